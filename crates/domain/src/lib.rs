@@ -1,0 +1,27 @@
+//! The domain of jiceng: plain data and pure functions over it. No I/O, no database, no web.
+//!
+//! Names follow `GLOSSARY.md`; each module owns one part of the domain.
+
+pub mod coverage;
+pub mod credit_code;
+pub mod id_number;
+pub mod member;
+pub mod member_stats;
+pub mod org;
+pub mod path;
+pub mod rules;
+pub mod structure;
+pub mod unit;
+
+pub use coverage::{Coverage, CoverageReport, DomainCoverage, Gap};
+pub use credit_code::CreditCode;
+pub use id_number::IdNumber;
+pub use member::{Education, Gender, Member, MemberStatus, Position, PositionKind, StaffRole};
+pub use member_stats::MemberStats;
+pub use org::{Domain, Org, OrgKind, RegionCode};
+pub use rules::{RuleBook, RuleSet};
+pub use structure::{Anomaly, AnomalyRule, OrgFacts};
+pub use unit::{OperatingStatus, Unit};
+
+/// A calendar date; records carry dates, not instants (SPEC C12).
+pub type Date = chrono::NaiveDate;
