@@ -1,1 +1,88 @@
+//! The use cases of jiceng, shared by the CLI and the web: each checks its input, calls
+//! the domain for the rules and the store for the records, and writes in one transaction.
 
+pub mod clock;
+pub mod crypto;
+pub mod generate;
+pub mod import;
+pub mod reports;
+
+use jiceng_domain::RuleBook;
+use jiceng_store::orgs::StoredOrg;
+use jiceng_store::{Scope, Store, StoreError};
+
+pub use crypto::Crypto;
+
+/// The application: the store, the rules and the key, handed to every use case.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub rules: RuleBook,
+    pub crypto: Crypto,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("找不到党组织“{0}”（请填写组织代码或完整名称）")]
+    OrgNotFound(String),
+    #[error("党组织名称“{name}”不唯一（共{count}个），请改用组织代码")]
+    OrgAmbiguous { name: String, count: usize },
+    #[error("{0}")]
+    Input(String),
+    #[error(transparent)]
+    Read(#[from] jiceng_io::ReadError),
+    #[error(transparent)]
+    Header(#[from] jiceng_io::HeaderError),
+    #[error(transparent)]
+    Crypto(#[from] crypto::CryptoError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<jiceng_store::SqlxError> for AppError {
+    fn from(e: jiceng_store::SqlxError) -> AppError {
+        AppError::Store(StoreError::Db(e))
+    }
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+impl App {
+    pub fn new(store: Store, crypto: Crypto) -> App {
+        App { store, rules: RuleBook::shipped(), crypto }
+    }
+
+    /// Finds an org by code, or by its exact name where that is unique, within `scope`.
+    pub async fn resolve_org(&self, scope: &Scope, key: &str) -> Result<StoredOrg> {
+        let key = key.trim();
+        let mut conn = self.store.acquire().await?;
+        if let Some(o) = jiceng_store::orgs::get_by_code(&mut conn, scope, key).await? {
+            return Ok(o);
+        }
+        let mut found = jiceng_store::orgs::find_by_name(&mut conn, scope, key).await?;
+        match found.len() {
+            0 => Err(AppError::OrgNotFound(key.to_string())),
+            1 => Ok(found.remove(0)),
+            n => Err(AppError::OrgAmbiguous { name: key.to_string(), count: n }),
+        }
+    }
+}
+
+/// Recomputes the derived facts of every org, a few thousand at a time (each chunk with
+/// its ancestors), as of today.
+pub async fn refresh_all(app: &App) -> Result<usize> {
+    let today = clock::today();
+    let mut conn = app.store.acquire().await?;
+    let all = jiceng_store::orgs::list(&mut conn, &Scope::All).await?;
+    drop(conn);
+    // Deepest first, so each chunk's ancestors read children refreshed in earlier chunks.
+    let mut ids: Vec<(i64, i64)> = all.iter().map(|o| (o.depth, o.org.id)).collect();
+    ids.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for chunk in ids.chunks(5_000) {
+        let touched: Vec<i64> = chunk.iter().map(|(_, id)| *id).collect();
+        let mut tx = app.store.begin().await?;
+        jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
+        tx.commit().await?;
+    }
+    Ok(all.len())
+}

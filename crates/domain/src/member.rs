@@ -107,7 +107,8 @@ impl Education {
             Education::Bachelor
         } else if has("专科") || has("大专") || has("高职") {
             Education::College
-        } else if has("中专") || has("中技") || has("技校") || has("职高") || has("中等专业") {
+        } else if has("中专") || has("中技") || has("技校") || has("职高") || has("中等专业")
+        {
             Education::Secondary
         } else if has("高中") {
             Education::HighSchool
@@ -143,11 +144,18 @@ pub struct Member {
 impl Member {
     /// The status on a date: a probationary member whose confirmation date has come is full.
     pub fn status_on(&self, day: Date) -> MemberStatus {
-        match self.full_on {
-            Some(f) if f <= day => MemberStatus::Full,
-            _ if self.status == MemberStatus::Full && self.full_on.is_none() => MemberStatus::Full,
-            _ => MemberStatus::Probationary,
-        }
+        status_on(self.status, self.full_on, day)
+    }
+}
+
+/// The status on `day` of a member recorded with `status` and confirmation date
+/// `full_on`: full once the confirmation date has come; a full member recorded without a
+/// date (old rosters) is full.
+pub fn status_on(status: MemberStatus, full_on: Option<Date>, day: Date) -> MemberStatus {
+    match full_on {
+        Some(f) if f <= day => MemberStatus::Full,
+        Some(_) => MemberStatus::Probationary,
+        None => status,
     }
 }
 
@@ -210,9 +218,8 @@ impl PositionKind {
             "支部副书记" | "党支部副书记" | "党委副书记" | "总支副书记" => {
                 PositionKind::DeputySecretary
             }
-            "支部委员" | "党委委员" | "总支委员" | "青年委员" | "保密委员" | "统战委员" | "妇女委员" => {
-                PositionKind::CommitteeMember
-            }
+            "支部委员" | "党委委员" | "总支委员" | "青年委员" | "保密委员" | "统战委员"
+            | "妇女委员" => PositionKind::CommitteeMember,
             "纪律检查委员" | "纪委委员" => PositionKind::DisciplineCommissioner,
             "党小组长" | "小组长" | "组长" => PositionKind::GroupLeader,
             _ => return None,

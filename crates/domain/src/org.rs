@@ -83,12 +83,15 @@ impl OrgKind {
             return Some(k);
         }
         Some(match s {
-            "地方党委" | "省委" | "市委" | "州委" | "盟委" | "县委" | "区委" | "旗委" | "市委(地级)" => {
-                OrgKind::LocalCommittee
+            "地方党委" | "省委" | "市委" | "州委" | "盟委" | "县委" | "区委" | "旗委"
+            | "市委(地级)" => OrgKind::LocalCommittee,
+            "党工委" | "工委" | "街道党工委" | "园区党工委" | "机关工委" => {
+                OrgKind::WorkingCommittee
             }
-            "党工委" | "工委" | "街道党工委" | "园区党工委" | "机关工委" => OrgKind::WorkingCommittee,
             "党委" | "基层党委" | "党组织委员会" => OrgKind::PrimaryCommittee,
-            "党总支" | "总支" | "党总支部" | "党总支委员会" => OrgKind::GeneralBranch,
+            "党总支" | "总支" | "党总支部" | "党总支委员会" => {
+                OrgKind::GeneralBranch
+            }
             "党支部" | "支部" | "联合党支部" | "联合支部" | "临时党支部" | "功能型党支部" => {
                 OrgKind::Branch
             }
@@ -203,12 +206,18 @@ impl Domain {
             "学校" | "医院" | "科研院所" | "公立医院" | "高校" | "中小学" | "事业" => {
                 Domain::PublicInstitution
             }
-            "国企" | "国有控股企业" | "国有及国有控股企业" | "央企" => Domain::StateEnterprise,
+            "国企" | "国有控股企业" | "国有及国有控股企业" | "央企" => {
+                Domain::StateEnterprise
+            }
             "非公企业" | "民营企业" | "私营企业" | "个体工商户" | "非公有制经济组织" => {
                 Domain::NonPublicEnterprise
             }
-            "外企" | "外商投资企业" | "港澳台资企业" | "外资" => Domain::ForeignEnterprise,
-            "社团" | "社会组织" | "行业协会" | "协会" | "学会" | "商会" => Domain::SocialGroup,
+            "外企" | "外商投资企业" | "港澳台资企业" | "外资" => {
+                Domain::ForeignEnterprise
+            }
+            "社团" | "社会组织" | "行业协会" | "协会" | "学会" | "商会" => {
+                Domain::SocialGroup
+            }
             "民非" | "社会服务机构" | "民办非企业" => Domain::PrivateNonEnterprise,
             "合作社" | "农民专业合作社" | "专业合作社" => Domain::FarmerCooperative,
             "互联网企业" | "新媒体" => Domain::NewMedia,
@@ -233,7 +242,11 @@ impl RegionCode {
         }
         match s.len() {
             2 | 4 | 6 | 9 | 12 => {}
-            n => return Err(format!("行政区划代码应为12位数字（或2、4、6、9位），实为{n}位")),
+            n => {
+                return Err(format!(
+                    "行政区划代码应为12位数字（或2、4、6、9位），实为{n}位"
+                ))
+            }
         }
         if &s[..2] == "00" {
             return Err(format!("行政区划代码的省级部分无效：{s}"));

@@ -130,10 +130,32 @@ impl RuleSet {
     /// The term of an org in years by its kind and domain (SPEC R "terms"); `None` for
     /// groups, which have no term.
     pub fn term_years(&self, kind: OrgKind, domain: Option<Domain>) -> Option<i64> {
-        let _ = (kind, domain);
-        todo!("H2")
+        if kind == OrgKind::Group {
+            return None;
+        }
+        // The rural regulations (2019) give village, community and township orgs a 5-year
+        // term whatever their kind, so the domain wins over the kind.
+        if matches!(
+            domain,
+            Some(Domain::Village | Domain::Community | Domain::Township | Domain::Street)
+        ) {
+            return Some(self.terms.village_community_years);
+        }
+        Some(match kind {
+            OrgKind::LocalCommittee | OrgKind::WorkingCommittee | OrgKind::PrimaryCommittee => {
+                self.terms.primary_committee_years
+            }
+            OrgKind::GeneralBranch => self.terms.general_branch_years,
+            OrgKind::Branch => self.terms.branch_years,
+            OrgKind::Group => return None,
+        })
     }
 }
+
+/// The shipped rule files, by name, embedded at build time. Add a new file here when the
+/// rules change (a test checks that every file in `rules/` is listed).
+pub const SHIPPED_FILES: &[(&str, &str)] =
+    &[("2019-01-01.json", include_str!("../rules/2019-01-01.json"))];
 
 /// Every shipped rule set, ordered by effective date.
 #[derive(Debug, Clone)]
@@ -144,7 +166,16 @@ pub struct RuleBook {
 impl RuleBook {
     /// The rule sets shipped in `crates/domain/rules/`.
     pub fn shipped() -> RuleBook {
-        todo!("H2")
+        let sets = SHIPPED_FILES
+            .iter()
+            .map(|(name, text)| {
+                // A malformed shipped file is a build defect, caught by this crate's tests.
+                serde_json::from_str::<RuleSet>(text).unwrap_or_else(|e| {
+                    panic!("shipped rule file crates/domain/rules/{name} is malformed: {e}")
+                })
+            })
+            .collect();
+        RuleBook::new(sets)
     }
 
     pub fn new(mut sets: Vec<RuleSet>) -> RuleBook {
@@ -154,12 +185,113 @@ impl RuleBook {
 
     /// The set in force on `day`: the latest whose effective date is on or before it
     /// (the earliest set when `day` precedes them all).
+    ///
+    /// Panics on an empty book: there is no rule to judge by, which is a setup error.
     pub fn in_force(&self, day: Date) -> &RuleSet {
-        let _ = day;
-        todo!("H2")
+        self.sets
+            .iter()
+            .rev()
+            .find(|s| s.effective_from <= day)
+            .or_else(|| self.sets.first())
+            .expect("a RuleBook holds at least one rule set")
     }
 
     pub fn sets(&self) -> &[RuleSet] {
         &self.sets
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Date {
+        Date::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn shipped_files_parse_and_hold_spec_numbers() {
+        for (name, text) in SHIPPED_FILES {
+            let r: Result<RuleSet, _> = serde_json::from_str(text);
+            assert!(r.is_ok(), "{name}: {:?}", r.err());
+        }
+        let book = RuleBook::shipped();
+        assert!(!book.sets().is_empty());
+        let r = book.in_force(d(2024, 6, 1));
+        assert_eq!(r.id, "2019-default");
+        assert_eq!(r.effective_from, d(2019, 1, 1));
+        assert_eq!(r.org.branch_max_members, 50);
+        assert_eq!(r.org.branch_min_full, 3);
+        assert_eq!(r.org.committee_required_at_full, 7);
+        assert_eq!(r.terms.expiring_within_days, 90);
+        assert_eq!(r.training.secretary_hours_per_year, 56.0);
+        assert!(r.source.contains("支部工作条例"));
+        // Brackets ascend and end open.
+        for brackets in [&r.dues.employed, &r.dues.retired] {
+            assert!(brackets.last().unwrap().up_to.is_none());
+            let tops: Vec<f64> = brackets.iter().filter_map(|b| b.up_to).collect();
+            assert!(tops.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+
+    #[test]
+    fn every_file_in_rules_dir_is_shipped() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".json") {
+                assert!(
+                    SHIPPED_FILES.iter().any(|(n, _)| *n == name),
+                    "rules/{name} is not listed in SHIPPED_FILES"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn in_force_picks_by_date() {
+        let base = RuleBook::shipped().sets()[0].clone();
+        let mut later = base.clone();
+        later.id = "2026-revised".into();
+        later.effective_from = d(2026, 1, 1);
+        // Given out of order on purpose: `new` sorts.
+        let book = RuleBook::new(vec![later, base]);
+        assert_eq!(book.in_force(d(2018, 5, 1)).id, "2019-default");
+        assert_eq!(book.in_force(d(2019, 1, 1)).id, "2019-default");
+        assert_eq!(book.in_force(d(2025, 12, 31)).id, "2019-default");
+        assert_eq!(book.in_force(d(2026, 1, 1)).id, "2026-revised");
+        assert_eq!(book.in_force(d(2030, 1, 1)).id, "2026-revised");
+    }
+
+    #[test]
+    fn term_years_by_kind_and_domain() {
+        let r = RuleBook::shipped().sets()[0].clone();
+        assert_eq!(r.term_years(OrgKind::Group, Some(Domain::Village)), None);
+        assert_eq!(
+            r.term_years(OrgKind::Branch, Some(Domain::Village)),
+            Some(5)
+        );
+        assert_eq!(
+            r.term_years(OrgKind::GeneralBranch, Some(Domain::Community)),
+            Some(5)
+        );
+        assert_eq!(
+            r.term_years(OrgKind::PrimaryCommittee, Some(Domain::Township)),
+            Some(5)
+        );
+        assert_eq!(
+            r.term_years(OrgKind::WorkingCommittee, Some(Domain::Street)),
+            Some(5)
+        );
+        assert_eq!(r.term_years(OrgKind::PrimaryCommittee, None), Some(5));
+        assert_eq!(r.term_years(OrgKind::LocalCommittee, None), Some(5));
+        assert_eq!(
+            r.term_years(OrgKind::GeneralBranch, Some(Domain::Organ)),
+            Some(3)
+        );
+        assert_eq!(
+            r.term_years(OrgKind::Branch, Some(Domain::NonPublicEnterprise)),
+            Some(3)
+        );
     }
 }

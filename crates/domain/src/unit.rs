@@ -22,8 +22,27 @@ impl OperatingStatus {
     /// 存续/在业/开业/正常/运营 count as operating; 注销/吊销/撤销/停业/歇业/迁出/清算 do not.
     pub fn parse_label(s: &str) -> Option<OperatingStatus> {
         let s = s.trim();
-        const OPERATING: [&str; 8] = ["存续", "在业", "开业", "正常", "运营", "营业", "在营", "存续（在营、开业、在册）"];
-        const CLOSED: [&str; 9] = ["注销", "吊销", "撤销", "停业", "歇业", "迁出", "清算", "吊销未注销", "已注销"];
+        const OPERATING: [&str; 8] = [
+            "存续",
+            "在业",
+            "开业",
+            "正常",
+            "运营",
+            "营业",
+            "在营",
+            "存续（在营、开业、在册）",
+        ];
+        const CLOSED: [&str; 9] = [
+            "注销",
+            "吊销",
+            "撤销",
+            "停业",
+            "歇业",
+            "迁出",
+            "清算",
+            "吊销未注销",
+            "已注销",
+        ];
         if OPERATING.contains(&s) || s.starts_with("存续") || s.starts_with("在业") {
             Some(OperatingStatus::Operating)
         } else if CLOSED.iter().any(|c| s.starts_with(c)) {

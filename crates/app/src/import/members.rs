@@ -1,0 +1,334 @@
+//! `import members`: a roster. Members are matched by ID number (through its keyed
+//! hash), so importing the same roster twice changes nothing; 党内职务 become positions.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use jiceng_domain::{Education, Gender, IdNumber, MemberStatus, Position, PositionKind};
+use jiceng_io::ColumnSpec;
+use jiceng_store::members::{self as member_store, StoredMember};
+use jiceng_store::orgs::{self as org_store, StoredOrg};
+use jiceng_store::{positions as position_store, Scope};
+
+use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
+use crate::{clock, App, Result};
+
+const NAME: usize = 0;
+const GENDER: usize = 1;
+const ETHNICITY: usize = 2;
+const BIRTH: usize = 3;
+const ID: usize = 4;
+const EDUCATION: usize = 5;
+const STATUS: usize = 6;
+const JOINED: usize = 7;
+const FULL: usize = 8;
+const OCCUPATION: usize = 9;
+const PHONE: usize = 10;
+const ORG: usize = 11;
+const POSITION: usize = 12;
+const POSITION_SINCE: usize = 13;
+
+pub const COLUMNS: [ColumnSpec; 14] = [
+    ColumnSpec { name: "姓名", aliases: &["党员姓名", "名字"], required: true },
+    ColumnSpec { name: "性别", aliases: &[], required: false },
+    ColumnSpec { name: "民族", aliases: &[], required: false },
+    ColumnSpec { name: "出生日期", aliases: &["出生年月", "出生时间", "出生年月日", "生日"], required: false },
+    ColumnSpec {
+        name: "公民身份号码",
+        aliases: &["身份证号", "身份证号码", "身份证", "居民身份证号码", "身份证件号码", "证件号码"],
+        required: true,
+    },
+    ColumnSpec { name: "学历", aliases: &["文化程度", "最高学历", "全日制学历"], required: false },
+    ColumnSpec { name: "人员类别", aliases: &["党员类别", "党员状态", "党员类型", "类别"], required: true },
+    ColumnSpec { name: "入党日期", aliases: &["入党时间", "入党年月", "加入党组织日期"], required: true },
+    ColumnSpec { name: "转正日期", aliases: &["转正时间", "转为正式党员日期", "转正年月"], required: false },
+    ColumnSpec { name: "工作岗位", aliases: &["职业", "工作单位及职务", "岗位", "现工作岗位", "工作单位及岗位"], required: false },
+    ColumnSpec { name: "联系电话", aliases: &["手机号码", "手机号", "联系方式", "手机", "电话", "电话号码"], required: false },
+    ColumnSpec {
+        name: "所在党组织",
+        aliases: &["所在党支部", "所在支部", "党组织名称", "所属党组织", "所属支部", "所属党支部", "党支部"],
+        required: true,
+    },
+    ColumnSpec { name: "党内职务", aliases: &["职务", "党内职务名称", "现任党内职务"], required: false },
+    ColumnSpec { name: "任职日期", aliases: &["任职时间", "任现职时间", "任职年月"], required: false },
+];
+
+struct Parsed {
+    row: usize,
+    member: StoredMember,
+    position: Option<(PositionKind, Option<chrono::NaiveDate>)>,
+}
+
+pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
+    let today = clock::today();
+    let min_age = app.rules.in_force(today).recruitment.min_age;
+    let table = read_table(file, &COLUMNS)?;
+    let mut report = ImportReport { file: file.display().to_string(), rows: table.rows.len(), dry_run: opts.dry_run, ..Default::default() };
+    let scope = match &opts.org {
+        Some(key) => Scope::subtree(&app.resolve_org(&Scope::All, key).await?.path),
+        None => Scope::All,
+    };
+    let mut conn = app.store.acquire().await?;
+    let orgs = org_store::list(&mut conn, &scope).await?;
+    drop(conn);
+    let by_code: HashMap<&str, &StoredOrg> = orgs.iter().map(|o| (o.org.code.as_str(), o)).collect();
+    let mut by_name: HashMap<&str, Vec<&StoredOrg>> = HashMap::new();
+    for o in &orgs {
+        by_name.entry(o.org.name.as_str()).or_default().push(o);
+    }
+
+    progress.start("检查", table.rows.len() as u64);
+    let mut parsed: Vec<Parsed> = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for row in &table.rows {
+        let mut c = RowCheck::new(row, &table.titles);
+        let name = c.required(NAME);
+        let id = c.required(ID).and_then(|s| match IdNumber::parse(&s) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                c.error(ID, e);
+                None
+            }
+        });
+        let gender = c.text(GENDER).and_then(|g| {
+            let v = Gender::parse_label(&g);
+            if v.is_none() {
+                c.error(GENDER, format!("无法识别的性别：{g}"));
+            }
+            v
+        });
+        let birth = c.date(BIRTH);
+        if let Some(id) = &id {
+            if let Some(g) = gender.filter(|g| *g != id.gender()) {
+                c.error(GENDER, format!("性别“{}”与公民身份号码不符（号码为{}性）", g.label(), id.gender().label()));
+            }
+            if let Some(b) = birth.filter(|b| *b != id.birth_date()) {
+                c.error(BIRTH, format!("出生日期{b}与公民身份号码不符（号码为{}）", id.birth_date()));
+            }
+        }
+        let education = c.text(EDUCATION).and_then(|e| {
+            let v = Education::parse_label(&e);
+            if v.is_none() {
+                c.error(EDUCATION, format!("无法识别的学历：{e}"));
+            }
+            v
+        });
+        let status = c.required(STATUS).and_then(|s| {
+            let v = MemberStatus::parse_label(&s);
+            if v.is_none() {
+                c.error(STATUS, format!("人员类别应为“正式党员”或“预备党员”：{s}"));
+            }
+            v
+        });
+        let joined = c.required_date(JOINED);
+        let full_on = c.date(FULL);
+        if let Some(j) = joined {
+            if j > today {
+                c.error(JOINED, format!("入党日期晚于今天：{j}"));
+            }
+            if let Some(id) = &id {
+                let b = id.birth_date();
+                let adult = b.checked_add_months(chrono::Months::new(12 * min_age as u32)).unwrap_or(b);
+                if j < adult {
+                    c.error(JOINED, format!("入党时未满{min_age}周岁（出生于{b}，入党于{j}）"));
+                }
+            }
+            if let Some(f) = full_on {
+                if f < j {
+                    c.error(FULL, format!("转正日期{f}早于入党日期{j}"));
+                }
+            }
+        }
+        if let (Some(MemberStatus::Probationary), Some(f)) = (status, full_on) {
+            if f <= today {
+                c.error(FULL, format!("预备党员不应有已过的转正日期（{f}）；已转正的请填“正式党员”"));
+            }
+        }
+        if let (Some(MemberStatus::Full), Some(f)) = (status, full_on) {
+            if f > today {
+                c.error(FULL, format!("正式党员的转正日期晚于今天：{f}"));
+            }
+        }
+        let phone = c.text(PHONE).map(|p| p.replace([' ', '-'], ""));
+        if let Some(p) = &phone {
+            let mobile_ok = p.len() == 11 && p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit());
+            let land_ok = (7..=13).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+            if !mobile_ok && !land_ok {
+                c.error(PHONE, format!("联系电话格式不正确：{p}"));
+            }
+        }
+        let org = c.required(ORG).and_then(|key| {
+            if let Some(o) = by_code.get(key.as_str()) {
+                return Some(*o);
+            }
+            match by_name.get(key.as_str()).map(|v| v.as_slice()) {
+                Some([o]) => Some(*o),
+                Some(v) if v.len() > 1 => {
+                    c.error(ORG, format!("党组织“{key}”名称不唯一（{}个），请改填组织代码", v.len()));
+                    None
+                }
+                _ => {
+                    c.error(ORG, format!("找不到党组织“{key}”（请先导入组织，或检查 --org 范围）"));
+                    None
+                }
+            }
+        });
+        let position = c.text(POSITION).and_then(|p| {
+            let first = p.split(['、', ',', '，', '/', ';', '；']).next().unwrap_or("").trim().to_string();
+            match PositionKind::parse_label(&first) {
+                Some(k) => Some(k),
+                None if matches!(first.as_str(), "无" | "党员" | "-" | "") => None,
+                None => {
+                    c.error(POSITION, format!("无法识别的党内职务：{p}"));
+                    None
+                }
+            }
+        });
+        let since = c.date(POSITION_SINCE);
+        if let Some(id) = &id {
+            let key = id.as_str().to_string();
+            if let Some(prev) = seen.get(&key) {
+                c.error(ID, format!("公民身份号码与第{prev}行重复"));
+            } else {
+                seen.insert(key, row.number);
+            }
+        }
+        if c.errors.is_empty() {
+            let (Some(name), Some(id), Some(status), Some(joined), Some(org)) = (name, id, status, joined, org) else {
+                unreachable!("required cells were checked")
+            };
+            parsed.push(Parsed {
+                row: row.number,
+                member: StoredMember {
+                    id: 0,
+                    org_id: org.org.id,
+                    org_path: org.path.clone(),
+                    name,
+                    gender: id.gender(),
+                    ethnicity: c.text(ETHNICITY).unwrap_or_default(),
+                    birth_date: id.birth_date(),
+                    id_hash: app.crypto.id_hash(&id),
+                    id_cipher: String::new(),
+                    id_masked: id.masked(),
+                    education,
+                    status,
+                    joined_on: joined,
+                    full_on,
+                    occupation: c.text(OCCUPATION),
+                    phone,
+                    mobile: false,
+                    lost_contact: false,
+                    exited_on: None,
+                },
+                position: position.map(|k| (k, since)),
+            });
+            // Encrypt only rows that will be written (below): keep the parsed id at hand.
+            parsed.last_mut().expect("pushed").member.id_cipher = app.crypto.encrypt(&id);
+        }
+        errors.extend(c.errors);
+        progress.inc(1);
+    }
+    progress.finish();
+    sort_errors(&mut errors);
+    let bad: std::collections::HashSet<usize> = errors.iter().map(|e| e.row).collect();
+    report.valid = report.rows - bad.len();
+    report.errors = errors;
+    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
+        return Ok(report);
+    }
+
+    // Match by ID hash; plan inserts and updates.
+    let mut conn = app.store.acquire().await?;
+    let hashes: Vec<String> = parsed.iter().map(|p| p.member.id_hash.clone()).collect();
+    let existing: HashMap<String, StoredMember> =
+        member_store::by_id_hashes(&mut conn, &hashes).await?.into_iter().map(|m| (m.id_hash.clone(), m)).collect();
+    let existing_ids: Vec<i64> = existing.values().map(|m| m.id).collect();
+    let held: Vec<Position> = position_store::of_members(&mut conn, &existing_ids).await?;
+    drop(conn);
+    let mut inserts = Vec::new();
+    let mut updates = Vec::new();
+    let mut touched = Vec::new();
+    let mut new_positions: Vec<(usize, bool, PositionKind, Option<chrono::NaiveDate>)> = Vec::new();
+    for (k, p) in parsed.iter().enumerate() {
+        match existing.get(&p.member.id_hash) {
+            Some(old) => {
+                let mut m = p.member.clone();
+                m.id = old.id;
+                m.id_cipher = old.id_cipher.clone();
+                m.mobile = old.mobile;
+                m.lost_contact = old.lost_contact;
+                m.exited_on = old.exited_on;
+                // Empty cells keep what is stored.
+                if m.ethnicity.is_empty() {
+                    m.ethnicity = old.ethnicity.clone();
+                }
+                m.education = m.education.or(old.education);
+                m.full_on = m.full_on.or(old.full_on);
+                m.occupation = m.occupation.or(old.occupation.clone());
+                m.phone = m.phone.or(old.phone.clone());
+                if m != *old {
+                    touched.push(old.org_id);
+                    touched.push(m.org_id);
+                    updates.push(m);
+                } else {
+                    report.unchanged += 1;
+                }
+                if let Some((kind, since)) = p.position {
+                    let has = held.iter().any(|h| h.member_id == old.id && h.org_id == p.member.org_id && h.kind == kind && h.ended_on.is_none());
+                    if !has {
+                        new_positions.push((k, false, kind, since));
+                    }
+                }
+            }
+            None => {
+                touched.push(p.member.org_id);
+                inserts.push(k);
+                if let Some((kind, since)) = p.position {
+                    new_positions.push((k, true, kind, since));
+                }
+            }
+        }
+    }
+    let first = app.store.reserve_ids("member", inserts.len() as i64).await?;
+    let mut new_members: Vec<StoredMember> = Vec::with_capacity(inserts.len());
+    let mut id_of: HashMap<usize, i64> = HashMap::new();
+    for (n, &k) in inserts.iter().enumerate() {
+        let mut m = parsed[k].member.clone();
+        m.id = first + n as i64;
+        id_of.insert(k, m.id);
+        new_members.push(m);
+    }
+    let pos_first = app.store.reserve_ids("position", new_positions.len() as i64).await?;
+    let positions: Vec<Position> = new_positions
+        .iter()
+        .enumerate()
+        .map(|(n, (k, is_new, kind, since))| Position {
+            id: pos_first + n as i64,
+            member_id: if *is_new { id_of[k] } else { existing[&parsed[*k].member.id_hash].id },
+            org_id: parsed[*k].member.org_id,
+            kind: *kind,
+            started_on: *since,
+            ended_on: None,
+        })
+        .collect();
+    for p in &positions {
+        touched.push(p.org_id);
+    }
+    let _ = report.rows;
+    progress.start("写入", (new_members.len() + updates.len()) as u64);
+    let mut tx = app.store.begin().await?;
+    member_store::insert(&mut tx, &new_members).await?;
+    for m in &updates {
+        member_store::update(&mut tx, m).await?;
+    }
+    position_store::insert(&mut tx, &positions).await?;
+    touched.sort_unstable();
+    touched.dedup();
+    jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
+    tx.commit().await?;
+    progress.finish();
+    report.written = new_members.len() + updates.len() + positions.iter().filter(|p| !id_of.values().any(|v| *v == p.member_id)).count();
+    let _ = parsed.iter().map(|p| p.row).count();
+    Ok(report)
+}

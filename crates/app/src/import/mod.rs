@@ -1,0 +1,192 @@
+//! Imports of rosters and registries from spreadsheets. Every row is checked before
+//! anything is written; the report names each bad row by the number the user sees in the
+//! spreadsheet, its column and the reason. All or nothing, unless `skip_invalid`.
+
+pub mod members;
+pub mod orgs;
+pub mod units;
+
+use std::path::Path;
+
+use jiceng_io::{locate_header, read_grid, Cell, ColumnSpec};
+use serde::Serialize;
+
+use crate::Result;
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The subtree in which org names in the file are resolved (code or unique name).
+    pub org: Option<String>,
+    pub dry_run: bool,
+    pub skip_invalid: bool,
+    /// Who imports, for the org history.
+    pub actor: String,
+}
+
+/// The outcome of an import. `written` counts rows inserted or changed; a row equal to
+/// what is stored is valid but not written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub rows: usize,
+    pub valid: usize,
+    pub written: usize,
+    pub unchanged: usize,
+    pub dry_run: bool,
+    pub errors: Vec<RowError>,
+}
+
+impl ImportReport {
+    /// Whether the import wrote (or, in a dry run, would write) what the file holds.
+    pub fn ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+/// Progress of a long import, shown by the CLI as a bar on a terminal.
+pub trait Progress: Send + Sync {
+    fn start(&self, _stage: &str, _total: u64) {}
+    fn inc(&self, _n: u64) {}
+    fn finish(&self) {}
+}
+
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// A data row: its spreadsheet row number and one cell per column spec.
+pub(crate) struct DataRow {
+    pub number: usize,
+    pub cells: Vec<Cell>,
+}
+
+pub(crate) struct Table {
+    pub rows: Vec<DataRow>,
+    /// The column titles as the file wrote them (the spec name where absent).
+    pub titles: Vec<String>,
+}
+
+pub(crate) fn read_table(path: &Path, specs: &[ColumnSpec]) -> Result<Table> {
+    let grid = read_grid(path)?;
+    let header = locate_header(&grid, specs)?;
+    let titles = specs
+        .iter()
+        .zip(&header.titles)
+        .map(|(s, t)| t.clone().unwrap_or_else(|| s.name.to_string()))
+        .collect();
+    let rows = grid.rows[header.header_index + 1..]
+        .iter()
+        .map(|r| DataRow {
+            number: r.number,
+            cells: header
+                .columns
+                .iter()
+                .map(|c| c.and_then(|i| r.cells.get(i).cloned()).unwrap_or(Cell::Empty))
+                .collect(),
+        })
+        .collect();
+    Ok(Table { rows, titles })
+}
+
+/// Collects the errors of one row while its cells are parsed.
+pub(crate) struct RowCheck<'a> {
+    pub number: usize,
+    cells: &'a [Cell],
+    titles: &'a [String],
+    pub errors: Vec<RowError>,
+}
+
+impl<'a> RowCheck<'a> {
+    pub fn new(row: &'a DataRow, titles: &'a [String]) -> RowCheck<'a> {
+        RowCheck { number: row.number, cells: &row.cells, titles, errors: Vec::new() }
+    }
+
+    pub fn error(&mut self, col: usize, message: impl Into<String>) {
+        self.errors.push(RowError { row: self.number, column: self.titles[col].clone(), message: message.into() });
+    }
+
+    /// The cell as text (numbers without a fraction written as integers), or `None` if empty.
+    pub fn text(&self, col: usize) -> Option<String> {
+        match &self.cells[col] {
+            Cell::Empty => None,
+            Cell::Text(s) => Some(s.clone()).filter(|s| !s.is_empty()),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => Some(format!("{}", *n as i64)),
+            Cell::Number(n) => Some(n.to_string()),
+            Cell::Date(d) => Some(d.format("%Y-%m-%d").to_string()),
+            Cell::Bool(b) => Some(if *b { "是" } else { "否" }.to_string()),
+        }
+    }
+
+    /// A required text cell.
+    pub fn required(&mut self, col: usize) -> Option<String> {
+        let v = self.text(col);
+        if v.is_none() {
+            self.error(col, "必填项为空");
+        }
+        v
+    }
+
+    /// An optional date; a malformed one is an error.
+    pub fn date(&mut self, col: usize) -> Option<chrono::NaiveDate> {
+        if matches!(self.cells[col], Cell::Empty) {
+            return None;
+        }
+        match jiceng_io::parse_date(&self.cells[col]) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.error(col, e);
+                None
+            }
+        }
+    }
+
+    pub fn required_date(&mut self, col: usize) -> Option<chrono::NaiveDate> {
+        if matches!(self.cells[col], Cell::Empty) {
+            self.error(col, "必填项为空");
+            return None;
+        }
+        self.date(col)
+    }
+
+    /// An optional whole number ≥ 0.
+    pub fn count(&mut self, col: usize) -> Option<i64> {
+        if matches!(self.cells[col], Cell::Empty) {
+            return None;
+        }
+        match jiceng_io::parse_int(&self.cells[col]) {
+            Ok(n) if n >= 0 => Some(n),
+            Ok(n) => {
+                self.error(col, format!("不能为负数：{n}"));
+                None
+            }
+            Err(e) => {
+                self.error(col, e);
+                None
+            }
+        }
+    }
+
+    /// 是/否 and the usual variants; empty is `None`.
+    pub fn yes_no(&mut self, col: usize) -> Option<bool> {
+        let t = self.text(col)?;
+        match t.as_str() {
+            "是" | "有" | "已设立" | "设立" | "Y" | "y" | "yes" | "1" | "√" | "是的" => Some(true),
+            "否" | "无" | "未设立" | "不设" | "N" | "n" | "no" | "0" | "×" => Some(false),
+            _ => {
+                self.error(col, format!("应填“是”或“否”：{t}"));
+                None
+            }
+        }
+    }
+}
+
+/// Orders the errors by row, then column, as the user reads the file.
+pub(crate) fn sort_errors(errors: &mut [RowError]) {
+    errors.sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.column.cmp(&b.column)));
+}

@@ -1,0 +1,496 @@
+//! `import orgs`: the org tree from a spreadsheet. Orgs are matched by code, or by name
+//! under the same parent; parents may be named by code or name, in the file or stored.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use jiceng_domain::{Domain, Org, OrgKind, RegionCode};
+use jiceng_io::ColumnSpec;
+use jiceng_store::orgs::{self as org_store, HistoryEntry, StoredOrg};
+use jiceng_store::Scope;
+
+use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck, RowError};
+use crate::{clock, App, Result};
+
+const NAME: usize = 0;
+const KIND: usize = 1;
+const PARENT: usize = 2;
+const DOMAIN: usize = 3;
+const REGION: usize = 4;
+const FOUNDED: usize = 5;
+const ELECTION: usize = 6;
+const COMMITTEE: usize = 7;
+const CODE: usize = 8;
+const APPROVING: usize = 9;
+
+pub const COLUMNS: [ColumnSpec; 10] = [
+    ColumnSpec { name: "组织名称", aliases: &["党组织名称", "党组织全称", "组织全称", "名称", "单位名称"], required: true },
+    ColumnSpec { name: "组织类别", aliases: &["党组织类别", "组织类型", "党组织类型", "类别", "组织性质"], required: true },
+    ColumnSpec {
+        name: "上级党组织",
+        aliases: &["上级组织", "上级党组织名称", "上级党组织代码", "隶属党组织", "上级党委", "所属上级党组织"],
+        required: false,
+    },
+    ColumnSpec { name: "所属领域", aliases: &["领域", "所在领域", "党组织所在单位类型", "单位类别"], required: false },
+    ColumnSpec { name: "行政区划代码", aliases: &["区划代码", "所在地区划代码", "行政区划", "所在行政区划代码"], required: false },
+    ColumnSpec { name: "成立日期", aliases: &["成立时间", "建立日期", "建立时间", "组建日期", "组建时间"], required: false },
+    ColumnSpec {
+        name: "最近换届日期",
+        aliases: &["换届日期", "最近换届时间", "上次换届日期", "上次换届时间", "本届当选日期", "换届时间"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "是否设立支委会",
+        aliases: &["设立支委会", "是否设支委会", "支委会", "是否成立支委会", "是否设立委员会", "是否设委员会"],
+        required: false,
+    },
+    ColumnSpec { name: "组织代码", aliases: &["党组织代码", "党组织编码", "组织编码", "代码", "编码"], required: false },
+    ColumnSpec { name: "批准机关", aliases: &["批准单位", "批准成立机关", "审批机关"], required: false },
+];
+
+struct Parsed {
+    row: usize,
+    name: String,
+    kind: OrgKind,
+    parent_key: Option<String>,
+    domain: Option<Domain>,
+    region: Option<RegionCode>,
+    founded: Option<chrono::NaiveDate>,
+    election: Option<chrono::NaiveDate>,
+    has_committee: Option<bool>,
+    code: Option<String>,
+    approving: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum ParentRef {
+    Root,
+    Stored(i64),
+    Row(usize),
+}
+
+pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
+    let today = clock::today();
+    let table = read_table(file, &COLUMNS)?;
+    let mut report = ImportReport { file: file.display().to_string(), rows: table.rows.len(), dry_run: opts.dry_run, ..Default::default() };
+
+    let (scope, default_parent) = match &opts.org {
+        Some(key) => {
+            let o = app.resolve_org(&Scope::All, key).await?;
+            (Scope::subtree(&o.path), Some(o))
+        }
+        None => (Scope::All, None),
+    };
+    let mut conn = app.store.acquire().await?;
+    let stored = org_store::list(&mut conn, &scope).await?;
+    drop(conn);
+    let by_code: HashMap<&str, &StoredOrg> = stored.iter().map(|o| (o.org.code.as_str(), o)).collect();
+    let mut by_name: HashMap<&str, Vec<&StoredOrg>> = HashMap::new();
+    for o in &stored {
+        by_name.entry(o.org.name.as_str()).or_default().push(o);
+    }
+    let by_id: HashMap<i64, &StoredOrg> = stored.iter().map(|o| (o.org.id, o)).collect();
+
+    // 1. Parse every row.
+    progress.start("检查", table.rows.len() as u64);
+    let mut parsed: Vec<Option<Parsed>> = Vec::with_capacity(table.rows.len());
+    let mut errors: Vec<Vec<RowError>> = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let mut c = RowCheck::new(row, &table.titles);
+        let name = c.required(NAME);
+        let kind = c.required(KIND).and_then(|k| {
+            let v = OrgKind::parse_label(&k);
+            if v.is_none() {
+                c.error(KIND, format!("无法识别的组织类别：{k}（应为地方党委、党工委、党委、党总支、党支部或党小组）"));
+            }
+            v
+        });
+        let domain = c.text(DOMAIN).and_then(|d| {
+            let v = Domain::parse_label(&d);
+            if v.is_none() {
+                c.error(DOMAIN, format!("无法识别的领域：{d}"));
+            }
+            v
+        });
+        let region = c.text(REGION).and_then(|r| match RegionCode::parse(&r) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                c.error(REGION, e);
+                None
+            }
+        });
+        let founded = c.date(FOUNDED);
+        let election = c.date(ELECTION);
+        if let Some(f) = founded.filter(|f| *f > today) {
+            c.error(FOUNDED, format!("成立日期晚于今天：{f}"));
+        }
+        if let Some(e) = election {
+            if e > today {
+                c.error(ELECTION, format!("换届日期晚于今天：{e}"));
+            } else if let Some(f) = founded.filter(|f| e < *f) {
+                c.error(ELECTION, format!("换届日期{e}早于成立日期{f}"));
+            }
+        }
+        let has_committee = c.yes_no(COMMITTEE);
+        let code = c.text(CODE);
+        let approving = c.text(APPROVING);
+        let parent_key = c.text(PARENT);
+        let ok = c.errors.is_empty();
+        errors.push(c.errors);
+        parsed.push(match (ok, name, kind) {
+            (true, Some(name), Some(kind)) => Some(Parsed {
+                row: row.number,
+                name,
+                kind,
+                parent_key,
+                domain,
+                region,
+                founded,
+                election,
+                has_committee,
+                code,
+                approving,
+            }),
+            _ => None,
+        });
+        progress.inc(1);
+    }
+    let title = |col: usize| table.titles[col].clone();
+
+    // 2. Duplicates within the file.
+    let mut seen_code: HashMap<String, usize> = HashMap::new();
+    let mut seen_name: HashMap<(Option<String>, String), usize> = HashMap::new();
+    for i in 0..parsed.len() {
+        let Some(p) = &parsed[i] else { continue };
+        let mut err = None;
+        if let Some(code) = &p.code {
+            if let Some(j) = seen_code.get(code) {
+                err = Some((CODE, format!("组织代码与第{}行重复：{code}", table.rows[*j].number)));
+            } else {
+                seen_code.insert(code.clone(), i);
+            }
+        }
+        let key = (p.parent_key.clone(), p.name.clone());
+        if err.is_none() && p.code.is_none() {
+            if let Some(j) = seen_name.get(&key) {
+                err = Some((NAME, format!("与第{}行重复（同一上级下同名）", table.rows[*j].number)));
+            }
+        }
+        seen_name.entry(key).or_insert(i);
+        if let Some((col, msg)) = err {
+            errors[i].push(RowError { row: p.row, column: title(col), message: msg });
+            parsed[i] = None;
+        }
+    }
+
+    // 3. Resolve parents: a row of the file (by code, then unique name), else a stored org
+    // in the scope (by code, then unique name), else the --org org.
+    let mut file_code: HashMap<&str, usize> = HashMap::new();
+    let mut file_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in parsed.iter().enumerate() {
+        if let Some(p) = p {
+            if let Some(c) = &p.code {
+                file_code.insert(c.as_str(), i);
+            }
+            file_name.entry(p.name.as_str()).or_default().push(i);
+        }
+    }
+    let mut parent_of: Vec<Option<ParentRef>> = vec![None; parsed.len()];
+    let mut new_errors: Vec<(usize, RowError)> = Vec::new();
+    for (i, p) in parsed.iter().enumerate() {
+        let Some(p) = p else { continue };
+        let r = match &p.parent_key {
+            None => Ok(match &default_parent {
+                Some(o) => ParentRef::Stored(o.org.id),
+                None => ParentRef::Root,
+            }),
+            Some(key) => {
+                if let Some(&j) = file_code.get(key.as_str()) {
+                    Ok(ParentRef::Row(j))
+                } else if let Some(rows) = file_name.get(key.as_str()).filter(|v| v.len() == 1) {
+                    Ok(ParentRef::Row(rows[0]))
+                } else if let Some(o) = by_code.get(key.as_str()) {
+                    Ok(ParentRef::Stored(o.org.id))
+                } else if file_name.get(key.as_str()).map(|v| v.len() > 1).unwrap_or(false) {
+                    Err(format!("上级党组织“{key}”在文件中有多个同名组织，请改填组织代码"))
+                } else {
+                    match by_name.get(key.as_str()).map(|v| v.as_slice()) {
+                        Some([o]) => Ok(ParentRef::Stored(o.org.id)),
+                        Some(v) if v.len() > 1 => Err(format!("上级党组织“{key}”名称不唯一（{}个），请改填组织代码", v.len())),
+                        _ => Err(match &default_parent {
+                            Some(o) => format!("在“{}”范围内找不到上级党组织“{key}”", o.org.name),
+                            None => format!("找不到上级党组织“{key}”"),
+                        }),
+                    }
+                }
+            }
+        };
+        match r {
+            Ok(ParentRef::Row(j)) if j == i => {
+                new_errors.push((i, RowError { row: p.row, column: title(PARENT), message: "上级党组织不能是自己".into() }))
+            }
+            Ok(r) => parent_of[i] = Some(r),
+            Err(m) => new_errors.push((i, RowError { row: p.row, column: title(PARENT), message: m })),
+        }
+    }
+    for (i, e) in new_errors {
+        errors[i].push(e);
+        parsed[i] = None;
+    }
+
+    // 4. Cycles within the file, and rows whose parent row is bad.
+    loop {
+        let mut changed = false;
+        for i in 0..parsed.len() {
+            if parsed[i].is_none() {
+                continue;
+            }
+            if let Some(ParentRef::Row(j)) = parent_of[i] {
+                if parsed[j].is_none() {
+                    let p = parsed[i].take().expect("checked");
+                    let msg = format!("上级党组织（第{}行）有错误，本行无法导入", table.rows[j].number);
+                    errors[i].push(RowError { row: p.row, column: title(PARENT), message: msg });
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let order = match topo_order(&parsed, &parent_of) {
+        Ok(o) => o,
+        Err(cycle) => {
+            for i in cycle {
+                if let Some(p) = parsed[i].take() {
+                    errors[i].push(RowError { row: p.row, column: title(PARENT), message: "上级党组织关系形成循环".into() });
+                }
+            }
+            topo_order(&parsed, &parent_of).unwrap_or_default()
+        }
+    };
+
+    // 5. Match stored orgs and plan the writes, parents first.
+    let mut id_of: Vec<Option<i64>> = vec![None; parsed.len()];
+    let mut new_rows: Vec<usize> = Vec::new();
+    let mut matched: Vec<(usize, &StoredOrg)> = Vec::new();
+    let mut child_by_name: HashMap<(Option<i64>, &str), &StoredOrg> = HashMap::new();
+    for o in &stored {
+        child_by_name.insert((o.org.parent_id, o.org.name.as_str()), o);
+    }
+    let mut conn = app.store.acquire().await?;
+    for &i in &order {
+        let p = parsed[i].as_ref().expect("ordered rows are valid");
+        let parent_id = match parent_of[i].expect("resolved") {
+            ParentRef::Root => None,
+            ParentRef::Stored(id) => Some(id),
+            ParentRef::Row(j) => id_of[j],
+        };
+        let existing = match &p.code {
+            Some(code) => match by_code.get(code.as_str()) {
+                Some(o) => Some(*o),
+                None => {
+                    if org_store::get_by_code(&mut conn, &Scope::All, code).await?.is_some() {
+                        errors[i].push(RowError {
+                            row: p.row,
+                            column: title(CODE),
+                            message: format!("组织代码{code}已被导入范围以外的党组织使用"),
+                        });
+                        parsed[i] = None;
+                        continue;
+                    }
+                    None
+                }
+            },
+            None => parent_id.and_then(|pid| child_by_name.get(&(Some(pid), p.name.as_str())).copied()).or_else(|| {
+                if parent_id.is_none() {
+                    child_by_name.get(&(None, p.name.as_str())).copied()
+                } else {
+                    None
+                }
+            }),
+        };
+        match existing {
+            Some(o) => {
+                id_of[i] = Some(o.org.id);
+                matched.push((i, o));
+            }
+            None => new_rows.push(i),
+        }
+    }
+    drop(conn);
+    // Rows dropped while matching take their children with them.
+    let bad_parent: HashSet<usize> = (0..parsed.len()).filter(|i| parsed[*i].is_none()).collect();
+    for i in 0..parsed.len() {
+        if let (Some(p), Some(ParentRef::Row(j))) = (&parsed[i], parent_of[i]) {
+            if bad_parent.contains(&j) {
+                errors[i].push(RowError {
+                    row: p.row,
+                    column: title(PARENT),
+                    message: format!("上级党组织（第{}行）有错误，本行无法导入", table.rows[j].number),
+                });
+            }
+        }
+    }
+
+    let mut all_errors: Vec<RowError> = errors.into_iter().flatten().collect();
+    sort_errors(&mut all_errors);
+    let bad_rows: HashSet<usize> = all_errors.iter().map(|e| e.row).collect();
+    report.valid = report.rows - bad_rows.len();
+    report.errors = all_errors;
+    progress.finish();
+    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
+        return Ok(report);
+    }
+    for p in parsed.iter_mut() {
+        if p.as_ref().map(|p| bad_rows.contains(&p.row)).unwrap_or(false) {
+            *p = None;
+        }
+    }
+
+    // 6. Assign ids to new orgs (parents first) and build the records.
+    let valid_new: Vec<usize> = new_rows.into_iter().filter(|i| parsed[*i].is_some()).collect();
+    let first = app.store.reserve_ids("org", valid_new.len() as i64).await?;
+    for (k, &i) in valid_new.iter().enumerate() {
+        id_of[i] = Some(first + k as i64);
+    }
+    let parent_id_of = |i: usize| -> Option<i64> {
+        match parent_of[i].expect("resolved") {
+            ParentRef::Root => None,
+            ParentRef::Stored(id) => Some(id),
+            ParentRef::Row(j) => id_of[j],
+        }
+    };
+    let mut inserts: Vec<Org> = Vec::new();
+    let mut history: Vec<HistoryEntry> = Vec::new();
+    for &i in &valid_new {
+        let p = parsed[i].as_ref().expect("valid");
+        let id = id_of[i].expect("assigned");
+        let org = Org {
+            id,
+            code: p.code.clone().unwrap_or_else(|| generated_code(id)),
+            name: p.name.clone(),
+            kind: p.kind,
+            domain: p.domain,
+            region_code: p.region.clone(),
+            parent_id: parent_id_of(i),
+            founded_on: p.founded,
+            last_election_on: p.election,
+            has_committee: p.has_committee.unwrap_or(p.kind != OrgKind::Branch && p.kind != OrgKind::Group),
+            approving_org: p.approving.clone(),
+            dissolved_on: None,
+        };
+        history.push(HistoryEntry {
+            org_id: id,
+            actor: opts.actor.clone(),
+            action: "Create".into(),
+            reason: Some(format!("导入 {} 第{}行", report.file, p.row)),
+            before: None,
+            after: Some(serde_json::to_string(&org).expect("serializable")),
+        });
+        inserts.push(org);
+    }
+    let mut updates: Vec<Org> = Vec::new();
+    let mut moves: Vec<(i64, i64, Option<i64>)> = Vec::new();
+    for (i, stored_org) in &matched {
+        let Some(p) = parsed[*i].as_ref() else { continue };
+        let before = &stored_org.org;
+        let mut after = before.clone();
+        after.name = p.name.clone();
+        after.kind = p.kind;
+        if p.domain.is_some() {
+            after.domain = p.domain;
+        }
+        if p.region.is_some() {
+            after.region_code = p.region.clone();
+        }
+        if p.founded.is_some() {
+            after.founded_on = p.founded;
+        }
+        if p.election.is_some() {
+            after.last_election_on = p.election;
+        }
+        if let Some(h) = p.has_committee {
+            after.has_committee = h;
+        }
+        if p.approving.is_some() {
+            after.approving_org = p.approving.clone();
+        }
+        let new_parent = parent_id_of(*i);
+        let moved = new_parent != before.parent_id && new_parent.is_some();
+        if moved {
+            moves.push((before.id, new_parent.expect("some"), before.parent_id));
+        }
+        if after != *before || moved {
+            history.push(HistoryEntry {
+                org_id: before.id,
+                actor: opts.actor.clone(),
+                action: if moved { "Move".into() } else { "Update".into() },
+                reason: Some(format!("导入 {} 第{}行", report.file, p.row)),
+                before: Some(serde_json::to_string(before).expect("serializable")),
+                after: Some(serde_json::to_string(&after).expect("serializable")),
+            });
+            updates.push(after);
+        } else {
+            report.unchanged += 1;
+        }
+    }
+    let _ = by_id;
+
+    // 7. Write everything in one transaction, then the derived facts in the same one.
+    progress.start("写入", (inserts.len() + updates.len()) as u64);
+    let history_first = app.store.reserve_ids("history", history.len() as i64).await?;
+    let mut tx = app.store.begin().await?;
+    org_store::insert(&mut tx, &inserts).await?;
+    for u in &updates {
+        org_store::update(&mut tx, u).await?;
+    }
+    let mut touched: Vec<i64> = inserts.iter().map(|o| o.id).chain(updates.iter().map(|o| o.id)).collect();
+    for (id, to, from) in &moves {
+        org_store::move_subtree(&mut tx, *id, *to).await?;
+        touched.extend(from.iter().copied());
+        touched.push(*to);
+    }
+    org_store::record_history(&mut tx, history_first, &history).await?;
+    jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
+    tx.commit().await?;
+    progress.finish();
+    report.written = inserts.len() + updates.len();
+    Ok(report)
+}
+
+/// The code of an org created without one.
+pub fn generated_code(id: i64) -> String {
+    format!("JC{id:08}")
+}
+
+/// Valid rows ordered parents first; `Err` with the rows on a cycle.
+fn topo_order(parsed: &[Option<Parsed>], parent_of: &[Option<ParentRef>]) -> std::result::Result<Vec<usize>, Vec<usize>> {
+    let n = parsed.len();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut roots = Vec::new();
+    for i in 0..n {
+        if parsed[i].is_none() {
+            continue;
+        }
+        match parent_of[i] {
+            Some(ParentRef::Row(j)) => children[j].push(i),
+            _ => roots.push(i),
+        }
+    }
+    let mut order = Vec::new();
+    let mut stack: Vec<usize> = roots.into_iter().rev().collect();
+    while let Some(i) = stack.pop() {
+        order.push(i);
+        for &c in children[i].iter().rev() {
+            stack.push(c);
+        }
+    }
+    let valid = parsed.iter().filter(|p| p.is_some()).count();
+    if order.len() == valid {
+        Ok(order)
+    } else {
+        let placed: HashSet<usize> = order.into_iter().collect();
+        Err((0..n).filter(|i| parsed[*i].is_some() && !placed.contains(i)).collect())
+    }
+}

@@ -1,0 +1,238 @@
+//! `import units`: the registry of units and how each is covered. Units are matched by
+//! credit code, or (villages and communities without one) by name under the same org.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use jiceng_domain::{Coverage, CreditCode, Domain, OperatingStatus, RegionCode, Unit};
+use jiceng_io::ColumnSpec;
+use jiceng_store::orgs::{self as org_store, StoredOrg};
+use jiceng_store::units::{self as unit_store, StoredUnit};
+use jiceng_store::Scope;
+
+use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
+use crate::{clock, App, Result};
+
+const NAME: usize = 0;
+const CREDIT: usize = 1;
+const DOMAIN: usize = 2;
+const REGION: usize = 3;
+const STATUS: usize = 4;
+const EMPLOYEES: usize = 5;
+const FULL: usize = 6;
+const COVERAGE: usize = 7;
+const ORG: usize = 8;
+const INSTRUCTOR: usize = 9;
+
+pub const COLUMNS: [ColumnSpec; 10] = [
+    ColumnSpec { name: "单位名称", aliases: &["名称", "企业名称", "组织名称", "单位全称"], required: true },
+    ColumnSpec {
+        name: "统一社会信用代码",
+        aliases: &["信用代码", "社会信用代码", "统一代码", "组织机构代码"],
+        required: false,
+    },
+    ColumnSpec { name: "单位类型", aliases: &["单位类别", "所属领域", "领域", "类型", "单位性质"], required: true },
+    ColumnSpec { name: "行政区划代码", aliases: &["区划代码", "所在地区划代码", "行政区划"], required: false },
+    ColumnSpec { name: "经营状态", aliases: &["登记状态", "状态", "运营状态", "存续状态"], required: false },
+    ColumnSpec { name: "从业人员数", aliases: &["从业人员", "职工人数", "员工人数", "从业人数", "职工数"], required: false },
+    ColumnSpec { name: "正式党员人数", aliases: &["党员人数", "正式党员数", "党员数"], required: false },
+    ColumnSpec { name: "覆盖方式", aliases: &["党组织覆盖方式", "组建方式", "覆盖情况", "党组织组建方式"], required: true },
+    ColumnSpec {
+        name: "所属党组织",
+        aliases: &["党组织名称", "所在党组织", "隶属党组织", "覆盖党组织", "负责党组织", "联系党组织"],
+        required: true,
+    },
+    ColumnSpec { name: "党建工作指导员", aliases: &["指导员", "党建指导员", "联络员", "党建联络员"], required: false },
+];
+
+pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
+    let today = clock::today();
+    let table = read_table(file, &COLUMNS)?;
+    let mut report = ImportReport { file: file.display().to_string(), rows: table.rows.len(), dry_run: opts.dry_run, ..Default::default() };
+    let scope = match &opts.org {
+        Some(key) => Scope::subtree(&app.resolve_org(&Scope::All, key).await?.path),
+        None => Scope::All,
+    };
+    let mut conn = app.store.acquire().await?;
+    let orgs = org_store::list(&mut conn, &scope).await?;
+    drop(conn);
+    let by_code: HashMap<&str, &StoredOrg> = orgs.iter().map(|o| (o.org.code.as_str(), o)).collect();
+    let mut by_name: HashMap<&str, Vec<&StoredOrg>> = HashMap::new();
+    for o in &orgs {
+        by_name.entry(o.org.name.as_str()).or_default().push(o);
+    }
+
+    progress.start("检查", table.rows.len() as u64);
+    let mut parsed: Vec<(usize, StoredUnit)> = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen_credit: HashMap<String, usize> = HashMap::new();
+    let mut seen_name: HashMap<(i64, String), usize> = HashMap::new();
+    for row in &table.rows {
+        let mut c = RowCheck::new(row, &table.titles);
+        let name = c.required(NAME);
+        let credit = c.text(CREDIT).and_then(|s| match CreditCode::parse(&s) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                c.error(CREDIT, e);
+                None
+            }
+        });
+        let domain = c.required(DOMAIN).and_then(|d| {
+            let v = Domain::parse_label(&d);
+            if v.is_none() {
+                c.error(DOMAIN, format!("无法识别的单位类型：{d}"));
+            }
+            v
+        });
+        let region = c.text(REGION).and_then(|r| match RegionCode::parse(&r) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                c.error(REGION, e);
+                None
+            }
+        });
+        let status = match c.text(STATUS) {
+            None => Some(OperatingStatus::Operating),
+            Some(s) => {
+                let v = OperatingStatus::parse_label(&s);
+                if v.is_none() {
+                    c.error(STATUS, format!("无法识别的经营状态：{s}（如 存续、在业、注销、吊销）"));
+                }
+                v
+            }
+        };
+        let employees = c.count(EMPLOYEES);
+        let full = c.count(FULL).unwrap_or(0);
+        if let Some(e) = employees.filter(|e| full > *e && *e > 0) {
+            c.error(FULL, format!("正式党员人数（{full}）多于从业人员数（{e}）"));
+        }
+        let coverage = c.required(COVERAGE).and_then(|s| {
+            let v = Coverage::parse_label(&s);
+            if v.is_none() {
+                c.error(COVERAGE, format!("无法识别的覆盖方式：{s}（应为单独组建、联合组建、党建工作指导员或未覆盖）"));
+            }
+            v
+        });
+        let instructor = c.text(INSTRUCTOR);
+        let org = c.required(ORG).and_then(|key| {
+            if let Some(o) = by_code.get(key.as_str()) {
+                return Some(*o);
+            }
+            match by_name.get(key.as_str()).map(|v| v.as_slice()) {
+                Some([o]) => Some(*o),
+                Some(v) if v.len() > 1 => {
+                    c.error(ORG, format!("党组织“{key}”名称不唯一（{}个），请改填组织代码", v.len()));
+                    None
+                }
+                _ => {
+                    c.error(ORG, format!("找不到党组织“{key}”（请先导入组织，或检查 --org 范围）"));
+                    None
+                }
+            }
+        });
+        if let Some(cc) = &credit {
+            if let Some(prev) = seen_credit.insert(cc.as_str().to_string(), row.number) {
+                c.error(CREDIT, format!("统一社会信用代码与第{prev}行重复"));
+            }
+        } else if let (Some(n), Some(o)) = (&name, org) {
+            if let Some(prev) = seen_name.insert((o.org.id, n.clone()), row.number) {
+                c.error(NAME, format!("与第{prev}行重复（同一党组织下同名且无信用代码）"));
+            }
+        }
+        if c.errors.is_empty() {
+            let (Some(name), Some(domain), Some(status), Some(coverage), Some(org)) = (name, domain, status, coverage, org) else {
+                unreachable!("required cells were checked")
+            };
+            parsed.push((
+                row.number,
+                StoredUnit {
+                    unit: Unit {
+                        id: 0,
+                        name,
+                        credit_code: credit,
+                        domain,
+                        region_code: region.or(org.org.region_code.clone()),
+                        status,
+                        employees,
+                        full_members: full,
+                        coverage,
+                        org_id: org.org.id,
+                        instructor,
+                    },
+                    org_path: org.path.clone(),
+                },
+            ));
+        }
+        errors.extend(c.errors);
+        progress.inc(1);
+    }
+    progress.finish();
+    sort_errors(&mut errors);
+    let bad: HashSet<usize> = errors.iter().map(|e| e.row).collect();
+    report.valid = report.rows - bad.len();
+    report.errors = errors;
+    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
+        return Ok(report);
+    }
+
+    let mut conn = app.store.acquire().await?;
+    let codes: Vec<String> = parsed.iter().filter_map(|(_, u)| u.unit.credit_code.as_ref().map(|c| c.as_str().to_string())).collect();
+    let by_credit: HashMap<String, StoredUnit> = unit_store::by_credit_codes(&mut conn, &codes)
+        .await?
+        .into_iter()
+        .filter_map(|u| u.unit.credit_code.clone().map(|c| (c.as_str().to_string(), u)))
+        .collect();
+    let org_ids: Vec<i64> = parsed.iter().map(|(_, u)| u.unit.org_id).collect::<HashSet<_>>().into_iter().collect();
+    let by_org_name: HashMap<(i64, String), StoredUnit> = unit_store::of_orgs(&mut conn, &org_ids)
+        .await?
+        .into_iter()
+        .filter(|u| u.unit.credit_code.is_none())
+        .map(|u| ((u.unit.org_id, u.unit.name.clone()), u))
+        .collect();
+    drop(conn);
+    let mut inserts = Vec::new();
+    let mut updates = Vec::new();
+    let mut touched = Vec::new();
+    for (_, u) in parsed {
+        let old = match &u.unit.credit_code {
+            Some(c) => by_credit.get(c.as_str()),
+            None => by_org_name.get(&(u.unit.org_id, u.unit.name.clone())),
+        };
+        match old {
+            Some(old) => {
+                let mut new = u.clone();
+                new.unit.id = old.unit.id;
+                new.unit.employees = new.unit.employees.or(old.unit.employees);
+                new.unit.instructor = new.unit.instructor.or(old.unit.instructor.clone());
+                if new != *old {
+                    touched.push(old.unit.org_id);
+                    touched.push(new.unit.org_id);
+                    updates.push(new);
+                } else {
+                    report.unchanged += 1;
+                }
+            }
+            None => {
+                touched.push(u.unit.org_id);
+                inserts.push(u);
+            }
+        }
+    }
+    let first = app.store.reserve_ids("unit", inserts.len() as i64).await?;
+    for (k, u) in inserts.iter_mut().enumerate() {
+        u.unit.id = first + k as i64;
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    progress.start("写入", (inserts.len() + updates.len()) as u64);
+    let mut tx = app.store.begin().await?;
+    unit_store::insert(&mut tx, &inserts).await?;
+    for u in &updates {
+        unit_store::update(&mut tx, u).await?;
+    }
+    jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
+    tx.commit().await?;
+    progress.finish();
+    report.written = inserts.len() + updates.len();
+    Ok(report)
+}

@@ -1,0 +1,177 @@
+//! The coverage report (SPEC C2): per domain the operating units and the three rates, and
+//! the gap lists. The counts come from the stored subtree facts of the root; the gap lists
+//! from an indexed scan of the subtree's units.
+
+use std::collections::BTreeMap;
+
+use jiceng_domain::coverage::{gaps, UnitFacts};
+use jiceng_domain::{DomainCoverage, Gap};
+use jiceng_io::{OutCell, Sheet};
+use jiceng_store::{facts, units as unit_store, Scope};
+use serde::Serialize;
+
+use super::{round4, OrgRef};
+use crate::{clock, App, Result};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageReport {
+    pub org: OrgRef,
+    pub facts_on: Option<chrono::NaiveDate>,
+    /// Keyed by the domain's Chinese name.
+    pub by_domain: BTreeMap<String, DomainRow>,
+    pub total: DomainRow,
+    pub should_have_org: Vec<GapUnit>,
+    pub uncovered: Vec<GapUnit>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainRow {
+    pub operating: i64,
+    pub own_org: i64,
+    pub org_covered: i64,
+    pub work_covered: i64,
+    pub org_rate: Option<f64>,
+    pub own_rate: Option<f64>,
+    pub work_rate: Option<f64>,
+    /// 1 − org_rate: the share of operating units with no party org (the seed's figure).
+    pub no_org_rate: Option<f64>,
+}
+
+impl DomainRow {
+    fn of(c: &DomainCoverage) -> DomainRow {
+        DomainRow {
+            operating: c.operating,
+            own_org: c.own_org,
+            org_covered: c.org_covered,
+            work_covered: c.work_covered,
+            org_rate: round4(c.org_rate()),
+            own_rate: round4(c.own_rate()),
+            work_rate: round4(c.work_rate()),
+            no_org_rate: round4(c.org_rate().map(|r| 1.0 - r)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GapUnit {
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub domain: String,
+    pub full_members: i64,
+    pub coverage: String,
+    pub org: String,
+}
+
+pub async fn run(app: &App, scope: &Scope, root: &str) -> Result<CoverageReport> {
+    let root = app.resolve_org(scope, root).await?;
+    let rules = app.rules.in_force(clock::today());
+    let mut conn = app.store.acquire().await?;
+    let stored = facts::stats(&mut conn, root.org.id).await?;
+    let (cov, facts_on) = match stored {
+        Some((_, c, d)) => (c, Some(d)),
+        None => (Default::default(), None),
+    };
+    let candidates = unit_store::gap_candidates(&mut conn, &Scope::subtree(&root.path), rules.org.unit_should_have_org_at_full).await?;
+    let org_ids: Vec<i64> = candidates.iter().map(|u| u.unit.org_id).collect();
+    let names: std::collections::HashMap<i64, String> = jiceng_store::orgs::by_ids(&mut conn, &org_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.org.id, o.org.name))
+        .collect();
+    drop(conn);
+    let mut should_have_org = Vec::new();
+    let mut uncovered = Vec::new();
+    for u in candidates {
+        let x = &u.unit;
+        let item = GapUnit {
+            name: x.name.clone(),
+            credit_code: x.credit_code.as_ref().map(|c| c.as_str().to_string()),
+            domain: x.domain.label().into(),
+            full_members: x.full_members,
+            coverage: x.coverage.label().into(),
+            org: names.get(&x.org_id).cloned().unwrap_or_default(),
+        };
+        let f = UnitFacts { domain: x.domain, status: x.status, coverage: x.coverage, full_members: x.full_members };
+        for g in gaps(&f, rules) {
+            match g {
+                Gap::ShouldHaveOrg => should_have_org.push(item.clone()),
+                Gap::Uncovered => uncovered.push(item.clone()),
+            }
+        }
+    }
+    Ok(CoverageReport {
+        org: OrgRef::of(&root.org),
+        facts_on,
+        by_domain: cov.by_domain.iter().map(|(d, c)| (d.label().to_string(), DomainRow::of(c))).collect(),
+        total: DomainRow::of(&cov.total()),
+        should_have_org,
+        uncovered,
+    })
+}
+
+fn pct(v: Option<f64>) -> OutCell {
+    v.map(OutCell::Percent).unwrap_or(OutCell::Empty)
+}
+
+impl CoverageReport {
+    pub fn to_sheets(&self) -> Vec<Sheet> {
+        let mut rows: Vec<Vec<OutCell>> = self
+            .by_domain
+            .iter()
+            .map(|(d, r)| row(d, r))
+            .collect();
+        rows.push(row("合计", &self.total));
+        let gap_sheet = |name: &str, title: &str, list: &[GapUnit]| Sheet {
+            name: name.into(),
+            title: format!("{} {}（共{}个）", self.org.name, title, list.len()),
+            headers: vec!["单位名称".into(), "统一社会信用代码".into(), "单位类型".into(), "正式党员人数".into(), "覆盖方式".into(), "所属党组织".into()],
+            rows: list
+                .iter()
+                .map(|u| {
+                    vec![
+                        OutCell::Text(u.name.clone()),
+                        OutCell::Text(u.credit_code.clone().unwrap_or_default()),
+                        OutCell::Text(u.domain.clone()),
+                        OutCell::Int(u.full_members),
+                        OutCell::Text(u.coverage.clone()),
+                        OutCell::Text(u.org.clone()),
+                    ]
+                })
+                .collect(),
+        };
+        vec![
+            Sheet {
+                name: "覆盖率".into(),
+                title: format!("{} 党的组织和工作覆盖情况", self.org.name),
+                headers: vec![
+                    "领域".into(),
+                    "在业单位数".into(),
+                    "单独组建".into(),
+                    "已建党组织(单独+联合)".into(),
+                    "工作覆盖".into(),
+                    "组织覆盖率".into(),
+                    "单独组建率".into(),
+                    "工作覆盖率".into(),
+                    "未建党组织比例".into(),
+                ],
+                rows,
+            },
+            gap_sheet("应建未建", "应建未建单位", &self.should_have_org),
+            gap_sheet("空白点", "党建工作空白点", &self.uncovered),
+        ]
+    }
+}
+
+fn row(name: &str, r: &DomainRow) -> Vec<OutCell> {
+    vec![
+        OutCell::Text(name.into()),
+        OutCell::Int(r.operating),
+        OutCell::Int(r.own_org),
+        OutCell::Int(r.org_covered),
+        OutCell::Int(r.work_covered),
+        pct(r.org_rate),
+        pct(r.own_rate),
+        pct(r.work_rate),
+        pct(r.no_org_rate),
+    ]
+}

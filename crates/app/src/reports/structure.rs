@@ -1,0 +1,169 @@
+//! The structure report (SPEC C1): every anomaly in a subtree with its rule and facts.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use jiceng_domain::structure::{check_org, OrgFacts};
+use jiceng_domain::AnomalyRule;
+use jiceng_io::{OutCell, Sheet};
+use jiceng_store::orgs as org_store;
+use jiceng_store::Scope;
+use serde::Serialize;
+
+use super::OrgRef;
+use crate::{App, Result};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StructureReport {
+    pub org: OrgRef,
+    pub as_of: NaiveDate,
+    /// The day the stored member counts were computed for.
+    pub facts_on: Option<NaiveDate>,
+    pub orgs: usize,
+    /// Count of anomalies by rule (GLOSSARY name).
+    pub counts: BTreeMap<String, usize>,
+    pub anomalies: Vec<AnomalyItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnomalyItem {
+    pub org: OrgRef,
+    pub kind: String,
+    pub rule: String,
+    pub label: String,
+    pub detail: serde_json::Value,
+}
+
+/// Checks every live org of the subtree of `root` (in `scope`) on `as_of`.
+pub async fn run(app: &App, scope: &Scope, root: &str, as_of: NaiveDate) -> Result<StructureReport> {
+    let root = app.resolve_org(scope, root).await?;
+    let rules = app.rules.in_force(as_of);
+    let mut conn = app.store.acquire().await?;
+    let orgs = org_store::list(&mut conn, &Scope::subtree(&root.path)).await?;
+    let parent_of_root = match root.org.parent_id {
+        Some(p) => org_store::get(&mut conn, &Scope::All, p).await?.map(|o| o.org.kind),
+        None => None,
+    };
+    drop(conn);
+    let kinds: HashMap<i64, jiceng_domain::OrgKind> = orgs.iter().map(|o| (o.org.id, o.org.kind)).collect();
+    let mut anomalies = Vec::new();
+    let mut counts: BTreeMap<String, usize> = AnomalyRule::ALL.iter().map(|r| (r.code().to_string(), 0)).collect();
+    for o in orgs.iter().filter(|o| o.org.dissolved_on.is_none()) {
+        let facts = OrgFacts {
+            org_id: o.org.id,
+            code: o.org.code.clone(),
+            name: o.org.name.clone(),
+            kind: o.org.kind,
+            domain: o.org.domain,
+            parent_kind: if o.org.id == root.org.id {
+                parent_of_root
+            } else {
+                o.org.parent_id.and_then(|p| kinds.get(&p).copied())
+            },
+            founded_on: o.org.founded_on,
+            last_election_on: o.org.last_election_on,
+            has_committee: o.org.has_committee,
+            direct_members: o.facts.direct_members,
+            direct_full: o.facts.direct_full,
+            subtree_members: o.facts.subtree_members,
+            subtree_full: o.facts.subtree_full,
+            units_covered: o.facts.units_covered,
+            has_secretary: o.facts.has_secretary,
+            secretary_vacant_since: o.facts.secretary_vacant_since,
+        };
+        for a in check_org(&facts, rules, as_of) {
+            *counts.entry(a.rule.code().to_string()).or_default() += 1;
+            anomalies.push(AnomalyItem {
+                org: OrgRef::of(&o.org),
+                kind: o.org.kind.label().to_string(),
+                rule: a.rule.code().to_string(),
+                label: a.rule.label().to_string(),
+                detail: a.detail,
+            });
+        }
+    }
+    Ok(StructureReport {
+        org: OrgRef::of(&root.org),
+        as_of,
+        facts_on: root.facts.facts_on,
+        orgs: orgs.len(),
+        counts,
+        anomalies,
+    })
+}
+
+impl StructureReport {
+    pub fn to_sheets(&self) -> Vec<Sheet> {
+        let summary = Sheet {
+            name: "汇总".into(),
+            title: format!("{} 组织设置情况（截至{}）", self.org.name, self.as_of),
+            headers: vec!["问题".into(), "规则代码".into(), "数量".into()],
+            rows: AnomalyRule::ALL
+                .iter()
+                .map(|r| {
+                    vec![
+                        OutCell::Text(r.label().into()),
+                        OutCell::Text(r.code().into()),
+                        OutCell::Int(*self.counts.get(r.code()).unwrap_or(&0) as i64),
+                    ]
+                })
+                .collect(),
+        };
+        let list = Sheet {
+            name: "问题清单".into(),
+            title: format!("{} 组织设置问题清单（截至{}，共{}条）", self.org.name, self.as_of, self.anomalies.len()),
+            headers: vec!["组织代码".into(), "组织名称".into(), "组织类别".into(), "问题".into(), "详情".into()],
+            rows: self
+                .anomalies
+                .iter()
+                .map(|a| {
+                    vec![
+                        OutCell::Text(a.org.code.clone()),
+                        OutCell::Text(a.org.name.clone()),
+                        OutCell::Text(a.kind.clone()),
+                        OutCell::Text(a.label.clone()),
+                        OutCell::Text(describe(&a.detail)),
+                    ]
+                })
+                .collect(),
+        };
+        vec![summary, list]
+    }
+}
+
+/// The facts of an anomaly as a short Chinese phrase.
+pub fn describe(detail: &serde_json::Value) -> String {
+    let Some(map) = detail.as_object() else { return detail.to_string() };
+    fn name(k: &str) -> &str {
+        match k {
+            "members" => "党员数",
+            "full" => "正式党员数",
+            "limit" => "上限",
+            "minimum" | "min" => "下限",
+            "max" => "上限",
+            "threshold" => "标准",
+            "units" => "覆盖单位数",
+            "parent_kind" => "上级类别",
+            "kind" => "本级类别",
+            "term_years" => "任期(年)",
+            "since" => "起始",
+            "ends_on" => "届满日期",
+            "overdue_days" => "超期天数",
+            "days_left" => "剩余天数",
+            "days" => "空缺天数",
+            "suggested_kind" => "建议升格为",
+            other => other,
+        }
+    }
+    map.iter()
+        .map(|(k, v)| {
+            let v = match v {
+                serde_json::Value::String(s) => jiceng_domain::OrgKind::from_code(s).map(|k| k.label().to_string()).unwrap_or_else(|| s.clone()),
+                serde_json::Value::Null => "未知".into(),
+                other => other.to_string(),
+            };
+            format!("{}：{}", name(k), v)
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}

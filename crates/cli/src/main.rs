@@ -1,0 +1,258 @@
+//! The `jiceng` binary: a thin shell over the application layer.
+
+mod progress;
+mod render;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use jiceng_app::import::{ImportOptions, ImportReport};
+use jiceng_app::{clock, App, Crypto};
+use jiceng_store::{Scope, Store};
+
+#[derive(Parser)]
+#[command(name = "jiceng", version, about = "基层党建工作体系 — jiceng")]
+struct Cli {
+    /// Database URL: sqlite://PATH or postgres://…
+    #[arg(long, global = true, env = "JICENG_DB", default_value = "sqlite://jiceng.db")]
+    db: String,
+    /// File holding the key that protects ID numbers (used when JICENG_KEY is not set;
+    /// created on first use).
+    #[arg(long, global = true, env = "JICENG_KEY_FILE", default_value = "jiceng.key")]
+    key_file: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database (if missing) and bring its schema up to date.
+    Init,
+    /// Bring the schema up to date.
+    Migrate,
+    /// Build the demo county on SQLite (only if the database is empty) and print its reports.
+    Demo {
+        /// The demo's own database, unless --db is given explicitly.
+        #[arg(long, default_value = "sqlite://jiceng-demo.db")]
+        demo_db: String,
+    },
+    /// Generate synthetic data on the real division skeleton into an empty database.
+    Gen {
+        /// Division code prefix: 37 a province, 3701 a city, 370102 a county.
+        #[arg(long, conflicts_with = "national")]
+        region: Option<String>,
+        /// The whole nation.
+        #[arg(long)]
+        national: bool,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Folder of the division tables (provinces.csv.gz …); without --region or
+        /// --national the embedded demo county is used.
+        #[arg(long, env = "JICENG_DIVISIONS")]
+        divisions: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Import orgs, members or units from .xlsx, .xls or .csv.
+    Import {
+        #[arg(value_enum)]
+        what: ImportKind,
+        file: PathBuf,
+        /// The subtree in which names in the file are resolved (code or unique name).
+        #[arg(long)]
+        org: Option<String>,
+        /// Check every row and report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the valid rows even if some rows are bad.
+        #[arg(long)]
+        skip_invalid: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Derived reports for a subtree.
+    Report {
+        #[arg(value_enum)]
+        what: ReportKind,
+        /// The org: its code, or its exact name where unique.
+        #[arg(long)]
+        org: String,
+        /// The day the report is for (YYYY-MM-DD; default today in China Standard Time).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Where to write an xlsx report (default: a name from the report and org).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Recompute every org's derived facts (after a restore, or each day for age bands).
+    Refresh,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportKind {
+    Orgs,
+    Members,
+    Units,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportKind {
+    Structure,
+    Coverage,
+    Members,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Json,
+    Table,
+    Xlsx,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn open(db: &str, key_file: &Path) -> Result<App> {
+    let store = Store::open(db).await.with_context(|| format!("打开数据库 {db}"))?;
+    let crypto = Crypto::load(key_file)?;
+    Ok(App::new(store, crypto))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Init | Command::Migrate => {
+            let app = open(&cli.db, &cli.key_file).await?;
+            println!("数据库已就绪：{}（架构版本 {}）", cli.db, jiceng_store::migrate::latest());
+            app.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { demo_db } => {
+            let explicit = std::env::args().any(|a| a == "--db" || a.starts_with("--db=")) || std::env::var("JICENG_DB").is_ok();
+            let db = if explicit { cli.db.clone() } else { demo_db };
+            let app = open(&db, &cli.key_file).await?;
+            let mut conn = app.store.acquire().await?;
+            let empty = jiceng_store::orgs::count(&mut conn, &Scope::All).await? == 0;
+            drop(conn);
+            if empty {
+                println!("正在生成演示县（真实区划名称，人员均为虚构）…");
+                let s = jiceng_app::generate::run(&app, jiceng_gen::Divisions::embedded_county(), 1, &progress::Bar::new()).await?;
+                println!("已生成：{} 个党组织，{} 名党员，{} 个单位（{:.1} 秒）", s.orgs, s.members, s.units, s.seconds);
+            }
+            let root = demo_root(&app).await?;
+            let today = clock::today();
+            let st = jiceng_app::reports::structure::run(&app, &Scope::All, &root, today).await?;
+            print!("{}", render::structure(&st));
+            let cov = jiceng_app::reports::coverage::run(&app, &Scope::All, &root).await?;
+            print!("{}", render::coverage(&cov));
+            println!("\n数据库：{db}\n查看党员结构：jiceng --db {db} report members --org {root}");
+            app.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Gen { region, national, seed, divisions, format } => {
+            let divs = if region.is_none() && !national {
+                jiceng_gen::Divisions::embedded_county()
+            } else {
+                let dir = divisions.or_else(default_divisions).context(
+                    "找不到区划数据目录：请用 --divisions 指定（含 provinces.csv.gz 等文件，见 shared/data/divisions）",
+                )?;
+                jiceng_gen::Divisions::load(&dir, region.as_deref())?
+            };
+            let app = open(&cli.db, &cli.key_file).await?;
+            let s = jiceng_app::generate::run(&app, divs, seed, &progress::Bar::new()).await?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+                _ => println!(
+                    "已生成 {} 个县级批次：{} 个党组织，{} 名党员，{} 个职务，{} 个单位；用时 {:.1} 秒，{:.0} 行/秒",
+                    s.counties, s.orgs, s.members, s.positions, s.units, s.seconds, s.rows_per_second
+                ),
+            }
+            app.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { what, file, org, dry_run, skip_invalid, format } => {
+            let app = open(&cli.db, &cli.key_file).await?;
+            let opts = ImportOptions { org, dry_run, skip_invalid, actor: "cli".into() };
+            let bar = progress::Bar::new();
+            let report: ImportReport = match what {
+                ImportKind::Orgs => jiceng_app::import::orgs::run(&app, &file, &opts, &bar).await?,
+                ImportKind::Members => jiceng_app::import::members::run(&app, &file, &opts, &bar).await?,
+                ImportKind::Units => jiceng_app::import::units::run(&app, &file, &opts, &bar).await?,
+            };
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                _ => print!("{}", render::import(&report, skip_invalid)),
+            }
+            app.store.close().await;
+            Ok(if report.ok() || skip_invalid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Report { what, org, as_of, format, out } => {
+            let app = open(&cli.db, &cli.key_file).await?;
+            let day = as_of.unwrap_or_else(clock::today);
+            let (json, table, sheets, name) = match what {
+                ReportKind::Structure => {
+                    let r = jiceng_app::reports::structure::run(&app, &Scope::All, &org, day).await?;
+                    (serde_json::to_string_pretty(&r)?, render::structure(&r), r.to_sheets(), format!("组织设置-{}", r.org.name))
+                }
+                ReportKind::Coverage => {
+                    let r = jiceng_app::reports::coverage::run(&app, &Scope::All, &org).await?;
+                    (serde_json::to_string_pretty(&r)?, render::coverage(&r), r.to_sheets(), format!("覆盖情况-{}", r.org.name))
+                }
+                ReportKind::Members => {
+                    let r = jiceng_app::reports::members::run(&app, &Scope::All, &org, day).await?;
+                    (serde_json::to_string_pretty(&r)?, render::members(&r), r.to_sheets(), format!("党员结构-{}", r.org.name))
+                }
+            };
+            match format {
+                Format::Json => println!("{json}"),
+                Format::Table => print!("{table}"),
+                Format::Xlsx => {
+                    let path = out.unwrap_or_else(|| PathBuf::from(format!("{name}-{day}.xlsx")));
+                    jiceng_io::write_workbook(&path, &sheets).map_err(anyhow::Error::msg)?;
+                    println!("已写入 {}", path.display());
+                }
+            }
+            app.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Refresh => {
+            let app = open(&cli.db, &cli.key_file).await?;
+            let n = jiceng_app::refresh_all(&app).await?;
+            println!("已重算 {n} 个党组织的派生数据");
+            app.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The demo's county committee: the first LocalCommittee at county level.
+async fn demo_root(app: &App) -> Result<String> {
+    let mut conn = app.store.acquire().await?;
+    let all = jiceng_store::orgs::list(&mut conn, &Scope::All).await?;
+    let county = all
+        .iter()
+        .filter(|o| o.org.kind == jiceng_domain::OrgKind::LocalCommittee)
+        .max_by_key(|o| o.depth)
+        .context("演示数据库中没有地方党委")?;
+    Ok(county.org.code.clone())
+}
+
+/// `shared/data/divisions` beside the checkout, where the project keeps it.
+fn default_divisions() -> Option<PathBuf> {
+    ["../shared/data/divisions", "shared/data/divisions", "../../shared/data/divisions"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.join("provinces.csv.gz").exists())
+}

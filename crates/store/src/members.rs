@@ -1,0 +1,224 @@
+//! Members as stored. The ID number is kept encrypted with a keyed hash for matching and
+//! a masked copy for display; the store never sees the key (the app encrypts).
+
+use jiceng_domain::{Education, Gender, MemberStatus};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::sql::{insert_many, placeholders, Val, IN_CHUNK};
+use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
+
+/// A member's record as stored (the ID number only as hash, cipher and mask).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMember {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_path: String,
+    pub name: String,
+    pub gender: Gender,
+    pub ethnicity: String,
+    pub birth_date: chrono::NaiveDate,
+    pub id_hash: String,
+    pub id_cipher: String,
+    pub id_masked: String,
+    pub education: Option<Education>,
+    pub status: MemberStatus,
+    pub joined_on: chrono::NaiveDate,
+    pub full_on: Option<chrono::NaiveDate>,
+    pub occupation: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: bool,
+    pub lost_contact: bool,
+    pub exited_on: Option<chrono::NaiveDate>,
+}
+
+pub(crate) const MEMBER_COLS: &str = "id, org_id, org_path, name, gender, ethnicity, birth_date, id_hash, \
+    id_cipher, id_masked, education, status, joined_on, full_on, occupation, phone, mobile, lost_contact, exited_on";
+
+const WRITE_COLS: [&str; 20] = [
+    "id", "org_id", "org_path", "name", "gender", "ethnicity", "birth_date", "id_hash", "id_cipher", "id_masked",
+    "education", "status", "joined_on", "full_on", "occupation", "phone", "mobile", "lost_contact", "exited_on",
+    "updated_at",
+];
+
+pub(crate) fn member_from_row(row: &AnyRow) -> Result<StoredMember> {
+    let gender: String = row.try_get("gender")?;
+    let status: String = row.try_get("status")?;
+    let education: Option<String> = row.try_get("education")?;
+    Ok(StoredMember {
+        id: row.try_get("id")?,
+        org_id: row.try_get("org_id")?,
+        org_path: row.try_get("org_path")?,
+        name: row.try_get("name")?,
+        gender: Gender::parse_label(&gender).ok_or_else(|| StoreError::Corrupt(format!("性别 {gender}")))?,
+        ethnicity: row.try_get("ethnicity")?,
+        birth_date: parse_date_text(&row.try_get::<String, _>("birth_date")?)?,
+        id_hash: row.try_get("id_hash")?,
+        id_cipher: row.try_get("id_cipher")?,
+        id_masked: row.try_get("id_masked")?,
+        education: education.and_then(|e| Education::parse_label(&e)),
+        status: MemberStatus::parse_label(&status).ok_or_else(|| StoreError::Corrupt(format!("人员类别 {status}")))?,
+        joined_on: parse_date_text(&row.try_get::<String, _>("joined_on")?)?,
+        full_on: opt_date(row.try_get("full_on")?)?,
+        occupation: row.try_get("occupation")?,
+        phone: row.try_get("phone")?,
+        mobile: row.try_get::<i64, _>("mobile")? != 0,
+        lost_contact: row.try_get::<i64, _>("lost_contact")? != 0,
+        exited_on: opt_date(row.try_get("exited_on")?)?,
+    })
+}
+
+fn vals(m: &StoredMember, now: &str) -> Vec<Val> {
+    vec![
+        m.id.into(),
+        m.org_id.into(),
+        m.org_path.clone().into(),
+        m.name.clone().into(),
+        m.gender.code().into(),
+        m.ethnicity.clone().into(),
+        m.birth_date.into(),
+        m.id_hash.clone().into(),
+        m.id_cipher.clone().into(),
+        m.id_masked.clone().into(),
+        m.education.map(|e| e.label()).into(),
+        m.status.code().into(),
+        m.joined_on.into(),
+        m.full_on.into(),
+        m.occupation.clone().into(),
+        m.phone.clone().into(),
+        m.mobile.into(),
+        m.lost_contact.into(),
+        m.exited_on.into(),
+        now.into(),
+    ]
+}
+
+pub async fn insert(conn: &mut Conn, members: &[StoredMember]) -> Result<()> {
+    let now = crate::now_text();
+    let rows: Vec<Vec<Val>> = members.iter().map(|m| vals(m, &now)).collect();
+    insert_many(conn, "member", &WRITE_COLS, &rows).await
+}
+
+/// Replaces a member's record (matched by id).
+pub async fn update(conn: &mut Conn, m: &StoredMember) -> Result<()> {
+    let now = crate::now_text();
+    let v = vals(m, &now);
+    let sets: Vec<String> = WRITE_COLS[1..].iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let sql = format!("UPDATE member SET {} WHERE id = ${}", sets.join(", "), WRITE_COLS.len());
+    let mut q = sqlx::query(&sql);
+    for x in &v[1..] {
+        q = crate::sql::bind(q, x);
+    }
+    q.bind(m.id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Members by their ID-number hashes (any scope: matching on import must find a member
+/// wherever they are, so that a person is never entered twice).
+pub async fn by_id_hashes(conn: &mut Conn, hashes: &[String]) -> Result<Vec<StoredMember>> {
+    let mut out = Vec::new();
+    for chunk in hashes.chunks(IN_CHUNK) {
+        let sql = format!("SELECT {MEMBER_COLS} FROM member WHERE id_hash IN ({})", placeholders(1, chunk.len()));
+        let mut q = sqlx::query(&sql);
+        for h in chunk {
+            q = q.bind(h.clone());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(member_from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<StoredMember>> {
+    let (pred, vals) = scope.predicate("org_path", 2);
+    let sql = format!("SELECT {MEMBER_COLS} FROM member WHERE id = $1 AND {pred}");
+    let mut q = sqlx::query(&sql).bind(id);
+    for v in vals {
+        q = q.bind(v);
+    }
+    q.fetch_optional(&mut *conn).await?.map(|r| member_from_row(&r)).transpose()
+}
+
+/// Current members (not exited) of the given orgs.
+pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<StoredMember>> {
+    let mut out = Vec::new();
+    for chunk in org_ids.chunks(IN_CHUNK) {
+        let sql = format!(
+            "SELECT {MEMBER_COLS} FROM member WHERE org_id IN ({}) AND exited_on IS NULL",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(member_from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// A page of current members in the scope, by name; with an optional name or masked-ID
+/// filter. Returns the page and the total.
+pub async fn search(
+    conn: &mut Conn,
+    scope: &Scope,
+    name_like: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<StoredMember>, i64)> {
+    let (pred, mut binds) = scope.predicate("org_path", 1);
+    let mut filter = String::new();
+    if let Some(n) = name_like {
+        filter = format!(" AND name LIKE ${}", binds.len() + 1);
+        binds.push(format!("%{n}%"));
+    }
+    let count_sql = format!("SELECT COUNT(*) FROM member WHERE {pred} AND exited_on IS NULL{filter}");
+    let mut cq = sqlx::query_scalar(&count_sql);
+    for b in &binds {
+        cq = cq.bind(b.clone());
+    }
+    let total: i64 = cq.fetch_one(&mut *conn).await?;
+    let sql = format!(
+        "SELECT {MEMBER_COLS} FROM member WHERE {pred} AND exited_on IS NULL{filter} ORDER BY name, id LIMIT ${} OFFSET ${}",
+        binds.len() + 1,
+        binds.len() + 2
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b.clone());
+    }
+    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    Ok((rows.iter().map(member_from_row).collect::<Result<_>>()?, total))
+}
+
+/// Streams every current member in the scope through `f` in pages (for live statistics
+/// on a past date); memory stays flat whatever the subtree's size.
+pub async fn for_each_in_scope(
+    conn: &mut Conn,
+    scope: &Scope,
+    mut f: impl FnMut(&StoredMember),
+) -> Result<()> {
+    let (pred, binds) = scope.predicate("org_path", 1);
+    let mut after = i64::MIN;
+    loop {
+        let sql = format!(
+            "SELECT {MEMBER_COLS} FROM member WHERE {pred} AND id > ${} ORDER BY id LIMIT 5000",
+            binds.len() + 1
+        );
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let rows = q.bind(after).fetch_all(&mut *conn).await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        for row in &rows {
+            let m = member_from_row(row)?;
+            after = m.id;
+            f(&m);
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! The org tree: rows, paths, lookups, history.
+
+use std::collections::HashMap;
+
+use jiceng_domain::{path, Domain, Org, OrgKind, RegionCode};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::sql::{insert_many, placeholders, Val, IN_CHUNK};
+use crate::{opt_date, Conn, Result, Scope, StoreError};
+
+/// An org as stored: the record, its place in the tree and its stored facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredOrg {
+    pub org: Org,
+    pub path: String,
+    pub depth: i64,
+    pub facts: StoredFacts,
+}
+
+/// Facts derived from members, positions and units (see `facts`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoredFacts {
+    pub direct_members: i64,
+    pub direct_full: i64,
+    pub subtree_members: i64,
+    pub subtree_full: i64,
+    pub units_covered: i64,
+    pub has_secretary: bool,
+    pub secretary_vacant_since: Option<chrono::NaiveDate>,
+    /// The day the facts were computed for; `None` if never.
+    pub facts_on: Option<chrono::NaiveDate>,
+}
+
+pub(crate) const ORG_COLS: &str = "id, code, name, kind, domain, region_code, parent_id, path, depth, \
+    founded_on, last_election_on, has_committee, approving_org, dissolved_on, direct_members, \
+    direct_full, subtree_members, subtree_full, units_covered, has_secretary, \
+    secretary_vacant_since, facts_on";
+
+pub(crate) fn org_from_row(row: &AnyRow) -> Result<StoredOrg> {
+    let kind: String = row.try_get("kind")?;
+    let domain: Option<String> = row.try_get("domain")?;
+    let region: Option<String> = row.try_get("region_code")?;
+    let org = Org {
+        id: row.try_get("id")?,
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        kind: OrgKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
+        domain: match domain {
+            Some(d) => Some(Domain::from_code(&d).ok_or_else(|| StoreError::Corrupt(format!("领域 {d}")))?),
+            None => None,
+        },
+        region_code: region.map(|r| RegionCode::parse(&r)).transpose().map_err(StoreError::Corrupt)?,
+        parent_id: row.try_get("parent_id")?,
+        founded_on: opt_date(row.try_get("founded_on")?)?,
+        last_election_on: opt_date(row.try_get("last_election_on")?)?,
+        has_committee: row.try_get::<i64, _>("has_committee")? != 0,
+        approving_org: row.try_get("approving_org")?,
+        dissolved_on: opt_date(row.try_get("dissolved_on")?)?,
+    };
+    Ok(StoredOrg {
+        org,
+        path: row.try_get("path")?,
+        depth: row.try_get("depth")?,
+        facts: StoredFacts {
+            direct_members: row.try_get("direct_members")?,
+            direct_full: row.try_get("direct_full")?,
+            subtree_members: row.try_get("subtree_members")?,
+            subtree_full: row.try_get("subtree_full")?,
+            units_covered: row.try_get("units_covered")?,
+            has_secretary: row.try_get::<i64, _>("has_secretary")? != 0,
+            secretary_vacant_since: opt_date(row.try_get("secretary_vacant_since")?)?,
+            facts_on: opt_date(row.try_get("facts_on")?)?,
+        },
+    })
+}
+
+fn record_vals(o: &Org) -> Vec<Val> {
+    vec![
+        o.code.clone().into(),
+        o.name.clone().into(),
+        o.kind.code().into(),
+        o.domain.map(|d| d.code()).into(),
+        o.region_code.as_ref().map(|r| r.as_str()).into(),
+        o.founded_on.into(),
+        o.last_election_on.into(),
+        o.has_committee.into(),
+        o.approving_org.clone().into(),
+        o.dissolved_on.into(),
+    ]
+}
+
+/// Inserts orgs whose parents are stored already or come earlier in `orgs`. Returns the
+/// path of each, in order.
+pub async fn insert(conn: &mut Conn, orgs: &[Org]) -> Result<Vec<String>> {
+    let mut known: HashMap<i64, String> = HashMap::new();
+    let missing: Vec<i64> = {
+        let ids: std::collections::HashSet<i64> = orgs.iter().map(|o| o.id).collect();
+        let mut m: Vec<i64> = orgs.iter().filter_map(|o| o.parent_id).filter(|p| !ids.contains(p)).collect();
+        m.sort_unstable();
+        m.dedup();
+        m
+    };
+    for chunk in missing.chunks(IN_CHUNK) {
+        let sql = format!("SELECT id, path FROM org WHERE id IN ({})", placeholders(1, chunk.len()));
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            known.insert(row.try_get("id")?, row.try_get("path")?);
+        }
+    }
+    let now = crate::now_text();
+    let mut rows = Vec::with_capacity(orgs.len());
+    let mut paths = Vec::with_capacity(orgs.len());
+    for o in orgs {
+        let parent_path = match o.parent_id {
+            Some(p) => Some(
+                known
+                    .get(&p)
+                    .cloned()
+                    .ok_or_else(|| StoreError::NotFound(format!("上级党组织（id {p}）")))?,
+            ),
+            None => None,
+        };
+        let p = path::child_path(parent_path.as_deref(), o.id);
+        known.insert(o.id, p.clone());
+        let mut vals = vec![Val::Int(o.id), Val::OptInt(o.parent_id), p.clone().into(), (path::depth(&p) as i64).into()];
+        vals.extend(record_vals(o));
+        vals.push(now.clone().into());
+        rows.push(vals);
+        paths.push(p);
+    }
+    insert_many(
+        conn,
+        "org",
+        &[
+            "id", "parent_id", "path", "depth", "code", "name", "kind", "domain", "region_code", "founded_on",
+            "last_election_on", "has_committee", "approving_org", "dissolved_on", "updated_at",
+        ],
+        &rows,
+    )
+    .await?;
+    Ok(paths)
+}
+
+/// Updates an org's own fields (not its place in the tree: see `move_subtree`).
+pub async fn update(conn: &mut Conn, o: &Org) -> Result<()> {
+    let mut q = sqlx::query(
+        "UPDATE org SET code = $1, name = $2, kind = $3, domain = $4, region_code = $5, founded_on = $6, \
+         last_election_on = $7, has_committee = $8, approving_org = $9, dissolved_on = $10, updated_at = $11 \
+         WHERE id = $12",
+    );
+    for v in record_vals(o) {
+        q = crate::sql::bind(q, &v);
+    }
+    let done = q.bind(crate::now_text()).bind(o.id).execute(&mut *conn).await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("党组织（id {}）", o.id)));
+    }
+    Ok(())
+}
+
+/// Re-affiliates an org under a new parent: rewrites the paths of its subtree and of the
+/// members, positions and units in it. Returns the new path.
+pub async fn move_subtree(conn: &mut Conn, org_id: i64, new_parent: i64) -> Result<String> {
+    let org = get(conn, &Scope::All, org_id).await?.ok_or_else(|| StoreError::NotFound(format!("党组织（id {org_id}）")))?;
+    let parent =
+        get(conn, &Scope::All, new_parent).await?.ok_or_else(|| StoreError::NotFound(format!("党组织（id {new_parent}）")))?;
+    if parent.path.starts_with(&org.path) {
+        return Err(StoreError::Corrupt("不能把党组织移到它自己的下级之下".into()));
+    }
+    let old = org.path.clone();
+    let new = path::child_path(Some(&parent.path), org_id);
+    let upper = path::subtree_upper(&old);
+    let delta = path::depth(&new) as i64 - path::depth(&old) as i64;
+    let old_len = old.chars().count() as i64 + 1;
+    sqlx::query("UPDATE org SET parent_id = $1 WHERE id = $2").bind(new_parent).bind(org_id).execute(&mut *conn).await?;
+    sqlx::query(
+        "UPDATE org SET path = $1 || SUBSTR(path, CAST($2 AS INTEGER)), depth = depth + $3 WHERE path >= $4 AND path < $5",
+    )
+    .bind(new.clone())
+    .bind(old_len)
+    .bind(delta)
+    .bind(old.clone())
+    .bind(upper.clone())
+    .execute(&mut *conn)
+    .await?;
+    for table in ["member", "unit"] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET org_path = $1 || SUBSTR(org_path, CAST($2 AS INTEGER)) WHERE org_path >= $3 AND org_path < $4"
+        ))
+        .bind(new.clone())
+        .bind(old_len)
+        .bind(old.clone())
+        .bind(upper.clone())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(new)
+}
+
+/// One org by id, if it is in the scope.
+pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<StoredOrg>> {
+    let (pred, vals) = scope.predicate("path", 2);
+    let sql = format!("SELECT {ORG_COLS} FROM org WHERE id = $1 AND {pred}");
+    let mut q = sqlx::query(&sql).bind(id);
+    for v in vals {
+        q = q.bind(v);
+    }
+    q.fetch_optional(&mut *conn).await?.map(|r| org_from_row(&r)).transpose()
+}
+
+/// One org by code, if it is in the scope.
+pub async fn get_by_code(conn: &mut Conn, scope: &Scope, code: &str) -> Result<Option<StoredOrg>> {
+    let (pred, vals) = scope.predicate("path", 2);
+    let sql = format!("SELECT {ORG_COLS} FROM org WHERE code = $1 AND {pred}");
+    let mut q = sqlx::query(&sql).bind(code.to_string());
+    for v in vals {
+        q = q.bind(v);
+    }
+    q.fetch_optional(&mut *conn).await?.map(|r| org_from_row(&r)).transpose()
+}
+
+/// Orgs with exactly this name in the scope.
+pub async fn find_by_name(conn: &mut Conn, scope: &Scope, name: &str) -> Result<Vec<StoredOrg>> {
+    let (pred, vals) = scope.predicate("path", 2);
+    let sql = format!("SELECT {ORG_COLS} FROM org WHERE name = $1 AND {pred} ORDER BY path LIMIT 50");
+    let mut q = sqlx::query(&sql).bind(name.to_string());
+    for v in vals {
+        q = q.bind(v);
+    }
+    q.fetch_all(&mut *conn).await?.iter().map(org_from_row).collect()
+}
+
+/// Every org in the scope, in path order (parents before children). For a province this
+/// is some 300 thousand rows: callers that only need counts read stored facts instead.
+pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredOrg>> {
+    let (pred, vals) = scope.predicate("path", 1);
+    let sql = format!("SELECT {ORG_COLS} FROM org WHERE {pred} ORDER BY path");
+    let mut q = sqlx::query(&sql);
+    for v in vals {
+        q = q.bind(v);
+    }
+    q.fetch_all(&mut *conn).await?.iter().map(org_from_row).collect()
+}
+
+/// The children of an org, by name.
+pub async fn children(conn: &mut Conn, scope: &Scope, parent_id: i64) -> Result<Vec<StoredOrg>> {
+    let (pred, vals) = scope.predicate("path", 2);
+    let sql = format!("SELECT {ORG_COLS} FROM org WHERE parent_id = $1 AND {pred} ORDER BY name");
+    let mut q = sqlx::query(&sql).bind(parent_id);
+    for v in vals {
+        q = q.bind(v);
+    }
+    q.fetch_all(&mut *conn).await?.iter().map(org_from_row).collect()
+}
+
+/// Orgs by id (any scope: for internal use after the caller has checked the scope).
+pub async fn by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StoredOrg>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IN_CHUNK) {
+        let sql = format!("SELECT {ORG_COLS} FROM org WHERE id IN ({})", placeholders(1, chunk.len()));
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(org_from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Counts orgs in the scope.
+pub async fn count(conn: &mut Conn, scope: &Scope) -> Result<i64> {
+    let (pred, vals) = scope.predicate("path", 1);
+    let sql = format!("SELECT COUNT(*) FROM org WHERE {pred}");
+    let mut q = sqlx::query_scalar(&sql);
+    for v in vals {
+        q = q.bind(v);
+    }
+    Ok(q.fetch_one(&mut *conn).await?)
+}
+
+/// One entry of an org's history (who, when, what, why).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    pub org_id: i64,
+    pub actor: String,
+    pub action: String,
+    pub reason: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+pub async fn record_history(conn: &mut Conn, first_id: i64, entries: &[HistoryEntry]) -> Result<()> {
+    let now = crate::now_text();
+    let rows: Vec<Vec<Val>> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            vec![
+                Val::Int(first_id + i as i64),
+                e.org_id.into(),
+                now.clone().into(),
+                e.actor.clone().into(),
+                e.action.clone().into(),
+                e.reason.clone().into(),
+                e.before.clone().into(),
+                e.after.clone().into(),
+            ]
+        })
+        .collect();
+    insert_many(conn, "org_history", &["id", "org_id", "at", "actor", "action", "reason", "before", "after"], &rows).await
+}
+
+/// An org's history, newest first.
+pub async fn history(conn: &mut Conn, org_id: i64) -> Result<Vec<(String, HistoryEntry)>> {
+    let rows = sqlx::query("SELECT org_id, at, actor, action, reason, before, after FROM org_history WHERE org_id = $1 ORDER BY id DESC")
+        .bind(org_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("at")?,
+                HistoryEntry {
+                    org_id: r.try_get("org_id")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    reason: r.try_get("reason")?,
+                    before: r.try_get("before")?,
+                    after: r.try_get("after")?,
+                },
+            ))
+        })
+        .collect()
+}

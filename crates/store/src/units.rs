@@ -1,0 +1,156 @@
+//! Units (单位) as stored, with the org that covers or is responsible for each.
+
+use jiceng_domain::{Coverage, CreditCode, Domain, OperatingStatus, RegionCode, Unit};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::sql::{insert_many, placeholders, Val, IN_CHUNK};
+use crate::{Conn, Result, Scope, StoreError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredUnit {
+    pub unit: Unit,
+    pub org_path: String,
+}
+
+const UNIT_COLS: &str =
+    "id, name, credit_code, domain, region_code, status, employees, full_members, coverage, org_id, org_path, instructor";
+
+const WRITE_COLS: [&str; 13] = [
+    "id", "name", "credit_code", "domain", "region_code", "status", "employees", "full_members", "coverage", "org_id",
+    "org_path", "instructor", "updated_at",
+];
+
+fn from_row(r: &AnyRow) -> Result<StoredUnit> {
+    let domain: String = r.try_get("domain")?;
+    let status: String = r.try_get("status")?;
+    let coverage: String = r.try_get("coverage")?;
+    let credit: Option<String> = r.try_get("credit_code")?;
+    let region: Option<String> = r.try_get("region_code")?;
+    Ok(StoredUnit {
+        unit: Unit {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            credit_code: credit.map(|c| CreditCode::parse(&c)).transpose().map_err(StoreError::Corrupt)?,
+            domain: Domain::from_code(&domain).ok_or_else(|| StoreError::Corrupt(format!("单位类型 {domain}")))?,
+            region_code: region.map(|c| RegionCode::parse(&c)).transpose().map_err(StoreError::Corrupt)?,
+            status: match status.as_str() {
+                "Operating" => OperatingStatus::Operating,
+                "Closed" => OperatingStatus::Closed,
+                s => return Err(StoreError::Corrupt(format!("经营状态 {s}"))),
+            },
+            employees: r.try_get("employees")?,
+            full_members: r.try_get("full_members")?,
+            coverage: Coverage::from_code(&coverage).ok_or_else(|| StoreError::Corrupt(format!("覆盖方式 {coverage}")))?,
+            org_id: r.try_get("org_id")?,
+            instructor: r.try_get("instructor")?,
+        },
+        org_path: r.try_get("org_path")?,
+    })
+}
+
+pub fn status_code(s: OperatingStatus) -> &'static str {
+    match s {
+        OperatingStatus::Operating => "Operating",
+        OperatingStatus::Closed => "Closed",
+    }
+}
+
+fn vals(u: &StoredUnit, now: &str) -> Vec<Val> {
+    let x = &u.unit;
+    vec![
+        x.id.into(),
+        x.name.clone().into(),
+        x.credit_code.as_ref().map(|c| c.as_str()).into(),
+        x.domain.code().into(),
+        x.region_code.as_ref().map(|r| r.as_str()).into(),
+        status_code(x.status).into(),
+        x.employees.into(),
+        x.full_members.into(),
+        x.coverage.code().into(),
+        x.org_id.into(),
+        u.org_path.clone().into(),
+        x.instructor.clone().into(),
+        now.into(),
+    ]
+}
+
+pub async fn insert(conn: &mut Conn, units: &[StoredUnit]) -> Result<()> {
+    let now = crate::now_text();
+    let rows: Vec<Vec<Val>> = units.iter().map(|u| vals(u, &now)).collect();
+    insert_many(conn, "unit", &WRITE_COLS, &rows).await
+}
+
+pub async fn update(conn: &mut Conn, u: &StoredUnit) -> Result<()> {
+    let now = crate::now_text();
+    let v = vals(u, &now);
+    let sets: Vec<String> = WRITE_COLS[1..].iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let sql = format!("UPDATE unit SET {} WHERE id = ${}", sets.join(", "), WRITE_COLS.len());
+    let mut q = sqlx::query(&sql);
+    for x in &v[1..] {
+        q = crate::sql::bind(q, x);
+    }
+    q.bind(u.unit.id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Units by credit code (any scope: a unit is one record wherever it is filed).
+pub async fn by_credit_codes(conn: &mut Conn, codes: &[String]) -> Result<Vec<StoredUnit>> {
+    let mut out = Vec::new();
+    for chunk in codes.chunks(IN_CHUNK) {
+        let sql = format!("SELECT {UNIT_COLS} FROM unit WHERE credit_code IN ({})", placeholders(1, chunk.len()));
+        let mut q = sqlx::query(&sql);
+        for c in chunk {
+            q = q.bind(c.clone());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Units of the given orgs (covering or responsible).
+pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<StoredUnit>> {
+    let mut out = Vec::new();
+    for chunk in org_ids.chunks(IN_CHUNK) {
+        let sql = format!("SELECT {UNIT_COLS} FROM unit WHERE org_id IN ({})", placeholders(1, chunk.len()));
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Operating units in the scope that may fall in a gap: those with `min_full` or more full
+/// members and no own org, and those not covered at all. The caller classifies them by
+/// the domain's rules; this only narrows the rows read.
+pub async fn gap_candidates(conn: &mut Conn, scope: &Scope, min_full: i64) -> Result<Vec<StoredUnit>> {
+    let (pred, binds) = scope.predicate("org_path", 1);
+    let n = binds.len();
+    let sql = format!(
+        "SELECT {UNIT_COLS} FROM unit WHERE {pred} AND status = 'Operating' \
+         AND ((full_members >= ${} AND coverage <> 'OwnOrg') OR coverage = 'Uncovered') ORDER BY name, id",
+        n + 1
+    );
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    q.bind(min_full).fetch_all(&mut *conn).await?.iter().map(from_row).collect()
+}
+
+/// Every unit in the scope (for lists and exports), by name.
+pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredUnit>> {
+    let (pred, binds) = scope.predicate("org_path", 1);
+    let sql = format!("SELECT {UNIT_COLS} FROM unit WHERE {pred} ORDER BY name, id");
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    q.fetch_all(&mut *conn).await?.iter().map(from_row).collect()
+}
