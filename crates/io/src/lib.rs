@@ -11,4 +11,4 @@ pub mod xlsx;
 pub use cells::{normalize_text, parse_date, parse_int};
 pub use grid::{read_grid, Cell, Grid, GridRow, ReadError};
 pub use header::{locate_header, ColumnSpec, HeaderError, HeaderMatch};
-pub use xlsx::{write_workbook, OutCell, Sheet};
+pub use xlsx::{workbook_bytes, write_workbook, OutCell, Sheet};
