@@ -12,7 +12,7 @@ use jiceng_store::{members, orgs, positions, units, Scope};
 use serde::Serialize;
 
 use crate::import::Progress;
-use crate::{clock, App, AppError, Result};
+use crate::{App, AppError, Result};
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct GenSummary {
@@ -34,7 +34,7 @@ pub async fn run(app: &App, divisions: Divisions, seed: u64, progress: &dyn Prog
         return Err(AppError::Input("数据库中已有党组织，合成数据只能生成到空数据库（请换一个 --db）".into()));
     }
     drop(conn);
-    let today = clock::today();
+    let today = app.today();
     let ids = IdBase {
         org: app.store.reserve_ids("org", 0).await?,
         member: app.store.reserve_ids("member", 0).await?,

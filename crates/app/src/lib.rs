@@ -19,6 +19,8 @@ pub struct App {
     pub store: Store,
     pub rules: RuleBook,
     pub crypto: Crypto,
+    /// A fixed "today" (tests, reproducing a past run); `None` reads the clock.
+    pub fixed_today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +51,12 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 impl App {
     pub fn new(store: Store, crypto: Crypto) -> App {
-        App { store, rules: RuleBook::shipped(), crypto }
+        App { store, rules: RuleBook::shipped(), crypto, fixed_today: None }
+    }
+
+    /// Today in China Standard Time (or the fixed day).
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.fixed_today.unwrap_or_else(clock::today)
     }
 
     /// Finds an org by code, or by its exact name where that is unique, within `scope`.
@@ -71,7 +78,7 @@ impl App {
 /// Recomputes the derived facts of every org, a few thousand at a time (each chunk with
 /// its ancestors), as of today.
 pub async fn refresh_all(app: &App) -> Result<usize> {
-    let today = clock::today();
+    let today = app.today();
     let mut conn = app.store.acquire().await?;
     let all = jiceng_store::orgs::list(&mut conn, &Scope::All).await?;
     drop(conn);

@@ -12,6 +12,7 @@ pub mod orgs;
 pub mod positions;
 pub mod scope;
 pub mod sql;
+pub mod testing;
 pub mod units;
 
 use std::str::FromStr;

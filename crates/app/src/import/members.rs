@@ -11,7 +11,7 @@ use jiceng_store::orgs::{self as org_store, StoredOrg};
 use jiceng_store::{positions as position_store, Scope};
 
 use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
-use crate::{clock, App, Result};
+use crate::{App, Result};
 
 const NAME: usize = 0;
 const GENDER: usize = 1;
@@ -60,7 +60,7 @@ struct Parsed {
 }
 
 pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
-    let today = clock::today();
+    let today = app.today();
     let min_age = app.rules.in_force(today).recruitment.min_age;
     let table = read_table(file, &COLUMNS)?;
     let mut report = ImportReport { file: file.display().to_string(), rows: table.rows.len(), dry_run: opts.dry_run, ..Default::default() };

@@ -10,7 +10,7 @@ use jiceng_store::orgs::{self as org_store, HistoryEntry, StoredOrg};
 use jiceng_store::Scope;
 
 use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck, RowError};
-use crate::{clock, App, Result};
+use crate::{App, Result};
 
 const NAME: usize = 0;
 const KIND: usize = 1;
@@ -70,7 +70,7 @@ enum ParentRef {
 }
 
 pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
-    let today = clock::today();
+    let today = app.today();
     let table = read_table(file, &COLUMNS)?;
     let mut report = ImportReport { file: file.display().to_string(), rows: table.rows.len(), dry_run: opts.dry_run, ..Default::default() };
 

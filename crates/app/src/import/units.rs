@@ -11,7 +11,7 @@ use jiceng_store::units::{self as unit_store, StoredUnit};
 use jiceng_store::Scope;
 
 use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
-use crate::{clock, App, Result};
+use crate::{App, Result};
 
 const NAME: usize = 0;
 const CREDIT: usize = 1;
@@ -46,7 +46,7 @@ pub const COLUMNS: [ColumnSpec; 10] = [
 ];
 
 pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
-    let today = clock::today();
+    let today = app.today();
     let table = read_table(file, &COLUMNS)?;
     let mut report = ImportReport { file: file.display().to_string(), rows: table.rows.len(), dry_run: opts.dry_run, ..Default::default() };
     let scope = match &opts.org {

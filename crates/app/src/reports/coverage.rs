@@ -11,7 +11,7 @@ use jiceng_store::{facts, units as unit_store, Scope};
 use serde::Serialize;
 
 use super::{round4, OrgRef};
-use crate::{clock, App, Result};
+use crate::{App, Result};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CoverageReport {
@@ -64,7 +64,7 @@ pub struct GapUnit {
 
 pub async fn run(app: &App, scope: &Scope, root: &str) -> Result<CoverageReport> {
     let root = app.resolve_org(scope, root).await?;
-    let rules = app.rules.in_force(clock::today());
+    let rules = app.rules.in_force(app.today());
     let mut conn = app.store.acquire().await?;
     let stored = facts::stats(&mut conn, root.org.id).await?;
     let (cov, facts_on) = match stored {

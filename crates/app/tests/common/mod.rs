@@ -1,0 +1,224 @@
+//! Fixtures: a synthetic township written as real spreadsheets, the way another tool would.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use jiceng_app::{App, Crypto};
+use jiceng_domain::IdNumber;
+use jiceng_store::testing::TestDb;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+pub fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// The day the fixtures are judged on.
+pub const TODAY: &str = "2026-12-15";
+
+pub fn app(db: &TestDb) -> App {
+    let mut app = App::new(db.store.clone(), Crypto::from_key(&[42u8; 32]));
+    app.fixed_today = Some(d(TODAY));
+    app
+}
+
+/// A cell to write.
+#[derive(Clone)]
+pub enum C {
+    S(String),
+    N(f64),
+    D(u16, u8, u8),
+    E,
+}
+
+pub fn s(v: &str) -> C {
+    if v.is_empty() {
+        C::E
+    } else {
+        C::S(v.to_string())
+    }
+}
+
+pub struct Dir(pub PathBuf);
+
+impl Dir {
+    pub fn new(label: &str) -> Dir {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let p = std::env::temp_dir().join(format!("jiceng-app-test-{}-{label}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Dir(p)
+    }
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Writes a sheet: a merged title row, the header, then rows (a `None` row is left blank).
+pub fn xlsx(path: &Path, title: &str, header: &[&str], rows: &[Option<Vec<C>>]) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let date_fmt = Format::new().set_num_format("yyyy年m月d日");
+    ws.merge_range(0, 0, 0, header.len() as u16 - 1, title, &Format::new().set_bold()).unwrap();
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let Some(row) = row else { continue };
+        let r = r as u32 + 2;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                C::S(v) => {
+                    ws.write_string(r, c, v).unwrap();
+                }
+                C::N(v) => {
+                    ws.write_number(r, c, *v).unwrap();
+                }
+                C::D(y, m, dd) => {
+                    let dt = ExcelDateTime::from_ymd(*y, *m, *dd).unwrap();
+                    ws.write_datetime_with_format(r, c, &dt, &date_fmt).unwrap();
+                }
+                C::E => {}
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+pub const ORG_HEADER: [&str; 9] =
+    ["党组织名称", "党组织类别", "上级党组织", "所属领域", "区划代码", "成立时间", "换届时间", "是否设立支委会", "组织代码"];
+
+/// The township's org tree (spreadsheet rows 3 and 5–9; row 4 is blank).
+pub fn org_rows() -> Vec<Option<Vec<C>>> {
+    vec![
+        Some(vec![s("测试镇党委"), s("党委"), s(""), s("乡镇"), s("370102001"), s("1990.5.1"), s("2023年6月1日"), s("是"), s("T001")]),
+        None,
+        Some(vec![s("东村党支部"), s("党支部"), s("测试镇党委"), s("农村"), s("370102001001"), s("2001/07/01"), s("2024-01-10"), s("否"), s("T002")]),
+        Some(vec![s("西村党总支"), s("党总支"), s("T001"), s("农村"), s("370102001002"), C::D(1998, 3, 1), s("20200315"), s("是"), s("T003")]),
+        Some(vec![s("西村第一党支部"), s("党支部"), s("西村党总支"), s("农村"), s(""), s("2010.1"), s("2019.12.1"), s("否"), s("T004")]),
+        Some(vec![s("镇机关党支部"), s("党支部"), s("测试镇党委"), s("机关"), s(""), s(" 2005.1.1 "), C::N(45352.0), s("否"), s("T005")]),
+        Some(vec![s("南村党支部"), s("党支部"), s("东村党支部"), s("农村"), s(""), s("2015.01.01"), s("2026.1.5"), s("否"), s("T006")]),
+    ]
+}
+
+pub const MEMBER_HEADER: [&str; 14] = [
+    "姓名", "性别", "民族", "出生年月", "身份证号码", "文化程度", "党员类别", "入党时间", "转正时间", "职业", "手机号码",
+    "所在党支部", "职务", "任职时间",
+];
+
+/// A synthetic ID number for the n-th invented person, born on `birth`, of a gender.
+pub fn id(n: u16, birth: NaiveDate, female: bool) -> String {
+    let seq = n * 2 + if female { 0 } else { 1 };
+    IdNumber::synthesize("370102", birth, seq).as_str().to_string()
+}
+
+pub struct Person {
+    pub name: &'static str,
+    pub female: bool,
+    pub birth: &'static str,
+    pub org: &'static str,
+    pub probationary: bool,
+    pub position: &'static str,
+}
+
+/// 17 members: 东村 8 (7 full), 西村第一 2, 镇机关 3, 南村 3, 镇党委 1.
+pub fn people() -> Vec<Person> {
+    let p = |name, female, birth, org, probationary, position| Person { name, female, birth, org, probationary, position };
+    vec![
+        p("赵一", false, "1970-03-12", "东村党支部", false, "书记"),
+        p("钱二", true, "1975-06-01", "东村党支部", false, ""),
+        p("孙三", false, "1960-01-20", "东村党支部", false, "组织委员"),
+        p("李四", false, "1985-11-11", "东村党支部", false, ""),
+        p("周五", true, "1990-02-02", "东村党支部", false, ""),
+        p("吴六", false, "1955-08-08", "东村党支部", false, ""),
+        p("郑七", false, "1968-12-30", "东村党支部", false, ""),
+        p("王八", true, "2000-04-04", "东村党支部", true, ""),
+        p("冯九", false, "1972-07-07", "西村第一党支部", false, ""),
+        p("陈十", true, "1980-10-10", "西村第一党支部", false, ""),
+        p("褚甲", false, "1978-05-05", "镇机关党支部", false, "书记"),
+        p("卫乙", true, "1988-09-09", "镇机关党支部", false, ""),
+        p("蒋丙", false, "1992-01-01", "镇机关党支部", false, ""),
+        p("沈丁", false, "1965-03-03", "南村党支部", false, "书记"),
+        p("韩戊", true, "1970-04-04", "南村党支部", false, ""),
+        p("杨己", false, "1983-06-06", "南村党支部", false, ""),
+        p("朱庚", false, "1969-02-02", "T001", false, "书记"),
+    ]
+}
+
+pub fn member_row(i: usize, p: &Person) -> Vec<C> {
+    let birth = d(p.birth);
+    let mut idn = id(i as u16, birth, p.female);
+    if i == 4 {
+        // One number whose check character is X, written in lower case below.
+        let mut k = i as u16;
+        while !idn.ends_with('X') {
+            k += 50;
+            idn = id(k, birth, p.female);
+        }
+    }
+    let joined = birth.checked_add_months(chrono::Months::new(12 * 25)).unwrap();
+    let (status, joined, full) = if p.probationary {
+        ("预备党员", d("2026-05-01"), C::E)
+    } else {
+        let f = joined.checked_add_months(chrono::Months::new(12)).unwrap();
+        ("正式党员", joined, s(&f.format("%Y.%m.%d").to_string()))
+    };
+    let birth_text = if i % 2 == 0 { s(&birth.format("%Y年%m月%d日").to_string()) } else { s(&birth.format("%Y%m%d").to_string()) };
+    vec![
+        s(p.name),
+        s(if p.female { "女" } else { "男" }),
+        s(if i == 3 { "回族" } else { "汉族" }),
+        birth_text,
+        // Lower-case x, full-width digits and stray spaces, as rosters have them.
+        s(&if i == 4 { format!(" {} ", idn.to_lowercase()) } else { idn.clone() }),
+        s(if i % 3 == 0 { "大学本科" } else { "高中" }),
+        s(status),
+        C::D(joined.format("%Y").to_string().parse().unwrap(), joined.format("%m").to_string().parse().unwrap(), joined.format("%d").to_string().parse().unwrap()),
+        full,
+        s(if i % 2 == 0 { "农民" } else { "公务员" }),
+        s(if i == 1 { "１３８００００００１２" } else { "" }),
+        s(p.org),
+        s(p.position),
+        s(if p.position.is_empty() { "" } else { "2024.1.1" }),
+    ]
+}
+
+pub const UNIT_HEADER: [&str; 10] =
+    ["单位名称", "统一社会信用代码", "单位类型", "行政区划代码", "经营状态", "从业人员数", "党员人数", "覆盖方式", "所属党组织", "党建工作指导员"];
+
+pub fn credit(serial: u64, kind: &str) -> String {
+    jiceng_domain::CreditCode::synthesize(kind, "370102", serial).as_str().to_string()
+}
+
+pub fn unit_rows() -> Vec<Option<Vec<C>>> {
+    vec![
+        Some(vec![s("东村村委会"), s(""), s("农村"), s("370102001001"), s("存续"), C::N(12.0), C::N(7.0), s("单独组建"), s("东村党支部"), s("")]),
+        Some(vec![s("西村村委会"), s(""), s("行政村"), s("370102001002"), s(""), s(""), s("2"), s("单独组建"), s("T003"), s("")]),
+        Some(vec![s("甲公司"), s(&credit(1, "91")), s("非公有制企业"), s(""), s("在业"), s("50人"), C::N(4.0), s("联合组建"), s("东村党支部"), s("")]),
+        Some(vec![s("乙公司"), s(&credit(2, "91")), s("民营企业"), s(""), s("存续"), C::N(8.0), C::N(1.0), s("联合组建"), s("东村党支部"), s("")]),
+        Some(vec![s("丙公司"), s(&credit(3, "91")), s("非公有制企业"), s(""), s("存续"), C::N(30.0), C::N(0.0), s("党建工作指导员"), s("测试镇党委"), s("指导员甲")]),
+        Some(vec![s("丁公司"), s(&credit(4, "91")), s("非公有制企业"), s(""), s("注销"), C::N(3.0), C::N(3.0), s("未覆盖"), s("测试镇党委"), s("")]),
+        Some(vec![s("戊合作社"), s(&credit(5, "93")), s("农民合作社"), s(""), s("存续"), C::N(9.0), C::N(3.0), s("未覆盖"), s("测试镇党委"), s("")]),
+        Some(vec![s("己协会"), s(&credit(6, "51")), s("社会团体"), s(""), s("存续"), C::N(5.0), C::N(0.0), s("未覆盖"), s("测试镇党委"), s("")]),
+    ]
+}
+
+/// Writes the three files and returns their paths (orgs, members, units).
+pub fn township(dir: &Dir) -> (PathBuf, PathBuf, PathBuf) {
+    let orgs = dir.file("组织.xlsx");
+    xlsx(&orgs, "测试镇党组织基本信息表", &ORG_HEADER, &org_rows());
+    let members = dir.file("党员名册.xlsx");
+    let rows: Vec<Option<Vec<C>>> = people().iter().enumerate().map(|(i, p)| Some(member_row(i, p))).collect();
+    xlsx(&members, "测试镇党员花名册", &MEMBER_HEADER, &rows);
+    let units = dir.file("单位.xlsx");
+    xlsx(&units, "测试镇单位覆盖情况", &UNIT_HEADER, &unit_rows());
+    (orgs, members, units)
+}
