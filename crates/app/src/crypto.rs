@@ -42,11 +42,16 @@ impl Crypto {
             h.update(key);
             h.finalize().into()
         };
-        Crypto { cipher_key: derive(b"jiceng-id-cipher"), hash_key: derive(b"jiceng-id-hash") }
+        Crypto {
+            cipher_key: derive(b"jiceng-id-cipher"),
+            hash_key: derive(b"jiceng-id-hash"),
+        }
     }
 
     pub fn from_base64(s: &str) -> Result<Crypto, CryptoError> {
-        let bytes = B64.decode(s.trim()).map_err(|e| CryptoError::BadKey(e.to_string()))?;
+        let bytes = B64
+            .decode(s.trim())
+            .map_err(|e| CryptoError::BadKey(e.to_string()))?;
         let key: [u8; 32] = bytes
             .try_into()
             .map_err(|v: Vec<u8>| CryptoError::BadKey(format!("长度为{}字节", v.len())))?;
@@ -59,7 +64,10 @@ impl Crypto {
         if let Ok(k) = std::env::var("JICENG_KEY") {
             return Crypto::from_base64(&k);
         }
-        let err = |e: std::io::Error| CryptoError::KeyFile { path: key_file.display().to_string(), reason: e.to_string() };
+        let err = |e: std::io::Error| CryptoError::KeyFile {
+            path: key_file.display().to_string(),
+            reason: e.to_string(),
+        };
         match std::fs::read_to_string(key_file) {
             Ok(s) => Crypto::from_base64(&s),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -69,7 +77,8 @@ impl Crypto {
                 #[cfg(unix)]
                 {
                     use std::os::unix::fs::PermissionsExt;
-                    std::fs::set_permissions(key_file, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
+                    std::fs::set_permissions(key_file, std::fs::Permissions::from_mode(0o600))
+                        .map_err(err)?;
                 }
                 Ok(Crypto::from_key(&key))
             }
@@ -79,7 +88,8 @@ impl Crypto {
 
     /// The keyed hash used to match a person across imports.
     pub fn id_hash(&self, id: &IdNumber) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.hash_key).expect("any key length");
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.hash_key).expect("any key length");
         mac.update(id.as_str().as_bytes());
         hex(&mac.finalize().into_bytes())
     }
@@ -89,7 +99,9 @@ impl Crypto {
         let cipher = Aes256Gcm::new_from_slice(&self.cipher_key).expect("32-byte key");
         let mut nonce = [0u8; 12];
         getrandom::getrandom(&mut nonce).expect("system randomness");
-        let ct = cipher.encrypt(Nonce::from_slice(&nonce), id.as_str().as_bytes()).expect("encrypt");
+        let ct = cipher
+            .encrypt(Nonce::from_slice(&nonce), id.as_str().as_bytes())
+            .expect("encrypt");
         let mut out = nonce.to_vec();
         out.extend(ct);
         B64.encode(out)
@@ -101,7 +113,9 @@ impl Crypto {
             return Err(CryptoError::Decrypt);
         }
         let cipher = Aes256Gcm::new_from_slice(&self.cipher_key).expect("32-byte key");
-        let plain = cipher.decrypt(Nonce::from_slice(&bytes[..12]), &bytes[12..]).map_err(|_| CryptoError::Decrypt)?;
+        let plain = cipher
+            .decrypt(Nonce::from_slice(&bytes[..12]), &bytes[12..])
+            .map_err(|_| CryptoError::Decrypt)?;
         let s = String::from_utf8(plain).map_err(|_| CryptoError::Decrypt)?;
         IdNumber::parse(&s).map_err(|_| CryptoError::Decrypt)
     }

@@ -27,11 +27,18 @@ pub struct GenSummary {
 
 /// Generates into an empty database. Refuses a database that already holds orgs, so
 /// that generated people never mix with real records.
-pub async fn run(app: &App, divisions: Divisions, seed: u64, progress: &dyn Progress) -> Result<GenSummary> {
+pub async fn run(
+    app: &App,
+    divisions: Divisions,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<GenSummary> {
     let started = Instant::now();
     let mut conn = app.store.acquire().await?;
     if orgs::count(&mut conn, &Scope::All).await? > 0 {
-        return Err(AppError::Input("数据库中已有党组织，合成数据只能生成到空数据库（请换一个 --db）".into()));
+        return Err(AppError::Input(
+            "数据库中已有党组织，合成数据只能生成到空数据库（请换一个 --db）".into(),
+        ));
     }
     drop(conn);
     let today = app.today();
@@ -42,12 +49,16 @@ pub async fn run(app: &App, divisions: Divisions, seed: u64, progress: &dyn Prog
         position: app.store.reserve_ids("position", 0).await?,
     };
     let mut gen = Generator::new(divisions, GenOptions { seed, as_of: today }, ids);
-    let mut summary = GenSummary { counties: gen.counties(), ..Default::default() };
+    let mut summary = GenSummary {
+        counties: gen.counties(),
+        ..Default::default()
+    };
     progress.start("生成", summary.counties as u64);
     while let Some(batch) = gen.next_batch() {
         let mut tx = app.store.begin().await?;
         let paths = orgs::insert(&mut tx, &batch.orgs).await?;
-        let mut path_of: HashMap<i64, String> = batch.orgs.iter().map(|o| o.id).zip(paths).collect();
+        let mut path_of: HashMap<i64, String> =
+            batch.orgs.iter().map(|o| o.id).zip(paths).collect();
         let outside: Vec<i64> = batch
             .members
             .iter()
@@ -66,7 +77,10 @@ pub async fn run(app: &App, divisions: Divisions, seed: u64, progress: &dyn Prog
         let stored_units: Vec<StoredUnit> = batch
             .units
             .iter()
-            .map(|u| StoredUnit { unit: u.clone(), org_path: path_of[&u.org_id].clone() })
+            .map(|u| StoredUnit {
+                unit: u.clone(),
+                org_path: path_of[&u.org_id].clone(),
+            })
             .collect();
         units::insert(&mut tx, &stored_units).await?;
         let touched: Vec<i64> = batch.orgs.iter().map(|o| o.id).collect();
@@ -92,7 +106,11 @@ pub async fn run(app: &App, divisions: Divisions, seed: u64, progress: &dyn Prog
 
 /// Encrypts, hashes and masks ID numbers (on every core), making each synthetic number
 /// unique within the batch by moving its sequence on where two invented people collide.
-fn protect(app: &App, list: &[jiceng_domain::Member], path_of: &HashMap<i64, String>) -> Vec<StoredMember> {
+fn protect(
+    app: &App,
+    list: &[jiceng_domain::Member],
+    path_of: &HashMap<i64, String>,
+) -> Vec<StoredMember> {
     let mut seen: HashSet<String> = HashSet::with_capacity(list.len());
     let ids: Vec<IdNumber> = list
         .iter()
@@ -106,7 +124,10 @@ fn protect(app: &App, list: &[jiceng_domain::Member], path_of: &HashMap<i64, Str
             id
         })
         .collect();
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .max(1);
     let chunk = list.len().div_ceil(threads).max(1);
     let mut out: Vec<StoredMember> = Vec::with_capacity(list.len());
     std::thread::scope(|s| {

@@ -51,7 +51,12 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 impl App {
     pub fn new(store: Store, crypto: Crypto) -> App {
-        App { store, rules: RuleBook::shipped(), crypto, fixed_today: None }
+        App {
+            store,
+            rules: RuleBook::shipped(),
+            crypto,
+            fixed_today: None,
+        }
     }
 
     /// Today in China Standard Time (or the fixed day).
@@ -70,7 +75,10 @@ impl App {
         match found.len() {
             0 => Err(AppError::OrgNotFound(key.to_string())),
             1 => Ok(found.remove(0)),
-            n => Err(AppError::OrgAmbiguous { name: key.to_string(), count: n }),
+            n => Err(AppError::OrgAmbiguous {
+                name: key.to_string(),
+                count: n,
+            }),
         }
     }
 }

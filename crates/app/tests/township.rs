@@ -10,109 +10,171 @@ use jiceng_store::testing::TestDb;
 use jiceng_store::{contract_test, Scope};
 
 fn opts() -> ImportOptions {
-    ImportOptions { actor: "test".into(), ..Default::default() }
+    ImportOptions {
+        actor: "test".into(),
+        ..Default::default()
+    }
 }
 
 async fn load(app: &jiceng_app::App, dir: &Dir) {
     let (orgs, members, units) = township(dir);
-    let r = import::orgs::run(app, &orgs, &opts(), &NoProgress).await.unwrap();
+    let r = import::orgs::run(app, &orgs, &opts(), &NoProgress)
+        .await
+        .unwrap();
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!((r.rows, r.valid, r.written), (6, 6, 6));
-    let r = import::members::run(app, &members, &opts(), &NoProgress).await.unwrap();
+    let r = import::members::run(app, &members, &opts(), &NoProgress)
+        .await
+        .unwrap();
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!((r.rows, r.valid, r.written), (17, 17, 17));
-    let r = import::units::run(app, &units, &opts(), &NoProgress).await.unwrap();
+    let r = import::units::run(app, &units, &opts(), &NoProgress)
+        .await
+        .unwrap();
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!((r.rows, r.valid, r.written), (8, 8, 8));
 }
 
-contract_test!(township_reports_match_hand_computation, |db: TestDb| async move {
-    let app = app(&db);
-    let dir = Dir::new("township");
-    load(&app, &dir).await;
+contract_test!(
+    township_reports_match_hand_computation,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("township");
+        load(&app, &dir).await;
 
-    // Structure on 2026-12-15:
-    //  东村党支部: 7 own full + 3 of 南村 below = 10 full, no committee → CommitteeMissing
-    //  西村党总支: 2 members (outside 50–100) → GeneralBranchSize; no secretary; elected
-    //    2020-03-15, village term 5 y → ended 2025-03-15 → TermExpired
-    //  西村第一党支部: 2 full → BranchUnder3Full; no secretary; 2019-12-01 + 5 → TermExpired
-    //  镇机关党支部: organ branch, 3 y from 2024-03-01 → 2027-03-01, 76 days → TermExpiring
-    //  南村党支部: a branch led by a branch → InvertedAffiliation
-    let st = reports::structure::run(&app, &Scope::All, "T001", d(TODAY)).await.unwrap();
-    let mut got: Vec<(String, String)> = st.anomalies.iter().map(|a| (a.org.code.clone(), a.rule.clone())).collect();
-    got.sort();
-    let mut want: Vec<(String, String)> = [
-        ("T002", "CommitteeMissing"),
-        ("T003", "GeneralBranchSize"),
-        ("T003", "SecretaryVacant"),
-        ("T003", "TermExpired"),
-        ("T004", "BranchUnder3Full"),
-        ("T004", "SecretaryVacant"),
-        ("T004", "TermExpired"),
-        ("T005", "TermExpiring"),
-        ("T006", "InvertedAffiliation"),
-    ]
-    .iter()
-    .map(|(a, b)| (a.to_string(), b.to_string()))
-    .collect();
-    want.sort();
-    assert_eq!(got, want);
-    let expiring = st.anomalies.iter().find(|a| a.rule == "TermExpiring").unwrap();
-    assert_eq!(expiring.detail["days_left"], 76);
-    let vacant = st.anomalies.iter().find(|a| a.rule == "SecretaryVacant" && a.org.code == "T004").unwrap();
-    assert_eq!(vacant.detail["since"], "2010-01-01");
+        // Structure on 2026-12-15:
+        //  东村党支部: 7 own full + 3 of 南村 below = 10 full, no committee → CommitteeMissing
+        //  西村党总支: 2 members (outside 50–100) → GeneralBranchSize; no secretary; elected
+        //    2020-03-15, village term 5 y → ended 2025-03-15 → TermExpired
+        //  西村第一党支部: 2 full → BranchUnder3Full; no secretary; 2019-12-01 + 5 → TermExpired
+        //  镇机关党支部: organ branch, 3 y from 2024-03-01 → 2027-03-01, 76 days → TermExpiring
+        //  南村党支部: a branch led by a branch → InvertedAffiliation
+        let st = reports::structure::run(&app, &Scope::All, "T001", d(TODAY))
+            .await
+            .unwrap();
+        let mut got: Vec<(String, String)> = st
+            .anomalies
+            .iter()
+            .map(|a| (a.org.code.clone(), a.rule.clone()))
+            .collect();
+        got.sort();
+        let mut want: Vec<(String, String)> = [
+            ("T002", "CommitteeMissing"),
+            ("T003", "GeneralBranchSize"),
+            ("T003", "SecretaryVacant"),
+            ("T003", "TermExpired"),
+            ("T004", "BranchUnder3Full"),
+            ("T004", "SecretaryVacant"),
+            ("T004", "TermExpired"),
+            ("T005", "TermExpiring"),
+            ("T006", "InvertedAffiliation"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        want.sort();
+        assert_eq!(got, want);
+        let expiring = st
+            .anomalies
+            .iter()
+            .find(|a| a.rule == "TermExpiring")
+            .unwrap();
+        assert_eq!(expiring.detail["days_left"], 76);
+        let vacant = st
+            .anomalies
+            .iter()
+            .find(|a| a.rule == "SecretaryVacant" && a.org.code == "T004")
+            .unwrap();
+        assert_eq!(vacant.detail["since"], "2010-01-01");
 
-    // Coverage: 农村 2 operating, both own; 非公 3 operating (丁 is closed): own 0, org 2
-    // (甲乙 joint), work 3 (丙 instructor); 合作社 1 and 社团 1 uncovered.
-    let cov = reports::coverage::run(&app, &Scope::All, "测试镇党委").await.unwrap();
-    let v = &cov.by_domain["农村"];
-    assert_eq!((v.operating, v.own_org, v.org_covered, v.work_covered), (2, 2, 2, 2));
-    let n = &cov.by_domain["非公有制企业"];
-    assert_eq!((n.operating, n.own_org, n.org_covered, n.work_covered), (3, 0, 2, 3));
-    assert_eq!(n.org_rate, Some(0.6667));
-    assert_eq!(n.no_org_rate, Some(0.3333));
-    assert_eq!(cov.by_domain["农民合作社"].operating, 1);
-    assert_eq!(cov.by_domain["社会团体"].org_covered, 0);
-    assert_eq!((cov.total.operating, cov.total.own_org, cov.total.org_covered, cov.total.work_covered), (7, 2, 4, 5));
-    let names = |l: &[reports::coverage::GapUnit]| l.iter().map(|u| u.name.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&cov.should_have_org), vec!["戊合作社", "甲公司"]);
-    assert_eq!(names(&cov.uncovered), vec!["己协会", "戊合作社"]);
+        // Coverage: 农村 2 operating, both own; 非公 3 operating (丁 is closed): own 0, org 2
+        // (甲乙 joint), work 3 (丙 instructor); 合作社 1 and 社团 1 uncovered.
+        let cov = reports::coverage::run(&app, &Scope::All, "测试镇党委")
+            .await
+            .unwrap();
+        let v = &cov.by_domain["农村"];
+        assert_eq!(
+            (v.operating, v.own_org, v.org_covered, v.work_covered),
+            (2, 2, 2, 2)
+        );
+        let n = &cov.by_domain["非公有制企业"];
+        assert_eq!(
+            (n.operating, n.own_org, n.org_covered, n.work_covered),
+            (3, 0, 2, 3)
+        );
+        assert_eq!(n.org_rate, Some(0.6667));
+        assert_eq!(n.no_org_rate, Some(0.3333));
+        assert_eq!(cov.by_domain["农民合作社"].operating, 1);
+        assert_eq!(cov.by_domain["社会团体"].org_covered, 0);
+        assert_eq!(
+            (
+                cov.total.operating,
+                cov.total.own_org,
+                cov.total.org_covered,
+                cov.total.work_covered
+            ),
+            (7, 2, 4, 5)
+        );
+        let names =
+            |l: &[reports::coverage::GapUnit]| l.iter().map(|u| u.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&cov.should_have_org), vec!["戊合作社", "甲公司"]);
+        assert_eq!(names(&cov.uncovered), vec!["己协会", "戊合作社"]);
 
-    // Members: 17, one probationary; 6 women; one 回族.
-    let m = reports::members::run(&app, &Scope::All, "T001", d(TODAY)).await.unwrap();
-    assert_eq!(m.source, "stored");
-    assert_eq!((m.total, m.full, m.probationary), (17, 16, 1));
-    assert_eq!(m.gender.get("女"), Some(&6));
-    assert_eq!(m.ethnicity.get("回族"), Some(&1));
-    assert_eq!(m.education.get("大学本科"), Some(&6));
-    // One branch's subtree: its 8 and the 3 of 南村 below it.
-    let b = reports::members::run(&app, &Scope::All, "东村党支部", d(TODAY)).await.unwrap();
-    assert_eq!(b.total, 11);
-    // On a past day the count is live: 王八 joined 2026-05-01.
-    let past = reports::members::run(&app, &Scope::All, "东村党支部", d("2026-01-01")).await.unwrap();
-    assert_eq!((past.source, past.total), ("live", 10));
+        // Members: 17, one probationary; 6 women; one 回族.
+        let m = reports::members::run(&app, &Scope::All, "T001", d(TODAY))
+            .await
+            .unwrap();
+        assert_eq!(m.source, "stored");
+        assert_eq!((m.total, m.full, m.probationary), (17, 16, 1));
+        assert_eq!(m.gender.get("女"), Some(&6));
+        assert_eq!(m.ethnicity.get("回族"), Some(&1));
+        assert_eq!(m.education.get("大学本科"), Some(&6));
+        // One branch's subtree: its 8 and the 3 of 南村 below it.
+        let b = reports::members::run(&app, &Scope::All, "东村党支部", d(TODAY))
+            .await
+            .unwrap();
+        assert_eq!(b.total, 11);
+        // On a past day the count is live: 王八 joined 2026-05-01.
+        let past = reports::members::run(&app, &Scope::All, "东村党支部", d("2026-01-01"))
+            .await
+            .unwrap();
+        assert_eq!((past.source, past.total), ("live", 10));
 
-    // The workbook is a real .xlsx that reads back.
-    let out = dir.file("coverage.xlsx");
-    jiceng_io::write_workbook(&out, &cov.to_sheets()).unwrap();
-    let grid = jiceng_io::read_grid(&out).unwrap();
-    assert!(grid.rows.len() >= 6);
-});
+        // The workbook is a real .xlsx that reads back.
+        let out = dir.file("coverage.xlsx");
+        jiceng_io::write_workbook(&out, &cov.to_sheets()).unwrap();
+        let grid = jiceng_io::read_grid(&out).unwrap();
+        assert!(grid.rows.len() >= 6);
+    }
+);
 
 contract_test!(second_import_changes_nothing, |db: TestDb| async move {
     let app = app(&db);
     let dir = Dir::new("twice");
     load(&app, &dir).await;
     let (orgs, members, units) = township(&dir);
-    let r = import::orgs::run(&app, &orgs, &opts(), &NoProgress).await.unwrap();
+    let r = import::orgs::run(&app, &orgs, &opts(), &NoProgress)
+        .await
+        .unwrap();
     assert_eq!((r.written, r.unchanged), (0, 6));
-    let r = import::members::run(&app, &members, &opts(), &NoProgress).await.unwrap();
+    let r = import::members::run(&app, &members, &opts(), &NoProgress)
+        .await
+        .unwrap();
     assert_eq!((r.written, r.unchanged), (0, 17));
-    let r = import::units::run(&app, &units, &opts(), &NoProgress).await.unwrap();
+    let r = import::units::run(&app, &units, &opts(), &NoProgress)
+        .await
+        .unwrap();
     assert_eq!((r.written, r.unchanged), (0, 8));
     let mut c = app.store.acquire().await.unwrap();
-    assert_eq!(jiceng_store::orgs::count(&mut c, &Scope::All).await.unwrap(), 6);
-    let (_, total) = jiceng_store::members::search(&mut c, &Scope::All, None, 0, 1).await.unwrap();
+    assert_eq!(
+        jiceng_store::orgs::count(&mut c, &Scope::All)
+            .await
+            .unwrap(),
+        6
+    );
+    let (_, total) = jiceng_store::members::search(&mut c, &Scope::All, None, 0, 1)
+        .await
+        .unwrap();
     assert_eq!(total, 17);
 });
 
@@ -123,7 +185,10 @@ fn bad_roster(dir: &Dir) -> std::path::PathBuf {
     let mut rows: Vec<Option<Vec<C>>> = Vec::new();
     rows.push(Some(good(0))); // row 3: fine
     let mut r = good(1);
-    let idv = match &r[4] { C::S(v) => v.clone(), _ => unreachable!() };
+    let idv = match &r[4] {
+        C::S(v) => v.clone(),
+        _ => unreachable!(),
+    };
     let last = if idv.ends_with('1') { '2' } else { '1' };
     r[4] = s(&format!("{}{}", &idv[..17], last)); // row 4: wrong check character
     rows.push(Some(r));
@@ -149,77 +214,156 @@ fn bad_roster(dir: &Dir) -> std::path::PathBuf {
     path
 }
 
-contract_test!(bad_rows_are_named_and_nothing_is_written, |db: TestDb| async move {
-    let app = app(&db);
-    let dir = Dir::new("bad");
-    let (orgs, _, _) = township(&dir);
-    import::orgs::run(&app, &orgs, &opts(), &NoProgress).await.unwrap();
-    let path = bad_roster(&dir);
-    let r = import::members::run(&app, &path, &opts(), &NoProgress).await.unwrap();
-    let got: Vec<(usize, &str)> = r.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
-    assert_eq!(
-        got,
-        vec![(4, "身份证号码"), (5, "入党时间"), (6, "所在党支部"), (7, "性别"), (8, "入党时间"), (9, "身份证号码"), (11, "转正时间")],
-        "{:#?}",
-        r.errors
-    );
-    assert!(r.errors[0].message.contains("校验"), "{}", r.errors[0].message);
-    assert!(r.errors[5].message.contains("第3行"), "{}", r.errors[5].message);
-    assert_eq!((r.rows, r.valid, r.written), (9, 2, 0));
-    let mut c = app.store.acquire().await.unwrap();
-    let (_, total) = jiceng_store::members::search(&mut c, &Scope::All, None, 0, 1).await.unwrap();
-    assert_eq!(total, 0, "all or nothing");
-    drop(c);
+contract_test!(
+    bad_rows_are_named_and_nothing_is_written,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("bad");
+        let (orgs, _, _) = township(&dir);
+        import::orgs::run(&app, &orgs, &opts(), &NoProgress)
+            .await
+            .unwrap();
+        let path = bad_roster(&dir);
+        let r = import::members::run(&app, &path, &opts(), &NoProgress)
+            .await
+            .unwrap();
+        let got: Vec<(usize, &str)> = r
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (4, "身份证号码"),
+                (5, "入党时间"),
+                (6, "所在党支部"),
+                (7, "性别"),
+                (8, "入党时间"),
+                (9, "身份证号码"),
+                (11, "转正时间")
+            ],
+            "{:#?}",
+            r.errors
+        );
+        assert!(
+            r.errors[0].message.contains("校验"),
+            "{}",
+            r.errors[0].message
+        );
+        assert!(
+            r.errors[5].message.contains("第3行"),
+            "{}",
+            r.errors[5].message
+        );
+        assert_eq!((r.rows, r.valid, r.written), (9, 2, 0));
+        let mut c = app.store.acquire().await.unwrap();
+        let (_, total) = jiceng_store::members::search(&mut c, &Scope::All, None, 0, 1)
+            .await
+            .unwrap();
+        assert_eq!(total, 0, "all or nothing");
+        drop(c);
 
-    // A dry run of a good file writes nothing either.
-    let (_, members, _) = township(&dir);
-    let dry = ImportOptions { dry_run: true, ..opts() };
-    let r = import::members::run(&app, &members, &dry, &NoProgress).await.unwrap();
-    assert_eq!((r.valid, r.written), (17, 0));
+        // A dry run of a good file writes nothing either.
+        let (_, members, _) = township(&dir);
+        let dry = ImportOptions {
+            dry_run: true,
+            ..opts()
+        };
+        let r = import::members::run(&app, &members, &dry, &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!((r.valid, r.written), (17, 0));
 
-    // --skip-invalid writes exactly the valid rows.
-    let skip = ImportOptions { skip_invalid: true, ..opts() };
-    let r = import::members::run(&app, &path, &skip, &NoProgress).await.unwrap();
-    assert_eq!((r.valid, r.written), (2, 2));
-    let mut c = app.store.acquire().await.unwrap();
-    let (list, total) = jiceng_store::members::search(&mut c, &Scope::All, None, 0, 10).await.unwrap();
-    assert_eq!(total, 2);
-    let mut names: Vec<String> = list.iter().map(|m| m.name.clone()).collect();
-    names.sort();
-    assert_eq!(names, vec!["冯九", "赵一"]);
-});
+        // --skip-invalid writes exactly the valid rows.
+        let skip = ImportOptions {
+            skip_invalid: true,
+            ..opts()
+        };
+        let r = import::members::run(&app, &path, &skip, &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!((r.valid, r.written), (2, 2));
+        let mut c = app.store.acquire().await.unwrap();
+        let (list, total) = jiceng_store::members::search(&mut c, &Scope::All, None, 0, 10)
+            .await
+            .unwrap();
+        assert_eq!(total, 2);
+        let mut names: Vec<String> = list.iter().map(|m| m.name.clone()).collect();
+        names.sort();
+        assert_eq!(names, vec!["冯九", "赵一"]);
+    }
+);
 
-contract_test!(org_names_resolve_within_the_given_subtree, |db: TestDb| async move {
-    let app = app(&db);
-    let dir = Dir::new("scope");
-    load(&app, &dir).await;
-    // A second township with a branch of the same name as one in the first.
-    let other = dir.file("乙镇.xlsx");
-    xlsx(
-        &other,
-        "乙镇",
-        &ORG_HEADER,
-        &[
-            Some(vec![s("乙镇党委"), s("党委"), s(""), s("乡镇"), s(""), s(""), s(""), s(""), s("Y001")]),
-            Some(vec![s("东村党支部"), s("党支部"), s("乙镇党委"), s("农村"), s(""), s(""), s(""), s(""), s("")]),
-        ],
-    );
-    let r = import::orgs::run(&app, &other, &opts(), &NoProgress).await.unwrap();
-    assert_eq!(r.written, 2, "{:?}", r.errors);
-    // Without a scope the name is ambiguous; within 乙镇 it is not.
-    let roster = dir.file("乙镇名册.xlsx");
-    let ps = people();
-    let mut row = member_row(20, &ps[1]);
-    row[0] = s("新党员");
-    row[11] = s("东村党支部");
-    xlsx(&roster, "名册", &MEMBER_HEADER, &[Some(row)]);
-    let r = import::members::run(&app, &roster, &opts(), &NoProgress).await.unwrap();
-    assert_eq!(r.errors.len(), 1);
-    assert!(r.errors[0].message.contains("不唯一"), "{}", r.errors[0].message);
-    let scoped = ImportOptions { org: Some("Y001".into()), ..opts() };
-    let r = import::members::run(&app, &roster, &scoped, &NoProgress).await.unwrap();
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
-    assert_eq!(r.written, 1);
-    let m = reports::members::run(&app, &Scope::All, "Y001", d(TODAY)).await.unwrap();
-    assert_eq!(m.total, 1);
-});
+contract_test!(
+    org_names_resolve_within_the_given_subtree,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("scope");
+        load(&app, &dir).await;
+        // A second township with a branch of the same name as one in the first.
+        let other = dir.file("乙镇.xlsx");
+        xlsx(
+            &other,
+            "乙镇",
+            &ORG_HEADER,
+            &[
+                Some(vec![
+                    s("乙镇党委"),
+                    s("党委"),
+                    s(""),
+                    s("乡镇"),
+                    s(""),
+                    s(""),
+                    s(""),
+                    s(""),
+                    s("Y001"),
+                ]),
+                Some(vec![
+                    s("东村党支部"),
+                    s("党支部"),
+                    s("乙镇党委"),
+                    s("农村"),
+                    s(""),
+                    s(""),
+                    s(""),
+                    s(""),
+                    s(""),
+                ]),
+            ],
+        );
+        let r = import::orgs::run(&app, &other, &opts(), &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!(r.written, 2, "{:?}", r.errors);
+        // Without a scope the name is ambiguous; within 乙镇 it is not.
+        let roster = dir.file("乙镇名册.xlsx");
+        let ps = people();
+        let mut row = member_row(20, &ps[1]);
+        row[0] = s("新党员");
+        row[11] = s("东村党支部");
+        xlsx(&roster, "名册", &MEMBER_HEADER, &[Some(row)]);
+        let r = import::members::run(&app, &roster, &opts(), &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!(r.errors.len(), 1);
+        assert!(
+            r.errors[0].message.contains("不唯一"),
+            "{}",
+            r.errors[0].message
+        );
+        let scoped = ImportOptions {
+            org: Some("Y001".into()),
+            ..opts()
+        };
+        let r = import::members::run(&app, &roster, &scoped, &NoProgress)
+            .await
+            .unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.written, 1);
+        let m = reports::members::run(&app, &Scope::All, "Y001", d(TODAY))
+            .await
+            .unwrap();
+        assert_eq!(m.total, 1);
+    }
+);

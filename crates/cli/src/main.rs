@@ -16,11 +16,21 @@ use jiceng_store::{Scope, Store};
 #[command(name = "jiceng", version, about = "基层党建工作体系 — jiceng")]
 struct Cli {
     /// Database URL: sqlite://PATH or postgres://…
-    #[arg(long, global = true, env = "JICENG_DB", default_value = "sqlite://jiceng.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "JICENG_DB",
+        default_value = "sqlite://jiceng.db"
+    )]
     db: String,
     /// File holding the key that protects ID numbers (used when JICENG_KEY is not set;
     /// created on first use).
-    #[arg(long, global = true, env = "JICENG_KEY_FILE", default_value = "jiceng.key")]
+    #[arg(
+        long,
+        global = true,
+        env = "JICENG_KEY_FILE",
+        default_value = "jiceng.key"
+    )]
     key_file: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -115,7 +125,10 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
@@ -126,7 +139,9 @@ fn main() -> ExitCode {
 }
 
 async fn open(db: &str, key_file: &Path) -> Result<App> {
-    let store = Store::open(db).await.with_context(|| format!("打开数据库 {db}"))?;
+    let store = Store::open(db)
+        .await
+        .with_context(|| format!("打开数据库 {db}"))?;
     let crypto = Crypto::load(key_file)?;
     Ok(App::new(store, crypto))
 }
@@ -135,12 +150,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init | Command::Migrate => {
             let app = open(&cli.db, &cli.key_file).await?;
-            println!("数据库已就绪：{}（架构版本 {}）", cli.db, jiceng_store::migrate::latest());
+            println!(
+                "数据库已就绪：{}（架构版本 {}）",
+                cli.db,
+                jiceng_store::migrate::latest()
+            );
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { demo_db } => {
-            let explicit = std::env::args().any(|a| a == "--db" || a.starts_with("--db=")) || std::env::var("JICENG_DB").is_ok();
+            let explicit = std::env::args().any(|a| a == "--db" || a.starts_with("--db="))
+                || std::env::var("JICENG_DB").is_ok();
             let db = if explicit { cli.db.clone() } else { demo_db };
             let app = open(&db, &cli.key_file).await?;
             let mut conn = app.store.acquire().await?;
@@ -148,8 +168,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             drop(conn);
             if empty {
                 println!("正在生成演示县（真实区划名称，人员均为虚构）…");
-                let s = jiceng_app::generate::run(&app, jiceng_gen::Divisions::embedded_county(), 1, &progress::Bar::new()).await?;
-                println!("已生成：{} 个党组织，{} 名党员，{} 个单位（{:.1} 秒）", s.orgs, s.members, s.units, s.seconds);
+                let s = jiceng_app::generate::run(
+                    &app,
+                    jiceng_gen::Divisions::embedded_county(),
+                    1,
+                    &progress::Bar::new(),
+                )
+                .await?;
+                println!(
+                    "已生成：{} 个党组织，{} 名党员，{} 个单位（{:.1} 秒）",
+                    s.orgs, s.members, s.units, s.seconds
+                );
             }
             let root = demo_root(&app).await?;
             let today = clock::today();
@@ -161,7 +190,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Gen { region, national, seed, divisions, format } => {
+        Command::Gen {
+            region,
+            national,
+            seed,
+            divisions,
+            format,
+        } => {
             let divs = if region.is_none() && !national {
                 jiceng_gen::Divisions::embedded_county()
             } else {
@@ -182,37 +217,79 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { what, file, org, dry_run, skip_invalid, format } => {
+        Command::Import {
+            what,
+            file,
+            org,
+            dry_run,
+            skip_invalid,
+            format,
+        } => {
             let app = open(&cli.db, &cli.key_file).await?;
-            let opts = ImportOptions { org, dry_run, skip_invalid, actor: "cli".into() };
+            let opts = ImportOptions {
+                org,
+                dry_run,
+                skip_invalid,
+                actor: "cli".into(),
+            };
             let bar = progress::Bar::new();
             let report: ImportReport = match what {
                 ImportKind::Orgs => jiceng_app::import::orgs::run(&app, &file, &opts, &bar).await?,
-                ImportKind::Members => jiceng_app::import::members::run(&app, &file, &opts, &bar).await?,
-                ImportKind::Units => jiceng_app::import::units::run(&app, &file, &opts, &bar).await?,
+                ImportKind::Members => {
+                    jiceng_app::import::members::run(&app, &file, &opts, &bar).await?
+                }
+                ImportKind::Units => {
+                    jiceng_app::import::units::run(&app, &file, &opts, &bar).await?
+                }
             };
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
                 _ => print!("{}", render::import(&report, skip_invalid)),
             }
             app.store.close().await;
-            Ok(if report.ok() || skip_invalid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.ok() || skip_invalid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
-        Command::Report { what, org, as_of, format, out } => {
+        Command::Report {
+            what,
+            org,
+            as_of,
+            format,
+            out,
+        } => {
             let app = open(&cli.db, &cli.key_file).await?;
             let day = as_of.unwrap_or_else(clock::today);
             let (json, table, sheets, name) = match what {
                 ReportKind::Structure => {
-                    let r = jiceng_app::reports::structure::run(&app, &Scope::All, &org, day).await?;
-                    (serde_json::to_string_pretty(&r)?, render::structure(&r), r.to_sheets(), format!("组织设置-{}", r.org.name))
+                    let r =
+                        jiceng_app::reports::structure::run(&app, &Scope::All, &org, day).await?;
+                    (
+                        serde_json::to_string_pretty(&r)?,
+                        render::structure(&r),
+                        r.to_sheets(),
+                        format!("组织设置-{}", r.org.name),
+                    )
                 }
                 ReportKind::Coverage => {
                     let r = jiceng_app::reports::coverage::run(&app, &Scope::All, &org).await?;
-                    (serde_json::to_string_pretty(&r)?, render::coverage(&r), r.to_sheets(), format!("覆盖情况-{}", r.org.name))
+                    (
+                        serde_json::to_string_pretty(&r)?,
+                        render::coverage(&r),
+                        r.to_sheets(),
+                        format!("覆盖情况-{}", r.org.name),
+                    )
                 }
                 ReportKind::Members => {
                     let r = jiceng_app::reports::members::run(&app, &Scope::All, &org, day).await?;
-                    (serde_json::to_string_pretty(&r)?, render::members(&r), r.to_sheets(), format!("党员结构-{}", r.org.name))
+                    (
+                        serde_json::to_string_pretty(&r)?,
+                        render::members(&r),
+                        r.to_sheets(),
+                        format!("党员结构-{}", r.org.name),
+                    )
                 }
             };
             match format {
@@ -251,8 +328,12 @@ async fn demo_root(app: &App) -> Result<String> {
 
 /// `shared/data/divisions` beside the checkout, where the project keeps it.
 fn default_divisions() -> Option<PathBuf> {
-    ["../shared/data/divisions", "shared/data/divisions", "../../shared/data/divisions"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.join("provinces.csv.gz").exists())
+    [
+        "../shared/data/divisions",
+        "shared/data/divisions",
+        "../../shared/data/divisions",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.join("provinces.csv.gz").exists())
 }

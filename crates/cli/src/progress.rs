@@ -10,7 +10,9 @@ pub struct Bar {
 
 impl Bar {
     pub fn new() -> Bar {
-        Bar { bar: Mutex::new(None) }
+        Bar {
+            bar: Mutex::new(None),
+        }
     }
 }
 

@@ -8,17 +8,29 @@ use jiceng_app::reports::members::MembersReport;
 use jiceng_app::reports::structure::{describe, StructureReport};
 
 fn pct(v: Option<f64>) -> String {
-    v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "—".into())
+    v.map(|x| format!("{:.1}%", x * 100.0))
+        .unwrap_or_else(|| "—".into())
 }
 
 pub fn import(r: &ImportReport, skip_invalid: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "文件：{}", r.file);
-    let _ = writeln!(s, "数据行 {}，有效 {}，有误 {}，写入 {}，无变化 {}", r.rows, r.valid, r.rows - r.valid, r.written, r.unchanged);
+    let _ = writeln!(
+        s,
+        "数据行 {}，有效 {}，有误 {}，写入 {}，无变化 {}",
+        r.rows,
+        r.valid,
+        r.rows - r.valid,
+        r.written,
+        r.unchanged
+    );
     if r.dry_run {
         let _ = writeln!(s, "（试运行：未写入任何数据）");
     } else if !r.errors.is_empty() && !skip_invalid {
-        let _ = writeln!(s, "有错误，未写入任何数据。请修改后重新导入，或加 --skip-invalid 只导入正确的行。");
+        let _ = writeln!(
+            s,
+            "有错误，未写入任何数据。请修改后重新导入，或加 --skip-invalid 只导入正确的行。"
+        );
     }
     if !r.errors.is_empty() {
         let _ = writeln!(s, "\n{:<6} {:<14} 原因", "行号", "列");
@@ -31,45 +43,96 @@ pub fn import(r: &ImportReport, skip_invalid: bool) -> String {
 
 pub fn structure(r: &StructureReport) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "\n== {}（{}）组织设置检查，截至 {}：共 {} 个党组织，发现 {} 个问题 ==", r.org.name, r.org.code, r.as_of, r.orgs, r.anomalies.len());
+    let _ = writeln!(
+        s,
+        "\n== {}（{}）组织设置检查，截至 {}：共 {} 个党组织，发现 {} 个问题 ==",
+        r.org.name,
+        r.org.code,
+        r.as_of,
+        r.orgs,
+        r.anomalies.len()
+    );
     for (rule, n) in &r.counts {
         if *n > 0 {
-            let label = jiceng_domain::AnomalyRule::ALL.iter().find(|x| x.code() == rule).map(|x| x.label()).unwrap_or(rule);
+            let label = jiceng_domain::AnomalyRule::ALL
+                .iter()
+                .find(|x| x.code() == rule)
+                .map(|x| x.label())
+                .unwrap_or(rule);
             let _ = writeln!(s, "  {label}：{n}");
         }
     }
     for a in r.anomalies.iter().take(30) {
-        let _ = writeln!(s, "  - {}（{}）{}：{}", a.org.name, a.kind, a.label, describe(&a.detail));
+        let _ = writeln!(
+            s,
+            "  - {}（{}）{}：{}",
+            a.org.name,
+            a.kind,
+            a.label,
+            describe(&a.detail)
+        );
     }
     if r.anomalies.len() > 30 {
-        let _ = writeln!(s, "  ……其余 {} 条请用 --format json 或 xlsx 查看", r.anomalies.len() - 30);
+        let _ = writeln!(
+            s,
+            "  ……其余 {} 条请用 --format json 或 xlsx 查看",
+            r.anomalies.len() - 30
+        );
     }
     s
 }
 
 pub fn coverage(r: &CoverageReport) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "\n== {}（{}）党的组织和工作覆盖 ==", r.org.name, r.org.code);
-    let _ = writeln!(s, "  {:<10} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9}", "领域", "在业", "单独组建", "已建组织", "工作覆盖", "组织覆盖率", "单建率", "工作覆盖率");
+    let _ = writeln!(
+        s,
+        "\n== {}（{}）党的组织和工作覆盖 ==",
+        r.org.name, r.org.code
+    );
+    let _ = writeln!(
+        s,
+        "  {:<10} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9}",
+        "领域", "在业", "单独组建", "已建组织", "工作覆盖", "组织覆盖率", "单建率", "工作覆盖率"
+    );
     let mut line = |name: &str, d: &jiceng_app::reports::coverage::DomainRow| {
         let _ = writeln!(
             s,
             "  {:<10} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9}",
-            name, d.operating, d.own_org, d.org_covered, d.work_covered, pct(d.org_rate), pct(d.own_rate), pct(d.work_rate)
+            name,
+            d.operating,
+            d.own_org,
+            d.org_covered,
+            d.work_covered,
+            pct(d.org_rate),
+            pct(d.own_rate),
+            pct(d.work_rate)
         );
     };
     for (d, row) in &r.by_domain {
         line(d, row);
     }
     line("合计", &r.total);
-    let _ = writeln!(s, "  应建未建：{} 个单位；空白点：{} 个单位", r.should_have_org.len(), r.uncovered.len());
+    let _ = writeln!(
+        s,
+        "  应建未建：{} 个单位；空白点：{} 个单位",
+        r.should_have_org.len(),
+        r.uncovered.len()
+    );
     s
 }
 
 pub fn members(r: &MembersReport) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "\n== {}（{}）党员队伍结构，截至 {} ==", r.org.name, r.org.code, r.as_of);
-    let _ = writeln!(s, "  党员总数 {}：正式党员 {}，预备党员 {}", r.total, r.full, r.probationary);
+    let _ = writeln!(
+        s,
+        "\n== {}（{}）党员队伍结构，截至 {} ==",
+        r.org.name, r.org.code, r.as_of
+    );
+    let _ = writeln!(
+        s,
+        "  党员总数 {}：正式党员 {}，预备党员 {}",
+        r.total, r.full, r.probationary
+    );
     let _ = writeln!(
         s,
         "  女党员 {}，少数民族 {}，大专及以上 {}，35岁及以下 {}",

@@ -146,8 +146,7 @@ fn excel_rows(file: &str, bytes: &[u8]) -> Result<(String, Vec<GridRow>), ReadEr
         Err(open_err("文件是空的".to_string()))
     } else {
         Err(open_err(
-            "文件内容不是 Excel 工作簿（可能是网页或文本改了扩展名），请用 Excel 另存为 .xlsx 后再导入"
-                .to_string(),
+            "文件内容不是 Excel 工作簿（可能是网页或文本改了扩展名），请用 Excel 另存为 .xlsx 后再导入".to_string(),
         ))
     }
 }

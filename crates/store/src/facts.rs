@@ -8,7 +8,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiceng_domain::member_stats::Profile;
-use jiceng_domain::{path, Coverage, CoverageReport, MemberStats, MemberStatus, OperatingStatus, PositionKind};
+use jiceng_domain::{
+    path, Coverage, CoverageReport, MemberStats, MemberStatus, OperatingStatus, PositionKind,
+};
 use sqlx::Row;
 
 use crate::sql::{insert_many, placeholders, Val, IN_CHUNK};
@@ -91,7 +93,9 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
     }
     for u in units::of_orgs(conn, &ids).await? {
         let c = computed.get_mut(&u.unit.org_id).expect("listed");
-        if u.unit.status == OperatingStatus::Operating && matches!(u.unit.coverage, Coverage::OwnOrg | Coverage::JointOrg) {
+        if u.unit.status == OperatingStatus::Operating
+            && matches!(u.unit.coverage, Coverage::OwnOrg | Coverage::JointOrg)
+        {
             c.units_covered += 1;
         }
         c.direct_coverage.add(&jiceng_domain::coverage::UnitFacts {
@@ -129,19 +133,31 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
             let stats: Option<String> = row.try_get("member_stats")?;
             let cov: Option<String> = row.try_get("coverage")?;
             let stats: MemberStats = match stats {
-                Some(s) => serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                Some(s) => {
+                    serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(e.to_string()))?
+                }
                 None => MemberStats::default(),
             };
             let cov: CoverageReport = match cov {
-                Some(s) => serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                Some(s) => {
+                    serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(e.to_string()))?
+                }
                 None => CoverageReport::default(),
             };
-            children.entry(parent).or_default().push((row.try_get("subtree_members")?, row.try_get("subtree_full")?, stats, cov));
+            children.entry(parent).or_default().push((
+                row.try_get("subtree_members")?,
+                row.try_get("subtree_full")?,
+                stats,
+                cov,
+            ));
         }
     }
 
     // Roll up, deepest first.
-    let mut order: Vec<(i64, i64, Option<i64>)> = all.iter().map(|o| (o.depth, o.org.id, o.org.parent_id)).collect();
+    let mut order: Vec<(i64, i64, Option<i64>)> = all
+        .iter()
+        .map(|o| (o.depth, o.org.id, o.org.parent_id))
+        .collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     for (_, id, _) in &order {
         let c = computed.get_mut(id).expect("listed");
@@ -192,7 +208,10 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
         .await?;
     }
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!("DELETE FROM org_stats WHERE org_id IN ({})", placeholders(1, chunk.len()));
+        let sql = format!(
+            "DELETE FROM org_stats WHERE org_id IN ({})",
+            placeholders(1, chunk.len())
+        );
         let mut q = sqlx::query(&sql);
         for id in chunk {
             q = q.bind(*id);
@@ -204,23 +223,37 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
         .map(|(id, c)| {
             vec![
                 (*id).into(),
-                serde_json::to_string(&c.subtree_stats).expect("serializable").into(),
-                serde_json::to_string(&c.subtree_coverage).expect("serializable").into(),
+                serde_json::to_string(&c.subtree_stats)
+                    .expect("serializable")
+                    .into(),
+                serde_json::to_string(&c.subtree_coverage)
+                    .expect("serializable")
+                    .into(),
                 day_text.clone().into(),
             ]
         })
         .collect();
-    insert_many(conn, "org_stats", &["org_id", "member_stats", "coverage", "facts_on"], &rows).await?;
+    insert_many(
+        conn,
+        "org_stats",
+        &["org_id", "member_stats", "coverage", "facts_on"],
+        &rows,
+    )
+    .await?;
     Ok(computed.len())
 }
 
 /// The stored subtree statistics of one org: member structure, coverage, and the day
 /// they were computed for.
-pub async fn stats(conn: &mut Conn, org_id: i64) -> Result<Option<(MemberStats, CoverageReport, chrono::NaiveDate)>> {
-    let row = sqlx::query("SELECT member_stats, coverage, facts_on FROM org_stats WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn stats(
+    conn: &mut Conn,
+    org_id: i64,
+) -> Result<Option<(MemberStats, CoverageReport, chrono::NaiveDate)>> {
+    let row =
+        sqlx::query("SELECT member_stats, coverage, facts_on FROM org_stats WHERE org_id = $1")
+            .bind(org_id)
+            .fetch_optional(&mut *conn)
+            .await?;
     let Some(row) = row else { return Ok(None) };
     let s: String = row.try_get("member_stats")?;
     let c: String = row.try_get("coverage")?;

@@ -51,7 +51,10 @@ impl StoreError {
     pub fn is_retryable(&self) -> bool {
         match self {
             StoreError::Db(sqlx::Error::Database(e)) => {
-                matches!(e.code().as_deref(), Some("40001") | Some("40P01") | Some("5") | Some("517"))
+                matches!(
+                    e.code().as_deref(),
+                    Some("40001") | Some("40P01") | Some("5") | Some("517")
+                )
             }
             _ => false,
         }
@@ -83,7 +86,8 @@ impl Store {
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
             _ => url.to_string(),
         };
-        let opts = AnyConnectOptions::from_str(&url).map_err(|_| StoreError::BadUrl(url.clone()))?;
+        let opts =
+            AnyConnectOptions::from_str(&url).map_err(|_| StoreError::BadUrl(url.clone()))?;
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
                 Backend::Sqlite => 4,
@@ -142,10 +146,11 @@ impl Store {
     async fn try_reserve_ids(&self, kind: &str, n: i64) -> Result<i64> {
         let mut tx = self.begin().await?;
         let table = sql::id_table(kind)?;
-        let stored: Option<i64> = sqlx::query_scalar("SELECT next_id FROM id_alloc WHERE name = $1")
-            .bind(kind)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let stored: Option<i64> =
+            sqlx::query_scalar("SELECT next_id FROM id_alloc WHERE name = $1")
+                .bind(kind)
+                .fetch_optional(&mut *tx)
+                .await?;
         let first = match stored {
             Some(v) => v,
             None => {

@@ -36,8 +36,25 @@ pub(crate) const MEMBER_COLS: &str = "id, org_id, org_path, name, gender, ethnic
     id_cipher, id_masked, education, status, joined_on, full_on, occupation, phone, mobile, lost_contact, exited_on";
 
 const WRITE_COLS: [&str; 20] = [
-    "id", "org_id", "org_path", "name", "gender", "ethnicity", "birth_date", "id_hash", "id_cipher", "id_masked",
-    "education", "status", "joined_on", "full_on", "occupation", "phone", "mobile", "lost_contact", "exited_on",
+    "id",
+    "org_id",
+    "org_path",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_hash",
+    "id_cipher",
+    "id_masked",
+    "education",
+    "status",
+    "joined_on",
+    "full_on",
+    "occupation",
+    "phone",
+    "mobile",
+    "lost_contact",
+    "exited_on",
     "updated_at",
 ];
 
@@ -50,14 +67,16 @@ pub(crate) fn member_from_row(row: &AnyRow) -> Result<StoredMember> {
         org_id: row.try_get("org_id")?,
         org_path: row.try_get("org_path")?,
         name: row.try_get("name")?,
-        gender: Gender::parse_label(&gender).ok_or_else(|| StoreError::Corrupt(format!("性别 {gender}")))?,
+        gender: Gender::parse_label(&gender)
+            .ok_or_else(|| StoreError::Corrupt(format!("性别 {gender}")))?,
         ethnicity: row.try_get("ethnicity")?,
         birth_date: parse_date_text(&row.try_get::<String, _>("birth_date")?)?,
         id_hash: row.try_get("id_hash")?,
         id_cipher: row.try_get("id_cipher")?,
         id_masked: row.try_get("id_masked")?,
         education: education.and_then(|e| Education::parse_label(&e)),
-        status: MemberStatus::parse_label(&status).ok_or_else(|| StoreError::Corrupt(format!("人员类别 {status}")))?,
+        status: MemberStatus::parse_label(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("人员类别 {status}")))?,
         joined_on: parse_date_text(&row.try_get::<String, _>("joined_on")?)?,
         full_on: opt_date(row.try_get("full_on")?)?,
         occupation: row.try_get("occupation")?,
@@ -103,8 +122,16 @@ pub async fn insert(conn: &mut Conn, members: &[StoredMember]) -> Result<()> {
 pub async fn update(conn: &mut Conn, m: &StoredMember) -> Result<()> {
     let now = crate::now_text();
     let v = vals(m, &now);
-    let sets: Vec<String> = WRITE_COLS[1..].iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
-    let sql = format!("UPDATE member SET {} WHERE id = ${}", sets.join(", "), WRITE_COLS.len());
+    let sets: Vec<String> = WRITE_COLS[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE member SET {} WHERE id = ${}",
+        sets.join(", "),
+        WRITE_COLS.len()
+    );
     let mut q = sqlx::query(&sql);
     for x in &v[1..] {
         q = crate::sql::bind(q, x);
@@ -118,7 +145,10 @@ pub async fn update(conn: &mut Conn, m: &StoredMember) -> Result<()> {
 pub async fn by_id_hashes(conn: &mut Conn, hashes: &[String]) -> Result<Vec<StoredMember>> {
     let mut out = Vec::new();
     for chunk in hashes.chunks(IN_CHUNK) {
-        let sql = format!("SELECT {MEMBER_COLS} FROM member WHERE id_hash IN ({})", placeholders(1, chunk.len()));
+        let sql = format!(
+            "SELECT {MEMBER_COLS} FROM member WHERE id_hash IN ({})",
+            placeholders(1, chunk.len())
+        );
         let mut q = sqlx::query(&sql);
         for h in chunk {
             q = q.bind(h.clone());
@@ -137,7 +167,10 @@ pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Store
     for v in vals {
         q = q.bind(v);
     }
-    q.fetch_optional(&mut *conn).await?.map(|r| member_from_row(&r)).transpose()
+    q.fetch_optional(&mut *conn)
+        .await?
+        .map(|r| member_from_row(&r))
+        .transpose()
 }
 
 /// Current members (not exited) of the given orgs.
@@ -174,7 +207,8 @@ pub async fn search(
         filter = format!(" AND name LIKE ${}", binds.len() + 1);
         binds.push(format!("%{n}%"));
     }
-    let count_sql = format!("SELECT COUNT(*) FROM member WHERE {pred} AND exited_on IS NULL{filter}");
+    let count_sql =
+        format!("SELECT COUNT(*) FROM member WHERE {pred} AND exited_on IS NULL{filter}");
     let mut cq = sqlx::query_scalar(&count_sql);
     for b in &binds {
         cq = cq.bind(b.clone());
@@ -190,7 +224,10 @@ pub async fn search(
         q = q.bind(b.clone());
     }
     let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
-    Ok((rows.iter().map(member_from_row).collect::<Result<_>>()?, total))
+    Ok((
+        rows.iter().map(member_from_row).collect::<Result<_>>()?,
+        total,
+    ))
 }
 
 /// Streams every current member in the scope through `f` in pages (for live statistics

@@ -32,7 +32,8 @@ pub struct StoredFacts {
     pub facts_on: Option<chrono::NaiveDate>,
 }
 
-pub(crate) const ORG_COLS: &str = "id, code, name, kind, domain, region_code, parent_id, path, depth, \
+pub(crate) const ORG_COLS: &str =
+    "id, code, name, kind, domain, region_code, parent_id, path, depth, \
     founded_on, last_election_on, has_committee, approving_org, dissolved_on, direct_members, \
     direct_full, subtree_members, subtree_full, units_covered, has_secretary, \
     secretary_vacant_since, facts_on";
@@ -45,12 +46,18 @@ pub(crate) fn org_from_row(row: &AnyRow) -> Result<StoredOrg> {
         id: row.try_get("id")?,
         code: row.try_get("code")?,
         name: row.try_get("name")?,
-        kind: OrgKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
+        kind: OrgKind::from_code(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
         domain: match domain {
-            Some(d) => Some(Domain::from_code(&d).ok_or_else(|| StoreError::Corrupt(format!("领域 {d}")))?),
+            Some(d) => Some(
+                Domain::from_code(&d).ok_or_else(|| StoreError::Corrupt(format!("领域 {d}")))?,
+            ),
             None => None,
         },
-        region_code: region.map(|r| RegionCode::parse(&r)).transpose().map_err(StoreError::Corrupt)?,
+        region_code: region
+            .map(|r| RegionCode::parse(&r))
+            .transpose()
+            .map_err(StoreError::Corrupt)?,
         parent_id: row.try_get("parent_id")?,
         founded_on: opt_date(row.try_get("founded_on")?)?,
         last_election_on: opt_date(row.try_get("last_election_on")?)?,
@@ -96,13 +103,20 @@ pub async fn insert(conn: &mut Conn, orgs: &[Org]) -> Result<Vec<String>> {
     let mut known: HashMap<i64, String> = HashMap::new();
     let missing: Vec<i64> = {
         let ids: std::collections::HashSet<i64> = orgs.iter().map(|o| o.id).collect();
-        let mut m: Vec<i64> = orgs.iter().filter_map(|o| o.parent_id).filter(|p| !ids.contains(p)).collect();
+        let mut m: Vec<i64> = orgs
+            .iter()
+            .filter_map(|o| o.parent_id)
+            .filter(|p| !ids.contains(p))
+            .collect();
         m.sort_unstable();
         m.dedup();
         m
     };
     for chunk in missing.chunks(IN_CHUNK) {
-        let sql = format!("SELECT id, path FROM org WHERE id IN ({})", placeholders(1, chunk.len()));
+        let sql = format!(
+            "SELECT id, path FROM org WHERE id IN ({})",
+            placeholders(1, chunk.len())
+        );
         let mut q = sqlx::query(&sql);
         for id in chunk {
             q = q.bind(*id);
@@ -126,7 +140,12 @@ pub async fn insert(conn: &mut Conn, orgs: &[Org]) -> Result<Vec<String>> {
         };
         let p = path::child_path(parent_path.as_deref(), o.id);
         known.insert(o.id, p.clone());
-        let mut vals = vec![Val::Int(o.id), Val::OptInt(o.parent_id), p.clone().into(), (path::depth(&p) as i64).into()];
+        let mut vals = vec![
+            Val::Int(o.id),
+            Val::OptInt(o.parent_id),
+            p.clone().into(),
+            (path::depth(&p) as i64).into(),
+        ];
         vals.extend(record_vals(o));
         vals.push(now.clone().into());
         rows.push(vals);
@@ -136,8 +155,21 @@ pub async fn insert(conn: &mut Conn, orgs: &[Org]) -> Result<Vec<String>> {
         conn,
         "org",
         &[
-            "id", "parent_id", "path", "depth", "code", "name", "kind", "domain", "region_code", "founded_on",
-            "last_election_on", "has_committee", "approving_org", "dissolved_on", "updated_at",
+            "id",
+            "parent_id",
+            "path",
+            "depth",
+            "code",
+            "name",
+            "kind",
+            "domain",
+            "region_code",
+            "founded_on",
+            "last_election_on",
+            "has_committee",
+            "approving_org",
+            "dissolved_on",
+            "updated_at",
         ],
         &rows,
     )
@@ -155,7 +187,11 @@ pub async fn update(conn: &mut Conn, o: &Org) -> Result<()> {
     for v in record_vals(o) {
         q = crate::sql::bind(q, &v);
     }
-    let done = q.bind(crate::now_text()).bind(o.id).execute(&mut *conn).await?;
+    let done = q
+        .bind(crate::now_text())
+        .bind(o.id)
+        .execute(&mut *conn)
+        .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound(format!("党组织（id {}）", o.id)));
     }
@@ -165,18 +201,27 @@ pub async fn update(conn: &mut Conn, o: &Org) -> Result<()> {
 /// Re-affiliates an org under a new parent: rewrites the paths of its subtree and of the
 /// members, positions and units in it. Returns the new path.
 pub async fn move_subtree(conn: &mut Conn, org_id: i64, new_parent: i64) -> Result<String> {
-    let org = get(conn, &Scope::All, org_id).await?.ok_or_else(|| StoreError::NotFound(format!("党组织（id {org_id}）")))?;
-    let parent =
-        get(conn, &Scope::All, new_parent).await?.ok_or_else(|| StoreError::NotFound(format!("党组织（id {new_parent}）")))?;
+    let org = get(conn, &Scope::All, org_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("党组织（id {org_id}）")))?;
+    let parent = get(conn, &Scope::All, new_parent)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("党组织（id {new_parent}）")))?;
     if parent.path.starts_with(&org.path) {
-        return Err(StoreError::Corrupt("不能把党组织移到它自己的下级之下".into()));
+        return Err(StoreError::Corrupt(
+            "不能把党组织移到它自己的下级之下".into(),
+        ));
     }
     let old = org.path.clone();
     let new = path::child_path(Some(&parent.path), org_id);
     let upper = path::subtree_upper(&old);
     let delta = path::depth(&new) as i64 - path::depth(&old) as i64;
     let old_len = old.chars().count() as i64 + 1;
-    sqlx::query("UPDATE org SET parent_id = $1 WHERE id = $2").bind(new_parent).bind(org_id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE org SET parent_id = $1 WHERE id = $2")
+        .bind(new_parent)
+        .bind(org_id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "UPDATE org SET path = $1 || SUBSTR(path, CAST($2 AS INTEGER)), depth = depth + $3 WHERE path >= $4 AND path < $5",
     )
@@ -209,7 +254,10 @@ pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Store
     for v in vals {
         q = q.bind(v);
     }
-    q.fetch_optional(&mut *conn).await?.map(|r| org_from_row(&r)).transpose()
+    q.fetch_optional(&mut *conn)
+        .await?
+        .map(|r| org_from_row(&r))
+        .transpose()
 }
 
 /// One org by code, if it is in the scope.
@@ -220,18 +268,26 @@ pub async fn get_by_code(conn: &mut Conn, scope: &Scope, code: &str) -> Result<O
     for v in vals {
         q = q.bind(v);
     }
-    q.fetch_optional(&mut *conn).await?.map(|r| org_from_row(&r)).transpose()
+    q.fetch_optional(&mut *conn)
+        .await?
+        .map(|r| org_from_row(&r))
+        .transpose()
 }
 
 /// Orgs with exactly this name in the scope.
 pub async fn find_by_name(conn: &mut Conn, scope: &Scope, name: &str) -> Result<Vec<StoredOrg>> {
     let (pred, vals) = scope.predicate("path", 2);
-    let sql = format!("SELECT {ORG_COLS} FROM org WHERE name = $1 AND {pred} ORDER BY path LIMIT 50");
+    let sql =
+        format!("SELECT {ORG_COLS} FROM org WHERE name = $1 AND {pred} ORDER BY path LIMIT 50");
     let mut q = sqlx::query(&sql).bind(name.to_string());
     for v in vals {
         q = q.bind(v);
     }
-    q.fetch_all(&mut *conn).await?.iter().map(org_from_row).collect()
+    q.fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(org_from_row)
+        .collect()
 }
 
 /// Every org in the scope, in path order (parents before children). For a province this
@@ -243,7 +299,11 @@ pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredOrg>> {
     for v in vals {
         q = q.bind(v);
     }
-    q.fetch_all(&mut *conn).await?.iter().map(org_from_row).collect()
+    q.fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(org_from_row)
+        .collect()
 }
 
 /// The children of an org, by name.
@@ -254,14 +314,21 @@ pub async fn children(conn: &mut Conn, scope: &Scope, parent_id: i64) -> Result<
     for v in vals {
         q = q.bind(v);
     }
-    q.fetch_all(&mut *conn).await?.iter().map(org_from_row).collect()
+    q.fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(org_from_row)
+        .collect()
 }
 
 /// Orgs by id (any scope: for internal use after the caller has checked the scope).
 pub async fn by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StoredOrg>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!("SELECT {ORG_COLS} FROM org WHERE id IN ({})", placeholders(1, chunk.len()));
+        let sql = format!(
+            "SELECT {ORG_COLS} FROM org WHERE id IN ({})",
+            placeholders(1, chunk.len())
+        );
         let mut q = sqlx::query(&sql);
         for id in chunk {
             q = q.bind(*id);
@@ -295,7 +362,11 @@ pub struct HistoryEntry {
     pub after: Option<String>,
 }
 
-pub async fn record_history(conn: &mut Conn, first_id: i64, entries: &[HistoryEntry]) -> Result<()> {
+pub async fn record_history(
+    conn: &mut Conn,
+    first_id: i64,
+    entries: &[HistoryEntry],
+) -> Result<()> {
     let now = crate::now_text();
     let rows: Vec<Vec<Val>> = entries
         .iter()
@@ -313,15 +384,25 @@ pub async fn record_history(conn: &mut Conn, first_id: i64, entries: &[HistoryEn
             ]
         })
         .collect();
-    insert_many(conn, "org_history", &["id", "org_id", "at", "actor", "action", "reason", "before", "after"], &rows).await
+    insert_many(
+        conn,
+        "org_history",
+        &[
+            "id", "org_id", "at", "actor", "action", "reason", "before", "after",
+        ],
+        &rows,
+    )
+    .await
 }
 
 /// An org's history, newest first.
 pub async fn history(conn: &mut Conn, org_id: i64) -> Result<Vec<(String, HistoryEntry)>> {
-    let rows = sqlx::query("SELECT org_id, at, actor, action, reason, before, after FROM org_history WHERE org_id = $1 ORDER BY id DESC")
-        .bind(org_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT org_id, at, actor, action, reason, before, after FROM org_history WHERE org_id = $1 ORDER BY id DESC",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter()
         .map(|r| {
             Ok((

@@ -20,7 +20,20 @@ pub async fn insert(conn: &mut Conn, positions: &[Position]) -> Result<()> {
             ]
         })
         .collect();
-    insert_many(conn, "position", &["id", "member_id", "org_id", "kind", "started_on", "ended_on"], &rows).await
+    insert_many(
+        conn,
+        "position",
+        &[
+            "id",
+            "member_id",
+            "org_id",
+            "kind",
+            "started_on",
+            "ended_on",
+        ],
+        &rows,
+    )
+    .await
 }
 
 /// Ends a position on a date.
@@ -39,7 +52,8 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Position> {
         id: r.try_get("id")?,
         member_id: r.try_get("member_id")?,
         org_id: r.try_get("org_id")?,
-        kind: PositionKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("职务 {kind}")))?,
+        kind: PositionKind::from_code(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("职务 {kind}")))?,
         started_on: opt_date(r.try_get("started_on")?)?,
         ended_on: opt_date(r.try_get("ended_on")?)?,
     })

@@ -73,7 +73,12 @@ const MAX_BINDS: usize = 30_000;
 const MAX_ROWS: usize = 1_000;
 
 /// Inserts rows in multi-row statements (one round trip per chunk).
-pub async fn insert_many(conn: &mut Conn, table: &str, columns: &[&str], rows: &[Vec<Val>]) -> Result<()> {
+pub async fn insert_many(
+    conn: &mut Conn,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Val>],
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -110,7 +115,10 @@ pub async fn insert_many(conn: &mut Conn, table: &str, columns: &[&str], rows: &
 
 /// `$from, $from+1, …` for an IN list of `n` values.
 pub fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Chunks of ids small enough for one IN list.

@@ -25,8 +25,16 @@ enum Cleanup {
 
 fn unique(prefix: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("{prefix}_{}_{}_{}", std::process::id(), t % 1_000_000_000, n)
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        t % 1_000_000_000,
+        n
+    )
 }
 
 impl TestDb {
@@ -41,13 +49,20 @@ impl TestDb {
         let path = std::env::temp_dir().join(format!("{}.db", unique("jiceng_test")));
         let url = format!("sqlite://{}", path.display());
         let store = Store::open(&url).await.expect("open sqlite test database");
-        TestDb { url, store, cleanup: Cleanup::File(path) }
+        TestDb {
+            url,
+            store,
+            cleanup: Cleanup::File(path),
+        }
     }
 
     /// `None` (with a notice) when PostgreSQL is unreachable and not required.
     pub async fn postgres() -> Option<TestDb> {
-        let admin = std::env::var("JICENG_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let required = std::env::var("JICENG_REQUIRE_PG").map(|v| v == "1").unwrap_or(false);
+        let admin = std::env::var("JICENG_TEST_PG")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let required = std::env::var("JICENG_REQUIRE_PG")
+            .map(|v| v == "1")
+            .unwrap_or(false);
         sqlx::any::install_default_drivers();
         let conn = sqlx::AnyPool::connect(&admin).await;
         let pool = match conn {
@@ -59,15 +74,29 @@ impl TestDb {
                 );
                 return None;
             }
-            Err(e) => panic!("PostgreSQL required (JICENG_REQUIRE_PG=1) but unreachable at {admin}: {e}"),
+            Err(e) => {
+                panic!("PostgreSQL required (JICENG_REQUIRE_PG=1) but unreachable at {admin}: {e}")
+            }
         };
         let name = unique("jiceng_test");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.expect("create test database");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&pool)
+            .await
+            .expect("create test database");
         pool.close().await;
-        let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+        let base = admin
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_string())
+            .unwrap_or(admin.clone());
         let url = format!("{base}/{name}");
-        let store = Store::open(&url).await.expect("open postgres test database");
-        Some(TestDb { url, store, cleanup: Cleanup::Postgres { admin, name } })
+        let store = Store::open(&url)
+            .await
+            .expect("open postgres test database");
+        Some(TestDb {
+            url,
+            store,
+            cleanup: Cleanup::Postgres { admin, name },
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -88,11 +117,18 @@ impl Drop for TestDb {
                 let store = self.store.clone();
                 // Drop runs inside the test's runtime: use a thread with a runtime of its own.
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
                     rt.block_on(async move {
                         store.close().await;
                         if let Ok(pool) = sqlx::AnyPool::connect(&admin).await {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await;
+                            let _ = sqlx::query(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(&pool)
+                            .await;
                             pool.close().await;
                         }
                     })

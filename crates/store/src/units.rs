@@ -17,8 +17,19 @@ const UNIT_COLS: &str =
     "id, name, credit_code, domain, region_code, status, employees, full_members, coverage, org_id, org_path, instructor";
 
 const WRITE_COLS: [&str; 13] = [
-    "id", "name", "credit_code", "domain", "region_code", "status", "employees", "full_members", "coverage", "org_id",
-    "org_path", "instructor", "updated_at",
+    "id",
+    "name",
+    "credit_code",
+    "domain",
+    "region_code",
+    "status",
+    "employees",
+    "full_members",
+    "coverage",
+    "org_id",
+    "org_path",
+    "instructor",
+    "updated_at",
 ];
 
 fn from_row(r: &AnyRow) -> Result<StoredUnit> {
@@ -31,9 +42,16 @@ fn from_row(r: &AnyRow) -> Result<StoredUnit> {
         unit: Unit {
             id: r.try_get("id")?,
             name: r.try_get("name")?,
-            credit_code: credit.map(|c| CreditCode::parse(&c)).transpose().map_err(StoreError::Corrupt)?,
-            domain: Domain::from_code(&domain).ok_or_else(|| StoreError::Corrupt(format!("单位类型 {domain}")))?,
-            region_code: region.map(|c| RegionCode::parse(&c)).transpose().map_err(StoreError::Corrupt)?,
+            credit_code: credit
+                .map(|c| CreditCode::parse(&c))
+                .transpose()
+                .map_err(StoreError::Corrupt)?,
+            domain: Domain::from_code(&domain)
+                .ok_or_else(|| StoreError::Corrupt(format!("单位类型 {domain}")))?,
+            region_code: region
+                .map(|c| RegionCode::parse(&c))
+                .transpose()
+                .map_err(StoreError::Corrupt)?,
             status: match status.as_str() {
                 "Operating" => OperatingStatus::Operating,
                 "Closed" => OperatingStatus::Closed,
@@ -41,7 +59,8 @@ fn from_row(r: &AnyRow) -> Result<StoredUnit> {
             },
             employees: r.try_get("employees")?,
             full_members: r.try_get("full_members")?,
-            coverage: Coverage::from_code(&coverage).ok_or_else(|| StoreError::Corrupt(format!("覆盖方式 {coverage}")))?,
+            coverage: Coverage::from_code(&coverage)
+                .ok_or_else(|| StoreError::Corrupt(format!("覆盖方式 {coverage}")))?,
             org_id: r.try_get("org_id")?,
             instructor: r.try_get("instructor")?,
         },
@@ -84,8 +103,16 @@ pub async fn insert(conn: &mut Conn, units: &[StoredUnit]) -> Result<()> {
 pub async fn update(conn: &mut Conn, u: &StoredUnit) -> Result<()> {
     let now = crate::now_text();
     let v = vals(u, &now);
-    let sets: Vec<String> = WRITE_COLS[1..].iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
-    let sql = format!("UPDATE unit SET {} WHERE id = ${}", sets.join(", "), WRITE_COLS.len());
+    let sets: Vec<String> = WRITE_COLS[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE unit SET {} WHERE id = ${}",
+        sets.join(", "),
+        WRITE_COLS.len()
+    );
     let mut q = sqlx::query(&sql);
     for x in &v[1..] {
         q = crate::sql::bind(q, x);
@@ -98,7 +125,10 @@ pub async fn update(conn: &mut Conn, u: &StoredUnit) -> Result<()> {
 pub async fn by_credit_codes(conn: &mut Conn, codes: &[String]) -> Result<Vec<StoredUnit>> {
     let mut out = Vec::new();
     for chunk in codes.chunks(IN_CHUNK) {
-        let sql = format!("SELECT {UNIT_COLS} FROM unit WHERE credit_code IN ({})", placeholders(1, chunk.len()));
+        let sql = format!(
+            "SELECT {UNIT_COLS} FROM unit WHERE credit_code IN ({})",
+            placeholders(1, chunk.len())
+        );
         let mut q = sqlx::query(&sql);
         for c in chunk {
             q = q.bind(c.clone());
@@ -114,7 +144,10 @@ pub async fn by_credit_codes(conn: &mut Conn, codes: &[String]) -> Result<Vec<St
 pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<StoredUnit>> {
     let mut out = Vec::new();
     for chunk in org_ids.chunks(IN_CHUNK) {
-        let sql = format!("SELECT {UNIT_COLS} FROM unit WHERE org_id IN ({})", placeholders(1, chunk.len()));
+        let sql = format!(
+            "SELECT {UNIT_COLS} FROM unit WHERE org_id IN ({})",
+            placeholders(1, chunk.len())
+        );
         let mut q = sqlx::query(&sql);
         for id in chunk {
             q = q.bind(*id);
@@ -129,7 +162,11 @@ pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<StoredUnit>
 /// Operating units in the scope that may fall in a gap: those with `min_full` or more full
 /// members and no own org, and those not covered at all. The caller classifies them by
 /// the domain's rules; this only narrows the rows read.
-pub async fn gap_candidates(conn: &mut Conn, scope: &Scope, min_full: i64) -> Result<Vec<StoredUnit>> {
+pub async fn gap_candidates(
+    conn: &mut Conn,
+    scope: &Scope,
+    min_full: i64,
+) -> Result<Vec<StoredUnit>> {
     let (pred, binds) = scope.predicate("org_path", 1);
     let n = binds.len();
     let sql = format!(
@@ -141,7 +178,12 @@ pub async fn gap_candidates(conn: &mut Conn, scope: &Scope, min_full: i64) -> Re
     for b in binds {
         q = q.bind(b);
     }
-    q.bind(min_full).fetch_all(&mut *conn).await?.iter().map(from_row).collect()
+    q.bind(min_full)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
 }
 
 /// Every unit in the scope (for lists and exports), by name.
@@ -152,5 +194,9 @@ pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredUnit>> {
     for b in binds {
         q = q.bind(b);
     }
-    q.fetch_all(&mut *conn).await?.iter().map(from_row).collect()
+    q.fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
 }

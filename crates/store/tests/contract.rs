@@ -2,7 +2,8 @@
 
 use chrono::NaiveDate;
 use jiceng_domain::{
-    Coverage, Domain, Education, Gender, MemberStatus, OperatingStatus, Org, OrgKind, Position, PositionKind, Unit,
+    Coverage, Domain, Education, Gender, MemberStatus, OperatingStatus, Org, OrgKind, Position,
+    PositionKind, Unit,
 };
 use jiceng_store::members::StoredMember;
 use jiceng_store::testing::TestDb;
@@ -36,7 +37,11 @@ fn member(id: i64, org_id: i64, path: &str, status: MemberStatus) -> StoredMembe
         org_id,
         org_path: path.into(),
         name: format!("成员{id}"),
-        gender: if id % 3 == 0 { Gender::Female } else { Gender::Male },
+        gender: if id % 3 == 0 {
+            Gender::Female
+        } else {
+            Gender::Male
+        },
         ethnicity: "汉族".into(),
         birth_date: d("1980-05-01"),
         id_hash: format!("hash{id}"),
@@ -45,7 +50,11 @@ fn member(id: i64, org_id: i64, path: &str, status: MemberStatus) -> StoredMembe
         education: Some(Education::Bachelor),
         status,
         joined_on: d("2005-07-01"),
-        full_on: if status == MemberStatus::Full { Some(d("2006-07-01")) } else { None },
+        full_on: if status == MemberStatus::Full {
+            Some(d("2006-07-01"))
+        } else {
+            None
+        },
         occupation: Some("农民".into()),
         phone: None,
         mobile: false,
@@ -90,183 +99,335 @@ contract_test!(scope_sees_its_subtree_only, |db: TestDb| async move {
     let paths = tree(&db).await;
     let town_a = Scope::subtree(&paths[1]);
     let mut c = db.store.acquire().await.unwrap();
-    let listed: Vec<i64> = orgs::list(&mut c, &town_a).await.unwrap().iter().map(|o| o.org.id).collect();
+    let listed: Vec<i64> = orgs::list(&mut c, &town_a)
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| o.org.id)
+        .collect();
     assert_eq!(listed, vec![2, 4, 5]);
     // A sibling's org is invisible by id, by code and by name.
     assert!(orgs::get(&mut c, &town_a, 6).await.unwrap().is_none());
-    assert!(orgs::get_by_code(&mut c, &town_a, "C6").await.unwrap().is_none());
-    assert_eq!(orgs::find_by_name(&mut c, &town_a, "东村党支部").await.unwrap().len(), 1);
-    assert_eq!(orgs::find_by_name(&mut c, &Scope::All, "东村党支部").await.unwrap().len(), 2);
-    assert!(orgs::get(&mut c, &Scope::Nothing, 1).await.unwrap().is_none());
-    assert_eq!(orgs::children(&mut c, &Scope::All, 2).await.unwrap().len(), 2);
+    assert!(orgs::get_by_code(&mut c, &town_a, "C6")
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        orgs::find_by_name(&mut c, &town_a, "东村党支部")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        orgs::find_by_name(&mut c, &Scope::All, "东村党支部")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(orgs::get(&mut c, &Scope::Nothing, 1)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        orgs::children(&mut c, &Scope::All, 2).await.unwrap().len(),
+        2
+    );
     // Ids past 35 change the base-36 width: ranges must still be exact.
     let mut tx = db.store.begin().await.unwrap();
-    orgs::insert(&mut tx, &[org(36, Some(1), OrgKind::PrimaryCommittee, "丙镇党委"), org(1296, Some(36), OrgKind::Branch, "南村党支部")])
-        .await
-        .unwrap();
+    orgs::insert(
+        &mut tx,
+        &[
+            org(36, Some(1), OrgKind::PrimaryCommittee, "丙镇党委"),
+            org(1296, Some(36), OrgKind::Branch, "南村党支部"),
+        ],
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let n = orgs::list(&mut c, &town_a).await.unwrap().len();
     assert_eq!(n, 3);
     let county = orgs::get(&mut c, &Scope::All, 1).await.unwrap().unwrap();
-    assert_eq!(orgs::count(&mut c, &Scope::subtree(&county.path)).await.unwrap(), 8);
+    assert_eq!(
+        orgs::count(&mut c, &Scope::subtree(&county.path))
+            .await
+            .unwrap(),
+        8
+    );
 });
 
-contract_test!(members_are_scoped_searched_and_matched, |db: TestDb| async move {
-    let paths = tree(&db).await;
-    let mut tx = db.store.begin().await.unwrap();
-    members::insert(
-        &mut tx,
-        &[
-            member(10, 4, &paths[3], MemberStatus::Full),
-            member(11, 4, &paths[3], MemberStatus::Probationary),
-            member(12, 6, &paths[5], MemberStatus::Full),
-        ],
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    let mut c = db.store.acquire().await.unwrap();
-    let a = Scope::subtree(&paths[1]);
-    let (page, total) = members::search(&mut c, &a, None, 0, 10).await.unwrap();
-    assert_eq!(total, 2);
-    assert!(page.iter().all(|m| m.org_id == 4));
-    let (_, total) = members::search(&mut c, &a, Some("成员12"), 0, 10).await.unwrap();
-    assert_eq!(total, 0, "a member of the other town is not found by name");
-    assert!(members::get(&mut c, &a, 12).await.unwrap().is_none());
-    assert!(members::get(&mut c, &Scope::All, 12).await.unwrap().is_some());
-    let found = members::by_id_hashes(&mut c, &["hash11".into(), "nope".into()]).await.unwrap();
-    assert_eq!(found.len(), 1);
-    assert_eq!(found[0].status, MemberStatus::Probationary);
-    let mut m = found[0].clone();
-    m.name = "改名".into();
-    members::update(&mut c, &m).await.unwrap();
-    assert_eq!(members::get(&mut c, &Scope::All, 11).await.unwrap().unwrap().name, "改名");
-    let mut n = 0;
-    members::for_each_in_scope(&mut c, &Scope::All, |_| n += 1).await.unwrap();
-    assert_eq!(n, 3);
-});
-
-contract_test!(a_failed_transaction_writes_nothing, |db: TestDb| async move {
-    let paths = tree(&db).await;
-    let mut tx = db.store.begin().await.unwrap();
-    members::insert(&mut tx, &[member(10, 4, &paths[3], MemberStatus::Full)]).await.unwrap();
-    // The same ID hash twice violates the unique index.
-    let mut dup = member(11, 4, &paths[3], MemberStatus::Full);
-    dup.id_hash = "hash10".into();
-    assert!(members::insert(&mut tx, &[dup]).await.is_err());
-    drop(tx);
-    let mut c = db.store.acquire().await.unwrap();
-    let (_, total) = members::search(&mut c, &Scope::All, None, 0, 10).await.unwrap();
-    assert_eq!(total, 0);
-});
-
-contract_test!(facts_roll_up_and_refresh_incrementally, |db: TestDb| async move {
-    let paths = tree(&db).await;
-    let day = d("2026-06-30");
-    let mut tx = db.store.begin().await.unwrap();
-    let mut ms = Vec::new();
-    for i in 0..5 {
-        ms.push(member(100 + i, 4, &paths[3], if i < 4 { MemberStatus::Full } else { MemberStatus::Probationary }));
+contract_test!(
+    members_are_scoped_searched_and_matched,
+    |db: TestDb| async move {
+        let paths = tree(&db).await;
+        let mut tx = db.store.begin().await.unwrap();
+        members::insert(
+            &mut tx,
+            &[
+                member(10, 4, &paths[3], MemberStatus::Full),
+                member(11, 4, &paths[3], MemberStatus::Probationary),
+                member(12, 6, &paths[5], MemberStatus::Full),
+            ],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = db.store.acquire().await.unwrap();
+        let a = Scope::subtree(&paths[1]);
+        let (page, total) = members::search(&mut c, &a, None, 0, 10).await.unwrap();
+        assert_eq!(total, 2);
+        assert!(page.iter().all(|m| m.org_id == 4));
+        let (_, total) = members::search(&mut c, &a, Some("成员12"), 0, 10)
+            .await
+            .unwrap();
+        assert_eq!(total, 0, "a member of the other town is not found by name");
+        assert!(members::get(&mut c, &a, 12).await.unwrap().is_none());
+        assert!(members::get(&mut c, &Scope::All, 12)
+            .await
+            .unwrap()
+            .is_some());
+        let found = members::by_id_hashes(&mut c, &["hash11".into(), "nope".into()])
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].status, MemberStatus::Probationary);
+        let mut m = found[0].clone();
+        m.name = "改名".into();
+        members::update(&mut c, &m).await.unwrap();
+        assert_eq!(
+            members::get(&mut c, &Scope::All, 11)
+                .await
+                .unwrap()
+                .unwrap()
+                .name,
+            "改名"
+        );
+        let mut n = 0;
+        members::for_each_in_scope(&mut c, &Scope::All, |_| n += 1)
+            .await
+            .unwrap();
+        assert_eq!(n, 3);
     }
-    for i in 0..3 {
-        ms.push(member(200 + i, 6, &paths[5], MemberStatus::Full));
+);
+
+contract_test!(
+    a_failed_transaction_writes_nothing,
+    |db: TestDb| async move {
+        let paths = tree(&db).await;
+        let mut tx = db.store.begin().await.unwrap();
+        members::insert(&mut tx, &[member(10, 4, &paths[3], MemberStatus::Full)])
+            .await
+            .unwrap();
+        // The same ID hash twice violates the unique index.
+        let mut dup = member(11, 4, &paths[3], MemberStatus::Full);
+        dup.id_hash = "hash10".into();
+        assert!(members::insert(&mut tx, &[dup]).await.is_err());
+        drop(tx);
+        let mut c = db.store.acquire().await.unwrap();
+        let (_, total) = members::search(&mut c, &Scope::All, None, 0, 10)
+            .await
+            .unwrap();
+        assert_eq!(total, 0);
     }
-    members::insert(&mut tx, &ms).await.unwrap();
-    positions::insert(
-        &mut tx,
-        &[
-            Position { id: 1, member_id: 100, org_id: 4, kind: PositionKind::Secretary, started_on: Some(d("2024-01-01")), ended_on: None },
-            Position { id: 2, member_id: 200, org_id: 6, kind: PositionKind::Secretary, started_on: Some(d("2020-01-01")), ended_on: Some(d("2026-01-15")) },
-        ],
-    )
-    .await
-    .unwrap();
-    let unit = |id: i64, org_id: i64, path: &str, coverage: Coverage, status: OperatingStatus| StoredUnit {
-        unit: Unit {
-            id,
-            name: format!("单位{id}"),
-            credit_code: None,
-            domain: Domain::NonPublicEnterprise,
-            region_code: None,
-            status,
-            employees: Some(20),
-            full_members: 3,
-            coverage,
-            org_id,
-            instructor: None,
-        },
-        org_path: path.into(),
-    };
-    units::insert(
-        &mut tx,
-        &[
-            unit(1, 4, &paths[3], Coverage::OwnOrg, OperatingStatus::Operating),
-            unit(2, 5, &paths[4], Coverage::JointOrg, OperatingStatus::Operating),
-            unit(3, 5, &paths[4], Coverage::JointOrg, OperatingStatus::Operating),
-            unit(4, 2, &paths[1], Coverage::Uncovered, OperatingStatus::Operating),
-            unit(5, 2, &paths[1], Coverage::Instructor, OperatingStatus::Closed),
-        ],
-    )
-    .await
-    .unwrap();
-    facts::refresh(&mut tx, &[4, 5, 6, 2], day).await.unwrap();
-    tx.commit().await.unwrap();
+);
 
-    let mut c = db.store.acquire().await.unwrap();
-    let county = orgs::by_ids(&mut c, &[1]).await.unwrap().remove(0);
-    assert_eq!((county.facts.subtree_members, county.facts.subtree_full), (8, 7));
-    let b4 = orgs::by_ids(&mut c, &[4]).await.unwrap().remove(0);
-    assert_eq!((b4.facts.direct_members, b4.facts.direct_full, b4.facts.units_covered), (5, 4, 1));
-    assert!(b4.facts.has_secretary);
-    let b6 = orgs::by_ids(&mut c, &[6]).await.unwrap().remove(0);
-    assert!(!b6.facts.has_secretary);
-    assert_eq!(b6.facts.secretary_vacant_since, Some(d("2026-01-15")));
-    let b5 = orgs::by_ids(&mut c, &[5]).await.unwrap().remove(0);
-    assert_eq!(b5.facts.units_covered, 2);
-    let (stats, cov, on) = facts::stats(&mut c, 1).await.unwrap().unwrap();
-    assert_eq!(on, day);
-    assert_eq!(stats.total, 8);
-    assert_eq!(stats.probationary, 1);
-    let t = cov.total();
-    assert_eq!((t.operating, t.own_org, t.org_covered, t.work_covered), (4, 1, 3, 3));
+contract_test!(
+    facts_roll_up_and_refresh_incrementally,
+    |db: TestDb| async move {
+        let paths = tree(&db).await;
+        let day = d("2026-06-30");
+        let mut tx = db.store.begin().await.unwrap();
+        let mut ms = Vec::new();
+        for i in 0..5 {
+            ms.push(member(
+                100 + i,
+                4,
+                &paths[3],
+                if i < 4 {
+                    MemberStatus::Full
+                } else {
+                    MemberStatus::Probationary
+                },
+            ));
+        }
+        for i in 0..3 {
+            ms.push(member(200 + i, 6, &paths[5], MemberStatus::Full));
+        }
+        members::insert(&mut tx, &ms).await.unwrap();
+        positions::insert(
+            &mut tx,
+            &[
+                Position {
+                    id: 1,
+                    member_id: 100,
+                    org_id: 4,
+                    kind: PositionKind::Secretary,
+                    started_on: Some(d("2024-01-01")),
+                    ended_on: None,
+                },
+                Position {
+                    id: 2,
+                    member_id: 200,
+                    org_id: 6,
+                    kind: PositionKind::Secretary,
+                    started_on: Some(d("2020-01-01")),
+                    ended_on: Some(d("2026-01-15")),
+                },
+            ],
+        )
+        .await
+        .unwrap();
+        let unit =
+            |id: i64, org_id: i64, path: &str, coverage: Coverage, status: OperatingStatus| {
+                StoredUnit {
+                    unit: Unit {
+                        id,
+                        name: format!("单位{id}"),
+                        credit_code: None,
+                        domain: Domain::NonPublicEnterprise,
+                        region_code: None,
+                        status,
+                        employees: Some(20),
+                        full_members: 3,
+                        coverage,
+                        org_id,
+                        instructor: None,
+                    },
+                    org_path: path.into(),
+                }
+            };
+        units::insert(
+            &mut tx,
+            &[
+                unit(
+                    1,
+                    4,
+                    &paths[3],
+                    Coverage::OwnOrg,
+                    OperatingStatus::Operating,
+                ),
+                unit(
+                    2,
+                    5,
+                    &paths[4],
+                    Coverage::JointOrg,
+                    OperatingStatus::Operating,
+                ),
+                unit(
+                    3,
+                    5,
+                    &paths[4],
+                    Coverage::JointOrg,
+                    OperatingStatus::Operating,
+                ),
+                unit(
+                    4,
+                    2,
+                    &paths[1],
+                    Coverage::Uncovered,
+                    OperatingStatus::Operating,
+                ),
+                unit(
+                    5,
+                    2,
+                    &paths[1],
+                    Coverage::Instructor,
+                    OperatingStatus::Closed,
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+        facts::refresh(&mut tx, &[4, 5, 6, 2], day).await.unwrap();
+        tx.commit().await.unwrap();
 
-    // Adding one member to town B's branch changes B and the county, not town A.
-    let mut tx = db.store.begin().await.unwrap();
-    members::insert(&mut tx, &[member(300, 6, &paths[5], MemberStatus::Full)]).await.unwrap();
-    let n = facts::refresh(&mut tx, &[6], day).await.unwrap();
-    tx.commit().await.unwrap();
-    assert_eq!(n, 3, "the branch and its two ancestors");
-    let county = orgs::by_ids(&mut c, &[1]).await.unwrap().remove(0);
-    assert_eq!(county.facts.subtree_members, 9);
-    let (stats, _, _) = facts::stats(&mut c, 1).await.unwrap().unwrap();
-    assert_eq!(stats.total, 9);
-    let town_a = orgs::by_ids(&mut c, &[2]).await.unwrap().remove(0);
-    assert_eq!(town_a.facts.subtree_members, 5);
+        let mut c = db.store.acquire().await.unwrap();
+        let county = orgs::by_ids(&mut c, &[1]).await.unwrap().remove(0);
+        assert_eq!(
+            (county.facts.subtree_members, county.facts.subtree_full),
+            (8, 7)
+        );
+        let b4 = orgs::by_ids(&mut c, &[4]).await.unwrap().remove(0);
+        assert_eq!(
+            (
+                b4.facts.direct_members,
+                b4.facts.direct_full,
+                b4.facts.units_covered
+            ),
+            (5, 4, 1)
+        );
+        assert!(b4.facts.has_secretary);
+        let b6 = orgs::by_ids(&mut c, &[6]).await.unwrap().remove(0);
+        assert!(!b6.facts.has_secretary);
+        assert_eq!(b6.facts.secretary_vacant_since, Some(d("2026-01-15")));
+        let b5 = orgs::by_ids(&mut c, &[5]).await.unwrap().remove(0);
+        assert_eq!(b5.facts.units_covered, 2);
+        let (stats, cov, on) = facts::stats(&mut c, 1).await.unwrap().unwrap();
+        assert_eq!(on, day);
+        assert_eq!(stats.total, 8);
+        assert_eq!(stats.probationary, 1);
+        let t = cov.total();
+        assert_eq!(
+            (t.operating, t.own_org, t.org_covered, t.work_covered),
+            (4, 1, 3, 3)
+        );
 
-    // Gap candidates: the uncovered operating unit and the jointly covered ones with 3 full.
-    let g = units::gap_candidates(&mut c, &Scope::subtree(&paths[0]), 3).await.unwrap();
-    let ids: Vec<i64> = g.iter().map(|u| u.unit.id).collect();
-    assert_eq!(ids, vec![2, 3, 4]);
-});
+        // Adding one member to town B's branch changes B and the county, not town A.
+        let mut tx = db.store.begin().await.unwrap();
+        members::insert(&mut tx, &[member(300, 6, &paths[5], MemberStatus::Full)])
+            .await
+            .unwrap();
+        let n = facts::refresh(&mut tx, &[6], day).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(n, 3, "the branch and its two ancestors");
+        let county = orgs::by_ids(&mut c, &[1]).await.unwrap().remove(0);
+        assert_eq!(county.facts.subtree_members, 9);
+        let (stats, _, _) = facts::stats(&mut c, 1).await.unwrap().unwrap();
+        assert_eq!(stats.total, 9);
+        let town_a = orgs::by_ids(&mut c, &[2]).await.unwrap().remove(0);
+        assert_eq!(town_a.facts.subtree_members, 5);
+
+        // Gap candidates: the uncovered operating unit and the jointly covered ones with 3 full.
+        let g = units::gap_candidates(&mut c, &Scope::subtree(&paths[0]), 3)
+            .await
+            .unwrap();
+        let ids: Vec<i64> = g.iter().map(|u| u.unit.id).collect();
+        assert_eq!(ids, vec![2, 3, 4]);
+    }
+);
 
 contract_test!(moving_a_subtree_rewrites_paths, |db: TestDb| async move {
     let paths = tree(&db).await;
     let mut tx = db.store.begin().await.unwrap();
-    members::insert(&mut tx, &[member(10, 4, &paths[3], MemberStatus::Full)]).await.unwrap();
+    members::insert(&mut tx, &[member(10, 4, &paths[3], MemberStatus::Full)])
+        .await
+        .unwrap();
     // Branch 4 (under town A) moves to town B.
     let new = orgs::move_subtree(&mut tx, 4, 3).await.unwrap();
     tx.commit().await.unwrap();
     let mut c = db.store.acquire().await.unwrap();
     let b = Scope::subtree(&paths[2]);
-    let ids: Vec<i64> = orgs::list(&mut c, &b).await.unwrap().iter().map(|o| o.org.id).collect();
+    let ids: Vec<i64> = orgs::list(&mut c, &b)
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| o.org.id)
+        .collect();
     assert_eq!(ids.len(), 3);
     assert!(ids.contains(&4));
     let moved = orgs::get(&mut c, &Scope::All, 4).await.unwrap().unwrap();
     assert_eq!(moved.path, new);
     assert_eq!(moved.org.parent_id, Some(3));
     assert_eq!(moved.depth, 3);
-    assert!(members::get(&mut c, &b, 10).await.unwrap().is_some(), "the member moved with the branch");
-    assert!(members::get(&mut c, &Scope::subtree(&paths[1]), 10).await.unwrap().is_none());
+    assert!(
+        members::get(&mut c, &b, 10).await.unwrap().is_some(),
+        "the member moved with the branch"
+    );
+    assert!(members::get(&mut c, &Scope::subtree(&paths[1]), 10)
+        .await
+        .unwrap()
+        .is_none());
     // An org cannot move under its own descendant.
     let mut tx = db.store.begin().await.unwrap();
     assert!(orgs::move_subtree(&mut tx, 3, 4).await.is_err());

@@ -29,28 +29,97 @@ const POSITION: usize = 12;
 const POSITION_SINCE: usize = 13;
 
 pub const COLUMNS: [ColumnSpec; 14] = [
-    ColumnSpec { name: "姓名", aliases: &["党员姓名", "名字"], required: true },
-    ColumnSpec { name: "性别", aliases: &[], required: false },
-    ColumnSpec { name: "民族", aliases: &[], required: false },
-    ColumnSpec { name: "出生日期", aliases: &["出生年月", "出生时间", "出生年月日", "生日"], required: false },
+    ColumnSpec {
+        name: "姓名",
+        aliases: &["党员姓名", "名字"],
+        required: true,
+    },
+    ColumnSpec {
+        name: "性别",
+        aliases: &[],
+        required: false,
+    },
+    ColumnSpec {
+        name: "民族",
+        aliases: &[],
+        required: false,
+    },
+    ColumnSpec {
+        name: "出生日期",
+        aliases: &["出生年月", "出生时间", "出生年月日", "生日"],
+        required: false,
+    },
     ColumnSpec {
         name: "公民身份号码",
-        aliases: &["身份证号", "身份证号码", "身份证", "居民身份证号码", "身份证件号码", "证件号码"],
+        aliases: &[
+            "身份证号",
+            "身份证号码",
+            "身份证",
+            "居民身份证号码",
+            "身份证件号码",
+            "证件号码",
+        ],
         required: true,
     },
-    ColumnSpec { name: "学历", aliases: &["文化程度", "最高学历", "全日制学历"], required: false },
-    ColumnSpec { name: "人员类别", aliases: &["党员类别", "党员状态", "党员类型", "类别"], required: true },
-    ColumnSpec { name: "入党日期", aliases: &["入党时间", "入党年月", "加入党组织日期"], required: true },
-    ColumnSpec { name: "转正日期", aliases: &["转正时间", "转为正式党员日期", "转正年月"], required: false },
-    ColumnSpec { name: "工作岗位", aliases: &["职业", "工作单位及职务", "岗位", "现工作岗位", "工作单位及岗位"], required: false },
-    ColumnSpec { name: "联系电话", aliases: &["手机号码", "手机号", "联系方式", "手机", "电话", "电话号码"], required: false },
+    ColumnSpec {
+        name: "学历",
+        aliases: &["文化程度", "最高学历", "全日制学历"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "人员类别",
+        aliases: &["党员类别", "党员状态", "党员类型", "类别"],
+        required: true,
+    },
+    ColumnSpec {
+        name: "入党日期",
+        aliases: &["入党时间", "入党年月", "加入党组织日期"],
+        required: true,
+    },
+    ColumnSpec {
+        name: "转正日期",
+        aliases: &["转正时间", "转为正式党员日期", "转正年月"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "工作岗位",
+        aliases: &[
+            "职业",
+            "工作单位及职务",
+            "岗位",
+            "现工作岗位",
+            "工作单位及岗位",
+        ],
+        required: false,
+    },
+    ColumnSpec {
+        name: "联系电话",
+        aliases: &["手机号码", "手机号", "联系方式", "手机", "电话", "电话号码"],
+        required: false,
+    },
     ColumnSpec {
         name: "所在党组织",
-        aliases: &["所在党支部", "所在支部", "党组织名称", "所属党组织", "所属支部", "所属党支部", "党支部"],
+        aliases: &[
+            "所在党支部",
+            "所在支部",
+            "党组织名称",
+            "所属党组织",
+            "所属支部",
+            "所属党支部",
+            "党支部",
+        ],
         required: true,
     },
-    ColumnSpec { name: "党内职务", aliases: &["职务", "党内职务名称", "现任党内职务"], required: false },
-    ColumnSpec { name: "任职日期", aliases: &["任职时间", "任现职时间", "任职年月"], required: false },
+    ColumnSpec {
+        name: "党内职务",
+        aliases: &["职务", "党内职务名称", "现任党内职务"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "任职日期",
+        aliases: &["任职时间", "任现职时间", "任职年月"],
+        required: false,
+    },
 ];
 
 struct Parsed {
@@ -59,11 +128,21 @@ struct Parsed {
     position: Option<(PositionKind, Option<chrono::NaiveDate>)>,
 }
 
-pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
+pub async fn run(
+    app: &App,
+    file: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
     let today = app.today();
     let min_age = app.rules.in_force(today).recruitment.min_age;
     let table = read_table(file, &COLUMNS)?;
-    let mut report = ImportReport { file: file.display().to_string(), rows: table.rows.len(), dry_run: opts.dry_run, ..Default::default() };
+    let mut report = ImportReport {
+        file: file.display().to_string(),
+        rows: table.rows.len(),
+        dry_run: opts.dry_run,
+        ..Default::default()
+    };
     let scope = match &opts.org {
         Some(key) => Scope::subtree(&app.resolve_org(&Scope::All, key).await?.path),
         None => Scope::All,
@@ -71,7 +150,8 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
     let mut conn = app.store.acquire().await?;
     let orgs = org_store::list(&mut conn, &scope).await?;
     drop(conn);
-    let by_code: HashMap<&str, &StoredOrg> = orgs.iter().map(|o| (o.org.code.as_str(), o)).collect();
+    let by_code: HashMap<&str, &StoredOrg> =
+        orgs.iter().map(|o| (o.org.code.as_str(), o)).collect();
     let mut by_name: HashMap<&str, Vec<&StoredOrg>> = HashMap::new();
     for o in &orgs {
         by_name.entry(o.org.name.as_str()).or_default().push(o);
@@ -101,10 +181,20 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
         let birth = c.date(BIRTH);
         if let Some(id) = &id {
             if let Some(g) = gender.filter(|g| *g != id.gender()) {
-                c.error(GENDER, format!("性别“{}”与公民身份号码不符（号码为{}性）", g.label(), id.gender().label()));
+                c.error(
+                    GENDER,
+                    format!(
+                        "性别“{}”与公民身份号码不符（号码为{}性）",
+                        g.label(),
+                        id.gender().label()
+                    ),
+                );
             }
             if let Some(b) = birth.filter(|b| *b != id.birth_date()) {
-                c.error(BIRTH, format!("出生日期{b}与公民身份号码不符（号码为{}）", id.birth_date()));
+                c.error(
+                    BIRTH,
+                    format!("出生日期{b}与公民身份号码不符（号码为{}）", id.birth_date()),
+                );
             }
         }
         let education = c.text(EDUCATION).and_then(|e| {
@@ -129,9 +219,14 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
             }
             if let Some(id) = &id {
                 let b = id.birth_date();
-                let adult = b.checked_add_months(chrono::Months::new(12 * min_age as u32)).unwrap_or(b);
+                let adult = b
+                    .checked_add_months(chrono::Months::new(12 * min_age as u32))
+                    .unwrap_or(b);
                 if j < adult {
-                    c.error(JOINED, format!("入党时未满{min_age}周岁（出生于{b}，入党于{j}）"));
+                    c.error(
+                        JOINED,
+                        format!("入党时未满{min_age}周岁（出生于{b}，入党于{j}）"),
+                    );
                 }
             }
             if let Some(f) = full_on {
@@ -142,7 +237,10 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
         }
         if let (Some(MemberStatus::Probationary), Some(f)) = (status, full_on) {
             if f <= today {
-                c.error(FULL, format!("预备党员不应有已过的转正日期（{f}）；已转正的请填“正式党员”"));
+                c.error(
+                    FULL,
+                    format!("预备党员不应有已过的转正日期（{f}）；已转正的请填“正式党员”"),
+                );
             }
         }
         if let (Some(MemberStatus::Full), Some(f)) = (status, full_on) {
@@ -152,7 +250,8 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
         }
         let phone = c.text(PHONE).map(|p| p.replace([' ', '-'], ""));
         if let Some(p) = &phone {
-            let mobile_ok = p.len() == 11 && p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit());
+            let mobile_ok =
+                p.len() == 11 && p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit());
             let land_ok = (7..=13).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
             if !mobile_ok && !land_ok {
                 c.error(PHONE, format!("联系电话格式不正确：{p}"));
@@ -165,17 +264,28 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
             match by_name.get(key.as_str()).map(|v| v.as_slice()) {
                 Some([o]) => Some(*o),
                 Some(v) if v.len() > 1 => {
-                    c.error(ORG, format!("党组织“{key}”名称不唯一（{}个），请改填组织代码", v.len()));
+                    c.error(
+                        ORG,
+                        format!("党组织“{key}”名称不唯一（{}个），请改填组织代码", v.len()),
+                    );
                     None
                 }
                 _ => {
-                    c.error(ORG, format!("找不到党组织“{key}”（请先导入组织，或检查 --org 范围）"));
+                    c.error(
+                        ORG,
+                        format!("找不到党组织“{key}”（请先导入组织，或检查 --org 范围）"),
+                    );
                     None
                 }
             }
         });
         let position = c.text(POSITION).and_then(|p| {
-            let first = p.split(['、', ',', '，', '/', ';', '；']).next().unwrap_or("").trim().to_string();
+            let first = p
+                .split(['、', ',', '，', '/', ';', '；'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
             match PositionKind::parse_label(&first) {
                 Some(k) => Some(k),
                 None if matches!(first.as_str(), "无" | "党员" | "-" | "") => None,
@@ -195,7 +305,9 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
             }
         }
         if c.errors.is_empty() {
-            let (Some(name), Some(id), Some(status), Some(joined), Some(org)) = (name, id, status, joined, org) else {
+            let (Some(name), Some(id), Some(status), Some(joined), Some(org)) =
+                (name, id, status, joined, org)
+            else {
                 unreachable!("required cells were checked")
             };
             parsed.push(Parsed {
@@ -241,8 +353,11 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
     // Match by ID hash; plan inserts and updates.
     let mut conn = app.store.acquire().await?;
     let hashes: Vec<String> = parsed.iter().map(|p| p.member.id_hash.clone()).collect();
-    let existing: HashMap<String, StoredMember> =
-        member_store::by_id_hashes(&mut conn, &hashes).await?.into_iter().map(|m| (m.id_hash.clone(), m)).collect();
+    let existing: HashMap<String, StoredMember> = member_store::by_id_hashes(&mut conn, &hashes)
+        .await?
+        .into_iter()
+        .map(|m| (m.id_hash.clone(), m))
+        .collect();
     let existing_ids: Vec<i64> = existing.values().map(|m| m.id).collect();
     let held: Vec<Position> = position_store::of_members(&mut conn, &existing_ids).await?;
     drop(conn);
@@ -275,7 +390,12 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
                     report.unchanged += 1;
                 }
                 if let Some((kind, since)) = p.position {
-                    let has = held.iter().any(|h| h.member_id == old.id && h.org_id == p.member.org_id && h.kind == kind && h.ended_on.is_none());
+                    let has = held.iter().any(|h| {
+                        h.member_id == old.id
+                            && h.org_id == p.member.org_id
+                            && h.kind == kind
+                            && h.ended_on.is_none()
+                    });
                     if !has {
                         new_positions.push((k, false, kind, since));
                     }
@@ -290,7 +410,10 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
             }
         }
     }
-    let first = app.store.reserve_ids("member", inserts.len() as i64).await?;
+    let first = app
+        .store
+        .reserve_ids("member", inserts.len() as i64)
+        .await?;
     let mut new_members: Vec<StoredMember> = Vec::with_capacity(inserts.len());
     let mut id_of: HashMap<usize, i64> = HashMap::new();
     for (n, &k) in inserts.iter().enumerate() {
@@ -299,13 +422,20 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
         id_of.insert(k, m.id);
         new_members.push(m);
     }
-    let pos_first = app.store.reserve_ids("position", new_positions.len() as i64).await?;
+    let pos_first = app
+        .store
+        .reserve_ids("position", new_positions.len() as i64)
+        .await?;
     let positions: Vec<Position> = new_positions
         .iter()
         .enumerate()
         .map(|(n, (k, is_new, kind, since))| Position {
             id: pos_first + n as i64,
-            member_id: if *is_new { id_of[k] } else { existing[&parsed[*k].member.id_hash].id },
+            member_id: if *is_new {
+                id_of[k]
+            } else {
+                existing[&parsed[*k].member.id_hash].id
+            },
             org_id: parsed[*k].member.org_id,
             kind: *kind,
             started_on: *since,
@@ -328,7 +458,12 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
     jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
     tx.commit().await?;
     progress.finish();
-    report.written = new_members.len() + updates.len() + positions.iter().filter(|p| !id_of.values().any(|v| *v == p.member_id)).count();
+    report.written = new_members.len()
+        + updates.len()
+        + positions
+            .iter()
+            .filter(|p| !id_of.values().any(|v| *v == p.member_id))
+            .count();
     let _ = parsed.iter().map(|p| p.row).count();
     Ok(report)
 }

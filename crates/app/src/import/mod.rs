@@ -87,7 +87,10 @@ pub(crate) fn read_table(path: &Path, specs: &[ColumnSpec]) -> Result<Table> {
             cells: header
                 .columns
                 .iter()
-                .map(|c| c.and_then(|i| r.cells.get(i).cloned()).unwrap_or(Cell::Empty))
+                .map(|c| {
+                    c.and_then(|i| r.cells.get(i).cloned())
+                        .unwrap_or(Cell::Empty)
+                })
                 .collect(),
         })
         .collect();
@@ -104,11 +107,20 @@ pub(crate) struct RowCheck<'a> {
 
 impl<'a> RowCheck<'a> {
     pub fn new(row: &'a DataRow, titles: &'a [String]) -> RowCheck<'a> {
-        RowCheck { number: row.number, cells: &row.cells, titles, errors: Vec::new() }
+        RowCheck {
+            number: row.number,
+            cells: &row.cells,
+            titles,
+            errors: Vec::new(),
+        }
     }
 
     pub fn error(&mut self, col: usize, message: impl Into<String>) {
-        self.errors.push(RowError { row: self.number, column: self.titles[col].clone(), message: message.into() });
+        self.errors.push(RowError {
+            row: self.number,
+            column: self.titles[col].clone(),
+            message: message.into(),
+        });
     }
 
     /// The cell as text (numbers without a fraction written as integers), or `None` if empty.
@@ -176,7 +188,9 @@ impl<'a> RowCheck<'a> {
     pub fn yes_no(&mut self, col: usize) -> Option<bool> {
         let t = self.text(col)?;
         match t.as_str() {
-            "是" | "有" | "已设立" | "设立" | "Y" | "y" | "yes" | "1" | "√" | "是的" => Some(true),
+            "是" | "有" | "已设立" | "设立" | "Y" | "y" | "yes" | "1" | "√" | "是的" => {
+                Some(true)
+            }
             "否" | "无" | "未设立" | "不设" | "N" | "n" | "no" | "0" | "×" => Some(false),
             _ => {
                 self.error(col, format!("应填“是”或“否”：{t}"));

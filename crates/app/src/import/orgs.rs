@@ -24,28 +24,77 @@ const CODE: usize = 8;
 const APPROVING: usize = 9;
 
 pub const COLUMNS: [ColumnSpec; 10] = [
-    ColumnSpec { name: "组织名称", aliases: &["党组织名称", "党组织全称", "组织全称", "名称", "单位名称"], required: true },
-    ColumnSpec { name: "组织类别", aliases: &["党组织类别", "组织类型", "党组织类型", "类别", "组织性质"], required: true },
+    ColumnSpec {
+        name: "组织名称",
+        aliases: &["党组织名称", "党组织全称", "组织全称", "名称", "单位名称"],
+        required: true,
+    },
+    ColumnSpec {
+        name: "组织类别",
+        aliases: &["党组织类别", "组织类型", "党组织类型", "类别", "组织性质"],
+        required: true,
+    },
     ColumnSpec {
         name: "上级党组织",
-        aliases: &["上级组织", "上级党组织名称", "上级党组织代码", "隶属党组织", "上级党委", "所属上级党组织"],
+        aliases: &[
+            "上级组织",
+            "上级党组织名称",
+            "上级党组织代码",
+            "隶属党组织",
+            "上级党委",
+            "所属上级党组织",
+        ],
         required: false,
     },
-    ColumnSpec { name: "所属领域", aliases: &["领域", "所在领域", "党组织所在单位类型", "单位类别"], required: false },
-    ColumnSpec { name: "行政区划代码", aliases: &["区划代码", "所在地区划代码", "行政区划", "所在行政区划代码"], required: false },
-    ColumnSpec { name: "成立日期", aliases: &["成立时间", "建立日期", "建立时间", "组建日期", "组建时间"], required: false },
+    ColumnSpec {
+        name: "所属领域",
+        aliases: &["领域", "所在领域", "党组织所在单位类型", "单位类别"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "行政区划代码",
+        aliases: &["区划代码", "所在地区划代码", "行政区划", "所在行政区划代码"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "成立日期",
+        aliases: &["成立时间", "建立日期", "建立时间", "组建日期", "组建时间"],
+        required: false,
+    },
     ColumnSpec {
         name: "最近换届日期",
-        aliases: &["换届日期", "最近换届时间", "上次换届日期", "上次换届时间", "本届当选日期", "换届时间"],
+        aliases: &[
+            "换届日期",
+            "最近换届时间",
+            "上次换届日期",
+            "上次换届时间",
+            "本届当选日期",
+            "换届时间",
+        ],
         required: false,
     },
     ColumnSpec {
         name: "是否设立支委会",
-        aliases: &["设立支委会", "是否设支委会", "支委会", "是否成立支委会", "是否设立委员会", "是否设委员会"],
+        aliases: &[
+            "设立支委会",
+            "是否设支委会",
+            "支委会",
+            "是否成立支委会",
+            "是否设立委员会",
+            "是否设委员会",
+        ],
         required: false,
     },
-    ColumnSpec { name: "组织代码", aliases: &["党组织代码", "党组织编码", "组织编码", "代码", "编码"], required: false },
-    ColumnSpec { name: "批准机关", aliases: &["批准单位", "批准成立机关", "审批机关"], required: false },
+    ColumnSpec {
+        name: "组织代码",
+        aliases: &["党组织代码", "党组织编码", "组织编码", "代码", "编码"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "批准机关",
+        aliases: &["批准单位", "批准成立机关", "审批机关"],
+        required: false,
+    },
 ];
 
 struct Parsed {
@@ -69,10 +118,20 @@ enum ParentRef {
     Row(usize),
 }
 
-pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
+pub async fn run(
+    app: &App,
+    file: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
     let today = app.today();
     let table = read_table(file, &COLUMNS)?;
-    let mut report = ImportReport { file: file.display().to_string(), rows: table.rows.len(), dry_run: opts.dry_run, ..Default::default() };
+    let mut report = ImportReport {
+        file: file.display().to_string(),
+        rows: table.rows.len(),
+        dry_run: opts.dry_run,
+        ..Default::default()
+    };
 
     let (scope, default_parent) = match &opts.org {
         Some(key) => {
@@ -84,7 +143,8 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
     let mut conn = app.store.acquire().await?;
     let stored = org_store::list(&mut conn, &scope).await?;
     drop(conn);
-    let by_code: HashMap<&str, &StoredOrg> = stored.iter().map(|o| (o.org.code.as_str(), o)).collect();
+    let by_code: HashMap<&str, &StoredOrg> =
+        stored.iter().map(|o| (o.org.code.as_str(), o)).collect();
     let mut by_name: HashMap<&str, Vec<&StoredOrg>> = HashMap::new();
     for o in &stored {
         by_name.entry(o.org.name.as_str()).or_default().push(o);
@@ -101,7 +161,10 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
         let kind = c.required(KIND).and_then(|k| {
             let v = OrgKind::parse_label(&k);
             if v.is_none() {
-                c.error(KIND, format!("无法识别的组织类别：{k}（应为地方党委、党工委、党委、党总支、党支部或党小组）"));
+                c.error(
+                    KIND,
+                    format!("无法识别的组织类别：{k}（应为地方党委、党工委、党委、党总支、党支部或党小组）"),
+                );
             }
             v
         });
@@ -165,7 +228,10 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
         let mut err = None;
         if let Some(code) = &p.code {
             if let Some(j) = seen_code.get(code) {
-                err = Some((CODE, format!("组织代码与第{}行重复：{code}", table.rows[*j].number)));
+                err = Some((
+                    CODE,
+                    format!("组织代码与第{}行重复：{code}", table.rows[*j].number),
+                ));
             } else {
                 seen_code.insert(code.clone(), i);
             }
@@ -173,12 +239,19 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
         let key = (p.parent_key.clone(), p.name.clone());
         if err.is_none() && p.code.is_none() {
             if let Some(j) = seen_name.get(&key) {
-                err = Some((NAME, format!("与第{}行重复（同一上级下同名）", table.rows[*j].number)));
+                err = Some((
+                    NAME,
+                    format!("与第{}行重复（同一上级下同名）", table.rows[*j].number),
+                ));
             }
         }
         seen_name.entry(key).or_insert(i);
         if let Some((col, msg)) = err {
-            errors[i].push(RowError { row: p.row, column: title(col), message: msg });
+            errors[i].push(RowError {
+                row: p.row,
+                column: title(col),
+                message: msg,
+            });
             parsed[i] = None;
         }
     }
@@ -211,12 +284,21 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
                     Ok(ParentRef::Row(rows[0]))
                 } else if let Some(o) = by_code.get(key.as_str()) {
                     Ok(ParentRef::Stored(o.org.id))
-                } else if file_name.get(key.as_str()).map(|v| v.len() > 1).unwrap_or(false) {
-                    Err(format!("上级党组织“{key}”在文件中有多个同名组织，请改填组织代码"))
+                } else if file_name
+                    .get(key.as_str())
+                    .map(|v| v.len() > 1)
+                    .unwrap_or(false)
+                {
+                    Err(format!(
+                        "上级党组织“{key}”在文件中有多个同名组织，请改填组织代码"
+                    ))
                 } else {
                     match by_name.get(key.as_str()).map(|v| v.as_slice()) {
                         Some([o]) => Ok(ParentRef::Stored(o.org.id)),
-                        Some(v) if v.len() > 1 => Err(format!("上级党组织“{key}”名称不唯一（{}个），请改填组织代码", v.len())),
+                        Some(v) if v.len() > 1 => Err(format!(
+                            "上级党组织“{key}”名称不唯一（{}个），请改填组织代码",
+                            v.len()
+                        )),
                         _ => Err(match &default_parent {
                             Some(o) => format!("在“{}”范围内找不到上级党组织“{key}”", o.org.name),
                             None => format!("找不到上级党组织“{key}”"),
@@ -226,11 +308,23 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
             }
         };
         match r {
-            Ok(ParentRef::Row(j)) if j == i => {
-                new_errors.push((i, RowError { row: p.row, column: title(PARENT), message: "上级党组织不能是自己".into() }))
-            }
+            Ok(ParentRef::Row(j)) if j == i => new_errors.push((
+                i,
+                RowError {
+                    row: p.row,
+                    column: title(PARENT),
+                    message: "上级党组织不能是自己".into(),
+                },
+            )),
             Ok(r) => parent_of[i] = Some(r),
-            Err(m) => new_errors.push((i, RowError { row: p.row, column: title(PARENT), message: m })),
+            Err(m) => new_errors.push((
+                i,
+                RowError {
+                    row: p.row,
+                    column: title(PARENT),
+                    message: m,
+                },
+            )),
         }
     }
     for (i, e) in new_errors {
@@ -248,8 +342,15 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
             if let Some(ParentRef::Row(j)) = parent_of[i] {
                 if parsed[j].is_none() {
                     let p = parsed[i].take().expect("checked");
-                    let msg = format!("上级党组织（第{}行）有错误，本行无法导入", table.rows[j].number);
-                    errors[i].push(RowError { row: p.row, column: title(PARENT), message: msg });
+                    let msg = format!(
+                        "上级党组织（第{}行）有错误，本行无法导入",
+                        table.rows[j].number
+                    );
+                    errors[i].push(RowError {
+                        row: p.row,
+                        column: title(PARENT),
+                        message: msg,
+                    });
                     changed = true;
                 }
             }
@@ -263,7 +364,11 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
         Err(cycle) => {
             for i in cycle {
                 if let Some(p) = parsed[i].take() {
-                    errors[i].push(RowError { row: p.row, column: title(PARENT), message: "上级党组织关系形成循环".into() });
+                    errors[i].push(RowError {
+                        row: p.row,
+                        column: title(PARENT),
+                        message: "上级党组织关系形成循环".into(),
+                    });
                 }
             }
             topo_order(&parsed, &parent_of).unwrap_or_default()
@@ -290,7 +395,10 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
             Some(code) => match by_code.get(code.as_str()) {
                 Some(o) => Some(*o),
                 None => {
-                    if org_store::get_by_code(&mut conn, &Scope::All, code).await?.is_some() {
+                    if org_store::get_by_code(&mut conn, &Scope::All, code)
+                        .await?
+                        .is_some()
+                    {
                         errors[i].push(RowError {
                             row: p.row,
                             column: title(CODE),
@@ -302,13 +410,15 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
                     None
                 }
             },
-            None => parent_id.and_then(|pid| child_by_name.get(&(Some(pid), p.name.as_str())).copied()).or_else(|| {
-                if parent_id.is_none() {
-                    child_by_name.get(&(None, p.name.as_str())).copied()
-                } else {
-                    None
-                }
-            }),
+            None => parent_id
+                .and_then(|pid| child_by_name.get(&(Some(pid), p.name.as_str())).copied())
+                .or_else(|| {
+                    if parent_id.is_none() {
+                        child_by_name.get(&(None, p.name.as_str())).copied()
+                    } else {
+                        None
+                    }
+                }),
         };
         match existing {
             Some(o) => {
@@ -327,7 +437,10 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
                 errors[i].push(RowError {
                     row: p.row,
                     column: title(PARENT),
-                    message: format!("上级党组织（第{}行）有错误，本行无法导入", table.rows[j].number),
+                    message: format!(
+                        "上级党组织（第{}行）有错误，本行无法导入",
+                        table.rows[j].number
+                    ),
                 });
             }
         }
@@ -343,13 +456,19 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
         return Ok(report);
     }
     for p in parsed.iter_mut() {
-        if p.as_ref().map(|p| bad_rows.contains(&p.row)).unwrap_or(false) {
+        if p.as_ref()
+            .map(|p| bad_rows.contains(&p.row))
+            .unwrap_or(false)
+        {
             *p = None;
         }
     }
 
     // 6. Assign ids to new orgs (parents first) and build the records.
-    let valid_new: Vec<usize> = new_rows.into_iter().filter(|i| parsed[*i].is_some()).collect();
+    let valid_new: Vec<usize> = new_rows
+        .into_iter()
+        .filter(|i| parsed[*i].is_some())
+        .collect();
     let first = app.store.reserve_ids("org", valid_new.len() as i64).await?;
     for (k, &i) in valid_new.iter().enumerate() {
         id_of[i] = Some(first + k as i64);
@@ -376,7 +495,9 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
             parent_id: parent_id_of(i),
             founded_on: p.founded,
             last_election_on: p.election,
-            has_committee: p.has_committee.unwrap_or(p.kind != OrgKind::Branch && p.kind != OrgKind::Group),
+            has_committee: p
+                .has_committee
+                .unwrap_or(p.kind != OrgKind::Branch && p.kind != OrgKind::Group),
             approving_org: p.approving.clone(),
             dissolved_on: None,
         };
@@ -393,7 +514,9 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
     let mut updates: Vec<Org> = Vec::new();
     let mut moves: Vec<(i64, i64, Option<i64>)> = Vec::new();
     for (i, stored_org) in &matched {
-        let Some(p) = parsed[*i].as_ref() else { continue };
+        let Some(p) = parsed[*i].as_ref() else {
+            continue;
+        };
         let before = &stored_org.org;
         let mut after = before.clone();
         after.name = p.name.clone();
@@ -425,7 +548,11 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
             history.push(HistoryEntry {
                 org_id: before.id,
                 actor: opts.actor.clone(),
-                action: if moved { "Move".into() } else { "Update".into() },
+                action: if moved {
+                    "Move".into()
+                } else {
+                    "Update".into()
+                },
                 reason: Some(format!("导入 {} 第{}行", report.file, p.row)),
                 before: Some(serde_json::to_string(before).expect("serializable")),
                 after: Some(serde_json::to_string(&after).expect("serializable")),
@@ -439,13 +566,20 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
 
     // 7. Write everything in one transaction, then the derived facts in the same one.
     progress.start("写入", (inserts.len() + updates.len()) as u64);
-    let history_first = app.store.reserve_ids("history", history.len() as i64).await?;
+    let history_first = app
+        .store
+        .reserve_ids("history", history.len() as i64)
+        .await?;
     let mut tx = app.store.begin().await?;
     org_store::insert(&mut tx, &inserts).await?;
     for u in &updates {
         org_store::update(&mut tx, u).await?;
     }
-    let mut touched: Vec<i64> = inserts.iter().map(|o| o.id).chain(updates.iter().map(|o| o.id)).collect();
+    let mut touched: Vec<i64> = inserts
+        .iter()
+        .map(|o| o.id)
+        .chain(updates.iter().map(|o| o.id))
+        .collect();
     for (id, to, from) in &moves {
         org_store::move_subtree(&mut tx, *id, *to).await?;
         touched.extend(from.iter().copied());
@@ -465,7 +599,10 @@ pub fn generated_code(id: i64) -> String {
 }
 
 /// Valid rows ordered parents first; `Err` with the rows on a cycle.
-fn topo_order(parsed: &[Option<Parsed>], parent_of: &[Option<ParentRef>]) -> std::result::Result<Vec<usize>, Vec<usize>> {
+fn topo_order(
+    parsed: &[Option<Parsed>],
+    parent_of: &[Option<ParentRef>],
+) -> std::result::Result<Vec<usize>, Vec<usize>> {
     let n = parsed.len();
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut roots = Vec::new();
@@ -491,6 +628,8 @@ fn topo_order(parsed: &[Option<Parsed>], parent_of: &[Option<ParentRef>]) -> std
         Ok(order)
     } else {
         let placed: HashSet<usize> = order.into_iter().collect();
-        Err((0..n).filter(|i| parsed[*i].is_some() && !placed.contains(i)).collect())
+        Err((0..n)
+            .filter(|i| parsed[*i].is_some() && !placed.contains(i))
+            .collect())
     }
 }

@@ -25,30 +25,79 @@ const ORG: usize = 8;
 const INSTRUCTOR: usize = 9;
 
 pub const COLUMNS: [ColumnSpec; 10] = [
-    ColumnSpec { name: "单位名称", aliases: &["名称", "企业名称", "组织名称", "单位全称"], required: true },
+    ColumnSpec {
+        name: "单位名称",
+        aliases: &["名称", "企业名称", "组织名称", "单位全称"],
+        required: true,
+    },
     ColumnSpec {
         name: "统一社会信用代码",
         aliases: &["信用代码", "社会信用代码", "统一代码", "组织机构代码"],
         required: false,
     },
-    ColumnSpec { name: "单位类型", aliases: &["单位类别", "所属领域", "领域", "类型", "单位性质"], required: true },
-    ColumnSpec { name: "行政区划代码", aliases: &["区划代码", "所在地区划代码", "行政区划"], required: false },
-    ColumnSpec { name: "经营状态", aliases: &["登记状态", "状态", "运营状态", "存续状态"], required: false },
-    ColumnSpec { name: "从业人员数", aliases: &["从业人员", "职工人数", "员工人数", "从业人数", "职工数"], required: false },
-    ColumnSpec { name: "正式党员人数", aliases: &["党员人数", "正式党员数", "党员数"], required: false },
-    ColumnSpec { name: "覆盖方式", aliases: &["党组织覆盖方式", "组建方式", "覆盖情况", "党组织组建方式"], required: true },
     ColumnSpec {
-        name: "所属党组织",
-        aliases: &["党组织名称", "所在党组织", "隶属党组织", "覆盖党组织", "负责党组织", "联系党组织"],
+        name: "单位类型",
+        aliases: &["单位类别", "所属领域", "领域", "类型", "单位性质"],
         required: true,
     },
-    ColumnSpec { name: "党建工作指导员", aliases: &["指导员", "党建指导员", "联络员", "党建联络员"], required: false },
+    ColumnSpec {
+        name: "行政区划代码",
+        aliases: &["区划代码", "所在地区划代码", "行政区划"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "经营状态",
+        aliases: &["登记状态", "状态", "运营状态", "存续状态"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "从业人员数",
+        aliases: &["从业人员", "职工人数", "员工人数", "从业人数", "职工数"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "正式党员人数",
+        aliases: &["党员人数", "正式党员数", "党员数"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "覆盖方式",
+        aliases: &["党组织覆盖方式", "组建方式", "覆盖情况", "党组织组建方式"],
+        required: true,
+    },
+    ColumnSpec {
+        name: "所属党组织",
+        aliases: &[
+            "党组织名称",
+            "所在党组织",
+            "隶属党组织",
+            "覆盖党组织",
+            "负责党组织",
+            "联系党组织",
+        ],
+        required: true,
+    },
+    ColumnSpec {
+        name: "党建工作指导员",
+        aliases: &["指导员", "党建指导员", "联络员", "党建联络员"],
+        required: false,
+    },
 ];
 
-pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport> {
+pub async fn run(
+    app: &App,
+    file: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
     let today = app.today();
     let table = read_table(file, &COLUMNS)?;
-    let mut report = ImportReport { file: file.display().to_string(), rows: table.rows.len(), dry_run: opts.dry_run, ..Default::default() };
+    let mut report = ImportReport {
+        file: file.display().to_string(),
+        rows: table.rows.len(),
+        dry_run: opts.dry_run,
+        ..Default::default()
+    };
     let scope = match &opts.org {
         Some(key) => Scope::subtree(&app.resolve_org(&Scope::All, key).await?.path),
         None => Scope::All,
@@ -56,7 +105,8 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
     let mut conn = app.store.acquire().await?;
     let orgs = org_store::list(&mut conn, &scope).await?;
     drop(conn);
-    let by_code: HashMap<&str, &StoredOrg> = orgs.iter().map(|o| (o.org.code.as_str(), o)).collect();
+    let by_code: HashMap<&str, &StoredOrg> =
+        orgs.iter().map(|o| (o.org.code.as_str(), o)).collect();
     let mut by_name: HashMap<&str, Vec<&StoredOrg>> = HashMap::new();
     for o in &orgs {
         by_name.entry(o.org.name.as_str()).or_default().push(o);
@@ -96,7 +146,10 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
             Some(s) => {
                 let v = OperatingStatus::parse_label(&s);
                 if v.is_none() {
-                    c.error(STATUS, format!("无法识别的经营状态：{s}（如 存续、在业、注销、吊销）"));
+                    c.error(
+                        STATUS,
+                        format!("无法识别的经营状态：{s}（如 存续、在业、注销、吊销）"),
+                    );
                 }
                 v
             }
@@ -109,7 +162,12 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
         let coverage = c.required(COVERAGE).and_then(|s| {
             let v = Coverage::parse_label(&s);
             if v.is_none() {
-                c.error(COVERAGE, format!("无法识别的覆盖方式：{s}（应为单独组建、联合组建、党建工作指导员或未覆盖）"));
+                c.error(
+                    COVERAGE,
+                    format!(
+                        "无法识别的覆盖方式：{s}（应为单独组建、联合组建、党建工作指导员或未覆盖）"
+                    ),
+                );
             }
             v
         });
@@ -121,11 +179,17 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
             match by_name.get(key.as_str()).map(|v| v.as_slice()) {
                 Some([o]) => Some(*o),
                 Some(v) if v.len() > 1 => {
-                    c.error(ORG, format!("党组织“{key}”名称不唯一（{}个），请改填组织代码", v.len()));
+                    c.error(
+                        ORG,
+                        format!("党组织“{key}”名称不唯一（{}个），请改填组织代码", v.len()),
+                    );
                     None
                 }
                 _ => {
-                    c.error(ORG, format!("找不到党组织“{key}”（请先导入组织，或检查 --org 范围）"));
+                    c.error(
+                        ORG,
+                        format!("找不到党组织“{key}”（请先导入组织，或检查 --org 范围）"),
+                    );
                     None
                 }
             }
@@ -136,11 +200,16 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
             }
         } else if let (Some(n), Some(o)) = (&name, org) {
             if let Some(prev) = seen_name.insert((o.org.id, n.clone()), row.number) {
-                c.error(NAME, format!("与第{prev}行重复（同一党组织下同名且无信用代码）"));
+                c.error(
+                    NAME,
+                    format!("与第{prev}行重复（同一党组织下同名且无信用代码）"),
+                );
             }
         }
         if c.errors.is_empty() {
-            let (Some(name), Some(domain), Some(status), Some(coverage), Some(org)) = (name, domain, status, coverage, org) else {
+            let (Some(name), Some(domain), Some(status), Some(coverage), Some(org)) =
+                (name, domain, status, coverage, org)
+            else {
                 unreachable!("required cells were checked")
             };
             parsed.push((
@@ -176,13 +245,26 @@ pub async fn run(app: &App, file: &Path, opts: &ImportOptions, progress: &dyn Pr
     }
 
     let mut conn = app.store.acquire().await?;
-    let codes: Vec<String> = parsed.iter().filter_map(|(_, u)| u.unit.credit_code.as_ref().map(|c| c.as_str().to_string())).collect();
+    let codes: Vec<String> = parsed
+        .iter()
+        .filter_map(|(_, u)| u.unit.credit_code.as_ref().map(|c| c.as_str().to_string()))
+        .collect();
     let by_credit: HashMap<String, StoredUnit> = unit_store::by_credit_codes(&mut conn, &codes)
         .await?
         .into_iter()
-        .filter_map(|u| u.unit.credit_code.clone().map(|c| (c.as_str().to_string(), u)))
+        .filter_map(|u| {
+            u.unit
+                .credit_code
+                .clone()
+                .map(|c| (c.as_str().to_string(), u))
+        })
         .collect();
-    let org_ids: Vec<i64> = parsed.iter().map(|(_, u)| u.unit.org_id).collect::<HashSet<_>>().into_iter().collect();
+    let org_ids: Vec<i64> = parsed
+        .iter()
+        .map(|(_, u)| u.unit.org_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     let by_org_name: HashMap<(i64, String), StoredUnit> = unit_store::of_orgs(&mut conn, &org_ids)
         .await?
         .into_iter()

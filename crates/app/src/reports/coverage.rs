@@ -71,13 +71,19 @@ pub async fn run(app: &App, scope: &Scope, root: &str) -> Result<CoverageReport>
         Some((_, c, d)) => (c, Some(d)),
         None => (Default::default(), None),
     };
-    let candidates = unit_store::gap_candidates(&mut conn, &Scope::subtree(&root.path), rules.org.unit_should_have_org_at_full).await?;
+    let candidates = unit_store::gap_candidates(
+        &mut conn,
+        &Scope::subtree(&root.path),
+        rules.org.unit_should_have_org_at_full,
+    )
+    .await?;
     let org_ids: Vec<i64> = candidates.iter().map(|u| u.unit.org_id).collect();
-    let names: std::collections::HashMap<i64, String> = jiceng_store::orgs::by_ids(&mut conn, &org_ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.org.id, o.org.name))
-        .collect();
+    let names: std::collections::HashMap<i64, String> =
+        jiceng_store::orgs::by_ids(&mut conn, &org_ids)
+            .await?
+            .into_iter()
+            .map(|o| (o.org.id, o.org.name))
+            .collect();
     drop(conn);
     let mut should_have_org = Vec::new();
     let mut uncovered = Vec::new();
@@ -91,7 +97,12 @@ pub async fn run(app: &App, scope: &Scope, root: &str) -> Result<CoverageReport>
             coverage: x.coverage.label().into(),
             org: names.get(&x.org_id).cloned().unwrap_or_default(),
         };
-        let f = UnitFacts { domain: x.domain, status: x.status, coverage: x.coverage, full_members: x.full_members };
+        let f = UnitFacts {
+            domain: x.domain,
+            status: x.status,
+            coverage: x.coverage,
+            full_members: x.full_members,
+        };
         for g in gaps(&f, rules) {
             match g {
                 Gap::ShouldHaveOrg => should_have_org.push(item.clone()),
@@ -102,7 +113,11 @@ pub async fn run(app: &App, scope: &Scope, root: &str) -> Result<CoverageReport>
     Ok(CoverageReport {
         org: OrgRef::of(&root.org),
         facts_on,
-        by_domain: cov.by_domain.iter().map(|(d, c)| (d.label().to_string(), DomainRow::of(c))).collect(),
+        by_domain: cov
+            .by_domain
+            .iter()
+            .map(|(d, c)| (d.label().to_string(), DomainRow::of(c)))
+            .collect(),
         total: DomainRow::of(&cov.total()),
         should_have_org,
         uncovered,
@@ -115,16 +130,19 @@ fn pct(v: Option<f64>) -> OutCell {
 
 impl CoverageReport {
     pub fn to_sheets(&self) -> Vec<Sheet> {
-        let mut rows: Vec<Vec<OutCell>> = self
-            .by_domain
-            .iter()
-            .map(|(d, r)| row(d, r))
-            .collect();
+        let mut rows: Vec<Vec<OutCell>> = self.by_domain.iter().map(|(d, r)| row(d, r)).collect();
         rows.push(row("合计", &self.total));
         let gap_sheet = |name: &str, title: &str, list: &[GapUnit]| Sheet {
             name: name.into(),
             title: format!("{} {}（共{}个）", self.org.name, title, list.len()),
-            headers: vec!["单位名称".into(), "统一社会信用代码".into(), "单位类型".into(), "正式党员人数".into(), "覆盖方式".into(), "所属党组织".into()],
+            headers: vec![
+                "单位名称".into(),
+                "统一社会信用代码".into(),
+                "单位类型".into(),
+                "正式党员人数".into(),
+                "覆盖方式".into(),
+                "所属党组织".into(),
+            ],
             rows: list
                 .iter()
                 .map(|u| {

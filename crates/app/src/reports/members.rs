@@ -53,12 +53,27 @@ pub async fn run(app: &App, scope: &Scope, root: &str, as_of: NaiveDate) -> Resu
         }
     };
     drop(conn);
-    let share = |n: i64| if stats.total > 0 { Some(((n as f64 / stats.total as f64) * 10_000.0).round() / 10_000.0) } else { None };
+    let share = |n: i64| {
+        if stats.total > 0 {
+            Some(((n as f64 / stats.total as f64) * 10_000.0).round() / 10_000.0)
+        } else {
+            None
+        }
+    };
     let female = *stats.gender.get("女").unwrap_or(&0);
     let han = *stats.ethnicity.get("汉族").unwrap_or(&0);
-    let unknown_eth = *stats.ethnicity.get(jiceng_domain::member_stats::NOT_GIVEN).unwrap_or(&0);
-    let college: i64 = ["研究生", "大学本科", "大学专科"].iter().map(|k| *stats.education.get(*k).unwrap_or(&0)).sum();
-    let young: i64 = ["30岁及以下", "31至35岁"].iter().map(|k| *stats.age.get(*k).unwrap_or(&0)).sum();
+    let unknown_eth = *stats
+        .ethnicity
+        .get(jiceng_domain::member_stats::NOT_GIVEN)
+        .unwrap_or(&0);
+    let college: i64 = ["研究生", "大学本科", "大学专科"]
+        .iter()
+        .map(|k| *stats.education.get(*k).unwrap_or(&0))
+        .sum();
+    let young: i64 = ["30岁及以下", "31至35岁"]
+        .iter()
+        .map(|k| *stats.age.get(*k).unwrap_or(&0))
+        .sum();
     Ok(MembersReport {
         org: OrgRef::of(&root.org),
         as_of,
@@ -82,33 +97,70 @@ pub async fn run(app: &App, scope: &Scope, root: &str, as_of: NaiveDate) -> Resu
 impl MembersReport {
     /// The dimensions in display order, each with its bands in order.
     pub fn dimensions(&self) -> Vec<(&'static str, Vec<(String, i64)>)> {
-        let ordered = |map: &std::collections::BTreeMap<String, i64>, order: &[&str]| -> Vec<(String, i64)> {
-            let mut out: Vec<(String, i64)> = order.iter().filter_map(|k| map.get(*k).map(|v| (k.to_string(), *v))).collect();
-            let mut rest: Vec<(String, i64)> = map.iter().filter(|(k, _)| !order.contains(&k.as_str())).map(|(k, v)| (k.clone(), *v)).collect();
-            rest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            out.extend(rest);
-            out
-        };
-        let edu: Vec<&str> = jiceng_domain::Education::ALL.iter().map(|e| e.label()).collect();
+        let ordered =
+            |map: &std::collections::BTreeMap<String, i64>, order: &[&str]| -> Vec<(String, i64)> {
+                let mut out: Vec<(String, i64)> = order
+                    .iter()
+                    .filter_map(|k| map.get(*k).map(|v| (k.to_string(), *v)))
+                    .collect();
+                let mut rest: Vec<(String, i64)> = map
+                    .iter()
+                    .filter(|(k, _)| !order.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), *v))
+                    .collect();
+                rest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                out.extend(rest);
+                out
+            };
+        let edu: Vec<&str> = jiceng_domain::Education::ALL
+            .iter()
+            .map(|e| e.label())
+            .collect();
         vec![
             ("性别", ordered(&self.gender, &["男", "女"])),
             ("年龄", ordered(&self.age, MemberStats::age_bands())),
             ("民族", ordered(&self.ethnicity, &["汉族"])),
             ("学历", ordered(&self.education, &edu)),
-            ("职业", ordered(&self.occupation, MemberStats::occupation_categories())),
-            ("党龄(入党时间)", ordered(&self.standing, MemberStats::standing_bands())),
+            (
+                "职业",
+                ordered(&self.occupation, MemberStats::occupation_categories()),
+            ),
+            (
+                "党龄(入党时间)",
+                ordered(&self.standing, MemberStats::standing_bands()),
+            ),
         ]
     }
 
     pub fn to_sheets(&self) -> Vec<Sheet> {
         let mut rows = vec![
-            vec![OutCell::Text("总数".into()), OutCell::Text("党员总数".into()), OutCell::Int(self.total), OutCell::Empty],
-            vec![OutCell::Text("类别".into()), OutCell::Text("正式党员".into()), OutCell::Int(self.full), pct(self.full, self.total)],
-            vec![OutCell::Text("类别".into()), OutCell::Text("预备党员".into()), OutCell::Int(self.probationary), pct(self.probationary, self.total)],
+            vec![
+                OutCell::Text("总数".into()),
+                OutCell::Text("党员总数".into()),
+                OutCell::Int(self.total),
+                OutCell::Empty,
+            ],
+            vec![
+                OutCell::Text("类别".into()),
+                OutCell::Text("正式党员".into()),
+                OutCell::Int(self.full),
+                pct(self.full, self.total),
+            ],
+            vec![
+                OutCell::Text("类别".into()),
+                OutCell::Text("预备党员".into()),
+                OutCell::Int(self.probationary),
+                pct(self.probationary, self.total),
+            ],
         ];
         for (dim, bands) in self.dimensions() {
             for (band, n) in bands {
-                rows.push(vec![OutCell::Text(dim.into()), OutCell::Text(band), OutCell::Int(n), pct(n, self.total)]);
+                rows.push(vec![
+                    OutCell::Text(dim.into()),
+                    OutCell::Text(band),
+                    OutCell::Int(n),
+                    pct(n, self.total),
+                ]);
             }
         }
         vec![Sheet {

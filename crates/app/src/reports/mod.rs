@@ -17,7 +17,10 @@ pub struct OrgRef {
 
 impl OrgRef {
     pub fn of(o: &jiceng_domain::Org) -> OrgRef {
-        OrgRef { code: o.code.clone(), name: o.name.clone() }
+        OrgRef {
+            code: o.code.clone(),
+            name: o.name.clone(),
+        }
     }
 }
 

@@ -35,19 +35,30 @@ pub struct AnomalyItem {
 }
 
 /// Checks every live org of the subtree of `root` (in `scope`) on `as_of`.
-pub async fn run(app: &App, scope: &Scope, root: &str, as_of: NaiveDate) -> Result<StructureReport> {
+pub async fn run(
+    app: &App,
+    scope: &Scope,
+    root: &str,
+    as_of: NaiveDate,
+) -> Result<StructureReport> {
     let root = app.resolve_org(scope, root).await?;
     let rules = app.rules.in_force(as_of);
     let mut conn = app.store.acquire().await?;
     let orgs = org_store::list(&mut conn, &Scope::subtree(&root.path)).await?;
     let parent_of_root = match root.org.parent_id {
-        Some(p) => org_store::get(&mut conn, &Scope::All, p).await?.map(|o| o.org.kind),
+        Some(p) => org_store::get(&mut conn, &Scope::All, p)
+            .await?
+            .map(|o| o.org.kind),
         None => None,
     };
     drop(conn);
-    let kinds: HashMap<i64, jiceng_domain::OrgKind> = orgs.iter().map(|o| (o.org.id, o.org.kind)).collect();
+    let kinds: HashMap<i64, jiceng_domain::OrgKind> =
+        orgs.iter().map(|o| (o.org.id, o.org.kind)).collect();
     let mut anomalies = Vec::new();
-    let mut counts: BTreeMap<String, usize> = AnomalyRule::ALL.iter().map(|r| (r.code().to_string(), 0)).collect();
+    let mut counts: BTreeMap<String, usize> = AnomalyRule::ALL
+        .iter()
+        .map(|r| (r.code().to_string(), 0))
+        .collect();
     for o in orgs.iter().filter(|o| o.org.dissolved_on.is_none()) {
         let facts = OrgFacts {
             org_id: o.org.id,
@@ -111,8 +122,19 @@ impl StructureReport {
         };
         let list = Sheet {
             name: "问题清单".into(),
-            title: format!("{} 组织设置问题清单（截至{}，共{}条）", self.org.name, self.as_of, self.anomalies.len()),
-            headers: vec!["组织代码".into(), "组织名称".into(), "组织类别".into(), "问题".into(), "详情".into()],
+            title: format!(
+                "{} 组织设置问题清单（截至{}，共{}条）",
+                self.org.name,
+                self.as_of,
+                self.anomalies.len()
+            ),
+            headers: vec![
+                "组织代码".into(),
+                "组织名称".into(),
+                "组织类别".into(),
+                "问题".into(),
+                "详情".into(),
+            ],
             rows: self
                 .anomalies
                 .iter()
@@ -133,7 +155,9 @@ impl StructureReport {
 
 /// The facts of an anomaly as a short Chinese phrase.
 pub fn describe(detail: &serde_json::Value) -> String {
-    let Some(map) = detail.as_object() else { return detail.to_string() };
+    let Some(map) = detail.as_object() else {
+        return detail.to_string();
+    };
     fn name(k: &str) -> &str {
         match k {
             "members" => "党员数",
@@ -158,7 +182,9 @@ pub fn describe(detail: &serde_json::Value) -> String {
     map.iter()
         .map(|(k, v)| {
             let v = match v {
-                serde_json::Value::String(s) => jiceng_domain::OrgKind::from_code(s).map(|k| k.label().to_string()).unwrap_or_else(|| s.clone()),
+                serde_json::Value::String(s) => jiceng_domain::OrgKind::from_code(s)
+                    .map(|k| k.label().to_string())
+                    .unwrap_or_else(|| s.clone()),
                 serde_json::Value::Null => "未知".into(),
                 other => other.to_string(),
             };

@@ -45,7 +45,10 @@ impl Dir {
     pub fn new(label: &str) -> Dir {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let p = std::env::temp_dir().join(format!("jiceng-app-test-{}-{label}-{n}", std::process::id()));
+        let p = std::env::temp_dir().join(format!(
+            "jiceng-app-test-{}-{label}-{n}",
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).unwrap();
         Dir(p)
@@ -66,7 +69,15 @@ pub fn xlsx(path: &Path, title: &str, header: &[&str], rows: &[Option<Vec<C>>]) 
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     let date_fmt = Format::new().set_num_format("yyyy年m月d日");
-    ws.merge_range(0, 0, 0, header.len() as u16 - 1, title, &Format::new().set_bold()).unwrap();
+    ws.merge_range(
+        0,
+        0,
+        0,
+        header.len() as u16 - 1,
+        title,
+        &Format::new().set_bold(),
+    )
+    .unwrap();
     for (c, h) in header.iter().enumerate() {
         ws.write_string(1, c as u16, *h).unwrap();
     }
@@ -93,31 +104,114 @@ pub fn xlsx(path: &Path, title: &str, header: &[&str], rows: &[Option<Vec<C>>]) 
     wb.save(path).unwrap();
 }
 
-pub const ORG_HEADER: [&str; 9] =
-    ["党组织名称", "党组织类别", "上级党组织", "所属领域", "区划代码", "成立时间", "换届时间", "是否设立支委会", "组织代码"];
+pub const ORG_HEADER: [&str; 9] = [
+    "党组织名称",
+    "党组织类别",
+    "上级党组织",
+    "所属领域",
+    "区划代码",
+    "成立时间",
+    "换届时间",
+    "是否设立支委会",
+    "组织代码",
+];
 
 /// The township's org tree (spreadsheet rows 3 and 5–9; row 4 is blank).
 pub fn org_rows() -> Vec<Option<Vec<C>>> {
     vec![
-        Some(vec![s("测试镇党委"), s("党委"), s(""), s("乡镇"), s("370102001"), s("1990.5.1"), s("2023年6月1日"), s("是"), s("T001")]),
+        Some(vec![
+            s("测试镇党委"),
+            s("党委"),
+            s(""),
+            s("乡镇"),
+            s("370102001"),
+            s("1990.5.1"),
+            s("2023年6月1日"),
+            s("是"),
+            s("T001"),
+        ]),
         None,
-        Some(vec![s("东村党支部"), s("党支部"), s("测试镇党委"), s("农村"), s("370102001001"), s("2001/07/01"), s("2024-01-10"), s("否"), s("T002")]),
-        Some(vec![s("西村党总支"), s("党总支"), s("T001"), s("农村"), s("370102001002"), C::D(1998, 3, 1), s("20200315"), s("是"), s("T003")]),
-        Some(vec![s("西村第一党支部"), s("党支部"), s("西村党总支"), s("农村"), s(""), s("2010.1"), s("2019.12.1"), s("否"), s("T004")]),
-        Some(vec![s("镇机关党支部"), s("党支部"), s("测试镇党委"), s("机关"), s(""), s(" 2005.1.1 "), C::N(45352.0), s("否"), s("T005")]),
-        Some(vec![s("南村党支部"), s("党支部"), s("东村党支部"), s("农村"), s(""), s("2015.01.01"), s("2026.1.5"), s("否"), s("T006")]),
+        Some(vec![
+            s("东村党支部"),
+            s("党支部"),
+            s("测试镇党委"),
+            s("农村"),
+            s("370102001001"),
+            s("2001/07/01"),
+            s("2024-01-10"),
+            s("否"),
+            s("T002"),
+        ]),
+        Some(vec![
+            s("西村党总支"),
+            s("党总支"),
+            s("T001"),
+            s("农村"),
+            s("370102001002"),
+            C::D(1998, 3, 1),
+            s("20200315"),
+            s("是"),
+            s("T003"),
+        ]),
+        Some(vec![
+            s("西村第一党支部"),
+            s("党支部"),
+            s("西村党总支"),
+            s("农村"),
+            s(""),
+            s("2010.1"),
+            s("2019.12.1"),
+            s("否"),
+            s("T004"),
+        ]),
+        Some(vec![
+            s("镇机关党支部"),
+            s("党支部"),
+            s("测试镇党委"),
+            s("机关"),
+            s(""),
+            s(" 2005.1.1 "),
+            C::N(45352.0),
+            s("否"),
+            s("T005"),
+        ]),
+        Some(vec![
+            s("南村党支部"),
+            s("党支部"),
+            s("东村党支部"),
+            s("农村"),
+            s(""),
+            s("2015.01.01"),
+            s("2026.1.5"),
+            s("否"),
+            s("T006"),
+        ]),
     ]
 }
 
 pub const MEMBER_HEADER: [&str; 14] = [
-    "姓名", "性别", "民族", "出生年月", "身份证号码", "文化程度", "党员类别", "入党时间", "转正时间", "职业", "手机号码",
-    "所在党支部", "职务", "任职时间",
+    "姓名",
+    "性别",
+    "民族",
+    "出生年月",
+    "身份证号码",
+    "文化程度",
+    "党员类别",
+    "入党时间",
+    "转正时间",
+    "职业",
+    "手机号码",
+    "所在党支部",
+    "职务",
+    "任职时间",
 ];
 
 /// A synthetic ID number for the n-th invented person, born on `birth`, of a gender.
 pub fn id(n: u16, birth: NaiveDate, female: bool) -> String {
     let seq = n * 2 + if female { 0 } else { 1 };
-    IdNumber::synthesize("370102", birth, seq).as_str().to_string()
+    IdNumber::synthesize("370102", birth, seq)
+        .as_str()
+        .to_string()
 }
 
 pub struct Person {
@@ -131,7 +225,14 @@ pub struct Person {
 
 /// 17 members: 东村 8 (7 full), 西村第一 2, 镇机关 3, 南村 3, 镇党委 1.
 pub fn people() -> Vec<Person> {
-    let p = |name, female, birth, org, probationary, position| Person { name, female, birth, org, probationary, position };
+    let p = |name, female, birth, org, probationary, position| Person {
+        name,
+        female,
+        birth,
+        org,
+        probationary,
+        position,
+    };
     vec![
         p("赵一", false, "1970-03-12", "东村党支部", false, "书记"),
         p("钱二", true, "1975-06-01", "东村党支部", false, ""),
@@ -164,50 +265,172 @@ pub fn member_row(i: usize, p: &Person) -> Vec<C> {
             idn = id(k, birth, p.female);
         }
     }
-    let joined = birth.checked_add_months(chrono::Months::new(12 * 25)).unwrap();
+    let joined = birth
+        .checked_add_months(chrono::Months::new(12 * 25))
+        .unwrap();
     let (status, joined, full) = if p.probationary {
         ("预备党员", d("2026-05-01"), C::E)
     } else {
         let f = joined.checked_add_months(chrono::Months::new(12)).unwrap();
         ("正式党员", joined, s(&f.format("%Y.%m.%d").to_string()))
     };
-    let birth_text = if i % 2 == 0 { s(&birth.format("%Y年%m月%d日").to_string()) } else { s(&birth.format("%Y%m%d").to_string()) };
+    let birth_text = if i % 2 == 0 {
+        s(&birth.format("%Y年%m月%d日").to_string())
+    } else {
+        s(&birth.format("%Y%m%d").to_string())
+    };
     vec![
         s(p.name),
         s(if p.female { "女" } else { "男" }),
         s(if i == 3 { "回族" } else { "汉族" }),
         birth_text,
         // Lower-case x, full-width digits and stray spaces, as rosters have them.
-        s(&if i == 4 { format!(" {} ", idn.to_lowercase()) } else { idn.clone() }),
+        s(&if i == 4 {
+            format!(" {} ", idn.to_lowercase())
+        } else {
+            idn.clone()
+        }),
         s(if i % 3 == 0 { "大学本科" } else { "高中" }),
         s(status),
-        C::D(joined.format("%Y").to_string().parse().unwrap(), joined.format("%m").to_string().parse().unwrap(), joined.format("%d").to_string().parse().unwrap()),
+        C::D(
+            joined.format("%Y").to_string().parse().unwrap(),
+            joined.format("%m").to_string().parse().unwrap(),
+            joined.format("%d").to_string().parse().unwrap(),
+        ),
         full,
         s(if i % 2 == 0 { "农民" } else { "公务员" }),
-        s(if i == 1 { "１３８００００００１２" } else { "" }),
+        s(if i == 1 {
+            "１３８００００００１２"
+        } else {
+            ""
+        }),
         s(p.org),
         s(p.position),
-        s(if p.position.is_empty() { "" } else { "2024.1.1" }),
+        s(if p.position.is_empty() {
+            ""
+        } else {
+            "2024.1.1"
+        }),
     ]
 }
 
-pub const UNIT_HEADER: [&str; 10] =
-    ["单位名称", "统一社会信用代码", "单位类型", "行政区划代码", "经营状态", "从业人员数", "党员人数", "覆盖方式", "所属党组织", "党建工作指导员"];
+pub const UNIT_HEADER: [&str; 10] = [
+    "单位名称",
+    "统一社会信用代码",
+    "单位类型",
+    "行政区划代码",
+    "经营状态",
+    "从业人员数",
+    "党员人数",
+    "覆盖方式",
+    "所属党组织",
+    "党建工作指导员",
+];
 
 pub fn credit(serial: u64, kind: &str) -> String {
-    jiceng_domain::CreditCode::synthesize(kind, "370102", serial).as_str().to_string()
+    jiceng_domain::CreditCode::synthesize(kind, "370102", serial)
+        .as_str()
+        .to_string()
 }
 
 pub fn unit_rows() -> Vec<Option<Vec<C>>> {
     vec![
-        Some(vec![s("东村村委会"), s(""), s("农村"), s("370102001001"), s("存续"), C::N(12.0), C::N(7.0), s("单独组建"), s("东村党支部"), s("")]),
-        Some(vec![s("西村村委会"), s(""), s("行政村"), s("370102001002"), s(""), s(""), s("2"), s("单独组建"), s("T003"), s("")]),
-        Some(vec![s("甲公司"), s(&credit(1, "91")), s("非公有制企业"), s(""), s("在业"), s("50人"), C::N(4.0), s("联合组建"), s("东村党支部"), s("")]),
-        Some(vec![s("乙公司"), s(&credit(2, "91")), s("民营企业"), s(""), s("存续"), C::N(8.0), C::N(1.0), s("联合组建"), s("东村党支部"), s("")]),
-        Some(vec![s("丙公司"), s(&credit(3, "91")), s("非公有制企业"), s(""), s("存续"), C::N(30.0), C::N(0.0), s("党建工作指导员"), s("测试镇党委"), s("指导员甲")]),
-        Some(vec![s("丁公司"), s(&credit(4, "91")), s("非公有制企业"), s(""), s("注销"), C::N(3.0), C::N(3.0), s("未覆盖"), s("测试镇党委"), s("")]),
-        Some(vec![s("戊合作社"), s(&credit(5, "93")), s("农民合作社"), s(""), s("存续"), C::N(9.0), C::N(3.0), s("未覆盖"), s("测试镇党委"), s("")]),
-        Some(vec![s("己协会"), s(&credit(6, "51")), s("社会团体"), s(""), s("存续"), C::N(5.0), C::N(0.0), s("未覆盖"), s("测试镇党委"), s("")]),
+        Some(vec![
+            s("东村村委会"),
+            s(""),
+            s("农村"),
+            s("370102001001"),
+            s("存续"),
+            C::N(12.0),
+            C::N(7.0),
+            s("单独组建"),
+            s("东村党支部"),
+            s(""),
+        ]),
+        Some(vec![
+            s("西村村委会"),
+            s(""),
+            s("行政村"),
+            s("370102001002"),
+            s(""),
+            s(""),
+            s("2"),
+            s("单独组建"),
+            s("T003"),
+            s(""),
+        ]),
+        Some(vec![
+            s("甲公司"),
+            s(&credit(1, "91")),
+            s("非公有制企业"),
+            s(""),
+            s("在业"),
+            s("50人"),
+            C::N(4.0),
+            s("联合组建"),
+            s("东村党支部"),
+            s(""),
+        ]),
+        Some(vec![
+            s("乙公司"),
+            s(&credit(2, "91")),
+            s("民营企业"),
+            s(""),
+            s("存续"),
+            C::N(8.0),
+            C::N(1.0),
+            s("联合组建"),
+            s("东村党支部"),
+            s(""),
+        ]),
+        Some(vec![
+            s("丙公司"),
+            s(&credit(3, "91")),
+            s("非公有制企业"),
+            s(""),
+            s("存续"),
+            C::N(30.0),
+            C::N(0.0),
+            s("党建工作指导员"),
+            s("测试镇党委"),
+            s("指导员甲"),
+        ]),
+        Some(vec![
+            s("丁公司"),
+            s(&credit(4, "91")),
+            s("非公有制企业"),
+            s(""),
+            s("注销"),
+            C::N(3.0),
+            C::N(3.0),
+            s("未覆盖"),
+            s("测试镇党委"),
+            s(""),
+        ]),
+        Some(vec![
+            s("戊合作社"),
+            s(&credit(5, "93")),
+            s("农民合作社"),
+            s(""),
+            s("存续"),
+            C::N(9.0),
+            C::N(3.0),
+            s("未覆盖"),
+            s("测试镇党委"),
+            s(""),
+        ]),
+        Some(vec![
+            s("己协会"),
+            s(&credit(6, "51")),
+            s("社会团体"),
+            s(""),
+            s("存续"),
+            C::N(5.0),
+            C::N(0.0),
+            s("未覆盖"),
+            s("测试镇党委"),
+            s(""),
+        ]),
     ]
 }
 
@@ -216,7 +439,11 @@ pub fn township(dir: &Dir) -> (PathBuf, PathBuf, PathBuf) {
     let orgs = dir.file("组织.xlsx");
     xlsx(&orgs, "测试镇党组织基本信息表", &ORG_HEADER, &org_rows());
     let members = dir.file("党员名册.xlsx");
-    let rows: Vec<Option<Vec<C>>> = people().iter().enumerate().map(|(i, p)| Some(member_row(i, p))).collect();
+    let rows: Vec<Option<Vec<C>>> = people()
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Some(member_row(i, p)))
+        .collect();
     xlsx(&members, "测试镇党员花名册", &MEMBER_HEADER, &rows);
     let units = dir.file("单位.xlsx");
     xlsx(&units, "测试镇单位覆盖情况", &UNIT_HEADER, &unit_rows());
