@@ -1,6 +1,7 @@
 //! The use cases of jiceng, shared by the CLI and the web: each checks its input, calls
 //! the domain for the rules and the store for the records, and writes in one transaction.
 
+pub mod access;
 pub mod clock;
 pub mod crypto;
 pub mod generate;
