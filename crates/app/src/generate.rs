@@ -23,6 +23,8 @@ pub struct GenSummary {
     pub units: usize,
     pub seconds: f64,
     pub rows_per_second: f64,
+    /// Seconds spent in each phase, summed over the batches.
+    pub phases: std::collections::BTreeMap<String, f64>,
 }
 
 /// Generates into an empty database. Refuses a database that already holds orgs, so
@@ -54,7 +56,14 @@ pub async fn run(
         ..Default::default()
     };
     progress.start("生成", summary.counties as u64);
+    let mut clock = Instant::now();
+    let mut lap = |summary: &mut GenSummary, name: &str| {
+        let now = Instant::now();
+        *summary.phases.entry(name.to_string()).or_default() += (now - clock).as_secs_f64();
+        clock = now;
+    };
     while let Some(batch) = gen.next_batch() {
+        lap(&mut summary, "generate");
         let mut tx = app.store.begin().await?;
         let paths = orgs::insert(&mut tx, &batch.orgs).await?;
         let mut path_of: HashMap<i64, String> =
@@ -71,8 +80,11 @@ pub async fn run(
         for o in orgs::by_ids(&mut tx, &outside).await? {
             path_of.insert(o.org.id, o.path);
         }
+        lap(&mut summary, "orgs");
         let stored = protect(app, &batch.members, &path_of);
+        lap(&mut summary, "protect");
         members::insert(&mut tx, &stored).await?;
+        lap(&mut summary, "members");
         positions::insert(&mut tx, &batch.positions).await?;
         let stored_units: Vec<StoredUnit> = batch
             .units
@@ -83,9 +95,12 @@ pub async fn run(
             })
             .collect();
         units::insert(&mut tx, &stored_units).await?;
+        lap(&mut summary, "positions+units");
         let touched: Vec<i64> = batch.orgs.iter().map(|o| o.id).collect();
         jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
+        lap(&mut summary, "facts");
         tx.commit().await?;
+        lap(&mut summary, "commit");
         summary.orgs += batch.orgs.len();
         summary.members += batch.members.len();
         summary.positions += batch.positions.len();

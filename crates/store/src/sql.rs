@@ -83,6 +83,9 @@ pub async fn insert_many(
         return Ok(());
     }
     let per = (MAX_BINDS / columns.len()).clamp(1, MAX_ROWS);
+    // SQLite looks up each numbered parameter in a list (quadratic in a statement with
+    // thousands of them); plain `?` is positional and linear. PostgreSQL needs `$n`.
+    let anonymous = conn.backend_name() != "PostgreSQL";
     for chunk in rows.chunks(per) {
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
         let mut n = 1;
@@ -96,8 +99,12 @@ pub async fn insert_many(
                 if j > 0 {
                     sql.push_str(", ");
                 }
-                sql.push('$');
-                sql.push_str(&n.to_string());
+                if anonymous {
+                    sql.push('?');
+                } else {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                }
                 n += 1;
             }
             sql.push(')');
@@ -131,6 +138,8 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "unit" => "unit",
         "position" => "position",
         "history" => "org_history",
+        "meeting" => "meeting",
+        "user" => "app_user",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }
