@@ -2,11 +2,20 @@
 //! the domain for the rules and the store for the records, and writes in one transaction.
 
 pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod browse;
 pub mod clock;
 pub mod crypto;
+pub mod export;
 pub mod generate;
 pub mod import;
+pub mod meetings;
+pub mod member_admin;
+pub mod org_admin;
+pub mod privacy;
 pub mod reports;
+pub mod users;
 
 use jiceng_domain::RuleBook;
 use jiceng_store::orgs::StoredOrg;
@@ -22,6 +31,10 @@ pub struct App {
     pub crypto: Crypto,
     /// A fixed "today" (tests, reproducing a past run); `None` reads the clock.
     pub fixed_today: Option<chrono::NaiveDate>,
+    /// A fixed instant for sessions and lockouts (tests); `None` reads the clock.
+    pub fixed_now: Option<chrono::DateTime<chrono::Utc>>,
+    /// Lockout and session expiry.
+    pub auth: auth::AuthConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +45,12 @@ pub enum AppError {
     OrgAmbiguous { name: String, count: usize },
     #[error("{0}")]
     Input(String),
+    /// The actor's role may not do this (a record outside the scope is `NotFound`).
+    #[error("无权执行此操作")]
+    Forbidden,
+    /// Not found, or outside the actor's scope (the two are not told apart).
+    #[error("找不到{0}")]
+    NotFound(String),
     #[error(transparent)]
     Read(#[from] jiceng_io::ReadError),
     #[error(transparent)]
@@ -57,7 +76,14 @@ impl App {
             rules: RuleBook::shipped(),
             crypto,
             fixed_today: None,
+            fixed_now: None,
+            auth: auth::AuthConfig::default(),
         }
+    }
+
+    /// The current instant (or the fixed one).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.fixed_now.unwrap_or_else(chrono::Utc::now)
     }
 
     /// Today in China Standard Time (or the fixed day).

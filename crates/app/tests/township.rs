@@ -11,7 +11,7 @@ use jiceng_store::{contract_test, Scope};
 
 fn opts() -> ImportOptions {
     ImportOptions {
-        actor: "test".into(),
+        actor: jiceng_app::access::Actor::system(),
         ..Default::default()
     }
 }

@@ -1,5 +1,7 @@
 //! The `jiceng` binary: a thin shell over the application layer.
 
+mod access;
+mod demo;
 mod progress;
 mod render;
 
@@ -42,11 +44,26 @@ enum Command {
     Init,
     /// Bring the schema up to date.
     Migrate,
-    /// Build the demo county on SQLite (only if the database is empty) and print its reports.
+    /// Build the demo county on SQLite (only if the database is empty), create one demo
+    /// account per role, print the reports and the accounts, and serve the web application.
     Demo {
         /// The demo's own database, unless --db is given explicitly.
         #[arg(long, default_value = "sqlite://jiceng-demo.db")]
         demo_db: String,
+        /// Where the web application listens.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Build and print only; do not start the server.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Serve the web application (pages and the JSON API under /api/v1).
+    Serve {
+        #[arg(long, env = "JICENG_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Mark session cookies Secure (the server is behind TLS).
+        #[arg(long)]
+        secure_cookies: bool,
     },
     /// Generate synthetic data on the real division skeleton into an empty database.
     Gen {
@@ -65,7 +82,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Import orgs, members or units from .xlsx, .xls or .csv.
+    /// Import orgs, members, units or a meeting ledger (三会一课台账) from .xlsx, .xls or .csv.
     Import {
         #[arg(value_enum)]
         what: ImportKind,
@@ -97,9 +114,28 @@ enum Command {
         /// Where to write an xlsx report (default: a name from the report and org).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// The period of a compliance report: 2026-08 (a month), 2026Q3 (a quarter) or
+        /// 2026 (a year).
+        #[arg(long)]
+        period: Option<String>,
     },
     /// Recompute every org's derived facts (after a restore, or each day for age bands).
     Refresh,
+    /// Users: add, list, disable, reset-password.
+    User {
+        #[command(subcommand)]
+        cmd: access::UserCmd,
+    },
+    /// The audit log: verify its hash chain.
+    Audit {
+        #[command(subcommand)]
+        cmd: access::AuditCmd,
+    },
+    /// The key protecting ID numbers: rotate it.
+    Key {
+        #[command(subcommand)]
+        cmd: access::KeyCmd,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -107,6 +143,7 @@ enum ImportKind {
     Orgs,
     Members,
     Units,
+    Meetings,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -114,6 +151,7 @@ enum ReportKind {
     Structure,
     Coverage,
     Members,
+    Compliance,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -143,7 +181,9 @@ async fn open(db: &str, key_file: &Path) -> Result<App> {
         .await
         .with_context(|| format!("打开数据库 {db}"))?;
     let crypto = Crypto::load(key_file)?;
-    Ok(App::new(store, crypto))
+    let app = App::new(store, crypto);
+    jiceng_app::privacy::check_key(&app).await?;
+    Ok(app)
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
@@ -158,7 +198,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { demo_db } => {
+        Command::Demo {
+            demo_db,
+            bind,
+            no_serve,
+        } => {
             let explicit = std::env::args().any(|a| a == "--db" || a.starts_with("--db="))
                 || std::env::var("JICENG_DB").is_ok();
             let db = if explicit { cli.db.clone() } else { demo_db };
@@ -187,7 +231,33 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let cov = jiceng_app::reports::coverage::run(&app, &Scope::All, &root).await?;
             print!("{}", render::coverage(&cov));
             println!("\n数据库：{db}\n查看党员结构：jiceng --db {db} report members --org {root}");
-            app.store.close().await;
+            let accounts = demo::ensure_accounts(&app, &root).await?;
+            println!("\n演示账号（密码仅用于演示数据库，切勿用于真实数据）：");
+            for a in &accounts {
+                println!("  {:<16} 密码 {:<24} {}", a.username, a.password, a.note);
+            }
+            if no_serve {
+                app.store.close().await;
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("\n网页地址：http://{bind}/    （API：http://{bind}/api/v1/openapi.json；按 Ctrl+C 停止）");
+            jiceng_web::serve(app, &bind)
+                .await
+                .with_context(|| format!("无法在 {bind} 上启动网页服务"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            bind,
+            secure_cookies,
+        } => {
+            let app = open(&cli.db, &cli.key_file).await?;
+            println!(
+                "网页地址：http://{bind}/    （数据库：{}；按 Ctrl+C 停止）",
+                cli.db
+            );
+            jiceng_web::serve_with(app, &bind, jiceng_web::WebConfig { secure_cookies })
+                .await
+                .with_context(|| format!("无法在 {bind} 上启动网页服务"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Gen {
@@ -230,7 +300,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 org,
                 dry_run,
                 skip_invalid,
-                actor: "cli".into(),
+                actor: jiceng_app::access::Actor::system(),
             };
             let bar = progress::Bar::new();
             let report: ImportReport = match what {
@@ -240,6 +310,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 ImportKind::Units => {
                     jiceng_app::import::units::run(&app, &file, &opts, &bar).await?
+                }
+                ImportKind::Meetings => {
+                    jiceng_app::import::meetings::run(&app, &file, &opts, &bar).await?
                 }
             };
             match format {
@@ -259,6 +332,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             as_of,
             format,
             out,
+            period,
         } => {
             let app = open(&cli.db, &cli.key_file).await?;
             let day = as_of.unwrap_or_else(clock::today);
@@ -291,6 +365,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         format!("党员结构-{}", r.org.name),
                     )
                 }
+                ReportKind::Compliance => {
+                    let period = period.context(
+                        "组织生活合规报告需要 --period（如 2026-08、2026Q3 或 2026）",
+                    )?;
+                    let period =
+                        jiceng_domain::Period::parse(&period).map_err(anyhow::Error::msg)?;
+                    let actor = jiceng_app::access::Actor::system();
+                    let r =
+                        jiceng_app::reports::compliance::run(&app, &actor, &org, period).await?;
+                    (
+                        serde_json::to_string_pretty(&r)?,
+                        render::compliance(&r),
+                        r.to_sheets(),
+                        format!("组织生活-{}-{}", r.org.name, r.period),
+                    )
+                }
             };
             match format {
                 Format::Json => println!("{json}"),
@@ -304,10 +394,30 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::User { cmd } => {
+            let app = open(&cli.db, &cli.key_file).await?;
+            let code = access::user(&app, cmd).await?;
+            app.store.close().await;
+            Ok(code)
+        }
+        Command::Audit { cmd } => {
+            let app = open(&cli.db, &cli.key_file).await?;
+            let code = access::audit(&app, cmd).await?;
+            app.store.close().await;
+            Ok(code)
+        }
+        Command::Key { cmd } => {
+            let app = open(&cli.db, &cli.key_file).await?;
+            let code = access::key(&app, cmd).await?;
+            app.store.close().await;
+            Ok(code)
+        }
         Command::Refresh => {
             let app = open(&cli.db, &cli.key_file).await?;
             let n = jiceng_app::refresh_all(&app).await?;
             println!("已重算 {n} 个党组织的派生数据");
+            let m = jiceng_app::meetings::rebuild_facts(&app).await?;
+            println!("已重算 {m} 条组织生活月度数据");
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }

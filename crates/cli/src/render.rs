@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use jiceng_app::import::ImportReport;
+use jiceng_app::reports::compliance::ComplianceReport;
 use jiceng_app::reports::coverage::CoverageReport;
 use jiceng_app::reports::members::MembersReport;
 use jiceng_app::reports::structure::{describe, StructureReport};
@@ -144,6 +145,75 @@ pub fn members(r: &MembersReport) -> String {
     for (dim, bands) in r.dimensions() {
         let parts: Vec<String> = bands.iter().map(|(b, n)| format!("{b} {n}")).collect();
         let _ = writeln!(s, "  {dim}：{}", parts.join("，"));
+    }
+    s
+}
+
+pub fn compliance(r: &ComplianceReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\n== {}（{}）{}组织生活开展情况 ==",
+        r.org.name,
+        r.org.code,
+        r.period.label()
+    );
+    let _ = writeln!(
+        s,
+        "  应开展支部 {} 个，达标 {} 个，达标率 {}；未开展任何组织生活 {} 个",
+        r.branches,
+        r.compliant,
+        pct(r.rate),
+        r.held_nothing.len()
+    );
+    let _ = writeln!(
+        s,
+        "  会议 {} 次，应到 {} 人次，实到 {} 人次，参会率 {}；群众参与 {} 人次；表决未达法定人数 {} 次",
+        r.attendance.meetings,
+        r.attendance.expected,
+        r.attendance.present,
+        pct(r.attendance.rate),
+        r.attendance.masses_present,
+        r.quorum_failed
+    );
+    if !r.levels.is_empty() {
+        let _ = writeln!(s, "\n  {:<24} {:>8} {:>8} {:>8}", "下级党组织", "支部数", "达标数", "达标率");
+        for l in &r.levels {
+            let _ = writeln!(
+                s,
+                "  {:<24} {:>8} {:>8} {:>8}",
+                l.org.name,
+                l.branches,
+                l.compliant,
+                pct(l.rate)
+            );
+        }
+    }
+    if !r.noncompliant.is_empty() {
+        let _ = writeln!(s, "\n  未达标支部：");
+    }
+    for n in r.noncompliant.iter().take(30) {
+        let items: Vec<String> = n
+            .missing
+            .iter()
+            .map(|m| {
+                let label = jiceng_domain::MeetingKind::from_code(m.kind)
+                    .map(|k| k.label())
+                    .unwrap_or(m.kind);
+                match &m.group {
+                    Some(g) => format!("{}（{}）应{}次 实{}次", label, g.name, m.due, m.held),
+                    None => format!("{label} 应{}次 实{}次", m.due, m.held),
+                }
+            })
+            .collect();
+        let _ = writeln!(s, "  - {}（{}）：{}", n.org.name, n.org.code, items.join("；"));
+    }
+    if r.noncompliant.len() > 30 {
+        let _ = writeln!(
+            s,
+            "  ……其余 {} 个支部请用 --format json 或 xlsx 查看",
+            r.noncompliant.len() - 30
+        );
     }
     s
 }

@@ -5,15 +5,20 @@
 //! Every read of scoped data takes a [`Scope`], a literal path range resolved before the
 //! SQL is built (SCALE.md), so no query can forget the actor's subtree.
 
+pub mod browse;
+pub mod audit;
 pub mod facts;
+pub mod meetings;
 pub mod members;
 pub mod migrate;
 pub mod orgs;
 pub mod positions;
+pub mod protection;
 pub mod scope;
 pub mod sql;
 pub mod testing;
 pub mod units;
+pub mod users;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -8,7 +8,7 @@ use jiceng_domain::{Education, Gender, IdNumber, MemberStatus, Position, Positio
 use jiceng_io::ColumnSpec;
 use jiceng_store::members::{self as member_store, StoredMember};
 use jiceng_store::orgs::{self as org_store, StoredOrg};
-use jiceng_store::{positions as position_store, Scope};
+use jiceng_store::positions as position_store;
 
 use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::{App, Result};
@@ -123,7 +123,6 @@ pub const COLUMNS: [ColumnSpec; 14] = [
 ];
 
 struct Parsed {
-    row: usize,
     member: StoredMember,
     position: Option<(PositionKind, Option<chrono::NaiveDate>)>,
 }
@@ -143,10 +142,7 @@ pub async fn run(
         dry_run: opts.dry_run,
         ..Default::default()
     };
-    let scope = match &opts.org {
-        Some(key) => Scope::subtree(&app.resolve_org(&Scope::All, key).await?.path),
-        None => Scope::All,
-    };
+    let (scope, scope_org) = super::import_scope(app, opts).await?;
     let mut conn = app.store.acquire().await?;
     let orgs = org_store::list(&mut conn, &scope).await?;
     drop(conn);
@@ -311,7 +307,6 @@ pub async fn run(
                 unreachable!("required cells were checked")
             };
             parsed.push(Parsed {
-                row: row.number,
                 member: StoredMember {
                     id: 0,
                     org_id: org.org.id,
@@ -447,23 +442,30 @@ pub async fn run(
     }
     let _ = report.rows;
     progress.start("写入", (new_members.len() + updates.len()) as u64);
-    let mut tx = app.store.begin().await?;
-    member_store::insert(&mut tx, &new_members).await?;
-    for m in &updates {
-        member_store::update(&mut tx, m).await?;
-    }
-    position_store::insert(&mut tx, &positions).await?;
     touched.sort_unstable();
     touched.dedup();
-    jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
-    tx.commit().await?;
-    progress.finish();
-    report.written = new_members.len()
+    let written = new_members.len()
         + updates.len()
         + positions
             .iter()
             .filter(|p| !id_of.values().any(|v| *v == p.member_id))
             .count();
-    let _ = parsed.iter().map(|p| p.row).count();
+    let (new_members, updates, positions, touched) = (&new_members, &updates, &positions, &touched);
+    let (report_ref, org_ref) = (&report, scope_org.as_ref());
+    crate::audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        member_store::insert(&mut tx, new_members).await?;
+        for m in updates {
+            member_store::update(&mut tx, m).await?;
+        }
+        position_store::insert(&mut tx, positions).await?;
+        jiceng_store::facts::refresh(&mut tx, touched, today).await?;
+        super::record_import(&mut tx, app, opts, "members", report_ref, written, org_ref).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
+    progress.finish();
+    report.written = written;
     Ok(report)
 }

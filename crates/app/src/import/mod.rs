@@ -2,6 +2,7 @@
 //! anything is written; the report names each bad row by the number the user sees in the
 //! spreadsheet, its column and the reason. All or nothing, unless `skip_invalid`.
 
+pub mod meetings;
 pub mod members;
 pub mod orgs;
 pub mod units;
@@ -11,16 +12,97 @@ use std::path::Path;
 use jiceng_io::{locate_header, read_grid, Cell, ColumnSpec};
 use serde::Serialize;
 
-use crate::Result;
+use jiceng_store::orgs::StoredOrg;
+use jiceng_store::Scope;
 
-#[derive(Debug, Clone, Default)]
+use crate::access::Actor;
+use crate::{App, AppError, Result};
+
+#[derive(Debug, Clone)]
 pub struct ImportOptions {
-    /// The subtree in which org names in the file are resolved (code or unique name).
+    /// The subtree in which org names in the file are resolved (code or unique name);
+    /// it must lie in the actor's scope.
     pub org: Option<String>,
     pub dry_run: bool,
     pub skip_invalid: bool,
-    /// Who imports, for the org history.
-    pub actor: String,
+    /// Who imports: the scope names are resolved in, the org history and the audit log.
+    pub actor: Actor,
+}
+
+impl Default for ImportOptions {
+    /// No subtree, a real import, all or nothing, by the system.
+    fn default() -> ImportOptions {
+        ImportOptions {
+            org: None,
+            dry_run: false,
+            skip_invalid: false,
+            actor: Actor::system(),
+        }
+    }
+}
+
+/// The subtree an import works in and the org it is recorded against: `--org` resolved
+/// within the actor's scope, else the actor's own org (an actor with everything in scope
+/// and no `--org` works on the whole tree). The actor's role must allow writing.
+pub(crate) async fn import_scope(
+    app: &App,
+    opts: &ImportOptions,
+) -> Result<(Scope, Option<StoredOrg>)> {
+    let actor = &opts.actor;
+    if !actor.role.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    match &opts.org {
+        Some(key) => {
+            let o = app.resolve_org(&actor.scope, key).await?;
+            Ok((Scope::subtree(&o.path), Some(o)))
+        }
+        None => match (&actor.scope, actor.org_id) {
+            (Scope::All, _) => Ok((Scope::All, None)),
+            (Scope::Subtree { .. }, Some(id)) => {
+                let mut conn = app.store.acquire().await?;
+                let o = jiceng_store::orgs::get(&mut conn, &actor.scope, id)
+                    .await?
+                    .ok_or(AppError::Forbidden)?;
+                Ok((Scope::subtree(&o.path), Some(o)))
+            }
+            _ => Err(AppError::Forbidden),
+        },
+    }
+}
+
+/// Records one `Import` entry in the import's transaction: the file's name and the counts.
+pub(crate) async fn record_import(
+    conn: &mut jiceng_store::Conn,
+    app: &App,
+    opts: &ImportOptions,
+    kind: &str,
+    report: &ImportReport,
+    written: usize,
+    org: Option<&StoredOrg>,
+) -> Result<()> {
+    let name = Path::new(&report.file)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| report.file.clone());
+    crate::audit::record_at(
+        conn,
+        app.now(),
+        &opts.actor,
+        crate::audit::AuditAction::Import,
+        &name,
+        org,
+        None,
+        Some(serde_json::json!({
+            "kind": kind,
+            "rows": report.rows,
+            "valid": report.valid,
+            "written": written,
+            "unchanged": report.unchanged,
+            "skipped_invalid": report.rows - report.valid,
+        })),
+    )
+    .await
 }
 
 /// The outcome of an import. `written` counts rows inserted or changed; a row equal to

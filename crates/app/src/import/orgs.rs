@@ -133,13 +133,7 @@ pub async fn run(
         ..Default::default()
     };
 
-    let (scope, default_parent) = match &opts.org {
-        Some(key) => {
-            let o = app.resolve_org(&Scope::All, key).await?;
-            (Scope::subtree(&o.path), Some(o))
-        }
-        None => (Scope::All, None),
-    };
+    let (scope, default_parent) = super::import_scope(app, opts).await?;
     let mut conn = app.store.acquire().await?;
     let stored = org_store::list(&mut conn, &scope).await?;
     drop(conn);
@@ -503,7 +497,7 @@ pub async fn run(
         };
         history.push(HistoryEntry {
             org_id: id,
-            actor: opts.actor.clone(),
+            actor: opts.actor.username.clone(),
             action: "Create".into(),
             reason: Some(format!("导入 {} 第{}行", report.file, p.row)),
             before: None,
@@ -547,7 +541,7 @@ pub async fn run(
         if after != *before || moved {
             history.push(HistoryEntry {
                 org_id: before.id,
-                actor: opts.actor.clone(),
+                actor: opts.actor.username.clone(),
                 action: if moved {
                     "Move".into()
                 } else {
@@ -570,26 +564,34 @@ pub async fn run(
         .store
         .reserve_ids("history", history.len() as i64)
         .await?;
-    let mut tx = app.store.begin().await?;
-    org_store::insert(&mut tx, &inserts).await?;
-    for u in &updates {
-        org_store::update(&mut tx, u).await?;
-    }
-    let mut touched: Vec<i64> = inserts
-        .iter()
-        .map(|o| o.id)
-        .chain(updates.iter().map(|o| o.id))
-        .collect();
-    for (id, to, from) in &moves {
-        org_store::move_subtree(&mut tx, *id, *to).await?;
-        touched.extend(from.iter().copied());
-        touched.push(*to);
-    }
-    org_store::record_history(&mut tx, history_first, &history).await?;
-    jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
-    tx.commit().await?;
+    let written = inserts.len() + updates.len();
+    let (inserts, updates, moves, history) = (&inserts, &updates, &moves, &history);
+    let (report_ref, org_ref) = (&report, default_parent.as_ref());
+    crate::audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        org_store::insert(&mut tx, inserts).await?;
+        for u in updates {
+            org_store::update(&mut tx, u).await?;
+        }
+        let mut touched: Vec<i64> = inserts
+            .iter()
+            .map(|o| o.id)
+            .chain(updates.iter().map(|o| o.id))
+            .collect();
+        for (id, to, from) in moves {
+            org_store::move_subtree(&mut tx, *id, *to).await?;
+            touched.extend(from.iter().copied());
+            touched.push(*to);
+        }
+        org_store::record_history(&mut tx, history_first, history).await?;
+        jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
+        super::record_import(&mut tx, app, opts, "orgs", report_ref, written, org_ref).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
     progress.finish();
-    report.written = inserts.len() + updates.len();
+    report.written = written;
     Ok(report)
 }
 

@@ -8,7 +8,6 @@ use jiceng_domain::{Coverage, CreditCode, Domain, OperatingStatus, RegionCode, U
 use jiceng_io::ColumnSpec;
 use jiceng_store::orgs::{self as org_store, StoredOrg};
 use jiceng_store::units::{self as unit_store, StoredUnit};
-use jiceng_store::Scope;
 
 use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::{App, Result};
@@ -98,10 +97,7 @@ pub async fn run(
         dry_run: opts.dry_run,
         ..Default::default()
     };
-    let scope = match &opts.org {
-        Some(key) => Scope::subtree(&app.resolve_org(&Scope::All, key).await?.path),
-        None => Scope::All,
-    };
+    let (scope, scope_org) = super::import_scope(app, opts).await?;
     let mut conn = app.store.acquire().await?;
     let orgs = org_store::list(&mut conn, &scope).await?;
     drop(conn);
@@ -307,14 +303,22 @@ pub async fn run(
     touched.sort_unstable();
     touched.dedup();
     progress.start("写入", (inserts.len() + updates.len()) as u64);
-    let mut tx = app.store.begin().await?;
-    unit_store::insert(&mut tx, &inserts).await?;
-    for u in &updates {
-        unit_store::update(&mut tx, u).await?;
-    }
-    jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
-    tx.commit().await?;
+    let written = inserts.len() + updates.len();
+    let (inserts, updates, touched) = (&inserts, &updates, &touched);
+    let (report_ref, org_ref) = (&report, scope_org.as_ref());
+    crate::audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        unit_store::insert(&mut tx, inserts).await?;
+        for u in updates {
+            unit_store::update(&mut tx, u).await?;
+        }
+        jiceng_store::facts::refresh(&mut tx, touched, today).await?;
+        super::record_import(&mut tx, app, opts, "units", report_ref, written, org_ref).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
     progress.finish();
-    report.written = inserts.len() + updates.len();
+    report.written = written;
     Ok(report)
 }

@@ -274,10 +274,10 @@ pub fn member_row(i: usize, p: &Person) -> Vec<C> {
         let f = joined.checked_add_months(chrono::Months::new(12)).unwrap();
         ("正式党员", joined, s(&f.format("%Y.%m.%d").to_string()))
     };
-    let birth_text = if i % 2 == 0 {
-        s(&birth.format("%Y年%m月%d日").to_string())
-    } else {
-        s(&birth.format("%Y%m%d").to_string())
+    // `match` rather than `i.is_multiple_of(2)`, which needs Rust 1.87.
+    let birth_text = match i % 2 {
+        0 => s(&birth.format("%Y年%m月%d日").to_string()),
+        _ => s(&birth.format("%Y%m%d").to_string()),
     };
     vec![
         s(p.name),
@@ -290,7 +290,10 @@ pub fn member_row(i: usize, p: &Person) -> Vec<C> {
         } else {
             idn.clone()
         }),
-        s(if i % 3 == 0 { "大学本科" } else { "高中" }),
+        s(match i % 3 {
+            0 => "大学本科",
+            _ => "高中",
+        }),
         s(status),
         C::D(
             joined.format("%Y").to_string().parse().unwrap(),
@@ -298,7 +301,10 @@ pub fn member_row(i: usize, p: &Person) -> Vec<C> {
             joined.format("%d").to_string().parse().unwrap(),
         ),
         full,
-        s(if i % 2 == 0 { "农民" } else { "公务员" }),
+        s(match i % 2 {
+            0 => "农民",
+            _ => "公务员",
+        }),
         s(if i == 1 {
             "１３８００００００１２"
         } else {

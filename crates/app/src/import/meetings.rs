@@ -1,0 +1,433 @@
+//! `import meetings`: a meeting ledger (三会一课台账). Each row is one meeting of a branch
+//! (or of a group, for 党小组会). A meeting is matched by org, kind, date and topic, so
+//! importing the same ledger twice adds nothing; a row matching a recorded meeting is
+//! left as recorded (counted as unchanged).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use jiceng_domain::{Meeting, MeetingKind, OrgKind};
+use jiceng_io::ColumnSpec;
+use jiceng_store::meetings::{self as meeting_store, StoredMeeting};
+use jiceng_store::orgs::{self as org_store, StoredOrg};
+
+use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
+use crate::{App, Result};
+
+const ORG: usize = 0;
+const KIND: usize = 1;
+const DATE: usize = 2;
+const TOPIC: usize = 3;
+const EXPECTED: usize = 4;
+const PRESENT: usize = 5;
+const EXCUSED: usize = 6;
+const HOST: usize = 7;
+const VENUE: usize = 8;
+const MASSES: usize = 9;
+const REASONS: usize = 10;
+const VOTES: usize = 11;
+const MINUTES: usize = 12;
+const DECISIONS: usize = 13;
+
+pub const COLUMNS: [ColumnSpec; 14] = [
+    ColumnSpec {
+        name: "党组织",
+        aliases: &[
+            "党组织名称",
+            "所在党组织",
+            "党支部",
+            "党支部名称",
+            "支部名称",
+            "召开单位",
+            "组织名称",
+            "党支部(党小组)",
+            "党支部（党小组）",
+            "单位",
+        ],
+        required: true,
+    },
+    ColumnSpec {
+        name: "会议类型",
+        aliases: &[
+            "会议类别",
+            "类型",
+            "活动类型",
+            "会议名称",
+            "组织生活类型",
+            "类别",
+        ],
+        required: true,
+    },
+    ColumnSpec {
+        name: "会议日期",
+        aliases: &[
+            "日期",
+            "召开日期",
+            "召开时间",
+            "会议时间",
+            "活动日期",
+            "活动时间",
+            "时间",
+        ],
+        required: true,
+    },
+    ColumnSpec {
+        name: "会议主题",
+        aliases: &[
+            "主题",
+            "会议内容",
+            "议题",
+            "活动主题",
+            "内容",
+            "会议议题",
+            "学习内容",
+        ],
+        required: true,
+    },
+    ColumnSpec {
+        name: "应到人数",
+        aliases: &[
+            "应到",
+            "应参会人数",
+            "应到会人数",
+            "应出席人数",
+            "应到党员数",
+        ],
+        required: true,
+    },
+    ColumnSpec {
+        name: "实到人数",
+        aliases: &[
+            "实到",
+            "实际参会人数",
+            "参会人数",
+            "到会人数",
+            "实到会人数",
+            "出席人数",
+            "实到党员数",
+        ],
+        required: true,
+    },
+    ColumnSpec {
+        name: "请假人数",
+        aliases: &["请假", "请假党员数", "缺席人数(请假)"],
+        required: true,
+    },
+    ColumnSpec {
+        name: "主持人",
+        aliases: &[
+            "主持",
+            "会议主持人",
+            "主讲人",
+            "主持人(主讲人)",
+            "主持人（主讲人）",
+        ],
+        required: true,
+    },
+    ColumnSpec {
+        name: "地点",
+        aliases: &["会议地点", "活动地点", "召开地点"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "群众参与人数",
+        aliases: &[
+            "群众人数",
+            "参加群众人数",
+            "列席群众人数",
+            "群众参与",
+            "群众参加人数",
+        ],
+        required: false,
+    },
+    ColumnSpec {
+        name: "请假事由",
+        aliases: &["请假原因", "缺席原因", "请假人员及事由"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "是否表决",
+        aliases: &["表决", "是否进行表决", "有无表决事项"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "会议记录",
+        aliases: &["会议纪要", "记录", "纪要"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "决议事项",
+        aliases: &["决定事项", "会议决议", "决议"],
+        required: false,
+    },
+];
+
+struct Parsed {
+    org: StoredOrg,
+    branch_id: i64,
+    branch_path: String,
+    meeting: Meeting,
+}
+
+pub async fn run(
+    app: &App,
+    file: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
+    let today = app.today();
+    let table = read_table(file, &COLUMNS)?;
+    let mut report = ImportReport {
+        file: file.display().to_string(),
+        rows: table.rows.len(),
+        dry_run: opts.dry_run,
+        ..Default::default()
+    };
+    let (scope, scope_org) = super::import_scope(app, opts).await?;
+    let mut conn = app.store.acquire().await?;
+    let orgs = org_store::list(&mut conn, &scope).await?;
+    drop(conn);
+    let by_id: HashMap<i64, &StoredOrg> = orgs.iter().map(|o| (o.org.id, o)).collect();
+    let by_code: HashMap<&str, &StoredOrg> =
+        orgs.iter().map(|o| (o.org.code.as_str(), o)).collect();
+    let mut by_name: HashMap<&str, Vec<&StoredOrg>> = HashMap::new();
+    for o in &orgs {
+        by_name.entry(o.org.name.as_str()).or_default().push(o);
+    }
+    // An org by code or unique name; `上级/下级` names a group (or branch) by its parent.
+    let find = |key: &str| -> std::result::Result<&StoredOrg, String> {
+        if let Some(o) = by_code.get(key) {
+            return Ok(*o);
+        }
+        if let Some((parent, child)) = key.split_once(['/', '／']) {
+            let (parent, child) = (parent.trim(), child.trim());
+            let p = by_code
+                .get(parent)
+                .copied()
+                .or_else(|| match by_name.get(parent) {
+                    Some(v) if v.len() == 1 => Some(v[0]),
+                    _ => None,
+                });
+            if let Some(p) = p {
+                let kids: Vec<&&StoredOrg> = by_name
+                    .get(child)
+                    .map(|v| {
+                        v.iter()
+                            .filter(|o| o.org.parent_id == Some(p.org.id))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let [o] = kids.as_slice() {
+                    return Ok(**o);
+                }
+            }
+            return Err(format!(
+                "找不到党组织“{key}”（上级“{parent}”下没有唯一的“{child}”）"
+            ));
+        }
+        match by_name.get(key).map(|v| v.as_slice()) {
+            Some([o]) => Ok(*o),
+            Some(v) if v.len() > 1 => Err(format!(
+                "党组织“{key}”名称不唯一（{}个），请改填组织代码，或写成“所在党支部/{key}”",
+                v.len()
+            )),
+            _ => Err(format!(
+                "找不到党组织“{key}”（请先导入组织，或检查 --org 范围）"
+            )),
+        }
+    };
+
+    progress.start("检查", table.rows.len() as u64);
+    let mut parsed: Vec<Parsed> = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: HashMap<(i64, MeetingKind, chrono::NaiveDate, String), usize> = HashMap::new();
+    for row in &table.rows {
+        let mut c = RowCheck::new(row, &table.titles);
+        let org = c.required(ORG).and_then(|key| match find(&key) {
+            Ok(o) => Some(o),
+            Err(e) => {
+                c.error(ORG, e);
+                None
+            }
+        });
+        let kind = c.required(KIND).and_then(|k| {
+            let v = MeetingKind::parse_label(&k);
+            if v.is_none() {
+                c.error(
+                    KIND,
+                    format!(
+                        "无法识别的会议类型：{k}（应为支部党员大会、支部委员会会议、党小组会、党课、主题党日、组织生活会或民主评议党员）"
+                    ),
+                );
+            }
+            v
+        });
+        let date = c.required_date(DATE);
+        let topic = c.required(TOPIC);
+        let expected = required_count(&mut c, EXPECTED);
+        let present = required_count(&mut c, PRESENT);
+        let excused = c.count(EXCUSED).unwrap_or(0);
+        let host = c.required(HOST);
+        let masses = c.count(MASSES).unwrap_or(0);
+        let votes = c.yes_no(VOTES).unwrap_or(false);
+        let reasons: Vec<String> = c.text(REASONS).into_iter().collect();
+
+        // The branch a group meeting counts for.
+        let branch = org.and_then(|o| match o.org.kind {
+            OrgKind::Group => match o.org.parent_id.and_then(|p| by_id.get(&p)) {
+                Some(p) if p.org.kind == OrgKind::Branch => Some(*p),
+                _ => {
+                    c.error(ORG, format!("党小组“{}”不在党支部之下", o.org.name));
+                    None
+                }
+            },
+            _ => Some(o),
+        });
+        if let (Some(o), Some(kind), Some(date), Some(topic), Some(expected), Some(present)) =
+            (org, kind, date, topic.clone(), expected, present)
+        {
+            let meeting = Meeting {
+                id: 0,
+                org_id: o.org.id,
+                kind,
+                date,
+                topic: topic.trim().to_string(),
+                venue: c.text(VENUE),
+                host: host.clone(),
+                expected,
+                present,
+                excused,
+                excused_reasons: reasons,
+                minutes: c.text(MINUTES),
+                decisions: c.text(DECISIONS),
+                masses_present: masses,
+                central_task: false,
+                members_needs: false,
+                votes,
+                full_expected: None,
+                full_present: None,
+            };
+            for e in meeting.check(o.org.kind, &o.org.name, today) {
+                use jiceng_domain::meeting::MeetingError as E;
+                let col = match e {
+                    E::InFuture(_) => DATE,
+                    E::NoTopic | E::TopicTooLong(_) => TOPIC,
+                    E::TooMany { .. } | E::TooManyVoting { .. } | E::NoneExpected => PRESENT,
+                    E::Negative => EXPECTED,
+                    E::GroupOnly { .. } | E::BranchOnly { .. } | E::OrgNotLive { .. } => KIND,
+                };
+                c.error(col, e.to_string());
+            }
+            let live = o.org.founded_on.is_none_or(|f| f <= date)
+                && o.org.dissolved_on.is_none_or(|d| d > date);
+            if !live {
+                c.error(
+                    DATE,
+                    jiceng_domain::meeting::MeetingError::OrgNotLive {
+                        org: o.org.name.clone(),
+                        date,
+                    }
+                    .to_string(),
+                );
+            }
+            let key = (o.org.id, kind, date, meeting.topic.clone());
+            if let Some(prev) = seen.get(&key) {
+                c.error(
+                    TOPIC,
+                    format!("与第{prev}行是同一会议（组织、类型、日期、主题相同）"),
+                );
+            } else {
+                seen.insert(key, row.number);
+            }
+            if c.errors.is_empty() {
+                let b = branch.expect("checked with the org");
+                parsed.push(Parsed {
+                    org: o.clone(),
+                    branch_id: b.org.id,
+                    branch_path: b.path.clone(),
+                    meeting,
+                });
+            }
+        }
+        errors.extend(c.errors);
+        progress.inc(1);
+    }
+    progress.finish();
+    sort_errors(&mut errors);
+    let bad: std::collections::HashSet<usize> = errors.iter().map(|e| e.row).collect();
+    report.valid = report.rows - bad.len();
+    report.errors = errors;
+    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
+        return Ok(report);
+    }
+
+    // Which rows are recorded already.
+    let mut inserts: Vec<&Parsed> = Vec::new();
+    if let (Some(from), Some(to)) = (
+        parsed.iter().map(|p| p.meeting.date).min(),
+        parsed.iter().map(|p| p.meeting.date).max(),
+    ) {
+        let mut org_ids: Vec<i64> = parsed.iter().map(|p| p.org.org.id).collect();
+        org_ids.sort_unstable();
+        org_ids.dedup();
+        let mut conn = app.store.acquire().await?;
+        let known = meeting_store::keys(&mut conn, &org_ids, from, to).await?;
+        drop(conn);
+        for p in &parsed {
+            let m = &p.meeting;
+            if known.contains(&(m.org_id, m.kind, m.date, m.topic.clone())) {
+                report.unchanged += 1;
+            } else {
+                inserts.push(p);
+            }
+        }
+    }
+    let first = app
+        .store
+        .reserve_ids("meeting", inserts.len() as i64)
+        .await?;
+    let actor_name = opts.actor.username.clone();
+    let rows: Vec<StoredMeeting> = inserts
+        .iter()
+        .enumerate()
+        .map(|(n, p)| {
+            let quorum = p.meeting.quorum(app.rules.in_force(p.meeting.date));
+            let mut meeting = p.meeting.clone();
+            meeting.id = first + n as i64;
+            StoredMeeting {
+                meeting,
+                org_path: p.org.path.clone(),
+                branch_id: p.branch_id,
+                quorum_ok: quorum.map(|q| q.ok),
+                created_by: actor_name.clone(),
+            }
+        })
+        .collect();
+    debug_assert!(inserts
+        .iter()
+        .zip(&rows)
+        .all(|(p, r)| r.branch_path() == p.branch_path));
+    let written = rows.len();
+    progress.start("写入", written as u64);
+    let (rows_ref, report_ref, org_ref) = (&rows, &report, scope_org.as_ref());
+    crate::audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        meeting_store::insert(&mut tx, rows_ref).await?;
+        super::record_import(&mut tx, app, opts, "meetings", report_ref, written, org_ref).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
+    progress.finish();
+    report.written = written;
+    Ok(report)
+}
+
+/// A required whole number ≥ 0.
+fn required_count(c: &mut RowCheck<'_>, col: usize) -> Option<i64> {
+    if c.text(col).is_none() {
+        c.error(col, "必填项为空");
+        return None;
+    }
+    c.count(col)
+}

@@ -1,0 +1,287 @@
+//! Users: added, listed, disabled and given a new password by an administrator, within
+//! the administrator's own scope. Every change is audited in its transaction.
+
+use jiceng_store::orgs::StoredOrg;
+use jiceng_store::users::{self as user_store, NewUserRecord, StoredUser};
+use jiceng_store::{Conn, Scope};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::access::{Actor, Role};
+use crate::audit::{self, AuditAction};
+use crate::auth::{hash_password, local_text, parse_time, time_text};
+use crate::{App, AppError, Result};
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+    /// The org whose subtree the user sees: its code, or its unique name.
+    pub org: Option<String>,
+    /// The member record of a `Member` user.
+    pub member_id: Option<i64>,
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserInfo {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub org_code: Option<String>,
+    pub org_name: Option<String>,
+    pub disabled: bool,
+    /// While the account is locked: until when (China Standard Time, `YYYY-MM-DD HH:MM`).
+    pub locked_until: Option<String>,
+}
+
+fn info(app: &App, u: &StoredUser) -> Result<UserInfo> {
+    let role = Role::from_code(&u.role).ok_or_else(|| {
+        AppError::Store(jiceng_store::StoreError::Corrupt(format!(
+            "角色 {}",
+            u.role
+        )))
+    })?;
+    let now = app.now();
+    Ok(UserInfo {
+        id: u.id,
+        username: u.username.clone(),
+        role,
+        org_code: u.org_code.clone(),
+        org_name: u.org_name.clone(),
+        disabled: u.disabled,
+        locked_until: u
+            .locked_until
+            .as_deref()
+            .and_then(parse_time)
+            .filter(|t| *t > now)
+            .map(local_text),
+    })
+}
+
+fn check_admin(actor: &Actor) -> Result<()> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The password policy: at least [`MIN_PASSWORD_CHARS`] characters.
+pub fn check_password(password: &str) -> Result<()> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(AppError::Input(format!(
+            "密码至少需要{MIN_PASSWORD_CHARS}个字符"
+        )));
+    }
+    if n > 256 {
+        return Err(AppError::Input("密码过长（最多256个字符）".into()));
+    }
+    Ok(())
+}
+
+fn check_username(username: &str) -> Result<()> {
+    let n = username.chars().count();
+    if n == 0 || n > 64 {
+        return Err(AppError::Input("用户名应为1至64个字符".into()));
+    }
+    if username
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(AppError::Input("用户名不能包含空格或控制字符".into()));
+    }
+    Ok(())
+}
+
+async fn org_of(conn: &mut Conn, u: &StoredUser) -> Result<Option<StoredOrg>> {
+    match u.org_id {
+        Some(id) => Ok(jiceng_store::orgs::get(conn, &Scope::All, id).await?),
+        None => Ok(None),
+    }
+}
+
+/// A user the administrator may manage: in its scope, else `NotFound`.
+async fn managed(app: &App, actor: &Actor, username: &str) -> Result<StoredUser> {
+    check_admin(actor)?;
+    let mut conn = app.store.acquire().await?;
+    user_store::get_by_username(&mut conn, &actor.scope, username.trim())
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("用户“{}”", username.trim())))
+}
+
+/// Adds a user. Only an administrator may, and only within its own scope: the new
+/// user's org must lie in it, and a user without an org only an administrator without
+/// one may add.
+pub async fn add_user(app: &App, actor: &Actor, new: NewUser) -> Result<UserInfo> {
+    check_admin(actor)?;
+    let username = new.username.trim().to_string();
+    check_username(&username)?;
+    check_password(&new.password)?;
+    let org = match new.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(key) => Some(app.resolve_org(&actor.scope, key).await?),
+        None if actor.scope == Scope::All => None,
+        None => return Err(AppError::Forbidden),
+    };
+    let mut conn = app.store.acquire().await?;
+    if let Some(id) = new.member_id {
+        if jiceng_store::members::get(&mut conn, &actor.scope, id)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::NotFound(format!("党员（id {id}）")));
+        }
+    }
+    let exists = |username: &str| AppError::Input(format!("用户名“{username}”已存在"));
+    if user_store::get_by_username(&mut conn, &Scope::All, &username)
+        .await?
+        .is_some()
+    {
+        return Err(exists(&username));
+    }
+    drop(conn);
+    let record = NewUserRecord {
+        id: app.store.reserve_ids("user", 1).await?,
+        username: username.clone(),
+        password_hash: hash_password(&new.password).await?,
+        role: new.role.code().to_string(),
+        org_id: org.as_ref().map(|o| o.org.id),
+        member_id: new.member_id,
+        display_name: new
+            .display_name
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+    };
+    let now = app.now();
+    let after = json!({
+        "username": record.username,
+        "role": record.role,
+        "org": org.as_ref().map(|o| o.org.code.clone()),
+        "member_id": record.member_id,
+        "display_name": record.display_name,
+    });
+    let done = audit::with_retry(|| {
+        let after = after.clone();
+        let (record, org) = (&record, &org);
+        async move {
+            let mut tx = app.store.begin().await?;
+            user_store::insert(&mut tx, record, &time_text(now)).await?;
+            audit::record_at(
+                &mut tx,
+                now,
+                actor,
+                AuditAction::UserAdd,
+                &record.username,
+                org.as_ref(),
+                None,
+                Some(after),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+    })
+    .await;
+    match done {
+        Err(AppError::Store(jiceng_store::StoreError::Db(jiceng_store::SqlxError::Database(
+            e,
+        )))) if e.is_unique_violation() => {
+            return Err(exists(&username));
+        }
+        other => other?,
+    }
+    let mut conn = app.store.acquire().await?;
+    let stored = user_store::get(&mut conn, record.id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("用户“{username}”")))?;
+    info(app, &stored)
+}
+
+/// The users in the administrator's scope, by name.
+pub async fn list_users(app: &App, actor: &Actor) -> Result<Vec<UserInfo>> {
+    check_admin(actor)?;
+    let mut conn = app.store.acquire().await?;
+    user_store::list(&mut conn, &actor.scope)
+        .await?
+        .iter()
+        .map(|u| info(app, u))
+        .collect()
+}
+
+/// Disables a user and ends its sessions.
+pub async fn disable_user(app: &App, actor: &Actor, username: &str) -> Result<()> {
+    let user = managed(app, actor, username).await?;
+    if user.id == actor.user_id {
+        return Err(AppError::Input("不能停用自己的账户".into()));
+    }
+    if user.disabled {
+        return Ok(());
+    }
+    let now = app.now();
+    audit::with_retry(|| async {
+        let mut tx = app.store.begin().await?;
+        user_store::set_disabled(&mut tx, user.id, true, &time_text(now)).await?;
+        user_store::delete_sessions_of(&mut tx, user.id).await?;
+        let org = org_of(&mut tx, &user).await?;
+        audit::record_at(
+            &mut tx,
+            now,
+            actor,
+            AuditAction::UserDisable,
+            &user.username,
+            org.as_ref(),
+            Some(json!({ "disabled": false })),
+            Some(json!({ "disabled": true })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Sets a new password, clears any lockout and ends the user's sessions.
+pub async fn reset_password(
+    app: &App,
+    actor: &Actor,
+    username: &str,
+    password: &str,
+) -> Result<()> {
+    check_password(password)?;
+    let user = managed(app, actor, username).await?;
+    let hash = hash_password(password).await?;
+    let now = app.now();
+    let before = json!({
+        "failed_logins": user.failed_logins,
+        "locked_until": user.locked_until,
+    });
+    audit::with_retry(|| {
+        let before = before.clone();
+        let (user, hash) = (&user, &hash);
+        async move {
+            let mut tx = app.store.begin().await?;
+            user_store::set_password(&mut tx, user.id, hash, &time_text(now)).await?;
+            user_store::delete_sessions_of(&mut tx, user.id).await?;
+            let org = org_of(&mut tx, user).await?;
+            audit::record_at(
+                &mut tx,
+                now,
+                actor,
+                AuditAction::PasswordReset,
+                &user.username,
+                org.as_ref(),
+                Some(before),
+                Some(json!({ "failed_logins": 0, "locked_until": null })),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+    })
+    .await
+}

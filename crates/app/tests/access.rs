@@ -1,0 +1,641 @@
+//! Users, login, lockout, sessions, scopes, the audit chain and ID-number privacy, on
+//! SQLite and PostgreSQL, over the township fixture.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::*;
+use jiceng_app::access::{Actor, Role};
+use jiceng_app::audit::{self, AuditAction};
+use jiceng_app::auth::{self, AuthError};
+use jiceng_app::import::{self, ImportOptions, NoProgress};
+use jiceng_app::users::{self, NewUser};
+use jiceng_app::{privacy, App, AppError, Crypto};
+use jiceng_store::testing::TestDb;
+use jiceng_store::{contract_test, Scope};
+
+const PASSWORD: &str = "correct horse 1";
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-12-15T02:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn at(app: &App, t: DateTime<Utc>) -> App {
+    let mut a = app.clone();
+    a.fixed_now = Some(t);
+    a
+}
+
+/// The township imported by the system, as `township.rs` does.
+async fn load(app: &App, dir: &Dir) {
+    let (orgs, members, units) = township(dir);
+    let opts = ImportOptions::default();
+    for (f, kind) in [(orgs, 0), (members, 1), (units, 2)] {
+        let r = match kind {
+            0 => import::orgs::run(app, &f, &opts, &NoProgress).await,
+            1 => import::members::run(app, &f, &opts, &NoProgress).await,
+            _ => import::units::run(app, &f, &opts, &NoProgress).await,
+        }
+        .unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+    }
+}
+
+async fn add(app: &App, username: &str, role: Role, org: Option<&str>) -> users::UserInfo {
+    users::add_user(
+        app,
+        &Actor::system(),
+        NewUser {
+            username: username.into(),
+            password: PASSWORD.into(),
+            role,
+            org: org.map(str::to_string),
+            member_id: None,
+            display_name: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn setup(db: &TestDb) -> (App, Dir) {
+    let mut app = app(db);
+    app.fixed_now = Some(t0());
+    let dir = Dir::new("access");
+    load(&app, &dir).await;
+    (app, dir)
+}
+
+async fn path_of(app: &App, code: &str) -> String {
+    app.resolve_org(&Scope::All, code).await.unwrap().path
+}
+
+async fn member_id(app: &App, name: &str) -> i64 {
+    let mut c = app.store.acquire().await.unwrap();
+    let (list, _) = jiceng_store::members::search(&mut c, &Scope::All, Some(name), 0, 5)
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 1, "{name}");
+    list[0].id
+}
+
+async fn entries(app: &App) -> Vec<audit::AuditEntry> {
+    audit::list(app, &Actor::system(), 1, 500).await.unwrap().0
+}
+
+contract_test!(login_resume_logout, |db: TestDb| async move {
+    let (app, _dir) = setup(&db).await;
+    add(&app, "zhen", Role::Committee, Some("T001")).await;
+    let s = auth::login(&app, "zhen", PASSWORD).await.unwrap();
+    assert_eq!(s.token.len(), 64);
+    assert_eq!(s.csrf.len(), 64);
+    assert_ne!(s.token, s.csrf);
+    assert_eq!(s.actor.username, "zhen");
+    assert_eq!(s.actor.role, Role::Committee);
+    // Only the token's hash is stored.
+    let mut c = app.store.acquire().await.unwrap();
+    assert!(jiceng_store::users::session(&mut c, &s.token)
+        .await
+        .unwrap()
+        .is_none());
+    drop(c);
+    let again = auth::resume(&app, &s.token).await.unwrap().unwrap();
+    assert_eq!(
+        (again.csrf.as_str(), &again.actor),
+        (s.csrf.as_str(), &s.actor)
+    );
+    assert!(auth::resume(&app, "not a token").await.unwrap().is_none());
+    assert!(auth::resume(&app, &"0".repeat(64)).await.unwrap().is_none());
+    auth::logout(&app, &s.token).await.unwrap();
+    assert!(auth::resume(&app, &s.token).await.unwrap().is_none());
+    auth::logout(&app, &s.token).await.unwrap();
+
+    let log = entries(&app).await;
+    let codes: Vec<i64> = log.iter().map(|e| e.code).collect();
+    // Newest first: logout, login, user add, then the three imports.
+    assert_eq!(&codes[..4], &[3, 1, 10, 20]);
+    assert_eq!(log[1].target, "zhen");
+    assert_eq!(log[1].org_code.as_deref(), Some("T001"));
+    assert_eq!(log[1].label, "登录");
+});
+
+contract_test!(wrong_password_and_unknown_user, |db: TestDb| async move {
+    let (app, _dir) = setup(&db).await;
+    add(&app, "zhen", Role::Committee, Some("T001")).await;
+    let e = auth::login(&app, "zhen", "wrong password")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AuthError::BadCredentials), "{e:?}");
+    assert_eq!(e.to_string(), "用户名或密码错误");
+    let e = auth::login(&app, "nobody", PASSWORD).await.unwrap_err();
+    assert!(matches!(e, AuthError::BadCredentials), "{e:?}");
+    let log = entries(&app).await;
+    assert_eq!(log[0].code, AuditAction::LoginFailed.code());
+    assert_eq!(log[0].target, "nobody");
+    assert_eq!(log[1].code, AuditAction::LoginFailed.code());
+    assert_eq!(log[1].after.as_ref().unwrap()["failures"], 1);
+    // The password is in no entry.
+    for e in &log {
+        let text = serde_json::to_string(e).unwrap();
+        assert!(!text.contains("wrong password") && !text.contains(PASSWORD));
+    }
+    // A success starts the count afresh.
+    auth::login(&app, "zhen", PASSWORD).await.unwrap();
+    let mut c = app.store.acquire().await.unwrap();
+    let u = jiceng_store::users::get_by_username(&mut c, &Scope::All, "zhen")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(u.failed_logins, 0);
+});
+
+contract_test!(lockout_after_five_failures, |db: TestDb| async move {
+    let (app, _dir) = setup(&db).await;
+    add(&app, "zhen", Role::Committee, Some("T001")).await;
+    for i in 1..=4 {
+        let e = auth::login(&app, "zhen", "bad password").await.unwrap_err();
+        assert!(matches!(e, AuthError::BadCredentials), "attempt {i}: {e:?}");
+    }
+    // The fifth failure locks for 15 minutes: until 10:15 China time.
+    let e = auth::login(&app, "zhen", "bad password").await.unwrap_err();
+    match &e {
+        AuthError::Locked { until } => assert_eq!(until, "2026-12-15 10:15"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        e.to_string(),
+        "登录失败次数过多，账户已锁定至2026-12-15 10:15"
+    );
+    // While locked even the right password is refused.
+    let later = at(&app, t0() + Duration::minutes(14));
+    assert!(matches!(
+        auth::login(&later, "zhen", PASSWORD).await.unwrap_err(),
+        AuthError::Locked { .. }
+    ));
+    let list = users::list_users(&later, &Actor::system()).await.unwrap();
+    assert_eq!(list[0].locked_until.as_deref(), Some("2026-12-15 10:15"));
+    // After the window it opens again.
+    let after = at(&app, t0() + Duration::minutes(16));
+    auth::login(&after, "zhen", PASSWORD).await.unwrap();
+    assert_eq!(
+        users::list_users(&after, &Actor::system()).await.unwrap()[0].locked_until,
+        None
+    );
+
+    // Twenty wrong passwords: locked, and the count is configurable.
+    let mut strict = at(&app, t0() + Duration::minutes(30));
+    strict.auth.max_failures = 3;
+    let mut locked = 0;
+    for _ in 0..20 {
+        if let AuthError::Locked { .. } = auth::login(&strict, "zhen", "bad password")
+            .await
+            .unwrap_err()
+        {
+            locked += 1;
+        }
+    }
+    assert_eq!(locked, 18);
+    // An administrator's new password clears the lockout.
+    users::reset_password(&strict, &Actor::system(), "zhen", "another password")
+        .await
+        .unwrap();
+    auth::login(&strict, "zhen", "another password")
+        .await
+        .unwrap();
+    assert!(matches!(
+        auth::login(&strict, "zhen", PASSWORD).await.unwrap_err(),
+        AuthError::BadCredentials
+    ));
+    assert!(audit::verify(&app).await.unwrap().ok);
+});
+
+contract_test!(idle_sessions_expire, |db: TestDb| async move {
+    let (app, _dir) = setup(&db).await;
+    add(&app, "zhen", Role::Committee, Some("T001")).await;
+    let s = auth::login(&app, "zhen", PASSWORD).await.unwrap();
+    // Used after 29 minutes: still valid, and seen again.
+    let t29 = at(&app, t0() + Duration::minutes(29));
+    assert!(auth::resume(&t29, &s.token).await.unwrap().is_some());
+    let t58 = at(&app, t0() + Duration::minutes(58));
+    assert!(auth::resume(&t58, &s.token).await.unwrap().is_some());
+    // Then idle for 31 minutes: gone, and deleted.
+    let t89 = at(&app, t0() + Duration::minutes(89));
+    assert!(auth::resume(&t89, &s.token).await.unwrap().is_none());
+    assert!(auth::resume(&t58, &s.token).await.unwrap().is_none());
+    // The idle time is configurable.
+    let s = auth::login(&app, "zhen", PASSWORD).await.unwrap();
+    let mut short = at(&app, t0() + Duration::minutes(6));
+    short.auth.idle_minutes = 5;
+    assert!(auth::resume(&short, &s.token).await.unwrap().is_none());
+});
+
+contract_test!(disabled_users_cannot_log_in, |db: TestDb| async move {
+    let (app, _dir) = setup(&db).await;
+    add(&app, "zhen", Role::Committee, Some("T001")).await;
+    let s = auth::login(&app, "zhen", PASSWORD).await.unwrap();
+    users::disable_user(&app, &Actor::system(), "zhen")
+        .await
+        .unwrap();
+    assert!(auth::resume(&app, &s.token).await.unwrap().is_none());
+    let e = auth::login(&app, "zhen", PASSWORD).await.unwrap_err();
+    assert!(matches!(e, AuthError::Disabled), "{e:?}");
+    assert_eq!(e.to_string(), "账户已停用");
+    // A wrong password still says only that.
+    assert!(matches!(
+        auth::login(&app, "zhen", "bad password").await.unwrap_err(),
+        AuthError::BadCredentials
+    ));
+    let list = users::list_users(&app, &Actor::system()).await.unwrap();
+    assert!(list[0].disabled);
+    let log = entries(&app).await;
+    assert!(log
+        .iter()
+        .any(|e| e.code == AuditAction::UserDisable.code()));
+});
+
+contract_test!(scopes_follow_the_users_org, |db: TestDb| async move {
+    let (app, _dir) = setup(&db).await;
+    add(&app, "zhen", Role::Committee, Some("T001")).await;
+    add(&app, "dongcun", Role::Secretary, Some("东村党支部")).await;
+    add(&app, "floating", Role::Secretary, None).await;
+    add(&app, "root", Role::Admin, None).await;
+    add(&app, "self", Role::Member, Some("T002")).await;
+    let actor = |name: &'static str| {
+        let app = app.clone();
+        async move { auth::login(&app, name, PASSWORD).await.unwrap().actor }
+    };
+    let zhen = actor("zhen").await;
+    let dongcun = actor("dongcun").await;
+    assert_eq!(zhen.scope, Scope::subtree(&path_of(&app, "T001").await));
+    assert_eq!(dongcun.scope, Scope::subtree(&path_of(&app, "T002").await));
+    assert_eq!(actor("floating").await.scope, Scope::Nothing);
+    assert_eq!(actor("root").await.scope, Scope::All);
+    // A member user's scope is its org's subtree; use cases narrow it to member_id.
+    assert_eq!(
+        actor("self").await.scope,
+        Scope::subtree(&path_of(&app, "T002").await)
+    );
+
+    let mut c = app.store.acquire().await.unwrap();
+    let count = |s: Scope| {
+        let app = app.clone();
+        async move {
+            let mut c = app.store.acquire().await.unwrap();
+            jiceng_store::members::search(&mut c, &s, None, 0, 1)
+                .await
+                .unwrap()
+                .1
+        }
+    };
+    // 东村 8 + 南村 3 below it; the township all 17.
+    assert_eq!(count(zhen.scope.clone()).await, 17);
+    assert_eq!(count(dongcun.scope.clone()).await, 11);
+    assert_eq!(count(Scope::Nothing).await, 0);
+    let other = app.resolve_org(&Scope::All, "T005").await.unwrap();
+    assert!(
+        jiceng_store::orgs::get(&mut c, &dongcun.scope, other.org.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    drop(c);
+    // The branch secretary cannot resolve an org outside its branch either.
+    assert!(matches!(
+        app.resolve_org(&dongcun.scope, "T005").await.unwrap_err(),
+        AppError::OrgNotFound(_)
+    ));
+});
+
+contract_test!(users_are_managed_within_scope, |db: TestDb| async move {
+    let (app, _dir) = setup(&db).await;
+    let sys = Actor::system();
+    let new = |username: &str, password: &str, org: Option<&str>| NewUser {
+        username: username.into(),
+        password: password.into(),
+        role: Role::Secretary,
+        org: org.map(str::to_string),
+        member_id: None,
+        display_name: Some("测试".into()),
+    };
+    let e = users::add_user(&app, &sys, new("a", "short", Some("T002")))
+        .await
+        .unwrap_err();
+    assert_eq!(e.to_string(), "密码至少需要8个字符");
+    let u = users::add_user(&app, &sys, new("a", PASSWORD, Some("T002")))
+        .await
+        .unwrap();
+    assert_eq!(
+        (u.org_code.as_deref(), u.org_name.as_deref()),
+        (Some("T002"), Some("东村党支部"))
+    );
+    let e = users::add_user(&app, &sys, new("a", PASSWORD, Some("T005")))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("已存在"), "{e}");
+    assert!(matches!(
+        users::add_user(&app, &sys, new("b", PASSWORD, Some("NOPE")))
+            .await
+            .unwrap_err(),
+        AppError::OrgNotFound(_)
+    ));
+    // Stored as argon2id, never in clear.
+    let mut c = app.store.acquire().await.unwrap();
+    let stored = jiceng_store::users::get(&mut c, u.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored.password_hash.starts_with("$argon2id$"),
+        "{}",
+        stored.password_hash
+    );
+    drop(c);
+
+    // A township administrator manages its own subtree only.
+    add(&app, "zadmin", Role::Admin, Some("T001")).await;
+    add(&app, "elsewhere", Role::Admin, None).await;
+    let zadmin = auth::login(&app, "zadmin", PASSWORD).await.unwrap().actor;
+    let names: Vec<String> = users::list_users(&app, &zadmin)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(names, ["a", "zadmin"]);
+    assert!(matches!(
+        users::disable_user(&app, &zadmin, "elsewhere")
+            .await
+            .unwrap_err(),
+        AppError::NotFound(_)
+    ));
+    assert!(matches!(
+        users::add_user(&app, &zadmin, new("c", PASSWORD, None))
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    ));
+    users::add_user(&app, &zadmin, new("c", PASSWORD, Some("T005")))
+        .await
+        .unwrap();
+    // Other roles manage no users.
+    let a = auth::login(&app, "a", PASSWORD).await.unwrap().actor;
+    assert!(matches!(
+        users::list_users(&app, &a).await.unwrap_err(),
+        AppError::Forbidden
+    ));
+    assert!(matches!(
+        users::reset_password(&app, &a, "c", "whatever pw")
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    ));
+    assert_eq!(AppError::Forbidden.to_string(), "无权执行此操作");
+});
+
+contract_test!(imports_are_audited_and_scoped, |db: TestDb| async move {
+    let (app, dir) = setup(&db).await;
+    let log = entries(&app).await;
+    assert_eq!(log.len(), 3);
+    let targets: Vec<&str> = log.iter().map(|e| e.target.as_str()).collect();
+    assert_eq!(targets, ["单位.xlsx", "党员名册.xlsx", "组织.xlsx"]);
+    assert!(log.iter().all(|e| e.code == 20 && e.actor == "system"));
+    assert_eq!(log[1].after.as_ref().unwrap()["written"], 17);
+    assert_eq!(log[1].after.as_ref().unwrap()["kind"], "members");
+
+    // A branch secretary's import is resolved in its branch and recorded against it;
+    // an inspector may not import.
+    add(&app, "dongcun", Role::Secretary, Some("T002")).await;
+    add(&app, "ins", Role::Inspector, Some("T001")).await;
+    let dongcun = auth::login(&app, "dongcun", PASSWORD).await.unwrap().actor;
+    let ins = auth::login(&app, "ins", PASSWORD).await.unwrap().actor;
+    let (_, members, _) = township(&dir);
+    let opts = |actor: Actor| ImportOptions {
+        actor,
+        ..Default::default()
+    };
+    assert!(matches!(
+        import::members::run(&app, &members, &opts(ins), &NoProgress)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    ));
+    let r = import::members::run(&app, &members, &opts(dongcun.clone()), &NoProgress)
+        .await
+        .unwrap();
+    // Members of other branches are not found within 东村.
+    assert!(
+        r.errors.iter().all(|e| e.message.contains("找不到党组织")),
+        "{:?}",
+        r.errors
+    );
+    assert_eq!(r.errors.len(), 6);
+    let scoped = ImportOptions {
+        org: Some("T005".into()),
+        ..opts(dongcun)
+    };
+    assert!(matches!(
+        import::members::run(&app, &members, &scoped, &NoProgress)
+            .await
+            .unwrap_err(),
+        AppError::OrgNotFound(_)
+    ));
+});
+
+contract_test!(
+    audit_log_is_read_by_admins_and_auditors,
+    |db: TestDb| async move {
+        let (app, _dir) = setup(&db).await;
+        add(&app, "dongcun", Role::Secretary, Some("T002")).await;
+        add(&app, "jiguan", Role::Secretary, Some("T005")).await;
+        add(&app, "aud", Role::Auditor, Some("T002")).await;
+        let dongcun = auth::login(&app, "dongcun", PASSWORD).await.unwrap().actor;
+        auth::login(&app, "jiguan", PASSWORD).await.unwrap();
+        let aud = auth::login(&app, "aud", PASSWORD).await.unwrap().actor;
+        assert!(matches!(
+            audit::list(&app, &dongcun, 1, 50).await.unwrap_err(),
+            AppError::Forbidden
+        ));
+        let (mine, total) = audit::list(&app, &aud, 1, 50).await.unwrap();
+        // Within 东村: adding dongcun and aud, and their logins; not 镇机关's, not imports.
+        assert_eq!(total, 4, "{mine:?}");
+        assert!(mine.iter().all(|e| e.org_code.as_deref() == Some("T002")));
+        let (page, total) = audit::list(&app, &Actor::system(), 2, 3).await.unwrap();
+        assert_eq!(total, 3 + 3 + 3);
+        assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [6, 5, 4]);
+    }
+);
+
+contract_test!(audit_verify_detects_tampering, |db: TestDb| async move {
+    let (app, _dir) = setup(&db).await;
+    add(&app, "zhen", Role::Committee, Some("T001")).await;
+    for _ in 0..3 {
+        auth::login(&app, "zhen", PASSWORD).await.unwrap();
+    }
+    let r = audit::verify(&app).await.unwrap();
+    assert!(r.ok && r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(r.entries, 7);
+    let mut c = app.store.acquire().await.unwrap();
+    sqlx::query("UPDATE audit_event SET after = '{\"written\":0}' WHERE seq = 2")
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    drop(c);
+    let r = audit::verify(&app).await.unwrap();
+    assert!(!r.ok);
+    assert_eq!(r.problems, ["第2条记录被修改"]);
+    let mut c = app.store.acquire().await.unwrap();
+    sqlx::query("DELETE FROM audit_event WHERE seq = 5")
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    drop(c);
+    let r = audit::verify(&app).await.unwrap();
+    assert_eq!(r.entries, 6);
+    assert_eq!(r.problems, ["第2条记录被修改", "第5条记录缺失"]);
+});
+
+contract_test!(
+    full_id_numbers_are_shown_to_few_and_audited,
+    |db: TestDb| async move {
+        let (app, _dir) = setup(&db).await;
+        add(&app, "dongcun", Role::Secretary, Some("T002")).await;
+        add(&app, "ins", Role::Inspector, Some("T001")).await;
+        add(&app, "root", Role::Admin, None).await;
+        let dongcun = auth::login(&app, "dongcun", PASSWORD).await.unwrap().actor;
+        let ins = auth::login(&app, "ins", PASSWORD).await.unwrap().actor;
+        let root = auth::login(&app, "root", PASSWORD).await.unwrap().actor;
+        let zhao = member_id(&app, "赵一").await; // 东村
+        let chu = member_id(&app, "褚甲").await; // 镇机关
+        let before = entries(&app).await.len();
+        assert!(matches!(
+            privacy::reveal_id_number(&app, &ins, zhao)
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        ));
+        assert!(matches!(
+            privacy::reveal_id_number(&app, &root, zhao)
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        ));
+        assert!(matches!(
+            privacy::reveal_id_number(&app, &dongcun, chu)
+                .await
+                .unwrap_err(),
+            AppError::NotFound(_)
+        ));
+        assert!(matches!(
+            privacy::reveal_id_number(&app, &dongcun, 999_999)
+                .await
+                .unwrap_err(),
+            AppError::NotFound(_)
+        ));
+        assert_eq!(entries(&app).await.len(), before, "refusals write nothing");
+        let full = privacy::reveal_id_number(&app, &dongcun, zhao)
+            .await
+            .unwrap();
+        let expected = id(0, d("1970-03-12"), false);
+        assert_eq!(full, expected);
+        let log = entries(&app).await;
+        assert_eq!(log.len(), before + 1);
+        assert_eq!(log[0].code, AuditAction::ViewIdNumber.code());
+        assert_eq!(log[0].actor, "dongcun");
+        assert_eq!(log[0].org_code.as_deref(), Some("T002"));
+        assert!(log[0].target.contains("赵一"), "{}", log[0].target);
+        assert!(!serde_json::to_string(&log[0]).unwrap().contains(&expected));
+    }
+);
+
+contract_test!(
+    concurrent_audited_writes_keep_the_chain,
+    |db: TestDb| async move {
+        let (app, _dir) = setup(&db).await;
+        add(&app, "dongcun", Role::Secretary, Some("T002")).await;
+        let dongcun = auth::login(&app, "dongcun", PASSWORD).await.unwrap().actor;
+        let zhao = member_id(&app, "赵一").await;
+        let before = audit::verify(&app).await.unwrap().entries;
+        // Twenty audited writes at once: ten views of an ID number, ten caller transactions
+        // recording an export, each run through with_retry.
+        let mut tasks = Vec::new();
+        for n in 0..20 {
+            let app = app.clone();
+            let actor = dongcun.clone();
+            tasks.push(tokio::spawn(async move {
+                if n % 2 == 0 {
+                    privacy::reveal_id_number(&app, &actor, zhao)
+                        .await
+                        .map(|_| ())
+                } else {
+                    audit::with_retry(|| async {
+                        let mut tx = app.store.begin().await?;
+                        audit::record(
+                            &mut tx,
+                            &actor,
+                            AuditAction::Export,
+                            &format!("导出{n}.xlsx"),
+                            None,
+                            None,
+                            Some(serde_json::json!({ "rows": n })),
+                        )
+                        .await?;
+                        tx.commit().await?;
+                        Ok(())
+                    })
+                    .await
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let r = audit::verify(&app).await.unwrap();
+        assert!(r.ok, "{:?}", r.problems);
+        assert_eq!(r.entries, before + 20);
+    }
+);
+
+contract_test!(
+    key_rotation_re_encrypts_every_number,
+    |db: TestDb| async move {
+        let (app, _dir) = setup(&db).await;
+        privacy::check_key(&app).await.unwrap();
+        add(&app, "dongcun", Role::Secretary, Some("T002")).await;
+        let dongcun = auth::login(&app, "dongcun", PASSWORD).await.unwrap().actor;
+        let zhao = member_id(&app, "赵一").await;
+        let full = privacy::reveal_id_number(&app, &dongcun, zhao)
+            .await
+            .unwrap();
+        let new = Crypto::from_key(&[9u8; 32]);
+        assert!(matches!(
+            privacy::rotate_key(&app, &dongcun, &new).await.unwrap_err(),
+            AppError::Forbidden
+        ));
+        assert_eq!(
+            privacy::rotate_key(&app, &Actor::system(), &new)
+                .await
+                .unwrap(),
+            17
+        );
+        // The old key is now refused; the new one reads and matches the same people.
+        assert!(privacy::check_key(&app).await.is_err());
+        let mut rotated = app.clone();
+        rotated.crypto = new.clone();
+        privacy::check_key(&rotated).await.unwrap();
+        assert_eq!(
+            privacy::reveal_id_number(&rotated, &dongcun, zhao)
+                .await
+                .unwrap(),
+            full
+        );
+        let dir = Dir::new("rotated");
+        let (_, members, _) = township(&dir);
+        let r = import::members::run(&rotated, &members, &ImportOptions::default(), &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!((r.written, r.unchanged), (0, 17), "matched by the new hash");
+        assert!(audit::verify(&app).await.unwrap().ok);
+    }
+);

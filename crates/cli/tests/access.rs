@@ -1,0 +1,250 @@
+//! `jiceng user …`, `jiceng audit verify` and `jiceng key rotate` as an administrator runs
+//! them on SQLite.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const KEY: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+fn run_with(dir: &Path, key: Option<&str>, args: &[&str]) -> (i32, String, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_jiceng"));
+    c.env_remove("JICENG_DB")
+        .env_remove("JICENG_PASSWORD")
+        .env_remove("JICENG_KEY_FILE")
+        .env("JICENG_TODAY", "2026-12-15");
+    match key {
+        Some(k) => c.env("JICENG_KEY", k),
+        None => c.env_remove("JICENG_KEY"),
+    };
+    let out = c.current_dir(dir).args(args).output().expect("run jiceng");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    run_with(dir, Some(KEY), args)
+}
+
+fn scratch(label: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("jiceng-cli-access-{}-{label}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    std::fs::create_dir_all(&p).unwrap();
+    p
+}
+
+const ORGS: &str = "组织名称,组织类别,上级党组织,所属领域,组织代码\n某镇党委,党委,,乡镇,Z1\n甲村党支部,党支部,Z1,农村,Z2\n";
+const MEMBERS: &str = "姓名,性别,出生日期,公民身份号码,人员类别,入党日期,所在党组织\n张三,女,1949-12-31,11010519491231002X,正式党员,1975-07-01,甲村党支部\n";
+
+fn tamper(db: &Path, sql: &str) {
+    let url = format!("sqlite://{}", db.display());
+    let sql = sql.to_string();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            sqlx::query(&sql).execute(&pool).await.unwrap();
+            pool.close().await;
+        });
+}
+
+#[test]
+fn users_and_the_audit_chain_from_the_command_line() {
+    let dir = scratch("users");
+    std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
+    let db = ["--db", "sqlite://t.db"];
+    let with = |args: &[&'static str]| [&db[..], args].concat();
+    let (code, out, err) = run(&dir, &with(&["import", "orgs", "orgs.csv"]));
+    assert_eq!(code, 0, "{out}{err}");
+
+    let (code, out, err) = run(
+        &dir,
+        &with(&[
+            "user",
+            "add",
+            "--username",
+            "zhen",
+            "--org",
+            "Z1",
+            "--role",
+            "committee",
+            "--password",
+            "pass word 1",
+        ]),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("已添加用户 zhen") && out.contains("某镇党委"),
+        "{out}"
+    );
+    let (code, _, err) = run(
+        &dir,
+        &with(&[
+            "user",
+            "add",
+            "--username",
+            "x",
+            "--org",
+            "Z2",
+            "--role",
+            "boss",
+            "--password",
+            "pass word 1",
+        ]),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("无法识别的角色") && err.contains("secretary"),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        &dir,
+        &with(&[
+            "user",
+            "add",
+            "--username",
+            "x",
+            "--org",
+            "Z2",
+            "--role",
+            "secretary",
+            "--password",
+            "short",
+        ]),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("密码至少需要8个字符"), "{err}");
+    // The password may come from the environment instead.
+    let mut c = Command::new(env!("CARGO_BIN_EXE_jiceng"));
+    let out = c
+        .current_dir(&dir)
+        .env("JICENG_KEY", KEY)
+        .env("JICENG_PASSWORD", "from the env 1")
+        .args(with(&[
+            "user",
+            "add",
+            "--username",
+            "cun",
+            "--org",
+            "Z2",
+            "--role",
+            "secretary",
+        ]))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (code, out, _) = run(&dir, &with(&["user", "disable", "--username", "cun"]));
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = run(
+        &dir,
+        &with(&[
+            "user",
+            "reset-password",
+            "--username",
+            "zhen",
+            "--password",
+            "new pass word",
+        ]),
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = run(&dir, &with(&["user", "list"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("zhen\t党（工）委\tZ1\t某镇党委\t正常"),
+        "{out}"
+    );
+    assert!(
+        out.contains("cun\t支部书记\tZ2\t甲村党支部\t已停用"),
+        "{out}"
+    );
+    let (_, out, _) = run(&dir, &with(&["user", "list", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert!(!out.contains("argon2"), "no hash in the listing");
+
+    // import, two adds, disable, reset: five entries, intact.
+    let (code, out, _) = run(&dir, &with(&["audit", "verify"]));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("已检查 5 条审计记录") && out.contains("审计链完整"),
+        "{out}"
+    );
+
+    // An edited entry is caught.
+    tamper(
+        &dir.join("t.db"),
+        "UPDATE audit_event SET target = 'someone-else' WHERE seq = 3",
+    );
+    let (code, out, _) = run(&dir, &with(&["audit", "verify"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("第3条记录被修改"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn rotating_the_key() {
+    let dir = scratch("rotate");
+    std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
+    std::fs::write(dir.join("members.csv"), MEMBERS).unwrap();
+    let args = |extra: &[&'static str]| [&["--db", "sqlite://t.db"][..], extra].concat();
+    // The key file is created on first use and remembered by the database.
+    assert_eq!(
+        run_with(&dir, None, &args(&["import", "orgs", "orgs.csv"])).0,
+        0
+    );
+    let (code, out, err) = run_with(&dir, None, &args(&["import", "members", "members.csv"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(dir.join("jiceng.key").exists());
+    // Another key is refused before it can hash anyone.
+    let (code, _, err) = run(&dir, &args(&["report", "members", "--org", "Z1"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("密钥与数据库不符"), "{err}");
+
+    let (code, out, err) = run_with(
+        &dir,
+        None,
+        &args(&["key", "rotate", "--new-key-file", "new.key"]),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("重新加密 1 个身份证号"), "{out}");
+    let (code, _, err) = run_with(&dir, None, &args(&["report", "members", "--org", "Z1"]));
+    assert_eq!(code, 2, "the old key no longer fits");
+    assert!(err.contains("密钥与数据库不符"), "{err}");
+    // With the new key the same person is matched, not entered twice.
+    let (code, out, err) = run_with(
+        &dir,
+        None,
+        &args(&[
+            "--key-file",
+            "new.key",
+            "import",
+            "members",
+            "members.csv",
+            "--format",
+            "json",
+        ]),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["written"].as_u64(), v["unchanged"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let (code, out, _) = run_with(
+        &dir,
+        None,
+        &args(&["--key-file", "new.key", "audit", "verify"]),
+    );
+    assert_eq!(code, 0, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

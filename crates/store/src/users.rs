@@ -1,0 +1,281 @@
+//! Users and their sessions. A user's scope is its org's subtree; listing users for a
+//! restricted actor filters on that org's path, like every other scoped read.
+//!
+//! Times are UTC text (`YYYY-MM-DDTHH:MM:SSZ`) passed in by the caller, so the clock can
+//! be fixed in tests. The store never sees a password or a session token: only the
+//! argon2id hash of the one and the SHA-256 of the other.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::{Conn, Result, Scope, StoreError};
+
+/// A user as stored, with the code, name and path of its org.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredUser {
+    pub id: i64,
+    pub username: String,
+    /// argon2id, PHC string format.
+    pub password_hash: String,
+    /// The role's code (`admin`, `secretary`, …).
+    pub role: String,
+    pub org_id: Option<i64>,
+    pub org_code: Option<String>,
+    pub org_name: Option<String>,
+    pub org_path: Option<String>,
+    pub member_id: Option<i64>,
+    pub display_name: Option<String>,
+    pub disabled: bool,
+    /// Consecutive failed logins since the last success or lockout.
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+    pub last_login_at: Option<String>,
+    pub created_at: String,
+}
+
+/// What a new user is stored with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUserRecord {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub org_id: Option<i64>,
+    pub member_id: Option<i64>,
+    pub display_name: Option<String>,
+}
+
+const USER_COLS: &str = "u.id, u.username, u.password_hash, u.role, u.org_id, o.code AS org_code, \
+    o.name AS org_name, o.path AS org_path, u.member_id, u.display_name, u.disabled, u.failed_logins, \
+    u.locked_until, u.last_login_at, u.created_at";
+
+const USER_FROM: &str = "app_user u LEFT JOIN org o ON o.id = u.org_id";
+
+fn user_from_row(r: &AnyRow) -> Result<StoredUser> {
+    Ok(StoredUser {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        password_hash: r.try_get("password_hash")?,
+        role: r.try_get("role")?,
+        org_id: r.try_get("org_id")?,
+        org_code: r.try_get("org_code")?,
+        org_name: r.try_get("org_name")?,
+        org_path: r.try_get("org_path")?,
+        member_id: r.try_get("member_id")?,
+        display_name: r.try_get("display_name")?,
+        disabled: r.try_get::<i64, _>("disabled")? != 0,
+        failed_logins: r.try_get("failed_logins")?,
+        locked_until: r.try_get("locked_until")?,
+        last_login_at: r.try_get("last_login_at")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub async fn insert(conn: &mut Conn, u: &NewUserRecord, now: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO app_user (id, username, password_hash, role, org_id, member_id, display_name, \
+         disabled, failed_logins, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, $8)",
+    )
+    .bind(u.id)
+    .bind(u.username.clone())
+    .bind(u.password_hash.clone())
+    .bind(u.role.clone())
+    .bind(u.org_id)
+    .bind(u.member_id)
+    .bind(u.display_name.clone())
+    .bind(now.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A user by name if its org lies in the scope (a user without an org only in `All`).
+pub async fn get_by_username(
+    conn: &mut Conn,
+    scope: &Scope,
+    username: &str,
+) -> Result<Option<StoredUser>> {
+    let (pred, vals) = scope.predicate("o.path", 2);
+    let sql = format!("SELECT {USER_COLS} FROM {USER_FROM} WHERE u.username = $1 AND {pred}");
+    let mut q = sqlx::query(&sql).bind(username.to_string());
+    for v in vals {
+        q = q.bind(v);
+    }
+    q.fetch_optional(&mut *conn)
+        .await?
+        .map(|r| user_from_row(&r))
+        .transpose()
+}
+
+/// A user by id, in any scope (for resolving a session, after the token was checked).
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<StoredUser>> {
+    let sql = format!("SELECT {USER_COLS} FROM {USER_FROM} WHERE u.id = $1");
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| user_from_row(&r))
+        .transpose()
+}
+
+/// The users whose org lies in the scope, by name.
+pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredUser>> {
+    let (pred, vals) = scope.predicate("o.path", 1);
+    let sql = format!("SELECT {USER_COLS} FROM {USER_FROM} WHERE {pred} ORDER BY u.username");
+    let mut q = sqlx::query(&sql);
+    for v in vals {
+        q = q.bind(v);
+    }
+    q.fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(user_from_row)
+        .collect()
+}
+
+fn found(done: sqlx::any::AnyQueryResult, id: i64) -> Result<()> {
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("用户（id {id}）")));
+    }
+    Ok(())
+}
+
+pub async fn set_disabled(conn: &mut Conn, id: i64, disabled: bool, now: &str) -> Result<()> {
+    let done = sqlx::query("UPDATE app_user SET disabled = $1, updated_at = $2 WHERE id = $3")
+        .bind(disabled as i64)
+        .bind(now.to_string())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    found(done, id)
+}
+
+/// Replaces the password hash and clears any lockout.
+pub async fn set_password(conn: &mut Conn, id: i64, password_hash: &str, now: &str) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE app_user SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
+    )
+    .bind(password_hash.to_string())
+    .bind(now.to_string())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    found(done, id)
+}
+
+/// Counts one more failed login and returns the count (one atomic increment, so that
+/// concurrent attempts all count).
+pub async fn add_failure(conn: &mut Conn, id: i64) -> Result<i64> {
+    let done = sqlx::query("UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    found(done, id)?;
+    Ok(
+        sqlx::query_scalar("SELECT failed_logins FROM app_user WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// Locks the user until the given time and starts the failure count afresh.
+pub async fn lock(conn: &mut Conn, id: i64, until: &str) -> Result<()> {
+    let done =
+        sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+            .bind(until.to_string())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    found(done, id)
+}
+
+/// A successful login: the failure count and any expired lockout are cleared.
+pub async fn record_login(conn: &mut Conn, id: i64, now: &str) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE app_user SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2",
+    )
+    .bind(now.to_string())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    found(done, id)
+}
+
+/// A session as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSession {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub csrf: String,
+    pub created_at: String,
+    pub last_seen: String,
+}
+
+pub async fn create_session(conn: &mut Conn, s: &StoredSession) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO user_session (token_hash, user_id, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(s.token_hash.clone())
+    .bind(s.user_id)
+    .bind(s.csrf.clone())
+    .bind(s.created_at.clone())
+    .bind(s.last_seen.clone())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn session(conn: &mut Conn, token_hash: &str) -> Result<Option<StoredSession>> {
+    let row = sqlx::query(
+        "SELECT token_hash, user_id, csrf, created_at, last_seen FROM user_session WHERE token_hash = $1",
+    )
+    .bind(token_hash.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(StoredSession {
+            token_hash: r.try_get("token_hash")?,
+            user_id: r.try_get("user_id")?,
+            csrf: r.try_get("csrf")?,
+            created_at: r.try_get("created_at")?,
+            last_seen: r.try_get("last_seen")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn touch_session(conn: &mut Conn, token_hash: &str, now: &str) -> Result<()> {
+    sqlx::query("UPDATE user_session SET last_seen = $1 WHERE token_hash = $2")
+        .bind(now.to_string())
+        .bind(token_hash.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_session(conn: &mut Conn, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM user_session WHERE token_hash = $1")
+        .bind(token_hash.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user (disabled, or the password reset).
+pub async fn delete_sessions_of(conn: &mut Conn, user_id: i64) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM user_session WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected())
+}
+
+/// Removes sessions last seen before `before` (ISO text compares in time order).
+pub async fn delete_idle_sessions(conn: &mut Conn, before: &str) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM user_session WHERE last_seen < $1")
+        .bind(before.to_string())
+        .execute(&mut *conn)
+        .await?
+        .rows_affected())
+}

@@ -1,0 +1,365 @@
+//! The store's contract for users, sessions, the audit log and the key fingerprint, run
+//! against SQLite and PostgreSQL alike.
+
+use jiceng_domain::{Domain, Org, OrgKind};
+use jiceng_store::audit::{self, ChainProblem, NewEvent, GENESIS};
+use jiceng_store::testing::TestDb;
+use jiceng_store::users::{self, NewUserRecord, StoredSession};
+use jiceng_store::{contract_test, orgs, protection, Scope};
+
+fn org(id: i64, parent: Option<i64>, kind: OrgKind, name: &str) -> Org {
+    Org {
+        id,
+        code: format!("C{id}"),
+        name: name.into(),
+        kind,
+        domain: Some(Domain::Village),
+        region_code: None,
+        parent_id: parent,
+        founded_on: None,
+        last_election_on: None,
+        has_committee: false,
+        approving_org: None,
+        dissolved_on: None,
+    }
+}
+
+/// county(1) → town A(2) → branch(4); county → town B(3)
+async fn tree(db: &TestDb) -> Vec<String> {
+    let mut tx = db.store.begin().await.unwrap();
+    let paths = orgs::insert(
+        &mut tx,
+        &[
+            org(1, None, OrgKind::LocalCommittee, "某县委"),
+            org(2, Some(1), OrgKind::PrimaryCommittee, "甲镇党委"),
+            org(3, Some(1), OrgKind::PrimaryCommittee, "乙镇党委"),
+            org(4, Some(2), OrgKind::Branch, "东村党支部"),
+        ],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    paths
+}
+
+fn user(id: i64, name: &str, org_id: Option<i64>) -> NewUserRecord {
+    NewUserRecord {
+        id,
+        username: name.into(),
+        password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+        role: "secretary".into(),
+        org_id,
+        member_id: None,
+        display_name: None,
+    }
+}
+
+const NOW: &str = "2026-12-15T02:00:00Z";
+
+fn event(n: i64, org: Option<(i64, &str)>) -> NewEvent {
+    NewEvent {
+        at: format!("2026-12-15T02:00:{:02}.000Z", n % 60),
+        actor_id: 7,
+        actor: "张三".into(),
+        code: 20,
+        action: "import".into(),
+        target: format!("文件{n}.xlsx"),
+        org_id: org.map(|o| o.0),
+        org_path: org.map(|o| o.1.to_string()),
+        before: None,
+        after: Some(format!("{{\"written\":{n}}}")),
+    }
+}
+
+async fn append(db: &TestDb, e: &NewEvent) -> i64 {
+    let mut tx = db.store.begin().await.unwrap();
+    let seq = audit::append(&mut tx, e).await.unwrap();
+    tx.commit().await.unwrap();
+    seq
+}
+
+contract_test!(users_are_scoped_by_their_org, |db: TestDb| async move {
+    let paths = tree(&db).await;
+    let mut c = db.store.acquire().await.unwrap();
+    users::insert(&mut c, &user(1, "county", Some(1)), NOW)
+        .await
+        .unwrap();
+    users::insert(&mut c, &user(2, "town_a", Some(2)), NOW)
+        .await
+        .unwrap();
+    users::insert(&mut c, &user(3, "branch", Some(4)), NOW)
+        .await
+        .unwrap();
+    users::insert(&mut c, &user(4, "town_b", Some(3)), NOW)
+        .await
+        .unwrap();
+    users::insert(&mut c, &user(5, "nobody", None), NOW)
+        .await
+        .unwrap();
+    // The username is unique.
+    assert!(users::insert(&mut c, &user(6, "county", None), NOW)
+        .await
+        .is_err());
+
+    let names = |v: Vec<users::StoredUser>| v.into_iter().map(|u| u.username).collect::<Vec<_>>();
+    let all = users::list(&mut c, &Scope::All).await.unwrap();
+    assert_eq!(
+        names(all),
+        ["branch", "county", "nobody", "town_a", "town_b"]
+    );
+    let town_a = Scope::subtree(&paths[1]);
+    assert_eq!(
+        names(users::list(&mut c, &town_a).await.unwrap()),
+        ["branch", "town_a"]
+    );
+    assert!(users::list(&mut c, &Scope::Nothing)
+        .await
+        .unwrap()
+        .is_empty());
+    // Outside the scope a user is not found, and one without an org only in All.
+    assert!(users::get_by_username(&mut c, &town_a, "town_b")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(users::get_by_username(&mut c, &town_a, "nobody")
+        .await
+        .unwrap()
+        .is_none());
+    let b = users::get_by_username(&mut c, &town_a, "branch")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(b.org_code.as_deref(), Some("C4"));
+    assert_eq!(b.org_path.as_deref(), Some(paths[3].as_str()));
+    let n = users::get_by_username(&mut c, &Scope::All, "nobody")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((n.org_id, n.org_path), (None, None));
+});
+
+contract_test!(failures_lock_and_success_clears, |db: TestDb| async move {
+    tree(&db).await;
+    let mut c = db.store.acquire().await.unwrap();
+    users::insert(&mut c, &user(1, "u", Some(2)), NOW)
+        .await
+        .unwrap();
+    assert_eq!(users::add_failure(&mut c, 1).await.unwrap(), 1);
+    assert_eq!(users::add_failure(&mut c, 1).await.unwrap(), 2);
+    users::lock(&mut c, 1, "2026-12-15T02:15:00Z")
+        .await
+        .unwrap();
+    let u = users::get(&mut c, 1).await.unwrap().unwrap();
+    assert_eq!(
+        (u.failed_logins, u.locked_until.as_deref()),
+        (0, Some("2026-12-15T02:15:00Z"))
+    );
+    users::add_failure(&mut c, 1).await.unwrap();
+    users::record_login(&mut c, 1, NOW).await.unwrap();
+    let u = users::get(&mut c, 1).await.unwrap().unwrap();
+    assert_eq!(
+        (u.failed_logins, u.locked_until, u.last_login_at.as_deref()),
+        (0, None, Some(NOW))
+    );
+    users::lock(&mut c, 1, "2026-12-15T02:15:00Z")
+        .await
+        .unwrap();
+    users::set_password(&mut c, 1, "new", NOW).await.unwrap();
+    let u = users::get(&mut c, 1).await.unwrap().unwrap();
+    assert_eq!((u.password_hash.as_str(), u.locked_until), ("new", None));
+    users::set_disabled(&mut c, 1, true, NOW).await.unwrap();
+    assert!(users::get(&mut c, 1).await.unwrap().unwrap().disabled);
+    assert!(users::set_disabled(&mut c, 99, true, NOW).await.is_err());
+});
+
+contract_test!(sessions_by_token_hash, |db: TestDb| async move {
+    let mut c = db.store.acquire().await.unwrap();
+    let s = |h: &str, user_id: i64, seen: &str| StoredSession {
+        token_hash: h.into(),
+        user_id,
+        csrf: format!("csrf-{h}"),
+        created_at: "2026-12-15T01:00:00Z".into(),
+        last_seen: seen.into(),
+    };
+    users::create_session(&mut c, &s("a", 1, "2026-12-15T01:00:00Z"))
+        .await
+        .unwrap();
+    users::create_session(&mut c, &s("b", 1, "2026-12-15T01:40:00Z"))
+        .await
+        .unwrap();
+    users::create_session(&mut c, &s("c", 2, "2026-12-15T01:50:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(
+        users::session(&mut c, "a").await.unwrap().unwrap().csrf,
+        "csrf-a"
+    );
+    assert!(users::session(&mut c, "zz").await.unwrap().is_none());
+    users::touch_session(&mut c, "a", "2026-12-15T01:45:00Z")
+        .await
+        .unwrap();
+    assert_eq!(
+        users::session(&mut c, "a")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seen,
+        "2026-12-15T01:45:00Z"
+    );
+    assert_eq!(
+        users::delete_idle_sessions(&mut c, "2026-12-15T01:42:00Z")
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(users::session(&mut c, "b").await.unwrap().is_none());
+    assert_eq!(users::delete_sessions_of(&mut c, 1).await.unwrap(), 1);
+    users::delete_session(&mut c, "c").await.unwrap();
+    assert!(users::session(&mut c, "c").await.unwrap().is_none());
+});
+
+contract_test!(audit_chain_links_and_is_scoped, |db: TestDb| async move {
+    let paths = tree(&db).await;
+    assert_eq!(append(&db, &event(1, None)).await, 1);
+    assert_eq!(append(&db, &event(2, Some((2, &paths[1])))).await, 2);
+    assert_eq!(append(&db, &event(3, Some((4, &paths[3])))).await, 3);
+    assert_eq!(append(&db, &event(4, Some((3, &paths[2])))).await, 4);
+    let mut c = db.store.acquire().await.unwrap();
+    let r = audit::verify(&mut c).await.unwrap();
+    assert_eq!((r.entries, r.problems.clone()), (4, vec![]));
+
+    let (all, total) = audit::list(&mut c, &Scope::All, 0, 10).await.unwrap();
+    assert_eq!(total, 4);
+    assert_eq!(all.iter().map(|e| e.seq).collect::<Vec<_>>(), [4, 3, 2, 1]);
+    assert_eq!(all[3].prev_hash, GENESIS);
+    assert_eq!(all[2].prev_hash, all[3].hash);
+    assert_eq!(r.last_hash.as_deref(), Some(all[0].hash.as_str()));
+    assert_eq!(all[1].org_code.as_deref(), Some("C4"));
+    let (page, total) = audit::list(&mut c, &Scope::All, 1, 2).await.unwrap();
+    assert_eq!(
+        (page.iter().map(|e| e.seq).collect::<Vec<_>>(), total),
+        (vec![3, 2], 4)
+    );
+    // Town A sees its own and its branch's entries; no org means All only.
+    let (a, total) = audit::list(&mut c, &Scope::subtree(&paths[1]), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.iter().map(|e| e.seq).collect::<Vec<_>>(), total),
+        (vec![3, 2], 2)
+    );
+    let (none, total) = audit::list(&mut c, &Scope::Nothing, 0, 10).await.unwrap();
+    assert_eq!((none.len(), total), (0, 0));
+});
+
+contract_test!(audit_verify_finds_edits_and_gaps, |db: TestDb| async move {
+    for n in 1..=6 {
+        append(&db, &event(n, None)).await;
+    }
+    let mut c = db.store.acquire().await.unwrap();
+    sqlx::query("UPDATE audit_event SET after = '{\"written\":999}' WHERE seq = 2")
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_event WHERE seq = 4")
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    let r = audit::verify(&mut c).await.unwrap();
+    assert_eq!(r.entries, 5);
+    assert_eq!(
+        r.problems,
+        vec![
+            ChainProblem::Modified(2),
+            ChainProblem::Missing { from: 4, to: 4 }
+        ]
+    );
+    // An entry edited together with its hash breaks the link from the next one.
+    let fake = audit::event_hash(GENESIS, 1, &event(100, None));
+    sqlx::query("UPDATE audit_event SET hash = $1, target = '文件100.xlsx', at = $2, after = $3 WHERE seq = 1")
+        .bind(fake)
+        .bind(event(100, None).at)
+        .bind(event(100, None).after)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    let r = audit::verify(&mut c).await.unwrap();
+    assert!(
+        r.problems.contains(&ChainProblem::BrokenLink(2)),
+        "{:?}",
+        r.problems
+    );
+    assert!(
+        !r.problems.contains(&ChainProblem::Modified(1)),
+        "{:?}",
+        r.problems
+    );
+    // Cutting the last entries off shows against the head.
+    sqlx::query("DELETE FROM audit_event WHERE seq >= 5")
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    let r = audit::verify(&mut c).await.unwrap();
+    assert!(
+        r.problems
+            .contains(&ChainProblem::Missing { from: 4, to: 6 }),
+        "{:?}",
+        r.problems
+    );
+});
+
+contract_test!(concurrent_appends_keep_one_chain, |db: TestDb| async move {
+    // Writers queue on the head: twenty concurrent transactions, each retried on a
+    // conflict as the application does, leave one unbroken chain.
+    let mut tasks = Vec::new();
+    for n in 0..20i64 {
+        let store = db.store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut attempt = 0;
+            loop {
+                let r: jiceng_store::Result<i64> = async {
+                    let mut tx = store.begin().await?;
+                    let seq = audit::append(&mut tx, &event(n, None)).await?;
+                    tx.commit().await?;
+                    Ok(seq)
+                }
+                .await;
+                match r {
+                    Err(e) if audit::is_conflict(&e) && attempt < 5 => {
+                        attempt += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+                    }
+                    other => return other.unwrap(),
+                }
+            }
+        }));
+    }
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
+    let mut c = db.store.acquire().await.unwrap();
+    let r = audit::verify(&mut c).await.unwrap();
+    assert_eq!((r.entries, r.problems), (20, vec![]));
+});
+
+contract_test!(key_fingerprint_is_kept, |db: TestDb| async move {
+    let mut c = db.store.acquire().await.unwrap();
+    assert_eq!(protection::key_fingerprint(&mut c).await.unwrap(), None);
+    protection::set_key_fingerprint(&mut c, "aaa")
+        .await
+        .unwrap();
+    protection::set_key_fingerprint(&mut c, "bbb")
+        .await
+        .unwrap();
+    assert_eq!(
+        protection::key_fingerprint(&mut c)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("bbb")
+    );
+    assert!(protection::ciphers(&mut c, 0, 10).await.unwrap().is_empty());
+});
