@@ -2,9 +2,11 @@
 //!
 //! Names follow `GLOSSARY.md`; each module owns one part of the domain.
 
+pub mod compliance;
 pub mod coverage;
 pub mod credit_code;
 pub mod id_number;
+pub mod meeting;
 pub mod member;
 pub mod member_stats;
 pub mod org;
@@ -13,9 +15,11 @@ pub mod rules;
 pub mod structure;
 pub mod unit;
 
+pub use compliance::{BranchFacts, Compliance, GroupFacts, Obligation, Shortfall, Tally};
 pub use coverage::{Coverage, CoverageReport, DomainCoverage, Gap};
 pub use credit_code::CreditCode;
 pub use id_number::IdNumber;
+pub use meeting::{Attendance, AttendanceStatus, Cadence, Meeting, MeetingKind, Period, Quorum};
 pub use member::{Education, Gender, Member, MemberStatus, Position, PositionKind, StaffRole};
 pub use member_stats::MemberStats;
 pub use org::{Domain, Org, OrgKind, RegionCode};

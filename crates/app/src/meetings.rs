@@ -1,0 +1,490 @@
+//! Organizational life (SPEC C4): recording a meeting (the branch's facts for its month
+//! rewritten and the audit entry written in the same transaction) and what a branch still
+//! owes this month, quarter and year (本月待办).
+//!
+//! Nothing here counts check-ins, points, rankings of people or online time (SPEC C4).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use jiceng_domain::compliance::{self, BranchFacts, GroupFacts, Tally};
+use jiceng_domain::{
+    Attendance, AttendanceStatus, Meeting, MeetingKind, MemberStatus, OrgKind, Period, Quorum,
+};
+use jiceng_store::meetings::{self as meeting_store, LifeOrg, ListFilter, StoredMeeting};
+use jiceng_store::orgs::{self as org_store, StoredOrg};
+use jiceng_store::{Conn, Scope};
+use serde::Serialize;
+
+use crate::access::{Actor, Role};
+use crate::audit::{self, AuditAction};
+use crate::reports::OrgRef;
+use crate::{App, AppError, Result};
+
+/// A meeting to record, as a branch secretary enters it.
+#[derive(Debug, Clone, Default)]
+pub struct NewMeeting {
+    /// The branch, or the group for a group meeting.
+    pub org_id: i64,
+    pub kind: Option<MeetingKind>,
+    pub date: Option<NaiveDate>,
+    pub topic: String,
+    pub venue: Option<String>,
+    pub host: Option<String>,
+    /// Plain counts (a ledger, or a quick entry); derived from `attendees` when those
+    /// are given, and then, if also given, they must agree.
+    pub expected: Option<i64>,
+    pub present: Option<i64>,
+    pub excused: Option<i64>,
+    /// Picked from the branch's roster: each member's attendance, with a reason for an
+    /// absence.
+    pub attendees: Vec<(i64, AttendanceStatus, Option<String>)>,
+    pub excused_reasons: Vec<String>,
+    pub minutes: Option<String>,
+    pub decisions: Option<String>,
+    pub masses_present: i64,
+    pub central_task: bool,
+    pub members_needs: bool,
+    pub votes: bool,
+}
+
+/// A recorded meeting with what the rules say of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    pub id: i64,
+    pub org: OrgRef,
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub date: NaiveDate,
+    pub topic: String,
+    pub expected: i64,
+    pub present: i64,
+    pub excused: i64,
+    pub attendance_rate: Option<f64>,
+    /// For a general meeting that voted.
+    pub quorum: Option<Quorum>,
+}
+
+fn input(msg: impl Into<String>) -> AppError {
+    AppError::Input(msg.into())
+}
+
+/// The branch a meeting of `org` counts for: the org itself, or a group's branch.
+async fn branch_of(conn: &mut Conn, org: &StoredOrg) -> Result<StoredOrg> {
+    if org.org.kind != OrgKind::Group {
+        return Ok(org.clone());
+    }
+    let parent = match org.org.parent_id {
+        Some(p) => org_store::get(conn, &Scope::All, p).await?,
+        None => None,
+    };
+    match parent {
+        Some(p) if p.org.kind == OrgKind::Branch => Ok(p),
+        _ => Err(input(format!(
+            "党小组“{}”不在党支部之下，无法记录组织生活",
+            org.org.name
+        ))),
+    }
+}
+
+/// Whether an org with these dates existed on `day`.
+fn live_on(founded: Option<NaiveDate>, dissolved: Option<NaiveDate>, day: NaiveDate) -> bool {
+    founded.is_none_or(|f| f <= day) && dissolved.is_none_or(|d| d > day)
+}
+
+/// Records one meeting of an org in the actor's scope. Checks: the actor may write; the
+/// org is a branch (a group for group meetings) that existed on the date; the date is not
+/// in the future; present + excused ≤ expected; attendees are members of the branch;
+/// the same meeting (org, kind, date, topic) is not recorded yet.
+pub async fn record(app: &App, actor: &Actor, new: &NewMeeting) -> Result<Recorded> {
+    if !actor.role.can_write() || matches!(actor.role, Role::Member | Role::Inspector) {
+        return Err(AppError::Forbidden);
+    }
+    let today = app.today();
+    let kind = new.kind.ok_or_else(|| input("请选择会议类型"))?;
+    let date = new.date.ok_or_else(|| input("请填写会议日期"))?;
+    let mut conn = app.store.acquire().await?;
+    let org = org_store::get(&mut conn, &actor.scope, new.org_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+    let branch = branch_of(&mut conn, &org).await?;
+
+    // Counts: from the roster when attendees are given.
+    let (mut expected, mut present, mut excused) = (
+        new.expected.unwrap_or(0),
+        new.present.unwrap_or(0),
+        new.excused.unwrap_or(0),
+    );
+    let mut reasons = new.excused_reasons.clone();
+    let mut attendance = Vec::new();
+    let (mut full_expected, mut full_present) = (None, None);
+    if !new.attendees.is_empty() {
+        let roster: HashMap<i64, jiceng_store::members::StoredMember> =
+            jiceng_store::members::of_orgs(&mut conn, &[branch.org.id])
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m))
+                .collect();
+        let mut seen = HashSet::new();
+        let (mut fe, mut fp) = (0, 0);
+        for (member_id, status, reason) in &new.attendees {
+            let m = roster.get(member_id).ok_or_else(|| {
+                input(format!(
+                    "党员（id {member_id}）不是“{}”的党员",
+                    branch.org.name
+                ))
+            })?;
+            if !seen.insert(*member_id) {
+                return Err(input(format!("党员“{}”重复出现", m.name)));
+            }
+            if m.joined_on > date {
+                return Err(input(format!("党员“{}”在会议日期时尚未入党", m.name)));
+            }
+            let full =
+                jiceng_domain::member::status_on(m.status, m.full_on, date) == MemberStatus::Full;
+            fe += full as i64;
+            fp += (full && *status == AttendanceStatus::Present) as i64;
+            if *status == AttendanceStatus::Excused {
+                if let Some(r) = reason.as_ref().filter(|r| !r.trim().is_empty()) {
+                    reasons.push(format!("{}：{}", m.name, r.trim()));
+                }
+            }
+            attendance.push(Attendance {
+                member_id: *member_id,
+                status: *status,
+                reason: reason.clone().filter(|r| !r.trim().is_empty()),
+                full,
+            });
+        }
+        let count = |s| attendance.iter().filter(|a| a.status == s).count() as i64;
+        let derived = (
+            attendance.len() as i64,
+            count(AttendanceStatus::Present),
+            count(AttendanceStatus::Excused),
+        );
+        for (given, got, what) in [
+            (new.expected, derived.0, "应到"),
+            (new.present, derived.1, "实到"),
+            (new.excused, derived.2, "请假"),
+        ] {
+            if let Some(g) = given.filter(|g| *g != got) {
+                return Err(input(format!(
+                    "{what}人数{g}与所选党员不符（按名单为{got}人）"
+                )));
+            }
+        }
+        (expected, present, excused) = derived;
+        (full_expected, full_present) = (Some(fe), Some(fp));
+    }
+
+    let meeting = Meeting {
+        id: 0,
+        org_id: org.org.id,
+        kind,
+        date,
+        topic: new.topic.trim().to_string(),
+        venue: clean(&new.venue),
+        host: clean(&new.host),
+        expected,
+        present,
+        excused,
+        excused_reasons: reasons,
+        minutes: clean(&new.minutes),
+        decisions: clean(&new.decisions),
+        masses_present: new.masses_present,
+        central_task: new.central_task,
+        members_needs: new.members_needs,
+        votes: new.votes,
+        full_expected,
+        full_present,
+    };
+    let mut problems: Vec<String> = meeting
+        .check(org.org.kind, &org.org.name, today)
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    if !live_on(org.org.founded_on, org.org.dissolved_on, date) {
+        problems.push(
+            jiceng_domain::meeting::MeetingError::OrgNotLive {
+                org: org.org.name.clone(),
+                date,
+            }
+            .to_string(),
+        );
+    }
+    if !problems.is_empty() {
+        return Err(input(problems.join("；")));
+    }
+    if meeting_store::find(&mut conn, org.org.id, kind, date, &meeting.topic)
+        .await?
+        .is_some()
+    {
+        return Err(input(format!(
+            "{}已记录过{date}的{}“{}”",
+            org.org.name,
+            kind.label(),
+            meeting.topic
+        )));
+    }
+    drop(conn);
+
+    let rules = app.rules.in_force(date);
+    let quorum = meeting.quorum(rules);
+    let id = app.store.reserve_ids("meeting", 1).await?;
+    let stored = StoredMeeting {
+        meeting: Meeting { id, ..meeting },
+        org_path: org.path.clone(),
+        branch_id: branch.org.id,
+        quorum_ok: quorum.map(|q| q.ok),
+        created_by: actor.username.clone(),
+    };
+    let after = serde_json::json!({
+        "kind": kind.code(),
+        "date": date,
+        "topic": stored.meeting.topic,
+        "expected": expected,
+        "present": present,
+        "excused": excused,
+        "masses_present": stored.meeting.masses_present,
+        "votes": stored.meeting.votes,
+        "quorum_ok": stored.quorum_ok,
+    });
+    let (stored_ref, attendance_ref, org_ref, after_ref) = (&stored, &attendance, &org, &after);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        meeting_store::insert(&mut tx, std::slice::from_ref(stored_ref)).await?;
+        meeting_store::insert_attendees(&mut tx, id, attendance_ref).await?;
+        audit::record_at(
+            &mut tx,
+            app.now(),
+            actor,
+            AuditAction::MeetingRecord,
+            &format!("{}（会议 id {id}）", org_ref.org.name),
+            Some(org_ref),
+            None,
+            Some(after_ref.clone()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
+    Ok(Recorded {
+        id,
+        org: OrgRef::of(&org.org),
+        kind: kind.code(),
+        label: kind.label(),
+        date,
+        topic: stored.meeting.topic.clone(),
+        expected,
+        present,
+        excused,
+        attendance_rate: crate::reports::round4(stored.meeting.attendance_rate()),
+        quorum,
+    })
+}
+
+fn clean(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// The compliance facts of the branches among `orgs` (branches and groups, as
+/// `meetings::branches_and_groups` reads them).
+pub(crate) fn branch_facts(orgs: &[LifeOrg]) -> Vec<(usize, BranchFacts)> {
+    let mut groups: HashMap<i64, Vec<GroupFacts>> = HashMap::new();
+    for o in orgs.iter().filter(|o| o.kind == OrgKind::Group) {
+        if let Some(p) = o.parent_id {
+            groups.entry(p).or_default().push(GroupFacts {
+                group_id: o.id,
+                founded_on: o.founded_on,
+                dissolved_on: o.dissolved_on,
+            });
+        }
+    }
+    orgs.iter()
+        .enumerate()
+        .filter(|(_, o)| o.kind == OrgKind::Branch)
+        .map(|(i, o)| {
+            (
+                i,
+                BranchFacts {
+                    branch_id: o.id,
+                    has_committee: o.has_committee,
+                    founded_on: o.founded_on,
+                    dissolved_on: o.dissolved_on,
+                    groups: groups.remove(&o.id).unwrap_or_default(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// One open obligation.
+#[derive(Debug, Clone, Serialize)]
+pub struct DueItem {
+    /// GLOSSARY name, e.g. "ThemeDay".
+    pub kind: &'static str,
+    pub label: &'static str,
+    /// The span it is owed for ("2026-08", "2026Q3", "2026").
+    pub span: Period,
+    pub span_label: String,
+    /// The last day of the span.
+    pub deadline: NaiveDate,
+    pub due: i64,
+    pub held: i64,
+    /// The group that owes it, for group meetings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<OrgRef>,
+    /// The org to record it for (the group for a group meeting, else the branch).
+    pub org_id: i64,
+}
+
+/// What a branch still owes on a day (本月待办).
+#[derive(Debug, Clone, Serialize)]
+pub struct Due {
+    pub branch: OrgRef,
+    pub branch_id: i64,
+    pub today: NaiveDate,
+    pub month: Period,
+    pub quarter: Period,
+    pub year: Period,
+    /// This month's monthly, this quarter's quarterly and this year's yearly obligations
+    /// not yet met, in that order.
+    pub items: Vec<DueItem>,
+}
+
+/// The open obligations of a branch (or of a group's branch) in the actor's scope on
+/// `today`: this month's, this quarter's and this year's.
+pub async fn due(app: &App, actor: &Actor, branch: i64, today: NaiveDate) -> Result<Due> {
+    if actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = app.store.acquire().await?;
+    let org = org_store::get(&mut conn, &actor.scope, branch)
+        .await?
+        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+    let branch = branch_of(&mut conn, &org).await?;
+    if branch.org.kind != OrgKind::Branch {
+        return Err(input(format!(
+            "“{}”是{}：组织生活按党支部统计",
+            branch.org.name,
+            branch.org.kind.label()
+        )));
+    }
+    let orgs = meeting_store::branches_and_groups(&mut conn, &Scope::subtree(&branch.path)).await?;
+    let orgs: Vec<LifeOrg> = orgs
+        .into_iter()
+        .filter(|o| o.id == branch.org.id || o.parent_id == Some(branch.org.id))
+        .collect();
+    let facts = branch_facts(&orgs)
+        .into_iter()
+        .find(|(_, f)| f.branch_id == branch.org.id)
+        .map(|(_, f)| f)
+        .ok_or_else(|| AppError::NotFound("党支部".into()))?;
+    let year = Period::year_of(today);
+    let rows = meeting_store::branch_month_facts(&mut conn, branch.org.id, &year.months()).await?;
+    drop(conn);
+    let mut tally = Tally::default();
+    for r in &rows {
+        tally.add_month(r.year, r.month, &r.tally);
+    }
+    let names: HashMap<i64, &LifeOrg> = orgs.iter().map(|o| (o.id, o)).collect();
+    let items = compliance::open_on(&facts, &tally, today, &app.rules)
+        .into_iter()
+        .map(|o| DueItem {
+            kind: o.kind.code(),
+            label: o.kind.label(),
+            span: o.span,
+            span_label: o.span.label(),
+            deadline: o.span.last_day(),
+            due: o.due,
+            held: o.held,
+            group: o.group.and_then(|g| names.get(&g)).map(|g| OrgRef {
+                code: g.code.clone(),
+                name: g.name.clone(),
+            }),
+            org_id: o.group.unwrap_or(branch.org.id),
+        })
+        .collect();
+    Ok(Due {
+        branch: OrgRef::of(&branch.org),
+        branch_id: branch.org.id,
+        today,
+        month: Period::month_of(today),
+        quarter: Period::quarter_of(today),
+        year,
+        items,
+    })
+}
+
+/// A meeting as lists show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub date: NaiveDate,
+    pub topic: String,
+    pub host: Option<String>,
+    pub expected: i64,
+    pub present: i64,
+    pub excused: i64,
+    pub attendance_rate: Option<f64>,
+    pub masses_present: i64,
+    pub quorum_ok: Option<bool>,
+}
+
+impl MeetingRow {
+    pub fn of(m: &StoredMeeting) -> MeetingRow {
+        MeetingRow {
+            id: m.meeting.id,
+            org_id: m.meeting.org_id,
+            kind: m.meeting.kind.code(),
+            label: m.meeting.kind.label(),
+            date: m.meeting.date,
+            topic: m.meeting.topic.clone(),
+            host: m.meeting.host.clone(),
+            expected: m.meeting.expected,
+            present: m.meeting.present,
+            excused: m.meeting.excused,
+            attendance_rate: crate::reports::round4(m.meeting.attendance_rate()),
+            masses_present: m.meeting.masses_present,
+            quorum_ok: m.quorum_ok,
+        }
+    }
+}
+
+/// A page of the meetings in the actor's scope (newest first), narrowed by `filter`;
+/// `page` counts from 1. Returns the rows and the total.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    filter: &ListFilter,
+    page: i64,
+    page_size: i64,
+) -> Result<(Vec<MeetingRow>, i64)> {
+    if actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let page_size = page_size.clamp(1, 500);
+    let offset = (page.max(1) - 1).saturating_mul(page_size);
+    let mut conn = app.store.acquire().await?;
+    let (rows, total) =
+        meeting_store::list(&mut conn, &actor.scope, filter, offset, page_size).await?;
+    Ok((rows.iter().map(MeetingRow::of).collect(), total))
+}
+
+/// Rebuilds the stored monthly facts of the whole tree from the meetings (after a
+/// restore or a bulk load). Returns the rows written.
+pub async fn rebuild_facts(app: &App) -> Result<usize> {
+    audit::with_retry(|| async {
+        let mut tx = app.store.begin().await?;
+        let n = meeting_store::rebuild(&mut tx, &Scope::All).await?;
+        tx.commit().await?;
+        Ok(n)
+    })
+    .await
+}

@@ -1,0 +1,978 @@
+//! Organizational life on the township of the fixtures, on SQLite and PostgreSQL: a
+//! quarter's meeting ledger (written as another tool would, with dates on both sides of
+//! the quarter's edges) imported, and the compliance report checked against the hand
+//! computation in the comments exactly.
+
+mod common;
+
+use common::*;
+use jiceng_app::access::{Actor, Role};
+use jiceng_app::import::{self, ImportOptions, NoProgress};
+use jiceng_app::meetings::{self, NewMeeting};
+use jiceng_app::reports::compliance::{self, ComplianceReport};
+use jiceng_domain::{AttendanceStatus, MeetingKind, Period};
+use jiceng_store::testing::TestDb;
+use jiceng_store::{contract_test, Scope};
+use std::collections::BTreeMap;
+
+fn opts() -> ImportOptions {
+    ImportOptions::default()
+}
+
+/// Two groups under 东村 (the second set up on 2026-08-15) and 北村党支部 with a committee.
+fn extra_orgs(dir: &Dir) -> std::path::PathBuf {
+    let p = dir.file("组织补充.xlsx");
+    let row = |name: &str, kind: &str, parent: &str, founded: &str, committee: &str, code: &str| {
+        Some(vec![
+            s(name),
+            s(kind),
+            s(parent),
+            s("农村"),
+            s(""),
+            s(founded),
+            s(""),
+            s(committee),
+            s(code),
+        ])
+    };
+    xlsx(
+        &p,
+        "补充",
+        &ORG_HEADER,
+        &[
+            row(
+                "东村第一党小组",
+                "党小组",
+                "东村党支部",
+                "2016.1.1",
+                "",
+                "T007",
+            ),
+            row("东村第二党小组", "党小组", "T002", "2026.8.15", "", "T008"),
+            row(
+                "北村党支部",
+                "党支部",
+                "测试镇党委",
+                "2012.3.1",
+                "是",
+                "T009",
+            ),
+        ],
+    );
+    p
+}
+
+async fn load(app: &jiceng_app::App, dir: &Dir) {
+    let (orgs, members, _) = township(dir);
+    let r = import::orgs::run(app, &orgs, &opts(), &NoProgress)
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let r = import::orgs::run(app, &extra_orgs(dir), &opts(), &NoProgress)
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.written, 3);
+    let r = import::members::run(app, &members, &opts(), &NoProgress)
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+}
+
+const LEDGER_HEADER: [&str; 11] = [
+    "党组织",
+    "会议类型",
+    "会议日期",
+    "会议主题",
+    "应到人数",
+    "实到人数",
+    "请假人数",
+    "主持人",
+    "会议地点",
+    "参加群众人数",
+    "是否表决",
+];
+
+#[allow(clippy::too_many_arguments)]
+fn m(
+    org: &str,
+    kind: &str,
+    date: C,
+    topic: &str,
+    e: f64,
+    p: f64,
+    x: f64,
+    votes: &str,
+) -> Option<Vec<C>> {
+    Some(vec![
+        s(org),
+        s(kind),
+        date,
+        s(topic),
+        C::N(e),
+        C::N(p),
+        C::N(x),
+        s("书记"),
+        s("党员活动室"),
+        C::N(1.0),
+        s(votes),
+    ])
+}
+
+/// The quarter's ledger (rows 3…; row numbers as the spreadsheet shows them).
+fn ledger_rows() -> Vec<Option<Vec<C>>> {
+    vec![
+        // 东村党支部 (T002; no committee; groups T007 and T008 from 2026-08-15)
+        m(
+            "东村党支部",
+            "主题党日",
+            s("2026-06-30"),
+            "六月主题党日",
+            8.0,
+            8.0,
+            0.0,
+            "",
+        ), // outside Q3
+        m(
+            "东村党支部",
+            "主题党日",
+            C::D(2026, 7, 1),
+            "七一主题党日",
+            8.0,
+            7.0,
+            1.0,
+            "",
+        ),
+        m(
+            "东村党支部",
+            "主题党日",
+            s("2026.8.12"),
+            "八月主题党日",
+            8.0,
+            6.0,
+            2.0,
+            "",
+        ),
+        m(
+            "东村党支部",
+            "主题党日",
+            s("2026年9月30日"),
+            "九月主题党日",
+            8.0,
+            8.0,
+            0.0,
+            "",
+        ),
+        // votes with 4 of 8 present: exactly half, no quorum
+        m(
+            "T002",
+            "党员大会",
+            C::D(2026, 7, 1),
+            "选举支部书记",
+            8.0,
+            4.0,
+            2.0,
+            "是",
+        ),
+        m(
+            "东村党支部",
+            "党课",
+            s("20261001"),
+            "国庆党课",
+            8.0,
+            8.0,
+            0.0,
+            "",
+        ), // outside Q3
+        m(
+            "东村第一党小组",
+            "党小组会",
+            s("2026-07-15"),
+            "学习",
+            4.0,
+            4.0,
+            0.0,
+            "",
+        ),
+        m(
+            "东村党支部/东村第一党小组",
+            "党小组会",
+            s("2026-08-15"),
+            "学习",
+            4.0,
+            3.0,
+            1.0,
+            "",
+        ),
+        m(
+            "东村第二党小组",
+            "党小组会",
+            s("2026-09-03"),
+            "学习",
+            4.0,
+            4.0,
+            0.0,
+            "",
+        ),
+        // 西村第一党支部 (T004): only outside the quarter
+        m(
+            "西村第一党支部",
+            "主题党日",
+            s("2026-06-30"),
+            "六月主题党日",
+            2.0,
+            2.0,
+            0.0,
+            "",
+        ),
+        m(
+            "西村第一党支部",
+            "支部党员大会",
+            s("2026-10-01"),
+            "十月党员大会",
+            2.0,
+            2.0,
+            0.0,
+            "",
+        ),
+        // 镇机关党支部 (T005): everything
+        m(
+            "镇机关党支部",
+            "主题党日活动",
+            C::D(2026, 7, 1),
+            "七月主题党日",
+            3.0,
+            3.0,
+            0.0,
+            "",
+        ),
+        m(
+            "镇机关党支部",
+            "主题党日",
+            s("2026-08-01"),
+            "八月主题党日",
+            3.0,
+            2.0,
+            1.0,
+            "",
+        ),
+        m(
+            "镇机关党支部",
+            "主题党日",
+            s("2026-09-30"),
+            "九月主题党日",
+            3.0,
+            3.0,
+            0.0,
+            "",
+        ),
+        m(
+            "T005",
+            "支部党员大会",
+            s("2026-09-30"),
+            "三季度党员大会",
+            3.0,
+            3.0,
+            0.0,
+            "是",
+        ),
+        m(
+            "T005",
+            "党课",
+            s("2026-08-20"),
+            "专题党课",
+            3.0,
+            3.0,
+            0.0,
+            "",
+        ),
+        // 南村党支部 (T006): two theme days in July, none in August
+        m(
+            "南村党支部",
+            "主题党日",
+            s("2026-07-10"),
+            "七月主题党日一",
+            3.0,
+            3.0,
+            0.0,
+            "",
+        ),
+        m(
+            "南村党支部",
+            "主题党日",
+            s("2026-07-20"),
+            "七月主题党日二",
+            3.0,
+            3.0,
+            0.0,
+            "",
+        ),
+        m(
+            "南村党支部",
+            "主题党日",
+            s("2026-09-10"),
+            "九月主题党日",
+            3.0,
+            2.0,
+            0.0,
+            "",
+        ),
+        m(
+            "南村党支部",
+            "支部党员大会",
+            s("2026-08-05"),
+            "党员大会",
+            3.0,
+            3.0,
+            0.0,
+            "",
+        ),
+        m(
+            "南村党支部",
+            "党课",
+            s("2026-07-01"),
+            "党课",
+            3.0,
+            3.0,
+            0.0,
+            "",
+        ),
+        // 北村党支部 (T009; committee): no committee meeting in September
+        m(
+            "北村党支部",
+            "主题党日",
+            s("2026-07-05"),
+            "七月主题党日",
+            5.0,
+            5.0,
+            0.0,
+            "",
+        ),
+        m(
+            "北村党支部",
+            "主题党日",
+            s("2026-08-05"),
+            "八月主题党日",
+            5.0,
+            5.0,
+            0.0,
+            "",
+        ),
+        m(
+            "北村党支部",
+            "主题党日",
+            s("2026-09-05"),
+            "九月主题党日",
+            5.0,
+            5.0,
+            0.0,
+            "",
+        ),
+        m(
+            "北村党支部",
+            "支委会",
+            s("2026-07-03"),
+            "七月支委会",
+            3.0,
+            3.0,
+            0.0,
+            "",
+        ),
+        m(
+            "北村党支部",
+            "支部委员会会议",
+            s("2026-08-03"),
+            "八月支委会",
+            3.0,
+            3.0,
+            0.0,
+            "",
+        ),
+        m(
+            "北村党支部",
+            "支委会",
+            s("2026-10-01"),
+            "十月支委会",
+            3.0,
+            3.0,
+            0.0,
+            "",
+        ), // outside
+        m(
+            "北村党支部",
+            "党员大会",
+            s("2026-07-02"),
+            "党员大会",
+            5.0,
+            5.0,
+            0.0,
+            "",
+        ),
+        m(
+            "北村党支部",
+            "党课",
+            s("2026-09-01"),
+            "党课",
+            5.0,
+            5.0,
+            0.0,
+            "",
+        ),
+    ]
+}
+
+fn ledger(dir: &Dir) -> std::path::PathBuf {
+    let p = dir.file("三会一课台账.xlsx");
+    xlsx(
+        &p,
+        "测试镇2026年第三季度三会一课台账",
+        &LEDGER_HEADER,
+        &ledger_rows(),
+    );
+    p
+}
+
+/// Per branch code: its shortfalls as (kind, due, held, group code).
+type Missing = BTreeMap<String, Vec<(String, i64, i64, Option<String>)>>;
+/// The same, written by hand.
+type Want<'a> = [(&'a str, &'a [(&'a str, i64, i64, Option<&'a str>)])];
+
+fn missing_of(r: &ComplianceReport) -> Missing {
+    r.noncompliant
+        .iter()
+        .map(|n| {
+            (
+                n.org.code.clone(),
+                n.missing
+                    .iter()
+                    .map(|m| {
+                        (
+                            m.kind.to_string(),
+                            m.due,
+                            m.held,
+                            m.group.as_ref().map(|g| g.code.clone()),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn want(items: &Want<'_>) -> Missing {
+    items
+        .iter()
+        .map(|(code, ms)| {
+            (
+                code.to_string(),
+                ms.iter()
+                    .map(|(k, d, h, g)| (k.to_string(), *d, *h, g.map(str::to_string)))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+contract_test!(
+    quarter_ledger_matches_hand_computation,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("ledger");
+        load(&app, &dir).await;
+        let file = ledger(&dir);
+        let r = import::meetings::run(&app, &file, &opts(), &NoProgress)
+            .await
+            .unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!((r.rows, r.valid, r.written, r.unchanged), (29, 29, 29, 0));
+
+        // Q3 2026, judged branches: T002 东村, T004 西村第一, T005 镇机关, T006 南村,
+        // T009 北村 (T003 is a general branch, T001 a committee: not judged).
+        //  T002: theme days 7/1, 8/12, 9/30 (6/30 is Q2) → met; general meeting 7/1 → met;
+        //        party lecture only on 10/1 → PartyLecture due 1 held 0; group T007 met in
+        //        July and August, not September → due 3 held 2; group T008 set up 8/15
+        //        owes September only, held 9/3 → met.
+        //  T004: 6/30 and 10/1 only → held nothing: GeneralMeeting 1/0, PartyLecture 1/0,
+        //        ThemeDay 3/0.
+        //  T005: theme days 7/1, 8/1, 9/30, general meeting 9/30, lecture 8/20 → complies.
+        //  T006: theme days 7/10 and 7/20, none in August, 9/10 → ThemeDay due 3 held 2.
+        //  T009: committee 7/3 and 8/3 (10/1 is Q4) → CommitteeMeeting due 3 held 2.
+        let actor = Actor::system();
+        let q3 = compliance::run(&app, &actor, "T001", Period::Quarter(2026, 3))
+            .await
+            .unwrap();
+        assert_eq!((q3.branches, q3.compliant, q3.rate), (5, 1, Some(0.2)));
+        assert_eq!(
+            missing_of(&q3),
+            want(&[
+                (
+                    "T002",
+                    &[
+                        ("GroupMeeting", 3, 2, Some("T007")),
+                        ("PartyLecture", 1, 0, None)
+                    ]
+                ),
+                (
+                    "T004",
+                    &[
+                        ("GeneralMeeting", 1, 0, None),
+                        ("PartyLecture", 1, 0, None),
+                        ("ThemeDay", 3, 0, None)
+                    ]
+                ),
+                ("T006", &[("ThemeDay", 3, 2, None)]),
+                ("T009", &[("CommitteeMeeting", 3, 2, None)]),
+            ])
+        );
+        let nothing: Vec<&str> = q3.held_nothing.iter().map(|o| o.code.as_str()).collect();
+        assert_eq!(nothing, vec!["T004"]);
+        // Levels: the township's direct children holding branches.
+        let levels: BTreeMap<&str, (usize, usize, Option<f64>)> = q3
+            .levels
+            .iter()
+            .map(|l| (l.org.code.as_str(), (l.branches, l.compliant, l.rate)))
+            .collect();
+        assert_eq!(
+            levels,
+            BTreeMap::from([
+                ("T002", (2, 0, Some(0.0))),
+                ("T003", (1, 0, Some(0.0))),
+                ("T005", (1, 1, Some(1.0))),
+                ("T009", (1, 0, Some(0.0))),
+            ])
+        );
+        // Attendance over the 24 meetings inside Q3 (29 rows, 5 outside): T002 7, T005 5,
+        // T006 5, T009 7. Expected 8×4+4×3 + 3×5 + 3×5 + 5×3+3×2+5×2 = 44+15+15+31 = 105;
+        // present 7+6+8+4+4+3+4 + 3+2+3+3+3 + 3+3+2+3+3 + 5+5+5+3+3+5+5 = 36+14+14+31 = 95.
+        assert_eq!(q3.attendance.meetings, 24);
+        assert_eq!((q3.attendance.expected, q3.attendance.present), (105, 95));
+        assert_eq!(q3.attendance.rate, Some(0.9048));
+        // T002's vote had 4 of 8 (not more than half); T005's had 3 of 3.
+        assert_eq!(q3.quorum_failed, 1);
+        // The calendar: August's theme day owed by 5 branches, met by T002, T005, T009.
+        let aug = q3
+            .calendar
+            .iter()
+            .find(|c| c.span == Period::Month(2026, 8) && c.kind == "ThemeDay")
+            .unwrap();
+        assert_eq!((aug.due, aug.met), (5, 3));
+
+        // The JSON has the agreed shape.
+        let v = serde_json::to_value(&q3).unwrap();
+        assert_eq!(v["org"]["code"], "T001");
+        assert_eq!(v["period"], "2026Q3");
+        assert_eq!(v["branches"], 5);
+        assert_eq!(v["compliant"], 1);
+        assert_eq!(v["rate"], 0.2);
+        assert_eq!(v["held_nothing"][0]["name"], "西村第一党支部");
+        let t002 = v["noncompliant"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["org"]["code"] == "T002")
+            .unwrap();
+        assert_eq!(t002["missing"][0]["kind"], "GroupMeeting");
+        assert_eq!(t002["missing"][0]["group"]["name"], "东村第一党小组");
+        assert!(t002["missing"][1].get("group").is_none());
+
+        // August alone: only monthly obligations. T002 (groups: T007 met 8/15; T008 not yet
+        // set up for the whole month), T005 and T009 comply; T004 held nothing; T006 held
+        // a general meeting but no theme day.
+        let aug = compliance::run(&app, &actor, "测试镇党委", Period::Month(2026, 8))
+            .await
+            .unwrap();
+        assert_eq!((aug.branches, aug.compliant), (5, 3));
+        assert_eq!(
+            missing_of(&aug),
+            want(&[
+                ("T004", &[("ThemeDay", 1, 0, None)]),
+                ("T006", &[("ThemeDay", 1, 0, None)]),
+            ])
+        );
+        assert_eq!(aug.held_nothing.len(), 1);
+
+        // One branch's subtree: 东村 with 南村 below it.
+        let east = compliance::run(&app, &actor, "T002", Period::Quarter(2026, 3))
+            .await
+            .unwrap();
+        assert_eq!((east.branches, east.compliant), (2, 0));
+        let levels: Vec<(&str, usize)> = east
+            .levels
+            .iter()
+            .map(|l| (l.org.code.as_str(), l.branches))
+            .collect();
+        assert_eq!(levels, vec![("T006", 1)]);
+
+        // The workbook reads back.
+        let out = dir.file("compliance.xlsx");
+        jiceng_io::write_workbook(&out, &q3.to_sheets()).unwrap();
+        let grid = jiceng_io::read_grid(&out).unwrap();
+        assert!(grid.rows.len() >= 6);
+
+        // The same ledger again adds nothing.
+        let again = import::meetings::run(&app, &file, &opts(), &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!((again.written, again.unchanged), (0, 29));
+        let q3b = compliance::run(&app, &actor, "T001", Period::Quarter(2026, 3))
+            .await
+            .unwrap();
+        assert_eq!(q3b.attendance.meetings, 24);
+        assert_eq!(missing_of(&q3b), missing_of(&q3));
+    }
+);
+
+contract_test!(
+    bad_ledger_rows_are_named_and_nothing_is_written,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("bad-ledger");
+        load(&app, &dir).await;
+        let rows = vec![
+            m(
+                "东村党支部",
+                "主题党日",
+                s("2026-07-01"),
+                "好",
+                8.0,
+                7.0,
+                1.0,
+                "",
+            ), // row 3: fine
+            m(
+                "东村党支部",
+                "主题党日",
+                s("2027-01-05"),
+                "未来",
+                8.0,
+                7.0,
+                1.0,
+                "",
+            ), // row 4: future
+            m(
+                "东村党支部",
+                "主题党日",
+                s("2026-07-02"),
+                "超员",
+                8.0,
+                7.0,
+                2.0,
+                "",
+            ), // row 5: 7+2 > 8
+            m(
+                "东村党支部",
+                "党小组会",
+                s("2026-07-03"),
+                "支部开小组会",
+                8.0,
+                7.0,
+                0.0,
+                "",
+            ), // row 6
+            m(
+                "东村第一党小组",
+                "主题党日",
+                s("2026-07-03"),
+                "小组开党日",
+                4.0,
+                4.0,
+                0.0,
+                "",
+            ), // row 7
+            m(
+                "东村党支部",
+                "座谈会",
+                s("2026-07-04"),
+                "座谈",
+                8.0,
+                7.0,
+                0.0,
+                "",
+            ), // row 8: kind
+            m(
+                "东村党支部",
+                "主题党日",
+                s("2026-07-01"),
+                "好",
+                8.0,
+                7.0,
+                1.0,
+                "",
+            ), // row 9: = row 3
+            m(
+                "不存在的支部",
+                "主题党日",
+                s("2026-07-01"),
+                "无",
+                8.0,
+                7.0,
+                1.0,
+                "",
+            ), // row 10
+            m(
+                "西村党总支",
+                "党员大会",
+                s("2026-07-01"),
+                "总支大会",
+                2.0,
+                2.0,
+                0.0,
+                "",
+            ), // row 11
+            m(
+                "东村第二党小组",
+                "党小组会",
+                s("2026-08-01"),
+                "成立前",
+                4.0,
+                4.0,
+                0.0,
+                "",
+            ), // row 12
+            m("T005", "党课", s("2026-07-09"), "好课", 3.0, 3.0, 0.0, ""), // row 13: fine
+        ];
+        let file = dir.file("有错误的台账.xlsx");
+        xlsx(&file, "台账", &LEDGER_HEADER, &rows);
+        let r = import::meetings::run(&app, &file, &opts(), &NoProgress)
+            .await
+            .unwrap();
+        let got: Vec<(usize, &str)> = r
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (4, "会议日期"),
+                (5, "实到人数"),
+                (6, "会议类型"),
+                (7, "会议类型"),
+                (8, "会议类型"),
+                (9, "会议主题"),
+                (10, "党组织"),
+                (11, "会议类型"),
+                (12, "会议日期"),
+            ],
+            "{:#?}",
+            r.errors
+        );
+        assert!(
+            r.errors[0].message.contains("晚于今天"),
+            "{}",
+            r.errors[0].message
+        );
+        assert!(
+            r.errors[2].message.contains("党小组"),
+            "{}",
+            r.errors[2].message
+        );
+        assert!(
+            r.errors[5].message.contains("第3行"),
+            "{}",
+            r.errors[5].message
+        );
+        assert_eq!((r.rows, r.valid, r.written), (11, 2, 0));
+        let actor = Actor::system();
+        let (_, total) = meetings::list(&app, &actor, &Default::default(), 1, 10)
+            .await
+            .unwrap();
+        assert_eq!(total, 0, "all or nothing");
+
+        // A dry run writes nothing; --skip-invalid writes the two good rows.
+        let dry = ImportOptions {
+            dry_run: true,
+            skip_invalid: true,
+            ..opts()
+        };
+        let r = import::meetings::run(&app, &file, &dry, &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!(r.written, 0);
+        let skip = ImportOptions {
+            skip_invalid: true,
+            ..opts()
+        };
+        let r = import::meetings::run(&app, &file, &skip, &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!((r.valid, r.written), (2, 2));
+        let (rows, total) = meetings::list(&app, &actor, &Default::default(), 1, 10)
+            .await
+            .unwrap();
+        assert_eq!(total, 2);
+        assert_eq!(rows[0].topic, "好课");
+    }
+);
+
+async fn secretary_of(app: &jiceng_app::App, code: &str) -> Actor {
+    let o = app.resolve_org(&Scope::All, code).await.unwrap();
+    Actor {
+        user_id: 9,
+        username: format!("secretary-{code}"),
+        role: Role::Secretary,
+        org_id: Some(o.org.id),
+        member_id: None,
+        scope: Scope::subtree(&o.path),
+    }
+}
+
+contract_test!(
+    a_secretary_records_and_the_due_list_and_report_change,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("record");
+        load(&app, &dir).await;
+        let sec = secretary_of(&app, "T005").await;
+        let jiguan = app.resolve_org(&Scope::All, "T005").await.unwrap();
+        let dongcun = app.resolve_org(&Scope::All, "T002").await.unwrap();
+        let today = d(TODAY); // 2026-12-15
+
+        // Before: December's theme day, Q4's general meeting and lecture, and the year's
+        // life meeting and evaluation are open.
+        let due = meetings::due(&app, &sec, jiguan.org.id, today)
+            .await
+            .unwrap();
+        let open: Vec<(&str, String)> = due
+            .items
+            .iter()
+            .map(|i| (i.kind, i.span.to_string()))
+            .collect();
+        assert_eq!(
+            open,
+            vec![
+                ("ThemeDay", "2026-12".to_string()),
+                ("GeneralMeeting", "2026Q4".to_string()),
+                ("PartyLecture", "2026Q4".to_string()),
+                ("LifeMeeting", "2026".to_string()),
+                ("DemocraticEvaluation", "2026".to_string()),
+            ]
+        );
+        let before = compliance::run(&app, &sec, "T005", Period::Month(2026, 12))
+            .await
+            .unwrap();
+        assert_eq!((before.branches, before.compliant), (1, 0));
+
+        // A theme day with plain counts.
+        let theme = NewMeeting {
+            org_id: jiguan.org.id,
+            kind: Some(MeetingKind::ThemeDay),
+            date: Some(d("2026-12-10")),
+            topic: "冬季植树".into(),
+            expected: Some(3),
+            present: Some(3),
+            excused: Some(0),
+            masses_present: 4,
+            ..Default::default()
+        };
+        let rec = meetings::record(&app, &sec, &theme).await.unwrap();
+        assert_eq!((rec.kind, rec.attendance_rate), ("ThemeDay", Some(1.0)));
+        // Recording it twice is refused.
+        let err = meetings::record(&app, &sec, &theme).await.unwrap_err();
+        assert!(err.to_string().contains("已记录过"), "{err}");
+
+        // A general meeting that votes, attendance picked from the roster: 2 of 3 full
+        // members present (more than half), one excused with a reason.
+        let mut c = app.store.acquire().await.unwrap();
+        let (roster, _) =
+            jiceng_store::members::search(&mut c, &Scope::subtree(&jiguan.path), None, 0, 10)
+                .await
+                .unwrap();
+        drop(c);
+        assert_eq!(roster.len(), 3);
+        let vote = NewMeeting {
+            org_id: jiguan.org.id,
+            kind: Some(MeetingKind::GeneralMeeting),
+            date: Some(d("2026-12-12")),
+            topic: "推选优秀党员".into(),
+            attendees: vec![
+                (roster[0].id, AttendanceStatus::Present, None),
+                (roster[1].id, AttendanceStatus::Present, None),
+                (roster[2].id, AttendanceStatus::Excused, Some("出差".into())),
+            ],
+            votes: true,
+            ..Default::default()
+        };
+        let rec = meetings::record(&app, &sec, &vote).await.unwrap();
+        assert_eq!((rec.expected, rec.present, rec.excused), (3, 2, 1));
+        let q = rec.quorum.unwrap();
+        assert_eq!((q.voting, q.present, q.needed, q.ok), (3, 2, 2, true));
+
+        // The due list and the report change at once.
+        let due = meetings::due(&app, &sec, jiguan.org.id, today)
+            .await
+            .unwrap();
+        let open: Vec<&str> = due.items.iter().map(|i| i.kind).collect();
+        assert_eq!(
+            open,
+            vec!["PartyLecture", "LifeMeeting", "DemocraticEvaluation"]
+        );
+        let after = compliance::run(&app, &sec, "T005", Period::Month(2026, 12))
+            .await
+            .unwrap();
+        assert_eq!((after.branches, after.compliant), (1, 1));
+        let town = compliance::run(&app, &Actor::system(), "T001", Period::Month(2026, 12))
+            .await
+            .unwrap();
+        assert_eq!((town.branches, town.compliant), (5, 1));
+
+        // Refused: an org outside the scope, a future date, too many present, a reader.
+        let outside = NewMeeting {
+            org_id: dongcun.org.id,
+            ..theme.clone()
+        };
+        assert!(matches!(
+            meetings::record(&app, &sec, &outside).await,
+            Err(jiceng_app::AppError::NotFound(_))
+        ));
+        let future = NewMeeting {
+            date: Some(d("2026-12-16")),
+            topic: "明天".into(),
+            ..theme.clone()
+        };
+        let err = meetings::record(&app, &sec, &future).await.unwrap_err();
+        assert!(err.to_string().contains("晚于今天"), "{err}");
+        let crowd = NewMeeting {
+            present: Some(3),
+            excused: Some(1),
+            topic: "超员".into(),
+            ..theme.clone()
+        };
+        let err = meetings::record(&app, &sec, &crowd).await.unwrap_err();
+        assert!(err.to_string().contains("超过应到"), "{err}");
+        let group_kind = NewMeeting {
+            kind: Some(MeetingKind::GroupMeeting),
+            topic: "小组".into(),
+            ..theme.clone()
+        };
+        let err = meetings::record(&app, &sec, &group_kind).await.unwrap_err();
+        assert!(err.to_string().contains("党小组"), "{err}");
+        let reader = Actor {
+            role: Role::Inspector,
+            ..sec.clone()
+        };
+        assert!(matches!(
+            meetings::record(
+                &app,
+                &reader,
+                &NewMeeting {
+                    topic: "x".into(),
+                    ..theme.clone()
+                }
+            )
+            .await,
+            Err(jiceng_app::AppError::Forbidden)
+        ));
+        assert!(matches!(
+            compliance::run(&app, &sec, "T002", Period::Month(2026, 12)).await,
+            Err(jiceng_app::AppError::OrgNotFound(_))
+        ));
+
+        // Each recording is in the audit log.
+        let (log, _) = jiceng_app::audit::list(&app, &Actor::system(), 1, 50)
+            .await
+            .unwrap();
+        let recorded = log.iter().filter(|e| e.action == "meeting_record").count();
+        assert_eq!(recorded, 2);
+    }
+);

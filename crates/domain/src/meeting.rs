@@ -1,0 +1,773 @@
+//! Organizational life (组织生活, SPEC C4): the kinds of meeting, a meeting's record, the
+//! calendar periods compliance is judged over, attendance and the quorum of a vote.
+//!
+//! Deliberately absent (SPEC C4, the 2023–2024 anti-formalism rules): check-in duties,
+//! points, rankings of people and online-time counts.
+
+use std::fmt;
+
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+
+use crate::{Date, OrgKind, RuleSet};
+
+/// The kinds of meeting (三会一课 and the rest), in the order the regulations list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum MeetingKind {
+    /// 支部党员大会.
+    GeneralMeeting,
+    /// 支部委员会会议 (支委会).
+    CommitteeMeeting,
+    /// 党小组会 (held by a group, not the branch).
+    GroupMeeting,
+    /// 党课.
+    PartyLecture,
+    /// 主题党日.
+    ThemeDay,
+    /// 组织生活会.
+    LifeMeeting,
+    /// 民主评议党员.
+    DemocraticEvaluation,
+}
+
+/// How often an obligation falls due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Cadence {
+    Monthly,
+    Quarterly,
+    Yearly,
+}
+
+impl MeetingKind {
+    pub const ALL: [MeetingKind; 7] = [
+        MeetingKind::GeneralMeeting,
+        MeetingKind::CommitteeMeeting,
+        MeetingKind::GroupMeeting,
+        MeetingKind::PartyLecture,
+        MeetingKind::ThemeDay,
+        MeetingKind::LifeMeeting,
+        MeetingKind::DemocraticEvaluation,
+    ];
+
+    /// The GLOSSARY code name, as stored and as used in the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            MeetingKind::GeneralMeeting => "GeneralMeeting",
+            MeetingKind::CommitteeMeeting => "CommitteeMeeting",
+            MeetingKind::GroupMeeting => "GroupMeeting",
+            MeetingKind::PartyLecture => "PartyLecture",
+            MeetingKind::ThemeDay => "ThemeDay",
+            MeetingKind::LifeMeeting => "LifeMeeting",
+            MeetingKind::DemocraticEvaluation => "DemocraticEvaluation",
+        }
+    }
+
+    /// The Chinese term shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            MeetingKind::GeneralMeeting => "支部党员大会",
+            MeetingKind::CommitteeMeeting => "支部委员会会议",
+            MeetingKind::GroupMeeting => "党小组会",
+            MeetingKind::PartyLecture => "党课",
+            MeetingKind::ThemeDay => "主题党日",
+            MeetingKind::LifeMeeting => "组织生活会",
+            MeetingKind::DemocraticEvaluation => "民主评议党员",
+        }
+    }
+
+    /// A short label for narrow columns and phone screens.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            MeetingKind::GeneralMeeting => "党员大会",
+            MeetingKind::CommitteeMeeting => "支委会",
+            MeetingKind::GroupMeeting => "党小组会",
+            MeetingKind::PartyLecture => "党课",
+            MeetingKind::ThemeDay => "主题党日",
+            MeetingKind::LifeMeeting => "组织生活会",
+            MeetingKind::DemocraticEvaluation => "民主评议",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<MeetingKind> {
+        MeetingKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    /// Parses what a ledger writes in the 会议类型 column, with the aliases real ledgers use.
+    pub fn parse_label(s: &str) -> Option<MeetingKind> {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        if let Some(k) = MeetingKind::from_code(&s) {
+            return Some(k);
+        }
+        Some(match s.as_str() {
+            "支部党员大会" | "党员大会" | "党支部党员大会" | "全体党员大会" | "支部大会" => {
+                MeetingKind::GeneralMeeting
+            }
+            "支部委员会会议" | "支委会" | "支委会会议" | "支部委员会" | "党支部委员会会议" => {
+                MeetingKind::CommitteeMeeting
+            }
+            "党小组会" | "党小组会议" | "小组会" | "党小组学习会" => {
+                MeetingKind::GroupMeeting
+            }
+            "党课" | "讲党课" | "专题党课" | "上党课" => MeetingKind::PartyLecture,
+            "主题党日" | "主题党日活动" | "党日活动" | "固定党日" | "支部主题党日" => {
+                MeetingKind::ThemeDay
+            }
+            "组织生活会" | "专题组织生活会" | "支部组织生活会" => {
+                MeetingKind::LifeMeeting
+            }
+            "民主评议党员" | "民主评议" | "民主评议党员会议" | "评议党员" => {
+                MeetingKind::DemocraticEvaluation
+            }
+            _ => return None,
+        })
+    }
+
+    /// How often it is due (SPEC R).
+    pub fn cadence(self) -> Cadence {
+        match self {
+            MeetingKind::CommitteeMeeting | MeetingKind::GroupMeeting | MeetingKind::ThemeDay => {
+                Cadence::Monthly
+            }
+            MeetingKind::GeneralMeeting | MeetingKind::PartyLecture => Cadence::Quarterly,
+            MeetingKind::LifeMeeting | MeetingKind::DemocraticEvaluation => Cadence::Yearly,
+        }
+    }
+
+    /// How many are due in one span of its cadence by `rules`.
+    pub fn required(self, rules: &RuleSet) -> i64 {
+        let m = &rules.meetings;
+        match self {
+            MeetingKind::GeneralMeeting => m.general_meeting_per_quarter,
+            MeetingKind::CommitteeMeeting => m.committee_meeting_per_month,
+            MeetingKind::GroupMeeting => m.group_meeting_per_month,
+            MeetingKind::PartyLecture => m.party_lecture_per_quarter,
+            MeetingKind::ThemeDay => m.theme_day_per_month,
+            MeetingKind::LifeMeeting => m.life_meeting_per_year,
+            MeetingKind::DemocraticEvaluation => m.democratic_evaluation_per_year,
+        }
+    }
+
+    /// The kind of org that holds it: a group for group meetings, a branch for the rest.
+    pub fn held_by(self) -> OrgKind {
+        if self == MeetingKind::GroupMeeting {
+            OrgKind::Group
+        } else {
+            OrgKind::Branch
+        }
+    }
+
+    /// Index into per-kind arrays (the order of `ALL`).
+    pub fn index(self) -> usize {
+        MeetingKind::ALL
+            .iter()
+            .position(|k| *k == self)
+            .expect("in ALL")
+    }
+}
+
+/// A calendar period: a month, a quarter or a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Period {
+    Month(i32, u32),
+    Quarter(i32, u32),
+    Year(i32),
+}
+
+impl Period {
+    /// Parses `2026-08` (or `2026-8`, `202608`), `2026Q3` (or `2026-Q3`, `2026q3`) and `2026`.
+    pub fn parse(s: &str) -> Result<Period, String> {
+        let t: String = s.trim().to_ascii_uppercase();
+        let bad = || {
+            format!(
+                "无法识别的期间“{}”（应为 2026-08、2026Q3 或 2026）",
+                s.trim()
+            )
+        };
+        let year = |y: &str| -> Result<i32, String> {
+            if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            y.parse::<i32>().map_err(|_| bad())
+        };
+        if let Some((y, q)) = t.split_once('Q') {
+            let y = year(y.trim_end_matches('-'))?;
+            let q: u32 = q.parse().map_err(|_| bad())?;
+            if !(1..=4).contains(&q) {
+                return Err(bad());
+            }
+            return Ok(Period::Quarter(y, q));
+        }
+        let (y, m) = if let Some((y, m)) = t.split_once(['-', '/', '.']) {
+            (y, Some(m))
+        } else if t.len() == 6 {
+            (&t[..4], Some(&t[4..]))
+        } else {
+            (t.as_str(), None)
+        };
+        let y = year(y)?;
+        match m {
+            None => Ok(Period::Year(y)),
+            Some(m) => {
+                if m.is_empty() || m.len() > 2 || !m.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(bad());
+                }
+                let m: u32 = m.parse().map_err(|_| bad())?;
+                if !(1..=12).contains(&m) {
+                    return Err(bad());
+                }
+                Ok(Period::Month(y, m))
+            }
+        }
+    }
+
+    pub fn month_of(d: Date) -> Period {
+        Period::Month(d.year(), d.month())
+    }
+
+    pub fn quarter_of(d: Date) -> Period {
+        Period::Quarter(d.year(), (d.month() - 1) / 3 + 1)
+    }
+
+    pub fn year_of(d: Date) -> Period {
+        Period::Year(d.year())
+    }
+
+    /// The span of `cadence` that holds `d`.
+    pub fn of(cadence: Cadence, d: Date) -> Period {
+        match cadence {
+            Cadence::Monthly => Period::month_of(d),
+            Cadence::Quarterly => Period::quarter_of(d),
+            Cadence::Yearly => Period::year_of(d),
+        }
+    }
+
+    pub fn first_day(self) -> Date {
+        let (y, m) = match self {
+            Period::Month(y, m) => (y, m),
+            Period::Quarter(y, q) => (y, (q - 1) * 3 + 1),
+            Period::Year(y) => (y, 1),
+        };
+        Date::from_ymd_opt(y, m, 1).expect("valid period")
+    }
+
+    pub fn last_day(self) -> Date {
+        let (y, m) = match self {
+            Period::Month(y, m) => (y, m),
+            Period::Quarter(y, q) => (y, q * 3),
+            Period::Year(y) => (y, 12),
+        };
+        let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        Date::from_ymd_opt(ny, nm, 1)
+            .expect("valid period")
+            .pred_opt()
+            .expect("a day before")
+    }
+
+    pub fn contains(self, d: Date) -> bool {
+        self.first_day() <= d && d <= self.last_day()
+    }
+
+    /// The months of the period, in order.
+    pub fn months(self) -> Vec<Period> {
+        let (y, from, to) = match self {
+            Period::Month(y, m) => (y, m, m),
+            Period::Quarter(y, q) => (y, (q - 1) * 3 + 1, q * 3),
+            Period::Year(y) => (y, 1, 12),
+        };
+        (from..=to).map(|m| Period::Month(y, m)).collect()
+    }
+
+    /// The quarters wholly inside the period (none for a month).
+    pub fn quarters(self) -> Vec<Period> {
+        match self {
+            Period::Month(..) => vec![],
+            Period::Quarter(..) => vec![self],
+            Period::Year(y) => (1..=4).map(|q| Period::Quarter(y, q)).collect(),
+        }
+    }
+
+    /// The years wholly inside the period (none for a month or a quarter).
+    pub fn years(self) -> Vec<Period> {
+        match self {
+            Period::Year(_) => vec![self],
+            _ => vec![],
+        }
+    }
+
+    /// The spans of `cadence` judged in this period (see `compliance`).
+    pub fn spans(self, cadence: Cadence) -> Vec<Period> {
+        match cadence {
+            Cadence::Monthly => self.months(),
+            Cadence::Quarterly => self.quarters(),
+            Cadence::Yearly => self.years(),
+        }
+    }
+
+    /// `YYYY-MM` of a month (the key of the stored monthly facts).
+    pub fn month_key(self) -> Option<String> {
+        match self {
+            Period::Month(y, m) => Some(format!("{y:04}-{m:02}")),
+            _ => None,
+        }
+    }
+
+    /// The Chinese name: 2026年8月, 2026年第3季度, 2026年.
+    pub fn label(self) -> String {
+        match self {
+            Period::Month(y, m) => format!("{y}年{m}月"),
+            Period::Quarter(y, q) => format!("{y}年第{q}季度"),
+            Period::Year(y) => format!("{y}年"),
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Month(y, m) => write!(f, "{y:04}-{m:02}"),
+            Period::Quarter(y, q) => write!(f, "{y:04}Q{q}"),
+            Period::Year(y) => write!(f, "{y:04}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Period {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Period, String> {
+        Period::parse(s)
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Period, D::Error> {
+        let s = String::deserialize(d)?;
+        Period::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Whether a member was there (for meetings recorded from the roster).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AttendanceStatus {
+    Present,
+    Excused,
+    Absent,
+}
+
+impl AttendanceStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            AttendanceStatus::Present => "present",
+            AttendanceStatus::Excused => "excused",
+            AttendanceStatus::Absent => "absent",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AttendanceStatus::Present => "出席",
+            AttendanceStatus::Excused => "请假",
+            AttendanceStatus::Absent => "缺席",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<AttendanceStatus> {
+        [
+            AttendanceStatus::Present,
+            AttendanceStatus::Excused,
+            AttendanceStatus::Absent,
+        ]
+        .into_iter()
+        .find(|a| a.code() == s)
+    }
+}
+
+/// One member's attendance at a meeting (picked from the roster).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendance {
+    pub member_id: i64,
+    pub status: AttendanceStatus,
+    /// The reason given for an absence (请假事由).
+    pub reason: Option<String>,
+    /// A full member (正式党员) on the meeting's date: only they vote.
+    pub full: bool,
+}
+
+/// A meeting (会议 / 活动) as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub id: i64,
+    /// The branch, or the group for a group meeting.
+    pub org_id: i64,
+    pub kind: MeetingKind,
+    pub date: Date,
+    pub topic: String,
+    pub venue: Option<String>,
+    pub host: Option<String>,
+    /// 应到 / 实到 / 请假 (members).
+    pub expected: i64,
+    pub present: i64,
+    pub excused: i64,
+    /// The reasons for absences, as written (one per excused member where known).
+    pub excused_reasons: Vec<String>,
+    pub minutes: Option<String>,
+    pub decisions: Option<String>,
+    /// People from outside the party who took part (群众参与).
+    pub masses_present: i64,
+    /// Tied to the central task (围绕中心工作).
+    pub central_task: bool,
+    /// Answering members' needs (回应党员需求).
+    pub members_needs: bool,
+    /// The meeting voted on something (表决).
+    pub votes: bool,
+    /// Voting (full) members expected and present, where known; a vote's quorum is
+    /// judged on these, or on `expected` / `present` when unknown.
+    pub full_expected: Option<i64>,
+    pub full_present: Option<i64>,
+}
+
+/// The longest topic, in characters (the topic is part of the meeting's key; minutes and
+/// decisions hold the long text).
+pub const TOPIC_MAX: usize = 200;
+
+/// Why a meeting cannot be recorded as given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MeetingError {
+    #[error("会议日期{0}晚于今天")]
+    InFuture(Date),
+    #[error("会议主题不能为空")]
+    NoTopic,
+    #[error("会议主题过长（{0}字，最多{max}字）", max = TOPIC_MAX)]
+    TopicTooLong(usize),
+    #[error("人数不能为负数")]
+    Negative,
+    #[error("应到人数不能为0")]
+    NoneExpected,
+    #[error("实到{present}人加请假{excused}人，超过应到{expected}人")]
+    TooMany {
+        expected: i64,
+        present: i64,
+        excused: i64,
+    },
+    #[error("实到有表决权党员{present}人，超过应到{expected}人")]
+    TooManyVoting { expected: i64, present: i64 },
+    #[error("{kind}只能由党小组召开，“{org}”是{org_kind}")]
+    GroupOnly {
+        kind: &'static str,
+        org: String,
+        org_kind: &'static str,
+    },
+    #[error("{kind}应由党支部召开，“{org}”是{org_kind}")]
+    BranchOnly {
+        kind: &'static str,
+        org: String,
+        org_kind: &'static str,
+    },
+    #[error("“{org}”在{date}时已撤销或尚未成立")]
+    OrgNotLive { org: String, date: Date },
+}
+
+impl Meeting {
+    /// Checks the record on `today` for an org of `org_kind` named `org_name`.
+    pub fn check(&self, org_kind: OrgKind, org_name: &str, today: Date) -> Vec<MeetingError> {
+        let mut errors = Vec::new();
+        if self.date > today {
+            errors.push(MeetingError::InFuture(self.date));
+        }
+        if self.topic.trim().is_empty() {
+            errors.push(MeetingError::NoTopic);
+        }
+        let len = self.topic.trim().chars().count();
+        if len > TOPIC_MAX {
+            errors.push(MeetingError::TopicTooLong(len));
+        }
+        let counts = [
+            self.expected,
+            self.present,
+            self.excused,
+            self.masses_present,
+            self.full_expected.unwrap_or(0),
+            self.full_present.unwrap_or(0),
+        ];
+        if counts.iter().any(|n| *n < 0) {
+            errors.push(MeetingError::Negative);
+        } else {
+            if self.expected == 0 {
+                errors.push(MeetingError::NoneExpected);
+            }
+            if self.present + self.excused > self.expected {
+                errors.push(MeetingError::TooMany {
+                    expected: self.expected,
+                    present: self.present,
+                    excused: self.excused,
+                });
+            }
+            if let (Some(e), Some(p)) = (self.full_expected, self.full_present) {
+                if p > e {
+                    errors.push(MeetingError::TooManyVoting {
+                        expected: e,
+                        present: p,
+                    });
+                }
+            }
+        }
+        let wanted = self.kind.held_by();
+        if org_kind != wanted {
+            let (kind, org, org_kind) = (self.kind.label(), org_name.to_string(), org_kind.label());
+            errors.push(if wanted == OrgKind::Group {
+                MeetingError::GroupOnly {
+                    kind,
+                    org,
+                    org_kind,
+                }
+            } else {
+                MeetingError::BranchOnly {
+                    kind,
+                    org,
+                    org_kind,
+                }
+            });
+        }
+        errors
+    }
+
+    /// 实到 / 应到; `None` when nobody was expected.
+    pub fn attendance_rate(&self) -> Option<f64> {
+        attendance_rate(self.expected, self.present)
+    }
+
+    /// The quorum of a vote, for a general meeting that voted (SPEC R: more than the
+    /// rule's share of the voting, that is full, members present). `None` otherwise.
+    pub fn quorum(&self, rules: &RuleSet) -> Option<Quorum> {
+        if self.kind != MeetingKind::GeneralMeeting || !self.votes {
+            return None;
+        }
+        let voting = self.full_expected.unwrap_or(self.expected);
+        let present = self.full_present.unwrap_or(self.present);
+        Some(Quorum::judge(
+            voting,
+            present,
+            rules.meetings.vote_quorum_share,
+        ))
+    }
+}
+
+/// `present / expected`; `None` when nobody was expected.
+pub fn attendance_rate(expected: i64, present: i64) -> Option<f64> {
+    (expected > 0).then(|| present as f64 / expected as f64)
+}
+
+/// Whether a vote had its quorum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quorum {
+    /// Voting (full) members.
+    pub voting: i64,
+    pub present: i64,
+    /// The fewest present for the quorum: the least whole number above `share × voting`.
+    pub needed: i64,
+    pub ok: bool,
+}
+
+impl Quorum {
+    pub fn judge(voting: i64, present: i64, share: f64) -> Quorum {
+        // "More than half": the least integer strictly greater than share × voting.
+        let needed = (share * voting as f64).floor() as i64 + 1;
+        Quorum {
+            voting,
+            present,
+            needed,
+            ok: voting > 0 && present >= needed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RuleBook;
+
+    fn d(s: &str) -> Date {
+        Date::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    pub(crate) fn meeting(kind: MeetingKind, date: &str) -> Meeting {
+        Meeting {
+            id: 0,
+            org_id: 1,
+            kind,
+            date: d(date),
+            topic: "学习".into(),
+            venue: None,
+            host: None,
+            expected: 10,
+            present: 8,
+            excused: 1,
+            excused_reasons: vec![],
+            minutes: None,
+            decisions: None,
+            masses_present: 0,
+            central_task: false,
+            members_needs: false,
+            votes: false,
+            full_expected: None,
+            full_present: None,
+        }
+    }
+
+    #[test]
+    fn kinds_round_trip_and_ledger_aliases_parse() {
+        for k in MeetingKind::ALL {
+            assert_eq!(MeetingKind::from_code(k.code()), Some(k));
+            assert_eq!(MeetingKind::parse_label(k.label()), Some(k));
+            assert_eq!(MeetingKind::parse_label(k.short_label()), Some(k));
+            assert_eq!(MeetingKind::ALL[k.index()], k);
+        }
+        let cases = [
+            ("党员大会", MeetingKind::GeneralMeeting),
+            ("支部党员大会", MeetingKind::GeneralMeeting),
+            ("支委会", MeetingKind::CommitteeMeeting),
+            ("支部委员会会议", MeetingKind::CommitteeMeeting),
+            ("党小组会", MeetingKind::GroupMeeting),
+            ("党 课", MeetingKind::PartyLecture),
+            ("主题党日", MeetingKind::ThemeDay),
+            ("组织生活会", MeetingKind::LifeMeeting),
+            ("民主评议党员", MeetingKind::DemocraticEvaluation),
+            ("民主评议", MeetingKind::DemocraticEvaluation),
+        ];
+        for (s, k) in cases {
+            assert_eq!(MeetingKind::parse_label(s), Some(k), "{s}");
+        }
+        assert_eq!(MeetingKind::parse_label("座谈会"), None);
+    }
+
+    #[test]
+    fn periods_parse_and_bound() {
+        assert_eq!(Period::parse("2026Q3"), Ok(Period::Quarter(2026, 3)));
+        assert_eq!(Period::parse("2026-q3"), Ok(Period::Quarter(2026, 3)));
+        assert_eq!(Period::parse("2026-08"), Ok(Period::Month(2026, 8)));
+        assert_eq!(Period::parse("2026-8"), Ok(Period::Month(2026, 8)));
+        assert_eq!(Period::parse("202608"), Ok(Period::Month(2026, 8)));
+        assert_eq!(Period::parse(" 2026 "), Ok(Period::Year(2026)));
+        for bad in [
+            "2026Q5", "2026Q0", "2026-13", "26", "2026-", "Q3", "abc", "",
+        ] {
+            assert!(Period::parse(bad).is_err(), "{bad}");
+        }
+        let q = Period::Quarter(2026, 3);
+        assert_eq!(q.to_string(), "2026Q3");
+        assert_eq!(
+            (q.first_day(), q.last_day()),
+            (d("2026-07-01"), d("2026-09-30"))
+        );
+        assert!(!q.contains(d("2026-06-30")));
+        assert!(q.contains(d("2026-07-01")));
+        assert!(q.contains(d("2026-09-30")));
+        assert!(!q.contains(d("2026-10-01")));
+        assert_eq!(Period::Month(2024, 2).last_day(), d("2024-02-29"));
+        assert_eq!(Period::Month(2026, 12).last_day(), d("2026-12-31"));
+        assert_eq!(Period::Year(2026).months().len(), 12);
+        assert_eq!(Period::Year(2026).quarters().len(), 4);
+        assert_eq!(
+            q.months(),
+            vec![
+                Period::Month(2026, 7),
+                Period::Month(2026, 8),
+                Period::Month(2026, 9)
+            ]
+        );
+        assert_eq!(Period::Month(2026, 8).to_string(), "2026-08");
+        assert_eq!(Period::Month(2026, 8).label(), "2026年8月");
+        assert_eq!(
+            Period::quarter_of(d("2026-12-31")),
+            Period::Quarter(2026, 4)
+        );
+        let json = serde_json::to_string(&q).unwrap();
+        assert_eq!(json, "\"2026Q3\"");
+        assert_eq!(serde_json::from_str::<Period>(&json).unwrap(), q);
+    }
+
+    proptest::proptest! {
+        // Every period prints as it parses, and its bounds hold exactly its days.
+        #[test]
+        fn periods_round_trip(y in 1990i32..2100, m in 1u32..=12, q in 1u32..=4, off in 0i64..400) {
+            for p in [Period::Month(y, m), Period::Quarter(y, q), Period::Year(y)] {
+                proptest::prop_assert_eq!(Period::parse(&p.to_string()), Ok(p));
+                let day = p.first_day() + chrono::Days::new(off as u64);
+                proptest::prop_assert_eq!(p.contains(day), day <= p.last_day());
+                proptest::prop_assert!(!p.contains(p.first_day().pred_opt().unwrap()));
+                let months = p.months();
+                proptest::prop_assert_eq!(months[0].first_day(), p.first_day());
+                proptest::prop_assert_eq!(months[months.len() - 1].last_day(), p.last_day());
+            }
+        }
+    }
+
+    #[test]
+    fn checks_name_each_problem() {
+        let today = d("2026-09-15");
+        let m = meeting(MeetingKind::ThemeDay, "2026-09-15");
+        assert!(m.check(OrgKind::Branch, "甲支部", today).is_empty());
+        let mut bad = meeting(MeetingKind::ThemeDay, "2026-09-16");
+        bad.present = 10;
+        bad.excused = 1;
+        bad.topic = " ".into();
+        let errs = bad.check(OrgKind::Branch, "甲支部", today);
+        assert!(errs.contains(&MeetingError::InFuture(d("2026-09-16"))));
+        assert!(errs.contains(&MeetingError::NoTopic));
+        assert!(errs
+            .iter()
+            .any(|e| matches!(e, MeetingError::TooMany { .. })));
+        let mut long = meeting(MeetingKind::ThemeDay, "2026-09-01");
+        long.topic = "长".repeat(TOPIC_MAX + 1);
+        assert_eq!(
+            long.check(OrgKind::Branch, "甲支部", today),
+            vec![MeetingError::TopicTooLong(TOPIC_MAX + 1)]
+        );
+        let g = meeting(MeetingKind::GroupMeeting, "2026-09-01");
+        let errs = g.check(OrgKind::Branch, "甲支部", today);
+        assert!(matches!(errs[0], MeetingError::GroupOnly { .. }));
+        assert!(errs[0].to_string().contains("党小组"));
+        let b = meeting(MeetingKind::GeneralMeeting, "2026-09-01");
+        assert!(matches!(
+            b.check(OrgKind::Group, "第一党小组", today)[0],
+            MeetingError::BranchOnly { .. }
+        ));
+        assert!(g.check(OrgKind::Group, "第一党小组", today).is_empty());
+    }
+
+    #[test]
+    fn quorum_needs_more_than_half() {
+        let rules = RuleBook::shipped().sets()[0].clone();
+        let mut m = meeting(MeetingKind::GeneralMeeting, "2026-09-01");
+        assert_eq!(m.quorum(&rules), None, "no vote, no quorum to judge");
+        m.votes = true;
+        m.expected = 10;
+        m.present = 5;
+        let q = m.quorum(&rules).unwrap();
+        assert_eq!(
+            (q.needed, q.ok),
+            (6, false),
+            "exactly half is not more than half"
+        );
+        m.present = 6;
+        assert!(m.quorum(&rules).unwrap().ok);
+        m.expected = 9;
+        m.present = 5;
+        assert_eq!(m.quorum(&rules).unwrap().needed, 5);
+        assert!(m.quorum(&rules).unwrap().ok);
+        // Voting members counted apart from probationary ones.
+        m.full_expected = Some(8);
+        m.full_present = Some(4);
+        assert!(!m.quorum(&rules).unwrap().ok);
+        let mut c = meeting(MeetingKind::CommitteeMeeting, "2026-09-01");
+        c.votes = true;
+        assert_eq!(c.quorum(&rules), None);
+        assert_eq!(m.attendance_rate(), Some(5.0 / 9.0));
+        assert_eq!(attendance_rate(0, 0), None);
+    }
+}

@@ -1,0 +1,759 @@
+//! Meetings (SPEC C4) and the stored monthly facts compliance is judged from.
+//!
+//! Writing a meeting rewrites its branch's `compliance_month` row for that month in the
+//! same transaction (a recount of the branch's month, so a correction or a deletion is
+//! handled the same way). A report for any subtree and period reads those rows one
+//! month at a time by literal path range, plus the subtree's branches and groups from
+//! `org` — never the meeting rows themselves.
+//!
+//! Indexes (migration 3): `meeting_key` (org, kind, date, topic; unique: a meeting is
+//! recorded once), `meeting_branch` (branch, date: the month recount), `meeting_path`
+//! (path, date: scoped lists), `compliance_month` primary key (branch, month: one
+//! branch's months), `compliance_month_path` (month, path: a subtree's month).
+
+use std::collections::{BTreeMap, HashSet};
+
+use jiceng_domain::compliance::MonthTally;
+use jiceng_domain::{path, Attendance, AttendanceStatus, Meeting, MeetingKind, OrgKind, Period};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::sql::{insert_many as insert_rows, placeholders, Val, IN_CHUNK};
+use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
+
+/// A meeting as stored: the record, where it sits in the tree and its derived quorum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMeeting {
+    pub meeting: Meeting,
+    /// The path of the org that held it (the group's, for a group meeting).
+    pub org_path: String,
+    /// The branch it counts for (the group's branch, for a group meeting).
+    pub branch_id: i64,
+    /// For a general meeting that voted: whether the quorum was there.
+    pub quorum_ok: Option<bool>,
+    pub created_by: String,
+}
+
+impl StoredMeeting {
+    /// The path of the branch it counts for.
+    pub fn branch_path(&self) -> String {
+        if self.branch_id == self.meeting.org_id {
+            self.org_path.clone()
+        } else {
+            parent_path(&self.org_path)
+        }
+    }
+}
+
+/// The path of a node's parent (`/1/2/` for `/1/2/3/`).
+fn parent_path(p: &str) -> String {
+    let trimmed = &p[..p.len() - 1];
+    match trimmed.rfind('/') {
+        Some(i) => trimmed[..=i].to_string(),
+        None => "/".into(),
+    }
+}
+
+const COLS: &str = "id, org_id, org_path, branch_id, kind, held_on, topic, venue, host, expected, \
+    present, excused, full_expected, full_present, masses_present, central_task, members_needs, \
+    votes, quorum_ok, minutes, decisions, excused_reasons, created_by";
+
+const WRITE_COLS: [&str; 24] = [
+    "id",
+    "org_id",
+    "org_path",
+    "branch_id",
+    "kind",
+    "held_on",
+    "topic",
+    "venue",
+    "host",
+    "expected",
+    "present",
+    "excused",
+    "full_expected",
+    "full_present",
+    "masses_present",
+    "central_task",
+    "members_needs",
+    "votes",
+    "quorum_ok",
+    "minutes",
+    "decisions",
+    "excused_reasons",
+    "created_by",
+    "created_at",
+];
+
+fn vals(s: &StoredMeeting, now: &str) -> Vec<Val> {
+    let m = &s.meeting;
+    vec![
+        m.id.into(),
+        m.org_id.into(),
+        s.org_path.clone().into(),
+        s.branch_id.into(),
+        m.kind.code().into(),
+        m.date.into(),
+        m.topic.clone().into(),
+        m.venue.clone().into(),
+        m.host.clone().into(),
+        m.expected.into(),
+        m.present.into(),
+        m.excused.into(),
+        m.full_expected.into(),
+        m.full_present.into(),
+        m.masses_present.into(),
+        m.central_task.into(),
+        m.members_needs.into(),
+        m.votes.into(),
+        s.quorum_ok.map(|b| b as i64).into(),
+        m.minutes.clone().into(),
+        m.decisions.clone().into(),
+        serde_json::to_string(&m.excused_reasons)
+            .expect("strings serialize")
+            .into(),
+        s.created_by.clone().into(),
+        now.to_string().into(),
+    ]
+}
+
+fn from_row(row: &AnyRow) -> Result<StoredMeeting> {
+    let kind: String = row.try_get("kind")?;
+    let held: String = row.try_get("held_on")?;
+    let reasons: String = row.try_get("excused_reasons")?;
+    let quorum: Option<i64> = row.try_get("quorum_ok")?;
+    Ok(StoredMeeting {
+        meeting: Meeting {
+            id: row.try_get("id")?,
+            org_id: row.try_get("org_id")?,
+            kind: MeetingKind::from_code(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("会议类型 {kind}")))?,
+            date: parse_date_text(&held)?,
+            topic: row.try_get("topic")?,
+            venue: row.try_get("venue")?,
+            host: row.try_get("host")?,
+            expected: row.try_get("expected")?,
+            present: row.try_get("present")?,
+            excused: row.try_get("excused")?,
+            excused_reasons: serde_json::from_str(&reasons)
+                .map_err(|e| StoreError::Corrupt(format!("请假事由：{e}")))?,
+            minutes: row.try_get("minutes")?,
+            decisions: row.try_get("decisions")?,
+            masses_present: row.try_get("masses_present")?,
+            central_task: row.try_get::<i64, _>("central_task")? != 0,
+            members_needs: row.try_get::<i64, _>("members_needs")? != 0,
+            votes: row.try_get::<i64, _>("votes")? != 0,
+            full_expected: row.try_get("full_expected")?,
+            full_present: row.try_get("full_present")?,
+        },
+        org_path: row.try_get("org_path")?,
+        branch_id: row.try_get("branch_id")?,
+        quorum_ok: quorum.map(|q| q != 0),
+        created_by: row.try_get("created_by")?,
+    })
+}
+
+/// Inserts meetings (ids assigned by the caller) and rewrites the monthly facts of every
+/// branch and month they touch. Run it inside the caller's transaction.
+pub async fn insert(conn: &mut Conn, meetings: &[StoredMeeting]) -> Result<()> {
+    let now = crate::now_text();
+    let rows: Vec<Vec<Val>> = meetings.iter().map(|m| vals(m, &now)).collect();
+    insert_rows(conn, "meeting", &WRITE_COLS, &rows).await?;
+    let touched: Vec<(i64, String, Period)> = meetings
+        .iter()
+        .map(|m| {
+            (
+                m.branch_id,
+                m.branch_path(),
+                Period::month_of(m.meeting.date),
+            )
+        })
+        .collect();
+    refresh_months(conn, &touched).await
+}
+
+/// Records who attended a meeting.
+pub async fn insert_attendees(
+    conn: &mut Conn,
+    meeting_id: i64,
+    attendees: &[Attendance],
+) -> Result<()> {
+    let rows: Vec<Vec<Val>> = attendees
+        .iter()
+        .map(|a| {
+            vec![
+                meeting_id.into(),
+                a.member_id.into(),
+                a.status.code().into(),
+                a.reason.clone().into(),
+                a.full.into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "meeting_attendee",
+        &["meeting_id", "member_id", "status", "reason", "is_full"],
+        &rows,
+    )
+    .await
+}
+
+/// Who attended a meeting, by member id.
+pub async fn attendees(conn: &mut Conn, meeting_id: i64) -> Result<Vec<Attendance>> {
+    let rows = sqlx::query(
+        "SELECT member_id, status, reason, is_full FROM meeting_attendee WHERE meeting_id = $1 ORDER BY member_id",
+    )
+    .bind(meeting_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let status: String = r.try_get("status")?;
+            Ok(Attendance {
+                member_id: r.try_get("member_id")?,
+                status: AttendanceStatus::from_code(&status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("出席情况 {status}")))?,
+                reason: r.try_get("reason")?,
+                full: r.try_get::<i64, _>("is_full")? != 0,
+            })
+        })
+        .collect()
+}
+
+/// Deletes a meeting in the scope (a correction) and rewrites its month's facts.
+/// Returns whether it existed.
+pub async fn delete(conn: &mut Conn, scope: &Scope, id: i64) -> Result<bool> {
+    let Some(m) = get(conn, scope, id).await? else {
+        return Ok(false);
+    };
+    sqlx::query("DELETE FROM meeting_attendee WHERE meeting_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM meeting WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    refresh_months(
+        conn,
+        &[(
+            m.branch_id,
+            m.branch_path(),
+            Period::month_of(m.meeting.date),
+        )],
+    )
+    .await?;
+    Ok(true)
+}
+
+/// One meeting by id, if it is in the scope.
+pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<StoredMeeting>> {
+    let (pred, binds) = scope.predicate("org_path", 2);
+    let sql = format!("SELECT {COLS} FROM meeting WHERE id = $1 AND {pred}");
+    let mut q = sqlx::query(&sql).bind(id);
+    for b in binds {
+        q = q.bind(b);
+    }
+    q.fetch_optional(&mut *conn)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
+}
+
+/// The meeting with this key (org, kind, date, topic), if recorded.
+pub async fn find(
+    conn: &mut Conn,
+    org_id: i64,
+    kind: MeetingKind,
+    date: chrono::NaiveDate,
+    topic: &str,
+) -> Result<Option<StoredMeeting>> {
+    let sql = format!(
+        "SELECT {COLS} FROM meeting WHERE org_id = $1 AND kind = $2 AND held_on = $3 AND topic = $4"
+    );
+    sqlx::query(&sql)
+        .bind(org_id)
+        .bind(kind.code())
+        .bind(crate::date_text(date))
+        .bind(topic.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
+}
+
+/// The key of a meeting: org, kind, date, topic.
+pub type MeetingKey = (i64, MeetingKind, chrono::NaiveDate, String);
+
+/// The keys of the meetings held by `org_ids` between `from` and `to` (inclusive), to
+/// tell which rows of a ledger are recorded already.
+pub async fn keys(
+    conn: &mut Conn,
+    org_ids: &[i64],
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<HashSet<MeetingKey>> {
+    let mut out = HashSet::new();
+    for chunk in org_ids.chunks(IN_CHUNK) {
+        let sql = format!(
+            "SELECT org_id, kind, held_on, topic FROM meeting WHERE held_on >= $1 AND held_on <= $2 AND org_id IN ({})",
+            placeholders(3, chunk.len())
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(crate::date_text(from))
+            .bind(crate::date_text(to));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let kind: String = r.try_get("kind")?;
+            let held: String = r.try_get("held_on")?;
+            out.insert((
+                r.try_get("org_id")?,
+                MeetingKind::from_code(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("会议类型 {kind}")))?,
+                parse_date_text(&held)?,
+                r.try_get("topic")?,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Meetings in the scope, newest first, optionally within dates and of one branch (with
+/// its groups). Returns the page and the total.
+pub async fn list(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &ListFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<StoredMeeting>, i64)> {
+    let (pred, scope_binds) = scope.predicate("org_path", 1);
+    let mut binds: Vec<Val> = scope_binds.into_iter().map(Val::Text).collect();
+    let mut cond = pred;
+    if let Some(b) = filter.branch_id {
+        binds.push(b.into());
+        cond.push_str(&format!(" AND branch_id = ${}", binds.len()));
+    }
+    if let Some(f) = filter.from {
+        binds.push(f.into());
+        cond.push_str(&format!(" AND held_on >= ${}", binds.len()));
+    }
+    if let Some(t) = filter.to {
+        binds.push(t.into());
+        cond.push_str(&format!(" AND held_on <= ${}", binds.len()));
+    }
+    if let Some(k) = filter.kind {
+        binds.push(k.code().into());
+        cond.push_str(&format!(" AND kind = ${}", binds.len()));
+    }
+    let count_sql = format!("SELECT COUNT(*) FROM meeting WHERE {cond}");
+    let mut cq = sqlx::query_scalar(&count_sql);
+    for b in &binds {
+        cq = match b {
+            Val::Int(i) => cq.bind(*i),
+            Val::Text(s) => cq.bind(s.clone()),
+            Val::OptInt(i) => cq.bind(*i),
+            Val::OptText(s) => cq.bind(s.clone()),
+        };
+    }
+    let total: i64 = cq.fetch_one(&mut *conn).await?;
+    let sql = format!(
+        "SELECT {COLS} FROM meeting WHERE {cond} ORDER BY held_on DESC, id DESC LIMIT ${} OFFSET ${}",
+        binds.len() + 1,
+        binds.len() + 2
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = crate::sql::bind(q, b);
+    }
+    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
+}
+
+/// What `list` narrows to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListFilter {
+    pub branch_id: Option<i64>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub kind: Option<MeetingKind>,
+}
+
+/// The stored facts of one branch in one month.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MonthFacts {
+    pub branch_id: i64,
+    pub branch_path: String,
+    pub year: i32,
+    pub month: u32,
+    pub tally: MonthTally,
+    pub meetings: i64,
+    pub expected: i64,
+    pub present: i64,
+    pub masses_present: i64,
+    pub votes: i64,
+    pub quorum_failed: i64,
+}
+
+const KIND_COLS: [(MeetingKind, &str); 7] = [
+    (MeetingKind::GeneralMeeting, "general_meetings"),
+    (MeetingKind::CommitteeMeeting, "committee_meetings"),
+    (MeetingKind::GroupMeeting, "group_meetings"),
+    (MeetingKind::PartyLecture, "party_lectures"),
+    (MeetingKind::ThemeDay, "theme_days"),
+    (MeetingKind::LifeMeeting, "life_meetings"),
+    (MeetingKind::DemocraticEvaluation, "democratic_evaluations"),
+];
+
+const MONTH_COLS: &str = "branch_id, branch_path, year_month, general_meetings, committee_meetings, \
+    group_meetings, party_lectures, theme_days, life_meetings, democratic_evaluations, group_counts, \
+    meetings, expected, present, masses_present, votes, quorum_failed";
+
+fn month_from_row(row: &AnyRow) -> Result<MonthFacts> {
+    let ym: String = row.try_get("year_month")?;
+    let (year, month) = parse_year_month(&ym)?;
+    let mut tally = MonthTally::default();
+    for (k, col) in KIND_COLS {
+        tally.by_kind[k.index()] = row.try_get(col)?;
+    }
+    let groups: String = row.try_get("group_counts")?;
+    tally.groups = serde_json::from_str::<BTreeMap<i64, i64>>(&groups)
+        .map_err(|e| StoreError::Corrupt(format!("党小组会次数：{e}")))?;
+    Ok(MonthFacts {
+        branch_id: row.try_get("branch_id")?,
+        branch_path: row.try_get("branch_path")?,
+        year,
+        month,
+        tally,
+        meetings: row.try_get("meetings")?,
+        expected: row.try_get("expected")?,
+        present: row.try_get("present")?,
+        masses_present: row.try_get("masses_present")?,
+        votes: row.try_get("votes")?,
+        quorum_failed: row.try_get("quorum_failed")?,
+    })
+}
+
+fn month_vals(f: &MonthFacts, now: &str) -> Vec<Val> {
+    let mut v: Vec<Val> = vec![
+        f.branch_id.into(),
+        f.branch_path.clone().into(),
+        format!("{:04}-{:02}", f.year, f.month).into(),
+    ];
+    for (k, _) in KIND_COLS {
+        v.push(f.tally.by_kind[k.index()].into());
+    }
+    v.push(
+        serde_json::to_string(&f.tally.groups)
+            .expect("a map serializes")
+            .into(),
+    );
+    v.extend([
+        f.meetings.into(),
+        f.expected.into(),
+        f.present.into(),
+        f.masses_present.into(),
+        f.votes.into(),
+        f.quorum_failed.into(),
+        now.to_string().into(),
+    ]);
+    v
+}
+
+async fn write_months(conn: &mut Conn, facts: &[MonthFacts]) -> Result<()> {
+    let now = crate::now_text();
+    let mut cols: Vec<&str> = vec!["branch_id", "branch_path", "year_month"];
+    cols.extend(KIND_COLS.iter().map(|(_, c)| *c));
+    cols.extend([
+        "group_counts",
+        "meetings",
+        "expected",
+        "present",
+        "masses_present",
+        "votes",
+        "quorum_failed",
+        "updated_at",
+    ]);
+    let rows: Vec<Vec<Val>> = facts
+        .iter()
+        .filter(|f| f.meetings > 0)
+        .map(|f| month_vals(f, &now))
+        .collect();
+    insert_rows(conn, "compliance_month", &cols, &rows).await
+}
+
+/// The per-meeting aggregate both recounts read: by kind and holding org.
+const AGG: &str = "kind, org_id, COUNT(*) AS n, CAST(SUM(expected) AS BIGINT) AS e, \
+    CAST(SUM(present) AS BIGINT) AS p, CAST(SUM(masses_present) AS BIGINT) AS mp, \
+    CAST(SUM(votes) AS BIGINT) AS v, \
+    CAST(SUM(CASE WHEN quorum_ok = 0 THEN 1 ELSE 0 END) AS BIGINT) AS qf";
+
+fn add_agg(f: &mut MonthFacts, row: &AnyRow) -> Result<()> {
+    let kind: String = row.try_get("kind")?;
+    let kind = MeetingKind::from_code(&kind)
+        .ok_or_else(|| StoreError::Corrupt(format!("会议类型 {kind}")))?;
+    let org_id: i64 = row.try_get("org_id")?;
+    let n: i64 = row.try_get("n")?;
+    f.tally.by_kind[kind.index()] += n;
+    if kind == MeetingKind::GroupMeeting {
+        *f.tally.groups.entry(org_id).or_default() += n;
+    }
+    f.meetings += n;
+    f.expected += row.try_get::<i64, _>("e")?;
+    f.present += row.try_get::<i64, _>("p")?;
+    f.masses_present += row.try_get::<i64, _>("mp")?;
+    f.votes += row.try_get::<i64, _>("v")?;
+    f.quorum_failed += row.try_get::<i64, _>("qf")?;
+    Ok(())
+}
+
+/// Recounts the stored facts of the touched (branch, branch path, month)s from the
+/// meetings. Batched: for each chunk of branches one delete and one grouped read over the
+/// months from the earliest touched to the latest (every month in between is recounted
+/// too, which is the same recount), so a ledger of thousands of rows costs a few queries.
+pub async fn refresh_months(conn: &mut Conn, touched: &[(i64, String, Period)]) -> Result<()> {
+    if touched.is_empty() {
+        return Ok(());
+    }
+    let mut paths: BTreeMap<i64, String> = BTreeMap::new();
+    let (mut from, mut to) = (touched[0].2.first_day(), touched[0].2.last_day());
+    for (branch, branch_path, month) in touched {
+        if month.month_key().is_none() {
+            return Err(StoreError::Corrupt(format!("不是月份：{month}")));
+        }
+        paths.insert(*branch, branch_path.clone());
+        from = from.min(month.first_day());
+        to = to.max(month.last_day());
+    }
+    let (from_key, to_key) = (
+        Period::month_of(from).month_key().expect("a month"),
+        Period::month_of(to).month_key().expect("a month"),
+    );
+    let ids: Vec<i64> = paths.keys().copied().collect();
+    for chunk in ids.chunks(IN_CHUNK) {
+        let list = placeholders(3, chunk.len());
+        let del_sql = format!(
+            "DELETE FROM compliance_month WHERE year_month >= $1 AND year_month <= $2 AND branch_id IN ({list})"
+        );
+        let mut dq = sqlx::query(&del_sql)
+            .bind(from_key.clone())
+            .bind(to_key.clone());
+        for id in chunk {
+            dq = dq.bind(*id);
+        }
+        dq.execute(&mut *conn).await?;
+        let sql = format!(
+            "SELECT branch_id, SUBSTR(held_on, 1, 7) AS ym, {AGG} FROM meeting \
+             WHERE held_on >= $1 AND held_on <= $2 AND branch_id IN ({list}) \
+             GROUP BY branch_id, SUBSTR(held_on, 1, 7), kind, org_id"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(crate::date_text(from))
+            .bind(crate::date_text(to));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        let mut facts: BTreeMap<(i64, String), MonthFacts> = BTreeMap::new();
+        for r in q.fetch_all(&mut *conn).await? {
+            let branch: i64 = r.try_get("branch_id")?;
+            let ym: String = r.try_get("ym")?;
+            let f = match facts.entry((branch, ym.clone())) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    let (year, month) = parse_year_month(&ym)?;
+                    e.insert(MonthFacts {
+                        branch_id: branch,
+                        branch_path: paths[&branch].clone(),
+                        year,
+                        month,
+                        ..Default::default()
+                    })
+                }
+            };
+            add_agg(f, &r)?;
+        }
+        let facts: Vec<MonthFacts> = facts.into_values().collect();
+        write_months(conn, &facts).await?;
+    }
+    Ok(())
+}
+
+fn parse_year_month(ym: &str) -> Result<(i32, u32)> {
+    let bad = || StoreError::Corrupt(format!("年月 {ym}"));
+    let (y, m) = ym.split_once('-').ok_or_else(bad)?;
+    let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if !(1..=12).contains(&m) {
+        return Err(bad());
+    }
+    Ok((y, m))
+}
+
+/// Rebuilds every monthly fact of the branches in `scope` from the meetings (after a
+/// restore, a bulk load, or an org moved). Returns the rows written.
+pub async fn rebuild(conn: &mut Conn, scope: &Scope) -> Result<usize> {
+    let (pred, binds) = scope.predicate("branch_path", 1);
+    let del = format!("DELETE FROM compliance_month WHERE {pred}");
+    let mut dq = sqlx::query(&del);
+    for b in &binds {
+        dq = dq.bind(b.clone());
+    }
+    dq.execute(&mut *conn).await?;
+    let (pred, binds) = scope.predicate("org_path", 1);
+    let sql = format!(
+        "SELECT branch_id, SUBSTR(held_on, 1, 7) AS ym, org_path, {AGG} FROM meeting WHERE {pred} \
+         GROUP BY branch_id, SUBSTR(held_on, 1, 7), org_path, kind, org_id"
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b.clone());
+    }
+    let mut facts: BTreeMap<(i64, String), MonthFacts> = BTreeMap::new();
+    for r in q.fetch_all(&mut *conn).await? {
+        let branch: i64 = r.try_get("branch_id")?;
+        let org_id: i64 = r.try_get("org_id")?;
+        let ym: String = r.try_get("ym")?;
+        let org_path: String = r.try_get("org_path")?;
+        let (year, month) = parse_year_month(&ym)?;
+        let f = facts
+            .entry((branch, ym.clone()))
+            .or_insert_with(|| MonthFacts {
+                branch_id: branch,
+                branch_path: if org_id == branch {
+                    org_path.clone()
+                } else {
+                    parent_path(&org_path)
+                },
+                year,
+                month,
+                ..Default::default()
+            });
+        add_agg(f, &r)?;
+    }
+    let facts: Vec<MonthFacts> = facts.into_values().collect();
+    // Only rows of branches in the scope were deleted above.
+    let facts: Vec<MonthFacts> = facts
+        .into_iter()
+        .filter(|f| scope.contains(&f.branch_path))
+        .collect();
+    write_months(conn, &facts).await?;
+    Ok(facts.len())
+}
+
+/// The stored facts of the branches in `scope` for each of `months` (one indexed read per
+/// month: equality on the month, literal range on the path).
+pub async fn month_facts(
+    conn: &mut Conn,
+    scope: &Scope,
+    months: &[Period],
+) -> Result<Vec<MonthFacts>> {
+    let mut out = Vec::new();
+    for m in months {
+        let key = m
+            .month_key()
+            .ok_or_else(|| StoreError::Corrupt(format!("不是月份：{m}")))?;
+        let (pred, binds) = scope.predicate("branch_path", 2);
+        let sql =
+            format!("SELECT {MONTH_COLS} FROM compliance_month WHERE year_month = $1 AND {pred}");
+        let mut q = sqlx::query(&sql).bind(key);
+        for b in binds {
+            q = q.bind(b);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(month_from_row(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The stored facts of one branch for `months`.
+pub async fn branch_month_facts(
+    conn: &mut Conn,
+    branch_id: i64,
+    months: &[Period],
+) -> Result<Vec<MonthFacts>> {
+    let keys: Vec<String> = months.iter().filter_map(|m| m.month_key()).collect();
+    if keys.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT {MONTH_COLS} FROM compliance_month WHERE branch_id = $1 AND year_month IN ({}) ORDER BY year_month",
+        placeholders(2, keys.len())
+    );
+    let mut q = sqlx::query(&sql).bind(branch_id);
+    for k in keys {
+        q = q.bind(k);
+    }
+    q.fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(month_from_row)
+        .collect()
+}
+
+/// A branch or group as compliance needs it: a lean row of `org`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LifeOrg {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub code: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub path: String,
+    pub has_committee: bool,
+    pub founded_on: Option<chrono::NaiveDate>,
+    pub dissolved_on: Option<chrono::NaiveDate>,
+}
+
+/// The branches and groups of the scope, in path order.
+pub async fn branches_and_groups(conn: &mut Conn, scope: &Scope) -> Result<Vec<LifeOrg>> {
+    let (pred, binds) = scope.predicate("path", 1);
+    let sql = format!(
+        "SELECT id, parent_id, code, name, kind, path, has_committee, founded_on, dissolved_on \
+         FROM org WHERE {pred} AND kind IN ('Branch', 'Group') ORDER BY path"
+    );
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    q.fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            let kind: String = r.try_get("kind")?;
+            Ok(LifeOrg {
+                id: r.try_get("id")?,
+                parent_id: r.try_get("parent_id")?,
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                kind: OrgKind::from_code(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
+                path: r.try_get("path")?,
+                has_committee: r.try_get::<i64, _>("has_committee")? != 0,
+                founded_on: opt_date(r.try_get("founded_on")?)?,
+                dissolved_on: opt_date(r.try_get("dissolved_on")?)?,
+            })
+        })
+        .collect()
+}
+
+/// Rewrites the stored paths of meetings and monthly facts under `old` to lie under `new`
+/// (an org moved: to be called in the same transaction as `orgs::move_subtree`).
+pub async fn move_paths(conn: &mut Conn, old: &str, new: &str) -> Result<()> {
+    let upper = path::subtree_upper(old);
+    let old_len = old.chars().count() as i64 + 1;
+    for (table, col) in [("meeting", "org_path"), ("compliance_month", "branch_path")] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET {col} = $1 || SUBSTR({col}, CAST($2 AS INTEGER)) WHERE {col} >= $3 AND {col} < $4"
+        ))
+        .bind(new.to_string())
+        .bind(old_len)
+        .bind(old.to_string())
+        .bind(upper.clone())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
