@@ -243,6 +243,8 @@ pub async fn move_subtree(conn: &mut Conn, org_id: i64, new_parent: i64) -> Resu
         .execute(&mut *conn)
         .await?;
     }
+    // Meetings and their monthly compliance facts carry paths too.
+    crate::meetings::move_paths(conn, &old, &new).await?;
     Ok(new)
 }
 

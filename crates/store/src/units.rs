@@ -13,7 +13,7 @@ pub struct StoredUnit {
     pub org_path: String,
 }
 
-const UNIT_COLS: &str =
+pub(crate) const UNIT_COLS: &str =
     "id, name, credit_code, domain, region_code, status, employees, full_members, coverage, org_id, org_path, instructor";
 
 const WRITE_COLS: [&str; 13] = [
@@ -32,7 +32,7 @@ const WRITE_COLS: [&str; 13] = [
     "updated_at",
 ];
 
-fn from_row(r: &AnyRow) -> Result<StoredUnit> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<StoredUnit> {
     let domain: String = r.try_get("domain")?;
     let status: String = r.try_get("status")?;
     let coverage: String = r.try_get("coverage")?;

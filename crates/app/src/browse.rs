@@ -1,0 +1,835 @@
+//! Read use cases the pages and the API share: the dashboard of a subtree, org pages and
+//! the lazily expanding tree, the member roster and member pages, the unit registry.
+//!
+//! Every function takes the acting user and reads through `actor.scope` (a literal path
+//! range), so a handler that forgets a check still cannot see outside the subtree: a miss
+//! is `NotFound`. ID numbers are shown masked and phones masked; the full number only
+//! through `privacy::reveal_id_number`, which is audited.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use jiceng_domain::structure::{check_org, OrgFacts};
+use jiceng_domain::{path, OrgKind};
+use jiceng_store::browse::{self as browse_store, MemberFilter, MemberSort, UnitFilter};
+use jiceng_store::members::StoredMember;
+use jiceng_store::orgs::{self as org_store, StoredOrg};
+use jiceng_store::units::StoredUnit;
+use jiceng_store::{positions as position_store, Scope};
+use serde::Serialize;
+
+use crate::access::{Actor, Role};
+use crate::reports::{self, structure::describe};
+use crate::{App, AppError, Result};
+
+/// The largest page a list hands out.
+pub const MAX_PAGE_SIZE: i64 = 200;
+
+/// An org as lists and the tree show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgSummary {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub members: i64,
+    pub direct_members: i64,
+    pub children: i64,
+    pub dissolved: bool,
+}
+
+impl OrgSummary {
+    fn of(o: &StoredOrg, children: i64) -> OrgSummary {
+        OrgSummary {
+            id: o.org.id,
+            code: o.org.code.clone(),
+            name: o.org.name.clone(),
+            kind: o.org.kind.code().into(),
+            kind_label: o.org.kind.label().into(),
+            members: o.facts.subtree_members,
+            direct_members: o.facts.direct_members,
+            children,
+            dissolved: o.org.dissolved_on.is_some(),
+        }
+    }
+}
+
+/// The scope of org-level reads: a `Member` user sees their own record only.
+fn org_scope(actor: &Actor) -> Result<&Scope> {
+    if actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    Ok(&actor.scope)
+}
+
+fn not_found(what: &str) -> AppError {
+    AppError::NotFound(what.to_string())
+}
+
+/// One org by id in the actor's scope (org-level roles only).
+pub async fn org_in_scope(app: &App, actor: &Actor, id: i64) -> Result<StoredOrg> {
+    let scope = org_scope(actor)?;
+    let mut conn = app.store.acquire().await?;
+    org_store::get(&mut conn, scope, id)
+        .await?
+        .ok_or_else(|| not_found("党组织"))
+}
+
+/// The org a user's pages start from: their own org, or for a user who sees everything
+/// the first root. `None` when there is nothing to see.
+pub async fn home_org(app: &App, actor: &Actor) -> Result<Option<StoredOrg>> {
+    let scope = org_scope(actor)?;
+    let mut conn = app.store.acquire().await?;
+    if let Some(id) = actor.org_id {
+        return Ok(org_store::get(&mut conn, scope, id).await?);
+    }
+    match scope {
+        Scope::All => {
+            let roots = browse_store::roots(&mut conn).await?;
+            Ok(roots.into_iter().next())
+        }
+        Scope::Subtree { .. } | Scope::Nothing => Ok(None),
+    }
+}
+
+/// The top of the tree a user may browse: their org, or every root.
+pub async fn tree_roots(app: &App, actor: &Actor) -> Result<Vec<OrgSummary>> {
+    let scope = org_scope(actor)?;
+    let mut conn = app.store.acquire().await?;
+    let tops = match (actor.org_id, scope) {
+        (Some(id), _) => org_store::get(&mut conn, scope, id)
+            .await?
+            .into_iter()
+            .collect(),
+        (None, Scope::All) => browse_store::roots(&mut conn).await?,
+        _ => Vec::new(),
+    };
+    let ids: Vec<i64> = tops.iter().map(|o| o.org.id).collect();
+    let counts = browse_store::child_counts(&mut conn, &ids).await?;
+    Ok(tops
+        .iter()
+        .map(|o| OrgSummary::of(o, *counts.get(&o.org.id).unwrap_or(&0)))
+        .collect())
+}
+
+/// The children of an org (the tree expands one level at a time).
+pub async fn children(app: &App, actor: &Actor, id: i64) -> Result<Vec<OrgSummary>> {
+    let parent = org_in_scope(app, actor, id).await?;
+    let mut conn = app.store.acquire().await?;
+    let kids = org_store::children(&mut conn, &actor.scope, parent.org.id).await?;
+    let ids: Vec<i64> = kids.iter().map(|o| o.org.id).collect();
+    let counts = browse_store::child_counts(&mut conn, &ids).await?;
+    Ok(kids
+        .iter()
+        .map(|o| OrgSummary::of(o, *counts.get(&o.org.id).unwrap_or(&0)))
+        .collect())
+}
+
+/// Orgs in the scope whose name contains `q` (at most 50).
+pub async fn search_orgs(app: &App, actor: &Actor, q: &str) -> Result<Vec<OrgSummary>> {
+    let scope = org_scope(actor)?;
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = app.store.acquire().await?;
+    let found = browse_store::search_orgs(&mut conn, scope, q, 50).await?;
+    let ids: Vec<i64> = found.iter().map(|o| o.org.id).collect();
+    let counts = browse_store::child_counts(&mut conn, &ids).await?;
+    Ok(found
+        .iter()
+        .map(|o| OrgSummary::of(o, *counts.get(&o.org.id).unwrap_or(&0)))
+        .collect())
+}
+
+/// The ancestors of an org that the actor may see, root first (for breadcrumbs).
+pub async fn breadcrumb(app: &App, actor: &Actor, org: &StoredOrg) -> Result<Vec<(i64, String)>> {
+    let ids: Vec<i64> = path::ids(&org.path);
+    let mut conn = app.store.acquire().await?;
+    let mut found = org_store::by_ids(&mut conn, &ids).await?;
+    found.retain(|o| actor.scope.contains(&o.path) && o.org.id != org.org.id);
+    found.sort_by_key(|o| o.depth);
+    Ok(found.into_iter().map(|o| (o.org.id, o.org.name)).collect())
+}
+
+/// An anomaly of one org, ready to show.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnomalyLine {
+    pub rule: String,
+    pub label: String,
+    pub detail: String,
+}
+
+/// Everything the org page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub domain: Option<String>,
+    pub region_code: Option<String>,
+    pub founded_on: Option<NaiveDate>,
+    pub last_election_on: Option<NaiveDate>,
+    pub has_committee: bool,
+    pub approving_org: Option<String>,
+    pub dissolved_on: Option<NaiveDate>,
+    pub parent: Option<(i64, String)>,
+    pub breadcrumb: Vec<(i64, String)>,
+    pub facts: FactsView,
+    pub anomalies: Vec<AnomalyLine>,
+    pub children: Vec<OrgSummary>,
+    pub members: MemberPage,
+    pub units: Vec<UnitRow>,
+    pub positions: Vec<PositionRow>,
+    pub history: Vec<HistoryRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FactsView {
+    pub direct_members: i64,
+    pub direct_full: i64,
+    pub subtree_members: i64,
+    pub subtree_full: i64,
+    pub units_covered: i64,
+    pub has_secretary: bool,
+    pub secretary_vacant_since: Option<NaiveDate>,
+    pub facts_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PositionRow {
+    pub member_id: i64,
+    pub member_name: String,
+    pub kind: String,
+    pub org_name: String,
+    pub started_on: Option<NaiveDate>,
+    pub ended_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub reason: Option<String>,
+}
+
+/// The Chinese name of an org history action.
+pub fn action_label(action: &str) -> &str {
+    match action {
+        "Create" => "新建",
+        "Update" => "修改",
+        "Move" => "调整隶属关系",
+        "Merge" => "合并",
+        "MergedInto" => "并入",
+        "Dissolve" => "撤销",
+        other => other,
+    }
+}
+
+/// The org page: facts, anomalies, children, first page of members, units, positions,
+/// history.
+pub async fn org_view(app: &App, actor: &Actor, id: i64) -> Result<OrgView> {
+    let o = org_in_scope(app, actor, id).await?;
+    let breadcrumb = breadcrumb(app, actor, &o).await?;
+    let today = app.today();
+    let mut conn = app.store.acquire().await?;
+    let parent = match o.org.parent_id {
+        Some(p) => org_store::get(&mut conn, &Scope::All, p).await?,
+        None => None,
+    };
+    let facts = OrgFacts {
+        org_id: o.org.id,
+        code: o.org.code.clone(),
+        name: o.org.name.clone(),
+        kind: o.org.kind,
+        domain: o.org.domain,
+        parent_kind: parent.as_ref().map(|p| p.org.kind),
+        founded_on: o.org.founded_on,
+        last_election_on: o.org.last_election_on,
+        has_committee: o.org.has_committee,
+        direct_members: o.facts.direct_members,
+        direct_full: o.facts.direct_full,
+        subtree_members: o.facts.subtree_members,
+        subtree_full: o.facts.subtree_full,
+        units_covered: o.facts.units_covered,
+        has_secretary: o.facts.has_secretary,
+        secretary_vacant_since: o.facts.secretary_vacant_since,
+    };
+    let anomalies = if o.org.dissolved_on.is_none() {
+        check_org(&facts, app.rules.in_force(today), today)
+            .into_iter()
+            .map(|a| AnomalyLine {
+                rule: a.rule.code().into(),
+                label: a.rule.label().into(),
+                detail: describe(&a.detail),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let kids = org_store::children(&mut conn, &actor.scope, o.org.id).await?;
+    let kid_ids: Vec<i64> = kids.iter().map(|k| k.org.id).collect();
+    let counts = browse_store::child_counts(&mut conn, &kid_ids).await?;
+    let children = kids
+        .iter()
+        .map(|k| OrgSummary::of(k, *counts.get(&k.org.id).unwrap_or(&0)))
+        .collect();
+    let units = jiceng_store::units::of_orgs(&mut conn, &[o.org.id])
+        .await?
+        .iter()
+        .map(|u| UnitRow::of(u, &o.org.name))
+        .collect();
+    let mut held = position_store::of_orgs(&mut conn, &[o.org.id]).await?;
+    held.sort_by(|a, b| {
+        a.ended_on
+            .is_some()
+            .cmp(&b.ended_on.is_some())
+            .then(a.kind.cmp(&b.kind))
+            .then(b.started_on.cmp(&a.started_on))
+    });
+    let member_ids: Vec<i64> = held.iter().map(|p| p.member_id).collect();
+    let names = browse_store::member_names(&mut conn, &member_ids).await?;
+    let positions = held
+        .iter()
+        .map(|p| PositionRow {
+            member_id: p.member_id,
+            member_name: names.get(&p.member_id).cloned().unwrap_or_default(),
+            kind: p.kind.label().into(),
+            org_name: o.org.name.clone(),
+            started_on: p.started_on,
+            ended_on: p.ended_on,
+        })
+        .collect();
+    let history = org_store::history(&mut conn, o.org.id)
+        .await?
+        .into_iter()
+        .take(50)
+        .map(|(at, h)| HistoryRow {
+            at,
+            actor: h.actor,
+            action: action_label(&h.action).to_string(),
+            reason: h.reason,
+        })
+        .collect();
+    drop(conn);
+    let members = members(
+        app,
+        actor,
+        &MemberQuery {
+            org: Some(o.org.id),
+            direct_only: true,
+            page: 1,
+            page_size: 20,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(OrgView {
+        id: o.org.id,
+        code: o.org.code.clone(),
+        name: o.org.name.clone(),
+        kind: o.org.kind.code().into(),
+        kind_label: o.org.kind.label().into(),
+        domain: o.org.domain.map(|d| d.label().to_string()),
+        region_code: o.org.region_code.as_ref().map(|r| r.as_str().to_string()),
+        founded_on: o.org.founded_on,
+        last_election_on: o.org.last_election_on,
+        has_committee: o.org.has_committee,
+        approving_org: o.org.approving_org.clone(),
+        dissolved_on: o.org.dissolved_on,
+        parent: parent
+            .filter(|p| actor.scope.contains(&p.path))
+            .map(|p| (p.org.id, p.org.name)),
+        breadcrumb,
+        facts: FactsView {
+            direct_members: o.facts.direct_members,
+            direct_full: o.facts.direct_full,
+            subtree_members: o.facts.subtree_members,
+            subtree_full: o.facts.subtree_full,
+            units_covered: o.facts.units_covered,
+            has_secretary: o.facts.has_secretary,
+            secretary_vacant_since: o.facts.secretary_vacant_since,
+            facts_on: o.facts.facts_on,
+        },
+        anomalies,
+        children,
+        members,
+        units,
+        positions,
+        history,
+    })
+}
+
+/// A member as lists show them: the ID number and the phone masked.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberRow {
+    pub id: i64,
+    pub name: String,
+    pub gender: String,
+    pub ethnicity: String,
+    pub birth_date: NaiveDate,
+    pub id_masked: String,
+    pub education: Option<String>,
+    pub status: String,
+    pub joined_on: NaiveDate,
+    pub full_on: Option<NaiveDate>,
+    pub occupation: Option<String>,
+    pub phone_masked: Option<String>,
+    pub org_id: i64,
+    pub org_name: String,
+}
+
+impl MemberRow {
+    fn of(m: &StoredMember, org_name: &str) -> MemberRow {
+        MemberRow {
+            id: m.id,
+            name: m.name.clone(),
+            gender: m.gender.label().into(),
+            ethnicity: m.ethnicity.clone(),
+            birth_date: m.birth_date,
+            id_masked: m.id_masked.clone(),
+            education: m.education.map(|e| e.label().to_string()),
+            status: m.status.label().into(),
+            joined_on: m.joined_on,
+            full_on: m.full_on,
+            occupation: m.occupation.clone(),
+            phone_masked: m.phone.as_deref().map(crate::privacy::mask_phone),
+            org_id: m.org_id,
+            org_name: org_name.to_string(),
+        }
+    }
+}
+
+/// A roster query: an org (its subtree, or only the org itself), a name or an exact ID
+/// number, a sort and a page.
+#[derive(Debug, Clone, Default)]
+pub struct MemberQuery {
+    pub org: Option<i64>,
+    pub direct_only: bool,
+    pub q: Option<String>,
+    pub sort: MemberSort,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberPage {
+    pub items: Vec<MemberRow>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+impl MemberPage {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.page_size - 1) / self.page_size).max(1)
+    }
+}
+
+/// Whether `q` is an ID number (18 characters, digits and a final X); such a query
+/// matches the keyed hash of the exact number, never a pattern.
+fn as_id_number(q: &str) -> Option<jiceng_domain::IdNumber> {
+    let q = q.trim();
+    if q.chars().count() == 18 && q.chars().take(17).all(|c| c.is_ascii_digit()) {
+        jiceng_domain::IdNumber::parse(q).ok()
+    } else {
+        None
+    }
+}
+
+/// The scope and filter a member query reads through, for the actor.
+async fn member_read(
+    app: &App,
+    actor: &Actor,
+    query: &MemberQuery,
+) -> Result<(Scope, MemberFilter, Option<StoredOrg>)> {
+    let mut filter = MemberFilter {
+        sort: query.sort,
+        ..Default::default()
+    };
+    if actor.role == Role::Member {
+        // Self only: an impossible id when the account is linked to no member.
+        filter.member_id = Some(actor.member_id.unwrap_or(-1));
+    }
+    let mut scope = actor.scope.clone();
+    let mut root = None;
+    if let Some(org) = query.org {
+        let mut conn = app.store.acquire().await?;
+        let o = org_store::get(&mut conn, &actor.scope, org)
+            .await?
+            .ok_or_else(|| not_found("党组织"))?;
+        if query.direct_only {
+            filter.org_id = Some(o.org.id);
+        } else {
+            scope = Scope::subtree(&o.path);
+        }
+        root = Some(o);
+    } else if let (Some(home), true) = (actor.org_id, actor.role != Role::Member) {
+        // The whole scope is the home org's subtree: its stored count is the total.
+        let mut conn = app.store.acquire().await?;
+        root = org_store::get(&mut conn, &actor.scope, home).await?;
+    }
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        match as_id_number(q) {
+            Some(id) => filter.id_hash = Some(app.crypto.id_hash(&id)),
+            None if q.chars().count() == 18 && q.chars().take(17).all(|c| c.is_ascii_digit()) => {
+                return Err(AppError::Input(format!("公民身份号码无效：{q}")));
+            }
+            None => filter.name_like = Some(q.to_string()),
+        }
+    }
+    Ok((scope, filter, root))
+}
+
+/// A page of the roster.
+pub async fn members(app: &App, actor: &Actor, query: &MemberQuery) -> Result<MemberPage> {
+    let page = query.page.max(1);
+    let page_size = query.page_size.clamp(1, MAX_PAGE_SIZE);
+    let (scope, filter, root) = member_read(app, actor, query).await?;
+    // An unfiltered subtree list takes its total from the stored facts (SCALE.md).
+    let unfiltered =
+        filter.name_like.is_none() && filter.id_hash.is_none() && filter.member_id.is_none();
+    let known_total = match (&root, unfiltered) {
+        (Some(o), true) if filter.org_id.is_some() => Some(o.facts.direct_members),
+        (Some(o), true) => Some(o.facts.subtree_members),
+        _ => None,
+    };
+    let mut conn = app.store.acquire().await?;
+    let (rows, total) = browse_store::members_page(
+        &mut conn,
+        &scope,
+        &filter,
+        (page - 1) * page_size,
+        page_size,
+        known_total,
+    )
+    .await?;
+    let names = org_names(&mut conn, rows.iter().map(|m| m.org_id)).await?;
+    Ok(MemberPage {
+        items: rows
+            .iter()
+            .map(|m| MemberRow::of(m, names.get(&m.org_id).map(String::as_str).unwrap_or("")))
+            .collect(),
+        total,
+        page,
+        page_size,
+    })
+}
+
+/// Every member a query matches (for an export), at most `cap`.
+pub async fn members_all(
+    app: &App,
+    actor: &Actor,
+    query: &MemberQuery,
+    cap: i64,
+) -> Result<Vec<MemberRow>> {
+    let (scope, filter, _) = member_read(app, actor, query).await?;
+    let mut conn = app.store.acquire().await?;
+    let (rows, _) = browse_store::members_page(&mut conn, &scope, &filter, 0, cap, Some(0)).await?;
+    let names = org_names(&mut conn, rows.iter().map(|m| m.org_id)).await?;
+    Ok(rows
+        .iter()
+        .map(|m| MemberRow::of(m, names.get(&m.org_id).map(String::as_str).unwrap_or("")))
+        .collect())
+}
+
+async fn org_names(
+    conn: &mut jiceng_store::Conn,
+    ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, String>> {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(org_store::by_ids(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.org.id, o.org.name))
+        .collect())
+}
+
+/// The member page.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    #[serde(flatten)]
+    pub member: MemberRow,
+    pub mobile: bool,
+    pub lost_contact: bool,
+    pub breadcrumb: Vec<(i64, String)>,
+    pub positions: Vec<PositionRow>,
+    /// The actor may ask for the full ID number (audited).
+    pub can_reveal: bool,
+    pub can_edit: bool,
+}
+
+/// One member in the actor's scope (a `Member` user: only themself).
+pub async fn member_in_scope(app: &App, actor: &Actor, id: i64) -> Result<StoredMember> {
+    if actor.role == Role::Member && actor.member_id != Some(id) {
+        return Err(not_found("党员"));
+    }
+    let mut conn = app.store.acquire().await?;
+    jiceng_store::members::get(&mut conn, &actor.scope, id)
+        .await?
+        .ok_or_else(|| not_found("党员"))
+}
+
+pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView> {
+    let m = member_in_scope(app, actor, id).await?;
+    let mut conn = app.store.acquire().await?;
+    let org = org_store::get(&mut conn, &Scope::All, m.org_id)
+        .await?
+        .ok_or_else(|| not_found("党组织"))?;
+    let held = position_store::of_members(&mut conn, &[m.id]).await?;
+    let names = org_names(&mut conn, held.iter().map(|p| p.org_id)).await?;
+    drop(conn);
+    let mut crumbs = if actor.role == Role::Member {
+        Vec::new()
+    } else {
+        breadcrumb(app, actor, &org).await?
+    };
+    if actor.role != Role::Member && actor.scope.contains(&org.path) {
+        crumbs.push((org.org.id, org.org.name.clone()));
+    }
+    Ok(MemberView {
+        member: MemberRow::of(&m, &org.org.name),
+        mobile: m.mobile,
+        lost_contact: m.lost_contact,
+        breadcrumb: crumbs,
+        positions: held
+            .iter()
+            .map(|p| PositionRow {
+                member_id: m.id,
+                member_name: m.name.clone(),
+                kind: p.kind.label().into(),
+                org_name: names.get(&p.org_id).cloned().unwrap_or_default(),
+                started_on: p.started_on,
+                ended_on: p.ended_on,
+            })
+            .collect(),
+        can_reveal: actor.role.can_unmask(),
+        can_edit: actor.role.can_write() && actor.role != Role::Member,
+    })
+}
+
+/// A unit as the registry shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRow {
+    pub id: i64,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub domain: String,
+    pub status: String,
+    pub employees: Option<i64>,
+    pub full_members: i64,
+    pub coverage: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub instructor: Option<String>,
+}
+
+impl UnitRow {
+    fn of(u: &StoredUnit, org_name: &str) -> UnitRow {
+        let x = &u.unit;
+        UnitRow {
+            id: x.id,
+            name: x.name.clone(),
+            credit_code: x.credit_code.as_ref().map(|c| c.as_str().to_string()),
+            domain: x.domain.label().into(),
+            status: x.status.label().into(),
+            employees: x.employees,
+            full_members: x.full_members,
+            coverage: x.coverage.label().into(),
+            org_id: x.org_id,
+            org_name: org_name.to_string(),
+            instructor: x.instructor.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UnitQuery {
+    pub org: Option<i64>,
+    pub q: Option<String>,
+    /// A `Coverage` code.
+    pub coverage: Option<String>,
+    /// A `Domain` code.
+    pub domain: Option<String>,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitPage {
+    pub items: Vec<UnitRow>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+impl UnitPage {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.page_size - 1) / self.page_size).max(1)
+    }
+}
+
+async fn unit_read(app: &App, actor: &Actor, query: &UnitQuery) -> Result<(Scope, UnitFilter)> {
+    let mut scope = org_scope(actor)?.clone();
+    if let Some(org) = query.org {
+        scope = Scope::subtree(&org_in_scope(app, actor, org).await?.path);
+    }
+    let filter = UnitFilter {
+        name_like: query.q.clone().filter(|q| !q.trim().is_empty()),
+        coverage: query
+            .coverage
+            .clone()
+            .filter(|c| jiceng_domain::Coverage::from_code(c).is_some()),
+        domain: query
+            .domain
+            .clone()
+            .filter(|d| jiceng_domain::Domain::from_code(d).is_some()),
+    };
+    Ok((scope, filter))
+}
+
+/// A page of the unit registry.
+pub async fn units(app: &App, actor: &Actor, query: &UnitQuery) -> Result<UnitPage> {
+    let page = query.page.max(1);
+    let page_size = query.page_size.clamp(1, MAX_PAGE_SIZE);
+    let (scope, filter) = unit_read(app, actor, query).await?;
+    let mut conn = app.store.acquire().await?;
+    let (rows, total) = browse_store::units_page(
+        &mut conn,
+        &scope,
+        &filter,
+        (page - 1) * page_size,
+        page_size,
+    )
+    .await?;
+    let names = org_names(&mut conn, rows.iter().map(|u| u.unit.org_id)).await?;
+    Ok(UnitPage {
+        items: rows
+            .iter()
+            .map(|u| {
+                UnitRow::of(
+                    u,
+                    names.get(&u.unit.org_id).map(String::as_str).unwrap_or(""),
+                )
+            })
+            .collect(),
+        total,
+        page,
+        page_size,
+    })
+}
+
+/// Every unit a query matches (for an export), at most `cap`.
+pub async fn units_all(
+    app: &App,
+    actor: &Actor,
+    query: &UnitQuery,
+    cap: i64,
+) -> Result<Vec<UnitRow>> {
+    let (scope, filter) = unit_read(app, actor, query).await?;
+    let mut conn = app.store.acquire().await?;
+    let (rows, _) = browse_store::units_page(&mut conn, &scope, &filter, 0, cap).await?;
+    let names = org_names(&mut conn, rows.iter().map(|u| u.unit.org_id)).await?;
+    Ok(rows
+        .iter()
+        .map(|u| {
+            UnitRow::of(
+                u,
+                names.get(&u.unit.org_id).map(String::as_str).unwrap_or(""),
+            )
+        })
+        .collect())
+}
+
+/// The home dashboard of a subtree: counts, anomalies by rule, coverage, member structure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    pub org: OrgSummary,
+    pub facts_on: Option<NaiveDate>,
+    pub as_of: NaiveDate,
+    pub orgs: usize,
+    pub orgs_by_kind: Vec<(String, i64)>,
+    pub members: i64,
+    pub full: i64,
+    pub probationary: i64,
+    pub units_operating: i64,
+    pub anomalies_total: usize,
+    /// (rule code, label, count), every rule in GLOSSARY order.
+    pub anomalies: Vec<(String, String, usize)>,
+    pub coverage: reports::coverage::CoverageReport,
+    pub member_report: reports::members::MembersReport,
+}
+
+/// The dashboard of `org` (default: the actor's home org).
+pub async fn dashboard(app: &App, actor: &Actor, org: Option<i64>) -> Result<Option<Dashboard>> {
+    let root = match org {
+        Some(id) => org_in_scope(app, actor, id).await?,
+        None => match home_org(app, actor).await? {
+            Some(o) => o,
+            None => return Ok(None),
+        },
+    };
+    let today = app.today();
+    let scope = &actor.scope;
+    let code = root.org.code.clone();
+    let st = reports::structure::run(app, scope, &code, today).await?;
+    let coverage = reports::coverage::run(app, scope, &code).await?;
+    let member_report =
+        reports::members::run(app, scope, &code, root.facts.facts_on.unwrap_or(today)).await?;
+    let mut conn = app.store.acquire().await?;
+    let kinds = browse_store::kind_counts(&mut conn, &Scope::subtree(&root.path)).await?;
+    let counts = browse_store::child_counts(&mut conn, &[root.org.id]).await?;
+    drop(conn);
+    let orgs_by_kind = OrgKind::ALL
+        .iter()
+        .filter_map(|k| kinds.get(k.code()).map(|n| (k.label().to_string(), *n)))
+        .collect();
+    let anomalies = jiceng_domain::AnomalyRule::ALL
+        .iter()
+        .map(|r| {
+            (
+                r.code().to_string(),
+                r.label().to_string(),
+                *st.counts.get(r.code()).unwrap_or(&0),
+            )
+        })
+        .collect();
+    Ok(Some(Dashboard {
+        org: OrgSummary::of(&root, *counts.get(&root.org.id).unwrap_or(&0)),
+        facts_on: root.facts.facts_on,
+        as_of: today,
+        orgs: st.orgs,
+        orgs_by_kind,
+        members: root.facts.subtree_members,
+        full: root.facts.subtree_full,
+        probationary: root.facts.subtree_members - root.facts.subtree_full,
+        units_operating: coverage.total.operating,
+        anomalies_total: st.anomalies.len(),
+        anomalies,
+        coverage,
+        member_report,
+    }))
+}
+
+/// The org and its subtree in path order (for an export), at most `cap`.
+pub async fn subtree_orgs(app: &App, actor: &Actor, id: i64, cap: i64) -> Result<Vec<OrgSummary>> {
+    let root = org_in_scope(app, actor, id).await?;
+    let mut conn = app.store.acquire().await?;
+    let list = browse_store::orgs_in_scope(&mut conn, &Scope::subtree(&root.path), cap).await?;
+    let mut kids: HashMap<i64, i64> = HashMap::new();
+    for o in &list {
+        if let Some(p) = o.org.parent_id {
+            *kids.entry(p).or_default() += 1;
+        }
+    }
+    Ok(list
+        .iter()
+        .map(|o| OrgSummary::of(o, *kids.get(&o.org.id).unwrap_or(&0)))
+        .collect())
+}

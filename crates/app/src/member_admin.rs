@@ -1,0 +1,153 @@
+//! Editing a member's record from the member page or the API: the fields a branch keeps
+//! up to date (name, ethnicity, education, occupation, phone, standing). The ID number is
+//! not edited here (a wrong number is a new record by import). Audited with before and
+//! after (phones masked), facts refreshed, in one transaction.
+
+use chrono::NaiveDate;
+use jiceng_domain::{Education, MemberStatus};
+use jiceng_store::members::{self as member_store, StoredMember};
+use jiceng_store::{facts, orgs as org_store, Scope};
+use serde::{Deserialize, Serialize};
+
+use crate::access::{Actor, Role};
+use crate::audit::{self, AuditAction};
+use crate::{App, AppError, Result};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemberEdit {
+    pub name: String,
+    #[serde(default)]
+    pub ethnicity: Option<String>,
+    /// An education band (研究生, 大学本科…), or empty.
+    #[serde(default)]
+    pub education: Option<String>,
+    #[serde(default)]
+    pub occupation: Option<String>,
+    /// A new phone number; empty keeps the stored one (the form shows it masked).
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// 正式党员 / 预备党员 (or Full / Probationary).
+    pub status: String,
+    #[serde(default)]
+    pub full_on: Option<NaiveDate>,
+}
+
+impl MemberEdit {
+    pub fn of(m: &StoredMember) -> MemberEdit {
+        MemberEdit {
+            name: m.name.clone(),
+            ethnicity: Some(m.ethnicity.clone()).filter(|e| !e.is_empty()),
+            education: m.education.map(|e| e.label().to_string()),
+            occupation: m.occupation.clone(),
+            phone: None,
+            status: m.status.label().into(),
+            full_on: m.full_on,
+        }
+    }
+}
+
+fn input(msg: impl Into<String>) -> AppError {
+    AppError::Input(msg.into())
+}
+
+fn trimmed(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// What an audit entry shows of a member: never the ID number, the phone masked.
+fn audit_view(m: &StoredMember) -> serde_json::Value {
+    serde_json::json!({
+        "name": m.name,
+        "ethnicity": m.ethnicity,
+        "education": m.education.map(|e| e.label()),
+        "occupation": m.occupation,
+        "phone": m.phone.as_deref().map(crate::privacy::mask_phone),
+        "status": m.status.label(),
+        "full_on": m.full_on,
+        "org_id": m.org_id,
+    })
+}
+
+/// Applies an edit to a member in the actor's scope.
+pub async fn update_member(app: &App, actor: &Actor, id: i64, edit: &MemberEdit) -> Result<()> {
+    if !actor.role.can_write() || actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let today = app.today();
+    let mut conn = app.store.acquire().await?;
+    let before = member_store::get(&mut conn, &actor.scope, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("党员".into()))?;
+    let org = org_store::get(&mut conn, &Scope::All, before.org_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+    drop(conn);
+    let mut m = before.clone();
+    let name = edit.name.trim();
+    if name.is_empty() {
+        return Err(input("请填写姓名"));
+    }
+    if name.chars().count() > 50 {
+        return Err(input("姓名过长"));
+    }
+    m.name = name.to_string();
+    m.ethnicity = trimmed(&edit.ethnicity).unwrap_or_default();
+    m.education = match trimmed(&edit.education) {
+        Some(e) => {
+            Some(Education::parse_label(&e).ok_or_else(|| input(format!("无法识别的学历：{e}")))?)
+        }
+        None => None,
+    };
+    m.occupation = trimmed(&edit.occupation);
+    if let Some(p) = trimmed(&edit.phone) {
+        let p = p.replace([' ', '-'], "");
+        let mobile_ok =
+            p.len() == 11 && p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit());
+        let land_ok = (7..=13).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+        if !mobile_ok && !land_ok {
+            return Err(input(format!("联系电话格式不正确：{p}")));
+        }
+        m.phone = Some(p);
+    }
+    m.status = MemberStatus::parse_label(&edit.status)
+        .ok_or_else(|| input("人员类别应为“正式党员”或“预备党员”"))?;
+    m.full_on = edit.full_on;
+    if let Some(f) = m.full_on {
+        if f < m.joined_on {
+            return Err(input(format!("转正日期{f}早于入党日期{}", m.joined_on)));
+        }
+        if m.status == MemberStatus::Full && f > today {
+            return Err(input(format!("正式党员的转正日期晚于今天：{f}")));
+        }
+        if m.status == MemberStatus::Probationary && f <= today {
+            return Err(input(
+                "预备党员不应有已过的转正日期；已转正的请选“正式党员”",
+            ));
+        }
+    }
+    if m == before {
+        return Ok(());
+    }
+    let (m, before, org) = (&m, &before, &org);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        member_store::update(&mut tx, m).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            AuditAction::MemberUpdate,
+            &format!("member:{id}"),
+            Some(org),
+            Some(audit_view(before)),
+            Some(audit_view(m)),
+        )
+        .await?;
+        facts::refresh(&mut tx, &[m.org_id], today).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}

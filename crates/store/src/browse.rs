@@ -1,0 +1,347 @@
+//! Reads for browsing (pages and the API): pages of members and units with filters and
+//! sorts, org search by name, child counts for the lazily expanding tree, and the few
+//! writes the org forms need (merging moves members and units). Every scoped read takes a
+//! literal [`Scope`]; none loads a whole subtree.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use crate::members::{member_from_row, StoredMember, MEMBER_COLS};
+use crate::orgs::{org_from_row, StoredOrg, ORG_COLS};
+use crate::sql::{placeholders, IN_CHUNK};
+use crate::units::{from_row as unit_from_row, StoredUnit, UNIT_COLS};
+use crate::{Conn, Result, Scope};
+
+/// How a member list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MemberSort {
+    /// By organization (the path index serves it, even for a province), then id.
+    #[default]
+    Org,
+    Name,
+    Joined,
+    Birth,
+}
+
+impl MemberSort {
+    pub fn parse(s: &str) -> Option<MemberSort> {
+        Some(match s {
+            "org" => MemberSort::Org,
+            "name" => MemberSort::Name,
+            "joined" => MemberSort::Joined,
+            "birth" => MemberSort::Birth,
+            _ => return None,
+        })
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MemberSort::Org => "org",
+            MemberSort::Name => "name",
+            MemberSort::Joined => "joined",
+            MemberSort::Birth => "birth",
+        }
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            MemberSort::Org => "org_path, id",
+            MemberSort::Name => "name, id",
+            MemberSort::Joined => "joined_on, id",
+            MemberSort::Birth => "birth_date, id",
+        }
+    }
+}
+
+/// A filter on current members (those not exited).
+#[derive(Debug, Clone, Default)]
+pub struct MemberFilter {
+    /// Part of the name.
+    pub name_like: Option<String>,
+    /// The keyed hash of an exact ID number.
+    pub id_hash: Option<String>,
+    /// Only the members whose relation is in this org itself.
+    pub org_id: Option<i64>,
+    /// Only this member (a `Member` user sees themself only).
+    pub member_id: Option<i64>,
+    pub sort: MemberSort,
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+fn bind_all<'q>(mut q: crate::sql::AnyQuery<'q>, binds: &'q [Bind]) -> crate::sql::AnyQuery<'q> {
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind(s.clone()),
+            Bind::Int(i) => q.bind(*i),
+        };
+    }
+    q
+}
+
+/// A page of current members in `scope` matching `filter`, and the total matching. When
+/// `known_total` is given (the stored subtree count, for an unfiltered list) the count
+/// query is skipped: counting a province's members live takes seconds (SCALE.md).
+pub async fn members_page(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &MemberFilter,
+    offset: i64,
+    limit: i64,
+    known_total: Option<i64>,
+) -> Result<(Vec<StoredMember>, i64)> {
+    let (pred, scope_binds) = scope.predicate("org_path", 1);
+    let mut binds: Vec<Bind> = scope_binds.into_iter().map(Bind::Text).collect();
+    let mut filter_sql = String::from(" AND exited_on IS NULL");
+    if let Some(n) = filter.name_like.as_deref().filter(|n| !n.is_empty()) {
+        binds.push(Bind::Text(format!("%{}%", like_escape(n))));
+        filter_sql.push_str(&format!(" AND name LIKE ${} ESCAPE '\\'", binds.len()));
+    }
+    if let Some(h) = &filter.id_hash {
+        binds.push(Bind::Text(h.clone()));
+        filter_sql.push_str(&format!(" AND id_hash = ${}", binds.len()));
+    }
+    if let Some(o) = filter.org_id {
+        binds.push(Bind::Int(o));
+        filter_sql.push_str(&format!(" AND org_id = ${}", binds.len()));
+    }
+    if let Some(m) = filter.member_id {
+        binds.push(Bind::Int(m));
+        filter_sql.push_str(&format!(" AND id = ${}", binds.len()));
+    }
+    let total = match known_total {
+        Some(t) => t,
+        None => {
+            let sql = format!("SELECT COUNT(*) FROM member WHERE {pred}{filter_sql}");
+            let mut q = sqlx::query(&sql);
+            q = bind_all(q, &binds);
+            q.fetch_one(&mut *conn).await?.try_get::<i64, _>(0)?
+        }
+    };
+    let sql = format!(
+        "SELECT {MEMBER_COLS} FROM member WHERE {pred}{filter_sql} ORDER BY {} LIMIT ${} OFFSET ${}",
+        filter.sort.order_by(),
+        binds.len() + 1,
+        binds.len() + 2
+    );
+    let mut q = sqlx::query(&sql);
+    q = bind_all(q, &binds);
+    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let items = rows
+        .iter()
+        .map(member_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    Ok((items, total))
+}
+
+/// A filter on units.
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    pub name_like: Option<String>,
+    /// A `Coverage` code (OwnOrg, JointOrg, Instructor, Uncovered…).
+    pub coverage: Option<String>,
+    /// A `Domain` code.
+    pub domain: Option<String>,
+}
+
+/// A page of units in `scope` by name, and the total matching.
+pub async fn units_page(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &UnitFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<StoredUnit>, i64)> {
+    let (pred, scope_binds) = scope.predicate("org_path", 1);
+    let mut binds: Vec<Bind> = scope_binds.into_iter().map(Bind::Text).collect();
+    let mut filter_sql = String::new();
+    if let Some(n) = filter.name_like.as_deref().filter(|n| !n.is_empty()) {
+        binds.push(Bind::Text(format!("%{}%", like_escape(n))));
+        filter_sql.push_str(&format!(" AND name LIKE ${} ESCAPE '\\'", binds.len()));
+    }
+    if let Some(c) = &filter.coverage {
+        binds.push(Bind::Text(c.clone()));
+        filter_sql.push_str(&format!(" AND coverage = ${}", binds.len()));
+    }
+    if let Some(d) = &filter.domain {
+        binds.push(Bind::Text(d.clone()));
+        filter_sql.push_str(&format!(" AND domain = ${}", binds.len()));
+    }
+    let sql = format!("SELECT COUNT(*) FROM unit WHERE {pred}{filter_sql}");
+    let mut q = sqlx::query(&sql);
+    q = bind_all(q, &binds);
+    let total: i64 = q.fetch_one(&mut *conn).await?.try_get(0)?;
+    let sql = format!(
+        "SELECT {UNIT_COLS} FROM unit WHERE {pred}{filter_sql} ORDER BY name, id LIMIT ${} OFFSET ${}",
+        binds.len() + 1,
+        binds.len() + 2
+    );
+    let mut q = sqlx::query(&sql);
+    q = bind_all(q, &binds);
+    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let items = rows.iter().map(unit_from_row).collect::<Result<Vec<_>>>()?;
+    Ok((items, total))
+}
+
+/// Orgs in `scope` whose name contains `q`, at most `limit`, by path. The scan stops at
+/// `limit` matches, so a common word in a province answers quickly.
+pub async fn search_orgs(
+    conn: &mut Conn,
+    scope: &Scope,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<StoredOrg>> {
+    let (pred, scope_binds) = scope.predicate("path", 1);
+    let n = scope_binds.len();
+    let sql = format!(
+        "SELECT {ORG_COLS} FROM org WHERE {pred} AND name LIKE ${} ESCAPE '\\' LIMIT ${}",
+        n + 1,
+        n + 2
+    );
+    let mut query = sqlx::query(&sql);
+    for b in scope_binds {
+        query = query.bind(b);
+    }
+    let rows = query
+        .bind(format!("%{}%", like_escape(q)))
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = rows.iter().map(org_from_row).collect::<Result<Vec<_>>>()?;
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// How many children (dissolved ones included) each of `parents` has.
+pub async fn child_counts(conn: &mut Conn, parents: &[i64]) -> Result<HashMap<i64, i64>> {
+    let mut out = HashMap::new();
+    for chunk in parents.chunks(IN_CHUNK) {
+        let sql = format!(
+            "SELECT parent_id, COUNT(*) AS n FROM org WHERE parent_id IN ({}) GROUP BY parent_id",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.insert(row.try_get("parent_id")?, row.try_get("n")?);
+        }
+    }
+    Ok(out)
+}
+
+/// Names of members by id (any scope: for positions of an org the caller has checked).
+pub async fn member_names(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, String>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(IN_CHUNK) {
+        let sql = format!(
+            "SELECT id, name FROM member WHERE id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.insert(row.try_get("id")?, row.try_get("name")?);
+        }
+    }
+    Ok(out)
+}
+
+/// Moves the members and units of `from` into `to` (whose path is `to_path`): a merge.
+/// Returns how many members and units moved.
+pub async fn move_members_and_units(
+    conn: &mut Conn,
+    from: i64,
+    to: i64,
+    to_path: &str,
+) -> Result<(u64, u64)> {
+    let mut moved = [0u64; 2];
+    for (i, table) in ["member", "unit"].iter().enumerate() {
+        let done = sqlx::query(&format!(
+            "UPDATE {table} SET org_id = $1, org_path = $2, updated_at = $3 WHERE org_id = $4"
+        ))
+        .bind(to)
+        .bind(to_path.to_string())
+        .bind(crate::now_text())
+        .bind(from)
+        .execute(&mut *conn)
+        .await?;
+        moved[i] = done.rows_affected();
+    }
+    Ok((moved[0], moved[1]))
+}
+
+/// Live (not dissolved) children of an org, for the checks before dissolving.
+pub async fn live_children(conn: &mut Conn, parent: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM org WHERE parent_id = $1 AND dissolved_on IS NULL")
+        .bind(parent)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// The roots of the tree (orgs without a parent), by id.
+pub async fn roots(conn: &mut Conn) -> Result<Vec<StoredOrg>> {
+    let sql = format!("SELECT {ORG_COLS} FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 100");
+    sqlx::query(&sql)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(org_from_row)
+        .collect()
+}
+
+/// Live orgs in the scope by kind code.
+pub async fn kind_counts(conn: &mut Conn, scope: &Scope) -> Result<HashMap<String, i64>> {
+    let (pred, binds) = scope.predicate("path", 1);
+    let sql = format!(
+        "SELECT kind, COUNT(*) AS n FROM org WHERE {pred} AND dissolved_on IS NULL GROUP BY kind"
+    );
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    let mut out = HashMap::new();
+    for row in q.fetch_all(&mut *conn).await? {
+        out.insert(row.try_get("kind")?, row.try_get("n")?);
+    }
+    Ok(out)
+}
+
+/// Orgs in the scope in path order (parents first), at most `limit`.
+pub async fn orgs_in_scope(conn: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<StoredOrg>> {
+    let (pred, binds) = scope.predicate("path", 1);
+    let sql = format!(
+        "SELECT {ORG_COLS} FROM org WHERE {pred} ORDER BY path LIMIT ${}",
+        binds.len() + 1
+    );
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    q.bind(limit)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(org_from_row)
+        .collect()
+}

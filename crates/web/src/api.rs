@@ -1,0 +1,484 @@
+//! The JSON API under `/api/v1`: everything the pages do, through the same use cases.
+//! Authentication is a bearer token from `POST /api/v1/auth/login` (lockout applies);
+//! no cookie is read here, so the API needs no CSRF token. The routes are listed once in
+//! `openapi::ROUTES`, from which the OpenAPI document is generated.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jiceng_app::access::Actor;
+use jiceng_app::browse::{self, MemberQuery, UnitQuery};
+use jiceng_app::import::ImportOptions;
+use jiceng_app::member_admin::{self, MemberEdit};
+use jiceng_app::org_admin::{self, OrgFields};
+use jiceng_app::{auth, AppError};
+use jiceng_store::browse::MemberSort;
+use jiceng_store::orgs::StoredOrg;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::{ApiError, WebError};
+use crate::pages::import::{self as import_page, Kind};
+use crate::session::ApiUser;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+        .route("/dashboard", get(dashboard))
+        .route("/orgs", get(orgs))
+        .route("/orgs/{id}", get(org).put(edit_org))
+        .route("/orgs/{id}/children", get(children).post(create_org))
+        .route("/orgs/{id}/move", post(move_org))
+        .route("/orgs/{id}/merge", post(merge_org))
+        .route("/orgs/{id}/dissolve", post(dissolve_org))
+        .route("/members", get(members))
+        .route("/members/{id}", get(member).put(edit_member))
+        .route("/members/{id}/id-number", post(reveal))
+        .route("/units", get(units))
+        .route("/reports/{kind}", get(report))
+        .route("/imports/{kind}", post(import))
+        .route("/audit", get(audit))
+        .fallback(not_found)
+}
+
+type ApiResult<T = Json<Value>> = Result<T, ApiError>;
+
+async fn not_found() -> ApiError {
+    ApiError(WebError::App(AppError::NotFound("接口".into())))
+}
+
+fn bad(msg: impl Into<String>) -> ApiError {
+    ApiError(WebError::BadRequest(msg.into()))
+}
+
+fn body<T: DeserializeOwned>(b: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(b).map_err(|e| bad(format!("请求内容不是有效的 JSON：{e}")))
+}
+
+fn int(name: &str, v: &Option<String>) -> Result<Option<i64>, ApiError> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| bad(format!("参数 {name} 应为整数：{s}"))),
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Json<Value> {
+    Json(serde_json::to_value(v).expect("serializable"))
+}
+
+async fn openapi() -> Json<Value> {
+    Json(crate::openapi::document())
+}
+
+// ---------------------------------------------------------------- auth
+
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+async fn login(State(state): State<AppState>, b: Bytes) -> ApiResult {
+    let l: LoginBody = body(&b)?;
+    let s = auth::login(&state.app, l.username.trim(), &l.password).await?;
+    Ok(Json(json!({
+        "token": s.token,
+        "username": s.actor.username,
+        "role": s.actor.role.code(),
+    })))
+}
+
+async fn logout(State(state): State<AppState>, user: ApiUser) -> ApiResult<StatusCode> {
+    auth::logout(&state.app, &user.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn me(user: ApiUser) -> Json<Value> {
+    let a = &user.actor;
+    Json(json!({
+        "user_id": a.user_id,
+        "username": a.username,
+        "role": a.role.code(),
+        "role_label": a.role.label(),
+        "org_id": a.org_id,
+        "member_id": a.member_id,
+    }))
+}
+
+// ---------------------------------------------------------------- orgs
+
+#[derive(Deserialize)]
+struct OrgParam {
+    org: Option<String>,
+}
+
+/// The org of `?org=` (an id, a code or a unique name) in the actor's scope, or the
+/// actor's home org.
+async fn org_param(
+    state: &AppState,
+    actor: &Actor,
+    org: &Option<String>,
+) -> Result<StoredOrg, ApiError> {
+    let key = org.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    match key {
+        None => Ok(browse::home_org(&state.app, actor)
+            .await?
+            .ok_or(ApiError(WebError::App(AppError::NotFound("党组织".into()))))?),
+        Some(k) => {
+            if let Ok(id) = k.parse::<i64>() {
+                if let Ok(o) = browse::org_in_scope(&state.app, actor, id).await {
+                    return Ok(o);
+                }
+            }
+            if actor.role == jiceng_app::access::Role::Member {
+                return Err(ApiError(WebError::App(AppError::Forbidden)));
+            }
+            Ok(state.app.resolve_org(&actor.scope, k).await?)
+        }
+    }
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(q): Query<OrgParam>,
+) -> ApiResult {
+    let org = org_param(&state, &user.actor, &q.org).await?;
+    let d = state.dashboard(&user.actor, &org).await?;
+    Ok(to_json(&*d))
+}
+
+#[derive(Deserialize)]
+struct SearchParam {
+    q: Option<String>,
+}
+
+async fn orgs(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(q): Query<SearchParam>,
+) -> ApiResult {
+    let items = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(q) => browse::search_orgs(&state.app, &user.actor, q).await?,
+        None => browse::tree_roots(&state.app, &user.actor).await?,
+    };
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn org(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult {
+    Ok(to_json(
+        &browse::org_view(&state.app, &user.actor, id).await?,
+    ))
+}
+
+async fn children(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult {
+    Ok(Json(
+        json!({ "items": browse::children(&state.app, &user.actor, id).await? }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct OrgWrite {
+    #[serde(flatten)]
+    fields: OrgFields,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn create_org(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> ApiResult<Response> {
+    let w: OrgWrite = body(&b)?;
+    let new_id = org_admin::create(&state.app, &user.actor, id, &w.fields, &w.reason).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": new_id }))).into_response())
+}
+
+async fn edit_org(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> ApiResult {
+    let w: OrgWrite = body(&b)?;
+    org_admin::edit(&state.app, &user.actor, id, &w.fields, &w.reason).await?;
+    Ok(to_json(
+        &browse::org_view(&state.app, &user.actor, id).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct ActionBody {
+    /// The other org: its id, code or unique name.
+    #[serde(default)]
+    target: Option<Value>,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn target_org(
+    state: &AppState,
+    actor: &Actor,
+    t: &Option<Value>,
+) -> Result<StoredOrg, ApiError> {
+    let key = match t {
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        _ => return Err(bad("请填写目标党组织（target：id、组织代码或完整名称）")),
+    };
+    org_param(state, actor, &Some(key)).await
+}
+
+async fn move_org(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> ApiResult {
+    let a: ActionBody = body(&b)?;
+    let t = target_org(&state, &user.actor, &a.target).await?;
+    org_admin::move_org(&state.app, &user.actor, id, t.org.id, &a.reason).await?;
+    Ok(to_json(
+        &browse::org_view(&state.app, &user.actor, id).await?,
+    ))
+}
+
+async fn merge_org(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> ApiResult {
+    let a: ActionBody = body(&b)?;
+    let t = target_org(&state, &user.actor, &a.target).await?;
+    org_admin::merge(&state.app, &user.actor, id, t.org.id, &a.reason).await?;
+    Ok(to_json(
+        &browse::org_view(&state.app, &user.actor, t.org.id).await?,
+    ))
+}
+
+async fn dissolve_org(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> ApiResult {
+    let a: ActionBody = body(&b)?;
+    org_admin::dissolve(&state.app, &user.actor, id, &a.reason).await?;
+    Ok(to_json(
+        &browse::org_view(&state.app, &user.actor, id).await?,
+    ))
+}
+
+// ---------------------------------------------------------------- members and units
+
+#[derive(Deserialize)]
+struct ListParams {
+    org: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
+    coverage: Option<String>,
+    domain: Option<String>,
+    page: Option<String>,
+    page_size: Option<String>,
+}
+
+async fn scoped_org_id(
+    state: &AppState,
+    actor: &Actor,
+    org: &Option<String>,
+) -> Result<Option<i64>, ApiError> {
+    match org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(_) => Ok(Some(org_param(state, actor, org).await?.org.id)),
+    }
+}
+
+async fn members(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(p): Query<ListParams>,
+) -> ApiResult {
+    let sort = match p.sort.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => MemberSort::parse(s)
+            .ok_or_else(|| bad(format!("排序方式应为 org、name、joined 或 birth：{s}")))?,
+        None => MemberSort::default(),
+    };
+    let query = MemberQuery {
+        org: scoped_org_id(&state, &user.actor, &p.org).await?,
+        direct_only: false,
+        q: p.q.clone(),
+        sort,
+        page: int("page", &p.page)?.unwrap_or(1),
+        page_size: int("page_size", &p.page_size)?.unwrap_or(20),
+    };
+    Ok(to_json(
+        &browse::members(&state.app, &user.actor, &query).await?,
+    ))
+}
+
+async fn member(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult {
+    Ok(to_json(
+        &browse::member_view(&state.app, &user.actor, id).await?,
+    ))
+}
+
+async fn edit_member(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> ApiResult {
+    let e: MemberEdit = body(&b)?;
+    member_admin::update_member(&state.app, &user.actor, id, &e).await?;
+    Ok(to_json(
+        &browse::member_view(&state.app, &user.actor, id).await?,
+    ))
+}
+
+async fn reveal(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult {
+    let n = jiceng_app::privacy::reveal_id_number(&state.app, &user.actor, id).await?;
+    Ok(Json(json!({ "id": id, "id_number": n })))
+}
+
+async fn units(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(p): Query<ListParams>,
+) -> ApiResult {
+    let query = UnitQuery {
+        org: scoped_org_id(&state, &user.actor, &p.org).await?,
+        q: p.q.clone(),
+        coverage: p.coverage.clone().filter(|s| !s.is_empty()),
+        domain: p.domain.clone().filter(|s| !s.is_empty()),
+        page: int("page", &p.page)?.unwrap_or(1),
+        page_size: int("page_size", &p.page_size)?.unwrap_or(20),
+    };
+    Ok(to_json(
+        &browse::units(&state.app, &user.actor, &query).await?,
+    ))
+}
+
+// ---------------------------------------------------------------- reports
+
+async fn report(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(kind): Path<String>,
+    Query(q): Query<OrgParam>,
+) -> ApiResult {
+    let org = org_param(&state, &user.actor, &q.org).await?;
+    let scope = &user.actor.scope;
+    let app = &state.app;
+    match kind.as_str() {
+        "structure" => Ok(to_json(
+            &jiceng_app::reports::structure::run(app, scope, &org.org.code, app.today()).await?,
+        )),
+        "coverage" => Ok(to_json(
+            &jiceng_app::reports::coverage::run(app, scope, &org.org.code).await?,
+        )),
+        "members" => {
+            let day = org.facts.facts_on.unwrap_or_else(|| app.today());
+            Ok(to_json(
+                &jiceng_app::reports::members::run(app, scope, &org.org.code, day).await?,
+            ))
+        }
+        other => Err(ApiError(WebError::App(AppError::NotFound(format!(
+            "报表“{other}”"
+        ))))),
+    }
+}
+
+// ---------------------------------------------------------------- imports
+
+#[derive(Deserialize)]
+struct ImportParams {
+    org: Option<String>,
+    dry_run: Option<String>,
+    format: Option<String>,
+    skip_invalid: Option<String>,
+}
+
+fn flag(name: &str, v: &Option<String>) -> Result<bool, ApiError> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(s) => Err(bad(format!("参数 {name} 应为 true 或 false：{s}"))),
+    }
+}
+
+async fn import(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(kind): Path<String>,
+    Query(p): Query<ImportParams>,
+    b: Bytes,
+) -> ApiResult {
+    let kind = Kind::parse(&kind).ok_or_else(|| {
+        ApiError(WebError::App(AppError::NotFound(format!(
+            "导入类型“{kind}”"
+        ))))
+    })?;
+    if !crate::pages::can_write(&user.actor) {
+        return Err(ApiError(WebError::App(AppError::Forbidden)));
+    }
+    let format = p.format.clone().unwrap_or_else(|| "xlsx".into());
+    let ext = import_page::extension(&format!("x.{format}"))
+        .ok_or_else(|| bad(format!("format 应为 xlsx、xls 或 csv：{format}")))?;
+    if b.is_empty() {
+        return Err(bad("请求体为空：请以文件内容作为请求体上传"));
+    }
+    let org = match p.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(_) => Some(org_param(&state, &user.actor, &p.org).await?.org.code),
+        None => match user.actor.scope {
+            jiceng_store::Scope::All => None,
+            _ => browse::home_org(&state.app, &user.actor)
+                .await?
+                .map(|o| o.org.code),
+        },
+    };
+    let opts = ImportOptions {
+        org,
+        dry_run: flag("dry_run", &p.dry_run)?,
+        skip_invalid: flag("skip_invalid", &p.skip_invalid)?,
+        actor: user.actor.clone(),
+    };
+    tokio::fs::create_dir_all(&state.upload_dir)
+        .await
+        .map_err(WebError::from)?;
+    let path = state
+        .upload_dir
+        .join(format!("{}.{ext}", crate::random_token(16)));
+    tokio::fs::write(&path, &b).await.map_err(WebError::from)?;
+    let result = import_page::run(&state.app, kind, &path, &opts).await;
+    let _ = tokio::fs::remove_file(&path).await;
+    Ok(to_json(&result?))
+}
+
+// ---------------------------------------------------------------- audit
+
+async fn audit(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(p): Query<ListParams>,
+) -> ApiResult {
+    let page = int("page", &p.page)?.unwrap_or(1);
+    let size = int("page_size", &p.page_size)?.unwrap_or(50);
+    let (items, total) = jiceng_app::audit::list(&state.app, &user.actor, page, size).await?;
+    Ok(Json(
+        json!({ "items": items, "total": total, "page": page, "page_size": size }),
+    ))
+}

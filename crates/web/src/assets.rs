@@ -1,0 +1,39 @@
+//! The assets, inside the binary: one stylesheet and the tree script. Nothing else is
+//! served from disk or fetched from elsewhere (intranets have no internet).
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+
+use crate::AppState;
+
+pub const CSS: &str = include_str!("../assets/app.css");
+pub const TREE_JS: &str = include_str!("../assets/tree.js");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/static/app.css", get(css))
+        .route("/static/tree.js", get(js))
+        .route("/healthz", get(|| async { "ok" }))
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+}
+
+async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        TREE_JS,
+    )
+}

@@ -1,0 +1,192 @@
+//! SVG charts drawn on the server: horizontal bars (long Chinese labels read well on a
+//! phone) and pies with a legend. Plain strings, scaled by `viewBox`, no script, no font
+//! downloads; text is escaped.
+
+use std::fmt::Write;
+
+const PALETTE: [&str; 10] = [
+    "#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#00838f", "#1565c0", "#6a1b9a", "#ad1457",
+    "#4e342e", "#546e7a",
+];
+
+/// Escapes text for SVG/HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Approximate width of text in units of the font size (CJK is 1, ASCII about 0.55).
+fn text_width(s: &str) -> f64 {
+    s.chars()
+        .map(|c| if c.is_ascii() { 0.58 } else { 1.0 })
+        .sum()
+}
+
+/// A horizontal bar chart. `items` are (label, value, shown value). An empty list draws a
+/// short note instead.
+pub fn bars(title: &str, items: &[(String, f64, String)]) -> String {
+    let font = 13.0;
+    let row = 24.0;
+    let width = 560.0;
+    if items.is_empty() {
+        return format!(
+            r##"<svg class="chart" viewBox="0 0 {width} 40" role="img" aria-label="{t}"><text x="0" y="24" font-size="{font}" fill="#666">{t}：暂无数据</text></svg>"##,
+            t = esc(title)
+        );
+    }
+    let label_w = items
+        .iter()
+        .map(|(l, _, _)| text_width(l))
+        .fold(0.0, f64::max)
+        .min(14.0)
+        * font
+        + 8.0;
+    let value_w = items
+        .iter()
+        .map(|(_, _, v)| text_width(v))
+        .fold(0.0, f64::max)
+        * font
+        + 10.0;
+    let bar_w = (width - label_w - value_w).max(80.0);
+    let max = items.iter().map(|(_, v, _)| *v).fold(0.0, f64::max);
+    let height = items.len() as f64 * row + 8.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{}">"#,
+        esc(title)
+    );
+    let _ = write!(s, "<title>{}</title>", esc(title));
+    for (i, (label, v, shown)) in items.iter().enumerate() {
+        let y = i as f64 * row + 4.0;
+        let w = if max > 0.0 { v / max * bar_w } else { 0.0 };
+        let label: String = if text_width(label) > 14.0 {
+            let mut t = String::new();
+            for c in label.chars() {
+                if text_width(&t) >= 12.5 {
+                    break;
+                }
+                t.push(c);
+            }
+            t.push('…');
+            t
+        } else {
+            label.clone()
+        };
+        let _ = write!(
+            s,
+            r##"<text x="{lx:.1}" y="{ty:.1}" font-size="{font}" text-anchor="end" fill="#333">{}</text><rect x="{label_w:.1}" y="{y:.1}" width="{w:.1}" height="{bh:.1}" fill="{c}" rx="2"><title>{}：{}</title></rect><text x="{vx:.1}" y="{ty:.1}" font-size="{font}" fill="#333">{}</text>"##,
+            esc(&label),
+            esc(&items[i].0),
+            esc(shown),
+            esc(shown),
+            lx = label_w - 6.0,
+            ty = y + 14.5,
+            bh = row - 8.0,
+            c = PALETTE[i % PALETTE.len()],
+            vx = label_w + w + 4.0,
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A pie chart with its legend beside (wide) or below (the SVG scales as a whole).
+pub fn pie(title: &str, items: &[(String, i64)]) -> String {
+    let total: i64 = items.iter().map(|(_, n)| *n).filter(|n| *n > 0).sum();
+    if total == 0 {
+        return bars(title, &[]);
+    }
+    let font = 13.0;
+    let (cx, cy, r) = (80.0, 80.0, 72.0);
+    let legend_x = 175.0;
+    let rows = items.iter().filter(|(_, n)| *n > 0).count() as f64;
+    let height = (rows * 20.0 + 10.0).max(165.0);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart" viewBox="0 0 420 {height}" role="img" aria-label="{}"><title>{}</title>"#,
+        esc(title),
+        esc(title)
+    );
+    let mut angle = -std::f64::consts::FRAC_PI_2;
+    for (k, (label, n)) in items.iter().filter(|(_, n)| *n > 0).enumerate() {
+        let frac = *n as f64 / total as f64;
+        let color = PALETTE[k % PALETTE.len()];
+        let pct = frac * 100.0;
+        if (frac - 1.0).abs() < 1e-9 {
+            let _ = write!(
+                s,
+                r#"<circle cx="{cx}" cy="{cy}" r="{r}" fill="{color}"><title>{}：{n}（{pct:.1}%）</title></circle>"#,
+                esc(label)
+            );
+        } else {
+            let a2 = angle + frac * std::f64::consts::TAU;
+            let (x1, y1) = (cx + r * angle.cos(), cy + r * angle.sin());
+            let (x2, y2) = (cx + r * a2.cos(), cy + r * a2.sin());
+            let large = if frac > 0.5 { 1 } else { 0 };
+            let _ = write!(
+                s,
+                r##"<path d="M{cx},{cy} L{x1:.2},{y1:.2} A{r},{r} 0 {large} 1 {x2:.2},{y2:.2} Z" fill="{color}" stroke="#fff" stroke-width="1"><title>{}：{n}（{pct:.1}%）</title></path>"##,
+                esc(label)
+            );
+            angle = a2;
+        }
+        let ly = 14.0 + k as f64 * 20.0;
+        let _ = write!(
+            s,
+            r##"<rect x="{legend_x}" y="{ry:.1}" width="12" height="12" fill="{color}"/><text x="{tx}" y="{ty:.1}" font-size="{font}" fill="#333">{} {n}（{pct:.1}%）</text>"##,
+            esc(label),
+            ry = ly - 10.0,
+            tx = legend_x + 18.0,
+            ty = ly,
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A rate as a percentage with one decimal, or "—".
+pub fn pct(v: Option<f64>) -> String {
+    v.map(|x| format!("{:.1}%", x * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_escape_labels_and_scale_to_the_largest() {
+        let svg = bars(
+            "测试<图>",
+            &[
+                ("甲&乙".into(), 10.0, "10".into()),
+                ("丙".into(), 5.0, "5".into()),
+            ],
+        );
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("甲&amp;乙"));
+        assert!(!svg.contains("<图>"));
+        assert_eq!(svg.matches("<rect").count(), 2);
+    }
+
+    #[test]
+    fn pie_of_one_slice_is_a_circle_and_empty_is_a_note() {
+        assert!(pie("t", &[("男".into(), 3)]).contains("<circle"));
+        assert!(pie("t", &[("男".into(), 0)]).contains("暂无数据"));
+        let two = pie("t", &[("男".into(), 3), ("女".into(), 1)]);
+        assert_eq!(two.matches("<path").count(), 2);
+        assert!(two.contains("75.0%"));
+    }
+}

@@ -1,0 +1,401 @@
+//! Import pages: upload a roster or registry (.xlsx, .xls, .csv), see the dry run's error
+//! table (row, column, reason), confirm to import. The uploaded file waits under a random
+//! token for the confirmation of the same user; nothing is written before it.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use jiceng_app::import::{self, ImportOptions, ImportReport, NoProgress, RowError};
+use serde::Deserialize;
+
+use super::{html, xlsx, Nav};
+use crate::error::{PageError, WebError};
+use crate::session::User;
+use crate::{AppState, PendingImport};
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Orgs,
+    Members,
+    Units,
+}
+
+impl Kind {
+    pub fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "orgs" => Kind::Orgs,
+            "members" => Kind::Members,
+            "units" => Kind::Units,
+            _ => return None,
+        })
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Orgs => "orgs",
+            Kind::Members => "members",
+            Kind::Units => "units",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Orgs => "党组织",
+            Kind::Members => "党员名册",
+            Kind::Units => "单位",
+        }
+    }
+    pub fn columns(self) -> Vec<&'static str> {
+        let specs: &[jiceng_io::ColumnSpec] = match self {
+            Kind::Orgs => &import::orgs::COLUMNS,
+            Kind::Members => &import::members::COLUMNS,
+            Kind::Units => &import::units::COLUMNS,
+        };
+        specs.iter().map(|c| c.name).collect()
+    }
+}
+
+/// Runs an import of `kind` from `path` (dry run or for real).
+pub async fn run(
+    app: &jiceng_app::App,
+    kind: Kind,
+    path: &std::path::Path,
+    opts: &ImportOptions,
+) -> Result<ImportReport, jiceng_app::AppError> {
+    match kind {
+        Kind::Orgs => import::orgs::run(app, path, opts, &NoProgress).await,
+        Kind::Members => import::members::run(app, path, opts, &NoProgress).await,
+        Kind::Units => import::units::run(app, path, opts, &NoProgress).await,
+    }
+}
+
+/// The extension of an uploaded file, if it is one the importer reads.
+pub fn extension(name: &str) -> Option<&'static str> {
+    let lower = name.to_lowercase();
+    if lower.ends_with(".xlsx") {
+        Some("xlsx")
+    } else if lower.ends_with(".xls") {
+        Some("xls")
+    } else if lower.ends_with(".csv") {
+        Some("csv")
+    } else {
+        None
+    }
+}
+
+pub fn routes() -> axum::Router<AppState> {
+    Router::new()
+        .route("/import", get(form).post(upload))
+        .route("/import/confirm", post(confirm))
+        .route("/import/{token}/errors.xlsx", get(errors_xlsx))
+}
+
+pub struct KindChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+    pub columns: String,
+}
+
+fn kinds(selected: Kind) -> Vec<KindChoice> {
+    [Kind::Members, Kind::Orgs, Kind::Units]
+        .iter()
+        .map(|k| KindChoice {
+            value: k.code(),
+            label: k.label(),
+            selected: *k == selected,
+            columns: k.columns().join("、"),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportForm {
+    title: String,
+    nav: Nav,
+    kinds: Vec<KindChoice>,
+    org: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct KindParam {
+    kind: Option<String>,
+}
+
+async fn home_code(state: &AppState, user: &User) -> Result<String, PageError> {
+    Ok(jiceng_app::browse::home_org(&state.app, &user.actor)
+        .await?
+        .map(|o| o.org.code)
+        .unwrap_or_default())
+}
+
+async fn form(
+    State(state): State<AppState>,
+    user: User,
+    Query(k): Query<KindParam>,
+) -> Result<Response, PageError> {
+    writer(&user)?;
+    let kind = k
+        .kind
+        .as_deref()
+        .and_then(Kind::parse)
+        .unwrap_or(Kind::Members);
+    html(&ImportForm {
+        title: "导入".into(),
+        nav: Nav::of(&user),
+        kinds: kinds(kind),
+        org: home_code(&state, &user).await?,
+        error: None,
+    })
+}
+
+fn writer(user: &User) -> Result<(), PageError> {
+    if !super::can_write(&user.actor) {
+        return Err(PageError(WebError::App(jiceng_app::AppError::Forbidden)));
+    }
+    Ok(())
+}
+
+#[derive(Template)]
+#[template(path = "import_result.html")]
+struct ResultPage {
+    title: String,
+    nav: Nav,
+    kind_label: String,
+    file_name: String,
+    report: ImportReport,
+    token: String,
+    errors: Vec<RowError>,
+    confirmed: bool,
+}
+
+/// The org (code or name) an import is confined to: the one given, resolved in the
+/// actor's scope, or the actor's own org.
+async fn import_org(
+    state: &AppState,
+    user: &User,
+    given: &str,
+) -> Result<Option<String>, PageError> {
+    let given = given.trim();
+    if given.is_empty() {
+        let home = home_code(state, user).await?;
+        return Ok(match user.actor.scope {
+            jiceng_store::Scope::All => None,
+            _ => Some(home).filter(|h| !h.is_empty()),
+        });
+    }
+    let o = state.app.resolve_org(&user.actor.scope, given).await?;
+    Ok(Some(o.org.code))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    user: User,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    writer(&user)?;
+    let mut csrf = String::new();
+    let mut kind = None;
+    let mut org = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "file" => {
+                let fname = field.file_name().unwrap_or("").to_string();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))?;
+                file = Some((fname, bytes.to_vec()));
+            }
+            other => {
+                let v = field
+                    .text()
+                    .await
+                    .map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))?;
+                match other {
+                    "csrf" => csrf = v,
+                    "kind" => kind = Kind::parse(&v),
+                    "org" => org = v,
+                    _ => {}
+                }
+            }
+        }
+    }
+    user.check_csrf(&csrf)?;
+    let kind = kind.unwrap_or(Kind::Members);
+    let refuse = |state: &AppState, user: &User, msg: String, org: String| {
+        html(&ImportForm {
+            title: "导入".into(),
+            nav: Nav::of(user),
+            kinds: kinds(kind),
+            org,
+            error: Some(msg),
+        })
+        .map(|mut r| {
+            *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+            let _ = state;
+            r
+        })
+    };
+    let Some((file_name, bytes)) = file.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
+        return refuse(&state, &user, "请选择要导入的文件".into(), org);
+    };
+    let Some(ext) = extension(&file_name) else {
+        return refuse(
+            &state,
+            &user,
+            format!("只能导入 .xlsx、.xls 或 .csv 文件：{file_name}"),
+            org,
+        );
+    };
+    let scope_org = match import_org(&state, &user, &org).await {
+        Ok(o) => o,
+        Err(PageError(WebError::App(
+            e @ (jiceng_app::AppError::OrgNotFound(_) | jiceng_app::AppError::OrgAmbiguous { .. }),
+        ))) => {
+            return refuse(&state, &user, e.to_string(), org);
+        }
+        Err(e) => return Err(e),
+    };
+    let token = crate::random_token(16);
+    tokio::fs::create_dir_all(&state.upload_dir).await?;
+    let path = state.upload_dir.join(format!("{token}.{ext}"));
+    tokio::fs::write(&path, &bytes).await?;
+    let opts = ImportOptions {
+        org: scope_org.clone(),
+        dry_run: true,
+        skip_invalid: false,
+        actor: user.actor.clone(),
+    };
+    let report = match run(&state.app, kind, &path, &opts).await {
+        Ok(r) => r,
+        Err(
+            e @ (jiceng_app::AppError::Read(_)
+            | jiceng_app::AppError::Header(_)
+            | jiceng_app::AppError::Input(_)),
+        ) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            return refuse(&state, &user, e.to_string(), org);
+        }
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            return Err(e.into());
+        }
+    };
+    {
+        let mut pending = state.pending.lock().expect("pending imports");
+        // Forget uploads nobody confirmed within an hour.
+        let stale: Vec<String> = pending
+            .iter()
+            .filter(|(_, p)| p.created.elapsed() > std::time::Duration::from_secs(3600))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in stale {
+            if let Some(p) = pending.remove(&k) {
+                let _ = std::fs::remove_file(&p.path);
+            }
+        }
+        pending.insert(
+            token.clone(),
+            PendingImport {
+                user_id: user.actor.user_id,
+                kind,
+                org: scope_org,
+                path,
+                file_name: file_name.clone(),
+                created: std::time::Instant::now(),
+                errors: report.errors.clone(),
+            },
+        );
+    }
+    html(&ResultPage {
+        title: "导入检查结果".into(),
+        nav: Nav::of(&user),
+        kind_label: kind.label().into(),
+        file_name,
+        errors: report.errors.clone(),
+        report,
+        token,
+        confirmed: false,
+    })
+}
+
+#[derive(Deserialize)]
+struct ConfirmForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+}
+
+fn take_pending(state: &AppState, user: &User, token: &str) -> Result<PendingImport, PageError> {
+    let mut pending = state.pending.lock().expect("pending imports");
+    match pending.get(token) {
+        Some(p) if p.user_id == user.actor.user_id => Ok(pending.remove(token).expect("present")),
+        _ => Err(PageError(WebError::BadRequest(
+            "找不到待导入的文件（可能已导入或已超过一小时），请重新上传".into(),
+        ))),
+    }
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<ConfirmForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    writer(&user)?;
+    let p = take_pending(&state, &user, &f.token)?;
+    let opts = ImportOptions {
+        org: p.org.clone(),
+        dry_run: false,
+        skip_invalid: false,
+        actor: user.actor.clone(),
+    };
+    let result = run(&state.app, p.kind, &p.path, &opts).await;
+    let _ = tokio::fs::remove_file(&p.path).await;
+    let report = result?;
+    html(&ResultPage {
+        title: "导入结果".into(),
+        nav: Nav::of(&user),
+        kind_label: p.kind.label().into(),
+        file_name: p.file_name,
+        errors: report.errors.clone(),
+        report,
+        token: String::new(),
+        confirmed: true,
+    })
+}
+
+async fn errors_xlsx(
+    State(state): State<AppState>,
+    user: User,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let (file_name, errors) = {
+        let pending = state.pending.lock().expect("pending imports");
+        match pending.get(&token) {
+            Some(p) if p.user_id == user.actor.user_id => (p.file_name.clone(), p.errors.clone()),
+            _ => {
+                return Err(PageError(WebError::App(jiceng_app::AppError::NotFound(
+                    "导入记录".into(),
+                ))))
+            }
+        }
+    };
+    let sheet = jiceng_app::export::import_errors_sheet(&file_name, &errors);
+    let bytes =
+        jiceng_app::export::workbook(&state.app, &user.actor, "import-errors", None, &[sheet])
+            .await?;
+    Ok(xlsx(&format!("导入问题-{file_name}.xlsx"), bytes))
+}

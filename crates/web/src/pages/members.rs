@@ -1,0 +1,361 @@
+//! The member roster (search by name or exact ID number, filter by org, sort, paginate,
+//! export), the member page with the audited "show the full ID number" button, and edit.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use jiceng_app::browse::{self, MemberPage, MemberQuery, MemberView};
+use jiceng_app::member_admin::{self, MemberEdit};
+use jiceng_store::browse::MemberSort;
+use serde::Deserialize;
+
+use super::{html, opt_i64, xlsx, Nav, Pager};
+use crate::error::{PageError, WebError};
+use crate::session::User;
+use crate::AppState;
+
+pub fn routes() -> axum::Router<AppState> {
+    Router::new()
+        .route("/members", get(roster))
+        .route("/members/export.xlsx", get(export))
+        .route("/members/{id}", get(member_page))
+        .route("/members/{id}/reveal", post(reveal))
+        .route("/members/{id}/edit", get(edit_form).post(edit))
+}
+
+#[derive(Deserialize, Default)]
+pub struct RosterQuery {
+    pub org: Option<String>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+impl RosterQuery {
+    pub fn to_query(&self) -> Result<MemberQuery, PageError> {
+        Ok(MemberQuery {
+            org: opt_i64(&self.org)?,
+            direct_only: false,
+            q: self.q.clone(),
+            sort: self
+                .sort
+                .as_deref()
+                .and_then(MemberSort::parse)
+                .unwrap_or_default(),
+            page: self.page.unwrap_or(1),
+            page_size: self.page_size.unwrap_or(20),
+        })
+    }
+}
+
+pub struct SortChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "members.html")]
+struct RosterPage {
+    title: String,
+    nav: Nav,
+    org_id: String,
+    org_name: Option<String>,
+    q: String,
+    sorts: Vec<SortChoice>,
+    list: MemberPage,
+    pager: Pager,
+    export: String,
+    error: Option<String>,
+}
+
+async fn roster(
+    State(state): State<AppState>,
+    user: User,
+    Query(rq): Query<RosterQuery>,
+) -> Result<Response, PageError> {
+    let query = rq.to_query()?;
+    let org_name = match query.org {
+        Some(id) => Some(
+            browse::org_in_scope(&state.app, &user.actor, id)
+                .await?
+                .org
+                .name,
+        ),
+        None => None,
+    };
+    let (list, error) = match browse::members(&state.app, &user.actor, &query).await {
+        Ok(l) => (l, None),
+        Err(jiceng_app::AppError::Input(m)) => (
+            MemberPage {
+                items: Vec::new(),
+                total: 0,
+                page: 1,
+                page_size: 20,
+            },
+            Some(m),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let params = vec![
+        ("org", rq.org.clone().unwrap_or_default()),
+        ("q", rq.q.clone().unwrap_or_default()),
+        ("sort", query.sort.code().to_string()),
+    ];
+    let pager = Pager::new("/members", &params, list.page, list.pages(), list.total);
+    let export = format!(
+        "/members/export.xlsx?{}",
+        params
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", super::urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    );
+    let sorts = [
+        ("org", "按组织"),
+        ("name", "按姓名"),
+        ("joined", "按入党日期"),
+        ("birth", "按出生日期"),
+    ]
+    .iter()
+    .map(|(v, l)| SortChoice {
+        value: v,
+        label: l,
+        selected: *v == query.sort.code(),
+    })
+    .collect();
+    html(&RosterPage {
+        title: "党员名册".into(),
+        nav: Nav::of(&user),
+        org_id: query.org.map(|o| o.to_string()).unwrap_or_default(),
+        org_name,
+        q: rq.q.clone().unwrap_or_default(),
+        sorts,
+        list,
+        pager,
+        export,
+        error,
+    })
+}
+
+async fn export(
+    State(state): State<AppState>,
+    user: User,
+    Query(rq): Query<RosterQuery>,
+) -> Result<Response, PageError> {
+    let query = rq.to_query()?;
+    let root = match query.org {
+        Some(id) => Some(browse::org_in_scope(&state.app, &user.actor, id).await?),
+        None => None,
+    };
+    let rows = browse::members_all(
+        &state.app,
+        &user.actor,
+        &query,
+        jiceng_app::export::MAX_ROWS,
+    )
+    .await?;
+    let title = match &root {
+        Some(o) => format!("{} 党员名册", o.org.name),
+        None => "党员名册".to_string(),
+    };
+    let sheet = jiceng_app::export::members_sheet(&title, &rows);
+    let bytes =
+        jiceng_app::export::workbook(&state.app, &user.actor, "members", root.as_ref(), &[sheet])
+            .await?;
+    Ok(xlsx(&format!("{title}.xlsx"), bytes))
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPageT {
+    title: String,
+    nav: Nav,
+    m: MemberView,
+    revealed: Option<String>,
+    flash: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
+async fn member_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(d): Query<Done>,
+) -> Result<Response, PageError> {
+    let m = browse::member_view(&state.app, &user.actor, id).await?;
+    html(&MemberPageT {
+        title: m.member.name.clone(),
+        nav: Nav::of(&user),
+        m,
+        revealed: None,
+        flash: d
+            .done
+            .filter(|d| d == "edited")
+            .map(|_| "已保存修改".to_string()),
+    })
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn reveal(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let number = jiceng_app::privacy::reveal_id_number(&state.app, &user.actor, id).await?;
+    let m = browse::member_view(&state.app, &user.actor, id).await?;
+    html(&MemberPageT {
+        title: m.member.name.clone(),
+        nav: Nav::of(&user),
+        m,
+        revealed: Some(number),
+        flash: None,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "member_form.html")]
+struct EditPage {
+    title: String,
+    nav: Nav,
+    id: i64,
+    name: String,
+    ethnicity: String,
+    education: String,
+    occupation: String,
+    phone_masked: String,
+    status_full: bool,
+    full_on: String,
+    error: Option<String>,
+    educations: Vec<&'static str>,
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    if !super::can_write(&user.actor) {
+        return Err(PageError(WebError::App(jiceng_app::AppError::Forbidden)));
+    }
+    let m = browse::member_in_scope(&state.app, &user.actor, id).await?;
+    let e = MemberEdit::of(&m);
+    html(&EditPage {
+        title: format!("修改 {}", m.name),
+        nav: Nav::of(&user),
+        id,
+        name: e.name,
+        ethnicity: e.ethnicity.unwrap_or_default(),
+        education: e.education.unwrap_or_default(),
+        occupation: e.occupation.unwrap_or_default(),
+        phone_masked: m
+            .phone
+            .as_deref()
+            .map(jiceng_app::privacy::mask_phone)
+            .unwrap_or_default(),
+        status_full: m.status == jiceng_domain::MemberStatus::Full,
+        full_on: e.full_on.map(|d| d.to_string()).unwrap_or_default(),
+        error: None,
+        educations: jiceng_domain::Education::ALL
+            .iter()
+            .map(|e| e.label())
+            .collect(),
+    })
+}
+
+#[derive(Deserialize)]
+struct EditForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    ethnicity: String,
+    #[serde(default)]
+    education: String,
+    #[serde(default)]
+    occupation: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    full_on: String,
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<EditForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let full_on = match some(&f.full_on) {
+        Some(s) => match chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Ok(d) => Ok(Some(d)),
+            Err(_) => Err(jiceng_app::AppError::Input(format!(
+                "转正日期格式应为 年-月-日：{s}"
+            ))),
+        },
+        None => Ok(None),
+    };
+    let result = match full_on {
+        Ok(full_on) => {
+            let edit = MemberEdit {
+                name: f.name.clone(),
+                ethnicity: some(&f.ethnicity),
+                education: some(&f.education),
+                occupation: some(&f.occupation),
+                phone: some(&f.phone),
+                status: f.status.clone(),
+                full_on,
+            };
+            member_admin::update_member(&state.app, &user.actor, id, &edit).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/members/{id}?done=edited")).into_response()),
+        Err(jiceng_app::AppError::Input(message)) => {
+            let m = browse::member_in_scope(&state.app, &user.actor, id).await?;
+            html(&EditPage {
+                title: format!("修改 {}", m.name),
+                nav: Nav::of(&user),
+                id,
+                name: f.name,
+                ethnicity: f.ethnicity,
+                education: f.education,
+                occupation: f.occupation,
+                phone_masked: m
+                    .phone
+                    .as_deref()
+                    .map(jiceng_app::privacy::mask_phone)
+                    .unwrap_or_default(),
+                status_full: f.status == "正式党员" || f.status == "Full",
+                full_on: f.full_on,
+                error: Some(message),
+                educations: jiceng_domain::Education::ALL
+                    .iter()
+                    .map(|e| e.label())
+                    .collect(),
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}

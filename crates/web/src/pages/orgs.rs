@@ -1,0 +1,586 @@
+//! Org pages: the lazily expanding tree and search, the org page, and the forms to create,
+//! edit, move, merge and dissolve.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Json, Router};
+use jiceng_app::browse::{self, OrgSummary, OrgView};
+use jiceng_app::org_admin::{self, OrgFields};
+use jiceng_domain::{Domain, OrgKind};
+use serde::Deserialize;
+
+use super::{can_write, html, xlsx, Nav};
+use crate::error::PageError;
+use crate::session::User;
+use crate::AppState;
+
+pub fn routes() -> axum::Router<AppState> {
+    Router::new()
+        .route("/orgs", get(tree))
+        .route("/orgs/{id}", get(org_page))
+        .route("/orgs/{id}/children.json", get(children_json))
+        .route("/orgs/{id}/export.xlsx", get(export))
+        .route("/orgs/{id}/new", get(new_form).post(create))
+        .route("/orgs/{id}/edit", get(edit_form).post(edit))
+        .route("/orgs/{id}/move", get(move_form).post(move_org))
+        .route("/orgs/{id}/merge", get(merge_form).post(merge))
+        .route("/orgs/{id}/dissolve", get(dissolve_form).post(dissolve))
+}
+
+#[derive(Template)]
+#[template(path = "tree.html")]
+struct TreePage {
+    title: String,
+    nav: Nav,
+    q: String,
+    roots: Vec<OrgSummary>,
+    found: Option<Vec<OrgSummary>>,
+}
+
+#[derive(Deserialize)]
+struct TreeQuery {
+    q: Option<String>,
+}
+
+async fn tree(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<TreeQuery>,
+) -> Result<Response, PageError> {
+    let query = q.q.unwrap_or_default();
+    let found = if query.trim().is_empty() {
+        None
+    } else {
+        Some(browse::search_orgs(&state.app, &user.actor, &query).await?)
+    };
+    let roots = browse::tree_roots(&state.app, &user.actor).await?;
+    html(&TreePage {
+        title: "组织".into(),
+        nav: Nav::of(&user),
+        q: query,
+        roots,
+        found,
+    })
+}
+
+async fn children_json(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<OrgSummary>>, PageError> {
+    Ok(Json(browse::children(&state.app, &user.actor, id).await?))
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct OrgPage {
+    title: String,
+    nav: Nav,
+    o: OrgView,
+    can_write: bool,
+    flash: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Flash {
+    done: Option<String>,
+}
+
+fn flash_text(done: Option<&str>) -> Option<String> {
+    Some(
+        match done? {
+            "created" => "已新建党组织",
+            "edited" => "已保存修改",
+            "moved" => "已调整隶属关系",
+            "merged" => "已完成合并",
+            "dissolved" => "已撤销该党组织",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+async fn org_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(f): Query<Flash>,
+) -> Result<Response, PageError> {
+    let o = browse::org_view(&state.app, &user.actor, id).await?;
+    html(&OrgPage {
+        title: o.name.clone(),
+        nav: Nav::of(&user),
+        can_write: can_write(&user.actor),
+        flash: flash_text(f.done.as_deref()),
+        o,
+    })
+}
+
+async fn export(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let root = browse::org_in_scope(&state.app, &user.actor, id).await?;
+    let rows =
+        browse::subtree_orgs(&state.app, &user.actor, id, jiceng_app::export::MAX_ROWS).await?;
+    let sheet = jiceng_app::export::orgs_sheet(&format!("{} 及下级党组织", root.org.name), &rows);
+    let bytes = jiceng_app::export::workbook(
+        &state.app,
+        &user.actor,
+        &format!("orgs:{id}"),
+        Some(&root),
+        &[sheet],
+    )
+    .await?;
+    Ok(xlsx(&format!("党组织-{}.xlsx", root.org.name), bytes))
+}
+
+// ---------------------------------------------------------------- forms
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "org_form.html")]
+struct OrgFormPage {
+    title: String,
+    nav: Nav,
+    action: String,
+    heading: String,
+    context: String,
+    back: String,
+    error: Option<String>,
+    f: FormValues,
+    kinds: Vec<Choice>,
+    domains: Vec<Choice>,
+    reason: String,
+}
+
+/// The form's values as text, so a refused form comes back as the user filled it.
+#[derive(Default)]
+struct FormValues {
+    name: String,
+    code: String,
+    region_code: String,
+    founded_on: String,
+    last_election_on: String,
+    has_committee: bool,
+    approving_org: String,
+}
+
+#[derive(Deserialize, Default)]
+struct OrgForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    domain: String,
+    #[serde(default)]
+    region_code: String,
+    #[serde(default)]
+    founded_on: String,
+    #[serde(default)]
+    last_election_on: String,
+    #[serde(default)]
+    has_committee: Option<String>,
+    #[serde(default)]
+    approving_org: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    reason: String,
+}
+
+fn parse_date(s: &str, what: &str) -> Result<Option<chrono::NaiveDate>, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| format!("{what}格式应为 年-月-日：{s}"))
+}
+
+fn nonempty(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+impl OrgForm {
+    fn fields(&self) -> Result<OrgFields, String> {
+        Ok(OrgFields {
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            domain: nonempty(&self.domain),
+            region_code: nonempty(&self.region_code),
+            founded_on: parse_date(&self.founded_on, "成立日期")?,
+            last_election_on: parse_date(&self.last_election_on, "换届日期")?,
+            has_committee: self.has_committee.is_some(),
+            approving_org: nonempty(&self.approving_org),
+            code: nonempty(&self.code),
+        })
+    }
+
+    fn values(&self) -> FormValues {
+        FormValues {
+            name: self.name.clone(),
+            code: self.code.clone(),
+            region_code: self.region_code.clone(),
+            founded_on: self.founded_on.clone(),
+            last_election_on: self.last_election_on.clone(),
+            has_committee: self.has_committee.is_some(),
+            approving_org: self.approving_org.clone(),
+        }
+    }
+}
+
+fn kind_choices(selected: &str) -> Vec<Choice> {
+    OrgKind::ALL
+        .iter()
+        .map(|k| Choice {
+            value: k.code().into(),
+            label: k.label().into(),
+            selected: k.code() == selected,
+        })
+        .collect()
+}
+
+fn domain_choices(selected: &str) -> Vec<Choice> {
+    let mut v = vec![Choice {
+        value: String::new(),
+        label: "（未填）".into(),
+        selected: selected.is_empty(),
+    }];
+    v.extend(Domain::ALL.iter().map(|d| Choice {
+        value: d.code().into(),
+        label: d.label().into(),
+        selected: d.code() == selected,
+    }));
+    v
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let parent = browse::org_in_scope(&state.app, &user.actor, id).await?;
+    html(&OrgFormPage {
+        title: "新建下级党组织".into(),
+        nav: Nav::of(&user),
+        action: format!("/orgs/{id}/new"),
+        heading: "新建下级党组织".into(),
+        context: format!("上级党组织：{}", parent.org.name),
+        back: format!("/orgs/{id}"),
+        error: None,
+        f: FormValues::default(),
+        kinds: kind_choices("Branch"),
+        domains: domain_choices(parent.org.domain.map(|d| d.code()).unwrap_or("")),
+        reason: String::new(),
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(form): Form<OrgForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let parent = browse::org_in_scope(&state.app, &user.actor, id).await?;
+    let result = match form.fields() {
+        Ok(fields) => org_admin::create(&state.app, &user.actor, id, &fields, &form.reason)
+            .await
+            .map_err(|e| e.into()),
+        Err(m) => Err(crate::error::WebError::BadRequest(m)),
+    };
+    match result {
+        Ok(new_id) => Ok(Redirect::to(&format!("/orgs/{new_id}?done=created")).into_response()),
+        Err(e) => {
+            let message = refusal(e)?;
+            html(&OrgFormPage {
+                title: "新建下级党组织".into(),
+                nav: Nav::of(&user),
+                action: format!("/orgs/{id}/new"),
+                heading: "新建下级党组织".into(),
+                context: format!("上级党组织：{}", parent.org.name),
+                back: format!("/orgs/{id}"),
+                error: Some(message),
+                f: form.values(),
+                kinds: kind_choices(&form.kind),
+                domains: domain_choices(&form.domain),
+                reason: form.reason.clone(),
+            })
+        }
+    }
+}
+
+/// A refusal the form shows (bad input); anything else becomes an error page.
+fn refusal(e: crate::error::WebError) -> Result<String, PageError> {
+    use crate::error::WebError;
+    match e {
+        WebError::BadRequest(m) => Ok(m),
+        WebError::App(jiceng_app::AppError::Input(m)) => Ok(m),
+        other => Err(PageError(other)),
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let o = browse::org_in_scope(&state.app, &user.actor, id).await?;
+    let f = OrgFields::of(&o.org);
+    html(&OrgFormPage {
+        title: format!("修改 {}", o.org.name),
+        nav: Nav::of(&user),
+        action: format!("/orgs/{id}/edit"),
+        heading: "修改党组织信息".into(),
+        context: o.org.name.clone(),
+        back: format!("/orgs/{id}"),
+        error: None,
+        f: FormValues {
+            name: f.name.clone(),
+            code: f.code.clone().unwrap_or_default(),
+            region_code: f.region_code.clone().unwrap_or_default(),
+            founded_on: f.founded_on.map(|d| d.to_string()).unwrap_or_default(),
+            last_election_on: f
+                .last_election_on
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            has_committee: f.has_committee,
+            approving_org: f.approving_org.clone().unwrap_or_default(),
+        },
+        kinds: kind_choices(&f.kind),
+        domains: domain_choices(f.domain.as_deref().unwrap_or("")),
+        reason: String::new(),
+    })
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(form): Form<OrgForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let o = browse::org_in_scope(&state.app, &user.actor, id).await?;
+    let result = match form.fields() {
+        Ok(fields) => org_admin::edit(&state.app, &user.actor, id, &fields, &form.reason)
+            .await
+            .map_err(|e| e.into()),
+        Err(m) => Err(crate::error::WebError::BadRequest(m)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?done=edited")).into_response()),
+        Err(e) => {
+            let message = refusal(e)?;
+            html(&OrgFormPage {
+                title: format!("修改 {}", o.org.name),
+                nav: Nav::of(&user),
+                action: format!("/orgs/{id}/edit"),
+                heading: "修改党组织信息".into(),
+                context: o.org.name.clone(),
+                back: format!("/orgs/{id}"),
+                error: Some(message),
+                f: form.values(),
+                kinds: kind_choices(&form.kind),
+                domains: domain_choices(&form.domain),
+                reason: form.reason.clone(),
+            })
+        }
+    }
+}
+
+// ---------------------------------------------------------------- move, merge, dissolve
+
+#[derive(Template)]
+#[template(path = "org_action.html")]
+struct ActionPage {
+    title: String,
+    nav: Nav,
+    action: String,
+    heading: String,
+    org_name: String,
+    explain: String,
+    target_label: String,
+    target: String,
+    reason: String,
+    submit: String,
+    back: String,
+    error: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+enum Act {
+    Move,
+    Merge,
+    Dissolve,
+}
+
+impl Act {
+    fn path(self) -> &'static str {
+        match self {
+            Act::Move => "move",
+            Act::Merge => "merge",
+            Act::Dissolve => "dissolve",
+        }
+    }
+    fn heading(self) -> &'static str {
+        match self {
+            Act::Move => "调整隶属关系",
+            Act::Merge => "合并党组织",
+            Act::Dissolve => "撤销党组织",
+        }
+    }
+    fn explain(self) -> &'static str {
+        match self {
+            Act::Move => "把本组织（连同全部下级组织、党员和单位）调整到新的上级党组织之下。新的上级须在您的管理范围内，且不能形成“小马拉大车”。",
+            Act::Merge => "把本组织并入另一个党组织：下级组织、党员和单位转入对方，本组织的职务终止并标记为撤销（记录保留）。",
+            Act::Dissolve => "撤销本组织（记录和沿革保留）。须先调整或撤销全部下级组织，并转出全部党员。",
+        }
+    }
+    fn target_label(self) -> &'static str {
+        match self {
+            Act::Move => "新的上级党组织（组织代码或完整名称）",
+            Act::Merge => "并入的党组织（组织代码或完整名称）",
+            Act::Dissolve => "",
+        }
+    }
+    fn done(self) -> &'static str {
+        match self {
+            Act::Move => "moved",
+            Act::Merge => "merged",
+            Act::Dissolve => "dissolved",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn action_form(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    act: Act,
+    error: Option<String>,
+    form: Option<&ActionForm>,
+) -> Result<Response, PageError> {
+    let o = browse::org_in_scope(&state.app, &user.actor, id).await?;
+    html(&ActionPage {
+        title: act.heading().into(),
+        nav: Nav::of(user),
+        action: format!("/orgs/{id}/{}", act.path()),
+        heading: act.heading().into(),
+        org_name: o.org.name.clone(),
+        explain: act.explain().into(),
+        target_label: act.target_label().into(),
+        target: form.map(|f| f.target.clone()).unwrap_or_default(),
+        reason: form.map(|f| f.reason.clone()).unwrap_or_default(),
+        submit: act.heading().into(),
+        back: format!("/orgs/{id}"),
+        error,
+    })
+}
+
+async fn act_post(
+    state: AppState,
+    user: User,
+    id: i64,
+    act: Act,
+    form: ActionForm,
+) -> Result<Response, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let app = &state.app;
+    let result: Result<(), jiceng_app::AppError> = async {
+        match act {
+            Act::Dissolve => org_admin::dissolve(app, &user.actor, id, &form.reason).await,
+            Act::Move | Act::Merge => {
+                let key = form.target.trim();
+                if key.is_empty() {
+                    return Err(jiceng_app::AppError::Input("请填写目标党组织".into()));
+                }
+                let target = app.resolve_org(&user.actor.scope, key).await?;
+                match act {
+                    Act::Move => {
+                        org_admin::move_org(app, &user.actor, id, target.org.id, &form.reason).await
+                    }
+                    _ => org_admin::merge(app, &user.actor, id, target.org.id, &form.reason).await,
+                }
+            }
+        }
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?done={}", act.done())).into_response()),
+        Err(
+            e @ (jiceng_app::AppError::Input(_)
+            | jiceng_app::AppError::OrgNotFound(_)
+            | jiceng_app::AppError::OrgAmbiguous { .. }),
+        ) => action_form(&state, &user, id, act, Some(e.to_string()), Some(&form)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn move_form(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    action_form(&s, &user, id, Act::Move, None, None).await
+}
+async fn merge_form(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    action_form(&s, &user, id, Act::Merge, None, None).await
+}
+async fn dissolve_form(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    action_form(&s, &user, id, Act::Dissolve, None, None).await
+}
+async fn move_org(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    act_post(s, user, id, Act::Move, f).await
+}
+async fn merge(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    act_post(s, user, id, Act::Merge, f).await
+}
+async fn dissolve(
+    State(s): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    act_post(s, user, id, Act::Dissolve, f).await
+}

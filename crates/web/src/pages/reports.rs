@@ -1,0 +1,381 @@
+//! The foundation's reports as pages with charts, each exportable to Excel (audited).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use jiceng_app::browse;
+use jiceng_app::reports::{coverage, members, structure};
+use jiceng_store::orgs::StoredOrg;
+use serde::Deserialize;
+
+use super::{html, opt_i64, xlsx, Nav};
+use crate::charts;
+use crate::error::{PageError, WebError};
+use crate::session::User;
+use crate::AppState;
+
+pub fn routes() -> axum::Router<AppState> {
+    Router::new()
+        .route("/reports/structure", get(structure_page))
+        .route("/reports/coverage", get(coverage_page))
+        .route("/reports/members", get(members_page))
+}
+
+#[derive(Deserialize)]
+struct Params {
+    org: Option<String>,
+    rule: Option<String>,
+    format: Option<String>,
+}
+
+async fn root(state: &AppState, user: &User, org: &Option<String>) -> Result<StoredOrg, PageError> {
+    match opt_i64(org)? {
+        Some(id) => Ok(browse::org_in_scope(&state.app, &user.actor, id).await?),
+        None => browse::home_org(&state.app, &user.actor)
+            .await?
+            .ok_or_else(|| {
+                PageError(WebError::App(jiceng_app::AppError::NotFound(
+                    "党组织".into(),
+                )))
+            }),
+    }
+}
+
+fn wants_xlsx(p: &Params) -> bool {
+    p.format.as_deref() == Some("xlsx")
+}
+
+async fn export(
+    state: &AppState,
+    user: &User,
+    what: &str,
+    org: &StoredOrg,
+    sheets: Vec<jiceng_io::Sheet>,
+) -> Result<Response, PageError> {
+    let bytes = jiceng_app::export::workbook(
+        &state.app,
+        &user.actor,
+        &format!("report:{what}"),
+        Some(org),
+        &sheets,
+    )
+    .await?;
+    Ok(xlsx(&format!("{what}-{}.xlsx", org.org.name), bytes))
+}
+
+pub struct Tab {
+    pub href: String,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+fn tabs(org: i64, active: &str) -> Vec<Tab> {
+    [
+        ("structure", "组织设置"),
+        ("coverage", "覆盖情况"),
+        ("members", "党员队伍结构"),
+    ]
+    .iter()
+    .map(|(k, l)| Tab {
+        href: format!("/reports/{k}?org={org}"),
+        label: l,
+        active: *k == active,
+    })
+    .collect()
+}
+
+pub struct AnomalyRow {
+    pub org_name: String,
+    pub org_code: String,
+    pub kind: String,
+    pub label: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "report_structure.html")]
+struct StructurePage {
+    title: String,
+    nav: Nav,
+    tabs: Vec<Tab>,
+    org_id: i64,
+    org_name: String,
+    as_of: String,
+    facts_on: String,
+    orgs: usize,
+    chart: String,
+    counts: Vec<(String, String, usize)>,
+    rule: String,
+    rows: Vec<AnomalyRow>,
+    shown_of: usize,
+}
+
+const SHOWN: usize = 500;
+
+async fn structure_page(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<Params>,
+) -> Result<Response, PageError> {
+    let org = root(&state, &user, &p.org).await?;
+    let r = structure::run(
+        &state.app,
+        &user.actor.scope,
+        &org.org.code,
+        state.app.today(),
+    )
+    .await?;
+    if wants_xlsx(&p) {
+        return export(&state, &user, "组织设置", &org, r.to_sheets()).await;
+    }
+    let rule = p.rule.clone().unwrap_or_default();
+    let counts: Vec<(String, String, usize)> = jiceng_domain::AnomalyRule::ALL
+        .iter()
+        .map(|x| {
+            (
+                x.code().to_string(),
+                x.label().to_string(),
+                *r.counts.get(x.code()).unwrap_or(&0),
+            )
+        })
+        .collect();
+    let chart = charts::bars(
+        "组织设置问题（按规则）",
+        &counts
+            .iter()
+            .filter(|c| c.2 > 0)
+            .map(|c| (c.1.clone(), c.2 as f64, c.2.to_string()))
+            .collect::<Vec<_>>(),
+    );
+    let matching: Vec<&structure::AnomalyItem> = r
+        .anomalies
+        .iter()
+        .filter(|a| rule.is_empty() || a.rule == rule)
+        .collect();
+    let shown_of = matching.len();
+    let rows = matching
+        .into_iter()
+        .take(SHOWN)
+        .map(|a| AnomalyRow {
+            org_name: a.org.name.clone(),
+            org_code: a.org.code.clone(),
+            kind: a.kind.clone(),
+            label: a.label.clone(),
+            detail: structure::describe(&a.detail),
+        })
+        .collect();
+    html(&StructurePage {
+        title: "组织设置情况".into(),
+        nav: Nav::of(&user),
+        tabs: tabs(org.org.id, "structure"),
+        org_id: org.org.id,
+        org_name: org.org.name.clone(),
+        as_of: r.as_of.to_string(),
+        facts_on: r.facts_on.map(|d| d.to_string()).unwrap_or_default(),
+        orgs: r.orgs,
+        chart,
+        counts,
+        rule,
+        rows,
+        shown_of,
+    })
+}
+
+pub struct CoverageRow {
+    pub domain: String,
+    pub operating: i64,
+    pub own_org: i64,
+    pub org_covered: i64,
+    pub work_covered: i64,
+    pub org_rate: String,
+    pub own_rate: String,
+    pub work_rate: String,
+    pub no_org_rate: String,
+}
+
+impl CoverageRow {
+    fn of(d: &str, r: &coverage::DomainRow) -> CoverageRow {
+        CoverageRow {
+            domain: d.to_string(),
+            operating: r.operating,
+            own_org: r.own_org,
+            org_covered: r.org_covered,
+            work_covered: r.work_covered,
+            org_rate: charts::pct(r.org_rate),
+            own_rate: charts::pct(r.own_rate),
+            work_rate: charts::pct(r.work_rate),
+            no_org_rate: charts::pct(r.no_org_rate),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "report_coverage.html")]
+struct CoveragePage {
+    title: String,
+    nav: Nav,
+    tabs: Vec<Tab>,
+    org_id: i64,
+    org_name: String,
+    facts_on: String,
+    chart: String,
+    no_org_chart: String,
+    rows: Vec<CoverageRow>,
+    total: CoverageRow,
+    should_have_org: Vec<coverage::GapUnit>,
+    uncovered: Vec<coverage::GapUnit>,
+    should_total: usize,
+    uncovered_total: usize,
+}
+
+async fn coverage_page(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<Params>,
+) -> Result<Response, PageError> {
+    let org = root(&state, &user, &p.org).await?;
+    let r = coverage::run(&state.app, &user.actor.scope, &org.org.code).await?;
+    if wants_xlsx(&p) {
+        return export(&state, &user, "覆盖情况", &org, r.to_sheets()).await;
+    }
+    let operating: Vec<(&String, &coverage::DomainRow)> = r
+        .by_domain
+        .iter()
+        .filter(|(_, x)| x.operating > 0)
+        .collect();
+    let chart = charts::bars(
+        "党的组织覆盖率（按领域）",
+        &operating
+            .iter()
+            .map(|(d, x)| {
+                (
+                    (*d).clone(),
+                    x.org_rate.unwrap_or(0.0),
+                    charts::pct(x.org_rate),
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let no_org_chart = charts::bars(
+        "未建立党组织的比例（按领域）",
+        &operating
+            .iter()
+            .map(|(d, x)| {
+                (
+                    (*d).clone(),
+                    x.no_org_rate.unwrap_or(0.0),
+                    charts::pct(x.no_org_rate),
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    html(&CoveragePage {
+        title: "党的组织和工作覆盖".into(),
+        nav: Nav::of(&user),
+        tabs: tabs(org.org.id, "coverage"),
+        org_id: org.org.id,
+        org_name: org.org.name.clone(),
+        facts_on: r.facts_on.map(|d| d.to_string()).unwrap_or_default(),
+        chart,
+        no_org_chart,
+        rows: r
+            .by_domain
+            .iter()
+            .map(|(d, x)| CoverageRow::of(d, x))
+            .collect(),
+        total: CoverageRow::of("合计", &r.total),
+        should_total: r.should_have_org.len(),
+        uncovered_total: r.uncovered.len(),
+        should_have_org: r.should_have_org.iter().take(SHOWN).cloned().collect(),
+        uncovered: r.uncovered.iter().take(SHOWN).cloned().collect(),
+    })
+}
+
+pub struct DimView {
+    pub name: String,
+    pub chart: String,
+    pub rows: Vec<(String, i64, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "report_members.html")]
+struct MembersPage {
+    title: String,
+    nav: Nav,
+    tabs: Vec<Tab>,
+    org_id: i64,
+    org_name: String,
+    as_of: String,
+    total: i64,
+    full: i64,
+    probationary: i64,
+    female: String,
+    minority: String,
+    college: String,
+    young: String,
+    dims: Vec<DimView>,
+}
+
+async fn members_page(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<Params>,
+) -> Result<Response, PageError> {
+    let org = root(&state, &user, &p.org).await?;
+    let day = org.facts.facts_on.unwrap_or_else(|| state.app.today());
+    let r = members::run(&state.app, &user.actor.scope, &org.org.code, day).await?;
+    if wants_xlsx(&p) {
+        return export(&state, &user, "党员队伍结构", &org, r.to_sheets()).await;
+    }
+    let total = r.total;
+    let dims = r
+        .dimensions()
+        .into_iter()
+        .map(|(name, bands)| {
+            let chart = if name == "性别" {
+                charts::pie(name, &bands)
+            } else {
+                charts::bars(
+                    name,
+                    &bands
+                        .iter()
+                        .map(|(k, n)| (k.clone(), *n as f64, n.to_string()))
+                        .collect::<Vec<_>>(),
+                )
+            };
+            DimView {
+                name: name.to_string(),
+                chart,
+                rows: bands
+                    .into_iter()
+                    .map(|(k, n)| {
+                        let share = if total > 0 {
+                            format!("{:.1}%", n as f64 * 100.0 / total as f64)
+                        } else {
+                            "—".into()
+                        };
+                        (k, n, share)
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    html(&MembersPage {
+        title: "党员队伍结构".into(),
+        nav: Nav::of(&user),
+        tabs: tabs(org.org.id, "members"),
+        org_id: org.org.id,
+        org_name: org.org.name.clone(),
+        as_of: r.as_of.to_string(),
+        total: r.total,
+        full: r.full,
+        probationary: r.probationary,
+        female: charts::pct(r.female_rate),
+        minority: charts::pct(r.minority_rate),
+        college: charts::pct(r.college_rate),
+        young: charts::pct(r.under_35_rate),
+        dims,
+    })
+}

@@ -1,0 +1,195 @@
+//! The unit registry with each unit's coverage, filtered and paginated, exportable.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use jiceng_app::browse::{self, UnitPage, UnitQuery};
+use jiceng_domain::{Coverage, Domain};
+use serde::Deserialize;
+
+use super::orgs::Choice;
+use super::{html, opt_i64, xlsx, Nav, Pager};
+use crate::charts;
+use crate::error::PageError;
+use crate::session::User;
+use crate::AppState;
+
+const COVERAGES: [Coverage; 4] = [
+    Coverage::OwnOrg,
+    Coverage::JointOrg,
+    Coverage::Instructor,
+    Coverage::Uncovered,
+];
+
+pub fn routes() -> axum::Router<AppState> {
+    Router::new()
+        .route("/units", get(registry))
+        .route("/units/export.xlsx", get(export))
+}
+
+#[derive(Deserialize, Default)]
+pub struct UnitParams {
+    pub org: Option<String>,
+    pub q: Option<String>,
+    pub coverage: Option<String>,
+    pub domain: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+impl UnitParams {
+    pub fn to_query(&self) -> Result<UnitQuery, PageError> {
+        Ok(UnitQuery {
+            org: opt_i64(&self.org)?,
+            q: self.q.clone(),
+            coverage: self.coverage.clone().filter(|s| !s.is_empty()),
+            domain: self.domain.clone().filter(|s| !s.is_empty()),
+            page: self.page.unwrap_or(1),
+            page_size: self.page_size.unwrap_or(20),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "units.html")]
+struct UnitsPage {
+    title: String,
+    nav: Nav,
+    org_id: String,
+    org_name: String,
+    q: String,
+    coverages: Vec<Choice>,
+    domains: Vec<Choice>,
+    list: UnitPage,
+    pager: Pager,
+    export: String,
+    org_rate: String,
+    own_rate: String,
+    work_rate: String,
+    chart: String,
+}
+
+async fn registry(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<UnitParams>,
+) -> Result<Response, PageError> {
+    let query = p.to_query()?;
+    let root = match query.org {
+        Some(id) => Some(browse::org_in_scope(&state.app, &user.actor, id).await?),
+        None => browse::home_org(&state.app, &user.actor).await?,
+    };
+    let list = browse::units(&state.app, &user.actor, &query).await?;
+    let (org_rate, own_rate, work_rate, chart) = match &root {
+        Some(o) => {
+            let cov =
+                jiceng_app::reports::coverage::run(&state.app, &user.actor.scope, &o.org.code)
+                    .await?;
+            let chart = charts::bars(
+                "党的工作覆盖率（按领域）",
+                &cov.by_domain
+                    .iter()
+                    .filter(|(_, r)| r.operating > 0)
+                    .map(|(d, r)| {
+                        (
+                            d.clone(),
+                            r.work_rate.unwrap_or(0.0),
+                            charts::pct(r.work_rate),
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            (
+                charts::pct(cov.total.org_rate),
+                charts::pct(cov.total.own_rate),
+                charts::pct(cov.total.work_rate),
+                chart,
+            )
+        }
+        None => ("—".into(), "—".into(), "—".into(), String::new()),
+    };
+    let params = vec![
+        ("org", p.org.clone().unwrap_or_default()),
+        ("q", p.q.clone().unwrap_or_default()),
+        ("coverage", p.coverage.clone().unwrap_or_default()),
+        ("domain", p.domain.clone().unwrap_or_default()),
+    ];
+    let pager = Pager::new("/units", &params, list.page, list.pages(), list.total);
+    let export = format!(
+        "/units/export.xlsx?{}",
+        params
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", super::urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    );
+    let sel_cov = p.coverage.clone().unwrap_or_default();
+    let mut coverages = vec![Choice {
+        value: String::new(),
+        label: "全部".into(),
+        selected: sel_cov.is_empty(),
+    }];
+    coverages.extend(COVERAGES.iter().map(|c| Choice {
+        value: c.code().into(),
+        label: c.label().into(),
+        selected: c.code() == sel_cov,
+    }));
+    let sel_dom = p.domain.clone().unwrap_or_default();
+    let mut domains = vec![Choice {
+        value: String::new(),
+        label: "全部".into(),
+        selected: sel_dom.is_empty(),
+    }];
+    domains.extend(Domain::ALL.iter().map(|d| Choice {
+        value: d.code().into(),
+        label: d.label().into(),
+        selected: d.code() == sel_dom,
+    }));
+    html(&UnitsPage {
+        title: "单位".into(),
+        nav: Nav::of(&user),
+        org_id: query.org.map(|o| o.to_string()).unwrap_or_default(),
+        org_name: root.map(|o| o.org.name).unwrap_or_default(),
+        q: p.q.clone().unwrap_or_default(),
+        coverages,
+        domains,
+        list,
+        pager,
+        export,
+        org_rate,
+        own_rate,
+        work_rate,
+        chart,
+    })
+}
+
+async fn export(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<UnitParams>,
+) -> Result<Response, PageError> {
+    let query = p.to_query()?;
+    let root = match query.org {
+        Some(id) => Some(browse::org_in_scope(&state.app, &user.actor, id).await?),
+        None => None,
+    };
+    let rows = browse::units_all(
+        &state.app,
+        &user.actor,
+        &query,
+        jiceng_app::export::MAX_ROWS,
+    )
+    .await?;
+    let title = match &root {
+        Some(o) => format!("{} 单位", o.org.name),
+        None => "单位".to_string(),
+    };
+    let sheet = jiceng_app::export::units_sheet(&title, &rows);
+    let bytes =
+        jiceng_app::export::workbook(&state.app, &user.actor, "units", root.as_ref(), &[sheet])
+            .await?;
+    Ok(xlsx(&format!("{title}.xlsx"), bytes))
+}

@@ -1,0 +1,482 @@
+//! Fixtures for the web tests: a small county imported from CSV files the way a user
+//! would, one user per role, and an in-process client that keeps cookies.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use jiceng_app::access::{Actor, Role};
+use jiceng_app::import::{self, ImportOptions, NoProgress};
+use jiceng_app::users::{self, NewUser};
+use jiceng_app::{App, Crypto};
+use jiceng_domain::IdNumber;
+use jiceng_store::testing::TestDb;
+use jiceng_store::Scope;
+use tower::ServiceExt;
+
+pub const TODAY: &str = "2026-06-30";
+pub const PASSWORD: &str = "test-password-1";
+
+pub fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+pub fn app(db: &TestDb) -> App {
+    let mut app = App::new(db.store.clone(), Crypto::from_key(&[7u8; 32]));
+    app.fixed_today = Some(d(TODAY));
+    app
+}
+
+pub struct Dir(pub PathBuf);
+
+impl Dir {
+    pub fn new(label: &str) -> Dir {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let p = std::env::temp_dir().join(format!(
+            "jiceng-web-test-{}-{label}-{n}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Dir(p)
+    }
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub const ORGS_CSV: &str = "\
+党组织名称,党组织类别,上级党组织,所属领域,区划代码,成立时间,换届时间,是否设立支委会,组织代码
+测试县委,地方党委,,,370830,2000-01-01,2022-01-01,是,C001
+甲镇党委,党委,C001,乡镇,370830101,2001-01-01,2023-01-01,是,T001
+甲村党支部,党支部,T001,农村,370830101201,2005-01-01,2024-01-01,否,B001
+乙村党支部,党支部,T001,农村,370830101202,2005-01-01,2024-01-01,否,B002
+乙镇党委,党委,C001,乡镇,370830102,2001-01-01,2023-01-01,是,T002
+丙村党支部,党支部,T002,农村,370830102201,2005-01-01,2024-01-01,否,B003
+";
+
+/// An ID number for the fixture's people (valid checksum; synthetic).
+pub fn id_number(birth: &str, seq: u16) -> String {
+    IdNumber::synthesize("370830", d(birth), seq)
+        .as_str()
+        .to_string()
+}
+
+/// (name, gender, birth, seq, org code, position)
+pub const PEOPLE: [(&str, &str, &str, u16, &str, &str); 10] = [
+    ("张建国", "男", "1970-03-15", 11, "B001", "书记"),
+    ("李秀英", "女", "1980-05-20", 12, "B001", ""),
+    ("王伟", "男", "1990-07-01", 13, "B001", ""),
+    ("赵敏", "女", "1995-02-11", 14, "B001", ""),
+    ("刘洋", "男", "1985-09-09", 15, "B001", ""),
+    ("陈静", "女", "1975-12-01", 22, "B002", "书记"),
+    ("杨帆", "男", "1988-04-04", 23, "B002", ""),
+    ("黄磊", "男", "1992-08-08", 25, "B002", ""),
+    ("周丽", "女", "1983-03-03", 32, "B003", "书记"),
+    ("吴刚", "男", "1979-10-10", 33, "B003", ""),
+];
+
+pub const MEMBER_HEADER: &str =
+    "姓名,性别,民族,出生日期,公民身份号码,学历,人员类别,入党日期,转正日期,工作岗位,联系电话,所在党组织,党内职务,任职日期";
+
+pub fn member_line(
+    name: &str,
+    gender: &str,
+    birth: &str,
+    id: &str,
+    org: &str,
+    pos: &str,
+    phone_tail: u32,
+) -> String {
+    let since = if pos.is_empty() { "" } else { "2024-01-01" };
+    format!(
+        "{name},{gender},汉族,{birth},{id},大学本科,正式党员,2015-07-01,2016-07-01,农民,1380000{phone_tail:04},{org},{pos},{since}"
+    )
+}
+
+/// The roster of the fixture as CSV.
+pub fn members_csv() -> String {
+    let mut s = String::from(MEMBER_HEADER);
+    s.push('\n');
+    for (i, (name, g, birth, seq, org, pos)) in PEOPLE.iter().enumerate() {
+        s.push_str(&member_line(
+            name,
+            g,
+            birth,
+            &id_number(birth, *seq),
+            org,
+            pos,
+            i as u32,
+        ));
+        s.push('\n');
+    }
+    s
+}
+
+pub struct Fixture {
+    pub app: App,
+    pub dir: Dir,
+    /// org code → id
+    pub orgs: HashMap<String, i64>,
+    /// member name → id
+    pub members: HashMap<String, i64>,
+}
+
+/// Loads the county and adds the users: admin, department (C001), committee (T001),
+/// secretary-a (B001), secretary-b (B002), inspector (C001), auditor (C001),
+/// member (张建国 of B001), nobody (a committee user without an org is refused, so
+/// `nobody` is a department user of B003 … see below).
+pub async fn fixture(db: &TestDb) -> Fixture {
+    let app = app(db);
+    let dir = Dir::new("fixture");
+    std::fs::write(dir.file("orgs.csv"), ORGS_CSV).unwrap();
+    std::fs::write(dir.file("members.csv"), members_csv()).unwrap();
+    let opts = ImportOptions {
+        org: None,
+        dry_run: false,
+        skip_invalid: false,
+        actor: Actor::system(),
+    };
+    let r = import::orgs::run(&app, &dir.file("orgs.csv"), &opts, &NoProgress)
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let r = import::members::run(&app, &dir.file("members.csv"), &opts, &NoProgress)
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let mut conn = app.store.acquire().await.unwrap();
+    let mut orgs = HashMap::new();
+    for o in jiceng_store::orgs::list(&mut conn, &Scope::All)
+        .await
+        .unwrap()
+    {
+        orgs.insert(o.org.code.clone(), o.org.id);
+    }
+    let (ms, _) = jiceng_store::browse::members_page(
+        &mut conn,
+        &Scope::All,
+        &Default::default(),
+        0,
+        100,
+        None,
+    )
+    .await
+    .unwrap();
+    let members: HashMap<String, i64> = ms.iter().map(|m| (m.name.clone(), m.id)).collect();
+    drop(conn);
+    let system = Actor::system();
+    let add = |username: &str, role: Role, org: Option<&str>, member: Option<i64>| {
+        let app = app.clone();
+        let system = system.clone();
+        let username = username.to_string();
+        let org = org.map(str::to_string);
+        async move {
+            users::add_user(
+                &app,
+                &system,
+                NewUser {
+                    username,
+                    password: PASSWORD.into(),
+                    role,
+                    org,
+                    member_id: member,
+                    display_name: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+    };
+    add("admin", Role::Admin, None, None).await;
+    add("dept", Role::Department, Some("C001"), None).await;
+    add("committee", Role::Committee, Some("T001"), None).await;
+    add("sec-a", Role::Secretary, Some("B001"), None).await;
+    add("sec-b", Role::Secretary, Some("B002"), None).await;
+    add("inspector", Role::Inspector, Some("C001"), None).await;
+    add("auditor", Role::Auditor, Some("C001"), None).await;
+    add(
+        "member",
+        Role::Member,
+        Some("B001"),
+        Some(members["张建国"]),
+    )
+    .await;
+    Fixture {
+        app,
+        dir,
+        orgs,
+        members,
+    }
+}
+
+/// A response, read whole.
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Resp {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.bytes)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    pub fn location(&self) -> Option<String> {
+        self.headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+    }
+}
+
+/// An in-process client over the router (`oneshot`), keeping cookies like a browser.
+pub struct Client {
+    pub router: Router,
+    pub cookies: HashMap<String, String>,
+    pub bearer: Option<String>,
+}
+
+impl Client {
+    pub fn new(app: &App) -> Client {
+        Client {
+            router: jiceng_web::router(app.clone()),
+            cookies: HashMap::new(),
+            bearer: None,
+        }
+    }
+
+    pub async fn send(&mut self, mut req: Request<Body>) -> Resp {
+        if !self.cookies.is_empty() {
+            let c = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        }
+        if let Some(t) = &self.bearer {
+            req.headers_mut().insert(
+                header::AUTHORIZATION,
+                format!("Bearer {t}").parse().unwrap(),
+            );
+        }
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        for sc in headers.get_all(header::SET_COOKIE) {
+            let s = sc.to_str().unwrap();
+            let (kv, _) = s.split_once(';').unwrap_or((s, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            if v.is_empty() || s.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Resp {
+            status,
+            headers,
+            bytes,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post_json(&mut self, path: &str, v: serde_json::Value) -> Resp {
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn put_json(&mut self, path: &str, v: serde_json::Value) -> Resp {
+        self.send(
+            Request::put(path)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post_bytes(&mut self, path: &str, bytes: Vec<u8>) -> Resp {
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .body(Body::from(bytes))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// A multipart form with text fields and one file.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+    ) -> Resp {
+        let boundary = "----jicengtestboundary7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+                file.0
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.send(
+            Request::post(path)
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Logs in through the login form (with its CSRF token), as a browser does.
+    pub async fn login(&mut self, username: &str, password: &str) -> Resp {
+        let page = self.get("/login").await;
+        let csrf = csrf_of(&page.text());
+        self.post_form(
+            "/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("csrf", &csrf),
+            ],
+        )
+        .await
+    }
+
+    /// Logs in through the API and keeps the bearer token.
+    pub async fn api_login(&mut self, username: &str, password: &str) -> Resp {
+        let r = self
+            .post_json(
+                "/api/v1/auth/login",
+                serde_json::json!({ "username": username, "password": password }),
+            )
+            .await;
+        if r.status == StatusCode::OK {
+            self.bearer = Some(r.json()["token"].as_str().unwrap().to_string());
+        }
+        r
+    }
+
+    /// The CSRF token of the current session (read from any page's forms).
+    pub async fn csrf(&mut self) -> String {
+        let page = self.get("/import").await;
+        let t = csrf_of(&page.text());
+        if t.is_empty() {
+            csrf_of(&self.get("/orgs").await.text())
+        } else {
+            t
+        }
+    }
+}
+
+pub fn csrf_of(html: &str) -> String {
+    let key = "name=\"csrf\" value=\"";
+    match html.find(key) {
+        Some(i) => html[i + key.len()..]
+            .split('"')
+            .next()
+            .unwrap_or("")
+            .to_string(),
+        None => String::new(),
+    }
+}
+
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Logged-in page and API clients for a user.
+pub async fn logged_in(app: &App, username: &str) -> Client {
+    let mut c = Client::new(app);
+    let r = c.login(username, PASSWORD).await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "login of {username}: {}",
+        r.text()
+    );
+    c
+}
+
+pub async fn api_client(app: &App, username: &str) -> Client {
+    let mut c = Client::new(app);
+    let r = c.api_login(username, PASSWORD).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "api login of {username}: {}",
+        r.text()
+    );
+    c
+}
