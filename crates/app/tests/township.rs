@@ -365,5 +365,24 @@ contract_test!(
             .await
             .unwrap();
         assert_eq!(m.total, 1);
+        // A member of 测试镇 cannot be moved into 乙镇 by 乙镇's roster: that is a transfer.
+        let mut row = member_row(0, &ps[0]);
+        row[11] = s("东村党支部");
+        let poach = dir.file("挖人.xlsx");
+        xlsx(&poach, "名册", &MEMBER_HEADER, &[Some(row)]);
+        let r = import::members::run(&app, &poach, &scoped, &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
+        assert!(
+            r.errors[0].message.contains("组织关系转接"),
+            "{}",
+            r.errors[0].message
+        );
+        assert_eq!(r.written, 0);
+        let t = reports::members::run(&app, &Scope::All, "T001", d(TODAY))
+            .await
+            .unwrap();
+        assert_eq!(t.total, 17, "测试镇 keeps its member");
     }
 );

@@ -123,6 +123,7 @@ pub const COLUMNS: [ColumnSpec; 14] = [
 ];
 
 struct Parsed {
+    row: usize,
     member: StoredMember,
     position: Option<(PositionKind, Option<chrono::NaiveDate>)>,
 }
@@ -307,6 +308,7 @@ pub async fn run(
                 unreachable!("required cells were checked")
             };
             parsed.push(Parsed {
+                row: row.number,
                 member: StoredMember {
                     id: 0,
                     org_id: org.org.id,
@@ -337,6 +339,29 @@ pub async fn run(
         progress.inc(1);
     }
     progress.finish();
+
+    // A person already on record elsewhere: the import may update them only inside its own
+    // scope; a member of another subtree changes org by a transfer, not by a roster.
+    let mut conn = app.store.acquire().await?;
+    let hashes: Vec<String> = parsed.iter().map(|p| p.member.id_hash.clone()).collect();
+    let existing: HashMap<String, StoredMember> = member_store::by_id_hashes(&mut conn, &hashes)
+        .await?
+        .into_iter()
+        .map(|m| (m.id_hash.clone(), m))
+        .collect();
+    drop(conn);
+    parsed.retain(|p| match existing.get(&p.member.id_hash) {
+        Some(old) if !scope.contains(&old.org_path) => {
+            errors.push(super::RowError {
+                row: p.row,
+                column: table.titles[ID].clone(),
+                message: "该党员已在导入范围以外的党组织登记，不能通过导入修改；请办理组织关系转接"
+                    .into(),
+            });
+            false
+        }
+        _ => true,
+    });
     sort_errors(&mut errors);
     let bad: std::collections::HashSet<usize> = errors.iter().map(|e| e.row).collect();
     report.valid = report.rows - bad.len();
@@ -347,12 +372,6 @@ pub async fn run(
 
     // Match by ID hash; plan inserts and updates.
     let mut conn = app.store.acquire().await?;
-    let hashes: Vec<String> = parsed.iter().map(|p| p.member.id_hash.clone()).collect();
-    let existing: HashMap<String, StoredMember> = member_store::by_id_hashes(&mut conn, &hashes)
-        .await?
-        .into_iter()
-        .map(|m| (m.id_hash.clone(), m))
-        .collect();
     let existing_ids: Vec<i64> = existing.values().map(|m| m.id).collect();
     let held: Vec<Position> = position_store::of_members(&mut conn, &existing_ids).await?;
     drop(conn);

@@ -232,14 +232,8 @@ pub async fn run(
         progress.inc(1);
     }
     progress.finish();
-    sort_errors(&mut errors);
-    let bad: HashSet<usize> = errors.iter().map(|e| e.row).collect();
-    report.valid = report.rows - bad.len();
-    report.errors = errors;
-    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
-        return Ok(report);
-    }
 
+    // A unit on record under another subtree is not re-filed by this import.
     let mut conn = app.store.acquire().await?;
     let codes: Vec<String> = parsed
         .iter()
@@ -255,6 +249,34 @@ pub async fn run(
                 .map(|c| (c.as_str().to_string(), u))
         })
         .collect();
+    drop(conn);
+    parsed.retain(|(row, u)| {
+        let old = u
+            .unit
+            .credit_code
+            .as_ref()
+            .and_then(|c| by_credit.get(c.as_str()));
+        match old {
+            Some(old) if !scope.contains(&old.org_path) => {
+                errors.push(super::RowError {
+                    row: *row,
+                    column: table.titles[CREDIT].clone(),
+                    message: "该单位已由导入范围以外的党组织登记，不能通过导入修改".into(),
+                });
+                false
+            }
+            _ => true,
+        }
+    });
+    sort_errors(&mut errors);
+    let bad: HashSet<usize> = errors.iter().map(|e| e.row).collect();
+    report.valid = report.rows - bad.len();
+    report.errors = errors;
+    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
+        return Ok(report);
+    }
+
+    let mut conn = app.store.acquire().await?;
     let org_ids: Vec<i64> = parsed
         .iter()
         .map(|(_, u)| u.unit.org_id)
