@@ -27,8 +27,15 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] =
-        [Role::Admin, Role::Department, Role::Committee, Role::Secretary, Role::Inspector, Role::Member, Role::Auditor];
+    pub const ALL: [Role; 7] = [
+        Role::Admin,
+        Role::Department,
+        Role::Committee,
+        Role::Secretary,
+        Role::Inspector,
+        Role::Member,
+        Role::Auditor,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -60,7 +67,10 @@ impl Role {
 
     /// Whether the role may write records (imports, edits) in its scope.
     pub fn can_write(self) -> bool {
-        matches!(self, Role::Admin | Role::Department | Role::Committee | Role::Secretary)
+        matches!(
+            self,
+            Role::Admin | Role::Department | Role::Committee | Role::Secretary
+        )
     }
 
     /// Whether the role may ask for one member's full ID number (audited).
@@ -84,6 +94,13 @@ pub struct Actor {
 impl Actor {
     /// The command line and background jobs: everything, recorded as "system".
     pub fn system() -> Actor {
-        Actor { user_id: 0, username: "system".into(), role: Role::Admin, org_id: None, member_id: None, scope: Scope::All }
+        Actor {
+            user_id: 0,
+            username: "system".into(),
+            role: Role::Admin,
+            org_id: None,
+            member_id: None,
+            scope: Scope::All,
+        }
     }
 }

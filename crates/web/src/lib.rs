@@ -58,6 +58,8 @@ pub struct AppState {
     pub(crate) dashboards: Arc<Mutex<HashMap<i64, CachedDashboard>>>,
     /// Bumped by every successful write request.
     pub(crate) generation: Arc<std::sync::atomic::AtomicU64>,
+    /// One dashboard computed at a time: concurrent misses wait for the first.
+    pub(crate) computing: Arc<tokio::sync::Mutex<()>>,
 }
 
 pub(crate) struct CachedDashboard {
@@ -81,14 +83,25 @@ impl AppState {
     ) -> Result<Arc<jiceng_app::browse::Dashboard>, jiceng_app::AppError> {
         use std::sync::atomic::Ordering;
         let generation = self.generation.load(Ordering::SeqCst);
-        if let Some(c) = self.dashboards.lock().expect("cache").get(&root.org.id) {
-            if c.generation == generation
-                && c.facts == root.facts
-                && c.at.elapsed() < DASHBOARD_TTL
-                && c.dashboard.as_of == self.app.today()
-            {
-                return Ok(c.dashboard.clone());
-            }
+        let cached = || {
+            self.dashboards
+                .lock()
+                .expect("cache")
+                .get(&root.org.id)
+                .filter(|c| {
+                    c.generation == generation
+                        && c.facts == root.facts
+                        && c.at.elapsed() < DASHBOARD_TTL
+                        && c.dashboard.as_of == self.app.today()
+                })
+                .map(|c| c.dashboard.clone())
+        };
+        if let Some(d) = cached() {
+            return Ok(d);
+        }
+        let _turn = self.computing.lock().await;
+        if let Some(d) = cached() {
+            return Ok(d);
         }
         let d = jiceng_app::browse::dashboard(&self.app, actor, Some(root.org.id))
             .await?
@@ -141,6 +154,7 @@ impl AppState {
             upload_dir,
             dashboards: Arc::new(Mutex::new(HashMap::new())),
             generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            computing: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 }

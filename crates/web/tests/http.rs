@@ -395,6 +395,22 @@ contract_test!(
             );
         }
         let mut ac = logged_in(&f.app, "auditor").await;
+        // Report exports are workbooks, and recorded.
+        let x = c
+            .get(&format!("/reports/coverage?org={t001}&format=xlsx"))
+            .await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(x.bytes.starts_with(b"PK"));
+        let x = c.get(&format!("/units/export.xlsx?org={t001}")).await;
+        assert!(x.bytes.starts_with(b"PK"));
+        let log = aud.get("/api/v1/audit?page_size=200").await.json();
+        let exports = log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["code"] == 50)
+            .count();
+        assert!(exports >= 2, "exports audited: {log}");
         let page = ac.get("/audit").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text().contains("(32)"), "the move (code 32) is listed");
