@@ -42,10 +42,21 @@ pub enum AuditAction {
     ViewIdNumber = 51,
     MeetingRecord = 60,
     KeyRotate = 70,
+    RatingAdjust = 80,
+    WeaknessConfirm = 81,
+    WeaknessDismiss = 82,
+    RectificationUpdate = 83,
+    RatingCompute = 84,
+    RatingManualScore = 85,
+    IndicatorSetSave = 86,
+    WeaknessSignalRecord = 87,
+    DisciplineCaseRecord = 88,
+    FundingRecord = 89,
+    AssistanceMappingSave = 90,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 30] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -65,6 +76,17 @@ impl AuditAction {
         AuditAction::ViewIdNumber,
         AuditAction::MeetingRecord,
         AuditAction::KeyRotate,
+        AuditAction::RatingAdjust,
+        AuditAction::WeaknessConfirm,
+        AuditAction::WeaknessDismiss,
+        AuditAction::RectificationUpdate,
+        AuditAction::RatingCompute,
+        AuditAction::RatingManualScore,
+        AuditAction::IndicatorSetSave,
+        AuditAction::WeaknessSignalRecord,
+        AuditAction::DisciplineCaseRecord,
+        AuditAction::FundingRecord,
+        AuditAction::AssistanceMappingSave,
     ];
 
     pub fn code(self) -> i64 {
@@ -96,6 +118,17 @@ impl AuditAction {
             AuditAction::ViewIdNumber => "view_id_number",
             AuditAction::MeetingRecord => "meeting_record",
             AuditAction::KeyRotate => "key_rotate",
+            AuditAction::RatingAdjust => "rating_adjust",
+            AuditAction::WeaknessConfirm => "weakness_confirm",
+            AuditAction::WeaknessDismiss => "weakness_dismiss",
+            AuditAction::RectificationUpdate => "rectification_update",
+            AuditAction::RatingCompute => "rating_compute",
+            AuditAction::RatingManualScore => "rating_manual_score",
+            AuditAction::IndicatorSetSave => "indicator_set_save",
+            AuditAction::WeaknessSignalRecord => "weakness_signal_record",
+            AuditAction::DisciplineCaseRecord => "discipline_case_record",
+            AuditAction::FundingRecord => "funding_record",
+            AuditAction::AssistanceMappingSave => "assistance_mapping_save",
         }
     }
 
@@ -120,6 +153,17 @@ impl AuditAction {
             AuditAction::ViewIdNumber => "查看完整身份证号",
             AuditAction::MeetingRecord => "记录组织生活",
             AuditAction::KeyRotate => "更换密钥",
+            AuditAction::RatingAdjust => "调整评定星级",
+            AuditAction::WeaknessConfirm => "确定软弱涣散问题",
+            AuditAction::WeaknessDismiss => "排除软弱涣散问题",
+            AuditAction::RectificationUpdate => "整顿工作记录",
+            AuditAction::RatingCompute => "分类定级评定",
+            AuditAction::RatingManualScore => "评定指标人工评分",
+            AuditAction::IndicatorSetSave => "保存评定指标体系",
+            AuditAction::WeaknessSignalRecord => "录入问题线索",
+            AuditAction::DisciplineCaseRecord => "录入违纪违法案件",
+            AuditAction::FundingRecord => "录入经费收入",
+            AuditAction::AssistanceMappingSave => "修改帮扶部门对应关系",
         }
     }
 }

@@ -11,9 +11,12 @@ pub mod member;
 pub mod member_stats;
 pub mod org;
 pub mod path;
+pub mod rating;
+pub mod rectification;
 pub mod rules;
 pub mod structure;
 pub mod unit;
+pub mod weakness;
 
 pub use compliance::{BranchFacts, Compliance, GroupFacts, Obligation, Shortfall, Tally};
 pub use coverage::{Coverage, CoverageReport, DomainCoverage, Gap};
@@ -23,9 +26,12 @@ pub use meeting::{Attendance, AttendanceStatus, Cadence, Meeting, MeetingKind, P
 pub use member::{Education, Gender, Member, MemberStatus, Position, PositionKind, StaffRole};
 pub use member_stats::MemberStats;
 pub use org::{Domain, Org, OrgKind, RegionCode};
+pub use rating::{IndicatorBook, IndicatorSet, OrgYearFacts, Rating};
+pub use rectification::{Case, Stage, Step};
 pub use rules::{RuleBook, RuleSet};
 pub use structure::{Anomaly, AnomalyRule, OrgFacts};
 pub use unit::{OperatingStatus, Unit};
+pub use weakness::{Decision, Signal, SignalRule, SignalState, WeaknessKind};
 
 /// A calendar date; records carry dates, not instants (SPEC C12).
 pub type Date = chrono::NaiveDate;

@@ -1,0 +1,557 @@
+//! Rectification of weak orgs (整顿, SPEC C5) as use cases: each step of the workflow
+//! (`jiceng_domain::rectification`) applied to the org's case for the year, stored with a
+//! timeline entry and the audit entry in one transaction; the case as pages show it; and
+//! the overdue measures and stalled cases of a subtree (the department's and the
+//! inspectors' pages).
+//!
+//! Who may do what: plans and assistance — organization department or committee;
+//! progress and completed measures — those and the branch secretary; extension,
+//! acceptance (验收销号) and the review a year later — the organization department.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use jiceng_domain::rectification::{
+    AssistanceMapping, Case, NewMeasure, ReviewOutcome, Stage, Step,
+};
+use jiceng_store::orgs::{self as org_store, StoredOrg};
+use jiceng_store::rectification::{self as rect_store, CaseFilter, Event, StoredCase};
+use jiceng_store::Scope;
+use serde::Serialize;
+
+use crate::access::{Actor, Role};
+use crate::audit::{self, AuditAction};
+use crate::reports::OrgRef;
+use crate::{App, AppError, Result};
+
+/// No step for this many days and a case counts as stalled.
+pub const STALL_DAYS: i64 = 60;
+
+fn input(msg: impl Into<String>) -> AppError {
+    AppError::Input(msg.into())
+}
+
+/// The assistance mapping in use: the department's, else the shipped default.
+pub async fn mapping(app: &App) -> Result<AssistanceMapping> {
+    let mut conn = app.store.acquire().await?;
+    match rect_store::assistance_mapping(&mut conn).await? {
+        Some(json) => {
+            serde_json::from_str(&json).map_err(|e| input(format!("帮扶部门对应关系数据无效：{e}")))
+        }
+        None => Ok(AssistanceMapping::shipped()),
+    }
+}
+
+/// Replaces the assistance mapping. Organization department or administrator; audited.
+pub async fn set_mapping(app: &App, actor: &Actor, m: &AssistanceMapping) -> Result<()> {
+    if !matches!(actor.role, Role::Admin | Role::Department) {
+        return Err(AppError::Forbidden);
+    }
+    let problems = m.problems();
+    if !problems.is_empty() {
+        return Err(input(problems.join("；")));
+    }
+    let json = serde_json::to_string(m).expect("a mapping serializes");
+    let before = serde_json::to_value(mapping(app).await?).ok();
+    let after = serde_json::to_value(m).ok();
+    let org = {
+        let mut conn = app.store.acquire().await?;
+        audit::actor_org(&mut conn, actor).await?
+    };
+    let (json_ref, org_ref, b, a) = (&json, &org, &before, &after);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        rect_store::set_assistance_mapping(&mut tx, json_ref).await?;
+        audit::record_at(
+            &mut tx,
+            app.now(),
+            actor,
+            AuditAction::AssistanceMappingSave,
+            "帮扶部门对应关系",
+            org_ref.as_ref(),
+            b.clone(),
+            a.clone(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KindRef {
+    pub kind: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MeasureView {
+    pub seq: i64,
+    pub text: String,
+    pub owner: String,
+    pub deadline: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub on: NaiveDate,
+    pub step: String,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub summary: String,
+    pub actor: String,
+}
+
+/// A case as its page shows it, with its timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    pub org: OrgRef,
+    pub year: i32,
+    pub stage: &'static str,
+    pub stage_label: &'static str,
+    pub kinds: Vec<KindRef>,
+    pub opened_on: NaiveDate,
+    pub deadline: Option<NaiveDate>,
+    pub cadre: Option<String>,
+    pub departments: Vec<String>,
+    pub measures: Vec<MeasureView>,
+    pub extended_to: Option<NaiveDate>,
+    pub extension_reason: Option<String>,
+    pub accepted_on: Option<NaiveDate>,
+    pub acceptance_note: Option<String>,
+    pub review_due_on: Option<NaiveDate>,
+    pub reviewed_on: Option<NaiveDate>,
+    pub review_outcome: Option<&'static str>,
+    pub review_note: Option<String>,
+    pub last_activity_on: NaiveDate,
+    pub stalled: bool,
+    pub timeline: Vec<EventView>,
+}
+
+fn view(org: &StoredOrg, c: &StoredCase, events: &[Event], today: NaiveDate) -> CaseView {
+    let k = &c.case;
+    CaseView {
+        org: OrgRef::of(&org.org),
+        year: c.year,
+        stage: k.stage.code(),
+        stage_label: k.stage.label(),
+        kinds: k
+            .kinds
+            .iter()
+            .map(|x| KindRef {
+                kind: x.code(),
+                label: x.label(),
+            })
+            .collect(),
+        opened_on: k.opened_on,
+        deadline: k.deadline(),
+        cadre: k.cadre.clone(),
+        departments: k.departments.clone(),
+        measures: k
+            .measures
+            .iter()
+            .map(|m| MeasureView {
+                seq: m.seq,
+                text: m.text.clone(),
+                owner: m.owner.clone(),
+                deadline: m.deadline,
+                done_on: m.done_on,
+                note: m.note.clone(),
+                overdue: k.stage.is_open() && m.overdue(today),
+            })
+            .collect(),
+        extended_to: k.extended_to,
+        extension_reason: k.extension_reason.clone(),
+        accepted_on: k.accepted_on,
+        acceptance_note: k.acceptance_note.clone(),
+        review_due_on: k.review_due_on(),
+        reviewed_on: k.reviewed_on,
+        review_outcome: k.review_outcome.map(|o| o.code()),
+        review_note: k.review_note.clone(),
+        last_activity_on: k.last_activity_on,
+        stalled: k.stalled(today, STALL_DAYS),
+        timeline: events
+            .iter()
+            .map(|e| EventView {
+                on: e.on,
+                step: e.step.clone(),
+                from: e.from.code(),
+                to: e.to.code(),
+                summary: e.summary.clone(),
+                actor: e.actor.clone(),
+            })
+            .collect(),
+    }
+}
+
+async fn load(app: &App, actor: &Actor, org: &str, year: i32) -> Result<(StoredOrg, StoredCase)> {
+    let target = app.resolve_org(&actor.scope, org).await?;
+    let mut conn = app.store.acquire().await?;
+    let c = rect_store::get(&mut conn, &actor.scope, target.org.id, year)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "{}{year}年度的整顿台账（须先确定软弱涣散问题）",
+                target.org.name
+            ))
+        })?;
+    Ok((target, c))
+}
+
+/// The case of an org and year, with its timeline. Anyone but a member.
+pub async fn get(app: &App, actor: &Actor, org: &str, year: i32) -> Result<CaseView> {
+    if actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let (target, c) = load(app, actor, org, year).await?;
+    let mut conn = app.store.acquire().await?;
+    let events = rect_store::events(&mut conn, c.id).await?;
+    Ok(view(&target, &c, &events, app.today()))
+}
+
+fn allowed(role: Role, step: &Step) -> bool {
+    match step {
+        Step::Plan { .. } | Step::Assign { .. } => {
+            matches!(role, Role::Admin | Role::Department | Role::Committee)
+        }
+        Step::Progress { .. } | Step::CompleteMeasure { .. } => matches!(
+            role,
+            Role::Admin | Role::Department | Role::Committee | Role::Secretary
+        ),
+        Step::Extend { .. } | Step::Accept { .. } | Step::Review { .. } => {
+            matches!(role, Role::Admin | Role::Department)
+        }
+    }
+}
+
+/// Applies one step to the case of an org and year (see the module comment for who may),
+/// storing the case, a timeline entry and the audit entry together.
+pub async fn apply(app: &App, actor: &Actor, org: &str, year: i32, step: Step) -> Result<CaseView> {
+    if !allowed(actor.role, &step) {
+        return Err(AppError::Forbidden);
+    }
+    let (target, mut c) = load(app, actor, org, year).await?;
+    let today = app.today();
+    let before = serde_json::json!({ "stage": c.case.stage.code() });
+    let code = step.code();
+    let change = c
+        .case
+        .apply(step, today)
+        .map_err(|e| input(e.to_string()))?;
+    let event_id = app.store.reserve_ids("rectification_event", 1).await?;
+    let event = Event {
+        id: event_id,
+        case_id: c.id,
+        org_path: c.org_path.clone(),
+        on: today,
+        step: code.to_string(),
+        from: change.from,
+        to: change.to,
+        summary: change.summary.clone(),
+        actor: actor.username.clone(),
+    };
+    let after =
+        serde_json::json!({ "step": code, "stage": change.to.code(), "summary": change.summary });
+    let (c_ref, e_ref, t_ref, b, a) = (&c, &event, &target, &before, &after);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        rect_store::save(&mut tx, c_ref).await?;
+        rect_store::add_event(&mut tx, e_ref).await?;
+        audit::record_at(
+            &mut tx,
+            app.now(),
+            actor,
+            AuditAction::RectificationUpdate,
+            &format!("{} {year}年度整顿：{}", t_ref.org.name, e_ref.summary),
+            Some(t_ref),
+            Some(b.clone()),
+            Some(a.clone()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
+    get(app, actor, org, year).await
+}
+
+/// Adds measures to the plan (the first plan moves the case to Planned).
+pub async fn plan(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    year: i32,
+    measures: Vec<NewMeasure>,
+) -> Result<CaseView> {
+    apply(app, actor, org, year, Step::Plan { measures }).await
+}
+
+/// Assigns the leading cadre who 包联 the org and the departments; with no departments
+/// given, those of the mapping for the case's weaknesses.
+pub async fn assign(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    year: i32,
+    cadre: &str,
+    departments: Vec<String>,
+) -> Result<CaseView> {
+    let departments = if departments.iter().all(|d| d.trim().is_empty()) {
+        let (_, c) = load(app, actor, org, year).await?;
+        mapping(app).await?.for_kinds(&c.case.kinds)
+    } else {
+        departments
+    };
+    apply(
+        app,
+        actor,
+        org,
+        year,
+        Step::Assign {
+            cadre: cadre.to_string(),
+            departments,
+        },
+    )
+    .await
+}
+
+/// A progress report with its evidence.
+pub async fn progress(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    year: i32,
+    text: &str,
+    evidence: &str,
+) -> Result<CaseView> {
+    apply(
+        app,
+        actor,
+        org,
+        year,
+        Step::Progress {
+            text: text.into(),
+            evidence: evidence.into(),
+        },
+    )
+    .await
+}
+
+/// Marks measure `seq` done (on `done_on`, default today).
+pub async fn complete_measure(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    year: i32,
+    seq: i64,
+    done_on: Option<NaiveDate>,
+    note: Option<String>,
+) -> Result<CaseView> {
+    let done_on = done_on.unwrap_or_else(|| app.today());
+    apply(
+        app,
+        actor,
+        org,
+        year,
+        Step::CompleteMeasure { seq, done_on, note },
+    )
+    .await
+}
+
+pub async fn extend(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    year: i32,
+    reason: &str,
+    until: NaiveDate,
+) -> Result<CaseView> {
+    apply(
+        app,
+        actor,
+        org,
+        year,
+        Step::Extend {
+            reason: reason.into(),
+            until,
+        },
+    )
+    .await
+}
+
+/// Accepts and closes the case (验收销号): every measure must be done.
+pub async fn accept(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    year: i32,
+    note: &str,
+) -> Result<CaseView> {
+    apply(app, actor, org, year, Step::Accept { note: note.into() }).await
+}
+
+/// The review a year after acceptance (回头看).
+pub async fn review(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    year: i32,
+    outcome: ReviewOutcome,
+    note: &str,
+) -> Result<CaseView> {
+    apply(
+        app,
+        actor,
+        org,
+        year,
+        Step::Review {
+            outcome,
+            note: note.into(),
+        },
+    )
+    .await
+}
+
+/// A measure past its deadline.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverdueMeasure {
+    pub org: OrgRef,
+    pub year: i32,
+    pub stage: &'static str,
+    pub seq: i64,
+    pub text: String,
+    pub owner: String,
+    pub deadline: NaiveDate,
+    pub days_overdue: i64,
+}
+
+/// A case with no step for [`STALL_DAYS`] days.
+#[derive(Debug, Clone, Serialize)]
+pub struct StalledCase {
+    pub org: OrgRef,
+    pub year: i32,
+    pub stage: &'static str,
+    pub stage_label: &'static str,
+    pub last_activity_on: NaiveDate,
+    pub days_idle: i64,
+    pub deadline: Option<NaiveDate>,
+}
+
+async fn scope_of(app: &App, actor: &Actor, org: Option<&str>) -> Result<Scope> {
+    match org {
+        Some(o) => Ok(Scope::subtree(
+            &app.resolve_org(&actor.scope, o).await?.path,
+        )),
+        None => Ok(actor.scope.clone()),
+    }
+}
+
+async fn org_refs(app: &App, ids: Vec<i64>) -> Result<HashMap<i64, OrgRef>> {
+    let mut conn = app.store.acquire().await?;
+    Ok(org_store::by_ids(&mut conn, &ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.org.id, OrgRef::of(&o.org)))
+        .collect())
+}
+
+/// The overdue measures of open cases in the actor's scope (or under `org`), oldest
+/// deadline first — for the department's and the inspectors' pages. Anyone but a member.
+pub async fn overdue(app: &App, actor: &Actor, org: Option<&str>) -> Result<Vec<OverdueMeasure>> {
+    if actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let scope = scope_of(app, actor, org).await?;
+    let today = app.today();
+    let mut conn = app.store.acquire().await?;
+    let late = rect_store::overdue(&mut conn, &scope, today).await?;
+    let cases: HashMap<i64, StoredCase> = rect_store::list(&mut conn, &scope, CaseFilter::Open)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    drop(conn);
+    let refs = org_refs(app, cases.values().map(|c| c.org_id).collect()).await?;
+    Ok(late
+        .into_iter()
+        .filter_map(|(case_id, m)| {
+            let c = cases.get(&case_id)?;
+            Some(OverdueMeasure {
+                org: refs.get(&c.org_id)?.clone(),
+                year: c.year,
+                stage: c.case.stage.code(),
+                seq: m.seq,
+                text: m.text,
+                owner: m.owner,
+                deadline: m.deadline,
+                days_overdue: (today - m.deadline).num_days(),
+            })
+        })
+        .collect())
+}
+
+/// The open cases of the actor's scope (or under `org`) with no step for `days` days,
+/// longest idle first. Anyone but a member.
+pub async fn stalled(
+    app: &App,
+    actor: &Actor,
+    org: Option<&str>,
+    days: i64,
+) -> Result<Vec<StalledCase>> {
+    if actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let scope = scope_of(app, actor, org).await?;
+    let today = app.today();
+    let mut conn = app.store.acquire().await?;
+    let open = rect_store::list(&mut conn, &scope, CaseFilter::Open).await?;
+    drop(conn);
+    let idle: Vec<&StoredCase> = open
+        .iter()
+        .filter(|c| c.case.stalled(today, days))
+        .collect();
+    let refs = org_refs(app, idle.iter().map(|c| c.org_id).collect()).await?;
+    let mut out: Vec<StalledCase> = idle
+        .into_iter()
+        .filter_map(|c| {
+            Some(StalledCase {
+                org: refs.get(&c.org_id)?.clone(),
+                year: c.year,
+                stage: c.case.stage.code(),
+                stage_label: c.case.stage.label(),
+                last_activity_on: c.case.last_activity_on,
+                days_idle: (today - c.case.last_activity_on).num_days(),
+                deadline: c.case.deadline(),
+            })
+        })
+        .collect();
+    out.sort_by_key(|s| std::cmp::Reverse(s.days_idle));
+    Ok(out)
+}
+
+/// Cases of a year in a subtree with their organizations (for the report).
+pub(crate) async fn cases_of_year(
+    app: &App,
+    scope: &Scope,
+    year: i32,
+) -> Result<(Vec<StoredCase>, HashMap<i64, OrgRef>)> {
+    let mut conn = app.store.acquire().await?;
+    let cases = rect_store::list(&mut conn, scope, CaseFilter::Year(year)).await?;
+    drop(conn);
+    let refs = org_refs(app, cases.iter().map(|c| c.org_id).collect()).await?;
+    Ok((cases, refs))
+}
+
+/// Whether a case still needs work: not accepted.
+pub fn is_open(c: &Case) -> bool {
+    c.stage.is_open()
+}
+
+/// The stage labels in workflow order (for tables and pages).
+pub fn stages() -> [Stage; 7] {
+    Stage::ALL
+}

@@ -1,0 +1,558 @@
+//! Weak organizations (软弱涣散, SPEC C5): the organization department's decisions on
+//! suspected weaknesses (confirm or dismiss, with a reason, audited; a confirmation opens
+//! the org's rectification case), and the records the signals read where nothing else
+//! records them: signals reported by hand (乱 above all), discipline cases and funding.
+//!
+//! The weak-org report itself is `reports::weak`.
+
+use chrono::NaiveDate;
+use jiceng_domain::rating as dr;
+use jiceng_domain::rectification::Case;
+use jiceng_domain::weakness::{diagnose, Signal, SignalState};
+use jiceng_domain::{Decision, Domain, WeaknessKind};
+use jiceng_store::orgs::StoredOrg;
+use jiceng_store::rectification::{self as rect_store, Event, StoredCase};
+use jiceng_store::weak::{
+    self as weak_store, DisciplineCase, FundingKind, FundingRecord, ManualSignalRecord, SignalNote,
+    StoredWeakness,
+};
+use jiceng_store::Scope;
+use serde::Serialize;
+
+use crate::access::{Actor, Role};
+use crate::audit::{self, AuditAction};
+use crate::rating::{check_year, gather, indicator_book, note};
+use crate::reports::OrgRef;
+use crate::{App, AppError, Result};
+
+fn input(msg: impl Into<String>) -> AppError {
+    AppError::Input(msg.into())
+}
+
+fn required(s: &str, what: &str) -> Result<String> {
+    let t = s.trim();
+    if t.chars().count() < 2 {
+        return Err(input(format!("请填写{what}")));
+    }
+    Ok(t.to_string())
+}
+
+/// A signal as the report shows it: the rule's code and the evidence (with its source for
+/// a manual report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignalItem {
+    pub rule: &'static str,
+    pub evidence: String,
+}
+
+impl SignalItem {
+    pub fn of(n: &SignalNote) -> SignalItem {
+        SignalItem {
+            rule: n.rule.code(),
+            evidence: match &n.source {
+                Some(s) => format!("{}（来源：{s}）", n.evidence),
+                None => n.evidence.clone(),
+            },
+        }
+    }
+}
+
+/// The signals of one org and year as diagnosed now (every rule, those without data
+/// included), with the org.
+pub(crate) async fn signals_of(
+    app: &App,
+    target: &StoredOrg,
+    year: i32,
+) -> Result<(NaiveDate, Vec<Signal>)> {
+    if !dr::is_rated(target.org.kind) {
+        return Err(input(format!(
+            "{}是{}，不参加软弱涣散排查（排查对象为基层党委、党总支和党支部）",
+            target.org.name,
+            target.org.kind.label()
+        )));
+    }
+    let g = gather(app, target, year).await?;
+    let i = g
+        .position(target.org.id)
+        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+    let f = g.facts(i).ok_or_else(|| {
+        input(format!(
+            "{}在{year}年不参加排查（尚未成立或已撤销）",
+            target.org.name
+        ))
+    })?;
+    let book = indicator_book(app).await?;
+    let set = book
+        .for_domain(target.org.domain, g.as_of)
+        .ok_or_else(|| input("没有可用的评定指标体系"))?;
+    Ok((g.as_of, diagnose(&f, set, &app.rules)))
+}
+
+/// What a decision left.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decided {
+    pub org: OrgRef,
+    pub year: i32,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub signals: Vec<SignalItem>,
+    /// A confirmation opened the org's rectification case for the year.
+    pub case_opened: bool,
+}
+
+/// Confirms a suspected weakness (确定): the org's rectification case for the year is
+/// opened (or the kind added to it). Organization department or administrator; a reason
+/// is required; audited.
+pub async fn confirm(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    year: i32,
+    kind: WeaknessKind,
+    reason: &str,
+) -> Result<Decided> {
+    decide(app, actor, org, year, kind, Decision::Confirmed, reason).await
+}
+
+/// Dismisses a suspected weakness (排除) with a reason; audited.
+pub async fn dismiss(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    year: i32,
+    kind: WeaknessKind,
+    reason: &str,
+) -> Result<Decided> {
+    decide(app, actor, org, year, kind, Decision::Dismissed, reason).await
+}
+
+async fn decide(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    year: i32,
+    kind: WeaknessKind,
+    decision: Decision,
+    reason: &str,
+) -> Result<Decided> {
+    if !matches!(actor.role, Role::Admin | Role::Department) {
+        return Err(AppError::Forbidden);
+    }
+    check_year(app, year)?;
+    let reason = required(reason, "理由")?;
+    let target = app.resolve_org(&actor.scope, org).await?;
+    let (as_of, signals) = signals_of(app, &target, year).await?;
+    let fired: Vec<SignalNote> = signals
+        .iter()
+        .filter(|s| s.kind == kind && s.state == SignalState::Fired)
+        .map(note)
+        .collect();
+    let mut conn = app.store.acquire().await?;
+    let stored = weak_store::of_org(&mut conn, target.org.id, year).await?;
+    let case = rect_store::get(&mut conn, &Scope::All, target.org.id, year).await?;
+    drop(conn);
+    let before = stored.iter().find(|w| w.kind == kind).cloned();
+    let evidence = if !fired.is_empty() {
+        fired
+    } else {
+        before
+            .as_ref()
+            .map(|b| b.signals.clone())
+            .unwrap_or_default()
+    };
+    if evidence.is_empty() {
+        return Err(input(match decision {
+            Decision::Confirmed => format!(
+                "{}在{year}年没有“{}”的问题信号；如经核实确有此问题，请先录入问题线索（jiceng weak signal）",
+                target.org.name,
+                kind.label()
+            ),
+            _ => format!(
+                "{}在{year}年没有疑似“{}”的问题，无需排除",
+                target.org.name,
+                kind.label()
+            ),
+        }));
+    }
+    let row = StoredWeakness {
+        org_id: target.org.id,
+        year,
+        kind,
+        org_path: target.path.clone(),
+        status: decision,
+        signals: evidence.clone(),
+        diagnosed_on: as_of,
+        decided_by: Some(actor.username.clone()),
+        decided_at: Some(app.now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        reason: Some(reason.clone()),
+    };
+
+    // The case: opened by the first confirmation, kinds kept in step with decisions.
+    let today = app.today();
+    let mut case_change: Option<(StoredCase, String, &'static str)> = None;
+    let mut case_opened = false;
+    match (&case, decision) {
+        (None, Decision::Confirmed) => {
+            let mut kinds: Vec<WeaknessKind> = stored
+                .iter()
+                .filter(|w| w.status == Decision::Confirmed && w.kind != kind)
+                .map(|w| w.kind)
+                .collect();
+            kinds.push(kind);
+            kinds.sort();
+            let id = app.store.reserve_ids("rectification", 1).await?;
+            let labels: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
+            case_change = Some((
+                StoredCase {
+                    id,
+                    org_id: target.org.id,
+                    year,
+                    org_path: target.path.clone(),
+                    case: Case::open(kinds, today),
+                },
+                format!("确定软弱涣散问题：{}。理由：{reason}", labels.join("、")),
+                "open",
+            ));
+            case_opened = true;
+        }
+        (Some(c), Decision::Confirmed) if !c.case.kinds.contains(&kind) => {
+            let mut c = c.clone();
+            c.case.kinds.push(kind);
+            c.case.kinds.sort();
+            c.case.last_activity_on = today;
+            case_change = Some((
+                c,
+                format!("新增确定问题：{}。理由：{reason}", kind.label()),
+                "add_kind",
+            ));
+        }
+        (Some(c), Decision::Dismissed) if c.case.kinds.contains(&kind) => {
+            let mut c = c.clone();
+            c.case.kinds.retain(|k| *k != kind);
+            c.case.last_activity_on = today;
+            case_change = Some((
+                c,
+                format!("排除问题：{}。理由：{reason}", kind.label()),
+                "remove_kind",
+            ));
+        }
+        _ => {}
+    }
+    let event_id = match &case_change {
+        Some(_) => Some(app.store.reserve_ids("rectification_event", 1).await?),
+        None => None,
+    };
+    let before_json = before.as_ref().map(|b| {
+        serde_json::json!({ "kind": kind.code(), "status": b.status.code(), "reason": b.reason })
+    });
+    let after_json =
+        serde_json::json!({ "kind": kind.code(), "status": decision.code(), "reason": reason });
+    let action = match decision {
+        Decision::Confirmed => AuditAction::WeaknessConfirm,
+        _ => AuditAction::WeaknessDismiss,
+    };
+    let (row_ref, change_ref, target_ref, b, a) =
+        (&row, &case_change, &target, &before_json, &after_json);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        weak_store::upsert(&mut tx, row_ref).await?;
+        if let (Some((c, summary, step)), Some(eid)) = (change_ref, event_id) {
+            rect_store::save(&mut tx, c).await?;
+            rect_store::add_event(
+                &mut tx,
+                &Event {
+                    id: eid,
+                    case_id: c.id,
+                    org_path: c.org_path.clone(),
+                    on: today,
+                    step: step.to_string(),
+                    from: c.case.stage,
+                    to: c.case.stage,
+                    summary: summary.clone(),
+                    actor: actor.username.clone(),
+                },
+            )
+            .await?;
+        }
+        audit::record_at(
+            &mut tx,
+            app.now(),
+            actor,
+            action,
+            &format!("{} {year}年度“{}”", target_ref.org.name, kind.label()),
+            Some(target_ref),
+            b.clone(),
+            Some(a.clone()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
+    Ok(Decided {
+        org: OrgRef::of(&target.org),
+        year,
+        kind: kind.code(),
+        status: decision.code(),
+        signals: evidence.iter().map(SignalItem::of).collect(),
+        case_opened,
+    })
+}
+
+/// Records a signal reported by hand (乱 above all: petitions, public order, clan or
+/// religious interference), with its source. Organization department, committee,
+/// inspector or administrator; audited.
+pub async fn record_signal(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    year: i32,
+    kind: WeaknessKind,
+    evidence: &str,
+    source: &str,
+) -> Result<()> {
+    if !matches!(
+        actor.role,
+        Role::Admin | Role::Department | Role::Committee | Role::Inspector
+    ) {
+        return Err(AppError::Forbidden);
+    }
+    check_year(app, year)?;
+    let evidence = required(evidence, "问题情况")?;
+    let source = required(source, "线索来源")?;
+    let target = app.resolve_org(&actor.scope, org).await?;
+    if !dr::is_rated(target.org.kind) {
+        return Err(input(format!(
+            "{}是{}，不参加软弱涣散排查",
+            target.org.name,
+            target.org.kind.label()
+        )));
+    }
+    let id = app.store.reserve_ids("weakness_signal", 1).await?;
+    let rec = ManualSignalRecord {
+        id,
+        org_id: target.org.id,
+        year,
+        kind,
+        org_path: target.path.clone(),
+        evidence,
+        source,
+        recorded_by: actor.username.clone(),
+    };
+    let after = serde_json::json!({ "year": year, "kind": kind.code(), "evidence": rec.evidence, "source": rec.source });
+    let (rec_ref, target_ref, a) = (&rec, &target, &after);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        weak_store::insert_signal(&mut tx, rec_ref).await?;
+        audit::record_at(
+            &mut tx,
+            app.now(),
+            actor,
+            AuditAction::WeaknessSignalRecord,
+            &format!(
+                "{} {year}年度问题线索（{}）",
+                target_ref.org.name,
+                kind.label()
+            ),
+            Some(target_ref),
+            None,
+            Some(a.clone()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A discipline case to record (the subject's role only, never a name).
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub decided_on: NaiveDate,
+    pub subject: String,
+    pub summary: String,
+    pub sanction: Option<String>,
+    pub source: String,
+}
+
+/// Records a discipline case against an org (贪); the year is that of the decision.
+/// Organization department or administrator; audited.
+pub async fn record_case(app: &App, actor: &Actor, org: &str, new: &NewCase) -> Result<()> {
+    if !matches!(actor.role, Role::Admin | Role::Department) {
+        return Err(AppError::Forbidden);
+    }
+    if new.decided_on > app.today() {
+        return Err(input("处理日期不能晚于今天"));
+    }
+    let year = chrono::Datelike::year(&new.decided_on);
+    check_year(app, year)?;
+    let target = app.resolve_org(&actor.scope, org).await?;
+    let id = app.store.reserve_ids("discipline_case", 1).await?;
+    let rec = DisciplineCase {
+        id,
+        org_id: target.org.id,
+        year,
+        org_path: target.path.clone(),
+        decided_on: new.decided_on,
+        subject: required(&new.subject, "涉案人员身份（如村党支部书记）")?,
+        summary: required(&new.summary, "案件简要情况")?,
+        sanction: new
+            .sanction
+            .as_ref()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+        source: required(&new.source, "信息来源")?,
+        recorded_by: actor.username.clone(),
+    };
+    let after = serde_json::json!({
+        "decided_on": rec.decided_on, "subject": rec.subject, "summary": rec.summary,
+        "sanction": rec.sanction, "source": rec.source,
+    });
+    let (rec_ref, target_ref, a) = (&rec, &target, &after);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        weak_store::insert_case(&mut tx, rec_ref).await?;
+        audit::record_at(
+            &mut tx,
+            app.now(),
+            actor,
+            AuditAction::DisciplineCaseRecord,
+            &format!("{} 违纪违法案件", target_ref.org.name),
+            Some(target_ref),
+            None,
+            Some(a.clone()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Records (or corrects) an org's operating funding or a village's collective income for a
+/// year, in yuan. Organization department, committee or administrator; audited.
+pub async fn record_funding(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    year: i32,
+    kind: FundingKind,
+    yuan: f64,
+    source: &str,
+) -> Result<()> {
+    if !matches!(actor.role, Role::Admin | Role::Department | Role::Committee) {
+        return Err(AppError::Forbidden);
+    }
+    check_year(app, year)?;
+    if !(yuan.is_finite() && (0.0..1e13).contains(&yuan)) {
+        return Err(input(format!("金额无效：{yuan}")));
+    }
+    let source = required(source, "数据来源")?;
+    let target = app.resolve_org(&actor.scope, org).await?;
+    if kind == FundingKind::CollectiveIncome && target.org.domain != Some(Domain::Village) {
+        return Err(input(format!(
+            "{}不是村党组织，不录入村集体经济收入",
+            target.org.name
+        )));
+    }
+    let rec = FundingRecord {
+        org_id: target.org.id,
+        year,
+        kind,
+        org_path: target.path.clone(),
+        amount_fen: (yuan * 100.0).round() as i64,
+        source,
+        recorded_by: actor.username.clone(),
+    };
+    let after = serde_json::json!({ "year": year, "kind": kind.code(), "yuan": yuan, "source": rec.source });
+    let (rec_ref, target_ref, a) = (&rec, &target, &after);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        weak_store::upsert_funding(&mut tx, rec_ref).await?;
+        audit::record_at(
+            &mut tx,
+            app.now(),
+            actor,
+            AuditAction::FundingRecord,
+            &format!("{} {year}年度{}", target_ref.org.name, kind.label()),
+            Some(target_ref),
+            None,
+            Some(a.clone()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Every signal of one org and year as diagnosed now, those without data included (the
+/// org's diagnosis page).
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnosis {
+    pub org: OrgRef,
+    pub year: i32,
+    pub as_of: NaiveDate,
+    pub signals: Vec<SignalRow>,
+    /// The stored decisions of the year.
+    pub decisions: Vec<DecisionRow>,
+    /// The stage of the year's rectification case, if one is open.
+    pub rectification: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignalRow {
+    pub kind: &'static str,
+    pub rule: &'static str,
+    /// fired, clear, no_data or not_applicable.
+    pub state: SignalState,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRow {
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub decided_by: Option<String>,
+    pub reason: Option<String>,
+}
+
+pub async fn diagnosis(app: &App, actor: &Actor, org: &str, year: i32) -> Result<Diagnosis> {
+    if actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    check_year(app, year)?;
+    let target = app.resolve_org(&actor.scope, org).await?;
+    let (as_of, signals) = signals_of(app, &target, year).await?;
+    let mut conn = app.store.acquire().await?;
+    let stored = weak_store::of_org(&mut conn, target.org.id, year).await?;
+    let case = rect_store::get(&mut conn, &actor.scope, target.org.id, year).await?;
+    Ok(Diagnosis {
+        org: OrgRef::of(&target.org),
+        year,
+        as_of,
+        signals: signals
+            .iter()
+            .map(|s| SignalRow {
+                kind: s.kind.code(),
+                rule: s.rule.code(),
+                state: s.state,
+                evidence: match &s.source {
+                    Some(src) => format!("{}（来源：{src}）", s.evidence),
+                    None => s.evidence.clone(),
+                },
+            })
+            .collect(),
+        decisions: stored
+            .iter()
+            .filter(|w| w.status != Decision::Suspected)
+            .map(|w| DecisionRow {
+                kind: w.kind.code(),
+                status: w.status.code(),
+                decided_by: w.decided_by.clone(),
+                reason: w.reason.clone(),
+            })
+            .collect(),
+        rectification: case.map(|c| c.case.stage.code()),
+    })
+}

@@ -1,0 +1,974 @@
+//! Rating, weak orgs and rectification (SPEC C5) on the township of the fixtures, on SQLite
+//! and PostgreSQL: a township loaded from spreadsheets as a new user would, made healthy
+//! (secretaries, a year of organizational life with the masses, recent recruits), then
+//! with weaknesses planted:
+//!
+//! | org | planted | expected |
+//! |---|---|---|
+//! | 镇机关党支部 T005 | secretary left on 2026-08-10 (4 months) | 瘫 SecretaryVacant |
+//! | 北村党支部 T009 | a committee that has not met since May | 瘫 NoCommitteeMeeting |
+//! | 南村党支部 T006 | nothing held in Q2 and Q3; a petition report | 散 OrgLifeNotHeld, 乱 ManualReport |
+//! | 东村党支部 T002 | no masses at any meeting; collective income 3万 | 懒 NoMassesActivity, 穷 CollectiveIncomeLow |
+//! | 西村党总支 T003 | last member joined 2023-06-01; a discipline case | 弱 NoRecruit, 贪 DisciplineCases |
+//!
+//! The weak-org report names exactly those orgs with those kinds and evidence; ratings
+//! rise and fall as records change; a rectification case runs from diagnosis to 验收销号
+//! (with an overdue measure listed in between) and the review a year later.
+
+mod common;
+
+use chrono::Datelike;
+use common::*;
+use jiceng_app::access::{Actor, Role};
+use jiceng_app::import::{self, ImportOptions, NoProgress};
+use jiceng_app::reports::weak::WeakReport;
+use jiceng_app::{rating, rectification, reports, weak, App, AppError};
+use jiceng_domain::rectification::{NewMeasure, ReviewOutcome};
+use jiceng_domain::{PositionKind, WeaknessKind};
+use jiceng_store::testing::TestDb;
+use jiceng_store::weak::FundingKind;
+use jiceng_store::{contract_test, facts, positions, Scope};
+use serde_json::{json, Value};
+
+fn opts() -> ImportOptions {
+    ImportOptions::default()
+}
+
+fn dept() -> Actor {
+    Actor {
+        user_id: 7,
+        username: "zzb".into(),
+        role: Role::Department,
+        org_id: None,
+        member_id: None,
+        scope: Scope::All,
+    }
+}
+
+/// 北村党支部 (T009): a village branch with a committee.
+fn extra_orgs(dir: &Dir) -> std::path::PathBuf {
+    let p = dir.file("组织补充.xlsx");
+    xlsx(
+        &p,
+        "补充",
+        &ORG_HEADER,
+        &[Some(vec![
+            s("北村党支部"),
+            s("党支部"),
+            s("测试镇党委"),
+            s("农村"),
+            s(""),
+            s("2012.3.1"),
+            s("2024.1.8"),
+            s("是"),
+            s("T009"),
+        ])],
+    );
+    p
+}
+
+/// Members that make the township healthy: secretaries of 西村, members of 北村 and the
+/// recent recruits of 南村 and 北村 (西村's latest joined on 2023-06-01).
+fn extra_members(dir: &Dir) -> std::path::PathBuf {
+    // (name, female, birth, org, joined, position)
+    let people: [(&str, bool, &str, &str, &str, &str); 10] = [
+        (
+            "刘总支",
+            false,
+            "1975-01-01",
+            "西村党总支",
+            "2000-01-01",
+            "书记",
+        ),
+        (
+            "马支书",
+            false,
+            "1990-06-06",
+            "西村第一党支部",
+            "2023-06-01",
+            "书记",
+        ),
+        ("南新员", true, "1998-02-02", "南村党支部", "2025-03-01", ""),
+        (
+            "北书记",
+            false,
+            "1970-01-01",
+            "北村党支部",
+            "1998-07-01",
+            "书记",
+        ),
+        (
+            "北委员",
+            true,
+            "1972-03-03",
+            "北村党支部",
+            "1999-07-01",
+            "组织委员",
+        ),
+        (
+            "北宣传",
+            false,
+            "1974-04-04",
+            "北村党支部",
+            "2001-07-01",
+            "宣传委员",
+        ),
+        ("北甲", false, "1976-05-05", "北村党支部", "2003-07-01", ""),
+        ("北乙", true, "1978-06-06", "北村党支部", "2005-07-01", ""),
+        ("北丙", false, "1980-07-07", "北村党支部", "2007-07-01", ""),
+        ("北新员", true, "1999-08-08", "北村党支部", "2025-06-01", ""),
+    ];
+    let rows: Vec<Option<Vec<C>>> = people
+        .iter()
+        .enumerate()
+        .map(|(k, (name, female, birth, org, joined, position))| {
+            let b = d(birth);
+            let j = d(joined);
+            let full = j.checked_add_months(chrono::Months::new(12)).unwrap();
+            Some(vec![
+                s(name),
+                s(if *female { "女" } else { "男" }),
+                s("汉族"),
+                s(birth),
+                s(&id(200 + k as u16, b, *female)),
+                s("高中"),
+                s("正式党员"),
+                C::D(j.year() as u16, j.month() as u8, j.day() as u8),
+                s(&full.format("%Y.%m.%d").to_string()),
+                s("农民"),
+                s(""),
+                s(org),
+                s(position),
+                s(if position.is_empty() { "" } else { "2024.3.1" }),
+            ])
+        })
+        .collect();
+    let p = dir.file("党员补充.xlsx");
+    xlsx(&p, "补充党员", &MEMBER_HEADER, &rows);
+    p
+}
+
+const LEDGER_HEADER: [&str; 11] = [
+    "党组织",
+    "会议类型",
+    "会议日期",
+    "会议主题",
+    "应到人数",
+    "实到人数",
+    "请假人数",
+    "主持人",
+    "会议地点",
+    "参加群众人数",
+    "是否表决",
+];
+
+fn ledger_row(
+    org: &str,
+    kind: &str,
+    y: i32,
+    m: u32,
+    topic: &str,
+    n: f64,
+    masses: f64,
+) -> Option<Vec<C>> {
+    Some(vec![
+        s(org),
+        s(kind),
+        C::D(y as u16, m as u8, 10),
+        s(topic),
+        C::N(n),
+        C::N(n),
+        C::N(0.0),
+        s("书记"),
+        s("党员活动室"),
+        C::N(masses),
+        s(""),
+    ])
+}
+
+/// A branch's organizational life in `months` of 2026: a theme day each month, a committee
+/// meeting each month in `committee`, a general meeting and a party lecture in each
+/// quarter's first month.
+fn life(
+    rows: &mut Vec<Option<Vec<C>>>,
+    org: &str,
+    n: f64,
+    months: &[u32],
+    committee: &[u32],
+    masses: f64,
+) {
+    for &m in months {
+        rows.push(ledger_row(
+            org,
+            "主题党日",
+            2026,
+            m,
+            &format!("{m}月主题党日"),
+            n,
+            masses,
+        ));
+        if committee.contains(&m) {
+            rows.push(ledger_row(
+                org,
+                "支委会",
+                2026,
+                m,
+                &format!("{m}月支委会"),
+                3.0,
+                0.0,
+            ));
+        }
+        if m % 3 == 1 {
+            rows.push(ledger_row(
+                org,
+                "党员大会",
+                2026,
+                m,
+                &format!("{m}月党员大会"),
+                n,
+                masses,
+            ));
+            rows.push(ledger_row(
+                org,
+                "党课",
+                2026,
+                m,
+                &format!("{m}月党课"),
+                n,
+                masses,
+            ));
+        }
+    }
+}
+
+fn ledger(dir: &Dir, name: &str, rows: &[Option<Vec<C>>]) -> std::path::PathBuf {
+    let p = dir.file(name);
+    xlsx(&p, "三会一课台账", &LEDGER_HEADER, rows);
+    p
+}
+
+const ALL_MONTHS: [u32; 12] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+
+async fn import_ledger(app: &App, path: &std::path::Path) {
+    let r = import::meetings::run(app, path, &opts(), &NoProgress)
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+}
+
+/// The township, made healthy, then with the weaknesses of the module comment planted.
+async fn load(app: &App, dir: &Dir) {
+    let (orgs, members, _) = township(dir);
+    for f in [orgs, extra_orgs(dir)] {
+        let r = import::orgs::run(app, &f, &opts(), &NoProgress)
+            .await
+            .unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+    }
+    for f in [members, extra_members(dir)] {
+        let r = import::members::run(app, &f, &opts(), &NoProgress)
+            .await
+            .unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+    }
+    let mut rows = Vec::new();
+    // Healthy: 西村第一 and 镇机关 hold everything with the masses present.
+    life(&mut rows, "西村第一党支部", 3.0, &ALL_MONTHS, &[], 2.0);
+    life(&mut rows, "镇机关党支部", 3.0, &ALL_MONTHS, &[], 1.0);
+    // 北村: everything, but no committee meeting since May.
+    life(
+        &mut rows,
+        "北村党支部",
+        7.0,
+        &ALL_MONTHS,
+        &[1, 2, 3, 4, 5],
+        3.0,
+    );
+    // 南村: nothing from April to September.
+    life(
+        &mut rows,
+        "南村党支部",
+        4.0,
+        &[1, 2, 3, 10, 11, 12],
+        &[],
+        2.0,
+    );
+    // 东村: everything, never with the masses.
+    life(&mut rows, "东村党支部", 8.0, &ALL_MONTHS, &[], 0.0);
+    import_ledger(app, &ledger(dir, "台账.xlsx", &rows)).await;
+
+    // 镇机关's secretary left on 2026-08-10 (a departure recorded by the administrator:
+    // no use case ends a position yet).
+    let t005 = app.resolve_org(&Scope::All, "T005").await.unwrap();
+    end_secretary(app, t005.org.id, "2026-08-10").await;
+
+    let a = dept();
+    weak::record_funding(
+        app,
+        &a,
+        "T002",
+        2026,
+        FundingKind::CollectiveIncome,
+        30_000.0,
+        "村集体经济收支报表",
+    )
+    .await
+    .unwrap();
+    weak::record_funding(
+        app,
+        &a,
+        "T002",
+        2026,
+        FundingKind::Operating,
+        120_000.0,
+        "镇财政所",
+    )
+    .await
+    .unwrap();
+    weak::record_case(
+        app,
+        &a,
+        "T003",
+        &weak::NewCase {
+            decided_on: d("2026-05-20"),
+            subject: "村党总支委员".into(),
+            summary: "违规处置集体资产".into(),
+            sanction: Some("党内警告".into()),
+            source: "县纪委监委通报".into(),
+        },
+    )
+    .await
+    .unwrap();
+    weak::record_signal(
+        app,
+        &a,
+        "T006",
+        2026,
+        WeaknessKind::Disorder,
+        "2026年以来发生群体性上访3次",
+        "县信访局通报",
+    )
+    .await
+    .unwrap();
+}
+
+async fn end_secretary(app: &App, org_id: i64, on: &str) {
+    let mut tx = app.store.begin().await.unwrap();
+    let held = positions::of_orgs(&mut tx, &[org_id]).await.unwrap();
+    let sec = held
+        .iter()
+        .find(|p| p.kind == PositionKind::Secretary && p.ended_on.is_none())
+        .expect("a secretary in office");
+    positions::end(&mut tx, sec.id, d(on)).await.unwrap();
+    facts::refresh(&mut tx, &[org_id], d(TODAY)).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// (org code, [(kind, status, [rule…])]) of a report, in order.
+type Shape = Vec<(String, Vec<(String, String, Vec<String>)>)>;
+
+fn shape(r: &WeakReport) -> Shape {
+    r.weak
+        .iter()
+        .map(|w| {
+            (
+                w.org.code.clone(),
+                w.weaknesses
+                    .iter()
+                    .map(|x| {
+                        (
+                            x.kind.to_string(),
+                            x.status.to_string(),
+                            x.signals.iter().map(|s| s.rule.to_string()).collect(),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn k(kind: &str, status: &str, rules: &[&str]) -> (String, String, Vec<String>) {
+    (
+        kind.into(),
+        status.into(),
+        rules.iter().map(|r| r.to_string()).collect(),
+    )
+}
+
+fn planted() -> Shape {
+    vec![
+        (
+            "T002".into(),
+            vec![
+                k("Idleness", "suspected", &["NoMassesActivity"]),
+                k("Poverty", "suspected", &["CollectiveIncomeLow"]),
+            ],
+        ),
+        (
+            "T006".into(),
+            vec![
+                k("Disorder", "suspected", &["ManualReport"]),
+                k("Disunity", "suspected", &["OrgLifeNotHeld"]),
+            ],
+        ),
+        (
+            "T003".into(),
+            vec![
+                k("Ineffectiveness", "suspected", &["NoRecruit"]),
+                k("Graft", "suspected", &["DisciplineCases"]),
+            ],
+        ),
+        (
+            "T005".into(),
+            vec![k("Paralysis", "suspected", &["SecretaryVacant"])],
+        ),
+        (
+            "T009".into(),
+            vec![k("Paralysis", "suspected", &["NoCommitteeMeeting"])],
+        ),
+    ]
+}
+
+fn evidence(r: &WeakReport, org: &str, rule: &str) -> String {
+    r.weak
+        .iter()
+        .find(|w| w.org.code == org)
+        .and_then(|w| {
+            w.weaknesses
+                .iter()
+                .flat_map(|x| &x.signals)
+                .find(|s| s.rule == rule)
+        })
+        .map(|s| s.evidence.clone())
+        .unwrap_or_else(|| panic!("{org} has no {rule}"))
+}
+
+/// Sorted by org path: the tree order of the township (T002 before its inverted child
+/// T006, then T003, T005, T009).
+fn sorted(mut s: Shape, r: &WeakReport) -> Shape {
+    let pos = |code: &str| r.weak.iter().position(|w| w.org.code == code);
+    s.sort_by_key(|(c, _)| pos(c));
+    s
+}
+
+contract_test!(
+    weak_report_names_exactly_the_planted_orgs,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("weak");
+        load(&app, &dir).await;
+        let r = reports::weak::run(&app, &dept(), "T001", 2026)
+            .await
+            .unwrap();
+        assert_eq!(shape(&r), sorted(planted(), &r));
+        assert_eq!(r.diagnosed, 7, "T001, T002, T003, T004, T005, T006, T009");
+        assert_eq!(
+            evidence(&r, "T005", "SecretaryVacant"),
+            "书记自2026-08-10起空缺，已4个月（超过3个月）"
+        );
+        assert_eq!(
+            evidence(&r, "T009", "NoCommitteeMeeting"),
+            "2026年6月至2026-12-15未召开支部委员会会议（6个月以上）"
+        );
+        assert_eq!(
+        evidence(&r, "T006", "OrgLifeNotHeld"),
+        "2026年第2季度、2026年第3季度未开展任何组织生活；2026-01-01至2026-09-30应开展组织生活15项，按规定开展5项（33.3%）"
+    );
+        assert_eq!(
+            evidence(&r, "T006", "ManualReport"),
+            "2026年以来发生群体性上访3次（来源：县信访局通报）"
+        );
+        assert_eq!(
+            evidence(&r, "T002", "NoMassesActivity"),
+            "2025年12月至2026-12-15组织生活均无群众参加（一年内未开展联系服务群众活动）"
+        );
+        assert_eq!(
+            evidence(&r, "T002", "CollectiveIncomeLow"),
+            "2026年度村集体经济收入3.00万元，低于标准5.00万元"
+        );
+        assert_eq!(
+            evidence(&r, "T003", "NoRecruit"),
+            "近2年未发展党员（最近一名党员入党日期2023-06-01）"
+        );
+        assert_eq!(
+            evidence(&r, "T003", "DisciplineCases"),
+            "2026年度记录违纪违法案件1起：2026-05-20 村党总支委员：违规处置集体资产"
+        );
+        // Signals without data are counted as such, never as fine.
+        let no_data: Vec<&str> = r.no_data.iter().map(|(rule, _, _)| rule.code()).collect();
+        assert!(no_data.contains(&"LowSatisfaction"));
+        assert!(no_data.contains(&"DisciplineCases"));
+
+        // The JSON is exactly the documented shape.
+        let v: Value = serde_json::to_value(&r).unwrap();
+        let keys = |v: &Value| -> Vec<String> {
+            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        };
+        assert_eq!(keys(&v), ["org", "weak", "year"]);
+        assert_eq!(v["org"], json!({"code": "T001", "name": "测试镇党委"}));
+        assert_eq!(v["year"], json!(2026));
+        for w in v["weak"].as_array().unwrap() {
+            assert_eq!(keys(w), ["org", "weaknesses"]);
+            assert_eq!(keys(&w["org"]), ["code", "name"]);
+            for x in w["weaknesses"].as_array().unwrap() {
+                assert_eq!(keys(x), ["kind", "signals", "status"]);
+                for s in x["signals"].as_array().unwrap() {
+                    assert_eq!(keys(s), ["evidence", "rule"]);
+                }
+            }
+        }
+        assert_eq!(
+            v["weak"][0]["weaknesses"][0],
+            json!({"kind": "Idleness", "status": "suspected", "signals": [{"rule": "NoMassesActivity",
+            "evidence": "2025年12月至2026-12-15组织生活均无群众参加（一年内未开展联系服务群众活动）"}]})
+        );
+
+        // A narrower root sees only its subtree; the summary groups by kind and region.
+        let west = reports::weak::run(&app, &dept(), "T003", 2026)
+            .await
+            .unwrap();
+        assert_eq!(
+            west.weak
+                .iter()
+                .map(|w| w.org.code.as_str())
+                .collect::<Vec<_>>(),
+            vec!["T003"]
+        );
+        let sum = reports::weak::summary(&app, &dept(), "T001", 2026)
+            .await
+            .unwrap();
+        assert_eq!(sum.weak_orgs, 5);
+        let para = sum.by_kind.iter().find(|k| k.kind == "Paralysis").unwrap();
+        assert_eq!(para.suspected, 2);
+        // T006 lies under T002 (inverted affiliation): region 东村 holds two weak orgs.
+        let east = sum.by_region.iter().find(|r| r.org.code == "T002").unwrap();
+        assert_eq!(east.weak_orgs, 2);
+        assert!(!reports::weak::run(&app, &dept(), "T001", 2026)
+            .await
+            .unwrap()
+            .to_sheets()[0]
+            .rows
+            .is_empty());
+
+        // A member may not read it; a scoped committee user sees only its subtree.
+        let member = Actor {
+            role: Role::Member,
+            ..dept()
+        };
+        assert!(matches!(
+            reports::weak::run(&app, &member, "T001", 2026).await,
+            Err(AppError::Forbidden)
+        ));
+        let t003 = app.resolve_org(&Scope::All, "T003").await.unwrap();
+        let committee = Actor {
+            role: Role::Committee,
+            org_id: Some(t003.org.id),
+            scope: Scope::subtree(&t003.path),
+            ..dept()
+        };
+        assert!(reports::weak::run(&app, &committee, "T001", 2026)
+            .await
+            .is_err());
+        assert_eq!(
+            reports::weak::run(&app, &committee, "T003", 2026)
+                .await
+                .unwrap()
+                .weak
+                .len(),
+            1
+        );
+    }
+);
+
+fn stars_of(r: &rating::OrgRating) -> Option<u8> {
+    r.current.stars
+}
+
+fn score(r: &rating::OrgRating, code: &str) -> Option<f64> {
+    r.current
+        .indicators
+        .iter()
+        .find(|i| i.code == code)
+        .unwrap()
+        .score
+}
+
+contract_test!(
+    ratings_rise_and_fall_with_the_records,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("rating");
+        load(&app, &dir).await;
+        let a = dept();
+        let sum = rating::rate(&app, &a, "T001", 2026).await.unwrap();
+        assert_eq!(sum.rated, 7);
+        assert_eq!(sum.suspected_orgs, 5);
+        assert_eq!(sum.as_of, d(TODAY));
+        assert_eq!(sum.stars.iter().map(|s| s.orgs).sum::<i64>(), 7);
+
+        // Stored ratings carry each indicator's score and evidence.
+        let r = rating::org_rating(&app, &a, "T005", 2026).await.unwrap();
+        let stored = r.stored.as_ref().unwrap();
+        let sec = stored
+            .indicators
+            .iter()
+            .find(|i| i.code == "SecretaryInPlace")
+            .unwrap();
+        assert_eq!(sec.score, Some(0.0));
+        assert_eq!(sec.evidence, "书记空缺4个月（自2026-08-10起）");
+        let training = stored
+            .indicators
+            .iter()
+            .find(|i| i.code == "TrainingHours")
+            .unwrap();
+        assert_eq!(training.score, None);
+        assert!(training.evidence.starts_with("暂无数据"));
+        assert_eq!(stored.stars, stored.computed_stars);
+        assert!(r
+            .signals
+            .iter()
+            .any(|s| s.rule == "SecretaryVacant" && s.state == "触发"));
+
+        // 南村: rises when the missing quarters are entered after all.
+        let before = rating::org_rating(&app, &a, "T006", 2026).await.unwrap();
+        assert_eq!(score(&before, "ComplianceRate"), Some(33.3));
+        let mut rows = Vec::new();
+        life(&mut rows, "南村党支部", 4.0, &[4, 5, 6, 7, 8, 9], &[], 2.0);
+        import_ledger(&app, &ledger(&dir, "补录台账.xlsx", &rows)).await;
+        let after = rating::org_rating(&app, &a, "T006", 2026).await.unwrap();
+        assert_eq!(score(&after, "ComplianceRate"), Some(100.0));
+        assert!(after.current.score.unwrap() > before.current.score.unwrap());
+        assert!(stars_of(&after) >= stars_of(&before));
+        let rep = reports::weak::run(&app, &a, "T006", 2026).await.unwrap();
+        assert_eq!(
+            shape(&rep),
+            vec![(
+                "T006".to_string(),
+                vec![k("Disorder", "suspected", &["ManualReport"])]
+            )]
+        );
+
+        // 西村第一: falls when its secretary leaves; 瘫 appears.
+        let before = rating::org_rating(&app, &a, "T004", 2026).await.unwrap();
+        assert_eq!(score(&before, "SecretaryInPlace"), Some(100.0));
+        let t004 = app.resolve_org(&Scope::All, "T004").await.unwrap();
+        end_secretary(&app, t004.org.id, "2026-07-01").await;
+        let after = rating::org_rating(&app, &a, "T004", 2026).await.unwrap();
+        assert_eq!(score(&after, "SecretaryInPlace"), Some(0.0));
+        assert!(after.current.score.unwrap() < before.current.score.unwrap());
+        let rep = reports::weak::run(&app, &a, "T004", 2026).await.unwrap();
+        assert_eq!(
+            shape(&rep),
+            vec![(
+                "T004".to_string(),
+                vec![k("Paralysis", "suspected", &["SecretaryVacant"])]
+            )]
+        );
+
+        // Re-rating stores the changes; a hand adjustment needs a reason, is audited and
+        // survives the re-rating.
+        assert!(rating::adjust(&app, &a, "T004", 2026, Some(3), " ")
+            .await
+            .is_err());
+        rating::adjust(
+            &app,
+            &a,
+            "T004",
+            2026,
+            Some(3),
+            "书记离任系正常调动，班子运转正常",
+        )
+        .await
+        .unwrap();
+        rating::rate(&app, &a, "T001", 2026).await.unwrap();
+        let list = rating::ratings(&app, &a, "T001", 2026, None, 1, 100)
+            .await
+            .unwrap();
+        assert_eq!(list.rated, 7);
+        let t4 = list.items.iter().find(|i| i.org.code == "T004").unwrap();
+        assert_eq!((t4.stars, t4.adjusted), (Some(3), true));
+        assert!(list.levels.iter().any(|l| l.org.code == "T002"));
+        let admin = Actor::system();
+        let (log, _) = jiceng_app::audit::list(&app, &admin, 1, 100).await.unwrap();
+        let codes: Vec<i64> = log.iter().map(|e| e.code).collect();
+        for c in [80, 84, 87, 88, 89] {
+            assert!(codes.contains(&c), "audit code {c} missing: {codes:?}");
+        }
+        // A secretary may not rate or adjust.
+        let sec = Actor {
+            role: Role::Secretary,
+            ..dept()
+        };
+        assert!(matches!(
+            rating::rate(&app, &sec, "T001", 2026).await,
+            Err(AppError::Forbidden)
+        ));
+
+        // A manual indicator scored by hand counts at the next rating.
+        rating::score_manual(
+            &app,
+            &a,
+            "T002",
+            2026,
+            "WorkPerformance",
+            95.0,
+            "年度述职评议优秀",
+        )
+        .await
+        .unwrap();
+        assert!(rating::score_manual(
+            &app,
+            &a,
+            "T002",
+            2026,
+            "ComplianceRate",
+            95.0,
+            "不可人工评分"
+        )
+        .await
+        .is_err());
+        let r = rating::org_rating(&app, &a, "T002", 2026).await.unwrap();
+        assert_eq!(score(&r, "WorkPerformance"), Some(95.0));
+    }
+);
+
+contract_test!(
+    a_case_runs_from_diagnosis_to_acceptance,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("rect");
+        load(&app, &dir).await;
+        let a = dept();
+        rating::rate(&app, &a, "T001", 2026).await.unwrap();
+
+        // Decisions need a reason; confirming opens the case; dismissing keeps the evidence.
+        assert!(
+            weak::confirm(&app, &a, "T005", 2026, WeaknessKind::Paralysis, "")
+                .await
+                .is_err()
+        );
+        let c = weak::confirm(
+            &app,
+            &a,
+            "T005",
+            2026,
+            WeaknessKind::Paralysis,
+            "书记离任4个月未补选",
+        )
+        .await
+        .unwrap();
+        assert!(c.case_opened);
+        assert_eq!(c.status, "confirmed");
+        let x = weak::dismiss(
+            &app,
+            &a,
+            "T002",
+            2026,
+            WeaknessKind::Poverty,
+            "集体收入已于年底补记到账",
+        )
+        .await
+        .unwrap();
+        assert!(!x.case_opened);
+        assert!(
+            weak::confirm(&app, &a, "T004", 2026, WeaknessKind::Graft, "无信号")
+                .await
+                .is_err()
+        );
+        let sec = Actor {
+            role: Role::Secretary,
+            ..dept()
+        };
+        assert!(matches!(
+            weak::confirm(&app, &sec, "T003", 2026, WeaknessKind::Graft, "无权").await,
+            Err(AppError::Forbidden)
+        ));
+        let r = reports::weak::run(&app, &a, "T001", 2026).await.unwrap();
+        let status = |org: &str, kind: &str| {
+            r.weak
+                .iter()
+                .find(|w| w.org.code == org)
+                .and_then(|w| w.weaknesses.iter().find(|x| x.kind == kind))
+                .map(|x| x.status)
+        };
+        assert_eq!(status("T005", "Paralysis"), Some("confirmed"));
+        assert_eq!(status("T002", "Poverty"), Some("dismissed"));
+        assert_eq!(status("T009", "Paralysis"), Some("suspected"));
+        // A re-rating keeps the decisions.
+        rating::rate(&app, &a, "T001", 2026).await.unwrap();
+        let r2 = reports::weak::run(&app, &a, "T001", 2026).await.unwrap();
+        assert_eq!(shape(&r2), shape(&r));
+
+        // The case, step by step.
+        let v = rectification::get(&app, &a, "T005", 2026).await.unwrap();
+        assert_eq!(v.stage, "Diagnosed");
+        assert_eq!(v.kinds[0].kind, "Paralysis");
+        // Invalid transitions are refused.
+        let e = rectification::accept(&app, &a, "T005", 2026, "合格")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("不能验收销号"), "{e}");
+        let v = rectification::plan(
+            &app,
+            &a,
+            "T005",
+            2026,
+            vec![
+                NewMeasure {
+                    text: "选举产生新任支部书记".into(),
+                    owner: "镇党委组织委员".into(),
+                    deadline: d("2027-01-31"),
+                },
+                NewMeasure {
+                    text: "健全支部委员会".into(),
+                    owner: "镇机关党支部".into(),
+                    deadline: d("2027-03-31"),
+                },
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!((v.stage, v.measures.len()), ("Planned", 2));
+        let v = rectification::assign(&app, &a, "T005", 2026, "县委常委、组织部长 王某", vec![])
+            .await
+            .unwrap();
+        assert_eq!(v.stage, "AssistanceAssigned");
+        assert_eq!(v.departments, vec!["县委组织部".to_string()]);
+        let v = rectification::progress(
+            &app,
+            &a,
+            "T005",
+            2026,
+            "已推荐书记人选",
+            "镇党委会议纪要2026-12-15",
+        )
+        .await
+        .unwrap();
+        assert_eq!(v.stage, "InProgress");
+
+        // Two months later the first measure is overdue: it surfaces in the department's list
+        // and in the report.
+        let mut later = app.clone();
+        later.fixed_today = Some(d("2027-02-15"));
+        let late = rectification::overdue(&later, &a, None).await.unwrap();
+        assert_eq!(late.len(), 1);
+        assert_eq!(
+            (late[0].org.code.as_str(), late[0].seq, late[0].days_overdue),
+            ("T005", 1, 15)
+        );
+        let rep = reports::rectification::run(&later, &a, "T001", 2026)
+            .await
+            .unwrap();
+        assert_eq!((rep.cases, rep.overdue_measures, rep.closed), (1, 1, 0));
+        assert_eq!(rep.items[0].stage, "InProgress");
+        // 62 days without a step: stalled by the default 60, not by 90.
+        let idle = rectification::stalled(&later, &a, None, rectification::STALL_DAYS)
+            .await
+            .unwrap();
+        assert_eq!((idle.len(), idle[0].days_idle), (1, 62));
+        assert!(rectification::stalled(&later, &a, None, 90)
+            .await
+            .unwrap()
+            .is_empty());
+        // Not visible outside the scope.
+        let t003 = app.resolve_org(&Scope::All, "T003").await.unwrap();
+        let inspector = Actor {
+            role: Role::Inspector,
+            org_id: Some(t003.org.id),
+            scope: Scope::subtree(&t003.path),
+            ..dept()
+        };
+        assert!(rectification::overdue(&later, &inspector, None)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(rectification::get(&later, &inspector, "T005", 2026)
+            .await
+            .is_err());
+
+        // Measures done, accepted and closed (验收销号): nothing overdue any more.
+        rectification::complete_measure(
+            &later,
+            &a,
+            "T005",
+            2026,
+            1,
+            Some(d("2027-02-10")),
+            Some("新书记已到任".into()),
+        )
+        .await
+        .unwrap();
+        let e = rectification::accept(&later, &a, "T005", 2026, "经验收合格")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("第2项"), "{e}");
+        rectification::complete_measure(&later, &a, "T005", 2026, 2, None, None)
+            .await
+            .unwrap();
+        let v = rectification::accept(&later, &a, "T005", 2026, "经县委组织部验收合格，予以销号")
+            .await
+            .unwrap();
+        assert_eq!(v.stage, "Accepted");
+        assert_eq!(v.accepted_on, Some(d("2027-02-15")));
+        assert_eq!(v.review_due_on, Some(d("2028-02-15")));
+        assert!(rectification::overdue(&later, &a, None)
+            .await
+            .unwrap()
+            .is_empty());
+        let rep = reports::rectification::run(&later, &a, "T001", 2026)
+            .await
+            .unwrap();
+        assert_eq!((rep.closed, rep.overdue_measures), (1, 0));
+        assert_eq!(rep.to_sheets().len(), 2);
+
+        // The review waits a year (回头看).
+        let e = rectification::review(
+            &later,
+            &a,
+            "T005",
+            2026,
+            ReviewOutcome::Consolidated,
+            "班子稳定",
+        )
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("一年后"), "{e}");
+        let mut year_on = app.clone();
+        year_on.fixed_today = Some(d("2028-02-20"));
+        let v = rectification::review(
+            &year_on,
+            &a,
+            "T005",
+            2026,
+            ReviewOutcome::Consolidated,
+            "班子稳定，组织生活正常",
+        )
+        .await
+        .unwrap();
+        assert_eq!(v.stage, "Reviewed");
+        let steps: Vec<&str> = v.timeline.iter().map(|e| e.step.as_str()).collect();
+        assert_eq!(
+            steps,
+            vec![
+                "open",
+                "plan",
+                "assign",
+                "progress",
+                "complete_measure",
+                "complete_measure",
+                "accept",
+                "review"
+            ]
+        );
+        let admin = Actor::system();
+        let (log, _) = jiceng_app::audit::list(&app, &admin, 1, 200).await.unwrap();
+        let codes: Vec<i64> = log.iter().map(|e| e.code).collect();
+        for c in [81, 82, 83] {
+            assert!(codes.contains(&c), "audit code {c} missing");
+        }
+        assert!(jiceng_app::audit::verify(&app).await.unwrap().ok);
+    }
+);

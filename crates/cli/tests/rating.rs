@@ -1,0 +1,328 @@
+//! Rating, weak orgs and rectification from the command line (SPEC C5): rate a township,
+//! read the weak-org report, confirm a weakness, run its case to 验收销号, export.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn run(dir: &Path, today: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_jiceng"))
+        .env_remove("JICENG_DB")
+        .env("JICENG_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+        .env("JICENG_TODAY", today)
+        .current_dir(dir)
+        .args(args)
+        .args(["--db", "sqlite://r.db"])
+        .output()
+        .expect("run jiceng");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn scratch(label: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("jiceng-cli-rating-{}-{label}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    std::fs::create_dir_all(&p).unwrap();
+    p
+}
+
+fn ok(r: (i32, String, String)) -> String {
+    assert_eq!(r.0, 0, "stdout: {}\nstderr: {}", r.1, r.2);
+    r.1
+}
+
+#[test]
+fn rate_diagnose_and_rectify_from_the_command_line() {
+    let dir = scratch("flow");
+    let day = "2026-12-15";
+    std::fs::write(
+        dir.join("orgs.csv"),
+        "组织名称,组织类别,上级党组织,所属领域,成立日期,最近换届日期,是否设立支委会,组织代码\n\
+         某镇党委,党委,,乡镇,1990-01-01,2024-05-01,是,Z1\n\
+         甲村党支部,党支部,Z1,农村,2000-01-01,2025-01-01,否,Z2\n",
+    )
+    .unwrap();
+    ok(run(&dir, day, &["import", "orgs", "orgs.csv"]));
+
+    let out = ok(run(
+        &dir,
+        day,
+        &["rate", "--org", "Z1", "--year", "2026", "--format", "json"],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["rated"], 2, "{out}");
+
+    // 甲村 has never had a secretary: 瘫, with its evidence.
+    let out = ok(run(
+        &dir,
+        day,
+        &[
+            "report", "weak", "--org", "Z1", "--year", "2026", "--format", "json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let z2 = v["weak"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["org"]["code"] == "Z2")
+        .expect("Z2 listed");
+    let para = z2["weaknesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["kind"] == "Paralysis")
+        .expect("瘫");
+    assert_eq!(para["status"], "suspected");
+    assert_eq!(para["signals"][0]["rule"], "SecretaryVacant");
+    assert!(para["signals"][0]["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("2000-01-01"));
+    let table = ok(run(
+        &dir,
+        day,
+        &["report", "weak", "--org", "Z1", "--year", "2026"],
+    ));
+    assert!(
+        table.contains("瘫（班子瘫痪）") && table.contains("暂无数据"),
+        "{table}"
+    );
+
+    // Unknown kind, missing year: clear errors.
+    let (code, _, err) = run(
+        &dir,
+        day,
+        &[
+            "weak", "confirm", "--org", "Z2", "--year", "2026", "--kind", "胖", "--reason", "核实",
+        ],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("无法识别的问题类型"), "{err}");
+    let (code, _, err) = run(&dir, day, &["report", "weak", "--org", "Z1"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("--year"), "{err}");
+
+    // Records for signals, then the decision and the case.
+    ok(run(
+        &dir,
+        day,
+        &[
+            "weak",
+            "funding",
+            "--org",
+            "Z2",
+            "--year",
+            "2026",
+            "--kind",
+            "collective-income",
+            "--amount",
+            "20000",
+            "--source",
+            "村财务报表",
+        ],
+    ));
+    ok(run(
+        &dir,
+        day,
+        &[
+            "weak",
+            "signal",
+            "--org",
+            "Z2",
+            "--year",
+            "2026",
+            "--kind",
+            "乱",
+            "--evidence",
+            "宗族势力干扰换届",
+            "--source",
+            "县委政法委通报",
+        ],
+    ));
+    let out = ok(run(
+        &dir,
+        day,
+        &[
+            "weak",
+            "confirm",
+            "--org",
+            "Z2",
+            "--year",
+            "2026",
+            "--kind",
+            "瘫",
+            "--reason",
+            "经核实书记长期空缺",
+        ],
+    ));
+    assert!(out.contains("已建立整顿台账"), "{out}");
+    ok(run(
+        &dir,
+        day,
+        &[
+            "rectify",
+            "plan",
+            "--org",
+            "Z2",
+            "--year",
+            "2026",
+            "--measure",
+            "选举产生支部书记|镇党委组织委员|2027-01-31",
+        ],
+    ));
+    let out = ok(run(
+        &dir,
+        day,
+        &[
+            "rectify",
+            "assign",
+            "--org",
+            "Z2",
+            "--year",
+            "2026",
+            "--cadre",
+            "县委常委王某",
+        ],
+    ));
+    assert!(out.contains("县委组织部"), "{out}");
+    ok(run(
+        &dir,
+        day,
+        &[
+            "rectify",
+            "progress",
+            "--org",
+            "Z2",
+            "--year",
+            "2026",
+            "--text",
+            "已提名人选",
+            "--evidence",
+            "镇党委会议纪要",
+        ],
+    ));
+    // In February the measure is overdue.
+    let out = ok(run(&dir, "2027-02-15", &["rectify", "overdue", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(v[0]["days_overdue"], 15);
+    let (code, _, err) = run(
+        &dir,
+        "2027-02-15",
+        &[
+            "rectify", "accept", "--org", "Z2", "--year", "2026", "--note", "合格",
+        ],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("尚有整改措施未完成"), "{err}");
+    ok(run(
+        &dir,
+        "2027-02-15",
+        &[
+            "rectify",
+            "done",
+            "--org",
+            "Z2",
+            "--year",
+            "2026",
+            "--measure",
+            "1",
+        ],
+    ));
+    ok(run(
+        &dir,
+        "2027-02-15",
+        &[
+            "rectify",
+            "accept",
+            "--org",
+            "Z2",
+            "--year",
+            "2026",
+            "--note",
+            "经验收合格",
+        ],
+    ));
+    let out = ok(run(
+        &dir,
+        "2027-02-15",
+        &[
+            "report",
+            "rectification",
+            "--org",
+            "Z1",
+            "--year",
+            "2026",
+            "--format",
+            "json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["cases"].as_i64(), v["closed"].as_i64()),
+        (Some(1), Some(1)),
+        "{out}"
+    );
+    assert_eq!(v["items"][0]["stage"], "Accepted");
+
+    // Exports and the per-org view.
+    for what in ["weak", "rectification", "ratings"] {
+        let file = format!("{what}.xlsx");
+        ok(run(
+            &dir,
+            "2027-02-15",
+            &[
+                "report", what, "--org", "Z1", "--year", "2026", "--format", "xlsx", "--out", &file,
+            ],
+        ));
+        let bytes = std::fs::read(dir.join(&file)).unwrap();
+        assert_eq!(&bytes[..2], b"PK", "{what}: a real xlsx");
+    }
+    let out = ok(run(
+        &dir,
+        day,
+        &["rating", "show", "--org", "Z2", "--year", "2026"],
+    ));
+    assert!(
+        out.contains("书记配备到位") && out.contains("暂无数据"),
+        "{out}"
+    );
+    ok(run(
+        &dir,
+        day,
+        &[
+            "rating",
+            "adjust",
+            "--org",
+            "Z2",
+            "--year",
+            "2026",
+            "--stars",
+            "2",
+            "--reason",
+            "群众评议较差",
+        ],
+    ));
+    let out = ok(run(
+        &dir,
+        day,
+        &[
+            "report", "ratings", "--org", "Z1", "--year", "2026", "--format", "json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let z2 = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["org"]["code"] == "Z2")
+        .unwrap();
+    assert_eq!(
+        (z2["stars"].as_i64(), z2["adjusted"].as_bool()),
+        (Some(2), Some(true))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,721 @@
+//! Ratings (SPEC C5): the lean org rows rating and diagnosis read for a whole subtree,
+//! stored ratings per org and year (with hand adjustments that survive a re-rating), hand
+//! scores of manual indicators, indicator sets edited by the organization department, and
+//! the stored fact `org.subtree_last_joined` (kept by [`refresh_last_joined`]).
+//!
+//! Every list is one read by literal path range (indexes `(year, org_path)`), so rating a
+//! province is a handful of range reads, never a query per org.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use jiceng_domain::rating::{IndicatorScore, ScoreState, COMMON_EVIDENCE};
+use jiceng_domain::{Domain, IndicatorSet, OrgKind};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::sql::{placeholders, IN_CHUNK};
+use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
+
+/// A value to bind in [`insert_rows`] (the shared `sql::Val` has no floats).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum V {
+    I(i64),
+    OI(Option<i64>),
+    F(f64),
+    OF(Option<f64>),
+    T(String),
+    OT(Option<String>),
+}
+
+/// Inserts rows in multi-row statements, as `sql::insert_many` does (positional `?` in
+/// SQLite, whose numbered parameters are looked up in a list; `$n` in PostgreSQL).
+pub(crate) async fn insert_rows(
+    conn: &mut Conn,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<V>],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let per = (30_000 / columns.len()).clamp(1, 1_000);
+    let anonymous = conn.backend_name() != "PostgreSQL";
+    for chunk in rows.chunks(per) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 1;
+        for (i, row) in chunk.iter().enumerate() {
+            debug_assert_eq!(row.len(), columns.len());
+            sql.push_str(if i > 0 { ", (" } else { "(" });
+            for j in 0..row.len() {
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                if anonymous {
+                    sql.push('?');
+                } else {
+                    sql.push_str(&format!("${n}"));
+                }
+                n += 1;
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    V::I(x) => q.bind(*x),
+                    V::OI(x) => q.bind(*x),
+                    V::F(x) => q.bind(*x),
+                    V::OF(x) => q.bind(*x),
+                    V::T(x) => q.bind(x.clone()),
+                    V::OT(x) => q.bind(x.clone()),
+                };
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// An org as rating reads it: its record and stored facts, nothing else.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatedOrg {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub code: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub domain: Option<Domain>,
+    pub path: String,
+    pub founded_on: Option<chrono::NaiveDate>,
+    pub dissolved_on: Option<chrono::NaiveDate>,
+    pub last_election_on: Option<chrono::NaiveDate>,
+    pub has_committee: bool,
+    pub subtree_members: i64,
+    pub subtree_full: i64,
+    pub has_secretary: bool,
+    pub secretary_vacant_since: Option<chrono::NaiveDate>,
+    /// The latest joining date in the subtree; `None` when nobody joined or not computed.
+    pub subtree_last_joined: Option<chrono::NaiveDate>,
+    /// The day the stored facts were computed for.
+    pub facts_on: Option<chrono::NaiveDate>,
+}
+
+fn bind_scope<'q>(mut q: crate::sql::AnyQuery<'q>, binds: Vec<String>) -> crate::sql::AnyQuery<'q> {
+    for b in binds {
+        q = q.bind(b);
+    }
+    q
+}
+
+/// Every org of the scope, in path order (parents first), as rating reads it.
+pub async fn orgs(conn: &mut Conn, scope: &Scope) -> Result<Vec<RatedOrg>> {
+    let (pred, binds) = scope.predicate("path", 1);
+    let sql = format!(
+        "SELECT id, parent_id, code, name, kind, domain, path, founded_on, dissolved_on, \
+         last_election_on, has_committee, subtree_members, subtree_full, has_secretary, \
+         secretary_vacant_since, subtree_last_joined, facts_on FROM org WHERE {pred} ORDER BY path"
+    );
+    let rows = bind_scope(sqlx::query(&sql), binds)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let kind: String = r.try_get("kind")?;
+        let domain: Option<String> = r.try_get("domain")?;
+        out.push(RatedOrg {
+            id: r.try_get("id")?,
+            parent_id: r.try_get("parent_id")?,
+            code: r.try_get("code")?,
+            name: r.try_get("name")?,
+            kind: OrgKind::from_code(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
+            domain: match domain {
+                Some(d) => Some(
+                    Domain::from_code(&d)
+                        .ok_or_else(|| StoreError::Corrupt(format!("领域 {d}")))?,
+                ),
+                None => None,
+            },
+            path: r.try_get("path")?,
+            founded_on: opt_date(r.try_get("founded_on")?)?,
+            dissolved_on: opt_date(r.try_get("dissolved_on")?)?,
+            last_election_on: opt_date(r.try_get("last_election_on")?)?,
+            has_committee: r.try_get::<i64, _>("has_committee")? != 0,
+            subtree_members: r.try_get("subtree_members")?,
+            subtree_full: r.try_get("subtree_full")?,
+            has_secretary: r.try_get::<i64, _>("has_secretary")? != 0,
+            secretary_vacant_since: opt_date(r.try_get("secretary_vacant_since")?)?,
+            subtree_last_joined: opt_date(r.try_get("subtree_last_joined")?)?,
+            facts_on: opt_date(r.try_get("facts_on")?)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Recomputes `org.subtree_last_joined` for `ids` (touched orgs with all their ancestors,
+/// as `facts::refresh` gathers them): each org's current members, and the stored value of
+/// each child outside `ids`, rolled up deepest first. Run in the refresh's transaction.
+pub async fn refresh_last_joined(conn: &mut Conn, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let set: HashSet<i64> = ids.iter().copied().collect();
+    let mut own: HashMap<i64, Option<String>> = HashMap::new();
+    let mut tree: Vec<(i64, i64, Option<i64>)> = Vec::with_capacity(ids.len());
+    let mut from_children: HashMap<i64, Option<String>> = HashMap::new();
+    for chunk in ids.chunks(IN_CHUNK) {
+        let list = placeholders(1, chunk.len());
+        let sql = format!("SELECT id, depth, parent_id FROM org WHERE id IN ({list})");
+        let mut q = sqlx::query_as::<_, (i64, i64, Option<i64>)>(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        tree.extend(q.fetch_all(&mut *conn).await?);
+        let sql = format!(
+            "SELECT org_id, MAX(joined_on) FROM member WHERE org_id IN ({list}) \
+             AND exited_on IS NULL GROUP BY org_id"
+        );
+        let mut q = sqlx::query_as::<_, (i64, Option<String>)>(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for (id, last) in q.fetch_all(&mut *conn).await? {
+            own.insert(id, last);
+        }
+        let sql = format!(
+            "SELECT id, parent_id, subtree_last_joined FROM org WHERE parent_id IN ({list})"
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, Option<String>)>(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for (child, parent, last) in q.fetch_all(&mut *conn).await? {
+            if !set.contains(&child) {
+                let slot = from_children.entry(parent).or_default();
+                *slot = (*slot).clone().max(last);
+            }
+        }
+    }
+    // Deepest first: an org's value is final before it is merged into its parent.
+    tree.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut done: HashMap<i64, Option<String>> = tree
+        .iter()
+        .map(|(id, _, _)| {
+            let mine = own.get(id).cloned().flatten();
+            let kids = from_children.get(id).cloned().flatten();
+            (*id, mine.max(kids))
+        })
+        .collect();
+    for (id, _, parent) in &tree {
+        let v = done.get(id).cloned().flatten();
+        if let Some(p) = parent.filter(|p| set.contains(p)) {
+            let slot = done.entry(p).or_default();
+            *slot = (*slot).clone().max(v);
+        }
+    }
+    for (id, v) in &done {
+        sqlx::query("UPDATE org SET subtree_last_joined = $1 WHERE id = $2")
+            .bind(v.clone())
+            .bind(*id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An indicator's score as stored: its code, state, score and evidence — the name and
+/// weight are the set's (`set_id`, `set_version`), and evidence found in
+/// [`COMMON_EVIDENCE`] is stored as its position. A province's ratings take a third of the
+/// space the full form would.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Compact {
+    c: String,
+    /// s: scored, n: no data, x: not applicable.
+    s: char,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    v: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    e: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    k: Option<usize>,
+}
+
+fn encode(list: &[IndicatorScore]) -> String {
+    let compact: Vec<Compact> = list
+        .iter()
+        .map(|i| {
+            let k = COMMON_EVIDENCE.iter().position(|t| *t == i.evidence);
+            Compact {
+                c: i.code.clone(),
+                s: match i.state {
+                    ScoreState::Scored => 's',
+                    ScoreState::NoData => 'n',
+                    ScoreState::NotApplicable => 'x',
+                },
+                v: i.score,
+                e: if k.is_some() {
+                    None
+                } else {
+                    Some(i.evidence.clone())
+                },
+                k,
+            }
+        })
+        .collect();
+    serde_json::to_string(&compact).expect("indicator scores serialize")
+}
+
+/// The stored scores back, with empty names and zero weights: the caller fills them from
+/// the indicator set the rating names.
+fn decode(text: &str) -> Result<Vec<IndicatorScore>> {
+    let compact: Vec<Compact> =
+        serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("评定指标：{e}")))?;
+    compact
+        .into_iter()
+        .map(|c| {
+            let evidence = match (c.e, c.k) {
+                (Some(e), _) => e,
+                (None, Some(k)) => COMMON_EVIDENCE
+                    .get(k)
+                    .ok_or_else(|| StoreError::Corrupt(format!("评定依据编号 {k}")))?
+                    .to_string(),
+                (None, None) => String::new(),
+            };
+            Ok(IndicatorScore {
+                code: c.c,
+                name: String::new(),
+                weight: 0.0,
+                state: match c.s {
+                    's' => ScoreState::Scored,
+                    'n' => ScoreState::NoData,
+                    'x' => ScoreState::NotApplicable,
+                    o => return Err(StoreError::Corrupt(format!("评分状态 {o}"))),
+                },
+                score: c.v,
+                evidence,
+            })
+        })
+        .collect()
+}
+
+/// A hand adjustment of a rating's stars.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adjustment {
+    pub stars: i64,
+    pub by: String,
+    pub reason: String,
+    /// UTC time text.
+    pub at: String,
+}
+
+/// A rating as stored. The indicators read back carry no name or weight (see `decode`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRating {
+    pub org_id: i64,
+    pub year: i32,
+    pub org_path: String,
+    pub set_id: String,
+    pub set_version: i64,
+    pub as_of: chrono::NaiveDate,
+    pub computed_stars: Option<i64>,
+    pub score: Option<f64>,
+    pub weight_with_data: f64,
+    pub indicators: Vec<IndicatorScore>,
+    pub evidence: String,
+    pub adjustment: Option<Adjustment>,
+}
+
+impl StoredRating {
+    /// The stars that count: the adjustment's, else the computed ones.
+    pub fn stars(&self) -> Option<i64> {
+        self.adjustment
+            .as_ref()
+            .map(|a| a.stars)
+            .or(self.computed_stars)
+    }
+}
+
+const RATING_COLS: &str = "org_id, year, org_path, set_id, set_version, as_of, computed_stars, \
+    score, weight_with_data, indicators, evidence, adjusted_stars, adjusted_by, adjusted_reason, \
+    adjusted_at";
+
+fn rating_from_row(r: &AnyRow) -> Result<StoredRating> {
+    let ind: String = r.try_get("indicators")?;
+    let adjusted: Option<i64> = r.try_get("adjusted_stars")?;
+    let as_of: String = r.try_get("as_of")?;
+    Ok(StoredRating {
+        org_id: r.try_get("org_id")?,
+        year: r.try_get::<i64, _>("year")? as i32,
+        org_path: r.try_get("org_path")?,
+        set_id: r.try_get("set_id")?,
+        set_version: r.try_get("set_version")?,
+        as_of: parse_date_text(&as_of)?,
+        computed_stars: r.try_get("computed_stars")?,
+        score: r.try_get("score")?,
+        weight_with_data: r.try_get("weight_with_data")?,
+        indicators: decode(&ind)?,
+        evidence: r.try_get("evidence")?,
+        adjustment: match adjusted {
+            Some(stars) => Some(Adjustment {
+                stars,
+                by: r
+                    .try_get::<Option<String>, _>("adjusted_by")?
+                    .unwrap_or_default(),
+                reason: r
+                    .try_get::<Option<String>, _>("adjusted_reason")?
+                    .unwrap_or_default(),
+                at: r
+                    .try_get::<Option<String>, _>("adjusted_at")?
+                    .unwrap_or_default(),
+            }),
+            None => None,
+        },
+    })
+}
+
+/// Replaces the ratings of `year` in the scope with `rows` (a re-rating). Adjustments are
+/// carried in `rows` by the caller (read them first with [`adjustments`]).
+pub async fn replace(
+    conn: &mut Conn,
+    scope: &Scope,
+    year: i32,
+    rows: &[StoredRating],
+) -> Result<()> {
+    delete(conn, scope, year).await?;
+    insert(conn, rows).await
+}
+
+/// Deletes the ratings of `year` in the scope (the first half of a re-rating written in
+/// chunks: then [`insert`] each chunk).
+pub async fn delete(conn: &mut Conn, scope: &Scope, year: i32) -> Result<()> {
+    let (pred, binds) = scope.predicate("org_path", 2);
+    let del = format!("DELETE FROM rating WHERE year = $1 AND {pred}");
+    bind_scope(sqlx::query(&del).bind(year as i64), binds)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Inserts ratings (none of them stored yet).
+pub async fn insert(conn: &mut Conn, rows: &[StoredRating]) -> Result<()> {
+    let now = crate::now_text();
+    let vals: Vec<Vec<V>> = rows
+        .iter()
+        .map(|r| {
+            let adj = r.adjustment.as_ref();
+            vec![
+                V::I(r.org_id),
+                V::I(r.year as i64),
+                V::T(r.org_path.clone()),
+                V::T(r.set_id.clone()),
+                V::I(r.set_version),
+                V::T(crate::date_text(r.as_of)),
+                V::OI(r.computed_stars),
+                V::OF(r.score),
+                V::F(r.weight_with_data),
+                V::T(encode(&r.indicators)),
+                V::T(r.evidence.clone()),
+                V::OI(adj.map(|a| a.stars)),
+                V::OT(adj.map(|a| a.by.clone())),
+                V::OT(adj.map(|a| a.reason.clone())),
+                V::OT(adj.map(|a| a.at.clone())),
+                V::T(now.clone()),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "rating",
+        &[
+            "org_id",
+            "year",
+            "org_path",
+            "set_id",
+            "set_version",
+            "as_of",
+            "computed_stars",
+            "score",
+            "weight_with_data",
+            "indicators",
+            "evidence",
+            "adjusted_stars",
+            "adjusted_by",
+            "adjusted_reason",
+            "adjusted_at",
+            "computed_at",
+        ],
+        &vals,
+    )
+    .await
+}
+
+/// The hand adjustments of `year` in the scope, by org.
+pub async fn adjustments(
+    conn: &mut Conn,
+    scope: &Scope,
+    year: i32,
+) -> Result<HashMap<i64, Adjustment>> {
+    let (pred, binds) = scope.predicate("org_path", 2);
+    let sql = format!(
+        "SELECT org_id, adjusted_stars, adjusted_by, adjusted_reason, adjusted_at FROM rating \
+         WHERE year = $1 AND {pred} AND adjusted_stars IS NOT NULL"
+    );
+    let rows = bind_scope(sqlx::query(&sql).bind(year as i64), binds)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("org_id")?,
+                Adjustment {
+                    stars: r.try_get("adjusted_stars")?,
+                    by: r
+                        .try_get::<Option<String>, _>("adjusted_by")?
+                        .unwrap_or_default(),
+                    reason: r
+                        .try_get::<Option<String>, _>("adjusted_reason")?
+                        .unwrap_or_default(),
+                    at: r
+                        .try_get::<Option<String>, _>("adjusted_at")?
+                        .unwrap_or_default(),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// One org's rating of a year, if rated and in the scope.
+pub async fn get(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    year: i32,
+) -> Result<Option<StoredRating>> {
+    let (pred, binds) = scope.predicate("org_path", 3);
+    let sql =
+        format!("SELECT {RATING_COLS} FROM rating WHERE org_id = $1 AND year = $2 AND {pred}");
+    bind_scope(sqlx::query(&sql).bind(org_id).bind(year as i64), binds)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| rating_from_row(&r))
+        .transpose()
+}
+
+/// The ratings of `year` in the scope, in path order; `stars` narrows to the orgs with
+/// those stars (`Some(None)`: rated without stars). Returns the page and the total.
+pub async fn list(
+    conn: &mut Conn,
+    scope: &Scope,
+    year: i32,
+    stars: Option<Option<i64>>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<StoredRating>, i64)> {
+    let (pred, binds) = scope.predicate("org_path", 2);
+    let mut cond = format!("year = $1 AND {pred}");
+    let mut extra: Vec<i64> = Vec::new();
+    match stars {
+        None => {}
+        Some(None) => cond.push_str(" AND COALESCE(adjusted_stars, computed_stars) IS NULL"),
+        Some(Some(n)) => {
+            extra.push(n);
+            cond.push_str(&format!(
+                " AND COALESCE(adjusted_stars, computed_stars) = ${}",
+                binds.len() + 2
+            ));
+        }
+    }
+    let count_sql = format!("SELECT COUNT(*) FROM rating WHERE {cond}");
+    let mut cq = sqlx::query_scalar::<_, i64>(&count_sql).bind(year as i64);
+    for b in &binds {
+        cq = cq.bind(b.clone());
+    }
+    for e in &extra {
+        cq = cq.bind(*e);
+    }
+    let total = cq.fetch_one(&mut *conn).await?;
+    let n = binds.len() + extra.len() + 1;
+    let sql = format!(
+        "SELECT {RATING_COLS} FROM rating WHERE {cond} ORDER BY org_path LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let mut q = sqlx::query(&sql).bind(year as i64);
+    for b in binds {
+        q = q.bind(b);
+    }
+    for e in extra {
+        q = q.bind(e);
+    }
+    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    Ok((
+        rows.iter().map(rating_from_row).collect::<Result<_>>()?,
+        total,
+    ))
+}
+
+/// How many orgs of the scope have each number of stars in `year` (`None`: no stars).
+pub async fn distribution(
+    conn: &mut Conn,
+    scope: &Scope,
+    year: i32,
+) -> Result<BTreeMap<Option<i64>, i64>> {
+    let (pred, binds) = scope.predicate("org_path", 2);
+    let sql = format!(
+        "SELECT COALESCE(adjusted_stars, computed_stars) AS s, COUNT(*) AS n FROM rating \
+         WHERE year = $1 AND {pred} GROUP BY COALESCE(adjusted_stars, computed_stars)"
+    );
+    let rows = bind_scope(sqlx::query(&sql).bind(year as i64), binds)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<Option<i64>, _>("s")?, r.try_get::<i64, _>("n")?)))
+        .collect()
+}
+
+/// Sets (or, with `None`, clears) the hand adjustment of a stored rating. Returns whether
+/// the rating exists.
+pub async fn set_adjustment(
+    conn: &mut Conn,
+    org_id: i64,
+    year: i32,
+    adj: Option<&Adjustment>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE rating SET adjusted_stars = $1, adjusted_by = $2, adjusted_reason = $3, \
+         adjusted_at = $4 WHERE org_id = $5 AND year = $6",
+    )
+    .bind(adj.map(|a| a.stars))
+    .bind(adj.map(|a| a.by.clone()))
+    .bind(adj.map(|a| a.reason.clone()))
+    .bind(adj.map(|a| a.at.clone()))
+    .bind(org_id)
+    .bind(year as i64)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A hand score of a manual indicator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManualScore {
+    pub org_id: i64,
+    pub year: i32,
+    pub code: String,
+    pub org_path: String,
+    pub score: f64,
+    pub reason: String,
+    pub scored_by: String,
+}
+
+/// Records (or replaces) a hand score.
+pub async fn set_manual_score(conn: &mut Conn, s: &ManualScore) -> Result<()> {
+    sqlx::query("DELETE FROM rating_manual WHERE org_id = $1 AND year = $2 AND code = $3")
+        .bind(s.org_id)
+        .bind(s.year as i64)
+        .bind(s.code.clone())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO rating_manual (org_id, year, code, org_path, score, reason, scored_by, scored_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(s.org_id)
+    .bind(s.year as i64)
+    .bind(s.code.clone())
+    .bind(s.org_path.clone())
+    .bind(s.score)
+    .bind(s.reason.clone())
+    .bind(s.scored_by.clone())
+    .bind(crate::now_text())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The hand scores of `year` in the scope, by org and indicator code.
+pub async fn manual_scores(
+    conn: &mut Conn,
+    scope: &Scope,
+    year: i32,
+) -> Result<HashMap<i64, BTreeMap<String, f64>>> {
+    let (pred, binds) = scope.predicate("org_path", 2);
+    let sql = format!("SELECT org_id, code, score FROM rating_manual WHERE year = $1 AND {pred}");
+    let rows = bind_scope(sqlx::query(&sql).bind(year as i64), binds)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out: HashMap<i64, BTreeMap<String, f64>> = HashMap::new();
+    for r in &rows {
+        out.entry(r.try_get("org_id")?)
+            .or_default()
+            .insert(r.try_get("code")?, r.try_get("score")?);
+    }
+    Ok(out)
+}
+
+/// Stores an indicator set (replacing one with the same id and version).
+pub async fn save_indicator_set(conn: &mut Conn, set: &IndicatorSet, by: &str) -> Result<()> {
+    sqlx::query("DELETE FROM indicator_set WHERE id = $1 AND version = $2")
+        .bind(set.id.clone())
+        .bind(set.version)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO indicator_set (id, version, effective_from, body, saved_by, saved_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(set.id.clone())
+    .bind(set.version)
+    .bind(crate::date_text(set.effective_from))
+    .bind(serde_json::to_string(set).expect("an indicator set serializes"))
+    .bind(by.to_string())
+    .bind(crate::now_text())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The stored indicator sets, by id and version.
+pub async fn indicator_sets(conn: &mut Conn) -> Result<Vec<IndicatorSet>> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT body FROM indicator_set ORDER BY id, version")
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.into_iter()
+        .map(|(b,)| {
+            serde_json::from_str(&b).map_err(|e| StoreError::Corrupt(format!("指标体系：{e}")))
+        })
+        .collect()
+}
+
+/// Rewrites the stored paths of every rating, weakness and rectification record under
+/// `old` to lie under `new` (an org moved; called by `orgs::move_subtree`).
+pub async fn move_paths(conn: &mut Conn, old: &str, new: &str) -> Result<()> {
+    let upper = jiceng_domain::path::subtree_upper(old);
+    let old_len = old.chars().count() as i64 + 1;
+    for table in [
+        "rating",
+        "rating_manual",
+        "weakness",
+        "weakness_signal",
+        "discipline_case",
+        "funding",
+        "rectification",
+        "rectification_measure",
+        "rectification_event",
+    ] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET org_path = $1 || SUBSTR(org_path, CAST($2 AS INTEGER)) \
+             WHERE org_path >= $3 AND org_path < $4"
+        ))
+        .bind(new.to_string())
+        .bind(old_len)
+        .bind(old.to_string())
+        .bind(upper.clone())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
