@@ -609,6 +609,47 @@ contract_test!(
         let grid = jiceng_io::read_grid(&out).unwrap();
         assert!(grid.rows.len() >= 6);
 
+        // Stored summaries for the levels above the branches: 测试镇党委 (all five),
+        // 东村党支部 (itself and 南村 below it) and 西村党总支 (西村第一).
+        let n = compliance::refresh_summaries(&app, None, &[Period::Quarter(2026, 3)])
+            .await
+            .unwrap();
+        assert_eq!(n, 3);
+        let top = app.resolve_org(&Scope::All, "T001").await.unwrap();
+        let stored =
+            compliance::overview_with_limit(&app, &actor, top.org.id, Period::Quarter(2026, 3), 0)
+                .await
+                .unwrap();
+        let live = compliance::overview(&app, &actor, top.org.id, Period::Quarter(2026, 3))
+            .await
+            .unwrap();
+        assert_eq!((stored.source, live.source), ("summary", "live"));
+        assert!(stored.computed_at.is_some());
+        let figures = |o: &compliance::Overview| {
+            let mut rows: Vec<(String, i64, i64, i64)> = o
+                .children
+                .iter()
+                .map(|r| (r.org.code.clone(), r.branches, r.compliant, r.held_nothing))
+                .collect();
+            rows.sort();
+            (o.org.branches, o.org.compliant, o.org.held_nothing, rows)
+        };
+        assert_eq!(figures(&stored), figures(&live));
+        assert_eq!(
+            figures(&live),
+            (
+                5,
+                1,
+                1,
+                vec![
+                    ("T002".to_string(), 2, 0, 0),
+                    ("T003".to_string(), 1, 0, 1),
+                    ("T005".to_string(), 1, 1, 0),
+                    ("T009".to_string(), 1, 0, 0),
+                ]
+            )
+        );
+
         // The same ledger again adds nothing.
         let again = import::meetings::run(&app, &file, &opts(), &NoProgress)
             .await

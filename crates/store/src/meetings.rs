@@ -412,28 +412,31 @@ const MONTH_COLS: &str = "branch_id, branch_path, year_month, general_meetings, 
     group_meetings, party_lectures, theme_days, life_meetings, democratic_evaluations, group_counts, \
     meetings, expected, present, masses_present, votes, quorum_failed";
 
+/// Reads a row of `MONTH_COLS` by position (a province's year is millions of rows).
 fn month_from_row(row: &AnyRow) -> Result<MonthFacts> {
-    let ym: String = row.try_get("year_month")?;
+    let ym: String = row.try_get(2)?;
     let (year, month) = parse_year_month(&ym)?;
     let mut tally = MonthTally::default();
-    for (k, col) in KIND_COLS {
-        tally.by_kind[k.index()] = row.try_get(col)?;
+    for (i, (k, _)) in KIND_COLS.iter().enumerate() {
+        tally.by_kind[k.index()] = row.try_get(3 + i)?;
     }
-    let groups: String = row.try_get("group_counts")?;
-    tally.groups = serde_json::from_str::<BTreeMap<i64, i64>>(&groups)
-        .map_err(|e| StoreError::Corrupt(format!("党小组会次数：{e}")))?;
+    let groups: String = row.try_get(10)?;
+    if groups != "{}" {
+        tally.groups = serde_json::from_str::<BTreeMap<i64, i64>>(&groups)
+            .map_err(|e| StoreError::Corrupt(format!("党小组会次数：{e}")))?;
+    }
     Ok(MonthFacts {
-        branch_id: row.try_get("branch_id")?,
-        branch_path: row.try_get("branch_path")?,
+        branch_id: row.try_get(0)?,
+        branch_path: row.try_get(1)?,
         year,
         month,
         tally,
-        meetings: row.try_get("meetings")?,
-        expected: row.try_get("expected")?,
-        present: row.try_get("present")?,
-        masses_present: row.try_get("masses_present")?,
-        votes: row.try_get("votes")?,
-        quorum_failed: row.try_get("quorum_failed")?,
+        meetings: row.try_get(11)?,
+        expected: row.try_get(12)?,
+        present: row.try_get(13)?,
+        masses_present: row.try_get(14)?,
+        votes: row.try_get(15)?,
+        quorum_failed: row.try_get(16)?,
     })
 }
 
@@ -739,12 +742,16 @@ pub async fn branches_and_groups(conn: &mut Conn, scope: &Scope) -> Result<Vec<L
         .collect()
 }
 
-/// Rewrites the stored paths of meetings and monthly facts under `old` to lie under `new`
-/// (an org moved: to be called in the same transaction as `orgs::move_subtree`).
+/// Rewrites the stored paths of meetings, monthly facts and summaries under `old` to lie
+/// under `new` (an org moved: `orgs::move_subtree` calls it in its transaction).
 pub async fn move_paths(conn: &mut Conn, old: &str, new: &str) -> Result<()> {
     let upper = path::subtree_upper(old);
     let old_len = old.chars().count() as i64 + 1;
-    for (table, col) in [("meeting", "org_path"), ("compliance_month", "branch_path")] {
+    for (table, col) in [
+        ("meeting", "org_path"),
+        ("compliance_month", "branch_path"),
+        ("compliance_summary", "org_path"),
+    ] {
         sqlx::query(&format!(
             "UPDATE {table} SET {col} = $1 || SUBSTR({col}, CAST($2 AS INTEGER)) WHERE {col} >= $3 AND {col} < $4"
         ))
@@ -756,4 +763,103 @@ pub async fn move_paths(conn: &mut Conn, old: &str, new: &str) -> Result<()> {
         .await?;
     }
     Ok(())
+}
+
+/// Compliance of one org's subtree in one period, as a refresh stored it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub org_id: i64,
+    pub org_path: String,
+    pub period: Period,
+    pub branches: i64,
+    pub compliant: i64,
+    pub held_nothing: i64,
+    pub meetings: i64,
+    pub expected: i64,
+    pub present: i64,
+    pub quorum_failed: i64,
+    /// When the refresh ran (UTC, ISO 8601).
+    pub computed_at: String,
+}
+
+const SUMMARY_COLS: [&str; 11] = [
+    "org_id",
+    "org_path",
+    "period",
+    "branches",
+    "compliant",
+    "held_nothing",
+    "meetings",
+    "expected",
+    "present",
+    "quorum_failed",
+    "computed_at",
+];
+
+/// Replaces the stored summaries of `period` for every org in `scope` with `rows`.
+pub async fn replace_summaries(
+    conn: &mut Conn,
+    scope: &Scope,
+    period: Period,
+    rows: &[Summary],
+) -> Result<()> {
+    let (pred, binds) = scope.predicate("org_path", 2);
+    let sql = format!("DELETE FROM compliance_summary WHERE period = $1 AND {pred}");
+    let mut q = sqlx::query(&sql).bind(period.to_string());
+    for b in binds {
+        q = q.bind(b);
+    }
+    q.execute(&mut *conn).await?;
+    let vals: Vec<Vec<Val>> = rows
+        .iter()
+        .map(|s| {
+            vec![
+                s.org_id.into(),
+                s.org_path.clone().into(),
+                s.period.to_string().into(),
+                s.branches.into(),
+                s.compliant.into(),
+                s.held_nothing.into(),
+                s.meetings.into(),
+                s.expected.into(),
+                s.present.into(),
+                s.quorum_failed.into(),
+                s.computed_at.clone().into(),
+            ]
+        })
+        .collect();
+    insert_rows(conn, "compliance_summary", &SUMMARY_COLS, &vals).await
+}
+
+/// The stored summaries of `period` for these orgs (those that have one).
+pub async fn summaries(conn: &mut Conn, period: Period, org_ids: &[i64]) -> Result<Vec<Summary>> {
+    let mut out = Vec::new();
+    for chunk in org_ids.chunks(IN_CHUNK) {
+        let sql = format!(
+            "SELECT {} FROM compliance_summary WHERE period = $1 AND org_id IN ({})",
+            SUMMARY_COLS.join(", "),
+            placeholders(2, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(period.to_string());
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let p: String = r.try_get("period")?;
+            out.push(Summary {
+                org_id: r.try_get("org_id")?,
+                org_path: r.try_get("org_path")?,
+                period: Period::parse(&p).map_err(StoreError::Corrupt)?,
+                branches: r.try_get("branches")?,
+                compliant: r.try_get("compliant")?,
+                held_nothing: r.try_get("held_nothing")?,
+                meetings: r.try_get("meetings")?,
+                expected: r.try_get("expected")?,
+                present: r.try_get("present")?,
+                quorum_failed: r.try_get("quorum_failed")?,
+                computed_at: r.try_get("computed_at")?,
+            });
+        }
+    }
+    Ok(out)
 }

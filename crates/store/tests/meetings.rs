@@ -432,3 +432,69 @@ contract_test!(moved_paths_follow_the_org, |db: TestDb| async move {
     assert!(m.org_path.starts_with(&new));
     assert_eq!(m.branch_path(), new);
 });
+
+contract_test!(
+    summaries_are_replaced_per_subtree_and_period,
+    |db: TestDb| async move {
+        let paths = tree(&db).await;
+        let sum = |org_id: i64, path: &str, period: Period, branches: i64| meetings::Summary {
+            org_id,
+            org_path: path.to_string(),
+            period,
+            branches,
+            compliant: 1,
+            held_nothing: 0,
+            meetings: 3,
+            expected: 30,
+            present: 27,
+            quorum_failed: 0,
+            computed_at: "2026-09-01T00:00:00Z".into(),
+        };
+        let q3 = Period::Quarter(2026, 3);
+        let mut tx = db.store.begin().await.unwrap();
+        meetings::replace_summaries(
+            &mut tx,
+            &Scope::All,
+            q3,
+            &[
+                sum(1, &paths[0], q3, 3),
+                sum(2, &paths[1], q3, 2),
+                sum(3, &paths[2], q3, 1),
+            ],
+        )
+        .await
+        .unwrap();
+        meetings::replace_summaries(
+            &mut tx,
+            &Scope::All,
+            Period::Year(2026),
+            &[sum(1, &paths[0], Period::Year(2026), 3)],
+        )
+        .await
+        .unwrap();
+        // Refreshing town A's subtree replaces its rows only.
+        meetings::replace_summaries(
+            &mut tx,
+            &Scope::subtree(&paths[1]),
+            q3,
+            &[sum(2, &paths[1], q3, 5)],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = db.store.acquire().await.unwrap();
+        let mut got: Vec<(i64, i64)> = meetings::summaries(&mut c, q3, &[1, 2, 3, 4])
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| (s.org_id, s.branches))
+            .collect();
+        got.sort();
+        assert_eq!(got, vec![(1, 3), (2, 5), (3, 1)]);
+        let year = meetings::summaries(&mut c, Period::Year(2026), &[1])
+            .await
+            .unwrap();
+        assert_eq!(year.len(), 1);
+        assert_eq!(year[0], sum(1, &paths[0], Period::Year(2026), 3));
+    }
+);

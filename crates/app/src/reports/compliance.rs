@@ -9,10 +9,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use jiceng_domain::compliance::{judge, Tally};
+use jiceng_domain::compliance::{judge, Compliance, Tally};
 use jiceng_domain::{path, MeetingKind, Period};
 use jiceng_io::{OutCell, Sheet};
-use jiceng_store::meetings as meeting_store;
+use jiceng_store::meetings::{self as meeting_store, LifeOrg, Summary};
 use jiceng_store::orgs as org_store;
 use jiceng_store::Scope;
 use serde::Serialize;
@@ -89,27 +89,32 @@ pub struct CalendarCell {
     pub met: i64,
 }
 
-/// The report for the subtree of `root` (code or unique name, in the actor's scope).
-pub async fn run(app: &App, actor: &Actor, root: &str, period: Period) -> Result<ComplianceReport> {
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
-    let root = app.resolve_org(&actor.scope, root).await?;
-    let scope = Scope::subtree(&root.path);
-    let mut conn = app.store.acquire().await?;
-    let orgs = meeting_store::branches_and_groups(&mut conn, &scope).await?;
-    let children = org_store::children(&mut conn, &scope, root.org.id).await?;
-    let rows = meeting_store::month_facts(&mut conn, &scope, &period.months()).await?;
-    drop(conn);
+/// Every judged branch of a subtree with its verdict, and the period's sums.
+struct Judged {
+    orgs: Vec<LifeOrg>,
+    /// Index into `orgs`, verdict, and the branch's (meetings, expected, present,
+    /// failed quorums) in the period.
+    verdicts: Vec<(usize, Compliance, [i64; 4])>,
+    attendance: Attendance,
+    quorum_failed: i64,
+}
 
-    let mut tallies: HashMap<i64, Tally> = HashMap::new();
+/// Judges every branch of `scope` over `period` from the stored facts.
+async fn judge_subtree(app: &App, scope: &Scope, period: Period) -> Result<Judged> {
+    let mut conn = app.store.acquire().await?;
+    let orgs = meeting_store::branches_and_groups(&mut conn, scope).await?;
+    let rows = meeting_store::month_facts(&mut conn, scope, &period.months()).await?;
+    drop(conn);
+    let mut tallies: HashMap<i64, (Tally, [i64; 4])> = HashMap::new();
     let mut attendance = Attendance::default();
     let mut quorum_failed = 0;
     for r in &rows {
-        tallies
-            .entry(r.branch_id)
-            .or_default()
-            .add_month(r.year, r.month, &r.tally);
+        let (t, sums) = tallies.entry(r.branch_id).or_default();
+        t.add_month(r.year, r.month, &r.tally);
+        sums[0] += r.meetings;
+        sums[1] += r.expected;
+        sums[2] += r.present;
+        sums[3] += r.quorum_failed;
         attendance.meetings += r.meetings;
         attendance.expected += r.expected;
         attendance.present += r.present;
@@ -120,57 +125,62 @@ pub async fn run(app: &App, actor: &Actor, root: &str, period: Period) -> Result
         attendance.expected,
         attendance.present,
     ));
-    let refs: HashMap<i64, OrgRef> = orgs
-        .iter()
-        .map(|o| {
-            (
-                o.id,
-                OrgRef {
-                    code: o.code.clone(),
-                    name: o.name.clone(),
-                },
-            )
+    let empty = (Tally::default(), [0; 4]);
+    let verdicts = branch_facts(&orgs)
+        .into_iter()
+        .filter_map(|(i, facts)| {
+            let (tally, sums) = tallies.get(&facts.branch_id).unwrap_or(&empty);
+            let c = judge(&facts, tally, period, &app.rules);
+            c.judged().then_some((i, c, *sums))
         })
         .collect();
-    // Which direct child of the root each branch lies under.
-    let root_depth = path::depth(&root.path);
-    let mut level: BTreeMap<i64, (usize, usize)> = BTreeMap::new();
-    let empty = Tally::default();
+    Ok(Judged {
+        orgs,
+        verdicts,
+        attendance,
+        quorum_failed,
+    })
+}
+
+/// The report for the subtree of `root` (code or unique name, in the actor's scope).
+pub async fn run(app: &App, actor: &Actor, root: &str, period: Period) -> Result<ComplianceReport> {
+    if actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let root = app.resolve_org(&actor.scope, root).await?;
+    let scope = Scope::subtree(&root.path);
+    let j = judge_subtree(app, &scope, period).await?;
+    let mut conn = app.store.acquire().await?;
+    let children = org_store::children(&mut conn, &scope, root.org.id).await?;
+    drop(conn);
+    let by_id: HashMap<i64, &LifeOrg> = j.orgs.iter().map(|o| (o.id, o)).collect();
+    let name = |o: &LifeOrg| OrgRef {
+        code: o.code.clone(),
+        name: o.name.clone(),
+    };
     let mut report = ComplianceReport {
         org: OrgRef::of(&root.org),
         period,
-        branches: 0,
+        branches: j.verdicts.len(),
         compliant: 0,
         rate: None,
         noncompliant: vec![],
         held_nothing: vec![],
         levels: vec![],
-        attendance,
-        quorum_failed,
+        attendance: j.attendance.clone(),
+        quorum_failed: j.quorum_failed,
         calendar: vec![],
     };
     let mut calendar: BTreeMap<(Period, MeetingKind), (i64, i64)> = BTreeMap::new();
-    for (i, facts) in branch_facts(&orgs) {
-        let o = &orgs[i];
-        let tally = tallies.get(&o.id).unwrap_or(&empty);
-        let c = judge(&facts, tally, period, &app.rules);
-        if !c.judged() {
-            continue;
-        }
+    for (i, c, _) in &j.verdicts {
+        let o = &j.orgs[*i];
         for ob in &c.obligations {
             let cell = calendar.entry((ob.span, ob.kind)).or_default();
             cell.0 += 1;
             cell.1 += ob.met() as i64;
         }
-        report.branches += 1;
-        let ok = c.compliant();
-        if let Some(child) = path::ids(&o.path).get(root_depth) {
-            let e = level.entry(*child).or_default();
-            e.0 += 1;
-            e.1 += ok as usize;
-        }
-        let me = refs[&o.id].clone();
-        if ok {
+        let me = name(o);
+        if c.compliant() {
             report.compliant += 1;
             continue;
         }
@@ -186,16 +196,17 @@ pub async fn run(app: &App, actor: &Actor, root: &str, period: Period) -> Result
                     kind: s.kind.code(),
                     due: s.due,
                     held: s.held,
-                    group: s.group.and_then(|g| refs.get(&g).cloned()),
+                    group: s.group.and_then(|g| by_id.get(&g).map(|g| name(g))),
                 })
                 .collect(),
         });
     }
     report.rate = rate(report.compliant, report.branches);
+    let by_child = child_counts(&j, &root.path);
     report.levels = children
         .iter()
         .filter_map(|c| {
-            let (b, ok) = level.get(&c.org.id).copied()?;
+            let (b, ok, _) = by_child.get(&c.org.id).copied()?;
             Some(Level {
                 org: OrgRef::of(&c.org),
                 branches: b,
@@ -214,6 +225,204 @@ pub async fn run(app: &App, actor: &Actor, root: &str, period: Period) -> Result
         })
         .collect();
     Ok(report)
+}
+
+/// Judged branches, compliant ones and ones that held nothing, by the direct child of
+/// `root_path` each lies under.
+fn child_counts(j: &Judged, root_path: &str) -> HashMap<i64, (usize, usize, usize)> {
+    let depth = path::depth(root_path);
+    let mut out: HashMap<i64, (usize, usize, usize)> = HashMap::new();
+    for (i, c, _) in &j.verdicts {
+        if let Some(child) = path::ids(&j.orgs[*i].path).get(depth) {
+            let e = out.entry(*child).or_default();
+            e.0 += 1;
+            e.1 += c.compliant() as usize;
+            e.2 += c.held_nothing() as usize;
+        }
+    }
+    out
+}
+
+/// The paths of a node's ancestors, root first (not the node itself).
+fn ancestor_paths(p: &str) -> Vec<&str> {
+    p.char_indices()
+        .filter(|(_, ch)| *ch == '/')
+        .map(|(i, _)| &p[..=i])
+        .filter(|a| a.len() > 1 && a.len() < p.len())
+        .collect()
+}
+
+/// Recomputes the stored summaries (`compliance_summary`) of every org above the
+/// branches of the subtree of `root` (the whole tree when `None`) for each period. Run
+/// by `jiceng refresh` and, in a server, every few minutes: the higher levels' figures
+/// are as fresh as the last run (each row says when). Returns the rows written.
+pub async fn refresh_summaries(app: &App, root: Option<&str>, periods: &[Period]) -> Result<usize> {
+    let scope = match root {
+        Some(key) => Scope::subtree(&app.resolve_org(&Scope::All, key).await?.path),
+        None => Scope::All,
+    };
+    let mut written = 0;
+    for period in periods {
+        let j = judge_subtree(app, &scope, *period).await?;
+        let computed_at = app.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let mut sums: BTreeMap<&str, Summary> = BTreeMap::new();
+        let branch_paths: std::collections::HashSet<&str> = j
+            .verdicts
+            .iter()
+            .map(|(i, _, _)| j.orgs[*i].path.as_str())
+            .collect();
+        for (i, c, [meetings, expected, present, qf]) in &j.verdicts {
+            let own = j.orgs[*i].path.as_str();
+            for a in ancestor_paths(own).into_iter().chain([own]) {
+                if !scope.contains(a) {
+                    continue;
+                }
+                let s = sums.entry(a).or_insert_with(|| Summary {
+                    org_id: path::ids(a).last().copied().unwrap_or_default(),
+                    org_path: a.to_string(),
+                    period: *period,
+                    branches: 0,
+                    compliant: 0,
+                    held_nothing: 0,
+                    meetings: 0,
+                    expected: 0,
+                    present: 0,
+                    quorum_failed: 0,
+                    computed_at: computed_at.clone(),
+                });
+                s.branches += 1;
+                s.compliant += c.compliant() as i64;
+                s.held_nothing += c.held_nothing() as i64;
+                s.meetings += meetings;
+                s.expected += expected;
+                s.present += present;
+                s.quorum_failed += qf;
+            }
+        }
+        // A branch's own row is kept only when other branches sit below it; the rest are
+        // judged live on a page (cheap) and would make the table as long as the tree.
+        let rows: Vec<Summary> = sums
+            .into_values()
+            .filter(|s| s.branches > 1 || !branch_paths.contains(s.org_path.as_str()))
+            .collect();
+        written += rows.len();
+        let (rows, scope) = (&rows, &scope);
+        crate::audit::with_retry(|| async move {
+            let mut tx = app.store.begin().await?;
+            meeting_store::replace_summaries(&mut tx, scope, *period, rows).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(written)
+}
+
+/// The branches an org may have below it for its figures to be judged live on a page;
+/// above this, the stored summaries are read.
+pub const LIVE_MAX_BRANCHES: i64 = 2_000;
+
+/// One org's compliance figures on a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverviewRow {
+    pub org: OrgRef,
+    pub org_id: i64,
+    pub branches: i64,
+    pub compliant: i64,
+    pub held_nothing: i64,
+    pub rate: Option<f64>,
+}
+
+/// The compliance of an org and of each of its direct children (the drill-down page):
+/// judged live for a township-sized subtree, read from the stored summaries above that.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    pub org: OverviewRow,
+    pub period: Period,
+    /// "live" (judged now from the branches' facts) or "summary" (stored by a refresh).
+    pub source: &'static str,
+    /// When the stored summary was computed (UTC); `None` when live.
+    pub computed_at: Option<String>,
+    pub children: Vec<OverviewRow>,
+}
+
+pub async fn overview(app: &App, actor: &Actor, org_id: i64, period: Period) -> Result<Overview> {
+    overview_with_limit(app, actor, org_id, period, LIVE_MAX_BRANCHES).await
+}
+
+/// `overview` with the size above which stored summaries are read (tests, tuning).
+pub async fn overview_with_limit(
+    app: &App,
+    actor: &Actor,
+    org_id: i64,
+    period: Period,
+    live_max_branches: i64,
+) -> Result<Overview> {
+    if actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = app.store.acquire().await?;
+    let org = org_store::get(&mut conn, &actor.scope, org_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+    let children = org_store::children(&mut conn, &actor.scope, org.org.id).await?;
+    let stored = meeting_store::summaries(&mut conn, period, &[org.org.id]).await?;
+    let row = |o: &jiceng_domain::Org, b: i64, ok: i64, none: i64| OverviewRow {
+        org: OrgRef::of(o),
+        org_id: o.id,
+        branches: b,
+        compliant: ok,
+        held_nothing: none,
+        rate: rate(ok as usize, b as usize),
+    };
+    if let Some(top) = stored.first().filter(|s| s.branches > live_max_branches) {
+        let ids: Vec<i64> = children.iter().map(|c| c.org.id).collect();
+        let below: HashMap<i64, Summary> = meeting_store::summaries(&mut conn, period, &ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.org_id, s))
+            .collect();
+        drop(conn);
+        let mut rows = Vec::new();
+        for c in &children {
+            if let Some(s) = below.get(&c.org.id) {
+                rows.push(row(&c.org, s.branches, s.compliant, s.held_nothing));
+            } else if c.org.kind == jiceng_domain::OrgKind::Branch {
+                // A branch straight under a large org: judged live (its subtree is small).
+                let j = judge_subtree(app, &Scope::subtree(&c.path), period).await?;
+                let ok = j.verdicts.iter().filter(|v| v.1.compliant()).count() as i64;
+                let none = j.verdicts.iter().filter(|v| v.1.held_nothing()).count() as i64;
+                if !j.verdicts.is_empty() {
+                    rows.push(row(&c.org, j.verdicts.len() as i64, ok, none));
+                }
+            }
+        }
+        return Ok(Overview {
+            org: row(&org.org, top.branches, top.compliant, top.held_nothing),
+            period,
+            source: "summary",
+            computed_at: Some(top.computed_at.clone()),
+            children: rows,
+        });
+    }
+    drop(conn);
+    let j = judge_subtree(app, &Scope::subtree(&org.path), period).await?;
+    let ok = j.verdicts.iter().filter(|v| v.1.compliant()).count() as i64;
+    let none = j.verdicts.iter().filter(|v| v.1.held_nothing()).count() as i64;
+    let by_child = child_counts(&j, &org.path);
+    Ok(Overview {
+        org: row(&org.org, j.verdicts.len() as i64, ok, none),
+        period,
+        source: "live",
+        computed_at: None,
+        children: children
+            .iter()
+            .filter_map(|c| {
+                let (b, ok, none) = by_child.get(&c.org.id).copied()?;
+                Some(row(&c.org, b as i64, ok as i64, none as i64))
+            })
+            .collect(),
+    })
 }
 
 fn rate(ok: usize, of: usize) -> Option<f64> {
