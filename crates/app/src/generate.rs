@@ -25,6 +25,17 @@ pub struct GenSummary {
     pub rows_per_second: f64,
     /// Seconds spent in each phase, summed over the batches.
     pub phases: std::collections::BTreeMap<String, f64>,
+    /// The process's peak resident memory (VmHWM) when done, in MiB; `None` where the
+    /// system does not say (not Linux).
+    pub peak_memory_mib: Option<f64>,
+}
+
+/// This process's peak resident memory so far (VmHWM of /proc/self/status), in MiB.
+pub fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 /// Generates into an empty database. Refuses a database that already holds orgs, so
@@ -62,9 +73,13 @@ pub async fn run(
         *summary.phases.entry(name.to_string()).or_default() += (now - clock).as_secs_f64();
         clock = now;
     };
+    // One connection for the whole load, with a page cache that holds the indexes being
+    // filled (SQLite) and commits that do not wait for the disk (PostgreSQL).
+    let mut load = app.store.acquire().await?;
+    jiceng_store::bulk::tune_for_load(&mut load).await?;
     while let Some(batch) = gen.next_batch() {
         lap(&mut summary, "generate");
-        let mut tx = app.store.begin().await?;
+        let mut tx = jiceng_store::bulk::begin(&mut load).await?;
         let paths = orgs::insert(&mut tx, &batch.orgs).await?;
         let mut path_of: HashMap<i64, String> =
             batch.orgs.iter().map(|o| o.id).zip(paths).collect();
@@ -108,6 +123,8 @@ pub async fn run(
         progress.inc(1);
     }
     progress.finish();
+    jiceng_store::bulk::untune(&mut load).await?;
+    drop(load);
     let next = gen.next_ids();
     app.store.bump_ids("org", next.org).await?;
     app.store.bump_ids("member", next.member).await?;
@@ -116,6 +133,7 @@ pub async fn run(
     summary.seconds = started.elapsed().as_secs_f64();
     let rows = summary.orgs + summary.members + summary.positions + summary.units;
     summary.rows_per_second = rows as f64 / summary.seconds.max(1e-9);
+    summary.peak_memory_mib = peak_memory_mib();
     Ok(summary)
 }
 

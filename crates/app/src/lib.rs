@@ -14,8 +14,11 @@ pub mod meetings;
 pub mod member_admin;
 pub mod org_admin;
 pub mod privacy;
+pub mod rating;
+pub mod rectification;
 pub mod reports;
 pub mod users;
+pub mod weak;
 
 use jiceng_domain::RuleBook;
 use jiceng_store::orgs::StoredOrg;

@@ -3,6 +3,7 @@
 mod access;
 mod demo;
 mod progress;
+mod rating;
 mod render;
 
 use std::path::{Path, PathBuf};
@@ -118,9 +119,37 @@ enum Command {
         /// 2026 (a year).
         #[arg(long)]
         period: Option<String>,
+        /// The year of a weak-org, rectification or ratings report.
+        #[arg(long)]
+        year: Option<i32>,
     },
     /// Recompute every org's derived facts (after a restore, or each day for age bands).
     Refresh,
+    /// Rate every org of a subtree for a year (分类定级) from stored facts; store the stars
+    /// and the suspected weaknesses.
+    Rate {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Ratings: one org's in full, hand adjustments and scores, the indicator sets.
+    Rating {
+        #[command(subcommand)]
+        cmd: rating::RatingCmd,
+    },
+    /// Weak orgs (软弱涣散): confirm or dismiss, and the records their signals read.
+    Weak {
+        #[command(subcommand)]
+        cmd: rating::WeakCmd,
+    },
+    /// Rectification (整顿) of a weak org: plan, assistance, progress, 验收销号, review.
+    Rectify {
+        #[command(subcommand)]
+        cmd: rating::RectifyCmd,
+    },
     /// Users: add, list, disable, reset-password.
     User {
         #[command(subcommand)]
@@ -136,6 +165,9 @@ enum Command {
         #[command(subcommand)]
         cmd: access::KeyCmd,
     },
+    /// Measure generation, import, reports and HTTP on generated data sets (county,
+    /// province, nation) against the targets; see docs/PERFORMANCE.md.
+    Bench(jiceng_bench::BenchArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -152,6 +184,9 @@ enum ReportKind {
     Coverage,
     Members,
     Compliance,
+    Weak,
+    Rectification,
+    Ratings,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -333,8 +368,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             format,
             out,
             period,
+            year,
         } => {
             let app = open(&cli.db, &cli.key_file).await?;
+            let need_year = || year.context("此报告需要 --year（如 2026）");
             let day = as_of.unwrap_or_else(clock::today);
             let (json, table, sheets, name) = match what {
                 ReportKind::Structure => {
@@ -381,6 +418,50 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         format!("组织生活-{}-{}", r.org.name, r.period),
                     )
                 }
+                ReportKind::Weak => {
+                    let actor = jiceng_app::access::Actor::system();
+                    let r =
+                        jiceng_app::reports::weak::run(&app, &actor, &org, need_year()?).await?;
+                    (
+                        serde_json::to_string_pretty(&r)?,
+                        rating::render_weak(&r),
+                        r.to_sheets(),
+                        format!("软弱涣散排查-{}-{}", r.org.name, r.year),
+                    )
+                }
+                ReportKind::Rectification => {
+                    let actor = jiceng_app::access::Actor::system();
+                    let r =
+                        jiceng_app::reports::rectification::run(&app, &actor, &org, need_year()?)
+                            .await?;
+                    (
+                        serde_json::to_string_pretty(&r)?,
+                        rating::render_rectification(&r),
+                        r.to_sheets(),
+                        format!("整顿进展-{}-{}", r.org.name, r.year),
+                    )
+                }
+                ReportKind::Ratings => {
+                    let actor = jiceng_app::access::Actor::system();
+                    let all = format == Format::Xlsx || format == Format::Json;
+                    let size = if all { 1_000_000 } else { 50 };
+                    let r = jiceng_app::rating::ratings(
+                        &app,
+                        &actor,
+                        &org,
+                        need_year()?,
+                        None,
+                        1,
+                        size,
+                    )
+                    .await?;
+                    (
+                        serde_json::to_string_pretty(&r)?,
+                        rating::render_ratings(&r),
+                        rating::ratings_sheets(&r),
+                        format!("分类定级-{}-{}", r.org.name, r.year),
+                    )
+                }
             };
             match format {
                 Format::Json => println!("{json}"),
@@ -406,9 +487,37 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             app.store.close().await;
             Ok(code)
         }
+        Command::Bench(args) => {
+            jiceng_bench::run(args).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Key { cmd } => {
             let app = open(&cli.db, &cli.key_file).await?;
             let code = access::key(&app, cmd).await?;
+            app.store.close().await;
+            Ok(code)
+        }
+        Command::Rate { org, year, format } => {
+            let app = open(&cli.db, &cli.key_file).await?;
+            let code = rating::rate(&app, &org, year, format == Format::Json).await?;
+            app.store.close().await;
+            Ok(code)
+        }
+        Command::Rating { cmd } => {
+            let app = open(&cli.db, &cli.key_file).await?;
+            let code = rating::rating_cmd(&app, cmd).await?;
+            app.store.close().await;
+            Ok(code)
+        }
+        Command::Weak { cmd } => {
+            let app = open(&cli.db, &cli.key_file).await?;
+            let code = rating::weak_cmd(&app, cmd).await?;
+            app.store.close().await;
+            Ok(code)
+        }
+        Command::Rectify { cmd } => {
+            let app = open(&cli.db, &cli.key_file).await?;
+            let code = rating::rectify_cmd(&app, cmd).await?;
             app.store.close().await;
             Ok(code)
         }
@@ -416,8 +525,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open(&cli.db, &cli.key_file).await?;
             let n = jiceng_app::refresh_all(&app).await?;
             println!("已重算 {n} 个党组织的派生数据");
-            let m = jiceng_app::meetings::rebuild_facts(&app).await?;
-            println!("已重算 {m} 条组织生活月度数据");
+            let today = app.today();
+            let periods = [
+                jiceng_domain::Period::month_of(today),
+                jiceng_domain::Period::quarter_of(today),
+                jiceng_domain::Period::year_of(today),
+            ];
+            let s =
+                jiceng_app::reports::compliance::refresh_summaries(&app, None, &periods).await?;
+            println!("已重算 {s} 条上级组织生活汇总（本月、本季度、本年）");
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }

@@ -4,12 +4,20 @@
 //! After a write, `refresh` recomputes the facts of the touched orgs and of every
 //! ancestor, deepest first, reading the stored subtree facts of untouched children — so a
 //! high-level report is one indexed lookup and never a count over member rows.
+//!
+//! The structure anomalies of each org (SPEC C1, by the shipped rule set as of the facts
+//! day) are stored too (`org_anomaly`), with subtree totals of orgs, anomalies by rule and
+//! coverage gaps, so a province's structure summary is one row and its anomaly list a
+//! path-range read.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use jiceng_domain::member_stats::Profile;
+use jiceng_domain::structure::{check_org, Anomaly, OrgFacts};
 use jiceng_domain::{
-    path, Coverage, CoverageReport, MemberStats, MemberStatus, OperatingStatus, PositionKind,
+    path, AnomalyRule, Coverage, CoverageReport, Gap, MemberStats, MemberStatus, OperatingStatus,
+    PositionKind, RuleBook,
 };
 use sqlx::Row;
 
@@ -29,6 +37,119 @@ struct Computed {
     direct_coverage: CoverageReport,
     subtree_stats: MemberStats,
     subtree_coverage: CoverageReport,
+    /// The org's own anomalies, and the subtree's totals.
+    anomalies: Vec<Anomaly>,
+    direct_gaps: Counts,
+    totals: Totals,
+}
+
+/// Counts by a code (an anomaly rule, a gap kind), as stored in JSON.
+pub type Counts = BTreeMap<String, i64>;
+
+/// Subtree totals stored beside the subtree statistics.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Totals {
+    /// Orgs in the subtree, the root and dissolved ones included.
+    pub orgs: i64,
+    /// Anomalies of the subtree's live orgs by rule code.
+    pub anomalies: Counts,
+    /// Units of the subtree in each coverage gap ("ShouldHaveOrg", "Uncovered").
+    pub gaps: Counts,
+    /// The oldest day on which an org of the subtree had its anomalies and gaps computed;
+    /// `None` when some never had (a database migrated before `jiceng refresh`).
+    pub checked_on: Option<chrono::NaiveDate>,
+}
+
+impl Totals {
+    fn merge(&mut self, other: &Totals) {
+        self.orgs += other.orgs;
+        add_counts(&mut self.anomalies, &other.anomalies);
+        add_counts(&mut self.gaps, &other.gaps);
+        self.checked_on = match (self.checked_on, other.checked_on) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            _ => None,
+        };
+    }
+}
+
+fn add_counts(into: &mut Counts, from: &Counts) {
+    for (k, v) in from {
+        *into.entry(k.clone()).or_default() += v;
+    }
+}
+
+/// The rule set stored anomalies and gaps are computed with (parsed once).
+pub fn shipped_rules() -> &'static RuleBook {
+    static RULES: OnceLock<RuleBook> = OnceLock::new();
+    RULES.get_or_init(RuleBook::shipped)
+}
+
+/// The gap kind's code as stored.
+pub fn gap_code(g: Gap) -> &'static str {
+    match g {
+        Gap::ShouldHaveOrg => "ShouldHaveOrg",
+        Gap::Uncovered => "Uncovered",
+    }
+}
+
+/// What the structure checks know of a stored org, given its parent's kind.
+pub fn org_facts(o: &orgs::StoredOrg, parent_kind: Option<jiceng_domain::OrgKind>) -> OrgFacts {
+    OrgFacts {
+        org_id: o.org.id,
+        code: o.org.code.clone(),
+        name: o.org.name.clone(),
+        kind: o.org.kind,
+        domain: o.org.domain,
+        parent_kind,
+        founded_on: o.org.founded_on,
+        last_election_on: o.org.last_election_on,
+        has_committee: o.org.has_committee,
+        direct_members: o.facts.direct_members,
+        direct_full: o.facts.direct_full,
+        subtree_members: o.facts.subtree_members,
+        subtree_full: o.facts.subtree_full,
+        units_covered: o.facts.units_covered,
+        has_secretary: o.facts.has_secretary,
+        secretary_vacant_since: o.facts.secretary_vacant_since,
+    }
+}
+
+/// The anomalies of a live org (none for a dissolved one).
+fn anomalies_of(
+    o: &orgs::StoredOrg,
+    parent_kind: Option<jiceng_domain::OrgKind>,
+    day: chrono::NaiveDate,
+) -> Vec<Anomaly> {
+    if o.org.dissolved_on.is_some() {
+        return vec![];
+    }
+    check_org(
+        &org_facts(o, parent_kind),
+        shipped_rules().in_force(day),
+        day,
+    )
+}
+
+fn count_rules(list: &[Anomaly]) -> Counts {
+    let mut c = Counts::new();
+    for a in list {
+        *c.entry(a.rule.code().to_string()).or_default() += 1;
+    }
+    c
+}
+
+fn rule_seq(rule: AnomalyRule) -> i64 {
+    AnomalyRule::ALL
+        .iter()
+        .position(|r| *r == rule)
+        .expect("a listed rule") as i64
+}
+
+fn parse_counts(s: Option<String>) -> Result<Counts> {
+    match s {
+        Some(s) => serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(e.to_string())),
+        None => Ok(Counts::new()),
+    }
 }
 
 /// The member's profile for statistics.
@@ -67,13 +188,47 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
     }
 
     // Direct facts: members, secretaries, units of each org itself.
-    for m in members::of_orgs(conn, &ids).await? {
-        let c = computed.get_mut(&m.org_id).expect("member of a listed org");
-        c.direct_members += 1;
-        if jiceng_domain::member::status_on(m.status, m.full_on, day) == MemberStatus::Full {
-            c.direct_full += 1;
+    // Only the columns the statistics need (a county's refresh reads every member row).
+    for chunk in ids.chunks(IN_CHUNK) {
+        let sql = format!(
+            "SELECT org_id, gender, ethnicity, birth_date, education, status, joined_on, \
+             full_on, occupation FROM member WHERE org_id IN ({}) AND exited_on IS NULL",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
         }
-        c.direct_stats.add_profile(&profile(&m), day);
+        for row in q.fetch_all(&mut *conn).await? {
+            let org_id: i64 = row.try_get(0)?;
+            let gender: String = row.try_get(1)?;
+            let ethnicity: String = row.try_get(2)?;
+            let birth: String = row.try_get(3)?;
+            let education: Option<String> = row.try_get(4)?;
+            let status: String = row.try_get(5)?;
+            let joined: String = row.try_get(6)?;
+            let full_on = crate::opt_date(row.try_get(7)?)?;
+            let occupation: Option<String> = row.try_get(8)?;
+            let status = MemberStatus::parse_label(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("人员类别 {status}")))?;
+            let p = Profile {
+                gender: jiceng_domain::Gender::parse_label(&gender)
+                    .ok_or_else(|| StoreError::Corrupt(format!("性别 {gender}")))?,
+                ethnicity: &ethnicity,
+                birth_date: crate::parse_date_text(&birth)?,
+                education: education.and_then(|e| jiceng_domain::Education::parse_label(&e)),
+                occupation: occupation.as_deref(),
+                joined_on: crate::parse_date_text(&joined)?,
+                status,
+                full_on,
+            };
+            let c = computed.get_mut(&org_id).expect("member of a listed org");
+            c.direct_members += 1;
+            if jiceng_domain::member::status_on(status, full_on, day) == MemberStatus::Full {
+                c.direct_full += 1;
+            }
+            c.direct_stats.add_profile(&p, day);
+        }
     }
     let mut last_end: HashMap<i64, chrono::NaiveDate> = HashMap::new();
     for p in positions::of_orgs(conn, &ids).await? {
@@ -98,12 +253,16 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
         {
             c.units_covered += 1;
         }
-        c.direct_coverage.add(&jiceng_domain::coverage::UnitFacts {
+        let facts = jiceng_domain::coverage::UnitFacts {
             domain: u.unit.domain,
             status: u.unit.status,
             coverage: u.unit.coverage,
             full_members: u.unit.full_members,
-        });
+        };
+        c.direct_coverage.add(&facts);
+        for g in jiceng_domain::coverage::gaps(&facts, shipped_rules().in_force(day)) {
+            *c.direct_gaps.entry(gap_code(g).to_string()).or_default() += 1;
+        }
     }
     for o in &all {
         let c = computed.get_mut(&o.org.id).expect("listed");
@@ -112,12 +271,22 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
         }
     }
 
-    // Stored subtree facts of the children that were not touched.
-    let mut children: BTreeMap<i64, Vec<(i64, i64, MemberStats, CoverageReport)>> = BTreeMap::new();
+    // Stored subtree facts of the children that were not touched. A child of a touched
+    // org has its own anomalies checked again (its parent's kind may have changed), and
+    // its stored anomaly totals moved by the difference.
+    let touched_set: HashSet<i64> = touched.iter().copied().collect();
+    let kind_of: HashMap<i64, jiceng_domain::OrgKind> =
+        all.iter().map(|o| (o.org.id, o.org.kind)).collect();
+    let mut children: BTreeMap<i64, Vec<ChildFacts>> = BTreeMap::new();
+    let mut changed_totals: Vec<(i64, Counts)> = Vec::new();
+    let mut rechecked: Vec<(orgs::StoredOrg, Vec<Anomaly>)> = Vec::new();
+    // Two indexed reads rather than a join: a planner that misjudges the IN list would
+    // scan all of `org_stats` for every chunk (seen on PostgreSQL during `gen`).
+    let mut kids: Vec<orgs::StoredOrg> = Vec::new();
     for chunk in ids.chunks(IN_CHUNK) {
         let sql = format!(
-            "SELECT o.id, o.parent_id, o.subtree_members, o.subtree_full, s.member_stats, s.coverage \
-             FROM org o LEFT JOIN org_stats s ON s.org_id = o.id WHERE o.parent_id IN ({})",
+            "SELECT {} FROM org WHERE parent_id IN ({})",
+            orgs::ORG_COLS,
             placeholders(1, chunk.len())
         );
         let mut q = sqlx::query(&sql);
@@ -125,31 +294,83 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
             q = q.bind(*id);
         }
         for row in q.fetch_all(&mut *conn).await? {
-            let id: i64 = row.try_get("id")?;
-            if set.contains(&id) {
-                continue;
+            let child = orgs::org_from_row(&row)?;
+            if !set.contains(&child.org.id) {
+                kids.push(child);
             }
-            let parent: i64 = row.try_get("parent_id")?;
-            let stats: Option<String> = row.try_get("member_stats")?;
-            let cov: Option<String> = row.try_get("coverage")?;
-            let stats: MemberStats = match stats {
-                Some(s) => {
-                    serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(e.to_string()))?
+        }
+    }
+    let kid_ids: Vec<i64> = kids.iter().map(|k| k.org.id).collect();
+    let mut stored: HashMap<i64, ChildStats> = HashMap::new();
+    for chunk in kid_ids.chunks(IN_CHUNK) {
+        let sql = format!(
+            "SELECT org_id, member_stats, coverage, subtree_orgs, anomaly_counts, gap_counts, \
+             checked_on FROM org_stats WHERE org_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            let stats: String = row.try_get("member_stats")?;
+            let cov: String = row.try_get("coverage")?;
+            stored.insert(
+                row.try_get("org_id")?,
+                ChildStats {
+                    stats: serde_json::from_str(&stats)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    coverage: serde_json::from_str(&cov)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    totals: Totals {
+                        orgs: row.try_get("subtree_orgs")?,
+                        anomalies: parse_counts(row.try_get("anomaly_counts")?)?,
+                        gaps: parse_counts(row.try_get("gap_counts")?)?,
+                        checked_on: crate::opt_date(row.try_get("checked_on")?)?,
+                    },
+                },
+            );
+        }
+    }
+    for child in kids {
+        let parent = child.org.parent_id.expect("a child has a parent");
+        let id = child.org.id;
+        let s = stored.remove(&id).unwrap_or_else(|| ChildStats {
+            // A child never refreshed counts as itself, and makes the totals incomplete.
+            stats: MemberStats::default(),
+            coverage: CoverageReport::default(),
+            totals: Totals {
+                orgs: 1,
+                ..Totals::default()
+            },
+        });
+        if touched_set.contains(&parent) {
+            let list = anomalies_of(&child, kind_of.get(&parent).copied(), day);
+            rechecked.push((child.clone(), list));
+        }
+        children.entry(parent).or_default().push(ChildFacts {
+            id,
+            members: child.facts.subtree_members,
+            full: child.facts.subtree_full,
+            stats: s.stats,
+            coverage: s.coverage,
+            totals: Totals {
+                orgs: s.totals.orgs.max(1),
+                ..s.totals
+            },
+        });
+    }
+    let moved = recheck_children(conn, &rechecked).await?;
+    for kids in children.values_mut() {
+        for k in kids.iter_mut() {
+            if let Some((old, new)) = moved.get(&k.id) {
+                for (rule, n) in old {
+                    *k.totals.anomalies.entry(rule.clone()).or_default() -= n;
                 }
-                None => MemberStats::default(),
-            };
-            let cov: CoverageReport = match cov {
-                Some(s) => {
-                    serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(e.to_string()))?
-                }
-                None => CoverageReport::default(),
-            };
-            children.entry(parent).or_default().push((
-                row.try_get("subtree_members")?,
-                row.try_get("subtree_full")?,
-                stats,
-                cov,
-            ));
+                add_counts(&mut k.totals.anomalies, new);
+                k.totals.anomalies.retain(|_, n| *n != 0);
+                changed_totals.push((k.id, k.totals.anomalies.clone()));
+            }
         }
     }
 
@@ -167,17 +388,45 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
         c.subtree_stats.merge(&ds);
         let dc = c.direct_coverage.clone();
         c.subtree_coverage.merge(&dc);
+        c.totals.orgs += 1;
+        c.totals.gaps = c.direct_gaps.clone();
+        c.totals.checked_on = Some(day);
         if let Some(kids) = children.get(id) {
-            for (m, f, s, cov) in kids {
-                c.subtree_members += m;
-                c.subtree_full += f;
-                c.subtree_stats.merge(s);
-                c.subtree_coverage.merge(cov);
+            for k in kids {
+                c.subtree_members += k.members;
+                c.subtree_full += k.full;
+                c.subtree_stats.merge(&k.stats);
+                c.subtree_coverage.merge(&k.coverage);
+                c.totals.merge(&k.totals);
             }
         }
     }
+    // The anomalies need each org's finished subtree counts and its parent's kind.
+    let parent_kind: HashMap<i64, jiceng_domain::OrgKind> = all
+        .iter()
+        .filter_map(|o| {
+            o.org
+                .parent_id
+                .and_then(|p| kind_of.get(&p).map(|k| (o.org.id, *k)))
+        })
+        .collect();
+    let by_id: HashMap<i64, &orgs::StoredOrg> = all.iter().map(|o| (o.org.id, o)).collect();
     for (_, id, parent) in &order {
         // Children come before parents in `order`, so each parent gets finished children.
+        {
+            let c = computed.get_mut(id).expect("listed");
+            let mut o = (*by_id[id]).clone();
+            o.facts.direct_members = c.direct_members;
+            o.facts.direct_full = c.direct_full;
+            o.facts.subtree_members = c.subtree_members;
+            o.facts.subtree_full = c.subtree_full;
+            o.facts.units_covered = c.units_covered;
+            o.facts.has_secretary = c.has_secretary;
+            o.facts.secretary_vacant_since = c.secretary_vacant_since;
+            c.anomalies = anomalies_of(&o, parent_kind.get(id).copied(), day);
+            let own = count_rules(&c.anomalies);
+            add_counts(&mut c.totals.anomalies, &own);
+        }
         if let Some(p) = parent.filter(|p| set.contains(p)) {
             let child = computed.get(id).expect("listed").clone();
             let pc = computed.get_mut(&p).expect("listed");
@@ -185,6 +434,7 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
             pc.subtree_full += child.subtree_full;
             pc.subtree_stats.merge(&child.subtree_stats);
             pc.subtree_coverage.merge(&child.subtree_coverage);
+            pc.totals.merge(&child.totals);
         }
     }
 
@@ -230,17 +480,236 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
                     .expect("serializable")
                     .into(),
                 day_text.clone().into(),
+                c.totals.orgs.into(),
+                counts_json(&c.totals.anomalies).into(),
+                counts_json(&c.totals.gaps).into(),
+                c.totals.checked_on.into(),
             ]
         })
         .collect();
     insert_many(
         conn,
         "org_stats",
-        &["org_id", "member_stats", "coverage", "facts_on"],
+        &[
+            "org_id",
+            "member_stats",
+            "coverage",
+            "facts_on",
+            "subtree_orgs",
+            "anomaly_counts",
+            "gap_counts",
+            "checked_on",
+        ],
         &rows,
     )
     .await?;
+    for (id, counts) in &changed_totals {
+        sqlx::query("UPDATE org_stats SET anomaly_counts = $1 WHERE org_id = $2")
+            .bind(counts_json(counts))
+            .bind(*id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    delete_anomalies(conn, &ids).await?;
+    let path_of: HashMap<i64, &str> = all.iter().map(|o| (o.org.id, o.path.as_str())).collect();
+    let anomaly_rows: Vec<Vec<Val>> = computed
+        .iter()
+        .flat_map(|(id, c)| c.anomalies.iter().map(move |a| (*id, a)))
+        .map(|(id, a)| anomaly_row(id, path_of[&id], a))
+        .collect();
+    insert_many(conn, "org_anomaly", ANOMALY_COLS, &anomaly_rows).await?;
+    // The latest joining date in each subtree (SPEC C5: a village that recruits nobody).
+    crate::ratings::refresh_last_joined(conn, &ids).await?;
     Ok(computed.len())
+}
+
+/// A child's stored subtree statistics and totals.
+struct ChildStats {
+    stats: MemberStats,
+    coverage: CoverageReport,
+    totals: Totals,
+}
+
+/// What the roll-up reads of a child that was not refreshed.
+struct ChildFacts {
+    id: i64,
+    members: i64,
+    full: i64,
+    stats: MemberStats,
+    coverage: CoverageReport,
+    totals: Totals,
+}
+
+const ANOMALY_COLS: &[&str] = &["org_id", "seq", "org_path", "rule", "detail"];
+
+fn anomaly_row(org_id: i64, path: &str, a: &Anomaly) -> Vec<Val> {
+    vec![
+        org_id.into(),
+        rule_seq(a.rule).into(),
+        path.into(),
+        a.rule.code().into(),
+        a.detail.to_string().into(),
+    ]
+}
+
+fn counts_json(c: &Counts) -> String {
+    serde_json::to_string(c).expect("serializable")
+}
+
+async fn delete_anomalies(conn: &mut Conn, ids: &[i64]) -> Result<()> {
+    for chunk in ids.chunks(IN_CHUNK) {
+        let sql = format!(
+            "DELETE FROM org_anomaly WHERE org_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Writes the anomalies of children checked again whose list changed; returns, for each,
+/// its old and new counts by rule.
+async fn recheck_children(
+    conn: &mut Conn,
+    rechecked: &[(orgs::StoredOrg, Vec<Anomaly>)],
+) -> Result<HashMap<i64, (Counts, Counts)>> {
+    let mut moved = HashMap::new();
+    if rechecked.is_empty() {
+        return Ok(moved);
+    }
+    let ids: Vec<i64> = rechecked.iter().map(|(o, _)| o.org.id).collect();
+    let mut stored: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    for chunk in ids.chunks(IN_CHUNK) {
+        let sql = format!(
+            "SELECT org_id, rule, detail FROM org_anomaly WHERE org_id IN ({}) ORDER BY org_id, seq",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            stored
+                .entry(row.try_get("org_id")?)
+                .or_default()
+                .push((row.try_get("rule")?, row.try_get("detail")?));
+        }
+    }
+    let mut changed = Vec::new();
+    for (o, list) in rechecked {
+        let now: Vec<(String, String)> = list
+            .iter()
+            .map(|a| (a.rule.code().to_string(), a.detail.to_string()))
+            .collect();
+        let before = stored.remove(&o.org.id).unwrap_or_default();
+        if now == before {
+            continue;
+        }
+        let mut old = Counts::new();
+        for (rule, _) in &before {
+            *old.entry(rule.clone()).or_default() += 1;
+        }
+        moved.insert(o.org.id, (old, count_rules(list)));
+        changed.push(o.org.id);
+    }
+    delete_anomalies(conn, &changed).await?;
+    let rows: Vec<Vec<Val>> = rechecked
+        .iter()
+        .filter(|(o, _)| moved.contains_key(&o.org.id))
+        .flat_map(|(o, list)| list.iter().map(move |a| anomaly_row(o.org.id, &o.path, a)))
+        .collect();
+    insert_many(conn, "org_anomaly", ANOMALY_COLS, &rows).await?;
+    Ok(moved)
+}
+
+/// Rewrites the paths of stored anomalies after a subtree moved from `old` to `new` (in
+/// the transaction of `orgs::move_subtree`).
+pub async fn move_paths(conn: &mut Conn, old: &str, new: &str) -> Result<()> {
+    let upper = path::subtree_upper(old);
+    let old_len = old.chars().count() as i64 + 1;
+    sqlx::query(
+        "UPDATE org_anomaly SET org_path = $1 || SUBSTR(org_path, CAST($2 AS INTEGER)) \
+         WHERE org_path >= $3 AND org_path < $4",
+    )
+    .bind(new.to_string())
+    .bind(old_len)
+    .bind(old.to_string())
+    .bind(upper)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The stored subtree totals of one org (orgs, anomalies by rule, gaps), if refreshed.
+pub async fn totals(conn: &mut Conn, org_id: i64) -> Result<Option<Totals>> {
+    let row = sqlx::query(
+        "SELECT subtree_orgs, anomaly_counts, gap_counts, checked_on FROM org_stats WHERE org_id = $1",
+    )
+    .bind(org_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Totals {
+        orgs: row.try_get("subtree_orgs")?,
+        anomalies: parse_counts(row.try_get("anomaly_counts")?)?,
+        gaps: parse_counts(row.try_get("gap_counts")?)?,
+        checked_on: crate::opt_date(row.try_get("checked_on")?)?,
+    }))
+}
+
+/// A stored anomaly with the org it belongs to, as a report lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAnomaly {
+    pub org_id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: jiceng_domain::OrgKind,
+    pub rule: AnomalyRule,
+    pub detail: serde_json::Value,
+}
+
+/// The stored anomalies of a scope in tree order (each org's in rule order), the first
+/// `limit` when given.
+pub async fn anomalies(
+    conn: &mut Conn,
+    scope: &crate::Scope,
+    limit: Option<i64>,
+) -> Result<Vec<StoredAnomaly>> {
+    let (pred, vals) = scope.predicate("a.org_path", 1);
+    let mut sql = format!(
+        "SELECT a.org_id, a.rule, a.detail, o.code, o.name, o.kind FROM org_anomaly a \
+         JOIN org o ON o.id = a.org_id WHERE {pred} ORDER BY a.org_path, a.seq"
+    );
+    if let Some(n) = limit {
+        sql.push_str(&format!(" LIMIT {}", n.max(0)));
+    }
+    let mut q = sqlx::query(&sql);
+    for v in vals {
+        q = q.bind(v);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let rule: String = row.try_get("rule")?;
+        let kind: String = row.try_get("kind")?;
+        let detail: String = row.try_get("detail")?;
+        out.push(StoredAnomaly {
+            org_id: row.try_get("org_id")?,
+            code: row.try_get("code")?,
+            name: row.try_get("name")?,
+            kind: jiceng_domain::OrgKind::from_code(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
+            rule: AnomalyRule::from_code(&rule)
+                .ok_or_else(|| StoreError::Corrupt(format!("规则 {rule}")))?,
+            detail: serde_json::from_str(&detail)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        });
+    }
+    Ok(out)
 }
 
 /// The stored subtree statistics of one org: member structure, coverage, and the day

@@ -6,6 +6,7 @@
 //! SQL is built (SCALE.md), so no query can forget the actor's subtree.
 
 pub mod browse;
+pub mod bulk;
 pub mod audit;
 pub mod facts;
 pub mod meetings;
@@ -14,11 +15,14 @@ pub mod migrate;
 pub mod orgs;
 pub mod positions;
 pub mod protection;
+pub mod ratings;
+pub mod rectification;
 pub mod scope;
 pub mod sql;
 pub mod testing;
 pub mod units;
 pub mod users;
+pub mod weak;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -30,6 +30,24 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_organizational_life.sql"),
         postgres: include_str!("../migrations/postgres/0003_organizational_life.sql"),
     },
+    Migration {
+        version: 4,
+        name: "rating",
+        sqlite: include_str!("../migrations/sqlite/0004_rating.sql"),
+        postgres: include_str!("../migrations/postgres/0004_rating.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "scale",
+        sqlite: include_str!("../migrations/sqlite/0005_scale.sql"),
+        postgres: include_str!("../migrations/postgres/0005_scale.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "compliance_summary",
+        sqlite: include_str!("../migrations/sqlite/0006_compliance_summary.sql"),
+        postgres: include_str!("../migrations/postgres/0006_compliance_summary.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.

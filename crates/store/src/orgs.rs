@@ -245,6 +245,10 @@ pub async fn move_subtree(conn: &mut Conn, org_id: i64, new_parent: i64) -> Resu
     }
     // Meetings and their monthly compliance facts carry paths too.
     crate::meetings::move_paths(conn, &old, &new).await?;
+    // So do the stored structure anomalies.
+    crate::facts::move_paths(conn, &old, &new).await?;
+    // And ratings, weaknesses and rectification records (SPEC C5).
+    crate::ratings::move_paths(conn, &old, &new).await?;
     Ok(new)
 }
 

@@ -140,6 +140,10 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "history" => "org_history",
         "meeting" => "meeting",
         "user" => "app_user",
+        "weakness_signal" => "weakness_signal",
+        "discipline_case" => "discipline_case",
+        "rectification" => "rectification",
+        "rectification_event" => "rectification_event",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }

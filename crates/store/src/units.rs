@@ -186,6 +186,35 @@ pub async fn gap_candidates(
         .collect()
 }
 
+/// The first `limit` gap candidates of the scope in tree order (`org_path`): a page read
+/// straight from the path index, for a subtree too large to list whole.
+pub async fn gap_candidates_first(
+    conn: &mut Conn,
+    scope: &Scope,
+    min_full: i64,
+    limit: i64,
+) -> Result<Vec<StoredUnit>> {
+    let (pred, binds) = scope.predicate("org_path", 1);
+    let n = binds.len();
+    let sql = format!(
+        "SELECT {UNIT_COLS} FROM unit WHERE {pred} AND status = 'Operating' \
+         AND ((full_members >= ${} AND coverage <> 'OwnOrg') OR coverage = 'Uncovered') \
+         ORDER BY org_path LIMIT {}",
+        n + 1,
+        limit.max(0)
+    );
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    q.bind(min_full)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
 /// Every unit in the scope (for lists and exports), by name.
 pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredUnit>> {
     let (pred, binds) = scope.predicate("org_path", 1);

@@ -22,6 +22,12 @@ pub struct CoverageReport {
     pub total: DomainRow,
     pub should_have_org: Vec<GapUnit>,
     pub uncovered: Vec<GapUnit>,
+    /// When the lists were cut to a page (`run_limited`): how many units each gap holds
+    /// in the whole subtree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub should_have_org_total: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncovered_total: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,20 +69,63 @@ pub struct GapUnit {
 }
 
 pub async fn run(app: &App, scope: &Scope, root: &str) -> Result<CoverageReport> {
+    run_limited(app, scope, root, None).await
+}
+
+/// The report with each gap list cut to the first `limit` candidate units in tree order,
+/// and the whole subtree's count of each gap: stored (one row) when every org of the
+/// subtree was checked today with the rules this app runs, else counted here.
+pub async fn run_limited(
+    app: &App,
+    scope: &Scope,
+    root: &str,
+    limit: Option<usize>,
+) -> Result<CoverageReport> {
     let root = app.resolve_org(scope, root).await?;
-    let rules = app.rules.in_force(app.today());
+    let today = app.today();
+    let rules = app.rules.in_force(today);
     let mut conn = app.store.acquire().await?;
     let stored = facts::stats(&mut conn, root.org.id).await?;
     let (cov, facts_on) = match stored {
         Some((_, c, d)) => (c, Some(d)),
         None => (Default::default(), None),
     };
-    let candidates = unit_store::gap_candidates(
-        &mut conn,
-        &Scope::subtree(&root.path),
-        rules.org.unit_should_have_org_at_full,
-    )
-    .await?;
+    let subtree = Scope::subtree(&root.path);
+    let min_full = rules.org.unit_should_have_org_at_full;
+    let mut totals = None;
+    let candidates = match limit {
+        None => unit_store::gap_candidates(&mut conn, &subtree, min_full).await?,
+        Some(n) => {
+            let t = facts::totals(&mut conn, root.org.id).await?;
+            match t.filter(|t| {
+                t.checked_on == Some(today) && app.rules.sets() == facts::shipped_rules().sets()
+            }) {
+                Some(t) => {
+                    let get = |g: Gap| *t.gaps.get(facts::gap_code(g)).unwrap_or(&0);
+                    totals = Some((get(Gap::ShouldHaveOrg), get(Gap::Uncovered)));
+                    unit_store::gap_candidates_first(&mut conn, &subtree, min_full, n as i64)
+                        .await?
+                }
+                None => {
+                    // Nothing stored for today: classify them all, and keep the first.
+                    let mut all = unit_store::gap_candidates(&mut conn, &subtree, min_full).await?;
+                    let (mut s, mut u) = (0, 0);
+                    for x in &all {
+                        for g in gaps(&unit_facts(&x.unit), rules) {
+                            match g {
+                                Gap::ShouldHaveOrg => s += 1,
+                                Gap::Uncovered => u += 1,
+                            }
+                        }
+                    }
+                    totals = Some((s, u));
+                    all.sort_by(|a, b| a.org_path.cmp(&b.org_path));
+                    all.truncate(n);
+                    all
+                }
+            }
+        }
+    };
     let org_ids: Vec<i64> = candidates.iter().map(|u| u.unit.org_id).collect();
     let names: std::collections::HashMap<i64, String> =
         jiceng_store::orgs::by_ids(&mut conn, &org_ids)
@@ -97,13 +146,7 @@ pub async fn run(app: &App, scope: &Scope, root: &str) -> Result<CoverageReport>
             coverage: x.coverage.label().into(),
             org: names.get(&x.org_id).cloned().unwrap_or_default(),
         };
-        let f = UnitFacts {
-            domain: x.domain,
-            status: x.status,
-            coverage: x.coverage,
-            full_members: x.full_members,
-        };
-        for g in gaps(&f, rules) {
+        for g in gaps(&unit_facts(x), rules) {
             match g {
                 Gap::ShouldHaveOrg => should_have_org.push(item.clone()),
                 Gap::Uncovered => uncovered.push(item.clone()),
@@ -121,7 +164,18 @@ pub async fn run(app: &App, scope: &Scope, root: &str) -> Result<CoverageReport>
         total: DomainRow::of(&cov.total()),
         should_have_org,
         uncovered,
+        should_have_org_total: totals.map(|t| t.0),
+        uncovered_total: totals.map(|t| t.1),
     })
+}
+
+fn unit_facts(x: &jiceng_domain::Unit) -> UnitFacts {
+    UnitFacts {
+        domain: x.domain,
+        status: x.status,
+        coverage: x.coverage,
+        full_members: x.full_members,
+    }
 }
 
 fn pct(v: Option<f64>) -> OutCell {

@@ -5,7 +5,9 @@
 pub mod compliance;
 pub mod coverage;
 pub mod members;
+pub mod rectification;
 pub mod structure;
+pub mod weak;
 
 use serde::Serialize;
 

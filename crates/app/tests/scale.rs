@@ -1,0 +1,215 @@
+//! Stored structure anomalies and subtree totals (issue 6) answer exactly what checking
+//! every org live answers, after generation and after the writes that change them, on
+//! SQLite and PostgreSQL.
+
+mod common;
+
+use jiceng_app::access::Actor;
+use jiceng_app::org_admin::{self, OrgFields};
+use jiceng_app::reports::{coverage, structure};
+use jiceng_app::App;
+use jiceng_domain::OrgKind;
+use jiceng_store::testing::TestDb;
+use jiceng_store::{facts, orgs as org_store, Backend, Scope};
+
+async fn all_orgs(app: &App) -> Vec<org_store::StoredOrg> {
+    let mut conn = app.store.acquire().await.unwrap();
+    org_store::list(&mut conn, &Scope::All).await.unwrap()
+}
+
+/// The orgs a report is asked about: every root and local committee, a few others.
+async fn probes(app: &App) -> Vec<String> {
+    let all = all_orgs(app).await;
+    let mut out: Vec<String> = all
+        .iter()
+        .filter(|o| o.depth <= 3 || o.org.kind == OrgKind::LocalCommittee)
+        .map(|o| o.org.code.clone())
+        .collect();
+    for kind in [
+        OrgKind::PrimaryCommittee,
+        OrgKind::GeneralBranch,
+        OrgKind::Branch,
+        OrgKind::Group,
+    ] {
+        out.extend(
+            all.iter()
+                .filter(|o| o.org.kind == kind)
+                .step_by(97)
+                .take(3)
+                .map(|o| o.org.code.clone()),
+        );
+    }
+    out
+}
+
+async fn assert_same(app: &App, label: &str) {
+    let today = app.today();
+    let roots: Vec<_> = all_orgs(app)
+        .await
+        .into_iter()
+        .filter(|o| o.org.parent_id.is_none())
+        .collect();
+    let mut conn = app.store.acquire().await.unwrap();
+    for r in &roots {
+        let t = facts::totals(&mut conn, r.org.id).await.unwrap().unwrap();
+        assert_eq!(
+            t.checked_on,
+            Some(today),
+            "{label}: stored totals are for today"
+        );
+    }
+    drop(conn);
+    for code in probes(app).await {
+        let stored = structure::run(app, &Scope::All, &code, today)
+            .await
+            .unwrap();
+        let live = structure::live(app, &Scope::All, &code, today, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::to_value(&stored).unwrap(),
+            serde_json::to_value(&live).unwrap(),
+            "{label}: structure of {code}"
+        );
+        let page = structure::run_limited(app, &Scope::All, &code, today, Some(5))
+            .await
+            .unwrap();
+        assert_eq!(page.counts, live.counts);
+        assert_eq!(page.orgs, live.orgs);
+        assert_eq!(
+            page.anomalies.len(),
+            live.anomalies.len().min(5),
+            "{label}: a page of {code}"
+        );
+
+        let full = coverage::run(app, &Scope::All, &code).await.unwrap();
+        let cut = coverage::run_limited(app, &Scope::All, &code, Some(3))
+            .await
+            .unwrap();
+        assert_eq!(
+            cut.should_have_org_total,
+            Some(full.should_have_org.len() as i64),
+            "{label}: should-have-org count of {code}"
+        );
+        assert_eq!(
+            cut.uncovered_total,
+            Some(full.uncovered.len() as i64),
+            "{label}: uncovered count of {code}"
+        );
+        assert!(cut.should_have_org.len() <= 3 && cut.uncovered.len() <= 3);
+        assert!(full.should_have_org_total.is_none());
+    }
+}
+
+async fn stored_matches_live(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let mut app = common::app(&db);
+    jiceng_app::generate::run(
+        &app,
+        jiceng_gen::Divisions::embedded_county(),
+        7,
+        &jiceng_app::import::NoProgress,
+    )
+    .await
+    .unwrap();
+    assert_same(&app, "generated").await;
+
+    let actor = Actor::system();
+    let all = all_orgs(&app).await;
+    let kind_of = |id: i64| all.iter().find(|o| o.org.id == id).unwrap().org.kind;
+    let today = app.today();
+    let st = structure::live(&app, &Scope::All, &all[0].org.code, today, None)
+        .await
+        .unwrap();
+
+    // A parent's kind raised to a committee: its inverted children are inverted no more
+    // (the first parent whose own parent allows it).
+    let mut raised = false;
+    for a in st
+        .anomalies
+        .iter()
+        .filter(|a| a.rule == "InvertedAffiliation")
+    {
+        let child = all.iter().find(|o| o.org.code == a.org.code).unwrap();
+        let parent = all
+            .iter()
+            .find(|o| Some(o.org.id) == child.org.parent_id)
+            .unwrap();
+        let mut fields = OrgFields::of(&parent.org);
+        fields.kind = OrgKind::PrimaryCommittee.code().into();
+        if org_admin::edit(&app, &actor, parent.org.id, &fields, "升格")
+            .await
+            .is_ok()
+        {
+            raised = true;
+            break;
+        }
+    }
+    assert!(raised, "an inverted child whose parent can be raised");
+    assert_same(&app, "kind raised").await;
+
+    // A branch moves to another township; another is dissolved.
+    let branches: Vec<_> = all
+        .iter()
+        .filter(|o| o.org.kind == OrgKind::Branch && o.depth >= 5)
+        .collect();
+    let b = branches[branches.len() / 2];
+    let target = all
+        .iter()
+        .find(|o| {
+            o.org.kind == OrgKind::PrimaryCommittee
+                && Some(o.org.id) != b.org.parent_id
+                && kind_of(o.org.parent_id.unwrap_or(o.org.id)) == OrgKind::LocalCommittee
+        })
+        .unwrap();
+    org_admin::move_org(&app, &actor, b.org.id, target.org.id, "调整隶属关系")
+        .await
+        .unwrap();
+    assert_same(&app, "moved").await;
+    // Another merges into a sibling (its members move, it is dissolved).
+    let (gone, into) = branches
+        .iter()
+        .skip(branches.len() / 3)
+        .filter(|x| !all.iter().any(|o| o.org.parent_id == Some(x.org.id)))
+        .find_map(|x| {
+            branches
+                .iter()
+                .find(|y| y.org.id != x.org.id && y.org.parent_id == x.org.parent_id)
+                .map(|y| (x, y))
+        })
+        .unwrap();
+    org_admin::merge(&app, &actor, gone.org.id, into.org.id, "合并")
+        .await
+        .unwrap();
+    assert_same(&app, "dissolved").await;
+
+    // Another day: the stored anomalies are of yesterday, so the report checks live...
+    app.fixed_today = Some(today.succ_opt().unwrap());
+    let root = &all[0].org.code;
+    let tomorrow = app.today();
+    let st = structure::run(&app, &Scope::All, root, tomorrow)
+        .await
+        .unwrap();
+    let live = structure::live(&app, &Scope::All, root, tomorrow, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&st).unwrap(),
+        serde_json::to_value(&live).unwrap()
+    );
+    // ...until everything is refreshed for the new day.
+    jiceng_app::refresh_all(&app).await.unwrap();
+    assert_same(&app, "refreshed the next day").await;
+}
+
+#[tokio::test]
+async fn stored_anomalies_match_live_sqlite() {
+    stored_matches_live(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn stored_anomalies_match_live_postgres() {
+    stored_matches_live(Backend::Postgres).await;
+}

@@ -1,0 +1,296 @@
+//! The data sets: generated once by a child `jiceng gen` (so its peak memory is its own),
+//! cached under the data folder and reused while the generation record beside them says
+//! they are complete.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::BenchArgs;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Size {
+    County,
+    Province,
+    Nation,
+}
+
+impl Size {
+    pub fn name(self) -> &'static str {
+        match self {
+            Size::County => "county",
+            Size::Province => "province",
+            Size::Nation => "nation",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A data set: where it is and what building it cost.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataSet {
+    pub size: Size,
+    pub backend: Backend,
+    pub url: String,
+    pub key_file: PathBuf,
+    pub generation: GenRecord,
+    /// Reused from an earlier run (its generation figures are that run's).
+    pub reused: bool,
+    pub db_bytes: Option<u64>,
+}
+
+/// What `jiceng gen --format json` printed, with the wall time around the child.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GenRecord {
+    pub orgs: u64,
+    pub members: u64,
+    pub positions: u64,
+    pub units: u64,
+    pub seconds: f64,
+    pub rows_per_second: f64,
+    #[serde(default)]
+    pub phases: std::collections::BTreeMap<String, f64>,
+    #[serde(default)]
+    pub peak_memory_mib: Option<f64>,
+    /// Wall time of the whole child process (opening, migrations, generation, closing).
+    #[serde(default)]
+    pub wall_seconds: f64,
+    #[serde(default)]
+    pub built_on: String,
+}
+
+pub fn db_name(size: Size) -> String {
+    format!("jiceng_bench_{}", size.name())
+}
+
+fn record_path(args: &BenchArgs, size: Size, backend: Backend) -> PathBuf {
+    args.data
+        .join(format!("{}-{}.gen.json", size.name(), backend.name()))
+}
+
+fn sqlite_path(args: &BenchArgs, size: Size) -> PathBuf {
+    args.data.join(format!("{}.db", size.name()))
+}
+
+pub fn pg_url(args: &BenchArgs, db: &str) -> String {
+    format!("{}/{}", args.pg.trim_end_matches('/'), db)
+}
+
+/// The data set of `size` on `backend`: reused when its record says it is complete,
+/// else (re)built.
+pub async fn ensure(args: &BenchArgs, size: Size, backend: Backend) -> Result<DataSet> {
+    std::fs::create_dir_all(&args.data).with_context(|| format!("创建 {}", args.data.display()))?;
+    let key_file = args.data.join("bench.key");
+    let record = record_path(args, size, backend);
+    let url = match backend {
+        Backend::Sqlite => format!("sqlite://{}", sqlite_path(args, size).display()),
+        Backend::Postgres => pg_url(args, &db_name(size)),
+    };
+    let complete = record.exists() && !args.rebuild;
+    let reused = complete;
+    if !complete {
+        println!(
+            "· 生成数据集 {} / {}（{}）…",
+            size.name(),
+            backend.name(),
+            url
+        );
+        clear(args, size, backend).await?;
+        let rec = generate(args, size, &url, &key_file)?;
+        std::fs::write(&record, serde_json::to_string_pretty(&rec)?)?;
+    }
+    let generation: GenRecord = serde_json::from_str(&std::fs::read_to_string(&record)?)
+        .with_context(|| format!("读取 {}", record.display()))?;
+    let db_bytes = db_size(args, size, backend).await.ok();
+    Ok(DataSet {
+        size,
+        backend,
+        url,
+        key_file,
+        generation,
+        reused,
+        db_bytes,
+    })
+}
+
+/// Removes a data set's database (file or PostgreSQL database) and record.
+async fn clear(args: &BenchArgs, size: Size, backend: Backend) -> Result<()> {
+    let _ = std::fs::remove_file(record_path(args, size, backend));
+    match backend {
+        Backend::Sqlite => {
+            let p = sqlite_path(args, size);
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+            }
+        }
+        Backend::Postgres => {
+            let admin = pg_url(args, "postgres");
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&admin)
+                .await
+                .with_context(|| format!("连接 PostgreSQL {admin}"))?;
+            sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                db_name(size)
+            ))
+            .execute(&pool)
+            .await?;
+            sqlx::query(&format!("CREATE DATABASE {}", db_name(size)))
+                .execute(&pool)
+                .await?;
+            pool.close().await;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `jiceng gen` as a child and reads its summary.
+fn generate(args: &BenchArgs, size: Size, url: &str, key_file: &Path) -> Result<GenRecord> {
+    let exe = std::env::current_exe()?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("--db")
+        .arg(url)
+        .arg("--key-file")
+        .arg(key_file)
+        .arg("gen")
+        .arg("--format")
+        .arg("json");
+    match size {
+        Size::County => {}
+        Size::Province => {
+            cmd.arg("--region").arg(&args.region);
+        }
+        Size::Nation => {
+            cmd.arg("--national");
+        }
+    }
+    if size != Size::County {
+        let dir = args
+            .divisions
+            .clone()
+            .or_else(default_divisions)
+            .context("找不到区划数据目录：请用 --divisions 指定（shared/data/divisions）")?;
+        cmd.arg("--divisions").arg(dir);
+    }
+    let started = Instant::now();
+    let out = cmd
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("运行 jiceng gen")?;
+    if !out.status.success() {
+        bail!("jiceng gen 失败（{}）", out.status);
+    }
+    let mut rec: GenRecord = serde_json::from_slice(&out.stdout).context("读取 gen 的 JSON")?;
+    rec.wall_seconds = started.elapsed().as_secs_f64();
+    rec.built_on = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
+    Ok(rec)
+}
+
+pub fn default_divisions() -> Option<PathBuf> {
+    [
+        "../shared/data/divisions",
+        "shared/data/divisions",
+        "../../shared/data/divisions",
+        "/work/shared/data/divisions",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.join("provinces.csv.gz").exists())
+}
+
+/// Bytes on disk: the SQLite file and its WAL, or `pg_database_size`.
+pub async fn db_size(args: &BenchArgs, size: Size, backend: Backend) -> Result<u64> {
+    match backend {
+        Backend::Sqlite => {
+            let p = sqlite_path(args, size);
+            let mut n = 0;
+            for suffix in ["", "-wal"] {
+                if let Ok(m) = std::fs::metadata(format!("{}{suffix}", p.display())) {
+                    n += m.len();
+                }
+            }
+            Ok(n)
+        }
+        Backend::Postgres => {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&pg_url(args, &db_name(size))).await?;
+            let n: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                .fetch_one(&pool)
+                .await?;
+            pool.close().await;
+            Ok(n as u64)
+        }
+    }
+}
+
+/// A throwaway copy of a data set for a write (the import), removed by `drop_copy`.
+pub async fn copy(args: &BenchArgs, set: &DataSet) -> Result<String> {
+    match set.backend {
+        Backend::Sqlite => {
+            let from = sqlite_path(args, set.size);
+            let to = args.data.join(format!("{}-scratch.db", set.size.name()));
+            // Checkpoint first so the copy holds everything.
+            let store = jiceng_store::Store::open(&set.url).await?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(store.pool())
+                .await?;
+            store.close().await;
+            std::fs::copy(&from, &to)?;
+            Ok(format!("sqlite://{}", to.display()))
+        }
+        Backend::Postgres => {
+            let admin = pg_url(args, "postgres");
+            let pool = sqlx::AnyPool::connect(&admin).await?;
+            let name = format!("{}_scratch", db_name(set.size));
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&pool)
+                .await?;
+            sqlx::query(&format!(
+                "CREATE DATABASE {name} TEMPLATE {}",
+                db_name(set.size)
+            ))
+            .execute(&pool)
+            .await
+            .context("复制 PostgreSQL 数据库（需要没有其他连接）")?;
+            pool.close().await;
+            Ok(pg_url(args, &name))
+        }
+    }
+}
+
+pub async fn drop_copy(args: &BenchArgs, set: &DataSet) -> Result<()> {
+    match set.backend {
+        Backend::Sqlite => {
+            let to = args.data.join(format!("{}-scratch.db", set.size.name()));
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", to.display()));
+            }
+        }
+        Backend::Postgres => {
+            let pool = sqlx::AnyPool::connect(&pg_url(args, "postgres")).await?;
+            let name = format!("{}_scratch", db_name(set.size));
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&pool)
+                .await?;
+            pool.close().await;
+        }
+    }
+    Ok(())
+}

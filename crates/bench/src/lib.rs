@@ -1,0 +1,421 @@
+//! `jiceng bench`: measures jiceng from a county to the nation (SPEC Scale, issue 6).
+//!
+//! For each size and backend asked for it builds (or reuses, from the data folder) a
+//! generated data set, then prints generation, roster import, report latencies against the
+//! obvious recursive query, and HTTP throughput, and finally the targets met or missed.
+//! Nothing here runs under `cargo test` except small pure checks; the figures and how to
+//! reproduce them are in docs/PERFORMANCE.md.
+
+pub mod baseline;
+pub mod data;
+pub mod http;
+pub mod reports;
+pub mod roster;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use data::{Backend, DataSet, Size};
+
+/// What to measure. Without a size flag the county is measured; without a backend flag
+/// both (the nation only on PostgreSQL).
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// The embedded demo county (汶上县, about 1,900 orgs and 36,000 members).
+    #[arg(long)]
+    pub county: bool,
+    /// A province (--region, default 37 山东: the largest by villages).
+    #[arg(long)]
+    pub province: bool,
+    /// The nation on PostgreSQL (5.25 million orgs, 100 million members): hours to build.
+    #[arg(long)]
+    pub national: bool,
+    /// SQLite only (with no backend flag: both).
+    #[arg(long)]
+    pub sqlite: bool,
+    /// PostgreSQL only (with no backend flag: both).
+    #[arg(long)]
+    pub postgres: bool,
+    /// The province to generate for --province.
+    #[arg(long, default_value = "37")]
+    pub region: String,
+    /// Folder of the division tables (shared/data/divisions).
+    #[arg(long, env = "JICENG_DIVISIONS")]
+    pub divisions: Option<PathBuf>,
+    /// Where data sets, the roster and the results are kept (reused when present).
+    #[arg(long, default_value = "bench-data")]
+    pub data: PathBuf,
+    /// PostgreSQL server; data sets are the databases jiceng_bench_<size>.
+    #[arg(
+        long,
+        env = "JICENG_BENCH_PG",
+        default_value = "postgres://postgres@127.0.0.1:5432"
+    )]
+    pub pg: String,
+    /// Build the data sets again even when present.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Warm runs per report and level (at most; see --budget-seconds).
+    #[arg(long, default_value_t = 50)]
+    pub runs: usize,
+    /// Time budget of one report's warm runs, in seconds (at least 3 runs are made).
+    #[arg(long, default_value_t = 5.0)]
+    pub budget_seconds: f64,
+    /// Items per list in the paged reports (structure(page), coverage(page)).
+    #[arg(long, default_value_t = 100)]
+    pub page: usize,
+    /// Rows of the roster import.
+    #[arg(long, default_value_t = 100_000)]
+    pub roster_rows: usize,
+    /// Seconds of load per HTTP endpoint.
+    #[arg(long, default_value_t = 10)]
+    pub http_seconds: u64,
+    /// Skip the roster import.
+    #[arg(long)]
+    pub no_import: bool,
+    /// Skip the obvious-way comparison.
+    #[arg(long)]
+    pub no_baseline: bool,
+    /// Skip the HTTP load.
+    #[arg(long)]
+    pub no_http: bool,
+    /// Skip the reports.
+    #[arg(long)]
+    pub no_reports: bool,
+}
+
+/// Everything measured on one data set.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    pub set: DataSet,
+    pub levels: Vec<reports::Level>,
+    pub reports: Vec<reports::Timing>,
+    pub import: Option<roster::ImportFigures>,
+    pub http: Vec<http::HttpFigures>,
+    pub http_note: Option<String>,
+    pub server_peak_mib: Option<f64>,
+}
+
+/// A target: what was asked, what was measured, met or by how much it was missed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    pub what: String,
+    pub limit: String,
+    pub measured: String,
+    pub met: bool,
+    pub shortfall: Option<String>,
+}
+
+fn at_most(what: String, limit: f64, unit: &str, v: f64) -> Target {
+    let met = v <= limit;
+    Target {
+        what,
+        limit: format!("≤ {limit} {unit}"),
+        measured: format!("{v:.2} {unit}"),
+        met,
+        shortfall: (!met)
+            .then(|| format!("{:.2} {unit} over ({:.1}× the limit)", v - limit, v / limit)),
+    }
+}
+
+fn at_least(what: String, limit: f64, unit: &str, v: f64) -> Target {
+    let met = v >= limit;
+    Target {
+        what,
+        limit: format!("≥ {limit} {unit}"),
+        measured: format!("{v:.0} {unit}"),
+        met,
+        shortfall: (!met).then(|| {
+            format!(
+                "{:.0} {unit} short ({:.0}% of the target)",
+                limit - v,
+                100.0 * v / limit
+            )
+        }),
+    }
+}
+
+/// The targets of issue 6 that the measured sections speak to.
+pub fn targets(sections: &[Section]) -> Vec<Target> {
+    let mut out = Vec::new();
+    for s in sections {
+        let label = format!("{}/{}", s.set.size.name(), s.set.backend.name());
+        let province_sqlite = s.set.size == Size::Province && s.set.backend == Backend::Sqlite;
+        let nation_pg = s.set.size == Size::Nation && s.set.backend == Backend::Postgres;
+        if province_sqlite {
+            for t in &s.reports {
+                let limit = match t.level {
+                    "root" => 50.0,
+                    "township" => 5.0,
+                    _ => continue,
+                };
+                out.push(at_most(
+                    format!("{label} {} at the {} warm p50", t.report, t.level),
+                    limit,
+                    "ms",
+                    t.p50_ms,
+                ));
+            }
+            if let Some(i) = &s.import {
+                out.push(at_least(
+                    format!("{label} roster import"),
+                    50_000.0,
+                    "rows/s",
+                    i.rows_per_second,
+                ));
+                out.push(at_most(
+                    format!("{label} roster import time / parse time"),
+                    2.0,
+                    "×",
+                    i.ratio_to_parse,
+                ));
+            }
+            if let Some(d) = s.http.iter().find(|h| h.endpoint == "dashboard") {
+                out.push(at_least(
+                    format!("{label} dashboard throughput"),
+                    2_000.0,
+                    "req/s",
+                    d.requests_per_second,
+                ));
+                out.push(at_most(
+                    format!("{label} dashboard p99"),
+                    50.0,
+                    "ms",
+                    d.p99_ms,
+                ));
+            }
+        }
+        if nation_pg {
+            out.push(Target {
+                what: format!("{label} generation finishes"),
+                limit: "finishes".into(),
+                measured: format!(
+                    "{} orgs, {} members in {:.0} s",
+                    s.set.generation.orgs, s.set.generation.members, s.set.generation.seconds
+                ),
+                met: s.set.generation.orgs > 5_000_000,
+                shortfall: None,
+            });
+            for t in s.reports.iter().filter(|t| t.level == "root") {
+                out.push(at_most(
+                    format!("{label} {} at the root warm p50", t.report),
+                    200.0,
+                    "ms",
+                    t.p50_ms,
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn sets_asked(args: &BenchArgs) -> Vec<(Size, Backend)> {
+    let both = !args.sqlite && !args.postgres;
+    let backends: Vec<Backend> = [
+        (Backend::Sqlite, args.sqlite || both),
+        (Backend::Postgres, args.postgres || both),
+    ]
+    .into_iter()
+    .filter(|(_, on)| *on)
+    .map(|(b, _)| b)
+    .collect();
+    let any_size = args.county || args.province || args.national;
+    let mut out = Vec::new();
+    for (size, on) in [
+        (Size::County, args.county || !any_size),
+        (Size::Province, args.province),
+        (Size::Nation, args.national),
+    ] {
+        if !on {
+            continue;
+        }
+        for b in &backends {
+            if size == Size::Nation && *b == Backend::Sqlite {
+                continue;
+            }
+            out.push((size, *b));
+        }
+    }
+    out
+}
+
+fn mib(bytes: Option<u64>) -> String {
+    bytes
+        .map(|b| format!("{:.0} MiB", b as f64 / 1048576.0))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Runs the bench; prints as it goes; writes `results-latest.json` in the data folder.
+pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
+    let machine = machine();
+    println!("jiceng bench — {machine}");
+    let mut sections = Vec::new();
+    for (size, backend) in sets_asked(&args) {
+        println!("\n== {} / {} ==", size.name(), backend.name());
+        let set = data::ensure(&args, size, backend).await?;
+        let g = &set.generation;
+        println!(
+            "  generation{}: {} orgs, {} members, {} positions, {} units; {:.0} s ({:.0} s wall), \
+             {:.0} rows/s; database {}; peak memory {}",
+            if set.reused {
+                format!("（缓存，{} 生成）", g.built_on)
+            } else {
+                String::new()
+            },
+            g.orgs,
+            g.members,
+            g.positions,
+            g.units,
+            g.seconds,
+            g.wall_seconds,
+            g.rows_per_second,
+            mib(set.db_bytes),
+            g.peak_memory_mib
+                .map(|m| format!("{m:.0} MiB"))
+                .unwrap_or_else(|| "?".into())
+        );
+        if !g.phases.is_empty() {
+            let phases: Vec<String> = g
+                .phases
+                .iter()
+                .map(|(k, v)| format!("{k} {v:.0} s"))
+                .collect();
+            println!("  phases: {}", phases.join(", "));
+        }
+        let app = reports::open(&set).await?;
+        let levels = reports::levels(&app, &args.region).await?;
+        app.store.close().await;
+        for (l, _) in &levels {
+            println!(
+                "  {:<9} {} {}（{} orgs, {} members）",
+                l.level, l.code, l.name, l.orgs, l.members
+            );
+        }
+        let county = levels
+            .iter()
+            .find(|(l, _)| l.level == "county")
+            .map(|(_, o)| o.clone())
+            .expect("a county level");
+
+        let mut section = Section {
+            set: set.clone(),
+            levels: levels.iter().map(|(l, _)| l.clone()).collect(),
+            reports: vec![],
+            import: None,
+            http: vec![],
+            http_note: None,
+            server_peak_mib: None,
+        };
+        if !args.no_reports {
+            println!("  reports (JSON included; obvious = recursive CTE over parent_id + GROUP BY on raw rows):");
+            section.reports = reports::measure(&args, &set, &levels).await?;
+        }
+        if !args.no_import {
+            let app = reports::open(&set).await?;
+            let mut conn = app.store.acquire().await?;
+            let branches: Vec<String> =
+                jiceng_store::orgs::list(&mut conn, &jiceng_store::Scope::subtree(&county.path))
+                    .await?
+                    .into_iter()
+                    .filter(|o| o.org.kind == jiceng_domain::OrgKind::Branch)
+                    .map(|o| o.org.code)
+                    .collect();
+            drop(conn);
+            app.store.close().await;
+            let file =
+                roster::ensure_file(&args.data, args.roster_rows, &county.org.code, &branches)?;
+            let url = data::copy(&args, &set).await?;
+            let figures = roster::import(&url, &set.key_file, &file, &county.org.code).await;
+            data::drop_copy(&args, &set).await?;
+            let f = figures?;
+            println!(
+                "  import: {} rows in {:.1} s = {:.0} rows/s; parsing alone {:.1} s; ratio {:.2}×",
+                f.rows, f.import_seconds, f.rows_per_second, f.parse_seconds, f.ratio_to_parse
+            );
+            section.import = Some(f);
+        }
+        if !args.no_http {
+            if http::wrk_available() {
+                let root = &levels[0].0.code;
+                println!(
+                    "  HTTP (wrk, 64 connections, {} s each; user at {root}):",
+                    args.http_seconds
+                );
+                let (figures, peak) = http::measure(&args, &set, root, &set.key_file).await?;
+                section.http = figures;
+                section.server_peak_mib = peak;
+            } else {
+                let note = "HTTP skipped: wrk not found (apt-get install -y wrk)".to_string();
+                println!("  {note}");
+                section.http_note = Some(note);
+            }
+        }
+        sections.push(section);
+    }
+    let ts = targets(&sections);
+    if !ts.is_empty() {
+        println!("\n== targets ==");
+        for t in &ts {
+            println!(
+                "  [{}] {}: {} (target {}){}",
+                if t.met { "met" } else { "MISSED" },
+                t.what,
+                t.measured,
+                t.limit,
+                t.shortfall
+                    .as_ref()
+                    .map(|s| format!(" — {s}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    let results = serde_json::json!({
+        "machine": machine,
+        "at": chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(),
+        "sections": sections,
+        "targets": ts,
+    });
+    let path = args.data.join("results-latest.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&results)?)?;
+    println!("\nresults: {}", path.display());
+    Ok(sections)
+}
+
+/// CPUs and memory of this machine, as the figures are read against them.
+pub fn machine() -> String {
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map(|kb| format!("{:.1} GiB", kb / 1048576.0))
+        .unwrap_or_else(|| "?".into());
+    format!("{cpus} CPUs, {mem} RAM")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn misses_say_by_how_much() {
+        let t = at_most("x".into(), 50.0, "ms", 75.0);
+        assert!(!t.met);
+        assert_eq!(
+            t.shortfall.as_deref(),
+            Some("25.00 ms over (1.5× the limit)")
+        );
+        let t = at_least("y".into(), 2_000.0, "req/s", 1_500.0);
+        assert!(!t.met);
+        assert!(t.shortfall.unwrap().contains("500 req/s short (75%"));
+        assert!(at_most("z".into(), 5.0, "ms", 1.0).met);
+    }
+}

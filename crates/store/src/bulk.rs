@@ -1,0 +1,43 @@
+//! Settings for loading a large amount of data into an empty database in one go (`gen`):
+//! a page cache big enough to hold the indexes being filled (SQLite) and commits that do
+//! not wait for the disk (a crash loses the last batches; PostgreSQL stays consistent, and
+//! `gen` refuses a partial SQLite file and is run again).
+//! Applied to the one connection a load holds; ordinary writes never use them.
+
+use sqlx::Executor;
+
+use crate::{Conn, Result};
+
+/// SQLite's page cache for a bulk load: 1 GiB (the default of the store is 64 MiB).
+const SQLITE_CACHE_KIB: i64 = 1024 * 1024;
+
+/// Tunes a connection held for a load (give it back with `untune`).
+pub async fn tune_for_load(conn: &mut Conn) -> Result<()> {
+    if conn.backend_name() == "PostgreSQL" {
+        conn.execute("SET synchronous_commit TO OFF").await?;
+    } else {
+        // A crash during a load leaves a partial database that `gen` refuses anyway (it
+        // loads only into an empty one), so the load need not wait for the disk either.
+        conn.execute(
+            format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}; PRAGMA synchronous = OFF").as_str(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Gives the connection back its ordinary settings (the pool keeps it).
+pub async fn untune(conn: &mut Conn) -> Result<()> {
+    if conn.backend_name() == "PostgreSQL" {
+        conn.execute("SET synchronous_commit TO DEFAULT").await?;
+    } else {
+        conn.execute("PRAGMA cache_size = -65536; PRAGMA synchronous = NORMAL")
+            .await?;
+    }
+    Ok(())
+}
+
+/// A transaction on a connection the caller holds for the whole load (tuned once).
+pub async fn begin(conn: &mut Conn) -> Result<crate::Tx<'_>> {
+    Ok(sqlx::Connection::begin(conn).await?)
+}
