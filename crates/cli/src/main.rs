@@ -403,9 +403,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 }
                 ReportKind::Compliance => {
-                    let period = period.context(
-                        "组织生活合规报告需要 --period（如 2026-08、2026Q3 或 2026）",
-                    )?;
+                    let period = period
+                        .context("组织生活合规报告需要 --period（如 2026-08、2026Q3 或 2026）")?;
                     let period =
                         jiceng_domain::Period::parse(&period).map_err(anyhow::Error::msg)?;
                     let actor = jiceng_app::access::Actor::system();

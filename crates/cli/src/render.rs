@@ -177,7 +177,11 @@ pub fn compliance(r: &ComplianceReport) -> String {
         r.quorum_failed
     );
     if !r.levels.is_empty() {
-        let _ = writeln!(s, "\n  {:<24} {:>8} {:>8} {:>8}", "下级党组织", "支部数", "达标数", "达标率");
+        let _ = writeln!(
+            s,
+            "\n  {:<24} {:>8} {:>8} {:>8}",
+            "下级党组织", "支部数", "达标数", "达标率"
+        );
         for l in &r.levels {
             let _ = writeln!(
                 s,
@@ -206,7 +210,13 @@ pub fn compliance(r: &ComplianceReport) -> String {
                 }
             })
             .collect();
-        let _ = writeln!(s, "  - {}（{}）：{}", n.org.name, n.org.code, items.join("；"));
+        let _ = writeln!(
+            s,
+            "  - {}（{}）：{}",
+            n.org.name,
+            n.org.code,
+            items.join("；")
+        );
     }
     if r.noncompliant.len() > 30 {
         let _ = writeln!(

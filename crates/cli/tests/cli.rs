@@ -5,12 +5,18 @@ use std::process::Command;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_jiceng"));
-    c.env_remove("JICENG_DB").env("JICENG_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").env("JICENG_TODAY", "2026-12-15");
+    c.env_remove("JICENG_DB")
+        .env("JICENG_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+        .env("JICENG_TODAY", "2026-12-15");
     c
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = bin().current_dir(dir).args(args).output().expect("run jiceng");
+    let out = bin()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run jiceng");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -44,10 +50,28 @@ fn import_then_report_from_the_command_line() {
         "某镇党组织一览表\n组织名称,组织类别,上级党组织,所属领域,成立日期,最近换届日期,是否设立支委会,组织代码\n某镇党委,党委,,乡镇,1990-01-01,2024-05-01,是,Z1\n甲村党支部,党支部,Z1,农村,2000-01-01,2025-01-01,否,Z2\n",
         true,
     );
-    let (code, out, err) = run(&dir, &["import", "orgs", "orgs.csv", "--db", "sqlite://t.db", "--format", "json"]);
+    let (code, out, err) = run(
+        &dir,
+        &[
+            "import",
+            "orgs",
+            "orgs.csv",
+            "--db",
+            "sqlite://t.db",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(code, 0, "{out}{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!((v["rows"].as_u64(), v["valid"].as_u64(), v["written"].as_u64()), (Some(2), Some(2), Some(2)));
+    assert_eq!(
+        (
+            v["rows"].as_u64(),
+            v["valid"].as_u64(),
+            v["written"].as_u64()
+        ),
+        (Some(2), Some(2), Some(2))
+    );
     assert!(v["errors"].as_array().unwrap().is_empty());
 
     // A roster with one bad row: exit 1, the row named, nothing written.
@@ -57,26 +81,83 @@ fn import_then_report_from_the_command_line() {
         false,
     );
     // --db before the subcommand works as well as after it.
-    let (code, out, _) = run(&dir, &["--db", "sqlite://t.db", "import", "members", "members.csv", "--format", "json"]);
+    let (code, out, _) = run(
+        &dir,
+        &[
+            "--db",
+            "sqlite://t.db",
+            "import",
+            "members",
+            "members.csv",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let errors = v["errors"].as_array().unwrap();
-    assert!(errors.iter().any(|e| e["row"] == 3 && e["column"] == "公民身份号码"), "{out}");
-    assert!(errors.iter().any(|e| e["row"] == 2 && e["column"] == "性别"), "张三's ID is a woman's: {out}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["row"] == 3 && e["column"] == "公民身份号码"),
+        "{out}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["row"] == 2 && e["column"] == "性别"),
+        "张三's ID is a woman's: {out}"
+    );
     assert_eq!(v["written"], 0);
 
-    let (code, out, _) = run(&dir, &["report", "members", "--org", "某镇党委", "--db", "sqlite://t.db", "--format", "json"]);
+    let (code, out, _) = run(
+        &dir,
+        &[
+            "report",
+            "members",
+            "--org",
+            "某镇党委",
+            "--db",
+            "sqlite://t.db",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["total"], 0);
 
-    let (code, out, err) = run(&dir, &["report", "structure", "--org", "Z1", "--db", "sqlite://t.db", "--format", "xlsx", "--out", "s.xlsx"]);
+    let (code, out, err) = run(
+        &dir,
+        &[
+            "report",
+            "structure",
+            "--org",
+            "Z1",
+            "--db",
+            "sqlite://t.db",
+            "--format",
+            "xlsx",
+            "--out",
+            "s.xlsx",
+        ],
+    );
     assert_eq!(code, 0, "{out}{err}");
     let bytes = std::fs::read(dir.join("s.xlsx")).unwrap();
     assert_eq!(&bytes[..2], b"PK", "a real xlsx (zip) file");
 
     // Unknown org: a clear Chinese error and a non-zero exit.
-    let (code, _, err) = run(&dir, &["report", "coverage", "--org", "没有这个组织", "--db", "sqlite://t.db"]);
+    let (code, _, err) = run(
+        &dir,
+        &[
+            "report",
+            "coverage",
+            "--org",
+            "没有这个组织",
+            "--db",
+            "sqlite://t.db",
+        ],
+    );
     assert_ne!(code, 0);
     assert!(err.contains("找不到党组织"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -85,7 +166,10 @@ fn import_then_report_from_the_command_line() {
 #[test]
 fn a_missing_file_is_named() {
     let dir = scratch("missing");
-    let (code, _, err) = run(&dir, &["import", "orgs", "nope.xlsx", "--db", "sqlite://t.db"]);
+    let (code, _, err) = run(
+        &dir,
+        &["import", "orgs", "nope.xlsx", "--db", "sqlite://t.db"],
+    );
     assert_ne!(code, 0);
     assert!(err.contains("nope.xlsx"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);

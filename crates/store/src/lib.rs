@@ -5,9 +5,9 @@
 //! Every read of scoped data takes a [`Scope`], a literal path range resolved before the
 //! SQL is built (SCALE.md), so no query can forget the actor's subtree.
 
+pub mod audit;
 pub mod browse;
 pub mod bulk;
-pub mod audit;
 pub mod facts;
 pub mod meetings;
 pub mod members;
