@@ -488,3 +488,261 @@ pub async fn rebuild_facts(app: &App) -> Result<usize> {
     })
     .await
 }
+
+/// A meeting in full, as its page and the API show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingView {
+    pub id: i64,
+    pub org_id: i64,
+    pub org: OrgRef,
+    pub branch_id: i64,
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub date: NaiveDate,
+    pub topic: String,
+    pub venue: Option<String>,
+    pub host: Option<String>,
+    pub expected: i64,
+    pub present: i64,
+    pub excused: i64,
+    pub attendance_rate: Option<f64>,
+    pub excused_reasons: Vec<String>,
+    pub minutes: Option<String>,
+    pub decisions: Option<String>,
+    pub masses_present: i64,
+    pub central_task: bool,
+    pub members_needs: bool,
+    pub votes: bool,
+    /// For a general meeting that voted: the quorum as judged by the rules in force.
+    pub quorum: Option<Quorum>,
+    /// Attendance picked from the roster (empty when only counts were entered).
+    pub attendees: Vec<AttendeeView>,
+    pub recorded_by: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttendeeView {
+    pub member_id: i64,
+    pub name: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub reason: Option<String>,
+    pub full: bool,
+}
+
+/// One meeting in the actor's scope.
+pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<MeetingView> {
+    if actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = app.store.acquire().await?;
+    let m = meeting_store::get(&mut conn, &actor.scope, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("会议记录".into()))?;
+    let org = org_store::get(&mut conn, &Scope::All, m.meeting.org_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+    let attendance = meeting_store::attendees(&mut conn, id).await?;
+    let names: HashMap<i64, String> = if attendance.is_empty() {
+        HashMap::new()
+    } else {
+        jiceng_store::members::of_orgs(&mut conn, &[m.branch_id])
+            .await?
+            .into_iter()
+            .map(|x| (x.id, x.name))
+            .collect()
+    };
+    drop(conn);
+    let quorum = m.meeting.quorum(app.rules.in_force(m.meeting.date));
+    let me = &m.meeting;
+    Ok(MeetingView {
+        id: me.id,
+        org_id: me.org_id,
+        org: OrgRef::of(&org.org),
+        branch_id: m.branch_id,
+        kind: me.kind.code(),
+        label: me.kind.label(),
+        date: me.date,
+        topic: me.topic.clone(),
+        venue: me.venue.clone(),
+        host: me.host.clone(),
+        expected: me.expected,
+        present: me.present,
+        excused: me.excused,
+        attendance_rate: crate::reports::round4(me.attendance_rate()),
+        excused_reasons: me.excused_reasons.clone(),
+        minutes: me.minutes.clone(),
+        decisions: me.decisions.clone(),
+        masses_present: me.masses_present,
+        central_task: me.central_task,
+        members_needs: me.members_needs,
+        votes: me.votes,
+        quorum,
+        attendees: attendance
+            .iter()
+            .map(|a| AttendeeView {
+                member_id: a.member_id,
+                name: names
+                    .get(&a.member_id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("党员（id {}，已转出）", a.member_id)),
+                status: a.status.code(),
+                status_label: a.status.label(),
+                reason: a.reason.clone(),
+                full: a.full,
+            })
+            .collect(),
+        recorded_by: m.created_by.clone(),
+    })
+}
+
+/// A member of a branch's roster, for picking attendance.
+#[derive(Debug, Clone, Serialize)]
+pub struct RosterMember {
+    pub id: i64,
+    pub name: String,
+    /// A full member (正式党员) today.
+    pub full: bool,
+}
+
+/// What the record form needs for an org (a branch, or a group): its branch, the
+/// branch's groups and its roster.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordContext {
+    pub branch: OrgRef,
+    pub branch_id: i64,
+    /// The group the form was opened for, if any.
+    pub group_id: Option<i64>,
+    pub has_committee: bool,
+    /// (id, name) of the branch's live groups.
+    pub groups: Vec<(i64, String)>,
+    pub roster: Vec<RosterMember>,
+}
+
+/// The branch (and groups and roster) of an org in the actor's scope that meetings may
+/// be recorded for.
+pub async fn record_context(app: &App, actor: &Actor, org_id: i64) -> Result<RecordContext> {
+    if actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = app.store.acquire().await?;
+    let org = org_store::get(&mut conn, &actor.scope, org_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+    let branch = branch_of(&mut conn, &org).await?;
+    if branch.org.kind != OrgKind::Branch {
+        return Err(input(format!(
+            "“{}”是{}：组织生活由党支部（党小组会由党小组）记录",
+            branch.org.name,
+            branch.org.kind.label()
+        )));
+    }
+    let today = app.today();
+    let groups = org_store::children(&mut conn, &Scope::subtree(&branch.path), branch.org.id)
+        .await?
+        .into_iter()
+        .filter(|g| g.org.kind == OrgKind::Group && g.org.dissolved_on.is_none())
+        .map(|g| (g.org.id, g.org.name.clone()))
+        .collect();
+    let mut roster: Vec<RosterMember> = jiceng_store::members::of_orgs(&mut conn, &[branch.org.id])
+        .await?
+        .into_iter()
+        .map(|m| RosterMember {
+            id: m.id,
+            full: jiceng_domain::member::status_on(m.status, m.full_on, today)
+                == MemberStatus::Full,
+            name: m.name,
+        })
+        .collect();
+    roster.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    Ok(RecordContext {
+        branch: OrgRef::of(&branch.org),
+        branch_id: branch.org.id,
+        group_id: (org.org.kind == OrgKind::Group).then_some(org.org.id),
+        has_committee: branch.org.has_committee,
+        groups,
+        roster,
+    })
+}
+
+/// A page of the meetings held in the subtree of `org` (the actor's whole scope when
+/// `None`), newest first; `page` counts from 1. Returns the rows and the total.
+pub async fn list_under(
+    app: &App,
+    actor: &Actor,
+    org: Option<i64>,
+    page: i64,
+    page_size: i64,
+) -> Result<(Vec<MeetingRow>, i64)> {
+    let Some(org) = org else {
+        return list(app, actor, &ListFilter::default(), page, page_size).await;
+    };
+    if actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = app.store.acquire().await?;
+    let o = org_store::get(&mut conn, &actor.scope, org)
+        .await?
+        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+    let page_size = page_size.clamp(1, 5_000);
+    let offset = (page.max(1) - 1).saturating_mul(page_size);
+    let (rows, total) = meeting_store::list(
+        &mut conn,
+        &Scope::subtree(&o.path),
+        &ListFilter::default(),
+        offset,
+        page_size,
+    )
+    .await?;
+    Ok((rows.iter().map(MeetingRow::of).collect(), total))
+}
+
+/// The meetings of a list as a sheet (the meeting list export).
+pub fn meetings_sheet(title: &str, rows: &[MeetingRow]) -> jiceng_io::Sheet {
+    use jiceng_io::OutCell;
+    jiceng_io::Sheet {
+        name: "会议记录".into(),
+        title: title.to_string(),
+        headers: [
+            "日期",
+            "类型",
+            "主题",
+            "主持人",
+            "应到",
+            "实到",
+            "请假",
+            "参会率",
+            "群众参与人数",
+            "表决人数过半",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    OutCell::Text(r.date.to_string()),
+                    OutCell::Text(r.label.into()),
+                    OutCell::Text(r.topic.clone()),
+                    OutCell::Text(r.host.clone().unwrap_or_default()),
+                    OutCell::Int(r.expected),
+                    OutCell::Int(r.present),
+                    OutCell::Int(r.excused),
+                    r.attendance_rate
+                        .map(OutCell::Percent)
+                        .unwrap_or(OutCell::Empty),
+                    OutCell::Int(r.masses_present),
+                    OutCell::Text(
+                        match r.quorum_ok {
+                            Some(true) => "是",
+                            Some(false) => "否",
+                            None => "",
+                        }
+                        .into(),
+                    ),
+                ]
+            })
+            .collect(),
+    }
+}

@@ -46,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{kind}", get(report))
         .route("/imports/{kind}", post(import))
         .route("/audit", get(audit))
+        .merge(crate::api_life::routes())
+        .merge(crate::api_rating::routes())
         .fallback(not_found)
 }
 

@@ -7,6 +7,8 @@
 //! session's CSRF token required on every form; a bearer token for the API.
 
 pub mod api;
+mod api_life;
+mod api_rating;
 mod assets;
 pub mod charts;
 mod error;
@@ -30,6 +32,20 @@ pub struct WebConfig {
     /// Mark cookies `Secure` always (the server is behind TLS). Without it they are marked
     /// so when a proxy says `X-Forwarded-Proto: https`.
     pub secure_cookies: bool,
+    /// How often the server refreshes the stored compliance summaries of the higher
+    /// levels (`reports::compliance::refresh_summaries`); `None` is every
+    /// `SUMMARY_REFRESH_DEFAULT`.
+    pub summary_refresh: Option<std::time::Duration>,
+}
+
+/// The default interval of the compliance summary refresh while serving.
+pub const SUMMARY_REFRESH_DEFAULT: std::time::Duration = std::time::Duration::from_secs(300);
+
+impl WebConfig {
+    /// The interval of the compliance summary refresh.
+    pub fn summary_refresh(&self) -> std::time::Duration {
+        self.summary_refresh.unwrap_or(SUMMARY_REFRESH_DEFAULT)
+    }
 }
 
 /// An uploaded file waiting for the user to confirm its import after the dry run.
@@ -60,6 +76,8 @@ pub struct AppState {
     pub(crate) generation: Arc<std::sync::atomic::AtomicU64>,
     /// One dashboard computed at a time: concurrent misses wait for the first.
     pub(crate) computing: Arc<tokio::sync::Mutex<()>>,
+    /// When this server last refreshed the compliance summaries (UTC), if it has.
+    pub(crate) summaries_refreshed: Arc<Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
 }
 
 pub(crate) struct CachedDashboard {
@@ -155,6 +173,7 @@ impl AppState {
             dashboards: Arc::new(Mutex::new(HashMap::new())),
             generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             computing: Arc::new(tokio::sync::Mutex::new(())),
+            summaries_refreshed: Arc::new(Mutex::new(None)),
         }
     }
 }
@@ -165,7 +184,10 @@ pub fn router(app: App) -> Router {
 }
 
 pub fn router_with(app: App, config: WebConfig) -> Router {
-    let state = AppState::new(app, config);
+    router_for(AppState::new(app, config))
+}
+
+fn router_for(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
@@ -194,12 +216,16 @@ pub async fn serve_on(
     app: App,
     config: WebConfig,
 ) -> std::io::Result<()> {
-    let router = router_with(app, config);
-    axum::serve(
+    let state = AppState::new(app, config);
+    let refresher = tokio::spawn(api_life::refresh_summaries_every(state.clone()));
+    let router = router_for(state);
+    let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .await
+    .await;
+    refresher.abort();
+    served
 }
 
 /// A random token of `n` bytes as lowercase hex.

@@ -73,6 +73,21 @@ const PAGE_SIZE: Param = Param {
     description: "每页条数（1–200，默认20）",
 };
 
+const YEAR: Param = Param {
+    name: "year",
+    at: In::Query,
+    ty: "integer",
+    required: false,
+    description: "年度（默认为今年）",
+};
+const ORG_KEY: Param = Param {
+    name: "id",
+    at: In::Path,
+    ty: "string",
+    required: true,
+    description: "党组织 id 或组织代码",
+};
+
 /// Every route of the API.
 pub const ROUTES: &[ApiRoute] = &[
     ApiRoute {
@@ -355,6 +370,70 @@ pub const ROUTES: &[ApiRoute] = &[
         auth: true,
     },
     ApiRoute {
+        method: "post",
+        path: "/meetings",
+        tag: "life",
+        summary: "记录一次组织生活（会议）：党支部，或党小组会由党小组；同一组织、类型、日期、主题只记录一次",
+        params: &[],
+        body: Some("NewMeeting"),
+        status: 201,
+        response: Some("RecordedMeeting"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/meetings",
+        tag: "life",
+        summary: "会议记录（本人范围内或 org 及其下级，按日期从新到旧）",
+        params: &[ORG, PAGE, PAGE_SIZE],
+        body: None,
+        status: 200,
+        response: Some("MeetingPage"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/meetings/{id}",
+        tag: "life",
+        summary: "一次会议的详情：参会情况、参会率、党员大会表决是否过半数",
+        params: &[ID],
+        body: None,
+        status: 200,
+        response: Some("MeetingView"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/orgs/{id}/due",
+        tag: "life",
+        summary: "本月待办：党支部（或党小组所在支部）本月、本季度、本年度尚未完成的组织生活",
+        params: &[ID],
+        body: None,
+        status: 200,
+        response: Some("Due"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/reports/compliance",
+        tag: "life",
+        summary: "组织生活开展情况：期间内各支部是否达标、缺项、未开展任何组织生活的支部、下级汇总、月份×类型日历",
+        params: &[
+            ORG,
+            Param {
+                name: "period",
+                at: In::Query,
+                ty: "string",
+                required: false,
+                description: "期间：2026-06（月）、2026Q2（季度）或 2026（年）；默认本月",
+            },
+        ],
+        body: None,
+        status: 200,
+        response: Some("ComplianceReport"),
+        auth: true,
+    },
+    ApiRoute {
         method: "get",
         path: "/audit",
         tag: "audit",
@@ -363,6 +442,247 @@ pub const ROUTES: &[ApiRoute] = &[
         body: None,
         status: 200,
         response: Some("AuditPage"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/ratings",
+        tag: "rating",
+        summary: "星级评定：本级及各直属下级的星级分布，与分页的党组织星级",
+        params: &[
+            ORG,
+            YEAR,
+            Param {
+                name: "stars",
+                at: In::Query,
+                ty: "string",
+                required: false,
+                description: "只列某一星级（1–5），none 为未定星",
+            },
+            PAGE,
+            PAGE_SIZE,
+        ],
+        body: None,
+        status: 200,
+        response: Some("RatingsReport"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/ratings",
+        tag: "rating",
+        summary: "评定（重新评定）本级及下级党组织某年度的星级，并排查疑似软弱涣散问题（组织部门、党委、管理员；记入审计）",
+        params: &[],
+        body: Some("RateRequest"),
+        status: 200,
+        response: Some("RateSummary"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/orgs/{id}/rating",
+        tag: "rating",
+        summary: "一个党组织的年度评定：星级、各指标得分、权重与依据（暂无数据的指标不计分），及问题信号",
+        params: &[ORG_KEY, YEAR],
+        body: None,
+        status: 200,
+        response: Some("OrgRating"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/orgs/{id}/rating/adjust",
+        tag: "rating",
+        summary: "人工调整星级（须填理由，记入审计；stars 为 null 时撤销调整；组织部门、管理员）",
+        params: &[ORG_KEY],
+        body: Some("RatingAdjust"),
+        status: 204,
+        response: None,
+        auth: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/weak",
+        tag: "weak",
+        summary: "软弱涣散基层党组织排查：每个有问题的党组织、每个问题的状态（疑似、已确定、已排除）与信号依据",
+        params: &[ORG, YEAR],
+        body: None,
+        status: 200,
+        response: Some("WeakReport"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/weak/summary",
+        tag: "weak",
+        summary: "软弱涣散问题按类型与按直属下级汇总",
+        params: &[ORG, YEAR],
+        body: None,
+        status: 200,
+        response: Some("WeakSummary"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/orgs/{id}/weak",
+        tag: "weak",
+        summary: "一个党组织的全部问题信号（触发、正常、暂无数据、不适用）与已作出的确定或排除",
+        params: &[ORG_KEY, YEAR],
+        body: None,
+        status: 200,
+        response: Some("Diagnosis"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/orgs/{id}/weak/confirm",
+        tag: "weak",
+        summary: "确定疑似问题（须填理由，记入审计；建立或补充整顿台账；组织部门、管理员）",
+        params: &[ORG_KEY],
+        body: Some("WeakDecision"),
+        status: 200,
+        response: Some("Decided"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/orgs/{id}/weak/dismiss",
+        tag: "weak",
+        summary: "排除疑似问题（须填理由，记入审计；组织部门、管理员）",
+        params: &[ORG_KEY],
+        body: Some("WeakDecision"),
+        status: 200,
+        response: Some("Decided"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/rectification",
+        tag: "rectification",
+        summary: "整顿工作进展：台账按阶段、每个台账的措施完成与逾期、停滞情况、逾期措施",
+        params: &[ORG, YEAR],
+        body: None,
+        status: 200,
+        response: Some("RectificationReport"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/rectification/overdue",
+        tag: "rectification",
+        summary: "未验收台账中逾期未完成的整改措施（期限最早的在前）",
+        params: &[ORG],
+        body: None,
+        status: 200,
+        response: Some("OverdueList"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/rectification/stalled",
+        tag: "rectification",
+        summary: "停滞的台账：若干天无任何进展的未验收台账",
+        params: &[
+            ORG,
+            Param {
+                name: "days",
+                at: In::Query,
+                ty: "integer",
+                required: false,
+                description: "无进展天数（默认60）",
+            },
+        ],
+        body: None,
+        status: 200,
+        response: Some("StalledList"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/orgs/{id}/rectification",
+        tag: "rectification",
+        summary: "一个党组织某年度的整顿台账：阶段、问题、措施、帮扶与时间线",
+        params: &[ORG_KEY, YEAR],
+        body: None,
+        status: 200,
+        response: Some("RectificationCase"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/orgs/{id}/rectification/plan",
+        tag: "rectification",
+        summary: "制定整改措施（措施、责任人、期限；组织部门、党委、管理员）",
+        params: &[ORG_KEY],
+        body: Some("RectificationPlan"),
+        status: 200,
+        response: Some("RectificationCase"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/orgs/{id}/rectification/assign",
+        tag: "rectification",
+        summary: "落实帮扶：包联领导与帮扶部门（不填部门则按问题类型对应）",
+        params: &[ORG_KEY],
+        body: Some("RectificationAssign"),
+        status: 200,
+        response: Some("RectificationCase"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/orgs/{id}/rectification/progress",
+        tag: "rectification",
+        summary: "报告整改进展与佐证材料（另有支部书记）",
+        params: &[ORG_KEY],
+        body: Some("RectificationProgress"),
+        status: 200,
+        response: Some("RectificationCase"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/orgs/{id}/rectification/complete",
+        tag: "rectification",
+        summary: "标记措施完成",
+        params: &[ORG_KEY],
+        body: Some("RectificationComplete"),
+        status: 200,
+        response: Some("RectificationCase"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/orgs/{id}/rectification/extend",
+        tag: "rectification",
+        summary: "延期整改（须填理由；组织部门、管理员）",
+        params: &[ORG_KEY],
+        body: Some("RectificationExtend"),
+        status: 200,
+        response: Some("RectificationCase"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/orgs/{id}/rectification/accept",
+        tag: "rectification",
+        summary: "验收销号（全部措施完成后；组织部门、管理员）",
+        params: &[ORG_KEY],
+        body: Some("RectificationAccept"),
+        status: 200,
+        response: Some("RectificationCase"),
+        auth: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/orgs/{id}/rectification/review",
+        tag: "rectification",
+        summary: "回头看（验收一年后；组织部门、管理员）",
+        params: &[ORG_KEY],
+        body: Some("RectificationReview"),
+        status: 200,
+        response: Some("RectificationCase"),
         auth: true,
     },
     ApiRoute {
@@ -447,7 +767,7 @@ fn schemas() -> Value {
         json!({ "row": s("integer"), "column": s("string"), "message": s("string") }),
         &["row", "column", "message"],
     );
-    json!({
+    let mut all = json!({
         "Error": obj(json!({ "error": { "type": "string", "description": "中文说明" } }), &["error"]),
         "LoginRequest": obj(json!({ "username": s("string"), "password": s("string") }), &["username", "password"]),
         "Token": obj(json!({ "token": s("string"), "username": s("string"), "role": s("string") }), &["token"]),
@@ -482,7 +802,7 @@ fn schemas() -> Value {
         "IdNumber": obj(json!({ "id": s("integer"), "id_number": s("string") }), &["id", "id_number"]),
         "UnitRow": unit_row,
         "UnitPage": page_of("UnitRow"),
-        "Dashboard": { "type": "object", "description": "org、orgs、orgs_by_kind、members、full、probationary、units_operating、anomalies_total、anomalies（[规则代码, 名称, 数量]）、coverage（覆盖报表）、member_report（党员队伍结构报表）" },
+        "Dashboard": { "type": "object", "description": "org、orgs、orgs_by_kind、members、full、probationary、units_operating、anomalies_total、anomalies（[规则代码, 名称, 数量]）、coverage（覆盖报表，两份清单各至多10条，计数完整）、member_report（党员队伍结构报表）" },
         "Report": { "type": "object", "description": "structure：orgs、counts、anomalies；coverage：by_domain、total、should_have_org、uncovered；members：total、full、probationary 及各维度分布" },
         "RowError": row_error,
         "ImportReport": obj(json!({
@@ -496,7 +816,91 @@ fn schemas() -> Value {
             "total": s("integer"), "page": s("integer"), "page_size": s("integer"),
         }), &["items", "total"]),
         "Object": { "type": "object" },
-    })
+    });
+    if let Value::Object(m) = &mut all {
+        m.extend(life_schemas());
+        m.extend(crate::api_rating::schemas());
+    }
+    all
+}
+
+/// The schemas of organizational life (meetings, 本月待办, compliance).
+fn life_schemas() -> Map<String, Value> {
+    let s = |t: &str| json!({ "type": t });
+    let ns = |t: &str| json!({ "type": [t, "null"] });
+    let date = json!({ "type": "string", "format": "date" });
+    let r = |n: &str| json!({ "$ref": format!("#/components/schemas/{n}") });
+    let attendee = obj(
+        json!({
+            "member_id": s("integer"),
+            "status": { "type": "string", "enum": ["present", "excused", "absent"] },
+            "reason": ns("string"),
+        }),
+        &["member_id", "status"],
+    );
+    let due_item = obj(
+        json!({
+            "kind": s("string"), "label": s("string"), "span": s("string"), "span_label": s("string"),
+            "deadline": date, "due": s("integer"), "held": s("integer"),
+            "group": { "type": "object" }, "org_id": { "type": "integer", "description": "记录时填写的 org_id（党小组会为党小组）" },
+        }),
+        &["kind", "span", "deadline", "due", "held", "org_id"],
+    );
+    let quorum = json!({ "oneOf": [r("Quorum"), { "type": "null" }] });
+    let page = obj(
+        json!({
+            "items": { "type": "array", "items": r("MeetingRow") },
+            "total": s("integer"), "page": s("integer"), "page_size": s("integer"),
+        }),
+        &["items", "total"],
+    );
+    let v = json!({
+        "NewMeeting": obj(json!({
+            "org_id": { "type": "integer", "description": "党支部 id；党小组会填党小组 id" },
+            "kind": { "type": "string", "enum": ["GeneralMeeting", "CommitteeMeeting", "GroupMeeting", "PartyLecture", "ThemeDay", "LifeMeeting", "DemocraticEvaluation"], "description": "会议类型（也可填中文名称，如 主题党日）" },
+            "date": date, "topic": s("string"), "venue": ns("string"), "host": ns("string"),
+            "expected": { "type": ["integer", "null"], "description": "应到；按名单选择参会党员时可不填" },
+            "present": ns("integer"), "excused": ns("integer"),
+            "attendees": { "type": "array", "description": "从本支部党员名单选择的参会情况", "items": attendee },
+            "excused_reasons": { "type": "array", "items": s("string") },
+            "minutes": ns("string"), "decisions": ns("string"),
+            "masses_present": { "type": "integer", "description": "群众参与人数" },
+            "central_task": { "type": "boolean", "description": "围绕中心工作" },
+            "members_needs": { "type": "boolean", "description": "回应党员需求" },
+            "votes": { "type": "boolean", "description": "党员大会进行表决（检查到会有表决权党员是否过半数）" },
+        }), &["org_id", "kind", "date", "topic"]),
+        "Quorum": obj(json!({ "voting": s("integer"), "present": s("integer"), "needed": s("integer"), "ok": s("boolean") }), &["voting", "present", "needed", "ok"]),
+        "RecordedMeeting": obj(json!({
+            "id": s("integer"), "org": { "type": "object" }, "kind": s("string"), "label": s("string"),
+            "date": date, "topic": s("string"), "expected": s("integer"), "present": s("integer"),
+            "excused": s("integer"), "attendance_rate": ns("number"),
+            "quorum": quorum,
+        }), &["id", "kind", "date", "topic"]),
+        "MeetingRow": obj(json!({
+            "id": s("integer"), "org_id": s("integer"), "kind": s("string"), "label": s("string"),
+            "date": date, "topic": s("string"), "host": ns("string"), "expected": s("integer"),
+            "present": s("integer"), "excused": s("integer"), "attendance_rate": ns("number"),
+            "masses_present": s("integer"), "quorum_ok": ns("boolean"),
+        }), &["id", "kind", "date", "topic"]),
+        "MeetingPage": page,
+        "MeetingView": { "type": "object", "description": "MeetingRow 的字段，另有 org、branch_id、venue、minutes、decisions、excused_reasons、central_task、members_needs、votes、quorum、attendees（member_id、name、status、reason、full）、recorded_by", "properties": {
+            "id": s("integer"), "kind": s("string"), "date": date, "topic": s("string"),
+            "quorum": quorum,
+            "attendees": { "type": "array", "items": { "type": "object" } },
+        }, "required": ["id", "kind", "date", "topic", "attendees"] },
+        "Due": obj(json!({
+            "branch": { "type": "object" }, "branch_id": s("integer"), "today": date,
+            "month": s("string"), "quarter": s("string"), "year": s("string"),
+            "items": { "type": "array", "items": due_item },
+        }), &["branch_id", "items"]),
+        "ComplianceReport": { "type": "object", "description": "org、period、branches（应开展支部数）、compliant、rate、noncompliant（org、missing：kind、due、held、group）、held_nothing、levels（下级汇总）、attendance、quorum_failed、calendar（span、kind、due、met）", "properties": {
+            "period": s("string"), "branches": s("integer"), "compliant": s("integer"), "rate": ns("number"),
+        }, "required": ["period", "branches", "compliant"] },
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
 }
 
 /// The whole document.

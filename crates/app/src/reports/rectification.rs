@@ -54,6 +54,9 @@ pub struct CaseRow {
     pub accepted_on: Option<NaiveDate>,
     pub last_activity_on: NaiveDate,
     pub stalled: bool,
+    /// The org's path (a page groups the cases by region).
+    #[serde(skip)]
+    pub org_path: String,
 }
 
 /// The report for the subtree of `org` (code or unique name in the actor's scope) and
@@ -102,6 +105,7 @@ pub async fn run(app: &App, actor: &Actor, org: &str, year: i32) -> Result<Recti
             accepted_on: k.accepted_on,
             last_activity_on: k.last_activity_on,
             stalled: k.stalled(today, STALL_DAYS),
+            org_path: c.org_path.clone(),
         });
     }
     overdue.sort_by_key(|m| (m.deadline, m.org.code.clone(), m.seq));

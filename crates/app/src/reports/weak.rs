@@ -292,7 +292,13 @@ pub struct RegionRow {
 
 pub async fn summary(app: &App, actor: &Actor, org: &str, year: i32) -> Result<WeakSummary> {
     let r = run(app, actor, org, year).await?;
-    let root = app.resolve_org(&actor.scope, org).await?;
+    summarize(app, actor, &r).await
+}
+
+/// The summary of a report already run (a page shows both without diagnosing twice).
+pub async fn summarize(app: &App, actor: &Actor, r: &WeakReport) -> Result<WeakSummary> {
+    let year = r.year;
+    let root = app.resolve_org(&actor.scope, &r.org.code).await?;
     let mut conn = app.store.acquire().await?;
     let children = org_store::children(&mut conn, &Scope::subtree(&root.path), root.org.id).await?;
     drop(conn);

@@ -3,10 +3,14 @@
 //! the API calls, and renders an askama template.
 
 pub mod import;
+mod life;
 mod members;
 mod orgs;
+mod rating;
+mod rectification;
 mod reports;
 mod units;
+mod weak;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -33,6 +37,10 @@ pub fn routes() -> Router<AppState> {
         .merge(members::routes())
         .merge(units::routes())
         .merge(reports::routes())
+        .merge(rating::routes())
+        .merge(weak::routes())
+        .merge(rectification::routes())
+        .merge(life::routes())
         .merge(import::routes())
 }
 
@@ -347,6 +355,8 @@ struct DashboardPage {
     age_chart: String,
     education_chart: String,
     kinds_chart: String,
+    /// Overdue measures and stalled rectification cases (department, inspector, admin).
+    rect: Option<rectification::Alerts>,
 }
 
 #[derive(Template)]
@@ -390,7 +400,8 @@ async fn dashboard(
     };
     let d = state.dashboard(&user.actor, &root).await?;
     let breadcrumb = browse::breadcrumb(&state.app, &user.actor, &root).await?;
-    let page = dashboard_page(&user, &d, breadcrumb);
+    let mut page = dashboard_page(&user, &d, breadcrumb);
+    page.rect = rectification::alerts(&state, &user.actor, &root).await?;
     html(&page)
 }
 
@@ -525,6 +536,7 @@ fn dashboard_page(
                 .map(|(k, n)| (k.clone(), *n as f64, n.to_string()))
                 .collect::<Vec<_>>(),
         ),
+        rect: None,
     }
 }
 

@@ -71,11 +71,15 @@ pub struct Tab {
     pub active: bool,
 }
 
-fn tabs(org: i64, active: &str) -> Vec<Tab> {
+pub(super) fn tabs(org: i64, active: &str) -> Vec<Tab> {
     [
         ("structure", "组织设置"),
         ("coverage", "覆盖情况"),
         ("members", "党员队伍结构"),
+        ("compliance", "组织生活"),
+        ("ratings", "星级评定"),
+        ("weak", "软弱涣散"),
+        ("rectification", "整顿进展"),
     ]
     .iter()
     .map(|(k, l)| Tab {

@@ -1,0 +1,270 @@
+//! Organizational life in the JSON API (SPEC C4): record a meeting, list and read meetings,
+//! a branch's open obligations (本月待办) and the compliance report of a subtree. The same
+//! use cases as the pages (`jiceng_app::meetings`, `jiceng_app::reports::compliance`).
+//!
+//! Also the server's periodic refresh of the stored compliance summaries, which the
+//! higher levels' figures are read from.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use jiceng_app::access::Actor;
+use jiceng_app::meetings::{self, NewMeeting};
+use jiceng_app::reports::compliance;
+use jiceng_app::{browse, AppError};
+use jiceng_domain::{AttendanceStatus, MeetingKind, Period};
+use jiceng_store::orgs::StoredOrg;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::{ApiError, WebError};
+use crate::session::ApiUser;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/meetings", post(record).get(list))
+        .route("/meetings/{id}", get(meeting))
+        .route("/orgs/{id}/due", get(due))
+        .route("/reports/compliance", get(report))
+}
+
+type ApiResult<T = Json<Value>> = Result<T, ApiError>;
+
+fn bad(msg: impl Into<String>) -> ApiError {
+    ApiError(WebError::BadRequest(msg.into()))
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Json<Value> {
+    Json(serde_json::to_value(v).expect("serializable"))
+}
+
+/// A meeting kind by its code (`ThemeDay`) or its Chinese name (主题党日, 支委会 …).
+pub(crate) fn parse_kind(s: &str) -> Result<Option<MeetingKind>, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    MeetingKind::parse_label(s)
+        .map(Some)
+        .ok_or_else(|| format!("无法识别的会议类型“{s}”"))
+}
+
+/// A date as `YYYY-MM-DD`; empty is none.
+pub(crate) fn parse_day(s: &str, what: &str) -> Result<Option<NaiveDate>, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| format!("{what}格式应为 年-月-日（如 2026-06-30）：{s}"))
+}
+
+/// A period (`2026-06`, `2026Q2`, `2026`), this month when empty.
+pub(crate) fn parse_period(s: Option<&str>, today: NaiveDate) -> Result<Period, String> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(Period::month_of(today)),
+        Some(p) => Period::parse(p),
+    }
+}
+
+#[derive(Deserialize)]
+struct AttendeeBody {
+    member_id: i64,
+    /// present, excused or absent.
+    status: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct MeetingBody {
+    org_id: i64,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    venue: Option<String>,
+    #[serde(default)]
+    host: Option<String>,
+    #[serde(default)]
+    expected: Option<i64>,
+    #[serde(default)]
+    present: Option<i64>,
+    #[serde(default)]
+    excused: Option<i64>,
+    #[serde(default)]
+    attendees: Vec<AttendeeBody>,
+    #[serde(default)]
+    excused_reasons: Vec<String>,
+    #[serde(default)]
+    minutes: Option<String>,
+    #[serde(default)]
+    decisions: Option<String>,
+    #[serde(default)]
+    masses_present: i64,
+    #[serde(default)]
+    central_task: bool,
+    #[serde(default)]
+    members_needs: bool,
+    #[serde(default)]
+    votes: bool,
+}
+
+impl MeetingBody {
+    fn to_new(&self) -> Result<NewMeeting, String> {
+        let mut attendees = Vec::new();
+        for a in &self.attendees {
+            let status = AttendanceStatus::from_code(a.status.trim()).ok_or_else(|| {
+                format!(
+                    "出席情况应为 present、excused 或 absent：{}",
+                    a.status.trim()
+                )
+            })?;
+            attendees.push((a.member_id, status, a.reason.clone()));
+        }
+        Ok(NewMeeting {
+            org_id: self.org_id,
+            kind: parse_kind(&self.kind)?,
+            date: parse_day(&self.date, "会议日期")?,
+            topic: self.topic.clone(),
+            venue: self.venue.clone(),
+            host: self.host.clone(),
+            expected: self.expected,
+            present: self.present,
+            excused: self.excused,
+            attendees,
+            excused_reasons: self.excused_reasons.clone(),
+            minutes: self.minutes.clone(),
+            decisions: self.decisions.clone(),
+            masses_present: self.masses_present,
+            central_task: self.central_task,
+            members_needs: self.members_needs,
+            votes: self.votes,
+        })
+    }
+}
+
+async fn record(State(state): State<AppState>, user: ApiUser, b: Bytes) -> ApiResult<Response> {
+    let body: MeetingBody =
+        serde_json::from_slice(&b).map_err(|e| bad(format!("请求内容不是有效的 JSON：{e}")))?;
+    let new = body.to_new().map_err(bad)?;
+    let r = meetings::record(&state.app, &user.actor, &new).await?;
+    Ok((StatusCode::CREATED, to_json(&r)).into_response())
+}
+
+#[derive(Deserialize)]
+struct ListParams {
+    org: Option<String>,
+    period: Option<String>,
+    page: Option<String>,
+    page_size: Option<String>,
+}
+
+fn int(name: &str, v: &Option<String>) -> Result<Option<i64>, ApiError> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| bad(format!("参数 {name} 应为整数：{s}"))),
+    }
+}
+
+/// The org of `?org=` (an id, a code or a unique name) in the actor's scope.
+async fn org_of(state: &AppState, actor: &Actor, key: &str) -> Result<StoredOrg, ApiError> {
+    if let Ok(id) = key.parse::<i64>() {
+        if let Ok(o) = browse::org_in_scope(&state.app, actor, id).await {
+            return Ok(o);
+        }
+    }
+    if actor.role == jiceng_app::access::Role::Member {
+        return Err(ApiError(WebError::App(AppError::Forbidden)));
+    }
+    Ok(state.app.resolve_org(&actor.scope, key).await?)
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(p): Query<ListParams>,
+) -> ApiResult {
+    let org = match p.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(k) => Some(org_of(&state, &user.actor, k).await?.org.id),
+        None => None,
+    };
+    let page = int("page", &p.page)?.unwrap_or(1).max(1);
+    let size = int("page_size", &p.page_size)?.unwrap_or(20).clamp(1, 200);
+    let (items, total) = meetings::list_under(&state.app, &user.actor, org, page, size).await?;
+    Ok(Json(
+        json!({ "items": items, "total": total, "page": page, "page_size": size }),
+    ))
+}
+
+async fn meeting(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult {
+    Ok(to_json(&meetings::get(&state.app, &user.actor, id).await?))
+}
+
+async fn due(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult {
+    let today = state.app.today();
+    Ok(to_json(
+        &meetings::due(&state.app, &user.actor, id, today).await?,
+    ))
+}
+
+async fn report(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(p): Query<ListParams>,
+) -> ApiResult {
+    let org = match p.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(k) => org_of(&state, &user.actor, k).await?,
+        None => browse::home_org(&state.app, &user.actor)
+            .await?
+            .ok_or(ApiError(WebError::App(AppError::NotFound("党组织".into()))))?,
+    };
+    let period = parse_period(p.period.as_deref(), state.app.today()).map_err(bad)?;
+    Ok(to_json(
+        &compliance::run(&state.app, &user.actor, &org.org.code, period).await?,
+    ))
+}
+
+/// Keeps the stored derived facts fresh while serving, shortly after start and then every
+/// `WebConfig::summary_refresh`: every org's facts when the day has changed, then the
+/// compliance summaries of this month, quarter and year.
+pub(crate) async fn refresh_summaries_every(state: AppState) {
+    let every = state.config.summary_refresh();
+    tokio::time::sleep(every.min(std::time::Duration::from_secs(3))).await;
+    loop {
+        // A new day: every org's derived facts first (terms run out, deadlines pass), so
+        // the dashboards and reports keep reading stored rows.
+        if let Err(e) = jiceng_app::refresh_if_stale(&state.app).await {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "jiceng-web: daily refresh of derived facts failed: {e:?}"
+            );
+        }
+        match jiceng_app::refresh_life_summaries(&state.app).await {
+            Ok(_) => {
+                *state.summaries_refreshed.lock().expect("refresh time") = Some(state.app.now());
+            }
+            Err(e) => {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "jiceng-web: compliance summary refresh failed: {e:?}"
+                );
+            }
+        }
+        tokio::time::sleep(every).await;
+    }
+}

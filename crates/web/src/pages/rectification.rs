@@ -1,0 +1,582 @@
+//! Rectification (整顿, SPEC C5): the progress of a subtree and year (cases by stage, by
+//! child org for drill-down, overdue measures, stalled cases; exportable) and one org's
+//! case with its timeline and a form for each step the user's role may take: plan
+//! measures (owner, deadline), assistance (包联 cadre, departments by the mapping),
+//! progress with evidence, a measure done, extension with a reason, 验收销号, 回头看.
+//! Also the block of overdue measures and stalled cases on the home dashboard.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::NaiveDate;
+use jiceng_app::access::{Actor, Role};
+use jiceng_app::rectification::{self, CaseView, STALL_DAYS};
+use jiceng_app::reports::rectification as rect_report;
+use jiceng_app::{browse, AppError};
+use jiceng_domain::path;
+use jiceng_domain::rectification::{NewMeasure, ReviewOutcome, Stage};
+use jiceng_domain::WeaknessKind;
+use jiceng_store::orgs::StoredOrg;
+use serde::Deserialize;
+
+use super::rating::{can_decide, export, org_by_key, refuse_member, root_of, year_of, years};
+use super::reports::{tabs, Tab};
+use super::{html, urlencode, Nav};
+use crate::charts;
+use crate::error::{PageError, WebError};
+use crate::session::User;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/reports/rectification", get(progress_page))
+        .route("/orgs/{id}/rectification", get(case_page))
+        .route("/orgs/{id}/rectification/{step}", post(step))
+}
+
+/// Plans and assistance: organization department, committee, admin.
+fn can_plan(a: &Actor) -> bool {
+    matches!(a.role, Role::Admin | Role::Department | Role::Committee)
+}
+
+/// Progress and measures done: those and the branch secretary.
+fn can_report(a: &Actor) -> bool {
+    can_plan(a) || a.role == Role::Secretary
+}
+
+fn case_href(code: &str, year: i32) -> String {
+    format!("/orgs/{}/rectification?year={year}", urlencode(code))
+}
+
+fn kinds_text(kinds: &[&str]) -> String {
+    kinds
+        .iter()
+        .filter_map(|k| WeaknessKind::from_code(k))
+        .map(|k| k.char())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// A timeline entry's step in Chinese.
+fn step_label(step: &str) -> &'static str {
+    match step {
+        "open" => "确定问题、建立台账",
+        "add_kind" => "新增问题",
+        "remove_kind" => "排除问题",
+        "plan" => "制定整改方案",
+        "assign" => "落实帮扶",
+        "progress" => "报告整改进展",
+        "complete_measure" => "完成整改措施",
+        "extend" => "延期整改",
+        "accept" => "验收销号",
+        "review" => "回头看",
+        _ => "记录",
+    }
+}
+
+fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+}
+
+// ---------------------------------------------------------------- dashboard block
+
+pub struct OverdueLine {
+    pub org: String,
+    pub href: String,
+    pub text: String,
+    pub owner: String,
+    pub deadline: String,
+    pub days: i64,
+}
+
+pub struct StalledLine {
+    pub org: String,
+    pub href: String,
+    pub stage: String,
+    pub last: String,
+    pub days: i64,
+}
+
+/// Overdue measures and stalled cases of a subtree (the dashboard's block).
+pub struct Alerts {
+    pub org_id: i64,
+    pub overdue: Vec<OverdueLine>,
+    pub stalled: Vec<StalledLine>,
+    pub overdue_total: usize,
+    pub stalled_total: usize,
+}
+
+const ALERTS_SHOWN: usize = 10;
+
+/// The block for the department's and the inspectors' home page (`None` for other roles).
+pub(super) async fn alerts(
+    state: &AppState,
+    actor: &Actor,
+    root: &StoredOrg,
+) -> Result<Option<Alerts>, PageError> {
+    if !matches!(actor.role, Role::Department | Role::Inspector | Role::Admin) {
+        return Ok(None);
+    }
+    let code = Some(root.org.code.as_str());
+    let overdue = rectification::overdue(&state.app, actor, code).await?;
+    let stalled = rectification::stalled(&state.app, actor, code, STALL_DAYS).await?;
+    Ok(Some(Alerts {
+        org_id: root.org.id,
+        overdue_total: overdue.len(),
+        stalled_total: stalled.len(),
+        overdue: overdue
+            .iter()
+            .take(ALERTS_SHOWN)
+            .map(|m| OverdueLine {
+                org: m.org.name.clone(),
+                href: case_href(&m.org.code, m.year),
+                text: m.text.clone(),
+                owner: m.owner.clone(),
+                deadline: m.deadline.to_string(),
+                days: m.days_overdue,
+            })
+            .collect(),
+        stalled: stalled
+            .iter()
+            .take(ALERTS_SHOWN)
+            .map(|c| StalledLine {
+                org: c.org.name.clone(),
+                href: case_href(&c.org.code, c.year),
+                stage: c.stage_label.into(),
+                last: c.last_activity_on.to_string(),
+                days: c.days_idle,
+            })
+            .collect(),
+    }))
+}
+
+// ---------------------------------------------------------------- progress
+
+#[derive(Deserialize)]
+struct ListParams {
+    org: Option<String>,
+    year: Option<String>,
+    stage: Option<String>,
+    format: Option<String>,
+}
+
+pub struct StageLine {
+    pub label: &'static str,
+    pub n: usize,
+    pub href: String,
+}
+
+pub struct RegionLine {
+    pub name: String,
+    pub href: String,
+    pub cases: usize,
+    pub closed: usize,
+    pub overdue: usize,
+    pub stalled: usize,
+}
+
+pub struct CaseLine {
+    pub org: String,
+    pub href: String,
+    pub kinds: String,
+    pub stage: String,
+    pub deadline: String,
+    pub cadre: String,
+    pub measures: String,
+    pub overdue: usize,
+    pub stalled: bool,
+    pub last: String,
+}
+
+#[derive(Template)]
+#[template(path = "rectification_list.html")]
+struct ProgressPage {
+    title: String,
+    nav: Nav,
+    tabs: Vec<Tab>,
+    org_id: i64,
+    org_name: String,
+    year: i32,
+    years: Vec<i32>,
+    as_of: String,
+    cases: usize,
+    closed: usize,
+    chart: String,
+    stages: Vec<StageLine>,
+    regions: Vec<RegionLine>,
+    filter: String,
+    items: Vec<CaseLine>,
+    overdue: Vec<OverdueLine>,
+    stalled: Vec<StalledLine>,
+}
+
+async fn progress_page(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<ListParams>,
+) -> Result<Response, PageError> {
+    refuse_member(&user)?;
+    let org = root_of(&state, &user.actor, &p.org).await?;
+    let year = year_of(&state, &p.year)?;
+    let r = rect_report::run(&state.app, &user.actor, &org.org.code, year).await?;
+    if p.format.as_deref() == Some("xlsx") {
+        return export(&state, &user, "整顿进展", &org, year, r.to_sheets()).await;
+    }
+    let base = format!("/reports/rectification?org={}&year={year}", org.org.id);
+    let stages: Vec<StageLine> = r
+        .by_stage
+        .iter()
+        .map(|s| StageLine {
+            label: s.label,
+            n: s.cases,
+            href: format!("{base}&stage={}", s.stage),
+        })
+        .collect();
+    let chart = charts::bars(
+        &format!("{year}年度整顿台账（按阶段）"),
+        &stages
+            .iter()
+            .map(|s| (s.label.to_string(), s.n as f64, s.n.to_string()))
+            .collect::<Vec<_>>(),
+    );
+    // Drill-down: the cases of each direct child's subtree.
+    let children = browse::children(&state.app, &user.actor, org.org.id).await?;
+    let depth = path::depth(&org.path);
+    let regions = children
+        .iter()
+        .filter_map(|c| {
+            let mine: Vec<&rect_report::CaseRow> = r
+                .items
+                .iter()
+                .filter(|i| path::ids(&i.org_path).get(depth) == Some(&c.id))
+                .collect();
+            if mine.is_empty() {
+                return None;
+            }
+            Some(RegionLine {
+                name: c.name.clone(),
+                href: format!("/reports/rectification?org={}&year={year}", c.id),
+                cases: mine.len(),
+                closed: mine.iter().filter(|i| i.accepted_on.is_some()).count(),
+                overdue: mine.iter().map(|i| i.measures_overdue).sum(),
+                stalled: mine.iter().filter(|i| i.stalled).count(),
+            })
+        })
+        .collect();
+    let stage = p.stage.as_deref().and_then(Stage::from_code);
+    let items = r
+        .items
+        .iter()
+        .filter(|i| stage.is_none_or(|s| i.stage == s.code()))
+        .map(|i| CaseLine {
+            org: i.org.name.clone(),
+            href: case_href(&i.org.code, year),
+            kinds: kinds_text(&i.kinds),
+            stage: i.stage_label.into(),
+            deadline: opt_date(i.deadline),
+            cadre: i.cadre.clone().unwrap_or_else(|| "—".into()),
+            measures: format!("{}/{}", i.measures_done, i.measures),
+            overdue: i.measures_overdue,
+            stalled: i.stalled,
+            last: i.last_activity_on.to_string(),
+        })
+        .collect();
+    let stalled = rectification::stalled(&state.app, &user.actor, Some(&org.org.code), STALL_DAYS)
+        .await?
+        .into_iter()
+        .filter(|c| c.year == year)
+        .map(|c| StalledLine {
+            org: c.org.name.clone(),
+            href: case_href(&c.org.code, c.year),
+            stage: c.stage_label.into(),
+            last: c.last_activity_on.to_string(),
+            days: c.days_idle,
+        })
+        .collect();
+    html(&ProgressPage {
+        title: "整顿工作进展".into(),
+        nav: Nav::of(&user),
+        tabs: tabs(org.org.id, "rectification"),
+        org_id: org.org.id,
+        org_name: org.org.name.clone(),
+        year,
+        years: years(&state),
+        as_of: r.as_of.to_string(),
+        cases: r.cases,
+        closed: r.closed,
+        chart,
+        stages,
+        regions,
+        filter: stage.map(|s| s.label()).unwrap_or("").into(),
+        items,
+        overdue: r
+            .overdue
+            .iter()
+            .map(|m| OverdueLine {
+                org: m.org.name.clone(),
+                href: case_href(&m.org.code, m.year),
+                text: m.text.clone(),
+                owner: m.owner.clone(),
+                deadline: m.deadline.to_string(),
+                days: m.days_overdue,
+            })
+            .collect(),
+        stalled,
+    })
+}
+
+// ---------------------------------------------------------------- one case
+
+#[derive(Template)]
+#[template(path = "rectification_case.html")]
+struct CasePage {
+    title: String,
+    nav: Nav,
+    org_id: i64,
+    org_name: String,
+    year: i32,
+    today: String,
+    c: CaseView,
+    /// (step label, event) in order.
+    timeline: Vec<(&'static str, rectification::EventView)>,
+    kinds: String,
+    is_open: bool,
+    accepted: bool,
+    undone: Vec<(i64, String)>,
+    can_plan: bool,
+    can_report: bool,
+    can_decide: bool,
+    flash: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "rectification_none.html")]
+struct NoCasePage {
+    title: String,
+    nav: Nav,
+    org_id: i64,
+    org_name: String,
+    year: i32,
+    years: Vec<i32>,
+}
+
+#[derive(Deserialize)]
+struct YearParams {
+    year: Option<String>,
+    done: Option<String>,
+}
+
+fn flash_of(done: Option<&str>) -> Option<String> {
+    Some(
+        match done? {
+            "plan" => "已加入整改措施",
+            "assign" => "已落实帮扶",
+            "progress" => "已记录整改进展",
+            "complete" => "已标记措施完成",
+            "extend" => "已延期整改",
+            "accept" => "已验收销号",
+            "review" => "已记录回头看",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+async fn render_case(
+    state: &AppState,
+    user: &User,
+    org: &StoredOrg,
+    year: i32,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let c = match rectification::get(&state.app, &user.actor, &org.org.code, year).await {
+        Ok(c) => c,
+        Err(AppError::NotFound(_)) => {
+            // The org is in scope (resolved above): it simply has no case this year.
+            return html(&NoCasePage {
+                title: format!("{} 整顿台账", org.org.name),
+                nav: Nav::of(user),
+                org_id: org.org.id,
+                org_name: org.org.name.clone(),
+                year,
+                years: years(state),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let stage = Stage::from_code(c.stage).unwrap_or(Stage::Diagnosed);
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut resp = html(&CasePage {
+        title: format!("{} 整顿台账", org.org.name),
+        nav: Nav::of(user),
+        org_id: org.org.id,
+        org_name: org.org.name.clone(),
+        year,
+        today: state.app.today().to_string(),
+        kinds: c
+            .kinds
+            .iter()
+            .map(|k| k.label)
+            .collect::<Vec<_>>()
+            .join("、"),
+        is_open: stage.is_open(),
+        accepted: stage == Stage::Accepted,
+        timeline: c
+            .timeline
+            .iter()
+            .map(|e| (step_label(&e.step), e.clone()))
+            .collect(),
+        undone: c
+            .measures
+            .iter()
+            .filter(|m| m.done_on.is_none())
+            .map(|m| (m.seq, format!("{}. {}", m.seq, m.text)))
+            .collect(),
+        c,
+        can_plan: can_plan(&user.actor),
+        can_report: can_report(&user.actor),
+        can_decide: can_decide(&user.actor),
+        flash,
+        error,
+    })?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+async fn case_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Query(p): Query<YearParams>,
+) -> Result<Response, PageError> {
+    refuse_member(&user)?;
+    let org = org_by_key(&state, &user.actor, &id).await?;
+    let year = year_of(&state, &p.year)?;
+    if !jiceng_domain::rating::is_rated(org.org.kind) {
+        return Ok(Redirect::to(&format!(
+            "/reports/rectification?org={}&year={year}",
+            org.org.id
+        ))
+        .into_response());
+    }
+    render_case(&state, &user, &org, year, flash_of(p.done.as_deref()), None).await
+}
+
+/// Every step's fields; each step reads those it needs.
+#[derive(Deserialize)]
+struct StepForm {
+    #[serde(default)]
+    csrf: String,
+    year: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    cadre: String,
+    #[serde(default)]
+    departments: String,
+    #[serde(default)]
+    evidence: String,
+    #[serde(default)]
+    seq: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+fn date_field(s: &str, what: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::Input(format!("请填写{what}（年-月-日）")))
+}
+
+/// Departments typed as one line: split on 、，, ; and spaces.
+pub(crate) fn split_departments(s: &str) -> Vec<String> {
+    s.split(['、', '，', ',', ';', '；', ' ', '\n'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+async fn step(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, step)): Path<(String, String)>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let org = org_by_key(&state, &user.actor, &id).await?;
+    let year = year_of(&state, &Some(f.year.clone()))?;
+    let (app, a, code) = (&state.app, &user.actor, org.org.code.as_str());
+    let result: Result<CaseView, AppError> = async {
+        match step.as_str() {
+            "plan" => {
+                let m = NewMeasure {
+                    text: f.text.trim().to_string(),
+                    owner: f.owner.trim().to_string(),
+                    deadline: date_field(&f.deadline, "完成期限")?,
+                };
+                rectification::plan(app, a, code, year, vec![m]).await
+            }
+            "assign" => {
+                rectification::assign(
+                    app,
+                    a,
+                    code,
+                    year,
+                    f.cadre.trim(),
+                    split_departments(&f.departments),
+                )
+                .await
+            }
+            "progress" => rectification::progress(app, a, code, year, &f.text, &f.evidence).await,
+            "complete" => {
+                let seq = f
+                    .seq
+                    .trim()
+                    .parse()
+                    .map_err(|_| AppError::Input("请选择措施".into()))?;
+                let note = Some(f.note.trim().to_string()).filter(|s| !s.is_empty());
+                rectification::complete_measure(app, a, code, year, seq, None, note).await
+            }
+            "extend" => {
+                let until = date_field(&f.until, "延期至")?;
+                rectification::extend(app, a, code, year, &f.reason, until).await
+            }
+            "accept" => rectification::accept(app, a, code, year, &f.note).await,
+            "review" => {
+                let outcome = ReviewOutcome::parse(&f.outcome)
+                    .ok_or_else(|| AppError::Input("请选择回头看结论".into()))?;
+                rectification::review(app, a, code, year, outcome, &f.note).await
+            }
+            _ => Err(AppError::NotFound("整顿步骤".into())),
+        }
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/orgs/{}/rectification?year={year}&done={step}",
+            org.org.id
+        ))
+        .into_response()),
+        Err(AppError::Input(msg)) => render_case(&state, &user, &org, year, None, Some(msg)).await,
+        Err(e) => Err(PageError(WebError::from(e))),
+    }
+}

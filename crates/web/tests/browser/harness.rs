@@ -1,0 +1,229 @@
+//! The harness every browser journey shares: find Chromium and its driver, start them,
+//! serve an app on an ephemeral port, log in and out, take screenshots.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::common::PASSWORD;
+
+const CHROMIUM: [&str; 2] = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
+const DRIVER: [&str; 2] = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"];
+
+fn find(paths: &[&str]) -> Option<PathBuf> {
+    paths.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+/// The browser and its driver, or `None` (with a notice) when absent and not required.
+pub fn browser() -> Option<(PathBuf, PathBuf)> {
+    match (find(&CHROMIUM), find(&DRIVER)) {
+        (Some(c), Some(d)) => Some((c, d)),
+        _ => {
+            if std::env::var("JICENG_REQUIRE_BROWSER").as_deref() == Ok("1") {
+                panic!("JICENG_REQUIRE_BROWSER=1 but chromium / chromedriver are not installed (apt-get install chromium chromium-driver fonts-noto-cjk)");
+            }
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED browser tests: chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver fonts-noto-cjk); set JICENG_REQUIRE_BROWSER=1 to make them required"
+            );
+            None
+        }
+    }
+}
+
+pub struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub async fn start_driver(driver: &Path) -> Driver {
+    let port = free_port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let d = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return d;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+pub async fn open_browser(d: &Driver, chromium: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium.display().to_string(),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-dev-shm-usage",
+                "--window-size=1280,900", "--lang=zh-CN"
+            ],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&d.url)
+        .await
+        .expect("connect to chromedriver")
+}
+
+pub fn shots_dir() -> PathBuf {
+    let dir = std::env::var("JICENG_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-screenshots")
+        });
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A screenshot of the whole page at `width` (the window grows to the page's height).
+pub async fn shot(c: &Client, name: &str, width: u32, height: u32) {
+    c.set_window_size(width, height).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+/// Waits until the page's address contains `part` (after a form is submitted).
+pub async fn wait_url_contains(c: &Client, part: &str) {
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().as_str().contains(part) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the page never reached an address with {part}");
+}
+
+/// Types `text` into the field with id `id`.
+pub async fn fill(c: &Client, id: &str, text: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("no field #{id}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Clicks the element with id `id` (waiting for it to appear).
+pub async fn click(c: &Client, id: &str) {
+    c.wait()
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("no element #{id}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The text of the element with id `id`, once it appears.
+pub async fn wait_text(c: &Client, id: &str) -> String {
+    c.wait()
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("no element #{id}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+pub async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+pub async fn login(c: &Client, base: &str, user: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "username", user).await;
+    fill(c, "password", PASSWORD).await;
+    click(c, "login-submit").await;
+    c.wait()
+        .for_element(Locator::Css("header.top .who"))
+        .await
+        .unwrap();
+}
+
+pub async fn logout(c: &Client) {
+    c.find(Locator::Css("header.top .who button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("login-submit"))
+        .await
+        .unwrap();
+}
+
+/// A running server and a browser pointed at it; dropped at the end of a journey.
+pub struct Session {
+    pub c: Client,
+    pub base: String,
+    _driver: Driver,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Session {
+    /// Serves `app` on an ephemeral port and opens a browser, or `None` (with a notice) when
+    /// Chromium is absent and not required.
+    pub async fn start(app: jiceng_app::App) -> Option<Session> {
+        let (chromium, driver) = browser()?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            jiceng_web::serve_on(listener, app, jiceng_web::WebConfig::default())
+                .await
+                .unwrap();
+        });
+        let d = start_driver(&driver).await;
+        let c = open_browser(&d, &chromium).await;
+        Some(Session {
+            c,
+            base,
+            _driver: d,
+            server,
+        })
+    }
+
+    pub async fn close(self) {
+        self.c.close().await.unwrap();
+        self.server.abort();
+    }
+}

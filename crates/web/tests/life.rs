@@ -1,0 +1,476 @@
+//! Organizational life through HTTP (in-process, SQLite and PostgreSQL): 本月待办, the
+//! record form (CSRF, errors by field, nothing written on error), the meeting page, the
+//! API, scopes (another branch is 404), the compliance page and the exports.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use jiceng_store::contract_test;
+use jiceng_store::testing::TestDb;
+use serde_json::json;
+
+/// The text of the cells of an xlsx (enough to search for values).
+fn xlsx_text(bytes: &[u8]) -> String {
+    let dir = Dir::new("life-xlsx");
+    let p = dir.file("x.xlsx");
+    std::fs::write(&p, bytes).unwrap();
+    let grid = jiceng_io::read_grid(&p).unwrap();
+    grid.rows
+        .iter()
+        .flat_map(|r| r.cells.iter().map(|c| format!("{c:?}")))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// The record form's fields: everyone of B001 present but 刘洋 (excused, with a reason).
+fn theme_day_form(f: &Fixture, csrf: &str, date: &str, topic: &str) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = vec![
+        ("csrf".into(), csrf.into()),
+        ("back".into(), "due".into()),
+        ("kind".into(), "ThemeDay".into()),
+        ("date".into(), date.into()),
+        ("topic".into(), topic.into()),
+        ("venue".into(), "村党群服务中心".into()),
+        ("host".into(), "张建国".into()),
+        ("minutes".into(), "学习并讨论。".into()),
+        ("masses_present".into(), "6".into()),
+        ("central_task".into(), "1".into()),
+    ];
+    for name in ["张建国", "李秀英", "王伟", "赵敏", "刘洋"] {
+        let id = f.members[name];
+        let status = if name == "刘洋" {
+            "excused"
+        } else {
+            "present"
+        };
+        v.push((format!("att_{id}"), status.into()));
+        v.push((
+            format!("reason_{id}"),
+            if name == "刘洋" { "外出务工" } else { "" }.into(),
+        ));
+    }
+    v
+}
+
+async fn post(c: &mut Client, path: &str, fields: &[(String, String)]) -> Resp {
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    c.post_form(path, &refs).await
+}
+
+contract_test!(
+    a_secretary_records_from_the_due_list,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let b001 = f.orgs["B001"];
+        let mut c = logged_in(&f.app, "sec-a").await;
+        // Linked from the home page and the org page.
+        assert!(c.get("/").await.text().contains("id=\"due-link\""));
+        let org = c.get(&format!("/orgs/{b001}")).await.text();
+        assert!(org.contains(&format!("/orgs/{b001}/due")), "{org}");
+
+        let due = c.get(&format!("/orgs/{b001}/due")).await;
+        assert_eq!(due.status, StatusCode::OK, "{}", due.text());
+        let html = due.text();
+        assert!(html.contains("id=\"due-month\""), "{html}");
+        assert!(html.contains("主题党日"));
+        assert!(html.contains("支部党员大会"), "this quarter's");
+        assert!(html.contains("组织生活会"), "this year's");
+        let record = format!("/orgs/{b001}/meetings/new?kind=ThemeDay");
+        assert!(html.contains(&record), "one tap to record: {html}");
+
+        let form = c
+            .get(&format!("/orgs/{b001}/meetings/new?kind=ThemeDay&back=due"))
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        let form = form.text();
+        assert!(
+            form.contains("value=\"ThemeDay\" checked"),
+            "kind prefilled"
+        );
+        assert!(
+            form.contains("value=\"2026-06-30\""),
+            "date defaults to today"
+        );
+        assert!(
+            form.contains("刘洋") && form.contains("张建国"),
+            "the roster"
+        );
+        let csrf = csrf_of(&form);
+
+        let r = post(
+            &mut c,
+            &format!("/orgs/{b001}/meetings/new"),
+            &theme_day_form(&f, &csrf, "2026-06-15", "学习贯彻主题党日"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let to = r.location().unwrap();
+        assert!(to.starts_with(&format!("/orgs/{b001}/due?done=")), "{to}");
+        let after = c.get(&to).await.text();
+        assert!(after.contains("id=\"flash\""), "{after}");
+        assert!(
+            !after.contains("id=\"due-month\""),
+            "the obligation left: {after}"
+        );
+        assert!(after.contains("本月应开展的组织生活已全部完成"));
+        assert!(
+            after.contains("学习贯彻主题党日"),
+            "shown as done this month"
+        );
+
+        // The meeting page: attendance and who was excused, why.
+        let id: i64 = to.rsplit('=').next().unwrap().parse().unwrap();
+        let m = c.get(&format!("/meetings/{id}")).await;
+        assert_eq!(m.status, StatusCode::OK);
+        let m = m.text();
+        assert!(m.contains("5 / 4 / 1"), "{m}");
+        assert!(m.contains("80.0%"), "{m}");
+        assert!(m.contains("外出务工"));
+        assert!(m.contains("本次会议未进行表决"));
+
+        // A general meeting that votes: its quorum is shown.
+        let mut fields = theme_day_form(&f, &csrf, "2026-06-20", "讨论发展党员");
+        fields.retain(|(k, _)| k != "kind" && k != "back");
+        fields.push(("kind".into(), "GeneralMeeting".into()));
+        fields.push(("votes".into(), "1".into()));
+        let r = post(&mut c, &format!("/orgs/{b001}/meetings/new"), &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let to = r.location().unwrap();
+        assert!(to.ends_with("?done=recorded"), "{to}");
+        let m = c.get(&to).await.text();
+        assert!(m.contains("id=\"quorum\""), "{m}");
+        assert!(m.contains("过半数需 3 人") && m.contains("符合"), "{m}");
+
+        // The org's organizational-life tab: recent meetings and the year's calendar.
+        let tab = c.get(&format!("/orgs/{b001}/life")).await;
+        assert_eq!(tab.status, StatusCode::OK);
+        let tab = tab.text();
+        assert!(tab.contains("id=\"heat-map\""), "{tab}");
+        assert!(tab.contains("讨论发展党员") && tab.contains("学习贯彻主题党日"));
+    }
+);
+
+contract_test!(
+    a_refused_form_says_why_and_writes_nothing,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let b001 = f.orgs["B001"];
+        let mut c = logged_in(&f.app, "sec-a").await;
+        let form = c.get(&format!("/orgs/{b001}/meetings/new")).await.text();
+        let csrf = csrf_of(&form);
+        let mut fields = theme_day_form(&f, &csrf, "2026-07-15", "  ");
+        let r = post(&mut c, &format!("/orgs/{b001}/meetings/new"), &fields).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        assert!(html.contains("id=\"error-date\""), "{html}");
+        assert!(html.contains("晚于今天"));
+        assert!(html.contains("id=\"error-topic\"") && html.contains("请填写会议主题"));
+        assert!(html.contains("外出务工"), "the form comes back as filled");
+        // Nobody present.
+        fields = theme_day_form(&f, &csrf, "2026-06-10", "无人出席");
+        for (k, v) in fields.iter_mut() {
+            if k.starts_with("att_") {
+                *v = "absent".into();
+            }
+        }
+        let r = post(&mut c, &format!("/orgs/{b001}/meetings/new"), &fields).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("id=\"error-attendance\""), "{}", r.text());
+        // Without the session's CSRF token.
+        let fields = theme_day_form(&f, "forged", "2026-06-10", "伪造");
+        let r = post(&mut c, &format!("/orgs/{b001}/meetings/new"), &fields).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // A duplicate is refused next to the topic.
+        let fields = theme_day_form(&f, &csrf, "2026-06-10", "同一次会议");
+        let r = post(&mut c, &format!("/orgs/{b001}/meetings/new"), &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = post(&mut c, &format!("/orgs/{b001}/meetings/new"), &fields).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("已记录过"), "{}", r.text());
+        // Only the one meeting was written.
+        let mut api = api_client(&f.app, "sec-a").await;
+        let list = api.get("/api/v1/meetings").await.json();
+        assert_eq!(list["total"], 1, "{list}");
+    }
+);
+
+contract_test!(the_api_records_lists_and_reports, |db: TestDb| async move {
+    let f = fixture(&db).await;
+    let (b001, t001) = (f.orgs["B001"], f.orgs["T001"]);
+    let mut api = api_client(&f.app, "sec-a").await;
+    let body = json!({
+        "org_id": b001,
+        "kind": "主题党日",
+        "date": "2026-06-12",
+        "topic": "API 记录的主题党日",
+        "attendees": [
+            { "member_id": f.members["张建国"], "status": "present" },
+            { "member_id": f.members["李秀英"], "status": "present" },
+            { "member_id": f.members["王伟"], "status": "excused", "reason": "生病" },
+        ],
+        "masses_present": 2,
+        "members_needs": true,
+    });
+    let r = api.post_json("/api/v1/meetings", body.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let rec = r.json();
+    assert_eq!(rec["kind"], "ThemeDay");
+    assert_eq!(rec["expected"], 3);
+    let id = rec["id"].as_i64().unwrap();
+    // Twice: refused, in Chinese.
+    let r = api.post_json("/api/v1/meetings", body).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["error"].as_str().unwrap().contains("已记录过"));
+    // A bad kind and a bad date.
+    let r = api
+            .post_json(
+                "/api/v1/meetings",
+                json!({ "org_id": b001, "kind": "茶话会", "date": "2026-6-1x", "topic": "x", "expected": 3, "present": 3 }),
+            )
+            .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["error"].as_str().unwrap().contains("会议类型"));
+
+    let list = api
+        .get(&format!("/api/v1/meetings?org={b001}&page=1"))
+        .await
+        .json();
+    assert_eq!(list["total"], 1, "{list}");
+    assert_eq!(list["items"][0]["topic"], "API 记录的主题党日");
+    let one = api.get(&format!("/api/v1/meetings/{id}")).await;
+    assert_eq!(one.status, StatusCode::OK);
+    let one = one.json();
+    assert_eq!(one["attendees"].as_array().unwrap().len(), 3);
+    assert_eq!(one["attendees"][2]["reason"], "生病");
+
+    let due = api.get(&format!("/api/v1/orgs/{b001}/due")).await.json();
+    let kinds: Vec<&str> = due["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert!(!kinds.contains(&"ThemeDay"), "{kinds:?}");
+    assert!(kinds.contains(&"GeneralMeeting"), "{kinds:?}");
+
+    let mut county = api_client(&f.app, "dept").await;
+    let r = county
+        .get(&format!(
+            "/api/v1/reports/compliance?org={t001}&period=2026-06"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = r.json();
+    assert_eq!(r["period"], "2026-06");
+    assert_eq!(r["branches"], 2);
+    assert_eq!(r["compliant"], 1);
+    assert_eq!(r["held_nothing"][0]["name"], "乙村党支部");
+    let r = county
+        .get("/api/v1/reports/compliance?org=T001&period=2026-13")
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // The other report kinds still answer.
+    let r = county.get("/api/v1/reports/coverage?org=T001").await;
+    assert_eq!(r.status, StatusCode::OK);
+});
+
+contract_test!(another_branch_is_not_found, |db: TestDb| async move {
+    let f = fixture(&db).await;
+    let b002 = f.orgs["B002"];
+    // A meeting of B002, recorded by its own secretary.
+    let mut b = api_client(&f.app, "sec-b").await;
+    let r = b
+            .post_json(
+                "/api/v1/meetings",
+                json!({ "org_id": b002, "kind": "ThemeDay", "date": "2026-06-03", "topic": "乙村主题党日", "expected": 3, "present": 3 }),
+            )
+            .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_i64().unwrap();
+
+    let mut c = logged_in(&f.app, "sec-a").await;
+    for path in [
+        format!("/orgs/{b002}/due"),
+        format!("/orgs/{b002}/life"),
+        format!("/orgs/{b002}/meetings/new"),
+        format!("/meetings/{id}"),
+        format!("/meetings?org={b002}"),
+        format!("/meetings/export.xlsx?org={b002}"),
+        format!("/reports/compliance?org={b002}"),
+    ] {
+        assert_eq!(c.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let csrf = c.csrf().await;
+    let r = post(
+        &mut c,
+        &format!("/orgs/{b002}/meetings/new"),
+        &[
+            ("csrf".to_string(), csrf),
+            ("kind".into(), "ThemeDay".into()),
+            ("date".into(), "2026-06-04".into()),
+            ("topic".into(), "越权".into()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let mut api = api_client(&f.app, "sec-a").await;
+    let r = api
+            .post_json(
+                "/api/v1/meetings",
+                json!({ "org_id": b002, "kind": "ThemeDay", "date": "2026-06-04", "topic": "越权", "expected": 3, "present": 3 }),
+            )
+            .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    assert_eq!(
+        api.get(&format!("/api/v1/meetings/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.get(&format!("/api/v1/orgs/{b002}/due")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let mine = api.get("/api/v1/meetings").await.json();
+    assert_eq!(mine["total"], 0, "B002's meeting is not listed: {mine}");
+    // An inspector reads but does not record.
+    let mut i = logged_in(&f.app, "inspector").await;
+    assert_eq!(
+        i.get(&format!("/orgs/{b002}/meetings/new")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        i.get(&format!("/meetings/{id}")).await.status,
+        StatusCode::OK
+    );
+});
+
+contract_test!(
+    the_compliance_page_drills_down_and_exports,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let (c001, t001, b001) = (f.orgs["C001"], f.orgs["T001"], f.orgs["B001"]);
+        let mut sec = api_client(&f.app, "sec-a").await;
+        let r = sec
+            .post_json(
+                "/api/v1/meetings",
+                json!({ "org_id": b001, "kind": "ThemeDay", "date": "2026-06-05", "topic": "六月主题党日", "expected": 5, "present": 5 }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+
+        let mut c = logged_in(&f.app, "dept").await;
+        assert!(c.get("/").await.text().contains("/reports/compliance?org="));
+        let r = c
+            .get(&format!("/reports/compliance?org={c001}&period=2026-06"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let html = r.text();
+        assert!(html.contains("2026年6月"), "{html}");
+        assert!(html.contains("33.3%"), "1 of 3 branches: {html}");
+        assert!(html.contains("甲镇党委") && html.contains("乙镇党委"));
+        assert!(html.contains(&format!(
+            "/reports/compliance?org={t001}&amp;period=2026-06"
+        )));
+        assert!(html.contains("id=\"heat-map\""));
+        assert!(html.contains("每5分钟刷新"), "the freshness line");
+        assert!(html.contains("乙村党支部") && html.contains("丙村党支部"));
+        assert!(html.contains("主题党日 应1次、已0次"), "{html}");
+        assert!(html.contains("组织生活"), "a report tab");
+        // One level down: the township, its branches link to their tabs.
+        let t = c
+            .get(&format!("/reports/compliance?org={t001}&period=2026-06"))
+            .await
+            .text();
+        assert!(t.contains("50.0%"), "{t}");
+        assert!(t.contains(&format!("/orgs/{b001}/life")), "{t}");
+        // Other periods.
+        for p in ["2026Q2", "2026", "2025-12"] {
+            let r = c
+                .get(&format!("/reports/compliance?org={c001}&period={p}"))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{p}: {}", r.text());
+        }
+        let bad = c
+            .get(&format!("/reports/compliance?org={c001}&period=June"))
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.text().contains("无法识别的期间"));
+
+        // Exports.
+        let x = c
+            .get(&format!(
+                "/reports/compliance?org={c001}&period=2026-06&format=xlsx"
+            ))
+            .await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(x.bytes.starts_with(b"PK"));
+        let text = xlsx_text(&x.bytes);
+        assert!(
+            text.contains("甲镇党委") && text.contains("0.3333"),
+            "{text}"
+        );
+        let x = c.get(&format!("/meetings/export.xlsx?org={t001}")).await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(xlsx_text(&x.bytes).contains("六月主题党日"));
+        let list = c.get(&format!("/meetings?org={c001}")).await.text();
+        assert!(list.contains("六月主题党日"), "{list}");
+        // Exports are audited.
+        let mut admin = api_client(&f.app, "admin").await;
+        let audit = admin.get("/api/v1/audit?page_size=50").await.text();
+        assert!(audit.contains("组织生活"), "{audit}");
+        assert!(audit.contains("meetings"), "{audit}");
+    }
+);
+
+contract_test!(
+    a_group_meeting_is_recorded_for_its_group,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let b001 = f.orgs["B001"];
+        let mut dept = api_client(&f.app, "dept").await;
+        let r = dept
+            .post_json(
+                &format!("/api/v1/orgs/{b001}/children"),
+                json!({ "name": "甲村第一党小组", "kind": "Group", "founded_on": "2020-01-01", "reason": "设立党小组" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let g = r.json()["id"].as_i64().unwrap();
+
+        let mut c = logged_in(&f.app, "sec-a").await;
+        let due = c.get(&format!("/orgs/{b001}/due")).await.text();
+        assert!(due.contains("党小组会（甲村第一党小组）"), "{due}");
+        let link = format!("/orgs/{g}/meetings/new?kind=GroupMeeting");
+        assert!(due.contains(&link), "{due}");
+        let form = c.get(&format!("{link}&back=due")).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.text());
+        let form = form.text();
+        assert!(form.contains("value=\"GroupMeeting\" checked"));
+        assert!(
+            form.contains(&format!("<option value=\"{g}\" selected>")),
+            "{form}"
+        );
+        let csrf = csrf_of(&form);
+
+        // From the branch's own form, a group meeting needs its group.
+        let mut fields = theme_day_form(&f, &csrf, "2026-06-18", "党小组学习");
+        fields.retain(|(k, _)| k != "kind");
+        fields.push(("kind".into(), "GroupMeeting".into()));
+        let r = post(&mut c, &format!("/orgs/{b001}/meetings/new"), &fields).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("请选择召开的党小组"), "{}", r.text());
+
+        fields.push(("group".into(), g.to_string()));
+        let r = post(&mut c, &format!("/orgs/{g}/meetings/new"), &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let after = c.get(&r.location().unwrap()).await.text();
+        assert!(!after.contains("党小组会（甲村第一党小组）"), "{after}");
+        let mut api = api_client(&f.app, "sec-a").await;
+        let list = api.get(&format!("/api/v1/meetings?org={g}")).await.json();
+        assert_eq!(list["total"], 1, "{list}");
+        assert_eq!(list["items"][0]["kind"], "GroupMeeting");
+    }
+);

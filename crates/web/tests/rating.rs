@@ -1,0 +1,586 @@
+//! Rating, weak organizations and rectification through the pages and the API, in process,
+//! on SQLite and PostgreSQL: the department rates the county, adjusts a rating with a
+//! reason, confirms a suspected weakness (audited), runs the case to 验收销号 with an
+//! overdue measure on its home page in between; exports are workbooks and audited; a user
+//! outside the subtree gets 404, an inspector reads but cannot write.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use jiceng_store::contract_test;
+use jiceng_store::testing::TestDb;
+use serde_json::json;
+
+const YEAR: &str = "2026";
+
+fn audit_actions(log: &serde_json::Value) -> Vec<String> {
+    log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect()
+}
+
+contract_test!(
+    department_rates_confirms_and_rectifies_through_the_pages,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let (c001, b001) = (f.orgs["C001"], f.orgs["B001"]);
+        let mut c = logged_in(&f.app, "dept").await;
+        let csrf = c.csrf().await;
+
+        // The distribution before any rating, then the year's rating.
+        let r = c
+            .get(&format!("/reports/ratings?org={c001}&year={YEAR}"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(r.text().contains("no-ratings"), "{}", r.text());
+        assert!(r.text().contains("rate-submit"), "the department may rate");
+        let r = c
+            .post_form(
+                "/reports/ratings/compute",
+                &[("csrf", &csrf), ("org", &c001.to_string()), ("year", YEAR)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = c
+            .get(&format!("/reports/ratings?org={c001}&year={YEAR}"))
+            .await
+            .text();
+        assert!(page.contains("<svg"), "a bar chart of stars");
+        assert!(page.contains("甲村党支部"), "{page}");
+        assert!(page.contains("levels-table"), "drill-down by child org");
+        assert!(page.contains("星级评定"), "the report tab");
+
+        // One org: indicators with weight and evidence; 暂无数据 where nothing is recorded.
+        let r = c.get(&format!("/orgs/{b001}/rating?year={YEAR}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let page = r.text();
+        assert!(page.contains("indicator-table"), "{page}");
+        assert!(page.contains("暂无数据"), "{page}");
+        assert!(page.contains("adjust-form"));
+        // The same page by code.
+        assert_eq!(
+            c.get(&format!("/orgs/B001/rating?year={YEAR}"))
+                .await
+                .status,
+            StatusCode::OK
+        );
+
+        // A hand adjustment needs a reason.
+        let r = c
+            .post_form(
+                &format!("/orgs/{b001}/rating/adjust"),
+                &[
+                    ("csrf", &csrf),
+                    ("year", YEAR),
+                    ("stars", "4"),
+                    ("reason", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.text().contains("请填写理由"), "{}", r.text());
+        let r = c
+            .post_form(
+                &format!("/orgs/{b001}/rating/adjust"),
+                &[
+                    ("csrf", &csrf),
+                    ("year", YEAR),
+                    ("stars", "4"),
+                    ("reason", "年中集中整改成效明显"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = c.get(&r.location().unwrap()).await.text();
+        assert!(page.contains("年中集中整改成效明显"), "{page}");
+        assert!(page.contains("★★★★"), "{page}");
+
+        // Weak orgs: by kind, by region; B001 suspected of 散 with its evidence.
+        let r = c
+            .get(&format!("/reports/weak?org={c001}&year={YEAR}"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let page = r.text();
+        for k in ["瘫（班子瘫痪）", "贪（违纪违法）", "散（组织涣散）"] {
+            assert!(page.contains(k), "{k} in {page}");
+        }
+        assert!(page.contains("region-table"), "by region");
+        assert!(page.contains("甲村党支部"));
+        assert!(page.contains("疑似"));
+        assert!(page.contains("暂无数据"), "rules without data are named");
+        let r = c.get(&format!("/orgs/{b001}/weak?year={YEAR}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(r.text().contains("confirm-Disunity"), "{}", r.text());
+
+        // Confirming needs a reason; with one it opens the case (audited).
+        let decide = |reason: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("year", YEAR.to_string()),
+                ("kind", "Disunity".to_string()),
+                ("decision", "confirm".to_string()),
+                ("reason", reason.to_string()),
+            ]
+        };
+        let fields = decide(" ");
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = c
+            .post_form(&format!("/orgs/{b001}/weak/decide"), &fields)
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.text().contains("请填写理由"), "{}", r.text());
+        let fields = decide("经核实上半年未按期开展组织生活");
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = c
+            .post_form(&format!("/orgs/{b001}/weak/decide"), &fields)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = c.get(&r.location().unwrap()).await.text();
+        assert!(page.contains("已确定"), "{page}");
+        assert!(page.contains("open-case"), "{page}");
+
+        // The case: a plan with a measure due on 07-15.
+        let case = format!("/orgs/{b001}/rectification");
+        let page = c.get(&format!("{case}?year={YEAR}")).await.text();
+        assert!(page.contains("已确定，待制定整改方案"), "{page}");
+        let post = |step: &str| format!("{case}/{step}");
+        let r = c
+            .post_form(
+                &post("plan"),
+                &[
+                    ("csrf", &csrf),
+                    ("year", YEAR),
+                    ("text", "每月按期召开支部委员会和主题党日"),
+                    ("owner", "张建国"),
+                    ("deadline", "2026-07-15"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = c
+            .post_form(
+                &post("assign"),
+                &[
+                    ("csrf", &csrf),
+                    ("year", YEAR),
+                    ("cadre", "县委常委 李明"),
+                    ("departments", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        // A step out of order is refused with the reason and changes nothing.
+        let r = c
+            .post_form(
+                &post("review"),
+                &[
+                    ("csrf", &csrf),
+                    ("year", YEAR),
+                    ("outcome", "Consolidated"),
+                    ("note", "巩固"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+
+        // The deadline passes: the measure is overdue on the department's home page.
+        f.app.shared_today.set(d("2026-07-20"));
+        let home = c.get("/").await.text();
+        assert!(home.contains("overdue-measures"), "{home}");
+        assert!(home.contains("每月按期召开支部委员会和主题党日"), "{home}");
+        assert!(home.contains("逾期5天"), "{home}");
+        let progress = c
+            .get(&format!("/reports/rectification?org={c001}&year={YEAR}"))
+            .await
+            .text();
+        assert!(progress.contains("overdue-table"), "{progress}");
+        assert!(progress.contains("region-table"), "{progress}");
+
+        // Progress, the measure done, 验收销号.
+        let r = c
+            .post_form(
+                &post("progress"),
+                &[
+                    ("csrf", &csrf),
+                    ("year", YEAR),
+                    ("text", "7月已召开支委会和主题党日"),
+                    ("evidence", "会议记录第3页"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = c
+            .post_form(
+                &post("complete"),
+                &[("csrf", &csrf), ("year", YEAR), ("seq", "1"), ("note", "")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = c
+            .post_form(
+                &post("accept"),
+                &[
+                    ("csrf", &csrf),
+                    ("year", YEAR),
+                    ("note", "整改到位，同意销号"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = c.get(&format!("{case}?year={YEAR}")).await.text();
+        assert!(page.contains("已验收销号"), "{page}");
+        assert!(page.contains("review-form"), "{page}");
+        for s in ["确定软弱涣散问题", "会议记录第3页", "整改到位，同意销号"]
+        {
+            assert!(page.contains(s), "{s} in the timeline: {page}");
+        }
+        let home = c.get("/").await.text();
+        assert!(!home.contains("每月按期召开支部委员会和主题党日"), "{home}");
+
+        // Exports are workbooks, and recorded.
+        for path in [
+            format!("/reports/ratings?org={c001}&year={YEAR}&format=xlsx"),
+            format!("/reports/weak?org={c001}&year={YEAR}&format=xlsx"),
+            format!("/reports/rectification?org={c001}&year={YEAR}&format=xlsx"),
+        ] {
+            let x = c.get(&path).await;
+            assert_eq!(x.status, StatusCode::OK, "{path}");
+            assert!(x.bytes.starts_with(b"PK"), "{path}");
+        }
+        let mut aud = api_client(&f.app, "auditor").await;
+        let log = aud.get("/api/v1/audit?page_size=200").await.json();
+        let actions = audit_actions(&log);
+        for a in [
+            "rating_adjust",
+            "weakness_confirm",
+            "rectification_update",
+            "rating_compute",
+        ] {
+            assert!(
+                actions.iter().any(|x| x == a),
+                "{a} missing from {actions:?}"
+            );
+        }
+        let exports = log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["code"] == 50)
+            .count();
+        assert!(exports >= 3, "exports audited: {log}");
+        let adj = log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == "rating_adjust")
+            .unwrap()
+            .to_string();
+        assert!(adj.contains("年中集中整改成效明显"), "{adj}");
+    }
+);
+
+contract_test!(
+    scope_roles_and_csrf_guard_every_page_and_call,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let (b001, b002) = (f.orgs["B001"], f.orgs["B002"]);
+        // Rated, and one weakness confirmed (so a case exists), by the department.
+        let mut api = api_client(&f.app, "dept").await;
+        let r = api
+            .post_json("/api/v1/ratings", json!({ "org": "C001", "year": 2026 }))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let r = api
+            .post_json(
+                "/api/v1/orgs/B002/weak/confirm",
+                json!({ "year": 2026, "kind": "散", "reason": "核实属实" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+        // A secretary of B001 does not see B002: 404 on every page and call.
+        let mut sec = logged_in(&f.app, "sec-a").await;
+        for path in [
+            format!("/orgs/{b002}/rating?year={YEAR}"),
+            format!("/orgs/{b002}/weak?year={YEAR}"),
+            format!("/orgs/{b002}/rectification?year={YEAR}"),
+            "/orgs/B002/rectification".to_string(),
+            format!("/reports/weak?org={b002}"),
+            format!("/reports/ratings?org={b002}"),
+            format!("/reports/rectification?org={b002}"),
+            "/reports/weak?org=C001".to_string(),
+        ] {
+            assert_eq!(sec.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+        }
+        assert_eq!(
+            sec.get(&format!("/orgs/{b001}/weak?year={YEAR}"))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let csrf = sec.csrf().await;
+        let r = sec
+            .post_form(
+                &format!("/orgs/{b002}/rectification/progress"),
+                &[
+                    ("csrf", &csrf),
+                    ("year", YEAR),
+                    ("text", "x进展"),
+                    ("evidence", "记录"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let mut sec_api = api_client(&f.app, "sec-a").await;
+        for path in [
+            "/api/v1/orgs/B002/rating?year=2026",
+            "/api/v1/orgs/B002/weak?year=2026",
+            "/api/v1/orgs/B002/rectification?year=2026",
+            "/api/v1/weak?org=B002&year=2026",
+            "/api/v1/ratings?org=B002&year=2026",
+            "/api/v1/rectification?org=B002&year=2026",
+        ] {
+            assert_eq!(
+                sec_api.get(path).await.status,
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
+        }
+
+        // The inspector reads everything of the county and writes nothing.
+        let mut insp = logged_in(&f.app, "inspector").await;
+        let page = insp
+            .get(&format!("/orgs/{b002}/weak?year={YEAR}"))
+            .await
+            .text();
+        assert!(page.contains("已确定"), "{page}");
+        assert!(!page.contains("/weak/decide"), "no decision form: {page}");
+        let page = insp
+            .get(&format!("/orgs/{b002}/rectification?year={YEAR}"))
+            .await
+            .text();
+        assert!(page.contains("timeline"), "{page}");
+        assert!(
+            !page.contains("plan-form") && !page.contains("accept-form"),
+            "{page}"
+        );
+        let page = insp
+            .get(&format!("/orgs/{b001}/rating?year={YEAR}"))
+            .await
+            .text();
+        assert!(!page.contains("adjust-form"), "{page}");
+        assert!(insp.get("/").await.text().contains("overdue-measures"));
+        let csrf = insp.csrf().await;
+        let r = insp
+            .post_form(
+                &format!("/orgs/{b001}/weak/decide"),
+                &[
+                    ("csrf", &csrf),
+                    ("year", YEAR),
+                    ("kind", "Disunity"),
+                    ("decision", "confirm"),
+                    ("reason", "督查认为属实"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+        let r = insp
+            .post_form(
+                &format!("/orgs/{b001}/rating/adjust"),
+                &[
+                    ("csrf", &csrf),
+                    ("year", YEAR),
+                    ("stars", "1"),
+                    ("reason", "督查"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = insp
+            .post_form(
+                &format!("/orgs/{b002}/rectification/accept"),
+                &[("csrf", &csrf), ("year", YEAR), ("note", "验收")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let mut insp_api = api_client(&f.app, "inspector").await;
+        assert_eq!(
+            insp_api.get("/api/v1/weak?org=C001&year=2026").await.status,
+            StatusCode::OK
+        );
+        let r = insp_api
+            .post_json(
+                "/api/v1/orgs/B001/weak/dismiss",
+                json!({ "year": 2026, "kind": "Disunity", "reason": "督查认为不属实" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = insp_api
+            .post_json(
+                "/api/v1/orgs/B001/rating/adjust",
+                json!({ "year": 2026, "stars": 2, "reason": "督查" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // A member sees none of it.
+        let mut m = logged_in(&f.app, "member").await;
+        assert_eq!(m.get("/reports/weak").await.status, StatusCode::FORBIDDEN);
+
+        // Forms without the session's token are refused.
+        let mut dept = logged_in(&f.app, "dept").await;
+        let r = dept
+            .post_form(
+                &format!("/orgs/{b001}/weak/decide"),
+                &[
+                    ("year", YEAR),
+                    ("kind", "Disunity"),
+                    ("decision", "dismiss"),
+                    ("reason", "没有令牌"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let page = dept
+            .get(&format!("/orgs/{b001}/weak?year={YEAR}"))
+            .await
+            .text();
+        assert!(page.contains("疑似"), "nothing changed: {page}");
+    }
+);
+
+contract_test!(
+    api_runs_a_case_from_diagnosis_to_acceptance,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let mut api = api_client(&f.app, "dept").await;
+        let r = api
+            .post_json("/api/v1/ratings", json!({ "org": "C001", "year": 2026 }))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(r.json()["rated"].as_i64().unwrap() >= 3, "{}", r.text());
+        let r = api.get("/api/v1/ratings?org=C001&year=2026").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let dist = r.json();
+        assert!(
+            dist["stars"].is_array() && dist["levels"].is_array(),
+            "{dist}"
+        );
+        assert!(dist["items"].as_array().unwrap().len() >= 3, "{dist}");
+        let o = api.get("/api/v1/orgs/B001/rating?year=2026").await.json();
+        let inds = o["stored"]["indicators"].as_array().unwrap();
+        assert!(
+            inds.iter()
+                .all(|i| i["weight"].as_f64().is_some() && i["evidence"].is_string()),
+            "{o}"
+        );
+        let r = api
+            .post_json(
+                "/api/v1/orgs/B001/rating/adjust",
+                json!({ "year": 2026, "stars": 3, "reason": "" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = api
+            .post_json(
+                "/api/v1/orgs/B001/rating/adjust",
+                json!({ "year": 2026, "stars": 3, "reason": "结合群众评议调整" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+        let o = api.get("/api/v1/orgs/B001/rating?year=2026").await.json();
+        assert_eq!(o["stored"]["stars"], 3, "{o}");
+        assert_eq!(o["stored"]["adjusted_reason"], "结合群众评议调整");
+
+        let w = api.get("/api/v1/weak?org=C001&year=2026").await.json();
+        let b001 = w["weak"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["org"]["code"] == "B001")
+            .unwrap_or_else(|| panic!("{w}"));
+        assert!(b001["weaknesses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["kind"] == "Disunity" && x["status"] == "suspected"));
+        let s = api.get("/api/v1/weak/summary?org=C001&year=2026").await;
+        assert_eq!(s.status, StatusCode::OK);
+        assert!(s.json()["by_region"].as_array().unwrap().len() >= 2);
+        let r = api
+            .post_json(
+                "/api/v1/orgs/B001/weak/confirm",
+                json!({ "year": 2026, "kind": "Disunity", "reason": "核实属实" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["case_opened"], true);
+
+        let step = |s: &str| format!("/api/v1/orgs/B001/rectification/{s}");
+        let r = api
+            .post_json(
+                &step("plan"),
+                json!({ "year": 2026, "measures": [
+                { "text": "健全三会一课台账", "owner": "张建国", "deadline": "2026-07-10" }
+            ] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["stage"], "Planned");
+        let r = api
+            .post_json(
+                &step("assign"),
+                json!({ "year": 2026, "cadre": "县委副书记 王强", "departments": [] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(
+            !r.json()["departments"].as_array().unwrap().is_empty(),
+            "by the mapping"
+        );
+        f.app.shared_today.set(d("2026-07-12"));
+        let o = api
+            .get("/api/v1/rectification/overdue?org=C001")
+            .await
+            .json();
+        assert_eq!(o["items"][0]["days_overdue"], 2, "{o}");
+        let rep = api
+            .get("/api/v1/rectification?org=C001&year=2026")
+            .await
+            .json();
+        assert_eq!(rep["overdue_measures"], 1, "{rep}");
+        let r = api
+            .post_json(
+                &step("progress"),
+                json!({ "year": 2026, "text": "台账已补齐", "evidence": "台账照片" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let r = api
+            .post_json(&step("complete"), json!({ "year": 2026, "seq": 1 }))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let r = api
+            .post_json(&step("accept"), json!({ "year": 2026, "note": "验收合格" }))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let c = api
+            .get("/api/v1/orgs/B001/rectification?year=2026")
+            .await
+            .json();
+        assert_eq!(c["stage"], "Accepted", "{c}");
+        assert!(c["timeline"].as_array().unwrap().len() >= 6, "{c}");
+        let st = api.get("/api/v1/rectification/stalled?org=C001").await;
+        assert_eq!(st.status, StatusCode::OK);
+        assert_eq!(
+            api.post_json(&step("nope"), json!({ "year": 2026 }))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
