@@ -34,6 +34,8 @@ pub struct App {
     pub crypto: Crypto,
     /// A fixed "today" (tests, reproducing a past run); `None` reads the clock.
     pub fixed_today: Option<chrono::NaiveDate>,
+    /// A day that overrides `fixed_today` once set, movable while serving (journey tests).
+    pub shared_today: clock::SharedDay,
     /// A fixed instant for sessions and lockouts (tests); `None` reads the clock.
     pub fixed_now: Option<chrono::DateTime<chrono::Utc>>,
     /// Lockout and session expiry.
@@ -79,6 +81,7 @@ impl App {
             rules: RuleBook::shipped(),
             crypto,
             fixed_today: None,
+            shared_today: clock::SharedDay::default(),
             fixed_now: None,
             auth: auth::AuthConfig::default(),
         }
@@ -91,7 +94,10 @@ impl App {
 
     /// Today in China Standard Time (or the fixed day).
     pub fn today(&self) -> chrono::NaiveDate {
-        self.fixed_today.unwrap_or_else(clock::today)
+        self.shared_today
+            .get()
+            .or(self.fixed_today)
+            .unwrap_or_else(clock::today)
     }
 
     /// Finds an org by code, or by its exact name where that is unique, within `scope`.
@@ -110,6 +116,45 @@ impl App {
                 count: n,
             }),
         }
+    }
+}
+
+/// This month, this quarter and this year: the periods whose compliance summaries a
+/// server keeps fresh.
+pub fn current_periods(today: chrono::NaiveDate) -> [jiceng_domain::Period; 3] {
+    use jiceng_domain::Period;
+    [
+        Period::month_of(today),
+        Period::quarter_of(today),
+        Period::year_of(today),
+    ]
+}
+
+/// Recomputes the higher levels' organizational-life summaries of the current periods for
+/// the whole tree (`jiceng refresh`, after generation, and every few minutes in a server).
+pub async fn refresh_life_summaries(app: &App) -> Result<usize> {
+    reports::compliance::refresh_summaries(app, None, &current_periods(app.today())).await
+}
+
+/// Recomputes every org's derived facts when some root's were computed before today (the
+/// day changed: terms run out, deadlines pass), else nothing. A server calls it now and
+/// then; it answers how many orgs it refreshed.
+pub async fn refresh_if_stale(app: &App) -> Result<usize> {
+    let today = app.today();
+    let mut conn = app.store.acquire().await?;
+    let roots = jiceng_store::browse::roots(&mut conn).await?;
+    let mut stale = false;
+    for r in &roots {
+        let checked = jiceng_store::facts::totals(&mut conn, r.org.id)
+            .await?
+            .and_then(|t| t.checked_on);
+        stale |= checked != Some(today);
+    }
+    drop(conn);
+    if stale {
+        refresh_all(app).await
+    } else {
+        Ok(0)
     }
 }
 
