@@ -21,6 +21,7 @@ pub struct GenSummary {
     pub members: usize,
     pub positions: usize,
     pub units: usize,
+    pub meetings: usize,
     pub seconds: f64,
     pub rows_per_second: f64,
     /// Seconds spent in each phase, summed over the batches.
@@ -61,6 +62,7 @@ pub async fn run(
         unit: app.store.reserve_ids("unit", 0).await?,
         position: app.store.reserve_ids("position", 0).await?,
     };
+    let mut next_meeting = app.store.reserve_ids("meeting", 0).await?;
     let mut gen = Generator::new(divisions, GenOptions { seed, as_of: today }, ids);
     let mut summary = GenSummary {
         counties: gen.counties(),
@@ -111,6 +113,12 @@ pub async fn run(
             .collect();
         units::insert(&mut tx, &stored_units).await?;
         lap(&mut summary, "positions+units");
+        let meetings = jiceng_gen::meetings::generate(&batch, today, seed, next_meeting);
+        next_meeting += meetings.len() as i64;
+        let stored_meetings = stored_meetings(app, &batch, meetings, &path_of);
+        lap(&mut summary, "generate meetings");
+        jiceng_store::meetings::insert(&mut tx, &stored_meetings).await?;
+        lap(&mut summary, "meetings");
         let touched: Vec<i64> = batch.orgs.iter().map(|o| o.id).collect();
         jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
         lap(&mut summary, "facts");
@@ -120,6 +128,7 @@ pub async fn run(
         summary.members += batch.members.len();
         summary.positions += batch.positions.len();
         summary.units += batch.units.len();
+        summary.meetings += stored_meetings.len();
         progress.inc(1);
     }
     progress.finish();
@@ -130,11 +139,46 @@ pub async fn run(
     app.store.bump_ids("member", next.member).await?;
     app.store.bump_ids("unit", next.unit).await?;
     app.store.bump_ids("position", next.position).await?;
+    app.store.bump_ids("meeting", next_meeting).await?;
+    // The higher levels' organizational-life figures, as a server keeps them.
+    crate::refresh_life_summaries(app).await?;
+    lap(&mut summary, "life summaries");
     summary.seconds = started.elapsed().as_secs_f64();
-    let rows = summary.orgs + summary.members + summary.positions + summary.units;
+    let rows =
+        summary.orgs + summary.members + summary.positions + summary.units + summary.meetings;
     summary.rows_per_second = rows as f64 / summary.seconds.max(1e-9);
     summary.peak_memory_mib = peak_memory_mib();
     Ok(summary)
+}
+
+/// The generated meetings placed in the tree: the path of the org that held each, the
+/// branch it counts for, its quorum by the rules in force on its date.
+fn stored_meetings(
+    app: &App,
+    batch: &jiceng_gen::Batch,
+    meetings: Vec<jiceng_domain::Meeting>,
+    path_of: &HashMap<i64, String>,
+) -> Vec<jiceng_store::meetings::StoredMeeting> {
+    let parent: HashMap<i64, Option<i64>> =
+        batch.orgs.iter().map(|o| (o.id, o.parent_id)).collect();
+    meetings
+        .into_iter()
+        .map(|m| {
+            let branch_id = if m.kind == jiceng_domain::MeetingKind::GroupMeeting {
+                parent[&m.org_id].expect("a group has a branch")
+            } else {
+                m.org_id
+            };
+            let quorum = m.quorum(app.rules.in_force(m.date)).map(|q| q.ok);
+            jiceng_store::meetings::StoredMeeting {
+                org_path: path_of[&m.org_id].clone(),
+                branch_id,
+                quorum_ok: quorum,
+                created_by: "gen".into(),
+                meeting: m,
+            }
+        })
+        .collect()
 }
 
 /// Encrypts, hashes and masks ID numbers (on every core), making each synthetic number

@@ -65,6 +65,10 @@ enum Command {
         /// Mark session cookies Secure (the server is behind TLS).
         #[arg(long)]
         secure_cookies: bool,
+        /// Minutes between refreshes of the stored compliance summaries (the city and
+        /// province levels of the organizational-life report).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+        summary_refresh_minutes: u64,
     },
     /// Generate synthetic data on the real division skeleton into an empty database.
     Gen {
@@ -255,8 +259,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 )
                 .await?;
                 println!(
-                    "已生成：{} 个党组织，{} 名党员，{} 个单位（{:.1} 秒）",
-                    s.orgs, s.members, s.units, s.seconds
+                    "已生成：{} 个党组织，{} 名党员，{} 个单位，近一年 {} 次组织生活（{:.1} 秒）",
+                    s.orgs, s.members, s.units, s.meetings, s.seconds
                 );
             }
             let root = demo_root(&app).await?;
@@ -284,15 +288,25 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve {
             bind,
             secure_cookies,
+            summary_refresh_minutes,
         } => {
             let app = open(&cli.db, &cli.key_file).await?;
             println!(
                 "网页地址：http://{bind}/    （数据库：{}；按 Ctrl+C 停止）",
                 cli.db
             );
-            jiceng_web::serve_with(app, &bind, jiceng_web::WebConfig { secure_cookies })
-                .await
-                .with_context(|| format!("无法在 {bind} 上启动网页服务"))?;
+            jiceng_web::serve_with(
+                app,
+                &bind,
+                jiceng_web::WebConfig {
+                    secure_cookies,
+                    summary_refresh: Some(std::time::Duration::from_secs(
+                        summary_refresh_minutes * 60,
+                    )),
+                },
+            )
+            .await
+            .with_context(|| format!("无法在 {bind} 上启动网页服务"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Gen {
@@ -315,8 +329,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&s)?),
                 _ => println!(
-                    "已生成 {} 个县级批次：{} 个党组织，{} 名党员，{} 个职务，{} 个单位；用时 {:.1} 秒，{:.0} 行/秒",
-                    s.counties, s.orgs, s.members, s.positions, s.units, s.seconds, s.rows_per_second
+                    "已生成 {} 个县级批次：{} 个党组织，{} 名党员，{} 个职务，{} 个单位，{} 次组织生活；用时 {:.1} 秒，{:.0} 行/秒",
+                    s.counties, s.orgs, s.members, s.positions, s.units, s.meetings, s.seconds, s.rows_per_second
                 ),
             }
             app.store.close().await;
@@ -524,14 +538,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open(&cli.db, &cli.key_file).await?;
             let n = jiceng_app::refresh_all(&app).await?;
             println!("已重算 {n} 个党组织的派生数据");
-            let today = app.today();
-            let periods = [
-                jiceng_domain::Period::month_of(today),
-                jiceng_domain::Period::quarter_of(today),
-                jiceng_domain::Period::year_of(today),
-            ];
-            let s =
-                jiceng_app::reports::compliance::refresh_summaries(&app, None, &periods).await?;
+            let s = jiceng_app::refresh_life_summaries(&app).await?;
             println!("已重算 {s} 条上级组织生活汇总（本月、本季度、本年）");
             app.store.close().await;
             Ok(ExitCode::SUCCESS)

@@ -1032,6 +1032,19 @@ impl<'a> Builder<'a> {
     }
 
     /// A branch of a size drawn for its kind, tiny now and then.
+    /// `count` branches of retired members under `parent`, numbered 第一…党支部 after `prefix`.
+    fn retired_branches(&mut self, parent: usize, count: i64, place: &Place, prefix: &str) {
+        let place = Place {
+            profile: Profile::Retired,
+            ..*place
+        };
+        for i in 0..count {
+            let name = format!("{prefix}第{}党支部", numeral(i as usize + 1));
+            let size = self.rng.tri(18.0, 32.0, 48.0);
+            self.sized_branch(parent, name, &place, size);
+        }
+    }
+
     fn sized_branch(
         &mut self,
         parent: usize,
@@ -1278,15 +1291,8 @@ impl<'a> Builder<'a> {
         for dept in tables::DEPARTMENTS {
             self.department(gw, &fill(dept.name), dept, s, code);
         }
-        for i in 0..self.rng.round(7.0 * s).max(1) {
-            let place = Place {
-                profile: Profile::Retired,
-                ..organ_place
-            };
-            let name = format!("{n}直机关离退休干部第{}党支部", numeral(i as usize + 1));
-            let size = self.rng.tri(18.0, 32.0, 48.0);
-            self.sized_branch(gw, name, &place, size);
-        }
+        let count = self.rng.round(7.0 * s).max(1);
+        self.retired_branches(gw, count, &organ_place, &format!("{n}直机关离退休干部"));
         let gw_end = self.batch.members.len();
         self.leadership(gw, (gw_start, gw_end), None);
 
@@ -1326,15 +1332,8 @@ impl<'a> Builder<'a> {
         for (t, villages) in townships {
             self.township_schools(edu, t, villages, &edu_place);
         }
-        for i in 0..self.rng.round(5.0 * s).max(1) {
-            let place = Place {
-                profile: Profile::Retired,
-                ..edu_place
-            };
-            let name = format!("{n}教育系统离退休教师第{}党支部", numeral(i as usize + 1));
-            let size = self.rng.tri(18.0, 32.0, 48.0);
-            self.sized_branch(edu, name, &place, size);
-        }
+        let count = self.rng.round(5.0 * s).max(1);
+        self.retired_branches(edu, count, &edu_place, &format!("{n}教育系统离退休教师"));
         let edu_end = self.batch.members.len();
         self.leadership(edu, (edu_start, edu_end), None);
 

@@ -14,10 +14,13 @@
 //!   seed 1) this gives ≈ 5.3 million grassroots orgs and ≈ 105 million members (19.6 per
 //!   org, ≈ 90 % branches), ≈ 1,800 grassroots orgs and 35,000 members per county; the
 //!   organization coverage of operating units matches the seed text (58.4 % non-public
-//!   enterprises, 37 % social groups, 43.8 % private non-enterprise, 14.9 % cooperatives).
+//!   enterprises, 37 % social groups, 43.8 % private non-enterprise, 14.9 % cooperatives);
+//! - a year of organizational life for every branch ([`meetings`]): ≈ 40 meetings a branch,
+//!   most branches keeping every obligation, some missing a few, ≈ 1 % holding nothing.
 
 pub mod divisions;
 pub mod generator;
+pub mod meetings;
 mod names;
 mod rng;
 mod tables;
