@@ -9,7 +9,7 @@ use std::path::Path;
 use jiceng_domain::{Meeting, MeetingKind, OrgKind};
 use jiceng_io::ColumnSpec;
 use jiceng_store::meetings::{self as meeting_store, StoredMeeting};
-use jiceng_store::orgs::{self as org_store, StoredOrg};
+use jiceng_store::orgs::StoredOrg;
 
 use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::{App, Result};
@@ -177,28 +177,16 @@ pub async fn run(
 ) -> Result<ImportReport> {
     let today = app.today();
     let table = read_table(file, &COLUMNS)?;
-    let mut report = ImportReport {
-        file: file.display().to_string(),
-        rows: table.rows.len(),
-        dry_run: opts.dry_run,
-        ..Default::default()
-    };
-    let (scope, scope_org) = super::import_scope(app, opts).await?;
-    let mut conn = app.store.acquire().await?;
-    let orgs = org_store::list(&mut conn, &scope).await?;
-    drop(conn);
-    let by_id: HashMap<i64, &StoredOrg> = orgs.iter().map(|o| (o.org.id, o)).collect();
-    let by_code: HashMap<&str, &StoredOrg> =
-        orgs.iter().map(|o| (o.org.code.as_str(), o)).collect();
-    let mut by_name: HashMap<&str, Vec<&StoredOrg>> = HashMap::new();
-    for o in &orgs {
-        by_name.entry(o.org.name.as_str()).or_default().push(o);
-    }
+    let mut report = super::new_report(file, &table, opts);
+    let super::Start {
+        scope: _,
+        scope_org,
+        orgs,
+    } = super::start(app, opts).await?;
+    let lookup = super::OrgLookup::of(&orgs);
+    let (by_id, by_code, by_name) = (&lookup.by_id, &lookup.by_code, &lookup.by_name);
     // An org by code or unique name; `上级/下级` names a group (or branch) by its parent.
     let find = |key: &str| -> std::result::Result<&StoredOrg, String> {
-        if let Some(o) = by_code.get(key) {
-            return Ok(*o);
-        }
         if let Some((parent, child)) = key.split_once(['/', '／']) {
             let (parent, child) = (parent.trim(), child.trim());
             let p = by_code
@@ -225,16 +213,7 @@ pub async fn run(
                 "找不到党组织“{key}”（上级“{parent}”下没有唯一的“{child}”）"
             ));
         }
-        match by_name.get(key).map(|v| v.as_slice()) {
-            Some([o]) => Ok(*o),
-            Some(v) if v.len() > 1 => Err(format!(
-                "党组织“{key}”名称不唯一（{}个），请改填组织代码，或写成“所在党支部/{key}”",
-                v.len()
-            )),
-            _ => Err(format!(
-                "找不到党组织“{key}”（请先导入组织，或检查 --org 范围）"
-            )),
-        }
+        lookup.find(key, &format!("，或写成“所在党支部/{key}”"))
     };
 
     progress.start("检查", table.rows.len() as u64);

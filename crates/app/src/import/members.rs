@@ -7,7 +7,6 @@ use std::path::Path;
 use jiceng_domain::{Education, Gender, IdNumber, MemberStatus, Position, PositionKind};
 use jiceng_io::ColumnSpec;
 use jiceng_store::members::{self as member_store, StoredMember};
-use jiceng_store::orgs::{self as org_store, StoredOrg};
 use jiceng_store::positions as position_store;
 
 use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
@@ -136,23 +135,16 @@ pub async fn run(
 ) -> Result<ImportReport> {
     let today = app.today();
     let min_age = app.rules.in_force(today).recruitment.min_age;
+    progress.start("读取", 1);
     let table = read_table(file, &COLUMNS)?;
-    let mut report = ImportReport {
-        file: file.display().to_string(),
-        rows: table.rows.len(),
-        dry_run: opts.dry_run,
-        ..Default::default()
-    };
-    let (scope, scope_org) = super::import_scope(app, opts).await?;
-    let mut conn = app.store.acquire().await?;
-    let orgs = org_store::list(&mut conn, &scope).await?;
-    drop(conn);
-    let by_code: HashMap<&str, &StoredOrg> =
-        orgs.iter().map(|o| (o.org.code.as_str(), o)).collect();
-    let mut by_name: HashMap<&str, Vec<&StoredOrg>> = HashMap::new();
-    for o in &orgs {
-        by_name.entry(o.org.name.as_str()).or_default().push(o);
-    }
+    progress.finish();
+    let mut report = super::new_report(file, &table, opts);
+    let super::Start {
+        scope,
+        scope_org,
+        orgs,
+    } = super::start(app, opts).await?;
+    let lookup = super::OrgLookup::of(&orgs);
 
     progress.start("检查", table.rows.len() as u64);
     let mut parsed: Vec<Parsed> = Vec::new();
@@ -254,26 +246,11 @@ pub async fn run(
                 c.error(PHONE, format!("联系电话格式不正确：{p}"));
             }
         }
-        let org = c.required(ORG).and_then(|key| {
-            if let Some(o) = by_code.get(key.as_str()) {
-                return Some(*o);
-            }
-            match by_name.get(key.as_str()).map(|v| v.as_slice()) {
-                Some([o]) => Some(*o),
-                Some(v) if v.len() > 1 => {
-                    c.error(
-                        ORG,
-                        format!("党组织“{key}”名称不唯一（{}个），请改填组织代码", v.len()),
-                    );
-                    None
-                }
-                _ => {
-                    c.error(
-                        ORG,
-                        format!("找不到党组织“{key}”（请先导入组织，或检查 --org 范围）"),
-                    );
-                    None
-                }
+        let org = c.required(ORG).and_then(|key| match lookup.find(&key, "") {
+            Ok(o) => Some(o),
+            Err(e) => {
+                c.error(ORG, e);
+                None
             }
         });
         let position = c.text(POSITION).and_then(|p| {
@@ -342,6 +319,7 @@ pub async fn run(
 
     // A person already on record elsewhere: the import may update them only inside its own
     // scope; a member of another subtree changes org by a transfer, not by a roster.
+    progress.start("比对", parsed.len() as u64);
     let mut conn = app.store.acquire().await?;
     let hashes: Vec<String> = parsed.iter().map(|p| p.member.id_hash.clone()).collect();
     let existing: HashMap<String, StoredMember> = member_store::by_id_hashes(&mut conn, &hashes)
@@ -459,15 +437,16 @@ pub async fn run(
     for p in &positions {
         touched.push(p.org_id);
     }
-    let _ = report.rows;
     progress.start("写入", (new_members.len() + updates.len()) as u64);
     touched.sort_unstable();
     touched.dedup();
+    // Rows written: new members, changed members, and new positions of members already on
+    // record (a new member's position comes with its row).
     let written = new_members.len()
         + updates.len()
-        + positions
+        + new_positions
             .iter()
-            .filter(|p| !id_of.values().any(|v| *v == p.member_id))
+            .filter(|(_, is_new, ..)| !is_new)
             .count();
     let (new_members, updates, positions, touched) = (&new_members, &updates, &positions, &touched);
     let (report_ref, org_ref) = (&report, scope_org.as_ref());

@@ -71,6 +71,75 @@ pub(crate) async fn import_scope(
     }
 }
 
+/// What every import starts from: the scope it works in (`import_scope`), the org it is
+/// recorded against, and the scope's orgs as they stand (looked up with [`OrgLookup`]).
+pub(crate) struct Start {
+    pub scope: Scope,
+    pub scope_org: Option<StoredOrg>,
+    pub orgs: Vec<StoredOrg>,
+}
+
+pub(crate) async fn start(app: &App, opts: &ImportOptions) -> Result<Start> {
+    let (scope, scope_org) = import_scope(app, opts).await?;
+    let mut conn = app.store.acquire().await?;
+    let orgs = jiceng_store::orgs::list(&mut conn, &scope).await?;
+    Ok(Start {
+        scope,
+        scope_org,
+        orgs,
+    })
+}
+
+/// An empty report for `table` read from `file`.
+pub(crate) fn new_report(file: &Path, table: &Table, opts: &ImportOptions) -> ImportReport {
+    ImportReport {
+        file: file.display().to_string(),
+        rows: table.rows.len(),
+        dry_run: opts.dry_run,
+        ..Default::default()
+    }
+}
+
+/// The orgs of an import's scope as files name them: by code, or by a name unique in
+/// the scope.
+pub(crate) struct OrgLookup<'a> {
+    pub by_id: std::collections::HashMap<i64, &'a StoredOrg>,
+    pub by_code: std::collections::HashMap<&'a str, &'a StoredOrg>,
+    pub by_name: std::collections::HashMap<&'a str, Vec<&'a StoredOrg>>,
+}
+
+impl<'a> OrgLookup<'a> {
+    pub fn of(orgs: &'a [StoredOrg]) -> OrgLookup<'a> {
+        let mut by_name: std::collections::HashMap<&str, Vec<&StoredOrg>> = Default::default();
+        for o in orgs {
+            by_name.entry(o.org.name.as_str()).or_default().push(o);
+        }
+        OrgLookup {
+            by_id: orgs.iter().map(|o| (o.org.id, o)).collect(),
+            by_code: orgs.iter().map(|o| (o.org.code.as_str(), o)).collect(),
+            by_name,
+        }
+    }
+
+    /// The org a cell names (its code, or its name when unique), or why not, in Chinese;
+    /// `hint` is added to the message of a name that is not unique.
+    pub fn find(&self, key: &str, hint: &str) -> std::result::Result<&'a StoredOrg, String> {
+        if let Some(o) = self.by_code.get(key) {
+            return Ok(o);
+        }
+        match self.by_name.get(key).map(|v| v.as_slice()) {
+            Some([o]) => Ok(o),
+            Some(v) if v.len() > 1 => Err(format!(
+                "党组织“{key}”名称不唯一（{}个），请改填组织代码{hint}",
+                v.len()
+            )),
+            _ => Err(format!(
+                "找不到党组织“{key}”（请先导入组织，或检查 --org 范围）"
+            )),
+        }
+    }
+}
+
 /// Records one `Import` entry in the import's transaction: the file's name and the counts.
 pub(crate) async fn record_import(
     conn: &mut jiceng_store::Conn,

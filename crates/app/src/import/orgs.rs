@@ -126,24 +126,14 @@ pub async fn run(
 ) -> Result<ImportReport> {
     let today = app.today();
     let table = read_table(file, &COLUMNS)?;
-    let mut report = ImportReport {
-        file: file.display().to_string(),
-        rows: table.rows.len(),
-        dry_run: opts.dry_run,
-        ..Default::default()
-    };
-
-    let (scope, default_parent) = super::import_scope(app, opts).await?;
-    let mut conn = app.store.acquire().await?;
-    let stored = org_store::list(&mut conn, &scope).await?;
-    drop(conn);
-    let by_code: HashMap<&str, &StoredOrg> =
-        stored.iter().map(|o| (o.org.code.as_str(), o)).collect();
-    let mut by_name: HashMap<&str, Vec<&StoredOrg>> = HashMap::new();
-    for o in &stored {
-        by_name.entry(o.org.name.as_str()).or_default().push(o);
-    }
-    let by_id: HashMap<i64, &StoredOrg> = stored.iter().map(|o| (o.org.id, o)).collect();
+    let mut report = super::new_report(file, &table, opts);
+    let super::Start {
+        scope: _,
+        scope_org: default_parent,
+        orgs: stored,
+    } = super::start(app, opts).await?;
+    let lookup = super::OrgLookup::of(&stored);
+    let (by_code, by_name) = (&lookup.by_code, &lookup.by_name);
 
     // 1. Parse every row.
     progress.start("检查", table.rows.len() as u64);
@@ -556,7 +546,6 @@ pub async fn run(
             report.unchanged += 1;
         }
     }
-    let _ = by_id;
 
     // 7. Write everything in one transaction, then the derived facts in the same one.
     progress.start("写入", (inserts.len() + updates.len()) as u64);

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use jiceng_domain::{Coverage, CreditCode, Domain, OperatingStatus, RegionCode, Unit};
 use jiceng_io::ColumnSpec;
-use jiceng_store::orgs::{self as org_store, StoredOrg};
 use jiceng_store::units::{self as unit_store, StoredUnit};
 
 use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
@@ -91,22 +90,13 @@ pub async fn run(
 ) -> Result<ImportReport> {
     let today = app.today();
     let table = read_table(file, &COLUMNS)?;
-    let mut report = ImportReport {
-        file: file.display().to_string(),
-        rows: table.rows.len(),
-        dry_run: opts.dry_run,
-        ..Default::default()
-    };
-    let (scope, scope_org) = super::import_scope(app, opts).await?;
-    let mut conn = app.store.acquire().await?;
-    let orgs = org_store::list(&mut conn, &scope).await?;
-    drop(conn);
-    let by_code: HashMap<&str, &StoredOrg> =
-        orgs.iter().map(|o| (o.org.code.as_str(), o)).collect();
-    let mut by_name: HashMap<&str, Vec<&StoredOrg>> = HashMap::new();
-    for o in &orgs {
-        by_name.entry(o.org.name.as_str()).or_default().push(o);
-    }
+    let mut report = super::new_report(file, &table, opts);
+    let super::Start {
+        scope,
+        scope_org,
+        orgs,
+    } = super::start(app, opts).await?;
+    let lookup = super::OrgLookup::of(&orgs);
 
     progress.start("检查", table.rows.len() as u64);
     let mut parsed: Vec<(usize, StoredUnit)> = Vec::new();
@@ -168,26 +158,11 @@ pub async fn run(
             v
         });
         let instructor = c.text(INSTRUCTOR);
-        let org = c.required(ORG).and_then(|key| {
-            if let Some(o) = by_code.get(key.as_str()) {
-                return Some(*o);
-            }
-            match by_name.get(key.as_str()).map(|v| v.as_slice()) {
-                Some([o]) => Some(*o),
-                Some(v) if v.len() > 1 => {
-                    c.error(
-                        ORG,
-                        format!("党组织“{key}”名称不唯一（{}个），请改填组织代码", v.len()),
-                    );
-                    None
-                }
-                _ => {
-                    c.error(
-                        ORG,
-                        format!("找不到党组织“{key}”（请先导入组织，或检查 --org 范围）"),
-                    );
-                    None
-                }
+        let org = c.required(ORG).and_then(|key| match lookup.find(&key, "") {
+            Ok(o) => Some(o),
+            Err(e) => {
+                c.error(ORG, e);
+                None
             }
         });
         if let Some(cc) = &credit {
