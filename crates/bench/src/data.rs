@@ -63,6 +63,9 @@ pub struct GenRecord {
     pub members: u64,
     pub positions: u64,
     pub units: u64,
+    /// A year of organizational life (meetings) for every branch.
+    #[serde(default)]
+    pub meetings: u64,
     pub seconds: f64,
     pub rows_per_second: f64,
     #[serde(default)]

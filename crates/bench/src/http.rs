@@ -150,11 +150,16 @@ pub async fn measure(
     let tok = token(set, org).await?;
     let port = 18_700 + (std::process::id() % 1000) as u16;
     let addr = format!("127.0.0.1:{port}");
-    let today = {
+    let (today, org_id) = {
         let app = crate::reports::open(set).await?;
         let d = app.today();
+        let id = app
+            .resolve_org(&jiceng_store::Scope::All, org)
+            .await?
+            .org
+            .id;
         app.store.close().await;
-        d
+        (d, id)
     };
     let child = Command::new(std::env::current_exe()?)
         .arg("--db")
@@ -179,10 +184,14 @@ pub async fn measure(
     }
     let cookie = ("Cookie", format!("jiceng_session={tok}"));
     let bearer = ("Authorization", format!("Bearer {tok}"));
-    let endpoints: [(&'static str, &str, &(&str, String)); 3] = [
+    let compliance = format!("/reports/compliance?org={org_id}");
+    let ratings = format!("/reports/ratings?org={org_id}");
+    let endpoints: [(&'static str, &str, &(&str, String)); 5] = [
         ("dashboard", "/", &cookie),
         ("roster page", "/members", &cookie),
         ("member API", "/api/v1/members?page=1&page_size=20", &bearer),
+        ("compliance page", &compliance, &cookie),
+        ("ratings page", &ratings, &cookie),
     ];
     let mut out = Vec::new();
     for (name, path, header) in endpoints {

@@ -96,6 +96,9 @@ pub struct Section {
     pub http: Vec<http::HttpFigures>,
     pub http_note: Option<String>,
     pub server_peak_mib: Option<f64>,
+    /// Rating and diagnosis of the whole data set for the year (`jiceng rate` at the
+    /// root): seconds, orgs rated, orgs with a suspected weakness.
+    pub rating: Option<(f64, usize, usize)>,
 }
 
 /// A target: what was asked, what was measured, met or by how much it was missed.
@@ -257,8 +260,8 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
         let set = data::ensure(&args, size, backend).await?;
         let g = &set.generation;
         println!(
-            "  generation{}: {} orgs, {} members, {} positions, {} units; {:.0} s ({:.0} s wall), \
-             {:.0} rows/s; database {}; peak memory {}",
+            "  generation{}: {} orgs, {} members, {} positions, {} units, {} meetings; {:.0} s \
+             ({:.0} s wall), {:.0} rows/s; database {}; peak memory {}",
             if set.reused {
                 format!("（缓存，{} 生成）", g.built_on)
             } else {
@@ -268,6 +271,7 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
             g.members,
             g.positions,
             g.units,
+            g.meetings,
             g.seconds,
             g.wall_seconds,
             g.rows_per_second,
@@ -307,8 +311,25 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
             http: vec![],
             http_note: None,
             server_peak_mib: None,
+            rating: None,
         };
         if !args.no_reports {
+            // Ratings and suspected weaknesses are stored by a batch run (as `jiceng rate`
+            // does); the reports below read them.
+            let app = reports::open(&set).await?;
+            let root = &levels[0].0.code;
+            let year = reports::rating_year(app.today());
+            let t = std::time::Instant::now();
+            let r =
+                jiceng_app::rating::rate(&app, &jiceng_app::access::Actor::system(), root, year)
+                    .await?;
+            let secs = t.elapsed().as_secs_f64();
+            app.store.close().await;
+            println!(
+                "  rating + diagnosis of {root} for {year}: {} orgs read, {} rated, {} with a suspected weakness in {secs:.1} s",
+                r.orgs, r.rated, r.suspected_orgs
+            );
+            section.rating = Some((secs, r.rated, r.suspected_orgs));
             println!("  reports (JSON included; obvious = recursive CTE over parent_id + GROUP BY on raw rows):");
             section.reports = reports::measure(&args, &set, &levels).await?;
         }
@@ -334,6 +355,12 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
                 "  import: {} rows in {:.1} s = {:.0} rows/s; parsing alone {:.1} s; ratio {:.2}×",
                 f.rows, f.import_seconds, f.rows_per_second, f.parse_seconds, f.ratio_to_parse
             );
+            let stages: Vec<String> = f
+                .stages
+                .iter()
+                .map(|(k, v)| format!("{k} {v:.2} s"))
+                .collect();
+            println!("  import stages: {}", stages.join(", "));
             section.import = Some(f);
         }
         if !args.no_http {

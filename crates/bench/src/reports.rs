@@ -159,17 +159,39 @@ pub enum Kind {
     Coverage,
     CoveragePage,
     Members,
+    /// The full report: every noncompliant branch listed (an export).
     Compliance,
+    /// What the compliance page serves: the org's and its children's rates.
+    ComplianceOverview,
+    /// The stored ratings: the stars distribution and the first page of orgs.
+    Ratings,
+    /// The weak organizations with their signals and evidence.
+    Weak,
+    /// The rectification cases and their progress.
+    Rectification,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    /// Whether the bench also answers it the obvious way (the full reports of the
+    /// foundation and organizational life).
+    pub fn has_baseline(self) -> bool {
+        matches!(
+            self,
+            Kind::Structure | Kind::Coverage | Kind::Members | Kind::Compliance
+        )
+    }
+
+    pub const ALL: [Kind; 10] = [
         Kind::Structure,
         Kind::StructurePage,
         Kind::Coverage,
         Kind::CoveragePage,
         Kind::Members,
         Kind::Compliance,
+        Kind::ComplianceOverview,
+        Kind::Ratings,
+        Kind::Weak,
+        Kind::Rectification,
     ];
 
     pub fn name(self) -> &'static str {
@@ -180,8 +202,18 @@ impl Kind {
             Kind::CoveragePage => "coverage(page)",
             Kind::Members => "members",
             Kind::Compliance => "compliance",
+            Kind::ComplianceOverview => "compliance(page)",
+            Kind::Ratings => "ratings(page)",
+            Kind::Weak => "weak",
+            Kind::Rectification => "rectification",
         }
     }
+}
+
+/// The year the bench rates and diagnoses: the current one (its records so far).
+pub fn rating_year(day: chrono::NaiveDate) -> i32 {
+    use chrono::Datelike;
+    day.year()
 }
 
 /// The quarter holding `day`.
@@ -192,7 +224,9 @@ pub fn quarter_of(day: chrono::NaiveDate) -> Period {
 
 pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<usize> {
     let today = app.today();
+    let year = rating_year(today);
     let scope = &Scope::All;
+    let system = Actor::system();
     let json = match kind {
         Kind::Structure => {
             serde_json::to_string(&reports::structure::run(app, scope, code, today).await?)?
@@ -208,8 +242,21 @@ pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<us
             serde_json::to_string(&reports::members::run(app, scope, code, today).await?)?
         }
         Kind::Compliance => serde_json::to_string(
-            &reports::compliance::run(app, &Actor::system(), code, quarter_of(today)).await?,
+            &reports::compliance::run(app, &system, code, quarter_of(today)).await?,
         )?,
+        Kind::ComplianceOverview => {
+            let org = app.resolve_org(scope, code).await?;
+            serde_json::to_string(
+                &reports::compliance::overview(app, &system, org.org.id, quarter_of(today)).await?,
+            )?
+        }
+        Kind::Ratings => serde_json::to_string(
+            &jiceng_app::rating::ratings(app, &system, code, year, None, 1, page as i64).await?,
+        )?,
+        Kind::Weak => serde_json::to_string(&reports::weak::run(app, &system, code, year).await?)?,
+        Kind::Rectification => {
+            serde_json::to_string(&reports::rectification::run(app, &system, code, year).await?)?
+        }
     };
     Ok(json.len())
 }
@@ -253,12 +300,11 @@ pub async fn measure(
                 times.push(t.elapsed().as_secs_f64() * 1e3);
             }
             times.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
-            let obvious_ms =
-                if args.no_baseline || matches!(kind, Kind::StructurePage | Kind::CoveragePage) {
-                    None
-                } else {
-                    Some(baseline::measure(&app, kind, org).await?)
-                };
+            let obvious_ms = if args.no_baseline || !kind.has_baseline() {
+                None
+            } else {
+                Some(baseline::measure(&app, kind, org).await?)
+            };
             app.store.close().await;
             let timing = Timing {
                 report: kind.name().to_string(),

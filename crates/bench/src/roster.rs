@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
-use jiceng_app::import::{ImportOptions, NoProgress};
+use jiceng_app::import::{ImportOptions, Progress};
 use jiceng_domain::IdNumber;
 use rust_xlsxwriter::Workbook;
 use serde::Serialize;
@@ -22,6 +22,8 @@ pub struct ImportFigures {
     /// import time / parse time.
     pub ratio_to_parse: f64,
     pub written: usize,
+    /// Seconds by stage of the import.
+    pub stages: Vec<(String, f64)>,
 }
 
 const SURNAMES: &[&str] = &[
@@ -111,6 +113,26 @@ pub fn parse_seconds(path: &Path) -> Result<f64> {
     Ok(t.elapsed().as_secs_f64())
 }
 
+/// Seconds of each stage the import reports (读取 reading, 检查 checking every row, 比对
+/// matching with what is stored, 写入 the transaction), from one `start` to the next.
+#[derive(Default)]
+struct Stages(std::sync::Mutex<StageClock>);
+
+/// The stage running since when, and the seconds of those done.
+type StageClock = (Option<(String, Instant)>, Vec<(String, f64)>);
+
+impl Progress for Stages {
+    fn start(&self, stage: &str, _total: u64) {
+        let mut s = self.0.lock().expect("stages");
+        if let Some((name, at)) = s.0.take() {
+            s.1.push((name, at.elapsed().as_secs_f64()));
+        }
+        if !stage.is_empty() {
+            s.0 = Some((stage.to_string(), Instant::now()));
+        }
+    }
+}
+
 /// Imports the roster under `county` into the database at `url` and times it.
 pub async fn import(
     url: &str,
@@ -132,10 +154,12 @@ pub async fn import(
         actor: jiceng_app::access::Actor::system(),
     };
     let t = Instant::now();
-    let report = jiceng_app::import::members::run(&app, path, &opts, &NoProgress)
+    let stages = Stages::default();
+    let report = jiceng_app::import::members::run(&app, path, &opts, &stages)
         .await
         .context("导入名册")?;
     let secs = t.elapsed().as_secs_f64();
+    stages.start("", 0);
     app.store.close().await;
     if !report.ok() {
         bail!(
@@ -150,6 +174,7 @@ pub async fn import(
         import_seconds: secs,
         rows_per_second: report.rows as f64 / secs.max(1e-9),
         ratio_to_parse: secs / parse.max(1e-9),
+        stages: stages.0.into_inner().expect("stages").1,
         written: report.written,
     })
 }
