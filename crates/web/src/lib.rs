@@ -76,9 +76,19 @@ pub struct AppState {
     pub(crate) generation: Arc<std::sync::atomic::AtomicU64>,
     /// One dashboard computed at a time: concurrent misses wait for the first.
     pub(crate) computing: Arc<tokio::sync::Mutex<()>>,
+    /// The rectification alerts of the home pages, by org, kept like the dashboards:
+    /// (computed at, write generation, day, alerts).
+    pub(crate) alerts: Arc<Mutex<HashMap<i64, CachedAlerts>>>,
     /// When this server last refreshed the compliance summaries (UTC), if it has.
     pub(crate) summaries_refreshed: Arc<Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
 }
+
+pub(crate) type CachedAlerts = (
+    std::time::Instant,
+    u64,
+    chrono::NaiveDate,
+    pages::rectification::Alerts,
+);
 
 pub(crate) struct CachedDashboard {
     at: std::time::Instant,
@@ -90,7 +100,7 @@ pub(crate) struct CachedDashboard {
 }
 
 /// How long a cached dashboard is served at most.
-const DASHBOARD_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+pub(crate) const DASHBOARD_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl AppState {
     /// The dashboard of `root` (whose scope the caller has checked), cached.
@@ -173,6 +183,7 @@ impl AppState {
             dashboards: Arc::new(Mutex::new(HashMap::new())),
             generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             computing: Arc::new(tokio::sync::Mutex::new(())),
+            alerts: Arc::new(Mutex::new(HashMap::new())),
             summaries_refreshed: Arc::new(Mutex::new(None)),
         }
     }

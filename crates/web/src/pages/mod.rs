@@ -7,7 +7,7 @@ mod life;
 mod members;
 mod orgs;
 mod rating;
-mod rectification;
+pub(crate) mod rectification;
 mod reports;
 mod units;
 mod weak;
