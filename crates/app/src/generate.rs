@@ -133,6 +133,8 @@ pub async fn run(
     }
     progress.finish();
     jiceng_store::bulk::untune(&mut load).await?;
+    jiceng_store::bulk::analyze(&mut load).await?;
+    lap(&mut summary, "analyze");
     drop(load);
     let next = gen.next_ids();
     app.store.bump_ids("org", next.org).await?;

@@ -265,6 +265,14 @@ pub async fn copy(args: &BenchArgs, set: &DataSet) -> Result<String> {
             sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .execute(&pool)
                 .await?;
+            // A closed pool's backends may still be ending: a template must have none.
+            sqlx::query(
+                "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                 WHERE datname = $1 AND pid <> pg_backend_pid()",
+            )
+            .bind(db_name(set.size))
+            .execute(&pool)
+            .await?;
             sqlx::query(&format!(
                 "CREATE DATABASE {name} TEMPLATE {}",
                 db_name(set.size)
