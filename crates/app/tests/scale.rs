@@ -229,3 +229,53 @@ async fn stored_anomalies_match_live_sqlite() {
 async fn stored_anomalies_match_live_postgres() {
     stored_matches_live(Backend::Postgres).await;
 }
+
+/// A province's weak-org report reads what the rating run stored; right after the run it
+/// lists exactly what diagnosing every org live lists.
+async fn weak_from_stored_matches_live(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let app = common::app(&db);
+    jiceng_app::generate::run(
+        &app,
+        jiceng_gen::Divisions::embedded_county(),
+        7,
+        &jiceng_app::import::NoProgress,
+    )
+    .await
+    .unwrap();
+    let root = all_orgs(&app).await[0].org.code.clone();
+    let year = chrono::Datelike::year(&app.today());
+    let actor = Actor::system();
+    use jiceng_app::reports::weak;
+    // Nothing rated yet: live whatever the size.
+    let before = weak::run_with_limit(&app, &actor, &root, year, 0)
+        .await
+        .unwrap();
+    assert!(!before.stored);
+    jiceng_app::rating::rate(&app, &actor, &root, year)
+        .await
+        .unwrap();
+    let live = weak::run(&app, &actor, &root, year).await.unwrap();
+    let stored = weak::run_with_limit(&app, &actor, &root, year, 0)
+        .await
+        .unwrap();
+    assert!(!live.stored && stored.stored);
+    assert!(!live.weak.is_empty(), "the generated county has weak orgs");
+    assert_eq!(
+        serde_json::to_value(&stored).unwrap(),
+        serde_json::to_value(&live).unwrap()
+    );
+    assert_eq!(stored.diagnosed, live.diagnosed);
+}
+
+#[tokio::test]
+async fn weak_from_stored_matches_live_sqlite() {
+    weak_from_stored_matches_live(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn weak_from_stored_matches_live_postgres() {
+    weak_from_stored_matches_live(Backend::Postgres).await;
+}

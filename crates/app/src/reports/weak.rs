@@ -41,7 +41,17 @@ pub struct WeakReport {
     /// For each rule, how many orgs it could not judge for want of data (暂无数据).
     #[serde(skip)]
     pub no_data: Vec<(SignalRule, WeaknessKind, usize)>,
+    /// Read from what the last rating run stored (a subtree above [`LIVE_MAX_ORGS`]),
+    /// not diagnosed now; `no_data` is then unknown (empty).
+    #[serde(skip)]
+    pub stored: bool,
 }
+
+/// Above this many orgs the report reads the weaknesses the last rating run stored (each
+/// with its signals, and the department's decisions) instead of diagnosing every org at
+/// the time of asking: live, a county takes a fifth of a second and a province over half
+/// a minute (docs/PERFORMANCE.md).
+pub const LIVE_MAX_ORGS: i64 = 20_000;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct WeakOrg {
@@ -63,12 +73,38 @@ pub struct WeakItem {
 /// The weak orgs of the subtree of `org` (code or unique name in the actor's scope) in
 /// `year`. Anyone but a member.
 pub async fn run(app: &App, actor: &Actor, org: &str, year: i32) -> Result<WeakReport> {
+    run_with_limit(app, actor, org, year, LIVE_MAX_ORGS).await
+}
+
+/// The report, diagnosed live when the subtree has at most `live_max_orgs` orgs (or
+/// nothing was rated for the year), else from the stored weaknesses.
+pub async fn run_with_limit(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    year: i32,
+    live_max_orgs: i64,
+) -> Result<WeakReport> {
     if actor.role == Role::Member {
         return Err(AppError::Forbidden);
     }
     check_year(app, year)?;
     let root = app.resolve_org(&actor.scope, org).await?;
     let scope = Scope::subtree(&root.path);
+    let mut conn = app.store.acquire().await?;
+    let size = jiceng_store::facts::totals(&mut conn, root.org.id)
+        .await?
+        .map_or(0, |t| t.orgs);
+    if size > live_max_orgs {
+        let rated: i64 = jiceng_store::ratings::distribution(&mut conn, &scope, year)
+            .await?
+            .values()
+            .sum();
+        if rated > 0 {
+            return from_stored(&mut conn, &root, &scope, year, rated as usize).await;
+        }
+    }
+    drop(conn);
     let book = indicator_book(app).await?;
     let g = gather(app, &root, year).await?;
     let mut conn = app.store.acquire().await?;
@@ -133,6 +169,65 @@ pub async fn run(app: &App, actor: &Actor, org: &str, year: i32) -> Result<WeakR
         as_of: g.as_of,
         diagnosed,
         no_data: no_data.into_iter().map(|((r, k), n)| (r, k, n)).collect(),
+        stored: false,
+    })
+}
+
+/// The report from the stored weaknesses of `year` (what `jiceng rate` diagnosed, with the
+/// decisions since), in tree order; `rated` orgs were diagnosed.
+async fn from_stored(
+    conn: &mut jiceng_store::Conn,
+    root: &org_store::StoredOrg,
+    scope: &Scope,
+    year: i32,
+    rated: usize,
+) -> Result<WeakReport> {
+    let rows = weak_store::list(conn, scope, year).await?;
+    let mut ids: Vec<i64> = rows.iter().map(|w| w.org_id).collect();
+    ids.dedup();
+    let refs: HashMap<i64, OrgRef> = org_store::by_ids(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.org.id, OrgRef::of(&o.org)))
+        .collect();
+    let as_of = rows
+        .iter()
+        .map(|w| w.diagnosed_on)
+        .max()
+        .unwrap_or(root.facts.facts_on.unwrap_or_default());
+    let mut weak: Vec<WeakOrg> = Vec::new();
+    for w in rows {
+        let item = WeakItem {
+            kind: w.kind.code(),
+            status: w.status.code(),
+            signals: w.signals.iter().map(SignalItem::of).collect(),
+        };
+        match weak.last_mut() {
+            Some(last) if last.path == w.org_path => last.weaknesses.push(item),
+            _ => {
+                let Some(org) = refs.get(&w.org_id) else {
+                    continue;
+                };
+                weak.push(WeakOrg {
+                    org: org.clone(),
+                    weaknesses: vec![item],
+                    path: w.org_path.clone(),
+                });
+            }
+        }
+    }
+    let order = |code: &str| WeaknessKind::ALL.iter().position(|k| k.code() == code);
+    for w in &mut weak {
+        w.weaknesses.sort_by_key(|i| order(i.kind));
+    }
+    Ok(WeakReport {
+        org: OrgRef::of(&root.org),
+        year,
+        weak,
+        as_of,
+        diagnosed: rated,
+        no_data: Vec::new(),
+        stored: true,
     })
 }
 

@@ -131,6 +131,8 @@ struct WeakPage {
     orgs: Vec<OrgLine>,
     shown_of: usize,
     no_data: Vec<NoDataLine>,
+    /// The figures are the last rating run's (a large subtree), not diagnosed now.
+    stored: bool,
 }
 
 const SHOWN: usize = 500;
@@ -236,6 +238,7 @@ async fn weak_page(
         years: years(&state),
         as_of: r.as_of.to_string(),
         diagnosed: r.diagnosed,
+        stored: r.stored,
         weak_orgs: s.weak_orgs,
         chart,
         kinds,
