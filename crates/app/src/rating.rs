@@ -567,11 +567,19 @@ pub async fn ratings(
     let scope = Scope::subtree(&root.path);
     let page_size = page_size.clamp(1, 1_000_000);
     let mut conn = app.store.acquire().await?;
-    let dist = rating_store::distribution(&mut conn, &scope, year).await?;
+    // The subtree's distribution is its children's plus the root's own rating: one read of
+    // the subtree's index, not two.
     let children = org_store::children(&mut conn, &scope, root.org.id).await?;
+    let mut dist: BTreeMap<Option<i64>, i64> = BTreeMap::new();
+    if let Some(own) = rating_store::get(&mut conn, &scope, root.org.id, year).await? {
+        *dist.entry(own.stars()).or_default() += 1;
+    }
     let mut levels = Vec::new();
     for c in &children {
         let d = rating_store::distribution(&mut conn, &Scope::subtree(&c.path), year).await?;
+        for (k, n) in &d {
+            *dist.entry(*k).or_default() += n;
+        }
         let rated: i64 = d.values().sum();
         if rated > 0 {
             levels.push(LevelStars {

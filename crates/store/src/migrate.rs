@@ -48,6 +48,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_compliance_summary.sql"),
         postgres: include_str!("../migrations/postgres/0006_compliance_summary.sql"),
     },
+    Migration {
+        version: 7,
+        name: "rating_stars",
+        sqlite: include_str!("../migrations/sqlite/0007_rating_stars.sql"),
+        postgres: include_str!("../migrations/postgres/0007_rating_stars.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.
