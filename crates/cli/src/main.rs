@@ -262,6 +262,21 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     "已生成：{} 个党组织，{} 名党员，{} 个单位，近一年 {} 次组织生活（{:.1} 秒）",
                     s.orgs, s.members, s.units, s.meetings, s.seconds
                 );
+                // This year's stars and suspected weaknesses, as the department would rate
+                // them, so the rating and weak-organization pages have something to show.
+                let root = demo_root(&app).await?;
+                let year = chrono::Datelike::year(&app.today());
+                let r = jiceng_app::rating::rate(
+                    &app,
+                    &jiceng_app::access::Actor::system(),
+                    &root,
+                    year,
+                )
+                .await?;
+                println!(
+                    "已完成{year}年度星级评定：{} 个党组织评定，{} 个疑似软弱涣散（待组织部门确定或排除）",
+                    r.rated, r.suspected_orgs
+                );
             }
             let root = demo_root(&app).await?;
             let today = clock::today();

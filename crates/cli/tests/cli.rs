@@ -174,3 +174,55 @@ fn a_missing_file_is_named() {
     assert!(err.contains("nope.xlsx"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The README's main job without the server: the demo county is built once (real
+/// divisions, a year of meetings, this year's ratings), the accounts printed; a second run
+/// reuses the database and can log in with the printed accounts' passwords.
+#[test]
+fn demo_builds_once_and_prints_the_accounts() {
+    let dir = scratch("demo");
+    let (code, out, err) = run(&dir, &["demo", "--no-serve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(dir.join("jiceng-demo.db").exists());
+    assert!(out.contains("正在生成演示县"), "{out}");
+    assert!(out.contains("次组织生活"), "{out}");
+    assert!(out.contains("年度星级评定"), "{out}");
+    for role in [
+        "admin",
+        "department",
+        "committee",
+        "secretary",
+        "inspector",
+        "member",
+        "auditor",
+    ] {
+        assert!(
+            out.contains(&format!("demo-{role}")) && out.contains(&format!("demo-{role}-2026")),
+            "account of {role}: {out}"
+        );
+    }
+    // The ratings are stored: the ratings report of the county lists stars.
+    let (code, json, err) = run(
+        &dir,
+        &[
+            "--db",
+            "sqlite://jiceng-demo.db",
+            "report",
+            "ratings",
+            "--org",
+            "370830-00001",
+            "--year",
+            "2026",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v["rated"].as_i64().unwrap() > 1000, "{json}");
+    // Again: nothing is rebuilt.
+    let (code, again, err) = run(&dir, &["demo", "--no-serve"]);
+    assert_eq!(code, 0, "{again}\n{err}");
+    assert!(!again.contains("正在生成演示县"), "{again}");
+    assert!(again.contains("demo-secretary-2026"));
+}
