@@ -339,7 +339,7 @@ pub const ROUTES: &[ApiRoute] = &[
                 at: In::Path,
                 ty: "string",
                 required: true,
-                description: "orgs、members 或 units",
+                description: "orgs、members、units 或 meetings（三会一课台账）",
             },
             ORG,
             Param {

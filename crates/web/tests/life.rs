@@ -474,3 +474,45 @@ contract_test!(
         assert_eq!(list["items"][0]["kind"], "GroupMeeting");
     }
 );
+
+contract_test!(
+    a_ledger_is_imported_through_the_api_all_or_nothing,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let b001 = f.orgs["B001"];
+        let mut api = api_client(&f.app, "committee").await;
+        let header = "党组织,会议类型,会议日期,会议主题,应到人数,实到人数,请假人数,主持人";
+        let good = "甲村党支部,主题党日,2026-06-20,台账导入的主题党日,5,4,1,张建国";
+        let bad = "乙村党支部,茶话会,2026-06-21,不存在的会议类型,5,4,1,李秀英";
+        // One bad row: refused whole, the row and the column named in Chinese.
+        let r = api
+            .post_bytes(
+                "/api/v1/imports/meetings?format=csv",
+                format!("{header}\n{good}\n{bad}\n").into_bytes(),
+            )
+            .await;
+        let v = r.json();
+        assert_eq!(v["written"], 0, "{}", r.text());
+        let e = &v["errors"][0];
+        assert_eq!(e["row"], 3, "{v}");
+        assert_eq!(e["column"], "会议类型", "{v}");
+        let mut sec = logged_in(&f.app, "sec-a").await;
+        let due = sec.get(&format!("/orgs/{b001}/due")).await.text();
+        let open = |html: &str| html.split("已开展（").next().unwrap_or("").to_string();
+        assert!(open(&due).contains("主题党日<span"), "still open: {due}");
+        // Fixed: written, and the branch's 本月待办 no longer lists the theme day.
+        let r = api
+            .post_bytes(
+                "/api/v1/imports/meetings?format=csv",
+                format!("{header}\n{good}\n").into_bytes(),
+            )
+            .await;
+        assert_eq!(r.json()["written"], 1, "{}", r.text());
+        let due = sec.get(&format!("/orgs/{b001}/due")).await.text();
+        assert!(!open(&due).contains("主题党日<span"), "{due}");
+        assert!(due.contains("台账导入的主题党日"), "{due}");
+        // The import page offers the ledger.
+        let form = sec.get("/import").await.text();
+        assert!(form.contains("三会一课台账"), "{form}");
+    }
+);

@@ -22,6 +22,8 @@ pub enum Kind {
     Orgs,
     Members,
     Units,
+    /// A ledger of organizational life (三会一课台账).
+    Meetings,
 }
 
 impl Kind {
@@ -30,6 +32,7 @@ impl Kind {
             "orgs" => Kind::Orgs,
             "members" => Kind::Members,
             "units" => Kind::Units,
+            "meetings" => Kind::Meetings,
             _ => return None,
         })
     }
@@ -38,6 +41,7 @@ impl Kind {
             Kind::Orgs => "orgs",
             Kind::Members => "members",
             Kind::Units => "units",
+            Kind::Meetings => "meetings",
         }
     }
     pub fn label(self) -> &'static str {
@@ -45,6 +49,7 @@ impl Kind {
             Kind::Orgs => "党组织",
             Kind::Members => "党员名册",
             Kind::Units => "单位",
+            Kind::Meetings => "三会一课台账",
         }
     }
     pub fn columns(self) -> Vec<&'static str> {
@@ -52,6 +57,7 @@ impl Kind {
             Kind::Orgs => &import::orgs::COLUMNS,
             Kind::Members => &import::members::COLUMNS,
             Kind::Units => &import::units::COLUMNS,
+            Kind::Meetings => &import::meetings::COLUMNS,
         };
         specs.iter().map(|c| c.name).collect()
     }
@@ -68,6 +74,7 @@ pub async fn run(
         Kind::Orgs => import::orgs::run(app, path, opts, &NoProgress).await,
         Kind::Members => import::members::run(app, path, opts, &NoProgress).await,
         Kind::Units => import::units::run(app, path, opts, &NoProgress).await,
+        Kind::Meetings => import::meetings::run(app, path, opts, &NoProgress).await,
     }
 }
 
@@ -100,7 +107,7 @@ pub struct KindChoice {
 }
 
 fn kinds(selected: Kind) -> Vec<KindChoice> {
-    [Kind::Members, Kind::Orgs, Kind::Units]
+    [Kind::Members, Kind::Orgs, Kind::Units, Kind::Meetings]
         .iter()
         .map(|k| KindChoice {
             value: k.code(),
