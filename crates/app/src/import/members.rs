@@ -457,8 +457,10 @@ pub async fn run(
             member_store::update(&mut tx, m).await?;
         }
         position_store::insert(&mut tx, positions).await?;
+        progress.start("更新统计", touched.len() as u64);
         jiceng_store::facts::refresh(&mut tx, touched, today).await?;
         super::record_import(&mut tx, app, opts, "members", report_ref, written, org_ref).await?;
+        progress.start("提交", 1);
         tx.commit().await?;
         Ok(())
     })
