@@ -12,6 +12,7 @@ mod api_rating;
 mod assets;
 pub mod charts;
 mod error;
+mod memo;
 pub mod openapi;
 mod pages;
 mod session;
@@ -76,19 +77,16 @@ pub struct AppState {
     pub(crate) generation: Arc<std::sync::atomic::AtomicU64>,
     /// One dashboard computed at a time: concurrent misses wait for the first.
     pub(crate) computing: Arc<tokio::sync::Mutex<()>>,
-    /// The rectification alerts of the home pages, by org, kept like the dashboards:
-    /// (computed at, write generation, day, alerts).
-    pub(crate) alerts: Arc<Mutex<HashMap<i64, CachedAlerts>>>,
+    /// The rectification alerts of the home pages, by org.
+    pub(crate) alerts: Arc<memo::Memo<i64, pages::rectification::Alerts>>,
+    /// The stars distributions with a page of orgs, by (org, year, stars filter, page).
+    pub(crate) ratings: Arc<memo::Memo<RatingsKey, jiceng_app::rating::RatingsReport>>,
     /// When this server last refreshed the compliance summaries (UTC), if it has.
     pub(crate) summaries_refreshed: Arc<Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
 }
 
-pub(crate) type CachedAlerts = (
-    std::time::Instant,
-    u64,
-    chrono::NaiveDate,
-    pages::rectification::Alerts,
-);
+/// (org id, year, stars filter, page) of a kept ratings answer.
+pub(crate) type RatingsKey = (i64, i32, Option<Option<i64>>, i64);
 
 pub(crate) struct CachedDashboard {
     at: std::time::Instant,
@@ -183,7 +181,8 @@ impl AppState {
             dashboards: Arc::new(Mutex::new(HashMap::new())),
             generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             computing: Arc::new(tokio::sync::Mutex::new(())),
-            alerts: Arc::new(Mutex::new(HashMap::new())),
+            alerts: Arc::new(memo::Memo::new()),
+            ratings: Arc::new(memo::Memo::new()),
             summaries_refreshed: Arc::new(Mutex::new(None)),
         }
     }

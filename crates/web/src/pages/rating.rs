@@ -314,16 +314,25 @@ async fn ratings_page(
         .await;
     }
     let page = p.page.unwrap_or(1).max(1);
-    let r = rating::ratings(
-        &state.app,
-        &user.actor,
-        &org.org.code,
-        year,
-        filter,
-        page,
-        PAGE_SIZE,
-    )
-    .await?;
+    // A province's distribution reads every rated org's index entry: kept a minute.
+    let key = (org.org.id, year, filter, page);
+    let r = match state.ratings.get(&state, &key) {
+        Some(r) => r,
+        None => {
+            let r = rating::ratings(
+                &state.app,
+                &user.actor,
+                &org.org.code,
+                year,
+                filter,
+                page,
+                PAGE_SIZE,
+            )
+            .await?;
+            state.ratings.put(&state, key, r.clone());
+            r
+        }
+    };
     render_ratings(
         &state,
         &user,

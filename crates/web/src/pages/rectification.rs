@@ -123,25 +123,12 @@ pub(super) async fn alerts(
     if !matches!(actor.role, Role::Department | Role::Inspector | Role::Admin) {
         return Ok(None);
     }
-    // Kept like the dashboard it sits on: until a write through this server, the day
-    // changes, or a minute passes.
-    let generation = state.generation.load(std::sync::atomic::Ordering::SeqCst);
-    let today = state.app.today();
-    let key = root.org.id;
-    if let Some((at, g, day, a)) = state.alerts.lock().expect("alerts").get(&key) {
-        if *g == generation && *day == today && at.elapsed() < crate::DASHBOARD_TTL {
-            return Ok(Some(a.clone()));
-        }
+    // Kept like the dashboard it sits on.
+    if let Some(a) = state.alerts.get(state, &root.org.id) {
+        return Ok(Some(a));
     }
     let a = compute_alerts(state, actor, root).await?;
-    let mut cache = state.alerts.lock().expect("alerts");
-    if cache.len() > 1000 {
-        cache.clear();
-    }
-    cache.insert(
-        key,
-        (std::time::Instant::now(), generation, today, a.clone()),
-    );
+    state.alerts.put(state, root.org.id, a.clone());
     Ok(Some(a))
 }
 
