@@ -114,15 +114,16 @@ impl Drop for TestDb {
             }
             Cleanup::Postgres { admin, name } => {
                 let (admin, name) = (admin.clone(), name.clone());
-                let store = self.store.clone();
                 // Drop runs inside the test's runtime: use a thread with a runtime of its own.
+                // The test's pool is not closed from here: its connections belong to the
+                // test's runtime, whose worker is blocked in this drop, so waiting for them
+                // could wait forever. `WITH (FORCE)` ends them on the server instead.
                 let _ = std::thread::spawn(move || {
                     let rt = tokio::runtime::Builder::new_current_thread()
                         .enable_all()
                         .build()
                         .expect("runtime");
                     rt.block_on(async move {
-                        store.close().await;
                         if let Ok(pool) = sqlx::AnyPool::connect(&admin).await {
                             let _ = sqlx::query(&format!(
                                 "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
