@@ -355,6 +355,28 @@ pub struct Due {
     pub items: Vec<DueItem>,
 }
 
+/// Org `org_id` in the actor's scope and its branch (itself, or a group's branch), or not
+/// found; any other kind of org is refused with `why` (what only a branch does).
+async fn scoped_branch(
+    conn: &mut jiceng_store::Conn,
+    actor: &Actor,
+    org_id: i64,
+    why: &str,
+) -> Result<(StoredOrg, StoredOrg)> {
+    let org = org_store::get(conn, &actor.scope, org_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+    let branch = branch_of(conn, &org).await?;
+    if branch.org.kind != OrgKind::Branch {
+        return Err(input(format!(
+            "“{}”是{}：{why}",
+            branch.org.name,
+            branch.org.kind.label()
+        )));
+    }
+    Ok((org, branch))
+}
+
 /// The open obligations of a branch (or of a group's branch) in the actor's scope on
 /// `today`: this month's, this quarter's and this year's.
 pub async fn due(app: &App, actor: &Actor, branch: i64, today: NaiveDate) -> Result<Due> {
@@ -362,17 +384,7 @@ pub async fn due(app: &App, actor: &Actor, branch: i64, today: NaiveDate) -> Res
         return Err(AppError::Forbidden);
     }
     let mut conn = app.store.acquire().await?;
-    let org = org_store::get(&mut conn, &actor.scope, branch)
-        .await?
-        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
-    let branch = branch_of(&mut conn, &org).await?;
-    if branch.org.kind != OrgKind::Branch {
-        return Err(input(format!(
-            "“{}”是{}：组织生活按党支部统计",
-            branch.org.name,
-            branch.org.kind.label()
-        )));
-    }
+    let (_, branch) = scoped_branch(&mut conn, actor, branch, "组织生活按党支部统计").await?;
     let orgs = meeting_store::branches_and_groups(&mut conn, &Scope::subtree(&branch.path)).await?;
     let orgs: Vec<LifeOrg> = orgs
         .into_iter()
@@ -626,17 +638,13 @@ pub async fn record_context(app: &App, actor: &Actor, org_id: i64) -> Result<Rec
         return Err(AppError::Forbidden);
     }
     let mut conn = app.store.acquire().await?;
-    let org = org_store::get(&mut conn, &actor.scope, org_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
-    let branch = branch_of(&mut conn, &org).await?;
-    if branch.org.kind != OrgKind::Branch {
-        return Err(input(format!(
-            "“{}”是{}：组织生活由党支部（党小组会由党小组）记录",
-            branch.org.name,
-            branch.org.kind.label()
-        )));
-    }
+    let (org, branch) = scoped_branch(
+        &mut conn,
+        actor,
+        org_id,
+        "组织生活由党支部（党小组会由党小组）记录",
+    )
+    .await?;
     let today = app.today();
     let groups = org_store::children(&mut conn, &Scope::subtree(&branch.path), branch.org.id)
         .await?

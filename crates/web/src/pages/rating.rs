@@ -75,6 +75,29 @@ pub(super) async fn root_of(
 }
 
 /// The year of `?year=` (default: this year).
+/// The org of a per-org page (`id`: id or code, in scope) and the year asked; a member is
+/// refused. An org that is not rated itself (a county or city committee) is answered with
+/// a redirect to the subtree's `/reports/{report}` page instead (`Err`).
+pub(super) async fn rated_org(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    year: &Option<String>,
+    report: &str,
+) -> Result<Result<(StoredOrg, i32), Response>, PageError> {
+    refuse_member(user)?;
+    let org = org_by_key(state, &user.actor, id).await?;
+    let year = year_of(state, year)?;
+    if !jiceng_domain::rating::is_rated(org.org.kind) {
+        return Ok(Err(Redirect::to(&format!(
+            "/reports/{report}?org={}&year={year}",
+            org.org.id
+        ))
+        .into_response()));
+    }
+    Ok(Ok((org, year)))
+}
+
 pub(super) fn year_of(state: &AppState, year: &Option<String>) -> Result<i32, PageError> {
     match year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(state.app.today().year()),
@@ -675,16 +698,10 @@ async fn org_rating_page(
     Path(id): Path<String>,
     Query(p): Query<YearParams>,
 ) -> Result<Response, PageError> {
-    refuse_member(&user)?;
-    let org = org_by_key(&state, &user.actor, &id).await?;
-    let year = year_of(&state, &p.year)?;
-    if !jiceng_domain::rating::is_rated(org.org.kind) {
-        // A county or city committee is not rated itself: show its subtree's stars.
-        return Ok(
-            Redirect::to(&format!("/reports/ratings?org={}&year={year}", org.org.id))
-                .into_response(),
-        );
-    }
+    let (org, year) = match rated_org(&state, &user, &id, &p.year, "ratings").await? {
+        Ok(x) => x,
+        Err(redirect) => return Ok(redirect),
+    };
     render_org_rating(
         &state,
         &user,

@@ -22,7 +22,9 @@ use jiceng_domain::WeaknessKind;
 use jiceng_store::orgs::StoredOrg;
 use serde::Deserialize;
 
-use super::rating::{can_decide, export, org_by_key, refuse_member, root_of, year_of, years};
+use super::rating::{
+    can_decide, export, org_by_key, rated_org, refuse_member, root_of, year_of, years,
+};
 use super::reports::{tabs, Tab};
 use super::{html, urlencode, Nav};
 use crate::charts;
@@ -475,16 +477,10 @@ async fn case_page(
     Path(id): Path<String>,
     Query(p): Query<YearParams>,
 ) -> Result<Response, PageError> {
-    refuse_member(&user)?;
-    let org = org_by_key(&state, &user.actor, &id).await?;
-    let year = year_of(&state, &p.year)?;
-    if !jiceng_domain::rating::is_rated(org.org.kind) {
-        return Ok(Redirect::to(&format!(
-            "/reports/rectification?org={}&year={year}",
-            org.org.id
-        ))
-        .into_response());
-    }
+    let (org, year) = match rated_org(&state, &user, &id, &p.year, "rectification").await? {
+        Ok(x) => x,
+        Err(redirect) => return Ok(redirect),
+    };
     render_case(&state, &user, &org, year, flash_of(p.done.as_deref()), None).await
 }
 
