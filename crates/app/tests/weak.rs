@@ -688,6 +688,23 @@ contract_test!(
             .await
             .unwrap();
         assert_eq!(list.rated, 7);
+        assert_eq!((list.total, list.items.len()), (7, 7));
+        // The totals come from the distribution: each filter's total is the number of its
+        // items, and a page is cut from them.
+        for s in [None, Some(0), Some(1), Some(2), Some(3), Some(4), Some(5)] {
+            let f = rating::ratings(&app, &a, "T001", 2026, Some(s), 1, 100)
+                .await
+                .unwrap();
+            assert_eq!(f.total as usize, f.items.len(), "stars {s:?}");
+            assert!(f.items.iter().all(|i| i.stars == s), "stars {s:?}");
+            let n = list.items.iter().filter(|i| i.stars == s).count();
+            assert_eq!(f.total as usize, n, "stars {s:?}");
+        }
+        let second = rating::ratings(&app, &a, "T001", 2026, None, 2, 3)
+            .await
+            .unwrap();
+        assert_eq!((second.total, second.items.len()), (7, 3));
+        assert_eq!(second.items[0].org.code, list.items[3].org.code);
         let t4 = list.items.iter().find(|i| i.org.code == "T004").unwrap();
         assert_eq!((t4.stars, t4.adjusted), (Some(3), true));
         assert!(list.levels.iter().any(|l| l.org.code == "T002"));

@@ -513,30 +513,32 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<StoredRating>, i64)> {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let mut cond = format!("year = $1 AND {pred}");
-    let mut extra: Vec<i64> = Vec::new();
-    match stars {
-        None => {}
-        Some(None) => cond.push_str(" AND COALESCE(adjusted_stars, computed_stars) IS NULL"),
-        Some(Some(n)) => {
-            extra.push(n);
-            cond.push_str(&format!(
-                " AND COALESCE(adjusted_stars, computed_stars) = ${}",
-                binds.len() + 2
-            ));
-        }
-    }
+    let (cond, binds, extra) = list_condition(scope, stars);
     let count_sql = format!("SELECT COUNT(*) FROM rating WHERE {cond}");
     let mut cq = sqlx::query_scalar::<_, i64>(&count_sql).bind(year as i64);
     for b in &binds {
         cq = cq.bind(b.clone());
     }
-    for e in &extra {
-        cq = cq.bind(*e);
+    if let Some(e) = extra {
+        cq = cq.bind(e);
     }
     let total = cq.fetch_one(&mut *conn).await?;
-    let n = binds.len() + extra.len() + 1;
+    Ok((page(conn, scope, year, stars, offset, limit).await?, total))
+}
+
+/// One page of [`list`] without its total: for a caller that knows the total already
+/// (from the [`distribution`] it read anyway), so a province's index is read once, not
+/// twice.
+pub async fn page(
+    conn: &mut Conn,
+    scope: &Scope,
+    year: i32,
+    stars: Option<Option<i64>>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<StoredRating>> {
+    let (cond, binds, extra) = list_condition(scope, stars);
+    let n = binds.len() + usize::from(extra.is_some()) + 1;
     let sql = format!(
         "SELECT {RATING_COLS} FROM rating WHERE {cond} ORDER BY org_path LIMIT ${} OFFSET ${}",
         n + 1,
@@ -546,14 +548,30 @@ pub async fn list(
     for b in binds {
         q = q.bind(b);
     }
-    for e in extra {
+    if let Some(e) = extra {
         q = q.bind(e);
     }
     let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
-    Ok((
-        rows.iter().map(rating_from_row).collect::<Result<_>>()?,
-        total,
-    ))
+    rows.iter().map(rating_from_row).collect()
+}
+
+/// The WHERE of [`list`] and [`page`]: year ($1), the scope ($2…), the stars if given.
+fn list_condition(scope: &Scope, stars: Option<Option<i64>>) -> (String, Vec<String>, Option<i64>) {
+    let (pred, binds) = scope.predicate("org_path", 2);
+    let mut cond = format!("year = $1 AND {pred}");
+    let mut extra = None;
+    match stars {
+        None => {}
+        Some(None) => cond.push_str(" AND COALESCE(adjusted_stars, computed_stars) IS NULL"),
+        Some(Some(n)) => {
+            extra = Some(n);
+            cond.push_str(&format!(
+                " AND COALESCE(adjusted_stars, computed_stars) = ${}",
+                binds.len() + 2
+            ));
+        }
+    }
+    (cond, binds, extra)
 }
 
 /// How many orgs of the scope have each number of stars in `year` (`None`: no stars).
