@@ -9,6 +9,7 @@
 pub mod baseline;
 pub mod data;
 pub mod http;
+pub mod markdown;
 pub mod reports;
 pub mod roster;
 
@@ -398,15 +399,22 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
             );
         }
     }
+    let at = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
     let results = serde_json::json!({
         "machine": machine,
-        "at": chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(),
+        "at": at,
         "sections": sections,
         "targets": ts,
     });
     let path = args.data.join("results-latest.json");
     std::fs::write(&path, serde_json::to_string_pretty(&results)?)?;
-    println!("\nresults: {}", path.display());
+    let md = args.data.join("results-latest.md");
+    std::fs::write(&md, markdown::render(&machine, &at, &sections, &ts))?;
+    println!(
+        "\nresults: {} (tables for docs/PERFORMANCE.md: {})",
+        path.display(),
+        md.display()
+    );
     Ok(sections)
 }
 
