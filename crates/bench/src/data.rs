@@ -133,6 +133,20 @@ pub async fn ensure(args: &BenchArgs, size: Size, backend: Backend) -> Result<Da
     })
 }
 
+/// Whether the PostgreSQL server of `--pg` answers (its `postgres` database).
+pub async fn reachable(args: &BenchArgs) -> Result<()> {
+    let admin = pg_url(args, "postgres");
+    sqlx::any::install_default_drivers();
+    let opts: sqlx::any::AnyConnectOptions = admin.parse()?;
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect_with(opts)
+        .await?;
+    pool.close().await;
+    Ok(())
+}
+
 /// Removes a data set's database (file or PostgreSQL database) and record.
 async fn clear(args: &BenchArgs, size: Size, backend: Backend) -> Result<()> {
     let _ = std::fs::remove_file(record_path(args, size, backend));

@@ -258,6 +258,18 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
     let mut sections = Vec::new();
     for (size, backend) in sets_asked(&args) {
         println!("\n== {} / {} ==", size.name(), backend.name());
+        // Without a backend flag both are asked for; a machine without a PostgreSQL server
+        // still measures SQLite, and says what it skipped.
+        if backend == Backend::Postgres && !args.postgres {
+            if let Err(e) = data::reachable(&args).await {
+                println!(
+                    "  skipped: PostgreSQL not reachable at {} ({e:#}); start a server or set \
+                     JICENG_BENCH_PG, or measure SQLite only with --sqlite",
+                    args.pg
+                );
+                continue;
+            }
+        }
         let set = data::ensure(&args, size, backend).await?;
         let g = &set.generation;
         println!(
