@@ -58,6 +58,9 @@ pub struct BenchArgs {
     /// Build the data sets again even when present.
     #[arg(long)]
     pub rebuild: bool,
+    /// Generate even when the disk looks too small for the set.
+    #[arg(long)]
+    pub force: bool,
     /// Warm runs per report and level (at most; see --budget-seconds).
     #[arg(long, default_value_t = 50)]
     pub runs: usize,
