@@ -1,6 +1,9 @@
 //! The same reports computed the obvious way, on the same database: the subtree found by a
 //! recursive query over `parent_id`, the raw member, unit, position and meeting rows
 //! aggregated with GROUP BY, the rules applied to the result. No stored facts, no paths.
+//! The weak-org report's obvious way is its own diagnosis of every org of the subtree at
+//! the time of asking (what the report does up to 20,000 orgs), without the stored
+//! weaknesses of the last rating run.
 //! (Bench-only SQL: the application never runs these.)
 
 use std::collections::HashMap;
@@ -37,7 +40,13 @@ pub async fn measure(app: &App, kind: Kind, root: &StoredOrg) -> Result<f64> {
             Kind::Compliance | Kind::ComplianceOverview => {
                 compliance(app, root).await?;
             }
-            Kind::Ratings | Kind::Weak | Kind::Rectification => {
+            Kind::Ratings => {
+                ratings(app, root).await?;
+            }
+            Kind::Weak => {
+                weak(app, root).await?;
+            }
+            Kind::Rectification => {
                 anyhow::bail!("no obvious way is measured for {}", kind.name())
             }
         }
@@ -277,4 +286,53 @@ pub async fn compliance(app: &App, root: &StoredOrg) -> Result<usize> {
     .fetch_all(&mut *conn)
     .await?;
     Ok(branches.len() + held.len())
+}
+
+/// The stars distribution of the subtree and of each direct child, and the first page
+/// of rated orgs: the rating rows of the recursive subtree grouped by top child and stars.
+pub async fn ratings(app: &App, root: &StoredOrg) -> Result<usize> {
+    let year = crate::reports::rating_year(app.today());
+    let mut conn = app.store.acquire().await?;
+    let by_child = sqlx::query(
+        "WITH RECURSIVE sub(id, top) AS (SELECT id, id FROM org WHERE parent_id = $1 \
+         UNION ALL SELECT o.id, sub.top FROM org o JOIN sub ON o.parent_id = sub.id) \
+         SELECT sub.top, COALESCE(r.adjusted_stars, r.computed_stars) AS s, COUNT(*) AS n \
+         FROM rating r JOIN sub ON r.org_id = sub.id WHERE r.year = $2 \
+         GROUP BY sub.top, COALESCE(r.adjusted_stars, r.computed_stars)",
+    )
+    .bind(root.org.id)
+    .bind(year as i64)
+    .fetch_all(&mut *conn)
+    .await?;
+    let own = sqlx::query(
+        "SELECT COALESCE(adjusted_stars, computed_stars) FROM rating WHERE org_id = $1 AND year = $2",
+    )
+        .bind(root.org.id)
+        .bind(year as i64)
+        .fetch_all(&mut *conn)
+        .await?;
+    let page = sqlx::query(&format!(
+        "{SUBTREE} SELECT r.org_id, o.code, o.name, r.computed_stars, r.adjusted_stars, r.score \
+         FROM rating r JOIN sub ON r.org_id = sub.id JOIN org o ON o.id = r.org_id \
+         WHERE r.year = $2 ORDER BY o.code LIMIT 100"
+    ))
+    .bind(root.org.id)
+    .bind(year as i64)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(by_child.len() + own.len() + page.len())
+}
+
+/// The weak orgs of the subtree diagnosed live, every org, whatever its size.
+pub async fn weak(app: &App, root: &StoredOrg) -> Result<usize> {
+    let year = crate::reports::rating_year(app.today());
+    let r = jiceng_app::reports::weak::run_with_limit(
+        app,
+        &jiceng_app::access::Actor::system(),
+        &root.org.code,
+        year,
+        i64::MAX,
+    )
+    .await?;
+    Ok(r.weak.len())
 }

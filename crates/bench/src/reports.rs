@@ -173,11 +173,16 @@ pub enum Kind {
 
 impl Kind {
     /// Whether the bench also answers it the obvious way (the full reports of the
-    /// foundation and organizational life).
+    /// foundation and organizational life, the stars distribution, the weak orgs).
     pub fn has_baseline(self) -> bool {
         matches!(
             self,
-            Kind::Structure | Kind::Coverage | Kind::Members | Kind::Compliance
+            Kind::Structure
+                | Kind::Coverage
+                | Kind::Members
+                | Kind::Compliance
+                | Kind::Ratings
+                | Kind::Weak
         )
     }
 
