@@ -474,6 +474,10 @@ pub async fn rate(app: &App, actor: &Actor, org: &str, year: i32) -> Result<Rate
         Ok(t)
     })
     .await?;
+    if t.rated >= jiceng_store::bulk::SETTLE_MIN_ROWS {
+        let mut conn = app.store.acquire().await?;
+        jiceng_store::bulk::settle(&mut conn, &["rating", "weakness"]).await?;
+    }
     Ok(RateSummary {
         org: OrgRef::of(&root.org),
         year,

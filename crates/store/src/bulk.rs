@@ -50,3 +50,20 @@ pub async fn analyze(conn: &mut Conn) -> Result<()> {
 pub async fn begin(conn: &mut Conn) -> Result<crate::Tx<'_>> {
     Ok(sqlx::Connection::begin(conn).await?)
 }
+
+/// Rows a batch must have rewritten before [`settle`] is worth its time.
+pub const SETTLE_MIN_ROWS: usize = 10_000;
+
+/// After a batch rewrote many rows of `tables` (a rating run over a city or a province):
+/// PostgreSQL's statistics and visibility map are brought up to date (`VACUUM (ANALYZE)`),
+/// so the planner knows the rows are there and the stars distribution is read from its
+/// covering index alone (measured on the province: 229 ms → about 95 ms, and no longer
+/// a bitmap scan of 41,000 heap pages planned for 22 rows). Autovacuum would get there
+/// later. SQLite keeps no visibility map: nothing to do. Must run outside a transaction.
+pub async fn settle(conn: &mut Conn, tables: &[&str]) -> Result<()> {
+    if conn.backend_name() == "PostgreSQL" && !tables.is_empty() {
+        conn.execute(format!("VACUUM (ANALYZE) {}", tables.join(", ")).as_str())
+            .await?;
+    }
+    Ok(())
+}

@@ -275,6 +275,32 @@ contract_test!(
             .await
             .unwrap()
             .is_some());
+        // A page without its count is the same page.
+        for stars in [None, Some(None), Some(Some(2)), Some(Some(4))] {
+            let (listed, _) = ratings::list(&mut c, &Scope::All, 2026, stars, 0, 10)
+                .await
+                .unwrap();
+            let paged = ratings::page(&mut c, &Scope::All, 2026, stars, 0, 10)
+                .await
+                .unwrap();
+            assert_eq!(listed, paged, "stars {stars:?}");
+        }
+
+        // After a big batch the tables are settled: on PostgreSQL vacuumed and analyzed
+        // (the planner then counts the rows and reads the stars index alone).
+        jiceng_store::bulk::settle(&mut c, &["rating", "weakness"])
+            .await
+            .unwrap();
+        if db.backend() == jiceng_store::Backend::Postgres {
+            let vacuumed: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname IN ('rating', 'weakness') \
+                 AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL",
+            )
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+            assert_eq!(vacuumed, 2);
+        }
     }
 );
 
