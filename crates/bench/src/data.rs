@@ -138,11 +138,11 @@ pub async fn ensure(args: &BenchArgs, size: Size, backend: Backend) -> Result<Da
 
 /// Bytes on disk per member of a generated set (with its orgs, units, positions and a
 /// year of meetings), as measured here: the province 山东 is 8.5 GiB on SQLite and
-/// 12.6 GiB on PostgreSQL for 7.08 million members (docs/PERFORMANCE.md).
+/// 11.9 GiB on PostgreSQL for 7.08 million members (docs/PERFORMANCE.md).
 fn bytes_per_member(backend: Backend) -> f64 {
     match backend {
         Backend::Sqlite => 8.5 * GIB / 7_082_880.0,
-        Backend::Postgres => 12.6 * GIB / 7_082_880.0,
+        Backend::Postgres => 11.9 * GIB / 7_082_880.0,
     }
 }
 
