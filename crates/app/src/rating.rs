@@ -595,10 +595,7 @@ pub async fn ratings(
     }
     let offset = (page.max(1) - 1).saturating_mul(page_size);
     // The total is the distribution's (same rows), so the index is not read a second time.
-    let total = match stars {
-        None => dist.values().sum(),
-        Some(s) => dist.get(&s).copied().unwrap_or(0),
-    };
+    let total = rating_store::count_of(&dist, stars);
     let rows = rating_store::page(&mut conn, &scope, year, stars, offset, page_size).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
     let orgs: HashMap<i64, StoredOrg> = org_store::by_ids(&mut conn, &ids)

@@ -670,11 +670,8 @@ pub async fn month_facts(
         placeholders(1, keys.len())
     );
     let mut q = sqlx::query(&sql);
-    for k in keys {
-        q = q.bind(k);
-    }
-    for b in binds {
-        q = q.bind(b);
+    for v in keys.into_iter().chain(binds) {
+        q = q.bind(v);
     }
     q.fetch_all(&mut *conn)
         .await?

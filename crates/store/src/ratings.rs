@@ -504,7 +504,8 @@ pub async fn get(
 }
 
 /// The ratings of `year` in the scope, in path order; `stars` narrows to the orgs with
-/// those stars (`Some(None)`: rated without stars). Returns the page and the total.
+/// those stars (`Some(None)`: rated without stars). Returns the page and the total (from
+/// the scope's [`distribution`]).
 pub async fn list(
     conn: &mut Conn,
     scope: &Scope,
@@ -513,17 +514,16 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<StoredRating>, i64)> {
-    let (cond, binds, extra) = list_condition(scope, stars);
-    let count_sql = format!("SELECT COUNT(*) FROM rating WHERE {cond}");
-    let mut cq = sqlx::query_scalar::<_, i64>(&count_sql).bind(year as i64);
-    for b in &binds {
-        cq = cq.bind(b.clone());
-    }
-    if let Some(e) = extra {
-        cq = cq.bind(e);
-    }
-    let total = cq.fetch_one(&mut *conn).await?;
+    let total = count_of(&distribution(conn, scope, year).await?, stars);
     Ok((page(conn, scope, year, stars, offset, limit).await?, total))
+}
+
+/// How many orgs a [`distribution`] has with `stars` (`None`: all of them).
+pub fn count_of(dist: &BTreeMap<Option<i64>, i64>, stars: Option<Option<i64>>) -> i64 {
+    match stars {
+        None => dist.values().sum(),
+        Some(s) => dist.get(&s).copied().unwrap_or(0),
+    }
 }
 
 /// One page of [`list`] without its total: for a caller that knows the total already
@@ -537,41 +537,34 @@ pub async fn page(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<StoredRating>> {
-    let (cond, binds, extra) = list_condition(scope, stars);
-    let n = binds.len() + usize::from(extra.is_some()) + 1;
+    let (pred, binds) = scope.predicate("org_path", 2);
+    let mut cond = format!("year = $1 AND {pred}");
+    let mut next = binds.len() + 2;
+    let wanted = match stars {
+        None => None,
+        Some(None) => {
+            cond.push_str(" AND COALESCE(adjusted_stars, computed_stars) IS NULL");
+            None
+        }
+        Some(Some(n)) => {
+            cond.push_str(&format!(
+                " AND COALESCE(adjusted_stars, computed_stars) = ${next}"
+            ));
+            next += 1;
+            Some(n)
+        }
+    };
     let sql = format!(
         "SELECT {RATING_COLS} FROM rating WHERE {cond} ORDER BY org_path LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
+        next,
+        next + 1
     );
-    let mut q = sqlx::query(&sql).bind(year as i64);
-    for b in binds {
-        q = q.bind(b);
-    }
-    if let Some(e) = extra {
-        q = q.bind(e);
+    let mut q = bind_scope(sqlx::query(&sql).bind(year as i64), binds);
+    if let Some(n) = wanted {
+        q = q.bind(n);
     }
     let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
     rows.iter().map(rating_from_row).collect()
-}
-
-/// The WHERE of [`list`] and [`page`]: year ($1), the scope ($2…), the stars if given.
-fn list_condition(scope: &Scope, stars: Option<Option<i64>>) -> (String, Vec<String>, Option<i64>) {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let mut cond = format!("year = $1 AND {pred}");
-    let mut extra = None;
-    match stars {
-        None => {}
-        Some(None) => cond.push_str(" AND COALESCE(adjusted_stars, computed_stars) IS NULL"),
-        Some(Some(n)) => {
-            extra = Some(n);
-            cond.push_str(&format!(
-                " AND COALESCE(adjusted_stars, computed_stars) = ${}",
-                binds.len() + 2
-            ));
-        }
-    }
-    (cond, binds, extra)
 }
 
 /// How many orgs of the scope have each number of stars in `year` (`None`: no stars).
