@@ -187,8 +187,7 @@ async fn check_disk(args: &BenchArgs, size: Size, backend: Backend) -> Result<()
     let dir = match backend {
         Backend::Sqlite => args.data.clone(),
         Backend::Postgres => {
-            sqlx::any::install_default_drivers();
-            let pool = sqlx::AnyPool::connect(&pg_url(args, "postgres")).await?;
+            let pool = admin(args).await?;
             let dir: Option<String> =
                 sqlx::query_scalar("SELECT setting FROM pg_settings WHERE name = 'data_directory'")
                     .fetch_optional(&pool)
@@ -230,17 +229,23 @@ async fn check_disk(args: &BenchArgs, size: Size, backend: Backend) -> Result<()
     Ok(())
 }
 
-/// Whether the PostgreSQL server of `--pg` answers (its `postgres` database).
-pub async fn reachable(args: &BenchArgs) -> Result<()> {
-    let admin = pg_url(args, "postgres");
+/// A one-connection pool on the server's `postgres` database (creating and dropping the
+/// data sets' databases, reading its settings); gives up after 5 seconds.
+async fn admin(args: &BenchArgs) -> Result<sqlx::AnyPool> {
+    let url = pg_url(args, "postgres");
     sqlx::any::install_default_drivers();
-    let opts: sqlx::any::AnyConnectOptions = admin.parse()?;
-    let pool = sqlx::any::AnyPoolOptions::new()
+    let opts: sqlx::any::AnyConnectOptions = url.parse()?;
+    sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
         .acquire_timeout(std::time::Duration::from_secs(5))
         .connect_with(opts)
-        .await?;
-    pool.close().await;
+        .await
+        .with_context(|| format!("连接 PostgreSQL {url}"))
+}
+
+/// Whether the PostgreSQL server of `--pg` answers (its `postgres` database).
+pub async fn reachable(args: &BenchArgs) -> Result<()> {
+    admin(args).await?.close().await;
     Ok(())
 }
 
@@ -255,11 +260,7 @@ async fn clear(args: &BenchArgs, size: Size, backend: Backend) -> Result<()> {
             }
         }
         Backend::Postgres => {
-            let admin = pg_url(args, "postgres");
-            sqlx::any::install_default_drivers();
-            let pool = sqlx::AnyPool::connect(&admin)
-                .await
-                .with_context(|| format!("连接 PostgreSQL {admin}"))?;
+            let pool = admin(args).await?;
             sqlx::query(&format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
                 db_name(size)
@@ -370,8 +371,7 @@ pub async fn copy(args: &BenchArgs, set: &DataSet) -> Result<String> {
             Ok(format!("sqlite://{}", to.display()))
         }
         Backend::Postgres => {
-            let admin = pg_url(args, "postgres");
-            let pool = sqlx::AnyPool::connect(&admin).await?;
+            let pool = admin(args).await?;
             let name = format!("{}_scratch", db_name(set.size));
             sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .execute(&pool)
@@ -406,7 +406,7 @@ pub async fn drop_copy(args: &BenchArgs, set: &DataSet) -> Result<()> {
             }
         }
         Backend::Postgres => {
-            let pool = sqlx::AnyPool::connect(&pg_url(args, "postgres")).await?;
+            let pool = admin(args).await?;
             let name = format!("{}_scratch", db_name(set.size));
             sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .execute(&pool)
