@@ -17,6 +17,7 @@ pub mod positions;
 pub mod protection;
 pub mod ratings;
 pub mod rectification;
+pub mod referral;
 pub mod scope;
 pub mod sql;
 pub mod testing;

@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_rating_stars.sql"),
         postgres: include_str!("../migrations/postgres/0007_rating_stars.sql"),
     },
+    Migration {
+        version: 8,
+        name: "referral",
+        sqlite: include_str!("../migrations/sqlite/0008_referral.sql"),
+        postgres: include_str!("../migrations/postgres/0008_referral.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -144,6 +144,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "discipline_case" => "discipline_case",
         "rectification" => "rectification",
         "rectification_event" => "rectification_event",
+        "referral" => "referral",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }
