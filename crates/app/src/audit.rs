@@ -30,6 +30,10 @@ pub enum AuditAction {
     UserDisable = 11,
     PasswordReset = 12,
     Import = 20,
+    ImportDryRun = 21,
+    ImportReferral = 22,
+    ImportAlert = 23,
+    ReferralSettle = 24,
     OrgCreate = 30,
     OrgUpdate = 31,
     OrgMove = 32,
@@ -56,7 +60,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 34] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -64,6 +68,10 @@ impl AuditAction {
         AuditAction::UserDisable,
         AuditAction::PasswordReset,
         AuditAction::Import,
+        AuditAction::ImportDryRun,
+        AuditAction::ImportReferral,
+        AuditAction::ImportAlert,
+        AuditAction::ReferralSettle,
         AuditAction::OrgCreate,
         AuditAction::OrgUpdate,
         AuditAction::OrgMove,
@@ -106,6 +114,10 @@ impl AuditAction {
             AuditAction::UserDisable => "user_disable",
             AuditAction::PasswordReset => "password_reset",
             AuditAction::Import => "import",
+            AuditAction::ImportDryRun => "import_dry_run",
+            AuditAction::ImportReferral => "import_referral",
+            AuditAction::ImportAlert => "import_alert",
+            AuditAction::ReferralSettle => "referral_settle",
             AuditAction::OrgCreate => "org_create",
             AuditAction::OrgUpdate => "org_update",
             AuditAction::OrgMove => "org_move",
@@ -141,6 +153,10 @@ impl AuditAction {
             AuditAction::UserDisable => "停用用户",
             AuditAction::PasswordReset => "重置密码",
             AuditAction::Import => "导入",
+            AuditAction::ImportDryRun => "导入检查（未写入）",
+            AuditAction::ImportReferral => "导入行提交上级处理",
+            AuditAction::ImportAlert => "导入异常告警",
+            AuditAction::ReferralSettle => "处理提交事项",
             AuditAction::OrgCreate => "新建党组织",
             AuditAction::OrgUpdate => "修改党组织",
             AuditAction::OrgMove => "调整隶属关系",

@@ -16,6 +16,7 @@ pub mod org_admin;
 pub mod privacy;
 pub mod rating;
 pub mod rectification;
+pub mod referral;
 pub mod reports;
 pub mod users;
 pub mod weak;
@@ -40,6 +41,8 @@ pub struct App {
     pub fixed_now: Option<chrono::DateTime<chrono::Utc>>,
     /// Lockout and session expiry.
     pub auth: auth::AuthConfig,
+    /// The per-user import rate and the alert thresholds for out-of-scope matches.
+    pub import_limits: referral::ImportLimits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +59,9 @@ pub enum AppError {
     /// Not found, or outside the actor's scope (the two are not told apart).
     #[error("找不到{0}")]
     NotFound(String),
+    /// Too many requests of a kind (real imports): the message says when to retry.
+    #[error("{0}")]
+    TooFrequent(String),
     #[error(transparent)]
     Read(#[from] jiceng_io::ReadError),
     #[error(transparent)]
@@ -84,6 +90,7 @@ impl App {
             shared_today: clock::SharedDay::default(),
             fixed_now: None,
             auth: auth::AuthConfig::default(),
+            import_limits: referral::ImportLimits::default(),
         }
     }
 

@@ -194,6 +194,53 @@ async fn record(
     Ok(())
 }
 
+/// The answer to a code used outside the actor's scope: the form cannot take it, and the
+/// actor is not told where it is used (issue #11: no oracle); the department is.
+pub const CODE_REFERRED: &str =
+    "该组织代码暂不能使用，已提交上级党组织处理；可将组织代码留空，由系统自动生成";
+
+/// Refuses a code already used: by an org the actor sees, saying so; by one outside the
+/// actor's scope, with [`CODE_REFERRED`] after referring the clash to the department of the
+/// lowest org holding both (`from`: the org written, or the parent of a new one).
+async fn check_code(
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    from: &StoredOrg,
+    org: &Org,
+) -> Result<()> {
+    let mut conn = app.store.acquire().await?;
+    if org_store::get_by_code(&mut conn, &actor.scope, code)
+        .await?
+        .is_some()
+    {
+        return Err(input(format!("组织代码{code}已被使用")));
+    }
+    let Some(other) = org_store::get_by_code(&mut conn, &Scope::All, code).await? else {
+        return Ok(());
+    };
+    drop(conn);
+    let pending = crate::referral::Pending {
+        kind: jiceng_store::referral::ReferralKind::Org,
+        row: None,
+        from_org_id: Some(from.org.id),
+        from_path: Some(from.path.clone()),
+        existing_id: other.org.id,
+        existing_org_id: other.org.id,
+        existing_path: other.path.clone(),
+        data: serde_json::json!({
+            "name": org.name,
+            "kind": org.kind.label(),
+            "code": code,
+            "org_id": (org.id != 0).then_some(org.id),
+            "parent_id": org.parent_id,
+        }),
+        key: code.to_string(),
+    };
+    crate::referral::refer_now(app, actor, "org_form", "表单", Some(from), pending).await?;
+    Err(input(CODE_REFERRED))
+}
+
 /// Creates an org under `parent_id`. Returns its id.
 pub async fn create(
     app: &App,
@@ -226,16 +273,11 @@ pub async fn create(
     apply(&mut org, fields, today)?;
     check_affiliation(parent.org.kind, org.kind)?;
     let code = blank(&fields.code);
+    if let Some(c) = &code {
+        check_code(app, actor, c, &parent, &org).await?;
+    }
     {
         let mut conn = app.store.acquire().await?;
-        if let Some(c) = &code {
-            if org_store::get_by_code(&mut conn, &Scope::All, c)
-                .await?
-                .is_some()
-            {
-                return Err(input(format!("组织代码{c}已被使用")));
-            }
-        }
         let siblings =
             org_store::find_by_name(&mut conn, &Scope::subtree(&parent.path), &org.name).await?;
         if siblings
@@ -297,13 +339,7 @@ pub async fn edit(
     let mut after = before.clone();
     apply(&mut after, fields, today)?;
     if let Some(c) = blank(&fields.code).filter(|c| *c != before.code) {
-        let mut conn = app.store.acquire().await?;
-        if org_store::get_by_code(&mut conn, &Scope::All, &c)
-            .await?
-            .is_some()
-        {
-            return Err(input(format!("组织代码{c}已被使用")));
-        }
+        check_code(app, actor, &c, &stored, &after).await?;
         after.code = c;
     }
     if after.kind != before.kind {

@@ -39,6 +39,16 @@ pub fn import(r: &ImportReport, skip_invalid: bool) -> String {
             let _ = writeln!(s, "{:<6} {:<14} {}", e.row, e.column, e.message);
         }
     }
+    if !r.referred.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n未写入、已提交上级党组织处理的行：{} 行",
+            r.referred.len()
+        );
+        for e in &r.referred {
+            let _ = writeln!(s, "{:<6} {}", e.row, e.message);
+        }
+    }
     s
 }
 

@@ -71,6 +71,7 @@ impl WebError {
                 AppError::Forbidden => {
                     (StatusCode::FORBIDDEN, "您的角色无权进行此操作".to_string())
                 }
+                AppError::TooFrequent(_) => (StatusCode::TOO_MANY_REQUESTS, e.to_string()),
                 AppError::OrgAmbiguous { .. }
                 | AppError::Input(_)
                 | AppError::Read(_)

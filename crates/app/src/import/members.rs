@@ -8,6 +8,7 @@ use jiceng_domain::{Education, Gender, IdNumber, MemberStatus, Position, Positio
 use jiceng_io::ColumnSpec;
 use jiceng_store::members::{self as member_store, StoredMember};
 use jiceng_store::positions as position_store;
+use jiceng_store::referral::ReferralKind;
 
 use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::{App, Result};
@@ -133,6 +134,10 @@ pub async fn run(
     opts: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
+    // The per-user limit of real imports comes first: a refused import costs nothing.
+    if !opts.dry_run {
+        crate::referral::check_import_rate(app, &opts.actor).await?;
+    }
     let today = app.today();
     let min_age = app.rules.in_force(today).recruitment.min_age;
     progress.start("读取", 1);
@@ -318,35 +323,70 @@ pub async fn run(
     progress.finish();
 
     // A person already on record elsewhere: the import may update them only inside its own
-    // scope; a member of another subtree changes org by a transfer, not by a roster.
+    // scope; a member of another subtree changes org by a transfer, not by a roster. The
+    // check answers such a row exactly as a new one (no oracle: same report, same work);
+    // a real import refers it to the higher org instead of writing it (`referral`).
     progress.start("比对", parsed.len() as u64);
     let mut conn = app.store.acquire().await?;
     let hashes: Vec<String> = parsed.iter().map(|p| p.member.id_hash.clone()).collect();
-    let existing: HashMap<String, StoredMember> = member_store::by_id_hashes(&mut conn, &hashes)
-        .await?
-        .into_iter()
-        .map(|m| (m.id_hash.clone(), m))
-        .collect();
+    let mut existing: HashMap<String, StoredMember> =
+        member_store::by_id_hashes(&mut conn, &hashes)
+            .await?
+            .into_iter()
+            .map(|m| (m.id_hash.clone(), m))
+            .collect();
     drop(conn);
-    parsed.retain(|p| match existing.get(&p.member.id_hash) {
-        Some(old) if !scope.contains(&old.org_path) => {
-            errors.push(super::RowError {
-                row: p.row,
-                column: table.titles[ID].clone(),
-                message: "该党员已在导入范围以外的党组织登记，不能通过导入修改；请办理组织关系转接"
-                    .into(),
-            });
-            false
-        }
-        _ => true,
-    });
+    let outside: HashMap<String, StoredMember> = existing
+        .iter()
+        .filter(|(_, m)| !scope.contains(&m.org_path))
+        .map(|(h, m)| (h.clone(), m.clone()))
+        .collect();
+    existing.retain(|h, _| !outside.contains_key(h));
+    let matches = parsed
+        .iter()
+        .filter(|p| outside.contains_key(&p.member.id_hash))
+        .count();
     sort_errors(&mut errors);
     let bad: std::collections::HashSet<usize> = errors.iter().map(|e| e.row).collect();
     report.valid = report.rows - bad.len();
     report.errors = errors;
     if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
+        crate::referral::record_check(
+            app,
+            &opts.actor,
+            "members",
+            &report,
+            scope_org.as_ref(),
+            matches,
+        )
+        .await?;
         return Ok(report);
     }
+    let mut pending = Vec::new();
+    parsed.retain(|p| {
+        let Some(old) = outside.get(&p.member.id_hash) else {
+            return true;
+        };
+        pending.push(crate::referral::Pending {
+            kind: ReferralKind::Member,
+            row: Some(p.row),
+            from_org_id: Some(p.member.org_id),
+            from_path: Some(p.member.org_path.clone()),
+            existing_id: old.id,
+            existing_org_id: old.org_id,
+            existing_path: old.org_path.clone(),
+            data: referral_data(p),
+            key: p.member.id_masked.clone(),
+        });
+        report.referred.push(super::RowError {
+            row: p.row,
+            column: table.titles[ID].clone(),
+            message: crate::referral::REFERRED.into(),
+        });
+        false
+    });
+    let referrals =
+        crate::referral::prepare(app, &opts.actor, "members", &report.file, pending).await?;
 
     // Match by ID hash; plan inserts and updates.
     let mut conn = app.store.acquire().await?;
@@ -449,9 +489,10 @@ pub async fn run(
             .filter(|(_, is_new, ..)| !is_new)
             .count();
     let (new_members, updates, positions, touched) = (&new_members, &updates, &positions, &touched);
-    let (report_ref, org_ref) = (&report, scope_org.as_ref());
+    let (report_ref, org_ref, referrals) = (&report, scope_org.as_ref(), &referrals);
     crate::audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
+        crate::referral::write(&mut tx, app, &opts.actor, org_ref, referrals).await?;
         member_store::insert(&mut tx, new_members).await?;
         for m in updates {
             member_store::update(&mut tx, m).await?;
@@ -468,4 +509,27 @@ pub async fn run(
     progress.finish();
     report.written = written;
     Ok(report)
+}
+
+/// What the department needs to act on a referred row: the person as the row gives them,
+/// the ID number only as its keyed hash, ciphertext and masked copy, the phone masked.
+fn referral_data(p: &Parsed) -> serde_json::Value {
+    let m = &p.member;
+    serde_json::json!({
+        "name": m.name,
+        "gender": m.gender.label(),
+        "ethnicity": m.ethnicity,
+        "birth_date": m.birth_date.to_string(),
+        "id_masked": m.id_masked,
+        "id_hash": m.id_hash,
+        "id_cipher": m.id_cipher,
+        "education": m.education.map(|e| e.label()),
+        "status": m.status.label(),
+        "joined_on": m.joined_on.to_string(),
+        "full_on": m.full_on.map(|d| d.to_string()),
+        "occupation": m.occupation,
+        "phone_masked": m.phone.as_deref().map(crate::privacy::mask_phone),
+        "org_id": m.org_id,
+        "position": p.position.map(|(k, _)| k.label()),
+    })
 }

@@ -185,6 +185,9 @@ pub struct ImportReport {
     pub unchanged: usize,
     pub dry_run: bool,
     pub errors: Vec<RowError>,
+    /// Rows not written but handed to the higher org (`referral::REFERRED`); never in a
+    /// dry run, which answers them as new rows.
+    pub referred: Vec<RowError>,
 }
 
 impl ImportReport {

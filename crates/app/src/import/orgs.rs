@@ -7,6 +7,7 @@ use std::path::Path;
 use jiceng_domain::{Domain, Org, OrgKind, RegionCode};
 use jiceng_io::ColumnSpec;
 use jiceng_store::orgs::{self as org_store, HistoryEntry, StoredOrg};
+use jiceng_store::referral::ReferralKind;
 use jiceng_store::Scope;
 
 use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck, RowError};
@@ -124,6 +125,10 @@ pub async fn run(
     opts: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
+    // The per-user limit of real imports comes first: a refused import costs nothing.
+    if !opts.dry_run {
+        crate::referral::check_import_rate(app, &opts.actor).await?;
+    }
     let today = app.today();
     let table = read_table(file, &COLUMNS)?;
     let mut report = super::new_report(file, &table, opts);
@@ -359,7 +364,9 @@ pub async fn run(
         }
     };
 
-    // 5. Match stored orgs and plan the writes, parents first.
+    // 5. Match stored orgs and plan the writes, parents first. A code used outside the
+    // scope is answered as a free one (no oracle); a real import refers the row (below).
+    let mut outside: HashMap<usize, StoredOrg> = HashMap::new();
     let mut id_of: Vec<Option<i64>> = vec![None; parsed.len()];
     let mut new_rows: Vec<usize> = Vec::new();
     let mut matched: Vec<(usize, &StoredOrg)> = Vec::new();
@@ -379,17 +386,10 @@ pub async fn run(
             Some(code) => match by_code.get(code.as_str()) {
                 Some(o) => Some(*o),
                 None => {
-                    if org_store::get_by_code(&mut conn, &Scope::All, code)
-                        .await?
-                        .is_some()
+                    if let Some(other) =
+                        org_store::get_by_code(&mut conn, &Scope::All, code).await?
                     {
-                        errors[i].push(RowError {
-                            row: p.row,
-                            column: title(CODE),
-                            message: format!("组织代码{code}已被导入范围以外的党组织使用"),
-                        });
-                        parsed[i] = None;
-                        continue;
+                        outside.insert(i, other);
                     }
                     None
                 }
@@ -437,6 +437,23 @@ pub async fn run(
     report.errors = all_errors;
     progress.finish();
     if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
+        let matches = outside
+            .keys()
+            .filter(|i| {
+                parsed[**i]
+                    .as_ref()
+                    .is_some_and(|p| !bad_rows.contains(&p.row))
+            })
+            .count();
+        crate::referral::record_check(
+            app,
+            &opts.actor,
+            "orgs",
+            &report,
+            default_parent.as_ref(),
+            matches,
+        )
+        .await?;
         return Ok(report);
     }
     for p in parsed.iter_mut() {
@@ -447,6 +464,78 @@ pub async fn run(
             *p = None;
         }
     }
+
+    // 5b. Refer each row whose code is used outside the scope; the rows below it in the
+    // file wait with it (their parent is not created), named in its referral.
+    let mut held_by: HashMap<usize, usize> = HashMap::new();
+    for &i in &order {
+        if parsed[i].is_none() {
+            continue;
+        }
+        if outside.contains_key(&i) {
+            held_by.insert(i, i);
+        } else if let Some(ParentRef::Row(j)) = parent_of[i] {
+            if let Some(&root) = held_by.get(&j) {
+                held_by.insert(i, root);
+            }
+        }
+    }
+    let mut pending = Vec::new();
+    for &i in &order {
+        let (Some(p), Some(other)) = (parsed[i].as_ref(), outside.get(&i)) else {
+            continue;
+        };
+        if held_by.get(&i) != Some(&i) {
+            continue;
+        }
+        let from = match parent_of[i] {
+            Some(ParentRef::Stored(id)) => lookup.by_id.get(&id).copied(),
+            _ => default_parent.as_ref(),
+        };
+        let below: Vec<serde_json::Value> = order
+            .iter()
+            .filter(|k| **k != i && held_by.get(*k) == Some(&i))
+            .filter_map(|k| parsed[*k].as_ref())
+            .map(|c| serde_json::json!({ "row": c.row, "name": c.name, "code": c.code }))
+            .collect();
+        pending.push(crate::referral::Pending {
+            kind: ReferralKind::Org,
+            row: Some(p.row),
+            from_org_id: from.map(|o| o.org.id),
+            from_path: from.map(|o| o.path.clone()),
+            existing_id: other.org.id,
+            existing_org_id: other.org.id,
+            existing_path: other.path.clone(),
+            data: serde_json::json!({
+                "name": p.name,
+                "kind": p.kind.label(),
+                "code": p.code,
+                "parent": p.parent_key,
+                "domain": p.domain.map(|d| d.label()),
+                "region_code": p.region.as_ref().map(|r| r.as_str().to_string()),
+                "founded_on": p.founded.map(|d| d.to_string()),
+                "last_election_on": p.election.map(|d| d.to_string()),
+                "has_committee": p.has_committee,
+                "approving_org": p.approving,
+                "rows_below": below,
+            }),
+            key: p.code.clone().unwrap_or_default(),
+        });
+    }
+    for &i in &order {
+        if held_by.contains_key(&i) {
+            if let Some(p) = parsed[i].take() {
+                report.referred.push(RowError {
+                    row: p.row,
+                    column: title(CODE),
+                    message: crate::referral::REFERRED.into(),
+                });
+            }
+        }
+    }
+    sort_errors(&mut report.referred);
+    let referrals =
+        crate::referral::prepare(app, &opts.actor, "orgs", &report.file, pending).await?;
 
     // 6. Assign ids to new orgs (parents first) and build the records.
     let valid_new: Vec<usize> = new_rows
@@ -555,9 +644,10 @@ pub async fn run(
         .await?;
     let written = inserts.len() + updates.len();
     let (inserts, updates, moves, history) = (&inserts, &updates, &moves, &history);
-    let (report_ref, org_ref) = (&report, default_parent.as_ref());
+    let (report_ref, org_ref, referrals) = (&report, default_parent.as_ref(), &referrals);
     crate::audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
+        crate::referral::write(&mut tx, app, &opts.actor, org_ref, referrals).await?;
         org_store::insert(&mut tx, inserts).await?;
         for u in updates {
             org_store::update(&mut tx, u).await?;

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use jiceng_domain::{Coverage, CreditCode, Domain, OperatingStatus, RegionCode, Unit};
 use jiceng_io::ColumnSpec;
+use jiceng_store::referral::ReferralKind;
 use jiceng_store::units::{self as unit_store, StoredUnit};
 
 use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
@@ -88,6 +89,10 @@ pub async fn run(
     opts: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
+    // The per-user limit of real imports comes first: a refused import costs nothing.
+    if !opts.dry_run {
+        crate::referral::check_import_rate(app, &opts.actor).await?;
+    }
     let today = app.today();
     let table = read_table(file, &COLUMNS)?;
     let mut report = super::new_report(file, &table, opts);
@@ -208,13 +213,14 @@ pub async fn run(
     }
     progress.finish();
 
-    // A unit on record under another subtree is not re-filed by this import.
+    // A unit on record under another subtree is not re-filed by this import: the check
+    // answers its row as a new one (no oracle), a real import refers it (`referral`).
     let mut conn = app.store.acquire().await?;
     let codes: Vec<String> = parsed
         .iter()
         .filter_map(|(_, u)| u.unit.credit_code.as_ref().map(|c| c.as_str().to_string()))
         .collect();
-    let by_credit: HashMap<String, StoredUnit> = unit_store::by_credit_codes(&mut conn, &codes)
+    let mut by_credit: HashMap<String, StoredUnit> = unit_store::by_credit_codes(&mut conn, &codes)
         .await?
         .into_iter()
         .filter_map(|u| {
@@ -225,31 +231,78 @@ pub async fn run(
         })
         .collect();
     drop(conn);
-    parsed.retain(|(row, u)| {
-        let old = u
-            .unit
+    let outside: HashMap<String, StoredUnit> = by_credit
+        .iter()
+        .filter(|(_, u)| !scope.contains(&u.org_path))
+        .map(|(c, u)| (c.clone(), u.clone()))
+        .collect();
+    by_credit.retain(|c, _| !outside.contains_key(c));
+    let outside_of = |u: &StoredUnit| {
+        u.unit
             .credit_code
             .as_ref()
-            .and_then(|c| by_credit.get(c.as_str()));
-        match old {
-            Some(old) if !scope.contains(&old.org_path) => {
-                errors.push(super::RowError {
-                    row: *row,
-                    column: table.titles[CREDIT].clone(),
-                    message: "该单位已由导入范围以外的党组织登记，不能通过导入修改".into(),
-                });
-                false
-            }
-            _ => true,
-        }
-    });
+            .and_then(|c| outside.get(c.as_str()))
+    };
+    let matches = parsed
+        .iter()
+        .filter(|(_, u)| outside_of(u).is_some())
+        .count();
     sort_errors(&mut errors);
     let bad: HashSet<usize> = errors.iter().map(|e| e.row).collect();
     report.valid = report.rows - bad.len();
     report.errors = errors;
     if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
+        crate::referral::record_check(
+            app,
+            &opts.actor,
+            "units",
+            &report,
+            scope_org.as_ref(),
+            matches,
+        )
+        .await?;
         return Ok(report);
     }
+    let mut pending = Vec::new();
+    parsed.retain(|(row, u)| {
+        let Some(old) = outside_of(u) else {
+            return true;
+        };
+        pending.push(crate::referral::Pending {
+            kind: ReferralKind::Unit,
+            row: Some(*row),
+            from_org_id: Some(u.unit.org_id),
+            from_path: Some(u.org_path.clone()),
+            existing_id: old.unit.id,
+            existing_org_id: old.unit.org_id,
+            existing_path: old.org_path.clone(),
+            data: serde_json::json!({
+                "name": u.unit.name,
+                "credit_code": u.unit.credit_code.as_ref().map(|c| c.as_str().to_string()),
+                "domain": u.unit.domain.label(),
+                "status": u.unit.status.label(),
+                "employees": u.unit.employees,
+                "full_members": u.unit.full_members,
+                "coverage": u.unit.coverage.label(),
+                "org_id": u.unit.org_id,
+                "instructor": u.unit.instructor,
+            }),
+            key: u
+                .unit
+                .credit_code
+                .as_ref()
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
+        });
+        report.referred.push(super::RowError {
+            row: *row,
+            column: table.titles[CREDIT].clone(),
+            message: crate::referral::REFERRED.into(),
+        });
+        false
+    });
+    let referrals =
+        crate::referral::prepare(app, &opts.actor, "units", &report.file, pending).await?;
 
     let mut conn = app.store.acquire().await?;
     let org_ids: Vec<i64> = parsed
@@ -302,9 +355,10 @@ pub async fn run(
     progress.start("写入", (inserts.len() + updates.len()) as u64);
     let written = inserts.len() + updates.len();
     let (inserts, updates, touched) = (&inserts, &updates, &touched);
-    let (report_ref, org_ref) = (&report, scope_org.as_ref());
+    let (report_ref, org_ref, referrals) = (&report, scope_org.as_ref(), &referrals);
     crate::audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
+        crate::referral::write(&mut tx, app, &opts.actor, org_ref, referrals).await?;
         unit_store::insert(&mut tx, inserts).await?;
         for u in updates {
             unit_store::update(&mut tx, u).await?;
