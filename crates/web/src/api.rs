@@ -40,12 +40,16 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/merge", post(merge_org))
         .route("/orgs/{id}/dissolve", post(dissolve_org))
         .route("/members", get(members))
+        .route("/members/search", post(search_members))
         .route("/members/{id}", get(member).put(edit_member))
         .route("/members/{id}/id-number", post(reveal))
         .route("/units", get(units))
         .route("/reports/{kind}", get(report))
         .route("/imports/{kind}", post(import))
         .route("/audit", get(audit))
+        .route("/referrals", get(referrals))
+        .route("/referrals/{id}/settle", post(settle_referral))
+        .route("/referrals/{id}/dismiss", post(dismiss_referral))
         .merge(crate::api_life::routes())
         .merge(crate::api_rating::routes())
         .fallback(not_found)
@@ -314,22 +318,82 @@ async fn members(
     user: ApiUser,
     Query(p): Query<ListParams>,
 ) -> ApiResult {
+    // An ID number is taken only in a request body (`POST /members/search`), so that it
+    // never lands in a URL or an access log (issue #11).
+    if p.q
+        .as_deref()
+        .is_some_and(crate::pages::looks_like_id_number)
+    {
+        return Err(bad(
+            "按公民身份号码查找请使用 POST /api/v1/members/search，在请求体中提交号码（号码不应出现在网址中）",
+        ));
+    }
+    member_list(&state, &user, p).await
+}
+
+/// The body of `POST /members/search`: the roster query, the text (a name or a full ID
+/// number) in the body.
+#[derive(Deserialize)]
+struct SearchBody {
+    #[serde(default)]
+    q: Option<String>,
+    #[serde(default)]
+    org: Option<Value>,
+    #[serde(default)]
+    sort: Option<String>,
+    #[serde(default)]
+    page: Option<i64>,
+    #[serde(default)]
+    page_size: Option<i64>,
+}
+
+async fn search_members(State(state): State<AppState>, user: ApiUser, b: Bytes) -> ApiResult {
+    let s: SearchBody = serde_json::from_slice(&b)
+        .map_err(|_| bad("请求内容应为 JSON 对象：{\"q\": \"姓名或公民身份号码\", \"org\": …}"))?;
+    let org = match s.org {
+        None | Some(Value::Null) => None,
+        Some(Value::String(v)) => Some(v),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(_) => return Err(bad("org 应为党组织的 id 或组织代码")),
+    };
+    let p = ListParams {
+        org,
+        q: s.q,
+        sort: s.sort,
+        coverage: None,
+        domain: None,
+        page: s.page.map(|v| v.to_string()),
+        page_size: s.page_size.map(|v| v.to_string()),
+    };
+    member_list(&state, &user, p).await
+}
+
+async fn member_list(state: &AppState, user: &ApiUser, p: ListParams) -> ApiResult {
     let sort = match p.sort.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => MemberSort::parse(s)
             .ok_or_else(|| bad(format!("排序方式应为 org、name、joined 或 birth：{s}")))?,
         None => MemberSort::default(),
     };
     let query = MemberQuery {
-        org: scoped_org_id(&state, &user.actor, &p.org).await?,
+        org: scoped_org_id(state, &user.actor, &p.org).await?,
         direct_only: false,
         q: p.q.clone(),
         sort,
         page: int("page", &p.page)?.unwrap_or(1),
         page_size: int("page_size", &p.page_size)?.unwrap_or(20),
     };
-    Ok(to_json(
-        &browse::members(&state.app, &user.actor, &query).await?,
-    ))
+    match browse::members(&state.app, &user.actor, &query).await {
+        Ok(page) => Ok(to_json(&page)),
+        // A malformed number is not echoed back.
+        Err(AppError::Input(_))
+            if p.q
+                .as_deref()
+                .is_some_and(crate::pages::looks_like_id_number) =>
+        {
+            Err(bad("公民身份号码无效（请核对校验位和出生日期）"))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn member(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult {
@@ -483,4 +547,68 @@ async fn audit(
     Ok(Json(
         json!({ "items": items, "total": total, "page": page, "page_size": size }),
     ))
+}
+
+// ---------------------------------------------------------------- referrals
+
+#[derive(Deserialize)]
+struct ReferralParams {
+    status: Option<String>,
+    page: Option<String>,
+    page_size: Option<String>,
+}
+
+async fn referrals(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(p): Query<ReferralParams>,
+) -> ApiResult {
+    let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Some(jiceng_store::referral::ReferralStatus::Pending),
+        Some("all") => None,
+        Some(s) => Some(
+            jiceng_store::referral::ReferralStatus::from_code(s).ok_or_else(|| {
+                bad(format!(
+                    "status 应为 pending、settled、dismissed 或 all：{s}"
+                ))
+            })?,
+        ),
+    };
+    let page = int("page", &p.page)?.unwrap_or(1);
+    let size = int("page_size", &p.page_size)?.unwrap_or(50);
+    Ok(to_json(
+        &jiceng_app::referral::list(&state.app, &user.actor, status, page, size).await?,
+    ))
+}
+
+async fn close_referral(
+    state: &AppState,
+    user: &ApiUser,
+    id: i64,
+    settled: bool,
+    b: &Bytes,
+) -> ApiResult {
+    let a: ActionBody = body(b)?;
+    jiceng_app::referral::close(&state.app, &user.actor, id, settled, &a.reason).await?;
+    Ok(to_json(
+        &jiceng_app::referral::get(&state.app, &user.actor, id).await?,
+    ))
+}
+
+async fn settle_referral(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> ApiResult {
+    close_referral(&state, &user, id, true, &b).await
+}
+
+async fn dismiss_referral(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> ApiResult {
+    close_referral(&state, &user, id, false, &b).await
 }

@@ -1,5 +1,9 @@
 //! The member roster (search by name or exact ID number, filter by org, sort, paginate,
 //! export), the member page with the audited "show the full ID number" button, and edit.
+//!
+//! An ID number is searched only through the form's POST (`/members/search`, with the
+//! CSRF token): it never lands in a URL, a log, the history or a pager link, and the
+//! answer does not echo it. A GET whose `q` looks like one is refused (issue #11).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -19,6 +23,7 @@ use crate::AppState;
 pub fn routes() -> axum::Router<AppState> {
     Router::new()
         .route("/members", get(roster))
+        .route("/members/search", post(search))
         .route("/members/export.xlsx", get(export))
         .route("/members/{id}", get(member_page))
         .route("/members/{id}/reveal", post(reveal))
@@ -65,6 +70,8 @@ struct RosterPage {
     org_id: String,
     org_name: Option<String>,
     q: String,
+    /// The caption of a search by ID number (masked).
+    by_id: Option<String>,
     sorts: Vec<SortChoice>,
     list: MemberPage,
     pager: Pager,
@@ -72,10 +79,101 @@ struct RosterPage {
     error: Option<String>,
 }
 
+/// Whether a search text looks like an ID number (15 to 18 digits, the last maybe X):
+/// such a text is taken only in a request body.
+pub(crate) fn looks_like_id_number(q: &str) -> bool {
+    let q = q.trim();
+    let n = q.chars().count();
+    (15..=18).contains(&n)
+        && q.char_indices()
+            .all(|(i, c)| c.is_ascii_digit() || (i == q.len() - 1 && (c == 'X' || c == 'x')))
+}
+
+/// The refusal of an ID number in a URL.
+pub(crate) const ID_IN_URL: &str =
+    "按公民身份号码查找请使用页面上的查询表单（号码随表单提交，不出现在网址中）";
+
+fn refuse_id_in_url(rq: &RosterQuery) -> Result<(), PageError> {
+    match rq.q.as_deref() {
+        Some(q) if looks_like_id_number(q) => {
+            Err(PageError(WebError::BadRequest(ID_IN_URL.to_string())))
+        }
+        _ => Ok(()),
+    }
+}
+
 async fn roster(
     State(state): State<AppState>,
     user: User,
     Query(rq): Query<RosterQuery>,
+) -> Result<Response, PageError> {
+    refuse_id_in_url(&rq)?;
+    roster_page(&state, &user, &rq, None).await
+}
+
+#[derive(Deserialize)]
+struct SearchForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    sort: String,
+}
+
+/// The search form: a name goes back to the roster's address (so its pages link as
+/// before); an ID number is answered here, in the body, and not echoed.
+async fn search(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<SearchForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let rq = RosterQuery {
+        org: Some(f.org.clone()).filter(|s| !s.trim().is_empty()),
+        q: Some(f.q.trim().to_string()).filter(|s| !s.is_empty()),
+        sort: Some(f.sort.clone()).filter(|s| !s.is_empty()),
+        page: None,
+        page_size: None,
+    };
+    match rq.q.as_deref() {
+        Some(q) if looks_like_id_number(q) => {
+            let shown = match jiceng_domain::IdNumber::parse(q) {
+                Ok(id) => format!("按公民身份号码 {} 查找的结果", id.masked()),
+                Err(_) => "按公民身份号码查找的结果".to_string(),
+            };
+            roster_page(&state, &user, &rq, Some(shown)).await
+        }
+        _ => {
+            let params = [
+                ("org", rq.org.clone().unwrap_or_default()),
+                ("q", rq.q.clone().unwrap_or_default()),
+                ("sort", rq.sort.clone().unwrap_or_default()),
+            ];
+            let query: Vec<String> = params
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| format!("{k}={}", super::urlencode(v)))
+                .collect();
+            let to = if query.is_empty() {
+                "/members".to_string()
+            } else {
+                format!("/members?{}", query.join("&"))
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
+    }
+}
+
+/// The roster for `rq`; `by_id` (the masked number's caption) when `rq.q` is an ID number
+/// from the form, which then appears in no link and not in the search box.
+async fn roster_page(
+    state: &AppState,
+    user: &User,
+    rq: &RosterQuery,
+    by_id: Option<String>,
 ) -> Result<Response, PageError> {
     let query = rq.to_query()?;
     let org_name = match query.org {
@@ -96,13 +194,19 @@ async fn roster(
                 page: 1,
                 page_size: 20,
             },
-            Some(m),
+            // A number from the form is not echoed, even when malformed.
+            Some(if by_id.is_some() {
+                "公民身份号码无效（请核对校验位和出生日期）".to_string()
+            } else {
+                m
+            }),
         ),
         Err(e) => return Err(e.into()),
     };
+    let echoed = if by_id.is_some() { None } else { rq.q.clone() };
     let params = vec![
         ("org", rq.org.clone().unwrap_or_default()),
-        ("q", rq.q.clone().unwrap_or_default()),
+        ("q", echoed.clone().unwrap_or_default()),
         ("sort", query.sort.code().to_string()),
     ];
     let pager = Pager::new("/members", &params, list.page, list.pages(), list.total);
@@ -130,10 +234,11 @@ async fn roster(
     .collect();
     html(&RosterPage {
         title: "党员名册".into(),
-        nav: Nav::of(&user),
+        nav: Nav::of(user),
         org_id: query.org.map(|o| o.to_string()).unwrap_or_default(),
         org_name,
-        q: rq.q.clone().unwrap_or_default(),
+        q: echoed.unwrap_or_default(),
+        by_id,
         sorts,
         list,
         pager,
@@ -147,6 +252,7 @@ async fn export(
     user: User,
     Query(rq): Query<RosterQuery>,
 ) -> Result<Response, PageError> {
+    refuse_id_in_url(&rq)?;
     let query = rq.to_query()?;
     let root = match query.org {
         Some(id) => Some(browse::org_in_scope(&state.app, &user.actor, id).await?),

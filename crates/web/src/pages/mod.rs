@@ -8,6 +8,9 @@ mod members;
 mod orgs;
 mod rating;
 pub(crate) mod rectification;
+pub(crate) mod referrals;
+
+pub(crate) use members::looks_like_id_number;
 mod reports;
 mod units;
 mod weak;
@@ -40,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(rating::routes())
         .merge(weak::routes())
         .merge(rectification::routes())
+        .merge(referrals::routes())
         .merge(life::routes())
         .merge(import::routes())
 }
@@ -53,6 +57,8 @@ pub struct Nav {
     pub member_id: Option<i64>,
     pub can_write: bool,
     pub can_audit: bool,
+    /// The department and committees handle import referrals (`/referrals`).
+    pub can_refer: bool,
 }
 
 impl Nav {
@@ -66,6 +72,7 @@ impl Nav {
             member_id: a.member_id,
             can_write: can_write(a),
             can_audit: matches!(a.role, Role::Admin | Role::Auditor),
+            can_refer: jiceng_app::referral::can_handle(a),
         }
     }
 }
