@@ -40,6 +40,8 @@ pub struct App {
     pub fixed_now: Option<chrono::DateTime<chrono::Utc>>,
     /// Lockout and session expiry.
     pub auth: auth::AuthConfig,
+    /// Audit log retention and anchors.
+    pub audit: audit::AuditConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +78,7 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 impl App {
     pub fn new(store: Store, crypto: Crypto) -> App {
+        audit::register(&crypto);
         App {
             store,
             rules: RuleBook::shipped(),
@@ -84,6 +87,7 @@ impl App {
             shared_today: clock::SharedDay::default(),
             fixed_now: None,
             auth: auth::AuthConfig::default(),
+            audit: audit::AuditConfig::default(),
         }
     }
 
