@@ -222,6 +222,9 @@ pub async fn record_at(
     before: Option<Value>,
     after: Option<Value>,
 ) -> Result<()> {
+    // Lock the head before any read (a read first would make a SQLite transaction that
+    // only records an entry fail to upgrade to a writer under concurrency).
+    audit_store::lock_head(conn).await?;
     // Every entry carries the org it concerns; one that names none is recorded at the
     // actor's org (an export without `?org=`, an admin action), so that the auditors of
     // that org see it. Only actors without an org leave it empty (seen with the whole tree).
@@ -245,7 +248,6 @@ pub async fn record_at(
         before: before.map(|v| v.to_string()),
         after: after.map(|v| v.to_string()),
     };
-    audit_store::lock_head(conn).await?;
     let fingerprint = jiceng_store::protection::key_fingerprint(conn).await?;
     let sealer = sealer_for(fingerprint.as_deref()).ok_or_else(|| {
         AppError::Input("审计密钥未设置：请先用密钥（JICENG_KEY 或密钥文件）启动应用".into())
@@ -512,6 +514,40 @@ pub async fn export(
     Ok((entries, bytes))
 }
 
+/// The same entries as CSV (UTF-8 with a byte-order mark, as spreadsheet programs in China
+/// expect), the columns of the .xlsx.
+pub fn csv(entries: &[AuditEntry]) -> String {
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let json = |v: &Option<Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+    let mut out = String::from(
+        "\u{feff}序号,时间（UTC）,操作人,操作人ID,操作代码,操作,对象,党组织代码,修改前,修改后\n",
+    );
+    for e in entries {
+        let cells = [
+            e.seq.to_string(),
+            e.at.clone(),
+            e.actor.clone(),
+            e.actor_id.to_string(),
+            e.code.to_string(),
+            e.label.clone(),
+            e.target.clone(),
+            e.org_code.clone().unwrap_or_default(),
+            json(&e.before),
+            json(&e.after),
+        ];
+        let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
 fn sheet(entries: &[AuditEntry], period: Period) -> jiceng_io::Sheet {
     use jiceng_io::OutCell::{Empty, Int, Text};
     let text = |s: &Option<Value>| s.as_ref().map(|v| Text(v.to_string())).unwrap_or(Empty);
@@ -761,6 +797,82 @@ pub async fn write_anchor(app: &App) -> Result<Option<Anchor>> {
     file.write_all(line.as_bytes()).map_err(err)?;
     file.sync_data().map_err(err)?;
     Ok(Some(Anchor { seq, mac, at }))
+}
+
+/// Seals the audit log again with the audit key of `new` (a rotation of the key), in the
+/// rotation's transaction, after checking it with the current key. Returns each old MAC
+/// with its new one, for [`reseal_anchors`] after the commit.
+pub async fn reseal(
+    conn: &mut Conn,
+    app: &App,
+    new: &Crypto,
+) -> Result<std::collections::HashMap<String, String>> {
+    register(new);
+    let old = AuditSealer(app.crypto.clone());
+    Ok(audit_store::reseal(conn, &old, &AuditSealer(new.clone())).await?)
+}
+
+/// Rewrites the anchor file for the new key after [`reseal`]: each anchor sealed with
+/// the current key names the entry's new MAC and is sealed with the new key; a line that
+/// was not sealed with the current key is kept as it is (verify goes on reporting it).
+pub async fn reseal_anchors(
+    app: &App,
+    new: &Crypto,
+    resealed: &std::collections::HashMap<String, String>,
+) -> Result<()> {
+    let Some(path) = &app.audit.anchor else {
+        return Ok(());
+    };
+    let err = |e: std::io::Error| {
+        AppError::Input(format!("无法改写审计锚点文件 {}：{e}", path.display()))
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(err(e)),
+    };
+    let mut out = String::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let valid = match f.as_slice() {
+            [seq, mac, at, line_mac] => seq
+                .parse::<i64>()
+                .ok()
+                .filter(|s| anchor_mac(&app.crypto, *s, mac, at) == *line_mac)
+                .map(|s| (s, *mac, *at)),
+            _ => None,
+        };
+        match valid {
+            Some((seq, mac, at)) => {
+                let mac = resealed.get(mac).map_or(mac, String::as_str);
+                out.push_str(&format!(
+                    "{seq}\t{mac}\t{at}\t{}\n",
+                    anchor_mac(new, seq, mac, at)
+                ));
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    let tmp = path.with_extension("anchor.tmp");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).write(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut file = opts.open(&tmp).map_err(err)?;
+    file.write_all(out.as_bytes()).map_err(err)?;
+    file.sync_all().map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(err)?;
+    // And the head after the rotation, sealed with the new key.
+    let mut rotated = app.clone();
+    rotated.crypto = new.clone();
+    write_anchor(&rotated).await?;
+    Ok(())
 }
 
 /// Removes the entries older than `before` (a day, UTC), which must lie outside the

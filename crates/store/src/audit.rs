@@ -538,3 +538,76 @@ pub async fn first_seq_from(conn: &mut Conn, at: &str) -> Result<Option<i64>> {
             .await?,
     )
 }
+
+/// Re-seals the keyed chain and the marks with `new` (a rotation of the key, in its
+/// transaction), after checking every keyed entry and mark with `old`; an entry or mark
+/// that does not verify with `old` is an error and nothing changes. Returns each old MAC
+/// with its new one (for the anchors).
+pub async fn reseal(
+    conn: &mut Conn,
+    old: &dyn Sealer,
+    new: &dyn Sealer,
+) -> Result<HashMap<String, String>> {
+    const PAGE: i64 = 5_000;
+    hold_head(conn).await?;
+    let bad = |what: String| StoreError::Corrupt(format!("{what}，不能更换审计密钥"));
+    let marks = marks(conn).await?;
+    for m in &marks {
+        if !m.mac.is_empty() && !m.sealed_by(old) {
+            return Err(bad(format!("审计链的{}标记与原审计密钥不符", m.kind)));
+        }
+    }
+    let mut map = HashMap::new();
+    let Some(keyed) = marks
+        .iter()
+        .find(|m| m.kind == MARK_KEYED && !m.mac.is_empty())
+    else {
+        return Ok(map);
+    };
+    let mut last_seq = keyed.seq - 1;
+    let mut new_prev: Option<String> = None;
+    let mut old_prev: Option<String> = None;
+    loop {
+        let sql = format!(
+            "SELECT {EVENT_COLS} FROM audit_event e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(last_seq)
+            .bind(PAGE)
+            .fetch_all(&mut *conn)
+            .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let e = event_from_row(r, false)?;
+            let linked = old_prev.as_deref().is_none_or(|p| p == e.prev_hash);
+            if !linked || event_mac(old, &e.prev_hash, e.seq, &e.event) != e.hash {
+                return Err(bad(format!("第{}条审计记录与原审计密钥不符", e.seq)));
+            }
+            // The first entry read keeps its link (the last unkeyed hash, or a cut's prev).
+            let prev = new_prev.clone().unwrap_or_else(|| e.prev_hash.clone());
+            let mac = event_mac(new, &prev, e.seq, &e.event);
+            sqlx::query("UPDATE audit_event SET prev_hash = $1, hash = $2 WHERE seq = $3")
+                .bind(prev)
+                .bind(mac.clone())
+                .bind(e.seq)
+                .execute(&mut *conn)
+                .await?;
+            map.insert(e.hash.clone(), mac.clone());
+            old_prev = Some(e.hash);
+            new_prev = Some(mac);
+            last_seq = e.seq;
+        }
+    }
+    if let Some(mac) = new_prev {
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(mac)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for m in marks.iter().filter(|m| !m.mac.is_empty()) {
+        put_mark(conn, new, &m.kind, m.seq, &m.prev, &m.at).await?;
+    }
+    Ok(map)
+}
