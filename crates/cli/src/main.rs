@@ -87,6 +87,10 @@ enum Command {
         /// province levels of the organizational-life report).
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
         summary_refresh_minutes: u64,
+        /// Minutes between audit anchors (the log's last entry and MAC added to the anchor
+        /// file when it moved; also at shutdown).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+        audit_anchor_minutes: u64,
     },
     /// Generate synthetic data on the real division skeleton into an empty database.
     Gen {
@@ -381,8 +385,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             bind,
             secure_cookies,
             summary_refresh_minutes,
+            audit_anchor_minutes,
         } => {
-            let app = open(&cli.db, &cli.key_file).await?;
+            let mut app = open(&cli.db, &cli.key_file).await?;
+            app.audit.anchor_every = std::time::Duration::from_secs(audit_anchor_minutes * 60);
             println!(
                 "网页地址：http://{bind}/    （数据库：{}；按 Ctrl+C 停止）",
                 cli.db
