@@ -43,6 +43,8 @@ pub struct App {
     pub auth: auth::AuthConfig,
     /// The per-user import rate and the alert thresholds for out-of-scope matches.
     pub import_limits: referral::ImportLimits,
+    /// Audit log retention and anchors.
+    pub audit: audit::AuditConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +84,7 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 impl App {
     pub fn new(store: Store, crypto: Crypto) -> App {
+        audit::register(&crypto);
         App {
             store,
             rules: RuleBook::shipped(),
@@ -91,6 +94,7 @@ impl App {
             fixed_now: None,
             auth: auth::AuthConfig::default(),
             import_limits: referral::ImportLimits::default(),
+            audit: audit::AuditConfig::default(),
         }
     }
 

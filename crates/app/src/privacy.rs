@@ -82,7 +82,7 @@ pub async fn rotate_key(app: &App, actor: &Actor, new: &Crypto) -> Result<usize>
         return Err(AppError::Forbidden);
     }
     let now = app.now();
-    audit::with_retry(|| async {
+    let (n, resealed) = audit::with_retry(|| async {
         let mut tx = app.store.begin().await?;
         let mut after = 0;
         let mut n = 0usize;
@@ -103,6 +103,8 @@ pub async fn rotate_key(app: &App, actor: &Actor, new: &Crypto) -> Result<usize>
             }
         }
         protection::set_key_fingerprint(&mut tx, &key_fingerprint(new)).await?;
+        // The audit key is derived from this key: the log is sealed again with the new one.
+        let resealed = audit::reseal(&mut tx, app, new).await?;
         audit::record_at(
             &mut tx,
             now,
@@ -115,9 +117,11 @@ pub async fn rotate_key(app: &App, actor: &Actor, new: &Crypto) -> Result<usize>
         )
         .await?;
         tx.commit().await?;
-        Ok(n)
+        Ok((n, resealed))
     })
-    .await
+    .await?;
+    audit::reseal_anchors(app, new, &resealed).await?;
+    Ok(n)
 }
 
 /// A phone number with its middle hidden: `13800000012` → `138****0012`. Shorter numbers

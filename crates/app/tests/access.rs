@@ -636,6 +636,460 @@ contract_test!(
             .await
             .unwrap();
         assert_eq!((r.written, r.unchanged), (0, 17), "matched by the new hash");
-        assert!(audit::verify(&app).await.unwrap().ok);
+        // The log was sealed again with the new key's audit key, the old one no longer fits.
+        let r = audit::verify(&rotated).await.unwrap();
+        assert!(r.ok, "{:?}", r.problems);
+        assert!(!audit::verify(&app).await.unwrap().ok);
+    }
+);
+
+// ---------------------------------------------------------------- the keyed, anchored log
+
+/// Records one export entry by `actor` at `when`.
+async fn rec(app: &App, when: DateTime<Utc>, actor: &Actor, target: &str) {
+    audit::with_retry(|| async {
+        let mut tx = app.store.begin().await?;
+        audit::record_at(
+            &mut tx,
+            when,
+            actor,
+            AuditAction::Export,
+            target,
+            None,
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+/// An app with an anchor file and `n` entries, anchored.
+async fn anchored(db: &TestDb, n: i64) -> (App, Dir) {
+    let mut app = app(db);
+    app.fixed_now = Some(t0());
+    let dir = Dir::new("anchor");
+    app.audit.anchor = Some(dir.file("jiceng-audit.anchor"));
+    for i in 0..n {
+        rec(
+            &app,
+            t0() + Duration::seconds(i),
+            &Actor::system(),
+            &format!("名册{i}"),
+        )
+        .await;
+    }
+    audit::write_anchor(&app).await.unwrap().unwrap();
+    (app, dir)
+}
+
+async fn sql(app: &App, q: &str) {
+    let mut c = app.store.acquire().await.unwrap();
+    sqlx::query(q).execute(&mut *c).await.unwrap();
+}
+
+/// What an attacker with the database (not the key) does after editing: recompute every
+/// entry's hash in order and move the head — the review's Python re-chainer — with plain
+/// SHA-256 (`wrong` None) or with HMAC under a key of their own.
+async fn rechain(app: &App, wrong: Option<&Crypto>) {
+    use jiceng_store::audit as st;
+    let mut c = app.store.acquire().await.unwrap();
+    let (mut all, _) = st::list(&mut c, &Scope::All, 0, 10_000).await.unwrap();
+    all.reverse();
+    let mut prev = st::GENESIS.to_string();
+    for e in &all {
+        let h = match wrong {
+            None => st::event_hash(&prev, e.seq, &e.event),
+            Some(k) => st::event_mac(&audit::AuditSealer(k.clone()), &prev, e.seq, &e.event),
+        };
+        sqlx::query("UPDATE audit_event SET prev_hash = $1, hash = $2 WHERE seq = $3")
+            .bind(prev.clone())
+            .bind(h.clone())
+            .bind(e.seq)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        prev = h;
+    }
+    let last = all.last().map_or(0, |e| e.seq);
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(last)
+        .bind(prev)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+}
+
+contract_test!(
+    verify_reports_the_keyed_chain_and_anchors,
+    |db: TestDb| async move {
+        let mut app = app(&db);
+        let dir = Dir::new("no-anchor");
+        app.audit.anchor = Some(dir.file("a.anchor"));
+        rec(&app, t0(), &Actor::system(), "名册").await;
+        let r = audit::verify(&app).await.unwrap();
+        assert!(r.ok, "{:?}", r.problems);
+        assert!(
+            r.notes.iter().any(|n| n.starts_with("尚无审计锚点")),
+            "{:?}",
+            r.notes
+        );
+        assert!(
+            r.notes.iter().any(|n| n == "全部记录由审计密钥签名"),
+            "{:?}",
+            r.notes
+        );
+        let (app, _dir) = anchored(&db, 5).await;
+        let r = audit::verify(&app).await.unwrap();
+        assert!(r.ok, "{:?}", r.problems);
+        assert_eq!((r.entries, r.anchors), (6, 1));
+        // Nothing new: no second anchor; a new entry: one more.
+        assert!(audit::write_anchor(&app).await.unwrap().is_none());
+        rec(&app, t0(), &Actor::system(), "名册").await;
+        assert_eq!(audit::write_anchor(&app).await.unwrap().unwrap().seq, 7);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(app.audit.anchor.as_ref().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+);
+
+contract_test!(
+    edit_and_rechain_with_sha256_is_found,
+    |db: TestDb| async move {
+        let (app, _dir) = anchored(&db, 8).await;
+        sql(
+            &app,
+            "UPDATE audit_event SET actor = 'demo-auditor', actor_id = 7 WHERE seq = 3",
+        )
+        .await;
+        rechain(&app, None).await;
+        let r = audit::verify(&app).await.unwrap();
+        assert!(!r.ok);
+        // Every MAC was recomputed without the key: the first entry is the first bad one.
+        assert_eq!(r.problems[0], "第1条记录被修改", "{:?}", r.problems);
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.starts_with("第8条记录与锚点不符")),
+            "{:?}",
+            r.problems
+        );
+    }
+);
+
+contract_test!(
+    rechain_with_hmac_and_a_wrong_key_is_found,
+    |db: TestDb| async move {
+        let (app, _dir) = anchored(&db, 8).await;
+        sql(&app, "UPDATE audit_event SET target = '无' WHERE seq = 5").await;
+        rechain(&app, Some(&Crypto::from_key(&[1u8; 32]))).await;
+        let r = audit::verify(&app).await.unwrap();
+        assert!(!r.ok);
+        assert_eq!(r.problems[0], "第1条记录被修改", "{:?}", r.problems);
+    }
+);
+
+contract_test!(
+    delete_renumber_and_rechain_is_found,
+    |db: TestDb| async move {
+        let (app, _dir) = anchored(&db, 10).await;
+        sql(&app, "DELETE FROM audit_event WHERE seq IN (4, 5, 6)").await;
+        sql(&app, "UPDATE audit_event SET seq = seq - 3 WHERE seq > 6").await;
+        rechain(&app, None).await;
+        let r = audit::verify(&app).await.unwrap();
+        assert!(!r.ok);
+        assert_eq!(r.entries, 7);
+        assert_eq!(r.problems[0], "第1条记录被修改", "{:?}", r.problems);
+        assert!(
+            r.problems
+                .contains(&"锚点已记至第10条，但日志只到第7条（末尾记录被删除）".to_string()),
+            "{:?}",
+            r.problems
+        );
+    }
+);
+
+contract_test!(
+    truncate_and_move_the_head_is_found,
+    |db: TestDb| async move {
+        let (app, _dir) = anchored(&db, 10).await;
+        sql(&app, "DELETE FROM audit_event WHERE seq > 5").await;
+        let mut c = app.store.acquire().await.unwrap();
+        let (last, _) = jiceng_store::audit::list(&mut c, &Scope::All, 0, 1)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_head SET seq = 5, hash = $1 WHERE id = 1")
+            .bind(last[0].hash.clone())
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        drop(c);
+        let r = audit::verify(&app).await.unwrap();
+        assert!(!r.ok);
+        assert_eq!(
+            r.problems,
+            ["锚点已记至第10条，但日志只到第5条（末尾记录被删除）"]
+        );
+    }
+);
+
+contract_test!(wipe_and_reset_the_head_is_found, |db: TestDb| async move {
+    let (app, _dir) = anchored(&db, 6).await;
+    sql(&app, "DELETE FROM audit_event").await;
+    sql(&app, "UPDATE audit_head SET seq = 0, hash = '0000000000000000000000000000000000000000000000000000000000000000' WHERE id = 1").await;
+    let r = audit::verify(&app).await.unwrap();
+    assert!(!r.ok);
+    assert_eq!(r.entries, 0);
+    assert!(
+        r.problems
+            .contains(&"审计日志为空，但锚点已记至第6条（日志被清空）".to_string()),
+        "{:?}",
+        r.problems
+    );
+    // Even without the anchor file, the sealed start of the keyed chain shows the cut.
+    let mut bare = app.clone();
+    bare.audit.anchor = None;
+    let r = audit::verify(&bare).await.unwrap();
+    assert_eq!(
+        r.problems,
+        ["带密钥的记录自第1条起，但日志只到第0条（末尾记录被删除）"]
+    );
+});
+
+contract_test!(a_forged_anchor_is_found, |db: TestDb| async move {
+    let (app, _dir) = anchored(&db, 4).await;
+    let path = app.audit.anchor.clone().unwrap();
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    // An attacker who rewrote the log writes an anchor for it: without the key its MAC
+    // is wrong.
+    text.push_str("4\tabcdef\t2026-12-15T02:00:00.000Z\t0123\n");
+    std::fs::write(&path, text).unwrap();
+    let r = audit::verify(&app).await.unwrap();
+    assert!(!r.ok);
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    assert!(
+        r.problems[0].ends_with("第2行与审计密钥不符（被伪造或修改）"),
+        "{:?}",
+        r.problems
+    );
+});
+
+contract_test!(
+    every_entry_is_seen_by_the_auditors_of_its_org,
+    |db: TestDb| async move {
+        let (app, _dir) = setup(&db).await;
+        add(&app, "zhenadmin", Role::Admin, Some("T001")).await;
+        add(&app, "dongcun", Role::Secretary, Some("T002")).await;
+        add(&app, "zhenaud", Role::Auditor, Some("T001")).await;
+        add(&app, "aud", Role::Auditor, None).await;
+        let zhenadmin = auth::login(&app, "zhenadmin", PASSWORD)
+            .await
+            .unwrap()
+            .actor;
+        let dongcun = auth::login(&app, "dongcun", PASSWORD).await.unwrap().actor;
+        let zhenaud = auth::login(&app, "zhenaud", PASSWORD).await.unwrap().actor;
+        let aud = auth::login(&app, "aud", PASSWORD).await.unwrap().actor;
+        // A roster export without an org, an admin adding a user without an org, a failed
+        // login under an unknown name.
+        let sheet = jiceng_io::Sheet {
+            name: "党员".into(),
+            title: "党员名册".into(),
+            headers: vec!["姓名".into()],
+            rows: vec![],
+        };
+        jiceng_app::export::workbook(
+            &app,
+            &dongcun,
+            "members",
+            None,
+            std::slice::from_ref(&sheet),
+        )
+        .await
+        .unwrap();
+        jiceng_app::export::workbook(&app, &zhenadmin, "units", None, &[sheet])
+            .await
+            .unwrap();
+        users::add_user(
+            &app,
+            &zhenadmin,
+            NewUser {
+                username: "free".into(),
+                password: PASSWORD.into(),
+                role: Role::Secretary,
+                org: Some("T002".into()),
+                member_id: None,
+                display_name: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert!(auth::login(&app, "no-such-user", PASSWORD).await.is_err());
+        let (seen, _) = audit::list(&app, &zhenaud, 1, 500).await.unwrap();
+        let export = seen
+            .iter()
+            .find(|e| e.action == "export" && e.actor == "dongcun")
+            .expect("the roster export without ?org= is seen by the township's auditor");
+        assert_eq!(export.org_code.as_deref(), Some("T002"));
+        let add = seen
+            .iter()
+            .find(|e| e.action == "user_add" && e.target == "free")
+            .expect("the admin's action is seen by the township's auditor");
+        assert_eq!(add.org_code.as_deref(), Some("T002"));
+        let admin_export = seen
+            .iter()
+            .find(|e| e.action == "export" && e.actor == "zhenadmin")
+            .expect("the admin's export without an org is recorded at the admin's org");
+        assert_eq!(admin_export.org_code.as_deref(), Some("T001"));
+        assert!(!seen.iter().any(|e| e.target == "no-such-user"));
+        // The auditor bound to no org reads the whole log, entries without an org included.
+        let (all, total) = audit::list(&app, &aud, 1, 500).await.unwrap();
+        let (_, everything) = audit::list(&app, &Actor::system(), 1, 500).await.unwrap();
+        assert_eq!(total, everything);
+        assert!(all.iter().any(|e| e.target == "no-such-user"));
+    }
+);
+
+contract_test!(
+    retention_is_enforced_and_a_purge_verifies,
+    |db: TestDb| async move {
+        assert!(matches!(
+            audit::AuditConfig::default().with_retention(5),
+            Err(AppError::Input(m)) if m.contains("不得少于6个月")
+        ));
+        assert_eq!(
+            audit::AuditConfig::default()
+                .with_retention(12)
+                .unwrap()
+                .retention_months,
+            12
+        );
+        let mut app = app(&db); // today 2026-12-15
+        app.fixed_now = Some(t0());
+        let dir = Dir::new("purge");
+        app.audit.anchor = Some(dir.file("a.anchor"));
+        let old = DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        for i in 0..4 {
+            rec(&app, old + Duration::days(i), &Actor::system(), "旧").await;
+        }
+        audit::write_anchor(&app).await.unwrap();
+        for i in 0..3 {
+            rec(&app, t0() + Duration::seconds(i), &Actor::system(), "新").await;
+        }
+        audit::write_anchor(&app).await.unwrap();
+        // Within six months of today (2026-06-15 on): refused, nothing removed.
+        let e = audit::purge(&app, &Actor::system(), d("2026-07-01"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, AppError::Input(m) if m.contains("须保存6个月")),
+            "{e:?}"
+        );
+        assert_eq!(audit::verify(&app).await.unwrap().entries, 7);
+        let aud = Actor {
+            role: Role::Auditor,
+            scope: Scope::All,
+            ..Actor::system()
+        };
+        assert!(matches!(
+            audit::purge(&app, &aud, d("2026-04-01")).await.unwrap_err(),
+            AppError::Forbidden
+        ));
+        assert_eq!(
+            audit::purge(&app, &Actor::system(), d("2026-06-01"))
+                .await
+                .unwrap(),
+            4
+        );
+        let r = audit::verify(&app).await.unwrap();
+        assert!(r.ok, "{:?}", r.problems);
+        assert_eq!(r.entries, 4); // three new ones and the purge's own entry
+        assert!(
+            r.notes
+                .iter()
+                .any(|n| n.starts_with("第5条之前的记录已按保存期限清理")),
+            "{:?}",
+            r.notes
+        );
+        let log = entries(&app).await;
+        assert_eq!(log[0].action, "audit_purge");
+    }
+);
+
+contract_test!(
+    the_export_holds_the_period_and_is_audited,
+    |db: TestDb| async move {
+        let mut app = app(&db);
+        app.fixed_now = Some(t0());
+        let days = [
+            "2026-11-30T23:59:59Z",
+            "2026-12-01T00:00:00Z",
+            "2026-12-02T10:00:00Z",
+            "2026-12-03T00:00:00Z",
+        ];
+        for (i, t) in days.iter().enumerate() {
+            let t = DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc);
+            rec(&app, t, &Actor::system(), &format!("名册{i}")).await;
+        }
+        let aud = Actor {
+            role: Role::Auditor,
+            scope: Scope::All,
+            ..Actor::system()
+        };
+        let period = audit::Period {
+            from: Some(d("2026-12-01")),
+            to: Some(d("2026-12-02")),
+        };
+        let (got, bytes) = audit::export(&app, &aud, period).await.unwrap();
+        assert_eq!(
+            got.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(),
+            ["名册1", "名册2"]
+        );
+        let dir = Dir::new("audit-export");
+        let f = dir.file("audit.xlsx");
+        std::fs::write(&f, &bytes).unwrap();
+        let grid = jiceng_io::read_grid(&f).unwrap();
+        let text: Vec<String> = grid
+            .rows
+            .iter()
+            .flat_map(|r| r.cells.iter().map(|c| format!("{c:?}")))
+            .collect();
+        assert!(text.iter().any(|c| c.contains("名册2")), "{text:?}");
+        assert!(!text.iter().any(|c| c.contains("名册3")), "{text:?}");
+        let csv = audit::csv(&got);
+        assert_eq!(csv.lines().count(), 3);
+        assert!(csv.lines().nth(2).unwrap().contains("名册2"));
+        let log = entries(&app).await;
+        assert_eq!(
+            (log[0].action.as_str(), log[0].actor.as_str()),
+            ("audit_export", "system")
+        );
+        // Only administrators and auditors export it; a bad period is refused.
+        let sec = Actor {
+            role: Role::Secretary,
+            ..Actor::system()
+        };
+        assert!(matches!(
+            audit::export(&app, &sec, period).await.unwrap_err(),
+            AppError::Forbidden
+        ));
+        let back = audit::Period {
+            from: Some(d("2026-12-03")),
+            to: Some(d("2026-12-01")),
+        };
+        assert!(matches!(
+            audit::export(&app, &aud, back).await.unwrap_err(),
+            AppError::Input(_)
+        ));
     }
 );

@@ -54,8 +54,32 @@ pub enum UserCmd {
 
 #[derive(Subcommand)]
 pub enum AuditCmd {
-    /// Check the hash chain of the audit log: exit 1 if an entry was edited or deleted.
+    /// Check the audit log with the audit key and against the anchor file: exit 1 if an
+    /// entry was edited, deleted or renumbered, the log re-chained, cut or wiped, or an
+    /// anchor forged.
     Verify,
+    /// Export the audit log (for the assessor) to .xlsx, or .csv by the file's extension;
+    /// the export is itself recorded.
+    Export {
+        /// The first day (UTC, YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// The last day (UTC, YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Remove the entries older than a day that lies outside the retention
+    /// (--audit-retention-months, at least 6); the chain is checked first and still
+    /// verifies afterwards.
+    Purge {
+        /// Entries before this day (UTC, YYYY-MM-DD) are removed.
+        #[arg(long)]
+        before: chrono::NaiveDate,
+    },
+    /// Add the log's last entry and MAC to the anchor file now.
+    Anchor,
 }
 
 #[derive(Subcommand)]
@@ -150,10 +174,41 @@ pub async fn user(app: &App, cmd: UserCmd) -> Result<ExitCode> {
 }
 
 pub async fn audit(app: &App, cmd: AuditCmd) -> Result<ExitCode> {
+    use jiceng_app::audit;
     match cmd {
+        AuditCmd::Export { from, to, out } => {
+            let (entries, bytes) =
+                audit::export(app, &Actor::system(), audit::Period { from, to }).await?;
+            let csv = out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let data = if csv {
+                audit::csv(&entries).into_bytes()
+            } else {
+                bytes
+            };
+            std::fs::write(&out, data).with_context(|| format!("写入 {}", out.display()))?;
+            println!("已导出 {} 条审计记录到 {}", entries.len(), out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCmd::Purge { before } => {
+            let n = audit::purge(app, &Actor::system(), before).await?;
+            println!("已清理 {before} 之前的 {n} 条审计记录（清理本身已记录，审计链仍可校验）");
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCmd::Anchor => {
+            match audit::write_anchor(app).await? {
+                Some(a) => println!("已写入审计锚点：第{}条，{}", a.seq, a.mac),
+                None => println!("审计日志自上一个锚点以来没有变化（或未配置锚点文件）"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         AuditCmd::Verify => {
-            let r = jiceng_app::audit::verify(app).await?;
+            let r = audit::verify(app).await?;
             println!("已检查 {} 条审计记录", r.entries);
+            for n in &r.notes {
+                println!("  {n}");
+            }
             for p in &r.problems {
                 println!("  {p}");
             }

@@ -35,9 +35,27 @@ struct Cli {
         default_value = "jiceng.key"
     )]
     key_file: PathBuf,
+    /// The audit anchor file (append-only, outside the database; default
+    /// jiceng-audit.anchor beside the key file): the log's last entry and MAC are added to
+    /// it by every command that wrote to the log and by the server every few minutes.
+    #[arg(long, global = true, env = "JICENG_AUDIT_ANCHOR")]
+    audit_anchor: Option<PathBuf>,
+    /// Months the audit log is kept at least (6 or more).
+    #[arg(long, global = true, env = "JICENG_AUDIT_RETENTION_MONTHS", default_value_t = jiceng_app::audit::MIN_RETENTION_MONTHS)]
+    audit_retention_months: u32,
     #[command(subcommand)]
     command: Command,
 }
+
+/// How `open` builds the app's audit policy, and the database it last opened: a command
+/// that wrote to the audit log anchors it before the process ends (`anchor_at_exit`).
+struct AuditSetup {
+    config: jiceng_app::audit::AuditConfig,
+    key_file: PathBuf,
+    opened: std::sync::Mutex<Option<String>>,
+}
+
+static AUDIT: std::sync::OnceLock<AuditSetup> = std::sync::OnceLock::new();
 
 #[derive(Subcommand)]
 enum Command {
@@ -69,6 +87,10 @@ enum Command {
         /// province levels of the organizational-life report).
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
         summary_refresh_minutes: u64,
+        /// Minutes between audit anchors (the log's last entry and MAC added to the anchor
+        /// file when it moved; also at shutdown).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+        audit_anchor_minutes: u64,
     },
     /// Generate synthetic data on the real division skeleton into an empty database.
     Gen {
@@ -206,13 +228,39 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    match rt.block_on(run(cli)) {
+    let config = jiceng_app::audit::AuditConfig {
+        anchor: Some(
+            cli.audit_anchor
+                .clone()
+                .unwrap_or_else(|| jiceng_app::audit::AuditConfig::default_anchor(&cli.key_file)),
+        ),
+        ..Default::default()
+    }
+    .with_retention(cli.audit_retention_months);
+    let config = match config {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let _ = AUDIT.set(AuditSetup {
+        config,
+        key_file: cli.key_file.clone(),
+        opened: std::sync::Mutex::new(None),
+    });
+    let code = match rt.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("错误：{e:#}");
             ExitCode::from(2)
         }
+    };
+    if let Err(e) = rt.block_on(anchor_at_exit()) {
+        eprintln!("错误：未能写入审计锚点：{e:#}");
+        return ExitCode::from(2);
     }
+    code
 }
 
 async fn open(db: &str, key_file: &Path) -> Result<App> {
@@ -220,9 +268,42 @@ async fn open(db: &str, key_file: &Path) -> Result<App> {
         .await
         .with_context(|| format!("打开数据库 {db}"))?;
     let crypto = Crypto::load(key_file)?;
-    let app = App::new(store, crypto);
+    let mut app = App::new(store, crypto);
+    if let Some(setup) = AUDIT.get() {
+        app.audit = setup.config.clone();
+        *setup.opened.lock().unwrap_or_else(|e| e.into_inner()) = Some(db.to_string());
+    }
     jiceng_app::privacy::check_key(&app).await?;
     Ok(app)
+}
+
+/// Adds the audit log's head to the anchor file when this process wrote to the log
+/// (the app's store is closed by then: the database is opened again).
+async fn anchor_at_exit() -> Result<()> {
+    let Some(setup) = AUDIT.get() else {
+        return Ok(());
+    };
+    let db = setup
+        .opened
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let Some(db) = db else { return Ok(()) };
+    if !jiceng_app::audit::wrote_entries() {
+        return Ok(());
+    }
+    let store = Store::open(&db)
+        .await
+        .with_context(|| format!("打开数据库 {db}"))?;
+    let mut app = App::new(store, Crypto::load(&setup.key_file)?);
+    app.audit = setup.config.clone();
+    // After `key rotate` the key file given is no longer the database's: the rotation
+    // anchored the log with the new key itself.
+    if jiceng_app::privacy::check_key(&app).await.is_ok() {
+        jiceng_app::audit::write_anchor(&app).await?;
+    }
+    app.store.close().await;
+    Ok(())
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
@@ -304,8 +385,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             bind,
             secure_cookies,
             summary_refresh_minutes,
+            audit_anchor_minutes,
         } => {
-            let app = open(&cli.db, &cli.key_file).await?;
+            let mut app = open(&cli.db, &cli.key_file).await?;
+            app.audit.anchor_every = std::time::Duration::from_secs(audit_anchor_minutes * 60);
             println!(
                 "网页地址：http://{bind}/    （数据库：{}；按 Ctrl+C 停止）",
                 cli.db

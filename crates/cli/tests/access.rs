@@ -248,3 +248,67 @@ fn rotating_the_key() {
     assert_eq!(code, 0, "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn audit_anchors_export_and_retention_from_the_command_line() {
+    let dir = scratch("anchors");
+    std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
+    let with = |args: &[&'static str]| [&["--db", "sqlite://t.db"][..], args].concat();
+    let (code, out, err) = run(&dir, &with(&["import", "orgs", "orgs.csv"]));
+    assert_eq!(code, 0, "{out}{err}");
+    // A command that wrote to the log anchored it beside the key file, for its owner only.
+    let anchor = dir.join("jiceng-audit.anchor");
+    let text = std::fs::read_to_string(&anchor).expect("anchor written");
+    assert!(text.starts_with("1\t"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&anchor).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let (code, out, _) = run(&dir, &with(&["audit", "verify"]));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("已核对 1 个锚点") && out.contains("审计链完整"),
+        "{out}"
+    );
+
+    let (code, out, err) = run(&dir, &with(&["audit", "export", "--out", "audit.xlsx"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("已导出 1 条审计记录"), "{out}");
+    assert!(dir.join("audit.xlsx").exists());
+    let (code, out, err) = run(&dir, &with(&["audit", "export", "--out", "audit.csv"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let csv = std::fs::read_to_string(dir.join("audit.csv")).unwrap();
+    assert!(
+        csv.contains("导出审计日志"),
+        "the first export is in the second: {csv}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&anchor).unwrap().lines().count(),
+        3,
+        "each export anchored"
+    );
+
+    // Retention: less than six months is refused, and so is a purge within it.
+    let (code, _, err) = run(
+        &dir,
+        &with(&["--audit-retention-months", "5", "audit", "verify"]),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("不得少于6个月"), "{err}");
+    let (code, _, err) = run(&dir, &with(&["audit", "purge", "--before", "2026-07-01"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("须保存6个月"), "{err}");
+
+    // The last entry cut off and the head moved back: the anchor finds it.
+    tamper(&dir.join("t.db"), "DELETE FROM audit_event WHERE seq = 3");
+    tamper(
+        &dir.join("t.db"),
+        "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_event WHERE seq = 2)",
+    );
+    let (code, out, _) = run(&dir, &with(&["audit", "verify"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("锚点已记至第3条，但日志只到第2条"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

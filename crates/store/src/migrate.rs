@@ -60,6 +60,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_referral.sql"),
         postgres: include_str!("../migrations/postgres/0008_referral.sql"),
     },
+    Migration {
+        version: 9,
+        name: "audit_keyed",
+        sqlite: include_str!("../migrations/sqlite/0009_audit_keyed.sql"),
+        postgres: include_str!("../migrations/postgres/0009_audit_keyed.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.

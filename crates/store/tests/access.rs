@@ -2,7 +2,7 @@
 //! against SQLite and PostgreSQL alike.
 
 use jiceng_domain::{Domain, Org, OrgKind};
-use jiceng_store::audit::{self, ChainProblem, NewEvent, GENESIS};
+use jiceng_store::audit::{self, ChainProblem, NewEvent, Sealer, GENESIS};
 use jiceng_store::testing::TestDb;
 use jiceng_store::users::{self, NewUserRecord, StoredSession};
 use jiceng_store::{contract_test, orgs, protection, Scope};
@@ -71,9 +71,25 @@ fn event(n: i64, org: Option<(i64, &str)>) -> NewEvent {
     }
 }
 
+/// A keyed MAC for the tests (the application's is HMAC with the audit key).
+struct TestSealer(&'static str);
+
+impl Sealer for TestSealer {
+    fn seal(&self, prev: &str, canonical: &[u8]) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.0.as_bytes());
+        h.update(prev.as_bytes());
+        h.update(canonical);
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+const KEY: TestSealer = TestSealer("the audit key");
+
 async fn append(db: &TestDb, e: &NewEvent) -> i64 {
     let mut tx = db.store.begin().await.unwrap();
-    let seq = audit::append(&mut tx, e).await.unwrap();
+    let seq = audit::append(&mut tx, e, &KEY).await.unwrap();
     tx.commit().await.unwrap();
     seq
 }
@@ -225,7 +241,7 @@ contract_test!(audit_chain_links_and_is_scoped, |db: TestDb| async move {
     assert_eq!(append(&db, &event(3, Some((4, &paths[3])))).await, 3);
     assert_eq!(append(&db, &event(4, Some((3, &paths[2])))).await, 4);
     let mut c = db.store.acquire().await.unwrap();
-    let r = audit::verify(&mut c).await.unwrap();
+    let r = audit::verify(&mut c, &KEY, &[]).await.unwrap();
     assert_eq!((r.entries, r.problems.clone()), (4, vec![]));
 
     let (all, total) = audit::list(&mut c, &Scope::All, 0, 10).await.unwrap();
@@ -265,7 +281,7 @@ contract_test!(audit_verify_finds_edits_and_gaps, |db: TestDb| async move {
         .execute(&mut *c)
         .await
         .unwrap();
-    let r = audit::verify(&mut c).await.unwrap();
+    let r = audit::verify(&mut c, &KEY, &[]).await.unwrap();
     assert_eq!(r.entries, 5);
     assert_eq!(
         r.problems,
@@ -275,7 +291,7 @@ contract_test!(audit_verify_finds_edits_and_gaps, |db: TestDb| async move {
         ]
     );
     // An entry edited together with its hash breaks the link from the next one.
-    let fake = audit::event_hash(GENESIS, 1, &event(100, None));
+    let fake = audit::event_mac(&KEY, GENESIS, 1, &event(100, None));
     sqlx::query("UPDATE audit_event SET hash = $1, target = '文件100.xlsx', at = $2, after = $3 WHERE seq = 1")
         .bind(fake)
         .bind(event(100, None).at)
@@ -283,7 +299,7 @@ contract_test!(audit_verify_finds_edits_and_gaps, |db: TestDb| async move {
         .execute(&mut *c)
         .await
         .unwrap();
-    let r = audit::verify(&mut c).await.unwrap();
+    let r = audit::verify(&mut c, &KEY, &[]).await.unwrap();
     assert!(
         r.problems.contains(&ChainProblem::BrokenLink(2)),
         "{:?}",
@@ -299,7 +315,7 @@ contract_test!(audit_verify_finds_edits_and_gaps, |db: TestDb| async move {
         .execute(&mut *c)
         .await
         .unwrap();
-    let r = audit::verify(&mut c).await.unwrap();
+    let r = audit::verify(&mut c, &KEY, &[]).await.unwrap();
     assert!(
         r.problems
             .contains(&ChainProblem::Missing { from: 4, to: 6 }),
@@ -319,7 +335,7 @@ contract_test!(concurrent_appends_keep_one_chain, |db: TestDb| async move {
             loop {
                 let r: jiceng_store::Result<i64> = async {
                     let mut tx = store.begin().await?;
-                    let seq = audit::append(&mut tx, &event(n, None)).await?;
+                    let seq = audit::append(&mut tx, &event(n, None), &KEY).await?;
                     tx.commit().await?;
                     Ok(seq)
                 }
@@ -341,7 +357,7 @@ contract_test!(concurrent_appends_keep_one_chain, |db: TestDb| async move {
     seqs.sort_unstable();
     assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
     let mut c = db.store.acquire().await.unwrap();
-    let r = audit::verify(&mut c).await.unwrap();
+    let r = audit::verify(&mut c, &KEY, &[]).await.unwrap();
     assert_eq!((r.entries, r.problems), (20, vec![]));
 });
 
@@ -363,3 +379,170 @@ contract_test!(key_fingerprint_is_kept, |db: TestDb| async move {
     );
     assert!(protection::ciphers(&mut c, 0, 10).await.unwrap().is_empty());
 });
+
+/// Writes `n` entries the way the log was written before the keyed chain (unkeyed
+/// SHA-256), and moves the unsealed `keyed` mark behind them as migration 0009 does on
+/// an existing database.
+async fn legacy_entries(db: &TestDb, n: i64) {
+    let mut c = db.store.acquire().await.unwrap();
+    let mut prev = GENESIS.to_string();
+    for seq in 1..=n {
+        let e = event(seq, None);
+        let hash = audit::event_hash(&prev, seq, &e);
+        sqlx::query(
+            "INSERT INTO audit_event (seq, at, actor_id, actor, code, action, target, org_id, org_path, \
+             before, after, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, $8, $9, $10)",
+        )
+        .bind(seq)
+        .bind(e.at.clone())
+        .bind(e.actor_id)
+        .bind(e.actor.clone())
+        .bind(e.code)
+        .bind(e.action.clone())
+        .bind(e.target.clone())
+        .bind(e.after.clone())
+        .bind(prev.clone())
+        .bind(hash.clone())
+        .execute(&mut *c)
+        .await
+        .unwrap();
+        prev = hash;
+    }
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(n)
+        .bind(prev.clone())
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_mark SET seq = $1, prev = $2 WHERE kind = 'keyed'")
+        .bind(n + 1)
+        .bind(prev)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+}
+
+contract_test!(
+    keyed_chain_starts_after_the_legacy_entries,
+    |db: TestDb| async move {
+        legacy_entries(&db, 3).await;
+        let mut c = db.store.acquire().await.unwrap();
+        let r = audit::verify(&mut c, &KEY, &[]).await.unwrap();
+        assert_eq!((r.entries, r.keyed_from, r.problems), (3, None, vec![]));
+        drop(c);
+        for n in 4..=6 {
+            append(&db, &event(n, None)).await;
+        }
+        let mut c = db.store.acquire().await.unwrap();
+        let r = audit::verify(&mut c, &KEY, &[]).await.unwrap();
+        assert_eq!((r.entries, r.keyed_from, r.problems), (6, Some(4), vec![]));
+        // The keyed entries do not verify with another key; the legacy ones still do.
+        let wrong = TestSealer("a guessed key");
+        let r = audit::verify(&mut c, &wrong, &[]).await.unwrap();
+        assert_eq!(
+            r.problems,
+            vec![
+                ChainProblem::MarkForged("keyed".into()),
+                ChainProblem::Modified(4),
+                ChainProblem::Modified(5),
+                ChainProblem::Modified(6)
+            ]
+        );
+        // Re-chaining everything with plain SHA-256 (the review's attack) fails at the first
+        // keyed entry.
+        let all = audit::list(&mut c, &Scope::All, 0, 10).await.unwrap().0;
+        let mut prev = GENESIS.to_string();
+        for e in all.iter().rev() {
+            let h = audit::event_hash(&prev, e.seq, &e.event);
+            sqlx::query("UPDATE audit_event SET prev_hash = $1, hash = $2 WHERE seq = $3")
+                .bind(prev.clone())
+                .bind(h.clone())
+                .bind(e.seq)
+                .execute(&mut *c)
+                .await
+                .unwrap();
+            prev = h;
+        }
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(prev)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let r = audit::verify(&mut c, &KEY, &[]).await.unwrap();
+        assert_eq!(
+            r.problems.first(),
+            Some(&ChainProblem::Modified(4)),
+            "{:?}",
+            r.problems
+        );
+    }
+);
+
+contract_test!(
+    marks_and_anchors_find_cuts_and_moves,
+    |db: TestDb| async move {
+        for n in 1..=6 {
+            append(&db, &event(n, None)).await;
+        }
+        let mut c = db.store.acquire().await.unwrap();
+        let all = audit::list(&mut c, &Scope::All, 0, 10).await.unwrap().0;
+        let mac_of = |seq: i64| all.iter().find(|e| e.seq == seq).unwrap().hash.clone();
+        let anchors = vec![(3, mac_of(3)), (6, mac_of(6))];
+        let r = audit::verify(&mut c, &KEY, &anchors).await.unwrap();
+        assert_eq!((r.keyed_from, r.last_seq, r.problems), (Some(1), 6, vec![]));
+        // An anchor naming another MAC.
+        let r = audit::verify(&mut c, &KEY, &[(3, mac_of(2))])
+            .await
+            .unwrap();
+        assert_eq!(r.problems, vec![ChainProblem::AnchorMismatch { seq: 3 }]);
+        // The keyed mark moved (to pass entries off as unkeyed) no longer matches its MAC.
+        sqlx::query("UPDATE audit_mark SET seq = 5 WHERE kind = 'keyed'")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let r = audit::verify(&mut c, &KEY, &[]).await.unwrap();
+        assert_eq!(r.problems[0], ChainProblem::MarkForged("keyed".into()));
+        sqlx::query("DELETE FROM audit_mark WHERE kind = 'keyed'")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let r = audit::verify(&mut c, &KEY, &[]).await.unwrap();
+        assert_eq!(r.problems[0], ChainProblem::MarkMissing);
+    }
+);
+
+contract_test!(
+    a_purge_leaves_a_chain_that_verifies,
+    |db: TestDb| async move {
+        for n in 1..=6 {
+            append(&db, &event(n, None)).await;
+        }
+        let mut c = db.store.acquire().await.unwrap();
+        let all = audit::list(&mut c, &Scope::All, 0, 10).await.unwrap().0;
+        let mac_of = |seq: i64| all.iter().find(|e| e.seq == seq).unwrap().hash.clone();
+        let mut tx = db.store.begin().await.unwrap();
+        audit::hold_head(&mut tx).await.unwrap();
+        assert_eq!(audit::purge(&mut tx, &KEY, 4, NOW).await.unwrap(), 3);
+        tx.commit().await.unwrap();
+        // The anchor before the cut still matches (the cut's prev), as does the one after.
+        let anchors = vec![(3, mac_of(3)), (5, mac_of(5))];
+        let r = audit::verify(&mut c, &KEY, &anchors).await.unwrap();
+        assert_eq!((r.entries, r.cut_at, r.problems), (3, Some(4), vec![]));
+        // A forged cut (more removed, the mark moved without the key) is found.
+        sqlx::query("DELETE FROM audit_event WHERE seq = 4")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_mark SET seq = 5, prev = $1 WHERE kind = 'cut'")
+            .bind(mac_of(4))
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let r = audit::verify(&mut c, &KEY, &[]).await.unwrap();
+        assert!(
+            r.problems.contains(&ChainProblem::MarkForged("cut".into())),
+            "{:?}",
+            r.problems
+        );
+    }
+);

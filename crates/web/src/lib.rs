@@ -228,14 +228,59 @@ pub async fn serve_on(
 ) -> std::io::Result<()> {
     let state = AppState::new(app, config);
     let refresher = tokio::spawn(api_life::refresh_summaries_every(state.clone()));
+    let anchorer = tokio::spawn(anchor_every(state.app.clone()));
+    let app = state.app.clone();
     let router = router_for(state);
     let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
+    .with_graceful_shutdown(shutdown_signal())
     .await;
     refresher.abort();
+    anchorer.abort();
+    // The last anchor, at shutdown.
+    if let Err(e) = jiceng_app::audit::write_anchor(&app).await {
+        eprintln!("未能写入审计锚点：{e}");
+    }
     served
+}
+
+/// Adds the audit log's head to the anchor file every `AuditConfig::anchor_every` (when
+/// the log moved).
+async fn anchor_every(app: App) {
+    if app.audit.anchor.is_none() {
+        return;
+    }
+    let mut tick = tokio::time::interval(app.audit.anchor_every);
+    loop {
+        tick.tick().await;
+        if let Err(e) = jiceng_app::audit::write_anchor(&app).await {
+            eprintln!("未能写入审计锚点：{e}");
+        }
+    }
+}
+
+/// Ctrl+C, or SIGTERM (a service manager stopping the server).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
 }
 
 /// A random token of `n` bytes as lowercase hex.

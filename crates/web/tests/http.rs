@@ -424,6 +424,18 @@ contract_test!(
         let page = ac.get("/audit").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text().contains("(32)"), "the move (code 32) is listed");
+        // The auditor's export of the log for the assessor, itself recorded.
+        let x = ac
+            .get("/audit/export.xlsx?from=2000-01-01&to=2999-12-31")
+            .await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(x.bytes.starts_with(b"PK"));
+        assert_ne!(
+            ac.get("/audit/export.xlsx?from=x").await.status,
+            StatusCode::OK
+        );
+        let log = aud.get("/api/v1/audit?page_size=5").await.json();
+        assert_eq!(log["items"][0]["action"], "audit_export", "{log}");
     }
 );
 

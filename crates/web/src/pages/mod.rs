@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/audit", get(audit_log))
+        .route("/audit/export.xlsx", get(audit_export))
         .merge(orgs::routes())
         .merge(members::routes())
         .merge(units::routes())
@@ -577,4 +578,36 @@ async fn audit_log(
         entries,
         pager: Pager::new("/audit", &[], page, pages, total),
     })
+}
+
+#[derive(Deserialize)]
+struct PeriodParam {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn day(name: &str, v: &Option<String>) -> Result<Option<chrono::NaiveDate>, jiceng_app::AppError> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                jiceng_app::AppError::Input(format!("{name}“{s}”不是日期（应为 YYYY-MM-DD）"))
+            }),
+    }
+}
+
+/// The audit log of the reader's scope for the assessor, `?from=&to=` (days, UTC);
+/// the export is itself recorded.
+async fn audit_export(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<PeriodParam>,
+) -> Result<Response, PageError> {
+    let period = jiceng_app::audit::Period {
+        from: day("起始日期", &q.from)?,
+        to: day("截止日期", &q.to)?,
+    };
+    let (_, bytes) = jiceng_app::audit::export(&state.app, &user.actor, period).await?;
+    Ok(xlsx("审计日志.xlsx", bytes))
 }
