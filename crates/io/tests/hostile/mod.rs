@@ -192,3 +192,29 @@ pub fn lying_sizes(mut bytes: Vec<u8>) -> Vec<u8> {
     }
     bytes
 }
+
+/// A workbook whose sheet part is `sheet` and shared-string part `shared`, as given (for
+/// mutating the XML itself: a mutated zip mostly fails its checksum before any XML is read).
+pub fn workbook_with_parts(sheet: &[u8], shared: &[u8]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = ZipWriter::new(&mut out);
+        write_common(&mut zip, None);
+        zip.start_file("xl/sharedStrings.xml", deflated()).unwrap();
+        zip.write_all(shared).unwrap();
+        zip.start_file("xl/worksheets/sheet1.xml", deflated())
+            .unwrap();
+        zip.write_all(sheet).unwrap();
+        zip.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+/// The sheet XML of a small roster using shared strings 0..3, and that table.
+pub fn roster_parts() -> (String, String) {
+    let sheet = format!(
+        r#"{SHEET_HEAD}<dimension ref="A1:C3"/><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row><row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" t="inlineStr"><is><t>11010519491231002X</t></is></c><c r="C2" s="0"><v>31118</v></c></row><row r="3"><c r="A3" t="inlineStr"><is><t>李四</t></is></c></row></sheetData><mergeCells count="1"><mergeCell ref="C2:C3"/></mergeCells></worksheet>"#
+    );
+    let shared = r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4" uniqueCount="4"><si><t>姓名</t></si><si><t>公民身份号码</t></si><si><t>入党日期</t></si><si><r><t>张</t></r><r><t>三</t></r></si></sst>"#.to_string();
+    (sheet, shared)
+}
