@@ -265,7 +265,11 @@ struct SparseSheet<'a> {
     file: &'a str,
     sheet: &'a str,
     limits: &'a ReadLimits,
-    rows: BTreeMap<u32, Vec<(u32, Cell)>>,
+    /// Rows as they are read, each as wide as its rightmost value so far (padded to the
+    /// sheet's width in `finish`).
+    rows: BTreeMap<u32, Vec<Cell>>,
+    /// Cells the rows hold so far, blanks left of a value included.
+    held: usize,
     /// Columns up to the rightmost value (errors and blank text included, as the used range
     /// of the sheet counts them).
     width: usize,
@@ -289,6 +293,7 @@ impl<'a> SparseSheet<'a> {
             any: false,
             cells: 0,
             text_bytes: 0,
+            held: 0,
         }
     }
 
@@ -361,7 +366,24 @@ impl<'a> SparseSheet<'a> {
                 )));
             }
         }
-        self.rows.entry(row).or_default().push((col, cell));
+        let line = self.rows.entry(row).or_default();
+        let col = col as usize;
+        if line.len() <= col {
+            self.held += col + 1 - line.len();
+            if self.held > l.max_cells {
+                return Err(self.limit(format!(
+                    "到单元格 {} 已超过 {} 个单元格（上限；一行中值左边的空白也计入）",
+                    place(),
+                    l.max_cells
+                )));
+            }
+            let line = self.rows.entry(row).or_default();
+            line.resize(col + 1, Cell::Empty);
+            line[col] = cell;
+        } else {
+            // A later cell at the same place wins, as in calamine's ranges.
+            line[col] = cell;
+        }
         Ok(())
     }
 
@@ -379,14 +401,9 @@ impl<'a> SparseSheet<'a> {
         if rows.len().saturating_mul(width) > max_cells {
             return Err(too_many(rows.len()));
         }
-        let mut dense: BTreeMap<u32, Vec<Cell>> = BTreeMap::new();
-        for (row, cells) in rows {
-            let mut line = vec![Cell::Empty; width];
-            for (col, cell) in cells {
-                // A later cell at the same place wins, as in calamine's ranges.
-                line[col as usize] = cell;
-            }
-            dense.insert(row, line);
+        let mut dense = rows;
+        for line in dense.values_mut() {
+            line.resize(width, Cell::Empty);
         }
         for m in merged {
             let (top, left) = (m.start.0, m.start.1 as usize);

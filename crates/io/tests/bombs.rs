@@ -123,6 +123,23 @@ fn too_many_cells_by_rows_times_width() {
 }
 
 #[test]
+fn wide_sparse_rows_are_refused_while_reading() {
+    // Every row has one value in column 500: 500 cells held per row.
+    let s = Scratch::new("sparse");
+    let rows: Vec<String> = (1..=100)
+        .map(|r| row(r, &[cell(&format!("SF{r}"), "x")]))
+        .collect();
+    let limits = ReadLimits {
+        max_cells: 40_000,
+        ..ReadLimits::DEFAULT
+    };
+    let err =
+        read_grid_with(&write(&s, "a.xlsx", &workbook(None, &rows, None)), &limits).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("SF81") && text.contains("40000"), "{text}");
+}
+
+#[test]
 fn a_cell_longer_than_the_cap_is_refused_with_its_place() {
     let s = Scratch::new("chars");
     let long = "党".repeat(101);
