@@ -43,6 +43,17 @@ struct Cli {
     /// Months the audit log is kept at least (6 or more).
     #[arg(long, global = true, env = "JICENG_AUDIT_RETENTION_MONTHS", default_value_t = jiceng_app::audit::MIN_RETENTION_MONTHS)]
     audit_retention_months: u32,
+    /// Imports: the highest row number a spreadsheet's value may sit in. Every cap on a
+    /// spreadsheet read is also set by JICENG_IMPORT_MAX_{FILE_MB,UNZIPPED_MB,ROWS,COLUMNS,
+    /// CELLS,CELL_CHARS,TEXT_MB,SHARED_STRINGS} (defaults: jiceng_io::ReadLimits).
+    #[arg(long, global = true, env = "JICENG_IMPORT_MAX_ROWS", value_parser = clap::value_parser!(u64).range(1..))]
+    import_max_rows: Option<u64>,
+    /// Imports: the most cells (rows with data × columns) a spreadsheet may hold.
+    #[arg(long, global = true, env = "JICENG_IMPORT_MAX_CELLS", value_parser = clap::value_parser!(u64).range(1..))]
+    import_max_cells: Option<u64>,
+    /// Imports: the largest spreadsheet file, in MB.
+    #[arg(long, global = true, env = "JICENG_IMPORT_MAX_FILE_MB", value_parser = clap::value_parser!(u64).range(1..))]
+    import_max_file_mb: Option<u64>,
     #[command(subcommand)]
     command: Command,
 }
@@ -56,6 +67,21 @@ struct AuditSetup {
 }
 
 static AUDIT: std::sync::OnceLock<AuditSetup> = std::sync::OnceLock::new();
+
+/// The spreadsheet read limits of this process: the environment, then the flags.
+fn read_limits(cli: &Cli) -> Result<jiceng_io::ReadLimits> {
+    let mut l = jiceng_io::ReadLimits::from_env().map_err(anyhow::Error::msg)?;
+    if let Some(n) = cli.import_max_rows {
+        l.max_rows = n as usize;
+    }
+    if let Some(n) = cli.import_max_cells {
+        l.max_cells = n as usize;
+    }
+    if let Some(n) = cli.import_max_file_mb {
+        l.max_file_bytes = n.saturating_mul(1024 * 1024);
+    }
+    Ok(l)
+}
 
 #[derive(Subcommand)]
 enum Command {
@@ -91,6 +117,12 @@ enum Command {
         /// file when it moved; also at shutdown).
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
         audit_anchor_minutes: u64,
+        /// The largest spreadsheet an import upload may carry, in MB.
+        #[arg(long, env = "JICENG_IMPORT_UPLOAD_MB", default_value_t = jiceng_web::IMPORT_UPLOAD_DEFAULT / (1024 * 1024), value_parser = clap::value_parser!(u64).range(1..))]
+        import_upload_mb: u64,
+        /// How many uploaded spreadsheets are read at once (more wait their turn).
+        #[arg(long, env = "JICENG_IMPORT_CONCURRENCY", default_value_t = jiceng_web::IMPORT_CONCURRENCY_DEFAULT as u64, value_parser = clap::value_parser!(u64).range(1..))]
+        import_concurrency: u64,
     },
     /// Generate synthetic data on the real division skeleton into an empty database.
     Gen {
@@ -307,6 +339,7 @@ async fn anchor_at_exit() -> Result<()> {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
+    jiceng_io::configure_limits(read_limits(&cli)?);
     match cli.command {
         Command::Init | Command::Migrate => {
             let app = open(&cli.db, &cli.key_file).await?;
@@ -386,6 +419,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             secure_cookies,
             summary_refresh_minutes,
             audit_anchor_minutes,
+            import_upload_mb,
+            import_concurrency,
         } => {
             let mut app = open(&cli.db, &cli.key_file).await?;
             app.audit.anchor_every = std::time::Duration::from_secs(audit_anchor_minutes * 60);
@@ -401,6 +436,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     summary_refresh: Some(std::time::Duration::from_secs(
                         summary_refresh_minutes * 60,
                     )),
+                    import_max_bytes: Some(import_upload_mb.saturating_mul(1024 * 1024)),
+                    import_concurrency: Some(import_concurrency as usize),
                 },
             )
             .await

@@ -3,12 +3,16 @@
 //! the columns by name; `cells` parses dates and numbers the way real rosters write them;
 //! `xlsx` writes workbooks.
 
+mod biff;
 pub mod cells;
 pub mod grid;
 pub mod header;
+pub mod limits;
 pub mod xlsx;
+mod zipcheck;
 
 pub use cells::{normalize_text, parse_date, parse_int};
-pub use grid::{read_grid, Cell, Grid, GridRow, ReadError};
+pub use grid::{read_grid, read_grid_with, Cell, Grid, GridRow, ReadError};
 pub use header::{locate_header, ColumnSpec, HeaderError, HeaderMatch};
+pub use limits::{configure_limits, configured_limits, ReadLimits};
 pub use xlsx::{workbook_bytes, write_workbook, OutCell, Sheet};

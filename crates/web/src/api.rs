@@ -491,7 +491,7 @@ async fn import(
     user: ApiUser,
     Path(kind): Path<String>,
     Query(p): Query<ImportParams>,
-    b: Bytes,
+    body: axum::body::Body,
 ) -> ApiResult {
     let kind = Kind::parse(&kind).ok_or_else(|| {
         ApiError(WebError::App(AppError::NotFound(format!(
@@ -504,6 +504,10 @@ async fn import(
     let format = p.format.clone().unwrap_or_else(|| "xlsx".into());
     let ext = import_page::extension(&format!("x.{format}"))
         .ok_or_else(|| bad(format!("format 应为 xlsx、xls 或 csv：{format}")))?;
+    let limit = state.config.import_max_bytes();
+    let b = axum::body::to_bytes(body, usize::try_from(limit).unwrap_or(usize::MAX))
+        .await
+        .map_err(|_| ApiError(WebError::PayloadTooLarge(import_page::too_big(limit))))?;
     if b.is_empty() {
         return Err(bad("请求体为空：请以文件内容作为请求体上传"));
     }
@@ -522,15 +526,16 @@ async fn import(
         skip_invalid: flag("skip_invalid", &p.skip_invalid)?,
         actor: user.actor.clone(),
     };
-    tokio::fs::create_dir_all(&state.upload_dir)
-        .await
-        .map_err(WebError::from)?;
-    let path = state
-        .upload_dir
-        .join(format!("{}.{ext}", crate::random_token(16)));
-    tokio::fs::write(&path, &b).await.map_err(WebError::from)?;
-    let result = import_page::run(&state.app, kind, &path, &opts).await;
-    let _ = tokio::fs::remove_file(&path).await;
+    // The API has no file name: the report and every message say 上传文件.<format>.
+    let upload = {
+        let uploads = state.uploads.clone();
+        tokio::task::spawn_blocking(move || uploads.store("上传文件", ext, &b))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?
+            .map_err(WebError::from)?
+    };
+    let result = import_page::run_upload(&state, kind, &upload.path, &opts).await;
+    upload.remove();
     Ok(to_json(&result?))
 }
 

@@ -21,6 +21,8 @@ pub enum WebError {
     /// A form without the session's CSRF token.
     Csrf,
     BadRequest(String),
+    /// An upload over its limit (413).
+    PayloadTooLarge(String),
     Internal(String),
 }
 
@@ -106,6 +108,7 @@ impl WebError {
                 "表单已失效（缺少或不符的安全令牌），请返回刷新页面后重试".to_string(),
             ),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
+            WebError::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m.clone()),
             WebError::Internal(m) => {
                 log(m);
                 (
@@ -189,5 +192,122 @@ impl IntoResponse for ApiError {
             );
         }
         resp
+    }
+}
+
+/// Turns axum's own plain-text rejections (a path parameter that is not a number, a query
+/// string or form that does not parse, a body over the limit) into the application's
+/// answers: `{"error": …}` under `/api/`, the error page elsewhere, in Chinese.
+pub(crate) async fn plain_rejections(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !plain || !(status.is_client_error()) || status == StatusCode::NOT_FOUND {
+        return resp;
+    }
+    let body = axum::body::to_bytes(resp.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let message = rejection_message(status, &String::from_utf8_lossy(&body));
+    let err = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        WebError::PayloadTooLarge(message)
+    } else {
+        WebError::BadRequest(message)
+    };
+    if api {
+        ApiError(err).into_response()
+    } else {
+        PageError(err).into_response()
+    }
+}
+
+/// The Chinese message for one of axum's rejection texts: where the problem is (path,
+/// query, form, body) and why, with the offending value where axum names it.
+pub(crate) fn rejection_message(status: StatusCode, text: &str) -> String {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return "请求内容超过服务器允许的大小".to_string();
+    }
+    let lower = text.to_ascii_lowercase();
+    let place = if lower.contains("query string") {
+        "查询参数"
+    } else if lower.contains("path") || lower.contains("cannot parse") {
+        "地址中的参数"
+    } else if lower.contains("form") {
+        "表单内容"
+    } else if lower.contains("json") {
+        "请求内容（JSON）"
+    } else if lower.contains("multipart") || lower.contains("content-type") {
+        "请求内容"
+    } else {
+        "请求"
+    };
+    // "Cannot parse `abc` to a `i64`", "...: page: invalid digit found in string".
+    let value = text
+        .split('`')
+        .nth(1)
+        .filter(|_| lower.contains("cannot parse"));
+    let field = text
+        .rsplit(": ")
+        .nth(1)
+        .filter(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !f.is_empty());
+    let why = if lower.contains("invalid digit")
+        || lower.contains("to a `i")
+        || lower.contains("to a `u")
+    {
+        "应为整数"
+    } else if lower.contains("too large") || lower.contains("too small") {
+        "数值超出范围"
+    } else if lower.contains("missing field") {
+        "缺少必填项"
+    } else if lower.contains("unknown variant") || lower.contains("invalid value") {
+        "取值无效"
+    } else if lower.contains("utf-8") || lower.contains("utf8") {
+        "含有无效的字符编码"
+    } else if lower.contains("content-type") || lower.contains("content type") {
+        "类型不受支持"
+    } else {
+        "格式有误"
+    };
+    match (field, value) {
+        (_, Some(v)) => format!("{place}“{v}”{why}"),
+        (Some(f), None) => format!("{place} {f} {why}"),
+        (None, None) => format!("{place}{why}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axum_rejections_in_chinese() {
+        let m = rejection_message(
+            StatusCode::BAD_REQUEST,
+            "Invalid URL: Cannot parse `abc` to a `i64`",
+        );
+        assert_eq!(m, "地址中的参数“abc”应为整数");
+        let m = rejection_message(
+            StatusCode::BAD_REQUEST,
+            "Failed to deserialize query string: page: invalid digit found in string",
+        );
+        assert_eq!(m, "查询参数 page 应为整数");
+        let m = rejection_message(
+            StatusCode::BAD_REQUEST,
+            "Failed to deserialize query string: page: number too large to fit in target type",
+        );
+        assert_eq!(m, "查询参数 page 数值超出范围");
+        let m = rejection_message(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Failed to buffer the request body: length limit exceeded",
+        );
+        assert!(m.contains("超过"), "{m}");
     }
 }

@@ -16,10 +16,10 @@ mod memo;
 pub mod openapi;
 mod pages;
 mod session;
+mod uploads;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -37,7 +37,20 @@ pub struct WebConfig {
     /// levels (`reports::compliance::refresh_summaries`); `None` is every
     /// `SUMMARY_REFRESH_DEFAULT`.
     pub summary_refresh: Option<std::time::Duration>,
+    /// The largest spreadsheet an import upload may carry (the page's form or the API's
+    /// body); `None` is `IMPORT_UPLOAD_DEFAULT`. Smaller than the general body limit.
+    pub import_max_bytes: Option<u64>,
+    /// How many uploaded spreadsheets are read at once; more wait. `None` is
+    /// `IMPORT_CONCURRENCY_DEFAULT`.
+    pub import_concurrency: Option<usize>,
 }
+
+/// The default largest import upload: 20 MiB, several times a county's roster as .xlsx.
+/// Reading is bounded by `jiceng_io::ReadLimits` whatever the size; this bounds what an
+/// upload holds in memory and on disk before it is read.
+pub const IMPORT_UPLOAD_DEFAULT: u64 = 20 * 1024 * 1024;
+/// The default number of uploads read at once: two, so two worst cases fit a small server.
+pub const IMPORT_CONCURRENCY_DEFAULT: usize = 2;
 
 /// The default interval of the compliance summary refresh while serving.
 pub const SUMMARY_REFRESH_DEFAULT: std::time::Duration = std::time::Duration::from_secs(300);
@@ -47,6 +60,11 @@ impl WebConfig {
     pub fn summary_refresh(&self) -> std::time::Duration {
         self.summary_refresh.unwrap_or(SUMMARY_REFRESH_DEFAULT)
     }
+
+    /// The largest import upload, in bytes.
+    pub fn import_max_bytes(&self) -> u64 {
+        self.import_max_bytes.unwrap_or(IMPORT_UPLOAD_DEFAULT)
+    }
 }
 
 /// An uploaded file waiting for the user to confirm its import after the dry run.
@@ -55,7 +73,7 @@ pub(crate) struct PendingImport {
     pub user_id: i64,
     pub kind: pages::import::Kind,
     pub org: Option<String>,
-    pub path: PathBuf,
+    pub upload: uploads::Upload,
     pub file_name: String,
     pub created: std::time::Instant,
     /// The dry run's errors (for their download).
@@ -68,7 +86,10 @@ pub struct AppState {
     pub app: App,
     pub config: WebConfig,
     pub(crate) pending: Arc<Mutex<HashMap<String, PendingImport>>>,
-    pub(crate) upload_dir: PathBuf,
+    /// The private folder of uploads waiting for their import (removed with the state).
+    pub(crate) uploads: Arc<uploads::Uploads>,
+    /// Uploads being read at once (`WebConfig::import_concurrency`).
+    pub(crate) import_slots: Arc<tokio::sync::Semaphore>,
     /// Dashboards by org, reused while nothing was written through this server (and for a
     /// minute at most, for writes by other processes): a county's dashboard checks every
     /// org of the subtree, which is too much work to repeat for every page view.
@@ -171,13 +192,18 @@ async fn note_writes(
 
 impl AppState {
     pub fn new(app: App, config: WebConfig) -> AppState {
-        let upload_dir =
-            std::env::temp_dir().join(format!("jiceng-uploads-{}", std::process::id()));
+        let uploads = uploads::Uploads::create()
+            .unwrap_or_else(|e| panic!("无法在系统临时目录中创建上传文件夹：{e}"));
+        let slots = config
+            .import_concurrency
+            .unwrap_or(IMPORT_CONCURRENCY_DEFAULT)
+            .max(1);
         AppState {
             app,
             config,
             pending: Arc::new(Mutex::new(HashMap::new())),
-            upload_dir,
+            uploads: Arc::new(uploads),
+            import_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
             dashboards: Arc::new(Mutex::new(HashMap::new())),
             generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             computing: Arc::new(tokio::sync::Mutex::new(())),
@@ -203,6 +229,7 @@ fn router_for(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(assets::routes())
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(axum::middleware::from_fn(error::plain_rejections))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             note_writes,

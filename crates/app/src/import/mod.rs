@@ -91,9 +91,14 @@ pub(crate) async fn start(app: &App, opts: &ImportOptions) -> Result<Start> {
 }
 
 /// An empty report for `table` read from `file`.
+/// The report's `file` is the file's name only, never the folder it was read from (an
+/// upload waits in the server's private folder under the name the user gave it).
 pub(crate) fn new_report(file: &Path, table: &Table, opts: &ImportOptions) -> ImportReport {
     ImportReport {
-        file: file.display().to_string(),
+        file: file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.display().to_string()),
         rows: table.rows.len(),
         dry_run: opts.dry_run,
         ..Default::default()

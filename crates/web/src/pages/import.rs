@@ -78,6 +78,30 @@ pub async fn run(
     }
 }
 
+/// `run` for an upload, once one of the server's import slots is free
+/// (`WebConfig::import_concurrency`): reading a spreadsheet is what costs memory.
+pub(crate) async fn run_upload(
+    state: &AppState,
+    kind: Kind,
+    path: &std::path::Path,
+    opts: &ImportOptions,
+) -> Result<ImportReport, jiceng_app::AppError> {
+    let _slot = state
+        .import_slots
+        .acquire()
+        .await
+        .map_err(|_| jiceng_app::AppError::Input("服务器正在停止，请稍后再试".into()))?;
+    run(&state.app, kind, path, opts).await
+}
+
+/// The message for an upload over `WebConfig::import_max_bytes`.
+pub(crate) fn too_big(limit: u64) -> String {
+    format!(
+        "上传的文件超过 {} MB 的上限，请拆分后分批导入",
+        limit.div_ceil(1024 * 1024)
+    )
+}
+
 /// The extension of an uploaded file, if it is one the importer reads.
 pub fn extension(name: &str) -> Option<&'static str> {
     let lower = name.to_lowercase();
@@ -218,11 +242,20 @@ async fn upload(
         match name.as_str() {
             "file" => {
                 let fname = field.file_name().unwrap_or("").to_string();
-                let bytes = field
-                    .bytes()
+                let limit = state.config.import_max_bytes();
+                let mut field = field;
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field
+                    .chunk()
                     .await
-                    .map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))?;
-                file = Some((fname, bytes.to_vec()));
+                    .map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))?
+                {
+                    if (bytes.len() + chunk.len()) as u64 > limit {
+                        return Err(PageError(WebError::PayloadTooLarge(too_big(limit))));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                file = Some((fname, bytes));
             }
             other => {
                 let v = field
@@ -275,27 +308,32 @@ async fn upload(
         Err(e) => return Err(e),
     };
     let token = crate::random_token(16);
-    tokio::fs::create_dir_all(&state.upload_dir).await?;
-    let path = state.upload_dir.join(format!("{token}.{ext}"));
-    tokio::fs::write(&path, &bytes).await?;
+    let upload = {
+        let uploads = state.uploads.clone();
+        let name = file_name.clone();
+        tokio::task::spawn_blocking(move || uploads.store(&name, ext, &bytes))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))??
+    };
+    let path = upload.path.clone();
     let opts = ImportOptions {
         org: scope_org.clone(),
         dry_run: true,
         skip_invalid: false,
         actor: user.actor.clone(),
     };
-    let report = match run(&state.app, kind, &path, &opts).await {
+    let report = match run_upload(&state, kind, &path, &opts).await {
         Ok(r) => r,
         Err(
             e @ (jiceng_app::AppError::Read(_)
             | jiceng_app::AppError::Header(_)
             | jiceng_app::AppError::Input(_)),
         ) => {
-            let _ = tokio::fs::remove_file(&path).await;
+            upload.remove();
             return refuse(&state, &user, e.to_string(), org);
         }
         Err(e) => {
-            let _ = tokio::fs::remove_file(&path).await;
+            upload.remove();
             return Err(e.into());
         }
     };
@@ -309,7 +347,7 @@ async fn upload(
             .collect();
         for k in stale {
             if let Some(p) = pending.remove(&k) {
-                let _ = std::fs::remove_file(&p.path);
+                p.upload.remove();
             }
         }
         pending.insert(
@@ -318,7 +356,7 @@ async fn upload(
                 user_id: user.actor.user_id,
                 kind,
                 org: scope_org,
-                path,
+                upload,
                 file_name: file_name.clone(),
                 created: std::time::Instant::now(),
                 errors: report.errors.clone(),
@@ -369,8 +407,8 @@ async fn confirm(
         skip_invalid: false,
         actor: user.actor.clone(),
     };
-    let result = run(&state.app, p.kind, &p.path, &opts).await;
-    let _ = tokio::fs::remove_file(&p.path).await;
+    let result = run_upload(&state, p.kind, &p.upload.path, &opts).await;
+    p.upload.remove();
     let report = result?;
     html(&ResultPage {
         title: "导入结果".into(),
