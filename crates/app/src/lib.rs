@@ -17,6 +17,7 @@ pub mod privacy;
 pub mod rating;
 pub mod rectification;
 pub mod reports;
+pub mod totp;
 pub mod users;
 pub mod weak;
 
@@ -40,6 +41,8 @@ pub struct App {
     pub fixed_now: Option<chrono::DateTime<chrono::Utc>>,
     /// Lockout and session expiry.
     pub auth: auth::AuthConfig,
+    /// The second factor: which roles need it, code length, step, window.
+    pub totp: totp::TotpConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +87,7 @@ impl App {
             shared_today: clock::SharedDay::default(),
             fixed_now: None,
             auth: auth::AuthConfig::default(),
+            totp: totp::TotpConfig::default(),
         }
     }
 

@@ -20,6 +20,7 @@ pub mod rectification;
 pub mod scope;
 pub mod sql;
 pub mod testing;
+pub mod totp;
 pub mod units;
 pub mod users;
 pub mod weak;
