@@ -276,11 +276,21 @@ fn roles_and_second_factors_from_the_command_line() {
     let (code, out, err) = run(
         &dir,
         &with(&[
-            "user", "role", "--username", "newbie", "--role", "committee", "--org", "Z1",
+            "user",
+            "role",
+            "--username",
+            "newbie",
+            "--role",
+            "committee",
+            "--org",
+            "Z1",
         ]),
     );
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("党（工）委") && out.contains("某镇党委"), "{out}");
+    assert!(
+        out.contains("党（工）委") && out.contains("某镇党委"),
+        "{out}"
+    );
     // 三权分立: the system administrator never becomes the auditor.
     let (code, out, err) = run(
         &dir,
@@ -292,7 +302,10 @@ fn roles_and_second_factors_from_the_command_line() {
     let (code, out, err) = run(&dir, &with(&["user", "2fa", "enrol", "--username", "adm"]));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("otpauth://totp/jiceng:adm?secret="), "{out}");
-    assert!(out.contains('█') || out.contains('▀') || out.contains('▄'), "{out}");
+    assert!(
+        out.contains('█') || out.contains('▀') || out.contains('▄'),
+        "{out}"
+    );
     let recovery = out
         .lines()
         .filter(|l| {
