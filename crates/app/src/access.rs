@@ -3,6 +3,14 @@
 //! Access is a capability: a use case that reads scoped data takes an `&Actor` and reads
 //! through `actor.scope`, a literal subtree resolved when the session is checked. A user
 //! bound to no org sees nothing (an administrator without an org sees everything).
+//!
+//! 三权分立: the system administrator (`Admin`: accounts, settings, backups), the security
+//! administrator (`Security`: roles, scopes, keys, second-factor resets) and the auditor
+//! (`Auditor`: the audit log, nothing else) are separate roles. An account holds one role,
+//! and the role of an account holding one of these three never changes (see
+//! `users::set_role`). The security administrator and the auditor read no business data:
+//! their `scope` is `Nothing`; the subtree their org gives them bounds only the accounts
+//! they manage and the log they read ([`Actor`]'s `org_id`, resolved by `users::org_scope`).
 
 use jiceng_store::Scope;
 use serde::{Deserialize, Serialize};
@@ -22,12 +30,14 @@ pub enum Role {
     Inspector,
     /// 党员: self only.
     Member,
-    /// 审计员: reads the audit log within the scope.
+    /// 审计员: reads and exports the audit log within the scope, nothing else.
     Auditor,
+    /// 安全管理员: assigns roles and scopes, rotates keys, resets second factors.
+    Security,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Admin,
         Role::Department,
         Role::Committee,
@@ -35,6 +45,7 @@ impl Role {
         Role::Inspector,
         Role::Member,
         Role::Auditor,
+        Role::Security,
     ];
 
     pub fn code(self) -> &'static str {
@@ -46,6 +57,7 @@ impl Role {
             Role::Inspector => "inspector",
             Role::Member => "member",
             Role::Auditor => "auditor",
+            Role::Security => "security",
         }
     }
 
@@ -58,6 +70,7 @@ impl Role {
             Role::Inspector => "督查",
             Role::Member => "党员",
             Role::Auditor => "审计员",
+            Role::Security => "安全管理员",
         }
     }
 
@@ -76,6 +89,18 @@ impl Role {
     /// Whether the role may ask for one member's full ID number (audited).
     pub fn can_unmask(self) -> bool {
         matches!(self, Role::Department | Role::Committee | Role::Secretary)
+    }
+
+    /// One of the three separated roles (三权分立): system administrator, security
+    /// administrator, auditor. An account holding one never gets another role.
+    pub fn is_separated(self) -> bool {
+        matches!(self, Role::Admin | Role::Security | Role::Auditor)
+    }
+
+    /// Whether the role reads business data (orgs, members, reports) of its scope. The
+    /// security administrator and the auditor do not.
+    pub fn reads_data(self) -> bool {
+        !matches!(self, Role::Security | Role::Auditor)
     }
 }
 
@@ -102,5 +127,11 @@ impl Actor {
             member_id: None,
             scope: Scope::All,
         }
+    }
+
+    /// Whether this is the command line or a background job (which bootstraps accounts
+    /// and may do what any of the separated roles may).
+    pub fn is_system(&self) -> bool {
+        self.user_id == 0 && self.role == Role::Admin && self.username == "system"
     }
 }

@@ -39,6 +39,10 @@ pub enum AuditAction {
     UserAdd = 10,
     UserDisable = 11,
     PasswordReset = 12,
+    RoleChange = 14,
+    TotpEnrol = 15,
+    TotpReset = 16,
+    ScopeChange = 17,
     Import = 20,
     ImportDryRun = 21,
     ImportReferral = 22,
@@ -72,13 +76,17 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 36] = [
+    pub const ALL: [AuditAction; 40] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
         AuditAction::UserAdd,
         AuditAction::UserDisable,
         AuditAction::PasswordReset,
+        AuditAction::RoleChange,
+        AuditAction::TotpEnrol,
+        AuditAction::TotpReset,
+        AuditAction::ScopeChange,
         AuditAction::Import,
         AuditAction::ImportDryRun,
         AuditAction::ImportReferral,
@@ -127,6 +135,10 @@ impl AuditAction {
             AuditAction::UserAdd => "user_add",
             AuditAction::UserDisable => "user_disable",
             AuditAction::PasswordReset => "password_reset",
+            AuditAction::RoleChange => "role_change",
+            AuditAction::TotpEnrol => "totp_enrol",
+            AuditAction::TotpReset => "totp_reset",
+            AuditAction::ScopeChange => "scope_change",
             AuditAction::Import => "import",
             AuditAction::ImportDryRun => "import_dry_run",
             AuditAction::ImportReferral => "import_referral",
@@ -168,6 +180,10 @@ impl AuditAction {
             AuditAction::UserAdd => "新增用户",
             AuditAction::UserDisable => "停用用户",
             AuditAction::PasswordReset => "重置密码",
+            AuditAction::RoleChange => "分配角色",
+            AuditAction::TotpEnrol => "绑定动态验证码",
+            AuditAction::TotpReset => "重置动态验证码",
+            AuditAction::ScopeChange => "调整管理范围",
             AuditAction::Import => "导入",
             AuditAction::ImportDryRun => "导入检查（未写入）",
             AuditAction::ImportReferral => "导入行提交上级处理",
@@ -419,12 +435,13 @@ impl AuditConfig {
 
 /// The scope in which an actor reads the log: its own, except that an auditor bound to no
 /// org audits the whole tree (entries without an org included). Others may not read it.
-fn audit_scope(actor: &Actor) -> Result<jiceng_store::Scope> {
-    match actor.role {
-        Role::Auditor if actor.org_id.is_none() => Ok(jiceng_store::Scope::All),
-        Role::Admin | Role::Auditor => Ok(actor.scope.clone()),
-        _ => Err(AppError::Forbidden),
+/// Only auditors (and the command line) read it: 三权分立 keeps the system and security
+/// administrators out of the log of their own actions.
+async fn audit_scope(conn: &mut Conn, actor: &Actor) -> Result<jiceng_store::Scope> {
+    if !may_read(actor) {
+        return Err(AppError::Forbidden);
     }
+    crate::users::org_scope(conn, actor).await
 }
 
 fn entry_of(r: audit_store::StoredEvent) -> AuditEntry {
@@ -447,17 +464,17 @@ fn entry_of(r: audit_store::StoredEvent) -> AuditEntry {
 }
 
 /// A page of the log (newest first, `page` from 1) within the actor's scope, and the
-/// total. Only administrators and auditors read it.
+/// total. Only auditors (and the command line) read it.
 pub async fn list(
     app: &App,
     actor: &Actor,
     page: i64,
     page_size: i64,
 ) -> Result<(Vec<AuditEntry>, i64)> {
-    let scope = audit_scope(actor)?;
     let page_size = page_size.clamp(1, 500);
     let offset = (page.max(1) - 1).saturating_mul(page_size);
     let mut conn = app.store.acquire().await?;
+    let scope = audit_scope(&mut conn, actor).await?;
     let (rows, total) = audit_store::list(&mut conn, &scope, offset, page_size).await?;
     Ok((rows.into_iter().map(entry_of).collect(), total))
 }
@@ -496,9 +513,9 @@ pub async fn export(
     actor: &Actor,
     period: Period,
 ) -> Result<(Vec<AuditEntry>, Vec<u8>)> {
-    let scope = audit_scope(actor)?;
     let filter = period.filter()?;
     let mut conn = app.store.acquire().await?;
+    let scope = audit_scope(&mut conn, actor).await?;
     let (rows, _) = audit_store::list_filtered(&mut conn, &scope, &filter, 0, i64::MAX).await?;
     drop(conn);
     let mut entries: Vec<AuditEntry> = rows.into_iter().map(entry_of).collect();
@@ -608,6 +625,11 @@ fn sheet(entries: &[AuditEntry], period: Period) -> jiceng_io::Sheet {
             })
             .collect(),
     }
+}
+
+/// Whether the actor may read the audit log: the auditor, and the command line.
+pub fn may_read(actor: &Actor) -> bool {
+    actor.role == Role::Auditor || actor.is_system()
 }
 
 /// The outcome of checking the chain.

@@ -57,10 +57,28 @@ impl std::fmt::Debug for Session {
     }
 }
 
+/// The token of a login waiting for its second factor (`totp::complete_login`). A
+/// credential: never in a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PendingLogin(pub String);
+
+impl std::fmt::Debug for PendingLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PendingLogin(…)")
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error("用户名或密码错误")]
     BadCredentials,
+    /// The password was right; the second factor is awaited (`totp::complete_login`).
+    #[error("需要动态验证码")]
+    SecondFactor(PendingLogin),
+    #[error("动态验证码错误或已使用过，请输入验证器上新的验证码")]
+    BadSecondFactor,
+    #[error("登录已超时，请重新输入用户名和密码")]
+    PendingExpired,
     /// `until` is local time (China Standard Time), `YYYY-MM-DD HH:MM`.
     #[error("登录失败次数过多，账户已锁定至{until}")]
     Locked { until: String },
@@ -183,6 +201,13 @@ pub fn actor_of(user: &StoredUser) -> Result<Actor, AppError> {
         (Role::Admin, None, None) => Scope::All,
         (_, _, None) => Scope::Nothing,
     };
+    // 三权分立: the security administrator and the auditor read no business data; their
+    // org bounds only the accounts they manage and the log they read (`users::org_scope`).
+    let scope = if role.reads_data() {
+        scope
+    } else {
+        Scope::Nothing
+    };
     Ok(Actor {
         user_id: user.id,
         username: user.username.clone(),
@@ -303,6 +328,26 @@ pub async fn login(app: &App, username: &str, password: &str) -> Result<Session,
         record_failure(app, &actor, &user.username, failure("disabled", None)).await?;
         return Err(AuthError::Disabled);
     }
+    // ---- second factor (crate::totp): a user with TOTP gets a second step here, ----
+    // ---- before any session exists; `totp::complete_login` opens the session.    ----
+    if let Some(pending) = crate::totp::second_step(app, &user).await? {
+        return Err(AuthError::SecondFactor(pending));
+    }
+    // ---- end second factor ----
+    open_session(app, &user, &actor, None).await
+}
+
+/// Opens a session for a user whose credentials were checked (by `login`, or by
+/// `totp::complete_login` after the second factor): the login is recorded and audited
+/// (`how` says which second factor, if any).
+pub(crate) async fn open_session(
+    app: &App,
+    user: &StoredUser,
+    actor: &Actor,
+    how: Option<serde_json::Value>,
+) -> Result<Session, AuthError> {
+    let now = app.now();
+    let actor = actor.clone();
     let token = random_hex(32)?;
     let csrf = random_hex(32)?;
     let stored = StoredSession {
@@ -325,7 +370,7 @@ pub async fn login(app: &App, username: &str, password: &str) -> Result<Session,
             &user.username,
             org.as_ref(),
             None,
-            None,
+            how.clone(),
         )
         .await?;
         tx.commit().await?;

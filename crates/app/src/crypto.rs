@@ -130,6 +130,32 @@ impl Crypto {
         let s = String::from_utf8(plain).map_err(|_| CryptoError::Decrypt)?;
         IdNumber::parse(&s).map_err(|_| CryptoError::Decrypt)
     }
+
+    /// Any secret bytes (a TOTP secret), encrypted like an ID number: `nonce ||
+    /// ciphertext`, base64.
+    pub fn encrypt_bytes(&self, plain: &[u8]) -> String {
+        let cipher = Aes256Gcm::new_from_slice(&self.cipher_key).expect("32-byte key");
+        let mut nonce = [0u8; 12];
+        getrandom::getrandom(&mut nonce).expect("system randomness");
+        let ct = cipher
+            .encrypt(Nonce::from_slice(&nonce), plain)
+            .expect("encrypt");
+        let mut out = nonce.to_vec();
+        out.extend(ct);
+        B64.encode(out)
+    }
+
+    /// The bytes [`Crypto::encrypt_bytes`] encrypted.
+    pub fn decrypt_bytes(&self, stored: &str) -> Result<Vec<u8>, CryptoError> {
+        let bytes = B64.decode(stored).map_err(|_| CryptoError::Decrypt)?;
+        if bytes.len() < 13 {
+            return Err(CryptoError::Decrypt);
+        }
+        let cipher = Aes256Gcm::new_from_slice(&self.cipher_key).expect("32-byte key");
+        cipher
+            .decrypt(Nonce::from_slice(&bytes[..12]), &bytes[12..])
+            .map_err(|_| CryptoError::Decrypt)
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

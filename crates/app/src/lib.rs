@@ -18,6 +18,7 @@ pub mod rating;
 pub mod rectification;
 pub mod referral;
 pub mod reports;
+pub mod totp;
 pub mod users;
 pub mod weak;
 
@@ -45,6 +46,8 @@ pub struct App {
     pub import_limits: referral::ImportLimits,
     /// Audit log retention and anchors.
     pub audit: audit::AuditConfig,
+    /// The second factor: which roles need it, code length, step, window.
+    pub totp: totp::TotpConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +98,7 @@ impl App {
             auth: auth::AuthConfig::default(),
             import_limits: referral::ImportLimits::default(),
             audit: audit::AuditConfig::default(),
+            totp: totp::TotpConfig::default(),
         }
     }
 

@@ -75,10 +75,12 @@ pub async fn check_key(app: &App) -> Result<()> {
 }
 
 /// Re-encrypts and re-hashes every member's ID number with `new` in one transaction
-/// (audited), and records the new key's fingerprint. Only an administrator with the
-/// whole tree in scope may. Returns the number of members rewritten.
+/// (audited), and records the new key's fingerprint. The second-factor secrets are
+/// re-encrypted in the same transaction. Only the security administrator of the whole
+/// tree (三权分立: keys are its business) and the command line may. Returns the number of
+/// members rewritten.
 pub async fn rotate_key(app: &App, actor: &Actor, new: &Crypto) -> Result<usize> {
-    if actor.role != Role::Admin || actor.scope != Scope::All {
+    if !(actor.is_system() || (actor.role == Role::Security && actor.org_id.is_none())) {
         return Err(AppError::Forbidden);
     }
     let now = app.now();
@@ -102,6 +104,7 @@ pub async fn rotate_key(app: &App, actor: &Actor, new: &Crypto) -> Result<usize>
                 n += 1;
             }
         }
+        let secrets = crate::totp::reencrypt(&mut tx, &app.crypto, new).await?;
         protection::set_key_fingerprint(&mut tx, &key_fingerprint(new)).await?;
         // The audit key is derived from this key: the log is sealed again with the new one.
         let resealed = audit::reseal(&mut tx, app, new).await?;
@@ -113,7 +116,11 @@ pub async fn rotate_key(app: &App, actor: &Actor, new: &Crypto) -> Result<usize>
             "身份证号密钥",
             None,
             Some(json!({ "key": key_fingerprint(&app.crypto)[..12].to_string() })),
-            Some(json!({ "key": key_fingerprint(new)[..12].to_string(), "members": n })),
+            Some(json!({
+                "key": key_fingerprint(new)[..12].to_string(),
+                "members": n,
+                "totp_secrets": secrets,
+            })),
         )
         .await?;
         tx.commit().await?;

@@ -1,5 +1,6 @@
-//! Users: added, listed, disabled and given a new password by an administrator, within
-//! the administrator's own scope. Every change is audited in its transaction.
+//! Users: added, listed, disabled and given a new password by the system administrator,
+//! within its own scope; given a role and a scope by the security administrator (三权分立:
+//! the system administrator gives neither). Every change is audited in its transaction.
 
 use jiceng_store::orgs::StoredOrg;
 use jiceng_store::users::{self as user_store, NewUserRecord, StoredUser};
@@ -71,6 +72,26 @@ fn check_admin(actor: &Actor) -> Result<()> {
     }
 }
 
+/// The subtree of accounts (and audit entries) an actor administers: its org's subtree;
+/// for a system or security administrator or an auditor without an org, everything. This
+/// is not what it may read of the business data (`actor.scope`: nothing for the security
+/// administrator and the auditor).
+pub async fn org_scope(conn: &mut Conn, actor: &Actor) -> Result<Scope> {
+    if actor.is_system() {
+        return Ok(Scope::All);
+    }
+    match actor.org_id {
+        Some(id) => Ok(
+            match jiceng_store::orgs::get(conn, &Scope::All, id).await? {
+                Some(o) => Scope::subtree(&o.path),
+                None => Scope::Nothing,
+            },
+        ),
+        None if actor.role.is_separated() => Ok(Scope::All),
+        None => Ok(Scope::Nothing),
+    }
+}
+
 /// The password policy: at least [`MIN_PASSWORD_CHARS`] characters.
 pub fn check_password(password: &str) -> Result<()> {
     let n = password.chars().count();
@@ -118,8 +139,19 @@ async fn managed(app: &App, actor: &Actor, username: &str) -> Result<StoredUser>
 /// Adds a user. Only an administrator may, and only within its own scope: the new
 /// user's org must lie in it, and a user without an org only an administrator without
 /// one may add.
+///
+/// 三权分立: only the command line (the operator bootstrapping accounts) gives a role at
+/// creation. The system administrator adds an account as 党员 without a member record
+/// (it reads nothing) and the security administrator then gives it its role and scope
+/// ([`set_role`]).
 pub async fn add_user(app: &App, actor: &Actor, new: NewUser) -> Result<UserInfo> {
     check_admin(actor)?;
+    if !actor.is_system() && (new.role != Role::Member || new.member_id.is_some()) {
+        return Err(AppError::Input(
+            "系统管理员不能分配角色：新账户先以“党员（未关联党员信息）”创建，角色和范围由安全管理员分配"
+                .into(),
+        ));
+    }
     let username = new.username.trim().to_string();
     check_username(&username)?;
     check_password(&new.password)?;
@@ -202,11 +234,14 @@ pub async fn add_user(app: &App, actor: &Actor, new: NewUser) -> Result<UserInfo
     info(app, &stored)
 }
 
-/// The users in the administrator's scope, by name.
+/// The users in the scope of the system or the security administrator, by name.
 pub async fn list_users(app: &App, actor: &Actor) -> Result<Vec<UserInfo>> {
-    check_admin(actor)?;
+    if !matches!(actor.role, Role::Admin | Role::Security) {
+        return Err(AppError::Forbidden);
+    }
     let mut conn = app.store.acquire().await?;
-    user_store::list(&mut conn, &actor.scope)
+    let scope = org_scope(&mut conn, actor).await?;
+    user_store::list(&mut conn, &scope)
         .await?
         .iter()
         .map(|u| info(app, u))
@@ -284,4 +319,156 @@ pub async fn reset_password(
         }
     })
     .await
+}
+
+/// A role and a scope given to an account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleGrant {
+    pub username: String,
+    pub role: Role,
+    /// The org whose subtree the account sees (code or unique name); none: nothing (a
+    /// separated role without an org: everything).
+    pub org: Option<String>,
+    /// The member record of a `Member` account.
+    pub member_id: Option<i64>,
+}
+
+/// Gives an account its role and scope: the security administrator, for accounts and
+/// orgs in its area (not its own account), or the command line. Audited (`RoleChange`,
+/// or `ScopeChange` when only the org or member record changes); the account's sessions
+/// end, so the new rights hold at once.
+///
+/// 三权分立: an account holding one of the separated roles (system administrator,
+/// security administrator, auditor) keeps it; a separated role is given only to a fresh
+/// account (党员 without a member record, as the system administrator adds them). So no
+/// account ever holds two of them, one after the other either.
+pub async fn set_role(app: &App, actor: &Actor, grant: RoleGrant) -> Result<UserInfo> {
+    if !(actor.is_system() || actor.role == Role::Security) {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = app.store.acquire().await?;
+    let area = org_scope(&mut conn, actor).await?;
+    let username = grant.username.trim();
+    let user = user_store::get_by_username(&mut conn, &area, username)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("用户“{username}”")))?;
+    drop(conn);
+    if user.id == actor.user_id {
+        return Err(AppError::Input(
+            "不能更改自己的角色或范围，请由另一位安全管理员操作".into(),
+        ));
+    }
+    let current = info(app, &user)?.role;
+    let fresh = current == Role::Member && user.member_id.is_none();
+    if current != grant.role {
+        if current.is_separated() {
+            return Err(AppError::Input(format!(
+                "三权分立：{}账户的角色不能更改为{}（系统管理员、安全管理员和审计员须各用独立账户，请另建账户）",
+                current.label(),
+                grant.role.label()
+            )));
+        }
+        if grant.role.is_separated() && !fresh {
+            return Err(AppError::Input(format!(
+                "三权分立：{}只能授予新建的账户（“{}”已是{}），请另建账户",
+                grant.role.label(),
+                user.username,
+                current.label()
+            )));
+        }
+    }
+    let org = match grant
+        .org
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(key) => Some(app.resolve_org(&area, key).await?),
+        None if area == Scope::All => None,
+        None => {
+            return Err(AppError::Input(
+                "请指定党组织（--org）：只能在本人管理的范围内分配".into(),
+            ))
+        }
+    };
+    let member_id = match (grant.role, grant.member_id) {
+        (Role::Member, Some(id)) => {
+            let scope = match &org {
+                Some(o) => Scope::subtree(&o.path),
+                None => Scope::All,
+            };
+            let mut conn = app.store.acquire().await?;
+            if jiceng_store::members::get(&mut conn, &scope, id)
+                .await?
+                .is_none()
+            {
+                return Err(AppError::NotFound(format!("党员（id {id}）")));
+            }
+            Some(id)
+        }
+        (Role::Member, None) => None,
+        (_, Some(_)) => {
+            return Err(AppError::Input("只有党员账户可以关联党员信息".into()));
+        }
+        (_, None) => None,
+    };
+    let org_id = org.as_ref().map(|o| o.org.id);
+    if current == grant.role && org_id == user.org_id && member_id == user.member_id {
+        return info(app, &user);
+    }
+    let action = if current == grant.role {
+        AuditAction::ScopeChange
+    } else {
+        AuditAction::RoleChange
+    };
+    let before = json!({
+        "role": user.role,
+        "org": user.org_code,
+        "member_id": user.member_id,
+    });
+    let after = json!({
+        "role": grant.role.code(),
+        "org": org.as_ref().map(|o| o.org.code.clone()),
+        "member_id": member_id,
+    });
+    let now = app.now();
+    audit::with_retry(|| {
+        let (before, after) = (before.clone(), after.clone());
+        let (user, org) = (&user, &org);
+        async move {
+            let mut tx = app.store.begin().await?;
+            user_store::set_role(
+                &mut tx,
+                user.id,
+                grant.role.code(),
+                org_id,
+                member_id,
+                &time_text(now),
+            )
+            .await?;
+            user_store::delete_sessions_of(&mut tx, user.id).await?;
+            // Recorded under the new org (under the old one when the account loses its
+            // org), so the auditor of the area the account now belongs to sees it.
+            let old_org = org_of(&mut tx, user).await?;
+            audit::record_at(
+                &mut tx,
+                now,
+                actor,
+                action,
+                &user.username,
+                org.as_ref().or(old_org.as_ref()),
+                Some(before),
+                Some(after),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+    })
+    .await?;
+    let mut conn = app.store.acquire().await?;
+    let stored = user_store::get(&mut conn, user.id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("用户“{username}”")))?;
+    info(app, &stored)
 }

@@ -370,13 +370,23 @@ contract_test!(users_are_managed_within_scope, |db: TestDb| async move {
             .unwrap_err(),
         AppError::NotFound(_)
     ));
+    // 三权分立: a system administrator adds accounts without a role (党员 without a
+    // member record); the security administrator gives roles.
+    let fresh = |username: &str, org: Option<&str>| NewUser {
+        role: Role::Member,
+        ..new(username, PASSWORD, org)
+    };
+    let e = users::add_user(&app, &zadmin, new("c", PASSWORD, Some("T005")))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("安全管理员"), "{e}");
     assert!(matches!(
-        users::add_user(&app, &zadmin, new("c", PASSWORD, None))
+        users::add_user(&app, &zadmin, fresh("c", None))
             .await
             .unwrap_err(),
         AppError::Forbidden
     ));
-    users::add_user(&app, &zadmin, new("c", PASSWORD, Some("T005")))
+    users::add_user(&app, &zadmin, fresh("c", Some("T005")))
         .await
         .unwrap();
     // Other roles manage no users.

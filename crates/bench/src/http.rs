@@ -75,9 +75,44 @@ async fn token(set: &DataSet, org: &str) -> Result<String> {
             return Err(e.into());
         }
     }
-    let session = jiceng_app::auth::login(&app, &username, PASSWORD)
-        .await
-        .map_err(|e| anyhow::anyhow!("登录失败：{e}"))?;
+    // The department's role needs a second factor: enrolled once, its code computed here
+    // as the user's authenticator would.
+    let mut conn = app.store.acquire().await?;
+    let user =
+        jiceng_store::users::get_by_username(&mut conn, &jiceng_store::Scope::All, &username)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("找不到用户 {username}"))?;
+    let stored = jiceng_store::totp::get(&mut conn, user.id).await?;
+    drop(conn);
+    let (secret, last_step) = match stored.filter(|t| t.confirmed) {
+        Some(t) => (
+            jiceng_app::totp::stored_secret_base32(&app, &t.secret)?,
+            t.last_step,
+        ),
+        None => (
+            jiceng_app::totp::enrol_for(&app, &Actor::system(), &username)
+                .await?
+                .enrolment
+                .secret_base32,
+            0,
+        ),
+    };
+    let session = match jiceng_app::auth::login(&app, &username, PASSWORD).await {
+        Ok(s) => s,
+        Err(jiceng_app::auth::AuthError::SecondFactor(pending)) => {
+            let c = &app.totp;
+            let now = c.step_of(app.now());
+            let step = (now - c.window_steps).max(last_step + 1);
+            if step > now + c.window_steps {
+                anyhow::bail!("动态验证码刚刚用过，请{}秒后重试", c.step_seconds);
+            }
+            let code = jiceng_app::totp::code_at(c, &secret, step)?;
+            jiceng_app::totp::complete_login(&app, &pending.0, &code)
+                .await
+                .map_err(|e| anyhow::anyhow!("登录失败：{e}"))?
+        }
+        Err(e) => anyhow::bail!("登录失败：{e}"),
+    };
     app.store.close().await;
     Ok(session.token)
 }

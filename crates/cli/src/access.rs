@@ -1,5 +1,7 @@
 //! `jiceng user …`, `jiceng audit …` and `jiceng key …`: users, the audit log and the key
-//! that protects ID numbers. The command line acts as the system administrator.
+//! that protects ID numbers. The command line acts as the system actor (the operator on
+//! the server bootstrapping accounts): it may give any role at creation, assign roles and
+//! scopes and reset second factors; every act is audited as `system`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,7 +22,9 @@ pub enum UserCmd {
         /// The org: its code, or its exact name where unique.
         #[arg(long)]
         org: Option<String>,
-        /// admin, department, committee, secretary, inspector, member or auditor.
+        /// admin, security, department, committee, secretary, inspector, member or auditor.
+        /// admin (系统管理员), security (安全管理员) and auditor (审计员) are separate
+        /// accounts for life (三权分立).
         #[arg(long)]
         role: String,
         /// At least 8 characters (or JICENG_PASSWORD, which keeps it out of the shell history).
@@ -49,6 +53,44 @@ pub enum UserCmd {
         username: String,
         #[arg(long, env = "JICENG_PASSWORD", hide_env_values = true)]
         password: String,
+    },
+    /// Give an account its role and scope (the security administrator's act; audited; the
+    /// account's sessions end). The role of an admin, security or auditor account never
+    /// changes, and those roles go only to fresh accounts (三权分立).
+    Role {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// The org whose subtree the account sees: its code, or its exact name where unique.
+        #[arg(long)]
+        org: Option<String>,
+        /// The member record of a `member` account.
+        #[arg(long)]
+        member_id: Option<i64>,
+    },
+    /// The second factor (TOTP): enrol a user (prints the secret, its otpauth URI, a QR
+    /// code and the recovery codes, once) or reset it (a lost phone).
+    #[command(name = "2fa")]
+    TwoFactor {
+        #[command(subcommand)]
+        cmd: TwoFactorCmd,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TwoFactorCmd {
+    /// Enrol the user now: prints the secret, the otpauth URI, a QR code for the terminal
+    /// and the recovery codes. Refused when the user has one (reset first).
+    Enrol {
+        #[arg(long)]
+        username: String,
+    },
+    /// Remove the user's second factor and recovery codes and end its sessions; it
+    /// enrols again at its next login.
+    Reset {
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -169,8 +211,68 @@ pub async fn user(app: &App, cmd: UserCmd) -> Result<ExitCode> {
             users::reset_password(app, &actor, &username, &password).await?;
             println!("已重置用户 {username} 的密码（锁定已解除，原有会话已结束）");
         }
+        UserCmd::Role {
+            username,
+            role,
+            org,
+            member_id,
+        } => {
+            let role = parse_role(&role)?;
+            let u = users::set_role(
+                app,
+                &actor,
+                users::RoleGrant {
+                    username,
+                    role,
+                    org,
+                    member_id,
+                },
+            )
+            .await?;
+            println!(
+                "用户 {} 现为{}（{}）；原有会话已结束",
+                u.username,
+                u.role.label(),
+                u.org_name.as_deref().unwrap_or(if u.role.is_separated() {
+                    "全部范围"
+                } else {
+                    "未绑定党组织，无可见数据"
+                })
+            );
+        }
+        UserCmd::TwoFactor { cmd } => match cmd {
+            TwoFactorCmd::Enrol { username } => {
+                let e = jiceng_app::totp::enrol_for(app, &actor, &username).await?;
+                print!("{}", enrolment_text(app, &e));
+            }
+            TwoFactorCmd::Reset { username } => {
+                jiceng_app::totp::reset(app, &actor, &username).await?;
+                println!(
+                    "已重置用户 {username} 的动态验证码（恢复码作废，原有会话已结束）；该用户下次登录时重新绑定"
+                );
+            }
+        },
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What an enrolment on the command line prints: the secret, the URI, a QR code and the
+/// recovery codes.
+pub fn enrolment_text(app: &App, e: &jiceng_app::totp::IssuedEnrolment) -> String {
+    let mut s = format!(
+        "已为用户 {} 绑定动态验证码（TOTP：SHA-1，{}位数字，{}秒）。\n密钥：{}\notpauth URI：{}\n用手机身份验证器App扫描下面的二维码，或手动输入密钥：\n{}\n",
+        e.enrolment.username,
+        app.totp.digits,
+        app.totp.step_seconds,
+        e.enrolment.secret_base32,
+        e.enrolment.uri,
+        e.qr_text
+    );
+    s.push_str("恢复码（每个只能用一次，只显示这一次，请交给用户妥善保管）：\n");
+    for c in &e.recovery_codes {
+        s.push_str(&format!("  {c}\n"));
+    }
+    s
 }
 
 pub async fn audit(app: &App, cmd: AuditCmd) -> Result<ExitCode> {

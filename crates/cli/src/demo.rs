@@ -1,6 +1,7 @@
 //! The demo's accounts: one per role, bound to orgs of the generated county, with fixed
-//! passwords (`demo-<role>-2026`). For the demo database only — never use these
-//! passwords for real data.
+//! passwords (`demo-<role>-2026`). The privileged ones (those `TotpConfig::required_roles`
+//! names) are enrolled with a fresh random TOTP secret, printed with the accounts. For the
+//! demo database only — never use these passwords for real data.
 
 use anyhow::{Context, Result};
 use jiceng_app::access::{Actor, Role};
@@ -14,6 +15,8 @@ pub struct DemoAccount {
     pub username: String,
     pub password: String,
     pub note: String,
+    /// The TOTP secret (base32) of a privileged account.
+    pub totp_secret: Option<String>,
 }
 
 /// The password of a demo account.
@@ -63,7 +66,18 @@ pub async fn ensure_accounts(app: &App, county_code: &str) -> Result<Vec<DemoAcc
     let member = members.first().context("演示支部没有党员")?;
     drop(conn);
     let plan: Vec<(Role, Option<&StoredOrg>, Option<i64>, String)> = vec![
-        (Role::Admin, None, None, "系统管理员（全部数据）".into()),
+        (
+            Role::Admin,
+            None,
+            None,
+            "系统管理员（账户、设置、备份；全部数据）".into(),
+        ),
+        (
+            Role::Security,
+            None,
+            None,
+            "安全管理员（角色、范围、密钥、动态验证码重置；不看业务数据）".into(),
+        ),
         (
             Role::Department,
             Some(&county),
@@ -98,7 +112,7 @@ pub async fn ensure_accounts(app: &App, county_code: &str) -> Result<Vec<DemoAcc
             Role::Auditor,
             Some(&county),
             None,
-            format!("审计员：{}", county.org.name),
+            format!("审计员（只看审计日志）：{}", county.org.name),
         ),
     ];
     let existing: Vec<String> = users::list_users(app, &system)
@@ -124,11 +138,35 @@ pub async fn ensure_accounts(app: &App, county_code: &str) -> Result<Vec<DemoAcc
             )
             .await?;
         }
+        let totp_secret = if app.totp.required(role) {
+            Some(demo_secret(app, &system, &username).await?)
+        } else {
+            None
+        };
         out.push(DemoAccount {
             username,
             password: password(role),
             note,
+            totp_secret,
         });
     }
     Ok(out)
+}
+
+/// The TOTP secret of a privileged demo account: enrolled now with a fresh random secret,
+/// or (a demo started again) the one it has.
+async fn demo_secret(app: &App, system: &Actor, username: &str) -> Result<String> {
+    let mut conn = app.store.acquire().await?;
+    let user = jiceng_store::users::get_by_username(&mut conn, &Scope::All, username)
+        .await?
+        .with_context(|| format!("演示账号 {username} 不存在"))?;
+    let stored = jiceng_store::totp::get(&mut conn, user.id).await?;
+    drop(conn);
+    match stored {
+        Some(t) if t.confirmed => Ok(jiceng_app::totp::stored_secret_base32(app, &t.secret)?),
+        _ => Ok(jiceng_app::totp::enrol_for(app, system, username)
+            .await?
+            .enrolment
+            .secret_base32),
+    }
 }

@@ -208,7 +208,7 @@ enum Command {
         #[command(subcommand)]
         cmd: rating::RectifyCmd,
     },
-    /// Users: add, list, disable, reset-password.
+    /// Users: add, list, disable, reset-password, role (and scope), 2fa enrol|reset.
     User {
         #[command(subcommand)]
         cmd: access::UserCmd,
@@ -404,6 +404,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             for a in &accounts {
                 println!("  {:<16} 密码 {:<24} {}", a.username, a.password, a.note);
             }
+            println!("\n特权账号须使用动态验证码（TOTP，SHA-1，6位，30秒）。登录时输入密码后，再输入验证码：");
+            for a in accounts.iter().filter(|a| a.totp_secret.is_some()) {
+                println!(
+                    "  {:<16} 密钥 {}",
+                    a.username,
+                    a.totp_secret.as_deref().unwrap_or_default()
+                );
+            }
+            println!("验证码可用任意身份验证器App（Google Authenticator、Microsoft Authenticator、FreeOTP…，\n“手动输入密钥”）计算，或在命令行：oathtool --totp -b <密钥>");
             if no_serve {
                 app.store.close().await;
                 return Ok(ExitCode::SUCCESS);

@@ -312,3 +312,80 @@ fn audit_anchors_export_and_retention_from_the_command_line() {
     assert!(out.contains("锚点已记至第3条，但日志只到第2条"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn roles_and_second_factors_from_the_command_line() {
+    let dir = scratch("roles");
+    std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
+    let with = |extra: &[&'static str]| [&["--db", "sqlite://t.db"][..], extra].concat();
+    let (code, out, err) = run(&dir, &with(&["import", "orgs", "orgs.csv"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let add = |username: &'static str, role: &'static str| {
+        with(&[
+            "user",
+            "add",
+            "--username",
+            username,
+            "--role",
+            role,
+            "--password",
+            "a long pass word",
+        ])
+    };
+    for (u, r) in [("adm", "admin"), ("sec", "security"), ("newbie", "member")] {
+        let (code, out, err) = run(&dir, &add(u, r));
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    // The security administrator's act: a role and a scope for a fresh account.
+    let (code, out, err) = run(
+        &dir,
+        &with(&[
+            "user",
+            "role",
+            "--username",
+            "newbie",
+            "--role",
+            "committee",
+            "--org",
+            "Z1",
+        ]),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("党（工）委") && out.contains("某镇党委"),
+        "{out}"
+    );
+    // 三权分立: the system administrator never becomes the auditor.
+    let (code, out, err) = run(
+        &dir,
+        &with(&["user", "role", "--username", "adm", "--role", "auditor"]),
+    );
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("三权分立"), "{err}");
+    // Enrolment prints the secret, its URI, a QR code and ten recovery codes, once.
+    let (code, out, err) = run(&dir, &with(&["user", "2fa", "enrol", "--username", "adm"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("otpauth://totp/jiceng:adm?secret="), "{out}");
+    assert!(
+        out.contains('█') || out.contains('▀') || out.contains('▄'),
+        "{out}"
+    );
+    let recovery = out
+        .lines()
+        .filter(|l| {
+            let t = l.trim();
+            t.len() == 19 && t.split('-').count() == 4
+        })
+        .count();
+    assert_eq!(recovery, 10, "{out}");
+    let (code, _, err) = run(&dir, &with(&["user", "2fa", "enrol", "--username", "adm"]));
+    assert_ne!(code, 0);
+    assert!(err.contains("已绑定"), "{err}");
+    let (code, out, err) = run(&dir, &with(&["user", "2fa", "reset", "--username", "adm"]));
+    assert_eq!(code, 0, "{out}{err}");
+    // Each act is in the chain: import, three adds, the role, the enrolment, the reset.
+    let (code, out, _) = run(&dir, &with(&["audit", "verify"]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("已检查 7 条审计记录"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -195,11 +195,25 @@ fn demo_builds_once_and_prints_the_accounts() {
         "inspector",
         "member",
         "auditor",
+        "security",
     ] {
         assert!(
             out.contains(&format!("demo-{role}")) && out.contains(&format!("demo-{role}-2026")),
             "account of {role}: {out}"
         );
+    }
+    // The privileged accounts come with their TOTP secrets (base32, 32 characters).
+    for role in ["admin", "security", "department", "auditor"] {
+        let line = out
+            .lines()
+            .find(|l| {
+                l.trim_start().starts_with(&format!("demo-{role} "))
+                    && l.contains("密钥")
+                    && !l.contains("密码")
+            })
+            .unwrap_or_else(|| panic!("secret of {role}: {out}"));
+        let secret = line.split("密钥").nth(1).unwrap().trim();
+        assert_eq!(secret.len(), 32, "{line}");
     }
     // The ratings are stored: the ratings report of the county lists stars.
     let (code, json, err) = run(

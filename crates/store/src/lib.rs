@@ -21,6 +21,7 @@ pub mod referral;
 pub mod scope;
 pub mod sql;
 pub mod testing;
+pub mod totp;
 pub mod units;
 pub mod users;
 pub mod weak;

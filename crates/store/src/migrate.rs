@@ -66,6 +66,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_audit_keyed.sql"),
         postgres: include_str!("../migrations/postgres/0009_audit_keyed.sql"),
     },
+    Migration {
+        version: 12,
+        name: "two_factor",
+        sqlite: include_str!("../migrations/sqlite/0012_two_factor.sql"),
+        postgres: include_str!("../migrations/postgres/0012_two_factor.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.

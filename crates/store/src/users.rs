@@ -279,3 +279,29 @@ pub async fn delete_idle_sessions(conn: &mut Conn, before: &str) -> Result<u64> 
         .await?
         .rows_affected())
 }
+
+/// Changes a user's role and org (the security administrator's act; the app checks who
+/// may). Ends nothing by itself: the caller ends the user's sessions.
+pub async fn set_role(
+    conn: &mut Conn,
+    user_id: i64,
+    role: &str,
+    org_id: Option<i64>,
+    member_id: Option<i64>,
+    now: &str,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE app_user SET role = $1, org_id = $2, member_id = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(role.to_string())
+    .bind(org_id)
+    .bind(member_id)
+    .bind(now.to_string())
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("用户（id {user_id}）")));
+    }
+    Ok(())
+}

@@ -93,16 +93,45 @@ async fn openapi() -> Json<Value> {
 struct LoginBody {
     username: String,
     password: String,
+    /// The current code of the user's authenticator (or a recovery code), for a user with
+    /// a second factor.
+    #[serde(default)]
+    totp: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, b: Bytes) -> ApiResult {
+async fn login(State(state): State<AppState>, b: Bytes) -> Result<Response, ApiError> {
     let l: LoginBody = body(&b)?;
-    let s = auth::login(&state.app, l.username.trim(), &l.password).await?;
+    let s = match auth::login(&state.app, l.username.trim(), &l.password).await {
+        Ok(s) => s,
+        // The password was right; the second factor decides, in the same request.
+        Err(auth::AuthError::SecondFactor(pending)) => {
+            match l.totp.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                Some(code) => {
+                    jiceng_app::totp::complete_login(&state.app, &pending.0, code).await?
+                }
+                None => {
+                    // Unused, the pending login expires by itself.
+                    let mut resp = (
+                        StatusCode::UNAUTHORIZED,
+                        Json(json!({ "error": "需要动态验证码", "second_factor": true })),
+                    )
+                        .into_response();
+                    resp.headers_mut().insert(
+                        axum::http::header::WWW_AUTHENTICATE,
+                        axum::http::HeaderValue::from_static("Bearer"),
+                    );
+                    return Ok(resp);
+                }
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(Json(json!({
         "token": s.token,
         "username": s.actor.username,
         "role": s.actor.role.code(),
-    })))
+    }))
+    .into_response())
 }
 
 async fn logout(State(state): State<AppState>, user: ApiUser) -> ApiResult<StatusCode> {

@@ -20,6 +20,10 @@ pub enum WebError {
     NotLoggedIn,
     /// A form without the session's CSRF token.
     Csrf,
+    /// A privileged user without a second factor, asking for anything but its enrolment.
+    MustEnrol,
+    /// A role that may not use this part of the system at all (三权分立).
+    RoleForbidden(String),
     BadRequest(String),
     /// An upload over its limit (413).
     PayloadTooLarge(String),
@@ -90,6 +94,9 @@ impl WebError {
                 AuthError::BadCredentials => (StatusCode::UNAUTHORIZED, e.to_string()),
                 AuthError::Locked { .. } => (StatusCode::TOO_MANY_REQUESTS, e.to_string()),
                 AuthError::Disabled => (StatusCode::FORBIDDEN, e.to_string()),
+                AuthError::SecondFactor(_)
+                | AuthError::BadSecondFactor
+                | AuthError::PendingExpired => (StatusCode::UNAUTHORIZED, e.to_string()),
                 #[allow(unreachable_patterns)]
                 other => {
                     log(other);
@@ -107,6 +114,11 @@ impl WebError {
                 StatusCode::FORBIDDEN,
                 "表单已失效（缺少或不符的安全令牌），请返回刷新页面后重试".to_string(),
             ),
+            WebError::MustEnrol => (
+                StatusCode::FORBIDDEN,
+                "您的角色须使用动态验证码（双因素认证）：请先在网页“动态验证码”页面（/account/2fa）完成绑定".to_string(),
+            ),
+            WebError::RoleForbidden(m) => (StatusCode::FORBIDDEN, m.clone()),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
             WebError::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m.clone()),
             WebError::Internal(m) => {
@@ -142,6 +154,9 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         if matches!(self.0, WebError::NotLoggedIn) {
             return Redirect::to("/login").into_response();
+        }
+        if matches!(self.0, WebError::MustEnrol) {
+            return Redirect::to(crate::session::ENROL_PATH).into_response();
         }
         let (status, message) = self.0.status_and_message();
         let title = match status {

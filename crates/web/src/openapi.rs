@@ -94,7 +94,7 @@ pub const ROUTES: &[ApiRoute] = &[
         method: "post",
         path: "/auth/login",
         tag: "auth",
-        summary: "登录，取得令牌（连续失败将锁定账号）",
+        summary: "登录，取得令牌（已绑定动态验证码的账号须同时提交 totp；连续失败将锁定账号）",
         params: &[],
         body: Some("LoginRequest"),
         status: 200,
@@ -829,7 +829,7 @@ fn schemas() -> Value {
     );
     let mut all = json!({
         "Error": obj(json!({ "error": { "type": "string", "description": "中文说明" } }), &["error"]),
-        "LoginRequest": obj(json!({ "username": s("string"), "password": s("string") }), &["username", "password"]),
+        "LoginRequest": obj(json!({ "username": s("string"), "password": s("string"), "totp": { "type": "string", "description": "动态验证码（6位数字）或恢复码；已绑定动态验证码的账号必填" } }), &["username", "password"]),
         "Token": obj(json!({ "token": s("string"), "username": s("string"), "role": s("string") }), &["token"]),
         "Me": obj(json!({
             "user_id": s("integer"), "username": s("string"), "role": s("string"),
@@ -1027,10 +1027,16 @@ pub fn document() -> Value {
         responses.insert("400".into(), err("请求有误（中文说明）"));
         if r.auth {
             responses.insert("401".into(), err("未登录或令牌已过期"));
-            responses.insert("403".into(), err("角色无权进行此操作"));
+            responses.insert(
+                "403".into(),
+                err("角色无权进行此操作，或须先绑定动态验证码"),
+            );
             responses.insert("404".into(), err("不存在，或不在本人管理范围内"));
         } else if r.path == "/auth/login" {
-            responses.insert("401".into(), err("用户名或密码错误"));
+            responses.insert(
+                "401".into(),
+                err("用户名或密码错误；或需要动态验证码（second_factor: true）、动态验证码错误"),
+            );
             responses.insert("429".into(), err("账号已锁定"));
         }
         op.insert("responses".into(), Value::Object(responses));

@@ -5,7 +5,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
-use jiceng_app::access::Actor;
+use jiceng_app::access::{Actor, Role};
 use jiceng_app::auth;
 
 use crate::error::{ApiError, PageError, WebError};
@@ -13,6 +13,53 @@ use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "jiceng_session";
 pub const LOGIN_CSRF_COOKIE: &str = "jiceng_login";
+/// The pending login of the second step (password right, code awaited).
+pub const PENDING_COOKIE: &str = "jiceng_login2";
+/// The second-factor enrolment page.
+pub const ENROL_PATH: &str = "/account/2fa";
+
+/// What a session may reach besides its role's pages: its account, logging out.
+const ALWAYS: [&str; 4] = ["/account/", "/logout", "/api/v1/auth/", "/api/v1/me"];
+
+/// Whether the path is `prefix` or below it.
+fn under(path: &str, prefix: &str) -> bool {
+    match prefix.strip_suffix('/') {
+        Some(dir) => path == dir || path.starts_with(prefix),
+        None => path == prefix || path.starts_with(&format!("{prefix}/")),
+    }
+}
+
+/// The path as the client asked it (a nested router sees its own part only).
+fn request_path(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map(|u| u.0.path().to_string())
+        .unwrap_or_else(|| parts.uri.path().to_string())
+}
+
+/// Checks, for every page and API request of a session, what its role and second factor
+/// allow: a privileged user without a second factor reaches only its enrolment (and
+/// logout); the security administrator and the auditor (三权分立) read no business data,
+/// so they reach only their own pages, whatever a handler would do.
+async fn gate(state: &AppState, actor: &Actor, path: &str) -> Result<(), WebError> {
+    let always = ALWAYS.iter().any(|p| under(path, p));
+    if !always && jiceng_app::totp::must_enrol(&state.app, actor).await? {
+        return Err(WebError::MustEnrol);
+    }
+    let own: &[&str] = match actor.role {
+        Role::Auditor => &["/audit", "/api/v1/audit"],
+        Role::Security => &[],
+        _ => return Ok(()),
+    };
+    if always || path == "/" || own.iter().any(|p| under(path, p)) {
+        return Ok(());
+    }
+    Err(WebError::RoleForbidden(match actor.role {
+        Role::Auditor => "审计员只能查看和导出审计日志，不能查看业务数据（三权分立）".into(),
+        _ => "安全管理员负责角色、范围、密钥和动态验证码，不能查看业务数据（三权分立）".into(),
+    }))
+}
 
 /// A value of a cookie in the request.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -82,10 +129,13 @@ impl FromRequestParts<AppState> for User {
         let token =
             cookie(&parts.headers, SESSION_COOKIE).ok_or(PageError(WebError::NotLoggedIn))?;
         match auth::resume(&state.app, &token).await? {
-            Some(s) => Ok(User {
-                actor: s.actor,
-                csrf: s.csrf,
-            }),
+            Some(s) => {
+                gate(state, &s.actor, &request_path(parts)).await?;
+                Ok(User {
+                    actor: s.actor,
+                    csrf: s.csrf,
+                })
+            }
             None => Err(PageError(WebError::NotLoggedIn)),
         }
     }
@@ -113,10 +163,13 @@ impl FromRequestParts<AppState> for ApiUser {
             .filter(|t| !t.is_empty())
             .ok_or(ApiError(WebError::NotLoggedIn))?;
         match auth::resume(&state.app, &token).await? {
-            Some(s) => Ok(ApiUser {
-                actor: s.actor,
-                token,
-            }),
+            Some(s) => {
+                gate(state, &s.actor, &request_path(parts)).await?;
+                Ok(ApiUser {
+                    actor: s.actor,
+                    token,
+                })
+            }
             None => Err(ApiError(WebError::NotLoggedIn)),
         }
     }

@@ -417,9 +417,9 @@ contract_test!(
         assert!(xlsx_text(&x.bytes).contains("六月主题党日"));
         let list = c.get(&format!("/meetings?org={c001}")).await.text();
         assert!(list.contains("六月主题党日"), "{list}");
-        // Exports are audited.
-        let mut admin = api_client(&f.app, "admin").await;
-        let audit = admin.get("/api/v1/audit?page_size=50").await.text();
+        // Exports are audited (the auditor reads the log).
+        let mut auditor = api_client(&f.app, "auditor").await;
+        let audit = auditor.get("/api/v1/audit?page_size=50").await.text();
         assert!(audit.contains("组织生活"), "{audit}");
         assert!(audit.contains("meetings"), "{audit}");
     }

@@ -63,7 +63,12 @@ contract_test!(
             "POST",
             "/api/v1/auth/login",
             &[("Content-Type", "application/json")],
-            &serde_json::json!({ "username": "dept", "password": PASSWORD }).to_string(),
+            &serde_json::json!({
+                "username": "dept",
+                "password": PASSWORD,
+                "totp": next_code(&f.app, "dept").await,
+            })
+            .to_string(),
         )
         .await;
         assert_eq!(st, 200, "{body}");

@@ -2,6 +2,7 @@
 //! log. Each handler resolves the user from the session cookie, calls the same use case
 //! the API calls, and renders an askama template.
 
+mod account;
 pub mod import;
 mod life;
 mod members;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/audit", get(audit_log))
         .route("/audit/export.xlsx", get(audit_export))
+        .merge(account::routes())
         .merge(orgs::routes())
         .merge(members::routes())
         .merge(units::routes())
@@ -60,6 +62,9 @@ pub struct Nav {
     pub can_audit: bool,
     /// The department and committees handle import referrals (`/referrals`).
     pub can_refer: bool,
+    /// Whether the role reads business data (not the security administrator, not the
+    /// auditor): the business links are shown only then.
+    pub reads_data: bool,
 }
 
 impl Nav {
@@ -72,8 +77,9 @@ impl Nav {
             is_member: a.role == Role::Member,
             member_id: a.member_id,
             can_write: can_write(a),
-            can_audit: matches!(a.role, Role::Admin | Role::Auditor),
             can_refer: jiceng_app::referral::can_handle(a),
+            can_audit: jiceng_app::audit::may_read(a),
+            reads_data: a.role.reads_data(),
         }
     }
 }
@@ -275,6 +281,10 @@ async fn login(
             );
             Ok(resp)
         }
+        // ---- second factor: the password was right, the code page follows (account.rs) ----
+        Err(auth::AuthError::SecondFactor(pending)) => {
+            account::code_page(&state, &headers, StatusCode::OK, Some(&pending), None)
+        }
         Err(e) => {
             let (status, message) = WebError::Auth(e).status_and_message();
             if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -385,6 +395,19 @@ async fn dashboard(
     user: User,
     Query(q): Query<OrgParam>,
 ) -> Result<Response, PageError> {
+    // 三权分立: the auditor's home is the log; the security administrator has no pages of
+    // business data.
+    match user.actor.role {
+        Role::Auditor => return Ok(Redirect::to("/audit").into_response()),
+        Role::Security => {
+            return html(&EmptyPage {
+                title: "首页".into(),
+                nav: Nav::of(&user),
+                message: "安全管理员在服务器上分配角色和范围（jiceng user role）、重置动态验证码（jiceng user 2fa reset）、轮换密钥（jiceng key rotate）；这些操作都记入审计日志。安全管理员不查看业务数据。".into(),
+            })
+        }
+        _ => {}
+    }
     if user.actor.role == Role::Member {
         return Ok(match user.actor.member_id {
             Some(id) => Redirect::to(&format!("/members/{id}")).into_response(),

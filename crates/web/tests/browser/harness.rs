@@ -168,15 +168,42 @@ pub async fn text_of(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// The apps being served, by base URL: the login computes second-factor codes from them.
+fn served() -> &'static std::sync::Mutex<std::collections::HashMap<String, jiceng_app::App>> {
+    static SERVED: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, jiceng_app::App>>,
+    > = std::sync::OnceLock::new();
+    SERVED.get_or_init(Default::default)
+}
+
+/// Logs in with the password, and with the current code on the code page that follows for
+/// a user with a second factor.
 pub async fn login(c: &Client, base: &str, user: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
     fill(c, "username", user).await;
     fill(c, "password", PASSWORD).await;
     click(c, "login-submit").await;
     c.wait()
-        .for_element(Locator::Css("header.top .who"))
+        .for_element(Locator::Css("header.top .who, #code-submit"))
         .await
         .unwrap();
+    if c.find(Locator::Id("code-submit")).await.is_ok() {
+        let app = served()
+            .lock()
+            .unwrap()
+            .get(base)
+            .cloned()
+            .expect("the app served at base");
+        let code = crate::common::next_code(&app, user)
+            .await
+            .expect("a second factor");
+        fill(c, "code", &code).await;
+        click(c, "code-submit").await;
+        c.wait()
+            .for_element(Locator::Css("header.top .who"))
+            .await
+            .unwrap();
+    }
 }
 
 pub async fn logout(c: &Client) {
@@ -207,6 +234,7 @@ impl Session {
         let (chromium, driver) = browser()?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        served().lock().unwrap().insert(base.clone(), app.clone());
         let server = tokio::spawn(async move {
             jiceng_web::serve_on(listener, app, jiceng_web::WebConfig::default())
                 .await

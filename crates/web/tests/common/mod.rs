@@ -136,8 +136,9 @@ pub struct Fixture {
 
 /// Loads the county and adds the users: admin, department (C001), committee (T001),
 /// secretary-a (B001), secretary-b (B002), inspector (C001), auditor (C001),
-/// member (张建国 of B001), nobody (a committee user without an org is refused, so
-/// `nobody` is a department user of B003 … see below).
+/// member (张建国 of B001), security (the security administrator, no org). The users whose
+/// role requires a second factor (admin, dept, auditor, security) are enrolled: the login
+/// helpers compute their codes ([`next_code`]).
 pub async fn fixture(db: &TestDb) -> Fixture {
     let app = app(db);
     let dir = Dir::new("fixture");
@@ -214,6 +215,14 @@ pub async fn fixture(db: &TestDb) -> Fixture {
         Some(members["张建国"]),
     )
     .await;
+    add("security", Role::Security, None, None).await;
+    for u in users::list_users(&app, &system).await.unwrap() {
+        if app.totp.required(u.role) {
+            jiceng_app::totp::enrol_for(&app, &system, &u.username)
+                .await
+                .unwrap();
+        }
+    }
     Fixture {
         app,
         dir,
@@ -244,11 +253,42 @@ impl Resp {
     }
 }
 
+/// The code a user's authenticator shows for the next step the server will accept (none
+/// for a user without a second factor): the oldest step of the window after the last
+/// accepted one. Tests log in as one user more often than the window has steps; then the
+/// user's last accepted step is moved back first (a test's shortcut for "30 s later").
+pub async fn next_code(app: &App, username: &str) -> Option<String> {
+    let mut conn = app.store.acquire().await.unwrap();
+    let user = jiceng_store::users::get_by_username(&mut conn, &Scope::All, username)
+        .await
+        .unwrap()?;
+    let t = jiceng_store::totp::get(&mut conn, user.id)
+        .await
+        .unwrap()
+        .filter(|t| t.confirmed)?;
+    let b32 = jiceng_app::totp::stored_secret_base32(app, &t.secret).unwrap();
+    let now = app.totp.step_of(app.now());
+    let w = app.totp.window_steps;
+    let mut step = (now - w).max(t.last_step + 1);
+    if step > now + w {
+        sqlx::query("UPDATE user_totp SET last_step = $1 WHERE user_id = $2")
+            .bind(now - w - 1)
+            .bind(user.id)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        step = now - w;
+    }
+    Some(jiceng_app::totp::code_at(&app.totp, &b32, step).unwrap())
+}
+
 /// An in-process client over the router (`oneshot`), keeping cookies like a browser.
 pub struct Client {
     pub router: Router,
     pub cookies: HashMap<String, String>,
     pub bearer: Option<String>,
+    /// The app served (its second factors are read to compute codes).
+    pub app: App,
 }
 
 impl Client {
@@ -257,6 +297,7 @@ impl Client {
             router: jiceng_web::router(app.clone()),
             cookies: HashMap::new(),
             bearer: None,
+            app: app.clone(),
         }
     }
 
@@ -391,8 +432,21 @@ impl Client {
         .await
     }
 
-    /// Logs in through the login form (with its CSRF token), as a browser does.
+    /// Logs in through the login form (with its CSRF token), as a browser does, and
+    /// through the code page after it when the user has a second factor.
     pub async fn login(&mut self, username: &str, password: &str) -> Resp {
+        let r = self.login_password(username, password).await;
+        if !is_code_page(&r) {
+            return r;
+        }
+        let code = next_code(&self.app, username)
+            .await
+            .expect("a code page for a user without a second factor");
+        self.login_code(&csrf_of(&r.text()), &code).await
+    }
+
+    /// The login form's first step only (the password).
+    pub async fn login_password(&mut self, username: &str, password: &str) -> Resp {
         let page = self.get("/login").await;
         let csrf = csrf_of(&page.text());
         self.post_form(
@@ -406,14 +460,20 @@ impl Client {
         .await
     }
 
-    /// Logs in through the API and keeps the bearer token.
+    /// The code page's form (the second step).
+    pub async fn login_code(&mut self, csrf: &str, code: &str) -> Resp {
+        self.post_form("/login/2fa", &[("code", code), ("csrf", csrf)])
+            .await
+    }
+
+    /// Logs in through the API (with the user's current code when it has a second factor)
+    /// and keeps the bearer token.
     pub async fn api_login(&mut self, username: &str, password: &str) -> Resp {
-        let r = self
-            .post_json(
-                "/api/v1/auth/login",
-                serde_json::json!({ "username": username, "password": password }),
-            )
-            .await;
+        let mut body = serde_json::json!({ "username": username, "password": password });
+        if let Some(code) = next_code(&self.app, username).await {
+            body["totp"] = serde_json::Value::String(code);
+        }
+        let r = self.post_json("/api/v1/auth/login", body).await;
         if r.status == StatusCode::OK {
             self.bearer = Some(r.json()["token"].as_str().unwrap().to_string());
         }
@@ -430,6 +490,11 @@ impl Client {
             t
         }
     }
+}
+
+/// Whether an answer is the login's second step (the code page).
+pub fn is_code_page(r: &Resp) -> bool {
+    r.status == StatusCode::OK && r.text().contains("action=\"/login/2fa\"")
 }
 
 pub fn csrf_of(html: &str) -> String {

@@ -1,0 +1,208 @@
+//! The account's second factor: the enrolment page (`/account/2fa`: a QR code drawn in the
+//! binary, the secret as text, confirmed by a first code, then the recovery codes shown
+//! once) and the login's second step (`/login/2fa`: the code, or a recovery code, for the
+//! pending login the password opened).
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use jiceng_app::auth::{AuthError, PendingLogin};
+use jiceng_app::totp;
+use serde::Deserialize;
+
+use super::{html, login_page, Nav};
+use crate::error::{PageError, WebError};
+use crate::session::{self, User};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(session::ENROL_PATH, get(enrol_page).post(enrol_confirm))
+        .route("/login/2fa", post(login_code))
+}
+
+#[derive(Template)]
+#[template(path = "account_2fa.html")]
+struct EnrolPage {
+    title: String,
+    nav: Nav,
+    status: totp::Status,
+    digits: usize,
+    /// The recovery codes, right after enrolment (shown once).
+    codes: Vec<String>,
+    error: Option<String>,
+}
+
+async fn enrol_page(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
+    let status = totp::status(&state.app, &user.actor).await?;
+    html(&EnrolPage {
+        title: "动态验证码".into(),
+        nav: Nav::of(&user),
+        status,
+        digits: state.app.totp.digits,
+        codes: Vec::new(),
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn enrol_confirm(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    match totp::confirm(&state.app, &user.actor, &f.code).await {
+        Ok(codes) => html(&EnrolPage {
+            title: "动态验证码".into(),
+            nav: Nav::of(&user),
+            status: totp::status(&state.app, &user.actor).await?,
+            digits: state.app.totp.digits,
+            codes,
+            error: None,
+        }),
+        Err(jiceng_app::AppError::Input(m)) => {
+            let mut resp = html(&EnrolPage {
+                title: "动态验证码".into(),
+                nav: Nav::of(&user),
+                status: totp::status(&state.app, &user.actor).await?,
+                digits: state.app.totp.digits,
+                codes: Vec::new(),
+                error: Some(m),
+            })?;
+            *resp.status_mut() = StatusCode::BAD_REQUEST;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login_2fa.html")]
+struct CodePage {
+    csrf: String,
+    digits: usize,
+    minutes: i64,
+    error: Option<String>,
+}
+
+fn cookie_header(value: &str) -> Result<HeaderValue, PageError> {
+    HeaderValue::from_str(value).map_err(|e| PageError(WebError::Internal(e.to_string())))
+}
+
+/// The code page after a right password: the pending login in an HttpOnly cookie (as long
+/// as it may wait), and a fresh login token against cross-site posts (double submit, as the
+/// login form).
+pub(super) fn code_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    pending: Option<&PendingLogin>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let token = crate::random_token(16);
+    let minutes = state.app.totp.pending_minutes;
+    let mut resp = html(&CodePage {
+        csrf: token.clone(),
+        digits: state.app.totp.digits,
+        minutes,
+        error,
+    })?;
+    *resp.status_mut() = status;
+    let secure = session::secure(state, headers);
+    let h = resp.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        cookie_header(&session::set_cookie(
+            session::LOGIN_CSRF_COOKIE,
+            &token,
+            secure,
+            Some(3600),
+        ))?,
+    );
+    if let Some(p) = pending {
+        h.append(
+            header::SET_COOKIE,
+            cookie_header(&session::set_cookie(
+                session::PENDING_COOKIE,
+                &p.0,
+                secure,
+                Some(minutes * 60),
+            ))?,
+        );
+    }
+    Ok(resp)
+}
+
+async fn login_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, PageError> {
+    let expected = session::cookie(&headers, session::LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !session::constant_eq(expected.as_bytes(), f.csrf.as_bytes()) {
+        return login_page(
+            &state,
+            &headers,
+            StatusCode::FORBIDDEN,
+            String::new(),
+            Some("登录表单已失效，请重新输入".into()),
+        );
+    }
+    let Some(pending) = session::cookie(&headers, session::PENDING_COOKIE) else {
+        return login_page(
+            &state,
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            String::new(),
+            Some(AuthError::PendingExpired.to_string()),
+        );
+    };
+    let secure = session::secure(&state, &headers);
+    let clear = |name: &str| cookie_header(&session::set_cookie(name, "", secure, Some(0)));
+    match totp::complete_login(&state.app, &pending, &f.code).await {
+        Ok(s) => {
+            let mut resp = Redirect::to("/").into_response();
+            let h = resp.headers_mut();
+            h.append(
+                header::SET_COOKIE,
+                cookie_header(&session::set_cookie(
+                    session::SESSION_COOKIE,
+                    &s.token,
+                    secure,
+                    None,
+                ))?,
+            );
+            h.append(header::SET_COOKIE, clear(session::LOGIN_CSRF_COOKIE)?);
+            h.append(header::SET_COOKIE, clear(session::PENDING_COOKIE)?);
+            Ok(resp)
+        }
+        Err(AuthError::BadSecondFactor) => code_page(
+            &state,
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            None,
+            Some(AuthError::BadSecondFactor.to_string()),
+        ),
+        Err(e) => {
+            let (status, message) = WebError::Auth(e).status_and_message();
+            if status == StatusCode::INTERNAL_SERVER_ERROR {
+                return Err(PageError(WebError::Internal(message)));
+            }
+            let mut resp = login_page(&state, &headers, status, String::new(), Some(message))?;
+            resp.headers_mut()
+                .append(header::SET_COOKIE, clear(session::PENDING_COOKIE)?);
+            Ok(resp)
+        }
+    }
+}
