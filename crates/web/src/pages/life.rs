@@ -1091,7 +1091,7 @@ async fn compliance_page(
         .map(|r| {
             r.noncompliant
                 .iter()
-                .skip(((page - 1) * PAGE) as usize)
+                .skip((page.min(pages) - 1).saturating_mul(PAGE) as usize)
                 .take(PAGE as usize)
                 .map(|n| MissingLine {
                     name: n.org.name.clone(),
