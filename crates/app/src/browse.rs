@@ -397,7 +397,7 @@ impl MemberRow {
             joined_on: m.joined_on,
             full_on: m.full_on,
             occupation: m.occupation.clone(),
-            phone_masked: m.phone.as_deref().map(crate::privacy::mask_phone),
+            phone_masked: m.phone_masked.clone(),
             org_id: m.org_id,
             org_name: org_name.to_string(),
         }

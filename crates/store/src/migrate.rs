@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_rating_stars.sql"),
         postgres: include_str!("../migrations/postgres/0007_rating_stars.sql"),
     },
+    Migration {
+        version: 11,
+        name: "protected_phones",
+        sqlite: include_str!("../migrations/sqlite/0011_protected_phones.sql"),
+        postgres: include_str!("../migrations/postgres/0011_protected_phones.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.
