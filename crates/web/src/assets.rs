@@ -9,7 +9,12 @@ use axum::Router;
 
 use crate::AppState;
 
-pub const CSS: &str = include_str!("../assets/app.css");
+/// The stylesheet: the application's and the organizational-life pages' (served as one
+/// file: the CSP allows no inline style).
+pub const CSS: &str = concat!(
+    include_str!("../assets/app.css"),
+    include_str!("../templates/life_style.css")
+);
 pub const TREE_JS: &str = include_str!("../assets/tree.js");
 pub const BACK_JS: &str = include_str!("../assets/back.js");
 

@@ -211,11 +211,10 @@ fn router_for(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The Content-Security-Policy of every answer: scripts and styles from this server only
-/// (the pages' only scripts are `/static/*.js` files); styles may also be inline (some
-/// pages carry a `<style>` block or a `style` attribute), scripts never. No framing, forms
-/// post only here, no `<base>`.
-pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+/// The Content-Security-Policy of every answer: scripts and styles from this server's
+/// files only (`/static/*.js`, `/static/app.css`), nothing inline. No framing, forms post
+/// only here, no `<base>`.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
     img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; form-action 'self'; \
     base-uri 'none'";
 
