@@ -60,6 +60,7 @@ pub enum AuditAction {
     ViewIdNumber = 51,
     MeetingRecord = 60,
     KeyRotate = 70,
+    CryptoSuiteSet = 71,
     RatingAdjust = 80,
     WeaknessConfirm = 81,
     WeaknessDismiss = 82,
@@ -76,7 +77,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 40] = [
+    pub const ALL: [AuditAction; 41] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -104,6 +105,7 @@ impl AuditAction {
         AuditAction::ViewIdNumber,
         AuditAction::MeetingRecord,
         AuditAction::KeyRotate,
+        AuditAction::CryptoSuiteSet,
         AuditAction::RatingAdjust,
         AuditAction::WeaknessConfirm,
         AuditAction::WeaknessDismiss,
@@ -156,6 +158,7 @@ impl AuditAction {
             AuditAction::ViewIdNumber => "view_id_number",
             AuditAction::MeetingRecord => "meeting_record",
             AuditAction::KeyRotate => "key_rotate",
+            AuditAction::CryptoSuiteSet => "crypto_suite_set",
             AuditAction::RatingAdjust => "rating_adjust",
             AuditAction::WeaknessConfirm => "weakness_confirm",
             AuditAction::WeaknessDismiss => "weakness_dismiss",
@@ -201,6 +204,7 @@ impl AuditAction {
             AuditAction::ViewIdNumber => "查看完整身份证号",
             AuditAction::MeetingRecord => "记录组织生活",
             AuditAction::KeyRotate => "更换密钥",
+            AuditAction::CryptoSuiteSet => "启用个人信息加密保护",
             AuditAction::RatingAdjust => "调整评定星级",
             AuditAction::WeaknessConfirm => "确定软弱涣散问题",
             AuditAction::WeaknessDismiss => "排除软弱涣散问题",

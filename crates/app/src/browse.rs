@@ -397,7 +397,7 @@ impl MemberRow {
             joined_on: m.joined_on,
             full_on: m.full_on,
             occupation: m.occupation.clone(),
-            phone_masked: m.phone.as_deref().map(crate::privacy::mask_phone),
+            phone_masked: m.phone_masked.clone(),
             org_id: m.org_id,
             org_name: org_name.to_string(),
         }
@@ -485,10 +485,22 @@ async fn member_read(
     Ok((scope, filter, root))
 }
 
-/// A page of the roster.
+/// A requested page number (1-based) made safe: at least 1, and at most the last page
+/// that `i64` rows could fill, so that its offset never overflows.
+pub fn bounded_page(page: i64, page_size: i64) -> i64 {
+    page.clamp(1, (i64::MAX / page_size.max(1)).max(1))
+}
+
+/// The last page of `total` rows (1 when there are none).
+pub fn last_page(total: i64, page_size: i64) -> i64 {
+    let size = page_size.max(1);
+    (total / size + i64::from(total % size != 0)).max(1)
+}
+
+/// A page of the roster. A page beyond the end is the last page.
 pub async fn members(app: &App, actor: &Actor, query: &MemberQuery) -> Result<MemberPage> {
-    let page = query.page.max(1);
     let page_size = query.page_size.clamp(1, MAX_PAGE_SIZE);
+    let mut page = bounded_page(query.page, page_size);
     let (scope, filter, root) = member_read(app, actor, query).await?;
     // An unfiltered subtree list takes its total from the stored facts (SCALE.md).
     let unfiltered =
@@ -498,8 +510,11 @@ pub async fn members(app: &App, actor: &Actor, query: &MemberQuery) -> Result<Me
         (Some(o), true) => Some(o.facts.subtree_members),
         _ => None,
     };
+    if let Some(t) = known_total {
+        page = page.min(last_page(t, page_size));
+    }
     let mut conn = app.store.acquire().await?;
-    let (rows, total) = browse_store::members_page(
+    let (mut rows, total) = browse_store::members_page(
         &mut conn,
         &scope,
         &filter,
@@ -508,6 +523,19 @@ pub async fn members(app: &App, actor: &Actor, query: &MemberQuery) -> Result<Me
         known_total,
     )
     .await?;
+    if page > last_page(total, page_size) {
+        page = last_page(total, page_size);
+        rows = browse_store::members_page(
+            &mut conn,
+            &scope,
+            &filter,
+            (page - 1) * page_size,
+            page_size,
+            Some(total),
+        )
+        .await?
+        .0;
+    }
     let names = org_names(&mut conn, rows.iter().map(|m| m.org_id)).await?;
     Ok(MemberPage {
         items: rows
@@ -694,13 +722,13 @@ async fn unit_read(app: &App, actor: &Actor, query: &UnitQuery) -> Result<(Scope
     Ok((scope, filter))
 }
 
-/// A page of the unit registry.
+/// A page of the unit registry. A page beyond the end is the last page.
 pub async fn units(app: &App, actor: &Actor, query: &UnitQuery) -> Result<UnitPage> {
-    let page = query.page.max(1);
     let page_size = query.page_size.clamp(1, MAX_PAGE_SIZE);
+    let mut page = bounded_page(query.page, page_size);
     let (scope, filter) = unit_read(app, actor, query).await?;
     let mut conn = app.store.acquire().await?;
-    let (rows, total) = browse_store::units_page(
+    let (mut rows, total) = browse_store::units_page(
         &mut conn,
         &scope,
         &filter,
@@ -708,6 +736,18 @@ pub async fn units(app: &App, actor: &Actor, query: &UnitQuery) -> Result<UnitPa
         page_size,
     )
     .await?;
+    if page > last_page(total, page_size) {
+        page = last_page(total, page_size);
+        rows = browse_store::units_page(
+            &mut conn,
+            &scope,
+            &filter,
+            (page - 1) * page_size,
+            page_size,
+        )
+        .await?
+        .0;
+    }
     let names = org_names(&mut conn, rows.iter().map(|u| u.unit.org_id)).await?;
     Ok(UnitPage {
         items: rows

@@ -218,26 +218,31 @@ fn protect(
                 s.spawn(move || {
                     ms.iter()
                         .zip(ids)
-                        .map(|(m, id)| StoredMember {
-                            id: m.id,
-                            org_id: m.org_id,
-                            org_path: path_of[&m.org_id].clone(),
-                            name: m.name.clone(),
-                            gender: m.gender,
-                            ethnicity: m.ethnicity.clone(),
-                            birth_date: m.birth_date,
-                            id_hash: crypto.id_hash(id),
-                            id_cipher: crypto.encrypt(id),
-                            id_masked: id.masked(),
-                            education: m.education,
-                            status: m.status,
-                            joined_on: m.joined_on,
-                            full_on: m.full_on,
-                            occupation: m.occupation.clone(),
-                            phone: m.phone.clone(),
-                            mobile: m.mobile,
-                            lost_contact: m.lost_contact,
-                            exited_on: None,
+                        .map(|(m, id)| {
+                            let (phone_cipher, phone_masked) =
+                                m.phone.as_deref().map(|p| crypto.protect_phone(p)).unzip();
+                            StoredMember {
+                                id: m.id,
+                                org_id: m.org_id,
+                                org_path: path_of[&m.org_id].clone(),
+                                name: m.name.clone(),
+                                gender: m.gender,
+                                ethnicity: m.ethnicity.clone(),
+                                birth_date: m.birth_date,
+                                id_hash: crypto.id_hash(id),
+                                id_cipher: crypto.encrypt(id),
+                                id_masked: id.masked(),
+                                education: m.education,
+                                status: m.status,
+                                joined_on: m.joined_on,
+                                full_on: m.full_on,
+                                occupation: m.occupation.clone(),
+                                phone_cipher,
+                                phone_masked,
+                                mobile: m.mobile,
+                                lost_contact: m.lost_contact,
+                                exited_on: None,
+                            }
                         })
                         .collect::<Vec<_>>()
                 })

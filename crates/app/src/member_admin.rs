@@ -64,7 +64,7 @@ fn audit_view(m: &StoredMember) -> serde_json::Value {
         "ethnicity": m.ethnicity,
         "education": m.education.map(|e| e.label()),
         "occupation": m.occupation,
-        "phone": m.phone.as_deref().map(crate::privacy::mask_phone),
+        "phone": m.phone_masked,
         "status": m.status.label(),
         "full_on": m.full_on,
         "org_id": m.org_id,
@@ -110,7 +110,7 @@ pub async fn update_member(app: &App, actor: &Actor, id: i64, edit: &MemberEdit)
         if !mobile_ok && !land_ok {
             return Err(input(format!("联系电话格式不正确：{p}")));
         }
-        m.phone = Some(p);
+        crate::privacy::set_phone(&app.crypto, &mut m, &p);
     }
     m.status = MemberStatus::parse_label(&edit.status)
         .ok_or_else(|| input("人员类别应为“正式党员”或“预备党员”"))?;

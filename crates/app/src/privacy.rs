@@ -1,13 +1,17 @@
-//! Personal data on display: ID numbers and phone numbers are shown masked everywhere; a
-//! role allowed to may ask for one member's full ID number, and every such view is
-//! recorded in the audit log in the same transaction.
+//! Personal data on display and at rest: ID numbers and phone numbers are stored
+//! encrypted and shown masked everywhere; a role allowed to may ask for one member's full
+//! ID number, and every such view is recorded in the audit log in the same transaction.
+//! Phones have no reveal: they are shown masked only. The key and the crypto suite are
+//! checked against the database before anything is written ([`check_key`]).
 
 use jiceng_domain::IdNumber;
+use jiceng_store::members::StoredMember;
 use jiceng_store::{protection, Scope};
 use serde_json::json;
 
 use crate::access::{Actor, Role};
 use crate::audit::{self, AuditAction};
+use crate::crypto::Suite;
 use crate::{App, AppError, Crypto, Result};
 
 /// One member's full ID number, for a role that may see it (`Role::can_unmask`) and a
@@ -51,32 +55,122 @@ pub fn key_fingerprint(crypto: &Crypto) -> String {
 /// A synthetic, checksum-valid ID number hashed for the fingerprint.
 const PROBE: &str = "11010519491231002X";
 
-/// Checks that the app's key is the one the stored ID numbers were written with (and
-/// records it on first use). A different key would fail to decrypt and, worse, hash the
-/// same person differently, so that an import would enter them twice.
-pub async fn check_key(app: &App) -> Result<()> {
-    let mine = key_fingerprint(&app.crypto);
-    let mut conn = app.store.acquire().await?;
-    match protection::key_fingerprint(&mut conn).await? {
-        Some(f) if f == mine => Ok(()),
-        Some(_) => Err(AppError::Input(
-            "密钥与数据库不符：身份证号是用另一个密钥加密的（请检查 JICENG_KEY 或 --key-file）"
-                .into(),
-        )),
-        None => {
-            // Trust on first use; an existing member's number must decrypt with it.
-            if let Some((_, cipher)) = protection::ciphers(&mut conn, 0, 1).await?.first() {
-                app.crypto.decrypt(cipher)?;
-            }
-            protection::set_key_fingerprint(&mut conn, &mine).await?;
-            Ok(())
-        }
+/// The crypto suite the database was initialised with: recorded, or `aes` for a database
+/// whose key was recorded before the suites existed; `None` for a database not yet used
+/// with a key (the suite is chosen then, `jiceng init --crypto`).
+pub async fn database_suite(store: &jiceng_store::Store) -> Result<Option<Suite>> {
+    let mut conn = store.acquire().await?;
+    stored_suite(&mut conn).await
+}
+
+async fn stored_suite(conn: &mut jiceng_store::Conn) -> Result<Option<Suite>> {
+    match protection::crypto_suite(conn).await? {
+        Some(code) => Suite::from_code(&code).map(Some).ok_or_else(|| {
+            AppError::Input(format!(
+                "数据库记录的加密套件“{code}”无法识别（应为 aes 或 sm），可能由更新版本的 jiceng 写入"
+            ))
+        }),
+        None if protection::key_fingerprint(conn).await?.is_some() => Ok(Some(Suite::Aes)),
+        None => Ok(None),
     }
 }
 
-/// Re-encrypts and re-hashes every member's ID number with `new` in one transaction
-/// (audited), and records the new key's fingerprint. The second-factor secrets are
-/// re-encrypted in the same transaction. Only the security administrator of the whole
+/// Checks that the app's crypto suite and key are the ones the stored personal data was
+/// written with (and records both on first use), then protects any phones still stored in
+/// clear by a schema before migration 11 ([`protect_phones`]). A different key would fail
+/// to decrypt and, worse, hash the same person differently, so that an import would enter
+/// them twice; a different suite likewise.
+pub async fn check_key(app: &App) -> Result<()> {
+    let mine = key_fingerprint(&app.crypto);
+    let suite = app.crypto.suite();
+    {
+        let mut tx = app.store.begin().await?;
+        if let Some(recorded) = stored_suite(&mut tx).await? {
+            if recorded != suite {
+                return Err(AppError::Input(format!(
+                    "加密套件与数据库不符：数据库初始化时选用 {}（{}），本次运行使用 {}（{}）。\
+                     同一数据库只能使用一种套件；如需更换，请用 jiceng key rotate --crypto {} 在一次事务中整体转换",
+                    recorded.code(),
+                    recorded.label(),
+                    suite.code(),
+                    suite.label(),
+                    suite.code()
+                )));
+            }
+        }
+        match protection::key_fingerprint(&mut tx).await? {
+            Some(f) if f == mine => {}
+            Some(_) => return Err(AppError::Input(
+                "密钥与数据库不符：身份证号是用另一个密钥加密的（请检查 JICENG_KEY 或 --key-file）"
+                    .into(),
+            )),
+            None => {
+                // Trust on first use; an existing member's number must decrypt with it.
+                if let Some((_, cipher)) = protection::ciphers(&mut tx, 0, 1).await?.first() {
+                    app.crypto.decrypt(cipher)?;
+                }
+                protection::set_key_fingerprint(&mut tx, &mine).await?;
+            }
+        }
+        if protection::crypto_suite(&mut tx).await?.is_none() {
+            protection::set_crypto_suite(&mut tx, suite.code()).await?;
+        }
+        tx.commit().await?;
+    }
+    protect_phones(app).await?;
+    Ok(())
+}
+
+/// Members' phones encrypted per page when protecting or rotating.
+const PAGE: i64 = 5_000;
+
+/// Encrypts the phones a database made before migration 11 holds in clear (with a masked
+/// copy) and drops the clear column, in one transaction (audited when there were phones);
+/// run by [`check_key`], so the first start with the key does it. Idempotent: once the
+/// column is gone it does nothing. Returns the number of phones protected.
+pub async fn protect_phones(app: &App) -> Result<usize> {
+    let now = app.now();
+    audit::with_retry(|| async {
+        let mut tx = app.store.begin().await?;
+        if !protection::has_clear_phones(&mut tx).await? {
+            return Ok(0);
+        }
+        let mut after = i64::MIN;
+        let mut n = 0usize;
+        loop {
+            let page = protection::clear_phones(&mut tx, after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.0;
+            for (id, phone) in &page {
+                let (cipher, masked) = app.crypto.protect_phone(phone);
+                protection::protect_phone(&mut tx, *id, &cipher, &masked).await?;
+                n += 1;
+            }
+        }
+        protection::drop_clear_phones(&mut tx).await?;
+        if n > 0 {
+            audit::record_at(
+                &mut tx,
+                now,
+                &Actor::system(),
+                AuditAction::CryptoSuiteSet,
+                "党员联系电话",
+                None,
+                None,
+                Some(json!({ "suite": app.crypto.suite().code(), "phones": n })),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(n)
+    })
+    .await
+}
+
+/// Re-encrypts every member's ID number and phone and re-hashes the ID number with `new`
+/// (which may be of another suite) in one transaction (audited), and records the new
+/// key's fingerprint and suite; the second-factor secrets are re-encrypted and the audit
+/// log sealed again in the same transaction. Only the security administrator of the whole
 /// tree (三权分立: keys are its business) and the command line may. Returns the number of
 /// members rewritten.
 pub async fn rotate_key(app: &App, actor: &Actor, new: &Crypto) -> Result<usize> {
@@ -86,26 +180,33 @@ pub async fn rotate_key(app: &App, actor: &Actor, new: &Crypto) -> Result<usize>
     let now = app.now();
     let (n, resealed) = audit::with_retry(|| async {
         let mut tx = app.store.begin().await?;
-        let mut after = 0;
+        let mut after = i64::MIN;
         let mut n = 0usize;
+        let mut phones = 0usize;
         loop {
-            let page = protection::ciphers(&mut tx, after, 5_000).await?;
+            let page = protection::protected(&mut tx, after, PAGE).await?;
             let Some(last) = page.last() else { break };
-            after = last.0;
-            for (id, cipher) in &page {
-                let number = app.crypto.decrypt(cipher)?;
+            after = last.id;
+            for p in &page {
+                let number = app.crypto.decrypt(&p.id_cipher)?;
                 protection::set_protected(
                     &mut tx,
-                    *id,
+                    p.id,
                     &new.id_hash(&number),
                     &new.encrypt(&number),
                 )
                 .await?;
+                if let Some(c) = &p.phone_cipher {
+                    let phone = app.crypto.decrypt_text(c)?;
+                    protection::set_phone_cipher(&mut tx, p.id, &new.encrypt_text(&phone)).await?;
+                    phones += 1;
+                }
                 n += 1;
             }
         }
         let secrets = crate::totp::reencrypt(&mut tx, &app.crypto, new).await?;
         protection::set_key_fingerprint(&mut tx, &key_fingerprint(new)).await?;
+        protection::set_crypto_suite(&mut tx, new.suite().code()).await?;
         // The audit key is derived from this key: the log is sealed again with the new one.
         let resealed = audit::reseal(&mut tx, app, new).await?;
         audit::record_at(
@@ -113,12 +214,17 @@ pub async fn rotate_key(app: &App, actor: &Actor, new: &Crypto) -> Result<usize>
             now,
             actor,
             AuditAction::KeyRotate,
-            "身份证号密钥",
+            "身份证号和联系电话的密钥",
             None,
-            Some(json!({ "key": key_fingerprint(&app.crypto)[..12].to_string() })),
+            Some(json!({
+                "key": key_fingerprint(&app.crypto)[..12].to_string(),
+                "suite": app.crypto.suite().code(),
+            })),
             Some(json!({
                 "key": key_fingerprint(new)[..12].to_string(),
+                "suite": new.suite().code(),
                 "members": n,
+                "phones": phones,
                 "totp_secrets": secrets,
             })),
         )
@@ -129,6 +235,32 @@ pub async fn rotate_key(app: &App, actor: &Actor, new: &Crypto) -> Result<usize>
     .await?;
     audit::reseal_anchors(app, new, &resealed).await?;
     Ok(n)
+}
+
+/// Sets a member's phone, encrypted with its masked copy. The number already stored keeps
+/// its ciphertext (a fresh nonce would make an unchanged record look changed).
+pub fn set_phone(crypto: &Crypto, m: &mut StoredMember, phone: &str) {
+    let phone = phone.trim();
+    let same = m
+        .phone_cipher
+        .as_deref()
+        .is_some_and(|c| crypto.decrypt_text(c).is_ok_and(|p| p == phone));
+    if !same {
+        let (cipher, masked) = crypto.protect_phone(phone);
+        m.phone_cipher = Some(cipher);
+        m.phone_masked = Some(masked);
+    }
+}
+
+/// The phone of an imported row `new` over the stored `old`: an empty cell keeps the
+/// stored phone, the same number keeps its stored ciphertext.
+pub fn merge_phone(crypto: &Crypto, new: &mut StoredMember, old: &StoredMember) {
+    let incoming = new.phone_cipher.take().map(|c| crypto.decrypt_text(&c));
+    new.phone_cipher = old.phone_cipher.clone();
+    new.phone_masked = old.phone_masked.clone();
+    if let Some(Ok(phone)) = incoming {
+        set_phone(crypto, new, &phone);
+    }
 }
 
 /// A phone number with its middle hidden: `13800000012` → `138****0012`. Shorter numbers

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use jiceng_app::access::{Actor, Role};
+use jiceng_app::crypto::Suite;
 use jiceng_app::users::{self, NewUser};
 use jiceng_app::{App, Crypto};
 
@@ -126,13 +127,16 @@ pub enum AuditCmd {
 
 #[derive(Subcommand)]
 pub enum KeyCmd {
-    /// Re-encrypt every ID number with a new key (one transaction). Afterwards use the
-    /// new key file (or JICENG_KEY) and keep the old one until the backups made with it
-    /// are gone.
+    /// Re-encrypt every ID number and phone with a new key, and re-hash the ID numbers
+    /// (one transaction). Afterwards use the new key file (or JICENG_KEY) and keep the old
+    /// one until the backups made with it are gone.
     Rotate {
         /// The new key (base64 of 32 bytes); created with a fresh random key if missing.
         #[arg(long)]
         new_key_file: PathBuf,
+        /// Switch the crypto suite too (aes or sm); default: keep the database's.
+        #[arg(long, value_enum)]
+        crypto: Option<crate::CryptoSuite>,
     },
 }
 
@@ -331,15 +335,21 @@ pub async fn audit(app: &App, cmd: AuditCmd) -> Result<ExitCode> {
 
 pub async fn key(app: &App, cmd: KeyCmd) -> Result<ExitCode> {
     match cmd {
-        KeyCmd::Rotate { new_key_file } => {
+        KeyCmd::Rotate {
+            new_key_file,
+            crypto,
+        } => {
+            let suite = crypto.map(Suite::from).unwrap_or(app.crypto.suite());
             if std::env::var("JICENG_KEY").is_ok() && !new_key_file.exists() {
                 bail!("当前密钥来自 JICENG_KEY；请先生成新密钥文件，轮换后改用新密钥");
             }
             // `load` reads JICENG_KEY first; the new key must come from the file alone.
-            let new = load_file_only(&new_key_file)?;
+            let new = load_file_only(&new_key_file, suite)?;
             let n = jiceng_app::privacy::rotate_key(app, &Actor::system(), &new).await?;
             println!(
-                "已用新密钥重新加密 {n} 个身份证号。今后请使用 --key-file {}（或相应的 JICENG_KEY）；旧密钥请与用它做的备份一同保管。",
+                "已用新密钥（加密套件 {}：{}）重新加密 {n} 个身份证号（连同这些党员的联系电话）。今后请使用 --key-file {}（或相应的 JICENG_KEY）；旧密钥请与用它做的备份一同保管。",
+                suite.code(),
+                suite.label(),
                 new_key_file.display()
             );
             Ok(ExitCode::SUCCESS)
@@ -347,15 +357,15 @@ pub async fn key(app: &App, cmd: KeyCmd) -> Result<ExitCode> {
     }
 }
 
-fn load_file_only(path: &std::path::Path) -> Result<Crypto> {
+fn load_file_only(path: &std::path::Path, suite: Suite) -> Result<Crypto> {
     match std::fs::read_to_string(path) {
-        Ok(s) => Ok(Crypto::from_base64(&s)?),
+        Ok(s) => Ok(Crypto::from_base64_with(&s, suite)?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             // Crypto::load creates a fresh key file when JICENG_KEY is unset.
             if std::env::var("JICENG_KEY").is_ok() {
                 bail!("密钥文件 {} 不存在", path.display());
             }
-            Ok(Crypto::load(path)?)
+            Ok(Crypto::load_with(path, suite)?)
         }
         Err(e) => Err(e).with_context(|| format!("读取密钥文件 {}", path.display())),
     }

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use jiceng_app::crypto::Suite;
 use jiceng_app::import::{ImportOptions, ImportReport};
 use jiceng_app::{clock, App, Crypto};
 use jiceng_store::{Scope, Store};
@@ -86,7 +87,13 @@ fn read_limits(cli: &Cli) -> Result<jiceng_io::ReadLimits> {
 #[derive(Subcommand)]
 enum Command {
     /// Create the database (if missing) and bring its schema up to date.
-    Init,
+    Init {
+        /// The crypto suite protecting ID numbers and phones and keying the audit chain,
+        /// chosen once per database: aes (AES-256-GCM + HMAC-SHA256, the default) or sm
+        /// (国密 SM4-GCM + HMAC-SM3). An existing database keeps its own.
+        #[arg(long, value_enum)]
+        crypto: Option<CryptoSuite>,
+    },
     /// Bring the schema up to date.
     Migrate,
     /// Build the demo county on SQLite (only if the database is empty), create one demo
@@ -247,6 +254,24 @@ enum ReportKind {
     Ratings,
 }
 
+/// The crypto suites on the command line (`jiceng_app::crypto::Suite`).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CryptoSuite {
+    /// AES-256-GCM + HMAC-SHA256.
+    Aes,
+    /// 国密 SM4-GCM + HMAC-SM3.
+    Sm,
+}
+
+impl From<CryptoSuite> for Suite {
+    fn from(c: CryptoSuite) -> Suite {
+        match c {
+            CryptoSuite::Aes => Suite::Aes,
+            CryptoSuite::Sm => Suite::Sm,
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Json,
@@ -296,10 +321,17 @@ fn main() -> ExitCode {
 }
 
 async fn open(db: &str, key_file: &Path) -> Result<App> {
+    open_with(db, key_file, None).await
+}
+
+/// Opens the database with the key and the crypto suite it was initialised with (`suite`
+/// for a new one, default `aes`); a `suite` other than the database's is refused.
+async fn open_with(db: &str, key_file: &Path, suite: Option<Suite>) -> Result<App> {
     let store = Store::open(db)
         .await
         .with_context(|| format!("打开数据库 {db}"))?;
-    let crypto = Crypto::load(key_file)?;
+    let recorded = jiceng_app::privacy::database_suite(&store).await?;
+    let crypto = Crypto::load_with(key_file, suite.or(recorded).unwrap_or_default())?;
     let mut app = App::new(store, crypto);
     if let Some(setup) = AUDIT.get() {
         app.audit = setup.config.clone();
@@ -327,7 +359,10 @@ async fn anchor_at_exit() -> Result<()> {
     let store = Store::open(&db)
         .await
         .with_context(|| format!("打开数据库 {db}"))?;
-    let mut app = App::new(store, Crypto::load(&setup.key_file)?);
+    let suite = jiceng_app::privacy::database_suite(&store)
+        .await?
+        .unwrap_or_default();
+    let mut app = App::new(store, Crypto::load_with(&setup.key_file, suite)?);
     app.audit = setup.config.clone();
     // After `key rotate` the key file given is no longer the database's: the rotation
     // anchored the log with the new key itself.
@@ -341,12 +376,19 @@ async fn anchor_at_exit() -> Result<()> {
 async fn run(cli: Cli) -> Result<ExitCode> {
     jiceng_io::configure_limits(read_limits(&cli)?);
     match cli.command {
-        Command::Init | Command::Migrate => {
-            let app = open(&cli.db, &cli.key_file).await?;
+        Command::Init { .. } | Command::Migrate => {
+            let suite = match cli.command {
+                Command::Init { crypto } => crypto.map(Suite::from),
+                _ => None,
+            };
+            let app = open_with(&cli.db, &cli.key_file, suite).await?;
+            let suite = app.crypto.suite();
             println!(
-                "数据库已就绪：{}（架构版本 {}）",
+                "数据库已就绪：{}（架构版本 {}，加密套件 {}：{}）",
                 cli.db,
-                jiceng_store::migrate::latest()
+                jiceng_store::migrate::latest(),
+                suite.code(),
+                suite.label()
             );
             app.store.close().await;
             Ok(ExitCode::SUCCESS)

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod browse;
 pub mod bulk;
 pub mod facts;
+pub mod files;
 pub mod meetings;
 pub mod members;
 pub mod migrate;
@@ -93,6 +94,11 @@ impl Store {
         } else {
             return Err(StoreError::BadUrl(url.to_string()));
         };
+        if backend == Backend::Sqlite {
+            if let Some(path) = sqlite_file(url) {
+                prepare_sqlite_file(&path)?;
+            }
+        }
         let url = match backend {
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
             _ => url.to_string(),
@@ -203,6 +209,38 @@ impl Store {
     /// Closes the pool (checkpoints SQLite's WAL).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// The file of a `sqlite:` URL (`sqlite://PATH`, `sqlite:PATH`, any `?options` cut off);
+/// `None` for an in-memory database.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+}
+
+/// A new database file is created empty with mode 0600 before SQLite opens it (SQLite
+/// gives its `-wal` and `-shm` the database file's mode); an existing one, or its `-wal`
+/// or `-shm`, that others may read is opened with a warning on stderr.
+fn prepare_sqlite_file(path: &std::path::Path) -> Result<()> {
+    match files::create_private(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut name = path.as_os_str().to_owned();
+                name.push(suffix);
+                if let Some(w) =
+                    files::loose_mode_warning(std::path::Path::new(&name), "数据库文件")
+                {
+                    eprintln!("{w}");
+                }
+            }
+            Ok(())
+        }
+        // A missing folder and the like: SQLite says what is wrong when it opens.
+        Err(_) => Ok(()),
     }
 }
 

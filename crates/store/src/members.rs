@@ -1,5 +1,6 @@
 //! Members as stored. The ID number is kept encrypted with a keyed hash for matching and
-//! a masked copy for display; the store never sees the key (the app encrypts).
+//! a masked copy for display, the phone encrypted with a masked copy; the store never sees
+//! the key (the app encrypts).
 
 use jiceng_domain::{Education, Gender, MemberStatus};
 use sqlx::any::AnyRow;
@@ -26,16 +27,19 @@ pub struct StoredMember {
     pub joined_on: chrono::NaiveDate,
     pub full_on: Option<chrono::NaiveDate>,
     pub occupation: Option<String>,
-    pub phone: Option<String>,
+    /// The phone encrypted by the app (`Crypto::protect_phone`); never stored in clear.
+    pub phone_cipher: Option<String>,
+    /// The phone masked for display (`138****0012`).
+    pub phone_masked: Option<String>,
     pub mobile: bool,
     pub lost_contact: bool,
     pub exited_on: Option<chrono::NaiveDate>,
 }
 
 pub(crate) const MEMBER_COLS: &str = "id, org_id, org_path, name, gender, ethnicity, birth_date, id_hash, \
-    id_cipher, id_masked, education, status, joined_on, full_on, occupation, phone, mobile, lost_contact, exited_on";
+    id_cipher, id_masked, education, status, joined_on, full_on, occupation, phone_cipher, phone_masked, mobile, lost_contact, exited_on";
 
-const WRITE_COLS: [&str; 20] = [
+const WRITE_COLS: [&str; 21] = [
     "id",
     "org_id",
     "org_path",
@@ -51,7 +55,8 @@ const WRITE_COLS: [&str; 20] = [
     "joined_on",
     "full_on",
     "occupation",
-    "phone",
+    "phone_cipher",
+    "phone_masked",
     "mobile",
     "lost_contact",
     "exited_on",
@@ -80,7 +85,8 @@ pub(crate) fn member_from_row(row: &AnyRow) -> Result<StoredMember> {
         joined_on: parse_date_text(&row.try_get::<String, _>("joined_on")?)?,
         full_on: opt_date(row.try_get("full_on")?)?,
         occupation: row.try_get("occupation")?,
-        phone: row.try_get("phone")?,
+        phone_cipher: row.try_get("phone_cipher")?,
+        phone_masked: row.try_get("phone_masked")?,
         mobile: row.try_get::<i64, _>("mobile")? != 0,
         lost_contact: row.try_get::<i64, _>("lost_contact")? != 0,
         exited_on: opt_date(row.try_get("exited_on")?)?,
@@ -104,7 +110,8 @@ fn vals(m: &StoredMember, now: &str) -> Vec<Val> {
         m.joined_on.into(),
         m.full_on.into(),
         m.occupation.clone().into(),
-        m.phone.clone().into(),
+        m.phone_cipher.clone().into(),
+        m.phone_masked.clone().into(),
         m.mobile.into(),
         m.lost_contact.into(),
         m.exited_on.into(),

@@ -67,6 +67,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0009_audit_keyed.sql"),
     },
     Migration {
+        version: 11,
+        name: "protected_phones",
+        sqlite: include_str!("../migrations/sqlite/0011_protected_phones.sql"),
+        postgres: include_str!("../migrations/postgres/0011_protected_phones.sql"),
+    },
+    Migration {
         version: 12,
         name: "two_factor",
         sqlite: include_str!("../migrations/sqlite/0012_two_factor.sql"),

@@ -1,36 +1,146 @@
-//! The key that protects ID numbers, as the database sees it: a fingerprint of the key in
-//! use (so a wrong or newly created key is noticed before it hashes anything), and the
-//! rewriting of every member's protected ID number when the key is rotated.
+//! The key that protects ID numbers and phones, as the database sees it: the crypto suite
+//! the database was initialised with, a fingerprint of the key in use (so a wrong or newly
+//! created key is noticed before it hashes anything), the rewriting of every member's
+//! protected ID number and phone when the key is rotated, and the one-time protection of
+//! phones stored in clear before migration 11.
 
 use sqlx::Row;
 
 use crate::{Conn, Result};
 
 const FINGERPRINT: &str = "key_fingerprint";
+const SUITE: &str = "crypto_suite";
 
-/// The fingerprint of the key the data was written with, if recorded.
-pub async fn key_fingerprint(conn: &mut Conn) -> Result<Option<String>> {
+async fn setting(conn: &mut Conn, name: &str) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT value FROM app_setting WHERE name = $1")
-            .bind(FINGERPRINT)
+            .bind(name.to_string())
             .fetch_optional(&mut *conn)
             .await?,
     )
 }
 
-pub async fn set_key_fingerprint(conn: &mut Conn, value: &str) -> Result<()> {
+async fn set_setting(conn: &mut Conn, name: &str, value: &str) -> Result<()> {
     let done = sqlx::query("UPDATE app_setting SET value = $1 WHERE name = $2")
         .bind(value.to_string())
-        .bind(FINGERPRINT)
+        .bind(name.to_string())
         .execute(&mut *conn)
         .await?;
     if done.rows_affected() == 0 {
         sqlx::query("INSERT INTO app_setting (name, value) VALUES ($1, $2)")
-            .bind(FINGERPRINT)
+            .bind(name.to_string())
             .bind(value.to_string())
             .execute(&mut *conn)
             .await?;
     }
+    Ok(())
+}
+
+/// The fingerprint of the key the data was written with, if recorded.
+pub async fn key_fingerprint(conn: &mut Conn) -> Result<Option<String>> {
+    setting(conn, FINGERPRINT).await
+}
+
+pub async fn set_key_fingerprint(conn: &mut Conn, value: &str) -> Result<()> {
+    set_setting(conn, FINGERPRINT, value).await
+}
+
+/// The code of the crypto suite the data was written with, if recorded (databases made
+/// before the suites existed record none and were written with `aes`).
+pub async fn crypto_suite(conn: &mut Conn) -> Result<Option<String>> {
+    setting(conn, SUITE).await
+}
+
+pub async fn set_crypto_suite(conn: &mut Conn, code: &str) -> Result<()> {
+    set_setting(conn, SUITE, code).await
+}
+
+/// One member's protected personal data, as rotation rewrites it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Protected {
+    pub id: i64,
+    pub id_cipher: String,
+    pub phone_cipher: Option<String>,
+}
+
+/// A page of members' protected data with ids above `after`, by id.
+pub async fn protected(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<Protected>> {
+    let rows = sqlx::query(
+        "SELECT id, id_cipher, phone_cipher FROM member WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Protected {
+                id: r.try_get("id")?,
+                id_cipher: r.try_get("id_cipher")?,
+                phone_cipher: r.try_get("phone_cipher")?,
+            })
+        })
+        .collect()
+}
+
+/// Replaces a member's phone ciphertext (the masked copy does not change).
+pub async fn set_phone_cipher(conn: &mut Conn, id: i64, phone_cipher: &str) -> Result<()> {
+    sqlx::query("UPDATE member SET phone_cipher = $1 WHERE id = $2")
+        .bind(phone_cipher.to_string())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether the clear column `member.phone` of the schema before migration 11 is still
+/// there (it is dropped once its phones are protected).
+pub async fn has_clear_phones(conn: &mut Conn) -> Result<bool> {
+    let sql = if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        "SELECT COUNT(*) FROM pragma_table_info('member') WHERE name = 'phone'"
+    } else {
+        "SELECT COUNT(*) FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND table_name = 'member' AND column_name = 'phone'"
+    };
+    let n: i64 = sqlx::query_scalar(sql).fetch_one(&mut *conn).await?;
+    Ok(n > 0)
+}
+
+/// A page of clear phones `(id, phone)` with ids above `after`, by id (while the clear
+/// column exists).
+pub async fn clear_phones(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, phone FROM member WHERE id > $1 AND phone IS NOT NULL AND phone <> '' \
+         ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("phone")?)))
+        .collect()
+}
+
+/// Stores a member's protected phone and empties the clear one.
+pub async fn protect_phone(conn: &mut Conn, id: i64, cipher: &str, masked: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE member SET phone_cipher = $1, phone_masked = $2, phone = NULL WHERE id = $3",
+    )
+    .bind(cipher.to_string())
+    .bind(masked.to_string())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Drops the clear column (every phone in it protected first). SQLite ≥ 3.35 and
+/// PostgreSQL both drop a column inside a transaction.
+pub async fn drop_clear_phones(conn: &mut Conn) -> Result<()> {
+    sqlx::query("ALTER TABLE member DROP COLUMN phone")
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -56,7 +56,8 @@ fn member(id: i64, org_id: i64, path: &str, status: MemberStatus) -> StoredMembe
             None
         },
         occupation: Some("农民".into()),
-        phone: None,
+        phone_cipher: None,
+        phone_masked: None,
         mobile: false,
         lost_contact: false,
         exited_on: None,

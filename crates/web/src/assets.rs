@@ -1,4 +1,5 @@
-//! The assets, inside the binary: one stylesheet and the tree script. Nothing else is
+//! The assets, inside the binary: one stylesheet, the tree script and the error page's
+//! back link. Nothing else is
 //! served from disk or fetched from elsewhere (intranets have no internet).
 
 use axum::http::header;
@@ -8,13 +9,20 @@ use axum::Router;
 
 use crate::AppState;
 
-pub const CSS: &str = include_str!("../assets/app.css");
+/// The stylesheet: the application's and the organizational-life pages' (served as one
+/// file: the CSP allows no inline style).
+pub const CSS: &str = concat!(
+    include_str!("../assets/app.css"),
+    include_str!("../templates/life_style.css")
+);
 pub const TREE_JS: &str = include_str!("../assets/tree.js");
+pub const BACK_JS: &str = include_str!("../assets/back.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/static/app.css", get(css))
-        .route("/static/tree.js", get(js))
+        .route("/static/tree.js", get(|| js(TREE_JS)))
+        .route("/static/back.js", get(|| js(BACK_JS)))
         .route("/healthz", get(|| async { "ok" }))
 }
 
@@ -28,12 +36,12 @@ async fn css() -> impl IntoResponse {
     )
 }
 
-async fn js() -> impl IntoResponse {
+async fn js(script: &'static str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        TREE_JS,
+        script,
     )
 }

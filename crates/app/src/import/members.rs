@@ -307,7 +307,8 @@ pub async fn run(
                     joined_on: joined,
                     full_on,
                     occupation: c.text(OCCUPATION),
-                    phone,
+                    phone_cipher: None,
+                    phone_masked: None,
                     mobile: false,
                     lost_contact: false,
                     exited_on: None,
@@ -316,6 +317,13 @@ pub async fn run(
             });
             // Encrypt only rows that will be written (below): keep the parsed id at hand.
             parsed.last_mut().expect("pushed").member.id_cipher = app.crypto.encrypt(&id);
+            if let Some(p) = &phone {
+                crate::privacy::set_phone(
+                    &app.crypto,
+                    &mut parsed.last_mut().expect("pushed").member,
+                    p,
+                );
+            }
         }
         errors.extend(c.errors);
         progress.inc(1);
@@ -413,7 +421,7 @@ pub async fn run(
                 m.education = m.education.or(old.education);
                 m.full_on = m.full_on.or(old.full_on);
                 m.occupation = m.occupation.or(old.occupation.clone());
-                m.phone = m.phone.or(old.phone.clone());
+                crate::privacy::merge_phone(&app.crypto, &mut m, old);
                 if m != *old {
                     touched.push(old.org_id);
                     touched.push(m.org_id);
@@ -528,7 +536,7 @@ fn referral_data(p: &Parsed) -> serde_json::Value {
         "joined_on": m.joined_on.to_string(),
         "full_on": m.full_on.map(|d| d.to_string()),
         "occupation": m.occupation,
-        "phone_masked": m.phone.as_deref().map(crate::privacy::mask_phone),
+        "phone_masked": m.phone_masked,
         "org_id": m.org_id,
         "position": p.position.map(|(k, _)| k.label()),
     })

@@ -83,8 +83,6 @@ fn freshness(state: &AppState, overview: Option<&Overview>) -> String {
     )
 }
 
-const STYLE: &str = include_str!("../../templates/life_style.css");
-
 // ---------------------------------------------------------------- heat map
 
 pub struct HeatCell {
@@ -253,7 +251,6 @@ pub struct DueSection {
 struct DuePage {
     title: String,
     nav: Nav,
-    style: &'static str,
     branch_id: i64,
     branch_name: String,
     today: String,
@@ -336,7 +333,6 @@ async fn due_page(
     html(&DuePage {
         title: format!("本月待办 · {}", d.branch.name),
         nav: Nav::of(&user),
-        style: STYLE,
         branch_id: d.branch_id,
         branch_name: d.branch.name.clone(),
         today: today.to_string(),
@@ -440,7 +436,6 @@ impl FieldErrors {
 struct RecordPage {
     title: String,
     nav: Nav,
-    style: &'static str,
     action: String,
     branch_id: i64,
     branch_name: String,
@@ -503,7 +498,6 @@ fn record_page(
     RecordPage {
         title: format!("记录组织生活 · {}", ctx.branch.name),
         nav: Nav::of(user),
-        style: STYLE,
         action: format!("/orgs/{id}/meetings/new"),
         branch_id: ctx.branch_id,
         branch_name: ctx.branch.name.clone(),
@@ -732,7 +726,6 @@ async fn record_submit(
 struct MeetingPage {
     title: String,
     nav: Nav,
-    style: &'static str,
     m: MeetingView,
     rate: String,
     flash: bool,
@@ -751,7 +744,6 @@ async fn meeting_page(
     html(&MeetingPage {
         title: format!("{} · {}", m.label, m.topic),
         nav: Nav::of(&user),
-        style: STYLE,
         rate: charts::pct(m.attendance_rate),
         flash: q.done.as_deref() == Some("recorded"),
         breadcrumb,
@@ -766,7 +758,6 @@ async fn meeting_page(
 struct OrgLifePage {
     title: String,
     nav: Nav,
-    style: &'static str,
     org_id: i64,
     org_name: String,
     kind_label: String,
@@ -809,7 +800,6 @@ async fn org_life(
     html(&OrgLifePage {
         title: format!("组织生活 · {}", org.org.name),
         nav: Nav::of(&user),
-        style: STYLE,
         org_id: id,
         org_name: org.org.name.clone(),
         kind_label: org.org.kind.label().to_string(),
@@ -841,7 +831,6 @@ struct ListParams {
 struct MeetingsPage {
     title: String,
     nav: Nav,
-    style: &'static str,
     org_id: i64,
     org_name: String,
     rows: Vec<MeetingRow>,
@@ -876,7 +865,6 @@ async fn meetings_page(
     html(&MeetingsPage {
         title: format!("会议记录 · {}", org.org.name),
         nav: Nav::of(&user),
-        style: STYLE,
         org_id: org.org.id,
         org_name: org.org.name.clone(),
         rows,
@@ -950,7 +938,6 @@ pub struct PeriodLink {
 struct CompliancePage {
     title: String,
     nav: Nav,
-    style: &'static str,
     tabs: Vec<Tab>,
     org_id: i64,
     org_name: String,
@@ -1091,7 +1078,7 @@ async fn compliance_page(
         .map(|r| {
             r.noncompliant
                 .iter()
-                .skip(((page - 1) * PAGE) as usize)
+                .skip((page.min(pages) - 1).saturating_mul(PAGE) as usize)
                 .take(PAGE as usize)
                 .map(|n| MissingLine {
                     name: n.org.name.clone(),
@@ -1115,7 +1102,6 @@ async fn compliance_page(
     html(&CompliancePage {
         title: format!("组织生活开展情况 · {}", org.org.name),
         nav: Nav::of(&user),
-        style: STYLE,
         tabs: tabs(org.org.id, "compliance"),
         org_id: org.org.id,
         org_name: org.org.name.clone(),

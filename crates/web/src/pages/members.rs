@@ -369,11 +369,7 @@ async fn edit_form(
         ethnicity: e.ethnicity.unwrap_or_default(),
         education: e.education.unwrap_or_default(),
         occupation: e.occupation.unwrap_or_default(),
-        phone_masked: m
-            .phone
-            .as_deref()
-            .map(jiceng_app::privacy::mask_phone)
-            .unwrap_or_default(),
+        phone_masked: m.phone_masked.clone().unwrap_or_default(),
         status_full: m.status == jiceng_domain::MemberStatus::Full,
         full_on: e.full_on.map(|d| d.to_string()).unwrap_or_default(),
         error: None,
@@ -448,11 +444,7 @@ async fn edit(
                 ethnicity: f.ethnicity,
                 education: f.education,
                 occupation: f.occupation,
-                phone_masked: m
-                    .phone
-                    .as_deref()
-                    .map(jiceng_app::privacy::mask_phone)
-                    .unwrap_or_default(),
+                phone_masked: m.phone_masked.clone().unwrap_or_default(),
                 status_full: f.status == "正式党员" || f.status == "Full",
                 full_on: f.full_on,
                 error: Some(message),

@@ -37,6 +37,8 @@ pub fn browser() -> Option<(PathBuf, PathBuf)> {
 pub struct Driver {
     child: Child,
     url: String,
+    /// The browser's log (its console messages among them).
+    log: PathBuf,
 }
 
 impl Drop for Driver {
@@ -56,15 +58,20 @@ fn free_port() -> u16 {
 
 pub async fn start_driver(driver: &Path) -> Driver {
     let port = free_port();
+    let log =
+        std::env::temp_dir().join(format!("jiceng-browser-{}-{port}.log", std::process::id()));
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
+        // The browser's own log on the driver's stderr: console messages, CSP violations.
+        .arg("--enable-chrome-logs")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("browser log file"))
         .spawn()
         .expect("start chromedriver");
     let d = Driver {
         child,
         url: format!("http://127.0.0.1:{port}"),
+        log,
     };
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
@@ -87,7 +94,8 @@ pub async fn open_browser(d: &Driver, chromium: &Path) -> Client {
             "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                 "--disable-background-networking", "--disable-dev-shm-usage",
-                "--window-size=1280,900", "--lang=zh-CN"
+                "--window-size=1280,900", "--lang=zh-CN",
+                "--enable-logging=stderr", "--log-level=0"
             ],
         }),
     );
@@ -250,8 +258,21 @@ impl Session {
         })
     }
 
+    /// Ends the journey: no page may have broken the Content-Security-Policy (the
+    /// browser logs each violation as a console message).
     pub async fn close(self) {
         self.c.close().await.unwrap();
         self.server.abort();
+        let log = std::fs::read_to_string(&self._driver.log).unwrap_or_default();
+        let violations: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("Content Security Policy"))
+            .collect();
+        assert!(
+            violations.is_empty(),
+            "CSP violations in the browser:\n{}",
+            violations.join("\n")
+        );
+        let _ = std::fs::remove_file(&self._driver.log);
     }
 }

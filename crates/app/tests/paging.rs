@@ -1,0 +1,74 @@
+//! Paging: a page number beyond the end (up to `i64::MAX`) is the last page, never an
+//! overflow, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::*;
+use jiceng_app::access::Actor;
+use jiceng_app::browse::{self, MemberQuery};
+use jiceng_app::import::{self, ImportOptions, NoProgress};
+use jiceng_app::App;
+use jiceng_store::testing::TestDb;
+use jiceng_store::{contract_test, Scope};
+
+async fn load(app: &App, dir: &Dir) {
+    let (orgs, members, units) = township(dir);
+    let opts = ImportOptions::default();
+    for (f, kind) in [(orgs, 0), (members, 1), (units, 2)] {
+        let r = match kind {
+            0 => import::orgs::run(app, &f, &opts, &NoProgress).await,
+            1 => import::members::run(app, &f, &opts, &NoProgress).await,
+            _ => import::units::run(app, &f, &opts, &NoProgress).await,
+        }
+        .unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+    }
+}
+
+contract_test!(a_page_beyond_the_end_is_the_last, |db: TestDb| async move {
+    let app = app(&db);
+    let dir = Dir::new("paging");
+    load(&app, &dir).await;
+    for org in [
+        None,
+        Some(app.resolve_org(&Scope::All, "T001").await.unwrap().org.id),
+    ] {
+        let q = |page| MemberQuery {
+            org,
+            page,
+            page_size: 5,
+            ..Default::default()
+        };
+        let last = browse::members(&app, &Actor::system(), &q(4))
+            .await
+            .unwrap();
+        assert_eq!((last.total, last.items.len()), (17, 2));
+        for page in [5, 1_000, i64::MAX] {
+            let p = browse::members(&app, &Actor::system(), &q(page))
+                .await
+                .unwrap();
+            assert_eq!(p.page, 4, "page {page}");
+            assert_eq!(p.items.len(), 2);
+            assert_eq!(p.items[0].id, last.items[0].id);
+        }
+        let first = browse::members(&app, &Actor::system(), &q(i64::MIN))
+            .await
+            .unwrap();
+        assert_eq!((first.page, first.items.len()), (1, 5));
+    }
+    let units = |page| browse::UnitQuery {
+        page,
+        page_size: 2,
+        ..Default::default()
+    };
+    let all = browse::units(&app, &Actor::system(), &units(1))
+        .await
+        .unwrap();
+    let pages = (all.total + 1) / 2;
+    assert!(pages > 1);
+    let p = browse::units(&app, &Actor::system(), &units(i64::MAX))
+        .await
+        .unwrap();
+    assert_eq!(p.page, pages);
+    assert!(!p.items.is_empty());
+});
