@@ -1,5 +1,5 @@
 //! The demo's accounts: one per role, bound to orgs of the generated county, with fixed
-//! passwords (`demo-<role>-2026`). For the demo database only — never use these
+//! passwords (`Demo@<role>2026`, which meet the password policy). For the demo database only — never use these
 //! passwords for real data.
 
 use anyhow::{Context, Result};
@@ -18,7 +18,7 @@ pub struct DemoAccount {
 
 /// The password of a demo account.
 pub fn password(role: Role) -> String {
-    format!("demo-{}-2026", role.code())
+    format!("Demo@{}2026", role.code())
 }
 
 /// Picks the orgs of the accounts and creates the accounts that are missing.

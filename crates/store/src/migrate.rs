@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_rating_stars.sql"),
         postgres: include_str!("../migrations/postgres/0007_rating_stars.sql"),
     },
+    Migration {
+        version: 10,
+        name: "login",
+        sqlite: include_str!("../migrations/sqlite/0010_login.sql"),
+        postgres: include_str!("../migrations/postgres/0010_login.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.
