@@ -69,6 +69,21 @@ enum Command {
         /// province levels of the organizational-life report).
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
         summary_refresh_minutes: u64,
+        /// The reverse proxy in front (its address): only its X-Forwarded-For names the
+        /// client, for the login throttle.
+        #[arg(long, env = "JICENG_TRUSTED_PROXY")]
+        trusted_proxy: Option<std::net::IpAddr>,
+        /// Logins a client address may try per minute (after a burst of --login-burst).
+        #[arg(long, default_value_t = 10.0)]
+        login_per_minute: f64,
+        #[arg(long, default_value_t = 20.0)]
+        login_burst: f64,
+        /// Logins the whole server accepts per second (after a burst of twice that).
+        #[arg(long, default_value_t = 20.0)]
+        login_global_per_second: f64,
+        /// Hours a session lasts at most, however much it is used.
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(i64).range(1..))]
+        session_max_hours: i64,
     },
     /// Generate synthetic data on the real division skeleton into an empty database.
     Gen {
@@ -304,8 +319,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             bind,
             secure_cookies,
             summary_refresh_minutes,
+            trusted_proxy,
+            login_per_minute,
+            login_burst,
+            login_global_per_second,
+            session_max_hours,
         } => {
-            let app = open(&cli.db, &cli.key_file).await?;
+            let mut app = open(&cli.db, &cli.key_file).await?;
+            app.auth.max_session_minutes = session_max_hours * 60;
             println!(
                 "网页地址：http://{bind}/    （数据库：{}；按 Ctrl+C 停止）",
                 cli.db
@@ -318,6 +339,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     summary_refresh: Some(std::time::Duration::from_secs(
                         summary_refresh_minutes * 60,
                     )),
+                    trusted_proxy,
+                    login_limits: jiceng_web::throttle::LoginLimits {
+                        per_address_per_minute: login_per_minute,
+                        address_burst: login_burst,
+                        global_per_second: login_global_per_second,
+                        global_burst: 2.0 * login_global_per_second,
+                        ..Default::default()
+                    },
+                    ..Default::default()
                 },
             )
             .await

@@ -20,6 +20,8 @@ pub enum WebError {
     NotLoggedIn,
     /// A form without the session's CSRF token.
     Csrf,
+    /// The session's password is past its renewal: it must be changed first.
+    MustChangePassword,
     BadRequest(String),
     Internal(String),
 }
@@ -87,6 +89,10 @@ impl WebError {
                 AuthError::BadCredentials => (StatusCode::UNAUTHORIZED, e.to_string()),
                 AuthError::Locked { .. } => (StatusCode::TOO_MANY_REQUESTS, e.to_string()),
                 AuthError::Disabled => (StatusCode::FORBIDDEN, e.to_string()),
+                // A refused new password, a lost session: as the app's errors are.
+                AuthError::Store(
+                    a @ (AppError::Input(_) | AppError::Forbidden | AppError::NotFound(_)),
+                ) => WebError::App(clone_app_error(a)).status_and_message(),
                 #[allow(unreachable_patterns)]
                 other => {
                     log(other);
@@ -99,6 +105,10 @@ impl WebError {
             WebError::NotLoggedIn => (
                 StatusCode::UNAUTHORIZED,
                 "请先登录（或登录已超时）".to_string(),
+            ),
+            WebError::MustChangePassword => (
+                StatusCode::FORBIDDEN,
+                "密码已超过有效期，请先修改密码（页面：/account/password；接口：POST /api/v1/auth/password）".to_string(),
             ),
             WebError::Csrf => (
                 StatusCode::FORBIDDEN,
@@ -113,6 +123,14 @@ impl WebError {
                 )
             }
         }
+    }
+}
+
+fn clone_app_error(e: &AppError) -> AppError {
+    match e {
+        AppError::Input(m) => AppError::Input(m.clone()),
+        AppError::NotFound(m) => AppError::NotFound(m.clone()),
+        _ => AppError::Forbidden,
     }
 }
 
@@ -138,6 +156,9 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         if matches!(self.0, WebError::NotLoggedIn) {
             return Redirect::to("/login").into_response();
+        }
+        if matches!(self.0, WebError::MustChangePassword) {
+            return Redirect::to("/account/password").into_response();
         }
         let (status, message) = self.0.status_and_message();
         let title = match status {

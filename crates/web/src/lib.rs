@@ -16,6 +16,7 @@ mod memo;
 pub mod openapi;
 mod pages;
 mod session;
+pub mod throttle;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -37,7 +38,17 @@ pub struct WebConfig {
     /// levels (`reports::compliance::refresh_summaries`); `None` is every
     /// `SUMMARY_REFRESH_DEFAULT`.
     pub summary_refresh: Option<std::time::Duration>,
+    /// The reverse proxy whose `X-Forwarded-For` names the client (`--trusted-proxy`);
+    /// from anyone else the header is ignored.
+    pub trusted_proxy: Option<std::net::IpAddr>,
+    /// The login throttles.
+    pub login_limits: throttle::LoginLimits,
+    /// How long a login form may be sent back (minutes; 0: `LOGIN_FORM_MINUTES_DEFAULT`).
+    pub login_form_minutes: i64,
 }
+
+/// How long a login form stays valid unless configured.
+pub const LOGIN_FORM_MINUTES_DEFAULT: i64 = 60;
 
 /// The default interval of the compliance summary refresh while serving.
 pub const SUMMARY_REFRESH_DEFAULT: std::time::Duration = std::time::Duration::from_secs(300);
@@ -83,6 +94,10 @@ pub struct AppState {
     pub(crate) ratings: Arc<memo::Memo<RatingsKey, jiceng_app::rating::RatingsReport>>,
     /// When this server last refreshed the compliance summaries (UTC), if it has.
     pub(crate) summaries_refreshed: Arc<Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
+    /// The login throttles (per address and global).
+    pub(crate) throttle: Arc<throttle::Throttle>,
+    /// The secret of the login forms' tokens (read from the database on first use).
+    pub(crate) login_secret: Arc<tokio::sync::OnceCell<String>>,
 }
 
 /// (org id, year, stars filter, page) of a kept ratings answer.
@@ -175,7 +190,6 @@ impl AppState {
             std::env::temp_dir().join(format!("jiceng-uploads-{}", std::process::id()));
         AppState {
             app,
-            config,
             pending: Arc::new(Mutex::new(HashMap::new())),
             upload_dir,
             dashboards: Arc::new(Mutex::new(HashMap::new())),
@@ -184,6 +198,9 @@ impl AppState {
             alerts: Arc::new(memo::Memo::new()),
             ratings: Arc::new(memo::Memo::new()),
             summaries_refreshed: Arc::new(Mutex::new(None)),
+            throttle: Arc::new(throttle::Throttle::new(config.login_limits.clone())),
+            login_secret: Arc::new(tokio::sync::OnceCell::new()),
+            config,
         }
     }
 }
@@ -206,6 +223,10 @@ fn router_for(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             note_writes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            throttle::throttle_logins,
         ))
         .with_state(state)
 }
