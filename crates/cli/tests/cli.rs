@@ -197,7 +197,7 @@ fn demo_builds_once_and_prints_the_accounts() {
         "auditor",
     ] {
         assert!(
-            out.contains(&format!("demo-{role}")) && out.contains(&format!("demo-{role}-2026")),
+            out.contains(&format!("demo-{role}")) && out.contains(&format!("Demo@{role}2026")),
             "account of {role}: {out}"
         );
     }
