@@ -13,6 +13,7 @@ pub mod import;
 pub mod meetings;
 pub mod member_admin;
 pub mod org_admin;
+pub mod password;
 pub mod privacy;
 pub mod rating;
 pub mod rectification;

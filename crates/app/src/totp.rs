@@ -663,9 +663,8 @@ pub async fn complete_login(
 /// A wrong second factor: counted like a wrong password, audited, and the account locked
 /// after `max_failures` in a row. Answers the lock's end (local time) when it locked.
 ///
-/// LOCKOUT: this uses the same counter and lock as a wrong password in `auth::login`
-/// (`user_store::add_failure` / `lock`). When the login's atomic counter changes, call
-/// it here too.
+/// It uses the login's counter by name (`login_attempt`): the attempt is reserved, then
+/// counted as failed, so a burst of wrong codes locks as a burst of wrong passwords does.
 async fn count_failure(
     app: &App,
     user: &StoredUser,
@@ -673,17 +672,25 @@ async fn count_failure(
     now: DateTime<Utc>,
 ) -> std::result::Result<Option<String>, AuthError> {
     let max = app.auth.max_failures.max(1);
-    let until = now + Duration::minutes(app.auth.lockout_minutes.max(0));
+    let key = auth::name_key(&user.username);
+    let now_text = auth::time_text(now);
+    let until = auth::time_text(now + Duration::minutes(app.auth.lockout_minutes.max(0)));
     let locked = audit::with_retry(|| async {
         let mut tx = app.store.begin().await?;
-        let n = user_store::add_failure(&mut tx, user.id).await?;
-        let locked = n >= max;
-        if locked {
-            user_store::lock(&mut tx, user.id, &auth::time_text(until)).await?;
+        let (n, locked) = match user_store::reserve_attempt(&mut tx, &key, max, &now_text).await? {
+            user_store::Reservation::Granted { n } => (
+                n,
+                user_store::attempt_failed(&mut tx, &key, max, &now_text, &until).await?,
+            ),
+            user_store::Reservation::Refused { locked_until } => {
+                (max, Some(locked_until.unwrap_or_else(|| until.clone())))
+            }
+        };
+        if locked.is_some() {
             totp_store::delete_pending_of(&mut tx, user.id).await?;
         }
         let org = audit::actor_org(&mut tx, actor).await?;
-        let reason = if locked {
+        let reason = if locked.is_some() {
             "bad_second_factor_locked"
         } else {
             "bad_second_factor"
@@ -703,7 +710,10 @@ async fn count_failure(
         Ok(locked)
     })
     .await?;
-    Ok(locked.then(|| auth::local_text(until)))
+    Ok(locked
+        .as_deref()
+        .and_then(auth::parse_time)
+        .map(auth::local_text))
 }
 
 /// Removes pending logins older than `pending_minutes` (housekeeping; late ones are

@@ -13,9 +13,6 @@ use crate::audit::{self, AuditAction};
 use crate::auth::{hash_password, local_text, parse_time, time_text};
 use crate::{App, AppError, Result};
 
-/// The shortest password accepted.
-pub const MIN_PASSWORD_CHARS: usize = 8;
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewUser {
     pub username: String,
@@ -92,18 +89,10 @@ pub async fn org_scope(conn: &mut Conn, actor: &Actor) -> Result<Scope> {
     }
 }
 
-/// The password policy: at least [`MIN_PASSWORD_CHARS`] characters.
-pub fn check_password(password: &str) -> Result<()> {
-    let n = password.chars().count();
-    if n < MIN_PASSWORD_CHARS {
-        return Err(AppError::Input(format!(
-            "密码至少需要{MIN_PASSWORD_CHARS}个字符"
-        )));
-    }
-    if n > 256 {
-        return Err(AppError::Input("密码过长（最多256个字符）".into()));
-    }
-    Ok(())
+/// The password policy for a user of this name and role (`password::PasswordPolicy`, in
+/// the app's `AuthConfig`): length by role, character classes, not the name, not common.
+pub fn check_password(app: &App, password: &str, username: &str, role: Role) -> Result<()> {
+    app.auth.password.check(password, username, role)
 }
 
 fn check_username(username: &str) -> Result<()> {
@@ -154,7 +143,7 @@ pub async fn add_user(app: &App, actor: &Actor, new: NewUser) -> Result<UserInfo
     }
     let username = new.username.trim().to_string();
     check_username(&username)?;
-    check_password(&new.password)?;
+    check_password(app, &new.password, &username, new.role)?;
     let org = match new.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(key) => Some(app.resolve_org(&actor.scope, key).await?),
         None if actor.scope == Scope::All => None,
@@ -287,8 +276,14 @@ pub async fn reset_password(
     username: &str,
     password: &str,
 ) -> Result<()> {
-    check_password(password)?;
     let user = managed(app, actor, username).await?;
+    let role = Role::from_code(&user.role).ok_or_else(|| {
+        AppError::Store(jiceng_store::StoreError::Corrupt(format!(
+            "角色 {}",
+            user.role
+        )))
+    })?;
+    check_password(app, password, &user.username, role)?;
     let hash = hash_password(password).await?;
     let now = app.now();
     let before = json!({

@@ -198,10 +198,10 @@ contract_test!(lockout_after_five_failures, |db: TestDb| async move {
     }
     assert_eq!(locked, 18);
     // An administrator's new password clears the lockout.
-    users::reset_password(&strict, &Actor::system(), "zhen", "another password")
+    users::reset_password(&strict, &Actor::system(), "zhen", "Another password")
         .await
         .unwrap();
-    auth::login(&strict, "zhen", "another password")
+    auth::login(&strict, "zhen", "Another password")
         .await
         .unwrap();
     assert!(matches!(

@@ -28,7 +28,9 @@ pub enum UserCmd {
         /// accounts for life (三权分立).
         #[arg(long)]
         role: String,
-        /// At least 8 characters (or JICENG_PASSWORD, which keeps it out of the shell history).
+        /// By the password policy: at least 8 characters (10 for admin, department and
+        /// auditor), 3 of upper, lower, digit and symbol, not the username, not a common
+        /// password (or JICENG_PASSWORD, which keeps it out of the shell history).
         #[arg(long, env = "JICENG_PASSWORD", hide_env_values = true)]
         password: String,
         /// The member record of a `member` user.

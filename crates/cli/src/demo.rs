@@ -1,7 +1,8 @@
 //! The demo's accounts: one per role, bound to orgs of the generated county, with fixed
-//! passwords (`demo-<role>-2026`). The privileged ones (those `TotpConfig::required_roles`
-//! names) are enrolled with a fresh random TOTP secret, printed with the accounts. For the
-//! demo database only — never use these passwords for real data.
+//! passwords (`Demo@<role>2026`, which meet the password policy). The privileged ones
+//! (those `TotpConfig::required_roles` names) are enrolled with a fresh random TOTP secret,
+//! printed with the accounts. For the demo database only — never use these passwords for
+//! real data.
 
 use anyhow::{Context, Result};
 use jiceng_app::access::{Actor, Role};
@@ -21,7 +22,7 @@ pub struct DemoAccount {
 
 /// The password of a demo account.
 pub fn password(role: Role) -> String {
-    format!("demo-{}-2026", role.code())
+    format!("Demo@{}2026", role.code())
 }
 
 /// Picks the orgs of the accounts and creates the accounts that are missing.

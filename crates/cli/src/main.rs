@@ -130,6 +130,21 @@ enum Command {
         /// How many uploaded spreadsheets are read at once (more wait their turn).
         #[arg(long, env = "JICENG_IMPORT_CONCURRENCY", default_value_t = jiceng_web::IMPORT_CONCURRENCY_DEFAULT as u64, value_parser = clap::value_parser!(u64).range(1..))]
         import_concurrency: u64,
+        /// The reverse proxy in front (its address): only its X-Forwarded-For names the
+        /// client, for the login throttle.
+        #[arg(long, env = "JICENG_TRUSTED_PROXY")]
+        trusted_proxy: Option<std::net::IpAddr>,
+        /// Logins a client address may try per minute (after a burst of --login-burst).
+        #[arg(long, default_value_t = 10.0)]
+        login_per_minute: f64,
+        #[arg(long, default_value_t = 20.0)]
+        login_burst: f64,
+        /// Logins the whole server accepts per second (after a burst of twice that).
+        #[arg(long, default_value_t = 20.0)]
+        login_global_per_second: f64,
+        /// Hours a session lasts at most, however much it is used.
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(i64).range(1..))]
+        session_max_hours: i64,
     },
     /// Generate synthetic data on the real division skeleton into an empty database.
     Gen {
@@ -472,9 +487,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             audit_anchor_minutes,
             import_upload_mb,
             import_concurrency,
+            trusted_proxy,
+            login_per_minute,
+            login_burst,
+            login_global_per_second,
+            session_max_hours,
         } => {
             let mut app = open(&cli.db, &cli.key_file).await?;
             app.audit.anchor_every = std::time::Duration::from_secs(audit_anchor_minutes * 60);
+            app.auth.max_session_minutes = session_max_hours * 60;
             println!(
                 "网页地址：http://{bind}/    （数据库：{}；按 Ctrl+C 停止）",
                 cli.db
@@ -489,6 +510,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     )),
                     import_max_bytes: Some(import_upload_mb.saturating_mul(1024 * 1024)),
                     import_concurrency: Some(import_concurrency as usize),
+                    trusted_proxy,
+                    login_limits: jiceng_web::throttle::LoginLimits {
+                        per_address_per_minute: login_per_minute,
+                        address_burst: login_burst,
+                        global_per_second: login_global_per_second,
+                        global_burst: 2.0 * login_global_per_second,
+                        ..Default::default()
+                    },
+                    ..Default::default()
                 },
             )
             .await

@@ -74,7 +74,7 @@ fn users_and_the_audit_chain_from_the_command_line() {
             "--role",
             "committee",
             "--password",
-            "pass word 1",
+            "Blue river 7",
         ]),
     );
     assert_eq!(code, 0, "{out}{err}");
@@ -94,7 +94,7 @@ fn users_and_the_audit_chain_from_the_command_line() {
             "--role",
             "boss",
             "--password",
-            "pass word 1",
+            "Blue river 7",
         ]),
     );
     assert_eq!(code, 2);
@@ -153,7 +153,7 @@ fn users_and_the_audit_chain_from_the_command_line() {
             "--username",
             "zhen",
             "--password",
-            "new pass word",
+            "New river 8",
         ]),
     );
     assert_eq!(code, 0, "{out}");

@@ -198,7 +198,7 @@ fn demo_builds_once_and_prints_the_accounts() {
         "security",
     ] {
         assert!(
-            out.contains(&format!("demo-{role}")) && out.contains(&format!("demo-{role}-2026")),
+            out.contains(&format!("demo-{role}")) && out.contains(&format!("Demo@{role}2026")),
             "account of {role}: {out}"
         );
     }
@@ -238,5 +238,5 @@ fn demo_builds_once_and_prints_the_accounts() {
     let (code, again, err) = run(&dir, &["demo", "--no-serve"]);
     assert_eq!(code, 0, "{again}\n{err}");
     assert!(!again.contains("正在生成演示县"), "{again}");
-    assert!(again.contains("demo-secretary-2026"));
+    assert!(again.contains("Demo@secretary2026"));
 }

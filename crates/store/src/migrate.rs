@@ -67,6 +67,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0009_audit_keyed.sql"),
     },
     Migration {
+        version: 10,
+        name: "login",
+        sqlite: include_str!("../migrations/sqlite/0010_login.sql"),
+        postgres: include_str!("../migrations/postgres/0010_login.sql"),
+    },
+    Migration {
         version: 11,
         name: "protected_phones",
         sqlite: include_str!("../migrations/sqlite/0011_protected_phones.sql"),

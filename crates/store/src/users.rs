@@ -31,6 +31,9 @@ pub struct StoredUser {
     pub locked_until: Option<String>,
     pub last_login_at: Option<String>,
     pub created_at: String,
+    /// When the password was last set (renewal); `None` only for rows older than the
+    /// column, which the migration filled.
+    pub password_changed_at: Option<String>,
 }
 
 /// What a new user is stored with.
@@ -45,11 +48,15 @@ pub struct NewUserRecord {
     pub display_name: Option<String>,
 }
 
+// The failure count and lockout live in `login_attempt`, keyed by the name, so that
+// unknown names are counted and locked the same way (see `reserve_attempt`).
 const USER_COLS: &str = "u.id, u.username, u.password_hash, u.role, u.org_id, o.code AS org_code, \
-    o.name AS org_name, o.path AS org_path, u.member_id, u.display_name, u.disabled, u.failed_logins, \
-    u.locked_until, u.last_login_at, u.created_at";
+    o.name AS org_name, o.path AS org_path, u.member_id, u.display_name, u.disabled, \
+    COALESCE(la.failures, 0) AS failed_logins, la.locked_until AS locked_until, u.last_login_at, \
+    u.created_at, u.password_changed_at";
 
-const USER_FROM: &str = "app_user u LEFT JOIN org o ON o.id = u.org_id";
+const USER_FROM: &str = "app_user u LEFT JOIN org o ON o.id = u.org_id \
+    LEFT JOIN login_attempt la ON la.name_key = u.username";
 
 fn user_from_row(r: &AnyRow) -> Result<StoredUser> {
     Ok(StoredUser {
@@ -68,13 +75,15 @@ fn user_from_row(r: &AnyRow) -> Result<StoredUser> {
         locked_until: r.try_get("locked_until")?,
         last_login_at: r.try_get("last_login_at")?,
         created_at: r.try_get("created_at")?,
+        password_changed_at: r.try_get("password_changed_at")?,
     })
 }
 
 pub async fn insert(conn: &mut Conn, u: &NewUserRecord, now: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO app_user (id, username, password_hash, role, org_id, member_id, display_name, \
-         disabled, failed_logins, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, $8)",
+         disabled, failed_logins, created_at, updated_at, password_changed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, $8, $8)",
     )
     .bind(u.id)
     .bind(u.username.clone())
@@ -150,56 +159,169 @@ pub async fn set_disabled(conn: &mut Conn, id: i64, disabled: bool, now: &str) -
     found(done, id)
 }
 
-/// Replaces the password hash and clears any lockout.
+/// Replaces the password hash, records when (renewal) and clears any lockout of the name.
 pub async fn set_password(conn: &mut Conn, id: i64, password_hash: &str, now: &str) -> Result<()> {
     let done = sqlx::query(
-        "UPDATE app_user SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
+        "UPDATE app_user SET password_hash = $1, updated_at = $2, password_changed_at = $2 WHERE id = $3",
     )
     .bind(password_hash.to_string())
     .bind(now.to_string())
     .bind(id)
     .execute(&mut *conn)
     .await?;
-    found(done, id)
-}
-
-/// Counts one more failed login and returns the count (one atomic increment, so that
-/// concurrent attempts all count).
-pub async fn add_failure(conn: &mut Conn, id: i64) -> Result<i64> {
-    let done = sqlx::query("UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
     found(done, id)?;
-    Ok(
-        sqlx::query_scalar("SELECT failed_logins FROM app_user WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?,
+    sqlx::query(
+        "DELETE FROM login_attempt WHERE name_key = (SELECT username FROM app_user WHERE id = $1)",
     )
-}
-
-/// Locks the user until the given time and starts the failure count afresh.
-pub async fn lock(conn: &mut Conn, id: i64, until: &str) -> Result<()> {
-    let done =
-        sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = $1 WHERE id = $2")
-            .bind(until.to_string())
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-    found(done, id)
-}
-
-/// A successful login: the failure count and any expired lockout are cleared.
-pub async fn record_login(conn: &mut Conn, id: i64, now: &str) -> Result<()> {
-    let done = sqlx::query(
-        "UPDATE app_user SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2",
-    )
-    .bind(now.to_string())
     .bind(id)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// What reserving a login attempt found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reservation {
+    /// The attempt may verify its password; it is already counted as the `n`th failure
+    /// (given back by `attempt_succeeded`).
+    Granted { n: i64 },
+    /// Locked (until the time given), or `max` attempts are already counted and not yet
+    /// settled (`None`): no password may be verified.
+    Refused { locked_until: Option<String> },
+}
+
+/// Reserves one login attempt for a name before its password is verified, in one
+/// statement: the failure count goes up by one only while the name is not locked and
+/// fewer than `max` failures are counted, so that however many attempts arrive at once at
+/// most `max` passwords are verified per lockout. A lockout that has run out starts the
+/// count afresh. Known and unknown names are treated alike (the row is created on first
+/// use). Returns the reservation.
+pub async fn reserve_attempt(
+    conn: &mut Conn,
+    name_key: &str,
+    max: i64,
+    now: &str,
+) -> Result<Reservation> {
+    sqlx::query(
+        "INSERT INTO login_attempt (name_key, failures, locked_until, last_attempt_at) \
+         VALUES ($1, 0, NULL, $2) ON CONFLICT (name_key) DO NOTHING",
+    )
+    .bind(name_key.to_string())
+    .bind(now.to_string())
+    .execute(&mut *conn)
+    .await?;
+    // SQLite's write lock and PostgreSQL's row lock make the read of `failures` and the
+    // write one step: concurrent reservations queue and each sees the one before; the
+    // count comes back from the same statement.
+    let granted: Option<i64> = sqlx::query_scalar(
+        "UPDATE login_attempt SET \
+           failures = CASE WHEN locked_until IS NULL THEN failures + 1 ELSE 1 END, \
+           locked_until = NULL, last_attempt_at = $2 \
+         WHERE name_key = $1 AND (locked_until IS NULL OR locked_until <= $2) \
+           AND (failures < $3 OR locked_until IS NOT NULL) \
+         RETURNING failures",
+    )
+    .bind(name_key.to_string())
+    .bind(now.to_string())
+    .bind(max)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(n) = granted {
+        return Ok(Reservation::Granted { n });
+    }
+    let locked_until: Option<Option<String>> =
+        sqlx::query_scalar("SELECT locked_until FROM login_attempt WHERE name_key = $1")
+            .bind(name_key.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(Reservation::Refused {
+        locked_until: locked_until.flatten().filter(|t| t.as_str() > now),
+    })
+}
+
+/// The reserved attempt's password was wrong: the failure stays counted, and once `max`
+/// are counted the name is locked until `until` (if it is not locked already). Returns
+/// the time it is locked until, if it is.
+pub async fn attempt_failed(
+    conn: &mut Conn,
+    name_key: &str,
+    max: i64,
+    now: &str,
+    until: &str,
+) -> Result<Option<String>> {
+    sqlx::query(
+        "UPDATE login_attempt SET locked_until = $4 \
+         WHERE name_key = $1 AND failures >= $2 AND (locked_until IS NULL OR locked_until <= $3)",
+    )
+    .bind(name_key.to_string())
+    .bind(max)
+    .bind(now.to_string())
+    .bind(until.to_string())
+    .execute(&mut *conn)
+    .await?;
+    let locked: Option<Option<String>> =
+        sqlx::query_scalar("SELECT locked_until FROM login_attempt WHERE name_key = $1")
+            .bind(name_key.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(locked.flatten().filter(|t| t.as_str() > now))
+}
+
+/// The reserved attempt's password was right: the count starts afresh — unless
+/// concurrent failures locked the name meanwhile, in which case nothing changes and the
+/// answer is `false` (the login must be refused).
+pub async fn attempt_succeeded(conn: &mut Conn, name_key: &str, now: &str) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE login_attempt SET failures = 0, locked_until = NULL, last_attempt_at = $2 \
+         WHERE name_key = $1 AND (locked_until IS NULL OR locked_until <= $2)",
+    )
+    .bind(name_key.to_string())
+    .bind(now.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Forgets the bookkeeping of names not tried since `before` and not locked beyond
+/// `now` (housekeeping: unknown names would otherwise pile up). Returns how many.
+pub async fn purge_attempts(conn: &mut Conn, before: &str, now: &str) -> Result<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM login_attempt WHERE last_attempt_at < $1 \
+         AND (locked_until IS NULL OR locked_until <= $2)",
+    )
+    .bind(before.to_string())
+    .bind(now.to_string())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
+/// A successful login: when.
+pub async fn record_login(conn: &mut Conn, id: i64, now: &str) -> Result<()> {
+    let done = sqlx::query("UPDATE app_user SET last_login_at = $1 WHERE id = $2")
+        .bind(now.to_string())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     found(done, id)
+}
+
+/// A named setting, created with `candidate` if it is missing (concurrent creators agree
+/// on the first one stored).
+pub async fn setting_or_insert(conn: &mut Conn, name: &str, candidate: &str) -> Result<String> {
+    sqlx::query(
+        "INSERT INTO app_setting (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name.to_string())
+    .bind(candidate.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(
+        sqlx::query_scalar("SELECT value FROM app_setting WHERE name = $1")
+            .bind(name.to_string())
+            .fetch_one(&mut *conn)
+            .await?,
+    )
 }
 
 /// A session as stored.
@@ -304,4 +426,27 @@ pub async fn set_role(
         return Err(StoreError::NotFound(format!("用户（id {user_id}）")));
     }
     Ok(())
+}
+
+/// Removes sessions opened before `before` (past their maximum lifetime).
+pub async fn delete_old_sessions(conn: &mut Conn, before: &str) -> Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM user_session WHERE created_at < $1")
+            .bind(before.to_string())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// Ends every session of a user but one (its own password change).
+pub async fn delete_other_sessions_of(conn: &mut Conn, user_id: i64, keep: &str) -> Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM user_session WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep.to_string())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+    )
 }

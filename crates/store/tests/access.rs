@@ -160,29 +160,82 @@ contract_test!(failures_lock_and_success_clears, |db: TestDb| async move {
     users::insert(&mut c, &user(1, "u", Some(2)), NOW)
         .await
         .unwrap();
-    assert_eq!(users::add_failure(&mut c, 1).await.unwrap(), 1);
-    assert_eq!(users::add_failure(&mut c, 1).await.unwrap(), 2);
-    users::lock(&mut c, 1, "2026-12-15T02:15:00Z")
-        .await
-        .unwrap();
+    let until = "2026-12-15T02:15:00Z";
+    let reserve = |n: i64| users::Reservation::Granted { n };
+    // Three may be tried; each reservation counts one failure until settled.
+    for n in 1..=3 {
+        assert_eq!(
+            users::reserve_attempt(&mut c, "u", 3, NOW).await.unwrap(),
+            reserve(n)
+        );
+    }
+    assert_eq!(
+        users::reserve_attempt(&mut c, "u", 3, NOW).await.unwrap(),
+        users::Reservation::Refused { locked_until: None }
+    );
+    assert_eq!(
+        users::attempt_failed(&mut c, "u", 3, NOW, until)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(until)
+    );
     let u = users::get(&mut c, 1).await.unwrap().unwrap();
     assert_eq!(
         (u.failed_logins, u.locked_until.as_deref()),
-        (0, Some("2026-12-15T02:15:00Z"))
+        (3, Some(until))
     );
-    users::add_failure(&mut c, 1).await.unwrap();
-    users::record_login(&mut c, 1, NOW).await.unwrap();
+    // A success while locked changes nothing.
+    assert!(!users::attempt_succeeded(&mut c, "u", NOW).await.unwrap());
+    // After the lock: a fresh count, and a success clears it.
+    let later = "2026-12-15T02:16:00Z";
+    assert_eq!(
+        users::reserve_attempt(&mut c, "u", 3, later).await.unwrap(),
+        reserve(1)
+    );
+    assert_eq!(
+        users::attempt_failed(&mut c, "u", 3, later, until)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        users::reserve_attempt(&mut c, "u", 3, later).await.unwrap(),
+        reserve(2)
+    );
+    assert!(users::attempt_succeeded(&mut c, "u", later).await.unwrap());
+    users::record_login(&mut c, 1, later).await.unwrap();
     let u = users::get(&mut c, 1).await.unwrap().unwrap();
     assert_eq!(
         (u.failed_logins, u.locked_until, u.last_login_at.as_deref()),
-        (0, None, Some(NOW))
+        (0, None, Some(later))
     );
-    users::lock(&mut c, 1, "2026-12-15T02:15:00Z")
+    // Unknown names are counted the same way, in the same table.
+    for n in 1..=3 {
+        assert_eq!(
+            users::reserve_attempt(&mut c, "nobody-here", 3, NOW)
+                .await
+                .unwrap(),
+            reserve(n)
+        );
+    }
+    // A new password clears the name's lockout and records when it was set.
+    for _ in 0..3 {
+        users::reserve_attempt(&mut c, "u", 3, later).await.unwrap();
+    }
+    users::attempt_failed(&mut c, "u", 3, later, "2026-12-15T02:31:00Z")
         .await
         .unwrap();
-    users::set_password(&mut c, 1, "new", NOW).await.unwrap();
+    users::set_password(&mut c, 1, "new", later).await.unwrap();
     let u = users::get(&mut c, 1).await.unwrap().unwrap();
     assert_eq!((u.password_hash.as_str(), u.locked_until), ("new", None));
+    assert_eq!(u.password_changed_at.as_deref(), Some(later));
+    // Housekeeping forgets names not tried lately (and not locked).
+    assert_eq!(
+        users::purge_attempts(&mut c, later, later).await.unwrap(),
+        1,
+        "nobody-here, tried at NOW"
+    );
     users::set_disabled(&mut c, 1, true, NOW).await.unwrap();
     assert!(users::get(&mut c, 1).await.unwrap().unwrap().disabled);
     assert!(users::set_disabled(&mut c, 99, true, NOW).await.is_err());

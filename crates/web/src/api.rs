@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
+        .route("/auth/password", post(change_password))
         .route("/me", get(me))
         .route("/dashboard", get(dashboard))
         .route("/orgs", get(orgs))
@@ -130,8 +131,31 @@ async fn login(State(state): State<AppState>, b: Bytes) -> Result<Response, ApiE
         "token": s.token,
         "username": s.actor.username,
         "role": s.actor.role.code(),
+        "must_change_password": s.must_change_password,
     }))
     .into_response())
+}
+
+#[derive(Deserialize)]
+struct PasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    user: ApiUser,
+    b: Bytes,
+) -> ApiResult<StatusCode> {
+    let p: PasswordBody = body(&b)?;
+    auth::change_password(
+        &state.app,
+        &user.token,
+        &p.current_password,
+        &p.new_password,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn logout(State(state): State<AppState>, user: ApiUser) -> ApiResult<StatusCode> {

@@ -265,6 +265,14 @@ pub(crate) async fn refresh_summaries_every(state: AppState) {
                 );
             }
         }
+        // Expired sessions and the failure bookkeeping of names long untried.
+        if let Err(e) = jiceng_app::auth::purge_idle_sessions(&state.app).await {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "jiceng-web: session housekeeping failed: {e:?}"
+            );
+        }
         tokio::time::sleep(every).await;
     }
 }

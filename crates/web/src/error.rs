@@ -24,6 +24,8 @@ pub enum WebError {
     MustEnrol,
     /// A role that may not use this part of the system at all (三权分立).
     RoleForbidden(String),
+    /// The session's password is past its renewal: it must be changed first.
+    MustChangePassword,
     BadRequest(String),
     /// An upload over its limit (413).
     PayloadTooLarge(String),
@@ -97,6 +99,10 @@ impl WebError {
                 AuthError::SecondFactor(_)
                 | AuthError::BadSecondFactor
                 | AuthError::PendingExpired => (StatusCode::UNAUTHORIZED, e.to_string()),
+                // A refused new password, a lost session: as the app's errors are.
+                AuthError::Store(
+                    a @ (AppError::Input(_) | AppError::Forbidden | AppError::NotFound(_)),
+                ) => WebError::App(clone_app_error(a)).status_and_message(),
                 #[allow(unreachable_patterns)]
                 other => {
                     log(other);
@@ -109,6 +115,10 @@ impl WebError {
             WebError::NotLoggedIn => (
                 StatusCode::UNAUTHORIZED,
                 "请先登录（或登录已超时）".to_string(),
+            ),
+            WebError::MustChangePassword => (
+                StatusCode::FORBIDDEN,
+                "密码已超过有效期，请先修改密码（页面：/account/password；接口：POST /api/v1/auth/password）".to_string(),
             ),
             WebError::Csrf => (
                 StatusCode::FORBIDDEN,
@@ -129,6 +139,14 @@ impl WebError {
                 )
             }
         }
+    }
+}
+
+fn clone_app_error(e: &AppError) -> AppError {
+    match e {
+        AppError::Input(m) => AppError::Input(m.clone()),
+        AppError::NotFound(m) => AppError::NotFound(m.clone()),
+        _ => AppError::Forbidden,
     }
 }
 
@@ -157,6 +175,9 @@ impl IntoResponse for PageError {
         }
         if matches!(self.0, WebError::MustEnrol) {
             return Redirect::to(crate::session::ENROL_PATH).into_response();
+        }
+        if matches!(self.0, WebError::MustChangePassword) {
+            return Redirect::to("/account/password").into_response();
         }
         let (status, message) = self.0.status_and_message();
         let title = match status {

@@ -16,6 +16,7 @@ mod memo;
 pub mod openapi;
 mod pages;
 mod session;
+pub mod throttle;
 mod uploads;
 
 use std::collections::HashMap;
@@ -43,6 +44,13 @@ pub struct WebConfig {
     /// How many uploaded spreadsheets are read at once; more wait. `None` is
     /// `IMPORT_CONCURRENCY_DEFAULT`.
     pub import_concurrency: Option<usize>,
+    /// The reverse proxy whose `X-Forwarded-For` names the client (`--trusted-proxy`);
+    /// from anyone else the header is ignored.
+    pub trusted_proxy: Option<std::net::IpAddr>,
+    /// The login throttles.
+    pub login_limits: throttle::LoginLimits,
+    /// How long a login form may be sent back (minutes; 0: `LOGIN_FORM_MINUTES_DEFAULT`).
+    pub login_form_minutes: i64,
 }
 
 /// The default largest import upload: 20 MiB, several times a county's roster as .xlsx.
@@ -51,6 +59,9 @@ pub struct WebConfig {
 pub const IMPORT_UPLOAD_DEFAULT: u64 = 20 * 1024 * 1024;
 /// The default number of uploads read at once: two, so two worst cases fit a small server.
 pub const IMPORT_CONCURRENCY_DEFAULT: usize = 2;
+
+/// How long a login form stays valid unless configured.
+pub const LOGIN_FORM_MINUTES_DEFAULT: i64 = 60;
 
 /// The default interval of the compliance summary refresh while serving.
 pub const SUMMARY_REFRESH_DEFAULT: std::time::Duration = std::time::Duration::from_secs(300);
@@ -104,6 +115,10 @@ pub struct AppState {
     pub(crate) ratings: Arc<memo::Memo<RatingsKey, jiceng_app::rating::RatingsReport>>,
     /// When this server last refreshed the compliance summaries (UTC), if it has.
     pub(crate) summaries_refreshed: Arc<Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
+    /// The login throttles (per address and global).
+    pub(crate) throttle: Arc<throttle::Throttle>,
+    /// The secret of the login forms' tokens (read from the database on first use).
+    pub(crate) login_secret: Arc<tokio::sync::OnceCell<String>>,
 }
 
 /// (org id, year, stars filter, page) of a kept ratings answer.
@@ -200,7 +215,6 @@ impl AppState {
             .max(1);
         AppState {
             app,
-            config,
             pending: Arc::new(Mutex::new(HashMap::new())),
             uploads: Arc::new(uploads),
             import_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
@@ -210,6 +224,9 @@ impl AppState {
             alerts: Arc::new(memo::Memo::new()),
             ratings: Arc::new(memo::Memo::new()),
             summaries_refreshed: Arc::new(Mutex::new(None)),
+            throttle: Arc::new(throttle::Throttle::new(config.login_limits.clone())),
+            login_secret: Arc::new(tokio::sync::OnceCell::new()),
+            config,
         }
     }
 }
@@ -235,6 +252,10 @@ fn router_for(state: AppState) -> Router {
             note_writes,
         ))
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            throttle::throttle_logins,
+        ))
         .with_state(state)
 }
 

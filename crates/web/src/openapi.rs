@@ -113,6 +113,17 @@ pub const ROUTES: &[ApiRoute] = &[
         auth: true,
     },
     ApiRoute {
+        method: "post",
+        path: "/auth/password",
+        tag: "auth",
+        summary: "修改本人密码（需当前密码；密码超过有效期时其他接口均回答 403，直至修改）",
+        params: &[],
+        body: Some("PasswordChange"),
+        status: 204,
+        response: None,
+        auth: true,
+    },
+    ApiRoute {
         method: "get",
         path: "/me",
         tag: "auth",
@@ -830,7 +841,8 @@ fn schemas() -> Value {
     let mut all = json!({
         "Error": obj(json!({ "error": { "type": "string", "description": "中文说明" } }), &["error"]),
         "LoginRequest": obj(json!({ "username": s("string"), "password": s("string"), "totp": { "type": "string", "description": "动态验证码（6位数字）或恢复码；已绑定动态验证码的账号必填" } }), &["username", "password"]),
-        "Token": obj(json!({ "token": s("string"), "username": s("string"), "role": s("string") }), &["token"]),
+        "Token": obj(json!({ "token": s("string"), "username": s("string"), "role": s("string"), "must_change_password": s("boolean") }), &["token"]),
+        "PasswordChange": obj(json!({ "current_password": s("string"), "new_password": s("string") }), &["current_password", "new_password"]),
         "Me": obj(json!({
             "user_id": s("integer"), "username": s("string"), "role": s("string"),
             "role_label": s("string"), "org_id": ns("integer"), "member_id": ns("integer"),
@@ -1037,7 +1049,11 @@ pub fn document() -> Value {
                 "401".into(),
                 err("用户名或密码错误；或需要动态验证码（second_factor: true）、动态验证码错误"),
             );
-            responses.insert("429".into(), err("账号已锁定"));
+            responses.insert("403".into(), err("账户已停用"));
+            responses.insert(
+                "429".into(),
+                err("账号已锁定，或登录请求过于频繁（带 Retry-After）"),
+            );
         }
         op.insert("responses".into(), Value::Object(responses));
         if r.auth {

@@ -1,6 +1,13 @@
 //! Who is asking: the session cookie of the pages, the bearer token of the API. Both are
-//! resumed through `jiceng_app::auth::resume` (idle expiry is its business); a handler
-//! receives the `Actor` whose scope every read goes through.
+//! resumed through `jiceng_app::auth::resume` (idle expiry and lifetime are its business);
+//! a handler receives the `Actor` whose scope every read goes through. A session whose
+//! password is past its renewal reaches only the change-password page (pages) or
+//! `POST /api/v1/auth/password` (API), and logout.
+//!
+//! The login form is bound to a pre-session: a cookie holding a random nonce and the time
+//! it was issued, and the form's token, an HMAC of the server's secret and that cookie
+//! (`auth::login_form_token`). Served over TLS the cookie carries the `__Host-` prefix, so
+//! no sibling host or plain-HTTP attacker can set it.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -61,6 +68,86 @@ async fn gate(state: &AppState, actor: &Actor, path: &str) -> Result<(), WebErro
     }))
 }
 
+/// The pre-session cookie's name over TLS.
+pub const LOGIN_CSRF_COOKIE_TLS: &str = "__Host-jiceng_login";
+
+/// Page paths a session that must change its password may still use.
+const RENEWAL_PAGES: &[&str] = &["/account/password", "/logout"];
+/// API paths (under `/api/v1`) the same.
+const RENEWAL_API: &[&str] = &["/auth/password", "/auth/logout"];
+
+/// The pre-session cookie's name for this request.
+pub fn login_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        LOGIN_CSRF_COOKIE_TLS
+    } else {
+        LOGIN_CSRF_COOKIE
+    }
+}
+
+/// A new pre-session for a login form: the cookie's value (`nonce.issued`, issued in Unix
+/// seconds) and the form's token.
+pub async fn login_presession(state: &AppState) -> Result<(String, String), WebError> {
+    let secret = state
+        .login_secret
+        .get_or_try_init(|| auth::login_form_secret(&state.app))
+        .await?;
+    let nonce = auth::login_form_nonce()?;
+    let value = format!("{nonce}.{}", state.app.now().timestamp());
+    let token = auth::login_form_token(secret, &value);
+    Ok((value, token))
+}
+
+/// Whether a login form's token belongs to the request's pre-session cookie, which must
+/// have been issued by this server (the HMAC) within the configured minutes.
+pub async fn login_form_valid(
+    state: &AppState,
+    headers: &HeaderMap,
+    given: &str,
+) -> Result<bool, WebError> {
+    let Some(value) = cookie(headers, login_cookie_name(secure(state, headers))) else {
+        return Ok(false);
+    };
+    let Some(issued) = value
+        .split_once('.')
+        .and_then(|(_, t)| t.parse::<i64>().ok())
+    else {
+        return Ok(false);
+    };
+    let minutes = match state.config.login_form_minutes {
+        m if m > 0 => m,
+        _ => crate::LOGIN_FORM_MINUTES_DEFAULT,
+    };
+    let age = state.app.now().timestamp() - issued;
+    if !(-60..=minutes * 60).contains(&age) {
+        return Ok(false);
+    }
+    let secret = state
+        .login_secret
+        .get_or_try_init(|| auth::login_form_secret(&state.app))
+        .await?;
+    let expected = auth::login_form_token(secret, &value);
+    Ok(!given.is_empty() && constant_eq(given.as_bytes(), expected.as_bytes()))
+}
+
+/// Whether a form posted with an `Origin` came from this host (browsers send it on every
+/// POST); no `Origin` passes (older clients), a foreign or `null` one does not.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let forwarded = headers
+        .get("x-forwarded-host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
+    !origin_host.is_empty() && (origin_host == host || origin_host == forwarded)
+}
+
 /// A value of a cookie in the request.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     for h in headers.get_all(header::COOKIE) {
@@ -102,6 +189,8 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
 pub struct User {
     pub actor: Actor,
     pub csrf: String,
+    /// The password is past its renewal (only the renewal pages get this far).
+    pub must_change_password: bool,
 }
 
 impl User {
@@ -129,11 +218,15 @@ impl FromRequestParts<AppState> for User {
         let token =
             cookie(&parts.headers, SESSION_COOKIE).ok_or(PageError(WebError::NotLoggedIn))?;
         match auth::resume(&state.app, &token).await? {
+            Some(s) if s.must_change_password && !RENEWAL_PAGES.contains(&parts.uri.path()) => {
+                Err(PageError(WebError::MustChangePassword))
+            }
             Some(s) => {
                 gate(state, &s.actor, &request_path(parts)).await?;
                 Ok(User {
                     actor: s.actor,
                     csrf: s.csrf,
+                    must_change_password: s.must_change_password,
                 })
             }
             None => Err(PageError(WebError::NotLoggedIn)),
@@ -162,7 +255,18 @@ impl FromRequestParts<AppState> for ApiUser {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .ok_or(ApiError(WebError::NotLoggedIn))?;
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map(|u| u.0.path().to_string())
+            .unwrap_or_else(|| parts.uri.path().to_string());
+        let allowed = RENEWAL_API
+            .iter()
+            .any(|p| path.strip_prefix("/api/v1").unwrap_or(&path) == *p);
         match auth::resume(&state.app, &token).await? {
+            Some(s) if s.must_change_password && !allowed => {
+                Err(ApiError(WebError::MustChangePassword))
+            }
             Some(s) => {
                 gate(state, &s.actor, &request_path(parts)).await?;
                 Ok(ApiUser {

@@ -111,7 +111,7 @@ contract_test!(
         s.read_to_end(&mut buf).await.unwrap();
         let head = String::from_utf8_lossy(&buf).to_lowercase();
         assert!(
-            head.contains("set-cookie: jiceng_login=")
+            head.contains("set-cookie: __host-jiceng_login=")
                 && head.contains("httponly")
                 && head.contains("samesite=lax")
                 && head.contains("secure"),

@@ -101,16 +101,16 @@ fn cookie_header(value: &str) -> Result<HeaderValue, PageError> {
 }
 
 /// The code page after a right password: the pending login in an HttpOnly cookie (as long
-/// as it may wait), and a fresh login token against cross-site posts (double submit, as the
-/// login form).
-pub(super) fn code_page(
+/// as it may wait), and a fresh pre-session token against cross-site posts (as the login
+/// form: an HMAC bound to the pre-session cookie, see `session::login_presession`).
+pub(super) async fn code_page(
     state: &AppState,
     headers: &HeaderMap,
     status: StatusCode,
     pending: Option<&PendingLogin>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let token = crate::random_token(16);
+    let (cookie_value, token) = session::login_presession(state).await?;
     let minutes = state.app.totp.pending_minutes;
     let mut resp = html(&CodePage {
         csrf: token.clone(),
@@ -124,8 +124,8 @@ pub(super) fn code_page(
     h.append(
         header::SET_COOKIE,
         cookie_header(&session::set_cookie(
-            session::LOGIN_CSRF_COOKIE,
-            &token,
+            session::login_cookie_name(secure),
+            &cookie_value,
             secure,
             Some(3600),
         ))?,
@@ -149,15 +149,17 @@ async fn login_code(
     headers: HeaderMap,
     Form(f): Form<CodeForm>,
 ) -> Result<Response, PageError> {
-    let expected = session::cookie(&headers, session::LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !session::constant_eq(expected.as_bytes(), f.csrf.as_bytes()) {
+    if !session::same_origin(&headers)
+        || !session::login_form_valid(&state, &headers, &f.csrf).await?
+    {
         return login_page(
             &state,
             &headers,
             StatusCode::FORBIDDEN,
             String::new(),
             Some("登录表单已失效，请重新输入".into()),
-        );
+        )
+        .await;
     }
     let Some(pending) = session::cookie(&headers, session::PENDING_COOKIE) else {
         return login_page(
@@ -166,7 +168,8 @@ async fn login_code(
             StatusCode::UNAUTHORIZED,
             String::new(),
             Some(AuthError::PendingExpired.to_string()),
-        );
+        )
+        .await;
     };
     let secure = session::secure(&state, &headers);
     let clear = |name: &str| cookie_header(&session::set_cookie(name, "", secure, Some(0)));
@@ -183,23 +186,30 @@ async fn login_code(
                     None,
                 ))?,
             );
-            h.append(header::SET_COOKIE, clear(session::LOGIN_CSRF_COOKIE)?);
+            h.append(
+                header::SET_COOKIE,
+                clear(session::login_cookie_name(secure))?,
+            );
             h.append(header::SET_COOKIE, clear(session::PENDING_COOKIE)?);
             Ok(resp)
         }
-        Err(AuthError::BadSecondFactor) => code_page(
-            &state,
-            &headers,
-            StatusCode::UNAUTHORIZED,
-            None,
-            Some(AuthError::BadSecondFactor.to_string()),
-        ),
+        Err(AuthError::BadSecondFactor) => {
+            code_page(
+                &state,
+                &headers,
+                StatusCode::UNAUTHORIZED,
+                None,
+                Some(AuthError::BadSecondFactor.to_string()),
+            )
+            .await
+        }
         Err(e) => {
             let (status, message) = WebError::Auth(e).status_and_message();
             if status == StatusCode::INTERNAL_SERVER_ERROR {
                 return Err(PageError(WebError::Internal(message)));
             }
-            let mut resp = login_page(&state, &headers, status, String::new(), Some(message))?;
+            let mut resp =
+                login_page(&state, &headers, status, String::new(), Some(message)).await?;
             resp.headers_mut()
                 .append(header::SET_COOKIE, clear(session::PENDING_COOKIE)?);
             Ok(resp)

@@ -36,6 +36,10 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(dashboard))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
+        .route(
+            "/account/password",
+            get(password_form).post(change_password),
+        )
         .route("/audit", get(audit_log))
         .route("/audit/export.xlsx", get(audit_export))
         .merge(account::routes())
@@ -194,27 +198,28 @@ struct LoginPage {
     error: Option<String>,
 }
 
-fn login_page(
+async fn login_page(
     state: &AppState,
     headers: &HeaderMap,
     status: StatusCode,
     username: String,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    // A login form carries a token of its own, matched against a cookie (double submit):
-    // a page elsewhere cannot log a browser in under another account.
-    let token = crate::random_token(16);
+    // A login form carries a token bound to a pre-session cookie (see `session`): a page
+    // elsewhere cannot log a browser in under another account.
+    let (cookie_value, token) = session::login_presession(state).await?;
     let page = LoginPage {
-        csrf: token.clone(),
+        csrf: token,
         username,
         error,
     };
     let mut resp = html(&page)?;
     *resp.status_mut() = status;
+    let secure = session::secure(state, headers);
     let cookie = session::set_cookie(
-        session::LOGIN_CSRF_COOKIE,
-        &token,
-        session::secure(state, headers),
+        session::login_cookie_name(secure),
+        &cookie_value,
+        secure,
         Some(3600),
     );
     resp.headers_mut().append(
@@ -224,11 +229,31 @@ fn login_page(
     Ok(resp)
 }
 
+/// The login page refusing a throttled request (429, with the message).
+pub(crate) async fn login_refused(
+    state: &AppState,
+    headers: &HeaderMap,
+    message: String,
+) -> Response {
+    match login_page(
+        state,
+        headers,
+        StatusCode::TOO_MANY_REQUESTS,
+        String::new(),
+        Some(message.clone()),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(_) => (StatusCode::TOO_MANY_REQUESTS, message).into_response(),
+    }
+}
+
 async fn login_form(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    login_page(&state, &headers, StatusCode::OK, String::new(), None)
+    login_page(&state, &headers, StatusCode::OK, String::new(), None).await
 }
 
 #[derive(Deserialize)]
@@ -244,20 +269,27 @@ async fn login(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    let expected = session::cookie(&headers, session::LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !session::constant_eq(expected.as_bytes(), f.csrf.as_bytes()) {
+    if !session::same_origin(&headers)
+        || !session::login_form_valid(&state, &headers, &f.csrf).await?
+    {
         return login_page(
             &state,
             &headers,
             StatusCode::FORBIDDEN,
             f.username,
             Some("登录表单已失效，请重新输入".into()),
-        );
+        )
+        .await;
     }
     match auth::login(&state.app, f.username.trim(), &f.password).await {
         Ok(s) => {
             let secure = session::secure(&state, &headers);
-            let mut resp = Redirect::to("/").into_response();
+            let to = if s.must_change_password {
+                "/account/password"
+            } else {
+                "/"
+            };
+            let mut resp = Redirect::to(to).into_response();
             let h = resp.headers_mut();
             h.append(
                 header::SET_COOKIE,
@@ -272,7 +304,7 @@ async fn login(
             h.append(
                 header::SET_COOKIE,
                 HeaderValue::from_str(&session::set_cookie(
-                    session::LOGIN_CSRF_COOKIE,
+                    session::login_cookie_name(secure),
                     "",
                     secure,
                     Some(0),
@@ -283,14 +315,103 @@ async fn login(
         }
         // ---- second factor: the password was right, the code page follows (account.rs) ----
         Err(auth::AuthError::SecondFactor(pending)) => {
-            account::code_page(&state, &headers, StatusCode::OK, Some(&pending), None)
+            account::code_page(&state, &headers, StatusCode::OK, Some(&pending), None).await
         }
         Err(e) => {
             let (status, message) = WebError::Auth(e).status_and_message();
             if status == StatusCode::INTERNAL_SERVER_ERROR {
                 return Err(PageError(WebError::Internal(message)));
             }
-            login_page(&state, &headers, status, f.username, Some(message))
+            login_page(&state, &headers, status, f.username, Some(message)).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------- own password
+
+#[derive(Template)]
+#[template(path = "account_password.html")]
+struct PasswordPage {
+    username: String,
+    csrf: String,
+    /// The password is past its renewal (the page says so, and nothing else is open).
+    expired: bool,
+    error: Option<String>,
+    done: bool,
+    min_chars: usize,
+    min_chars_privileged: usize,
+    min_classes: usize,
+}
+
+fn password_page(
+    state: &AppState,
+    user: &User,
+    status: StatusCode,
+    error: Option<String>,
+    done: bool,
+) -> Result<Response, PageError> {
+    let page = PasswordPage {
+        username: user.actor.username.clone(),
+        csrf: user.csrf.clone(),
+        expired: user.must_change_password,
+        error,
+        done,
+        min_chars: state.app.auth.password.min_chars,
+        min_chars_privileged: state.app.auth.password.min_chars_privileged,
+        min_classes: state.app.auth.password.min_classes,
+    };
+    let mut resp = html(&page)?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn password_form(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    password_page(&state, &user, StatusCode::OK, None, q.done.is_some())
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: User,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    if f.new != f.confirm {
+        return password_page(
+            &state,
+            &user,
+            StatusCode::BAD_REQUEST,
+            Some("两次输入的新密码不一致".into()),
+            false,
+        );
+    }
+    let token = session::cookie(&headers, session::SESSION_COOKIE).unwrap_or_default();
+    match auth::change_password(&state.app, &token, &f.current, &f.new).await {
+        Ok(()) => Ok(Redirect::to("/account/password?done=1").into_response()),
+        Err(e) => {
+            let (status, message) = WebError::Auth(e).status_and_message();
+            if status == StatusCode::INTERNAL_SERVER_ERROR {
+                return Err(PageError(WebError::Internal(message)));
+            }
+            password_page(&state, &user, status, Some(message), false)
         }
     }
 }
