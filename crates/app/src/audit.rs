@@ -6,7 +6,7 @@
 //!
 //! `record_at` has no `App`: the sealer is found in a process-wide registry filled by
 //! `App::new` ([`register`]), by the key fingerprint the database records (the sole or
-//! latest registered key when it records none), read under the head's lock.
+//! first key registered in the process when it records none), read under the head's lock.
 //!
 //! A transaction that records an entry may meet a concurrent writer of the log; it is
 //! then run again as a whole by [`with_retry`] (every write use case here does so).
@@ -314,7 +314,7 @@ impl Sealer for AuditSealer {
     }
 }
 
-/// The keys of this process by fingerprint, the latest registered last.
+/// The keys of this process by fingerprint, in the order they were first registered.
 static SEALERS: Mutex<Vec<(String, Arc<AuditSealer>)>> = Mutex::new(Vec::new());
 /// Whether this process has written an audit entry (the CLI anchors before it exits).
 static WROTE: AtomicBool = AtomicBool::new(false);
@@ -323,15 +323,18 @@ static WROTE: AtomicBool = AtomicBool::new(false);
 pub fn register(crypto: &Crypto) {
     let fp = crate::privacy::key_fingerprint(crypto);
     let mut all = SEALERS.lock().unwrap_or_else(|e| e.into_inner());
-    all.retain(|(f, _)| *f != fp);
-    all.push((fp, Arc::new(AuditSealer(crypto.clone()))));
+    if !all.iter().any(|(f, _)| *f == fp) {
+        all.push((fp, Arc::new(AuditSealer(crypto.clone()))));
+    }
 }
 
 fn sealer_for(fingerprint: Option<&str>) -> Option<Arc<AuditSealer>> {
     let all = SEALERS.lock().unwrap_or_else(|e| e.into_inner());
     fingerprint
         .and_then(|fp| all.iter().find(|(f, _)| f == fp))
-        .or(all.last())
+        // A database that records no key yet (before `privacy::check_key` ran): the
+        // process's first key, the same one whatever else registers later.
+        .or(all.first())
         .map(|(_, s)| s.clone())
 }
 

@@ -81,6 +81,9 @@ async fn stored_suite(conn: &mut jiceng_store::Conn) -> Result<Option<Suite>> {
 /// to decrypt and, worse, hash the same person differently, so that an import would enter
 /// them twice; a different suite likewise.
 pub async fn check_key(app: &App) -> Result<()> {
+    // The audit log is sealed with this key from now on (`audit::record_at` finds it by
+    // the fingerprint recorded below), also when the app's crypto was set after `App::new`.
+    audit::register(&app.crypto);
     let mine = key_fingerprint(&app.crypto);
     let suite = app.crypto.suite();
     {
@@ -177,6 +180,8 @@ pub async fn rotate_key(app: &App, actor: &Actor, new: &Crypto) -> Result<usize>
     if !(actor.is_system() || (actor.role == Role::Security && actor.org_id.is_none())) {
         return Err(AppError::Forbidden);
     }
+    audit::register(&app.crypto);
+    audit::register(new);
     let now = app.now();
     let (n, resealed) = audit::with_retry(|| async {
         let mut tx = app.store.begin().await?;

@@ -602,14 +602,16 @@ pub async fn complete_login(
     if user.disabled {
         return Err(AuthError::Disabled);
     }
-    if let Some(until) = user.locked_until.as_deref().and_then(auth::parse_time) {
-        if until > now {
-            let mut conn = app.store.acquire().await.map_err(AppError::from)?;
-            totp_store::delete_pending(&mut conn, &hash).await?;
-            return Err(AuthError::Locked {
-                until: auth::local_text(until),
-            });
-        }
+    let key = auth::name_key(&user.username);
+    let mut conn = app.store.acquire().await.map_err(AppError::from)?;
+    let locked = user_store::locked_until(&mut conn, &key, &auth::time_text(now)).await?;
+    drop(conn);
+    if let Some(until) = locked.as_deref().and_then(auth::parse_time) {
+        let mut conn = app.store.acquire().await.map_err(AppError::from)?;
+        totp_store::delete_pending(&mut conn, &hash).await?;
+        return Err(AuthError::Locked {
+            until: auth::local_text(until),
+        });
     }
     let Some(stored) = stored.filter(|t| t.confirmed) else {
         // Reset between the two steps: start over.
@@ -655,6 +657,13 @@ pub async fn complete_login(
     if !totp_store::delete_pending(&mut conn, &hash).await? {
         // Completed by a concurrent request with another code.
         return Err(AuthError::PendingExpired);
+    }
+    // The code was right: the name's count starts afresh, unless concurrent failures
+    // locked it meanwhile.
+    if !user_store::attempt_succeeded(&mut conn, &key, &auth::time_text(now)).await? {
+        return Err(AuthError::Locked {
+            until: auth::local_text(now + Duration::minutes(app.auth.lockout_minutes.max(0))),
+        });
     }
     drop(conn);
     auth::open_session(app, &user, &actor, Some(how)).await

@@ -934,7 +934,8 @@ contract_test!(
             NewUser {
                 username: "free".into(),
                 password: PASSWORD.into(),
-                role: Role::Secretary,
+                // 三权分立: the administrator adds the account; its role comes later.
+                role: Role::Member,
                 org: Some("T002".into()),
                 member_id: None,
                 display_name: None,

@@ -92,12 +92,15 @@ async fn enrol_self(app: &App, username: &str) -> (String, Vec<String>) {
 }
 
 async fn failed_logins(app: &App, username: &str) -> i64 {
+    // The login's counter by name (`login_attempt`), which wrong codes share.
     let mut c = app.store.acquire().await.unwrap();
-    jiceng_store::users::get_by_username(&mut c, &Scope::All, username)
-        .await
-        .unwrap()
-        .unwrap()
-        .failed_logins
+    let n: Option<i64> =
+        sqlx::query_scalar("SELECT failures FROM login_attempt WHERE name_key = $1")
+            .bind(jiceng_app::auth::name_key(username))
+            .fetch_optional(&mut *c)
+            .await
+            .unwrap();
+    n.unwrap_or(0)
 }
 
 async fn log(app: &App) -> Vec<audit::AuditEntry> {

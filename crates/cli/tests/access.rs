@@ -329,7 +329,7 @@ fn roles_and_second_factors_from_the_command_line() {
             "--role",
             role,
             "--password",
-            "a long pass word",
+            "Tall-Harbor-7qz",
         ])
     };
     for (u, r) in [("adm", "admin"), ("sec", "security"), ("newbie", "member")] {

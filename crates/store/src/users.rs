@@ -239,6 +239,16 @@ pub async fn reserve_attempt(
     })
 }
 
+/// Until when a name is locked, if it is locked at `now`.
+pub async fn locked_until(conn: &mut Conn, name_key: &str, now: &str) -> Result<Option<String>> {
+    let locked: Option<Option<String>> =
+        sqlx::query_scalar("SELECT locked_until FROM login_attempt WHERE name_key = $1")
+            .bind(name_key.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(locked.flatten().filter(|t| t.as_str() > now))
+}
+
 /// The reserved attempt's password was wrong: the failure stays counted, and once `max`
 /// are counted the name is locked until `until` (if it is not locked already). Returns
 /// the time it is locked until, if it is.

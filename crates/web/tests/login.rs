@@ -197,9 +197,11 @@ contract_test!(
             .collect();
         assert_eq!(throttled.len(), 1, "once per streak");
         assert_eq!(throttled[0].target, "10.1.1.1");
-        // Another address is not held back.
+        // Another address is not held back: the password is checked and right (the
+        // department's account then asks for its second factor).
         let r = c.send(api_login("10.2.2.2:5000", "dept", PASSWORD)).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
+        assert_eq!(r.json()["second_factor"], true, "{}", r.text());
     }
 );
 

@@ -175,7 +175,12 @@ async fn login_code(
     let clear = |name: &str| cookie_header(&session::set_cookie(name, "", secure, Some(0)));
     match totp::complete_login(&state.app, &pending, &f.code).await {
         Ok(s) => {
-            let mut resp = Redirect::to("/").into_response();
+            let to = if s.must_change_password {
+                "/account/password"
+            } else {
+                "/"
+            };
+            let mut resp = Redirect::to(to).into_response();
             let h = resp.headers_mut();
             h.append(
                 header::SET_COOKIE,
