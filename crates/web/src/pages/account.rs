@@ -149,17 +149,8 @@ async fn login_code(
     headers: HeaderMap,
     Form(f): Form<CodeForm>,
 ) -> Result<Response, PageError> {
-    if !session::same_origin(&headers)
-        || !session::login_form_valid(&state, &headers, &f.csrf).await?
-    {
-        return login_page(
-            &state,
-            &headers,
-            StatusCode::FORBIDDEN,
-            String::new(),
-            Some("登录表单已失效，请重新输入".into()),
-        )
-        .await;
+    if let Some(refused) = super::refuse_login_form(&state, &headers, &f.csrf, "").await? {
+        return Ok(refused);
     }
     let Some(pending) = session::cookie(&headers, session::PENDING_COOKIE) else {
         return login_page(

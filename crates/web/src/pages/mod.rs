@@ -249,6 +249,28 @@ pub(crate) async fn login_refused(
     }
 }
 
+/// A login (or second-step) form from another site, or without this server's pre-session
+/// token: the login page again (403), nothing checked.
+pub(crate) async fn refuse_login_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+    username: &str,
+) -> Result<Option<Response>, PageError> {
+    if session::same_origin(headers) && session::login_form_valid(state, headers, csrf).await? {
+        return Ok(None);
+    }
+    login_page(
+        state,
+        headers,
+        StatusCode::FORBIDDEN,
+        username.to_string(),
+        Some("登录表单已失效，请重新输入".into()),
+    )
+    .await
+    .map(Some)
+}
+
 async fn login_form(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -269,17 +291,8 @@ async fn login(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    if !session::same_origin(&headers)
-        || !session::login_form_valid(&state, &headers, &f.csrf).await?
-    {
-        return login_page(
-            &state,
-            &headers,
-            StatusCode::FORBIDDEN,
-            f.username,
-            Some("登录表单已失效，请重新输入".into()),
-        )
-        .await;
+    if let Some(refused) = refuse_login_form(&state, &headers, &f.csrf, &f.username).await? {
+        return Ok(refused);
     }
     match auth::login(&state.app, f.username.trim(), &f.password).await {
         Ok(s) => {
