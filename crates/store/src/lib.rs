@@ -6,10 +6,12 @@
 //! SQL is built (SCALE.md), so no query can forget the actor's subtree.
 
 pub mod audit;
+pub mod backup;
 pub mod browse;
 pub mod bulk;
 pub mod facts;
 pub mod files;
+pub mod lease;
 pub mod meetings;
 pub mod members;
 pub mod migrate;
@@ -55,6 +57,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("数据库错误：{0}")]
     Db(#[from] sqlx::Error),
+    /// The database to open is not there (missing, empty, foreign, not initialised):
+    /// the message says which and how to create one.
+    #[error("{0}")]
+    NoDatabase(String),
 }
 
 impl StoreError {
@@ -129,6 +135,14 @@ impl Store {
         let store = Store { pool, backend };
         migrate::run(&store).await?;
         Ok(store)
+    }
+
+    /// Like [`Store::open`], for a database that must already exist: a missing or empty
+    /// SQLite file, one that is not a jiceng database, or a PostgreSQL database without
+    /// jiceng's schema is refused at once ([`backup::check_existing`]), never created.
+    pub async fn open_existing(url: &str) -> Result<Store> {
+        backup::check_existing(url).await?;
+        Store::open(url).await
     }
 
     pub fn backend(&self) -> Backend {

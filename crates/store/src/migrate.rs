@@ -84,6 +84,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_two_factor.sql"),
         postgres: include_str!("../migrations/postgres/0012_two_factor.sql"),
     },
+    Migration {
+        version: 13,
+        name: "server_lease",
+        sqlite: include_str!("../migrations/sqlite/0013_server_lease.sql"),
+        postgres: include_str!("../migrations/postgres/0013_server_lease.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.

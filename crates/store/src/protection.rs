@@ -41,6 +41,26 @@ pub async fn key_fingerprint(conn: &mut Conn) -> Result<Option<String>> {
     setting(conn, FINGERPRINT).await
 }
 
+/// The recorded fingerprint, read so that no rotation can change it before the caller's
+/// transaction ends: PostgreSQL locks the row (`FOR SHARE` for a writer that encrypts,
+/// `FOR UPDATE` for the rotation); SQLite takes the database's write lock at once (an
+/// update of the row to itself), so the value read is the latest and stays so.
+pub async fn hold_key_fingerprint(conn: &mut Conn, exclusive: bool) -> Result<Option<String>> {
+    let sql = match crate::backup::backend_of(conn) {
+        crate::Backend::Postgres if exclusive => {
+            "SELECT value FROM app_setting WHERE name = $1 FOR UPDATE"
+        }
+        crate::Backend::Postgres => "SELECT value FROM app_setting WHERE name = $1 FOR SHARE",
+        crate::Backend::Sqlite => {
+            "UPDATE app_setting SET value = value WHERE name = $1 RETURNING value"
+        }
+    };
+    Ok(sqlx::query_scalar(sql)
+        .bind(FINGERPRINT.to_string())
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
 pub async fn set_key_fingerprint(conn: &mut Conn, value: &str) -> Result<()> {
     set_setting(conn, FINGERPRINT, value).await
 }
