@@ -76,10 +76,11 @@ pub enum AuditAction {
     AssistanceMappingSave = 90,
     AuditExport = 91,
     AuditPurge = 92,
+    Restore = 93,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 43] = [
+    pub const ALL: [AuditAction; 44] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -123,6 +124,7 @@ impl AuditAction {
         AuditAction::AssistanceMappingSave,
         AuditAction::AuditExport,
         AuditAction::AuditPurge,
+        AuditAction::Restore,
     ];
 
     pub fn code(self) -> i64 {
@@ -178,6 +180,7 @@ impl AuditAction {
             AuditAction::AssistanceMappingSave => "assistance_mapping_save",
             AuditAction::AuditExport => "audit_export",
             AuditAction::AuditPurge => "audit_purge",
+            AuditAction::Restore => "restore",
         }
     }
 
@@ -226,6 +229,7 @@ impl AuditAction {
             AuditAction::AssistanceMappingSave => "修改帮扶部门对应关系",
             AuditAction::AuditExport => "导出审计日志",
             AuditAction::AuditPurge => "清理过期审计记录",
+            AuditAction::Restore => "从备份恢复数据库",
         }
     }
 }
@@ -293,7 +297,7 @@ pub async fn record_at(
         after: after.map(|v| v.to_string()),
     };
     let fingerprint = jiceng_store::protection::key_fingerprint(conn).await?;
-    let sealer = sealer_for(fingerprint.as_deref()).ok_or_else(|| {
+    let sealer = sealer_for(fingerprint.as_deref())?.ok_or_else(|| {
         AppError::Input("审计密钥未设置：请先用密钥（JICENG_KEY 或密钥文件）启动应用".into())
     })?;
     audit_store::append_locked(conn, &event, sealer.as_ref()).await?;
@@ -328,14 +332,29 @@ pub fn register(crypto: &Crypto) {
     }
 }
 
-fn sealer_for(fingerprint: Option<&str>) -> Option<Arc<AuditSealer>> {
+/// The sealer of the key the database records. A recorded key this process does not hold
+/// is refused ([`CryptoError::KeyChanged`](crate::crypto::CryptoError::KeyChanged)): the
+/// key was rotated beside this process, and an entry sealed with its old key would break
+/// the chain.
+fn sealer_for(fingerprint: Option<&str>) -> Result<Option<Arc<AuditSealer>>> {
     let all = SEALERS.lock().unwrap_or_else(|e| e.into_inner());
-    fingerprint
-        .and_then(|fp| all.iter().find(|(f, _)| f == fp))
+    match fingerprint {
+        Some(fp) => match all.iter().find(|(f, _)| f == fp) {
+            Some((_, s)) => Ok(Some(s.clone())),
+            None => Err(crate::crypto::CryptoError::KeyChanged {
+                recorded: crate::privacy::short(fp),
+                held: all
+                    .iter()
+                    .map(|(f, _)| crate::privacy::short(f))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            }
+            .into()),
+        },
         // A database that records no key yet (before `privacy::check_key` ran): the
         // process's first key, the same one whatever else registers later.
-        .or(all.first())
-        .map(|(_, s)| s.clone())
+        None => Ok(all.first().map(|(_, s)| s.clone())),
+    }
 }
 
 /// Whether this process has written an audit entry.
@@ -677,8 +696,15 @@ pub async fn verify(app: &App) -> Result<VerifyReport> {
             Vec::new()
         }
         Some(path) => {
-            let (anchors, bad) = read_anchors(&app.crypto, path)?;
+            let file = read_anchor_file(&app.crypto, path)?;
+            let (anchors, bad) = (file.anchors, file.bad);
             problems.extend(bad);
+            for (r, set_aside) in &file.restores {
+                notes.push(format!(
+                    "{} 从备份恢复了数据库（审计日志恢复至第{}条）；此前的 {set_aside} 个锚点属于被替换的数据库，不再核对",
+                    r.at, r.seq
+                ));
+            }
             if anchors.is_empty() && problems.is_empty() {
                 notes.push(format!(
                     "尚无审计锚点（{}）：无法发现整体改写、截断或清空",
@@ -771,12 +797,63 @@ fn anchor_mac(crypto: &Crypto, seq: i64, mac: &str, at: &str) -> String {
     crypto.audit_mac(format!("jiceng-audit-anchor\n{seq}\n{mac}\n{at}").as_bytes())
 }
 
+/// The MAC of a restore mark: `restore\tSEQ\tMAC\tAT\tLINE_MAC`, written by `jiceng restore`
+/// when it replaced the database with a backup whose log ends at entry SEQ (MAC). The
+/// anchors above it belong to the database that was replaced and are no longer checked.
+fn restore_mac(crypto: &Crypto, seq: i64, mac: &str, at: &str) -> String {
+    crypto.audit_mac(format!("jiceng-audit-restore\n{seq}\n{mac}\n{at}").as_bytes())
+}
+
+/// A line of the anchor file, checked with the key.
+enum AnchorLine {
+    Anchor(Anchor),
+    Restore(Anchor),
+}
+
+fn parse_anchor_line(crypto: &Crypto, line: &str) -> Option<AnchorLine> {
+    let f: Vec<&str> = line.split('\t').collect();
+    let anchor = |seq: &str, mac: &str, at: &str| {
+        seq.parse::<i64>().ok().map(|seq| Anchor {
+            seq,
+            mac: mac.to_string(),
+            at: at.to_string(),
+        })
+    };
+    match f.as_slice() {
+        [seq, mac, at, line_mac] => anchor(seq, mac, at)
+            .filter(|a| anchor_mac(crypto, a.seq, mac, at) == *line_mac)
+            .map(AnchorLine::Anchor),
+        ["restore", seq, mac, at, line_mac] => anchor(seq, mac, at)
+            .filter(|a| restore_mac(crypto, a.seq, mac, at) == *line_mac)
+            .map(AnchorLine::Restore),
+        _ => None,
+    }
+}
+
+/// What the anchor file holds, checked with the key.
+#[derive(Debug, Default)]
+pub struct AnchorFile {
+    /// The anchors in force: those after the last restore mark (the mark's own head
+    /// among them).
+    pub anchors: Vec<Anchor>,
+    /// In Chinese, the lines not sealed with the key.
+    pub bad: Vec<String>,
+    /// The restore marks, with how many anchors each set aside.
+    pub restores: Vec<(Anchor, usize)>,
+}
+
 /// The anchors of the file and, in Chinese, the lines that are not sealed with the key.
 /// A missing file has no anchors.
 pub fn read_anchors(crypto: &Crypto, path: &Path) -> Result<(Vec<Anchor>, Vec<String>)> {
+    let f = read_anchor_file(crypto, path)?;
+    Ok((f.anchors, f.bad))
+}
+
+/// The whole anchor file: anchors in force, bad lines and restore marks.
+pub fn read_anchor_file(crypto: &Crypto, path: &Path) -> Result<AnchorFile> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AnchorFile::default()),
         Err(e) => {
             return Err(AppError::Input(format!(
                 "无法读取审计锚点文件 {}：{e}",
@@ -784,57 +861,53 @@ pub fn read_anchors(crypto: &Crypto, path: &Path) -> Result<(Vec<Anchor>, Vec<St
             )))
         }
     };
-    let mut anchors = Vec::new();
-    let mut bad = Vec::new();
+    let mut out = AnchorFile::default();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let f: Vec<&str> = line.split('\t').collect();
-        let parsed = match f.as_slice() {
-            [seq, mac, at, line_mac] => seq
-                .parse::<i64>()
-                .ok()
-                .filter(|s| anchor_mac(crypto, *s, mac, at) == *line_mac)
-                .map(|seq| Anchor {
-                    seq,
-                    mac: mac.to_string(),
-                    at: at.to_string(),
-                }),
-            _ => None,
-        };
-        match parsed {
-            Some(a) => anchors.push(a),
-            None => bad.push(format!(
+        match parse_anchor_line(crypto, line) {
+            Some(AnchorLine::Anchor(a)) => out.anchors.push(a),
+            Some(AnchorLine::Restore(a)) => {
+                let set_aside = std::mem::take(&mut out.anchors).len();
+                if a.seq > 0 {
+                    out.anchors.push(a.clone());
+                }
+                out.restores.push((a, set_aside));
+            }
+            None => out.bad.push(format!(
                 "审计锚点文件 {} 第{}行与审计密钥不符（被伪造或修改）",
                 path.display(),
                 i + 1
             )),
         }
     }
-    Ok((anchors, bad))
+    Ok(out)
 }
 
-/// Appends the log's head to the anchor file (created readable by its owner only) when
-/// it moved since the file's last anchor. Returns the anchor written, if any.
-pub async fn write_anchor(app: &App) -> Result<Option<Anchor>> {
+/// Appends a restore mark to the anchor file: the database was replaced by a backup whose
+/// log ends at entry `seq` (`mac`, 0 and empty for an empty log); the anchors before it
+/// belong to the replaced database. Called by the restore, with the restored database's
+/// key, before anything is written to the restored log.
+pub fn write_restore_mark(app: &App, seq: i64, mac: &str) -> Result<Option<Anchor>> {
     let Some(path) = &app.audit.anchor else {
         return Ok(None);
     };
-    let mut conn = app.store.acquire().await?;
-    let Some((seq, mac)) = audit_store::head(&mut conn).await? else {
-        return Ok(None);
-    };
-    drop(conn);
-    let (known, _) = read_anchors(&app.crypto, path)?;
-    if seq == 0 || known.iter().any(|a| a.seq == seq && a.mac == mac) {
-        return Ok(None);
-    }
     let at = app.now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     let line = format!(
-        "{seq}\t{mac}\t{at}\t{}\n",
-        anchor_mac(&app.crypto, seq, &mac, &at)
+        "restore\t{seq}\t{mac}\t{at}\t{}\n",
+        restore_mac(&app.crypto, seq, mac, &at)
     );
+    append_line(path, &line)?;
+    Ok(Some(Anchor {
+        seq,
+        mac: mac.to_string(),
+        at,
+    }))
+}
+
+/// One line added to the anchor file (created 0600), synced.
+fn append_line(path: &Path, line: &str) -> Result<()> {
     let err = |e: std::io::Error| {
         AppError::Input(format!("无法写入审计锚点文件 {}：{e}", path.display()))
     };
@@ -849,6 +922,41 @@ pub async fn write_anchor(app: &App) -> Result<Option<Anchor>> {
     // One write of one short line: appends from several processes do not interleave.
     file.write_all(line.as_bytes()).map_err(err)?;
     file.sync_data().map_err(err)?;
+    Ok(())
+}
+
+/// Appends the log's head to the anchor file (created readable by its owner only) when
+/// it moved since the file's last anchor. Returns the anchor written, if any.
+pub async fn write_anchor(app: &App) -> Result<Option<Anchor>> {
+    let Some(path) = &app.audit.anchor else {
+        return Ok(None);
+    };
+    let mut conn = app.store.acquire().await?;
+    let Some((seq, mac)) = audit_store::head(&mut conn).await? else {
+        return Ok(None);
+    };
+    // A process whose key was rotated away under it (a server left running) seals no
+    // anchor with its old key.
+    let recorded = jiceng_store::protection::key_fingerprint(&mut conn).await?;
+    let mine = crate::privacy::key_fingerprint(&app.crypto);
+    if let Some(f) = recorded.filter(|f| *f != mine) {
+        return Err(crate::crypto::CryptoError::KeyChanged {
+            recorded: crate::privacy::short(&f),
+            held: crate::privacy::short(&mine),
+        }
+        .into());
+    }
+    drop(conn);
+    let (known, _) = read_anchors(&app.crypto, path)?;
+    if seq == 0 || known.iter().any(|a| a.seq == seq && a.mac == mac) {
+        return Ok(None);
+    }
+    let at = app.now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let line = format!(
+        "{seq}\t{mac}\t{at}\t{}\n",
+        anchor_mac(&app.crypto, seq, &mac, &at)
+    );
+    append_line(path, &line)?;
     Ok(Some(Anchor { seq, mac, at }))
 }
 
@@ -886,21 +994,21 @@ pub async fn reseal_anchors(
     };
     let mut out = String::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let f: Vec<&str> = line.split('\t').collect();
-        let valid = match f.as_slice() {
-            [seq, mac, at, line_mac] => seq
-                .parse::<i64>()
-                .ok()
-                .filter(|s| anchor_mac(&app.crypto, *s, mac, at) == *line_mac)
-                .map(|s| (s, *mac, *at)),
-            _ => None,
-        };
-        match valid {
-            Some((seq, mac, at)) => {
-                let mac = resealed.get(mac).map_or(mac, String::as_str);
+        match parse_anchor_line(&app.crypto, line) {
+            Some(AnchorLine::Anchor(a)) => {
+                let (seq, at) = (a.seq, a.at.as_str());
+                let mac = resealed.get(&a.mac).unwrap_or(&a.mac);
                 out.push_str(&format!(
                     "{seq}\t{mac}\t{at}\t{}\n",
                     anchor_mac(new, seq, mac, at)
+                ));
+            }
+            Some(AnchorLine::Restore(a)) => {
+                let (seq, at) = (a.seq, a.at.as_str());
+                let mac = resealed.get(&a.mac).unwrap_or(&a.mac);
+                out.push_str(&format!(
+                    "restore\t{seq}\t{mac}\t{at}\t{}\n",
+                    restore_mac(new, seq, mac, at)
                 ));
             }
             None => {

@@ -73,6 +73,14 @@ pub enum CryptoError {
     KeyFile { path: String, reason: String },
     #[error("无法解密身份证号或联系电话（密钥不匹配或数据损坏）")]
     Decrypt,
+    /// The key file is not there and may not be created here (only `jiceng init` makes
+    /// a key, for a database that records none).
+    #[error("密钥文件不存在：{0}")]
+    KeyFileMissing(String),
+    /// The database's key changed while this process ran (a rotation beside a running
+    /// server): nothing is written with the key this process holds.
+    #[error("数据库的密钥已在本进程运行期间更换（数据库现用密钥 {recorded}，本进程持有 {held}）：已拒绝写入，请用新密钥重启服务")]
+    KeyChanged { recorded: String, held: String },
 }
 
 impl std::fmt::Debug for Crypto {
@@ -157,6 +165,17 @@ impl Crypto {
             }
             Err(e) => Err(err(e)),
         }
+    }
+
+    /// The key from `JICENG_KEY`, else from `key_file`, which must exist
+    /// ([`CryptoError::KeyFileMissing`]): never a new key.
+    pub fn load_existing(key_file: &std::path::Path, suite: Suite) -> Result<Crypto, CryptoError> {
+        let missing = matches!(std::fs::metadata(key_file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+        if missing && std::env::var("JICENG_KEY").is_err() {
+            return Err(CryptoError::KeyFileMissing(key_file.display().to_string()));
+        }
+        Crypto::load_with(key_file, suite)
     }
 
     fn keyed_hash(&self, key: &[u8], data: &[u8]) -> String {

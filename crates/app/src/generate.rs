@@ -82,6 +82,7 @@ pub async fn run(
     while let Some(batch) = gen.next_batch() {
         lap(&mut summary, "generate");
         let mut tx = jiceng_store::bulk::begin(&mut load).await?;
+        crate::privacy::ensure_key(&mut tx, &app.crypto).await?;
         let paths = orgs::insert(&mut tx, &batch.orgs).await?;
         let mut path_of: HashMap<i64, String> =
             batch.orgs.iter().map(|o| o.id).zip(paths).collect();

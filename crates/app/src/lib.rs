@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod export;
 pub mod generate;
 pub mod import;
+pub mod lease;
 pub mod meetings;
 pub mod member_admin;
 pub mod org_admin;

@@ -134,6 +134,7 @@ pub async fn update_member(app: &App, actor: &Actor, id: i64, edit: &MemberEdit)
     let (m, before, org) = (&m, &before, &org);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
+        crate::privacy::ensure_key(&mut tx, &app.crypto).await?;
         member_store::update(&mut tx, m).await?;
         audit::record(
             &mut tx,

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::access::{Actor, Role};
 use crate::audit::{self, AuditAction};
-use crate::crypto::Suite;
+use crate::crypto::{CryptoError, Suite};
 use crate::{App, AppError, Crypto, Result};
 
 /// One member's full ID number, for a role that may see it (`Role::can_unmask`) and a
@@ -50,6 +50,60 @@ pub async fn reveal_id_number(app: &App, actor: &Actor, member_id: i64) -> Resul
 pub fn key_fingerprint(crypto: &Crypto) -> String {
     let probe = IdNumber::parse(PROBE).expect("valid probe number");
     crypto.id_hash(&probe)
+}
+
+/// The key for `store`: `JICENG_KEY`, or the key file, with the crypto suite the database
+/// records (else `suite`, else `aes`). A missing key file is created only when
+/// `may_create` and the database records no key yet (a new database: `jiceng init`, the
+/// demo); otherwise it is an error naming the key the data was written with — a new key
+/// would only be refused later, or worse, hash people anew.
+pub async fn load_key(
+    store: &jiceng_store::Store,
+    key_file: &std::path::Path,
+    suite: Option<Suite>,
+    may_create: bool,
+) -> Result<Crypto> {
+    let mut conn = store.acquire().await?;
+    let recorded_suite = stored_suite(&mut conn).await?;
+    let fingerprint = protection::key_fingerprint(&mut conn).await?;
+    drop(conn);
+    let suite = suite.or(recorded_suite).unwrap_or_default();
+    match Crypto::load_existing(key_file, suite) {
+        Err(CryptoError::KeyFileMissing(path)) => match fingerprint {
+            Some(fp) => Err(AppError::Input(format!(
+                "密钥文件不存在：{path}；此数据库已用密钥 {fp} 加密，请找回原密钥文件\
+                 （用 --key-file 指定或设置 JICENG_KEY；jiceng key fingerprint --key-file 文件 可核对某个密钥文件）"
+            ))),
+            None if may_create => Ok(Crypto::load_with(key_file, suite)?),
+            None => Err(AppError::Input(format!(
+                "密钥文件不存在：{path}（此数据库尚未记录密钥；新建数据库和密钥请用 jiceng init）"
+            ))),
+        },
+        other => Ok(other?),
+    }
+}
+
+/// Refuses ([`CryptoError::KeyChanged`]) when the key the database records is not
+/// `crypto`'s. Every write transaction that hashes or encrypts personal data runs it as
+/// its first statement, so a process whose key was rotated away under it (a server left
+/// running) writes nothing; the fingerprint is held until the transaction ends, so no
+/// rotation slips in between (`protection::hold_key_fingerprint`).
+pub async fn ensure_key(conn: &mut jiceng_store::Conn, crypto: &Crypto) -> Result<()> {
+    let recorded = protection::hold_key_fingerprint(conn, false).await?;
+    let mine = key_fingerprint(crypto);
+    match recorded {
+        Some(f) if f != mine => Err(CryptoError::KeyChanged {
+            recorded: short(&f),
+            held: short(&mine),
+        }
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+/// The head of a fingerprint, as messages show it.
+pub fn short(fingerprint: &str) -> String {
+    fingerprint.chars().take(16).collect()
 }
 
 /// A synthetic, checksum-valid ID number hashed for the fingerprint.
@@ -185,6 +239,17 @@ pub async fn rotate_key(app: &App, actor: &Actor, new: &Crypto) -> Result<usize>
     let now = app.now();
     let (n, resealed) = audit::with_retry(|| async {
         let mut tx = app.store.begin().await?;
+        // First the fingerprint, held until the commit: a writer that encrypts waits for
+        // the rotation and then sees the new key (`ensure_key`), or the rotation waits for
+        // it and rewrites its rows too.
+        let recorded = protection::hold_key_fingerprint(&mut tx, true).await?;
+        if recorded.is_some_and(|f| f != key_fingerprint(&app.crypto)) {
+            return Err(AppError::Input(
+                "密钥与数据库不符：数据库已改用另一个密钥（可能刚被轮换），未作任何修改".into(),
+            ));
+        }
+        // Not beside a running server: it would go on with the old key.
+        crate::lease::refuse_if_held(&mut tx, "轮换密钥").await?;
         let mut after = i64::MIN;
         let mut n = 0usize;
         let mut phones = 0usize;

@@ -338,13 +338,17 @@ pub async fn status(app: &App, actor: &Actor) -> Result<Status> {
         }),
         None => {
             let secret = random_bytes(20)?;
+            drop(conn);
+            let mut tx = app.store.begin().await?;
+            crate::privacy::ensure_key(&mut tx, &app.crypto).await?;
             totp_store::begin(
-                &mut conn,
+                &mut tx,
                 actor.user_id,
                 &app.crypto.encrypt_bytes(&secret),
                 &auth::time_text(now),
             )
             .await?;
+            tx.commit().await?;
             Ok(Status {
                 enrolled: false,
                 required,
@@ -449,6 +453,7 @@ pub async fn enrol_for(app: &App, actor: &Actor, username: &str) -> Result<Issue
         let (hashes, stored_secret, user) = (&hashes, &stored_secret, &user);
         async move {
             let mut tx = app.store.begin().await?;
+            crate::privacy::ensure_key(&mut tx, &app.crypto).await?;
             if totp_store::is_enrolled(&mut tx, user.id).await? {
                 return Ok(false);
             }

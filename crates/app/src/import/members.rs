@@ -500,6 +500,8 @@ pub async fn run(
     let (report_ref, org_ref, referrals) = (&report, scope_org.as_ref(), &referrals);
     crate::audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
+        // The rows were hashed and encrypted with this process's key: still the database's?
+        crate::privacy::ensure_key(&mut tx, &app.crypto).await?;
         crate::referral::write(&mut tx, app, &opts.actor, org_ref, referrals).await?;
         member_store::insert(&mut tx, new_members).await?;
         for m in updates {
