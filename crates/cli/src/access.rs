@@ -140,6 +140,9 @@ pub enum KeyCmd {
         #[arg(long, value_enum)]
         crypto: Option<crate::CryptoSuite>,
     },
+    /// 显示所给密钥（--key-file 或 JICENG_KEY）的指纹，并与数据库记录的指纹核对：找回原密钥文件时用
+    /// （相符退出码 0，不符 1）。
+    Fingerprint,
 }
 
 fn parse_role(s: &str) -> Result<Role> {
@@ -342,6 +345,12 @@ pub async fn key(app: &App, cmd: KeyCmd) -> Result<ExitCode> {
             crypto,
         } => {
             let suite = crypto.map(Suite::from).unwrap_or(app.crypto.suite());
+            // Not beside a running server (checked again inside the rotation's
+            // transaction), and before a new key file is made.
+            {
+                let mut conn = app.store.acquire().await?;
+                jiceng_app::lease::refuse_if_held(&mut conn, "轮换密钥").await?;
+            }
             if std::env::var("JICENG_KEY").is_ok() && !new_key_file.exists() {
                 bail!("当前密钥来自 JICENG_KEY；请先生成新密钥文件，轮换后改用新密钥");
             }
@@ -354,6 +363,43 @@ pub async fn key(app: &App, cmd: KeyCmd) -> Result<ExitCode> {
                 suite.label(),
                 new_key_file.display()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeyCmd::Fingerprint => bail!("jiceng key fingerprint 不需要先核对密钥（由 main 处理）"),
+    }
+}
+
+/// `jiceng key fingerprint`: the key given against the database's record, without
+/// refusing a wrong key first (that is what it is for).
+pub async fn fingerprint(db: &str, key_file: &std::path::Path) -> Result<ExitCode> {
+    let store = jiceng_store::Store::open_existing(db)
+        .await
+        .with_context(|| format!("打开数据库 {}", jiceng_store::backup::redact(db)))?;
+    let suite = jiceng_app::privacy::database_suite(&store).await?;
+    let recorded = {
+        let mut conn = store.acquire().await?;
+        jiceng_store::protection::key_fingerprint(&mut conn).await?
+    };
+    store.close().await;
+    let key = Crypto::load_existing(key_file, suite.unwrap_or_default())?;
+    let mine = jiceng_app::privacy::key_fingerprint(&key);
+    let source = if std::env::var("JICENG_KEY").is_ok() {
+        "JICENG_KEY".to_string()
+    } else {
+        key_file.display().to_string()
+    };
+    println!("密钥（{source}）的指纹：{mine}");
+    match recorded {
+        Some(r) if r == mine => {
+            println!("数据库记录的指纹：{r}\n相符：这就是此数据库的密钥");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(r) => {
+            println!("数据库记录的指纹：{r}\n不符：此数据库不是用这个密钥加密的");
+            Ok(ExitCode::from(1))
+        }
+        None => {
+            println!("数据库尚未记录密钥");
             Ok(ExitCode::SUCCESS)
         }
     }

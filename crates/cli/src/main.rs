@@ -86,7 +86,8 @@ fn read_limits(cli: &Cli) -> Result<jiceng_io::ReadLimits> {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create the database (if missing) and bring its schema up to date.
+    /// Create the database (if missing) and bring its schema up to date. 新建数据库和密钥只用
+    /// 此命令（及 demo）：其他命令遇到不存在或为空的数据库文件、缺失的密钥文件都报错。
     Init {
         /// The crypto suite protecting ID numbers and phones and keying the audit chain,
         /// chosen once per database: aes (AES-256-GCM + HMAC-SHA256, the default) or sm
@@ -205,6 +206,27 @@ enum Command {
     },
     /// Recompute every org's derived facts (after a restore, or each day for age bands).
     Refresh,
+    /// 备份数据库（在用时也可）：SQLite 用 VACUUM INTO 得到一致的副本，PostgreSQL 调用
+    /// pg_dump -Fc；FILE 旁写出清单 FILE.manifest.json（版本、架构版本、密钥指纹、审计链头、
+    /// 主要数据表行数、SHA-256）。不需要密钥。直接复制在用的 .db 文件不是备份（WAL）。
+    Backup {
+        /// 备份文件（如 backups/jiceng-2026-12-15.db；PostgreSQL 为 pg_dump 自定义格式）。
+        file: PathBuf,
+        /// 覆盖已存在的同名备份。
+        #[arg(long)]
+        force: bool,
+    },
+    /// 从备份恢复数据库：先核对清单、校验和、完整性（PRAGMA integrity_check）、架构版本和
+    /// 密钥（--key-file 须为做备份时的密钥），全部通过才替换在用数据库；服务运行时拒绝。
+    /// 恢复后运行审计链校验和 refresh 并显示结果。
+    Restore {
+        /// 备份文件（旁边须有 FILE.manifest.json）。
+        file: PathBuf,
+        /// 替换已有数据的数据库（原数据库改名保留：SQLite 为 PATH.before-restore-时间，
+        /// PostgreSQL 为 库名_before_restore_时间）。
+        #[arg(long)]
+        force: bool,
+    },
     /// Rate every org of a subtree for a year (分类定级) from stored facts; store the stars
     /// and the suspected weaknesses.
     Rate {
@@ -336,17 +358,36 @@ fn main() -> ExitCode {
 }
 
 async fn open(db: &str, key_file: &Path) -> Result<App> {
-    open_with(db, key_file, None).await
+    open_with(db, key_file, None, Opening::Existing).await
+}
+
+/// What a command may create when it opens the database.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opening {
+    /// `init` and the demo: the database if missing, and a key file if missing while the
+    /// database records no key.
+    Create,
+    /// Every other command: a missing or empty SQLite file, a database without jiceng's
+    /// schema or a missing key file is an error, never a new empty system or a new key.
+    Existing,
 }
 
 /// Opens the database with the key and the crypto suite it was initialised with (`suite`
 /// for a new one, default `aes`); a `suite` other than the database's is refused.
-async fn open_with(db: &str, key_file: &Path, suite: Option<Suite>) -> Result<App> {
-    let store = Store::open(db)
-        .await
-        .with_context(|| format!("打开数据库 {db}"))?;
-    let recorded = jiceng_app::privacy::database_suite(&store).await?;
-    let crypto = Crypto::load_with(key_file, suite.or(recorded).unwrap_or_default())?;
+async fn open_with(
+    db: &str,
+    key_file: &Path,
+    suite: Option<Suite>,
+    opening: Opening,
+) -> Result<App> {
+    let shown = jiceng_store::backup::redact(db);
+    let store = match opening {
+        Opening::Create => Store::open(db).await,
+        Opening::Existing => Store::open_existing(db).await,
+    }
+    .with_context(|| format!("打开数据库 {shown}"))?;
+    let crypto =
+        jiceng_app::privacy::load_key(&store, key_file, suite, opening == Opening::Create).await?;
     let mut app = App::new(store, crypto);
     if let Some(setup) = AUDIT.get() {
         app.audit = setup.config.clone();
@@ -371,13 +412,13 @@ async fn anchor_at_exit() -> Result<()> {
     if !jiceng_app::audit::wrote_entries() {
         return Ok(());
     }
-    let store = Store::open(&db)
+    let store = Store::open_existing(&db)
         .await
-        .with_context(|| format!("打开数据库 {db}"))?;
+        .with_context(|| format!("打开数据库 {}", jiceng_store::backup::redact(&db)))?;
     let suite = jiceng_app::privacy::database_suite(&store)
         .await?
         .unwrap_or_default();
-    let mut app = App::new(store, Crypto::load_with(&setup.key_file, suite)?);
+    let mut app = App::new(store, Crypto::load_existing(&setup.key_file, suite)?);
     app.audit = setup.config.clone();
     // After `key rotate` the key file given is no longer the database's: the rotation
     // anchored the log with the new key itself.
@@ -396,7 +437,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Init { crypto } => crypto.map(Suite::from),
                 _ => None,
             };
-            let app = open_with(&cli.db, &cli.key_file, suite).await?;
+            let opening = match cli.command {
+                Command::Init { .. } => Opening::Create,
+                _ => Opening::Existing,
+            };
+            let app = open_with(&cli.db, &cli.key_file, suite, opening).await?;
             let suite = app.crypto.suite();
             println!(
                 "数据库已就绪：{}（架构版本 {}，加密套件 {}：{}）",
@@ -416,7 +461,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let explicit = std::env::args().any(|a| a == "--db" || a.starts_with("--db="))
                 || std::env::var("JICENG_DB").is_ok();
             let db = if explicit { cli.db.clone() } else { demo_db };
-            let app = open(&db, &cli.key_file).await?;
+            let app = open_with(&db, &cli.key_file, None, Opening::Create).await?;
             let mut conn = app.store.acquire().await?;
             let empty = jiceng_store::orgs::count(&mut conn, &Scope::All).await? == 0;
             drop(conn);
@@ -475,9 +520,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             println!("\n网页地址：http://{bind}/    （API：http://{bind}/api/v1/openapi.json；按 Ctrl+C 停止）");
-            jiceng_web::serve(app, &bind)
-                .await
-                .with_context(|| format!("无法在 {bind} 上启动网页服务"))?;
+            let lease = jiceng_app::lease::take(&app, &format!("jiceng demo {bind}")).await?;
+            let served = jiceng_web::serve(app, &bind).await;
+            lease.release().await;
+            served.with_context(|| format!("无法在 {bind} 上启动网页服务"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve {
@@ -498,9 +544,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             app.auth.max_session_minutes = session_max_hours * 60;
             println!(
                 "网页地址：http://{bind}/    （数据库：{}；按 Ctrl+C 停止）",
-                cli.db
+                jiceng_store::backup::redact(&cli.db)
             );
-            jiceng_web::serve_with(
+            // The lease: key rotation and restore refuse while this server runs.
+            let lease = jiceng_app::lease::take(&app, &format!("jiceng serve {bind}")).await?;
+            let served = jiceng_web::serve_with(
                 app,
                 &bind,
                 jiceng_web::WebConfig {
@@ -521,8 +569,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     ..Default::default()
                 },
             )
-            .await
-            .with_context(|| format!("无法在 {bind} 上启动网页服务"))?;
+            .await;
+            lease.release().await;
+            served.with_context(|| format!("无法在 {bind} 上启动网页服务"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Gen {
@@ -720,6 +769,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             jiceng_bench::run(args).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Key {
+            cmd: access::KeyCmd::Fingerprint,
+        } => access::fingerprint(&cli.db, &cli.key_file).await,
         Command::Key { cmd } => {
             let app = open(&cli.db, &cli.key_file).await?;
             let code = access::key(&app, cmd).await?;
@@ -752,14 +804,98 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Refresh => {
             let app = open(&cli.db, &cli.key_file).await?;
-            let n = jiceng_app::refresh_all(&app).await?;
-            println!("已重算 {n} 个党组织的派生数据");
-            let s = jiceng_app::refresh_life_summaries(&app).await?;
-            println!("已重算 {s} 条上级组织生活汇总（本月、本季度、本年）");
+            refresh(&app).await?;
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { file, force } => {
+            let made = jiceng_app::backup::backup(&cli.db, &file, force).await?;
+            let m = &made.manifest;
+            println!(
+                "已备份到 {}（{:.1} MB，用时 {:.2} 秒）\n清单：{}\n架构版本 {}，审计日志至第{}条，SHA-256 {}",
+                made.file.display(),
+                m.bytes as f64 / 1e6,
+                made.seconds,
+                jiceng_app::backup::manifest_path(&file).display(),
+                m.schema_version,
+                m.audit_head.as_ref().map_or(0, |h| h.seq),
+                m.sha256
+            );
+            let counts: Vec<String> = m.counts.iter().map(|(t, n)| format!("{t} {n}")).collect();
+            println!("行数：{}", counts.join("，"));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file, force } => {
+            let explicit_anchor = cli.audit_anchor.is_some();
+            restore(&cli.db, &cli.key_file, explicit_anchor, &file, force).await
+        }
     }
+}
+
+/// `jiceng refresh`, also run after a restore.
+async fn refresh(app: &App) -> Result<()> {
+    let n = jiceng_app::refresh_all(app).await?;
+    println!("已重算 {n} 个党组织的派生数据");
+    let s = jiceng_app::refresh_life_summaries(app).await?;
+    println!("已重算 {s} 条上级组织生活汇总（本月、本季度、本年）");
+    Ok(())
+}
+
+/// `jiceng restore FILE`: every check first (app::backup), then the swap, then the
+/// restored database is opened with the key, marked in the anchor file, checked
+/// (`audit verify`) and refreshed. Exit 1 when the audit chain has problems.
+async fn restore(
+    db: &str,
+    key_file: &Path,
+    explicit_anchor: bool,
+    file: &Path,
+    force: bool,
+) -> Result<ExitCode> {
+    let manifest = jiceng_app::backup::read_manifest(file)?;
+    let suite = manifest
+        .crypto_suite
+        .as_deref()
+        .and_then(Suite::from_code)
+        .unwrap_or_default();
+    let key = match Crypto::load_existing(key_file, suite) {
+        Err(jiceng_app::crypto::CryptoError::KeyFileMissing(path)) => anyhow::bail!(
+            "密钥文件不存在：{path}；此备份已用密钥 {} 加密，请找回原密钥文件（用 --key-file 指定或设置 JICENG_KEY）",
+            manifest.key_fingerprint.as_deref().unwrap_or("（未记录）")
+        ),
+        other => other?,
+    };
+    let restored = jiceng_app::backup::restore(db, file, &key, force).await?;
+    let shown = jiceng_store::backup::redact(db);
+    println!(
+        "已从 {} 恢复到 {shown}（备份于 {}，用时 {:.2} 秒）",
+        file.display(),
+        manifest.created_at,
+        restored.seconds
+    );
+    if let Some(a) = &restored.set_aside {
+        println!("原数据库已改名保留为 {a}（核对无误后可删除）");
+    }
+    // The anchor file follows the restored database when the restore replaced one, or
+    // when it was named explicitly; a restore into a new place (a drill) leaves it alone.
+    let mark = restored.set_aside.is_some() || explicit_anchor;
+    let mut app = open(db, key_file).await?;
+    jiceng_app::backup::after_restore(&app, file, &restored, mark).await?;
+    if !mark {
+        app.audit.anchor = None;
+        if let Some(setup) = AUDIT.get() {
+            *setup.opened.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+        println!(
+            "恢复到了新位置：审计锚点文件未改动（它属于在用数据库）。若恢复出的数据库将取代已丢失的在用数据库，\
+             请加 --audit-anchor 指定锚点文件重新恢复；演练时可用 --audit-anchor 指定锚点文件的副本。"
+        );
+    }
+    println!("\n审计链校验（jiceng audit verify）：");
+    let code = access::audit(&app, access::AuditCmd::Verify).await?;
+    println!("\n派生数据重算（jiceng refresh）：");
+    refresh(&app).await?;
+    app.store.close().await;
+    Ok(code)
 }
 
 /// The demo's county committee: the first LocalCommittee at county level.

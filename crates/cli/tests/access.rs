@@ -59,6 +59,7 @@ fn users_and_the_audit_chain_from_the_command_line() {
     std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
     let db = ["--db", "sqlite://t.db"];
     let with = |args: &[&'static str]| [&db[..], args].concat();
+    assert_eq!(run(&dir, &with(&["init"])).0, 0);
     let (code, out, err) = run(&dir, &with(&["import", "orgs", "orgs.csv"]));
     assert_eq!(code, 0, "{out}{err}");
 
@@ -197,7 +198,8 @@ fn rotating_the_key() {
     std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
     std::fs::write(dir.join("members.csv"), MEMBERS).unwrap();
     let args = |extra: &[&'static str]| [&["--db", "sqlite://t.db"][..], extra].concat();
-    // The key file is created on first use and remembered by the database.
+    // The key file is created by init and remembered by the database.
+    assert_eq!(run_with(&dir, None, &args(&["init"])).0, 0);
     assert_eq!(
         run_with(&dir, None, &args(&["import", "orgs", "orgs.csv"])).0,
         0
@@ -254,6 +256,7 @@ fn audit_anchors_export_and_retention_from_the_command_line() {
     let dir = scratch("anchors");
     std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
     let with = |args: &[&'static str]| [&["--db", "sqlite://t.db"][..], args].concat();
+    assert_eq!(run(&dir, &with(&["init"])).0, 0);
     let (code, out, err) = run(&dir, &with(&["import", "orgs", "orgs.csv"]));
     assert_eq!(code, 0, "{out}{err}");
     // A command that wrote to the log anchored it beside the key file, for its owner only.
@@ -318,6 +321,7 @@ fn roles_and_second_factors_from_the_command_line() {
     let dir = scratch("roles");
     std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
     let with = |extra: &[&'static str]| [&["--db", "sqlite://t.db"][..], extra].concat();
+    assert_eq!(run(&dir, &with(&["init"])).0, 0);
     let (code, out, err) = run(&dir, &with(&["import", "orgs", "orgs.csv"]));
     assert_eq!(code, 0, "{out}{err}");
     let add = |username: &'static str, role: &'static str| {

@@ -50,6 +50,9 @@ fn import_then_report_from_the_command_line() {
         "某镇党组织一览表\n组织名称,组织类别,上级党组织,所属领域,成立日期,最近换届日期,是否设立支委会,组织代码\n某镇党委,党委,,乡镇,1990-01-01,2024-05-01,是,Z1\n甲村党支部,党支部,Z1,农村,2000-01-01,2025-01-01,否,Z2\n",
         true,
     );
+    // Only init creates a database.
+    let (code, out, err) = run(&dir, &["init", "--db", "sqlite://t.db"]);
+    assert_eq!(code, 0, "{out}{err}");
     let (code, out, err) = run(
         &dir,
         &[
@@ -166,6 +169,7 @@ fn import_then_report_from_the_command_line() {
 #[test]
 fn a_missing_file_is_named() {
     let dir = scratch("missing");
+    assert_eq!(run(&dir, &["init", "--db", "sqlite://t.db"]).0, 0);
     let (code, _, err) = run(
         &dir,
         &["import", "orgs", "nope.xlsx", "--db", "sqlite://t.db"],

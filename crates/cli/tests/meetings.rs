@@ -41,6 +41,8 @@ fn a_ledger_imported_and_judged_from_the_command_line() {
          甲村第一党小组,党小组,Z2,农村,2000-01-01,否,Z4\n",
     )
     .unwrap();
+    let (code, out, err) = run(&dir, &["--db", "sqlite://t.db", "init"]);
+    assert_eq!(code, 0, "{out}{err}");
     let (code, out, err) = run(
         &dir,
         &["--db", "sqlite://t.db", "import", "orgs", "orgs.csv"],

@@ -44,6 +44,7 @@ fn rate_diagnose_and_rectify_from_the_command_line() {
          甲村党支部,党支部,Z1,农村,2000-01-01,2025-01-01,否,Z2\n",
     )
     .unwrap();
+    ok(run(&dir, day, &["init"]));
     ok(run(&dir, day, &["import", "orgs", "orgs.csv"]));
 
     let out = ok(run(
