@@ -564,13 +564,10 @@ async fn restore_sqlite(
     }
     // Checked: only now is the live database touched. Once more: no server came up.
     let mut set_aside = None;
-    let live_exists = std::fs::metadata(&target).is_ok();
-    if live_exists {
-        if exists {
-            if let Err(e) = may_replace_sqlite(&target, true).await {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e);
-            }
+    if exists {
+        if let Err(e) = may_replace_sqlite(&target, true).await {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
         }
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
         let aside = with_suffix(&target, &format!(".before-restore-{stamp}"));
@@ -589,7 +586,8 @@ async fn restore_sqlite(
         }
         set_aside = Some(aside.display().to_string());
     } else {
-        for suffix in ["-wal", "-shm"] {
+        // Nothing there, or an empty file (no database): replaced outright.
+        for suffix in ["", "-wal", "-shm"] {
             remove_if_exists(&with_suffix(&target, suffix))?;
         }
     }
@@ -626,8 +624,8 @@ async fn restore_postgres(
     r
 }
 
-/// The target's state: absent, empty, or holding data (refused while a server holds it,
-/// and without `force`).
+/// Whether the target holds data (absent or without tables: false). A target with data is
+/// refused while a server holds it, and without `force`.
 async fn pg_may_replace(admin: &mut Conn, pg: &PgUrl, force: bool) -> Result<bool> {
     if !db::pg_database_exists(admin, &pg.db).await? {
         return Ok(false);
@@ -661,7 +659,7 @@ async fn restore_postgres_on(
     force: bool,
 ) -> Result<Option<String>> {
     let target_exists = db::pg_database_exists(admin, &pg.db).await?;
-    pg_may_replace(admin, pg, force).await?;
+    let has_data = pg_may_replace(admin, pg, force).await?;
     // A fresh database beside the target, the dump restored into it and checked.
     let tmp_name: String = format!("{}_restore_{}", pg.db, std::process::id())
         .chars()
@@ -723,8 +721,10 @@ async fn restore_postgres_on(
                 n = db::pg_other_sessions(admin, name).await?;
             }
             if n > 0 && (name != &pg.db || target_exists) {
+                let who = db::pg_other_sessions_detail(admin, name).await?;
                 return Err(input(format!(
-                    "数据库 {name} 仍有 {n} 个连接；请先停止使用它的服务和程序再恢复"
+                    "数据库 {name} 仍有 {n} 个连接（{}）；请先停止使用它的服务和程序再恢复",
+                    who.join("；")
                 )));
             }
         }
@@ -752,11 +752,22 @@ async fn restore_postgres_on(
         Ok::<_, AppError>(target_exists.then_some(aside))
     }
     .await;
-    if swapped.is_err() {
-        let _ = db::execute(admin, "ROLLBACK").await;
-        let _ = db::execute(admin, &drop_tmp).await;
+    match swapped {
+        Err(e) => {
+            let _ = db::execute(admin, "ROLLBACK").await;
+            let _ = db::execute(admin, &drop_tmp).await;
+            Err(e)
+        }
+        // An empty database (created for the restore) is not kept.
+        Ok(Some(aside)) if !has_data => {
+            let drop = format!("DROP DATABASE IF EXISTS {}", db::pg_ident(&aside));
+            if let Err(e) = db::execute(admin, &drop).await {
+                eprintln!("警告：未能删除空数据库 {aside}：{e}");
+            }
+            Ok(None)
+        }
+        Ok(aside) => Ok(aside),
     }
-    swapped
 }
 
 /// A PostgreSQL URL taken apart for the client programs: the password goes to

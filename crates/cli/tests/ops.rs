@@ -556,6 +556,17 @@ fn restore_refuses_broken_foreign_and_wrong_key_backups() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
+    // An empty file where the database should be is no database: restored over without
+    // --force, nothing kept aside.
+    std::fs::write(dir.join("placeholder.db"), b"").unwrap();
+    let out = ok(
+        &dir,
+        &["--db", "sqlite://placeholder.db", "restore", "bk.db"],
+    );
+    assert!(!out.contains("原数据库已改名保留"), "{out}");
+    assert!(!dir.join("placeholder.db.before-restore").exists());
+    assert!(std::fs::metadata(dir.join("placeholder.db")).unwrap().len() > 0);
+
     // The good backup over the live database: only with --force, the old one kept.
     let err = refused(&dir, &["--db", db, "restore", "bk.db"]);
     assert!(
@@ -966,6 +977,23 @@ fn backup_and_restore_on_postgres() {
         };
         db.store.close().await;
         let url = db.url.clone();
+        // The harness's pool can leave a connection behind after close(): end it, as
+        // the restore over this database requires nobody else connected.
+        {
+            let (base, name) = url.rsplit_once('/').unwrap();
+            let mut c = jiceng_store::backup::connect(&format!("{base}/postgres"))
+                .await
+                .unwrap();
+            sqlx::query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = $1 AND pid <> pg_backend_pid()",
+            )
+            .bind(name)
+            .fetch_all(&mut c)
+            .await
+            .unwrap();
+            jiceng_store::backup::close(c).await.unwrap();
+        }
         let dir = scratch("postgres");
         std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
         std::fs::write(dir.join("members.csv"), members_csv(20)).unwrap();

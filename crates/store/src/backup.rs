@@ -268,6 +268,19 @@ pub async fn pg_other_sessions(conn: &mut Conn, name: &str) -> Result<i64> {
     .await?)
 }
 
+/// PostgreSQL: who else is connected to the database `name` (address, program, state,
+/// since), for a message.
+pub async fn pg_other_sessions_detail(conn: &mut Conn, name: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT COALESCE(CAST(client_addr AS TEXT), 'local') || ' ' || COALESCE(NULLIF(application_name, ''), '?') \
+         || ' ' || COALESCE(state, '?') || ' ' || CAST(backend_start AS TEXT) || ' ' || LEFT(COALESCE(query, ''), 60) \
+         FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(name)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 /// A PostgreSQL identifier quoted.
 pub fn pg_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
