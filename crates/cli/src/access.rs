@@ -140,8 +140,7 @@ pub enum KeyCmd {
         #[arg(long, value_enum)]
         crypto: Option<crate::CryptoSuite>,
     },
-    /// 显示所给密钥（--key-file 或 JICENG_KEY）的指纹，并与数据库记录的指纹核对：找回原密钥文件时用
-    /// （相符退出码 0，不符 1）。
+    /// 显示所给密钥（--key-file 或 JICENG_KEY）的指纹，并与数据库记录的指纹核对：找回原密钥文件时用（相符退出码 0，不符 1）。
     Fingerprint,
 }
 

@@ -28,7 +28,7 @@ struct Cli {
     )]
     db: String,
     /// File holding the key that protects ID numbers (used when JICENG_KEY is not set;
-    /// created on first use).
+    /// created by init).
     #[arg(
         long,
         global = true,
@@ -86,8 +86,9 @@ fn read_limits(cli: &Cli) -> Result<jiceng_io::ReadLimits> {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create the database (if missing) and bring its schema up to date. 新建数据库和密钥只用
-    /// 此命令（及 demo）：其他命令遇到不存在或为空的数据库文件、缺失的密钥文件都报错。
+    /// Create the database and its key (if missing) and bring the schema up to date. Only
+    /// init (and demo) creates a database or a key: every other command refuses a missing
+    /// or empty database file, a database that is not jiceng's, or a missing key file.
     Init {
         /// The crypto suite protecting ID numbers and phones and keying the audit chain,
         /// chosen once per database: aes (AES-256-GCM + HMAC-SHA256, the default) or sm
@@ -206,9 +207,7 @@ enum Command {
     },
     /// Recompute every org's derived facts (after a restore, or each day for age bands).
     Refresh,
-    /// 备份数据库（在用时也可）：SQLite 用 VACUUM INTO 得到一致的副本，PostgreSQL 调用
-    /// pg_dump -Fc；FILE 旁写出清单 FILE.manifest.json（版本、架构版本、密钥指纹、审计链头、
-    /// 主要数据表行数、SHA-256）。不需要密钥。直接复制在用的 .db 文件不是备份（WAL）。
+    /// 备份数据库（在用时也可）：SQLite 用 VACUUM INTO 得到一致的副本，PostgreSQL 调用 pg_dump -Fc；FILE 旁写出清单 FILE.manifest.json（版本、架构版本、密钥指纹、审计链头、主要数据表行数、SHA-256）。不需要密钥。直接复制在用的 .db 文件不是备份（WAL）。
     Backup {
         /// 备份文件（如 backups/jiceng-2026-12-15.db；PostgreSQL 为 pg_dump 自定义格式）。
         file: PathBuf,
@@ -216,14 +215,11 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// 从备份恢复数据库：先核对清单、校验和、完整性（PRAGMA integrity_check）、架构版本和
-    /// 密钥（--key-file 须为做备份时的密钥），全部通过才替换在用数据库；服务运行时拒绝。
-    /// 恢复后运行审计链校验和 refresh 并显示结果。
+    /// 从备份恢复数据库：先核对清单、校验和、完整性（PRAGMA integrity_check）、架构版本和密钥（--key-file 须为做备份时的密钥），全部通过才替换在用数据库；服务运行时拒绝。恢复后运行审计链校验和 refresh 并显示结果。
     Restore {
         /// 备份文件（旁边须有 FILE.manifest.json）。
         file: PathBuf,
-        /// 替换已有数据的数据库（原数据库改名保留：SQLite 为 PATH.before-restore-时间，
-        /// PostgreSQL 为 库名_before_restore_时间）。
+        /// 替换已有数据的数据库（原数据库改名保留：SQLite 为 PATH.before-restore-时间，PostgreSQL 为 库名_before_restore_时间）。
         #[arg(long)]
         force: bool,
     },
@@ -262,7 +258,7 @@ enum Command {
         #[command(subcommand)]
         cmd: access::AuditCmd,
     },
-    /// The key protecting ID numbers: rotate it.
+    /// The key protecting ID numbers: rotate it, or check a key file's fingerprint.
     Key {
         #[command(subcommand)]
         cmd: access::KeyCmd,
