@@ -968,6 +968,37 @@ fn key_rotation_is_refused_while_a_server_runs() {
 
 // ------------------------------------------------------------------ PostgreSQL
 
+/// Databases a test made besides its own, dropped when it ends (also when it fails).
+struct DropDatabases {
+    admin: String,
+    names: Vec<String>,
+}
+
+impl Drop for DropDatabases {
+    fn drop(&mut self) {
+        let (admin, names) = (self.admin.clone(), std::mem::take(&mut self.names));
+        // Its own runtime: the test's may be the one unwinding.
+        let _ = std::thread::spawn(move || {
+            runtime().block_on(async move {
+                if let Ok(mut c) = jiceng_store::backup::connect(&admin).await {
+                    for n in names {
+                        let _ = jiceng_store::backup::execute(
+                            &mut c,
+                            &format!(
+                                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                                jiceng_store::backup::pg_ident(&n)
+                            ),
+                        )
+                        .await;
+                    }
+                    let _ = jiceng_store::backup::close(c).await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
 #[test]
 fn backup_and_restore_on_postgres() {
     let rt = runtime();
@@ -1030,6 +1061,10 @@ fn backup_and_restore_on_postgres() {
         let base = url.rsplit_once('/').unwrap().0.to_string();
         let name = url.rsplit_once('/').unwrap().1.to_string();
         let fresh = format!("{base}/{name}_r");
+        let mut extra = DropDatabases {
+            admin: format!("{base}/postgres"),
+            names: vec![format!("{name}_r")],
+        };
         let (code, out, err) = run_async(&dir, &["--db", &fresh, "restore", "bk.dump"]).await;
         assert_eq!(code, 0, "{out}{err}");
         assert!(out.contains("审计链完整"), "{out}");
@@ -1094,6 +1129,7 @@ fn backup_and_restore_on_postgres() {
             .and_then(|l| l.split('（').next())
             .expect("the replaced database is named")
             .to_string();
+        extra.names.push(aside.clone());
         assert!(
             aside.starts_with(&format!("{name}_before_restore_")),
             "{aside}"
@@ -1108,21 +1144,7 @@ fn backup_and_restore_on_postgres() {
             acked
         );
 
-        // Clean up what the test made besides its own database.
-        let admin = format!("{base}/postgres");
-        let mut c = jiceng_store::backup::connect(&admin).await.unwrap();
-        for extra in [format!("{name}_r"), aside] {
-            jiceng_store::backup::execute(
-                &mut c,
-                &format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    jiceng_store::backup::pg_ident(&extra)
-                ),
-            )
-            .await
-            .unwrap();
-        }
-        jiceng_store::backup::close(c).await.unwrap();
+        drop(extra);
         let _ = std::fs::remove_dir_all(&dir);
         drop(db);
     });
