@@ -176,7 +176,13 @@ impl Store {
         };
         match tokio::time::timeout(OPEN_TIMEOUT, first).await {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(error::classify(e, file.as_deref())),
+            Ok(Err(e)) => {
+                let e = error::classify(e, file.as_deref());
+                return Err(match &file {
+                    Some(path) => explain_open_failure(e, path),
+                    None => e,
+                });
+            }
             Err(_) => {
                 return Err(error::classify(sqlx::Error::PoolTimedOut, file.as_deref()));
             }
@@ -340,6 +346,37 @@ fn backoff(attempt: u32) -> Duration {
     std::hash::Hash::hash(&std::thread::current().id(), &mut h);
     let jitter = std::hash::Hasher::finish(&h) % (base + 1);
     Duration::from_millis(base + jitter)
+}
+
+/// SQLite says only "unable to open" or "disk I/O error" when it cannot create its
+/// `-wal`/`-shm` files next to the database: find out whether the folder is read-only or
+/// full by writing a small probe file there (removed at once).
+fn explain_open_failure(e: StoreError, path: &std::path::Path) -> StoreError {
+    if !matches!(e, StoreError::CannotOpen { .. } | StoreError::DiskIo { .. }) {
+        return e;
+    }
+    let mut probe = path.as_os_str().to_owned();
+    probe.push("-jiceng-probe");
+    let probe = std::path::PathBuf::from(probe);
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|_| std::fs::write(&probe, vec![0u8; 64 * 1024]));
+    let _ = std::fs::remove_file(&probe);
+    let kind = match written {
+        Ok(()) => return e,
+        Err(w) => w.kind(),
+    };
+    let (StoreError::CannotOpen { at, source } | StoreError::DiskIo { at, source }) = e else {
+        unreachable!("checked above")
+    };
+    match kind {
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
+            StoreError::ReadOnly { at, source }
+        }
+        std::io::ErrorKind::StorageFull => StoreError::DiskFull { at, source },
+        _ => error::classify(source, Some(path)),
+    }
 }
 
 /// The settings every connection of the pool gets.
