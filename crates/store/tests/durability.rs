@@ -233,3 +233,55 @@ async fn postgres_disk_full_keeps_every_acknowledged_write() {
         .await
         .unwrap();
 }
+
+/// Commits wait for the disk unless NORMAL is chosen, on every pooled connection; a
+/// closed store leaves no WAL behind (the `.db` alone holds every commit).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_sync_full_by_default_and_checkpoint_on_close() {
+    use jiceng_store::{OpenOptions, SqliteSync};
+    let dir = std::env::temp_dir().join(format!("jiceng_sync_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("t.db");
+    let url = format!("sqlite://{}", path.display());
+    for (choice, expected) in [(SqliteSync::Full, 2i64), (SqliteSync::Normal, 1)] {
+        let store = Store::open_with(
+            &url,
+            OpenOptions {
+                sqlite_sync: choice,
+                pool_size: Some(3),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(store.sqlite_sync(), choice);
+        // Three connections at once: each was set up.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            let mut c = store.acquire().await.unwrap();
+            let v: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(&mut *c)
+                .await
+                .unwrap();
+            assert_eq!(v, expected, "{choice:?}");
+            held.push(c);
+        }
+        drop(held);
+        for i in 0..50 {
+            write(&store, i + 1000 * expected as usize).await.unwrap();
+        }
+        let wal = dir.join("t.db-wal");
+        assert!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > 0);
+        // Another connection stays open (a server beside the CLI): SQLite's own
+        // checkpoint at the last close does not happen, the store's does.
+        let other = {
+            use sqlx::Connection;
+            sqlx::AnyConnection::connect(&url).await.unwrap()
+        };
+        store.close().await;
+        let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(left, 0, "the WAL still holds {left} bytes after close");
+        sqlx::Connection::close(other).await.unwrap();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
