@@ -72,7 +72,8 @@ impl SqliteSync {
 
 /// Choices made when the store is opened; [`OpenOptions::from_env`] reads them from
 /// `JICENG_SQLITE_SYNC` (`full`, the default, or `normal`) and `JICENG_DB_POOL` (the
-/// number of pooled connections, 1–256; default 4 for SQLite, 8 for PostgreSQL).
+/// number of pooled connections, 2–256 (a use case may hold one while it starts a
+/// transaction on another); default 4 for SQLite, 8 for PostgreSQL).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpenOptions {
     pub sqlite_sync: SqliteSync,
@@ -106,10 +107,10 @@ impl OpenOptions {
             Err(_) => None,
             Ok(v) if v.trim().is_empty() => None,
             Ok(v) => match v.trim().parse::<u32>() {
-                Ok(n) if (1..=256).contains(&n) => Some(n),
+                Ok(n) if (2..=256).contains(&n) => Some(n),
                 _ => {
                     return Err(StoreError::BadSetting(format!(
-                        "JICENG_DB_POOL 应为 1 到 256 之间的整数（数据库连接数），当前为“{v}”"
+                        "JICENG_DB_POOL 应为 2 到 256 之间的整数（数据库连接数），当前为“{v}”"
                     )))
                 }
             },
