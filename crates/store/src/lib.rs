@@ -308,7 +308,9 @@ impl Store {
     /// leaves the rest in the WAL, where SQLite finds it.
     pub async fn close(&self) {
         if self.backend == Backend::Sqlite && !self.pool.is_closed() {
-            if let Ok(mut conn) = self.pool.acquire().await {
+            // Bounded: a pool busy or broken at exit is closed anyway (the WAL stays valid).
+            let acquired = tokio::time::timeout(Duration::from_secs(5), self.pool.acquire()).await;
+            if let Ok(Ok(mut conn)) = acquired {
                 let _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await;
             }
         }
