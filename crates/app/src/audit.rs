@@ -372,28 +372,16 @@ pub fn is_retryable(e: &AppError) -> bool {
 }
 
 /// How often a conflicting transaction is run again before the error is returned.
-pub const RETRIES: u32 = 5;
+pub const RETRIES: u32 = jiceng_store::RETRIES;
 
 /// Runs a write transaction (begin … record … commit, all inside `f`) and runs it again,
 /// up to [`RETRIES`] times with a short random pause, when it fails on a conflict.
-pub async fn with_retry<T, F, Fut>(mut f: F) -> Result<T>
+pub async fn with_retry<T, F, Fut>(f: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
 {
-    let mut attempt = 0;
-    loop {
-        match f().await {
-            Err(e) if attempt < RETRIES && is_retryable(&e) => {
-                attempt += 1;
-                let mut b = [0u8; 2];
-                let _ = getrandom::getrandom(&mut b);
-                let ms = 5 * u64::from(attempt) + u64::from(u16::from_le_bytes(b) % 20);
-                tokio::time::sleep(Duration::from_millis(ms)).await;
-            }
-            other => return other,
-        }
-    }
+    jiceng_store::with_retry(f, is_retryable).await
 }
 
 /// One entry as the log page and the API show it.

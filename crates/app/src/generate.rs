@@ -133,7 +133,7 @@ pub async fn run(
         progress.inc(1);
     }
     progress.finish();
-    jiceng_store::bulk::untune(&mut load).await?;
+    jiceng_store::bulk::untune(&mut load, app.store.sqlite_sync()).await?;
     jiceng_store::bulk::analyze(&mut load).await?;
     lap(&mut summary, "analyze");
     drop(load);

@@ -82,7 +82,7 @@ pub enum AppError {
 
 impl From<jiceng_store::SqlxError> for AppError {
     fn from(e: jiceng_store::SqlxError) -> AppError {
-        AppError::Store(StoreError::Db(e))
+        AppError::Store(StoreError::from(e))
     }
 }
 

@@ -136,6 +136,9 @@ pub async fn update_member(app: &App, actor: &Actor, id: i64, edit: &MemberEdit)
         let mut tx = app.store.begin().await?;
         crate::privacy::ensure_key(&mut tx, &app.crypto).await?;
         member_store::update(&mut tx, m).await?;
+        // The facts before the audit entry: every writer takes the org locks before the
+        // log's head (see `jiceng_store::sql::lock_orgs`), so none waits in a cycle.
+        facts::refresh(&mut tx, &[m.org_id], today).await?;
         audit::record(
             &mut tx,
             actor,
@@ -146,7 +149,6 @@ pub async fn update_member(app: &App, actor: &Actor, id: i64, edit: &MemberEdit)
             Some(audit_view(m)),
         )
         .await?;
-        facts::refresh(&mut tx, &[m.org_id], today).await?;
         tx.commit().await?;
         Ok(())
     })

@@ -300,6 +300,7 @@ pub async fn create(
         let stored = org_store::get(&mut tx, &Scope::All, org.id)
             .await?
             .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+        facts::refresh(&mut tx, &[org.id], today).await?;
         record(
             &mut tx,
             actor,
@@ -315,7 +316,6 @@ pub async fn create(
             history,
         )
         .await?;
-        facts::refresh(&mut tx, &[org.id], today).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -363,6 +363,7 @@ pub async fn edit(
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         org_store::update(&mut tx, after).await?;
+        facts::refresh(&mut tx, &[id], today).await?;
         record(
             &mut tx,
             actor,
@@ -378,7 +379,6 @@ pub async fn edit(
             history,
         )
         .await?;
-        facts::refresh(&mut tx, &[id], today).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -423,6 +423,7 @@ pub async fn move_org(
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         org_store::move_subtree(&mut tx, id, new_parent).await?;
+        facts::refresh(&mut tx, touched, today).await?;
         record(
             &mut tx,
             actor,
@@ -438,7 +439,6 @@ pub async fn move_org(
             history,
         )
         .await?;
-        facts::refresh(&mut tx, touched, today).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -503,6 +503,7 @@ pub async fn merge(app: &App, actor: &Actor, from: i64, into: i64, reason: &str)
             jiceng_store::positions::end(&mut tx, p.id, today).await?;
         }
         org_store::update(&mut tx, after).await?;
+        facts::refresh(&mut tx, touched, today).await?;
         record(
             &mut tx,
             actor,
@@ -528,7 +529,6 @@ pub async fn merge(app: &App, actor: &Actor, from: i64, into: i64, reason: &str)
             history,
         )
         .await?;
-        facts::refresh(&mut tx, touched, today).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -569,6 +569,7 @@ pub async fn dissolve(app: &App, actor: &Actor, id: i64, reason: &str) -> Result
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         org_store::update(&mut tx, after).await?;
+        facts::refresh(&mut tx, &[id], today).await?;
         record(
             &mut tx,
             actor,
@@ -584,7 +585,6 @@ pub async fn dissolve(app: &App, actor: &Actor, id: i64, reason: &str) -> Result
             history,
         )
         .await?;
-        facts::refresh(&mut tx, &[id], today).await?;
         tx.commit().await?;
         Ok(())
     })

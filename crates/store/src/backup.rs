@@ -211,16 +211,11 @@ pub async fn check_existing(url: &str) -> Result<()> {
 
 /// What went wrong opening a SQLite file, in Chinese, with SQLite's own words.
 pub fn sqlite_open_error(path: &Path, e: &StoreError) -> String {
-    let code = match e {
-        StoreError::Db(sqlx::Error::Database(d)) => d.code().map(|c| c.to_string()),
-        _ => None,
-    };
-    let what = match code.as_deref() {
-        Some("26") => "不是数据库文件，或文件头已损坏",
-        Some("11") => "数据库文件已损坏",
-        Some("8") => "数据库文件只读",
-        Some("13") => "磁盘已满",
-        Some("14") => "无法打开（路径或权限）",
+    let what = match e {
+        StoreError::Damaged { .. } => "不是数据库文件，或文件头已损坏",
+        StoreError::ReadOnly { .. } => "数据库文件只读",
+        StoreError::DiskFull { .. } => "磁盘已满",
+        StoreError::CannotOpen { .. } => "无法打开（路径或权限）",
         _ => "无法打开",
     };
     format!("{what}：{}（{e}）", path.display())

@@ -26,12 +26,17 @@ pub async fn tune_for_load(conn: &mut Conn) -> Result<()> {
     Ok(())
 }
 
-/// Gives the connection back its ordinary settings (the pool keeps it).
-pub async fn untune(conn: &mut Conn) -> Result<()> {
+/// Gives the connection back its ordinary settings (the pool keeps it): the store's
+/// `synchronous` ([`crate::Store::sqlite_sync`], FULL unless NORMAL was chosen).
+pub async fn untune(conn: &mut Conn, sync: crate::SqliteSync) -> Result<()> {
     if conn.backend_name() == "PostgreSQL" {
         conn.execute("SET synchronous_commit TO DEFAULT").await?;
     } else {
-        conn.execute("PRAGMA cache_size = -65536; PRAGMA synchronous = NORMAL")
+        let sync = match sync {
+            crate::SqliteSync::Full => "FULL",
+            crate::SqliteSync::Normal => "NORMAL",
+        };
+        conn.execute(format!("PRAGMA cache_size = -65536; PRAGMA synchronous = {sync}").as_str())
             .await?;
     }
     Ok(())
@@ -46,9 +51,14 @@ pub async fn analyze(conn: &mut Conn) -> Result<()> {
     Ok(())
 }
 
-/// A transaction on a connection the caller holds for the whole load (tuned once).
+/// A transaction on a connection the caller holds for the whole load (tuned once); on
+/// SQLite it takes the write lock at once, as [`crate::Store::begin`] does.
 pub async fn begin(conn: &mut Conn) -> Result<crate::Tx<'_>> {
-    Ok(sqlx::Connection::begin(conn).await?)
+    if conn.backend_name() == "PostgreSQL" {
+        Ok(sqlx::Connection::begin(conn).await?)
+    } else {
+        Ok(sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?)
+    }
 }
 
 /// Rows a batch must have rewritten before [`settle`] is worth its time.

@@ -181,6 +181,9 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
         }
     }
     let ids: Vec<i64> = set.iter().copied().collect();
+    // Concurrent refreshes of overlapping orgs take turns: each reads what the one before
+    // it committed, and none writes counts from a stale snapshot (PostgreSQL).
+    crate::sql::lock_orgs(conn, &ids).await?;
     let all = orgs::by_ids(conn, &ids).await?;
     let mut computed: HashMap<i64, Computed> = HashMap::with_capacity(all.len());
     for o in &all {

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod backup;
 pub mod browse;
 pub mod bulk;
+pub mod error;
 pub mod facts;
 pub mod files;
 pub mod lease;
@@ -33,8 +34,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
+pub use error::StoreError;
 pub use scope::Scope;
 
 /// A connection to the database; cheap to clone.
@@ -47,51 +49,104 @@ pub enum Backend {
     Postgres,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("数据库地址无效：{0}（应为 sqlite://文件路径 或 postgres://…）")]
-    BadUrl(String),
-    #[error("找不到{0}")]
-    NotFound(String),
-    #[error("数据库中的数据无效：{0}")]
-    Corrupt(String),
-    #[error("数据库错误：{0}")]
-    Db(#[from] sqlx::Error),
-    /// The database to open is not there (missing, empty, foreign, not initialised):
-    /// the message says which and how to create one.
-    #[error("{0}")]
-    NoDatabase(String),
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How SQLite waits for the disk when a transaction commits (`PRAGMA synchronous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqliteSync {
+    /// Every commit is on the disk before it is acknowledged (the default): a power loss
+    /// or OS crash loses nothing that was answered as saved.
+    Full,
+    /// Commits reach the disk at the next checkpoint: faster, and the database stays
+    /// consistent, but a power loss or OS crash may lose the last acknowledged commits
+    /// (a crash of the program alone loses nothing).
+    Normal,
 }
 
-impl StoreError {
-    /// A serialization failure or deadlock that the whole transaction may be retried on
-    /// (SQLSTATE 40001/40P01 in PostgreSQL-family engines; SQLITE_BUSY in SQLite).
-    pub fn is_retryable(&self) -> bool {
+impl SqliteSync {
+    fn pragma(self) -> &'static str {
         match self {
-            StoreError::Db(sqlx::Error::Database(e)) => {
-                matches!(
-                    e.code().as_deref(),
-                    Some("40001") | Some("40P01") | Some("5") | Some("517")
-                )
-            }
-            _ => false,
+            SqliteSync::Full => "FULL",
+            SqliteSync::Normal => "NORMAL",
         }
     }
 }
 
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+/// Choices made when the store is opened; [`OpenOptions::from_env`] reads them from
+/// `JICENG_SQLITE_SYNC` (`full`, the default, or `normal`) and `JICENG_DB_POOL` (the
+/// number of pooled connections, 2–256 (a use case may hold one while it starts a
+/// transaction on another); default 4 for SQLite, 8 for PostgreSQL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenOptions {
+    pub sqlite_sync: SqliteSync,
+    pub pool_size: Option<u32>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> OpenOptions {
+        OpenOptions {
+            sqlite_sync: SqliteSync::Full,
+            pool_size: None,
+        }
+    }
+}
+
+impl OpenOptions {
+    pub fn from_env() -> Result<OpenOptions> {
+        let sqlite_sync = match std::env::var("JICENG_SQLITE_SYNC") {
+            Err(_) => SqliteSync::Full,
+            Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "" | "full" => SqliteSync::Full,
+                "normal" => SqliteSync::Normal,
+                _ => {
+                    return Err(StoreError::BadSetting(format!(
+                        "JICENG_SQLITE_SYNC 应为 full（默认，每次提交都写入磁盘）或 normal（更快，断电时可能丢失最后几次提交），当前为“{v}”"
+                    )))
+                }
+            },
+        };
+        let pool_size = match std::env::var("JICENG_DB_POOL") {
+            Err(_) => None,
+            Ok(v) if v.trim().is_empty() => None,
+            Ok(v) => match v.trim().parse::<u32>() {
+                Ok(n) if (2..=256).contains(&n) => Some(n),
+                _ => {
+                    return Err(StoreError::BadSetting(format!(
+                        "JICENG_DB_POOL 应为 2 到 256 之间的整数（数据库连接数），当前为“{v}”"
+                    )))
+                }
+            },
+        };
+        Ok(OpenOptions {
+            sqlite_sync,
+            pool_size,
+        })
+    }
+}
+
+/// How long opening waits for the first connection before it reports why it failed
+/// (the pool itself would retry silently until its acquire timeout).
+const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The store: a pool of connections to one database.
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    sqlite_sync: SqliteSync,
 }
 
 impl Store {
     /// Connects to `sqlite://PATH` (the file is created if missing; WAL mode) or
-    /// `postgres://…`, and brings the schema up to date.
+    /// `postgres://…`, and brings the schema up to date; options from the environment
+    /// ([`OpenOptions::from_env`]).
     pub async fn open(url: &str) -> Result<Store> {
+        Store::open_with(url, OpenOptions::from_env()?).await
+    }
+
+    /// [`Store::open`] with the options given. Fails within seconds, with the cause, when
+    /// the database cannot be opened (unreachable, unreadable, damaged, read-only, full).
+    pub async fn open_with(url: &str, options: OpenOptions) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -100,10 +155,12 @@ impl Store {
         } else {
             return Err(StoreError::BadUrl(url.to_string()));
         };
-        if backend == Backend::Sqlite {
-            if let Some(path) = sqlite_file(url) {
-                prepare_sqlite_file(&path)?;
-            }
+        let file = match backend {
+            Backend::Sqlite => sqlite_file(url),
+            Backend::Postgres => None,
+        };
+        if let Some(path) = &file {
+            prepare_sqlite_file(path)?;
         }
         let url = match backend {
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
@@ -111,29 +168,56 @@ impl Store {
         };
         let opts =
             AnyConnectOptions::from_str(&url).map_err(|_| StoreError::BadUrl(url.clone()))?;
+        let sync = options.sqlite_sync;
+        // One connection first, set up as the pool's will be: its error is the cause, told
+        // at once (the pool would swallow it and retry until its acquire timeout).
+        let first = async {
+            let mut conn = AnyConnection::connect_with(&opts).await?;
+            let set_up = setup_connection(&mut conn, backend, sync).await;
+            let _ = conn.close().await;
+            set_up
+        };
+        match tokio::time::timeout(OPEN_TIMEOUT, first).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                let e = error::classify(e, file.as_deref());
+                return Err(match &file {
+                    Some(path) => explain_open_failure(e, path),
+                    None => e,
+                });
+            }
+            Err(_) => {
+                return Err(error::classify(sqlx::Error::PoolTimedOut, file.as_deref()));
+            }
+        }
         let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
+            .max_connections(options.pool_size.unwrap_or(match backend {
                 Backend::Sqlite => 4,
                 Backend::Postgres => 8,
-            })
+            }))
             .acquire_timeout(Duration::from_secs(60))
             .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        conn.execute(
-                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
-                             PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF; \
-                             PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
+                Box::pin(async move { setup_connection(conn, backend, sync).await })
+            })
+            // A connection whose transaction is still open (a COMMIT or ROLLBACK that
+            // failed: after SQLITE_FULL, SQLite has already rolled back, sqlx still counts
+            // the transaction, and the next `begin` on it would be a SAVEPOINT inside a
+            // transaction that never commits) is closed, never handed out again. Checked
+            // when a connection is taken, after its release's queued rollback has run.
+            .before_acquire(|conn, _meta| {
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
             })
             .connect_with(opts)
-            .await?;
-        let store = Store { pool, backend };
-        migrate::run(&store).await?;
+            .await
+            .map_err(|e| error::classify(e, file.as_deref()))?;
+        let store = Store {
+            pool,
+            backend,
+            sqlite_sync: sync,
+        };
+        migrate::run(&store)
+            .await
+            .map_err(|e| e.at_path(file.as_deref()))?;
         Ok(store)
     }
 
@@ -149,81 +233,188 @@ impl Store {
         self.backend
     }
 
+    /// The `synchronous` setting of the SQLite connections (what a bulk load restores).
+    pub fn sqlite_sync(&self) -> SqliteSync {
+        self.sqlite_sync
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, waiting up to the busy timeout for another writer): a deferred
+    /// transaction that reads first and then writes cannot wait for the lock and fails
+    /// with "database is locked" when another writer committed in between.
     pub async fn begin(&self) -> Result<Tx<'static>> {
-        Ok(self.pool.begin().await?)
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
     }
 
     pub async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
         Ok(self.pool.acquire().await?)
     }
 
+    /// Runs `f` (a whole transaction: begin … commit) and runs it again, a bounded number
+    /// of times after a short random pause, when it fails on a transient conflict with a
+    /// concurrent writer ([`StoreError::is_retryable`]).
+    pub async fn retry<T, F, Fut>(&self, f: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        with_retry(f, StoreError::is_retryable).await
+    }
+
     /// Reserves `n` consecutive ids of a kind ("org", "member", "unit", "position",
     /// "history") in a short transaction of its own, so that writers never wait on it
     /// for long. Returns the first.
     pub async fn reserve_ids(&self, kind: &str, n: i64) -> Result<i64> {
-        let mut attempt = 0;
-        loop {
-            match self.try_reserve_ids(kind, n).await {
-                Err(e) if e.is_retryable() && attempt < 5 => attempt += 1,
-                other => return other,
-            }
-        }
+        let table = sql::id_table(kind)?;
+        self.retry(|| self.try_reserve_ids(kind, table, n)).await
     }
 
-    async fn try_reserve_ids(&self, kind: &str, n: i64) -> Result<i64> {
+    /// One atomic increment: concurrent reservations queue on the row and each gets a
+    /// block of its own. The same SQL on both backends.
+    async fn try_reserve_ids(&self, kind: &str, table: &str, n: i64) -> Result<i64> {
         let mut tx = self.begin().await?;
-        let table = sql::id_table(kind)?;
-        let stored: Option<i64> =
-            sqlx::query_scalar("SELECT next_id FROM id_alloc WHERE name = $1")
-                .bind(kind)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let first = match stored {
-            Some(v) => v,
-            None => {
-                // First use: start after whatever the table holds (data restored or migrated).
-                let max: Option<i64> = sqlx::query_scalar(&format!("SELECT MAX(id) FROM {table}"))
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let first = max.unwrap_or(0) + 1;
-                sqlx::query("INSERT INTO id_alloc (name, next_id) VALUES ($1, $2)")
-                    .bind(kind)
-                    .bind(first)
-                    .execute(&mut *tx)
-                    .await?;
-                first
-            }
-        };
-        sqlx::query("UPDATE id_alloc SET next_id = $1 WHERE name = $2")
-            .bind(first + n)
-            .bind(kind)
-            .execute(&mut *tx)
-            .await?;
+        // First use: start after whatever the table holds (data restored or migrated).
+        // (`WHERE true`: SQLite's grammar wants a WHERE before ON CONFLICT here.)
+        sqlx::query(&format!(
+            "INSERT INTO id_alloc (name, next_id) SELECT $1, COALESCE(MAX(id), 0) + 1 FROM {table} \
+             WHERE true ON CONFLICT (name) DO NOTHING"
+        ))
+        .bind(kind)
+        .execute(&mut *tx)
+        .await?;
+        let next: i64 = sqlx::query_scalar(
+            "UPDATE id_alloc SET next_id = next_id + $1 WHERE name = $2 RETURNING next_id",
+        )
+        .bind(n)
+        .bind(kind)
+        .fetch_one(&mut *tx)
+        .await?;
         tx.commit().await?;
-        Ok(first)
+        Ok(next - n)
     }
 
     /// Sets the next id of a kind to at least `next` (after a bulk load with its own ids).
     pub async fn bump_ids(&self, kind: &str, next: i64) -> Result<()> {
-        let first = self.reserve_ids(kind, 0).await?;
-        if next > first {
-            sqlx::query("UPDATE id_alloc SET next_id = $1 WHERE name = $2")
-                .bind(next)
-                .bind(kind)
-                .execute(&self.pool)
-                .await?;
-        }
+        self.reserve_ids(kind, 0).await?;
+        sqlx::query("UPDATE id_alloc SET next_id = $1 WHERE name = $2 AND next_id < $1")
+            .bind(next)
+            .bind(kind)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
-    /// Closes the pool (checkpoints SQLite's WAL).
+    /// Closes the pool. On SQLite the WAL is first copied into the database file and
+    /// emptied (`wal_checkpoint(TRUNCATE)`), so the `.db` file alone holds every commit
+    /// (a copy of it is whole); a checkpoint that cannot finish (another process reading)
+    /// leaves the rest in the WAL, where SQLite finds it.
     pub async fn close(&self) {
+        if self.backend == Backend::Sqlite && !self.pool.is_closed() {
+            // Bounded: a pool busy or broken at exit is closed anyway (the WAL stays valid).
+            let acquired = tokio::time::timeout(Duration::from_secs(5), self.pool.acquire()).await;
+            if let Ok(Ok(mut conn)) = acquired {
+                let _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await;
+            }
+        }
         self.pool.close().await;
     }
+}
+
+/// Runs `f` again while it fails with an error `retryable` accepts, at most
+/// [`RETRIES`] more times, pausing a few milliseconds (growing, with jitter) in between.
+pub async fn with_retry<T, E, F, Fut>(mut f: F, retryable: impl Fn(&E) -> bool) -> Result<T, E>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let mut attempt = 0;
+    loop {
+        match f().await {
+            Err(e) if attempt < RETRIES && retryable(&e) => {
+                attempt += 1;
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// How often a conflicting transaction is run again before its error is returned.
+pub const RETRIES: u32 = 8;
+
+/// The pause before attempt `attempt` (1, 2, …): 5·2^(attempt-1) ms capped at 200 ms, plus
+/// up to as much again at random, so that writers that collided do not collide again.
+fn backoff(attempt: u32) -> Duration {
+    let base = (5u64 << attempt.saturating_sub(1).min(6)).min(200);
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(&std::time::Instant::now(), &mut h);
+    std::hash::Hash::hash(&std::thread::current().id(), &mut h);
+    let jitter = std::hash::Hasher::finish(&h) % (base + 1);
+    Duration::from_millis(base + jitter)
+}
+
+/// SQLite says only "unable to open" or "disk I/O error" when it cannot create its
+/// `-wal`/`-shm` files next to the database: find out whether the folder is read-only or
+/// full by writing a small probe file there (removed at once).
+fn explain_open_failure(e: StoreError, path: &std::path::Path) -> StoreError {
+    if !matches!(e, StoreError::CannotOpen { .. } | StoreError::DiskIo { .. }) {
+        return e;
+    }
+    let mut probe = path.as_os_str().to_owned();
+    probe.push("-jiceng-probe");
+    let probe = std::path::PathBuf::from(probe);
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|_| std::fs::write(&probe, vec![0u8; 64 * 1024]));
+    let _ = std::fs::remove_file(&probe);
+    let kind = match written {
+        Ok(()) => return e,
+        Err(w) => w.kind(),
+    };
+    let (StoreError::CannotOpen { at, source } | StoreError::DiskIo { at, source }) = e else {
+        unreachable!("checked above")
+    };
+    match kind {
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
+            StoreError::ReadOnly { at, source }
+        }
+        std::io::ErrorKind::StorageFull => StoreError::DiskFull { at, source },
+        _ => error::classify(source, Some(path)),
+    }
+}
+
+/// The settings every connection of the pool gets.
+async fn setup_connection(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    sync: SqliteSync,
+) -> std::result::Result<(), sqlx::Error> {
+    if backend == Backend::Sqlite {
+        conn.execute(
+            format!(
+                "PRAGMA busy_timeout=30000; PRAGMA journal_mode=WAL; PRAGMA synchronous={}; \
+                 PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                sync.pragma()
+            )
+            .as_str(),
+        )
+        .await?;
+        // Reads the schema: a file that is not a database (or is damaged) says so here,
+        // not at the first query of a page.
+        sqlx::query("SELECT COUNT(*) FROM sqlite_master")
+            .fetch_one(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The file of a `sqlite:` URL (`sqlite://PATH`, `sqlite:PATH`, any `?options` cut off);

@@ -536,6 +536,10 @@ pub async fn refresh_months(conn: &mut Conn, touched: &[(i64, String, Period)]) 
         Period::month_of(to).month_key().expect("a month"),
     );
     let ids: Vec<i64> = paths.keys().copied().collect();
+    // Two meetings of one branch and month recorded at once take turns here, so the
+    // second recount sees the first meeting and its rows (PostgreSQL; SQLite's write
+    // transactions hold the only write lock already).
+    crate::sql::lock_orgs(conn, &ids).await?;
     for chunk in ids.chunks(IN_CHUNK) {
         let list = placeholders(3, chunk.len());
         let del_sql = format!(

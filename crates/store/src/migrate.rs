@@ -106,6 +106,8 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
     let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migration")
         .fetch_all(&mut *conn)
         .await?;
+    // Given back first: each migration takes a connection of its own from the pool.
+    drop(conn);
     let mut applied = Vec::new();
     for m in MIGRATIONS {
         if done.contains(&m.version) {

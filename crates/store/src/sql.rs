@@ -148,3 +148,29 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }
+
+/// Locks the org rows `ids` for the rest of the transaction, in id order (so that two
+/// transactions locking overlapping sets cannot deadlock), before the caller recounts the
+/// facts stored for them: a concurrent writer of the same facts waits here, and the
+/// caller's reads after the lock see its commit (PostgreSQL, READ COMMITTED). SQLite's
+/// write transactions (`BEGIN IMMEDIATE`) already hold the database's only write lock.
+pub async fn lock_orgs(conn: &mut Conn, ids: &[i64]) -> Result<()> {
+    if conn.backend_name() != "PostgreSQL" || ids.is_empty() {
+        return Ok(());
+    }
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(IN_CHUNK) {
+        let sql = format!(
+            "SELECT id FROM org WHERE id IN ({}) ORDER BY id FOR UPDATE",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut *conn).await?;
+    }
+    Ok(())
+}

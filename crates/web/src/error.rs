@@ -84,6 +84,9 @@ impl WebError {
                 | AppError::Input(_)
                 | AppError::Read(_)
                 | AppError::Header(_) => (StatusCode::BAD_REQUEST, e.to_string()),
+                AppError::Store(s) if s.is_unavailable() || s.is_retryable() => {
+                    store_unavailable(s)
+                }
                 other => {
                     log(other);
                     (
@@ -103,6 +106,9 @@ impl WebError {
                 AuthError::Store(
                     a @ (AppError::Input(_) | AppError::Forbidden | AppError::NotFound(_)),
                 ) => WebError::App(clone_app_error(a)).status_and_message(),
+                AuthError::Store(AppError::Store(s)) if s.is_unavailable() || s.is_retryable() => {
+                    store_unavailable(s)
+                }
                 #[allow(unreachable_patterns)]
                 other => {
                     log(other);
@@ -141,6 +147,22 @@ impl WebError {
         }
     }
 }
+
+/// 503 with the store's own Chinese message when the database as a whole cannot serve
+/// now (disk full, read-only, damaged, unreachable), or is busy with other writers past
+/// the retries; the engine's error goes to the log only.
+fn store_unavailable(s: &jiceng_store::StoreError) -> (StatusCode, String) {
+    log(s);
+    let message = if s.is_unavailable() {
+        s.to_string()
+    } else {
+        "数据库正忙（其他写入正在进行），本次未保存，请稍后重试".to_string()
+    };
+    (StatusCode::SERVICE_UNAVAILABLE, message)
+}
+
+/// Seconds a client is asked to wait before retrying after a 503.
+const RETRY_AFTER_SECS: &str = "5";
 
 fn clone_app_error(e: &AppError) -> AppError {
     match e {
@@ -185,6 +207,7 @@ impl IntoResponse for PageError {
             StatusCode::FORBIDDEN => "无权操作",
             StatusCode::BAD_REQUEST => "填写有误",
             StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS => "无法登录",
+            StatusCode::SERVICE_UNAVAILABLE => "暂时无法服务",
             _ => "出错了",
         };
         let page = ErrorPage {
@@ -193,12 +216,21 @@ impl IntoResponse for PageError {
             message,
         };
         match page.render() {
-            Ok(html) => (
-                status,
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                html,
-            )
-                .into_response(),
+            Ok(html) => {
+                let mut resp = (
+                    status,
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    html,
+                )
+                    .into_response();
+                if status == StatusCode::SERVICE_UNAVAILABLE {
+                    resp.headers_mut().insert(
+                        header::RETRY_AFTER,
+                        header::HeaderValue::from_static(RETRY_AFTER_SECS),
+                    );
+                }
+                resp
+            }
             Err(e) => {
                 log(&e);
                 (status, "出错了").into_response()
@@ -225,6 +257,12 @@ impl IntoResponse for ApiError {
             resp.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from_static(RETRY_AFTER_SECS),
             );
         }
         resp
@@ -345,5 +383,20 @@ mod tests {
             "Failed to buffer the request body: length limit exceeded",
         );
         assert!(m.contains("超过"), "{m}");
+    }
+
+    #[test]
+    fn unusable_database_is_503_in_chinese() {
+        let e = jiceng_store::error::classify(sqlx::Error::PoolTimedOut, None);
+        let (status, message) = WebError::from(e).status_and_message();
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(message.contains("数据库暂时不可用"), "{message}");
+        assert!(!message.contains("pool"), "{message}");
+        let resp = ApiError(WebError::from(jiceng_store::error::classify(
+            sqlx::Error::PoolTimedOut,
+            None,
+        )))
+        .into_response();
+        assert_eq!(resp.headers()[header::RETRY_AFTER], RETRY_AFTER_SECS);
     }
 }
