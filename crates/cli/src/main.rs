@@ -517,8 +517,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             println!("\n网页地址：http://{bind}/    （API：http://{bind}/api/v1/openapi.json；按 Ctrl+C 停止）");
             let lease = jiceng_app::lease::take(&app, &format!("jiceng demo {bind}")).await?;
+            let store = app.store.clone();
             let served = jiceng_web::serve(app, &bind).await;
             lease.release().await;
+            // Checkpoints the WAL: the `.db` alone holds what the server wrote.
+            store.close().await;
             served.with_context(|| format!("无法在 {bind} 上启动网页服务"))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -544,6 +547,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             // The lease: key rotation and restore refuse while this server runs.
             let lease = jiceng_app::lease::take(&app, &format!("jiceng serve {bind}")).await?;
+            let store = app.store.clone();
             let served = jiceng_web::serve_with(
                 app,
                 &bind,
@@ -567,6 +571,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             )
             .await;
             lease.release().await;
+            store.close().await;
             served.with_context(|| format!("无法在 {bind} 上启动网页服务"))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -944,7 +944,8 @@ fn key_rotation_is_refused_while_a_server_runs() {
     let entries = sql(&dir, "live.db", "SELECT COUNT(*) FROM audit_event");
     let members = sql(&dir, "live.db", "SELECT COUNT(*) FROM member");
     let (status, body) = server.post("/api/v1/auth/login", login);
-    assert_eq!(status, 500, "{body}");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("请用新密钥重启服务"), "{body}");
     assert_eq!(
         sql(&dir, "live.db", "SELECT COUNT(*) FROM audit_event"),
         entries,

@@ -87,6 +87,11 @@ impl WebError {
                 AppError::Store(s) if s.is_unavailable() || s.is_retryable() => {
                     store_unavailable(s)
                 }
+                // The key was rotated beside this server: it writes nothing until restarted.
+                AppError::Crypto(c @ jiceng_app::crypto::CryptoError::KeyChanged { .. }) => {
+                    log(c);
+                    (StatusCode::SERVICE_UNAVAILABLE, c.to_string())
+                }
                 other => {
                     log(other);
                     (
@@ -108,6 +113,12 @@ impl WebError {
                 ) => WebError::App(clone_app_error(a)).status_and_message(),
                 AuthError::Store(AppError::Store(s)) if s.is_unavailable() || s.is_retryable() => {
                     store_unavailable(s)
+                }
+                AuthError::Store(AppError::Crypto(
+                    c @ jiceng_app::crypto::CryptoError::KeyChanged { .. },
+                )) => {
+                    log(c);
+                    (StatusCode::SERVICE_UNAVAILABLE, c.to_string())
                 }
                 #[allow(unreachable_patterns)]
                 other => {

@@ -254,9 +254,11 @@ impl Resp {
 }
 
 /// The code a user's authenticator shows for the next step the server will accept (none
-/// for a user without a second factor): the oldest step of the window after the last
-/// accepted one. Tests log in as one user more often than the window has steps; then the
-/// user's last accepted step is moved back first (a test's shortcut for "30 s later").
+/// for a user without a second factor): the current step, or the first after the last
+/// accepted one (never the oldest step of the window: a 30 s boundary crossed before the
+/// server checks would put that one out of the window). Tests log in as one user more
+/// often than the window has steps; then the user's last accepted step is moved back
+/// first (a test's shortcut for "30 s later").
 pub async fn next_code(app: &App, username: &str) -> Option<String> {
     let mut conn = app.store.acquire().await.unwrap();
     let user = jiceng_store::users::get_by_username(&mut conn, &Scope::All, username)
@@ -269,15 +271,15 @@ pub async fn next_code(app: &App, username: &str) -> Option<String> {
     let b32 = jiceng_app::totp::stored_secret_base32(app, &t.secret).unwrap();
     let now = app.totp.step_of(app.now());
     let w = app.totp.window_steps;
-    let mut step = (now - w).max(t.last_step + 1);
+    let mut step = now.max(t.last_step + 1);
     if step > now + w {
         sqlx::query("UPDATE user_totp SET last_step = $1 WHERE user_id = $2")
-            .bind(now - w - 1)
+            .bind(now - 1)
             .bind(user.id)
             .execute(&mut *conn)
             .await
             .unwrap();
-        step = now - w;
+        step = now;
     }
     Some(jiceng_app::totp::code_at(&app.totp, &b32, step).unwrap())
 }
