@@ -188,7 +188,7 @@ pub async fn run(
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
     let today = app.today();
-    let table = read_table(app, file, &COLUMNS)?;
+    let mut table = read_table(app, file, &COLUMNS)?;
     let mut report = super::new_report(file, &table, opts);
     let super::Start {
         scope: _,
@@ -347,6 +347,8 @@ pub async fn run(
         progress.inc(1);
     }
     progress.finish();
+    // Every row is parsed: its cells are not needed while writing.
+    table.rows = Vec::new();
     errors.finish(&mut report);
     if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
         return Ok(report);

@@ -151,7 +151,7 @@ pub async fn run(
     let today = app.today();
     let min_age = app.rules.in_force(today).recruitment.min_age;
     progress.start("读取", 1);
-    let table = read_table(app, file, &COLUMNS)?;
+    let mut table = read_table(app, file, &COLUMNS)?;
     progress.finish();
     let mut report = super::new_report(file, &table, opts);
     let super::Start {
@@ -340,6 +340,8 @@ pub async fn run(
         progress.inc(1);
     }
     progress.finish();
+    // Every row is parsed: its cells are not needed while writing.
+    table.rows = Vec::new();
 
     // A person already on record elsewhere: the import may update them only inside its own
     // scope; a member of another subtree changes org by a transfer, not by a roster. The

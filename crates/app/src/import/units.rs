@@ -103,7 +103,7 @@ pub async fn run(
         crate::referral::check_import_rate(app, &opts.actor).await?;
     }
     let today = app.today();
-    let table = read_table(app, file, &COLUMNS)?;
+    let mut table = read_table(app, file, &COLUMNS)?;
     let mut report = super::new_report(file, &table, opts);
     let super::Start {
         scope,
@@ -222,6 +222,8 @@ pub async fn run(
         progress.inc(1);
     }
     progress.finish();
+    // Every row is parsed: its cells are not needed while writing.
+    table.rows = Vec::new();
 
     // A unit on record under another subtree is not re-filed by this import: the check
     // answers its row as a new one (no oracle), a real import refers it (`referral`).
