@@ -51,6 +51,9 @@ pub struct App {
     pub audit: audit::AuditConfig,
     /// The second factor: which roles need it, code length, step, window.
     pub totp: totp::TotpConfig,
+    /// The caps on a spreadsheet an import reads; `None` is the process's
+    /// (`jiceng_io::configured_limits`). The web server sets tighter ones for uploads.
+    pub read_limits: Option<jiceng_io::ReadLimits>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +105,7 @@ impl App {
             import_limits: referral::ImportLimits::default(),
             audit: audit::AuditConfig::default(),
             totp: totp::TotpConfig::default(),
+            read_limits: None,
         }
     }
 

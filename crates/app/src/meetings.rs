@@ -137,6 +137,14 @@ pub async fn record(app: &App, actor: &Actor, new: &NewMeeting) -> Result<Record
             if !seen.insert(*member_id) {
                 return Err(input(format!("党员“{}”重复出现", m.name)));
             }
+            if let Some(r) = reason {
+                jiceng_domain::text::TextField {
+                    label: "事由",
+                    ..jiceng_domain::text::NOTE
+                }
+                .check(r)
+                .map_err(|e| input(format!("{}：{e}", m.name)))?;
+            }
             if m.joined_on > date {
                 return Err(input(format!("党员“{}”在会议日期时尚未入党", m.name)));
             }

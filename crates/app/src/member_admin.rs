@@ -90,11 +90,11 @@ pub async fn update_member(app: &App, actor: &Actor, id: i64, edit: &MemberEdit)
     if name.is_empty() {
         return Err(input("请填写姓名"));
     }
-    if name.chars().count() > 50 {
-        return Err(input("姓名过长"));
-    }
+    use jiceng_domain::text;
+    text::MEMBER_NAME.check(name).map_err(input)?;
     m.name = name.to_string();
     m.ethnicity = trimmed(&edit.ethnicity).unwrap_or_default();
+    text::ETHNICITY.check(&m.ethnicity).map_err(input)?;
     m.education = match trimmed(&edit.education) {
         Some(e) => {
             Some(Education::parse_label(&e).ok_or_else(|| input(format!("无法识别的学历：{e}")))?)
@@ -102,6 +102,9 @@ pub async fn update_member(app: &App, actor: &Actor, id: i64, edit: &MemberEdit)
         None => None,
     };
     m.occupation = trimmed(&edit.occupation);
+    text::OCCUPATION
+        .check(m.occupation.as_deref().unwrap_or(""))
+        .map_err(input)?;
     if let Some(p) = trimmed(&edit.phone) {
         let p = p.replace([' ', '-'], "");
         let mobile_ok =

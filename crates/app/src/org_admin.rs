@@ -70,9 +70,8 @@ fn apply(org: &mut Org, f: &OrgFields, today: NaiveDate) -> Result<()> {
     if name.is_empty() {
         return Err(input("请填写党组织名称"));
     }
-    if name.chars().count() > 100 {
-        return Err(input("党组织名称过长（最多100字）"));
-    }
+    use jiceng_domain::text;
+    text::ORG_NAME.check(name).map_err(input)?;
     org.name = name.to_string();
     org.kind = OrgKind::from_code(&f.kind)
         .or_else(|| OrgKind::parse_label(&f.kind))
@@ -104,6 +103,12 @@ fn apply(org: &mut Org, f: &OrgFields, today: NaiveDate) -> Result<()> {
     org.last_election_on = f.last_election_on;
     org.has_committee = f.has_committee;
     org.approving_org = blank(&f.approving_org);
+    text::APPROVING_ORG
+        .check(org.approving_org.as_deref().unwrap_or(""))
+        .map_err(input)?;
+    text::ORG_CODE
+        .check(f.code.as_deref().unwrap_or(""))
+        .map_err(input)?;
     Ok(())
 }
 
@@ -125,6 +130,12 @@ fn reason_text(reason: &str) -> Result<String> {
     if r.is_empty() {
         return Err(input("请填写原因（记入组织沿革）"));
     }
+    jiceng_domain::text::TextField {
+        label: "原因",
+        ..jiceng_domain::text::NOTE
+    }
+    .check(r)
+    .map_err(input)?;
     Ok(r.to_string())
 }
 

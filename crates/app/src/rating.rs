@@ -744,6 +744,12 @@ fn reason_of(reason: &str) -> Result<String> {
     if r.chars().count() < 2 {
         return Err(input("请填写理由"));
     }
+    jiceng_domain::text::TextField {
+        label: "理由",
+        ..jiceng_domain::text::NOTE
+    }
+    .check(r)
+    .map_err(input)?;
     Ok(r.to_string())
 }
 

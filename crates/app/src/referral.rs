@@ -580,6 +580,12 @@ pub async fn close(app: &App, actor: &Actor, id: i64, settled: bool, reason: &st
     if reason.is_empty() {
         return Err(AppError::Input("请填写处理意见（记入审计日志）".into()));
     }
+    jiceng_domain::text::TextField {
+        label: "处理意见",
+        ..jiceng_domain::text::NOTE
+    }
+    .check(reason)
+    .map_err(AppError::Input)?;
     let mut conn = app.store.acquire().await?;
     let r = referral_store::get(&mut conn, &actor.scope, id)
         .await?

@@ -34,6 +34,14 @@ fn required(s: &str, what: &str) -> Result<String> {
     if t.chars().count() < 2 {
         return Err(input(format!("请填写{what}")));
     }
+    let len = t.chars().count();
+    if len > jiceng_domain::text::NOTE.max {
+        return Err(input(jiceng_domain::text::too_long(
+            what,
+            len,
+            jiceng_domain::text::NOTE.max,
+        )));
+    }
     Ok(t.to_string())
 }
 

@@ -988,6 +988,18 @@ contract_test!(
         };
         let err = meetings::record(&app, &sec, &group_kind).await.unwrap_err();
         assert!(err.to_string().contains("党小组"), "{err}");
+        // Text beyond its field's limit, as a form or the API might send it.
+        let wordy = NewMeeting {
+            topic: "长文".into(),
+            minutes: Some("记".repeat(20_001)),
+            host: Some("主".repeat(101)),
+            ..theme.clone()
+        };
+        let err = meetings::record(&app, &sec, &wordy).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "「主持人」过长（101字，最多100字）；「会议记录」过长（20001字，最多20000字）"
+        );
         let reader = Actor {
             role: Role::Inspector,
             ..sec.clone()

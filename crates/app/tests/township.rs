@@ -296,6 +296,75 @@ contract_test!(
 );
 
 contract_test!(
+    long_text_is_refused_and_the_error_list_is_bounded,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("long");
+        let (orgs, _, _) = township(&dir);
+        import::orgs::run(&app, &orgs, &opts(), &NoProgress)
+            .await
+            .unwrap();
+        let ps = people();
+        // Row 3: a name of 10,000 characters; row 4: an occupation (职业) of 201.
+        let mut long_name = member_row(0, &ps[0]);
+        long_name[0] = s(&"长".repeat(10_000));
+        let mut long_job = member_row(1, &ps[1]);
+        long_job[9] = s(&"岗".repeat(201));
+        let path = dir.file("长文字.xlsx");
+        xlsx(
+            &path,
+            "名册",
+            &MEMBER_HEADER,
+            &[Some(long_name), Some(long_job), Some(member_row(2, &ps[2]))],
+        );
+        let r = import::members::run(&app, &path, &opts(), &NoProgress)
+            .await
+            .unwrap();
+        let got: Vec<(usize, &str, &str)> = r
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (3, "姓名", "「姓名」过长（10000字，最多50字）"),
+                (4, "职业", "「职业」过长（201字，最多200字）"),
+            ]
+        );
+        assert_eq!((r.rows, r.valid, r.written, r.errors_total), (3, 1, 0, 2));
+
+        // 1,200 rows, each with a wrong ID number: the first 1,000 errors are listed, all
+        // are counted, and a row's message never quotes a whole 32,767-character cell.
+        let rows: Vec<Option<Vec<C>>> = (0..1_200)
+            .map(|i| {
+                let mut r = member_row(i % ps.len(), &ps[i % ps.len()]);
+                r[4] = s(&format!(
+                    "坏{}",
+                    "号".repeat(if i == 0 { 30_000 } else { 3 })
+                ));
+                Some(r)
+            })
+            .collect();
+        let path = dir.file("全错.xlsx");
+        xlsx(&path, "名册", &MEMBER_HEADER, &rows);
+        let r = import::members::run(&app, &path, &opts(), &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!((r.rows, r.valid, r.written), (1_200, 0, 0));
+        assert_eq!(r.errors_total, 1_200);
+        assert_eq!(r.errors.len(), import::MAX_LISTED_ERRORS);
+        assert_eq!(r.errors[0].row, 3);
+        assert_eq!(r.errors.last().unwrap().row, 1_002);
+        assert!(
+            r.errors[0].message.chars().count() <= import::MAX_MESSAGE_CHARS,
+            "{}",
+            r.errors[0].message.chars().count()
+        );
+    }
+);
+
+contract_test!(
     org_names_resolve_within_the_given_subtree,
     |db: TestDb| async move {
         let app = app(&db);

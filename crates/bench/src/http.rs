@@ -48,7 +48,7 @@ impl Drop for Server {
 const PASSWORD: &str = "bench-password-2026";
 
 /// A session token for a department user at `org` (the user is added once).
-async fn token(set: &DataSet, org: &str) -> Result<String> {
+pub(crate) async fn token(set: &DataSet, org: &str) -> Result<String> {
     let app = crate::reports::open(set).await?;
     let username = format!("bench-{org}");
     let added = jiceng_app::users::add_user(

@@ -3,12 +3,18 @@
 //! For each size and backend asked for it builds (or reuses, from the data folder) a
 //! generated data set, then prints generation, roster import, report latencies against the
 //! obvious recursive query, and HTTP throughput, and finally the targets met or missed.
-//! Nothing here runs under `cargo test` except small pure checks; the figures and how to
-//! reproduce them are in docs/PERFORMANCE.md.
+//! `jiceng bench concurrency` and `jiceng bench soak` serve the county and load it with
+//! client connections mixing reads and writes (`concurrency`, `load`).
+//!
+//! Nothing here runs under `cargo test` except small pure checks and a few seconds of the
+//! load harness against an in-process server; the figures and how to reproduce them are in
+//! docs/PERFORMANCE.md.
 
 pub mod baseline;
+pub mod concurrency;
 pub mod data;
 pub mod http;
+pub mod load;
 pub mod markdown;
 pub mod reports;
 pub mod roster;
@@ -24,6 +30,10 @@ use data::{Backend, DataSet, Size};
 /// both (the nation only on PostgreSQL).
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
+    /// Instead of the scale bench: load a served county (`concurrency`), or load it for
+    /// minutes while killing the server (`soak`).
+    #[command(subcommand)]
+    pub mode: Option<Mode>,
     /// The embedded demo county (汶上县, about 1,900 orgs and 36,000 members).
     #[arg(long)]
     pub county: bool,
@@ -34,10 +44,10 @@ pub struct BenchArgs {
     #[arg(long)]
     pub national: bool,
     /// SQLite only (with no backend flag: both).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub sqlite: bool,
     /// PostgreSQL only (with no backend flag: both).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub postgres: bool,
     /// The province to generate for --province.
     #[arg(long, default_value = "37")]
@@ -46,17 +56,18 @@ pub struct BenchArgs {
     #[arg(long, env = "JICENG_DIVISIONS")]
     pub divisions: Option<PathBuf>,
     /// Where data sets, the roster and the results are kept (reused when present).
-    #[arg(long, default_value = "bench-data")]
+    #[arg(long, default_value = "bench-data", global = true)]
     pub data: PathBuf,
     /// PostgreSQL server; data sets are the databases jiceng_bench_<size>.
     #[arg(
         long,
         env = "JICENG_BENCH_PG",
-        default_value = "postgres://postgres@127.0.0.1:5432"
+        default_value = "postgres://postgres@127.0.0.1:5432",
+        global = true
     )]
     pub pg: String,
     /// Build the data sets again even when present.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub rebuild: bool,
     /// Generate even when the disk looks too small for the set.
     #[arg(long)]
@@ -88,6 +99,17 @@ pub struct BenchArgs {
     /// Skip the reports.
     #[arg(long)]
     pub no_reports: bool,
+}
+
+/// The benches of issue 21, on the county.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Mode {
+    /// N client connections (2, 4, 8, 64) mixing reads and meeting writes against `jiceng
+    /// serve` on a copy of the county: requests/s, latency, non-2xx answers by status.
+    Concurrency(concurrency::ConcurrencyArgs),
+    /// 64 connections for minutes (default 10) while the server is killed (SIGKILL) every
+    /// minute and started again; then every acknowledged write is looked for.
+    Soak(concurrency::SoakArgs),
 }
 
 /// Everything measured on one data set.
@@ -256,6 +278,17 @@ fn mib(bytes: Option<u64>) -> String {
 
 /// Runs the bench; prints as it goes; writes `results-latest.json` in the data folder.
 pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
+    match &args.mode {
+        Some(Mode::Concurrency(c)) => {
+            concurrency::concurrency(&args, c).await?;
+            return Ok(vec![]);
+        }
+        Some(Mode::Soak(s)) => {
+            concurrency::soak(&args, s).await?;
+            return Ok(vec![]);
+        }
+        None => {}
+    }
     let machine = machine();
     println!("jiceng bench — {machine}");
     let mut sections = Vec::new();

@@ -38,6 +38,14 @@ pub fn import(r: &ImportReport, skip_invalid: bool) -> String {
         for e in &r.errors {
             let _ = writeln!(s, "{:<6} {:<14} {}", e.row, e.column, e.message);
         }
+        if r.errors_total > r.errors.len() {
+            let _ = writeln!(
+                s,
+                "……共 {} 处错误，以上列出前 {} 处；请先改正这些再重新导入。",
+                r.errors_total,
+                r.errors.len()
+            );
+        }
     }
     if !r.referred.is_empty() {
         let _ = writeln!(

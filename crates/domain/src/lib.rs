@@ -15,6 +15,7 @@ pub mod rating;
 pub mod rectification;
 pub mod rules;
 pub mod structure;
+pub mod text;
 pub mod unit;
 pub mod weakness;
 

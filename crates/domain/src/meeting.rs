@@ -444,6 +444,13 @@ pub enum MeetingError {
     NoTopic,
     #[error("会议主题过长（{0}字，最多{max}字）", max = TOPIC_MAX)]
     TopicTooLong(usize),
+    /// A free-text field beyond its limit (`text`): the venue, the host, the minutes, the
+    /// decisions or a reason for an absence.
+    #[error("{}", crate::text::too_long(field.label, *len, field.max))]
+    TooLong {
+        field: crate::text::TextField,
+        len: usize,
+    },
     #[error("人数不能为负数")]
     Negative,
     #[error("应到人数不能为0")]
@@ -485,6 +492,25 @@ impl Meeting {
         let len = self.topic.trim().chars().count();
         if len > TOPIC_MAX {
             errors.push(MeetingError::TopicTooLong(len));
+        }
+        use crate::text::{DECISIONS, EXCUSED_REASONS, HOST, MINUTES, VENUE};
+        let texts = [
+            (VENUE, self.venue.as_deref()),
+            (HOST, self.host.as_deref()),
+            (MINUTES, self.minutes.as_deref()),
+            (DECISIONS, self.decisions.as_deref()),
+        ]
+        .into_iter()
+        .chain(
+            self.excused_reasons
+                .iter()
+                .map(|r| (EXCUSED_REASONS, Some(r.as_str()))),
+        );
+        for (field, value) in texts {
+            let len = value.map_or(0, |v| v.trim().chars().count());
+            if len > field.max {
+                errors.push(MeetingError::TooLong { field, len });
+            }
         }
         let counts = [
             self.expected,
@@ -727,6 +753,17 @@ mod tests {
         assert_eq!(
             long.check(OrgKind::Branch, "甲支部", today),
             vec![MeetingError::TopicTooLong(TOPIC_MAX + 1)]
+        );
+        let mut wordy = meeting(MeetingKind::ThemeDay, "2026-09-01");
+        wordy.minutes = Some("记".repeat(crate::text::MINUTES.max + 1));
+        wordy.excused_reasons = vec!["病假".into(), "事".repeat(2_001)];
+        let errs = wordy.check(OrgKind::Branch, "甲支部", today);
+        assert_eq!(
+            errs.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            vec![
+                "「会议记录」过长（20001字，最多20000字）",
+                "「请假事由」过长（2001字，最多2000字）"
+            ]
         );
         let g = meeting(MeetingKind::GroupMeeting, "2026-09-01");
         let errs = g.check(OrgKind::Branch, "甲支部", today);

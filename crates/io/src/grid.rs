@@ -497,63 +497,145 @@ fn text_cell(s: &str) -> Cell {
 }
 
 /// Decodes CSV bytes: UTF-8 (BOM stripped), UTF-16 with a BOM (Excel's "Unicode text"),
-/// else GB18030 (a superset of GBK and GB2312). A file that says it is UTF-8 (its BOM) must
-/// be: a stray byte is reported with its line, never turned into U+FFFD.
+/// else GB18030 (a superset of GBK and GB2312). Nothing is ever turned into U+FFFD: a byte
+/// that is not text in the file's encoding is an error naming its row and column. The
+/// encoding is UTF-8 when the file says so (its BOM), or when its Chinese text is UTF-8
+/// and only a few bytes are not (a GBK name pasted into a UTF-8 roster); GB18030 when
+/// the file is not UTF-8 at all.
 fn decode_csv(file: &str, bytes: &[u8]) -> Result<String, ReadError> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return match std::str::from_utf8(rest) {
-            Ok(s) => Ok(s.to_string()),
-            Err(e) => {
-                let before = &rest[..e.valid_up_to()];
-                Err(ReadError::Encoding {
-                    file: file.to_string(),
-                    row: leading_lines(before),
-                    reason: format!(
-                        "有不是 UTF-8 编码的字节（第{}个字节起）：文件以 UTF-8 标记开头，这一行却像是其他编码（如 GBK）。请把整个文件另存为 UTF-8 后再导入",
-                        e.valid_up_to() + 3 + 1
-                    ),
-                })
-            }
-        };
+        return utf8(file, rest);
     }
     if bytes.starts_with(b"\xFF\xFE") {
-        return Ok(encoding_rs::UTF_16LE
-            .decode_with_bom_removal(bytes)
-            .0
-            .into_owned());
+        return utf16(file, encoding_rs::UTF_16LE, &bytes[2..]);
     }
     if bytes.starts_with(b"\xFE\xFF") {
-        return Ok(encoding_rs::UTF_16BE
-            .decode_with_bom_removal(bytes)
-            .0
-            .into_owned());
+        return utf16(file, encoding_rs::UTF_16BE, &bytes[2..]);
     }
-    Ok(match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::GB18030
-            .decode_without_bom_handling(bytes)
-            .0
-            .into_owned(),
-    })
+    if std::str::from_utf8(bytes).is_ok() || mostly_utf8(bytes) {
+        return utf8(file, bytes);
+    }
+    strict(
+        file,
+        encoding_rs::GB18030,
+        bytes,
+        "既不是 UTF-8 也不是 GBK 编码的文字",
+    )
 }
 
-/// The 1-based line `bytes` ends on (line breaks `\n`, `\r\n` or `\r`).
-fn leading_lines(bytes: &[u8]) -> usize {
-    let mut lines = 1;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                lines += 1;
-                i += 2;
-                continue;
+/// `bytes` as UTF-8, or the row and column of the first byte that is not.
+fn utf8(file: &str, bytes: &[u8]) -> Result<String, ReadError> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let before = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            let (row, column) = position(before);
+            Err(ReadError::Encoding {
+                file: file.to_string(),
+                row,
+                reason: format!(
+                    "第{column}列含有无效的 UTF-8 字节（可能混入了 GBK 等其他编码的文字）：请把整个文件另存为 UTF-8 后再导入"
+                ),
+            })
+        }
+    }
+}
+
+fn utf16(
+    file: &str,
+    encoding: &'static encoding_rs::Encoding,
+    bytes: &[u8],
+) -> Result<String, ReadError> {
+    strict(file, encoding, bytes, "无效的 UTF-16 字节")
+}
+
+/// `bytes` in `encoding`, or the row and column where a byte is not text in it.
+fn strict(
+    file: &str,
+    encoding: &'static encoding_rs::Encoding,
+    bytes: &[u8],
+    what: &str,
+) -> Result<String, ReadError> {
+    if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+        return Ok(text.into_owned());
+    }
+    // Malformed: decode again, up to the bad byte, to say where it is.
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(
+        decoder
+            .max_utf8_buffer_length_without_replacement(bytes.len())
+            .unwrap_or(bytes.len() * 3),
+    );
+    let (result, _read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
+    match result {
+        encoding_rs::DecoderResult::InputEmpty => Ok(out),
+        // The buffer was sized for the whole input; a full one cannot happen.
+        encoding_rs::DecoderResult::OutputFull => Err(ReadError::Open {
+            file: file.to_string(),
+            reason: "文件解码失败".to_string(),
+        }),
+        encoding_rs::DecoderResult::Malformed(..) => {
+            let (row, column) = position(&out);
+            Err(ReadError::Encoding {
+                file: file.to_string(),
+                row,
+                reason: format!("第{column}列含有{what}：请把文件另存为 UTF-8 后再导入"),
+            })
+        }
+    }
+}
+
+/// Whether bytes that are not valid UTF-8 are UTF-8 all the same, with a few bytes of
+/// something else: their three- and four-byte characters (Chinese) outnumber the invalid
+/// sequences at least four to one. GBK text makes a valid three-byte UTF-8 sequence only
+/// by chance, for about one character in fifty, and an invalid one for nearly every
+/// character.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut wide, mut invalid) = (0usize, 0usize);
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                wide += s.chars().filter(|c| c.len_utf8() >= 3).count();
+                break;
             }
-            b'\r' | b'\n' => lines += 1,
+            Err(e) => {
+                let valid = std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default();
+                wide += valid.chars().filter(|c| c.len_utf8() >= 3).count();
+                invalid += 1;
+                let skip = e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+                rest = &rest[e.valid_up_to() + skip..];
+                if rest.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+    wide >= 4 * invalid
+}
+
+/// The row and column (1-based, as `csv_rows` numbers them) at the end of `text`, the
+/// decoded part of a CSV file before a bad byte: line breaks and separators inside
+/// quotes do not count.
+fn position(text: &str) -> (usize, usize) {
+    let delimiter = sniff_delimiter(text) as char;
+    let (mut row, mut column, mut quoted) = (1, 1, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\r' | '\n' if !quoted => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                row += 1;
+                column = 1;
+            }
+            c if c == delimiter && !quoted => column += 1,
             _ => {}
         }
-        i += 1;
     }
-    lines
+    (row, column)
 }
 
 /// Comma, unless the first non-blank line has tabs (or semicolons) and no commas.

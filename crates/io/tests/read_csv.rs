@@ -154,3 +154,105 @@ fn empty_and_blank_csv() {
         assert!(matches!(err, ReadError::Empty { .. }), "{name}: {err:?}");
     }
 }
+
+/// Reads `bytes` as `name` in a scratch folder.
+fn read_bytes(name: &str, bytes: &[u8]) -> Result<jiceng_io::Grid, ReadError> {
+    let scratch = Scratch::new("csv-enc");
+    let path = scratch.path(name);
+    std::fs::write(&path, bytes).unwrap();
+    read_grid(&path)
+}
+
+/// A roster in UTF-8 whose row 3, column 2 holds 张三 in GBK (D5C5 C8FD), as when a name
+/// is pasted from an older file.
+fn roster_with_a_gbk_name(bom: bool) -> Vec<u8> {
+    let mut bytes = if bom {
+        b"\xEF\xBB\xBF".to_vec()
+    } else {
+        vec![]
+    };
+    bytes.extend_from_slice("姓名,性别,民族,所在党支部\n李四,女,汉族,东村党支部\n".as_bytes());
+    bytes.extend_from_slice("王五,".as_bytes());
+    bytes.extend_from_slice(b"\xD5\xC5\xC8\xFD");
+    bytes.extend_from_slice(",汉族,东村党支部\n".as_bytes());
+    bytes
+}
+
+#[test]
+fn a_stray_byte_in_a_bom_utf8_file_is_reported_with_row_and_column() {
+    let err = read_bytes("名单.csv", &roster_with_a_gbk_name(true)).unwrap_err();
+    assert!(matches!(err, ReadError::Encoding { row: 3, .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("文件 名单.csv 第3行第2列含有无效的 UTF-8 字节"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{FFFD}'), "{text}");
+}
+
+#[test]
+fn a_stray_byte_in_a_utf8_file_without_bom_is_reported_too() {
+    // Once decoded whole as GB18030: mojibake, then 找不到表头行 with no word of encodings.
+    let err = read_bytes("名单.csv", &roster_with_a_gbk_name(false)).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("文件 名单.csv 第3行第2列含有无效的 UTF-8 字节"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_position_follows_quotes_and_separators() {
+    // A quoted field spanning two lines is one row; the comma inside quotes is no column.
+    let mut bytes = "\u{FEFF}姓名,备注,民族\n\"王\n五\",\"甲,乙\","
+        .as_bytes()
+        .to_vec();
+    bytes.push(0xFF);
+    bytes.extend_from_slice(b"\n");
+    let err = read_bytes("a.csv", &bytes).unwrap_err();
+    assert!(err.to_string().contains("第2行第3列"), "{err}");
+    // Tab-separated, the bad byte first on its line.
+    let mut bytes = "姓名\t民族\n张三\t汉族\n".as_bytes().to_vec();
+    bytes.extend_from_slice(b"\xFFabc\t1\n");
+    let err = read_bytes("b.csv", &bytes).unwrap_err();
+    assert!(err.to_string().contains("第3行第1列"), "{err}");
+}
+
+#[test]
+fn bytes_that_are_neither_utf8_nor_gbk_are_refused_not_replaced() {
+    // ASCII with one byte that no encoding the reader knows makes text of.
+    let err = read_bytes("x.csv", b"name,sex\nab\xFFc,m\n").unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("第2行第1列") && text.contains("GBK"),
+        "{text}"
+    );
+    // A UTF-16 file with an unpaired surrogate.
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in "姓名\t性别\n张".encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    bytes.extend_from_slice(&0xD800u16.to_le_bytes());
+    bytes.extend_from_slice(&u16::from(b'\n').to_le_bytes());
+    let err = read_bytes("u.csv", &bytes).unwrap_err();
+    assert!(err.to_string().contains("第2行第1列"), "{err}");
+}
+
+#[test]
+fn gbk_with_the_odd_valid_utf8_sequence_is_still_gbk() {
+    // In GBK, 洹啊 is E4 A1 B0 A1, and E4 A1 B0 happens to be valid UTF-8 (䡰): a GBK roster
+    // makes such sequences now and then, and must still read as GBK, not as UTF-8 with
+    // stray bytes.
+    let (probe, _, _) = encoding_rs::GBK.encode("洹啊");
+    assert!(
+        std::str::from_utf8(&probe[..3]).is_ok(),
+        "the fixture needs the sequence"
+    );
+    let text = "姓名,性别,出生日期,身份证号,工作岗位\n".to_string()
+        + &"洹啊明,男,1985-03-12,11010519491231002X,镇政府干部\n".repeat(50);
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable);
+    let grid = read_bytes("g.csv", &bytes).unwrap();
+    assert_eq!(grid.rows[1].cells[0], t("洹啊明"));
+    assert_eq!(grid.rows[50].cells[4], t("镇政府干部"));
+}

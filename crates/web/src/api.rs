@@ -3,7 +3,7 @@
 //! no cookie is read here, so the API needs no CSRF token. The routes are listed once in
 //! `openapi::ROUTES`, from which the OpenAPI document is generated.
 
-use axum::body::Bytes;
+use axum::body::{Bytes, HttpBody};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -557,11 +557,18 @@ async fn import(
     let format = p.format.clone().unwrap_or_else(|| "xlsx".into());
     let ext = import_page::extension(&format!("x.{format}"))
         .ok_or_else(|| bad(format!("format 应为 xlsx、xls 或 csv：{format}")))?;
-    let limit = state.config.import_max_bytes();
-    let b = axum::body::to_bytes(body, usize::try_from(limit).unwrap_or(usize::MAX))
-        .await
-        .map_err(|_| ApiError(WebError::PayloadTooLarge(import_page::too_big(limit))))?;
-    if b.is_empty() {
+    // The API has no file name: the report and every message say 上传文件.<format>.
+    let mut incoming = import_page::Incoming::new(&state, "上传文件", Some(ext))?;
+    let mut body = body;
+    while let Some(frame) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
+    {
+        let frame = frame.map_err(|e| bad(format!("上传失败：{e}")))?;
+        if let Ok(data) = frame.into_data() {
+            incoming.push(&data).await?;
+        }
+    }
+    if incoming.len == 0 {
         return Err(bad("请求体为空：请以文件内容作为请求体上传"));
     }
     let org = match p.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -579,14 +586,10 @@ async fn import(
         skip_invalid: flag("skip_invalid", &p.skip_invalid)?,
         actor: user.actor.clone(),
     };
-    // The API has no file name: the report and every message say 上传文件.<format>.
-    let upload = {
-        let uploads = state.uploads.clone();
-        tokio::task::spawn_blocking(move || uploads.store("上传文件", ext, &b))
-            .await
-            .map_err(|e| WebError::Internal(e.to_string()))?
-            .map_err(WebError::from)?
-    };
+    let upload = incoming
+        .finish()
+        .await?
+        .ok_or_else(|| WebError::Internal("上传文件未保存".into()))?;
     let result = import_page::run_upload(&state, kind, &upload.path, &opts).await;
     upload.remove();
     Ok(to_json(&result?))

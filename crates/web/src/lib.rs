@@ -53,12 +53,25 @@ pub struct WebConfig {
     pub login_form_minutes: i64,
 }
 
-/// The default largest import upload: 20 MiB, several times a county's roster as .xlsx.
-/// Reading is bounded by `jiceng_io::ReadLimits` whatever the size; this bounds what an
-/// upload holds in memory and on disk before it is read.
-pub const IMPORT_UPLOAD_DEFAULT: u64 = 20 * 1024 * 1024;
+/// The default largest import upload: 6 MiB, a roster of about 45,000 members (132 bytes
+/// a row as CSV; as .xlsx the cell cap below comes first, at 44,900 rows of 14 columns):
+/// most counties in one file, a larger one in two. It also sizes what reading an upload may
+/// take (`WebConfig::import_read_limits`), so that two imports at once, each of the worst
+/// kind (a real import of the largest roster), peak at about 450 MiB of server memory; at
+/// 8 MiB two imports of 60,000 rows peaked at 557 MiB (docs/PERFORMANCE.md, "Uploads").
+/// A larger server raises it with `--import-upload-mb`.
+pub const IMPORT_UPLOAD_DEFAULT: u64 = 6 * 1024 * 1024;
 /// The default number of uploads read at once: two, so two worst cases fit a small server.
 pub const IMPORT_CONCURRENCY_DEFAULT: usize = 2;
+/// Bytes of upload limit per spreadsheet cell an upload may hold: 6 MiB allows 629,145
+/// cells (44,900 rows of 14 columns). A roster takes about 10 bytes a cell as CSV and 5 as
+/// .xlsx, so a CSV roster meets the byte limit and an .xlsx one the cell cap at about the
+/// same number of rows, and a file of tiny or repeated cells (which .xlsx compresses to
+/// almost nothing) cannot hold more.
+pub const UPLOAD_BYTES_PER_CELL: u64 = 10;
+/// The largest body of any other request (forms, JSON): a meeting's 20,000-character
+/// minutes come to 180 KB as a form.
+pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// How long a login form stays valid unless configured.
 pub const LOGIN_FORM_MINUTES_DEFAULT: i64 = 60;
@@ -75,6 +88,24 @@ impl WebConfig {
     /// The largest import upload, in bytes.
     pub fn import_max_bytes(&self) -> u64 {
         self.import_max_bytes.unwrap_or(IMPORT_UPLOAD_DEFAULT)
+    }
+
+    /// The caps on reading an upload: the process's (`jiceng_io::configured_limits`,
+    /// from `JICENG_IMPORT_MAX_*` and the flags) within what the upload limit sizes: the
+    /// file no larger than the upload, a cell per `UPLOAD_BYTES_PER_CELL` bytes of it, and
+    /// twice its size of text. What one read costs grows with the cells and text it holds,
+    /// so the upload limit (`--import-upload-mb`) is the one figure that sizes it.
+    pub fn import_read_limits(&self) -> jiceng_io::ReadLimits {
+        let bytes = self.import_max_bytes();
+        let mut l = jiceng_io::configured_limits();
+        let cells = usize::try_from(bytes / UPLOAD_BYTES_PER_CELL).unwrap_or(usize::MAX);
+        l.max_file_bytes = l.max_file_bytes.min(bytes);
+        l.max_cells = l.max_cells.min(cells.max(1));
+        l.max_shared_strings = l.max_shared_strings.min(cells.max(1));
+        l.max_text_bytes = l
+            .max_text_bytes
+            .min(usize::try_from(bytes.saturating_mul(2)).unwrap_or(usize::MAX));
+        l
     }
 }
 
@@ -245,7 +276,7 @@ fn router_for(state: AppState) -> Router {
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .merge(assets::routes())
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(error::plain_rejections))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -53,19 +53,33 @@ impl Uploads {
 
     /// Stores `bytes` as `user_name` (cleaned: no folders, no control characters, at most
     /// 100 characters; `ext` the importer reads is kept) in a new private sub-folder.
+    #[cfg(test)]
     pub fn store(&self, user_name: &str, ext: &str, bytes: &[u8]) -> std::io::Result<Upload> {
-        let folder = private_builder("u-").tempdir_in(self.dir.path())?.keep();
-        let path = folder.join(clean_name(user_name, ext));
-        let stored = new_file(&path).and_then(|mut f| {
-            f.write_all(bytes)?;
-            f.sync_all()
-        });
-        let upload = Upload { folder, path };
-        if let Err(e) = stored {
+        let (upload, mut f) = self.new_upload(user_name, ext)?;
+        if let Err(e) = f.write_all(bytes).and_then(|_| f.sync_all()) {
             upload.remove();
             return Err(e);
         }
         Ok(upload)
+    }
+
+    /// A new empty file named as `store` names it, to write an upload into as it arrives
+    /// (so an upload waiting for its turn holds disk, not memory).
+    pub fn new_upload(
+        &self,
+        user_name: &str,
+        ext: &str,
+    ) -> std::io::Result<(Upload, std::fs::File)> {
+        let folder = private_builder("u-").tempdir_in(self.dir.path())?.keep();
+        let path = folder.join(clean_name(user_name, ext));
+        let upload = Upload { folder, path };
+        match new_file(&upload.path) {
+            Ok(f) => Ok((upload, f)),
+            Err(e) => {
+                upload.remove();
+                Err(e)
+            }
+        }
     }
 }
 

@@ -11,7 +11,9 @@ use jiceng_io::ColumnSpec;
 use jiceng_store::meetings::{self as meeting_store, StoredMeeting};
 use jiceng_store::orgs::StoredOrg;
 
-use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
+use jiceng_domain::text::{self, TextField};
+
+use super::{read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::{App, Result};
 
 const ORG: usize = 0;
@@ -28,6 +30,16 @@ const REASONS: usize = 10;
 const VOTES: usize = 11;
 const MINUTES: usize = 12;
 const DECISIONS: usize = 13;
+
+/// The text columns and their limits (the topic's is the meeting's own check).
+const LIMITS: [(usize, TextField); 6] = [
+    (ORG, text::ORG_REF),
+    (HOST, text::HOST),
+    (VENUE, text::VENUE),
+    (REASONS, text::EXCUSED_REASONS),
+    (MINUTES, text::MINUTES),
+    (DECISIONS, text::DECISIONS),
+];
 
 pub const COLUMNS: [ColumnSpec; 14] = [
     ColumnSpec {
@@ -176,7 +188,7 @@ pub async fn run(
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
     let today = app.today();
-    let table = read_table(file, &COLUMNS)?;
+    let mut table = read_table(app, file, &COLUMNS)?;
     let mut report = super::new_report(file, &table, opts);
     let super::Start {
         scope: _,
@@ -218,10 +230,11 @@ pub async fn run(
 
     progress.start("检查", table.rows.len() as u64);
     let mut parsed: Vec<Parsed> = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors = ErrorList::default();
     let mut seen: HashMap<(i64, MeetingKind, chrono::NaiveDate, String), usize> = HashMap::new();
     for row in &table.rows {
         let mut c = RowCheck::new(row, &table.titles);
+        c.lengths(&LIMITS);
         let org = c.required(ORG).and_then(|key| match find(&key) {
             Ok(o) => Some(o),
             Err(e) => {
@@ -291,6 +304,8 @@ pub async fn run(
                 let col = match e {
                     E::InFuture(_) => DATE,
                     E::NoTopic | E::TopicTooLong(_) => TOPIC,
+                    // Reported by `lengths` above, under the file's own titles.
+                    E::TooLong { .. } => continue,
                     E::TooMany { .. } | E::TooManyVoting { .. } | E::NoneExpected => PRESENT,
                     E::Negative => EXPECTED,
                     E::GroupOnly { .. } | E::BranchOnly { .. } | E::OrgNotLive { .. } => KIND,
@@ -332,10 +347,9 @@ pub async fn run(
         progress.inc(1);
     }
     progress.finish();
-    sort_errors(&mut errors);
-    let bad: std::collections::HashSet<usize> = errors.iter().map(|e| e.row).collect();
-    report.valid = report.rows - bad.len();
-    report.errors = errors;
+    // Every row is parsed: its cells are not needed while writing.
+    table.rows = Vec::new();
+    errors.finish(&mut report);
     if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
         return Ok(report);
     }

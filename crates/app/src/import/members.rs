@@ -10,7 +10,9 @@ use jiceng_store::members::{self as member_store, StoredMember};
 use jiceng_store::positions as position_store;
 use jiceng_store::referral::ReferralKind;
 
-use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
+use jiceng_domain::text::{self, TextField};
+
+use super::{read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::{App, Result};
 
 const NAME: usize = 0;
@@ -122,6 +124,14 @@ pub const COLUMNS: [ColumnSpec; 14] = [
     },
 ];
 
+/// The text columns and their limits.
+const LIMITS: [(usize, TextField); 4] = [
+    (NAME, text::MEMBER_NAME),
+    (ETHNICITY, text::ETHNICITY),
+    (OCCUPATION, text::OCCUPATION),
+    (ORG, text::ORG_REF),
+];
+
 struct Parsed {
     row: usize,
     member: StoredMember,
@@ -141,7 +151,7 @@ pub async fn run(
     let today = app.today();
     let min_age = app.rules.in_force(today).recruitment.min_age;
     progress.start("读取", 1);
-    let table = read_table(file, &COLUMNS)?;
+    let mut table = read_table(app, file, &COLUMNS)?;
     progress.finish();
     let mut report = super::new_report(file, &table, opts);
     let super::Start {
@@ -153,10 +163,11 @@ pub async fn run(
 
     progress.start("检查", table.rows.len() as u64);
     let mut parsed: Vec<Parsed> = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors = ErrorList::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for row in &table.rows {
         let mut c = RowCheck::new(row, &table.titles);
+        c.lengths(&LIMITS);
         let name = c.required(NAME);
         let id = c.required(ID).and_then(|s| match IdNumber::parse(&s) {
             Ok(id) => Some(id),
@@ -329,6 +340,8 @@ pub async fn run(
         progress.inc(1);
     }
     progress.finish();
+    // Every row is parsed: its cells are not needed while writing.
+    table.rows = Vec::new();
 
     // A person already on record elsewhere: the import may update them only inside its own
     // scope; a member of another subtree changes org by a transfer, not by a roster. The
@@ -354,10 +367,7 @@ pub async fn run(
         .iter()
         .filter(|p| outside.contains_key(&p.member.id_hash))
         .count();
-    sort_errors(&mut errors);
-    let bad: std::collections::HashSet<usize> = errors.iter().map(|e| e.row).collect();
-    report.valid = report.rows - bad.len();
-    report.errors = errors;
+    errors.finish(&mut report);
     if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
         crate::referral::record_check(
             app,

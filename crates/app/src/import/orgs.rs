@@ -10,7 +10,11 @@ use jiceng_store::orgs::{self as org_store, HistoryEntry, StoredOrg};
 use jiceng_store::referral::ReferralKind;
 use jiceng_store::Scope;
 
-use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck, RowError};
+use jiceng_domain::text::{self, TextField};
+
+use super::{
+    read_table, sort_errors, ErrorList, ImportOptions, ImportReport, Progress, RowCheck, RowError,
+};
 use crate::{App, Result};
 
 const NAME: usize = 0;
@@ -23,6 +27,14 @@ const ELECTION: usize = 6;
 const COMMITTEE: usize = 7;
 const CODE: usize = 8;
 const APPROVING: usize = 9;
+
+/// The text columns and their limits.
+const LIMITS: [(usize, TextField); 4] = [
+    (NAME, text::ORG_NAME),
+    (PARENT, text::ORG_REF),
+    (CODE, text::ORG_CODE),
+    (APPROVING, text::APPROVING_ORG),
+];
 
 pub const COLUMNS: [ColumnSpec; 10] = [
     ColumnSpec {
@@ -130,7 +142,7 @@ pub async fn run(
         crate::referral::check_import_rate(app, &opts.actor).await?;
     }
     let today = app.today();
-    let table = read_table(file, &COLUMNS)?;
+    let table = read_table(app, file, &COLUMNS)?;
     let mut report = super::new_report(file, &table, opts);
     let super::Start {
         scope: _,
@@ -146,6 +158,7 @@ pub async fn run(
     let mut errors: Vec<Vec<RowError>> = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let mut c = RowCheck::new(row, &table.titles);
+        c.lengths(&LIMITS);
         let name = c.required(NAME);
         let kind = c.required(KIND).and_then(|k| {
             let v = OrgKind::parse_label(&k);
@@ -430,11 +443,10 @@ pub async fn run(
         }
     }
 
-    let mut all_errors: Vec<RowError> = errors.into_iter().flatten().collect();
-    sort_errors(&mut all_errors);
-    let bad_rows: HashSet<usize> = all_errors.iter().map(|e| e.row).collect();
-    report.valid = report.rows - bad_rows.len();
-    report.errors = all_errors;
+    let bad_rows: HashSet<usize> = errors.iter().flatten().map(|e| e.row).collect();
+    let mut all_errors = ErrorList::default();
+    all_errors.extend(errors.into_iter().flatten());
+    all_errors.finish(&mut report);
     progress.finish();
     if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
         let matches = outside

@@ -9,7 +9,9 @@ use jiceng_io::ColumnSpec;
 use jiceng_store::referral::ReferralKind;
 use jiceng_store::units::{self as unit_store, StoredUnit};
 
-use super::{read_table, sort_errors, ImportOptions, ImportReport, Progress, RowCheck};
+use jiceng_domain::text::{self, TextField};
+
+use super::{read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::{App, Result};
 
 const NAME: usize = 0;
@@ -22,6 +24,13 @@ const FULL: usize = 6;
 const COVERAGE: usize = 7;
 const ORG: usize = 8;
 const INSTRUCTOR: usize = 9;
+
+/// The text columns and their limits.
+const LIMITS: [(usize, TextField); 3] = [
+    (NAME, text::UNIT_NAME),
+    (ORG, text::ORG_REF),
+    (INSTRUCTOR, text::INSTRUCTOR),
+];
 
 pub const COLUMNS: [ColumnSpec; 10] = [
     ColumnSpec {
@@ -94,7 +103,7 @@ pub async fn run(
         crate::referral::check_import_rate(app, &opts.actor).await?;
     }
     let today = app.today();
-    let table = read_table(file, &COLUMNS)?;
+    let mut table = read_table(app, file, &COLUMNS)?;
     let mut report = super::new_report(file, &table, opts);
     let super::Start {
         scope,
@@ -105,11 +114,12 @@ pub async fn run(
 
     progress.start("检查", table.rows.len() as u64);
     let mut parsed: Vec<(usize, StoredUnit)> = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors = ErrorList::default();
     let mut seen_credit: HashMap<String, usize> = HashMap::new();
     let mut seen_name: HashMap<(i64, String), usize> = HashMap::new();
     for row in &table.rows {
         let mut c = RowCheck::new(row, &table.titles);
+        c.lengths(&LIMITS);
         let name = c.required(NAME);
         let credit = c.text(CREDIT).and_then(|s| match CreditCode::parse(&s) {
             Ok(v) => Some(v),
@@ -212,6 +222,8 @@ pub async fn run(
         progress.inc(1);
     }
     progress.finish();
+    // Every row is parsed: its cells are not needed while writing.
+    table.rows = Vec::new();
 
     // A unit on record under another subtree is not re-filed by this import: the check
     // answers its row as a new one (no oracle), a real import refers it (`referral`).
@@ -247,10 +259,7 @@ pub async fn run(
         .iter()
         .filter(|(_, u)| outside_of(u).is_some())
         .count();
-    sort_errors(&mut errors);
-    let bad: HashSet<usize> = errors.iter().map(|e| e.row).collect();
-    report.valid = report.rows - bad.len();
-    report.errors = errors;
+    errors.finish(&mut report);
     if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
         crate::referral::record_check(
             app,

@@ -79,7 +79,8 @@ pub async fn run(
 }
 
 /// `run` for an upload, once one of the server's import slots is free
-/// (`WebConfig::import_concurrency`): reading a spreadsheet is what costs memory.
+/// (`WebConfig::import_concurrency`): reading a spreadsheet is what costs memory, within
+/// the caps the upload limit sizes (`WebConfig::import_read_limits`).
 pub(crate) async fn run_upload(
     state: &AppState,
     kind: Kind,
@@ -91,8 +92,78 @@ pub(crate) async fn run_upload(
         .acquire()
         .await
         .map_err(|_| jiceng_app::AppError::Input("服务器正在停止，请稍后再试".into()))?;
-    run(&state.app, kind, path, opts).await
+    let mut app = state.app.clone();
+    app.read_limits = Some(state.config.import_read_limits());
+    run(&app, kind, path, opts).await
 }
+
+/// An upload as it arrives: written to its private file chunk by chunk (an upload
+/// waiting for an import slot holds disk, not memory), refused past the import limit,
+/// and removed unless `finish` hands it on.
+pub(crate) struct Incoming {
+    upload: Option<crate::uploads::Upload>,
+    file: Option<tokio::fs::File>,
+    pub len: u64,
+    limit: u64,
+}
+
+impl Incoming {
+    /// Receives into a new file named `user_name` (see `Uploads::new_upload`); with no `ext`
+    /// (a file the importer does not read) the bytes are only counted.
+    pub fn new(
+        state: &AppState,
+        user_name: &str,
+        ext: Option<&'static str>,
+    ) -> Result<Incoming, WebError> {
+        let (upload, file) = match ext {
+            Some(ext) => {
+                let (u, f) = state.uploads.new_upload(user_name, ext)?;
+                (Some(u), Some(tokio::fs::File::from_std(f)))
+            }
+            None => (None, None),
+        };
+        Ok(Incoming {
+            upload,
+            file,
+            len: 0,
+            limit: state.config.import_max_bytes(),
+        })
+    }
+
+    pub async fn push(&mut self, chunk: &[u8]) -> Result<(), WebError> {
+        use tokio::io::AsyncWriteExt;
+        self.len += chunk.len() as u64;
+        if self.len > self.limit {
+            return Err(WebError::PayloadTooLarge(too_big(self.limit)));
+        }
+        if let Some(f) = self.file.as_mut() {
+            f.write_all(chunk).await?;
+        }
+        Ok(())
+    }
+
+    /// The stored upload, written through to the disk.
+    pub async fn finish(mut self) -> Result<Option<crate::uploads::Upload>, WebError> {
+        use tokio::io::AsyncWriteExt;
+        if let Some(mut f) = self.file.take() {
+            f.flush().await?;
+            f.sync_all().await?;
+        }
+        Ok(self.upload.take())
+    }
+}
+
+impl Drop for Incoming {
+    fn drop(&mut self) {
+        if let Some(u) = self.upload.take() {
+            u.remove();
+        }
+    }
+}
+
+/// The longest text field of the import form (csrf, kind, org) read: the form's own
+/// fields are short, and nothing else of the request is held in memory.
+const FORM_FIELD_MAX: usize = 4 * 1024;
 
 /// The message for an upload over `WebConfig::import_max_bytes`.
 pub(crate) fn too_big(limit: u64) -> String {
@@ -118,7 +189,14 @@ pub fn extension(name: &str) -> Option<&'static str> {
 
 pub fn routes() -> axum::Router<AppState> {
     Router::new()
-        .route("/import", get(form).post(upload))
+        // The upload bounds itself: its file by the import limit, its fields by
+        // `FORM_FIELD_MAX`; the general body limit would refuse the file.
+        .route(
+            "/import",
+            get(form)
+                .post(upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/import/confirm", post(confirm))
         .route("/import/{token}/errors.xlsx", get(errors_xlsx))
 }
@@ -232,7 +310,7 @@ async fn upload(
     let mut csrf = String::new();
     let mut kind = None;
     let mut org = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut file: Option<(String, Incoming)> = None;
     while let Some(field) = mp
         .next_field()
         .await
@@ -242,7 +320,18 @@ async fn upload(
         match name.as_str() {
             "file" => {
                 let fname = field.file_name().unwrap_or("").to_string();
-                let limit = state.config.import_max_bytes();
+                let mut incoming = Incoming::new(&state, &fname, extension(&fname))?;
+                let mut field = field;
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))?
+                {
+                    incoming.push(&chunk).await?;
+                }
+                file = Some((fname, incoming));
+            }
+            other => {
                 let mut field = field;
                 let mut bytes = Vec::new();
                 while let Some(chunk) = field
@@ -250,18 +339,14 @@ async fn upload(
                     .await
                     .map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))?
                 {
-                    if (bytes.len() + chunk.len()) as u64 > limit {
-                        return Err(PageError(WebError::PayloadTooLarge(too_big(limit))));
+                    if bytes.len() + chunk.len() > FORM_FIELD_MAX {
+                        return Err(PageError(WebError::BadRequest(format!(
+                            "上传失败：表单项“{other}”过长"
+                        ))));
                     }
                     bytes.extend_from_slice(&chunk);
                 }
-                file = Some((fname, bytes));
-            }
-            other => {
-                let v = field
-                    .text()
-                    .await
-                    .map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))?;
+                let v = String::from_utf8_lossy(&bytes).into_owned();
                 match other {
                     "csrf" => csrf = v,
                     "kind" => kind = Kind::parse(&v),
@@ -287,17 +372,17 @@ async fn upload(
             r
         })
     };
-    let Some((file_name, bytes)) = file.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
+    let Some((file_name, incoming)) = file.filter(|(n, f)| !n.is_empty() && f.len > 0) else {
         return refuse(&state, &user, "请选择要导入的文件".into(), org);
     };
-    let Some(ext) = extension(&file_name) else {
+    if extension(&file_name).is_none() {
         return refuse(
             &state,
             &user,
             format!("只能导入 .xlsx、.xls 或 .csv 文件：{file_name}"),
             org,
         );
-    };
+    }
     let scope_org = match import_org(&state, &user, &org).await {
         Ok(o) => o,
         Err(PageError(WebError::App(
@@ -308,13 +393,10 @@ async fn upload(
         Err(e) => return Err(e),
     };
     let token = crate::random_token(16);
-    let upload = {
-        let uploads = state.uploads.clone();
-        let name = file_name.clone();
-        tokio::task::spawn_blocking(move || uploads.store(&name, ext, &bytes))
-            .await
-            .map_err(|e| WebError::Internal(e.to_string()))??
-    };
+    let upload = incoming
+        .finish()
+        .await?
+        .ok_or_else(|| WebError::Internal("上传文件未保存".into()))?;
     let path = upload.path.clone();
     let opts = ImportOptions {
         org: scope_org.clone(),

@@ -1,0 +1,129 @@
+//! The longest text each free-text field takes, in characters: one table for the forms,
+//! the API and the imports, so a name of 10,000 characters is refused with the same
+//! message wherever it comes from (issue 21).
+
+/// A free-text field and its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextField {
+    /// The field's name as forms and rosters title it.
+    pub label: &'static str,
+    /// Characters at most, counted after trimming.
+    pub max: usize,
+}
+
+impl TextField {
+    /// `value` within the limit, or the message: 「姓名」过长（10000字，最多50字）.
+    pub fn check(&self, value: &str) -> Result<(), String> {
+        self.check_as(self.label, value)
+    }
+
+    /// As `check`, naming the field `label` (a roster's own column title).
+    pub fn check_as(&self, label: &str, value: &str) -> Result<(), String> {
+        let len = value.trim().chars().count();
+        if len > self.max {
+            Err(too_long(label, len, self.max))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The message for a text of `len` characters where `max` are allowed.
+pub fn too_long(label: &str, len: usize, max: usize) -> String {
+    format!("「{label}」过长（{len}字，最多{max}字）")
+}
+
+/// A member's name (as the member form has always allowed).
+pub const MEMBER_NAME: TextField = TextField {
+    label: "姓名",
+    max: 50,
+};
+pub const ETHNICITY: TextField = TextField {
+    label: "民族",
+    max: 20,
+};
+/// 工作岗位: a job, or a workplace and post.
+pub const OCCUPATION: TextField = TextField {
+    label: "工作岗位",
+    max: 200,
+};
+/// An org's name (as the org form has always allowed), and a file's reference to an org
+/// by name or code.
+pub const ORG_NAME: TextField = TextField {
+    label: "组织名称",
+    max: 100,
+};
+pub const ORG_REF: TextField = TextField {
+    label: "党组织",
+    max: 100,
+};
+pub const ORG_CODE: TextField = TextField {
+    label: "组织代码",
+    max: 50,
+};
+pub const APPROVING_ORG: TextField = TextField {
+    label: "批准机关",
+    max: 100,
+};
+pub const UNIT_NAME: TextField = TextField {
+    label: "单位名称",
+    max: 200,
+};
+/// A person named in a record (党建工作指导员, 主持人), perhaps with a title.
+pub const PERSON: TextField = TextField {
+    label: "姓名",
+    max: 100,
+};
+pub const INSTRUCTOR: TextField = TextField {
+    label: "党建工作指导员",
+    ..PERSON
+};
+pub const HOST: TextField = TextField {
+    label: "主持人",
+    ..PERSON
+};
+pub const VENUE: TextField = TextField {
+    label: "地点",
+    max: 200,
+};
+/// A short note: a reason for an absence, a change, a decision on a case.
+pub const NOTE: TextField = TextField {
+    label: "说明",
+    max: 2_000,
+};
+pub const EXCUSED_REASONS: TextField = TextField {
+    label: "请假事由",
+    ..NOTE
+};
+/// A meeting's record: pages of text, still far below a spreadsheet cell's 32,767.
+pub const MINUTES: TextField = TextField {
+    label: "会议记录",
+    max: 20_000,
+};
+pub const DECISIONS: TextField = TextField {
+    label: "决议事项",
+    max: 5_000,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_characters_not_bytes_after_trimming() {
+        assert!(MEMBER_NAME.check(&"张".repeat(50)).is_ok());
+        assert!(MEMBER_NAME
+            .check(&format!("  {}  ", "张".repeat(50)))
+            .is_ok());
+        assert_eq!(
+            MEMBER_NAME.check(&"张".repeat(10_000)),
+            Err("「姓名」过长（10000字，最多50字）".to_string())
+        );
+        assert_eq!(
+            OCCUPATION.check_as("职业", &"x".repeat(201)),
+            Err("「职业」过长（201字，最多200字）".to_string())
+        );
+        assert_eq!(HOST.max, 100);
+        assert_eq!(EXCUSED_REASONS.max, NOTE.max);
+    }
+}
