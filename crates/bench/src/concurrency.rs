@@ -283,6 +283,13 @@ fn causes_text(c: &BTreeMap<String, u64>) -> String {
         .join("; ")
 }
 
+fn reads_text(r: &BTreeMap<&'static str, (f64, f64)>) -> String {
+    r.iter()
+        .map(|(k, (p50, p99))| format!("{k} {p50:.1}/{p99:.1}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn log_len(log: &Path) -> u64 {
     std::fs::metadata(log).map(|m| m.len()).unwrap_or(0)
 }
@@ -396,6 +403,8 @@ pub struct ConcurrencyRow {
     pub no_answer: String,
     /// What the server logged for its internal errors.
     pub causes: BTreeMap<String, u64>,
+    /// p50 and p99 of each read, in ms.
+    pub reads: BTreeMap<&'static str, (f64, f64)>,
     pub tally: Tally,
 }
 
@@ -403,6 +412,11 @@ impl ConcurrencyRow {
     fn of(backend: Backend, connections: usize, seconds: f64, mut t: Tally) -> ConcurrencyRow {
         let mut all: Vec<f64> = t.read_ms.iter().chain(&t.write_ms).copied().collect();
         let requests = t.answered();
+        let reads = t
+            .read_ms_by
+            .iter_mut()
+            .map(|(k, v)| (*k, (quantile(v, 0.5), quantile(v, 0.99))))
+            .collect();
         ConcurrencyRow {
             backend: backend.name(),
             connections,
@@ -421,6 +435,7 @@ impl ConcurrencyRow {
             errors_by_status: t.errors_by_status(),
             no_answer: t.no_answer_text(),
             causes: BTreeMap::new(),
+            reads,
             tally: t,
         }
     }
@@ -483,6 +498,7 @@ pub async fn concurrency(args: &BenchArgs, c: &ConcurrencyArgs) -> Result<Vec<Co
             if !row.causes.is_empty() {
                 println!("        server log: {}", causes_text(&row.causes));
             }
+            println!("        reads p50/p99 ms: {}", reads_text(&row.reads));
             rows.push(row);
         }
         server.stop()?;
@@ -543,6 +559,16 @@ pub fn concurrency_markdown(
             r.errors_by_status,
             r.no_answer,
             causes_text(&r.causes),
+        );
+    }
+    out.push_str("\nReads, p50/p99 ms by endpoint:\n\n");
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "- {} N={}: {}",
+            r.backend,
+            r.connections,
+            reads_text(&r.reads)
         );
     }
     out

@@ -38,13 +38,22 @@ pub struct Plan {
 
 /// The reads, in turn: the home page (dashboard), the roster page, the member and meeting
 /// lists of the API, and a branch's open obligations (本月待办).
-fn read_path(k: usize, branch: i64) -> (String, bool) {
+/// Each read: its name, its path, and whether it is the API's (bearer) or a page (cookie).
+fn read_path(k: usize, branch: i64) -> (&'static str, String, bool) {
     match k % 5 {
-        0 => ("/".to_string(), false),
-        1 => ("/members".to_string(), false),
-        2 => ("/api/v1/members?page=1&page_size=20".to_string(), true),
-        3 => ("/api/v1/meetings?page=1&page_size=20".to_string(), true),
-        _ => (format!("/api/v1/orgs/{branch}/due"), true),
+        0 => ("dashboard", "/".to_string(), false),
+        1 => ("roster page", "/members".to_string(), false),
+        2 => (
+            "member API",
+            "/api/v1/members?page=1&page_size=20".to_string(),
+            true,
+        ),
+        3 => (
+            "meeting API",
+            "/api/v1/meetings?page=1&page_size=20".to_string(),
+            true,
+        ),
+        _ => ("本月待办 API", format!("/api/v1/orgs/{branch}/due"), true),
     }
 }
 
@@ -70,6 +79,9 @@ pub struct Tally {
     pub read_ms: Vec<f64>,
     #[serde(skip)]
     pub write_ms: Vec<f64>,
+    /// Latencies of answered reads by endpoint, in ms.
+    #[serde(skip)]
+    pub read_ms_by: BTreeMap<&'static str, Vec<f64>>,
     /// Answered requests by status.
     pub reads_by_status: BTreeMap<u16, u64>,
     pub writes_by_status: BTreeMap<u16, u64>,
@@ -90,6 +102,9 @@ impl Tally {
     pub fn merge(&mut self, o: Tally) {
         self.read_ms.extend(o.read_ms);
         self.write_ms.extend(o.write_ms);
+        for (k, v) in o.read_ms_by {
+            self.read_ms_by.entry(k).or_default().extend(v);
+        }
         for (k, v) in o.reads_by_status {
             *self.reads_by_status.entry(k).or_default() += v;
         }
@@ -245,6 +260,7 @@ async fn connection(n: usize, plan: Arc<Plan>, until: Instant) -> Tally {
         let branch =
             plan.branches[(rng.next() * plan.branches.len() as f64) as usize % plan.branches.len()];
         let write = rng.next() < plan.write_share;
+        let mut endpoint = "write";
         let (req, topic) = if write {
             seq += 1;
             let topic = format!("{}-{n}-{seq}", plan.prefix);
@@ -257,7 +273,8 @@ async fn connection(n: usize, plan: Arc<Plan>, until: Instant) -> Tally {
             (req, Some(topic))
         } else {
             reads += 1;
-            let (path, api) = read_path(reads, branch);
+            let (name, path, api) = read_path(reads, branch);
+            endpoint = name;
             let b = hyper::Request::get(format!("http://{}{path}", plan.addr));
             let b = if api {
                 b.header("Authorization", format!("Bearer {}", plan.token))
@@ -275,6 +292,7 @@ async fn connection(n: usize, plan: Arc<Plan>, until: Instant) -> Tally {
                     *t.writes_by_status.entry(status).or_default() += 1;
                 } else {
                     t.read_ms.push(ms);
+                    t.read_ms_by.entry(endpoint).or_default().push(ms);
                     *t.reads_by_status.entry(status).or_default() += 1;
                 }
                 if (200..300).contains(&status) {

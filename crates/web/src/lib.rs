@@ -57,7 +57,7 @@ pub struct WebConfig {
 /// a row as CSV; as .xlsx the cell cap below comes first, at 44,900 rows of 14 columns):
 /// most counties in one file, a larger one in two. It also sizes what reading an upload may
 /// take (`WebConfig::import_read_limits`), so that two imports at once, each of the worst
-/// kind (a real import of the largest roster), peak at about 450 MiB of server memory; at
+/// kind (a real import of the largest roster), peak at about 420 MiB of server memory; at
 /// 8 MiB two imports of 60,000 rows peaked at 557 MiB (docs/PERFORMANCE.md, "Uploads").
 /// A larger server raises it with `--import-upload-mb`.
 pub const IMPORT_UPLOAD_DEFAULT: u64 = 6 * 1024 * 1024;
