@@ -130,14 +130,23 @@ impl Tmpfs {
         Some(Tmpfs(dir))
     }
 
+    /// Remounts with `opts`. A connection just closed may still hold its file for a
+    /// moment (SQLite's handle is closed by its worker thread), and the kernel answers
+    /// "mount point is busy" until it is gone: tried again for up to 10 s.
     fn remount(&self, opts: &str) {
-        let ok = Command::new("mount")
-            .args(["-o", &format!("remount,{opts}")])
-            .arg(&self.0)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "remount {opts}");
+        for _ in 0..100 {
+            let ok = Command::new("mount")
+                .args(["-o", &format!("remount,{opts}")])
+                .arg(&self.0)
+                .status()
+                .unwrap()
+                .success();
+            if ok {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("remount {opts}");
     }
 }
 
@@ -153,8 +162,13 @@ async fn read_only_file_system_is_told_fast() {
     let Some(fs) = Tmpfs::mount("rofs", "8m") else {
         return;
     };
+    // Made elsewhere and copied in: no connection of this process holds a file on the
+    // mount (a pooled SQLite handle can outlive `close` long enough to keep it busy).
+    let dir = scratch("rofs_src");
+    made(&dir.join("t.db")).await;
     let path = fs.0.join("t.db");
-    made(&path).await;
+    std::fs::copy(dir.join("t.db"), &path).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
     fs.remount("ro");
     let e = open_fails(&url(&path)).await;
     assert!(matches!(e, StoreError::ReadOnly { .. }), "{e:?}");
@@ -168,8 +182,13 @@ async fn full_disk_at_open_is_told_fast() {
     let Some(fs) = Tmpfs::mount("fullopen", "4m") else {
         return;
     };
+    // Made elsewhere and copied in, alone: a pooled SQLite handle can outlive `close`
+    // and keep its `-wal` and `-shm` on the mount, which SQLite would then not need to make.
+    let dir = scratch("fullopen_src");
+    made(&dir.join("t.db")).await;
     let path = fs.0.join("t.db");
-    made(&path).await;
+    std::fs::copy(dir.join("t.db"), &path).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
     // Every byte taken: SQLite cannot even create its shared-memory file.
     let _ = std::fs::write(fs.0.join("filler"), vec![0u8; 8 << 20]);
     let e = open_fails(&url(&path)).await;
