@@ -276,9 +276,22 @@ async fn clear(args: &BenchArgs, size: Size, backend: Backend) -> Result<()> {
     Ok(())
 }
 
-/// Runs `jiceng gen` as a child and reads its summary.
+/// Runs `jiceng init` (only it creates a database and its key) and then `jiceng gen` as
+/// children, and reads gen's summary.
 fn generate(args: &BenchArgs, size: Size, url: &str, key_file: &Path) -> Result<GenRecord> {
     let exe = std::env::current_exe()?;
+    let init = Command::new(&exe)
+        .arg("--db")
+        .arg(url)
+        .arg("--key-file")
+        .arg(key_file)
+        .arg("init")
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("运行 jiceng init")?;
+    if !init.status.success() {
+        bail!("jiceng init 失败（{}）", init.status);
+    }
     let mut cmd = Command::new(exe);
     cmd.arg("--db")
         .arg(url)
