@@ -5,6 +5,7 @@
 pub mod compliance;
 pub mod coverage;
 pub mod credit_code;
+pub mod history;
 pub mod id_number;
 pub mod meeting;
 pub mod member;
@@ -22,6 +23,7 @@ pub mod weakness;
 pub use compliance::{BranchFacts, Compliance, GroupFacts, Obligation, Shortfall, Tally};
 pub use coverage::{Coverage, CoverageReport, DomainCoverage, Gap};
 pub use credit_code::CreditCode;
+pub use history::{CommitteeHistory, EventKind, Office, OrgEvent, OrgHistory, SecretaryState};
 pub use id_number::IdNumber;
 pub use meeting::{Attendance, AttendanceStatus, Cadence, Meeting, MeetingKind, Period, Quorum};
 pub use member::{Education, Gender, Member, MemberStatus, Position, PositionKind, StaffRole};

@@ -12,6 +12,7 @@ pub mod bulk;
 pub mod error;
 pub mod facts;
 pub mod files;
+pub mod history;
 pub mod lease;
 pub mod meetings;
 pub mod members;

@@ -90,6 +90,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_server_lease.sql"),
         postgres: include_str!("../migrations/postgres/0013_server_lease.sql"),
     },
+    Migration {
+        version: 14,
+        name: "dated_facts",
+        sqlite: include_str!("../migrations/sqlite/0014_dated_facts.sql"),
+        postgres: include_str!("../migrations/postgres/0014_dated_facts.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.

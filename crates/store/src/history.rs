@@ -1,0 +1,98 @@
+//! Dated facts of orgs (`org_event`, the secretary's `position`s, `org.records_from`,
+//! `org.term_years`), read as one `domain::OrgHistory` per org. What they mean on a day
+//! is `domain::history`'s business.
+
+use std::collections::HashMap;
+
+use jiceng_domain::{EventKind, Office, OrgEvent, OrgHistory, PositionKind};
+use sqlx::Row;
+
+use crate::sql::{placeholders, IN_CHUNK};
+use crate::{opt_date, Conn, Result, StoreError};
+
+/// The history of each of `org_ids` (every id gets one, empty when nothing is recorded).
+pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<HashMap<i64, OrgHistory>> {
+    let mut out: HashMap<i64, OrgHistory> = org_ids
+        .iter()
+        .map(|id| (*id, OrgHistory::default()))
+        .collect();
+    for chunk in org_ids.chunks(IN_CHUNK) {
+        let ph = placeholders(1, chunk.len());
+        let sql = format!(
+            "SELECT org_id, kind, on_date, until_date FROM org_event WHERE org_id IN ({ph})"
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            let org_id: i64 = row.try_get("org_id")?;
+            let kind: String = row.try_get("kind")?;
+            let kind = EventKind::from_code(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("组织事件 {kind}")))?;
+            let event = OrgEvent {
+                kind,
+                on: opt_date(row.try_get("on_date")?)?,
+                until: opt_date(row.try_get("until_date")?)?,
+            };
+            out.entry(org_id).or_default().events.push(event);
+        }
+        let sql = format!("SELECT id, records_from, term_years FROM org WHERE id IN ({ph})");
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            let h = out.entry(row.try_get("id")?).or_default();
+            h.records_from = opt_date(row.try_get("records_from")?)?;
+            h.term_years = row.try_get("term_years")?;
+        }
+    }
+    for p in crate::positions::of_orgs(conn, org_ids).await? {
+        if p.kind == PositionKind::Secretary {
+            out.entry(p.org_id).or_default().secretaries.push(Office {
+                started: p.started_on,
+                ended: p.ended_on,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Records one event (`id` from `Store::reserve_ids("org_event", …)`).
+pub async fn add(
+    conn: &mut Conn,
+    id: i64,
+    org_id: i64,
+    event: &OrgEvent,
+    note: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO org_event (id, org_id, kind, on_date, until_date, note, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(org_id)
+    .bind(event.kind.code())
+    .bind(event.on.map(crate::date_text))
+    .bind(event.until.map(crate::date_text))
+    .bind(note)
+    .bind(crate::now_text())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets the records' first day of an org (`None`: unknown, everything is judged).
+pub async fn set_records_from(
+    conn: &mut Conn,
+    org_id: i64,
+    from: Option<chrono::NaiveDate>,
+) -> Result<()> {
+    sqlx::query("UPDATE org SET records_from = $1 WHERE id = $2")
+        .bind(from.map(crate::date_text))
+        .bind(org_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
