@@ -22,6 +22,10 @@ ALTER TABLE org ADD COLUMN term_years INTEGER;
 -- is not a statement; only its 1s are carried over.
 ALTER TABLE org ADD COLUMN committee TEXT;
 UPDATE org SET committee = 'yes' WHERE has_committee = 1;
+-- A 临时党支部 (a project or training branch whose members' formal relations stay at
+-- home): not judged as a standing branch. Set from the kind label at import.
+ALTER TABLE org ADD COLUMN temporary INTEGER NOT NULL DEFAULT 0;
+UPDATE org SET temporary = 1 WHERE name LIKE '%临时党支部%' OR name LIKE '%临时支部%';
 
 -- Backfill with negative ids (reserved ids are positive): every election on record, and
 -- every committee on record with its day unknown.
