@@ -35,3 +35,7 @@ INSERT INTO org_event (id, org_id, kind, on_date, until_date, note, recorded_at)
 INSERT INTO org_event (id, org_id, kind, on_date, until_date, note, recorded_at)
     SELECT -2 * id - 1, id, 'committee_set', NULL, NULL, NULL, updated_at
     FROM org WHERE has_committee = 1;
+
+-- 转入日期: the day a member's relation came in from elsewhere. A member who joined the
+-- party before it was admitted elsewhere, so is not this org's recruit (review 3.2(f)).
+ALTER TABLE member ADD COLUMN transferred_in_on TEXT;
