@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use jiceng_domain::structure::{check_org, OrgFacts};
+use jiceng_domain::structure::{self, check_org};
 use jiceng_domain::{path, OrgKind};
 use jiceng_store::browse::{self as browse_store, MemberFilter, MemberSort, UnitFilter};
 use jiceng_store::members::StoredMember;
@@ -173,7 +173,18 @@ pub struct OrgView {
     pub region_code: Option<String>,
     pub founded_on: Option<NaiveDate>,
     pub last_election_on: Option<NaiveDate>,
-    pub has_committee: bool,
+    /// 已设立 / 未设立 / `None`: 暂无数据.
+    pub committee: Option<bool>,
+    /// The term in force today (`term_on`): its end, or why it is unknown.
+    pub term: Option<String>,
+    pub term_years: Option<i64>,
+    pub temporary: bool,
+    /// 台账起始日.
+    pub records_from: Option<NaiveDate>,
+    /// What the checks needed today but nobody recorded (暂无数据), in Chinese.
+    pub missing: Vec<String>,
+    /// The dated facts on record, newest first: (day, what, note).
+    pub events: Vec<EventRow>,
     pub approving_org: Option<String>,
     pub dissolved_on: Option<NaiveDate>,
     pub parent: Option<(i64, String)>,
@@ -200,7 +211,16 @@ pub struct FactsView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    pub on: Option<NaiveDate>,
+    pub label: String,
+    pub until: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct PositionRow {
+    pub id: i64,
     pub member_id: i64,
     pub member_name: String,
     pub kind: String,
@@ -226,6 +246,7 @@ pub fn action_label(action: &str) -> &str {
         "Merge" => "合并",
         "MergedInto" => "并入",
         "Dissolve" => "撤销",
+        "Event" => "登记事项",
         other => other,
     }
 }
@@ -241,26 +262,40 @@ pub async fn org_view(app: &App, actor: &Actor, id: i64) -> Result<OrgView> {
         Some(p) => org_store::get(&mut conn, &Scope::All, p).await?,
         None => None,
     };
-    let facts = OrgFacts {
-        org_id: o.org.id,
-        code: o.org.code.clone(),
-        name: o.org.name.clone(),
-        kind: o.org.kind,
-        domain: o.org.domain,
-        parent_kind: parent.as_ref().map(|p| p.org.kind),
-        founded_on: o.org.founded_on,
-        last_election_on: o.org.last_election_on,
-        has_committee: o.org.has_committee,
-        direct_members: o.facts.direct_members,
-        direct_full: o.facts.direct_full,
-        subtree_members: o.facts.subtree_members,
-        subtree_full: o.facts.subtree_full,
-        units_covered: o.facts.units_covered,
-        has_secretary: o.facts.has_secretary,
-        secretary_vacant_since: o.facts.secretary_vacant_since,
+    let dated = jiceng_store::history::of_orgs(&mut conn, &[o.org.id])
+        .await?
+        .remove(&o.org.id)
+        .unwrap_or_default();
+    let facts =
+        jiceng_store::facts::org_facts(&o, parent.as_ref().map(|p| p.org.kind), &dated, today);
+    let rules = app.rules.in_force(today);
+    let missing: Vec<String> = structure::missing(&facts, rules, today)
+        .into_iter()
+        .map(|m| format!("暂无数据：{}", m.label()))
+        .collect();
+    let term = match structure::term_on(&facts, rules, today) {
+        Ok(Some(t)) => Some(format!(
+            "本届自{}起，任期{}年，{}届满{}",
+            t.since,
+            t.years,
+            t.ends_on,
+            if t.postponed { "（已批准延期）" } else { "" }
+        )),
+        Ok(None) => Some("不实行任期制".to_string()),
+        Err(m) => Some(format!("暂无数据（{}）", m.label())),
     };
-    let anomalies = if o.org.dissolved_on.is_none() {
-        check_org(&facts, app.rules.in_force(today), today)
+    let events = jiceng_store::history::events(&mut conn, o.org.id)
+        .await?
+        .into_iter()
+        .map(|(e, note)| EventRow {
+            on: e.on,
+            label: e.kind.label().to_string(),
+            until: e.until,
+            note,
+        })
+        .collect();
+    let anomalies = if jiceng_store::facts::live_on(&o.org, today) {
+        check_org(&facts, rules, today)
             .into_iter()
             .map(|a| AnomalyLine {
                 rule: a.rule.code().into(),
@@ -296,6 +331,7 @@ pub async fn org_view(app: &App, actor: &Actor, id: i64) -> Result<OrgView> {
     let positions = held
         .iter()
         .map(|p| PositionRow {
+            id: p.id,
             member_id: p.member_id,
             member_name: names.get(&p.member_id).cloned().unwrap_or_default(),
             kind: p.kind.label().into(),
@@ -338,7 +374,13 @@ pub async fn org_view(app: &App, actor: &Actor, id: i64) -> Result<OrgView> {
         region_code: o.org.region_code.as_ref().map(|r| r.as_str().to_string()),
         founded_on: o.org.founded_on,
         last_election_on: o.org.last_election_on,
-        has_committee: o.org.has_committee,
+        committee: o.org.committee,
+        term,
+        term_years: o.org.term_years,
+        temporary: o.org.temporary,
+        records_from: dated.records_from,
+        missing,
+        events,
         approving_org: o.org.approving_org.clone(),
         dissolved_on: o.org.dissolved_on,
         parent: parent
@@ -629,6 +671,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         positions: held
             .iter()
             .map(|p| PositionRow {
+                id: p.id,
                 member_id: m.id,
                 member_name: m.name.clone(),
                 kind: p.kind.label().into(),

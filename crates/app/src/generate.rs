@@ -243,6 +243,7 @@ fn protect(
                                 mobile: m.mobile,
                                 lost_contact: m.lost_contact,
                                 exited_on: None,
+                                transferred_in_on: None,
                             }
                         })
                         .collect::<Vec<_>>()

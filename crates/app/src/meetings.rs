@@ -675,7 +675,7 @@ pub async fn record_context(app: &App, actor: &Actor, org_id: i64) -> Result<Rec
         branch: OrgRef::of(&branch.org),
         branch_id: branch.org.id,
         group_id: (org.org.kind == OrgKind::Group).then_some(org.org.id),
-        has_committee: branch.org.has_committee,
+        has_committee: branch.org.committee == Some(true),
         groups,
         roster,
     })

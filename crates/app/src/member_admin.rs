@@ -157,3 +157,76 @@ pub async fn update_member(app: &App, actor: &Actor, id: i64, edit: &MemberEdit)
     })
     .await
 }
+
+/// Ends a position (离任) on a day, from the member page or the API: the day the office
+/// became vacant when nobody follows (SPEC C1, review error 2). In the actor's scope,
+/// audited with before and after, facts refreshed, in one transaction.
+pub async fn end_position(
+    app: &App,
+    actor: &Actor,
+    position_id: i64,
+    on: NaiveDate,
+    reason: &str,
+) -> Result<()> {
+    if !actor.role.can_write() || actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(input("请填写原因"));
+    }
+    jiceng_domain::text::NOTE.check(reason).map_err(input)?;
+    let today = app.today();
+    let mut conn = app.store.acquire().await?;
+    let p = jiceng_store::positions::get(&mut conn, position_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("职务".into()))?;
+    let member = member_store::get(&mut conn, &actor.scope, p.member_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("职务".into()))?;
+    let org = org_store::get(&mut conn, &actor.scope, p.org_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("职务".into()))?;
+    drop(conn);
+    if p.ended_on.is_some() {
+        return Err(input("该职务已结束"));
+    }
+    if on > today {
+        return Err(input(format!("离任日期晚于今天：{on}")));
+    }
+    if let Some(s) = p.started_on.filter(|s| on < *s) {
+        return Err(input(format!("离任日期{on}早于任职日期{s}")));
+    }
+    let view = |ended: Option<NaiveDate>| {
+        serde_json::json!({
+            "position": p.id,
+            "member": member.name,
+            "kind": p.kind.label(),
+            "org_id": p.org_id,
+            "started_on": p.started_on,
+            "ended_on": ended,
+        })
+    };
+    let (before, after) = (view(None), view(Some(on)));
+    let (org, before, after) = (&org, &before, &after);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        jiceng_store::positions::end(&mut tx, position_id, on).await?;
+        facts::refresh(&mut tx, &[org.org.id], today).await?;
+        let mut after = after.clone();
+        after["reason"] = serde_json::Value::String(reason.to_string());
+        audit::record(
+            &mut tx,
+            actor,
+            AuditAction::MemberUpdate,
+            &format!("member:{}", p.member_id),
+            Some(org),
+            Some(before.clone()),
+            Some(after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}

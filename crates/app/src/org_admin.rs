@@ -6,6 +6,9 @@
 use chrono::NaiveDate;
 use jiceng_domain::{Domain, Org, OrgKind, RegionCode};
 use jiceng_store::orgs::{self as org_store, HistoryEntry, StoredOrg};
+use jiceng_domain::structure::{term_on, OrgFacts};
+use jiceng_domain::{EventKind, OrgEvent, OrgHistory, SecretaryState};
+use jiceng_store::history as org_history;
 use jiceng_store::{browse as browse_store, facts, Scope};
 use serde::{Deserialize, Serialize};
 
@@ -28,13 +31,28 @@ pub struct OrgFields {
     pub founded_on: Option<NaiveDate>,
     #[serde(default)]
     pub last_election_on: Option<NaiveDate>,
+    /// Whether a committee exists: `None` unknown (暂无数据), never read as "no".
+    #[serde(default, alias = "has_committee")]
+    pub committee: Option<bool>,
+    /// The day the committee was set up or dissolved, when the statement changes (a
+    /// committee set up with no day given holds from the start of the records; "none"
+    /// with no day holds from today).
     #[serde(default)]
-    pub has_committee: bool,
+    pub committee_on: Option<NaiveDate>,
     #[serde(default)]
     pub approving_org: Option<String>,
     /// The org's code; assigned when left empty on create.
     #[serde(default)]
     pub code: Option<String>,
+    /// An approved term length (年) overriding the rule for the kind.
+    #[serde(default)]
+    pub term_years: Option<i64>,
+    /// A 临时党支部.
+    #[serde(default)]
+    pub temporary: bool,
+    /// 台账起始日: the first day the org's records cover (nothing before it is judged).
+    #[serde(default)]
+    pub records_from: Option<NaiveDate>,
 }
 
 impl OrgFields {
@@ -46,10 +64,20 @@ impl OrgFields {
             region_code: o.region_code.as_ref().map(|r| r.as_str().to_string()),
             founded_on: o.founded_on,
             last_election_on: o.last_election_on,
-            has_committee: o.has_committee,
+            committee: o.committee,
+            committee_on: None,
             approving_org: o.approving_org.clone(),
             code: Some(o.code.clone()),
+            term_years: o.term_years,
+            temporary: o.temporary,
+            records_from: None,
         }
+    }
+
+    /// The fields with the org's 台账起始日 (kept apart from the row: see `history`).
+    pub fn with_records_from(mut self, from: Option<NaiveDate>) -> OrgFields {
+        self.records_from = from;
+        self
     }
 }
 
@@ -99,9 +127,21 @@ fn apply(org: &mut Org, f: &OrgFields, today: NaiveDate) -> Result<()> {
             return Err(input(format!("换届日期{e}早于成立日期{fd}")));
         }
     }
+    if let Some(y) = f.term_years.filter(|y| !(1..=10).contains(y)) {
+        return Err(input(format!("任期年限应为1至10年：{y}")));
+    }
+    if let Some(d) = f.committee_on.filter(|d| *d > today) {
+        return Err(input(format!("委员会设立或撤销日期晚于今天：{d}")));
+    }
     org.founded_on = f.founded_on;
-    org.last_election_on = f.last_election_on;
-    org.has_committee = f.has_committee;
+    // An election date moved back is history; the latest on record stays.
+    org.last_election_on = match (f.last_election_on, org.last_election_on) {
+        (Some(new), Some(old)) => Some(new.max(old)),
+        (new, old) => new.or(old),
+    };
+    org.committee = f.committee;
+    org.term_years = f.term_years;
+    org.temporary = f.temporary && org.kind == OrgKind::Branch;
     org.approving_org = blank(&f.approving_org);
     text::APPROVING_ORG
         .check(org.approving_org.as_deref().unwrap_or(""))
@@ -277,11 +317,14 @@ pub async fn create(
         parent_id: Some(parent.org.id),
         founded_on: None,
         last_election_on: None,
-        has_committee: false,
+        committee: None,
+        term_years: None,
+        temporary: false,
         approving_org: None,
         dissolved_on: None,
     };
     apply(&mut org, fields, today)?;
+    let events = form_events(&Org { committee: None, ..org.clone() }, &org, fields, today);
     check_affiliation(parent.org.kind, org.kind)?;
     let code = blank(&fields.code);
     if let Some(c) = &code {
@@ -304,10 +347,15 @@ pub async fn create(
     org.id = app.store.reserve_ids("org", 1).await?;
     org.code = code.unwrap_or_else(|| crate::import::orgs::generated_code(org.id));
     let history = app.store.reserve_ids("history", 1).await?;
-    let (org, reason) = (&org, &reason);
+    let event_first = app.store.reserve_ids("org_event", events.len() as i64).await?;
+    let (org, reason, events) = (&org, &reason, &events);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         org_store::insert(&mut tx, std::slice::from_ref(org)).await?;
+        write_events(&mut tx, org.id, event_first, events, reason).await?;
+        if fields.records_from.is_some() {
+            org_history::set_records_from(&mut tx, org.id, fields.records_from).await?;
+        }
         let stored = org_store::get(&mut tx, &Scope::All, org.id)
             .await?
             .ok_or_else(|| AppError::NotFound("党组织".into()))?;
@@ -366,14 +414,28 @@ pub async fn edit(
             }
         }
     }
-    if after == before {
+    let records_from = {
+        let mut conn = app.store.acquire().await?;
+        org_history::of_orgs(&mut conn, &[id])
+            .await?
+            .remove(&id)
+            .and_then(|h| h.records_from)
+    };
+    let events = form_events(&before, &after, fields, today);
+    let records_changed = fields.records_from.is_some() && fields.records_from != records_from;
+    if after == before && events.is_empty() && !records_changed {
         return Ok(());
     }
     let history = app.store.reserve_ids("history", 1).await?;
-    let (before, after, stored, reason) = (&before, &after, &stored, &reason);
+    let event_first = app.store.reserve_ids("org_event", events.len() as i64).await?;
+    let (before, after, stored, reason, events) = (&before, &after, &stored, &reason, &events);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         org_store::update(&mut tx, after).await?;
+        write_events(&mut tx, id, event_first, events, reason).await?;
+        if records_changed {
+            org_history::set_records_from(&mut tx, id, fields.records_from).await?;
+        }
         facts::refresh(&mut tx, &[id], today).await?;
         record(
             &mut tx,
@@ -594,6 +656,213 @@ pub async fn dissolve(app: &App, actor: &Actor, id: i64, reason: &str) -> Result
                 after: Some(after),
             }],
             history,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// The dated facts a form edit states: a new election (换届) on its day, and a change of
+/// the committee statement on `committee_on` (set up with no day: undated; none with no
+/// day: from today). Nothing when the form repeats what is on record.
+fn form_events(before: &Org, after: &Org, f: &OrgFields, today: NaiveDate) -> Vec<OrgEvent> {
+    let mut out = Vec::new();
+    if let Some(e) = f.last_election_on.filter(|e| before.last_election_on != Some(*e)) {
+        out.push(OrgEvent {
+            kind: EventKind::Election,
+            on: Some(e),
+            until: None,
+        });
+    }
+    if after.committee != before.committee {
+        match after.committee {
+            Some(true) => out.push(OrgEvent {
+                kind: EventKind::CommitteeSet,
+                on: f.committee_on,
+                until: None,
+            }),
+            Some(false) => out.push(OrgEvent {
+                kind: EventKind::CommitteeNone,
+                on: Some(f.committee_on.unwrap_or(today)),
+                until: None,
+            }),
+            // Back to unknown: the events stay (they were stated); the row says unknown
+            // until somebody states it again.
+            None => {}
+        }
+    }
+    out
+}
+
+async fn write_events(
+    tx: &mut jiceng_store::Conn,
+    org_id: i64,
+    first: i64,
+    events: &[OrgEvent],
+    note: &str,
+) -> Result<()> {
+    for (k, e) in events.iter().enumerate() {
+        org_history::record(tx, first + k as i64, org_id, e, Some(note)).await?;
+    }
+    Ok(())
+}
+
+/// A dated fact recorded by hand from the org page, the API or the CLI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventInput {
+    /// An `EventKind` code: election, committee_set, committee_none, term_postponed,
+    /// secretary_vacant.
+    pub kind: String,
+    /// The day it happened (for term_postponed: the day of the approval).
+    pub on: NaiveDate,
+    /// For term_postponed: the day the postponed term ends.
+    #[serde(default)]
+    pub until: Option<NaiveDate>,
+}
+
+/// Records a dated fact of an org (an election, the committee set up or dissolved, an
+/// approved postponement of the 换届, a secretary vacancy with no predecessor on record),
+/// with its reason in the org's history and an audit entry, the org row kept in step and
+/// the facts refreshed, in one transaction.
+pub async fn record_event(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    event: &EventInput,
+    reason: &str,
+) -> Result<()> {
+    can_write(actor)?;
+    let reason = reason_text(reason)?;
+    let stored = get_in_scope(app, actor, id).await?;
+    if stored.org.dissolved_on.is_some() {
+        return Err(input("该党组织已撤销"));
+    }
+    let today = app.today();
+    let kind = EventKind::from_code(&event.kind)
+        .or_else(|| EventKind::ALL.into_iter().find(|k| k.label() == event.kind))
+        .ok_or_else(|| input(format!("无法识别的事项：{}", event.kind)))?;
+    if event.on > today {
+        return Err(input(format!("日期晚于今天：{}", event.on)));
+    }
+    if let Some(f) = stored.org.founded_on.filter(|f| event.on < *f) {
+        return Err(input(format!("日期{}早于成立日期{f}", event.on)));
+    }
+    let mut conn = app.store.acquire().await?;
+    let history = org_history::of_orgs(&mut conn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    drop(conn);
+    let until = match kind {
+        EventKind::TermPostponed => {
+            let until = event
+                .until
+                .ok_or_else(|| input("请填写延期至的日期"))?;
+            let rules = app.rules.in_force(event.on);
+            let facts = OrgFacts {
+                org_id: id,
+                code: stored.org.code.clone(),
+                name: stored.org.name.clone(),
+                kind: stored.org.kind,
+                domain: stored.org.domain,
+                parent_kind: None,
+                founded_on: stored.org.founded_on,
+                last_election_on: None,
+                committee: None,
+                direct_members: 0,
+                direct_full: 0,
+                subtree_members: 0,
+                subtree_full: 0,
+                units_covered: 0,
+                secretary: SecretaryState::Unknown,
+                term_years: None,
+                postponed_until: None,
+                temporary: stored.org.temporary,
+                approved: false,
+            }
+            .dated(&OrgHistory { events: history.events.iter().filter(|e| e.kind != EventKind::TermPostponed).cloned().collect(), ..history.clone() }, event.on);
+            let term = match term_on(&facts, rules, event.on) {
+                Ok(Some(t)) => t,
+                Ok(None) => return Err(input("该党组织不实行任期制，无需延期换届")),
+                Err(_) => {
+                    return Err(input(
+                        "换届时间未登记，请先登记最近一次换届选举的日期",
+                    ))
+                }
+            };
+            let max_months = u32::try_from(rules.terms.postponement_max_years.max(0) * 12)
+                .unwrap_or(0);
+            let limit = term
+                .ends_on
+                .checked_add_months(chrono::Months::new(max_months))
+                .unwrap_or(term.ends_on);
+            if until <= term.ends_on {
+                return Err(input(format!(
+                    "延期至{until}不晚于本届届满日期{}",
+                    term.ends_on
+                )));
+            }
+            if until > limit {
+                return Err(input(format!(
+                    "延期一般不超过{}年：本届{}届满，最迟延期至{limit}",
+                    rules.terms.postponement_max_years, term.ends_on
+                )));
+            }
+            Some(until)
+        }
+        EventKind::SecretaryVacant => {
+            if history.secretary_on(event.on).in_office() {
+                return Err(input(
+                    "该日有书记在任：请在党员页面结束其书记职务（离任日期即空缺起始日）",
+                ));
+            }
+            None
+        }
+        _ => None,
+    };
+    let e = OrgEvent {
+        kind,
+        on: Some(event.on),
+        until,
+    };
+    let history_id = app.store.reserve_ids("history", 1).await?;
+    let event_id = app.store.reserve_ids("org_event", 1).await?;
+    let (e, stored, reason) = (&e, &stored, &reason);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        org_history::record(&mut tx, event_id, id, e, Some(reason)).await?;
+        facts::refresh(&mut tx, &[id], today).await?;
+        let after = org_store::get(&mut tx, &Scope::All, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+        let entry = HistoryEntry {
+            org_id: id,
+            actor: actor.username.clone(),
+            action: "Event".into(),
+            reason: Some(format!(
+                "{}（{}{}）：{reason}",
+                e.kind.label(),
+                event.on,
+                e.until.map(|u| format!("，延期至{u}")).unwrap_or_default()
+            )),
+            before: None,
+            after: Some(serde_json::to_string(e).expect("serializable")),
+        };
+        org_store::record_history(&mut tx, history_id, std::slice::from_ref(&entry)).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            AuditAction::OrgUpdate,
+            &format!("org:{id}"),
+            Some(stored),
+            Some(json(&stored.org)),
+            Some(serde_json::json!({
+                "event": e,
+                "org": json(&after.org),
+                "reason": reason,
+            })),
         )
         .await?;
         tx.commit().await?;

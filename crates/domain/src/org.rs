@@ -92,12 +92,19 @@ impl OrgKind {
             "党总支" | "总支" | "党总支部" | "党总支委员会" => {
                 OrgKind::GeneralBranch
             }
-            "党支部" | "支部" | "联合党支部" | "联合支部" | "临时党支部" | "功能型党支部" => {
+            "党支部" | "支部" | "联合党支部" | "联合支部" | "功能型党支部" => {
                 OrgKind::Branch
             }
             "党小组" | "小组" => OrgKind::Group,
+            _ if OrgKind::is_temporary_label(s) => OrgKind::Branch,
             _ => return None,
         })
+    }
+
+    /// A 组织类别 label naming a 临时党支部 (set up for a project, a training course or
+    /// members away; rules review S18).
+    pub fn is_temporary_label(s: &str) -> bool {
+        matches!(s.trim(), "临时党支部" | "临时支部")
     }
 }
 
@@ -276,10 +283,17 @@ pub struct Org {
     /// The org that leads this one (隶属关系); `None` for a root.
     pub parent_id: Option<i64>,
     pub founded_on: Option<Date>,
-    /// The last election (换届); the term is reckoned from it, or from founding.
+    /// The last election (换届) on record; today's copy of the latest `election` event.
     pub last_election_on: Option<Date>,
-    /// A 支委会 (or, for committees and general branches, their committee) exists.
-    pub has_committee: bool,
+    /// Whether a 支委会 (or, for committees and general branches, their committee) exists
+    /// today: `None` when nobody stated it (暂无数据). Kept in step with the dated
+    /// `committee_set` / `committee_none` events (`domain::history`), which judgements read.
+    pub committee: Option<bool>,
+    /// An approved term length in years overriding the rule for the kind (任期年限).
+    pub term_years: Option<i64>,
+    /// A 临时党支部: its members' formal relations stay at home, so it is not judged as a
+    /// standing branch.
+    pub temporary: bool,
     /// The org that approved its setting up (批准机关), as written.
     pub approving_org: Option<String>,
     pub dissolved_on: Option<Date>,

@@ -128,27 +128,39 @@ pub struct WeakSignalRules {
 
 impl RuleSet {
     /// The term of an org in years by its kind and domain (SPEC R "terms"); `None` for
-    /// groups, which have no term.
+    /// orgs with no term: groups, and the appointed 党工委 and 地方党委 (not elected at
+    /// the grassroots, rules review 1.2).
+    ///
+    /// Village and community orgs have 5 years whatever their kind (支部工作条例 ch. 6,
+    /// 农村条例 2019). Branches and general branches of township and street organs are
+    /// "其他基层单位" with 3 years; the 乡镇党委 itself is a primary committee (5 years).
     pub fn term_years(&self, kind: OrgKind, domain: Option<Domain>) -> Option<i64> {
-        if kind == OrgKind::Group {
-            return None;
+        match kind {
+            OrgKind::Group | OrgKind::WorkingCommittee | OrgKind::LocalCommittee => {
+                return None
+            }
+            OrgKind::PrimaryCommittee | OrgKind::GeneralBranch | OrgKind::Branch => {}
         }
-        // The rural regulations (2019) give village, community and township orgs a 5-year
-        // term whatever their kind, so the domain wins over the kind.
-        if matches!(
-            domain,
-            Some(Domain::Village | Domain::Community | Domain::Township | Domain::Street)
-        ) {
+        if matches!(domain, Some(Domain::Village | Domain::Community)) {
             return Some(self.terms.village_community_years);
         }
         Some(match kind {
-            OrgKind::LocalCommittee | OrgKind::WorkingCommittee | OrgKind::PrimaryCommittee => {
-                self.terms.primary_committee_years
-            }
+            OrgKind::PrimaryCommittee => self.terms.primary_committee_years,
             OrgKind::GeneralBranch => self.terms.general_branch_years,
-            OrgKind::Branch => self.terms.branch_years,
-            OrgKind::Group => return None,
+            _ => self.terms.branch_years,
         })
+    }
+
+    /// The term of one org: an approved override (`org.term_years`) where recorded, else
+    /// the rule by kind and domain. An org with no term by rule keeps none.
+    pub fn org_term_years(
+        &self,
+        kind: OrgKind,
+        domain: Option<Domain>,
+        approved: Option<i64>,
+    ) -> Option<i64> {
+        let by_rule = self.term_years(kind, domain)?;
+        Some(approved.filter(|y| *y > 0).unwrap_or(by_rule))
     }
 }
 
@@ -194,6 +206,12 @@ impl RuleBook {
             .find(|s| s.effective_from <= day)
             .or_else(|| self.sets.first())
             .expect("a RuleBook holds at least one rule set")
+    }
+
+    /// The set in force on `day`, or `None` when `day` precedes every set: a record
+    /// older than the rule book is not judged by rules written after it (review S23).
+    pub fn covering(&self, day: Date) -> Option<&RuleSet> {
+        self.sets.iter().rev().find(|s| s.effective_from <= day)
     }
 
     pub fn sets(&self) -> &[RuleSet] {
@@ -282,12 +300,31 @@ mod tests {
             r.term_years(OrgKind::PrimaryCommittee, Some(Domain::Township)),
             Some(5)
         );
+        // The appointed 党工委 and 地方党委 have no term (review 1.2).
         assert_eq!(
             r.term_years(OrgKind::WorkingCommittee, Some(Domain::Street)),
+            None
+        );
+        assert_eq!(r.term_years(OrgKind::LocalCommittee, None), None);
+        // Township and street organ branches are 3 years; only their 党委 has 5 (S7).
+        assert_eq!(
+            r.term_years(OrgKind::Branch, Some(Domain::Township)),
+            Some(3)
+        );
+        assert_eq!(
+            r.term_years(OrgKind::GeneralBranch, Some(Domain::Street)),
+            Some(3)
+        );
+        // An approved override wins, but gives no term to an org without one.
+        assert_eq!(
+            r.org_term_years(OrgKind::Branch, Some(Domain::StateEnterprise), Some(5)),
             Some(5)
         );
+        assert_eq!(
+            r.org_term_years(OrgKind::WorkingCommittee, None, Some(5)),
+            None
+        );
         assert_eq!(r.term_years(OrgKind::PrimaryCommittee, None), Some(5));
-        assert_eq!(r.term_years(OrgKind::LocalCommittee, None), Some(5));
         assert_eq!(
             r.term_years(OrgKind::GeneralBranch, Some(Domain::Organ)),
             Some(3)

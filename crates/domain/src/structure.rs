@@ -5,9 +5,11 @@ use chrono::Months;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::{Date, Domain, OrgKind, RuleSet};
+use crate::{Date, Domain, OrgHistory, OrgKind, RuleSet, SecretaryState};
 
-/// What the checks need to know about one org, as of the report's day.
+/// What the checks need to know about one org, as of the report's day. The dated facts
+/// (election, committee, secretary, postponement) are those in force on that day, from
+/// `OrgHistory` ([`OrgFacts::dated`]); a fact nobody recorded is unknown, never "no".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrgFacts {
     pub org_id: i64,
@@ -17,8 +19,10 @@ pub struct OrgFacts {
     pub domain: Option<Domain>,
     pub parent_kind: Option<OrgKind>,
     pub founded_on: Option<Date>,
+    /// The last election held on or before the day, if one is recorded.
     pub last_election_on: Option<Date>,
-    pub has_committee: bool,
+    /// Whether a committee existed on the day: `None` when nobody stated it.
+    pub committee: Option<bool>,
     /// Members whose relation is in this org itself.
     pub direct_members: i64,
     pub direct_full: i64,
@@ -27,11 +31,65 @@ pub struct OrgFacts {
     pub subtree_full: i64,
     /// Units this org covers (own or joint organization).
     pub units_covered: i64,
-    /// A secretary holds office on the day.
-    pub has_secretary: bool,
-    /// When the office became vacant: the end of the last secretary's term, or the
-    /// founding date when there never was one; `None` when unknown or not vacant.
-    pub secretary_vacant_since: Option<Date>,
+    /// The secretary's office on the day.
+    pub secretary: SecretaryState,
+    /// An approved term length overriding the rule (`org.term_years`).
+    pub term_years: Option<i64>,
+    /// The end of an approved postponement of the 换届 in force on the day.
+    pub postponed_until: Option<Date>,
+    /// A 临时党支部: not judged as a standing branch.
+    pub temporary: bool,
+    /// The setting up was approved by a higher org (批准机关 recorded): a general branch
+    /// under 50 members is then allowed (机关条例).
+    pub approved: bool,
+}
+
+impl OrgFacts {
+    /// Sets the dated facts from an org's history as they stood on `day`.
+    pub fn dated(mut self, history: &OrgHistory, day: Date) -> OrgFacts {
+        self.last_election_on = history.last_election_on(day);
+        self.committee = history.committee_on(day);
+        self.secretary = history.secretary_on(day);
+        self.postponed_until = history.postponed_until(day);
+        self.term_years = history.term_years;
+        self
+    }
+}
+
+/// A fact the checks need but nobody recorded: the check is not made, and the report
+/// says 暂无数据 and what is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum MissingFact {
+    /// No secretary position ever recorded (书记任职未登记).
+    Secretary,
+    /// 是否设立支委会 not stated for a branch with enough full members to need one.
+    Committee,
+    /// No election recorded, and the founding no longer covers a running term.
+    Election,
+}
+
+impl MissingFact {
+    pub const ALL: [MissingFact; 3] = [
+        MissingFact::Secretary,
+        MissingFact::Committee,
+        MissingFact::Election,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MissingFact::Secretary => "Secretary",
+            MissingFact::Committee => "Committee",
+            MissingFact::Election => "Election",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MissingFact::Secretary => "书记任职未登记",
+            MissingFact::Committee => "是否设立支委会未登记",
+            MissingFact::Election => "换届时间未登记",
+        }
+    }
 }
 
 /// The rules of SPEC C1, by their GLOSSARY names.
@@ -118,8 +176,80 @@ pub fn term_ends_on(start: Date, years: i64) -> Option<Date> {
     start.checked_add_months(Months::new(months))
 }
 
+/// The term an org is in on `as_of`: its start, length and end (a postponement moves the
+/// end), or why it is not known. `Ok(None)`: the org has no term (groups, 党工委, 地方党委,
+/// 临时党支部).
+pub fn term_on(facts: &OrgFacts, rules: &RuleSet, as_of: Date) -> Result<Option<Term>, MissingFact> {
+    if facts.temporary {
+        return Ok(None);
+    }
+    let Some(years) = rules.org_term_years(facts.kind, facts.domain, facts.term_years) else {
+        return Ok(None);
+    };
+    let start = match (facts.last_election_on, facts.founded_on) {
+        (Some(e), _) => e,
+        // With no election recorded the founding is the first election only while that
+        // first term would still be running; past it, the 换届 nobody recorded is unknown,
+        // not overdue since founding (review S8).
+        (None, Some(f)) if term_ends_on(f, years).is_some_and(|e| e >= as_of) && f <= as_of => f,
+        _ => return Err(MissingFact::Election),
+    };
+    let Some(by_rule) = term_ends_on(start, years) else {
+        return Ok(None);
+    };
+    let ends = match facts.postponed_until {
+        Some(p) if p > by_rule => p,
+        _ => by_rule,
+    };
+    Ok(Some(Term {
+        since: start,
+        years,
+        ends_on: ends,
+        postponed: ends != by_rule,
+    }))
+}
+
+/// A running term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Term {
+    pub since: Date,
+    pub years: i64,
+    /// The day it ends (moved by an approved postponement).
+    pub ends_on: Date,
+    pub postponed: bool,
+}
+
+/// The facts an org's checks needed on `as_of` that nobody recorded (暂无数据).
+pub fn missing(facts: &OrgFacts, rules: &RuleSet, as_of: Date) -> Vec<MissingFact> {
+    let mut out = Vec::new();
+    if elects_secretary(facts) && facts.secretary == SecretaryState::Unknown {
+        out.push(MissingFact::Secretary);
+    }
+    if facts.kind == OrgKind::Branch
+        && facts.subtree_full >= rules.org.committee_required_at_full
+        && facts.committee.is_none()
+    {
+        out.push(MissingFact::Committee);
+    }
+    if let Err(m) = term_on(facts, rules, as_of) {
+        out.push(m);
+    }
+    out
+}
+
+/// Local and working committees are led by appointed bodies and groups have leaders,
+/// not secretaries; a 临时党支部's secretary is appointed for the project. The check is
+/// for the standing grassroots orgs that elect one.
+fn elects_secretary(facts: &OrgFacts) -> bool {
+    !facts.temporary
+        && matches!(
+            facts.kind,
+            OrgKind::PrimaryCommittee | OrgKind::GeneralBranch | OrgKind::Branch
+        )
+}
+
 /// Every anomaly of one org on `as_of` by the rules in `rules`, in the order of
-/// [`AnomalyRule::ALL`].
+/// [`AnomalyRule::ALL`]. A fact that is unknown on the day fires nothing (see [`missing`]).
 pub fn check_org(facts: &OrgFacts, rules: &RuleSet, as_of: Date) -> Vec<Anomaly> {
     let o = &rules.org;
     let mut out = Vec::new();
@@ -151,15 +281,18 @@ pub fn check_org(facts: &OrgFacts, rules: &RuleSet, as_of: Date) -> Vec<Anomaly>
             json!({ "members": members, "limit": o.branch_max_members }),
         );
     }
-    if kind == OrgKind::Branch && full < o.branch_min_full {
+    // A 临时党支部's members keep their formal relations at home: its full members are
+    // not on its roster, so the standing-branch minimum does not apply (review S18).
+    if kind == OrgKind::Branch && !facts.temporary && full < o.branch_min_full {
         fire(
             AnomalyRule::BranchUnder3Full,
             json!({ "full": full, "minimum": o.branch_min_full }),
         );
     }
-    if kind == OrgKind::GeneralBranch
-        && !(o.general_branch_min_members..=o.general_branch_max_members).contains(&members)
-    {
+    // Under 50 is allowed "因工作需要，经上级党组织批准" (机关条例): not an anomaly when
+    // the approval is recorded (review error 12).
+    let under = members < o.general_branch_min_members && !facts.approved;
+    if kind == OrgKind::GeneralBranch && (under || members > o.general_branch_max_members) {
         fire(
             AnomalyRule::GeneralBranchSize,
             json!({
@@ -175,71 +308,69 @@ pub fn check_org(facts: &OrgFacts, rules: &RuleSet, as_of: Date) -> Vec<Anomaly>
             json!({ "units": facts.units_covered, "limit": o.joint_branch_max_units }),
         );
     }
-    if kind == OrgKind::Branch && full >= o.committee_required_at_full && !facts.has_committee {
+    // Only a committee known absent on the day; not stated is 暂无数据 (review error 4).
+    if kind == OrgKind::Branch
+        && full >= o.committee_required_at_full
+        && facts.committee == Some(false)
+    {
         fire(
             AnomalyRule::CommitteeMissing,
             json!({ "full": full, "threshold": o.committee_required_at_full }),
         );
     }
 
-    // 换届: the term runs from the last election, or from founding when there was none.
-    let years = rules.term_years(kind, facts.domain);
-    let start = facts.last_election_on.or(facts.founded_on);
-    if let (Some(years), Some(start)) = (years, start) {
-        if let Some(ends) = term_ends_on(start, years) {
-            // Compared in days, so no date arithmetic can overflow on odd rule values.
-            let days_left = (ends - as_of).num_days();
-            if ends < as_of {
-                fire(
-                    AnomalyRule::TermExpired,
-                    json!({
-                        "term_years": years,
-                        "since": ymd(start),
-                        "ends_on": ymd(ends),
-                        "overdue_days": (as_of - ends).num_days(),
-                    }),
-                );
-            } else if days_left <= rules.terms.expiring_within_days {
-                fire(
-                    AnomalyRule::TermExpiring,
-                    json!({
-                        "term_years": years,
-                        "ends_on": ymd(ends),
-                        "days_left": days_left,
-                    }),
-                );
-            }
+    // 换届: the term runs from the last election (or the founding while the first term
+    // runs), for the org's own or the rule's length, to the end or the approved
+    // postponement.
+    if let Ok(Some(term)) = term_on(facts, rules, as_of) {
+        let ends = term.ends_on;
+        // Compared in days, so no date arithmetic can overflow on odd rule values.
+        let days_left = (ends - as_of).num_days();
+        if ends < as_of {
+            fire(
+                AnomalyRule::TermExpired,
+                json!({
+                    "term_years": term.years,
+                    "since": ymd(term.since),
+                    "ends_on": ymd(ends),
+                    "overdue_days": (as_of - ends).num_days(),
+                }),
+            );
+        } else if days_left <= rules.terms.expiring_within_days {
+            fire(
+                AnomalyRule::TermExpiring,
+                json!({
+                    "term_years": term.years,
+                    "ends_on": ymd(ends),
+                    "days_left": days_left,
+                }),
+            );
         }
     }
 
-    // Local and working committees are led by appointed bodies and groups have leaders,
-    // not secretaries; the check is for the grassroots orgs that elect one.
-    let elects_secretary = matches!(
-        kind,
-        OrgKind::PrimaryCommittee | OrgKind::GeneralBranch | OrgKind::Branch
-    );
-    if elects_secretary && !facts.has_secretary {
-        let since = facts.secretary_vacant_since;
-        fire(
-            AnomalyRule::SecretaryVacant,
-            json!({
-                "since": since.map(ymd),
-                "days": since.map(|s| (as_of - s).num_days()),
-            }),
-        );
+    // Only a real, dated vacancy: nobody on record is 暂无数据 (review error 2).
+    if elects_secretary(facts) {
+        if let SecretaryState::Vacant { since } = facts.secretary {
+            fire(
+                AnomalyRule::SecretaryVacant,
+                json!({
+                    "since": ymd(since),
+                    "days": (as_of - since).num_days(),
+                }),
+            );
+        }
     }
 
+    // 升格: a branch over 50 becomes a general branch, or a primary committee from the
+    // rule's 100 (党员100人以上的，设立党的基层委员会); a general branch from that bound.
+    let to_committee = members >= o.primary_committee_min_members;
     let suggested = match kind {
-        OrgKind::Branch if members > o.branch_max_members => {
-            Some(if members <= o.general_branch_max_members {
-                OrgKind::GeneralBranch
-            } else {
-                OrgKind::PrimaryCommittee
-            })
-        }
-        OrgKind::GeneralBranch if members > o.general_branch_max_members => {
-            Some(OrgKind::PrimaryCommittee)
-        }
+        OrgKind::Branch if members > o.branch_max_members => Some(if to_committee {
+            OrgKind::PrimaryCommittee
+        } else {
+            OrgKind::GeneralBranch
+        }),
+        OrgKind::GeneralBranch if to_committee => Some(OrgKind::PrimaryCommittee),
         _ => None,
     };
     if let Some(suggested) = suggested {
@@ -284,14 +415,17 @@ mod tests {
             parent_kind: Some(OrgKind::PrimaryCommittee),
             founded_on: Some(d(2010, 3, 1)),
             last_election_on: Some(d(2023, 1, 10)),
-            has_committee: true,
+            committee: Some(true),
             direct_members: 20,
             direct_full: 18,
             subtree_members: 20,
             subtree_full: 18,
             units_covered: 1,
-            has_secretary: true,
-            secretary_vacant_since: None,
+            secretary: SecretaryState::InOffice,
+            term_years: None,
+            postponed_until: None,
+            temporary: false,
+            approved: false,
         }
     }
 
@@ -370,12 +504,13 @@ mod tests {
             only(&f, AnomalyRule::UpgradeDue),
             Some(json!({ "members": 51, "suggested_kind": "GeneralBranch" }))
         );
-        f.subtree_members = 100;
+        f.subtree_members = 99;
         assert_eq!(
             only(&f, AnomalyRule::UpgradeDue).unwrap()["suggested_kind"],
             "GeneralBranch"
         );
-        f.subtree_members = 101;
+        // 党员100人以上 → 党委, read from `primary_committee_min_members` (review 1.1).
+        f.subtree_members = 100;
         assert_eq!(
             only(&f, AnomalyRule::UpgradeDue).unwrap()["suggested_kind"],
             "PrimaryCommittee"
@@ -385,7 +520,7 @@ mod tests {
     #[test]
     fn branch_under_3_full() {
         let mut f = branch();
-        f.has_committee = false;
+        f.committee = Some(false);
         f.subtree_full = 3;
         assert!(only(&f, AnomalyRule::BranchUnder3Full).is_none());
         f.subtree_full = 2;
@@ -438,7 +573,7 @@ mod tests {
     #[test]
     fn committee_missing() {
         let mut f = branch();
-        f.has_committee = false;
+        f.committee = Some(false);
         f.subtree_full = 6;
         assert!(only(&f, AnomalyRule::CommitteeMissing).is_none());
         f.subtree_full = 7;
@@ -446,8 +581,15 @@ mod tests {
             only(&f, AnomalyRule::CommitteeMissing),
             Some(json!({ "full": 7, "threshold": 7 }))
         );
-        f.has_committee = true;
+        f.committee = Some(true);
         assert!(only(&f, AnomalyRule::CommitteeMissing).is_none());
+        // Not stated: 暂无数据, not an anomaly (S4).
+        f.committee = None;
+        assert!(only(&f, AnomalyRule::CommitteeMissing).is_none());
+        assert_eq!(
+            missing(&f, &rules(), as_of()),
+            vec![MissingFact::Committee]
+        );
     }
 
     #[test]
@@ -486,12 +628,19 @@ mod tests {
     fn term_uses_founding_domain_and_kind() {
         let mut f = branch();
         f.last_election_on = None;
+        // Founded 2022: the first term (to 2025) still runs, the founding counts.
+        f.founded_on = Some(d(2022, 1, 1));
+        assert!(only(&f, AnomalyRule::TermExpired).is_none());
+        assert!(missing(&f, &rules(), as_of()).is_empty());
+        // Founded 2020: the first term ended 2023, no election on record: unknown (S8).
         f.founded_on = Some(d(2020, 1, 1));
-        assert!(only(&f, AnomalyRule::TermExpired).is_some());
-        // A village branch has a 5-year term.
+        assert!(only(&f, AnomalyRule::TermExpired).is_none());
+        assert_eq!(missing(&f, &rules(), as_of()), vec![MissingFact::Election]);
+        // A village branch has a 5-year term: the founding still covers it.
         f.domain = Some(Domain::Village);
         assert!(only(&f, AnomalyRule::TermExpired).is_none());
         assert!(only(&f, AnomalyRule::TermExpiring).is_none());
+        assert!(missing(&f, &rules(), as_of()).is_empty());
         f.founded_on = None;
         assert!(only(&f, AnomalyRule::TermExpired).is_none());
         // Groups have no term.
@@ -504,16 +653,12 @@ mod tests {
     #[test]
     fn secretary_vacant() {
         let mut f = branch();
-        f.has_secretary = false;
-        f.secretary_vacant_since = Some(d(2024, 3, 31));
+        f.secretary = SecretaryState::Vacant {
+            since: d(2024, 3, 31),
+        };
         assert_eq!(
             only(&f, AnomalyRule::SecretaryVacant),
             Some(json!({ "since": "2024-03-31", "days": 91 }))
-        );
-        f.secretary_vacant_since = None;
-        assert_eq!(
-            only(&f, AnomalyRule::SecretaryVacant),
-            Some(json!({ "since": null, "days": null }))
         );
         for (kind, fires) in [
             (OrgKind::PrimaryCommittee, true),
@@ -531,8 +676,147 @@ mod tests {
             );
         }
         f.kind = OrgKind::Branch;
-        f.has_secretary = true;
+        f.secretary = SecretaryState::InOffice;
         assert!(only(&f, AnomalyRule::SecretaryVacant).is_none());
+    }
+
+    #[test]
+    fn s2_secretary_never_recorded_is_missing_not_vacant() {
+        // S2: founded 1998-03-01, roster without 党内职务.
+        let mut f = branch();
+        f.domain = Some(Domain::Village);
+        f.founded_on = Some(d(1998, 3, 1));
+        f.secretary = SecretaryState::Unknown;
+        assert!(only(&f, AnomalyRule::SecretaryVacant).is_none());
+        assert!(missing(&f, &rules(), as_of()).contains(&MissingFact::Secretary));
+    }
+
+    #[test]
+    fn s2b_dated_vacancy_from_history() {
+        let h = OrgHistory {
+            secretaries: vec![
+                crate::Office {
+                    started: Some(d(2021, 4, 1)),
+                    ended: Some(d(2025, 9, 30)),
+                },
+                crate::Office {
+                    started: Some(d(2026, 3, 1)),
+                    ended: None,
+                },
+            ],
+            ..Default::default()
+        };
+        let day = d(2026, 1, 31);
+        let f = branch().dated(&h, day);
+        let r = check_org(&f, &rules(), day);
+        let v = r.iter().find(|a| a.rule == AnomalyRule::SecretaryVacant);
+        assert_eq!(v.unwrap().detail["since"], "2025-09-30");
+        let f = branch().dated(&h, d(2026, 3, 5));
+        assert!(only(&f, AnomalyRule::SecretaryVacant).is_none());
+    }
+
+    #[test]
+    fn s5_approved_five_year_branch_term() {
+        // Elected 2023-05-10, 5 years approved: nothing fires in 2026.
+        let mut f = branch();
+        f.domain = Some(Domain::StateEnterprise);
+        f.last_election_on = Some(d(2023, 5, 10));
+        let day = d(2026, 6, 30);
+        let fired = |f: &OrgFacts| -> Vec<AnomalyRule> {
+            check_org(f, &rules(), day).into_iter().map(|a| a.rule).collect()
+        };
+        assert!(fired(&f).contains(&AnomalyRule::TermExpired));
+        f.term_years = Some(5);
+        assert!(fired(&f).is_empty(), "{:?}", fired(&f));
+        // Expiring 90 days before 2028-05-10.
+        assert!(check_org(&f, &rules(), d(2028, 3, 1))
+            .iter()
+            .any(|a| a.rule == AnomalyRule::TermExpiring));
+        // A postponement to 2028-12-31 moves the end.
+        f.postponed_until = Some(d(2028, 12, 31));
+        assert!(check_org(&f, &rules(), d(2028, 6, 1)).is_empty());
+    }
+
+    #[test]
+    fn s6_working_committee_has_no_term() {
+        let mut f = branch();
+        f.kind = OrgKind::WorkingCommittee;
+        f.parent_kind = Some(OrgKind::LocalCommittee);
+        f.domain = Some(Domain::Street);
+        f.founded_on = Some(d(2001, 6, 1));
+        f.last_election_on = None;
+        f.subtree_members = 300;
+        let day = d(2026, 6, 30);
+        assert!(check_org(&f, &rules(), day)
+            .iter()
+            .all(|a| !matches!(a.rule, AnomalyRule::TermExpired | AnomalyRule::TermExpiring)));
+        assert!(missing(&f, &rules(), day).is_empty());
+    }
+
+    #[test]
+    fn s7_township_organ_branch_has_three_years() {
+        let mut f = branch();
+        f.domain = Some(Domain::Township);
+        f.last_election_on = Some(d(2021, 3, 15));
+        let detail = check_org(&f, &rules(), d(2024, 6, 30))
+            .into_iter()
+            .find(|a| a.rule == AnomalyRule::TermExpired)
+            .map(|a| a.detail);
+        assert_eq!(detail.unwrap()["ends_on"], "2024-03-15");
+        // The 乡镇党委 itself has 5.
+        f.kind = OrgKind::PrimaryCommittee;
+        f.parent_kind = Some(OrgKind::LocalCommittee);
+        assert!(check_org(&f, &rules(), d(2024, 6, 30))
+            .iter()
+            .all(|a| a.rule != AnomalyRule::TermExpired));
+    }
+
+    #[test]
+    fn s8_election_not_recorded_is_unknown_past_the_first_term() {
+        let mut f = branch();
+        f.kind = OrgKind::PrimaryCommittee;
+        f.parent_kind = Some(OrgKind::WorkingCommittee);
+        f.domain = Some(Domain::Community);
+        f.founded_on = Some(d(2008, 10, 1));
+        f.last_election_on = None;
+        f.subtree_members = 80;
+        let day = d(2026, 6, 30);
+        assert!(check_org(&f, &rules(), day).is_empty());
+        assert_eq!(missing(&f, &rules(), day), vec![MissingFact::Election]);
+        // While the first term would still run, the founding counts as the election.
+        let early = d(2012, 1, 1);
+        assert!(missing(&f, &rules(), early).is_empty());
+        assert!(check_org(&f, &rules(), d(2013, 8, 1))
+            .iter()
+            .any(|a| a.rule == AnomalyRule::TermExpiring));
+    }
+
+    #[test]
+    fn s18_temporary_branch_is_not_a_standing_branch() {
+        let mut f = branch();
+        f.temporary = true;
+        f.subtree_members = 9;
+        f.subtree_full = 0;
+        f.secretary = SecretaryState::Vacant {
+            since: d(2024, 3, 1),
+        };
+        f.last_election_on = None;
+        f.founded_on = Some(d(2010, 1, 1));
+        assert!(check_org(&f, &rules(), as_of()).is_empty());
+        assert!(missing(&f, &rules(), as_of()).is_empty());
+    }
+
+    #[test]
+    fn s19_small_general_branch_with_approval() {
+        let mut f = branch();
+        f.kind = OrgKind::GeneralBranch;
+        f.subtree_members = 42;
+        assert!(only(&f, AnomalyRule::GeneralBranchSize).is_some());
+        f.approved = true;
+        assert!(only(&f, AnomalyRule::GeneralBranchSize).is_none());
+        // Approval does not cover being over 100.
+        f.subtree_members = 120;
+        assert!(only(&f, AnomalyRule::GeneralBranchSize).is_some());
     }
 
     fn any_kind() -> impl Strategy<Value = OrgKind> {
@@ -554,6 +838,8 @@ mod tests {
             founded in prop::option::of(any_date()),
             elected in prop::option::of(any_date()),
             vacant in prop::option::of(any_date()),
+            postponed in prop::option::of(any_date()),
+            override_years in prop::option::of(any::<i64>()),
             as_of in any_date(),
             nums in prop::array::uniform6(any::<i64>()),
             flags in prop::array::uniform2(any::<bool>()),
@@ -572,15 +858,23 @@ mod tests {
                 parent_kind: parent,
                 founded_on: founded,
                 last_election_on: elected,
-                has_committee: flags[0],
+                committee: Some(flags[0]),
                 direct_members: nums[0],
                 direct_full: nums[1],
                 subtree_members: nums[2],
                 subtree_full: nums[3],
                 units_covered: nums[4],
-                has_secretary: flags[1],
-                secretary_vacant_since: vacant,
+                secretary: match (flags[1], vacant) {
+                    (true, _) => SecretaryState::InOffice,
+                    (false, Some(since)) => SecretaryState::Vacant { since },
+                    (false, None) => SecretaryState::Unknown,
+                },
+                term_years: override_years,
+                postponed_until: postponed,
+                temporary: nums[5] % 2 == 0,
+                approved: nums[5] % 3 == 0,
             };
+            let _ = missing(&f, &r, as_of);
             for a in check_org(&f, &r, as_of) {
                 prop_assert!(a.detail.is_object());
                 prop_assert_eq!(a.org_id, 1);
@@ -601,7 +895,7 @@ mod tests {
             let mut f = branch();
             f.subtree_members = members;
             f.subtree_full = full;
-            f.has_committee = committee || full >= 7;
+            f.committee = Some(committee || full >= 7);
             f.last_election_on = Some(as_of() - Duration::days(elected_days_ago));
             f.parent_kind = Some(parent);
             f.domain = domain;

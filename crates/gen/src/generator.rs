@@ -694,7 +694,9 @@ impl<'a> Builder<'a> {
             parent_id,
             founded_on: Some(self.date(founded)),
             last_election_on: last_election.map(|e| self.date(e)),
-            has_committee,
+            committee: Some(has_committee),
+            term_years: None,
+            temporary: false,
             approving_org: if grassroots { parent_name } else { None },
             dissolved_on: None,
         });
@@ -740,7 +742,9 @@ impl<'a> Builder<'a> {
             parent_id: parent.as_ref().map(|p| p.id),
             founded_on: Some(self.date(founded)),
             last_election_on: Some(self.date(election)),
-            has_committee: true,
+            committee: Some(true),
+            term_years: None,
+            temporary: false,
             approving_org: parent.map(|p| p.name),
             dissolved_on: None,
         });
@@ -925,7 +929,7 @@ impl<'a> Builder<'a> {
                 .last_election_on
                 .or(o.founded_on)
                 .map_or(self.as_of_days, |d| d.num_days_from_ce());
-            (o.kind, o.has_committee, start)
+            (o.kind, o.committee == Some(true), start)
         };
         let committee_like = matches!(
             kind,

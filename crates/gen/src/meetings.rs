@@ -150,7 +150,7 @@ pub fn generate(batch: &Batch, as_of: NaiveDate, seed: u64, first_id: i64) -> Ve
                     let d = day_in(&mut r, lo, last);
                     add(&mut r, b, MeetingKind::ThemeDay, d, n);
                 }
-                if b.has_committee && r.chance(keeps * share) {
+                if b.committee == Some(true) && r.chance(keeps * share) {
                     let d = day_in(&mut r, lo, last);
                     add(&mut r, b, MeetingKind::CommitteeMeeting, d, 3.min(n));
                 }

@@ -17,12 +17,12 @@ use jiceng_domain::member_stats::Profile;
 use jiceng_domain::structure::{check_org, Anomaly, OrgFacts};
 use jiceng_domain::{
     path, AnomalyRule, Coverage, CoverageReport, Gap, MemberStats, MemberStatus, OperatingStatus,
-    PositionKind, RuleBook,
+    EventKind, OrgHistory, RuleBook, SecretaryState,
 };
 use sqlx::Row;
 
 use crate::sql::{insert_many, placeholders, Val, IN_CHUNK};
-use crate::{members, orgs, positions, units, Conn, Result, StoreError};
+use crate::{members, orgs, units, Conn, Result, StoreError};
 
 #[derive(Debug, Clone, Default)]
 struct Computed {
@@ -92,9 +92,15 @@ pub fn gap_code(g: Gap) -> &'static str {
     }
 }
 
-/// What the structure checks know of a stored org, given its parent's kind.
-pub fn org_facts(o: &orgs::StoredOrg, parent_kind: Option<jiceng_domain::OrgKind>) -> OrgFacts {
-    OrgFacts {
+/// What the structure checks know of a stored org on `day`, given its parent's kind and
+/// its dated history (the secretary, committee, election and postponement in force then).
+pub fn org_facts(
+    o: &orgs::StoredOrg,
+    parent_kind: Option<jiceng_domain::OrgKind>,
+    history: &OrgHistory,
+    day: chrono::NaiveDate,
+) -> OrgFacts {
+    let mut f = OrgFacts {
         org_id: o.org.id,
         code: o.org.code.clone(),
         name: o.org.name.clone(),
@@ -102,29 +108,58 @@ pub fn org_facts(o: &orgs::StoredOrg, parent_kind: Option<jiceng_domain::OrgKind
         domain: o.org.domain,
         parent_kind,
         founded_on: o.org.founded_on,
-        last_election_on: o.org.last_election_on,
-        has_committee: o.org.has_committee,
+        last_election_on: None,
+        committee: None,
         direct_members: o.facts.direct_members,
         direct_full: o.facts.direct_full,
         subtree_members: o.facts.subtree_members,
         subtree_full: o.facts.subtree_full,
         units_covered: o.facts.units_covered,
-        has_secretary: o.facts.has_secretary,
-        secretary_vacant_since: o.facts.secretary_vacant_since,
+        secretary: SecretaryState::Unknown,
+        term_years: None,
+        postponed_until: None,
+        temporary: o.org.temporary,
+        approved: o
+            .org
+            .approving_org
+            .as_deref()
+            .is_some_and(|a| !a.trim().is_empty()),
     }
+    .dated(history, day);
+    // Rows written before the dated facts (or by `gen`) carry the election and committee
+    // on the row only: read as the migration backfills them (an election on its day, a
+    // committee stated with its day unknown).
+    if f.last_election_on.is_none() {
+        f.last_election_on = o.org.last_election_on.filter(|e| *e <= day);
+    }
+    let committee_recorded = history
+        .events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::CommitteeSet | EventKind::CommitteeNone));
+    if !committee_recorded {
+        f.committee = o.org.committee;
+    }
+    f
 }
 
-/// The anomalies of a live org (none for a dissolved one).
+/// Whether an org was live on `day` (founded by then, when known, and not dissolved on
+/// or before it): a dissolution scheduled for later does not hide it today.
+pub fn live_on(o: &jiceng_domain::Org, day: chrono::NaiveDate) -> bool {
+    o.dissolved_on.is_none_or(|d| d > day) && o.founded_on.is_none_or(|f| f <= day)
+}
+
+/// The anomalies of an org live on `day` (none otherwise).
 fn anomalies_of(
     o: &orgs::StoredOrg,
     parent_kind: Option<jiceng_domain::OrgKind>,
+    history: &OrgHistory,
     day: chrono::NaiveDate,
 ) -> Vec<Anomaly> {
-    if o.org.dissolved_on.is_some() {
+    if !live_on(&o.org, day) {
         return vec![];
     }
     check_org(
-        &org_facts(o, parent_kind),
+        &org_facts(o, parent_kind, history, day),
         shipped_rules().in_force(day),
         day,
     )
@@ -233,21 +268,15 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
             c.direct_stats.add_profile(&p, day);
         }
     }
-    let mut last_end: HashMap<i64, chrono::NaiveDate> = HashMap::new();
-    for p in positions::of_orgs(conn, &ids).await? {
-        if p.kind != PositionKind::Secretary {
-            continue;
-        }
-        let started = p.started_on.map(|s| s <= day).unwrap_or(true);
-        let ongoing = p.ended_on.map(|e| e > day).unwrap_or(true);
-        if started && ongoing {
-            computed.get_mut(&p.org_id).expect("listed").has_secretary = true;
-        } else if let Some(e) = p.ended_on.filter(|e| *e <= day) {
-            let slot = last_end.entry(p.org_id).or_insert(e);
-            if e > *slot {
-                *slot = e;
-            }
-        }
+    // The secretary's office from the dated positions and recorded vacancies: nobody
+    // ever recorded is unknown (has_secretary 0, vacant_since NULL), never "vacant since
+    // founding" (review error 2).
+    let mut histories = crate::history::of_orgs(conn, &ids).await?;
+    for (id, h) in &histories {
+        let state = h.secretary_on(day);
+        let c = computed.get_mut(id).expect("listed");
+        c.has_secretary = state.in_office();
+        c.secretary_vacant_since = state.vacant_since();
     }
     for u in units::of_orgs(conn, &ids).await? {
         let c = computed.get_mut(&u.unit.org_id).expect("listed");
@@ -265,12 +294,6 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
         c.direct_coverage.add(&facts);
         for g in jiceng_domain::coverage::gaps(&facts, shipped_rules().in_force(day)) {
             *c.direct_gaps.entry(gap_code(g).to_string()).or_default() += 1;
-        }
-    }
-    for o in &all {
-        let c = computed.get_mut(&o.org.id).expect("listed");
-        if !c.has_secretary {
-            c.secretary_vacant_since = last_end.get(&o.org.id).copied().or(o.org.founded_on);
         }
     }
 
@@ -304,6 +327,12 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
         }
     }
     let kid_ids: Vec<i64> = kids.iter().map(|k| k.org.id).collect();
+    let rechecked_ids: Vec<i64> = kids
+        .iter()
+        .filter(|k| k.org.parent_id.is_some_and(|p| touched_set.contains(&p)))
+        .map(|k| k.org.id)
+        .collect();
+    histories.extend(crate::history::of_orgs(conn, &rechecked_ids).await?);
     let mut stored: HashMap<i64, ChildStats> = HashMap::new();
     for chunk in kid_ids.chunks(IN_CHUNK) {
         let sql = format!(
@@ -348,7 +377,12 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
             },
         });
         if touched_set.contains(&parent) {
-            let list = anomalies_of(&child, kind_of.get(&parent).copied(), day);
+            let list = anomalies_of(
+                &child,
+                kind_of.get(&parent).copied(),
+                &histories[&id],
+                day,
+            );
             rechecked.push((child.clone(), list));
         }
         children.entry(parent).or_default().push(ChildFacts {
@@ -426,7 +460,7 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
             o.facts.units_covered = c.units_covered;
             o.facts.has_secretary = c.has_secretary;
             o.facts.secretary_vacant_since = c.secretary_vacant_since;
-            c.anomalies = anomalies_of(&o, parent_kind.get(id).copied(), day);
+            c.anomalies = anomalies_of(&o, parent_kind.get(id).copied(), &histories[id], day);
             let own = count_rules(&c.anomalies);
             add_counts(&mut c.totals.anomalies, &own);
         }

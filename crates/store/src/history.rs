@@ -96,3 +96,64 @@ pub async fn set_records_from(
         .await?;
     Ok(())
 }
+
+/// Records one event and keeps the org row's copies in step in the same transaction:
+/// `org.committee` (and the older `has_committee`) from the latest committee fact,
+/// `org.last_election_on` from the latest election. Every writer of events goes through
+/// here, so the row and the events cannot disagree.
+pub async fn record(
+    conn: &mut Conn,
+    id: i64,
+    org_id: i64,
+    event: &OrgEvent,
+    note: Option<&str>,
+) -> Result<()> {
+    add(conn, id, org_id, event, note).await?;
+    sync_org(conn, org_id).await
+}
+
+/// Sets `org.committee`, `has_committee` and `last_election_on` from the org's events.
+pub async fn sync_org(conn: &mut Conn, org_id: i64) -> Result<()> {
+    let h = of_orgs(conn, &[org_id]).await?.remove(&org_id).unwrap_or_default();
+    let committee = h.committee().changes.last().map(|c| c.1);
+    let election = h
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Election)
+        .filter_map(|e| e.on)
+        .max();
+    let mut q = sqlx::query(
+        "UPDATE org SET committee = $1, has_committee = $2, last_election_on = COALESCE($3, last_election_on) \
+         WHERE id = $4",
+    )
+    .bind(crate::orgs::committee_text(committee))
+    .bind((committee == Some(true)) as i64);
+    q = q.bind(election.map(crate::date_text)).bind(org_id);
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The events of one org, newest first, with their notes (for the org page).
+pub async fn events(conn: &mut Conn, org_id: i64) -> Result<Vec<(OrgEvent, Option<String>)>> {
+    let rows = sqlx::query(
+        "SELECT kind, on_date, until_date, note FROM org_event WHERE org_id = $1 \
+         ORDER BY on_date DESC, id DESC",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let kind: String = row.try_get("kind")?;
+        out.push((
+            OrgEvent {
+                kind: EventKind::from_code(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("组织事件 {kind}")))?,
+                on: opt_date(row.try_get("on_date")?)?,
+                until: opt_date(row.try_get("until_date")?)?,
+            },
+            row.try_get("note")?,
+        ));
+    }
+    Ok(out)
+}

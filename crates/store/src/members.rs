@@ -34,12 +34,15 @@ pub struct StoredMember {
     pub mobile: bool,
     pub lost_contact: bool,
     pub exited_on: Option<chrono::NaiveDate>,
+    /// 转入日期: the day the relation came in from elsewhere (joined the party elsewhere,
+    /// so not this org's recruit).
+    pub transferred_in_on: Option<chrono::NaiveDate>,
 }
 
 pub(crate) const MEMBER_COLS: &str = "id, org_id, org_path, name, gender, ethnicity, birth_date, id_hash, \
-    id_cipher, id_masked, education, status, joined_on, full_on, occupation, phone_cipher, phone_masked, mobile, lost_contact, exited_on";
+    id_cipher, id_masked, education, status, joined_on, full_on, occupation, phone_cipher, phone_masked, mobile, lost_contact, exited_on, transferred_in_on";
 
-const WRITE_COLS: [&str; 21] = [
+const WRITE_COLS: [&str; 22] = [
     "id",
     "org_id",
     "org_path",
@@ -60,6 +63,7 @@ const WRITE_COLS: [&str; 21] = [
     "mobile",
     "lost_contact",
     "exited_on",
+    "transferred_in_on",
     "updated_at",
 ];
 
@@ -90,6 +94,7 @@ pub(crate) fn member_from_row(row: &AnyRow) -> Result<StoredMember> {
         mobile: row.try_get::<i64, _>("mobile")? != 0,
         lost_contact: row.try_get::<i64, _>("lost_contact")? != 0,
         exited_on: opt_date(row.try_get("exited_on")?)?,
+        transferred_in_on: opt_date(row.try_get("transferred_in_on")?)?,
     })
 }
 
@@ -115,6 +120,7 @@ fn vals(m: &StoredMember, now: &str) -> Vec<Val> {
         m.mobile.into(),
         m.lost_contact.into(),
         m.exited_on.into(),
+        m.transferred_in_on.into(),
         now.into(),
     ]
 }
@@ -265,4 +271,37 @@ pub async fn for_each_in_scope(
             f(&m);
         }
     }
+}
+
+/// Members and full members of each org of a scope on `day` (SPEC C1 as of a day): those
+/// who joined on or before it and had not exited by it, full by `member::status_on`.
+/// Members are counted in the org they belong to now (transfers between orgs of the scope
+/// are not dated).
+pub async fn counts_on(
+    conn: &mut Conn,
+    scope: &Scope,
+    day: chrono::NaiveDate,
+) -> Result<std::collections::HashMap<i64, (i64, i64)>> {
+    let (pred, vals) = scope.predicate("org_path", 2);
+    let sql = format!(
+        "SELECT org_id, status, full_on FROM member WHERE joined_on <= $1 \
+         AND (exited_on IS NULL OR exited_on > $1) AND {pred}"
+    );
+    let mut q = sqlx::query(&sql).bind(crate::date_text(day));
+    for v in vals {
+        q = q.bind(v);
+    }
+    let mut out: std::collections::HashMap<i64, (i64, i64)> = std::collections::HashMap::new();
+    for row in q.fetch_all(&mut *conn).await? {
+        let status: String = row.try_get("status")?;
+        let status = MemberStatus::parse_label(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("人员类别 {status}")))?;
+        let full_on = opt_date(row.try_get("full_on")?)?;
+        let slot = out.entry(row.try_get("org_id")?).or_default();
+        slot.0 += 1;
+        if jiceng_domain::member::status_on(status, full_on, day) == MemberStatus::Full {
+            slot.1 += 1;
+        }
+    }
+    Ok(out)
 }

@@ -34,7 +34,7 @@ pub struct StoredFacts {
 
 pub(crate) const ORG_COLS: &str =
     "id, code, name, kind, domain, region_code, parent_id, path, depth, \
-    founded_on, last_election_on, has_committee, approving_org, dissolved_on, direct_members, \
+    founded_on, last_election_on, committee, term_years, temporary, approving_org, dissolved_on, direct_members, \
     direct_full, subtree_members, subtree_full, units_covered, has_secretary, \
     secretary_vacant_since, facts_on";
 
@@ -61,7 +61,9 @@ pub(crate) fn org_from_row(row: &AnyRow) -> Result<StoredOrg> {
         parent_id: row.try_get("parent_id")?,
         founded_on: opt_date(row.try_get("founded_on")?)?,
         last_election_on: opt_date(row.try_get("last_election_on")?)?,
-        has_committee: row.try_get::<i64, _>("has_committee")? != 0,
+        committee: committee_from(row.try_get("committee")?)?,
+        term_years: row.try_get("term_years")?,
+        temporary: row.try_get::<i64, _>("temporary")? != 0,
         approving_org: row.try_get("approving_org")?,
         dissolved_on: opt_date(row.try_get("dissolved_on")?)?,
     };
@@ -82,6 +84,22 @@ pub(crate) fn org_from_row(row: &AnyRow) -> Result<StoredOrg> {
     })
 }
 
+/// `org.committee`: 'yes', 'no', or NULL when nobody stated it.
+pub fn committee_text(c: Option<bool>) -> Option<&'static str> {
+    c.map(|c| if c { "yes" } else { "no" })
+}
+
+fn committee_from(s: Option<String>) -> Result<Option<bool>> {
+    match s.as_deref() {
+        None => Ok(None),
+        Some("yes") => Ok(Some(true)),
+        Some("no") => Ok(Some(false)),
+        Some(other) => Err(StoreError::Corrupt(format!("委员会 {other}"))),
+    }
+}
+
+/// The values of `RECORD_COLS`, in order. `has_committee` (read by code written before
+/// the committee could be unknown) follows `committee`: unknown is stored as 0 there.
 fn record_vals(o: &Org) -> Vec<Val> {
     vec![
         o.code.clone().into(),
@@ -91,7 +109,10 @@ fn record_vals(o: &Org) -> Vec<Val> {
         o.region_code.as_ref().map(|r| r.as_str()).into(),
         o.founded_on.into(),
         o.last_election_on.into(),
-        o.has_committee.into(),
+        committee_text(o.committee).into(),
+        (o.committee == Some(true)).into(),
+        Val::OptInt(o.term_years),
+        o.temporary.into(),
         o.approving_org.clone().into(),
         o.dissolved_on.into(),
     ]
@@ -166,7 +187,10 @@ pub async fn insert(conn: &mut Conn, orgs: &[Org]) -> Result<Vec<String>> {
             "region_code",
             "founded_on",
             "last_election_on",
+            "committee",
             "has_committee",
+            "term_years",
+            "temporary",
             "approving_org",
             "dissolved_on",
             "updated_at",
@@ -181,8 +205,8 @@ pub async fn insert(conn: &mut Conn, orgs: &[Org]) -> Result<Vec<String>> {
 pub async fn update(conn: &mut Conn, o: &Org) -> Result<()> {
     let mut q = sqlx::query(
         "UPDATE org SET code = $1, name = $2, kind = $3, domain = $4, region_code = $5, founded_on = $6, \
-         last_election_on = $7, has_committee = $8, approving_org = $9, dissolved_on = $10, updated_at = $11 \
-         WHERE id = $12",
+         last_election_on = $7, committee = $8, has_committee = $9, term_years = $10, temporary = $11, \
+         approving_org = $12, dissolved_on = $13, updated_at = $14 WHERE id = $15",
     );
     for v in record_vals(o) {
         q = crate::sql::bind(q, &v);

@@ -96,3 +96,15 @@ pub async fn of_members(conn: &mut Conn, member_ids: &[i64]) -> Result<Vec<Posit
     }
     Ok(out)
 }
+
+/// One position by id.
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Position>> {
+    sqlx::query(
+        "SELECT id, member_id, org_id, kind, started_on, ended_on FROM position WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| from_row(&r))
+    .transpose()
+}

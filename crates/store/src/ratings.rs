@@ -155,7 +155,9 @@ pub async fn orgs(conn: &mut Conn, scope: &Scope) -> Result<Vec<RatedOrg>> {
 }
 
 /// Recomputes `org.subtree_last_joined` for `ids` (touched orgs with all their ancestors,
-/// as `facts::refresh` gathers them): each org's current members, and the stored value of
+/// as `facts::refresh` gathers them): each org's current members who joined the party
+/// here (a member transferred in joined elsewhere: not this org's recruit, review S21),
+/// and the stored value of
 /// each child outside `ids`, rolled up deepest first. Run in the refresh's transaction.
 pub async fn refresh_last_joined(conn: &mut Conn, ids: &[i64]) -> Result<()> {
     if ids.is_empty() {
@@ -175,7 +177,7 @@ pub async fn refresh_last_joined(conn: &mut Conn, ids: &[i64]) -> Result<()> {
         tree.extend(q.fetch_all(&mut *conn).await?);
         let sql = format!(
             "SELECT org_id, MAX(joined_on) FROM member WHERE org_id IN ({list}) \
-             AND exited_on IS NULL GROUP BY org_id"
+             AND exited_on IS NULL AND transferred_in_on IS NULL GROUP BY org_id"
         );
         let mut q = sqlx::query_as::<_, (i64, Option<String>)>(&sql);
         for id in chunk {

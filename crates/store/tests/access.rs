@@ -18,7 +18,9 @@ fn org(id: i64, parent: Option<i64>, kind: OrgKind, name: &str) -> Org {
         parent_id: parent,
         founded_on: None,
         last_election_on: None,
-        has_committee: false,
+        committee: None,
+        term_years: None,
+        temporary: false,
         approving_org: None,
         dissolved_on: None,
     }

@@ -23,7 +23,9 @@ fn org(id: i64, parent: Option<i64>, kind: OrgKind, name: &str, committee: bool)
         parent_id: parent,
         founded_on: Some(d("2015-01-01")),
         last_election_on: None,
-        has_committee: committee,
+        committee: Some(committee),
+        term_years: None,
+        temporary: false,
         approving_org: None,
         dissolved_on: None,
     }

@@ -32,7 +32,9 @@ fn org(id: i64, parent: Option<i64>, kind: OrgKind, name: &str) -> Org {
         parent_id: parent,
         founded_on: Some(d("2015-01-01")),
         last_election_on: Some(d("2024-01-01")),
-        has_committee: false,
+        committee: None,
+        term_years: None,
+        temporary: false,
         approving_org: None,
         dissolved_on: None,
     }
@@ -82,6 +84,7 @@ fn member(id: i64, org_id: i64, path: &str, joined: &str) -> StoredMember {
         mobile: false,
         lost_contact: false,
         exited_on: None,
+        transferred_in_on: None,
     }
 }
 

@@ -29,8 +29,10 @@ const PHONE: usize = 10;
 const ORG: usize = 11;
 const POSITION: usize = 12;
 const POSITION_SINCE: usize = 13;
+const POSITION_UNTIL: usize = 14;
+const TRANSFERRED_IN: usize = 15;
 
-pub const COLUMNS: [ColumnSpec; 14] = [
+pub const COLUMNS: [ColumnSpec; 16] = [
     ColumnSpec {
         name: "姓名",
         aliases: &["党员姓名", "名字"],
@@ -122,6 +124,16 @@ pub const COLUMNS: [ColumnSpec; 14] = [
         aliases: &["任职时间", "任现职时间", "任职年月"],
         required: false,
     },
+    ColumnSpec {
+        name: "离任日期",
+        aliases: &["离任时间", "免职日期", "免职时间", "卸任日期", "任职结束日期"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "转入日期",
+        aliases: &["转入时间", "组织关系转入日期", "组织关系转入时间", "转入本支部日期"],
+        required: false,
+    },
 ];
 
 /// The text columns and their limits.
@@ -135,7 +147,12 @@ const LIMITS: [(usize, TextField); 4] = [
 struct Parsed {
     row: usize,
     member: StoredMember,
-    position: Option<(PositionKind, Option<chrono::NaiveDate>)>,
+    /// The 党内职务 with its 任职日期 and 离任日期.
+    position: Option<(
+        PositionKind,
+        Option<chrono::NaiveDate>,
+        Option<chrono::NaiveDate>,
+    )>,
 }
 
 pub async fn run(
@@ -149,7 +166,6 @@ pub async fn run(
         crate::referral::check_import_rate(app, &opts.actor).await?;
     }
     let today = app.today();
-    let min_age = app.rules.in_force(today).recruitment.min_age;
     progress.start("读取", 1);
     let mut table = read_table(app, file, &COLUMNS)?;
     progress.finish();
@@ -164,6 +180,7 @@ pub async fn run(
     progress.start("检查", table.rows.len() as u64);
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut errors = ErrorList::default();
+    let mut notes: Vec<super::RowError> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for row in &table.rows {
         let mut c = RowCheck::new(row, &table.titles);
@@ -222,17 +239,32 @@ pub async fn run(
             if j > today {
                 c.error(JOINED, format!("入党日期晚于今天：{j}"));
             }
-            if let Some(id) = &id {
-                let b = id.birth_date();
-                let adult = b
-                    .checked_add_months(chrono::Months::new(12 * min_age as u32))
-                    .unwrap_or(b);
-                if j < adult {
-                    c.error(
-                        JOINED,
-                        format!("入党时未满{min_age}周岁（出生于{b}，入党于{j}）"),
-                    );
+            // The age at joining by the rules in force on the joining date; a date older
+            // than the rule book is not judged by later rules (review S23: a member who
+            // joined in 1944 at 16, before the 1945 charter's 18).
+            match (&id, app.rules.covering(j)) {
+                (Some(id), Some(rules)) => {
+                    let min_age = rules.recruitment.min_age;
+                    let b = id.birth_date();
+                    let adult = b
+                        .checked_add_months(chrono::Months::new(12 * min_age.max(0) as u32))
+                        .unwrap_or(b);
+                    if j < adult {
+                        c.error(
+                            JOINED,
+                            format!("入党时未满{min_age}周岁（出生于{b}，入党于{j}）"),
+                        );
+                    }
                 }
+                (Some(_), None) => notes.push(super::RowError {
+                    row: row.number,
+                    column: table.titles[JOINED].clone(),
+                    message: format!(
+                        "入党日期{j}早于系统收录的最早规则（{}起施行），入党年龄未按规则检查",
+                        app.rules.sets().first().map(|s| s.effective_from.to_string()).unwrap_or_default()
+                    ),
+                }),
+                (None, _) => {}
             }
             if let Some(f) = full_on {
                 if f < j {
@@ -286,6 +318,24 @@ pub async fn run(
             }
         });
         let since = c.date(POSITION_SINCE);
+        let until = c.date(POSITION_UNTIL);
+        if let Some(u) = until {
+            if u > today {
+                c.error(POSITION_UNTIL, format!("离任日期晚于今天：{u}"));
+            } else if let Some(s) = since.filter(|s| u < *s) {
+                c.error(POSITION_UNTIL, format!("离任日期{u}早于任职日期{s}"));
+            } else if position.is_none() {
+                c.error(POSITION_UNTIL, "填写了离任日期，但没有填写党内职务");
+            }
+        }
+        let transferred_in = c.date(TRANSFERRED_IN);
+        if let Some(t) = transferred_in {
+            if t > today {
+                c.error(TRANSFERRED_IN, format!("转入日期晚于今天：{t}"));
+            } else if let Some(j) = joined.filter(|j| t < *j) {
+                c.error(TRANSFERRED_IN, format!("转入日期{t}早于入党日期{j}"));
+            }
+        }
         if let Some(id) = &id {
             let key = id.as_str().to_string();
             if let Some(prev) = seen.get(&key) {
@@ -323,8 +373,9 @@ pub async fn run(
                     mobile: false,
                     lost_contact: false,
                     exited_on: None,
+                    transferred_in_on: transferred_in,
                 },
-                position: position.map(|k| (k, since)),
+                position: position.map(|k| (k, since, until)),
             });
             // Encrypt only rows that will be written (below): keep the parsed id at hand.
             parsed.last_mut().expect("pushed").member.id_cipher = app.crypto.encrypt(&id);
@@ -368,6 +419,7 @@ pub async fn run(
         .filter(|p| outside.contains_key(&p.member.id_hash))
         .count();
     errors.finish(&mut report);
+    report.notes = notes.clone();
     if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
         crate::referral::record_check(
             app,
@@ -414,7 +466,16 @@ pub async fn run(
     let mut inserts = Vec::new();
     let mut updates = Vec::new();
     let mut touched = Vec::new();
-    let mut new_positions: Vec<(usize, bool, PositionKind, Option<chrono::NaiveDate>)> = Vec::new();
+    #[allow(clippy::type_complexity)]
+    let mut new_positions: Vec<(
+        usize,
+        bool,
+        PositionKind,
+        Option<chrono::NaiveDate>,
+        Option<chrono::NaiveDate>,
+    )> = Vec::new();
+    // Posts on record that end: (position id, day, org).
+    let mut ends: Vec<(i64, chrono::NaiveDate, i64)> = Vec::new();
     for (k, p) in parsed.iter().enumerate() {
         match existing.get(&p.member.id_hash) {
             Some(old) => {
@@ -424,6 +485,7 @@ pub async fn run(
                 m.mobile = old.mobile;
                 m.lost_contact = old.lost_contact;
                 m.exited_on = old.exited_on;
+                m.transferred_in_on = m.transferred_in_on.or(old.transferred_in_on);
                 // Empty cells keep what is stored.
                 if m.ethnicity.is_empty() {
                     m.ethnicity = old.ethnicity.clone();
@@ -439,23 +501,73 @@ pub async fn run(
                 } else {
                     report.unchanged += 1;
                 }
-                if let Some((kind, since)) = p.position {
-                    let has = held.iter().any(|h| {
+                if let Some((kind, since, until)) = p.position {
+                    let open = held.iter().find(|h| {
                         h.member_id == old.id
                             && h.org_id == p.member.org_id
                             && h.kind == kind
                             && h.ended_on.is_none()
                     });
-                    if !has {
-                        new_positions.push((k, false, kind, since));
+                    match (open, until) {
+                        // 离任日期 on a post on record: it ends.
+                        (Some(h), Some(u)) => ends.push((h.id, u, h.org_id)),
+                        (Some(_), None) => {}
+                        (None, _) => {
+                            let known = held.iter().any(|h| {
+                                h.member_id == old.id
+                                    && h.org_id == p.member.org_id
+                                    && h.kind == kind
+                                    && h.started_on == since
+                                    && h.ended_on == until
+                            });
+                            if !known {
+                                new_positions.push((k, false, kind, since, until));
+                            }
+                        }
                     }
                 }
             }
             None => {
                 touched.push(p.member.org_id);
                 inserts.push(k);
-                if let Some((kind, since)) = p.position {
-                    new_positions.push((k, true, kind, since));
+                if let Some((kind, since, until)) = p.position {
+                    new_positions.push((k, true, kind, since, until));
+                }
+            }
+        }
+    }
+    // A roster naming a new secretary for an org ends the secretary post still open there
+    // (held by someone else) on the new one's start, or the import day (review S2b).
+    let secretary_orgs: Vec<i64> = new_positions
+        .iter()
+        .filter(|(_, _, kind, _, until)| *kind == PositionKind::Secretary && until.is_none())
+        .map(|(k, ..)| parsed[*k].member.org_id)
+        .collect();
+    if !secretary_orgs.is_empty() {
+        let mut conn = app.store.acquire().await?;
+        let open = position_store::of_orgs(&mut conn, &secretary_orgs).await?;
+        drop(conn);
+        for (k, is_new, kind, since, until) in &new_positions {
+            if *kind != PositionKind::Secretary || until.is_some() {
+                continue;
+            }
+            let p = &parsed[*k];
+            let member_id = (!is_new).then(|| existing[&p.member.id_hash].id);
+            let on = since.unwrap_or(today);
+            for h in open.iter().filter(|h| {
+                h.org_id == p.member.org_id
+                    && h.kind == PositionKind::Secretary
+                    && h.ended_on.is_none()
+                    && Some(h.member_id) != member_id
+                    && h.started_on.is_none_or(|s| s <= on)
+            }) {
+                if !ends.iter().any(|(id, ..)| *id == h.id) {
+                    ends.push((h.id, on, h.org_id));
+                    notes.push(super::RowError {
+                        row: p.row,
+                        column: table.titles[POSITION].clone(),
+                        message: format!("新任书记{}：原书记职务于{on}结束", p.member.name),
+                    });
                 }
             }
         }
@@ -479,7 +591,7 @@ pub async fn run(
     let positions: Vec<Position> = new_positions
         .iter()
         .enumerate()
-        .map(|(n, (k, is_new, kind, since))| Position {
+        .map(|(n, (k, is_new, kind, since, until))| Position {
             id: pos_first + n as i64,
             member_id: if *is_new {
                 id_of[k]
@@ -489,12 +601,13 @@ pub async fn run(
             org_id: parsed[*k].member.org_id,
             kind: *kind,
             started_on: *since,
-            ended_on: None,
+            ended_on: *until,
         })
         .collect();
     for p in &positions {
         touched.push(p.org_id);
     }
+    touched.extend(ends.iter().map(|(_, _, org)| *org));
     progress.start("写入", (new_members.len() + updates.len()) as u64);
     touched.sort_unstable();
     touched.dedup();
@@ -505,8 +618,10 @@ pub async fn run(
         + new_positions
             .iter()
             .filter(|(_, is_new, ..)| !is_new)
-            .count();
+            .count()
+        + ends.len();
     let (new_members, updates, positions, touched) = (&new_members, &updates, &positions, &touched);
+    let ends = &ends;
     let (report_ref, org_ref, referrals) = (&report, scope_org.as_ref(), &referrals);
     crate::audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
@@ -518,6 +633,9 @@ pub async fn run(
             member_store::update(&mut tx, m).await?;
         }
         position_store::insert(&mut tx, positions).await?;
+        for (id, on, _) in ends {
+            position_store::end(&mut tx, *id, *on).await?;
+        }
         progress.start("更新统计", touched.len() as u64);
         jiceng_store::facts::refresh(&mut tx, touched, today).await?;
         super::record_import(&mut tx, app, opts, "members", report_ref, written, org_ref).await?;
@@ -528,6 +646,7 @@ pub async fn run(
     .await?;
     progress.finish();
     report.written = written;
+    report.notes = notes;
     Ok(report)
 }
 
@@ -550,6 +669,6 @@ fn referral_data(p: &Parsed) -> serde_json::Value {
         "occupation": m.occupation,
         "phone_masked": m.phone_masked,
         "org_id": m.org_id,
-        "position": p.position.map(|(k, _)| k.label()),
+        "position": p.position.map(|(k, ..)| k.label()),
     })
 }

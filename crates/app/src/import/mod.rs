@@ -196,6 +196,10 @@ pub struct ImportReport {
     /// Rows not written but handed to the higher org (`referral::REFERRED`); never in a
     /// dry run, which answers them as new rows.
     pub referred: Vec<RowError>,
+    /// What was accepted but not judged, or done besides the rows (a joining date older
+    /// than the rule book; a secretary's post ended by a new one), for the user to see.
+    #[serde(default)]
+    pub notes: Vec<RowError>,
 }
 
 impl ImportReport {

@@ -4,7 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use jiceng_domain::{Domain, Org, OrgKind, RegionCode};
+use jiceng_domain::{Domain, EventKind, Org, OrgEvent, OrgKind, RegionCode};
+use jiceng_store::history as org_history;
 use jiceng_io::ColumnSpec;
 use jiceng_store::orgs::{self as org_store, HistoryEntry, StoredOrg};
 use jiceng_store::referral::ReferralKind;
@@ -27,6 +28,7 @@ const ELECTION: usize = 6;
 const COMMITTEE: usize = 7;
 const CODE: usize = 8;
 const APPROVING: usize = 9;
+const TERM_YEARS: usize = 10;
 
 /// The text columns and their limits.
 const LIMITS: [(usize, TextField); 4] = [
@@ -36,7 +38,7 @@ const LIMITS: [(usize, TextField); 4] = [
     (APPROVING, text::APPROVING_ORG),
 ];
 
-pub const COLUMNS: [ColumnSpec; 10] = [
+pub const COLUMNS: [ColumnSpec; 11] = [
     ColumnSpec {
         name: "组织名称",
         aliases: &["党组织名称", "党组织全称", "组织全称", "名称", "单位名称"],
@@ -108,6 +110,11 @@ pub const COLUMNS: [ColumnSpec; 10] = [
         aliases: &["批准单位", "批准成立机关", "审批机关"],
         required: false,
     },
+    ColumnSpec {
+        name: "任期年限",
+        aliases: &["任期", "每届任期", "任期（年）", "任期(年)", "批准任期"],
+        required: false,
+    },
 ];
 
 struct Parsed {
@@ -119,9 +126,12 @@ struct Parsed {
     region: Option<RegionCode>,
     founded: Option<chrono::NaiveDate>,
     election: Option<chrono::NaiveDate>,
-    has_committee: Option<bool>,
+    /// 是否设立支委会: blank is unknown, never "no".
+    committee: Option<bool>,
     code: Option<String>,
     approving: Option<String>,
+    term_years: Option<i64>,
+    temporary: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -160,6 +170,7 @@ pub async fn run(
         let mut c = RowCheck::new(row, &table.titles);
         c.lengths(&LIMITS);
         let name = c.required(NAME);
+        let kind_text = c.text(KIND).unwrap_or_default();
         let kind = c.required(KIND).and_then(|k| {
             let v = OrgKind::parse_label(&k);
             if v.is_none() {
@@ -196,7 +207,15 @@ pub async fn run(
                 c.error(ELECTION, format!("换届日期{e}早于成立日期{f}"));
             }
         }
-        let has_committee = c.yes_no(COMMITTEE);
+        let committee = c.yes_no(COMMITTEE);
+        let term_years = c.count(TERM_YEARS).and_then(|y| {
+            if (1..=10).contains(&y) {
+                Some(y)
+            } else {
+                c.error(TERM_YEARS, format!("任期年限应为1至10年：{y}"));
+                None
+            }
+        });
         let code = c.text(CODE);
         let approving = c.text(APPROVING);
         let parent_key = c.text(PARENT);
@@ -205,6 +224,10 @@ pub async fn run(
         parsed.push(match (ok, name, kind) {
             (true, Some(name), Some(kind)) => Some(Parsed {
                 row: row.number,
+                temporary: kind == OrgKind::Branch
+                    && (OrgKind::is_temporary_label(&kind_text)
+                        || name.contains("临时党支部")
+                        || name.contains("临时支部")),
                 name,
                 kind,
                 parent_key,
@@ -212,9 +235,10 @@ pub async fn run(
                 region,
                 founded,
                 election,
-                has_committee,
+                committee,
                 code,
                 approving,
+                term_years,
             }),
             _ => None,
         });
@@ -527,7 +551,9 @@ pub async fn run(
                 "region_code": p.region.as_ref().map(|r| r.as_str().to_string()),
                 "founded_on": p.founded.map(|d| d.to_string()),
                 "last_election_on": p.election.map(|d| d.to_string()),
-                "has_committee": p.has_committee,
+                "committee": p.committee,
+                "term_years": p.term_years,
+                "temporary": p.temporary,
                 "approving_org": p.approving,
                 "rows_below": below,
             }),
@@ -567,6 +593,9 @@ pub async fn run(
     };
     let mut inserts: Vec<Org> = Vec::new();
     let mut history: Vec<HistoryEntry> = Vec::new();
+    // Dated facts the file states (election, committee), recorded as events; for stored
+    // orgs only those not on record already (checked in the transaction).
+    let mut events: Vec<(i64, OrgEvent)> = Vec::new();
     for &i in &valid_new {
         let p = parsed[i].as_ref().expect("valid");
         let id = id_of[i].expect("assigned");
@@ -580,12 +609,13 @@ pub async fn run(
             parent_id: parent_id_of(i),
             founded_on: p.founded,
             last_election_on: p.election,
-            has_committee: p
-                .has_committee
-                .unwrap_or(p.kind != OrgKind::Branch && p.kind != OrgKind::Group),
+            committee: p.committee,
+            term_years: p.term_years,
+            temporary: p.temporary,
             approving_org: p.approving.clone(),
             dissolved_on: None,
         };
+        events.extend(dated_events(p, today).into_iter().map(|e| (id, e)));
         history.push(HistoryEntry {
             org_id: id,
             actor: opts.actor.username.clone(),
@@ -616,13 +646,29 @@ pub async fn run(
             after.founded_on = p.founded;
         }
         if p.election.is_some() {
-            after.last_election_on = p.election;
+            // The latest on record stays the latest: an older date is history.
+            after.last_election_on = p.election.max(before.last_election_on);
         }
-        if let Some(h) = p.has_committee {
-            after.has_committee = h;
+        if p.committee.is_some() {
+            after.committee = p.committee;
         }
         if p.approving.is_some() {
             after.approving_org = p.approving.clone();
+        }
+        if p.term_years.is_some() {
+            after.term_years = p.term_years;
+        }
+        after.temporary = p.temporary;
+        for e in dated_events(p, today) {
+            // A committee event only when the statement changes what is on record.
+            let same = match e.kind {
+                EventKind::CommitteeSet => before.committee == Some(true),
+                EventKind::CommitteeNone => before.committee == Some(false),
+                _ => false,
+            };
+            if !same {
+                events.push((before.id, e));
+            }
         }
         let new_parent = parent_id_of(*i);
         let moved = new_parent != before.parent_id && new_parent.is_some();
@@ -655,7 +701,12 @@ pub async fn run(
         .reserve_ids("history", history.len() as i64)
         .await?;
     let written = inserts.len() + updates.len();
+    let event_first = app
+        .store
+        .reserve_ids("org_event", events.len() as i64)
+        .await?;
     let (inserts, updates, moves, history) = (&inserts, &updates, &moves, &history);
+    let events = &events;
     let (report_ref, org_ref, referrals) = (&report, default_parent.as_ref(), &referrals);
     crate::audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
@@ -675,6 +726,19 @@ pub async fn run(
             touched.push(*to);
         }
         org_store::record_history(&mut tx, history_first, history).await?;
+        // The dated facts, skipping those already on record (a re-import of the same
+        // file adds nothing); each keeps the org row's copies in step.
+        let ids: Vec<i64> = events.iter().map(|(id, _)| *id).collect();
+        let on_record = org_history::of_orgs(&mut tx, &ids).await?;
+        for (k, (org_id, e)) in events.iter().enumerate() {
+            let known = on_record.get(org_id).is_some_and(|h| {
+                h.events.iter().any(|x| x.kind == e.kind && x.on == e.on)
+            });
+            if !known {
+                org_history::record(&mut tx, event_first + k as i64, *org_id, e, Some("导入"))
+                    .await?;
+            }
+        }
         jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
         super::record_import(&mut tx, app, opts, "orgs", report_ref, written, org_ref).await?;
         tx.commit().await?;
@@ -684,6 +748,35 @@ pub async fn run(
     progress.finish();
     report.written = written;
     Ok(report)
+}
+
+/// The dated facts a row states: its 最近换届日期 as an election, and 是否设立支委会 as a
+/// committee set up (dated by the election when given, else undated: it exists, since
+/// when is unknown) or stated absent (dated by the election, else the import day: the
+/// statement is only known true from then on).
+fn dated_events(p: &Parsed, today: chrono::NaiveDate) -> Vec<OrgEvent> {
+    let mut out = Vec::new();
+    if let Some(e) = p.election {
+        out.push(OrgEvent {
+            kind: EventKind::Election,
+            on: Some(e),
+            until: None,
+        });
+    }
+    match p.committee {
+        Some(true) => out.push(OrgEvent {
+            kind: EventKind::CommitteeSet,
+            on: p.election,
+            until: None,
+        }),
+        Some(false) => out.push(OrgEvent {
+            kind: EventKind::CommitteeNone,
+            on: Some(p.election.unwrap_or(today)),
+            until: None,
+        }),
+        None => {}
+    }
+    out
 }
 
 /// The code of an org created without one.

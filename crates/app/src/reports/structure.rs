@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use jiceng_domain::structure::{check_org, OrgFacts};
+use jiceng_domain::structure::{check_org, missing, MissingFact};
 use jiceng_domain::AnomalyRule;
 use jiceng_io::{OutCell, Sheet};
 use jiceng_store::orgs as org_store;
@@ -23,6 +23,11 @@ pub struct StructureReport {
     /// Count of anomalies by rule (GLOSSARY name).
     pub counts: BTreeMap<String, usize>,
     pub anomalies: Vec<AnomalyItem>,
+    /// Live orgs whose check could not be made for want of a record (暂无数据), by
+    /// `MissingFact` code: no secretary on record, 是否设立支委会 not stated, no election
+    /// on record. `None` when the report was read from the stored anomalies (which do
+    /// not keep them): see the org pages.
+    pub missing: Option<BTreeMap<String, usize>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -105,6 +110,7 @@ async fn stored(
                     facts_on: root.facts.facts_on,
                     orgs: t.orgs as usize,
                     counts,
+                    missing: None,
                     anomalies: list
                         .into_iter()
                         .map(|a| AnomalyItem {
@@ -133,13 +139,24 @@ async fn checked(
 ) -> Result<StructureReport> {
     let rules = app.rules.in_force(as_of);
     let mut conn = app.store.acquire().await?;
-    let orgs = org_store::list(&mut conn, &Scope::subtree(&root.path)).await?;
+    let subtree = Scope::subtree(&root.path);
+    let mut orgs = org_store::list(&mut conn, &subtree).await?;
     let parent_of_root = match root.org.parent_id {
         Some(p) => org_store::get(&mut conn, &Scope::All, p)
             .await?
             .map(|o| o.org.kind),
         None => None,
     };
+    // The dated facts of every org, read as of the report's day.
+    let ids: Vec<i64> = orgs.iter().map(|o| o.org.id).collect();
+    let histories = jiceng_store::history::of_orgs(&mut conn, &ids).await?;
+    // Member counts as of a day other than the stored facts' day are counted again:
+    // members joined by then and not exited by then, rolled up the tree (SPEC C1 and
+    // issue 12 point 7). Units covered are today's (units carry no dates).
+    if root.facts.facts_on != Some(as_of) {
+        let counts = jiceng_store::members::counts_on(&mut conn, &subtree, as_of).await?;
+        recount(&mut orgs, &counts);
+    }
     drop(conn);
     let kinds: HashMap<i64, jiceng_domain::OrgKind> =
         orgs.iter().map(|o| (o.org.id, o.org.kind)).collect();
@@ -148,30 +165,23 @@ async fn checked(
         .iter()
         .map(|r| (r.code().to_string(), 0))
         .collect();
-    for o in orgs.iter().filter(|o| o.org.dissolved_on.is_none()) {
-        let facts = OrgFacts {
-            org_id: o.org.id,
-            code: o.org.code.clone(),
-            name: o.org.name.clone(),
-            kind: o.org.kind,
-            domain: o.org.domain,
-            parent_kind: if o.org.id == root.org.id {
-                parent_of_root
-            } else {
-                o.org.parent_id.and_then(|p| kinds.get(&p).copied())
-            },
-            founded_on: o.org.founded_on,
-            last_election_on: o.org.last_election_on,
-            has_committee: o.org.has_committee,
-            direct_members: o.facts.direct_members,
-            direct_full: o.facts.direct_full,
-            subtree_members: o.facts.subtree_members,
-            subtree_full: o.facts.subtree_full,
-            units_covered: o.facts.units_covered,
-            has_secretary: o.facts.has_secretary,
-            secretary_vacant_since: o.facts.secretary_vacant_since,
+    let mut missing_counts: BTreeMap<String, usize> = MissingFact::ALL
+        .iter()
+        .map(|m| (m.code().to_string(), 0))
+        .collect();
+    let empty = jiceng_domain::OrgHistory::default();
+    for o in orgs.iter().filter(|o| facts::live_on(&o.org, as_of)) {
+        let parent_kind = if o.org.id == root.org.id {
+            parent_of_root
+        } else {
+            o.org.parent_id.and_then(|p| kinds.get(&p).copied())
         };
-        for a in check_org(&facts, rules, as_of) {
+        let history = histories.get(&o.org.id).unwrap_or(&empty);
+        let f = facts::org_facts(o, parent_kind, history, as_of);
+        for m in missing(&f, rules, as_of) {
+            *missing_counts.entry(m.code().to_string()).or_default() += 1;
+        }
+        for a in check_org(&f, rules, as_of) {
             *counts.entry(a.rule.code().to_string()).or_default() += 1;
             if limit.is_some_and(|n| anomalies.len() >= n) {
                 continue;
@@ -192,7 +202,35 @@ async fn checked(
         orgs: orgs.len(),
         counts,
         anomalies,
+        missing: Some(missing_counts),
     })
+}
+
+/// Replaces the stored member counts with those of another day, direct and subtree.
+fn recount(orgs: &mut [org_store::StoredOrg], counts: &HashMap<i64, (i64, i64)>) {
+    let index: HashMap<i64, usize> = orgs
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.org.id, i))
+        .collect();
+    for o in orgs.iter_mut() {
+        let (m, f) = counts.get(&o.org.id).copied().unwrap_or_default();
+        o.facts.direct_members = m;
+        o.facts.direct_full = f;
+        o.facts.subtree_members = m;
+        o.facts.subtree_full = f;
+    }
+    // Deepest first, each org's finished subtree added to its parent.
+    let mut order: Vec<usize> = (0..orgs.len()).collect();
+    order.sort_by_key(|i| std::cmp::Reverse(orgs[*i].depth));
+    for i in order {
+        let Some(p) = orgs[i].org.parent_id.and_then(|p| index.get(&p).copied()) else {
+            continue;
+        };
+        let (m, f) = (orgs[i].facts.subtree_members, orgs[i].facts.subtree_full);
+        orgs[p].facts.subtree_members += m;
+        orgs[p].facts.subtree_full += f;
+    }
 }
 
 impl StructureReport {
@@ -210,6 +248,15 @@ impl StructureReport {
                         OutCell::Int(*self.counts.get(r.code()).unwrap_or(&0) as i64),
                     ]
                 })
+                .chain(self.missing.iter().flat_map(|m| {
+                    MissingFact::ALL.iter().map(move |f| {
+                        vec![
+                            OutCell::Text(format!("暂无数据：{}", f.label())),
+                            OutCell::Text(f.code().into()),
+                            OutCell::Int(*m.get(f.code()).unwrap_or(&0) as i64),
+                        ]
+                    })
+                }))
                 .collect(),
         };
         let list = Sheet {
