@@ -922,3 +922,12 @@ pub async fn subtree_orgs(app: &App, actor: &Actor, id: i64, cap: i64) -> Result
         .map(|o| OrgSummary::of(o, *kids.get(&o.org.id).unwrap_or(&0)))
         .collect())
 }
+
+/// An org's 台账起始日 (for the edit form; the caller has checked the scope).
+pub async fn records_from(app: &App, org_id: i64) -> Result<Option<NaiveDate>> {
+    let mut conn = app.store.acquire().await?;
+    Ok(jiceng_store::history::of_orgs(&mut conn, &[org_id])
+        .await?
+        .remove(&org_id)
+        .and_then(|h| h.records_from))
+}

@@ -169,14 +169,21 @@ pub async fn structure(app: &App, root: &StoredOrg) -> Result<usize> {
             parent_kind,
             founded_on: date("founded_on")?,
             last_election_on: date("last_election_on")?,
-            has_committee: r.try_get::<i64, _>("has_committee")? != 0,
+            committee: Some(r.try_get::<i64, _>("has_committee")? != 0),
             direct_members: dm,
             direct_full: df,
             subtree_members: sm,
             subtree_full: sf,
             units_covered: units.get(&oid).copied().unwrap_or(0),
-            has_secretary: holds.get(&oid).copied().unwrap_or(0) != 0,
-            secretary_vacant_since: None,
+            secretary: if holds.get(&oid).copied().unwrap_or(0) != 0 {
+                jiceng_domain::SecretaryState::InOffice
+            } else {
+                jiceng_domain::SecretaryState::Unknown
+            },
+            term_years: None,
+            postponed_until: None,
+            temporary: false,
+            approved: false,
         };
         anomalies += check_org(&facts, rules, today).len();
     }

@@ -81,6 +81,15 @@ pub fn structure(r: &StructureReport) -> String {
             let _ = writeln!(s, "  {label}：{n}");
         }
     }
+    // Checks not made for want of a record: 暂无数据, never a failure.
+    if let Some(missing) = &r.missing {
+        for m in jiceng_domain::structure::MissingFact::ALL {
+            let n = missing.get(m.code()).copied().unwrap_or(0);
+            if n > 0 {
+                let _ = writeln!(s, "  暂无数据（{}）：{n}个党组织", m.label());
+            }
+        }
+    }
     for a in r.anomalies.iter().take(30) {
         let _ = writeln!(
             s,

@@ -26,14 +26,19 @@ fn branch() -> OrgFacts {
         parent_kind: Some(OrgKind::PrimaryCommittee),
         founded_on: Some(d(2010, 3, 1)),
         last_election_on: Some(d(2021, 1, 10)),
-        has_committee: false,
+        committee: Some(false),
         direct_members: 62,
         direct_full: 58,
         subtree_members: 62,
         subtree_full: 58,
         units_covered: 7,
-        has_secretary: false,
-        secretary_vacant_since: Some(d(2025, 5, 1)),
+        secretary: jiceng_domain::SecretaryState::Vacant {
+            since: d(2025, 5, 1),
+        },
+        term_years: None,
+        postponed_until: None,
+        temporary: false,
+        approved: false,
     }
 }
 

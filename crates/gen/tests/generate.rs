@@ -114,7 +114,7 @@ fn tree_order_ids_and_codes() {
         }
         match o.kind {
             OrgKind::LocalCommittee => assert!(o.domain.is_none()),
-            OrgKind::Group => assert!(o.last_election_on.is_none() && !o.has_committee),
+            OrgKind::Group => assert!(o.last_election_on.is_none() && o.committee != Some(true)),
             _ => {
                 assert!(o.domain.is_some());
                 assert!(o.approving_org.is_some(), "{}", o.name);
@@ -356,14 +356,21 @@ fn facts(b: &Batch) -> Vec<OrgFacts> {
                 .map(|&p| b.orgs[p].kind),
             founded_on: o.founded_on,
             last_election_on: o.last_election_on,
-            has_committee: o.has_committee,
+            committee: o.committee,
             direct_members: direct[i],
             direct_full: direct_full[i],
             subtree_members: sub[i],
             subtree_full: sub_full[i],
             units_covered: units[i],
-            has_secretary: secretary[i],
-            secretary_vacant_since: if secretary[i] { None } else { vacant_since[i] },
+            secretary: match (secretary[i], vacant_since[i]) {
+                (true, _) => jiceng_domain::SecretaryState::InOffice,
+                (false, Some(since)) => jiceng_domain::SecretaryState::Vacant { since },
+                (false, None) => jiceng_domain::SecretaryState::Unknown,
+            },
+            term_years: o.term_years,
+            postponed_until: None,
+            temporary: o.temporary,
+            approved: o.approving_org.is_some(),
         })
         .collect()
 }

@@ -40,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/move", post(move_org))
         .route("/orgs/{id}/merge", post(merge_org))
         .route("/orgs/{id}/dissolve", post(dissolve_org))
+        .route("/orgs/{id}/events", post(org_event))
+        .route("/positions/{id}/end", post(end_position))
         .route("/members", get(members))
         .route("/members/search", post(search_members))
         .route("/members/{id}", get(member).put(edit_member))
@@ -340,6 +342,48 @@ async fn dissolve_org(
     Ok(to_json(
         &browse::org_view(&state.app, &user.actor, id).await?,
     ))
+}
+
+#[derive(Deserialize)]
+struct EventBody {
+    #[serde(flatten)]
+    event: org_admin::EventInput,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Records a dated fact of an org: an election, a committee set up or dissolved, an
+/// approved postponement (with `until`), a secretary vacancy with no predecessor.
+async fn org_event(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> ApiResult {
+    let e: EventBody = body(&b)?;
+    org_admin::record_event(&state.app, &user.actor, id, &e.event, &e.reason).await?;
+    Ok(to_json(
+        &browse::org_view(&state.app, &user.actor, id).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct EndBody {
+    on: chrono::NaiveDate,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Ends a position (离任) on a day.
+async fn end_position(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> ApiResult {
+    let e: EndBody = body(&b)?;
+    member_admin::end_position(&state.app, &user.actor, id, e.on, &e.reason).await?;
+    Ok(to_json(&json!({ "position": id, "ended_on": e.on })))
 }
 
 // ---------------------------------------------------------------- members and units

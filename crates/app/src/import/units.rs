@@ -83,7 +83,9 @@ pub const COLUMNS: [ColumnSpec; 10] = [
             "负责党组织",
             "联系党组织",
         ],
-        required: true,
+        // A unit with no party organization has none in a real register (issue 12
+        // point 2): blank is accepted for 未覆盖 and instructor-only units (per row).
+        required: false,
     },
     ColumnSpec {
         name: "党建工作指导员",
@@ -173,13 +175,38 @@ pub async fn run(
             v
         });
         let instructor = c.text(INSTRUCTOR);
-        let org = c.required(ORG).and_then(|key| match lookup.find(&key, "") {
-            Ok(o) => Some(o),
-            Err(e) => {
-                c.error(ORG, e);
-                None
-            }
-        });
+        let org = match c.text(ORG) {
+            Some(key) => match lookup.find(&key, "") {
+                Ok(o) => Some(o),
+                Err(e) => {
+                    c.error(ORG, e);
+                    None
+                }
+            },
+            // No party organization of its own: an uncovered or instructor-only unit is
+            // filed under the import's org (--org); any other needs its org named.
+            None => match (coverage, scope_org.as_ref()) {
+                (Some(Coverage::Uncovered | Coverage::Instructor), Some(o)) => Some(o),
+                (Some(Coverage::Uncovered | Coverage::Instructor), None) => {
+                    c.error(
+                        ORG,
+                        "未填写所属党组织：未覆盖或仅选派党建指导员的单位可以不填，但需指定导入到的党组织（--org）",
+                    );
+                    None
+                }
+                (Some(cv), _) => {
+                    c.error(
+                        ORG,
+                        format!("覆盖方式为“{}”的单位必须填写所属党组织", cv.label()),
+                    );
+                    None
+                }
+                (None, _) => {
+                    c.error(ORG, "必填项为空（覆盖方式无法识别时须填写所属党组织）");
+                    None
+                }
+            },
+        };
         if let Some(cc) = &credit {
             if let Some(prev) = seen_credit.insert(cc.as_str().to_string(), row.number) {
                 c.error(CREDIT, format!("统一社会信用代码与第{prev}行重复"));

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use jiceng_app::browse::{self, OrgSummary, OrgView};
 use jiceng_app::org_admin::{self, OrgFields};
@@ -27,6 +27,8 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/orgs/{id}/move", get(move_form).post(move_org))
         .route("/orgs/{id}/merge", get(merge_form).post(merge))
         .route("/orgs/{id}/dissolve", get(dissolve_form).post(dissolve))
+        .route("/orgs/{id}/event", post(record_event))
+        .route("/positions/{pid}/end", post(end_position))
 }
 
 #[derive(Template)]
@@ -96,6 +98,8 @@ fn flash_text(done: Option<&str>) -> Option<String> {
             "moved" => "已调整隶属关系",
             "merged" => "已完成合并",
             "dissolved" => "已撤销该党组织",
+            "event" => "已登记",
+            "ended" => "已结束该职务",
             _ => return None,
         }
         .to_string(),
@@ -170,8 +174,13 @@ struct FormValues {
     region_code: String,
     founded_on: String,
     last_election_on: String,
-    has_committee: bool,
+    /// "", "yes" or "no": 暂无数据 / 已设立 / 未设立.
+    committee: String,
+    committee_on: String,
     approving_org: String,
+    term_years: String,
+    temporary: bool,
+    records_from: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -191,9 +200,17 @@ struct OrgForm {
     #[serde(default)]
     last_election_on: String,
     #[serde(default)]
-    has_committee: Option<String>,
+    committee: String,
+    #[serde(default)]
+    committee_on: String,
     #[serde(default)]
     approving_org: String,
+    #[serde(default)]
+    term_years: String,
+    #[serde(default)]
+    temporary: Option<String>,
+    #[serde(default)]
+    records_from: String,
     #[serde(default)]
     code: String,
     #[serde(default)]
@@ -223,9 +240,23 @@ impl OrgForm {
             region_code: nonempty(&self.region_code),
             founded_on: parse_date(&self.founded_on, "成立日期")?,
             last_election_on: parse_date(&self.last_election_on, "换届日期")?,
-            has_committee: self.has_committee.is_some(),
+            committee: match self.committee.trim() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            },
+            committee_on: parse_date(&self.committee_on, "委员会设立或撤销日期")?,
             approving_org: nonempty(&self.approving_org),
             code: nonempty(&self.code),
+            term_years: match self.term_years.trim() {
+                "" => None,
+                t => Some(
+                    t.parse::<i64>()
+                        .map_err(|_| format!("任期年限应为数字：{t}"))?,
+                ),
+            },
+            temporary: self.temporary.is_some(),
+            records_from: parse_date(&self.records_from, "台账起始日")?,
         })
     }
 
@@ -236,9 +267,21 @@ impl OrgForm {
             region_code: self.region_code.clone(),
             founded_on: self.founded_on.clone(),
             last_election_on: self.last_election_on.clone(),
-            has_committee: self.has_committee.is_some(),
+            committee: self.committee.clone(),
+            committee_on: self.committee_on.clone(),
             approving_org: self.approving_org.clone(),
+            term_years: self.term_years.clone(),
+            temporary: self.temporary.is_some(),
+            records_from: self.records_from.clone(),
         }
+    }
+}
+
+fn committee_value(c: Option<bool>) -> &'static str {
+    match c {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "",
     }
 }
 
@@ -340,6 +383,7 @@ async fn edit_form(
 ) -> Result<Response, PageError> {
     let o = browse::org_in_scope(&state.app, &user.actor, id).await?;
     let f = OrgFields::of(&o.org);
+    let records_from = browse::records_from(&state.app, o.org.id).await?;
     html(&OrgFormPage {
         title: format!("修改 {}", o.org.name),
         nav: Nav::of(&user),
@@ -357,8 +401,12 @@ async fn edit_form(
                 .last_election_on
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
-            has_committee: f.has_committee,
+            committee: committee_value(f.committee).into(),
+            committee_on: String::new(),
             approving_org: f.approving_org.clone().unwrap_or_default(),
+            term_years: f.term_years.map(|y| y.to_string()).unwrap_or_default(),
+            temporary: f.temporary,
+            records_from: records_from.map(|d| d.to_string()).unwrap_or_default(),
         },
         kinds: kind_choices(&f.kind),
         domains: domain_choices(f.domain.as_deref().unwrap_or("")),
@@ -583,4 +631,82 @@ async fn dissolve(
     Form(f): Form<ActionForm>,
 ) -> Result<Response, PageError> {
     act_post(s, user, id, Act::Dissolve, f).await
+}
+
+// ---------------------------------------------------------------- dated facts
+
+#[derive(Deserialize)]
+struct EventForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Records an election, a committee set up or dissolved, an approved postponement of
+/// the 换届 or a secretary vacancy, from the org page.
+async fn record_event(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(form): Form<EventForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let on = parse_date(&form.on, "日期")
+        .map_err(jiceng_app::AppError::Input)?
+        .ok_or_else(|| jiceng_app::AppError::Input("请填写日期".into()))?;
+    let until = parse_date(&form.until, "延期至").map_err(jiceng_app::AppError::Input)?;
+    org_admin::record_event(
+        &state.app,
+        &user.actor,
+        id,
+        &org_admin::EventInput {
+            kind: form.kind.clone(),
+            on,
+            until,
+        },
+        &form.reason,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/orgs/{id}?done=event")).into_response())
+}
+
+#[derive(Deserialize)]
+struct EndForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    reason: String,
+    /// Where to go back to: the org page or the member page.
+    #[serde(default)]
+    back: String,
+}
+
+/// Ends a position (离任) from the org or member page.
+async fn end_position(
+    State(state): State<AppState>,
+    user: User,
+    Path(pid): Path<i64>,
+    Form(form): Form<EndForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let on = parse_date(&form.on, "离任日期")
+        .map_err(jiceng_app::AppError::Input)?
+        .ok_or_else(|| jiceng_app::AppError::Input("请填写离任日期".into()))?;
+    jiceng_app::member_admin::end_position(&state.app, &user.actor, pid, on, &form.reason)
+        .await?;
+    let back = form.back.trim();
+    let safe = (back.starts_with("/orgs/") || back.starts_with("/members/"))
+        && back[1..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'/');
+    let to = if safe { back } else { "/orgs" };
+    let sep = if to.starts_with("/orgs/") { "?done=ended" } else { "" };
+    Ok(Redirect::to(&format!("{to}{sep}")).into_response())
 }
