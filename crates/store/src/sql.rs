@@ -145,6 +145,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "rectification" => "rectification",
         "rectification_event" => "rectification_event",
         "referral" => "referral",
+        "org_event" => "org_event",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }
