@@ -279,7 +279,11 @@ pub async fn org_view(app: &App, actor: &Actor, id: i64) -> Result<OrgView> {
             t.since,
             t.years,
             t.ends_on,
-            if t.postponed { "（已批准延期）" } else { "" }
+            if t.postponed {
+                "（已批准延期）"
+            } else {
+                ""
+            }
         )),
         Ok(None) => Some("不实行任期制".to_string()),
         Err(m) => Some(format!("暂无数据（{}）", m.label())),

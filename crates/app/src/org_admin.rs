@@ -4,11 +4,11 @@
 //! in one transaction. A dissolved org keeps its records.
 
 use chrono::NaiveDate;
-use jiceng_domain::{Domain, Org, OrgKind, RegionCode};
-use jiceng_store::orgs::{self as org_store, HistoryEntry, StoredOrg};
 use jiceng_domain::structure::{term_on, OrgFacts};
+use jiceng_domain::{Domain, Org, OrgKind, RegionCode};
 use jiceng_domain::{EventKind, OrgEvent, OrgHistory, SecretaryState};
 use jiceng_store::history as org_history;
+use jiceng_store::orgs::{self as org_store, HistoryEntry, StoredOrg};
 use jiceng_store::{browse as browse_store, facts, Scope};
 use serde::{Deserialize, Serialize};
 
@@ -324,7 +324,15 @@ pub async fn create(
         dissolved_on: None,
     };
     apply(&mut org, fields, today)?;
-    let events = form_events(&Org { committee: None, ..org.clone() }, &org, fields, today);
+    let events = form_events(
+        &Org {
+            committee: None,
+            ..org.clone()
+        },
+        &org,
+        fields,
+        today,
+    );
     check_affiliation(parent.org.kind, org.kind)?;
     let code = blank(&fields.code);
     if let Some(c) = &code {
@@ -347,7 +355,10 @@ pub async fn create(
     org.id = app.store.reserve_ids("org", 1).await?;
     org.code = code.unwrap_or_else(|| crate::import::orgs::generated_code(org.id));
     let history = app.store.reserve_ids("history", 1).await?;
-    let event_first = app.store.reserve_ids("org_event", events.len() as i64).await?;
+    let event_first = app
+        .store
+        .reserve_ids("org_event", events.len() as i64)
+        .await?;
     let (org, reason, events) = (&org, &reason, &events);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
@@ -427,7 +438,10 @@ pub async fn edit(
         return Ok(());
     }
     let history = app.store.reserve_ids("history", 1).await?;
-    let event_first = app.store.reserve_ids("org_event", events.len() as i64).await?;
+    let event_first = app
+        .store
+        .reserve_ids("org_event", events.len() as i64)
+        .await?;
     let (before, after, stored, reason, events) = (&before, &after, &stored, &reason, &events);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
@@ -669,7 +683,10 @@ pub async fn dissolve(app: &App, actor: &Actor, id: i64, reason: &str) -> Result
 /// day: from today). Nothing when the form repeats what is on record.
 fn form_events(before: &Org, after: &Org, f: &OrgFields, today: NaiveDate) -> Vec<OrgEvent> {
     let mut out = Vec::new();
-    if let Some(e) = f.last_election_on.filter(|e| before.last_election_on != Some(*e)) {
+    if let Some(e) = f
+        .last_election_on
+        .filter(|e| before.last_election_on != Some(*e))
+    {
         out.push(OrgEvent {
             kind: EventKind::Election,
             on: Some(e),
@@ -757,9 +774,7 @@ pub async fn record_event(
     drop(conn);
     let until = match kind {
         EventKind::TermPostponed => {
-            let until = event
-                .until
-                .ok_or_else(|| input("请填写延期至的日期"))?;
+            let until = event.until.ok_or_else(|| input("请填写延期至的日期"))?;
             let rules = app.rules.in_force(event.on);
             let facts = OrgFacts {
                 org_id: id,
@@ -782,18 +797,25 @@ pub async fn record_event(
                 temporary: stored.org.temporary,
                 approved: false,
             }
-            .dated(&OrgHistory { events: history.events.iter().filter(|e| e.kind != EventKind::TermPostponed).cloned().collect(), ..history.clone() }, event.on);
+            .dated(
+                &OrgHistory {
+                    events: history
+                        .events
+                        .iter()
+                        .filter(|e| e.kind != EventKind::TermPostponed)
+                        .cloned()
+                        .collect(),
+                    ..history.clone()
+                },
+                event.on,
+            );
             let term = match term_on(&facts, rules, event.on) {
                 Ok(Some(t)) => t,
                 Ok(None) => return Err(input("该党组织不实行任期制，无需延期换届")),
-                Err(_) => {
-                    return Err(input(
-                        "换届时间未登记，请先登记最近一次换届选举的日期",
-                    ))
-                }
+                Err(_) => return Err(input("换届时间未登记，请先登记最近一次换届选举的日期")),
             };
-            let max_months = u32::try_from(rules.terms.postponement_max_years.max(0) * 12)
-                .unwrap_or(0);
+            let max_months =
+                u32::try_from(rules.terms.postponement_max_years.max(0) * 12).unwrap_or(0);
             let limit = term
                 .ends_on
                 .checked_add_months(chrono::Months::new(max_months))

@@ -309,7 +309,10 @@ contract_test!(
         load(&app, &dir).await;
         let o = stored(&app, "F02").await;
         assert!(!o.facts.has_secretary);
-        assert_eq!(o.facts.secretary_vacant_since, None, "never the founding date");
+        assert_eq!(
+            o.facts.secretary_vacant_since, None,
+            "never the founding date"
+        );
         let r = report(&app, TODAY).await;
         assert!(!rules_of(&r, "F02").contains(&"SecretaryVacant".to_string()));
         // The stored anomalies (facts refresh) agree with the live check.
@@ -355,9 +358,14 @@ contract_test!(
                 transferred: "",
             }),
         ];
-        let r = import::members::run(&app, &roster(&dir, "新名册.xlsx", rows), &opts(), &NoProgress)
-            .await
-            .unwrap();
+        let r = import::members::run(
+            &app,
+            &roster(&dir, "新名册.xlsx", rows),
+            &opts(),
+            &NoProgress,
+        )
+        .await
+        .unwrap();
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         let during = report(&app, "2026-01-31").await;
         assert_eq!(
@@ -388,11 +396,19 @@ contract_test!(
             until: "",
             transferred: "",
         })];
-        let r = import::members::run(&app, &roster(&dir, "新名册.xlsx", rows), &opts(), &NoProgress)
-            .await
-            .unwrap();
+        let r = import::members::run(
+            &app,
+            &roster(&dir, "新名册.xlsx", rows),
+            &opts(),
+            &NoProgress,
+        )
+        .await
+        .unwrap();
         assert!(r.errors.is_empty(), "{:?}", r.errors);
-        assert!(r.notes.iter().any(|n| n.message.contains("原书记职务于2026-03-01结束")));
+        assert!(r
+            .notes
+            .iter()
+            .any(|n| n.message.contains("原书记职务于2026-03-01结束")));
         let id = org_id(&app, "F03").await;
         let mut c = app.store.acquire().await.unwrap();
         let held = positions::of_orgs(&mut c, &[id]).await.unwrap();
@@ -530,7 +546,9 @@ contract_test!(
             .unwrap();
         let after = stored(&app, "F04").await;
         assert_eq!(after.org.committee, Some(true));
-        assert!(!rules_of(&report(&app, TODAY).await, "F04").contains(&"CommitteeMissing".to_string()));
+        assert!(
+            !rules_of(&report(&app, TODAY).await, "F04").contains(&"CommitteeMissing".to_string())
+        );
         assert!(rules_of(&report(&app, "2026-11-19").await, "F04")
             .contains(&"CommitteeMissing".to_string()));
     }
@@ -554,7 +572,11 @@ contract_test!(
         // S6 and S8 (under the 党工委): no term for the 党工委, and a 社区党委 with no
         // election on record is 暂无数据, not expired since 2013.
         let w = report_of(&app, "F06", "2026-06-30").await;
-        assert!(w.anomalies.iter().all(|a| !a.rule.starts_with("Term")), "{:?}", w.anomalies);
+        assert!(
+            w.anomalies.iter().all(|a| !a.rule.starts_with("Term")),
+            "{:?}",
+            w.anomalies
+        );
         assert_eq!(w.missing.as_ref().unwrap()["Election"], 1);
         // Recording the election (2022-06-01) clears it and updates the row.
         let f08 = org_id(&app, "F08").await;
@@ -571,7 +593,10 @@ contract_test!(
         )
         .await
         .unwrap();
-        assert_eq!(stored(&app, "F08").await.org.last_election_on, Some(d("2022-06-01")));
+        assert_eq!(
+            stored(&app, "F08").await.org.last_election_on,
+            Some(d("2022-06-01"))
+        );
         let w = report_of(&app, "F06", "2026-06-30").await;
         assert_eq!(w.missing.as_ref().unwrap()["Election"], 0);
         assert!(w.anomalies.iter().all(|a| !a.rule.starts_with("Term")));
@@ -626,8 +651,9 @@ contract_test!(
         org_admin::edit(&app, &dept(), tmp.org.id, &f, "转为常设支部")
             .await
             .unwrap();
-        assert!(rules_of(&report(&app, TODAY).await, "F09")
-            .contains(&"BranchUnder3Full".to_string()));
+        assert!(
+            rules_of(&report(&app, TODAY).await, "F09").contains(&"BranchUnder3Full".to_string())
+        );
     }
 );
 
@@ -638,7 +664,9 @@ contract_test!(
         let dir = Dir::new("s21");
         load(&app, &dir).await;
         let mut c = app.store.acquire().await.unwrap();
-        let orgs = jiceng_store::ratings::orgs(&mut c, &Scope::All).await.unwrap();
+        let orgs = jiceng_store::ratings::orgs(&mut c, &Scope::All)
+            .await
+            .unwrap();
         let one = orgs.iter().find(|o| o.code == "F02").unwrap();
         assert_eq!(one.subtree_last_joined, Some(d("2023-06-10")));
     }
@@ -656,12 +684,10 @@ contract_test!(
         // 二村 (founded 2000-03-01): 张 joined in 1995, the other three on 1999-07-01 and
         // became full members on 2000-07-01; on 2000-06-01 it had one full member.
         let r = report(&app, "2000-06-01").await;
-        assert_eq!(
-            detail(&r, "F03", "BranchUnder3Full").unwrap()["full"],
-            1
+        assert_eq!(detail(&r, "F03", "BranchUnder3Full").unwrap()["full"], 1);
+        assert!(
+            !rules_of(&report(&app, TODAY).await, "F03").contains(&"BranchUnder3Full".to_string())
         );
-        assert!(!rules_of(&report(&app, TODAY).await, "F03")
-            .contains(&"BranchUnder3Full".to_string()));
         // A future dissolution does not hide an org today.
         let mut c = app.store.acquire().await.unwrap();
         sqlx::query("UPDATE org SET dissolved_on = '2027-06-30' WHERE code = 'F11'")
@@ -669,8 +695,9 @@ contract_test!(
             .await
             .unwrap();
         drop(c);
-        assert!(rules_of(&report(&app, TODAY).await, "F11")
-            .contains(&"GeneralBranchSize".to_string()));
+        assert!(
+            rules_of(&report(&app, TODAY).await, "F11").contains(&"GeneralBranchSize".to_string())
+        );
         assert!(rules_of(&report(&app, "2027-07-01").await, "F11").is_empty());
     }
 );
@@ -693,7 +720,11 @@ contract_test!(
                 C::N(0.0),
                 s(cover),
                 s(org),
-                s(if cover.contains("指导员") { "王指导员" } else { "" }),
+                s(if cover.contains("指导员") {
+                    "王指导员"
+                } else {
+                    ""
+                }),
             ])
         };
         xlsx(
@@ -715,10 +746,16 @@ contract_test!(
         assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
         assert_eq!(r.errors[0].row, 5);
         assert_eq!(r.errors[0].column, "所属党组织");
-        assert!(r.errors[0].message.contains("单独组建"), "{}", r.errors[0].message);
+        assert!(
+            r.errors[0].message.contains("单独组建"),
+            "{}",
+            r.errors[0].message
+        );
         assert_eq!(r.written, 2);
         // Without --org the blank is refused, saying why.
-        let r = import::units::run(&app, &p, &opts(), &NoProgress).await.unwrap();
+        let r = import::units::run(&app, &p, &opts(), &NoProgress)
+            .await
+            .unwrap();
         assert!(r.errors.iter().any(|e| e.message.contains("--org")));
     }
 );

@@ -85,6 +85,49 @@ fn read_limits(cli: &Cli) -> Result<jiceng_io::ReadLimits> {
 }
 
 #[derive(Subcommand)]
+enum OrgCommand {
+    /// Record a dated fact: election, committee_set, committee_none, term_postponed
+    /// (with --until), secretary_vacant.
+    Event {
+        /// The org: its code, or its exact name where unique.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        kind: String,
+        /// The day it happened (for term_postponed: the day of the approval).
+        #[arg(long)]
+        on: chrono::NaiveDate,
+        /// term_postponed: the day the postponed term ends (at most the rule's limit).
+        #[arg(long)]
+        until: Option<chrono::NaiveDate>,
+        /// The basis (批准文件, 会议) recorded in the org's history.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Set the approved term length, the 台账起始日, the committee statement or 临时党支部.
+    Set {
+        #[arg(long)]
+        org: String,
+        /// Approved term length in years (0: back to the rule for the kind).
+        #[arg(long)]
+        term_years: Option<i64>,
+        /// 台账起始日: nothing before it is judged.
+        #[arg(long)]
+        records_from: Option<chrono::NaiveDate>,
+        /// yes, no or unknown (暂无数据).
+        #[arg(long)]
+        committee: Option<String>,
+        /// The day the committee was set up or dissolved.
+        #[arg(long)]
+        committee_on: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        temporary: Option<bool>,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Create the database and its key (if missing) and bring the schema up to date. Only
     /// init (and demo) creates a database or a key: every other command refuses a missing
@@ -181,6 +224,14 @@ enum Command {
         skip_invalid: bool,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// An org's dated facts and settings, by hand: an election (换届), a committee set up
+    /// or dissolved, an approved postponement, a secretary vacancy; the approved term
+    /// length, 台账起始日, the committee statement, 临时党支部. Recorded in the org's
+    /// history and the audit log.
+    Org {
+        #[command(subcommand)]
+        what: OrgCommand,
     },
     /// Derived reports for a subtree.
     Report {
@@ -640,6 +691,56 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Org { what } => {
+            let app = open(&cli.db, &cli.key_file).await?;
+            let actor = jiceng_app::access::Actor::system();
+            match what {
+                OrgCommand::Event {
+                    org,
+                    kind,
+                    on,
+                    until,
+                    reason,
+                } => {
+                    let o = app.resolve_org(&actor.scope, &org).await?;
+                    let e = jiceng_app::org_admin::EventInput { kind, on, until };
+                    jiceng_app::org_admin::record_event(&app, &actor, o.org.id, &e, &reason)
+                        .await?;
+                    println!("已登记：{}", o.org.name);
+                }
+                OrgCommand::Set {
+                    org,
+                    term_years,
+                    records_from,
+                    committee,
+                    committee_on,
+                    temporary,
+                    reason,
+                } => {
+                    let o = app.resolve_org(&actor.scope, &org).await?;
+                    let mut f = jiceng_app::org_admin::OrgFields::of(&o.org);
+                    if let Some(y) = term_years {
+                        f.term_years = (y > 0).then_some(y);
+                    }
+                    f.records_from = records_from;
+                    if let Some(c) = committee {
+                        f.committee = match c.as_str() {
+                            "yes" | "是" => Some(true),
+                            "no" | "否" => Some(false),
+                            "unknown" | "" => None,
+                            other => anyhow::bail!("--committee 应为 yes、no 或 unknown：{other}"),
+                        };
+                    }
+                    f.committee_on = committee_on;
+                    if let Some(t) = temporary {
+                        f.temporary = t;
+                    }
+                    jiceng_app::org_admin::edit(&app, &actor, o.org.id, &f, &reason).await?;
+                    println!("已保存：{}", o.org.name);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Report {
             what,

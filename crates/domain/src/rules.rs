@@ -69,6 +69,12 @@ pub struct MeetingRules {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecruitmentRules {
     pub min_age: i64,
+    /// The day the age requirement took effect (the 1945 charter's 年满十八岁): joining
+    /// dates before the earliest rule set but after this day are judged by that set's
+    /// `min_age`; earlier ones are not judged (review S23). `None`: only the set's own
+    /// span.
+    #[serde(default)]
+    pub min_age_since: Option<Date>,
     pub talk_within_months: i64,
     pub activist_min_years_before_candidate: i64,
     pub activist_assessment_every_months: i64,
@@ -136,9 +142,7 @@ impl RuleSet {
     /// "其他基层单位" with 3 years; the 乡镇党委 itself is a primary committee (5 years).
     pub fn term_years(&self, kind: OrgKind, domain: Option<Domain>) -> Option<i64> {
         match kind {
-            OrgKind::Group | OrgKind::WorkingCommittee | OrgKind::LocalCommittee => {
-                return None
-            }
+            OrgKind::Group | OrgKind::WorkingCommittee | OrgKind::LocalCommittee => return None,
             OrgKind::PrimaryCommittee | OrgKind::GeneralBranch | OrgKind::Branch => {}
         }
         if matches!(domain, Some(Domain::Village | Domain::Community)) {
@@ -214,6 +218,17 @@ impl RuleBook {
         self.sets.iter().rev().find(|s| s.effective_from <= day)
     }
 
+    /// The rule set that judges the age at joining on `joined`: the one in force then, or
+    /// for a date before the book the earliest set when its age rule already applied
+    /// (`min_age_since`); `None` when no age rule applied on that day.
+    pub fn recruitment_on(&self, joined: Date) -> Option<&RuleSet> {
+        self.covering(joined).or_else(|| {
+            self.sets
+                .first()
+                .filter(|s| s.recruitment.min_age_since.is_some_and(|d| d <= joined))
+        })
+    }
+
     pub fn sets(&self) -> &[RuleSet] {
         &self.sets
     }
@@ -282,6 +297,27 @@ mod tests {
         assert_eq!(book.in_force(d(2025, 12, 31)).id, "2019-default");
         assert_eq!(book.in_force(d(2026, 1, 1)).id, "2026-revised");
         assert_eq!(book.in_force(d(2030, 1, 1)).id, "2026-revised");
+    }
+
+    #[test]
+    fn age_at_joining_is_judged_by_the_rules_of_the_joining_day() {
+        let book = RuleBook::shipped();
+        // A date in the book: the set in force then.
+        assert_eq!(
+            book.recruitment_on(d(2020, 1, 1)).unwrap().id,
+            "2019-default"
+        );
+        // Before the book but under the 1945 charter's age rule: the earliest set's age.
+        assert_eq!(
+            book.recruitment_on(d(1970, 1, 1))
+                .unwrap()
+                .recruitment
+                .min_age,
+            18
+        );
+        // S23: joined 1944-08-01, before any age rule: not judged.
+        assert!(book.recruitment_on(d(1944, 8, 1)).is_none());
+        assert!(book.covering(d(2018, 12, 31)).is_none());
     }
 
     #[test]

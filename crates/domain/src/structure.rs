@@ -179,7 +179,11 @@ pub fn term_ends_on(start: Date, years: i64) -> Option<Date> {
 /// The term an org is in on `as_of`: its start, length and end (a postponement moves the
 /// end), or why it is not known. `Ok(None)`: the org has no term (groups, 党工委, 地方党委,
 /// 临时党支部).
-pub fn term_on(facts: &OrgFacts, rules: &RuleSet, as_of: Date) -> Result<Option<Term>, MissingFact> {
+pub fn term_on(
+    facts: &OrgFacts,
+    rules: &RuleSet,
+    as_of: Date,
+) -> Result<Option<Term>, MissingFact> {
     if facts.temporary {
         return Ok(None);
     }
@@ -586,10 +590,7 @@ mod tests {
         // Not stated: 暂无数据, not an anomaly (S4).
         f.committee = None;
         assert!(only(&f, AnomalyRule::CommitteeMissing).is_none());
-        assert_eq!(
-            missing(&f, &rules(), as_of()),
-            vec![MissingFact::Committee]
-        );
+        assert_eq!(missing(&f, &rules(), as_of()), vec![MissingFact::Committee]);
     }
 
     #[test]
@@ -723,7 +724,10 @@ mod tests {
         f.last_election_on = Some(d(2023, 5, 10));
         let day = d(2026, 6, 30);
         let fired = |f: &OrgFacts| -> Vec<AnomalyRule> {
-            check_org(f, &rules(), day).into_iter().map(|a| a.rule).collect()
+            check_org(f, &rules(), day)
+                .into_iter()
+                .map(|a| a.rule)
+                .collect()
         };
         assert!(fired(&f).contains(&AnomalyRule::TermExpired));
         f.term_years = Some(5);

@@ -16,8 +16,8 @@ use std::sync::OnceLock;
 use jiceng_domain::member_stats::Profile;
 use jiceng_domain::structure::{check_org, Anomaly, OrgFacts};
 use jiceng_domain::{
-    path, AnomalyRule, Coverage, CoverageReport, Gap, MemberStats, MemberStatus, OperatingStatus,
-    EventKind, OrgHistory, RuleBook, SecretaryState,
+    path, AnomalyRule, Coverage, CoverageReport, EventKind, Gap, MemberStats, MemberStatus,
+    OperatingStatus, OrgHistory, RuleBook, SecretaryState,
 };
 use sqlx::Row;
 
@@ -51,7 +51,8 @@ pub type Counts = BTreeMap<String, i64>;
 pub struct Totals {
     /// Orgs in the subtree, the root and dissolved ones included.
     pub orgs: i64,
-    /// Anomalies of the subtree's live orgs by rule code.
+    /// Anomalies of the subtree's live orgs by rule code, and the live orgs missing a
+    /// record a check needs by `MISSING_PREFIX` key.
     pub anomalies: Counts,
     /// Units of the subtree in each coverage gap ("ShouldHaveOrg", "Uncovered").
     pub gaps: Counts,
@@ -163,6 +164,25 @@ fn anomalies_of(
         shipped_rules().in_force(day),
         day,
     )
+}
+
+/// The key under which the subtree totals count orgs missing a record (暂无数据), beside
+/// the anomaly rules: `Missing:Secretary`, `Missing:Committee`, `Missing:Election`.
+pub const MISSING_PREFIX: &str = "Missing:";
+
+/// The records an org live on `day` lacks for its checks, as counts by `MISSING_PREFIX`
+/// key (they do not depend on the parent's kind).
+fn missing_of(o: &orgs::StoredOrg, history: &OrgHistory, day: chrono::NaiveDate) -> Counts {
+    let mut c = Counts::new();
+    if !live_on(&o.org, day) {
+        return c;
+    }
+    let f = org_facts(o, None, history, day);
+    for m in jiceng_domain::structure::missing(&f, shipped_rules().in_force(day), day) {
+        *c.entry(format!("{MISSING_PREFIX}{}", m.code()))
+            .or_default() += 1;
+    }
+    c
 }
 
 fn count_rules(list: &[Anomaly]) -> Counts {
@@ -377,12 +397,7 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
             },
         });
         if touched_set.contains(&parent) {
-            let list = anomalies_of(
-                &child,
-                kind_of.get(&parent).copied(),
-                &histories[&id],
-                day,
-            );
+            let list = anomalies_of(&child, kind_of.get(&parent).copied(), &histories[&id], day);
             rechecked.push((child.clone(), list));
         }
         children.entry(parent).or_default().push(ChildFacts {
@@ -463,6 +478,10 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
             c.anomalies = anomalies_of(&o, parent_kind.get(id).copied(), &histories[id], day);
             let own = count_rules(&c.anomalies);
             add_counts(&mut c.totals.anomalies, &own);
+            add_counts(
+                &mut c.totals.anomalies,
+                &missing_of(&o, &histories[id], day),
+            );
         }
         if let Some(p) = parent.filter(|p| set.contains(p)) {
             let child = computed.get(id).expect("listed").clone();

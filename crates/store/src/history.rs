@@ -114,7 +114,10 @@ pub async fn record(
 
 /// Sets `org.committee`, `has_committee` and `last_election_on` from the org's events.
 pub async fn sync_org(conn: &mut Conn, org_id: i64) -> Result<()> {
-    let h = of_orgs(conn, &[org_id]).await?.remove(&org_id).unwrap_or_default();
+    let h = of_orgs(conn, &[org_id])
+        .await?
+        .remove(&org_id)
+        .unwrap_or_default();
     let committee = h.committee().changes.last().map(|c| c.1);
     let election = h
         .events

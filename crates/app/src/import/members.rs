@@ -126,12 +126,23 @@ pub const COLUMNS: [ColumnSpec; 16] = [
     },
     ColumnSpec {
         name: "离任日期",
-        aliases: &["离任时间", "免职日期", "免职时间", "卸任日期", "任职结束日期"],
+        aliases: &[
+            "离任时间",
+            "免职日期",
+            "免职时间",
+            "卸任日期",
+            "任职结束日期",
+        ],
         required: false,
     },
     ColumnSpec {
         name: "转入日期",
-        aliases: &["转入时间", "组织关系转入日期", "组织关系转入时间", "转入本支部日期"],
+        aliases: &[
+            "转入时间",
+            "组织关系转入日期",
+            "组织关系转入时间",
+            "转入本支部日期",
+        ],
         required: false,
     },
 ];
@@ -242,7 +253,7 @@ pub async fn run(
             // The age at joining by the rules in force on the joining date; a date older
             // than the rule book is not judged by later rules (review S23: a member who
             // joined in 1944 at 16, before the 1945 charter's 18).
-            match (&id, app.rules.covering(j)) {
+            match (&id, app.rules.recruitment_on(j)) {
                 (Some(id), Some(rules)) => {
                     let min_age = rules.recruitment.min_age;
                     let b = id.birth_date();
@@ -260,8 +271,13 @@ pub async fn run(
                     row: row.number,
                     column: table.titles[JOINED].clone(),
                     message: format!(
-                        "入党日期{j}早于系统收录的最早规则（{}起施行），入党年龄未按规则检查",
-                        app.rules.sets().first().map(|s| s.effective_from.to_string()).unwrap_or_default()
+                        "入党日期{j}早于党章规定入党年龄的施行日（{}），入党年龄未按规则检查",
+                        app.rules
+                            .sets()
+                            .first()
+                            .and_then(|s| s.recruitment.min_age_since)
+                            .map(|d| d.to_string())
+                            .unwrap_or_default()
                     ),
                 }),
                 (None, _) => {}

@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use jiceng_domain::{Domain, EventKind, Org, OrgEvent, OrgKind, RegionCode};
-use jiceng_store::history as org_history;
 use jiceng_io::ColumnSpec;
+use jiceng_store::history as org_history;
 use jiceng_store::orgs::{self as org_store, HistoryEntry, StoredOrg};
 use jiceng_store::referral::ReferralKind;
 use jiceng_store::Scope;
@@ -731,9 +731,9 @@ pub async fn run(
         let ids: Vec<i64> = events.iter().map(|(id, _)| *id).collect();
         let on_record = org_history::of_orgs(&mut tx, &ids).await?;
         for (k, (org_id, e)) in events.iter().enumerate() {
-            let known = on_record.get(org_id).is_some_and(|h| {
-                h.events.iter().any(|x| x.kind == e.kind && x.on == e.on)
-            });
+            let known = on_record
+                .get(org_id)
+                .is_some_and(|h| h.events.iter().any(|x| x.kind == e.kind && x.on == e.on));
             if !known {
                 org_history::record(&mut tx, event_first + k as i64, *org_id, e, Some("导入"))
                     .await?;

@@ -25,8 +25,7 @@ pub struct StructureReport {
     pub anomalies: Vec<AnomalyItem>,
     /// Live orgs whose check could not be made for want of a record (暂无数据), by
     /// `MissingFact` code: no secretary on record, 是否设立支委会 not stated, no election
-    /// on record. `None` when the report was read from the stored anomalies (which do
-    /// not keep them): see the org pages.
+    /// on record.
     pub missing: Option<BTreeMap<String, usize>>,
 }
 
@@ -101,8 +100,16 @@ async fn stored(
                     .iter()
                     .map(|r| (r.code().to_string(), 0))
                     .collect();
+                let mut missing: BTreeMap<String, usize> = MissingFact::ALL
+                    .iter()
+                    .map(|m| (m.code().to_string(), 0))
+                    .collect();
                 for (rule, n) in &t.anomalies {
-                    *counts.entry(rule.clone()).or_default() += (*n).max(0) as usize;
+                    let n = (*n).max(0) as usize;
+                    match rule.strip_prefix(facts::MISSING_PREFIX) {
+                        Some(m) => *missing.entry(m.to_string()).or_default() += n,
+                        None => *counts.entry(rule.clone()).or_default() += n,
+                    }
                 }
                 return Ok(Some(StructureReport {
                     org: OrgRef::of(&root.org),
@@ -110,7 +117,7 @@ async fn stored(
                     facts_on: root.facts.facts_on,
                     orgs: t.orgs as usize,
                     counts,
-                    missing: None,
+                    missing: Some(missing),
                     anomalies: list
                         .into_iter()
                         .map(|a| AnomalyItem {

@@ -701,12 +701,17 @@ async fn end_position(
     let on = parse_date(&form.on, "离任日期")
         .map_err(jiceng_app::AppError::Input)?
         .ok_or_else(|| jiceng_app::AppError::Input("请填写离任日期".into()))?;
-    jiceng_app::member_admin::end_position(&state.app, &user.actor, pid, on, &form.reason)
-        .await?;
+    jiceng_app::member_admin::end_position(&state.app, &user.actor, pid, on, &form.reason).await?;
     let back = form.back.trim();
     let safe = (back.starts_with("/orgs/") || back.starts_with("/members/"))
-        && back[1..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'/');
+        && back[1..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'/');
     let to = if safe { back } else { "/orgs" };
-    let sep = if to.starts_with("/orgs/") { "?done=ended" } else { "" };
+    let sep = if to.starts_with("/orgs/") {
+        "?done=ended"
+    } else {
+        ""
+    };
     Ok(Redirect::to(&format!("{to}{sep}")).into_response())
 }

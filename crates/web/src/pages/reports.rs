@@ -130,11 +130,13 @@ async fn structure_page(
 ) -> Result<Response, PageError> {
     let org = root(&state, &user, &p.org).await?;
     let as_of = match p.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(d) => Some(chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-            PageError(WebError::App(jiceng_app::AppError::Input(format!(
-                "日期格式应为 年-月-日：{d}"
-            ))))
-        })?),
+        Some(d) => Some(
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                PageError(WebError::App(jiceng_app::AppError::Input(format!(
+                    "日期格式应为 年-月-日：{d}"
+                ))))
+            })?,
+        ),
         None => None,
     };
     // A chosen day is checked org by org with the dated facts of that day (and says what
