@@ -382,7 +382,11 @@ pub(crate) fn branch_facts(
                         .map(|h| h.committee())
                         .filter(|c| !c.changes.is_empty())
                         .unwrap_or_else(|| {
-                            jiceng_domain::history::CommitteeHistory::always(o.committee)
+                            // No dated event: today's stated committee, undated; as in
+                            // migration 14, a stored has_committee = 1 is a statement
+                            // and a 0 is not (unknown).
+                            let stated = o.committee.or(o.has_committee.then_some(true));
+                            jiceng_domain::history::CommitteeHistory::always(stated)
                         }),
                     founded_on: o.founded_on,
                     dissolved_on: o.dissolved_on,

@@ -21,9 +21,9 @@
 //!   An org owes a month only if it existed throughout it; a quarter or a year if it
 //!   existed throughout at least the rule's number of its months (`partial_spans`); an org
 //!   dissolved on a day still exists that day.
-//! - **Unknown is not "no".** A span beginning before the branch's records start
-//!   (台账起始日), or any span of a branch with no records at all, is 暂无数据 unless it
-//!   was met anyway; 支委会 is owed in a month only if the committee existed on its last
+//! - **Unknown is not "no".** A closed span beginning before the branch's records start
+//!   (台账起始日), or any closed span of a branch with no records at all, is 暂无数据
+//!   unless it was met anyway (a running one is still 待办); 支委会 is owed in a month only if the committee existed on its last
 //!   day, and is 暂无数据 where nobody recorded whether it did.
 
 use std::collections::BTreeMap;
@@ -195,7 +195,9 @@ impl Tally {
 
     /// Meetings of `kind` held in `span` by date (of `group`, for group meetings).
     pub fn held(&self, kind: MeetingKind, group: Option<i64>, span: Period) -> i64 {
-        self.in_span(span).map(|t| Tally::count(t, kind, group)).sum()
+        self.in_span(span)
+            .map(|t| Tally::count(t, kind, group))
+            .sum()
     }
 
     /// Meetings of `kind` credited to the year `year`: those held in it and not for the
@@ -383,11 +385,16 @@ impl Compliance {
     }
 }
 
-/// The last day of the closed part of `period` on `as_of` (`None`: nothing closed yet):
-/// what "截至…已结束的周期" names.
+/// The last day of the last month of `period` over on `as_of` (`None`: none is over):
+/// what "截至…已结束的周期" names. (A yearly obligation may stay open past it while its
+/// 所属年度 window runs.)
 pub fn judged_through(period: Period, as_of: Date) -> Option<Date> {
-    let before = as_of.pred_opt()?;
-    (before >= period.first_day()).then(|| before.min(period.last_day()))
+    period
+        .months()
+        .into_iter()
+        .map(Period::last_day)
+        .filter(|d| *d < as_of)
+        .max()
 }
 
 /// Judges one branch over `period` on `as_of` (see the module comment for the rules).
@@ -435,31 +442,38 @@ pub fn judge(
                     Box::new(move |g| tally.held(kind, g, span)),
                 ),
             };
+            // A span still running is open (待办) whatever the records say: it is not
+            // judged yet. A closed one without records, or not met before the records
+            // start, is 暂无数据; so is 支委会 where nobody recorded a committee.
             let state_of = |held: i64, committee_unknown: bool| {
                 let met = held >= due;
-                if !met && branch.records_from.is_none() {
+                if committee_unknown && !met {
+                    State::NoData(NoData::CommitteeUnknown)
+                } else if due_by >= as_of {
+                    State::Open
+                } else if !met && branch.records_from.is_none() {
                     State::NoData(NoData::NoRecords)
                 } else if !met && branch.records_from.is_some_and(|r| span.first_day() < r) {
                     State::NoData(NoData::BeforeRecords)
-                } else if committee_unknown && !met {
-                    State::NoData(NoData::CommitteeUnknown)
-                } else if due_by < as_of {
-                    State::Closed
                 } else {
-                    State::Open
+                    State::Closed
                 }
             };
             if kind == MeetingKind::GroupMeeting {
                 for g in &branch.groups {
-                    if owes(g.founded_on, g.dissolved_on, span, cadence, &set.partial_spans)
-                        && owes(
-                            branch.founded_on,
-                            branch.dissolved_on,
-                            span,
-                            cadence,
-                            &set.partial_spans,
-                        )
-                    {
+                    if owes(
+                        g.founded_on,
+                        g.dissolved_on,
+                        span,
+                        cadence,
+                        &set.partial_spans,
+                    ) && owes(
+                        branch.founded_on,
+                        branch.dissolved_on,
+                        span,
+                        cadence,
+                        &set.partial_spans,
+                    ) {
                         let held = held_of(Some(g.group_id));
                         obligations.push(Obligation {
                             kind,
@@ -747,7 +761,6 @@ mod tests {
         );
     }
 
-
     #[test]
     fn s1_a_running_year_is_open_not_failed() {
         // S1: on 2026-07-05 a branch that held everything due from January to June.
@@ -784,12 +797,18 @@ mod tests {
             Period::Year(2026),
             d("2027-03-31")
         )));
-        assert_eq!(judged_through(Period::Year(2026), today), Some(d("2026-07-04")));
+        assert_eq!(
+            judged_through(Period::Year(2026), today),
+            Some(d("2026-06-30"))
+        );
         // The month just begun: nothing closed, nothing judged, nothing failed.
         let m = judge(&b, &t, Period::Month(2026, 7), &book(), today);
         assert!(!m.judged() && !m.compliant() && m.missing().is_empty());
         assert_eq!(m.open().count(), 3);
-        assert_eq!(judged_through(Period::Month(2026, 7), d("2026-07-01")), None);
+        assert_eq!(
+            judged_through(Period::Month(2026, 7), d("2026-07-01")),
+            None
+        );
     }
 
     #[test]
@@ -837,7 +856,11 @@ mod tests {
         b.founded_on = Some(d("2026-01-02"));
         let c = judge_later(&b, &Tally::default(), Period::Year(2026), &book());
         let spans = |k: MeetingKind| -> Vec<Period> {
-            c.obligations.iter().filter(|o| o.kind == k).map(|o| o.span).collect()
+            c.obligations
+                .iter()
+                .filter(|o| o.kind == k)
+                .map(|o| o.span)
+                .collect()
         };
         assert_eq!(spans(MeetingKind::ThemeDay).len(), 11);
         assert!(!spans(MeetingKind::ThemeDay).contains(&Period::Month(2026, 1)));
@@ -847,14 +870,29 @@ mod tests {
         let mut b = branch(false, &[]);
         b.dissolved_on = Some(d("2026-12-31"));
         let c = judge_later(&b, &Tally::default(), Period::Year(2026), &book());
-        assert_eq!(c.obligations.iter().filter(|o| o.kind == MeetingKind::ThemeDay).count(), 12);
-        assert!(c.obligations.iter().any(|o| o.span == Period::Quarter(2026, 4)));
-        assert!(c.obligations.iter().any(|o| o.kind == MeetingKind::LifeMeeting));
+        assert_eq!(
+            c.obligations
+                .iter()
+                .filter(|o| o.kind == MeetingKind::ThemeDay)
+                .count(),
+            12
+        );
+        assert!(c
+            .obligations
+            .iter()
+            .any(|o| o.span == Period::Quarter(2026, 4)));
+        assert!(c
+            .obligations
+            .iter()
+            .any(|o| o.kind == MeetingKind::LifeMeeting));
         // Founded 2026-08-20: owes no 2026 yearly items (four whole months < six).
         let mut b = branch(false, &[]);
         b.founded_on = Some(d("2026-08-20"));
         let c = judge_later(&b, &Tally::default(), Period::Year(2026), &book());
-        assert!(!c.obligations.iter().any(|o| o.kind == MeetingKind::LifeMeeting));
+        assert!(!c
+            .obligations
+            .iter()
+            .any(|o| o.kind == MeetingKind::LifeMeeting));
     }
 
     #[test]
@@ -938,7 +976,13 @@ mod tests {
         // Before the session: open (待办) until 2026-03-31, not missing.
         let before = judge(&b, &t, Period::Year(2025), &book(), d("2026-01-10"));
         assert_eq!(before.open().filter(|o| both.contains(&o.kind)).count(), 0);
-        let empty = judge(&b, &Tally::default(), Period::Year(2025), &book(), d("2026-01-10"));
+        let empty = judge(
+            &b,
+            &Tally::default(),
+            Period::Year(2025),
+            &book(),
+            d("2026-01-10"),
+        );
         assert_eq!(empty.open().filter(|o| both.contains(&o.kind)).count(), 2);
         assert!(empty.missing().iter().all(|s| !both.contains(&s.kind)));
         let y26 = judge(&b, &t, Period::Year(2026), &book(), d("2027-04-01"));
@@ -980,11 +1024,20 @@ mod tests {
             .filter(|o| o.kind == MeetingKind::PartyLecture)
             .collect();
         assert_eq!(lectures.len(), 1);
-        assert_eq!((lectures[0].span, lectures[0].due, lectures[0].held), (Period::Year(2026), 2, 2));
-        assert!(!c.missing().iter().any(|s| s.kind == MeetingKind::PartyLecture));
+        assert_eq!(
+            (lectures[0].span, lectures[0].due, lectures[0].held),
+            (Period::Year(2026), 2, 2)
+        );
+        assert!(!c
+            .missing()
+            .iter()
+            .any(|s| s.kind == MeetingKind::PartyLecture));
         // And none judged on a quarter.
         let q = judge(&b, &t, Period::Quarter(2026, 2), &book, d("2027-06-01"));
-        assert!(!q.obligations.iter().any(|o| o.kind == MeetingKind::PartyLecture));
+        assert!(!q
+            .obligations
+            .iter()
+            .any(|o| o.kind == MeetingKind::PartyLecture));
     }
 
     fn arb_day() -> impl Strategy<Value = Date> {

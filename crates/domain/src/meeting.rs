@@ -138,7 +138,19 @@ impl MeetingKind {
         let parts = s.split(|c: char| {
             matches!(
                 c,
-                '暨' | '并' | '、' | '，' | ',' | '+' | '＋' | '/' | '（' | '）' | '(' | ')' | '及' | '和'
+                '暨' | '并'
+                    | '、'
+                    | '，'
+                    | ','
+                    | '+'
+                    | '＋'
+                    | '/'
+                    | '（'
+                    | '）'
+                    | '('
+                    | ')'
+                    | '及'
+                    | '和'
             )
         });
         for part in parts.filter(|p| !p.is_empty()) {
@@ -635,8 +647,7 @@ impl Meeting {
     pub fn check_year(&self, rules: &RuleSet) -> Option<MeetingError> {
         let y = self.for_year?;
         let ok = y == self.date.year()
-            || (y == self.date.year() - 1
-                && self.date <= rules.meetings.prior_year_window_end(y));
+            || (y == self.date.year() - 1 && self.date <= rules.meetings.prior_year_window_end(y));
         (!ok).then(|| MeetingError::ForYear {
             year: y,
             date: self.date,
@@ -788,8 +799,14 @@ mod tests {
         use MeetingKind::*;
         let cases: [(&str, &[MeetingKind]); 6] = [
             ("主题党日暨党员大会", &[GeneralMeeting, ThemeDay]),
-            ("组织生活会暨民主评议党员", &[LifeMeeting, DemocraticEvaluation]),
-            ("组织生活会并开展民主评议党员", &[LifeMeeting, DemocraticEvaluation]),
+            (
+                "组织生活会暨民主评议党员",
+                &[LifeMeeting, DemocraticEvaluation],
+            ),
+            (
+                "组织生活会并开展民主评议党员",
+                &[LifeMeeting, DemocraticEvaluation],
+            ),
             ("党员大会、党课", &[GeneralMeeting, PartyLecture]),
             ("党员大会（党课）", &[GeneralMeeting, PartyLecture]),
             ("党课", &[PartyLecture]),

@@ -168,7 +168,12 @@ fn months_read(app: &App, period: Period) -> Vec<Period> {
 }
 
 /// Judges every branch of `scope` over `period` on `as_of` from the stored facts.
-async fn judge_subtree(app: &App, scope: &Scope, period: Period, as_of: NaiveDate) -> Result<Judged> {
+async fn judge_subtree(
+    app: &App,
+    scope: &Scope,
+    period: Period,
+    as_of: NaiveDate,
+) -> Result<Judged> {
     let mut conn = app.store.acquire().await?;
     let orgs = meeting_store::branches_and_groups(&mut conn, scope).await?;
     let histories = branch_histories(&mut conn, &orgs).await?;
@@ -224,8 +229,14 @@ async fn judge_subtree(app: &App, scope: &Scope, period: Period, as_of: NaiveDat
 pub fn judged_note(period: Period, as_of: NaiveDate) -> String {
     match judged_through(period, as_of) {
         None => "本期尚无已结束的周期，未作考核（均为待办）".to_string(),
-        Some(d) if d == period.last_day() => format!("截至{}已结束的周期（本期已结束）", d.format("%Y年%-m月%-d日")),
-        Some(d) => format!("截至{}已结束的周期，未结束的列为待办", d.format("%Y年%-m月%-d日")),
+        Some(d) if d == period.last_day() => format!(
+            "截至{}已结束的周期（本期已结束）",
+            d.format("%Y年%-m月%-d日")
+        ),
+        Some(d) => format!(
+            "截至{}已结束的周期，未结束的列为待办",
+            d.format("%Y年%-m月%-d日")
+        ),
     }
 }
 
@@ -425,7 +436,8 @@ pub async fn refresh_summaries(app: &App, root: Option<&str>, periods: &[Period]
             .filter(|v| v.1.judged())
             .map(|(i, _, _)| j.orgs[*i].path.as_str())
             .collect();
-        for (i, c, [meetings, expected, present, qf]) in j.verdicts.iter().filter(|v| v.1.judged()) {
+        for (i, c, [meetings, expected, present, qf]) in j.verdicts.iter().filter(|v| v.1.judged())
+        {
             let own = j.orgs[*i].path.as_str();
             for a in ancestor_paths(own).into_iter().chain([own]) {
                 if !scope.contains(a) {

@@ -730,7 +730,11 @@ async fn record_submit(
         .collect();
     let for_year = match f.for_year.trim() {
         "" => None,
-        y => match y.trim_end_matches("年度").trim_end_matches('年').parse::<i32>() {
+        y => match y
+            .trim_end_matches("年度")
+            .trim_end_matches('年')
+            .parse::<i32>()
+        {
             Ok(y) => Some(y),
             Err(_) => {
                 e.date = Some(format!("所属年度应为四位年份：{y}"));
@@ -1084,7 +1088,9 @@ fn missing_text(n: &compliance::NonCompliant) -> String {
 }
 
 fn label_of(code: &str) -> &'static str {
-    MeetingKind::from_code(code).map(|k| k.label()).unwrap_or("")
+    MeetingKind::from_code(code)
+        .map(|k| k.label())
+        .unwrap_or("")
 }
 
 fn period_links(org: i64, period: Period, today: NaiveDate) -> Vec<PeriodLink> {
@@ -1191,7 +1197,10 @@ async fn compliance_page(
                             format!(
                                 "{}{} 应{}次、已{}次，{}前",
                                 label_of(i.kind),
-                                i.group.as_ref().map(|g| format!("（{}）", g.name)).unwrap_or_default(),
+                                i.group
+                                    .as_ref()
+                                    .map(|g| format!("（{}）", g.name))
+                                    .unwrap_or_default(),
                                 i.due,
                                 i.held,
                                 i.due_by
