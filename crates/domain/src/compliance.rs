@@ -432,15 +432,18 @@ pub fn judge(
             if due <= 0 {
                 continue;
             }
-            let (due_by, held_of): (Date, Box<dyn Fn(Option<i64>) -> i64>) = match span {
+            // A yearly span (not of a group) may be credited by sessions held for it
+            // within the 所属年度 window, and stays open until the window closes.
+            let year_window = match span {
                 Period::Year(y) if kind != MeetingKind::GroupMeeting => {
-                    let end = set.prior_year_window_end(y);
-                    (end, Box::new(move |_| tally.held_for_year(kind, y, end)))
+                    Some((y, set.prior_year_window_end(y)))
                 }
-                _ => (
-                    span.last_day(),
-                    Box::new(move |g| tally.held(kind, g, span)),
-                ),
+                _ => None,
+            };
+            let due_by = year_window.map_or(span.last_day(), |(_, end)| end);
+            let held_of = |g: Option<i64>| match year_window {
+                Some((y, end)) => tally.held_for_year(kind, y, end),
+                None => tally.held(kind, g, span),
             };
             // A span still running is open (待办) whatever the records say: it is not
             // judged yet. A closed one without records, or not met before the records
