@@ -188,6 +188,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                             id: first + n as i64,
                             org_id,
                             kind,
+                            also: vec![],
+                            for_year: None,
+                            election: false,
                             date,
                             topic: format!("{}{}", kind.short_label(), date.format("%m月")),
                             venue: None,
@@ -198,7 +201,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                             excused_reasons: vec![],
                             minutes: None,
                             decisions: None,
-                            masses_present: 0,
+                            masses_present: Some(0),
                             central_task: false,
                             members_needs: false,
                             votes: false,
@@ -291,9 +294,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .filter(|o| o.kind == OrgKind::Branch)
             .map(|o| jiceng_domain::BranchFacts {
                 branch_id: o.id,
-                has_committee: o.has_committee,
+                committee: jiceng_domain::history::CommitteeHistory::always(o.committee),
                 founded_on: o.founded_on,
                 dissolved_on: o.dissolved_on,
+                records_from: o.records_from,
+                temporary: o.temporary,
                 groups: groups.remove(&o.id).unwrap_or_default(),
             })
             .collect::<Vec<_>>()
@@ -306,6 +311,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             tallies.get(&f.branch_id).unwrap_or(&empty),
             Period::Year(YEAR),
             &app.rules,
+            app.today(),
         );
         ok += c.compliant() as usize;
     }

@@ -119,6 +119,13 @@ pub async fn run(
         let stored_meetings = stored_meetings(app, &batch, meetings, &path_of);
         lap(&mut summary, "generate meetings");
         jiceng_store::meetings::insert(&mut tx, &stored_meetings).await?;
+        // Their ledgers start with the generated year, so silence is a real shortfall.
+        jiceng_store::meetings::lower_records_from(
+            &mut tx,
+            &jiceng_gen::meetings::covered_branches(&batch),
+            jiceng_gen::meetings::records_start(today),
+        )
+        .await?;
         lap(&mut summary, "meetings");
         let touched: Vec<i64> = batch.orgs.iter().map(|o| o.id).collect();
         jiceng_store::facts::refresh(&mut tx, &touched, today).await?;

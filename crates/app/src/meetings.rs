@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use jiceng_domain::compliance::{self, BranchFacts, GroupFacts, Tally};
 use jiceng_domain::{
     Attendance, AttendanceStatus, Meeting, MeetingKind, MemberStatus, OrgKind, Period, Quorum,
@@ -27,7 +27,14 @@ pub struct NewMeeting {
     /// The branch, or the group for a group meeting.
     pub org_id: i64,
     pub kind: Option<MeetingKind>,
+    /// Further kinds the same session served (主题党日暨党员大会); credited to each.
+    pub also: Vec<MeetingKind>,
     pub date: Option<NaiveDate>,
+    /// 所属年度 (a yearly session held for the year before); `None`: the year the topic
+    /// names ("2025年度…"), else the date's year.
+    pub for_year: Option<i32>,
+    /// A 换届选举 (also when the topic says 换届/选举): its quorum is four fifths.
+    pub election: bool,
     pub topic: String,
     pub venue: Option<String>,
     pub host: Option<String>,
@@ -42,7 +49,8 @@ pub struct NewMeeting {
     pub excused_reasons: Vec<String>,
     pub minutes: Option<String>,
     pub decisions: Option<String>,
-    pub masses_present: i64,
+    /// `None`: not recorded (unknown, not 0).
+    pub masses_present: Option<i64>,
     pub central_task: bool,
     pub members_needs: bool,
     pub votes: bool,
@@ -55,6 +63,10 @@ pub struct Recorded {
     pub org: OrgRef,
     pub kind: &'static str,
     pub label: &'static str,
+    /// Every kind it served (GLOSSARY names), `kind` first.
+    pub kinds: Vec<&'static str>,
+    /// 所属年度 of its yearly kinds.
+    pub for_year: i32,
     pub date: NaiveDate,
     pub topic: String,
     pub expected: i64,
@@ -92,6 +104,19 @@ fn live_on(founded: Option<NaiveDate>, dissolved: Option<NaiveDate>, day: NaiveD
     founded.is_none_or(|f| f <= day) && dissolved.is_none_or(|d| d > day)
 }
 
+/// The dated histories (committee) of the branches among `orgs`.
+pub(crate) async fn branch_histories(
+    conn: &mut Conn,
+    orgs: &[LifeOrg],
+) -> Result<HashMap<i64, jiceng_domain::OrgHistory>> {
+    let ids: Vec<i64> = orgs
+        .iter()
+        .filter(|o| o.kind == OrgKind::Branch)
+        .map(|o| o.id)
+        .collect();
+    Ok(jiceng_store::history::of_orgs(conn, &ids).await?)
+}
+
 /// Records one meeting of an org in the actor's scope. Checks: the actor may write; the
 /// org is a branch (a group for group meetings) that existed on the date; the date is not
 /// in the future; present + excused ≤ expected; attendees are members of the branch;
@@ -101,7 +126,10 @@ pub async fn record(app: &App, actor: &Actor, new: &NewMeeting) -> Result<Record
         return Err(AppError::Forbidden);
     }
     let today = app.today();
-    let kind = new.kind.ok_or_else(|| input("请选择会议类型"))?;
+    let mut kinds: Vec<MeetingKind> = new.kind.into_iter().chain(new.also.clone()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let kind = *kinds.first().ok_or_else(|| input("请选择会议类型"))?;
     let date = new.date.ok_or_else(|| input("请填写会议日期"))?;
     let mut conn = app.store.acquire().await?;
     let org = org_store::get(&mut conn, &actor.scope, new.org_id)
@@ -126,7 +154,16 @@ pub async fn record(app: &App, actor: &Actor, new: &NewMeeting) -> Result<Record
                 .map(|m| (m.id, m))
                 .collect();
         let mut seen = HashSet::new();
-        let (mut fe, mut fp) = (0, 0);
+        // 应到 of a vote: the branch's voting roster on the day (full members then), not
+        // the members picked (review error #15).
+        let fe = roster
+            .values()
+            .filter(|m| m.joined_on <= date)
+            .filter(|m| {
+                jiceng_domain::member::status_on(m.status, m.full_on, date) == MemberStatus::Full
+            })
+            .count() as i64;
+        let mut fp = 0;
         for (member_id, status, reason) in &new.attendees {
             let m = roster.get(member_id).ok_or_else(|| {
                 input(format!(
@@ -150,7 +187,6 @@ pub async fn record(app: &App, actor: &Actor, new: &NewMeeting) -> Result<Record
             }
             let full =
                 jiceng_domain::member::status_on(m.status, m.full_on, date) == MemberStatus::Full;
-            fe += full as i64;
             fp += (full && *status == AttendanceStatus::Present) as i64;
             if *status == AttendanceStatus::Excused {
                 if let Some(r) = reason.as_ref().filter(|r| !r.trim().is_empty()) {
@@ -185,12 +221,21 @@ pub async fn record(app: &App, actor: &Actor, new: &NewMeeting) -> Result<Record
         (full_expected, full_present) = (Some(fe), Some(fp));
     }
 
-    let meeting = Meeting {
+    let topic = new.topic.trim().to_string();
+    let mut meeting = Meeting {
         id: 0,
         org_id: org.org.id,
         kind,
+        also: vec![],
+        for_year: new
+            .for_year
+            .or_else(|| jiceng_domain::meeting::year_named_in(&topic))
+            .filter(|y| *y != date.year()),
+        election: new.election
+            || (kinds.contains(&MeetingKind::GeneralMeeting)
+                && jiceng_domain::meeting::names_election(&topic)),
         date,
-        topic: new.topic.trim().to_string(),
+        topic,
         venue: clean(&new.venue),
         host: clean(&new.host),
         expected,
@@ -206,11 +251,15 @@ pub async fn record(app: &App, actor: &Actor, new: &NewMeeting) -> Result<Record
         full_expected,
         full_present,
     };
+    meeting.set_kinds(&kinds);
     let mut problems: Vec<String> = meeting
         .check(org.org.kind, &org.org.name, today)
         .iter()
         .map(|e| e.to_string())
         .collect();
+    if let Some(e) = meeting.check_year(app.rules.in_force(date)) {
+        problems.push(e.to_string());
+    }
     if !live_on(org.org.founded_on, org.org.dissolved_on, date) {
         problems.push(
             jiceng_domain::meeting::MeetingError::OrgNotLive {
@@ -246,8 +295,12 @@ pub async fn record(app: &App, actor: &Actor, new: &NewMeeting) -> Result<Record
         quorum_ok: quorum.map(|q| q.ok),
         created_by: actor.username.clone(),
     };
+    let kind_codes: Vec<&'static str> = kinds.iter().map(|k| k.code()).collect();
     let after = serde_json::json!({
         "kind": kind.code(),
+        "kinds": kind_codes,
+        "for_year": stored.meeting.for_year,
+        "election": stored.meeting.election,
         "date": date,
         "topic": stored.meeting.topic,
         "expected": expected,
@@ -282,6 +335,8 @@ pub async fn record(app: &App, actor: &Actor, new: &NewMeeting) -> Result<Record
         org: OrgRef::of(&org.org),
         kind: kind.code(),
         label: kind.label(),
+        kinds: kind_codes,
+        for_year: stored.meeting.credited_year(),
         date,
         topic: stored.meeting.topic.clone(),
         expected,
@@ -300,7 +355,10 @@ fn clean(s: &Option<String>) -> Option<String> {
 
 /// The compliance facts of the branches among `orgs` (branches and groups, as
 /// `meetings::branches_and_groups` reads them).
-pub(crate) fn branch_facts(orgs: &[LifeOrg]) -> Vec<(usize, BranchFacts)> {
+pub(crate) fn branch_facts(
+    orgs: &[LifeOrg],
+    histories: &HashMap<i64, jiceng_domain::OrgHistory>,
+) -> Vec<(usize, BranchFacts)> {
     let mut groups: HashMap<i64, Vec<GroupFacts>> = HashMap::new();
     for o in orgs.iter().filter(|o| o.kind == OrgKind::Group) {
         if let Some(p) = o.parent_id {
@@ -319,9 +377,21 @@ pub(crate) fn branch_facts(orgs: &[LifeOrg]) -> Vec<(usize, BranchFacts)> {
                 i,
                 BranchFacts {
                     branch_id: o.id,
-                    has_committee: o.has_committee,
+                    committee: histories
+                        .get(&o.id)
+                        .map(|h| h.committee())
+                        .filter(|c| !c.changes.is_empty())
+                        .unwrap_or_else(|| {
+                            // No dated event: today's stated committee, undated; as in
+                            // migration 14, a stored has_committee = 1 is a statement
+                            // and a 0 is not (unknown).
+                            let stated = o.committee.or(o.has_committee.then_some(true));
+                            jiceng_domain::history::CommitteeHistory::always(stated)
+                        }),
                     founded_on: o.founded_on,
                     dissolved_on: o.dissolved_on,
+                    records_from: o.records_from,
+                    temporary: o.temporary,
                     groups: groups.remove(&o.id).unwrap_or_default(),
                 },
             )
@@ -338,7 +408,8 @@ pub struct DueItem {
     /// The span it is owed for ("2026-08", "2026Q3", "2026").
     pub span: Period,
     pub span_label: String,
-    /// The last day of the span.
+    /// The last day it can be met: the span's last day, or for last year's yearly items
+    /// the end of the 所属年度 window.
     pub deadline: NaiveDate,
     pub due: i64,
     pub held: i64,
@@ -358,9 +429,11 @@ pub struct Due {
     pub month: Period,
     pub quarter: Period,
     pub year: Period,
-    /// This month's monthly, this quarter's quarterly and this year's yearly obligations
-    /// not yet met, in that order.
+    /// Last year's yearly obligations while their window is open, then this month's
+    /// monthly, this quarter's quarterly and this year's yearly obligations not yet met.
     pub items: Vec<DueItem>,
+    /// Why nothing (or not everything) is listed: 临时党支部, 台账未录入 (暂无数据).
+    pub notes: Vec<String>,
 }
 
 /// Org `org_id` in the actor's scope and its branch (itself, or a group's branch), or not
@@ -398,13 +471,19 @@ pub async fn due(app: &App, actor: &Actor, branch: i64, today: NaiveDate) -> Res
         .into_iter()
         .filter(|o| o.id == branch.org.id || o.parent_id == Some(branch.org.id))
         .collect();
-    let facts = branch_facts(&orgs)
+    let histories = branch_histories(&mut conn, &orgs).await?;
+    let facts = branch_facts(&orgs, &histories)
         .into_iter()
         .find(|(_, f)| f.branch_id == branch.org.id)
         .map(|(_, f)| f)
         .ok_or_else(|| AppError::NotFound("党支部".into()))?;
     let year = Period::year_of(today);
-    let rows = meeting_store::branch_month_facts(&mut conn, branch.org.id, &year.months()).await?;
+    let months: Vec<Period> = Period::Year(today.year() - 1)
+        .months()
+        .into_iter()
+        .chain(year.months())
+        .collect();
+    let rows = meeting_store::branch_month_facts(&mut conn, branch.org.id, &months).await?;
     drop(conn);
     let mut tally = Tally::default();
     for r in &rows {
@@ -418,7 +497,7 @@ pub async fn due(app: &App, actor: &Actor, branch: i64, today: NaiveDate) -> Res
             label: o.kind.label(),
             span: o.span,
             span_label: o.span.label(),
-            deadline: o.span.last_day(),
+            deadline: o.due_by,
             due: o.due,
             held: o.held,
             group: o.group.and_then(|g| names.get(&g)).map(|g| OrgRef {
@@ -435,8 +514,37 @@ pub async fn due(app: &App, actor: &Actor, branch: i64, today: NaiveDate) -> Res
         month: Period::month_of(today),
         quarter: Period::quarter_of(today),
         year,
+        notes: due_notes(&facts, today, &app.rules),
         items,
     })
+}
+
+/// What a branch's due list cannot say, in words (暂无数据 and why).
+fn due_notes(f: &BranchFacts, today: NaiveDate, rules: &jiceng_domain::RuleBook) -> Vec<String> {
+    let mut out = Vec::new();
+    if f.temporary {
+        out.push("临时党支部，不按常设支部考核".to_string());
+        return out;
+    }
+    match f.records_from {
+        None => out.push("台账未录入：组织生活暂无数据".to_string()),
+        Some(r) if r > today => {}
+        Some(r) => {
+            if r > Period::year_of(today).first_day() {
+                out.push(format!("台账起始日为{r}，此前的期间暂无数据"));
+            }
+        }
+    }
+    let committee_owed = rules
+        .in_force(today)
+        .meetings
+        .cadence_of(MeetingKind::CommitteeMeeting)
+        .count
+        > 0;
+    if committee_owed && f.committee.on(today).is_none() {
+        out.push("是否设立支委会未登记：支部委员会会议暂无数据".to_string());
+    }
+    out
 }
 
 /// A meeting as lists show it.
@@ -446,6 +554,11 @@ pub struct MeetingRow {
     pub org_id: i64,
     pub kind: &'static str,
     pub label: &'static str,
+    /// Every kind it served, `kind` first (GLOSSARY names) and their labels.
+    pub kinds: Vec<&'static str>,
+    pub labels: Vec<&'static str>,
+    /// 所属年度 of its yearly kinds.
+    pub for_year: i32,
     pub date: NaiveDate,
     pub topic: String,
     pub host: Option<String>,
@@ -453,7 +566,8 @@ pub struct MeetingRow {
     pub present: i64,
     pub excused: i64,
     pub attendance_rate: Option<f64>,
-    pub masses_present: i64,
+    /// `None`: not recorded.
+    pub masses_present: Option<i64>,
     pub quorum_ok: Option<bool>,
 }
 
@@ -464,6 +578,9 @@ impl MeetingRow {
             org_id: m.meeting.org_id,
             kind: m.meeting.kind.code(),
             label: m.meeting.kind.label(),
+            kinds: m.meeting.kinds().iter().map(|k| k.code()).collect(),
+            labels: m.meeting.kinds().iter().map(|k| k.label()).collect(),
+            for_year: m.meeting.credited_year(),
             date: m.meeting.date,
             topic: m.meeting.topic.clone(),
             host: m.meeting.host.clone(),
@@ -518,6 +635,12 @@ pub struct MeetingView {
     pub branch_id: i64,
     pub kind: &'static str,
     pub label: &'static str,
+    pub kinds: Vec<&'static str>,
+    pub labels: Vec<&'static str>,
+    /// 所属年度 of its yearly kinds.
+    pub for_year: i32,
+    /// A 换届选举 (quorum four fifths).
+    pub election: bool,
     pub date: NaiveDate,
     pub topic: String,
     pub venue: Option<String>,
@@ -529,7 +652,8 @@ pub struct MeetingView {
     pub excused_reasons: Vec<String>,
     pub minutes: Option<String>,
     pub decisions: Option<String>,
-    pub masses_present: i64,
+    /// `None`: not recorded.
+    pub masses_present: Option<i64>,
     pub central_task: bool,
     pub members_needs: bool,
     pub votes: bool,
@@ -582,6 +706,10 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<MeetingView> {
         branch_id: m.branch_id,
         kind: me.kind.code(),
         label: me.kind.label(),
+        kinds: me.kinds().iter().map(|k| k.code()).collect(),
+        labels: me.kinds().iter().map(|k| k.label()).collect(),
+        for_year: me.credited_year(),
+        election: me.election,
         date: me.date,
         topic: me.topic.clone(),
         venue: me.venue.clone(),
@@ -739,7 +867,7 @@ pub fn meetings_sheet(title: &str, rows: &[MeetingRow]) -> jiceng_io::Sheet {
             .map(|r| {
                 vec![
                     OutCell::Text(r.date.to_string()),
-                    OutCell::Text(r.label.into()),
+                    OutCell::Text(r.labels.join("暨")),
                     OutCell::Text(r.topic.clone()),
                     OutCell::Text(r.host.clone().unwrap_or_default()),
                     OutCell::Int(r.expected),
@@ -748,7 +876,7 @@ pub fn meetings_sheet(title: &str, rows: &[MeetingRow]) -> jiceng_io::Sheet {
                     r.attendance_rate
                         .map(OutCell::Percent)
                         .unwrap_or(OutCell::Empty),
-                    OutCell::Int(r.masses_present),
+                    r.masses_present.map(OutCell::Int).unwrap_or(OutCell::Empty),
                     OutCell::Text(
                         match r.quorum_ok {
                             Some(true) => "是",

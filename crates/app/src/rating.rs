@@ -232,9 +232,13 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
         }
         let branch = BranchFacts {
             branch_id: o.id,
-            has_committee: o.has_committee,
+            // Minimal edit by the life branch (BranchFacts changed): the old reading kept
+            // for rating; rating owns moving it to the dated facts.
+            committee: jiceng_domain::history::CommitteeHistory::always(Some(o.has_committee)),
             founded_on: o.founded_on,
             dissolved_on: o.dissolved_on,
+            records_from: Some(chrono::NaiveDate::MIN),
+            temporary: false,
             groups: groups.remove(&o.id).unwrap_or_default(),
         };
         let l = dr::life_summary(

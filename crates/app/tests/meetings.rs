@@ -889,10 +889,21 @@ contract_test!(
                 ("DemocraticEvaluation", "2026".to_string()),
             ]
         );
+        // December is still running on the 15th: nothing is judged or failed (review
+        // error #1; this test used to expect (1, 0)), the theme day is 待办.
         let before = compliance::run(&app, &sec, "T005", Period::Month(2026, 12))
             .await
             .unwrap();
-        assert_eq!((before.branches, before.compliant), (1, 0));
+        assert_eq!((before.branches, before.compliant), (0, 0));
+        assert!(before.noncompliant.is_empty());
+        assert_eq!(before.pending.len(), 1);
+        assert_eq!(before.pending[0].items[0].kind, "ThemeDay");
+        assert_eq!(before.pending[0].items[0].due_by, d("2026-12-31"));
+        assert!(
+            before.judged_note.contains("尚无已结束"),
+            "{}",
+            before.judged_note
+        );
 
         // A theme day with plain counts.
         let theme = NewMeeting {
@@ -903,7 +914,7 @@ contract_test!(
             expected: Some(3),
             present: Some(3),
             excused: Some(0),
-            masses_present: 4,
+            masses_present: Some(4),
             ..Default::default()
         };
         let rec = meetings::record(&app, &sec, &theme).await.unwrap();
@@ -951,11 +962,35 @@ contract_test!(
         let after = compliance::run(&app, &sec, "T005", Period::Month(2026, 12))
             .await
             .unwrap();
-        assert_eq!((after.branches, after.compliant), (1, 1));
-        let town = compliance::run(&app, &Actor::system(), "T001", Period::Month(2026, 12))
+        assert_eq!((after.branches, after.compliant), (0, 0));
+        assert!(after.pending.is_empty(), "the theme day is held");
+        // Judged once December is over: T005 complies. The other branches have no
+        // ledger at all (台账未录入): 暂无数据, not "held nothing" (review S24; this test
+        // used to expect (5, 1) with four branches failed).
+        let next = d("2027-01-01");
+        let after = compliance::run_on(&app, &sec, "T005", Period::Month(2026, 12), next)
             .await
             .unwrap();
-        assert_eq!((town.branches, town.compliant), (5, 1));
+        assert_eq!((after.branches, after.compliant), (1, 1));
+        let town = compliance::run_on(
+            &app,
+            &Actor::system(),
+            "T001",
+            Period::Month(2026, 12),
+            next,
+        )
+        .await
+        .unwrap();
+        assert_eq!((town.branches, town.compliant), (1, 1));
+        assert!(town.held_nothing.is_empty());
+        let unloaded: Vec<&str> = town
+            .no_data
+            .iter()
+            .filter(|n| n.reasons.contains(&"台账未录入".to_string()))
+            .map(|n| n.org.code.as_str())
+            .collect();
+        assert_eq!(unloaded.len(), 4, "{:?}", town.no_data);
+        assert!(!unloaded.contains(&"T005"));
 
         // Refused: an org outside the scope, a future date, too many present, a reader.
         let outside = NewMeeting {

@@ -122,7 +122,51 @@ impl MeetingKind {
         })
     }
 
-    /// How often it is due (SPEC R).
+    /// Parses a combined ledger label into the set of kinds it names: "主题党日暨党员大会",
+    /// "组织生活会并开展民主评议党员", "党员大会、党课", "党员大会（党课）",
+    /// "组织生活会暨民主评议党员". Each part must be a known label; `None` otherwise.
+    /// The kinds come back once each, in `ALL` order.
+    pub fn parse_labels(s: &str) -> Option<Vec<MeetingKind>> {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        if s.is_empty() {
+            return None;
+        }
+        if let Some(k) = MeetingKind::parse_label(&s) {
+            return Some(vec![k]);
+        }
+        let mut kinds = Vec::new();
+        let parts = s.split(|c: char| {
+            matches!(
+                c,
+                '暨' | '并'
+                    | '、'
+                    | '，'
+                    | ','
+                    | '+'
+                    | '＋'
+                    | '/'
+                    | '（'
+                    | '）'
+                    | '('
+                    | ')'
+                    | '及'
+                    | '和'
+            )
+        });
+        for part in parts.filter(|p| !p.is_empty()) {
+            let mut p = part;
+            for prefix in ["同时", "开展", "召开", "进行", "结合", "举行"] {
+                p = p.strip_prefix(prefix).unwrap_or(p);
+            }
+            kinds.push(MeetingKind::parse_label(p)?);
+        }
+        kinds.sort();
+        kinds.dedup();
+        (!kinds.is_empty()).then_some(kinds)
+    }
+
+    /// How often it is due by default (SPEC R); the rule data may say otherwise
+    /// (`MeetingRules::cadence_of`).
     pub fn cadence(self) -> Cadence {
         match self {
             MeetingKind::CommitteeMeeting | MeetingKind::GroupMeeting | MeetingKind::ThemeDay => {
@@ -133,18 +177,9 @@ impl MeetingKind {
         }
     }
 
-    /// How many are due in one span of its cadence by `rules`.
+    /// How many are due in one span of its cadence by `rules` (`MeetingRules::cadence_of`).
     pub fn required(self, rules: &RuleSet) -> i64 {
-        let m = &rules.meetings;
-        match self {
-            MeetingKind::GeneralMeeting => m.general_meeting_per_quarter,
-            MeetingKind::CommitteeMeeting => m.committee_meeting_per_month,
-            MeetingKind::GroupMeeting => m.group_meeting_per_month,
-            MeetingKind::PartyLecture => m.party_lecture_per_quarter,
-            MeetingKind::ThemeDay => m.theme_day_per_month,
-            MeetingKind::LifeMeeting => m.life_meeting_per_year,
-            MeetingKind::DemocraticEvaluation => m.democratic_evaluation_per_year,
-        }
+        rules.meetings.cadence_of(self).count
     }
 
     /// The kind of org that holds it: a group for group meetings, a branch for the rest.
@@ -404,7 +439,19 @@ pub struct Meeting {
     pub id: i64,
     /// The branch, or the group for a group meeting.
     pub org_id: i64,
+    /// The first of its kinds (in `MeetingKind::ALL` order): part of the meeting's key.
     pub kind: MeetingKind,
+    /// The other obligations the same session served (主题党日暨党员大会: 党员大会 is
+    /// `kind`, 主题党日 is here). Credited to each (review error #5).
+    #[serde(default)]
+    pub also: Vec<MeetingKind>,
+    /// 所属年度: the year a yearly session is for (the "2025年度组织生活会" held in
+    /// January 2026); `None`: its date's year.
+    #[serde(default)]
+    pub for_year: Option<i32>,
+    /// A 换届选举 (its quorum is the election share, SPEC R).
+    #[serde(default)]
+    pub election: bool,
     pub date: Date,
     pub topic: String,
     pub venue: Option<String>,
@@ -417,8 +464,9 @@ pub struct Meeting {
     pub excused_reasons: Vec<String>,
     pub minutes: Option<String>,
     pub decisions: Option<String>,
-    /// People from outside the party who took part (群众参与).
-    pub masses_present: i64,
+    /// People from outside the party who took part (群众参与); `None` when not recorded
+    /// (a ledger without the column): unknown, not 0.
+    pub masses_present: Option<i64>,
     /// Tied to the central task (围绕中心工作).
     pub central_task: bool,
     /// Answering members' needs (回应党员需求).
@@ -477,6 +525,8 @@ pub enum MeetingError {
     },
     #[error("“{org}”在{date}时已撤销或尚未成立")]
     OrgNotLive { org: String, date: Date },
+    #[error("所属年度{year}年不符：{date}召开的会议只能计入当年，或在{until}前计入上一年度")]
+    ForYear { year: i32, date: Date, until: Date },
 }
 
 impl Meeting {
@@ -516,7 +566,7 @@ impl Meeting {
             self.expected,
             self.present,
             self.excused,
-            self.masses_present,
+            self.masses_present.unwrap_or(0),
             self.full_expected.unwrap_or(0),
             self.full_present.unwrap_or(0),
         ];
@@ -542,9 +592,9 @@ impl Meeting {
                 }
             }
         }
-        let wanted = self.kind.held_by();
-        if org_kind != wanted {
-            let (kind, org, org_kind) = (self.kind.label(), org_name.to_string(), org_kind.label());
+        if let Some(bad) = self.kinds().into_iter().find(|k| k.held_by() != org_kind) {
+            let wanted = bad.held_by();
+            let (kind, org, org_kind) = (bad.label(), org_name.to_string(), org_kind.label());
             errors.push(if wanted == OrgKind::Group {
                 MeetingError::GroupOnly {
                     kind,
@@ -562,25 +612,95 @@ impl Meeting {
         errors
     }
 
+    /// Every kind the meeting served, once each, in `ALL` order.
+    pub fn kinds(&self) -> Vec<MeetingKind> {
+        let mut k: Vec<MeetingKind> = std::iter::once(self.kind)
+            .chain(self.also.iter().copied())
+            .collect();
+        k.sort();
+        k.dedup();
+        k
+    }
+
+    /// Sets the kinds from a set: the first becomes `kind`, the rest `also`.
+    pub fn set_kinds(&mut self, kinds: &[MeetingKind]) {
+        let mut k = kinds.to_vec();
+        k.sort();
+        k.dedup();
+        if let Some((first, rest)) = k.split_first() {
+            self.kind = *first;
+            self.also = rest.to_vec();
+        }
+    }
+
+    pub fn has_kind(&self, kind: MeetingKind) -> bool {
+        self.kind == kind || self.also.contains(&kind)
+    }
+
+    /// The year its yearly obligations are credited to.
+    pub fn credited_year(&self) -> i32 {
+        self.for_year.unwrap_or(self.date.year())
+    }
+
+    /// Checks 所属年度 against the rules in force on its date: its date's year, or the
+    /// year before when held within the window after that year (rule data).
+    pub fn check_year(&self, rules: &RuleSet) -> Option<MeetingError> {
+        let y = self.for_year?;
+        let ok = y == self.date.year()
+            || (y == self.date.year() - 1 && self.date <= rules.meetings.prior_year_window_end(y));
+        (!ok).then(|| MeetingError::ForYear {
+            year: y,
+            date: self.date,
+            until: rules.meetings.prior_year_window_end(self.date.year() - 1),
+        })
+    }
+
     /// 实到 / 应到; `None` when nobody was expected.
     pub fn attendance_rate(&self) -> Option<f64> {
         attendance_rate(self.expected, self.present)
     }
 
-    /// The quorum of a vote, for a general meeting that voted (SPEC R: more than the
-    /// rule's share of the voting, that is full, members present). `None` otherwise.
+    /// The quorum of a vote, for a general meeting that voted or elected (SPEC R: more
+    /// than the rule's share of the voting, that is full, members present: half for an
+    /// ordinary vote, four fifths for an election). `None` otherwise.
+    ///
+    /// The base (应到) is `full_expected`: for a meeting recorded from the roster, the
+    /// branch's full members on the roster that day (not those picked), else what the
+    /// ledger wrote as 应到. Nobody is subtracted for 请假: the 条例 counts every member
+    /// with a vote, and the five categories the 中组部 lets an election leave out need an
+    /// approval the system does not record.
     pub fn quorum(&self, rules: &RuleSet) -> Option<Quorum> {
-        if self.kind != MeetingKind::GeneralMeeting || !self.votes {
+        if !self.has_kind(MeetingKind::GeneralMeeting) || !(self.votes || self.election) {
             return None;
         }
         let voting = self.full_expected.unwrap_or(self.expected);
         let present = self.full_present.unwrap_or(self.present);
-        Some(Quorum::judge(
-            voting,
-            present,
-            rules.meetings.vote_quorum_share,
-        ))
+        let share = if self.election {
+            rules.meetings.election_quorum_share
+        } else {
+            rules.meetings.vote_quorum_share
+        };
+        Some(Quorum::judge(voting, present, share))
     }
+}
+
+/// The year a topic names as the one it is for ("2025年度组织生活会" → 2025).
+pub fn year_named_in(topic: &str) -> Option<i32> {
+    let i = topic.find("年度")?;
+    let digits: String = topic[..i]
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (digits.len() == 4).then(|| digits.parse().ok()).flatten()
+}
+
+/// Whether a topic names an election (换届选举, 选举).
+pub fn names_election(topic: &str) -> bool {
+    topic.contains("换届") || topic.contains("选举")
 }
 
 /// `present / expected`; `None` when nobody was expected.
@@ -626,6 +746,9 @@ mod tests {
             id: 0,
             org_id: 1,
             kind,
+            also: vec![],
+            for_year: None,
+            election: false,
             date: d(date),
             topic: "学习".into(),
             venue: None,
@@ -636,7 +759,7 @@ mod tests {
             excused_reasons: vec![],
             minutes: None,
             decisions: None,
-            masses_present: 0,
+            masses_present: None,
             central_task: false,
             members_needs: false,
             votes: false,
@@ -669,6 +792,63 @@ mod tests {
             assert_eq!(MeetingKind::parse_label(s), Some(k), "{s}");
         }
         assert_eq!(MeetingKind::parse_label("座谈会"), None);
+    }
+
+    #[test]
+    fn combined_labels_parse_to_sets() {
+        use MeetingKind::*;
+        let cases: [(&str, &[MeetingKind]); 6] = [
+            ("主题党日暨党员大会", &[GeneralMeeting, ThemeDay]),
+            (
+                "组织生活会暨民主评议党员",
+                &[LifeMeeting, DemocraticEvaluation],
+            ),
+            (
+                "组织生活会并开展民主评议党员",
+                &[LifeMeeting, DemocraticEvaluation],
+            ),
+            ("党员大会、党课", &[GeneralMeeting, PartyLecture]),
+            ("党员大会（党课）", &[GeneralMeeting, PartyLecture]),
+            ("党课", &[PartyLecture]),
+        ];
+        for (s, want) in cases {
+            assert_eq!(MeetingKind::parse_labels(s).as_deref(), Some(want), "{s}");
+        }
+        assert_eq!(MeetingKind::parse_labels("主题党日暨座谈会"), None);
+        assert_eq!(MeetingKind::parse_labels(""), None);
+        assert_eq!(year_named_in("2025年度组织生活会"), Some(2025));
+        assert_eq!(year_named_in("年度组织生活会"), None);
+        assert!(names_election("支部委员会换届选举党员大会"));
+    }
+
+    #[test]
+    fn s16_election_quorum_is_four_fifths_of_the_roster() {
+        let rules = RuleBook::shipped().sets()[0].clone();
+        let mut m = meeting(MeetingKind::GeneralMeeting, "2026-06-20");
+        m.election = true;
+        m.expected = 30;
+        m.present = 18;
+        m.full_expected = Some(30);
+        m.full_present = Some(18);
+        let q = m.quorum(&rules).unwrap();
+        assert_eq!((q.needed, q.ok), (25, false), "more than 24 of 30");
+        m.full_present = Some(25);
+        assert!(m.quorum(&rules).unwrap().ok);
+        // S16b: an ordinary vote, 14 of a roster of 30 present.
+        let mut v = meeting(MeetingKind::GeneralMeeting, "2026-06-20");
+        v.votes = true;
+        v.full_expected = Some(30);
+        v.full_present = Some(14);
+        assert_eq!(v.quorum(&rules).unwrap().needed, 16);
+        assert!(!v.quorum(&rules).unwrap().ok);
+        // A 所属年度 outside the window is refused.
+        let mut y = meeting(MeetingKind::LifeMeeting, "2026-04-02");
+        y.for_year = Some(2025);
+        assert!(y.check_year(&rules).is_some());
+        y.date = d("2026-03-31");
+        assert!(y.check_year(&rules).is_none());
+        y.for_year = Some(2027);
+        assert!(y.check_year(&rules).is_some());
     }
 
     #[test]

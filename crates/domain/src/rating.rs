@@ -521,14 +521,14 @@ pub fn life_summary(
     let periods = judged_periods(year, as_of);
     let (mut due, mut met) = (0, 0);
     for p in &periods {
-        let c = judge(branch, &months.tally, *p, book);
+        let c = judge(branch, &months.tally, *p, book, as_of);
         due += c.obligations.len() as i64;
         met += c.obligations.iter().filter(|o| o.met()).count() as i64;
     }
     let held_nothing = periods
         .iter()
         .flat_map(|p| p.quarters())
-        .filter(|q| judge(branch, &months.tally, *q, book).held_nothing())
+        .filter(|q| judge(branch, &months.tally, *q, book, as_of).held_nothing())
         .collect();
     let rules = &book.in_force(as_of).weak_signals;
     let alive_since = |from: Period| {
@@ -538,7 +538,7 @@ pub fn life_summary(
             Period::Month(key(from).0, key(from).1),
         )
     };
-    let committee = if branch.has_committee {
+    let committee = if branch.committee.on(as_of) == Some(true) {
         let n = u32::try_from(rules.no_committee_meeting_months.max(1)).unwrap_or(6);
         let (from, to) = window(as_of, n);
         alive_since(from).then(|| WindowCheck {
@@ -1269,9 +1269,11 @@ mod tests {
     fn branch(committee: bool) -> BranchFacts {
         BranchFacts {
             branch_id: 1,
-            has_committee: committee,
+            committee: crate::history::CommitteeHistory::always(Some(committee)),
             founded_on: Some(d("2000-01-01")),
             dissolved_on: None,
+            records_from: Some(d("2000-01-01")),
+            temporary: false,
             groups: vec![GroupFacts {
                 group_id: 9,
                 founded_on: None,

@@ -3,8 +3,11 @@
 //!
 //! The shipped sets live in `crates/domain/rules/*.json` and are embedded at build time.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
+use crate::meeting::{Cadence, MeetingKind};
 use crate::{Date, Domain, OrgKind};
 
 /// One version of the rules.
@@ -64,6 +67,100 @@ pub struct MeetingRules {
     /// Votes need more than this share of voting members present.
     pub vote_quorum_share: f64,
     pub excellent_max_share: f64,
+    /// Elections (换届选举) need more than this share of the voting members present
+    /// (选举工作条例: 超过应到会人数的五分之四). Absent in a file: 0.8.
+    #[serde(default = "default_election_quorum_share")]
+    pub election_quorum_share: f64,
+    /// Cadences as data: per kind the span it is judged over and the count due in each
+    /// span. A kind not listed keeps the span of `MeetingKind::cadence` and the count of
+    /// the `*_per_*` field above (so "党课 每年不少于2次" is `{"PartyLecture": {"span":
+    /// "Yearly", "count": 2}}`).
+    #[serde(default)]
+    pub cadences: BTreeMap<MeetingKind, CadenceRule>,
+    /// 所属年度: a yearly session held within this many months after its year ends (the
+    /// "YYYY年度组织生活会" held in January–March) may be credited to that year, whose
+    /// yearly obligations stay open (待办) until then. 0: credited by date only.
+    #[serde(default)]
+    pub prior_year_window_months: u32,
+    /// How much of a span an org founded or dissolved inside it must live to owe it.
+    #[serde(default)]
+    pub partial_spans: PartialSpanRules,
+}
+
+fn default_election_quorum_share() -> f64 {
+    0.8
+}
+
+/// One kind's cadence: `count` due in every span of `span`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CadenceRule {
+    pub span: Cadence,
+    pub count: i64,
+}
+
+/// Whole calendar months of a span an org must exist throughout to owe the span's
+/// obligation (founded or dissolved inside it). A month is owed only when the org existed
+/// throughout it; an org dissolved on a day still exists that day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartialSpanRules {
+    pub quarter_min_months: u32,
+    pub year_min_months: u32,
+}
+
+impl Default for PartialSpanRules {
+    /// Whole spans only (the reading before the rule existed).
+    fn default() -> Self {
+        PartialSpanRules {
+            quarter_min_months: 3,
+            year_min_months: 12,
+        }
+    }
+}
+
+impl PartialSpanRules {
+    /// The whole months needed to owe a span of `cadence`.
+    pub fn min_months(&self, cadence: Cadence) -> u32 {
+        match cadence {
+            Cadence::Monthly => 1,
+            Cadence::Quarterly => self.quarter_min_months.clamp(1, 3),
+            Cadence::Yearly => self.year_min_months.clamp(1, 12),
+        }
+    }
+}
+
+impl MeetingRules {
+    /// The span and count of `kind` (the `cadences` table, else the fixed span and the
+    /// `*_per_*` count).
+    pub fn cadence_of(&self, kind: MeetingKind) -> CadenceRule {
+        if let Some(c) = self.cadences.get(&kind) {
+            return *c;
+        }
+        CadenceRule {
+            span: kind.cadence(),
+            count: match kind {
+                MeetingKind::GeneralMeeting => self.general_meeting_per_quarter,
+                MeetingKind::CommitteeMeeting => self.committee_meeting_per_month,
+                MeetingKind::GroupMeeting => self.group_meeting_per_month,
+                MeetingKind::PartyLecture => self.party_lecture_per_quarter,
+                MeetingKind::ThemeDay => self.theme_day_per_month,
+                MeetingKind::LifeMeeting => self.life_meeting_per_year,
+                MeetingKind::DemocraticEvaluation => self.democratic_evaluation_per_year,
+            },
+        }
+    }
+
+    /// The last day a session for `year` may be held and credited there.
+    pub fn prior_year_window_end(&self, year: i32) -> Date {
+        let last = crate::Period::Year(year).last_day();
+        if self.prior_year_window_months == 0 {
+            return last;
+        }
+        let first_next = last.succ_opt().expect("a next day");
+        first_next
+            .checked_add_months(chrono::Months::new(self.prior_year_window_months))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(last)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -60,6 +60,23 @@ const TOPICS: [&str; 12] = [
     "党员教育管理",
 ];
 
+/// The first day of the generated records: the first day of the month eleven months
+/// before `as_of`. The ledgers of every generated branch start then (`org.records_from`),
+/// so a branch that holds nothing is a real shortfall, not 暂无数据.
+pub fn records_start(as_of: NaiveDate) -> NaiveDate {
+    (as_of - Months::new(11)).with_day(1).expect("day 1")
+}
+
+/// The branches `generate` writes a year of organizational life for (silent ones too).
+pub fn covered_branches(batch: &Batch) -> Vec<i64> {
+    batch
+        .orgs
+        .iter()
+        .filter(|o| o.kind == OrgKind::Branch && o.dissolved_on.is_none())
+        .map(|o| o.id)
+        .collect()
+}
+
 /// The meetings of the batch's branches and groups, ids from `first_id` on, dated in the
 /// twelve months that end with `as_of` (never after it).
 pub fn generate(batch: &Batch, as_of: NaiveDate, seed: u64, first_id: i64) -> Vec<Meeting> {
@@ -79,7 +96,7 @@ pub fn generate(batch: &Batch, as_of: NaiveDate, seed: u64, first_id: i64) -> Ve
             }
         }
     }
-    let start = (as_of - Months::new(11)).with_day(1).expect("day 1");
+    let start = records_start(as_of);
     let mut out = Vec::new();
     let mut next = first_id;
     for b in batch
@@ -112,6 +129,9 @@ pub fn generate(batch: &Batch, as_of: NaiveDate, seed: u64, first_id: i64) -> Ve
                 id: next,
                 org_id: org.id,
                 kind,
+                also: vec![],
+                for_year: None,
+                election: false,
                 date: day,
                 topic: format!("{}月{}：{topic}", day.month(), kind.short_label()),
                 venue: Some("党员活动室".into()),
@@ -124,11 +144,11 @@ pub fn generate(batch: &Batch, as_of: NaiveDate, seed: u64, first_id: i64) -> Ve
                     .collect(),
                 minutes: None,
                 decisions: None,
-                masses_present: if kind == MeetingKind::ThemeDay && r.chance(0.3) {
+                masses_present: Some(if kind == MeetingKind::ThemeDay && r.chance(0.3) {
                     r.range(3, 20)
                 } else {
                     0
-                },
+                }),
                 central_task: r.chance(0.4),
                 members_needs: r.chance(0.3),
                 votes,

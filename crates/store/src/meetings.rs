@@ -56,9 +56,9 @@ fn parent_path(p: &str) -> String {
 
 const COLS: &str = "id, org_id, org_path, branch_id, kind, held_on, topic, venue, host, expected, \
     present, excused, full_expected, full_present, masses_present, central_task, members_needs, \
-    votes, quorum_ok, minutes, decisions, excused_reasons, created_by";
+    votes, quorum_ok, minutes, decisions, excused_reasons, created_by, kinds, for_year, election";
 
-const WRITE_COLS: [&str; 24] = [
+const WRITE_COLS: [&str; 27] = [
     "id",
     "org_id",
     "org_path",
@@ -83,7 +83,28 @@ const WRITE_COLS: [&str; 24] = [
     "excused_reasons",
     "created_by",
     "created_at",
+    "kinds",
+    "for_year",
+    "election",
 ];
+
+/// The kinds of a meeting as stored in `meeting.kinds`: codes joined by ','.
+fn kinds_text(m: &Meeting) -> String {
+    m.kinds()
+        .iter()
+        .map(|k| k.code())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn parse_kinds(s: &str) -> Result<Vec<MeetingKind>> {
+    s.split(',')
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            MeetingKind::from_code(c).ok_or_else(|| StoreError::Corrupt(format!("会议类型 {c}")))
+        })
+        .collect()
+}
 
 fn vals(s: &StoredMeeting, now: &str) -> Vec<Val> {
     let m = &s.meeting;
@@ -114,6 +135,9 @@ fn vals(s: &StoredMeeting, now: &str) -> Vec<Val> {
             .into(),
         s.created_by.clone().into(),
         now.to_string().into(),
+        kinds_text(m).into(),
+        m.for_year.map(i64::from).into(),
+        m.election.into(),
     ]
 }
 
@@ -122,12 +146,21 @@ fn from_row(row: &AnyRow) -> Result<StoredMeeting> {
     let held: String = row.try_get("held_on")?;
     let reasons: String = row.try_get("excused_reasons")?;
     let quorum: Option<i64> = row.try_get("quorum_ok")?;
+    let kind = MeetingKind::from_code(&kind)
+        .ok_or_else(|| StoreError::Corrupt(format!("会议类型 {kind}")))?;
+    let kinds: String = row.try_get("kinds")?;
+    let for_year: Option<i64> = row.try_get("for_year")?;
     Ok(StoredMeeting {
         meeting: Meeting {
             id: row.try_get("id")?,
             org_id: row.try_get("org_id")?,
-            kind: MeetingKind::from_code(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("会议类型 {kind}")))?,
+            kind,
+            also: parse_kinds(&kinds)?
+                .into_iter()
+                .filter(|k| *k != kind)
+                .collect(),
+            for_year: for_year.and_then(|y| i32::try_from(y).ok()),
+            election: row.try_get::<i64, _>("election")? != 0,
             date: parse_date_text(&held)?,
             topic: row.try_get("topic")?,
             venue: row.try_get("venue")?,
@@ -159,6 +192,20 @@ pub async fn insert(conn: &mut Conn, meetings: &[StoredMeeting]) -> Result<()> {
     let now = crate::now_text();
     let rows: Vec<Vec<Val>> = meetings.iter().map(|m| vals(m, &now)).collect();
     insert_rows(conn, "meeting", &WRITE_COLS, &rows).await?;
+    // The records of each branch start no later than the month of its meeting.
+    let mut starts: BTreeMap<i64, chrono::NaiveDate> = BTreeMap::new();
+    for m in meetings {
+        let first = Period::month_of(m.meeting.date).first_day();
+        let e = starts.entry(m.branch_id).or_insert(first);
+        *e = (*e).min(first);
+    }
+    let mut by_day: BTreeMap<chrono::NaiveDate, Vec<i64>> = BTreeMap::new();
+    for (branch, day) in starts {
+        by_day.entry(day).or_default().push(branch);
+    }
+    for (day, branches) in by_day {
+        lower_records_from(conn, &branches, day).await?;
+    }
     let touched: Vec<(i64, String, Period)> = meetings
         .iter()
         .map(|m| {
@@ -170,6 +217,28 @@ pub async fn insert(conn: &mut Conn, meetings: &[StoredMeeting]) -> Result<()> {
         })
         .collect();
     refresh_months(conn, &touched).await
+}
+
+/// Sets the records start (台账起始日, `org.records_from`) of `org_ids` to `day` where it
+/// is later or unset: min(existing, day). A ledger or a meeting shows the records reach
+/// back at least that far.
+pub async fn lower_records_from(
+    conn: &mut Conn,
+    org_ids: &[i64],
+    day: chrono::NaiveDate,
+) -> Result<()> {
+    for chunk in org_ids.chunks(IN_CHUNK) {
+        let sql = format!(
+            "UPDATE org SET records_from = $1 WHERE (records_from IS NULL OR records_from > $1) AND id IN ({})",
+            placeholders(2, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(crate::date_text(day));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Records who attended a meeting.
@@ -346,8 +415,8 @@ pub async fn list(
         cond.push_str(&format!(" AND held_on <= ${}", binds.len()));
     }
     if let Some(k) = filter.kind {
-        binds.push(k.code().into());
-        cond.push_str(&format!(" AND kind = ${}", binds.len()));
+        binds.push(format!("%,{},%", k.code()).into());
+        cond.push_str(&format!(" AND (',' || kinds || ',') LIKE ${}", binds.len()));
     }
     let count_sql = format!("SELECT COUNT(*) FROM meeting WHERE {cond}");
     let mut cq = sqlx::query_scalar(&count_sql);
@@ -394,6 +463,8 @@ pub struct MonthFacts {
     pub expected: i64,
     pub present: i64,
     pub masses_present: i64,
+    /// Meetings whose 群众参与人数 was recorded (the rest are unknown, not 0).
+    pub masses_recorded: i64,
     pub votes: i64,
     pub quorum_failed: i64,
 }
@@ -410,7 +481,7 @@ const KIND_COLS: [(MeetingKind, &str); 7] = [
 
 const MONTH_COLS: &str = "branch_id, branch_path, year_month, general_meetings, committee_meetings, \
     group_meetings, party_lectures, theme_days, life_meetings, democratic_evaluations, group_counts, \
-    meetings, expected, present, masses_present, votes, quorum_failed";
+    meetings, expected, present, masses_present, votes, quorum_failed, prior_year, masses_recorded";
 
 /// Reads a row of `MONTH_COLS` by position (a province's year is millions of rows).
 fn month_from_row(row: &AnyRow) -> Result<MonthFacts> {
@@ -425,12 +496,24 @@ fn month_from_row(row: &AnyRow) -> Result<MonthFacts> {
         tally.groups = serde_json::from_str::<BTreeMap<i64, i64>>(&groups)
             .map_err(|e| StoreError::Corrupt(format!("党小组会次数：{e}")))?;
     }
+    let prior: String = row.try_get(17)?;
+    if prior != "{}" {
+        let by: BTreeMap<String, i64> = serde_json::from_str(&prior)
+            .map_err(|e| StoreError::Corrupt(format!("上一年度会议次数：{e}")))?;
+        for (code, n) in by {
+            let k = MeetingKind::from_code(&code)
+                .ok_or_else(|| StoreError::Corrupt(format!("会议类型 {code}")))?;
+            tally.prior_year[k.index()] = n;
+        }
+    }
+    tally.meetings = row.try_get(11)?;
     Ok(MonthFacts {
         branch_id: row.try_get(0)?,
         branch_path: row.try_get(1)?,
         year,
         month,
         tally,
+        masses_recorded: row.try_get(18)?,
         meetings: row.try_get(11)?,
         expected: row.try_get(12)?,
         present: row.try_get(13)?,
@@ -462,8 +545,19 @@ fn month_vals(f: &MonthFacts, now: &str) -> Vec<Val> {
         f.votes.into(),
         f.quorum_failed.into(),
         now.to_string().into(),
+        prior_text(&f.tally).into(),
+        f.masses_recorded.into(),
     ]);
     v
+}
+
+fn prior_text(t: &MonthTally) -> String {
+    let by: BTreeMap<&str, i64> = MeetingKind::ALL
+        .iter()
+        .filter(|k| t.prior_year[k.index()] > 0)
+        .map(|k| (k.code(), t.prior_year[k.index()]))
+        .collect();
+    serde_json::to_string(&by).expect("a map serializes")
 }
 
 async fn write_months(conn: &mut Conn, facts: &[MonthFacts]) -> Result<()> {
@@ -479,6 +573,8 @@ async fn write_months(conn: &mut Conn, facts: &[MonthFacts]) -> Result<()> {
         "votes",
         "quorum_failed",
         "updated_at",
+        "prior_year",
+        "masses_recorded",
     ]);
     let rows: Vec<Vec<Val>> = facts
         .iter()
@@ -488,23 +584,32 @@ async fn write_months(conn: &mut Conn, facts: &[MonthFacts]) -> Result<()> {
     insert_rows(conn, "compliance_month", &cols, &rows).await
 }
 
-/// The per-meeting aggregate both recounts read: by kind and holding org.
-const AGG: &str = "kind, org_id, COUNT(*) AS n, CAST(SUM(expected) AS BIGINT) AS e, \
-    CAST(SUM(present) AS BIGINT) AS p, CAST(SUM(masses_present) AS BIGINT) AS mp, \
+/// The per-meeting aggregate both recounts read: by kinds, 所属年度 and holding org.
+const AGG: &str = "kinds, for_year, org_id, COUNT(*) AS n, CAST(SUM(expected) AS BIGINT) AS e, \
+    CAST(SUM(present) AS BIGINT) AS p, CAST(COALESCE(SUM(masses_present), 0) AS BIGINT) AS mp, \
+    CAST(SUM(CASE WHEN masses_present IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS mr, \
     CAST(SUM(votes) AS BIGINT) AS v, \
     CAST(SUM(CASE WHEN quorum_ok = 0 THEN 1 ELSE 0 END) AS BIGINT) AS qf";
 
 fn add_agg(f: &mut MonthFacts, row: &AnyRow) -> Result<()> {
-    let kind: String = row.try_get("kind")?;
-    let kind = MeetingKind::from_code(&kind)
-        .ok_or_else(|| StoreError::Corrupt(format!("会议类型 {kind}")))?;
+    let kinds: String = row.try_get("kinds")?;
+    let kinds = parse_kinds(&kinds)?;
+    let for_year: Option<i64> = row.try_get("for_year")?;
+    let prior = for_year.is_some_and(|y| y < i64::from(f.year));
     let org_id: i64 = row.try_get("org_id")?;
     let n: i64 = row.try_get("n")?;
-    f.tally.by_kind[kind.index()] += n;
-    if kind == MeetingKind::GroupMeeting {
-        *f.tally.groups.entry(org_id).or_default() += n;
+    for kind in kinds {
+        f.tally.by_kind[kind.index()] += n;
+        if prior {
+            f.tally.prior_year[kind.index()] += n;
+        }
+        if kind == MeetingKind::GroupMeeting {
+            *f.tally.groups.entry(org_id).or_default() += n;
+        }
     }
+    f.tally.meetings += n;
     f.meetings += n;
+    f.masses_recorded += row.try_get::<i64, _>("mr")?;
     f.expected += row.try_get::<i64, _>("e")?;
     f.present += row.try_get::<i64, _>("p")?;
     f.masses_present += row.try_get::<i64, _>("mp")?;
@@ -555,7 +660,7 @@ pub async fn refresh_months(conn: &mut Conn, touched: &[(i64, String, Period)]) 
         let sql = format!(
             "SELECT branch_id, SUBSTR(held_on, 1, 7) AS ym, {AGG} FROM meeting \
              WHERE held_on >= $1 AND held_on <= $2 AND branch_id IN ({list}) \
-             GROUP BY branch_id, SUBSTR(held_on, 1, 7), kind, org_id"
+             GROUP BY branch_id, SUBSTR(held_on, 1, 7), kinds, for_year, org_id"
         );
         let mut q = sqlx::query(&sql)
             .bind(crate::date_text(from))
@@ -611,7 +716,7 @@ pub async fn rebuild(conn: &mut Conn, scope: &Scope) -> Result<usize> {
     let (pred, binds) = scope.predicate("org_path", 1);
     let sql = format!(
         "SELECT branch_id, SUBSTR(held_on, 1, 7) AS ym, org_path, {AGG} FROM meeting WHERE {pred} \
-         GROUP BY branch_id, SUBSTR(held_on, 1, 7), org_path, kind, org_id"
+         GROUP BY branch_id, SUBSTR(held_on, 1, 7), org_path, kinds, for_year, org_id"
     );
     let mut q = sqlx::query(&sql);
     for b in &binds {
@@ -721,13 +826,23 @@ pub struct LifeOrg {
     pub has_committee: bool,
     pub founded_on: Option<chrono::NaiveDate>,
     pub dissolved_on: Option<chrono::NaiveDate>,
+    /// The effective records start: `org.records_from`, else the first day of the month
+    /// of the earliest stored month with meetings; `None`: no records.
+    pub records_from: Option<chrono::NaiveDate>,
+    /// A 临时党支部.
+    pub temporary: bool,
+    /// `org.committee` (today's state, 'yes'/'no'; `None` unknown): read only where no
+    /// dated committee event is recorded.
+    pub committee: Option<bool>,
 }
 
 /// The branches and groups of the scope, in path order.
 pub async fn branches_and_groups(conn: &mut Conn, scope: &Scope) -> Result<Vec<LifeOrg>> {
     let (pred, binds) = scope.predicate("path", 1);
     let sql = format!(
-        "SELECT id, parent_id, code, name, kind, path, has_committee, founded_on, dissolved_on \
+        "SELECT id, parent_id, code, name, kind, path, has_committee, founded_on, dissolved_on, \
+         records_from, temporary, committee, \
+         (SELECT MIN(c.year_month) FROM compliance_month c WHERE c.branch_id = org.id) AS first_month \
          FROM org WHERE {pred} AND kind IN ('Branch', 'Group') ORDER BY path"
     );
     let mut q = sqlx::query(&sql);
@@ -750,6 +865,22 @@ pub async fn branches_and_groups(conn: &mut Conn, scope: &Scope) -> Result<Vec<L
                 has_committee: r.try_get::<i64, _>("has_committee")? != 0,
                 founded_on: opt_date(r.try_get("founded_on")?)?,
                 dissolved_on: opt_date(r.try_get("dissolved_on")?)?,
+                records_from: match opt_date(r.try_get("records_from")?)? {
+                    Some(d) => Some(d),
+                    None => r
+                        .try_get::<Option<String>, _>("first_month")?
+                        .map(|ym| {
+                            let (y, m) = parse_year_month(&ym)?;
+                            Ok::<_, StoreError>(Period::Month(y, m).first_day())
+                        })
+                        .transpose()?,
+                },
+                temporary: r.try_get::<i64, _>("temporary")? != 0,
+                committee: match r.try_get::<Option<String>, _>("committee")?.as_deref() {
+                    Some("yes") => Some(true),
+                    Some("no") => Some(false),
+                    _ => None,
+                },
             })
         })
         .collect()
@@ -793,9 +924,11 @@ pub struct Summary {
     pub quorum_failed: i64,
     /// When the refresh ran (UTC, ISO 8601).
     pub computed_at: String,
+    /// The figures count spans closed by this day (截至…已结束的周期); `None`: none.
+    pub judged_through: Option<chrono::NaiveDate>,
 }
 
-const SUMMARY_COLS: [&str; 11] = [
+const SUMMARY_COLS: [&str; 12] = [
     "org_id",
     "org_path",
     "period",
@@ -807,6 +940,7 @@ const SUMMARY_COLS: [&str; 11] = [
     "present",
     "quorum_failed",
     "computed_at",
+    "judged_through",
 ];
 
 /// Replaces the stored summaries of `period` for every org in `scope` with `rows`.
@@ -838,6 +972,7 @@ pub async fn replace_summaries(
                 s.present.into(),
                 s.quorum_failed.into(),
                 s.computed_at.clone().into(),
+                s.judged_through.map(crate::date_text).into(),
             ]
         })
         .collect();
@@ -871,6 +1006,7 @@ pub async fn summaries(conn: &mut Conn, period: Period, org_ids: &[i64]) -> Resu
                 present: r.try_get("present")?,
                 quorum_failed: r.try_get("quorum_failed")?,
                 computed_at: r.try_get("computed_at")?,
+                judged_through: opt_date(r.try_get("judged_through")?)?,
             });
         }
     }

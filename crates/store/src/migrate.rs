@@ -96,6 +96,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_dated_facts.sql"),
         postgres: include_str!("../migrations/postgres/0014_dated_facts.sql"),
     },
+    Migration {
+        version: 15,
+        name: "life_fidelity",
+        sqlite: include_str!("../migrations/sqlite/0015_life_fidelity.sql"),
+        postgres: include_str!("../migrations/postgres/0015_life_fidelity.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.

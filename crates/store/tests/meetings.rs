@@ -58,6 +58,9 @@ fn meeting(id: i64, org_id: i64, kind: MeetingKind, date: &str, topic: &str) -> 
         id,
         org_id,
         kind,
+        also: vec![],
+        for_year: None,
+        election: false,
         date: d(date),
         topic: topic.into(),
         venue: Some("村部".into()),
@@ -68,7 +71,7 @@ fn meeting(id: i64, org_id: i64, kind: MeetingKind, date: &str, topic: &str) -> 
         excused_reasons: vec!["外出务工".into()],
         minutes: None,
         decisions: None,
-        masses_present: 2,
+        masses_present: Some(2),
         central_task: true,
         members_needs: false,
         votes: false,
@@ -451,6 +454,7 @@ contract_test!(
             present: 27,
             quorum_failed: 0,
             computed_at: "2026-09-01T00:00:00Z".into(),
+            judged_through: Some(d("2026-08-31")),
         };
         let q3 = Period::Quarter(2026, 3);
         let mut tx = db.store.begin().await.unwrap();

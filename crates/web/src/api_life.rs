@@ -54,6 +54,26 @@ pub(crate) fn parse_kind(s: &str) -> Result<Option<MeetingKind>, String> {
         .ok_or_else(|| format!("无法识别的会议类型“{s}”"))
 }
 
+/// Meeting kinds from a label that may combine several (主题党日暨党员大会) and a list of
+/// codes or labels; empty is none.
+pub(crate) fn parse_kinds(label: &str, more: &[String]) -> Result<Vec<MeetingKind>, String> {
+    let mut out = Vec::new();
+    for s in std::iter::once(label).chain(more.iter().map(String::as_str)) {
+        let s = s.trim();
+        if s.is_empty() {
+            continue;
+        }
+        let ks = MeetingKind::from_code(s)
+            .map(|k| vec![k])
+            .or_else(|| MeetingKind::parse_labels(s))
+            .ok_or_else(|| format!("无法识别的会议类型“{s}”"))?;
+        out.extend(ks);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 /// A date as `YYYY-MM-DD`; empty is none.
 pub(crate) fn parse_day(s: &str, what: &str) -> Result<Option<NaiveDate>, String> {
     let s = s.trim();
@@ -85,8 +105,18 @@ struct AttendeeBody {
 #[derive(Deserialize)]
 struct MeetingBody {
     org_id: i64,
+    /// One kind, or a combined label (主题党日暨党员大会).
     #[serde(default)]
     kind: String,
+    /// Further kinds the same session served (codes or labels).
+    #[serde(default)]
+    kinds: Vec<String>,
+    /// 所属年度 (the year a yearly session is for).
+    #[serde(default)]
+    for_year: Option<i32>,
+    /// A 换届选举 (quorum four fifths).
+    #[serde(default)]
+    election: bool,
     #[serde(default)]
     date: String,
     #[serde(default)]
@@ -109,8 +139,9 @@ struct MeetingBody {
     minutes: Option<String>,
     #[serde(default)]
     decisions: Option<String>,
+    /// Absent or null: not recorded (unknown, not 0).
     #[serde(default)]
-    masses_present: i64,
+    masses_present: Option<i64>,
     #[serde(default)]
     central_task: bool,
     #[serde(default)]
@@ -131,9 +162,13 @@ impl MeetingBody {
             })?;
             attendees.push((a.member_id, status, a.reason.clone()));
         }
+        let kinds = parse_kinds(&self.kind, &self.kinds)?;
         Ok(NewMeeting {
             org_id: self.org_id,
-            kind: parse_kind(&self.kind)?,
+            kind: kinds.first().copied(),
+            also: kinds.iter().skip(1).copied().collect(),
+            for_year: self.for_year,
+            election: self.election,
             date: parse_day(&self.date, "会议日期")?,
             topic: self.topic.clone(),
             venue: self.venue.clone(),
@@ -165,6 +200,8 @@ async fn record(State(state): State<AppState>, user: ApiUser, b: Bytes) -> ApiRe
 struct ListParams {
     org: Option<String>,
     period: Option<String>,
+    /// The judging day (`YYYY-MM-DD`; default today).
+    as_of: Option<String>,
     page: Option<String>,
     page_size: Option<String>,
 }
@@ -231,9 +268,13 @@ async fn report(
             .await?
             .ok_or(ApiError(WebError::App(AppError::NotFound("党组织".into()))))?,
     };
-    let period = parse_period(p.period.as_deref(), state.app.today()).map_err(bad)?;
+    let today = state.app.today();
+    let as_of = parse_day(p.as_of.as_deref().unwrap_or(""), "as_of")
+        .map_err(bad)?
+        .unwrap_or(today);
+    let period = parse_period(p.period.as_deref(), as_of).map_err(bad)?;
     Ok(to_json(
-        &compliance::run(&state.app, &user.actor, &org.org.code, period).await?,
+        &compliance::run_on(&state.app, &user.actor, &org.org.code, period, as_of).await?,
     ))
 }
 

@@ -30,6 +30,8 @@ const REASONS: usize = 10;
 const VOTES: usize = 11;
 const MINUTES: usize = 12;
 const DECISIONS: usize = 13;
+const FOR_YEAR: usize = 14;
+const ELECTION: usize = 15;
 
 /// The text columns and their limits (the topic's is the meeting's own check).
 const LIMITS: [(usize, TextField); 6] = [
@@ -41,7 +43,7 @@ const LIMITS: [(usize, TextField); 6] = [
     (DECISIONS, text::DECISIONS),
 ];
 
-pub const COLUMNS: [ColumnSpec; 14] = [
+pub const COLUMNS: [ColumnSpec; 16] = [
     ColumnSpec {
         name: "党组织",
         aliases: &[
@@ -172,6 +174,16 @@ pub const COLUMNS: [ColumnSpec; 14] = [
         aliases: &["决定事项", "会议决议", "决议"],
         required: false,
     },
+    ColumnSpec {
+        name: "所属年度",
+        aliases: &["年度", "所属年份", "考核年度"],
+        required: false,
+    },
+    ColumnSpec {
+        name: "是否换届选举",
+        aliases: &["换届选举", "是否选举", "选举"],
+        required: false,
+    },
 ];
 
 struct Parsed {
@@ -242,26 +254,31 @@ pub async fn run(
                 None
             }
         });
-        let kind = c.required(KIND).and_then(|k| {
-            let v = MeetingKind::parse_label(&k);
+        // A combined label (主题党日暨党员大会, 组织生活会并开展民主评议党员) names several.
+        let kinds = c.required(KIND).and_then(|k| {
+            let v = MeetingKind::parse_labels(&k);
             if v.is_none() {
                 c.error(
                     KIND,
                     format!(
-                        "无法识别的会议类型：{k}（应为支部党员大会、支部委员会会议、党小组会、党课、主题党日、组织生活会或民主评议党员）"
+                        "无法识别的会议类型：{k}（应为支部党员大会、支部委员会会议、党小组会、党课、主题党日、组织生活会或民主评议党员，几种合并召开的用“暨”“并”或“、”连接）"
                     ),
                 );
             }
             v
         });
+        let kind = kinds.as_ref().and_then(|k| k.first().copied());
         let date = c.required_date(DATE);
         let topic = c.required(TOPIC);
         let expected = required_count(&mut c, EXPECTED);
         let present = required_count(&mut c, PRESENT);
         let excused = c.count(EXCUSED).unwrap_or(0);
         let host = c.required(HOST);
-        let masses = c.count(MASSES).unwrap_or(0);
+        // Absent column or empty cell: not recorded (NULL), never 0.
+        let masses = c.count(MASSES);
         let votes = c.yes_no(VOTES).unwrap_or(false);
+        let for_year = c.count(FOR_YEAR).and_then(|y| i32::try_from(y).ok());
+        let election = c.yes_no(ELECTION);
         let reasons: Vec<String> = c.text(REASONS).into_iter().collect();
 
         // The branch a group meeting counts for.
@@ -278,10 +295,21 @@ pub async fn run(
         if let (Some(o), Some(kind), Some(date), Some(topic), Some(expected), Some(present)) =
             (org, kind, date, topic.clone(), expected, present)
         {
-            let meeting = Meeting {
+            let kinds = kinds.clone().unwrap_or_default();
+            let for_year = for_year
+                .or_else(|| jiceng_domain::meeting::year_named_in(&topic))
+                .filter(|y| *y != chrono::Datelike::year(&date));
+            let election = election.unwrap_or_else(|| {
+                kinds.contains(&MeetingKind::GeneralMeeting)
+                    && jiceng_domain::meeting::names_election(&topic)
+            });
+            let mut meeting = Meeting {
                 id: 0,
                 org_id: o.org.id,
                 kind,
+                also: vec![],
+                for_year,
+                election,
                 date,
                 topic: topic.trim().to_string(),
                 venue: c.text(VENUE),
@@ -299,6 +327,10 @@ pub async fn run(
                 full_expected: None,
                 full_present: None,
             };
+            meeting.set_kinds(&kinds);
+            if let Some(e) = meeting.check_year(app.rules.in_force(date)) {
+                c.error(FOR_YEAR, e.to_string());
+            }
             for e in meeting.check(o.org.kind, &o.org.name, today) {
                 use jiceng_domain::meeting::MeetingError as E;
                 let col = match e {
@@ -309,6 +341,7 @@ pub async fn run(
                     E::TooMany { .. } | E::TooManyVoting { .. } | E::NoneExpected => PRESENT,
                     E::Negative => EXPECTED,
                     E::GroupOnly { .. } | E::BranchOnly { .. } | E::OrgNotLive { .. } => KIND,
+                    E::ForYear { .. } => FOR_YEAR,
                 };
                 c.error(col, e.to_string());
             }
@@ -402,9 +435,29 @@ pub async fn run(
         .all(|(p, r)| r.branch_path() == p.branch_path));
     let written = rows.len();
     progress.start("写入", written as u64);
-    let (rows_ref, report_ref, org_ref) = (&rows, &report, scope_org.as_ref());
+    // The ledger of `--org X` covers every branch under X from the month of its earliest
+    // meeting: a branch with no row held nothing then (review S24). Without `--org`,
+    // only the branches with rows (set by `insert`).
+    let covered: Vec<i64> = match &scope_org {
+        Some(_) => orgs
+            .iter()
+            .filter(|o| o.org.kind == OrgKind::Branch)
+            .map(|o| o.org.id)
+            .collect(),
+        None => vec![],
+    };
+    let start = parsed
+        .iter()
+        .map(|p| p.meeting.date)
+        .min()
+        .map(|d| jiceng_domain::Period::month_of(d).first_day());
+    let (rows_ref, report_ref, org_ref, covered_ref) =
+        (&rows, &report, scope_org.as_ref(), &covered);
     crate::audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
+        if let Some(day) = start {
+            meeting_store::lower_records_from(&mut tx, covered_ref, day).await?;
+        }
         meeting_store::insert(&mut tx, rows_ref).await?;
         super::record_import(&mut tx, app, opts, "meetings", report_ref, written, org_ref).await?;
         tx.commit().await?;

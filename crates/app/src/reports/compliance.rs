@@ -9,7 +9,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use jiceng_domain::compliance::{judge, Compliance, Tally};
+use chrono::NaiveDate;
+use jiceng_domain::compliance::{judge, judged_through, Compliance, Tally};
+use jiceng_domain::compliance::{NoData, State};
 use jiceng_domain::{path, MeetingKind, Period};
 use jiceng_io::{OutCell, Sheet};
 use jiceng_store::meetings::{self as meeting_store, LifeOrg, Summary};
@@ -19,18 +21,31 @@ use serde::Serialize;
 
 use super::{round4, OrgRef};
 use crate::access::{Actor, Role};
-use crate::meetings::branch_facts;
+use crate::meetings::{branch_facts, branch_histories};
 use crate::{App, AppError, Result};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ComplianceReport {
     pub org: OrgRef,
     pub period: Period,
-    /// Branches that owed anything in the period.
+    /// The judging day: spans whose last day has not passed on it are open (待办).
+    pub as_of: NaiveDate,
+    /// The figures count the spans closed by this day (截至…已结束的周期); `None`: no
+    /// span of the period has closed yet, so nothing is judged.
+    pub judged_through: Option<NaiveDate>,
+    /// "截至2026年7月4日已结束的周期" or "本期尚无已结束的周期".
+    pub judged_note: String,
+    /// Branches with a closed obligation in the period.
     pub branches: usize,
     pub compliant: usize,
     /// compliant / branches, four decimals; `null` when no branch owed anything.
     pub rate: Option<f64>,
+    /// What is still due (待办) in spans not yet over, by branch.
+    pub pending: Vec<Pending>,
+    /// Branches with obligations that cannot be judged (暂无数据), and why.
+    pub no_data: Vec<NoDataRow>,
+    /// 临时党支部 in the subtree: not judged as standing branches.
+    pub temporary: Vec<OrgRef>,
     pub noncompliant: Vec<NonCompliant>,
     /// Branches that held no meeting of any kind in the period (they are also in
     /// `noncompliant`).
@@ -44,6 +59,31 @@ pub struct ComplianceReport {
     /// For each span and kind, how many branches (or groups) owed it and how many met it
     /// (the month × kind calendar).
     pub calendar: Vec<CalendarCell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pending {
+    pub org: OrgRef,
+    pub items: Vec<PendingItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingItem {
+    pub kind: &'static str,
+    pub span: Period,
+    pub due: i64,
+    pub held: i64,
+    /// The last day it can be met.
+    pub due_by: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<OrgRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoDataRow {
+    pub org: OrgRef,
+    /// 暂无数据 and why, e.g. "台账未录入", "是否设立支委会未登记（支部委员会会议）".
+    pub reasons: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,25 +125,59 @@ pub struct Attendance {
 pub struct CalendarCell {
     pub span: Period,
     pub kind: &'static str,
+    /// Branches (or groups) owing it in a closed span, and those that met it.
     pub due: i64,
     pub met: i64,
+    /// Owing it in a span still running (待办, not yet judged).
+    pub open: i64,
+    /// Owing it where it cannot be judged (暂无数据).
+    pub no_data: i64,
 }
 
 /// Every judged branch of a subtree with its verdict, and the period's sums.
 struct Judged {
     orgs: Vec<LifeOrg>,
     /// Index into `orgs`, verdict, and the branch's (meetings, expected, present,
-    /// failed quorums) in the period.
+    /// failed quorums) in the period: every branch with anything to say (judged, open
+    /// or without data); `Compliance::judged` tells those the figures count.
     verdicts: Vec<(usize, Compliance, [i64; 4])>,
+    /// Index into `orgs` of the 临时党支部.
+    temporary: Vec<usize>,
     attendance: Attendance,
     quorum_failed: i64,
 }
 
-/// Judges every branch of `scope` over `period` from the stored facts.
-async fn judge_subtree(app: &App, scope: &Scope, period: Period) -> Result<Judged> {
+/// The months whose facts judging `period` reads: its own, and for a year the months of
+/// the next year within the 所属年度 window (sessions held then for it).
+fn months_read(app: &App, period: Period) -> Vec<Period> {
+    let mut months = period.months();
+    if let Period::Year(y) = period {
+        let end = app
+            .rules
+            .in_force(period.last_day())
+            .meetings
+            .prior_year_window_end(y);
+        months.extend(
+            Period::Year(y + 1)
+                .months()
+                .into_iter()
+                .filter(|m| m.first_day() <= end),
+        );
+    }
+    months
+}
+
+/// Judges every branch of `scope` over `period` on `as_of` from the stored facts.
+async fn judge_subtree(
+    app: &App,
+    scope: &Scope,
+    period: Period,
+    as_of: NaiveDate,
+) -> Result<Judged> {
     let mut conn = app.store.acquire().await?;
     let orgs = meeting_store::branches_and_groups(&mut conn, scope).await?;
-    let rows = meeting_store::month_facts(&mut conn, scope, &period.months()).await?;
+    let histories = branch_histories(&mut conn, &orgs).await?;
+    let rows = meeting_store::month_facts(&mut conn, scope, &months_read(app, period)).await?;
     drop(conn);
     let mut tallies: HashMap<i64, (Tally, [i64; 4])> = HashMap::new();
     let mut attendance = Attendance::default();
@@ -111,6 +185,10 @@ async fn judge_subtree(app: &App, scope: &Scope, period: Period) -> Result<Judge
     for r in &rows {
         let (t, sums) = tallies.entry(r.branch_id).or_default();
         t.add_month(r.year, r.month, &r.tally);
+        if !period.contains(Period::Month(r.year, r.month).first_day()) {
+            // A month after the year, read only for sessions held for it.
+            continue;
+        }
         sums[0] += r.meetings;
         sums[1] += r.expected;
         sums[2] += r.present;
@@ -126,30 +204,63 @@ async fn judge_subtree(app: &App, scope: &Scope, period: Period) -> Result<Judge
         attendance.present,
     ));
     let empty = (Tally::default(), [0; 4]);
-    let verdicts = branch_facts(&orgs)
+    let mut temporary = Vec::new();
+    let verdicts = branch_facts(&orgs, &histories)
         .into_iter()
         .filter_map(|(i, facts)| {
             let (tally, sums) = tallies.get(&facts.branch_id).unwrap_or(&empty);
-            let c = judge(&facts, tally, period, &app.rules);
-            c.judged().then_some((i, c, *sums))
+            let c = judge(&facts, tally, period, &app.rules, as_of);
+            if c.temporary {
+                temporary.push(i);
+            }
+            (!c.obligations.is_empty()).then_some((i, c, *sums))
         })
         .collect();
     Ok(Judged {
         orgs,
         verdicts,
+        temporary,
         attendance,
         quorum_failed,
     })
 }
 
-/// The report for the subtree of `root` (code or unique name, in the actor's scope).
+/// "截至…已结束的周期": what the figures of `period` on `as_of` count.
+pub fn judged_note(period: Period, as_of: NaiveDate) -> String {
+    match judged_through(period, as_of) {
+        None => "本期尚无已结束的周期，未作考核（均为待办）".to_string(),
+        Some(d) if d == period.last_day() => format!(
+            "截至{}已结束的周期（本期已结束）",
+            d.format("%Y年%-m月%-d日")
+        ),
+        Some(d) => format!(
+            "截至{}已结束的周期，未结束的列为待办",
+            d.format("%Y年%-m月%-d日")
+        ),
+    }
+}
+
+/// The report for the subtree of `root` (code or unique name, in the actor's scope),
+/// judged today.
 pub async fn run(app: &App, actor: &Actor, root: &str, period: Period) -> Result<ComplianceReport> {
+    run_on(app, actor, root, period, app.today()).await
+}
+
+/// The report judged on `as_of` (`--as-of`): spans whose last day has not passed then
+/// are open (待办), never shortfalls.
+pub async fn run_on(
+    app: &App,
+    actor: &Actor,
+    root: &str,
+    period: Period,
+    as_of: NaiveDate,
+) -> Result<ComplianceReport> {
     if actor.role == Role::Member {
         return Err(AppError::Forbidden);
     }
     let root = app.resolve_org(&actor.scope, root).await?;
     let scope = Scope::subtree(&root.path);
-    let j = judge_subtree(app, &scope, period).await?;
+    let j = judge_subtree(app, &scope, period, as_of).await?;
     let mut conn = app.store.acquire().await?;
     let children = org_store::children(&mut conn, &scope, root.org.id).await?;
     drop(conn);
@@ -161,9 +272,15 @@ pub async fn run(app: &App, actor: &Actor, root: &str, period: Period) -> Result
     let mut report = ComplianceReport {
         org: OrgRef::of(&root.org),
         period,
-        branches: j.verdicts.len(),
+        as_of,
+        judged_through: judged_through(period, as_of),
+        judged_note: judged_note(period, as_of),
+        branches: j.verdicts.iter().filter(|v| v.1.judged()).count(),
         compliant: 0,
         rate: None,
+        pending: vec![],
+        no_data: vec![],
+        temporary: j.temporary.iter().map(|i| name(&j.orgs[*i])).collect(),
         noncompliant: vec![],
         held_nothing: vec![],
         levels: vec![],
@@ -171,15 +288,59 @@ pub async fn run(app: &App, actor: &Actor, root: &str, period: Period) -> Result
         quorum_failed: j.quorum_failed,
         calendar: vec![],
     };
-    let mut calendar: BTreeMap<(Period, MeetingKind), (i64, i64)> = BTreeMap::new();
+    let mut calendar: BTreeMap<(Period, MeetingKind), [i64; 4]> = BTreeMap::new();
+    let group_ref = |g: Option<i64>| g.and_then(|g| by_id.get(&g).map(|g| name(g)));
     for (i, c, _) in &j.verdicts {
         let o = &j.orgs[*i];
         for ob in &c.obligations {
             let cell = calendar.entry((ob.span, ob.kind)).or_default();
-            cell.0 += 1;
-            cell.1 += ob.met() as i64;
+            match ob.state {
+                State::Closed => {
+                    cell[0] += 1;
+                    cell[1] += ob.met() as i64;
+                }
+                State::Open => cell[2] += 1,
+                State::NoData(_) => cell[3] += 1,
+            }
         }
         let me = name(o);
+        let items: Vec<PendingItem> = c
+            .open()
+            .map(|ob| PendingItem {
+                kind: ob.kind.code(),
+                span: ob.span,
+                due: ob.due,
+                held: ob.held,
+                due_by: ob.due_by,
+                group: group_ref(ob.group),
+            })
+            .collect();
+        if !items.is_empty() {
+            report.pending.push(Pending {
+                org: me.clone(),
+                items,
+            });
+        }
+        let mut reasons: Vec<String> = Vec::new();
+        for (ob, why) in c.no_data() {
+            let r = if why == NoData::CommitteeUnknown {
+                format!("{}（{}）", why.label(), ob.kind.label())
+            } else {
+                why.label().to_string()
+            };
+            if !reasons.contains(&r) {
+                reasons.push(r);
+            }
+        }
+        if !reasons.is_empty() {
+            report.no_data.push(NoDataRow {
+                org: me.clone(),
+                reasons,
+            });
+        }
+        if !c.judged() {
+            continue;
+        }
         if c.compliant() {
             report.compliant += 1;
             continue;
@@ -196,7 +357,7 @@ pub async fn run(app: &App, actor: &Actor, root: &str, period: Period) -> Result
                     kind: s.kind.code(),
                     due: s.due,
                     held: s.held,
-                    group: s.group.and_then(|g| by_id.get(&g).map(|g| name(g))),
+                    group: group_ref(s.group),
                 })
                 .collect(),
         });
@@ -217,11 +378,13 @@ pub async fn run(app: &App, actor: &Actor, root: &str, period: Period) -> Result
         .collect();
     report.calendar = calendar
         .into_iter()
-        .map(|((span, kind), (due, met))| CalendarCell {
+        .map(|((span, kind), [due, met, open, no_data])| CalendarCell {
             span,
             kind: kind.code(),
             due,
             met,
+            open,
+            no_data,
         })
         .collect();
     Ok(report)
@@ -232,7 +395,7 @@ pub async fn run(app: &App, actor: &Actor, root: &str, period: Period) -> Result
 fn child_counts(j: &Judged, root_path: &str) -> HashMap<i64, (usize, usize, usize)> {
     let depth = path::depth(root_path);
     let mut out: HashMap<i64, (usize, usize, usize)> = HashMap::new();
-    for (i, c, _) in &j.verdicts {
+    for (i, c, _) in j.verdicts.iter().filter(|v| v.1.judged()) {
         if let Some(child) = path::ids(&j.orgs[*i].path).get(depth) {
             let e = out.entry(*child).or_default();
             e.0 += 1;
@@ -262,16 +425,19 @@ pub async fn refresh_summaries(app: &App, root: Option<&str>, periods: &[Period]
         None => Scope::All,
     };
     let mut written = 0;
+    let as_of = app.today();
     for period in periods {
-        let j = judge_subtree(app, &scope, *period).await?;
+        let j = judge_subtree(app, &scope, *period, as_of).await?;
         let computed_at = app.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let mut sums: BTreeMap<&str, Summary> = BTreeMap::new();
         let branch_paths: std::collections::HashSet<&str> = j
             .verdicts
             .iter()
+            .filter(|v| v.1.judged())
             .map(|(i, _, _)| j.orgs[*i].path.as_str())
             .collect();
-        for (i, c, [meetings, expected, present, qf]) in &j.verdicts {
+        for (i, c, [meetings, expected, present, qf]) in j.verdicts.iter().filter(|v| v.1.judged())
+        {
             let own = j.orgs[*i].path.as_str();
             for a in ancestor_paths(own).into_iter().chain([own]) {
                 if !scope.contains(a) {
@@ -289,6 +455,7 @@ pub async fn refresh_summaries(app: &App, root: Option<&str>, periods: &[Period]
                     present: 0,
                     quorum_failed: 0,
                     computed_at: computed_at.clone(),
+                    judged_through: judged_through(*period, as_of),
                 });
                 s.branches += 1;
                 s.compliant += c.compliant() as i64;
@@ -339,6 +506,10 @@ pub struct OverviewRow {
 pub struct Overview {
     pub org: OverviewRow,
     pub period: Period,
+    /// The judging day and what the figures count (closed spans only).
+    pub as_of: NaiveDate,
+    pub judged_through: Option<NaiveDate>,
+    pub judged_note: String,
     /// "live" (judged now from the branches' facts) or "summary" (stored by a refresh).
     pub source: &'static str,
     /// When the stored summary was computed (UTC); `None` when live.
@@ -361,6 +532,7 @@ pub async fn overview_with_limit(
     if actor.role == Role::Member {
         return Err(AppError::Forbidden);
     }
+    let as_of = app.today();
     let mut conn = app.store.acquire().await?;
     let org = org_store::get(&mut conn, &actor.scope, org_id)
         .await?
@@ -389,30 +561,39 @@ pub async fn overview_with_limit(
                 rows.push(row(&c.org, s.branches, s.compliant, s.held_nothing));
             } else if c.org.kind == jiceng_domain::OrgKind::Branch {
                 // A branch straight under a large org: judged live (its subtree is small).
-                let j = judge_subtree(app, &Scope::subtree(&c.path), period).await?;
+                let j = judge_subtree(app, &Scope::subtree(&c.path), period, as_of).await?;
                 let ok = j.verdicts.iter().filter(|v| v.1.compliant()).count() as i64;
                 let none = j.verdicts.iter().filter(|v| v.1.held_nothing()).count() as i64;
-                if !j.verdicts.is_empty() {
-                    rows.push(row(&c.org, j.verdicts.len() as i64, ok, none));
+                let judged = j.verdicts.iter().filter(|v| v.1.judged()).count() as i64;
+                if judged > 0 {
+                    rows.push(row(&c.org, judged, ok, none));
                 }
             }
         }
         return Ok(Overview {
             org: row(&org.org, top.branches, top.compliant, top.held_nothing),
             period,
+            // The summary was judged on the day it was computed.
+            as_of,
+            judged_through: top.judged_through,
+            judged_note: judged_note(period, as_of),
             source: "summary",
             computed_at: Some(top.computed_at.clone()),
             children: rows,
         });
     }
     drop(conn);
-    let j = judge_subtree(app, &Scope::subtree(&org.path), period).await?;
+    let j = judge_subtree(app, &Scope::subtree(&org.path), period, as_of).await?;
     let ok = j.verdicts.iter().filter(|v| v.1.compliant()).count() as i64;
     let none = j.verdicts.iter().filter(|v| v.1.held_nothing()).count() as i64;
+    let judged = j.verdicts.iter().filter(|v| v.1.judged()).count() as i64;
     let by_child = child_counts(&j, &org.path);
     Ok(Overview {
-        org: row(&org.org, j.verdicts.len() as i64, ok, none),
+        org: row(&org.org, judged, ok, none),
         period,
+        as_of,
+        judged_through: judged_through(period, as_of),
+        judged_note: judged_note(period, as_of),
         source: "live",
         computed_at: None,
         children: children

@@ -108,12 +108,25 @@ pub struct HeatMap {
 /// their quarter's three months, yearly ones over the whole year; each cell shows how
 /// many owed it met (`met/due`), coloured by the share.
 fn heat_map(year: i32, cells: &[compliance::CalendarCell], today: NaiveDate) -> HeatMap {
-    let by: HashMap<(Period, &str), (i64, i64)> = cells
+    let by: HashMap<(Period, &str), (i64, i64, i64, i64)> = cells
         .iter()
-        .map(|c| ((c.span, c.kind), (c.due, c.met)))
+        .map(|c| ((c.span, c.kind), (c.due, c.met, c.open, c.no_data)))
         .collect();
+    // Each kind's cadence as the rules judged it (rule data: 党课 may be yearly).
+    let cadence = |k: MeetingKind| -> Cadence {
+        let spans = cells.iter().filter(|c| c.kind == k.code()).map(|c| c.span);
+        let mut found = None;
+        for sp in spans {
+            found = Some(match sp {
+                Period::Year(_) => Cadence::Yearly,
+                Period::Quarter(..) => Cadence::Quarterly,
+                Period::Month(..) => Cadence::Monthly,
+            });
+        }
+        found.unwrap_or(k.cadence())
+    };
     let cell = |span: Period, k: MeetingKind, rowspan: u32| -> HeatCell {
-        let Some((due, met)) = by.get(&(span, k.code())).copied() else {
+        let Some((due, met, open_n, no_data)) = by.get(&(span, k.code())).copied() else {
             return HeatCell {
                 rowspan,
                 text: "—".into(),
@@ -134,12 +147,39 @@ fn heat_map(year: i32, cells: &[compliance::CalendarCell], today: NaiveDate) -> 
                 title,
             };
         }
+        // Nothing closed: a span still running (待办) or one without data (暂无数据).
+        if due == 0 {
+            return if open_n > 0 {
+                HeatCell {
+                    rowspan,
+                    text: "待办".into(),
+                    class: "open",
+                    title: format!(
+                        "{} {}：尚未结束，{open_n}个组织待办",
+                        span.label(),
+                        k.label()
+                    ),
+                }
+            } else {
+                HeatCell {
+                    rowspan,
+                    text: "暂无数据".into(),
+                    class: "nodata",
+                    title: format!(
+                        "{} {}：{no_data}个组织暂无数据（台账未录入或是否设立支委会未登记）",
+                        span.label(),
+                        k.label()
+                    ),
+                }
+            };
+        }
         let share = if due > 0 {
             met as f64 / due as f64
         } else {
             1.0
         };
-        let open = span.contains(today) && met < due;
+        // Closed spans only reach here: never 待办.
+        let open = false;
         let class = if open {
             "open"
         } else if share >= 1.0 {
@@ -175,7 +215,7 @@ fn heat_map(year: i32, cells: &[compliance::CalendarCell], today: NaiveDate) -> 
         .map(|m| {
             let cells = MeetingKind::ALL
                 .iter()
-                .map(|k| match k.cadence() {
+                .map(|k| match cadence(*k) {
                     Cadence::Monthly => cell(Period::Month(year, m), *k, 1),
                     Cadence::Quarterly if m % 3 == 1 => {
                         cell(Period::Quarter(year, (m - 1) / 3 + 1), *k, 3)
@@ -257,6 +297,8 @@ struct DuePage {
     flash: Option<(i64, String)>,
     sections: Vec<DueSection>,
     open: usize,
+    /// 暂无数据 and 临时党支部 notes.
+    notes: Vec<String>,
     done: Vec<MeetingRow>,
     month_label: String,
     can_write: bool,
@@ -278,7 +320,18 @@ fn due_sections(d: &Due) -> Vec<DueSection> {
         record: format!("/orgs/{}/meetings/new?kind={}&back=due", i.org_id, i.kind),
     };
     let of = |p: Period| d.items.iter().filter(|i| i.span == p).map(line).collect();
-    vec![
+    let last_year = Period::Year(d.year.first_day().year() - 1);
+    let mut out = vec![];
+    let late: Vec<DueLine> = of(last_year);
+    if !late.is_empty() {
+        out.push(DueSection {
+            id: "due-last-year",
+            heading: format!("上年度（{}度，可在次年初补开）", last_year.label()),
+            lines: late,
+            empty: "",
+        });
+    }
+    out.extend([
         DueSection {
             id: "due-month",
             heading: format!("本月（{}）", d.month.label()),
@@ -297,7 +350,8 @@ fn due_sections(d: &Due) -> Vec<DueSection> {
             lines: of(d.year),
             empty: "本年度应开展的组织生活已全部完成。",
         },
-    ]
+    ]);
+    out
 }
 
 async fn due_page(
@@ -338,6 +392,7 @@ async fn due_page(
         today: today.to_string(),
         flash,
         open: d.items.len(),
+        notes: d.notes.clone(),
         sections,
         done,
         month_label: month.label(),
@@ -380,6 +435,12 @@ pub struct RecordValues {
     pub central_task: bool,
     pub members_needs: bool,
     pub votes: bool,
+    /// Further kinds the same session served (codes of the ticked boxes).
+    pub also: Vec<String>,
+    /// 所属年度 (empty: the date's year).
+    pub for_year: String,
+    /// A 换届选举.
+    pub election: bool,
     pub back: String,
 }
 
@@ -441,6 +502,8 @@ struct RecordPage {
     branch_name: String,
     today: String,
     kinds: Vec<KindChoice>,
+    /// The kinds a combined session may also serve (ticked boxes).
+    also: Vec<KindChoice>,
     groups: Vec<(i64, String, bool)>,
     attendees: Vec<AttendeeLine>,
     f: RecordValues,
@@ -503,6 +566,14 @@ fn record_page(
         branch_name: ctx.branch.name.clone(),
         today: today.to_string(),
         kinds: kind_choices(ctx, &f.kind),
+        also: kind_choices(ctx, "")
+            .into_iter()
+            .filter(|k| k.value != MeetingKind::GroupMeeting.code())
+            .map(|k| KindChoice {
+                selected: f.also.iter().any(|a| a == k.value),
+                ..k
+            })
+            .collect(),
         groups: ctx
             .groups
             .iter()
@@ -590,6 +661,13 @@ async fn record_submit(
         central_task: !field("central_task").is_empty(),
         members_needs: !field("members_needs").is_empty(),
         votes: !field("votes").is_empty(),
+        also: fields
+            .iter()
+            .filter(|(k, v)| k == "also" && !v.is_empty())
+            .map(|(_, v)| v.clone())
+            .collect(),
+        for_year: field("for_year"),
+        election: !field("election").is_empty(),
         back: field("back"),
     };
     // Attendance picked from the roster: `att_<member id>` = present / excused / absent,
@@ -643,7 +721,27 @@ async fn record_submit(
             }
         }
     };
-    let masses = count(&f.masses_present, "群众参与人数", &mut e.masses).unwrap_or(0);
+    // Empty: not recorded (unknown), not 0.
+    let masses = count(&f.masses_present, "群众参与人数", &mut e.masses);
+    let also: Vec<MeetingKind> = f
+        .also
+        .iter()
+        .filter_map(|c| MeetingKind::from_code(c))
+        .collect();
+    let for_year = match f.for_year.trim() {
+        "" => None,
+        y => match y
+            .trim_end_matches("年度")
+            .trim_end_matches('年')
+            .parse::<i32>()
+        {
+            Ok(y) => Some(y),
+            Err(_) => {
+                e.date = Some(format!("所属年度应为四位年份：{y}"));
+                None
+            }
+        },
+    };
     let (mut expected, mut present, mut excused) = (None, None, None);
     let mut attendees = Vec::new();
     if ctx.roster.is_empty() {
@@ -684,6 +782,9 @@ async fn record_submit(
         let new = NewMeeting {
             org_id,
             kind,
+            also,
+            for_year,
+            election: f.election,
             date,
             topic: f.topic.clone(),
             venue: Some(f.venue.clone()),
@@ -698,7 +799,7 @@ async fn record_submit(
             masses_present: masses,
             central_task: f.central_task,
             members_needs: f.members_needs,
-            votes: f.votes && kind == Some(MeetingKind::GeneralMeeting),
+            votes: f.votes,
         };
         match meetings::record(&state.app, &user.actor, &new).await {
             Ok(r) => recorded = Some(r),
@@ -958,6 +1059,14 @@ struct CompliancePage {
     held_nothing: Vec<String>,
     heat: Option<HeatMap>,
     freshness: String,
+    /// "截至…已结束的周期": the figures count closed spans only.
+    judged_note: String,
+    /// Branches with something still due (待办), with what and by when.
+    pending: Vec<MissingLine>,
+    /// Branches that cannot be judged (暂无数据), with why.
+    no_data: Vec<MissingLine>,
+    /// 临时党支部 (not judged as standing branches).
+    temporary: Vec<String>,
 }
 
 fn missing_text(n: &compliance::NonCompliant) -> String {
@@ -976,6 +1085,12 @@ fn missing_text(n: &compliance::NonCompliant) -> String {
         })
         .collect::<Vec<_>>()
         .join("；")
+}
+
+fn label_of(code: &str) -> &'static str {
+    MeetingKind::from_code(code)
+        .map(|k| k.label())
+        .unwrap_or("")
 }
 
 fn period_links(org: i64, period: Period, today: NaiveDate) -> Vec<PeriodLink> {
@@ -1067,6 +1182,55 @@ async fn compliance_page(
         heat = Some(heat_map(year, &cal, today));
         report = Some(r);
     }
+    let pending: Vec<MissingLine> = report
+        .as_ref()
+        .map(|r| {
+            r.pending
+                .iter()
+                .take(PAGE as usize)
+                .map(|p| MissingLine {
+                    name: p.org.name.clone(),
+                    missing: p
+                        .items
+                        .iter()
+                        .map(|i| {
+                            format!(
+                                "{}{} 应{}次、已{}次，{}前",
+                                label_of(i.kind),
+                                i.group
+                                    .as_ref()
+                                    .map(|g| format!("（{}）", g.name))
+                                    .unwrap_or_default(),
+                                i.due,
+                                i.held,
+                                i.due_by
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                    held_nothing: false,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let no_data: Vec<MissingLine> = report
+        .as_ref()
+        .map(|r| {
+            r.no_data
+                .iter()
+                .take(PAGE as usize)
+                .map(|n| MissingLine {
+                    name: n.org.name.clone(),
+                    missing: format!("暂无数据：{}", n.reasons.join("；")),
+                    held_nothing: false,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let temporary: Vec<String> = report
+        .as_ref()
+        .map(|r| r.temporary.iter().map(|t| t.name.clone()).collect())
+        .unwrap_or_default();
     let noncompliant_total = report.as_ref().map(|r| r.noncompliant.len()).unwrap_or(0);
     let pages = ((noncompliant_total as i64 + PAGE - 1) / PAGE).max(1);
     let held: std::collections::HashSet<String> = report
@@ -1133,5 +1297,9 @@ async fn compliance_page(
             .unwrap_or_default(),
         heat,
         freshness: freshness(&state, Some(&o)),
+        judged_note: o.judged_note.clone(),
+        pending,
+        no_data,
+        temporary,
     })
 }

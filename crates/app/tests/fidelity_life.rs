@@ -1,0 +1,511 @@
+//! Organizational life read faithfully (issue 12, rules review): the dated example
+//! branches of the review in the life area (S1, S9, S10, S12, S16, S17, S18, S20, S24),
+//! each on SQLite and PostgreSQL through the township of the fixtures.
+
+mod common;
+
+use common::*;
+use jiceng_app::access::{Actor, Role};
+use jiceng_app::import::{self, ImportOptions, NoProgress};
+use jiceng_app::meetings::{self, NewMeeting};
+use jiceng_app::reports::compliance;
+use jiceng_domain::{AttendanceStatus, Cadence, MeetingKind, Period, RuleBook};
+use jiceng_store::testing::TestDb;
+use jiceng_store::{contract_test, Scope};
+
+async fn load(app: &jiceng_app::App, dir: &Dir) {
+    let (orgs, members, _) = township(dir);
+    let o = ImportOptions::default();
+    let r = import::orgs::run(app, &orgs, &o, &NoProgress)
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let r = import::members::run(app, &members, &o, &NoProgress)
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+}
+
+/// A ledger row: org, kind label, date, topic, and the optional 所属年度.
+type Row<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+
+/// Writes a ledger; `masses` adds the optional 群众参与人数 column (3 each).
+fn ledger(dir: &Dir, name: &str, rows: &[Row<'_>], masses: bool) -> std::path::PathBuf {
+    let p = dir.file(name);
+    let mut header = vec![
+        "党组织",
+        "会议类型",
+        "会议日期",
+        "会议主题",
+        "应到人数",
+        "实到人数",
+        "请假人数",
+        "主持人",
+        "所属年度",
+    ];
+    if masses {
+        header.push("群众参与人数");
+    }
+    let rows: Vec<Option<Vec<C>>> = rows
+        .iter()
+        .map(|(org, kind, date, topic, year)| {
+            let mut r = vec![
+                s(org),
+                s(kind),
+                s(date),
+                s(topic),
+                C::N(3.0),
+                C::N(3.0),
+                C::N(0.0),
+                s("书记"),
+                s(year),
+            ];
+            if masses {
+                r.push(C::N(3.0));
+            }
+            Some(r)
+        })
+        .collect();
+    xlsx(&p, "三会一课台账", &header, &rows);
+    p
+}
+
+async fn import_ledger(app: &jiceng_app::App, file: &std::path::Path, org: Option<&str>) {
+    let o = ImportOptions {
+        org: org.map(str::to_string),
+        ..Default::default()
+    };
+    let r = import::meetings::run(app, file, &o, &NoProgress)
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+}
+
+async fn org_id(app: &jiceng_app::App, code: &str) -> i64 {
+    app.resolve_org(&Scope::All, code).await.unwrap().org.id
+}
+
+async fn exec(db: &TestDb, sql: &str) {
+    let mut c = db.store.acquire().await.unwrap();
+    sqlx::query(sql).execute(&mut *c).await.unwrap();
+}
+
+fn secretary(app_org: i64, path: &str) -> Actor {
+    Actor {
+        user_id: 9,
+        username: "secretary".into(),
+        role: Role::Secretary,
+        org_id: Some(app_org),
+        member_id: None,
+        scope: Scope::subtree(path),
+    }
+}
+
+contract_test!(
+    s1_the_current_year_on_july_5th_is_open_not_failed,
+    |db: TestDb| async move {
+        let mut app = app(&db);
+        app.fixed_today = Some(d("2026-07-05"));
+        let dir = Dir::new("s1");
+        load(&app, &dir).await;
+        // 镇机关党支部 (T005) held every theme day January–June and its Q1 and Q2
+        // general meetings and lectures.
+        let mut rows: Vec<(String, String, String, String)> = Vec::new();
+        for m in 1..=6 {
+            rows.push((
+                "T005".into(),
+                "主题党日".into(),
+                format!("2026-{m:02}-10"),
+                format!("{m}月主题党日"),
+            ));
+        }
+        for q in [2, 5] {
+            rows.push((
+                "T005".into(),
+                "党员大会".into(),
+                format!("2026-{q:02}-12"),
+                format!("{q}月党员大会"),
+            ));
+            rows.push((
+                "T005".into(),
+                "党课".into(),
+                format!("2026-{q:02}-13"),
+                format!("{q}月党课"),
+            ));
+        }
+        let rows: Vec<Row<'_>> = rows
+            .iter()
+            .map(|(a, b, c, e)| (a.as_str(), b.as_str(), c.as_str(), e.as_str(), ""))
+            .collect();
+        import_ledger(&app, &ledger(&dir, "s1.xlsx", &rows, true), None).await;
+
+        let r = compliance::run(&app, &Actor::system(), "T005", Period::Year(2026))
+            .await
+            .unwrap();
+        assert_eq!((r.branches, r.compliant, r.rate), (1, 1, Some(1.0)));
+        assert!(r.noncompliant.is_empty(), "{:?}", r.noncompliant);
+        assert_eq!(r.judged_through, Some(d("2026-06-30")));
+        assert!(r.judged_note.contains("2026年6月30日"), "{}", r.judged_note);
+        let pending: Vec<(&str, String)> = r.pending[0]
+            .items
+            .iter()
+            .map(|i| (i.kind, i.span.to_string()))
+            .collect();
+        for want in [
+            ("ThemeDay", "2026-07"),
+            ("GeneralMeeting", "2026Q3"),
+            ("LifeMeeting", "2026"),
+            ("DemocraticEvaluation", "2026"),
+        ] {
+            assert!(
+                pending.contains(&(want.0, want.1.to_string())),
+                "{want:?} in {pending:?}"
+            );
+        }
+        // The current month on its 5th: nothing judged, nothing failed.
+        let m = compliance::run(&app, &Actor::system(), "T001", Period::Month(2026, 7))
+            .await
+            .unwrap();
+        assert_eq!((m.branches, m.compliant, m.rate), (0, 0, None));
+        assert!(m.noncompliant.is_empty() && m.held_nothing.is_empty());
+        // The stored summaries count closed spans only, and say how far.
+        jiceng_app::refresh_life_summaries(&app).await.unwrap();
+        let t001 = org_id(&app, "T001").await;
+        let mut c = db.store.acquire().await.unwrap();
+        let sums = jiceng_store::meetings::summaries(&mut c, Period::Year(2026), &[t001])
+            .await
+            .unwrap();
+        drop(c);
+        assert_eq!(sums.len(), 1);
+        assert_eq!(sums[0].judged_through, Some(d("2026-06-30")));
+        assert_eq!((sums[0].branches, sums[0].compliant), (1, 1));
+    }
+);
+
+contract_test!(
+    s9_s10_s24_combined_labels_prior_year_sessions_and_records_start,
+    |db: TestDb| async move {
+        let mut app = app(&db);
+        let dir = Dir::new("s9");
+        load(&app, &dir).await;
+        app.fixed_today = Some(d("2026-04-10"));
+        let rows: [Row<'_>; 5] = [
+            ("T005", "主题党日", "2026-01-08", "一月主题党日", ""),
+            ("T005", "主题党日", "2026-02-08", "二月主题党日", ""),
+            (
+                "T005",
+                "主题党日暨党员大会",
+                "2026-03-15",
+                "主题党日暨第一季度党员大会",
+                "",
+            ),
+            ("T005", "党员大会（党课）", "2026-03-20", "书记讲党课", ""),
+            (
+                "T005",
+                "组织生活会暨民主评议党员",
+                "2026-01-20",
+                "2025年度组织生活会暨民主评议党员",
+                "",
+            ),
+        ];
+        // The township's ledger (--org T001) without the 群众参与人数 column.
+        import_ledger(&app, &ledger(&dir, "s9.xlsx", &rows, false), Some("T001")).await;
+        let sys = Actor::system();
+        let (list, _) = meetings::list(&app, &sys, &Default::default(), 1, 10)
+            .await
+            .unwrap();
+        assert_eq!(list.len(), 5);
+        assert!(list.iter().all(|m| m.masses_present.is_none()), "not 0");
+        let combined = list.iter().find(|m| m.date == d("2026-03-15")).unwrap();
+        assert_eq!(combined.kinds, vec!["GeneralMeeting", "ThemeDay"]);
+        let annual = list.iter().find(|m| m.date == d("2026-01-20")).unwrap();
+        assert_eq!(annual.for_year, 2025);
+
+        // S9: Q1 2026 judged on 2026-04-10: the combined session is the quarter's
+        // general meeting and March's theme day.
+        let q1 = compliance::run(&app, &sys, "T005", Period::Quarter(2026, 1))
+            .await
+            .unwrap();
+        assert_eq!((q1.branches, q1.compliant), (1, 1), "{:?}", q1.noncompliant);
+        // S24: the township's ledger covers its branches from January: those with no row
+        // held nothing (a real shortfall), while before January nothing is judged.
+        let town = compliance::run(&app, &sys, "T001", Period::Quarter(2026, 1))
+            .await
+            .unwrap();
+        let mut nothing: Vec<&str> = town.held_nothing.iter().map(|o| o.code.as_str()).collect();
+        nothing.sort();
+        assert_eq!(nothing, vec!["T002", "T004", "T006"]);
+        let q4 = compliance::run(&app, &sys, "T001", Period::Quarter(2025, 4))
+            .await
+            .unwrap();
+        assert_eq!((q4.branches, q4.compliant), (0, 0));
+        assert!(q4.held_nothing.is_empty());
+        assert!(q4
+            .no_data
+            .iter()
+            .all(|n| n.reasons.contains(&"台账起始日前".to_string())));
+        // S10: the 2025年度 session held in January counts for 2025, not 2026.
+        let y25 = compliance::run(&app, &sys, "T005", Period::Year(2025))
+            .await
+            .unwrap();
+        assert!(y25
+            .noncompliant
+            .iter()
+            .all(|n| n.missing.iter().all(|m| m.kind != "LifeMeeting")));
+        let yearly: Vec<(&str, i64, i64)> = y25
+            .calendar
+            .iter()
+            .filter(|c| c.span == Period::Year(2025))
+            .map(|c| (c.kind, c.due, c.met))
+            .collect();
+        assert_eq!(
+            yearly,
+            vec![("LifeMeeting", 1, 1), ("DemocraticEvaluation", 1, 1)]
+        );
+        // 本年度待办 in April 2026 still lists 2026's own yearly sessions.
+        let t005 = app.resolve_org(&Scope::All, "T005").await.unwrap();
+        let due = meetings::due(
+            &app,
+            &secretary(t005.org.id, &t005.path),
+            t005.org.id,
+            d("2026-04-10"),
+        )
+        .await
+        .unwrap();
+        let yearly: Vec<(&str, String)> = due
+            .items
+            .iter()
+            .filter(|i| matches!(i.span, Period::Year(_)))
+            .map(|i| (i.kind, i.span.to_string()))
+            .collect();
+        assert_eq!(
+            yearly,
+            vec![
+                ("LifeMeeting", "2026".to_string()),
+                ("DemocraticEvaluation", "2026".to_string())
+            ]
+        );
+        // Re-importing the same ledger adds nothing (the key of a combined meeting holds).
+        import_ledger(&app, &ledger(&dir, "s9b.xlsx", &rows, false), Some("T001")).await;
+        let (_, total) = meetings::list(&app, &sys, &Default::default(), 1, 10)
+            .await
+            .unwrap();
+        assert_eq!(total, 5);
+    }
+);
+
+contract_test!(
+    s12_a_committee_elected_in_november_owes_from_november,
+    |db: TestDb| async move {
+        let mut app = app(&db);
+        app.fixed_today = Some(d("2027-01-05"));
+        let dir = Dir::new("s12");
+        load(&app, &dir).await;
+        let t005 = org_id(&app, "T005").await;
+        let id = 900_001;
+        let mut tx = app.store.begin().await.unwrap();
+        jiceng_store::history::add(
+            &mut tx,
+            id,
+            t005,
+            &jiceng_domain::OrgEvent {
+                kind: jiceng_domain::EventKind::CommitteeSet,
+                on: Some(d("2026-11-20")),
+                until: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+        jiceng_store::meetings::lower_records_from(&mut tx, &[t005], d("2026-01-01"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let r = compliance::run(&app, &Actor::system(), "T005", Period::Year(2026))
+            .await
+            .unwrap();
+        let committee: Vec<(i64, i64)> = r
+            .noncompliant
+            .iter()
+            .flat_map(|n| n.missing.iter())
+            .filter(|m| m.kind == "CommitteeMeeting")
+            .map(|m| (m.due, m.held))
+            .collect();
+        assert_eq!(committee, vec![(2, 0)], "November and December only");
+        assert!(r.no_data[0]
+            .reasons
+            .iter()
+            .any(|x| x.contains("是否设立支委会未登记")));
+    }
+);
+
+contract_test!(
+    s16_election_quorum_counts_the_roster_of_the_day,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("s16");
+        load(&app, &dir).await;
+        let t002 = app.resolve_org(&Scope::All, "T002").await.unwrap();
+        let sec = secretary(t002.org.id, &t002.path);
+        let mut c = db.store.acquire().await.unwrap();
+        let roster = jiceng_store::members::of_orgs(&mut c, &[t002.org.id])
+            .await
+            .unwrap();
+        drop(c);
+        assert_eq!(roster.len(), 8, "7 full, 1 probationary");
+        let full: Vec<i64> = roster
+            .iter()
+            .filter(|m| m.status == jiceng_domain::MemberStatus::Full)
+            .map(|m| m.id)
+            .collect();
+        // S16: an election with 5 of 7 voting members present: 4/5 needs 6.
+        let election = NewMeeting {
+            org_id: t002.org.id,
+            kind: Some(MeetingKind::GeneralMeeting),
+            date: Some(d("2026-06-20")),
+            topic: "支部委员会换届选举党员大会".into(),
+            attendees: full[..5]
+                .iter()
+                .map(|id| (*id, AttendanceStatus::Present, None))
+                .collect(),
+            ..Default::default()
+        };
+        let rec = meetings::record(&app, &sec, &election).await.unwrap();
+        let q = rec.quorum.unwrap();
+        assert_eq!((q.voting, q.present, q.needed, q.ok), (7, 5, 6, false));
+        // S16b: an ordinary vote recorded by picking only the 3 who came: the base is
+        // still the 7 voting members, so 3 is not more than half.
+        let vote = NewMeeting {
+            org_id: t002.org.id,
+            kind: Some(MeetingKind::GeneralMeeting),
+            date: Some(d("2026-06-25")),
+            topic: "推选优秀党员".into(),
+            votes: true,
+            attendees: full[..3]
+                .iter()
+                .map(|id| (*id, AttendanceStatus::Present, None))
+                .collect(),
+            ..Default::default()
+        };
+        let rec = meetings::record(&app, &sec, &vote).await.unwrap();
+        let q = rec.quorum.unwrap();
+        assert_eq!((q.voting, q.present, q.needed, q.ok), (7, 3, 4, false));
+    }
+);
+
+contract_test!(
+    s17_s18_partial_spans_and_a_temporary_branch,
+    |db: TestDb| async move {
+        let mut app = app(&db);
+        app.fixed_today = Some(d("2027-04-02"));
+        let dir = Dir::new("s17");
+        load(&app, &dir).await;
+        exec(
+            &db,
+            "UPDATE org SET founded_on = '2026-01-02' WHERE code = 'T004'",
+        )
+        .await;
+        exec(
+            &db,
+            "UPDATE org SET dissolved_on = '2026-12-31' WHERE code = 'T002'",
+        )
+        .await;
+        exec(&db, "UPDATE org SET temporary = 1 WHERE code = 'T006'").await;
+        exec(&db, "UPDATE org SET records_from = '2025-01-01'").await;
+        let r = compliance::run(&app, &Actor::system(), "T001", Period::Year(2026))
+            .await
+            .unwrap();
+        let missing = |code: &str, kind: &str| -> Option<i64> {
+            r.noncompliant
+                .iter()
+                .find(|n| n.org.code == code)
+                .and_then(|n| n.missing.iter().find(|m| m.kind == kind))
+                .map(|m| m.due)
+        };
+        // Founded 2 January: no January, but every quarter and the year.
+        assert_eq!(missing("T004", "ThemeDay"), Some(11));
+        assert_eq!(missing("T004", "GeneralMeeting"), Some(4));
+        assert_eq!(missing("T004", "LifeMeeting"), Some(1));
+        // Dissolved 31 December: owes December, Q4 and the year.
+        assert_eq!(missing("T002", "ThemeDay"), Some(12));
+        assert_eq!(missing("T002", "LifeMeeting"), Some(1));
+        // 临时党支部: not judged, named as such.
+        assert!(r.noncompliant.iter().all(|n| n.org.code != "T006"));
+        assert!(r.no_data.iter().all(|n| n.org.code != "T006"));
+        assert_eq!(
+            r.temporary
+                .iter()
+                .map(|o| o.code.as_str())
+                .collect::<Vec<_>>(),
+            vec!["T006"]
+        );
+        let t006 = app.resolve_org(&Scope::All, "T006").await.unwrap();
+        let due = meetings::due(
+            &app,
+            &secretary(t006.org.id, &t006.path),
+            t006.org.id,
+            d("2027-04-02"),
+        )
+        .await
+        .unwrap();
+        assert!(due.items.is_empty());
+        assert_eq!(due.notes, vec!["临时党支部，不按常设支部考核".to_string()]);
+    }
+);
+
+contract_test!(
+    s20_a_province_whose_rule_is_two_lectures_a_year,
+    |db: TestDb| async move {
+        let mut app = app(&db);
+        // After the 所属年度 window of 2026 (which a yearly lecture has too).
+        app.fixed_today = Some(d("2027-04-02"));
+        let mut set = RuleBook::shipped().sets()[0].clone();
+        set.meetings.cadences.insert(
+            MeetingKind::PartyLecture,
+            jiceng_domain::rules::CadenceRule {
+                span: Cadence::Yearly,
+                count: 2,
+            },
+        );
+        app.rules = RuleBook::new(vec![set]);
+        let dir = Dir::new("s20");
+        load(&app, &dir).await;
+        let rows: [Row<'_>; 2] = [
+            ("T005", "党课", "2026-03-20", "上半年党课", ""),
+            ("T005", "党课", "2026-09-18", "下半年党课", ""),
+        ];
+        import_ledger(&app, &ledger(&dir, "s20.xlsx", &rows, true), None).await;
+        let r = compliance::run(&app, &Actor::system(), "T005", Period::Year(2026))
+            .await
+            .unwrap();
+        assert!(r
+            .noncompliant
+            .iter()
+            .all(|n| n.missing.iter().all(|m| m.kind != "PartyLecture")));
+        let lecture: Vec<(String, i64, i64)> = r
+            .calendar
+            .iter()
+            .filter(|c| c.kind == "PartyLecture")
+            .map(|c| (c.span.to_string(), c.due, c.met))
+            .collect();
+        assert_eq!(lecture, vec![("2026".to_string(), 1, 1)]);
+        // A ledger naming a year outside the window is refused with the reason.
+        let late: [Row<'_>; 1] = [("T005", "组织生活会", "2026-05-10", "补开", "2025")];
+        let o = ImportOptions::default();
+        let rep = import::meetings::run(
+            &app,
+            &ledger(&dir, "late.xlsx", &late, true),
+            &o,
+            &NoProgress,
+        )
+        .await
+        .unwrap();
+        assert!(
+            rep.errors
+                .iter()
+                .any(|e| format!("{e:?}").contains("所属年度")),
+            "{:?}",
+            rep.errors
+        );
+    }
+);
