@@ -140,6 +140,10 @@ pub enum WeakCmd {
         sanction: Option<String>,
         #[arg(long)]
         source: String,
+        /// The case is against the team (书记, 班子成员, 村干部); only such cases mark the
+        /// organization 贪. Without it: a member's own case.
+        #[arg(long)]
+        team: bool,
     },
     /// Record operating funding or a village's collective income for a year (yuan).
     Funding {
@@ -717,6 +721,7 @@ pub async fn weak_cmd(app: &App, cmd: WeakCmd) -> Result<ExitCode> {
             summary,
             sanction,
             source,
+            team,
         } => {
             weak::record_case(
                 app,
@@ -728,10 +733,12 @@ pub async fn weak_cmd(app: &App, cmd: WeakCmd) -> Result<ExitCode> {
                     summary,
                     sanction,
                     source,
+                    team,
                 },
             )
             .await?;
-            println!("已录入{org}违纪违法案件（{date}）");
+            let whose = if team { "，涉及班子成员" } else { "" };
+            println!("已录入{org}违纪违法案件（{date}{whose}）");
         }
         WeakCmd::Funding {
             org,
