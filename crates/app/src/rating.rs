@@ -20,7 +20,7 @@ use jiceng_domain::rating::{
     LifeSummary, LifeTotals, ManualSignal, OrgYearFacts, Rating, Recruitment,
 };
 use jiceng_domain::weakness::{diagnose, suspected, Signal};
-use jiceng_domain::{path, Decision, OrgHistory, OrgKind, WeaknessKind};
+use jiceng_domain::{path, Decision, Domain, OrgHistory, OrgKind, WeaknessKind};
 use jiceng_store::orgs::{self as org_store, StoredOrg};
 use jiceng_store::ratings::{
     self as rating_store, Adjustment, ManualScore, MembersOnDay, RatedOrg, StoredRating,
@@ -200,7 +200,8 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
     let as_of = dr::as_of(year, app.today());
     let scope = Scope::subtree(&root.path);
     let rules = app.rules.in_force(as_of);
-    let lookback = u32::try_from(rules.weak_signals.no_committee_meeting_months.max(0)).unwrap_or(6);
+    let lookback =
+        u32::try_from(rules.weak_signals.no_committee_meeting_months.max(0)).unwrap_or(6);
     let months = dr::months_needed(year, as_of, lookback);
     let mut conn = app.store.acquire().await?;
     let orgs = rating_store::orgs(&mut conn, &scope).await?;
@@ -213,7 +214,10 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
     let histories = rating_store::histories(&mut conn, &scope).await?;
     let own_members = rating_store::members_on(&mut conn, &scope, as_of).await?;
     let month_rows = meeting_store::month_facts(&mut conn, &scope, &months).await?;
-    let first_key = months.first().and_then(|m| m.month_key()).unwrap_or_default();
+    let first_key = months
+        .first()
+        .and_then(|m| m.month_key())
+        .unwrap_or_default();
     let first_before = rating_store::first_meeting_months(&mut conn, &scope, &first_key).await?;
     let funding_rows = weak_store::funding(&mut conn, &scope, year).await?;
     let case_rows = weak_store::cases(&mut conn, &scope, year).await?;
@@ -253,9 +257,13 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
             .into_iter()
             .find(|a| *a != o.id && tops.contains(a))
     };
+    // A rated village org that is not a top has a village 党委 or 党总支 above it (even
+    // when that is outside the subtree read).
     let under_top: HashSet<i64> = orgs
         .iter()
-        .filter(|o| !tops.contains(&o.id) && top_of(o).is_some())
+        .filter(|o| {
+            dr::is_rated(o.kind) && o.domain == Some(Domain::Village) && !tops.contains(&o.id)
+        })
         .map(|o| o.id)
         .collect();
 
@@ -281,15 +289,12 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
     let no_history = OrgHistory::default();
     // Where an org's records start: its 台账起始日, else its first recorded meeting.
     let records_start = |id: i64| -> Option<NaiveDate> {
-        histories
-            .get(&id)
-            .and_then(|h| h.records_from)
-            .or_else(|| {
-                first_before
-                    .get(&id)
-                    .copied()
-                    .or_else(|| months_of.get(&id).and_then(|m| m.first_recorded()))
-            })
+        histories.get(&id).and_then(|h| h.records_from).or_else(|| {
+            first_before
+                .get(&id)
+                .copied()
+                .or_else(|| months_of.get(&id).and_then(|m| m.first_recorded()))
+        })
     };
     let mut life: HashMap<i64, LifeSummary> = HashMap::new();
     let mut totals: HashMap<i64, LifeTotals> = HashMap::new();
@@ -345,9 +350,9 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
             &h.committee(),
             &months_of.get(&top).unwrap_or(&empty).tally,
             t.founded_on,
-            h.records_from.or_else(|| first_before.get(&top).copied()).or_else(|| {
-                months_of.get(&top).and_then(|m| m.first_recorded())
-            }),
+            h.records_from
+                .or_else(|| first_before.get(&top).copied())
+                .or_else(|| months_of.get(&top).and_then(|m| m.first_recorded())),
             as_of,
             &app.rules,
         );

@@ -637,13 +637,21 @@ pub fn committee_window(
         Some(false) => return CommitteeWindow::NoCommittee,
         Some(true) => {}
     }
-    let n = u32::try_from(book.in_force(as_of).weak_signals.no_committee_meeting_months)
-        .unwrap_or(6)
-        .max(1);
+    let n = u32::try_from(
+        book.in_force(as_of)
+            .weak_signals
+            .no_committee_meeting_months,
+    )
+    .unwrap_or(6)
+    .max(1);
     let (from, to) = window(as_of, n);
     let start = from.first_day();
     let since = committee_since(committee, as_of).flatten();
-    let young = [since, founded_on].into_iter().flatten().filter(|d| *d > start).max();
+    let young = [since, founded_on]
+        .into_iter()
+        .flatten()
+        .filter(|d| *d > start)
+        .max();
     if let Some(since) = young {
         return CommitteeWindow::Young { since };
     }
@@ -723,8 +731,8 @@ pub fn life_summary(
             let c = judge(branch, &months.tally, q, book);
             if q.first_day() >= from
                 && c.obligations
-                .iter()
-                .any(|o| judged_obligation(o, committee, from))
+                    .iter()
+                    .any(|o| judged_obligation(o, committee, from))
             {
                 quarters.push(q);
                 if c.held_total == 0 {
@@ -981,9 +989,7 @@ fn derived(d: DerivedIndicator, f: &OrgYearFacts, set: &IndicatorSet, book: &Rul
             }
             match f.committee {
                 None => no_data("未记录是否设立委员会"),
-                Some(true) => {
-                    scored(100.0, format!("正式党员{}人，已设立委员会", f.subtree_full))
-                }
+                Some(true) => scored(100.0, format!("正式党员{}人，已设立委员会", f.subtree_full)),
                 Some(false) => scored(
                     0.0,
                     format!("正式党员{}人（{need}人以上），未设立委员会", f.subtree_full),
@@ -1385,7 +1391,10 @@ mod tests {
         assert!(score_of(&t, "TermCurrent").evidence.contains("逾期"));
         // S5: an approved longer term (the override wins over the rule).
         f.term_years = Some(6);
-        assert_eq!(score_of(&rate(&f, &set, &b), "TermCurrent").score, Some(100.0));
+        assert_eq!(
+            score_of(&rate(&f, &set, &b), "TermCurrent").score,
+            Some(100.0)
+        );
         f.term_years = None;
         // An approved postponement moves the end.
         f.postponed_until = Some(d("2027-01-10"));
@@ -1400,7 +1409,10 @@ mod tests {
         assert!(score_of(&t, "TermCurrent").evidence.contains("首届任期"));
         // A young org's first term, from founding, still running: scored.
         f.founded_on = Some(d("2024-05-01"));
-        assert_eq!(score_of(&rate(&f, &set, &b), "TermCurrent").score, Some(100.0));
+        assert_eq!(
+            score_of(&rate(&f, &set, &b), "TermCurrent").score,
+            Some(100.0)
+        );
         f.founded_on = None;
         assert_eq!(
             score_of(&rate(&f, &set, &b), "TermCurrent").state,
@@ -1618,7 +1630,13 @@ mod tests {
 
         // Without a committee, none is owed; unknown is unknown; a young branch owes no
         // window.
-        let l = summary(&b, &everything(&[]), &committee(Some(false)), from, "2026-12-15");
+        let l = summary(
+            &b,
+            &everything(&[]),
+            &committee(Some(false)),
+            from,
+            "2026-12-15",
+        );
         assert_eq!(l.committee, CommitteeWindow::NoCommittee);
         let l = summary(&b, &everything(&[]), &committee(None), from, "2026-12-15");
         assert_eq!(l.committee, CommitteeWindow::Unknown);
@@ -1640,7 +1658,13 @@ mod tests {
         assert_eq!(l.committee, CommitteeWindow::Unrecorded { from: None });
         // Records from 2026-07-01: only Q3 is judged (Q1, Q2 are not "held nothing").
         let skip: Vec<(i32, u32)> = (1..=6).map(|m| (2026, m)).collect();
-        let l = summary(&b, &everything(&skip), &yes, Some("2026-07-01"), "2026-12-15");
+        let l = summary(
+            &b,
+            &everything(&skip),
+            &yes,
+            Some("2026-07-01"),
+            "2026-12-15",
+        );
         assert_eq!(l.quarters, vec![Period::Quarter(2026, 3)]);
         assert!(l.held_nothing.is_empty());
         assert_eq!(l.due, l.met);

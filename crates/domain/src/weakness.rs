@@ -361,7 +361,11 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
     {
         let r = SignalRule::NoCommitteeMeeting;
         let months = rules.no_committee_meeting_months;
-        let body = if is_branch { "支部委员会" } else { "委员会" };
+        let body = if is_branch {
+            "支部委员会"
+        } else {
+            "委员会"
+        };
         match (&facts.life, life_judged) {
             (_, false) => push(r, SignalState::NotApplicable, not_here.into()),
             (None, true) => push(r, SignalState::NoData, "暂无数据：无组织生活统计".into()),
@@ -377,7 +381,10 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
                 CommitteeWindow::Young { since } => push(
                     r,
                     SignalState::NotApplicable,
-                    format!("{body}自{}起设立（或组织成立），不满{months}个月", ymd(*since)),
+                    format!(
+                        "{body}自{}起设立（或组织成立），不满{months}个月",
+                        ymd(*since)
+                    ),
                 ),
                 CommitteeWindow::Unrecorded { from: None } => push(
                     r,
@@ -387,10 +394,7 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
                 CommitteeWindow::Unrecorded { from: Some(f) } => push(
                     r,
                     SignalState::NoData,
-                    format!(
-                        "暂无数据：台账自{}起，不足{months}个月，无法判断",
-                        ymd(*f)
-                    ),
+                    format!("暂无数据：台账自{}起，不足{months}个月，无法判断", ymd(*f)),
                 ),
                 CommitteeWindow::Judged(w) if w.held == 0 => push(
                     r,
@@ -452,7 +456,7 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
                     _ => String::new(),
                 };
                 text.push_str(&format!(
-                    "{span}应开展组织生活{}项，按规定开展{}项（{:.1}%；党小组会每月合计1项）",
+                    "{span}应开展组织生活{}项，按规定开展{}项（{:.1}%）",
                     l.due,
                     l.met,
                     share * 100.0
@@ -849,7 +853,7 @@ mod tests {
         let (_, ev) = state(&f, SignalRule::OrgLifeNotHeld);
         assert_eq!(
             ev,
-            "2026年第2季度、2026年第3季度未开展任何组织生活；2026-01-01至2026-09-30应开展组织生活30项，按规定开展10项（33.3%；党小组会每月合计1项）"
+            "2026年第2季度、2026年第3季度未开展任何组织生活；2026-01-01至2026-09-30应开展组织生活30项，按规定开展10项（33.3%）"
         );
         let (_, ev) = state(&f, SignalRule::NoCommitteeMeeting);
         assert_eq!(ev, "2026年6月至2026-12-15未召开支部委员会会议（6个月以上）");

@@ -138,6 +138,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "unit" => "unit",
         "position" => "position",
         "history" => "org_history",
+        "org_event" => "org_event",
         "meeting" => "meeting",
         "user" => "app_user",
         "weakness_signal" => "weakness_signal",
