@@ -257,12 +257,13 @@ pub enum RectifyCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Open cases with no step for --days days (default 60).
+    /// Open cases with no step for --days days (default: the rule data's
+    /// stalled_case_days, 60 in the shipped rules).
     Stalled {
         #[arg(long)]
         org: Option<String>,
-        #[arg(long, default_value_t = rectification::STALL_DAYS)]
-        days: i64,
+        #[arg(long)]
+        days: Option<i64>,
         #[arg(long)]
         json: bool,
     },
@@ -852,6 +853,7 @@ pub async fn rectify_cmd(app: &App, cmd: RectifyCmd) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         RectifyCmd::Stalled { org, days, json } => {
+            let days = days.unwrap_or_else(|| rectification::stall_days(app));
             let list = rectification::stalled(app, &a, org.as_deref(), days).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
