@@ -3,12 +3,14 @@
 //! the suspected weaknesses (one transaction, audited), hand adjustments and hand scores
 //! (a reason each, audited), and reading ratings back.
 //!
-//! Scale: a subtree is read in a handful of literal path-range reads — the orgs with their
-//! stored facts, the monthly compliance facts (one read per month), funding, discipline
-//! cases, manual signals and scores — never a query per org and never member or meeting
-//! rows. A province of 570 thousand orgs is rated from those reads in one pass.
+//! Scale: a subtree is read in a handful of literal path-range reads — the orgs, their
+//! dated facts (events and secretaries' offices), one grouped read of the member rows
+//! (members, full members and the latest recruit of each org on the day judged), the
+//! monthly compliance facts, the first recorded month before them, funding, discipline
+//! cases, manual signals and scores — never a query per org and never meeting rows. A
+//! province of 570 thousand orgs is rated from those reads in one pass.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -18,10 +20,10 @@ use jiceng_domain::rating::{
     LifeSummary, LifeTotals, ManualSignal, OrgYearFacts, Rating, Recruitment,
 };
 use jiceng_domain::weakness::{diagnose, suspected, Signal};
-use jiceng_domain::{path, Decision, Domain, OrgKind, WeaknessKind};
+use jiceng_domain::{path, Decision, Domain, OrgHistory, OrgKind, WeaknessKind};
 use jiceng_store::orgs::{self as org_store, StoredOrg};
 use jiceng_store::ratings::{
-    self as rating_store, Adjustment, ManualScore, RatedOrg, StoredRating,
+    self as rating_store, Adjustment, ManualScore, MembersOnDay, RatedOrg, StoredRating,
 };
 use jiceng_store::weak::{self as weak_store, FundingKind, SignalNote, StoredWeakness};
 use jiceng_store::{meetings as meeting_store, Scope};
@@ -89,7 +91,10 @@ pub async fn save_indicator_set(app: &App, actor: &Actor, set: &IndicatorSet) ->
 }
 
 /// What rating and diagnosis know of a subtree for one year, read in batches; the facts
-/// of each org are assembled on demand ([`Gathered::facts`]).
+/// of each org are assembled on demand ([`Gathered::facts`]). Every fact is as it was on
+/// `as_of` (the year's last day, or the day asked for while the year runs): the
+/// secretary, committee, elections and term from the dated records, the members from the
+/// roster's dates, never from today's stored facts (review error 8).
 pub struct Gathered {
     pub root: StoredOrg,
     pub year: i32,
@@ -97,7 +102,13 @@ pub struct Gathered {
     /// Every org of the subtree, in path order.
     pub orgs: Vec<RatedOrg>,
     index: HashMap<i64, usize>,
-    root_parent: Option<(OrgKind, Option<Domain>)>,
+    histories: HashMap<i64, OrgHistory>,
+    /// Members of each org's subtree on `as_of`.
+    members: HashMap<i64, MembersOnDay>,
+    /// The village top orgs of the subtree.
+    tops: HashSet<i64>,
+    /// Orgs below a village top.
+    under_top: HashSet<i64>,
     life: HashMap<i64, LifeSummary>,
     totals: HashMap<i64, LifeTotals>,
     funding: HashMap<i64, FundingFacts>,
@@ -112,47 +123,51 @@ impl Gathered {
         self.index.get(&org_id).copied()
     }
 
-    /// Whether the org at `i` is rated this year: a grassroots org that existed on the day.
+    /// Whether the org at `i` is rated this year: a standing grassroots org (not a
+    /// 临时党支部) that existed on the day.
     pub fn is_rated(&self, i: usize) -> bool {
         let o = &self.orgs[i];
         dr::is_rated(o.kind)
+            && !o.temporary
             && o.dissolved_on.is_none_or(|d| d > self.as_of)
             && o.founded_on.is_none_or(|f| f <= self.as_of)
     }
 
-    /// The facts of the org at `i`, if it is rated.
+    /// The facts of the org at `i` on the day judged, if it is rated.
     pub fn facts(&self, i: usize) -> Option<OrgYearFacts> {
         if !self.is_rated(i) {
             return None;
         }
         let o = &self.orgs[i];
-        let parent = match o.parent_id.and_then(|p| self.index.get(&p)) {
-            Some(&j) => Some((self.orgs[j].kind, self.orgs[j].domain)),
-            None => self.root_parent,
-        };
-        let village_top = dr::is_village_top(o.kind, o.domain, parent);
+        let day = self.as_of;
+        let empty = OrgHistory::default();
+        let h = self.histories.get(&o.id).unwrap_or(&empty);
+        let m = self.members.get(&o.id).copied().unwrap_or_default();
+        let village_top = self.tops.contains(&o.id);
         let recruitment = if !village_top {
             Recruitment::NotApplicable
-        } else if o.facts_on.is_none() || (o.subtree_members > 0 && o.subtree_last_joined.is_none())
-        {
-            // Members but no stored joining date: facts older than the schema.
-            Recruitment::Unknown
+        } else if m.members == 0 {
+            // No roster loaded for the village: unknown, never "nobody recruited".
+            Recruitment::NoMembers
         } else {
-            Recruitment::LastJoined(o.subtree_last_joined)
+            Recruitment::LastJoined(m.last_recruit)
         };
         Some(OrgYearFacts {
             org_id: o.id,
             kind: o.kind,
             domain: o.domain,
             year: self.year,
-            as_of: self.as_of,
+            as_of: day,
             founded_on: o.founded_on,
-            last_election_on: o.last_election_on,
-            has_committee: o.has_committee,
-            subtree_full: o.subtree_full,
-            has_secretary: o.has_secretary,
-            secretary_vacant_since: o.secretary_vacant_since,
+            last_election_on: h.last_election_on(day),
+            term_years: h.term_years,
+            postponed_until: h.postponed_until(day),
+            committee: h.committee_on(day),
+            subtree_members: m.members,
+            subtree_full: m.full,
+            secretary: h.secretary_on(day),
             village_top,
+            under_village_top: self.under_top.contains(&o.id),
             recruitment,
             life: self.life.get(&o.id).cloned(),
             subtree_life: self.totals.get(&o.id).copied().unwrap_or_default(),
@@ -177,13 +192,16 @@ impl Gathered {
     }
 }
 
-/// Reads everything rating and diagnosis of `year` need for the subtree of `root`.
+/// Reads everything rating and diagnosis of `year` need for the subtree of `root`: a
+/// handful of path-range reads (orgs, dated facts, one grouped read of the members on the
+/// day, the monthly meeting facts, the first recorded month before them, funding, cases,
+/// manual signals and scores), never a query per org.
 pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> {
     let as_of = dr::as_of(year, app.today());
     let scope = Scope::subtree(&root.path);
     let rules = app.rules.in_force(as_of);
-    let lookback = dr::MASSES_WINDOW_MONTHS
-        .max(u32::try_from(rules.weak_signals.no_committee_meeting_months.max(0)).unwrap_or(6));
+    let lookback =
+        u32::try_from(rules.weak_signals.no_committee_meeting_months.max(0)).unwrap_or(6);
     let months = dr::months_needed(year, as_of, lookback);
     let mut conn = app.store.acquire().await?;
     let orgs = rating_store::orgs(&mut conn, &scope).await?;
@@ -193,7 +211,14 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
             .map(|o| (o.org.kind, o.org.domain)),
         None => None,
     };
+    let histories = rating_store::histories(&mut conn, &scope).await?;
+    let own_members = rating_store::members_on(&mut conn, &scope, as_of).await?;
     let month_rows = meeting_store::month_facts(&mut conn, &scope, &months).await?;
+    let first_key = months
+        .first()
+        .and_then(|m| m.month_key())
+        .unwrap_or_default();
+    let first_before = rating_store::first_meeting_months(&mut conn, &scope, &first_key).await?;
     let funding_rows = weak_store::funding(&mut conn, &scope, year).await?;
     let case_rows = weak_store::cases(&mut conn, &scope, year).await?;
     let signal_rows = weak_store::signals(&mut conn, &scope, year).await?;
@@ -201,6 +226,47 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
     drop(conn);
 
     let index: HashMap<i64, usize> = orgs.iter().enumerate().map(|(i, o)| (o.id, i)).collect();
+    // Members of each subtree on the day: own counts added to every ancestor in scope.
+    let mut members: HashMap<i64, MembersOnDay> = HashMap::new();
+    for o in &orgs {
+        let Some(own) = own_members.get(&o.id) else {
+            continue;
+        };
+        for anc in path::ids(&o.path) {
+            if index.contains_key(&anc) {
+                let e = members.entry(anc).or_default();
+                e.members += own.members;
+                e.full += own.full;
+                e.last_recruit = e.last_recruit.max(own.last_recruit);
+            }
+        }
+    }
+    // Village tops, and the orgs below them (judged there).
+    let mut tops: HashSet<i64> = HashSet::new();
+    for o in &orgs {
+        let parent = match o.parent_id.and_then(|p| index.get(&p)) {
+            Some(&j) => Some((orgs[j].kind, orgs[j].domain)),
+            None => root_parent,
+        };
+        if dr::is_village_top(o.kind, o.domain, parent) {
+            tops.insert(o.id);
+        }
+    }
+    let top_of = |o: &RatedOrg| -> Option<i64> {
+        path::ids(&o.path)
+            .into_iter()
+            .find(|a| *a != o.id && tops.contains(a))
+    };
+    // A rated village org that is not a top has a village 党委 or 党总支 above it (even
+    // when that is outside the subtree read).
+    let under_top: HashSet<i64> = orgs
+        .iter()
+        .filter(|o| {
+            dr::is_rated(o.kind) && o.domain == Some(Domain::Village) && !tops.contains(&o.id)
+        })
+        .map(|o| o.id)
+        .collect();
+
     let mut groups: HashMap<i64, Vec<GroupFacts>> = HashMap::new();
     for o in orgs.iter().filter(|o| o.kind == OrgKind::Group) {
         if let Some(p) = o.parent_id {
@@ -215,35 +281,49 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
     for r in &month_rows {
         let m = months_of.entry(r.branch_id).or_default();
         m.tally.add_month(r.year, r.month, &r.tally);
-        *m.masses.entry((r.year, r.month)).or_default() += r.masses_present;
         let a = m.attendance.entry((r.year, r.month)).or_default();
         a.0 += r.expected;
         a.1 += r.present;
     }
     let empty = BranchMonths::default();
+    let no_history = OrgHistory::default();
+    // Where an org's records start: its 台账起始日, else its first recorded meeting.
+    let records_start = |id: i64| -> Option<NaiveDate> {
+        histories.get(&id).and_then(|h| h.records_from).or_else(|| {
+            first_before
+                .get(&id)
+                .copied()
+                .or_else(|| months_of.get(&id).and_then(|m| m.first_recorded()))
+        })
+    };
     let mut life: HashMap<i64, LifeSummary> = HashMap::new();
     let mut totals: HashMap<i64, LifeTotals> = HashMap::new();
     for o in &orgs {
         if o.kind != OrgKind::Branch
+            || o.temporary
             || o.dissolved_on.is_some_and(|d| d <= as_of)
             || o.founded_on.is_some_and(|f| f > as_of)
         {
             continue;
         }
+        // The dated committee decides which spans owe a 支委会 (see `dr::life_summary`).
         let branch = BranchFacts {
             branch_id: o.id,
-            // Minimal edit by the life branch (BranchFacts changed): the old reading kept
-            // for rating; rating owns moving it to the dated facts.
-            committee: jiceng_domain::history::CommitteeHistory::always(Some(o.has_committee)),
+            // Owes every kind here; the dated committee and the records start are applied
+            // by `dr::life_summary`.
+            committee: jiceng_domain::history::CommitteeHistory::always(Some(true)),
             founded_on: o.founded_on,
             dissolved_on: o.dissolved_on,
             records_from: Some(chrono::NaiveDate::MIN),
             temporary: false,
             groups: groups.remove(&o.id).unwrap_or_default(),
         };
+        let h = histories.get(&o.id).unwrap_or(&no_history);
         let l = dr::life_summary(
             &branch,
             months_of.get(&o.id).unwrap_or(&empty),
+            &h.committee(),
+            records_start(o.id),
             year,
             as_of,
             &app.rules,
@@ -255,6 +335,38 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
         }
         life.insert(o.id, l);
     }
+    // A village 党总支 or 党委 is judged on its branches' life summed, and on its own
+    // 委员会's meetings (review error 11).
+    let mut village: HashMap<i64, LifeSummary> = HashMap::new();
+    for &top in &tops {
+        let Some(&i) = index.get(&top) else { continue };
+        let t = &orgs[i];
+        if t.kind == OrgKind::Branch {
+            continue;
+        }
+        let parts: Vec<&LifeSummary> = orgs
+            .iter()
+            .filter(|o| top_of(o) == Some(top))
+            .filter_map(|o| life.get(&o.id))
+            .collect();
+        let h = histories.get(&top).unwrap_or(&no_history);
+        let committee = dr::committee_window(
+            &h.committee(),
+            &months_of.get(&top).unwrap_or(&empty).tally,
+            t.founded_on,
+            h.records_from
+                .or_else(|| first_before.get(&top).copied())
+                .or_else(|| months_of.get(&top).and_then(|m| m.first_recorded())),
+            as_of,
+            &app.rules,
+        );
+        let mut l = LifeSummary::village(&parts, committee);
+        if l.periods.is_empty() {
+            l.periods = dr::judged_periods(year, as_of);
+        }
+        village.insert(top, l);
+    }
+    life.extend(village);
     let mut funding: HashMap<i64, FundingFacts> = HashMap::new();
     for f in &funding_rows {
         let e = funding.entry(f.org_id).or_default();
@@ -265,10 +377,11 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
         }
     }
     let mut cases: HashMap<i64, Vec<CaseNote>> = HashMap::new();
-    for c in case_rows {
+    for c in case_rows.into_iter().filter(|c| c.decided_on <= as_of) {
         cases.entry(c.org_id).or_default().push(CaseNote {
             decided_on: c.decided_on,
             summary: format!("{}：{}", c.subject, c.summary),
+            team: c.team,
         });
     }
     let mut signals: HashMap<i64, Vec<ManualSignal>> = HashMap::new();
@@ -285,7 +398,10 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
         as_of,
         orgs,
         index,
-        root_parent,
+        histories,
+        members,
+        tops,
+        under_top,
         life,
         totals,
         funding,

@@ -24,8 +24,19 @@ use crate::audit::{self, AuditAction};
 use crate::reports::OrgRef;
 use crate::{App, AppError, Result};
 
-/// No step for this many days and a case counts as stalled.
+/// No step for this many days and a case counts as stalled: the shipped rule's value
+/// (`weak_signals.stalled_case_days`), kept for callers that need a constant default;
+/// judgements read [`stall_days`].
 pub const STALL_DAYS: i64 = 60;
+
+/// The stalled-case period in force today (rule data `weak_signals.stalled_case_days`).
+pub fn stall_days(app: &App) -> i64 {
+    app.rules
+        .in_force(app.today())
+        .weak_signals
+        .stalled_case_days
+        .max(1)
+}
 
 fn input(msg: impl Into<String>) -> AppError {
     AppError::Input(msg.into())
@@ -132,7 +143,13 @@ pub struct CaseView {
     pub timeline: Vec<EventView>,
 }
 
-fn view(org: &StoredOrg, c: &StoredCase, events: &[Event], today: NaiveDate) -> CaseView {
+fn view(
+    org: &StoredOrg,
+    c: &StoredCase,
+    events: &[Event],
+    today: NaiveDate,
+    stall: i64,
+) -> CaseView {
     let k = &c.case;
     CaseView {
         org: OrgRef::of(&org.org),
@@ -173,7 +190,7 @@ fn view(org: &StoredOrg, c: &StoredCase, events: &[Event], today: NaiveDate) -> 
         review_outcome: k.review_outcome.map(|o| o.code()),
         review_note: k.review_note.clone(),
         last_activity_on: k.last_activity_on,
-        stalled: k.stalled(today, STALL_DAYS),
+        stalled: k.stalled(today, stall),
         timeline: events
             .iter()
             .map(|e| EventView {
@@ -210,7 +227,7 @@ pub async fn get(app: &App, actor: &Actor, org: &str, year: i32) -> Result<CaseV
     let (target, c) = load(app, actor, org, year).await?;
     let mut conn = app.store.acquire().await?;
     let events = rect_store::events(&mut conn, c.id).await?;
-    Ok(view(&target, &c, &events, app.today()))
+    Ok(view(&target, &c, &events, app.today(), stall_days(app)))
 }
 
 fn allowed(role: Role, step: &Step) -> bool {

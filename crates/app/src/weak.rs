@@ -381,6 +381,9 @@ pub struct NewCase {
     pub summary: String,
     pub sanction: Option<String>,
     pub source: String,
+    /// Against the team (书记, 班子成员, 村干部, "涉及班子成员"): only such cases mark the
+    /// organization 贪 (review error 14). Default: a member's own case.
+    pub team: bool,
 }
 
 /// Records a discipline case against an org (贪); the year is that of the decision.
@@ -411,10 +414,11 @@ pub async fn record_case(app: &App, actor: &Actor, org: &str, new: &NewCase) -> 
             .filter(|s| !s.is_empty()),
         source: required(&new.source, "信息来源")?,
         recorded_by: actor.username.clone(),
+        team: new.team,
     };
     let after = serde_json::json!({
         "decided_on": rec.decided_on, "subject": rec.subject, "summary": rec.summary,
-        "sanction": rec.sanction, "source": rec.source,
+        "sanction": rec.sanction, "source": rec.source, "team": rec.team,
     });
     let (rec_ref, target_ref, a) = (&rec, &target, &after);
     audit::with_retry(|| async move {

@@ -140,6 +140,10 @@ pub enum WeakCmd {
         sanction: Option<String>,
         #[arg(long)]
         source: String,
+        /// The case is against the team (书记, 班子成员, 村干部); only such cases mark the
+        /// organization 贪. Without it: a member's own case.
+        #[arg(long)]
+        team: bool,
     },
     /// Record operating funding or a village's collective income for a year (yuan).
     Funding {
@@ -253,12 +257,13 @@ pub enum RectifyCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Open cases with no step for --days days (default 60).
+    /// Open cases with no step for --days days (default: the rule data's
+    /// stalled_case_days, 60 in the shipped rules).
     Stalled {
         #[arg(long)]
         org: Option<String>,
-        #[arg(long, default_value_t = rectification::STALL_DAYS)]
-        days: i64,
+        #[arg(long)]
+        days: Option<i64>,
         #[arg(long)]
         json: bool,
     },
@@ -717,6 +722,7 @@ pub async fn weak_cmd(app: &App, cmd: WeakCmd) -> Result<ExitCode> {
             summary,
             sanction,
             source,
+            team,
         } => {
             weak::record_case(
                 app,
@@ -728,10 +734,12 @@ pub async fn weak_cmd(app: &App, cmd: WeakCmd) -> Result<ExitCode> {
                     summary,
                     sanction,
                     source,
+                    team,
                 },
             )
             .await?;
-            println!("已录入{org}违纪违法案件（{date}）");
+            let whose = if team { "，涉及班子成员" } else { "" };
+            println!("已录入{org}违纪违法案件（{date}{whose}）");
         }
         WeakCmd::Funding {
             org,
@@ -845,6 +853,7 @@ pub async fn rectify_cmd(app: &App, cmd: RectifyCmd) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         RectifyCmd::Stalled { org, days, json } => {
+            let days = days.unwrap_or_else(|| rectification::stall_days(app));
             let list = rectification::stalled(app, &a, org.as_deref(), days).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);

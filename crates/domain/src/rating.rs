@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use chrono::Months;
 use serde::{Deserialize, Serialize};
 
-use crate::compliance::{alive_throughout, judge, BranchFacts, Tally};
+use crate::compliance::{judge, BranchFacts, Obligation, Tally};
+use crate::history::{CommitteeHistory, SecretaryState};
 use crate::structure::term_ends_on;
 use crate::{Date, Domain, MeetingKind, OrgKind, Period, RuleBook};
 
@@ -278,8 +279,29 @@ pub enum Recruitment {
     NotApplicable,
     /// The stored fact is not computed yet (facts older than the schema).
     Unknown,
-    /// The latest joining date in the org's subtree (`None`: nobody ever joined).
+    /// No member on record in the subtree on the day (the roster is not loaded): 暂无数据,
+    /// never "nobody recruited".
+    NoMembers,
+    /// The latest joining date, on or before the day, of the members of the subtree who
+    /// joined here (members transferred in after joining elsewhere are not recruits);
+    /// `None`: members on record, none of them recruited here.
     LastJoined(Option<Date>),
+}
+
+/// The committee meetings of one org over the window of `no_committee_meeting_months`
+/// (瘫), or why they are not judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommitteeWindow {
+    /// Whether the org has a committee is not recorded (暂无数据).
+    Unknown,
+    /// No committee on the day: nothing owed.
+    NoCommittee,
+    /// The committee (or the org) is younger than the window: not judged yet.
+    Young { since: Date },
+    /// The meeting records start within the window (or there are none): 暂无数据.
+    Unrecorded { from: Option<Date> },
+    /// Judged: the committee existed and the records cover the whole window.
+    Judged(WindowCheck),
 }
 
 /// A month window of one branch: from the first month to the last, and how many meetings
@@ -291,30 +313,70 @@ pub struct WindowCheck {
     pub held: i64,
 }
 
-/// The organizational life of one branch in the year, as diagnosis and rating read it.
+/// The organizational life of one branch (or, summed, of a village's branches) in the
+/// year, as diagnosis and rating read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LifeSummary {
     /// The periods judged: the year when it is over, else its quarters that are.
     pub periods: Vec<Period>,
-    /// Obligations due and met in those periods (one per kind, group and span).
+    /// The first day the records cover (台账起始日, else the first month with a recorded
+    /// meeting); `None`: nothing recorded, so nothing is judged (暂无数据).
+    pub records_from: Option<Date>,
+    /// Branch-level obligations due and met in those periods, spans before the records
+    /// left out: one per kind and span, the group meetings of a month counting as one
+    /// obligation of the branch, met when every group due met ([`branch_level`]).
     pub due: i64,
     pub met: i64,
-    /// Complete quarters of the year in which the branch owed something and held nothing.
+    /// Complete quarters within the records in which something was owed.
+    pub quarters: Vec<Period>,
+    /// Of those, the quarters in which nothing at all was held.
     pub held_nothing: Vec<Period>,
-    /// Committee meetings over the window of `no_committee_meeting_months`; `None` when no
-    /// committee is owed (no committee, or the branch is younger than the window).
-    pub committee: Option<WindowCheck>,
-    /// Meetings with the masses over the last year; `None` for a branch younger than that.
-    pub masses: Option<WindowCheck>,
+    /// Committee meetings over the window of `no_committee_meeting_months`.
+    pub committee: CommitteeWindow,
     /// Attendance over the year's meetings up to the day.
     pub expected: i64,
     pub present: i64,
+}
+
+impl LifeSummary {
+    /// The organizational life of a village top org: its branches' summed (a quarter
+    /// counts as "nothing held" when no branch of the village held anything in it), with
+    /// the committee window of the top org's own 委员会.
+    pub fn village(parts: &[&LifeSummary], committee: CommitteeWindow) -> LifeSummary {
+        let mut quarters: Vec<Period> = parts.iter().flat_map(|p| p.quarters.clone()).collect();
+        quarters.sort();
+        quarters.dedup();
+        let held_nothing = quarters
+            .iter()
+            .copied()
+            .filter(|q| {
+                parts
+                    .iter()
+                    .filter(|p| p.quarters.contains(q))
+                    .all(|p| p.held_nothing.contains(q))
+            })
+            .collect();
+        LifeSummary {
+            periods: parts.first().map(|p| p.periods.clone()).unwrap_or_default(),
+            records_from: parts.iter().filter_map(|p| p.records_from).min(),
+            due: parts.iter().map(|p| p.due).sum(),
+            met: parts.iter().map(|p| p.met).sum(),
+            quarters,
+            held_nothing,
+            committee,
+            expected: parts.iter().map(|p| p.expected).sum(),
+            present: parts.iter().map(|p| p.present).sum(),
+        }
+    }
 }
 
 /// Sums of organizational life over the branches of a subtree.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LifeTotals {
     pub branches: i64,
+    /// Branches with no record of organizational life at all.
+    #[serde(default)]
+    pub unrecorded: i64,
     pub due: i64,
     pub met: i64,
     pub expected: i64,
@@ -324,6 +386,7 @@ pub struct LifeTotals {
 impl LifeTotals {
     pub fn add(&mut self, l: &LifeSummary) {
         self.branches += 1;
+        self.unrecorded += i64::from(l.records_from.is_none());
         self.due += l.due;
         self.met += l.met;
         self.expected += l.expected;
@@ -332,6 +395,7 @@ impl LifeTotals {
 
     pub fn merge(&mut self, o: &LifeTotals) {
         self.branches += o.branches;
+        self.unrecorded += o.unrecorded;
         self.due += o.due;
         self.met += o.met;
         self.expected += o.expected;
@@ -351,6 +415,9 @@ pub struct FundingFacts {
 pub struct CaseNote {
     pub decided_on: Date,
     pub summary: String,
+    /// Against the team (书记, 班子成员, 村干部): only these mark the org 贪.
+    #[serde(default)]
+    pub team: bool,
 }
 
 /// A signal recorded by hand (乱 above all), with where it comes from.
@@ -369,16 +436,31 @@ pub struct OrgYearFacts {
     pub kind: OrgKind,
     pub domain: Option<Domain>,
     pub year: i32,
-    /// The day judged: the year's last day, or today while the year runs.
+    /// The day judged: the year's last day, or today while the year runs. Every fact
+    /// below is as it was on this day.
     pub as_of: Date,
     pub founded_on: Option<Date>,
+    /// The last election held on or before the day (`None`: none recorded).
     pub last_election_on: Option<Date>,
-    pub has_committee: bool,
+    /// A term length approved for this org, overriding the rule for its kind (年).
+    pub term_years: Option<i64>,
+    /// The end of an approved postponement of the 换届 in force on the day.
+    pub postponed_until: Option<Date>,
+    /// Whether the org had a committee on the day (`None`: not recorded).
+    pub committee: Option<bool>,
+    /// Members and full members of the subtree on the day (joined, or transferred in, on
+    /// or before it and not exited before it).
+    pub subtree_members: i64,
     pub subtree_full: i64,
-    pub has_secretary: bool,
-    pub secretary_vacant_since: Option<Date>,
-    /// The top org of a village (its collective income and recruitment are judged).
+    /// The secretary's office on the day.
+    pub secretary: SecretaryState,
+    /// The top org of a village (its collective income, recruitment, organizational life
+    /// and committee meetings are judged there).
     pub village_top: bool,
+    /// Below a village top org: its organizational life, masses work and funding are
+    /// judged at the top (the org a county rectifies).
+    #[serde(default)]
+    pub under_village_top: bool,
     pub recruitment: Recruitment,
     /// The org's own organizational life (branches only).
     pub life: Option<LifeSummary>,
@@ -409,6 +491,11 @@ pub const COMMON_EVIDENCE: &[&str] = &[
     "不适用：无任期",
     "暂无数据：统计期间内无应开展的组织生活",
     "暂无数据：本年度尚无已结束的季度",
+    "暂无数据：未记录书记任职情况",
+    "暂无数据：未记录是否设立委员会",
+    "暂无数据：党员名册尚无记录",
+    "暂无数据：组织生活台账尚无记录",
+    "不适用：村党组织的经费按村统计",
 ];
 
 /// The kinds of org that are rated and diagnosed: the grassroots orgs that elect a
@@ -485,18 +572,25 @@ pub fn months_needed(year: i32, as_of: Date, lookback_months: u32) -> Vec<Period
     out
 }
 
-/// How far back diagnosis looks for activity with the masses (SPEC C5: "in a year").
-pub const MASSES_WINDOW_MONTHS: u32 = 12;
-
-/// What is counted of one branch's months: meetings by kind (for compliance), meetings
-/// with the masses, and attendance.
+/// What is counted of one branch's months: meetings by kind (for compliance) and
+/// attendance. (Non-members present at meetings are not read: 三会一课 are internal
+/// meetings, and the column is optional in a ledger — review error 3.)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BranchMonths {
     pub tally: Tally,
-    /// Meetings' non-members present, summed by month.
-    pub masses: BTreeMap<(i32, u32), i64>,
     /// (expected, present) by month.
     pub attendance: BTreeMap<(i32, u32), (i64, i64)>,
+}
+
+impl BranchMonths {
+    /// The first month with a meeting recorded among the months read.
+    pub fn first_recorded(&self) -> Option<Date> {
+        self.tally
+            .months
+            .iter()
+            .find(|(_, t)| t.total() > 0)
+            .and_then(|((y, m), _)| Date::from_ymd_opt(*y, *m, 1))
+    }
 }
 
 /// A window of `months` full months before the month of `as_of`, with that month: a
@@ -510,55 +604,154 @@ fn key(p: Period) -> (i32, u32) {
     (chrono::Datelike::year(&d), chrono::Datelike::month(&d))
 }
 
-/// The organizational life of one branch in `year`, judged on `as_of`.
+/// The day the committee in office on `day` was set up: `Some(None)` when it has been
+/// there since before the records (an undated statement); `None` when there is none.
+fn committee_since(committee: &CommitteeHistory, day: Date) -> Option<Option<Date>> {
+    let mut since: Option<Option<Date>> = None;
+    for (on, state) in &committee.changes {
+        if on.is_some_and(|d| d > day) {
+            break;
+        }
+        match (state, since) {
+            (true, None) => since = Some(*on),
+            (true, Some(_)) => {}
+            (false, _) => since = None,
+        }
+    }
+    since
+}
+
+/// The committee meetings of an org over the window of `no_committee_meeting_months`
+/// before `as_of`, judged only when a committee is on record throughout it and the
+/// records (from `records_from`) cover it.
+pub fn committee_window(
+    committee: &CommitteeHistory,
+    tally: &Tally,
+    founded_on: Option<Date>,
+    records_from: Option<Date>,
+    as_of: Date,
+    book: &RuleBook,
+) -> CommitteeWindow {
+    match committee.on(as_of) {
+        None => return CommitteeWindow::Unknown,
+        Some(false) => return CommitteeWindow::NoCommittee,
+        Some(true) => {}
+    }
+    let n = u32::try_from(
+        book.in_force(as_of)
+            .weak_signals
+            .no_committee_meeting_months,
+    )
+    .unwrap_or(6)
+    .max(1);
+    let (from, to) = window(as_of, n);
+    let start = from.first_day();
+    let since = committee_since(committee, as_of).flatten();
+    let young = [since, founded_on]
+        .into_iter()
+        .flatten()
+        .filter(|d| *d > start)
+        .max();
+    if let Some(since) = young {
+        return CommitteeWindow::Young { since };
+    }
+    match records_from {
+        Some(r) if r <= start => CommitteeWindow::Judged(WindowCheck {
+            from,
+            to,
+            held: months_in(from, to)
+                .map(|m| tally.held(MeetingKind::CommitteeMeeting, None, m))
+                .sum(),
+        }),
+        other => CommitteeWindow::Unrecorded { from: other },
+    }
+}
+
+/// Whether an obligation is judged: its span is over (a yearly one whose 所属年度 window
+/// still runs is 待办), lies within the records, and a committee meeting is owed only for
+/// spans at whose end a committee was on record — a committee elected on 20 November owes
+/// November's 支委会, as in `domain::compliance`.
+fn judged_obligation(o: &Obligation, committee: &CommitteeHistory, records_from: Date) -> bool {
+    if !o.closed() || o.span.first_day() < records_from {
+        return false;
+    }
+    o.kind != MeetingKind::CommitteeMeeting || committee.on(o.span.last_day()) == Some(true)
+}
+
+/// Branch-level obligations due and met (散, review error 9): one per kind and span, and
+/// the group meetings of one month as one obligation of the branch, met when every group
+/// that owed one met it. A branch with six groups thus weighs its groups like one monthly
+/// kind, not six times the 党员大会.
+pub fn branch_level<'a>(obligations: impl Iterator<Item = &'a Obligation>) -> (i64, i64) {
+    let mut groups: BTreeMap<Period, bool> = BTreeMap::new();
+    let (mut due, mut met) = (0, 0);
+    for o in obligations {
+        if o.kind == MeetingKind::GroupMeeting {
+            let all = groups.entry(o.span).or_insert(true);
+            *all = *all && o.met();
+        } else {
+            due += 1;
+            met += i64::from(o.met());
+        }
+    }
+    due += groups.len() as i64;
+    met += groups.values().filter(|m| **m).count() as i64;
+    (due, met)
+}
+
+/// The organizational life of one branch in `year`, judged on `as_of`: only spans within
+/// its records (from `records_from`; `None`: nothing recorded, nothing judged), and the
+/// committee meetings by the dated committee. `branch.committee` should always be `true`:
+/// the dated `committee` decides which spans owe a 支委会.
 pub fn life_summary(
     branch: &BranchFacts,
     months: &BranchMonths,
+    committee: &CommitteeHistory,
+    records_from: Option<Date>,
     year: i32,
     as_of: Date,
     book: &RuleBook,
 ) -> LifeSummary {
     let periods = judged_periods(year, as_of);
+    // The spans ending on `as_of` are over at its end; a yearly obligation whose 所属年度
+    // window is still running stays open and is not judged here (`Obligation::closed`).
+    let judged_on = as_of.succ_opt().unwrap_or(as_of);
     let (mut due, mut met) = (0, 0);
-    for p in &periods {
-        let c = judge(branch, &months.tally, *p, book, as_of);
-        due += c.obligations.len() as i64;
-        met += c.obligations.iter().filter(|o| o.met()).count() as i64;
+    let mut quarters = Vec::new();
+    let mut held_nothing = Vec::new();
+    if let Some(from) = records_from {
+        for p in &periods {
+            let c = judge(branch, &months.tally, *p, book, judged_on);
+            let (d, m) = branch_level(
+                c.obligations
+                    .iter()
+                    .filter(|o| judged_obligation(o, committee, from)),
+            );
+            due += d;
+            met += m;
+        }
+        for q in periods.iter().flat_map(|p| p.quarters()) {
+            let c = judge(branch, &months.tally, q, book, judged_on);
+            if q.first_day() >= from
+                && c.obligations
+                    .iter()
+                    .any(|o| judged_obligation(o, committee, from))
+            {
+                quarters.push(q);
+                if c.held_total == 0 {
+                    held_nothing.push(q);
+                }
+            }
+        }
     }
-    let held_nothing = periods
-        .iter()
-        .flat_map(|p| p.quarters())
-        .filter(|q| judge(branch, &months.tally, *q, book, as_of).held_nothing())
-        .collect();
-    let rules = &book.in_force(as_of).weak_signals;
-    let alive_since = |from: Period| {
-        alive_throughout(
-            branch.founded_on,
-            branch.dissolved_on,
-            Period::Month(key(from).0, key(from).1),
-        )
-    };
-    let committee = if branch.committee.on(as_of) == Some(true) {
-        let n = u32::try_from(rules.no_committee_meeting_months.max(1)).unwrap_or(6);
-        let (from, to) = window(as_of, n);
-        alive_since(from).then(|| WindowCheck {
-            from,
-            to,
-            held: months_in(from, to)
-                .map(|m| months.tally.held(MeetingKind::CommitteeMeeting, None, m))
-                .sum(),
-        })
-    } else {
-        None
-    };
-    let (from, to) = window(as_of, MASSES_WINDOW_MONTHS);
-    let masses = alive_since(from).then(|| WindowCheck {
-        from,
-        to,
-        held: months_in(from, to)
-            .map(|m| months.masses.get(&key(m)).copied().unwrap_or(0))
-            .sum(),
-    });
+    let committee = committee_window(
+        committee,
+        &months.tally,
+        branch.founded_on,
+        records_from,
+        as_of,
+        book,
+    );
     let (mut expected, mut present) = (0, 0);
     for m in months_in(Period::Month(year, 1), Period::month_of(as_of)) {
         if let Some((e, p)) = months.attendance.get(&key(m)) {
@@ -568,11 +761,12 @@ pub fn life_summary(
     }
     LifeSummary {
         periods,
+        records_from,
         due,
         met,
+        quarters,
         held_nothing,
         committee,
-        masses,
         expected,
         present,
     }
@@ -723,6 +917,7 @@ fn derived(d: DerivedIndicator, f: &OrgYearFacts, set: &IndicatorSet, book: &Rul
             if t.due == 0 {
                 let why = match &f.life {
                     Some(l) if l.periods.is_empty() => "本年度尚无已结束的季度".to_string(),
+                    _ if t.unrecorded == t.branches => "组织生活台账尚无记录".to_string(),
                     _ => "统计期间内无应开展的组织生活".to_string(),
                 };
                 return no_data(why);
@@ -771,50 +966,71 @@ fn derived(d: DerivedIndicator, f: &OrgYearFacts, set: &IndicatorSet, book: &Rul
             if !elects_secretary(f.kind) {
                 return not_applicable("不设书记");
             }
-            if f.has_secretary {
-                return scored(100.0, "书记在岗".into());
-            }
-            match f.secretary_vacant_since {
-                Some(s) => scored(
+            match f.secretary {
+                SecretaryState::InOffice => scored(100.0, "书记在岗".into()),
+                SecretaryState::Vacant { since } => scored(
                     0.0,
                     format!(
                         "书记空缺{}个月（自{}起）",
-                        months_between(s, f.as_of),
-                        ymd(s)
+                        months_between(since, f.as_of),
+                        ymd(since)
                     ),
                 ),
-                None => scored(0.0, "书记空缺（起始日期未记录）".into()),
+                SecretaryState::Unknown => no_data("未记录书记任职情况"),
             }
         }
         DerivedIndicator::CommitteeComplete => {
             let need = rules.org.committee_required_at_full;
+            if f.subtree_members == 0 {
+                return no_data("党员名册尚无记录");
+            }
             if f.subtree_full < need {
                 return not_applicable(format!(
                     "正式党员{}人，不足{need}人，不要求设立委员会",
                     f.subtree_full
                 ));
             }
-            if f.has_committee {
-                scored(100.0, format!("正式党员{}人，已设立委员会", f.subtree_full))
-            } else {
-                scored(
+            match f.committee {
+                None => no_data("未记录是否设立委员会"),
+                Some(true) => scored(100.0, format!("正式党员{}人，已设立委员会", f.subtree_full)),
+                Some(false) => scored(
                     0.0,
                     format!("正式党员{}人（{need}人以上），未设立委员会", f.subtree_full),
-                )
+                ),
             }
         }
         DerivedIndicator::TermCurrent => {
-            let Some(years) = rules.term_years(f.kind, f.domain) else {
+            let Some(years) = f.term_years.or(rules.term_years(f.kind, f.domain)) else {
                 return not_applicable("无任期");
             };
+            let first_term = f.last_election_on.is_none();
             let Some(start) = f.last_election_on.or(f.founded_on) else {
-                return no_data("未记录换届时间或成立时间");
+                return no_data("未记录换届选举时间和成立时间");
             };
-            let Some(ends) = term_ends_on(start, years) else {
+            let Some(term_end) = term_ends_on(start, years) else {
                 return no_data("任期日期无效");
             };
+            // An approved postponement moves the end (never earlier).
+            let ends = f.postponed_until.map_or(term_end, |p| p.max(term_end));
+            let postponed = if ends > term_end {
+                "（经批准延期）"
+            } else {
+                ""
+            };
             if ends >= f.as_of {
-                scored(100.0, format!("本届任期{years}年，至{}届满", ymd(ends)))
+                let which = if first_term { "首届" } else { "本届" };
+                scored(
+                    100.0,
+                    format!("{which}任期{years}年，至{}届满{postponed}", ymd(ends)),
+                )
+            } else if first_term {
+                // No election on record and the first term counted from founding is
+                // over: the elections may well have been held, just not recorded.
+                no_data(format!(
+                    "未记录换届选举时间（自成立之日{}起计算的首届任期已于{}届满）",
+                    ymd(start),
+                    ymd(ends)
+                ))
             } else {
                 scored(
                     0.0,
@@ -831,6 +1047,7 @@ fn derived(d: DerivedIndicator, f: &OrgYearFacts, set: &IndicatorSet, book: &Rul
             match f.recruitment {
                 Recruitment::NotApplicable => not_applicable("只评村党组织"),
                 Recruitment::Unknown => no_data("入党日期汇总尚未计算（请运行 jiceng refresh）"),
+                Recruitment::NoMembers => no_data("党员名册尚无记录"),
                 Recruitment::LastJoined(None) => scored(0.0, "没有党员入党记录".into()),
                 Recruitment::LastJoined(Some(d)) => {
                     if recruited_within(d, f.as_of, years) {
@@ -851,6 +1068,9 @@ fn derived(d: DerivedIndicator, f: &OrgYearFacts, set: &IndicatorSet, book: &Rul
             let Some(standard) = set.standards.operating_funding_yuan else {
                 return not_applicable("本指标体系未设运转经费标准");
             };
+            if f.under_village_top {
+                return not_applicable("村党组织的经费按村统计");
+            }
             match f.funding.operating_yuan {
                 None => no_data(format!("未录入{}年度运转经费", f.year)),
                 Some(v) if standard <= 0.0 => scored(100.0, format!("运转经费{}", yuan(v))),
@@ -974,24 +1194,29 @@ mod tests {
             as_of: d("2026-12-31"),
             founded_on: Some(d("2001-07-01")),
             last_election_on: Some(d("2024-01-10")),
-            has_committee: true,
+            term_years: None,
+            postponed_until: None,
+            committee: Some(true),
+            subtree_members: 14,
             subtree_full: 12,
-            has_secretary: true,
-            secretary_vacant_since: None,
+            secretary: SecretaryState::InOffice,
             village_top: true,
+            under_village_top: false,
             recruitment: Recruitment::LastJoined(Some(d("2025-07-01"))),
             life: Some(LifeSummary {
                 periods: vec![Period::Year(2026)],
+                records_from: Some(d("2020-01-01")),
                 due: 50,
                 met: 50,
+                quarters: vec![],
                 held_nothing: vec![],
-                committee: None,
-                masses: None,
+                committee: CommitteeWindow::NoCommittee,
                 expected: 100,
                 present: 90,
             }),
             subtree_life: LifeTotals {
                 branches: 1,
+                unrecorded: 0,
                 due: 50,
                 met: 50,
                 expected: 100,
@@ -1125,8 +1350,9 @@ mod tests {
         let base = rate(&facts(), &set, &b).score.unwrap();
 
         let mut f = facts();
-        f.has_secretary = false;
-        f.secretary_vacant_since = Some(d("2026-08-01"));
+        f.secretary = SecretaryState::Vacant {
+            since: d("2026-08-01"),
+        };
         let r = rate(&f, &set, &b);
         assert_eq!(score_of(&r, "SecretaryInPlace").score, Some(0.0));
         assert_eq!(
@@ -1135,12 +1361,26 @@ mod tests {
         );
         assert!(r.score.unwrap() < base);
 
+        // S2: a secretary never recorded is "no data", not 0.
+        f.secretary = SecretaryState::Unknown;
+        assert_eq!(
+            score_of(&rate(&f, &set, &b), "SecretaryInPlace").state,
+            ScoreState::NoData
+        );
+
         let mut f = facts();
-        f.has_committee = false;
+        f.committee = Some(false);
         assert_eq!(
             score_of(&rate(&f, &set, &b), "CommitteeComplete").score,
             Some(0.0)
         );
+        // S4: a committee nobody stated is "no data".
+        f.committee = None;
+        assert_eq!(
+            score_of(&rate(&f, &set, &b), "CommitteeComplete").state,
+            ScoreState::NoData
+        );
+        f.committee = Some(false);
         f.subtree_full = 6;
         assert_eq!(
             score_of(&rate(&f, &set, &b), "CommitteeComplete").state,
@@ -1152,7 +1392,30 @@ mod tests {
         let t = rate(&f, &set, &b);
         assert_eq!(score_of(&t, "TermCurrent").score, Some(0.0));
         assert!(score_of(&t, "TermCurrent").evidence.contains("逾期"));
+        // S5: an approved longer term (the override wins over the rule).
+        f.term_years = Some(6);
+        assert_eq!(
+            score_of(&rate(&f, &set, &b), "TermCurrent").score,
+            Some(100.0)
+        );
+        f.term_years = None;
+        // An approved postponement moves the end.
+        f.postponed_until = Some(d("2027-01-10"));
+        let t = rate(&f, &set, &b);
+        assert_eq!(score_of(&t, "TermCurrent").score, Some(100.0));
+        assert!(score_of(&t, "TermCurrent").evidence.contains("延期"));
+        f.postponed_until = None;
+        // S8: no election recorded and the first term from founding is over: no data.
         f.last_election_on = None;
+        let t = rate(&f, &set, &b);
+        assert_eq!(score_of(&t, "TermCurrent").state, ScoreState::NoData);
+        assert!(score_of(&t, "TermCurrent").evidence.contains("首届任期"));
+        // A young org's first term, from founding, still running: scored.
+        f.founded_on = Some(d("2024-05-01"));
+        assert_eq!(
+            score_of(&rate(&f, &set, &b), "TermCurrent").score,
+            Some(100.0)
+        );
         f.founded_on = None;
         assert_eq!(
             score_of(&rate(&f, &set, &b), "TermCurrent").state,
@@ -1166,6 +1429,12 @@ mod tests {
             Some(0.0)
         );
         f.recruitment = Recruitment::Unknown;
+        assert_eq!(
+            score_of(&rate(&f, &set, &b), "RecruitedRecently").state,
+            ScoreState::NoData
+        );
+        // S24: no roster loaded.
+        f.recruitment = Recruitment::NoMembers;
         assert_eq!(
             score_of(&rate(&f, &set, &b), "RecruitedRecently").state,
             ScoreState::NoData
@@ -1266,23 +1535,34 @@ mod tests {
         assert_eq!(months_between(d("2026-08-15"), d("2026-12-15")), 4);
     }
 
-    fn branch(committee: bool) -> BranchFacts {
+    fn branch() -> BranchFacts {
+        branch_with_groups(&[9])
+    }
+
+    fn branch_with_groups(groups: &[i64]) -> BranchFacts {
         BranchFacts {
             branch_id: 1,
-            committee: crate::history::CommitteeHistory::always(Some(committee)),
+            committee: crate::history::CommitteeHistory::always(Some(true)),
             founded_on: Some(d("2000-01-01")),
             dissolved_on: None,
             records_from: Some(d("2000-01-01")),
             temporary: false,
-            groups: vec![GroupFacts {
-                group_id: 9,
-                founded_on: None,
-                dissolved_on: None,
-            }],
+            groups: groups
+                .iter()
+                .map(|g| GroupFacts {
+                    group_id: *g,
+                    founded_on: None,
+                    dissolved_on: None,
+                })
+                .collect(),
         }
     }
 
-    /// Everything held every month of 2025–2026, with the masses present, except in `skip`.
+    fn committee(state: Option<bool>) -> CommitteeHistory {
+        CommitteeHistory::always(state)
+    }
+
+    /// Everything held every month of 2025–2026, except in `skip`.
     fn everything(skip: &[(i32, u32)]) -> BranchMonths {
         let mut m = BranchMonths::default();
         for y in 2025..=2026 {
@@ -1295,49 +1575,186 @@ mod tests {
                     let g = (k == MeetingKind::GroupMeeting).then_some(9);
                     m.tally.add(k, g, day);
                 }
-                m.masses.insert((y, mo), 2);
                 m.attendance.insert((y, mo), (10, 9));
             }
         }
         m
     }
 
+    fn summary(
+        b: &BranchFacts,
+        m: &BranchMonths,
+        c: &CommitteeHistory,
+        from: Option<&str>,
+        as_of: &str,
+    ) -> LifeSummary {
+        let as_of = d(as_of);
+        life_summary(
+            b,
+            m,
+            c,
+            from.map(d),
+            chrono::Datelike::year(&as_of),
+            as_of,
+            &book(),
+        )
+    }
+
     #[test]
     fn life_summary_of_a_branch() {
-        let b = branch(true);
-        let l = life_summary(&b, &everything(&[]), 2026, d("2026-12-15"), &book());
+        let b = branch();
+        let yes = committee(Some(true));
+        let from = Some("2020-01-01");
+        let l = summary(&b, &everything(&[]), &yes, from, "2026-12-15");
         assert_eq!(l.periods.len(), 3);
         assert_eq!(l.due, l.met);
         assert!(l.held_nothing.is_empty());
-        assert_eq!(l.committee.unwrap().held, 7);
-        assert_eq!(l.committee.unwrap().from, Period::Month(2026, 6));
-        assert_eq!(l.masses.unwrap().from, Period::Month(2025, 12));
+        let CommitteeWindow::Judged(w) = l.committee else {
+            panic!("{:?}", l.committee)
+        };
+        assert_eq!(w.held, 7);
+        assert_eq!(w.from, Period::Month(2026, 6));
         assert_eq!((l.expected, l.present), (120, 108));
 
         // Nothing in Q2 and Q3 (and no committee meeting since May).
         let skip: Vec<(i32, u32)> = (4..=12).map(|m| (2026, m)).collect();
-        let l = life_summary(&b, &everything(&skip), 2026, d("2026-12-15"), &book());
+        let l = summary(&b, &everything(&skip), &yes, from, "2026-12-15");
         assert_eq!(
             l.held_nothing,
             vec![Period::Quarter(2026, 2), Period::Quarter(2026, 3)]
         );
         assert!(l.met * 2 < l.due);
-        assert_eq!(l.committee.unwrap().held, 0);
-        assert!(l.masses.unwrap().held > 0);
-
-        // Without a committee, none is owed; a young branch owes no window.
-        let l = life_summary(
-            &branch(false),
-            &everything(&[]),
-            2026,
-            d("2026-12-15"),
-            &book(),
+        assert_eq!(
+            l.committee,
+            CommitteeWindow::Judged(WindowCheck {
+                from: Period::Month(2026, 6),
+                to: Period::Month(2026, 12),
+                held: 0
+            })
         );
-        assert!(l.committee.is_none());
-        let mut young = branch(true);
+
+        // Without a committee, none is owed; unknown is unknown; a young branch owes no
+        // window.
+        let l = summary(
+            &b,
+            &everything(&[]),
+            &committee(Some(false)),
+            from,
+            "2026-12-15",
+        );
+        assert_eq!(l.committee, CommitteeWindow::NoCommittee);
+        let l = summary(&b, &everything(&[]), &committee(None), from, "2026-12-15");
+        assert_eq!(l.committee, CommitteeWindow::Unknown);
+        let mut young = branch();
         young.founded_on = Some(d("2026-09-01"));
-        let l = life_summary(&young, &everything(&[]), 2026, d("2026-12-15"), &book());
-        assert!(l.committee.is_none() && l.masses.is_none());
+        let l = summary(&young, &everything(&[]), &yes, from, "2026-12-15");
+        assert!(matches!(l.committee, CommitteeWindow::Young { .. }));
+    }
+
+    #[test]
+    fn nothing_before_the_records_is_judged() {
+        // S24: nothing recorded at all: nothing judged, nothing "held nothing".
+        let b = branch();
+        let yes = committee(Some(true));
+        let none = BranchMonths::default();
+        let l = summary(&b, &none, &yes, None, "2026-12-15");
+        assert_eq!((l.due, l.met), (0, 0));
+        assert!(l.held_nothing.is_empty() && l.quarters.is_empty());
+        assert_eq!(l.committee, CommitteeWindow::Unrecorded { from: None });
+        // Records from 2026-07-01: only Q3 is judged (Q1, Q2 are not "held nothing").
+        let skip: Vec<(i32, u32)> = (1..=6).map(|m| (2026, m)).collect();
+        let l = summary(
+            &b,
+            &everything(&skip),
+            &yes,
+            Some("2026-07-01"),
+            "2026-12-15",
+        );
+        assert_eq!(l.quarters, vec![Period::Quarter(2026, 3)]);
+        assert!(l.held_nothing.is_empty());
+        assert_eq!(l.due, l.met);
+        assert_eq!(
+            l.committee,
+            CommitteeWindow::Unrecorded {
+                from: Some(d("2026-07-01"))
+            }
+        );
+    }
+
+    #[test]
+    fn a_new_committee_owes_from_its_day() {
+        // S12: first 支委会 elected 2026-11-20; diagnosed 2026-12-15 with none held.
+        let b = branch();
+        let c = CommitteeHistory {
+            changes: vec![(Some(d("2026-11-20")), true)],
+        };
+        let mut m = everything(&[]);
+        for mo in 1..=12 {
+            if let Some(t) = m.tally.months.get_mut(&(2026, mo)) {
+                t.by_kind[MeetingKind::CommitteeMeeting.index()] = 0;
+            }
+        }
+        let l = summary(&b, &m, &c, Some("2020-01-01"), "2026-12-15");
+        assert_eq!(
+            l.committee,
+            CommitteeWindow::Young {
+                since: d("2026-11-20")
+            }
+        );
+        // No 支委会 owed in Q1–Q3: every obligation judged was met.
+        assert_eq!(l.due, l.met);
+    }
+
+    #[test]
+    fn groups_count_as_one_obligation_a_month() {
+        // S13: six groups meeting quarterly, everything else held, 2025 judged as a whole.
+        let b = branch_with_groups(&[1, 2, 3, 4, 5, 6]);
+        let mut m = BranchMonths::default();
+        for mo in 1..=12u32 {
+            let day = Date::from_ymd_opt(2025, mo, 10).unwrap();
+            for k in MeetingKind::ALL {
+                if k == MeetingKind::GroupMeeting {
+                    if mo % 3 == 1 {
+                        for g in 1..=6 {
+                            m.tally.add(k, Some(g), day);
+                        }
+                    }
+                } else {
+                    m.tally.add(k, None, day);
+                }
+            }
+        }
+        let l = summary(
+            &b,
+            &m,
+            &committee(Some(true)),
+            Some("2020-01-01"),
+            "2025-12-31",
+        );
+        // 12 theme days + 12 committee + 4 general + 4 lectures + 1 + 1 + 12 group-months.
+        assert_eq!(l.due, 46);
+        assert_eq!(l.met, 38);
+        assert!(l.met as f64 / l.due as f64 >= 0.6);
+    }
+
+    #[test]
+    fn a_village_sums_its_branches() {
+        let q = |n| Period::Quarter(2026, n);
+        let part = |held_nothing: Vec<Period>| LifeSummary {
+            periods: vec![q(1), q(2), q(3)],
+            records_from: Some(d("2020-01-01")),
+            due: 10,
+            met: 5,
+            quarters: vec![q(1), q(2), q(3)],
+            held_nothing,
+            committee: CommitteeWindow::NoCommittee,
+            expected: 10,
+            present: 8,
+        };
+        let (a, b) = (part(vec![q(2)]), part(vec![q(2), q(3)]));
+        let v = LifeSummary::village(&[&a, &b], CommitteeWindow::Unknown);
+        assert_eq!((v.due, v.met, v.expected), (20, 10, 20));
+        assert_eq!(v.held_nothing, vec![q(2)]);
     }
 
     proptest! {
@@ -1359,14 +1776,18 @@ mod tests {
             let mut f = facts();
             f.subtree_life = LifeTotals {
                 branches: 1,
+                unrecorded: 0,
                 due: met + extra_due,
                 met,
                 expected: present + extra_expected,
                 present,
             };
-            f.has_secretary = secretary;
-            f.secretary_vacant_since = (!secretary).then(|| d("2025-01-01"));
-            f.has_committee = committee;
+            f.secretary = if secretary {
+                SecretaryState::InOffice
+            } else {
+                SecretaryState::Vacant { since: d("2025-01-01") }
+            };
+            f.committee = Some(committee);
             f.subtree_full = full;
             f.funding.operating_yuan = funding;
             f.manual_scores.clear();

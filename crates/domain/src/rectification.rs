@@ -750,6 +750,18 @@ mod tests {
     }
 
     #[test]
+    fn review_period_is_the_rule_datas() {
+        // The case keeps the constant (its steps are checked without a rule book); the
+        // rule data states the same number with its source and must not drift from it.
+        for set in crate::RuleBook::shipped().sets() {
+            assert_eq!(
+                i64::from(REVIEW_AFTER_MONTHS),
+                set.weak_signals.review_after_months
+            );
+        }
+    }
+
+    #[test]
     fn stalled_and_mapping() {
         let c = Case::open(vec![WeaknessKind::Graft], d("2026-10-01"));
         assert!(c.stalled(d("2026-12-15"), 60));

@@ -227,6 +227,34 @@ pub struct WeakSignalRules {
     pub no_committee_meeting_months: i64,
     pub village_no_recruit_years: i64,
     pub satisfaction_min_share: f64,
+    /// 散: below this share of the branch-level obligations met, organizational life
+    /// counts as not held (a whole quarter without any meeting fires regardless).
+    #[serde(default = "default_org_life_min_share")]
+    pub org_life_min_share: f64,
+    /// 懒: how far back activity with the masses is looked for (SPEC C5 "in a year").
+    #[serde(default = "default_twelve")]
+    pub masses_window_months: i64,
+    /// Rectification: an open case with no step for more than this many days is stalled.
+    #[serde(default = "default_stalled_case_days")]
+    pub stalled_case_days: i64,
+    /// Rectification: the review (回头看) falls due this many months after acceptance.
+    #[serde(default = "default_twelve")]
+    pub review_after_months: i64,
+    /// Where each number comes from, by field name.
+    #[serde(default)]
+    pub sources: std::collections::BTreeMap<String, String>,
+}
+
+fn default_org_life_min_share() -> f64 {
+    0.6
+}
+
+fn default_twelve() -> i64 {
+    12
+}
+
+fn default_stalled_case_days() -> i64 {
+    60
 }
 
 impl RuleSet {

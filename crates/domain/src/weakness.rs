@@ -9,9 +9,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::history::SecretaryState;
 use crate::rating::{
-    elects_secretary, is_rated, months_between, recruited_within, IndicatorSet, OrgYearFacts,
-    Recruitment, WindowCheck,
+    elects_secretary, is_rated, months_between, recruited_within, CommitteeWindow, IndicatorSet,
+    OrgYearFacts, Recruitment, WindowCheck,
 };
 use crate::{Date, OrgKind, Period, RuleBook};
 
@@ -111,9 +112,10 @@ pub enum SignalRule {
     /// `no_committee_meeting_months`.
     NoCommitteeMeeting,
     /// 散: a whole quarter without organizational life, or less than
-    /// [`ORG_LIFE_MIN_SHARE`] of the obligations met.
+    /// `org_life_min_share` of the branch-level obligations met.
     OrgLifeNotHeld,
-    /// 懒: no meeting with the masses present in a year.
+    /// 懒: no activity with the masses in a year (暂无数据 until such activity is
+    /// recorded, SPEC C8).
     NoMassesActivity,
     /// 弱: a village that recruited nobody in `village_no_recruit_years`.
     NoRecruit,
@@ -123,7 +125,7 @@ pub enum SignalRule {
     FundingBelowStandard,
     /// 穷: a village's collective income below the standard.
     CollectiveIncomeLow,
-    /// 贪: discipline cases recorded in the year.
+    /// 贪: discipline cases against the team (书记, 班子成员, 村干部) in the year.
     DisciplineCases,
     /// Any kind (乱 above all): reported by hand, with its source.
     ManualReport,
@@ -168,7 +170,7 @@ impl SignalRule {
             SignalRule::LowSatisfaction => "群众满意度低于60%",
             SignalRule::FundingBelowStandard => "运转经费低于标准",
             SignalRule::CollectiveIncomeLow => "村集体经济收入低于标准",
-            SignalRule::DisciplineCases => "发生违纪违法案件",
+            SignalRule::DisciplineCases => "班子成员发生违纪违法案件",
             SignalRule::ManualReport => "人工报告",
         }
     }
@@ -193,10 +195,6 @@ impl SignalRule {
         })
     }
 }
-
-/// Below this share of obligations met, organizational life counts as not held
-/// (jiceng default; a whole quarter without any meeting fires regardless).
-pub const ORG_LIFE_MIN_SHARE: f64 = 0.6;
 
 /// What a rule found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -314,22 +312,21 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
     };
     let is_branch = facts.kind == OrgKind::Branch;
 
-    // 瘫: secretary vacant.
+    // 瘫: secretary vacant (the office on the day judged).
     {
         let limit = rules.secretary_vacant_months;
         let r = SignalRule::SecretaryVacant;
         if !elects_secretary(facts.kind) {
             push(r, SignalState::NotApplicable, "不设书记".into());
-        } else if facts.has_secretary {
-            push(r, SignalState::Clear, "书记在岗".into());
         } else {
-            match facts.secretary_vacant_since {
-                None => push(
+            match facts.secretary {
+                SecretaryState::InOffice => push(r, SignalState::Clear, "书记在岗".into()),
+                SecretaryState::Unknown => push(
                     r,
                     SignalState::NoData,
-                    "暂无数据：书记空缺，但空缺起始日期未记录，无法判断是否超过时限".into(),
+                    "暂无数据：未记录书记任职情况（党员名册无党内职务，或未录入书记任职）".into(),
                 ),
-                Some(since) => {
+                SecretaryState::Vacant { since } => {
                     let months = months_between(since, as_of);
                     let over = u32::try_from(limit.max(0))
                         .ok()
@@ -350,35 +347,67 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
         }
     }
 
+    // Organizational life, committee meetings and masses work are judged at a standing
+    // branch, or at the top org of a village (its branches' life summed); the branches
+    // below a village top are judged there, the org a county rectifies.
+    let life_judged = facts.village_top || (is_branch && !facts.under_village_top);
+    let not_here = if facts.under_village_top {
+        "由所属村党组织统一研判（按全村统计）"
+    } else {
+        "组织生活按党支部统计"
+    };
+
     // 瘫: no committee meeting.
     {
         let r = SignalRule::NoCommitteeMeeting;
         let months = rules.no_committee_meeting_months;
-        match (&facts.life, is_branch && facts.has_committee) {
-            (_, false) => push(
-                r,
-                SignalState::NotApplicable,
-                "未设支部委员会（或不是党支部）".into(),
-            ),
+        let body = if is_branch {
+            "支部委员会"
+        } else {
+            "委员会"
+        };
+        match (&facts.life, life_judged) {
+            (_, false) => push(r, SignalState::NotApplicable, not_here.into()),
             (None, true) => push(r, SignalState::NoData, "暂无数据：无组织生活统计".into()),
             (Some(l), true) => match &l.committee {
-                None => push(
+                CommitteeWindow::Unknown => push(
+                    r,
+                    SignalState::NoData,
+                    "暂无数据：未记录是否设立委员会".into(),
+                ),
+                CommitteeWindow::NoCommittee => {
+                    push(r, SignalState::NotApplicable, format!("未设{body}"))
+                }
+                CommitteeWindow::Young { since } => push(
                     r,
                     SignalState::NotApplicable,
-                    format!("成立不满{months}个月"),
+                    format!(
+                        "{body}自{}起设立（或组织成立），不满{months}个月",
+                        ymd(*since)
+                    ),
                 ),
-                Some(w) if w.held == 0 => push(
+                CommitteeWindow::Unrecorded { from: None } => push(
+                    r,
+                    SignalState::NoData,
+                    format!("暂无数据：{body}会议尚无记录"),
+                ),
+                CommitteeWindow::Unrecorded { from: Some(f) } => push(
+                    r,
+                    SignalState::NoData,
+                    format!("暂无数据：台账自{}起，不足{months}个月，无法判断", ymd(*f)),
+                ),
+                CommitteeWindow::Judged(w) if w.held == 0 => push(
                     r,
                     SignalState::Fired,
                     format!(
-                        "{}未召开支部委员会会议（{months}个月以上）",
+                        "{}未召开{body}会议（{months}个月以上）",
                         window_text(w, as_of)
                     ),
                 ),
-                Some(w) => push(
+                CommitteeWindow::Judged(w) => push(
                     r,
                     SignalState::Clear,
-                    format!("{}召开支部委员会会议{}次", window_text(w, as_of), w.held),
+                    format!("{}召开{body}会议{}次", window_text(w, as_of), w.held),
                 ),
             },
         }
@@ -387,9 +416,15 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
     // 散: organizational life not held.
     {
         let r = SignalRule::OrgLifeNotHeld;
-        match (&facts.life, is_branch) {
-            (_, false) => push(r, SignalState::NotApplicable, "组织生活按党支部统计".into()),
+        let min_share = rules.org_life_min_share;
+        match (&facts.life, life_judged) {
+            (_, false) => push(r, SignalState::NotApplicable, not_here.into()),
             (None, true) => push(r, SignalState::NoData, "暂无数据：无组织生活统计".into()),
+            (Some(l), true) if l.records_from.is_none() => push(
+                r,
+                SignalState::NoData,
+                "暂无数据：组织生活台账尚无记录（未导入台账，也未登记任何会议）".into(),
+            ),
             (Some(l), true) if l.periods.is_empty() => push(
                 r,
                 SignalState::NoData,
@@ -397,8 +432,11 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
             ),
             (Some(l), true) if l.due == 0 => push(
                 r,
-                SignalState::NotApplicable,
-                "统计期间内无应开展的组织生活".into(),
+                SignalState::NoData,
+                format!(
+                    "暂无数据：台账自{}起，统计期间内尚无完整的统计周期",
+                    l.records_from.map(ymd).unwrap_or_default()
+                ),
             ),
             (Some(l), true) => {
                 let share = l.met as f64 / l.due as f64;
@@ -408,6 +446,10 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
                     text.push_str(&format!("{}未开展任何组织生活；", qs.join("、")));
                 }
                 let first = l.periods.first().map(|p| p.first_day());
+                let first = match (first, l.records_from) {
+                    (Some(a), Some(r)) => Some(a.max(r)),
+                    (a, _) => a,
+                };
                 let last = l.periods.last().map(|p| p.last_day());
                 let span = match (first, last) {
                     (Some(a), Some(b)) => format!("{}至{}", ymd(a), ymd(b)),
@@ -419,7 +461,7 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
                     l.met,
                     share * 100.0
                 ));
-                if !l.held_nothing.is_empty() || share < ORG_LIFE_MIN_SHARE {
+                if !l.held_nothing.is_empty() || share < min_share {
                     push(r, SignalState::Fired, text);
                 } else {
                     push(r, SignalState::Clear, text);
@@ -428,28 +470,18 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
         }
     }
 
-    // 懒: no activity with the masses.
+    // 懒: activity with the masses (志愿服务, 入户走访, 为民办实事) has no record of its
+    // own yet (SPEC C8). Non-members at 三会一课, an optional ledger column, are not it.
     {
         let r = SignalRule::NoMassesActivity;
-        match (&facts.life, is_branch) {
-            (_, false) => push(r, SignalState::NotApplicable, "组织生活按党支部统计".into()),
-            (None, true) => push(r, SignalState::NoData, "暂无数据：无组织生活统计".into()),
-            (Some(l), true) => match &l.masses {
-                None => push(r, SignalState::NotApplicable, "成立不满一年".into()),
-                Some(w) if w.held == 0 => push(
-                    r,
-                    SignalState::Fired,
-                    format!(
-                        "{}组织生活均无群众参加（一年内未开展联系服务群众活动）",
-                        window_text(w, as_of)
-                    ),
-                ),
-                Some(w) => push(
-                    r,
-                    SignalState::Clear,
-                    format!("{}有群众参加的活动共{}人次", window_text(w, as_of), w.held),
-                ),
-            },
+        if life_judged {
+            push(
+                r,
+                SignalState::NoData,
+                "暂无数据：联系服务群众活动尚无记录".into(),
+            );
+        } else {
+            push(r, SignalState::NotApplicable, not_here.into());
         }
     }
 
@@ -466,9 +498,16 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
                 SignalState::NoData,
                 "暂无数据：入党日期汇总尚未计算（请运行 jiceng refresh）".into(),
             ),
-            Recruitment::LastJoined(None) => {
-                push(r, SignalState::Fired, "没有任何党员入党记录".into())
-            }
+            Recruitment::NoMembers => push(
+                r,
+                SignalState::NoData,
+                "暂无数据：党员名册尚无记录（未导入本村党员）".into(),
+            ),
+            Recruitment::LastJoined(None) => push(
+                r,
+                SignalState::Fired,
+                "没有本村发展党员的记录（在册党员均为转入）".into(),
+            ),
             Recruitment::LastJoined(Some(d)) if recruited_within(d, as_of, years) => push(
                 r,
                 SignalState::Clear,
@@ -500,6 +539,11 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
             facts.funding.operating_yuan,
         ) {
             (None, _) => push(r, SignalState::NotApplicable, "未设运转经费标准".into()),
+            (Some(_), _) if facts.under_village_top => push(
+                r,
+                SignalState::NotApplicable,
+                "村党组织的经费按村统计".into(),
+            ),
             (Some(_), None) => push(
                 r,
                 SignalState::NoData,
@@ -570,30 +614,42 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
         }
     }
 
-    // 贪: discipline cases. An empty register is "no data", not "clean": the absence of a
-    // record does not show that nothing happened.
+    // 贪: discipline cases against the team (书记, 班子成员, 村干部). An empty register
+    // is "no data", not "clean": the absence of a record does not show that nothing
+    // happened. A member's own case does not mark the organization.
     {
         let r = SignalRule::DisciplineCases;
+        let team: Vec<String> = facts
+            .discipline_cases
+            .iter()
+            .filter(|c| c.team)
+            .map(|c| format!("{} {}", ymd(c.decided_on), c.summary))
+            .collect();
         if facts.discipline_cases.is_empty() {
             push(
                 r,
                 SignalState::NoData,
                 format!("暂无数据：未录入{}年度违纪违法案件", facts.year),
             );
+        } else if team.is_empty() {
+            push(
+                r,
+                SignalState::Clear,
+                format!(
+                    "{}年度记录违纪违法案件{}起，均不涉及班子成员",
+                    facts.year,
+                    facts.discipline_cases.len()
+                ),
+            );
         } else {
-            let list: Vec<String> = facts
-                .discipline_cases
-                .iter()
-                .map(|c| format!("{} {}", ymd(c.decided_on), c.summary))
-                .collect();
             push(
                 r,
                 SignalState::Fired,
                 format!(
-                    "{}年度记录违纪违法案件{}起：{}",
+                    "{}年度记录涉及班子成员的违纪违法案件{}起：{}",
                     facts.year,
-                    list.len(),
-                    list.join("；")
+                    team.len(),
+                    team.join("；")
                 ),
             );
         }
@@ -670,11 +726,14 @@ mod tests {
             as_of: d("2026-12-15"),
             founded_on: Some(d("2001-07-01")),
             last_election_on: Some(d("2024-01-10")),
-            has_committee: true,
+            term_years: None,
+            postponed_until: None,
+            committee: Some(true),
+            subtree_members: 14,
             subtree_full: 12,
-            has_secretary: true,
-            secretary_vacant_since: None,
+            secretary: SecretaryState::InOffice,
             village_top: true,
+            under_village_top: false,
             recruitment: Recruitment::LastJoined(Some(d("2025-07-01"))),
             life: Some(LifeSummary {
                 periods: vec![
@@ -682,18 +741,19 @@ mod tests {
                     Period::Quarter(2026, 2),
                     Period::Quarter(2026, 3),
                 ],
+                records_from: Some(d("2020-01-01")),
                 due: 30,
                 met: 30,
+                quarters: vec![
+                    Period::Quarter(2026, 1),
+                    Period::Quarter(2026, 2),
+                    Period::Quarter(2026, 3),
+                ],
                 held_nothing: vec![],
-                committee: Some(WindowCheck {
+                committee: CommitteeWindow::Judged(WindowCheck {
                     from: Period::Month(2026, 6),
                     to: Period::Month(2026, 12),
                     held: 6,
-                }),
-                masses: Some(WindowCheck {
-                    from: Period::Month(2025, 12),
-                    to: Period::Month(2026, 12),
-                    held: 14,
                 }),
                 expected: 100,
                 present: 90,
@@ -740,9 +800,11 @@ mod tests {
             .filter(|x| x.state == SignalState::NoData)
             .map(|x| x.rule)
             .collect();
+        // 懒 is "no data" until activity with the masses is recorded (review error 3).
         assert_eq!(
             no_data,
             vec![
+                SignalRule::NoMassesActivity,
                 SignalRule::LowSatisfaction,
                 SignalRule::DisciplineCases,
                 SignalRule::ManualReport
@@ -758,17 +820,18 @@ mod tests {
     #[test]
     fn secretary_vacant_over_three_months() {
         let mut f = healthy();
-        f.has_secretary = false;
-        f.secretary_vacant_since = Some(d("2026-08-15"));
+        let vacant = |s: &str| SecretaryState::Vacant { since: d(s) };
+        f.secretary = vacant("2026-08-15");
         let (st, ev) = state(&f, SignalRule::SecretaryVacant);
         assert_eq!(st, SignalState::Fired);
         assert_eq!(ev, "书记自2026-08-15起空缺，已4个月（超过3个月）");
-        f.secretary_vacant_since = Some(d("2026-09-15"));
+        f.secretary = vacant("2026-09-15");
         assert_eq!(state(&f, SignalRule::SecretaryVacant).0, SignalState::Clear);
         // Exactly three months is not over three months.
-        f.secretary_vacant_since = Some(d("2026-09-14"));
+        f.secretary = vacant("2026-09-14");
         assert_eq!(state(&f, SignalRule::SecretaryVacant).0, SignalState::Fired);
-        f.secretary_vacant_since = None;
+        // S2: nobody ever recorded is "no data", never vacant.
+        f.secretary = SecretaryState::Unknown;
         assert_eq!(
             state(&f, SignalRule::SecretaryVacant).0,
             SignalState::NoData
@@ -779,20 +842,14 @@ mod tests {
     fn life_signals() {
         let mut f = healthy();
         let l = f.life.as_mut().unwrap();
-        l.committee.as_mut().unwrap().held = 0;
-        l.masses.as_mut().unwrap().held = 0;
+        if let CommitteeWindow::Judged(w) = &mut l.committee {
+            w.held = 0;
+        }
         l.held_nothing = vec![Period::Quarter(2026, 2), Period::Quarter(2026, 3)];
         l.met = 10;
         let s = diagnose(&f, &set(), &RuleBook::shipped());
         let kinds: Vec<WeaknessKind> = suspected(&s).iter().map(|(k, _)| *k).collect();
-        assert_eq!(
-            kinds,
-            vec![
-                WeaknessKind::Paralysis,
-                WeaknessKind::Disunity,
-                WeaknessKind::Idleness
-            ]
-        );
+        assert_eq!(kinds, vec![WeaknessKind::Paralysis, WeaknessKind::Disunity]);
         let (_, ev) = state(&f, SignalRule::OrgLifeNotHeld);
         assert_eq!(
             ev,
@@ -809,9 +866,52 @@ mod tests {
         // In the first quarter nothing is judged yet.
         g.life.as_mut().unwrap().periods.clear();
         assert_eq!(state(&g, SignalRule::OrgLifeNotHeld).0, SignalState::NoData);
-        // Not a branch: not applicable.
+        // Nothing recorded at all: no data, not "held nothing".
+        let mut u = healthy();
+        u.life.as_mut().unwrap().records_from = None;
+        assert_eq!(state(&u, SignalRule::OrgLifeNotHeld).0, SignalState::NoData);
+        // A committee of unknown existence, a young one, records too short: no verdict.
+        let mut c = healthy();
+        c.life.as_mut().unwrap().committee = CommitteeWindow::Unknown;
+        assert_eq!(
+            state(&c, SignalRule::NoCommitteeMeeting).0,
+            SignalState::NoData
+        );
+        c.life.as_mut().unwrap().committee = CommitteeWindow::Young {
+            since: d("2026-11-20"),
+        };
+        assert_eq!(
+            state(&c, SignalRule::NoCommitteeMeeting).0,
+            SignalState::NotApplicable
+        );
+        c.life.as_mut().unwrap().committee = CommitteeWindow::Unrecorded {
+            from: Some(d("2026-10-01")),
+        };
+        assert_eq!(
+            state(&c, SignalRule::NoCommitteeMeeting).0,
+            SignalState::NoData
+        );
+        // A branch below a village top: judged at the top.
+        let mut s = healthy();
+        s.village_top = false;
+        s.under_village_top = true;
+        for r in [
+            SignalRule::NoCommitteeMeeting,
+            SignalRule::OrgLifeNotHeld,
+            SignalRule::NoMassesActivity,
+            SignalRule::FundingBelowStandard,
+        ] {
+            assert_eq!(state(&s, r).0, SignalState::NotApplicable, "{r:?}");
+        }
+        // A village general branch is judged on its branches' life (S14).
+        let mut v = healthy();
+        v.kind = OrgKind::GeneralBranch;
+        v.life.as_mut().unwrap().held_nothing = vec![Period::Quarter(2026, 2)];
+        assert_eq!(state(&v, SignalRule::OrgLifeNotHeld).0, SignalState::Fired);
+        // Not a branch and not a village top: not applicable.
         let mut h = healthy();
         h.kind = OrgKind::GeneralBranch;
+        h.village_top = false;
         h.life = None;
         for r in [
             SignalRule::NoCommitteeMeeting,
@@ -832,6 +932,9 @@ mod tests {
         f.recruitment = Recruitment::LastJoined(Some(d("2024-12-16")));
         assert_eq!(state(&f, SignalRule::NoRecruit).0, SignalState::Clear);
         f.recruitment = Recruitment::Unknown;
+        assert_eq!(state(&f, SignalRule::NoRecruit).0, SignalState::NoData);
+        // S24: a village whose roster is not loaded is "no data", not 弱.
+        f.recruitment = Recruitment::NoMembers;
         assert_eq!(state(&f, SignalRule::NoRecruit).0, SignalState::NoData);
 
         f.funding.operating_yuan = Some(60_000.0);
@@ -855,10 +958,24 @@ mod tests {
             SignalState::NotApplicable
         );
 
+        // S15: a retired member's own case does not mark the organization 贪.
         f.discipline_cases.push(CaseNote {
             decided_on: d("2026-05-01"),
-            summary: "村干部优亲厚友".into(),
+            summary: "党员：违规操办婚宴".into(),
+            team: false,
         });
+        let (st, ev) = state(&f, SignalRule::DisciplineCases);
+        assert_eq!(st, SignalState::Clear);
+        assert_eq!(ev, "2026年度记录违纪违法案件1起，均不涉及班子成员");
+        f.discipline_cases.push(CaseNote {
+            decided_on: d("2026-06-01"),
+            summary: "村干部优亲厚友".into(),
+            team: true,
+        });
+        assert_eq!(
+            state(&f, SignalRule::DisciplineCases).1,
+            "2026年度记录涉及班子成员的违纪违法案件1起：2026-06-01 村干部优亲厚友"
+        );
         f.manual_signals.push(ManualSignal {
             kind: WeaknessKind::Disorder,
             evidence: "半年内群体性上访3次".into(),

@@ -102,6 +102,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_life_fidelity.sql"),
         postgres: include_str!("../migrations/postgres/0015_life_fidelity.sql"),
     },
+    Migration {
+        version: 17,
+        name: "team_cases",
+        sqlite: include_str!("../migrations/sqlite/0017_team_cases.sql"),
+        postgres: include_str!("../migrations/postgres/0017_team_cases.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.

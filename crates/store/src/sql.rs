@@ -138,6 +138,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "unit" => "unit",
         "position" => "position",
         "history" => "org_history",
+        "org_event" => "org_event",
         "meeting" => "meeting",
         "user" => "app_user",
         "weakness_signal" => "weakness_signal",
@@ -145,7 +146,6 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "rectification" => "rectification",
         "rectification_event" => "rectification_event",
         "referral" => "referral",
-        "org_event" => "org_event",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }

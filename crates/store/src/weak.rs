@@ -280,6 +280,8 @@ pub struct DisciplineCase {
     /// Where it comes from (e.g. 县纪委监委通报).
     pub source: String,
     pub recorded_by: String,
+    /// Against the team (书记, 班子成员, 村干部): only such cases mark the org 贪.
+    pub team: bool,
 }
 
 pub async fn insert_case(conn: &mut Conn, c: &DisciplineCase) -> Result<()> {
@@ -298,6 +300,7 @@ pub async fn insert_case(conn: &mut Conn, c: &DisciplineCase) -> Result<()> {
             "source",
             "recorded_by",
             "recorded_at",
+            "team",
         ],
         &[vec![
             V::I(c.id),
@@ -311,6 +314,7 @@ pub async fn insert_case(conn: &mut Conn, c: &DisciplineCase) -> Result<()> {
             V::T(c.source.clone()),
             V::T(c.recorded_by.clone()),
             V::T(crate::now_text()),
+            V::I(i64::from(c.team)),
         ]],
     )
     .await
@@ -320,8 +324,8 @@ pub async fn insert_case(conn: &mut Conn, c: &DisciplineCase) -> Result<()> {
 pub async fn cases(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<DisciplineCase>> {
     let (pred, binds) = scope.predicate("org_path", 2);
     let sql = format!(
-        "SELECT id, org_id, year, org_path, decided_on, subject, summary, sanction, source, recorded_by \
-         FROM discipline_case WHERE year = $1 AND {pred} ORDER BY decided_on, id"
+        "SELECT id, org_id, year, org_path, decided_on, subject, summary, sanction, source, recorded_by, \
+         team FROM discipline_case WHERE year = $1 AND {pred} ORDER BY decided_on, id"
     );
     bind_all(sqlx::query(&sql).bind(year as i64), binds)
         .fetch_all(&mut *conn)
@@ -340,6 +344,7 @@ pub async fn cases(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<Disc
                 sanction: r.try_get("sanction")?,
                 source: r.try_get("source")?,
                 recorded_by: r.try_get("recorded_by")?,
+                team: r.try_get::<i64, _>("team")? != 0,
             })
         })
         .collect()

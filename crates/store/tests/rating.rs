@@ -466,6 +466,7 @@ contract_test!(records_for_signals, |db: TestDb| async move {
             sanction: Some("党内严重警告".into()),
             source: "县纪委监委通报".into(),
             recorded_by: "dept".into(),
+            team: true,
         },
     )
     .await

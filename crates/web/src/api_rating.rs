@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{Datelike, NaiveDate};
 use jiceng_app::access::{Actor, Role};
-use jiceng_app::rectification::{self, STALL_DAYS};
+use jiceng_app::rectification;
 use jiceng_app::reports::{rectification as rect_report, weak as weak_report};
 use jiceng_app::{browse, rating, weak, AppError};
 use jiceng_domain::rectification::{NewMeasure, ReviewOutcome};
@@ -337,7 +337,9 @@ async fn stalled(
         &state.app,
         &user.actor,
         Some(&org.org.code),
-        q.days.unwrap_or(STALL_DAYS).max(1),
+        q.days
+            .unwrap_or_else(|| rectification::stall_days(&state.app))
+            .max(1),
     )
     .await?;
     Ok(Json(serde_json::json!({ "items": items })))

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::OrgRef;
 use crate::access::{Actor, Role};
-use crate::rectification::{cases_of_year, OverdueMeasure, STALL_DAYS};
+use crate::rectification::{cases_of_year, stall_days, OverdueMeasure};
 use crate::{App, AppError, Result};
 
 #[derive(Debug, Clone, Serialize)]
@@ -104,7 +104,7 @@ pub async fn run(app: &App, actor: &Actor, org: &str, year: i32) -> Result<Recti
             measures_overdue: late.len(),
             accepted_on: k.accepted_on,
             last_activity_on: k.last_activity_on,
-            stalled: k.stalled(today, STALL_DAYS),
+            stalled: k.stalled(today, stall_days(app)),
             org_path: c.org_path.clone(),
         });
     }

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
 use jiceng_app::access::{Actor, Role};
-use jiceng_app::rectification::{self, CaseView, STALL_DAYS};
+use jiceng_app::rectification::{self, stall_days, CaseView};
 use jiceng_app::reports::rectification as rect_report;
 use jiceng_app::{browse, AppError};
 use jiceng_domain::path;
@@ -141,7 +141,7 @@ async fn compute_alerts(
 ) -> Result<Alerts, PageError> {
     let code = Some(root.org.code.as_str());
     let overdue = rectification::overdue(&state.app, actor, code).await?;
-    let stalled = rectification::stalled(&state.app, actor, code, STALL_DAYS).await?;
+    let stalled = rectification::stalled(&state.app, actor, code, stall_days(&state.app)).await?;
     Ok(Alerts {
         org_id: root.org.id,
         overdue_total: overdue.len(),
@@ -303,18 +303,23 @@ async fn progress_page(
             last: i.last_activity_on.to_string(),
         })
         .collect();
-    let stalled = rectification::stalled(&state.app, &user.actor, Some(&org.org.code), STALL_DAYS)
-        .await?
-        .into_iter()
-        .filter(|c| c.year == year)
-        .map(|c| StalledLine {
-            org: c.org.name.clone(),
-            href: case_href(&c.org.code, c.year),
-            stage: c.stage_label.into(),
-            last: c.last_activity_on.to_string(),
-            days: c.days_idle,
-        })
-        .collect();
+    let stalled = rectification::stalled(
+        &state.app,
+        &user.actor,
+        Some(&org.org.code),
+        stall_days(&state.app),
+    )
+    .await?
+    .into_iter()
+    .filter(|c| c.year == year)
+    .map(|c| StalledLine {
+        org: c.org.name.clone(),
+        href: case_href(&c.org.code, c.year),
+        stage: c.stage_label.into(),
+        last: c.last_activity_on.to_string(),
+        days: c.days_idle,
+    })
+    .collect();
     html(&ProgressPage {
         title: "整顿工作进展".into(),
         nav: Nav::of(&user),
