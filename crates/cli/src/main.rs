@@ -789,8 +789,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     let period =
                         jiceng_domain::Period::parse(&period).map_err(anyhow::Error::msg)?;
                     let actor = jiceng_app::access::Actor::system();
+                    // Judged on --as-of (default today): spans not over then are 待办.
                     let r =
-                        jiceng_app::reports::compliance::run(&app, &actor, &org, period).await?;
+                        jiceng_app::reports::compliance::run_on(&app, &actor, &org, period, day)
+                            .await?;
                     (
                         serde_json::to_string_pretty(&r)?,
                         render::compliance(&r),

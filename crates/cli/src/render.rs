@@ -195,6 +195,14 @@ pub fn compliance(r: &ComplianceReport) -> String {
     );
     let _ = writeln!(
         s,
+        "  按{}计；待办 {} 个支部，暂无数据 {} 个支部，临时党支部 {} 个（不按常设支部考核）",
+        r.judged_note,
+        r.pending.len(),
+        r.no_data.len(),
+        r.temporary.len()
+    );
+    let _ = writeln!(
+        s,
         "  会议 {} 次，应到 {} 人次，实到 {} 人次，参会率 {}；群众参与 {} 人次；表决未达法定人数 {} 次",
         r.attendance.meetings,
         r.attendance.expected,

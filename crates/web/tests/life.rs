@@ -10,6 +10,18 @@ use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
 use serde_json::json;
 
+/// The township's ledgers loaded from January (so a branch with no meeting held nothing,
+/// review S24) and June over (it is judged only then, review error #1): the fixture's
+/// day is June's last, when June is still 待办.
+async fn ledgers_loaded_and_june_over(f: &Fixture, db: &TestDb) {
+    let mut c = db.store.acquire().await.unwrap();
+    sqlx::query("UPDATE org SET records_from = '2026-01-01' WHERE kind = 'Branch'")
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    f.app.shared_today.set(d("2026-07-01"));
+}
+
 /// The text of the cells of an xlsx (enough to search for values).
 fn xlsx_text(bytes: &[u8]) -> String {
     let dir = Dir::new("life-xlsx");
@@ -258,6 +270,14 @@ contract_test!(the_api_records_lists_and_reports, |db: TestDb| async move {
     assert!(kinds.contains(&"GeneralMeeting"), "{kinds:?}");
 
     let mut county = api_client(&f.app, "dept").await;
+    // On June's last day June is still running: nothing judged, the rest 待办.
+    let r = county
+        .get(&format!(
+            "/api/v1/reports/compliance?org={t001}&period=2026-06"
+        ))
+        .await;
+    assert_eq!(r.json()["branches"], 0);
+    ledgers_loaded_and_june_over(&f, &db).await;
     let r = county
         .get(&format!(
             "/api/v1/reports/compliance?org={t001}&period=2026-06"
@@ -361,6 +381,7 @@ contract_test!(
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 
+        ledgers_loaded_and_june_over(&f, &db).await;
         let mut c = logged_in(&f.app, "dept").await;
         assert!(c.get("/").await.text().contains("/reports/compliance?org="));
         let r = c

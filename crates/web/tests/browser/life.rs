@@ -33,6 +33,16 @@ async fn life_a_secretary_records_on_a_phone() {
     .await
     .unwrap();
     assert_eq!(text_of(c, "#card-compliant .n").await, "0");
+    // June is not over on its 30th: both branches' theme days are 待办, nothing failed
+    // (review error #1; this test used to judge the running month).
+    assert_eq!(
+        c.find_all(Locator::Css("#pending-table tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(text_of(c, "#judged-note").await.contains("尚无已结束"));
     logout(c).await;
 
     // A branch secretary, on a phone.
@@ -152,8 +162,15 @@ async fn life_a_secretary_records_on_a_phone() {
     ))
     .await
     .unwrap();
-    assert_eq!(text_of(c, "#card-compliant .n").await, "1");
-    assert_eq!(text_of(c, "#card-rate .n").await, "50.0%");
+    // Recorded: one branch's theme day leaves 待办; June is judged once it is over.
+    assert_eq!(text_of(c, "#card-compliant .n").await, "0");
+    assert_eq!(
+        c.find_all(Locator::Css("#pending-table tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // The server refreshes the stored summaries shortly after it starts.
     let mut fresh = String::new();
     for _ in 0..40 {
