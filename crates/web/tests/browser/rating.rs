@@ -35,6 +35,20 @@ async fn both_shots(c: &Client, name: &str, phone_h: u32, desk_h: u32) {
 async fn rating_a_case_runs_from_diagnosis_to_acceptance() {
     let db = TestDb::sqlite().await;
     let f = fixture(&db).await;
+    // The villages' records start on 2025-01-01: no meeting on record is then a real 散
+    // (without a start it is 暂无数据).
+    {
+        let mut c = db.store.acquire().await.unwrap();
+        for code in ["B001", "B002"] {
+            jiceng_store::history::set_records_from(
+                &mut c,
+                f.orgs[code],
+                Some(chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()),
+            )
+            .await
+            .unwrap();
+        }
+    }
     let (c001, b001) = (f.orgs["C001"], f.orgs["B001"]);
     let Some(s) = Session::start(f.app.clone()).await else {
         return;
