@@ -800,3 +800,38 @@ contract_test!(
         assert_eq!(stored(&app, "F03").await.facts.subtree_full, 4);
     }
 );
+
+contract_test!(
+    an_org_created_by_hand_records_its_election_and_committee,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("create");
+        load(&app, &dir).await;
+        let parent = org_id(&app, "T001").await;
+        let f = OrgFields {
+            name: "新建党支部".into(),
+            kind: "Branch".into(),
+            founded_on: Some(d("2020-01-01")),
+            last_election_on: Some(d("2024-01-01")),
+            committee: Some(true),
+            committee_on: Some(d("2024-01-01")),
+            term_years: Some(5),
+            records_from: Some(d("2025-01-01")),
+            ..OrgFields::default()
+        };
+        let id = org_admin::create(&app, &dept(), parent, &f, "新建")
+            .await
+            .unwrap();
+        let mut c = app.store.acquire().await.unwrap();
+        let h = jiceng_store::history::of_orgs(&mut c, &[id])
+            .await
+            .unwrap()
+            .remove(&id)
+            .unwrap();
+        assert_eq!(h.last_election_on(d(TODAY)), Some(d("2024-01-01")));
+        assert_eq!(h.committee_on(d("2023-12-31")), None);
+        assert_eq!(h.committee_on(d(TODAY)), Some(true));
+        assert_eq!(h.records_from, Some(d("2025-01-01")));
+        assert_eq!(h.term_years, Some(5));
+    }
+);
