@@ -324,15 +324,13 @@ pub async fn create(
         dissolved_on: None,
     };
     apply(&mut org, fields, today)?;
-    let events = form_events(
-        &Org {
-            committee: None,
-            ..org.clone()
-        },
-        &org,
-        fields,
-        today,
-    );
+    // A new org states its facts from nothing: its election and committee are events.
+    let blank_org = Org {
+        committee: None,
+        last_election_on: None,
+        ..org.clone()
+    };
+    let events = form_events(&blank_org, &org, fields, today);
     check_affiliation(parent.org.kind, org.kind)?;
     let code = blank(&fields.code);
     if let Some(c) = &code {

@@ -143,7 +143,7 @@ fn row(r: &Row) -> Option<Vec<C>> {
     let joined = d(r.joined);
     let full = joined.checked_add_months(chrono::Months::new(12)).unwrap();
     Some(vec![
-        s(&r.name.to_string()),
+        s(r.name),
         s("男"),
         s(r.birth),
         s(&id(r.n, birth, false)),
@@ -757,5 +757,81 @@ contract_test!(
             .await
             .unwrap();
         assert!(r.errors.iter().any(|e| e.message.contains("--org")));
+    }
+);
+
+contract_test!(
+    s25_an_overdue_probation_is_said_not_assumed,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("s25");
+        load(&app, &dir).await;
+        let mut r = row(&Row {
+            n: 40,
+            name: "预备某",
+            birth: "1990-01-01",
+            org: "二村党支部",
+            joined: "2023-05-12",
+            position: "",
+            since: "",
+            until: "",
+            transferred: "",
+        })
+        .unwrap();
+        r[4] = s("预备党员");
+        r[6] = C::E;
+        let rep = import::members::run(
+            &app,
+            &roster(&dir, "预备.xlsx", vec![Some(r)]),
+            &opts(),
+            &NoProgress,
+        )
+        .await
+        .unwrap();
+        assert!(rep.errors.is_empty(), "{:?}", rep.errors);
+        assert!(
+            rep.notes
+                .iter()
+                .any(|n| n.row == 3 && n.message.contains("请核实是否已转正")),
+            "{:?}",
+            rep.notes
+        );
+        // Still counted as probationary: 二村 has 4 full members, not 5.
+        assert_eq!(stored(&app, "F03").await.facts.subtree_full, 4);
+    }
+);
+
+contract_test!(
+    an_org_created_by_hand_records_its_election_and_committee,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("create");
+        load(&app, &dir).await;
+        let parent = org_id(&app, "T001").await;
+        let f = OrgFields {
+            name: "新建党支部".into(),
+            kind: "Branch".into(),
+            founded_on: Some(d("2020-01-01")),
+            last_election_on: Some(d("2024-01-01")),
+            committee: Some(true),
+            committee_on: Some(d("2024-01-01")),
+            term_years: Some(5),
+            records_from: Some(d("2025-01-01")),
+            ..OrgFields::default()
+        };
+        let id = org_admin::create(&app, &dept(), parent, &f, "新建")
+            .await
+            .unwrap();
+        let mut c = app.store.acquire().await.unwrap();
+        let h = jiceng_store::history::of_orgs(&mut c, &[id])
+            .await
+            .unwrap()
+            .remove(&id)
+            .unwrap();
+        assert_eq!(h.last_election_on(d(TODAY)), Some(d("2024-01-01")));
+        assert_eq!(h.committee_on(d("2023-12-31")), None);
+        assert_eq!(h.committee_on(d(TODAY)), Some(true));
+        assert_eq!(h.records_from, Some(d("2025-01-01")));
+        assert_eq!(h.term_years, Some(5));
     }
 );

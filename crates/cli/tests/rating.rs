@@ -46,6 +46,24 @@ fn rate_diagnose_and_rectify_from_the_command_line() {
     .unwrap();
     ok(run(&dir, day, &["init"]));
     ok(run(&dir, day, &["import", "orgs", "orgs.csv"]));
+    // 甲村's secretary left on 2025-06-01 and nobody followed (a vacancy recorded by hand:
+    // no secretary on record at all would be 暂无数据, not 瘫 — issue 12).
+    ok(run(
+        &dir,
+        day,
+        &[
+            "org",
+            "event",
+            "--org",
+            "Z2",
+            "--kind",
+            "secretary_vacant",
+            "--on",
+            "2025-06-01",
+            "--reason",
+            "原书记调离，无任职记录",
+        ],
+    ));
 
     let out = ok(run(
         &dir,
@@ -55,8 +73,7 @@ fn rate_diagnose_and_rectify_from_the_command_line() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["rated"], 2, "{out}");
 
-    // 甲村 has no roster loaded: no secretary on record is 暂无数据, never "vacant since
-    // 2000-01-01" (review S2), and nothing else is suspected of it either.
+    // 甲村's secretary has been vacant since 2025-06-01: 瘫, with its evidence.
     let out = ok(run(
         &dir,
         day,
@@ -65,14 +82,24 @@ fn rate_diagnose_and_rectify_from_the_command_line() {
         ],
     ));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert!(
-        v["weak"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|w| w["org"]["code"] != "Z2"),
-        "{out}"
-    );
+    let z2 = v["weak"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["org"]["code"] == "Z2")
+        .expect("Z2 listed");
+    let para = z2["weaknesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["kind"] == "Paralysis")
+        .expect("瘫");
+    assert_eq!(para["status"], "suspected");
+    assert_eq!(para["signals"][0]["rule"], "SecretaryVacant");
+    assert!(para["signals"][0]["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("2025-06-01"));
     let table = ok(run(
         &dir,
         day,

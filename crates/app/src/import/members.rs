@@ -296,6 +296,26 @@ pub async fn run(
                 );
             }
         }
+        // S25: a 预备党员 past the probation year and the confirmation window with no
+        // 转正日期 is still counted as probationary (nothing is assumed), but said.
+        if let (Some(MemberStatus::Probationary), None, Some(j)) = (status, full_on, joined) {
+            if let Some(r) = app.rules.recruitment_on(j) {
+                let months =
+                    r.recruitment.probation_years * 12 + r.recruitment.confirmation_within_months;
+                let due = u32::try_from(months)
+                    .ok()
+                    .and_then(|m| j.checked_add_months(chrono::Months::new(m)));
+                if due.is_some_and(|due| due < today) {
+                    notes.push(super::RowError {
+                        row: row.number,
+                        column: table.titles[STATUS].clone(),
+                        message: format!(
+                            "{j}入党，预备期已满仍为预备党员且无转正日期：请核实是否已转正（按预备党员统计）"
+                        ),
+                    });
+                }
+            }
+        }
         if let (Some(MemberStatus::Full), Some(f)) = (status, full_on) {
             if f > today {
                 c.error(FULL, format!("正式党员的转正日期晚于今天：{f}"));
