@@ -202,7 +202,11 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
     let rules = app.rules.in_force(as_of);
     let lookback =
         u32::try_from(rules.weak_signals.no_committee_meeting_months.max(0)).unwrap_or(6);
-    let months = dr::months_needed(year, as_of, lookback);
+    // Compliance of the year is judged on the day asked; sessions held for the year in
+    // its 所属年度 window (the next year's first months) are read too.
+    let judged_on = app.today().max(as_of);
+    let window_end = rules.meetings.prior_year_window_end(year).min(judged_on);
+    let months = dr::months_needed(year, window_end.max(as_of), lookback);
     let mut conn = app.store.acquire().await?;
     let orgs = rating_store::orgs(&mut conn, &scope).await?;
     let root_parent = match root.org.parent_id {
@@ -326,6 +330,7 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
             records_start(o.id),
             year,
             as_of,
+            judged_on,
             &app.rules,
         );
         for anc in path::ids(&o.path) {

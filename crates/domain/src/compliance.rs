@@ -234,6 +234,9 @@ pub enum NoData {
     BeforeRecords,
     /// Nobody recorded whether the branch had a committee (支委会 owed or not).
     CommitteeUnknown,
+    /// The span ended before the earliest rule set took effect: no rule of the book
+    /// judged it (a 2017 ledger is not held to the 2018 条例's monthly 主题党日).
+    BeforeRules,
 }
 
 impl NoData {
@@ -242,6 +245,7 @@ impl NoData {
             NoData::NoRecords => "no_records",
             NoData::BeforeRecords => "before_records",
             NoData::CommitteeUnknown => "committee_unknown",
+            NoData::BeforeRules => "before_rules",
         }
     }
 
@@ -250,6 +254,7 @@ impl NoData {
             NoData::NoRecords => "台账未录入",
             NoData::BeforeRecords => "台账起始日前",
             NoData::CommitteeUnknown => "是否设立支委会未登记",
+            NoData::BeforeRules => "早于现行规则生效日",
         }
     }
 }
@@ -454,6 +459,8 @@ pub fn judge(
                     State::NoData(NoData::CommitteeUnknown)
                 } else if due_by >= as_of {
                     State::Open
+                } else if !met && rules.covering(span.last_day()).is_none() {
+                    State::NoData(NoData::BeforeRules)
                 } else if !met && branch.records_from.is_none() {
                     State::NoData(NoData::NoRecords)
                 } else if !met && branch.records_from.is_some_and(|r| span.first_day() < r) {
@@ -905,6 +912,22 @@ mod tests {
         let c = judge_later(&b, &Tally::default(), Period::Year(2026), &book());
         assert!(c.temporary && !c.judged() && c.obligations.is_empty());
         assert!(open_on(&b, &Tally::default(), d("2026-07-05"), &book()).is_empty());
+    }
+
+    #[test]
+    fn s22_a_ledger_older_than_the_rules_is_not_judged_by_them() {
+        // 2017: before the earliest set (2019-01-01). Held nothing, yet nothing fails.
+        let mut b = branch(true, &[]);
+        b.records_from = Some(d("2017-01-01"));
+        let c = judge_later(&b, &Tally::default(), Period::Year(2017), &book());
+        assert!(c.missing().is_empty(), "{:?}", c.missing());
+        assert!(c.no_data().all(|(_, r)| r == NoData::BeforeRules));
+        assert!(c.no_data().count() > 0);
+        // 2019 is judged by the 2019 set.
+        let mut b = branch(true, &[]);
+        b.records_from = Some(d("2019-01-01"));
+        let c = judge_later(&b, &Tally::default(), Period::Year(2019), &book());
+        assert!(!c.missing().is_empty());
     }
 
     #[test]

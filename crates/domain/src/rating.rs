@@ -710,12 +710,15 @@ pub fn life_summary(
     records_from: Option<Date>,
     year: i32,
     as_of: Date,
+    judged_on: Date,
     book: &RuleBook,
 ) -> LifeSummary {
     let periods = judged_periods(year, as_of);
-    // The spans ending on `as_of` are over at its end; a yearly obligation whose 所属年度
-    // window is still running stays open and is not judged here (`Obligation::closed`).
-    let judged_on = as_of.succ_opt().unwrap_or(as_of);
+    // `judged_on` is the day asked (after `as_of` for a past year): the spans ending on
+    // `as_of` are over by then; a yearly obligation whose 所属年度 window still runs on it
+    // is 待办 and not judged (`Obligation::closed`), and once the window has closed the
+    // sessions held in it for the year are credited (`Tally::held_for_year`).
+    let judged_on = judged_on.max(as_of.succ_opt().unwrap_or(as_of));
     let (mut due, mut met) = (0, 0);
     let mut quarters = Vec::new();
     let mut held_nothing = Vec::new();
@@ -1596,6 +1599,7 @@ mod tests {
             from.map(d),
             chrono::Datelike::year(&as_of),
             as_of,
+            as_of,
             &book(),
         )
     }
@@ -1724,12 +1728,16 @@ mod tests {
                 }
             }
         }
-        let l = summary(
+        // Judged after the 所属年度 window (31 March 2026), so the yearly ones count.
+        let l = life_summary(
             &b,
             &m,
             &committee(Some(true)),
-            Some("2020-01-01"),
-            "2025-12-31",
+            Some(d("2020-01-01")),
+            2025,
+            d("2025-12-31"),
+            d("2026-06-01"),
+            &book(),
         );
         // 12 theme days + 12 committee + 4 general + 4 lectures + 1 + 1 + 12 group-months.
         assert_eq!(l.due, 46);
