@@ -328,9 +328,11 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
             months_of.get(&o.id).unwrap_or(&empty),
             &h.committee(),
             records_start(o.id),
-            year,
-            as_of,
-            judged_on,
+            dr::YearJudged {
+                year,
+                as_of,
+                judged_on,
+            },
             &app.rules,
         );
         for anc in path::ids(&o.path) {

@@ -699,6 +699,15 @@ pub fn branch_level<'a>(obligations: impl Iterator<Item = &'a Obligation>) -> (i
     (due, met)
 }
 
+/// The year a life summary is for, the day its facts are taken (`as_of`: the year's last
+/// day, or the day asked while it runs) and the day it is judged on (the day asked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YearJudged {
+    pub year: i32,
+    pub as_of: Date,
+    pub judged_on: Date,
+}
+
 /// The organizational life of one branch in `year`, judged on `as_of`: only spans within
 /// its records (from `records_from`; `None`: nothing recorded, nothing judged), and the
 /// committee meetings by the dated committee. `branch.committee` should always be `true`:
@@ -708,11 +717,14 @@ pub fn life_summary(
     months: &BranchMonths,
     committee: &CommitteeHistory,
     records_from: Option<Date>,
-    year: i32,
-    as_of: Date,
-    judged_on: Date,
+    when: YearJudged,
     book: &RuleBook,
 ) -> LifeSummary {
+    let YearJudged {
+        year,
+        as_of,
+        judged_on,
+    } = when;
     let periods = judged_periods(year, as_of);
     // `judged_on` is the day asked (after `as_of` for a past year): the spans ending on
     // `as_of` are over by then; a yearly obligation whose 所属年度 window still runs on it
@@ -1597,9 +1609,11 @@ mod tests {
             m,
             c,
             from.map(d),
-            chrono::Datelike::year(&as_of),
-            as_of,
-            as_of,
+            YearJudged {
+                year: chrono::Datelike::year(&as_of),
+                as_of,
+                judged_on: as_of,
+            },
             &book(),
         )
     }
@@ -1734,9 +1748,11 @@ mod tests {
             &m,
             &committee(Some(true)),
             Some(d("2020-01-01")),
-            2025,
-            d("2025-12-31"),
-            d("2026-06-01"),
+            YearJudged {
+                year: 2025,
+                as_of: d("2025-12-31"),
+                judged_on: d("2026-06-01"),
+            },
             &book(),
         );
         // 12 theme days + 12 committee + 4 general + 4 lectures + 1 + 1 + 12 group-months.
