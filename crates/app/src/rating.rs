@@ -23,7 +23,7 @@ use jiceng_domain::weakness::{diagnose, suspected, Signal};
 use jiceng_domain::{path, Decision, Domain, OrgHistory, OrgKind, WeaknessKind};
 use jiceng_store::orgs::{self as org_store, StoredOrg};
 use jiceng_store::ratings::{
-    self as rating_store, Adjustment, ManualScore, MembersOnDay, RatedOrg, StoredRating,
+    self as rating_store, Adjustment, ManualScore, RatedOrg, StoredRating,
 };
 use jiceng_store::weak::{self as weak_store, FundingKind, SignalNote, StoredWeakness};
 use jiceng_store::{meetings as meeting_store, Scope};
@@ -104,7 +104,7 @@ pub struct Gathered {
     index: HashMap<i64, usize>,
     histories: HashMap<i64, OrgHistory>,
     /// Members of each org's subtree on `as_of`.
-    members: HashMap<i64, MembersOnDay>,
+    members: HashMap<i64, jiceng_store::members::MembersOnDay>,
     /// The village top orgs of the subtree.
     tops: HashSet<i64>,
     /// Orgs below a village top.
@@ -215,8 +215,8 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
             .map(|o| (o.org.kind, o.org.domain)),
         None => None,
     };
-    let histories = rating_store::histories(&mut conn, &scope).await?;
-    let own_members = rating_store::members_on(&mut conn, &scope, as_of).await?;
+    let histories = jiceng_store::history::in_scope(&mut conn, &scope).await?;
+    let own_members = jiceng_store::members::on_day(&mut conn, &scope, as_of).await?;
     let month_rows = meeting_store::month_facts(&mut conn, &scope, &months).await?;
     let first_key = months
         .first()
@@ -231,7 +231,7 @@ pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> 
 
     let index: HashMap<i64, usize> = orgs.iter().enumerate().map(|(i, o)| (o.id, i)).collect();
     // Members of each subtree on the day: own counts added to every ancestor in scope.
-    let mut members: HashMap<i64, MembersOnDay> = HashMap::new();
+    let mut members: HashMap<i64, jiceng_store::members::MembersOnDay> = HashMap::new();
     for o in &orgs {
         let Some(own) = own_members.get(&o.id) else {
             continue;

@@ -7,8 +7,92 @@ use std::collections::HashMap;
 use jiceng_domain::{EventKind, Office, OrgEvent, OrgHistory, PositionKind};
 use sqlx::Row;
 
+use crate::scope::Scope;
 use crate::sql::{placeholders, IN_CHUNK};
 use crate::{opt_date, Conn, Result, StoreError};
+
+/// One `org_event` row (`org_id, kind, on_date, until_date`) as an org id and its event.
+fn event_from_row(row: &sqlx::any::AnyRow) -> Result<(i64, OrgEvent)> {
+    let kind: String = row.try_get("kind")?;
+    let kind = EventKind::from_code(&kind)
+        .ok_or_else(|| StoreError::Corrupt(format!("组织事件 {kind}")))?;
+    Ok((
+        row.try_get("org_id")?,
+        OrgEvent {
+            kind,
+            on: opt_date(row.try_get("on_date")?)?,
+            until: opt_date(row.try_get("until_date")?)?,
+        },
+    ))
+}
+
+/// Sets the records start and approved term of an `org` row (`id, records_from,
+/// term_years`) on its history.
+fn org_columns(row: &sqlx::any::AnyRow, out: &mut HashMap<i64, OrgHistory>) -> Result<()> {
+    let records_from = opt_date(row.try_get("records_from")?)?;
+    let term_years: Option<i64> = row.try_get("term_years")?;
+    let h = out.entry(row.try_get("id")?).or_default();
+    h.records_from = records_from;
+    h.term_years = term_years;
+    Ok(())
+}
+
+/// `sql` with an optional first value and the scope's values bound in order.
+fn scoped<'q>(
+    sql: &'q str,
+    first: Option<&'static str>,
+    binds: Vec<String>,
+) -> crate::sql::AnyQuery<'q> {
+    let mut q = sqlx::query(sql);
+    if let Some(f) = first {
+        q = q.bind(f);
+    }
+    for b in binds {
+        q = q.bind(b);
+    }
+    q
+}
+
+/// The history of every org of `scope` in three statements by path range (orgs, their
+/// events, their secretaries' offices): what a subtree report or rating reads, for a
+/// province without a statement per chunk of ids. Orgs with nothing recorded may be
+/// missing from the map (read them as `OrgHistory::default()`).
+pub async fn in_scope(conn: &mut Conn, scope: &Scope) -> Result<HashMap<i64, OrgHistory>> {
+    let mut out: HashMap<i64, OrgHistory> = HashMap::new();
+    let (pred, binds) = scope.predicate("path", 1);
+    let sql = format!(
+        "SELECT id, records_from, term_years FROM org WHERE {pred} \
+         AND (records_from IS NOT NULL OR term_years IS NOT NULL)"
+    );
+    for row in scoped(&sql, None, binds).fetch_all(&mut *conn).await? {
+        org_columns(&row, &mut out)?;
+    }
+    let (pred, binds) = scope.predicate("o.path", 1);
+    let sql = format!(
+        "SELECT e.org_id, e.kind, e.on_date, e.until_date FROM org_event e \
+         JOIN org o ON o.id = e.org_id WHERE {pred}"
+    );
+    for row in scoped(&sql, None, binds).fetch_all(&mut *conn).await? {
+        let (org_id, event) = event_from_row(&row)?;
+        out.entry(org_id).or_default().events.push(event);
+    }
+    let (pred, binds) = scope.predicate("o.path", 2);
+    let sql = format!(
+        "SELECT p.org_id, p.started_on, p.ended_on FROM position p \
+         JOIN org o ON o.id = p.org_id WHERE p.kind = $1 AND {pred}"
+    );
+    let first = Some(PositionKind::Secretary.code());
+    for row in scoped(&sql, first, binds).fetch_all(&mut *conn).await? {
+        out.entry(row.try_get("org_id")?)
+            .or_default()
+            .secretaries
+            .push(Office {
+                started: opt_date(row.try_get("started_on")?)?,
+                ended: opt_date(row.try_get("ended_on")?)?,
+            });
+    }
+    Ok(out)
+}
 
 /// The history of each of `org_ids` (every id gets one, empty when nothing is recorded).
 pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<HashMap<i64, OrgHistory>> {
@@ -26,15 +110,7 @@ pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<HashMap<i64, Or
             q = q.bind(*id);
         }
         for row in q.fetch_all(&mut *conn).await? {
-            let org_id: i64 = row.try_get("org_id")?;
-            let kind: String = row.try_get("kind")?;
-            let kind = EventKind::from_code(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("组织事件 {kind}")))?;
-            let event = OrgEvent {
-                kind,
-                on: opt_date(row.try_get("on_date")?)?,
-                until: opt_date(row.try_get("until_date")?)?,
-            };
+            let (org_id, event) = event_from_row(&row)?;
             out.entry(org_id).or_default().events.push(event);
         }
         let sql = format!("SELECT id, records_from, term_years FROM org WHERE id IN ({ph})");
@@ -43,9 +119,7 @@ pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<HashMap<i64, Or
             q = q.bind(*id);
         }
         for row in q.fetch_all(&mut *conn).await? {
-            let h = out.entry(row.try_get("id")?).or_default();
-            h.records_from = opt_date(row.try_get("records_from")?)?;
-            h.term_years = row.try_get("term_years")?;
+            org_columns(&row, &mut out)?;
         }
     }
     for p in crate::positions::of_orgs(conn, org_ids).await? {

@@ -9,9 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiceng_domain::rating::{IndicatorScore, ScoreState, COMMON_EVIDENCE};
-use jiceng_domain::{
-    Domain, EventKind, IndicatorSet, Office, OrgEvent, OrgHistory, OrgKind, PositionKind,
-};
+use jiceng_domain::{Domain, IndicatorSet, OrgKind};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -155,122 +153,6 @@ pub async fn orgs(conn: &mut Conn, scope: &Scope) -> Result<Vec<RatedOrg>> {
             facts_on: opt_date(r.try_get("facts_on")?)?,
             temporary: r.try_get::<i64, _>("temporary")? != 0,
         });
-    }
-    Ok(out)
-}
-
-/// The dated facts of every org of the scope (events, the secretary's offices, records
-/// start, approved term), read by path range in three statements: what rating and
-/// diagnosis of a past day need, for a province without a query per org or per chunk.
-pub async fn histories(conn: &mut Conn, scope: &Scope) -> Result<HashMap<i64, OrgHistory>> {
-    let mut out: HashMap<i64, OrgHistory> = HashMap::new();
-    let (pred, binds) = scope.predicate("path", 1);
-    let sql = format!("SELECT id, records_from, term_years FROM org WHERE {pred}");
-    for r in bind_scope(sqlx::query(&sql), binds)
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        let records_from = opt_date(r.try_get("records_from")?)?;
-        let term_years: Option<i64> = r.try_get("term_years")?;
-        if records_from.is_some() || term_years.is_some() {
-            let h = out.entry(r.try_get("id")?).or_default();
-            h.records_from = records_from;
-            h.term_years = term_years;
-        }
-    }
-    let (pred, binds) = scope.predicate("o.path", 1);
-    let sql = format!(
-        "SELECT e.org_id, e.kind, e.on_date, e.until_date FROM org_event e \
-         JOIN org o ON o.id = e.org_id WHERE {pred}"
-    );
-    for r in bind_scope(sqlx::query(&sql), binds)
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        let kind: String = r.try_get("kind")?;
-        let kind = EventKind::from_code(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("组织事件 {kind}")))?;
-        out.entry(r.try_get("org_id")?)
-            .or_default()
-            .events
-            .push(OrgEvent {
-                kind,
-                on: opt_date(r.try_get("on_date")?)?,
-                until: opt_date(r.try_get("until_date")?)?,
-            });
-    }
-    let (pred, binds) = scope.predicate("o.path", 2);
-    let sql = format!(
-        "SELECT p.org_id, p.started_on, p.ended_on FROM position p \
-         JOIN org o ON o.id = p.org_id WHERE p.kind = $1 AND {pred}"
-    );
-    for r in bind_scope(
-        sqlx::query(&sql).bind(PositionKind::Secretary.code()),
-        binds,
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        out.entry(r.try_get("org_id")?)
-            .or_default()
-            .secretaries
-            .push(Office {
-                started: opt_date(r.try_get("started_on")?)?,
-                ended: opt_date(r.try_get("ended_on")?)?,
-            });
-    }
-    Ok(out)
-}
-
-/// The members of one org on a day, as rating reads them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct MembersOnDay {
-    /// On the roll that day: joined (and, if transferred in, arrived) on or before it,
-    /// and not exited before it.
-    pub members: i64,
-    /// Of those, full members that day (confirmed on or before it; a full member
-    /// recorded without a confirmation date counts as full).
-    pub full: i64,
-    /// The latest joining date on or before the day of a member who joined here: never
-    /// transferred in, or transferred in before joining (so admitted here). Members who
-    /// have since left count: they were recruited.
-    pub last_recruit: Option<chrono::NaiveDate>,
-}
-
-/// [`MembersOnDay`] of every org of the scope with members, in one grouped statement
-/// over the scope's member rows (`member_path` index range). Grouped by `org_path` (one
-/// path per org), so SQLite groups in index order without a sort: 2.2–2.6 s per 2 million
-/// member rows stored in import order, measured with SQLite on this machine.
-pub async fn members_on(
-    conn: &mut Conn,
-    scope: &Scope,
-    day: chrono::NaiveDate,
-) -> Result<HashMap<i64, MembersOnDay>> {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let on_roll = "joined_on <= $1 AND (transferred_in_on IS NULL OR transferred_in_on <= $1) \
-                   AND (exited_on IS NULL OR exited_on >= $1)";
-    let sql = format!(
-        "SELECT MIN(org_id) AS org_id, \
-         SUM(CASE WHEN {on_roll} THEN 1 ELSE 0 END) AS members, \
-         SUM(CASE WHEN {on_roll} AND ((full_on IS NOT NULL AND full_on <= $1) \
-             OR (full_on IS NULL AND status IN ('Full', '正式党员'))) THEN 1 ELSE 0 END) AS full_members, \
-         MAX(CASE WHEN joined_on <= $1 AND (transferred_in_on IS NULL OR transferred_in_on <= joined_on) \
-             THEN joined_on END) AS last_recruit \
-         FROM member WHERE {pred} GROUP BY org_path"
-    );
-    let mut out = HashMap::new();
-    for r in bind_scope(sqlx::query(&sql).bind(crate::date_text(day)), binds)
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        out.insert(
-            r.try_get::<i64, _>("org_id")?,
-            MembersOnDay {
-                members: r.try_get::<Option<i64>, _>("members")?.unwrap_or(0),
-                full: r.try_get::<Option<i64>, _>("full_members")?.unwrap_or(0),
-                last_recruit: opt_date(r.try_get("last_recruit")?)?,
-            },
-        );
     }
     Ok(out)
 }

@@ -155,13 +155,12 @@ async fn checked(
         None => None,
     };
     // The dated facts of every org, read as of the report's day.
-    let ids: Vec<i64> = orgs.iter().map(|o| o.org.id).collect();
-    let histories = jiceng_store::history::of_orgs(&mut conn, &ids).await?;
+    let histories = jiceng_store::history::in_scope(&mut conn, &subtree).await?;
     // Member counts as of a day other than the stored facts' day are counted again:
     // members joined by then and not exited by then, rolled up the tree (SPEC C1 and
     // issue 12 point 7). Units covered are today's (units carry no dates).
     if root.facts.facts_on != Some(as_of) {
-        let counts = jiceng_store::members::counts_on(&mut conn, &subtree, as_of).await?;
+        let counts = jiceng_store::members::on_day(&mut conn, &subtree, as_of).await?;
         recount(&mut orgs, &counts);
     }
     drop(conn);
@@ -214,14 +213,18 @@ async fn checked(
 }
 
 /// Replaces the stored member counts with those of another day, direct and subtree.
-fn recount(orgs: &mut [org_store::StoredOrg], counts: &HashMap<i64, (i64, i64)>) {
+fn recount(
+    orgs: &mut [org_store::StoredOrg],
+    counts: &HashMap<i64, jiceng_store::members::MembersOnDay>,
+) {
     let index: HashMap<i64, usize> = orgs
         .iter()
         .enumerate()
         .map(|(i, o)| (o.org.id, i))
         .collect();
     for o in orgs.iter_mut() {
-        let (m, f) = counts.get(&o.org.id).copied().unwrap_or_default();
+        let c = counts.get(&o.org.id).copied().unwrap_or_default();
+        let (m, f) = (c.members, c.full);
         o.facts.direct_members = m;
         o.facts.direct_full = f;
         o.facts.subtree_members = m;
