@@ -341,9 +341,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Period::Quarter(YEAR, 4),
             Period::Year(YEAR),
         ] {
-            let _ = compliance::run(&app, &actor, code, period).await?;
+            let _ = compliance::run(&app, &scoped(&app, &actor, code).await?, period).await?;
             let t = Instant::now();
-            let r = compliance::run(&app, &actor, code, period).await?;
+            let r = compliance::run(&app, &scoped(&app, &actor, code).await?, period).await?;
             cells.push(t.elapsed().as_secs_f64());
             n = r.branches;
             if label == "province" && period == Period::Year(YEAR) {
@@ -428,10 +428,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let due_after = meetings::due(&app, &actor, branch_id, app.today()).await?;
     let due_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let tr = compliance::run(&app, &actor, &town, Period::Month(YEAR, 12)).await?;
+    let tr = compliance::run(
+        &app,
+        &scoped(&app, &actor, &town).await?,
+        Period::Month(YEAR, 12),
+    )
+    .await?;
     let town_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let pr = compliance::run(&app, &actor, &province, Period::Month(YEAR, 12)).await?;
+    let pr = compliance::run(
+        &app,
+        &scoped(&app, &actor, &province).await?,
+        Period::Month(YEAR, 12),
+    )
+    .await?;
     let prov_s = t.elapsed().as_secs_f64();
     println!(
         "\nrecord meeting {}: {write:.3} s; branch due list {} → {} open items in {due_s:.3} s; \
@@ -466,4 +476,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tx.commit().await?;
     store.close().await;
     Ok(())
+}
+
+async fn scoped(
+    app: &App,
+    actor: &Actor,
+    key: &str,
+) -> jiceng_app::Result<jiceng_app::access::InScope<jiceng_app::OrgRecord>> {
+    jiceng_app::access::resolve(app, actor, &jiceng_app::access::OrgKey::parse(Some(key))).await
 }

@@ -1,8 +1,20 @@
-//! Who is acting and what they may see: roles, the actor, and its scope.
+//! Who is acting and what they may do: roles, the actor, its scope, the one permission
+//! table, and the two proofs a use case takes instead of a string.
 //!
-//! Access is a capability: a use case that reads scoped data takes an `&Actor` and reads
-//! through `actor.scope`, a literal subtree resolved when the session is checked. A user
-//! bound to no org sees nothing (an administrator without an org sees everything).
+//! Access is a capability (lldap's restricted handler): the actor's `Scope` is a literal
+//! subtree resolved when the session is checked (a user bound to no org sees nothing; an
+//! administrator without an org sees everything). From it come two values only this module
+//! can make:
+//!
+//! - [`InScope<OrgRecord>`]: an org key (id, code, exact name, or the actor's home org)
+//!   resolved once against the actor. Outside the subtree and not found are the same
+//!   error (404 at the edge); a role that reads no org data is refused here, once.
+//! - [`Grant<P>`]: the actor, checked once against [`PERMISSIONS`] (role × action) for the
+//!   permission `P` (a marker type such as [`DecideWeakness`]). A use case that writes takes
+//!   `&Grant<P>`, so it cannot be called by a role the table refuses.
+//!
+//! The web's buttons ask [`Actor::may`] of the same table; `docs/PERMISSIONS.md` is printed
+//! from it (`jiceng permissions`).
 //!
 //! 三权分立: the system administrator (`Admin`: accounts, settings, backups), the security
 //! administrator (`Security`: roles, scopes, keys, second-factor resets) and the auditor
@@ -12,8 +24,13 @@
 //! their `scope` is `Nothing`; the subtree their org gives them bounds only the accounts
 //! they manage and the log they read ([`Actor`]'s `org_id`, resolved by `users::org_scope`).
 
+use std::marker::PhantomData;
+use std::ops::Deref;
+
 use jiceng_store::Scope;
 use serde::{Deserialize, Serialize};
+
+use crate::{App, AppError, OrgRecord, Result};
 
 /// The roles of SPEC "Who uses it".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -133,5 +150,421 @@ impl Actor {
     /// and may do what any of the separated roles may).
     pub fn is_system(&self) -> bool {
         self.user_id == 0 && self.role == Role::Admin && self.username == "system"
+    }
+}
+
+impl Actor {
+    /// Whether the permission table lets this actor do `action`. The command line and
+    /// background jobs (`Actor::system`) act as an administrator of the whole tree, plus the
+    /// rows marked for them.
+    pub fn may(&self, action: Action) -> bool {
+        self.role.may(action) || (self.is_system() && action.row().system)
+    }
+
+    /// The proof that this actor may do `P`, or `Forbidden`.
+    pub fn grant<P: Permission>(&self) -> Result<Grant<P>> {
+        if !self.may(P::ACTION) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(Grant {
+            actor: self.clone(),
+            _p: PhantomData,
+        })
+    }
+}
+
+/// One row of the permission table: an action, who may do it, and what it means.
+#[derive(Debug, Clone, Copy)]
+pub struct PermissionRow {
+    pub action: Action,
+    /// What the action covers, in Chinese (the printed table's first column).
+    pub label: &'static str,
+    pub roles: &'static [Role],
+    /// The command line and background jobs may do it too (beyond the administrator's row).
+    pub system: bool,
+}
+
+use Role::{Admin, Auditor, Committee, Department, Inspector, Secretary, Security};
+
+/// Who may do what: the one table every use case, page button and sweep reads. A role not
+/// listed in a row is refused (`403`); an org outside the actor's subtree is not found
+/// (`404`) whatever the row says.
+pub const PERMISSIONS: &[PermissionRow] = &[
+    PermissionRow {
+        action: Action::ReadData,
+        label: "查看本范围的组织、党员、组织生活、评定和报表",
+        roles: &[Admin, Department, Committee, Secretary, Inspector],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::Write,
+        label: "维护组织、党员、单位和职务，导入名册",
+        roles: &[Admin, Department, Committee, Secretary],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::RecordLife,
+        label: "登记组织生活（会议、党课、主题党日等）",
+        roles: &[Admin, Department, Committee, Secretary],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::Unmask,
+        label: "查看党员完整身份证号（留痕）",
+        roles: &[Department, Committee, Secretary],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::SetRules,
+        label: "修改评定指标体系和帮扶对应关系",
+        roles: &[Admin, Department],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::Rate,
+        label: "开展星级评定，录入经费和人工评分",
+        roles: &[Admin, Department, Committee],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::AdjustRating,
+        label: "调整评定星级（须说明理由）",
+        roles: &[Admin, Department],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::ReportSignal,
+        label: "报送软弱涣散问题线索",
+        roles: &[Admin, Department, Committee, Inspector],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::DecideWeakness,
+        label: "认定或排除软弱涣散，登记违纪案件",
+        roles: &[Admin, Department],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::PlanRectification,
+        label: "制定整顿方案、明确责任人",
+        roles: &[Admin, Department, Committee],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::ReportProgress,
+        label: "报告整顿进展、完成整改措施",
+        roles: &[Admin, Department, Committee, Secretary],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::AcceptRectification,
+        label: "验收整顿、销号",
+        roles: &[Admin, Department],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::HandleReferrals,
+        label: "处理跨范围导入的转交",
+        roles: &[Department, Committee],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::ManageUsers,
+        label: "管理账号（创建、停用、重置）",
+        roles: &[Admin, Security],
+        system: true,
+    },
+    PermissionRow {
+        action: Action::ReadAudit,
+        label: "查看和导出审计日志",
+        roles: &[Auditor],
+        system: true,
+    },
+    PermissionRow {
+        action: Action::ManageKeys,
+        label: "轮换身份证号密钥，重置动态验证码",
+        roles: &[Security],
+        system: true,
+    },
+];
+
+/// Everything the table governs. Each has one row in [`PERMISSIONS`] (a test checks it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Action {
+    ReadData,
+    Write,
+    RecordLife,
+    Unmask,
+    SetRules,
+    Rate,
+    AdjustRating,
+    ReportSignal,
+    DecideWeakness,
+    PlanRectification,
+    ReportProgress,
+    AcceptRectification,
+    HandleReferrals,
+    ManageUsers,
+    ReadAudit,
+    ManageKeys,
+}
+
+impl Action {
+    pub const ALL: [Action; 16] = [
+        Action::ReadData,
+        Action::Write,
+        Action::RecordLife,
+        Action::Unmask,
+        Action::SetRules,
+        Action::Rate,
+        Action::AdjustRating,
+        Action::ReportSignal,
+        Action::DecideWeakness,
+        Action::PlanRectification,
+        Action::ReportProgress,
+        Action::AcceptRectification,
+        Action::HandleReferrals,
+        Action::ManageUsers,
+        Action::ReadAudit,
+        Action::ManageKeys,
+    ];
+
+    /// This action's row of the table.
+    pub fn row(self) -> &'static PermissionRow {
+        PERMISSIONS
+            .iter()
+            .find(|r| r.action == self)
+            .expect("every action has a row in PERMISSIONS")
+    }
+}
+
+impl Role {
+    /// Whether the permission table lets this role do `action`.
+    pub fn may(self, action: Action) -> bool {
+        action.row().roles.contains(&self)
+    }
+}
+
+/// The permission table as Markdown: one row per action, one column per role
+/// (`docs/PERMISSIONS.md`, `jiceng permissions`).
+pub fn permissions_markdown() -> String {
+    let mut out = String::from("| 操作 | 代码 |");
+    for r in Role::ALL {
+        out.push_str(&format!(" {} |", r.label()));
+    }
+    out.push_str(" 命令行 |\n|---|---|");
+    for _ in Role::ALL {
+        out.push_str(":-:|");
+    }
+    out.push_str(":-:|\n");
+    for row in PERMISSIONS {
+        out.push_str(&format!("| {} | `{:?}` |", row.label, row.action));
+        for r in Role::ALL {
+            out.push_str(if r.may(row.action) { " ✓ |" } else { " |" });
+        }
+        let system = Role::Admin.may(row.action) || row.system;
+        out.push_str(if system { " ✓ |\n" } else { " |\n" });
+    }
+    out
+}
+
+/// A permission as a type, so that a use case can ask for its proof: `&Grant<Rate>`.
+pub trait Permission {
+    const ACTION: Action;
+}
+
+macro_rules! permissions {
+    ($($name:ident),* $(,)?) => {$(
+        #[doc = concat!("The permission [`Action::", stringify!($name), "`] as a type.")]
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+        impl Permission for $name {
+            const ACTION: Action = Action::$name;
+        }
+    )*};
+}
+
+permissions!(
+    ReadData,
+    Write,
+    RecordLife,
+    Unmask,
+    SetRules,
+    Rate,
+    AdjustRating,
+    ReportSignal,
+    DecideWeakness,
+    PlanRectification,
+    ReportProgress,
+    AcceptRectification,
+    HandleReferrals,
+    ManageUsers,
+    ReadAudit,
+    ManageKeys,
+);
+
+/// Proof that an actor may do `P`: made only by [`Actor::grant`]. It carries the actor,
+/// for the audit entry of the write it allows.
+#[derive(Debug, Clone)]
+pub struct Grant<P> {
+    actor: Actor,
+    _p: PhantomData<P>,
+}
+
+impl<P> Grant<P> {
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+}
+
+/// How a request names an org: `?org=` or a path's `{id}` as typed (an id, a code or an
+/// exact name), or nothing (the actor's home org).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgKey {
+    Home,
+    Id(i64),
+    /// An id, a code or a unique exact name, tried in that order.
+    Key(String),
+}
+
+impl OrgKey {
+    /// A key as typed: blank is the home org.
+    pub fn parse(raw: Option<&str>) -> OrgKey {
+        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+            None => OrgKey::Home,
+            Some(k) => OrgKey::Key(k.to_string()),
+        }
+    }
+}
+
+/// A value proven to lie in the actor's scope: made only by [`resolve`]. Read through it
+/// like the value itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InScope<T> {
+    value: T,
+}
+
+impl<T> Deref for InScope<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> InScope<T> {
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl InScope<OrgRecord> {
+    /// The org's subtree, for the store reads of a use case handed this org.
+    pub(crate) fn subtree(&self) -> Scope {
+        Scope::subtree(&self.path)
+    }
+
+    /// The org's code and name (what reports print).
+    pub fn org_ref(&self) -> crate::OrgRef {
+        crate::OrgRef::of(&self.org)
+    }
+}
+
+/// Resolves an org key against the actor, once: the only way to an [`InScope<OrgRecord>`].
+/// A role without [`Action::ReadData`] is refused; a key outside the actor's subtree reads
+/// as not found, exactly like a key that names nothing.
+pub async fn resolve(app: &App, actor: &Actor, key: &OrgKey) -> Result<InScope<OrgRecord>> {
+    if !actor.may(Action::ReadData) {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = app.store.acquire().await?;
+    let store = |o: Option<OrgRecord>| o.map(|value| InScope { value });
+    let found = match key {
+        OrgKey::Home => {
+            if let Some(id) = actor.org_id {
+                store(jiceng_store::orgs::get(&mut conn, &actor.scope, id).await?)
+            } else if actor.scope == Scope::All {
+                let roots = jiceng_store::browse::roots(&mut conn).await?;
+                store(roots.into_iter().next())
+            } else {
+                None
+            }
+        }
+        OrgKey::Id(id) => store(jiceng_store::orgs::get(&mut conn, &actor.scope, *id).await?),
+        OrgKey::Key(k) => {
+            let k = k.trim();
+            let by_id = match k.parse::<i64>() {
+                Ok(id) => jiceng_store::orgs::get(&mut conn, &actor.scope, id).await?,
+                Err(_) => None,
+            };
+            let by_code = match by_id {
+                Some(o) => Some(o),
+                None => jiceng_store::orgs::get_by_code(&mut conn, &actor.scope, k).await?,
+            };
+            match by_code {
+                Some(o) => store(Some(o)),
+                None => {
+                    let mut named =
+                        jiceng_store::orgs::find_by_name(&mut conn, &actor.scope, k).await?;
+                    match named.len() {
+                        0 => return Err(AppError::OrgNotFound(k.to_string())),
+                        1 => store(Some(named.remove(0))),
+                        n => {
+                            return Err(AppError::OrgAmbiguous {
+                                name: k.to_string(),
+                                count: n,
+                            })
+                        }
+                    }
+                }
+            }
+        }
+    };
+    found.ok_or_else(|| AppError::NotFound("党组织".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_exactly_one_row() {
+        for a in Action::ALL {
+            assert_eq!(
+                PERMISSIONS.iter().filter(|r| r.action == a).count(),
+                1,
+                "{a:?}"
+            );
+        }
+        assert_eq!(PERMISSIONS.len(), Action::ALL.len());
+    }
+
+    #[test]
+    fn the_table_keeps_the_separated_roles_and_members_out_of_business_data() {
+        for a in Action::ALL {
+            assert!(!Role::Member.may(a), "党员 may not {a:?}");
+        }
+        for r in [Role::Auditor, Role::Security] {
+            assert!(!r.may(Action::ReadData) && !r.may(Action::Write), "{r:?}");
+        }
+        assert!(!Role::Admin.may(Action::ReadAudit));
+        assert!(Actor::system().may(Action::ReadAudit));
+        assert!(!Actor::system().may(Action::Unmask));
+        assert!(Role::Secretary.may(Action::ReportProgress));
+        assert!(!Role::Secretary.may(Action::PlanRectification));
+    }
+
+    #[test]
+    fn a_grant_is_refused_where_the_table_says() {
+        let mut a = Actor::system();
+        a.role = Role::Committee;
+        a.user_id = 7;
+        assert!(a.grant::<Rate>().is_ok());
+        assert!(matches!(
+            a.grant::<DecideWeakness>(),
+            Err(AppError::Forbidden)
+        ));
+        let md = permissions_markdown();
+        assert_eq!(md.lines().count(), 2 + PERMISSIONS.len());
+        assert!(md.contains("| 认定或排除软弱涣散，登记违纪案件 | `DecideWeakness` | ✓ | ✓ |"));
     }
 }

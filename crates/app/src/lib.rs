@@ -31,6 +31,26 @@ use jiceng_store::{Scope, Store, StoreError};
 
 pub use crypto::Crypto;
 
+/// An org as the front ends see it: the record, its place in the tree and its derived
+/// facts. Plain data; the only way to one in the actor's scope is `access::resolve`.
+pub use jiceng_store::orgs::{StoredFacts as OrgFacts, StoredOrg as OrgRecord};
+
+/// An org as a report names it: code and name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OrgRef {
+    pub code: String,
+    pub name: String,
+}
+
+impl OrgRef {
+    pub fn of(o: &jiceng_domain::Org) -> OrgRef {
+        OrgRef {
+            code: o.code.clone(),
+            name: o.name.clone(),
+        }
+    }
+}
+
 /// The application: the store, the rules and the key, handed to every use case.
 #[derive(Clone)]
 pub struct App {

@@ -139,9 +139,13 @@ contract_test!(
             .collect();
         import_ledger(&app, &ledger(&dir, "s1.xlsx", &rows, true), None).await;
 
-        let r = compliance::run(&app, &Actor::system(), "T005", Period::Year(2026))
-            .await
-            .unwrap();
+        let r = compliance::run(
+            &app,
+            &common::org(&app, &Actor::system(), "T005").await.unwrap(),
+            Period::Year(2026),
+        )
+        .await
+        .unwrap();
         assert_eq!((r.branches, r.compliant, r.rate), (1, 1, Some(1.0)));
         assert!(r.noncompliant.is_empty(), "{:?}", r.noncompliant);
         assert_eq!(r.judged_through, Some(d("2026-06-30")));
@@ -163,9 +167,13 @@ contract_test!(
             );
         }
         // The current month on its 5th: nothing judged, nothing failed.
-        let m = compliance::run(&app, &Actor::system(), "T001", Period::Month(2026, 7))
-            .await
-            .unwrap();
+        let m = compliance::run(
+            &app,
+            &common::org(&app, &Actor::system(), "T001").await.unwrap(),
+            Period::Month(2026, 7),
+        )
+        .await
+        .unwrap();
         assert_eq!((m.branches, m.compliant, m.rate), (0, 0, None));
         assert!(m.noncompliant.is_empty() && m.held_nothing.is_empty());
         // The stored summaries count closed spans only, and say how far.
@@ -223,21 +231,33 @@ contract_test!(
 
         // S9: Q1 2026 judged on 2026-04-10: the combined session is the quarter's
         // general meeting and March's theme day.
-        let q1 = compliance::run(&app, &sys, "T005", Period::Quarter(2026, 1))
-            .await
-            .unwrap();
+        let q1 = compliance::run(
+            &app,
+            &common::org(&app, &sys, "T005").await.unwrap(),
+            Period::Quarter(2026, 1),
+        )
+        .await
+        .unwrap();
         assert_eq!((q1.branches, q1.compliant), (1, 1), "{:?}", q1.noncompliant);
         // S24: the township's ledger covers its branches from January: those with no row
         // held nothing (a real shortfall), while before January nothing is judged.
-        let town = compliance::run(&app, &sys, "T001", Period::Quarter(2026, 1))
-            .await
-            .unwrap();
+        let town = compliance::run(
+            &app,
+            &common::org(&app, &sys, "T001").await.unwrap(),
+            Period::Quarter(2026, 1),
+        )
+        .await
+        .unwrap();
         let mut nothing: Vec<&str> = town.held_nothing.iter().map(|o| o.code.as_str()).collect();
         nothing.sort();
         assert_eq!(nothing, vec!["T002", "T004", "T006"]);
-        let q4 = compliance::run(&app, &sys, "T001", Period::Quarter(2025, 4))
-            .await
-            .unwrap();
+        let q4 = compliance::run(
+            &app,
+            &common::org(&app, &sys, "T001").await.unwrap(),
+            Period::Quarter(2025, 4),
+        )
+        .await
+        .unwrap();
         assert_eq!((q4.branches, q4.compliant), (0, 0));
         assert!(q4.held_nothing.is_empty());
         assert!(q4
@@ -245,9 +265,13 @@ contract_test!(
             .iter()
             .all(|n| n.reasons.contains(&"台账起始日前".to_string())));
         // S10: the 2025年度 session held in January counts for 2025, not 2026.
-        let y25 = compliance::run(&app, &sys, "T005", Period::Year(2025))
-            .await
-            .unwrap();
+        let y25 = compliance::run(
+            &app,
+            &common::org(&app, &sys, "T005").await.unwrap(),
+            Period::Year(2025),
+        )
+        .await
+        .unwrap();
         assert!(y25
             .noncompliant
             .iter()
@@ -321,9 +345,13 @@ contract_test!(
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let r = compliance::run(&app, &Actor::system(), "T005", Period::Year(2026))
-            .await
-            .unwrap();
+        let r = compliance::run(
+            &app,
+            &common::org(&app, &Actor::system(), "T005").await.unwrap(),
+            Period::Year(2026),
+        )
+        .await
+        .unwrap();
         let committee: Vec<(i64, i64)> = r
             .noncompliant
             .iter()
@@ -415,9 +443,13 @@ contract_test!(
         .await;
         exec(&db, "UPDATE org SET temporary = 1 WHERE code = 'T006'").await;
         exec(&db, "UPDATE org SET records_from = '2025-01-01'").await;
-        let r = compliance::run(&app, &Actor::system(), "T001", Period::Year(2026))
-            .await
-            .unwrap();
+        let r = compliance::run(
+            &app,
+            &common::org(&app, &Actor::system(), "T001").await.unwrap(),
+            Period::Year(2026),
+        )
+        .await
+        .unwrap();
         let missing = |code: &str, kind: &str| -> Option<i64> {
             r.noncompliant
                 .iter()
@@ -478,9 +510,13 @@ contract_test!(
             ("T005", "党课", "2026-09-18", "下半年党课", ""),
         ];
         import_ledger(&app, &ledger(&dir, "s20.xlsx", &rows, true), None).await;
-        let r = compliance::run(&app, &Actor::system(), "T005", Period::Year(2026))
-            .await
-            .unwrap();
+        let r = compliance::run(
+            &app,
+            &common::org(&app, &Actor::system(), "T005").await.unwrap(),
+            Period::Year(2026),
+        )
+        .await
+        .unwrap();
         assert!(r
             .noncompliant
             .iter()

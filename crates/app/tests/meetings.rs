@@ -498,9 +498,13 @@ contract_test!(
         //  T006: theme days 7/10 and 7/20, none in August, 9/10 → ThemeDay due 3 held 2.
         //  T009: committee 7/3 and 8/3 (10/1 is Q4) → CommitteeMeeting due 3 held 2.
         let actor = Actor::system();
-        let q3 = compliance::run(&app, &actor, "T001", Period::Quarter(2026, 3))
-            .await
-            .unwrap();
+        let q3 = compliance::run(
+            &app,
+            &common::org(&app, &actor, "T001").await.unwrap(),
+            Period::Quarter(2026, 3),
+        )
+        .await
+        .unwrap();
         assert_eq!((q3.branches, q3.compliant, q3.rate), (5, 1, Some(0.2)));
         assert_eq!(
             missing_of(&q3),
@@ -578,9 +582,13 @@ contract_test!(
         // August alone: only monthly obligations. T002 (groups: T007 met 8/15; T008 not yet
         // set up for the whole month), T005 and T009 comply; T004 held nothing; T006 held
         // a general meeting but no theme day.
-        let aug = compliance::run(&app, &actor, "测试镇党委", Period::Month(2026, 8))
-            .await
-            .unwrap();
+        let aug = compliance::run(
+            &app,
+            &common::org(&app, &actor, "测试镇党委").await.unwrap(),
+            Period::Month(2026, 8),
+        )
+        .await
+        .unwrap();
         assert_eq!((aug.branches, aug.compliant), (5, 3));
         assert_eq!(
             missing_of(&aug),
@@ -592,9 +600,13 @@ contract_test!(
         assert_eq!(aug.held_nothing.len(), 1);
 
         // One branch's subtree: 东村 with 南村 below it.
-        let east = compliance::run(&app, &actor, "T002", Period::Quarter(2026, 3))
-            .await
-            .unwrap();
+        let east = compliance::run(
+            &app,
+            &common::org(&app, &actor, "T002").await.unwrap(),
+            Period::Quarter(2026, 3),
+        )
+        .await
+        .unwrap();
         assert_eq!((east.branches, east.compliant), (2, 0));
         let levels: Vec<(&str, usize)> = east
             .levels
@@ -655,9 +667,13 @@ contract_test!(
             .await
             .unwrap();
         assert_eq!((again.written, again.unchanged), (0, 29));
-        let q3b = compliance::run(&app, &actor, "T001", Period::Quarter(2026, 3))
-            .await
-            .unwrap();
+        let q3b = compliance::run(
+            &app,
+            &common::org(&app, &actor, "T001").await.unwrap(),
+            Period::Quarter(2026, 3),
+        )
+        .await
+        .unwrap();
         assert_eq!(q3b.attendance.meetings, 24);
         assert_eq!(missing_of(&q3b), missing_of(&q3));
     }
@@ -891,9 +907,13 @@ contract_test!(
         );
         // December is still running on the 15th: nothing is judged or failed (review
         // error #1; this test used to expect (1, 0)), the theme day is 待办.
-        let before = compliance::run(&app, &sec, "T005", Period::Month(2026, 12))
-            .await
-            .unwrap();
+        let before = compliance::run(
+            &app,
+            &common::org(&app, &sec, "T005").await.unwrap(),
+            Period::Month(2026, 12),
+        )
+        .await
+        .unwrap();
         assert_eq!((before.branches, before.compliant), (0, 0));
         assert!(before.noncompliant.is_empty());
         assert_eq!(before.pending.len(), 1);
@@ -959,23 +979,31 @@ contract_test!(
             open,
             vec!["PartyLecture", "LifeMeeting", "DemocraticEvaluation"]
         );
-        let after = compliance::run(&app, &sec, "T005", Period::Month(2026, 12))
-            .await
-            .unwrap();
+        let after = compliance::run(
+            &app,
+            &common::org(&app, &sec, "T005").await.unwrap(),
+            Period::Month(2026, 12),
+        )
+        .await
+        .unwrap();
         assert_eq!((after.branches, after.compliant), (0, 0));
         assert!(after.pending.is_empty(), "the theme day is held");
         // Judged once December is over: T005 complies. The other branches have no
         // ledger at all (台账未录入): 暂无数据, not "held nothing" (review S24; this test
         // used to expect (5, 1) with four branches failed).
         let next = d("2027-01-01");
-        let after = compliance::run_on(&app, &sec, "T005", Period::Month(2026, 12), next)
-            .await
-            .unwrap();
+        let after = compliance::run_on(
+            &app,
+            &common::org(&app, &sec, "T005").await.unwrap(),
+            Period::Month(2026, 12),
+            next,
+        )
+        .await
+        .unwrap();
         assert_eq!((after.branches, after.compliant), (1, 1));
         let town = compliance::run_on(
             &app,
-            &Actor::system(),
-            "T001",
+            &common::org(&app, &Actor::system(), "T001").await.unwrap(),
             Period::Month(2026, 12),
             next,
         )
@@ -1052,7 +1080,7 @@ contract_test!(
             Err(jiceng_app::AppError::Forbidden)
         ));
         assert!(matches!(
-            compliance::run(&app, &sec, "T002", Period::Month(2026, 12)).await,
+            common::org(&app, &sec, "T002").await,
             Err(jiceng_app::AppError::OrgNotFound(_))
         ));
 

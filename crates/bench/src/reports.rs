@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use jiceng_app::access::Actor;
+use jiceng_app::access::{self, Actor};
 use jiceng_app::{reports, App, Crypto};
 use jiceng_domain::{OrgKind, Period};
 use jiceng_store::orgs::StoredOrg;
@@ -247,7 +247,12 @@ pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<us
             serde_json::to_string(&reports::members::run(app, scope, code, today).await?)?
         }
         Kind::Compliance => serde_json::to_string(
-            &reports::compliance::run(app, &system, code, quarter_of(today)).await?,
+            &reports::compliance::run(
+                app,
+                &access::resolve(app, &system, &access::OrgKey::parse(Some(code))).await?,
+                quarter_of(today),
+            )
+            .await?,
         )?,
         Kind::ComplianceOverview => {
             let org = app.resolve_org(scope, code).await?;

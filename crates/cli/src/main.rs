@@ -788,11 +788,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         .context("组织生活合规报告需要 --period（如 2026-08、2026Q3 或 2026）")?;
                     let period =
                         jiceng_domain::Period::parse(&period).map_err(anyhow::Error::msg)?;
-                    let actor = jiceng_app::access::Actor::system();
+                    let root = system_org(&app, &org).await?;
                     // Judged on --as-of (default today): spans not over then are 待办.
                     let r =
-                        jiceng_app::reports::compliance::run_on(&app, &actor, &org, period, day)
-                            .await?;
+                        jiceng_app::reports::compliance::run_on(&app, &root, period, day).await?;
                     (
                         serde_json::to_string_pretty(&r)?,
                         render::compliance(&r),
@@ -1024,4 +1023,15 @@ fn default_divisions() -> Option<PathBuf> {
     .iter()
     .map(PathBuf::from)
     .find(|p| p.join("provinces.csv.gz").exists())
+}
+
+/// An org named on the command line (code, exact name or id), resolved for the command
+/// line's actor (the whole tree).
+async fn system_org(
+    app: &jiceng_app::App,
+    key: &str,
+) -> Result<jiceng_app::access::InScope<jiceng_app::OrgRecord>> {
+    let actor = jiceng_app::access::Actor::system();
+    let key = jiceng_app::access::OrgKey::parse(Some(key));
+    Ok(jiceng_app::access::resolve(app, &actor, &key).await?)
 }

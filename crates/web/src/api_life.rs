@@ -22,6 +22,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, WebError};
+use crate::extract::QueryOrg;
 use crate::session::ApiUser;
 use crate::AppState;
 
@@ -259,22 +260,16 @@ async fn due(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) 
 
 async fn report(
     State(state): State<AppState>,
-    user: ApiUser,
+    QueryOrg { org, .. }: QueryOrg<ApiUser>,
     Query(p): Query<ListParams>,
 ) -> ApiResult {
-    let org = match p.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(k) => org_of(&state, &user.actor, k).await?,
-        None => browse::home_org(&state.app, &user.actor)
-            .await?
-            .ok_or(ApiError(WebError::App(AppError::NotFound("党组织".into()))))?,
-    };
     let today = state.app.today();
     let as_of = parse_day(p.as_of.as_deref().unwrap_or(""), "as_of")
         .map_err(bad)?
         .unwrap_or(today);
     let period = parse_period(p.period.as_deref(), as_of).map_err(bad)?;
     Ok(to_json(
-        &compliance::run_on(&state.app, &user.actor, &org.org.code, period, as_of).await?,
+        &compliance::run_on(&state.app, &org, period, as_of).await?,
     ))
 }
 

@@ -12,10 +12,11 @@ mod api_rating;
 mod assets;
 pub mod charts;
 mod error;
+pub mod extract;
 mod memo;
 pub mod openapi;
 mod pages;
-mod session;
+pub mod session;
 pub mod throttle;
 mod uploads;
 

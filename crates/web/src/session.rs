@@ -186,6 +186,7 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
 }
 
 /// The logged-in user of a page request (redirects to the login page when absent).
+#[derive(Clone)]
 pub struct User {
     pub actor: Actor,
     pub csrf: String,
@@ -235,6 +236,7 @@ impl FromRequestParts<AppState> for User {
 }
 
 /// The user of an API request, by `Authorization: Bearer <token>`.
+#[derive(Clone)]
 pub struct ApiUser {
     pub actor: Actor,
     pub token: String,

@@ -7,6 +7,8 @@
 //! and the monthly facts (`compliance_month`, one indexed read per month). The rules of
 //! judging are in `jiceng_domain::compliance`.
 
+use crate::access::InScope;
+use crate::OrgRecord;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -240,26 +242,20 @@ pub fn judged_note(period: Period, as_of: NaiveDate) -> String {
     }
 }
 
-/// The report for the subtree of `root` (code or unique name, in the actor's scope),
-/// judged today.
-pub async fn run(app: &App, actor: &Actor, root: &str, period: Period) -> Result<ComplianceReport> {
-    run_on(app, actor, root, period, app.today()).await
+/// The report for the subtree of `root` (resolved in the actor's scope), judged today.
+pub async fn run(app: &App, root: &InScope<OrgRecord>, period: Period) -> Result<ComplianceReport> {
+    run_on(app, root, period, app.today()).await
 }
 
 /// The report judged on `as_of` (`--as-of`): spans whose last day has not passed then
 /// are open (待办), never shortfalls.
 pub async fn run_on(
     app: &App,
-    actor: &Actor,
-    root: &str,
+    root: &InScope<OrgRecord>,
     period: Period,
     as_of: NaiveDate,
 ) -> Result<ComplianceReport> {
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
-    let root = app.resolve_org(&actor.scope, root).await?;
-    let scope = Scope::subtree(&root.path);
+    let scope = root.subtree();
     let j = judge_subtree(app, &scope, period, as_of).await?;
     let mut conn = app.store.acquire().await?;
     let children = org_store::children(&mut conn, &scope, root.org.id).await?;

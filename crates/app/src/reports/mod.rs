@@ -9,23 +9,7 @@ pub mod rectification;
 pub mod structure;
 pub mod weak;
 
-use serde::Serialize;
-
-/// An org as reports name it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OrgRef {
-    pub code: String,
-    pub name: String,
-}
-
-impl OrgRef {
-    pub fn of(o: &jiceng_domain::Org) -> OrgRef {
-        OrgRef {
-            code: o.code.clone(),
-            name: o.name.clone(),
-        }
-    }
-}
+pub use crate::OrgRef;
 
 /// A rate rounded for display (four decimals), `None` when nothing to divide.
 pub(crate) fn round4(v: Option<f64>) -> Option<f64> {

@@ -455,3 +455,14 @@ pub fn township(dir: &Dir) -> (PathBuf, PathBuf, PathBuf) {
     xlsx(&units, "测试镇单位覆盖情况", &UNIT_HEADER, &unit_rows());
     (orgs, members, units)
 }
+
+/// An org key resolved for `actor` (what the front ends do at the edge), or the use
+/// case's refusal.
+#[allow(dead_code)]
+pub async fn org(
+    app: &App,
+    actor: &jiceng_app::access::Actor,
+    key: &str,
+) -> jiceng_app::Result<jiceng_app::access::InScope<jiceng_app::OrgRecord>> {
+    jiceng_app::access::resolve(app, actor, &jiceng_app::access::OrgKey::parse(Some(key))).await
+}

@@ -25,6 +25,7 @@ use super::{can_write, html, opt_i64, xlsx, Nav, Pager};
 use crate::api_life::{parse_day, parse_kind, parse_period};
 use crate::charts;
 use crate::error::{PageError, WebError};
+use crate::extract::{PathOrg, QueryOrg};
 use crate::session::User;
 use crate::AppState;
 use jiceng_app::current_periods;
@@ -878,10 +879,9 @@ struct OrgLifePage {
 
 async fn org_life(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    PathOrg { user, org }: PathOrg<User>,
 ) -> Result<Response, PageError> {
-    let org = browse::org_in_scope(&state.app, &user.actor, id).await?;
+    let id = org.org.id;
     let today = state.app.today();
     let month = Period::month_of(today);
     let is_branch = org.org.kind == jiceng_domain::OrgKind::Branch;
@@ -889,7 +889,7 @@ async fn org_life(
     let (open, heat) = if is_branch {
         let d = meetings::due(&state.app, &user.actor, id, today).await?;
         let year = Period::year_of(today);
-        let r = compliance::run(&state.app, &user.actor, &org.org.code, year).await?;
+        let r = compliance::run(&state.app, &org, year).await?;
         (
             d.items.len(),
             Some(heat_map(today.year(), &r.calendar, today)),
@@ -1005,7 +1005,6 @@ async fn meetings_export(
 
 #[derive(Deserialize)]
 struct ReportParams {
-    org: Option<String>,
     period: Option<String>,
     page: Option<i64>,
     format: Option<String>,
@@ -1117,15 +1116,14 @@ fn period_links(org: i64, period: Period, today: NaiveDate) -> Vec<PeriodLink> {
 
 async fn compliance_page(
     State(state): State<AppState>,
-    user: User,
+    QueryOrg { user, org }: QueryOrg<User>,
     Query(p): Query<ReportParams>,
 ) -> Result<Response, PageError> {
-    let org = list_root(&state, &user, &p.org).await?;
     let today = state.app.today();
     let period =
         parse_period(p.period.as_deref(), today).map_err(|m| PageError(WebError::BadRequest(m)))?;
     if p.format.as_deref() == Some("xlsx") {
-        let r = compliance::run(&state.app, &user.actor, &org.org.code, period).await?;
+        let r = compliance::run(&state.app, &org, period).await?;
         let bytes = jiceng_app::export::workbook(
             &state.app,
             &user.actor,
@@ -1168,14 +1166,14 @@ async fn compliance_page(
     let page = p.page.unwrap_or(1).max(1);
     let (mut report, mut heat): (Option<ComplianceReport>, Option<HeatMap>) = (None, None);
     if detail {
-        let r = compliance::run(&state.app, &user.actor, &org.org.code, period).await?;
+        let r = compliance::run(&state.app, &org, period).await?;
         let year = match period {
             Period::Month(y, _) | Period::Quarter(y, _) | Period::Year(y) => y,
         };
         let cal = if matches!(period, Period::Year(_)) {
             r.calendar.clone()
         } else {
-            compliance::run(&state.app, &user.actor, &org.org.code, Period::Year(year))
+            compliance::run(&state.app, &org, Period::Year(year))
                 .await?
                 .calendar
         };
