@@ -7,7 +7,6 @@ use axum::body::{Bytes, HttpBody};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use jiceng_app::access::Actor;
 use jiceng_app::browse::{self, MemberQuery, UnitQuery};
@@ -23,39 +22,164 @@ use serde_json::{json, Value};
 
 use crate::error::{ApiError, WebError};
 use crate::pages::import::{self as import_page, Kind};
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
 use crate::AppState;
+use jiceng_app::access::Action;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/auth/password", post(change_password))
-        .route("/me", get(me))
-        .route("/dashboard", get(dashboard))
-        .route("/orgs", get(orgs))
-        .route("/orgs/{id}", get(org).put(edit_org))
-        .route("/orgs/{id}/children", get(children).post(create_org))
-        .route("/orgs/{id}/move", post(move_org))
-        .route("/orgs/{id}/merge", post(merge_org))
-        .route("/orgs/{id}/dissolve", post(dissolve_org))
-        .route("/orgs/{id}/events", post(org_event))
-        .route("/positions/{id}/end", post(end_position))
-        .route("/members", get(members))
-        .route("/members/search", post(search_members))
-        .route("/members/{id}", get(member).put(edit_member))
-        .route("/members/{id}/id-number", post(reveal))
-        .route("/units", get(units))
-        .route("/reports/{kind}", get(report))
-        .route("/imports/{kind}", post(import))
-        .route("/audit", get(audit))
-        .route("/referrals", get(referrals))
-        .route("/referrals/{id}/settle", post(settle_referral))
-        .route("/referrals/{id}/dismiss", post(dismiss_referral))
+/// The API's router: its table, and a JSON 404 for any other path under `/api/v1`.
+pub fn router(state: &AppState) -> Router<AppState> {
+    routes().into_router(state, true).fallback(not_found)
+}
+
+/// The API's route table (paths relative to `/api/v1`).
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/openapi.json", Guard::Public, Subject::None, openapi)
+        .post("/auth/login", Guard::Public, Subject::None, login)
+        .post("/auth/logout", Guard::Session, Subject::None, logout)
+        .post(
+            "/auth/password",
+            Guard::Session,
+            Subject::None,
+            change_password,
+        )
+        .get("/me", Guard::Session, Subject::None, me)
+        .get(
+            "/dashboard",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            dashboard,
+        )
+        .get("/orgs", Guard::May(Action::ReadData), Subject::None, orgs)
+        .get(
+            "/orgs/{id}",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            org,
+        )
+        .put(
+            "/orgs/{id}",
+            Guard::May(Action::Write),
+            Subject::Org,
+            edit_org,
+        )
+        .get(
+            "/orgs/{id}/children",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            children,
+        )
+        .post(
+            "/orgs/{id}/children",
+            Guard::May(Action::Write),
+            Subject::Org,
+            create_org,
+        )
+        .post(
+            "/orgs/{id}/move",
+            Guard::May(Action::Write),
+            Subject::Org,
+            move_org,
+        )
+        .post(
+            "/orgs/{id}/merge",
+            Guard::May(Action::Write),
+            Subject::Org,
+            merge_org,
+        )
+        .post(
+            "/orgs/{id}/dissolve",
+            Guard::May(Action::Write),
+            Subject::Org,
+            dissolve_org,
+        )
+        .post(
+            "/orgs/{id}/events",
+            Guard::May(Action::Write),
+            Subject::Org,
+            org_event,
+        )
+        .post(
+            "/positions/{id}/end",
+            Guard::May(Action::Write),
+            Subject::Position,
+            end_position,
+        )
+        .get(
+            "/members",
+            Guard::MayOrSelf(Action::ReadData),
+            Subject::QueryOrg,
+            members,
+        )
+        .post(
+            "/members/search",
+            Guard::MayOrSelf(Action::ReadData),
+            Subject::None,
+            search_members,
+        )
+        .get(
+            "/members/{id}",
+            Guard::MayOrSelf(Action::ReadData),
+            Subject::Member,
+            member,
+        )
+        .put(
+            "/members/{id}",
+            Guard::May(Action::Write),
+            Subject::Member,
+            edit_member,
+        )
+        .post(
+            "/members/{id}/id-number",
+            Guard::May(Action::Unmask),
+            Subject::Member,
+            reveal,
+        )
+        .get(
+            "/units",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            units,
+        )
+        .get(
+            "/reports/{kind}",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            report,
+        )
+        .post(
+            "/imports/{kind}",
+            Guard::May(Action::Write),
+            Subject::None,
+            import,
+        )
+        .get(
+            "/audit",
+            Guard::May(Action::ReadAudit),
+            Subject::None,
+            audit,
+        )
+        .get(
+            "/referrals",
+            Guard::May(Action::HandleReferrals),
+            Subject::None,
+            referrals,
+        )
+        .post(
+            "/referrals/{id}/settle",
+            Guard::May(Action::HandleReferrals),
+            Subject::Referral,
+            settle_referral,
+        )
+        .post(
+            "/referrals/{id}/dismiss",
+            Guard::May(Action::HandleReferrals),
+            Subject::Referral,
+            dismiss_referral,
+        )
         .merge(crate::api_life::routes())
         .merge(crate::api_rating::routes())
-        .fallback(not_found)
 }
 
 type ApiResult<T = Json<Value>> = Result<T, ApiError>;

@@ -9,8 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::NaiveDate;
 use jiceng_app::access::Actor;
 use jiceng_app::meetings::{self, NewMeeting};
@@ -23,15 +22,43 @@ use serde_json::{json, Value};
 
 use crate::error::{ApiError, WebError};
 use crate::extract::QueryOrg;
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
 use crate::AppState;
+use jiceng_app::access::Action;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/meetings", post(record).get(list))
-        .route("/meetings/{id}", get(meeting))
-        .route("/orgs/{id}/due", get(due))
-        .route("/reports/compliance", get(report))
+pub fn routes() -> Routes {
+    Routes::new()
+        .post(
+            "/meetings",
+            Guard::May(Action::RecordLife),
+            Subject::None,
+            record,
+        )
+        .get(
+            "/meetings",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            list,
+        )
+        .get(
+            "/meetings/{id}",
+            Guard::May(Action::ReadData),
+            Subject::Meeting,
+            meeting,
+        )
+        .get(
+            "/orgs/{id}/due",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            due,
+        )
+        .get(
+            "/reports/compliance",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            report,
+        )
 }
 
 type ApiResult<T = Json<Value>> = Result<T, ApiError>;

@@ -9,8 +9,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{Datelike, NaiveDate};
 use jiceng_app::access::{Actor, Role};
 use jiceng_app::rectification;
@@ -23,23 +22,86 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, WebError};
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
 use crate::AppState;
+use jiceng_app::access::Action;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/ratings", get(ratings).post(rate))
-        .route("/orgs/{id}/rating", get(org_rating))
-        .route("/orgs/{id}/rating/adjust", post(adjust))
-        .route("/weak", get(weak_list))
-        .route("/weak/summary", get(weak_summary))
-        .route("/orgs/{id}/weak", get(diagnosis))
-        .route("/orgs/{id}/weak/{decision}", post(decide))
-        .route("/rectification", get(rect_list))
-        .route("/rectification/overdue", get(overdue))
-        .route("/rectification/stalled", get(stalled))
-        .route("/orgs/{id}/rectification", get(case))
-        .route("/orgs/{id}/rectification/{step}", post(step))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/ratings",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            ratings,
+        )
+        .post("/ratings", Guard::May(Action::Rate), Subject::None, rate)
+        .get(
+            "/orgs/{id}/rating",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            org_rating,
+        )
+        .post(
+            "/orgs/{id}/rating/adjust",
+            Guard::May(Action::AdjustRating),
+            Subject::Org,
+            adjust,
+        )
+        .get(
+            "/weak",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            weak_list,
+        )
+        .get(
+            "/weak/summary",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            weak_summary,
+        )
+        .get(
+            "/orgs/{id}/weak",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            diagnosis,
+        )
+        .post(
+            "/orgs/{id}/weak/{decision}",
+            Guard::May(Action::DecideWeakness),
+            Subject::Org,
+            decide,
+        )
+        .get(
+            "/rectification",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            rect_list,
+        )
+        .get(
+            "/rectification/overdue",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            overdue,
+        )
+        .get(
+            "/rectification/stalled",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            stalled,
+        )
+        .get(
+            "/orgs/{id}/rectification",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            case,
+        )
+        .post(
+            "/orgs/{id}/rectification/{step}",
+            Guard::May(Action::ReportProgress),
+            Subject::Org,
+            step,
+        )
 }
 
 type ApiResult<T = Json<Value>> = Result<T, ApiError>;

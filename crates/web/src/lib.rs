@@ -16,6 +16,7 @@ pub mod extract;
 mod memo;
 pub mod openapi;
 mod pages;
+pub mod routes;
 pub mod session;
 pub mod throttle;
 mod uploads;
@@ -264,6 +265,15 @@ impl AppState {
 }
 
 /// The whole application: pages, the API and the assets.
+/// Every page and API route with what guards it (the sweeps and `docs/PERMISSIONS.md`
+/// read it); assets and the health check are public and not listed.
+pub fn route_table() -> Vec<routes::RouteInfo> {
+    pages::routes()
+        .nest("/api/v1", api::routes())
+        .table()
+        .to_vec()
+}
+
 pub fn router(app: App) -> Router {
     router_with(app, WebConfig::default())
 }
@@ -274,8 +284,8 @@ pub fn router_with(app: App, config: WebConfig) -> Router {
 
 fn router_for(state: AppState) -> Router {
     Router::new()
-        .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(pages::routes().into_router(&state, false))
+        .nest("/api/v1", api::router(&state))
         .merge(assets::routes())
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(error::plain_rejections))

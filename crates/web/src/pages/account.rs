@@ -7,21 +7,32 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use jiceng_app::auth::{AuthError, PendingLogin};
 use jiceng_app::totp;
 use serde::Deserialize;
 
 use super::{html, login_page, Nav};
 use crate::error::{PageError, WebError};
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::{self, User};
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(session::ENROL_PATH, get(enrol_page).post(enrol_confirm))
-        .route("/login/2fa", post(login_code))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            session::ENROL_PATH,
+            Guard::Session,
+            Subject::None,
+            enrol_page,
+        )
+        .post(
+            session::ENROL_PATH,
+            Guard::Session,
+            Subject::None,
+            enrol_confirm,
+        )
+        .post("/login/2fa", Guard::Public, Subject::None, login_code)
 }
 
 #[derive(Template)]

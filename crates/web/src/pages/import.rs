@@ -5,15 +5,16 @@
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use jiceng_app::import::{self, ImportOptions, ImportReport, NoProgress, RowError};
 use serde::Deserialize;
 
 use super::{html, xlsx, Nav};
 use crate::error::{PageError, WebError};
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::{AppState, PendingImport};
+use jiceng_app::access::Action;
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
@@ -187,18 +188,22 @@ pub fn extension(name: &str) -> Option<&'static str> {
     }
 }
 
-pub fn routes() -> axum::Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    let write = Guard::May(Action::Write);
+    Routes::new()
+        .get("/import", write, Subject::None, form)
         // The upload bounds itself: its file by the import limit, its fields by
         // `FORM_FIELD_MAX`; the general body limit would refuse the file.
-        .route(
-            "/import",
-            get(form)
-                .post(upload)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
+        .post_with("/import", write, Subject::None, upload, |m| {
+            m.layer(axum::extract::DefaultBodyLimit::disable())
+        })
+        .post("/import/confirm", write, Subject::None, confirm)
+        .get(
+            "/import/{token}/errors.xlsx",
+            write,
+            Subject::Upload,
+            errors_xlsx,
         )
-        .route("/import/confirm", post(confirm))
-        .route("/import/{token}/errors.xlsx", get(errors_xlsx))
 }
 
 pub struct KindChoice {

@@ -9,8 +9,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
+use axum::Form;
 use chrono::{Datelike, NaiveDate};
 use jiceng_app::meetings::{self, Due, MeetingRow, MeetingView, NewMeeting, RecordContext};
 use jiceng_app::reports::compliance::{self, ComplianceReport, Overview};
@@ -26,22 +25,62 @@ use crate::api_life::{parse_day, parse_kind, parse_period};
 use crate::charts;
 use crate::error::{PageError, WebError};
 use crate::extract::{PathOrg, QueryOrg};
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
+use jiceng_app::access::Action;
 use jiceng_app::current_periods;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/orgs/{id}/due", get(due_page))
-        .route("/orgs/{id}/life", get(org_life))
-        .route(
-            "/orgs/{id}/meetings/new",
-            get(record_form).post(record_submit),
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/orgs/{id}/due",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            due_page,
         )
-        .route("/meetings", get(meetings_page))
-        .route("/meetings/export.xlsx", get(meetings_export))
-        .route("/meetings/{id}", get(meeting_page))
-        .route("/reports/compliance", get(compliance_page))
+        .get(
+            "/orgs/{id}/life",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            org_life,
+        )
+        .get(
+            "/orgs/{id}/meetings/new",
+            Guard::May(Action::RecordLife),
+            Subject::Org,
+            record_form,
+        )
+        .post(
+            "/orgs/{id}/meetings/new",
+            Guard::May(Action::RecordLife),
+            Subject::Org,
+            record_submit,
+        )
+        .get(
+            "/meetings",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            meetings_page,
+        )
+        .get(
+            "/meetings/export.xlsx",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            meetings_export,
+        )
+        .get(
+            "/meetings/{id}",
+            Guard::May(Action::ReadData),
+            Subject::Meeting,
+            meeting_page,
+        )
+        .get(
+            "/reports/compliance",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            compliance_page,
+        )
 }
 
 fn not_found(what: &str) -> PageError {

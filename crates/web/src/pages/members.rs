@@ -8,8 +8,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use jiceng_app::browse::{self, MemberPage, MemberQuery, MemberView};
 use jiceng_app::member_admin::{self, MemberEdit};
 use jiceng_store::browse::MemberSort;
@@ -17,17 +16,55 @@ use serde::Deserialize;
 
 use super::{html, opt_i64, xlsx, Nav, Pager};
 use crate::error::{PageError, WebError};
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
+use jiceng_app::access::Action;
 
-pub fn routes() -> axum::Router<AppState> {
-    Router::new()
-        .route("/members", get(roster))
-        .route("/members/search", post(search))
-        .route("/members/export.xlsx", get(export))
-        .route("/members/{id}", get(member_page))
-        .route("/members/{id}/reveal", post(reveal))
-        .route("/members/{id}/edit", get(edit_form).post(edit))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/members",
+            Guard::MayOrSelf(Action::ReadData),
+            Subject::QueryOrg,
+            roster,
+        )
+        .post(
+            "/members/search",
+            Guard::MayOrSelf(Action::ReadData),
+            Subject::None,
+            search,
+        )
+        .get(
+            "/members/export.xlsx",
+            Guard::MayOrSelf(Action::ReadData),
+            Subject::QueryOrg,
+            export,
+        )
+        .get(
+            "/members/{id}",
+            Guard::MayOrSelf(Action::ReadData),
+            Subject::Member,
+            member_page,
+        )
+        .post(
+            "/members/{id}/reveal",
+            Guard::May(Action::Unmask),
+            Subject::Member,
+            reveal,
+        )
+        .get(
+            "/members/{id}/edit",
+            Guard::May(Action::Write),
+            Subject::Member,
+            edit_form,
+        )
+        .post(
+            "/members/{id}/edit",
+            Guard::May(Action::Write),
+            Subject::Member,
+            edit,
+        )
 }
 
 #[derive(Deserialize, Default)]

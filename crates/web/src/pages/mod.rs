@@ -20,28 +20,48 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use jiceng_app::access::{Actor, Role};
 use jiceng_app::{auth, browse};
 use serde::Deserialize;
 
 use crate::charts;
 use crate::error::{PageError, WebError};
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::{self, User};
 use crate::AppState;
+use jiceng_app::access::Action;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(dashboard))
-        .route("/login", get(login_form).post(login))
-        .route("/logout", post(logout))
-        .route(
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", Guard::Session, Subject::None, dashboard)
+        .get("/login", Guard::Public, Subject::None, login_form)
+        .post("/login", Guard::Public, Subject::None, login)
+        .post("/logout", Guard::Session, Subject::None, logout)
+        .get(
             "/account/password",
-            get(password_form).post(change_password),
+            Guard::Session,
+            Subject::None,
+            password_form,
         )
-        .route("/audit", get(audit_log))
-        .route("/audit/export.xlsx", get(audit_export))
+        .post(
+            "/account/password",
+            Guard::Session,
+            Subject::None,
+            change_password,
+        )
+        .get(
+            "/audit",
+            Guard::May(Action::ReadAudit),
+            Subject::None,
+            audit_log,
+        )
+        .get(
+            "/audit/export.xlsx",
+            Guard::May(Action::ReadAudit),
+            Subject::None,
+            audit_export,
+        )
         .merge(account::routes())
         .merge(orgs::routes())
         .merge(members::routes())

@@ -4,8 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use jiceng_app::browse::{self, OrgSummary, OrgView};
 use jiceng_app::org_admin::{self, OrgFields};
 use jiceng_domain::{Domain, OrgKind};
@@ -13,22 +12,104 @@ use serde::Deserialize;
 
 use super::{can_write, html, xlsx, Nav};
 use crate::error::PageError;
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
+use jiceng_app::access::Action;
 
-pub fn routes() -> axum::Router<AppState> {
-    Router::new()
-        .route("/orgs", get(tree))
-        .route("/orgs/{id}", get(org_page))
-        .route("/orgs/{id}/children.json", get(children_json))
-        .route("/orgs/{id}/export.xlsx", get(export))
-        .route("/orgs/{id}/new", get(new_form).post(create))
-        .route("/orgs/{id}/edit", get(edit_form).post(edit))
-        .route("/orgs/{id}/move", get(move_form).post(move_org))
-        .route("/orgs/{id}/merge", get(merge_form).post(merge))
-        .route("/orgs/{id}/dissolve", get(dissolve_form).post(dissolve))
-        .route("/orgs/{id}/event", post(record_event))
-        .route("/positions/{pid}/end", post(end_position))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/orgs", Guard::May(Action::ReadData), Subject::None, tree)
+        .get(
+            "/orgs/{id}",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            org_page,
+        )
+        .get(
+            "/orgs/{id}/children.json",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            children_json,
+        )
+        .get(
+            "/orgs/{id}/export.xlsx",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            export,
+        )
+        .get(
+            "/orgs/{id}/new",
+            Guard::May(Action::Write),
+            Subject::Org,
+            new_form,
+        )
+        .post(
+            "/orgs/{id}/new",
+            Guard::May(Action::Write),
+            Subject::Org,
+            create,
+        )
+        .get(
+            "/orgs/{id}/edit",
+            Guard::May(Action::Write),
+            Subject::Org,
+            edit_form,
+        )
+        .post(
+            "/orgs/{id}/edit",
+            Guard::May(Action::Write),
+            Subject::Org,
+            edit,
+        )
+        .get(
+            "/orgs/{id}/move",
+            Guard::May(Action::Write),
+            Subject::Org,
+            move_form,
+        )
+        .post(
+            "/orgs/{id}/move",
+            Guard::May(Action::Write),
+            Subject::Org,
+            move_org,
+        )
+        .get(
+            "/orgs/{id}/merge",
+            Guard::May(Action::Write),
+            Subject::Org,
+            merge_form,
+        )
+        .post(
+            "/orgs/{id}/merge",
+            Guard::May(Action::Write),
+            Subject::Org,
+            merge,
+        )
+        .get(
+            "/orgs/{id}/dissolve",
+            Guard::May(Action::Write),
+            Subject::Org,
+            dissolve_form,
+        )
+        .post(
+            "/orgs/{id}/dissolve",
+            Guard::May(Action::Write),
+            Subject::Org,
+            dissolve,
+        )
+        .post(
+            "/orgs/{id}/event",
+            Guard::May(Action::Write),
+            Subject::Org,
+            record_event,
+        )
+        .post(
+            "/positions/{pid}/end",
+            Guard::May(Action::Write),
+            Subject::Position,
+            end_position,
+        )
 }
 
 #[derive(Template)]

@@ -10,8 +10,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use chrono::Datelike;
 use jiceng_app::access::{Actor, Role};
 use jiceng_app::rating::{self, RatingsReport, StarCount};
@@ -24,15 +23,37 @@ use super::reports::{tabs, Tab};
 use super::{html, urlencode, xlsx, Nav, Pager};
 use crate::charts;
 use crate::error::{PageError, WebError};
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
+use jiceng_app::access::Action;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/reports/ratings", get(ratings_page))
-        .route("/reports/ratings/compute", post(compute))
-        .route("/orgs/{id}/rating", get(org_rating_page))
-        .route("/orgs/{id}/rating/adjust", post(adjust))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/reports/ratings",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            ratings_page,
+        )
+        .post(
+            "/reports/ratings/compute",
+            Guard::May(Action::Rate),
+            Subject::QueryOrg,
+            compute,
+        )
+        .get(
+            "/orgs/{id}/rating",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            org_rating_page,
+        )
+        .post(
+            "/orgs/{id}/rating/adjust",
+            Guard::May(Action::AdjustRating),
+            Subject::Org,
+            adjust,
+        )
 }
 
 // ---------------------------------------------------------------- shared helpers

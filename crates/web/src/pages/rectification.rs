@@ -9,8 +9,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use chrono::NaiveDate;
 use jiceng_app::access::{Actor, Role};
 use jiceng_app::rectification::{self, stall_days, CaseView};
@@ -29,14 +28,31 @@ use super::reports::{tabs, Tab};
 use super::{html, urlencode, Nav};
 use crate::charts;
 use crate::error::{PageError, WebError};
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
+use jiceng_app::access::Action;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/reports/rectification", get(progress_page))
-        .route("/orgs/{id}/rectification", get(case_page))
-        .route("/orgs/{id}/rectification/{step}", post(step))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/reports/rectification",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            progress_page,
+        )
+        .get(
+            "/orgs/{id}/rectification",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            case_page,
+        )
+        .post(
+            "/orgs/{id}/rectification/{step}",
+            Guard::May(Action::ReportProgress),
+            Subject::Org,
+            step,
+        )
 }
 
 /// Plans and assistance: organization department, committee, admin.

@@ -5,21 +5,32 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use jiceng_app::referral::{self, ReferralPage};
 use jiceng_store::referral::ReferralStatus;
 use serde::Deserialize;
 
 use super::{html, Nav, Pager};
 use crate::error::PageError;
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
+use jiceng_app::access::Action;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/referrals", get(list))
-        .route("/referrals/{id}/close", post(close))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/referrals",
+            Guard::May(Action::HandleReferrals),
+            Subject::None,
+            list,
+        )
+        .post(
+            "/referrals/{id}/close",
+            Guard::May(Action::HandleReferrals),
+            Subject::Referral,
+            close,
+        )
 }
 
 #[derive(Deserialize, Default)]

@@ -3,8 +3,6 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
 use jiceng_app::browse;
 use jiceng_app::reports::{coverage, members, structure};
 use jiceng_store::orgs::StoredOrg;
@@ -13,14 +11,31 @@ use serde::Deserialize;
 use super::{html, opt_i64, xlsx, Nav};
 use crate::charts;
 use crate::error::{PageError, WebError};
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
+use jiceng_app::access::Action;
 
-pub fn routes() -> axum::Router<AppState> {
-    Router::new()
-        .route("/reports/structure", get(structure_page))
-        .route("/reports/coverage", get(coverage_page))
-        .route("/reports/members", get(members_page))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/reports/structure",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            structure_page,
+        )
+        .get(
+            "/reports/coverage",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            coverage_page,
+        )
+        .get(
+            "/reports/members",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            members_page,
+        )
 }
 
 #[derive(Deserialize)]

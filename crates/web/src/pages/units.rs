@@ -3,8 +3,6 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
 use jiceng_app::browse::{self, UnitPage, UnitQuery};
 use jiceng_domain::{Coverage, Domain};
 use serde::Deserialize;
@@ -13,8 +11,10 @@ use super::orgs::Choice;
 use super::{html, opt_i64, xlsx, Nav, Pager};
 use crate::charts;
 use crate::error::PageError;
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
+use jiceng_app::access::Action;
 
 const COVERAGES: [Coverage; 4] = [
     Coverage::OwnOrg,
@@ -23,10 +23,20 @@ const COVERAGES: [Coverage; 4] = [
     Coverage::Uncovered,
 ];
 
-pub fn routes() -> axum::Router<AppState> {
-    Router::new()
-        .route("/units", get(registry))
-        .route("/units/export.xlsx", get(export))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/units",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            registry,
+        )
+        .get(
+            "/units/export.xlsx",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            export,
+        )
 }
 
 #[derive(Deserialize, Default)]

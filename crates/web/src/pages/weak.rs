@@ -8,8 +8,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use jiceng_app::reports::weak as weak_report;
 use jiceng_app::{weak, AppError};
 use jiceng_domain::weakness::SignalState;
@@ -24,14 +23,31 @@ use super::reports::{tabs, Tab};
 use super::{html, urlencode, Nav};
 use crate::charts;
 use crate::error::{PageError, WebError};
+use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
+use jiceng_app::access::Action;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/reports/weak", get(weak_page))
-        .route("/orgs/{id}/weak", get(org_weak_page))
-        .route("/orgs/{id}/weak/decide", post(decide))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/reports/weak",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            weak_page,
+        )
+        .get(
+            "/orgs/{id}/weak",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            org_weak_page,
+        )
+        .post(
+            "/orgs/{id}/weak/decide",
+            Guard::May(Action::DecideWeakness),
+            Subject::Org,
+            decide,
+        )
 }
 
 fn kind_char(code: &str) -> &'static str {
