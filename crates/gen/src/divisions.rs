@@ -218,18 +218,33 @@ pub fn default_data_dir() -> std::path::PathBuf {
     }
 }
 
+/// The division tables for the tests that need them, or `None` with a notice on stderr
+/// when they are not there — unless `JICENG_REQUIRE_DIVISIONS=1` (as `.ci/run` sets when
+/// it finds them), which turns a missing table into a failure.
+pub fn test_data_dir() -> Option<std::path::PathBuf> {
+    let d = default_data_dir();
+    if d.join("villages.csv.gz").exists() {
+        return Some(d);
+    }
+    let required = std::env::var("JICENG_REQUIRE_DIVISIONS").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "division tables not found at {} and JICENG_REQUIRE_DIVISIONS=1",
+        d.display()
+    );
+    eprintln!(
+        "SKIPPED division-data test: tables not found at {} (set JICENG_DIVISIONS_DIR; JICENG_REQUIRE_DIVISIONS=1 makes it required)",
+        d.display()
+    );
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn data_dir() -> Option<std::path::PathBuf> {
-        let d = default_data_dir();
-        if d.join("villages.csv.gz").exists() {
-            Some(d)
-        } else {
-            println!("skipped: division tables not found at {}", d.display());
-            None
-        }
+        test_data_dir()
     }
 
     #[test]
@@ -257,17 +272,6 @@ mod tests {
         let Some(dir) = data_dir() else { return };
         let d = Divisions::load(&dir, Some(EMBEDDED_COUNTY_CODE)).unwrap();
         assert_eq!(d.to_csv(), EMBEDDED_COUNTY_CSV);
-    }
-
-    /// Rewrites `data/county.csv` from the tables:
-    /// `cargo test -p jiceng-gen --lib -- --ignored extract_embedded_county`.
-    #[test]
-    #[ignore]
-    fn extract_embedded_county() {
-        let dir = data_dir().expect("division tables");
-        let d = Divisions::load(&dir, Some(EMBEDDED_COUNTY_CODE)).unwrap();
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/county.csv");
-        std::fs::write(path, d.to_csv()).unwrap();
     }
 
     #[test]

@@ -9,7 +9,6 @@ use jiceng_domain::structure::{check_org, OrgFacts};
 use jiceng_domain::{
     AnomalyRule, Coverage, CreditCode, IdNumber, MemberStatus, OrgKind, PositionKind, RuleBook,
 };
-use jiceng_gen::divisions::default_data_dir;
 use jiceng_gen::{Batch, Divisions, GenOptions, Generator, IdBase};
 
 fn as_of() -> NaiveDate {
@@ -38,13 +37,7 @@ fn first_batch(seed: u64) -> Batch {
 }
 
 fn data_dir() -> Option<std::path::PathBuf> {
-    let d = default_data_dir();
-    if d.join("villages.csv.gz").exists() {
-        Some(d)
-    } else {
-        println!("skipped: division tables not found at {}", d.display());
-        None
-    }
+    jiceng_gen::divisions::test_data_dir()
 }
 
 #[test]
