@@ -682,24 +682,6 @@ async fn recheck_children(
     Ok(moved)
 }
 
-/// Rewrites the paths of stored anomalies after a subtree moved from `old` to `new` (in
-/// the transaction of `orgs::move_subtree`).
-pub async fn move_paths(conn: &mut Conn, old: &str, new: &str) -> Result<()> {
-    let upper = path::subtree_upper(old);
-    let old_len = old.chars().count() as i64 + 1;
-    sqlx::query(
-        "UPDATE org_anomaly SET org_path = $1 || SUBSTR(org_path, CAST($2 AS INTEGER)) \
-         WHERE org_path >= $3 AND org_path < $4",
-    )
-    .bind(new.to_string())
-    .bind(old_len)
-    .bind(old.to_string())
-    .bind(upper)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 /// The stored subtree totals of one org (orgs, anomalies by rule, gaps), if refreshed.
 pub async fn totals(conn: &mut Conn, org_id: i64) -> Result<Option<Totals>> {
     let row = sqlx::query(

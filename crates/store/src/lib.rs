@@ -27,6 +27,7 @@ pub mod scope;
 pub mod sql;
 pub mod testing;
 pub mod totp;
+pub mod tree;
 pub mod units;
 pub mod users;
 pub mod weak;

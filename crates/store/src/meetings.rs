@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use jiceng_domain::compliance::MonthTally;
-use jiceng_domain::{path, Attendance, AttendanceStatus, Meeting, MeetingKind, OrgKind, Period};
+use jiceng_domain::{Attendance, AttendanceStatus, Meeting, MeetingKind, OrgKind, Period};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -884,29 +884,6 @@ pub async fn branches_and_groups(conn: &mut Conn, scope: &Scope) -> Result<Vec<L
             })
         })
         .collect()
-}
-
-/// Rewrites the stored paths of meetings, monthly facts and summaries under `old` to lie
-/// under `new` (an org moved: `orgs::move_subtree` calls it in its transaction).
-pub async fn move_paths(conn: &mut Conn, old: &str, new: &str) -> Result<()> {
-    let upper = path::subtree_upper(old);
-    let old_len = old.chars().count() as i64 + 1;
-    for (table, col) in [
-        ("meeting", "org_path"),
-        ("compliance_month", "branch_path"),
-        ("compliance_summary", "org_path"),
-    ] {
-        sqlx::query(&format!(
-            "UPDATE {table} SET {col} = $1 || SUBSTR({col}, CAST($2 AS INTEGER)) WHERE {col} >= $3 AND {col} < $4"
-        ))
-        .bind(new.to_string())
-        .bind(old_len)
-        .bind(old.to_string())
-        .bind(upper.clone())
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
 }
 
 /// Compliance of one org's subtree in one period, as a refresh stored it.

@@ -222,59 +222,7 @@ pub async fn update(conn: &mut Conn, o: &Org) -> Result<()> {
     Ok(())
 }
 
-/// Re-affiliates an org under a new parent: rewrites the paths of its subtree and of the
-/// members, positions and units in it. Returns the new path.
-pub async fn move_subtree(conn: &mut Conn, org_id: i64, new_parent: i64) -> Result<String> {
-    let org = get(conn, &Scope::All, org_id)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("党组织（id {org_id}）")))?;
-    let parent = get(conn, &Scope::All, new_parent)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("党组织（id {new_parent}）")))?;
-    if parent.path.starts_with(&org.path) {
-        return Err(StoreError::Corrupt(
-            "不能把党组织移到它自己的下级之下".into(),
-        ));
-    }
-    let old = org.path.clone();
-    let new = path::child_path(Some(&parent.path), org_id);
-    let upper = path::subtree_upper(&old);
-    let delta = path::depth(&new) as i64 - path::depth(&old) as i64;
-    let old_len = old.chars().count() as i64 + 1;
-    sqlx::query("UPDATE org SET parent_id = $1 WHERE id = $2")
-        .bind(new_parent)
-        .bind(org_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "UPDATE org SET path = $1 || SUBSTR(path, CAST($2 AS INTEGER)), depth = depth + $3 WHERE path >= $4 AND path < $5",
-    )
-    .bind(new.clone())
-    .bind(old_len)
-    .bind(delta)
-    .bind(old.clone())
-    .bind(upper.clone())
-    .execute(&mut *conn)
-    .await?;
-    for table in ["member", "unit"] {
-        sqlx::query(&format!(
-            "UPDATE {table} SET org_path = $1 || SUBSTR(org_path, CAST($2 AS INTEGER)) WHERE org_path >= $3 AND org_path < $4"
-        ))
-        .bind(new.clone())
-        .bind(old_len)
-        .bind(old.clone())
-        .bind(upper.clone())
-        .execute(&mut *conn)
-        .await?;
-    }
-    // Meetings and their monthly compliance facts carry paths too.
-    crate::meetings::move_paths(conn, &old, &new).await?;
-    // So do the stored structure anomalies.
-    crate::facts::move_paths(conn, &old, &new).await?;
-    // And ratings, weaknesses and rectification records (SPEC C5).
-    crate::ratings::move_paths(conn, &old, &new).await?;
-    Ok(new)
-}
+pub use crate::tree::move_subtree;
 
 /// One org by id, if it is in the scope.
 pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<StoredOrg>> {

@@ -729,33 +729,3 @@ pub async fn indicator_sets(conn: &mut Conn) -> Result<Vec<IndicatorSet>> {
         })
         .collect()
 }
-
-/// Rewrites the stored paths of every rating, weakness and rectification record under
-/// `old` to lie under `new` (an org moved; called by `orgs::move_subtree`).
-pub async fn move_paths(conn: &mut Conn, old: &str, new: &str) -> Result<()> {
-    let upper = jiceng_domain::path::subtree_upper(old);
-    let old_len = old.chars().count() as i64 + 1;
-    for table in [
-        "rating",
-        "rating_manual",
-        "weakness",
-        "weakness_signal",
-        "discipline_case",
-        "funding",
-        "rectification",
-        "rectification_measure",
-        "rectification_event",
-    ] {
-        sqlx::query(&format!(
-            "UPDATE {table} SET org_path = $1 || SUBSTR(org_path, CAST($2 AS INTEGER)) \
-             WHERE org_path >= $3 AND org_path < $4"
-        ))
-        .bind(new.to_string())
-        .bind(old_len)
-        .bind(old.to_string())
-        .bind(upper.clone())
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}

@@ -446,3 +446,62 @@ contract_test!(ids_are_reserved_in_blocks, |db: TestDb| async move {
     db.store.bump_ids("org", 100).await.unwrap();
     assert_eq!(db.store.reserve_ids("org", 1).await.unwrap(), 100);
 });
+
+contract_test!(
+    every_path_column_is_rewritten_by_a_move,
+    |db: TestDb| async move {
+        // The schema's own list of path columns (every `*_path` column of every table), read
+        // from the database; `tree::PATH_COLUMNS` must name each, or a move would leave
+        // records under the old path (outside every scope that should see them).
+        let store = jiceng_store::Store::open(&db.url).await.unwrap();
+        let mut conn = store.acquire().await.unwrap();
+        let mut schema: Vec<(String, String)> = match store.backend() {
+            jiceng_store::Backend::Sqlite => {
+                let tables: Vec<(String,)> = sqlx::query_as(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+                let mut cols = vec![];
+                for (t,) in tables {
+                    let names: Vec<(String,)> =
+                        sqlx::query_as(&format!("SELECT name FROM pragma_table_info('{t}')"))
+                            .fetch_all(&mut *conn)
+                            .await
+                            .unwrap();
+                    cols.extend(names.into_iter().map(|(c,)| (t.clone(), c)));
+                }
+                cols
+            }
+            jiceng_store::Backend::Postgres => sqlx::query_as(
+                "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns \
+             WHERE table_schema = current_schema()",
+            )
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap(),
+        };
+        schema.retain(|(t, c)| {
+            c.ends_with("_path")
+                && t != "org"
+                && !jiceng_store::tree::KEPT_PATH_COLUMNS
+                    .iter()
+                    .any(|(kt, kc, _)| kt == t && kc == c)
+        });
+        schema.sort();
+        let mut listed: Vec<(String, String)> = jiceng_store::tree::PATH_COLUMNS
+            .iter()
+            .map(|(t, c)| (t.to_string(), c.to_string()))
+            .collect();
+        listed.sort();
+        assert!(
+            schema.len() >= 15,
+            "the schema has its path columns: {schema:?}"
+        );
+        assert_eq!(
+            schema, listed,
+            "every *_path column of the schema is rewritten by tree::move_subtree"
+        );
+    }
+);
