@@ -32,7 +32,8 @@ use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 use crate::history::CommitteeHistory;
-use crate::meeting::{Cadence, MeetingKind, Period};
+use crate::meeting::MeetingKind;
+use crate::period::{Cadence, Period};
 use crate::{Date, RuleBook};
 
 /// What the rules need to know about one branch.

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::meeting::{Cadence, MeetingKind};
+use crate::meeting::MeetingKind;
+use crate::period::Cadence;
 use crate::{Date, Domain, OrgKind};
 
 /// One version of the rules.

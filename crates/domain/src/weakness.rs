@@ -9,10 +9,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::evidence::{ymd, yuan};
 use crate::history::SecretaryState;
-use crate::rating::{
-    elects_secretary, is_rated, months_between, recruited_within, CommitteeWindow, IndicatorSet,
-    OrgYearFacts, Recruitment, WindowCheck,
+use crate::rating::IndicatorSet;
+use crate::rules::WeakSignalRules;
+use crate::year_facts::{
+    elects_secretary, is_rated, months_between, recruited_within, CommitteeWindow, OrgYearFacts,
+    Recruitment, WindowCheck,
 };
 use crate::{Date, OrgKind, Period, RuleBook};
 
@@ -271,24 +274,12 @@ impl Decision {
     }
 }
 
-fn ymd(d: Date) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
 fn month_label(p: Period) -> String {
     p.label()
 }
 
 fn window_text(w: &WindowCheck, as_of: Date) -> String {
     format!("{}至{}", month_label(w.from), ymd(as_of))
-}
-
-fn yuan(v: f64) -> String {
-    if v >= 10_000.0 {
-        format!("{:.2}万元", v / 10_000.0)
-    } else {
-        format!("{v:.0}元")
-    }
 }
 
 /// Every rule's outcome for one org and year, in the order of [`SignalRule::ALL`] (manual
@@ -298,364 +289,48 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
     if !is_rated(facts.kind) {
         return vec![];
     }
-    let rules = &book.in_force(facts.as_of).weak_signals;
-    let as_of = facts.as_of;
-    let mut out = Vec::new();
-    let mut push = |rule: SignalRule, state: SignalState, evidence: String| {
-        out.push(Signal {
-            rule,
-            kind: rule.kind().expect("a derived rule"),
-            state,
-            evidence,
-            source: None,
-        });
-    };
     let is_branch = facts.kind == OrgKind::Branch;
-
-    // 瘫: secretary vacant (the office on the day judged).
-    {
-        let limit = rules.secretary_vacant_months;
-        let r = SignalRule::SecretaryVacant;
-        if !elects_secretary(facts.kind) {
-            push(r, SignalState::NotApplicable, "不设书记".into());
-        } else {
-            match facts.secretary {
-                SecretaryState::InOffice => push(r, SignalState::Clear, "书记在岗".into()),
-                SecretaryState::Unknown => push(
-                    r,
-                    SignalState::NoData,
-                    "暂无数据：未记录书记任职情况（党员名册无党内职务，或未录入书记任职）".into(),
-                ),
-                SecretaryState::Vacant { since } => {
-                    let months = months_between(since, as_of);
-                    let over = u32::try_from(limit.max(0))
-                        .ok()
-                        .and_then(|m| since.checked_add_months(chrono::Months::new(m)))
-                        .is_none_or(|until| until < as_of);
-                    let text = format!("书记自{}起空缺，已{}个月", ymd(since), months);
-                    if over {
-                        push(r, SignalState::Fired, format!("{text}（超过{limit}个月）"));
-                    } else {
-                        push(
-                            r,
-                            SignalState::Clear,
-                            format!("{text}（未超过{limit}个月）"),
-                        );
-                    }
-                }
-            }
-        }
-    }
-
     // Organizational life, committee meetings and masses work are judged at a standing
     // branch, or at the top org of a village (its branches' life summed); the branches
     // below a village top are judged there, the org a county rectifies.
-    let life_judged = facts.village_top || (is_branch && !facts.under_village_top);
-    let not_here = if facts.under_village_top {
-        "由所属村党组织统一研判（按全村统计）"
-    } else {
-        "组织生活按党支部统计"
+    let j = Judged {
+        facts,
+        set,
+        rules: &book.in_force(facts.as_of).weak_signals,
+        as_of: facts.as_of,
+        is_branch,
+        life_judged: facts.village_top || (is_branch && !facts.under_village_top),
+        not_here: if facts.under_village_top {
+            "由所属村党组织统一研判（按全村统计）"
+        } else {
+            "组织生活按党支部统计"
+        },
     };
-
-    // 瘫: no committee meeting.
-    {
-        let r = SignalRule::NoCommitteeMeeting;
-        let months = rules.no_committee_meeting_months;
-        let body = if is_branch {
-            "支部委员会"
-        } else {
-            "委员会"
-        };
-        match (&facts.life, life_judged) {
-            (_, false) => push(r, SignalState::NotApplicable, not_here.into()),
-            (None, true) => push(r, SignalState::NoData, "暂无数据：无组织生活统计".into()),
-            (Some(l), true) => match &l.committee {
-                CommitteeWindow::Unknown => push(
-                    r,
-                    SignalState::NoData,
-                    "暂无数据：未记录是否设立委员会".into(),
-                ),
-                CommitteeWindow::NoCommittee => {
-                    push(r, SignalState::NotApplicable, format!("未设{body}"))
-                }
-                CommitteeWindow::Young { since } => push(
-                    r,
-                    SignalState::NotApplicable,
-                    format!(
-                        "{body}自{}起设立（或组织成立），不满{months}个月",
-                        ymd(*since)
-                    ),
-                ),
-                CommitteeWindow::Unrecorded { from: None } => push(
-                    r,
-                    SignalState::NoData,
-                    format!("暂无数据：{body}会议尚无记录"),
-                ),
-                CommitteeWindow::Unrecorded { from: Some(f) } => push(
-                    r,
-                    SignalState::NoData,
-                    format!("暂无数据：台账自{}起，不足{months}个月，无法判断", ymd(*f)),
-                ),
-                CommitteeWindow::Judged(w) if w.held == 0 => push(
-                    r,
-                    SignalState::Fired,
-                    format!(
-                        "{}未召开{body}会议（{months}个月以上）",
-                        window_text(w, as_of)
-                    ),
-                ),
-                CommitteeWindow::Judged(w) => push(
-                    r,
-                    SignalState::Clear,
-                    format!("{}召开{body}会议{}次", window_text(w, as_of), w.held),
-                ),
-            },
-        }
-    }
-
-    // 散: organizational life not held.
-    {
-        let r = SignalRule::OrgLifeNotHeld;
-        let min_share = rules.org_life_min_share;
-        match (&facts.life, life_judged) {
-            (_, false) => push(r, SignalState::NotApplicable, not_here.into()),
-            (None, true) => push(r, SignalState::NoData, "暂无数据：无组织生活统计".into()),
-            (Some(l), true) if l.records_from.is_none() => push(
-                r,
-                SignalState::NoData,
-                "暂无数据：组织生活台账尚无记录（未导入台账，也未登记任何会议）".into(),
-            ),
-            (Some(l), true) if l.periods.is_empty() => push(
-                r,
-                SignalState::NoData,
-                format!("暂无数据：{}年尚无已结束的季度", facts.year),
-            ),
-            (Some(l), true) if l.due == 0 => push(
-                r,
-                SignalState::NoData,
-                format!(
-                    "暂无数据：台账自{}起，统计期间内尚无完整的统计周期",
-                    l.records_from.map(ymd).unwrap_or_default()
-                ),
-            ),
-            (Some(l), true) => {
-                let share = l.met as f64 / l.due as f64;
-                let mut text = String::new();
-                if !l.held_nothing.is_empty() {
-                    let qs: Vec<String> = l.held_nothing.iter().map(|q| q.label()).collect();
-                    text.push_str(&format!("{}未开展任何组织生活；", qs.join("、")));
-                }
-                let first = l.periods.first().map(|p| p.first_day());
-                let first = match (first, l.records_from) {
-                    (Some(a), Some(r)) => Some(a.max(r)),
-                    (a, _) => a,
-                };
-                let last = l.periods.last().map(|p| p.last_day());
-                let span = match (first, last) {
-                    (Some(a), Some(b)) => format!("{}至{}", ymd(a), ymd(b)),
-                    _ => String::new(),
-                };
-                text.push_str(&format!(
-                    "{span}应开展组织生活{}项，按规定开展{}项（{:.1}%）",
-                    l.due,
-                    l.met,
-                    share * 100.0
-                ));
-                if !l.held_nothing.is_empty() || share < min_share {
-                    push(r, SignalState::Fired, text);
-                } else {
-                    push(r, SignalState::Clear, text);
-                }
-            }
-        }
-    }
-
-    // 懒: activity with the masses (志愿服务, 入户走访, 为民办实事) has no record of its
-    // own yet (SPEC C8). Non-members at 三会一课, an optional ledger column, are not it.
-    {
-        let r = SignalRule::NoMassesActivity;
-        if life_judged {
-            push(
-                r,
-                SignalState::NoData,
-                "暂无数据：联系服务群众活动尚无记录".into(),
-            );
-        } else {
-            push(r, SignalState::NotApplicable, not_here.into());
-        }
-    }
-
-    // 弱: no recruit in a village.
-    {
-        let r = SignalRule::NoRecruit;
-        let years = rules.village_no_recruit_years;
-        match facts.recruitment {
-            Recruitment::NotApplicable => {
-                push(r, SignalState::NotApplicable, "不是村党组织".into())
-            }
-            Recruitment::Unknown => push(
-                r,
-                SignalState::NoData,
-                "暂无数据：入党日期汇总尚未计算（请运行 jiceng refresh）".into(),
-            ),
-            Recruitment::NoMembers => push(
-                r,
-                SignalState::NoData,
-                "暂无数据：党员名册尚无记录（未导入本村党员）".into(),
-            ),
-            Recruitment::LastJoined(None) => push(
-                r,
-                SignalState::Fired,
-                "没有本村发展党员的记录（在册党员均为转入）".into(),
-            ),
-            Recruitment::LastJoined(Some(d)) if recruited_within(d, as_of, years) => push(
-                r,
-                SignalState::Clear,
-                format!("近{years}年发展了党员（最近入党日期{}）", ymd(d)),
-            ),
-            Recruitment::LastJoined(Some(d)) => push(
-                r,
-                SignalState::Fired,
-                format!("近{years}年未发展党员（最近一名党员入党日期{}）", ymd(d)),
-            ),
-        }
-    }
-
+    let mut out = Signals(Vec::new());
+    secretary_vacant(&j, &mut out);
+    no_committee_meeting(&j, &mut out);
+    life_not_held(&j, &mut out);
+    masses_work(&j, &mut out);
+    no_recruit(&j, &mut out);
     // 软: satisfaction (no record exists yet).
-    push(
+    out.add(
         SignalRule::LowSatisfaction,
         SignalState::NoData,
         format!(
             "暂无数据：尚未开展群众满意度测评（标准：不低于{:.0}%）",
-            rules.satisfaction_min_share * 100.0
+            j.rules.satisfaction_min_share * 100.0
         ),
     );
+    operating_funding(&j, &mut out);
+    collective_income(&j, &mut out);
+    discipline_cases(&j, &mut out);
+    manual_reports(facts, &mut out.0);
+    out.0
+}
 
-    // 穷: operating funding.
-    {
-        let r = SignalRule::FundingBelowStandard;
-        match (
-            set.standards.operating_funding_yuan,
-            facts.funding.operating_yuan,
-        ) {
-            (None, _) => push(r, SignalState::NotApplicable, "未设运转经费标准".into()),
-            (Some(_), _) if facts.under_village_top => push(
-                r,
-                SignalState::NotApplicable,
-                "村党组织的经费按村统计".into(),
-            ),
-            (Some(_), None) => push(
-                r,
-                SignalState::NoData,
-                format!("暂无数据：未录入{}年度运转经费", facts.year),
-            ),
-            (Some(std), Some(v)) if v <= 0.0 => push(
-                r,
-                SignalState::Fired,
-                format!("{}年度无运转经费（标准{}）", facts.year, yuan(std)),
-            ),
-            (Some(std), Some(v)) if v < std => push(
-                r,
-                SignalState::Fired,
-                format!(
-                    "{}年度运转经费{}，低于标准{}",
-                    facts.year,
-                    yuan(v),
-                    yuan(std)
-                ),
-            ),
-            (Some(std), Some(v)) => push(
-                r,
-                SignalState::Clear,
-                format!("{}年度运转经费{}（标准{}）", facts.year, yuan(v), yuan(std)),
-            ),
-        }
-    }
-
-    // 穷: collective income of a village.
-    {
-        let r = SignalRule::CollectiveIncomeLow;
-        match (
-            facts.village_top,
-            set.standards.collective_income_yuan,
-            facts.funding.collective_income_yuan,
-        ) {
-            (false, _, _) => push(r, SignalState::NotApplicable, "不是村党组织".into()),
-            (true, None, _) => push(
-                r,
-                SignalState::NotApplicable,
-                "未设村集体经济收入标准".into(),
-            ),
-            (true, Some(_), None) => push(
-                r,
-                SignalState::NoData,
-                format!("暂无数据：未录入{}年度村集体经济收入", facts.year),
-            ),
-            (true, Some(std), Some(v)) if v < std => push(
-                r,
-                SignalState::Fired,
-                format!(
-                    "{}年度村集体经济收入{}，低于标准{}",
-                    facts.year,
-                    yuan(v),
-                    yuan(std)
-                ),
-            ),
-            (true, Some(std), Some(v)) => push(
-                r,
-                SignalState::Clear,
-                format!(
-                    "{}年度村集体经济收入{}（标准{}）",
-                    facts.year,
-                    yuan(v),
-                    yuan(std)
-                ),
-            ),
-        }
-    }
-
-    // 贪: discipline cases against the team (书记, 班子成员, 村干部). An empty register
-    // is "no data", not "clean": the absence of a record does not show that nothing
-    // happened. A member's own case does not mark the organization.
-    {
-        let r = SignalRule::DisciplineCases;
-        let team: Vec<String> = facts
-            .discipline_cases
-            .iter()
-            .filter(|c| c.team)
-            .map(|c| format!("{} {}", ymd(c.decided_on), c.summary))
-            .collect();
-        if facts.discipline_cases.is_empty() {
-            push(
-                r,
-                SignalState::NoData,
-                format!("暂无数据：未录入{}年度违纪违法案件", facts.year),
-            );
-        } else if team.is_empty() {
-            push(
-                r,
-                SignalState::Clear,
-                format!(
-                    "{}年度记录违纪违法案件{}起，均不涉及班子成员",
-                    facts.year,
-                    facts.discipline_cases.len()
-                ),
-            );
-        } else {
-            push(
-                r,
-                SignalState::Fired,
-                format!(
-                    "{}年度记录涉及班子成员的违纪违法案件{}起：{}",
-                    facts.year,
-                    team.len(),
-                    team.join("；")
-                ),
-            );
-        }
-    }
-
-    // Manual reports; 乱 is only ever reported by hand.
+/// Manual reports, one outcome each; 乱 is only ever reported by hand, so with no report
+/// of it its outcome is "no data".
+fn manual_reports(facts: &OrgYearFacts, out: &mut Vec<Signal>) {
     for m in &facts.manual_signals {
         out.push(Signal {
             rule: SignalRule::ManualReport,
@@ -679,7 +354,392 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
             source: None,
         });
     }
-    out
+}
+
+/// What every rule of one diagnosis reads.
+#[derive(Clone, Copy)]
+struct Judged<'a> {
+    facts: &'a OrgYearFacts,
+    set: &'a IndicatorSet,
+    rules: &'a WeakSignalRules,
+    as_of: Date,
+    is_branch: bool,
+    /// Organizational life is judged at this org (a standing branch, or a village's top).
+    life_judged: bool,
+    /// Why life is not judged here, when it is not.
+    not_here: &'static str,
+}
+
+/// The outcomes of one diagnosis, in rule order.
+struct Signals(Vec<Signal>);
+
+impl Signals {
+    fn add(&mut self, rule: SignalRule, state: SignalState, evidence: String) {
+        self.0.push(Signal {
+            rule,
+            kind: rule.kind().expect("a derived rule"),
+            state,
+            evidence,
+            source: None,
+        });
+    }
+}
+
+/// 瘫: secretary vacant (the office on the day judged).
+fn secretary_vacant(j: &Judged<'_>, out: &mut Signals) {
+    let Judged {
+        facts,
+        rules,
+        as_of,
+        ..
+    } = *j;
+    let limit = rules.secretary_vacant_months;
+    let r = SignalRule::SecretaryVacant;
+    if !elects_secretary(facts.kind) {
+        out.add(r, SignalState::NotApplicable, "不设书记".into());
+    } else {
+        match facts.secretary {
+            SecretaryState::InOffice => out.add(r, SignalState::Clear, "书记在岗".into()),
+            SecretaryState::Unknown => out.add(
+                r,
+                SignalState::NoData,
+                "暂无数据：未记录书记任职情况（党员名册无党内职务，或未录入书记任职）".into(),
+            ),
+            SecretaryState::Vacant { since } => {
+                let months = months_between(since, as_of);
+                let over = u32::try_from(limit.max(0))
+                    .ok()
+                    .and_then(|m| since.checked_add_months(chrono::Months::new(m)))
+                    .is_none_or(|until| until < as_of);
+                let text = format!("书记自{}起空缺，已{}个月", ymd(since), months);
+                if over {
+                    out.add(r, SignalState::Fired, format!("{text}（超过{limit}个月）"));
+                } else {
+                    out.add(
+                        r,
+                        SignalState::Clear,
+                        format!("{text}（未超过{limit}个月）"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// 瘫: no committee meeting.
+fn no_committee_meeting(j: &Judged<'_>, out: &mut Signals) {
+    let Judged {
+        facts,
+        rules,
+        as_of,
+        is_branch,
+        life_judged,
+        not_here,
+        ..
+    } = *j;
+    let r = SignalRule::NoCommitteeMeeting;
+    let months = rules.no_committee_meeting_months;
+    let body = if is_branch {
+        "支部委员会"
+    } else {
+        "委员会"
+    };
+    match (&facts.life, life_judged) {
+        (_, false) => out.add(r, SignalState::NotApplicable, not_here.into()),
+        (None, true) => out.add(r, SignalState::NoData, "暂无数据：无组织生活统计".into()),
+        (Some(l), true) => match &l.committee {
+            CommitteeWindow::Unknown => out.add(
+                r,
+                SignalState::NoData,
+                "暂无数据：未记录是否设立委员会".into(),
+            ),
+            CommitteeWindow::NoCommittee => {
+                out.add(r, SignalState::NotApplicable, format!("未设{body}"))
+            }
+            CommitteeWindow::Young { since } => out.add(
+                r,
+                SignalState::NotApplicable,
+                format!(
+                    "{body}自{}起设立（或组织成立），不满{months}个月",
+                    ymd(*since)
+                ),
+            ),
+            CommitteeWindow::Unrecorded { from: None } => out.add(
+                r,
+                SignalState::NoData,
+                format!("暂无数据：{body}会议尚无记录"),
+            ),
+            CommitteeWindow::Unrecorded { from: Some(f) } => out.add(
+                r,
+                SignalState::NoData,
+                format!("暂无数据：台账自{}起，不足{months}个月，无法判断", ymd(*f)),
+            ),
+            CommitteeWindow::Judged(w) if w.held == 0 => out.add(
+                r,
+                SignalState::Fired,
+                format!(
+                    "{}未召开{body}会议（{months}个月以上）",
+                    window_text(w, as_of)
+                ),
+            ),
+            CommitteeWindow::Judged(w) => out.add(
+                r,
+                SignalState::Clear,
+                format!("{}召开{body}会议{}次", window_text(w, as_of), w.held),
+            ),
+        },
+    }
+}
+
+/// 散: organizational life not held.
+fn life_not_held(j: &Judged<'_>, out: &mut Signals) {
+    let Judged {
+        facts,
+        rules,
+        life_judged,
+        not_here,
+        ..
+    } = *j;
+    let r = SignalRule::OrgLifeNotHeld;
+    let min_share = rules.org_life_min_share;
+    match (&facts.life, life_judged) {
+        (_, false) => out.add(r, SignalState::NotApplicable, not_here.into()),
+        (None, true) => out.add(r, SignalState::NoData, "暂无数据：无组织生活统计".into()),
+        (Some(l), true) if l.records_from.is_none() => out.add(
+            r,
+            SignalState::NoData,
+            "暂无数据：组织生活台账尚无记录（未导入台账，也未登记任何会议）".into(),
+        ),
+        (Some(l), true) if l.periods.is_empty() => out.add(
+            r,
+            SignalState::NoData,
+            format!("暂无数据：{}年尚无已结束的季度", facts.year),
+        ),
+        (Some(l), true) if l.due == 0 => out.add(
+            r,
+            SignalState::NoData,
+            format!(
+                "暂无数据：台账自{}起，统计期间内尚无完整的统计周期",
+                l.records_from.map(ymd).unwrap_or_default()
+            ),
+        ),
+        (Some(l), true) => {
+            let share = l.met as f64 / l.due as f64;
+            let mut text = String::new();
+            if !l.held_nothing.is_empty() {
+                let qs: Vec<String> = l.held_nothing.iter().map(|q| q.label()).collect();
+                text.push_str(&format!("{}未开展任何组织生活；", qs.join("、")));
+            }
+            let first = l.periods.first().map(|p| p.first_day());
+            let first = match (first, l.records_from) {
+                (Some(a), Some(r)) => Some(a.max(r)),
+                (a, _) => a,
+            };
+            let last = l.periods.last().map(|p| p.last_day());
+            let span = match (first, last) {
+                (Some(a), Some(b)) => format!("{}至{}", ymd(a), ymd(b)),
+                _ => String::new(),
+            };
+            text.push_str(&format!(
+                "{span}应开展组织生活{}项，按规定开展{}项（{:.1}%）",
+                l.due,
+                l.met,
+                share * 100.0
+            ));
+            if !l.held_nothing.is_empty() || share < min_share {
+                out.add(r, SignalState::Fired, text);
+            } else {
+                out.add(r, SignalState::Clear, text);
+            }
+        }
+    }
+}
+
+/// 懒: activity with the masses (志愿服务, 入户走访, 为民办实事) has no record of its
+/// own yet (SPEC C8). Non-members at 三会一课, an optional ledger column, are not it.
+fn masses_work(j: &Judged<'_>, out: &mut Signals) {
+    let Judged {
+        life_judged,
+        not_here,
+        ..
+    } = *j;
+    let r = SignalRule::NoMassesActivity;
+    if life_judged {
+        out.add(
+            r,
+            SignalState::NoData,
+            "暂无数据：联系服务群众活动尚无记录".into(),
+        );
+    } else {
+        out.add(r, SignalState::NotApplicable, not_here.into());
+    }
+}
+
+/// 弱: no recruit in a village.
+fn no_recruit(j: &Judged<'_>, out: &mut Signals) {
+    let Judged {
+        facts,
+        rules,
+        as_of,
+        ..
+    } = *j;
+    let r = SignalRule::NoRecruit;
+    let years = rules.village_no_recruit_years;
+    match facts.recruitment {
+        Recruitment::NotApplicable => out.add(r, SignalState::NotApplicable, "不是村党组织".into()),
+        Recruitment::Unknown => out.add(
+            r,
+            SignalState::NoData,
+            "暂无数据：入党日期汇总尚未计算（请运行 jiceng refresh）".into(),
+        ),
+        Recruitment::NoMembers => out.add(
+            r,
+            SignalState::NoData,
+            "暂无数据：党员名册尚无记录（未导入本村党员）".into(),
+        ),
+        Recruitment::LastJoined(None) => out.add(
+            r,
+            SignalState::Fired,
+            "没有本村发展党员的记录（在册党员均为转入）".into(),
+        ),
+        Recruitment::LastJoined(Some(d)) if recruited_within(d, as_of, years) => out.add(
+            r,
+            SignalState::Clear,
+            format!("近{years}年发展了党员（最近入党日期{}）", ymd(d)),
+        ),
+        Recruitment::LastJoined(Some(d)) => out.add(
+            r,
+            SignalState::Fired,
+            format!("近{years}年未发展党员（最近一名党员入党日期{}）", ymd(d)),
+        ),
+    }
+}
+
+/// 穷: operating funding.
+fn operating_funding(j: &Judged<'_>, out: &mut Signals) {
+    let Judged { facts, set, .. } = *j;
+    let r = SignalRule::FundingBelowStandard;
+    match (
+        set.standards.operating_funding_yuan,
+        facts.funding.operating_yuan,
+    ) {
+        (None, _) => out.add(r, SignalState::NotApplicable, "未设运转经费标准".into()),
+        (Some(_), _) if facts.under_village_top => out.add(
+            r,
+            SignalState::NotApplicable,
+            "村党组织的经费按村统计".into(),
+        ),
+        (Some(_), None) => out.add(
+            r,
+            SignalState::NoData,
+            format!("暂无数据：未录入{}年度运转经费", facts.year),
+        ),
+        (Some(std), Some(v)) if v <= 0.0 => out.add(
+            r,
+            SignalState::Fired,
+            format!("{}年度无运转经费（标准{}）", facts.year, yuan(std)),
+        ),
+        (Some(std), Some(v)) if v < std => out.add(
+            r,
+            SignalState::Fired,
+            format!(
+                "{}年度运转经费{}，低于标准{}",
+                facts.year,
+                yuan(v),
+                yuan(std)
+            ),
+        ),
+        (Some(std), Some(v)) => out.add(
+            r,
+            SignalState::Clear,
+            format!("{}年度运转经费{}（标准{}）", facts.year, yuan(v), yuan(std)),
+        ),
+    }
+}
+
+/// 穷: collective income of a village.
+fn collective_income(j: &Judged<'_>, out: &mut Signals) {
+    let Judged { facts, set, .. } = *j;
+    let r = SignalRule::CollectiveIncomeLow;
+    match (
+        facts.village_top,
+        set.standards.collective_income_yuan,
+        facts.funding.collective_income_yuan,
+    ) {
+        (false, _, _) => out.add(r, SignalState::NotApplicable, "不是村党组织".into()),
+        (true, None, _) => out.add(
+            r,
+            SignalState::NotApplicable,
+            "未设村集体经济收入标准".into(),
+        ),
+        (true, Some(_), None) => out.add(
+            r,
+            SignalState::NoData,
+            format!("暂无数据：未录入{}年度村集体经济收入", facts.year),
+        ),
+        (true, Some(std), Some(v)) if v < std => out.add(
+            r,
+            SignalState::Fired,
+            format!(
+                "{}年度村集体经济收入{}，低于标准{}",
+                facts.year,
+                yuan(v),
+                yuan(std)
+            ),
+        ),
+        (true, Some(std), Some(v)) => out.add(
+            r,
+            SignalState::Clear,
+            format!(
+                "{}年度村集体经济收入{}（标准{}）",
+                facts.year,
+                yuan(v),
+                yuan(std)
+            ),
+        ),
+    }
+}
+
+/// 贪: discipline cases against the team (书记, 班子成员, 村干部). An empty register
+/// is "no data", not "clean": the absence of a record does not show that nothing
+/// happened. A member's own case does not mark the organization.
+fn discipline_cases(j: &Judged<'_>, out: &mut Signals) {
+    let Judged { facts, .. } = *j;
+    let r = SignalRule::DisciplineCases;
+    let team: Vec<String> = facts
+        .discipline_cases
+        .iter()
+        .filter(|c| c.team)
+        .map(|c| format!("{} {}", ymd(c.decided_on), c.summary))
+        .collect();
+    if facts.discipline_cases.is_empty() {
+        out.add(
+            r,
+            SignalState::NoData,
+            format!("暂无数据：未录入{}年度违纪违法案件", facts.year),
+        );
+    } else if team.is_empty() {
+        out.add(
+            r,
+            SignalState::Clear,
+            format!(
+                "{}年度记录违纪违法案件{}起，均不涉及班子成员",
+                facts.year,
+                facts.discipline_cases.len()
+            ),
+        );
+    } else {
+        out.add(
+            r,
+            SignalState::Fired,
+            format!(
+                "{}年度记录涉及班子成员的违纪违法案件{}起：{}",
+                facts.year,
+                team.len(),
+                team.join("；")
+            ),
+        );
+    }
 }
 
 /// The weaknesses suggested by the fired signals, in kind order, each with its signals.
