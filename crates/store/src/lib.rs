@@ -1,6 +1,6 @@
 //! Storage of jiceng. One SQL implementation serves SQLite (the embedded default) and
-//! PostgreSQL through sqlx's `Any` driver; where the dialects differ (the schema), the
-//! two versions sit side by side in `migrations/sqlite` and `migrations/postgres`.
+//! PostgreSQL through sqlx's `Any` driver; the schema is one set of scripts in
+//! `migrations/`, SQLite's words derived from them (`migrate::for_sqlite`).
 //!
 //! Every read of scoped data takes a [`Scope`], a literal path range resolved before the
 //! SQL is built (SCALE.md), so no query can forget the actor's subtree.

@@ -1,4 +1,8 @@
-//! Versioned migrations, one list per backend, applied in order and recorded.
+//! Versioned migrations, applied in order and recorded. Each is one script in
+//! `migrations/` written for PostgreSQL; SQLite runs the same text with its type words
+//! ([`for_sqlite`]: `BIGINT` → `INTEGER`, `DOUBLE PRECISION` → `REAL`, no `COLLATE "C"`),
+//! except where a script needs what SQLite cannot do (`ALTER COLUMN`): then
+//! `migrations/sqlite/` holds its SQLite version.
 
 use sqlx::Executor;
 
@@ -7,106 +11,116 @@ use crate::{Backend, Result, Store};
 struct Migration {
     version: i64,
     name: &'static str,
-    sqlite: &'static str,
-    postgres: &'static str,
+    /// The script (PostgreSQL's words; SQLite's are derived).
+    script: &'static str,
+    /// SQLite's own script, where deriving it cannot do.
+    sqlite: Option<&'static str>,
+}
+
+/// A PostgreSQL script in SQLite's words: the same tables, columns and indexes.
+pub fn for_sqlite(script: &str) -> String {
+    script
+        .replace("DOUBLE PRECISION", "REAL")
+        .replace("BIGINT", "INTEGER")
+        .replace(" COLLATE \"C\"", "")
 }
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "foundation",
-        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+        script: include_str!("../migrations/0001_foundation.sql"),
+        sqlite: None,
     },
     Migration {
         version: 2,
         name: "access",
-        sqlite: include_str!("../migrations/sqlite/0002_access.sql"),
-        postgres: include_str!("../migrations/postgres/0002_access.sql"),
+        script: include_str!("../migrations/0002_access.sql"),
+        sqlite: None,
     },
     Migration {
         version: 3,
         name: "organizational_life",
-        sqlite: include_str!("../migrations/sqlite/0003_organizational_life.sql"),
-        postgres: include_str!("../migrations/postgres/0003_organizational_life.sql"),
+        script: include_str!("../migrations/0003_organizational_life.sql"),
+        sqlite: None,
     },
     Migration {
         version: 4,
         name: "rating",
-        sqlite: include_str!("../migrations/sqlite/0004_rating.sql"),
-        postgres: include_str!("../migrations/postgres/0004_rating.sql"),
+        script: include_str!("../migrations/0004_rating.sql"),
+        sqlite: None,
     },
     Migration {
         version: 5,
         name: "scale",
-        sqlite: include_str!("../migrations/sqlite/0005_scale.sql"),
-        postgres: include_str!("../migrations/postgres/0005_scale.sql"),
+        script: include_str!("../migrations/0005_scale.sql"),
+        sqlite: None,
     },
     Migration {
         version: 6,
         name: "compliance_summary",
-        sqlite: include_str!("../migrations/sqlite/0006_compliance_summary.sql"),
-        postgres: include_str!("../migrations/postgres/0006_compliance_summary.sql"),
+        script: include_str!("../migrations/0006_compliance_summary.sql"),
+        sqlite: None,
     },
     Migration {
         version: 7,
         name: "rating_stars",
-        sqlite: include_str!("../migrations/sqlite/0007_rating_stars.sql"),
-        postgres: include_str!("../migrations/postgres/0007_rating_stars.sql"),
+        script: include_str!("../migrations/0007_rating_stars.sql"),
+        sqlite: None,
     },
     Migration {
         version: 8,
         name: "referral",
-        sqlite: include_str!("../migrations/sqlite/0008_referral.sql"),
-        postgres: include_str!("../migrations/postgres/0008_referral.sql"),
+        script: include_str!("../migrations/0008_referral.sql"),
+        sqlite: None,
     },
     Migration {
         version: 9,
         name: "audit_keyed",
-        sqlite: include_str!("../migrations/sqlite/0009_audit_keyed.sql"),
-        postgres: include_str!("../migrations/postgres/0009_audit_keyed.sql"),
+        script: include_str!("../migrations/0009_audit_keyed.sql"),
+        sqlite: None,
     },
     Migration {
         version: 10,
         name: "login",
-        sqlite: include_str!("../migrations/sqlite/0010_login.sql"),
-        postgres: include_str!("../migrations/postgres/0010_login.sql"),
+        script: include_str!("../migrations/0010_login.sql"),
+        sqlite: None,
     },
     Migration {
         version: 11,
         name: "protected_phones",
-        sqlite: include_str!("../migrations/sqlite/0011_protected_phones.sql"),
-        postgres: include_str!("../migrations/postgres/0011_protected_phones.sql"),
+        script: include_str!("../migrations/0011_protected_phones.sql"),
+        sqlite: None,
     },
     Migration {
         version: 12,
         name: "two_factor",
-        sqlite: include_str!("../migrations/sqlite/0012_two_factor.sql"),
-        postgres: include_str!("../migrations/postgres/0012_two_factor.sql"),
+        script: include_str!("../migrations/0012_two_factor.sql"),
+        sqlite: None,
     },
     Migration {
         version: 13,
         name: "server_lease",
-        sqlite: include_str!("../migrations/sqlite/0013_server_lease.sql"),
-        postgres: include_str!("../migrations/postgres/0013_server_lease.sql"),
+        script: include_str!("../migrations/0013_server_lease.sql"),
+        sqlite: None,
     },
     Migration {
         version: 14,
         name: "dated_facts",
-        sqlite: include_str!("../migrations/sqlite/0014_dated_facts.sql"),
-        postgres: include_str!("../migrations/postgres/0014_dated_facts.sql"),
+        script: include_str!("../migrations/0014_dated_facts.sql"),
+        sqlite: None,
     },
     Migration {
         version: 15,
         name: "life_fidelity",
-        sqlite: include_str!("../migrations/sqlite/0015_life_fidelity.sql"),
-        postgres: include_str!("../migrations/postgres/0015_life_fidelity.sql"),
+        script: include_str!("../migrations/0015_life_fidelity.sql"),
+        sqlite: Some(include_str!("../migrations/sqlite/0015_life_fidelity.sql")),
     },
     Migration {
         version: 17,
         name: "team_cases",
-        sqlite: include_str!("../migrations/sqlite/0017_team_cases.sql"),
-        postgres: include_str!("../migrations/postgres/0017_team_cases.sql"),
+        script: include_str!("../migrations/0017_team_cases.sql"),
+        sqlite: None,
     },
 ];
 
@@ -131,13 +145,14 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
         if done.contains(&m.version) {
             continue;
         }
-        let script = match store.backend() {
-            Backend::Sqlite => m.sqlite,
-            Backend::Postgres => m.postgres,
+        let script = match (store.backend(), m.sqlite) {
+            (Backend::Sqlite, Some(own)) => own.to_string(),
+            (Backend::Sqlite, None) => for_sqlite(m.script),
+            (Backend::Postgres, _) => m.script.to_string(),
         };
         let mut tx = store.begin().await?;
         // One statement at a time: the Any driver sends a prepared statement per call.
-        for stmt in split_statements(script) {
+        for stmt in split_statements(&script) {
             tx.execute(stmt.as_str()).await?;
         }
         sqlx::query("INSERT INTO schema_migration (version, name, applied_at) VALUES ($1, $2, $3)")
