@@ -288,47 +288,7 @@ pub const PERMISSIONS: &[PermissionRow] = &[
     },
 ];
 
-/// Everything the table governs. Each has one row in [`PERMISSIONS`] (a test checks it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum Action {
-    ReadData,
-    Write,
-    RecordLife,
-    Unmask,
-    SetRules,
-    Rate,
-    AdjustRating,
-    ReportSignal,
-    DecideWeakness,
-    PlanRectification,
-    ReportProgress,
-    AcceptRectification,
-    HandleReferrals,
-    ManageUsers,
-    ReadAudit,
-    ManageKeys,
-}
-
 impl Action {
-    pub const ALL: [Action; 16] = [
-        Action::ReadData,
-        Action::Write,
-        Action::RecordLife,
-        Action::Unmask,
-        Action::SetRules,
-        Action::Rate,
-        Action::AdjustRating,
-        Action::ReportSignal,
-        Action::DecideWeakness,
-        Action::PlanRectification,
-        Action::ReportProgress,
-        Action::AcceptRectification,
-        Action::HandleReferrals,
-        Action::ManageUsers,
-        Action::ReadAudit,
-        Action::ManageKeys,
-    ];
-
     /// This action's row of the table.
     pub fn row(self) -> &'static PermissionRow {
         PERMISSIONS
@@ -373,15 +333,29 @@ pub trait Permission {
     const ACTION: Action;
 }
 
+/// The actions, as the enum the table names and as one marker type each (so a use case
+/// can ask for `&Grant<Rate>`); one list, so the two cannot drift apart.
 macro_rules! permissions {
-    ($($name:ident),* $(,)?) => {$(
-        #[doc = concat!("The permission [`Action::", stringify!($name), "`] as a type.")]
-        #[derive(Debug, Clone, Copy)]
-        pub struct $name;
-        impl Permission for $name {
-            const ACTION: Action = Action::$name;
+    ($($name:ident),* $(,)?) => {
+        /// Everything the table governs. Each has one row in [`PERMISSIONS`] (a test checks it).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        pub enum Action {
+            $($name),*
         }
-    )*};
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$name),*];
+        }
+
+        $(
+            #[doc = concat!("The permission [`Action::", stringify!($name), "`] as a type.")]
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name;
+            impl Permission for $name {
+                const ACTION: Action = Action::$name;
+            }
+        )*
+    };
 }
 
 permissions!(
@@ -528,7 +502,7 @@ mod tests {
 
     #[test]
     fn every_action_has_exactly_one_row() {
-        for a in Action::ALL {
+        for &a in Action::ALL {
             assert_eq!(
                 PERMISSIONS.iter().filter(|r| r.action == a).count(),
                 1,
@@ -540,7 +514,7 @@ mod tests {
 
     #[test]
     fn the_table_keeps_the_separated_roles_and_members_out_of_business_data() {
-        for a in Action::ALL {
+        for &a in Action::ALL {
             assert!(!Role::Member.may(a), "党员 may not {a:?}");
         }
         for r in [Role::Auditor, Role::Security] {

@@ -45,6 +45,43 @@ struct OrgQuery {
     org: Option<String>,
 }
 
+/// Where a request names its org.
+enum From {
+    Query,
+    Path,
+}
+
+/// The caller and the org the request names, resolved against the caller.
+async fn org_of<U>(
+    parts: &mut Parts,
+    state: &AppState,
+    from: From,
+) -> Result<(U, InScope<OrgRecord>), U::Rejection>
+where
+    U: Caller,
+    U::Rejection: std::convert::From<WebError>,
+{
+    let user = caller::<U>(parts, state).await?;
+    let key = match from {
+        From::Query => Query::<OrgQuery>::try_from_uri(&parts.uri)
+            .map(|q| q.0.org)
+            .unwrap_or(None),
+        From::Path => RawPathParams::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|params| {
+                params
+                    .iter()
+                    .find(|(name, _)| *name == "id" || *name == "org")
+                    .map(|(_, v)| v.to_string())
+            }),
+    };
+    let org = access::resolve(&state.app, user.actor(), &OrgKey::parse(key.as_deref()))
+        .await
+        .map_err(|e| U::Rejection::from(WebError::from(e)))?;
+    Ok((user, org))
+}
+
 /// The org of `?org=` (an id, a code or an exact name; absent or blank: the caller's home
 /// org), in the caller's scope, with the caller.
 pub struct QueryOrg<U> {
@@ -55,7 +92,7 @@ pub struct QueryOrg<U> {
 impl<U> FromRequestParts<AppState> for QueryOrg<U>
 where
     U: Caller,
-    U::Rejection: From<WebError>,
+    U::Rejection: std::convert::From<WebError>,
 {
     type Rejection = U::Rejection;
 
@@ -63,17 +100,9 @@ where
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let user = match caller::<U>(parts, state).await {
-            Ok(u) => u,
-            Err(e) => return Err(e),
-        };
-        let key = Query::<OrgQuery>::try_from_uri(&parts.uri)
-            .map(|q| q.0.org)
-            .unwrap_or(None);
-        let org = access::resolve(&state.app, user.actor(), &OrgKey::parse(key.as_deref()))
+        org_of::<U>(parts, state, From::Query)
             .await
-            .map_err(|e| U::Rejection::from(WebError::from(e)))?;
-        Ok(QueryOrg { user, org })
+            .map(|(user, org)| QueryOrg { user, org })
     }
 }
 
@@ -87,7 +116,7 @@ pub struct PathOrg<U> {
 impl<U> FromRequestParts<AppState> for PathOrg<U>
 where
     U: Caller,
-    U::Rejection: From<WebError>,
+    U::Rejection: std::convert::From<WebError>,
 {
     type Rejection = U::Rejection;
 
@@ -95,24 +124,8 @@ where
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let user = match caller::<U>(parts, state).await {
-            Ok(u) => u,
-            Err(e) => return Err(e),
-        };
-        let params = RawPathParams::from_request_parts(parts, state)
+        org_of::<U>(parts, state, From::Path)
             .await
-            .map_err(|_| {
-                U::Rejection::from(WebError::App(jiceng_app::AppError::NotFound(
-                    "党组织".into(),
-                )))
-            })?;
-        let key = params
-            .iter()
-            .find(|(name, _)| *name == "id" || *name == "org")
-            .map(|(_, v)| v.to_string());
-        let org = access::resolve(&state.app, user.actor(), &OrgKey::parse(key.as_deref()))
-            .await
-            .map_err(|e| U::Rejection::from(WebError::from(e)))?;
-        Ok(PathOrg { user, org })
+            .map(|(user, org)| PathOrg { user, org })
     }
 }
