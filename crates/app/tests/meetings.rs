@@ -1023,7 +1023,12 @@ contract_test!(
         // Refused: an org outside the scope, a future date, too many present, a reader.
         // (The org is proven in scope before the use case is called: 东村 is not found.)
         assert!(matches!(
-            common::org(&app, &sec, &dongcun.org.id.to_string()).await,
+            jiceng_app::access::resolve(
+                &app,
+                &sec,
+                &jiceng_app::access::OrgKey::Id(dongcun.org.id)
+            )
+            .await,
             Err(jiceng_app::AppError::NotFound(_))
         ));
         let future = NewMeeting {
