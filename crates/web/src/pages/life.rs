@@ -21,7 +21,7 @@ use jiceng_app::{browse, AppError};
 use jiceng_domain::{AttendanceStatus, Cadence, MeetingKind, Period};
 use serde::Deserialize;
 
-use super::reports::{tabs, Tab};
+use super::common::{tabs, Tab};
 use super::{html, opt_i64, xlsx, Nav, Pager};
 use crate::api_life::{parse_day, parse_kind, parse_period};
 use crate::charts;

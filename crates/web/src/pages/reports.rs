@@ -54,30 +54,9 @@ async fn export(
     Ok(xlsx(&format!("{what}-{}.xlsx", org.org.name), bytes))
 }
 
-pub struct Tab {
-    pub href: String,
-    pub label: &'static str,
-    pub active: bool,
-}
-
-pub(super) fn tabs(org: i64, active: &str) -> Vec<Tab> {
-    [
-        ("structure", "组织设置"),
-        ("coverage", "覆盖情况"),
-        ("members", "党员队伍结构"),
-        ("compliance", "组织生活"),
-        ("ratings", "星级评定"),
-        ("weak", "软弱涣散"),
-        ("rectification", "整顿进展"),
-    ]
-    .iter()
-    .map(|(k, l)| Tab {
-        href: format!("/reports/{k}?org={org}"),
-        label: l,
-        active: *k == active,
-    })
-    .collect()
-}
+// The report tabs moved to `pages/common.rs`; re-exported for the rating pages until
+// they import them from there.
+pub(super) use super::common::{tabs, Tab};
 
 pub struct AnomalyRow {
     pub org_name: String,
