@@ -392,9 +392,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut cells = Vec::new();
         let mut source = "";
         for p in periods {
-            let _ = compliance::overview(&app, &actor, *id, p).await?;
+            let org = by_id(&app, &actor, *id).await?;
+            let _ = compliance::overview(&app, &org, p).await?;
             let t = Instant::now();
-            let o = compliance::overview(&app, &actor, *id, p).await?;
+            let o = compliance::overview(&app, &by_id(&app, &actor, *id).await?, p).await?;
             cells.push(t.elapsed().as_secs_f64());
             source = o.source;
         }
@@ -405,14 +406,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // A recorded meeting: the write, then the township and the province seeing it.
-    let due = meetings::due(&app, &actor, branch_id, app.today()).await?;
+    let branch = by_id(&app, &actor, branch_id).await?;
+    let due = meetings::due(&app, &branch, app.today()).await?;
     let topic = format!("基准测试记录{}", std::process::id());
+    let grant = actor.grant::<jiceng_app::access::RecordLife>()?;
     let t = Instant::now();
     let rec = meetings::record(
         &app,
-        &actor,
+        &grant,
+        &by_id(&app, &actor, branch_id).await?,
         &NewMeeting {
-            org_id: branch_id,
             kind: Some(MeetingKind::ThemeDay),
             date: Some(chrono::NaiveDate::from_ymd_opt(YEAR, 12, 30).unwrap()),
             topic,
@@ -425,7 +428,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
     let write = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let due_after = meetings::due(&app, &actor, branch_id, app.today()).await?;
+    let due_after =
+        meetings::due(&app, &by_id(&app, &actor, branch_id).await?, app.today()).await?;
     let due_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let tr = compliance::run(
@@ -455,13 +459,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         pr.branches
     );
     let t = Instant::now();
-    let town_view = compliance::overview(&app, &actor, ids[2], Period::Month(YEAR, 12)).await?;
+    let town_view = compliance::overview(
+        &app,
+        &by_id(&app, &actor, ids[2]).await?,
+        Period::Month(YEAR, 12),
+    )
+    .await?;
     let town_view_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     compliance::refresh_summaries(&app, None, &[Period::Month(YEAR, 12)]).await?;
     let refresh_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let prov_view = compliance::overview(&app, &actor, ids[0], Period::Month(YEAR, 12)).await?;
+    let prov_view = compliance::overview(
+        &app,
+        &by_id(&app, &actor, ids[0]).await?,
+        Period::Month(YEAR, 12),
+    )
+    .await?;
     println!(
         "township page (live) {town_view_s:.3} s; province page after a refresh of {refresh_s:.2} s: {:.3} s ({}, {} of {} compliant)",
         t.elapsed().as_secs_f64(),
@@ -484,4 +498,14 @@ async fn scoped(
     key: &str,
 ) -> jiceng_app::Result<jiceng_app::access::InScope<jiceng_app::OrgRecord>> {
     jiceng_app::access::resolve(app, actor, &jiceng_app::access::OrgKey::parse(Some(key))).await
+}
+
+/// An org by id resolved for `actor` (what the pages do at the edge, inside the timing as
+/// the use cases resolved it before).
+async fn by_id(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> jiceng_app::Result<jiceng_app::access::InScope<jiceng_app::OrgRecord>> {
+    jiceng_app::access::resolve(app, actor, &jiceng_app::access::OrgKey::Id(id)).await
 }

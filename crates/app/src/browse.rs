@@ -866,15 +866,15 @@ pub async fn dashboard(app: &App, actor: &Actor, org: Option<i64>) -> Result<Opt
         },
     };
     let today = app.today();
-    let scope = &actor.scope;
-    let code = root.org.code.clone();
+    // The reports take the org as proven in scope (the life helper's interim: resolve by id).
+    let proven =
+        crate::access::resolve(app, actor, &crate::access::OrgKey::Id(root.org.id)).await?;
     // Counts only: the lists are the reports' pages. With stored facts of today both are a
     // few rows whatever the subtree's size (a province's first answer in milliseconds).
-    let st =
-        reports::structure::run_limited(app, scope, &code, today, Some(DASHBOARD_LIST)).await?;
-    let coverage = reports::coverage::run_limited(app, scope, &code, Some(DASHBOARD_LIST)).await?;
+    let st = reports::structure::run_limited(app, &proven, today, Some(DASHBOARD_LIST)).await?;
+    let coverage = reports::coverage::run_limited(app, &proven, Some(DASHBOARD_LIST)).await?;
     let member_report =
-        reports::members::run(app, scope, &code, root.facts.facts_on.unwrap_or(today)).await?;
+        reports::members::run(app, &proven, root.facts.facts_on.unwrap_or(today)).await?;
     let mut conn = app.store.acquire().await?;
     let kinds = browse_store::kind_counts(&mut conn, &Scope::subtree(&root.path)).await?;
     let counts = browse_store::child_counts(&mut conn, &[root.org.id]).await?;

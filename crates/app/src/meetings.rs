@@ -11,21 +11,21 @@ use jiceng_domain::compliance::{self, BranchFacts, GroupFacts, Tally};
 use jiceng_domain::{
     Attendance, AttendanceStatus, Meeting, MeetingKind, MemberStatus, OrgKind, Period, Quorum,
 };
-use jiceng_store::meetings::{self as meeting_store, LifeOrg, ListFilter, StoredMeeting};
+/// How a meeting list is narrowed (branch, dates, kind).
+pub use jiceng_store::meetings::ListFilter;
+use jiceng_store::meetings::{self as meeting_store, LifeOrg, StoredMeeting};
 use jiceng_store::orgs::{self as org_store, StoredOrg};
 use jiceng_store::{Conn, Scope};
 use serde::Serialize;
 
-use crate::access::{Actor, Role};
+use crate::access::{Action, Actor, Grant, InScope, RecordLife};
 use crate::audit::{self, AuditAction};
 use crate::reports::OrgRef;
-use crate::{App, AppError, Result};
+use crate::{App, AppError, OrgRecord, Result};
 
 /// A meeting to record, as a branch secretary enters it.
 #[derive(Debug, Clone, Default)]
 pub struct NewMeeting {
-    /// The branch, or the group for a group meeting.
-    pub org_id: i64,
     pub kind: Option<MeetingKind>,
     /// Further kinds the same session served (主题党日暨党员大会); credited to each.
     pub also: Vec<MeetingKind>,
@@ -117,14 +117,19 @@ pub(crate) async fn branch_histories(
     Ok(jiceng_store::history::of_orgs(conn, &ids).await?)
 }
 
-/// Records one meeting of an org in the actor's scope. Checks: the actor may write; the
-/// org is a branch (a group for group meetings) that existed on the date; the date is not
-/// in the future; present + excused ≤ expected; attendees are members of the branch;
-/// the same meeting (org, kind, date, topic) is not recorded yet.
-pub async fn record(app: &App, actor: &Actor, new: &NewMeeting) -> Result<Recorded> {
-    if !actor.role.can_write() || matches!(actor.role, Role::Member | Role::Inspector) {
-        return Err(AppError::Forbidden);
-    }
+/// Records one meeting of `org` (the branch, or the group for a group meeting), resolved
+/// in the actor's scope. Checks: the org is a branch (a group for group meetings) that
+/// existed on the date; the date is not in the future; present + excused ≤ expected;
+/// attendees are members of the branch; the same meeting (org, kind, date, topic) is not
+/// recorded yet.
+pub async fn record(
+    app: &App,
+    grant: &Grant<RecordLife>,
+    org: &InScope<OrgRecord>,
+    new: &NewMeeting,
+) -> Result<Recorded> {
+    let actor = grant.actor();
+    let org: &OrgRecord = org;
     let today = app.today();
     let mut kinds: Vec<MeetingKind> = new.kind.into_iter().chain(new.also.clone()).collect();
     kinds.sort();
@@ -132,10 +137,7 @@ pub async fn record(app: &App, actor: &Actor, new: &NewMeeting) -> Result<Record
     let kind = *kinds.first().ok_or_else(|| input("请选择会议类型"))?;
     let date = new.date.ok_or_else(|| input("请填写会议日期"))?;
     let mut conn = app.store.acquire().await?;
-    let org = org_store::get(&mut conn, &actor.scope, new.org_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
-    let branch = branch_of(&mut conn, &org).await?;
+    let branch = branch_of(&mut conn, org).await?;
 
     // Counts: from the roster when attendees are given.
     let (mut expected, mut present, mut excused) = (
@@ -310,7 +312,7 @@ pub async fn record(app: &App, actor: &Actor, new: &NewMeeting) -> Result<Record
         "votes": stored.meeting.votes,
         "quorum_ok": stored.quorum_ok,
     });
-    let (stored_ref, attendance_ref, org_ref, after_ref) = (&stored, &attendance, &org, &after);
+    let (stored_ref, attendance_ref, org_ref, after_ref) = (&stored, &attendance, org, &after);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         meeting_store::insert(&mut tx, std::slice::from_ref(stored_ref)).await?;
@@ -436,18 +438,14 @@ pub struct Due {
     pub notes: Vec<String>,
 }
 
-/// Org `org_id` in the actor's scope and its branch (itself, or a group's branch), or not
-/// found; any other kind of org is refused with `why` (what only a branch does).
-async fn scoped_branch(
+/// The branch of an org in scope (itself, or a group's branch); any other kind of org is
+/// refused with `why` (what only a branch does).
+async fn branch_in_scope(
     conn: &mut jiceng_store::Conn,
-    actor: &Actor,
-    org_id: i64,
+    org: &InScope<OrgRecord>,
     why: &str,
-) -> Result<(StoredOrg, StoredOrg)> {
-    let org = org_store::get(conn, &actor.scope, org_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
-    let branch = branch_of(conn, &org).await?;
+) -> Result<StoredOrg> {
+    let branch = branch_of(conn, org).await?;
     if branch.org.kind != OrgKind::Branch {
         return Err(input(format!(
             "“{}”是{}：{why}",
@@ -455,17 +453,14 @@ async fn scoped_branch(
             branch.org.kind.label()
         )));
     }
-    Ok((org, branch))
+    Ok(branch)
 }
 
 /// The open obligations of a branch (or of a group's branch) in the actor's scope on
 /// `today`: this month's, this quarter's and this year's.
-pub async fn due(app: &App, actor: &Actor, branch: i64, today: NaiveDate) -> Result<Due> {
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
+pub async fn due(app: &App, org: &InScope<OrgRecord>, today: NaiveDate) -> Result<Due> {
     let mut conn = app.store.acquire().await?;
-    let (_, branch) = scoped_branch(&mut conn, actor, branch, "组织生活按党支部统计").await?;
+    let branch = branch_in_scope(&mut conn, org, "组织生活按党支部统计").await?;
     let orgs = meeting_store::branches_and_groups(&mut conn, &Scope::subtree(&branch.path)).await?;
     let orgs: Vec<LifeOrg> = orgs
         .into_iter()
@@ -603,7 +598,7 @@ pub async fn list(
     page: i64,
     page_size: i64,
 ) -> Result<(Vec<MeetingRow>, i64)> {
-    if actor.role == Role::Member {
+    if !actor.may(Action::ReadData) {
         return Err(AppError::Forbidden);
     }
     let page_size = page_size.clamp(1, 500);
@@ -676,7 +671,7 @@ pub struct AttendeeView {
 
 /// One meeting in the actor's scope.
 pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<MeetingView> {
-    if actor.role == Role::Member {
+    if !actor.may(Action::ReadData) {
         return Err(AppError::Forbidden);
     }
     let mut conn = app.store.acquire().await?;
@@ -769,18 +764,10 @@ pub struct RecordContext {
 
 /// The branch (and groups and roster) of an org in the actor's scope that meetings may
 /// be recorded for.
-pub async fn record_context(app: &App, actor: &Actor, org_id: i64) -> Result<RecordContext> {
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
+pub async fn record_context(app: &App, org: &InScope<OrgRecord>) -> Result<RecordContext> {
     let mut conn = app.store.acquire().await?;
-    let (org, branch) = scoped_branch(
-        &mut conn,
-        actor,
-        org_id,
-        "组织生活由党支部（党小组会由党小组）记录",
-    )
-    .await?;
+    let branch =
+        branch_in_scope(&mut conn, org, "组织生活由党支部（党小组会由党小组）记录").await?;
     let today = app.today();
     let groups = org_store::children(&mut conn, &Scope::subtree(&branch.path), branch.org.id)
         .await?
@@ -809,30 +796,20 @@ pub async fn record_context(app: &App, actor: &Actor, org_id: i64) -> Result<Rec
     })
 }
 
-/// A page of the meetings held in the subtree of `org` (the actor's whole scope when
-/// `None`), newest first; `page` counts from 1. Returns the rows and the total.
+/// A page of the meetings held in the subtree of `org` (resolved in the actor's scope),
+/// newest first; `page` counts from 1. Returns the rows and the total.
 pub async fn list_under(
     app: &App,
-    actor: &Actor,
-    org: Option<i64>,
+    org: &InScope<OrgRecord>,
     page: i64,
     page_size: i64,
 ) -> Result<(Vec<MeetingRow>, i64)> {
-    let Some(org) = org else {
-        return list(app, actor, &ListFilter::default(), page, page_size).await;
-    };
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
     let mut conn = app.store.acquire().await?;
-    let o = org_store::get(&mut conn, &actor.scope, org)
-        .await?
-        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
     let page_size = page_size.clamp(1, 5_000);
     let offset = (page.max(1) - 1).saturating_mul(page_size);
     let (rows, total) = meeting_store::list(
         &mut conn,
-        &Scope::subtree(&o.path),
+        &org.subtree(),
         &ListFilter::default(),
         offset,
         page_size,

@@ -76,7 +76,6 @@ async fn storm(db: TestDb, writers: usize, rounds: usize) {
                     (branches[0], "shared"),
                 ] {
                     let m = NewMeeting {
-                        org_id,
                         kind: Some(MeetingKind::ThemeDay),
                         date: Some(day),
                         topic: format!("并发{tag}{w}-{r}"),
@@ -85,7 +84,16 @@ async fn storm(db: TestDb, writers: usize, rounds: usize) {
                         excused: Some(0),
                         ..Default::default()
                     };
-                    if let Err(e) = meetings::record(&app, &actor, &m).await {
+                    let grant = actor.grant::<jiceng_app::access::RecordLife>().unwrap();
+                    let key = jiceng_app::access::OrgKey::Id(org_id);
+                    let org = match jiceng_app::access::resolve(&app, &actor, &key).await {
+                        Ok(o) => o,
+                        Err(e) => {
+                            fail(format!("org {w}/{r}: {e:?}"));
+                            continue;
+                        }
+                    };
+                    if let Err(e) = meetings::record(&app, &grant, &org, &m).await {
                         fail(format!("meeting {w}/{r}: {e:?}"));
                     }
                 }

@@ -250,15 +250,29 @@ async fn load(app: &App, dir: &Dir) {
 }
 
 async fn report(app: &App, day: &str) -> StructureReport {
-    structure::live(app, &Scope::All, "T001", d(day), None)
-        .await
-        .unwrap()
+    structure::live(
+        app,
+        &common::org(app, &jiceng_app::access::Actor::system(), "T001")
+            .await
+            .unwrap(),
+        d(day),
+        None,
+    )
+    .await
+    .unwrap()
 }
 
 async fn report_of(app: &App, root: &str, day: &str) -> StructureReport {
-    structure::live(app, &Scope::All, root, d(day), None)
-        .await
-        .unwrap()
+    structure::live(
+        app,
+        &common::org(app, &jiceng_app::access::Actor::system(), root)
+            .await
+            .unwrap(),
+        d(day),
+        None,
+    )
+    .await
+    .unwrap()
 }
 
 fn rules_of(r: &StructureReport, code: &str) -> Vec<String> {
@@ -316,9 +330,15 @@ contract_test!(
         let r = report(&app, TODAY).await;
         assert!(!rules_of(&r, "F02").contains(&"SecretaryVacant".to_string()));
         // The stored anomalies (facts refresh) agree with the live check.
-        let kept = structure::run(&app, &Scope::All, "T001", d(TODAY))
-            .await
-            .unwrap();
+        let kept = structure::run(
+            &app,
+            &common::org(&app, &jiceng_app::access::Actor::system(), "T001")
+                .await
+                .unwrap(),
+            d(TODAY),
+        )
+        .await
+        .unwrap();
         assert_eq!(kept.counts, r.counts);
         let missing = r.missing.clone().unwrap();
         // 一村, 民企, 国企第二, 镇机关, the two 局机关总支 and the 镇党委 have no secretary on

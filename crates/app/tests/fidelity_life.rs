@@ -290,8 +290,13 @@ contract_test!(
         let t005 = app.resolve_org(&Scope::All, "T005").await.unwrap();
         let due = meetings::due(
             &app,
-            &secretary(t005.org.id, &t005.path),
-            t005.org.id,
+            &common::org(
+                &app,
+                &secretary(t005.org.id, &t005.path),
+                &t005.org.id.to_string(),
+            )
+            .await
+            .unwrap(),
             d("2026-04-10"),
         )
         .await
@@ -378,6 +383,8 @@ contract_test!(
         load(&app, &dir).await;
         let t002 = app.resolve_org(&Scope::All, "T002").await.unwrap();
         let sec = secretary(t002.org.id, &t002.path);
+        let grant = sec.grant::<jiceng_app::access::RecordLife>().unwrap();
+        let t002_in = common::org(&app, &sec, "T002").await.unwrap();
         let mut c = db.store.acquire().await.unwrap();
         let roster = jiceng_store::members::of_orgs(&mut c, &[t002.org.id])
             .await
@@ -391,7 +398,6 @@ contract_test!(
             .collect();
         // S16: an election with 5 of 7 voting members present: 4/5 needs 6.
         let election = NewMeeting {
-            org_id: t002.org.id,
             kind: Some(MeetingKind::GeneralMeeting),
             date: Some(d("2026-06-20")),
             topic: "支部委员会换届选举党员大会".into(),
@@ -401,13 +407,14 @@ contract_test!(
                 .collect(),
             ..Default::default()
         };
-        let rec = meetings::record(&app, &sec, &election).await.unwrap();
+        let rec = meetings::record(&app, &grant, &t002_in, &election)
+            .await
+            .unwrap();
         let q = rec.quorum.unwrap();
         assert_eq!((q.voting, q.present, q.needed, q.ok), (7, 5, 6, false));
         // S16b: an ordinary vote recorded by picking only the 3 who came: the base is
         // still the 7 voting members, so 3 is not more than half.
         let vote = NewMeeting {
-            org_id: t002.org.id,
             kind: Some(MeetingKind::GeneralMeeting),
             date: Some(d("2026-06-25")),
             topic: "推选优秀党员".into(),
@@ -418,7 +425,9 @@ contract_test!(
                 .collect(),
             ..Default::default()
         };
-        let rec = meetings::record(&app, &sec, &vote).await.unwrap();
+        let rec = meetings::record(&app, &grant, &t002_in, &vote)
+            .await
+            .unwrap();
         let q = rec.quorum.unwrap();
         assert_eq!((q.voting, q.present, q.needed, q.ok), (7, 3, 4, false));
     }
@@ -477,8 +486,13 @@ contract_test!(
         let t006 = app.resolve_org(&Scope::All, "T006").await.unwrap();
         let due = meetings::due(
             &app,
-            &secretary(t006.org.id, &t006.path),
-            t006.org.id,
+            &common::org(
+                &app,
+                &secretary(t006.org.id, &t006.path),
+                &t006.org.id.to_string(),
+            )
+            .await
+            .unwrap(),
             d("2027-04-02"),
         )
         .await

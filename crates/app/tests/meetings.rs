@@ -627,12 +627,11 @@ contract_test!(
             .await
             .unwrap();
         assert_eq!(n, 3);
-        let top = app.resolve_org(&Scope::All, "T001").await.unwrap();
-        let stored =
-            compliance::overview_with_limit(&app, &actor, top.org.id, Period::Quarter(2026, 3), 0)
-                .await
-                .unwrap();
-        let live = compliance::overview(&app, &actor, top.org.id, Period::Quarter(2026, 3))
+        let top = common::org(&app, &actor, "T001").await.unwrap();
+        let stored = compliance::overview_with_limit(&app, &top, Period::Quarter(2026, 3), 0)
+            .await
+            .unwrap();
+        let live = compliance::overview(&app, &top, Period::Quarter(2026, 3))
             .await
             .unwrap();
         assert_eq!((stored.source, live.source), ("summary", "live"));
@@ -881,15 +880,14 @@ contract_test!(
         let dir = Dir::new("record");
         load(&app, &dir).await;
         let sec = secretary_of(&app, "T005").await;
-        let jiguan = app.resolve_org(&Scope::All, "T005").await.unwrap();
+        let jiguan = common::org(&app, &sec, "T005").await.unwrap();
         let dongcun = app.resolve_org(&Scope::All, "T002").await.unwrap();
+        let grant = sec.grant::<jiceng_app::access::RecordLife>().unwrap();
         let today = d(TODAY); // 2026-12-15
 
         // Before: December's theme day, Q4's general meeting and lecture, and the year's
         // life meeting and evaluation are open.
-        let due = meetings::due(&app, &sec, jiguan.org.id, today)
-            .await
-            .unwrap();
+        let due = meetings::due(&app, &jiguan, today).await.unwrap();
         let open: Vec<(&str, String)> = due
             .items
             .iter()
@@ -927,7 +925,6 @@ contract_test!(
 
         // A theme day with plain counts.
         let theme = NewMeeting {
-            org_id: jiguan.org.id,
             kind: Some(MeetingKind::ThemeDay),
             date: Some(d("2026-12-10")),
             topic: "冬季植树".into(),
@@ -937,10 +934,14 @@ contract_test!(
             masses_present: Some(4),
             ..Default::default()
         };
-        let rec = meetings::record(&app, &sec, &theme).await.unwrap();
+        let rec = meetings::record(&app, &grant, &jiguan, &theme)
+            .await
+            .unwrap();
         assert_eq!((rec.kind, rec.attendance_rate), ("ThemeDay", Some(1.0)));
         // Recording it twice is refused.
-        let err = meetings::record(&app, &sec, &theme).await.unwrap_err();
+        let err = meetings::record(&app, &grant, &jiguan, &theme)
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("已记录过"), "{err}");
 
         // A general meeting that votes, attendance picked from the roster: 2 of 3 full
@@ -953,7 +954,6 @@ contract_test!(
         drop(c);
         assert_eq!(roster.len(), 3);
         let vote = NewMeeting {
-            org_id: jiguan.org.id,
             kind: Some(MeetingKind::GeneralMeeting),
             date: Some(d("2026-12-12")),
             topic: "推选优秀党员".into(),
@@ -965,15 +965,15 @@ contract_test!(
             votes: true,
             ..Default::default()
         };
-        let rec = meetings::record(&app, &sec, &vote).await.unwrap();
+        let rec = meetings::record(&app, &grant, &jiguan, &vote)
+            .await
+            .unwrap();
         assert_eq!((rec.expected, rec.present, rec.excused), (3, 2, 1));
         let q = rec.quorum.unwrap();
         assert_eq!((q.voting, q.present, q.needed, q.ok), (3, 2, 2, true));
 
         // The due list and the report change at once.
-        let due = meetings::due(&app, &sec, jiguan.org.id, today)
-            .await
-            .unwrap();
+        let due = meetings::due(&app, &jiguan, today).await.unwrap();
         let open: Vec<&str> = due.items.iter().map(|i| i.kind).collect();
         assert_eq!(
             open,
@@ -1021,12 +1021,14 @@ contract_test!(
         assert!(!unloaded.contains(&"T005"));
 
         // Refused: an org outside the scope, a future date, too many present, a reader.
-        let outside = NewMeeting {
-            org_id: dongcun.org.id,
-            ..theme.clone()
-        };
+        // (The org is proven in scope before the use case is called: 东村 is not found.)
         assert!(matches!(
-            meetings::record(&app, &sec, &outside).await,
+            jiceng_app::access::resolve(
+                &app,
+                &sec,
+                &jiceng_app::access::OrgKey::Id(dongcun.org.id)
+            )
+            .await,
             Err(jiceng_app::AppError::NotFound(_))
         ));
         let future = NewMeeting {
@@ -1034,7 +1036,9 @@ contract_test!(
             topic: "明天".into(),
             ..theme.clone()
         };
-        let err = meetings::record(&app, &sec, &future).await.unwrap_err();
+        let err = meetings::record(&app, &grant, &jiguan, &future)
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("晚于今天"), "{err}");
         let crowd = NewMeeting {
             present: Some(3),
@@ -1042,14 +1046,18 @@ contract_test!(
             topic: "超员".into(),
             ..theme.clone()
         };
-        let err = meetings::record(&app, &sec, &crowd).await.unwrap_err();
+        let err = meetings::record(&app, &grant, &jiguan, &crowd)
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("超过应到"), "{err}");
         let group_kind = NewMeeting {
             kind: Some(MeetingKind::GroupMeeting),
             topic: "小组".into(),
             ..theme.clone()
         };
-        let err = meetings::record(&app, &sec, &group_kind).await.unwrap_err();
+        let err = meetings::record(&app, &grant, &jiguan, &group_kind)
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("党小组"), "{err}");
         // Text beyond its field's limit, as a form or the API might send it.
         let wordy = NewMeeting {
@@ -1058,7 +1066,9 @@ contract_test!(
             host: Some("主".repeat(101)),
             ..theme.clone()
         };
-        let err = meetings::record(&app, &sec, &wordy).await.unwrap_err();
+        let err = meetings::record(&app, &grant, &jiguan, &wordy)
+            .await
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "「主持人」过长（101字，最多100字）；「会议记录」过长（20001字，最多20000字）"
@@ -1067,16 +1077,9 @@ contract_test!(
             role: Role::Inspector,
             ..sec.clone()
         };
+        // A reader gets no grant to record (the permission table), so no call at all.
         assert!(matches!(
-            meetings::record(
-                &app,
-                &reader,
-                &NewMeeting {
-                    topic: "x".into(),
-                    ..theme.clone()
-                }
-            )
-            .await,
+            reader.grant::<jiceng_app::access::RecordLife>(),
             Err(jiceng_app::AppError::Forbidden)
         ));
         assert!(matches!(

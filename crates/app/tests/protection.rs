@@ -212,9 +212,15 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
     assert_eq!(zhao.id_hash, app.crypto.id_hash(&number));
     assert_ne!(zhao.id_hash, aes.id_hash(&number));
     // Reports, reveal (audited), the masked phone.
-    let report = jiceng_app::reports::members::run(&app, &Scope::All, "T001", d(TODAY))
-        .await
-        .unwrap();
+    let report = jiceng_app::reports::members::run(
+        &app,
+        &common::org(&app, &jiceng_app::access::Actor::system(), "T001")
+            .await
+            .unwrap(),
+        d(TODAY),
+    )
+    .await
+    .unwrap();
     assert_eq!(report.total, 17);
     let full = privacy::reveal_id_number(&app, &department(), zhao.id)
         .await

@@ -60,20 +60,40 @@ async fn assert_same(app: &App, label: &str) {
     }
     drop(conn);
     for code in probes(app).await {
-        let stored = structure::run(app, &Scope::All, &code, today)
-            .await
-            .unwrap();
-        let live = structure::live(app, &Scope::All, &code, today, None)
-            .await
-            .unwrap();
+        let stored = structure::run(
+            app,
+            &common::org(app, &jiceng_app::access::Actor::system(), &code)
+                .await
+                .unwrap(),
+            today,
+        )
+        .await
+        .unwrap();
+        let live = structure::live(
+            app,
+            &common::org(app, &jiceng_app::access::Actor::system(), &code)
+                .await
+                .unwrap(),
+            today,
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(
             serde_json::to_value(&stored).unwrap(),
             serde_json::to_value(&live).unwrap(),
             "{label}: structure of {code}"
         );
-        let page = structure::run_limited(app, &Scope::All, &code, today, Some(5))
-            .await
-            .unwrap();
+        let page = structure::run_limited(
+            app,
+            &common::org(app, &jiceng_app::access::Actor::system(), &code)
+                .await
+                .unwrap(),
+            today,
+            Some(5),
+        )
+        .await
+        .unwrap();
         assert_eq!(page.counts, live.counts);
         assert_eq!(page.orgs, live.orgs);
         assert_eq!(
@@ -95,10 +115,23 @@ async fn assert_same(app: &App, label: &str) {
         );
         assert_eq!(d.orgs, live.orgs);
 
-        let full = coverage::run(app, &Scope::All, &code).await.unwrap();
-        let cut = coverage::run_limited(app, &Scope::All, &code, Some(3))
-            .await
-            .unwrap();
+        let full = coverage::run(
+            app,
+            &common::org(app, &jiceng_app::access::Actor::system(), &code)
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        let cut = coverage::run_limited(
+            app,
+            &common::org(app, &jiceng_app::access::Actor::system(), &code)
+                .await
+                .unwrap(),
+            Some(3),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             cut.should_have_org_total,
             Some(full.should_have_org.len() as i64),
@@ -133,9 +166,16 @@ async fn stored_matches_live(backend: Backend) {
     let all = all_orgs(&app).await;
     let kind_of = |id: i64| all.iter().find(|o| o.org.id == id).unwrap().org.kind;
     let today = app.today();
-    let st = structure::live(&app, &Scope::All, &all[0].org.code, today, None)
-        .await
-        .unwrap();
+    let st = structure::live(
+        &app,
+        &common::org(&app, &jiceng_app::access::Actor::system(), &all[0].org.code)
+            .await
+            .unwrap(),
+        today,
+        None,
+    )
+    .await
+    .unwrap();
 
     // A parent's kind raised to a committee: its inverted children are inverted no more
     // (the first parent whose own parent allows it).
@@ -202,12 +242,25 @@ async fn stored_matches_live(backend: Backend) {
     app.fixed_today = Some(today.succ_opt().unwrap());
     let root = &all[0].org.code;
     let tomorrow = app.today();
-    let st = structure::run(&app, &Scope::All, root, tomorrow)
-        .await
-        .unwrap();
-    let live = structure::live(&app, &Scope::All, root, tomorrow, None)
-        .await
-        .unwrap();
+    let st = structure::run(
+        &app,
+        &common::org(&app, &jiceng_app::access::Actor::system(), root)
+            .await
+            .unwrap(),
+        tomorrow,
+    )
+    .await
+    .unwrap();
+    let live = structure::live(
+        &app,
+        &common::org(&app, &jiceng_app::access::Actor::system(), root)
+            .await
+            .unwrap(),
+        tomorrow,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         serde_json::to_value(&st).unwrap(),
         serde_json::to_value(&live).unwrap()

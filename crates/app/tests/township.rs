@@ -51,9 +51,15 @@ contract_test!(
         //  this test used to expect SecretaryVacant "since 2010-01-01", the founding day).
         //  镇机关党支部: organ branch, 3 y from 2024-03-01 → 2027-03-01, 76 days → TermExpiring
         //  南村党支部: a branch led by a branch → InvertedAffiliation
-        let st = reports::structure::run(&app, &Scope::All, "T001", d(TODAY))
-            .await
-            .unwrap();
+        let st = reports::structure::run(
+            &app,
+            &common::org(&app, &jiceng_app::access::Actor::system(), "T001")
+                .await
+                .unwrap(),
+            d(TODAY),
+        )
+        .await
+        .unwrap();
         let mut got: Vec<(String, String)> = st
             .anomalies
             .iter()
@@ -92,9 +98,14 @@ contract_test!(
 
         // Coverage: 农村 2 operating, both own; 非公 3 operating (丁 is closed): own 0, org 2
         // (甲乙 joint), work 3 (丙 instructor); 合作社 1 and 社团 1 uncovered.
-        let cov = reports::coverage::run(&app, &Scope::All, "测试镇党委")
-            .await
-            .unwrap();
+        let cov = reports::coverage::run(
+            &app,
+            &common::org(&app, &jiceng_app::access::Actor::system(), "测试镇党委")
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
         let v = &cov.by_domain["农村"];
         assert_eq!(
             (v.operating, v.own_org, v.org_covered, v.work_covered),
@@ -124,23 +135,41 @@ contract_test!(
         assert_eq!(names(&cov.uncovered), vec!["己协会", "戊合作社"]);
 
         // Members: 17, one probationary; 6 women; one 回族.
-        let m = reports::members::run(&app, &Scope::All, "T001", d(TODAY))
-            .await
-            .unwrap();
+        let m = reports::members::run(
+            &app,
+            &common::org(&app, &jiceng_app::access::Actor::system(), "T001")
+                .await
+                .unwrap(),
+            d(TODAY),
+        )
+        .await
+        .unwrap();
         assert_eq!(m.source, "stored");
         assert_eq!((m.total, m.full, m.probationary), (17, 16, 1));
         assert_eq!(m.gender.get("女"), Some(&6));
         assert_eq!(m.ethnicity.get("回族"), Some(&1));
         assert_eq!(m.education.get("大学本科"), Some(&6));
         // One branch's subtree: its 8 and the 3 of 南村 below it.
-        let b = reports::members::run(&app, &Scope::All, "东村党支部", d(TODAY))
-            .await
-            .unwrap();
+        let b = reports::members::run(
+            &app,
+            &common::org(&app, &jiceng_app::access::Actor::system(), "东村党支部")
+                .await
+                .unwrap(),
+            d(TODAY),
+        )
+        .await
+        .unwrap();
         assert_eq!(b.total, 11);
         // On a past day the count is live: 王八 joined 2026-05-01.
-        let past = reports::members::run(&app, &Scope::All, "东村党支部", d("2026-01-01"))
-            .await
-            .unwrap();
+        let past = reports::members::run(
+            &app,
+            &common::org(&app, &jiceng_app::access::Actor::system(), "东村党支部")
+                .await
+                .unwrap(),
+            d("2026-01-01"),
+        )
+        .await
+        .unwrap();
         assert_eq!((past.source, past.total), ("live", 10));
 
         // The workbook is a real .xlsx that reads back.
@@ -433,9 +462,15 @@ contract_test!(
             .unwrap();
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         assert_eq!(r.written, 1);
-        let m = reports::members::run(&app, &Scope::All, "Y001", d(TODAY))
-            .await
-            .unwrap();
+        let m = reports::members::run(
+            &app,
+            &common::org(&app, &jiceng_app::access::Actor::system(), "Y001")
+                .await
+                .unwrap(),
+            d(TODAY),
+        )
+        .await
+        .unwrap();
         assert_eq!(m.total, 1);
         // A member of 测试镇 cannot be moved into 乙镇 by 乙镇's roster: that is a transfer.
         let mut row = member_row(0, &ps[0]);
@@ -450,9 +485,15 @@ contract_test!(
         assert_eq!(r.referred.len(), 1, "{:?}", r.referred);
         assert_eq!(r.referred[0].message, jiceng_app::referral::REFERRED);
         assert_eq!(r.written, 0);
-        let t = reports::members::run(&app, &Scope::All, "T001", d(TODAY))
-            .await
-            .unwrap();
+        let t = reports::members::run(
+            &app,
+            &common::org(&app, &jiceng_app::access::Actor::system(), "T001")
+                .await
+                .unwrap(),
+            d(TODAY),
+        )
+        .await
+        .unwrap();
         assert_eq!(t.total, 17, "测试镇 keeps its member");
     }
 );

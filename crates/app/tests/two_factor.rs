@@ -430,9 +430,8 @@ contract_test!(separated_duties, |db: TestDb| async move {
         "{roster:?}"
     );
     assert!(
-        jiceng_app::reports::coverage::run(&app, &aud1.scope, "T001")
-            .await
-            .is_err()
+        // The auditor reads no business data: the report's org is refused at resolution.
+        common::org(&app, &aud1, "T001").await.is_err()
     );
     assert!(users::list_users(&app, &aud).await.is_err());
     let (all, _) = audit::list(&app, &aud, 1, 500).await.unwrap();

@@ -230,36 +230,33 @@ pub fn quarter_of(day: chrono::NaiveDate) -> Period {
 pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<usize> {
     let today = app.today();
     let year = rating_year(today);
-    let scope = &Scope::All;
     let system = Actor::system();
+    // The org as the front ends hand it to a report: resolved once, in scope (timed, as
+    // the old reports resolved their key inside).
+    let key = access::OrgKey::parse(Some(code));
+    let root = || access::resolve(app, &system, &key);
     let json = match kind {
         Kind::Structure => {
-            serde_json::to_string(&reports::structure::run(app, scope, code, today).await?)?
+            serde_json::to_string(&reports::structure::run(app, &root().await?, today).await?)?
         }
         Kind::StructurePage => serde_json::to_string(
-            &reports::structure::run_limited(app, scope, code, today, Some(page)).await?,
+            &reports::structure::run_limited(app, &root().await?, today, Some(page)).await?,
         )?,
-        Kind::Coverage => serde_json::to_string(&reports::coverage::run(app, scope, code).await?)?,
+        Kind::Coverage => {
+            serde_json::to_string(&reports::coverage::run(app, &root().await?).await?)?
+        }
         Kind::CoveragePage => serde_json::to_string(
-            &reports::coverage::run_limited(app, scope, code, Some(page)).await?,
+            &reports::coverage::run_limited(app, &root().await?, Some(page)).await?,
         )?,
         Kind::Members => {
-            serde_json::to_string(&reports::members::run(app, scope, code, today).await?)?
+            serde_json::to_string(&reports::members::run(app, &root().await?, today).await?)?
         }
         Kind::Compliance => serde_json::to_string(
-            &reports::compliance::run(
-                app,
-                &access::resolve(app, &system, &access::OrgKey::parse(Some(code))).await?,
-                quarter_of(today),
-            )
-            .await?,
+            &reports::compliance::run(app, &root().await?, quarter_of(today)).await?,
         )?,
-        Kind::ComplianceOverview => {
-            let org = app.resolve_org(scope, code).await?;
-            serde_json::to_string(
-                &reports::compliance::overview(app, &system, org.org.id, quarter_of(today)).await?,
-            )?
-        }
+        Kind::ComplianceOverview => serde_json::to_string(
+            &reports::compliance::overview(app, &root().await?, quarter_of(today)).await?,
+        )?,
         Kind::Ratings => serde_json::to_string(
             &jiceng_app::rating::ratings(app, &system, code, year, None, 1, page as i64).await?,
         )?,

@@ -543,9 +543,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             let root = demo_root(&app).await?;
             let today = clock::today();
-            let st = jiceng_app::reports::structure::run(&app, &Scope::All, &root, today).await?;
+            let top = system_org(&app, &root).await?;
+            let st = jiceng_app::reports::structure::run(&app, &top, today).await?;
             print!("{}", render::structure(&st));
-            let cov = jiceng_app::reports::coverage::run(&app, &Scope::All, &root).await?;
+            let cov = jiceng_app::reports::coverage::run(&app, &top).await?;
             print!("{}", render::coverage(&cov));
             println!("\n数据库：{db}\n查看党员结构：jiceng --db {db} report members --org {root}");
             let accounts = demo::ensure_accounts(&app, &root).await?;
@@ -756,8 +757,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let day = as_of.unwrap_or_else(clock::today);
             let (json, table, sheets, name) = match what {
                 ReportKind::Structure => {
-                    let r =
-                        jiceng_app::reports::structure::run(&app, &Scope::All, &org, day).await?;
+                    let root = system_org(&app, &org).await?;
+                    let r = jiceng_app::reports::structure::run(&app, &root, day).await?;
                     (
                         serde_json::to_string_pretty(&r)?,
                         render::structure(&r),
@@ -766,7 +767,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 }
                 ReportKind::Coverage => {
-                    let r = jiceng_app::reports::coverage::run(&app, &Scope::All, &org).await?;
+                    let root = system_org(&app, &org).await?;
+                    let r = jiceng_app::reports::coverage::run(&app, &root).await?;
                     (
                         serde_json::to_string_pretty(&r)?,
                         render::coverage(&r),
@@ -775,7 +777,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 }
                 ReportKind::Members => {
-                    let r = jiceng_app::reports::members::run(&app, &Scope::All, &org, day).await?;
+                    let root = system_org(&app, &org).await?;
+                    let r = jiceng_app::reports::members::run(&app, &root, day).await?;
                     (
                         serde_json::to_string_pretty(&r)?,
                         render::members(&r),

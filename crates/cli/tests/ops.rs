@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use jiceng_app::access::Actor;
+use jiceng_app::access::{self, Actor};
 use jiceng_app::meetings::{self, NewMeeting};
 use jiceng_app::{App, Crypto};
 use jiceng_domain::MeetingKind;
@@ -149,6 +149,17 @@ async fn start_writer(app: App) -> Writer {
             .collect()
     };
     assert_eq!(branches.len(), 3);
+    let system = Actor::system();
+    let grant = system.grant::<access::RecordLife>().unwrap();
+    let mut proven = Vec::new();
+    for id in branches {
+        proven.push(
+            access::resolve(&app, &system, &access::OrgKey::Id(id))
+                .await
+                .unwrap(),
+        );
+    }
+    let branches = proven;
     let acked = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let (a, s) = (acked.clone(), stop.clone());
@@ -160,7 +171,6 @@ async fn start_writer(app: App) -> Writer {
             let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
                 + chrono::Days::new((i % 330) as u64);
             let m = NewMeeting {
-                org_id: branches[i % branches.len()],
                 kind: Some(MeetingKind::ThemeDay),
                 date: Some(day),
                 topic: format!("写入-{i}"),
@@ -169,7 +179,7 @@ async fn start_writer(app: App) -> Writer {
                 excused: Some(1),
                 ..Default::default()
             };
-            match meetings::record(&app, &Actor::system(), &m).await {
+            match meetings::record(&app, &grant, &branches[i % branches.len()], &m).await {
                 Ok(_) => {
                     a.fetch_add(1, Ordering::SeqCst);
                 }

@@ -21,6 +21,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, WebError};
+use crate::extract::QueryOrg;
 use crate::pages::import::{self as import_page, Kind};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
@@ -663,24 +664,21 @@ async fn units(
 
 async fn report(
     State(state): State<AppState>,
-    user: ApiUser,
+    QueryOrg { org, .. }: QueryOrg<ApiUser>,
     Path(kind): Path<String>,
-    Query(q): Query<OrgParam>,
 ) -> ApiResult {
-    let org = org_param(&state, &user.actor, &q.org).await?;
-    let scope = &user.actor.scope;
     let app = &state.app;
     match kind.as_str() {
         "structure" => Ok(to_json(
-            &jiceng_app::reports::structure::run(app, scope, &org.org.code, app.today()).await?,
+            &jiceng_app::reports::structure::run(app, &org, app.today()).await?,
         )),
         "coverage" => Ok(to_json(
-            &jiceng_app::reports::coverage::run(app, scope, &org.org.code).await?,
+            &jiceng_app::reports::coverage::run(app, &org).await?,
         )),
         "members" => {
             let day = org.facts.facts_on.unwrap_or_else(|| app.today());
             Ok(to_json(
-                &jiceng_app::reports::members::run(app, scope, &org.org.code, day).await?,
+                &jiceng_app::reports::members::run(app, &org, day).await?,
             ))
         }
         other => Err(ApiError(WebError::App(AppError::NotFound(format!(

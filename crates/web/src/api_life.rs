@@ -11,17 +11,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
-use jiceng_app::access::Actor;
+use jiceng_app::access::{self, OrgKey, RecordLife};
 use jiceng_app::meetings::{self, NewMeeting};
 use jiceng_app::reports::compliance;
-use jiceng_app::{browse, AppError};
 use jiceng_domain::{AttendanceStatus, MeetingKind, Period};
-use jiceng_store::orgs::StoredOrg;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, WebError};
-use crate::extract::QueryOrg;
+use crate::extract::{PathOrg, QueryOrg};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
 use crate::AppState;
@@ -192,7 +190,6 @@ impl MeetingBody {
         }
         let kinds = parse_kinds(&self.kind, &self.kinds)?;
         Ok(NewMeeting {
-            org_id: self.org_id,
             kind: kinds.first().copied(),
             also: kinds.iter().skip(1).copied().collect(),
             for_year: self.for_year,
@@ -220,7 +217,9 @@ async fn record(State(state): State<AppState>, user: ApiUser, b: Bytes) -> ApiRe
     let body: MeetingBody =
         serde_json::from_slice(&b).map_err(|e| bad(format!("请求内容不是有效的 JSON：{e}")))?;
     let new = body.to_new().map_err(bad)?;
-    let r = meetings::record(&state.app, &user.actor, &new).await?;
+    let grant = user.actor.grant::<RecordLife>()?;
+    let org = access::resolve(&state.app, &user.actor, &OrgKey::Id(body.org_id)).await?;
+    let r = meetings::record(&state.app, &grant, &org, &new).await?;
     Ok((StatusCode::CREATED, to_json(&r)).into_response())
 }
 
@@ -244,31 +243,22 @@ fn int(name: &str, v: &Option<String>) -> Result<Option<i64>, ApiError> {
     }
 }
 
-/// The org of `?org=` (an id, a code or a unique name) in the actor's scope.
-async fn org_of(state: &AppState, actor: &Actor, key: &str) -> Result<StoredOrg, ApiError> {
-    if let Ok(id) = key.parse::<i64>() {
-        if let Ok(o) = browse::org_in_scope(&state.app, actor, id).await {
-            return Ok(o);
-        }
-    }
-    if actor.role == jiceng_app::access::Role::Member {
-        return Err(ApiError(WebError::App(AppError::Forbidden)));
-    }
-    Ok(state.app.resolve_org(&actor.scope, key).await?)
-}
-
 async fn list(
     State(state): State<AppState>,
     user: ApiUser,
     Query(p): Query<ListParams>,
 ) -> ApiResult {
-    let org = match p.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(k) => Some(org_of(&state, &user.actor, k).await?.org.id),
-        None => None,
+    // `?org=` narrows to a subtree; without it, the actor's whole scope (every root).
+    let org = match OrgKey::parse(p.org.as_deref()) {
+        OrgKey::Home => None,
+        key => Some(access::resolve(&state.app, &user.actor, &key).await?),
     };
     let page = int("page", &p.page)?.unwrap_or(1).max(1);
     let size = int("page_size", &p.page_size)?.unwrap_or(20).clamp(1, 200);
-    let (items, total) = meetings::list_under(&state.app, &user.actor, org, page, size).await?;
+    let (items, total) = match &org {
+        Some(org) => meetings::list_under(&state.app, org, page, size).await?,
+        None => meetings::list(&state.app, &user.actor, &Default::default(), page, size).await?,
+    };
     Ok(Json(
         json!({ "items": items, "total": total, "page": page, "page_size": size }),
     ))
@@ -278,11 +268,9 @@ async fn meeting(State(state): State<AppState>, user: ApiUser, Path(id): Path<i6
     Ok(to_json(&meetings::get(&state.app, &user.actor, id).await?))
 }
 
-async fn due(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult {
+async fn due(State(state): State<AppState>, PathOrg { org, .. }: PathOrg<ApiUser>) -> ApiResult {
     let today = state.app.today();
-    Ok(to_json(
-        &meetings::due(&state.app, &user.actor, id, today).await?,
-    ))
+    Ok(to_json(&meetings::due(&state.app, &org, today).await?))
 }
 
 async fn report(

@@ -22,9 +22,9 @@ use jiceng_store::Scope;
 use serde::Serialize;
 
 use super::{round4, OrgRef};
-use crate::access::{Actor, Role};
+
 use crate::meetings::{branch_facts, branch_histories};
-use crate::{App, AppError, Result};
+use crate::{App, Result};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ComplianceReport {
@@ -415,11 +415,12 @@ fn ancestor_paths(p: &str) -> Vec<&str> {
 /// branches of the subtree of `root` (the whole tree when `None`) for each period. Run
 /// by `jiceng refresh` and, in a server, every few minutes: the higher levels' figures
 /// are as fresh as the last run (each row says when). Returns the rows written.
-pub async fn refresh_summaries(app: &App, root: Option<&str>, periods: &[Period]) -> Result<usize> {
-    let scope = match root {
-        Some(key) => Scope::subtree(&app.resolve_org(&Scope::All, key).await?.path),
-        None => Scope::All,
-    };
+pub async fn refresh_summaries(
+    app: &App,
+    root: Option<&InScope<OrgRecord>>,
+    periods: &[Period],
+) -> Result<usize> {
+    let scope = root.map_or(Scope::All, |r| r.subtree());
     let mut written = 0;
     let as_of = app.today();
     for period in periods {
@@ -513,27 +514,20 @@ pub struct Overview {
     pub children: Vec<OverviewRow>,
 }
 
-pub async fn overview(app: &App, actor: &Actor, org_id: i64, period: Period) -> Result<Overview> {
-    overview_with_limit(app, actor, org_id, period, LIVE_MAX_BRANCHES).await
+pub async fn overview(app: &App, org: &InScope<OrgRecord>, period: Period) -> Result<Overview> {
+    overview_with_limit(app, org, period, LIVE_MAX_BRANCHES).await
 }
 
 /// `overview` with the size above which stored summaries are read (tests, tuning).
 pub async fn overview_with_limit(
     app: &App,
-    actor: &Actor,
-    org_id: i64,
+    org: &InScope<OrgRecord>,
     period: Period,
     live_max_branches: i64,
 ) -> Result<Overview> {
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
     let as_of = app.today();
     let mut conn = app.store.acquire().await?;
-    let org = org_store::get(&mut conn, &actor.scope, org_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
-    let children = org_store::children(&mut conn, &actor.scope, org.org.id).await?;
+    let children = org_store::children(&mut conn, &org.subtree(), org.org.id).await?;
     let stored = meeting_store::summaries(&mut conn, period, &[org.org.id]).await?;
     let row = |o: &jiceng_domain::Org, b: i64, ok: i64, none: i64| OverviewRow {
         org: OrgRef::of(o),

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use jiceng_domain::coverage::{gaps, UnitFacts};
 use jiceng_domain::{DomainCoverage, Gap};
 use jiceng_io::{OutCell, Sheet};
-use jiceng_store::{facts, units as unit_store, Scope};
+use jiceng_store::{facts, units as unit_store};
 use serde::Serialize;
 
 use super::{round4, OrgRef};
-use crate::{App, Result};
+use crate::access::InScope;
+use crate::{App, OrgRecord, Result};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CoverageReport {
@@ -68,8 +69,9 @@ pub struct GapUnit {
     pub org: String,
 }
 
-pub async fn run(app: &App, scope: &Scope, root: &str) -> Result<CoverageReport> {
-    run_limited(app, scope, root, None).await
+/// The report for the subtree of `root` (resolved in the actor's scope).
+pub async fn run(app: &App, root: &InScope<OrgRecord>) -> Result<CoverageReport> {
+    run_limited(app, root, None).await
 }
 
 /// The report with each gap list cut to the first `limit` candidate units in tree order,
@@ -77,11 +79,9 @@ pub async fn run(app: &App, scope: &Scope, root: &str) -> Result<CoverageReport>
 /// subtree was checked today with the rules this app runs, else counted here.
 pub async fn run_limited(
     app: &App,
-    scope: &Scope,
-    root: &str,
+    root: &InScope<OrgRecord>,
     limit: Option<usize>,
 ) -> Result<CoverageReport> {
-    let root = app.resolve_org(scope, root).await?;
     let today = app.today();
     let rules = app.rules.in_force(today);
     let mut conn = app.store.acquire().await?;
@@ -90,7 +90,7 @@ pub async fn run_limited(
         Some((_, c, d)) => (c, Some(d)),
         None => (Default::default(), None),
     };
-    let subtree = Scope::subtree(&root.path);
+    let subtree = root.subtree();
     let min_full = rules.org.unit_should_have_org_at_full;
     let mut totals = None;
     let candidates = match limit {

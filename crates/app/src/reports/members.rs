@@ -8,11 +8,12 @@
 use chrono::NaiveDate;
 use jiceng_domain::MemberStats;
 use jiceng_io::{OutCell, Sheet};
-use jiceng_store::{facts, members as member_store, Scope};
+use jiceng_store::{facts, members as member_store};
 use serde::Serialize;
 
 use super::OrgRef;
-use crate::{App, Result};
+use crate::access::InScope;
+use crate::{App, OrgRecord, Result};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MembersReport {
@@ -35,15 +36,15 @@ pub struct MembersReport {
     pub standing: std::collections::BTreeMap<String, i64>,
 }
 
-pub async fn run(app: &App, scope: &Scope, root: &str, as_of: NaiveDate) -> Result<MembersReport> {
-    let root = app.resolve_org(scope, root).await?;
+/// The report for the subtree of `root` (resolved in the actor's scope) on `as_of`.
+pub async fn run(app: &App, root: &InScope<OrgRecord>, as_of: NaiveDate) -> Result<MembersReport> {
     let mut conn = app.store.acquire().await?;
     let stored = facts::stats(&mut conn, root.org.id).await?;
     let (stats, source) = match stored {
         Some((s, _, day)) if day == as_of => (s, "stored"),
         _ => {
             let mut s = MemberStats::default();
-            member_store::for_each_in_scope(&mut conn, &Scope::subtree(&root.path), |m| {
+            member_store::for_each_in_scope(&mut conn, &root.subtree(), |m| {
                 if m.joined_on <= as_of && m.exited_on.map(|e| e > as_of).unwrap_or(true) {
                     s.add_profile(&jiceng_store::facts::profile(m), as_of);
                 }

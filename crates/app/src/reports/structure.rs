@@ -11,7 +11,8 @@ use jiceng_store::{facts, Scope};
 use serde::Serialize;
 
 use super::OrgRef;
-use crate::{App, Result};
+use crate::access::InScope;
+use crate::{App, OrgRecord, Result};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StructureReport {
@@ -38,14 +39,14 @@ pub struct AnomalyItem {
     pub detail: serde_json::Value,
 }
 
-/// Checks every live org of the subtree of `root` (in `scope`) on `as_of`.
+/// Checks every live org of the subtree of `root` (resolved in the actor's scope) on
+/// `as_of`.
 pub async fn run(
     app: &App,
-    scope: &Scope,
-    root: &str,
+    root: &InScope<OrgRecord>,
     as_of: NaiveDate,
 ) -> Result<StructureReport> {
-    run_limited(app, scope, root, as_of, None).await
+    run_limited(app, root, as_of, None).await
 }
 
 /// The report with at most `limit` anomalies listed (the counts are always complete).
@@ -55,29 +56,25 @@ pub async fn run(
 /// path-range read; otherwise each live org is checked here.
 pub async fn run_limited(
     app: &App,
-    scope: &Scope,
-    root: &str,
+    root: &InScope<OrgRecord>,
     as_of: NaiveDate,
     limit: Option<usize>,
 ) -> Result<StructureReport> {
-    let root = app.resolve_org(scope, root).await?;
-    if let Some(r) = stored(app, &root, as_of, limit).await? {
+    if let Some(r) = stored(app, root, as_of, limit).await? {
         return Ok(r);
     }
-    checked(app, &root, as_of, limit).await
+    checked(app, root, as_of, limit).await
 }
 
 /// The report checked here, org by org, whatever is stored (the fallback, and what the
 /// stored anomalies are tested against).
 pub async fn live(
     app: &App,
-    scope: &Scope,
-    root: &str,
+    root: &InScope<OrgRecord>,
     as_of: NaiveDate,
     limit: Option<usize>,
 ) -> Result<StructureReport> {
-    let root = app.resolve_org(scope, root).await?;
-    checked(app, &root, as_of, limit).await
+    checked(app, root, as_of, limit).await
 }
 
 async fn stored(

@@ -11,16 +11,17 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{Datelike, NaiveDate};
-use jiceng_app::meetings::{self, Due, MeetingRow, MeetingView, NewMeeting, RecordContext};
+use jiceng_app::access::{self, Action, OrgKey, RecordLife};
+use jiceng_app::meetings::{
+    self, Due, ListFilter, MeetingRow, MeetingView, NewMeeting, RecordContext,
+};
 use jiceng_app::reports::compliance::{self, ComplianceReport, Overview};
 use jiceng_app::{browse, AppError};
 use jiceng_domain::{AttendanceStatus, Cadence, MeetingKind, Period};
-use jiceng_store::meetings::ListFilter;
-use jiceng_store::orgs::StoredOrg;
 use serde::Deserialize;
 
-use super::reports::{tabs, Tab};
-use super::{can_write, html, opt_i64, xlsx, Nav, Pager};
+use super::common::{tabs, Tab};
+use super::{html, opt_i64, xlsx, Nav, Pager};
 use crate::api_life::{parse_day, parse_kind, parse_period};
 use crate::charts;
 use crate::error::{PageError, WebError};
@@ -28,7 +29,6 @@ use crate::extract::{PathOrg, QueryOrg};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
-use jiceng_app::access::Action;
 use jiceng_app::current_periods;
 
 pub fn routes() -> Routes {
@@ -81,10 +81,6 @@ pub fn routes() -> Routes {
             Subject::QueryOrg,
             compliance_page,
         )
-}
-
-fn not_found(what: &str) -> PageError {
-    PageError(WebError::App(AppError::NotFound(what.into())))
 }
 
 /// `YYYY-MM-DD HH:MM` in China Standard Time, from a UTC instant.
@@ -396,12 +392,11 @@ fn due_sections(d: &Due) -> Vec<DueSection> {
 
 async fn due_page(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    PathOrg { user, org }: PathOrg<User>,
     Query(q): Query<DoneParam>,
 ) -> Result<Response, PageError> {
     let today = state.app.today();
-    let d = meetings::due(&state.app, &user.actor, id, today).await?;
+    let d = meetings::due(&state.app, &org, today).await?;
     let month = Period::month_of(today);
     let (done, _) = meetings::list(
         &state.app,
@@ -436,7 +431,7 @@ async fn due_page(
         sections,
         done,
         month_label: month.label(),
-        can_write: can_write(&user.actor),
+        can_write: user.actor.may(Action::RecordLife),
         freshness: freshness(&state, None),
     })
 }
@@ -633,14 +628,12 @@ struct NewParams {
 
 async fn record_form(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    PathOrg { user, org }: PathOrg<User>,
     Query(q): Query<NewParams>,
 ) -> Result<Response, PageError> {
-    if !can_write(&user.actor) {
-        return Err(PageError(WebError::App(AppError::Forbidden)));
-    }
-    let ctx = meetings::record_context(&state.app, &user.actor, id).await?;
+    user.actor.grant::<RecordLife>()?;
+    let id = org.org.id;
+    let ctx = meetings::record_context(&state.app, &org).await?;
     let today = state.app.today();
     let kind = q
         .kind
@@ -668,10 +661,10 @@ async fn record_form(
 
 async fn record_submit(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    PathOrg { user, org }: PathOrg<User>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let id = org.org.id;
     let field = |name: &str| -> String {
         fields
             .iter()
@@ -680,10 +673,8 @@ async fn record_submit(
             .unwrap_or_default()
     };
     user.check_csrf(&field("csrf"))?;
-    if !can_write(&user.actor) {
-        return Err(PageError(WebError::App(AppError::Forbidden)));
-    }
-    let ctx = meetings::record_context(&state.app, &user.actor, id).await?;
+    let grant = user.actor.grant::<RecordLife>()?;
+    let ctx = meetings::record_context(&state.app, &org).await?;
     let today = state.app.today();
     let f = RecordValues {
         kind: field("kind"),
@@ -820,7 +811,6 @@ async fn record_submit(
     let mut recorded = None;
     if !e.any() {
         let new = NewMeeting {
-            org_id,
             kind,
             also,
             for_year,
@@ -841,7 +831,13 @@ async fn record_submit(
             members_needs: f.members_needs,
             votes: f.votes,
         };
-        match meetings::record(&state.app, &user.actor, &new).await {
+        // The group (or the branch) chosen, proven in the actor's scope like the path's org.
+        let held_by = if org_id == id {
+            org.clone()
+        } else {
+            access::resolve(&state.app, &user.actor, &OrgKey::Id(org_id)).await?
+        };
+        match meetings::record(&state.app, &grant, &held_by, &new).await {
             Ok(r) => recorded = Some(r),
             Err(AppError::Input(m)) => e.place(&m),
             Err(other) => return Err(other.into()),
@@ -880,7 +876,7 @@ async fn meeting_page(
     Query(q): Query<DoneParam>,
 ) -> Result<Response, PageError> {
     let m = meetings::get(&state.app, &user.actor, id).await?;
-    let branch = browse::org_in_scope(&state.app, &user.actor, m.branch_id).await?;
+    let branch = access::resolve(&state.app, &user.actor, &OrgKey::Id(m.branch_id)).await?;
     let breadcrumb = browse::breadcrumb(&state.app, &user.actor, &branch).await?;
     html(&MeetingPage {
         title: format!("{} · {}", m.label, m.topic),
@@ -924,9 +920,9 @@ async fn org_life(
     let today = state.app.today();
     let month = Period::month_of(today);
     let is_branch = org.org.kind == jiceng_domain::OrgKind::Branch;
-    let o = compliance::overview(&state.app, &user.actor, id, month).await?;
+    let o = compliance::overview(&state.app, &org, month).await?;
     let (open, heat) = if is_branch {
-        let d = meetings::due(&state.app, &user.actor, id, today).await?;
+        let d = meetings::due(&state.app, &org, today).await?;
         let year = Period::year_of(today);
         let r = compliance::run(&state.app, &org, year).await?;
         (
@@ -936,7 +932,7 @@ async fn org_life(
     } else {
         (0, None)
     };
-    let (recent, total) = meetings::list_under(&state.app, &user.actor, Some(id), 1, 10).await?;
+    let (recent, total) = meetings::list_under(&state.app, &org, 1, 10).await?;
     html(&OrgLifePage {
         title: format!("组织生活 · {}", org.org.name),
         nav: Nav::of(&user),
@@ -944,7 +940,7 @@ async fn org_life(
         org_name: org.org.name.clone(),
         kind_label: org.org.kind.label().to_string(),
         is_branch,
-        can_write: can_write(&user.actor),
+        can_write: user.actor.may(Action::RecordLife),
         open,
         month_label: month.label(),
         rate: charts::pct(o.org.rate),
@@ -960,9 +956,9 @@ async fn org_life(
 
 // ---------------------------------------------------------------- meeting list
 
+/// The query of the meeting list; `?org=` is read by [`QueryOrg`].
 #[derive(Deserialize)]
 struct ListParams {
-    org: Option<String>,
     page: Option<i64>,
 }
 
@@ -977,30 +973,15 @@ struct MeetingsPage {
     pager: Pager,
 }
 
-async fn list_root(
-    state: &AppState,
-    user: &User,
-    org: &Option<String>,
-) -> Result<StoredOrg, PageError> {
-    match opt_i64(org)? {
-        Some(id) => Ok(browse::org_in_scope(&state.app, &user.actor, id).await?),
-        None => browse::home_org(&state.app, &user.actor)
-            .await?
-            .ok_or_else(|| not_found("党组织")),
-    }
-}
-
 const PAGE: i64 = 20;
 
 async fn meetings_page(
     State(state): State<AppState>,
-    user: User,
+    QueryOrg { user, org }: QueryOrg<User>,
     Query(p): Query<ListParams>,
 ) -> Result<Response, PageError> {
-    let org = list_root(&state, &user, &p.org).await?;
     let page = p.page.unwrap_or(1).max(1);
-    let (rows, total) =
-        meetings::list_under(&state.app, &user.actor, Some(org.org.id), page, PAGE).await?;
+    let (rows, total) = meetings::list_under(&state.app, &org, page, PAGE).await?;
     let pages = ((total + PAGE - 1) / PAGE).max(1);
     html(&MeetingsPage {
         title: format!("会议记录 · {}", org.org.name),
@@ -1020,18 +1001,9 @@ async fn meetings_page(
 
 async fn meetings_export(
     State(state): State<AppState>,
-    user: User,
-    Query(p): Query<ListParams>,
+    QueryOrg { user, org }: QueryOrg<User>,
 ) -> Result<Response, PageError> {
-    let org = list_root(&state, &user, &p.org).await?;
-    let (rows, _) = meetings::list_under(
-        &state.app,
-        &user.actor,
-        Some(org.org.id),
-        1,
-        jiceng_app::export::MAX_ROWS,
-    )
-    .await?;
+    let (rows, _) = meetings::list_under(&state.app, &org, 1, jiceng_app::export::MAX_ROWS).await?;
     let title = format!("{} 会议记录", org.org.name);
     let sheet = meetings::meetings_sheet(&title, &rows);
     let bytes =
@@ -1176,7 +1148,7 @@ async fn compliance_page(
             bytes,
         ));
     }
-    let o = compliance::overview(&state.app, &user.actor, org.org.id, period).await?;
+    let o = compliance::overview(&state.app, &org, period).await?;
     let kinds: HashMap<i64, (String, bool)> = browse::children(&state.app, &user.actor, org.org.id)
         .await?
         .into_iter()

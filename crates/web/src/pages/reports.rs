@@ -3,14 +3,14 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use jiceng_app::browse;
 use jiceng_app::reports::{coverage, members, structure};
-use jiceng_store::orgs::StoredOrg;
+use jiceng_app::OrgRecord;
 use serde::Deserialize;
 
-use super::{html, opt_i64, xlsx, Nav};
+use super::{html, xlsx, Nav};
 use crate::charts;
 use crate::error::{PageError, WebError};
+use crate::extract::QueryOrg;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
@@ -38,26 +38,13 @@ pub fn routes() -> Routes {
         )
 }
 
+/// The query of a report page; `?org=` is read by [`QueryOrg`].
 #[derive(Deserialize)]
 struct Params {
-    org: Option<String>,
     rule: Option<String>,
     format: Option<String>,
     /// The structure report's day (YYYY-MM-DD): the dated facts as they stood then.
     as_of: Option<String>,
-}
-
-async fn root(state: &AppState, user: &User, org: &Option<String>) -> Result<StoredOrg, PageError> {
-    match opt_i64(org)? {
-        Some(id) => Ok(browse::org_in_scope(&state.app, &user.actor, id).await?),
-        None => browse::home_org(&state.app, &user.actor)
-            .await?
-            .ok_or_else(|| {
-                PageError(WebError::App(jiceng_app::AppError::NotFound(
-                    "党组织".into(),
-                )))
-            }),
-    }
 }
 
 fn wants_xlsx(p: &Params) -> bool {
@@ -68,7 +55,7 @@ async fn export(
     state: &AppState,
     user: &User,
     what: &str,
-    org: &StoredOrg,
+    org: &OrgRecord,
     sheets: Vec<jiceng_io::Sheet>,
 ) -> Result<Response, PageError> {
     let bytes = jiceng_app::export::workbook(
@@ -82,30 +69,9 @@ async fn export(
     Ok(xlsx(&format!("{what}-{}.xlsx", org.org.name), bytes))
 }
 
-pub struct Tab {
-    pub href: String,
-    pub label: &'static str,
-    pub active: bool,
-}
-
-pub(super) fn tabs(org: i64, active: &str) -> Vec<Tab> {
-    [
-        ("structure", "组织设置"),
-        ("coverage", "覆盖情况"),
-        ("members", "党员队伍结构"),
-        ("compliance", "组织生活"),
-        ("ratings", "星级评定"),
-        ("weak", "软弱涣散"),
-        ("rectification", "整顿进展"),
-    ]
-    .iter()
-    .map(|(k, l)| Tab {
-        href: format!("/reports/{k}?org={org}"),
-        label: l,
-        active: *k == active,
-    })
-    .collect()
-}
+// The report tabs moved to `pages/common.rs`; re-exported for the rating pages until
+// they import them from there.
+pub(super) use super::common::{tabs, Tab};
 
 pub struct AnomalyRow {
     pub org_name: String,
@@ -140,10 +106,9 @@ const SHOWN: usize = 500;
 
 async fn structure_page(
     State(state): State<AppState>,
-    user: User,
+    QueryOrg { user, org }: QueryOrg<User>,
     Query(p): Query<Params>,
 ) -> Result<Response, PageError> {
-    let org = root(&state, &user, &p.org).await?;
     let as_of = match p.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(d) => Some(
             chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
@@ -157,18 +122,8 @@ async fn structure_page(
     // A chosen day is checked org by org with the dated facts of that day (and says what
     // is missing); today reads the stored anomalies.
     let r = match as_of {
-        Some(day) => {
-            structure::live(&state.app, &user.actor.scope, &org.org.code, day, None).await?
-        }
-        None => {
-            structure::run(
-                &state.app,
-                &user.actor.scope,
-                &org.org.code,
-                state.app.today(),
-            )
-            .await?
-        }
+        Some(day) => structure::live(&state.app, &org, day, None).await?,
+        None => structure::run(&state.app, &org, state.app.today()).await?,
     };
     let missing: Vec<(String, usize)> = r
         .missing
@@ -285,11 +240,10 @@ struct CoveragePage {
 
 async fn coverage_page(
     State(state): State<AppState>,
-    user: User,
+    QueryOrg { user, org }: QueryOrg<User>,
     Query(p): Query<Params>,
 ) -> Result<Response, PageError> {
-    let org = root(&state, &user, &p.org).await?;
-    let r = coverage::run(&state.app, &user.actor.scope, &org.org.code).await?;
+    let r = coverage::run(&state.app, &org).await?;
     if wants_xlsx(&p) {
         return export(&state, &user, "覆盖情况", &org, r.to_sheets()).await;
     }
@@ -373,12 +327,11 @@ struct MembersPage {
 
 async fn members_page(
     State(state): State<AppState>,
-    user: User,
+    QueryOrg { user, org }: QueryOrg<User>,
     Query(p): Query<Params>,
 ) -> Result<Response, PageError> {
-    let org = root(&state, &user, &p.org).await?;
     let day = org.facts.facts_on.unwrap_or_else(|| state.app.today());
-    let r = members::run(&state.app, &user.actor.scope, &org.org.code, day).await?;
+    let r = members::run(&state.app, &org, day).await?;
     if wants_xlsx(&p) {
         return export(&state, &user, "党员队伍结构", &org, r.to_sheets()).await;
     }

@@ -94,9 +94,14 @@ async fn registry(
     let list = browse::units(&state.app, &user.actor, &query).await?;
     let (org_rate, own_rate, work_rate, chart) = match &root {
         Some(o) => {
-            let cov =
-                jiceng_app::reports::coverage::run(&state.app, &user.actor.scope, &o.org.code)
-                    .await?;
+            // The report takes the org proven in scope (life's interim: resolved by id).
+            let o = jiceng_app::access::resolve(
+                &state.app,
+                &user.actor,
+                &jiceng_app::access::OrgKey::Id(o.org.id),
+            )
+            .await?;
+            let cov = jiceng_app::reports::coverage::run(&state.app, &o).await?;
             let chart = charts::bars(
                 "党的工作覆盖率（按领域）",
                 &cov.by_domain
