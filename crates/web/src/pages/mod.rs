@@ -3,6 +3,7 @@
 //! the API calls, and renders an askama template.
 
 mod account;
+mod common;
 pub mod import;
 mod life;
 mod members;
