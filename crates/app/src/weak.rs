@@ -211,10 +211,111 @@ async fn decide(
     };
 
     // The case: opened by the first confirmation, kinds kept in step with decisions.
+    let (case_change, case_opened) = case_change(
+        app,
+        target,
+        year,
+        kind,
+        decision,
+        &reason,
+        case.as_ref(),
+        &stored,
+    )
+    .await?;
+    save_decision(app, actor, target, &row, before.as_ref(), &case_change).await?;
+    Ok(Decided {
+        org: OrgRef::of(&target.org),
+        year,
+        kind: kind.code(),
+        status: decision.code(),
+        signals: evidence.iter().map(SignalItem::of).collect(),
+        case_opened,
+    })
+}
+
+/// Stores a decision, the case change it makes (with its timeline entry) and the audit
+/// entry in one transaction.
+async fn save_decision(
+    app: &App,
+    actor: &Actor,
+    target: &OrgRecord,
+    row: &StoredWeakness,
+    before: Option<&StoredWeakness>,
+    change: &Option<(StoredCase, String, &'static str)>,
+) -> Result<()> {
+    let (kind, decision, year, today) = (row.kind, row.status, row.year, app.today());
+    let reason = row.reason.clone().unwrap_or_default();
+    let event_id = match change {
+        Some(_) => Some(app.store.reserve_ids("rectification_event", 1).await?),
+        None => None,
+    };
+    let before_json = before.as_ref().map(|b| {
+        serde_json::json!({ "kind": kind.code(), "status": b.status.code(), "reason": b.reason })
+    });
+    let after_json =
+        serde_json::json!({ "kind": kind.code(), "status": decision.code(), "reason": reason });
+    let action = match decision {
+        Decision::Confirmed => AuditAction::WeaknessConfirm,
+        _ => AuditAction::WeaknessDismiss,
+    };
+    let (row_ref, change_ref, target_ref, b, a) = (row, change, target, &before_json, &after_json);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        weak_store::upsert(&mut tx, row_ref).await?;
+        if let (Some((c, summary, step)), Some(eid)) = (change_ref, event_id) {
+            rect_store::save(&mut tx, c).await?;
+            rect_store::add_event(
+                &mut tx,
+                &Event {
+                    id: eid,
+                    case_id: c.id,
+                    org_path: c.org_path.clone(),
+                    on: today,
+                    step: step.to_string(),
+                    from: c.case.stage,
+                    to: c.case.stage,
+                    summary: summary.clone(),
+                    actor: actor.username.clone(),
+                },
+            )
+            .await?;
+        }
+        audit::record_at(
+            &mut tx,
+            app.now(),
+            actor,
+            action,
+            &format!("{} {year}年度“{}”", target_ref.org.name, kind.label()),
+            Some(target_ref),
+            b.clone(),
+            Some(a.clone()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+/// The change a decision makes to the org's rectification case of the year, with its
+/// timeline summary and step: the first confirmation opens it (`true`), a further
+/// confirmation adds the kind, a dismissal removes it.
+#[allow(clippy::too_many_arguments)]
+async fn case_change(
+    app: &App,
+    target: &OrgRecord,
+    year: i32,
+    kind: WeaknessKind,
+    decision: Decision,
+    reason: &str,
+    case: Option<&StoredCase>,
+    stored: &[StoredWeakness],
+) -> Result<(Option<(StoredCase, String, &'static str)>, bool)> {
     let today = app.today();
     let mut case_change: Option<(StoredCase, String, &'static str)> = None;
     let mut case_opened = false;
-    match (&case, decision) {
+    match (case, decision) {
         (None, Decision::Confirmed) => {
             let mut kinds: Vec<WeaknessKind> = stored
                 .iter()
@@ -261,65 +362,7 @@ async fn decide(
         }
         _ => {}
     }
-    let event_id = match &case_change {
-        Some(_) => Some(app.store.reserve_ids("rectification_event", 1).await?),
-        None => None,
-    };
-    let before_json = before.as_ref().map(|b| {
-        serde_json::json!({ "kind": kind.code(), "status": b.status.code(), "reason": b.reason })
-    });
-    let after_json =
-        serde_json::json!({ "kind": kind.code(), "status": decision.code(), "reason": reason });
-    let action = match decision {
-        Decision::Confirmed => AuditAction::WeaknessConfirm,
-        _ => AuditAction::WeaknessDismiss,
-    };
-    let (row_ref, change_ref, target_ref, b, a) =
-        (&row, &case_change, target, &before_json, &after_json);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        weak_store::upsert(&mut tx, row_ref).await?;
-        if let (Some((c, summary, step)), Some(eid)) = (change_ref, event_id) {
-            rect_store::save(&mut tx, c).await?;
-            rect_store::add_event(
-                &mut tx,
-                &Event {
-                    id: eid,
-                    case_id: c.id,
-                    org_path: c.org_path.clone(),
-                    on: today,
-                    step: step.to_string(),
-                    from: c.case.stage,
-                    to: c.case.stage,
-                    summary: summary.clone(),
-                    actor: actor.username.clone(),
-                },
-            )
-            .await?;
-        }
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            action,
-            &format!("{} {year}年度“{}”", target_ref.org.name, kind.label()),
-            Some(target_ref),
-            b.clone(),
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    })
-    .await?;
-    Ok(Decided {
-        org: OrgRef::of(&target.org),
-        year,
-        kind: kind.code(),
-        status: decision.code(),
-        signals: evidence.iter().map(SignalItem::of).collect(),
-        case_opened,
-    })
+    Ok((case_change, case_opened))
 }
 
 /// Records a signal reported by hand (乱 above all: petitions, public order, clan or
