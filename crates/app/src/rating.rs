@@ -21,6 +21,7 @@ use jiceng_domain::rating::{
 };
 use jiceng_domain::weakness::{diagnose, suspected, Signal};
 use jiceng_domain::{path, Decision, Domain, OrgHistory, OrgKind, WeaknessKind};
+use jiceng_io::{OutCell, Sheet};
 use jiceng_store::orgs::{self as org_store, StoredOrg};
 use jiceng_store::ratings::{
     self as rating_store, Adjustment, ManualScore, RatedOrg, StoredRating,
@@ -29,10 +30,10 @@ use jiceng_store::weak::{self as weak_store, FundingKind, SignalNote, StoredWeak
 use jiceng_store::{meetings as meeting_store, Scope};
 use serde::Serialize;
 
-use crate::access::{Actor, Role};
+use crate::access::{self, Grant, InScope};
 use crate::audit::{self, AuditAction};
 use crate::reports::OrgRef;
-use crate::{App, AppError, Result};
+use crate::{App, AppError, OrgRecord, Result};
 
 fn input(msg: impl Into<String>) -> AppError {
     AppError::Input(msg.into())
@@ -55,11 +56,13 @@ pub async fn indicator_book(app: &App) -> Result<IndicatorBook> {
 }
 
 /// Stores an edited indicator set (a copy of a shipped one with a new id or version).
-/// Organization department or administrator; audited.
-pub async fn save_indicator_set(app: &App, actor: &Actor, set: &IndicatorSet) -> Result<()> {
-    if !matches!(actor.role, Role::Admin | Role::Department) {
-        return Err(AppError::Forbidden);
-    }
+/// Needs [`access::SetRules`]; audited.
+pub async fn save_indicator_set(
+    app: &App,
+    grant: &Grant<access::SetRules>,
+    set: &IndicatorSet,
+) -> Result<()> {
+    let actor = grant.actor();
     let problems = set.problems();
     if !problems.is_empty() {
         return Err(input(problems.join("；")));
@@ -196,7 +199,7 @@ impl Gathered {
 /// handful of path-range reads (orgs, dated facts, one grouped read of the members on the
 /// day, the monthly meeting facts, the first recorded month before them, funding, cases,
 /// manual signals and scores), never a query per org.
-pub async fn gather(app: &App, root: &StoredOrg, year: i32) -> Result<Gathered> {
+pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> {
     let as_of = dr::as_of(year, app.today());
     let scope = Scope::subtree(&root.path);
     let rules = app.rules.in_force(as_of);
@@ -509,27 +512,29 @@ struct Tally {
 
 /// Rates every org of the subtree of `org` for `year` and stores the ratings and the
 /// suspected weaknesses (replacing those of an earlier run; hand adjustments and decided
-/// weaknesses stay). Organization department, committee or administrator.
+/// weaknesses stay). Needs [`access::Rate`].
 ///
 /// One transaction with the audit entry; inside it the orgs are rated and written
 /// [`CHUNK`] at a time.
-pub async fn rate(app: &App, actor: &Actor, org: &str, year: i32) -> Result<RateSummary> {
-    if !matches!(actor.role, Role::Admin | Role::Department | Role::Committee) {
-        return Err(AppError::Forbidden);
-    }
+pub async fn rate(
+    app: &App,
+    grant: &Grant<access::Rate>,
+    root: &InScope<OrgRecord>,
+    year: i32,
+) -> Result<RateSummary> {
+    let actor = grant.actor();
     check_year(app, year)?;
     let started = Instant::now();
-    let root = app.resolve_org(&actor.scope, org).await?;
-    let scope = Scope::subtree(&root.path);
+    let scope = root.subtree();
     let book = indicator_book(app).await?;
-    let g = gather(app, &root, year).await?;
+    let g = gather(app, root, year).await?;
     // Every rated org needs a set: fail before writing anything.
     for o in g.orgs.iter().filter(|o| dr::is_rated(o.kind)) {
         if book.for_domain(o.domain, g.as_of).is_none() {
             return Err(input("没有可用的评定指标体系"));
         }
     }
-    let (g_ref, book_ref, scope_ref, root_ref) = (&g, &book, &scope, &root);
+    let (g_ref, book_ref, scope_ref, root_ref) = (&g, &book, &scope, &**root);
     let t = audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         let mut adjustments = rating_store::adjustments(&mut tx, scope_ref, year).await?;
@@ -672,6 +677,54 @@ pub struct RatingsReport {
     pub total: i64,
 }
 
+impl RatingsReport {
+    /// The workbook of the ratings (one sheet, the listed orgs), the same from the command
+    /// line and the web (the web's layout).
+    pub fn to_sheets(&self) -> Vec<Sheet> {
+        let rows = self.items.iter().map(rating_row).collect();
+        vec![Sheet {
+            name: "星级评定".into(),
+            title: format!(
+                "{} {}年度分类定级（评定{}个）",
+                self.org.name, self.year, self.rated
+            ),
+            headers: [
+                "组织代码",
+                "党组织",
+                "星级",
+                "计算星级",
+                "得分",
+                "有数据的权重",
+                "人工调整",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+        }]
+    }
+}
+
+fn rating_row(i: &RatingItem) -> Vec<OutCell> {
+    vec![
+        OutCell::Text(i.org.code.clone()),
+        OutCell::Text(i.org.name.clone()),
+        match i.stars {
+            Some(s) => OutCell::Int(s),
+            None => OutCell::Text("未定星".into()),
+        },
+        match i.computed_stars {
+            Some(s) => OutCell::Int(s),
+            None => OutCell::Empty,
+        },
+        match i.score {
+            Some(s) => OutCell::Text(format!("{s:.1}")),
+            None => OutCell::Text("暂无数据".into()),
+        },
+        OutCell::Text(format!("{:.0}%", i.weight_with_data * 100.0)),
+        OutCell::Text(if i.adjusted { "是" } else { "" }.into()),
+    ]
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct LevelStars {
     pub org: OrgRef,
@@ -681,21 +734,16 @@ pub struct LevelStars {
 
 /// The stored ratings of `year` under `org`: distribution (root and each direct child)
 /// and page `page` (from 1) of the orgs, narrowed to a number of stars if given
-/// (`Some(None)`: rated without stars). Anyone but a member.
+/// (`Some(None)`: rated without stars). Resolving the org refused who may not read.
 pub async fn ratings(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    root: &InScope<OrgRecord>,
     year: i32,
     stars: Option<Option<i64>>,
     page: i64,
     page_size: i64,
 ) -> Result<RatingsReport> {
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
-    let root = app.resolve_org(&actor.scope, org).await?;
-    let scope = Scope::subtree(&root.path);
+    let scope = root.subtree();
     let page_size = page_size.clamp(1, 1_000_000);
     let mut conn = app.store.acquire().await?;
     // The subtree's distribution is its children's plus the root's own rating: one read of
@@ -794,13 +842,9 @@ pub struct SignalView {
     pub evidence: String,
 }
 
-/// The rating of one org (a code or unique name in the actor's scope) for `year`.
-pub async fn org_rating(app: &App, actor: &Actor, org: &str, year: i32) -> Result<OrgRating> {
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
+/// The rating of one org (resolved in the actor's scope) for `year`.
+pub async fn org_rating(app: &App, target: &InScope<OrgRecord>, year: i32) -> Result<OrgRating> {
     check_year(app, year)?;
-    let target = app.resolve_org(&actor.scope, org).await?;
     if !dr::is_rated(target.org.kind) {
         return Err(input(format!(
             "{}是{}，不参加分类定级（评定对象为基层党委、党总支和党支部）",
@@ -808,7 +852,7 @@ pub async fn org_rating(app: &App, actor: &Actor, org: &str, year: i32) -> Resul
             target.org.kind.label()
         )));
     }
-    let g = gather(app, &target, year).await?;
+    let g = gather(app, target, year).await?;
     let i = g
         .position(target.org.id)
         .ok_or_else(|| AppError::NotFound("党组织".into()))?;
@@ -837,7 +881,7 @@ pub async fn org_rating(app: &App, actor: &Actor, org: &str, year: i32) -> Resul
         })
         .collect();
     let mut conn = app.store.acquire().await?;
-    let stored = rating_store::get(&mut conn, &actor.scope, target.org.id, year)
+    let stored = rating_store::get(&mut conn, &target.subtree(), target.org.id, year)
         .await?
         .map(|r| StoredView {
             stars: r.stars(),
@@ -881,25 +925,22 @@ fn reason_of(reason: &str) -> Result<String> {
 }
 
 /// Adjusts the stars of a stored rating by hand (`stars: None` removes the adjustment).
-/// Needs a reason; organization department or administrator; audited.
+/// Needs a reason and [`access::AdjustRating`]; audited.
 pub async fn adjust(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    grant: &Grant<access::AdjustRating>,
+    target: &InScope<OrgRecord>,
     year: i32,
     stars: Option<i64>,
     reason: &str,
 ) -> Result<()> {
-    if !matches!(actor.role, Role::Admin | Role::Department) {
-        return Err(AppError::Forbidden);
-    }
+    let actor = grant.actor();
     let reason = reason_of(reason)?;
     if let Some(s) = stars.filter(|s| !(1..=5).contains(s)) {
         return Err(input(format!("星级应为1至5：{s}")));
     }
-    let target = app.resolve_org(&actor.scope, org).await?;
     let mut conn = app.store.acquire().await?;
-    let before = rating_store::get(&mut conn, &actor.scope, target.org.id, year)
+    let before = rating_store::get(&mut conn, &target.subtree(), target.org.id, year)
         .await?
         .ok_or_else(|| {
             input(format!(
@@ -919,7 +960,7 @@ pub async fn adjust(
         "computed_stars": before.computed_stars,
     });
     let after_json = serde_json::json!({ "stars": stars.or(before.computed_stars), "adjusted_stars": stars, "reason": reason });
-    let (adj_ref, target_ref, b, a) = (&adj, &target, &before_json, &after_json);
+    let (adj_ref, target_ref, b, a) = (&adj, &**target, &before_json, &after_json);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         rating_store::set_adjustment(&mut tx, target_ref.org.id, year, adj_ref.as_ref()).await?;
@@ -941,25 +982,23 @@ pub async fn adjust(
 }
 
 /// Scores a manual indicator of an org for a year by hand (0–100, with a reason; audited).
-/// Organization department, committee or administrator. Takes effect at the next rating.
+/// Needs [`access::Rate`]. Takes effect at the next rating.
+#[allow(clippy::too_many_arguments)]
 pub async fn score_manual(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    grant: &Grant<access::Rate>,
+    target: &InScope<OrgRecord>,
     year: i32,
     code: &str,
     score: f64,
     reason: &str,
 ) -> Result<()> {
-    if !matches!(actor.role, Role::Admin | Role::Department | Role::Committee) {
-        return Err(AppError::Forbidden);
-    }
+    let actor = grant.actor();
     check_year(app, year)?;
     let reason = reason_of(reason)?;
     if !(score.is_finite() && (0.0..=100.0).contains(&score)) {
         return Err(input(format!("分数应在0至100之间：{score}")));
     }
-    let target = app.resolve_org(&actor.scope, org).await?;
     let as_of = dr::as_of(year, app.today());
     let book = indicator_book(app).await?;
     let set = book
@@ -994,7 +1033,7 @@ pub async fn score_manual(
         scored_by: actor.username.clone(),
     };
     let after = serde_json::json!({ "year": year, "indicator": ind.code, "score": score, "reason": reason });
-    let (s_ref, target_ref, a) = (&s, &target, &after);
+    let (s_ref, target_ref, a) = (&s, &**target, &after);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         rating_store::set_manual_score(&mut tx, s_ref).await?;

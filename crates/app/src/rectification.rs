@@ -4,9 +4,10 @@
 //! the overdue measures and stalled cases of a subtree (the department's and the
 //! inspectors' pages).
 //!
-//! Who may do what: plans and assistance — organization department or committee;
-//! progress and completed measures — those and the branch secretary; extension,
-//! acceptance (验收销号) and the review a year later — the organization department.
+//! Who may do what is the permission table's (`access::PERMISSIONS`): plans and
+//! assistance take a `Grant<PlanRectification>`; progress and completed measures a
+//! `Grant<ReportProgress>`; extension, acceptance (验收销号) and the review a year later
+//! a `Grant<AcceptRectification>`.
 
 use std::collections::HashMap;
 
@@ -14,15 +15,15 @@ use chrono::NaiveDate;
 use jiceng_domain::rectification::{
     AssistanceMapping, Case, NewMeasure, ReviewOutcome, Stage, Step,
 };
-use jiceng_store::orgs::{self as org_store, StoredOrg};
+use jiceng_store::orgs as org_store;
 use jiceng_store::rectification::{self as rect_store, CaseFilter, Event, StoredCase};
 use jiceng_store::Scope;
 use serde::Serialize;
 
-use crate::access::{Actor, Role};
+use crate::access::{self, Actor, Grant, InScope};
 use crate::audit::{self, AuditAction};
 use crate::reports::OrgRef;
-use crate::{App, AppError, Result};
+use crate::{App, AppError, OrgRecord, Result};
 
 /// No step for this many days and a case counts as stalled: the shipped rule's value
 /// (`weak_signals.stalled_case_days`), kept for callers that need a constant default;
@@ -53,11 +54,13 @@ pub async fn mapping(app: &App) -> Result<AssistanceMapping> {
     }
 }
 
-/// Replaces the assistance mapping. Organization department or administrator; audited.
-pub async fn set_mapping(app: &App, actor: &Actor, m: &AssistanceMapping) -> Result<()> {
-    if !matches!(actor.role, Role::Admin | Role::Department) {
-        return Err(AppError::Forbidden);
-    }
+/// Replaces the assistance mapping. Needs [`access::SetRules`]; audited.
+pub async fn set_mapping(
+    app: &App,
+    grant: &Grant<access::SetRules>,
+    m: &AssistanceMapping,
+) -> Result<()> {
+    let actor = grant.actor();
     let problems = m.problems();
     if !problems.is_empty() {
         return Err(input(problems.join("；")));
@@ -144,7 +147,7 @@ pub struct CaseView {
 }
 
 fn view(
-    org: &StoredOrg,
+    org: &OrgRecord,
     c: &StoredCase,
     events: &[Event],
     today: NaiveDate,
@@ -205,10 +208,9 @@ fn view(
     }
 }
 
-async fn load(app: &App, actor: &Actor, org: &str, year: i32) -> Result<(StoredOrg, StoredCase)> {
-    let target = app.resolve_org(&actor.scope, org).await?;
+async fn load(app: &App, target: &InScope<OrgRecord>, year: i32) -> Result<StoredCase> {
     let mut conn = app.store.acquire().await?;
-    let c = rect_store::get(&mut conn, &actor.scope, target.org.id, year)
+    let c = rect_store::get(&mut conn, &target.subtree(), target.org.id, year)
         .await?
         .ok_or_else(|| {
             AppError::NotFound(format!(
@@ -216,42 +218,28 @@ async fn load(app: &App, actor: &Actor, org: &str, year: i32) -> Result<(StoredO
                 target.org.name
             ))
         })?;
-    Ok((target, c))
+    Ok(c)
 }
 
-/// The case of an org and year, with its timeline. Anyone but a member.
-pub async fn get(app: &App, actor: &Actor, org: &str, year: i32) -> Result<CaseView> {
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
-    let (target, c) = load(app, actor, org, year).await?;
+/// The case of an org (resolved in the actor's scope) and year, with its timeline.
+pub async fn get(app: &App, target: &InScope<OrgRecord>, year: i32) -> Result<CaseView> {
+    let c = load(app, target, year).await?;
     let mut conn = app.store.acquire().await?;
     let events = rect_store::events(&mut conn, c.id).await?;
-    Ok(view(&target, &c, &events, app.today(), stall_days(app)))
+    Ok(view(target, &c, &events, app.today(), stall_days(app)))
 }
 
-fn allowed(role: Role, step: &Step) -> bool {
-    match step {
-        Step::Plan { .. } | Step::Assign { .. } => {
-            matches!(role, Role::Admin | Role::Department | Role::Committee)
-        }
-        Step::Progress { .. } | Step::CompleteMeasure { .. } => matches!(
-            role,
-            Role::Admin | Role::Department | Role::Committee | Role::Secretary
-        ),
-        Step::Extend { .. } | Step::Accept { .. } | Step::Review { .. } => {
-            matches!(role, Role::Admin | Role::Department)
-        }
-    }
-}
-
-/// Applies one step to the case of an org and year (see the module comment for who may),
-/// storing the case, a timeline entry and the audit entry together.
-pub async fn apply(app: &App, actor: &Actor, org: &str, year: i32, step: Step) -> Result<CaseView> {
-    if !allowed(actor.role, &step) {
-        return Err(AppError::Forbidden);
-    }
-    let (target, mut c) = load(app, actor, org, year).await?;
+/// Applies one step to the case of an org and year (the step's function took the grant
+/// the module comment names), storing the case, a timeline entry and the audit entry
+/// together.
+async fn apply(
+    app: &App,
+    actor: &Actor,
+    target: &InScope<OrgRecord>,
+    year: i32,
+    step: Step,
+) -> Result<CaseView> {
+    let mut c = load(app, target, year).await?;
     let today = app.today();
     let before = serde_json::json!({ "stage": c.case.stage.code() });
     let code = step.code();
@@ -273,7 +261,7 @@ pub async fn apply(app: &App, actor: &Actor, org: &str, year: i32, step: Step) -
     };
     let after =
         serde_json::json!({ "step": code, "stage": change.to.code(), "summary": change.summary });
-    let (c_ref, e_ref, t_ref, b, a) = (&c, &event, &target, &before, &after);
+    let (c_ref, e_ref, t_ref, b, a) = (&c, &event, &**target, &before, &after);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         rect_store::save(&mut tx, c_ref).await?;
@@ -293,39 +281,39 @@ pub async fn apply(app: &App, actor: &Actor, org: &str, year: i32, step: Step) -
         Ok(())
     })
     .await?;
-    get(app, actor, org, year).await
+    get(app, target, year).await
 }
 
 /// Adds measures to the plan (the first plan moves the case to Planned).
 pub async fn plan(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    grant: &Grant<access::PlanRectification>,
+    org: &InScope<OrgRecord>,
     year: i32,
     measures: Vec<NewMeasure>,
 ) -> Result<CaseView> {
-    apply(app, actor, org, year, Step::Plan { measures }).await
+    apply(app, grant.actor(), org, year, Step::Plan { measures }).await
 }
 
 /// Assigns the leading cadre who 包联 the org and the departments; with no departments
 /// given, those of the mapping for the case's weaknesses.
 pub async fn assign(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    grant: &Grant<access::PlanRectification>,
+    org: &InScope<OrgRecord>,
     year: i32,
     cadre: &str,
     departments: Vec<String>,
 ) -> Result<CaseView> {
     let departments = if departments.iter().all(|d| d.trim().is_empty()) {
-        let (_, c) = load(app, actor, org, year).await?;
+        let c = load(app, org, year).await?;
         mapping(app).await?.for_kinds(&c.case.kinds)
     } else {
         departments
     };
     apply(
         app,
-        actor,
+        grant.actor(),
         org,
         year,
         Step::Assign {
@@ -339,15 +327,15 @@ pub async fn assign(
 /// A progress report with its evidence.
 pub async fn progress(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    grant: &Grant<access::ReportProgress>,
+    org: &InScope<OrgRecord>,
     year: i32,
     text: &str,
     evidence: &str,
 ) -> Result<CaseView> {
     apply(
         app,
-        actor,
+        grant.actor(),
         org,
         year,
         Step::Progress {
@@ -361,8 +349,8 @@ pub async fn progress(
 /// Marks measure `seq` done (on `done_on`, default today).
 pub async fn complete_measure(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    grant: &Grant<access::ReportProgress>,
+    org: &InScope<OrgRecord>,
     year: i32,
     seq: i64,
     done_on: Option<NaiveDate>,
@@ -371,7 +359,7 @@ pub async fn complete_measure(
     let done_on = done_on.unwrap_or_else(|| app.today());
     apply(
         app,
-        actor,
+        grant.actor(),
         org,
         year,
         Step::CompleteMeasure { seq, done_on, note },
@@ -381,15 +369,15 @@ pub async fn complete_measure(
 
 pub async fn extend(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    grant: &Grant<access::AcceptRectification>,
+    org: &InScope<OrgRecord>,
     year: i32,
     reason: &str,
     until: NaiveDate,
 ) -> Result<CaseView> {
     apply(
         app,
-        actor,
+        grant.actor(),
         org,
         year,
         Step::Extend {
@@ -403,26 +391,33 @@ pub async fn extend(
 /// Accepts and closes the case (验收销号): every measure must be done.
 pub async fn accept(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    grant: &Grant<access::AcceptRectification>,
+    org: &InScope<OrgRecord>,
     year: i32,
     note: &str,
 ) -> Result<CaseView> {
-    apply(app, actor, org, year, Step::Accept { note: note.into() }).await
+    apply(
+        app,
+        grant.actor(),
+        org,
+        year,
+        Step::Accept { note: note.into() },
+    )
+    .await
 }
 
 /// The review a year after acceptance (回头看).
 pub async fn review(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    grant: &Grant<access::AcceptRectification>,
+    org: &InScope<OrgRecord>,
     year: i32,
     outcome: ReviewOutcome,
     note: &str,
 ) -> Result<CaseView> {
     apply(
         app,
-        actor,
+        grant.actor(),
         org,
         year,
         Step::Review {
@@ -458,15 +453,6 @@ pub struct StalledCase {
     pub deadline: Option<NaiveDate>,
 }
 
-async fn scope_of(app: &App, actor: &Actor, org: Option<&str>) -> Result<Scope> {
-    match org {
-        Some(o) => Ok(Scope::subtree(
-            &app.resolve_org(&actor.scope, o).await?.path,
-        )),
-        None => Ok(actor.scope.clone()),
-    }
-}
-
 async fn org_refs(app: &App, ids: Vec<i64>) -> Result<HashMap<i64, OrgRef>> {
     let mut conn = app.store.acquire().await?;
     Ok(org_store::by_ids(&mut conn, &ids)
@@ -476,13 +462,10 @@ async fn org_refs(app: &App, ids: Vec<i64>) -> Result<HashMap<i64, OrgRef>> {
         .collect())
 }
 
-/// The overdue measures of open cases in the actor's scope (or under `org`), oldest
-/// deadline first — for the department's and the inspectors' pages. Anyone but a member.
-pub async fn overdue(app: &App, actor: &Actor, org: Option<&str>) -> Result<Vec<OverdueMeasure>> {
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
-    let scope = scope_of(app, actor, org).await?;
+/// The overdue measures of open cases under `org` (resolved in the actor's scope), oldest
+/// deadline first — for the department's and the inspectors' pages.
+pub async fn overdue(app: &App, org: &InScope<OrgRecord>) -> Result<Vec<OverdueMeasure>> {
+    let scope = org.subtree();
     let today = app.today();
     let mut conn = app.store.acquire().await?;
     let late = rect_store::overdue(&mut conn, &scope, today).await?;
@@ -511,18 +494,10 @@ pub async fn overdue(app: &App, actor: &Actor, org: Option<&str>) -> Result<Vec<
         .collect())
 }
 
-/// The open cases of the actor's scope (or under `org`) with no step for `days` days,
-/// longest idle first. Anyone but a member.
-pub async fn stalled(
-    app: &App,
-    actor: &Actor,
-    org: Option<&str>,
-    days: i64,
-) -> Result<Vec<StalledCase>> {
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
-    let scope = scope_of(app, actor, org).await?;
+/// The open cases under `org` (resolved in the actor's scope) with no step for `days`
+/// days, longest idle first.
+pub async fn stalled(app: &App, org: &InScope<OrgRecord>, days: i64) -> Result<Vec<StalledCase>> {
+    let scope = org.subtree();
     let today = app.today();
     let mut conn = app.store.acquire().await?;
     let open = rect_store::list(&mut conn, &scope, CaseFilter::Open).await?;

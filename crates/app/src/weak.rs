@@ -10,20 +10,21 @@ use jiceng_domain::rating as dr;
 use jiceng_domain::rectification::Case;
 use jiceng_domain::weakness::{diagnose, Signal, SignalState};
 use jiceng_domain::{Decision, Domain, WeaknessKind};
-use jiceng_store::orgs::StoredOrg;
 use jiceng_store::rectification::{self as rect_store, Event, StoredCase};
+/// What a funding record is of (the command line and the pages name it).
+pub use jiceng_store::weak::FundingKind;
 use jiceng_store::weak::{
-    self as weak_store, DisciplineCase, FundingKind, FundingRecord, ManualSignalRecord, SignalNote,
+    self as weak_store, DisciplineCase, FundingRecord, ManualSignalRecord, SignalNote,
     StoredWeakness,
 };
 use jiceng_store::Scope;
 use serde::Serialize;
 
-use crate::access::{Actor, Role};
+use crate::access::{self, Actor, Grant, InScope};
 use crate::audit::{self, AuditAction};
 use crate::rating::{check_year, gather, indicator_book, note};
 use crate::reports::OrgRef;
-use crate::{App, AppError, Result};
+use crate::{App, AppError, OrgRecord, Result};
 
 fn input(msg: impl Into<String>) -> AppError {
     AppError::Input(msg.into())
@@ -69,7 +70,7 @@ impl SignalItem {
 /// included), with the org.
 pub(crate) async fn signals_of(
     app: &App,
-    target: &StoredOrg,
+    target: &OrgRecord,
     year: i32,
 ) -> Result<(NaiveDate, Vec<Signal>)> {
     if !dr::is_rated(target.org.kind) {
@@ -109,47 +110,61 @@ pub struct Decided {
 }
 
 /// Confirms a suspected weakness (确定): the org's rectification case for the year is
-/// opened (or the kind added to it). Organization department or administrator; a reason
-/// is required; audited.
+/// opened (or the kind added to it). Needs [`access::DecideWeakness`]; a reason is
+/// required; audited.
 pub async fn confirm(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    grant: &Grant<access::DecideWeakness>,
+    org: &InScope<OrgRecord>,
     year: i32,
     kind: WeaknessKind,
     reason: &str,
 ) -> Result<Decided> {
-    decide(app, actor, org, year, kind, Decision::Confirmed, reason).await
+    decide(
+        app,
+        grant.actor(),
+        org,
+        year,
+        kind,
+        Decision::Confirmed,
+        reason,
+    )
+    .await
 }
 
 /// Dismisses a suspected weakness (排除) with a reason; audited.
 pub async fn dismiss(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    grant: &Grant<access::DecideWeakness>,
+    org: &InScope<OrgRecord>,
     year: i32,
     kind: WeaknessKind,
     reason: &str,
 ) -> Result<Decided> {
-    decide(app, actor, org, year, kind, Decision::Dismissed, reason).await
+    decide(
+        app,
+        grant.actor(),
+        org,
+        year,
+        kind,
+        Decision::Dismissed,
+        reason,
+    )
+    .await
 }
 
 async fn decide(
     app: &App,
     actor: &Actor,
-    org: &str,
+    target: &OrgRecord,
     year: i32,
     kind: WeaknessKind,
     decision: Decision,
     reason: &str,
 ) -> Result<Decided> {
-    if !matches!(actor.role, Role::Admin | Role::Department) {
-        return Err(AppError::Forbidden);
-    }
     check_year(app, year)?;
     let reason = required(reason, "理由")?;
-    let target = app.resolve_org(&actor.scope, org).await?;
-    let (as_of, signals) = signals_of(app, &target, year).await?;
+    let (as_of, signals) = signals_of(app, target, year).await?;
     let fired: Vec<SignalNote> = signals
         .iter()
         .filter(|s| s.kind == kind && s.state == SignalState::Fired)
@@ -196,10 +211,111 @@ async fn decide(
     };
 
     // The case: opened by the first confirmation, kinds kept in step with decisions.
+    let (case_change, case_opened) = case_change(
+        app,
+        target,
+        year,
+        kind,
+        decision,
+        &reason,
+        case.as_ref(),
+        &stored,
+    )
+    .await?;
+    save_decision(app, actor, target, &row, before.as_ref(), &case_change).await?;
+    Ok(Decided {
+        org: OrgRef::of(&target.org),
+        year,
+        kind: kind.code(),
+        status: decision.code(),
+        signals: evidence.iter().map(SignalItem::of).collect(),
+        case_opened,
+    })
+}
+
+/// Stores a decision, the case change it makes (with its timeline entry) and the audit
+/// entry in one transaction.
+async fn save_decision(
+    app: &App,
+    actor: &Actor,
+    target: &OrgRecord,
+    row: &StoredWeakness,
+    before: Option<&StoredWeakness>,
+    change: &Option<(StoredCase, String, &'static str)>,
+) -> Result<()> {
+    let (kind, decision, year, today) = (row.kind, row.status, row.year, app.today());
+    let reason = row.reason.clone().unwrap_or_default();
+    let event_id = match change {
+        Some(_) => Some(app.store.reserve_ids("rectification_event", 1).await?),
+        None => None,
+    };
+    let before_json = before.as_ref().map(|b| {
+        serde_json::json!({ "kind": kind.code(), "status": b.status.code(), "reason": b.reason })
+    });
+    let after_json =
+        serde_json::json!({ "kind": kind.code(), "status": decision.code(), "reason": reason });
+    let action = match decision {
+        Decision::Confirmed => AuditAction::WeaknessConfirm,
+        _ => AuditAction::WeaknessDismiss,
+    };
+    let (row_ref, change_ref, target_ref, b, a) = (row, change, target, &before_json, &after_json);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        weak_store::upsert(&mut tx, row_ref).await?;
+        if let (Some((c, summary, step)), Some(eid)) = (change_ref, event_id) {
+            rect_store::save(&mut tx, c).await?;
+            rect_store::add_event(
+                &mut tx,
+                &Event {
+                    id: eid,
+                    case_id: c.id,
+                    org_path: c.org_path.clone(),
+                    on: today,
+                    step: step.to_string(),
+                    from: c.case.stage,
+                    to: c.case.stage,
+                    summary: summary.clone(),
+                    actor: actor.username.clone(),
+                },
+            )
+            .await?;
+        }
+        audit::record_at(
+            &mut tx,
+            app.now(),
+            actor,
+            action,
+            &format!("{} {year}年度“{}”", target_ref.org.name, kind.label()),
+            Some(target_ref),
+            b.clone(),
+            Some(a.clone()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+/// The change a decision makes to the org's rectification case of the year, with its
+/// timeline summary and step: the first confirmation opens it (`true`), a further
+/// confirmation adds the kind, a dismissal removes it.
+#[allow(clippy::too_many_arguments)]
+async fn case_change(
+    app: &App,
+    target: &OrgRecord,
+    year: i32,
+    kind: WeaknessKind,
+    decision: Decision,
+    reason: &str,
+    case: Option<&StoredCase>,
+    stored: &[StoredWeakness],
+) -> Result<(Option<(StoredCase, String, &'static str)>, bool)> {
     let today = app.today();
     let mut case_change: Option<(StoredCase, String, &'static str)> = None;
     let mut case_opened = false;
-    match (&case, decision) {
+    match (case, decision) {
         (None, Decision::Confirmed) => {
             let mut kinds: Vec<WeaknessKind> = stored
                 .iter()
@@ -246,89 +362,24 @@ async fn decide(
         }
         _ => {}
     }
-    let event_id = match &case_change {
-        Some(_) => Some(app.store.reserve_ids("rectification_event", 1).await?),
-        None => None,
-    };
-    let before_json = before.as_ref().map(|b| {
-        serde_json::json!({ "kind": kind.code(), "status": b.status.code(), "reason": b.reason })
-    });
-    let after_json =
-        serde_json::json!({ "kind": kind.code(), "status": decision.code(), "reason": reason });
-    let action = match decision {
-        Decision::Confirmed => AuditAction::WeaknessConfirm,
-        _ => AuditAction::WeaknessDismiss,
-    };
-    let (row_ref, change_ref, target_ref, b, a) =
-        (&row, &case_change, &target, &before_json, &after_json);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        weak_store::upsert(&mut tx, row_ref).await?;
-        if let (Some((c, summary, step)), Some(eid)) = (change_ref, event_id) {
-            rect_store::save(&mut tx, c).await?;
-            rect_store::add_event(
-                &mut tx,
-                &Event {
-                    id: eid,
-                    case_id: c.id,
-                    org_path: c.org_path.clone(),
-                    on: today,
-                    step: step.to_string(),
-                    from: c.case.stage,
-                    to: c.case.stage,
-                    summary: summary.clone(),
-                    actor: actor.username.clone(),
-                },
-            )
-            .await?;
-        }
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            action,
-            &format!("{} {year}年度“{}”", target_ref.org.name, kind.label()),
-            Some(target_ref),
-            b.clone(),
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    })
-    .await?;
-    Ok(Decided {
-        org: OrgRef::of(&target.org),
-        year,
-        kind: kind.code(),
-        status: decision.code(),
-        signals: evidence.iter().map(SignalItem::of).collect(),
-        case_opened,
-    })
+    Ok((case_change, case_opened))
 }
 
 /// Records a signal reported by hand (乱 above all: petitions, public order, clan or
-/// religious interference), with its source. Organization department, committee,
-/// inspector or administrator; audited.
+/// religious interference), with its source. Needs [`access::ReportSignal`]; audited.
 pub async fn record_signal(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    grant: &Grant<access::ReportSignal>,
+    target: &InScope<OrgRecord>,
     year: i32,
     kind: WeaknessKind,
     evidence: &str,
     source: &str,
 ) -> Result<()> {
-    if !matches!(
-        actor.role,
-        Role::Admin | Role::Department | Role::Committee | Role::Inspector
-    ) {
-        return Err(AppError::Forbidden);
-    }
+    let actor = grant.actor();
     check_year(app, year)?;
     let evidence = required(evidence, "问题情况")?;
     let source = required(source, "线索来源")?;
-    let target = app.resolve_org(&actor.scope, org).await?;
     if !dr::is_rated(target.org.kind) {
         return Err(input(format!(
             "{}是{}，不参加软弱涣散排查",
@@ -348,7 +399,7 @@ pub async fn record_signal(
         recorded_by: actor.username.clone(),
     };
     let after = serde_json::json!({ "year": year, "kind": kind.code(), "evidence": rec.evidence, "source": rec.source });
-    let (rec_ref, target_ref, a) = (&rec, &target, &after);
+    let (rec_ref, target_ref, a) = (&rec, &**target, &after);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         weak_store::insert_signal(&mut tx, rec_ref).await?;
@@ -387,17 +438,19 @@ pub struct NewCase {
 }
 
 /// Records a discipline case against an org (贪); the year is that of the decision.
-/// Organization department or administrator; audited.
-pub async fn record_case(app: &App, actor: &Actor, org: &str, new: &NewCase) -> Result<()> {
-    if !matches!(actor.role, Role::Admin | Role::Department) {
-        return Err(AppError::Forbidden);
-    }
+/// Needs [`access::DecideWeakness`]; audited.
+pub async fn record_case(
+    app: &App,
+    grant: &Grant<access::DecideWeakness>,
+    target: &InScope<OrgRecord>,
+    new: &NewCase,
+) -> Result<()> {
+    let actor = grant.actor();
     if new.decided_on > app.today() {
         return Err(input("处理日期不能晚于今天"));
     }
     let year = chrono::Datelike::year(&new.decided_on);
     check_year(app, year)?;
-    let target = app.resolve_org(&actor.scope, org).await?;
     let id = app.store.reserve_ids("discipline_case", 1).await?;
     let rec = DisciplineCase {
         id,
@@ -420,7 +473,7 @@ pub async fn record_case(app: &App, actor: &Actor, org: &str, new: &NewCase) -> 
         "decided_on": rec.decided_on, "subject": rec.subject, "summary": rec.summary,
         "sanction": rec.sanction, "source": rec.source, "team": rec.team,
     });
-    let (rec_ref, target_ref, a) = (&rec, &target, &after);
+    let (rec_ref, target_ref, a) = (&rec, &**target, &after);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         weak_store::insert_case(&mut tx, rec_ref).await?;
@@ -442,25 +495,22 @@ pub async fn record_case(app: &App, actor: &Actor, org: &str, new: &NewCase) -> 
 }
 
 /// Records (or corrects) an org's operating funding or a village's collective income for a
-/// year, in yuan. Organization department, committee or administrator; audited.
+/// year, in yuan. Needs [`access::Rate`]; audited.
 pub async fn record_funding(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    grant: &Grant<access::Rate>,
+    target: &InScope<OrgRecord>,
     year: i32,
     kind: FundingKind,
     yuan: f64,
     source: &str,
 ) -> Result<()> {
-    if !matches!(actor.role, Role::Admin | Role::Department | Role::Committee) {
-        return Err(AppError::Forbidden);
-    }
+    let actor = grant.actor();
     check_year(app, year)?;
     if !(yuan.is_finite() && (0.0..1e13).contains(&yuan)) {
         return Err(input(format!("金额无效：{yuan}")));
     }
     let source = required(source, "数据来源")?;
-    let target = app.resolve_org(&actor.scope, org).await?;
     if kind == FundingKind::CollectiveIncome && target.org.domain != Some(Domain::Village) {
         return Err(input(format!(
             "{}不是村党组织，不录入村集体经济收入",
@@ -477,7 +527,7 @@ pub async fn record_funding(
         recorded_by: actor.username.clone(),
     };
     let after = serde_json::json!({ "year": year, "kind": kind.code(), "yuan": yuan, "source": rec.source });
-    let (rec_ref, target_ref, a) = (&rec, &target, &after);
+    let (rec_ref, target_ref, a) = (&rec, &**target, &after);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         weak_store::upsert_funding(&mut tx, rec_ref).await?;
@@ -529,16 +579,13 @@ pub struct DecisionRow {
     pub reason: Option<String>,
 }
 
-pub async fn diagnosis(app: &App, actor: &Actor, org: &str, year: i32) -> Result<Diagnosis> {
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
+/// The diagnosis of one org (resolved in the actor's scope) for `year`.
+pub async fn diagnosis(app: &App, target: &InScope<OrgRecord>, year: i32) -> Result<Diagnosis> {
     check_year(app, year)?;
-    let target = app.resolve_org(&actor.scope, org).await?;
-    let (as_of, signals) = signals_of(app, &target, year).await?;
+    let (as_of, signals) = signals_of(app, target, year).await?;
     let mut conn = app.store.acquire().await?;
     let stored = weak_store::of_org(&mut conn, target.org.id, year).await?;
-    let case = rect_store::get(&mut conn, &actor.scope, target.org.id, year).await?;
+    let case = rect_store::get(&mut conn, &target.subtree(), target.org.id, year).await?;
     Ok(Diagnosis {
         org: OrgRef::of(&target.org),
         year,

@@ -16,12 +16,14 @@
 //! | 戊村党支部 F009 | S13: 6 党小组 meeting quarterly in 2025, all else held | 散 clear (38 of 46 branch-level obligations) |
 
 mod common;
+mod rating_uc;
+use rating_uc as uc;
 
 use chrono::Datelike;
 use common::*;
 use jiceng_app::access::{Actor, Role};
 use jiceng_app::import::{self, ImportOptions, NoProgress};
-use jiceng_app::{rating, reports, weak, App};
+use jiceng_app::{rating, weak, App};
 use jiceng_domain::{EventKind, OrgEvent, PositionKind};
 use jiceng_store::testing::TestDb;
 use jiceng_store::{contract_test, history, positions, Scope};
@@ -417,7 +419,7 @@ contract_test!(
         load(&app).await;
         app.fixed_today = Some(d("2026-02-20"));
         let a = dept();
-        let r = rating::org_rating(&app, &a, "F002", 2025).await.unwrap();
+        let r = uc::org_rating(&app, &a, "F002", 2025).await.unwrap();
         assert_eq!(r.as_of, d("2025-12-31"));
         // The secretary left in 2026: in office on 2025's last day.
         assert_eq!(
@@ -444,7 +446,7 @@ contract_test!(
             "正式党员7人，已设立委员会"
         );
         // The same org for 2026, on 2026-02-20: the vacancy and the new term.
-        let r = rating::org_rating(&app, &a, "F002", 2026).await.unwrap();
+        let r = uc::org_rating(&app, &a, "F002", 2026).await.unwrap();
         assert_eq!(
             indicator(&r, "SecretaryInPlace"),
             (
@@ -458,8 +460,8 @@ contract_test!(
             "本届任期5年，至2031-01-15届满"
         );
         // A stored 2025 rating: records dated 2026 never change it.
-        rating::rate(&app, &a, "F001", 2025).await.unwrap();
-        let before = rating::org_rating(&app, &a, "F002", 2025).await.unwrap();
+        uc::rate(&app, &a, "F001", 2025).await.unwrap();
+        let before = uc::org_rating(&app, &a, "F002", 2025).await.unwrap();
         exec(
             &app,
             "UPDATE member SET exited_on = '2026-02-01' WHERE name = '甲一'",
@@ -470,7 +472,7 @@ contract_test!(
             &[("F002", EventKind::CommitteeNone, Some("2026-02-01"))],
         )
         .await;
-        let after = rating::org_rating(&app, &a, "F002", 2025).await.unwrap();
+        let after = uc::org_rating(&app, &a, "F002", 2025).await.unwrap();
         assert_eq!(before.current, after.current);
         assert_eq!(before.signals.len(), after.signals.len());
     }
@@ -483,7 +485,7 @@ contract_test!(
         load(&app).await;
         let a = dept();
         // S21: the member transferred in on 2026-07-01 joined elsewhere.
-        let r = rating::org_rating(&app, &a, "F002", 2026).await.unwrap();
+        let r = uc::org_rating(&app, &a, "F002", 2026).await.unwrap();
         assert_eq!(
             signal(&r, "NoRecruit"),
             (
@@ -498,7 +500,7 @@ contract_test!(
         );
 
         // S15: a retired member's own case does not mark the village 贪.
-        weak::record_case(
+        uc::record_case(
             &app,
             &a,
             "F002",
@@ -513,7 +515,7 @@ contract_test!(
         )
         .await
         .unwrap();
-        let r = rating::org_rating(&app, &a, "F002", 2026).await.unwrap();
+        let r = uc::org_rating(&app, &a, "F002", 2026).await.unwrap();
         assert_eq!(
             signal(&r, "DisciplineCases"),
             (
@@ -521,14 +523,14 @@ contract_test!(
                 "2026年度记录违纪违法案件1起，均不涉及班子成员".into()
             )
         );
-        let rep = reports::weak::run(&app, &a, "F001", 2026).await.unwrap();
+        let rep = uc::weak_report(&app, &a, "F001", 2026).await.unwrap();
         let f002 = rep.weak.iter().find(|w| w.org.code == "F002");
         assert!(
             f002.is_none_or(|w| w.weaknesses.iter().all(|x| x.kind != "Graft")),
             "{f002:?}"
         );
         // A case against the team does.
-        weak::record_case(
+        uc::record_case(
             &app,
             &a,
             "F002",
@@ -543,11 +545,11 @@ contract_test!(
         )
         .await
         .unwrap();
-        let r = rating::org_rating(&app, &a, "F002", 2026).await.unwrap();
+        let r = uc::org_rating(&app, &a, "F002", 2026).await.unwrap();
         assert_eq!(signal(&r, "DisciplineCases").0, "触发");
 
         // S24: 丙村 has neither roster nor ledger: nothing is a failure.
-        let r = rating::org_rating(&app, &a, "F006", 2026).await.unwrap();
+        let r = uc::org_rating(&app, &a, "F006", 2026).await.unwrap();
         for rule in [
             "SecretaryVacant",
             "NoRecruit",
@@ -571,7 +573,7 @@ contract_test!(
             signal(&r, "NoRecruit").1,
             "暂无数据：党员名册尚无记录（未导入本村党员）"
         );
-        let rep = reports::weak::run(&app, &a, "F001", 2026).await.unwrap();
+        let rep = uc::weak_report(&app, &a, "F001", 2026).await.unwrap();
         assert!(rep.weak.iter().all(|w| w.org.code != "F006"));
     }
 );
@@ -583,7 +585,7 @@ contract_test!(
         load(&app).await;
         let a = dept();
         // S3: a 机关 branch that held every 三会一课, ledger without masses: no 懒.
-        let r = rating::org_rating(&app, &a, "F007", 2026).await.unwrap();
+        let r = uc::org_rating(&app, &a, "F007", 2026).await.unwrap();
         assert_eq!(
             signal(&r, "NoMassesActivity"),
             (
@@ -594,7 +596,7 @@ contract_test!(
         assert_eq!(signal(&r, "OrgLifeNotHeld").0, "正常");
 
         // S12: a committee three weeks old is not 瘫, and owed no 支委会 before it existed.
-        let r = rating::org_rating(&app, &a, "F008", 2026).await.unwrap();
+        let r = uc::org_rating(&app, &a, "F008", 2026).await.unwrap();
         assert_eq!(
             signal(&r, "NoCommitteeMeeting"),
             (
@@ -607,7 +609,7 @@ contract_test!(
         assert!(evidence.contains("（100.0%）"), "{evidence}");
 
         // S14: the village 党委 is judged on its branches' life; the branches are not.
-        let r = rating::org_rating(&app, &a, "F003", 2026).await.unwrap();
+        let r = uc::org_rating(&app, &a, "F003", 2026).await.unwrap();
         assert_eq!(
             signal(&r, "OrgLifeNotHeld").1,
             "2026年第2季度、2026年第3季度未开展任何组织生活；2026-01-01至2026-09-30应开展组织生活30项，按规定开展10项（33.3%）"
@@ -618,7 +620,7 @@ contract_test!(
             ("暂无数据".into(), "暂无数据：委员会会议尚无记录".into())
         );
         for code in ["F004", "F005"] {
-            let r = rating::org_rating(&app, &a, code, 2026).await.unwrap();
+            let r = uc::org_rating(&app, &a, code, 2026).await.unwrap();
             for rule in ["OrgLifeNotHeld", "NoCommitteeMeeting", "NoMassesActivity"] {
                 assert_eq!(
                     signal(&r, rule),
@@ -630,7 +632,7 @@ contract_test!(
                 );
             }
         }
-        let rep = reports::weak::run(&app, &a, "F001", 2026).await.unwrap();
+        let rep = uc::weak_report(&app, &a, "F001", 2026).await.unwrap();
         let listed: Vec<&str> = rep.weak.iter().map(|w| w.org.code.as_str()).collect();
         assert!(listed.contains(&"F003"), "{listed:?}");
         assert!(
@@ -644,9 +646,7 @@ contract_test!(
 contract_test!(s13_groups_do_not_swamp_the_share, |db: TestDb| async move {
     let app = on(&db, TODAY);
     load(&app).await;
-    let r = rating::org_rating(&app, &dept(), "F009", 2025)
-        .await
-        .unwrap();
+    let r = uc::org_rating(&app, &dept(), "F009", 2025).await.unwrap();
     assert_eq!(
         signal(&r, "OrgLifeNotHeld"),
         (

@@ -301,19 +301,17 @@ async fn weak_from_stored_matches_live(backend: Backend) {
     let root = all_orgs(&app).await[0].org.code.clone();
     let year = chrono::Datelike::year(&app.today());
     let actor = Actor::system();
+    let root = common::org(&app, &actor, &root).await.unwrap();
     use jiceng_app::reports::weak;
     // Nothing rated yet: live whatever the size.
-    let before = weak::run_with_limit(&app, &actor, &root, year, 0)
-        .await
-        .unwrap();
+    let before = weak::run_with_limit(&app, &root, year, 0).await.unwrap();
     assert!(!before.stored);
-    jiceng_app::rating::rate(&app, &actor, &root, year)
+    let grant = actor.grant::<jiceng_app::access::Rate>().unwrap();
+    jiceng_app::rating::rate(&app, &grant, &root, year)
         .await
         .unwrap();
-    let live = weak::run(&app, &actor, &root, year).await.unwrap();
-    let stored = weak::run_with_limit(&app, &actor, &root, year, 0)
-        .await
-        .unwrap();
+    let live = weak::run(&app, &root, year).await.unwrap();
+    let stored = weak::run_with_limit(&app, &root, year, 0).await.unwrap();
     assert!(!live.stored && stored.stored);
     assert!(!live.weak.is_empty(), "the generated county has weak orgs");
     assert_eq!(

@@ -16,13 +16,15 @@
 //! (with an overdue measure listed in between) and the review a year later.
 
 mod common;
+mod rating_uc;
+use rating_uc as uc;
 
 use chrono::Datelike;
 use common::*;
 use jiceng_app::access::{Actor, Role};
 use jiceng_app::import::{self, ImportOptions, NoProgress};
 use jiceng_app::reports::weak::WeakReport;
-use jiceng_app::{rating, rectification, reports, weak, App, AppError};
+use jiceng_app::{rating, rectification, weak, App, AppError};
 use jiceng_domain::rectification::{NewMeasure, ReviewOutcome};
 use jiceng_domain::{EventKind, OrgEvent, PositionKind, WeaknessKind};
 use jiceng_store::testing::TestDb;
@@ -304,7 +306,7 @@ async fn load(app: &App, dir: &Dir) {
     end_secretary(app, t005.org.id, "2026-08-10").await;
 
     let a = dept();
-    weak::record_funding(
+    uc::record_funding(
         app,
         &a,
         "T002",
@@ -315,7 +317,7 @@ async fn load(app: &App, dir: &Dir) {
     )
     .await
     .unwrap();
-    weak::record_funding(
+    uc::record_funding(
         app,
         &a,
         "T002",
@@ -326,7 +328,7 @@ async fn load(app: &App, dir: &Dir) {
     )
     .await
     .unwrap();
-    weak::record_case(
+    uc::record_case(
         app,
         &a,
         "T003",
@@ -341,7 +343,7 @@ async fn load(app: &App, dir: &Dir) {
     )
     .await
     .unwrap();
-    weak::record_signal(
+    uc::record_signal(
         app,
         &a,
         "T006",
@@ -500,9 +502,7 @@ contract_test!(
         let app = app(&db);
         let dir = Dir::new("weak");
         load(&app, &dir).await;
-        let r = reports::weak::run(&app, &dept(), "T001", 2026)
-            .await
-            .unwrap();
+        let r = uc::weak_report(&app, &dept(), "T001", 2026).await.unwrap();
         assert_eq!(shape(&r), sorted(planted(), &r));
         assert_eq!(r.diagnosed, 7, "T001, T002, T003, T004, T005, T006, T009");
         assert_eq!(
@@ -571,9 +571,7 @@ contract_test!(
         );
 
         // A narrower root sees only its subtree; the summary groups by kind and region.
-        let west = reports::weak::run(&app, &dept(), "T003", 2026)
-            .await
-            .unwrap();
+        let west = uc::weak_report(&app, &dept(), "T003", 2026).await.unwrap();
         assert_eq!(
             west.weak
                 .iter()
@@ -581,16 +579,14 @@ contract_test!(
                 .collect::<Vec<_>>(),
             vec!["T003"]
         );
-        let sum = reports::weak::summary(&app, &dept(), "T001", 2026)
-            .await
-            .unwrap();
+        let sum = uc::weak_summary(&app, &dept(), "T001", 2026).await.unwrap();
         assert_eq!(sum.weak_orgs, 5);
         let para = sum.by_kind.iter().find(|k| k.kind == "Paralysis").unwrap();
         assert_eq!(para.suspected, 2);
         // T006 lies under T002 (inverted affiliation): region 东村 holds two weak orgs.
         let east = sum.by_region.iter().find(|r| r.org.code == "T002").unwrap();
         assert_eq!(east.weak_orgs, 2);
-        assert!(!reports::weak::run(&app, &dept(), "T001", 2026)
+        assert!(!uc::weak_report(&app, &dept(), "T001", 2026)
             .await
             .unwrap()
             .to_sheets()[0]
@@ -603,7 +599,7 @@ contract_test!(
             ..dept()
         };
         assert!(matches!(
-            reports::weak::run(&app, &member, "T001", 2026).await,
+            uc::weak_report(&app, &member, "T001", 2026).await,
             Err(AppError::Forbidden)
         ));
         let t003 = app.resolve_org(&Scope::All, "T003").await.unwrap();
@@ -613,11 +609,11 @@ contract_test!(
             scope: Scope::subtree(&t003.path),
             ..dept()
         };
-        assert!(reports::weak::run(&app, &committee, "T001", 2026)
+        assert!(uc::weak_report(&app, &committee, "T001", 2026)
             .await
             .is_err());
         assert_eq!(
-            reports::weak::run(&app, &committee, "T003", 2026)
+            uc::weak_report(&app, &committee, "T003", 2026)
                 .await
                 .unwrap()
                 .weak
@@ -647,14 +643,14 @@ contract_test!(
         let dir = Dir::new("rating");
         load(&app, &dir).await;
         let a = dept();
-        let sum = rating::rate(&app, &a, "T001", 2026).await.unwrap();
+        let sum = uc::rate(&app, &a, "T001", 2026).await.unwrap();
         assert_eq!(sum.rated, 7);
         assert_eq!(sum.suspected_orgs, 5);
         assert_eq!(sum.as_of, d(TODAY));
         assert_eq!(sum.stars.iter().map(|s| s.orgs).sum::<i64>(), 7);
 
         // Stored ratings carry each indicator's score and evidence.
-        let r = rating::org_rating(&app, &a, "T005", 2026).await.unwrap();
+        let r = uc::org_rating(&app, &a, "T005", 2026).await.unwrap();
         let stored = r.stored.as_ref().unwrap();
         let sec = stored
             .indicators
@@ -677,16 +673,16 @@ contract_test!(
             .any(|s| s.rule == "SecretaryVacant" && s.state == "触发"));
 
         // 南村: rises when the missing quarters are entered after all.
-        let before = rating::org_rating(&app, &a, "T006", 2026).await.unwrap();
+        let before = uc::org_rating(&app, &a, "T006", 2026).await.unwrap();
         assert_eq!(score(&before, "ComplianceRate"), Some(33.3));
         let mut rows = Vec::new();
         life(&mut rows, "南村党支部", 4.0, &[4, 5, 6, 7, 8, 9], &[], 2.0);
         import_ledger(&app, &ledger(&dir, "补录台账.xlsx", &rows)).await;
-        let after = rating::org_rating(&app, &a, "T006", 2026).await.unwrap();
+        let after = uc::org_rating(&app, &a, "T006", 2026).await.unwrap();
         assert_eq!(score(&after, "ComplianceRate"), Some(100.0));
         assert!(after.current.score.unwrap() > before.current.score.unwrap());
         assert!(stars_of(&after) >= stars_of(&before));
-        let rep = reports::weak::run(&app, &a, "T006", 2026).await.unwrap();
+        let rep = uc::weak_report(&app, &a, "T006", 2026).await.unwrap();
         assert_eq!(
             shape(&rep),
             vec![(
@@ -696,14 +692,14 @@ contract_test!(
         );
 
         // 西村第一: falls when its secretary leaves; 瘫 appears.
-        let before = rating::org_rating(&app, &a, "T004", 2026).await.unwrap();
+        let before = uc::org_rating(&app, &a, "T004", 2026).await.unwrap();
         assert_eq!(score(&before, "SecretaryInPlace"), Some(100.0));
         let t004 = app.resolve_org(&Scope::All, "T004").await.unwrap();
         end_secretary(&app, t004.org.id, "2026-07-01").await;
-        let after = rating::org_rating(&app, &a, "T004", 2026).await.unwrap();
+        let after = uc::org_rating(&app, &a, "T004", 2026).await.unwrap();
         assert_eq!(score(&after, "SecretaryInPlace"), Some(0.0));
         assert!(after.current.score.unwrap() < before.current.score.unwrap());
-        let rep = reports::weak::run(&app, &a, "T004", 2026).await.unwrap();
+        let rep = uc::weak_report(&app, &a, "T004", 2026).await.unwrap();
         assert_eq!(
             shape(&rep),
             vec![(
@@ -714,10 +710,10 @@ contract_test!(
 
         // Re-rating stores the changes; a hand adjustment needs a reason, is audited and
         // survives the re-rating.
-        assert!(rating::adjust(&app, &a, "T004", 2026, Some(3), " ")
+        assert!(uc::adjust(&app, &a, "T004", 2026, Some(3), " ")
             .await
             .is_err());
-        rating::adjust(
+        uc::adjust(
             &app,
             &a,
             "T004",
@@ -727,8 +723,8 @@ contract_test!(
         )
         .await
         .unwrap();
-        rating::rate(&app, &a, "T001", 2026).await.unwrap();
-        let list = rating::ratings(&app, &a, "T001", 2026, None, 1, 100)
+        uc::rate(&app, &a, "T001", 2026).await.unwrap();
+        let list = uc::ratings(&app, &a, "T001", 2026, None, 1, 100)
             .await
             .unwrap();
         assert_eq!(list.rated, 7);
@@ -736,7 +732,7 @@ contract_test!(
         // The totals come from the distribution: each filter's total is the number of its
         // items, and a page is cut from them.
         for s in [None, Some(0), Some(1), Some(2), Some(3), Some(4), Some(5)] {
-            let f = rating::ratings(&app, &a, "T001", 2026, Some(s), 1, 100)
+            let f = uc::ratings(&app, &a, "T001", 2026, Some(s), 1, 100)
                 .await
                 .unwrap();
             assert_eq!(f.total as usize, f.items.len(), "stars {s:?}");
@@ -744,7 +740,7 @@ contract_test!(
             let n = list.items.iter().filter(|i| i.stars == s).count();
             assert_eq!(f.total as usize, n, "stars {s:?}");
         }
-        let second = rating::ratings(&app, &a, "T001", 2026, None, 2, 3)
+        let second = uc::ratings(&app, &a, "T001", 2026, None, 2, 3)
             .await
             .unwrap();
         assert_eq!((second.total, second.items.len()), (7, 3));
@@ -764,12 +760,12 @@ contract_test!(
             ..dept()
         };
         assert!(matches!(
-            rating::rate(&app, &sec, "T001", 2026).await,
+            uc::rate(&app, &sec, "T001", 2026).await,
             Err(AppError::Forbidden)
         ));
 
         // A manual indicator scored by hand counts at the next rating.
-        rating::score_manual(
+        uc::score_manual(
             &app,
             &a,
             "T002",
@@ -780,7 +776,7 @@ contract_test!(
         )
         .await
         .unwrap();
-        assert!(rating::score_manual(
+        assert!(uc::score_manual(
             &app,
             &a,
             "T002",
@@ -791,7 +787,7 @@ contract_test!(
         )
         .await
         .is_err());
-        let r = rating::org_rating(&app, &a, "T002", 2026).await.unwrap();
+        let r = uc::org_rating(&app, &a, "T002", 2026).await.unwrap();
         assert_eq!(score(&r, "WorkPerformance"), Some(95.0));
     }
 );
@@ -803,15 +799,15 @@ contract_test!(
         let dir = Dir::new("rect");
         load(&app, &dir).await;
         let a = dept();
-        rating::rate(&app, &a, "T001", 2026).await.unwrap();
+        uc::rate(&app, &a, "T001", 2026).await.unwrap();
 
         // Decisions need a reason; confirming opens the case; dismissing keeps the evidence.
         assert!(
-            weak::confirm(&app, &a, "T005", 2026, WeaknessKind::Paralysis, "")
+            uc::confirm(&app, &a, "T005", 2026, WeaknessKind::Paralysis, "")
                 .await
                 .is_err()
         );
-        let c = weak::confirm(
+        let c = uc::confirm(
             &app,
             &a,
             "T005",
@@ -823,7 +819,7 @@ contract_test!(
         .unwrap();
         assert!(c.case_opened);
         assert_eq!(c.status, "confirmed");
-        let x = weak::dismiss(
+        let x = uc::dismiss(
             &app,
             &a,
             "T002",
@@ -835,7 +831,7 @@ contract_test!(
         .unwrap();
         assert!(!x.case_opened);
         assert!(
-            weak::confirm(&app, &a, "T004", 2026, WeaknessKind::Graft, "无信号")
+            uc::confirm(&app, &a, "T004", 2026, WeaknessKind::Graft, "无信号")
                 .await
                 .is_err()
         );
@@ -844,10 +840,10 @@ contract_test!(
             ..dept()
         };
         assert!(matches!(
-            weak::confirm(&app, &sec, "T003", 2026, WeaknessKind::Graft, "无权").await,
+            uc::confirm(&app, &sec, "T003", 2026, WeaknessKind::Graft, "无权").await,
             Err(AppError::Forbidden)
         ));
-        let r = reports::weak::run(&app, &a, "T001", 2026).await.unwrap();
+        let r = uc::weak_report(&app, &a, "T001", 2026).await.unwrap();
         let status = |org: &str, kind: &str| {
             r.weak
                 .iter()
@@ -859,20 +855,20 @@ contract_test!(
         assert_eq!(status("T002", "Poverty"), Some("dismissed"));
         assert_eq!(status("T009", "Paralysis"), Some("suspected"));
         // A re-rating keeps the decisions.
-        rating::rate(&app, &a, "T001", 2026).await.unwrap();
-        let r2 = reports::weak::run(&app, &a, "T001", 2026).await.unwrap();
+        uc::rate(&app, &a, "T001", 2026).await.unwrap();
+        let r2 = uc::weak_report(&app, &a, "T001", 2026).await.unwrap();
         assert_eq!(shape(&r2), shape(&r));
 
         // The case, step by step.
-        let v = rectification::get(&app, &a, "T005", 2026).await.unwrap();
+        let v = uc::get(&app, &a, "T005", 2026).await.unwrap();
         assert_eq!(v.stage, "Diagnosed");
         assert_eq!(v.kinds[0].kind, "Paralysis");
         // Invalid transitions are refused.
-        let e = rectification::accept(&app, &a, "T005", 2026, "合格")
+        let e = uc::accept(&app, &a, "T005", 2026, "合格")
             .await
             .unwrap_err();
         assert!(e.to_string().contains("不能验收销号"), "{e}");
-        let v = rectification::plan(
+        let v = uc::plan(
             &app,
             &a,
             "T005",
@@ -893,12 +889,12 @@ contract_test!(
         .await
         .unwrap();
         assert_eq!((v.stage, v.measures.len()), ("Planned", 2));
-        let v = rectification::assign(&app, &a, "T005", 2026, "县委常委、组织部长 王某", vec![])
+        let v = uc::assign(&app, &a, "T005", 2026, "县委常委、组织部长 王某", vec![])
             .await
             .unwrap();
         assert_eq!(v.stage, "AssistanceAssigned");
         assert_eq!(v.departments, vec!["县委组织部".to_string()]);
-        let v = rectification::progress(
+        let v = uc::progress(
             &app,
             &a,
             "T005",
@@ -914,26 +910,21 @@ contract_test!(
         // and in the report.
         let mut later = app.clone();
         later.fixed_today = Some(d("2027-02-15"));
-        let late = rectification::overdue(&later, &a, None).await.unwrap();
+        let late = uc::overdue(&later, &a, None).await.unwrap();
         assert_eq!(late.len(), 1);
         assert_eq!(
             (late[0].org.code.as_str(), late[0].seq, late[0].days_overdue),
             ("T005", 1, 15)
         );
-        let rep = reports::rectification::run(&later, &a, "T001", 2026)
-            .await
-            .unwrap();
+        let rep = uc::rect_report(&later, &a, "T001", 2026).await.unwrap();
         assert_eq!((rep.cases, rep.overdue_measures, rep.closed), (1, 1, 0));
         assert_eq!(rep.items[0].stage, "InProgress");
         // 62 days without a step: stalled by the default 60, not by 90.
-        let idle = rectification::stalled(&later, &a, None, rectification::STALL_DAYS)
+        let idle = uc::stalled(&later, &a, None, rectification::STALL_DAYS)
             .await
             .unwrap();
         assert_eq!((idle.len(), idle[0].days_idle), (1, 62));
-        assert!(rectification::stalled(&later, &a, None, 90)
-            .await
-            .unwrap()
-            .is_empty());
+        assert!(uc::stalled(&later, &a, None, 90).await.unwrap().is_empty());
         // Not visible outside the scope.
         let t003 = app.resolve_org(&Scope::All, "T003").await.unwrap();
         let inspector = Actor {
@@ -942,16 +933,14 @@ contract_test!(
             scope: Scope::subtree(&t003.path),
             ..dept()
         };
-        assert!(rectification::overdue(&later, &inspector, None)
+        assert!(uc::overdue(&later, &inspector, None)
             .await
             .unwrap()
             .is_empty());
-        assert!(rectification::get(&later, &inspector, "T005", 2026)
-            .await
-            .is_err());
+        assert!(uc::get(&later, &inspector, "T005", 2026).await.is_err());
 
         // Measures done, accepted and closed (验收销号): nothing overdue any more.
-        rectification::complete_measure(
+        uc::complete_measure(
             &later,
             &a,
             "T005",
@@ -962,31 +951,26 @@ contract_test!(
         )
         .await
         .unwrap();
-        let e = rectification::accept(&later, &a, "T005", 2026, "经验收合格")
+        let e = uc::accept(&later, &a, "T005", 2026, "经验收合格")
             .await
             .unwrap_err();
         assert!(e.to_string().contains("第2项"), "{e}");
-        rectification::complete_measure(&later, &a, "T005", 2026, 2, None, None)
+        uc::complete_measure(&later, &a, "T005", 2026, 2, None, None)
             .await
             .unwrap();
-        let v = rectification::accept(&later, &a, "T005", 2026, "经县委组织部验收合格，予以销号")
+        let v = uc::accept(&later, &a, "T005", 2026, "经县委组织部验收合格，予以销号")
             .await
             .unwrap();
         assert_eq!(v.stage, "Accepted");
         assert_eq!(v.accepted_on, Some(d("2027-02-15")));
         assert_eq!(v.review_due_on, Some(d("2028-02-15")));
-        assert!(rectification::overdue(&later, &a, None)
-            .await
-            .unwrap()
-            .is_empty());
-        let rep = reports::rectification::run(&later, &a, "T001", 2026)
-            .await
-            .unwrap();
+        assert!(uc::overdue(&later, &a, None).await.unwrap().is_empty());
+        let rep = uc::rect_report(&later, &a, "T001", 2026).await.unwrap();
         assert_eq!((rep.closed, rep.overdue_measures), (1, 0));
         assert_eq!(rep.to_sheets().len(), 2);
 
         // The review waits a year (回头看).
-        let e = rectification::review(
+        let e = uc::review(
             &later,
             &a,
             "T005",
@@ -999,7 +983,7 @@ contract_test!(
         assert!(e.to_string().contains("一年后"), "{e}");
         let mut year_on = app.clone();
         year_on.fixed_today = Some(d("2028-02-20"));
-        let v = rectification::review(
+        let v = uc::review(
             &year_on,
             &a,
             "T005",

@@ -333,13 +333,9 @@ pub async fn ratings(app: &App, root: &StoredOrg) -> Result<usize> {
 /// The weak orgs of the subtree diagnosed live, every org, whatever its size.
 pub async fn weak(app: &App, root: &StoredOrg) -> Result<usize> {
     let year = crate::reports::rating_year(app.today());
-    let r = jiceng_app::reports::weak::run_with_limit(
-        app,
-        &jiceng_app::access::Actor::system(),
-        &root.org.code,
-        year,
-        i64::MAX,
-    )
-    .await?;
+    let system = jiceng_app::access::Actor::system();
+    let key = jiceng_app::access::OrgKey::Id(root.org.id);
+    let root = jiceng_app::access::resolve(app, &system, &key).await?;
+    let r = jiceng_app::reports::weak::run_with_limit(app, &root, year, i64::MAX).await?;
     Ok(r.weak.len())
 }

@@ -369,9 +369,15 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
             let root = &levels[0].0.code;
             let year = reports::rating_year(app.today());
             let t = std::time::Instant::now();
-            let r =
-                jiceng_app::rating::rate(&app, &jiceng_app::access::Actor::system(), root, year)
-                    .await?;
+            let system = jiceng_app::access::Actor::system();
+            let grant = system.grant::<jiceng_app::access::Rate>()?;
+            let org = jiceng_app::access::resolve(
+                &app,
+                &system,
+                &jiceng_app::access::OrgKey::parse(Some(root)),
+            )
+            .await?;
+            let r = jiceng_app::rating::rate(&app, &grant, &org, year).await?;
             let secs = t.elapsed().as_secs_f64();
             app.store.close().await;
             println!(

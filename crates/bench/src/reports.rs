@@ -258,11 +258,12 @@ pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<us
             &reports::compliance::overview(app, &root().await?, quarter_of(today)).await?,
         )?,
         Kind::Ratings => serde_json::to_string(
-            &jiceng_app::rating::ratings(app, &system, code, year, None, 1, page as i64).await?,
+            &jiceng_app::rating::ratings(app, &root().await?, year, None, 1, page as i64).await?,
         )?,
-        Kind::Weak => serde_json::to_string(&reports::weak::run(app, &system, code, year).await?)?,
+        Kind::Weak => serde_json::to_string(&reports::weak::run(app, &root().await?, year).await?)?,
         Kind::Rectification => {
-            serde_json::to_string(&reports::rectification::run(app, &system, code, year).await?)?
+            let org = access::resolve(app, &system, &access::OrgKey::parse(Some(code))).await?;
+            serde_json::to_string(&reports::rectification::run(app, &org, year).await?)?
         }
     };
     Ok(json.len())

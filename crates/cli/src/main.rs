@@ -529,13 +529,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 // them, so the rating and weak-organization pages have something to show.
                 let root = demo_root(&app).await?;
                 let year = chrono::Datelike::year(&app.today());
-                let r = jiceng_app::rating::rate(
-                    &app,
-                    &jiceng_app::access::Actor::system(),
-                    &root,
-                    year,
-                )
-                .await?;
+                let grant =
+                    jiceng_app::access::Actor::system().grant::<jiceng_app::access::Rate>()?;
+                let root = system_org(&app, &root).await?;
+                let r = jiceng_app::rating::rate(&app, &grant, &root, year).await?;
                 println!(
                     "已完成{year}年度星级评定：{} 个党组织评定，{} 个疑似软弱涣散（待组织部门确定或排除）",
                     r.rated, r.suspected_orgs
@@ -803,9 +800,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 }
                 ReportKind::Weak => {
-                    let actor = jiceng_app::access::Actor::system();
-                    let r =
-                        jiceng_app::reports::weak::run(&app, &actor, &org, need_year()?).await?;
+                    let root = system_org(&app, &org).await?;
+                    let r = jiceng_app::reports::weak::run(&app, &root, need_year()?).await?;
                     (
                         serde_json::to_string_pretty(&r)?,
                         rating::render_weak(&r),
@@ -814,10 +810,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 }
                 ReportKind::Rectification => {
-                    let actor = jiceng_app::access::Actor::system();
+                    let root = system_org(&app, &org).await?;
                     let r =
-                        jiceng_app::reports::rectification::run(&app, &actor, &org, need_year()?)
-                            .await?;
+                        jiceng_app::reports::rectification::run(&app, &root, need_year()?).await?;
                     (
                         serde_json::to_string_pretty(&r)?,
                         rating::render_rectification(&r),
@@ -826,23 +821,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 }
                 ReportKind::Ratings => {
-                    let actor = jiceng_app::access::Actor::system();
+                    let root = system_org(&app, &org).await?;
                     let all = format == Format::Xlsx || format == Format::Json;
                     let size = if all { 1_000_000 } else { 50 };
-                    let r = jiceng_app::rating::ratings(
-                        &app,
-                        &actor,
-                        &org,
-                        need_year()?,
-                        None,
-                        1,
-                        size,
-                    )
-                    .await?;
+                    let r = jiceng_app::rating::ratings(&app, &root, need_year()?, None, 1, size)
+                        .await?;
                     (
                         serde_json::to_string_pretty(&r)?,
                         rating::render_ratings(&r),
-                        rating::ratings_sheets(&r),
+                        r.to_sheets(),
                         format!("分类定级-{}-{}", r.org.name, r.year),
                     )
                 }

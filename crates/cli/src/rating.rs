@@ -9,15 +9,17 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
-use jiceng_app::access::Actor;
+use jiceng_app::access::{self, Actor};
 use jiceng_app::rating::{OrgRating, RateSummary, RatingsReport, StarCount};
 use jiceng_app::rectification::{self, CaseView, OverdueMeasure, StalledCase};
 use jiceng_app::reports::rectification::RectificationReport;
 use jiceng_app::reports::weak::WeakReport;
+use jiceng_app::weak::FundingKind;
 use jiceng_app::{rating, weak, App};
 use jiceng_domain::rectification::{NewMeasure, ReviewOutcome};
 use jiceng_domain::{Decision, SignalRule, WeaknessKind};
-use jiceng_store::weak::FundingKind;
+
+use crate::system_org;
 
 fn kind(s: &str) -> Result<WeaknessKind> {
     WeaknessKind::parse(s).with_context(|| {
@@ -352,46 +354,6 @@ pub fn render_ratings(r: &RatingsReport) -> String {
     s
 }
 
-pub fn ratings_sheets(r: &RatingsReport) -> Vec<jiceng_io::Sheet> {
-    use jiceng_io::OutCell;
-    let opt_int = |v: Option<i64>| v.map(OutCell::Int).unwrap_or(OutCell::Empty);
-    vec![jiceng_io::Sheet {
-        name: "星级".into(),
-        title: format!(
-            "{} {}年度分类定级结果（{}）",
-            r.org.name,
-            r.year,
-            stars_line(&r.stars)
-        ),
-        headers: [
-            "组织代码",
-            "党组织",
-            "星级",
-            "计算星级",
-            "得分",
-            "有数据权重占比",
-            "人工调整",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: r
-            .items
-            .iter()
-            .map(|i| {
-                vec![
-                    OutCell::Text(i.org.code.clone()),
-                    OutCell::Text(i.org.name.clone()),
-                    opt_int(i.stars),
-                    opt_int(i.computed_stars),
-                    i.score.map(OutCell::Float).unwrap_or(OutCell::Empty),
-                    OutCell::Percent(i.weight_with_data),
-                    OutCell::Text(if i.adjusted { "是" } else { "" }.into()),
-                ]
-            })
-            .collect(),
-    }]
-}
-
 fn render_org_rating(r: &OrgRating) -> String {
     let mut s = String::new();
     let _ = writeln!(
@@ -592,7 +554,9 @@ pub fn render_rectification(r: &RectificationReport) -> String {
 
 /// `jiceng rate`.
 pub async fn rate(app: &App, org: &str, year: i32, json: bool) -> Result<ExitCode> {
-    let r = rating::rate(app, &Actor::system(), org, year).await?;
+    let grant = Actor::system().grant::<access::Rate>()?;
+    let root = system_org(app, org).await?;
+    let r = rating::rate(app, &grant, &root, year).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
@@ -605,7 +569,7 @@ pub async fn rating_cmd(app: &App, cmd: RatingCmd) -> Result<ExitCode> {
     let actor = Actor::system();
     match cmd {
         RatingCmd::Show { org, year, json } => {
-            let r = rating::org_rating(app, &actor, &org, year).await?;
+            let r = rating::org_rating(app, &system_org(app, &org).await?, year).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
@@ -620,7 +584,9 @@ pub async fn rating_cmd(app: &App, cmd: RatingCmd) -> Result<ExitCode> {
             reason,
         } => {
             let stars = if clear { None } else { stars };
-            rating::adjust(app, &actor, &org, year, stars, &reason).await?;
+            let grant = actor.grant::<access::AdjustRating>()?;
+            let target = system_org(app, &org).await?;
+            rating::adjust(app, &grant, &target, year, stars, &reason).await?;
             println!(
                 "已{}（已记入审计日志）",
                 match stars {
@@ -636,7 +602,9 @@ pub async fn rating_cmd(app: &App, cmd: RatingCmd) -> Result<ExitCode> {
             score,
             reason,
         } => {
-            rating::score_manual(app, &actor, &org, year, &indicator, score, &reason).await?;
+            let grant = actor.grant::<access::Rate>()?;
+            let target = system_org(app, &org).await?;
+            rating::score_manual(app, &grant, &target, year, &indicator, score, &reason).await?;
             println!("已记录{org} {year}年度“{indicator}”评分{score}（下次评定时计入）");
         }
         RatingCmd::Sets => {
@@ -656,7 +624,9 @@ pub async fn weak_cmd(app: &App, cmd: WeakCmd) -> Result<ExitCode> {
             kind: k,
             reason,
         } => {
-            let d = weak::confirm(app, &actor, &org, year, kind(&k)?, &reason).await?;
+            let grant = actor.grant::<access::DecideWeakness>()?;
+            let target = system_org(app, &org).await?;
+            let d = weak::confirm(app, &grant, &target, year, kind(&k)?, &reason).await?;
             println!(
                 "已确定{}（{}）{}年度问题“{}”{}",
                 d.org.name,
@@ -676,7 +646,9 @@ pub async fn weak_cmd(app: &App, cmd: WeakCmd) -> Result<ExitCode> {
             kind: k,
             reason,
         } => {
-            let d = weak::dismiss(app, &actor, &org, year, kind(&k)?, &reason).await?;
+            let grant = actor.grant::<access::DecideWeakness>()?;
+            let target = system_org(app, &org).await?;
+            let d = weak::dismiss(app, &grant, &target, year, kind(&k)?, &reason).await?;
             println!(
                 "已排除{}（{}）{}年度问题“{}”",
                 d.org.name,
@@ -686,7 +658,7 @@ pub async fn weak_cmd(app: &App, cmd: WeakCmd) -> Result<ExitCode> {
             );
         }
         WeakCmd::Diagnose { org, year, json } => {
-            let r = weak::diagnosis(app, &actor, &org, year).await?;
+            let r = weak::diagnosis(app, &system_org(app, &org).await?, year).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
@@ -712,7 +684,9 @@ pub async fn weak_cmd(app: &App, cmd: WeakCmd) -> Result<ExitCode> {
             evidence,
             source,
         } => {
-            weak::record_signal(app, &actor, &org, year, kind(&k)?, &evidence, &source).await?;
+            let grant = actor.grant::<access::ReportSignal>()?;
+            let target = system_org(app, &org).await?;
+            weak::record_signal(app, &grant, &target, year, kind(&k)?, &evidence, &source).await?;
             println!("已录入{org} {year}年度问题线索（{}）", kind(&k)?.label());
         }
         WeakCmd::Case {
@@ -724,10 +698,11 @@ pub async fn weak_cmd(app: &App, cmd: WeakCmd) -> Result<ExitCode> {
             source,
             team,
         } => {
+            let grant = actor.grant::<access::DecideWeakness>()?;
             weak::record_case(
                 app,
-                &actor,
-                &org,
+                &grant,
+                &system_org(app, &org).await?,
                 &weak::NewCase {
                     decided_on: date,
                     subject,
@@ -752,7 +727,9 @@ pub async fn weak_cmd(app: &App, cmd: WeakCmd) -> Result<ExitCode> {
                 FundingArg::Operating => FundingKind::Operating,
                 FundingArg::CollectiveIncome => FundingKind::CollectiveIncome,
             };
-            weak::record_funding(app, &actor, &org, year, fk, amount, &source).await?;
+            let grant = actor.grant::<access::Rate>()?;
+            let target = system_org(app, &org).await?;
+            weak::record_funding(app, &grant, &target, year, fk, amount, &source).await?;
             println!("已录入{org} {year}年度{}{amount}元", fk.label());
         }
     }
@@ -773,78 +750,14 @@ fn measure(s: &str) -> Result<NewMeasure> {
 }
 
 pub async fn rectify_cmd(app: &App, cmd: RectifyCmd) -> Result<ExitCode> {
-    let a = Actor::system();
     let (case, json) = match cmd {
-        RectifyCmd::Show { org, year, json } => {
-            (rectification::get(app, &a, &org, year).await?, json)
-        }
-        RectifyCmd::Plan {
-            org,
-            year,
-            measures,
-        } => {
-            let ms = measures
-                .iter()
-                .map(|m| measure(m))
-                .collect::<Result<Vec<_>>>()?;
-            (rectification::plan(app, &a, &org, year, ms).await?, false)
-        }
-        RectifyCmd::Assign {
-            org,
-            year,
-            cadre,
-            departments,
-        } => (
-            rectification::assign(app, &a, &org, year, &cadre, departments).await?,
-            false,
+        RectifyCmd::Show { org, year, json } => (
+            rectification::get(app, &system_org(app, &org).await?, year).await?,
+            json,
         ),
-        RectifyCmd::Progress {
-            org,
-            year,
-            text,
-            evidence,
-        } => (
-            rectification::progress(app, &a, &org, year, &text, &evidence).await?,
-            false,
-        ),
-        RectifyCmd::Done {
-            org,
-            year,
-            measure,
-            on,
-            note,
-        } => (
-            rectification::complete_measure(app, &a, &org, year, measure, on, note).await?,
-            false,
-        ),
-        RectifyCmd::Extend {
-            org,
-            year,
-            until,
-            reason,
-        } => (
-            rectification::extend(app, &a, &org, year, &reason, until).await?,
-            false,
-        ),
-        RectifyCmd::Accept { org, year, note } => (
-            rectification::accept(app, &a, &org, year, &note).await?,
-            false,
-        ),
-        RectifyCmd::Review {
-            org,
-            year,
-            outcome,
-            note,
-        } => {
-            let o = ReviewOutcome::parse(&outcome)
-                .with_context(|| format!("回头看结果应为“巩固”或“反弹”：{outcome}"))?;
-            (
-                rectification::review(app, &a, &org, year, o, &note).await?,
-                false,
-            )
-        }
         RectifyCmd::Overdue { org, json } => {
-            let list = rectification::overdue(app, &a, org.as_deref()).await?;
+            let root = system_org(app, org.as_deref().unwrap_or("")).await?;
+            let list = rectification::overdue(app, &root).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
@@ -854,7 +767,8 @@ pub async fn rectify_cmd(app: &App, cmd: RectifyCmd) -> Result<ExitCode> {
         }
         RectifyCmd::Stalled { org, days, json } => {
             let days = days.unwrap_or_else(|| rectification::stall_days(app));
-            let list = rectification::stalled(app, &a, org.as_deref(), days).await?;
+            let root = system_org(app, org.as_deref().unwrap_or("")).await?;
+            let list = rectification::stalled(app, &root, days).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
@@ -862,6 +776,7 @@ pub async fn rectify_cmd(app: &App, cmd: RectifyCmd) -> Result<ExitCode> {
             }
             return Ok(ExitCode::SUCCESS);
         }
+        step => (rectify_step(app, step).await?, false),
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&case)?);
@@ -869,6 +784,83 @@ pub async fn rectify_cmd(app: &App, cmd: RectifyCmd) -> Result<ExitCode> {
         print!("{}", render_case(&case));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One step of a case, with the grant its kind needs (`access::PERMISSIONS`).
+async fn rectify_step(app: &App, cmd: RectifyCmd) -> Result<CaseView> {
+    let a = Actor::system();
+    let plan = || a.grant::<access::PlanRectification>();
+    let report = || a.grant::<access::ReportProgress>();
+    let decide = || a.grant::<access::AcceptRectification>();
+    Ok(match cmd {
+        RectifyCmd::Plan {
+            org,
+            year,
+            measures,
+        } => {
+            let ms = measures
+                .iter()
+                .map(|m| measure(m))
+                .collect::<Result<Vec<_>>>()?;
+            let o = system_org(app, &org).await?;
+            rectification::plan(app, &plan()?, &o, year, ms).await?
+        }
+        RectifyCmd::Assign {
+            org,
+            year,
+            cadre,
+            departments,
+        } => {
+            let o = system_org(app, &org).await?;
+            rectification::assign(app, &plan()?, &o, year, &cadre, departments).await?
+        }
+        RectifyCmd::Progress {
+            org,
+            year,
+            text,
+            evidence,
+        } => {
+            let o = system_org(app, &org).await?;
+            rectification::progress(app, &report()?, &o, year, &text, &evidence).await?
+        }
+        RectifyCmd::Done {
+            org,
+            year,
+            measure,
+            on,
+            note,
+        } => {
+            let o = system_org(app, &org).await?;
+            rectification::complete_measure(app, &report()?, &o, year, measure, on, note).await?
+        }
+        RectifyCmd::Extend {
+            org,
+            year,
+            until,
+            reason,
+        } => {
+            let o = system_org(app, &org).await?;
+            rectification::extend(app, &decide()?, &o, year, &reason, until).await?
+        }
+        RectifyCmd::Accept { org, year, note } => {
+            let o = system_org(app, &org).await?;
+            rectification::accept(app, &decide()?, &o, year, &note).await?
+        }
+        RectifyCmd::Review {
+            org,
+            year,
+            outcome,
+            note,
+        } => {
+            let o = ReviewOutcome::parse(&outcome)
+                .with_context(|| format!("回头看结果应为“巩固”或“反弹”：{outcome}"))?;
+            let target = system_org(app, &org).await?;
+            rectification::review(app, &decide()?, &target, year, o, &note).await?
+        }
+        RectifyCmd::Show { .. } | RectifyCmd::Overdue { .. } | RectifyCmd::Stalled { .. } => {
+            unreachable!("rectify_cmd answers these itself")
+        }
+    })
 }
 
 trait StateLabel {

@@ -4,28 +4,28 @@
 //! hand adjustment; the weak-org report and its summary; confirm / dismiss; the
 //! rectification report, overdue measures, stalled cases, one case and each step.
 //!
-//! `{id}` is an org's id or code; outside the user's subtree it is 404.
+//! `{id}` is an org's id or code; outside the user's subtree it is 404 (`PathOrg`,
+//! `QueryOrg`); who may write is the permission table's (`Grant`).
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{Datelike, NaiveDate};
-use jiceng_app::access::{Actor, Role};
+use jiceng_app::access::{self, Action, OrgKey};
 use jiceng_app::rectification;
 use jiceng_app::reports::{rectification as rect_report, weak as weak_report};
-use jiceng_app::{browse, rating, weak, AppError};
+use jiceng_app::{rating, weak, AppError};
 use jiceng_domain::rectification::{NewMeasure, ReviewOutcome};
 use jiceng_domain::WeaknessKind;
-use jiceng_store::orgs::StoredOrg;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, WebError};
+use crate::extract::{PathOrg, QueryOrg};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
 use crate::AppState;
-use jiceng_app::access::Action;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -118,38 +118,6 @@ fn body<T: serde::de::DeserializeOwned>(b: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(b).map_err(|e| bad(format!("请求内容不是有效的 JSON：{e}")))
 }
 
-fn not_found() -> ApiError {
-    ApiError(WebError::App(AppError::NotFound("党组织".into())))
-}
-
-/// An org by id or code (or unique name) in the actor's scope; members are refused.
-async fn org_key(
-    state: &AppState,
-    actor: &Actor,
-    key: Option<&str>,
-) -> Result<StoredOrg, ApiError> {
-    if actor.role == Role::Member {
-        return Err(ApiError(WebError::App(AppError::Forbidden)));
-    }
-    match key.map(str::trim).filter(|s| !s.is_empty()) {
-        None => browse::home_org(&state.app, actor)
-            .await?
-            .ok_or_else(not_found),
-        Some(k) => {
-            if let Ok(id) = k.parse::<i64>() {
-                if let Ok(o) = browse::org_in_scope(&state.app, actor, id).await {
-                    return Ok(o);
-                }
-            }
-            match state.app.resolve_org(&actor.scope, k).await {
-                Ok(o) => Ok(o),
-                Err(AppError::OrgNotFound(_)) => Err(not_found()),
-                Err(e) => Err(e.into()),
-            }
-        }
-    }
-}
-
 fn year_of(state: &AppState, year: Option<i32>) -> i32 {
     year.unwrap_or_else(|| state.app.today().year())
 }
@@ -158,7 +126,6 @@ fn year_of(state: &AppState, year: Option<i32>) -> i32 {
 
 #[derive(Deserialize)]
 struct ListQuery {
-    org: Option<String>,
     year: Option<i32>,
     /// 1–5, or "none" for rated without stars.
     stars: Option<String>,
@@ -168,10 +135,9 @@ struct ListQuery {
 
 async fn ratings(
     State(state): State<AppState>,
-    user: ApiUser,
+    QueryOrg { org, .. }: QueryOrg<ApiUser>,
     Query(q): Query<ListQuery>,
 ) -> ApiResult {
-    let org = org_key(&state, &user.actor, q.org.as_deref()).await?;
     let stars = match q.stars.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some("none") => Some(None),
@@ -183,8 +149,7 @@ async fn ratings(
     };
     let r = rating::ratings(
         &state.app,
-        &user.actor,
-        &org.org.code,
+        &org,
         year_of(&state, q.year),
         stars,
         q.page.unwrap_or(1),
@@ -203,14 +168,10 @@ struct RateBody {
 
 async fn rate(State(state): State<AppState>, user: ApiUser, b: Bytes) -> ApiResult {
     let r: RateBody = body(&b)?;
-    let org = org_key(&state, &user.actor, r.org.as_deref()).await?;
-    let s = rating::rate(
-        &state.app,
-        &user.actor,
-        &org.org.code,
-        year_of(&state, r.year),
-    )
-    .await?;
+    // The org is in the body: resolved here as the extractors do for a query or a path.
+    let org = access::resolve(&state.app, &user.actor, &OrgKey::parse(r.org.as_deref())).await?;
+    let grant = user.actor.grant::<access::Rate>()?;
+    let s = rating::rate(&state.app, &grant, &org, year_of(&state, r.year)).await?;
     Ok(to_json(&s))
 }
 
@@ -221,18 +182,10 @@ struct YearQuery {
 
 async fn org_rating(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<String>,
+    PathOrg { org, .. }: PathOrg<ApiUser>,
     Query(q): Query<YearQuery>,
 ) -> ApiResult {
-    let org = org_key(&state, &user.actor, Some(&id)).await?;
-    let r = rating::org_rating(
-        &state.app,
-        &user.actor,
-        &org.org.code,
-        year_of(&state, q.year),
-    )
-    .await?;
+    let r = rating::org_rating(&state.app, &org, year_of(&state, q.year)).await?;
     Ok(to_json(&r))
 }
 
@@ -247,21 +200,13 @@ struct AdjustBody {
 
 async fn adjust(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<String>,
+    PathOrg { user, org }: PathOrg<ApiUser>,
     b: Bytes,
 ) -> ApiResult<StatusCode> {
     let a: AdjustBody = body(&b)?;
-    let org = org_key(&state, &user.actor, Some(&id)).await?;
-    rating::adjust(
-        &state.app,
-        &user.actor,
-        &org.org.code,
-        year_of(&state, a.year),
-        a.stars,
-        &a.reason,
-    )
-    .await?;
+    let grant = user.actor.grant::<access::AdjustRating>()?;
+    let year = year_of(&state, a.year);
+    rating::adjust(&state.app, &grant, &org, year, a.stars, &a.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -269,56 +214,33 @@ async fn adjust(
 
 #[derive(Deserialize)]
 struct OrgYearQuery {
-    org: Option<String>,
     year: Option<i32>,
 }
 
 async fn weak_list(
     State(state): State<AppState>,
-    user: ApiUser,
+    QueryOrg { org, .. }: QueryOrg<ApiUser>,
     Query(q): Query<OrgYearQuery>,
 ) -> ApiResult {
-    let org = org_key(&state, &user.actor, q.org.as_deref()).await?;
-    let r = weak_report::run(
-        &state.app,
-        &user.actor,
-        &org.org.code,
-        year_of(&state, q.year),
-    )
-    .await?;
+    let r = weak_report::run(&state.app, &org, year_of(&state, q.year)).await?;
     Ok(to_json(&r))
 }
 
 async fn weak_summary(
     State(state): State<AppState>,
-    user: ApiUser,
+    QueryOrg { org, .. }: QueryOrg<ApiUser>,
     Query(q): Query<OrgYearQuery>,
 ) -> ApiResult {
-    let org = org_key(&state, &user.actor, q.org.as_deref()).await?;
-    let r = weak_report::summary(
-        &state.app,
-        &user.actor,
-        &org.org.code,
-        year_of(&state, q.year),
-    )
-    .await?;
+    let r = weak_report::summary(&state.app, &org, year_of(&state, q.year)).await?;
     Ok(to_json(&r))
 }
 
 async fn diagnosis(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<String>,
+    PathOrg { org, .. }: PathOrg<ApiUser>,
     Query(q): Query<YearQuery>,
 ) -> ApiResult {
-    let org = org_key(&state, &user.actor, Some(&id)).await?;
-    let r = weak::diagnosis(
-        &state.app,
-        &user.actor,
-        &org.org.code,
-        year_of(&state, q.year),
-    )
-    .await?;
+    let r = weak::diagnosis(&state.app, &org, year_of(&state, q.year)).await?;
     Ok(to_json(&r))
 }
 
@@ -333,19 +255,19 @@ struct DecideBody {
 
 async fn decide(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path((id, decision)): Path<(String, String)>,
+    PathOrg { user, org }: PathOrg<ApiUser>,
+    Path((_, decision)): Path<(String, String)>,
     b: Bytes,
 ) -> ApiResult {
     let d: DecideBody = body(&b)?;
-    let org = org_key(&state, &user.actor, Some(&id)).await?;
     let kind =
         WeaknessKind::parse(&d.kind).ok_or_else(|| bad(format!("问题类型无效：{}", d.kind)))?;
     let year = year_of(&state, d.year);
-    let (app, a, code) = (&state.app, &user.actor, org.org.code.as_str());
+    let app = &state.app;
+    let grant = || user.actor.grant::<access::DecideWeakness>();
     let r = match decision.as_str() {
-        "confirm" => weak::confirm(app, a, code, year, kind, &d.reason).await?,
-        "dismiss" => weak::dismiss(app, a, code, year, kind, &d.reason).await?,
+        "confirm" => weak::confirm(app, &grant()?, &org, year, kind, &d.reason).await?,
+        "dismiss" => weak::dismiss(app, &grant()?, &org, year, kind, &d.reason).await?,
         other => {
             return Err(ApiError(WebError::App(AppError::NotFound(format!(
                 "操作“{other}”"
@@ -359,68 +281,45 @@ async fn decide(
 
 async fn rect_list(
     State(state): State<AppState>,
-    user: ApiUser,
+    QueryOrg { org, .. }: QueryOrg<ApiUser>,
     Query(q): Query<OrgYearQuery>,
 ) -> ApiResult {
-    let org = org_key(&state, &user.actor, q.org.as_deref()).await?;
-    let r = rect_report::run(
-        &state.app,
-        &user.actor,
-        &org.org.code,
-        year_of(&state, q.year),
-    )
-    .await?;
+    let r = rect_report::run(&state.app, &org, year_of(&state, q.year)).await?;
     Ok(to_json(&r))
 }
 
 #[derive(Deserialize)]
 struct AlertQuery {
-    org: Option<String>,
     days: Option<i64>,
 }
 
 async fn overdue(
     State(state): State<AppState>,
-    user: ApiUser,
-    Query(q): Query<AlertQuery>,
+    QueryOrg { org, .. }: QueryOrg<ApiUser>,
 ) -> ApiResult {
-    let org = org_key(&state, &user.actor, q.org.as_deref()).await?;
-    let items = rectification::overdue(&state.app, &user.actor, Some(&org.org.code)).await?;
+    let items = rectification::overdue(&state.app, &org).await?;
     Ok(Json(serde_json::json!({ "items": items })))
 }
 
 async fn stalled(
     State(state): State<AppState>,
-    user: ApiUser,
+    QueryOrg { org, .. }: QueryOrg<ApiUser>,
     Query(q): Query<AlertQuery>,
 ) -> ApiResult {
-    let org = org_key(&state, &user.actor, q.org.as_deref()).await?;
-    let items = rectification::stalled(
-        &state.app,
-        &user.actor,
-        Some(&org.org.code),
-        q.days
-            .unwrap_or_else(|| rectification::stall_days(&state.app))
-            .max(1),
-    )
-    .await?;
+    let days = q
+        .days
+        .unwrap_or_else(|| rectification::stall_days(&state.app))
+        .max(1);
+    let items = rectification::stalled(&state.app, &org, days).await?;
     Ok(Json(serde_json::json!({ "items": items })))
 }
 
 async fn case(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<String>,
+    PathOrg { org, .. }: PathOrg<ApiUser>,
     Query(q): Query<YearQuery>,
 ) -> ApiResult {
-    let org = org_key(&state, &user.actor, Some(&id)).await?;
-    let c = rectification::get(
-        &state.app,
-        &user.actor,
-        &org.org.code,
-        year_of(&state, q.year),
-    )
-    .await?;
+    let c = rectification::get(&state.app, &org, year_of(&state, q.year)).await?;
     Ok(to_json(&c))
 }
 
@@ -457,14 +356,16 @@ struct StepBody {
 
 async fn step(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path((id, step)): Path<(String, String)>,
+    PathOrg { user, org }: PathOrg<ApiUser>,
+    Path((_, step)): Path<(String, String)>,
     b: Bytes,
 ) -> ApiResult {
     let s: StepBody = body(&b)?;
-    let org = org_key(&state, &user.actor, Some(&id)).await?;
     let year = year_of(&state, s.year);
-    let (app, a, code) = (&state.app, &user.actor, org.org.code.as_str());
+    let (app, a, o) = (&state.app, &user.actor, &org);
+    let plan = || a.grant::<access::PlanRectification>();
+    let report = || a.grant::<access::ReportProgress>();
+    let decide = || a.grant::<access::AcceptRectification>();
     let note = s.note.clone().unwrap_or_default();
     let c = match step.as_str() {
         "plan" => {
@@ -477,25 +378,28 @@ async fn step(
                     deadline: m.deadline,
                 })
                 .collect();
-            rectification::plan(app, a, code, year, ms).await?
+            rectification::plan(app, &plan()?, o, year, ms).await?
         }
-        "assign" => rectification::assign(app, a, code, year, &s.cadre, s.departments).await?,
-        "progress" => rectification::progress(app, a, code, year, &s.text, &s.evidence).await?,
+        "assign" => rectification::assign(app, &plan()?, o, year, &s.cadre, s.departments).await?,
+        "progress" => {
+            rectification::progress(app, &report()?, o, year, &s.text, &s.evidence).await?
+        }
         "complete" => {
             let seq = s.seq.ok_or_else(|| bad("请填写措施序号 seq"))?;
-            rectification::complete_measure(app, a, code, year, seq, s.done_on, s.note).await?
+            rectification::complete_measure(app, &report()?, o, year, seq, s.done_on, s.note)
+                .await?
         }
         "extend" => {
             let until = s
                 .until
                 .ok_or_else(|| bad("请填写延期至 until（年-月-日）"))?;
-            rectification::extend(app, a, code, year, &s.reason, until).await?
+            rectification::extend(app, &decide()?, o, year, &s.reason, until).await?
         }
-        "accept" => rectification::accept(app, a, code, year, &note).await?,
+        "accept" => rectification::accept(app, &decide()?, o, year, &note).await?,
         "review" => {
             let outcome = ReviewOutcome::parse(&s.outcome)
                 .ok_or_else(|| bad("outcome 应为 Consolidated 或 Relapsed"))?;
-            rectification::review(app, a, code, year, outcome, &note).await?
+            rectification::review(app, &decide()?, o, year, outcome, &note).await?
         }
         other => {
             return Err(ApiError(WebError::App(AppError::NotFound(format!(

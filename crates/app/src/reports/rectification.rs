@@ -8,13 +8,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use jiceng_domain::rectification::Stage;
 use jiceng_io::{OutCell, Sheet};
-use jiceng_store::Scope;
 use serde::Serialize;
 
 use super::OrgRef;
-use crate::access::{Actor, Role};
+use crate::access::InScope;
 use crate::rectification::{cases_of_year, stall_days, OverdueMeasure};
-use crate::{App, AppError, Result};
+use crate::{App, OrgRecord, Result};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RectificationReport {
@@ -59,15 +58,10 @@ pub struct CaseRow {
     pub org_path: String,
 }
 
-/// The report for the subtree of `org` (code or unique name in the actor's scope) and
-/// `year`. Anyone but a member.
-pub async fn run(app: &App, actor: &Actor, org: &str, year: i32) -> Result<RectificationReport> {
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
-    let root = app.resolve_org(&actor.scope, org).await?;
+/// The report for the subtree of `root` (resolved in the actor's scope) and `year`.
+pub async fn run(app: &App, root: &InScope<OrgRecord>, year: i32) -> Result<RectificationReport> {
     let today = app.today();
-    let (cases, refs) = cases_of_year(app, &Scope::subtree(&root.path), year).await?;
+    let (cases, refs) = cases_of_year(app, &root.subtree(), year).await?;
     let mut by_stage: BTreeMap<Stage, usize> = BTreeMap::new();
     let mut items = Vec::new();
     let mut overdue = Vec::new();

@@ -20,10 +20,10 @@ use jiceng_store::Scope;
 use serde::Serialize;
 
 use super::OrgRef;
-use crate::access::{Actor, Role};
+use crate::access::InScope;
 use crate::rating::{check_year, gather, indicator_book, note};
 use crate::weak::SignalItem;
-use crate::{App, AppError, Result};
+use crate::{App, AppError, OrgRecord, Result};
 
 /// The report; its JSON is exactly `{"org", "year", "weak": [{"org": {"code","name"},
 /// "weaknesses": [{"kind", "status", "signals": [{"rule", "evidence"}]}]}]}`.
@@ -70,27 +70,21 @@ pub struct WeakItem {
     pub signals: Vec<SignalItem>,
 }
 
-/// The weak orgs of the subtree of `org` (code or unique name in the actor's scope) in
-/// `year`. Anyone but a member.
-pub async fn run(app: &App, actor: &Actor, org: &str, year: i32) -> Result<WeakReport> {
-    run_with_limit(app, actor, org, year, LIVE_MAX_ORGS).await
+/// The weak orgs of the subtree of `root` (resolved in the actor's scope) in `year`.
+pub async fn run(app: &App, root: &InScope<OrgRecord>, year: i32) -> Result<WeakReport> {
+    run_with_limit(app, root, year, LIVE_MAX_ORGS).await
 }
 
 /// The report, diagnosed live when the subtree has at most `live_max_orgs` orgs (or
 /// nothing was rated for the year), else from the stored weaknesses.
 pub async fn run_with_limit(
     app: &App,
-    actor: &Actor,
-    org: &str,
+    root: &InScope<OrgRecord>,
     year: i32,
     live_max_orgs: i64,
 ) -> Result<WeakReport> {
-    if actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
     check_year(app, year)?;
-    let root = app.resolve_org(&actor.scope, org).await?;
-    let scope = Scope::subtree(&root.path);
+    let scope = root.subtree();
     let mut conn = app.store.acquire().await?;
     let size = jiceng_store::facts::totals(&mut conn, root.org.id)
         .await?
@@ -101,12 +95,12 @@ pub async fn run_with_limit(
             .values()
             .sum();
         if rated > 0 {
-            return from_stored(&mut conn, &root, &scope, year, rated as usize).await;
+            return from_stored(&mut conn, root, &scope, year, rated as usize).await;
         }
     }
     drop(conn);
     let book = indicator_book(app).await?;
-    let g = gather(app, &root, year).await?;
+    let g = gather(app, root, year).await?;
     let mut conn = app.store.acquire().await?;
     let stored = weak_store::list(&mut conn, &scope, year).await?;
     drop(conn);
@@ -385,17 +379,22 @@ pub struct RegionRow {
     pub by_kind: Vec<KindRow>,
 }
 
-pub async fn summary(app: &App, actor: &Actor, org: &str, year: i32) -> Result<WeakSummary> {
-    let r = run(app, actor, org, year).await?;
-    summarize(app, actor, &r).await
+/// The report of `root` and `year`, summed up by kind and by region.
+pub async fn summary(app: &App, root: &InScope<OrgRecord>, year: i32) -> Result<WeakSummary> {
+    let r = run(app, root, year).await?;
+    summarize(app, root, &r).await
 }
 
-/// The summary of a report already run (a page shows both without diagnosing twice).
-pub async fn summarize(app: &App, actor: &Actor, r: &WeakReport) -> Result<WeakSummary> {
+/// The summary of a report already run for `root` (a page shows both without diagnosing
+/// twice).
+pub async fn summarize(
+    app: &App,
+    root: &InScope<OrgRecord>,
+    r: &WeakReport,
+) -> Result<WeakSummary> {
     let year = r.year;
-    let root = app.resolve_org(&actor.scope, &r.org.code).await?;
     let mut conn = app.store.acquire().await?;
-    let children = org_store::children(&mut conn, &Scope::subtree(&root.path), root.org.id).await?;
+    let children = org_store::children(&mut conn, &root.subtree(), root.org.id).await?;
     drop(conn);
     let depth = path::depth(&root.path);
     let mut by_region = Vec::new();

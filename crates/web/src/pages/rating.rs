@@ -3,30 +3,27 @@
 //! button for the roles that may rate, and one org's rating with every indicator's score,
 //! weight and evidence and the hand adjustment (a reason is required; audited).
 //!
-//! Also the helpers the weak-org and rectification pages share: the org of a path or
-//! query (an id or a code, always within the user's subtree) and the year.
+//! The helpers the weak-org and rectification pages share are in `pages/common.rs`.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::Datelike;
-use jiceng_app::access::{Actor, Role};
+use jiceng_app::access::{self, Action, InScope};
 use jiceng_app::rating::{self, RatingsReport, StarCount};
-use jiceng_app::{browse, AppError};
-use jiceng_io::{OutCell, Sheet};
-use jiceng_store::orgs::StoredOrg;
+use jiceng_app::{AppError, OrgRecord};
 use serde::Deserialize;
 
+use super::common::{export, form_org, rated_org, year_of, years};
 use super::reports::{tabs, Tab};
-use super::{html, urlencode, xlsx, Nav, Pager};
+use super::{html, urlencode, Nav, Pager};
 use crate::charts;
 use crate::error::{PageError, WebError};
+use crate::extract::{PathOrg, QueryOrg};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
-use jiceng_app::access::Action;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -54,121 +51,6 @@ pub fn routes() -> Routes {
             Subject::Org,
             adjust,
         )
-}
-
-// ---------------------------------------------------------------- shared helpers
-
-/// An org by id or code (or unique name) within the user's subtree; outside it is 404.
-pub(super) async fn org_by_key(
-    state: &AppState,
-    actor: &Actor,
-    key: &str,
-) -> Result<StoredOrg, PageError> {
-    let key = key.trim();
-    if let Ok(id) = key.parse::<i64>() {
-        if let Ok(o) = browse::org_in_scope(&state.app, actor, id).await {
-            return Ok(o);
-        }
-    }
-    match state.app.resolve_org(&actor.scope, key).await {
-        Ok(o) => Ok(o),
-        Err(AppError::OrgNotFound(_)) => Err(not_found()),
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub(super) fn not_found() -> PageError {
-    PageError(WebError::App(AppError::NotFound("党组织".into())))
-}
-
-/// The org of `?org=`, or the user's home org.
-pub(super) async fn root_of(
-    state: &AppState,
-    actor: &Actor,
-    org: &Option<String>,
-) -> Result<StoredOrg, PageError> {
-    match org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(k) => org_by_key(state, actor, k).await,
-        None => browse::home_org(&state.app, actor)
-            .await?
-            .ok_or_else(not_found),
-    }
-}
-
-/// The year of `?year=` (default: this year).
-/// The org of a per-org page (`id`: id or code, in scope) and the year asked; a member is
-/// refused. An org that is not rated itself (a county or city committee) is answered with
-/// a redirect to the subtree's `/reports/{report}` page instead (`Err`).
-pub(super) async fn rated_org(
-    state: &AppState,
-    user: &User,
-    id: &str,
-    year: &Option<String>,
-    report: &str,
-) -> Result<Result<(StoredOrg, i32), Response>, PageError> {
-    refuse_member(user)?;
-    let org = org_by_key(state, &user.actor, id).await?;
-    let year = year_of(state, year)?;
-    if !jiceng_domain::rating::is_rated(org.org.kind) {
-        return Ok(Err(Redirect::to(&format!(
-            "/reports/{report}?org={}&year={year}",
-            org.org.id
-        ))
-        .into_response()));
-    }
-    Ok(Ok((org, year)))
-}
-
-pub(super) fn year_of(state: &AppState, year: &Option<String>) -> Result<i32, PageError> {
-    match year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(state.app.today().year()),
-        Some(y) => y
-            .parse()
-            .map_err(|_| PageError(WebError::BadRequest(format!("年度无效：{y}")))),
-    }
-}
-
-/// The years offered in the year picker: this one and the four before.
-pub(super) fn years(state: &AppState) -> Vec<i32> {
-    let now = state.app.today().year();
-    (now - 4..=now).rev().collect()
-}
-
-/// Rates, decides weaknesses, extends and accepts cases: organization department, admin.
-pub(super) fn can_decide(a: &Actor) -> bool {
-    matches!(a.role, Role::Admin | Role::Department)
-}
-
-/// Runs the year's rating: organization department, committee, admin.
-pub(super) fn can_rate(a: &Actor) -> bool {
-    matches!(a.role, Role::Admin | Role::Department | Role::Committee)
-}
-
-/// Members have no business here (the use cases refuse them too).
-pub(super) fn refuse_member(user: &User) -> Result<(), PageError> {
-    if user.actor.role == Role::Member {
-        return Err(PageError(WebError::App(AppError::Forbidden)));
-    }
-    Ok(())
-}
-
-pub(super) async fn export(
-    state: &AppState,
-    user: &User,
-    what: &str,
-    org: &StoredOrg,
-    year: i32,
-    sheets: Vec<Sheet>,
-) -> Result<Response, PageError> {
-    let bytes = jiceng_app::export::workbook(
-        &state.app,
-        &user.actor,
-        &format!("report:{what}"),
-        Some(org),
-        &sheets,
-    )
-    .await?;
-    Ok(xlsx(&format!("{what}-{}-{year}.xlsx", org.org.name), bytes))
 }
 
 pub(super) fn stars_text(s: Option<i64>) -> String {
@@ -200,7 +82,6 @@ fn flash_of(done: Option<&str>) -> Option<String> {
 
 #[derive(Deserialize)]
 struct ListParams {
-    org: Option<String>,
     year: Option<String>,
     stars: Option<String>,
     page: Option<i64>,
@@ -283,79 +164,18 @@ fn counts_of(stars: &[StarCount]) -> Vec<i64> {
     v
 }
 
-fn ratings_sheet(r: &RatingsReport) -> Sheet {
-    let rows = r
-        .items
-        .iter()
-        .map(|i| {
-            vec![
-                OutCell::Text(i.org.code.clone()),
-                OutCell::Text(i.org.name.clone()),
-                match i.stars {
-                    Some(s) => OutCell::Int(s),
-                    None => OutCell::Text("未定星".into()),
-                },
-                match i.computed_stars {
-                    Some(s) => OutCell::Int(s),
-                    None => OutCell::Empty,
-                },
-                match i.score {
-                    Some(s) => OutCell::Text(format!("{s:.1}")),
-                    None => OutCell::Text("暂无数据".into()),
-                },
-                OutCell::Text(format!("{:.0}%", i.weight_with_data * 100.0)),
-                OutCell::Text(if i.adjusted { "是" } else { "" }.into()),
-            ]
-        })
-        .collect();
-    Sheet {
-        name: "星级评定".into(),
-        title: format!("{} {}年度分类定级（评定{}个）", r.org.name, r.year, r.rated),
-        headers: [
-            "组织代码",
-            "党组织",
-            "星级",
-            "计算星级",
-            "得分",
-            "有数据的权重",
-            "人工调整",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows,
-    }
-}
-
 async fn ratings_page(
     State(state): State<AppState>,
-    user: User,
+    QueryOrg { user, org }: QueryOrg<User>,
     Query(p): Query<ListParams>,
 ) -> Result<Response, PageError> {
-    refuse_member(&user)?;
-    let org = root_of(&state, &user.actor, &p.org).await?;
     let year = year_of(&state, &p.year)?;
     rating::check_year(&state.app, year)?;
     let filter = stars_filter(&p.stars)?;
     if p.format.as_deref() == Some("xlsx") {
-        let r = rating::ratings(
-            &state.app,
-            &user.actor,
-            &org.org.code,
-            year,
-            filter,
-            1,
-            jiceng_app::export::MAX_ROWS,
-        )
-        .await?;
-        return export(
-            &state,
-            &user,
-            "星级评定",
-            &org,
-            year,
-            vec![ratings_sheet(&r)],
-        )
-        .await;
+        let max = jiceng_app::export::MAX_ROWS;
+        let r = rating::ratings(&state.app, &org, year, filter, 1, max).await?;
+        return export(&state, &user, "星级评定", &org, year, r.to_sheets()).await;
     }
     let page = p.page.unwrap_or(1).max(1);
     // A province's distribution reads every rated org's index entry: kept a minute.
@@ -363,16 +183,7 @@ async fn ratings_page(
     let r = match state.ratings.get(&state, &key) {
         Some(r) => r,
         None => {
-            let r = rating::ratings(
-                &state.app,
-                &user.actor,
-                &org.org.code,
-                year,
-                filter,
-                page,
-                PAGE_SIZE,
-            )
-            .await?;
+            let r = rating::ratings(&state.app, &org, year, filter, page, PAGE_SIZE).await?;
             state.ratings.put(&state, key, r.clone());
             r
         }
@@ -394,7 +205,7 @@ async fn ratings_page(
 fn render_ratings(
     state: &AppState,
     user: &User,
-    org: &StoredOrg,
+    org: &OrgRecord,
     year: i32,
     p: &ListParams,
     r: &RatingsReport,
@@ -493,7 +304,7 @@ fn render_ratings(
             pages,
             r.total,
         ),
-        can_rate: can_rate(&user.actor),
+        can_rate: user.actor.may(Action::Rate),
         flash: flash_of(p.done.as_deref()),
         error,
     })?;
@@ -515,9 +326,10 @@ async fn compute(
     Form(f): Form<ComputeForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    let org = org_by_key(&state, &user.actor, &f.org).await?;
+    let org = form_org(&state, &user, &f.org).await?;
     let year = year_of(&state, &Some(f.year.clone()))?;
-    match rating::rate(&state.app, &user.actor, &org.org.code, year).await {
+    let grant = user.actor.grant::<access::Rate>()?;
+    match rating::rate(&state.app, &grant, &org, year).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/reports/ratings?org={}&year={year}&done=rated",
             org.org.id
@@ -525,23 +337,13 @@ async fn compute(
         .into_response()),
         Err(AppError::Input(msg)) => {
             let p = ListParams {
-                org: Some(org.org.id.to_string()),
                 year: Some(year.to_string()),
                 stars: None,
                 page: None,
                 format: None,
                 done: None,
             };
-            let r = rating::ratings(
-                &state.app,
-                &user.actor,
-                &org.org.code,
-                year,
-                None,
-                1,
-                PAGE_SIZE,
-            )
-            .await?;
+            let r = rating::ratings(&state.app, &org, year, None, 1, PAGE_SIZE).await?;
             render_ratings(
                 &state,
                 &user,
@@ -630,14 +432,14 @@ fn indicator_rows(list: &[jiceng_domain::rating::IndicatorScore]) -> Vec<Indicat
 async fn render_org_rating(
     state: &AppState,
     user: &User,
-    org: &StoredOrg,
+    org: &InScope<OrgRecord>,
     year: i32,
     flash: Option<String>,
     error: Option<String>,
     reason: String,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let r = rating::org_rating(&state.app, &user.actor, &org.org.code, year).await?;
+    let r = rating::org_rating(&state.app, org, year).await?;
     let current_stars = stars_text(r.current.stars.map(i64::from));
     let current_score = score_text(r.current.score);
     let signals = r
@@ -675,8 +477,8 @@ async fn render_org_rating(
             current_stars,
             current_score,
             signals,
-            can_adjust: can_decide(&user.actor),
-            can_rate: can_rate(&user.actor),
+            can_adjust: user.actor.may(Action::AdjustRating),
+            can_rate: user.actor.may(Action::Rate),
             flash,
             error,
             reason,
@@ -702,7 +504,7 @@ async fn render_org_rating(
             current_score,
             signals,
             can_adjust: false,
-            can_rate: can_rate(&user.actor),
+            can_rate: user.actor.may(Action::Rate),
             flash,
             error,
             reason,
@@ -715,11 +517,10 @@ async fn render_org_rating(
 
 async fn org_rating_page(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<String>,
+    PathOrg { user, org }: PathOrg<User>,
     Query(p): Query<YearParams>,
 ) -> Result<Response, PageError> {
-    let (org, year) = match rated_org(&state, &user, &id, &p.year, "ratings").await? {
+    let (org, year) = match rated_org(&state, org, &p.year, "ratings")? {
         Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
@@ -755,7 +556,7 @@ async fn adjust(
     Form(f): Form<AdjustForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    let org = org_by_key(&state, &user.actor, &id).await?;
+    let org = form_org(&state, &user, &id).await?;
     let year = year_of(&state, &Some(f.year.clone()))?;
     let stars = match f.stars.trim() {
         "" => None,
@@ -764,16 +565,8 @@ async fn adjust(
                 .map_err(|_| PageError(WebError::BadRequest(format!("星级无效：{s}"))))?,
         ),
     };
-    match rating::adjust(
-        &state.app,
-        &user.actor,
-        &org.org.code,
-        year,
-        stars,
-        &f.reason,
-    )
-    .await
-    {
+    let grant = user.actor.grant::<access::AdjustRating>()?;
+    match rating::adjust(&state.app, &grant, &org, year, stars, &f.reason).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "/orgs/{}/rating?year={year}&done={}",
             org.org.id,

@@ -11,27 +11,24 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::NaiveDate;
-use jiceng_app::access::{Actor, Role};
+use jiceng_app::access::{self, Action, Actor, InScope, OrgKey, Role};
 use jiceng_app::rectification::{self, stall_days, CaseView};
 use jiceng_app::reports::rectification as rect_report;
-use jiceng_app::{browse, AppError};
+use jiceng_app::{browse, AppError, OrgRecord};
 use jiceng_domain::path;
 use jiceng_domain::rectification::{NewMeasure, ReviewOutcome, Stage};
 use jiceng_domain::WeaknessKind;
-use jiceng_store::orgs::StoredOrg;
 use serde::Deserialize;
 
-use super::rating::{
-    can_decide, export, org_by_key, rated_org, refuse_member, root_of, year_of, years,
-};
+use super::common::{export, form_org, rated_org, year_of, years};
 use super::reports::{tabs, Tab};
 use super::{html, urlencode, Nav};
 use crate::charts;
 use crate::error::{PageError, WebError};
+use crate::extract::{PathOrg, QueryOrg};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
-use jiceng_app::access::Action;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -53,16 +50,6 @@ pub fn routes() -> Routes {
             Subject::Org,
             step,
         )
-}
-
-/// Plans and assistance: organization department, committee, admin.
-fn can_plan(a: &Actor) -> bool {
-    matches!(a.role, Role::Admin | Role::Department | Role::Committee)
-}
-
-/// Progress and measures done: those and the branch secretary.
-fn can_report(a: &Actor) -> bool {
-    can_plan(a) || a.role == Role::Secretary
 }
 
 fn case_href(code: &str, year: i32) -> String {
@@ -136,8 +123,10 @@ const ALERTS_SHOWN: usize = 10;
 pub(super) async fn alerts(
     state: &AppState,
     actor: &Actor,
-    root: &StoredOrg,
+    root: &OrgRecord,
 ) -> Result<Option<Alerts>, PageError> {
+    // Which roles see the block is the dashboard's choice, not a permission (no row of
+    // the table says "sees the alerts"): the department, the inspectors and the admin.
     if !matches!(actor.role, Role::Department | Role::Inspector | Role::Admin) {
         return Ok(None);
     }
@@ -153,11 +142,11 @@ pub(super) async fn alerts(
 async fn compute_alerts(
     state: &AppState,
     actor: &Actor,
-    root: &StoredOrg,
+    root: &OrgRecord,
 ) -> Result<Alerts, PageError> {
-    let code = Some(root.org.code.as_str());
-    let overdue = rectification::overdue(&state.app, actor, code).await?;
-    let stalled = rectification::stalled(&state.app, actor, code, stall_days(&state.app)).await?;
+    let root = access::resolve(&state.app, actor, &OrgKey::Id(root.org.id)).await?;
+    let overdue = rectification::overdue(&state.app, &root).await?;
+    let stalled = rectification::stalled(&state.app, &root, stall_days(&state.app)).await?;
     Ok(Alerts {
         org_id: root.org.id,
         overdue_total: overdue.len(),
@@ -192,7 +181,6 @@ async fn compute_alerts(
 
 #[derive(Deserialize)]
 struct ListParams {
-    org: Option<String>,
     year: Option<String>,
     stage: Option<String>,
     format: Option<String>,
@@ -250,13 +238,11 @@ struct ProgressPage {
 
 async fn progress_page(
     State(state): State<AppState>,
-    user: User,
+    QueryOrg { user, org }: QueryOrg<User>,
     Query(p): Query<ListParams>,
 ) -> Result<Response, PageError> {
-    refuse_member(&user)?;
-    let org = root_of(&state, &user.actor, &p.org).await?;
     let year = year_of(&state, &p.year)?;
-    let r = rect_report::run(&state.app, &user.actor, &org.org.code, year).await?;
+    let r = rect_report::run(&state.app, &org, year).await?;
     if p.format.as_deref() == Some("xlsx") {
         return export(&state, &user, "整顿进展", &org, year, r.to_sheets()).await;
     }
@@ -319,23 +305,18 @@ async fn progress_page(
             last: i.last_activity_on.to_string(),
         })
         .collect();
-    let stalled = rectification::stalled(
-        &state.app,
-        &user.actor,
-        Some(&org.org.code),
-        stall_days(&state.app),
-    )
-    .await?
-    .into_iter()
-    .filter(|c| c.year == year)
-    .map(|c| StalledLine {
-        org: c.org.name.clone(),
-        href: case_href(&c.org.code, c.year),
-        stage: c.stage_label.into(),
-        last: c.last_activity_on.to_string(),
-        days: c.days_idle,
-    })
-    .collect();
+    let stalled = rectification::stalled(&state.app, &org, stall_days(&state.app))
+        .await?
+        .into_iter()
+        .filter(|c| c.year == year)
+        .map(|c| StalledLine {
+            org: c.org.name.clone(),
+            href: case_href(&c.org.code, c.year),
+            stage: c.stage_label.into(),
+            last: c.last_activity_on.to_string(),
+            days: c.days_idle,
+        })
+        .collect();
     html(&ProgressPage {
         title: "整顿工作进展".into(),
         nav: Nav::of(&user),
@@ -429,12 +410,12 @@ fn flash_of(done: Option<&str>) -> Option<String> {
 async fn render_case(
     state: &AppState,
     user: &User,
-    org: &StoredOrg,
+    org: &InScope<OrgRecord>,
     year: i32,
     flash: Option<String>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let c = match rectification::get(&state.app, &user.actor, &org.org.code, year).await {
+    let c = match rectification::get(&state.app, org, year).await {
         Ok(c) => c,
         Err(AppError::NotFound(_)) => {
             // The org is in scope (resolved above): it simply has no case this year.
@@ -482,9 +463,9 @@ async fn render_case(
             .map(|m| (m.seq, format!("{}. {}", m.seq, m.text)))
             .collect(),
         c,
-        can_plan: can_plan(&user.actor),
-        can_report: can_report(&user.actor),
-        can_decide: can_decide(&user.actor),
+        can_plan: user.actor.may(Action::PlanRectification),
+        can_report: user.actor.may(Action::ReportProgress),
+        can_decide: user.actor.may(Action::AcceptRectification),
         flash,
         error,
     })?;
@@ -494,11 +475,10 @@ async fn render_case(
 
 async fn case_page(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<String>,
+    PathOrg { user, org }: PathOrg<User>,
     Query(p): Query<YearParams>,
 ) -> Result<Response, PageError> {
-    let (org, year) = match rated_org(&state, &user, &id, &p.year, "rectification").await? {
+    let (org, year) = match rated_org(&state, org, &p.year, "rectification")? {
         Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
@@ -556,54 +536,9 @@ async fn step(
     Form(f): Form<StepForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    let org = org_by_key(&state, &user.actor, &id).await?;
+    let org = form_org(&state, &user, &id).await?;
     let year = year_of(&state, &Some(f.year.clone()))?;
-    let (app, a, code) = (&state.app, &user.actor, org.org.code.as_str());
-    let result: Result<CaseView, AppError> = async {
-        match step.as_str() {
-            "plan" => {
-                let m = NewMeasure {
-                    text: f.text.trim().to_string(),
-                    owner: f.owner.trim().to_string(),
-                    deadline: date_field(&f.deadline, "完成期限")?,
-                };
-                rectification::plan(app, a, code, year, vec![m]).await
-            }
-            "assign" => {
-                rectification::assign(
-                    app,
-                    a,
-                    code,
-                    year,
-                    f.cadre.trim(),
-                    split_departments(&f.departments),
-                )
-                .await
-            }
-            "progress" => rectification::progress(app, a, code, year, &f.text, &f.evidence).await,
-            "complete" => {
-                let seq = f
-                    .seq
-                    .trim()
-                    .parse()
-                    .map_err(|_| AppError::Input("请选择措施".into()))?;
-                let note = Some(f.note.trim().to_string()).filter(|s| !s.is_empty());
-                rectification::complete_measure(app, a, code, year, seq, None, note).await
-            }
-            "extend" => {
-                let until = date_field(&f.until, "延期至")?;
-                rectification::extend(app, a, code, year, &f.reason, until).await
-            }
-            "accept" => rectification::accept(app, a, code, year, &f.note).await,
-            "review" => {
-                let outcome = ReviewOutcome::parse(&f.outcome)
-                    .ok_or_else(|| AppError::Input("请选择回头看结论".into()))?;
-                rectification::review(app, a, code, year, outcome, &f.note).await
-            }
-            _ => Err(AppError::NotFound("整顿步骤".into())),
-        }
-    }
-    .await;
+    let result = apply_step(&state, &user, &org, year, &step, f).await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!(
             "/orgs/{}/rectification?year={year}&done={step}",
@@ -612,5 +547,67 @@ async fn step(
         .into_response()),
         Err(AppError::Input(msg)) => render_case(&state, &user, &org, year, None, Some(msg)).await,
         Err(e) => Err(PageError(WebError::from(e))),
+    }
+}
+
+/// One step of the form, with the grant its kind needs (`access::PERMISSIONS`), asked
+/// after the form's fields are read.
+async fn apply_step(
+    state: &AppState,
+    user: &User,
+    org: &InScope<OrgRecord>,
+    year: i32,
+    step: &str,
+    f: StepForm,
+) -> Result<CaseView, AppError> {
+    let (app, a, code) = (&state.app, &user.actor, org);
+    let plan = || a.grant::<access::PlanRectification>();
+    let report = || a.grant::<access::ReportProgress>();
+    let decide = || a.grant::<access::AcceptRectification>();
+    {
+        match step {
+            "plan" => {
+                let m = NewMeasure {
+                    text: f.text.trim().to_string(),
+                    owner: f.owner.trim().to_string(),
+                    deadline: date_field(&f.deadline, "完成期限")?,
+                };
+                rectification::plan(app, &plan()?, code, year, vec![m]).await
+            }
+            "assign" => {
+                rectification::assign(
+                    app,
+                    &plan()?,
+                    code,
+                    year,
+                    f.cadre.trim(),
+                    split_departments(&f.departments),
+                )
+                .await
+            }
+            "progress" => {
+                rectification::progress(app, &report()?, code, year, &f.text, &f.evidence).await
+            }
+            "complete" => {
+                let seq = f
+                    .seq
+                    .trim()
+                    .parse()
+                    .map_err(|_| AppError::Input("请选择措施".into()))?;
+                let note = Some(f.note.trim().to_string()).filter(|s| !s.is_empty());
+                rectification::complete_measure(app, &report()?, code, year, seq, None, note).await
+            }
+            "extend" => {
+                let until = date_field(&f.until, "延期至")?;
+                rectification::extend(app, &decide()?, code, year, &f.reason, until).await
+            }
+            "accept" => rectification::accept(app, &decide()?, code, year, &f.note).await,
+            "review" => {
+                let outcome = ReviewOutcome::parse(&f.outcome)
+                    .ok_or_else(|| AppError::Input("请选择回头看结论".into()))?;
+                rectification::review(app, &decide()?, code, year, outcome, &f.note).await
+            }
+            _ => Err(AppError::NotFound("整顿步骤".into())),
+        }
     }
 }

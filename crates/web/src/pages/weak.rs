@@ -9,24 +9,22 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use jiceng_app::access::{self, Action, InScope};
 use jiceng_app::reports::weak as weak_report;
-use jiceng_app::{weak, AppError};
+use jiceng_app::{weak, AppError, OrgRecord};
 use jiceng_domain::weakness::SignalState;
 use jiceng_domain::{Decision, SignalRule, WeaknessKind};
-use jiceng_store::orgs::StoredOrg;
 use serde::Deserialize;
 
-use super::rating::{
-    can_decide, export, org_by_key, rated_org, refuse_member, root_of, year_of, years,
-};
+use super::common::{export, form_org, rated_org, year_of, years};
 use super::reports::{tabs, Tab};
 use super::{html, urlencode, Nav};
 use crate::charts;
 use crate::error::{PageError, WebError};
+use crate::extract::{PathOrg, QueryOrg};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
-use jiceng_app::access::Action;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -82,7 +80,6 @@ fn status_class(code: &str) -> &'static str {
 
 #[derive(Deserialize)]
 struct ListParams {
-    org: Option<String>,
     year: Option<String>,
     kind: Option<String>,
     format: Option<String>,
@@ -157,17 +154,15 @@ const SHOWN: usize = 500;
 
 async fn weak_page(
     State(state): State<AppState>,
-    user: User,
+    QueryOrg { user, org }: QueryOrg<User>,
     Query(p): Query<ListParams>,
 ) -> Result<Response, PageError> {
-    refuse_member(&user)?;
-    let org = root_of(&state, &user.actor, &p.org).await?;
     let year = year_of(&state, &p.year)?;
-    let r = weak_report::run(&state.app, &user.actor, &org.org.code, year).await?;
+    let r = weak_report::run(&state.app, &org, year).await?;
     if p.format.as_deref() == Some("xlsx") {
         return export(&state, &user, "软弱涣散", &org, year, r.to_sheets()).await;
     }
-    let s = weak_report::summarize(&state.app, &user.actor, &r).await?;
+    let s = weak_report::summarize(&state.app, &org, &r).await?;
     let base = format!("/reports/weak?org={}&year={year}", org.org.id);
     let kinds: Vec<KindLine> = WeaknessKind::ALL
         .iter()
@@ -340,14 +335,14 @@ fn flash_of(done: Option<&str>) -> Option<String> {
 async fn render_org(
     state: &AppState,
     user: &User,
-    org: &StoredOrg,
+    org: &InScope<OrgRecord>,
     year: i32,
     flash: Option<String>,
     error: Option<String>,
     reason: String,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let d = weak::diagnosis(&state.app, &user.actor, &org.org.code, year).await?;
+    let d = weak::diagnosis(&state.app, org, year).await?;
     let kinds = WeaknessKind::ALL
         .iter()
         .map(|k| {
@@ -407,7 +402,7 @@ async fn render_org(
         case_stage: d.rectification.and_then(|c| {
             jiceng_domain::rectification::Stage::from_code(c).map(|s| s.label().to_string())
         }),
-        can_decide: can_decide(&user.actor),
+        can_decide: user.actor.may(Action::DecideWeakness),
         flash,
         error,
         reason,
@@ -418,11 +413,10 @@ async fn render_org(
 
 async fn org_weak_page(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<String>,
+    PathOrg { user, org }: PathOrg<User>,
     Query(p): Query<YearParams>,
 ) -> Result<Response, PageError> {
-    let (org, year) = match rated_org(&state, &user, &id, &p.year, "weak").await? {
+    let (org, year) = match rated_org(&state, org, &p.year, "weak")? {
         Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
@@ -458,15 +452,15 @@ async fn decide(
     Form(f): Form<DecideForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    let org = org_by_key(&state, &user.actor, &id).await?;
+    let org = form_org(&state, &user, &id).await?;
     let year = year_of(&state, &Some(f.year.clone()))?;
     let kind = WeaknessKind::parse(&f.kind)
         .ok_or_else(|| PageError(WebError::BadRequest(format!("问题类型无效：{}", f.kind))))?;
     let app = &state.app;
-    let code = &org.org.code;
+    let grant = || user.actor.grant::<access::DecideWeakness>();
     let result = match f.decision.as_str() {
-        "confirm" => weak::confirm(app, &user.actor, code, year, kind, &f.reason).await,
-        "dismiss" => weak::dismiss(app, &user.actor, code, year, kind, &f.reason).await,
+        "confirm" => weak::confirm(app, &grant()?, &org, year, kind, &f.reason).await,
+        "dismiss" => weak::dismiss(app, &grant()?, &org, year, kind, &f.reason).await,
         other => {
             return Err(PageError(WebError::BadRequest(format!(
                 "处理方式无效：{other}"
