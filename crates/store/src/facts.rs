@@ -21,7 +21,7 @@ use jiceng_domain::{
 };
 use sqlx::Row;
 
-use crate::sql::{insert_many, placeholders, Val, IN_CHUNK};
+use crate::sql::{insert_many, placeholders, Sql, Val, IN_CHUNK};
 use crate::{members, orgs, units, Conn, Result, StoreError};
 
 #[derive(Debug, Clone, Default)]
@@ -717,17 +717,14 @@ pub async fn anomalies(
     scope: &crate::Scope,
     limit: Option<i64>,
 ) -> Result<Vec<StoredAnomaly>> {
-    let (pred, vals) = scope.predicate("a.org_path", 1);
-    let mut sql = format!(
+    let mut q = Sql::new(
         "SELECT a.org_id, a.rule, a.detail, o.code, o.name, o.kind FROM org_anomaly a \
-         JOIN org o ON o.id = a.org_id WHERE {pred} ORDER BY a.org_path, a.seq"
-    );
+         JOIN org o ON o.id = a.org_id WHERE ",
+    )
+    .scope("a.org_path", scope)
+    .push(" ORDER BY a.org_path, a.seq");
     if let Some(n) = limit {
-        sql.push_str(&format!(" LIMIT {}", n.max(0)));
-    }
-    let mut q = sqlx::query(&sql);
-    for v in vals {
-        q = q.bind(v);
+        q = q.push(&format!(" LIMIT {}", n.max(0)));
     }
     let rows = q.fetch_all(&mut *conn).await?;
     let mut out = Vec::with_capacity(rows.len());

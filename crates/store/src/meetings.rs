@@ -18,7 +18,7 @@ use jiceng_domain::{Attendance, AttendanceStatus, Meeting, MeetingKind, OrgKind,
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{insert_many as insert_rows, placeholders, Val, IN_CHUNK};
+use crate::sql::{insert_many as insert_rows, placeholders, Sql, Val, IN_CHUNK};
 use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
 
 /// A meeting as stored: the record, where it sits in the tree and its derived quorum.
@@ -399,46 +399,32 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<StoredMeeting>, i64)> {
-    let (pred, scope_binds) = scope.predicate("org_path", 1);
-    let mut binds: Vec<Val> = scope_binds.into_iter().map(Val::Text).collect();
-    let mut cond = pred;
-    if let Some(b) = filter.branch_id {
-        binds.push(b.into());
-        cond.push_str(&format!(" AND branch_id = ${}", binds.len()));
-    }
-    if let Some(f) = filter.from {
-        binds.push(f.into());
-        cond.push_str(&format!(" AND held_on >= ${}", binds.len()));
-    }
-    if let Some(t) = filter.to {
-        binds.push(t.into());
-        cond.push_str(&format!(" AND held_on <= ${}", binds.len()));
-    }
-    if let Some(k) = filter.kind {
-        binds.push(format!("%,{},%", k.code()).into());
-        cond.push_str(&format!(" AND (',' || kinds || ',') LIKE ${}", binds.len()));
-    }
-    let count_sql = format!("SELECT COUNT(*) FROM meeting WHERE {cond}");
-    let mut cq = sqlx::query_scalar(&count_sql);
-    for b in &binds {
-        cq = match b {
-            Val::Int(i) => cq.bind(*i),
-            Val::Text(s) => cq.bind(s.clone()),
-            Val::OptInt(i) => cq.bind(*i),
-            Val::OptText(s) => cq.bind(s.clone()),
-        };
-    }
-    let total: i64 = cq.fetch_one(&mut *conn).await?;
-    let sql = format!(
-        "SELECT {COLS} FROM meeting WHERE {cond} ORDER BY held_on DESC, id DESC LIMIT ${} OFFSET ${}",
-        binds.len() + 1,
-        binds.len() + 2
-    );
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = crate::sql::bind(q, b);
-    }
-    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let select = |what: &str| {
+        let mut q = Sql::new(format!("SELECT {what} FROM meeting WHERE ")).scope("org_path", scope);
+        if let Some(b) = filter.branch_id {
+            q = q.push(" AND branch_id = ").bind(b);
+        }
+        if let Some(f) = filter.from {
+            q = q.push(" AND held_on >= ").bind(f);
+        }
+        if let Some(t) = filter.to {
+            q = q.push(" AND held_on <= ").bind(t);
+        }
+        if let Some(k) = filter.kind {
+            q = q
+                .push(" AND (',' || kinds || ',') LIKE ")
+                .bind(format!("%,{},%", k.code()));
+        }
+        q
+    };
+    let total: i64 = select("COUNT(*)").fetch_scalar(&mut *conn).await?;
+    let rows = select(COLS)
+        .push(" ORDER BY held_on DESC, id DESC LIMIT ")
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset)
+        .fetch_all(&mut *conn)
+        .await?;
     Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
 }
 

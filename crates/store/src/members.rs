@@ -8,7 +8,7 @@ use jiceng_domain::{Education, Gender, MemberStatus};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{insert_many, placeholders, Val, IN_CHUNK};
+use crate::sql::{insert_many, placeholders, Sql, Val, IN_CHUNK};
 use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
 
 /// A member's record as stored (the ID number only as hash, cipher and mask).
@@ -137,21 +137,7 @@ pub async fn insert(conn: &mut Conn, members: &[StoredMember]) -> Result<()> {
 pub async fn update(conn: &mut Conn, m: &StoredMember) -> Result<()> {
     let now = crate::now_text();
     let v = vals(m, &now);
-    let sets: Vec<String> = WRITE_COLS[1..]
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{c} = ${}", i + 1))
-        .collect();
-    let sql = format!(
-        "UPDATE member SET {} WHERE id = ${}",
-        sets.join(", "),
-        WRITE_COLS.len()
-    );
-    let mut q = sqlx::query(&sql);
-    for x in &v[1..] {
-        q = crate::sql::bind(q, x);
-    }
-    q.bind(m.id).execute(&mut *conn).await?;
+    crate::sql::update_row(conn, "member", &WRITE_COLS, v).await?;
     Ok(())
 }
 
@@ -176,13 +162,11 @@ pub async fn by_id_hashes(conn: &mut Conn, hashes: &[String]) -> Result<Vec<Stor
 }
 
 pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<StoredMember>> {
-    let (pred, vals) = scope.predicate("org_path", 2);
-    let sql = format!("SELECT {MEMBER_COLS} FROM member WHERE id = $1 AND {pred}");
-    let mut q = sqlx::query(&sql).bind(id);
-    for v in vals {
-        q = q.bind(v);
-    }
-    q.fetch_optional(&mut *conn)
+    Sql::new(format!("SELECT {MEMBER_COLS} FROM member WHERE id = "))
+        .bind(id)
+        .push(" AND ")
+        .scope("org_path", scope)
+        .fetch_optional(&mut *conn)
         .await?
         .map(|r| member_from_row(&r))
         .transpose()

@@ -1,14 +1,42 @@
-//! Small helpers for SQL both backends share: bound values, multi-row inserts, IN lists.
+//! SQL both backends share: one builder ([`Sql`]) that numbers its placeholders and keeps
+//! the values bound to them, multi-row inserts, IN lists.
 
-use crate::{Conn, Result, StoreError};
+use std::fmt::Write as _;
+
+use sqlx::any::{AnyQueryResult, AnyRow};
+
+use crate::{Conn, Result, Scope, StoreError};
 
 /// A value to bind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
     Int(i64),
     OptInt(Option<i64>),
+    Float(f64),
+    OptFloat(Option<f64>),
     Text(String),
     OptText(Option<String>),
+}
+
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::Float(v)
+    }
+}
+impl From<Option<f64>> for Val {
+    fn from(v: Option<f64>) -> Val {
+        Val::OptFloat(v)
+    }
+}
+impl From<i32> for Val {
+    fn from(v: i32) -> Val {
+        Val::Int(v.into())
+    }
+}
+impl From<&String> for Val {
+    fn from(v: &String) -> Val {
+        Val::Text(v.clone())
+    }
 }
 
 impl From<i64> for Val {
@@ -59,12 +87,118 @@ impl From<Option<chrono::NaiveDate>> for Val {
 
 pub type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
-pub fn bind<'q>(q: AnyQuery<'q>, v: &Val) -> AnyQuery<'q> {
+pub(crate) fn bind<'q>(q: AnyQuery<'q>, v: &Val) -> AnyQuery<'q> {
     match v {
         Val::Int(i) => q.bind(*i),
         Val::OptInt(i) => q.bind(*i),
+        Val::Float(f) => q.bind(*f),
+        Val::OptFloat(f) => q.bind(*f),
         Val::Text(s) => q.bind(s.clone()),
         Val::OptText(s) => q.bind(s.clone()),
+    }
+}
+
+/// One SQL statement being written: its text and the values bound to it. [`Sql::bind`]
+/// writes the next numbered placeholder (`$1`, `$2`, …) where the value goes, so the
+/// numbers and the values cannot drift apart; identifiers and constants are `push`ed as
+/// text, values never are.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Sql {
+    text: String,
+    vals: Vec<Val>,
+}
+
+impl Sql {
+    pub(crate) fn new(text: impl Into<String>) -> Sql {
+        Sql {
+            text: text.into(),
+            vals: Vec::new(),
+        }
+    }
+
+    /// Appends text (SQL, identifiers, constants: no values).
+    pub(crate) fn push(mut self, text: &str) -> Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends the next placeholder and binds `v` to it.
+    pub(crate) fn bind(mut self, v: impl Into<Val>) -> Sql {
+        self.vals.push(v.into());
+        let _ = write!(self.text, "${}", self.vals.len());
+        self
+    }
+
+    /// Appends the predicate of `scope` on `column` (a literal path range) with its values.
+    pub(crate) fn scope(mut self, column: &str, scope: &Scope) -> Sql {
+        let (pred, vals) = scope.predicate(column, self.vals.len() + 1);
+        self.text.push_str(&pred);
+        self.vals.extend(vals.into_iter().map(Val::Text));
+        self
+    }
+
+    /// Appends `($n, $n+1, …)`, one placeholder per value (callers keep lists to
+    /// [`IN_CHUNK`] values and never pass an empty one).
+    pub(crate) fn in_list<V: Into<Val>>(mut self, values: impl IntoIterator<Item = V>) -> Sql {
+        self.text.push('(');
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self = self.bind(v);
+        }
+        self.text.push(')');
+        self
+    }
+
+    /// The statement's text (for tests and logs).
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The statement with its values bound, for the caller to run.
+    pub(crate) fn query(&self) -> AnyQuery<'_> {
+        self.vals
+            .iter()
+            .fold(sqlx::query(&self.text), |q, v| bind(q, v))
+    }
+
+    pub(crate) async fn fetch_all<'e, 'c: 'e, E>(&self, ex: E) -> Result<Vec<AnyRow>>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        Ok(self.query().fetch_all(ex).await?)
+    }
+
+    pub(crate) async fn fetch_optional<'e, 'c: 'e, E>(&self, ex: E) -> Result<Option<AnyRow>>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        Ok(self.query().fetch_optional(ex).await?)
+    }
+
+    pub(crate) async fn fetch_one<'e, 'c: 'e, E>(&self, ex: E) -> Result<AnyRow>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        Ok(self.query().fetch_one(ex).await?)
+    }
+
+    /// The first column of the one row the statement returns (`COUNT(*)` and the like).
+    pub(crate) async fn fetch_scalar<'e, 'c: 'e, T, E>(&self, ex: E) -> Result<T>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+        T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        use sqlx::Row;
+        Ok(self.fetch_one(ex).await?.try_get(0)?)
+    }
+
+    pub(crate) async fn execute<'e, 'c: 'e, E>(&self, ex: E) -> Result<AnyQueryResult>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        Ok(self.query().execute(ex).await?)
     }
 }
 
@@ -118,6 +252,24 @@ pub async fn insert_many(
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Rewrites one row of `table`: `columns` start with `id`, and `vals` hold the row's id
+/// and then the other columns' new values, in the same order.
+pub(crate) async fn update_row(
+    conn: &mut Conn,
+    table: &'static str,
+    columns: &[&'static str],
+    mut vals: Vec<Val>,
+) -> Result<AnyQueryResult> {
+    debug_assert_eq!(columns.first(), Some(&"id"));
+    debug_assert_eq!(columns.len(), vals.len());
+    let id = vals.remove(0);
+    let mut q = Sql::new(format!("UPDATE {table} SET "));
+    for (i, (col, v)) in columns[1..].iter().zip(vals).enumerate() {
+        q = q.push(if i > 0 { ", " } else { "" }).push(col).push(" = ").bind(v);
+    }
+    q.push(" WHERE id = ").bind(id).execute(conn).await
 }
 
 /// `$from, $from+1, …` for an IN list of `n` values.

@@ -4,7 +4,7 @@ use jiceng_domain::{Coverage, CreditCode, Domain, OperatingStatus, RegionCode, U
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{insert_many, placeholders, Val, IN_CHUNK};
+use crate::sql::{insert_many, placeholders, Sql, Val, IN_CHUNK};
 use crate::{Conn, Result, Scope, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,21 +103,7 @@ pub async fn insert(conn: &mut Conn, units: &[StoredUnit]) -> Result<()> {
 pub async fn update(conn: &mut Conn, u: &StoredUnit) -> Result<()> {
     let now = crate::now_text();
     let v = vals(u, &now);
-    let sets: Vec<String> = WRITE_COLS[1..]
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{c} = ${}", i + 1))
-        .collect();
-    let sql = format!(
-        "UPDATE unit SET {} WHERE id = ${}",
-        sets.join(", "),
-        WRITE_COLS.len()
-    );
-    let mut q = sqlx::query(&sql);
-    for x in &v[1..] {
-        q = crate::sql::bind(q, x);
-    }
-    q.bind(u.unit.id).execute(&mut *conn).await?;
+    crate::sql::update_row(conn, "unit", &WRITE_COLS, v).await?;
     Ok(())
 }
 
