@@ -329,9 +329,13 @@ pub async fn list_filtered(
         .iter()
         .map(|r| event_from_row(r, true))
         .collect::<Result<Vec<_>>>()?;
-    let total: i64 = filtered("SELECT COUNT(*) FROM audit_event e WHERE ".into(), scope, filter)
-        .fetch_scalar(&mut *conn)
-        .await?;
+    let total: i64 = filtered(
+        "SELECT COUNT(*) FROM audit_event e WHERE ".into(),
+        scope,
+        filter,
+    )
+    .fetch_scalar(&mut *conn)
+    .await?;
     Ok((items, total))
 }
 

@@ -514,14 +514,7 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
         .await?;
     }
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "DELETE FROM org_stats WHERE org_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("DELETE FROM org_stats WHERE org_id IN ").in_list(chunk);
         q.execute(&mut *conn).await?;
     }
     let rows: Vec<Vec<Val>> = computed
@@ -614,14 +607,7 @@ fn counts_json(c: &Counts) -> String {
 
 async fn delete_anomalies(conn: &mut Conn, ids: &[i64]) -> Result<()> {
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "DELETE FROM org_anomaly WHERE org_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("DELETE FROM org_anomaly WHERE org_id IN ").in_list(chunk);
         q.execute(&mut *conn).await?;
     }
     Ok(())
@@ -640,14 +626,9 @@ async fn recheck_children(
     let ids: Vec<i64> = rechecked.iter().map(|(o, _)| o.org.id).collect();
     let mut stored: HashMap<i64, Vec<(String, String)>> = HashMap::new();
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT org_id, rule, detail FROM org_anomaly WHERE org_id IN ({}) ORDER BY org_id, seq",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("SELECT org_id, rule, detail FROM org_anomaly WHERE org_id IN ")
+            .in_list(chunk)
+            .push(" ORDER BY org_id, seq");
         for row in q.fetch_all(&mut *conn).await? {
             stored
                 .entry(row.try_get("org_id")?)

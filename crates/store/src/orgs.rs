@@ -240,7 +240,9 @@ pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Store
 
 /// One org by code, if it is in the scope.
 pub async fn get_by_code(conn: &mut Conn, scope: &Scope, code: &str) -> Result<Option<StoredOrg>> {
-    Ok(select_where(conn, scope, "code", code.into(), "").await?.pop())
+    Ok(select_where(conn, scope, "code", code.into(), "")
+        .await?
+        .pop())
 }
 
 /// Orgs with exactly this name in the scope.

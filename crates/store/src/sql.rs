@@ -33,6 +33,11 @@ impl From<i32> for Val {
         Val::Int(v.into())
     }
 }
+impl From<&i64> for Val {
+    fn from(v: &i64) -> Val {
+        Val::Int(*v)
+    }
+}
 impl From<&String> for Val {
     fn from(v: &String) -> Val {
         Val::Text(v.clone())
@@ -151,7 +156,8 @@ impl Sql {
         self
     }
 
-    /// The statement's text (for tests and logs).
+    /// The statement's text.
+    #[cfg(test)]
     pub(crate) fn text(&self) -> &str {
         &self.text
     }
@@ -267,7 +273,11 @@ pub(crate) async fn update_row(
     let id = vals.remove(0);
     let mut q = Sql::new(format!("UPDATE {table} SET "));
     for (i, (col, v)) in columns[1..].iter().zip(vals).enumerate() {
-        q = q.push(if i > 0 { ", " } else { "" }).push(col).push(" = ").bind(v);
+        q = q
+            .push(if i > 0 { ", " } else { "" })
+            .push(col)
+            .push(" = ")
+            .bind(v);
     }
     q.push(" WHERE id = ").bind(id).execute(conn).await
 }
@@ -315,15 +325,48 @@ pub async fn lock_orgs(conn: &mut Conn, ids: &[i64]) -> Result<()> {
     ids.sort_unstable();
     ids.dedup();
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT id FROM org WHERE id IN ({}) ORDER BY id FOR UPDATE",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("SELECT id FROM org WHERE id IN ")
+            .in_list(chunk)
+            .push(" ORDER BY id FOR UPDATE");
         q.fetch_all(&mut *conn).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_the_order_values_are_bound() {
+        let q = Sql::new("SELECT x FROM t WHERE a = ")
+            .bind(7)
+            .push(" AND ")
+            .scope("path", &Scope::subtree("/1/"))
+            .push(" AND b IN ")
+            .in_list(["p", "q"])
+            .push(" AND c = ")
+            .bind(Some(1.5));
+        assert_eq!(
+            q.text(),
+            "SELECT x FROM t WHERE a = $1 AND path >= $2 AND path < $3 AND b IN ($4, $5) AND c = $6"
+        );
+        assert_eq!(q.vals.len(), 6);
+        assert_eq!(q.vals[0], Val::Int(7));
+        assert_eq!(q.vals[1], Val::Text("/1/".into()));
+        assert_eq!(q.vals[3], Val::Text("p".into()));
+        assert_eq!(q.vals[5], Val::OptFloat(Some(1.5)));
+    }
+
+    #[test]
+    fn a_scope_without_a_range_binds_nothing() {
+        let q = Sql::new("SELECT 1 WHERE ")
+            .scope("path", &Scope::All)
+            .push(" AND x = ")
+            .bind(1);
+        assert_eq!(q.text(), "SELECT 1 WHERE 1=1 AND x = $1");
+        let q = Sql::new("SELECT 1 WHERE ").scope("path", &Scope::Nothing);
+        assert_eq!(q.text(), "SELECT 1 WHERE 1=0");
+        assert!(q.vals.is_empty());
+    }
 }

@@ -105,14 +105,16 @@ pub async fn get_by_username(
     scope: &Scope,
     username: &str,
 ) -> Result<Option<StoredUser>> {
-    Sql::new(format!("SELECT {USER_COLS} FROM {USER_FROM} WHERE u.username = "))
-        .bind(username)
-        .push(" AND ")
-        .scope("o.path", scope)
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| user_from_row(&r))
-        .transpose()
+    Sql::new(format!(
+        "SELECT {USER_COLS} FROM {USER_FROM} WHERE u.username = "
+    ))
+    .bind(username)
+    .push(" AND ")
+    .scope("o.path", scope)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| user_from_row(&r))
+    .transpose()
 }
 
 /// A user by id, in any scope (for resolving a session, after the token was checked).
