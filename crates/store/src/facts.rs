@@ -21,7 +21,7 @@ use jiceng_domain::{
 };
 use sqlx::Row;
 
-use crate::sql::{insert_many, placeholders, Sql, Val, IN_CHUNK};
+use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
 use crate::{members, orgs, units, Conn, Result, StoreError};
 
 #[derive(Debug, Clone, Default)]
@@ -248,15 +248,12 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
     // Direct facts: members, secretaries, units of each org itself.
     // Only the columns the statistics need (a county's refresh reads every member row).
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
+        let q = Sql::new(
             "SELECT org_id, gender, ethnicity, birth_date, education, status, joined_on, \
-             full_on, occupation FROM member WHERE org_id IN ({}) AND exited_on IS NULL",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+             full_on, occupation FROM member WHERE org_id IN ",
+        )
+        .in_list(chunk)
+        .push(" AND exited_on IS NULL");
         for row in q.fetch_all(&mut *conn).await? {
             let org_id: i64 = row.try_get(0)?;
             let gender: String = row.try_get(1)?;
@@ -330,15 +327,11 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
     // scan all of `org_stats` for every chunk (seen on PostgreSQL during `gen`).
     let mut kids: Vec<orgs::StoredOrg> = Vec::new();
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT {} FROM org WHERE parent_id IN ({})",
-            orgs::ORG_COLS,
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new(format!(
+            "SELECT {} FROM org WHERE parent_id IN ",
+            orgs::ORG_COLS
+        ))
+        .in_list(chunk);
         for row in q.fetch_all(&mut *conn).await? {
             let child = orgs::org_from_row(&row)?;
             if !set.contains(&child.org.id) {
@@ -355,15 +348,11 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
     histories.extend(crate::history::of_orgs(conn, &rechecked_ids).await?);
     let mut stored: HashMap<i64, ChildStats> = HashMap::new();
     for chunk in kid_ids.chunks(IN_CHUNK) {
-        let sql = format!(
+        let q = Sql::new(
             "SELECT org_id, member_stats, coverage, subtree_orgs, anomaly_counts, gap_counts, \
-             checked_on FROM org_stats WHERE org_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+             checked_on FROM org_stats WHERE org_id IN ",
+        )
+        .in_list(chunk);
         for row in q.fetch_all(&mut *conn).await? {
             let stats: String = row.try_get("member_stats")?;
             let cov: String = row.try_get("coverage")?;

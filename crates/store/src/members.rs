@@ -267,7 +267,6 @@ pub async fn on_day(
     scope: &Scope,
     day: chrono::NaiveDate,
 ) -> Result<HashMap<i64, MembersOnDay>> {
-    let (pred, binds) = scope.predicate("org_path", 2);
     let on_roll = "joined_on <= $1 AND (transferred_in_on IS NULL OR transferred_in_on <= $1) \
                    AND (exited_on IS NULL OR exited_on > $1)";
     let sql = format!(
@@ -277,13 +276,12 @@ pub async fn on_day(
              OR (full_on IS NULL AND status IN ('Full', '正式党员'))) THEN 1 ELSE 0 END) AS full_members, \
          MAX(CASE WHEN joined_on <= $1 AND (transferred_in_on IS NULL OR transferred_in_on <= joined_on) \
              THEN joined_on END) AS last_recruit \
-         FROM member WHERE {pred} GROUP BY org_path"
+         FROM member WHERE "
     );
     let mut out = HashMap::new();
-    let mut q = sqlx::query(&sql).bind(crate::date_text(day));
-    for b in binds {
-        q = q.bind(b);
-    }
+    let q = Sql::numbered(sql, vec![day.into()])
+        .scope("org_path", scope)
+        .push(" GROUP BY org_path");
     for r in q.fetch_all(&mut *conn).await? {
         out.insert(
             r.try_get::<i64, _>("org_id")?,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{insert_many, placeholders, Sql, Val, IN_CHUNK};
+use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
 use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
 
 /// An org as rating reads it: its record and stored facts, nothing else.
@@ -129,32 +129,27 @@ pub async fn refresh_last_joined(conn: &mut Conn, ids: &[i64]) -> Result<()> {
     let mut tree: Vec<(i64, i64, Option<i64>)> = Vec::with_capacity(ids.len());
     let mut from_children: HashMap<i64, Option<String>> = HashMap::new();
     for chunk in ids.chunks(IN_CHUNK) {
-        let list = placeholders(1, chunk.len());
-        let sql = format!("SELECT id, depth, parent_id FROM org WHERE id IN ({list})");
-        let mut q = sqlx::query_as::<_, (i64, i64, Option<i64>)>(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        tree.extend(q.fetch_all(&mut *conn).await?);
-        let sql = format!(
-            "SELECT org_id, MAX(joined_on) FROM member WHERE org_id IN ({list}) \
-             AND exited_on IS NULL AND transferred_in_on IS NULL GROUP BY org_id"
+        tree.extend(
+            Sql::new("SELECT id, depth, parent_id FROM org WHERE id IN ")
+                .in_list(chunk)
+                .fetch_all_as::<(i64, i64, Option<i64>), _>(&mut *conn)
+                .await?,
         );
-        let mut q = sqlx::query_as::<_, (i64, Option<String>)>(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for (id, last) in q.fetch_all(&mut *conn).await? {
+        let q = Sql::new("SELECT org_id, MAX(joined_on) FROM member WHERE org_id IN ")
+            .in_list(chunk)
+            .push(" AND exited_on IS NULL AND transferred_in_on IS NULL GROUP BY org_id");
+        for (id, last) in q
+            .fetch_all_as::<(i64, Option<String>), _>(&mut *conn)
+            .await?
+        {
             own.insert(id, last);
         }
-        let sql = format!(
-            "SELECT id, parent_id, subtree_last_joined FROM org WHERE parent_id IN ({list})"
-        );
-        let mut q = sqlx::query_as::<_, (i64, i64, Option<String>)>(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for (child, parent, last) in q.fetch_all(&mut *conn).await? {
+        let q = Sql::new("SELECT id, parent_id, subtree_last_joined FROM org WHERE parent_id IN ")
+            .in_list(chunk);
+        for (child, parent, last) in q
+            .fetch_all_as::<(i64, i64, Option<String>), _>(&mut *conn)
+            .await?
+        {
             if !set.contains(&child) {
                 let slot = from_children.entry(parent).or_default();
                 *slot = (*slot).clone().max(last);

@@ -121,6 +121,15 @@ impl Sql {
         }
     }
 
+    /// A statement whose text numbers its own placeholders `$1`…`$n` for `vals` (for a
+    /// value the text uses more than once); what is appended is numbered from `$n+1`.
+    pub(crate) fn numbered(text: impl Into<String>, vals: Vec<Val>) -> Sql {
+        Sql {
+            text: text.into(),
+            vals,
+        }
+    }
+
     /// Appends text (SQL, identifiers, constants: no values).
     pub(crate) fn push(mut self, text: &str) -> Sql {
         self.text.push_str(text);
@@ -190,6 +199,16 @@ impl Sql {
         Ok(self.query().fetch_one(ex).await?)
     }
 
+    /// Every row, each read as a `T` (a tuple of the selected columns, in order).
+    pub(crate) async fn fetch_all_as<'e, 'c: 'e, T, E>(&self, ex: E) -> Result<Vec<T>>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+        T: for<'r> sqlx::FromRow<'r, AnyRow>,
+    {
+        let rows = self.fetch_all(ex).await?;
+        Ok(rows.iter().map(T::from_row).collect::<Result<_, _>>()?)
+    }
+
     /// The first column of the one row the statement returns (`COUNT(*)` and the like).
     pub(crate) async fn fetch_scalar<'e, 'c: 'e, T, E>(&self, ex: E) -> Result<T>
     where
@@ -212,11 +231,12 @@ impl Sql {
 const MAX_BINDS: usize = 30_000;
 const MAX_ROWS: usize = 1_000;
 
-/// Inserts rows in multi-row statements (one round trip per chunk).
-pub async fn insert_many(
+/// Inserts rows in multi-row statements (one round trip per chunk). `table` and `columns`
+/// are written into the statement: names fixed in the code, never input.
+pub(crate) async fn insert_many(
     conn: &mut Conn,
-    table: &str,
-    columns: &[&str],
+    table: &'static str,
+    columns: &[&'static str],
     rows: &[Vec<Val>],
 ) -> Result<()> {
     if rows.is_empty() {
@@ -280,14 +300,6 @@ pub(crate) async fn update_row(
             .bind(v);
     }
     q.push(" WHERE id = ").bind(id).execute(conn).await
-}
-
-/// `$from, $from+1, …` for an IN list of `n` values.
-pub fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Chunks of ids small enough for one IN list.
