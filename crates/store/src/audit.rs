@@ -319,10 +319,8 @@ pub async fn list_filtered(
         scope,
         filter,
     )
-    .push(" ORDER BY e.seq DESC LIMIT ")
-    .bind(limit)
-    .push(" OFFSET ")
-    .bind(offset)
+    .push(" ORDER BY e.seq DESC")
+    .page(limit, offset)
     .fetch_all(&mut *conn)
     .await?;
     let items = rows

@@ -119,10 +119,7 @@ pub async fn members_page(
     let rows = select(MEMBER_COLS)
         .push(" ORDER BY ")
         .push(filter.sort.order_by())
-        .push(" LIMIT ")
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset)
+        .page(limit, offset)
         .fetch_all(&mut *conn)
         .await?;
     let items = rows
@@ -168,10 +165,8 @@ pub async fn units_page(
     };
     let total: i64 = select("COUNT(*)").fetch_scalar(&mut *conn).await?;
     let rows = select(UNIT_COLS)
-        .push(" ORDER BY name, id LIMIT ")
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset)
+        .push(" ORDER BY name, id")
+        .page(limit, offset)
         .fetch_all(&mut *conn)
         .await?;
     let items = rows.iter().map(unit_from_row).collect::<Result<Vec<_>>>()?;

@@ -411,10 +411,8 @@ pub async fn list(
     };
     let total: i64 = select("COUNT(*)").fetch_scalar(&mut *conn).await?;
     let rows = select(COLS)
-        .push(" ORDER BY held_on DESC, id DESC LIMIT ")
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset)
+        .push(" ORDER BY held_on DESC, id DESC")
+        .page(limit, offset)
         .fetch_all(&mut *conn)
         .await?;
     Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))

@@ -202,10 +202,8 @@ pub async fn search(
     };
     let total: i64 = select("COUNT(*)").fetch_scalar(&mut *conn).await?;
     let rows = select(MEMBER_COLS)
-        .push(" ORDER BY name, id LIMIT ")
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset)
+        .push(" ORDER BY name, id")
+        .page(limit, offset)
         .fetch_all(&mut *conn)
         .await?;
     Ok((

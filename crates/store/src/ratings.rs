@@ -348,10 +348,8 @@ pub async fn replace(
 /// Deletes the ratings of `year` in the scope (the first half of a re-rating written in
 /// chunks: then [`insert`] each chunk).
 pub async fn delete(conn: &mut Conn, scope: &Scope, year: i32) -> Result<()> {
-    Sql::new("DELETE FROM rating WHERE year = ")
-        .bind(year)
-        .push(" AND ")
-        .scope("org_path", scope)
+    Sql::new("DELETE FROM rating WHERE ")
+        .year_in(year, scope)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -418,11 +416,9 @@ pub async fn adjustments(
 ) -> Result<HashMap<i64, Adjustment>> {
     let rows = Sql::new(
         "SELECT org_id, adjusted_stars, adjusted_by, adjusted_reason, adjusted_at FROM rating \
-         WHERE year = ",
+         WHERE ",
     )
-    .bind(year)
-    .push(" AND ")
-    .scope("org_path", scope)
+    .year_in(year, scope)
     .push(" AND adjusted_stars IS NOT NULL")
     .fetch_all(&mut *conn)
     .await?;
@@ -456,10 +452,8 @@ pub async fn get(
 ) -> Result<Option<StoredRating>> {
     Sql::new(format!("SELECT {RATING_COLS} FROM rating WHERE org_id = "))
         .bind(org_id)
-        .push(" AND year = ")
-        .bind(year)
         .push(" AND ")
-        .scope("org_path", scope)
+        .year_in(year, scope)
         .fetch_optional(&mut *conn)
         .await?
         .map(|r| rating_from_row(&r))
@@ -500,10 +494,7 @@ pub async fn page(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<StoredRating>> {
-    let mut q = Sql::new(format!("SELECT {RATING_COLS} FROM rating WHERE year = "))
-        .bind(year)
-        .push(" AND ")
-        .scope("org_path", scope);
+    let mut q = Sql::new(format!("SELECT {RATING_COLS} FROM rating WHERE ")).year_in(year, scope);
     match stars {
         None => {}
         Some(None) => q = q.push(" AND COALESCE(adjusted_stars, computed_stars) IS NULL"),
@@ -514,10 +505,8 @@ pub async fn page(
         }
     }
     let rows = q
-        .push(" ORDER BY org_path LIMIT ")
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset)
+        .push(" ORDER BY org_path")
+        .page(limit, offset)
         .fetch_all(&mut *conn)
         .await?;
     rows.iter().map(rating_from_row).collect()
@@ -531,11 +520,9 @@ pub async fn distribution(
 ) -> Result<BTreeMap<Option<i64>, i64>> {
     let rows = Sql::new(
         "SELECT COALESCE(adjusted_stars, computed_stars) AS s, COUNT(*) AS n FROM rating \
-         WHERE year = ",
+         WHERE ",
     )
-    .bind(year)
-    .push(" AND ")
-    .scope("org_path", scope)
+    .year_in(year, scope)
     .push(" GROUP BY COALESCE(adjusted_stars, computed_stars)")
     .fetch_all(&mut *conn)
     .await?;
@@ -610,10 +597,8 @@ pub async fn manual_scores(
     scope: &Scope,
     year: i32,
 ) -> Result<HashMap<i64, BTreeMap<String, f64>>> {
-    let rows = Sql::new("SELECT org_id, code, score FROM rating_manual WHERE year = ")
-        .bind(year)
-        .push(" AND ")
-        .scope("org_path", scope)
+    let rows = Sql::new("SELECT org_id, code, score FROM rating_manual WHERE ")
+        .year_in(year, scope)
         .fetch_all(&mut *conn)
         .await?;
     let mut out: HashMap<i64, BTreeMap<String, f64>> = HashMap::new();

@@ -115,10 +115,8 @@ pub async fn get(
         "SELECT {CASE_COLS} FROM rectification WHERE org_id = "
     ))
     .bind(org_id)
-    .push(" AND year = ")
-    .bind(year)
     .push(" AND ")
-    .scope("org_path", scope)
+    .year_in(year, scope)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };

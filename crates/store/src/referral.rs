@@ -180,10 +180,8 @@ pub async fn list(
         .fetch_scalar(&mut *conn)
         .await?;
     let rows = scoped(COLS, scope, status)
-        .push(" ORDER BY r.created_at DESC, r.id DESC LIMIT ")
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset)
+        .push(" ORDER BY r.created_at DESC, r.id DESC")
+        .page(limit, offset)
         .fetch_all(&mut *conn)
         .await?;
     let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;

@@ -151,6 +151,15 @@ impl Sql {
         self
     }
 
+    /// Appends `year = $n AND` the scope's range on `org_path`: the rows of one year of
+    /// a subtree, as the tables keyed by `(year, org_path)` are read.
+    pub(crate) fn year_in(self, year: i32, scope: &Scope) -> Sql {
+        self.push("year = ")
+            .bind(year)
+            .push(" AND ")
+            .scope("org_path", scope)
+    }
+
     /// Appends `($n, $n+1, …)`, one placeholder per value (callers keep lists to
     /// [`IN_CHUNK`] values and never pass an empty one).
     pub(crate) fn in_list<V: Into<Val>>(mut self, values: impl IntoIterator<Item = V>) -> Sql {
@@ -169,6 +178,14 @@ impl Sql {
     #[cfg(test)]
     pub(crate) fn text(&self) -> &str {
         &self.text
+    }
+
+    /// Appends ` LIMIT $n OFFSET $n+1`: one page.
+    pub(crate) fn page(self, limit: i64, offset: i64) -> Sql {
+        self.push(" LIMIT ")
+            .bind(limit)
+            .push(" OFFSET ")
+            .bind(offset)
     }
 
     /// The statement with its values bound, for the caller to run.
@@ -380,5 +397,25 @@ mod tests {
         let q = Sql::new("SELECT 1 WHERE ").scope("path", &Scope::Nothing);
         assert_eq!(q.text(), "SELECT 1 WHERE 1=0");
         assert!(q.vals.is_empty());
+    }
+
+    #[test]
+    fn a_year_of_a_subtree_is_the_year_then_the_path_range() {
+        let q = Sql::new("SELECT 1 FROM rating WHERE org_id = ")
+            .bind(3)
+            .push(" AND ")
+            .year_in(2026, &Scope::subtree("/1/"));
+        assert_eq!(
+            q.text(),
+            "SELECT 1 FROM rating WHERE org_id = $1 AND year = $2 AND org_path >= $3 AND org_path < $4"
+        );
+        assert_eq!(q.vals[1], Val::Int(2026));
+    }
+
+    #[test]
+    fn a_page_binds_its_limit_then_its_offset() {
+        let q = Sql::new("SELECT 1 ORDER BY x").page(10, 20);
+        assert_eq!(q.text(), "SELECT 1 ORDER BY x LIMIT $1 OFFSET $2");
+        assert_eq!(q.vals, vec![Val::Int(10), Val::Int(20)]);
     }
 }

@@ -97,12 +97,7 @@ const WEAK_WRITE: [&str; 10] = [
 
 /// `head` (a statement up to its `WHERE`) narrowed to `year` and the scope, then `tail`.
 fn of_year(head: impl Into<String>, scope: &Scope, year: i32, tail: &str) -> Sql {
-    Sql::new(head)
-        .push("year = ")
-        .bind(year)
-        .push(" AND ")
-        .scope("org_path", scope)
-        .push(tail)
+    Sql::new(head).year_in(year, scope).push(tail)
 }
 
 /// The weaknesses of `year` in the scope, in path and kind order.
