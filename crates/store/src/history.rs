@@ -174,14 +174,16 @@ pub async fn sync_org(conn: &mut Conn, org_id: i64) -> Result<()> {
         .filter(|e| e.kind == EventKind::Election)
         .filter_map(|e| e.on)
         .max();
-    let mut q = sqlx::query(
+    sqlx::query(
         "UPDATE org SET committee = $1, has_committee = $2, last_election_on = COALESCE($3, last_election_on) \
          WHERE id = $4",
     )
     .bind(crate::orgs::committee_text(committee))
-    .bind((committee == Some(true)) as i64);
-    q = q.bind(election.map(crate::date_text)).bind(org_id);
-    q.execute(&mut *conn).await?;
+    .bind((committee == Some(true)) as i64)
+    .bind(election.map(crate::date_text))
+    .bind(org_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
