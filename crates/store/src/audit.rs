@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::sql::Sql;
 use crate::{Conn, Result, Scope, StoreError};
 
 /// The `prev_hash` of the first entry.
@@ -281,16 +282,15 @@ pub struct Filter {
     pub to: Option<String>,
 }
 
-fn where_clause(scope: &Scope, f: &Filter) -> (String, Vec<String>) {
-    let (pred, mut vals) = scope.predicate("e.org_path", 1);
-    let mut sql = pred;
-    for (op, v) in [(">=", &f.from), ("<", &f.to)] {
+/// `head` (a statement up to its `WHERE`) followed by the filter's predicate.
+fn filtered(head: String, scope: &Scope, f: &Filter) -> Sql {
+    let mut q = Sql::new(head).scope("e.org_path", scope);
+    for (op, v) in [(" >= ", &f.from), (" < ", &f.to)] {
         if let Some(v) = v {
-            vals.push(v.clone());
-            sql.push_str(&format!(" AND e.at {op} ${}", vals.len()));
+            q = q.push(" AND e.at").push(op).bind(v.as_str());
         }
     }
-    (sql, vals)
+    q
 }
 
 /// The entries in the scope, newest first, and how many there are.
@@ -311,29 +311,29 @@ pub async fn list_filtered(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<StoredEvent>, i64)> {
-    let (pred, vals) = where_clause(scope, filter);
-    let n = vals.len();
-    let sql = format!(
-        "SELECT {EVENT_COLS}, o.code AS org_code FROM audit_event e LEFT JOIN org o ON o.id = e.org_id \
-         WHERE {pred} ORDER BY e.seq DESC LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
-    );
-    let mut q = sqlx::query(&sql);
-    for v in &vals {
-        q = q.bind(v.clone());
-    }
-    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let rows = filtered(
+        format!(
+            "SELECT {EVENT_COLS}, o.code AS org_code FROM audit_event e LEFT JOIN org o ON o.id = e.org_id \
+             WHERE "
+        ),
+        scope,
+        filter,
+    )
+    .push(" ORDER BY e.seq DESC")
+    .page(limit, offset)
+    .fetch_all(&mut *conn)
+    .await?;
     let items = rows
         .iter()
         .map(|r| event_from_row(r, true))
         .collect::<Result<Vec<_>>>()?;
-    let sql = format!("SELECT COUNT(*) FROM audit_event e WHERE {pred}");
-    let mut q = sqlx::query_scalar(&sql);
-    for v in vals {
-        q = q.bind(v);
-    }
-    let total: i64 = q.fetch_one(&mut *conn).await?;
+    let total: i64 = filtered(
+        "SELECT COUNT(*) FROM audit_event e WHERE ".into(),
+        scope,
+        filter,
+    )
+    .fetch_scalar(&mut *conn)
+    .await?;
     Ok((items, total))
 }
 

@@ -9,7 +9,7 @@ use sqlx::Row;
 
 use crate::members::{member_from_row, StoredMember, MEMBER_COLS};
 use crate::orgs::{org_from_row, StoredOrg, ORG_COLS};
-use crate::sql::{placeholders, IN_CHUNK};
+use crate::sql::{Sql, IN_CHUNK};
 use crate::units::{from_row as unit_from_row, StoredUnit, UNIT_COLS};
 use crate::{Conn, Result, Scope};
 
@@ -80,21 +80,6 @@ fn like_escape(s: &str) -> String {
     out
 }
 
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
-fn bind_all<'q>(mut q: crate::sql::AnyQuery<'q>, binds: &'q [Bind]) -> crate::sql::AnyQuery<'q> {
-    for b in binds {
-        q = match b {
-            Bind::Text(s) => q.bind(s.clone()),
-            Bind::Int(i) => q.bind(*i),
-        };
-    }
-    q
-}
-
 /// A page of current members in `scope` matching `filter`, and the total matching. When
 /// `known_total` is given (the stored subtree count, for an unfiltered list) the count
 /// query is skipped: counting a province's members live takes seconds (SCALE.md).
@@ -106,43 +91,37 @@ pub async fn members_page(
     limit: i64,
     known_total: Option<i64>,
 ) -> Result<(Vec<StoredMember>, i64)> {
-    let (pred, scope_binds) = scope.predicate("org_path", 1);
-    let mut binds: Vec<Bind> = scope_binds.into_iter().map(Bind::Text).collect();
-    let mut filter_sql = String::from(" AND exited_on IS NULL");
-    if let Some(n) = filter.name_like.as_deref().filter(|n| !n.is_empty()) {
-        binds.push(Bind::Text(format!("%{}%", like_escape(n))));
-        filter_sql.push_str(&format!(" AND name LIKE ${} ESCAPE '\\'", binds.len()));
-    }
-    if let Some(h) = &filter.id_hash {
-        binds.push(Bind::Text(h.clone()));
-        filter_sql.push_str(&format!(" AND id_hash = ${}", binds.len()));
-    }
-    if let Some(o) = filter.org_id {
-        binds.push(Bind::Int(o));
-        filter_sql.push_str(&format!(" AND org_id = ${}", binds.len()));
-    }
-    if let Some(m) = filter.member_id {
-        binds.push(Bind::Int(m));
-        filter_sql.push_str(&format!(" AND id = ${}", binds.len()));
-    }
+    let select = |what: &str| {
+        let mut q = Sql::new(format!("SELECT {what} FROM member WHERE "))
+            .scope("org_path", scope)
+            .push(" AND exited_on IS NULL");
+        if let Some(n) = filter.name_like.as_deref().filter(|n| !n.is_empty()) {
+            q = q
+                .push(" AND name LIKE ")
+                .bind(format!("%{}%", like_escape(n)))
+                .push(" ESCAPE '\\'");
+        }
+        if let Some(h) = &filter.id_hash {
+            q = q.push(" AND id_hash = ").bind(h.as_str());
+        }
+        if let Some(o) = filter.org_id {
+            q = q.push(" AND org_id = ").bind(o);
+        }
+        if let Some(m) = filter.member_id {
+            q = q.push(" AND id = ").bind(m);
+        }
+        q
+    };
     let total = match known_total {
         Some(t) => t,
-        None => {
-            let sql = format!("SELECT COUNT(*) FROM member WHERE {pred}{filter_sql}");
-            let mut q = sqlx::query(&sql);
-            q = bind_all(q, &binds);
-            q.fetch_one(&mut *conn).await?.try_get::<i64, _>(0)?
-        }
+        None => select("COUNT(*)").fetch_scalar(&mut *conn).await?,
     };
-    let sql = format!(
-        "SELECT {MEMBER_COLS} FROM member WHERE {pred}{filter_sql} ORDER BY {} LIMIT ${} OFFSET ${}",
-        filter.sort.order_by(),
-        binds.len() + 1,
-        binds.len() + 2
-    );
-    let mut q = sqlx::query(&sql);
-    q = bind_all(q, &binds);
-    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let rows = select(MEMBER_COLS)
+        .push(" ORDER BY ")
+        .push(filter.sort.order_by())
+        .page(limit, offset)
+        .fetch_all(&mut *conn)
+        .await?;
     let items = rows
         .iter()
         .map(member_from_row)
@@ -168,33 +147,28 @@ pub async fn units_page(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<StoredUnit>, i64)> {
-    let (pred, scope_binds) = scope.predicate("org_path", 1);
-    let mut binds: Vec<Bind> = scope_binds.into_iter().map(Bind::Text).collect();
-    let mut filter_sql = String::new();
-    if let Some(n) = filter.name_like.as_deref().filter(|n| !n.is_empty()) {
-        binds.push(Bind::Text(format!("%{}%", like_escape(n))));
-        filter_sql.push_str(&format!(" AND name LIKE ${} ESCAPE '\\'", binds.len()));
-    }
-    if let Some(c) = &filter.coverage {
-        binds.push(Bind::Text(c.clone()));
-        filter_sql.push_str(&format!(" AND coverage = ${}", binds.len()));
-    }
-    if let Some(d) = &filter.domain {
-        binds.push(Bind::Text(d.clone()));
-        filter_sql.push_str(&format!(" AND domain = ${}", binds.len()));
-    }
-    let sql = format!("SELECT COUNT(*) FROM unit WHERE {pred}{filter_sql}");
-    let mut q = sqlx::query(&sql);
-    q = bind_all(q, &binds);
-    let total: i64 = q.fetch_one(&mut *conn).await?.try_get(0)?;
-    let sql = format!(
-        "SELECT {UNIT_COLS} FROM unit WHERE {pred}{filter_sql} ORDER BY name, id LIMIT ${} OFFSET ${}",
-        binds.len() + 1,
-        binds.len() + 2
-    );
-    let mut q = sqlx::query(&sql);
-    q = bind_all(q, &binds);
-    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let select = |what: &str| {
+        let mut q = Sql::new(format!("SELECT {what} FROM unit WHERE ")).scope("org_path", scope);
+        if let Some(n) = filter.name_like.as_deref().filter(|n| !n.is_empty()) {
+            q = q
+                .push(" AND name LIKE ")
+                .bind(format!("%{}%", like_escape(n)))
+                .push(" ESCAPE '\\'");
+        }
+        if let Some(c) = &filter.coverage {
+            q = q.push(" AND coverage = ").bind(c.as_str());
+        }
+        if let Some(d) = &filter.domain {
+            q = q.push(" AND domain = ").bind(d.as_str());
+        }
+        q
+    };
+    let total: i64 = select("COUNT(*)").fetch_scalar(&mut *conn).await?;
+    let rows = select(UNIT_COLS)
+        .push(" ORDER BY name, id")
+        .page(limit, offset)
+        .fetch_all(&mut *conn)
+        .await?;
     let items = rows.iter().map(unit_from_row).collect::<Result<Vec<_>>>()?;
     Ok((items, total))
 }
@@ -207,19 +181,11 @@ pub async fn search_orgs(
     q: &str,
     limit: i64,
 ) -> Result<Vec<StoredOrg>> {
-    let (pred, scope_binds) = scope.predicate("path", 1);
-    let n = scope_binds.len();
-    let sql = format!(
-        "SELECT {ORG_COLS} FROM org WHERE {pred} AND name LIKE ${} ESCAPE '\\' LIMIT ${}",
-        n + 1,
-        n + 2
-    );
-    let mut query = sqlx::query(&sql);
-    for b in scope_binds {
-        query = query.bind(b);
-    }
-    let rows = query
+    let rows = Sql::new(format!("SELECT {ORG_COLS} FROM org WHERE "))
+        .scope("path", scope)
+        .push(" AND name LIKE ")
         .bind(format!("%{}%", like_escape(q)))
+        .push(" ESCAPE '\\' LIMIT ")
         .bind(limit)
         .fetch_all(&mut *conn)
         .await?;
@@ -232,14 +198,9 @@ pub async fn search_orgs(
 pub async fn child_counts(conn: &mut Conn, parents: &[i64]) -> Result<HashMap<i64, i64>> {
     let mut out = HashMap::new();
     for chunk in parents.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT parent_id, COUNT(*) AS n FROM org WHERE parent_id IN ({}) GROUP BY parent_id",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("SELECT parent_id, COUNT(*) AS n FROM org WHERE parent_id IN ")
+            .in_list(chunk.iter().copied())
+            .push(" GROUP BY parent_id");
         for row in q.fetch_all(&mut *conn).await? {
             out.insert(row.try_get("parent_id")?, row.try_get("n")?);
         }
@@ -251,14 +212,7 @@ pub async fn child_counts(conn: &mut Conn, parents: &[i64]) -> Result<HashMap<i6
 pub async fn member_names(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, String>> {
     let mut out = HashMap::new();
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT id, name FROM member WHERE id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("SELECT id, name FROM member WHERE id IN ").in_list(chunk.iter().copied());
         for row in q.fetch_all(&mut *conn).await? {
             out.insert(row.try_get("id")?, row.try_get("name")?);
         }
@@ -312,14 +266,9 @@ pub async fn roots(conn: &mut Conn) -> Result<Vec<StoredOrg>> {
 
 /// Live orgs in the scope by kind code.
 pub async fn kind_counts(conn: &mut Conn, scope: &Scope) -> Result<HashMap<String, i64>> {
-    let (pred, binds) = scope.predicate("path", 1);
-    let sql = format!(
-        "SELECT kind, COUNT(*) AS n FROM org WHERE {pred} AND dissolved_on IS NULL GROUP BY kind"
-    );
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(b);
-    }
+    let q = Sql::new("SELECT kind, COUNT(*) AS n FROM org WHERE ")
+        .scope("path", scope)
+        .push(" AND dissolved_on IS NULL GROUP BY kind");
     let mut out = HashMap::new();
     for row in q.fetch_all(&mut *conn).await? {
         out.insert(row.try_get("kind")?, row.try_get("n")?);
@@ -329,16 +278,10 @@ pub async fn kind_counts(conn: &mut Conn, scope: &Scope) -> Result<HashMap<Strin
 
 /// Orgs in the scope in path order (parents first), at most `limit`.
 pub async fn orgs_in_scope(conn: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<StoredOrg>> {
-    let (pred, binds) = scope.predicate("path", 1);
-    let sql = format!(
-        "SELECT {ORG_COLS} FROM org WHERE {pred} ORDER BY path LIMIT ${}",
-        binds.len() + 1
-    );
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(b);
-    }
-    q.bind(limit)
+    Sql::new(format!("SELECT {ORG_COLS} FROM org WHERE "))
+        .scope("path", scope)
+        .push(" ORDER BY path LIMIT ")
+        .bind(limit)
         .fetch_all(&mut *conn)
         .await?
         .iter()

@@ -70,7 +70,8 @@ pub const SETTLE_MIN_ROWS: usize = 10_000;
 /// covering index alone (measured on the province: 229 ms → about 95 ms, and no longer
 /// a bitmap scan of 41,000 heap pages planned for 22 rows). Autovacuum would get there
 /// later. SQLite keeps no visibility map: nothing to do. Must run outside a transaction.
-pub async fn settle(conn: &mut Conn, tables: &[&str]) -> Result<()> {
+/// `tables` are written into the statement: names fixed in the code, never input.
+pub async fn settle(conn: &mut Conn, tables: &[&'static str]) -> Result<()> {
     if conn.backend_name() == "PostgreSQL" && !tables.is_empty() {
         conn.execute(format!("VACUUM (ANALYZE) {}", tables.join(", ")).as_str())
             .await?;

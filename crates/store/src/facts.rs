@@ -21,7 +21,7 @@ use jiceng_domain::{
 };
 use sqlx::Row;
 
-use crate::sql::{insert_many, placeholders, Val, IN_CHUNK};
+use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
 use crate::{members, orgs, units, Conn, Result, StoreError};
 
 #[derive(Debug, Clone, Default)]
@@ -248,15 +248,12 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
     // Direct facts: members, secretaries, units of each org itself.
     // Only the columns the statistics need (a county's refresh reads every member row).
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
+        let q = Sql::new(
             "SELECT org_id, gender, ethnicity, birth_date, education, status, joined_on, \
-             full_on, occupation FROM member WHERE org_id IN ({}) AND exited_on IS NULL",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+             full_on, occupation FROM member WHERE org_id IN ",
+        )
+        .in_list(chunk)
+        .push(" AND exited_on IS NULL");
         for row in q.fetch_all(&mut *conn).await? {
             let org_id: i64 = row.try_get(0)?;
             let gender: String = row.try_get(1)?;
@@ -330,15 +327,11 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
     // scan all of `org_stats` for every chunk (seen on PostgreSQL during `gen`).
     let mut kids: Vec<orgs::StoredOrg> = Vec::new();
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT {} FROM org WHERE parent_id IN ({})",
-            orgs::ORG_COLS,
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new(format!(
+            "SELECT {} FROM org WHERE parent_id IN ",
+            orgs::ORG_COLS
+        ))
+        .in_list(chunk);
         for row in q.fetch_all(&mut *conn).await? {
             let child = orgs::org_from_row(&row)?;
             if !set.contains(&child.org.id) {
@@ -355,15 +348,11 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
     histories.extend(crate::history::of_orgs(conn, &rechecked_ids).await?);
     let mut stored: HashMap<i64, ChildStats> = HashMap::new();
     for chunk in kid_ids.chunks(IN_CHUNK) {
-        let sql = format!(
+        let q = Sql::new(
             "SELECT org_id, member_stats, coverage, subtree_orgs, anomaly_counts, gap_counts, \
-             checked_on FROM org_stats WHERE org_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+             checked_on FROM org_stats WHERE org_id IN ",
+        )
+        .in_list(chunk);
         for row in q.fetch_all(&mut *conn).await? {
             let stats: String = row.try_get("member_stats")?;
             let cov: String = row.try_get("coverage")?;
@@ -514,14 +503,7 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
         .await?;
     }
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "DELETE FROM org_stats WHERE org_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("DELETE FROM org_stats WHERE org_id IN ").in_list(chunk);
         q.execute(&mut *conn).await?;
     }
     let rows: Vec<Vec<Val>> = computed
@@ -614,14 +596,7 @@ fn counts_json(c: &Counts) -> String {
 
 async fn delete_anomalies(conn: &mut Conn, ids: &[i64]) -> Result<()> {
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "DELETE FROM org_anomaly WHERE org_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("DELETE FROM org_anomaly WHERE org_id IN ").in_list(chunk);
         q.execute(&mut *conn).await?;
     }
     Ok(())
@@ -640,14 +615,9 @@ async fn recheck_children(
     let ids: Vec<i64> = rechecked.iter().map(|(o, _)| o.org.id).collect();
     let mut stored: HashMap<i64, Vec<(String, String)>> = HashMap::new();
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT org_id, rule, detail FROM org_anomaly WHERE org_id IN ({}) ORDER BY org_id, seq",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("SELECT org_id, rule, detail FROM org_anomaly WHERE org_id IN ")
+            .in_list(chunk)
+            .push(" ORDER BY org_id, seq");
         for row in q.fetch_all(&mut *conn).await? {
             stored
                 .entry(row.try_get("org_id")?)
@@ -717,17 +687,14 @@ pub async fn anomalies(
     scope: &crate::Scope,
     limit: Option<i64>,
 ) -> Result<Vec<StoredAnomaly>> {
-    let (pred, vals) = scope.predicate("a.org_path", 1);
-    let mut sql = format!(
+    let mut q = Sql::new(
         "SELECT a.org_id, a.rule, a.detail, o.code, o.name, o.kind FROM org_anomaly a \
-         JOIN org o ON o.id = a.org_id WHERE {pred} ORDER BY a.org_path, a.seq"
-    );
+         JOIN org o ON o.id = a.org_id WHERE ",
+    )
+    .scope("a.org_path", scope)
+    .push(" ORDER BY a.org_path, a.seq");
     if let Some(n) = limit {
-        sql.push_str(&format!(" LIMIT {}", n.max(0)));
-    }
-    let mut q = sqlx::query(&sql);
-    for v in vals {
-        q = q.bind(v);
+        q = q.push(&format!(" LIMIT {}", n.max(0)));
     }
     let rows = q.fetch_all(&mut *conn).await?;
     let mut out = Vec::with_capacity(rows.len());

@@ -8,7 +8,7 @@ use jiceng_domain::{EventKind, Office, OrgEvent, OrgHistory, PositionKind};
 use sqlx::Row;
 
 use crate::scope::Scope;
-use crate::sql::{placeholders, IN_CHUNK};
+use crate::sql::{Sql, IN_CHUNK};
 use crate::{opt_date, Conn, Result, StoreError};
 
 /// One `org_event` row (`org_id, kind, on_date, until_date`) as an org id and its event.
@@ -37,52 +37,35 @@ fn org_columns(row: &sqlx::any::AnyRow, out: &mut HashMap<i64, OrgHistory>) -> R
     Ok(())
 }
 
-/// `sql` with an optional first value and the scope's values bound in order.
-fn scoped<'q>(
-    sql: &'q str,
-    first: Option<&'static str>,
-    binds: Vec<String>,
-) -> crate::sql::AnyQuery<'q> {
-    let mut q = sqlx::query(sql);
-    if let Some(f) = first {
-        q = q.bind(f);
-    }
-    for b in binds {
-        q = q.bind(b);
-    }
-    q
-}
-
 /// The history of every org of `scope` in three statements by path range (orgs, their
 /// events, their secretaries' offices): what a subtree report or rating reads, for a
 /// province without a statement per chunk of ids. Orgs with nothing recorded may be
 /// missing from the map (read them as `OrgHistory::default()`).
 pub async fn in_scope(conn: &mut Conn, scope: &Scope) -> Result<HashMap<i64, OrgHistory>> {
     let mut out: HashMap<i64, OrgHistory> = HashMap::new();
-    let (pred, binds) = scope.predicate("path", 1);
-    let sql = format!(
-        "SELECT id, records_from, term_years FROM org WHERE {pred} \
-         AND (records_from IS NOT NULL OR term_years IS NOT NULL)"
-    );
-    for row in scoped(&sql, None, binds).fetch_all(&mut *conn).await? {
+    let orgs = Sql::new("SELECT id, records_from, term_years FROM org WHERE ")
+        .scope("path", scope)
+        .push(" AND (records_from IS NOT NULL OR term_years IS NOT NULL)");
+    for row in orgs.fetch_all(&mut *conn).await? {
         org_columns(&row, &mut out)?;
     }
-    let (pred, binds) = scope.predicate("o.path", 1);
-    let sql = format!(
+    let events = Sql::new(
         "SELECT e.org_id, e.kind, e.on_date, e.until_date FROM org_event e \
-         JOIN org o ON o.id = e.org_id WHERE {pred}"
-    );
-    for row in scoped(&sql, None, binds).fetch_all(&mut *conn).await? {
+         JOIN org o ON o.id = e.org_id WHERE ",
+    )
+    .scope("o.path", scope);
+    for row in events.fetch_all(&mut *conn).await? {
         let (org_id, event) = event_from_row(&row)?;
         out.entry(org_id).or_default().events.push(event);
     }
-    let (pred, binds) = scope.predicate("o.path", 2);
-    let sql = format!(
+    let secretaries = Sql::new(
         "SELECT p.org_id, p.started_on, p.ended_on FROM position p \
-         JOIN org o ON o.id = p.org_id WHERE p.kind = $1 AND {pred}"
-    );
-    let first = Some(PositionKind::Secretary.code());
-    for row in scoped(&sql, first, binds).fetch_all(&mut *conn).await? {
+         JOIN org o ON o.id = p.org_id WHERE p.kind = ",
+    )
+    .bind(PositionKind::Secretary.code())
+    .push(" AND ")
+    .scope("o.path", scope);
+    for row in secretaries.fetch_all(&mut *conn).await? {
         out.entry(row.try_get("org_id")?)
             .or_default()
             .secretaries
@@ -101,23 +84,15 @@ pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<HashMap<i64, Or
         .map(|id| (*id, OrgHistory::default()))
         .collect();
     for chunk in org_ids.chunks(IN_CHUNK) {
-        let ph = placeholders(1, chunk.len());
-        let sql = format!(
-            "SELECT org_id, kind, on_date, until_date FROM org_event WHERE org_id IN ({ph})"
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for row in q.fetch_all(&mut *conn).await? {
+        let events =
+            Sql::new("SELECT org_id, kind, on_date, until_date FROM org_event WHERE org_id IN ")
+                .in_list(chunk);
+        for row in events.fetch_all(&mut *conn).await? {
             let (org_id, event) = event_from_row(&row)?;
             out.entry(org_id).or_default().events.push(event);
         }
-        let sql = format!("SELECT id, records_from, term_years FROM org WHERE id IN ({ph})");
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q =
+            Sql::new("SELECT id, records_from, term_years FROM org WHERE id IN ").in_list(chunk);
         for row in q.fetch_all(&mut *conn).await? {
             org_columns(&row, &mut out)?;
         }
@@ -199,14 +174,16 @@ pub async fn sync_org(conn: &mut Conn, org_id: i64) -> Result<()> {
         .filter(|e| e.kind == EventKind::Election)
         .filter_map(|e| e.on)
         .max();
-    let mut q = sqlx::query(
+    sqlx::query(
         "UPDATE org SET committee = $1, has_committee = $2, last_election_on = COALESCE($3, last_election_on) \
          WHERE id = $4",
     )
     .bind(crate::orgs::committee_text(committee))
-    .bind((committee == Some(true)) as i64);
-    q = q.bind(election.map(crate::date_text)).bind(org_id);
-    q.execute(&mut *conn).await?;
+    .bind((committee == Some(true)) as i64)
+    .bind(election.map(crate::date_text))
+    .bind(org_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -18,7 +18,7 @@ use jiceng_domain::{Attendance, AttendanceStatus, Meeting, MeetingKind, OrgKind,
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{insert_many as insert_rows, placeholders, Val, IN_CHUNK};
+use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
 use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
 
 /// A meeting as stored: the record, where it sits in the tree and its derived quorum.
@@ -191,7 +191,7 @@ fn from_row(row: &AnyRow) -> Result<StoredMeeting> {
 pub async fn insert(conn: &mut Conn, meetings: &[StoredMeeting]) -> Result<()> {
     let now = crate::now_text();
     let rows: Vec<Vec<Val>> = meetings.iter().map(|m| vals(m, &now)).collect();
-    insert_rows(conn, "meeting", &WRITE_COLS, &rows).await?;
+    insert_many(conn, "meeting", &WRITE_COLS, &rows).await?;
     // The records of each branch start no later than the month of its meeting.
     let mut starts: BTreeMap<i64, chrono::NaiveDate> = BTreeMap::new();
     for m in meetings {
@@ -228,14 +228,12 @@ pub async fn lower_records_from(
     day: chrono::NaiveDate,
 ) -> Result<()> {
     for chunk in org_ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "UPDATE org SET records_from = $1 WHERE (records_from IS NULL OR records_from > $1) AND id IN ({})",
-            placeholders(2, chunk.len())
-        );
-        let mut q = sqlx::query(&sql).bind(crate::date_text(day));
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("UPDATE org SET records_from = ")
+            .bind(day)
+            .push(" WHERE (records_from IS NULL OR records_from > ")
+            .bind(day)
+            .push(") AND id IN ")
+            .in_list(chunk);
         q.execute(&mut *conn).await?;
     }
     Ok(())
@@ -259,7 +257,7 @@ pub async fn insert_attendees(
             ]
         })
         .collect();
-    insert_rows(
+    insert_many(
         conn,
         "meeting_attendee",
         &["meeting_id", "member_id", "status", "reason", "is_full"],
@@ -318,12 +316,10 @@ pub async fn delete(conn: &mut Conn, scope: &Scope, id: i64) -> Result<bool> {
 
 /// One meeting by id, if it is in the scope.
 pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<StoredMeeting>> {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let sql = format!("SELECT {COLS} FROM meeting WHERE id = $1 AND {pred}");
-    let mut q = sqlx::query(&sql).bind(id);
-    for b in binds {
-        q = q.bind(b);
-    }
+    let q = Sql::new(format!("SELECT {COLS} FROM meeting WHERE id = "))
+        .bind(id)
+        .push(" AND ")
+        .scope("org_path", scope);
     q.fetch_optional(&mut *conn)
         .await?
         .map(|r| from_row(&r))
@@ -365,16 +361,12 @@ pub async fn keys(
 ) -> Result<HashSet<MeetingKey>> {
     let mut out = HashSet::new();
     for chunk in org_ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT org_id, kind, held_on, topic FROM meeting WHERE held_on >= $1 AND held_on <= $2 AND org_id IN ({})",
-            placeholders(3, chunk.len())
-        );
-        let mut q = sqlx::query(&sql)
-            .bind(crate::date_text(from))
-            .bind(crate::date_text(to));
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("SELECT org_id, kind, held_on, topic FROM meeting WHERE held_on >= ")
+            .bind(from)
+            .push(" AND held_on <= ")
+            .bind(to)
+            .push(" AND org_id IN ")
+            .in_list(chunk);
         for r in q.fetch_all(&mut *conn).await? {
             let kind: String = r.try_get("kind")?;
             let held: String = r.try_get("held_on")?;
@@ -399,46 +391,30 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<StoredMeeting>, i64)> {
-    let (pred, scope_binds) = scope.predicate("org_path", 1);
-    let mut binds: Vec<Val> = scope_binds.into_iter().map(Val::Text).collect();
-    let mut cond = pred;
-    if let Some(b) = filter.branch_id {
-        binds.push(b.into());
-        cond.push_str(&format!(" AND branch_id = ${}", binds.len()));
-    }
-    if let Some(f) = filter.from {
-        binds.push(f.into());
-        cond.push_str(&format!(" AND held_on >= ${}", binds.len()));
-    }
-    if let Some(t) = filter.to {
-        binds.push(t.into());
-        cond.push_str(&format!(" AND held_on <= ${}", binds.len()));
-    }
-    if let Some(k) = filter.kind {
-        binds.push(format!("%,{},%", k.code()).into());
-        cond.push_str(&format!(" AND (',' || kinds || ',') LIKE ${}", binds.len()));
-    }
-    let count_sql = format!("SELECT COUNT(*) FROM meeting WHERE {cond}");
-    let mut cq = sqlx::query_scalar(&count_sql);
-    for b in &binds {
-        cq = match b {
-            Val::Int(i) => cq.bind(*i),
-            Val::Text(s) => cq.bind(s.clone()),
-            Val::OptInt(i) => cq.bind(*i),
-            Val::OptText(s) => cq.bind(s.clone()),
-        };
-    }
-    let total: i64 = cq.fetch_one(&mut *conn).await?;
-    let sql = format!(
-        "SELECT {COLS} FROM meeting WHERE {cond} ORDER BY held_on DESC, id DESC LIMIT ${} OFFSET ${}",
-        binds.len() + 1,
-        binds.len() + 2
-    );
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = crate::sql::bind(q, b);
-    }
-    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let select = |what: &str| {
+        let mut q = Sql::new(format!("SELECT {what} FROM meeting WHERE ")).scope("org_path", scope);
+        if let Some(b) = filter.branch_id {
+            q = q.push(" AND branch_id = ").bind(b);
+        }
+        if let Some(f) = filter.from {
+            q = q.push(" AND held_on >= ").bind(f);
+        }
+        if let Some(t) = filter.to {
+            q = q.push(" AND held_on <= ").bind(t);
+        }
+        if let Some(k) = filter.kind {
+            q = q
+                .push(" AND (',' || kinds || ',') LIKE ")
+                .bind(format!("%,{},%", k.code()));
+        }
+        q
+    };
+    let total: i64 = select("COUNT(*)").fetch_scalar(&mut *conn).await?;
+    let rows = select(COLS)
+        .push(" ORDER BY held_on DESC, id DESC")
+        .page(limit, offset)
+        .fetch_all(&mut *conn)
+        .await?;
     Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
 }
 
@@ -581,7 +557,7 @@ async fn write_months(conn: &mut Conn, facts: &[MonthFacts]) -> Result<()> {
         .filter(|f| f.meetings > 0)
         .map(|f| month_vals(f, &now))
         .collect();
-    insert_rows(conn, "compliance_month", &cols, &rows).await
+    insert_many(conn, "compliance_month", &cols, &rows).await
 }
 
 /// The per-meeting aggregate both recounts read: by kinds, 所属年度 and holding org.
@@ -646,28 +622,23 @@ pub async fn refresh_months(conn: &mut Conn, touched: &[(i64, String, Period)]) 
     // transactions hold the only write lock already).
     crate::sql::lock_orgs(conn, &ids).await?;
     for chunk in ids.chunks(IN_CHUNK) {
-        let list = placeholders(3, chunk.len());
-        let del_sql = format!(
-            "DELETE FROM compliance_month WHERE year_month >= $1 AND year_month <= $2 AND branch_id IN ({list})"
-        );
-        let mut dq = sqlx::query(&del_sql)
-            .bind(from_key.clone())
-            .bind(to_key.clone());
-        for id in chunk {
-            dq = dq.bind(*id);
-        }
-        dq.execute(&mut *conn).await?;
-        let sql = format!(
-            "SELECT branch_id, SUBSTR(held_on, 1, 7) AS ym, {AGG} FROM meeting \
-             WHERE held_on >= $1 AND held_on <= $2 AND branch_id IN ({list}) \
-             GROUP BY branch_id, SUBSTR(held_on, 1, 7), kinds, for_year, org_id"
-        );
-        let mut q = sqlx::query(&sql)
-            .bind(crate::date_text(from))
-            .bind(crate::date_text(to));
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        Sql::new("DELETE FROM compliance_month WHERE year_month >= ")
+            .bind(from_key.as_str())
+            .push(" AND year_month <= ")
+            .bind(to_key.as_str())
+            .push(" AND branch_id IN ")
+            .in_list(chunk)
+            .execute(&mut *conn)
+            .await?;
+        let q = Sql::new(format!(
+            "SELECT branch_id, SUBSTR(held_on, 1, 7) AS ym, {AGG} FROM meeting WHERE held_on >= "
+        ))
+        .bind(from)
+        .push(" AND held_on <= ")
+        .bind(to)
+        .push(" AND branch_id IN ")
+        .in_list(chunk)
+        .push(" GROUP BY branch_id, SUBSTR(held_on, 1, 7), kinds, for_year, org_id");
         let mut facts: BTreeMap<(i64, String), MonthFacts> = BTreeMap::new();
         for r in q.fetch_all(&mut *conn).await? {
             let branch: i64 = r.try_get("branch_id")?;
@@ -706,22 +677,15 @@ fn parse_year_month(ym: &str) -> Result<(i32, u32)> {
 /// Rebuilds every monthly fact of the branches in `scope` from the meetings (after a
 /// restore, a bulk load, or an org moved). Returns the rows written.
 pub async fn rebuild(conn: &mut Conn, scope: &Scope) -> Result<usize> {
-    let (pred, binds) = scope.predicate("branch_path", 1);
-    let del = format!("DELETE FROM compliance_month WHERE {pred}");
-    let mut dq = sqlx::query(&del);
-    for b in &binds {
-        dq = dq.bind(b.clone());
-    }
-    dq.execute(&mut *conn).await?;
-    let (pred, binds) = scope.predicate("org_path", 1);
-    let sql = format!(
-        "SELECT branch_id, SUBSTR(held_on, 1, 7) AS ym, org_path, {AGG} FROM meeting WHERE {pred} \
-         GROUP BY branch_id, SUBSTR(held_on, 1, 7), org_path, kinds, for_year, org_id"
-    );
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
+    Sql::new("DELETE FROM compliance_month WHERE ")
+        .scope("branch_path", scope)
+        .execute(&mut *conn)
+        .await?;
+    let q = Sql::new(format!(
+        "SELECT branch_id, SUBSTR(held_on, 1, 7) AS ym, org_path, {AGG} FROM meeting WHERE "
+    ))
+    .scope("org_path", scope)
+    .push(" GROUP BY branch_id, SUBSTR(held_on, 1, 7), org_path, kinds, for_year, org_id");
     let mut facts: BTreeMap<(i64, String), MonthFacts> = BTreeMap::new();
     for r in q.fetch_all(&mut *conn).await? {
         let branch: i64 = r.try_get("branch_id")?;
@@ -773,15 +737,12 @@ pub async fn month_facts(
     }
     // One statement for all the months (an index range per month, in month order): a
     // township's diagnosis reads 18 months, and each statement costs a round trip.
-    let (pred, binds) = scope.predicate("branch_path", keys.len() + 1);
-    let sql = format!(
-        "SELECT {MONTH_COLS} FROM compliance_month WHERE year_month IN ({}) AND {pred}",
-        placeholders(1, keys.len())
-    );
-    let mut q = sqlx::query(&sql);
-    for v in keys.into_iter().chain(binds) {
-        q = q.bind(v);
-    }
+    let q = Sql::new(format!(
+        "SELECT {MONTH_COLS} FROM compliance_month WHERE year_month IN "
+    ))
+    .in_list(keys)
+    .push(" AND ")
+    .scope("branch_path", scope);
     q.fetch_all(&mut *conn)
         .await?
         .iter()
@@ -799,14 +760,13 @@ pub async fn branch_month_facts(
     if keys.is_empty() {
         return Ok(vec![]);
     }
-    let sql = format!(
-        "SELECT {MONTH_COLS} FROM compliance_month WHERE branch_id = $1 AND year_month IN ({}) ORDER BY year_month",
-        placeholders(2, keys.len())
-    );
-    let mut q = sqlx::query(&sql).bind(branch_id);
-    for k in keys {
-        q = q.bind(k);
-    }
+    let q = Sql::new(format!(
+        "SELECT {MONTH_COLS} FROM compliance_month WHERE branch_id = "
+    ))
+    .bind(branch_id)
+    .push(" AND year_month IN ")
+    .in_list(keys)
+    .push(" ORDER BY year_month");
     q.fetch_all(&mut *conn)
         .await?
         .iter()
@@ -838,17 +798,14 @@ pub struct LifeOrg {
 
 /// The branches and groups of the scope, in path order.
 pub async fn branches_and_groups(conn: &mut Conn, scope: &Scope) -> Result<Vec<LifeOrg>> {
-    let (pred, binds) = scope.predicate("path", 1);
-    let sql = format!(
+    let q = Sql::new(
         "SELECT id, parent_id, code, name, kind, path, has_committee, founded_on, dissolved_on, \
          records_from, temporary, committee, \
          (SELECT MIN(c.year_month) FROM compliance_month c WHERE c.branch_id = org.id) AS first_month \
-         FROM org WHERE {pred} AND kind IN ('Branch', 'Group') ORDER BY path"
-    );
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(b);
-    }
+         FROM org WHERE ",
+    )
+    .scope("path", scope)
+    .push(" AND kind IN ('Branch', 'Group') ORDER BY path");
     q.fetch_all(&mut *conn)
         .await?
         .iter()
@@ -927,13 +884,12 @@ pub async fn replace_summaries(
     period: Period,
     rows: &[Summary],
 ) -> Result<()> {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let sql = format!("DELETE FROM compliance_summary WHERE period = $1 AND {pred}");
-    let mut q = sqlx::query(&sql).bind(period.to_string());
-    for b in binds {
-        q = q.bind(b);
-    }
-    q.execute(&mut *conn).await?;
+    Sql::new("DELETE FROM compliance_summary WHERE period = ")
+        .bind(period.to_string())
+        .push(" AND ")
+        .scope("org_path", scope)
+        .execute(&mut *conn)
+        .await?;
     let vals: Vec<Vec<Val>> = rows
         .iter()
         .map(|s| {
@@ -953,22 +909,20 @@ pub async fn replace_summaries(
             ]
         })
         .collect();
-    insert_rows(conn, "compliance_summary", &SUMMARY_COLS, &vals).await
+    insert_many(conn, "compliance_summary", &SUMMARY_COLS, &vals).await
 }
 
 /// The stored summaries of `period` for these orgs (those that have one).
 pub async fn summaries(conn: &mut Conn, period: Period, org_ids: &[i64]) -> Result<Vec<Summary>> {
     let mut out = Vec::new();
     for chunk in org_ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT {} FROM compliance_summary WHERE period = $1 AND org_id IN ({})",
-            SUMMARY_COLS.join(", "),
-            placeholders(2, chunk.len())
-        );
-        let mut q = sqlx::query(&sql).bind(period.to_string());
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new(format!(
+            "SELECT {} FROM compliance_summary WHERE period = ",
+            SUMMARY_COLS.join(", ")
+        ))
+        .bind(period.to_string())
+        .push(" AND org_id IN ")
+        .in_list(chunk);
         for r in q.fetch_all(&mut *conn).await? {
             let p: String = r.try_get("period")?;
             out.push(Summary {

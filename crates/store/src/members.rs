@@ -8,7 +8,7 @@ use jiceng_domain::{Education, Gender, MemberStatus};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{insert_many, placeholders, Val, IN_CHUNK};
+use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
 use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
 
 /// A member's record as stored (the ID number only as hash, cipher and mask).
@@ -137,21 +137,7 @@ pub async fn insert(conn: &mut Conn, members: &[StoredMember]) -> Result<()> {
 pub async fn update(conn: &mut Conn, m: &StoredMember) -> Result<()> {
     let now = crate::now_text();
     let v = vals(m, &now);
-    let sets: Vec<String> = WRITE_COLS[1..]
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{c} = ${}", i + 1))
-        .collect();
-    let sql = format!(
-        "UPDATE member SET {} WHERE id = ${}",
-        sets.join(", "),
-        WRITE_COLS.len()
-    );
-    let mut q = sqlx::query(&sql);
-    for x in &v[1..] {
-        q = crate::sql::bind(q, x);
-    }
-    q.bind(m.id).execute(&mut *conn).await?;
+    crate::sql::update_row(conn, "member", &WRITE_COLS, v).await?;
     Ok(())
 }
 
@@ -160,14 +146,10 @@ pub async fn update(conn: &mut Conn, m: &StoredMember) -> Result<()> {
 pub async fn by_id_hashes(conn: &mut Conn, hashes: &[String]) -> Result<Vec<StoredMember>> {
     let mut out = Vec::new();
     for chunk in hashes.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT {MEMBER_COLS} FROM member WHERE id_hash IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for h in chunk {
-            q = q.bind(h.clone());
-        }
+        let q = Sql::new(format!(
+            "SELECT {MEMBER_COLS} FROM member WHERE id_hash IN "
+        ))
+        .in_list(chunk);
         for row in q.fetch_all(&mut *conn).await? {
             out.push(member_from_row(&row)?);
         }
@@ -176,13 +158,11 @@ pub async fn by_id_hashes(conn: &mut Conn, hashes: &[String]) -> Result<Vec<Stor
 }
 
 pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<StoredMember>> {
-    let (pred, vals) = scope.predicate("org_path", 2);
-    let sql = format!("SELECT {MEMBER_COLS} FROM member WHERE id = $1 AND {pred}");
-    let mut q = sqlx::query(&sql).bind(id);
-    for v in vals {
-        q = q.bind(v);
-    }
-    q.fetch_optional(&mut *conn)
+    Sql::new(format!("SELECT {MEMBER_COLS} FROM member WHERE id = "))
+        .bind(id)
+        .push(" AND ")
+        .scope("org_path", scope)
+        .fetch_optional(&mut *conn)
         .await?
         .map(|r| member_from_row(&r))
         .transpose()
@@ -192,14 +172,9 @@ pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Store
 pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<StoredMember>> {
     let mut out = Vec::new();
     for chunk in org_ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT {MEMBER_COLS} FROM member WHERE org_id IN ({}) AND exited_on IS NULL",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new(format!("SELECT {MEMBER_COLS} FROM member WHERE org_id IN "))
+            .in_list(chunk)
+            .push(" AND exited_on IS NULL");
         for row in q.fetch_all(&mut *conn).await? {
             out.push(member_from_row(&row)?);
         }
@@ -216,29 +191,21 @@ pub async fn search(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<StoredMember>, i64)> {
-    let (pred, mut binds) = scope.predicate("org_path", 1);
-    let mut filter = String::new();
-    if let Some(n) = name_like {
-        filter = format!(" AND name LIKE ${}", binds.len() + 1);
-        binds.push(format!("%{n}%"));
-    }
-    let count_sql =
-        format!("SELECT COUNT(*) FROM member WHERE {pred} AND exited_on IS NULL{filter}");
-    let mut cq = sqlx::query_scalar(&count_sql);
-    for b in &binds {
-        cq = cq.bind(b.clone());
-    }
-    let total: i64 = cq.fetch_one(&mut *conn).await?;
-    let sql = format!(
-        "SELECT {MEMBER_COLS} FROM member WHERE {pred} AND exited_on IS NULL{filter} ORDER BY name, id LIMIT ${} OFFSET ${}",
-        binds.len() + 1,
-        binds.len() + 2
-    );
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let select = |what: &str| {
+        let q = Sql::new(format!("SELECT {what} FROM member WHERE "))
+            .scope("org_path", scope)
+            .push(" AND exited_on IS NULL");
+        match name_like {
+            Some(n) => q.push(" AND name LIKE ").bind(format!("%{n}%")),
+            None => q,
+        }
+    };
+    let total: i64 = select("COUNT(*)").fetch_scalar(&mut *conn).await?;
+    let rows = select(MEMBER_COLS)
+        .push(" ORDER BY name, id")
+        .page(limit, offset)
+        .fetch_all(&mut *conn)
+        .await?;
     Ok((
         rows.iter().map(member_from_row).collect::<Result<_>>()?,
         total,
@@ -252,18 +219,15 @@ pub async fn for_each_in_scope(
     scope: &Scope,
     mut f: impl FnMut(&StoredMember),
 ) -> Result<()> {
-    let (pred, binds) = scope.predicate("org_path", 1);
     let mut after = i64::MIN;
     loop {
-        let sql = format!(
-            "SELECT {MEMBER_COLS} FROM member WHERE {pred} AND id > ${} ORDER BY id LIMIT 5000",
-            binds.len() + 1
-        );
-        let mut q = sqlx::query(&sql);
-        for b in &binds {
-            q = q.bind(b.clone());
-        }
-        let rows = q.bind(after).fetch_all(&mut *conn).await?;
+        let rows = Sql::new(format!("SELECT {MEMBER_COLS} FROM member WHERE "))
+            .scope("org_path", scope)
+            .push(" AND id > ")
+            .bind(after)
+            .push(" ORDER BY id LIMIT 5000")
+            .fetch_all(&mut *conn)
+            .await?;
         if rows.is_empty() {
             return Ok(());
         }
@@ -301,7 +265,6 @@ pub async fn on_day(
     scope: &Scope,
     day: chrono::NaiveDate,
 ) -> Result<HashMap<i64, MembersOnDay>> {
-    let (pred, binds) = scope.predicate("org_path", 2);
     let on_roll = "joined_on <= $1 AND (transferred_in_on IS NULL OR transferred_in_on <= $1) \
                    AND (exited_on IS NULL OR exited_on > $1)";
     let sql = format!(
@@ -311,13 +274,12 @@ pub async fn on_day(
              OR (full_on IS NULL AND status IN ('Full', '正式党员'))) THEN 1 ELSE 0 END) AS full_members, \
          MAX(CASE WHEN joined_on <= $1 AND (transferred_in_on IS NULL OR transferred_in_on <= joined_on) \
              THEN joined_on END) AS last_recruit \
-         FROM member WHERE {pred} GROUP BY org_path"
+         FROM member WHERE "
     );
     let mut out = HashMap::new();
-    let mut q = sqlx::query(&sql).bind(crate::date_text(day));
-    for b in binds {
-        q = q.bind(b);
-    }
+    let q = Sql::numbered(sql, vec![day.into()])
+        .scope("org_path", scope)
+        .push(" GROUP BY org_path");
     for r in q.fetch_all(&mut *conn).await? {
         out.insert(
             r.try_get::<i64, _>("org_id")?,

@@ -6,7 +6,7 @@ use jiceng_domain::{path, Domain, Org, OrgKind, RegionCode};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{insert_many, placeholders, Val, IN_CHUNK};
+use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
 use crate::{opt_date, Conn, Result, Scope, StoreError};
 
 /// An org as stored: the record, its place in the tree and its stored facts.
@@ -98,6 +98,24 @@ fn committee_from(s: Option<String>) -> Result<Option<bool>> {
     }
 }
 
+/// An org's own fields, as `update` writes them (`insert` writes them too, after the
+/// tree columns).
+const RECORD_COLS: [&str; 13] = [
+    "code",
+    "name",
+    "kind",
+    "domain",
+    "region_code",
+    "founded_on",
+    "last_election_on",
+    "committee",
+    "has_committee",
+    "term_years",
+    "temporary",
+    "approving_org",
+    "dissolved_on",
+];
+
 /// The values of `RECORD_COLS`, in order. `has_committee` (read by code written before
 /// the committee could be unknown) follows `committee`: unknown is stored as 0 there.
 fn record_vals(o: &Org) -> Vec<Val> {
@@ -134,14 +152,7 @@ pub async fn insert(conn: &mut Conn, orgs: &[Org]) -> Result<Vec<String>> {
         m
     };
     for chunk in missing.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT id, path FROM org WHERE id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("SELECT id, path FROM org WHERE id IN ").in_list(chunk.iter().copied());
         for row in q.fetch_all(&mut *conn).await? {
             known.insert(row.try_get("id")?, row.try_get("path")?);
         }
@@ -176,25 +187,11 @@ pub async fn insert(conn: &mut Conn, orgs: &[Org]) -> Result<Vec<String>> {
         conn,
         "org",
         &[
-            "id",
-            "parent_id",
-            "path",
-            "depth",
-            "code",
-            "name",
-            "kind",
-            "domain",
-            "region_code",
-            "founded_on",
-            "last_election_on",
-            "committee",
-            "has_committee",
-            "term_years",
-            "temporary",
-            "approving_org",
-            "dissolved_on",
-            "updated_at",
-        ],
+            &["id", "parent_id", "path", "depth"][..],
+            &RECORD_COLS,
+            &["updated_at"],
+        ]
+        .concat(),
         &rows,
     )
     .await?;
@@ -203,19 +200,11 @@ pub async fn insert(conn: &mut Conn, orgs: &[Org]) -> Result<Vec<String>> {
 
 /// Updates an org's own fields (not its place in the tree: see `move_subtree`).
 pub async fn update(conn: &mut Conn, o: &Org) -> Result<()> {
-    let mut q = sqlx::query(
-        "UPDATE org SET code = $1, name = $2, kind = $3, domain = $4, region_code = $5, founded_on = $6, \
-         last_election_on = $7, committee = $8, has_committee = $9, term_years = $10, temporary = $11, \
-         approving_org = $12, dissolved_on = $13, updated_at = $14 WHERE id = $15",
-    );
-    for v in record_vals(o) {
-        q = crate::sql::bind(q, &v);
-    }
-    let done = q
-        .bind(crate::now_text())
-        .bind(o.id)
-        .execute(&mut *conn)
-        .await?;
+    let columns = [&["id"][..], &RECORD_COLS, &["updated_at"]].concat();
+    let mut vals = vec![Val::Int(o.id)];
+    vals.extend(record_vals(o));
+    vals.push(crate::now_text().into());
+    let done = crate::sql::update_row(conn, "org", &columns, vals).await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound(format!("党组织（id {}）", o.id)));
     }
@@ -224,60 +213,50 @@ pub async fn update(conn: &mut Conn, o: &Org) -> Result<()> {
 
 pub use crate::tree::move_subtree;
 
-/// One org by id, if it is in the scope.
-pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<StoredOrg>> {
-    let (pred, vals) = scope.predicate("path", 2);
-    let sql = format!("SELECT {ORG_COLS} FROM org WHERE id = $1 AND {pred}");
-    let mut q = sqlx::query(&sql).bind(id);
-    for v in vals {
-        q = q.bind(v);
-    }
-    q.fetch_optional(&mut *conn)
-        .await?
-        .map(|r| org_from_row(&r))
-        .transpose()
-}
-
-/// One org by code, if it is in the scope.
-pub async fn get_by_code(conn: &mut Conn, scope: &Scope, code: &str) -> Result<Option<StoredOrg>> {
-    let (pred, vals) = scope.predicate("path", 2);
-    let sql = format!("SELECT {ORG_COLS} FROM org WHERE code = $1 AND {pred}");
-    let mut q = sqlx::query(&sql).bind(code.to_string());
-    for v in vals {
-        q = q.bind(v);
-    }
-    q.fetch_optional(&mut *conn)
-        .await?
-        .map(|r| org_from_row(&r))
-        .transpose()
-}
-
-/// Orgs with exactly this name in the scope.
-pub async fn find_by_name(conn: &mut Conn, scope: &Scope, name: &str) -> Result<Vec<StoredOrg>> {
-    let (pred, vals) = scope.predicate("path", 2);
-    let sql =
-        format!("SELECT {ORG_COLS} FROM org WHERE name = $1 AND {pred} ORDER BY path LIMIT 50");
-    let mut q = sqlx::query(&sql).bind(name.to_string());
-    for v in vals {
-        q = q.bind(v);
-    }
-    q.fetch_all(&mut *conn)
+/// The orgs in the scope whose `column` equals `v`, then `tail` (ORDER BY, LIMIT).
+async fn select_where(
+    conn: &mut Conn,
+    scope: &Scope,
+    column: &'static str,
+    v: Val,
+    tail: &str,
+) -> Result<Vec<StoredOrg>> {
+    Sql::new(format!("SELECT {ORG_COLS} FROM org WHERE {column} = "))
+        .bind(v)
+        .push(" AND ")
+        .scope("path", scope)
+        .push(tail)
+        .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(org_from_row)
         .collect()
 }
 
+/// One org by id, if it is in the scope.
+pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<StoredOrg>> {
+    Ok(select_where(conn, scope, "id", id.into(), "").await?.pop())
+}
+
+/// One org by code, if it is in the scope.
+pub async fn get_by_code(conn: &mut Conn, scope: &Scope, code: &str) -> Result<Option<StoredOrg>> {
+    Ok(select_where(conn, scope, "code", code.into(), "")
+        .await?
+        .pop())
+}
+
+/// Orgs with exactly this name in the scope.
+pub async fn find_by_name(conn: &mut Conn, scope: &Scope, name: &str) -> Result<Vec<StoredOrg>> {
+    select_where(conn, scope, "name", name.into(), " ORDER BY path LIMIT 50").await
+}
+
 /// Every org in the scope, in path order (parents before children). For a province this
 /// is some 300 thousand rows: callers that only need counts read stored facts instead.
 pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredOrg>> {
-    let (pred, vals) = scope.predicate("path", 1);
-    let sql = format!("SELECT {ORG_COLS} FROM org WHERE {pred} ORDER BY path");
-    let mut q = sqlx::query(&sql);
-    for v in vals {
-        q = q.bind(v);
-    }
-    q.fetch_all(&mut *conn)
+    Sql::new(format!("SELECT {ORG_COLS} FROM org WHERE "))
+        .scope("path", scope)
+        .push(" ORDER BY path")
+        .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(org_from_row)
@@ -286,31 +265,15 @@ pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredOrg>> {
 
 /// The children of an org, by name.
 pub async fn children(conn: &mut Conn, scope: &Scope, parent_id: i64) -> Result<Vec<StoredOrg>> {
-    let (pred, vals) = scope.predicate("path", 2);
-    let sql = format!("SELECT {ORG_COLS} FROM org WHERE parent_id = $1 AND {pred} ORDER BY name");
-    let mut q = sqlx::query(&sql).bind(parent_id);
-    for v in vals {
-        q = q.bind(v);
-    }
-    q.fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(org_from_row)
-        .collect()
+    select_where(conn, scope, "parent_id", parent_id.into(), " ORDER BY name").await
 }
 
 /// Orgs by id (any scope: for internal use after the caller has checked the scope).
 pub async fn by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StoredOrg>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT {ORG_COLS} FROM org WHERE id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new(format!("SELECT {ORG_COLS} FROM org WHERE id IN "))
+            .in_list(chunk.iter().copied());
         for row in q.fetch_all(&mut *conn).await? {
             out.push(org_from_row(&row)?);
         }
@@ -320,13 +283,10 @@ pub async fn by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StoredOrg>> {
 
 /// Counts orgs in the scope.
 pub async fn count(conn: &mut Conn, scope: &Scope) -> Result<i64> {
-    let (pred, vals) = scope.predicate("path", 1);
-    let sql = format!("SELECT COUNT(*) FROM org WHERE {pred}");
-    let mut q = sqlx::query_scalar(&sql);
-    for v in vals {
-        q = q.bind(v);
-    }
-    Ok(q.fetch_one(&mut *conn).await?)
+    Sql::new("SELECT COUNT(*) FROM org WHERE ")
+        .scope("path", scope)
+        .fetch_scalar(&mut *conn)
+        .await
 }
 
 /// One entry of an org's history (who, when, what, why).

@@ -3,7 +3,7 @@
 use jiceng_domain::{Position, PositionKind};
 use sqlx::Row;
 
-use crate::sql::{insert_many, placeholders, Val, IN_CHUNK};
+use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
 use crate::{opt_date, Conn, Result, StoreError};
 
 pub async fn insert(conn: &mut Conn, positions: &[Position]) -> Result<()> {
@@ -63,14 +63,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Position> {
 pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<Position>> {
     let mut out = Vec::new();
     for chunk in org_ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT id, member_id, org_id, kind, started_on, ended_on FROM position WHERE org_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("SELECT id, member_id, org_id, kind, started_on, ended_on FROM position WHERE org_id IN ").in_list(chunk);
         for row in q.fetch_all(&mut *conn).await? {
             out.push(from_row(&row)?);
         }
@@ -82,14 +75,7 @@ pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<Position>> 
 pub async fn of_members(conn: &mut Conn, member_ids: &[i64]) -> Result<Vec<Position>> {
     let mut out = Vec::new();
     for chunk in member_ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT id, member_id, org_id, kind, started_on, ended_on FROM position WHERE member_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("SELECT id, member_id, org_id, kind, started_on, ended_on FROM position WHERE member_id IN ").in_list(chunk);
         for row in q.fetch_all(&mut *conn).await? {
             out.push(from_row(&row)?);
         }

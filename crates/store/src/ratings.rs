@@ -14,69 +14,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{placeholders, IN_CHUNK};
+use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
 use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
-
-/// A value to bind in [`insert_rows`] (the shared `sql::Val` has no floats).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum V {
-    I(i64),
-    OI(Option<i64>),
-    F(f64),
-    OF(Option<f64>),
-    T(String),
-    OT(Option<String>),
-}
-
-/// Inserts rows in multi-row statements, as `sql::insert_many` does (positional `?` in
-/// SQLite, whose numbered parameters are looked up in a list; `$n` in PostgreSQL).
-pub(crate) async fn insert_rows(
-    conn: &mut Conn,
-    table: &str,
-    columns: &[&str],
-    rows: &[Vec<V>],
-) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let per = (30_000 / columns.len()).clamp(1, 1_000);
-    let anonymous = conn.backend_name() != "PostgreSQL";
-    for chunk in rows.chunks(per) {
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        let mut n = 1;
-        for (i, row) in chunk.iter().enumerate() {
-            debug_assert_eq!(row.len(), columns.len());
-            sql.push_str(if i > 0 { ", (" } else { "(" });
-            for j in 0..row.len() {
-                if j > 0 {
-                    sql.push_str(", ");
-                }
-                if anonymous {
-                    sql.push('?');
-                } else {
-                    sql.push_str(&format!("${n}"));
-                }
-                n += 1;
-            }
-            sql.push(')');
-        }
-        let mut q = sqlx::query(&sql);
-        for row in chunk {
-            for v in row {
-                q = match v {
-                    V::I(x) => q.bind(*x),
-                    V::OI(x) => q.bind(*x),
-                    V::F(x) => q.bind(*x),
-                    V::OF(x) => q.bind(*x),
-                    V::T(x) => q.bind(x.clone()),
-                    V::OT(x) => q.bind(x.clone()),
-                };
-            }
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
 
 /// An org as rating reads it: its record and stored facts, nothing else.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,24 +43,17 @@ pub struct RatedOrg {
     pub temporary: bool,
 }
 
-fn bind_scope<'q>(mut q: crate::sql::AnyQuery<'q>, binds: Vec<String>) -> crate::sql::AnyQuery<'q> {
-    for b in binds {
-        q = q.bind(b);
-    }
-    q
-}
-
 /// Every org of the scope, in path order (parents first), as rating reads it.
 pub async fn orgs(conn: &mut Conn, scope: &Scope) -> Result<Vec<RatedOrg>> {
-    let (pred, binds) = scope.predicate("path", 1);
-    let sql = format!(
+    let rows = Sql::new(
         "SELECT id, parent_id, code, name, kind, domain, path, founded_on, dissolved_on, \
          last_election_on, has_committee, subtree_members, subtree_full, has_secretary, \
-         secretary_vacant_since, subtree_last_joined, facts_on, temporary FROM org WHERE {pred} ORDER BY path"
-    );
-    let rows = bind_scope(sqlx::query(&sql), binds)
-        .fetch_all(&mut *conn)
-        .await?;
+         secretary_vacant_since, subtree_last_joined, facts_on, temporary FROM org WHERE ",
+    )
+    .scope("path", scope)
+    .push(" ORDER BY path")
+    .fetch_all(&mut *conn)
+    .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let kind: String = r.try_get("kind")?;
@@ -164,16 +96,18 @@ pub async fn first_meeting_months(
     scope: &Scope,
     before: &str,
 ) -> Result<HashMap<i64, chrono::NaiveDate>> {
-    let (pred, binds) = scope.predicate("branch_path", 2);
-    let sql = format!(
+    let rows = Sql::new(
         "SELECT branch_id, MIN(year_month) AS first_month FROM compliance_month \
-         WHERE year_month < $1 AND meetings > 0 AND {pred} GROUP BY branch_id"
-    );
+         WHERE year_month < ",
+    )
+    .bind(before)
+    .push(" AND meetings > 0 AND ")
+    .scope("branch_path", scope)
+    .push(" GROUP BY branch_id")
+    .fetch_all(&mut *conn)
+    .await?;
     let mut out = HashMap::new();
-    for r in bind_scope(sqlx::query(&sql).bind(before.to_string()), binds)
-        .fetch_all(&mut *conn)
-        .await?
-    {
+    for r in rows {
         let ym: String = r.try_get("first_month")?;
         let day = parse_date_text(&format!("{ym}-01"))?;
         out.insert(r.try_get::<i64, _>("branch_id")?, day);
@@ -195,32 +129,27 @@ pub async fn refresh_last_joined(conn: &mut Conn, ids: &[i64]) -> Result<()> {
     let mut tree: Vec<(i64, i64, Option<i64>)> = Vec::with_capacity(ids.len());
     let mut from_children: HashMap<i64, Option<String>> = HashMap::new();
     for chunk in ids.chunks(IN_CHUNK) {
-        let list = placeholders(1, chunk.len());
-        let sql = format!("SELECT id, depth, parent_id FROM org WHERE id IN ({list})");
-        let mut q = sqlx::query_as::<_, (i64, i64, Option<i64>)>(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        tree.extend(q.fetch_all(&mut *conn).await?);
-        let sql = format!(
-            "SELECT org_id, MAX(joined_on) FROM member WHERE org_id IN ({list}) \
-             AND exited_on IS NULL AND transferred_in_on IS NULL GROUP BY org_id"
+        tree.extend(
+            Sql::new("SELECT id, depth, parent_id FROM org WHERE id IN ")
+                .in_list(chunk)
+                .fetch_all_as::<(i64, i64, Option<i64>), _>(&mut *conn)
+                .await?,
         );
-        let mut q = sqlx::query_as::<_, (i64, Option<String>)>(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for (id, last) in q.fetch_all(&mut *conn).await? {
+        let q = Sql::new("SELECT org_id, MAX(joined_on) FROM member WHERE org_id IN ")
+            .in_list(chunk)
+            .push(" AND exited_on IS NULL AND transferred_in_on IS NULL GROUP BY org_id");
+        for (id, last) in q
+            .fetch_all_as::<(i64, Option<String>), _>(&mut *conn)
+            .await?
+        {
             own.insert(id, last);
         }
-        let sql = format!(
-            "SELECT id, parent_id, subtree_last_joined FROM org WHERE parent_id IN ({list})"
-        );
-        let mut q = sqlx::query_as::<_, (i64, i64, Option<String>)>(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for (child, parent, last) in q.fetch_all(&mut *conn).await? {
+        let q = Sql::new("SELECT id, parent_id, subtree_last_joined FROM org WHERE parent_id IN ")
+            .in_list(chunk);
+        for (child, parent, last) in q
+            .fetch_all_as::<(i64, i64, Option<String>), _>(&mut *conn)
+            .await?
+        {
             if !set.contains(&child) {
                 let slot = from_children.entry(parent).or_default();
                 *slot = (*slot).clone().max(last);
@@ -419,9 +348,8 @@ pub async fn replace(
 /// Deletes the ratings of `year` in the scope (the first half of a re-rating written in
 /// chunks: then [`insert`] each chunk).
 pub async fn delete(conn: &mut Conn, scope: &Scope, year: i32) -> Result<()> {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let del = format!("DELETE FROM rating WHERE year = $1 AND {pred}");
-    bind_scope(sqlx::query(&del).bind(year as i64), binds)
+    Sql::new("DELETE FROM rating WHERE ")
+        .year_in(year, scope)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -430,31 +358,31 @@ pub async fn delete(conn: &mut Conn, scope: &Scope, year: i32) -> Result<()> {
 /// Inserts ratings (none of them stored yet).
 pub async fn insert(conn: &mut Conn, rows: &[StoredRating]) -> Result<()> {
     let now = crate::now_text();
-    let vals: Vec<Vec<V>> = rows
+    let vals: Vec<Vec<Val>> = rows
         .iter()
         .map(|r| {
             let adj = r.adjustment.as_ref();
             vec![
-                V::I(r.org_id),
-                V::I(r.year as i64),
-                V::T(r.org_path.clone()),
-                V::T(r.set_id.clone()),
-                V::I(r.set_version),
-                V::T(crate::date_text(r.as_of)),
-                V::OI(r.computed_stars),
-                V::OF(r.score),
-                V::F(r.weight_with_data),
-                V::T(encode(&r.indicators)),
-                V::T(r.evidence.clone()),
-                V::OI(adj.map(|a| a.stars)),
-                V::OT(adj.map(|a| a.by.clone())),
-                V::OT(adj.map(|a| a.reason.clone())),
-                V::OT(adj.map(|a| a.at.clone())),
-                V::T(now.clone()),
+                r.org_id.into(),
+                r.year.into(),
+                r.org_path.clone().into(),
+                r.set_id.clone().into(),
+                r.set_version.into(),
+                r.as_of.into(),
+                r.computed_stars.into(),
+                r.score.into(),
+                r.weight_with_data.into(),
+                encode(&r.indicators).into(),
+                r.evidence.clone().into(),
+                adj.map(|a| a.stars).into(),
+                adj.map(|a| a.by.clone()).into(),
+                adj.map(|a| a.reason.clone()).into(),
+                adj.map(|a| a.at.clone()).into(),
+                now.clone().into(),
             ]
         })
         .collect();
-    insert_rows(
+    insert_many(
         conn,
         "rating",
         &[
@@ -486,14 +414,14 @@ pub async fn adjustments(
     scope: &Scope,
     year: i32,
 ) -> Result<HashMap<i64, Adjustment>> {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let sql = format!(
+    let rows = Sql::new(
         "SELECT org_id, adjusted_stars, adjusted_by, adjusted_reason, adjusted_at FROM rating \
-         WHERE year = $1 AND {pred} AND adjusted_stars IS NOT NULL"
-    );
-    let rows = bind_scope(sqlx::query(&sql).bind(year as i64), binds)
-        .fetch_all(&mut *conn)
-        .await?;
+         WHERE ",
+    )
+    .year_in(year, scope)
+    .push(" AND adjusted_stars IS NOT NULL")
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter()
         .map(|r| {
             Ok((
@@ -522,10 +450,10 @@ pub async fn get(
     org_id: i64,
     year: i32,
 ) -> Result<Option<StoredRating>> {
-    let (pred, binds) = scope.predicate("org_path", 3);
-    let sql =
-        format!("SELECT {RATING_COLS} FROM rating WHERE org_id = $1 AND year = $2 AND {pred}");
-    bind_scope(sqlx::query(&sql).bind(org_id).bind(year as i64), binds)
+    Sql::new(format!("SELECT {RATING_COLS} FROM rating WHERE org_id = "))
+        .bind(org_id)
+        .push(" AND ")
+        .year_in(year, scope)
         .fetch_optional(&mut *conn)
         .await?
         .map(|r| rating_from_row(&r))
@@ -566,33 +494,21 @@ pub async fn page(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<StoredRating>> {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let mut cond = format!("year = $1 AND {pred}");
-    let mut next = binds.len() + 2;
-    let wanted = match stars {
-        None => None,
-        Some(None) => {
-            cond.push_str(" AND COALESCE(adjusted_stars, computed_stars) IS NULL");
-            None
-        }
+    let mut q = Sql::new(format!("SELECT {RATING_COLS} FROM rating WHERE ")).year_in(year, scope);
+    match stars {
+        None => {}
+        Some(None) => q = q.push(" AND COALESCE(adjusted_stars, computed_stars) IS NULL"),
         Some(Some(n)) => {
-            cond.push_str(&format!(
-                " AND COALESCE(adjusted_stars, computed_stars) = ${next}"
-            ));
-            next += 1;
-            Some(n)
+            q = q
+                .push(" AND COALESCE(adjusted_stars, computed_stars) = ")
+                .bind(n)
         }
-    };
-    let sql = format!(
-        "SELECT {RATING_COLS} FROM rating WHERE {cond} ORDER BY org_path LIMIT ${} OFFSET ${}",
-        next,
-        next + 1
-    );
-    let mut q = bind_scope(sqlx::query(&sql).bind(year as i64), binds);
-    if let Some(n) = wanted {
-        q = q.bind(n);
     }
-    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let rows = q
+        .push(" ORDER BY org_path")
+        .page(limit, offset)
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter().map(rating_from_row).collect()
 }
 
@@ -602,14 +518,14 @@ pub async fn distribution(
     scope: &Scope,
     year: i32,
 ) -> Result<BTreeMap<Option<i64>, i64>> {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let sql = format!(
+    let rows = Sql::new(
         "SELECT COALESCE(adjusted_stars, computed_stars) AS s, COUNT(*) AS n FROM rating \
-         WHERE year = $1 AND {pred} GROUP BY COALESCE(adjusted_stars, computed_stars)"
-    );
-    let rows = bind_scope(sqlx::query(&sql).bind(year as i64), binds)
-        .fetch_all(&mut *conn)
-        .await?;
+         WHERE ",
+    )
+    .year_in(year, scope)
+    .push(" GROUP BY COALESCE(adjusted_stars, computed_stars)")
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter()
         .map(|r| Ok((r.try_get::<Option<i64>, _>("s")?, r.try_get::<i64, _>("n")?)))
         .collect()
@@ -681,9 +597,8 @@ pub async fn manual_scores(
     scope: &Scope,
     year: i32,
 ) -> Result<HashMap<i64, BTreeMap<String, f64>>> {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let sql = format!("SELECT org_id, code, score FROM rating_manual WHERE year = $1 AND {pred}");
-    let rows = bind_scope(sqlx::query(&sql).bind(year as i64), binds)
+    let rows = Sql::new("SELECT org_id, code, score FROM rating_manual WHERE ")
+        .year_in(year, scope)
         .fetch_all(&mut *conn)
         .await?;
     let mut out: HashMap<i64, BTreeMap<String, f64>> = HashMap::new();

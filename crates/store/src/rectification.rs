@@ -12,7 +12,7 @@ use jiceng_domain::WeaknessKind;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::ratings::{insert_rows, V};
+use crate::sql::{insert_many, Sql, Val};
 use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
 
 /// A case as stored: where it sits, and the domain's case.
@@ -91,13 +91,6 @@ fn measure_from_row(r: &AnyRow) -> Result<(i64, Measure)> {
     ))
 }
 
-fn bind_all<'q>(mut q: crate::sql::AnyQuery<'q>, binds: Vec<String>) -> crate::sql::AnyQuery<'q> {
-    for b in binds {
-        q = q.bind(b);
-    }
-    q
-}
-
 async fn measures_of(conn: &mut Conn, case_id: i64) -> Result<Vec<Measure>> {
     sqlx::query(
         "SELECT case_id, seq, text, owner, deadline, done_on, note FROM rectification_measure \
@@ -118,12 +111,14 @@ pub async fn get(
     org_id: i64,
     year: i32,
 ) -> Result<Option<StoredCase>> {
-    let (pred, binds) = scope.predicate("org_path", 3);
-    let sql =
-        format!("SELECT {CASE_COLS} FROM rectification WHERE org_id = $1 AND year = $2 AND {pred}");
-    let row = bind_all(sqlx::query(&sql).bind(org_id).bind(year as i64), binds)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = Sql::new(format!(
+        "SELECT {CASE_COLS} FROM rectification WHERE org_id = "
+    ))
+    .bind(org_id)
+    .push(" AND ")
+    .year_in(year, scope)
+    .fetch_optional(&mut *conn)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let mut c = case_from_row(&row)?;
     c.case.measures = measures_of(conn, c.id).await?;
@@ -133,21 +128,14 @@ pub async fn get(
 /// The cases of the scope (of one year, or open ones of any year), with their measures,
 /// in path order. Two range reads, whatever the number of cases.
 pub async fn list(conn: &mut Conn, scope: &Scope, filter: CaseFilter) -> Result<Vec<StoredCase>> {
-    let (pred, binds) = scope.predicate("org_path", 1);
-    let (cond, year) = match filter {
-        CaseFilter::Year(y) => (format!(" AND year = ${}", binds.len() + 1), Some(y)),
-        CaseFilter::Open => (
-            " AND stage <> 'Accepted' AND stage <> 'Reviewed'".to_string(),
-            None,
-        ),
+    let q =
+        Sql::new(format!("SELECT {CASE_COLS} FROM rectification WHERE ")).scope("org_path", scope);
+    let q = match filter {
+        CaseFilter::Year(y) => q.push(" AND year = ").bind(y),
+        CaseFilter::Open => q.push(" AND stage <> 'Accepted' AND stage <> 'Reviewed'"),
     };
-    let sql =
-        format!("SELECT {CASE_COLS} FROM rectification WHERE {pred}{cond} ORDER BY org_path, year");
-    let mut q = bind_all(sqlx::query(&sql), binds.clone());
-    if let Some(y) = year {
-        q = q.bind(y as i64);
-    }
     let mut cases: Vec<StoredCase> = q
+        .push(" ORDER BY org_path, year")
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -156,16 +144,16 @@ pub async fn list(conn: &mut Conn, scope: &Scope, filter: CaseFilter) -> Result<
     if cases.is_empty() {
         return Ok(cases);
     }
-    let sql = format!(
+    let measures = Sql::new(
         "SELECT case_id, seq, text, owner, deadline, done_on, note FROM rectification_measure \
-         WHERE {pred} ORDER BY case_id, seq"
-    );
+         WHERE ",
+    )
+    .scope("org_path", scope)
+    .push(" ORDER BY case_id, seq")
+    .fetch_all(&mut *conn)
+    .await?;
     let mut by_case: HashMap<i64, Vec<Measure>> = HashMap::new();
-    for r in bind_all(sqlx::query(&sql), binds)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-    {
+    for r in &measures {
         let (id, m) = measure_from_row(r)?;
         by_case.entry(id).or_default().push(m);
     }
@@ -183,29 +171,29 @@ pub enum CaseFilter {
     Open,
 }
 
-fn case_vals(c: &StoredCase) -> Vec<V> {
+fn case_vals(c: &StoredCase) -> Vec<Val> {
     let k = &c.case;
     let kinds: Vec<&str> = k.kinds.iter().map(|x| x.code()).collect();
     vec![
-        V::I(c.id),
-        V::I(c.org_id),
-        V::I(c.year as i64),
-        V::T(c.org_path.clone()),
-        V::T(k.stage.code().into()),
-        V::T(serde_json::to_string(&kinds).expect("codes serialize")),
-        V::T(crate::date_text(k.opened_on)),
-        V::OT(k.cadre.clone()),
-        V::T(serde_json::to_string(&k.departments).expect("names serialize")),
-        V::OT(k.deadline().map(crate::date_text)),
-        V::OT(k.extended_to.map(crate::date_text)),
-        V::OT(k.extension_reason.clone()),
-        V::OT(k.accepted_on.map(crate::date_text)),
-        V::OT(k.acceptance_note.clone()),
-        V::OT(k.reviewed_on.map(crate::date_text)),
-        V::OT(k.review_outcome.map(|o| o.code().to_string())),
-        V::OT(k.review_note.clone()),
-        V::T(crate::date_text(k.last_activity_on)),
-        V::T(crate::now_text()),
+        Val::Int(c.id),
+        Val::Int(c.org_id),
+        Val::Int(c.year as i64),
+        Val::Text(c.org_path.clone()),
+        Val::Text(k.stage.code().into()),
+        Val::Text(serde_json::to_string(&kinds).expect("codes serialize")),
+        Val::Text(crate::date_text(k.opened_on)),
+        Val::OptText(k.cadre.clone()),
+        Val::Text(serde_json::to_string(&k.departments).expect("names serialize")),
+        Val::OptText(k.deadline().map(crate::date_text)),
+        Val::OptText(k.extended_to.map(crate::date_text)),
+        Val::OptText(k.extension_reason.clone()),
+        Val::OptText(k.accepted_on.map(crate::date_text)),
+        Val::OptText(k.acceptance_note.clone()),
+        Val::OptText(k.reviewed_on.map(crate::date_text)),
+        Val::OptText(k.review_outcome.map(|o| o.code().to_string())),
+        Val::OptText(k.review_note.clone()),
+        Val::Text(crate::date_text(k.last_activity_on)),
+        Val::Text(crate::now_text()),
     ]
 }
 
@@ -243,25 +231,25 @@ pub async fn save(conn: &mut Conn, c: &StoredCase) -> Result<()> {
         .bind(c.id)
         .execute(&mut *conn)
         .await?;
-    insert_rows(conn, "rectification", &CASE_WRITE, &[case_vals(c)]).await?;
-    let rows: Vec<Vec<V>> = c
+    insert_many(conn, "rectification", &CASE_WRITE, &[case_vals(c)]).await?;
+    let rows: Vec<Vec<Val>> = c
         .case
         .measures
         .iter()
         .map(|m| {
             vec![
-                V::I(c.id),
-                V::I(m.seq),
-                V::T(c.org_path.clone()),
-                V::T(m.text.clone()),
-                V::T(m.owner.clone()),
-                V::T(crate::date_text(m.deadline)),
-                V::OT(m.done_on.map(crate::date_text)),
-                V::OT(m.note.clone()),
+                Val::Int(c.id),
+                Val::Int(m.seq),
+                Val::Text(c.org_path.clone()),
+                Val::Text(m.text.clone()),
+                Val::Text(m.owner.clone()),
+                Val::Text(crate::date_text(m.deadline)),
+                Val::OptText(m.done_on.map(crate::date_text)),
+                Val::OptText(m.note.clone()),
             ]
         })
         .collect();
-    insert_rows(
+    insert_many(
         conn,
         "rectification_measure",
         &[
@@ -288,7 +276,7 @@ pub struct Event {
 }
 
 pub async fn add_event(conn: &mut Conn, e: &Event) -> Result<()> {
-    insert_rows(
+    insert_many(
         conn,
         "rectification_event",
         &[
@@ -304,16 +292,16 @@ pub async fn add_event(conn: &mut Conn, e: &Event) -> Result<()> {
             "recorded_at",
         ],
         &[vec![
-            V::I(e.id),
-            V::I(e.case_id),
-            V::T(e.org_path.clone()),
-            V::T(crate::date_text(e.on)),
-            V::T(e.step.clone()),
-            V::T(e.from.code().into()),
-            V::T(e.to.code().into()),
-            V::T(e.summary.clone()),
-            V::T(e.actor.clone()),
-            V::T(crate::now_text()),
+            Val::Int(e.id),
+            Val::Int(e.case_id),
+            Val::Text(e.org_path.clone()),
+            Val::Text(crate::date_text(e.on)),
+            Val::Text(e.step.clone()),
+            Val::Text(e.from.code().into()),
+            Val::Text(e.to.code().into()),
+            Val::Text(e.summary.clone()),
+            Val::Text(e.actor.clone()),
+            Val::Text(crate::now_text()),
         ]],
     )
     .await
@@ -358,19 +346,23 @@ pub async fn overdue(
     scope: &Scope,
     today: chrono::NaiveDate,
 ) -> Result<Vec<(i64, Measure)>> {
-    let (pred, binds) = scope.predicate("m.org_path", 2);
-    let sql = format!(
+    Sql::new(
         "SELECT m.case_id, m.seq, m.text, m.owner, m.deadline, m.done_on, m.note \
          FROM rectification_measure m JOIN rectification c ON c.id = m.case_id \
-         WHERE m.deadline < $1 AND {pred} AND m.done_on IS NULL \
-         AND c.stage <> 'Accepted' AND c.stage <> 'Reviewed' ORDER BY m.deadline, m.case_id, m.seq"
-    );
-    bind_all(sqlx::query(&sql).bind(crate::date_text(today)), binds)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(measure_from_row)
-        .collect()
+         WHERE m.deadline < ",
+    )
+    .bind(today)
+    .push(" AND ")
+    .scope("m.org_path", scope)
+    .push(
+        " AND m.done_on IS NULL \
+         AND c.stage <> 'Accepted' AND c.stage <> 'Reviewed' ORDER BY m.deadline, m.case_id, m.seq",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(measure_from_row)
+    .collect()
 }
 
 /// The stored assistance mapping (JSON), if the department changed the shipped one.

@@ -10,6 +10,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::sql::Sql;
 use crate::{Conn, Result, Scope, StoreError};
 
 /// What kind of record the referred row collides with.
@@ -153,17 +154,18 @@ pub async fn insert(conn: &mut Conn, id: i64, r: &NewReferral) -> Result<()> {
     Ok(())
 }
 
-/// The FROM and WHERE of a scoped read: the common org's current path in `scope`, and a
-/// status when given. Binds: the scope's, then the status.
-fn scoped(scope: &Scope, status: Option<ReferralStatus>) -> (String, Vec<String>) {
-    let (pred, mut binds) = scope.predicate("o.path", 1);
-    let mut sql =
-        format!(" FROM referral r LEFT JOIN org o ON o.id = r.common_org_id WHERE ({pred})");
-    if let Some(s) = status {
-        sql.push_str(&format!(" AND r.status = ${}", binds.len() + 1));
-        binds.push(s.code().to_string());
+/// `SELECT {what}` with the FROM and WHERE of a scoped read: the common org's current
+/// path in `scope`, and a status when given.
+fn scoped(what: &str, scope: &Scope, status: Option<ReferralStatus>) -> Sql {
+    let q = Sql::new(format!(
+        "SELECT {what} FROM referral r LEFT JOIN org o ON o.id = r.common_org_id WHERE ("
+    ))
+    .scope("o.path", scope)
+    .push(")");
+    match status {
+        Some(s) => q.push(" AND r.status = ").bind(s.code()),
+        None => q,
     }
-    (sql, binds)
 }
 
 /// A page of the referrals in `scope` (newest first) and their total.
@@ -174,37 +176,23 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<StoredReferral>, i64)> {
-    let (from, binds) = scoped(scope, status);
-    let count_sql = format!("SELECT COUNT(*){from}");
-    let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    let total = q.fetch_one(&mut *conn).await?;
-    let n = binds.len();
-    let sql = format!(
-        "SELECT {COLS}{from} ORDER BY r.created_at DESC, r.id DESC LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
-    );
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let total: i64 = scoped("COUNT(*)", scope, status)
+        .fetch_scalar(&mut *conn)
+        .await?;
+    let rows = scoped(COLS, scope, status)
+        .push(" ORDER BY r.created_at DESC, r.id DESC")
+        .page(limit, offset)
+        .fetch_all(&mut *conn)
+        .await?;
     let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
     Ok((items, total))
 }
 
 /// One referral, if it exists and lies in `scope`.
 pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<StoredReferral>> {
-    let (from, binds) = scoped(scope, None);
-    let sql = format!("SELECT {COLS}{from} AND r.id = ${}", binds.len() + 1);
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    q.bind(id)
+    scoped(COLS, scope, None)
+        .push(" AND r.id = ")
+        .bind(id)
         .fetch_optional(&mut *conn)
         .await?
         .as_ref()

@@ -1,14 +1,47 @@
-//! Small helpers for SQL both backends share: bound values, multi-row inserts, IN lists.
+//! SQL both backends share: one builder ([`Sql`]) that numbers its placeholders and keeps
+//! the values bound to them, multi-row inserts, IN lists.
 
-use crate::{Conn, Result, StoreError};
+use std::fmt::Write as _;
+
+use sqlx::any::{AnyQueryResult, AnyRow};
+
+use crate::{Conn, Result, Scope, StoreError};
 
 /// A value to bind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
     Int(i64),
     OptInt(Option<i64>),
+    Float(f64),
+    OptFloat(Option<f64>),
     Text(String),
     OptText(Option<String>),
+}
+
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::Float(v)
+    }
+}
+impl From<Option<f64>> for Val {
+    fn from(v: Option<f64>) -> Val {
+        Val::OptFloat(v)
+    }
+}
+impl From<i32> for Val {
+    fn from(v: i32) -> Val {
+        Val::Int(v.into())
+    }
+}
+impl From<&i64> for Val {
+    fn from(v: &i64) -> Val {
+        Val::Int(*v)
+    }
+}
+impl From<&String> for Val {
+    fn from(v: &String) -> Val {
+        Val::Text(v.clone())
+    }
 }
 
 impl From<i64> for Val {
@@ -59,12 +92,155 @@ impl From<Option<chrono::NaiveDate>> for Val {
 
 pub type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
-pub fn bind<'q>(q: AnyQuery<'q>, v: &Val) -> AnyQuery<'q> {
+pub(crate) fn bind<'q>(q: AnyQuery<'q>, v: &Val) -> AnyQuery<'q> {
     match v {
         Val::Int(i) => q.bind(*i),
         Val::OptInt(i) => q.bind(*i),
+        Val::Float(f) => q.bind(*f),
+        Val::OptFloat(f) => q.bind(*f),
         Val::Text(s) => q.bind(s.clone()),
         Val::OptText(s) => q.bind(s.clone()),
+    }
+}
+
+/// One SQL statement being written: its text and the values bound to it. [`Sql::bind`]
+/// writes the next numbered placeholder (`$1`, `$2`, …) where the value goes, so the
+/// numbers and the values cannot drift apart; identifiers and constants are `push`ed as
+/// text, values never are.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Sql {
+    text: String,
+    vals: Vec<Val>,
+}
+
+impl Sql {
+    pub(crate) fn new(text: impl Into<String>) -> Sql {
+        Sql {
+            text: text.into(),
+            vals: Vec::new(),
+        }
+    }
+
+    /// A statement whose text numbers its own placeholders `$1`…`$n` for `vals` (for a
+    /// value the text uses more than once); what is appended is numbered from `$n+1`.
+    pub(crate) fn numbered(text: impl Into<String>, vals: Vec<Val>) -> Sql {
+        Sql {
+            text: text.into(),
+            vals,
+        }
+    }
+
+    /// Appends text (SQL, identifiers, constants: no values).
+    pub(crate) fn push(mut self, text: &str) -> Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends the next placeholder and binds `v` to it.
+    pub(crate) fn bind(mut self, v: impl Into<Val>) -> Sql {
+        self.vals.push(v.into());
+        let _ = write!(self.text, "${}", self.vals.len());
+        self
+    }
+
+    /// Appends the predicate of `scope` on `column` (a literal path range) with its values.
+    pub(crate) fn scope(mut self, column: &str, scope: &Scope) -> Sql {
+        let (pred, vals) = scope.predicate(column, self.vals.len() + 1);
+        self.text.push_str(&pred);
+        self.vals.extend(vals.into_iter().map(Val::Text));
+        self
+    }
+
+    /// Appends `year = $n AND` the scope's range on `org_path`: the rows of one year of
+    /// a subtree, as the tables keyed by `(year, org_path)` are read.
+    pub(crate) fn year_in(self, year: i32, scope: &Scope) -> Sql {
+        self.push("year = ")
+            .bind(year)
+            .push(" AND ")
+            .scope("org_path", scope)
+    }
+
+    /// Appends `($n, $n+1, …)`, one placeholder per value (callers keep lists to
+    /// [`IN_CHUNK`] values and never pass an empty one).
+    pub(crate) fn in_list<V: Into<Val>>(mut self, values: impl IntoIterator<Item = V>) -> Sql {
+        self.text.push('(');
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self = self.bind(v);
+        }
+        self.text.push(')');
+        self
+    }
+
+    /// The statement's text.
+    #[cfg(test)]
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Appends ` LIMIT $n OFFSET $n+1`: one page.
+    pub(crate) fn page(self, limit: i64, offset: i64) -> Sql {
+        self.push(" LIMIT ")
+            .bind(limit)
+            .push(" OFFSET ")
+            .bind(offset)
+    }
+
+    /// The statement with its values bound, for the caller to run.
+    pub(crate) fn query(&self) -> AnyQuery<'_> {
+        self.vals
+            .iter()
+            .fold(sqlx::query(&self.text), |q, v| bind(q, v))
+    }
+
+    pub(crate) async fn fetch_all<'e, 'c: 'e, E>(&self, ex: E) -> Result<Vec<AnyRow>>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        Ok(self.query().fetch_all(ex).await?)
+    }
+
+    pub(crate) async fn fetch_optional<'e, 'c: 'e, E>(&self, ex: E) -> Result<Option<AnyRow>>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        Ok(self.query().fetch_optional(ex).await?)
+    }
+
+    pub(crate) async fn fetch_one<'e, 'c: 'e, E>(&self, ex: E) -> Result<AnyRow>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        Ok(self.query().fetch_one(ex).await?)
+    }
+
+    /// Every row, each read as a `T` (a tuple of the selected columns, in order).
+    pub(crate) async fn fetch_all_as<'e, 'c: 'e, T, E>(&self, ex: E) -> Result<Vec<T>>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+        T: for<'r> sqlx::FromRow<'r, AnyRow>,
+    {
+        let rows = self.fetch_all(ex).await?;
+        Ok(rows.iter().map(T::from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// The first column of the one row the statement returns (`COUNT(*)` and the like).
+    pub(crate) async fn fetch_scalar<'e, 'c: 'e, T, E>(&self, ex: E) -> Result<T>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+        T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        use sqlx::Row;
+        Ok(self.fetch_one(ex).await?.try_get(0)?)
+    }
+
+    pub(crate) async fn execute<'e, 'c: 'e, E>(&self, ex: E) -> Result<AnyQueryResult>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        Ok(self.query().execute(ex).await?)
     }
 }
 
@@ -72,11 +248,12 @@ pub fn bind<'q>(q: AnyQuery<'q>, v: &Val) -> AnyQuery<'q> {
 const MAX_BINDS: usize = 30_000;
 const MAX_ROWS: usize = 1_000;
 
-/// Inserts rows in multi-row statements (one round trip per chunk).
-pub async fn insert_many(
+/// Inserts rows in multi-row statements (one round trip per chunk). `table` and `columns`
+/// are written into the statement: names fixed in the code, never input.
+pub(crate) async fn insert_many(
     conn: &mut Conn,
-    table: &str,
-    columns: &[&str],
+    table: &'static str,
+    columns: &[&'static str],
     rows: &[Vec<Val>],
 ) -> Result<()> {
     if rows.is_empty() {
@@ -120,12 +297,26 @@ pub async fn insert_many(
     Ok(())
 }
 
-/// `$from, $from+1, …` for an IN list of `n` values.
-pub fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Rewrites one row of `table`: `columns` start with `id`, and `vals` hold the row's id
+/// and then the other columns' new values, in the same order.
+pub(crate) async fn update_row(
+    conn: &mut Conn,
+    table: &'static str,
+    columns: &[&'static str],
+    mut vals: Vec<Val>,
+) -> Result<AnyQueryResult> {
+    debug_assert_eq!(columns.first(), Some(&"id"));
+    debug_assert_eq!(columns.len(), vals.len());
+    let id = vals.remove(0);
+    let mut q = Sql::new(format!("UPDATE {table} SET "));
+    for (i, (col, v)) in columns[1..].iter().zip(vals).enumerate() {
+        q = q
+            .push(if i > 0 { ", " } else { "" })
+            .push(col)
+            .push(" = ")
+            .bind(v);
+    }
+    q.push(" WHERE id = ").bind(id).execute(conn).await
 }
 
 /// Chunks of ids small enough for one IN list.
@@ -163,15 +354,68 @@ pub async fn lock_orgs(conn: &mut Conn, ids: &[i64]) -> Result<()> {
     ids.sort_unstable();
     ids.dedup();
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT id FROM org WHERE id IN ({}) ORDER BY id FOR UPDATE",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new("SELECT id FROM org WHERE id IN ")
+            .in_list(chunk)
+            .push(" ORDER BY id FOR UPDATE");
         q.fetch_all(&mut *conn).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_the_order_values_are_bound() {
+        let q = Sql::new("SELECT x FROM t WHERE a = ")
+            .bind(7)
+            .push(" AND ")
+            .scope("path", &Scope::subtree("/1/"))
+            .push(" AND b IN ")
+            .in_list(["p", "q"])
+            .push(" AND c = ")
+            .bind(Some(1.5));
+        assert_eq!(
+            q.text(),
+            "SELECT x FROM t WHERE a = $1 AND path >= $2 AND path < $3 AND b IN ($4, $5) AND c = $6"
+        );
+        assert_eq!(q.vals.len(), 6);
+        assert_eq!(q.vals[0], Val::Int(7));
+        assert_eq!(q.vals[1], Val::Text("/1/".into()));
+        assert_eq!(q.vals[3], Val::Text("p".into()));
+        assert_eq!(q.vals[5], Val::OptFloat(Some(1.5)));
+    }
+
+    #[test]
+    fn a_scope_without_a_range_binds_nothing() {
+        let q = Sql::new("SELECT 1 WHERE ")
+            .scope("path", &Scope::All)
+            .push(" AND x = ")
+            .bind(1);
+        assert_eq!(q.text(), "SELECT 1 WHERE 1=1 AND x = $1");
+        let q = Sql::new("SELECT 1 WHERE ").scope("path", &Scope::Nothing);
+        assert_eq!(q.text(), "SELECT 1 WHERE 1=0");
+        assert!(q.vals.is_empty());
+    }
+
+    #[test]
+    fn a_year_of_a_subtree_is_the_year_then_the_path_range() {
+        let q = Sql::new("SELECT 1 FROM rating WHERE org_id = ")
+            .bind(3)
+            .push(" AND ")
+            .year_in(2026, &Scope::subtree("/1/"));
+        assert_eq!(
+            q.text(),
+            "SELECT 1 FROM rating WHERE org_id = $1 AND year = $2 AND org_path >= $3 AND org_path < $4"
+        );
+        assert_eq!(q.vals[1], Val::Int(2026));
+    }
+
+    #[test]
+    fn a_page_binds_its_limit_then_its_offset() {
+        let q = Sql::new("SELECT 1 ORDER BY x").page(10, 20);
+        assert_eq!(q.text(), "SELECT 1 ORDER BY x LIMIT $1 OFFSET $2");
+        assert_eq!(q.vals, vec![Val::Int(10), Val::Int(20)]);
+    }
 }

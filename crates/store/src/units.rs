@@ -4,7 +4,7 @@ use jiceng_domain::{Coverage, CreditCode, Domain, OperatingStatus, RegionCode, U
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{insert_many, placeholders, Val, IN_CHUNK};
+use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
 use crate::{Conn, Result, Scope, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,21 +103,7 @@ pub async fn insert(conn: &mut Conn, units: &[StoredUnit]) -> Result<()> {
 pub async fn update(conn: &mut Conn, u: &StoredUnit) -> Result<()> {
     let now = crate::now_text();
     let v = vals(u, &now);
-    let sets: Vec<String> = WRITE_COLS[1..]
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{c} = ${}", i + 1))
-        .collect();
-    let sql = format!(
-        "UPDATE unit SET {} WHERE id = ${}",
-        sets.join(", "),
-        WRITE_COLS.len()
-    );
-    let mut q = sqlx::query(&sql);
-    for x in &v[1..] {
-        q = crate::sql::bind(q, x);
-    }
-    q.bind(u.unit.id).execute(&mut *conn).await?;
+    crate::sql::update_row(conn, "unit", &WRITE_COLS, v).await?;
     Ok(())
 }
 
@@ -125,14 +111,10 @@ pub async fn update(conn: &mut Conn, u: &StoredUnit) -> Result<()> {
 pub async fn by_credit_codes(conn: &mut Conn, codes: &[String]) -> Result<Vec<StoredUnit>> {
     let mut out = Vec::new();
     for chunk in codes.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT {UNIT_COLS} FROM unit WHERE credit_code IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for c in chunk {
-            q = q.bind(c.clone());
-        }
+        let q = Sql::new(format!(
+            "SELECT {UNIT_COLS} FROM unit WHERE credit_code IN "
+        ))
+        .in_list(chunk);
         for row in q.fetch_all(&mut *conn).await? {
             out.push(from_row(&row)?);
         }
@@ -144,19 +126,21 @@ pub async fn by_credit_codes(conn: &mut Conn, codes: &[String]) -> Result<Vec<St
 pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<StoredUnit>> {
     let mut out = Vec::new();
     for chunk in org_ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT {UNIT_COLS} FROM unit WHERE org_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        let q = Sql::new(format!("SELECT {UNIT_COLS} FROM unit WHERE org_id IN ")).in_list(chunk);
         for row in q.fetch_all(&mut *conn).await? {
             out.push(from_row(&row)?);
         }
     }
     Ok(out)
+}
+
+/// The units of the scope [`gap_candidates`] reads, before its ORDER BY.
+fn gap_filter(scope: &Scope, min_full: i64) -> Sql {
+    Sql::new(format!("SELECT {UNIT_COLS} FROM unit WHERE "))
+        .scope("org_path", scope)
+        .push(" AND status = 'Operating' AND ((full_members >= ")
+        .bind(min_full)
+        .push(" AND coverage <> 'OwnOrg') OR coverage = 'Uncovered')")
 }
 
 /// Operating units in the scope that may fall in a gap: those with `min_full` or more full
@@ -167,18 +151,8 @@ pub async fn gap_candidates(
     scope: &Scope,
     min_full: i64,
 ) -> Result<Vec<StoredUnit>> {
-    let (pred, binds) = scope.predicate("org_path", 1);
-    let n = binds.len();
-    let sql = format!(
-        "SELECT {UNIT_COLS} FROM unit WHERE {pred} AND status = 'Operating' \
-         AND ((full_members >= ${} AND coverage <> 'OwnOrg') OR coverage = 'Uncovered') ORDER BY name, id",
-        n + 1
-    );
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(b);
-    }
-    q.bind(min_full)
+    gap_filter(scope, min_full)
+        .push(" ORDER BY name, id")
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -194,20 +168,8 @@ pub async fn gap_candidates_first(
     min_full: i64,
     limit: i64,
 ) -> Result<Vec<StoredUnit>> {
-    let (pred, binds) = scope.predicate("org_path", 1);
-    let n = binds.len();
-    let sql = format!(
-        "SELECT {UNIT_COLS} FROM unit WHERE {pred} AND status = 'Operating' \
-         AND ((full_members >= ${} AND coverage <> 'OwnOrg') OR coverage = 'Uncovered') \
-         ORDER BY org_path LIMIT {}",
-        n + 1,
-        limit.max(0)
-    );
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(b);
-    }
-    q.bind(min_full)
+    gap_filter(scope, min_full)
+        .push(&format!(" ORDER BY org_path LIMIT {}", limit.max(0)))
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -217,12 +179,9 @@ pub async fn gap_candidates_first(
 
 /// Every unit in the scope (for lists and exports), by name.
 pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredUnit>> {
-    let (pred, binds) = scope.predicate("org_path", 1);
-    let sql = format!("SELECT {UNIT_COLS} FROM unit WHERE {pred} ORDER BY name, id");
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(b);
-    }
+    let q = Sql::new(format!("SELECT {UNIT_COLS} FROM unit WHERE "))
+        .scope("org_path", scope)
+        .push(" ORDER BY name, id");
     q.fetch_all(&mut *conn)
         .await?
         .iter()

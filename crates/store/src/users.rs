@@ -8,6 +8,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::sql::Sql;
 use crate::{Conn, Result, Scope, StoreError};
 
 /// A user as stored, with the code, name and path of its org.
@@ -104,16 +105,16 @@ pub async fn get_by_username(
     scope: &Scope,
     username: &str,
 ) -> Result<Option<StoredUser>> {
-    let (pred, vals) = scope.predicate("o.path", 2);
-    let sql = format!("SELECT {USER_COLS} FROM {USER_FROM} WHERE u.username = $1 AND {pred}");
-    let mut q = sqlx::query(&sql).bind(username.to_string());
-    for v in vals {
-        q = q.bind(v);
-    }
-    q.fetch_optional(&mut *conn)
-        .await?
-        .map(|r| user_from_row(&r))
-        .transpose()
+    Sql::new(format!(
+        "SELECT {USER_COLS} FROM {USER_FROM} WHERE u.username = "
+    ))
+    .bind(username)
+    .push(" AND ")
+    .scope("o.path", scope)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| user_from_row(&r))
+    .transpose()
 }
 
 /// A user by id, in any scope (for resolving a session, after the token was checked).
@@ -129,13 +130,10 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<StoredUser>> {
 
 /// The users whose org lies in the scope, by name.
 pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredUser>> {
-    let (pred, vals) = scope.predicate("o.path", 1);
-    let sql = format!("SELECT {USER_COLS} FROM {USER_FROM} WHERE {pred} ORDER BY u.username");
-    let mut q = sqlx::query(&sql);
-    for v in vals {
-        q = q.bind(v);
-    }
-    q.fetch_all(&mut *conn)
+    Sql::new(format!("SELECT {USER_COLS} FROM {USER_FROM} WHERE "))
+        .scope("o.path", scope)
+        .push(" ORDER BY u.username")
+        .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(user_from_row)

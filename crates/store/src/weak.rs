@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::ratings::{insert_rows, V};
+use crate::sql::{insert_many, Sql, Val};
 use crate::{parse_date_text, Conn, Result, Scope, StoreError};
 
 /// A signal as a decision saw it.
@@ -67,18 +67,18 @@ fn weakness_from_row(r: &AnyRow) -> Result<StoredWeakness> {
     })
 }
 
-fn weakness_vals(w: &StoredWeakness) -> Vec<V> {
+fn weakness_vals(w: &StoredWeakness) -> Vec<Val> {
     vec![
-        V::I(w.org_id),
-        V::I(w.year as i64),
-        V::T(w.kind.code().into()),
-        V::T(w.org_path.clone()),
-        V::T(w.status.code().into()),
-        V::T(serde_json::to_string(&w.signals).expect("signals serialize")),
-        V::T(crate::date_text(w.diagnosed_on)),
-        V::OT(w.decided_by.clone()),
-        V::OT(w.decided_at.clone()),
-        V::OT(w.reason.clone()),
+        Val::Int(w.org_id),
+        Val::Int(w.year as i64),
+        Val::Text(w.kind.code().into()),
+        Val::Text(w.org_path.clone()),
+        Val::Text(w.status.code().into()),
+        Val::Text(serde_json::to_string(&w.signals).expect("signals serialize")),
+        Val::Text(crate::date_text(w.diagnosed_on)),
+        Val::OptText(w.decided_by.clone()),
+        Val::OptText(w.decided_at.clone()),
+        Val::OptText(w.reason.clone()),
     ]
 }
 
@@ -95,25 +95,24 @@ const WEAK_WRITE: [&str; 10] = [
     "reason",
 ];
 
-fn bind_all<'q>(mut q: crate::sql::AnyQuery<'q>, binds: Vec<String>) -> crate::sql::AnyQuery<'q> {
-    for b in binds {
-        q = q.bind(b);
-    }
-    q
+/// `head` (a statement up to its `WHERE`) narrowed to `year` and the scope, then `tail`.
+fn of_year(head: impl Into<String>, scope: &Scope, year: i32, tail: &str) -> Sql {
+    Sql::new(head).year_in(year, scope).push(tail)
 }
 
 /// The weaknesses of `year` in the scope, in path and kind order.
 pub async fn list(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<StoredWeakness>> {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let sql = format!(
-        "SELECT {WEAK_COLS} FROM weakness WHERE year = $1 AND {pred} ORDER BY org_path, kind"
-    );
-    bind_all(sqlx::query(&sql).bind(year as i64), binds)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(weakness_from_row)
-        .collect()
+    of_year(
+        format!("SELECT {WEAK_COLS} FROM weakness WHERE "),
+        scope,
+        year,
+        " ORDER BY org_path, kind",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(weakness_from_row)
+    .collect()
 }
 
 /// One org's weaknesses of a year.
@@ -138,7 +137,7 @@ pub async fn upsert(conn: &mut Conn, w: &StoredWeakness) -> Result<()> {
         .bind(w.kind.code())
         .execute(&mut *conn)
         .await?;
-    insert_rows(conn, "weakness", &WEAK_WRITE, &[weakness_vals(w)]).await
+    insert_many(conn, "weakness", &WEAK_WRITE, &[weakness_vals(w)]).await
 }
 
 /// Replaces the suspected weaknesses of `year` in the scope with `suspected` (a
@@ -160,24 +159,21 @@ pub type DecidedKeys = HashSet<(i64, String)>;
 /// Deletes the suspected weaknesses of `year` in the scope and returns the keys of the
 /// decided ones (the first half of a re-diagnosis written in chunks).
 pub async fn clear_suspected(conn: &mut Conn, scope: &Scope, year: i32) -> Result<DecidedKeys> {
-    let (pred, binds) = scope.predicate("org_path", 3);
-    let del = format!("DELETE FROM weakness WHERE year = $1 AND status = $2 AND {pred}");
-    bind_all(
-        sqlx::query(&del)
-            .bind(year as i64)
-            .bind(Decision::Suspected.code()),
-        binds,
-    )
-    .execute(&mut *conn)
-    .await?;
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let sql = format!("SELECT org_id, kind FROM weakness WHERE year = $1 AND {pred}");
-    let decided: HashSet<(i64, String)> = bind_all(sqlx::query(&sql).bind(year as i64), binds)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("org_id")?, r.try_get("kind")?)))
-        .collect::<Result<_>>()?;
+    Sql::new("DELETE FROM weakness WHERE year = ")
+        .bind(year)
+        .push(" AND status = ")
+        .bind(Decision::Suspected.code())
+        .push(" AND ")
+        .scope("org_path", scope)
+        .execute(&mut *conn)
+        .await?;
+    let decided: HashSet<(i64, String)> =
+        of_year("SELECT org_id, kind FROM weakness WHERE ", scope, year, "")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("org_id")?, r.try_get("kind")?)))
+            .collect::<Result<_>>()?;
     Ok(decided)
 }
 
@@ -187,12 +183,12 @@ pub async fn insert_suspected(
     suspected: &[StoredWeakness],
     decided: &DecidedKeys,
 ) -> Result<()> {
-    let rows: Vec<Vec<V>> = suspected
+    let rows: Vec<Vec<Val>> = suspected
         .iter()
         .filter(|w| !decided.contains(&(w.org_id, w.kind.code().to_string())))
         .map(weakness_vals)
         .collect();
-    insert_rows(conn, "weakness", &WEAK_WRITE, &rows).await
+    insert_many(conn, "weakness", &WEAK_WRITE, &rows).await
 }
 
 /// A signal reported by hand.
@@ -209,7 +205,7 @@ pub struct ManualSignalRecord {
 }
 
 pub async fn insert_signal(conn: &mut Conn, s: &ManualSignalRecord) -> Result<()> {
-    insert_rows(
+    insert_many(
         conn,
         "weakness_signal",
         &[
@@ -224,15 +220,15 @@ pub async fn insert_signal(conn: &mut Conn, s: &ManualSignalRecord) -> Result<()
             "recorded_at",
         ],
         &[vec![
-            V::I(s.id),
-            V::I(s.org_id),
-            V::I(s.year as i64),
-            V::T(s.kind.code().into()),
-            V::T(s.org_path.clone()),
-            V::T(s.evidence.clone()),
-            V::T(s.source.clone()),
-            V::T(s.recorded_by.clone()),
-            V::T(crate::now_text()),
+            Val::Int(s.id),
+            Val::Int(s.org_id),
+            Val::Int(s.year as i64),
+            Val::Text(s.kind.code().into()),
+            Val::Text(s.org_path.clone()),
+            Val::Text(s.evidence.clone()),
+            Val::Text(s.source.clone()),
+            Val::Text(s.recorded_by.clone()),
+            Val::Text(crate::now_text()),
         ]],
     )
     .await
@@ -240,12 +236,8 @@ pub async fn insert_signal(conn: &mut Conn, s: &ManualSignalRecord) -> Result<()
 
 /// The signals reported by hand for `year` in the scope, oldest first.
 pub async fn signals(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<ManualSignalRecord>> {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let sql = format!(
-        "SELECT id, org_id, year, kind, org_path, evidence, source, recorded_by FROM weakness_signal \
-         WHERE year = $1 AND {pred} ORDER BY id"
-    );
-    bind_all(sqlx::query(&sql).bind(year as i64), binds)
+    of_year("SELECT id, org_id, year, kind, org_path, evidence, source, recorded_by FROM weakness_signal \
+         WHERE ", scope, year, " ORDER BY id")
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -285,7 +277,7 @@ pub struct DisciplineCase {
 }
 
 pub async fn insert_case(conn: &mut Conn, c: &DisciplineCase) -> Result<()> {
-    insert_rows(
+    insert_many(
         conn,
         "discipline_case",
         &[
@@ -303,18 +295,18 @@ pub async fn insert_case(conn: &mut Conn, c: &DisciplineCase) -> Result<()> {
             "team",
         ],
         &[vec![
-            V::I(c.id),
-            V::I(c.org_id),
-            V::I(c.year as i64),
-            V::T(c.org_path.clone()),
-            V::T(crate::date_text(c.decided_on)),
-            V::T(c.subject.clone()),
-            V::T(c.summary.clone()),
-            V::OT(c.sanction.clone()),
-            V::T(c.source.clone()),
-            V::T(c.recorded_by.clone()),
-            V::T(crate::now_text()),
-            V::I(i64::from(c.team)),
+            Val::Int(c.id),
+            Val::Int(c.org_id),
+            Val::Int(c.year as i64),
+            Val::Text(c.org_path.clone()),
+            Val::Text(crate::date_text(c.decided_on)),
+            Val::Text(c.subject.clone()),
+            Val::Text(c.summary.clone()),
+            Val::OptText(c.sanction.clone()),
+            Val::Text(c.source.clone()),
+            Val::Text(c.recorded_by.clone()),
+            Val::Text(crate::now_text()),
+            Val::Int(i64::from(c.team)),
         ]],
     )
     .await
@@ -322,12 +314,8 @@ pub async fn insert_case(conn: &mut Conn, c: &DisciplineCase) -> Result<()> {
 
 /// The discipline cases of `year` in the scope, by date.
 pub async fn cases(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<DisciplineCase>> {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let sql = format!(
-        "SELECT id, org_id, year, org_path, decided_on, subject, summary, sanction, source, recorded_by, \
-         team FROM discipline_case WHERE year = $1 AND {pred} ORDER BY decided_on, id"
-    );
-    bind_all(sqlx::query(&sql).bind(year as i64), binds)
+    of_year("SELECT id, org_id, year, org_path, decided_on, subject, summary, sanction, source, recorded_by, \
+         team FROM discipline_case WHERE ", scope, year, " ORDER BY decided_on, id")
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -401,7 +389,7 @@ pub async fn upsert_funding(conn: &mut Conn, f: &FundingRecord) -> Result<()> {
         .bind(f.kind.code())
         .execute(&mut *conn)
         .await?;
-    insert_rows(
+    insert_many(
         conn,
         "funding",
         &[
@@ -415,14 +403,14 @@ pub async fn upsert_funding(conn: &mut Conn, f: &FundingRecord) -> Result<()> {
             "recorded_at",
         ],
         &[vec![
-            V::I(f.org_id),
-            V::I(f.year as i64),
-            V::T(f.kind.code().into()),
-            V::T(f.org_path.clone()),
-            V::I(f.amount_fen),
-            V::T(f.source.clone()),
-            V::T(f.recorded_by.clone()),
-            V::T(crate::now_text()),
+            Val::Int(f.org_id),
+            Val::Int(f.year as i64),
+            Val::Text(f.kind.code().into()),
+            Val::Text(f.org_path.clone()),
+            Val::Int(f.amount_fen),
+            Val::Text(f.source.clone()),
+            Val::Text(f.recorded_by.clone()),
+            Val::Text(crate::now_text()),
         ]],
     )
     .await
@@ -430,27 +418,28 @@ pub async fn upsert_funding(conn: &mut Conn, f: &FundingRecord) -> Result<()> {
 
 /// The funding records of `year` in the scope.
 pub async fn funding(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<FundingRecord>> {
-    let (pred, binds) = scope.predicate("org_path", 2);
-    let sql = format!(
+    of_year(
         "SELECT org_id, year, kind, org_path, amount_fen, source, recorded_by FROM funding \
-         WHERE year = $1 AND {pred} ORDER BY org_path, kind"
-    );
-    bind_all(sqlx::query(&sql).bind(year as i64), binds)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            let kind: String = r.try_get("kind")?;
-            Ok(FundingRecord {
-                org_id: r.try_get("org_id")?,
-                year: r.try_get::<i64, _>("year")? as i32,
-                kind: FundingKind::from_code(&kind)
-                    .ok_or_else(|| StoreError::Corrupt(format!("经费类型 {kind}")))?,
-                org_path: r.try_get("org_path")?,
-                amount_fen: r.try_get("amount_fen")?,
-                source: r.try_get("source")?,
-                recorded_by: r.try_get("recorded_by")?,
-            })
+         WHERE ",
+        scope,
+        year,
+        " ORDER BY org_path, kind",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        let kind: String = r.try_get("kind")?;
+        Ok(FundingRecord {
+            org_id: r.try_get("org_id")?,
+            year: r.try_get::<i64, _>("year")? as i32,
+            kind: FundingKind::from_code(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("经费类型 {kind}")))?,
+            org_path: r.try_get("org_path")?,
+            amount_fen: r.try_get("amount_fen")?,
+            source: r.try_get("source")?,
+            recorded_by: r.try_get("recorded_by")?,
         })
-        .collect()
+    })
+    .collect()
 }
