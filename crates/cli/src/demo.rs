@@ -116,7 +116,7 @@ pub async fn ensure_accounts(app: &App, county_code: &str) -> Result<Vec<DemoAcc
             format!("审计员（只看审计日志）：{}", county.org.name),
         ),
     ];
-    let existing: Vec<String> = users::list_users(app, &system)
+    let existing: Vec<String> = users::list_users(app, &system.grant()?)
         .await?
         .into_iter()
         .map(|u| u.username)

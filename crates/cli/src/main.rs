@@ -694,7 +694,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Org { what } => {
             let app = open(&cli.db, &cli.key_file).await?;
-            let actor = jiceng_app::access::Actor::system();
+            let grant = jiceng_app::access::Actor::system().grant()?;
             match what {
                 OrgCommand::Event {
                     org,
@@ -703,10 +703,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     until,
                     reason,
                 } => {
-                    let o = app.resolve_org(&actor.scope, &org).await?;
+                    let o = system_org(&app, &org).await?;
                     let e = jiceng_app::org_admin::EventInput { kind, on, until };
-                    jiceng_app::org_admin::record_event(&app, &actor, o.org.id, &e, &reason)
-                        .await?;
+                    jiceng_app::org_admin::record_event(&app, &grant, &o, &e, &reason).await?;
                     println!("已登记：{}", o.org.name);
                 }
                 OrgCommand::Set {
@@ -718,7 +717,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     temporary,
                     reason,
                 } => {
-                    let o = app.resolve_org(&actor.scope, &org).await?;
+                    let o = system_org(&app, &org).await?;
                     let mut f = jiceng_app::org_admin::OrgFields::of(&o.org);
                     if let Some(y) = term_years {
                         f.term_years = (y > 0).then_some(y);
@@ -736,7 +735,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     if let Some(t) = temporary {
                         f.temporary = t;
                     }
-                    jiceng_app::org_admin::edit(&app, &actor, o.org.id, &f, &reason).await?;
+                    jiceng_app::org_admin::edit(&app, &grant, &o, &f, &reason).await?;
                     println!("已保存：{}", o.org.name);
                 }
             }

@@ -7,8 +7,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use jiceng_app::referral::ReferralStatus;
 use jiceng_app::referral::{self, ReferralPage};
-use jiceng_store::referral::ReferralStatus;
 use serde::Deserialize;
 
 use super::{html, Nav, Pager};
