@@ -77,7 +77,7 @@ where
     }
 }
 
-/// The org of the path's `{id}` (an id, a code or an exact name), in the caller's scope,
+/// The org of the path's `{id}` (an integer id, as the routes always typed it), in the caller's scope,
 /// with the caller. Only for routes whose `{id}` names an org.
 pub struct PathOrg<U> {
     pub user: U,
@@ -110,7 +110,18 @@ where
             .iter()
             .find(|(name, _)| *name == "id" || *name == "org")
             .map(|(_, v)| v.to_string());
-        let org = access::resolve(&state.app, user.actor(), &OrgKey::parse(key.as_deref()))
+        // The routes typed `{id}` as an integer: anything else stays the 400 it was
+        // (`Path<i64>`'s rejection, in Chinese), not a lookup by code or name.
+        let key = match key.as_deref().map(|k| (k, k.trim().parse::<i64>())) {
+            Some((_, Ok(id))) => OrgKey::Id(id),
+            Some((k, Err(_))) => {
+                return Err(U::Rejection::from(WebError::BadRequest(format!(
+                    "地址中的参数“{k}”应为整数"
+                ))))
+            }
+            None => OrgKey::Home,
+        };
+        let org = access::resolve(&state.app, user.actor(), &key)
             .await
             .map_err(|e| U::Rejection::from(WebError::from(e)))?;
         Ok(PathOrg { user, org })
