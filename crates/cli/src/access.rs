@@ -371,14 +371,11 @@ pub async fn key(app: &App, cmd: KeyCmd) -> Result<ExitCode> {
 /// `jiceng key fingerprint`: the key given against the database's record, without
 /// refusing a wrong key first (that is what it is for).
 pub async fn fingerprint(db: &str, key_file: &std::path::Path) -> Result<ExitCode> {
-    let store = jiceng_store::Store::open_existing(db)
+    let store = jiceng_app::admin::Store::open_existing(db)
         .await
-        .with_context(|| format!("打开数据库 {}", jiceng_store::backup::redact(db)))?;
+        .with_context(|| format!("打开数据库 {}", jiceng_app::admin::redact(db)))?;
     let suite = jiceng_app::privacy::database_suite(&store).await?;
-    let recorded = {
-        let mut conn = store.acquire().await?;
-        jiceng_store::protection::key_fingerprint(&mut conn).await?
-    };
+    let recorded = jiceng_app::admin::recorded_key_fingerprint(&store).await?;
     store.close().await;
     let key = Crypto::load_existing(key_file, suite.unwrap_or_default())?;
     let mine = jiceng_app::privacy::key_fingerprint(&key);
