@@ -651,7 +651,7 @@ fn sheet(entries: &[AuditEntry], period: Period) -> jiceng_io::Sheet {
 
 /// Whether the actor may read the audit log: the auditor, and the command line.
 pub fn may_read(actor: &Actor) -> bool {
-    actor.role == Role::Auditor || actor.is_system()
+    actor.may(crate::access::Action::ReadAudit)
 }
 
 /// The outcome of checking the chain.

@@ -11,14 +11,15 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use jiceng_domain::structure::{self, check_org};
 use jiceng_domain::{path, OrgKind};
-use jiceng_store::browse::{self as browse_store, MemberFilter, MemberSort, UnitFilter};
+pub use jiceng_store::browse::MemberSort;
+use jiceng_store::browse::{self as browse_store, MemberFilter, UnitFilter};
 use jiceng_store::members::StoredMember;
 use jiceng_store::orgs::{self as org_store, StoredOrg};
 use jiceng_store::units::StoredUnit;
 use jiceng_store::{positions as position_store, Scope};
 use serde::Serialize;
 
-use crate::access::{Actor, Role};
+use crate::access::{self, Action, Actor, InScope, OrgKey, Role};
 use crate::reports::{self, structure::describe};
 use crate::{App, AppError, Result};
 
@@ -55,9 +56,10 @@ impl OrgSummary {
     }
 }
 
-/// The scope of org-level reads: a `Member` user sees their own record only.
+/// The scope of org-level reads: a role without [`Action::ReadData`] (a `Member` user sees
+/// their own record only) is refused.
 fn org_scope(actor: &Actor) -> Result<&Scope> {
-    if actor.role == Role::Member {
+    if !actor.may(Action::ReadData) {
         return Err(AppError::Forbidden);
     }
     Ok(&actor.scope)
@@ -67,29 +69,23 @@ fn not_found(what: &str) -> AppError {
     AppError::NotFound(what.to_string())
 }
 
-/// One org by id in the actor's scope (org-level roles only).
+/// One org by id in the actor's scope (org-level roles only): `access::resolve` of
+/// `OrgKey::Id`, unwrapped. Kept for the pages not yet handed an `InScope` (to go once
+/// every caller takes the proof).
 pub async fn org_in_scope(app: &App, actor: &Actor, id: i64) -> Result<StoredOrg> {
-    let scope = org_scope(actor)?;
-    let mut conn = app.store.acquire().await?;
-    org_store::get(&mut conn, scope, id)
+    Ok(access::resolve(app, actor, &OrgKey::Id(id))
         .await?
-        .ok_or_else(|| not_found("党组织"))
+        .into_inner())
 }
 
-/// The org a user's pages start from: their own org, or for a user who sees everything
-/// the first root. `None` when there is nothing to see.
+/// The org a user's pages start from (`access::resolve` of `OrgKey::Home`): their own
+/// org, or for a user who sees everything the first root. `None` when there is nothing
+/// to see.
 pub async fn home_org(app: &App, actor: &Actor) -> Result<Option<StoredOrg>> {
-    let scope = org_scope(actor)?;
-    let mut conn = app.store.acquire().await?;
-    if let Some(id) = actor.org_id {
-        return Ok(org_store::get(&mut conn, scope, id).await?);
-    }
-    match scope {
-        Scope::All => {
-            let roots = browse_store::roots(&mut conn).await?;
-            Ok(roots.into_iter().next())
-        }
-        Scope::Subtree { .. } | Scope::Nothing => Ok(None),
+    match access::resolve(app, actor, &OrgKey::Home).await {
+        Ok(o) => Ok(Some(o.into_inner())),
+        Err(AppError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
@@ -113,11 +109,17 @@ pub async fn tree_roots(app: &App, actor: &Actor) -> Result<Vec<OrgSummary>> {
         .collect())
 }
 
-/// The children of an org (the tree expands one level at a time).
+/// The children of an org by id, for the pages not yet handed an `InScope` (to go at the
+/// merge: [`org_children`]).
 pub async fn children(app: &App, actor: &Actor, id: i64) -> Result<Vec<OrgSummary>> {
-    let parent = org_in_scope(app, actor, id).await?;
+    let parent = access::resolve(app, actor, &OrgKey::Id(id)).await?;
+    org_children(app, &parent).await
+}
+
+/// The children of an org (the tree expands one level at a time).
+pub async fn org_children(app: &App, parent: &InScope<StoredOrg>) -> Result<Vec<OrgSummary>> {
     let mut conn = app.store.acquire().await?;
-    let kids = org_store::children(&mut conn, &actor.scope, parent.org.id).await?;
+    let kids = org_store::children(&mut conn, &parent.subtree(), parent.org.id).await?;
     let ids: Vec<i64> = kids.iter().map(|o| o.org.id).collect();
     let counts = browse_store::child_counts(&mut conn, &ids).await?;
     Ok(kids
@@ -253,9 +255,8 @@ pub fn action_label(action: &str) -> &str {
 
 /// The org page: facts, anomalies, children, first page of members, units, positions,
 /// history.
-pub async fn org_view(app: &App, actor: &Actor, id: i64) -> Result<OrgView> {
-    let o = org_in_scope(app, actor, id).await?;
-    let breadcrumb = breadcrumb(app, actor, &o).await?;
+pub async fn org_view(app: &App, actor: &Actor, o: &InScope<StoredOrg>) -> Result<OrgView> {
+    let breadcrumb = breadcrumb(app, actor, o).await?;
     let today = app.today();
     let mut conn = app.store.acquire().await?;
     let parent = match o.org.parent_id {
@@ -267,7 +268,7 @@ pub async fn org_view(app: &App, actor: &Actor, id: i64) -> Result<OrgView> {
         .remove(&o.org.id)
         .unwrap_or_default();
     let facts =
-        jiceng_store::facts::org_facts(&o, parent.as_ref().map(|p| p.org.kind), &dated, today);
+        jiceng_store::facts::org_facts(o, parent.as_ref().map(|p| p.org.kind), &dated, today);
     let rules = app.rules.in_force(today);
     let missing: Vec<String> = structure::missing(&facts, rules, today)
         .into_iter()
@@ -360,7 +361,7 @@ pub async fn org_view(app: &App, actor: &Actor, id: i64) -> Result<OrgView> {
         app,
         actor,
         &MemberQuery {
-            org: Some(o.org.id),
+            org: Some(o.clone()),
             direct_only: true,
             page: 1,
             page_size: 20,
@@ -454,7 +455,7 @@ impl MemberRow {
 /// number, a sort and a page.
 #[derive(Debug, Clone, Default)]
 pub struct MemberQuery {
-    pub org: Option<i64>,
+    pub org: Option<InScope<StoredOrg>>,
     pub direct_only: bool,
     pub q: Option<String>,
     pub sort: MemberSort,
@@ -503,18 +504,14 @@ async fn member_read(
     }
     let mut scope = actor.scope.clone();
     let mut root = None;
-    if let Some(org) = query.org {
-        let mut conn = app.store.acquire().await?;
-        let o = org_store::get(&mut conn, &actor.scope, org)
-            .await?
-            .ok_or_else(|| not_found("党组织"))?;
+    if let Some(o) = &query.org {
         if query.direct_only {
             filter.org_id = Some(o.org.id);
         } else {
-            scope = Scope::subtree(&o.path);
+            scope = o.subtree();
         }
-        root = Some(o);
-    } else if let (Some(home), true) = (actor.org_id, actor.role != Role::Member) {
+        root = Some(StoredOrg::clone(o));
+    } else if let (Some(home), true) = (actor.org_id, actor.may(Action::ReadData)) {
         // The whole scope is the home org's subtree: its stored count is the total.
         let mut conn = app.store.acquire().await?;
         root = org_store::get(&mut conn, &actor.scope, home).await?;
@@ -659,12 +656,12 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
     let held = position_store::of_members(&mut conn, &[m.id]).await?;
     let names = org_names(&mut conn, held.iter().map(|p| p.org_id)).await?;
     drop(conn);
-    let mut crumbs = if actor.role == Role::Member {
+    let mut crumbs = if !actor.may(Action::ReadData) {
         Vec::new()
     } else {
         breadcrumb(app, actor, &org).await?
     };
-    if actor.role != Role::Member && actor.scope.contains(&org.path) {
+    if actor.may(Action::ReadData) && actor.scope.contains(&org.path) {
         crumbs.push((org.org.id, org.org.name.clone()));
     }
     Ok(MemberView {
@@ -684,8 +681,8 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
                 ended_on: p.ended_on,
             })
             .collect(),
-        can_reveal: actor.role.can_unmask(),
-        can_edit: actor.role.can_write() && actor.role != Role::Member,
+        can_reveal: actor.may(Action::Unmask),
+        can_edit: actor.may(Action::Write),
     })
 }
 
@@ -726,7 +723,7 @@ impl UnitRow {
 
 #[derive(Debug, Clone, Default)]
 pub struct UnitQuery {
-    pub org: Option<i64>,
+    pub org: Option<InScope<StoredOrg>>,
     pub q: Option<String>,
     /// A `Coverage` code.
     pub coverage: Option<String>,
@@ -750,10 +747,10 @@ impl UnitPage {
     }
 }
 
-async fn unit_read(app: &App, actor: &Actor, query: &UnitQuery) -> Result<(Scope, UnitFilter)> {
+fn unit_read(actor: &Actor, query: &UnitQuery) -> Result<(Scope, UnitFilter)> {
     let mut scope = org_scope(actor)?.clone();
-    if let Some(org) = query.org {
-        scope = Scope::subtree(&org_in_scope(app, actor, org).await?.path);
+    if let Some(org) = &query.org {
+        scope = org.subtree();
     }
     let filter = UnitFilter {
         name_like: query.q.clone().filter(|q| !q.trim().is_empty()),
@@ -773,7 +770,7 @@ async fn unit_read(app: &App, actor: &Actor, query: &UnitQuery) -> Result<(Scope
 pub async fn units(app: &App, actor: &Actor, query: &UnitQuery) -> Result<UnitPage> {
     let page_size = query.page_size.clamp(1, MAX_PAGE_SIZE);
     let mut page = bounded_page(query.page, page_size);
-    let (scope, filter) = unit_read(app, actor, query).await?;
+    let (scope, filter) = unit_read(actor, query)?;
     let mut conn = app.store.acquire().await?;
     let (mut rows, total) = browse_store::units_page(
         &mut conn,
@@ -819,7 +816,7 @@ pub async fn units_all(
     query: &UnitQuery,
     cap: i64,
 ) -> Result<Vec<UnitRow>> {
-    let (scope, filter) = unit_read(app, actor, query).await?;
+    let (scope, filter) = unit_read(actor, query)?;
     let mut conn = app.store.acquire().await?;
     let (rows, _) = browse_store::units_page(&mut conn, &scope, &filter, 0, cap).await?;
     let names = org_names(&mut conn, rows.iter().map(|u| u.unit.org_id)).await?;
@@ -856,27 +853,17 @@ pub struct Dashboard {
 /// How many anomalies and gap units a dashboard lists (the counts are always complete).
 pub const DASHBOARD_LIST: usize = 10;
 
-/// The dashboard of `org` (default: the actor's home org).
-pub async fn dashboard(app: &App, actor: &Actor, org: Option<i64>) -> Result<Option<Dashboard>> {
-    let root = match org {
-        Some(id) => org_in_scope(app, actor, id).await?,
-        None => match home_org(app, actor).await? {
-            Some(o) => o,
-            None => return Ok(None),
-        },
-    };
+/// The dashboard of an org.
+pub async fn dashboard(app: &App, root: &InScope<StoredOrg>) -> Result<Dashboard> {
     let today = app.today();
-    // The reports take the org as proven in scope (the life helper's interim: resolve by id).
-    let proven =
-        crate::access::resolve(app, actor, &crate::access::OrgKey::Id(root.org.id)).await?;
     // Counts only: the lists are the reports' pages. With stored facts of today both are a
     // few rows whatever the subtree's size (a province's first answer in milliseconds).
-    let st = reports::structure::run_limited(app, &proven, today, Some(DASHBOARD_LIST)).await?;
-    let coverage = reports::coverage::run_limited(app, &proven, Some(DASHBOARD_LIST)).await?;
+    let st = reports::structure::run_limited(app, root, today, Some(DASHBOARD_LIST)).await?;
+    let coverage = reports::coverage::run_limited(app, root, Some(DASHBOARD_LIST)).await?;
     let member_report =
-        reports::members::run(app, &proven, root.facts.facts_on.unwrap_or(today)).await?;
+        reports::members::run(app, root, root.facts.facts_on.unwrap_or(today)).await?;
     let mut conn = app.store.acquire().await?;
-    let kinds = browse_store::kind_counts(&mut conn, &Scope::subtree(&root.path)).await?;
+    let kinds = browse_store::kind_counts(&mut conn, &root.subtree()).await?;
     let counts = browse_store::child_counts(&mut conn, &[root.org.id]).await?;
     drop(conn);
     let orgs_by_kind = OrgKind::ALL
@@ -893,8 +880,8 @@ pub async fn dashboard(app: &App, actor: &Actor, org: Option<i64>) -> Result<Opt
             )
         })
         .collect();
-    Ok(Some(Dashboard {
-        org: OrgSummary::of(&root, *counts.get(&root.org.id).unwrap_or(&0)),
+    Ok(Dashboard {
+        org: OrgSummary::of(root, *counts.get(&root.org.id).unwrap_or(&0)),
         facts_on: root.facts.facts_on,
         as_of: today,
         orgs: st.orgs,
@@ -907,12 +894,15 @@ pub async fn dashboard(app: &App, actor: &Actor, org: Option<i64>) -> Result<Opt
         anomalies,
         coverage,
         member_report,
-    }))
+    })
 }
 
 /// The org and its subtree in path order (for an export), at most `cap`.
-pub async fn subtree_orgs(app: &App, actor: &Actor, id: i64, cap: i64) -> Result<Vec<OrgSummary>> {
-    let root = org_in_scope(app, actor, id).await?;
+pub async fn subtree_orgs(
+    app: &App,
+    root: &InScope<StoredOrg>,
+    cap: i64,
+) -> Result<Vec<OrgSummary>> {
     let mut conn = app.store.acquire().await?;
     let list = browse_store::orgs_in_scope(&mut conn, &Scope::subtree(&root.path), cap).await?;
     let mut kids: HashMap<i64, i64> = HashMap::new();

@@ -2,12 +2,14 @@
 //! the domain for the rules and the store for the records, and writes in one transaction.
 
 pub mod access;
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod browse;
 pub mod clock;
 pub mod crypto;
+pub mod demo;
 pub mod export;
 pub mod generate;
 pub mod import;
@@ -27,7 +29,9 @@ pub mod weak;
 
 use jiceng_domain::RuleBook;
 use jiceng_store::orgs::StoredOrg;
-use jiceng_store::{Scope, Store, StoreError};
+/// The store's error, as the front ends classify it (unavailable, busy, corrupt).
+pub use jiceng_store::StoreError;
+use jiceng_store::{Scope, Store};
 
 pub use crypto::Crypto;
 

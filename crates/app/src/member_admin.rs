@@ -9,7 +9,7 @@ use jiceng_store::members::{self as member_store, StoredMember};
 use jiceng_store::{facts, orgs as org_store, Scope};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{Actor, Role};
+use crate::access::{Grant, Write};
 use crate::audit::{self, AuditAction};
 use crate::{App, AppError, Result};
 
@@ -72,10 +72,13 @@ fn audit_view(m: &StoredMember) -> serde_json::Value {
 }
 
 /// Applies an edit to a member in the actor's scope.
-pub async fn update_member(app: &App, actor: &Actor, id: i64, edit: &MemberEdit) -> Result<()> {
-    if !actor.role.can_write() || actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
+pub async fn update_member(
+    app: &App,
+    grant: &Grant<Write>,
+    id: i64,
+    edit: &MemberEdit,
+) -> Result<()> {
+    let actor = grant.actor();
     let today = app.today();
     let mut conn = app.store.acquire().await?;
     let before = member_store::get(&mut conn, &actor.scope, id)
@@ -163,14 +166,12 @@ pub async fn update_member(app: &App, actor: &Actor, id: i64, edit: &MemberEdit)
 /// audited with before and after, facts refreshed, in one transaction.
 pub async fn end_position(
     app: &App,
-    actor: &Actor,
+    grant: &Grant<Write>,
     position_id: i64,
     on: NaiveDate,
     reason: &str,
 ) -> Result<()> {
-    if !actor.role.can_write() || actor.role == Role::Member {
-        return Err(AppError::Forbidden);
-    }
+    let actor = grant.actor();
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(input("请填写原因"));

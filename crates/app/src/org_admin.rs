@@ -12,7 +12,7 @@ use jiceng_store::orgs::{self as org_store, HistoryEntry, StoredOrg};
 use jiceng_store::{browse as browse_store, facts, Scope};
 use serde::{Deserialize, Serialize};
 
-use crate::access::Actor;
+use crate::access::{Actor, Grant, InScope, Write};
 use crate::audit::{self, AuditAction};
 use crate::{App, AppError, Result};
 
@@ -179,20 +179,6 @@ fn reason_text(reason: &str) -> Result<String> {
     Ok(r.to_string())
 }
 
-fn can_write(actor: &Actor) -> Result<()> {
-    if !actor.role.can_write() || actor.role == crate::access::Role::Member {
-        return Err(AppError::Forbidden);
-    }
-    Ok(())
-}
-
-async fn get_in_scope(app: &App, actor: &Actor, id: i64) -> Result<StoredOrg> {
-    let mut conn = app.store.acquire().await?;
-    org_store::get(&mut conn, &actor.scope, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("党组织".into()))
-}
-
 fn json(o: &Org) -> serde_json::Value {
     serde_json::to_value(o).expect("serializable")
 }
@@ -295,14 +281,14 @@ async fn check_code(
 /// Creates an org under `parent_id`. Returns its id.
 pub async fn create(
     app: &App,
-    actor: &Actor,
-    parent_id: i64,
+    grant: &Grant<Write>,
+    parent: &InScope<StoredOrg>,
     fields: &OrgFields,
     reason: &str,
 ) -> Result<i64> {
-    can_write(actor)?;
+    let actor = grant.actor();
     let reason = reason_text(reason)?;
-    let parent = get_in_scope(app, actor, parent_id).await?;
+    let parent: &StoredOrg = parent;
     if parent.org.dissolved_on.is_some() {
         return Err(input("上级党组织已撤销"));
     }
@@ -334,7 +320,7 @@ pub async fn create(
     check_affiliation(parent.org.kind, org.kind)?;
     let code = blank(&fields.code);
     if let Some(c) = &code {
-        check_code(app, actor, c, &parent, &org).await?;
+        check_code(app, actor, c, parent, &org).await?;
     }
     {
         let mut conn = app.store.acquire().await?;
@@ -394,20 +380,21 @@ pub async fn create(
 /// Edits an org's own fields (not its place in the tree).
 pub async fn edit(
     app: &App,
-    actor: &Actor,
-    id: i64,
+    grant: &Grant<Write>,
+    org: &InScope<StoredOrg>,
     fields: &OrgFields,
     reason: &str,
 ) -> Result<()> {
-    can_write(actor)?;
+    let actor = grant.actor();
     let reason = reason_text(reason)?;
-    let stored = get_in_scope(app, actor, id).await?;
+    let stored: &StoredOrg = org;
+    let id = stored.org.id;
     let today = app.today();
     let before = stored.org.clone();
     let mut after = before.clone();
     apply(&mut after, fields, today)?;
     if let Some(c) = blank(&fields.code).filter(|c| *c != before.code) {
-        check_code(app, actor, &c, &stored, &after).await?;
+        check_code(app, actor, &c, stored, &after).await?;
         after.code = c;
     }
     if after.kind != before.kind {
@@ -473,15 +460,15 @@ pub async fn edit(
 /// Re-affiliates an org (and its subtree) under a new parent in the actor's scope.
 pub async fn move_org(
     app: &App,
-    actor: &Actor,
-    id: i64,
-    new_parent: i64,
+    grant: &Grant<Write>,
+    org: &InScope<StoredOrg>,
+    new_parent: &InScope<StoredOrg>,
     reason: &str,
 ) -> Result<()> {
-    can_write(actor)?;
+    let actor = grant.actor();
     let reason = reason_text(reason)?;
-    let stored = get_in_scope(app, actor, id).await?;
-    let parent = get_in_scope(app, actor, new_parent).await?;
+    let (stored, parent): (&StoredOrg, &StoredOrg) = (org, new_parent);
+    let (id, new_parent) = (stored.org.id, parent.org.id);
     if actor.org_id == Some(id) {
         return Err(input(
             "不能调整本人所属党组织自身的隶属关系（请由上级办理）",
@@ -532,14 +519,20 @@ pub async fn move_org(
 
 /// Merges `from` into `into`: its children, members and units move to `into`, its
 /// positions end, and `from` is dissolved (its records and history are kept).
-pub async fn merge(app: &App, actor: &Actor, from: i64, into: i64, reason: &str) -> Result<()> {
-    can_write(actor)?;
+pub async fn merge(
+    app: &App,
+    grant: &Grant<Write>,
+    from: &InScope<StoredOrg>,
+    into: &InScope<StoredOrg>,
+    reason: &str,
+) -> Result<()> {
+    let actor = grant.actor();
     let reason = reason_text(reason)?;
+    let (src, dst): (&StoredOrg, &StoredOrg) = (from, into);
+    let (from, into) = (src.org.id, dst.org.id);
     if from == into {
         return Err(input("不能与自身合并"));
     }
-    let src = get_in_scope(app, actor, from).await?;
-    let dst = get_in_scope(app, actor, into).await?;
     if actor.org_id == Some(from) {
         return Err(input("不能合并本人所属的党组织（请由上级办理）"));
     }
@@ -621,10 +614,16 @@ pub async fn merge(app: &App, actor: &Actor, from: i64, into: i64, reason: &str)
 }
 
 /// Dissolves an org that has no live children and no members left (move them first).
-pub async fn dissolve(app: &App, actor: &Actor, id: i64, reason: &str) -> Result<()> {
-    can_write(actor)?;
+pub async fn dissolve(
+    app: &App,
+    grant: &Grant<Write>,
+    org: &InScope<StoredOrg>,
+    reason: &str,
+) -> Result<()> {
+    let actor = grant.actor();
     let reason = reason_text(reason)?;
-    let stored = get_in_scope(app, actor, id).await?;
+    let stored: &StoredOrg = org;
+    let id = stored.org.id;
     if actor.org_id == Some(id) {
         return Err(input("不能撤销本人所属的党组织（请由上级办理）"));
     }
@@ -743,14 +742,15 @@ pub struct EventInput {
 /// the facts refreshed, in one transaction.
 pub async fn record_event(
     app: &App,
-    actor: &Actor,
-    id: i64,
+    grant: &Grant<Write>,
+    org: &InScope<StoredOrg>,
     event: &EventInput,
     reason: &str,
 ) -> Result<()> {
-    can_write(actor)?;
+    let actor = grant.actor();
     let reason = reason_text(reason)?;
-    let stored = get_in_scope(app, actor, id).await?;
+    let stored: &StoredOrg = org;
+    let id = stored.org.id;
     if stored.org.dissolved_on.is_some() {
         return Err(input("该党组织已撤销"));
     }

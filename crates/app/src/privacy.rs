@@ -9,17 +9,15 @@ use jiceng_store::members::StoredMember;
 use jiceng_store::{protection, Scope};
 use serde_json::json;
 
-use crate::access::{Actor, Role};
+use crate::access::{Actor, Grant, ManageKeys, Unmask};
 use crate::audit::{self, AuditAction};
 use crate::crypto::{CryptoError, Suite};
 use crate::{App, AppError, Crypto, Result};
 
-/// One member's full ID number, for a role that may see it (`Role::can_unmask`) and a
+/// One member's full ID number, for a role that may see it (`Grant<Unmask>`) and a
 /// member in the actor's scope (else `Forbidden` or `NotFound`). The view is audited.
-pub async fn reveal_id_number(app: &App, actor: &Actor, member_id: i64) -> Result<String> {
-    if !actor.role.can_unmask() {
-        return Err(AppError::Forbidden);
-    }
+pub async fn reveal_id_number(app: &App, grant: &Grant<Unmask>, member_id: i64) -> Result<String> {
+    let actor = grant.actor();
     let now = app.now();
     audit::with_retry(|| async {
         let mut tx = app.store.begin().await?;
@@ -230,8 +228,10 @@ pub async fn protect_phones(app: &App) -> Result<usize> {
 /// log sealed again in the same transaction. Only the security administrator of the whole
 /// tree (三权分立: keys are its business) and the command line may. Returns the number of
 /// members rewritten.
-pub async fn rotate_key(app: &App, actor: &Actor, new: &Crypto) -> Result<usize> {
-    if !(actor.is_system() || (actor.role == Role::Security && actor.org_id.is_none())) {
+pub async fn rotate_key(app: &App, grant: &Grant<ManageKeys>, new: &Crypto) -> Result<usize> {
+    let actor = grant.actor();
+    // Keys are the whole tree's: a security administrator bound to an org may not.
+    if actor.org_id.is_some() {
         return Err(AppError::Forbidden);
     }
     audit::register(&app.crypto);

@@ -12,12 +12,13 @@
 use std::collections::HashMap;
 
 use jiceng_store::orgs::{self as org_store, StoredOrg};
-use jiceng_store::referral::{self as referral_store, NewReferral, ReferralKind, ReferralStatus};
+pub use jiceng_store::referral::ReferralStatus;
+use jiceng_store::referral::{self as referral_store, NewReferral, ReferralKind};
 use jiceng_store::{Conn, Scope};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::access::{Actor, Role};
+use crate::access::{Action, Actor};
 use crate::audit::{self, AuditAction};
 use crate::{App, AppError, Result};
 
@@ -457,7 +458,7 @@ pub fn status_label(s: ReferralStatus) -> &'static str {
 
 /// Whether the actor's role handles referrals: the department and the committees.
 pub fn can_handle(actor: &Actor) -> bool {
-    matches!(actor.role, Role::Department | Role::Committee)
+    actor.may(Action::HandleReferrals)
 }
 
 fn check_role(actor: &Actor) -> Result<()> {

@@ -23,7 +23,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, TOTP};
 
-use crate::access::{Actor, Role};
+use crate::access::{Actor, Grant, ManageKeys, Role};
 use crate::audit::{self, AuditAction};
 use crate::auth::{self, AuthError, PendingLogin, Session};
 use crate::{App, AppError, Crypto, Result};
@@ -506,10 +506,8 @@ async fn user_org(
 /// logins (a lost phone). The security administrator may, for accounts in its area (not
 /// its own), and the command line. Audited. A user whose role requires a second factor
 /// enrols again at its next login.
-pub async fn reset(app: &App, actor: &Actor, username: &str) -> Result<()> {
-    if !(actor.is_system() || actor.role == Role::Security) {
-        return Err(AppError::Forbidden);
-    }
+pub async fn reset(app: &App, grant: &Grant<ManageKeys>, username: &str) -> Result<()> {
+    let actor = grant.actor();
     let user = managed_user(app, actor, username).await?;
     if user.id == actor.user_id {
         return Err(AppError::Input(

@@ -8,7 +8,7 @@ use jiceng_store::{Conn, Scope};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::access::{Actor, Role};
+use crate::access::{Actor, Grant, ManageUsers, Role};
 use crate::audit::{self, AuditAction};
 use crate::auth::{hash_password, local_text, parse_time, time_text};
 use crate::{App, AppError, Result};
@@ -224,10 +224,8 @@ pub async fn add_user(app: &App, actor: &Actor, new: NewUser) -> Result<UserInfo
 }
 
 /// The users in the scope of the system or the security administrator, by name.
-pub async fn list_users(app: &App, actor: &Actor) -> Result<Vec<UserInfo>> {
-    if !matches!(actor.role, Role::Admin | Role::Security) {
-        return Err(AppError::Forbidden);
-    }
+pub async fn list_users(app: &App, grant: &Grant<ManageUsers>) -> Result<Vec<UserInfo>> {
+    let actor = grant.actor();
     let mut conn = app.store.acquire().await?;
     let scope = org_scope(&mut conn, actor).await?;
     user_store::list(&mut conn, &scope)

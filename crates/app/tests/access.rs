@@ -174,13 +174,18 @@ contract_test!(lockout_after_five_failures, |db: TestDb| async move {
         auth::login(&later, "zhen", PASSWORD).await.unwrap_err(),
         AuthError::Locked { .. }
     ));
-    let list = users::list_users(&later, &Actor::system()).await.unwrap();
+    let list = async { users::list_users(&later, &Actor::system().grant()?).await }
+        .await
+        .unwrap();
     assert_eq!(list[0].locked_until.as_deref(), Some("2026-12-15 10:15"));
     // After the window it opens again.
     let after = at(&app, t0() + Duration::minutes(16));
     auth::login(&after, "zhen", PASSWORD).await.unwrap();
     assert_eq!(
-        users::list_users(&after, &Actor::system()).await.unwrap()[0].locked_until,
+        async { users::list_users(&after, &Actor::system().grant()?).await }
+            .await
+            .unwrap()[0]
+            .locked_until,
         None
     );
 
@@ -247,7 +252,9 @@ contract_test!(disabled_users_cannot_log_in, |db: TestDb| async move {
         auth::login(&app, "zhen", "bad password").await.unwrap_err(),
         AuthError::BadCredentials
     ));
-    let list = users::list_users(&app, &Actor::system()).await.unwrap();
+    let list = async { users::list_users(&app, &Actor::system().grant()?).await }
+        .await
+        .unwrap();
     assert!(list[0].disabled);
     let log = entries(&app).await;
     assert!(log
@@ -357,7 +364,7 @@ contract_test!(users_are_managed_within_scope, |db: TestDb| async move {
     add(&app, "zadmin", Role::Admin, Some("T001")).await;
     add(&app, "elsewhere", Role::Admin, None).await;
     let zadmin = auth::login(&app, "zadmin", PASSWORD).await.unwrap().actor;
-    let names: Vec<String> = users::list_users(&app, &zadmin)
+    let names: Vec<String> = async { users::list_users(&app, &zadmin.grant()?).await }
         .await
         .unwrap()
         .into_iter()
@@ -392,7 +399,9 @@ contract_test!(users_are_managed_within_scope, |db: TestDb| async move {
     // Other roles manage no users.
     let a = auth::login(&app, "a", PASSWORD).await.unwrap().actor;
     assert!(matches!(
-        users::list_users(&app, &a).await.unwrap_err(),
+        async { users::list_users(&app, &a.grant()?).await }
+            .await
+            .unwrap_err(),
         AppError::Forbidden
     ));
     assert!(matches!(
@@ -520,31 +529,31 @@ contract_test!(
         let chu = member_id(&app, "褚甲").await; // 镇机关
         let before = entries(&app).await.len();
         assert!(matches!(
-            privacy::reveal_id_number(&app, &ins, zhao)
+            async { privacy::reveal_id_number(&app, &ins.grant()?, zhao).await }
                 .await
                 .unwrap_err(),
             AppError::Forbidden
         ));
         assert!(matches!(
-            privacy::reveal_id_number(&app, &root, zhao)
+            async { privacy::reveal_id_number(&app, &root.grant()?, zhao).await }
                 .await
                 .unwrap_err(),
             AppError::Forbidden
         ));
         assert!(matches!(
-            privacy::reveal_id_number(&app, &dongcun, chu)
+            async { privacy::reveal_id_number(&app, &dongcun.grant()?, chu).await }
                 .await
                 .unwrap_err(),
             AppError::NotFound(_)
         ));
         assert!(matches!(
-            privacy::reveal_id_number(&app, &dongcun, 999_999)
+            async { privacy::reveal_id_number(&app, &dongcun.grant()?, 999_999).await }
                 .await
                 .unwrap_err(),
             AppError::NotFound(_)
         ));
         assert_eq!(entries(&app).await.len(), before, "refusals write nothing");
-        let full = privacy::reveal_id_number(&app, &dongcun, zhao)
+        let full = async { privacy::reveal_id_number(&app, &dongcun.grant()?, zhao).await }
             .await
             .unwrap();
         let expected = id(0, d("1970-03-12"), false);
@@ -575,7 +584,7 @@ contract_test!(
             let actor = dongcun.clone();
             tasks.push(tokio::spawn(async move {
                 if n % 2 == 0 {
-                    privacy::reveal_id_number(&app, &actor, zhao)
+                    async { privacy::reveal_id_number(&app, &actor.grant()?, zhao).await }
                         .await
                         .map(|_| ())
                 } else {
@@ -615,16 +624,18 @@ contract_test!(
         add(&app, "dongcun", Role::Secretary, Some("T002")).await;
         let dongcun = auth::login(&app, "dongcun", PASSWORD).await.unwrap().actor;
         let zhao = member_id(&app, "赵一").await;
-        let full = privacy::reveal_id_number(&app, &dongcun, zhao)
+        let full = async { privacy::reveal_id_number(&app, &dongcun.grant()?, zhao).await }
             .await
             .unwrap();
         let new = Crypto::from_key(&[9u8; 32]);
         assert!(matches!(
-            privacy::rotate_key(&app, &dongcun, &new).await.unwrap_err(),
+            async { privacy::rotate_key(&app, &dongcun.grant()?, &new).await }
+                .await
+                .unwrap_err(),
             AppError::Forbidden
         ));
         assert_eq!(
-            privacy::rotate_key(&app, &Actor::system(), &new)
+            async { privacy::rotate_key(&app, &Actor::system().grant()?, &new).await }
                 .await
                 .unwrap(),
             17
@@ -635,7 +646,7 @@ contract_test!(
         rotated.crypto = new.clone();
         privacy::check_key(&rotated).await.unwrap();
         assert_eq!(
-            privacy::reveal_id_number(&rotated, &dongcun, zhao)
+            async { privacy::reveal_id_number(&rotated, &dongcun.grant()?, zhao).await }
                 .await
                 .unwrap(),
             full

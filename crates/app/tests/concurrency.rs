@@ -101,7 +101,10 @@ async fn storm(db: TestDb, writers: usize, rounds: usize) {
                 let m = &members[(w + r) % members.len()];
                 let mut edit = MemberEdit::of(m);
                 edit.occupation = Some(format!("职业{w}-{r}"));
-                if let Err(e) = member_admin::update_member(&app, &actor, m.id, &edit).await {
+                if let Err(e) =
+                    async { member_admin::update_member(&app, &actor.grant()?, m.id, &edit).await }
+                        .await
+                {
                     fail(format!("member {w}/{r}: {e:?}"));
                 }
                 match app.store.reserve_ids("history", 3).await {

@@ -482,9 +482,18 @@ contract_test!(
             .iter()
             .find(|p| p.kind == PositionKind::Secretary)
             .unwrap();
-        member_admin::end_position(&app, &dept(), zhang.id, d("2026-08-10"), "调任县委")
+        async {
+            member_admin::end_position(
+                &app,
+                &dept().grant()?,
+                zhang.id,
+                d("2026-08-10"),
+                "调任县委",
+            )
             .await
-            .unwrap();
+        }
+        .await
+        .unwrap();
         let o = stored(&app, "F03").await;
         assert!(!o.facts.has_secretary);
         assert_eq!(o.facts.secretary_vacant_since, Some(d("2026-08-10")));
@@ -493,24 +502,29 @@ contract_test!(
             "2026-08-10"
         );
         // Ending it again is refused.
-        assert!(
-            member_admin::end_position(&app, &dept(), zhang.id, d("2026-08-11"), "再次")
+        assert!(async {
+            member_admin::end_position(&app, &dept().grant()?, zhang.id, d("2026-08-11"), "再次")
                 .await
-                .is_err()
-        );
+        }
+        .await
+        .is_err());
         // A vacancy with no predecessor on record (一村), recorded on the org.
         let one = org_id(&app, "F02").await;
-        org_admin::record_event(
-            &app,
-            &dept(),
-            one,
-            &EventInput {
-                kind: "secretary_vacant".into(),
-                on: d("2026-05-01"),
-                until: None,
-            },
-            "原书记去世，无任职记录",
-        )
+        async {
+            org_admin::record_event(
+                &app,
+                &dept().grant()?,
+                &jiceng_app::access::resolve(&app, &dept(), &jiceng_app::access::OrgKey::Id(one))
+                    .await?,
+                &EventInput {
+                    kind: "secretary_vacant".into(),
+                    on: d("2026-05-01"),
+                    until: None,
+                },
+                "原书记去世，无任职记录",
+            )
+            .await
+        }
         .await
         .unwrap();
         assert_eq!(
@@ -548,9 +562,23 @@ contract_test!(
         let mut f = OrgFields::of(&o.org);
         f.committee = Some(false);
         f.committee_on = Some(d("2026-01-01"));
-        org_admin::edit(&app, &dept(), o.org.id, &f, "核实：未设支委会")
+        async {
+            org_admin::edit(
+                &app,
+                &dept().grant()?,
+                &jiceng_app::access::resolve(
+                    &app,
+                    &dept(),
+                    &jiceng_app::access::OrgKey::Id(o.org.id),
+                )
+                .await?,
+                &f,
+                "核实：未设支委会",
+            )
             .await
-            .unwrap();
+        }
+        .await
+        .unwrap();
         assert_eq!(stored(&app, "F04").await.org.committee, Some(false));
         let r = report(&app, TODAY).await;
         assert!(rules_of(&r, "F04").contains(&"CommitteeMissing".to_string()));
@@ -561,9 +589,23 @@ contract_test!(
         let mut f = OrgFields::of(&stored(&app, "F04").await.org);
         f.committee = Some(true);
         f.committee_on = Some(d("2026-11-20"));
-        org_admin::edit(&app, &dept(), o.org.id, &f, "选举产生支委会")
+        async {
+            org_admin::edit(
+                &app,
+                &dept().grant()?,
+                &jiceng_app::access::resolve(
+                    &app,
+                    &dept(),
+                    &jiceng_app::access::OrgKey::Id(o.org.id),
+                )
+                .await?,
+                &f,
+                "选举产生支委会",
+            )
             .await
-            .unwrap();
+        }
+        .await
+        .unwrap();
         let after = stored(&app, "F04").await;
         assert_eq!(after.org.committee, Some(true));
         assert!(
@@ -600,17 +642,21 @@ contract_test!(
         assert_eq!(w.missing.as_ref().unwrap()["Election"], 1);
         // Recording the election (2022-06-01) clears it and updates the row.
         let f08 = org_id(&app, "F08").await;
-        org_admin::record_event(
-            &app,
-            &dept(),
-            f08,
-            &EventInput {
-                kind: "election".into(),
-                on: d("2022-06-01"),
-                until: None,
-            },
-            "换届选举",
-        )
+        async {
+            org_admin::record_event(
+                &app,
+                &dept().grant()?,
+                &jiceng_app::access::resolve(&app, &dept(), &jiceng_app::access::OrgKey::Id(f08))
+                    .await?,
+                &EventInput {
+                    kind: "election".into(),
+                    on: d("2022-06-01"),
+                    until: None,
+                },
+                "换届选举",
+            )
+            .await
+        }
         .await
         .unwrap();
         assert_eq!(
@@ -627,20 +673,34 @@ contract_test!(
             on: d("2024-03-01"),
             until: Some(d("2025-06-01")),
         };
-        let e = org_admin::record_event(&app, &dept(), f07, &too_long, "批准延期")
+        let e = async {
+            org_admin::record_event(
+                &app,
+                &dept().grant()?,
+                &jiceng_app::access::resolve(&app, &dept(), &jiceng_app::access::OrgKey::Id(f07))
+                    .await?,
+                &too_long,
+                "批准延期",
+            )
             .await
-            .unwrap_err();
+        }
+        .await
+        .unwrap_err();
         assert!(e.to_string().contains("不超过1年"), "{e}");
-        org_admin::record_event(
-            &app,
-            &dept(),
-            f07,
-            &EventInput {
-                until: Some(d("2025-03-01")),
-                ..too_long
-            },
-            "批准延期",
-        )
+        async {
+            org_admin::record_event(
+                &app,
+                &dept().grant()?,
+                &jiceng_app::access::resolve(&app, &dept(), &jiceng_app::access::OrgKey::Id(f07))
+                    .await?,
+                &EventInput {
+                    until: Some(d("2025-03-01")),
+                    ..too_long
+                },
+                "批准延期",
+            )
+            .await
+        }
         .await
         .unwrap();
         assert!(!rules_of(&report(&app, "2024-12-01").await, "F07")
@@ -668,9 +728,23 @@ contract_test!(
         // The org form's checkbox keeps it.
         let mut f = OrgFields::of(&tmp.org);
         f.temporary = false;
-        org_admin::edit(&app, &dept(), tmp.org.id, &f, "转为常设支部")
+        async {
+            org_admin::edit(
+                &app,
+                &dept().grant()?,
+                &jiceng_app::access::resolve(
+                    &app,
+                    &dept(),
+                    &jiceng_app::access::OrgKey::Id(tmp.org.id),
+                )
+                .await?,
+                &f,
+                "转为常设支部",
+            )
             .await
-            .unwrap();
+        }
+        .await
+        .unwrap();
         assert!(
             rules_of(&report(&app, TODAY).await, "F09").contains(&"BranchUnder3Full".to_string())
         );
@@ -839,9 +913,23 @@ contract_test!(
             records_from: Some(d("2025-01-01")),
             ..OrgFields::default()
         };
-        let id = org_admin::create(&app, &dept(), parent, &f, "新建")
+        let id = async {
+            org_admin::create(
+                &app,
+                &dept().grant()?,
+                &jiceng_app::access::resolve(
+                    &app,
+                    &dept(),
+                    &jiceng_app::access::OrgKey::Id(parent),
+                )
+                .await?,
+                &f,
+                "新建",
+            )
             .await
-            .unwrap();
+        }
+        .await
+        .unwrap();
         let mut c = app.store.acquire().await.unwrap();
         let h = jiceng_store::history::of_orgs(&mut c, &[id])
             .await

@@ -77,7 +77,7 @@ contract_test!(
         // lease stale or ignored).
         let operator = app(&db);
         let new = Crypto::from_key(&[9u8; 32]);
-        privacy::rotate_key(&operator, &Actor::system(), &new)
+        async { privacy::rotate_key(&operator, &Actor::system().grant()?, &new).await }
             .await
             .unwrap();
         assert_eq!(
@@ -103,20 +103,23 @@ contract_test!(
                 .unwrap();
             list[0].clone()
         };
-        let e = member_admin::update_member(
-            &server,
-            &Actor::system(),
-            someone.id,
-            &MemberEdit {
-                name: someone.name.clone(),
-                ethnicity: None,
-                education: None,
-                occupation: None,
-                phone: Some("13900000001".into()),
-                status: "正式党员".into(),
-                full_on: someone.full_on,
-            },
-        )
+        let e = async {
+            member_admin::update_member(
+                &server,
+                &Actor::system().grant()?,
+                someone.id,
+                &MemberEdit {
+                    name: someone.name.clone(),
+                    ethnicity: None,
+                    education: None,
+                    occupation: None,
+                    phone: Some("13900000001".into()),
+                    status: "正式党员".into(),
+                    full_on: someone.full_on,
+                },
+            )
+            .await
+        }
         .await
         .unwrap_err();
         assert!(is_key_changed(&e), "{e:?}");
@@ -212,7 +215,7 @@ contract_test!(
             .unwrap();
         let old_fp = recorded_fingerprint(&server).await;
         let new = Crypto::from_key(&[11u8; 32]);
-        let e = privacy::rotate_key(&server, &Actor::system(), &new)
+        let e = async { privacy::rotate_key(&server, &Actor::system().grant()?, &new).await }
             .await
             .unwrap_err();
         let msg = e.to_string();
@@ -250,7 +253,7 @@ contract_test!(
             .await
             .unwrap();
         }
-        let n = privacy::rotate_key(&server, &Actor::system(), &new)
+        let n = async { privacy::rotate_key(&server, &Actor::system().grant()?, &new).await }
             .await
             .unwrap();
         assert_eq!(n as i64, members(&server).await);

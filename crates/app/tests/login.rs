@@ -111,7 +111,9 @@ contract_test!(
             auth::login(&inside, "zhen", PASSWORD).await.unwrap_err(),
             AuthError::Locked { .. }
         ));
-        let list = users::list_users(&inside, &Actor::system()).await.unwrap();
+        let list = async { users::list_users(&inside, &Actor::system().grant()?).await }
+            .await
+            .unwrap();
         assert_eq!(list[0].locked_until.as_deref(), Some("2026-12-15 10:15"));
         // … and accepted after it, which starts the count afresh.
         let after = at(&app, t0() + Duration::minutes(16));

@@ -539,14 +539,42 @@ contract_test!(
             ..Default::default()
         };
         // In scope: said plainly (the actor sees that org anyway).
-        let e = org_admin::create(&app, &sec, parent.org.id, &fields("T006"), "新建")
+        let e = async {
+            org_admin::create(
+                &app,
+                &sec.grant()?,
+                &jiceng_app::access::resolve(
+                    &app,
+                    &sec,
+                    &jiceng_app::access::OrgKey::Id(parent.org.id),
+                )
+                .await?,
+                &fields("T006"),
+                "新建",
+            )
             .await
-            .unwrap_err();
+        }
+        .await
+        .unwrap_err();
         assert_eq!(e.to_string(), "组织代码T006已被使用");
         // Outside: refused without saying where, and referred.
-        let e = org_admin::create(&app, &sec, parent.org.id, &fields("T004"), "新建")
+        let e = async {
+            org_admin::create(
+                &app,
+                &sec.grant()?,
+                &jiceng_app::access::resolve(
+                    &app,
+                    &sec,
+                    &jiceng_app::access::OrgKey::Id(parent.org.id),
+                )
+                .await?,
+                &fields("T004"),
+                "新建",
+            )
             .await
-            .unwrap_err();
+        }
+        .await
+        .unwrap_err();
         assert_eq!(e.to_string(), org_admin::CODE_REFERRED);
         let page = referral::list(&app, &dept, None, 1, 20).await.unwrap();
         assert_eq!(page.total, 1);
@@ -557,9 +585,23 @@ contract_test!(
             kind: "Branch".into(),
             ..fields("T005")
         };
-        let e = org_admin::edit(&app, &sec, parent.org.id, &edit, "改代码")
+        let e = async {
+            org_admin::edit(
+                &app,
+                &sec.grant()?,
+                &jiceng_app::access::resolve(
+                    &app,
+                    &sec,
+                    &jiceng_app::access::OrgKey::Id(parent.org.id),
+                )
+                .await?,
+                &edit,
+                "改代码",
+            )
             .await
-            .unwrap_err();
+        }
+        .await
+        .unwrap_err();
         assert_eq!(e.to_string(), org_admin::CODE_REFERRED);
         assert_eq!(
             referral::list(&app, &dept, None, 1, 20)
@@ -569,8 +611,22 @@ contract_test!(
             2
         );
         // A free code is taken.
-        org_admin::create(&app, &sec, parent.org.id, &fields("X905"), "新建")
+        async {
+            org_admin::create(
+                &app,
+                &sec.grant()?,
+                &jiceng_app::access::resolve(
+                    &app,
+                    &sec,
+                    &jiceng_app::access::OrgKey::Id(parent.org.id),
+                )
+                .await?,
+                &fields("X905"),
+                "新建",
+            )
             .await
-            .unwrap();
+        }
+        .await
+        .unwrap();
     }
 );

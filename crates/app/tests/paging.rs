@@ -8,8 +8,8 @@ use jiceng_app::access::Actor;
 use jiceng_app::browse::{self, MemberQuery};
 use jiceng_app::import::{self, ImportOptions, NoProgress};
 use jiceng_app::App;
+use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
-use jiceng_store::{contract_test, Scope};
 
 async fn load(app: &App, dir: &Dir) {
     let (orgs, members, units) = township(dir);
@@ -31,10 +31,10 @@ contract_test!(a_page_beyond_the_end_is_the_last, |db: TestDb| async move {
     load(&app, &dir).await;
     for org in [
         None,
-        Some(app.resolve_org(&Scope::All, "T001").await.unwrap().org.id),
+        Some(common::org(&app, &Actor::system(), "T001").await.unwrap()),
     ] {
         let q = |page| MemberQuery {
-            org,
+            org: org.clone(),
             page,
             page_size: 5,
             ..Default::default()

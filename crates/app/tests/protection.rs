@@ -222,7 +222,7 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
     .await
     .unwrap();
     assert_eq!(report.total, 17);
-    let full = privacy::reveal_id_number(&app, &department(), zhao.id)
+    let full = async { privacy::reveal_id_number(&app, &department().grant()?, zhao.id).await }
         .await
         .unwrap();
     assert_eq!(full, number.as_str());
@@ -236,7 +236,7 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
     // Rotate to a new SM key: every ID number and phone rewritten in one transaction.
     let new = Crypto::with_suite(&[43u8; 32], Suite::Sm);
     assert_eq!(
-        privacy::rotate_key(&app, &Actor::system(), &new)
+        async { privacy::rotate_key(&app, &Actor::system().grant()?, &new).await }
             .await
             .unwrap(),
         17
@@ -246,7 +246,7 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
     rotated.crypto = new.clone();
     privacy::check_key(&rotated).await.unwrap();
     assert_eq!(
-        privacy::reveal_id_number(&rotated, &department(), zhao.id)
+        async { privacy::reveal_id_number(&rotated, &department().grant()?, zhao.id).await }
             .await
             .unwrap(),
         full
@@ -270,7 +270,7 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
     assert_eq!((r.written, r.unchanged), (0, 17));
     // Rotation may switch the suite: to AES, and the database says so.
     let to_aes = Crypto::with_suite(&[44u8; 32], Suite::Aes);
-    privacy::rotate_key(&rotated, &Actor::system(), &to_aes)
+    async { privacy::rotate_key(&rotated, &Actor::system().grant()?, &to_aes).await }
         .await
         .unwrap();
     assert_eq!(
@@ -281,7 +281,7 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
     back.crypto = to_aes.clone();
     privacy::check_key(&back).await.unwrap();
     assert_eq!(
-        privacy::reveal_id_number(&back, &department(), zhao.id)
+        async { privacy::reveal_id_number(&back, &department().grant()?, zhao.id).await }
             .await
             .unwrap(),
         full

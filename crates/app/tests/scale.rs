@@ -103,11 +103,8 @@ async fn assert_same(app: &App, label: &str) {
         );
 
         // The dashboard counts (from the stored rows) are the live report's.
-        let org = app.resolve_org(&Scope::All, &code).await.unwrap();
-        let d = jiceng_app::browse::dashboard(app, &Actor::system(), Some(org.org.id))
-            .await
-            .unwrap()
-            .unwrap();
+        let org = common::org(app, &Actor::system(), &code).await.unwrap();
+        let d = jiceng_app::browse::dashboard(app, &org).await.unwrap();
         assert_eq!(
             d.anomalies_total,
             live.anomalies.len(),
@@ -192,9 +189,23 @@ async fn stored_matches_live(backend: Backend) {
             .unwrap();
         let mut fields = OrgFields::of(&parent.org);
         fields.kind = OrgKind::PrimaryCommittee.code().into();
-        if org_admin::edit(&app, &actor, parent.org.id, &fields, "升格")
+        if async {
+            org_admin::edit(
+                &app,
+                &actor.grant()?,
+                &jiceng_app::access::resolve(
+                    &app,
+                    &actor,
+                    &jiceng_app::access::OrgKey::Id(parent.org.id),
+                )
+                .await?,
+                &fields,
+                "升格",
+            )
             .await
-            .is_ok()
+        }
+        .await
+        .is_ok()
         {
             raised = true;
             break;
@@ -217,9 +228,24 @@ async fn stored_matches_live(backend: Backend) {
                 && kind_of(o.org.parent_id.unwrap_or(o.org.id)) == OrgKind::LocalCommittee
         })
         .unwrap();
-    org_admin::move_org(&app, &actor, b.org.id, target.org.id, "调整隶属关系")
+    async {
+        org_admin::move_org(
+            &app,
+            &actor.grant()?,
+            &jiceng_app::access::resolve(&app, &actor, &jiceng_app::access::OrgKey::Id(b.org.id))
+                .await?,
+            &jiceng_app::access::resolve(
+                &app,
+                &actor,
+                &jiceng_app::access::OrgKey::Id(target.org.id),
+            )
+            .await?,
+            "调整隶属关系",
+        )
         .await
-        .unwrap();
+    }
+    .await
+    .unwrap();
     assert_same(&app, "moved").await;
     // Another merges into a sibling (its members move, it is dissolved).
     let (gone, into) = branches
@@ -233,9 +259,28 @@ async fn stored_matches_live(backend: Backend) {
                 .map(|y| (x, y))
         })
         .unwrap();
-    org_admin::merge(&app, &actor, gone.org.id, into.org.id, "合并")
+    async {
+        org_admin::merge(
+            &app,
+            &actor.grant()?,
+            &jiceng_app::access::resolve(
+                &app,
+                &actor,
+                &jiceng_app::access::OrgKey::Id(gone.org.id),
+            )
+            .await?,
+            &jiceng_app::access::resolve(
+                &app,
+                &actor,
+                &jiceng_app::access::OrgKey::Id(into.org.id),
+            )
+            .await?,
+            "合并",
+        )
         .await
-        .unwrap();
+    }
+    .await
+    .unwrap();
     assert_same(&app, "dissolved").await;
 
     // Another day: the stored anomalies are of yesterday, so the report checks live...

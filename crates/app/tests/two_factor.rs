@@ -352,7 +352,9 @@ contract_test!(separated_duties, |db: TestDb| async move {
         AppError::Forbidden
     ));
     assert!(matches!(
-        totp::reset(&app, &adm, "sec").await.unwrap_err(),
+        async { totp::reset(&app, &adm.grant()?, "sec").await }
+            .await
+            .unwrap_err(),
         AppError::Forbidden
     ));
 
@@ -409,7 +411,9 @@ contract_test!(separated_duties, |db: TestDb| async move {
     totp::enrol_for(&app, &Actor::system(), "adm")
         .await
         .unwrap();
-    totp::reset(&app, &sec, "adm").await.unwrap();
+    async { totp::reset(&app, &sec.grant()?, "adm").await }
+        .await
+        .unwrap();
     assert!(totp::must_enrol(&app, &adm).await.unwrap());
 
     // The auditor reads the log (everything, without an org; its subtree with one), and
@@ -433,7 +437,9 @@ contract_test!(separated_duties, |db: TestDb| async move {
         // The auditor reads no business data: the report's org is refused at resolution.
         common::org(&app, &aud1, "T001").await.is_err()
     );
-    assert!(users::list_users(&app, &aud).await.is_err());
+    assert!(async { users::list_users(&app, &aud.grant()?).await }
+        .await
+        .is_err());
     let (all, _) = audit::list(&app, &aud, 1, 500).await.unwrap();
     let codes: Vec<i64> = all.iter().map(|e| e.code).collect();
     for a in [
@@ -479,11 +485,15 @@ contract_test!(key_rotation_keeps_second_factors, |db: TestDb| async move {
     assert!(matches!(adm, Err(AuthError::SecondFactor(_))));
     let sec1 = auth::login(&app, "sec1", PASSWORD).await.unwrap().actor;
     assert!(matches!(
-        privacy::rotate_key(&app, &sec1, &new).await.unwrap_err(),
+        async { privacy::rotate_key(&app, &sec1.grant()?, &new).await }
+            .await
+            .unwrap_err(),
         AppError::Forbidden
     ));
     let sec = auth::login(&app, "sec", PASSWORD).await.unwrap().actor;
-    privacy::rotate_key(&app, &sec, &new).await.unwrap();
+    async { privacy::rotate_key(&app, &sec.grant()?, &new).await }
+        .await
+        .unwrap();
     let mut rotated = app.clone();
     rotated.crypto = new;
     let later = at(&rotated, t0() + Duration::seconds(30));

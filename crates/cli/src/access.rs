@@ -188,7 +188,7 @@ pub async fn user(app: &App, cmd: UserCmd) -> Result<ExitCode> {
             );
         }
         UserCmd::List { json } => {
-            let list = users::list_users(app, &actor).await?;
+            let list = users::list_users(app, &actor.grant()?).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
@@ -254,7 +254,7 @@ pub async fn user(app: &App, cmd: UserCmd) -> Result<ExitCode> {
                 print!("{}", enrolment_text(app, &e));
             }
             TwoFactorCmd::Reset { username } => {
-                jiceng_app::totp::reset(app, &actor, &username).await?;
+                jiceng_app::totp::reset(app, &actor.grant()?, &username).await?;
                 println!(
                     "已重置用户 {username} 的动态验证码（恢复码作废，原有会话已结束）；该用户下次登录时重新绑定"
                 );
@@ -355,7 +355,7 @@ pub async fn key(app: &App, cmd: KeyCmd) -> Result<ExitCode> {
             }
             // `load` reads JICENG_KEY first; the new key must come from the file alone.
             let new = load_file_only(&new_key_file, suite)?;
-            let n = jiceng_app::privacy::rotate_key(app, &Actor::system(), &new).await?;
+            let n = jiceng_app::privacy::rotate_key(app, &Actor::system().grant()?, &new).await?;
             println!(
                 "已用新密钥（加密套件 {}：{}）重新加密 {n} 个身份证号（连同这些党员的联系电话）。今后请使用 --key-file {}（或相应的 JICENG_KEY）；旧密钥请与用它做的备份一同保管。",
                 suite.code(),
@@ -371,14 +371,11 @@ pub async fn key(app: &App, cmd: KeyCmd) -> Result<ExitCode> {
 /// `jiceng key fingerprint`: the key given against the database's record, without
 /// refusing a wrong key first (that is what it is for).
 pub async fn fingerprint(db: &str, key_file: &std::path::Path) -> Result<ExitCode> {
-    let store = jiceng_store::Store::open_existing(db)
+    let store = jiceng_app::admin::Store::open_existing(db)
         .await
-        .with_context(|| format!("打开数据库 {}", jiceng_store::backup::redact(db)))?;
+        .with_context(|| format!("打开数据库 {}", jiceng_app::admin::redact(db)))?;
     let suite = jiceng_app::privacy::database_suite(&store).await?;
-    let recorded = {
-        let mut conn = store.acquire().await?;
-        jiceng_store::protection::key_fingerprint(&mut conn).await?
-    };
+    let recorded = jiceng_app::admin::recorded_key_fingerprint(&store).await?;
     store.close().await;
     let key = Crypto::load_existing(key_file, suite.unwrap_or_default())?;
     let mine = jiceng_app::privacy::key_fingerprint(&key);

@@ -4,13 +4,11 @@
 //! printed with the accounts. For the demo database only — never use these passwords for
 //! real data.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use jiceng_app::access::{Actor, Role};
 use jiceng_app::users::{self, NewUser};
 use jiceng_app::App;
-use jiceng_domain::{Domain, OrgKind};
-use jiceng_store::orgs::StoredOrg;
-use jiceng_store::Scope;
+use jiceng_app::OrgRecord as StoredOrg;
 
 pub struct DemoAccount {
     pub username: String,
@@ -28,44 +26,13 @@ pub fn password(role: Role) -> String {
 /// Picks the orgs of the accounts and creates the accounts that are missing.
 pub async fn ensure_accounts(app: &App, county_code: &str) -> Result<Vec<DemoAccount>> {
     let system = Actor::system();
-    let county = app.resolve_org(&Scope::All, county_code).await?;
-    let mut conn = app.store.acquire().await?;
-    let kids = jiceng_store::orgs::children(&mut conn, &Scope::All, county.org.id)
-        .await
-        .unwrap_or_default();
-    let township: StoredOrg = kids
-        .iter()
-        .find(|o| o.org.kind == OrgKind::PrimaryCommittee && o.org.domain == Some(Domain::Township))
-        .or_else(|| kids.iter().find(|o| o.org.kind.is_committee()))
-        .cloned()
-        .context("演示县下没有乡镇党委")?;
-    let orgs = jiceng_store::orgs::list(&mut conn, &Scope::subtree(&township.path)).await?;
-    let branch = orgs
-        .iter()
-        .filter(|o| o.org.kind == OrgKind::Branch && o.org.dissolved_on.is_none())
-        .max_by_key(|o| {
-            (
-                o.org.domain == Some(Domain::Village),
-                o.facts.direct_members.min(40),
-                std::cmp::Reverse(o.org.id),
-            )
-        })
-        .cloned()
-        .context("演示乡镇下没有党支部")?;
-    let (members, _) = jiceng_store::browse::members_page(
-        &mut conn,
-        &Scope::All,
-        &jiceng_store::browse::MemberFilter {
-            org_id: Some(branch.org.id),
-            ..Default::default()
-        },
-        0,
-        1,
-        Some(0),
-    )
-    .await?;
-    let member = members.first().context("演示支部没有党员")?;
-    drop(conn);
+    let jiceng_app::demo::DemoOrgs {
+        county,
+        township,
+        branch,
+        member_id,
+        member_name,
+    } = jiceng_app::demo::pick_orgs(app, county_code).await?;
     let plan: Vec<(Role, Option<&StoredOrg>, Option<i64>, String)> = vec![
         (
             Role::Admin,
@@ -106,8 +73,8 @@ pub async fn ensure_accounts(app: &App, county_code: &str) -> Result<Vec<DemoAcc
         (
             Role::Member,
             Some(&branch),
-            Some(member.id),
-            format!("党员本人：{}（{}）", member.name, branch.org.name),
+            Some(member_id),
+            format!("党员本人：{}（{}）", member_name, branch.org.name),
         ),
         (
             Role::Auditor,
@@ -116,7 +83,7 @@ pub async fn ensure_accounts(app: &App, county_code: &str) -> Result<Vec<DemoAcc
             format!("审计员（只看审计日志）：{}", county.org.name),
         ),
     ];
-    let existing: Vec<String> = users::list_users(app, &system)
+    let existing: Vec<String> = users::list_users(app, &system.grant()?)
         .await?
         .into_iter()
         .map(|u| u.username)
@@ -157,15 +124,9 @@ pub async fn ensure_accounts(app: &App, county_code: &str) -> Result<Vec<DemoAcc
 /// The TOTP secret of a privileged demo account: enrolled now with a fresh random secret,
 /// or (a demo started again) the one it has.
 async fn demo_secret(app: &App, system: &Actor, username: &str) -> Result<String> {
-    let mut conn = app.store.acquire().await?;
-    let user = jiceng_store::users::get_by_username(&mut conn, &Scope::All, username)
-        .await?
-        .with_context(|| format!("演示账号 {username} 不存在"))?;
-    let stored = jiceng_store::totp::get(&mut conn, user.id).await?;
-    drop(conn);
-    match stored {
-        Some(t) if t.confirmed => Ok(jiceng_app::totp::stored_secret_base32(app, &t.secret)?),
-        _ => Ok(jiceng_app::totp::enrol_for(app, system, username)
+    match jiceng_app::demo::confirmed_secret(app, username).await? {
+        Some(secret) => Ok(secret),
+        None => Ok(jiceng_app::totp::enrol_for(app, system, username)
             .await?
             .enrolment
             .secret_base32),

@@ -11,10 +11,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use jiceng_app::admin::Store;
 use jiceng_app::crypto::Suite;
 use jiceng_app::import::{ImportOptions, ImportReport};
 use jiceng_app::{clock, App, Crypto};
-use jiceng_store::{Scope, Store};
 
 #[derive(Parser)]
 #[command(name = "jiceng", version, about = "基层党建工作体系 — jiceng")]
@@ -427,7 +427,7 @@ async fn open_with(
     suite: Option<Suite>,
     opening: Opening,
 ) -> Result<App> {
-    let shown = jiceng_store::backup::redact(db);
+    let shown = jiceng_app::admin::redact(db);
     let store = match opening {
         Opening::Create => Store::open(db).await,
         Opening::Existing => Store::open_existing(db).await,
@@ -461,7 +461,7 @@ async fn anchor_at_exit() -> Result<()> {
     }
     let store = Store::open_existing(&db)
         .await
-        .with_context(|| format!("打开数据库 {}", jiceng_store::backup::redact(&db)))?;
+        .with_context(|| format!("打开数据库 {}", jiceng_app::admin::redact(&db)))?;
     let suite = jiceng_app::privacy::database_suite(&store)
         .await?
         .unwrap_or_default();
@@ -493,7 +493,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!(
                 "数据库已就绪：{}（架构版本 {}，加密套件 {}：{}）",
                 cli.db,
-                jiceng_store::migrate::latest(),
+                jiceng_app::admin::latest_migration(),
                 suite.code(),
                 suite.label()
             );
@@ -509,9 +509,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 || std::env::var("JICENG_DB").is_ok();
             let db = if explicit { cli.db.clone() } else { demo_db };
             let app = open_with(&db, &cli.key_file, None, Opening::Create).await?;
-            let mut conn = app.store.acquire().await?;
-            let empty = jiceng_store::orgs::count(&mut conn, &Scope::All).await? == 0;
-            drop(conn);
+            let empty = jiceng_app::admin::org_count(&app).await? == 0;
             if empty {
                 println!("正在生成演示县（真实区划名称，人员均为虚构）…");
                 let s = jiceng_app::generate::run(
@@ -592,7 +590,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             app.auth.max_session_minutes = session_max_hours * 60;
             println!(
                 "网页地址：http://{bind}/    （数据库：{}；按 Ctrl+C 停止）",
-                jiceng_store::backup::redact(&cli.db)
+                jiceng_app::admin::redact(&cli.db)
             );
             // The lease: key rotation and restore refuse while this server runs.
             let lease = jiceng_app::lease::take(&app, &format!("jiceng serve {bind}")).await?;
@@ -692,7 +690,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Org { what } => {
             let app = open(&cli.db, &cli.key_file).await?;
-            let actor = jiceng_app::access::Actor::system();
+            let grant = jiceng_app::access::Actor::system().grant()?;
             match what {
                 OrgCommand::Event {
                     org,
@@ -701,10 +699,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     until,
                     reason,
                 } => {
-                    let o = app.resolve_org(&actor.scope, &org).await?;
+                    let o = system_org(&app, &org).await?;
                     let e = jiceng_app::org_admin::EventInput { kind, on, until };
-                    jiceng_app::org_admin::record_event(&app, &actor, o.org.id, &e, &reason)
-                        .await?;
+                    jiceng_app::org_admin::record_event(&app, &grant, &o, &e, &reason).await?;
                     println!("已登记：{}", o.org.name);
                 }
                 OrgCommand::Set {
@@ -716,7 +713,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     temporary,
                     reason,
                 } => {
-                    let o = app.resolve_org(&actor.scope, &org).await?;
+                    let o = system_org(&app, &org).await?;
                     let mut f = jiceng_app::org_admin::OrgFields::of(&o.org);
                     if let Some(y) = term_years {
                         f.term_years = (y > 0).then_some(y);
@@ -734,7 +731,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     if let Some(t) = temporary {
                         f.temporary = t;
                     }
-                    jiceng_app::org_admin::edit(&app, &actor, o.org.id, &f, &reason).await?;
+                    jiceng_app::org_admin::edit(&app, &grant, &o, &f, &reason).await?;
                     println!("已保存：{}", o.org.name);
                 }
             }
@@ -958,7 +955,7 @@ async fn restore(
         other => other?,
     };
     let restored = jiceng_app::backup::restore(db, file, &key, force).await?;
-    let shown = jiceng_store::backup::redact(db);
+    let shown = jiceng_app::admin::redact(db);
     println!(
         "已从 {} 恢复到 {shown}（备份于 {}，用时 {:.2} 秒）",
         file.display(),
@@ -993,14 +990,9 @@ async fn restore(
 
 /// The demo's county committee: the first LocalCommittee at county level.
 async fn demo_root(app: &App) -> Result<String> {
-    let mut conn = app.store.acquire().await?;
-    let all = jiceng_store::orgs::list(&mut conn, &Scope::All).await?;
-    let county = all
-        .iter()
-        .filter(|o| o.org.kind == jiceng_domain::OrgKind::LocalCommittee)
-        .max_by_key(|o| o.depth)
-        .context("演示数据库中没有地方党委")?;
-    Ok(county.org.code.clone())
+    jiceng_app::admin::demo_county(app)
+        .await?
+        .context("演示数据库中没有地方党委")
 }
 
 /// `shared/data/divisions` beside the checkout, where the project keeps it.

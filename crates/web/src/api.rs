@@ -8,20 +8,19 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
-use jiceng_app::access::Actor;
-use jiceng_app::browse::{self, MemberQuery, UnitQuery};
+use jiceng_app::access::{self, Actor, InScope, OrgKey, Unmask, Write};
+use jiceng_app::browse::{self, MemberQuery, MemberSort, UnitQuery};
 use jiceng_app::import::ImportOptions;
 use jiceng_app::member_admin::{self, MemberEdit};
 use jiceng_app::org_admin::{self, OrgFields};
-use jiceng_app::{auth, AppError};
-use jiceng_store::browse::MemberSort;
-use jiceng_store::orgs::StoredOrg;
+use jiceng_app::referral::ReferralStatus;
+use jiceng_app::{auth, AppError, OrgRecord};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, WebError};
-use crate::extract::QueryOrg;
+use crate::extract::{PathOrg, QueryOrg};
 use crate::pages::import::{self as import_page, Kind};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
@@ -304,44 +303,18 @@ async fn me(user: ApiUser) -> Json<Value> {
 
 // ---------------------------------------------------------------- orgs
 
-#[derive(Deserialize)]
-struct OrgParam {
-    org: Option<String>,
-}
-
-/// The org of `?org=` (an id, a code or a unique name) in the actor's scope, or the
-/// actor's home org.
-async fn org_param(
+/// An org key as typed (`?org=`, a body's `target` or `org`), resolved in the actor's
+/// scope: blank is the home org.
+async fn org_key(
     state: &AppState,
     actor: &Actor,
-    org: &Option<String>,
-) -> Result<StoredOrg, ApiError> {
-    let key = org.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    match key {
-        None => Ok(browse::home_org(&state.app, actor)
-            .await?
-            .ok_or(ApiError(WebError::App(AppError::NotFound("党组织".into()))))?),
-        Some(k) => {
-            if let Ok(id) = k.parse::<i64>() {
-                if let Ok(o) = browse::org_in_scope(&state.app, actor, id).await {
-                    return Ok(o);
-                }
-            }
-            if actor.role == jiceng_app::access::Role::Member {
-                return Err(ApiError(WebError::App(AppError::Forbidden)));
-            }
-            Ok(state.app.resolve_org(&actor.scope, k).await?)
-        }
-    }
+    key: Option<&str>,
+) -> ApiResult<InScope<OrgRecord>> {
+    Ok(access::resolve(&state.app, actor, &OrgKey::parse(key)).await?)
 }
 
-async fn dashboard(
-    State(state): State<AppState>,
-    user: ApiUser,
-    Query(q): Query<OrgParam>,
-) -> ApiResult {
-    let org = org_param(&state, &user.actor, &q.org).await?;
-    let d = state.dashboard(&user.actor, &org).await?;
+async fn dashboard(State(state): State<AppState>, q: QueryOrg<ApiUser>) -> ApiResult {
+    let d = state.dashboard(&q.org).await?;
     Ok(to_json(&*d))
 }
 
@@ -362,16 +335,25 @@ async fn orgs(
     Ok(Json(json!({ "items": items })))
 }
 
-async fn org(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult {
+async fn org(State(state): State<AppState>, PathOrg { user, org }: PathOrg<ApiUser>) -> ApiResult {
     Ok(to_json(
-        &browse::org_view(&state.app, &user.actor, id).await?,
+        &browse::org_view(&state.app, &user.actor, &org).await?,
     ))
 }
 
-async fn children(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult {
+async fn children(
+    State(state): State<AppState>,
+    PathOrg { org, .. }: PathOrg<ApiUser>,
+) -> ApiResult {
     Ok(Json(
-        json!({ "items": browse::children(&state.app, &user.actor, id).await? }),
+        json!({ "items": browse::org_children(&state.app, &org).await? }),
     ))
+}
+
+/// The org page after a write, read again (its facts and history changed).
+async fn org_after(state: &AppState, actor: &Actor, id: i64) -> ApiResult {
+    let org = access::resolve(&state.app, actor, &OrgKey::Id(id)).await?;
+    Ok(to_json(&browse::org_view(&state.app, actor, &org).await?))
 }
 
 #[derive(Deserialize)]
@@ -384,26 +366,24 @@ struct OrgWrite {
 
 async fn create_org(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<i64>,
+    PathOrg { user, org }: PathOrg<ApiUser>,
     b: Bytes,
 ) -> ApiResult<Response> {
     let w: OrgWrite = body(&b)?;
-    let new_id = org_admin::create(&state.app, &user.actor, id, &w.fields, &w.reason).await?;
+    let grant = user.actor.grant::<Write>()?;
+    let new_id = org_admin::create(&state.app, &grant, &org, &w.fields, &w.reason).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": new_id }))).into_response())
 }
 
 async fn edit_org(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<i64>,
+    PathOrg { user, org }: PathOrg<ApiUser>,
     b: Bytes,
 ) -> ApiResult {
     let w: OrgWrite = body(&b)?;
-    org_admin::edit(&state.app, &user.actor, id, &w.fields, &w.reason).await?;
-    Ok(to_json(
-        &browse::org_view(&state.app, &user.actor, id).await?,
-    ))
+    let grant = user.actor.grant::<Write>()?;
+    org_admin::edit(&state.app, &grant, &org, &w.fields, &w.reason).await?;
+    org_after(&state, &user.actor, org.org.id).await
 }
 
 #[derive(Deserialize)]
@@ -419,54 +399,48 @@ async fn target_org(
     state: &AppState,
     actor: &Actor,
     t: &Option<Value>,
-) -> Result<StoredOrg, ApiError> {
+) -> ApiResult<InScope<OrgRecord>> {
     let key = match t {
         Some(Value::Number(n)) => n.to_string(),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
         _ => return Err(bad("请填写目标党组织（target：id、组织代码或完整名称）")),
     };
-    org_param(state, actor, &Some(key)).await
+    org_key(state, actor, Some(&key)).await
 }
 
 async fn move_org(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<i64>,
+    PathOrg { user, org }: PathOrg<ApiUser>,
     b: Bytes,
 ) -> ApiResult {
     let a: ActionBody = body(&b)?;
     let t = target_org(&state, &user.actor, &a.target).await?;
-    org_admin::move_org(&state.app, &user.actor, id, t.org.id, &a.reason).await?;
-    Ok(to_json(
-        &browse::org_view(&state.app, &user.actor, id).await?,
-    ))
+    let grant = user.actor.grant::<Write>()?;
+    org_admin::move_org(&state.app, &grant, &org, &t, &a.reason).await?;
+    org_after(&state, &user.actor, org.org.id).await
 }
 
 async fn merge_org(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<i64>,
+    PathOrg { user, org }: PathOrg<ApiUser>,
     b: Bytes,
 ) -> ApiResult {
     let a: ActionBody = body(&b)?;
     let t = target_org(&state, &user.actor, &a.target).await?;
-    org_admin::merge(&state.app, &user.actor, id, t.org.id, &a.reason).await?;
-    Ok(to_json(
-        &browse::org_view(&state.app, &user.actor, t.org.id).await?,
-    ))
+    let grant = user.actor.grant::<Write>()?;
+    org_admin::merge(&state.app, &grant, &org, &t, &a.reason).await?;
+    org_after(&state, &user.actor, t.org.id).await
 }
 
 async fn dissolve_org(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<i64>,
+    PathOrg { user, org }: PathOrg<ApiUser>,
     b: Bytes,
 ) -> ApiResult {
     let a: ActionBody = body(&b)?;
-    org_admin::dissolve(&state.app, &user.actor, id, &a.reason).await?;
-    Ok(to_json(
-        &browse::org_view(&state.app, &user.actor, id).await?,
-    ))
+    let grant = user.actor.grant::<Write>()?;
+    org_admin::dissolve(&state.app, &grant, &org, &a.reason).await?;
+    org_after(&state, &user.actor, org.org.id).await
 }
 
 #[derive(Deserialize)]
@@ -481,15 +455,13 @@ struct EventBody {
 /// approved postponement (with `until`), a secretary vacancy with no predecessor.
 async fn org_event(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<i64>,
+    PathOrg { user, org }: PathOrg<ApiUser>,
     b: Bytes,
 ) -> ApiResult {
     let e: EventBody = body(&b)?;
-    org_admin::record_event(&state.app, &user.actor, id, &e.event, &e.reason).await?;
-    Ok(to_json(
-        &browse::org_view(&state.app, &user.actor, id).await?,
-    ))
+    let grant = user.actor.grant::<Write>()?;
+    org_admin::record_event(&state.app, &grant, &org, &e.event, &e.reason).await?;
+    org_after(&state, &user.actor, org.org.id).await
 }
 
 #[derive(Deserialize)]
@@ -507,7 +479,8 @@ async fn end_position(
     b: Bytes,
 ) -> ApiResult {
     let e: EndBody = body(&b)?;
-    member_admin::end_position(&state.app, &user.actor, id, e.on, &e.reason).await?;
+    let grant = user.actor.grant::<Write>()?;
+    member_admin::end_position(&state.app, &grant, id, e.on, &e.reason).await?;
     Ok(to_json(&json!({ "position": id, "ended_on": e.on })))
 }
 
@@ -524,14 +497,15 @@ struct ListParams {
     page_size: Option<String>,
 }
 
-async fn scoped_org_id(
+/// The org a list narrows to: `?org=` when given (else the actor's whole scope).
+async fn list_org(
     state: &AppState,
     actor: &Actor,
     org: &Option<String>,
-) -> Result<Option<i64>, ApiError> {
+) -> ApiResult<Option<InScope<OrgRecord>>> {
     match org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(_) => Ok(Some(org_param(state, actor, org).await?.org.id)),
+        Some(k) => Ok(Some(org_key(state, actor, Some(k)).await?)),
     }
 }
 
@@ -597,7 +571,7 @@ async fn member_list(state: &AppState, user: &ApiUser, p: ListParams) -> ApiResu
         None => MemberSort::default(),
     };
     let query = MemberQuery {
-        org: scoped_org_id(state, &user.actor, &p.org).await?,
+        org: list_org(state, &user.actor, &p.org).await?,
         direct_only: false,
         q: p.q.clone(),
         sort,
@@ -631,14 +605,16 @@ async fn edit_member(
     b: Bytes,
 ) -> ApiResult {
     let e: MemberEdit = body(&b)?;
-    member_admin::update_member(&state.app, &user.actor, id, &e).await?;
+    let grant = user.actor.grant::<Write>()?;
+    member_admin::update_member(&state.app, &grant, id, &e).await?;
     Ok(to_json(
         &browse::member_view(&state.app, &user.actor, id).await?,
     ))
 }
 
 async fn reveal(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult {
-    let n = jiceng_app::privacy::reveal_id_number(&state.app, &user.actor, id).await?;
+    let grant = user.actor.grant::<Unmask>()?;
+    let n = jiceng_app::privacy::reveal_id_number(&state.app, &grant, id).await?;
     Ok(Json(json!({ "id": id, "id_number": n })))
 }
 
@@ -648,7 +624,7 @@ async fn units(
     Query(p): Query<ListParams>,
 ) -> ApiResult {
     let query = UnitQuery {
-        org: scoped_org_id(&state, &user.actor, &p.org).await?,
+        org: list_org(&state, &user.actor, &p.org).await?,
         q: p.q.clone(),
         coverage: p.coverage.clone().filter(|s| !s.is_empty()),
         domain: p.domain.clone().filter(|s| !s.is_empty()),
@@ -717,9 +693,7 @@ async fn import(
             "导入类型“{kind}”"
         ))))
     })?;
-    if !crate::pages::can_write(&user.actor) {
-        return Err(ApiError(WebError::App(AppError::Forbidden)));
-    }
+    user.actor.grant::<Write>()?;
     let format = p.format.clone().unwrap_or_else(|| "xlsx".into());
     let ext = import_page::extension(&format!("x.{format}"))
         .ok_or_else(|| bad(format!("format 应为 xlsx、xls 或 csv：{format}")))?;
@@ -738,13 +712,15 @@ async fn import(
         return Err(bad("请求体为空：请以文件内容作为请求体上传"));
     }
     let org = match p.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(_) => Some(org_param(&state, &user.actor, &p.org).await?.org.code),
-        None => match user.actor.scope {
-            jiceng_store::Scope::All => None,
-            _ => browse::home_org(&state.app, &user.actor)
+        Some(k) => Some(
+            org_key(&state, &user.actor, Some(k))
                 .await?
-                .map(|o| o.org.code),
-        },
+                .org
+                .code
+                .clone(),
+        ),
+        // The import itself falls back to the actor's home org (or the whole tree).
+        None => None,
     };
     let opts = ImportOptions {
         org,
@@ -791,15 +767,13 @@ async fn referrals(
     Query(p): Query<ReferralParams>,
 ) -> ApiResult {
     let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Some(jiceng_store::referral::ReferralStatus::Pending),
+        None => Some(ReferralStatus::Pending),
         Some("all") => None,
-        Some(s) => Some(
-            jiceng_store::referral::ReferralStatus::from_code(s).ok_or_else(|| {
-                bad(format!(
-                    "status 应为 pending、settled、dismissed 或 all：{s}"
-                ))
-            })?,
-        ),
+        Some(s) => Some(ReferralStatus::from_code(s).ok_or_else(|| {
+            bad(format!(
+                "status 应为 pending、settled、dismissed 或 all：{s}"
+            ))
+        })?),
     };
     let page = int("page", &p.page)?.unwrap_or(1);
     let size = int("page_size", &p.page_size)?.unwrap_or(50);

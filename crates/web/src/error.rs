@@ -50,8 +50,8 @@ impl From<askama::Error> for WebError {
     }
 }
 
-impl From<jiceng_store::StoreError> for WebError {
-    fn from(e: jiceng_store::StoreError) -> WebError {
+impl From<jiceng_app::StoreError> for WebError {
+    fn from(e: jiceng_app::StoreError) -> WebError {
         WebError::App(AppError::Store(e))
     }
 }
@@ -162,7 +162,7 @@ impl WebError {
 /// 503 with the store's own Chinese message when the database as a whole cannot serve
 /// now (disk full, read-only, damaged, unreachable), or is busy with other writers past
 /// the retries; the engine's error goes to the log only.
-fn store_unavailable(s: &jiceng_store::StoreError) -> (StatusCode, String) {
+fn store_unavailable(s: &jiceng_app::StoreError) -> (StatusCode, String) {
     log(s);
     let message = if s.is_unavailable() {
         s.to_string()

@@ -106,7 +106,7 @@ where
     }
 }
 
-/// The org of the path's `{id}` (an id, a code or an exact name), in the caller's scope,
+/// The org of the path's `{id}` (an integer id, as the routes always typed it), in the caller's scope,
 /// with the caller. Only for routes whose `{id}` names an org.
 pub struct PathOrg<U> {
     pub user: U,

@@ -162,7 +162,7 @@ pub(crate) struct CachedDashboard {
     generation: u64,
     /// The root's stored facts when computed: a write elsewhere that changes them
     /// (another server process, the CLI) shows at once.
-    facts: jiceng_store::orgs::StoredFacts,
+    facts: jiceng_app::OrgFacts,
     dashboard: Arc<jiceng_app::browse::Dashboard>,
 }
 
@@ -173,8 +173,7 @@ impl AppState {
     /// The dashboard of `root` (whose scope the caller has checked), cached.
     pub(crate) async fn dashboard(
         &self,
-        actor: &jiceng_app::access::Actor,
-        root: &jiceng_store::orgs::StoredOrg,
+        root: &jiceng_app::access::InScope<jiceng_app::OrgRecord>,
     ) -> Result<Arc<jiceng_app::browse::Dashboard>, jiceng_app::AppError> {
         use std::sync::atomic::Ordering;
         let generation = self.generation.load(Ordering::SeqCst);
@@ -198,9 +197,7 @@ impl AppState {
         if let Some(d) = cached() {
             return Ok(d);
         }
-        let d = jiceng_app::browse::dashboard(&self.app, actor, Some(root.org.id))
-            .await?
-            .ok_or_else(|| jiceng_app::AppError::NotFound("党组织".into()))?;
+        let d = jiceng_app::browse::dashboard(&self.app, root).await?;
         let d = Arc::new(d);
         let mut cache = self.dashboards.lock().expect("cache");
         if cache.len() > 1000 {

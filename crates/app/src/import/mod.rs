@@ -49,9 +49,7 @@ pub(crate) async fn import_scope(
     opts: &ImportOptions,
 ) -> Result<(Scope, Option<StoredOrg>)> {
     let actor = &opts.actor;
-    if !actor.role.can_write() {
-        return Err(AppError::Forbidden);
-    }
+    actor.grant::<crate::access::Write>()?;
     match &opts.org {
         Some(key) => {
             let o = app.resolve_org(&actor.scope, key).await?;

@@ -268,9 +268,7 @@ async fn form(
 }
 
 fn writer(user: &User) -> Result<(), PageError> {
-    if !super::can_write(&user.actor) {
-        return Err(PageError(WebError::App(jiceng_app::AppError::Forbidden)));
-    }
+    user.actor.grant::<jiceng_app::access::Write>()?;
     Ok(())
 }
 
@@ -296,14 +294,12 @@ async fn import_org(
 ) -> Result<Option<String>, PageError> {
     let given = given.trim();
     if given.is_empty() {
-        let home = home_code(state, user).await?;
-        return Ok(match user.actor.scope {
-            jiceng_store::Scope::All => None,
-            _ => Some(home).filter(|h| !h.is_empty()),
-        });
+        // The import itself falls back to the actor's home org (or the whole tree).
+        return Ok(None);
     }
-    let o = state.app.resolve_org(&user.actor.scope, given).await?;
-    Ok(Some(o.org.code))
+    let key = jiceng_app::access::OrgKey::parse(Some(given));
+    let o = jiceng_app::access::resolve(&state.app, &user.actor, &key).await?;
+    Ok(Some(o.org.code.clone()))
 }
 
 async fn upload(

@@ -9,9 +9,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use jiceng_app::browse::{self, MemberPage, MemberQuery, MemberView};
+use jiceng_app::access::{self, Actor, OrgKey, Unmask, Write};
+use jiceng_app::browse::{self, MemberPage, MemberQuery, MemberSort, MemberView};
 use jiceng_app::member_admin::{self, MemberEdit};
-use jiceng_store::browse::MemberSort;
 use serde::Deserialize;
 
 use super::{html, opt_i64, xlsx, Nav, Pager};
@@ -77,9 +77,18 @@ pub struct RosterQuery {
 }
 
 impl RosterQuery {
-    pub fn to_query(&self) -> Result<MemberQuery, PageError> {
+    /// The query, its `org` (an id) resolved in the actor's scope.
+    pub async fn to_query(
+        &self,
+        state: &AppState,
+        actor: &Actor,
+    ) -> Result<MemberQuery, PageError> {
+        let org = match opt_i64(&self.org)? {
+            Some(id) => Some(access::resolve(&state.app, actor, &OrgKey::Id(id)).await?),
+            None => None,
+        };
         Ok(MemberQuery {
-            org: opt_i64(&self.org)?,
+            org,
             direct_only: false,
             q: self.q.clone(),
             sort: self
@@ -212,16 +221,8 @@ async fn roster_page(
     rq: &RosterQuery,
     by_id: Option<String>,
 ) -> Result<Response, PageError> {
-    let query = rq.to_query()?;
-    let org_name = match query.org {
-        Some(id) => Some(
-            browse::org_in_scope(&state.app, &user.actor, id)
-                .await?
-                .org
-                .name,
-        ),
-        None => None,
-    };
+    let query = rq.to_query(state, &user.actor).await?;
+    let org_name = query.org.as_ref().map(|o| o.org.name.clone());
     let (list, error) = match browse::members(&state.app, &user.actor, &query).await {
         Ok(l) => (l, None),
         Err(jiceng_app::AppError::Input(m)) => (
@@ -272,7 +273,11 @@ async fn roster_page(
     html(&RosterPage {
         title: "党员名册".into(),
         nav: Nav::of(user),
-        org_id: query.org.map(|o| o.to_string()).unwrap_or_default(),
+        org_id: query
+            .org
+            .as_ref()
+            .map(|o| o.org.id.to_string())
+            .unwrap_or_default(),
         org_name,
         q: echoed.unwrap_or_default(),
         by_id,
@@ -290,11 +295,8 @@ async fn export(
     Query(rq): Query<RosterQuery>,
 ) -> Result<Response, PageError> {
     refuse_id_in_url(&rq)?;
-    let query = rq.to_query()?;
-    let root = match query.org {
-        Some(id) => Some(browse::org_in_scope(&state.app, &user.actor, id).await?),
-        None => None,
-    };
+    let query = rq.to_query(&state, &user.actor).await?;
+    let root = query.org.as_deref();
     let rows = browse::members_all(
         &state.app,
         &user.actor,
@@ -302,14 +304,13 @@ async fn export(
         jiceng_app::export::MAX_ROWS,
     )
     .await?;
-    let title = match &root {
+    let title = match root {
         Some(o) => format!("{} 党员名册", o.org.name),
         None => "党员名册".to_string(),
     };
     let sheet = jiceng_app::export::members_sheet(&title, &rows);
     let bytes =
-        jiceng_app::export::workbook(&state.app, &user.actor, "members", root.as_ref(), &[sheet])
-            .await?;
+        jiceng_app::export::workbook(&state.app, &user.actor, "members", root, &[sheet]).await?;
     Ok(xlsx(&format!("{title}.xlsx"), bytes))
 }
 
@@ -360,7 +361,8 @@ async fn reveal(
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    let number = jiceng_app::privacy::reveal_id_number(&state.app, &user.actor, id).await?;
+    let grant = user.actor.grant::<Unmask>()?;
+    let number = jiceng_app::privacy::reveal_id_number(&state.app, &grant, id).await?;
     let m = browse::member_view(&state.app, &user.actor, id).await?;
     html(&MemberPageT {
         title: m.member.name.clone(),
@@ -393,9 +395,7 @@ async fn edit_form(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    if !super::can_write(&user.actor) {
-        return Err(PageError(WebError::App(jiceng_app::AppError::Forbidden)));
-    }
+    user.actor.grant::<Write>()?;
     let m = browse::member_in_scope(&state.app, &user.actor, id).await?;
     let e = MemberEdit::of(&m);
     html(&EditPage {
@@ -465,7 +465,10 @@ async fn edit(
                 status: f.status.clone(),
                 full_on,
             };
-            member_admin::update_member(&state.app, &user.actor, id, &edit).await
+            match user.actor.grant::<Write>() {
+                Ok(grant) => member_admin::update_member(&state.app, &grant, id, &edit).await,
+                Err(e) => Err(e),
+            }
         }
         Err(e) => Err(e),
     };

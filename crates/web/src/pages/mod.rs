@@ -22,7 +22,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use jiceng_app::access::{Actor, Role};
+use jiceng_app::access::{self, Action, OrgKey, Role};
 use jiceng_app::{auth, browse};
 use serde::Deserialize;
 
@@ -31,7 +31,6 @@ use crate::error::{PageError, WebError};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::{self, User};
 use crate::AppState;
-use jiceng_app::access::Action;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -101,16 +100,12 @@ impl Nav {
             csrf: user.csrf.clone(),
             is_member: a.role == Role::Member,
             member_id: a.member_id,
-            can_write: can_write(a),
+            can_write: a.may(Action::Write),
             can_refer: jiceng_app::referral::can_handle(a),
             can_audit: jiceng_app::audit::may_read(a),
             reads_data: a.role.reads_data(),
         }
     }
-}
-
-pub fn can_write(a: &Actor) -> bool {
-    a.role.can_write() && a.role != Role::Member
 }
 
 /// Renders a template as an HTML response.
@@ -573,18 +568,22 @@ async fn dashboard(
             })?,
         });
     }
-    let root = match opt_i64(&q.org)? {
-        Some(id) => Some(browse::org_in_scope(&state.app, &user.actor, id).await?),
-        None => browse::home_org(&state.app, &user.actor).await?,
+    let key = match opt_i64(&q.org)? {
+        Some(id) => OrgKey::Id(id),
+        None => OrgKey::Home,
     };
-    let Some(root) = root else {
-        return html(&EmptyPage {
-            title: "首页".into(),
-            nav: Nav::of(&user),
-            message: "您的账号没有关联党组织，看不到任何数据。请联系管理员。".into(),
-        });
+    let root = match access::resolve(&state.app, &user.actor, &key).await {
+        Ok(root) => root,
+        Err(jiceng_app::AppError::NotFound(_)) if key == OrgKey::Home => {
+            return html(&EmptyPage {
+                title: "首页".into(),
+                nav: Nav::of(&user),
+                message: "您的账号没有关联党组织，看不到任何数据。请联系管理员。".into(),
+            });
+        }
+        Err(e) => return Err(e.into()),
     };
-    let d = state.dashboard(&user.actor, &root).await?;
+    let d = state.dashboard(&root).await?;
     let breadcrumb = browse::breadcrumb(&state.app, &user.actor, &root).await?;
     let mut page = dashboard_page(&user, &d, breadcrumb);
     page.rect = rectification::alerts(&state, &user.actor, &root).await?;

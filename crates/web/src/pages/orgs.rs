@@ -5,17 +5,19 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
+use jiceng_app::access::{self, Action, InScope, OrgKey, Write};
 use jiceng_app::browse::{self, OrgSummary, OrgView};
 use jiceng_app::org_admin::{self, OrgFields};
+use jiceng_app::OrgRecord;
 use jiceng_domain::{Domain, OrgKind};
 use serde::Deserialize;
 
-use super::{can_write, html, xlsx, Nav};
+use super::{html, xlsx, Nav};
 use crate::error::PageError;
+use crate::extract::PathOrg;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
-use jiceng_app::access::Action;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -150,10 +152,9 @@ async fn tree(
 
 async fn children_json(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    PathOrg { org, .. }: PathOrg<User>,
 ) -> Result<Json<Vec<OrgSummary>>, PageError> {
-    Ok(Json(browse::children(&state.app, &user.actor, id).await?))
+    Ok(Json(browse::org_children(&state.app, &org).await?))
 }
 
 #[derive(Template)]
@@ -189,15 +190,14 @@ fn flash_text(done: Option<&str>) -> Option<String> {
 
 async fn org_page(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    PathOrg { user, org }: PathOrg<User>,
     Query(f): Query<Flash>,
 ) -> Result<Response, PageError> {
-    let o = browse::org_view(&state.app, &user.actor, id).await?;
+    let o = browse::org_view(&state.app, &user.actor, &org).await?;
     html(&OrgPage {
         title: o.name.clone(),
         nav: Nav::of(&user),
-        can_write: can_write(&user.actor),
+        can_write: user.actor.may(Action::Write),
         flash: flash_text(f.done.as_deref()),
         o,
     })
@@ -205,12 +205,10 @@ async fn org_page(
 
 async fn export(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    PathOrg { user, org: root }: PathOrg<User>,
 ) -> Result<Response, PageError> {
-    let root = browse::org_in_scope(&state.app, &user.actor, id).await?;
-    let rows =
-        browse::subtree_orgs(&state.app, &user.actor, id, jiceng_app::export::MAX_ROWS).await?;
+    let id = root.org.id;
+    let rows = browse::subtree_orgs(&state.app, &root, jiceng_app::export::MAX_ROWS).await?;
     let sheet = jiceng_app::export::orgs_sheet(&format!("{} 及下级党组织", root.org.name), &rows);
     let bytes = jiceng_app::export::workbook(
         &state.app,
@@ -391,12 +389,8 @@ fn domain_choices(selected: &str) -> Vec<Choice> {
     v
 }
 
-async fn new_form(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let parent = browse::org_in_scope(&state.app, &user.actor, id).await?;
+async fn new_form(PathOrg { user, org: parent }: PathOrg<User>) -> Result<Response, PageError> {
+    let id = parent.org.id;
     html(&OrgFormPage {
         title: "新建下级党组织".into(),
         nav: Nav::of(&user),
@@ -414,17 +408,19 @@ async fn new_form(
 
 async fn create(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    PathOrg { user, org: parent }: PathOrg<User>,
     Form(form): Form<OrgForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&form.csrf)?;
-    let parent = browse::org_in_scope(&state.app, &user.actor, id).await?;
-    let result = match form.fields() {
-        Ok(fields) => org_admin::create(&state.app, &user.actor, id, &fields, &form.reason)
-            .await
-            .map_err(|e| e.into()),
-        Err(m) => Err(crate::error::WebError::BadRequest(m)),
+    let id = parent.org.id;
+    let result = match (form.fields(), user.actor.grant::<Write>()) {
+        (Ok(fields), Ok(grant)) => {
+            org_admin::create(&state.app, &grant, &parent, &fields, &form.reason)
+                .await
+                .map_err(|e| e.into())
+        }
+        (Ok(_), Err(e)) => Err(e.into()),
+        (Err(m), _) => Err(crate::error::WebError::BadRequest(m)),
     };
     match result {
         Ok(new_id) => Ok(Redirect::to(&format!("/orgs/{new_id}?done=created")).into_response()),
@@ -459,10 +455,9 @@ fn refusal(e: crate::error::WebError) -> Result<String, PageError> {
 
 async fn edit_form(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    PathOrg { user, org: o }: PathOrg<User>,
 ) -> Result<Response, PageError> {
-    let o = browse::org_in_scope(&state.app, &user.actor, id).await?;
+    let id = o.org.id;
     let f = OrgFields::of(&o.org);
     let records_from = browse::records_from(&state.app, o.org.id).await?;
     html(&OrgFormPage {
@@ -497,17 +492,17 @@ async fn edit_form(
 
 async fn edit(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    PathOrg { user, org: o }: PathOrg<User>,
     Form(form): Form<OrgForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&form.csrf)?;
-    let o = browse::org_in_scope(&state.app, &user.actor, id).await?;
-    let result = match form.fields() {
-        Ok(fields) => org_admin::edit(&state.app, &user.actor, id, &fields, &form.reason)
+    let id = o.org.id;
+    let result = match (form.fields(), user.actor.grant::<Write>()) {
+        (Ok(fields), Ok(grant)) => org_admin::edit(&state.app, &grant, &o, &fields, &form.reason)
             .await
             .map_err(|e| e.into()),
-        Err(m) => Err(crate::error::WebError::BadRequest(m)),
+        (Ok(_), Err(e)) => Err(e.into()),
+        (Err(m), _) => Err(crate::error::WebError::BadRequest(m)),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?done=edited")).into_response()),
@@ -604,15 +599,14 @@ struct ActionForm {
     reason: String,
 }
 
-async fn action_form(
-    state: &AppState,
+fn action_form(
     user: &User,
-    id: i64,
+    o: &InScope<OrgRecord>,
     act: Act,
     error: Option<String>,
     form: Option<&ActionForm>,
 ) -> Result<Response, PageError> {
-    let o = browse::org_in_scope(&state.app, &user.actor, id).await?;
+    let id = o.org.id;
     html(&ActionPage {
         title: act.heading().into(),
         nav: Nav::of(user),
@@ -631,87 +625,77 @@ async fn action_form(
 
 async fn act_post(
     state: AppState,
-    user: User,
-    id: i64,
+    PathOrg { user, org }: PathOrg<User>,
     act: Act,
     form: ActionForm,
 ) -> Result<Response, PageError> {
     user.check_csrf(&form.csrf)?;
+    // Refused after the form's own checks, as the use case refused before.
+    let grant = user.actor.grant::<Write>().ok();
+    let grant = || grant.as_ref().ok_or(jiceng_app::AppError::Forbidden);
     let app = &state.app;
     let result: Result<(), jiceng_app::AppError> = async {
         match act {
-            Act::Dissolve => org_admin::dissolve(app, &user.actor, id, &form.reason).await,
+            Act::Dissolve => org_admin::dissolve(app, grant()?, &org, &form.reason).await,
             Act::Move | Act::Merge => {
                 let key = form.target.trim();
                 if key.is_empty() {
                     return Err(jiceng_app::AppError::Input("请填写目标党组织".into()));
                 }
-                let target = app.resolve_org(&user.actor.scope, key).await?;
+                let target = access::resolve(app, &user.actor, &OrgKey::parse(Some(key))).await?;
                 match act {
                     Act::Move => {
-                        org_admin::move_org(app, &user.actor, id, target.org.id, &form.reason).await
+                        org_admin::move_org(app, grant()?, &org, &target, &form.reason).await
                     }
-                    _ => org_admin::merge(app, &user.actor, id, target.org.id, &form.reason).await,
+                    _ => org_admin::merge(app, grant()?, &org, &target, &form.reason).await,
                 }
             }
         }
     }
     .await;
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?done={}", act.done())).into_response()),
+        Ok(()) => {
+            let id = org.org.id;
+            Ok(Redirect::to(&format!("/orgs/{id}?done={}", act.done())).into_response())
+        }
         Err(
             e @ (jiceng_app::AppError::Input(_)
             | jiceng_app::AppError::OrgNotFound(_)
             | jiceng_app::AppError::OrgAmbiguous { .. }),
-        ) => action_form(&state, &user, id, act, Some(e.to_string()), Some(&form)).await,
+        ) => action_form(&user, &org, act, Some(e.to_string()), Some(&form)),
         Err(e) => Err(e.into()),
     }
 }
 
-async fn move_form(
-    State(s): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    action_form(&s, &user, id, Act::Move, None, None).await
+async fn move_form(p: PathOrg<User>) -> Result<Response, PageError> {
+    action_form(&p.user, &p.org, Act::Move, None, None)
 }
-async fn merge_form(
-    State(s): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    action_form(&s, &user, id, Act::Merge, None, None).await
+async fn merge_form(p: PathOrg<User>) -> Result<Response, PageError> {
+    action_form(&p.user, &p.org, Act::Merge, None, None)
 }
-async fn dissolve_form(
-    State(s): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    action_form(&s, &user, id, Act::Dissolve, None, None).await
+async fn dissolve_form(p: PathOrg<User>) -> Result<Response, PageError> {
+    action_form(&p.user, &p.org, Act::Dissolve, None, None)
 }
 async fn move_org(
     State(s): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    p: PathOrg<User>,
     Form(f): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    act_post(s, user, id, Act::Move, f).await
+    act_post(s, p, Act::Move, f).await
 }
 async fn merge(
     State(s): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    p: PathOrg<User>,
     Form(f): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    act_post(s, user, id, Act::Merge, f).await
+    act_post(s, p, Act::Merge, f).await
 }
 async fn dissolve(
     State(s): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    p: PathOrg<User>,
     Form(f): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    act_post(s, user, id, Act::Dissolve, f).await
+    act_post(s, p, Act::Dissolve, f).await
 }
 
 // ---------------------------------------------------------------- dated facts
@@ -734,19 +718,20 @@ struct EventForm {
 /// the 换届 or a secretary vacancy, from the org page.
 async fn record_event(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
+    PathOrg { user, org }: PathOrg<User>,
     Form(form): Form<EventForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&form.csrf)?;
+    let id = org.org.id;
     let on = parse_date(&form.on, "日期")
         .map_err(jiceng_app::AppError::Input)?
         .ok_or_else(|| jiceng_app::AppError::Input("请填写日期".into()))?;
     let until = parse_date(&form.until, "延期至").map_err(jiceng_app::AppError::Input)?;
+    let grant = user.actor.grant::<Write>()?;
     org_admin::record_event(
         &state.app,
-        &user.actor,
-        id,
+        &grant,
+        &org,
         &org_admin::EventInput {
             kind: form.kind.clone(),
             on,
@@ -782,7 +767,8 @@ async fn end_position(
     let on = parse_date(&form.on, "离任日期")
         .map_err(jiceng_app::AppError::Input)?
         .ok_or_else(|| jiceng_app::AppError::Input("请填写离任日期".into()))?;
-    jiceng_app::member_admin::end_position(&state.app, &user.actor, pid, on, &form.reason).await?;
+    let grant = user.actor.grant::<Write>()?;
+    jiceng_app::member_admin::end_position(&state.app, &grant, pid, on, &form.reason).await?;
     let back = form.back.trim();
     let safe = (back.starts_with("/orgs/") || back.starts_with("/members/"))
         && back[1..]

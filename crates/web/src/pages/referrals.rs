@@ -6,8 +6,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use jiceng_app::referral::ReferralStatus;
 use jiceng_app::referral::{self, ReferralPage};
-use jiceng_store::referral::ReferralStatus;
 use serde::Deserialize;
 
 use super::{html, Nav, Pager};

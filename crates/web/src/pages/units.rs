@@ -50,9 +50,21 @@ pub struct UnitParams {
 }
 
 impl UnitParams {
-    pub fn to_query(&self) -> Result<UnitQuery, PageError> {
+    /// The query, its `org` (an id) resolved in the actor's scope.
+    pub async fn to_query(
+        &self,
+        state: &AppState,
+        actor: &jiceng_app::access::Actor,
+    ) -> Result<UnitQuery, PageError> {
+        let org = match opt_i64(&self.org)? {
+            Some(id) => Some(
+                jiceng_app::access::resolve(&state.app, actor, &jiceng_app::access::OrgKey::Id(id))
+                    .await?,
+            ),
+            None => None,
+        };
         Ok(UnitQuery {
-            org: opt_i64(&self.org)?,
+            org,
             q: self.q.clone(),
             coverage: self.coverage.clone().filter(|s| !s.is_empty()),
             domain: self.domain.clone().filter(|s| !s.is_empty()),
@@ -86,9 +98,9 @@ async fn registry(
     user: User,
     Query(p): Query<UnitParams>,
 ) -> Result<Response, PageError> {
-    let query = p.to_query()?;
-    let root = match query.org {
-        Some(id) => Some(browse::org_in_scope(&state.app, &user.actor, id).await?),
+    let query = p.to_query(&state, &user.actor).await?;
+    let root = match &query.org {
+        Some(o) => Some(jiceng_app::OrgRecord::clone(o)),
         None => browse::home_org(&state.app, &user.actor).await?,
     };
     let list = browse::units(&state.app, &user.actor, &query).await?;
@@ -166,7 +178,11 @@ async fn registry(
     html(&UnitsPage {
         title: "单位".into(),
         nav: Nav::of(&user),
-        org_id: query.org.map(|o| o.to_string()).unwrap_or_default(),
+        org_id: query
+            .org
+            .as_ref()
+            .map(|o| o.org.id.to_string())
+            .unwrap_or_default(),
         org_name: root.map(|o| o.org.name).unwrap_or_default(),
         q: p.q.clone().unwrap_or_default(),
         coverages,
@@ -186,11 +202,8 @@ async fn export(
     user: User,
     Query(p): Query<UnitParams>,
 ) -> Result<Response, PageError> {
-    let query = p.to_query()?;
-    let root = match query.org {
-        Some(id) => Some(browse::org_in_scope(&state.app, &user.actor, id).await?),
-        None => None,
-    };
+    let query = p.to_query(&state, &user.actor).await?;
+    let root = query.org.as_deref();
     let rows = browse::units_all(
         &state.app,
         &user.actor,
@@ -198,13 +211,12 @@ async fn export(
         jiceng_app::export::MAX_ROWS,
     )
     .await?;
-    let title = match &root {
+    let title = match root {
         Some(o) => format!("{} 单位", o.org.name),
         None => "单位".to_string(),
     };
     let sheet = jiceng_app::export::units_sheet(&title, &rows);
     let bytes =
-        jiceng_app::export::workbook(&state.app, &user.actor, "units", root.as_ref(), &[sheet])
-            .await?;
+        jiceng_app::export::workbook(&state.app, &user.actor, "units", root, &[sheet]).await?;
     Ok(xlsx(&format!("{title}.xlsx"), bytes))
 }

@@ -216,7 +216,10 @@ pub async fn fixture(db: &TestDb) -> Fixture {
     )
     .await;
     add("security", Role::Security, None, None).await;
-    for u in users::list_users(&app, &system).await.unwrap() {
+    for u in async { users::list_users(&app, &system.grant()?).await }
+        .await
+        .unwrap()
+    {
         if app.totp.required(u.role) {
             jiceng_app::totp::enrol_for(&app, &system, &u.username)
                 .await
