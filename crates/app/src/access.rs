@@ -269,15 +269,33 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         system: false,
     },
     PermissionRow {
-        action: Action::ManageUsers,
-        label: "管理账号（创建、停用、重置）",
+        action: Action::ListAccounts,
+        label: "查看所管理范围内的账号",
         roles: &[Admin, Security],
+        system: true,
+    },
+    PermissionRow {
+        action: Action::ManageAccounts,
+        label: "创建、停用账号，重置密码（系统管理员）",
+        roles: &[Admin],
+        system: true,
+    },
+    PermissionRow {
+        action: Action::AssignRoles,
+        label: "分配角色和管理范围（安全管理员）",
+        roles: &[Security],
         system: true,
     },
     PermissionRow {
         action: Action::ReadAudit,
         label: "查看和导出审计日志",
         roles: &[Auditor],
+        system: true,
+    },
+    PermissionRow {
+        action: Action::PurgeAudit,
+        label: "清理超过保留期的审计日志（全范围系统管理员）",
+        roles: &[Admin],
         system: true,
     },
     PermissionRow {
@@ -372,8 +390,11 @@ permissions!(
     ReportProgress,
     AcceptRectification,
     HandleReferrals,
-    ManageUsers,
+    ListAccounts,
+    ManageAccounts,
+    AssignRoles,
     ReadAudit,
+    PurgeAudit,
     ManageKeys,
 );
 

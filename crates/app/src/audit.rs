@@ -26,7 +26,7 @@ use jiceng_store::Conn;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::access::{Actor, Role};
+use crate::access::Actor;
 use crate::{App, AppError, Crypto, Result};
 
 /// What was done. The numeric codes are stored and never renumbered; new actions take
@@ -1029,7 +1029,8 @@ pub async fn reseal_anchors(
 /// the purge records itself and leaves a sealed mark so that the chain still verifies.
 /// Only an administrator of the whole tree may. Returns how many entries were removed.
 pub async fn purge(app: &App, actor: &Actor, before: chrono::NaiveDate) -> Result<u64> {
-    if actor.role != Role::Admin || actor.scope != jiceng_store::Scope::All {
+    // The table's row, and the whole tree: a purge is not a subtree's business.
+    if !actor.may(crate::access::Action::PurgeAudit) || actor.scope != jiceng_store::Scope::All {
         return Err(AppError::Forbidden);
     }
     let months = app.audit.retention_months.max(MIN_RETENTION_MONTHS);

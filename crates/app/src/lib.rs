@@ -133,6 +133,12 @@ impl App {
         }
     }
 
+    /// Closes the store (SQLite: checkpoints the WAL so the `.db` alone holds what was
+    /// written).
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+
     /// The current instant (or the fixed one).
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.fixed_now.unwrap_or_else(chrono::Utc::now)

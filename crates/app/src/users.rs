@@ -8,7 +8,7 @@ use jiceng_store::{Conn, Scope};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::access::{Actor, Grant, ManageUsers, Role};
+use crate::access::{Action, Actor, Grant, ListAccounts, Role};
 use crate::audit::{self, AuditAction};
 use crate::auth::{hash_password, local_text, parse_time, time_text};
 use crate::{App, AppError, Result};
@@ -62,7 +62,7 @@ fn info(app: &App, u: &StoredUser) -> Result<UserInfo> {
 }
 
 fn check_admin(actor: &Actor) -> Result<()> {
-    if actor.role == Role::Admin {
+    if actor.may(Action::ManageAccounts) {
         Ok(())
     } else {
         Err(AppError::Forbidden)
@@ -224,7 +224,7 @@ pub async fn add_user(app: &App, actor: &Actor, new: NewUser) -> Result<UserInfo
 }
 
 /// The users in the scope of the system or the security administrator, by name.
-pub async fn list_users(app: &App, grant: &Grant<ManageUsers>) -> Result<Vec<UserInfo>> {
+pub async fn list_users(app: &App, grant: &Grant<ListAccounts>) -> Result<Vec<UserInfo>> {
     let actor = grant.actor();
     let mut conn = app.store.acquire().await?;
     let scope = org_scope(&mut conn, actor).await?;
@@ -336,7 +336,7 @@ pub struct RoleGrant {
 /// account (党员 without a member record, as the system administrator adds them). So no
 /// account ever holds two of them, one after the other either.
 pub async fn set_role(app: &App, actor: &Actor, grant: RoleGrant) -> Result<UserInfo> {
-    if !(actor.is_system() || actor.role == Role::Security) {
+    if !actor.may(Action::AssignRoles) {
         return Err(AppError::Forbidden);
     }
     let mut conn = app.store.acquire().await?;

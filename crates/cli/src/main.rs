@@ -141,6 +141,9 @@ enum Command {
     },
     /// Bring the schema up to date.
     Migrate,
+    /// Print who may do what: the permission table (role × action) and every page and API
+    /// route with the action guarding it, as docs/PERMISSIONS.md has them.
+    Permissions,
     /// Build the demo county on SQLite (only if the database is empty), create one demo
     /// account per role, print the reports and the accounts, and serve the web application.
     Demo {
@@ -472,13 +475,20 @@ async fn anchor_at_exit() -> Result<()> {
     if jiceng_app::privacy::check_key(&app).await.is_ok() {
         jiceng_app::audit::write_anchor(&app).await?;
     }
-    app.store.close().await;
+    app.close().await;
     Ok(())
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     jiceng_io::configure_limits(read_limits(&cli)?);
     match cli.command {
+        Command::Permissions => {
+            print!(
+                "{}",
+                jiceng_web::routes::permissions_doc(&jiceng_web::route_table())
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init { .. } | Command::Migrate => {
             let suite = match cli.command {
                 Command::Init { crypto } => crypto.map(Suite::from),
@@ -497,7 +507,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 suite.code(),
                 suite.label()
             );
-            app.store.close().await;
+            app.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo {
@@ -559,12 +569,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             println!("验证码可用任意身份验证器App（Google Authenticator、Microsoft Authenticator、FreeOTP…，\n“手动输入密钥”）计算，或在命令行：oathtool --totp -b <密钥>");
             if no_serve {
-                app.store.close().await;
+                app.close().await;
                 return Ok(ExitCode::SUCCESS);
             }
             println!("\n网页地址：http://{bind}/    （API：http://{bind}/api/v1/openapi.json；按 Ctrl+C 停止）");
             let lease = jiceng_app::lease::take(&app, &format!("jiceng demo {bind}")).await?;
-            let store = app.store.clone();
+            let store = app.clone();
             let served = jiceng_web::serve(app, &bind).await;
             lease.release().await;
             // Checkpoints the WAL: the `.db` alone holds what the server wrote.
@@ -594,7 +604,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             // The lease: key rotation and restore refuse while this server runs.
             let lease = jiceng_app::lease::take(&app, &format!("jiceng serve {bind}")).await?;
-            let store = app.store.clone();
+            let store = app.clone();
             let served = jiceng_web::serve_with(
                 app,
                 &bind,
@@ -646,7 +656,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     s.counties, s.orgs, s.members, s.positions, s.units, s.meetings, s.seconds, s.rows_per_second
                 ),
             }
-            app.store.close().await;
+            app.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Import {
@@ -681,7 +691,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
                 _ => print!("{}", render::import(&report, skip_invalid)),
             }
-            app.store.close().await;
+            app.close().await;
             Ok(if report.ok() || skip_invalid {
                 ExitCode::SUCCESS
             } else {
@@ -840,19 +850,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     println!("已写入 {}", path.display());
                 }
             }
-            app.store.close().await;
+            app.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::User { cmd } => {
             let app = open(&cli.db, &cli.key_file).await?;
             let code = access::user(&app, cmd).await?;
-            app.store.close().await;
+            app.close().await;
             Ok(code)
         }
         Command::Audit { cmd } => {
             let app = open(&cli.db, &cli.key_file).await?;
             let code = access::audit(&app, cmd).await?;
-            app.store.close().await;
+            app.close().await;
             Ok(code)
         }
         Command::Bench(args) => {
@@ -865,37 +875,37 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Key { cmd } => {
             let app = open(&cli.db, &cli.key_file).await?;
             let code = access::key(&app, cmd).await?;
-            app.store.close().await;
+            app.close().await;
             Ok(code)
         }
         Command::Rate { org, year, format } => {
             let app = open(&cli.db, &cli.key_file).await?;
             let code = rating::rate(&app, &org, year, format == Format::Json).await?;
-            app.store.close().await;
+            app.close().await;
             Ok(code)
         }
         Command::Rating { cmd } => {
             let app = open(&cli.db, &cli.key_file).await?;
             let code = rating::rating_cmd(&app, cmd).await?;
-            app.store.close().await;
+            app.close().await;
             Ok(code)
         }
         Command::Weak { cmd } => {
             let app = open(&cli.db, &cli.key_file).await?;
             let code = rating::weak_cmd(&app, cmd).await?;
-            app.store.close().await;
+            app.close().await;
             Ok(code)
         }
         Command::Rectify { cmd } => {
             let app = open(&cli.db, &cli.key_file).await?;
             let code = rating::rectify_cmd(&app, cmd).await?;
-            app.store.close().await;
+            app.close().await;
             Ok(code)
         }
         Command::Refresh => {
             let app = open(&cli.db, &cli.key_file).await?;
             refresh(&app).await?;
-            app.store.close().await;
+            app.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { file, force } => {
@@ -984,7 +994,7 @@ async fn restore(
     let code = access::audit(&app, access::AuditCmd::Verify).await?;
     println!("\n派生数据重算（jiceng refresh）：");
     refresh(&app).await?;
-    app.store.close().await;
+    app.close().await;
     Ok(code)
 }
 

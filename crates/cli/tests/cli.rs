@@ -244,3 +244,19 @@ fn demo_builds_once_and_prints_the_accounts() {
     assert!(!again.contains("正在生成演示县"), "{again}");
     assert!(again.contains("Demo@secretary2026"));
 }
+
+/// `jiceng permissions` prints the permission table and the route table as
+/// docs/PERMISSIONS.md has them (no database needed).
+#[test]
+fn permissions_print_the_table_of_the_docs() {
+    let out = bin().arg("permissions").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/PERMISSIONS.md"),
+    )
+    .unwrap();
+    assert_eq!(printed, doc);
+    assert!(printed.contains("| 认定或排除软弱涣散，登记违纪案件 | `DecideWeakness` |"));
+    assert!(printed.contains("| POST | `/orgs/{id}/weak/decide` | `DecideWeakness` | Org |"));
+}

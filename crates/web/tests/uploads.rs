@@ -165,17 +165,24 @@ contract_test!(axum_rejections_answer_in_chinese, |db: TestDb| async move {
         "{}",
         r.text()
     );
+    // An org in a path is an id, a code or an exact name (the extractor of every org
+    // route): a word that names none is not found, said in Chinese with the word.
     let r = api.get("/api/v1/orgs/abc").await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json()["error"], "地址中的参数“abc”应为整数");
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let msg = r.json()["error"].as_str().unwrap_or("").to_string();
+    assert!(msg.contains("找不到党组织“abc”"), "{msg}");
     let mut c = logged_in(&f.app, "dept").await;
     let r = c.get("/orgs/abc").await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     let html = r.text();
     assert!(
-        html.contains("地址中的参数“abc”应为整数") && html.contains("<html"),
+        html.contains("找不到党组织“abc”") && html.contains("<html"),
         "{html}"
     );
+    // A meeting's id is still a number.
+    let r = api.get("/api/v1/meetings/abc").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"], "地址中的参数“abc”应为整数");
 });
 
 contract_test!(
