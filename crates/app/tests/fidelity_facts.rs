@@ -832,7 +832,7 @@ contract_test!(
             ],
         );
         let o = ImportOptions {
-            org: Some("T001".into()),
+            org: Some(common::org(&app, &Actor::system(), "T001").await.unwrap()),
             skip_invalid: true,
             ..opts()
         };

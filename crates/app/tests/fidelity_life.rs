@@ -72,7 +72,10 @@ fn ledger(dir: &Dir, name: &str, rows: &[Row<'_>], masses: bool) -> std::path::P
 
 async fn import_ledger(app: &jiceng_app::App, file: &std::path::Path, org: Option<&str>) {
     let o = ImportOptions {
-        org: org.map(str::to_string),
+        org: match org {
+            Some(k) => Some(common::org(app, &Actor::system(), k).await.unwrap()),
+            None => None,
+        },
         ..Default::default()
     };
     let r = import::meetings::run(app, file, &o, &NoProgress)

@@ -454,7 +454,11 @@ contract_test!(
             r.errors[0].message
         );
         let scoped = ImportOptions {
-            org: Some("Y001".into()),
+            org: Some(
+                common::org(&app, &jiceng_app::access::Actor::system(), "Y001")
+                    .await
+                    .unwrap(),
+            ),
             ..opts()
         };
         let r = import::members::run(&app, &roster, &scoped, &NoProgress)

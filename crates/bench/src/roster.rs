@@ -148,7 +148,14 @@ pub async fn import(
     app.fixed_today = roots.iter().filter_map(|r| r.facts.facts_on).max();
     let parse = parse_seconds(path)?;
     let opts = ImportOptions {
-        org: Some(county.to_string()),
+        org: Some(
+            jiceng_app::access::resolve(
+                &app,
+                &jiceng_app::access::Actor::system(),
+                &jiceng_app::access::OrgKey::parse(Some(county)),
+            )
+            .await?,
+        ),
         dry_run: false,
         skip_invalid: false,
         actor: jiceng_app::access::Actor::system(),

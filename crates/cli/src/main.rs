@@ -668,6 +668,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             format,
         } => {
             let app = open(&cli.db, &cli.key_file).await?;
+            let org = match org {
+                Some(key) => Some(system_org(&app, &key).await?),
+                None => None,
+            };
             let opts = ImportOptions {
                 org,
                 dry_run,

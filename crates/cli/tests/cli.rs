@@ -250,7 +250,11 @@ fn demo_builds_once_and_prints_the_accounts() {
 #[test]
 fn permissions_print_the_table_of_the_docs() {
     let out = bin().arg("permissions").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let printed = String::from_utf8(out.stdout).unwrap();
     let doc = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/PERMISSIONS.md"),

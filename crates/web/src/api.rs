@@ -712,13 +712,7 @@ async fn import(
         return Err(bad("请求体为空：请以文件内容作为请求体上传"));
     }
     let org = match p.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(k) => Some(
-            org_key(&state, &user.actor, Some(k))
-                .await?
-                .org
-                .code
-                .clone(),
-        ),
+        Some(k) => Some(org_key(&state, &user.actor, Some(k)).await?),
         // The import itself falls back to the actor's home org (or the whole tree).
         None => None,
     };

@@ -116,7 +116,8 @@ impl WebConfig {
 pub(crate) struct PendingImport {
     pub user_id: i64,
     pub kind: pages::import::Kind,
-    pub org: Option<String>,
+    /// The subtree the dry run was made in, resolved then.
+    pub org: Option<jiceng_app::access::InScope<jiceng_app::OrgRecord>>,
     pub upload: uploads::Upload,
     pub file_name: String,
     pub created: std::time::Instant,

@@ -15,14 +15,15 @@ use serde::Serialize;
 use jiceng_store::orgs::StoredOrg;
 use jiceng_store::Scope;
 
-use crate::access::Actor;
+use crate::access::{Actor, InScope};
 use crate::{App, AppError, Result};
 
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
-    /// The subtree in which org names in the file are resolved (code or unique name);
-    /// it must lie in the actor's scope.
-    pub org: Option<String>,
+    /// The subtree in which org names in the file are resolved (code or unique name),
+    /// resolved in the actor's scope by the front end (`access::resolve`); `None`: the
+    /// actor's own org (everything, for an actor who sees everything).
+    pub org: Option<InScope<StoredOrg>>,
     pub dry_run: bool,
     pub skip_invalid: bool,
     /// Who imports: the scope names are resolved in, the org history and the audit log.
@@ -51,10 +52,7 @@ pub(crate) async fn import_scope(
     let actor = &opts.actor;
     actor.grant::<crate::access::Write>()?;
     match &opts.org {
-        Some(key) => {
-            let o = app.resolve_org(&actor.scope, key).await?;
-            Ok((Scope::subtree(&o.path), Some(o)))
-        }
+        Some(o) => Ok((o.subtree(), Some((**o).clone()))),
         None => match (&actor.scope, actor.org_id) {
             (Scope::All, _) => Ok((Scope::All, None)),
             (Scope::Subtree { .. }, Some(id)) => {

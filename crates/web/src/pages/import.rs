@@ -15,6 +15,8 @@ use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::{AppState, PendingImport};
 use jiceng_app::access::Action;
+use jiceng_app::access::InScope;
+use jiceng_app::OrgRecord;
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
@@ -291,15 +293,16 @@ async fn import_org(
     state: &AppState,
     user: &User,
     given: &str,
-) -> Result<Option<String>, PageError> {
+) -> Result<Option<InScope<OrgRecord>>, PageError> {
     let given = given.trim();
     if given.is_empty() {
         // The import itself falls back to the actor's home org (or the whole tree).
         return Ok(None);
     }
     let key = jiceng_app::access::OrgKey::parse(Some(given));
-    let o = jiceng_app::access::resolve(&state.app, &user.actor, &key).await?;
-    Ok(Some(o.org.code.clone()))
+    Ok(Some(
+        jiceng_app::access::resolve(&state.app, &user.actor, &key).await?,
+    ))
 }
 
 async fn upload(
