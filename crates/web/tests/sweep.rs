@@ -517,6 +517,26 @@ contract_test!(
             }
             checked += 1;
         }
+        // A write guarded by a session alone is one of the account's own (its password, its
+        // second factor, logging out); any other write must name its action in the table.
+        let own_account = [
+            "/logout",
+            "/account/password",
+            "/account/2fa",
+            "/api/v1/auth/logout",
+            "/api/v1/auth/password",
+        ];
+        for r in &table {
+            if r.method != "GET"
+                && r.guard == Guard::Session
+                && !own_account.contains(&r.path.as_str())
+            {
+                failures.push(format!(
+                    "{} {}: a write guarded only by a session; give it its action (Guard::May)",
+                    r.method, r.path
+                ));
+            }
+        }
         assert!(
         missing.is_empty(),
         "these routes write but the sweep has no sample body for them (add one to `sample`): {missing:#?}"
