@@ -917,8 +917,9 @@ pub async fn subtree_orgs(
         .collect())
 }
 
-/// An org's 台账起始日 (for the edit form; the caller has checked the scope).
-pub async fn records_from(app: &App, org_id: i64) -> Result<Option<NaiveDate>> {
+/// An org's 台账起始日 (for the edit form).
+pub async fn records_from(app: &App, org: &InScope<StoredOrg>) -> Result<Option<NaiveDate>> {
+    let org_id = org.org.id;
     let mut conn = app.store.acquire().await?;
     Ok(jiceng_store::history::of_orgs(&mut conn, &[org_id])
         .await?

@@ -459,7 +459,7 @@ async fn edit_form(
 ) -> Result<Response, PageError> {
     let id = o.org.id;
     let f = OrgFields::of(&o.org);
-    let records_from = browse::records_from(&state.app, o.org.id).await?;
+    let records_from = browse::records_from(&state.app, &o).await?;
     html(&OrgFormPage {
         title: format!("修改 {}", o.org.name),
         nav: Nav::of(&user),
