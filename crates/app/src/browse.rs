@@ -69,15 +69,6 @@ fn not_found(what: &str) -> AppError {
     AppError::NotFound(what.to_string())
 }
 
-/// One org by id in the actor's scope (org-level roles only): `access::resolve` of
-/// `OrgKey::Id`, unwrapped. Kept for the pages not yet handed an `InScope` (to go once
-/// every caller takes the proof).
-pub async fn org_in_scope(app: &App, actor: &Actor, id: i64) -> Result<StoredOrg> {
-    Ok(access::resolve(app, actor, &OrgKey::Id(id))
-        .await?
-        .into_inner())
-}
-
 /// The org a user's pages start from (`access::resolve` of `OrgKey::Home`): their own
 /// org, or for a user who sees everything the first root. `None` when there is nothing
 /// to see.
@@ -107,13 +98,6 @@ pub async fn tree_roots(app: &App, actor: &Actor) -> Result<Vec<OrgSummary>> {
         .iter()
         .map(|o| OrgSummary::of(o, *counts.get(&o.org.id).unwrap_or(&0)))
         .collect())
-}
-
-/// The children of an org by id, for the pages not yet handed an `InScope` (to go at the
-/// merge: [`org_children`]).
-pub async fn children(app: &App, actor: &Actor, id: i64) -> Result<Vec<OrgSummary>> {
-    let parent = access::resolve(app, actor, &OrgKey::Id(id)).await?;
-    org_children(app, &parent).await
 }
 
 /// The children of an org (the tree expands one level at a time).

@@ -636,6 +636,15 @@ contract_test!(
             .unwrap();
         assert_eq!((stored.source, live.source), ("summary", "live"));
         assert!(stored.computed_at.is_some());
+        // A period with no summary row at all (nothing refreshed for it: a young month has
+        // none, since nothing in it has closed) is still read as stored for a subtree
+        // above the limit — sized by its stored org count — never judged live.
+        let unrefreshed = compliance::overview_with_limit(&app, &top, Period::Quarter(2026, 4), 0)
+            .await
+            .unwrap();
+        assert_eq!(unrefreshed.source, "summary");
+        assert_eq!(unrefreshed.org.branches, 0);
+        assert_eq!(unrefreshed.org.rate, None);
         let figures = |o: &compliance::Overview| {
             let mut rows: Vec<(String, i64, i64, i64)> = o
                 .children

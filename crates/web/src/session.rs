@@ -216,6 +216,19 @@ impl FromRequestParts<AppState> for User {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<User, PageError> {
+        // Resumed once per request: the route's guard, the org extractor and the handler
+        // all ask for the user.
+        if let Some(u) = parts.extensions.get::<User>() {
+            return Ok(u.clone());
+        }
+        let u = Self::resume(parts, state).await?;
+        parts.extensions.insert(u.clone());
+        Ok(u)
+    }
+}
+
+impl User {
+    async fn resume(parts: &mut Parts, state: &AppState) -> Result<User, PageError> {
         let token =
             cookie(&parts.headers, SESSION_COOKIE).ok_or(PageError(WebError::NotLoggedIn))?;
         match auth::resume(&state.app, &token).await? {
@@ -246,6 +259,17 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<ApiUser, ApiError> {
+        if let Some(u) = parts.extensions.get::<ApiUser>() {
+            return Ok(u.clone());
+        }
+        let u = Self::resume(parts, state).await?;
+        parts.extensions.insert(u.clone());
+        Ok(u)
+    }
+}
+
+impl ApiUser {
+    async fn resume(parts: &mut Parts, state: &AppState) -> Result<ApiUser, ApiError> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)

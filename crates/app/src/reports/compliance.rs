@@ -16,6 +16,7 @@ use jiceng_domain::compliance::{judge, judged_through, Compliance, Tally};
 use jiceng_domain::compliance::{NoData, State};
 use jiceng_domain::{path, MeetingKind, Period};
 use jiceng_io::{OutCell, Sheet};
+use jiceng_store::facts as facts_store;
 use jiceng_store::meetings::{self as meeting_store, LifeOrg, Summary};
 use jiceng_store::orgs as org_store;
 use jiceng_store::Scope;
@@ -537,7 +538,32 @@ pub async fn overview_with_limit(
         held_nothing: none,
         rate: rate(ok as usize, b as usize),
     };
-    if let Some(top) = stored.first().filter(|s| s.branches > live_max_branches) {
+    // Large subtrees read the stored summaries. A period none of whose obligations has
+    // closed yet (a running month) has no summary rows at all: its size is then told by
+    // the subtree's stored org count (orgs ≥ branches), so a province's page never judges
+    // its branches live just because the month is young.
+    let large = match stored.first() {
+        Some(s) => s.branches > live_max_branches,
+        None => facts_store::totals(&mut conn, org.org.id)
+            .await?
+            .is_some_and(|t| t.orgs > live_max_branches),
+    };
+    let nothing_closed = || Summary {
+        org_id: org.org.id,
+        org_path: org.path.clone(),
+        period,
+        branches: 0,
+        compliant: 0,
+        held_nothing: 0,
+        meetings: 0,
+        expected: 0,
+        present: 0,
+        quorum_failed: 0,
+        computed_at: app.now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        judged_through: judged_through(period, as_of),
+    };
+    if large {
+        let top = stored.first().cloned().unwrap_or_else(nothing_closed);
         let ids: Vec<i64> = children.iter().map(|c| c.org.id).collect();
         let below: HashMap<i64, Summary> = meeting_store::summaries(&mut conn, period, &ids)
             .await?

@@ -1149,7 +1149,7 @@ async fn compliance_page(
         ));
     }
     let o = compliance::overview(&state.app, &org, period).await?;
-    let kinds: HashMap<i64, (String, bool)> = browse::children(&state.app, &user.actor, org.org.id)
+    let kinds: HashMap<i64, (String, bool)> = browse::org_children(&state.app, &org)
         .await?
         .into_iter()
         .map(|c| (c.id, (c.kind_label, c.kind == "Branch")))

@@ -264,7 +264,7 @@ async fn progress_page(
             .collect::<Vec<_>>(),
     );
     // Drill-down: the cases of each direct child's subtree.
-    let children = browse::children(&state.app, &user.actor, org.org.id).await?;
+    let children = browse::org_children(&state.app, &org).await?;
     let depth = path::depth(&org.path);
     let regions = children
         .iter()
