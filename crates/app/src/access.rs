@@ -501,6 +501,10 @@ pub async fn resolve(app: &App, actor: &Actor, key: &OrgKey) -> Result<InScope<O
                     let mut named =
                         jiceng_store::orgs::find_by_name(&mut conn, &actor.scope, k).await?;
                     match named.len() {
+                        // An id names nothing the actor may see: not found (or not
+                        // theirs), the same words as every other record; a code or a
+                        // name that matches nothing says what to type instead.
+                        0 if k.parse::<i64>().is_ok() => None,
                         0 => return Err(AppError::OrgNotFound(k.to_string())),
                         1 => store(Some(named.remove(0))),
                         n => {
