@@ -491,30 +491,18 @@ pub async fn resolve(app: &App, actor: &Actor, key: &OrgKey) -> Result<InScope<O
                 Ok(id) => jiceng_store::orgs::get(&mut conn, &actor.scope, id).await?,
                 Err(_) => None,
             };
-            let by_code = match by_id {
-                Some(o) => Some(o),
-                None => jiceng_store::orgs::get_by_code(&mut conn, &actor.scope, k).await?,
-            };
-            match by_code {
+            drop(conn);
+            match by_id {
                 Some(o) => store(Some(o)),
-                None => {
-                    let mut named =
-                        jiceng_store::orgs::find_by_name(&mut conn, &actor.scope, k).await?;
-                    match named.len() {
-                        // An id names nothing the actor may see: not found (or not
-                        // theirs), the same words as every other record; a code or a
-                        // name that matches nothing says what to type instead.
-                        0 if k.parse::<i64>().is_ok() => None,
-                        0 => return Err(AppError::OrgNotFound(k.to_string())),
-                        1 => store(Some(named.remove(0))),
-                        n => {
-                            return Err(AppError::OrgAmbiguous {
-                                name: k.to_string(),
-                                count: n,
-                            })
-                        }
-                    }
-                }
+                // A code or a unique name, as `App::resolve_org` finds them. An id that
+                // names nothing the actor may see is "not found, or not yours", the same
+                // words as every other record; a code or a name that matches nothing says
+                // what to type instead.
+                None => match app.resolve_org(&actor.scope, k).await {
+                    Ok(o) => store(Some(o)),
+                    Err(AppError::OrgNotFound(_)) if k.parse::<i64>().is_ok() => None,
+                    Err(e) => return Err(e),
+                },
             }
         }
     };

@@ -30,14 +30,10 @@ impl Caller for ApiUser {
     }
 }
 
-/// The caller of a request, resumed once per request (later extractors reuse it).
+/// The caller of a request (resumed once per request: `User` and `ApiUser` keep
+/// themselves in the request's extensions).
 pub async fn caller<U: Caller>(parts: &mut Parts, state: &AppState) -> Result<U, U::Rejection> {
-    if let Some(u) = parts.extensions.get::<U>() {
-        return Ok(u.clone());
-    }
-    let u = U::from_request_parts(parts, state).await?;
-    parts.extensions.insert(u.clone());
-    Ok(u)
+    U::from_request_parts(parts, state).await
 }
 
 #[derive(serde::Deserialize)]
