@@ -36,3 +36,10 @@ pub async fn demo_county(app: &App) -> Result<Option<String>> {
         .max_by_key(|o| o.depth)
         .map(|o| o.org.code.clone()))
 }
+
+/// Refuses while a server holds the database's lease (`action`: what the command would
+/// do, for the message).
+pub async fn refuse_if_served(app: &App, action: &str) -> Result<()> {
+    let mut conn = app.store.acquire().await?;
+    crate::lease::refuse_if_held(&mut conn, action).await
+}

@@ -346,10 +346,7 @@ pub async fn key(app: &App, cmd: KeyCmd) -> Result<ExitCode> {
             let suite = crypto.map(Suite::from).unwrap_or(app.crypto.suite());
             // Not beside a running server (checked again inside the rotation's
             // transaction), and before a new key file is made.
-            {
-                let mut conn = app.store.acquire().await?;
-                jiceng_app::lease::refuse_if_held(&mut conn, "轮换密钥").await?;
-            }
+            jiceng_app::admin::refuse_if_served(app, "轮换密钥").await?;
             if std::env::var("JICENG_KEY").is_ok() && !new_key_file.exists() {
                 bail!("当前密钥来自 JICENG_KEY；请先生成新密钥文件，轮换后改用新密钥");
             }
