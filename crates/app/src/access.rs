@@ -121,16 +121,78 @@ impl Role {
     }
 }
 
-/// The acting user, with the scope their org gives them.
+/// The acting user, with the scope their org gives them. Made only by the app (a resumed
+/// session, a login, `Actor::system`); the front ends read it through its accessors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Actor {
-    pub user_id: i64,
-    pub username: String,
-    pub role: Role,
-    pub org_id: Option<i64>,
+    pub(crate) user_id: i64,
+    pub(crate) username: String,
+    pub(crate) role: Role,
+    pub(crate) org_id: Option<i64>,
     /// The member record of a `Member` user (self only).
-    pub member_id: Option<i64>,
-    pub scope: Scope,
+    pub(crate) member_id: Option<i64>,
+    pub(crate) scope: Scope,
+}
+
+impl Actor {
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The org the account is bound to (`None`: an administrator of the whole tree, or
+    /// an account bound to nothing).
+    pub fn org_id(&self) -> Option<i64> {
+        self.org_id
+    }
+
+    /// The member record of a `Member` user (self only).
+    pub fn member_id(&self) -> Option<i64> {
+        self.member_id
+    }
+}
+
+/// Actors made by hand, for tests and the bench only (feature `test-support`): a front end
+/// gets its actor from a session.
+#[cfg(any(test, feature = "test-support"))]
+impl Actor {
+    /// An actor of `role` over the whole tree, bound to no org.
+    pub fn for_test(user_id: i64, username: &str, role: Role) -> Actor {
+        Actor {
+            user_id,
+            username: username.into(),
+            role,
+            org_id: None,
+            member_id: None,
+            scope: Scope::All,
+        }
+    }
+
+    /// The same actor with another role.
+    pub fn with_role(self, role: Role) -> Actor {
+        Actor { role, ..self }
+    }
+
+    /// The same actor bound to the org `org_id` at `path`, seeing its subtree.
+    pub fn at(self, org_id: i64, path: &str) -> Actor {
+        Actor {
+            org_id: Some(org_id),
+            scope: Scope::subtree(path),
+            ..self
+        }
+    }
+
+    /// The subtree this actor sees.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
 }
 
 impl Actor {
@@ -542,9 +604,7 @@ mod tests {
 
     #[test]
     fn a_grant_is_refused_where_the_table_says() {
-        let mut a = Actor::system();
-        a.role = Role::Committee;
-        a.user_id = 7;
+        let a = Actor::for_test(7, "system", Role::Committee);
         assert!(a.grant::<Rate>().is_ok());
         assert!(matches!(
             a.grant::<DecideWeakness>(),

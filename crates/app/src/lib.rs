@@ -58,7 +58,9 @@ impl OrgRef {
 /// The application: the store, the rules and the key, handed to every use case.
 #[derive(Clone)]
 pub struct App {
-    pub store: Store,
+    /// The one store handle: the front ends reach it only through the use cases (and
+    /// `admin`); tests and the bench read it with `App::store` (feature `test-support`).
+    pub(crate) store: Store,
     pub rules: RuleBook,
     pub crypto: Crypto,
     /// A fixed "today" (tests, reproducing a past run); `None` reads the clock.
@@ -131,6 +133,13 @@ impl App {
             totp: totp::TotpConfig::default(),
             read_limits: None,
         }
+    }
+
+    /// The store handle, for tests and the bench to look at what was written
+    /// (feature `test-support`: a front end cannot reach it).
+    #[cfg(feature = "test-support")]
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// Closes the store (SQLite: checkpoints the WAL so the `.db` alone holds what was

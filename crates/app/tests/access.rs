@@ -73,7 +73,7 @@ async fn path_of(app: &App, code: &str) -> String {
 }
 
 async fn member_id(app: &App, name: &str) -> i64 {
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     let (list, _) = jiceng_store::members::search(&mut c, &Scope::All, Some(name), 0, 5)
         .await
         .unwrap();
@@ -92,10 +92,10 @@ contract_test!(login_resume_logout, |db: TestDb| async move {
     assert_eq!(s.token.len(), 64);
     assert_eq!(s.csrf.len(), 64);
     assert_ne!(s.token, s.csrf);
-    assert_eq!(s.actor.username, "zhen");
-    assert_eq!(s.actor.role, Role::Committee);
+    assert_eq!(s.actor.username(), "zhen");
+    assert_eq!(s.actor.role(), Role::Committee);
     // Only the token's hash is stored.
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     assert!(jiceng_store::users::session(&mut c, &s.token)
         .await
         .unwrap()
@@ -143,7 +143,7 @@ contract_test!(wrong_password_and_unknown_user, |db: TestDb| async move {
     }
     // A success starts the count afresh.
     auth::login(&app, "zhen", PASSWORD).await.unwrap();
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     let u = jiceng_store::users::get_by_username(&mut c, &Scope::All, "zhen")
         .await
         .unwrap()
@@ -275,21 +275,24 @@ contract_test!(scopes_follow_the_users_org, |db: TestDb| async move {
     };
     let zhen = actor("zhen").await;
     let dongcun = actor("dongcun").await;
-    assert_eq!(zhen.scope, Scope::subtree(&path_of(&app, "T001").await));
-    assert_eq!(dongcun.scope, Scope::subtree(&path_of(&app, "T002").await));
-    assert_eq!(actor("floating").await.scope, Scope::Nothing);
-    assert_eq!(actor("root").await.scope, Scope::All);
+    assert_eq!(zhen.scope(), &Scope::subtree(&path_of(&app, "T001").await));
+    assert_eq!(
+        dongcun.scope(),
+        &Scope::subtree(&path_of(&app, "T002").await)
+    );
+    assert_eq!(actor("floating").await.scope(), &Scope::Nothing);
+    assert_eq!(actor("root").await.scope(), &Scope::All);
     // A member user's scope is its org's subtree; use cases narrow it to member_id.
     assert_eq!(
-        actor("self").await.scope,
-        Scope::subtree(&path_of(&app, "T002").await)
+        actor("self").await.scope(),
+        &Scope::subtree(&path_of(&app, "T002").await)
     );
 
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     let count = |s: Scope| {
         let app = app.clone();
         async move {
-            let mut c = app.store.acquire().await.unwrap();
+            let mut c = app.store().acquire().await.unwrap();
             jiceng_store::members::search(&mut c, &s, None, 0, 1)
                 .await
                 .unwrap()
@@ -297,12 +300,12 @@ contract_test!(scopes_follow_the_users_org, |db: TestDb| async move {
         }
     };
     // 东村 8 + 南村 3 below it; the township all 17.
-    assert_eq!(count(zhen.scope.clone()).await, 17);
-    assert_eq!(count(dongcun.scope.clone()).await, 11);
+    assert_eq!(count(zhen.scope().clone()).await, 17);
+    assert_eq!(count(dongcun.scope().clone()).await, 11);
     assert_eq!(count(Scope::Nothing).await, 0);
     let other = app.resolve_org(&Scope::All, "T005").await.unwrap();
     assert!(
-        jiceng_store::orgs::get(&mut c, &dongcun.scope, other.org.id)
+        jiceng_store::orgs::get(&mut c, dongcun.scope(), other.org.id)
             .await
             .unwrap()
             .is_none()
@@ -310,7 +313,7 @@ contract_test!(scopes_follow_the_users_org, |db: TestDb| async move {
     drop(c);
     // The branch secretary cannot resolve an org outside its branch either.
     assert!(matches!(
-        app.resolve_org(&dongcun.scope, "T005").await.unwrap_err(),
+        app.resolve_org(dongcun.scope(), "T005").await.unwrap_err(),
         AppError::OrgNotFound(_)
     ));
 });
@@ -348,7 +351,7 @@ contract_test!(users_are_managed_within_scope, |db: TestDb| async move {
         AppError::OrgNotFound(_)
     ));
     // Stored as argon2id, never in clear.
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     let stored = jiceng_store::users::get(&mut c, u.id)
         .await
         .unwrap()
@@ -490,7 +493,7 @@ contract_test!(audit_verify_detects_tampering, |db: TestDb| async move {
     let r = audit::verify(&app).await.unwrap();
     assert!(r.ok && r.problems.is_empty(), "{:?}", r.problems);
     assert_eq!(r.entries, 7);
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     sqlx::query("UPDATE audit_event SET after = '{\"written\":0}' WHERE seq = 2")
         .execute(&mut *c)
         .await
@@ -499,7 +502,7 @@ contract_test!(audit_verify_detects_tampering, |db: TestDb| async move {
     let r = audit::verify(&app).await.unwrap();
     assert!(!r.ok);
     assert_eq!(r.problems, ["第2条记录被修改"]);
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     sqlx::query("DELETE FROM audit_event WHERE seq = 5")
         .execute(&mut *c)
         .await
@@ -584,7 +587,7 @@ contract_test!(
                         .map(|_| ())
                 } else {
                     audit::with_retry(|| async {
-                        let mut tx = app.store.begin().await?;
+                        let mut tx = app.store().begin().await?;
                         audit::record(
                             &mut tx,
                             &actor,
@@ -664,7 +667,7 @@ contract_test!(
 /// Records one export entry by `actor` at `when`.
 async fn rec(app: &App, when: DateTime<Utc>, actor: &Actor, target: &str) {
     audit::with_retry(|| async {
-        let mut tx = app.store.begin().await?;
+        let mut tx = app.store().begin().await?;
         audit::record_at(
             &mut tx,
             when,
@@ -703,7 +706,7 @@ async fn anchored(db: &TestDb, n: i64) -> (App, Dir) {
 }
 
 async fn sql(app: &App, q: &str) {
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     sqlx::query(q).execute(&mut *c).await.unwrap();
 }
 
@@ -712,7 +715,7 @@ async fn sql(app: &App, q: &str) {
 /// SHA-256 (`wrong` None) or with HMAC under a key of their own.
 async fn rechain(app: &App, wrong: Option<&Crypto>) {
     use jiceng_store::audit as st;
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     let (mut all, _) = st::list(&mut c, &Scope::All, 0, 10_000).await.unwrap();
     all.reverse();
     let mut prev = st::GENESIS.to_string();
@@ -839,7 +842,7 @@ contract_test!(
     |db: TestDb| async move {
         let (app, _dir) = anchored(&db, 10).await;
         sql(&app, "DELETE FROM audit_event WHERE seq > 5").await;
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         let (last, _) = jiceng_store::audit::list(&mut c, &Scope::All, 0, 1)
             .await
             .unwrap();
@@ -1013,11 +1016,7 @@ contract_test!(
             "{e:?}"
         );
         assert_eq!(audit::verify(&app).await.unwrap().entries, 7);
-        let aud = Actor {
-            role: Role::Auditor,
-            scope: Scope::All,
-            ..Actor::system()
-        };
+        let aud = Actor::system().with_role(Role::Auditor);
         assert!(matches!(
             audit::purge(&app, &aud, d("2026-04-01")).await.unwrap_err(),
             AppError::Forbidden
@@ -1058,11 +1057,7 @@ contract_test!(
             let t = DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc);
             rec(&app, t, &Actor::system(), &format!("名册{i}")).await;
         }
-        let aud = Actor {
-            role: Role::Auditor,
-            scope: Scope::All,
-            ..Actor::system()
-        };
+        let aud = Actor::system().with_role(Role::Auditor);
         let period = audit::Period {
             from: Some(d("2026-12-01")),
             to: Some(d("2026-12-02")),
@@ -1092,10 +1087,7 @@ contract_test!(
             ("audit_export", "system")
         );
         // Only administrators and auditors export it; a bad period is refused.
-        let sec = Actor {
-            role: Role::Secretary,
-            ..Actor::system()
-        };
+        let sec = Actor::system().with_role(Role::Secretary);
         assert!(matches!(
             audit::export(&app, &sec, period).await.unwrap_err(),
             AppError::Forbidden

@@ -38,7 +38,7 @@ async fn storm(db: TestDb, writers: usize, rounds: usize) {
     let app = app(&db);
     let dir = Dir::new("concurrency");
     load(&app, &dir).await;
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     let branches: Vec<i64> = jiceng_store::orgs::list(&mut c, &Scope::All)
         .await
         .unwrap()
@@ -107,7 +107,7 @@ async fn storm(db: TestDb, writers: usize, rounds: usize) {
                 {
                     fail(format!("member {w}/{r}: {e:?}"));
                 }
-                match app.store.reserve_ids("history", 3).await {
+                match app.store().reserve_ids("history", 3).await {
                     Ok(first) => ids.extend(first..first + 3),
                     Err(e) => fail(format!("ids {w}/{r}: {e:?}")),
                 }
@@ -131,7 +131,7 @@ async fn storm(db: TestDb, writers: usize, rounds: usize) {
     assert_eq!(all.len(), writers * rounds * 3);
 
     // The stored monthly facts are those a recount gives.
-    let pool = app.store.pool();
+    let pool = app.store().pool();
     let stored: Vec<(i64, String, i64)> = sqlx::query_as(
         "SELECT branch_id, year_month, meetings FROM compliance_month ORDER BY branch_id, year_month",
     )

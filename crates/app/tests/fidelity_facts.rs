@@ -29,14 +29,7 @@ use jiceng_store::testing::TestDb;
 use jiceng_store::{contract_test, orgs as org_store, positions, Scope};
 
 fn dept() -> Actor {
-    Actor {
-        user_id: 7,
-        username: "zzb".into(),
-        role: Role::Department,
-        org_id: None,
-        member_id: None,
-        scope: Scope::All,
-    }
+    Actor::for_test(7, "zzb", Role::Department)
 }
 
 fn opts() -> ImportOptions {
@@ -298,7 +291,7 @@ fn detail(r: &StructureReport, code: &str, rule: &str) -> Option<serde_json::Val
 }
 
 async fn org_id(app: &App, code: &str) -> i64 {
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     org_store::get_by_code(&mut c, &Scope::All, code)
         .await
         .unwrap()
@@ -308,7 +301,7 @@ async fn org_id(app: &App, code: &str) -> i64 {
 }
 
 async fn stored(app: &App, code: &str) -> org_store::StoredOrg {
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     org_store::get_by_code(&mut c, &Scope::All, code)
         .await
         .unwrap()
@@ -430,7 +423,7 @@ contract_test!(
             .iter()
             .any(|n| n.message.contains("原书记职务于2026-03-01结束")));
         let id = org_id(&app, "F03").await;
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         let held = positions::of_orgs(&mut c, &[id]).await.unwrap();
         drop(c);
         let secretaries: Vec<_> = held
@@ -475,7 +468,7 @@ contract_test!(
         let dir = Dir::new("end");
         load(&app, &dir).await;
         let id = org_id(&app, "F03").await;
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         let held = positions::of_orgs(&mut c, &[id]).await.unwrap();
         drop(c);
         let zhang = held
@@ -532,7 +525,7 @@ contract_test!(
             "2026-05-01"
         );
         // Both audited, with the reason.
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         let (n,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM audit_event WHERE (target = $1 OR target LIKE 'member:%') \
              AND (after LIKE '%调任县委%' OR after LIKE '%原书记去世%')",
@@ -757,7 +750,7 @@ contract_test!(
         let app = app(&db);
         let dir = Dir::new("s21");
         load(&app, &dir).await;
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         let orgs = jiceng_store::ratings::orgs(&mut c, &Scope::All)
             .await
             .unwrap();
@@ -783,7 +776,7 @@ contract_test!(
             !rules_of(&report(&app, TODAY).await, "F03").contains(&"BranchUnder3Full".to_string())
         );
         // A future dissolution does not hide an org today.
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         sqlx::query("UPDATE org SET dissolved_on = '2027-06-30' WHERE code = 'F11'")
             .execute(&mut *c)
             .await
@@ -930,7 +923,7 @@ contract_test!(
         }
         .await
         .unwrap();
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         let h = jiceng_store::history::of_orgs(&mut c, &[id])
             .await
             .unwrap()

@@ -94,14 +94,7 @@ async fn exec(db: &TestDb, sql: &str) {
 }
 
 fn secretary(app_org: i64, path: &str) -> Actor {
-    Actor {
-        user_id: 9,
-        username: "secretary".into(),
-        role: Role::Secretary,
-        org_id: Some(app_org),
-        member_id: None,
-        scope: Scope::subtree(path),
-    }
+    Actor::for_test(9, "secretary", Role::Secretary).at(app_org, path)
 }
 
 contract_test!(
@@ -335,7 +328,7 @@ contract_test!(
         load(&app, &dir).await;
         let t005 = org_id(&app, "T005").await;
         let id = 900_001;
-        let mut tx = app.store.begin().await.unwrap();
+        let mut tx = app.store().begin().await.unwrap();
         jiceng_store::history::add(
             &mut tx,
             id,

@@ -33,14 +33,7 @@ fn opts() -> ImportOptions {
 }
 
 fn dept() -> Actor {
-    Actor {
-        user_id: 7,
-        username: "zzb".into(),
-        role: Role::Department,
-        org_id: None,
-        member_id: None,
-        scope: Scope::All,
-    }
+    Actor::for_test(7, "zzb", Role::Department)
 }
 
 fn org_row(
@@ -305,7 +298,7 @@ async fn org_id(app: &App, code: &str) -> i64 {
 
 async fn events(app: &App, list: &[(&str, EventKind, Option<&str>)]) {
     let first = app
-        .store
+        .store()
         .reserve_ids("org_event", list.len() as i64)
         .await
         .unwrap();
@@ -313,7 +306,7 @@ async fn events(app: &App, list: &[(&str, EventKind, Option<&str>)]) {
     for (code, _, _) in list {
         ids.push(org_id(app, code).await);
     }
-    let mut tx = app.store.begin().await.unwrap();
+    let mut tx = app.store().begin().await.unwrap();
     for (k, ((_, kind, on), org)) in list.iter().zip(ids).enumerate() {
         let e = OrgEvent {
             kind: *kind,
@@ -328,7 +321,7 @@ async fn events(app: &App, list: &[(&str, EventKind, Option<&str>)]) {
 }
 
 async fn exec(app: &App, sql: &str) {
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     sqlx::query(sql).execute(&mut *c).await.unwrap();
 }
 
@@ -372,7 +365,7 @@ async fn load(app: &App) {
     .await;
     // 甲村's secretary resigned on 2026-01-10.
     let f002 = org_id(app, "F002").await;
-    let mut tx = app.store.begin().await.unwrap();
+    let mut tx = app.store().begin().await.unwrap();
     let held = positions::of_orgs(&mut tx, &[f002]).await.unwrap();
     let sec = held
         .iter()

@@ -46,7 +46,7 @@ fn newcomer(dir: &Dir) -> std::path::PathBuf {
 }
 
 async fn members(app: &App) -> i64 {
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     jiceng_store::members::search(&mut c, &Scope::All, None, 0, 1)
         .await
         .unwrap()
@@ -54,7 +54,7 @@ async fn members(app: &App) -> i64 {
 }
 
 async fn recorded_fingerprint(app: &App) -> Option<String> {
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     jiceng_store::protection::key_fingerprint(&mut c)
         .await
         .unwrap()
@@ -97,7 +97,7 @@ contract_test!(
         );
         assert_eq!(members(&server).await, before, "nothing written");
         let someone = {
-            let mut c = server.store.acquire().await.unwrap();
+            let mut c = server.store().acquire().await.unwrap();
             let (list, _) = jiceng_store::members::search(&mut c, &Scope::All, Some("赵一"), 0, 1)
                 .await
                 .unwrap();
@@ -124,7 +124,7 @@ contract_test!(
         .unwrap_err();
         assert!(is_key_changed(&e), "{e:?}");
         let after = {
-            let mut c = server.store.acquire().await.unwrap();
+            let mut c = server.store().acquire().await.unwrap();
             jiceng_store::members::get(&mut c, &Scope::All, someone.id)
                 .await
                 .unwrap()
@@ -132,7 +132,7 @@ contract_test!(
         };
         assert_eq!(after.phone_cipher, {
             // unchanged: what the rotation wrote
-            let mut c = operator.store.acquire().await.unwrap();
+            let mut c = operator.store().acquire().await.unwrap();
             jiceng_store::members::get(&mut c, &Scope::All, someone.id)
                 .await
                 .unwrap()
@@ -141,7 +141,7 @@ contract_test!(
         });
         // Every stored number still decrypts with the recorded (new) key.
         {
-            let mut c = server.store.acquire().await.unwrap();
+            let mut c = server.store().acquire().await.unwrap();
             let (all, _) = jiceng_store::members::search(&mut c, &Scope::All, None, 0, 100)
                 .await
                 .unwrap();
@@ -176,14 +176,14 @@ contract_test!(
         privacy::check_key(&a).await.unwrap();
         let other = format!("{:064x}", 0xfeed_u64);
         {
-            let mut tx = a.store.begin().await.unwrap();
+            let mut tx = a.store().begin().await.unwrap();
             jiceng_store::protection::set_key_fingerprint(&mut tx, &other)
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
         }
         let e = audit::with_retry(|| async {
-            let mut tx = a.store.begin().await?;
+            let mut tx = a.store().begin().await?;
             audit::record(
                 &mut tx,
                 &Actor::system(),
@@ -233,12 +233,12 @@ contract_test!(
         // A clean shutdown removes the lease: rotation goes through.
         held.release().await;
         {
-            let mut c = server.store.acquire().await.unwrap();
+            let mut c = server.store().acquire().await.unwrap();
             assert!(jiceng_store::lease::all(&mut c).await.unwrap().is_empty());
         }
         // A killed server's lease goes stale after three missed beats.
         {
-            let mut c = server.store.acquire().await.unwrap();
+            let mut c = server.store().acquire().await.unwrap();
             jiceng_store::lease::put(
                 &mut c,
                 &jiceng_store::lease::Lease {

@@ -118,7 +118,7 @@ contract_test!(
         // … and accepted after it, which starts the count afresh.
         let after = at(&app, t0() + Duration::minutes(16));
         auth::login(&after, "zhen", PASSWORD).await.unwrap();
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         let u = user_store::get_by_username(&mut c, &Scope::All, "zhen")
             .await
             .unwrap()
@@ -134,7 +134,7 @@ contract_test!(
         add(&app, "zhen", Role::Committee, PASSWORD).await.unwrap();
         let now = "2026-12-15T02:00:00Z";
         let until = "2026-12-15T02:15:00Z";
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         // The right password's attempt is reserved first and still being verified …
         assert_eq!(
             user_store::reserve_attempt(&mut c, "zhen", 5, now)

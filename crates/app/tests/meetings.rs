@@ -872,14 +872,7 @@ contract_test!(
 
 async fn secretary_of(app: &jiceng_app::App, code: &str) -> Actor {
     let o = app.resolve_org(&Scope::All, code).await.unwrap();
-    Actor {
-        user_id: 9,
-        username: format!("secretary-{code}"),
-        role: Role::Secretary,
-        org_id: Some(o.org.id),
-        member_id: None,
-        scope: Scope::subtree(&o.path),
-    }
+    Actor::for_test(9, &format!("secretary-{code}"), Role::Secretary).at(o.org.id, &o.path)
 }
 
 contract_test!(
@@ -955,7 +948,7 @@ contract_test!(
 
         // A general meeting that votes, attendance picked from the roster: 2 of 3 full
         // members present (more than half), one excused with a reason.
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         let (roster, _) =
             jiceng_store::members::search(&mut c, &Scope::subtree(&jiguan.path), None, 0, 10)
                 .await
@@ -1082,10 +1075,7 @@ contract_test!(
             err.to_string(),
             "「主持人」过长（101字，最多100字）；「会议记录」过长（20001字，最多20000字）"
         );
-        let reader = Actor {
-            role: Role::Inspector,
-            ..sec.clone()
-        };
+        let reader = sec.clone().with_role(Role::Inspector);
         // A reader gets no grant to record (the permission table), so no call at all.
         assert!(matches!(
             reader.grant::<jiceng_app::access::RecordLife>(),

@@ -41,14 +41,7 @@ async fn setup(db: &TestDb) -> (App, Dir) {
 /// A user acting on the subtree of `code` (no login needed: the scope is what matters).
 async fn actor(app: &App, user_id: i64, name: &str, role: Role, code: &str) -> Actor {
     let o = app.resolve_org(&Scope::All, code).await.unwrap();
-    Actor {
-        user_id,
-        username: name.into(),
-        role,
-        org_id: Some(o.org.id),
-        member_id: None,
-        scope: Scope::subtree(&o.path),
-    }
+    Actor::for_test(user_id, name, role).at(o.org.id, &o.path)
 }
 
 fn opts(a: &Actor, dry_run: bool) -> ImportOptions {
@@ -313,7 +306,7 @@ contract_test!(
             AppError::NotFound(_)
         ));
         // The stored row keeps the number only as hash and ciphertext.
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         let data: String = sqlx::query_scalar("SELECT data FROM referral")
             .fetch_one(&mut *c)
             .await
@@ -434,7 +427,7 @@ contract_test!(
 );
 
 async fn member_count(app: &App) -> i64 {
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     sqlx::query_scalar("SELECT COUNT(*) FROM member")
         .fetch_one(&mut *c)
         .await

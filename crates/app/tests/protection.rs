@@ -33,14 +33,11 @@ async fn load(app: &App, dir: &Dir) {
 
 /// A department official over the whole tree: may see a full ID number.
 fn department() -> Actor {
-    Actor {
-        role: Role::Department,
-        ..Actor::system()
-    }
+    Actor::system().with_role(Role::Department)
 }
 
 async fn member(app: &App, name: &str) -> jiceng_store::members::StoredMember {
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     let (mut list, _) = jiceng_store::members::search(&mut c, &Scope::All, Some(name), 0, 5)
         .await
         .unwrap();
@@ -50,8 +47,8 @@ async fn member(app: &App, name: &str) -> jiceng_store::members::StoredMember {
 
 /// Every value of every column of `member`, as text: what a reader of the raw rows sees.
 async fn raw_member_cells(app: &App) -> Vec<String> {
-    let mut c = app.store.acquire().await.unwrap();
-    let columns: Vec<String> = match app.store.backend() {
+    let mut c = app.store().acquire().await.unwrap();
+    let columns: Vec<String> = match app.store().backend() {
         jiceng_store::Backend::Sqlite => {
             sqlx::query_scalar("SELECT name FROM pragma_table_info('member')")
                 .fetch_all(&mut *c)
@@ -80,8 +77,8 @@ async fn raw_member_cells(app: &App) -> Vec<String> {
 }
 
 async fn has_column(app: &App, name: &str) -> bool {
-    let mut c = app.store.acquire().await.unwrap();
-    let sql = match app.store.backend() {
+    let mut c = app.store().acquire().await.unwrap();
+    let sql = match app.store().backend() {
         jiceng_store::Backend::Sqlite => {
             "SELECT COUNT(*) FROM pragma_table_info('member') WHERE name = $1"
         }
@@ -147,7 +144,7 @@ contract_test!(
         load(&app, &dir).await;
         assert!(has_column(&app, "phone").await);
         {
-            let mut c = app.store.acquire().await.unwrap();
+            let mut c = app.store().acquire().await.unwrap();
             sqlx::query(
                 "UPDATE member SET phone = $1, phone_cipher = NULL, phone_masked = NULL \
              WHERE name IN ('钱二', '孙三')",
@@ -199,7 +196,7 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
     app.crypto = Crypto::with_suite(&[42u8; 32], Suite::Sm);
     privacy::check_key(&app).await.unwrap();
     assert_eq!(
-        privacy::database_suite(&app.store).await.unwrap(),
+        privacy::database_suite(app.store()).await.unwrap(),
         Some(Suite::Sm)
     );
     let dir = Dir::new("sm");
@@ -274,7 +271,7 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
         .await
         .unwrap();
     assert_eq!(
-        privacy::database_suite(&app.store).await.unwrap(),
+        privacy::database_suite(app.store()).await.unwrap(),
         Some(Suite::Aes)
     );
     let mut back = app.clone();

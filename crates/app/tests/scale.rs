@@ -13,7 +13,7 @@ use jiceng_store::testing::TestDb;
 use jiceng_store::{facts, orgs as org_store, Backend, Scope};
 
 async fn all_orgs(app: &App) -> Vec<org_store::StoredOrg> {
-    let mut conn = app.store.acquire().await.unwrap();
+    let mut conn = app.store().acquire().await.unwrap();
     org_store::list(&mut conn, &Scope::All).await.unwrap()
 }
 
@@ -49,7 +49,7 @@ async fn assert_same(app: &App, label: &str) {
         .into_iter()
         .filter(|o| o.org.parent_id.is_none())
         .collect();
-    let mut conn = app.store.acquire().await.unwrap();
+    let mut conn = app.store().acquire().await.unwrap();
     for r in &roots {
         let t = facts::totals(&mut conn, r.org.id).await.unwrap().unwrap();
         assert_eq!(

@@ -197,7 +197,7 @@ contract_test!(second_import_changes_nothing, |db: TestDb| async move {
         .await
         .unwrap();
     assert_eq!((r.written, r.unchanged), (0, 8));
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     assert_eq!(
         jiceng_store::orgs::count(&mut c, &Scope::All)
             .await
@@ -289,7 +289,7 @@ contract_test!(
             r.errors[5].message
         );
         assert_eq!((r.rows, r.valid, r.written), (9, 2, 0));
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         let (_, total) = jiceng_store::members::search(&mut c, &Scope::All, None, 0, 1)
             .await
             .unwrap();
@@ -316,7 +316,7 @@ contract_test!(
             .await
             .unwrap();
         assert_eq!((r.valid, r.written), (2, 2));
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         let (list, total) = jiceng_store::members::search(&mut c, &Scope::All, None, 0, 10)
             .await
             .unwrap();

@@ -82,7 +82,7 @@ async fn pending(app: &App, username: &str) -> PendingLogin {
 /// Answers the secret (base32) and the recovery codes.
 async fn enrol_self(app: &App, username: &str) -> (String, Vec<String>) {
     let s = auth::login(app, username, PASSWORD).await.unwrap();
-    assert!(totp::must_enrol(app, &s.actor).await.unwrap() || !app.totp.required(s.actor.role));
+    assert!(totp::must_enrol(app, &s.actor).await.unwrap() || !app.totp.required(s.actor.role()));
     let status = totp::status(app, &s.actor).await.unwrap();
     assert!(!status.enrolled);
     let p = status.pending.unwrap();
@@ -93,7 +93,7 @@ async fn enrol_self(app: &App, username: &str) -> (String, Vec<String>) {
 
 async fn failed_logins(app: &App, username: &str) -> i64 {
     // The login's counter by name (`login_attempt`), which wrong codes share.
-    let mut c = app.store.acquire().await.unwrap();
+    let mut c = app.store().acquire().await.unwrap();
     let n: Option<i64> =
         sqlx::query_scalar("SELECT failures FROM login_attempt WHERE name_key = $1")
             .bind(jiceng_app::auth::name_key(username))
@@ -131,8 +131,8 @@ contract_test!(
         assert!(p1.qr_svg.starts_with("<svg") && p1.qr_svg.contains("<path"));
         assert!(p1.uri.starts_with("otpauth://totp/jiceng:adm?secret="));
         // Stored encrypted, never the base32 text.
-        let mut c = app.store.acquire().await.unwrap();
-        let stored = jiceng_store::totp::get(&mut c, s.actor.user_id)
+        let mut c = app.store().acquire().await.unwrap();
+        let stored = jiceng_store::totp::get(&mut c, s.actor.user_id())
             .await
             .unwrap()
             .unwrap();
@@ -169,7 +169,7 @@ contract_test!(
         let later = at(&app, t0() + Duration::seconds(30));
         let next = totp::code_at(&app.totp, &p1.secret_base32, step(&later)).unwrap();
         let s: Session = totp::complete_login(&later, &p.0, &next).await.unwrap();
-        assert_eq!(s.actor.username, "adm");
+        assert_eq!(s.actor.username(), "adm");
         assert!(auth::resume(&later, &s.token).await.unwrap().is_some());
         assert_eq!(failed_logins(&app, "adm").await, 0);
         // The pending login is spent.
@@ -368,7 +368,7 @@ contract_test!(separated_duties, |db: TestDb| async move {
         audit::list(&app, &sec, 1, 10).await.unwrap_err(),
         AppError::Forbidden
     ));
-    assert_eq!(sec.scope, Scope::Nothing);
+    assert_eq!(sec.scope(), &Scope::Nothing);
     let u = users::set_role(&app, &sec, grant("newbie", Role::Department, Some("T001")))
         .await
         .unwrap();
@@ -418,7 +418,7 @@ contract_test!(separated_duties, |db: TestDb| async move {
 
     // The auditor reads the log (everything, without an org; its subtree with one), and
     // no business data.
-    assert_eq!(aud.scope, Scope::Nothing);
+    assert_eq!(aud.scope(), &Scope::Nothing);
     let roster = browse::members(
         &app,
         &aud1,

@@ -37,14 +37,7 @@ fn opts() -> ImportOptions {
 }
 
 fn dept() -> Actor {
-    Actor {
-        user_id: 7,
-        username: "zzb".into(),
-        role: Role::Department,
-        org_id: None,
-        member_id: None,
-        scope: Scope::All,
-    }
+    Actor::for_test(7, "zzb", Role::Department)
 }
 
 /// 北村党支部 (T009): a village branch with a committee.
@@ -361,7 +354,7 @@ async fn load(app: &App, dir: &Dir) {
 /// them: rating reads committees and elections only from dated records.
 async fn record_dated_facts(app: &App) {
     let orgs = {
-        let mut conn = app.store.acquire().await.unwrap();
+        let mut conn = app.store().acquire().await.unwrap();
         jiceng_store::ratings::orgs(&mut conn, &Scope::All)
             .await
             .unwrap()
@@ -386,11 +379,11 @@ async fn record_dated_facts(app: &App) {
         all.extend(events.into_iter().map(|e| (o.id, e)));
     }
     let first = app
-        .store
+        .store()
         .reserve_ids("org_event", all.len() as i64)
         .await
         .unwrap();
-    let mut tx = app.store.begin().await.unwrap();
+    let mut tx = app.store().begin().await.unwrap();
     for (k, (org, e)) in all.iter().enumerate() {
         history::add(&mut tx, first + k as i64, *org, e, None)
             .await
@@ -400,7 +393,7 @@ async fn record_dated_facts(app: &App) {
 }
 
 async fn end_secretary(app: &App, org_id: i64, on: &str) {
-    let mut tx = app.store.begin().await.unwrap();
+    let mut tx = app.store().begin().await.unwrap();
     let held = positions::of_orgs(&mut tx, &[org_id]).await.unwrap();
     let sec = held
         .iter()
@@ -594,21 +587,15 @@ contract_test!(
             .is_empty());
 
         // A member may not read it; a scoped committee user sees only its subtree.
-        let member = Actor {
-            role: Role::Member,
-            ..dept()
-        };
+        let member = dept().with_role(Role::Member);
         assert!(matches!(
             uc::weak_report(&app, &member, "T001", 2026).await,
             Err(AppError::Forbidden)
         ));
         let t003 = app.resolve_org(&Scope::All, "T003").await.unwrap();
-        let committee = Actor {
-            role: Role::Committee,
-            org_id: Some(t003.org.id),
-            scope: Scope::subtree(&t003.path),
-            ..dept()
-        };
+        let committee = dept()
+            .with_role(Role::Committee)
+            .at(t003.org.id, &t003.path);
         assert!(uc::weak_report(&app, &committee, "T001", 2026)
             .await
             .is_err());
@@ -755,10 +742,7 @@ contract_test!(
             assert!(codes.contains(&c), "audit code {c} missing: {codes:?}");
         }
         // A secretary may not rate or adjust.
-        let sec = Actor {
-            role: Role::Secretary,
-            ..dept()
-        };
+        let sec = dept().with_role(Role::Secretary);
         assert!(matches!(
             uc::rate(&app, &sec, "T001", 2026).await,
             Err(AppError::Forbidden)
@@ -835,10 +819,7 @@ contract_test!(
                 .await
                 .is_err()
         );
-        let sec = Actor {
-            role: Role::Secretary,
-            ..dept()
-        };
+        let sec = dept().with_role(Role::Secretary);
         assert!(matches!(
             uc::confirm(&app, &sec, "T003", 2026, WeaknessKind::Graft, "无权").await,
             Err(AppError::Forbidden)
@@ -927,12 +908,9 @@ contract_test!(
         assert!(uc::stalled(&later, &a, None, 90).await.unwrap().is_empty());
         // Not visible outside the scope.
         let t003 = app.resolve_org(&Scope::All, "T003").await.unwrap();
-        let inspector = Actor {
-            role: Role::Inspector,
-            org_id: Some(t003.org.id),
-            scope: Scope::subtree(&t003.path),
-            ..dept()
-        };
+        let inspector = dept()
+            .with_role(Role::Inspector)
+            .at(t003.org.id, &t003.path);
         assert!(uc::overdue(&later, &inspector, None)
             .await
             .unwrap()

@@ -65,7 +65,7 @@ pub async fn measure(app: &App, kind: Kind, root: &StoredOrg) -> Result<f64> {
 pub async fn structure(app: &App, root: &StoredOrg) -> Result<usize> {
     let today = app.today();
     let rules = app.rules.in_force(today);
-    let mut conn = app.store.acquire().await?;
+    let mut conn = app.store().acquire().await?;
     let id = root.org.id;
     let orgs = sqlx::query(&format!(
         "{SUBTREE} SELECT o.id, o.parent_id, o.kind, o.domain, o.founded_on, o.last_election_on, \
@@ -193,7 +193,7 @@ pub async fn structure(app: &App, root: &StoredOrg) -> Result<usize> {
 /// Coverage: counts by domain and coverage with GROUP BY, the gap lists as rows.
 pub async fn coverage(app: &App, root: &StoredOrg) -> Result<usize> {
     let rules = app.rules.in_force(app.today());
-    let mut conn = app.store.acquire().await?;
+    let mut conn = app.store().acquire().await?;
     let counts = sqlx::query(&format!(
         "{SUBTREE} SELECT u.domain, u.coverage, COUNT(*) AS n FROM unit u JOIN sub ON u.org_id = sub.id \
          WHERE u.status = 'Operating' GROUP BY u.domain, u.coverage"
@@ -219,7 +219,7 @@ pub async fn coverage(app: &App, root: &StoredOrg) -> Result<usize> {
 pub async fn members(app: &App, root: &StoredOrg) -> Result<i64> {
     let today = app.today();
     let day = jiceng_store::date_text(today);
-    let mut conn = app.store.acquire().await?;
+    let mut conn = app.store().acquire().await?;
     let rows = sqlx::query(&format!(
         "{SUBTREE} SELECT m.gender, m.ethnicity, m.education, m.occupation, m.status, m.full_on, \
          m.birth_date, m.joined_on, COUNT(*) AS n FROM member m JOIN sub ON m.org_id = sub.id \
@@ -275,7 +275,7 @@ pub async fn compliance(app: &App, root: &StoredOrg) -> Result<usize> {
         "{}-31",
         months.last().map(|m| m.to_string()).unwrap_or_default()
     );
-    let mut conn = app.store.acquire().await?;
+    let mut conn = app.store().acquire().await?;
     let branches = sqlx::query(&format!(
         "{SUBTREE} SELECT o.id FROM org o JOIN sub ON o.id = sub.id WHERE o.kind IN ('Branch', 'Group')"
     ))
@@ -299,7 +299,7 @@ pub async fn compliance(app: &App, root: &StoredOrg) -> Result<usize> {
 /// of rated orgs: the rating rows of the recursive subtree grouped by top child and stars.
 pub async fn ratings(app: &App, root: &StoredOrg) -> Result<usize> {
     let year = crate::reports::rating_year(app.today());
-    let mut conn = app.store.acquire().await?;
+    let mut conn = app.store().acquire().await?;
     let by_child = sqlx::query(
         "WITH RECURSIVE sub(id, top) AS (SELECT id, id FROM org WHERE parent_id = $1 \
          UNION ALL SELECT o.id, sub.top FROM org o JOIN sub ON o.parent_id = sub.id) \

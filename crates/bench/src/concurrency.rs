@@ -310,7 +310,7 @@ async fn prepare(args: &BenchArgs, backend: Backend, prefix: &str) -> Result<Pre
     let copy = DataSet { url, ..set.clone() };
     let app = crate::reports::open(&copy).await?;
     let today = app.today();
-    let mut conn = app.store.acquire().await?;
+    let mut conn = app.store().acquire().await?;
     let roots = jiceng_store::browse::roots(&mut conn).await?;
     let root = roots
         .iter()
@@ -330,7 +330,7 @@ async fn prepare(args: &BenchArgs, backend: Backend, prefix: &str) -> Result<Pre
             .map(|o| o.org.id)
             .collect();
     drop(conn);
-    app.store.close().await;
+    app.store().close().await;
     if branches.is_empty() {
         bail!("数据集中没有可记录会议的党支部");
     }

@@ -66,7 +66,7 @@ pub(crate) async fn token(set: &DataSet, org: &str) -> Result<String> {
     .await;
     if let Err(e) = added {
         // Already there from an earlier run is fine.
-        let mut conn = app.store.acquire().await?;
+        let mut conn = app.store().acquire().await?;
         let known =
             jiceng_store::users::get_by_username(&mut conn, &jiceng_store::Scope::All, &username)
                 .await?
@@ -77,7 +77,7 @@ pub(crate) async fn token(set: &DataSet, org: &str) -> Result<String> {
     }
     // The department's role needs a second factor: enrolled once, its code computed here
     // as the user's authenticator would.
-    let mut conn = app.store.acquire().await?;
+    let mut conn = app.store().acquire().await?;
     let user =
         jiceng_store::users::get_by_username(&mut conn, &jiceng_store::Scope::All, &username)
             .await?
@@ -113,7 +113,7 @@ pub(crate) async fn token(set: &DataSet, org: &str) -> Result<String> {
         }
         Err(e) => anyhow::bail!("登录失败：{e}"),
     };
-    app.store.close().await;
+    app.store().close().await;
     Ok(session.token)
 }
 
@@ -195,7 +195,7 @@ pub async fn measure(
             .await?
             .org
             .id;
-        app.store.close().await;
+        app.store().close().await;
         (d, id)
     };
     let child = Command::new(std::env::current_exe()?)

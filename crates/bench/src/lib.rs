@@ -339,7 +339,7 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
         }
         let app = reports::open(&set).await?;
         let levels = reports::levels(&app, &args.region).await?;
-        app.store.close().await;
+        app.store().close().await;
         for (l, _) in &levels {
             println!(
                 "  {:<9} {} {}（{} orgs, {} members）",
@@ -379,7 +379,7 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
             .await?;
             let r = jiceng_app::rating::rate(&app, &grant, &org, year).await?;
             let secs = t.elapsed().as_secs_f64();
-            app.store.close().await;
+            app.store().close().await;
             println!(
                 "  rating + diagnosis of {root} for {year}: {} orgs read, {} rated, {} with a suspected weakness in {secs:.1} s",
                 r.orgs, r.rated, r.suspected_orgs
@@ -390,7 +390,7 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
         }
         if !args.no_import {
             let app = reports::open(&set).await?;
-            let mut conn = app.store.acquire().await?;
+            let mut conn = app.store().acquire().await?;
             let branches: Vec<String> =
                 jiceng_store::orgs::list(&mut conn, &jiceng_store::Scope::subtree(&county.path))
                     .await?
@@ -399,7 +399,7 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
                     .map(|o| o.org.code)
                     .collect();
             drop(conn);
-            app.store.close().await;
+            app.store().close().await;
             let file =
                 roster::ensure_file(&args.data, args.roster_rows, &county.org.code, &branches)?;
             let url = data::copy(&args, &set).await?;

@@ -50,7 +50,7 @@ pub async fn open(set: &DataSet) -> Result<App> {
     let store = Store::open(&set.url).await?;
     let crypto = Crypto::load(&set.key_file)?;
     let mut app = App::new(store, crypto);
-    let mut conn = app.store.acquire().await?;
+    let mut conn = app.store().acquire().await?;
     let roots = jiceng_store::browse::roots(&mut conn).await?;
     drop(conn);
     app.fixed_today = roots.iter().filter_map(|r| r.facts.facts_on).max();
@@ -58,7 +58,7 @@ pub async fn open(set: &DataSet) -> Result<App> {
 }
 
 async fn one(app: &App, sql: &str, binds: &[&str]) -> Result<Option<StoredOrg>> {
-    let mut conn = app.store.acquire().await?;
+    let mut conn = app.store().acquire().await?;
     let mut q = sqlx::query_scalar::<_, i64>(sql);
     for b in binds {
         q = q.bind(b.to_string());
@@ -101,7 +101,7 @@ pub async fn levels(app: &App, region: &str) -> Result<Vec<(Level, StoredOrg)>> 
         .await?
         .context("没有县级党委")?,
     };
-    let mut conn = app.store.acquire().await?;
+    let mut conn = app.store().acquire().await?;
     let kids = jiceng_store::orgs::children(&mut conn, &Scope::All, county.org.id).await?;
     drop(conn);
     // A township or street committee (county-level bodies sit under the seat's code too,
@@ -135,7 +135,7 @@ pub async fn levels(app: &App, region: &str) -> Result<Vec<(Level, StoredOrg)>> 
         ("township", township),
         ("branch", branch),
     ] {
-        let mut conn = app.store.acquire().await?;
+        let mut conn = app.store().acquire().await?;
         let orgs = jiceng_store::orgs::count(&mut conn, &Scope::subtree(&o.path)).await?;
         out.push((
             Level {
@@ -313,7 +313,7 @@ pub async fn measure(
             } else {
                 Some(baseline::measure(&app, kind, org).await?)
             };
-            app.store.close().await;
+            app.store().close().await;
             let timing = Timing {
                 report: kind.name().to_string(),
                 level: level.level,

@@ -142,7 +142,7 @@ pub async fn import(
 ) -> Result<ImportFigures> {
     let store = jiceng_store::Store::open(url).await?;
     let mut app = jiceng_app::App::new(store, jiceng_app::Crypto::load(key_file)?);
-    let mut conn = app.store.acquire().await?;
+    let mut conn = app.store().acquire().await?;
     let roots = jiceng_store::browse::roots(&mut conn).await?;
     drop(conn);
     app.fixed_today = roots.iter().filter_map(|r| r.facts.facts_on).max();
@@ -167,7 +167,7 @@ pub async fn import(
         .context("导入名册")?;
     let secs = t.elapsed().as_secs_f64();
     stages.start("", 0);
-    app.store.close().await;
+    app.store().close().await;
     if !report.ok() {
         bail!(
             "名册导入有 {} 个错误，例如：{:?}",

@@ -56,7 +56,7 @@ contract_test!(
             .await
             .unwrap()
             .token;
-        let mut conn = app.store.acquire().await.unwrap();
+        let mut conn = app.store().acquire().await.unwrap();
         let branches: Vec<i64> = jiceng_store::orgs::list(&mut conn, &Scope::All)
             .await
             .unwrap()

@@ -319,6 +319,7 @@ enum Command {
     },
     /// Measure generation, import, reports and HTTP on generated data sets (county,
     /// province, nation) against the targets; see docs/PERFORMANCE.md.
+    #[cfg(feature = "bench")]
     Bench(jiceng_bench::BenchArgs),
 }
 
@@ -869,6 +870,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             app.close().await;
             Ok(code)
         }
+        #[cfg(feature = "bench")]
         Command::Bench(args) => {
             jiceng_bench::run(args).await?;
             Ok(ExitCode::SUCCESS)

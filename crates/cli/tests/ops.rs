@@ -139,7 +139,7 @@ struct Writer {
 
 async fn start_writer(app: App) -> Writer {
     let branches: Vec<i64> = {
-        let mut c = app.store.acquire().await.unwrap();
+        let mut c = app.store().acquire().await.unwrap();
         jiceng_store::orgs::list(&mut c, &jiceng_store::Scope::All)
             .await
             .unwrap()
@@ -186,7 +186,7 @@ async fn start_writer(app: App) -> Writer {
                 Err(_) => failures += 1,
             }
         }
-        app.store.close().await;
+        app.store().close().await;
         failures
     });
     Writer { acked, stop, task }

@@ -255,8 +255,8 @@ async fn login(State(state): State<AppState>, b: Bytes) -> Result<Response, ApiE
     };
     Ok(Json(json!({
         "token": s.token,
-        "username": s.actor.username,
-        "role": s.actor.role.code(),
+        "username": s.actor.username(),
+        "role": s.actor.role().code(),
         "must_change_password": s.must_change_password,
     }))
     .into_response())
@@ -292,12 +292,12 @@ async fn logout(State(state): State<AppState>, user: ApiUser) -> ApiResult<Statu
 async fn me(user: ApiUser) -> Json<Value> {
     let a = &user.actor;
     Json(json!({
-        "user_id": a.user_id,
-        "username": a.username,
-        "role": a.role.code(),
-        "role_label": a.role.label(),
-        "org_id": a.org_id,
-        "member_id": a.member_id,
+        "user_id": a.user_id(),
+        "username": a.username(),
+        "role": a.role().code(),
+        "role_label": a.role().label(),
+        "org_id": a.org_id(),
+        "member_id": a.member_id(),
     }))
 }
 

@@ -252,7 +252,7 @@ async fn guard(
 }
 
 fn permitted<U: Caller>(u: &U, action: Action, self_ok: bool) -> bool {
-    u.actor().may(action) || (self_ok && u.actor().role == Role::Member)
+    u.actor().may(action) || (self_ok && u.actor().role() == Role::Member)
 }
 
 /// `docs/PERMISSIONS.md`: the permission table (who may do what), then every route with

@@ -54,7 +54,7 @@ async fn gate(state: &AppState, actor: &Actor, path: &str) -> Result<(), WebErro
     if !always && jiceng_app::totp::must_enrol(&state.app, actor).await? {
         return Err(WebError::MustEnrol);
     }
-    let own: &[&str] = match actor.role {
+    let own: &[&str] = match actor.role() {
         Role::Auditor => &["/audit", "/api/v1/audit"],
         Role::Security => &[],
         _ => return Ok(()),
@@ -62,7 +62,7 @@ async fn gate(state: &AppState, actor: &Actor, path: &str) -> Result<(), WebErro
     if always || path == "/" || own.iter().any(|p| under(path, p)) {
         return Ok(());
     }
-    Err(WebError::RoleForbidden(match actor.role {
+    Err(WebError::RoleForbidden(match actor.role() {
         Role::Auditor => "审计员只能查看和导出审计日志，不能查看业务数据（三权分立）".into(),
         _ => "安全管理员负责角色、范围、密钥和动态验证码，不能查看业务数据（三权分立）".into(),
     }))

@@ -175,7 +175,7 @@ contract_test!(
         assert!(r.text().contains("过于频繁"), "{}", r.text());
         // No password was looked at: the name's count holds the two failures only, and
         // the log has two failed logins and one throttling.
-        let mut conn = f.app.store.acquire().await.unwrap();
+        let mut conn = f.app.store().acquire().await.unwrap();
         let dept = jiceng_store::users::get_by_username(&mut conn, &Scope::All, "dept")
             .await
             .unwrap()

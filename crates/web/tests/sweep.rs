@@ -339,7 +339,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         let app = f.app.clone();
         let id = f.members[name];
         async move {
-            let mut conn = app.store.acquire().await.unwrap();
+            let mut conn = app.store().acquire().await.unwrap();
             let row: (i64,) = sqlx::query_as("SELECT id FROM position WHERE member_id = $1")
                 .bind(id)
                 .fetch_one(&mut *conn)

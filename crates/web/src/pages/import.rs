@@ -439,7 +439,7 @@ async fn upload(
         pending.insert(
             token.clone(),
             PendingImport {
-                user_id: user.actor.user_id,
+                user_id: user.actor.user_id(),
                 kind,
                 org: scope_org,
                 upload,
@@ -472,7 +472,7 @@ struct ConfirmForm {
 fn take_pending(state: &AppState, user: &User, token: &str) -> Result<PendingImport, PageError> {
     let mut pending = state.pending.lock().expect("pending imports");
     match pending.get(token) {
-        Some(p) if p.user_id == user.actor.user_id => Ok(pending.remove(token).expect("present")),
+        Some(p) if p.user_id == user.actor.user_id() => Ok(pending.remove(token).expect("present")),
         _ => Err(PageError(WebError::BadRequest(
             "找不到待导入的文件（可能已导入或已超过一小时），请重新上传".into(),
         ))),
@@ -516,7 +516,7 @@ async fn errors_xlsx(
     let (file_name, errors) = {
         let pending = state.pending.lock().expect("pending imports");
         match pending.get(&token) {
-            Some(p) if p.user_id == user.actor.user_id => (p.file_name.clone(), p.errors.clone()),
+            Some(p) if p.user_id == user.actor.user_id() => (p.file_name.clone(), p.errors.clone()),
             _ => {
                 return Err(PageError(WebError::App(jiceng_app::AppError::NotFound(
                     "导入记录".into(),

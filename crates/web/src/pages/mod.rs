@@ -95,15 +95,15 @@ impl Nav {
     pub fn of(user: &User) -> Nav {
         let a = &user.actor;
         Nav {
-            username: a.username.clone(),
-            role: a.role.label().to_string(),
+            username: a.username().to_string(),
+            role: a.role().label().to_string(),
             csrf: user.csrf.clone(),
-            is_member: a.role == Role::Member,
-            member_id: a.member_id,
+            is_member: a.role() == Role::Member,
+            member_id: a.member_id(),
             can_write: a.may(Action::Write),
             can_refer: jiceng_app::referral::can_handle(a),
             can_audit: jiceng_app::audit::may_read(a),
-            reads_data: a.role.reads_data(),
+            reads_data: a.role().reads_data(),
         }
     }
 }
@@ -380,7 +380,7 @@ fn password_page(
     done: bool,
 ) -> Result<Response, PageError> {
     let page = PasswordPage {
-        username: user.actor.username.clone(),
+        username: user.actor.username().to_string(),
         csrf: user.csrf.clone(),
         expired: user.must_change_password,
         error,
@@ -547,7 +547,7 @@ async fn dashboard(
 ) -> Result<Response, PageError> {
     // 三权分立: the auditor's home is the log; the security administrator has no pages of
     // business data.
-    match user.actor.role {
+    match user.actor.role() {
         Role::Auditor => return Ok(Redirect::to("/audit").into_response()),
         Role::Security => {
             return html(&EmptyPage {
@@ -558,8 +558,8 @@ async fn dashboard(
         }
         _ => {}
     }
-    if user.actor.role == Role::Member {
-        return Ok(match user.actor.member_id {
+    if user.actor.role() == Role::Member {
+        return Ok(match user.actor.member_id() {
             Some(id) => Redirect::to(&format!("/members/{id}")).into_response(),
             None => html(&EmptyPage {
                 title: "首页".into(),

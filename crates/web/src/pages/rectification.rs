@@ -127,7 +127,10 @@ pub(super) async fn alerts(
 ) -> Result<Option<Alerts>, PageError> {
     // Which roles see the block is the dashboard's choice, not a permission (no row of
     // the table says "sees the alerts"): the department, the inspectors and the admin.
-    if !matches!(actor.role, Role::Department | Role::Inspector | Role::Admin) {
+    if !matches!(
+        actor.role(),
+        Role::Department | Role::Inspector | Role::Admin
+    ) {
         return Ok(None);
     }
     // Kept like the dashboard it sits on.

@@ -158,7 +158,7 @@ pub async fn fixture(db: &TestDb) -> Fixture {
         .await
         .unwrap();
     assert!(r.errors.is_empty(), "{:?}", r.errors);
-    let mut conn = app.store.acquire().await.unwrap();
+    let mut conn = app.store().acquire().await.unwrap();
     let mut orgs = HashMap::new();
     for o in jiceng_store::orgs::list(&mut conn, &Scope::All)
         .await
@@ -263,7 +263,7 @@ impl Resp {
 /// often than the window has steps; then the user's last accepted step is moved back
 /// first (a test's shortcut for "30 s later").
 pub async fn next_code(app: &App, username: &str) -> Option<String> {
-    let mut conn = app.store.acquire().await.unwrap();
+    let mut conn = app.store().acquire().await.unwrap();
     let user = jiceng_store::users::get_by_username(&mut conn, &Scope::All, username)
         .await
         .unwrap()?;
