@@ -16,56 +16,8 @@ use jiceng_store::{contract_test, Scope};
 
 const PASSWORD: &str = "correct horse 1";
 
-fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-12-15T02:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn at(app: &App, t: DateTime<Utc>) -> App {
-    let mut a = app.clone();
-    a.fixed_now = Some(t);
-    a
-}
-
-/// The township imported by the system, as `township.rs` does.
-async fn load(app: &App, dir: &Dir) {
-    let (orgs, members, units) = township(dir);
-    let opts = ImportOptions::default();
-    for (f, kind) in [(orgs, 0), (members, 1), (units, 2)] {
-        let r = match kind {
-            0 => import::orgs::run(app, &f, &opts, &NoProgress).await,
-            1 => import::members::run(app, &f, &opts, &NoProgress).await,
-            _ => import::units::run(app, &f, &opts, &NoProgress).await,
-        }
-        .unwrap();
-        assert!(r.errors.is_empty(), "{:?}", r.errors);
-    }
-}
-
 async fn add(app: &App, username: &str, role: Role, org: Option<&str>) -> users::UserInfo {
-    users::add_user(
-        app,
-        &Actor::system(),
-        NewUser {
-            username: username.into(),
-            password: PASSWORD.into(),
-            role,
-            org: org.map(str::to_string),
-            member_id: None,
-            display_name: None,
-        },
-    )
-    .await
-    .unwrap()
-}
-
-async fn setup(db: &TestDb) -> (App, Dir) {
-    let mut app = app(db);
-    app.fixed_now = Some(t0());
-    let dir = Dir::new("access");
-    load(&app, &dir).await;
-    (app, dir)
+    add_user(app, username, PASSWORD, role, org).await.unwrap()
 }
 
 async fn path_of(app: &App, code: &str) -> String {
@@ -81,12 +33,8 @@ async fn member_id(app: &App, name: &str) -> i64 {
     list[0].id
 }
 
-async fn entries(app: &App) -> Vec<audit::AuditEntry> {
-    audit::list(app, &Actor::system(), 1, 500).await.unwrap().0
-}
-
 contract_test!(login_resume_logout, |db: TestDb| async move {
-    let (app, _dir) = setup(&db).await;
+    let (app, _dir) = township_at_t0(&db, "access").await;
     add(&app, "zhen", Role::Committee, Some("T001")).await;
     let s = auth::login(&app, "zhen", PASSWORD).await.unwrap();
     assert_eq!(s.token.len(), 64);
@@ -112,7 +60,7 @@ contract_test!(login_resume_logout, |db: TestDb| async move {
     assert!(auth::resume(&app, &s.token).await.unwrap().is_none());
     auth::logout(&app, &s.token).await.unwrap();
 
-    let log = entries(&app).await;
+    let log = audit_log(&app).await;
     let codes: Vec<i64> = log.iter().map(|e| e.code).collect();
     // Newest first: logout, login, user add, then the three imports.
     assert_eq!(&codes[..4], &[3, 1, 10, 20]);
@@ -122,7 +70,7 @@ contract_test!(login_resume_logout, |db: TestDb| async move {
 });
 
 contract_test!(wrong_password_and_unknown_user, |db: TestDb| async move {
-    let (app, _dir) = setup(&db).await;
+    let (app, _dir) = township_at_t0(&db, "access").await;
     add(&app, "zhen", Role::Committee, Some("T001")).await;
     let e = auth::login(&app, "zhen", "wrong password")
         .await
@@ -131,7 +79,7 @@ contract_test!(wrong_password_and_unknown_user, |db: TestDb| async move {
     assert_eq!(e.to_string(), "用户名或密码错误");
     let e = auth::login(&app, "nobody", PASSWORD).await.unwrap_err();
     assert!(matches!(e, AuthError::BadCredentials), "{e:?}");
-    let log = entries(&app).await;
+    let log = audit_log(&app).await;
     assert_eq!(log[0].code, AuditAction::LoginFailed.code());
     assert_eq!(log[0].target, "nobody");
     assert_eq!(log[1].code, AuditAction::LoginFailed.code());
@@ -152,7 +100,7 @@ contract_test!(wrong_password_and_unknown_user, |db: TestDb| async move {
 });
 
 contract_test!(lockout_after_five_failures, |db: TestDb| async move {
-    let (app, _dir) = setup(&db).await;
+    let (app, _dir) = township_at_t0(&db, "access").await;
     add(&app, "zhen", Role::Committee, Some("T001")).await;
     for i in 1..=4 {
         let e = auth::login(&app, "zhen", "bad password").await.unwrap_err();
@@ -217,7 +165,7 @@ contract_test!(lockout_after_five_failures, |db: TestDb| async move {
 });
 
 contract_test!(idle_sessions_expire, |db: TestDb| async move {
-    let (app, _dir) = setup(&db).await;
+    let (app, _dir) = township_at_t0(&db, "access").await;
     add(&app, "zhen", Role::Committee, Some("T001")).await;
     let s = auth::login(&app, "zhen", PASSWORD).await.unwrap();
     // Used after 29 minutes: still valid, and seen again.
@@ -237,7 +185,7 @@ contract_test!(idle_sessions_expire, |db: TestDb| async move {
 });
 
 contract_test!(disabled_users_cannot_log_in, |db: TestDb| async move {
-    let (app, _dir) = setup(&db).await;
+    let (app, _dir) = township_at_t0(&db, "access").await;
     add(&app, "zhen", Role::Committee, Some("T001")).await;
     let s = auth::login(&app, "zhen", PASSWORD).await.unwrap();
     users::disable_user(&app, &Actor::system(), "zhen")
@@ -256,14 +204,14 @@ contract_test!(disabled_users_cannot_log_in, |db: TestDb| async move {
         .await
         .unwrap();
     assert!(list[0].disabled);
-    let log = entries(&app).await;
+    let log = audit_log(&app).await;
     assert!(log
         .iter()
         .any(|e| e.code == AuditAction::UserDisable.code()));
 });
 
 contract_test!(scopes_follow_the_users_org, |db: TestDb| async move {
-    let (app, _dir) = setup(&db).await;
+    let (app, _dir) = township_at_t0(&db, "access").await;
     add(&app, "zhen", Role::Committee, Some("T001")).await;
     add(&app, "dongcun", Role::Secretary, Some("东村党支部")).await;
     add(&app, "floating", Role::Secretary, None).await;
@@ -319,7 +267,7 @@ contract_test!(scopes_follow_the_users_org, |db: TestDb| async move {
 });
 
 contract_test!(users_are_managed_within_scope, |db: TestDb| async move {
-    let (app, _dir) = setup(&db).await;
+    let (app, _dir) = township_at_t0(&db, "access").await;
     let sys = Actor::system();
     let new = |username: &str, password: &str, org: Option<&str>| NewUser {
         username: username.into(),
@@ -417,8 +365,8 @@ contract_test!(users_are_managed_within_scope, |db: TestDb| async move {
 });
 
 contract_test!(imports_are_audited_and_scoped, |db: TestDb| async move {
-    let (app, dir) = setup(&db).await;
-    let log = entries(&app).await;
+    let (app, dir) = township_at_t0(&db, "access").await;
+    let log = audit_log(&app).await;
     assert_eq!(log.len(), 3);
     let targets: Vec<&str> = log.iter().map(|e| e.target.as_str()).collect();
     assert_eq!(targets, ["单位.xlsx", "党员名册.xlsx", "组织.xlsx"]);
@@ -463,7 +411,7 @@ contract_test!(imports_are_audited_and_scoped, |db: TestDb| async move {
 contract_test!(
     audit_log_is_read_by_admins_and_auditors,
     |db: TestDb| async move {
-        let (app, _dir) = setup(&db).await;
+        let (app, _dir) = township_at_t0(&db, "access").await;
         add(&app, "dongcun", Role::Secretary, Some("T002")).await;
         add(&app, "jiguan", Role::Secretary, Some("T005")).await;
         add(&app, "aud", Role::Auditor, Some("T002")).await;
@@ -485,7 +433,7 @@ contract_test!(
 );
 
 contract_test!(audit_verify_detects_tampering, |db: TestDb| async move {
-    let (app, _dir) = setup(&db).await;
+    let (app, _dir) = township_at_t0(&db, "access").await;
     add(&app, "zhen", Role::Committee, Some("T001")).await;
     for _ in 0..3 {
         auth::login(&app, "zhen", PASSWORD).await.unwrap();
@@ -516,7 +464,7 @@ contract_test!(audit_verify_detects_tampering, |db: TestDb| async move {
 contract_test!(
     full_id_numbers_are_shown_to_few_and_audited,
     |db: TestDb| async move {
-        let (app, _dir) = setup(&db).await;
+        let (app, _dir) = township_at_t0(&db, "access").await;
         add(&app, "dongcun", Role::Secretary, Some("T002")).await;
         add(&app, "ins", Role::Inspector, Some("T001")).await;
         add(&app, "root", Role::Admin, None).await;
@@ -525,7 +473,7 @@ contract_test!(
         let root = auth::login(&app, "root", PASSWORD).await.unwrap().actor;
         let zhao = member_id(&app, "赵一").await; // 东村
         let chu = member_id(&app, "褚甲").await; // 镇机关
-        let before = entries(&app).await.len();
+        let before = audit_log(&app).await.len();
         assert!(matches!(
             async { privacy::reveal_id_number(&app, &ins.grant()?, zhao).await }
                 .await
@@ -550,13 +498,17 @@ contract_test!(
                 .unwrap_err(),
             AppError::NotFound(_)
         ));
-        assert_eq!(entries(&app).await.len(), before, "refusals write nothing");
+        assert_eq!(
+            audit_log(&app).await.len(),
+            before,
+            "refusals write nothing"
+        );
         let full = async { privacy::reveal_id_number(&app, &dongcun.grant()?, zhao).await }
             .await
             .unwrap();
         let expected = id(0, d("1970-03-12"), false);
         assert_eq!(full, expected);
-        let log = entries(&app).await;
+        let log = audit_log(&app).await;
         assert_eq!(log.len(), before + 1);
         assert_eq!(log[0].code, AuditAction::ViewIdNumber.code());
         assert_eq!(log[0].actor, "dongcun");
@@ -569,7 +521,7 @@ contract_test!(
 contract_test!(
     concurrent_audited_writes_keep_the_chain,
     |db: TestDb| async move {
-        let (app, _dir) = setup(&db).await;
+        let (app, _dir) = township_at_t0(&db, "access").await;
         add(&app, "dongcun", Role::Secretary, Some("T002")).await;
         let dongcun = auth::login(&app, "dongcun", PASSWORD).await.unwrap().actor;
         let zhao = member_id(&app, "赵一").await;
@@ -617,7 +569,7 @@ contract_test!(
 contract_test!(
     key_rotation_re_encrypts_every_number,
     |db: TestDb| async move {
-        let (app, _dir) = setup(&db).await;
+        let (app, _dir) = township_at_t0(&db, "access").await;
         privacy::check_key(&app).await.unwrap();
         add(&app, "dongcun", Role::Secretary, Some("T002")).await;
         let dongcun = auth::login(&app, "dongcun", PASSWORD).await.unwrap().actor;
@@ -705,11 +657,6 @@ async fn anchored(db: &TestDb, n: i64) -> (App, Dir) {
     (app, dir)
 }
 
-async fn sql(app: &App, q: &str) {
-    let mut c = app.store().acquire().await.unwrap();
-    sqlx::query(q).execute(&mut *c).await.unwrap();
-}
-
 /// What an attacker with the database (not the key) does after editing: recompute every
 /// entry's hash in order and move the head — the review's Python re-chainer — with plain
 /// SHA-256 (`wrong` None) or with HMAC under a key of their own.
@@ -785,7 +732,7 @@ contract_test!(
     edit_and_rechain_with_sha256_is_found,
     |db: TestDb| async move {
         let (app, _dir) = anchored(&db, 8).await;
-        sql(
+        exec(
             &app,
             "UPDATE audit_event SET actor = 'demo-auditor', actor_id = 7 WHERE seq = 3",
         )
@@ -809,7 +756,7 @@ contract_test!(
     rechain_with_hmac_and_a_wrong_key_is_found,
     |db: TestDb| async move {
         let (app, _dir) = anchored(&db, 8).await;
-        sql(&app, "UPDATE audit_event SET target = '无' WHERE seq = 5").await;
+        exec(&app, "UPDATE audit_event SET target = '无' WHERE seq = 5").await;
         rechain(&app, Some(&Crypto::from_key(&[1u8; 32]))).await;
         let r = audit::verify(&app).await.unwrap();
         assert!(!r.ok);
@@ -821,8 +768,8 @@ contract_test!(
     delete_renumber_and_rechain_is_found,
     |db: TestDb| async move {
         let (app, _dir) = anchored(&db, 10).await;
-        sql(&app, "DELETE FROM audit_event WHERE seq IN (4, 5, 6)").await;
-        sql(&app, "UPDATE audit_event SET seq = seq - 3 WHERE seq > 6").await;
+        exec(&app, "DELETE FROM audit_event WHERE seq IN (4, 5, 6)").await;
+        exec(&app, "UPDATE audit_event SET seq = seq - 3 WHERE seq > 6").await;
         rechain(&app, None).await;
         let r = audit::verify(&app).await.unwrap();
         assert!(!r.ok);
@@ -841,7 +788,7 @@ contract_test!(
     truncate_and_move_the_head_is_found,
     |db: TestDb| async move {
         let (app, _dir) = anchored(&db, 10).await;
-        sql(&app, "DELETE FROM audit_event WHERE seq > 5").await;
+        exec(&app, "DELETE FROM audit_event WHERE seq > 5").await;
         let mut c = app.store().acquire().await.unwrap();
         let (last, _) = jiceng_store::audit::list(&mut c, &Scope::All, 0, 1)
             .await
@@ -863,8 +810,8 @@ contract_test!(
 
 contract_test!(wipe_and_reset_the_head_is_found, |db: TestDb| async move {
     let (app, _dir) = anchored(&db, 6).await;
-    sql(&app, "DELETE FROM audit_event").await;
-    sql(&app, "UPDATE audit_head SET seq = 0, hash = '0000000000000000000000000000000000000000000000000000000000000000' WHERE id = 1").await;
+    exec(&app, "DELETE FROM audit_event").await;
+    exec(&app, "UPDATE audit_head SET seq = 0, hash = '0000000000000000000000000000000000000000000000000000000000000000' WHERE id = 1").await;
     let r = audit::verify(&app).await.unwrap();
     assert!(!r.ok);
     assert_eq!(r.entries, 0);
@@ -905,7 +852,7 @@ contract_test!(a_forged_anchor_is_found, |db: TestDb| async move {
 contract_test!(
     every_entry_is_seen_by_the_auditors_of_its_org,
     |db: TestDb| async move {
-        let (app, _dir) = setup(&db).await;
+        let (app, _dir) = township_at_t0(&db, "access").await;
         add(&app, "zhenadmin", Role::Admin, Some("T001")).await;
         add(&app, "dongcun", Role::Secretary, Some("T002")).await;
         add(&app, "zhenaud", Role::Auditor, Some("T001")).await;
@@ -1037,7 +984,7 @@ contract_test!(
             "{:?}",
             r.notes
         );
-        let log = entries(&app).await;
+        let log = audit_log(&app).await;
         assert_eq!(log[0].action, "audit_purge");
     }
 );
@@ -1081,7 +1028,7 @@ contract_test!(
         let csv = audit::csv(&got);
         assert_eq!(csv.lines().count(), 3);
         assert!(csv.lines().nth(2).unwrap().contains("名册2"));
-        let log = entries(&app).await;
+        let log = audit_log(&app).await;
         assert_eq!(
             (log[0].action.as_str(), log[0].actor.as_str()),
             ("audit_export", "system")

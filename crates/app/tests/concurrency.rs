@@ -11,33 +11,18 @@ use std::sync::Arc;
 
 use common::*;
 use jiceng_app::access::Actor;
-use jiceng_app::import::{self, ImportOptions, NoProgress};
 use jiceng_app::meetings::{self, NewMeeting};
 use jiceng_app::member_admin::{self, MemberEdit};
-use jiceng_app::App;
 use jiceng_domain::{MeetingKind, OrgKind};
 use jiceng_store::testing::TestDb;
 use jiceng_store::{contract_test, Scope};
-
-async fn load(app: &App, dir: &Dir) {
-    let (orgs, members, _) = township(dir);
-    let opts = ImportOptions::default();
-    let r = import::orgs::run(app, &orgs, &opts, &NoProgress)
-        .await
-        .unwrap();
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
-    let r = import::members::run(app, &members, &opts, &NoProgress)
-        .await
-        .unwrap();
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
-}
 
 /// `writers` tasks, each doing `rounds` rounds of: a meeting of its own branch, a meeting
 /// of the branch every task writes to, a member edit, an id reservation.
 async fn storm(db: TestDb, writers: usize, rounds: usize) {
     let app = app(&db);
     let dir = Dir::new("concurrency");
-    load(&app, &dir).await;
+    load_township(&app, &dir, false).await;
     let mut c = app.store().acquire().await.unwrap();
     let branches: Vec<i64> = jiceng_store::orgs::list(&mut c, &Scope::All)
         .await

@@ -19,7 +19,6 @@
 mod common;
 
 use common::*;
-use jiceng_app::access::{Actor, Role};
 use jiceng_app::import::{self, ImportOptions, NoProgress};
 use jiceng_app::org_admin::{self, EventInput, OrgFields};
 use jiceng_app::reports::structure::{self, StructureReport};
@@ -27,10 +26,6 @@ use jiceng_app::{member_admin, App};
 use jiceng_domain::PositionKind;
 use jiceng_store::testing::TestDb;
 use jiceng_store::{contract_test, orgs as org_store, positions, Scope};
-
-fn dept() -> Actor {
-    Actor::for_test(7, "zzb", Role::Department)
-}
 
 fn opts() -> ImportOptions {
     ImportOptions {
@@ -131,6 +126,33 @@ struct Row<'a> {
     transferred: &'a str,
 }
 
+impl<'a> Row<'a> {
+    /// A full member holding no office, never transferred (`n` numbers the ID).
+    fn member(n: u16, name: &'a str, birth: &'a str, org: &'a str, joined: &'a str) -> Row<'a> {
+        Row {
+            n,
+            name,
+            birth,
+            org,
+            joined,
+            position: "",
+            since: "",
+            until: "",
+            transferred: "",
+        }
+    }
+
+    /// The same member as the branch's secretary from `since` (until `until`, or still).
+    fn secretary(self, since: &'a str, until: &'a str) -> Row<'a> {
+        Row {
+            position: "书记",
+            since,
+            until,
+            ..self
+        }
+    }
+}
+
 fn row(r: &Row) -> Option<Vec<C>> {
     let birth = d(r.birth);
     let joined = d(r.joined);
@@ -155,17 +177,25 @@ fn row(r: &Row) -> Option<Vec<C>> {
 }
 
 fn plain(n: u16, org: &str, joined: &str) -> Option<Vec<C>> {
-    row(&Row {
-        n,
-        name: "党员",
-        birth: "1970-01-01",
-        org,
-        joined,
-        position: "",
-        since: "",
-        until: "",
-        transferred: "",
-    })
+    row(&Row::member(n, "党员", "1970-01-01", org, joined))
+}
+
+/// 李某, 二村's secretary from 2026-03-01.
+fn li() -> Option<Vec<C>> {
+    row(
+        &Row::member(31, "李某", "1970-01-01", "二村党支部", "1999-07-01")
+            .secretary("2026-03-01", ""),
+    )
+}
+
+/// Writes `rows` as the roster `name` and imports it, asserting no row was refused.
+async fn import_roster(
+    app: &App,
+    dir: &Dir,
+    name: &str,
+    rows: Vec<Option<Vec<C>>>,
+) -> import::ImportReport {
+    import_clean(app, Kind::Members, &roster(dir, name, rows), &opts()).await
 }
 
 fn roster(dir: &Dir, name: &str, rows: Vec<Option<Vec<C>>>) -> std::path::PathBuf {
@@ -178,10 +208,7 @@ fn roster(dir: &Dir, name: &str, rows: Vec<Option<Vec<C>>>) -> std::path::PathBu
 /// 一村 (S2) and with 12 members of 民企 (S4), 张 the secretary of 二村 (S2b), and the
 /// two S21/S23 members of 一村.
 async fn load(app: &App, dir: &Dir) {
-    let r = import::orgs::run(app, &org_file(dir), &opts(), &NoProgress)
-        .await
-        .unwrap();
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    import_clean(app, Kind::Orgs, &org_file(dir), &opts()).await;
     let mut rows = Vec::new();
     for n in 0..4 {
         rows.push(plain(n, "一村党支部", "2000-07-01"));
@@ -189,49 +216,32 @@ async fn load(app: &App, dir: &Dir) {
     // S21: the last local admission, and a native who joined at university.
     rows.push(plain(4, "一村党支部", "2023-06-10"));
     rows.push(row(&Row {
-        n: 5,
-        name: "林某",
-        birth: "2003-01-01",
-        org: "一村党支部",
-        joined: "2025-05-20",
-        position: "",
-        since: "",
-        until: "",
         transferred: "2026-07-01",
+        ..Row::member(5, "林某", "2003-01-01", "一村党支部", "2025-05-20")
     }));
     // S23: a 离休 member who joined in 1944 at 16.
-    rows.push(row(&Row {
-        n: 6,
-        name: "老某",
-        birth: "1928-03-05",
-        org: "一村党支部",
-        joined: "1944-08-01",
-        position: "",
-        since: "",
-        until: "",
-        transferred: "",
-    }));
+    rows.push(row(&Row::member(
+        6,
+        "老某",
+        "1928-03-05",
+        "一村党支部",
+        "1944-08-01",
+    )));
     for n in 10..22 {
         rows.push(plain(n, "民企党支部", "2005-07-01"));
     }
-    rows.push(row(&Row {
-        n: 30,
-        name: "张某",
-        birth: "1970-05-05",
-        org: "二村党支部",
-        joined: "1995-07-01",
-        position: "书记",
-        since: "2021-04-01",
-        until: "",
-        transferred: "",
-    }));
+    rows.push(row(&Row::member(
+        30,
+        "张某",
+        "1970-05-05",
+        "二村党支部",
+        "1995-07-01",
+    )
+    .secretary("2021-04-01", "")));
     for n in 31..34 {
         rows.push(plain(n, "二村党支部", "1999-07-01"));
     }
-    let r = import::members::run(app, &roster(dir, "名册.xlsx", rows), &opts(), &NoProgress)
-        .await
-        .unwrap();
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let r = import_roster(app, dir, "名册.xlsx", rows).await;
     // S23: accepted, and the report says the age was not judged.
     assert!(
         r.notes
@@ -243,29 +253,15 @@ async fn load(app: &App, dir: &Dir) {
 }
 
 async fn report(app: &App, day: &str) -> StructureReport {
-    structure::live(
-        app,
-        &common::org(app, &jiceng_app::access::Actor::system(), "T001")
-            .await
-            .unwrap(),
-        d(day),
-        None,
-    )
-    .await
-    .unwrap()
+    structure::live(app, &sys_org(app, "T001").await, d(day), None)
+        .await
+        .unwrap()
 }
 
 async fn report_of(app: &App, root: &str, day: &str) -> StructureReport {
-    structure::live(
-        app,
-        &common::org(app, &jiceng_app::access::Actor::system(), root)
-            .await
-            .unwrap(),
-        d(day),
-        None,
-    )
-    .await
-    .unwrap()
+    structure::live(app, &sys_org(app, root).await, d(day), None)
+        .await
+        .unwrap()
 }
 
 fn rules_of(r: &StructureReport, code: &str) -> Vec<String> {
@@ -288,16 +284,6 @@ fn detail(r: &StructureReport, code: &str, rule: &str) -> Option<serde_json::Val
         .iter()
         .find(|a| a.org.code == code && a.rule == rule)
         .map(|a| a.detail.clone())
-}
-
-async fn org_id(app: &App, code: &str) -> i64 {
-    let mut c = app.store().acquire().await.unwrap();
-    org_store::get_by_code(&mut c, &Scope::All, code)
-        .await
-        .unwrap()
-        .unwrap()
-        .org
-        .id
 }
 
 async fn stored(app: &App, code: &str) -> org_store::StoredOrg {
@@ -323,15 +309,9 @@ contract_test!(
         let r = report(&app, TODAY).await;
         assert!(!rules_of(&r, "F02").contains(&"SecretaryVacant".to_string()));
         // The stored anomalies (facts refresh) agree with the live check.
-        let kept = structure::run(
-            &app,
-            &common::org(&app, &jiceng_app::access::Actor::system(), "T001")
-                .await
-                .unwrap(),
-            d(TODAY),
-        )
-        .await
-        .unwrap();
+        let kept = structure::run(&app, &sys_org(&app, "T001").await, d(TODAY))
+            .await
+            .unwrap();
         assert_eq!(kept.counts, r.counts);
         let missing = r.missing.clone().unwrap();
         // 一村, 民企, 国企第二, 镇机关, the two 局机关总支 and the 镇党委 have no secretary on
@@ -348,38 +328,13 @@ contract_test!(
         load(&app, &dir).await;
         // The new roster: 张 left on 2025-09-30 (离任日期), 李 is secretary from 2026-03-01.
         let rows = vec![
-            row(&Row {
-                n: 30,
-                name: "张某",
-                birth: "1970-05-05",
-                org: "二村党支部",
-                joined: "1995-07-01",
-                position: "书记",
-                since: "2021-04-01",
-                until: "2025-09-30",
-                transferred: "",
-            }),
-            row(&Row {
-                n: 31,
-                name: "李某",
-                birth: "1970-01-01",
-                org: "二村党支部",
-                joined: "1999-07-01",
-                position: "书记",
-                since: "2026-03-01",
-                until: "",
-                transferred: "",
-            }),
+            row(
+                &Row::member(30, "张某", "1970-05-05", "二村党支部", "1995-07-01")
+                    .secretary("2021-04-01", "2025-09-30"),
+            ),
+            li(),
         ];
-        let r = import::members::run(
-            &app,
-            &roster(&dir, "新名册.xlsx", rows),
-            &opts(),
-            &NoProgress,
-        )
-        .await
-        .unwrap();
-        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        let _r = import_roster(&app, &dir, "新名册.xlsx", rows).await;
         let during = report(&app, "2026-01-31").await;
         assert_eq!(
             detail(&during, "F03", "SecretaryVacant").unwrap()["since"],
@@ -398,26 +353,8 @@ contract_test!(
         let dir = Dir::new("s2b-auto");
         load(&app, &dir).await;
         // The roster names 李 as secretary from 2026-03-01 and says nothing of 张.
-        let rows = vec![row(&Row {
-            n: 31,
-            name: "李某",
-            birth: "1970-01-01",
-            org: "二村党支部",
-            joined: "1999-07-01",
-            position: "书记",
-            since: "2026-03-01",
-            until: "",
-            transferred: "",
-        })];
-        let r = import::members::run(
-            &app,
-            &roster(&dir, "新名册.xlsx", rows),
-            &opts(),
-            &NoProgress,
-        )
-        .await
-        .unwrap();
-        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        let rows = vec![li()];
+        let r = import_roster(&app, &dir, "新名册.xlsx", rows).await;
         assert!(r
             .notes
             .iter()
@@ -435,28 +372,7 @@ contract_test!(
         assert!(secretaries.contains(&(Some(d("2021-04-01")), Some(d("2026-03-01")))));
         assert!(secretaries.contains(&(Some(d("2026-03-01")), None)));
         // Importing the same roster again changes nothing.
-        let again = import::members::run(
-            &app,
-            &roster(
-                &dir,
-                "新名册2.xlsx",
-                vec![row(&Row {
-                    n: 31,
-                    name: "李某",
-                    birth: "1970-01-01",
-                    org: "二村党支部",
-                    joined: "1999-07-01",
-                    position: "书记",
-                    since: "2026-03-01",
-                    until: "",
-                    transferred: "",
-                })],
-            ),
-            &opts(),
-            &NoProgress,
-        )
-        .await
-        .unwrap();
+        let again = import_roster(&app, &dir, "新名册2.xlsx", vec![li()]).await;
         assert_eq!(again.written, 0);
     }
 );
@@ -507,8 +423,7 @@ contract_test!(
             org_admin::record_event(
                 &app,
                 &dept().grant()?,
-                &jiceng_app::access::resolve(&app, &dept(), &jiceng_app::access::OrgKey::Id(one))
-                    .await?,
+                &by_id(&app, &dept(), one).await?,
                 &EventInput {
                     kind: "secretary_vacant".into(),
                     on: d("2026-05-01"),
@@ -555,23 +470,9 @@ contract_test!(
         let mut f = OrgFields::of(&o.org);
         f.committee = Some(false);
         f.committee_on = Some(d("2026-01-01"));
-        async {
-            org_admin::edit(
-                &app,
-                &dept().grant()?,
-                &jiceng_app::access::resolve(
-                    &app,
-                    &dept(),
-                    &jiceng_app::access::OrgKey::Id(o.org.id),
-                )
-                .await?,
-                &f,
-                "核实：未设支委会",
-            )
+        edit_org(&app, &dept(), o.org.id, &f, "核实：未设支委会")
             .await
-        }
-        .await
-        .unwrap();
+            .unwrap();
         assert_eq!(stored(&app, "F04").await.org.committee, Some(false));
         let r = report(&app, TODAY).await;
         assert!(rules_of(&r, "F04").contains(&"CommitteeMissing".to_string()));
@@ -582,23 +483,9 @@ contract_test!(
         let mut f = OrgFields::of(&stored(&app, "F04").await.org);
         f.committee = Some(true);
         f.committee_on = Some(d("2026-11-20"));
-        async {
-            org_admin::edit(
-                &app,
-                &dept().grant()?,
-                &jiceng_app::access::resolve(
-                    &app,
-                    &dept(),
-                    &jiceng_app::access::OrgKey::Id(o.org.id),
-                )
-                .await?,
-                &f,
-                "选举产生支委会",
-            )
+        edit_org(&app, &dept(), o.org.id, &f, "选举产生支委会")
             .await
-        }
-        .await
-        .unwrap();
+            .unwrap();
         let after = stored(&app, "F04").await;
         assert_eq!(after.org.committee, Some(true));
         assert!(
@@ -639,8 +526,7 @@ contract_test!(
             org_admin::record_event(
                 &app,
                 &dept().grant()?,
-                &jiceng_app::access::resolve(&app, &dept(), &jiceng_app::access::OrgKey::Id(f08))
-                    .await?,
+                &by_id(&app, &dept(), f08).await?,
                 &EventInput {
                     kind: "election".into(),
                     on: d("2022-06-01"),
@@ -670,8 +556,7 @@ contract_test!(
             org_admin::record_event(
                 &app,
                 &dept().grant()?,
-                &jiceng_app::access::resolve(&app, &dept(), &jiceng_app::access::OrgKey::Id(f07))
-                    .await?,
+                &by_id(&app, &dept(), f07).await?,
                 &too_long,
                 "批准延期",
             )
@@ -684,8 +569,7 @@ contract_test!(
             org_admin::record_event(
                 &app,
                 &dept().grant()?,
-                &jiceng_app::access::resolve(&app, &dept(), &jiceng_app::access::OrgKey::Id(f07))
-                    .await?,
+                &by_id(&app, &dept(), f07).await?,
                 &EventInput {
                     until: Some(d("2025-03-01")),
                     ..too_long
@@ -721,23 +605,9 @@ contract_test!(
         // The org form's checkbox keeps it.
         let mut f = OrgFields::of(&tmp.org);
         f.temporary = false;
-        async {
-            org_admin::edit(
-                &app,
-                &dept().grant()?,
-                &jiceng_app::access::resolve(
-                    &app,
-                    &dept(),
-                    &jiceng_app::access::OrgKey::Id(tmp.org.id),
-                )
-                .await?,
-                &f,
-                "转为常设支部",
-            )
+        edit_org(&app, &dept(), tmp.org.id, &f, "转为常设支部")
             .await
-        }
-        .await
-        .unwrap();
+            .unwrap();
         assert!(
             rules_of(&report(&app, TODAY).await, "F09").contains(&"BranchUnder3Full".to_string())
         );
@@ -825,7 +695,7 @@ contract_test!(
             ],
         );
         let o = ImportOptions {
-            org: Some(common::org(&app, &Actor::system(), "T001").await.unwrap()),
+            org: Some(sys_org(&app, "T001").await),
             skip_invalid: true,
             ..opts()
         };
@@ -853,29 +723,17 @@ contract_test!(
         let app = app(&db);
         let dir = Dir::new("s25");
         load(&app, &dir).await;
-        let mut r = row(&Row {
-            n: 40,
-            name: "预备某",
-            birth: "1990-01-01",
-            org: "二村党支部",
-            joined: "2023-05-12",
-            position: "",
-            since: "",
-            until: "",
-            transferred: "",
-        })
+        let mut r = row(&Row::member(
+            40,
+            "预备某",
+            "1990-01-01",
+            "二村党支部",
+            "2023-05-12",
+        ))
         .unwrap();
         r[4] = s("预备党员");
         r[6] = C::E;
-        let rep = import::members::run(
-            &app,
-            &roster(&dir, "预备.xlsx", vec![Some(r)]),
-            &opts(),
-            &NoProgress,
-        )
-        .await
-        .unwrap();
-        assert!(rep.errors.is_empty(), "{:?}", rep.errors);
+        let rep = import_roster(&app, &dir, "预备.xlsx", vec![Some(r)]).await;
         assert!(
             rep.notes
                 .iter()
@@ -910,12 +768,7 @@ contract_test!(
             org_admin::create(
                 &app,
                 &dept().grant()?,
-                &jiceng_app::access::resolve(
-                    &app,
-                    &dept(),
-                    &jiceng_app::access::OrgKey::Id(parent),
-                )
-                .await?,
+                &by_id(&app, &dept(), parent).await?,
                 &f,
                 "新建",
             )

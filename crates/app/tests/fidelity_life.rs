@@ -13,53 +13,24 @@ use jiceng_domain::{AttendanceStatus, Cadence, MeetingKind, Period, RuleBook};
 use jiceng_store::testing::TestDb;
 use jiceng_store::{contract_test, Scope};
 
-async fn load(app: &jiceng_app::App, dir: &Dir) {
-    let (orgs, members, _) = township(dir);
-    let o = ImportOptions::default();
-    let r = import::orgs::run(app, &orgs, &o, &NoProgress)
-        .await
-        .unwrap();
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
-    let r = import::members::run(app, &members, &o, &NoProgress)
-        .await
-        .unwrap();
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
-}
-
 /// A ledger row: org, kind label, date, topic, and the optional 所属年度.
 type Row<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
 
 /// Writes a ledger; `masses` adds the optional 群众参与人数 column (3 each).
 fn ledger(dir: &Dir, name: &str, rows: &[Row<'_>], masses: bool) -> std::path::PathBuf {
     let p = dir.file(name);
-    let mut header = vec![
-        "党组织",
-        "会议类型",
-        "会议日期",
-        "会议主题",
-        "应到人数",
-        "实到人数",
-        "请假人数",
-        "主持人",
-        "所属年度",
-    ];
+    // The ledger's first eight columns (to 主持人), then 所属年度 (and the masses).
+    let mut header = LEDGER_HEADER[..8].to_vec();
+    header.push("所属年度");
     if masses {
         header.push("群众参与人数");
     }
     let rows: Vec<Option<Vec<C>>> = rows
         .iter()
         .map(|(org, kind, date, topic, year)| {
-            let mut r = vec![
-                s(org),
-                s(kind),
-                s(date),
-                s(topic),
-                C::N(3.0),
-                C::N(3.0),
-                C::N(0.0),
-                s("书记"),
-                s(year),
-            ];
+            let mut r = ledger_row(org, kind, s(date), topic, [3.0, 3.0, 0.0], 0.0, "");
+            r.truncate(8);
+            r.push(s(year));
             if masses {
                 r.push(C::N(3.0));
             }
@@ -73,7 +44,7 @@ fn ledger(dir: &Dir, name: &str, rows: &[Row<'_>], masses: bool) -> std::path::P
 async fn import_ledger(app: &jiceng_app::App, file: &std::path::Path, org: Option<&str>) {
     let o = ImportOptions {
         org: match org {
-            Some(k) => Some(common::org(app, &Actor::system(), k).await.unwrap()),
+            Some(k) => Some(sys_org(app, k).await),
             None => None,
         },
         ..Default::default()
@@ -84,15 +55,6 @@ async fn import_ledger(app: &jiceng_app::App, file: &std::path::Path, org: Optio
     assert!(r.errors.is_empty(), "{:?}", r.errors);
 }
 
-async fn org_id(app: &jiceng_app::App, code: &str) -> i64 {
-    app.resolve_org(&Scope::All, code).await.unwrap().org.id
-}
-
-async fn exec(db: &TestDb, sql: &str) {
-    let mut c = db.store.acquire().await.unwrap();
-    sqlx::query(sql).execute(&mut *c).await.unwrap();
-}
-
 fn secretary(app_org: i64, path: &str) -> Actor {
     Actor::for_test(9, "secretary", Role::Secretary).at(app_org, path)
 }
@@ -100,10 +62,9 @@ fn secretary(app_org: i64, path: &str) -> Actor {
 contract_test!(
     s1_the_current_year_on_july_5th_is_open_not_failed,
     |db: TestDb| async move {
-        let mut app = app(&db);
-        app.fixed_today = Some(d("2026-07-05"));
+        let app = on(&db, "2026-07-05");
         let dir = Dir::new("s1");
-        load(&app, &dir).await;
+        load_township(&app, &dir, false).await;
         // 镇机关党支部 (T005) held every theme day January–June and its Q1 and Q2
         // general meetings and lectures.
         let mut rows: Vec<(String, String, String, String)> = Vec::new();
@@ -135,13 +96,9 @@ contract_test!(
             .collect();
         import_ledger(&app, &ledger(&dir, "s1.xlsx", &rows, true), None).await;
 
-        let r = compliance::run(
-            &app,
-            &common::org(&app, &Actor::system(), "T005").await.unwrap(),
-            Period::Year(2026),
-        )
-        .await
-        .unwrap();
+        let r = compliance::run(&app, &sys_org(&app, "T005").await, Period::Year(2026))
+            .await
+            .unwrap();
         assert_eq!((r.branches, r.compliant, r.rate), (1, 1, Some(1.0)));
         assert!(r.noncompliant.is_empty(), "{:?}", r.noncompliant);
         assert_eq!(r.judged_through, Some(d("2026-06-30")));
@@ -163,13 +120,9 @@ contract_test!(
             );
         }
         // The current month on its 5th: nothing judged, nothing failed.
-        let m = compliance::run(
-            &app,
-            &common::org(&app, &Actor::system(), "T001").await.unwrap(),
-            Period::Month(2026, 7),
-        )
-        .await
-        .unwrap();
+        let m = compliance::run(&app, &sys_org(&app, "T001").await, Period::Month(2026, 7))
+            .await
+            .unwrap();
         assert_eq!((m.branches, m.compliant, m.rate), (0, 0, None));
         assert!(m.noncompliant.is_empty() && m.held_nothing.is_empty());
         // The stored summaries count closed spans only, and say how far.
@@ -191,7 +144,7 @@ contract_test!(
     |db: TestDb| async move {
         let mut app = app(&db);
         let dir = Dir::new("s9");
-        load(&app, &dir).await;
+        load_township(&app, &dir, false).await;
         app.fixed_today = Some(d("2026-04-10"));
         let rows: [Row<'_>; 5] = [
             ("T005", "主题党日", "2026-01-08", "一月主题党日", ""),
@@ -322,10 +275,9 @@ contract_test!(
 contract_test!(
     s12_a_committee_elected_in_november_owes_from_november,
     |db: TestDb| async move {
-        let mut app = app(&db);
-        app.fixed_today = Some(d("2027-01-05"));
+        let app = on(&db, "2027-01-05");
         let dir = Dir::new("s12");
-        load(&app, &dir).await;
+        load_township(&app, &dir, false).await;
         let t005 = org_id(&app, "T005").await;
         let id = 900_001;
         let mut tx = app.store().begin().await.unwrap();
@@ -346,13 +298,9 @@ contract_test!(
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let r = compliance::run(
-            &app,
-            &common::org(&app, &Actor::system(), "T005").await.unwrap(),
-            Period::Year(2026),
-        )
-        .await
-        .unwrap();
+        let r = compliance::run(&app, &sys_org(&app, "T005").await, Period::Year(2026))
+            .await
+            .unwrap();
         let committee: Vec<(i64, i64)> = r
             .noncompliant
             .iter()
@@ -376,7 +324,7 @@ contract_test!(
     |db: TestDb| async move {
         let app = app(&db);
         let dir = Dir::new("s16");
-        load(&app, &dir).await;
+        load_township(&app, &dir, false).await;
         let t002 = app.resolve_org(&Scope::All, "T002").await.unwrap();
         let sec = secretary(t002.org.id, &t002.path);
         let grant = sec.grant::<jiceng_app::access::RecordLife>().unwrap();
@@ -432,29 +380,24 @@ contract_test!(
 contract_test!(
     s17_s18_partial_spans_and_a_temporary_branch,
     |db: TestDb| async move {
-        let mut app = app(&db);
-        app.fixed_today = Some(d("2027-04-02"));
+        let app = on(&db, "2027-04-02");
         let dir = Dir::new("s17");
-        load(&app, &dir).await;
+        load_township(&app, &dir, false).await;
         exec(
-            &db,
+            &app,
             "UPDATE org SET founded_on = '2026-01-02' WHERE code = 'T004'",
         )
         .await;
         exec(
-            &db,
+            &app,
             "UPDATE org SET dissolved_on = '2026-12-31' WHERE code = 'T002'",
         )
         .await;
-        exec(&db, "UPDATE org SET temporary = 1 WHERE code = 'T006'").await;
-        exec(&db, "UPDATE org SET records_from = '2025-01-01'").await;
-        let r = compliance::run(
-            &app,
-            &common::org(&app, &Actor::system(), "T001").await.unwrap(),
-            Period::Year(2026),
-        )
-        .await
-        .unwrap();
+        exec(&app, "UPDATE org SET temporary = 1 WHERE code = 'T006'").await;
+        exec(&app, "UPDATE org SET records_from = '2025-01-01'").await;
+        let r = compliance::run(&app, &sys_org(&app, "T001").await, Period::Year(2026))
+            .await
+            .unwrap();
         let missing = |code: &str, kind: &str| -> Option<i64> {
             r.noncompliant
                 .iter()
@@ -514,19 +457,15 @@ contract_test!(
         );
         app.rules = RuleBook::new(vec![set]);
         let dir = Dir::new("s20");
-        load(&app, &dir).await;
+        load_township(&app, &dir, false).await;
         let rows: [Row<'_>; 2] = [
             ("T005", "党课", "2026-03-20", "上半年党课", ""),
             ("T005", "党课", "2026-09-18", "下半年党课", ""),
         ];
         import_ledger(&app, &ledger(&dir, "s20.xlsx", &rows, true), None).await;
-        let r = compliance::run(
-            &app,
-            &common::org(&app, &Actor::system(), "T005").await.unwrap(),
-            Period::Year(2026),
-        )
-        .await
-        .unwrap();
+        let r = compliance::run(&app, &sys_org(&app, "T005").await, Period::Year(2026))
+            .await
+            .unwrap();
         assert!(r
             .noncompliant
             .iter()

@@ -21,19 +21,14 @@ use rating_uc as uc;
 
 use chrono::Datelike;
 use common::*;
-use jiceng_app::access::{Actor, Role};
 use jiceng_app::import::{self, ImportOptions, NoProgress};
 use jiceng_app::{rating, weak, App};
 use jiceng_domain::{EventKind, OrgEvent, PositionKind};
 use jiceng_store::testing::TestDb;
-use jiceng_store::{contract_test, history, positions, Scope};
+use jiceng_store::{contract_test, history, positions};
 
 fn opts() -> ImportOptions {
     ImportOptions::default()
-}
-
-fn dept() -> Actor {
-    Actor::for_test(7, "zzb", Role::Department)
 }
 
 fn org_row(
@@ -220,29 +215,15 @@ fn members(dir: &Dir) -> std::path::PathBuf {
     p
 }
 
-/// A ledger without the optional 群众参与人数 column.
-const LEDGER_HEADER: [&str; 8] = [
-    "党组织",
-    "会议类型",
-    "会议日期",
-    "会议主题",
-    "应到人数",
-    "实到人数",
-    "请假人数",
-    "主持人",
-];
+/// A ledger without the optional columns from 会议地点 on (no masses column at all).
+const COLUMNS: usize = 8;
 
 fn meeting(org: &str, kind: &str, y: i32, m: u32) -> Option<Vec<C>> {
-    Some(vec![
-        s(org),
-        s(kind),
-        C::D(y as u16, m as u8, 10),
-        s(&format!("{y}年{m}月{kind}")),
-        C::N(3.0),
-        C::N(3.0),
-        C::N(0.0),
-        s("书记"),
-    ])
+    let date = C::D(y as u16, m as u8, 10);
+    let topic = format!("{y}年{m}月{kind}");
+    let mut row = ledger_row(org, kind, date, &topic, [3.0, 3.0, 0.0], 0.0, "");
+    row.truncate(COLUMNS);
+    Some(row)
 }
 
 /// A branch's life in `months` of `y`: a theme day every month, a committee meeting in
@@ -288,12 +269,8 @@ fn ledger(dir: &Dir) -> std::path::PathBuf {
         }
     }
     let p = dir.file("台账.xlsx");
-    xlsx(&p, "三会一课台账", &LEDGER_HEADER, &rows);
+    xlsx(&p, "三会一课台账", &LEDGER_HEADER[..COLUMNS], &rows);
     p
-}
-
-async fn org_id(app: &App, code: &str) -> i64 {
-    app.resolve_org(&Scope::All, code).await.unwrap().org.id
 }
 
 async fn events(app: &App, list: &[(&str, EventKind, Option<&str>)]) {
@@ -318,11 +295,6 @@ async fn events(app: &App, list: &[(&str, EventKind, Option<&str>)]) {
             .unwrap();
     }
     tx.commit().await.unwrap();
-}
-
-async fn exec(app: &App, sql: &str) {
-    let mut c = app.store().acquire().await.unwrap();
-    sqlx::query(sql).execute(&mut *c).await.unwrap();
 }
 
 async fn load(app: &App) {
@@ -396,12 +368,6 @@ fn indicator(r: &rating::OrgRating, code: &str) -> (String, Option<f64>, String)
         .find(|i| i.code == code)
         .unwrap_or_else(|| panic!("no {code}"));
     (i.state.label().to_string(), i.score, i.evidence.clone())
-}
-
-fn on(db: &TestDb, today: &str) -> App {
-    let mut a = app(db);
-    a.fixed_today = Some(d(today));
-    a
 }
 
 contract_test!(

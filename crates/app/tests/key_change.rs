@@ -16,19 +16,6 @@ use jiceng_domain::IdNumber;
 use jiceng_store::testing::TestDb;
 use jiceng_store::{contract_test, Scope};
 
-async fn load(app: &App, dir: &Dir) {
-    let (orgs, members, _) = township(dir);
-    let opts = ImportOptions::default();
-    let r = import::orgs::run(app, &orgs, &opts, &NoProgress)
-        .await
-        .unwrap();
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
-    let r = import::members::run(app, &members, &opts, &NoProgress)
-        .await
-        .unwrap();
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
-}
-
 /// A roster of one person not yet on record.
 fn newcomer(dir: &Dir) -> std::path::PathBuf {
     let id = IdNumber::synthesize("370102", d("1980-01-01"), 901);
@@ -71,7 +58,7 @@ contract_test!(
         let server = app(&db);
         privacy::check_key(&server).await.unwrap();
         let dir = Dir::new("key-change");
-        load(&server, &dir).await;
+        load_township(&server, &dir, false).await;
         let before = members(&server).await;
         // Another process rotates the key (as `jiceng key rotate` does, with the server's
         // lease stale or ignored).
@@ -209,7 +196,7 @@ contract_test!(
         let server = app(&db);
         privacy::check_key(&server).await.unwrap();
         let dir = Dir::new("lease");
-        load(&server, &dir).await;
+        load_township(&server, &dir, false).await;
         let held = lease::take(&server, "jiceng serve 127.0.0.1:18080")
             .await
             .unwrap();

@@ -4,30 +4,18 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use common::*;
 use jiceng_app::access::{Actor, Role};
 use jiceng_app::audit::{self, AuditAction};
 use jiceng_app::auth::{self, AuthError};
-use jiceng_app::users::{self, NewUser};
+use jiceng_app::users::{self};
 use jiceng_app::{App, AppError};
 use jiceng_store::testing::TestDb;
 use jiceng_store::users::{self as user_store, Reservation};
 use jiceng_store::{contract_test, Scope};
 
 const PASSWORD: &str = "Correct-horse-1";
-
-fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-12-15T02:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn at(app: &App, t: DateTime<Utc>) -> App {
-    let mut a = app.clone();
-    a.fixed_now = Some(t);
-    a
-}
 
 /// An app at `t0` with the slow-down off (tests do not wait).
 fn setup(db: &TestDb) -> App {
@@ -38,27 +26,14 @@ fn setup(db: &TestDb) -> App {
 }
 
 async fn add(app: &App, username: &str, role: Role, password: &str) -> Result<(), AppError> {
-    users::add_user(
-        app,
-        &Actor::system(),
-        NewUser {
-            username: username.into(),
-            password: password.into(),
-            role,
-            org: None,
-            member_id: None,
-            display_name: None,
-        },
-    )
-    .await
-    .map(|_| ())
+    add_user(app, username, password, role, None)
+        .await
+        .map(|_| ())
 }
 
 async fn failed_logins(app: &App, target: &str) -> Vec<serde_json::Value> {
-    audit::list(app, &Actor::system(), 1, 500)
+    audit_log(app)
         .await
-        .unwrap()
-        .0
         .into_iter()
         .filter(|e| e.code == AuditAction::LoginFailed.code() && e.target == target)
         .map(|e| e.after.unwrap_or_default())

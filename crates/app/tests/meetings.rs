@@ -79,20 +79,6 @@ async fn load(app: &jiceng_app::App, dir: &Dir) {
     assert!(r.errors.is_empty(), "{:?}", r.errors);
 }
 
-const LEDGER_HEADER: [&str; 11] = [
-    "党组织",
-    "会议类型",
-    "会议日期",
-    "会议主题",
-    "应到人数",
-    "实到人数",
-    "请假人数",
-    "主持人",
-    "会议地点",
-    "参加群众人数",
-    "是否表决",
-];
-
 #[allow(clippy::too_many_arguments)]
 fn m(
     org: &str,
@@ -104,19 +90,7 @@ fn m(
     x: f64,
     votes: &str,
 ) -> Option<Vec<C>> {
-    Some(vec![
-        s(org),
-        s(kind),
-        date,
-        s(topic),
-        C::N(e),
-        C::N(p),
-        C::N(x),
-        s("书记"),
-        s("党员活动室"),
-        C::N(1.0),
-        s(votes),
-    ])
+    Some(ledger_row(org, kind, date, topic, [e, p, x], 1.0, votes))
 }
 
 /// The quarter's ledger (rows 3…; row numbers as the spreadsheet shows them).
@@ -801,14 +775,9 @@ contract_test!(
         let r = import::meetings::run(&app, &file, &opts(), &NoProgress)
             .await
             .unwrap();
-        let got: Vec<(usize, &str)> = r
-            .errors
-            .iter()
-            .map(|e| (e.row, e.column.as_str()))
-            .collect();
-        assert_eq!(
-            got,
-            vec![
+        assert_errors(
+            &r,
+            &[
                 (4, "会议日期"),
                 (5, "实到人数"),
                 (6, "会议类型"),
@@ -819,23 +788,7 @@ contract_test!(
                 (11, "会议类型"),
                 (12, "会议日期"),
             ],
-            "{:#?}",
-            r.errors
-        );
-        assert!(
-            r.errors[0].message.contains("晚于今天"),
-            "{}",
-            r.errors[0].message
-        );
-        assert!(
-            r.errors[2].message.contains("党小组"),
-            "{}",
-            r.errors[2].message
-        );
-        assert!(
-            r.errors[5].message.contains("第3行"),
-            "{}",
-            r.errors[5].message
+            &[(0, "晚于今天"), (2, "党小组"), (5, "第3行")],
         );
         assert_eq!((r.rows, r.valid, r.written), (11, 2, 0));
         let actor = Actor::system();
@@ -1005,7 +958,7 @@ contract_test!(
         assert_eq!((after.branches, after.compliant), (1, 1));
         let town = compliance::run_on(
             &app,
-            &common::org(&app, &Actor::system(), "T001").await.unwrap(),
+            &sys_org(&app, "T001").await,
             Period::Month(2026, 12),
             next,
         )
@@ -1025,12 +978,7 @@ contract_test!(
         // Refused: an org outside the scope, a future date, too many present, a reader.
         // (The org is proven in scope before the use case is called: 东村 is not found.)
         assert!(matches!(
-            jiceng_app::access::resolve(
-                &app,
-                &sec,
-                &jiceng_app::access::OrgKey::Id(dongcun.org.id)
-            )
-            .await,
+            by_id(&app, &sec, dongcun.org.id).await,
             Err(jiceng_app::AppError::NotFound(_))
         ));
         let future = NewMeeting {

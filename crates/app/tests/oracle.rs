@@ -10,7 +10,7 @@ use std::path::Path;
 
 use common::*;
 use jiceng_app::access::{Actor, Role};
-use jiceng_app::audit::{self, AuditAction, AuditEntry};
+use jiceng_app::audit::{AuditAction, AuditEntry};
 use jiceng_app::import::{self, ImportOptions, ImportReport, NoProgress};
 use jiceng_app::org_admin::{self, OrgFields};
 use jiceng_app::{referral, App, AppError};
@@ -21,20 +21,7 @@ use jiceng_store::Scope;
 async fn setup(db: &TestDb) -> (App, Dir) {
     let app = app(db);
     let dir = Dir::new("oracle");
-    let (orgs, members, units) = township(&dir);
-    let opts = ImportOptions::default();
-    assert!(import::orgs::run(&app, &orgs, &opts, &NoProgress)
-        .await
-        .unwrap()
-        .ok());
-    assert!(import::members::run(&app, &members, &opts, &NoProgress)
-        .await
-        .unwrap()
-        .ok());
-    assert!(import::units::run(&app, &units, &opts, &NoProgress)
-        .await
-        .unwrap()
-        .ok());
+    load_township(&app, &dir, true).await;
     (app, dir)
 }
 
@@ -51,10 +38,6 @@ fn opts(a: &Actor, dry_run: bool) -> ImportOptions {
         skip_invalid: false,
         actor: a.clone(),
     }
-}
-
-async fn entries(app: &App) -> Vec<AuditEntry> {
-    audit::list(app, &Actor::system(), 1, 500).await.unwrap().0
 }
 
 fn of(log: &[AuditEntry], a: AuditAction) -> Vec<&AuditEntry> {
@@ -123,7 +106,7 @@ contract_test!(
         assert!(a.referred.is_empty());
 
         // Every check is audited, with the matches only the auditors see.
-        let log = entries(&app).await;
+        let log = audit_log(&app).await;
         let checks = of(&log, AuditAction::ImportDryRun);
         assert_eq!(checks.len(), 4);
         let matches: Vec<u64> = checks
@@ -208,7 +191,7 @@ contract_test!(
             .unwrap();
         assert!(a.ok(), "{:?}", a.errors);
         assert_eq!(same_shape(&a), same_shape(&b));
-        let log = entries(&app).await;
+        let log = audit_log(&app).await;
         let last: Vec<(String, u64)> = of(&log, AuditAction::ImportDryRun)
             .iter()
             .take(4)
@@ -316,7 +299,7 @@ contract_test!(
         assert!(!data.contains(&id(8, d(people[8].birth), false)));
 
         // Audited: the import, the referral against 测试镇党委.
-        let log = entries(&app).await;
+        let log = audit_log(&app).await;
         let refs = of(&log, AuditAction::ImportReferral);
         assert_eq!(refs.len(), 1);
         assert_eq!(refs[0].org_code.as_deref(), Some("T001"));
@@ -355,7 +338,7 @@ contract_test!(
             .total,
             0
         );
-        let log = entries(&app).await;
+        let log = audit_log(&app).await;
         let settles = of(&log, AuditAction::ReferralSettle);
         assert_eq!(settles.len(), 1);
         assert_eq!(
@@ -489,18 +472,18 @@ contract_test!(
         );
 
         // No alert for a check without out-of-scope matches; one for 2 (> 1 per import).
-        assert!(of(&entries(&app).await, AuditAction::ImportAlert).is_empty());
+        assert!(of(&audit_log(&app).await, AuditAction::ImportAlert).is_empty());
         let probe = dir.file("试探.xlsx");
         member_file(&probe, &[(8, 8)]);
         import::members::run(&app, &probe, &opts(&other, true), &NoProgress)
             .await
             .unwrap();
-        assert!(of(&entries(&app).await, AuditAction::ImportAlert).is_empty());
+        assert!(of(&audit_log(&app).await, AuditAction::ImportAlert).is_empty());
         member_file(&probe, &[(8, 8), (10, 10)]);
         import::members::run(&app, &probe, &opts(&other, true), &NoProgress)
             .await
             .unwrap();
-        let log = entries(&app).await;
+        let log = audit_log(&app).await;
         let alerts = of(&log, AuditAction::ImportAlert);
         assert_eq!(alerts.len(), 1);
         assert_eq!(alerts[0].actor, "other");
@@ -511,7 +494,7 @@ contract_test!(
         import::members::run(&app, &probe, &opts(&other, true), &NoProgress)
             .await
             .unwrap();
-        let log = entries(&app).await;
+        let log = audit_log(&app).await;
         let alerts = of(&log, AuditAction::ImportAlert);
         assert_eq!(alerts.len(), 2);
         assert_eq!(alerts[0].after.as_ref().unwrap()["in_window"], 4);
@@ -536,12 +519,7 @@ contract_test!(
             org_admin::create(
                 &app,
                 &sec.grant()?,
-                &jiceng_app::access::resolve(
-                    &app,
-                    &sec,
-                    &jiceng_app::access::OrgKey::Id(parent.org.id),
-                )
-                .await?,
+                &by_id(&app, &sec, parent.org.id).await?,
                 &fields("T006"),
                 "新建",
             )
@@ -555,12 +533,7 @@ contract_test!(
             org_admin::create(
                 &app,
                 &sec.grant()?,
-                &jiceng_app::access::resolve(
-                    &app,
-                    &sec,
-                    &jiceng_app::access::OrgKey::Id(parent.org.id),
-                )
-                .await?,
+                &by_id(&app, &sec, parent.org.id).await?,
                 &fields("T004"),
                 "新建",
             )
@@ -578,23 +551,9 @@ contract_test!(
             kind: "Branch".into(),
             ..fields("T005")
         };
-        let e = async {
-            org_admin::edit(
-                &app,
-                &sec.grant()?,
-                &jiceng_app::access::resolve(
-                    &app,
-                    &sec,
-                    &jiceng_app::access::OrgKey::Id(parent.org.id),
-                )
-                .await?,
-                &edit,
-                "改代码",
-            )
+        let e = edit_org(&app, &sec, parent.org.id, &edit, "改代码")
             .await
-        }
-        .await
-        .unwrap_err();
+            .unwrap_err();
         assert_eq!(e.to_string(), org_admin::CODE_REFERRED);
         assert_eq!(
             referral::list(&app, &dept, None, 1, 20)
@@ -608,12 +567,7 @@ contract_test!(
             org_admin::create(
                 &app,
                 &sec.grant()?,
-                &jiceng_app::access::resolve(
-                    &app,
-                    &sec,
-                    &jiceng_app::access::OrgKey::Id(parent.org.id),
-                )
-                .await?,
+                &by_id(&app, &sec, parent.org.id).await?,
                 &fields("X905"),
                 "新建",
             )

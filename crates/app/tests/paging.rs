@@ -6,33 +6,14 @@ mod common;
 use common::*;
 use jiceng_app::access::Actor;
 use jiceng_app::browse::{self, MemberQuery};
-use jiceng_app::import::{self, ImportOptions, NoProgress};
-use jiceng_app::App;
 use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
-
-async fn load(app: &App, dir: &Dir) {
-    let (orgs, members, units) = township(dir);
-    let opts = ImportOptions::default();
-    for (f, kind) in [(orgs, 0), (members, 1), (units, 2)] {
-        let r = match kind {
-            0 => import::orgs::run(app, &f, &opts, &NoProgress).await,
-            1 => import::members::run(app, &f, &opts, &NoProgress).await,
-            _ => import::units::run(app, &f, &opts, &NoProgress).await,
-        }
-        .unwrap();
-        assert!(r.errors.is_empty(), "{:?}", r.errors);
-    }
-}
 
 contract_test!(a_page_beyond_the_end_is_the_last, |db: TestDb| async move {
     let app = app(&db);
     let dir = Dir::new("paging");
-    load(&app, &dir).await;
-    for org in [
-        None,
-        Some(common::org(&app, &Actor::system(), "T001").await.unwrap()),
-    ] {
+    load_township(&app, &dir, true).await;
+    for org in [None, Some(sys_org(&app, "T001").await)] {
         let q = |page| MemberQuery {
             org: org.clone(),
             page,

@@ -17,20 +17,6 @@ use jiceng_store::{contract_test, Scope};
 /// The one phone of the township roster (钱二's, written in full-width digits).
 const PHONE: &str = "13800000012";
 
-async fn load(app: &App, dir: &Dir) {
-    let (orgs, members, units) = township(dir);
-    let opts = ImportOptions::default();
-    for (f, kind) in [(orgs, 0), (members, 1), (units, 2)] {
-        let r = match kind {
-            0 => import::orgs::run(app, &f, &opts, &NoProgress).await,
-            1 => import::members::run(app, &f, &opts, &NoProgress).await,
-            _ => import::units::run(app, &f, &opts, &NoProgress).await,
-        }
-        .unwrap();
-        assert!(r.errors.is_empty(), "{:?}", r.errors);
-    }
-}
-
 /// A department official over the whole tree: may see a full ID number.
 fn department() -> Actor {
     Actor::system().with_role(Role::Department)
@@ -100,7 +86,7 @@ contract_test!(phones_are_never_stored_in_clear, |db: TestDb| async move {
     privacy::check_key(&app).await.unwrap();
     assert!(!has_column(&app, "phone").await, "the clear column is gone");
     let dir = Dir::new("phones");
-    load(&app, &dir).await;
+    load_township(&app, &dir, true).await;
     let m = member(&app, "钱二").await;
     assert_eq!(m.phone_masked.as_deref(), Some("138****0012"));
     let cipher = m.phone_cipher.clone().expect("encrypted");
@@ -141,7 +127,7 @@ contract_test!(
         // phones in it, nothing in the new columns.
         let app = app(&db);
         let dir = Dir::new("upgrade");
-        load(&app, &dir).await;
+        load_township(&app, &dir, true).await;
         assert!(has_column(&app, "phone").await);
         {
             let mut c = app.store().acquire().await.unwrap();
@@ -200,7 +186,7 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
         Some(Suite::Sm)
     );
     let dir = Dir::new("sm");
-    load(&app, &dir).await;
+    load_township(&app, &dir, true).await;
     let zhao = member(&app, "赵一").await;
     // The stored hash and ciphertext are the SM suite's, not AES's.
     let aes = Crypto::with_suite(&[42u8; 32], Suite::Aes);
@@ -209,15 +195,9 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
     assert_eq!(zhao.id_hash, app.crypto.id_hash(&number));
     assert_ne!(zhao.id_hash, aes.id_hash(&number));
     // Reports, reveal (audited), the masked phone.
-    let report = jiceng_app::reports::members::run(
-        &app,
-        &common::org(&app, &jiceng_app::access::Actor::system(), "T001")
-            .await
-            .unwrap(),
-        d(TODAY),
-    )
-    .await
-    .unwrap();
+    let report = jiceng_app::reports::members::run(&app, &sys_org(&app, "T001").await, d(TODAY))
+        .await
+        .unwrap();
     assert_eq!(report.total, 17);
     let full = async { privacy::reveal_id_number(&app, &department().grant()?, zhao.id).await }
         .await

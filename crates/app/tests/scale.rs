@@ -3,6 +3,7 @@
 //! SQLite and PostgreSQL.
 
 mod common;
+use common::{by_id, edit_org, sys_org};
 
 use jiceng_app::access::Actor;
 use jiceng_app::org_admin::{self, OrgFields};
@@ -60,40 +61,20 @@ async fn assert_same(app: &App, label: &str) {
     }
     drop(conn);
     for code in probes(app).await {
-        let stored = structure::run(
-            app,
-            &common::org(app, &jiceng_app::access::Actor::system(), &code)
-                .await
-                .unwrap(),
-            today,
-        )
-        .await
-        .unwrap();
-        let live = structure::live(
-            app,
-            &common::org(app, &jiceng_app::access::Actor::system(), &code)
-                .await
-                .unwrap(),
-            today,
-            None,
-        )
-        .await
-        .unwrap();
+        let stored = structure::run(app, &sys_org(app, &code).await, today)
+            .await
+            .unwrap();
+        let live = structure::live(app, &sys_org(app, &code).await, today, None)
+            .await
+            .unwrap();
         assert_eq!(
             serde_json::to_value(&stored).unwrap(),
             serde_json::to_value(&live).unwrap(),
             "{label}: structure of {code}"
         );
-        let page = structure::run_limited(
-            app,
-            &common::org(app, &jiceng_app::access::Actor::system(), &code)
-                .await
-                .unwrap(),
-            today,
-            Some(5),
-        )
-        .await
-        .unwrap();
+        let page = structure::run_limited(app, &sys_org(app, &code).await, today, Some(5))
+            .await
+            .unwrap();
         assert_eq!(page.counts, live.counts);
         assert_eq!(page.orgs, live.orgs);
         assert_eq!(
@@ -103,7 +84,7 @@ async fn assert_same(app: &App, label: &str) {
         );
 
         // The dashboard counts (from the stored rows) are the live report's.
-        let org = common::org(app, &Actor::system(), &code).await.unwrap();
+        let org = sys_org(app, &code).await;
         let d = jiceng_app::browse::dashboard(app, &org).await.unwrap();
         assert_eq!(
             d.anomalies_total,
@@ -112,23 +93,12 @@ async fn assert_same(app: &App, label: &str) {
         );
         assert_eq!(d.orgs, live.orgs);
 
-        let full = coverage::run(
-            app,
-            &common::org(app, &jiceng_app::access::Actor::system(), &code)
-                .await
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-        let cut = coverage::run_limited(
-            app,
-            &common::org(app, &jiceng_app::access::Actor::system(), &code)
-                .await
-                .unwrap(),
-            Some(3),
-        )
-        .await
-        .unwrap();
+        let full = coverage::run(app, &sys_org(app, &code).await)
+            .await
+            .unwrap();
+        let cut = coverage::run_limited(app, &sys_org(app, &code).await, Some(3))
+            .await
+            .unwrap();
         assert_eq!(
             cut.should_have_org_total,
             Some(full.should_have_org.len() as i64),
@@ -163,16 +133,9 @@ async fn stored_matches_live(backend: Backend) {
     let all = all_orgs(&app).await;
     let kind_of = |id: i64| all.iter().find(|o| o.org.id == id).unwrap().org.kind;
     let today = app.today();
-    let st = structure::live(
-        &app,
-        &common::org(&app, &jiceng_app::access::Actor::system(), &all[0].org.code)
-            .await
-            .unwrap(),
-        today,
-        None,
-    )
-    .await
-    .unwrap();
+    let st = structure::live(&app, &sys_org(&app, &all[0].org.code).await, today, None)
+        .await
+        .unwrap();
 
     // A parent's kind raised to a committee: its inverted children are inverted no more
     // (the first parent whose own parent allows it).
@@ -189,23 +152,9 @@ async fn stored_matches_live(backend: Backend) {
             .unwrap();
         let mut fields = OrgFields::of(&parent.org);
         fields.kind = OrgKind::PrimaryCommittee.code().into();
-        if async {
-            org_admin::edit(
-                &app,
-                &actor.grant()?,
-                &jiceng_app::access::resolve(
-                    &app,
-                    &actor,
-                    &jiceng_app::access::OrgKey::Id(parent.org.id),
-                )
-                .await?,
-                &fields,
-                "升格",
-            )
+        if edit_org(&app, &actor, parent.org.id, &fields, "升格")
             .await
-        }
-        .await
-        .is_ok()
+            .is_ok()
         {
             raised = true;
             break;
@@ -232,14 +181,8 @@ async fn stored_matches_live(backend: Backend) {
         org_admin::move_org(
             &app,
             &actor.grant()?,
-            &jiceng_app::access::resolve(&app, &actor, &jiceng_app::access::OrgKey::Id(b.org.id))
-                .await?,
-            &jiceng_app::access::resolve(
-                &app,
-                &actor,
-                &jiceng_app::access::OrgKey::Id(target.org.id),
-            )
-            .await?,
+            &by_id(&app, &actor, b.org.id).await?,
+            &by_id(&app, &actor, target.org.id).await?,
             "调整隶属关系",
         )
         .await
@@ -263,18 +206,8 @@ async fn stored_matches_live(backend: Backend) {
         org_admin::merge(
             &app,
             &actor.grant()?,
-            &jiceng_app::access::resolve(
-                &app,
-                &actor,
-                &jiceng_app::access::OrgKey::Id(gone.org.id),
-            )
-            .await?,
-            &jiceng_app::access::resolve(
-                &app,
-                &actor,
-                &jiceng_app::access::OrgKey::Id(into.org.id),
-            )
-            .await?,
+            &by_id(&app, &actor, gone.org.id).await?,
+            &by_id(&app, &actor, into.org.id).await?,
             "合并",
         )
         .await
@@ -287,25 +220,12 @@ async fn stored_matches_live(backend: Backend) {
     app.fixed_today = Some(today.succ_opt().unwrap());
     let root = &all[0].org.code;
     let tomorrow = app.today();
-    let st = structure::run(
-        &app,
-        &common::org(&app, &jiceng_app::access::Actor::system(), root)
-            .await
-            .unwrap(),
-        tomorrow,
-    )
-    .await
-    .unwrap();
-    let live = structure::live(
-        &app,
-        &common::org(&app, &jiceng_app::access::Actor::system(), root)
-            .await
-            .unwrap(),
-        tomorrow,
-        None,
-    )
-    .await
-    .unwrap();
+    let st = structure::run(&app, &sys_org(&app, root).await, tomorrow)
+        .await
+        .unwrap();
+    let live = structure::live(&app, &sys_org(&app, root).await, tomorrow, None)
+        .await
+        .unwrap();
     assert_eq!(
         serde_json::to_value(&st).unwrap(),
         serde_json::to_value(&live).unwrap()

@@ -18,21 +18,14 @@ fn opts() -> ImportOptions {
 
 async fn load(app: &jiceng_app::App, dir: &Dir) {
     let (orgs, members, units) = township(dir);
-    let r = import::orgs::run(app, &orgs, &opts(), &NoProgress)
-        .await
-        .unwrap();
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
-    assert_eq!((r.rows, r.valid, r.written), (6, 6, 6));
-    let r = import::members::run(app, &members, &opts(), &NoProgress)
-        .await
-        .unwrap();
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
-    assert_eq!((r.rows, r.valid, r.written), (17, 17, 17));
-    let r = import::units::run(app, &units, &opts(), &NoProgress)
-        .await
-        .unwrap();
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
-    assert_eq!((r.rows, r.valid, r.written), (8, 8, 8));
+    for (kind, file, n) in [
+        (Kind::Orgs, orgs, 6),
+        (Kind::Members, members, 17),
+        (Kind::Units, units, 8),
+    ] {
+        let r = import_clean(app, kind, &file, &opts()).await;
+        assert_eq!((r.rows, r.valid, r.written), (n, n, n), "{kind:?}");
+    }
 }
 
 contract_test!(
@@ -51,15 +44,9 @@ contract_test!(
         //  this test used to expect SecretaryVacant "since 2010-01-01", the founding day).
         //  镇机关党支部: organ branch, 3 y from 2024-03-01 → 2027-03-01, 76 days → TermExpiring
         //  南村党支部: a branch led by a branch → InvertedAffiliation
-        let st = reports::structure::run(
-            &app,
-            &common::org(&app, &jiceng_app::access::Actor::system(), "T001")
-                .await
-                .unwrap(),
-            d(TODAY),
-        )
-        .await
-        .unwrap();
+        let st = reports::structure::run(&app, &sys_org(&app, "T001").await, d(TODAY))
+            .await
+            .unwrap();
         let mut got: Vec<(String, String)> = st
             .anomalies
             .iter()
@@ -98,14 +85,9 @@ contract_test!(
 
         // Coverage: 农村 2 operating, both own; 非公 3 operating (丁 is closed): own 0, org 2
         // (甲乙 joint), work 3 (丙 instructor); 合作社 1 and 社团 1 uncovered.
-        let cov = reports::coverage::run(
-            &app,
-            &common::org(&app, &jiceng_app::access::Actor::system(), "测试镇党委")
-                .await
-                .unwrap(),
-        )
-        .await
-        .unwrap();
+        let cov = reports::coverage::run(&app, &sys_org(&app, "测试镇党委").await)
+            .await
+            .unwrap();
         let v = &cov.by_domain["农村"];
         assert_eq!(
             (v.operating, v.own_org, v.org_covered, v.work_covered),
@@ -135,41 +117,23 @@ contract_test!(
         assert_eq!(names(&cov.uncovered), vec!["己协会", "戊合作社"]);
 
         // Members: 17, one probationary; 6 women; one 回族.
-        let m = reports::members::run(
-            &app,
-            &common::org(&app, &jiceng_app::access::Actor::system(), "T001")
-                .await
-                .unwrap(),
-            d(TODAY),
-        )
-        .await
-        .unwrap();
+        let m = reports::members::run(&app, &sys_org(&app, "T001").await, d(TODAY))
+            .await
+            .unwrap();
         assert_eq!(m.source, "stored");
         assert_eq!((m.total, m.full, m.probationary), (17, 16, 1));
         assert_eq!(m.gender.get("女"), Some(&6));
         assert_eq!(m.ethnicity.get("回族"), Some(&1));
         assert_eq!(m.education.get("大学本科"), Some(&6));
         // One branch's subtree: its 8 and the 3 of 南村 below it.
-        let b = reports::members::run(
-            &app,
-            &common::org(&app, &jiceng_app::access::Actor::system(), "东村党支部")
-                .await
-                .unwrap(),
-            d(TODAY),
-        )
-        .await
-        .unwrap();
+        let b = reports::members::run(&app, &sys_org(&app, "东村党支部").await, d(TODAY))
+            .await
+            .unwrap();
         assert_eq!(b.total, 11);
         // On a past day the count is live: 王八 joined 2026-05-01.
-        let past = reports::members::run(
-            &app,
-            &common::org(&app, &jiceng_app::access::Actor::system(), "东村党支部")
-                .await
-                .unwrap(),
-            d("2026-01-01"),
-        )
-        .await
-        .unwrap();
+        let past = reports::members::run(&app, &sys_org(&app, "东村党支部").await, d("2026-01-01"))
+            .await
+            .unwrap();
         assert_eq!((past.source, past.total), ("live", 10));
 
         // The workbook is a real .xlsx that reads back.
@@ -259,34 +223,18 @@ contract_test!(
         let r = import::members::run(&app, &path, &opts(), &NoProgress)
             .await
             .unwrap();
-        let got: Vec<(usize, &str)> = r
-            .errors
-            .iter()
-            .map(|e| (e.row, e.column.as_str()))
-            .collect();
-        assert_eq!(
-            got,
-            vec![
+        assert_errors(
+            &r,
+            &[
                 (4, "身份证号码"),
                 (5, "入党时间"),
                 (6, "所在党支部"),
                 (7, "性别"),
                 (8, "入党时间"),
                 (9, "身份证号码"),
-                (11, "转正时间")
+                (11, "转正时间"),
             ],
-            "{:#?}",
-            r.errors
-        );
-        assert!(
-            r.errors[0].message.contains("校验"),
-            "{}",
-            r.errors[0].message
-        );
-        assert!(
-            r.errors[5].message.contains("第3行"),
-            "{}",
-            r.errors[5].message
+            &[(0, "校验"), (5, "第3行")],
         );
         assert_eq!((r.rows, r.valid, r.written), (9, 2, 0));
         let mut c = app.store().acquire().await.unwrap();
@@ -454,11 +402,7 @@ contract_test!(
             r.errors[0].message
         );
         let scoped = ImportOptions {
-            org: Some(
-                common::org(&app, &jiceng_app::access::Actor::system(), "Y001")
-                    .await
-                    .unwrap(),
-            ),
+            org: Some(sys_org(&app, "Y001").await),
             ..opts()
         };
         let r = import::members::run(&app, &roster, &scoped, &NoProgress)
@@ -466,15 +410,9 @@ contract_test!(
             .unwrap();
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         assert_eq!(r.written, 1);
-        let m = reports::members::run(
-            &app,
-            &common::org(&app, &jiceng_app::access::Actor::system(), "Y001")
-                .await
-                .unwrap(),
-            d(TODAY),
-        )
-        .await
-        .unwrap();
+        let m = reports::members::run(&app, &sys_org(&app, "Y001").await, d(TODAY))
+            .await
+            .unwrap();
         assert_eq!(m.total, 1);
         // A member of 测试镇 cannot be moved into 乙镇 by 乙镇's roster: that is a transfer.
         let mut row = member_row(0, &ps[0]);
@@ -489,15 +427,9 @@ contract_test!(
         assert_eq!(r.referred.len(), 1, "{:?}", r.referred);
         assert_eq!(r.referred[0].message, jiceng_app::referral::REFERRED);
         assert_eq!(r.written, 0);
-        let t = reports::members::run(
-            &app,
-            &common::org(&app, &jiceng_app::access::Actor::system(), "T001")
-                .await
-                .unwrap(),
-            d(TODAY),
-        )
-        .await
-        .unwrap();
+        let t = reports::members::run(&app, &sys_org(&app, "T001").await, d(TODAY))
+            .await
+            .unwrap();
         assert_eq!(t.total, 17, "测试镇 keeps its member");
     }
 );

@@ -4,13 +4,12 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use common::*;
 use jiceng_app::access::{Actor, Role};
 use jiceng_app::audit::{self, AuditAction};
 use jiceng_app::auth::{self, AuthError, PendingLogin, Session};
 use jiceng_app::browse::{self, MemberQuery};
-use jiceng_app::import::{self, ImportOptions, NoProgress};
 use jiceng_app::users::{self, NewUser, RoleGrant};
 use jiceng_app::{privacy, totp, App, AppError, Crypto};
 use jiceng_store::testing::TestDb;
@@ -18,51 +17,8 @@ use jiceng_store::{contract_test, Scope};
 
 const PASSWORD: &str = "correct horse 1";
 
-fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-12-15T02:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn at(app: &App, t: DateTime<Utc>) -> App {
-    let mut a = app.clone();
-    a.fixed_now = Some(t);
-    a
-}
-
-async fn setup(db: &TestDb) -> (App, Dir) {
-    let mut app = app(db);
-    app.fixed_now = Some(t0());
-    let dir = Dir::new("two-factor");
-    let (orgs, members, units) = township(&dir);
-    let opts = ImportOptions::default();
-    import::orgs::run(&app, &orgs, &opts, &NoProgress)
-        .await
-        .unwrap();
-    import::members::run(&app, &members, &opts, &NoProgress)
-        .await
-        .unwrap();
-    import::units::run(&app, &units, &opts, &NoProgress)
-        .await
-        .unwrap();
-    (app, dir)
-}
-
 async fn add(app: &App, username: &str, role: Role, org: Option<&str>) {
-    users::add_user(
-        app,
-        &Actor::system(),
-        NewUser {
-            username: username.into(),
-            password: PASSWORD.into(),
-            role,
-            org: org.map(str::to_string),
-            member_id: None,
-            display_name: None,
-        },
-    )
-    .await
-    .unwrap();
+    add_user(app, username, PASSWORD, role, org).await.unwrap();
 }
 
 /// The step of the app's clock.
@@ -103,10 +59,6 @@ async fn failed_logins(app: &App, username: &str) -> i64 {
     n.unwrap_or(0)
 }
 
-async fn log(app: &App) -> Vec<audit::AuditEntry> {
-    audit::list(app, &Actor::system(), 1, 500).await.unwrap().0
-}
-
 /// A six-digit code that is not `code`.
 fn other_code(code: &str) -> String {
     let n: u32 = code.parse().unwrap();
@@ -116,7 +68,7 @@ fn other_code(code: &str) -> String {
 contract_test!(
     enrolment_then_login_needs_the_code,
     |db: TestDb| async move {
-        let (app, _dir) = setup(&db).await;
+        let (app, _dir) = township_at_t0(&db, "two-factor").await;
         add(&app, "adm", Role::Admin, None).await;
         // Before enrolment a privileged user logs in, but must enrol first.
         let s = auth::login(&app, "adm", PASSWORD).await.unwrap();
@@ -147,7 +99,7 @@ contract_test!(
         let codes = totp::confirm(&app, &s.actor, &right).await.unwrap();
         assert_eq!(codes.len(), 10);
         assert!(!totp::must_enrol(&app, &s.actor).await.unwrap());
-        let entry = log(&app)
+        let entry = audit_log(&app)
             .await
             .into_iter()
             .find(|e| e.code == AuditAction::TotpEnrol.code())
@@ -184,7 +136,7 @@ contract_test!(
             AuthError::BadSecondFactor
         ));
         assert_eq!(failed_logins(&app, "adm").await, 1);
-        let failed = log(&app)
+        let failed = audit_log(&app)
             .await
             .into_iter()
             .find(|e| e.code == AuditAction::LoginFailed.code())
@@ -207,7 +159,7 @@ contract_test!(
 );
 
 contract_test!(wrong_codes_count_and_lock, |db: TestDb| async move {
-    let (app, _dir) = setup(&db).await;
+    let (app, _dir) = township_at_t0(&db, "two-factor").await;
     add(&app, "dept", Role::Department, Some("T001")).await;
     let (secret, _) = enrol_self(&app, "dept").await;
     let later = at(&app, t0() + Duration::seconds(60));
@@ -240,7 +192,7 @@ contract_test!(wrong_codes_count_and_lock, |db: TestDb| async move {
         auth::login(&later, "dept", PASSWORD).await.unwrap_err(),
         AuthError::Locked { .. }
     ));
-    let reasons: Vec<String> = log(&app)
+    let reasons: Vec<String> = audit_log(&app)
         .await
         .iter()
         .filter(|e| e.code == AuditAction::LoginFailed.code())
@@ -265,14 +217,14 @@ contract_test!(wrong_codes_count_and_lock, |db: TestDb| async move {
 });
 
 contract_test!(recovery_codes_work_once, |db: TestDb| async move {
-    let (app, _dir) = setup(&db).await;
+    let (app, _dir) = township_at_t0(&db, "two-factor").await;
     add(&app, "aud", Role::Auditor, Some("T001")).await;
     let (_, codes) = enrol_self(&app, "aud").await;
     // Typed in lower case without dashes, it is still the code.
     let typed = codes[3].replace('-', "").to_lowercase();
     let p = pending(&app, "aud").await;
     totp::complete_login(&app, &p.0, &typed).await.unwrap();
-    let login = log(&app)
+    let login = audit_log(&app)
         .await
         .into_iter()
         .find(|e| e.code == AuditAction::Login.code())
@@ -303,7 +255,7 @@ contract_test!(recovery_codes_work_once, |db: TestDb| async move {
 });
 
 contract_test!(separated_duties, |db: TestDb| async move {
-    let (app, _dir) = setup(&db).await;
+    let (app, _dir) = township_at_t0(&db, "two-factor").await;
     add(&app, "adm", Role::Admin, None).await;
     add(&app, "sec", Role::Security, None).await;
     add(&app, "aud", Role::Auditor, None).await;
@@ -469,7 +421,7 @@ contract_test!(separated_duties, |db: TestDb| async move {
 });
 
 contract_test!(key_rotation_keeps_second_factors, |db: TestDb| async move {
-    let (app, _dir) = setup(&db).await;
+    let (app, _dir) = township_at_t0(&db, "two-factor").await;
     add(&app, "adm", Role::Admin, None).await;
     add(&app, "sec", Role::Security, None).await;
     add(&app, "sec1", Role::Security, Some("T001")).await;

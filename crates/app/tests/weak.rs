@@ -36,10 +36,6 @@ fn opts() -> ImportOptions {
     ImportOptions::default()
 }
 
-fn dept() -> Actor {
-    Actor::for_test(7, "zzb", Role::Department)
-}
-
 /// 北村党支部 (T009): a village branch with a committee.
 fn extra_orgs(dir: &Dir) -> std::path::PathBuf {
     let p = dir.file("组织补充.xlsx");
@@ -143,20 +139,6 @@ fn extra_members(dir: &Dir) -> std::path::PathBuf {
     p
 }
 
-const LEDGER_HEADER: [&str; 11] = [
-    "党组织",
-    "会议类型",
-    "会议日期",
-    "会议主题",
-    "应到人数",
-    "实到人数",
-    "请假人数",
-    "主持人",
-    "会议地点",
-    "参加群众人数",
-    "是否表决",
-];
-
 fn ledger_row(
     org: &str,
     kind: &str,
@@ -166,19 +148,16 @@ fn ledger_row(
     n: f64,
     masses: f64,
 ) -> Option<Vec<C>> {
-    Some(vec![
-        s(org),
-        s(kind),
-        C::D(y as u16, m as u8, 10),
-        s(topic),
-        C::N(n),
-        C::N(n),
-        C::N(0.0),
-        s("书记"),
-        s("党员活动室"),
-        C::N(masses),
-        s(""),
-    ])
+    let date = C::D(y as u16, m as u8, 10);
+    Some(common::ledger_row(
+        org,
+        kind,
+        date,
+        topic,
+        [n, n, 0.0],
+        masses,
+        "",
+    ))
 }
 
 /// A branch's organizational life in `months` of 2026: a theme day each month, a committee

@@ -4,9 +4,14 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use jiceng_app::access::{Actor, Role};
+use jiceng_app::audit;
+use jiceng_app::import::{self, ImportOptions, ImportReport, NoProgress};
+use jiceng_app::users::{self, NewUser, UserInfo};
 use jiceng_app::{App, Crypto};
 use jiceng_domain::IdNumber;
 use jiceng_store::testing::TestDb;
+use jiceng_store::Scope;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 pub fn d(s: &str) -> NaiveDate {
@@ -465,4 +470,198 @@ pub async fn org(
     key: &str,
 ) -> jiceng_app::Result<jiceng_app::access::InScope<jiceng_app::OrgRecord>> {
     jiceng_app::access::resolve(app, actor, &jiceng_app::access::OrgKey::parse(Some(key))).await
+}
+
+/// The instant the session tests start at (10:00 in China on the fixtures' day).
+pub fn t0() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-12-15T02:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// The same app with its clock stopped at `t`.
+pub fn at(app: &App, t: chrono::DateTime<chrono::Utc>) -> App {
+    let mut a = app.clone();
+    a.fixed_now = Some(t);
+    a
+}
+
+/// The same fixtures judged on another day.
+pub fn on(db: &TestDb, today: &str) -> App {
+    let mut a = app(db);
+    a.fixed_today = Some(d(today));
+    a
+}
+
+/// The county's organization department, over the whole tree.
+pub fn dept() -> Actor {
+    Actor::for_test(7, "zzb", Role::Department)
+}
+
+/// What an import file holds.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Orgs,
+    Members,
+    Units,
+    Meetings,
+}
+
+/// Imports `file` as `kind`, asserting that no row was refused.
+pub async fn import_clean(
+    app: &App,
+    kind: Kind,
+    file: &Path,
+    opts: &ImportOptions,
+) -> ImportReport {
+    let r = match kind {
+        Kind::Orgs => import::orgs::run(app, file, opts, &NoProgress).await,
+        Kind::Members => import::members::run(app, file, opts, &NoProgress).await,
+        Kind::Units => import::units::run(app, file, opts, &NoProgress).await,
+        Kind::Meetings => import::meetings::run(app, file, opts, &NoProgress).await,
+    }
+    .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    r
+}
+
+/// Writes the township and imports its orgs and members (and its units with `units`).
+pub async fn load_township(app: &App, dir: &Dir, units: bool) {
+    let (orgs, members, unit_file) = township(dir);
+    let opts = ImportOptions::default();
+    import_clean(app, Kind::Orgs, &orgs, &opts).await;
+    import_clean(app, Kind::Members, &members, &opts).await;
+    if units {
+        import_clean(app, Kind::Units, &unit_file, &opts).await;
+    }
+}
+
+/// The org `id` resolved for `actor` (not found when it lies outside the actor's scope).
+pub async fn by_id(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> jiceng_app::Result<jiceng_app::access::InScope<jiceng_app::OrgRecord>> {
+    jiceng_app::access::resolve(app, actor, &jiceng_app::access::OrgKey::Id(id)).await
+}
+
+/// Edits the org `id` as the front ends do: `actor`'s `Write` grant, the org resolved for
+/// it, then `org_admin::edit`.
+pub async fn edit_org(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    fields: &jiceng_app::org_admin::OrgFields,
+    reason: &str,
+) -> jiceng_app::Result<()> {
+    let grant = actor.grant()?;
+    jiceng_app::org_admin::edit(app, &grant, &by_id(app, actor, id).await?, fields, reason).await
+}
+
+/// An org key resolved as the command line resolves it (the whole tree).
+pub async fn sys_org(app: &App, key: &str) -> jiceng_app::access::InScope<jiceng_app::OrgRecord> {
+    org(app, &Actor::system(), key).await.unwrap()
+}
+
+/// The id of the org with `code`.
+pub async fn org_id(app: &App, code: &str) -> i64 {
+    app.resolve_org(&Scope::All, code).await.unwrap().org.id
+}
+
+/// Runs one SQL statement on the app's database (what no use case does: planting data).
+pub async fn exec(app: &App, sql: &str) {
+    let mut c = app.store().acquire().await.unwrap();
+    sqlx::query(sql).execute(&mut *c).await.unwrap();
+}
+
+/// Adds an account as the command line does (`jiceng user add`).
+pub async fn add_user(
+    app: &App,
+    username: &str,
+    password: &str,
+    role: Role,
+    org: Option<&str>,
+) -> jiceng_app::Result<UserInfo> {
+    users::add_user(
+        app,
+        &Actor::system(),
+        NewUser {
+            username: username.into(),
+            password: password.into(),
+            role,
+            org: org.map(str::to_string),
+            member_id: None,
+            display_name: None,
+        },
+    )
+    .await
+}
+
+/// The audit log (its first 500 entries), as the command line reads it.
+pub async fn audit_log(app: &App) -> Vec<audit::AuditEntry> {
+    audit::list(app, &Actor::system(), 1, 500).await.unwrap().0
+}
+
+/// The columns of a meeting ledger (三会一课台账) as the townships keep it.
+pub const LEDGER_HEADER: [&str; 11] = [
+    "党组织",
+    "会议类型",
+    "会议日期",
+    "会议主题",
+    "应到人数",
+    "实到人数",
+    "请假人数",
+    "主持人",
+    "会议地点",
+    "参加群众人数",
+    "是否表决",
+];
+
+/// One ledger row under `LEDGER_HEADER`: `[expected, present, excused]` members, the
+/// masses present and whether (and how) it voted.
+pub fn ledger_row(
+    org: &str,
+    kind: &str,
+    date: C,
+    topic: &str,
+    [expected, present, excused]: [f64; 3],
+    masses: f64,
+    votes: &str,
+) -> Vec<C> {
+    vec![
+        s(org),
+        s(kind),
+        date,
+        s(topic),
+        C::N(expected),
+        C::N(present),
+        C::N(excused),
+        s("书记"),
+        s("党员活动室"),
+        C::N(masses),
+        s(votes),
+    ]
+}
+
+/// The township (orgs, members, units) loaded into an app whose clock stands at `t0`.
+pub async fn township_at_t0(db: &TestDb, label: &str) -> (App, Dir) {
+    let app = at(&app(db), t0());
+    let dir = Dir::new(label);
+    load_township(&app, &dir, true).await;
+    (app, dir)
+}
+
+/// Asserts where an import's errors are (row and column, in order) and, for each
+/// `(i, words)` of `says`, that error `i` says `words`.
+pub fn assert_errors(r: &ImportReport, at: &[(usize, &str)], says: &[(usize, &str)]) {
+    let got: Vec<(usize, &str)> = r
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.as_str()))
+        .collect();
+    assert_eq!(got, at, "{:#?}", r.errors);
+    for &(i, words) in says {
+        let message = &r.errors[i].message;
+        assert!(message.contains(words), "{i}: {message}");
+    }
 }
