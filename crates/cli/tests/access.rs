@@ -1,38 +1,14 @@
 //! `jiceng user …`, `jiceng audit verify` and `jiceng key rotate` as an administrator runs
 //! them on SQLite.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::*;
+
+use std::path::Path;
 use std::process::Command;
 
-const KEY: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-
 fn run_with(dir: &Path, key: Option<&str>, args: &[&str]) -> (i32, String, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_jiceng"));
-    c.env_remove("JICENG_DB")
-        .env_remove("JICENG_PASSWORD")
-        .env_remove("JICENG_KEY_FILE")
-        .env("JICENG_TODAY", "2026-12-15");
-    match key {
-        Some(k) => c.env("JICENG_KEY", k),
-        None => c.env_remove("JICENG_KEY"),
-    };
-    let out = c.current_dir(dir).args(args).output().expect("run jiceng");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    run_with(dir, Some(KEY), args)
-}
-
-fn scratch(label: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("jiceng-cli-access-{}-{label}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
+    output(jiceng(key, TODAY).current_dir(dir).args(args))
 }
 
 const ORGS: &str = "组织名称,组织类别,上级党组织,所属领域,组织代码\n某镇党委,党委,,乡镇,Z1\n甲村党支部,党支部,Z1,农村,Z2\n";

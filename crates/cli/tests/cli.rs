@@ -1,35 +1,9 @@
 //! The binary as a user runs it: exit codes, JSON reports, workbooks, `--db` anywhere.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::*;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_jiceng"));
-    c.env_remove("JICENG_DB")
-        .env("JICENG_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
-        .env("JICENG_TODAY", "2026-12-15");
-    c
-}
-
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = bin()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run jiceng");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn scratch(label: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("jiceng-cli-test-{}-{label}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
-}
+use std::path::Path;
 
 fn write_csv(path: &Path, text: &str, gbk: bool) {
     if gbk {
@@ -249,7 +223,10 @@ fn demo_builds_once_and_prints_the_accounts() {
 /// docs/PERMISSIONS.md has them (no database needed).
 #[test]
 fn permissions_print_the_table_of_the_docs() {
-    let out = bin().arg("permissions").output().unwrap();
+    let out = jiceng(Some(KEY), TODAY)
+        .arg("permissions")
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",

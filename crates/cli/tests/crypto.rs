@@ -2,30 +2,15 @@
 //! uses it, another suite is refused, `key rotate --crypto` switches it; the database and
 //! key files are private.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::*;
 
+use std::path::Path;
+
+/// `jiceng ARGS` in `dir` with no key in the environment: exit code, stdout then stderr.
 fn run(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jiceng"))
-        .env_remove("JICENG_DB")
-        .env_remove("JICENG_KEY")
-        .env_remove("JICENG_KEY_FILE")
-        .env("JICENG_TODAY", "2026-12-15")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run jiceng");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
-    )
-}
-
-fn scratch(label: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("jiceng-cli-crypto-{}-{label}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
+    let (code, out, err) = output(jiceng(None, TODAY).current_dir(dir).args(args));
+    (code, out + &err)
 }
 
 #[test]

@@ -5,46 +5,25 @@
 //! nobody; the 2026 rating asked in January 2027 reads 2026's facts; records dated 2027
 //! leave 2026 unchanged. Every expected figure is computed by hand in the comments.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::*;
+
+use std::path::Path;
 
 use serde_json::Value;
 
 fn run(dir: &Path, db: &str, today: &str, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jiceng"))
-        .env_remove("JICENG_DB")
-        .env("JICENG_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
-        .env("JICENG_TODAY", today)
-        .current_dir(dir)
-        .args(["--db", db])
-        .args(args)
-        .output()
-        .expect("run jiceng");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    output(
+        jiceng(Some(KEY), today)
+            .current_dir(dir)
+            .args(["--db", db])
+            .args(args),
     )
-}
-
-fn ok(r: (i32, String, String)) -> String {
-    assert_eq!(r.0, 0, "stdout: {}\nstderr: {}", r.1, r.2);
-    r.1
 }
 
 fn json(r: (i32, String, String)) -> Value {
     let out = ok(r);
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
-
-fn scratch(label: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!(
-        "jiceng-cli-fidelity-{}-{label}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
 }
 
 /// A valid synthetic citizen ID (GB 11643) for a birth date and a serial.

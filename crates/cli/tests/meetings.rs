@@ -1,32 +1,24 @@
 //! `jiceng import meetings` and `jiceng report compliance` as a user runs them.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::*;
 
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jiceng"))
-        .env_remove("JICENG_DB")
-        .env("JICENG_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
-        .env("JICENG_TODAY", "2026-12-15")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run jiceng");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use std::path::Path;
 
-fn scratch(label: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!(
-        "jiceng-cli-meetings-{}-{label}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
+/// `jiceng report compliance --org Z1` on the test database, with `more` arguments.
+fn compliance(dir: &Path, more: &[&str]) -> (i32, String, String) {
+    let args = [
+        &[
+            "--db",
+            "sqlite://t.db",
+            "report",
+            "compliance",
+            "--org",
+            "Z1",
+        ][..],
+        more,
+    ];
+    run(dir, &args.concat())
 }
 
 #[test]
@@ -157,68 +149,21 @@ fn a_ledger_imported_and_judged_from_the_command_line() {
     assert!(v["held_nothing"].as_array().unwrap().is_empty());
 
     // A table and a workbook.
-    let (code, out, _) = run(
-        &dir,
-        &[
-            "--db",
-            "sqlite://t.db",
-            "report",
-            "compliance",
-            "--org",
-            "Z1",
-            "--period",
-            "2026-08",
-        ],
-    );
+    let (code, out, _) = compliance(&dir, &["--period", "2026-08"]);
     assert_eq!(code, 0);
     assert!(out.contains("2026年8月"), "{out}");
-    let (code, out, _) = run(
+    let (code, out, _) = compliance(
         &dir,
-        &[
-            "--db",
-            "sqlite://t.db",
-            "report",
-            "compliance",
-            "--org",
-            "Z1",
-            "--period",
-            "2026",
-            "--format",
-            "xlsx",
-            "--out",
-            "c.xlsx",
-        ],
+        &["--period", "2026", "--format", "xlsx", "--out", "c.xlsx"],
     );
     assert_eq!(code, 0, "{out}");
     assert!(dir.join("c.xlsx").exists());
 
     // No period, or a bad one: a clear error and exit 2.
-    let (code, _, err) = run(
-        &dir,
-        &[
-            "--db",
-            "sqlite://t.db",
-            "report",
-            "compliance",
-            "--org",
-            "Z1",
-        ],
-    );
+    let (code, _, err) = compliance(&dir, &[]);
     assert_eq!(code, 2);
     assert!(err.contains("--period"), "{err}");
-    let (code, _, err) = run(
-        &dir,
-        &[
-            "--db",
-            "sqlite://t.db",
-            "report",
-            "compliance",
-            "--org",
-            "Z1",
-            "--period",
-            "2026Q5",
-        ],
-    );
+    let (code, _, err) = compliance(&dir, &["--period", "2026Q5"]);
     assert_eq!(code, 2);
     assert!(err.contains("2026Q5"), "{err}");
 

@@ -4,6 +4,9 @@
 //! `jiceng serve`, and a server left with a rotated key writing nothing; a missing, empty
 //! or foreign database or a missing key file is an error, never a new empty system.
 
+mod common;
+use common::*;
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -18,27 +21,11 @@ use jiceng_domain::MeetingKind;
 use jiceng_store::Store;
 
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_jiceng"));
-    c.env_remove("JICENG_DB")
-        .env_remove("JICENG_KEY")
-        .env_remove("JICENG_KEY_FILE")
-        .env_remove("JICENG_AUDIT_ANCHOR")
-        .env_remove("JICENG_PASSWORD")
-        .env("JICENG_TODAY", "2026-12-15");
-    c
+    jiceng(None, TODAY)
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = bin()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run jiceng");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    output(bin().current_dir(dir).args(args))
 }
 
 /// Runs and expects success.
@@ -53,13 +40,6 @@ fn refused(dir: &Path, args: &[&str]) -> String {
     let (code, out, err) = run(dir, args);
     assert_eq!(code, 2, "jiceng {args:?} should be refused\n{out}\n{err}");
     err
-}
-
-fn scratch(label: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("jiceng-cli-ops-{}-{label}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
 }
 
 const ORGS: &str = "组织名称,组织类别,上级党组织,所属领域,成立日期,是否设立支委会,组织代码\n\

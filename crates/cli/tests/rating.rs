@@ -1,36 +1,18 @@
 //! Rating, weak orgs and rectification from the command line (SPEC C5): rate a township,
 //! read the weak-org report, confirm a weakness, run its case to 验收销号, export.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::*;
+
+use std::path::Path;
 
 fn run(dir: &Path, today: &str, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jiceng"))
-        .env_remove("JICENG_DB")
-        .env("JICENG_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
-        .env("JICENG_TODAY", today)
-        .current_dir(dir)
-        .args(args)
-        .args(["--db", "sqlite://r.db"])
-        .output()
-        .expect("run jiceng");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    let mut c = jiceng(Some(KEY), today);
+    output(
+        c.current_dir(dir)
+            .args(args)
+            .args(["--db", "sqlite://r.db"]),
     )
-}
-
-fn scratch(label: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("jiceng-cli-rating-{}-{label}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
-}
-
-fn ok(r: (i32, String, String)) -> String {
-    assert_eq!(r.0, 0, "stdout: {}\nstderr: {}", r.1, r.2);
-    r.1
 }
 
 #[test]
