@@ -126,19 +126,6 @@ contract_test!(
     }
 );
 
-/// The text of the shared strings and sheets of an xlsx (enough to search for values).
-fn xlsx_text(bytes: &[u8]) -> String {
-    let dir = Dir::new("xlsx");
-    let p = dir.file("x.xlsx");
-    std::fs::write(&p, bytes).unwrap();
-    let grid = jiceng_io::read_grid(&p).unwrap();
-    grid.rows
-        .iter()
-        .flat_map(|r| r.cells.iter().map(|c| format!("{c:?}")))
-        .collect::<Vec<_>>()
-        .join("|")
-}
-
 contract_test!(
     a_branch_secretary_sees_only_the_branch,
     |db: TestDb| async move {
@@ -621,18 +608,7 @@ contract_test!(
             .await;
         assert!(r.text().contains("找不到党组织"), "{}", r.text());
         // The API imports too (dry run first).
-        let csv3 = format!(
-            "{MEMBER_HEADER}\n{}\n",
-            member_line(
-                "冯唐",
-                "男",
-                "1992-02-02",
-                &id_number("1992-02-02", 45),
-                "B001",
-                "",
-                53
-            )
-        );
+        let csv3 = newcomer_csv();
         let r = api
             .post_bytes(
                 "/api/v1/imports/members?format=csv&dry_run=true",

@@ -22,19 +22,6 @@ async fn ledgers_loaded_and_june_over(f: &Fixture, db: &TestDb) {
     f.app.shared_today.set(d("2026-07-01"));
 }
 
-/// The text of the cells of an xlsx (enough to search for values).
-fn xlsx_text(bytes: &[u8]) -> String {
-    let dir = Dir::new("life-xlsx");
-    let p = dir.file("x.xlsx");
-    std::fs::write(&p, bytes).unwrap();
-    let grid = jiceng_io::read_grid(&p).unwrap();
-    grid.rows
-        .iter()
-        .flat_map(|r| r.cells.iter().map(|c| format!("{c:?}")))
-        .collect::<Vec<_>>()
-        .join("|")
-}
-
 /// The record form's fields: everyone of B001 present but 刘洋 (excused, with a reason).
 fn theme_day_form(f: &Fixture, csrf: &str, date: &str, topic: &str) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = vec![

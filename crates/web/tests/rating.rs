@@ -14,6 +14,14 @@ use serde_json::json;
 
 const YEAR: &str = "2026";
 
+/// Posts a form of the rating and rectification pages: the CSRF token and the year, then
+/// `fields`.
+async fn post_year(c: &mut Client, path: &str, csrf: &str, fields: &[(&str, &str)]) -> Resp {
+    let mut all = vec![("csrf", csrf), ("year", YEAR)];
+    all.extend_from_slice(fields);
+    c.post_form(path, &all).await
+}
+
 /// The villages' records start on 2025-01-01 (set by hand, as the org page allows): from
 /// then on, no meeting on record is "held nothing" (散); without a start it is 暂无数据.
 async fn records_from(db: &TestDb, orgs: &std::collections::HashMap<String, i64>) {
@@ -86,30 +94,22 @@ contract_test!(
         );
 
         // A hand adjustment needs a reason.
-        let r = c
-            .post_form(
-                &format!("/orgs/{b001}/rating/adjust"),
-                &[
-                    ("csrf", &csrf),
-                    ("year", YEAR),
-                    ("stars", "4"),
-                    ("reason", ""),
-                ],
-            )
-            .await;
+        let r = post_year(
+            &mut c,
+            &format!("/orgs/{b001}/rating/adjust"),
+            &csrf,
+            &[("stars", "4"), ("reason", "")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.text().contains("请填写理由"), "{}", r.text());
-        let r = c
-            .post_form(
-                &format!("/orgs/{b001}/rating/adjust"),
-                &[
-                    ("csrf", &csrf),
-                    ("year", YEAR),
-                    ("stars", "4"),
-                    ("reason", "年中集中整改成效明显"),
-                ],
-            )
-            .await;
+        let r = post_year(
+            &mut c,
+            &format!("/orgs/{b001}/rating/adjust"),
+            &csrf,
+            &[("stars", "4"), ("reason", "年中集中整改成效明显")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let page = c.get(&r.location().unwrap()).await.text();
         assert!(page.contains("年中集中整改成效明显"), "{page}");
@@ -164,43 +164,34 @@ contract_test!(
         let page = c.get(&format!("{case}?year={YEAR}")).await.text();
         assert!(page.contains("已确定，待制定整改方案"), "{page}");
         let post = |step: &str| format!("{case}/{step}");
-        let r = c
-            .post_form(
-                &post("plan"),
-                &[
-                    ("csrf", &csrf),
-                    ("year", YEAR),
-                    ("text", "每月按期召开支部委员会和主题党日"),
-                    ("owner", "张建国"),
-                    ("deadline", "2026-07-15"),
-                ],
-            )
-            .await;
+        let r = post_year(
+            &mut c,
+            &post("plan"),
+            &csrf,
+            &[
+                ("text", "每月按期召开支部委员会和主题党日"),
+                ("owner", "张建国"),
+                ("deadline", "2026-07-15"),
+            ],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let r = c
-            .post_form(
-                &post("assign"),
-                &[
-                    ("csrf", &csrf),
-                    ("year", YEAR),
-                    ("cadre", "县委常委 李明"),
-                    ("departments", ""),
-                ],
-            )
-            .await;
+        let r = post_year(
+            &mut c,
+            &post("assign"),
+            &csrf,
+            &[("cadre", "县委常委 李明"), ("departments", "")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         // A step out of order is refused with the reason and changes nothing.
-        let r = c
-            .post_form(
-                &post("review"),
-                &[
-                    ("csrf", &csrf),
-                    ("year", YEAR),
-                    ("outcome", "Consolidated"),
-                    ("note", "巩固"),
-                ],
-            )
-            .await;
+        let r = post_year(
+            &mut c,
+            &post("review"),
+            &csrf,
+            &[("outcome", "Consolidated"), ("note", "巩固")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
 
         // The deadline passes: the measure is overdue on the department's home page.
@@ -217,35 +208,32 @@ contract_test!(
         assert!(progress.contains("region-table"), "{progress}");
 
         // Progress, the measure done, 验收销号.
-        let r = c
-            .post_form(
-                &post("progress"),
-                &[
-                    ("csrf", &csrf),
-                    ("year", YEAR),
-                    ("text", "7月已召开支委会和主题党日"),
-                    ("evidence", "会议记录第3页"),
-                ],
-            )
-            .await;
+        let r = post_year(
+            &mut c,
+            &post("progress"),
+            &csrf,
+            &[
+                ("text", "7月已召开支委会和主题党日"),
+                ("evidence", "会议记录第3页"),
+            ],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let r = c
-            .post_form(
-                &post("complete"),
-                &[("csrf", &csrf), ("year", YEAR), ("seq", "1"), ("note", "")],
-            )
-            .await;
+        let r = post_year(
+            &mut c,
+            &post("complete"),
+            &csrf,
+            &[("seq", "1"), ("note", "")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let r = c
-            .post_form(
-                &post("accept"),
-                &[
-                    ("csrf", &csrf),
-                    ("year", YEAR),
-                    ("note", "整改到位，同意销号"),
-                ],
-            )
-            .await;
+        let r = post_year(
+            &mut c,
+            &post("accept"),
+            &csrf,
+            &[("note", "整改到位，同意销号")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let page = c.get(&format!("{case}?year={YEAR}")).await.text();
         assert!(page.contains("已验收销号"), "{page}");
@@ -340,17 +328,13 @@ contract_test!(
             StatusCode::OK
         );
         let csrf = sec.csrf().await;
-        let r = sec
-            .post_form(
-                &format!("/orgs/{b002}/rectification/progress"),
-                &[
-                    ("csrf", &csrf),
-                    ("year", YEAR),
-                    ("text", "x进展"),
-                    ("evidence", "记录"),
-                ],
-            )
-            .await;
+        let r = post_year(
+            &mut sec,
+            &format!("/orgs/{b002}/rectification/progress"),
+            &csrf,
+            &[("text", "x进展"), ("evidence", "记录")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let mut sec_api = api_client(&f.app, "sec-a").await;
         for path in [
@@ -392,37 +376,33 @@ contract_test!(
         assert!(!page.contains("adjust-form"), "{page}");
         assert!(insp.get("/").await.text().contains("overdue-measures"));
         let csrf = insp.csrf().await;
-        let r = insp
-            .post_form(
-                &format!("/orgs/{b001}/weak/decide"),
-                &[
-                    ("csrf", &csrf),
-                    ("year", YEAR),
-                    ("kind", "Disunity"),
-                    ("decision", "confirm"),
-                    ("reason", "督查认为属实"),
-                ],
-            )
-            .await;
+        let r = post_year(
+            &mut insp,
+            &format!("/orgs/{b001}/weak/decide"),
+            &csrf,
+            &[
+                ("kind", "Disunity"),
+                ("decision", "confirm"),
+                ("reason", "督查认为属实"),
+            ],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
-        let r = insp
-            .post_form(
-                &format!("/orgs/{b001}/rating/adjust"),
-                &[
-                    ("csrf", &csrf),
-                    ("year", YEAR),
-                    ("stars", "1"),
-                    ("reason", "督查"),
-                ],
-            )
-            .await;
+        let r = post_year(
+            &mut insp,
+            &format!("/orgs/{b001}/rating/adjust"),
+            &csrf,
+            &[("stars", "1"), ("reason", "督查")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        let r = insp
-            .post_form(
-                &format!("/orgs/{b002}/rectification/accept"),
-                &[("csrf", &csrf), ("year", YEAR), ("note", "验收")],
-            )
-            .await;
+        let r = post_year(
+            &mut insp,
+            &format!("/orgs/{b002}/rectification/accept"),
+            &csrf,
+            &[("note", "验收")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let mut insp_api = api_client(&f.app, "inspector").await;
         assert_eq!(

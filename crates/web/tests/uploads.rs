@@ -74,18 +74,7 @@ contract_test!(
     |db: TestDb| async move {
         let f = fixture(&db).await;
         let mut api = api_client(&f.app, "dept").await;
-        let csv = format!(
-            "{MEMBER_HEADER}\n{}\n",
-            member_line(
-                "冯唐",
-                "男",
-                "1992-02-02",
-                &id_number("1992-02-02", 45),
-                "B001",
-                "",
-                53
-            )
-        );
+        let csv = newcomer_csv();
         let r = api
             .post_bytes(
                 "/api/v1/imports/members?format=csv&dry_run=true",

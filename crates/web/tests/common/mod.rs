@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use chrono::NaiveDate;
 use http_body_util::BodyExt;
@@ -104,6 +104,26 @@ pub fn member_line(
     format!(
         "{name},{gender},汉族,{birth},{id},大学本科,正式党员,2015-07-01,2016-07-01,农民,1380000{phone_tail:04},{org},{pos},{since}"
     )
+}
+
+/// A roster of one newcomer to 甲村 (冯唐), not in the fixture, as CSV.
+pub fn newcomer_csv() -> String {
+    let id = id_number("1992-02-02", 45);
+    let line = member_line("冯唐", "男", "1992-02-02", &id, "B001", "", 53);
+    format!("{MEMBER_HEADER}\n{line}\n")
+}
+
+/// The text of the cells of an xlsx (enough to search for values).
+pub fn xlsx_text(bytes: &[u8]) -> String {
+    let dir = Dir::new("xlsx");
+    let p = dir.file("x.xlsx");
+    std::fs::write(&p, bytes).unwrap();
+    let grid = jiceng_io::read_grid(&p).unwrap();
+    grid.rows
+        .iter()
+        .flat_map(|r| r.cells.iter().map(|c| format!("{c:?}")))
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 /// The roster of the fixture as CSV.
@@ -360,43 +380,45 @@ impl Client {
             .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
             .collect::<Vec<_>>()
             .join("&");
-        self.send(
-            Request::post(path)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .unwrap(),
+        self.send_body(
+            Method::POST,
+            path,
+            "application/x-www-form-urlencoded",
+            body,
         )
         .await
+    }
+
+    /// Sends `body` as `content_type` to `path`.
+    pub async fn send_body(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: impl Into<Body>,
+    ) -> Resp {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body.into())
+            .unwrap();
+        self.send(req).await
     }
 
     pub async fn post_json(&mut self, path: &str, v: serde_json::Value) -> Resp {
-        self.send(
-            Request::post(path)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(v.to_string()))
-                .unwrap(),
-        )
-        .await
+        self.send_body(Method::POST, path, "application/json", v.to_string())
+            .await
     }
 
     pub async fn put_json(&mut self, path: &str, v: serde_json::Value) -> Resp {
-        self.send(
-            Request::put(path)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(v.to_string()))
-                .unwrap(),
-        )
-        .await
+        self.send_body(Method::PUT, path, "application/json", v.to_string())
+            .await
     }
 
     pub async fn post_bytes(&mut self, path: &str, bytes: Vec<u8>) -> Resp {
-        self.send(
-            Request::post(path)
-                .header(header::CONTENT_TYPE, "application/octet-stream")
-                .body(Body::from(bytes))
-                .unwrap(),
-        )
-        .await
+        self.send_body(Method::POST, path, "application/octet-stream", bytes)
+            .await
     }
 
     /// A multipart form with text fields and one file.
