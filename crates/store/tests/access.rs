@@ -1,47 +1,20 @@
 //! The store's contract for users, sessions, the audit log and the key fingerprint, run
 //! against SQLite and PostgreSQL alike.
 
-use jiceng_domain::{Domain, Org, OrgKind};
+mod common;
+use common::*;
+
+use jiceng_domain::OrgKind;
 use jiceng_store::audit::{self, ChainProblem, NewEvent, Sealer, GENESIS};
 use jiceng_store::testing::TestDb;
 use jiceng_store::users::{self, NewUserRecord, StoredSession};
-use jiceng_store::{contract_test, orgs, protection, Scope};
-
-fn org(id: i64, parent: Option<i64>, kind: OrgKind, name: &str) -> Org {
-    Org {
-        id,
-        code: format!("C{id}"),
-        name: name.into(),
-        kind,
-        domain: Some(Domain::Village),
-        region_code: None,
-        parent_id: parent,
-        founded_on: None,
-        last_election_on: None,
-        committee: None,
-        term_years: None,
-        temporary: false,
-        approving_org: None,
-        dissolved_on: None,
-    }
-}
+use jiceng_store::{contract_test, protection, Scope};
 
 /// county(1) → town A(2) → branch(4); county → town B(3)
 async fn tree(db: &TestDb) -> Vec<String> {
-    let mut tx = db.store.begin().await.unwrap();
-    let paths = orgs::insert(
-        &mut tx,
-        &[
-            org(1, None, OrgKind::LocalCommittee, "某县委"),
-            org(2, Some(1), OrgKind::PrimaryCommittee, "甲镇党委"),
-            org(3, Some(1), OrgKind::PrimaryCommittee, "乙镇党委"),
-            org(4, Some(2), OrgKind::Branch, "东村党支部"),
-        ],
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    paths
+    let mut list = county_and_towns(bare_org);
+    list.extend([bare_org(4, Some(2), OrgKind::Branch, "东村党支部")]);
+    tree_of(db, &list).await
 }
 
 fn user(id: i64, name: &str, org_id: Option<i64>) -> NewUserRecord {

@@ -2,21 +2,16 @@
 //! not a pool timeout after a minute, not the engine's English text. Corrupt, read-only,
 //! full, missing and unreachable databases.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::{scratch, Tmpfs};
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use jiceng_store::{Store, StoreError};
 
 /// Well under the pool's 60 s acquire timeout.
 const QUICK: Duration = Duration::from_secs(10);
-
-fn scratch(label: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("jiceng_broken_{label}_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
@@ -109,52 +104,6 @@ async fn read_only_connection_refuses_writes_clearly() {
     assert!(e.is_unavailable());
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// A tmpfs for the test (root only), unmounted when dropped.
-struct Tmpfs(PathBuf);
-
-impl Tmpfs {
-    fn mount(label: &str, size: &str) -> Option<Tmpfs> {
-        let dir = scratch(label);
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(&dir)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !ok {
-            eprintln!("SKIPPED {label}: cannot mount a tmpfs (needs root)");
-            return None;
-        }
-        Some(Tmpfs(dir))
-    }
-
-    /// Remounts with `opts`. A connection just closed may still hold its file for a
-    /// moment (SQLite's handle is closed by its worker thread), and the kernel answers
-    /// "mount point is busy" until it is gone: tried again for up to 10 s.
-    fn remount(&self, opts: &str) {
-        for _ in 0..100 {
-            let ok = Command::new("mount")
-                .args(["-o", &format!("remount,{opts}")])
-                .arg(&self.0)
-                .status()
-                .unwrap()
-                .success();
-            if ok {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        panic!("remount {opts}");
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[tokio::test]

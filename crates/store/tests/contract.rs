@@ -1,90 +1,43 @@
 //! The store's contract, run against SQLite and PostgreSQL alike.
 
-use chrono::NaiveDate;
+mod common;
+use common::*;
+
 use jiceng_domain::{
-    Coverage, Domain, Education, Gender, MemberStatus, OperatingStatus, Org, OrgKind, Position,
-    PositionKind, Unit,
+    Coverage, Domain, Gender, MemberStatus, OperatingStatus, OrgKind, Position, PositionKind, Unit,
 };
 use jiceng_store::members::StoredMember;
 use jiceng_store::testing::TestDb;
 use jiceng_store::units::StoredUnit;
 use jiceng_store::{contract_test, facts, members, orgs, positions, units, Scope};
 
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn org(id: i64, parent: Option<i64>, kind: OrgKind, name: &str) -> Org {
-    Org {
-        id,
-        code: format!("C{id}"),
-        name: name.into(),
-        kind,
-        domain: Some(Domain::Village),
-        region_code: None,
-        parent_id: parent,
-        founded_on: Some(d("2015-01-01")),
-        last_election_on: Some(d("2024-01-01")),
-        committee: None,
-        term_years: None,
-        temporary: false,
-        approving_org: None,
-        dissolved_on: None,
-    }
-}
-
 fn member(id: i64, org_id: i64, path: &str, status: MemberStatus) -> StoredMember {
     StoredMember {
-        id,
-        org_id,
-        org_path: path.into(),
-        name: format!("成员{id}"),
         gender: if id % 3 == 0 {
             Gender::Female
         } else {
             Gender::Male
         },
-        ethnicity: "汉族".into(),
-        birth_date: d("1980-05-01"),
-        id_hash: format!("hash{id}"),
-        id_cipher: "x".into(),
-        id_masked: "110101********0011".into(),
-        education: Some(Education::Bachelor),
         status,
-        joined_on: d("2005-07-01"),
         full_on: if status == MemberStatus::Full {
             Some(d("2006-07-01"))
         } else {
             None
         },
         occupation: Some("农民".into()),
-        phone_cipher: None,
-        phone_masked: None,
-        mobile: false,
-        lost_contact: false,
-        exited_on: None,
-        transferred_in_on: None,
+        ..base_member(id, org_id, path)
     }
 }
 
 /// county(1) → town A(2) → village branch(4), village branch(5); county → town B(3) → branch(6)
 async fn tree(db: &TestDb) -> Vec<String> {
-    let mut tx = db.store.begin().await.unwrap();
-    let paths = orgs::insert(
-        &mut tx,
-        &[
-            org(1, None, OrgKind::LocalCommittee, "某县委"),
-            org(2, Some(1), OrgKind::PrimaryCommittee, "甲镇党委"),
-            org(3, Some(1), OrgKind::PrimaryCommittee, "乙镇党委"),
-            org(4, Some(2), OrgKind::Branch, "东村党支部"),
-            org(5, Some(2), OrgKind::Branch, "西村党支部"),
-            org(6, Some(3), OrgKind::Branch, "东村党支部"),
-        ],
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    paths
+    let mut list = county_and_towns(dated_org);
+    list.extend([
+        dated_org(4, Some(2), OrgKind::Branch, "东村党支部"),
+        dated_org(5, Some(2), OrgKind::Branch, "西村党支部"),
+        dated_org(6, Some(3), OrgKind::Branch, "东村党支部"),
+    ]);
+    tree_of(db, &list).await
 }
 
 contract_test!(migrations_are_idempotent, |db: TestDb| async move {
@@ -143,8 +96,8 @@ contract_test!(scope_sees_its_subtree_only, |db: TestDb| async move {
     orgs::insert(
         &mut tx,
         &[
-            org(36, Some(1), OrgKind::PrimaryCommittee, "丙镇党委"),
-            org(1296, Some(36), OrgKind::Branch, "南村党支部"),
+            dated_org(36, Some(1), OrgKind::PrimaryCommittee, "丙镇党委"),
+            dated_org(1296, Some(36), OrgKind::Branch, "南村党支部"),
         ],
     )
     .await

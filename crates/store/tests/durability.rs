@@ -4,43 +4,14 @@
 //! same store writes again. SQLite: the database file on the tmpfs; PostgreSQL: the
 //! written table in a tablespace on the tmpfs. Needs root (mount); skipped otherwise.
 
+mod common;
+use common::Tmpfs;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use jiceng_store::testing::TestDb;
 use jiceng_store::{Store, StoreError};
-
-/// A tmpfs mounted for the test, unmounted when dropped.
-struct Tmpfs(PathBuf);
-
-impl Tmpfs {
-    fn mount(label: &str, size: &str) -> Option<Tmpfs> {
-        let dir = std::env::temp_dir().join(format!("jiceng_{label}_{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(&dir)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !ok {
-            eprintln!(
-                "SKIPPED {label}: cannot mount a tmpfs at {} (needs root)",
-                dir.display()
-            );
-            let _ = std::fs::remove_dir(&dir);
-            return None;
-        }
-        Some(Tmpfs(dir))
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-        let _ = std::fs::remove_dir(&self.0);
-    }
-}
 
 /// Fills the file system of `dir` with a file `name`, leaving about `leave` bytes free.
 fn fill(dir: &Path, name: &str, leave: u64) -> PathBuf {
@@ -58,6 +29,18 @@ fn fill(dir: &Path, name: &str, leave: u64) -> PathBuf {
     let size = avail.saturating_sub(leave) as usize;
     std::fs::write(&path, vec![7u8; size]).expect("filler");
     path
+}
+
+/// Reopens the database at `url`: the acknowledged writes are all there (more than 40).
+async fn assert_writes_kept(url: &str) {
+    let again = Store::open(url).await.expect("reopen");
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM app_setting WHERE name LIKE 'durability_%'")
+            .fetch_one(again.pool())
+            .await
+            .unwrap();
+    assert!(n > 40, "{n}");
+    again.close().await;
 }
 
 /// One write as a use case does it: its own transaction, a row of about 6 KB.
@@ -163,14 +146,7 @@ async fn sqlite_disk_full_keeps_every_acknowledged_write() {
     .await;
     store.close().await;
     // After a restart, every acknowledged write is still there.
-    let again = Store::open(&url).await.expect("reopen");
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM app_setting WHERE name LIKE 'durability_%'")
-            .fetch_one(again.pool())
-            .await
-            .unwrap();
-    assert!(n > 40, "{n}");
-    again.close().await;
+    assert_writes_kept(&url).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -215,14 +191,7 @@ async fn postgres_disk_full_keeps_every_acknowledged_write() {
     })
     .await;
     // The store's own reopen sees them too.
-    let again = Store::open(&db.url).await.expect("reopen");
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM app_setting WHERE name LIKE 'durability_%'")
-            .fetch_one(again.pool())
-            .await
-            .unwrap();
-    assert!(n > 40, "{n}");
-    again.close().await;
+    assert_writes_kept(&db.url).await;
     // The table goes back to the main disk so the tablespace can be dropped.
     sqlx::query("DROP TABLE app_setting")
         .execute(db.store.pool())

@@ -1,41 +1,25 @@
 //! Meetings and their stored monthly facts, on SQLite and PostgreSQL alike.
 
-use chrono::NaiveDate;
-use jiceng_domain::{
-    Attendance, AttendanceStatus, Domain, Meeting, MeetingKind, Org, OrgKind, Period,
-};
+mod common;
+use common::*;
+
+use jiceng_domain::{Attendance, AttendanceStatus, Meeting, MeetingKind, Org, OrgKind, Period};
 use jiceng_store::meetings::{self, ListFilter, StoredMeeting};
 use jiceng_store::testing::TestDb;
 use jiceng_store::{contract_test, orgs, Scope};
 
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
 fn org(id: i64, parent: Option<i64>, kind: OrgKind, name: &str, committee: bool) -> Org {
     Org {
-        id,
-        code: format!("C{id}"),
-        name: name.into(),
-        kind,
-        domain: Some(Domain::Village),
-        region_code: None,
-        parent_id: parent,
         founded_on: Some(d("2015-01-01")),
-        last_election_on: None,
         committee: Some(committee),
-        term_years: None,
-        temporary: false,
-        approving_org: None,
-        dissolved_on: None,
+        ..bare_org(id, parent, kind, name)
     }
 }
 
 /// county(1) → town(2) → branch(4) with groups 7, 8; town → branch(5); county → town(3) → branch(6)
 async fn tree(db: &TestDb) -> Vec<String> {
-    let mut tx = db.store.begin().await.unwrap();
-    let paths = orgs::insert(
-        &mut tx,
+    tree_of(
+        db,
         &[
             org(1, None, OrgKind::LocalCommittee, "某县委", true),
             org(2, Some(1), OrgKind::PrimaryCommittee, "甲镇党委", true),
@@ -48,9 +32,6 @@ async fn tree(db: &TestDb) -> Vec<String> {
         ],
     )
     .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    paths
 }
 
 fn meeting(id: i64, org_id: i64, kind: MeetingKind, date: &str, topic: &str) -> Meeting {

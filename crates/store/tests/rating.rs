@@ -1,12 +1,13 @@
 //! The store's contract for ratings, weaknesses and rectification (SPEC C5), on SQLite
 //! and PostgreSQL alike.
 
+mod common;
+use common::*;
+
 use chrono::NaiveDate;
 use jiceng_domain::rating::{IndicatorBook, IndicatorScore, ScoreState};
 use jiceng_domain::rectification::{Case, NewMeasure, ReviewOutcome, Stage, Step};
-use jiceng_domain::{
-    Decision, Domain, Education, Gender, MemberStatus, Org, OrgKind, SignalRule, WeaknessKind,
-};
+use jiceng_domain::{Decision, OrgKind, SignalRule, WeaknessKind};
 use jiceng_store::members::StoredMember;
 use jiceng_store::ratings::{self, Adjustment, ManualScore, StoredRating};
 use jiceng_store::rectification::{self as rect, CaseFilter, Event, StoredCase};
@@ -17,74 +18,24 @@ use jiceng_store::weak::{
 };
 use jiceng_store::{contract_test, facts, members, orgs, Scope};
 
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn org(id: i64, parent: Option<i64>, kind: OrgKind, name: &str) -> Org {
-    Org {
-        id,
-        code: format!("C{id}"),
-        name: name.into(),
-        kind,
-        domain: Some(Domain::Village),
-        region_code: None,
-        parent_id: parent,
-        founded_on: Some(d("2015-01-01")),
-        last_election_on: Some(d("2024-01-01")),
-        committee: None,
-        term_years: None,
-        temporary: false,
-        approving_org: None,
-        dissolved_on: None,
-    }
-}
-
 /// county(1) → town A(2) → village general branch(4) → branch(5); town A → branch(6);
 /// county → town B(3) → branch(7).
 async fn tree(db: &TestDb) -> Vec<String> {
-    let mut tx = db.store.begin().await.unwrap();
-    let paths = orgs::insert(
-        &mut tx,
-        &[
-            org(1, None, OrgKind::LocalCommittee, "某县委"),
-            org(2, Some(1), OrgKind::PrimaryCommittee, "甲镇党委"),
-            org(3, Some(1), OrgKind::PrimaryCommittee, "乙镇党委"),
-            org(4, Some(2), OrgKind::GeneralBranch, "东村党总支"),
-            org(5, Some(4), OrgKind::Branch, "东村第一党支部"),
-            org(6, Some(2), OrgKind::Branch, "西村党支部"),
-            org(7, Some(3), OrgKind::Branch, "南村党支部"),
-        ],
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    paths
+    let mut list = county_and_towns(dated_org);
+    list.extend([
+        dated_org(4, Some(2), OrgKind::GeneralBranch, "东村党总支"),
+        dated_org(5, Some(4), OrgKind::Branch, "东村第一党支部"),
+        dated_org(6, Some(2), OrgKind::Branch, "西村党支部"),
+        dated_org(7, Some(3), OrgKind::Branch, "南村党支部"),
+    ]);
+    tree_of(db, &list).await
 }
 
 fn member(id: i64, org_id: i64, path: &str, joined: &str) -> StoredMember {
     StoredMember {
-        id,
-        org_id,
-        org_path: path.into(),
-        name: format!("成员{id}"),
-        gender: Gender::Male,
-        ethnicity: "汉族".into(),
-        birth_date: d("1980-05-01"),
-        id_hash: format!("hash{id}"),
-        id_cipher: "x".into(),
-        id_masked: "110101********0011".into(),
-        education: Some(Education::Bachelor),
-        status: MemberStatus::Full,
         joined_on: d(joined),
         full_on: Some(d(joined) + chrono::Duration::days(366)),
-        occupation: None,
-        phone_cipher: None,
-        phone_masked: None,
-        mobile: false,
-        lost_contact: false,
-        exited_on: None,
-        transferred_in_on: None,
+        ..base_member(id, org_id, path)
     }
 }
 
