@@ -6,26 +6,14 @@
 mod common;
 mod hostile;
 
-use common::Scratch;
+use common::{spec, Scratch};
 use jiceng_io::{locate_header, read_grid_with, ColumnSpec, ReadLimits};
 use proptest::prelude::*;
 
 const SPECS: [ColumnSpec; 3] = [
-    ColumnSpec {
-        name: "姓名",
-        aliases: &["名字"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "公民身份号码",
-        aliases: &["身份证号"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "入党日期",
-        aliases: &[],
-        required: false,
-    },
+    spec("姓名", &["名字"], true),
+    spec("公民身份号码", &["身份证号"], true),
+    spec("入党日期", &[], false),
 ];
 
 /// Small caps, so a mutation that grows something meets them.

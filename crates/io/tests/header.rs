@@ -2,36 +2,16 @@
 
 mod common;
 
-use common::text_grid;
+use common::{spec, text_grid, titles};
 use jiceng_io::header::clean_header;
 use jiceng_io::{locate_header, Cell, ColumnSpec, Grid, GridRow, HeaderError};
 
 const SPECS: &[ColumnSpec] = &[
-    ColumnSpec {
-        name: "姓名",
-        aliases: &["党员姓名"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "身份证号",
-        aliases: &["公民身份号码", "身份证号码", "ID"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "出生日期",
-        aliases: &["出生年月"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "入党时间",
-        aliases: &["入党日期", "加入党组织日期"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "学历",
-        aliases: &[],
-        required: false,
-    },
+    spec("姓名", &["党员姓名"], true),
+    spec("身份证号", &["公民身份号码", "身份证号码", "ID"], true),
+    spec("出生日期", &["出生年月"], false),
+    spec("入党时间", &["入党日期", "加入党组织日期"], true),
+    spec("学历", &[], false),
 ];
 
 #[test]
@@ -68,13 +48,13 @@ fn header_below_title_rows_with_aliases_and_notes() {
     assert_eq!(m.columns, vec![Some(1), Some(2), Some(3), Some(4), None]);
     assert_eq!(
         m.titles,
-        vec![
-            Some("* 姓 名".to_string()),
-            Some("公民身份号码（18位）".to_string()),
-            Some("出生年月(yyyy-mm)".to_string()),
-            Some("加入党组织日期【必填】".to_string()),
+        titles(&[
+            Some("* 姓 名"),
+            Some("公民身份号码（18位）"),
+            Some("出生年月(yyyy-mm)"),
+            Some("加入党组织日期【必填】"),
             None,
-        ]
+        ])
     );
 }
 
@@ -171,21 +151,9 @@ fn most_matches_wins_and_ties_go_to_the_earliest() {
 #[test]
 fn a_column_is_taken_once_in_spec_order() {
     const SAME: &[ColumnSpec] = &[
-        ColumnSpec {
-            name: "时间",
-            aliases: &[],
-            required: true,
-        },
-        ColumnSpec {
-            name: "入党时间",
-            aliases: &["时间"],
-            required: true,
-        },
-        ColumnSpec {
-            name: "姓名",
-            aliases: &[],
-            required: true,
-        },
+        spec("时间", &[], true),
+        spec("入党时间", &["时间"], true),
+        spec("姓名", &[], true),
     ];
     let grid = text_grid(&[&["姓名", "时间", "时间"]]);
     let m = locate_header(&grid, SAME).unwrap();
@@ -200,11 +168,7 @@ fn a_column_is_taken_once_in_spec_order() {
 
 #[test]
 fn a_single_spec_needs_one_match() {
-    const ONE: &[ColumnSpec] = &[ColumnSpec {
-        name: "姓名",
-        aliases: &[],
-        required: true,
-    }];
+    const ONE: &[ColumnSpec] = &[spec("姓名", &[], true)];
     let grid = text_grid(&[&["标题"], &["序号", "姓名"]]);
     let m = locate_header(&grid, ONE).unwrap();
     assert_eq!(m.header_index, 1);

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{row, t, Scratch};
-use jiceng_io::{locate_header, parse_date, read_grid, Cell, ColumnSpec, ReadError};
+use common::{row, spec, t, Scratch};
+use jiceng_io::{locate_header, parse_date, read_grid, Cell, ReadError};
 
 const ROSTER: &str = "党员花名册,,,\n\
 姓名,性别,出生日期,身份证号\n\
@@ -43,21 +43,9 @@ fn check_roster(grid: &jiceng_io::Grid) {
     }
 
     let specs = [
-        ColumnSpec {
-            name: "姓名",
-            aliases: &[],
-            required: true,
-        },
-        ColumnSpec {
-            name: "身份证号",
-            aliases: &["公民身份号码"],
-            required: true,
-        },
-        ColumnSpec {
-            name: "出生日期",
-            aliases: &[],
-            required: false,
-        },
+        spec("姓名", &[], true),
+        spec("身份证号", &["公民身份号码"], true),
+        spec("出生日期", &[], false),
     ];
     let m = locate_header(grid, &specs).unwrap();
     assert_eq!(m.header_index, 1);

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{d, n, row, t, Scratch};
-use jiceng_io::{locate_header, parse_date, parse_int, read_grid, Cell, ColumnSpec, ReadError};
+use common::{d, n, row, spec, t, titles, Scratch};
+use jiceng_io::{locate_header, parse_date, parse_int, read_grid, Cell, ReadError};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 const TITLE: &str = "城关镇第一党支部党员花名册";
@@ -174,36 +174,12 @@ fn roster_header_is_found_below_the_title() {
     roster_fixture(&path);
     let grid = read_grid(&path).unwrap();
     let specs = [
-        ColumnSpec {
-            name: "姓名",
-            aliases: &[],
-            required: true,
-        },
-        ColumnSpec {
-            name: "身份证号",
-            aliases: &["公民身份号码", "身份证号码"],
-            required: true,
-        },
-        ColumnSpec {
-            name: "出生日期",
-            aliases: &["出生年月"],
-            required: false,
-        },
-        ColumnSpec {
-            name: "入党时间",
-            aliases: &["入党日期"],
-            required: true,
-        },
-        ColumnSpec {
-            name: "性别",
-            aliases: &[],
-            required: false,
-        },
-        ColumnSpec {
-            name: "学历",
-            aliases: &[],
-            required: false,
-        },
+        spec("姓名", &[], true),
+        spec("身份证号", &["公民身份号码", "身份证号码"], true),
+        spec("出生日期", &["出生年月"], false),
+        spec("入党时间", &["入党日期"], true),
+        spec("性别", &[], false),
+        spec("学历", &[], false),
     ];
     let m = locate_header(&grid, &specs).unwrap();
     assert_eq!(m.header_index, 2);
@@ -214,14 +190,14 @@ fn roster_header_is_found_below_the_title() {
     );
     assert_eq!(
         m.titles,
-        vec![
-            Some("姓 名".to_string()),
-            Some("公民身份号码".to_string()),
-            Some("出生日期(yyyy-mm-dd)".to_string()),
-            Some("入党时间(必填)".to_string()),
-            Some("性别*".to_string()),
+        titles(&[
+            Some("姓 名"),
+            Some("公民身份号码"),
+            Some("出生日期(yyyy-mm-dd)"),
+            Some("入党时间(必填)"),
+            Some("性别*"),
             None,
-        ]
+        ])
     );
 }
 

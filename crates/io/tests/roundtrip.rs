@@ -5,9 +5,9 @@ mod common;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use common::{d, n, row, t, Scratch};
+use common::{d, n, row, spec, t, Scratch};
 use jiceng_io::xlsx::workbook_bytes;
-use jiceng_io::{locate_header, read_grid, write_workbook, Cell, ColumnSpec, OutCell, Sheet};
+use jiceng_io::{locate_header, read_grid, write_workbook, Cell, OutCell, Sheet};
 
 fn report() -> Sheet {
     Sheet {
@@ -84,18 +84,7 @@ fn write_then_read_back() {
     assert_eq!(r4[4], t("1899-01-01"), "no Excel serial before 1900: text");
     assert_eq!(row(&grid, 5).cells[..2], [t("合计"), n(21.0)]);
 
-    let specs = [
-        ColumnSpec {
-            name: "党组织名称",
-            aliases: &[],
-            required: true,
-        },
-        ColumnSpec {
-            name: "党员数",
-            aliases: &[],
-            required: true,
-        },
-    ];
+    let specs = [spec("党组织名称", &[], true), spec("党员数", &[], true)];
     let m = locate_header(&grid, &specs).unwrap();
     assert_eq!(m.header_index, 1);
 }

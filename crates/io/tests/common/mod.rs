@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
-use jiceng_io::{Cell, Grid, GridRow};
+use jiceng_io::{Cell, ColumnSpec, Grid, GridRow};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -72,4 +72,22 @@ pub fn row(grid: &Grid, number: usize) -> &GridRow {
         .iter()
         .find(|r| r.number == number)
         .unwrap_or_else(|| panic!("no row {number} in {:?}", grid.rows))
+}
+
+/// A column to look for: its name, the other titles it goes by, whether it must be there.
+pub const fn spec(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    required: bool,
+) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        aliases,
+        required,
+    }
+}
+
+/// Header titles as `locate_header` reports them.
+pub fn titles(found: &[Option<&str>]) -> Vec<Option<String>> {
+    found.iter().map(|t| t.map(str::to_string)).collect()
 }
