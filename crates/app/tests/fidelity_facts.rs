@@ -764,18 +764,7 @@ contract_test!(
             records_from: Some(d("2025-01-01")),
             ..OrgFields::default()
         };
-        let id = async {
-            org_admin::create(
-                &app,
-                &dept().grant()?,
-                &by_id(&app, &dept(), parent).await?,
-                &f,
-                "新建",
-            )
-            .await
-        }
-        .await
-        .unwrap();
+        let id = create_org(&app, &dept(), parent, &f, "新建").await.unwrap();
         let mut c = app.store().acquire().await.unwrap();
         let h = jiceng_store::history::of_orgs(&mut c, &[id])
             .await

@@ -515,32 +515,14 @@ contract_test!(
             ..Default::default()
         };
         // In scope: said plainly (the actor sees that org anyway).
-        let e = async {
-            org_admin::create(
-                &app,
-                &sec.grant()?,
-                &by_id(&app, &sec, parent.org.id).await?,
-                &fields("T006"),
-                "新建",
-            )
+        let e = create_org(&app, &sec, parent.org.id, &fields("T006"), "新建")
             .await
-        }
-        .await
-        .unwrap_err();
+            .unwrap_err();
         assert_eq!(e.to_string(), "组织代码T006已被使用");
         // Outside: refused without saying where, and referred.
-        let e = async {
-            org_admin::create(
-                &app,
-                &sec.grant()?,
-                &by_id(&app, &sec, parent.org.id).await?,
-                &fields("T004"),
-                "新建",
-            )
+        let e = create_org(&app, &sec, parent.org.id, &fields("T004"), "新建")
             .await
-        }
-        .await
-        .unwrap_err();
+            .unwrap_err();
         assert_eq!(e.to_string(), org_admin::CODE_REFERRED);
         let page = referral::list(&app, &dept, None, 1, 20).await.unwrap();
         assert_eq!(page.total, 1);
@@ -563,17 +545,8 @@ contract_test!(
             2
         );
         // A free code is taken.
-        async {
-            org_admin::create(
-                &app,
-                &sec.grant()?,
-                &by_id(&app, &sec, parent.org.id).await?,
-                &fields("X905"),
-                "新建",
-            )
+        create_org(&app, &sec, parent.org.id, &fields("X905"), "新建")
             .await
-        }
-        .await
-        .unwrap();
+            .unwrap();
     }
 );

@@ -401,12 +401,7 @@ contract_test!(
         let x = c.get(&format!("/units/export.xlsx?org={t001}")).await;
         assert!(x.bytes.starts_with(b"PK"));
         let log = aud.get("/api/v1/audit?page_size=200").await.json();
-        let exports = log["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["code"] == 50)
-            .count();
+        let exports = exports_in(&log);
         assert!(exports >= 2, "exports audited: {log}");
         let page = ac.get("/audit").await;
         assert_eq!(page.status, StatusCode::OK);
@@ -559,14 +554,7 @@ contract_test!(
             .await;
         let html = r.text();
         assert!(html.contains("import-confirm"), "{html}");
-        let token = html
-            .split("name=\"token\" value=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
+        let token = quoted_after(&html, "name=\"token\" value=\"");
         let before = api.get("/api/v1/dashboard").await.json()["members"]
             .as_i64()
             .unwrap();

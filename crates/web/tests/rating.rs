@@ -269,12 +269,7 @@ contract_test!(
                 "{a} missing from {actions:?}"
             );
         }
-        let exports = log["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["code"] == 50)
-            .count();
+        let exports = exports_in(&log);
         assert!(exports >= 3, "exports audited: {log}");
         let adj = log["items"]
             .as_array()

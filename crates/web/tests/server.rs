@@ -72,14 +72,7 @@ contract_test!(
         )
         .await;
         assert_eq!(st, 200, "{body}");
-        let token = body
-            .split("\"token\":\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
+        let token = quoted_after(&body, "\"token\":\"");
         let auth = format!("Bearer {token}");
         let (st, body) = request(
             addr,

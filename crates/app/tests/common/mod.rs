@@ -44,30 +44,8 @@ pub fn s(v: &str) -> C {
     }
 }
 
-pub struct Dir(pub PathBuf);
-
-impl Dir {
-    pub fn new(label: &str) -> Dir {
-        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let p = std::env::temp_dir().join(format!(
-            "jiceng-app-test-{}-{label}-{n}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Dir(p)
-    }
-    pub fn file(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod dir;
+pub use dir::Dir;
 
 /// Writes a sheet: a merged title row, the header, then rows (a `None` row is left blank).
 pub fn xlsx(path: &Path, title: &str, header: &[&str], rows: &[Option<Vec<C>>]) {
@@ -556,6 +534,26 @@ pub async fn edit_org(
 ) -> jiceng_app::Result<()> {
     let grant = actor.grant()?;
     jiceng_app::org_admin::edit(app, &grant, &by_id(app, actor, id).await?, fields, reason).await
+}
+
+/// Creates an org below `parent` as the front ends do: `actor`'s `Write` grant, the parent
+/// resolved for it, then `org_admin::create`; the new org's id.
+pub async fn create_org(
+    app: &App,
+    actor: &Actor,
+    parent: i64,
+    fields: &jiceng_app::org_admin::OrgFields,
+    reason: &str,
+) -> jiceng_app::Result<i64> {
+    let grant = actor.grant()?;
+    jiceng_app::org_admin::create(
+        app,
+        &grant,
+        &by_id(app, actor, parent).await?,
+        fields,
+        reason,
+    )
+    .await
 }
 
 /// An org key resolved as the command line resolves it (the whole tree).

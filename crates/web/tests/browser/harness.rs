@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::common::PASSWORD;
@@ -135,36 +136,42 @@ pub async fn wait_url_contains(c: &Client, part: &str) {
     panic!("the page never reached an address with {part}");
 }
 
-/// Types `text` into the field with id `id`.
-pub async fn fill(c: &Client, id: &str, text: &str) {
-    c.find(Locator::Id(id))
+/// The element `loc` names, once it appears.
+pub async fn wait_for(c: &Client, loc: Locator<'_>) -> Element {
+    c.wait()
+        .for_element(loc)
         .await
-        .unwrap_or_else(|e| panic!("no field #{id}: {e}"))
+        .unwrap_or_else(|e| panic!("no element {loc:?}: {e}"))
+}
+
+/// Types `text` into the field `loc` names.
+pub async fn fill_in(c: &Client, loc: Locator<'_>, text: &str) {
+    c.find(loc)
+        .await
+        .unwrap_or_else(|e| panic!("no field {loc:?}: {e}"))
         .send_keys(text)
         .await
         .unwrap();
 }
 
+/// Types `text` into the field with id `id`.
+pub async fn fill(c: &Client, id: &str, text: &str) {
+    fill_in(c, Locator::Id(id), text).await
+}
+
+/// Clicks the element `loc` names (waiting for it to appear).
+pub async fn click_on(c: &Client, loc: Locator<'_>) {
+    wait_for(c, loc).await.click().await.unwrap();
+}
+
 /// Clicks the element with id `id` (waiting for it to appear).
 pub async fn click(c: &Client, id: &str) {
-    c.wait()
-        .for_element(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("no element #{id}: {e}"))
-        .click()
-        .await
-        .unwrap();
+    click_on(c, Locator::Id(id)).await
 }
 
 /// The text of the element with id `id`, once it appears.
 pub async fn wait_text(c: &Client, id: &str) -> String {
-    c.wait()
-        .for_element(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("no element #{id}: {e}"))
-        .text()
-        .await
-        .unwrap()
+    wait_for(c, Locator::Id(id)).await.text().await.unwrap()
 }
 
 pub async fn text_of(c: &Client, css: &str) -> String {
@@ -191,10 +198,7 @@ pub async fn login(c: &Client, base: &str, user: &str) {
     fill(c, "username", user).await;
     fill(c, "password", PASSWORD).await;
     click(c, "login-submit").await;
-    c.wait()
-        .for_element(Locator::Css("header.top .who, #code-submit"))
-        .await
-        .unwrap();
+    wait_for(c, Locator::Css("header.top .who, #code-submit")).await;
     if c.find(Locator::Id("code-submit")).await.is_ok() {
         let app = served()
             .lock()
@@ -207,24 +211,13 @@ pub async fn login(c: &Client, base: &str, user: &str) {
             .expect("a second factor");
         fill(c, "code", &code).await;
         click(c, "code-submit").await;
-        c.wait()
-            .for_element(Locator::Css("header.top .who"))
-            .await
-            .unwrap();
+        wait_for(c, Locator::Css("header.top .who")).await;
     }
 }
 
 pub async fn logout(c: &Client) {
-    c.find(Locator::Css("header.top .who button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Id("login-submit"))
-        .await
-        .unwrap();
+    click_on(c, Locator::Css("header.top .who button")).await;
+    wait_for(c, Locator::Id("login-submit")).await;
 }
 
 /// A running server and a browser pointed at it; dropped at the end of a journey.

@@ -27,21 +27,11 @@ async fn life_a_secretary_records_on_a_phone() {
 
     // The township before: none of its two branches has held June's theme day.
     login(c, &base, "committee").await;
-    c.goto(&format!(
-        "{base}/reports/compliance?org={t001}&period=2026-06"
-    ))
-    .await
-    .unwrap();
+    june_compliance(c, &base, t001).await;
     assert_eq!(text_of(c, "#card-compliant .n").await, "0");
     // June is not over on its 30th: both branches' theme days are 待办, nothing failed
     // (review error #1; this test used to judge the running month).
-    assert_eq!(
-        c.find_all(Locator::Css("#pending-table tbody tr"))
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(pending_rows(c).await, 2);
     assert!(text_of(c, "#judged-note").await.contains("尚无已结束"));
     logout(c).await;
 
@@ -49,60 +39,32 @@ async fn life_a_secretary_records_on_a_phone() {
     c.set_window_size(360, 740).await.unwrap();
     login(c, &base, "sec-a").await;
     shot(c, "life-home-phone", 360, 740).await;
-    c.find(Locator::Id("due-link"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "due-link").await;
     wait_url_contains(c, &format!("/orgs/{b001}/due")).await;
     let month = text_of(c, "#due-month").await;
     assert!(month.contains("主题党日"), "{month}");
     shot(c, "life-due-phone", 360, 740).await;
-    c.find(Locator::Css("#due-month a.record"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_on(c, Locator::Css("#due-month a.record")).await;
     wait_url_contains(c, "/meetings/new").await;
     shot(c, "life-record-phone", 360, 740).await;
     shot(c, "life-record-phone-full", 360, 2000).await;
     c.set_window_size(360, 740).await.unwrap();
-    c.find(Locator::Id("topic"))
-        .await
-        .unwrap()
-        .send_keys("学习党的创新理论主题党日")
-        .await
-        .unwrap();
-    c.find(Locator::Id("venue"))
-        .await
-        .unwrap()
-        .send_keys("村党群服务中心")
-        .await
-        .unwrap();
+    fill(c, "topic", "学习党的创新理论主题党日").await;
+    fill(c, "venue", "村党群服务中心").await;
     // One member is away: excused, with a reason.
     let liu = f.members["刘洋"];
-    c.find(Locator::Css(&format!(
-        "input[name='att_{liu}'][value='excused']"
-    )))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    c.find(Locator::Css(&format!("input[name='reason_{liu}']")))
-        .await
-        .unwrap()
-        .send_keys("外出务工")
-        .await
-        .unwrap();
-    c.find(Locator::Id("record-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_on(
+        c,
+        Locator::Css(&format!("input[name='att_{liu}'][value='excused']")),
+    )
+    .await;
+    fill_in(
+        c,
+        Locator::Css(&format!("input[name='reason_{liu}']")),
+        "外出务工",
+    )
+    .await;
+    click(c, "record-submit").await;
     wait_url_contains(c, "done=").await;
     let flash = text_of(c, "#flash").await;
     assert!(flash.contains("学习党的创新理论主题党日"), "{flash}");
@@ -114,12 +76,7 @@ async fn life_a_secretary_records_on_a_phone() {
         .await
         .contains("本月应开展的组织生活已全部完成"));
     shot(c, "life-due-after-phone", 360, 740).await;
-    c.find(Locator::Css("#flash a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_on(c, Locator::Css("#flash a")).await;
     wait_url_contains(c, "/meetings/").await;
     assert_eq!(text_of(c, "#meeting-counts").await, "5 / 4 / 1");
     shot(c, "life-meeting-phone", 360, 1200).await;
@@ -130,26 +87,9 @@ async fn life_a_secretary_records_on_a_phone() {
     c.goto(&format!("{base}/orgs/{b001}/meetings/new?kind=ThemeDay"))
         .await
         .unwrap();
-    c.find(Locator::Id("topic"))
-        .await
-        .unwrap()
-        .send_keys("学习党的创新理论主题党日")
-        .await
-        .unwrap();
-    c.find(Locator::Id("record-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let err = c
-        .wait()
-        .for_element(Locator::Id("error-topic"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    fill(c, "topic", "学习党的创新理论主题党日").await;
+    click(c, "record-submit").await;
+    let err = wait_text(c, "error-topic").await;
     assert!(err.contains("已记录过"), "{err}");
     shot(c, "life-record-error-phone", 360, 1000).await;
     c.set_window_size(1280, 900).await.unwrap();
@@ -157,20 +97,10 @@ async fn life_a_secretary_records_on_a_phone() {
 
     // The township sees it at once (judged live below 2,000 branches).
     login(c, &base, "committee").await;
-    c.goto(&format!(
-        "{base}/reports/compliance?org={t001}&period=2026-06"
-    ))
-    .await
-    .unwrap();
+    june_compliance(c, &base, t001).await;
     // Recorded: one branch's theme day leaves 待办; June is judged once it is over.
     assert_eq!(text_of(c, "#card-compliant .n").await, "0");
-    assert_eq!(
-        c.find_all(Locator::Css("#pending-table tbody tr"))
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(pending_rows(c).await, 1);
     // The server refreshes the stored summaries shortly after it starts.
     let mut fresh = String::new();
     for _ in 0..40 {
@@ -187,4 +117,21 @@ async fn life_a_secretary_records_on_a_phone() {
     shot(c, "life-compliance-phone", 360, 740).await;
     shot(c, "life-compliance-phone-full", 360, 2400).await;
     s.close().await;
+}
+
+/// Opens the township's compliance page for June 2026.
+async fn june_compliance(c: &Client, base: &str, t001: i64) {
+    c.goto(&format!(
+        "{base}/reports/compliance?org={t001}&period=2026-06"
+    ))
+    .await
+    .unwrap();
+}
+
+/// How many obligations the compliance page lists as 待办.
+async fn pending_rows(c: &Client) -> usize {
+    c.find_all(Locator::Css("#pending-table tbody tr"))
+        .await
+        .unwrap()
+        .len()
 }

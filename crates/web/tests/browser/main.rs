@@ -42,16 +42,12 @@ async fn journeys_in_headless_chromium() {
 
     // The tree expands lazily.
     c.goto(&format!("{base}/orgs")).await.unwrap();
-    c.find(Locator::Css("#org-tree button.toggle"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::XPath("//ul[@id='org-tree']//a[text()='甲镇党委']"))
-        .await
-        .unwrap();
+    click_on(c, Locator::Css("#org-tree button.toggle")).await;
+    wait_for(
+        c,
+        Locator::XPath("//ul[@id='org-tree']//a[text()='甲镇党委']"),
+    )
+    .await;
 
     // 2. Find a member by name, open the page: the ID number is masked.
     c.goto(&format!("{base}/members")).await.unwrap();
@@ -61,13 +57,7 @@ async fn journeys_in_headless_chromium() {
     fill(c, "member-search", "王伟").await;
     click(c, "member-search-submit").await;
     wait_url_contains(c, "q=").await;
-    c.wait()
-        .for_element(Locator::LinkText("王伟"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_on(c, Locator::LinkText("王伟")).await;
     let name = wait_text(c, "member-name").await;
     assert!(name.contains("王伟"));
     let id = text_of(c, "#id-number").await;
@@ -123,15 +113,9 @@ async fn journeys_in_headless_chromium() {
     fill(c, "file", &fixed_file.display().to_string()).await;
     click(c, "import-check").await;
     click(c, "import-confirm").await;
-    c.wait()
-        .for_element(Locator::Id("import-done"))
-        .await
-        .unwrap();
+    wait_for(c, Locator::Id("import-done")).await;
     click(c, "to-dashboard").await;
-    c.wait()
-        .for_element(Locator::Id("card-members"))
-        .await
-        .unwrap();
+    wait_for(c, Locator::Id("card-members")).await;
     let after: i64 = text_of(c, "#card-members .n").await.parse().unwrap();
     assert_eq!(
         after,

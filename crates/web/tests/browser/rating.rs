@@ -66,12 +66,7 @@ async fn rating_a_case_runs_from_diagnosis_to_acceptance() {
     assert!(flash.contains("评定"), "{flash}");
     assert!(main_text(c).await.contains("甲村党支部"));
     both_shots(c, "rating-stars", 1500, 1300).await;
-    c.find(Locator::LinkText("甲村党支部"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_on(c, Locator::LinkText("甲村党支部")).await;
     let title = wait_text(c, "rating-title").await;
     assert!(title.contains("甲村党支部"), "{title}");
     let table = wait_text(c, "indicator-table").await;
@@ -123,12 +118,7 @@ async fn rating_a_case_runs_from_diagnosis_to_acceptance() {
         "{overdue}"
     );
     both_shots(c, "rect-dashboard-overdue", 1600, 1400).await;
-    c.find(Locator::Css("#overdue-measures a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_on(c, Locator::Css("#overdue-measures a")).await;
     let measures = wait_text(c, "measure-table").await;
     assert!(measures.contains("逾期"), "{measures}");
 

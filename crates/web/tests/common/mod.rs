@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -32,30 +31,9 @@ pub fn app(db: &TestDb) -> App {
     app
 }
 
-pub struct Dir(pub PathBuf);
-
-impl Dir {
-    pub fn new(label: &str) -> Dir {
-        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let p = std::env::temp_dir().join(format!(
-            "jiceng-web-test-{}-{label}-{n}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Dir(p)
-    }
-    pub fn file(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+#[path = "../../../app/tests/common/dir.rs"]
+mod dir;
+pub use dir::Dir;
 
 pub const ORGS_CSV: &str = "\
 党组织名称,党组织类别,上级党组织,所属领域,区划代码,成立时间,换届时间,是否设立支委会,组织代码
@@ -522,6 +500,27 @@ impl Client {
 /// Whether an answer is the login's second step (the code page).
 pub fn is_code_page(r: &Resp) -> bool {
     r.status == StatusCode::OK && r.text().contains("action=\"/login/2fa\"")
+}
+
+/// The text between `key` and the next `"` (a token in a form or a JSON answer).
+pub fn quoted_after(text: &str, key: &str) -> String {
+    text.split(key)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// How many entries of an audit page (`/api/v1/audit`) are exports (code 50).
+pub fn exports_in(log: &serde_json::Value) -> usize {
+    log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["code"] == 50)
+        .count()
 }
 
 pub fn csrf_of(html: &str) -> String {
