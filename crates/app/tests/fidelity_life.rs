@@ -8,7 +8,6 @@ use common::*;
 use jiceng_app::access::{Actor, Role};
 use jiceng_app::import::{self, ImportOptions, NoProgress};
 use jiceng_app::meetings::{self, NewMeeting};
-use jiceng_app::reports::compliance;
 use jiceng_domain::{AttendanceStatus, Cadence, MeetingKind, Period, RuleBook};
 use jiceng_store::testing::TestDb;
 use jiceng_store::{contract_test, Scope};
@@ -96,9 +95,7 @@ contract_test!(
             .collect();
         import_ledger(&app, &ledger(&dir, "s1.xlsx", &rows, true), None).await;
 
-        let r = compliance::run(&app, &sys_org(&app, "T005").await, Period::Year(2026))
-            .await
-            .unwrap();
+        let r = compliance_of(&app, &Actor::system(), "T005", Period::Year(2026)).await;
         assert_eq!((r.branches, r.compliant, r.rate), (1, 1, Some(1.0)));
         assert!(r.noncompliant.is_empty(), "{:?}", r.noncompliant);
         assert_eq!(r.judged_through, Some(d("2026-06-30")));
@@ -120,9 +117,7 @@ contract_test!(
             );
         }
         // The current month on its 5th: nothing judged, nothing failed.
-        let m = compliance::run(&app, &sys_org(&app, "T001").await, Period::Month(2026, 7))
-            .await
-            .unwrap();
+        let m = compliance_of(&app, &Actor::system(), "T001", Period::Month(2026, 7)).await;
         assert_eq!((m.branches, m.compliant, m.rate), (0, 0, None));
         assert!(m.noncompliant.is_empty() && m.held_nothing.is_empty());
         // The stored summaries count closed spans only, and say how far.
@@ -180,33 +175,15 @@ contract_test!(
 
         // S9: Q1 2026 judged on 2026-04-10: the combined session is the quarter's
         // general meeting and March's theme day.
-        let q1 = compliance::run(
-            &app,
-            &common::org(&app, &sys, "T005").await.unwrap(),
-            Period::Quarter(2026, 1),
-        )
-        .await
-        .unwrap();
+        let q1 = compliance_of(&app, &sys, "T005", Period::Quarter(2026, 1)).await;
         assert_eq!((q1.branches, q1.compliant), (1, 1), "{:?}", q1.noncompliant);
         // S24: the township's ledger covers its branches from January: those with no row
         // held nothing (a real shortfall), while before January nothing is judged.
-        let town = compliance::run(
-            &app,
-            &common::org(&app, &sys, "T001").await.unwrap(),
-            Period::Quarter(2026, 1),
-        )
-        .await
-        .unwrap();
+        let town = compliance_of(&app, &sys, "T001", Period::Quarter(2026, 1)).await;
         let mut nothing: Vec<&str> = town.held_nothing.iter().map(|o| o.code.as_str()).collect();
         nothing.sort();
         assert_eq!(nothing, vec!["T002", "T004", "T006"]);
-        let q4 = compliance::run(
-            &app,
-            &common::org(&app, &sys, "T001").await.unwrap(),
-            Period::Quarter(2025, 4),
-        )
-        .await
-        .unwrap();
+        let q4 = compliance_of(&app, &sys, "T001", Period::Quarter(2025, 4)).await;
         assert_eq!((q4.branches, q4.compliant), (0, 0));
         assert!(q4.held_nothing.is_empty());
         assert!(q4
@@ -214,13 +191,7 @@ contract_test!(
             .iter()
             .all(|n| n.reasons.contains(&"台账起始日前".to_string())));
         // S10: the 2025年度 session held in January counts for 2025, not 2026.
-        let y25 = compliance::run(
-            &app,
-            &common::org(&app, &sys, "T005").await.unwrap(),
-            Period::Year(2025),
-        )
-        .await
-        .unwrap();
+        let y25 = compliance_of(&app, &sys, "T005", Period::Year(2025)).await;
         assert!(y25
             .noncompliant
             .iter()
@@ -298,9 +269,7 @@ contract_test!(
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let r = compliance::run(&app, &sys_org(&app, "T005").await, Period::Year(2026))
-            .await
-            .unwrap();
+        let r = compliance_of(&app, &Actor::system(), "T005", Period::Year(2026)).await;
         let committee: Vec<(i64, i64)> = r
             .noncompliant
             .iter()
@@ -395,9 +364,7 @@ contract_test!(
         .await;
         exec(&app, "UPDATE org SET temporary = 1 WHERE code = 'T006'").await;
         exec(&app, "UPDATE org SET records_from = '2025-01-01'").await;
-        let r = compliance::run(&app, &sys_org(&app, "T001").await, Period::Year(2026))
-            .await
-            .unwrap();
+        let r = compliance_of(&app, &Actor::system(), "T001", Period::Year(2026)).await;
         let missing = |code: &str, kind: &str| -> Option<i64> {
             r.noncompliant
                 .iter()
@@ -463,9 +430,7 @@ contract_test!(
             ("T005", "党课", "2026-09-18", "下半年党课", ""),
         ];
         import_ledger(&app, &ledger(&dir, "s20.xlsx", &rows, true), None).await;
-        let r = compliance::run(&app, &sys_org(&app, "T005").await, Period::Year(2026))
-            .await
-            .unwrap();
+        let r = compliance_of(&app, &Actor::system(), "T005", Period::Year(2026)).await;
         assert!(r
             .noncompliant
             .iter()

@@ -472,13 +472,7 @@ contract_test!(
         //  T006: theme days 7/10 and 7/20, none in August, 9/10 → ThemeDay due 3 held 2.
         //  T009: committee 7/3 and 8/3 (10/1 is Q4) → CommitteeMeeting due 3 held 2.
         let actor = Actor::system();
-        let q3 = compliance::run(
-            &app,
-            &common::org(&app, &actor, "T001").await.unwrap(),
-            Period::Quarter(2026, 3),
-        )
-        .await
-        .unwrap();
+        let q3 = compliance_of(&app, &actor, "T001", Period::Quarter(2026, 3)).await;
         assert_eq!((q3.branches, q3.compliant, q3.rate), (5, 1, Some(0.2)));
         assert_eq!(
             missing_of(&q3),
@@ -556,13 +550,7 @@ contract_test!(
         // August alone: only monthly obligations. T002 (groups: T007 met 8/15; T008 not yet
         // set up for the whole month), T005 and T009 comply; T004 held nothing; T006 held
         // a general meeting but no theme day.
-        let aug = compliance::run(
-            &app,
-            &common::org(&app, &actor, "测试镇党委").await.unwrap(),
-            Period::Month(2026, 8),
-        )
-        .await
-        .unwrap();
+        let aug = compliance_of(&app, &actor, "测试镇党委", Period::Month(2026, 8)).await;
         assert_eq!((aug.branches, aug.compliant), (5, 3));
         assert_eq!(
             missing_of(&aug),
@@ -574,13 +562,7 @@ contract_test!(
         assert_eq!(aug.held_nothing.len(), 1);
 
         // One branch's subtree: 东村 with 南村 below it.
-        let east = compliance::run(
-            &app,
-            &common::org(&app, &actor, "T002").await.unwrap(),
-            Period::Quarter(2026, 3),
-        )
-        .await
-        .unwrap();
+        let east = compliance_of(&app, &actor, "T002", Period::Quarter(2026, 3)).await;
         assert_eq!((east.branches, east.compliant), (2, 0));
         let levels: Vec<(&str, usize)> = east
             .levels
@@ -649,13 +631,7 @@ contract_test!(
             .await
             .unwrap();
         assert_eq!((again.written, again.unchanged), (0, 29));
-        let q3b = compliance::run(
-            &app,
-            &common::org(&app, &actor, "T001").await.unwrap(),
-            Period::Quarter(2026, 3),
-        )
-        .await
-        .unwrap();
+        let q3b = compliance_of(&app, &actor, "T001", Period::Quarter(2026, 3)).await;
         assert_eq!(q3b.attendance.meetings, 24);
         assert_eq!(missing_of(&q3b), missing_of(&q3));
     }
@@ -860,13 +836,7 @@ contract_test!(
         );
         // December is still running on the 15th: nothing is judged or failed (review
         // error #1; this test used to expect (1, 0)), the theme day is 待办.
-        let before = compliance::run(
-            &app,
-            &common::org(&app, &sec, "T005").await.unwrap(),
-            Period::Month(2026, 12),
-        )
-        .await
-        .unwrap();
+        let before = compliance_of(&app, &sec, "T005", Period::Month(2026, 12)).await;
         assert_eq!((before.branches, before.compliant), (0, 0));
         assert!(before.noncompliant.is_empty());
         assert_eq!(before.pending.len(), 1);
@@ -934,13 +904,7 @@ contract_test!(
             open,
             vec!["PartyLecture", "LifeMeeting", "DemocraticEvaluation"]
         );
-        let after = compliance::run(
-            &app,
-            &common::org(&app, &sec, "T005").await.unwrap(),
-            Period::Month(2026, 12),
-        )
-        .await
-        .unwrap();
+        let after = compliance_of(&app, &sec, "T005", Period::Month(2026, 12)).await;
         assert_eq!((after.branches, after.compliant), (0, 0));
         assert!(after.pending.is_empty(), "the theme day is held");
         // Judged once December is over: T005 complies. The other branches have no

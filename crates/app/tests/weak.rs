@@ -477,40 +477,27 @@ contract_test!(
         let r = uc::weak_report(&app, &dept(), "T001", 2026).await.unwrap();
         assert_eq!(shape(&r), sorted(planted(), &r));
         assert_eq!(r.diagnosed, 7, "T001, T002, T003, T004, T005, T006, T009");
-        assert_eq!(
-            evidence(&r, "T005", "SecretaryVacant"),
-            "书记自2026-08-10起空缺，已4个月（超过3个月）"
-        );
-        assert_eq!(
-            evidence(&r, "T009", "NoCommitteeMeeting"),
-            "2026年6月至2026-12-15未召开支部委员会会议（6个月以上）"
-        );
-        assert_eq!(
-        evidence(&r, "T006", "OrgLifeNotHeld"),
-        "2026年第2季度、2026年第3季度未开展任何组织生活；2026-01-01至2026-09-30应开展组织生活15项，按规定开展5项（33.3%）"
-    );
-        assert_eq!(
-            evidence(&r, "T006", "ManualReport"),
-            "2026年以来发生群体性上访3次（来源：县信访局通报）"
-        );
+        for (org, rule, want) in [
+            ("T005", "SecretaryVacant", "书记自2026-08-10起空缺，已4个月（超过3个月）"),
+            ("T009", "NoCommitteeMeeting", "2026年6月至2026-12-15未召开支部委员会会议（6个月以上）"),
+            ("T006", "OrgLifeNotHeld", "2026年第2季度、2026年第3季度未开展任何组织生活；2026-01-01至2026-09-30应开展组织生活15项，按规定开展5项（33.3%）"),
+            ("T006", "ManualReport", "2026年以来发生群体性上访3次（来源：县信访局通报）"),
+        ] {
+            assert_eq!(evidence(&r, org, rule), want, "{org} {rule}");
+        }
         // 懒 is "no data" until activity with the masses is recorded (review error 3):
         // no masses at 三会一课 is not it.
         assert!(r
             .no_data
             .iter()
             .any(|(rule, _, _)| rule.code() == "NoMassesActivity"));
-        assert_eq!(
-            evidence(&r, "T002", "CollectiveIncomeLow"),
-            "2026年度村集体经济收入3.00万元，低于标准5.00万元"
-        );
-        assert_eq!(
-            evidence(&r, "T003", "NoRecruit"),
-            "近2年未发展党员（最近一名党员入党日期2023-06-01）"
-        );
-        assert_eq!(
-            evidence(&r, "T003", "DisciplineCases"),
-            "2026年度记录涉及班子成员的违纪违法案件1起：2026-05-20 村党总支委员：违规处置集体资产"
-        );
+        for (org, rule, want) in [
+            ("T002", "CollectiveIncomeLow", "2026年度村集体经济收入3.00万元，低于标准5.00万元"),
+            ("T003", "NoRecruit", "近2年未发展党员（最近一名党员入党日期2023-06-01）"),
+            ("T003", "DisciplineCases", "2026年度记录涉及班子成员的违纪违法案件1起：2026-05-20 村党总支委员：违规处置集体资产"),
+        ] {
+            assert_eq!(evidence(&r, org, rule), want, "{org} {rule}");
+        }
         // Signals without data are counted as such, never as fine.
         let no_data: Vec<&str> = r.no_data.iter().map(|(rule, _, _)| rule.code()).collect();
         assert!(no_data.contains(&"LowSatisfaction"));

@@ -556,6 +556,19 @@ pub async fn create_org(
     .await
 }
 
+/// The compliance report of the org `key`, resolved for `actor`, for `period`.
+pub async fn compliance_of(
+    app: &App,
+    actor: &Actor,
+    key: &str,
+    period: jiceng_domain::Period,
+) -> jiceng_app::reports::compliance::ComplianceReport {
+    let org = org(app, actor, key).await.unwrap();
+    jiceng_app::reports::compliance::run(app, &org, period)
+        .await
+        .unwrap()
+}
+
 /// An org key resolved as the command line resolves it (the whole tree).
 pub async fn sys_org(app: &App, key: &str) -> jiceng_app::access::InScope<jiceng_app::OrgRecord> {
     org(app, &Actor::system(), key).await.unwrap()
