@@ -27,7 +27,7 @@ fn import_then_report_from_the_command_line() {
     // Only init creates a database.
     let (code, out, err) = run(&dir, &["init", "--db", "sqlite://t.db"]);
     assert_eq!(code, 0, "{out}{err}");
-    let (code, out, err) = run(
+    let v = json(run(
         &dir,
         &[
             "import",
@@ -38,9 +38,7 @@ fn import_then_report_from_the_command_line() {
             "--format",
             "json",
         ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    ));
     assert_eq!(
         (
             v["rows"].as_u64(),

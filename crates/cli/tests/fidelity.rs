@@ -21,11 +21,6 @@ fn run(dir: &Path, db: &str, today: &str, args: &[&str]) -> (i32, String, String
     )
 }
 
-fn json(r: (i32, String, String)) -> Value {
-    let out = ok(r);
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
-
 /// A valid synthetic citizen ID (GB 11643) for a birth date and a serial.
 fn id(birth: &str, serial: u32, female: bool) -> String {
     let seq = serial * 2 + u32::from(!female);

@@ -57,7 +57,7 @@ fn a_ledger_imported_and_judged_from_the_command_line() {
     let (bytes, _, bad) = encoding_rs::GBK.encode(ledger);
     assert!(!bad);
     std::fs::write(dir.join("ledger.csv"), bytes).unwrap();
-    let (code, out, err) = run(
+    let v = json(run(
         &dir,
         &[
             "--db",
@@ -70,9 +70,7 @@ fn a_ledger_imported_and_judged_from_the_command_line() {
             "--format",
             "json",
         ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    ));
     assert_eq!(
         (v["rows"].as_u64(), v["written"].as_u64()),
         (Some(10), Some(10))
@@ -99,7 +97,7 @@ fn a_ledger_imported_and_judged_from_the_command_line() {
 
     // Q3: 甲村 complies; 乙村 held two committee meetings of three months (one is in Q4)
     // and nothing else.
-    let (code, out, err) = run(
+    let v = json(run(
         &dir,
         &[
             "--db",
@@ -113,9 +111,7 @@ fn a_ledger_imported_and_judged_from_the_command_line() {
             "--format",
             "json",
         ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    ));
     assert_eq!(v["period"], "2026Q3");
     assert_eq!(
         (v["branches"].as_u64(), v["compliant"].as_u64()),

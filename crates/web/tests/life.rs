@@ -60,6 +60,11 @@ async fn post(c: &mut Client, path: &str, fields: &[(String, String)]) -> Resp {
     c.post_form(path, &refs).await
 }
 
+/// A meeting as the API takes it: `n` members expected, all present.
+fn meeting(org: i64, kind: &str, date: &str, topic: &str, n: i64) -> serde_json::Value {
+    json!({ "org_id": org, "kind": kind, "date": date, "topic": topic, "expected": n, "present": n })
+}
+
 contract_test!(
     a_secretary_records_from_the_due_list,
     |db: TestDb| async move {
@@ -226,11 +231,11 @@ contract_test!(the_api_records_lists_and_reports, |db: TestDb| async move {
     assert!(r.json()["error"].as_str().unwrap().contains("已记录过"));
     // A bad kind and a bad date.
     let r = api
-            .post_json(
-                "/api/v1/meetings",
-                json!({ "org_id": b001, "kind": "茶话会", "date": "2026-6-1x", "topic": "x", "expected": 3, "present": 3 }),
-            )
-            .await;
+        .post_json(
+            "/api/v1/meetings",
+            meeting(b001, "茶话会", "2026-6-1x", "x", 3),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.json()["error"].as_str().unwrap().contains("会议类型"));
 
@@ -291,11 +296,11 @@ contract_test!(another_branch_is_not_found, |db: TestDb| async move {
     // A meeting of B002, recorded by its own secretary.
     let mut b = api_client(&f.app, "sec-b").await;
     let r = b
-            .post_json(
-                "/api/v1/meetings",
-                json!({ "org_id": b002, "kind": "ThemeDay", "date": "2026-06-03", "topic": "乙村主题党日", "expected": 3, "present": 3 }),
-            )
-            .await;
+        .post_json(
+            "/api/v1/meetings",
+            meeting(b002, "ThemeDay", "2026-06-03", "乙村主题党日", 3),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let id = r.json()["id"].as_i64().unwrap();
 
@@ -326,11 +331,11 @@ contract_test!(another_branch_is_not_found, |db: TestDb| async move {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let mut api = api_client(&f.app, "sec-a").await;
     let r = api
-            .post_json(
-                "/api/v1/meetings",
-                json!({ "org_id": b002, "kind": "ThemeDay", "date": "2026-06-04", "topic": "越权", "expected": 3, "present": 3 }),
-            )
-            .await;
+        .post_json(
+            "/api/v1/meetings",
+            meeting(b002, "ThemeDay", "2026-06-04", "越权", 3),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
     assert_eq!(
         api.get(&format!("/api/v1/meetings/{id}")).await.status,
@@ -363,7 +368,7 @@ contract_test!(
         let r = sec
             .post_json(
                 "/api/v1/meetings",
-                json!({ "org_id": b001, "kind": "ThemeDay", "date": "2026-06-05", "topic": "六月主题党日", "expected": 5, "present": 5 }),
+                meeting(b001, "ThemeDay", "2026-06-05", "六月主题党日", 5),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());

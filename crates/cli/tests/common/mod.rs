@@ -48,6 +48,12 @@ pub fn ok(r: (i32, String, String)) -> String {
     r.1
 }
 
+/// The stdout of a run that must succeed, as JSON.
+pub fn json(r: (i32, String, String)) -> serde_json::Value {
+    let out = ok(r);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
 /// A fresh, empty folder for one test.
 pub fn scratch(label: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("jiceng-cli-{}-{label}", std::process::id()));
