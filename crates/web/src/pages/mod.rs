@@ -6,12 +6,14 @@ mod account;
 mod common;
 pub mod import;
 mod life;
+mod listing;
 mod members;
 mod orgs;
 mod rating;
 pub(crate) mod rectification;
 pub(crate) mod referrals;
 
+pub use listing::{opt_i64, urlencode, Pager};
 pub(crate) use members::looks_like_id_number;
 mod reports;
 mod units;
@@ -19,7 +21,7 @@ mod weak;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jiceng_app::access::{self, Action, OrgKey, Role};
@@ -28,6 +30,7 @@ use serde::Deserialize;
 
 use crate::charts;
 use crate::error::{PageError, WebError};
+use crate::extract::{CsrfForm, NoFields};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::{self, User};
 use crate::AppState;
@@ -108,6 +111,12 @@ impl Nav {
     }
 }
 
+/// `?done=`: what the form before did (the page shows its notice).
+#[derive(Deserialize)]
+pub struct DoneParam {
+    pub done: Option<String>,
+}
+
 /// Renders a template as an HTML response.
 pub fn html<T: Template>(t: &T) -> Result<Response, PageError> {
     let body = t.render()?;
@@ -119,6 +128,13 @@ pub fn html<T: Template>(t: &T) -> Result<Response, PageError> {
         body,
     )
         .into_response())
+}
+
+/// Renders a template as an HTML response with `status`.
+pub fn html_status<T: Template>(status: StatusCode, t: &T) -> Result<Response, PageError> {
+    let mut resp = html(t)?;
+    *resp.status_mut() = status;
+    Ok(resp)
 }
 
 /// An .xlsx download.
@@ -150,60 +166,6 @@ pub fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// Pages of a list: links keep the other query parameters.
-pub struct Pager {
-    pub page: i64,
-    pub pages: i64,
-    pub total: i64,
-    pub prev: Option<String>,
-    pub next: Option<String>,
-}
-
-impl Pager {
-    pub fn new(base: &str, params: &[(&str, String)], page: i64, pages: i64, total: i64) -> Pager {
-        let link = |p: i64| {
-            let mut q: Vec<String> = params
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(k, v)| format!("{k}={}", urlencode(v)))
-                .collect();
-            q.push(format!("page={p}"));
-            format!("{base}?{}", q.join("&"))
-        };
-        Pager {
-            page,
-            pages,
-            total,
-            prev: (page > 1).then(|| link(page - 1)),
-            next: (page < pages).then(|| link(page + 1)),
-        }
-    }
-}
-
-/// Percent-encodes a query value.
-pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// A query parameter that may be empty (`?org=`): empty is absent.
-pub fn opt_i64(s: &Option<String>) -> Result<Option<i64>, PageError> {
-    match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| PageError(WebError::BadRequest(format!("参数无效：{v}")))),
-    }
-}
-
 // ---------------------------------------------------------------- login / logout
 
 #[derive(Template)]
@@ -229,19 +191,29 @@ async fn login_page(
         username,
         error,
     };
-    let mut resp = html(&page)?;
-    *resp.status_mut() = status;
+    let mut resp = html_status(status, &page)?;
     let secure = session::secure(state, headers);
-    let cookie = session::set_cookie(
-        session::login_cookie_name(secure),
-        &cookie_value,
-        secure,
-        Some(3600),
-    );
-    resp.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.to_string()))?,
-    );
+    let name = session::login_cookie_name(secure);
+    session::append_cookie(&mut resp, name, &cookie_value, secure, Some(3600))?;
+    Ok(resp)
+}
+
+/// A login that succeeded (the password, or its second step): the session's cookie set,
+/// the pre-session's cleared, and on to the start page (or the password's renewal).
+pub(super) fn signed_in(
+    token: &str,
+    must_change_password: bool,
+    secure: bool,
+) -> Result<Response, PageError> {
+    let to = if must_change_password {
+        "/account/password"
+    } else {
+        "/"
+    };
+    let mut resp = Redirect::to(to).into_response();
+    session::append_cookie(&mut resp, session::SESSION_COOKIE, token, secure, None)?;
+    let name = session::login_cookie_name(secure);
+    session::append_cookie(&mut resp, name, "", secure, Some(0))?;
     Ok(resp)
 }
 
@@ -311,37 +283,11 @@ async fn login(
         return Ok(refused);
     }
     match auth::login(&state.app, f.username.trim(), &f.password).await {
-        Ok(s) => {
-            let secure = session::secure(&state, &headers);
-            let to = if s.must_change_password {
-                "/account/password"
-            } else {
-                "/"
-            };
-            let mut resp = Redirect::to(to).into_response();
-            let h = resp.headers_mut();
-            h.append(
-                header::SET_COOKIE,
-                HeaderValue::from_str(&session::set_cookie(
-                    session::SESSION_COOKIE,
-                    &s.token,
-                    secure,
-                    None,
-                ))
-                .map_err(|e| WebError::Internal(e.to_string()))?,
-            );
-            h.append(
-                header::SET_COOKIE,
-                HeaderValue::from_str(&session::set_cookie(
-                    session::login_cookie_name(secure),
-                    "",
-                    secure,
-                    Some(0),
-                ))
-                .map_err(|e| WebError::Internal(e.to_string()))?,
-            );
-            Ok(resp)
-        }
+        Ok(s) => signed_in(
+            &s.token,
+            s.must_change_password,
+            session::secure(&state, &headers),
+        ),
         // ---- second factor: the password was right, the code page follows (account.rs) ----
         Err(auth::AuthError::SecondFactor(pending)) => {
             account::code_page(&state, &headers, StatusCode::OK, Some(&pending), None).await
@@ -389,28 +335,19 @@ fn password_page(
         min_chars_privileged: state.app.auth.password.min_chars_privileged,
         min_classes: state.app.auth.password.min_classes,
     };
-    let mut resp = html(&page)?;
-    *resp.status_mut() = status;
-    Ok(resp)
-}
-
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
+    html_status(status, &page)
 }
 
 async fn password_form(
     State(state): State<AppState>,
     user: User,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<DoneParam>,
 ) -> Result<Response, PageError> {
     password_page(&state, &user, StatusCode::OK, None, q.done.is_some())
 }
 
 #[derive(Deserialize)]
 struct PasswordForm {
-    #[serde(default)]
-    csrf: String,
     current: String,
     new: String,
     confirm: String,
@@ -419,10 +356,8 @@ struct PasswordForm {
 async fn change_password(
     State(state): State<AppState>,
     headers: HeaderMap,
-    user: User,
-    Form(f): Form<PasswordForm>,
+    CsrfForm { user, form: f }: CsrfForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
     if f.new != f.confirm {
         return password_page(
             &state,
@@ -445,33 +380,17 @@ async fn change_password(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    user: User,
-    Form(f): Form<CsrfForm>,
+    _: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
     if let Some(token) = session::cookie(&headers, session::SESSION_COOKIE) {
         auth::logout(&state.app, &token).await?;
     }
     let mut resp = Redirect::to("/login").into_response();
-    resp.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&session::set_cookie(
-            session::SESSION_COOKIE,
-            "",
-            session::secure(&state, &headers),
-            Some(0),
-        ))
-        .map_err(|e| WebError::Internal(e.to_string()))?,
-    );
+    let secure = session::secure(&state, &headers);
+    session::append_cookie(&mut resp, session::SESSION_COOKIE, "", secure, Some(0))?;
     Ok(resp)
 }
 
@@ -647,13 +566,12 @@ fn dashboard_page(
             n: *n,
         })
         .collect();
-    let anomaly_chart = charts::bars(
+    let anomaly_chart = charts::counts(
         "组织设置问题（按规则）",
-        &rules
+        rules
             .iter()
             .filter(|r| r.n > 0)
-            .map(|r| (r.label.clone(), r.n as f64, r.n.to_string()))
-            .collect::<Vec<_>>(),
+            .map(|r| (r.label.clone(), r.n as i64)),
     );
     let coverage: Vec<CoverageLine> = cov
         .by_domain
@@ -667,31 +585,14 @@ fn dashboard_page(
             work_rate: charts::pct(r.work_rate),
         })
         .collect();
-    let coverage_chart = charts::bars(
-        "党的组织覆盖率（按领域）",
-        &cov.by_domain
-            .iter()
-            .filter(|(_, r)| r.operating > 0)
-            .map(|(d, r)| {
-                (
-                    d.clone(),
-                    r.org_rate.unwrap_or(0.0),
-                    charts::pct(r.org_rate),
-                )
-            })
-            .collect::<Vec<_>>(),
-    );
+    let coverage_chart =
+        charts::domain_rates("党的组织覆盖率（按领域）", &cov.by_domain, |r| r.org_rate);
     let dims = d.member_report.dimensions();
     let dim = |name: &str| -> Vec<(String, i64)> {
         dims.iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
-    };
-    let as_bars = |v: Vec<(String, i64)>| -> Vec<(String, f64, String)> {
-        v.into_iter()
-            .map(|(k, n)| (k, n as f64, n.to_string()))
-            .collect()
     };
     DashboardPage {
         title: format!("{} 工作台", d.org.name),
@@ -712,14 +613,11 @@ fn dashboard_page(
         coverage,
         coverage_chart,
         gender_chart: charts::pie("性别", &dim("性别")),
-        age_chart: charts::bars("年龄", &as_bars(dim("年龄"))),
-        education_chart: charts::bars("学历", &as_bars(dim("学历"))),
-        kinds_chart: charts::bars(
+        age_chart: charts::counts("年龄", dim("年龄")),
+        education_chart: charts::counts("学历", dim("学历")),
+        kinds_chart: charts::counts(
             "党组织类别",
-            &d.orgs_by_kind
-                .iter()
-                .map(|(k, n)| (k.clone(), *n as f64, n.to_string()))
-                .collect::<Vec<_>>(),
+            d.orgs_by_kind.iter().map(|(k, n)| (k.clone(), *n)),
         ),
         rect: None,
     }

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Form, Json};
+use axum::Json;
 use jiceng_app::access::{self, Action, InScope, OrgKey, Write};
 use jiceng_app::browse::{self, OrgSummary, OrgView};
 use jiceng_app::org_admin::{self, OrgFields};
@@ -12,9 +12,9 @@ use jiceng_app::OrgRecord;
 use jiceng_domain::{Domain, OrgKind};
 use serde::Deserialize;
 
-use super::{html, xlsx, Nav};
+use super::{html, xlsx, DoneParam, Nav};
 use crate::error::PageError;
-use crate::extract::PathOrg;
+use crate::extract::{CsrfForm, PathOrg};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
@@ -167,11 +167,6 @@ struct OrgPage {
     flash: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Flash {
-    done: Option<String>,
-}
-
 fn flash_text(done: Option<&str>) -> Option<String> {
     Some(
         match done? {
@@ -191,7 +186,7 @@ fn flash_text(done: Option<&str>) -> Option<String> {
 async fn org_page(
     State(state): State<AppState>,
     PathOrg { user, org }: PathOrg<User>,
-    Query(f): Query<Flash>,
+    Query(f): Query<DoneParam>,
 ) -> Result<Response, PageError> {
     let o = browse::org_view(&state.app, &user.actor, &org).await?;
     html(&OrgPage {
@@ -263,36 +258,21 @@ struct FormValues {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 struct OrgForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     domain: String,
-    #[serde(default)]
     region_code: String,
-    #[serde(default)]
     founded_on: String,
-    #[serde(default)]
     last_election_on: String,
-    #[serde(default)]
     committee: String,
-    #[serde(default)]
     committee_on: String,
-    #[serde(default)]
     approving_org: String,
-    #[serde(default)]
     term_years: String,
-    #[serde(default)]
     temporary: Option<String>,
-    #[serde(default)]
     records_from: String,
-    #[serde(default)]
     code: String,
-    #[serde(default)]
     reason: String,
 }
 
@@ -408,10 +388,9 @@ async fn new_form(PathOrg { user, org: parent }: PathOrg<User>) -> Result<Respon
 
 async fn create(
     State(state): State<AppState>,
-    PathOrg { user, org: parent }: PathOrg<User>,
-    Form(form): Form<OrgForm>,
+    PathOrg { org: parent, .. }: PathOrg<User>,
+    CsrfForm { user, form }: CsrfForm<OrgForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let id = parent.org.id;
     let result = match (form.fields(), user.actor.grant::<Write>()) {
         (Ok(fields), Ok(grant)) => {
@@ -492,10 +471,9 @@ async fn edit_form(
 
 async fn edit(
     State(state): State<AppState>,
-    PathOrg { user, org: o }: PathOrg<User>,
-    Form(form): Form<OrgForm>,
+    PathOrg { org: o, .. }: PathOrg<User>,
+    CsrfForm { user, form }: CsrfForm<OrgForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let id = o.org.id;
     let result = match (form.fields(), user.actor.grant::<Write>()) {
         (Ok(fields), Ok(grant)) => org_admin::edit(&state.app, &grant, &o, &fields, &form.reason)
@@ -544,119 +522,102 @@ struct ActionPage {
     error: Option<String>,
 }
 
-#[derive(Clone, Copy)]
-enum Act {
-    Move,
-    Merge,
-    Dissolve,
+/// An action on an org from its page: what its form says, and its `?done=`.
+struct Act {
+    path: &'static str,
+    heading: &'static str,
+    explain: &'static str,
+    /// The other org's field (none for dissolving).
+    target_label: &'static str,
+    done: &'static str,
 }
 
-impl Act {
-    fn path(self) -> &'static str {
-        match self {
-            Act::Move => "move",
-            Act::Merge => "merge",
-            Act::Dissolve => "dissolve",
-        }
-    }
-    fn heading(self) -> &'static str {
-        match self {
-            Act::Move => "调整隶属关系",
-            Act::Merge => "合并党组织",
-            Act::Dissolve => "撤销党组织",
-        }
-    }
-    fn explain(self) -> &'static str {
-        match self {
-            Act::Move => "把本组织（连同全部下级组织、党员和单位）调整到新的上级党组织之下。新的上级须在您的管理范围内，且不能形成“小马拉大车”。",
-            Act::Merge => "把本组织并入另一个党组织：下级组织、党员和单位转入对方，本组织的职务终止并标记为撤销（记录保留）。",
-            Act::Dissolve => "撤销本组织（记录和沿革保留）。须先调整或撤销全部下级组织，并转出全部党员。",
-        }
-    }
-    fn target_label(self) -> &'static str {
-        match self {
-            Act::Move => "新的上级党组织（组织代码或完整名称）",
-            Act::Merge => "并入的党组织（组织代码或完整名称）",
-            Act::Dissolve => "",
-        }
-    }
-    fn done(self) -> &'static str {
-        match self {
-            Act::Move => "moved",
-            Act::Merge => "merged",
-            Act::Dissolve => "dissolved",
-        }
-    }
-}
+const MOVE: Act = Act {
+    path: "move",
+    heading: "调整隶属关系",
+    explain: "把本组织（连同全部下级组织、党员和单位）调整到新的上级党组织之下。新的上级须在您的管理范围内，且不能形成“小马拉大车”。",
+    target_label: "新的上级党组织（组织代码或完整名称）",
+    done: "moved",
+};
 
-#[derive(Deserialize)]
+const MERGE: Act = Act {
+    path: "merge",
+    heading: "合并党组织",
+    explain: "把本组织并入另一个党组织：下级组织、党员和单位转入对方，本组织的职务终止并标记为撤销（记录保留）。",
+    target_label: "并入的党组织（组织代码或完整名称）",
+    done: "merged",
+};
+
+const DISSOLVE: Act = Act {
+    path: "dissolve",
+    heading: "撤销党组织",
+    explain: "撤销本组织（记录和沿革保留）。须先调整或撤销全部下级组织，并转出全部党员。",
+    target_label: "",
+    done: "dissolved",
+};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct ActionForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     target: String,
-    #[serde(default)]
     reason: String,
 }
 
 fn action_form(
     user: &User,
     o: &InScope<OrgRecord>,
-    act: Act,
+    act: &Act,
     error: Option<String>,
     form: Option<&ActionForm>,
 ) -> Result<Response, PageError> {
     let id = o.org.id;
     html(&ActionPage {
-        title: act.heading().into(),
+        title: act.heading.into(),
         nav: Nav::of(user),
-        action: format!("/orgs/{id}/{}", act.path()),
-        heading: act.heading().into(),
+        action: format!("/orgs/{id}/{}", act.path),
+        heading: act.heading.into(),
         org_name: o.org.name.clone(),
-        explain: act.explain().into(),
-        target_label: act.target_label().into(),
+        explain: act.explain.into(),
+        target_label: act.target_label.into(),
         target: form.map(|f| f.target.clone()).unwrap_or_default(),
         reason: form.map(|f| f.reason.clone()).unwrap_or_default(),
-        submit: act.heading().into(),
+        submit: act.heading.into(),
         back: format!("/orgs/{id}"),
         error,
     })
 }
 
+/// Moves, merges or dissolves `org` as the form says; a refused form comes back with why.
 async fn act_post(
     state: AppState,
-    PathOrg { user, org }: PathOrg<User>,
-    act: Act,
-    form: ActionForm,
+    org: InScope<OrgRecord>,
+    CsrfForm { user, form }: CsrfForm<ActionForm>,
+    act: &Act,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     // Refused after the form's own checks, as the use case refused before.
     let grant = user.actor.grant::<Write>().ok();
     let grant = || grant.as_ref().ok_or(jiceng_app::AppError::Forbidden);
     let app = &state.app;
     let result: Result<(), jiceng_app::AppError> = async {
-        match act {
-            Act::Dissolve => org_admin::dissolve(app, grant()?, &org, &form.reason).await,
-            Act::Move | Act::Merge => {
-                let key = form.target.trim();
-                if key.is_empty() {
-                    return Err(jiceng_app::AppError::Input("请填写目标党组织".into()));
-                }
-                let target = access::resolve(app, &user.actor, &OrgKey::parse(Some(key))).await?;
-                match act {
-                    Act::Move => {
-                        org_admin::move_org(app, grant()?, &org, &target, &form.reason).await
-                    }
-                    _ => org_admin::merge(app, grant()?, &org, &target, &form.reason).await,
-                }
-            }
+        if act.path == DISSOLVE.path {
+            return org_admin::dissolve(app, grant()?, &org, &form.reason).await;
+        }
+        let key = form.target.trim();
+        if key.is_empty() {
+            return Err(jiceng_app::AppError::Input("请填写目标党组织".into()));
+        }
+        let target = access::resolve(app, &user.actor, &OrgKey::parse(Some(key))).await?;
+        if act.path == MOVE.path {
+            org_admin::move_org(app, grant()?, &org, &target, &form.reason).await
+        } else {
+            org_admin::merge(app, grant()?, &org, &target, &form.reason).await
         }
     }
     .await;
     match result {
         Ok(()) => {
             let id = org.org.id;
-            Ok(Redirect::to(&format!("/orgs/{id}?done={}", act.done())).into_response())
+            Ok(Redirect::to(&format!("/orgs/{id}?done={}", act.done)).into_response())
         }
         Err(
             e @ (jiceng_app::AppError::Input(_)
@@ -668,49 +629,44 @@ async fn act_post(
 }
 
 async fn move_form(p: PathOrg<User>) -> Result<Response, PageError> {
-    action_form(&p.user, &p.org, Act::Move, None, None)
+    action_form(&p.user, &p.org, &MOVE, None, None)
 }
 async fn merge_form(p: PathOrg<User>) -> Result<Response, PageError> {
-    action_form(&p.user, &p.org, Act::Merge, None, None)
+    action_form(&p.user, &p.org, &MERGE, None, None)
 }
 async fn dissolve_form(p: PathOrg<User>) -> Result<Response, PageError> {
-    action_form(&p.user, &p.org, Act::Dissolve, None, None)
+    action_form(&p.user, &p.org, &DISSOLVE, None, None)
 }
 async fn move_org(
     State(s): State<AppState>,
     p: PathOrg<User>,
-    Form(f): Form<ActionForm>,
+    f: CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
-    act_post(s, p, Act::Move, f).await
+    act_post(s, p.org, f, &MOVE).await
 }
 async fn merge(
     State(s): State<AppState>,
     p: PathOrg<User>,
-    Form(f): Form<ActionForm>,
+    f: CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
-    act_post(s, p, Act::Merge, f).await
+    act_post(s, p.org, f, &MERGE).await
 }
 async fn dissolve(
     State(s): State<AppState>,
     p: PathOrg<User>,
-    Form(f): Form<ActionForm>,
+    f: CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
-    act_post(s, p, Act::Dissolve, f).await
+    act_post(s, p.org, f, &DISSOLVE).await
 }
 
 // ---------------------------------------------------------------- dated facts
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct EventForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     on: String,
-    #[serde(default)]
     until: String,
-    #[serde(default)]
     reason: String,
 }
 
@@ -718,10 +674,9 @@ struct EventForm {
 /// the 换届 or a secretary vacancy, from the org page.
 async fn record_event(
     State(state): State<AppState>,
-    PathOrg { user, org }: PathOrg<User>,
-    Form(form): Form<EventForm>,
+    PathOrg { org, .. }: PathOrg<User>,
+    CsrfForm { user, form }: CsrfForm<EventForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let id = org.org.id;
     let on = parse_date(&form.on, "日期")
         .map_err(jiceng_app::AppError::Input)?
@@ -743,27 +698,21 @@ async fn record_event(
     Ok(Redirect::to(&format!("/orgs/{id}?done=event")).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct EndForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     on: String,
-    #[serde(default)]
     reason: String,
     /// Where to go back to: the org page or the member page.
-    #[serde(default)]
     back: String,
 }
 
 /// Ends a position (离任) from the org or member page.
 async fn end_position(
     State(state): State<AppState>,
-    user: User,
     Path(pid): Path<i64>,
-    Form(form): Form<EndForm>,
+    CsrfForm { user, form }: CsrfForm<EndForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let on = parse_date(&form.on, "离任日期")
         .map_err(jiceng_app::AppError::Input)?
         .ok_or_else(|| jiceng_app::AppError::Input("请填写离任日期".into()))?;
