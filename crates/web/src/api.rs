@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, WebError};
-use crate::extract::{PathOrg, QueryOrg};
+use crate::extract::{PathOrg, QueryOrg, SearchParam};
 use crate::pages::import::{self as import_page, Kind};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
@@ -332,11 +332,6 @@ async fn org_key(
 async fn dashboard(State(state): State<AppState>, q: QueryOrg<ApiUser>) -> ApiResult {
     let d = state.dashboard(&q.org).await?;
     Ok(to_json(&*d))
-}
-
-#[derive(Deserialize)]
-struct SearchParam {
-    q: Option<String>,
 }
 
 async fn orgs(

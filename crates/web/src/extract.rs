@@ -82,6 +82,12 @@ where
     Ok((user, org))
 }
 
+/// `?q=`: the text of a search (the org tree's, the API's org search).
+#[derive(serde::Deserialize)]
+pub struct SearchParam {
+    pub q: Option<String>,
+}
+
 /// Declares an extractor of the caller and the org the request names `$from`.
 macro_rules! org_extractor {
     ($(#[$doc:meta])* $name:ident, $from:expr) => {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::{html, xlsx, DoneParam, Nav};
 use crate::error::PageError;
-use crate::extract::{CsrfForm, PathOrg};
+use crate::extract::{CsrfForm, PathOrg, SearchParam};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
@@ -124,15 +124,10 @@ struct TreePage {
     found: Option<Vec<OrgSummary>>,
 }
 
-#[derive(Deserialize)]
-struct TreeQuery {
-    q: Option<String>,
-}
-
 async fn tree(
     State(state): State<AppState>,
     user: User,
-    Query(q): Query<TreeQuery>,
+    Query(q): Query<SearchParam>,
 ) -> Result<Response, PageError> {
     let query = q.q.unwrap_or_default();
     let found = if query.trim().is_empty() {
