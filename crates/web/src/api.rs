@@ -4,7 +4,7 @@
 //! `openapi::ROUTES`, from which the OpenAPI document is generated.
 
 use axum::body::{Bytes, HttpBody};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, WebError};
-use crate::extract::{PathOrg, QueryOrg};
+use crate::extract::{PathOrg, QueryOrg, SearchParam};
 use crate::pages::import::{self as import_page, Kind};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
@@ -182,18 +182,33 @@ pub fn routes() -> Routes {
         .merge(crate::api_rating::routes())
 }
 
-type ApiResult<T = Json<Value>> = Result<T, ApiError>;
+pub(crate) type ApiResult<T = Json<Value>> = Result<T, ApiError>;
 
 async fn not_found() -> ApiError {
     ApiError(WebError::App(AppError::NotFound("接口".into())))
 }
 
-fn bad(msg: impl Into<String>) -> ApiError {
+pub(crate) fn bad(msg: impl Into<String>) -> ApiError {
     ApiError(WebError::BadRequest(msg.into()))
 }
 
-fn body<T: DeserializeOwned>(b: &Bytes) -> Result<T, ApiError> {
+pub(crate) fn body<T: DeserializeOwned>(b: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(b).map_err(|e| bad(format!("请求内容不是有效的 JSON：{e}")))
+}
+
+/// A request body read as JSON (whatever its content type, as the API always read it); not
+/// JSON, or not the shape `T` asks for, is a 400 saying why.
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let b = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        body(&b).map(JsonBody).map_err(IntoResponse::into_response)
+    }
 }
 
 fn int(name: &str, v: &Option<String>) -> Result<Option<i64>, ApiError> {
@@ -206,7 +221,7 @@ fn int(name: &str, v: &Option<String>) -> Result<Option<i64>, ApiError> {
     }
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> Json<Value> {
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Json<Value> {
     Json(serde_json::to_value(v).expect("serializable"))
 }
 
@@ -226,8 +241,10 @@ struct LoginBody {
     totp: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, b: Bytes) -> Result<Response, ApiError> {
-    let l: LoginBody = body(&b)?;
+async fn login(
+    State(state): State<AppState>,
+    JsonBody(l): JsonBody<LoginBody>,
+) -> Result<Response, ApiError> {
     let s = match auth::login(&state.app, l.username.trim(), &l.password).await {
         Ok(s) => s,
         // The password was right; the second factor decides, in the same request.
@@ -271,9 +288,8 @@ struct PasswordBody {
 async fn change_password(
     State(state): State<AppState>,
     user: ApiUser,
-    b: Bytes,
+    JsonBody(p): JsonBody<PasswordBody>,
 ) -> ApiResult<StatusCode> {
-    let p: PasswordBody = body(&b)?;
     auth::change_password(
         &state.app,
         &user.token,
@@ -316,11 +332,6 @@ async fn org_key(
 async fn dashboard(State(state): State<AppState>, q: QueryOrg<ApiUser>) -> ApiResult {
     let d = state.dashboard(&q.org).await?;
     Ok(to_json(&*d))
-}
-
-#[derive(Deserialize)]
-struct SearchParam {
-    q: Option<String>,
 }
 
 async fn orgs(
@@ -367,9 +378,8 @@ struct OrgWrite {
 async fn create_org(
     State(state): State<AppState>,
     PathOrg { user, org }: PathOrg<ApiUser>,
-    b: Bytes,
+    JsonBody(w): JsonBody<OrgWrite>,
 ) -> ApiResult<Response> {
-    let w: OrgWrite = body(&b)?;
     let grant = user.actor.grant::<Write>()?;
     let new_id = org_admin::create(&state.app, &grant, &org, &w.fields, &w.reason).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": new_id }))).into_response())
@@ -378,20 +388,18 @@ async fn create_org(
 async fn edit_org(
     State(state): State<AppState>,
     PathOrg { user, org }: PathOrg<ApiUser>,
-    b: Bytes,
+    JsonBody(w): JsonBody<OrgWrite>,
 ) -> ApiResult {
-    let w: OrgWrite = body(&b)?;
     let grant = user.actor.grant::<Write>()?;
     org_admin::edit(&state.app, &grant, &org, &w.fields, &w.reason).await?;
     org_after(&state, &user.actor, org.org.id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct ActionBody {
     /// The other org: its id, code or unique name.
-    #[serde(default)]
     target: Option<Value>,
-    #[serde(default)]
     reason: String,
 }
 
@@ -411,9 +419,8 @@ async fn target_org(
 async fn move_org(
     State(state): State<AppState>,
     PathOrg { user, org }: PathOrg<ApiUser>,
-    b: Bytes,
+    JsonBody(a): JsonBody<ActionBody>,
 ) -> ApiResult {
-    let a: ActionBody = body(&b)?;
     let t = target_org(&state, &user.actor, &a.target).await?;
     let grant = user.actor.grant::<Write>()?;
     org_admin::move_org(&state.app, &grant, &org, &t, &a.reason).await?;
@@ -423,9 +430,8 @@ async fn move_org(
 async fn merge_org(
     State(state): State<AppState>,
     PathOrg { user, org }: PathOrg<ApiUser>,
-    b: Bytes,
+    JsonBody(a): JsonBody<ActionBody>,
 ) -> ApiResult {
-    let a: ActionBody = body(&b)?;
     let t = target_org(&state, &user.actor, &a.target).await?;
     let grant = user.actor.grant::<Write>()?;
     org_admin::merge(&state.app, &grant, &org, &t, &a.reason).await?;
@@ -435,9 +441,8 @@ async fn merge_org(
 async fn dissolve_org(
     State(state): State<AppState>,
     PathOrg { user, org }: PathOrg<ApiUser>,
-    b: Bytes,
+    JsonBody(a): JsonBody<ActionBody>,
 ) -> ApiResult {
-    let a: ActionBody = body(&b)?;
     let grant = user.actor.grant::<Write>()?;
     org_admin::dissolve(&state.app, &grant, &org, &a.reason).await?;
     org_after(&state, &user.actor, org.org.id).await
@@ -456,9 +461,8 @@ struct EventBody {
 async fn org_event(
     State(state): State<AppState>,
     PathOrg { user, org }: PathOrg<ApiUser>,
-    b: Bytes,
+    JsonBody(e): JsonBody<EventBody>,
 ) -> ApiResult {
-    let e: EventBody = body(&b)?;
     let grant = user.actor.grant::<Write>()?;
     org_admin::record_event(&state.app, &grant, &org, &e.event, &e.reason).await?;
     org_after(&state, &user.actor, org.org.id).await
@@ -476,9 +480,8 @@ async fn end_position(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    b: Bytes,
+    JsonBody(e): JsonBody<EndBody>,
 ) -> ApiResult {
-    let e: EndBody = body(&b)?;
     let grant = user.actor.grant::<Write>()?;
     member_admin::end_position(&state.app, &grant, id, e.on, &e.reason).await?;
     Ok(to_json(&json!({ "position": id, "ended_on": e.on })))
@@ -529,17 +532,13 @@ async fn members(
 
 /// The body of `POST /members/search`: the roster query, the text (a name or a full ID
 /// number) in the body.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct SearchBody {
-    #[serde(default)]
     q: Option<String>,
-    #[serde(default)]
     org: Option<Value>,
-    #[serde(default)]
     sort: Option<String>,
-    #[serde(default)]
     page: Option<i64>,
-    #[serde(default)]
     page_size: Option<i64>,
 }
 
@@ -602,9 +601,8 @@ async fn edit_member(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    b: Bytes,
+    JsonBody(e): JsonBody<MemberEdit>,
 ) -> ApiResult {
-    let e: MemberEdit = body(&b)?;
     let grant = user.actor.grant::<Write>()?;
     member_admin::update_member(&state.app, &grant, id, &e).await?;
     Ok(to_json(

@@ -7,7 +7,6 @@
 //! `{id}` is an org's id or code; outside the user's subtree it is 404 (`PathOrg`,
 //! `QueryOrg`); who may write is the permission table's (`Grant`).
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -21,6 +20,7 @@ use jiceng_domain::WeaknessKind;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::api::{bad, to_json, ApiResult, JsonBody};
 use crate::error::{ApiError, WebError};
 use crate::extract::{PathOrg, QueryOrg};
 use crate::routes::{Guard, Routes, Subject};
@@ -104,23 +104,37 @@ pub fn routes() -> Routes {
         )
 }
 
-type ApiResult<T = Json<Value>> = Result<T, ApiError>;
-
-fn bad(msg: impl Into<String>) -> ApiError {
-    ApiError(WebError::BadRequest(msg.into()))
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> Json<Value> {
-    Json(serde_json::to_value(v).expect("serializable"))
-}
-
-fn body<T: serde::de::DeserializeOwned>(b: &Bytes) -> Result<T, ApiError> {
-    serde_json::from_slice(b).map_err(|e| bad(format!("请求内容不是有效的 JSON：{e}")))
-}
-
 fn year_of(state: &AppState, year: Option<i32>) -> i32 {
     year.unwrap_or_else(|| state.app.today().year())
 }
+
+#[derive(Deserialize)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+/// A handler reading one report of the org its request names (`$org`: `PathOrg` or
+/// `QueryOrg`) and a year (`?year=`, default this year), answered as JSON.
+macro_rules! year_read {
+    ($name:ident, $org:ident, $read:path) => {
+        async fn $name(
+            State(state): State<AppState>,
+            $org { org, .. }: $org<ApiUser>,
+            Query(q): Query<YearQuery>,
+        ) -> ApiResult {
+            Ok(to_json(
+                &$read(&state.app, &org, year_of(&state, q.year)).await?,
+            ))
+        }
+    };
+}
+
+year_read!(org_rating, PathOrg, rating::org_rating);
+year_read!(weak_list, QueryOrg, weak_report::run);
+year_read!(weak_summary, QueryOrg, weak_report::summary);
+year_read!(diagnosis, PathOrg, weak::diagnosis);
+year_read!(rect_list, QueryOrg, rect_report::run);
+year_read!(case, PathOrg, rectification::get);
 
 // ---------------------------------------------------------------- ratings
 
@@ -166,27 +180,16 @@ struct RateBody {
     year: Option<i32>,
 }
 
-async fn rate(State(state): State<AppState>, user: ApiUser, b: Bytes) -> ApiResult {
-    let r: RateBody = body(&b)?;
+async fn rate(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(r): JsonBody<RateBody>,
+) -> ApiResult {
     // The org is in the body: resolved here as the extractors do for a query or a path.
     let org = access::resolve(&state.app, &user.actor, &OrgKey::parse(r.org.as_deref())).await?;
     let grant = user.actor.grant::<access::Rate>()?;
     let s = rating::rate(&state.app, &grant, &org, year_of(&state, r.year)).await?;
     Ok(to_json(&s))
-}
-
-#[derive(Deserialize)]
-struct YearQuery {
-    year: Option<i32>,
-}
-
-async fn org_rating(
-    State(state): State<AppState>,
-    PathOrg { org, .. }: PathOrg<ApiUser>,
-    Query(q): Query<YearQuery>,
-) -> ApiResult {
-    let r = rating::org_rating(&state.app, &org, year_of(&state, q.year)).await?;
-    Ok(to_json(&r))
 }
 
 #[derive(Deserialize)]
@@ -201,9 +204,8 @@ struct AdjustBody {
 async fn adjust(
     State(state): State<AppState>,
     PathOrg { user, org }: PathOrg<ApiUser>,
-    b: Bytes,
+    JsonBody(a): JsonBody<AdjustBody>,
 ) -> ApiResult<StatusCode> {
-    let a: AdjustBody = body(&b)?;
     let grant = user.actor.grant::<access::AdjustRating>()?;
     let year = year_of(&state, a.year);
     rating::adjust(&state.app, &grant, &org, year, a.stars, &a.reason).await?;
@@ -211,38 +213,6 @@ async fn adjust(
 }
 
 // ---------------------------------------------------------------- weak orgs
-
-#[derive(Deserialize)]
-struct OrgYearQuery {
-    year: Option<i32>,
-}
-
-async fn weak_list(
-    State(state): State<AppState>,
-    QueryOrg { org, .. }: QueryOrg<ApiUser>,
-    Query(q): Query<OrgYearQuery>,
-) -> ApiResult {
-    let r = weak_report::run(&state.app, &org, year_of(&state, q.year)).await?;
-    Ok(to_json(&r))
-}
-
-async fn weak_summary(
-    State(state): State<AppState>,
-    QueryOrg { org, .. }: QueryOrg<ApiUser>,
-    Query(q): Query<OrgYearQuery>,
-) -> ApiResult {
-    let r = weak_report::summary(&state.app, &org, year_of(&state, q.year)).await?;
-    Ok(to_json(&r))
-}
-
-async fn diagnosis(
-    State(state): State<AppState>,
-    PathOrg { org, .. }: PathOrg<ApiUser>,
-    Query(q): Query<YearQuery>,
-) -> ApiResult {
-    let r = weak::diagnosis(&state.app, &org, year_of(&state, q.year)).await?;
-    Ok(to_json(&r))
-}
 
 #[derive(Deserialize)]
 struct DecideBody {
@@ -257,9 +227,8 @@ async fn decide(
     State(state): State<AppState>,
     PathOrg { user, org }: PathOrg<ApiUser>,
     Path((_, decision)): Path<(String, String)>,
-    b: Bytes,
+    JsonBody(d): JsonBody<DecideBody>,
 ) -> ApiResult {
-    let d: DecideBody = body(&b)?;
     let kind =
         WeaknessKind::parse(&d.kind).ok_or_else(|| bad(format!("问题类型无效：{}", d.kind)))?;
     let year = year_of(&state, d.year);
@@ -278,15 +247,6 @@ async fn decide(
 }
 
 // ---------------------------------------------------------------- rectification
-
-async fn rect_list(
-    State(state): State<AppState>,
-    QueryOrg { org, .. }: QueryOrg<ApiUser>,
-    Query(q): Query<OrgYearQuery>,
-) -> ApiResult {
-    let r = rect_report::run(&state.app, &org, year_of(&state, q.year)).await?;
-    Ok(to_json(&r))
-}
 
 #[derive(Deserialize)]
 struct AlertQuery {
@@ -312,15 +272,6 @@ async fn stalled(
         .max(1);
     let items = rectification::stalled(&state.app, &org, days).await?;
     Ok(Json(serde_json::json!({ "items": items })))
-}
-
-async fn case(
-    State(state): State<AppState>,
-    PathOrg { org, .. }: PathOrg<ApiUser>,
-    Query(q): Query<YearQuery>,
-) -> ApiResult {
-    let c = rectification::get(&state.app, &org, year_of(&state, q.year)).await?;
-    Ok(to_json(&c))
 }
 
 #[derive(Deserialize)]
@@ -358,9 +309,8 @@ async fn step(
     State(state): State<AppState>,
     PathOrg { user, org }: PathOrg<ApiUser>,
     Path((_, step)): Path<(String, String)>,
-    b: Bytes,
+    JsonBody(s): JsonBody<StepBody>,
 ) -> ApiResult {
-    let s: StepBody = body(&b)?;
     let year = year_of(&state, s.year);
     let (app, a, o) = (&state.app, &user.actor, &org);
     let plan = || a.grant::<access::PlanRectification>();

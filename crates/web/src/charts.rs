@@ -2,7 +2,10 @@
 //! phone) and pies with a legend. Plain strings, scaled by `viewBox`, no script, no font
 //! downloads; text is escaped.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
+
+use jiceng_app::reports::coverage::DomainRow;
 
 const PALETTE: [&str; 10] = [
     "#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#00838f", "#1565c0", "#6a1b9a", "#ad1457",
@@ -30,6 +33,30 @@ fn text_width(s: &str) -> f64 {
     s.chars()
         .map(|c| if c.is_ascii() { 0.58 } else { 1.0 })
         .sum()
+}
+
+/// Bars of counts: each (label, count), the count shown as it is.
+pub fn counts(title: &str, items: impl IntoIterator<Item = (String, i64)>) -> String {
+    let items: Vec<(String, f64, String)> = items
+        .into_iter()
+        .map(|(label, n)| (label, n as f64, n.to_string()))
+        .collect();
+    bars(title, &items)
+}
+
+/// Bars of one rate of each domain with units operating (coverage by domain), shown as a
+/// percentage.
+pub fn domain_rates(
+    title: &str,
+    by_domain: &BTreeMap<String, DomainRow>,
+    rate: impl Fn(&DomainRow) -> Option<f64>,
+) -> String {
+    let items: Vec<(String, f64, String)> = by_domain
+        .iter()
+        .filter(|(_, r)| r.operating > 0)
+        .map(|(d, r)| (d.clone(), rate(r).unwrap_or(0.0), pct(rate(r))))
+        .collect();
+    bars(title, &items)
 }
 
 /// A horizontal bar chart. `items` are (label, value, shown value). An empty list draws a

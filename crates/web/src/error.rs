@@ -374,21 +374,25 @@ mod tests {
 
     #[test]
     fn axum_rejections_in_chinese() {
-        let m = rejection_message(
-            StatusCode::BAD_REQUEST,
-            "Invalid URL: Cannot parse `abc` to a `i64`",
-        );
-        assert_eq!(m, "地址中的参数“abc”应为整数");
-        let m = rejection_message(
-            StatusCode::BAD_REQUEST,
-            "Failed to deserialize query string: page: invalid digit found in string",
-        );
-        assert_eq!(m, "查询参数 page 应为整数");
-        let m = rejection_message(
-            StatusCode::BAD_REQUEST,
-            "Failed to deserialize query string: page: number too large to fit in target type",
-        );
-        assert_eq!(m, "查询参数 page 数值超出范围");
+        for (axum_says, we_say) in [
+            (
+                "Invalid URL: Cannot parse `abc` to a `i64`",
+                "地址中的参数“abc”应为整数",
+            ),
+            (
+                "Failed to deserialize query string: page: invalid digit found in string",
+                "查询参数 page 应为整数",
+            ),
+            (
+                "Failed to deserialize query string: page: number too large to fit in target type",
+                "查询参数 page 数值超出范围",
+            ),
+        ] {
+            assert_eq!(
+                rejection_message(StatusCode::BAD_REQUEST, axum_says),
+                we_say
+            );
+        }
         let m = rejection_message(
             StatusCode::PAYLOAD_TOO_LARGE,
             "Failed to buffer the request body: length limit exceeded",

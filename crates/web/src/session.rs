@@ -185,6 +185,21 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
     c
 }
 
+/// Adds a `Set-Cookie` of `set_cookie(name, value, secure, max_age)` to `resp`.
+pub fn append_cookie(
+    resp: &mut axum::response::Response,
+    name: &str,
+    value: &str,
+    secure: bool,
+    max_age: Option<i64>,
+) -> Result<(), PageError> {
+    let v = set_cookie(name, value, secure, max_age);
+    let v = header::HeaderValue::from_str(&v)
+        .map_err(|e| PageError(WebError::Internal(e.to_string())))?;
+    resp.headers_mut().append(header::SET_COOKIE, v);
+    Ok(())
+}
+
 /// The logged-in user of a page request (redirects to the login page when absent).
 #[derive(Clone)]
 pub struct User {

@@ -5,15 +5,16 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Form;
 use jiceng_app::auth::{AuthError, PendingLogin};
 use jiceng_app::totp;
 use serde::Deserialize;
 
-use super::{html, login_page, Nav};
+use super::{html, html_status, login_page, Nav};
 use crate::error::{PageError, WebError};
+use crate::extract::CsrfForm;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::{self, User};
 use crate::AppState;
@@ -59,20 +60,17 @@ async fn enrol_page(State(state): State<AppState>, user: User) -> Result<Respons
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct CodeForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     code: String,
 }
 
 async fn enrol_confirm(
     State(state): State<AppState>,
-    user: User,
-    Form(f): Form<CodeForm>,
+    CsrfForm { user, form: f }: CsrfForm<CodeForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
     match totp::confirm(&state.app, &user.actor, &f.code).await {
         Ok(codes) => html(&EnrolPage {
             title: "动态验证码".into(),
@@ -107,10 +105,6 @@ struct CodePage {
     error: Option<String>,
 }
 
-fn cookie_header(value: &str) -> Result<HeaderValue, PageError> {
-    HeaderValue::from_str(value).map_err(|e| PageError(WebError::Internal(e.to_string())))
-}
-
 /// The code page after a right password: the pending login in an HttpOnly cookie (as long
 /// as it may wait), and a fresh pre-session token against cross-site posts (as the login
 /// form: an HMAC bound to the pre-session cookie, see `session::login_presession`).
@@ -123,34 +117,19 @@ pub(super) async fn code_page(
 ) -> Result<Response, PageError> {
     let (cookie_value, token) = session::login_presession(state).await?;
     let minutes = state.app.totp.pending_minutes;
-    let mut resp = html(&CodePage {
+    let page = CodePage {
         csrf: token.clone(),
         digits: state.app.totp.digits,
         minutes,
         error,
-    })?;
-    *resp.status_mut() = status;
+    };
+    let mut resp = html_status(status, &page)?;
     let secure = session::secure(state, headers);
-    let h = resp.headers_mut();
-    h.append(
-        header::SET_COOKIE,
-        cookie_header(&session::set_cookie(
-            session::login_cookie_name(secure),
-            &cookie_value,
-            secure,
-            Some(3600),
-        ))?,
-    );
+    let name = session::login_cookie_name(secure);
+    session::append_cookie(&mut resp, name, &cookie_value, secure, Some(3600))?;
     if let Some(p) = pending {
-        h.append(
-            header::SET_COOKIE,
-            cookie_header(&session::set_cookie(
-                session::PENDING_COOKIE,
-                &p.0,
-                secure,
-                Some(minutes * 60),
-            ))?,
-        );
+        let pending = session::PENDING_COOKIE;
+        session::append_cookie(&mut resp, pending, &p.0, secure, Some(minutes * 60))?;
     }
     Ok(resp)
 }
@@ -174,30 +153,13 @@ async fn login_code(
         .await;
     };
     let secure = session::secure(&state, &headers);
-    let clear = |name: &str| cookie_header(&session::set_cookie(name, "", secure, Some(0)));
+    let clear_pending = |resp: &mut Response| {
+        session::append_cookie(resp, session::PENDING_COOKIE, "", secure, Some(0))
+    };
     match totp::complete_login(&state.app, &pending, &f.code).await {
         Ok(s) => {
-            let to = if s.must_change_password {
-                "/account/password"
-            } else {
-                "/"
-            };
-            let mut resp = Redirect::to(to).into_response();
-            let h = resp.headers_mut();
-            h.append(
-                header::SET_COOKIE,
-                cookie_header(&session::set_cookie(
-                    session::SESSION_COOKIE,
-                    &s.token,
-                    secure,
-                    None,
-                ))?,
-            );
-            h.append(
-                header::SET_COOKIE,
-                clear(session::login_cookie_name(secure))?,
-            );
-            h.append(header::SET_COOKIE, clear(session::PENDING_COOKIE)?);
+            let mut resp = super::signed_in(&s.token, s.must_change_password, secure)?;
+            clear_pending(&mut resp)?;
             Ok(resp)
         }
         Err(AuthError::BadSecondFactor) => {
@@ -217,8 +179,7 @@ async fn login_code(
             }
             let mut resp =
                 login_page(&state, &headers, status, String::new(), Some(message)).await?;
-            resp.headers_mut()
-                .append(header::SET_COOKIE, clear(session::PENDING_COOKIE)?);
+            clear_pending(&mut resp)?;
             Ok(resp)
         }
     }

@@ -5,12 +5,12 @@
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
-use axum::Form;
 use jiceng_app::import::{self, ImportOptions, ImportReport, NoProgress, RowError};
 use serde::Deserialize;
 
 use super::{html, xlsx, Nav};
 use crate::error::{PageError, WebError};
+use crate::extract::CsrfForm;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::{AppState, PendingImport};
@@ -461,11 +461,9 @@ async fn upload(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct ConfirmForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     token: String,
 }
 
@@ -481,10 +479,8 @@ fn take_pending(state: &AppState, user: &User, token: &str) -> Result<PendingImp
 
 async fn confirm(
     State(state): State<AppState>,
-    user: User,
-    Form(f): Form<ConfirmForm>,
+    CsrfForm { user, form: f }: CsrfForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
     writer(&user)?;
     let p = take_pending(&state, &user, &f.token)?;
     let opts = ImportOptions {

@@ -8,14 +8,15 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
-use jiceng_app::access::{self, Actor, OrgKey, Unmask, Write};
+use jiceng_app::access::{Actor, Unmask, Write};
 use jiceng_app::browse::{self, MemberPage, MemberQuery, MemberSort, MemberView};
 use jiceng_app::member_admin::{self, MemberEdit};
 use serde::Deserialize;
 
-use super::{html, opt_i64, xlsx, Nav, Pager};
+use super::listing::{list_export, list_org, list_title, query_string};
+use super::{html, DoneParam, Nav, Pager};
 use crate::error::{PageError, WebError};
+use crate::extract::{CsrfForm, NoFields};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
@@ -83,12 +84,8 @@ impl RosterQuery {
         state: &AppState,
         actor: &Actor,
     ) -> Result<MemberQuery, PageError> {
-        let org = match opt_i64(&self.org)? {
-            Some(id) => Some(access::resolve(&state.app, actor, &OrgKey::Id(id)).await?),
-            None => None,
-        };
         Ok(MemberQuery {
-            org,
+            org: list_org(state, actor, &self.org).await?,
             direct_only: false,
             q: self.q.clone(),
             sort: self
@@ -157,15 +154,11 @@ async fn roster(
     roster_page(&state, &user, &rq, None).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct SearchForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     q: String,
-    #[serde(default)]
     org: String,
-    #[serde(default)]
     sort: String,
 }
 
@@ -173,10 +166,8 @@ struct SearchForm {
 /// before); an ID number is answered here, in the body, and not echoed.
 async fn search(
     State(state): State<AppState>,
-    user: User,
-    Form(f): Form<SearchForm>,
+    CsrfForm { user, form: f }: CsrfForm<SearchForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
     let rq = RosterQuery {
         org: Some(f.org.clone()).filter(|s| !s.trim().is_empty()),
         q: Some(f.q.trim().to_string()).filter(|s| !s.is_empty()),
@@ -198,15 +189,11 @@ async fn search(
                 ("q", rq.q.clone().unwrap_or_default()),
                 ("sort", rq.sort.clone().unwrap_or_default()),
             ];
-            let query: Vec<String> = params
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(k, v)| format!("{k}={}", super::urlencode(v)))
-                .collect();
+            let query = query_string(&params);
             let to = if query.is_empty() {
                 "/members".to_string()
             } else {
-                format!("/members?{}", query.join("&"))
+                format!("/members?{query}")
             };
             Ok(Redirect::to(&to).into_response())
         }
@@ -248,15 +235,7 @@ async fn roster_page(
         ("sort", query.sort.code().to_string()),
     ];
     let pager = Pager::new("/members", &params, list.page, list.pages(), list.total);
-    let export = format!(
-        "/members/export.xlsx?{}",
-        params
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", super::urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&")
-    );
+    let export = format!("/members/export.xlsx?{}", query_string(&params));
     let sorts = [
         ("org", "按组织"),
         ("name", "按姓名"),
@@ -304,14 +283,9 @@ async fn export(
         jiceng_app::export::MAX_ROWS,
     )
     .await?;
-    let title = match root {
-        Some(o) => format!("{} 党员名册", o.org.name),
-        None => "党员名册".to_string(),
-    };
+    let title = list_title(root, "党员名册");
     let sheet = jiceng_app::export::members_sheet(&title, &rows);
-    let bytes =
-        jiceng_app::export::workbook(&state.app, &user.actor, "members", root, &[sheet]).await?;
-    Ok(xlsx(&format!("{title}.xlsx"), bytes))
+    list_export(&state, &user, "members", root, &title, sheet).await
 }
 
 #[derive(Template)]
@@ -324,16 +298,11 @@ struct MemberPageT {
     flash: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Done {
-    done: Option<String>,
-}
-
 async fn member_page(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<i64>,
-    Query(d): Query<Done>,
+    Query(d): Query<DoneParam>,
 ) -> Result<Response, PageError> {
     let m = browse::member_view(&state.app, &user.actor, id).await?;
     html(&MemberPageT {
@@ -348,19 +317,11 @@ async fn member_page(
     })
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn reveal(
     State(state): State<AppState>,
-    user: User,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm { user, .. }: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
     let grant = user.actor.grant::<Unmask>()?;
     let number = jiceng_app::privacy::reveal_id_number(&state.app, &grant, id).await?;
     let m = browse::member_view(&state.app, &user.actor, id).await?;
@@ -417,33 +378,23 @@ async fn edit_form(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct EditForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     ethnicity: String,
-    #[serde(default)]
     education: String,
-    #[serde(default)]
     occupation: String,
-    #[serde(default)]
     phone: String,
-    #[serde(default)]
     status: String,
-    #[serde(default)]
     full_on: String,
 }
 
 async fn edit(
     State(state): State<AppState>,
-    user: User,
     Path(id): Path<i64>,
-    Form(f): Form<EditForm>,
+    CsrfForm { user, form: f }: CsrfForm<EditForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
     let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let full_on = match some(&f.full_on) {
         Some(s) => match chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d") {

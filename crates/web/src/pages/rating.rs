@@ -9,18 +9,19 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
-use jiceng_app::access::{self, Action, InScope};
+use jiceng_app::access::{self, Action};
 use jiceng_app::rating::{self, RatingsReport, StarCount};
 use jiceng_app::{AppError, OrgRecord};
 use serde::Deserialize;
 
-use super::common::{export, form_org, rated_org, year_of, years};
-use super::reports::{tabs, Tab};
-use super::{html, urlencode, Nav, Pager};
+use super::common::{
+    after_form, export, form_org, form_org_year, org_page, tabs, year_of, years, Notice, OrgReport,
+    OrgYear, Page, Tab, RATING,
+};
+use super::{html_status, urlencode, Nav, Pager};
 use crate::charts;
 use crate::error::{PageError, WebError};
-use crate::extract::{PathOrg, QueryOrg};
+use crate::extract::{CsrfForm, QueryOrg};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
@@ -43,7 +44,7 @@ pub fn routes() -> Routes {
             "/orgs/{id}/rating",
             Guard::May(Action::ReadData),
             Subject::Org,
-            org_rating_page,
+            org_page::<Rating>,
         )
         .post(
             "/orgs/{id}/rating/adjust",
@@ -64,18 +65,6 @@ pub(super) fn stars_text(s: Option<i64>) -> String {
 fn score_text(s: Option<f64>) -> String {
     s.map(|x| format!("{x:.1}"))
         .unwrap_or_else(|| "暂无数据".into())
-}
-
-fn flash_of(done: Option<&str>) -> Option<String> {
-    Some(
-        match done? {
-            "rated" => "已完成本年度评定",
-            "adjusted" => "已调整星级（已记入审计日志）",
-            "unadjusted" => "已撤销人工调整（已记入审计日志）",
-            _ => return None,
-        }
-        .to_string(),
-    )
 }
 
 // ---------------------------------------------------------------- distribution
@@ -175,7 +164,7 @@ async fn ratings_page(
     if p.format.as_deref() == Some("xlsx") {
         let max = jiceng_app::export::MAX_ROWS;
         let r = rating::ratings(&state.app, &org, year, filter, 1, max).await?;
-        return export(&state, &user, "星级评定", &org, year, r.to_sheets()).await;
+        return export(&state, &user, "星级评定", &org, Some(year), r.to_sheets()).await;
     }
     let page = p.page.unwrap_or(1).max(1);
     // A province's distribution reads every rated org's index entry: kept a minute.
@@ -240,12 +229,9 @@ fn render_ratings(
             href: format!("{base}&stars={c}"),
         })
         .collect();
-    let chart = charts::bars(
+    let chart = charts::counts(
         &format!("{year}年度星级分布"),
-        &star_rows
-            .iter()
-            .map(|s| (s.label.clone(), s.n as f64, s.n.to_string()))
-            .collect::<Vec<_>>(),
+        star_rows.iter().map(|s| (s.label.clone(), s.n)),
     );
     let levels = r
         .levels
@@ -275,57 +261,54 @@ fn render_ratings(
         .collect();
     let pages = ((r.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let stars = p.stars.clone().unwrap_or_default();
-    let mut resp = html(&RatingsPage {
-        title: "星级评定".into(),
-        nav: Nav::of(user),
-        tabs: tabs(org.org.id, "ratings"),
-        org_id: org.org.id,
-        org_name: org.org.name.clone(),
-        year,
-        years: years(state),
-        rated: r.rated,
-        chart,
-        star_rows,
-        levels,
-        items,
-        filter: match stars.as_str() {
-            "" => String::new(),
-            "none" => "未定星".into(),
-            s => format!("{s}星"),
+    html_status(
+        status,
+        &RatingsPage {
+            title: "星级评定".into(),
+            nav: Nav::of(user),
+            tabs: tabs(org.org.id, "ratings"),
+            org_id: org.org.id,
+            org_name: org.org.name.clone(),
+            year,
+            years: years(state),
+            rated: r.rated,
+            chart,
+            star_rows,
+            levels,
+            items,
+            filter: match stars.as_str() {
+                "" => String::new(),
+                "none" => "未定星".into(),
+                s => format!("{s}星"),
+            },
+            pager: Pager::new(
+                "/reports/ratings",
+                &[
+                    ("org", org.org.id.to_string()),
+                    ("year", year.to_string()),
+                    ("stars", stars),
+                ],
+                page,
+                pages,
+                r.total,
+            ),
+            can_rate: user.actor.may(Action::Rate),
+            flash: RATING.flash(p.done.as_deref()),
+            error,
         },
-        pager: Pager::new(
-            "/reports/ratings",
-            &[
-                ("org", org.org.id.to_string()),
-                ("year", year.to_string()),
-                ("stars", stars),
-            ],
-            page,
-            pages,
-            r.total,
-        ),
-        can_rate: user.actor.may(Action::Rate),
-        flash: flash_of(p.done.as_deref()),
-        error,
-    })?;
-    *resp.status_mut() = status;
-    Ok(resp)
+    )
 }
 
 #[derive(Deserialize)]
 struct ComputeForm {
-    #[serde(default)]
-    csrf: String,
     org: String,
     year: String,
 }
 
 async fn compute(
     State(state): State<AppState>,
-    user: User,
-    Form(f): Form<ComputeForm>,
+    CsrfForm { user, form: f }: CsrfForm<ComputeForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
     let org = form_org(&state, &user, &f.org).await?;
     let year = year_of(&state, &Some(f.year.clone()))?;
     let grant = user.actor.grant::<access::Rate>()?;
@@ -407,12 +390,6 @@ struct OrgRatingPage {
     reason: String,
 }
 
-#[derive(Deserialize)]
-struct YearParams {
-    year: Option<String>,
-    done: Option<String>,
-}
-
 fn indicator_rows(list: &[jiceng_domain::rating::IndicatorScore]) -> Vec<IndicatorRow> {
     list.iter()
         .map(|i| IndicatorRow {
@@ -428,119 +405,68 @@ fn indicator_rows(list: &[jiceng_domain::rating::IndicatorScore]) -> Vec<Indicat
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn render_org_rating(
-    state: &AppState,
-    user: &User,
-    org: &InScope<OrgRecord>,
-    year: i32,
-    flash: Option<String>,
-    error: Option<String>,
-    reason: String,
-    status: StatusCode,
-) -> Result<Response, PageError> {
-    let r = rating::org_rating(&state.app, org, year).await?;
-    let current_stars = stars_text(r.current.stars.map(i64::from));
-    let current_score = score_text(r.current.score);
-    let signals = r
-        .signals
-        .iter()
-        .map(|s| SignalLine {
-            kind: jiceng_domain::WeaknessKind::from_code(s.kind)
-                .map(|k| k.char())
-                .unwrap_or("")
-                .into(),
-            label: s.label.into(),
-            state: s.state.into(),
-            fired: s.state == "触发",
-            evidence: s.evidence.clone(),
-        })
-        .collect();
-    let page = match &r.stored {
-        Some(st) => OrgRatingPage {
-            title: format!("{} 星级评定", org.org.name),
-            nav: Nav::of(user),
-            org_id: org.org.id,
-            org_name: org.org.name.clone(),
-            year,
-            years: years(state),
-            as_of: r.as_of.to_string(),
-            stored: true,
-            stars: stars_text(st.stars),
-            computed_stars: stars_text(st.computed_stars),
-            score: score_text(st.score),
-            rated_on: st.as_of.to_string(),
-            evidence: st.evidence.clone(),
-            adjusted_by: st.adjusted_by.clone(),
-            adjusted_reason: st.adjusted_reason.clone(),
-            indicators: indicator_rows(&st.indicators),
-            current_stars,
-            current_score,
-            signals,
-            can_adjust: user.actor.may(Action::AdjustRating),
-            can_rate: user.actor.may(Action::Rate),
-            flash,
-            error,
-            reason,
-        },
-        None => OrgRatingPage {
-            title: format!("{} 星级评定", org.org.name),
-            nav: Nav::of(user),
-            org_id: org.org.id,
-            org_name: org.org.name.clone(),
-            year,
-            years: years(state),
-            as_of: r.as_of.to_string(),
-            stored: false,
-            stars: current_stars.clone(),
-            computed_stars: current_stars.clone(),
-            score: current_score.clone(),
-            rated_on: String::new(),
-            evidence: r.current.evidence.clone(),
-            adjusted_by: None,
-            adjusted_reason: None,
-            indicators: indicator_rows(&r.current.indicators),
-            current_stars,
-            current_score,
-            signals,
-            can_adjust: false,
-            can_rate: user.actor.may(Action::Rate),
-            flash,
-            error,
-            reason,
-        },
-    };
-    let mut resp = html(&page)?;
-    *resp.status_mut() = status;
-    Ok(resp)
-}
+/// One org's rating page.
+struct Rating;
 
-async fn org_rating_page(
-    State(state): State<AppState>,
-    PathOrg { user, org }: PathOrg<User>,
-    Query(p): Query<YearParams>,
-) -> Result<Response, PageError> {
-    let (org, year) = match rated_org(&state, org, &p.year, "ratings")? {
-        Ok(x) => x,
-        Err(redirect) => return Ok(redirect),
-    };
-    render_org_rating(
-        &state,
-        &user,
-        &org,
-        year,
-        flash_of(p.done.as_deref()),
-        None,
-        String::new(),
-        StatusCode::OK,
-    )
-    .await
+impl OrgReport for Rating {
+    const PAGE: Page = RATING;
+
+    async fn render(at: OrgYear<'_>, notice: Notice) -> Result<Response, PageError> {
+        let (state, user, org, year) = (at.state, at.user, at.org, at.year);
+        let r = rating::org_rating(&state.app, org, year).await?;
+        let current_stars = stars_text(r.current.stars.map(i64::from));
+        let current_score = score_text(r.current.score);
+        let signals = r
+            .signals
+            .iter()
+            .map(|s| SignalLine {
+                kind: jiceng_domain::WeaknessKind::from_code(s.kind)
+                    .map(|k| k.char())
+                    .unwrap_or("")
+                    .into(),
+                label: s.label.into(),
+                state: s.state.into(),
+                fired: s.state == "触发",
+                evidence: s.evidence.clone(),
+            })
+            .collect();
+        // Archived: the stored rating, and the current figures beside it; else the current.
+        let stored = r.stored.as_ref();
+        let page = OrgRatingPage {
+            title: format!("{} 星级评定", org.org.name),
+            nav: Nav::of(user),
+            org_id: org.org.id,
+            org_name: org.org.name.clone(),
+            year,
+            years: years(state),
+            as_of: r.as_of.to_string(),
+            stored: stored.is_some(),
+            stars: stored.map_or(current_stars.clone(), |st| stars_text(st.stars)),
+            computed_stars: stored
+                .map_or(current_stars.clone(), |st| stars_text(st.computed_stars)),
+            score: stored.map_or(current_score.clone(), |st| score_text(st.score)),
+            rated_on: stored.map(|st| st.as_of.to_string()).unwrap_or_default(),
+            evidence: stored
+                .map_or(&r.current.evidence, |st| &st.evidence)
+                .clone(),
+            adjusted_by: stored.and_then(|st| st.adjusted_by.clone()),
+            adjusted_reason: stored.and_then(|st| st.adjusted_reason.clone()),
+            indicators: indicator_rows(stored.map_or(&r.current.indicators, |st| &st.indicators)),
+            current_stars,
+            current_score,
+            signals,
+            can_adjust: stored.is_some() && user.actor.may(Action::AdjustRating),
+            can_rate: user.actor.may(Action::Rate),
+            flash: notice.flash,
+            error: notice.error,
+            reason: notice.reason,
+        };
+        html_status(notice.status, &page)
+    }
 }
 
 #[derive(Deserialize)]
 struct AdjustForm {
-    #[serde(default)]
-    csrf: String,
     year: String,
     /// 1–5, or empty to remove the adjustment.
     #[serde(default)]
@@ -551,13 +477,10 @@ struct AdjustForm {
 
 async fn adjust(
     State(state): State<AppState>,
-    user: User,
     Path(id): Path<String>,
-    Form(f): Form<AdjustForm>,
+    CsrfForm { user, form: f }: CsrfForm<AdjustForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
-    let org = form_org(&state, &user, &id).await?;
-    let year = year_of(&state, &Some(f.year.clone()))?;
+    let (org, year) = form_org_year(&state, &user, &id, &f.year).await?;
     let stars = match f.stars.trim() {
         "" => None,
         s => Some(
@@ -566,30 +489,14 @@ async fn adjust(
         ),
     };
     let grant = user.actor.grant::<access::AdjustRating>()?;
-    match rating::adjust(&state.app, &grant, &org, year, stars, &f.reason).await {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/orgs/{}/rating?year={year}&done={}",
-            org.org.id,
-            if stars.is_some() {
-                "adjusted"
-            } else {
-                "unadjusted"
+    let result = rating::adjust(&state.app, &grant, &org, year, stars, &f.reason)
+        .await
+        .map(|()| {
+            match stars {
+                Some(_) => "adjusted",
+                None => "unadjusted",
             }
-        ))
-        .into_response()),
-        Err(AppError::Input(msg)) => {
-            render_org_rating(
-                &state,
-                &user,
-                &org,
-                year,
-                None,
-                Some(msg),
-                f.reason.clone(),
-                StatusCode::BAD_REQUEST,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+            .to_string()
+        });
+    after_form::<Rating>(&state, &user, &org, year, result, &f.reason).await
 }

@@ -7,9 +7,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use axum::response::Response;
 use chrono::NaiveDate;
 use jiceng_app::access::{self, Action, Actor, InScope, OrgKey, Role};
 use jiceng_app::rectification::{self, stall_days, CaseView};
@@ -20,12 +18,14 @@ use jiceng_domain::rectification::{NewMeasure, ReviewOutcome, Stage};
 use jiceng_domain::WeaknessKind;
 use serde::Deserialize;
 
-use super::common::{export, form_org, rated_org, year_of, years};
-use super::reports::{tabs, Tab};
-use super::{html, urlencode, Nav};
+use super::common::{
+    after_form, export, form_org_year, org_page, tabs, year_of, years, Notice, OrgReport, OrgYear,
+    Page, Tab, CASE,
+};
+use super::{html, html_status, urlencode, Nav};
 use crate::charts;
-use crate::error::{PageError, WebError};
-use crate::extract::{PathOrg, QueryOrg};
+use crate::error::PageError;
+use crate::extract::{CsrfForm, QueryOrg};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
@@ -42,7 +42,7 @@ pub fn routes() -> Routes {
             "/orgs/{id}/rectification",
             Guard::May(Action::ReadData),
             Subject::Org,
-            case_page,
+            org_page::<Case>,
         )
         .post(
             "/orgs/{id}/rectification/{step}",
@@ -107,6 +107,31 @@ pub struct StalledLine {
     pub days: i64,
 }
 
+impl OverdueLine {
+    fn of(m: &rectification::OverdueMeasure) -> OverdueLine {
+        OverdueLine {
+            org: m.org.name.clone(),
+            href: case_href(&m.org.code, m.year),
+            text: m.text.clone(),
+            owner: m.owner.clone(),
+            deadline: m.deadline.to_string(),
+            days: m.days_overdue,
+        }
+    }
+}
+
+impl StalledLine {
+    fn of(c: &rectification::StalledCase) -> StalledLine {
+        StalledLine {
+            org: c.org.name.clone(),
+            href: case_href(&c.org.code, c.year),
+            stage: c.stage_label.into(),
+            last: c.last_activity_on.to_string(),
+            days: c.days_idle,
+        }
+    }
+}
+
 /// Overdue measures and stalled cases of a subtree (the dashboard's block).
 #[derive(Clone)]
 pub struct Alerts {
@@ -157,25 +182,12 @@ async fn compute_alerts(
         overdue: overdue
             .iter()
             .take(ALERTS_SHOWN)
-            .map(|m| OverdueLine {
-                org: m.org.name.clone(),
-                href: case_href(&m.org.code, m.year),
-                text: m.text.clone(),
-                owner: m.owner.clone(),
-                deadline: m.deadline.to_string(),
-                days: m.days_overdue,
-            })
+            .map(OverdueLine::of)
             .collect(),
         stalled: stalled
             .iter()
             .take(ALERTS_SHOWN)
-            .map(|c| StalledLine {
-                org: c.org.name.clone(),
-                href: case_href(&c.org.code, c.year),
-                stage: c.stage_label.into(),
-                last: c.last_activity_on.to_string(),
-                days: c.days_idle,
-            })
+            .map(StalledLine::of)
             .collect(),
     })
 }
@@ -247,7 +259,7 @@ async fn progress_page(
     let year = year_of(&state, &p.year)?;
     let r = rect_report::run(&state.app, &org, year).await?;
     if p.format.as_deref() == Some("xlsx") {
-        return export(&state, &user, "整顿进展", &org, year, r.to_sheets()).await;
+        return export(&state, &user, "整顿进展", &org, Some(year), r.to_sheets()).await;
     }
     let base = format!("/reports/rectification?org={}&year={year}", org.org.id);
     let stages: Vec<StageLine> = r
@@ -259,12 +271,9 @@ async fn progress_page(
             href: format!("{base}&stage={}", s.stage),
         })
         .collect();
-    let chart = charts::bars(
+    let chart = charts::counts(
         &format!("{year}年度整顿台账（按阶段）"),
-        &stages
-            .iter()
-            .map(|s| (s.label.to_string(), s.n as f64, s.n.to_string()))
-            .collect::<Vec<_>>(),
+        stages.iter().map(|s| (s.label.to_string(), s.n as i64)),
     );
     // Drill-down: the cases of each direct child's subtree.
     let children = browse::org_children(&state.app, &org).await?;
@@ -312,13 +321,7 @@ async fn progress_page(
         .await?
         .into_iter()
         .filter(|c| c.year == year)
-        .map(|c| StalledLine {
-            org: c.org.name.clone(),
-            href: case_href(&c.org.code, c.year),
-            stage: c.stage_label.into(),
-            last: c.last_activity_on.to_string(),
-            days: c.days_idle,
-        })
+        .map(|c| StalledLine::of(&c))
         .collect();
     html(&ProgressPage {
         title: "整顿工作进展".into(),
@@ -336,18 +339,7 @@ async fn progress_page(
         regions,
         filter: stage.map(|s| s.label()).unwrap_or("").into(),
         items,
-        overdue: r
-            .overdue
-            .iter()
-            .map(|m| OverdueLine {
-                org: m.org.name.clone(),
-                href: case_href(&m.org.code, m.year),
-                text: m.text.clone(),
-                owner: m.owner.clone(),
-                deadline: m.deadline.to_string(),
-                days: m.days_overdue,
-            })
-            .collect(),
+        overdue: r.overdue.iter().map(OverdueLine::of).collect(),
         stalled,
     })
 }
@@ -388,111 +380,70 @@ struct NoCasePage {
     years: Vec<i32>,
 }
 
-#[derive(Deserialize)]
-struct YearParams {
-    year: Option<String>,
-    done: Option<String>,
-}
+/// One org's rectification case page.
+struct Case;
 
-fn flash_of(done: Option<&str>) -> Option<String> {
-    Some(
-        match done? {
-            "plan" => "已加入整改措施",
-            "assign" => "已落实帮扶",
-            "progress" => "已记录整改进展",
-            "complete" => "已标记措施完成",
-            "extend" => "已延期整改",
-            "accept" => "已验收销号",
-            "review" => "已记录回头看",
-            _ => return None,
-        }
-        .to_string(),
-    )
-}
+impl OrgReport for Case {
+    const PAGE: Page = CASE;
 
-async fn render_case(
-    state: &AppState,
-    user: &User,
-    org: &InScope<OrgRecord>,
-    year: i32,
-    flash: Option<String>,
-    error: Option<String>,
-) -> Result<Response, PageError> {
-    let c = match rectification::get(&state.app, org, year).await {
-        Ok(c) => c,
-        Err(AppError::NotFound(_)) => {
-            // The org is in scope (resolved above): it simply has no case this year.
-            return html(&NoCasePage {
-                title: format!("{} 整顿台账", org.org.name),
-                nav: Nav::of(user),
-                org_id: org.org.id,
-                org_name: org.org.name.clone(),
-                year,
-                years: years(state),
-            });
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let stage = Stage::from_code(c.stage).unwrap_or(Stage::Diagnosed);
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    let mut resp = html(&CasePage {
-        title: format!("{} 整顿台账", org.org.name),
-        nav: Nav::of(user),
-        org_id: org.org.id,
-        org_name: org.org.name.clone(),
-        year,
-        today: state.app.today().to_string(),
-        kinds: c
-            .kinds
-            .iter()
-            .map(|k| k.label)
-            .collect::<Vec<_>>()
-            .join("、"),
-        is_open: stage.is_open(),
-        accepted: stage == Stage::Accepted,
-        timeline: c
-            .timeline
-            .iter()
-            .map(|e| (step_label(&e.step), e.clone()))
-            .collect(),
-        undone: c
-            .measures
-            .iter()
-            .filter(|m| m.done_on.is_none())
-            .map(|m| (m.seq, format!("{}. {}", m.seq, m.text)))
-            .collect(),
-        c,
-        can_plan: user.actor.may(Action::PlanRectification),
-        can_report: user.actor.may(Action::ReportProgress),
-        can_decide: user.actor.may(Action::AcceptRectification),
-        flash,
-        error,
-    })?;
-    *resp.status_mut() = status;
-    Ok(resp)
-}
-
-async fn case_page(
-    State(state): State<AppState>,
-    PathOrg { user, org }: PathOrg<User>,
-    Query(p): Query<YearParams>,
-) -> Result<Response, PageError> {
-    let (org, year) = match rated_org(&state, org, &p.year, "rectification")? {
-        Ok(x) => x,
-        Err(redirect) => return Ok(redirect),
-    };
-    render_case(&state, &user, &org, year, flash_of(p.done.as_deref()), None).await
+    async fn render(at: OrgYear<'_>, notice: Notice) -> Result<Response, PageError> {
+        let (state, user, org, year) = (at.state, at.user, at.org, at.year);
+        let c = match rectification::get(&state.app, org, year).await {
+            Ok(c) => c,
+            Err(AppError::NotFound(_)) => {
+                // The org is in scope (resolved above): it simply has no case this year.
+                return html(&NoCasePage {
+                    title: format!("{} 整顿台账", org.org.name),
+                    nav: Nav::of(user),
+                    org_id: org.org.id,
+                    org_name: org.org.name.clone(),
+                    year,
+                    years: years(state),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let stage = Stage::from_code(c.stage).unwrap_or(Stage::Diagnosed);
+        let page = CasePage {
+            title: format!("{} 整顿台账", org.org.name),
+            nav: Nav::of(user),
+            org_id: org.org.id,
+            org_name: org.org.name.clone(),
+            year,
+            today: state.app.today().to_string(),
+            kinds: c
+                .kinds
+                .iter()
+                .map(|k| k.label)
+                .collect::<Vec<_>>()
+                .join("、"),
+            is_open: stage.is_open(),
+            accepted: stage == Stage::Accepted,
+            timeline: c
+                .timeline
+                .iter()
+                .map(|e| (step_label(&e.step), e.clone()))
+                .collect(),
+            undone: c
+                .measures
+                .iter()
+                .filter(|m| m.done_on.is_none())
+                .map(|m| (m.seq, format!("{}. {}", m.seq, m.text)))
+                .collect(),
+            c,
+            can_plan: user.actor.may(Action::PlanRectification),
+            can_report: user.actor.may(Action::ReportProgress),
+            can_decide: user.actor.may(Action::AcceptRectification),
+            flash: notice.flash,
+            error: notice.error,
+        };
+        html_status(notice.status, &page)
+    }
 }
 
 /// Every step's fields; each step reads those it needs.
 #[derive(Deserialize)]
 struct StepForm {
-    #[serde(default)]
-    csrf: String,
     year: String,
     #[serde(default)]
     text: String,
@@ -534,23 +485,14 @@ pub(crate) fn split_departments(s: &str) -> Vec<String> {
 
 async fn step(
     State(state): State<AppState>,
-    user: User,
     Path((id, step)): Path<(String, String)>,
-    Form(f): Form<StepForm>,
+    CsrfForm { user, form: f }: CsrfForm<StepForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
-    let org = form_org(&state, &user, &id).await?;
-    let year = year_of(&state, &Some(f.year.clone()))?;
+    let (org, year) = form_org_year(&state, &user, &id, &f.year).await?;
+    let reason = f.reason.clone();
     let result = apply_step(&state, &user, &org, year, &step, f).await;
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/orgs/{}/rectification?year={year}&done={step}",
-            org.org.id
-        ))
-        .into_response()),
-        Err(AppError::Input(msg)) => render_case(&state, &user, &org, year, None, Some(msg)).await,
-        Err(e) => Err(PageError(WebError::from(e))),
-    }
+    let result = result.map(|_| step.clone());
+    after_form::<Case>(&state, &user, &org, year, result, &reason).await
 }
 
 /// One step of the form, with the grant its kind needs (`access::PERMISSIONS`), asked

@@ -5,13 +5,13 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use jiceng_app::referral::ReferralStatus;
 use jiceng_app::referral::{self, ReferralPage};
 use serde::Deserialize;
 
 use super::{html, Nav, Pager};
 use crate::error::PageError;
+use crate::extract::CsrfForm;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
@@ -131,23 +131,18 @@ async fn list(
     render(&state, &user, &q, None).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct CloseForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     decision: String,
-    #[serde(default)]
     reason: String,
 }
 
 async fn close(
     State(state): State<AppState>,
-    user: User,
     Path(id): Path<i64>,
-    Form(f): Form<CloseForm>,
+    CsrfForm { user, form: f }: CsrfForm<CloseForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
     let settled = match f.decision.as_str() {
         "settle" => true,
         "dismiss" => false,

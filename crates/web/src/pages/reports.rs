@@ -4,10 +4,10 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use jiceng_app::reports::{coverage, members, structure};
-use jiceng_app::OrgRecord;
 use serde::Deserialize;
 
-use super::{html, xlsx, Nav};
+use super::common::{export, tabs, Tab};
+use super::{html, Nav};
 use crate::charts;
 use crate::error::{PageError, WebError};
 use crate::extract::QueryOrg;
@@ -50,28 +50,6 @@ struct Params {
 fn wants_xlsx(p: &Params) -> bool {
     p.format.as_deref() == Some("xlsx")
 }
-
-async fn export(
-    state: &AppState,
-    user: &User,
-    what: &str,
-    org: &OrgRecord,
-    sheets: Vec<jiceng_io::Sheet>,
-) -> Result<Response, PageError> {
-    let bytes = jiceng_app::export::workbook(
-        &state.app,
-        &user.actor,
-        &format!("report:{what}"),
-        Some(org),
-        &sheets,
-    )
-    .await?;
-    Ok(xlsx(&format!("{what}-{}.xlsx", org.org.name), bytes))
-}
-
-// The report tabs moved to `pages/common.rs`; re-exported for the rating pages until
-// they import them from there.
-pub(super) use super::common::{tabs, Tab};
 
 pub struct AnomalyRow {
     pub org_name: String,
@@ -135,7 +113,7 @@ async fn structure_page(
         })
         .collect();
     if wants_xlsx(&p) {
-        return export(&state, &user, "组织设置", &org, r.to_sheets()).await;
+        return export(&state, &user, "组织设置", &org, None, r.to_sheets()).await;
     }
     let rule = p.rule.clone().unwrap_or_default();
     let counts: Vec<(String, String, usize)> = jiceng_domain::AnomalyRule::ALL
@@ -148,13 +126,12 @@ async fn structure_page(
             )
         })
         .collect();
-    let chart = charts::bars(
+    let chart = charts::counts(
         "组织设置问题（按规则）",
-        &counts
+        counts
             .iter()
             .filter(|c| c.2 > 0)
-            .map(|c| (c.1.clone(), c.2 as f64, c.2.to_string()))
-            .collect::<Vec<_>>(),
+            .map(|c| (c.1.clone(), c.2 as i64)),
     );
     let matching: Vec<&structure::AnomalyItem> = r
         .anomalies
@@ -245,38 +222,15 @@ async fn coverage_page(
 ) -> Result<Response, PageError> {
     let r = coverage::run(&state.app, &org).await?;
     if wants_xlsx(&p) {
-        return export(&state, &user, "覆盖情况", &org, r.to_sheets()).await;
+        return export(&state, &user, "覆盖情况", &org, None, r.to_sheets()).await;
     }
-    let operating: Vec<(&String, &coverage::DomainRow)> = r
-        .by_domain
-        .iter()
-        .filter(|(_, x)| x.operating > 0)
-        .collect();
-    let chart = charts::bars(
-        "党的组织覆盖率（按领域）",
-        &operating
-            .iter()
-            .map(|(d, x)| {
-                (
-                    (*d).clone(),
-                    x.org_rate.unwrap_or(0.0),
-                    charts::pct(x.org_rate),
-                )
-            })
-            .collect::<Vec<_>>(),
-    );
-    let no_org_chart = charts::bars(
+    let chart = charts::domain_rates("党的组织覆盖率（按领域）", &r.by_domain, |x| {
+        x.org_rate
+    });
+    let no_org_chart = charts::domain_rates(
         "未建立党组织的比例（按领域）",
-        &operating
-            .iter()
-            .map(|(d, x)| {
-                (
-                    (*d).clone(),
-                    x.no_org_rate.unwrap_or(0.0),
-                    charts::pct(x.no_org_rate),
-                )
-            })
-            .collect::<Vec<_>>(),
+        &r.by_domain,
+        |x| x.no_org_rate,
     );
     html(&CoveragePage {
         title: "党的组织和工作覆盖".into(),
@@ -333,7 +287,7 @@ async fn members_page(
     let day = org.facts.facts_on.unwrap_or_else(|| state.app.today());
     let r = members::run(&state.app, &org, day).await?;
     if wants_xlsx(&p) {
-        return export(&state, &user, "党员队伍结构", &org, r.to_sheets()).await;
+        return export(&state, &user, "党员队伍结构", &org, None, r.to_sheets()).await;
     }
     let total = r.total;
     let dims = r
@@ -343,13 +297,7 @@ async fn members_page(
             let chart = if name == "性别" {
                 charts::pie(name, &bands)
             } else {
-                charts::bars(
-                    name,
-                    &bands
-                        .iter()
-                        .map(|(k, n)| (k.clone(), *n as f64, n.to_string()))
-                        .collect::<Vec<_>>(),
-                )
+                charts::counts(name, bands.iter().cloned())
             };
             DimView {
                 name: name.to_string(),

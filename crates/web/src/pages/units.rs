@@ -7,8 +7,9 @@ use jiceng_app::browse::{self, UnitPage, UnitQuery};
 use jiceng_domain::{Coverage, Domain};
 use serde::Deserialize;
 
+use super::listing::{list_export, list_org, list_title, query_string};
 use super::orgs::Choice;
-use super::{html, opt_i64, xlsx, Nav, Pager};
+use super::{html, Nav, Pager};
 use crate::charts;
 use crate::error::PageError;
 use crate::routes::{Guard, Routes, Subject};
@@ -56,15 +57,8 @@ impl UnitParams {
         state: &AppState,
         actor: &jiceng_app::access::Actor,
     ) -> Result<UnitQuery, PageError> {
-        let org = match opt_i64(&self.org)? {
-            Some(id) => Some(
-                jiceng_app::access::resolve(&state.app, actor, &jiceng_app::access::OrgKey::Id(id))
-                    .await?,
-            ),
-            None => None,
-        };
         Ok(UnitQuery {
-            org,
+            org: list_org(state, actor, &self.org).await?,
             q: self.q.clone(),
             coverage: self.coverage.clone().filter(|s| !s.is_empty()),
             domain: self.domain.clone().filter(|s| !s.is_empty()),
@@ -114,20 +108,8 @@ async fn registry(
             )
             .await?;
             let cov = jiceng_app::reports::coverage::run(&state.app, &o).await?;
-            let chart = charts::bars(
-                "党的工作覆盖率（按领域）",
-                &cov.by_domain
-                    .iter()
-                    .filter(|(_, r)| r.operating > 0)
-                    .map(|(d, r)| {
-                        (
-                            d.clone(),
-                            r.work_rate.unwrap_or(0.0),
-                            charts::pct(r.work_rate),
-                        )
-                    })
-                    .collect::<Vec<_>>(),
-            );
+            let chart =
+                charts::domain_rates("党的工作覆盖率（按领域）", &cov.by_domain, |r| r.work_rate);
             (
                 charts::pct(cov.total.org_rate),
                 charts::pct(cov.total.own_rate),
@@ -144,15 +126,7 @@ async fn registry(
         ("domain", p.domain.clone().unwrap_or_default()),
     ];
     let pager = Pager::new("/units", &params, list.page, list.pages(), list.total);
-    let export = format!(
-        "/units/export.xlsx?{}",
-        params
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", super::urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&")
-    );
+    let export = format!("/units/export.xlsx?{}", query_string(&params));
     let sel_cov = p.coverage.clone().unwrap_or_default();
     let mut coverages = vec![Choice {
         value: String::new(),
@@ -211,12 +185,7 @@ async fn export(
         jiceng_app::export::MAX_ROWS,
     )
     .await?;
-    let title = match root {
-        Some(o) => format!("{} 单位", o.org.name),
-        None => "单位".to_string(),
-    };
+    let title = list_title(root, "单位");
     let sheet = jiceng_app::export::units_sheet(&title, &rows);
-    let bytes =
-        jiceng_app::export::workbook(&state.app, &user.actor, "units", root, &[sheet]).await?;
-    Ok(xlsx(&format!("{title}.xlsx"), bytes))
+    list_export(&state, &user, "units", root, &title, sheet).await
 }

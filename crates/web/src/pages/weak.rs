@@ -6,22 +6,22 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
-use jiceng_app::access::{self, Action, InScope};
+use axum::response::Response;
+use jiceng_app::access::{self, Action};
 use jiceng_app::reports::weak as weak_report;
-use jiceng_app::{weak, AppError, OrgRecord};
+use jiceng_app::weak;
 use jiceng_domain::weakness::SignalState;
 use jiceng_domain::{Decision, SignalRule, WeaknessKind};
 use serde::Deserialize;
 
-use super::common::{export, form_org, rated_org, year_of, years};
-use super::reports::{tabs, Tab};
-use super::{html, urlencode, Nav};
+use super::common::{
+    after_form, export, form_org_year, org_page, tabs, year_of, years, Notice, OrgReport, OrgYear,
+    Page, Tab, WEAK,
+};
+use super::{html, html_status, urlencode, Nav};
 use crate::charts;
 use crate::error::{PageError, WebError};
-use crate::extract::{PathOrg, QueryOrg};
+use crate::extract::{CsrfForm, QueryOrg};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
@@ -38,7 +38,7 @@ pub fn routes() -> Routes {
             "/orgs/{id}/weak",
             Guard::May(Action::ReadData),
             Subject::Org,
-            org_weak_page,
+            org_page::<Weak>,
         )
         .post(
             "/orgs/{id}/weak/decide",
@@ -160,7 +160,7 @@ async fn weak_page(
     let year = year_of(&state, &p.year)?;
     let r = weak_report::run(&state.app, &org, year).await?;
     if p.format.as_deref() == Some("xlsx") {
-        return export(&state, &user, "软弱涣散", &org, year, r.to_sheets()).await;
+        return export(&state, &user, "软弱涣散", &org, Some(year), r.to_sheets()).await;
     }
     let s = weak_report::summarize(&state.app, &org, &r).await?;
     let base = format!("/reports/weak?org={}&year={year}", org.org.id);
@@ -178,15 +178,11 @@ async fn weak_page(
             }
         })
         .collect();
-    let chart = charts::bars(
+    let chart = charts::counts(
         &format!("{year}年度软弱涣散问题（疑似与已确定，按类型）"),
-        &kinds
+        kinds
             .iter()
-            .map(|k| {
-                let n = k.suspected + k.confirmed;
-                (k.label.to_string(), n as f64, n.to_string())
-            })
-            .collect::<Vec<_>>(),
+            .map(|k| (k.label.to_string(), k.suspected + k.confirmed)),
     );
     let regions = s
         .by_region
@@ -314,129 +310,85 @@ struct OrgWeakPage {
     reason: String,
 }
 
-#[derive(Deserialize)]
-struct YearParams {
-    year: Option<String>,
-    done: Option<String>,
-}
+/// One org's diagnosis page.
+struct Weak;
 
-fn flash_of(done: Option<&str>) -> Option<String> {
-    Some(
-        match done? {
-            "confirmed" => "已确定该问题并记入整顿台账（已记入审计日志）",
-            "dismissed" => "已排除该问题（已记入审计日志）",
-            _ => return None,
-        }
-        .to_string(),
-    )
-}
+impl OrgReport for Weak {
+    const PAGE: Page = WEAK;
 
-#[allow(clippy::too_many_arguments)]
-async fn render_org(
-    state: &AppState,
-    user: &User,
-    org: &InScope<OrgRecord>,
-    year: i32,
-    flash: Option<String>,
-    error: Option<String>,
-    reason: String,
-    status: StatusCode,
-) -> Result<Response, PageError> {
-    let d = weak::diagnosis(&state.app, org, year).await?;
-    let kinds = WeaknessKind::ALL
-        .iter()
-        .map(|k| {
-            let fired = d
-                .signals
-                .iter()
-                .any(|s| s.kind == k.code() && s.state == SignalState::Fired);
-            let dec = d.decisions.iter().find(|x| x.kind == k.code());
-            let status = match dec {
-                Some(x) => x.status,
-                None if fired => "suspected",
-                None => "",
-            };
-            KindDecision {
-                code: k.code(),
-                label: k.label(),
-                status: if status.is_empty() {
-                    "无问题信号".into()
-                } else {
-                    status_label(status).into()
-                },
-                status_code: status,
-                class: status_class(status).into(),
-                fired,
-                evidence: d
+    async fn render(at: OrgYear<'_>, notice: Notice) -> Result<Response, PageError> {
+        let (state, user, org, year) = (at.state, at.user, at.org, at.year);
+        let d = weak::diagnosis(&state.app, org, year).await?;
+        let kinds = WeaknessKind::ALL
+            .iter()
+            .map(|k| {
+                let fired = d
                     .signals
                     .iter()
-                    .filter(|s| s.kind == k.code() && s.state == SignalState::Fired)
-                    .map(|s| (rule_label(s.rule).to_string(), s.evidence.clone()))
-                    .collect(),
-                decided_by: dec.and_then(|x| x.decided_by.clone()).unwrap_or_default(),
-                reason: dec.and_then(|x| x.reason.clone()).unwrap_or_default(),
-            }
-        })
-        .collect();
-    let signals = d
-        .signals
-        .iter()
-        .map(|s| DiagLine {
-            kind: kind_char(s.kind).into(),
-            rule: rule_label(s.rule).into(),
-            state: s.state.label().into(),
-            fired: s.state == SignalState::Fired,
-            evidence: s.evidence.clone(),
-        })
-        .collect();
-    let mut resp = html(&OrgWeakPage {
-        title: format!("{} 软弱涣散排查", org.org.name),
-        nav: Nav::of(user),
-        org_id: org.org.id,
-        org_name: org.org.name.clone(),
-        year,
-        years: years(state),
-        as_of: d.as_of.to_string(),
-        signals,
-        kinds,
-        case_stage: d.rectification.and_then(|c| {
-            jiceng_domain::rectification::Stage::from_code(c).map(|s| s.label().to_string())
-        }),
-        can_decide: user.actor.may(Action::DecideWeakness),
-        flash,
-        error,
-        reason,
-    })?;
-    *resp.status_mut() = status;
-    Ok(resp)
-}
-
-async fn org_weak_page(
-    State(state): State<AppState>,
-    PathOrg { user, org }: PathOrg<User>,
-    Query(p): Query<YearParams>,
-) -> Result<Response, PageError> {
-    let (org, year) = match rated_org(&state, org, &p.year, "weak")? {
-        Ok(x) => x,
-        Err(redirect) => return Ok(redirect),
-    };
-    render_org(
-        &state,
-        &user,
-        &org,
-        year,
-        flash_of(p.done.as_deref()),
-        None,
-        String::new(),
-        StatusCode::OK,
-    )
-    .await
+                    .any(|s| s.kind == k.code() && s.state == SignalState::Fired);
+                let dec = d.decisions.iter().find(|x| x.kind == k.code());
+                let status = match dec {
+                    Some(x) => x.status,
+                    None if fired => "suspected",
+                    None => "",
+                };
+                KindDecision {
+                    code: k.code(),
+                    label: k.label(),
+                    status: if status.is_empty() {
+                        "无问题信号".into()
+                    } else {
+                        status_label(status).into()
+                    },
+                    status_code: status,
+                    class: status_class(status).into(),
+                    fired,
+                    evidence: d
+                        .signals
+                        .iter()
+                        .filter(|s| s.kind == k.code() && s.state == SignalState::Fired)
+                        .map(|s| (rule_label(s.rule).to_string(), s.evidence.clone()))
+                        .collect(),
+                    decided_by: dec.and_then(|x| x.decided_by.clone()).unwrap_or_default(),
+                    reason: dec.and_then(|x| x.reason.clone()).unwrap_or_default(),
+                }
+            })
+            .collect();
+        let signals = d
+            .signals
+            .iter()
+            .map(|s| DiagLine {
+                kind: kind_char(s.kind).into(),
+                rule: rule_label(s.rule).into(),
+                state: s.state.label().into(),
+                fired: s.state == SignalState::Fired,
+                evidence: s.evidence.clone(),
+            })
+            .collect();
+        let page = OrgWeakPage {
+            title: format!("{} 软弱涣散排查", org.org.name),
+            nav: Nav::of(user),
+            org_id: org.org.id,
+            org_name: org.org.name.clone(),
+            year,
+            years: years(state),
+            as_of: d.as_of.to_string(),
+            signals,
+            kinds,
+            case_stage: d.rectification.and_then(|c| {
+                jiceng_domain::rectification::Stage::from_code(c).map(|s| s.label().to_string())
+            }),
+            can_decide: user.actor.may(Action::DecideWeakness),
+            flash: notice.flash,
+            error: notice.error,
+            reason: notice.reason,
+        };
+        html_status(notice.status, &page)
+    }
 }
 
 #[derive(Deserialize)]
 struct DecideForm {
-    #[serde(default)]
-    csrf: String,
     year: String,
     kind: String,
     /// confirm or dismiss.
@@ -447,13 +399,10 @@ struct DecideForm {
 
 async fn decide(
     State(state): State<AppState>,
-    user: User,
     Path(id): Path<String>,
-    Form(f): Form<DecideForm>,
+    CsrfForm { user, form: f }: CsrfForm<DecideForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
-    let org = form_org(&state, &user, &id).await?;
-    let year = year_of(&state, &Some(f.year.clone()))?;
+    let (org, year) = form_org_year(&state, &user, &id, &f.year).await?;
     let kind = WeaknessKind::parse(&f.kind)
         .ok_or_else(|| PageError(WebError::BadRequest(format!("问题类型无效：{}", f.kind))))?;
     let app = &state.app;
@@ -467,25 +416,6 @@ async fn decide(
             ))))
         }
     };
-    match result {
-        Ok(d) => Ok(Redirect::to(&format!(
-            "/orgs/{}/weak?year={year}&done={}",
-            org.org.id, d.status
-        ))
-        .into_response()),
-        Err(AppError::Input(msg)) => {
-            render_org(
-                &state,
-                &user,
-                &org,
-                year,
-                None,
-                Some(msg),
-                f.reason.clone(),
-                StatusCode::BAD_REQUEST,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = result.map(|d| d.status.to_string());
+    after_form::<Weak>(&state, &user, &org, year, result, &f.reason).await
 }

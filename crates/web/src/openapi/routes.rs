@@ -1,0 +1,407 @@
+//! The route table of the OpenAPI document: every route of `/api/v1`, with its parameters,
+//! body and answer.
+
+use super::{ApiRoute, In, Param};
+
+const ORG: Param = Param {
+    name: "org",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "党组织：id、组织代码或唯一的完整名称（默认为本人所属组织）",
+};
+const ID: Param = Param {
+    name: "id",
+    at: In::Path,
+    ty: "integer",
+    required: true,
+    description: "id",
+};
+const Q: Param = Param {
+    name: "q",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "姓名或名称的一部分；党员查询也可填完整的18位公民身份号码（精确匹配）",
+};
+const PAGE: Param = Param {
+    name: "page",
+    at: In::Query,
+    ty: "integer",
+    required: false,
+    description: "页码，从1开始",
+};
+const PAGE_SIZE: Param = Param {
+    name: "page_size",
+    at: In::Query,
+    ty: "integer",
+    required: false,
+    description: "每页条数（1–200，默认20）",
+};
+
+const YEAR: Param = Param {
+    name: "year",
+    at: In::Query,
+    ty: "integer",
+    required: false,
+    description: "年度（默认为今年）",
+};
+const ORG_KEY: Param = Param {
+    name: "id",
+    at: In::Path,
+    ty: "string",
+    required: true,
+    description: "党组织 id 或组织代码",
+};
+
+const NAME_Q: Param = Param {
+    name: "q",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "姓名的一部分（不接受身份证号）",
+};
+const SORT: Param = Param {
+    name: "sort",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "org（默认）、name、joined 或 birth",
+};
+const COVERAGE: Param = Param {
+    name: "coverage",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "OwnOrg、JointOrg、Instructor 或 Uncovered",
+};
+const DOMAIN: Param = Param {
+    name: "domain",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "单位类型代码（如 NonPublicEnterprise）",
+};
+const REPORT_KIND: Param = Param {
+    name: "kind",
+    at: In::Path,
+    ty: "string",
+    required: true,
+    description: "structure、coverage 或 members",
+};
+const IMPORT_KIND: Param = Param {
+    name: "kind",
+    at: In::Path,
+    ty: "string",
+    required: true,
+    description: "orgs、members、units 或 meetings（三会一课台账）",
+};
+const FORMAT: Param = Param {
+    name: "format",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "xlsx（默认）、xls 或 csv",
+};
+const DRY_RUN: Param = Param {
+    name: "dry_run",
+    at: In::Query,
+    ty: "boolean",
+    required: false,
+    description: "只检查，不写入",
+};
+const SKIP_INVALID: Param = Param {
+    name: "skip_invalid",
+    at: In::Query,
+    ty: "boolean",
+    required: false,
+    description: "写入通过检查的行，跳过有误的行",
+};
+const PERIOD: Param = Param {
+    name: "period",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "期间：2026-06（月）、2026Q2（季度）或 2026（年）；默认本月",
+};
+const AS_OF: Param = Param {
+    name: "as_of",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "评判日（YYYY-MM-DD），默认今天：未结束的周期列为待办，不计为未完成；统计口径为截至该日已结束的周期",
+};
+const STATUS: Param = Param {
+    name: "status",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "pending（默认）、settled、dismissed 或 all",
+};
+const STARS: Param = Param {
+    name: "stars",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "只列某一星级（1–5），none 为未定星",
+};
+const DAYS: Param = Param {
+    name: "days",
+    at: In::Query,
+    ty: "integer",
+    required: false,
+    description: "无进展天数（默认60）",
+};
+
+/// A route answering 200, with a bearer token, no parameters and no body, as most do; the
+/// builders below say where one differs.
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+) -> ApiRoute {
+    ApiRoute {
+        method,
+        path,
+        tag,
+        summary,
+        params: &[],
+        body: None,
+        status: 200,
+        response: None,
+        auth: true,
+    }
+}
+
+const fn get(path: &'static str, tag: &'static str, summary: &'static str) -> ApiRoute {
+    route("get", path, tag, summary)
+}
+
+const fn post(path: &'static str, tag: &'static str, summary: &'static str) -> ApiRoute {
+    route("post", path, tag, summary)
+}
+
+const fn put(path: &'static str, tag: &'static str, summary: &'static str) -> ApiRoute {
+    route("put", path, tag, summary)
+}
+
+impl ApiRoute {
+    const fn params(self, params: &'static [Param]) -> ApiRoute {
+        ApiRoute { params, ..self }
+    }
+
+    /// The request body's schema.
+    const fn body(self, schema: &'static str) -> ApiRoute {
+        ApiRoute {
+            body: Some(schema),
+            ..self
+        }
+    }
+
+    /// The success status, when not 200.
+    const fn status(self, status: u16) -> ApiRoute {
+        ApiRoute { status, ..self }
+    }
+
+    /// The success answer's schema.
+    const fn returns(self, schema: &'static str) -> ApiRoute {
+        ApiRoute {
+            response: Some(schema),
+            ..self
+        }
+    }
+
+    /// No token needed.
+    const fn public(self) -> ApiRoute {
+        ApiRoute {
+            auth: false,
+            ..self
+        }
+    }
+}
+
+/// Every route of the API.
+pub const ROUTES: &[ApiRoute] = &[
+    post("/auth/login", "auth", "登录，取得令牌（已绑定动态验证码的账号须同时提交 totp；连续失败将锁定账号）")
+        .body("LoginRequest")
+        .returns("Token")
+        .public(),
+    post("/auth/logout", "auth", "注销令牌")
+        .status(204),
+    post("/auth/password", "auth", "修改本人密码（需当前密码；密码超过有效期时其他接口均回答 403，直至修改）")
+        .body("PasswordChange")
+        .status(204),
+    get("/me", "auth", "当前用户")
+        .returns("Me"),
+    get("/dashboard", "reports", "工作台：本级及下级的数量、组织设置问题、覆盖率、党员队伍结构")
+        .params(&[ORG])
+        .returns("Dashboard"),
+    get("/orgs", "orgs", "按名称查找党组织（最多50个）；不带 q 时返回组织树的顶层")
+        .params(&[Q])
+        .returns("OrgList"),
+    get("/orgs/{id}", "orgs", "党组织详情：基本信息、统计、问题、下级、直属党员第一页、单位、职务、沿革")
+        .params(&[ID])
+        .returns("OrgView"),
+    put("/orgs/{id}", "orgs", "修改党组织信息（须填原因）")
+        .params(&[ID])
+        .body("OrgWrite")
+        .returns("OrgView"),
+    get("/orgs/{id}/children", "orgs", "下级党组织（组织树逐级展开）")
+        .params(&[ID])
+        .returns("OrgList"),
+    post("/orgs/{id}/children", "orgs", "新建下级党组织（检查隶属关系，须填原因）")
+        .params(&[ID])
+        .body("OrgWrite")
+        .status(201)
+        .returns("Created"),
+    post("/orgs/{id}/move", "orgs", "调整隶属关系（连同下级、党员和单位）")
+        .params(&[ID])
+        .body("OrgAction")
+        .returns("OrgView"),
+    post("/orgs/{id}/merge", "orgs", "并入另一党组织（下级、党员、单位转入，本组织撤销）")
+        .params(&[ID])
+        .body("OrgAction")
+        .returns("OrgView"),
+    post("/orgs/{id}/dissolve", "orgs", "撤销党组织（须无下级和党员；记录保留）")
+        .params(&[ID])
+        .body("OrgAction")
+        .returns("OrgView"),
+    post("/orgs/{id}/events", "orgs", "登记换届选举、委员会设立或撤销、批准延期换届（until，不超过规定上限）、书记空缺（无前任记录）；带日期，组织行同步更新")
+        .params(&[ID])
+        .body("OrgEvent")
+        .returns("OrgView"),
+    post("/positions/{id}/end", "members", "结束职务（离任）：离任日期即书记空缺的起始日（无继任者时）")
+        .params(&[ID])
+        .body("PositionEnd")
+        .returns("PositionEnded"),
+    get("/members", "members", "党员名册：按组织（含下级）、姓名查询，排序，分页；身份证号与电话脱敏。q 形如身份证号时拒绝（400）：号码须用 POST /members/search 在请求体中提交")
+        .params(&[ORG, NAME_Q, SORT, PAGE, PAGE_SIZE])
+        .returns("MemberPage"),
+    post("/members/search", "members", "党员查询（请求体）：按姓名或完整的公民身份号码（经密钥哈希精确匹配），号码不出现在网址中")
+        .body("MemberSearch")
+        .returns("MemberPage"),
+    get("/members/{id}", "members", "党员详情（脱敏）")
+        .params(&[ID])
+        .returns("MemberView"),
+    put("/members/{id}", "members", "修改党员信息")
+        .params(&[ID])
+        .body("MemberEdit")
+        .returns("MemberView"),
+    post("/members/{id}/id-number", "members", "查看一名党员的完整公民身份号码（限有权角色，记入审计）")
+        .params(&[ID])
+        .returns("IdNumber"),
+    get("/units", "units", "单位名录与覆盖方式")
+        .params(&[ORG, Q, COVERAGE, DOMAIN, PAGE, PAGE_SIZE])
+        .returns("UnitPage"),
+    get("/reports/{kind}", "reports", "报表：structure（组织设置）、coverage（覆盖情况）、members（党员队伍结构）")
+        .params(&[REPORT_KIND, ORG])
+        .returns("Report"),
+    post("/imports/{kind}", "imports", "导入：请求体为文件内容；先检查全部行，任一行有误则不写入（除非 skip_invalid）")
+        .params(&[IMPORT_KIND, ORG, FORMAT, DRY_RUN, SKIP_INVALID])
+        .body("File")
+        .returns("ImportReport"),
+    post("/meetings", "life", "记录一次组织生活（会议）：党支部，或党小组会由党小组；同一组织、类型、日期、主题只记录一次")
+        .body("NewMeeting")
+        .status(201)
+        .returns("RecordedMeeting"),
+    get("/meetings", "life", "会议记录（本人范围内或 org 及其下级，按日期从新到旧）")
+        .params(&[ORG, PAGE, PAGE_SIZE])
+        .returns("MeetingPage"),
+    get("/meetings/{id}", "life", "一次会议的详情：参会情况、参会率、党员大会表决是否过半数")
+        .params(&[ID])
+        .returns("MeetingView"),
+    get("/orgs/{id}/due", "life", "本月待办：党支部（或党小组所在支部）本月、本季度、本年度尚未完成的组织生活")
+        .params(&[ID])
+        .returns("Due"),
+    get("/reports/compliance", "life", "组织生活开展情况：期间内各支部是否达标、缺项、未开展任何组织生活的支部、下级汇总、月份×类型日历")
+        .params(&[ORG, PERIOD, AS_OF])
+        .returns("ComplianceReport"),
+    get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
+        .params(&[PAGE, PAGE_SIZE])
+        .returns("AuditPage"),
+    get("/referrals", "imports", "导入转办事项（组织部门与党（工）委，处理层级在本人范围内）：下级导入时与范围以外记录冲突、未写入的行")
+        .params(&[STATUS, PAGE, PAGE_SIZE])
+        .returns("ReferralPage"),
+    post("/referrals/{id}/settle", "imports", "办结一项待处理的转办事项（须填写处理意见，记入审计日志）")
+        .params(&[ID])
+        .body("OrgAction")
+        .returns("Referral"),
+    post("/referrals/{id}/dismiss", "imports", "驳回一项待处理的转办事项（须填写处理意见，记入审计日志）")
+        .params(&[ID])
+        .body("OrgAction")
+        .returns("Referral"),
+    get("/ratings", "rating", "星级评定：本级及各直属下级的星级分布，与分页的党组织星级")
+        .params(&[ORG, YEAR, STARS, PAGE, PAGE_SIZE])
+        .returns("RatingsReport"),
+    post("/ratings", "rating", "评定（重新评定）本级及下级党组织某年度的星级，并排查疑似软弱涣散问题（组织部门、党委、管理员；记入审计）")
+        .body("RateRequest")
+        .returns("RateSummary"),
+    get("/orgs/{id}/rating", "rating", "一个党组织的年度评定：星级、各指标得分、权重与依据（暂无数据的指标不计分），及问题信号")
+        .params(&[ORG_KEY, YEAR])
+        .returns("OrgRating"),
+    post("/orgs/{id}/rating/adjust", "rating", "人工调整星级（须填理由，记入审计；stars 为 null 时撤销调整；组织部门、管理员）")
+        .params(&[ORG_KEY])
+        .body("RatingAdjust")
+        .status(204),
+    get("/weak", "weak", "软弱涣散基层党组织排查：每个有问题的党组织、每个问题的状态（疑似、已确定、已排除）与信号依据")
+        .params(&[ORG, YEAR])
+        .returns("WeakReport"),
+    get("/weak/summary", "weak", "软弱涣散问题按类型与按直属下级汇总")
+        .params(&[ORG, YEAR])
+        .returns("WeakSummary"),
+    get("/orgs/{id}/weak", "weak", "一个党组织的全部问题信号（触发、正常、暂无数据、不适用）与已作出的确定或排除")
+        .params(&[ORG_KEY, YEAR])
+        .returns("Diagnosis"),
+    post("/orgs/{id}/weak/confirm", "weak", "确定疑似问题（须填理由，记入审计；建立或补充整顿台账；组织部门、管理员）")
+        .params(&[ORG_KEY])
+        .body("WeakDecision")
+        .returns("Decided"),
+    post("/orgs/{id}/weak/dismiss", "weak", "排除疑似问题（须填理由，记入审计；组织部门、管理员）")
+        .params(&[ORG_KEY])
+        .body("WeakDecision")
+        .returns("Decided"),
+    get("/rectification", "rectification", "整顿工作进展：台账按阶段、每个台账的措施完成与逾期、停滞情况、逾期措施")
+        .params(&[ORG, YEAR])
+        .returns("RectificationReport"),
+    get("/rectification/overdue", "rectification", "未验收台账中逾期未完成的整改措施（期限最早的在前）")
+        .params(&[ORG])
+        .returns("OverdueList"),
+    get("/rectification/stalled", "rectification", "停滞的台账：若干天无任何进展的未验收台账")
+        .params(&[ORG, DAYS])
+        .returns("StalledList"),
+    get("/orgs/{id}/rectification", "rectification", "一个党组织某年度的整顿台账：阶段、问题、措施、帮扶与时间线")
+        .params(&[ORG_KEY, YEAR])
+        .returns("RectificationCase"),
+    post("/orgs/{id}/rectification/plan", "rectification", "制定整改措施（措施、责任人、期限；组织部门、党委、管理员）")
+        .params(&[ORG_KEY])
+        .body("RectificationPlan")
+        .returns("RectificationCase"),
+    post("/orgs/{id}/rectification/assign", "rectification", "落实帮扶：包联领导与帮扶部门（不填部门则按问题类型对应）")
+        .params(&[ORG_KEY])
+        .body("RectificationAssign")
+        .returns("RectificationCase"),
+    post("/orgs/{id}/rectification/progress", "rectification", "报告整改进展与佐证材料（另有支部书记）")
+        .params(&[ORG_KEY])
+        .body("RectificationProgress")
+        .returns("RectificationCase"),
+    post("/orgs/{id}/rectification/complete", "rectification", "标记措施完成")
+        .params(&[ORG_KEY])
+        .body("RectificationComplete")
+        .returns("RectificationCase"),
+    post("/orgs/{id}/rectification/extend", "rectification", "延期整改（须填理由；组织部门、管理员）")
+        .params(&[ORG_KEY])
+        .body("RectificationExtend")
+        .returns("RectificationCase"),
+    post("/orgs/{id}/rectification/accept", "rectification", "验收销号（全部措施完成后；组织部门、管理员）")
+        .params(&[ORG_KEY])
+        .body("RectificationAccept")
+        .returns("RectificationCase"),
+    post("/orgs/{id}/rectification/review", "rectification", "回头看（验收一年后；组织部门、管理员）")
+        .params(&[ORG_KEY])
+        .body("RectificationReview")
+        .returns("RectificationCase"),
+    get("/openapi.json", "meta", "本文档")
+        .returns("Object")
+        .public(),
+];

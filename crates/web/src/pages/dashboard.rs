@@ -1,0 +1,249 @@
+//! The home page: the dashboard of the user's org (stored counts, charts), or where the
+//! roles without business data go instead.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jiceng_app::access::{self, OrgKey, Role};
+use jiceng_app::browse;
+use serde::Deserialize;
+
+use super::{html, opt_i64, rectification, Nav};
+use crate::charts;
+use crate::error::PageError;
+use crate::routes::{Guard, Routes, Subject};
+use crate::session::User;
+use crate::AppState;
+
+pub fn routes() -> Routes {
+    Routes::new().get("/", Guard::Session, Subject::None, dashboard)
+}
+
+// ---------------------------------------------------------------- dashboard
+
+/// A line of the seed text (习近平总书记关于基层党建工作重要论述), shown on the dashboard.
+pub const SEED_QUOTE: &str = "党的工作最坚实的力量支撑在基层，最突出的矛盾问题也在基层，必须把抓基层打基础作为长远之计和固本之举。";
+pub const SEED_SOURCE: &str = "——《习近平总书记关于基层党建工作重要论述》";
+
+pub struct Card {
+    pub n: String,
+    pub label: String,
+    pub id: String,
+}
+
+pub struct RuleLine {
+    pub code: String,
+    pub label: String,
+    pub n: usize,
+}
+
+pub struct CoverageLine {
+    pub domain: String,
+    pub operating: i64,
+    pub own_org: i64,
+    pub org_covered: i64,
+    pub org_rate: String,
+    pub work_rate: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    title: String,
+    nav: Nav,
+    org_id: i64,
+    org_name: String,
+    org_kind: String,
+    breadcrumb: Vec<(i64, String)>,
+    quote: &'static str,
+    source: &'static str,
+    facts_on: String,
+    cards: Vec<Card>,
+    rules: Vec<RuleLine>,
+    anomaly_chart: String,
+    coverage: Vec<CoverageLine>,
+    coverage_chart: String,
+    gender_chart: String,
+    age_chart: String,
+    education_chart: String,
+    kinds_chart: String,
+    /// Overdue measures and stalled rectification cases (department, inspector, admin).
+    rect: Option<rectification::Alerts>,
+}
+
+#[derive(Template)]
+#[template(path = "empty.html")]
+struct EmptyPage {
+    title: String,
+    nav: Nav,
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct OrgParam {
+    org: Option<String>,
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<OrgParam>,
+) -> Result<Response, PageError> {
+    // 三权分立: the auditor's home is the log; the security administrator has no pages of
+    // business data.
+    match user.actor.role() {
+        Role::Auditor => return Ok(Redirect::to("/audit").into_response()),
+        Role::Security => {
+            return html(&EmptyPage {
+                title: "首页".into(),
+                nav: Nav::of(&user),
+                message: "安全管理员在服务器上分配角色和范围（jiceng user role）、重置动态验证码（jiceng user 2fa reset）、轮换密钥（jiceng key rotate）；这些操作都记入审计日志。安全管理员不查看业务数据。".into(),
+            })
+        }
+        _ => {}
+    }
+    if user.actor.role() == Role::Member {
+        return Ok(match user.actor.member_id() {
+            Some(id) => Redirect::to(&format!("/members/{id}")).into_response(),
+            None => html(&EmptyPage {
+                title: "首页".into(),
+                nav: Nav::of(&user),
+                message: "您的账号尚未关联党员信息，请联系所在支部。".into(),
+            })?,
+        });
+    }
+    let key = match opt_i64(&q.org)? {
+        Some(id) => OrgKey::Id(id),
+        None => OrgKey::Home,
+    };
+    let root = match access::resolve(&state.app, &user.actor, &key).await {
+        Ok(root) => root,
+        Err(jiceng_app::AppError::NotFound(_)) if key == OrgKey::Home => {
+            return html(&EmptyPage {
+                title: "首页".into(),
+                nav: Nav::of(&user),
+                message: "您的账号没有关联党组织，看不到任何数据。请联系管理员。".into(),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let d = state.dashboard(&root).await?;
+    let breadcrumb = browse::breadcrumb(&state.app, &user.actor, &root).await?;
+    let mut page = dashboard_page(&user, &d, breadcrumb);
+    page.rect = rectification::alerts(&state, &user.actor, &root).await?;
+    html(&page)
+}
+
+fn dashboard_page(
+    user: &User,
+    d: &browse::Dashboard,
+    breadcrumb: Vec<(i64, String)>,
+) -> DashboardPage {
+    let cov = &d.coverage;
+    let cards = vec![
+        Card {
+            n: d.orgs.to_string(),
+            label: "党组织（含本级）".into(),
+            id: "card-orgs".into(),
+        },
+        Card {
+            n: d.members.to_string(),
+            label: "党员".into(),
+            id: "card-members".into(),
+        },
+        Card {
+            n: format!("{} / {}", d.full, d.probationary),
+            label: "正式 / 预备党员".into(),
+            id: "card-full".into(),
+        },
+        Card {
+            n: d.anomalies_total.to_string(),
+            label: "组织设置问题".into(),
+            id: "card-anomalies".into(),
+        },
+        Card {
+            n: cov.total.operating.to_string(),
+            label: "在业单位".into(),
+            id: "card-units".into(),
+        },
+        Card {
+            n: charts::pct(cov.total.org_rate),
+            label: "党的组织覆盖率".into(),
+            id: "card-org-rate".into(),
+        },
+        Card {
+            n: charts::pct(cov.total.work_rate),
+            label: "党的工作覆盖率".into(),
+            id: "card-work-rate".into(),
+        },
+        Card {
+            n: (cov.should_have_org.len() + cov.uncovered.len()).to_string(),
+            label: "应建未建 + 空白点".into(),
+            id: "card-gaps".into(),
+        },
+    ];
+    let rules: Vec<RuleLine> = d
+        .anomalies
+        .iter()
+        .map(|(code, label, n)| RuleLine {
+            code: code.clone(),
+            label: label.clone(),
+            n: *n,
+        })
+        .collect();
+    let anomaly_chart = charts::counts(
+        "组织设置问题（按规则）",
+        rules
+            .iter()
+            .filter(|r| r.n > 0)
+            .map(|r| (r.label.clone(), r.n as i64)),
+    );
+    let coverage: Vec<CoverageLine> = cov
+        .by_domain
+        .iter()
+        .map(|(d, r)| CoverageLine {
+            domain: d.clone(),
+            operating: r.operating,
+            own_org: r.own_org,
+            org_covered: r.org_covered,
+            org_rate: charts::pct(r.org_rate),
+            work_rate: charts::pct(r.work_rate),
+        })
+        .collect();
+    let coverage_chart =
+        charts::domain_rates("党的组织覆盖率（按领域）", &cov.by_domain, |r| r.org_rate);
+    let dims = d.member_report.dimensions();
+    let dim = |name: &str| -> Vec<(String, i64)> {
+        dims.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    DashboardPage {
+        title: format!("{} 工作台", d.org.name),
+        nav: Nav::of(user),
+        org_id: d.org.id,
+        org_name: d.org.name.clone(),
+        org_kind: d.org.kind_label.clone(),
+        breadcrumb,
+        quote: SEED_QUOTE,
+        source: SEED_SOURCE,
+        facts_on: d
+            .facts_on
+            .map(|f| f.to_string())
+            .unwrap_or_else(|| "尚未计算".into()),
+        cards,
+        rules,
+        anomaly_chart,
+        coverage,
+        coverage_chart,
+        gender_chart: charts::pie("性别", &dim("性别")),
+        age_chart: charts::counts("年龄", dim("年龄")),
+        education_chart: charts::counts("学历", dim("学历")),
+        kinds_chart: charts::counts(
+            "党组织类别",
+            d.orgs_by_kind.iter().map(|(k, n)| (k.clone(), *n)),
+        ),
+        rect: None,
+    }
+}
