@@ -270,39 +270,115 @@ pub async fn record_at(
     before: Option<Value>,
     after: Option<Value>,
 ) -> Result<()> {
-    // Lock the head before any read (a read first would make a SQLite transaction that
-    // only records an entry fail to upgrade to a writer under concurrency).
-    audit_store::lock_head(conn).await?;
-    // Every entry carries the org it concerns; one that names none is recorded at the
-    // actor's org (an export without `?org=`, an admin action), so that the auditors of
-    // that org see it. Only actors without an org leave it empty (seen with the whole tree).
-    let own;
-    let org = match org {
-        Some(o) => Some(o),
-        None => {
-            own = actor_org(conn, actor).await?;
-            own.as_ref()
+    Entry::new(actor, action, target)
+        .org(org)
+        .before(before)
+        .after(after)
+        .record(conn, at)
+        .await
+}
+
+/// One entry to record: who did what to which target, at which org, with the state before
+/// and after. Built once before the transaction, recorded inside it (again on a retry).
+#[derive(Clone)]
+pub struct Entry<'a> {
+    actor: &'a Actor,
+    action: AuditAction,
+    target: String,
+    org: Option<&'a StoredOrg>,
+    before: Option<Value>,
+    after: Option<Value>,
+}
+
+impl<'a> Entry<'a> {
+    pub fn new(actor: &'a Actor, action: AuditAction, target: impl Into<String>) -> Self {
+        Entry {
+            actor,
+            action,
+            target: target.into(),
+            org: None,
+            before: None,
+            after: None,
         }
-    };
-    let event = NewEvent {
-        at: at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        actor_id: actor.user_id,
-        actor: actor.username.clone(),
-        code: action.code(),
-        action: action.name().to_string(),
-        target: target.to_string(),
-        org_id: org.map(|o| o.org.id),
-        org_path: org.map(|o| o.path.clone()),
-        before: before.map(|v| v.to_string()),
-        after: after.map(|v| v.to_string()),
-    };
-    let fingerprint = jiceng_store::protection::key_fingerprint(conn).await?;
-    let sealer = sealer_for(fingerprint.as_deref())?.ok_or_else(|| {
-        AppError::Input("审计密钥未设置：请先用密钥（JICENG_KEY 或密钥文件）启动应用".into())
-    })?;
-    audit_store::append_locked(conn, &event, sealer.as_ref()).await?;
-    WROTE.store(true, Ordering::Relaxed);
-    Ok(())
+    }
+
+    /// The org the entry concerns (none: the actor's org).
+    pub fn org(mut self, org: impl Into<Option<&'a StoredOrg>>) -> Self {
+        self.org = org.into();
+        self
+    }
+
+    /// The state before the change.
+    pub fn before(mut self, before: impl Into<Option<Value>>) -> Self {
+        self.before = before.into();
+        self
+    }
+
+    /// The state after the change.
+    pub fn after(mut self, after: impl Into<Option<Value>>) -> Self {
+        self.after = after.into();
+        self
+    }
+
+    /// Records the entry inside the caller's transaction at `at`. Run the transaction
+    /// through [`with_retry`].
+    pub async fn record(&self, conn: &mut Conn, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        let actor = self.actor;
+        // Lock the head before any read (a read first would make a SQLite transaction that
+        // only records an entry fail to upgrade to a writer under concurrency).
+        audit_store::lock_head(conn).await?;
+        // Every entry carries the org it concerns; one that names none is recorded at the
+        // actor's org (an export without `?org=`, an admin action), so that the auditors of
+        // that org see it. Only actors without an org leave it empty (seen with the whole
+        // tree).
+        let own;
+        let org = match self.org {
+            Some(o) => Some(o),
+            None => {
+                own = actor_org(conn, actor).await?;
+                own.as_ref()
+            }
+        };
+        let event = NewEvent {
+            at: at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            actor_id: actor.user_id,
+            actor: actor.username.clone(),
+            code: self.action.code(),
+            action: self.action.name().to_string(),
+            target: self.target.clone(),
+            org_id: org.map(|o| o.org.id),
+            org_path: org.map(|o| o.path.clone()),
+            before: self.before.as_ref().map(|v| v.to_string()),
+            after: self.after.as_ref().map(|v| v.to_string()),
+        };
+        let fingerprint = jiceng_store::protection::key_fingerprint(conn).await?;
+        let sealer = sealer_for(fingerprint.as_deref())?.ok_or_else(|| {
+            AppError::Input("审计密钥未设置：请先用密钥（JICENG_KEY 或密钥文件）启动应用".into())
+        })?;
+        audit_store::append_locked(conn, &event, sealer.as_ref()).await?;
+        WROTE.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Records the entry as the transaction's last write and commits it.
+    pub async fn commit(
+        &self,
+        mut tx: jiceng_store::Tx<'_>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        self.record(&mut tx, at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the entry in a transaction of its own, run again on a conflict.
+    pub async fn record_alone(&self, app: &App, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        with_retry(|| async move {
+            let tx = app.store.begin().await?;
+            self.commit(tx, at).await
+        })
+        .await
+    }
 }
 
 /// Seals the audit log with the audit key of a [`Crypto`].
@@ -548,24 +624,10 @@ pub async fn export(
         "to": period.to.map(|d| d.to_string()),
         "entries": entries.len(),
     });
-    let (after, now) = (&after, app.now());
-    with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        record_at(
-            &mut tx,
-            now,
-            actor,
-            AuditAction::AuditExport,
-            "审计日志",
-            None,
-            None,
-            Some(after.clone()),
-        )
+    Entry::new(actor, AuditAction::AuditExport, "审计日志")
+        .after(after)
+        .record_alone(app, app.now())
         .await?;
-        tx.commit().await?;
-        Ok(())
-    })
-    .await?;
     Ok((entries, bytes))
 }
 
@@ -1066,18 +1128,10 @@ pub async fn purge(app: &App, actor: &Actor, before: chrono::NaiveDate) -> Resul
         } else {
             0
         };
-        record_at(
-            &mut tx,
-            now,
-            actor,
-            AuditAction::AuditPurge,
-            "审计日志",
-            None,
-            None,
-            Some(serde_json::json!({ "before": cutoff, "removed": n, "first_kept": first_kept })),
-        )
-        .await?;
-        tx.commit().await?;
+        Entry::new(actor, AuditAction::AuditPurge, "审计日志")
+            .after(serde_json::json!({ "before": cutoff, "removed": n, "first_kept": first_kept }))
+            .commit(tx, now)
+            .await?;
         Ok(n)
     })
     .await

@@ -440,30 +440,21 @@ pub async fn after_restore(app: &App, file: &Path, r: &Restored, mark: bool) -> 
     crate::audit::write_restore_mark(app, seq, mac)?;
     let now = app.now();
     let name = file.display().to_string();
-    crate::audit::with_retry(|| async {
-        let mut tx = app.store.begin().await?;
-        crate::audit::record_at(
-            &mut tx,
-            now,
-            &crate::access::Actor::system(),
-            crate::audit::AuditAction::Restore,
-            &name,
-            None,
+    let system = crate::access::Actor::system();
+    crate::audit::Entry::new(&system, crate::audit::AuditAction::Restore, name)
+        .before(
             r.set_aside
                 .as_ref()
                 .map(|a| serde_json::json!({ "set_aside": a })),
-            Some(serde_json::json!({
-                "backup_created_at": r.manifest.created_at,
-                "audit_seq": seq,
-                "sha256": r.manifest.sha256,
-                "schema_version": r.manifest.schema_version,
-            })),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    })
-    .await
+        .after(serde_json::json!({
+            "backup_created_at": r.manifest.created_at,
+            "audit_seq": seq,
+            "sha256": r.manifest.sha256,
+            "schema_version": r.manifest.schema_version,
+        }))
+        .record_alone(app, now)
+        .await
 }
 
 /// A live SQLite database at `path` that holds something: refused while a server holds

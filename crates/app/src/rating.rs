@@ -68,27 +68,18 @@ pub async fn save_indicator_set(
         return Err(input(problems.join("；")));
     }
     let after = serde_json::json!({ "id": set.id, "version": set.version, "effective_from": set.effective_from });
-    let org = {
-        let mut conn = app.store.acquire().await?;
-        audit::actor_org(&mut conn, actor).await?
-    };
-    let (set_ref, org_ref, after_ref) = (set, &org, &after);
+    // Recorded at the actor's org.
+    let entry = audit::Entry::new(
+        actor,
+        AuditAction::IndicatorSetSave,
+        format!("指标体系 {}（第{}版）", set.id, set.version),
+    )
+    .after(after);
+    let entry = &entry;
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
-        rating_store::save_indicator_set(&mut tx, set_ref, &actor.username).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::IndicatorSetSave,
-            &format!("指标体系 {}（第{}版）", set_ref.id, set_ref.version),
-            org_ref.as_ref(),
-            None,
-            Some(after_ref.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        rating_store::save_indicator_set(&mut tx, set, &actor.username).await?;
+        entry.commit(tx, app.now()).await
     })
     .await
 }
@@ -588,21 +579,15 @@ pub async fn rate(
             "stars": star_counts(&t.stars),
             "suspected_orgs": t.suspected_orgs,
         });
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::RatingCompute,
-            &format!(
-                "{} {year}年度分类定级（{}个党组织）",
-                root_ref.org.name, t.rated
-            ),
-            Some(root_ref),
-            None,
-            Some(after),
-        )
-        .await?;
-        tx.commit().await?;
+        let target = format!(
+            "{} {year}年度分类定级（{}个党组织）",
+            root_ref.org.name, t.rated
+        );
+        audit::Entry::new(actor, AuditAction::RatingCompute, target)
+            .org(root_ref)
+            .after(after)
+            .commit(tx, app.now())
+            .await?;
         Ok(t)
     })
     .await?;
@@ -960,23 +945,19 @@ pub async fn adjust(
         "computed_stars": before.computed_stars,
     });
     let after_json = serde_json::json!({ "stars": stars.or(before.computed_stars), "adjusted_stars": stars, "reason": reason });
-    let (adj_ref, target_ref, b, a) = (&adj, &**target, &before_json, &after_json);
+    let entry = audit::Entry::new(
+        actor,
+        AuditAction::RatingAdjust,
+        format!("{} {year}年度星级", target.org.name),
+    )
+    .org(&**target)
+    .before(before_json)
+    .after(after_json);
+    let (adj_ref, entry) = (&adj, &entry);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
-        rating_store::set_adjustment(&mut tx, target_ref.org.id, year, adj_ref.as_ref()).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::RatingAdjust,
-            &format!("{} {year}年度星级", target_ref.org.name),
-            Some(target_ref),
-            Some(b.clone()),
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        rating_store::set_adjustment(&mut tx, target.org.id, year, adj_ref.as_ref()).await?;
+        entry.commit(tx, app.now()).await
     })
     .await
 }
@@ -1033,23 +1014,18 @@ pub async fn score_manual(
         scored_by: actor.username.clone(),
     };
     let after = serde_json::json!({ "year": year, "indicator": ind.code, "score": score, "reason": reason });
-    let (s_ref, target_ref, a) = (&s, &**target, &after);
+    let entry = audit::Entry::new(
+        actor,
+        AuditAction::RatingManualScore,
+        format!("{} {year}年度“{}”评分", target.org.name, s.code),
+    )
+    .org(&**target)
+    .after(after);
+    let (s_ref, entry) = (&s, &entry);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         rating_store::set_manual_score(&mut tx, s_ref).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::RatingManualScore,
-            &format!("{} {year}年度“{}”评分", target_ref.org.name, s_ref.code),
-            Some(target_ref),
-            None,
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        entry.commit(tx, app.now()).await
     })
     .await
 }

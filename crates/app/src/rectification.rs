@@ -68,27 +68,19 @@ pub async fn set_mapping(
     let json = serde_json::to_string(m).expect("a mapping serializes");
     let before = serde_json::to_value(mapping(app).await?).ok();
     let after = serde_json::to_value(m).ok();
-    let org = {
-        let mut conn = app.store.acquire().await?;
-        audit::actor_org(&mut conn, actor).await?
-    };
-    let (json_ref, org_ref, b, a) = (&json, &org, &before, &after);
+    // Recorded at the actor's org.
+    let entry = audit::Entry::new(
+        actor,
+        AuditAction::AssistanceMappingSave,
+        "帮扶部门对应关系",
+    )
+    .before(before)
+    .after(after);
+    let (json_ref, entry) = (&json, &entry);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         rect_store::set_assistance_mapping(&mut tx, json_ref).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::AssistanceMappingSave,
-            "帮扶部门对应关系",
-            org_ref.as_ref(),
-            b.clone(),
-            a.clone(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        entry.commit(tx, app.now()).await
     })
     .await
 }
@@ -261,24 +253,20 @@ async fn apply(
     };
     let after =
         serde_json::json!({ "step": code, "stage": change.to.code(), "summary": change.summary });
-    let (c_ref, e_ref, t_ref, b, a) = (&c, &event, &**target, &before, &after);
+    let entry = audit::Entry::new(
+        actor,
+        AuditAction::RectificationUpdate,
+        format!("{} {year}年度整顿：{}", target.org.name, event.summary),
+    )
+    .org(&**target)
+    .before(before)
+    .after(after);
+    let (c_ref, e_ref, entry) = (&c, &event, &entry);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         rect_store::save(&mut tx, c_ref).await?;
         rect_store::add_event(&mut tx, e_ref).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::RectificationUpdate,
-            &format!("{} {year}年度整顿：{}", t_ref.org.name, e_ref.summary),
-            Some(t_ref),
-            Some(b.clone()),
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        entry.commit(tx, app.now()).await
     })
     .await?;
     get(app, target, year).await

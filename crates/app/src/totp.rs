@@ -396,19 +396,11 @@ pub async fn confirm(app: &App, actor: &Actor, code: &str) -> Result<Vec<String>
                 return Ok(false);
             }
             totp_store::set_recovery_codes(&mut tx, actor.user_id, hashes).await?;
-            let org = audit::actor_org(&mut tx, actor).await?;
-            audit::record_at(
-                &mut tx,
-                now,
-                actor,
-                AuditAction::TotpEnrol,
-                &actor.username,
-                org.as_ref(),
-                None,
-                Some(json!({ "by": "self", "recovery_codes": hashes.len() })),
-            )
-            .await?;
-            tx.commit().await?;
+            // Recorded at the actor's org.
+            audit::Entry::new(actor, AuditAction::TotpEnrol, &actor.username)
+                .after(json!({ "by": "self", "recovery_codes": hashes.len() }))
+                .commit(tx, now)
+                .await?;
             Ok(true)
         }
     })
@@ -462,18 +454,11 @@ pub async fn enrol_for(app: &App, actor: &Actor, username: &str) -> Result<Issue
             totp_store::confirm(&mut tx, user.id, 0, &at).await?;
             totp_store::set_recovery_codes(&mut tx, user.id, hashes).await?;
             let org = user_org(&mut tx, user).await?;
-            audit::record_at(
-                &mut tx,
-                now,
-                actor,
-                AuditAction::TotpEnrol,
-                &user.username,
-                org.as_ref(),
-                None,
-                Some(json!({ "by": actor.username, "recovery_codes": hashes.len() })),
-            )
-            .await?;
-            tx.commit().await?;
+            audit::Entry::new(actor, AuditAction::TotpEnrol, &user.username)
+                .org(org.as_ref())
+                .after(json!({ "by": actor.username, "recovery_codes": hashes.len() }))
+                .commit(tx, now)
+                .await?;
             Ok(true)
         }
     })
@@ -515,28 +500,19 @@ pub async fn reset(app: &App, grant: &Grant<ManageKeys>, username: &str) -> Resu
         ));
     }
     let now = app.now();
-    audit::with_retry(|| {
-        let user = &user;
-        async move {
-            let mut tx = app.store.begin().await?;
-            let had = totp_store::delete(&mut tx, user.id).await?;
-            totp_store::delete_pending_of(&mut tx, user.id).await?;
-            user_store::delete_sessions_of(&mut tx, user.id).await?;
-            let org = user_org(&mut tx, user).await?;
-            audit::record_at(
-                &mut tx,
-                now,
-                actor,
-                AuditAction::TotpReset,
-                &user.username,
-                org.as_ref(),
-                Some(json!({ "enrolled": had })),
-                Some(json!({ "enrolled": false })),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(())
-        }
+    let user = &user;
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        let had = totp_store::delete(&mut tx, user.id).await?;
+        totp_store::delete_pending_of(&mut tx, user.id).await?;
+        user_store::delete_sessions_of(&mut tx, user.id).await?;
+        let org = user_org(&mut tx, user).await?;
+        audit::Entry::new(actor, AuditAction::TotpReset, &user.username)
+            .org(org.as_ref())
+            .before(json!({ "enrolled": had }))
+            .after(json!({ "enrolled": false }))
+            .commit(tx, now)
+            .await
     })
     .await
 }
@@ -701,24 +677,16 @@ async fn count_failure(
         if locked.is_some() {
             totp_store::delete_pending_of(&mut tx, user.id).await?;
         }
-        let org = audit::actor_org(&mut tx, actor).await?;
         let reason = if locked.is_some() {
             "bad_second_factor_locked"
         } else {
             "bad_second_factor"
         };
-        audit::record_at(
-            &mut tx,
-            now,
-            actor,
-            AuditAction::LoginFailed,
-            &user.username,
-            org.as_ref(),
-            None,
-            Some(json!({ "reason": reason, "failures": n })),
-        )
-        .await?;
-        tx.commit().await?;
+        // Recorded at the actor's org.
+        audit::Entry::new(actor, AuditAction::LoginFailed, &user.username)
+            .after(json!({ "reason": reason, "failures": n }))
+            .commit(tx, now)
+            .await?;
         Ok(locked)
     })
     .await?;

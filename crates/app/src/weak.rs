@@ -258,7 +258,15 @@ async fn save_decision(
         Decision::Confirmed => AuditAction::WeaknessConfirm,
         _ => AuditAction::WeaknessDismiss,
     };
-    let (row_ref, change_ref, target_ref, b, a) = (row, change, target, &before_json, &after_json);
+    let entry = audit::Entry::new(
+        actor,
+        action,
+        format!("{} {year}年度“{}”", target.org.name, kind.label()),
+    )
+    .org(target)
+    .before(before_json)
+    .after(after_json);
+    let (row_ref, change_ref, entry) = (row, change, &entry);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         weak_store::upsert(&mut tx, row_ref).await?;
@@ -280,22 +288,9 @@ async fn save_decision(
             )
             .await?;
         }
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            action,
-            &format!("{} {year}年度“{}”", target_ref.org.name, kind.label()),
-            Some(target_ref),
-            b.clone(),
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        entry.commit(tx, app.now()).await
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The change a decision makes to the org's rectification case of the year, with its
@@ -399,27 +394,18 @@ pub async fn record_signal(
         recorded_by: actor.username.clone(),
     };
     let after = serde_json::json!({ "year": year, "kind": kind.code(), "evidence": rec.evidence, "source": rec.source });
-    let (rec_ref, target_ref, a) = (&rec, &**target, &after);
+    let entry = audit::Entry::new(
+        actor,
+        AuditAction::WeaknessSignalRecord,
+        format!("{} {year}年度问题线索（{}）", target.org.name, kind.label()),
+    )
+    .org(&**target)
+    .after(after);
+    let (rec_ref, entry) = (&rec, &entry);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         weak_store::insert_signal(&mut tx, rec_ref).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::WeaknessSignalRecord,
-            &format!(
-                "{} {year}年度问题线索（{}）",
-                target_ref.org.name,
-                kind.label()
-            ),
-            Some(target_ref),
-            None,
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        entry.commit(tx, app.now()).await
     })
     .await
 }
@@ -473,23 +459,18 @@ pub async fn record_case(
         "decided_on": rec.decided_on, "subject": rec.subject, "summary": rec.summary,
         "sanction": rec.sanction, "source": rec.source, "team": rec.team,
     });
-    let (rec_ref, target_ref, a) = (&rec, &**target, &after);
+    let entry = audit::Entry::new(
+        actor,
+        AuditAction::DisciplineCaseRecord,
+        format!("{} 违纪违法案件", target.org.name),
+    )
+    .org(&**target)
+    .after(after);
+    let (rec_ref, entry) = (&rec, &entry);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         weak_store::insert_case(&mut tx, rec_ref).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::DisciplineCaseRecord,
-            &format!("{} 违纪违法案件", target_ref.org.name),
-            Some(target_ref),
-            None,
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        entry.commit(tx, app.now()).await
     })
     .await
 }
@@ -527,23 +508,18 @@ pub async fn record_funding(
         recorded_by: actor.username.clone(),
     };
     let after = serde_json::json!({ "year": year, "kind": kind.code(), "yuan": yuan, "source": rec.source });
-    let (rec_ref, target_ref, a) = (&rec, &**target, &after);
+    let entry = audit::Entry::new(
+        actor,
+        AuditAction::FundingRecord,
+        format!("{} {year}年度{}", target.org.name, kind.label()),
+    )
+    .org(&**target)
+    .after(after);
+    let (rec_ref, entry) = (&rec, &entry);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         weak_store::upsert_funding(&mut tx, rec_ref).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::FundingRecord,
-            &format!("{} {year}年度{}", target_ref.org.name, kind.label()),
-            Some(target_ref),
-            None,
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        entry.commit(tx, app.now()).await
     })
     .await
 }

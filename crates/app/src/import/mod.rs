@@ -155,24 +155,18 @@ pub(crate) async fn record_import(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| report.file.clone());
-    crate::audit::record_at(
-        conn,
-        app.now(),
-        &opts.actor,
-        crate::audit::AuditAction::Import,
-        &name,
-        org,
-        None,
-        Some(serde_json::json!({
+    crate::audit::Entry::new(&opts.actor, crate::audit::AuditAction::Import, name)
+        .org(org)
+        .after(serde_json::json!({
             "kind": kind,
             "rows": report.rows,
             "valid": report.valid,
             "written": written,
             "unchanged": report.unchanged,
             "skipped_invalid": report.rows - report.valid,
-        })),
-    )
-    .await
+        }))
+        .record(conn, app.now())
+        .await
 }
 
 /// The outcome of an import. `written` counts rows inserted or changed; a row equal to
