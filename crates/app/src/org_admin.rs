@@ -183,18 +183,79 @@ fn json(o: &Org) -> serde_json::Value {
     serde_json::to_value(o).expect("serializable")
 }
 
+/// One org written: what its history and the audit log say of it.
 struct Change<'a> {
-    org_id: i64,
+    org: &'a StoredOrg,
     action: &'static str,
     audit: AuditAction,
-    audit_org: &'a StoredOrg,
     before: Option<&'a Org>,
     after: Option<&'a Org>,
 }
 
-/// Writes the history entries and audit entries of a change.
-async fn record(
-    tx: &mut jiceng_store::Conn,
+impl<'a> Change<'a> {
+    /// A change of a stored org from `before` to `after`.
+    fn edit(
+        org: &'a StoredOrg,
+        action: &'static str,
+        audit: AuditAction,
+        before: &'a Org,
+        after: &'a Org,
+    ) -> Self {
+        Change {
+            org,
+            action,
+            audit,
+            before: Some(before),
+            after: Some(after),
+        }
+    }
+
+    /// A new org (or a note on one) as `after`.
+    fn new(org: &'a StoredOrg, action: &'static str, audit: AuditAction, after: &'a Org) -> Self {
+        Change {
+            org,
+            action,
+            audit,
+            before: None,
+            after: Some(after),
+        }
+    }
+}
+
+/// Writes a change of the tree in one transaction, run again as a whole on a conflict:
+/// `rows` (the rows written), then the facts of `touched` refreshed, then the history and
+/// audit entries of `changes` (every writer takes the org locks before the log's head),
+/// then the commit.
+async fn write<F, Fut>(
+    app: &App,
+    actor: &Actor,
+    reason: &str,
+    touched: &[i64],
+    changes: &[Change<'_>],
+    rows: F,
+) -> Result<()>
+where
+    F: Fn(jiceng_store::Tx<'static>) -> Fut,
+    Fut: std::future::Future<Output = Result<jiceng_store::Tx<'static>>>,
+{
+    let history = app
+        .store
+        .reserve_ids("history", changes.len() as i64)
+        .await?;
+    let today = app.today();
+    let rows = &rows;
+    audit::with_retry(|| async move {
+        let mut tx = rows(app.store.begin().await?).await?;
+        facts::refresh(&mut tx, touched, today).await?;
+        commit(tx, actor, reason, changes, history).await
+    })
+    .await
+}
+
+/// Writes the history entries and audit entries of a change as the transaction's last
+/// writes, and commits it.
+async fn commit(
+    mut tx: jiceng_store::Tx<'_>,
     actor: &Actor,
     reason: &str,
     changes: &[Change<'_>],
@@ -203,7 +264,7 @@ async fn record(
     let entries: Vec<HistoryEntry> = changes
         .iter()
         .map(|c| HistoryEntry {
-            org_id: c.org_id,
+            org_id: c.org.org.id,
             actor: actor.username.clone(),
             action: c.action.into(),
             reason: Some(reason.to_string()),
@@ -211,23 +272,20 @@ async fn record(
             after: c.after.map(|o| json(o).to_string()),
         })
         .collect();
-    org_store::record_history(tx, first_history, &entries).await?;
+    org_store::record_history(&mut tx, first_history, &entries).await?;
     for c in changes {
         let mut after = c.after.map(json);
         if let Some(serde_json::Value::Object(m)) = after.as_mut() {
             m.insert("reason".into(), serde_json::Value::String(reason.into()));
         }
-        audit::record(
-            tx,
-            actor,
-            c.audit,
-            &format!("org:{}", c.org_id),
-            Some(c.audit_org),
-            c.before.map(json),
-            after,
-        )
-        .await?;
+        audit::Entry::new(actor, c.audit, format!("org:{}", c.org.org.id))
+            .org(c.org)
+            .before(c.before.map(json))
+            .after(after)
+            .record(&mut tx, chrono::Utc::now())
+            .await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -355,23 +413,8 @@ pub async fn create(
             .await?
             .ok_or_else(|| AppError::NotFound("党组织".into()))?;
         facts::refresh(&mut tx, &[org.id], today).await?;
-        record(
-            &mut tx,
-            actor,
-            reason,
-            &[Change {
-                org_id: org.id,
-                action: "Create",
-                audit: AuditAction::OrgCreate,
-                audit_org: &stored,
-                before: None,
-                after: Some(org),
-            }],
-            history,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let change = Change::new(&stored, "Create", AuditAction::OrgCreate, org);
+        commit(tx, actor, reason, &[change], history).await
     })
     .await?;
     Ok(org.id)
@@ -422,37 +465,19 @@ pub async fn edit(
     if after == before && events.is_empty() && !records_changed {
         return Ok(());
     }
-    let history = app.store.reserve_ids("history", 1).await?;
     let event_first = app
         .store
         .reserve_ids("org_event", events.len() as i64)
         .await?;
-    let (before, after, stored, reason, events) = (&before, &after, &stored, &reason, &events);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    let change = Change::edit(stored, "Update", AuditAction::OrgUpdate, &before, &after);
+    let (after, reason, events) = (&after, &reason, &events);
+    write(app, actor, reason, &[id], &[change], |mut tx| async move {
         org_store::update(&mut tx, after).await?;
         write_events(&mut tx, id, event_first, events, reason).await?;
         if records_changed {
             org_history::set_records_from(&mut tx, id, fields.records_from).await?;
         }
-        facts::refresh(&mut tx, &[id], today).await?;
-        record(
-            &mut tx,
-            actor,
-            reason,
-            &[Change {
-                org_id: id,
-                action: "Update",
-                audit: AuditAction::OrgUpdate,
-                audit_org: stored,
-                before: Some(before),
-                after: Some(after),
-            }],
-            history,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(tx)
     })
     .await
 }
@@ -484,36 +509,23 @@ pub async fn move_org(
         return Err(input("新的上级党组织已撤销"));
     }
     check_affiliation(parent.org.kind, stored.org.kind)?;
-    let today = app.today();
     let before = stored.org.clone();
     let mut after = before.clone();
     after.parent_id = Some(new_parent);
-    let history = app.store.reserve_ids("history", 1).await?;
     let mut touched = vec![id, new_parent];
     touched.extend(before.parent_id);
-    let (before, after, stored, reason, touched) = (&before, &after, &stored, &reason, &touched);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        org_store::move_subtree(&mut tx, id, new_parent).await?;
-        facts::refresh(&mut tx, touched, today).await?;
-        record(
-            &mut tx,
-            actor,
-            reason,
-            &[Change {
-                org_id: id,
-                action: "Move",
-                audit: AuditAction::OrgMove,
-                audit_org: stored,
-                before: Some(before),
-                after: Some(after),
-            }],
-            history,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    })
+    let change = Change::edit(stored, "Move", AuditAction::OrgMove, &before, &after);
+    write(
+        app,
+        actor,
+        &reason,
+        &touched,
+        &[change],
+        |mut tx| async move {
+            org_store::move_subtree(&mut tx, id, new_parent).await?;
+            Ok(tx)
+        },
+    )
     .await
 }
 
@@ -553,63 +565,35 @@ pub async fn merge(
     let before = src.org.clone();
     let mut after = before.clone();
     after.dissolved_on = Some(today);
-    let history = app.store.reserve_ids("history", 2).await?;
     let merged_note = Org {
         name: format!("{}（并入{}）", before.name, dst.org.name),
         ..after.clone()
     };
     let mut touched = vec![from, into];
     touched.extend(before.parent_id);
-    let (kids, held, src, dst, before, after, merged_note, reason, touched) = (
-        &kids,
-        &held,
-        &src,
-        &dst,
-        &before,
-        &after,
-        &merged_note,
+    let changes = [
+        Change::edit(src, "MergedInto", AuditAction::OrgMerge, &before, &after),
+        Change::new(dst, "Merge", AuditAction::OrgMerge, &merged_note),
+    ];
+    let (kids, held, after) = (&kids, &held, &after);
+    write(
+        app,
+        actor,
         &reason,
         &touched,
-    );
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        for k in kids {
-            org_store::move_subtree(&mut tx, k.org.id, into).await?;
-        }
-        browse_store::move_members_and_units(&mut tx, from, into, &dst.path).await?;
-        for p in held.iter().filter(|p| p.ended_on.is_none()) {
-            jiceng_store::positions::end(&mut tx, p.id, today).await?;
-        }
-        org_store::update(&mut tx, after).await?;
-        facts::refresh(&mut tx, touched, today).await?;
-        record(
-            &mut tx,
-            actor,
-            reason,
-            &[
-                Change {
-                    org_id: from,
-                    action: "MergedInto",
-                    audit: AuditAction::OrgMerge,
-                    audit_org: src,
-                    before: Some(before),
-                    after: Some(after),
-                },
-                Change {
-                    org_id: into,
-                    action: "Merge",
-                    audit: AuditAction::OrgMerge,
-                    audit_org: dst,
-                    before: None,
-                    after: Some(merged_note),
-                },
-            ],
-            history,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    })
+        &changes,
+        |mut tx| async move {
+            for k in kids {
+                org_store::move_subtree(&mut tx, k.org.id, into).await?;
+            }
+            browse_store::move_members_and_units(&mut tx, from, into, &dst.path).await?;
+            for p in held.iter().filter(|p| p.ended_on.is_none()) {
+                jiceng_store::positions::end(&mut tx, p.id, today).await?;
+            }
+            org_store::update(&mut tx, after).await?;
+            Ok(tx)
+        },
+    )
     .await
 }
 
@@ -648,29 +632,17 @@ pub async fn dissolve(
     let before = stored.org.clone();
     let mut after = before.clone();
     after.dissolved_on = Some(today);
-    let history = app.store.reserve_ids("history", 1).await?;
-    let (before, after, stored, reason) = (&before, &after, &stored, &reason);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    let change = Change::edit(
+        stored,
+        "Dissolve",
+        AuditAction::OrgDissolve,
+        &before,
+        &after,
+    );
+    let after = &after;
+    write(app, actor, &reason, &[id], &[change], |mut tx| async move {
         org_store::update(&mut tx, after).await?;
-        facts::refresh(&mut tx, &[id], today).await?;
-        record(
-            &mut tx,
-            actor,
-            reason,
-            &[Change {
-                org_id: id,
-                action: "Dissolve",
-                audit: AuditAction::OrgDissolve,
-                audit_org: stored,
-                before: Some(before),
-                after: Some(after),
-            }],
-            history,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(tx)
     })
     .await
 }
@@ -871,22 +843,16 @@ pub async fn record_event(
             after: Some(serde_json::to_string(e).expect("serializable")),
         };
         org_store::record_history(&mut tx, history_id, std::slice::from_ref(&entry)).await?;
-        audit::record(
-            &mut tx,
-            actor,
-            AuditAction::OrgUpdate,
-            &format!("org:{id}"),
-            Some(stored),
-            Some(json(&stored.org)),
-            Some(serde_json::json!({
+        audit::Entry::new(actor, AuditAction::OrgUpdate, format!("org:{id}"))
+            .org(*stored)
+            .before(json(&stored.org))
+            .after(serde_json::json!({
                 "event": e,
                 "org": json(&after.org),
                 "reason": reason,
-            })),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+            }))
+            .commit(tx, chrono::Utc::now())
+            .await
     })
     .await
 }
