@@ -404,6 +404,63 @@ impl<'a> RowCheck<'a> {
         v
     }
 
+    /// A required cell read by `parse`; what it refuses is the cell's error.
+    pub fn required_as<T, E: Into<String>>(
+        &mut self,
+        col: usize,
+        parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+    ) -> Option<T> {
+        let v = self.required(col);
+        self.parsed(col, v, parse)
+    }
+
+    /// An optional cell read by `parse`; what it refuses is the cell's error.
+    pub fn text_as<T, E: Into<String>>(
+        &mut self,
+        col: usize,
+        parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+    ) -> Option<T> {
+        let v = self.text(col);
+        self.parsed(col, v, parse)
+    }
+
+    fn parsed<T, E: Into<String>>(
+        &mut self,
+        col: usize,
+        value: Option<String>,
+        parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+    ) -> Option<T> {
+        match parse(&value?) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.error(col, e);
+                None
+            }
+        }
+    }
+
+    /// A required cell holding one of the labels `parse` knows; another is the cell's
+    /// error, `unknown(text)`.
+    pub fn required_label<T>(
+        &mut self,
+        col: usize,
+        parse: impl FnOnce(&str) -> Option<T>,
+        unknown: impl FnOnce(&str) -> String,
+    ) -> Option<T> {
+        self.required_as(col, |s| parse(s).ok_or_else(|| unknown(s)))
+    }
+
+    /// An optional cell holding one of the labels `parse` knows; another is the cell's
+    /// error, `unknown(text)`.
+    pub fn text_label<T>(
+        &mut self,
+        col: usize,
+        parse: impl FnOnce(&str) -> Option<T>,
+        unknown: impl FnOnce(&str) -> String,
+    ) -> Option<T> {
+        self.text_as(col, |s| parse(s).ok_or_else(|| unknown(s)))
+    }
+
     /// An optional date; a malformed one is an error.
     pub fn date(&mut self, col: usize) -> Option<chrono::NaiveDate> {
         if matches!(self.cells[col], Cell::Empty) {
@@ -457,6 +514,41 @@ impl<'a> RowCheck<'a> {
                 None
             }
         }
+    }
+}
+
+/// The columns of an import, written once: an index constant for each (its place in the
+/// table) and the table `COLUMNS` the header is located by, so the two cannot drift apart.
+/// `NAME = required("名称", ["别名", …])` or `optional(…)`.
+macro_rules! columns {
+    ($($col:ident = $kind:ident($name:literal, [$($alias:literal),* $(,)?]),)*) => {
+        $crate::import::columns!(@index 0usize, $($col)*);
+        pub const COLUMNS: [jiceng_io::ColumnSpec; [$(stringify!($col)),*].len()] =
+            [$($crate::import::$kind($name, &[$($alias),*]),)*];
+    };
+    (@index $n:expr, $col:ident $($rest:ident)*) => {
+        const $col: usize = $n;
+        $crate::import::columns!(@index $n + 1, $($rest)*);
+    };
+    (@index $n:expr,) => {};
+}
+pub(crate) use columns;
+
+/// A column every row must fill, found by its name or one of its aliases.
+pub(crate) const fn required(name: &'static str, aliases: &'static [&'static str]) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        aliases,
+        required: true,
+    }
+}
+
+/// A column that may be absent or empty.
+pub(crate) const fn optional(name: &'static str, aliases: &'static [&'static str]) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        aliases,
+        required: false,
     }
 }
 
