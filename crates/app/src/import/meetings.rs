@@ -231,7 +231,7 @@ pub async fn run(
     // Every row is parsed: its cells are not needed while writing.
     table.rows = Vec::new();
     errors.finish(&mut report);
-    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
+    if report.ends_with_check(opts) {
         return Ok(report);
     }
 

@@ -318,16 +318,11 @@ pub async fn run(
         .count();
     errors.finish(&mut report);
     report.notes = notes.clone();
-    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
-        crate::referral::record_check(
-            app,
-            &opts.actor,
-            "members",
-            &report,
-            scope_org.as_ref(),
-            matches,
-        )
-        .await?;
+    if super::ends_with_check(app, opts, "members", &report, scope_org.as_ref(), || {
+        matches
+    })
+    .await?
+    {
         return Ok(report);
     }
     let mut pending = Vec::new();

@@ -378,24 +378,17 @@ pub async fn run(
     all_errors.extend(errors.into_iter().flatten());
     all_errors.finish(&mut report);
     progress.finish();
-    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
-        let matches = outside
+    let matches = || {
+        outside
             .keys()
             .filter(|i| {
                 parsed[**i]
                     .as_ref()
                     .is_some_and(|p| !bad_rows.contains(&p.row))
             })
-            .count();
-        crate::referral::record_check(
-            app,
-            &opts.actor,
-            "orgs",
-            &report,
-            default_parent.as_ref(),
-            matches,
-        )
-        .await?;
+            .count()
+    };
+    if super::ends_with_check(app, opts, "orgs", &report, default_parent.as_ref(), matches).await? {
         return Ok(report);
     }
     for p in parsed.iter_mut() {
@@ -661,28 +654,7 @@ pub async fn run(
 /// when is unknown) or stated absent (dated by the election, else the import day: the
 /// statement is only known true from then on).
 fn dated_events(p: &Parsed, today: chrono::NaiveDate) -> Vec<OrgEvent> {
-    let mut out = Vec::new();
-    if let Some(e) = p.election {
-        out.push(OrgEvent {
-            kind: EventKind::Election,
-            on: Some(e),
-            until: None,
-        });
-    }
-    match p.committee {
-        Some(true) => out.push(OrgEvent {
-            kind: EventKind::CommitteeSet,
-            on: p.election,
-            until: None,
-        }),
-        Some(false) => out.push(OrgEvent {
-            kind: EventKind::CommitteeNone,
-            on: Some(p.election.unwrap_or(today)),
-            until: None,
-        }),
-        None => {}
-    }
-    out
+    crate::org_admin::stated_events(p.election, p.committee, p.election, today)
 }
 
 /// The code of an org created without one.

@@ -196,16 +196,7 @@ pub async fn run(
         .filter(|(_, u)| outside_of(u).is_some())
         .count();
     errors.finish(&mut report);
-    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
-        crate::referral::record_check(
-            app,
-            &opts.actor,
-            "units",
-            &report,
-            scope_org.as_ref(),
-            matches,
-        )
-        .await?;
+    if super::ends_with_check(app, opts, "units", &report, scope_org.as_ref(), || matches).await? {
         return Ok(report);
     }
     let mut pending = Vec::new();
