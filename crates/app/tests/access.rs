@@ -82,7 +82,10 @@ async fn member_id(app: &App, name: &str) -> i64 {
 }
 
 async fn entries(app: &App) -> Vec<audit::AuditEntry> {
-    audit::list(app, &Actor::system(), 1, 500).await.unwrap().0
+    audit::list(app, &Actor::system().grant().unwrap(), 1, 500)
+        .await
+        .unwrap()
+        .0
 }
 
 contract_test!(login_resume_logout, |db: TestDb| async move {
@@ -468,14 +471,20 @@ contract_test!(
         auth::login(&app, "jiguan", PASSWORD).await.unwrap();
         let aud = auth::login(&app, "aud", PASSWORD).await.unwrap().actor;
         assert!(matches!(
-            audit::list(&app, &dongcun, 1, 50).await.unwrap_err(),
+            dongcun
+                .grant::<jiceng_app::access::ReadAudit>()
+                .unwrap_err(),
             AppError::Forbidden
         ));
-        let (mine, total) = audit::list(&app, &aud, 1, 50).await.unwrap();
+        let (mine, total) = audit::list(&app, &aud.grant().unwrap(), 1, 50)
+            .await
+            .unwrap();
         // Within 东村: adding dongcun and aud, and their logins; not 镇机关's, not imports.
         assert_eq!(total, 4, "{mine:?}");
         assert!(mine.iter().all(|e| e.org_code.as_deref() == Some("T002")));
-        let (page, total) = audit::list(&app, &Actor::system(), 2, 3).await.unwrap();
+        let (page, total) = audit::list(&app, &Actor::system().grant().unwrap(), 2, 3)
+            .await
+            .unwrap();
         assert_eq!(total, 3 + 3 + 3);
         assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [6, 5, 4]);
     }
@@ -950,7 +959,9 @@ contract_test!(
         .await
         .unwrap();
         assert!(auth::login(&app, "no-such-user", PASSWORD).await.is_err());
-        let (seen, _) = audit::list(&app, &zhenaud, 1, 500).await.unwrap();
+        let (seen, _) = audit::list(&app, &zhenaud.grant().unwrap(), 1, 500)
+            .await
+            .unwrap();
         let export = seen
             .iter()
             .find(|e| e.action == "export" && e.actor == "dongcun")
@@ -968,8 +979,12 @@ contract_test!(
         assert_eq!(admin_export.org_code.as_deref(), Some("T001"));
         assert!(!seen.iter().any(|e| e.target == "no-such-user"));
         // The auditor bound to no org reads the whole log, entries without an org included.
-        let (all, total) = audit::list(&app, &aud, 1, 500).await.unwrap();
-        let (_, everything) = audit::list(&app, &Actor::system(), 1, 500).await.unwrap();
+        let (all, total) = audit::list(&app, &aud.grant().unwrap(), 1, 500)
+            .await
+            .unwrap();
+        let (_, everything) = audit::list(&app, &Actor::system().grant().unwrap(), 1, 500)
+            .await
+            .unwrap();
         assert_eq!(total, everything);
         assert!(all.iter().any(|e| e.target == "no-such-user"));
     }
@@ -1067,7 +1082,9 @@ contract_test!(
             from: Some(d("2026-12-01")),
             to: Some(d("2026-12-02")),
         };
-        let (got, bytes) = audit::export(&app, &aud, period).await.unwrap();
+        let (got, bytes) = audit::export(&app, &aud.grant().unwrap(), period)
+            .await
+            .unwrap();
         assert_eq!(
             got.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(),
             ["名册1", "名册2"]
@@ -1097,7 +1114,7 @@ contract_test!(
             ..Actor::system()
         };
         assert!(matches!(
-            audit::export(&app, &sec, period).await.unwrap_err(),
+            sec.grant::<jiceng_app::access::ReadAudit>().unwrap_err(),
             AppError::Forbidden
         ));
         let back = audit::Period {
@@ -1105,7 +1122,9 @@ contract_test!(
             to: Some(d("2026-12-01")),
         };
         assert!(matches!(
-            audit::export(&app, &aud, back).await.unwrap_err(),
+            audit::export(&app, &aud.grant().unwrap(), back)
+                .await
+                .unwrap_err(),
             AppError::Input(_)
         ));
     }

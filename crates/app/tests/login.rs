@@ -55,7 +55,7 @@ async fn add(app: &App, username: &str, role: Role, password: &str) -> Result<()
 }
 
 async fn failed_logins(app: &App, target: &str) -> Vec<serde_json::Value> {
-    audit::list(app, &Actor::system(), 1, 500)
+    audit::list(app, &Actor::system().grant().unwrap(), 1, 500)
         .await
         .unwrap()
         .0
@@ -298,7 +298,10 @@ contract_test!(
         auth::login(&later, "boss", "Brand-new-pass-1")
             .await
             .unwrap();
-        let log = audit::list(&app, &Actor::system(), 1, 500).await.unwrap().0;
+        let log = audit::list(&app, &Actor::system().grant().unwrap(), 1, 500)
+            .await
+            .unwrap()
+            .0;
         let change = log
             .iter()
             .find(|e| e.code == AuditAction::PasswordChange.code())

@@ -61,7 +61,10 @@ fn opts(a: &Actor, dry_run: bool) -> ImportOptions {
 }
 
 async fn entries(app: &App) -> Vec<AuditEntry> {
-    audit::list(app, &Actor::system(), 1, 500).await.unwrap().0
+    audit::list(app, &Actor::system().grant().unwrap(), 1, 500)
+        .await
+        .unwrap()
+        .0
 }
 
 fn of(log: &[AuditEntry], a: AuditAction) -> Vec<&AuditEntry> {

@@ -104,7 +104,10 @@ async fn failed_logins(app: &App, username: &str) -> i64 {
 }
 
 async fn log(app: &App) -> Vec<audit::AuditEntry> {
-    audit::list(app, &Actor::system(), 1, 500).await.unwrap().0
+    audit::list(app, &Actor::system().grant().unwrap(), 1, 500)
+        .await
+        .unwrap()
+        .0
 }
 
 /// A six-digit code that is not `code`.
@@ -348,7 +351,7 @@ contract_test!(separated_duties, |db: TestDb| async move {
         AppError::Forbidden
     ));
     assert!(matches!(
-        audit::list(&app, &adm, 1, 10).await.unwrap_err(),
+        adm.grant::<jiceng_app::access::ReadAudit>().unwrap_err(),
         AppError::Forbidden
     ));
     assert!(matches!(
@@ -365,7 +368,7 @@ contract_test!(separated_duties, |db: TestDb| async move {
         AppError::Forbidden
     ));
     assert!(matches!(
-        audit::list(&app, &sec, 1, 10).await.unwrap_err(),
+        sec.grant::<jiceng_app::access::ReadAudit>().unwrap_err(),
         AppError::Forbidden
     ));
     assert_eq!(sec.scope, Scope::Nothing);
@@ -440,7 +443,9 @@ contract_test!(separated_duties, |db: TestDb| async move {
     assert!(async { users::list_users(&app, &aud.grant()?).await }
         .await
         .is_err());
-    let (all, _) = audit::list(&app, &aud, 1, 500).await.unwrap();
+    let (all, _) = audit::list(&app, &aud.grant().unwrap(), 1, 500)
+        .await
+        .unwrap();
     let codes: Vec<i64> = all.iter().map(|e| e.code).collect();
     for a in [
         AuditAction::UserAdd,
@@ -459,7 +464,9 @@ contract_test!(separated_duties, |db: TestDb| async move {
     assert_eq!(role_change.before.as_ref().unwrap()["role"], "member");
     assert_eq!(role_change.after.as_ref().unwrap()["role"], "department");
     // The subtree auditor sees the grants into its subtree.
-    let (mine, _) = audit::list(&app, &aud1, 1, 500).await.unwrap();
+    let (mine, _) = audit::list(&app, &aud1.grant().unwrap(), 1, 500)
+        .await
+        .unwrap();
     assert!(mine
         .iter()
         .any(|e| e.code == AuditAction::RoleChange.code() && e.target == "newaud"));
