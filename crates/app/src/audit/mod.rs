@@ -376,6 +376,22 @@ impl<'a> Entry<'a> {
         Ok(())
     }
 
+    /// Writes `rows` and then records the entry (the transaction's last write), in one
+    /// transaction at the app's time, committed, and run again as a whole on a conflict.
+    /// `rows` gets the transaction and gives it back.
+    pub async fn write<F, Fut>(&self, app: &App, rows: F) -> Result<()>
+    where
+        F: Fn(jiceng_store::Tx<'static>) -> Fut,
+        Fut: Future<Output = Result<jiceng_store::Tx<'static>>>,
+    {
+        let rows = &rows;
+        with_retry(|| async move {
+            let tx = rows(app.store.begin().await?).await?;
+            self.commit(tx, app.now()).await
+        })
+        .await
+    }
+
     /// Records the entry in a transaction of its own, run again on a conflict.
     pub async fn record_alone(&self, app: &App, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
         with_retry(|| async move {

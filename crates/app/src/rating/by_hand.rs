@@ -53,19 +53,18 @@ pub async fn adjust(
         "computed_stars": before.computed_stars,
     });
     let after_json = serde_json::json!({ "stars": stars.or(before.computed_stars), "adjusted_stars": stars, "reason": reason });
-    let entry = audit::Entry::new(
+    let adj_ref = &adj;
+    audit::Entry::new(
         actor,
         AuditAction::RatingAdjust,
         format!("{} {year}年度星级", target.org.name),
     )
     .org(&**target)
     .before(before_json)
-    .after(after_json);
-    let (adj_ref, entry) = (&adj, &entry);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    .after(after_json)
+    .write(app, |mut tx| async move {
         rating_store::set_adjustment(&mut tx, target.org.id, year, adj_ref.as_ref()).await?;
-        entry.commit(tx, app.now()).await
+        Ok(tx)
     })
     .await
 }
@@ -122,18 +121,17 @@ pub async fn score_manual(
         scored_by: actor.username.clone(),
     };
     let after = serde_json::json!({ "year": year, "indicator": ind.code, "score": score, "reason": reason });
-    let entry = audit::Entry::new(
+    let s_ref = &s;
+    audit::Entry::new(
         actor,
         AuditAction::RatingManualScore,
         format!("{} {year}年度“{}”评分", target.org.name, s.code),
     )
     .org(&**target)
-    .after(after);
-    let (s_ref, entry) = (&s, &entry);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    .after(after)
+    .write(app, |mut tx| async move {
         rating_store::set_manual_score(&mut tx, s_ref).await?;
-        entry.commit(tx, app.now()).await
+        Ok(tx)
     })
     .await
 }

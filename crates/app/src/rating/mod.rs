@@ -69,17 +69,15 @@ pub async fn save_indicator_set(
     }
     let after = serde_json::json!({ "id": set.id, "version": set.version, "effective_from": set.effective_from });
     // Recorded at the actor's org.
-    let entry = audit::Entry::new(
+    audit::Entry::new(
         actor,
         AuditAction::IndicatorSetSave,
         format!("指标体系 {}（第{}版）", set.id, set.version),
     )
-    .after(after);
-    let entry = &entry;
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    .after(after)
+    .write(app, |mut tx| async move {
         rating_store::save_indicator_set(&mut tx, set, &actor.username).await?;
-        entry.commit(tx, app.now()).await
+        Ok(tx)
     })
     .await
 }

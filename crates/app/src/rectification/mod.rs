@@ -73,18 +73,17 @@ pub async fn set_mapping(
     let before = serde_json::to_value(mapping(app).await?).ok();
     let after = serde_json::to_value(m).ok();
     // Recorded at the actor's org.
-    let entry = audit::Entry::new(
+    let json_ref = &json;
+    audit::Entry::new(
         actor,
         AuditAction::AssistanceMappingSave,
         "帮扶部门对应关系",
     )
     .before(before)
-    .after(after);
-    let (json_ref, entry) = (&json, &entry);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    .after(after)
+    .write(app, |mut tx| async move {
         rect_store::set_assistance_mapping(&mut tx, json_ref).await?;
-        entry.commit(tx, app.now()).await
+        Ok(tx)
     })
     .await
 }
@@ -257,20 +256,19 @@ async fn apply(
     };
     let after =
         serde_json::json!({ "step": code, "stage": change.to.code(), "summary": change.summary });
-    let entry = audit::Entry::new(
+    let (c_ref, e_ref) = (&c, &event);
+    audit::Entry::new(
         actor,
         AuditAction::RectificationUpdate,
         format!("{} {year}年度整顿：{}", target.org.name, event.summary),
     )
     .org(&**target)
     .before(before)
-    .after(after);
-    let (c_ref, e_ref, entry) = (&c, &event, &entry);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    .after(after)
+    .write(app, |mut tx| async move {
         rect_store::save(&mut tx, c_ref).await?;
         rect_store::add_event(&mut tx, e_ref).await?;
-        entry.commit(tx, app.now()).await
+        Ok(tx)
     })
     .await?;
     get(app, target, year).await

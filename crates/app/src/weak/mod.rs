@@ -242,17 +242,16 @@ async fn save_decision(
         Decision::Confirmed => AuditAction::WeaknessConfirm,
         _ => AuditAction::WeaknessDismiss,
     };
-    let entry = audit::Entry::new(
+    let (row_ref, change_ref) = (row, change);
+    audit::Entry::new(
         actor,
         action,
         format!("{} {year}年度“{}”", target.org.name, kind.label()),
     )
     .org(target)
     .before(before_json)
-    .after(after_json);
-    let (row_ref, change_ref, entry) = (row, change, &entry);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    .after(after_json)
+    .write(app, |mut tx| async move {
         weak_store::upsert(&mut tx, row_ref).await?;
         if let (Some((c, summary, step)), Some(eid)) = (change_ref, event_id) {
             rect_store::save(&mut tx, c).await?;
@@ -272,7 +271,7 @@ async fn save_decision(
             )
             .await?;
         }
-        entry.commit(tx, app.now()).await
+        Ok(tx)
     })
     .await
 }

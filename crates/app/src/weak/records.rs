@@ -37,18 +37,17 @@ pub async fn record_signal(
         recorded_by: actor.username.clone(),
     };
     let after = serde_json::json!({ "year": year, "kind": kind.code(), "evidence": rec.evidence, "source": rec.source });
-    let entry = audit::Entry::new(
+    let rec_ref = &rec;
+    audit::Entry::new(
         actor,
         AuditAction::WeaknessSignalRecord,
         format!("{} {year}年度问题线索（{}）", target.org.name, kind.label()),
     )
     .org(&**target)
-    .after(after);
-    let (rec_ref, entry) = (&rec, &entry);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    .after(after)
+    .write(app, |mut tx| async move {
         weak_store::insert_signal(&mut tx, rec_ref).await?;
-        entry.commit(tx, app.now()).await
+        Ok(tx)
     })
     .await
 }
@@ -102,18 +101,17 @@ pub async fn record_case(
         "decided_on": rec.decided_on, "subject": rec.subject, "summary": rec.summary,
         "sanction": rec.sanction, "source": rec.source, "team": rec.team,
     });
-    let entry = audit::Entry::new(
+    let rec_ref = &rec;
+    audit::Entry::new(
         actor,
         AuditAction::DisciplineCaseRecord,
         format!("{} 违纪违法案件", target.org.name),
     )
     .org(&**target)
-    .after(after);
-    let (rec_ref, entry) = (&rec, &entry);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    .after(after)
+    .write(app, |mut tx| async move {
         weak_store::insert_case(&mut tx, rec_ref).await?;
-        entry.commit(tx, app.now()).await
+        Ok(tx)
     })
     .await
 }
@@ -151,18 +149,17 @@ pub async fn record_funding(
         recorded_by: actor.username.clone(),
     };
     let after = serde_json::json!({ "year": year, "kind": kind.code(), "yuan": yuan, "source": rec.source });
-    let entry = audit::Entry::new(
+    let rec_ref = &rec;
+    audit::Entry::new(
         actor,
         AuditAction::FundingRecord,
         format!("{} {year}年度{}", target.org.name, kind.label()),
     )
     .org(&**target)
-    .after(after);
-    let (rec_ref, entry) = (&rec, &entry);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    .after(after)
+    .write(app, |mut tx| async move {
         weak_store::upsert_funding(&mut tx, rec_ref).await?;
-        entry.commit(tx, app.now()).await
+        Ok(tx)
     })
     .await
 }
