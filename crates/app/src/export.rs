@@ -24,23 +24,11 @@ pub async fn workbook(
     let rows: usize = sheets.iter().map(|s| s.rows.len()).sum();
     let names: Vec<String> = sheets.iter().map(|s| s.name.clone()).collect();
     let after = serde_json::json!({ "rows": rows, "sheets": names });
-    let after = &after;
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        audit::record(
-            &mut tx,
-            actor,
-            AuditAction::Export,
-            what,
-            org,
-            None,
-            Some(after.clone()),
-        )
+    audit::Entry::new(actor, AuditAction::Export, what)
+        .org(org)
+        .after(after)
+        .record_alone(app, chrono::Utc::now())
         .await?;
-        tx.commit().await?;
-        Ok(())
-    })
-    .await?;
     Ok(bytes)
 }
 

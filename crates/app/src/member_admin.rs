@@ -145,18 +145,12 @@ pub async fn update_member(
         // The facts before the audit entry: every writer takes the org locks before the
         // log's head (see `jiceng_store::sql::lock_orgs`), so none waits in a cycle.
         facts::refresh(&mut tx, &[m.org_id], today).await?;
-        audit::record(
-            &mut tx,
-            actor,
-            AuditAction::MemberUpdate,
-            &format!("member:{id}"),
-            Some(org),
-            Some(audit_view(before)),
-            Some(audit_view(m)),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        audit::Entry::new(actor, AuditAction::MemberUpdate, format!("member:{id}"))
+            .org(org)
+            .before(audit_view(before))
+            .after(audit_view(m))
+            .commit(tx, chrono::Utc::now())
+            .await
     })
     .await
 }
@@ -216,18 +210,16 @@ pub async fn end_position(
         facts::refresh(&mut tx, &[org.org.id], today).await?;
         let mut after = after.clone();
         after["reason"] = serde_json::Value::String(reason.to_string());
-        audit::record(
-            &mut tx,
+        audit::Entry::new(
             actor,
             AuditAction::MemberUpdate,
-            &format!("member:{}", p.member_id),
-            Some(org),
-            Some(before.clone()),
-            Some(after),
+            format!("member:{}", p.member_id),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .org(org)
+        .before(before.clone())
+        .after(after)
+        .commit(tx, chrono::Utc::now())
+        .await
     })
     .await
 }

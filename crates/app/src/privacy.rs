@@ -26,18 +26,12 @@ pub async fn reveal_id_number(app: &App, grant: &Grant<Unmask>, member_id: i64) 
             .ok_or_else(|| AppError::NotFound(format!("党员（id {member_id}）")))?;
         let id = app.crypto.decrypt(&m.id_cipher)?;
         let org = jiceng_store::orgs::get(&mut tx, &Scope::All, m.org_id).await?;
-        audit::record_at(
-            &mut tx,
-            now,
-            actor,
-            AuditAction::ViewIdNumber,
-            &format!("{}（党员 id {}）", m.name, m.id),
-            org.as_ref(),
-            None,
-            Some(json!({ "member_id": m.id, "id_masked": m.id_masked })),
-        )
-        .await?;
-        tx.commit().await?;
+        let target = format!("{}（党员 id {}）", m.name, m.id);
+        audit::Entry::new(actor, AuditAction::ViewIdNumber, target)
+            .org(org.as_ref())
+            .after(json!({ "member_id": m.id, "id_masked": m.id_masked }))
+            .commit(tx, now)
+            .await?;
         Ok(id.as_str().to_string())
     })
     .await
@@ -204,16 +198,13 @@ pub async fn protect_phones(app: &App) -> Result<usize> {
         }
         protection::drop_clear_phones(&mut tx).await?;
         if n > 0 {
-            audit::record_at(
-                &mut tx,
-                now,
+            audit::Entry::new(
                 &Actor::system(),
                 AuditAction::CryptoSuiteSet,
                 "党员联系电话",
-                None,
-                None,
-                Some(json!({ "suite": app.crypto.suite().code(), "phones": n })),
             )
+            .after(json!({ "suite": app.crypto.suite().code(), "phones": n }))
+            .record(&mut tx, now)
             .await?;
         }
         tx.commit().await?;
@@ -279,27 +270,21 @@ pub async fn rotate_key(app: &App, grant: &Grant<ManageKeys>, new: &Crypto) -> R
         protection::set_crypto_suite(&mut tx, new.suite().code()).await?;
         // The audit key is derived from this key: the log is sealed again with the new one.
         let resealed = audit::reseal(&mut tx, app, new).await?;
-        audit::record_at(
-            &mut tx,
-            now,
-            actor,
-            AuditAction::KeyRotate,
-            "身份证号和联系电话的密钥",
-            None,
-            Some(json!({
-                "key": key_fingerprint(&app.crypto)[..12].to_string(),
-                "suite": app.crypto.suite().code(),
-            })),
-            Some(json!({
+        let before = json!({
+            "key": key_fingerprint(&app.crypto)[..12].to_string(),
+            "suite": app.crypto.suite().code(),
+        });
+        audit::Entry::new(actor, AuditAction::KeyRotate, "身份证号和联系电话的密钥")
+            .before(before)
+            .after(json!({
                 "key": key_fingerprint(new)[..12].to_string(),
                 "suite": new.suite().code(),
                 "members": n,
                 "phones": phones,
                 "totp_secrets": secrets,
-            })),
-        )
-        .await?;
-        tx.commit().await?;
+            }))
+            .commit(tx, now)
+            .await?;
         Ok((n, resealed))
     })
     .await?;

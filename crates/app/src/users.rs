@@ -186,26 +186,14 @@ pub async fn add_user(app: &App, actor: &Actor, new: NewUser) -> Result<UserInfo
         "member_id": record.member_id,
         "display_name": record.display_name,
     });
-    let done = audit::with_retry(|| {
-        let after = after.clone();
-        let (record, org) = (&record, &org);
-        async move {
-            let mut tx = app.store.begin().await?;
-            user_store::insert(&mut tx, record, &time_text(now)).await?;
-            audit::record_at(
-                &mut tx,
-                now,
-                actor,
-                AuditAction::UserAdd,
-                &record.username,
-                org.as_ref(),
-                None,
-                Some(after),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(())
-        }
+    let entry = audit::Entry::new(actor, AuditAction::UserAdd, &record.username)
+        .org(org.as_ref())
+        .after(after);
+    let (record, entry) = (&record, &entry);
+    let done = audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        user_store::insert(&mut tx, record, &time_text(now)).await?;
+        entry.commit(tx, now).await
     })
     .await;
     match done {
@@ -250,19 +238,12 @@ pub async fn disable_user(app: &App, actor: &Actor, username: &str) -> Result<()
         user_store::set_disabled(&mut tx, user.id, true, &time_text(now)).await?;
         user_store::delete_sessions_of(&mut tx, user.id).await?;
         let org = org_of(&mut tx, &user).await?;
-        audit::record_at(
-            &mut tx,
-            now,
-            actor,
-            AuditAction::UserDisable,
-            &user.username,
-            org.as_ref(),
-            Some(json!({ "disabled": false })),
-            Some(json!({ "disabled": true })),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        audit::Entry::new(actor, AuditAction::UserDisable, &user.username)
+            .org(org.as_ref())
+            .before(json!({ "disabled": false }))
+            .after(json!({ "disabled": true }))
+            .commit(tx, now)
+            .await
     })
     .await
 }
@@ -288,28 +269,18 @@ pub async fn reset_password(
         "failed_logins": user.failed_logins,
         "locked_until": user.locked_until,
     });
-    audit::with_retry(|| {
-        let before = before.clone();
-        let (user, hash) = (&user, &hash);
-        async move {
-            let mut tx = app.store.begin().await?;
-            user_store::set_password(&mut tx, user.id, hash, &time_text(now)).await?;
-            user_store::delete_sessions_of(&mut tx, user.id).await?;
-            let org = org_of(&mut tx, user).await?;
-            audit::record_at(
-                &mut tx,
-                now,
-                actor,
-                AuditAction::PasswordReset,
-                &user.username,
-                org.as_ref(),
-                Some(before),
-                Some(json!({ "failed_logins": 0, "locked_until": null })),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(())
-        }
+    let (user, hash, before) = (&user, &hash, &before);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        user_store::set_password(&mut tx, user.id, hash, &time_text(now)).await?;
+        user_store::delete_sessions_of(&mut tx, user.id).await?;
+        let org = org_of(&mut tx, user).await?;
+        audit::Entry::new(actor, AuditAction::PasswordReset, &user.username)
+            .org(org.as_ref())
+            .before(before.clone())
+            .after(json!({ "failed_logins": 0, "locked_until": null }))
+            .commit(tx, now)
+            .await
     })
     .await
 }
@@ -443,19 +414,12 @@ pub async fn set_role(app: &App, actor: &Actor, grant: RoleGrant) -> Result<User
             // Recorded under the new org (under the old one when the account loses its
             // org), so the auditor of the area the account now belongs to sees it.
             let old_org = org_of(&mut tx, user).await?;
-            audit::record_at(
-                &mut tx,
-                now,
-                actor,
-                action,
-                &user.username,
-                org.as_ref().or(old_org.as_ref()),
-                Some(before),
-                Some(after),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(())
+            audit::Entry::new(actor, action, &user.username)
+                .org(org.as_ref().or(old_org.as_ref()))
+                .before(before)
+                .after(after)
+                .commit(tx, now)
+                .await
         }
     })
     .await?;

@@ -419,14 +419,20 @@ contract_test!(
         auth::login(&app, "jiguan", PASSWORD).await.unwrap();
         let aud = auth::login(&app, "aud", PASSWORD).await.unwrap().actor;
         assert!(matches!(
-            audit::list(&app, &dongcun, 1, 50).await.unwrap_err(),
+            dongcun
+                .grant::<jiceng_app::access::ReadAudit>()
+                .unwrap_err(),
             AppError::Forbidden
         ));
-        let (mine, total) = audit::list(&app, &aud, 1, 50).await.unwrap();
+        let (mine, total) = audit::list(&app, &aud.grant().unwrap(), 1, 50)
+            .await
+            .unwrap();
         // Within 东村: adding dongcun and aud, and their logins; not 镇机关's, not imports.
         assert_eq!(total, 4, "{mine:?}");
         assert!(mine.iter().all(|e| e.org_code.as_deref() == Some("T002")));
-        let (page, total) = audit::list(&app, &Actor::system(), 2, 3).await.unwrap();
+        let (page, total) = audit::list(&app, &Actor::system().grant().unwrap(), 2, 3)
+            .await
+            .unwrap();
         assert_eq!(total, 3 + 3 + 3);
         assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [6, 5, 4]);
     }
@@ -900,7 +906,9 @@ contract_test!(
         .await
         .unwrap();
         assert!(auth::login(&app, "no-such-user", PASSWORD).await.is_err());
-        let (seen, _) = audit::list(&app, &zhenaud, 1, 500).await.unwrap();
+        let (seen, _) = audit::list(&app, &zhenaud.grant().unwrap(), 1, 500)
+            .await
+            .unwrap();
         let export = seen
             .iter()
             .find(|e| e.action == "export" && e.actor == "dongcun")
@@ -918,8 +926,12 @@ contract_test!(
         assert_eq!(admin_export.org_code.as_deref(), Some("T001"));
         assert!(!seen.iter().any(|e| e.target == "no-such-user"));
         // The auditor bound to no org reads the whole log, entries without an org included.
-        let (all, total) = audit::list(&app, &aud, 1, 500).await.unwrap();
-        let (_, everything) = audit::list(&app, &Actor::system(), 1, 500).await.unwrap();
+        let (all, total) = audit::list(&app, &aud.grant().unwrap(), 1, 500)
+            .await
+            .unwrap();
+        let (_, everything) = audit::list(&app, &Actor::system().grant().unwrap(), 1, 500)
+            .await
+            .unwrap();
         assert_eq!(total, everything);
         assert!(all.iter().any(|e| e.target == "no-such-user"));
     }
@@ -1009,7 +1021,9 @@ contract_test!(
             from: Some(d("2026-12-01")),
             to: Some(d("2026-12-02")),
         };
-        let (got, bytes) = audit::export(&app, &aud, period).await.unwrap();
+        let (got, bytes) = audit::export(&app, &aud.grant().unwrap(), period)
+            .await
+            .unwrap();
         assert_eq!(
             got.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(),
             ["名册1", "名册2"]
@@ -1036,7 +1050,7 @@ contract_test!(
         // Only administrators and auditors export it; a bad period is refused.
         let sec = Actor::system().with_role(Role::Secretary);
         assert!(matches!(
-            audit::export(&app, &sec, period).await.unwrap_err(),
+            sec.grant::<jiceng_app::access::ReadAudit>().unwrap_err(),
             AppError::Forbidden
         ));
         let back = audit::Period {
@@ -1044,7 +1058,9 @@ contract_test!(
             to: Some(d("2026-12-01")),
         };
         assert!(matches!(
-            audit::export(&app, &aud, back).await.unwrap_err(),
+            audit::export(&app, &aud.grant().unwrap(), back)
+                .await
+                .unwrap_err(),
             AppError::Input(_)
         ));
     }

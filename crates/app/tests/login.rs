@@ -273,7 +273,10 @@ contract_test!(
         auth::login(&later, "boss", "Brand-new-pass-1")
             .await
             .unwrap();
-        let log = audit::list(&app, &Actor::system(), 1, 500).await.unwrap().0;
+        let log = audit::list(&app, &Actor::system().grant().unwrap(), 1, 500)
+            .await
+            .unwrap()
+            .0;
         let change = log
             .iter()
             .find(|e| e.code == AuditAction::PasswordChange.code())

@@ -999,7 +999,7 @@ contract_test!(
         ));
 
         // Each recording is in the audit log.
-        let (log, _) = jiceng_app::audit::list(&app, &Actor::system(), 1, 50)
+        let (log, _) = jiceng_app::audit::list(&app, &Actor::system().grant().unwrap(), 1, 50)
             .await
             .unwrap();
         let recorded = log.iter().filter(|e| e.action == "meeting_record").count();

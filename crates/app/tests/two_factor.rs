@@ -300,7 +300,7 @@ contract_test!(separated_duties, |db: TestDb| async move {
         AppError::Forbidden
     ));
     assert!(matches!(
-        audit::list(&app, &adm, 1, 10).await.unwrap_err(),
+        adm.grant::<jiceng_app::access::ReadAudit>().unwrap_err(),
         AppError::Forbidden
     ));
     assert!(matches!(
@@ -317,7 +317,7 @@ contract_test!(separated_duties, |db: TestDb| async move {
         AppError::Forbidden
     ));
     assert!(matches!(
-        audit::list(&app, &sec, 1, 10).await.unwrap_err(),
+        sec.grant::<jiceng_app::access::ReadAudit>().unwrap_err(),
         AppError::Forbidden
     ));
     assert_eq!(sec.scope(), &Scope::Nothing);
@@ -392,7 +392,9 @@ contract_test!(separated_duties, |db: TestDb| async move {
     assert!(async { users::list_users(&app, &aud.grant()?).await }
         .await
         .is_err());
-    let (all, _) = audit::list(&app, &aud, 1, 500).await.unwrap();
+    let (all, _) = audit::list(&app, &aud.grant().unwrap(), 1, 500)
+        .await
+        .unwrap();
     let codes: Vec<i64> = all.iter().map(|e| e.code).collect();
     for a in [
         AuditAction::UserAdd,
@@ -411,7 +413,9 @@ contract_test!(separated_duties, |db: TestDb| async move {
     assert_eq!(role_change.before.as_ref().unwrap()["role"], "member");
     assert_eq!(role_change.after.as_ref().unwrap()["role"], "department");
     // The subtree auditor sees the grants into its subtree.
-    let (mine, _) = audit::list(&app, &aud1, 1, 500).await.unwrap();
+    let (mine, _) = audit::list(&app, &aud1.grant().unwrap(), 1, 500)
+        .await
+        .unwrap();
     assert!(mine
         .iter()
         .any(|e| e.code == AuditAction::RoleChange.code() && e.target == "newaud"));

@@ -702,7 +702,9 @@ contract_test!(
         assert_eq!((t4.stars, t4.adjusted), (Some(3), true));
         assert!(list.levels.iter().any(|l| l.org.code == "T002"));
         let admin = Actor::system();
-        let (log, _) = jiceng_app::audit::list(&app, &admin, 1, 100).await.unwrap();
+        let (log, _) = jiceng_app::audit::list(&app, &admin.grant().unwrap(), 1, 100)
+            .await
+            .unwrap();
         let codes: Vec<i64> = log.iter().map(|e| e.code).collect();
         for c in [80, 84, 87, 88, 89] {
             assert!(codes.contains(&c), "audit code {c} missing: {codes:?}");
@@ -953,7 +955,9 @@ contract_test!(
             ]
         );
         let admin = Actor::system();
-        let (log, _) = jiceng_app::audit::list(&app, &admin, 1, 200).await.unwrap();
+        let (log, _) = jiceng_app::audit::list(&app, &admin.grant().unwrap(), 1, 200)
+            .await
+            .unwrap();
         let codes: Vec<i64> = log.iter().map(|e| e.code).collect();
         for c in [81, 82, 83] {
             assert!(codes.contains(&c), "audit code {c} missing");

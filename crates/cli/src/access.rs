@@ -288,7 +288,7 @@ pub async fn audit(app: &App, cmd: AuditCmd) -> Result<ExitCode> {
     match cmd {
         AuditCmd::Export { from, to, out } => {
             let (entries, bytes) =
-                audit::export(app, &Actor::system(), audit::Period { from, to }).await?;
+                audit::export(app, &Actor::system().grant()?, audit::Period { from, to }).await?;
             let csv = out
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("csv"));

@@ -738,7 +738,8 @@ async fn audit(
 ) -> ApiResult {
     let page = int("page", &p.page)?.unwrap_or(1);
     let size = int("page_size", &p.page_size)?.unwrap_or(50);
-    let (items, total) = jiceng_app::audit::list(&state.app, &user.actor, page, size).await?;
+    let (items, total) =
+        jiceng_app::audit::list(&state.app, &user.actor.grant()?, page, size).await?;
     Ok(Json(
         json!({ "items": items, "total": total, "page": page, "page_size": size }),
     ))

@@ -182,7 +182,7 @@ contract_test!(
             .unwrap();
         assert_eq!(dept.failed_logins, 2);
         drop(conn);
-        let log = audit::list(&f.app, &Actor::system(), 1, 500)
+        let log = audit::list(&f.app, &Actor::system().grant().unwrap(), 1, 500)
             .await
             .unwrap()
             .0;
@@ -294,7 +294,7 @@ contract_test!(
         .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
         assert_eq!(api.get("/api/v1/me").await.status, StatusCode::OK);
-        let log = audit::list(&f.app, &Actor::system(), 1, 500)
+        let log = audit::list(&f.app, &Actor::system().grant().unwrap(), 1, 500)
             .await
             .unwrap()
             .0;

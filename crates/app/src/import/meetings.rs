@@ -7,31 +7,13 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use jiceng_domain::{Meeting, MeetingKind, OrgKind};
-use jiceng_io::ColumnSpec;
 use jiceng_store::meetings::{self as meeting_store, StoredMeeting};
 use jiceng_store::orgs::StoredOrg;
 
 use jiceng_domain::text::{self, TextField};
 
-use super::{read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
+use super::{columns, read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::{App, Result};
-
-const ORG: usize = 0;
-const KIND: usize = 1;
-const DATE: usize = 2;
-const TOPIC: usize = 3;
-const EXPECTED: usize = 4;
-const PRESENT: usize = 5;
-const EXCUSED: usize = 6;
-const HOST: usize = 7;
-const VENUE: usize = 8;
-const MASSES: usize = 9;
-const REASONS: usize = 10;
-const VOTES: usize = 11;
-const MINUTES: usize = 12;
-const DECISIONS: usize = 13;
-const FOR_YEAR: usize = 14;
-const ELECTION: usize = 15;
 
 /// The text columns and their limits (the topic's is the meeting's own check).
 const LIMITS: [(usize, TextField); 6] = [
@@ -43,148 +25,29 @@ const LIMITS: [(usize, TextField); 6] = [
     (DECISIONS, text::DECISIONS),
 ];
 
-pub const COLUMNS: [ColumnSpec; 16] = [
-    ColumnSpec {
-        name: "党组织",
-        aliases: &[
-            "党组织名称",
-            "所在党组织",
-            "党支部",
-            "党支部名称",
-            "支部名称",
-            "召开单位",
-            "组织名称",
-            "党支部(党小组)",
-            "党支部（党小组）",
-            "单位",
-        ],
-        required: true,
-    },
-    ColumnSpec {
-        name: "会议类型",
-        aliases: &[
-            "会议类别",
-            "类型",
-            "活动类型",
-            "会议名称",
-            "组织生活类型",
-            "类别",
-        ],
-        required: true,
-    },
-    ColumnSpec {
-        name: "会议日期",
-        aliases: &[
-            "日期",
-            "召开日期",
-            "召开时间",
-            "会议时间",
-            "活动日期",
-            "活动时间",
-            "时间",
-        ],
-        required: true,
-    },
-    ColumnSpec {
-        name: "会议主题",
-        aliases: &[
-            "主题",
-            "会议内容",
-            "议题",
-            "活动主题",
-            "内容",
-            "会议议题",
-            "学习内容",
-        ],
-        required: true,
-    },
-    ColumnSpec {
-        name: "应到人数",
-        aliases: &[
-            "应到",
-            "应参会人数",
-            "应到会人数",
-            "应出席人数",
-            "应到党员数",
-        ],
-        required: true,
-    },
-    ColumnSpec {
-        name: "实到人数",
-        aliases: &[
-            "实到",
-            "实际参会人数",
-            "参会人数",
-            "到会人数",
-            "实到会人数",
-            "出席人数",
-            "实到党员数",
-        ],
-        required: true,
-    },
-    ColumnSpec {
-        name: "请假人数",
-        aliases: &["请假", "请假党员数", "缺席人数(请假)"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "主持人",
-        aliases: &[
-            "主持",
-            "会议主持人",
-            "主讲人",
-            "主持人(主讲人)",
-            "主持人（主讲人）",
-        ],
-        required: true,
-    },
-    ColumnSpec {
-        name: "地点",
-        aliases: &["会议地点", "活动地点", "召开地点"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "群众参与人数",
-        aliases: &[
-            "群众人数",
-            "参加群众人数",
-            "列席群众人数",
-            "群众参与",
-            "群众参加人数",
-        ],
-        required: false,
-    },
-    ColumnSpec {
-        name: "请假事由",
-        aliases: &["请假原因", "缺席原因", "请假人员及事由"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "是否表决",
-        aliases: &["表决", "是否进行表决", "有无表决事项"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "会议记录",
-        aliases: &["会议纪要", "记录", "纪要"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "决议事项",
-        aliases: &["决定事项", "会议决议", "决议"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "所属年度",
-        aliases: &["年度", "所属年份", "考核年度"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "是否换届选举",
-        aliases: &["换届选举", "是否选举", "选举"],
-        required: false,
-    },
-];
+columns! {
+    ORG = required(
+        "党组织",
+        [
+            "党组织名称", "所在党组织", "党支部", "党支部名称", "支部名称", "召开单位", "组织名称", "党支部(党小组)", "党支部（党小组）", "单位",
+        ]
+    ),
+    KIND = required("会议类型", ["会议类别", "类型", "活动类型", "会议名称", "组织生活类型", "类别"]),
+    DATE = required("会议日期", ["日期", "召开日期", "召开时间", "会议时间", "活动日期", "活动时间", "时间"]),
+    TOPIC = required("会议主题", ["主题", "会议内容", "议题", "活动主题", "内容", "会议议题", "学习内容"]),
+    EXPECTED = required("应到人数", ["应到", "应参会人数", "应到会人数", "应出席人数", "应到党员数"]),
+    PRESENT = required("实到人数", ["实到", "实际参会人数", "参会人数", "到会人数", "实到会人数", "出席人数", "实到党员数"]),
+    EXCUSED = required("请假人数", ["请假", "请假党员数", "缺席人数(请假)"]),
+    HOST = required("主持人", ["主持", "会议主持人", "主讲人", "主持人(主讲人)", "主持人（主讲人）"]),
+    VENUE = optional("地点", ["会议地点", "活动地点", "召开地点"]),
+    MASSES = optional("群众参与人数", ["群众人数", "参加群众人数", "列席群众人数", "群众参与", "群众参加人数"]),
+    REASONS = optional("请假事由", ["请假原因", "缺席原因", "请假人员及事由"]),
+    VOTES = optional("是否表决", ["表决", "是否进行表决", "有无表决事项"]),
+    MINUTES = optional("会议记录", ["会议纪要", "记录", "纪要"]),
+    DECISIONS = optional("决议事项", ["决定事项", "会议决议", "决议"]),
+    FOR_YEAR = optional("所属年度", ["年度", "所属年份", "考核年度"]),
+    ELECTION = optional("是否换届选举", ["换届选举", "是否选举", "选举"]),
+}
 
 struct Parsed {
     org: StoredOrg,
@@ -247,26 +110,11 @@ pub async fn run(
     for row in &table.rows {
         let mut c = RowCheck::new(row, &table.titles);
         c.lengths(&LIMITS);
-        let org = c.required(ORG).and_then(|key| match find(&key) {
-            Ok(o) => Some(o),
-            Err(e) => {
-                c.error(ORG, e);
-                None
-            }
-        });
+        let org = c.required_as(ORG, |key| find(key));
         // A combined label (主题党日暨党员大会, 组织生活会并开展民主评议党员) names several.
-        let kinds = c.required(KIND).and_then(|k| {
-            let v = MeetingKind::parse_labels(&k);
-            if v.is_none() {
-                c.error(
-                    KIND,
-                    format!(
+        let kinds = c.required_label(KIND, MeetingKind::parse_labels, |k| format!(
                         "无法识别的会议类型：{k}（应为支部党员大会、支部委员会会议、党小组会、党课、主题党日、组织生活会或民主评议党员，几种合并召开的用“暨”“并”或“、”连接）"
-                    ),
-                );
-            }
-            v
-        });
+                    ));
         let kind = kinds.as_ref().and_then(|k| k.first().copied());
         let date = c.required_date(DATE);
         let topic = c.required(TOPIC);
@@ -383,7 +231,7 @@ pub async fn run(
     // Every row is parsed: its cells are not needed while writing.
     table.rows = Vec::new();
     errors.finish(&mut report);
-    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
+    if report.ends_with_check(opts) {
         return Ok(report);
     }
 

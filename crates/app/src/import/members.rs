@@ -5,147 +5,33 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use jiceng_domain::{Education, Gender, IdNumber, MemberStatus, Position, PositionKind};
-use jiceng_io::ColumnSpec;
 use jiceng_store::members::{self as member_store, StoredMember};
 use jiceng_store::positions as position_store;
 use jiceng_store::referral::ReferralKind;
 
 use jiceng_domain::text::{self, TextField};
 
-use super::{read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
+use super::{columns, read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::{App, Result};
 
-const NAME: usize = 0;
-const GENDER: usize = 1;
-const ETHNICITY: usize = 2;
-const BIRTH: usize = 3;
-const ID: usize = 4;
-const EDUCATION: usize = 5;
-const STATUS: usize = 6;
-const JOINED: usize = 7;
-const FULL: usize = 8;
-const OCCUPATION: usize = 9;
-const PHONE: usize = 10;
-const ORG: usize = 11;
-const POSITION: usize = 12;
-const POSITION_SINCE: usize = 13;
-const POSITION_UNTIL: usize = 14;
-const TRANSFERRED_IN: usize = 15;
-
-pub const COLUMNS: [ColumnSpec; 16] = [
-    ColumnSpec {
-        name: "姓名",
-        aliases: &["党员姓名", "名字"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "性别",
-        aliases: &[],
-        required: false,
-    },
-    ColumnSpec {
-        name: "民族",
-        aliases: &[],
-        required: false,
-    },
-    ColumnSpec {
-        name: "出生日期",
-        aliases: &["出生年月", "出生时间", "出生年月日", "生日"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "公民身份号码",
-        aliases: &[
-            "身份证号",
-            "身份证号码",
-            "身份证",
-            "居民身份证号码",
-            "身份证件号码",
-            "证件号码",
-        ],
-        required: true,
-    },
-    ColumnSpec {
-        name: "学历",
-        aliases: &["文化程度", "最高学历", "全日制学历"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "人员类别",
-        aliases: &["党员类别", "党员状态", "党员类型", "类别"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "入党日期",
-        aliases: &["入党时间", "入党年月", "加入党组织日期"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "转正日期",
-        aliases: &["转正时间", "转为正式党员日期", "转正年月"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "工作岗位",
-        aliases: &[
-            "职业",
-            "工作单位及职务",
-            "岗位",
-            "现工作岗位",
-            "工作单位及岗位",
-        ],
-        required: false,
-    },
-    ColumnSpec {
-        name: "联系电话",
-        aliases: &["手机号码", "手机号", "联系方式", "手机", "电话", "电话号码"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "所在党组织",
-        aliases: &[
-            "所在党支部",
-            "所在支部",
-            "党组织名称",
-            "所属党组织",
-            "所属支部",
-            "所属党支部",
-            "党支部",
-        ],
-        required: true,
-    },
-    ColumnSpec {
-        name: "党内职务",
-        aliases: &["职务", "党内职务名称", "现任党内职务"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "任职日期",
-        aliases: &["任职时间", "任现职时间", "任职年月"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "离任日期",
-        aliases: &[
-            "离任时间",
-            "免职日期",
-            "免职时间",
-            "卸任日期",
-            "任职结束日期",
-        ],
-        required: false,
-    },
-    ColumnSpec {
-        name: "转入日期",
-        aliases: &[
-            "转入时间",
-            "组织关系转入日期",
-            "组织关系转入时间",
-            "转入本支部日期",
-        ],
-        required: false,
-    },
-];
+columns! {
+    NAME = required("姓名", ["党员姓名", "名字"]),
+    GENDER = optional("性别", []),
+    ETHNICITY = optional("民族", []),
+    BIRTH = optional("出生日期", ["出生年月", "出生时间", "出生年月日", "生日"]),
+    ID = required("公民身份号码", ["身份证号", "身份证号码", "身份证", "居民身份证号码", "身份证件号码", "证件号码"]),
+    EDUCATION = optional("学历", ["文化程度", "最高学历", "全日制学历"]),
+    STATUS = required("人员类别", ["党员类别", "党员状态", "党员类型", "类别"]),
+    JOINED = required("入党日期", ["入党时间", "入党年月", "加入党组织日期"]),
+    FULL = optional("转正日期", ["转正时间", "转为正式党员日期", "转正年月"]),
+    OCCUPATION = optional("工作岗位", ["职业", "工作单位及职务", "岗位", "现工作岗位", "工作单位及岗位"]),
+    PHONE = optional("联系电话", ["手机号码", "手机号", "联系方式", "手机", "电话", "电话号码"]),
+    ORG = required("所在党组织", ["所在党支部", "所在支部", "党组织名称", "所属党组织", "所属支部", "所属党支部", "党支部"]),
+    POSITION = optional("党内职务", ["职务", "党内职务名称", "现任党内职务"]),
+    POSITION_SINCE = optional("任职日期", ["任职时间", "任现职时间", "任职年月"]),
+    POSITION_UNTIL = optional("离任日期", ["离任时间", "免职日期", "免职时间", "卸任日期", "任职结束日期"]),
+    TRANSFERRED_IN = optional("转入日期", ["转入时间", "组织关系转入日期", "组织关系转入时间", "转入本支部日期"]),
+}
 
 /// The text columns and their limits.
 const LIMITS: [(usize, TextField); 4] = [
@@ -197,19 +83,9 @@ pub async fn run(
         let mut c = RowCheck::new(row, &table.titles);
         c.lengths(&LIMITS);
         let name = c.required(NAME);
-        let id = c.required(ID).and_then(|s| match IdNumber::parse(&s) {
-            Ok(id) => Some(id),
-            Err(e) => {
-                c.error(ID, e);
-                None
-            }
-        });
-        let gender = c.text(GENDER).and_then(|g| {
-            let v = Gender::parse_label(&g);
-            if v.is_none() {
-                c.error(GENDER, format!("无法识别的性别：{g}"));
-            }
-            v
+        let id = c.required_as(ID, IdNumber::parse);
+        let gender = c.text_label(GENDER, Gender::parse_label, |g| {
+            format!("无法识别的性别：{g}")
         });
         let birth = c.date(BIRTH);
         if let Some(id) = &id {
@@ -230,19 +106,11 @@ pub async fn run(
                 );
             }
         }
-        let education = c.text(EDUCATION).and_then(|e| {
-            let v = Education::parse_label(&e);
-            if v.is_none() {
-                c.error(EDUCATION, format!("无法识别的学历：{e}"));
-            }
-            v
+        let education = c.text_label(EDUCATION, Education::parse_label, |e| {
+            format!("无法识别的学历：{e}")
         });
-        let status = c.required(STATUS).and_then(|s| {
-            let v = MemberStatus::parse_label(&s);
-            if v.is_none() {
-                c.error(STATUS, format!("人员类别应为“正式党员”或“预备党员”：{s}"));
-            }
-            v
+        let status = c.required_label(STATUS, MemberStatus::parse_label, |s| {
+            format!("人员类别应为“正式党员”或“预备党员”：{s}")
         });
         let joined = c.required_date(JOINED);
         let full_on = c.date(FULL);
@@ -330,13 +198,7 @@ pub async fn run(
                 c.error(PHONE, format!("联系电话格式不正确：{p}"));
             }
         }
-        let org = c.required(ORG).and_then(|key| match lookup.find(&key, "") {
-            Ok(o) => Some(o),
-            Err(e) => {
-                c.error(ORG, e);
-                None
-            }
-        });
+        let org = c.required_as(ORG, |key| lookup.find(key, ""));
         let position = c.text(POSITION).and_then(|p| {
             let first = p
                 .split(['、', ',', '，', '/', ';', '；'])
@@ -456,16 +318,11 @@ pub async fn run(
         .count();
     errors.finish(&mut report);
     report.notes = notes.clone();
-    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
-        crate::referral::record_check(
-            app,
-            &opts.actor,
-            "members",
-            &report,
-            scope_org.as_ref(),
-            matches,
-        )
-        .await?;
+    if super::ends_with_check(app, opts, "members", &report, scope_org.as_ref(), || {
+        matches
+    })
+    .await?
+    {
         return Ok(report);
     }
     let mut pending = Vec::new();

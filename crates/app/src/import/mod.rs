@@ -18,6 +18,12 @@ use jiceng_store::Scope;
 use crate::access::{Actor, InScope};
 use crate::{App, AppError, Result};
 
+mod row;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use row::*;
+
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// The subtree in which org names in the file are resolved (code or unique name),
@@ -141,6 +147,24 @@ impl<'a> OrgLookup<'a> {
     }
 }
 
+/// Whether the import ends with its check (a dry run, or bad rows without
+/// `--skip-invalid`); the check is then recorded, with how many rows would go to the
+/// higher org (`matches`, counted only then).
+pub(crate) async fn ends_with_check(
+    app: &App,
+    opts: &ImportOptions,
+    kind: &str,
+    report: &ImportReport,
+    org: Option<&StoredOrg>,
+    matches: impl FnOnce() -> usize,
+) -> Result<bool> {
+    if !report.ends_with_check(opts) {
+        return Ok(false);
+    }
+    crate::referral::record_check(app, &opts.actor, kind, report, org, matches()).await?;
+    Ok(true)
+}
+
 /// Records one `Import` entry in the import's transaction: the file's name and the counts.
 pub(crate) async fn record_import(
     conn: &mut jiceng_store::Conn,
@@ -155,24 +179,25 @@ pub(crate) async fn record_import(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| report.file.clone());
-    crate::audit::record_at(
-        conn,
-        app.now(),
-        &opts.actor,
-        crate::audit::AuditAction::Import,
-        &name,
-        org,
-        None,
-        Some(serde_json::json!({
+    crate::audit::Entry::new(&opts.actor, crate::audit::AuditAction::Import, name)
+        .org(org)
+        .after(serde_json::json!({
             "kind": kind,
             "rows": report.rows,
             "valid": report.valid,
             "written": written,
             "unchanged": report.unchanged,
             "skipped_invalid": report.rows - report.valid,
-        })),
-    )
-    .await
+        }))
+        .record(conn, app.now())
+        .await
+}
+
+impl ImportReport {
+    /// Whether nothing is written: a dry run, or bad rows without `--skip-invalid`.
+    pub(crate) fn ends_with_check(&self, opts: &ImportOptions) -> bool {
+        (!self.errors.is_empty() && !opts.skip_invalid) || opts.dry_run
+    }
 }
 
 /// The outcome of an import. `written` counts rows inserted or changed; a row equal to
@@ -305,212 +330,7 @@ pub trait Progress: Send + Sync {
 pub struct NoProgress;
 impl Progress for NoProgress {}
 
-/// A data row: its spreadsheet row number and one cell per column spec.
-pub(crate) struct DataRow {
-    pub number: usize,
-    pub cells: Vec<Cell>,
-}
-
-pub(crate) struct Table {
-    pub rows: Vec<DataRow>,
-    /// The column titles as the file wrote them (the spec name where absent).
-    pub titles: Vec<String>,
-}
-
-/// The file's data rows, one cell per spec. The cells are moved out of the grid row by
-/// row, not copied: the grid and the table are never both held whole.
-pub(crate) fn read_table(app: &App, path: &Path, specs: &[ColumnSpec]) -> Result<Table> {
-    let limits = app.read_limits.clone().unwrap_or_else(configured_limits);
-    let grid = read_grid_with(path, &limits)?;
-    let header = locate_header(&grid, specs)?;
-    let titles = specs
-        .iter()
-        .zip(&header.titles)
-        .map(|(s, t)| t.clone().unwrap_or_else(|| s.name.to_string()))
-        .collect();
-    let rows = grid
-        .rows
-        .into_iter()
-        .skip(header.header_index + 1)
-        .map(|mut r| DataRow {
-            number: r.number,
-            cells: header
-                .columns
-                .iter()
-                .map(|c| {
-                    c.and_then(|i| {
-                        r.cells
-                            .get_mut(i)
-                            .map(|c| std::mem::replace(c, Cell::Empty))
-                    })
-                    .unwrap_or(Cell::Empty)
-                })
-                .collect(),
-        })
-        .collect();
-    Ok(Table { rows, titles })
-}
-
-/// Collects the errors of one row while its cells are parsed.
-pub(crate) struct RowCheck<'a> {
-    pub number: usize,
-    cells: &'a [Cell],
-    titles: &'a [String],
-    pub errors: Vec<RowError>,
-}
-
-impl<'a> RowCheck<'a> {
-    pub fn new(row: &'a DataRow, titles: &'a [String]) -> RowCheck<'a> {
-        RowCheck {
-            number: row.number,
-            cells: &row.cells,
-            titles,
-            errors: Vec::new(),
-        }
-    }
-
-    pub fn error(&mut self, col: usize, message: impl Into<String>) {
-        self.errors.push(RowError {
-            row: self.number,
-            column: self.titles[col].clone(),
-            message: short_message(message.into()),
-        });
-    }
-
-    /// Reports every cell of `limits` longer than its field allows, named by the file's
-    /// own column title: 「姓名」过长（10000字，最多50字）.
-    pub fn lengths(&mut self, limits: &[(usize, jiceng_domain::text::TextField)]) {
-        for (col, field) in limits {
-            if let Cell::Text(t) = &self.cells[*col] {
-                if let Err(m) = field.check_as(&self.titles[*col], t) {
-                    self.error(*col, m);
-                }
-            }
-        }
-    }
-
-    /// The cell as text (numbers without a fraction written as integers), or `None` if empty.
-    pub fn text(&self, col: usize) -> Option<String> {
-        match &self.cells[col] {
-            Cell::Empty => None,
-            Cell::Text(s) => Some(s.clone()).filter(|s| !s.is_empty()),
-            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => Some(format!("{}", *n as i64)),
-            Cell::Number(n) => Some(n.to_string()),
-            Cell::Date(d) => Some(d.format("%Y-%m-%d").to_string()),
-            Cell::Bool(b) => Some(if *b { "是" } else { "否" }.to_string()),
-        }
-    }
-
-    /// A required text cell.
-    pub fn required(&mut self, col: usize) -> Option<String> {
-        let v = self.text(col);
-        if v.is_none() {
-            self.error(col, "必填项为空");
-        }
-        v
-    }
-
-    /// An optional date; a malformed one is an error.
-    pub fn date(&mut self, col: usize) -> Option<chrono::NaiveDate> {
-        if matches!(self.cells[col], Cell::Empty) {
-            return None;
-        }
-        match jiceng_io::parse_date(&self.cells[col]) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                self.error(col, e);
-                None
-            }
-        }
-    }
-
-    pub fn required_date(&mut self, col: usize) -> Option<chrono::NaiveDate> {
-        if matches!(self.cells[col], Cell::Empty) {
-            self.error(col, "必填项为空");
-            return None;
-        }
-        self.date(col)
-    }
-
-    /// An optional whole number ≥ 0.
-    pub fn count(&mut self, col: usize) -> Option<i64> {
-        if matches!(self.cells[col], Cell::Empty) {
-            return None;
-        }
-        match jiceng_io::parse_int(&self.cells[col]) {
-            Ok(n) if n >= 0 => Some(n),
-            Ok(n) => {
-                self.error(col, format!("不能为负数：{n}"));
-                None
-            }
-            Err(e) => {
-                self.error(col, e);
-                None
-            }
-        }
-    }
-
-    /// 是/否 and the usual variants; empty is `None`.
-    pub fn yes_no(&mut self, col: usize) -> Option<bool> {
-        let t = self.text(col)?;
-        match t.as_str() {
-            "是" | "有" | "已设立" | "设立" | "Y" | "y" | "yes" | "1" | "√" | "是的" => {
-                Some(true)
-            }
-            "否" | "无" | "未设立" | "不设" | "N" | "n" | "no" | "0" | "×" => Some(false),
-            _ => {
-                self.error(col, format!("应填“是”或“否”：{t}"));
-                None
-            }
-        }
-    }
-}
-
 /// Orders the errors by row, then column, as the user reads the file.
 pub(crate) fn sort_errors(errors: &mut [RowError]) {
     errors.sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.column.cmp(&b.column)));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn e(row: usize, column: &str, message: &str) -> RowError {
-        RowError {
-            row,
-            column: column.into(),
-            message: message.into(),
-        }
-    }
-
-    #[test]
-    fn error_list_keeps_the_first_by_row_and_counts_all() {
-        let mut list = ErrorList::default();
-        // Found out of order, as the later passes of an import find them.
-        for row in (2..3_002).rev() {
-            list.push(e(row, "姓名", "必填项为空"));
-            list.push(e(row, "入党日期", "无法识别的日期"));
-        }
-        list.push(e(7, "姓名", &"长".repeat(10_000)));
-        let mut report = ImportReport {
-            rows: 5_000,
-            ..Default::default()
-        };
-        list.finish(&mut report);
-        assert_eq!(report.errors_total, 6_001);
-        assert_eq!(report.errors.len(), MAX_LISTED_ERRORS);
-        assert_eq!(report.valid, 5_000 - 3_000);
-        assert_eq!(
-            (report.errors[0].row, report.errors[0].column.as_str()),
-            (2, "入党日期")
-        );
-        // Same row and column: in the order found.
-        let row7: Vec<&RowError> = report.errors.iter().filter(|e| e.row == 7).collect();
-        assert_eq!(row7.len(), 3);
-        assert_eq!(row7[1].message, "必填项为空");
-        assert_eq!(row7[2].message.chars().count(), MAX_MESSAGE_CHARS);
-        assert!(row7[2].message.ends_with('…'));
-        let last = report.errors.last().unwrap();
-        assert_eq!(last.row, 2 + MAX_LISTED_ERRORS / 2 - 1);
-    }
 }

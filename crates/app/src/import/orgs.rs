@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use jiceng_domain::{Domain, EventKind, Org, OrgEvent, OrgKind, RegionCode};
-use jiceng_io::ColumnSpec;
 use jiceng_store::history as org_history;
 use jiceng_store::orgs::{self as org_store, HistoryEntry, StoredOrg};
 use jiceng_store::referral::ReferralKind;
@@ -14,21 +13,10 @@ use jiceng_store::Scope;
 use jiceng_domain::text::{self, TextField};
 
 use super::{
-    read_table, sort_errors, ErrorList, ImportOptions, ImportReport, Progress, RowCheck, RowError,
+    columns, read_table, sort_errors, ErrorList, ImportOptions, ImportReport, Progress, RowCheck,
+    RowError,
 };
 use crate::{App, Result};
-
-const NAME: usize = 0;
-const KIND: usize = 1;
-const PARENT: usize = 2;
-const DOMAIN: usize = 3;
-const REGION: usize = 4;
-const FOUNDED: usize = 5;
-const ELECTION: usize = 6;
-const COMMITTEE: usize = 7;
-const CODE: usize = 8;
-const APPROVING: usize = 9;
-const TERM_YEARS: usize = 10;
 
 /// The text columns and their limits.
 const LIMITS: [(usize, TextField); 4] = [
@@ -38,84 +26,19 @@ const LIMITS: [(usize, TextField); 4] = [
     (APPROVING, text::APPROVING_ORG),
 ];
 
-pub const COLUMNS: [ColumnSpec; 11] = [
-    ColumnSpec {
-        name: "组织名称",
-        aliases: &["党组织名称", "党组织全称", "组织全称", "名称", "单位名称"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "组织类别",
-        aliases: &["党组织类别", "组织类型", "党组织类型", "类别", "组织性质"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "上级党组织",
-        aliases: &[
-            "上级组织",
-            "上级党组织名称",
-            "上级党组织代码",
-            "隶属党组织",
-            "上级党委",
-            "所属上级党组织",
-        ],
-        required: false,
-    },
-    ColumnSpec {
-        name: "所属领域",
-        aliases: &["领域", "所在领域", "党组织所在单位类型", "单位类别"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "行政区划代码",
-        aliases: &["区划代码", "所在地区划代码", "行政区划", "所在行政区划代码"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "成立日期",
-        aliases: &["成立时间", "建立日期", "建立时间", "组建日期", "组建时间"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "最近换届日期",
-        aliases: &[
-            "换届日期",
-            "最近换届时间",
-            "上次换届日期",
-            "上次换届时间",
-            "本届当选日期",
-            "换届时间",
-        ],
-        required: false,
-    },
-    ColumnSpec {
-        name: "是否设立支委会",
-        aliases: &[
-            "设立支委会",
-            "是否设支委会",
-            "支委会",
-            "是否成立支委会",
-            "是否设立委员会",
-            "是否设委员会",
-        ],
-        required: false,
-    },
-    ColumnSpec {
-        name: "组织代码",
-        aliases: &["党组织代码", "党组织编码", "组织编码", "代码", "编码"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "批准机关",
-        aliases: &["批准单位", "批准成立机关", "审批机关"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "任期年限",
-        aliases: &["任期", "每届任期", "任期（年）", "任期(年)", "批准任期"],
-        required: false,
-    },
-];
+columns! {
+    NAME = required("组织名称", ["党组织名称", "党组织全称", "组织全称", "名称", "单位名称"]),
+    KIND = required("组织类别", ["党组织类别", "组织类型", "党组织类型", "类别", "组织性质"]),
+    PARENT = optional("上级党组织", ["上级组织", "上级党组织名称", "上级党组织代码", "隶属党组织", "上级党委", "所属上级党组织"]),
+    DOMAIN = optional("所属领域", ["领域", "所在领域", "党组织所在单位类型", "单位类别"]),
+    REGION = optional("行政区划代码", ["区划代码", "所在地区划代码", "行政区划", "所在行政区划代码"]),
+    FOUNDED = optional("成立日期", ["成立时间", "建立日期", "建立时间", "组建日期", "组建时间"]),
+    ELECTION = optional("最近换届日期", ["换届日期", "最近换届时间", "上次换届日期", "上次换届时间", "本届当选日期", "换届时间"]),
+    COMMITTEE = optional("是否设立支委会", ["设立支委会", "是否设支委会", "支委会", "是否成立支委会", "是否设立委员会", "是否设委员会"]),
+    CODE = optional("组织代码", ["党组织代码", "党组织编码", "组织编码", "代码", "编码"]),
+    APPROVING = optional("批准机关", ["批准单位", "批准成立机关", "审批机关"]),
+    TERM_YEARS = optional("任期年限", ["任期", "每届任期", "任期（年）", "任期(年)", "批准任期"]),
+}
 
 struct Parsed {
     row: usize,
@@ -171,30 +94,13 @@ pub async fn run(
         c.lengths(&LIMITS);
         let name = c.required(NAME);
         let kind_text = c.text(KIND).unwrap_or_default();
-        let kind = c.required(KIND).and_then(|k| {
-            let v = OrgKind::parse_label(&k);
-            if v.is_none() {
-                c.error(
-                    KIND,
-                    format!("无法识别的组织类别：{k}（应为地方党委、党工委、党委、党总支、党支部或党小组）"),
-                );
-            }
-            v
+        let kind = c.required_label(KIND, OrgKind::parse_label, |k| {
+            format!("无法识别的组织类别：{k}（应为地方党委、党工委、党委、党总支、党支部或党小组）")
         });
-        let domain = c.text(DOMAIN).and_then(|d| {
-            let v = Domain::parse_label(&d);
-            if v.is_none() {
-                c.error(DOMAIN, format!("无法识别的领域：{d}"));
-            }
-            v
+        let domain = c.text_label(DOMAIN, Domain::parse_label, |d| {
+            format!("无法识别的领域：{d}")
         });
-        let region = c.text(REGION).and_then(|r| match RegionCode::parse(&r) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                c.error(REGION, e);
-                None
-            }
-        });
+        let region = c.text_as(REGION, RegionCode::parse);
         let founded = c.date(FOUNDED);
         let election = c.date(ELECTION);
         if let Some(f) = founded.filter(|f| *f > today) {
@@ -472,24 +378,17 @@ pub async fn run(
     all_errors.extend(errors.into_iter().flatten());
     all_errors.finish(&mut report);
     progress.finish();
-    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
-        let matches = outside
+    let matches = || {
+        outside
             .keys()
             .filter(|i| {
                 parsed[**i]
                     .as_ref()
                     .is_some_and(|p| !bad_rows.contains(&p.row))
             })
-            .count();
-        crate::referral::record_check(
-            app,
-            &opts.actor,
-            "orgs",
-            &report,
-            default_parent.as_ref(),
-            matches,
-        )
-        .await?;
+            .count()
+    };
+    if super::ends_with_check(app, opts, "orgs", &report, default_parent.as_ref(), matches).await? {
         return Ok(report);
     }
     for p in parsed.iter_mut() {
@@ -755,28 +654,7 @@ pub async fn run(
 /// when is unknown) or stated absent (dated by the election, else the import day: the
 /// statement is only known true from then on).
 fn dated_events(p: &Parsed, today: chrono::NaiveDate) -> Vec<OrgEvent> {
-    let mut out = Vec::new();
-    if let Some(e) = p.election {
-        out.push(OrgEvent {
-            kind: EventKind::Election,
-            on: Some(e),
-            until: None,
-        });
-    }
-    match p.committee {
-        Some(true) => out.push(OrgEvent {
-            kind: EventKind::CommitteeSet,
-            on: p.election,
-            until: None,
-        }),
-        Some(false) => out.push(OrgEvent {
-            kind: EventKind::CommitteeNone,
-            on: Some(p.election.unwrap_or(today)),
-            until: None,
-        }),
-        None => {}
-    }
-    out
+    crate::org_admin::stated_events(p.election, p.committee, p.election, today)
 }
 
 /// The code of an org created without one.

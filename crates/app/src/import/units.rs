@@ -5,25 +5,13 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use jiceng_domain::{Coverage, CreditCode, Domain, OperatingStatus, RegionCode, Unit};
-use jiceng_io::ColumnSpec;
 use jiceng_store::referral::ReferralKind;
 use jiceng_store::units::{self as unit_store, StoredUnit};
 
 use jiceng_domain::text::{self, TextField};
 
-use super::{read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
+use super::{columns, read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::{App, Result};
-
-const NAME: usize = 0;
-const CREDIT: usize = 1;
-const DOMAIN: usize = 2;
-const REGION: usize = 3;
-const STATUS: usize = 4;
-const EMPLOYEES: usize = 5;
-const FULL: usize = 6;
-const COVERAGE: usize = 7;
-const ORG: usize = 8;
-const INSTRUCTOR: usize = 9;
 
 /// The text columns and their limits.
 const LIMITS: [(usize, TextField); 3] = [
@@ -32,67 +20,20 @@ const LIMITS: [(usize, TextField); 3] = [
     (INSTRUCTOR, text::INSTRUCTOR),
 ];
 
-pub const COLUMNS: [ColumnSpec; 10] = [
-    ColumnSpec {
-        name: "单位名称",
-        aliases: &["名称", "企业名称", "组织名称", "单位全称"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "统一社会信用代码",
-        aliases: &["信用代码", "社会信用代码", "统一代码", "组织机构代码"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "单位类型",
-        aliases: &["单位类别", "所属领域", "领域", "类型", "单位性质"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "行政区划代码",
-        aliases: &["区划代码", "所在地区划代码", "行政区划"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "经营状态",
-        aliases: &["登记状态", "状态", "运营状态", "存续状态"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "从业人员数",
-        aliases: &["从业人员", "职工人数", "员工人数", "从业人数", "职工数"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "正式党员人数",
-        aliases: &["党员人数", "正式党员数", "党员数"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "覆盖方式",
-        aliases: &["党组织覆盖方式", "组建方式", "覆盖情况", "党组织组建方式"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "所属党组织",
-        aliases: &[
-            "党组织名称",
-            "所在党组织",
-            "隶属党组织",
-            "覆盖党组织",
-            "负责党组织",
-            "联系党组织",
-        ],
-        // A unit with no party organization has none in a real register (issue 12
-        // point 2): blank is accepted for 未覆盖 and instructor-only units (per row).
-        required: false,
-    },
-    ColumnSpec {
-        name: "党建工作指导员",
-        aliases: &["指导员", "党建指导员", "联络员", "党建联络员"],
-        required: false,
-    },
-];
+columns! {
+    NAME = required("单位名称", ["名称", "企业名称", "组织名称", "单位全称"]),
+    CREDIT = optional("统一社会信用代码", ["信用代码", "社会信用代码", "统一代码", "组织机构代码"]),
+    DOMAIN = required("单位类型", ["单位类别", "所属领域", "领域", "类型", "单位性质"]),
+    REGION = optional("行政区划代码", ["区划代码", "所在地区划代码", "行政区划"]),
+    STATUS = optional("经营状态", ["登记状态", "状态", "运营状态", "存续状态"]),
+    EMPLOYEES = optional("从业人员数", ["从业人员", "职工人数", "员工人数", "从业人数", "职工数"]),
+    FULL = optional("正式党员人数", ["党员人数", "正式党员数", "党员数"]),
+    COVERAGE = required("覆盖方式", ["党组织覆盖方式", "组建方式", "覆盖情况", "党组织组建方式"]),
+    // A unit with no party organization has none in a real register (issue 12 point 2):
+    // blank is accepted for 未覆盖 and instructor-only units (per row).
+    ORG = optional("所属党组织", ["党组织名称", "所在党组织", "隶属党组织", "覆盖党组织", "负责党组织", "联系党组织"]),
+    INSTRUCTOR = optional("党建工作指导员", ["指导员", "党建指导员", "联络员", "党建联络员"]),
+}
 
 pub async fn run(
     app: &App,
@@ -123,56 +64,24 @@ pub async fn run(
         let mut c = RowCheck::new(row, &table.titles);
         c.lengths(&LIMITS);
         let name = c.required(NAME);
-        let credit = c.text(CREDIT).and_then(|s| match CreditCode::parse(&s) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                c.error(CREDIT, e);
-                None
-            }
+        let credit = c.text_as(CREDIT, CreditCode::parse);
+        let domain = c.required_label(DOMAIN, Domain::parse_label, |d| {
+            format!("无法识别的单位类型：{d}")
         });
-        let domain = c.required(DOMAIN).and_then(|d| {
-            let v = Domain::parse_label(&d);
-            if v.is_none() {
-                c.error(DOMAIN, format!("无法识别的单位类型：{d}"));
-            }
-            v
-        });
-        let region = c.text(REGION).and_then(|r| match RegionCode::parse(&r) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                c.error(REGION, e);
-                None
-            }
-        });
+        let region = c.text_as(REGION, RegionCode::parse);
         let status = match c.text(STATUS) {
             None => Some(OperatingStatus::Operating),
-            Some(s) => {
-                let v = OperatingStatus::parse_label(&s);
-                if v.is_none() {
-                    c.error(
-                        STATUS,
-                        format!("无法识别的经营状态：{s}（如 存续、在业、注销、吊销）"),
-                    );
-                }
-                v
-            }
+            Some(_) => c.text_label(STATUS, OperatingStatus::parse_label, |s| {
+                format!("无法识别的经营状态：{s}（如 存续、在业、注销、吊销）")
+            }),
         };
         let employees = c.count(EMPLOYEES);
         let full = c.count(FULL).unwrap_or(0);
         if let Some(e) = employees.filter(|e| full > *e && *e > 0) {
             c.error(FULL, format!("正式党员人数（{full}）多于从业人员数（{e}）"));
         }
-        let coverage = c.required(COVERAGE).and_then(|s| {
-            let v = Coverage::parse_label(&s);
-            if v.is_none() {
-                c.error(
-                    COVERAGE,
-                    format!(
-                        "无法识别的覆盖方式：{s}（应为单独组建、联合组建、党建工作指导员或未覆盖）"
-                    ),
-                );
-            }
-            v
+        let coverage = c.required_label(COVERAGE, Coverage::parse_label, |s| {
+            format!("无法识别的覆盖方式：{s}（应为单独组建、联合组建、党建工作指导员或未覆盖）")
         });
         let instructor = c.text(INSTRUCTOR);
         let org = match c.text(ORG) {
@@ -287,16 +196,7 @@ pub async fn run(
         .filter(|(_, u)| outside_of(u).is_some())
         .count();
     errors.finish(&mut report);
-    if (!report.errors.is_empty() && !opts.skip_invalid) || opts.dry_run {
-        crate::referral::record_check(
-            app,
-            &opts.actor,
-            "units",
-            &report,
-            scope_org.as_ref(),
-            matches,
-        )
-        .await?;
+    if super::ends_with_check(app, opts, "units", &report, scope_org.as_ref(), || matches).await? {
         return Ok(report);
     }
     let mut pending = Vec::new();

@@ -50,7 +50,8 @@ async fn audit_log(
     Query(q): Query<PageParam>,
 ) -> Result<Response, PageError> {
     let page = q.page.unwrap_or(1).max(1);
-    let (entries, total) = jiceng_app::audit::list(&state.app, &user.actor, page, 50).await?;
+    let (entries, total) =
+        jiceng_app::audit::list(&state.app, &user.actor.grant()?, page, 50).await?;
     let pages = ((total + 49) / 50).max(1);
     html(&AuditPage {
         title: "审计日志".into(),
@@ -88,6 +89,6 @@ async fn audit_export(
         from: day("起始日期", &q.from)?,
         to: day("截止日期", &q.to)?,
     };
-    let (_, bytes) = jiceng_app::audit::export(&state.app, &user.actor, period).await?;
+    let (_, bytes) = jiceng_app::audit::export(&state.app, &user.actor.grant()?, period).await?;
     Ok(xlsx("审计日志.xlsx", bytes))
 }

@@ -22,9 +22,13 @@ use serde::Serialize;
 
 use crate::access::{self, Actor, Grant, InScope};
 use crate::audit::{self, AuditAction};
-use crate::rating::{check_year, gather, indicator_book, note};
+use crate::rating::{check_year, note, OneOrg, Purpose};
 use crate::reports::OrgRef;
 use crate::{App, AppError, OrgRecord, Result};
+
+mod records;
+
+pub use records::*;
 
 fn input(msg: impl Into<String>) -> AppError {
     AppError::Input(msg.into())
@@ -73,28 +77,8 @@ pub(crate) async fn signals_of(
     target: &OrgRecord,
     year: i32,
 ) -> Result<(NaiveDate, Vec<Signal>)> {
-    if !dr::is_rated(target.org.kind) {
-        return Err(input(format!(
-            "{}是{}，不参加软弱涣散排查（排查对象为基层党委、党总支和党支部）",
-            target.org.name,
-            target.org.kind.label()
-        )));
-    }
-    let g = gather(app, target, year).await?;
-    let i = g
-        .position(target.org.id)
-        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
-    let f = g.facts(i).ok_or_else(|| {
-        input(format!(
-            "{}在{year}年不参加排查（尚未成立或已撤销）",
-            target.org.name
-        ))
-    })?;
-    let book = indicator_book(app).await?;
-    let set = book
-        .for_domain(target.org.domain, g.as_of)
-        .ok_or_else(|| input("没有可用的评定指标体系"))?;
-    Ok((g.as_of, diagnose(&f, set, &app.rules)))
+    let one = OneOrg::read(app, target, year, Purpose::Diagnosis).await?;
+    Ok((one.as_of, diagnose(&one.facts, one.set(), &app.rules)))
 }
 
 /// What a decision left.
@@ -258,9 +242,16 @@ async fn save_decision(
         Decision::Confirmed => AuditAction::WeaknessConfirm,
         _ => AuditAction::WeaknessDismiss,
     };
-    let (row_ref, change_ref, target_ref, b, a) = (row, change, target, &before_json, &after_json);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    let (row_ref, change_ref) = (row, change);
+    audit::Entry::new(
+        actor,
+        action,
+        format!("{} {year}年度“{}”", target.org.name, kind.label()),
+    )
+    .org(target)
+    .before(before_json)
+    .after(after_json)
+    .write(app, |mut tx| async move {
         weak_store::upsert(&mut tx, row_ref).await?;
         if let (Some((c, summary, step)), Some(eid)) = (change_ref, event_id) {
             rect_store::save(&mut tx, c).await?;
@@ -280,22 +271,9 @@ async fn save_decision(
             )
             .await?;
         }
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            action,
-            &format!("{} {year}年度“{}”", target_ref.org.name, kind.label()),
-            Some(target_ref),
-            b.clone(),
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(tx)
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The change a decision makes to the org's rectification case of the year, with its
@@ -363,189 +341,6 @@ async fn case_change(
         _ => {}
     }
     Ok((case_change, case_opened))
-}
-
-/// Records a signal reported by hand (乱 above all: petitions, public order, clan or
-/// religious interference), with its source. Needs [`access::ReportSignal`]; audited.
-pub async fn record_signal(
-    app: &App,
-    grant: &Grant<access::ReportSignal>,
-    target: &InScope<OrgRecord>,
-    year: i32,
-    kind: WeaknessKind,
-    evidence: &str,
-    source: &str,
-) -> Result<()> {
-    let actor = grant.actor();
-    check_year(app, year)?;
-    let evidence = required(evidence, "问题情况")?;
-    let source = required(source, "线索来源")?;
-    if !dr::is_rated(target.org.kind) {
-        return Err(input(format!(
-            "{}是{}，不参加软弱涣散排查",
-            target.org.name,
-            target.org.kind.label()
-        )));
-    }
-    let id = app.store.reserve_ids("weakness_signal", 1).await?;
-    let rec = ManualSignalRecord {
-        id,
-        org_id: target.org.id,
-        year,
-        kind,
-        org_path: target.path.clone(),
-        evidence,
-        source,
-        recorded_by: actor.username.clone(),
-    };
-    let after = serde_json::json!({ "year": year, "kind": kind.code(), "evidence": rec.evidence, "source": rec.source });
-    let (rec_ref, target_ref, a) = (&rec, &**target, &after);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        weak_store::insert_signal(&mut tx, rec_ref).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::WeaknessSignalRecord,
-            &format!(
-                "{} {year}年度问题线索（{}）",
-                target_ref.org.name,
-                kind.label()
-            ),
-            Some(target_ref),
-            None,
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    })
-    .await
-}
-
-/// A discipline case to record (the subject's role only, never a name).
-#[derive(Debug, Clone)]
-pub struct NewCase {
-    pub decided_on: NaiveDate,
-    pub subject: String,
-    pub summary: String,
-    pub sanction: Option<String>,
-    pub source: String,
-    /// Against the team (书记, 班子成员, 村干部, "涉及班子成员"): only such cases mark the
-    /// organization 贪 (review error 14). Default: a member's own case.
-    pub team: bool,
-}
-
-/// Records a discipline case against an org (贪); the year is that of the decision.
-/// Needs [`access::DecideWeakness`]; audited.
-pub async fn record_case(
-    app: &App,
-    grant: &Grant<access::DecideWeakness>,
-    target: &InScope<OrgRecord>,
-    new: &NewCase,
-) -> Result<()> {
-    let actor = grant.actor();
-    if new.decided_on > app.today() {
-        return Err(input("处理日期不能晚于今天"));
-    }
-    let year = chrono::Datelike::year(&new.decided_on);
-    check_year(app, year)?;
-    let id = app.store.reserve_ids("discipline_case", 1).await?;
-    let rec = DisciplineCase {
-        id,
-        org_id: target.org.id,
-        year,
-        org_path: target.path.clone(),
-        decided_on: new.decided_on,
-        subject: required(&new.subject, "涉案人员身份（如村党支部书记）")?,
-        summary: required(&new.summary, "案件简要情况")?,
-        sanction: new
-            .sanction
-            .as_ref()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty()),
-        source: required(&new.source, "信息来源")?,
-        recorded_by: actor.username.clone(),
-        team: new.team,
-    };
-    let after = serde_json::json!({
-        "decided_on": rec.decided_on, "subject": rec.subject, "summary": rec.summary,
-        "sanction": rec.sanction, "source": rec.source, "team": rec.team,
-    });
-    let (rec_ref, target_ref, a) = (&rec, &**target, &after);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        weak_store::insert_case(&mut tx, rec_ref).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::DisciplineCaseRecord,
-            &format!("{} 违纪违法案件", target_ref.org.name),
-            Some(target_ref),
-            None,
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    })
-    .await
-}
-
-/// Records (or corrects) an org's operating funding or a village's collective income for a
-/// year, in yuan. Needs [`access::Rate`]; audited.
-pub async fn record_funding(
-    app: &App,
-    grant: &Grant<access::Rate>,
-    target: &InScope<OrgRecord>,
-    year: i32,
-    kind: FundingKind,
-    yuan: f64,
-    source: &str,
-) -> Result<()> {
-    let actor = grant.actor();
-    check_year(app, year)?;
-    if !(yuan.is_finite() && (0.0..1e13).contains(&yuan)) {
-        return Err(input(format!("金额无效：{yuan}")));
-    }
-    let source = required(source, "数据来源")?;
-    if kind == FundingKind::CollectiveIncome && target.org.domain != Some(Domain::Village) {
-        return Err(input(format!(
-            "{}不是村党组织，不录入村集体经济收入",
-            target.org.name
-        )));
-    }
-    let rec = FundingRecord {
-        org_id: target.org.id,
-        year,
-        kind,
-        org_path: target.path.clone(),
-        amount_fen: (yuan * 100.0).round() as i64,
-        source,
-        recorded_by: actor.username.clone(),
-    };
-    let after = serde_json::json!({ "year": year, "kind": kind.code(), "yuan": yuan, "source": rec.source });
-    let (rec_ref, target_ref, a) = (&rec, &**target, &after);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        weak_store::upsert_funding(&mut tx, rec_ref).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::FundingRecord,
-            &format!("{} {year}年度{}", target_ref.org.name, kind.label()),
-            Some(target_ref),
-            None,
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    })
-    .await
 }
 
 /// Every signal of one org and year as diagnosed now, those without data included (the

@@ -25,6 +25,10 @@ use crate::audit::{self, AuditAction};
 use crate::reports::OrgRef;
 use crate::{App, AppError, OrgRecord, Result};
 
+mod alerts;
+
+pub use alerts::*;
+
 /// No step for this many days and a case counts as stalled: the shipped rule's value
 /// (`weak_signals.stalled_case_days`), kept for callers that need a constant default;
 /// judgements read [`stall_days`].
@@ -68,27 +72,18 @@ pub async fn set_mapping(
     let json = serde_json::to_string(m).expect("a mapping serializes");
     let before = serde_json::to_value(mapping(app).await?).ok();
     let after = serde_json::to_value(m).ok();
-    let org = {
-        let mut conn = app.store.acquire().await?;
-        audit::actor_org(&mut conn, actor).await?
-    };
-    let (json_ref, org_ref, b, a) = (&json, &org, &before, &after);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    // Recorded at the actor's org.
+    let json_ref = &json;
+    audit::Entry::new(
+        actor,
+        AuditAction::AssistanceMappingSave,
+        "帮扶部门对应关系",
+    )
+    .before(before)
+    .after(after)
+    .write(app, |mut tx| async move {
         rect_store::set_assistance_mapping(&mut tx, json_ref).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::AssistanceMappingSave,
-            "帮扶部门对应关系",
-            org_ref.as_ref(),
-            b.clone(),
-            a.clone(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(tx)
     })
     .await
 }
@@ -261,24 +256,19 @@ async fn apply(
     };
     let after =
         serde_json::json!({ "step": code, "stage": change.to.code(), "summary": change.summary });
-    let (c_ref, e_ref, t_ref, b, a) = (&c, &event, &**target, &before, &after);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
+    let (c_ref, e_ref) = (&c, &event);
+    audit::Entry::new(
+        actor,
+        AuditAction::RectificationUpdate,
+        format!("{} {year}年度整顿：{}", target.org.name, event.summary),
+    )
+    .org(&**target)
+    .before(before)
+    .after(after)
+    .write(app, |mut tx| async move {
         rect_store::save(&mut tx, c_ref).await?;
         rect_store::add_event(&mut tx, e_ref).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::RectificationUpdate,
-            &format!("{} {year}年度整顿：{}", t_ref.org.name, e_ref.summary),
-            Some(t_ref),
-            Some(b.clone()),
-            Some(a.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(tx)
     })
     .await?;
     get(app, target, year).await
@@ -426,124 +416,4 @@ pub async fn review(
         },
     )
     .await
-}
-
-/// A measure past its deadline.
-#[derive(Debug, Clone, Serialize)]
-pub struct OverdueMeasure {
-    pub org: OrgRef,
-    pub year: i32,
-    pub stage: &'static str,
-    pub seq: i64,
-    pub text: String,
-    pub owner: String,
-    pub deadline: NaiveDate,
-    pub days_overdue: i64,
-}
-
-/// A case with no step for [`STALL_DAYS`] days.
-#[derive(Debug, Clone, Serialize)]
-pub struct StalledCase {
-    pub org: OrgRef,
-    pub year: i32,
-    pub stage: &'static str,
-    pub stage_label: &'static str,
-    pub last_activity_on: NaiveDate,
-    pub days_idle: i64,
-    pub deadline: Option<NaiveDate>,
-}
-
-async fn org_refs(app: &App, ids: Vec<i64>) -> Result<HashMap<i64, OrgRef>> {
-    let mut conn = app.store.acquire().await?;
-    Ok(org_store::by_ids(&mut conn, &ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.org.id, OrgRef::of(&o.org)))
-        .collect())
-}
-
-/// The overdue measures of open cases under `org` (resolved in the actor's scope), oldest
-/// deadline first — for the department's and the inspectors' pages.
-pub async fn overdue(app: &App, org: &InScope<OrgRecord>) -> Result<Vec<OverdueMeasure>> {
-    let scope = org.subtree();
-    let today = app.today();
-    let mut conn = app.store.acquire().await?;
-    let late = rect_store::overdue(&mut conn, &scope, today).await?;
-    let cases: HashMap<i64, StoredCase> = rect_store::list(&mut conn, &scope, CaseFilter::Open)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    drop(conn);
-    let refs = org_refs(app, cases.values().map(|c| c.org_id).collect()).await?;
-    Ok(late
-        .into_iter()
-        .filter_map(|(case_id, m)| {
-            let c = cases.get(&case_id)?;
-            Some(OverdueMeasure {
-                org: refs.get(&c.org_id)?.clone(),
-                year: c.year,
-                stage: c.case.stage.code(),
-                seq: m.seq,
-                text: m.text,
-                owner: m.owner,
-                deadline: m.deadline,
-                days_overdue: (today - m.deadline).num_days(),
-            })
-        })
-        .collect())
-}
-
-/// The open cases under `org` (resolved in the actor's scope) with no step for `days`
-/// days, longest idle first.
-pub async fn stalled(app: &App, org: &InScope<OrgRecord>, days: i64) -> Result<Vec<StalledCase>> {
-    let scope = org.subtree();
-    let today = app.today();
-    let mut conn = app.store.acquire().await?;
-    let open = rect_store::list(&mut conn, &scope, CaseFilter::Open).await?;
-    drop(conn);
-    let idle: Vec<&StoredCase> = open
-        .iter()
-        .filter(|c| c.case.stalled(today, days))
-        .collect();
-    let refs = org_refs(app, idle.iter().map(|c| c.org_id).collect()).await?;
-    let mut out: Vec<StalledCase> = idle
-        .into_iter()
-        .filter_map(|c| {
-            Some(StalledCase {
-                org: refs.get(&c.org_id)?.clone(),
-                year: c.year,
-                stage: c.case.stage.code(),
-                stage_label: c.case.stage.label(),
-                last_activity_on: c.case.last_activity_on,
-                days_idle: (today - c.case.last_activity_on).num_days(),
-                deadline: c.case.deadline(),
-            })
-        })
-        .collect();
-    out.sort_by_key(|s| std::cmp::Reverse(s.days_idle));
-    Ok(out)
-}
-
-/// Cases of a year in a subtree with their organizations (for the report).
-pub(crate) async fn cases_of_year(
-    app: &App,
-    scope: &Scope,
-    year: i32,
-) -> Result<(Vec<StoredCase>, HashMap<i64, OrgRef>)> {
-    let mut conn = app.store.acquire().await?;
-    let cases = rect_store::list(&mut conn, scope, CaseFilter::Year(year)).await?;
-    drop(conn);
-    let refs = org_refs(app, cases.iter().map(|c| c.org_id).collect()).await?;
-    Ok((cases, refs))
-}
-
-/// Whether a case still needs work: not accepted.
-pub fn is_open(c: &Case) -> bool {
-    c.stage.is_open()
-}
-
-/// The stage labels in workflow order (for tables and pages).
-pub fn stages() -> [Stage; 7] {
-    Stage::ALL
 }
