@@ -18,7 +18,7 @@ use jiceng_store::{Conn, Scope};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::access::{Action, Actor};
+use crate::access::{Action, Actor, Grant, HandleReferrals};
 use crate::audit::{self, AuditAction};
 use crate::{App, AppError, Result};
 
@@ -426,19 +426,8 @@ pub struct ReferralView {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReferralPage {
-    pub items: Vec<ReferralView>,
-    pub total: i64,
-    pub page: i64,
-    pub page_size: i64,
-}
-
-impl ReferralPage {
-    pub fn pages(&self) -> i64 {
-        ((self.total + self.page_size - 1) / self.page_size.max(1)).max(1)
-    }
-}
+/// A page of the department's list.
+pub type ReferralPage = crate::browse::Page<ReferralView>;
 
 fn kind_label(k: ReferralKind) -> &'static str {
     match k {
@@ -459,14 +448,6 @@ pub fn status_label(s: ReferralStatus) -> &'static str {
 /// Whether the actor's role handles referrals: the department and the committees.
 pub fn can_handle(actor: &Actor) -> bool {
     actor.may(Action::HandleReferrals)
-}
-
-fn check_role(actor: &Actor) -> Result<()> {
-    if can_handle(actor) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 async fn view(
@@ -530,21 +511,20 @@ async fn view(
 }
 
 /// A page of the referrals whose common org lies in the actor's scope (newest first);
-/// `status` None lists all. Only the department and committees read them.
+/// `status` None lists all. Only the department and committees read them (the grant).
 pub async fn list(
     app: &App,
-    actor: &Actor,
+    grant: &Grant<HandleReferrals>,
     status: Option<ReferralStatus>,
     page: i64,
     page_size: i64,
 ) -> Result<ReferralPage> {
-    check_role(actor)?;
     let page = page.clamp(1, i64::MAX / 1000);
     let page_size = page_size.clamp(1, 200);
     let mut conn = app.store.acquire().await?;
     let (rows, total) = referral_store::list(
         &mut conn,
-        &actor.scope,
+        &grant.actor().scope,
         status,
         (page - 1).saturating_mul(page_size),
         page_size,
@@ -564,19 +544,33 @@ pub async fn list(
 }
 
 /// One referral in the actor's scope (else not found).
-pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<ReferralView> {
-    check_role(actor)?;
+pub async fn get(app: &App, grant: &Grant<HandleReferrals>, id: i64) -> Result<ReferralView> {
     let mut conn = app.store.acquire().await?;
-    let r = referral_store::get(&mut conn, &actor.scope, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("转办事项".into()))?;
+    let r = referral_in_scope(&mut conn, grant, id).await?;
     view(&mut conn, &mut HashMap::new(), r).await
+}
+
+/// The referral `id` in the scope of the grant's actor, else not found.
+async fn referral_in_scope(
+    conn: &mut Conn,
+    grant: &Grant<HandleReferrals>,
+    id: i64,
+) -> Result<referral_store::StoredReferral> {
+    referral_store::get(conn, &grant.actor().scope, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("转办事项".into()))
 }
 
 /// Settles (`true`: done, e.g. the transfer was made) or dismisses a pending referral in
 /// the actor's scope, with a reason; audited (`ReferralSettle`).
-pub async fn close(app: &App, actor: &Actor, id: i64, settled: bool, reason: &str) -> Result<()> {
-    check_role(actor)?;
+pub async fn close(
+    app: &App,
+    grant: &Grant<HandleReferrals>,
+    id: i64,
+    settled: bool,
+    reason: &str,
+) -> Result<()> {
+    let actor = grant.actor();
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AppError::Input("请填写处理意见（记入审计日志）".into()));
@@ -588,9 +582,7 @@ pub async fn close(app: &App, actor: &Actor, id: i64, settled: bool, reason: &st
     .check(reason)
     .map_err(AppError::Input)?;
     let mut conn = app.store.acquire().await?;
-    let r = referral_store::get(&mut conn, &actor.scope, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("转办事项".into()))?;
+    let r = referral_in_scope(&mut conn, grant, id).await?;
     if r.status != ReferralStatus::Pending {
         return Err(AppError::Input(format!(
             "该事项已处理（{}），不能再次处理",
