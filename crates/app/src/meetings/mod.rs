@@ -19,7 +19,7 @@ use serde::Serialize;
 
 pub(crate) use due::{branch_facts, branch_histories};
 pub use due::{due, Due, DueItem};
-pub use error::{Field, RecordError, RecordErrors};
+pub use error::{Field, MeetingError, RecordError, RecordErrors};
 pub use record::{record, NewMeeting, Recorded};
 pub use view::{get, record_context, AttendeeView, MeetingView, RecordContext, RosterMember};
 

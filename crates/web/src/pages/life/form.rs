@@ -297,3 +297,50 @@ fn read_attendance(
         *slot = Some("请至少勾选一名出席的党员".into());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiceng_app::meetings::{MeetingError, RecordError};
+
+    #[test]
+    fn refusals_are_placed_by_the_field_they_name() {
+        let day = NaiveDate::from_ymd_opt(2026, 6, 10).unwrap();
+        let refused = RecordErrors::of(vec![
+            MeetingError::InFuture(day).into(),
+            RecordError::Duplicate {
+                org: "甲支部".into(),
+                date: day,
+                kind: "主题党日",
+                topic: "学习".into(),
+            },
+            RecordError::Repeated("张三".into()),
+            RecordError::CountMismatch {
+                what: "应到",
+                given: 4,
+                got: 3,
+            },
+            MeetingError::NoTopic.into(),
+            RecordError::NoKind,
+            RecordError::GroupOutsideBranch("第一党小组".into()),
+        ])
+        .unwrap();
+        let mut e = FieldErrors::default();
+        e.place(&refused);
+        assert_eq!(e.date.as_deref(), Some("会议日期2026-06-10晚于今天"));
+        assert_eq!(
+            e.topic.as_deref(),
+            Some("甲支部已记录过2026-06-10的主题党日“学习”；会议主题不能为空")
+        );
+        assert_eq!(
+            e.attendance.as_deref(),
+            Some("党员“张三”重复出现；应到人数4与所选党员不符（按名单为3人）")
+        );
+        assert_eq!(e.kind.as_deref(), Some("请选择会议类型"));
+        assert_eq!(
+            e.general.as_deref(),
+            Some("党小组“第一党小组”不在党支部之下，无法记录组织生活")
+        );
+        assert!(e.masses.is_none() && e.any());
+    }
+}
