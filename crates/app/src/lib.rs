@@ -90,6 +90,9 @@ pub enum AppError {
     OrgAmbiguous { name: String, count: usize },
     #[error("{0}")]
     Input(String),
+    /// A meeting refused: the domain's reasons kept typed, each with its form field.
+    #[error(transparent)]
+    Meeting(#[from] meetings::RecordErrors),
     /// The actor's role may not do this (a record outside the scope is `NotFound`).
     #[error("无权执行此操作")]
     Forbidden,

@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use jiceng_app::access::{Actor, Role};
+use jiceng_app::access::{Actor, Grant, HandleReferrals, Role};
 use jiceng_app::audit::{AuditAction, AuditEntry};
 use jiceng_app::import::{self, ImportOptions, ImportReport, NoProgress};
 use jiceng_app::org_admin::{self, OrgFields};
@@ -29,6 +29,11 @@ async fn setup(db: &TestDb) -> (App, Dir) {
 async fn actor(app: &App, user_id: i64, name: &str, role: Role, code: &str) -> Actor {
     let o = app.resolve_org(&Scope::All, code).await.unwrap();
     Actor::for_test(user_id, name, role).at(o.org.id, &o.path)
+}
+
+/// The proof that `a` handles referrals (the department, a committee).
+fn handles(a: &Actor) -> Grant<HandleReferrals> {
+    a.grant().unwrap()
 }
 
 fn opts(a: &Actor, dry_run: bool) -> ImportOptions {
@@ -258,7 +263,9 @@ contract_test!(
 
         // The county department sees it, at 测试镇党委 (the lowest org holding 东村 and
         // 西村第一); the secretary may not list referrals; 西村党总支 does not hold 东村.
-        let page = referral::list(&app, &dept, None, 1, 20).await.unwrap();
+        let page = referral::list(&app, &handles(&dept), None, 1, 20)
+            .await
+            .unwrap();
         assert_eq!(page.total, 1);
         let v = &page.items[0];
         assert_eq!(v.kind, "member");
@@ -272,18 +279,18 @@ contract_test!(
         assert!(!shown.contains("id_hash") && !shown.contains("id_cipher"));
         assert!(!shown.contains(&id(8, d(people[8].birth), false)));
         assert!(matches!(
-            referral::list(&app, &sec, None, 1, 20).await.unwrap_err(),
+            sec.grant::<HandleReferrals>().unwrap_err(),
             AppError::Forbidden
         ));
         assert_eq!(
-            referral::list(&app, &xizong, None, 1, 20)
+            referral::list(&app, &handles(&xizong), None, 1, 20)
                 .await
                 .unwrap()
                 .total,
             0
         );
         assert!(matches!(
-            referral::close(&app, &xizong, v.id, true, "已转接")
+            referral::close(&app, &handles(&xizong), v.id, true, "已转接")
                 .await
                 .unwrap_err(),
             AppError::NotFound(_)
@@ -308,27 +315,27 @@ contract_test!(
 
         // Settled with a reason, once; audited.
         assert!(matches!(
-            referral::close(&app, &dept, v.id, true, " ")
+            referral::close(&app, &handles(&dept), v.id, true, " ")
                 .await
                 .unwrap_err(),
             AppError::Input(_)
         ));
-        referral::close(&app, &dept, v.id, true, "已办理组织关系转接")
+        referral::close(&app, &handles(&dept), v.id, true, "已办理组织关系转接")
             .await
             .unwrap();
         assert!(matches!(
-            referral::close(&app, &dept, v.id, false, "重复")
+            referral::close(&app, &handles(&dept), v.id, false, "重复")
                 .await
                 .unwrap_err(),
             AppError::Input(_)
         ));
-        let settled = referral::get(&app, &dept, v.id).await.unwrap();
+        let settled = referral::get(&app, &handles(&dept), v.id).await.unwrap();
         assert_eq!(settled.status, "settled");
         assert_eq!(settled.reason.as_deref(), Some("已办理组织关系转接"));
         assert_eq!(
             referral::list(
                 &app,
-                &dept,
+                &handles(&dept),
                 Some(jiceng_store::referral::ReferralStatus::Pending),
                 1,
                 20
@@ -401,7 +408,9 @@ contract_test!(
             .resolve_org(&Scope::All, "东村第二党支部")
             .await
             .is_err());
-        let page = referral::list(&app, &dept, None, 1, 20).await.unwrap();
+        let page = referral::list(&app, &handles(&dept), None, 1, 20)
+            .await
+            .unwrap();
         assert_eq!(page.total, 2);
         let o = &page.items.iter().find(|v| v.kind == "org").unwrap();
         assert_eq!(o.data["rows_below"][0]["name"], "东村第二党小组");
@@ -524,7 +533,9 @@ contract_test!(
             .await
             .unwrap_err();
         assert_eq!(e.to_string(), org_admin::CODE_REFERRED);
-        let page = referral::list(&app, &dept, None, 1, 20).await.unwrap();
+        let page = referral::list(&app, &handles(&dept), None, 1, 20)
+            .await
+            .unwrap();
         assert_eq!(page.total, 1);
         assert_eq!(page.items[0].kind, "org");
         assert_eq!(page.items[0].source, "表单");
@@ -538,7 +549,7 @@ contract_test!(
             .unwrap_err();
         assert_eq!(e.to_string(), org_admin::CODE_REFERRED);
         assert_eq!(
-            referral::list(&app, &dept, None, 1, 20)
+            referral::list(&app, &handles(&dept), None, 1, 20)
                 .await
                 .unwrap()
                 .total,

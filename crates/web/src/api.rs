@@ -770,8 +770,9 @@ async fn referrals(
     };
     let page = int("page", &p.page)?.unwrap_or(1);
     let size = int("page_size", &p.page_size)?.unwrap_or(50);
+    let grant = user.actor.grant::<jiceng_app::access::HandleReferrals>()?;
     Ok(to_json(
-        &jiceng_app::referral::list(&state.app, &user.actor, status, page, size).await?,
+        &jiceng_app::referral::list(&state.app, &grant, status, page, size).await?,
     ))
 }
 
@@ -783,9 +784,10 @@ async fn close_referral(
     b: &Bytes,
 ) -> ApiResult {
     let a: ActionBody = body(b)?;
-    jiceng_app::referral::close(&state.app, &user.actor, id, settled, &a.reason).await?;
+    let grant = user.actor.grant::<jiceng_app::access::HandleReferrals>()?;
+    jiceng_app::referral::close(&state.app, &grant, id, settled, &a.reason).await?;
     Ok(to_json(
-        &jiceng_app::referral::get(&state.app, &user.actor, id).await?,
+        &jiceng_app::referral::get(&state.app, &grant, id).await?,
     ))
 }
 

@@ -10,16 +10,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::NaiveDate;
 use jiceng_app::access::{self, OrgKey, RecordLife};
 use jiceng_app::meetings::{self, NewMeeting};
 use jiceng_app::reports::compliance;
-use jiceng_domain::{AttendanceStatus, MeetingKind, Period};
+use jiceng_domain::AttendanceStatus;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, WebError};
 use crate::extract::{PathOrg, QueryOrg};
+use crate::parse::{parse_day, parse_int, parse_kinds, parse_period};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
 use crate::AppState;
@@ -67,56 +67,6 @@ fn bad(msg: impl Into<String>) -> ApiError {
 
 fn to_json<T: serde::Serialize>(v: &T) -> Json<Value> {
     Json(serde_json::to_value(v).expect("serializable"))
-}
-
-/// A meeting kind by its code (`ThemeDay`) or its Chinese name (主题党日, 支委会 …).
-pub(crate) fn parse_kind(s: &str) -> Result<Option<MeetingKind>, String> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    MeetingKind::parse_label(s)
-        .map(Some)
-        .ok_or_else(|| format!("无法识别的会议类型“{s}”"))
-}
-
-/// Meeting kinds from a label that may combine several (主题党日暨党员大会) and a list of
-/// codes or labels; empty is none.
-pub(crate) fn parse_kinds(label: &str, more: &[String]) -> Result<Vec<MeetingKind>, String> {
-    let mut out = Vec::new();
-    for s in std::iter::once(label).chain(more.iter().map(String::as_str)) {
-        let s = s.trim();
-        if s.is_empty() {
-            continue;
-        }
-        let ks = MeetingKind::from_code(s)
-            .map(|k| vec![k])
-            .or_else(|| MeetingKind::parse_labels(s))
-            .ok_or_else(|| format!("无法识别的会议类型“{s}”"))?;
-        out.extend(ks);
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
-/// A date as `YYYY-MM-DD`; empty is none.
-pub(crate) fn parse_day(s: &str, what: &str) -> Result<Option<NaiveDate>, String> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| format!("{what}格式应为 年-月-日（如 2026-06-30）：{s}"))
-}
-
-/// A period (`2026-06`, `2026Q2`, `2026`), this month when empty.
-pub(crate) fn parse_period(s: Option<&str>, today: NaiveDate) -> Result<Period, String> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(Period::month_of(today)),
-        Some(p) => Period::parse(p),
-    }
 }
 
 #[derive(Deserialize)]
@@ -233,16 +183,6 @@ struct ListParams {
     page_size: Option<String>,
 }
 
-fn int(name: &str, v: &Option<String>) -> Result<Option<i64>, ApiError> {
-    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s
-            .parse()
-            .map(Some)
-            .map_err(|_| bad(format!("参数 {name} 应为整数：{s}"))),
-    }
-}
-
 async fn list(
     State(state): State<AppState>,
     user: ApiUser,
@@ -253,8 +193,11 @@ async fn list(
         OrgKey::Home => None,
         key => Some(access::resolve(&state.app, &user.actor, &key).await?),
     };
-    let page = int("page", &p.page)?.unwrap_or(1).max(1);
-    let size = int("page_size", &p.page_size)?.unwrap_or(20).clamp(1, 200);
+    let page = parse_int("page", &p.page).map_err(bad)?.unwrap_or(1).max(1);
+    let size = parse_int("page_size", &p.page_size)
+        .map_err(bad)?
+        .unwrap_or(20)
+        .clamp(1, 200);
     let (items, total) = match &org {
         Some(org) => meetings::list_under(&state.app, org, page, size).await?,
         None => meetings::list(&state.app, &user.actor, &Default::default(), page, size).await?,

@@ -82,6 +82,7 @@ impl WebError {
                 AppError::TooFrequent(_) => (StatusCode::TOO_MANY_REQUESTS, e.to_string()),
                 AppError::OrgAmbiguous { .. }
                 | AppError::Input(_)
+                | AppError::Meeting(_)
                 | AppError::Read(_)
                 | AppError::Header(_) => (StatusCode::BAD_REQUEST, e.to_string()),
                 AppError::Store(s) if s.is_unavailable() || s.is_retryable() => {

@@ -16,6 +16,7 @@ pub mod extract;
 mod memo;
 pub mod openapi;
 mod pages;
+mod parse;
 pub mod routes;
 pub mod session;
 pub mod throttle;

@@ -86,8 +86,9 @@ async fn render(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let status = status_param(q.status.as_deref());
+    let grant = user.actor.grant::<jiceng_app::access::HandleReferrals>()?;
     let page: ReferralPage =
-        referral::list(&state.app, &user.actor, status, q.page.unwrap_or(1), 20).await?;
+        referral::list(&state.app, &grant, status, q.page.unwrap_or(1), 20).await?;
     let all = status.is_none();
     let params = vec![(
         "status",
@@ -152,7 +153,8 @@ async fn close(
             ))))
         }
     };
-    match referral::close(&state.app, &user.actor, id, settled, &f.reason).await {
+    let grant = user.actor.grant::<jiceng_app::access::HandleReferrals>()?;
+    match referral::close(&state.app, &grant, id, settled, &f.reason).await {
         Ok(()) => Ok(Redirect::to("/referrals?done=closed").into_response()),
         Err(jiceng_app::AppError::Input(m)) => {
             render(&state, &user, &ListQuery::default(), Some(m)).await

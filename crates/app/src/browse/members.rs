@@ -1,0 +1,248 @@
+//! The member roster (a page, or all for an export) and a member's page.
+
+use chrono::NaiveDate;
+use jiceng_store::browse::{self as browse_store, MemberFilter, MemberSort};
+use jiceng_store::members::StoredMember;
+use jiceng_store::orgs::{self as org_store, StoredOrg};
+use jiceng_store::{positions as position_store, Scope};
+use serde::Serialize;
+
+use super::{
+    bounded_page, breadcrumb, last_page, name_in, not_found, org_names, Page, PositionRow,
+    MAX_PAGE_SIZE,
+};
+use crate::access::{Action, Actor, InScope, Role};
+use crate::{App, AppError, Result};
+
+/// A member as lists show them: the ID number and the phone masked.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberRow {
+    pub id: i64,
+    pub name: String,
+    pub gender: String,
+    pub ethnicity: String,
+    pub birth_date: NaiveDate,
+    pub id_masked: String,
+    pub education: Option<String>,
+    pub status: String,
+    pub joined_on: NaiveDate,
+    pub full_on: Option<NaiveDate>,
+    pub occupation: Option<String>,
+    pub phone_masked: Option<String>,
+    pub org_id: i64,
+    pub org_name: String,
+}
+
+impl MemberRow {
+    fn of(m: &StoredMember, org_name: &str) -> MemberRow {
+        MemberRow {
+            id: m.id,
+            name: m.name.clone(),
+            gender: m.gender.label().into(),
+            ethnicity: m.ethnicity.clone(),
+            birth_date: m.birth_date,
+            id_masked: m.id_masked.clone(),
+            education: m.education.map(|e| e.label().to_string()),
+            status: m.status.label().into(),
+            joined_on: m.joined_on,
+            full_on: m.full_on,
+            occupation: m.occupation.clone(),
+            phone_masked: m.phone_masked.clone(),
+            org_id: m.org_id,
+            org_name: org_name.to_string(),
+        }
+    }
+}
+
+/// A roster query: an org (its subtree, or only the org itself), a name or an exact ID
+/// number, a sort and a page.
+#[derive(Debug, Clone, Default)]
+pub struct MemberQuery {
+    pub org: Option<InScope<StoredOrg>>,
+    pub direct_only: bool,
+    pub q: Option<String>,
+    pub sort: MemberSort,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+/// A page of the roster.
+pub type MemberPage = Page<MemberRow>;
+
+/// Whether `q` is an ID number (18 characters, digits and a final X); such a query
+/// matches the keyed hash of the exact number, never a pattern.
+fn as_id_number(q: &str) -> Option<jiceng_domain::IdNumber> {
+    let q = q.trim();
+    if q.chars().count() == 18 && q.chars().take(17).all(|c| c.is_ascii_digit()) {
+        jiceng_domain::IdNumber::parse(q).ok()
+    } else {
+        None
+    }
+}
+
+/// The scope and filter a member query reads through, for the actor.
+async fn member_read(
+    app: &App,
+    actor: &Actor,
+    query: &MemberQuery,
+) -> Result<(Scope, MemberFilter, Option<StoredOrg>)> {
+    let mut filter = MemberFilter {
+        sort: query.sort,
+        ..Default::default()
+    };
+    if actor.role == Role::Member {
+        // Self only: an impossible id when the account is linked to no member.
+        filter.member_id = Some(actor.member_id.unwrap_or(-1));
+    }
+    let mut scope = actor.scope.clone();
+    let mut root = None;
+    if let Some(o) = &query.org {
+        if query.direct_only {
+            filter.org_id = Some(o.org.id);
+        } else {
+            scope = o.subtree();
+        }
+        root = Some(StoredOrg::clone(o));
+    } else if let (Some(home), true) = (actor.org_id, actor.may(Action::ReadData)) {
+        // The whole scope is the home org's subtree: its stored count is the total.
+        let mut conn = app.store.acquire().await?;
+        root = org_store::get(&mut conn, &actor.scope, home).await?;
+    }
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        match as_id_number(q) {
+            Some(id) => filter.id_hash = Some(app.crypto.id_hash(&id)),
+            None if q.chars().count() == 18 && q.chars().take(17).all(|c| c.is_ascii_digit()) => {
+                return Err(AppError::Input(format!("公民身份号码无效：{q}")));
+            }
+            None => filter.name_like = Some(q.to_string()),
+        }
+    }
+    Ok((scope, filter, root))
+}
+
+/// A page of the roster. A page beyond the end is the last page.
+pub async fn members(app: &App, actor: &Actor, query: &MemberQuery) -> Result<MemberPage> {
+    let page_size = query.page_size.clamp(1, MAX_PAGE_SIZE);
+    let mut page = bounded_page(query.page, page_size);
+    let (scope, filter, root) = member_read(app, actor, query).await?;
+    // An unfiltered subtree list takes its total from the stored facts (SCALE.md).
+    let unfiltered =
+        filter.name_like.is_none() && filter.id_hash.is_none() && filter.member_id.is_none();
+    let known_total = match (&root, unfiltered) {
+        (Some(o), true) if filter.org_id.is_some() => Some(o.facts.direct_members),
+        (Some(o), true) => Some(o.facts.subtree_members),
+        _ => None,
+    };
+    if let Some(t) = known_total {
+        page = page.min(last_page(t, page_size));
+    }
+    let mut conn = app.store.acquire().await?;
+    let (mut rows, total) = browse_store::members_page(
+        &mut conn,
+        &scope,
+        &filter,
+        (page - 1) * page_size,
+        page_size,
+        known_total,
+    )
+    .await?;
+    if page > last_page(total, page_size) {
+        page = last_page(total, page_size);
+        rows = browse_store::members_page(
+            &mut conn,
+            &scope,
+            &filter,
+            (page - 1) * page_size,
+            page_size,
+            Some(total),
+        )
+        .await?
+        .0;
+    }
+    let names = org_names(&mut conn, rows.iter().map(|m| m.org_id)).await?;
+    Ok(MemberPage {
+        items: rows
+            .iter()
+            .map(|m| MemberRow::of(m, name_in(&names, m.org_id)))
+            .collect(),
+        total,
+        page,
+        page_size,
+    })
+}
+
+/// Every member a query matches (for an export), at most `cap`.
+pub async fn members_all(
+    app: &App,
+    actor: &Actor,
+    query: &MemberQuery,
+    cap: i64,
+) -> Result<Vec<MemberRow>> {
+    let (scope, filter, _) = member_read(app, actor, query).await?;
+    let mut conn = app.store.acquire().await?;
+    let (rows, _) = browse_store::members_page(&mut conn, &scope, &filter, 0, cap, Some(0)).await?;
+    let names = org_names(&mut conn, rows.iter().map(|m| m.org_id)).await?;
+    Ok(rows
+        .iter()
+        .map(|m| MemberRow::of(m, name_in(&names, m.org_id)))
+        .collect())
+}
+
+/// The member page.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    #[serde(flatten)]
+    pub member: MemberRow,
+    pub mobile: bool,
+    pub lost_contact: bool,
+    pub breadcrumb: Vec<(i64, String)>,
+    pub positions: Vec<PositionRow>,
+    /// The actor may ask for the full ID number (audited).
+    pub can_reveal: bool,
+    pub can_edit: bool,
+}
+
+/// One member in the actor's scope (a `Member` user: only themself).
+pub async fn member_in_scope(app: &App, actor: &Actor, id: i64) -> Result<StoredMember> {
+    if actor.role == Role::Member && actor.member_id != Some(id) {
+        return Err(not_found("党员"));
+    }
+    let mut conn = app.store.acquire().await?;
+    jiceng_store::members::get(&mut conn, &actor.scope, id)
+        .await?
+        .ok_or_else(|| not_found("党员"))
+}
+
+pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView> {
+    let m = member_in_scope(app, actor, id).await?;
+    let mut conn = app.store.acquire().await?;
+    let org = org_store::get(&mut conn, &Scope::All, m.org_id)
+        .await?
+        .ok_or_else(|| not_found("党组织"))?;
+    let held = position_store::of_members(&mut conn, &[m.id]).await?;
+    let names = org_names(&mut conn, held.iter().map(|p| p.org_id)).await?;
+    drop(conn);
+    let mut crumbs = if !actor.may(Action::ReadData) {
+        Vec::new()
+    } else {
+        breadcrumb(app, actor, &org).await?
+    };
+    if actor.may(Action::ReadData) && actor.scope.contains(&org.path) {
+        crumbs.push((org.org.id, org.org.name.clone()));
+    }
+    Ok(MemberView {
+        member: MemberRow::of(&m, &org.org.name),
+        mobile: m.mobile,
+        lost_contact: m.lost_contact,
+        breadcrumb: crumbs,
+        positions: held
+            .iter()
+            .map(|p| {
+                let org_name = names.get(&p.org_id).cloned().unwrap_or_default();
+                PositionRow::of(p, m.name.clone(), org_name)
+            })
+            .collect(),
+        can_reveal: actor.may(Action::Unmask),
+        can_edit: actor.may(Action::Write),
+    })
+}

@@ -1,0 +1,215 @@
+//! Organizational life (SPEC C4): recording a meeting (the branch's facts for its month
+//! rewritten and the audit entry written in the same transaction, `record`), what a branch
+//! still owes this month, quarter and year (本月待办, `due`), and the meetings as lists and
+//! pages show them (`view`).
+//!
+//! Nothing here counts check-ins, points, rankings of people or online time (SPEC C4).
+
+mod due;
+mod error;
+mod record;
+mod view;
+
+/// How a meeting list is narrowed (branch, dates, kind).
+pub use jiceng_store::meetings::ListFilter;
+use jiceng_store::meetings::{self as meeting_store, StoredMeeting};
+use jiceng_store::orgs::{self as org_store, StoredOrg};
+use jiceng_store::{Conn, Scope};
+use serde::Serialize;
+
+pub(crate) use due::{branch_facts, branch_histories};
+pub use due::{due, Due, DueItem};
+pub use error::{Field, MeetingError, RecordError, RecordErrors};
+pub use record::{record, NewMeeting, Recorded};
+pub use view::{get, record_context, AttendeeView, MeetingView, RecordContext, RosterMember};
+
+use crate::access::{Action, Actor, InScope};
+use crate::audit;
+use crate::{App, AppError, OrgRecord, Result};
+use chrono::NaiveDate;
+use jiceng_domain::OrgKind;
+
+/// The branch a meeting of `org` counts for: the org itself, or a group's branch.
+async fn branch_of(conn: &mut Conn, org: &StoredOrg) -> Result<StoredOrg> {
+    if org.org.kind != OrgKind::Group {
+        return Ok(org.clone());
+    }
+    let parent = match org.org.parent_id {
+        Some(p) => org_store::get(conn, &Scope::All, p).await?,
+        None => None,
+    };
+    match parent {
+        Some(p) if p.org.kind == OrgKind::Branch => Ok(p),
+        _ => Err(RecordError::GroupOutsideBranch(org.org.name.clone()).into()),
+    }
+}
+
+/// The branch of an org in scope (itself, or a group's branch); any other kind of org is
+/// refused with `why` (what only a branch does).
+async fn branch_in_scope(
+    conn: &mut Conn,
+    org: &InScope<OrgRecord>,
+    why: &'static str,
+) -> Result<StoredOrg> {
+    let branch = branch_of(conn, org).await?;
+    if branch.org.kind != OrgKind::Branch {
+        return Err(RecordError::NotBranch {
+            org: branch.org.name.clone(),
+            kind_label: branch.org.kind.label(),
+            why,
+        }
+        .into());
+    }
+    Ok(branch)
+}
+
+/// A meeting as lists show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub kind: &'static str,
+    pub label: &'static str,
+    /// Every kind it served, `kind` first (GLOSSARY names) and their labels.
+    pub kinds: Vec<&'static str>,
+    pub labels: Vec<&'static str>,
+    /// 所属年度 of its yearly kinds.
+    pub for_year: i32,
+    pub date: NaiveDate,
+    pub topic: String,
+    pub host: Option<String>,
+    pub expected: i64,
+    pub present: i64,
+    pub excused: i64,
+    pub attendance_rate: Option<f64>,
+    /// `None`: not recorded.
+    pub masses_present: Option<i64>,
+    pub quorum_ok: Option<bool>,
+}
+
+impl MeetingRow {
+    pub fn of(m: &StoredMeeting) -> MeetingRow {
+        MeetingRow {
+            id: m.meeting.id,
+            org_id: m.meeting.org_id,
+            kind: m.meeting.kind.code(),
+            label: m.meeting.kind.label(),
+            kinds: m.meeting.kinds().iter().map(|k| k.code()).collect(),
+            labels: m.meeting.kinds().iter().map(|k| k.label()).collect(),
+            for_year: m.meeting.credited_year(),
+            date: m.meeting.date,
+            topic: m.meeting.topic.clone(),
+            host: m.meeting.host.clone(),
+            expected: m.meeting.expected,
+            present: m.meeting.present,
+            excused: m.meeting.excused,
+            attendance_rate: crate::reports::round4(m.meeting.attendance_rate()),
+            masses_present: m.meeting.masses_present,
+            quorum_ok: m.quorum_ok,
+        }
+    }
+}
+
+/// A page of the meetings in the actor's scope (newest first), narrowed by `filter`;
+/// `page` counts from 1. Returns the rows and the total.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    filter: &ListFilter,
+    page: i64,
+    page_size: i64,
+) -> Result<(Vec<MeetingRow>, i64)> {
+    if !actor.may(Action::ReadData) {
+        return Err(AppError::Forbidden);
+    }
+    list_page(app, &actor.scope, filter, page, page_size.clamp(1, 500)).await
+}
+
+/// A page of the meetings in `scope` narrowed by `filter` (newest first); `page` counts
+/// from 1. Returns the rows and the total.
+async fn list_page(
+    app: &App,
+    scope: &Scope,
+    filter: &ListFilter,
+    page: i64,
+    page_size: i64,
+) -> Result<(Vec<MeetingRow>, i64)> {
+    let offset = (page.max(1) - 1).saturating_mul(page_size);
+    let mut conn = app.store.acquire().await?;
+    let (rows, total) = meeting_store::list(&mut conn, scope, filter, offset, page_size).await?;
+    Ok((rows.iter().map(MeetingRow::of).collect(), total))
+}
+
+/// Rebuilds the stored monthly facts of the whole tree from the meetings (after a
+/// restore or a bulk load). Returns the rows written.
+pub async fn rebuild_facts(app: &App) -> Result<usize> {
+    audit::with_retry(|| async {
+        let mut tx = app.store.begin().await?;
+        let n = meeting_store::rebuild(&mut tx, &Scope::All).await?;
+        tx.commit().await?;
+        Ok(n)
+    })
+    .await
+}
+
+/// A page of the meetings held in the subtree of `org` (resolved in the actor's scope),
+/// newest first; `page` counts from 1. Returns the rows and the total.
+pub async fn list_under(
+    app: &App,
+    org: &InScope<OrgRecord>,
+    page: i64,
+    page_size: i64,
+) -> Result<(Vec<MeetingRow>, i64)> {
+    let page_size = page_size.clamp(1, 5_000);
+    list_page(app, &org.subtree(), &ListFilter::default(), page, page_size).await
+}
+
+/// The meetings of a list as a sheet (the meeting list export).
+pub fn meetings_sheet(title: &str, rows: &[MeetingRow]) -> jiceng_io::Sheet {
+    use jiceng_io::OutCell;
+    jiceng_io::Sheet {
+        name: "会议记录".into(),
+        title: title.to_string(),
+        headers: [
+            "日期",
+            "类型",
+            "主题",
+            "主持人",
+            "应到",
+            "实到",
+            "请假",
+            "参会率",
+            "群众参与人数",
+            "表决人数过半",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    OutCell::Text(r.date.to_string()),
+                    OutCell::Text(r.labels.join("暨")),
+                    OutCell::Text(r.topic.clone()),
+                    OutCell::Text(r.host.clone().unwrap_or_default()),
+                    OutCell::Int(r.expected),
+                    OutCell::Int(r.present),
+                    OutCell::Int(r.excused),
+                    r.attendance_rate
+                        .map(OutCell::Percent)
+                        .unwrap_or(OutCell::Empty),
+                    r.masses_present.map(OutCell::Int).unwrap_or(OutCell::Empty),
+                    OutCell::Text(
+                        match r.quorum_ok {
+                            Some(true) => "是",
+                            Some(false) => "否",
+                            None => "",
+                        }
+                        .into(),
+                    ),
+                ]
+            })
+            .collect(),
+    }
+}

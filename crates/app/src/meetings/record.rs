@@ -1,0 +1,403 @@
+//! Recording a meeting: the attendance checked against the branch's roster, the record
+//! against the rules in force, then the meeting, its attendees, the audit entry and the
+//! branch's monthly facts written in one transaction.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use jiceng_domain::meeting::MeetingError;
+use jiceng_domain::{Attendance, AttendanceStatus, Meeting, MeetingKind, MemberStatus, Quorum};
+use jiceng_store::meetings::{self as meeting_store, StoredMeeting};
+use jiceng_store::members::StoredMember;
+use jiceng_store::orgs::StoredOrg;
+use jiceng_store::Conn;
+use serde::Serialize;
+
+use super::{branch_of, RecordError, RecordErrors};
+use crate::access::{Actor, Grant, InScope, RecordLife};
+use crate::audit::{self, AuditAction};
+use crate::reports::OrgRef;
+use crate::{App, OrgRecord, Result};
+
+/// A meeting to record, as a branch secretary enters it.
+#[derive(Debug, Clone, Default)]
+pub struct NewMeeting {
+    pub kind: Option<MeetingKind>,
+    /// Further kinds the same session served (主题党日暨党员大会); credited to each.
+    pub also: Vec<MeetingKind>,
+    pub date: Option<NaiveDate>,
+    /// 所属年度 (a yearly session held for the year before); `None`: the year the topic
+    /// names ("2025年度…"), else the date's year.
+    pub for_year: Option<i32>,
+    /// A 换届选举 (also when the topic says 换届/选举): its quorum is four fifths.
+    pub election: bool,
+    pub topic: String,
+    pub venue: Option<String>,
+    pub host: Option<String>,
+    /// Plain counts (a ledger, or a quick entry); derived from `attendees` when those
+    /// are given, and then, if also given, they must agree.
+    pub expected: Option<i64>,
+    pub present: Option<i64>,
+    pub excused: Option<i64>,
+    /// Picked from the branch's roster: each member's attendance, with a reason for an
+    /// absence.
+    pub attendees: Vec<(i64, AttendanceStatus, Option<String>)>,
+    pub excused_reasons: Vec<String>,
+    pub minutes: Option<String>,
+    pub decisions: Option<String>,
+    /// `None`: not recorded (unknown, not 0).
+    pub masses_present: Option<i64>,
+    pub central_task: bool,
+    pub members_needs: bool,
+    pub votes: bool,
+}
+
+/// A recorded meeting with what the rules say of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    pub id: i64,
+    pub org: OrgRef,
+    pub kind: &'static str,
+    pub label: &'static str,
+    /// Every kind it served (GLOSSARY names), `kind` first.
+    pub kinds: Vec<&'static str>,
+    /// 所属年度 of its yearly kinds.
+    pub for_year: i32,
+    pub date: NaiveDate,
+    pub topic: String,
+    pub expected: i64,
+    pub present: i64,
+    pub excused: i64,
+    pub attendance_rate: Option<f64>,
+    /// For a general meeting that voted.
+    pub quorum: Option<Quorum>,
+}
+
+/// Whether an org with these dates existed on `day`.
+fn live_on(founded: Option<NaiveDate>, dissolved: Option<NaiveDate>, day: NaiveDate) -> bool {
+    founded.is_none_or(|f| f <= day) && dissolved.is_none_or(|d| d > day)
+}
+
+/// Records one meeting of `org` (the branch, or the group for a group meeting), resolved
+/// in the actor's scope. Checks: the org is a branch (a group for group meetings) that
+/// existed on the date; the date is not in the future; present + excused ≤ expected;
+/// attendees are members of the branch; the same meeting (org, kind, date, topic) is not
+/// recorded yet. A refusal is `AppError::Meeting`, each reason with its form field.
+pub async fn record(
+    app: &App,
+    grant: &Grant<RecordLife>,
+    org: &InScope<OrgRecord>,
+    new: &NewMeeting,
+) -> Result<Recorded> {
+    let org: &OrgRecord = org;
+    let mut kinds: Vec<MeetingKind> = new.kind.into_iter().chain(new.also.clone()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let kind = *kinds.first().ok_or(RecordError::NoKind)?;
+    let date = new.date.ok_or(RecordError::NoDate)?;
+    let mut conn = app.store.acquire().await?;
+    let branch = branch_of(&mut conn, org).await?;
+    let counts = if new.attendees.is_empty() {
+        Counts::given(new)
+    } else {
+        Counts::from_roster(&mut conn, &branch, date, new).await?
+    };
+    let (meeting, attendance) = meeting_of(org, new, &kinds, date, counts);
+    if let Some(refused) = RecordErrors::of(refusals(app, org, &meeting)) {
+        return Err(refused.into());
+    }
+    if meeting_store::find(&mut conn, org.org.id, kind, date, &meeting.topic)
+        .await?
+        .is_some()
+    {
+        return Err(RecordError::Duplicate {
+            org: org.org.name.clone(),
+            date,
+            kind: kind.label(),
+            topic: meeting.topic,
+        }
+        .into());
+    }
+    drop(conn);
+    let quorum = meeting.quorum(app.rules.in_force(date));
+    let id = app.store.reserve_ids("meeting", 1).await?;
+    let stored = StoredMeeting {
+        meeting: Meeting { id, ..meeting },
+        org_path: org.path.clone(),
+        branch_id: branch.org.id,
+        quorum_ok: quorum.map(|q| q.ok),
+        created_by: grant.actor().username.clone(),
+    };
+    save(app, grant.actor(), org, &stored, &attendance).await?;
+    Ok(Recorded::of(org, &stored.meeting, quorum))
+}
+
+/// The head counts of a meeting, and its attendance where picked from the roster.
+struct Counts {
+    expected: i64,
+    present: i64,
+    excused: i64,
+    reasons: Vec<String>,
+    attendance: Vec<Attendance>,
+    /// Voting (full) members expected and present, known from the roster only.
+    full: Option<(i64, i64)>,
+}
+
+impl Counts {
+    /// The counts as given (a ledger, or a quick entry).
+    fn given(new: &NewMeeting) -> Counts {
+        Counts {
+            expected: new.expected.unwrap_or(0),
+            present: new.present.unwrap_or(0),
+            excused: new.excused.unwrap_or(0),
+            reasons: new.excused_reasons.clone(),
+            attendance: vec![],
+            full: None,
+        }
+    }
+
+    /// The attendance picked from `branch`'s roster on `date` and the counts it gives,
+    /// which must agree with any given beside it. 应到 of a vote is the branch's voting
+    /// roster on the day (its full members then), not the members picked (review error
+    /// #15).
+    async fn from_roster(
+        conn: &mut Conn,
+        branch: &StoredOrg,
+        date: NaiveDate,
+        new: &NewMeeting,
+    ) -> Result<Counts> {
+        let roster: HashMap<i64, StoredMember> =
+            jiceng_store::members::of_orgs(conn, &[branch.org.id])
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m))
+                .collect();
+        let full_expected = roster
+            .values()
+            .filter(|m| m.joined_on <= date && full_on(m, date))
+            .count() as i64;
+        let mut seen = HashSet::new();
+        let mut reasons = new.excused_reasons.clone();
+        let mut attendance = Vec::new();
+        for (member_id, status, reason) in &new.attendees {
+            let m = roster
+                .get(member_id)
+                .ok_or_else(|| RecordError::NotOnRoster {
+                    member_id: *member_id,
+                    branch: branch.org.name.clone(),
+                })?;
+            if !seen.insert(*member_id) {
+                return Err(RecordError::Repeated(m.name.clone()).into());
+            }
+            let a = attendee(m, *status, reason, date)?;
+            if let (AttendanceStatus::Excused, Some(r)) = (a.status, &a.reason) {
+                reasons.push(format!("{}：{}", m.name, r.trim()));
+            }
+            attendance.push(a);
+        }
+        let count = |s| attendance.iter().filter(|a| a.status == s).count() as i64;
+        let full_present = attendance
+            .iter()
+            .filter(|a| a.full && a.status == AttendanceStatus::Present)
+            .count() as i64;
+        let counts = Counts {
+            expected: attendance.len() as i64,
+            present: count(AttendanceStatus::Present),
+            excused: count(AttendanceStatus::Excused),
+            reasons,
+            full: Some((full_expected, full_present)),
+            attendance,
+        };
+        counts.agree_with(new)?;
+        Ok(counts)
+    }
+
+    /// The counts given beside the attendance picked, each equal to the one it gives.
+    fn agree_with(&self, new: &NewMeeting) -> Result<(), RecordError> {
+        for (given, got, what) in [
+            (new.expected, self.expected, "应到"),
+            (new.present, self.present, "实到"),
+            (new.excused, self.excused, "请假"),
+        ] {
+            if let Some(given) = given.filter(|g| *g != got) {
+                return Err(RecordError::CountMismatch { what, given, got });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `m` was a full member (正式党员, with a vote) on `date`.
+fn full_on(m: &StoredMember, date: NaiveDate) -> bool {
+    jiceng_domain::member::status_on(m.status, m.full_on, date) == MemberStatus::Full
+}
+
+/// One member's attendance on `date`: a member then, with a reason within its limit.
+fn attendee(
+    m: &StoredMember,
+    status: AttendanceStatus,
+    reason: &Option<String>,
+    date: NaiveDate,
+) -> Result<Attendance, RecordError> {
+    if let Some(r) = reason {
+        jiceng_domain::text::TextField {
+            label: "事由",
+            ..jiceng_domain::text::NOTE
+        }
+        .check(r)
+        .map_err(|message| RecordError::Reason {
+            name: m.name.clone(),
+            message,
+        })?;
+    }
+    if m.joined_on > date {
+        return Err(RecordError::NotYetMember(m.name.clone()));
+    }
+    Ok(Attendance {
+        member_id: m.id,
+        status,
+        reason: reason.clone().filter(|r| !r.trim().is_empty()),
+        full: full_on(m, date),
+    })
+}
+
+/// The meeting record of `new` (not yet checked) and its attendance.
+fn meeting_of(
+    org: &OrgRecord,
+    new: &NewMeeting,
+    kinds: &[MeetingKind],
+    date: NaiveDate,
+    c: Counts,
+) -> (Meeting, Vec<Attendance>) {
+    let topic = new.topic.trim().to_string();
+    let mut meeting = Meeting {
+        id: 0,
+        org_id: org.org.id,
+        kind: kinds[0],
+        also: vec![],
+        for_year: new
+            .for_year
+            .or_else(|| jiceng_domain::meeting::year_named_in(&topic))
+            .filter(|y| *y != date.year()),
+        election: new.election
+            || (kinds.contains(&MeetingKind::GeneralMeeting)
+                && jiceng_domain::meeting::names_election(&topic)),
+        date,
+        topic,
+        venue: clean(&new.venue),
+        host: clean(&new.host),
+        expected: c.expected,
+        present: c.present,
+        excused: c.excused,
+        excused_reasons: c.reasons,
+        minutes: clean(&new.minutes),
+        decisions: clean(&new.decisions),
+        masses_present: new.masses_present,
+        central_task: new.central_task,
+        members_needs: new.members_needs,
+        votes: new.votes,
+        full_expected: c.full.map(|f| f.0),
+        full_present: c.full.map(|f| f.1),
+    };
+    meeting.set_kinds(kinds);
+    (meeting, c.attendance)
+}
+
+/// Everything the rules say against recording `meeting` for `org`: the record itself
+/// (today), its 所属年度 (the rules in force on its date), the org alive on its date.
+fn refusals(app: &App, org: &OrgRecord, meeting: &Meeting) -> Vec<RecordError> {
+    let mut out: Vec<RecordError> = meeting
+        .check(org.org.kind, &org.org.name, app.today())
+        .into_iter()
+        .map(RecordError::from)
+        .collect();
+    out.extend(
+        meeting
+            .check_year(app.rules.in_force(meeting.date))
+            .map(RecordError::from),
+    );
+    if !live_on(org.org.founded_on, org.org.dissolved_on, meeting.date) {
+        out.push(
+            MeetingError::OrgNotLive {
+                org: org.org.name.clone(),
+                date: meeting.date,
+            }
+            .into(),
+        );
+    }
+    out
+}
+
+/// Writes the meeting, its attendees and the audit entry in one transaction (retried on
+/// a conflict).
+async fn save(
+    app: &App,
+    actor: &Actor,
+    org: &OrgRecord,
+    stored: &StoredMeeting,
+    attendance: &[Attendance],
+) -> Result<()> {
+    let m = &stored.meeting;
+    let id = m.id;
+    let kind_codes: Vec<&'static str> = m.kinds().iter().map(|k| k.code()).collect();
+    let after = serde_json::json!({
+        "kind": m.kind.code(),
+        "kinds": kind_codes,
+        "for_year": m.for_year,
+        "election": m.election,
+        "date": m.date,
+        "topic": m.topic,
+        "expected": m.expected,
+        "present": m.present,
+        "excused": m.excused,
+        "masses_present": m.masses_present,
+        "votes": m.votes,
+        "quorum_ok": stored.quorum_ok,
+    });
+    let after = &after;
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        meeting_store::insert(&mut tx, std::slice::from_ref(stored)).await?;
+        meeting_store::insert_attendees(&mut tx, id, attendance).await?;
+        audit::record_at(
+            &mut tx,
+            app.now(),
+            actor,
+            AuditAction::MeetingRecord,
+            &format!("{}（会议 id {id}）", org.org.name),
+            Some(org),
+            None,
+            Some(after.clone()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+impl Recorded {
+    fn of(org: &OrgRecord, m: &Meeting, quorum: Option<Quorum>) -> Recorded {
+        Recorded {
+            id: m.id,
+            org: OrgRef::of(&org.org),
+            kind: m.kind.code(),
+            label: m.kind.label(),
+            kinds: m.kinds().iter().map(|k| k.code()).collect(),
+            for_year: m.credited_year(),
+            date: m.date,
+            topic: m.topic.clone(),
+            expected: m.expected,
+            present: m.present,
+            excused: m.excused,
+            attendance_rate: crate::reports::round4(m.attendance_rate()),
+            quorum,
+        }
+    }
+}
+
+fn clean(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}

@@ -1,0 +1,190 @@
+//! A meeting in full (its page and the API) and what the record form needs of a branch.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use jiceng_domain::{MemberStatus, OrgKind, Quorum};
+use jiceng_store::meetings as meeting_store;
+use jiceng_store::orgs as org_store;
+use jiceng_store::Scope;
+use serde::Serialize;
+
+use super::branch_in_scope;
+use crate::access::{Action, Actor, InScope};
+use crate::reports::OrgRef;
+use crate::{App, AppError, OrgRecord, Result};
+
+/// A meeting in full, as its page and the API show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingView {
+    pub id: i64,
+    pub org_id: i64,
+    pub org: OrgRef,
+    pub branch_id: i64,
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub kinds: Vec<&'static str>,
+    pub labels: Vec<&'static str>,
+    /// 所属年度 of its yearly kinds.
+    pub for_year: i32,
+    /// A 换届选举 (quorum four fifths).
+    pub election: bool,
+    pub date: NaiveDate,
+    pub topic: String,
+    pub venue: Option<String>,
+    pub host: Option<String>,
+    pub expected: i64,
+    pub present: i64,
+    pub excused: i64,
+    pub attendance_rate: Option<f64>,
+    pub excused_reasons: Vec<String>,
+    pub minutes: Option<String>,
+    pub decisions: Option<String>,
+    /// `None`: not recorded.
+    pub masses_present: Option<i64>,
+    pub central_task: bool,
+    pub members_needs: bool,
+    pub votes: bool,
+    /// For a general meeting that voted: the quorum as judged by the rules in force.
+    pub quorum: Option<Quorum>,
+    /// Attendance picked from the roster (empty when only counts were entered).
+    pub attendees: Vec<AttendeeView>,
+    pub recorded_by: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttendeeView {
+    pub member_id: i64,
+    pub name: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub reason: Option<String>,
+    pub full: bool,
+}
+
+/// One meeting in the actor's scope.
+pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<MeetingView> {
+    if !actor.may(Action::ReadData) {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = app.store.acquire().await?;
+    let m = meeting_store::get(&mut conn, &actor.scope, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("会议记录".into()))?;
+    let org = org_store::get(&mut conn, &Scope::All, m.meeting.org_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+    let attendance = meeting_store::attendees(&mut conn, id).await?;
+    let names: HashMap<i64, String> = if attendance.is_empty() {
+        HashMap::new()
+    } else {
+        jiceng_store::members::of_orgs(&mut conn, &[m.branch_id])
+            .await?
+            .into_iter()
+            .map(|x| (x.id, x.name))
+            .collect()
+    };
+    drop(conn);
+    let quorum = m.meeting.quorum(app.rules.in_force(m.meeting.date));
+    let me = &m.meeting;
+    Ok(MeetingView {
+        id: me.id,
+        org_id: me.org_id,
+        org: OrgRef::of(&org.org),
+        branch_id: m.branch_id,
+        kind: me.kind.code(),
+        label: me.kind.label(),
+        kinds: me.kinds().iter().map(|k| k.code()).collect(),
+        labels: me.kinds().iter().map(|k| k.label()).collect(),
+        for_year: me.credited_year(),
+        election: me.election,
+        date: me.date,
+        topic: me.topic.clone(),
+        venue: me.venue.clone(),
+        host: me.host.clone(),
+        expected: me.expected,
+        present: me.present,
+        excused: me.excused,
+        attendance_rate: crate::reports::round4(me.attendance_rate()),
+        excused_reasons: me.excused_reasons.clone(),
+        minutes: me.minutes.clone(),
+        decisions: me.decisions.clone(),
+        masses_present: me.masses_present,
+        central_task: me.central_task,
+        members_needs: me.members_needs,
+        votes: me.votes,
+        quorum,
+        attendees: attendance
+            .iter()
+            .map(|a| AttendeeView {
+                member_id: a.member_id,
+                name: names
+                    .get(&a.member_id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("党员（id {}，已转出）", a.member_id)),
+                status: a.status.code(),
+                status_label: a.status.label(),
+                reason: a.reason.clone(),
+                full: a.full,
+            })
+            .collect(),
+        recorded_by: m.created_by.clone(),
+    })
+}
+
+/// A member of a branch's roster, for picking attendance.
+#[derive(Debug, Clone, Serialize)]
+pub struct RosterMember {
+    pub id: i64,
+    pub name: String,
+    /// A full member (正式党员) today.
+    pub full: bool,
+}
+
+/// What the record form needs for an org (a branch, or a group): its branch, the
+/// branch's groups and its roster.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordContext {
+    pub branch: OrgRef,
+    pub branch_id: i64,
+    /// The group the form was opened for, if any.
+    pub group_id: Option<i64>,
+    pub has_committee: bool,
+    /// (id, name) of the branch's live groups.
+    pub groups: Vec<(i64, String)>,
+    pub roster: Vec<RosterMember>,
+}
+
+/// The branch (and groups and roster) of an org in the actor's scope that meetings may
+/// be recorded for.
+pub async fn record_context(app: &App, org: &InScope<OrgRecord>) -> Result<RecordContext> {
+    let mut conn = app.store.acquire().await?;
+    let branch =
+        branch_in_scope(&mut conn, org, "组织生活由党支部（党小组会由党小组）记录").await?;
+    let today = app.today();
+    let groups = org_store::children(&mut conn, &Scope::subtree(&branch.path), branch.org.id)
+        .await?
+        .into_iter()
+        .filter(|g| g.org.kind == OrgKind::Group && g.org.dissolved_on.is_none())
+        .map(|g| (g.org.id, g.org.name.clone()))
+        .collect();
+    let mut roster: Vec<RosterMember> = jiceng_store::members::of_orgs(&mut conn, &[branch.org.id])
+        .await?
+        .into_iter()
+        .map(|m| RosterMember {
+            id: m.id,
+            full: jiceng_domain::member::status_on(m.status, m.full_on, today)
+                == MemberStatus::Full,
+            name: m.name,
+        })
+        .collect();
+    roster.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    Ok(RecordContext {
+        branch: OrgRef::of(&branch.org),
+        branch_id: branch.org.id,
+        group_id: (org.org.kind == OrgKind::Group).then_some(org.org.id),
+        has_committee: branch.org.committee == Some(true),
+        groups,
+        roster,
+    })
+}

@@ -1,0 +1,174 @@
+//! A meeting's page, the org's organizational-life tab and the meeting list with its
+//! export.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chrono::Datelike;
+use jiceng_app::access::{self, Action, OrgKey};
+use jiceng_app::browse;
+use jiceng_app::meetings::{self, MeetingRow, MeetingView};
+use jiceng_app::reports::compliance;
+use jiceng_domain::Period;
+use serde::Deserialize;
+
+use super::heat::{heat_map, HeatMap};
+use super::{freshness, DoneParam, PAGE};
+use crate::charts;
+use crate::error::PageError;
+use crate::extract::{PathOrg, QueryOrg};
+use crate::pages::{html, xlsx, Nav, Pager};
+use crate::session::User;
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "life_meeting.html")]
+struct MeetingPage {
+    title: String,
+    nav: Nav,
+    m: MeetingView,
+    rate: String,
+    flash: bool,
+    breadcrumb: Vec<(i64, String)>,
+}
+
+pub(super) async fn meeting_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneParam>,
+) -> Result<Response, PageError> {
+    let m = meetings::get(&state.app, &user.actor, id).await?;
+    let branch = access::resolve(&state.app, &user.actor, &OrgKey::Id(m.branch_id)).await?;
+    let breadcrumb = browse::breadcrumb(&state.app, &user.actor, &branch).await?;
+    html(&MeetingPage {
+        title: format!("{} · {}", m.label, m.topic),
+        nav: Nav::of(&user),
+        rate: charts::pct(m.attendance_rate),
+        flash: q.done.as_deref() == Some("recorded"),
+        breadcrumb,
+        m,
+    })
+}
+
+// ---------------------------------------------------------------- the org's tab
+
+#[derive(Template)]
+#[template(path = "life_org.html")]
+struct OrgLifePage {
+    title: String,
+    nav: Nav,
+    org_id: i64,
+    org_name: String,
+    kind_label: String,
+    is_branch: bool,
+    can_write: bool,
+    open: usize,
+    month_label: String,
+    rate: String,
+    branches: i64,
+    compliant: i64,
+    held_nothing: i64,
+    heat: Option<HeatMap>,
+    recent: Vec<MeetingRow>,
+    total: i64,
+    freshness: String,
+}
+
+pub(super) async fn org_life(
+    State(state): State<AppState>,
+    PathOrg { user, org }: PathOrg<User>,
+) -> Result<Response, PageError> {
+    let id = org.org.id;
+    let today = state.app.today();
+    let month = Period::month_of(today);
+    let is_branch = org.org.kind == jiceng_domain::OrgKind::Branch;
+    let o = compliance::overview(&state.app, &org, month).await?;
+    let (open, heat) = if is_branch {
+        let d = meetings::due(&state.app, &org, today).await?;
+        let year = Period::year_of(today);
+        let r = compliance::run(&state.app, &org, year).await?;
+        (
+            d.items.len(),
+            Some(heat_map(today.year(), &r.calendar, today)),
+        )
+    } else {
+        (0, None)
+    };
+    let (recent, total) = meetings::list_under(&state.app, &org, 1, 10).await?;
+    html(&OrgLifePage {
+        title: format!("组织生活 · {}", org.org.name),
+        nav: Nav::of(&user),
+        org_id: id,
+        org_name: org.org.name.clone(),
+        kind_label: org.org.kind.label().to_string(),
+        is_branch,
+        can_write: user.actor.may(Action::RecordLife),
+        open,
+        month_label: month.label(),
+        rate: charts::pct(o.org.rate),
+        branches: o.org.branches,
+        compliant: o.org.compliant,
+        held_nothing: o.org.held_nothing,
+        heat,
+        recent,
+        total,
+        freshness: freshness(&state, Some(&o)),
+    })
+}
+
+// ---------------------------------------------------------------- meeting list
+
+/// The query of the meeting list; `?org=` is read by [`QueryOrg`].
+#[derive(Deserialize)]
+pub(super) struct ListParams {
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "life_meetings.html")]
+struct MeetingsPage {
+    title: String,
+    nav: Nav,
+    org_id: i64,
+    org_name: String,
+    rows: Vec<MeetingRow>,
+    pager: Pager,
+}
+
+pub(super) async fn meetings_page(
+    State(state): State<AppState>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Query(p): Query<ListParams>,
+) -> Result<Response, PageError> {
+    let page = p.page.unwrap_or(1).max(1);
+    let (rows, total) = meetings::list_under(&state.app, &org, page, PAGE).await?;
+    let pages = ((total + PAGE - 1) / PAGE).max(1);
+    html(&MeetingsPage {
+        title: format!("会议记录 · {}", org.org.name),
+        nav: Nav::of(&user),
+        org_id: org.org.id,
+        org_name: org.org.name.clone(),
+        rows,
+        pager: Pager::new(
+            "/meetings",
+            &[("org", org.org.id.to_string())],
+            page,
+            pages,
+            total,
+        ),
+    })
+}
+
+pub(super) async fn meetings_export(
+    State(state): State<AppState>,
+    QueryOrg { user, org }: QueryOrg<User>,
+) -> Result<Response, PageError> {
+    let (rows, _) = meetings::list_under(&state.app, &org, 1, jiceng_app::export::MAX_ROWS).await?;
+    let title = format!("{} 会议记录", org.org.name);
+    let sheet = meetings::meetings_sheet(&title, &rows);
+    let bytes =
+        jiceng_app::export::workbook(&state.app, &user.actor, "meetings", Some(&org), &[sheet])
+            .await?;
+    Ok(xlsx(&format!("{title}.xlsx"), bytes))
+}

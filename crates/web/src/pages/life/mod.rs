@@ -1,0 +1,120 @@
+//! Organizational life pages (SPEC C4): a branch's 本月待办 with one tap to record, the
+//! phone-first record form, the meeting page, the org's organizational-life tab, the
+//! subtree compliance report with drill-down and a month × kind heat map, and exports.
+//!
+//! Nothing here counts check-ins, points, rankings of people or online time (SPEC C4).
+
+mod compliance;
+mod due;
+mod form;
+mod heat;
+mod meetings;
+mod record;
+
+use jiceng_app::access::Action;
+use jiceng_app::reports::compliance::{Overview, LIVE_MAX_BRANCHES};
+use serde::Deserialize;
+
+use crate::routes::{Guard, Routes, Subject};
+use crate::AppState;
+use compliance::compliance_page;
+use due::due_page;
+use meetings::{meeting_page, meetings_export, meetings_page, org_life};
+use record::{record_form, record_submit};
+
+/// Rows a page lists.
+const PAGE: i64 = 20;
+
+/// `?done=`: the meeting just recorded, for the page's flash.
+#[derive(Deserialize)]
+pub(super) struct DoneParam {
+    done: Option<String>,
+}
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/orgs/{id}/due",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            due_page,
+        )
+        .get(
+            "/orgs/{id}/life",
+            Guard::May(Action::ReadData),
+            Subject::Org,
+            org_life,
+        )
+        .get(
+            "/orgs/{id}/meetings/new",
+            Guard::May(Action::RecordLife),
+            Subject::Org,
+            record_form,
+        )
+        .post(
+            "/orgs/{id}/meetings/new",
+            Guard::May(Action::RecordLife),
+            Subject::Org,
+            record_submit,
+        )
+        .get(
+            "/meetings",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            meetings_page,
+        )
+        .get(
+            "/meetings/export.xlsx",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            meetings_export,
+        )
+        .get(
+            "/meetings/{id}",
+            Guard::May(Action::ReadData),
+            Subject::Meeting,
+            meeting_page,
+        )
+        .get(
+            "/reports/compliance",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            compliance_page,
+        )
+}
+
+/// `YYYY-MM-DD HH:MM` in China Standard Time, from a UTC instant.
+fn cst(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// The same for a stored `computed_at` text (`…Z`).
+fn cst_text(s: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| cst(t.with_timezone(&chrono::Utc)))
+        .unwrap_or_else(|_| s.to_string())
+}
+
+/// What the pages say about how fresh the figures are.
+fn freshness(state: &AppState, overview: Option<&Overview>) -> String {
+    let minutes = (state.config.summary_refresh().as_secs() / 60).max(1);
+    let last = *state.summaries_refreshed.lock().expect("refresh time");
+    let last = match last {
+        Some(t) => format!("最近一次刷新：{}（北京时间）", cst(t)),
+        None => "本服务启动后尚未刷新".to_string(),
+    };
+    let source = match overview {
+        Some(o) if o.source == "summary" => format!(
+            "本页数字取自汇总（计算于{}（北京时间））。",
+            o.computed_at.as_deref().map(cst_text).unwrap_or_default()
+        ),
+        Some(_) => "本页数字为实时计算。".to_string(),
+        None => String::new(),
+    };
+    format!(
+        "数据时效：支部记录会议后，本支部及所在乡镇、县（{}个支部以内）的数字立即更新；更大范围的数字取自每{minutes}分钟刷新一次的汇总，{last}。{source}",
+        LIVE_MAX_BRANCHES
+    )
+}

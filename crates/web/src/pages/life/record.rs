@@ -1,0 +1,212 @@
+//! The phone-first record form: the kinds this branch can hold, its groups and roster,
+//! and the submission, refused beside the fields it is about or recorded.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::NaiveDate;
+use jiceng_app::access::{self, OrgKey, RecordLife};
+use jiceng_app::meetings::{self, RecordContext, Recorded};
+use jiceng_app::AppError;
+use jiceng_domain::MeetingKind;
+use serde::Deserialize;
+
+use super::form::{read_meeting, statuses, FieldErrors, Fields, RecordValues, Statuses};
+use crate::error::PageError;
+use crate::extract::PathOrg;
+use crate::pages::{html, Nav};
+use crate::parse::parse_kind;
+use crate::session::User;
+use crate::AppState;
+
+pub struct KindChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+pub struct AttendeeLine {
+    pub id: i64,
+    pub name: String,
+    pub full: bool,
+    pub status: &'static str,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "life_record.html")]
+struct RecordPage {
+    title: String,
+    nav: Nav,
+    action: String,
+    branch_id: i64,
+    branch_name: String,
+    today: String,
+    kinds: Vec<KindChoice>,
+    /// The kinds a combined session may also serve (ticked boxes).
+    also: Vec<KindChoice>,
+    groups: Vec<(i64, String, bool)>,
+    attendees: Vec<AttendeeLine>,
+    f: RecordValues,
+    e: FieldErrors,
+}
+
+fn kind_choices(ctx: &RecordContext, selected: &str) -> Vec<KindChoice> {
+    MeetingKind::ALL
+        .iter()
+        .filter(|k| {
+            // Only what this branch can hold: group meetings need a group, committee
+            // meetings a committee (still offered when preselected).
+            let code = k.code();
+            code == selected
+                || match k {
+                    MeetingKind::GroupMeeting => !ctx.groups.is_empty(),
+                    MeetingKind::CommitteeMeeting => ctx.has_committee,
+                    _ => true,
+                }
+        })
+        .map(|k| KindChoice {
+            value: k.code(),
+            label: k.label(),
+            selected: k.code() == selected,
+        })
+        .collect()
+}
+
+fn record_page(
+    user: &User,
+    id: i64,
+    ctx: &RecordContext,
+    f: RecordValues,
+    statuses: &Statuses,
+    e: FieldErrors,
+    today: NaiveDate,
+) -> RecordPage {
+    let attendees = ctx
+        .roster
+        .iter()
+        .map(|m| {
+            let (status, reason) = statuses
+                .get(&m.id)
+                .cloned()
+                .unwrap_or(("present", String::new()));
+            AttendeeLine {
+                id: m.id,
+                name: m.name.clone(),
+                full: m.full,
+                status,
+                reason,
+            }
+        })
+        .collect();
+    RecordPage {
+        title: format!("记录组织生活 · {}", ctx.branch.name),
+        nav: Nav::of(user),
+        action: format!("/orgs/{id}/meetings/new"),
+        branch_id: ctx.branch_id,
+        branch_name: ctx.branch.name.clone(),
+        today: today.to_string(),
+        kinds: kind_choices(ctx, &f.kind),
+        also: kind_choices(ctx, "")
+            .into_iter()
+            .filter(|k| k.value != MeetingKind::GroupMeeting.code())
+            .map(|k| KindChoice {
+                selected: f.also.iter().any(|a| a == k.value),
+                ..k
+            })
+            .collect(),
+        groups: ctx
+            .groups
+            .iter()
+            .map(|(gid, name)| (*gid, name.clone(), f.group == gid.to_string()))
+            .collect(),
+        attendees,
+        f,
+        e,
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct NewParams {
+    kind: Option<String>,
+    back: Option<String>,
+}
+
+pub(super) async fn record_form(
+    State(state): State<AppState>,
+    PathOrg { user, org }: PathOrg<User>,
+    Query(q): Query<NewParams>,
+) -> Result<Response, PageError> {
+    user.actor.grant::<RecordLife>()?;
+    let id = org.org.id;
+    let ctx = meetings::record_context(&state.app, &org).await?;
+    let today = state.app.today();
+    let kind = q
+        .kind
+        .as_deref()
+        .and_then(|k| parse_kind(k).ok().flatten())
+        .map(|k| k.code().to_string())
+        .unwrap_or_default();
+    let f = RecordValues {
+        kind,
+        group: ctx.group_id.map(|g| g.to_string()).unwrap_or_default(),
+        date: today.to_string(),
+        back: q.back.unwrap_or_default(),
+        ..Default::default()
+    };
+    html(&record_page(
+        &user,
+        id,
+        &ctx,
+        f,
+        &HashMap::new(),
+        FieldErrors::default(),
+        today,
+    ))
+}
+
+pub(super) async fn record_submit(
+    State(state): State<AppState>,
+    PathOrg { user, org }: PathOrg<User>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = org.org.id;
+    let fields = Fields(fields);
+    user.check_csrf(&fields.get("csrf"))?;
+    let grant = user.actor.grant::<RecordLife>()?;
+    let ctx = meetings::record_context(&state.app, &org).await?;
+    let today = state.app.today();
+    let f = RecordValues::read(&fields);
+    let statuses = statuses(&fields, &ctx);
+    let mut e = FieldErrors::default();
+    let (new, org_id) = read_meeting(&f, &ctx, &statuses, today, id, &mut e);
+    if !e.any() {
+        // The group (or the branch) chosen, proven in the actor's scope like the path's org.
+        let held_by = if org_id == id {
+            org.clone()
+        } else {
+            access::resolve(&state.app, &user.actor, &OrgKey::Id(org_id)).await?
+        };
+        match meetings::record(&state.app, &grant, &held_by, &new).await {
+            Ok(r) => return Ok(Redirect::to(&after_recording(&f, &ctx, &r)).into_response()),
+            Err(AppError::Meeting(refused)) => e.place(&refused),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let mut resp = html(&record_page(&user, id, &ctx, f, &statuses, e, today))?;
+    *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(resp)
+}
+
+/// Where a recorded meeting leads: back to the branch's due list, or to its page.
+fn after_recording(f: &RecordValues, ctx: &RecordContext, r: &Recorded) -> String {
+    if f.back == "due" {
+        format!("/orgs/{}/due?done={}", ctx.branch_id, r.id)
+    } else {
+        format!("/meetings/{}?done=recorded", r.id)
+    }
+}
