@@ -354,7 +354,7 @@ pub async fn create(
         let stored = org_store::get(&mut tx, &Scope::All, org.id)
             .await?
             .ok_or_else(|| AppError::NotFound("党组织".into()))?;
-        facts::refresh(&mut tx, &[org.id], today).await?;
+        facts::refresh(&mut tx, &app.rules, &[org.id], today).await?;
         record(
             &mut tx,
             actor,
@@ -435,7 +435,7 @@ pub async fn edit(
         if records_changed {
             org_history::set_records_from(&mut tx, id, fields.records_from).await?;
         }
-        facts::refresh(&mut tx, &[id], today).await?;
+        facts::refresh(&mut tx, &app.rules, &[id], today).await?;
         record(
             &mut tx,
             actor,
@@ -495,7 +495,7 @@ pub async fn move_org(
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         org_store::move_subtree(&mut tx, id, new_parent).await?;
-        facts::refresh(&mut tx, touched, today).await?;
+        facts::refresh(&mut tx, &app.rules, touched, today).await?;
         record(
             &mut tx,
             actor,
@@ -581,7 +581,7 @@ pub async fn merge(
             jiceng_store::positions::end(&mut tx, p.id, today).await?;
         }
         org_store::update(&mut tx, after).await?;
-        facts::refresh(&mut tx, touched, today).await?;
+        facts::refresh(&mut tx, &app.rules, touched, today).await?;
         record(
             &mut tx,
             actor,
@@ -653,7 +653,7 @@ pub async fn dissolve(
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         org_store::update(&mut tx, after).await?;
-        facts::refresh(&mut tx, &[id], today).await?;
+        facts::refresh(&mut tx, &app.rules, &[id], today).await?;
         record(
             &mut tx,
             actor,
@@ -853,7 +853,7 @@ pub async fn record_event(
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         org_history::record(&mut tx, event_id, id, e, Some(reason)).await?;
-        facts::refresh(&mut tx, &[id], today).await?;
+        facts::refresh(&mut tx, &app.rules, &[id], today).await?;
         let after = org_store::get(&mut tx, &Scope::All, id)
             .await?
             .ok_or_else(|| AppError::NotFound("党组织".into()))?;

@@ -5,10 +5,10 @@
 //! ancestor, deepest first, reading the stored subtree facts of untouched children — so a
 //! high-level report is one indexed lookup and never a count over member rows.
 //!
-//! The structure anomalies of each org (SPEC C1, by the shipped rule set as of the facts
-//! day) are stored too (`org_anomaly`), with subtree totals of orgs, anomalies by rule and
-//! coverage gaps, so a province's structure summary is one row and its anomaly list a
-//! path-range read.
+//! The structure anomalies of each org (SPEC C1, by the app's rule book, the set in force
+//! on the facts day) are stored too (`org_anomaly`), with subtree totals of orgs,
+//! anomalies by rule and coverage gaps, so a province's structure summary is one row and
+//! its anomaly list a path-range read.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
@@ -17,7 +17,7 @@ use jiceng_domain::member_stats::Profile;
 use jiceng_domain::structure::{check_org, Anomaly, OrgFacts};
 use jiceng_domain::{
     path, AnomalyRule, Coverage, CoverageReport, EventKind, Gap, MemberStats, MemberStatus,
-    OperatingStatus, OrgHistory, RuleBook, SecretaryState,
+    OperatingStatus, OrgHistory, RuleBook, RuleSet, SecretaryState,
 };
 use sqlx::Row;
 
@@ -79,7 +79,8 @@ fn add_counts(into: &mut Counts, from: &Counts) {
     }
 }
 
-/// The rule set stored anomalies and gaps are computed with (parsed once).
+/// The shipped rule book (parsed once): the reports trust stored anomalies and gaps only
+/// when the app's rules are these (the rules every writer of the facts holds).
 pub fn shipped_rules() -> &'static RuleBook {
     static RULES: OnceLock<RuleBook> = OnceLock::new();
     RULES.get_or_init(RuleBook::shipped)
@@ -154,16 +155,13 @@ fn anomalies_of(
     o: &orgs::StoredOrg,
     parent_kind: Option<jiceng_domain::OrgKind>,
     history: &OrgHistory,
+    rules: &RuleSet,
     day: chrono::NaiveDate,
 ) -> Vec<Anomaly> {
     if !live_on(&o.org, day) {
         return vec![];
     }
-    check_org(
-        &org_facts(o, parent_kind, history, day),
-        shipped_rules().in_force(day),
-        day,
-    )
+    check_org(&org_facts(o, parent_kind, history, day), rules, day)
 }
 
 /// The key under which the subtree totals count orgs missing a record (暂无数据), beside
@@ -172,13 +170,18 @@ pub const MISSING_PREFIX: &str = "Missing:";
 
 /// The records an org live on `day` lacks for its checks, as counts by `MISSING_PREFIX`
 /// key (they do not depend on the parent's kind).
-fn missing_of(o: &orgs::StoredOrg, history: &OrgHistory, day: chrono::NaiveDate) -> Counts {
+fn missing_of(
+    o: &orgs::StoredOrg,
+    history: &OrgHistory,
+    rules: &RuleSet,
+    day: chrono::NaiveDate,
+) -> Counts {
     let mut c = Counts::new();
     if !live_on(&o.org, day) {
         return c;
     }
     let f = org_facts(o, None, history, day);
-    for m in jiceng_domain::structure::missing(&f, shipped_rules().in_force(day), day) {
+    for m in jiceng_domain::structure::missing(&f, rules, day) {
         *c.entry(format!("{MISSING_PREFIX}{}", m.code()))
             .or_default() += 1;
     }
@@ -221,12 +224,19 @@ pub fn profile(m: &members::StoredMember) -> Profile<'_> {
     }
 }
 
-/// Recomputes the facts of `touched` orgs and all their ancestors as of `day`.
+/// Recomputes the facts of `touched` orgs and all their ancestors as of `day`, their
+/// anomalies and gaps by the set of `rules` in force on `day` (the app's rule book).
 /// Returns how many orgs were refreshed.
-pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -> Result<usize> {
+pub async fn refresh(
+    conn: &mut Conn,
+    rules: &RuleBook,
+    touched: &[i64],
+    day: chrono::NaiveDate,
+) -> Result<usize> {
     if touched.is_empty() {
         return Ok(0);
     }
+    let rules = rules.in_force(day);
     // The touched orgs and their ancestors.
     let touched_rows = orgs::by_ids(conn, touched).await?;
     let mut set: HashSet<i64> = HashSet::new();
@@ -309,7 +319,7 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
             full_members: u.unit.full_members,
         };
         c.direct_coverage.add(&facts);
-        for g in jiceng_domain::coverage::gaps(&facts, shipped_rules().in_force(day)) {
+        for g in jiceng_domain::coverage::gaps(&facts, rules) {
             *c.direct_gaps.entry(gap_code(g).to_string()).or_default() += 1;
         }
     }
@@ -386,7 +396,13 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
             },
         });
         if touched_set.contains(&parent) {
-            let list = anomalies_of(&child, kind_of.get(&parent).copied(), &histories[&id], day);
+            let list = anomalies_of(
+                &child,
+                kind_of.get(&parent).copied(),
+                &histories[&id],
+                rules,
+                day,
+            );
             rechecked.push((child.clone(), list));
         }
         children.entry(parent).or_default().push(ChildFacts {
@@ -464,12 +480,13 @@ pub async fn refresh(conn: &mut Conn, touched: &[i64], day: chrono::NaiveDate) -
             o.facts.units_covered = c.units_covered;
             o.facts.has_secretary = c.has_secretary;
             o.facts.secretary_vacant_since = c.secretary_vacant_since;
-            c.anomalies = anomalies_of(&o, parent_kind.get(id).copied(), &histories[id], day);
+            c.anomalies =
+                anomalies_of(&o, parent_kind.get(id).copied(), &histories[id], rules, day);
             let own = count_rules(&c.anomalies);
             add_counts(&mut c.totals.anomalies, &own);
             add_counts(
                 &mut c.totals.anomalies,
-                &missing_of(&o, &histories[id], day),
+                &missing_of(&o, &histories[id], rules, day),
             );
         }
         if let Some(p) = parent.filter(|p| set.contains(p)) {
