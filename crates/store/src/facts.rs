@@ -21,6 +21,7 @@ use jiceng_domain::{
 };
 use sqlx::Row;
 
+use crate::row::{from_row, Cells};
 use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
 use crate::{members, orgs, units, Conn, Result, StoreError};
 
@@ -377,7 +378,7 @@ pub async fn refresh(
                         orgs: row.try_get("subtree_orgs")?,
                         anomalies: parse_counts(row.try_get("anomaly_counts")?)?,
                         gaps: parse_counts(row.try_get("gap_counts")?)?,
-                        checked_on: crate::opt_date(row.try_get("checked_on")?)?,
+                        checked_on: row.opt_date("checked_on")?,
                     },
                 },
             );
@@ -682,7 +683,7 @@ pub async fn totals(conn: &mut Conn, org_id: i64) -> Result<Option<Totals>> {
         orgs: row.try_get("subtree_orgs")?,
         anomalies: parse_counts(row.try_get("anomaly_counts")?)?,
         gaps: parse_counts(row.try_get("gap_counts")?)?,
-        checked_on: crate::opt_date(row.try_get("checked_on")?)?,
+        checked_on: row.opt_date("checked_on")?,
     }))
 }
 
@@ -719,17 +720,20 @@ pub async fn anomalies(
         let rule: String = row.try_get("rule")?;
         let kind: String = row.try_get("kind")?;
         let detail: String = row.try_get("detail")?;
-        out.push(StoredAnomaly {
-            org_id: row.try_get("org_id")?,
-            code: row.try_get("code")?,
-            name: row.try_get("name")?,
-            kind: jiceng_domain::OrgKind::from_code(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
-            rule: AnomalyRule::from_code(&rule)
-                .ok_or_else(|| StoreError::Corrupt(format!("规则 {rule}")))?,
-            detail: serde_json::from_str(&detail)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        });
+        out.push(from_row!(
+            row,
+            StoredAnomaly {
+                org_id,
+                code,
+                name,
+                kind: jiceng_domain::OrgKind::from_code(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
+                rule: AnomalyRule::from_code(&rule)
+                    .ok_or_else(|| StoreError::Corrupt(format!("规则 {rule}")))?,
+                detail: serde_json::from_str(&detail)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            }
+        ));
     }
     Ok(out)
 }

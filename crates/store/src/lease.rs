@@ -3,8 +3,7 @@
 //! server (key rotation, restore) reads the rows and refuses while one is fresh. A table,
 //! not a file lock, so that it holds on SQLite and PostgreSQL alike.
 
-use sqlx::Row;
-
+use crate::row::from_row;
 use crate::{Conn, Result};
 
 /// One server's lease.
@@ -81,14 +80,17 @@ pub async fn all(conn: &mut Conn) -> Result<Vec<Lease>> {
     .await?;
     rows.into_iter()
         .map(|r| {
-            Ok(Lease {
-                holder: r.try_get("holder")?,
-                pid: r.try_get("pid")?,
-                host: r.try_get("host")?,
-                bind: r.try_get("bind")?,
-                started_at: r.try_get("started_at")?,
-                beat_at: r.try_get("beat_at")?,
-            })
+            Ok(from_row!(
+                r,
+                Lease {
+                    holder,
+                    pid,
+                    host,
+                    bind,
+                    started_at,
+                    beat_at,
+                }
+            ))
         })
         .collect()
 }

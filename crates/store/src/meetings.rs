@@ -18,7 +18,8 @@ use jiceng_domain::{Attendance, AttendanceStatus, Meeting, MeetingKind, OrgKind,
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
+use crate::row::{from_row, Cells};
+use crate::sql::{counted_page, insert_many, Sql, Val, IN_CHUNK};
 use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
 
 /// A meeting as stored: the record, where it sits in the tree and its derived quorum.
@@ -142,48 +143,52 @@ fn vals(s: &StoredMeeting, now: &str) -> Vec<Val> {
 }
 
 fn from_row(row: &AnyRow) -> Result<StoredMeeting> {
-    let kind: String = row.try_get("kind")?;
     let held: String = row.try_get("held_on")?;
     let reasons: String = row.try_get("excused_reasons")?;
     let quorum: Option<i64> = row.try_get("quorum_ok")?;
-    let kind = MeetingKind::from_code(&kind)
-        .ok_or_else(|| StoreError::Corrupt(format!("会议类型 {kind}")))?;
+    let first = row.coded("kind", "会议类型", MeetingKind::from_code)?;
     let kinds: String = row.try_get("kinds")?;
     let for_year: Option<i64> = row.try_get("for_year")?;
-    Ok(StoredMeeting {
-        meeting: Meeting {
-            id: row.try_get("id")?,
-            org_id: row.try_get("org_id")?,
-            kind,
-            also: parse_kinds(&kinds)?
-                .into_iter()
-                .filter(|k| *k != kind)
-                .collect(),
-            for_year: for_year.and_then(|y| i32::try_from(y).ok()),
-            election: row.try_get::<i64, _>("election")? != 0,
-            date: parse_date_text(&held)?,
-            topic: row.try_get("topic")?,
-            venue: row.try_get("venue")?,
-            host: row.try_get("host")?,
-            expected: row.try_get("expected")?,
-            present: row.try_get("present")?,
-            excused: row.try_get("excused")?,
-            excused_reasons: serde_json::from_str(&reasons)
-                .map_err(|e| StoreError::Corrupt(format!("请假事由：{e}")))?,
-            minutes: row.try_get("minutes")?,
-            decisions: row.try_get("decisions")?,
-            masses_present: row.try_get("masses_present")?,
-            central_task: row.try_get::<i64, _>("central_task")? != 0,
-            members_needs: row.try_get::<i64, _>("members_needs")? != 0,
-            votes: row.try_get::<i64, _>("votes")? != 0,
-            full_expected: row.try_get("full_expected")?,
-            full_present: row.try_get("full_present")?,
-        },
-        org_path: row.try_get("org_path")?,
-        branch_id: row.try_get("branch_id")?,
-        quorum_ok: quorum.map(|q| q != 0),
-        created_by: row.try_get("created_by")?,
-    })
+    Ok(from_row!(
+        row,
+        StoredMeeting {
+            meeting: from_row!(
+                row,
+                Meeting {
+                    id,
+                    org_id,
+                    kind: first,
+                    also: parse_kinds(&kinds)?
+                        .into_iter()
+                        .filter(|k| *k != first)
+                        .collect(),
+                    for_year: for_year.and_then(|y| i32::try_from(y).ok()),
+                    election: row.flag("election")?,
+                    date: parse_date_text(&held)?,
+                    topic,
+                    venue,
+                    host,
+                    expected,
+                    present,
+                    excused,
+                    excused_reasons: serde_json::from_str(&reasons)
+                        .map_err(|e| StoreError::Corrupt(format!("请假事由：{e}")))?,
+                    minutes,
+                    decisions,
+                    masses_present,
+                    central_task: row.flag("central_task")?,
+                    members_needs: row.flag("members_needs")?,
+                    votes: row.flag("votes")?,
+                    full_expected,
+                    full_present,
+                }
+            ),
+            org_path,
+            branch_id,
+            quorum_ok: quorum.map(|q| q != 0),
+            created_by,
+        }
+    ))
 }
 
 /// Inserts meetings (ids assigned by the caller) and rewrites the monthly facts of every
@@ -282,7 +287,7 @@ pub async fn attendees(conn: &mut Conn, meeting_id: i64) -> Result<Vec<Attendanc
                 status: AttendanceStatus::from_code(&status)
                     .ok_or_else(|| StoreError::Corrupt(format!("出席情况 {status}")))?,
                 reason: r.try_get("reason")?,
-                full: r.try_get::<i64, _>("is_full")? != 0,
+                full: r.flag("is_full")?,
             })
         })
         .collect()
@@ -320,10 +325,7 @@ pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Store
         .bind(id)
         .push(" AND ")
         .scope("org_path", scope);
-    q.fetch_optional(&mut *conn)
-        .await?
-        .map(|r| from_row(&r))
-        .transpose()
+    q.fetch_opt_map(&mut *conn, from_row).await
 }
 
 /// The meeting with this key (org, kind, date, topic), if recorded.
@@ -334,18 +336,16 @@ pub async fn find(
     date: chrono::NaiveDate,
     topic: &str,
 ) -> Result<Option<StoredMeeting>> {
-    let sql = format!(
-        "SELECT {COLS} FROM meeting WHERE org_id = $1 AND kind = $2 AND held_on = $3 AND topic = $4"
-    );
-    sqlx::query(&sql)
+    Sql::new(format!("SELECT {COLS} FROM meeting WHERE org_id = "))
         .bind(org_id)
+        .push(" AND kind = ")
         .bind(kind.code())
-        .bind(crate::date_text(date))
-        .bind(topic.to_string())
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| from_row(&r))
-        .transpose()
+        .push(" AND held_on = ")
+        .bind(date)
+        .push(" AND topic = ")
+        .bind(topic)
+        .fetch_opt_map(&mut *conn, from_row)
+        .await
 }
 
 /// The key of a meeting: org, kind, date, topic.
@@ -409,13 +409,8 @@ pub async fn list(
         }
         q
     };
-    let total: i64 = select("COUNT(*)").fetch_scalar(&mut *conn).await?;
-    let rows = select(COLS)
-        .push(" ORDER BY held_on DESC, id DESC")
-        .page(limit, offset)
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
+    let columns = (COLS, "held_on DESC, id DESC");
+    counted_page(conn, select, columns, (offset, limit), None, from_row).await
 }
 
 /// What `list` narrows to.
@@ -743,11 +738,7 @@ pub async fn month_facts(
     .in_list(keys)
     .push(" AND ")
     .scope("branch_path", scope);
-    q.fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(month_from_row)
-        .collect()
+    q.fetch_map(&mut *conn, month_from_row).await
 }
 
 /// The stored facts of one branch for `months`.
@@ -767,11 +758,7 @@ pub async fn branch_month_facts(
     .push(" AND year_month IN ")
     .in_list(keys)
     .push(" ORDER BY year_month");
-    q.fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(month_from_row)
-        .collect()
+    q.fetch_map(&mut *conn, month_from_row).await
 }
 
 /// A branch or group as compliance needs it: a lean row of `org`.
@@ -811,34 +798,37 @@ pub async fn branches_and_groups(conn: &mut Conn, scope: &Scope) -> Result<Vec<L
         .iter()
         .map(|r| {
             let kind: String = r.try_get("kind")?;
-            Ok(LifeOrg {
-                id: r.try_get("id")?,
-                parent_id: r.try_get("parent_id")?,
-                code: r.try_get("code")?,
-                name: r.try_get("name")?,
-                kind: OrgKind::from_code(&kind)
-                    .ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
-                path: r.try_get("path")?,
-                has_committee: r.try_get::<i64, _>("has_committee")? != 0,
-                founded_on: opt_date(r.try_get("founded_on")?)?,
-                dissolved_on: opt_date(r.try_get("dissolved_on")?)?,
-                records_from: match opt_date(r.try_get("records_from")?)? {
-                    Some(d) => Some(d),
-                    None => r
-                        .try_get::<Option<String>, _>("first_month")?
-                        .map(|ym| {
-                            let (y, m) = parse_year_month(&ym)?;
-                            Ok::<_, StoreError>(Period::Month(y, m).first_day())
-                        })
-                        .transpose()?,
-                },
-                temporary: r.try_get::<i64, _>("temporary")? != 0,
-                committee: match r.try_get::<Option<String>, _>("committee")?.as_deref() {
-                    Some("yes") => Some(true),
-                    Some("no") => Some(false),
-                    _ => None,
-                },
-            })
+            Ok(from_row!(
+                r,
+                LifeOrg {
+                    id,
+                    parent_id,
+                    code,
+                    name,
+                    kind: OrgKind::from_code(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
+                    path,
+                    has_committee: r.flag("has_committee")?,
+                    founded_on: r.opt_date("founded_on")?,
+                    dissolved_on: r.opt_date("dissolved_on")?,
+                    records_from: match opt_date(r.try_get("records_from")?)? {
+                        Some(d) => Some(d),
+                        None => r
+                            .try_get::<Option<String>, _>("first_month")?
+                            .map(|ym| {
+                                let (y, m) = parse_year_month(&ym)?;
+                                Ok::<_, StoreError>(Period::Month(y, m).first_day())
+                            })
+                            .transpose()?,
+                    },
+                    temporary: r.flag("temporary")?,
+                    committee: match r.try_get::<Option<String>, _>("committee")?.as_deref() {
+                        Some("yes") => Some(true),
+                        Some("no") => Some(false),
+                        _ => None,
+                    },
+                }
+            ))
         })
         .collect()
 }
@@ -925,20 +915,23 @@ pub async fn summaries(conn: &mut Conn, period: Period, org_ids: &[i64]) -> Resu
         .in_list(chunk);
         for r in q.fetch_all(&mut *conn).await? {
             let p: String = r.try_get("period")?;
-            out.push(Summary {
-                org_id: r.try_get("org_id")?,
-                org_path: r.try_get("org_path")?,
-                period: Period::parse(&p).map_err(StoreError::Corrupt)?,
-                branches: r.try_get("branches")?,
-                compliant: r.try_get("compliant")?,
-                held_nothing: r.try_get("held_nothing")?,
-                meetings: r.try_get("meetings")?,
-                expected: r.try_get("expected")?,
-                present: r.try_get("present")?,
-                quorum_failed: r.try_get("quorum_failed")?,
-                computed_at: r.try_get("computed_at")?,
-                judged_through: opt_date(r.try_get("judged_through")?)?,
-            });
+            out.push(from_row!(
+                r,
+                Summary {
+                    org_id,
+                    org_path,
+                    period: Period::parse(&p).map_err(StoreError::Corrupt)?,
+                    branches,
+                    compliant,
+                    held_nothing,
+                    meetings,
+                    expected,
+                    present,
+                    quorum_failed,
+                    computed_at,
+                    judged_through: r.opt_date("judged_through")?,
+                }
+            ));
         }
     }
     Ok(out)

@@ -6,6 +6,7 @@
 
 use sqlx::Row;
 
+use crate::row::from_row;
 use crate::{Conn, Result};
 
 const FINGERPRINT: &str = "key_fingerprint";
@@ -94,11 +95,14 @@ pub async fn protected(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<Pr
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(Protected {
-                id: r.try_get("id")?,
-                id_cipher: r.try_get("id_cipher")?,
-                phone_cipher: r.try_get("phone_cipher")?,
-            })
+            Ok(from_row!(
+                r,
+                Protected {
+                    id,
+                    id_cipher,
+                    phone_cipher,
+                }
+            ))
         })
         .collect()
 }
