@@ -572,7 +572,7 @@ pub fn open_on(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
@@ -585,7 +585,17 @@ mod tests {
         judge(b, t, p, book, d("2100-01-01"))
     }
 
-    fn branch(has_committee: bool, groups: &[i64]) -> BranchFacts {
+    /// The meetings held: (kind, group, day).
+    fn held(meetings: &[(MeetingKind, Option<i64>, &str)]) -> Tally {
+        let mut t = Tally::default();
+        for (kind, group, day) in meetings {
+            t.add(*kind, *group, d(day));
+        }
+        t
+    }
+
+    /// A branch founded in 2000 with its records from then, and `groups`.
+    pub(crate) fn branch(has_committee: bool, groups: &[i64]) -> BranchFacts {
         BranchFacts {
             branch_id: 1,
             committee: CommitteeHistory::always(Some(has_committee)),
@@ -650,15 +660,16 @@ mod tests {
     #[test]
     fn a_quarter_judges_each_month_and_the_quarter() {
         let b = branch(false, &[]);
-        let mut t = Tally::default();
         // Two theme days in July, none in August, one in September; a general meeting
         // on the quarter's first day; a party lecture the day after the quarter.
-        t.add(MeetingKind::ThemeDay, None, d("2026-07-01"));
-        t.add(MeetingKind::ThemeDay, None, d("2026-07-20"));
-        t.add(MeetingKind::ThemeDay, None, d("2026-09-30"));
-        t.add(MeetingKind::GeneralMeeting, None, d("2026-07-01"));
-        t.add(MeetingKind::PartyLecture, None, d("2026-10-01"));
-        t.add(MeetingKind::PartyLecture, None, d("2026-06-30"));
+        let t = held(&[
+            (MeetingKind::ThemeDay, None, "2026-07-01"),
+            (MeetingKind::ThemeDay, None, "2026-07-20"),
+            (MeetingKind::ThemeDay, None, "2026-09-30"),
+            (MeetingKind::GeneralMeeting, None, "2026-07-01"),
+            (MeetingKind::PartyLecture, None, "2026-10-01"),
+            (MeetingKind::PartyLecture, None, "2026-06-30"),
+        ]);
         let c = judge_later(&b, &t, Period::Quarter(2026, 3), &book());
         assert_eq!(
             c.obligations.len(),
@@ -755,10 +766,11 @@ mod tests {
     #[test]
     fn open_on_lists_this_month_quarter_and_year() {
         let b = branch(false, &[]);
-        let mut t = Tally::default();
-        t.add(MeetingKind::ThemeDay, None, d("2026-08-03"));
-        t.add(MeetingKind::GeneralMeeting, None, d("2026-07-03"));
-        t.add(MeetingKind::LifeMeeting, None, d("2026-01-15"));
+        let t = held(&[
+            (MeetingKind::ThemeDay, None, "2026-08-03"),
+            (MeetingKind::GeneralMeeting, None, "2026-07-03"),
+            (MeetingKind::LifeMeeting, None, "2026-01-15"),
+        ]);
         let open: Vec<(MeetingKind, Period)> = open_on(&b, &t, d("2026-08-10"), &book())
             .into_iter()
             .map(|o| (o.kind, o.span))
@@ -1041,9 +1053,10 @@ mod tests {
         );
         let book = RuleBook::new(vec![set]);
         let b = branch(false, &[]);
-        let mut t = Tally::default();
-        t.add(MeetingKind::PartyLecture, None, d("2026-03-20"));
-        t.add(MeetingKind::PartyLecture, None, d("2026-09-18"));
+        let t = held(&[
+            (MeetingKind::PartyLecture, None, "2026-03-20"),
+            (MeetingKind::PartyLecture, None, "2026-09-18"),
+        ]);
         let c = judge(&b, &t, Period::Year(2026), &book, d("2027-06-01"));
         let lectures: Vec<&Obligation> = c
             .obligations

@@ -777,24 +777,11 @@ mod tests {
             .clone()
     }
 
+    /// The rating tests' healthy village branch, judged on 2026-12-15 with three
+    /// quarters of meetings and its committee meeting judged.
     fn healthy() -> OrgYearFacts {
         OrgYearFacts {
-            org_id: 1,
-            kind: OrgKind::Branch,
-            domain: Some(Domain::Village),
-            year: 2026,
             as_of: d("2026-12-15"),
-            founded_on: Some(d("2001-07-01")),
-            last_election_on: Some(d("2024-01-10")),
-            term_years: None,
-            postponed_until: None,
-            committee: Some(true),
-            subtree_members: 14,
-            subtree_full: 12,
-            secretary: SecretaryState::InOffice,
-            village_top: true,
-            under_village_top: false,
-            recruitment: Recruitment::LastJoined(Some(d("2025-07-01"))),
             life: Some(LifeSummary {
                 periods: vec![
                     Period::Quarter(2026, 1),
@@ -819,13 +806,8 @@ mod tests {
                 present: 90,
             }),
             subtree_life: LifeTotals::default(),
-            funding: FundingFacts {
-                operating_yuan: Some(120_000.0),
-                collective_income_yuan: Some(80_000.0),
-            },
-            discipline_cases: vec![],
-            manual_signals: vec![],
             manual_scores: BTreeMap::new(),
+            ..crate::rating::tests::facts()
         }
     }
 
