@@ -128,9 +128,14 @@ contract_test!(
         )
         .await
         .unwrap();
-        facts::refresh(&mut tx, facts::shipped_rules(), &[4, 5, 6, 7], d("2026-12-15"))
-            .await
-            .unwrap();
+        facts::refresh(
+            &mut tx,
+            facts::shipped_rules(),
+            &[4, 5, 6, 7],
+            d("2026-12-15"),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let mut c = db.store.acquire().await.unwrap();
         let got: Vec<(i64, Option<NaiveDate>)> = ratings::orgs(&mut c, &Scope::All)
