@@ -114,11 +114,8 @@ impl Mark {
 
 /// The marks on the chain.
 pub async fn marks(conn: &mut Conn) -> Result<Vec<Mark>> {
-    let rows = sqlx::query("SELECT kind, seq, prev, at, mac FROM audit_mark ORDER BY kind")
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| {
+    Sql::new("SELECT kind, seq, prev, at, mac FROM audit_mark ORDER BY kind")
+        .fetch_map(&mut *conn, |r| {
             Ok(from_row!(
                 r,
                 Mark {
@@ -126,11 +123,11 @@ pub async fn marks(conn: &mut Conn) -> Result<Vec<Mark>> {
                     seq,
                     prev,
                     at,
-                    mac,
+                    mac
                 }
             ))
         })
-        .collect()
+        .await
 }
 
 async fn put_mark(

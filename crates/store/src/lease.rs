@@ -4,6 +4,7 @@
 //! not a file lock, so that it holds on SQLite and PostgreSQL alike.
 
 use crate::row::from_row;
+use crate::sql::Sql;
 use crate::{Conn, Result};
 
 /// One server's lease.
@@ -72,25 +73,23 @@ pub async fn clear(conn: &mut Conn) -> Result<u64> {
 
 /// Every lease, the most recent beat first.
 pub async fn all(conn: &mut Conn) -> Result<Vec<Lease>> {
-    let rows = sqlx::query(
+    Sql::new(
         "SELECT holder, pid, host, bind, started_at, beat_at FROM server_lease \
          ORDER BY beat_at DESC, holder",
     )
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(from_row!(
-                r,
-                Lease {
-                    holder,
-                    pid,
-                    host,
-                    bind,
-                    started_at,
-                    beat_at,
-                }
-            ))
-        })
-        .collect()
+    .fetch_map(&mut *conn, |r| {
+        let lease = from_row!(
+            r,
+            Lease {
+                holder,
+                pid,
+                host,
+                bind,
+                started_at,
+                beat_at
+            }
+        );
+        Ok(lease)
+    })
+    .await
 }

@@ -337,28 +337,24 @@ pub async fn record_history(
 
 /// An org's history, newest first.
 pub async fn history(conn: &mut Conn, org_id: i64) -> Result<Vec<(String, HistoryEntry)>> {
-    let rows = sqlx::query(
-        "SELECT org_id, at, actor, action, reason, before, after FROM org_history WHERE org_id = $1 ORDER BY id DESC",
+    Sql::new(
+        "SELECT org_id, at, actor, action, reason, before, after FROM org_history WHERE org_id = ",
     )
     .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("at")?,
-                from_row!(
-                    r,
-                    HistoryEntry {
-                        org_id,
-                        actor,
-                        action,
-                        reason,
-                        before,
-                        after,
-                    }
-                ),
-            ))
-        })
-        .collect()
+    .push(" ORDER BY id DESC")
+    .fetch_map(&mut *conn, |r| {
+        let entry = from_row!(
+            r,
+            HistoryEntry {
+                org_id,
+                actor,
+                action,
+                reason,
+                before,
+                after
+            }
+        );
+        Ok((r.try_get("at")?, entry))
+    })
+    .await
 }

@@ -231,19 +231,17 @@ pub fn profile(m: &members::StoredMember) -> Profile<'_> {
 
 /// The stored subtree totals of one org (orgs, anomalies by rule, gaps), if refreshed.
 pub async fn totals(conn: &mut Conn, org_id: i64) -> Result<Option<Totals>> {
-    let row = sqlx::query(
-        "SELECT subtree_orgs, anomaly_counts, gap_counts, checked_on FROM org_stats WHERE org_id = $1",
-    )
-    .bind(org_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(Totals {
-        orgs: row.try_get("subtree_orgs")?,
-        anomalies: parse_counts(row.try_get("anomaly_counts")?)?,
-        gaps: parse_counts(row.try_get("gap_counts")?)?,
-        checked_on: row.opt_date("checked_on")?,
-    }))
+    Sql::new("SELECT subtree_orgs, anomaly_counts, gap_counts, checked_on FROM org_stats WHERE org_id = ")
+        .bind(org_id)
+        .fetch_opt_map(&mut *conn, |row| {
+            Ok(Totals {
+                orgs: row.try_get("subtree_orgs")?,
+                anomalies: parse_counts(row.try_get("anomaly_counts")?)?,
+                gaps: parse_counts(row.try_get("gap_counts")?)?,
+                checked_on: row.opt_date("checked_on")?,
+            })
+        })
+        .await
 }
 
 /// A stored anomaly with the org it belongs to, as a report lists it.

@@ -280,24 +280,21 @@ pub async fn insert_attendees(
 
 /// Who attended a meeting, by member id.
 pub async fn attendees(conn: &mut Conn, meeting_id: i64) -> Result<Vec<Attendance>> {
-    let rows = sqlx::query(
-        "SELECT member_id, status, reason, is_full FROM meeting_attendee WHERE meeting_id = $1 ORDER BY member_id",
-    )
-    .bind(meeting_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let status: String = r.try_get("status")?;
-            Ok(Attendance {
-                member_id: r.try_get("member_id")?,
-                status: AttendanceStatus::from_code(&status)
-                    .ok_or_else(|| StoreError::Corrupt(format!("出席情况 {status}")))?,
-                reason: r.try_get("reason")?,
-                full: r.flag("is_full")?,
-            })
+    Sql::new("SELECT member_id, status, reason, is_full FROM meeting_attendee WHERE meeting_id = ")
+        .bind(meeting_id)
+        .push(" ORDER BY member_id")
+        .fetch_map(&mut *conn, |r| {
+            Ok(from_row!(
+                r,
+                Attendance {
+                    member_id,
+                    reason,
+                    status: r.coded("status", "出席情况", AttendanceStatus::from_code)?,
+                    full: r.flag("is_full")?,
+                }
+            ))
         })
-        .collect()
+        .await
 }
 
 /// Deletes a meeting in the scope (a correction) and rewrites its month's facts.
