@@ -128,7 +128,7 @@ pub async fn run(
         .await?;
         lap(&mut summary, "meetings");
         let touched: Vec<i64> = batch.orgs.iter().map(|o| o.id).collect();
-        jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
+        jiceng_store::facts::refresh(&mut tx, &app.rules, &touched, today).await?;
         lap(&mut summary, "facts");
         tx.commit().await?;
         lap(&mut summary, "commit");

@@ -235,7 +235,7 @@ pub async fn refresh_all(app: &App) -> Result<usize> {
     for chunk in ids.chunks(5_000) {
         let touched: Vec<i64> = chunk.iter().map(|(_, id)| *id).collect();
         let mut tx = app.store.begin().await?;
-        jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
+        jiceng_store::facts::refresh(&mut tx, &app.rules, &touched, today).await?;
         tx.commit().await?;
     }
     Ok(all.len())

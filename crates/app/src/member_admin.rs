@@ -144,7 +144,7 @@ pub async fn update_member(
         member_store::update(&mut tx, m).await?;
         // The facts before the audit entry: every writer takes the org locks before the
         // log's head (see `jiceng_store::sql::lock_orgs`), so none waits in a cycle.
-        facts::refresh(&mut tx, &[m.org_id], today).await?;
+        facts::refresh(&mut tx, &app.rules, &[m.org_id], today).await?;
         audit::Entry::new(actor, AuditAction::MemberUpdate, format!("member:{id}"))
             .org(org)
             .before(audit_view(before))
@@ -207,7 +207,7 @@ pub async fn end_position(
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         jiceng_store::positions::end(&mut tx, position_id, on).await?;
-        facts::refresh(&mut tx, &[org.org.id], today).await?;
+        facts::refresh(&mut tx, &app.rules, &[org.org.id], today).await?;
         let mut after = after.clone();
         after["reason"] = serde_json::Value::String(reason.to_string());
         audit::Entry::new(

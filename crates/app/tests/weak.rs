@@ -379,7 +379,9 @@ async fn end_secretary(app: &App, org_id: i64, on: &str) {
         .find(|p| p.kind == PositionKind::Secretary && p.ended_on.is_none())
         .expect("a secretary in office");
     positions::end(&mut tx, sec.id, d(on)).await.unwrap();
-    facts::refresh(&mut tx, &[org_id], d(TODAY)).await.unwrap();
+    facts::refresh(&mut tx, &app.rules, &[org_id], d(TODAY))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 }
 

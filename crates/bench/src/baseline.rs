@@ -17,7 +17,7 @@ use jiceng_domain::{Education, Gender, MemberStats, MemberStatus};
 use jiceng_store::orgs::StoredOrg;
 use sqlx::Row;
 
-use crate::reports::{quarter_of, Kind};
+use crate::asked::{quarter_of, rating_year, Kind};
 
 const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (SELECT id FROM org WHERE id = $1 \
      UNION ALL SELECT o.id FROM org o JOIN sub ON o.parent_id = sub.id)";
@@ -298,7 +298,7 @@ pub async fn compliance(app: &App, root: &StoredOrg) -> Result<usize> {
 /// The stars distribution of the subtree and of each direct child, and the first page
 /// of rated orgs: the rating rows of the recursive subtree grouped by top child and stars.
 pub async fn ratings(app: &App, root: &StoredOrg) -> Result<usize> {
-    let year = crate::reports::rating_year(app.today());
+    let year = rating_year(app.today());
     let mut conn = app.store().acquire().await?;
     let by_child = sqlx::query(
         "WITH RECURSIVE sub(id, top) AS (SELECT id, id FROM org WHERE parent_id = $1 \
@@ -332,7 +332,7 @@ pub async fn ratings(app: &App, root: &StoredOrg) -> Result<usize> {
 
 /// The weak orgs of the subtree diagnosed live, every org, whatever its size.
 pub async fn weak(app: &App, root: &StoredOrg) -> Result<usize> {
-    let year = crate::reports::rating_year(app.today());
+    let year = rating_year(app.today());
     let system = jiceng_app::access::Actor::system();
     let key = jiceng_app::access::OrgKey::Id(root.org.id);
     let root = jiceng_app::access::resolve(app, &system, &key).await?;

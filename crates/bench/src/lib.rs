@@ -10,6 +10,7 @@
 //! load harness against an in-process server; the figures and how to reproduce them are in
 //! docs/PERFORMANCE.md.
 
+pub mod asked;
 pub mod baseline;
 pub mod concurrency;
 pub mod data;
@@ -367,7 +368,7 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
             // does); the reports below read them.
             let app = reports::open(&set).await?;
             let root = &levels[0].0.code;
-            let year = reports::rating_year(app.today());
+            let year = asked::rating_year(app.today());
             let t = std::time::Instant::now();
             let system = jiceng_app::access::Actor::system();
             let grant = system.grant::<jiceng_app::access::Rate>()?;

@@ -7,11 +7,12 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use jiceng_app::access::{self, Actor};
 use jiceng_app::{reports, App, Crypto};
-use jiceng_domain::{OrgKind, Period};
+use jiceng_domain::OrgKind;
 use jiceng_store::orgs::StoredOrg;
 use jiceng_store::{Scope, Store};
 use serde::Serialize;
 
+use crate::asked::{quarter_of, rating_year, Kind};
 use crate::data::DataSet;
 use crate::{baseline, BenchArgs};
 
@@ -149,82 +150,6 @@ pub async fn levels(app: &App, region: &str) -> Result<Vec<(Level, StoredOrg)>> 
         ));
     }
     Ok(out)
-}
-
-/// The reports as the bench asks them: (name, answer as JSON).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Structure,
-    StructurePage,
-    Coverage,
-    CoveragePage,
-    Members,
-    /// The full report: every noncompliant branch listed (an export).
-    Compliance,
-    /// What the compliance page serves: the org's and its children's rates.
-    ComplianceOverview,
-    /// The stored ratings: the stars distribution and the first page of orgs.
-    Ratings,
-    /// The weak organizations with their signals and evidence.
-    Weak,
-    /// The rectification cases and their progress.
-    Rectification,
-}
-
-impl Kind {
-    /// Whether the bench also answers it the obvious way (the full reports of the
-    /// foundation and organizational life, the stars distribution, the weak orgs).
-    pub fn has_baseline(self) -> bool {
-        matches!(
-            self,
-            Kind::Structure
-                | Kind::Coverage
-                | Kind::Members
-                | Kind::Compliance
-                | Kind::Ratings
-                | Kind::Weak
-        )
-    }
-
-    pub const ALL: [Kind; 10] = [
-        Kind::Structure,
-        Kind::StructurePage,
-        Kind::Coverage,
-        Kind::CoveragePage,
-        Kind::Members,
-        Kind::Compliance,
-        Kind::ComplianceOverview,
-        Kind::Ratings,
-        Kind::Weak,
-        Kind::Rectification,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Structure => "structure",
-            Kind::StructurePage => "structure(page)",
-            Kind::Coverage => "coverage",
-            Kind::CoveragePage => "coverage(page)",
-            Kind::Members => "members",
-            Kind::Compliance => "compliance",
-            Kind::ComplianceOverview => "compliance(page)",
-            Kind::Ratings => "ratings(page)",
-            Kind::Weak => "weak",
-            Kind::Rectification => "rectification",
-        }
-    }
-}
-
-/// The year the bench rates and diagnoses: the current one (its records so far).
-pub fn rating_year(day: chrono::NaiveDate) -> i32 {
-    use chrono::Datelike;
-    day.year()
-}
-
-/// The quarter holding `day`.
-pub fn quarter_of(day: chrono::NaiveDate) -> Period {
-    use chrono::Datelike;
-    Period::Quarter(day.year(), (day.month() - 1) / 3 + 1)
 }
 
 pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<usize> {

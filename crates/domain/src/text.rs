@@ -12,6 +12,16 @@ pub struct TextField {
 }
 
 impl TextField {
+    /// A field titled `label` taking `max` characters.
+    pub const fn new(label: &'static str, max: usize) -> TextField {
+        TextField { label, max }
+    }
+
+    /// The same limit under another title.
+    pub const fn titled(self, label: &'static str) -> TextField {
+        TextField { label, ..self }
+    }
+
     /// `value` within the limit, or the message: 「姓名」过长（10000字，最多50字）.
     pub fn check(&self, value: &str) -> Result<(), String> {
         self.check_as(self.label, value)
@@ -34,76 +44,28 @@ pub fn too_long(label: &str, len: usize, max: usize) -> String {
 }
 
 /// A member's name (as the member form has always allowed).
-pub const MEMBER_NAME: TextField = TextField {
-    label: "姓名",
-    max: 50,
-};
-pub const ETHNICITY: TextField = TextField {
-    label: "民族",
-    max: 20,
-};
+pub const MEMBER_NAME: TextField = TextField::new("姓名", 50);
+pub const ETHNICITY: TextField = TextField::new("民族", 20);
 /// 工作岗位: a job, or a workplace and post.
-pub const OCCUPATION: TextField = TextField {
-    label: "工作岗位",
-    max: 200,
-};
+pub const OCCUPATION: TextField = TextField::new("工作岗位", 200);
 /// An org's name (as the org form has always allowed), and a file's reference to an org
 /// by name or code.
-pub const ORG_NAME: TextField = TextField {
-    label: "组织名称",
-    max: 100,
-};
-pub const ORG_REF: TextField = TextField {
-    label: "党组织",
-    max: 100,
-};
-pub const ORG_CODE: TextField = TextField {
-    label: "组织代码",
-    max: 50,
-};
-pub const APPROVING_ORG: TextField = TextField {
-    label: "批准机关",
-    max: 100,
-};
-pub const UNIT_NAME: TextField = TextField {
-    label: "单位名称",
-    max: 200,
-};
+pub const ORG_NAME: TextField = TextField::new("组织名称", 100);
+pub const ORG_REF: TextField = TextField::new("党组织", 100);
+pub const ORG_CODE: TextField = TextField::new("组织代码", 50);
+pub const APPROVING_ORG: TextField = TextField::new("批准机关", 100);
+pub const UNIT_NAME: TextField = TextField::new("单位名称", 200);
 /// A person named in a record (党建工作指导员, 主持人), perhaps with a title.
-pub const PERSON: TextField = TextField {
-    label: "姓名",
-    max: 100,
-};
-pub const INSTRUCTOR: TextField = TextField {
-    label: "党建工作指导员",
-    ..PERSON
-};
-pub const HOST: TextField = TextField {
-    label: "主持人",
-    ..PERSON
-};
-pub const VENUE: TextField = TextField {
-    label: "地点",
-    max: 200,
-};
+pub const PERSON: TextField = TextField::new("姓名", 100);
+pub const INSTRUCTOR: TextField = PERSON.titled("党建工作指导员");
+pub const HOST: TextField = PERSON.titled("主持人");
+pub const VENUE: TextField = TextField::new("地点", 200);
 /// A short note: a reason for an absence, a change, a decision on a case.
-pub const NOTE: TextField = TextField {
-    label: "说明",
-    max: 2_000,
-};
-pub const EXCUSED_REASONS: TextField = TextField {
-    label: "请假事由",
-    ..NOTE
-};
+pub const NOTE: TextField = TextField::new("说明", 2_000);
+pub const EXCUSED_REASONS: TextField = NOTE.titled("请假事由");
 /// A meeting's record: pages of text, still far below a spreadsheet cell's 32,767.
-pub const MINUTES: TextField = TextField {
-    label: "会议记录",
-    max: 20_000,
-};
-pub const DECISIONS: TextField = TextField {
-    label: "决议事项",
-    max: 5_000,
-};
+pub const MINUTES: TextField = TextField::new("会议记录", 20_000);
+pub const DECISIONS: TextField = TextField::new("决议事项", 5_000);
 
 #[cfg(test)]
 mod tests {

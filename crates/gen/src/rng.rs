@@ -62,6 +62,18 @@ impl Rng {
         &xs[self.index(xs.len())]
     }
 
+    /// The index of a weight, picked with the odds the weights give.
+    pub(crate) fn weighted_index(&mut self, weights: &[u32]) -> usize {
+        let total: u32 = weights.iter().sum();
+        let mut r = self.below(u64::from(total)) as u32;
+        let mut i = 0;
+        while r >= weights[i] {
+            r -= weights[i];
+            i += 1;
+        }
+        i
+    }
+
     /// Picks from `(item, weight)` pairs.
     pub(crate) fn weighted<'a, T>(&mut self, xs: &'a [(T, u32)]) -> &'a T {
         let total: u32 = xs.iter().map(|(_, w)| *w).sum();

@@ -22,11 +22,15 @@ const fn organ(name: &'static str, lo: i64, hi: i64) -> Body {
 }
 const fn inst(name: &'static str, lo: i64, hi: i64) -> Body {
     Body {
-        name,
-        lo,
-        hi,
         institution: true,
-        subs: &[],
+        ..organ(name, lo, hi)
+    }
+}
+/// An organ with its own sub-units (police stations, courts' tribunals).
+const fn organ_with(name: &'static str, lo: i64, hi: i64, subs: &'static [&'static str]) -> Body {
+    Body {
+        subs,
+        ..organ(name, lo, hi)
     }
 }
 
@@ -96,13 +100,7 @@ pub(crate) const DEPARTMENTS: &[Body] = &[
     organ("{n}教育和体育局", 20, 40),
     organ("{n}科学技术局", 8, 16),
     organ("{n}工业和信息化局", 15, 30),
-    Body {
-        name: "{n}公安局",
-        lo: 180,
-        hi: 480,
-        institution: false,
-        subs: POLICE_SUBS,
-    },
+    organ_with("{n}公安局", 180, 480, POLICE_SUBS),
     organ("{n}民政局", 15, 35),
     organ("{n}司法局", 30, 70),
     organ("{n}财政局", 30, 80),
@@ -125,13 +123,7 @@ pub(crate) const DEPARTMENTS: &[Body] = &[
     organ("{n}行政审批服务局", 15, 35),
     organ("{n}信访局", 8, 15),
     organ("{n}生态环境分局", 15, 35),
-    Body {
-        name: "{n}人民法院",
-        lo: 70,
-        hi: 160,
-        institution: false,
-        subs: COURT_SUBS,
-    },
+    organ_with("{n}人民法院", 70, 160, COURT_SUBS),
     organ("{n}人民检察院", 45, 95),
     organ("国家税务总局{n}税务局", 70, 160),
     organ("{n}总工会", 6, 15),

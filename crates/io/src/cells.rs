@@ -372,26 +372,19 @@ mod tests {
 
     #[test]
     fn impossible_and_unreadable_dates() {
-        assert_eq!(
-            parse_date(&text("1985.2.30")),
-            Err("日期不存在：1985.2.30".to_string())
-        );
-        assert_eq!(
-            parse_date(&text("1985.13.1")),
-            Err("日期不存在：1985.13.1".to_string())
-        );
-        assert_eq!(
-            parse_date(&text("19850230")),
-            Err("日期不存在：19850230".to_string())
-        );
-        assert_eq!(
-            parse_date(&text("1985.0.1")),
-            Err("日期不存在：1985.0.1".to_string())
-        );
-        assert_eq!(
-            parse_date(&text("2023.2.29")),
-            Err("日期不存在：2023.2.29".to_string())
-        );
+        for (input, message) in [
+            ("1985.2.30", "日期不存在：1985.2.30"),
+            ("1985.13.1", "日期不存在：1985.13.1"),
+            ("19850230", "日期不存在：19850230"),
+            ("1985.0.1", "日期不存在：1985.0.1"),
+            ("2023.2.29", "日期不存在：2023.2.29"),
+        ] {
+            assert_eq!(
+                parse_date(&text(input)),
+                Err(message.to_string()),
+                "{input}"
+            );
+        }
         assert_eq!(parse_date(&text("2024.2.29")), Ok(d(2024, 2, 29)));
         for s in [
             "abc",

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::row::from_row;
 use crate::sql::Sql;
 use crate::{Conn, Result, Scope, StoreError};
 
@@ -113,20 +114,20 @@ impl Mark {
 
 /// The marks on the chain.
 pub async fn marks(conn: &mut Conn) -> Result<Vec<Mark>> {
-    let rows = sqlx::query("SELECT kind, seq, prev, at, mac FROM audit_mark ORDER BY kind")
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Mark {
-                kind: r.try_get("kind")?,
-                seq: r.try_get("seq")?,
-                prev: r.try_get("prev")?,
-                at: r.try_get("at")?,
-                mac: r.try_get("mac")?,
-            })
+    Sql::new("SELECT kind, seq, prev, at, mac FROM audit_mark ORDER BY kind")
+        .fetch_map(&mut *conn, |r| {
+            Ok(from_row!(
+                r,
+                Mark {
+                    kind,
+                    seq,
+                    prev,
+                    at,
+                    mac
+                }
+            ))
         })
-        .collect()
+        .await
 }
 
 async fn put_mark(
@@ -248,29 +249,50 @@ pub fn is_conflict(e: &StoreError) -> bool {
 const EVENT_COLS: &str = "e.seq, e.at, e.actor_id, e.actor, e.code, e.action, e.target, e.org_id, \
     e.org_path, e.before, e.after, e.prev_hash, e.hash";
 
+/// Entries are read for a check or a rekeying this many at a time.
+const PAGE: i64 = 5_000;
+
+/// The next page of entries after `last_seq`, in order.
+async fn events_after(conn: &mut Conn, last_seq: i64) -> Result<Vec<StoredEvent>> {
+    Sql::new(format!(
+        "SELECT {EVENT_COLS} FROM audit_event e WHERE e.seq > "
+    ))
+    .bind(last_seq)
+    .push(" ORDER BY e.seq LIMIT ")
+    .bind(PAGE)
+    .fetch_map(&mut *conn, |r| event_from_row(r, false))
+    .await
+}
+
 fn event_from_row(r: &AnyRow, with_org: bool) -> Result<StoredEvent> {
-    Ok(StoredEvent {
-        seq: r.try_get("seq")?,
-        event: NewEvent {
-            at: r.try_get("at")?,
-            actor_id: r.try_get("actor_id")?,
-            actor: r.try_get("actor")?,
-            code: r.try_get("code")?,
-            action: r.try_get("action")?,
-            target: r.try_get("target")?,
-            org_id: r.try_get("org_id")?,
-            org_path: r.try_get("org_path")?,
-            before: r.try_get("before")?,
-            after: r.try_get("after")?,
-        },
-        prev_hash: r.try_get("prev_hash")?,
-        hash: r.try_get("hash")?,
-        org_code: if with_org {
-            r.try_get("org_code")?
-        } else {
-            None
-        },
-    })
+    Ok(from_row!(
+        r,
+        StoredEvent {
+            seq,
+            event: from_row!(
+                r,
+                NewEvent {
+                    at,
+                    actor_id,
+                    actor,
+                    code,
+                    action,
+                    target,
+                    org_id,
+                    org_path,
+                    before,
+                    after,
+                }
+            ),
+            prev_hash,
+            hash,
+            org_code: if with_org {
+                r.try_get("org_code")?
+            } else {
+                None
+            },
+        }
+    ))
 }
 
 /// Which entries a reader sees: those whose org lies in the scope (entries without an org
@@ -386,7 +408,6 @@ pub async fn verify(
     sealer: &dyn Sealer,
     anchors: &[(i64, String)],
 ) -> Result<ChainReport> {
-    const PAGE: i64 = 5_000;
     let mut report = ChainReport::default();
     let marks = marks(conn).await?;
     let mut keyed_from = None;
@@ -427,19 +448,11 @@ pub async fn verify(
     }
     let mut last_seq = 0i64;
     loop {
-        let sql = format!(
-            "SELECT {EVENT_COLS} FROM audit_event e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(last_seq)
-            .bind(PAGE)
-            .fetch_all(&mut *conn)
-            .await?;
-        if rows.is_empty() {
+        let events = events_after(conn, last_seq).await?;
+        if events.is_empty() {
             break;
         }
-        for r in &rows {
-            let e = event_from_row(r, false)?;
+        for e in events {
             report.entries += 1;
             if e.seq > expected {
                 report.problems.push(ChainProblem::Missing {
@@ -548,7 +561,6 @@ pub async fn reseal(
     old: &dyn Sealer,
     new: &dyn Sealer,
 ) -> Result<HashMap<String, String>> {
-    const PAGE: i64 = 5_000;
     hold_head(conn).await?;
     let bad = |what: String| StoreError::Corrupt(format!("{what}，不能更换审计密钥"));
     let marks = marks(conn).await?;
@@ -568,19 +580,11 @@ pub async fn reseal(
     let mut new_prev: Option<String> = None;
     let mut old_prev: Option<String> = None;
     loop {
-        let sql = format!(
-            "SELECT {EVENT_COLS} FROM audit_event e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(last_seq)
-            .bind(PAGE)
-            .fetch_all(&mut *conn)
-            .await?;
-        if rows.is_empty() {
+        let events = events_after(conn, last_seq).await?;
+        if events.is_empty() {
             break;
         }
-        for r in &rows {
-            let e = event_from_row(r, false)?;
+        for e in events {
             let linked = old_prev.as_deref().is_none_or(|p| p == e.prev_hash);
             if !linked || event_mac(old, &e.prev_hash, e.seq, &e.event) != e.hash {
                 return Err(bad(format!("第{}条审计记录与原审计密钥不符", e.seq)));

@@ -9,7 +9,7 @@ use sqlx::Row;
 
 use crate::members::{member_from_row, StoredMember, MEMBER_COLS};
 use crate::orgs::{org_from_row, StoredOrg, ORG_COLS};
-use crate::sql::{Sql, IN_CHUNK};
+use crate::sql::{counted_page, Sql, IN_CHUNK};
 use crate::units::{from_row as unit_from_row, StoredUnit, UNIT_COLS};
 use crate::{Conn, Result, Scope};
 
@@ -69,6 +69,17 @@ pub struct MemberFilter {
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+/// Narrows to the names containing `n` (taken literally), unless it is empty.
+fn name_like(q: Sql, n: Option<&str>) -> Sql {
+    match n.filter(|n| !n.is_empty()) {
+        Some(n) => q
+            .push(" AND name LIKE ")
+            .bind(format!("%{}%", like_escape(n)))
+            .push(" ESCAPE '\\'"),
+        None => q,
+    }
+}
+
 fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     for c in s.chars() {
@@ -92,15 +103,10 @@ pub async fn members_page(
     known_total: Option<i64>,
 ) -> Result<(Vec<StoredMember>, i64)> {
     let select = |what: &str| {
-        let mut q = Sql::new(format!("SELECT {what} FROM member WHERE "))
+        let q = Sql::new(format!("SELECT {what} FROM member WHERE "))
             .scope("org_path", scope)
             .push(" AND exited_on IS NULL");
-        if let Some(n) = filter.name_like.as_deref().filter(|n| !n.is_empty()) {
-            q = q
-                .push(" AND name LIKE ")
-                .bind(format!("%{}%", like_escape(n)))
-                .push(" ESCAPE '\\'");
-        }
+        let mut q = name_like(q, filter.name_like.as_deref());
         if let Some(h) = &filter.id_hash {
             q = q.push(" AND id_hash = ").bind(h.as_str());
         }
@@ -112,21 +118,16 @@ pub async fn members_page(
         }
         q
     };
-    let total = match known_total {
-        Some(t) => t,
-        None => select("COUNT(*)").fetch_scalar(&mut *conn).await?,
-    };
-    let rows = select(MEMBER_COLS)
-        .push(" ORDER BY ")
-        .push(filter.sort.order_by())
-        .page(limit, offset)
-        .fetch_all(&mut *conn)
-        .await?;
-    let items = rows
-        .iter()
-        .map(member_from_row)
-        .collect::<Result<Vec<_>>>()?;
-    Ok((items, total))
+    let columns = (MEMBER_COLS, filter.sort.order_by());
+    counted_page(
+        conn,
+        select,
+        columns,
+        (offset, limit),
+        known_total,
+        member_from_row,
+    )
+    .await
 }
 
 /// A filter on units.
@@ -148,13 +149,8 @@ pub async fn units_page(
     limit: i64,
 ) -> Result<(Vec<StoredUnit>, i64)> {
     let select = |what: &str| {
-        let mut q = Sql::new(format!("SELECT {what} FROM unit WHERE ")).scope("org_path", scope);
-        if let Some(n) = filter.name_like.as_deref().filter(|n| !n.is_empty()) {
-            q = q
-                .push(" AND name LIKE ")
-                .bind(format!("%{}%", like_escape(n)))
-                .push(" ESCAPE '\\'");
-        }
+        let q = Sql::new(format!("SELECT {what} FROM unit WHERE ")).scope("org_path", scope);
+        let mut q = name_like(q, filter.name_like.as_deref());
         if let Some(c) = &filter.coverage {
             q = q.push(" AND coverage = ").bind(c.as_str());
         }
@@ -163,14 +159,8 @@ pub async fn units_page(
         }
         q
     };
-    let total: i64 = select("COUNT(*)").fetch_scalar(&mut *conn).await?;
-    let rows = select(UNIT_COLS)
-        .push(" ORDER BY name, id")
-        .page(limit, offset)
-        .fetch_all(&mut *conn)
-        .await?;
-    let items = rows.iter().map(unit_from_row).collect::<Result<Vec<_>>>()?;
-    Ok((items, total))
+    let columns = (UNIT_COLS, "name, id");
+    counted_page(conn, select, columns, (offset, limit), None, unit_from_row).await
 }
 
 /// Orgs in `scope` whose name contains `q`, at most `limit`, by path. The scan stops at
@@ -255,13 +245,11 @@ pub async fn live_children(conn: &mut Conn, parent: i64) -> Result<i64> {
 
 /// The roots of the tree (orgs without a parent), by id.
 pub async fn roots(conn: &mut Conn) -> Result<Vec<StoredOrg>> {
-    let sql = format!("SELECT {ORG_COLS} FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 100");
-    sqlx::query(&sql)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(org_from_row)
-        .collect()
+    Sql::new(format!(
+        "SELECT {ORG_COLS} FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 100"
+    ))
+    .fetch_map(&mut *conn, org_from_row)
+    .await
 }
 
 /// Live orgs in the scope by kind code.
@@ -282,9 +270,6 @@ pub async fn orgs_in_scope(conn: &mut Conn, scope: &Scope, limit: i64) -> Result
         .scope("path", scope)
         .push(" ORDER BY path LIMIT ")
         .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(org_from_row)
-        .collect()
+        .fetch_map(&mut *conn, org_from_row)
+        .await
 }

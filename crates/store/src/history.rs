@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use jiceng_domain::{EventKind, Office, OrgEvent, OrgHistory, PositionKind};
 use sqlx::Row;
 
+use crate::row::Cells;
 use crate::scope::Scope;
 use crate::sql::{Sql, IN_CHUNK};
 use crate::{opt_date, Conn, Result, StoreError};
@@ -20,8 +21,8 @@ fn event_from_row(row: &sqlx::any::AnyRow) -> Result<(i64, OrgEvent)> {
         row.try_get("org_id")?,
         OrgEvent {
             kind,
-            on: opt_date(row.try_get("on_date")?)?,
-            until: opt_date(row.try_get("until_date")?)?,
+            on: row.opt_date("on_date")?,
+            until: row.opt_date("until_date")?,
         },
     ))
 }
@@ -70,8 +71,8 @@ pub async fn in_scope(conn: &mut Conn, scope: &Scope) -> Result<HashMap<i64, Org
             .or_default()
             .secretaries
             .push(Office {
-                started: opt_date(row.try_get("started_on")?)?,
-                ended: opt_date(row.try_get("ended_on")?)?,
+                started: row.opt_date("started_on")?,
+                ended: row.opt_date("ended_on")?,
             });
     }
     Ok(out)
@@ -203,8 +204,8 @@ pub async fn events(conn: &mut Conn, org_id: i64) -> Result<Vec<(OrgEvent, Optio
             OrgEvent {
                 kind: EventKind::from_code(&kind)
                     .ok_or_else(|| StoreError::Corrupt(format!("组织事件 {kind}")))?,
-                on: opt_date(row.try_get("on_date")?)?,
-                until: opt_date(row.try_get("until_date")?)?,
+                on: row.opt_date("on_date")?,
+                until: row.opt_date("until_date")?,
             },
             row.try_get("note")?,
         ));

@@ -3,8 +3,8 @@
 //! server (key rotation, restore) reads the rows and refuses while one is fresh. A table,
 //! not a file lock, so that it holds on SQLite and PostgreSQL alike.
 
-use sqlx::Row;
-
+use crate::row::from_row;
+use crate::sql::Sql;
 use crate::{Conn, Result};
 
 /// One server's lease.
@@ -73,22 +73,23 @@ pub async fn clear(conn: &mut Conn) -> Result<u64> {
 
 /// Every lease, the most recent beat first.
 pub async fn all(conn: &mut Conn) -> Result<Vec<Lease>> {
-    let rows = sqlx::query(
+    Sql::new(
         "SELECT holder, pid, host, bind, started_at, beat_at FROM server_lease \
          ORDER BY beat_at DESC, holder",
     )
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(Lease {
-                holder: r.try_get("holder")?,
-                pid: r.try_get("pid")?,
-                host: r.try_get("host")?,
-                bind: r.try_get("bind")?,
-                started_at: r.try_get("started_at")?,
-                beat_at: r.try_get("beat_at")?,
-            })
-        })
-        .collect()
+    .fetch_map(&mut *conn, |r| {
+        let lease = from_row!(
+            r,
+            Lease {
+                holder,
+                pid,
+                host,
+                bind,
+                started_at,
+                beat_at
+            }
+        );
+        Ok(lease)
+    })
+    .await
 }

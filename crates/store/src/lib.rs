@@ -23,6 +23,7 @@ pub mod protection;
 pub mod ratings;
 pub mod rectification;
 pub mod referral;
+pub(crate) mod row;
 pub mod scope;
 pub mod sql;
 pub mod testing;

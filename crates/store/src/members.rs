@@ -8,8 +8,9 @@ use jiceng_domain::{Education, Gender, MemberStatus};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
-use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
+use crate::row::{from_row, Cells};
+use crate::sql::{counted_page, fetch_chunked, insert_many, Sql, Val};
+use crate::{parse_date_text, Conn, Result, Scope, StoreError};
 
 /// A member's record as stored (the ID number only as hash, cipher and mask).
 #[derive(Debug, Clone, PartialEq)]
@@ -73,31 +74,34 @@ pub(crate) fn member_from_row(row: &AnyRow) -> Result<StoredMember> {
     let gender: String = row.try_get("gender")?;
     let status: String = row.try_get("status")?;
     let education: Option<String> = row.try_get("education")?;
-    Ok(StoredMember {
-        id: row.try_get("id")?,
-        org_id: row.try_get("org_id")?,
-        org_path: row.try_get("org_path")?,
-        name: row.try_get("name")?,
-        gender: Gender::parse_label(&gender)
-            .ok_or_else(|| StoreError::Corrupt(format!("性别 {gender}")))?,
-        ethnicity: row.try_get("ethnicity")?,
-        birth_date: parse_date_text(&row.try_get::<String, _>("birth_date")?)?,
-        id_hash: row.try_get("id_hash")?,
-        id_cipher: row.try_get("id_cipher")?,
-        id_masked: row.try_get("id_masked")?,
-        education: education.and_then(|e| Education::parse_label(&e)),
-        status: MemberStatus::parse_label(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("人员类别 {status}")))?,
-        joined_on: parse_date_text(&row.try_get::<String, _>("joined_on")?)?,
-        full_on: opt_date(row.try_get("full_on")?)?,
-        occupation: row.try_get("occupation")?,
-        phone_cipher: row.try_get("phone_cipher")?,
-        phone_masked: row.try_get("phone_masked")?,
-        mobile: row.try_get::<i64, _>("mobile")? != 0,
-        lost_contact: row.try_get::<i64, _>("lost_contact")? != 0,
-        exited_on: opt_date(row.try_get("exited_on")?)?,
-        transferred_in_on: opt_date(row.try_get("transferred_in_on")?)?,
-    })
+    Ok(from_row!(
+        row,
+        StoredMember {
+            id,
+            org_id,
+            org_path,
+            name,
+            gender: Gender::parse_label(&gender)
+                .ok_or_else(|| StoreError::Corrupt(format!("性别 {gender}")))?,
+            ethnicity,
+            birth_date: parse_date_text(&row.try_get::<String, _>("birth_date")?)?,
+            id_hash,
+            id_cipher,
+            id_masked,
+            education: education.and_then(|e| Education::parse_label(&e)),
+            status: MemberStatus::parse_label(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("人员类别 {status}")))?,
+            joined_on: parse_date_text(&row.try_get::<String, _>("joined_on")?)?,
+            full_on: row.opt_date("full_on")?,
+            occupation,
+            phone_cipher,
+            phone_masked,
+            mobile: row.flag("mobile")?,
+            lost_contact: row.flag("lost_contact")?,
+            exited_on: row.opt_date("exited_on")?,
+            transferred_in_on: row.opt_date("transferred_in_on")?,
+        }
+    ))
 }
 
 fn vals(m: &StoredMember, now: &str) -> Vec<Val> {
@@ -144,17 +148,13 @@ pub async fn update(conn: &mut Conn, m: &StoredMember) -> Result<()> {
 /// Members by their ID-number hashes (any scope: matching on import must find a member
 /// wherever they are, so that a person is never entered twice).
 pub async fn by_id_hashes(conn: &mut Conn, hashes: &[String]) -> Result<Vec<StoredMember>> {
-    let mut out = Vec::new();
-    for chunk in hashes.chunks(IN_CHUNK) {
-        let q = Sql::new(format!(
+    let select = |c: &[String]| {
+        Sql::new(format!(
             "SELECT {MEMBER_COLS} FROM member WHERE id_hash IN "
         ))
-        .in_list(chunk);
-        for row in q.fetch_all(&mut *conn).await? {
-            out.push(member_from_row(&row)?);
-        }
-    }
-    Ok(out)
+        .in_list(c)
+    };
+    fetch_chunked(conn, hashes, select, member_from_row).await
 }
 
 pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<StoredMember>> {
@@ -162,24 +162,18 @@ pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Store
         .bind(id)
         .push(" AND ")
         .scope("org_path", scope)
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| member_from_row(&r))
-        .transpose()
+        .fetch_opt_map(&mut *conn, member_from_row)
+        .await
 }
 
 /// Current members (not exited) of the given orgs.
 pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<StoredMember>> {
-    let mut out = Vec::new();
-    for chunk in org_ids.chunks(IN_CHUNK) {
-        let q = Sql::new(format!("SELECT {MEMBER_COLS} FROM member WHERE org_id IN "))
-            .in_list(chunk)
-            .push(" AND exited_on IS NULL");
-        for row in q.fetch_all(&mut *conn).await? {
-            out.push(member_from_row(&row)?);
-        }
-    }
-    Ok(out)
+    let select = |c: &[i64]| {
+        Sql::new(format!("SELECT {MEMBER_COLS} FROM member WHERE org_id IN "))
+            .in_list(c)
+            .push(" AND exited_on IS NULL")
+    };
+    fetch_chunked(conn, org_ids, select, member_from_row).await
 }
 
 /// A page of current members in the scope, by name; with an optional name or masked-ID
@@ -200,16 +194,16 @@ pub async fn search(
             None => q,
         }
     };
-    let total: i64 = select("COUNT(*)").fetch_scalar(&mut *conn).await?;
-    let rows = select(MEMBER_COLS)
-        .push(" ORDER BY name, id")
-        .page(limit, offset)
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok((
-        rows.iter().map(member_from_row).collect::<Result<_>>()?,
-        total,
-    ))
+    let columns = (MEMBER_COLS, "name, id");
+    counted_page(
+        conn,
+        select,
+        columns,
+        (offset, limit),
+        None,
+        member_from_row,
+    )
+    .await
 }
 
 /// Streams every current member in the scope through `f` in pages (for live statistics
@@ -286,7 +280,7 @@ pub async fn on_day(
             MembersOnDay {
                 members: r.try_get::<Option<i64>, _>("members")?.unwrap_or(0),
                 full: r.try_get::<Option<i64>, _>("full_members")?.unwrap_or(0),
-                last_recruit: opt_date(r.try_get("last_recruit")?)?,
+                last_recruit: r.opt_date("last_recruit")?,
             },
         );
     }

@@ -6,8 +6,9 @@ use jiceng_domain::{path, Domain, Org, OrgKind, RegionCode};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::row::{from_row, Cells};
 use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
-use crate::{opt_date, Conn, Result, Scope, StoreError};
+use crate::{Conn, Result, Scope, StoreError};
 
 /// An org as stored: the record, its place in the tree and its stored facts.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,45 +43,52 @@ pub(crate) fn org_from_row(row: &AnyRow) -> Result<StoredOrg> {
     let kind: String = row.try_get("kind")?;
     let domain: Option<String> = row.try_get("domain")?;
     let region: Option<String> = row.try_get("region_code")?;
-    let org = Org {
-        id: row.try_get("id")?,
-        code: row.try_get("code")?,
-        name: row.try_get("name")?,
-        kind: OrgKind::from_code(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
-        domain: match domain {
-            Some(d) => Some(
-                Domain::from_code(&d).ok_or_else(|| StoreError::Corrupt(format!("领域 {d}")))?,
-            ),
-            None => None,
-        },
-        region_code: region
-            .map(|r| RegionCode::parse(&r))
-            .transpose()
-            .map_err(StoreError::Corrupt)?,
-        parent_id: row.try_get("parent_id")?,
-        founded_on: opt_date(row.try_get("founded_on")?)?,
-        last_election_on: opt_date(row.try_get("last_election_on")?)?,
-        committee: committee_from(row.try_get("committee")?)?,
-        term_years: row.try_get("term_years")?,
-        temporary: row.try_get::<i64, _>("temporary")? != 0,
-        approving_org: row.try_get("approving_org")?,
-        dissolved_on: opt_date(row.try_get("dissolved_on")?)?,
-    };
+    let org = from_row!(
+        row,
+        Org {
+            id,
+            code,
+            name,
+            kind: OrgKind::from_code(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
+            domain: match domain {
+                Some(d) => Some(
+                    Domain::from_code(&d)
+                        .ok_or_else(|| StoreError::Corrupt(format!("领域 {d}")))?,
+                ),
+                None => None,
+            },
+            region_code: region
+                .map(|r| RegionCode::parse(&r))
+                .transpose()
+                .map_err(StoreError::Corrupt)?,
+            parent_id,
+            founded_on: row.opt_date("founded_on")?,
+            last_election_on: row.opt_date("last_election_on")?,
+            committee: committee_from(row.try_get("committee")?)?,
+            term_years,
+            temporary: row.flag("temporary")?,
+            approving_org,
+            dissolved_on: row.opt_date("dissolved_on")?,
+        }
+    );
     Ok(StoredOrg {
         org,
         path: row.try_get("path")?,
         depth: row.try_get("depth")?,
-        facts: StoredFacts {
-            direct_members: row.try_get("direct_members")?,
-            direct_full: row.try_get("direct_full")?,
-            subtree_members: row.try_get("subtree_members")?,
-            subtree_full: row.try_get("subtree_full")?,
-            units_covered: row.try_get("units_covered")?,
-            has_secretary: row.try_get::<i64, _>("has_secretary")? != 0,
-            secretary_vacant_since: opt_date(row.try_get("secretary_vacant_since")?)?,
-            facts_on: opt_date(row.try_get("facts_on")?)?,
-        },
+        facts: from_row!(
+            row,
+            StoredFacts {
+                direct_members,
+                direct_full,
+                subtree_members,
+                subtree_full,
+                units_covered,
+                has_secretary: row.flag("has_secretary")?,
+                secretary_vacant_since: row.opt_date("secretary_vacant_since")?,
+                facts_on: row.opt_date("facts_on")?,
+            }
+        ),
     })
 }
 
@@ -226,11 +234,8 @@ async fn select_where(
         .push(" AND ")
         .scope("path", scope)
         .push(tail)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(org_from_row)
-        .collect()
+        .fetch_map(&mut *conn, org_from_row)
+        .await
 }
 
 /// One org by id, if it is in the scope.
@@ -256,11 +261,8 @@ pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredOrg>> {
     Sql::new(format!("SELECT {ORG_COLS} FROM org WHERE "))
         .scope("path", scope)
         .push(" ORDER BY path")
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(org_from_row)
-        .collect()
+        .fetch_map(&mut *conn, org_from_row)
+        .await
 }
 
 /// The children of an org, by name.
@@ -335,25 +337,24 @@ pub async fn record_history(
 
 /// An org's history, newest first.
 pub async fn history(conn: &mut Conn, org_id: i64) -> Result<Vec<(String, HistoryEntry)>> {
-    let rows = sqlx::query(
-        "SELECT org_id, at, actor, action, reason, before, after FROM org_history WHERE org_id = $1 ORDER BY id DESC",
+    Sql::new(
+        "SELECT org_id, at, actor, action, reason, before, after FROM org_history WHERE org_id = ",
     )
     .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("at")?,
-                HistoryEntry {
-                    org_id: r.try_get("org_id")?,
-                    actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    reason: r.try_get("reason")?,
-                    before: r.try_get("before")?,
-                    after: r.try_get("after")?,
-                },
-            ))
-        })
-        .collect()
+    .push(" ORDER BY id DESC")
+    .fetch_map(&mut *conn, |r| {
+        let entry = from_row!(
+            r,
+            HistoryEntry {
+                org_id,
+                actor,
+                action,
+                reason,
+                before,
+                after
+            }
+        );
+        Ok((r.try_get("at")?, entry))
+    })
+    .await
 }

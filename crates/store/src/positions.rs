@@ -1,10 +1,10 @@
 //! Positions held by members in orgs (书记, 副书记, 委员, 党小组组长…).
 
 use jiceng_domain::{Position, PositionKind};
-use sqlx::Row;
 
-use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
-use crate::{opt_date, Conn, Result, StoreError};
+use crate::row::{from_row, Cells};
+use crate::sql::{fetch_chunked, insert_many, Sql, Val};
+use crate::{Conn, Result};
 
 pub async fn insert(conn: &mut Conn, positions: &[Position]) -> Result<()> {
     let rows: Vec<Vec<Val>> = positions
@@ -47,50 +47,38 @@ pub async fn end(conn: &mut Conn, id: i64, on: chrono::NaiveDate) -> Result<()> 
 }
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Position> {
-    let kind: String = r.try_get("kind")?;
-    Ok(Position {
-        id: r.try_get("id")?,
-        member_id: r.try_get("member_id")?,
-        org_id: r.try_get("org_id")?,
-        kind: PositionKind::from_code(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("职务 {kind}")))?,
-        started_on: opt_date(r.try_get("started_on")?)?,
-        ended_on: opt_date(r.try_get("ended_on")?)?,
-    })
+    Ok(from_row!(
+        r,
+        Position {
+            id,
+            member_id,
+            org_id,
+            kind: r.coded("kind", "职务", PositionKind::from_code)?,
+            started_on: r.opt_date("started_on")?,
+            ended_on: r.opt_date("ended_on")?,
+        }
+    ))
 }
+
+const POSITION_COLS: &str =
+    "SELECT id, member_id, org_id, kind, started_on, ended_on FROM position";
 
 /// Positions held (or once held) in the given orgs.
 pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<Position>> {
-    let mut out = Vec::new();
-    for chunk in org_ids.chunks(IN_CHUNK) {
-        let q = Sql::new("SELECT id, member_id, org_id, kind, started_on, ended_on FROM position WHERE org_id IN ").in_list(chunk);
-        for row in q.fetch_all(&mut *conn).await? {
-            out.push(from_row(&row)?);
-        }
-    }
-    Ok(out)
+    let select = |c: &[i64]| Sql::new(format!("{POSITION_COLS} WHERE org_id IN ")).in_list(c);
+    fetch_chunked(conn, org_ids, select, from_row).await
 }
 
 /// Positions of the given members.
 pub async fn of_members(conn: &mut Conn, member_ids: &[i64]) -> Result<Vec<Position>> {
-    let mut out = Vec::new();
-    for chunk in member_ids.chunks(IN_CHUNK) {
-        let q = Sql::new("SELECT id, member_id, org_id, kind, started_on, ended_on FROM position WHERE member_id IN ").in_list(chunk);
-        for row in q.fetch_all(&mut *conn).await? {
-            out.push(from_row(&row)?);
-        }
-    }
-    Ok(out)
+    let select = |c: &[i64]| Sql::new(format!("{POSITION_COLS} WHERE member_id IN ")).in_list(c);
+    fetch_chunked(conn, member_ids, select, from_row).await
 }
 
 /// One position by id.
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Position>> {
-    sqlx::query(
-        "SELECT id, member_id, org_id, kind, started_on, ended_on FROM position WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(|r| from_row(&r))
-    .transpose()
+    Sql::new(format!("{POSITION_COLS} WHERE id = "))
+        .bind(id)
+        .fetch_opt_map(&mut *conn, from_row)
+        .await
 }

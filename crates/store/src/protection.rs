@@ -4,8 +4,8 @@
 //! protected ID number and phone when the key is rotated, and the one-time protection of
 //! phones stored in clear before migration 11.
 
-use sqlx::Row;
-
+use crate::row::from_row;
+use crate::sql::Sql;
 use crate::{Conn, Result};
 
 const FINGERPRINT: &str = "key_fingerprint";
@@ -85,22 +85,27 @@ pub struct Protected {
 
 /// A page of members' protected data with ids above `after`, by id.
 pub async fn protected(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<Protected>> {
-    let rows = sqlx::query(
-        "SELECT id, id_cipher, phone_cipher FROM member WHERE id > $1 ORDER BY id LIMIT $2",
-    )
-    .bind(after)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Protected {
-                id: r.try_get("id")?,
-                id_cipher: r.try_get("id_cipher")?,
-                phone_cipher: r.try_get("phone_cipher")?,
-            })
+    members_after("id, id_cipher, phone_cipher", "", after, limit)
+        .fetch_map(&mut *conn, |r| {
+            Ok(from_row!(
+                r,
+                Protected {
+                    id,
+                    id_cipher,
+                    phone_cipher
+                }
+            ))
         })
-        .collect()
+        .await
+}
+
+/// `columns` of the members with ids above `after` (and `filter`), a page of `limit` by id.
+fn members_after(columns: &str, filter: &str, after: i64, limit: i64) -> Sql {
+    Sql::new(format!("SELECT {columns} FROM member WHERE id > "))
+        .bind(after)
+        .push(filter)
+        .push(" ORDER BY id LIMIT ")
+        .bind(limit)
 }
 
 /// Replaces a member's phone ciphertext (the masked copy does not change).
@@ -129,17 +134,14 @@ pub async fn has_clear_phones(conn: &mut Conn) -> Result<bool> {
 /// A page of clear phones `(id, phone)` with ids above `after`, by id (while the clear
 /// column exists).
 pub async fn clear_phones(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<(i64, String)>> {
-    let rows = sqlx::query(
-        "SELECT id, phone FROM member WHERE id > $1 AND phone IS NOT NULL AND phone <> '' \
-         ORDER BY id LIMIT $2",
+    members_after(
+        "id, phone",
+        " AND phone IS NOT NULL AND phone <> ''",
+        after,
+        limit,
     )
-    .bind(after)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("phone")?)))
-        .collect()
+    .fetch_all_as(&mut *conn)
+    .await
 }
 
 /// Stores a member's protected phone and empties the clear one.
@@ -166,14 +168,9 @@ pub async fn drop_clear_phones(conn: &mut Conn) -> Result<()> {
 
 /// A page of members' protected ID numbers `(id, id_cipher)` with ids above `after`.
 pub async fn ciphers(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<(i64, String)>> {
-    let rows = sqlx::query("SELECT id, id_cipher FROM member WHERE id > $1 ORDER BY id LIMIT $2")
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("id_cipher")?)))
-        .collect()
+    members_after("id, id_cipher", "", after, limit)
+        .fetch_all_as(&mut *conn)
+        .await
 }
 
 /// Replaces a member's keyed hash and ciphertext (the masked copy does not change).

@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
-use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
+use crate::row::{from_row, Cells};
+use crate::sql::{insert_many, replace_one, Sql, Val, IN_CHUNK};
+use crate::{parse_date_text, Conn, Result, Scope, StoreError};
 
 /// An org as rating reads it: its record and stored facts, nothing else.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,48 +46,39 @@ pub struct RatedOrg {
 
 /// Every org of the scope, in path order (parents first), as rating reads it.
 pub async fn orgs(conn: &mut Conn, scope: &Scope) -> Result<Vec<RatedOrg>> {
-    let rows = Sql::new(
+    Sql::new(
         "SELECT id, parent_id, code, name, kind, domain, path, founded_on, dissolved_on, \
          last_election_on, has_committee, subtree_members, subtree_full, has_secretary, \
          secretary_vacant_since, subtree_last_joined, facts_on, temporary FROM org WHERE ",
     )
     .scope("path", scope)
     .push(" ORDER BY path")
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let kind: String = r.try_get("kind")?;
-        let domain: Option<String> = r.try_get("domain")?;
-        out.push(RatedOrg {
-            id: r.try_get("id")?,
-            parent_id: r.try_get("parent_id")?,
-            code: r.try_get("code")?,
-            name: r.try_get("name")?,
-            kind: OrgKind::from_code(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
-            domain: match domain {
-                Some(d) => Some(
-                    Domain::from_code(&d)
-                        .ok_or_else(|| StoreError::Corrupt(format!("领域 {d}")))?,
-                ),
-                None => None,
-            },
-            path: r.try_get("path")?,
-            founded_on: opt_date(r.try_get("founded_on")?)?,
-            dissolved_on: opt_date(r.try_get("dissolved_on")?)?,
-            last_election_on: opt_date(r.try_get("last_election_on")?)?,
-            has_committee: r.try_get::<i64, _>("has_committee")? != 0,
-            subtree_members: r.try_get("subtree_members")?,
-            subtree_full: r.try_get("subtree_full")?,
-            has_secretary: r.try_get::<i64, _>("has_secretary")? != 0,
-            secretary_vacant_since: opt_date(r.try_get("secretary_vacant_since")?)?,
-            subtree_last_joined: opt_date(r.try_get("subtree_last_joined")?)?,
-            facts_on: opt_date(r.try_get("facts_on")?)?,
-            temporary: r.try_get::<i64, _>("temporary")? != 0,
-        });
-    }
-    Ok(out)
+    .fetch_map(&mut *conn, |r| {
+        Ok(from_row!(
+            r,
+            RatedOrg {
+                id,
+                parent_id,
+                code,
+                name,
+                path,
+                subtree_members,
+                subtree_full,
+                kind: r.coded("kind", "组织类别", OrgKind::from_code)?,
+                domain: r.opt_coded("domain", "领域", Domain::from_code)?,
+                founded_on: r.opt_date("founded_on")?,
+                dissolved_on: r.opt_date("dissolved_on")?,
+                last_election_on: r.opt_date("last_election_on")?,
+                has_committee: r.flag("has_committee")?,
+                has_secretary: r.flag("has_secretary")?,
+                secretary_vacant_since: r.opt_date("secretary_vacant_since")?,
+                subtree_last_joined: r.opt_date("subtree_last_joined")?,
+                facts_on: r.opt_date("facts_on")?,
+                temporary: r.flag("temporary")?,
+            }
+        ))
+    })
+    .await
 }
 
 /// The first month with a meeting recorded, before month `before` (`YYYY-MM`), of each
@@ -302,34 +294,34 @@ const RATING_COLS: &str = "org_id, year, org_path, set_id, set_version, as_of, c
 fn rating_from_row(r: &AnyRow) -> Result<StoredRating> {
     let ind: String = r.try_get("indicators")?;
     let adjusted: Option<i64> = r.try_get("adjusted_stars")?;
-    let as_of: String = r.try_get("as_of")?;
-    Ok(StoredRating {
-        org_id: r.try_get("org_id")?,
-        year: r.try_get::<i64, _>("year")? as i32,
-        org_path: r.try_get("org_path")?,
-        set_id: r.try_get("set_id")?,
-        set_version: r.try_get("set_version")?,
-        as_of: parse_date_text(&as_of)?,
-        computed_stars: r.try_get("computed_stars")?,
-        score: r.try_get("score")?,
-        weight_with_data: r.try_get("weight_with_data")?,
-        indicators: decode(&ind)?,
-        evidence: r.try_get("evidence")?,
-        adjustment: match adjusted {
-            Some(stars) => Some(Adjustment {
-                stars,
-                by: r
-                    .try_get::<Option<String>, _>("adjusted_by")?
-                    .unwrap_or_default(),
-                reason: r
-                    .try_get::<Option<String>, _>("adjusted_reason")?
-                    .unwrap_or_default(),
-                at: r
-                    .try_get::<Option<String>, _>("adjusted_at")?
-                    .unwrap_or_default(),
-            }),
-            None => None,
-        },
+    Ok(from_row!(
+        r,
+        StoredRating {
+            org_id,
+            org_path,
+            set_id,
+            set_version,
+            computed_stars,
+            score,
+            weight_with_data,
+            evidence,
+            year: r.year()?,
+            as_of: r.date("as_of")?,
+            indicators: decode(&ind)?,
+            adjustment: adjusted
+                .map(|stars| adjustment_from_row(r, stars))
+                .transpose()?,
+        }
+    ))
+}
+
+/// The hand adjustment to `stars` a rating row carries.
+fn adjustment_from_row(r: &AnyRow, stars: i64) -> Result<Adjustment> {
+    Ok(Adjustment {
+        stars,
+        by: r.text_or_empty("adjusted_by")?,
+        reason: r.text_or_empty("adjusted_reason")?,
+        at: r.text_or_empty("adjusted_at")?,
     })
 }
 
@@ -414,33 +406,18 @@ pub async fn adjustments(
     scope: &Scope,
     year: i32,
 ) -> Result<HashMap<i64, Adjustment>> {
-    let rows = Sql::new(
+    Sql::new(
         "SELECT org_id, adjusted_stars, adjusted_by, adjusted_reason, adjusted_at FROM rating \
          WHERE ",
     )
     .year_in(year, scope)
     .push(" AND adjusted_stars IS NOT NULL")
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("org_id")?,
-                Adjustment {
-                    stars: r.try_get("adjusted_stars")?,
-                    by: r
-                        .try_get::<Option<String>, _>("adjusted_by")?
-                        .unwrap_or_default(),
-                    reason: r
-                        .try_get::<Option<String>, _>("adjusted_reason")?
-                        .unwrap_or_default(),
-                    at: r
-                        .try_get::<Option<String>, _>("adjusted_at")?
-                        .unwrap_or_default(),
-                },
-            ))
-        })
-        .collect()
+    .fetch_map(&mut *conn, |r| {
+        let stars = r.try_get("adjusted_stars")?;
+        Ok((r.try_get("org_id")?, adjustment_from_row(r, stars)?))
+    })
+    .await
+    .map(|list| list.into_iter().collect())
 }
 
 /// One org's rating of a year, if rated and in the scope.
@@ -454,10 +431,8 @@ pub async fn get(
         .bind(org_id)
         .push(" AND ")
         .year_in(year, scope)
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| rating_from_row(&r))
-        .transpose()
+        .fetch_opt_map(&mut *conn, rating_from_row)
+        .await
 }
 
 /// The ratings of `year` in the scope, in path order; `stars` narrows to the orgs with
@@ -504,12 +479,10 @@ pub async fn page(
                 .bind(n)
         }
     }
-    let rows = q
-        .push(" ORDER BY org_path")
+    q.push(" ORDER BY org_path")
         .page(limit, offset)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(rating_from_row).collect()
+        .fetch_map(&mut *conn, rating_from_row)
+        .await
 }
 
 /// How many orgs of the scope have each number of stars in `year` (`None`: no stars).
@@ -524,11 +497,9 @@ pub async fn distribution(
     )
     .year_in(year, scope)
     .push(" GROUP BY COALESCE(adjusted_stars, computed_stars)")
-    .fetch_all(&mut *conn)
+    .fetch_all_as::<(Option<i64>, i64), _>(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get::<Option<i64>, _>("s")?, r.try_get::<i64, _>("n")?)))
-        .collect()
+    Ok(rows.into_iter().collect())
 }
 
 /// Sets (or, with `None`, clears) the hand adjustment of a stored rating. Returns whether
@@ -568,27 +539,22 @@ pub struct ManualScore {
 
 /// Records (or replaces) a hand score.
 pub async fn set_manual_score(conn: &mut Conn, s: &ManualScore) -> Result<()> {
-    sqlx::query("DELETE FROM rating_manual WHERE org_id = $1 AND year = $2 AND code = $3")
-        .bind(s.org_id)
-        .bind(s.year as i64)
-        .bind(s.code.clone())
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "INSERT INTO rating_manual (org_id, year, code, org_path, score, reason, scored_by, scored_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    replace_one(
+        conn,
+        "rating_manual",
+        &["org_id", "year", "code"],
+        vec![
+            ("org_id", Val::Int(s.org_id)),
+            ("year", Val::Int(s.year as i64)),
+            ("code", Val::Text(s.code.clone())),
+            ("org_path", Val::Text(s.org_path.clone())),
+            ("score", Val::Float(s.score)),
+            ("reason", Val::Text(s.reason.clone())),
+            ("scored_by", Val::Text(s.scored_by.clone())),
+            ("scored_at", Val::Text(crate::now_text())),
+        ],
     )
-    .bind(s.org_id)
-    .bind(s.year as i64)
-    .bind(s.code.clone())
-    .bind(s.org_path.clone())
-    .bind(s.score)
-    .bind(s.reason.clone())
-    .bind(s.scored_by.clone())
-    .bind(crate::now_text())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The hand scores of `year` in the scope, by org and indicator code.
@@ -612,24 +578,26 @@ pub async fn manual_scores(
 
 /// Stores an indicator set (replacing one with the same id and version).
 pub async fn save_indicator_set(conn: &mut Conn, set: &IndicatorSet, by: &str) -> Result<()> {
-    sqlx::query("DELETE FROM indicator_set WHERE id = $1 AND version = $2")
-        .bind(set.id.clone())
-        .bind(set.version)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "INSERT INTO indicator_set (id, version, effective_from, body, saved_by, saved_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    replace_one(
+        conn,
+        "indicator_set",
+        &["id", "version"],
+        vec![
+            ("id", Val::Text(set.id.clone())),
+            ("version", Val::Int(set.version)),
+            (
+                "effective_from",
+                Val::Text(crate::date_text(set.effective_from)),
+            ),
+            (
+                "body",
+                Val::Text(serde_json::to_string(set).expect("an indicator set serializes")),
+            ),
+            ("saved_by", Val::Text(by.to_string())),
+            ("saved_at", Val::Text(crate::now_text())),
+        ],
     )
-    .bind(set.id.clone())
-    .bind(set.version)
-    .bind(crate::date_text(set.effective_from))
-    .bind(serde_json::to_string(set).expect("an indicator set serializes"))
-    .bind(by.to_string())
-    .bind(crate::now_text())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The stored indicator sets, by id and version.

@@ -12,8 +12,9 @@ use jiceng_domain::WeaknessKind;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::row::{from_row, Cells};
 use crate::sql::{insert_many, Sql, Val};
-use crate::{opt_date, parse_date_text, Conn, Result, Scope, StoreError};
+use crate::{parse_date_text, Conn, Result, Scope, StoreError};
 
 /// A case as stored: where it sits, and the domain's case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,70 +39,77 @@ fn case_from_row(r: &AnyRow) -> Result<StoredCase> {
     let outcome: Option<String> = r.try_get("review_outcome")?;
     let kinds: Vec<String> =
         serde_json::from_str(&kinds).map_err(|e| StoreError::Corrupt(format!("问题类型：{e}")))?;
-    Ok(StoredCase {
-        id: r.try_get("id")?,
-        org_id: r.try_get("org_id")?,
-        year: r.try_get::<i64, _>("year")? as i32,
-        org_path: r.try_get("org_path")?,
-        case: Case {
-            stage: Stage::from_code(&stage)
-                .ok_or_else(|| StoreError::Corrupt(format!("整顿阶段 {stage}")))?,
-            kinds: kinds
-                .iter()
-                .map(|k| {
-                    WeaknessKind::from_code(k)
-                        .ok_or_else(|| StoreError::Corrupt(format!("问题类型 {k}")))
-                })
-                .collect::<Result<_>>()?,
-            opened_on: parse_date_text(&opened)?,
-            measures: vec![],
-            cadre: r.try_get("cadre")?,
-            departments: serde_json::from_str(&deps)
-                .map_err(|e| StoreError::Corrupt(format!("帮扶部门：{e}")))?,
-            extended_to: opt_date(r.try_get("extended_to")?)?,
-            extension_reason: r.try_get("extension_reason")?,
-            accepted_on: opt_date(r.try_get("accepted_on")?)?,
-            acceptance_note: r.try_get("acceptance_note")?,
-            reviewed_on: opt_date(r.try_get("reviewed_on")?)?,
-            review_outcome: match outcome {
-                Some(o) => Some(
-                    ReviewOutcome::parse(&o)
-                        .ok_or_else(|| StoreError::Corrupt(format!("回头看结果 {o}")))?,
-                ),
-                None => None,
-            },
-            review_note: r.try_get("review_note")?,
-            last_activity_on: parse_date_text(&last)?,
-        },
-    })
+    Ok(from_row!(
+        r,
+        StoredCase {
+            id,
+            org_id,
+            year: r.year()?,
+            org_path,
+            case: from_row!(
+                r,
+                Case {
+                    stage: Stage::from_code(&stage)
+                        .ok_or_else(|| StoreError::Corrupt(format!("整顿阶段 {stage}")))?,
+                    kinds: kinds
+                        .iter()
+                        .map(|k| {
+                            WeaknessKind::from_code(k)
+                                .ok_or_else(|| StoreError::Corrupt(format!("问题类型 {k}")))
+                        })
+                        .collect::<Result<_>>()?,
+                    opened_on: parse_date_text(&opened)?,
+                    measures: vec![],
+                    cadre,
+                    departments: serde_json::from_str(&deps)
+                        .map_err(|e| StoreError::Corrupt(format!("帮扶部门：{e}")))?,
+                    extended_to: r.opt_date("extended_to")?,
+                    extension_reason,
+                    accepted_on: r.opt_date("accepted_on")?,
+                    acceptance_note,
+                    reviewed_on: r.opt_date("reviewed_on")?,
+                    review_outcome: match outcome {
+                        Some(o) => Some(
+                            ReviewOutcome::parse(&o)
+                                .ok_or_else(|| StoreError::Corrupt(format!("回头看结果 {o}")))?,
+                        ),
+                        None => None,
+                    },
+                    review_note,
+                    last_activity_on: parse_date_text(&last)?,
+                }
+            ),
+        }
+    ))
 }
 
 fn measure_from_row(r: &AnyRow) -> Result<(i64, Measure)> {
     let deadline: String = r.try_get("deadline")?;
     Ok((
         r.try_get("case_id")?,
-        Measure {
-            seq: r.try_get("seq")?,
-            text: r.try_get("text")?,
-            owner: r.try_get("owner")?,
-            deadline: parse_date_text(&deadline)?,
-            done_on: opt_date(r.try_get("done_on")?)?,
-            note: r.try_get("note")?,
-        },
+        from_row!(
+            r,
+            Measure {
+                seq,
+                text,
+                owner,
+                deadline: parse_date_text(&deadline)?,
+                done_on: r.opt_date("done_on")?,
+                note,
+            }
+        ),
     ))
 }
 
 async fn measures_of(conn: &mut Conn, case_id: i64) -> Result<Vec<Measure>> {
-    sqlx::query(
+    Sql::new(
         "SELECT case_id, seq, text, owner, deadline, done_on, note FROM rectification_measure \
-         WHERE case_id = $1 ORDER BY seq",
+         WHERE case_id = ",
     )
     .bind(case_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| measure_from_row(r).map(|(_, m)| m))
-    .collect()
+    .push(" ORDER BY seq")
+    .fetch_map(&mut *conn, |r| measure_from_row(r).map(|(_, m)| m))
+    .await
 }
 
 /// The case of an org and year, with its measures, if it exists in the scope.
@@ -324,17 +332,20 @@ pub async fn events(conn: &mut Conn, case_id: i64) -> Result<Vec<Event>> {
         let stage = |s: &str| {
             Stage::from_code(s).ok_or_else(|| StoreError::Corrupt(format!("整顿阶段 {s}")))
         };
-        Ok(Event {
-            id: r.try_get("id")?,
-            case_id: r.try_get("case_id")?,
-            org_path: r.try_get("org_path")?,
-            on: parse_date_text(&on)?,
-            step: r.try_get("step")?,
-            from: stage(&from)?,
-            to: stage(&to)?,
-            summary: r.try_get("summary")?,
-            actor: r.try_get("actor")?,
-        })
+        Ok(from_row!(
+            r,
+            Event {
+                id,
+                case_id,
+                org_path,
+                on: parse_date_text(&on)?,
+                step,
+                from: stage(&from)?,
+                to: stage(&to)?,
+                summary,
+                actor,
+            }
+        ))
     })
     .collect()
 }
@@ -358,11 +369,8 @@ pub async fn overdue(
         " AND m.done_on IS NULL \
          AND c.stage <> 'Accepted' AND c.stage <> 'Reviewed' ORDER BY m.deadline, m.case_id, m.seq",
     )
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(measure_from_row)
-    .collect()
+    .fetch_map(&mut *conn, measure_from_row)
+    .await
 }
 
 /// The stored assistance mapping (JSON), if the department changed the shipped one.

@@ -10,6 +10,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::row::from_row;
 use crate::sql::Sql;
 use crate::{Conn, Result, Scope, StoreError};
 
@@ -103,29 +104,35 @@ const COLS: &str =
 fn from_row(r: &AnyRow) -> Result<StoredReferral> {
     let kind: String = r.try_get("kind")?;
     let status: String = r.try_get("status")?;
-    Ok(StoredReferral {
-        id: r.try_get("id")?,
-        status: ReferralStatus::from_code(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("转办事项状态 {status}")))?,
-        referral: NewReferral {
-            kind: ReferralKind::from_code(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("转办事项类型 {kind}")))?,
-            created_at: r.try_get("created_at")?,
-            created_by: r.try_get("created_by")?,
-            created_by_id: r.try_get("created_by_id")?,
-            source: r.try_get("source")?,
-            row_number: r.try_get("row_number")?,
-            from_org_id: r.try_get("from_org_id")?,
-            existing_id: r.try_get("existing_id")?,
-            existing_org_id: r.try_get("existing_org_id")?,
-            common_org_id: r.try_get("common_org_id")?,
-            common_path: r.try_get("common_path")?,
-            data: r.try_get("data")?,
-        },
-        settled_at: r.try_get("settled_at")?,
-        settled_by: r.try_get("settled_by")?,
-        reason: r.try_get("reason")?,
-    })
+    Ok(from_row!(
+        r,
+        StoredReferral {
+            id,
+            status: ReferralStatus::from_code(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("转办事项状态 {status}")))?,
+            referral: from_row!(
+                r,
+                NewReferral {
+                    kind: ReferralKind::from_code(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("转办事项类型 {kind}")))?,
+                    created_at,
+                    created_by,
+                    created_by_id,
+                    source,
+                    row_number,
+                    from_org_id,
+                    existing_id,
+                    existing_org_id,
+                    common_org_id,
+                    common_path,
+                    data,
+                }
+            ),
+            settled_at,
+            settled_by,
+            reason,
+        }
+    ))
 }
 
 /// Stores a referral under `id` (from `Store::reserve_ids("referral", …)`).

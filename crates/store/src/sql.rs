@@ -216,6 +216,34 @@ impl Sql {
         Ok(self.query().fetch_one(ex).await?)
     }
 
+    /// Every row, each read by `read`.
+    pub(crate) async fn fetch_map<'e, 'c: 'e, T, E>(
+        &self,
+        ex: E,
+        read: impl FnMut(&AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        self.fetch_all(ex).await?.iter().map(read).collect()
+    }
+
+    /// The row, if any, read by `read`.
+    pub(crate) async fn fetch_opt_map<'e, 'c: 'e, T, E>(
+        &self,
+        ex: E,
+        read: impl FnOnce(&AnyRow) -> Result<T>,
+    ) -> Result<Option<T>>
+    where
+        E: 'e + sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        self.fetch_optional(ex)
+            .await?
+            .as_ref()
+            .map(read)
+            .transpose()
+    }
+
     /// Every row, each read as a `T` (a tuple of the selected columns, in order).
     pub(crate) async fn fetch_all_as<'e, 'c: 'e, T, E>(&self, ex: E) -> Result<Vec<T>>
     where
@@ -242,6 +270,47 @@ impl Sql {
     {
         Ok(self.query().execute(ex).await?)
     }
+}
+
+/// The rows of one statement per chunk of `keys` (IN lists of at most [`IN_CHUNK`]
+/// values; `statement` writes the one for a chunk), each read by `read`.
+pub(crate) async fn fetch_chunked<K, T>(
+    conn: &mut Conn,
+    keys: &[K],
+    statement: impl Fn(&[K]) -> Sql,
+    mut read: impl FnMut(&AnyRow) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(IN_CHUNK) {
+        for row in statement(chunk).fetch_all(&mut *conn).await? {
+            out.push(read(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// One page of the rows `select` writes a statement for (given the columns to select),
+/// ordered by `order` and each read by `read`, with how many rows there are in all
+/// (`known_total` when the caller knows it: counting is then skipped).
+pub(crate) async fn counted_page<T>(
+    conn: &mut Conn,
+    select: impl Fn(&str) -> Sql,
+    (columns, order): (&str, &str),
+    (offset, limit): (i64, i64),
+    known_total: Option<i64>,
+    read: impl FnMut(&AnyRow) -> Result<T>,
+) -> Result<(Vec<T>, i64)> {
+    let total = match known_total {
+        Some(t) => t,
+        None => select("COUNT(*)").fetch_scalar(&mut *conn).await?,
+    };
+    let items = select(columns)
+        .push(" ORDER BY ")
+        .push(order)
+        .page(limit, offset)
+        .fetch_map(&mut *conn, read)
+        .await?;
+    Ok((items, total))
 }
 
 /// Binds to stay under: SQLite's default limit is 32,766, PostgreSQL's 65,535.
@@ -295,6 +364,40 @@ pub(crate) async fn insert_many(
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Inserts one row, given as its columns with their values.
+pub(crate) async fn insert_one(
+    conn: &mut Conn,
+    table: &'static str,
+    row: Vec<(&'static str, Val)>,
+) -> Result<()> {
+    let (columns, vals): (Vec<&'static str>, Vec<Val>) = row.into_iter().unzip();
+    insert_many(conn, table, &columns, &[vals]).await
+}
+
+/// Replaces the row of `table` keyed by the `key` columns' values in `row` (deletes it,
+/// then inserts `row`).
+pub(crate) async fn replace_one(
+    conn: &mut Conn,
+    table: &'static str,
+    key: &[&'static str],
+    row: Vec<(&'static str, Val)>,
+) -> Result<()> {
+    let mut q = Sql::new(format!("DELETE FROM {table} WHERE "));
+    for (i, k) in key.iter().enumerate() {
+        let (_, v) = row
+            .iter()
+            .find(|(c, _)| c == k)
+            .expect("the key columns are the row's");
+        q = q
+            .push(if i > 0 { " AND " } else { "" })
+            .push(k)
+            .push(" = ")
+            .bind(v.clone());
+    }
+    q.execute(&mut *conn).await?;
+    insert_one(conn, table, row).await
 }
 
 /// Rewrites one row of `table`: `columns` start with `id`, and `vals` hold the row's id

@@ -7,6 +7,7 @@
 
 use sqlx::Row;
 
+use crate::row::{from_row, Cells};
 use crate::{Conn, Result};
 
 /// A user's enrolment as stored.
@@ -31,14 +32,17 @@ pub async fn get(conn: &mut Conn, user_id: i64) -> Result<Option<StoredTotp>> {
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| {
-        Ok(StoredTotp {
-            user_id: r.try_get("user_id")?,
-            secret: r.try_get("secret")?,
-            confirmed: r.try_get::<i64, _>("confirmed")? != 0,
-            last_step: r.try_get("last_step")?,
-            created_at: r.try_get("created_at")?,
-            confirmed_at: r.try_get("confirmed_at")?,
-        })
+        Ok(from_row!(
+            r,
+            StoredTotp {
+                user_id,
+                secret,
+                confirmed: r.flag("confirmed")?,
+                last_step,
+                created_at,
+                confirmed_at,
+            }
+        ))
     })
     .transpose()
 }

@@ -4,7 +4,8 @@ use jiceng_domain::{Coverage, CreditCode, Domain, OperatingStatus, RegionCode, U
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
+use crate::row::from_row;
+use crate::sql::{fetch_chunked, insert_many, Sql, Val};
 use crate::{Conn, Result, Scope, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,31 +40,34 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<StoredUnit> {
     let credit: Option<String> = r.try_get("credit_code")?;
     let region: Option<String> = r.try_get("region_code")?;
     Ok(StoredUnit {
-        unit: Unit {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            credit_code: credit
-                .map(|c| CreditCode::parse(&c))
-                .transpose()
-                .map_err(StoreError::Corrupt)?,
-            domain: Domain::from_code(&domain)
-                .ok_or_else(|| StoreError::Corrupt(format!("单位类型 {domain}")))?,
-            region_code: region
-                .map(|c| RegionCode::parse(&c))
-                .transpose()
-                .map_err(StoreError::Corrupt)?,
-            status: match status.as_str() {
-                "Operating" => OperatingStatus::Operating,
-                "Closed" => OperatingStatus::Closed,
-                s => return Err(StoreError::Corrupt(format!("经营状态 {s}"))),
-            },
-            employees: r.try_get("employees")?,
-            full_members: r.try_get("full_members")?,
-            coverage: Coverage::from_code(&coverage)
-                .ok_or_else(|| StoreError::Corrupt(format!("覆盖方式 {coverage}")))?,
-            org_id: r.try_get("org_id")?,
-            instructor: r.try_get("instructor")?,
-        },
+        unit: from_row!(
+            r,
+            Unit {
+                id,
+                name,
+                credit_code: credit
+                    .map(|c| CreditCode::parse(&c))
+                    .transpose()
+                    .map_err(StoreError::Corrupt)?,
+                domain: Domain::from_code(&domain)
+                    .ok_or_else(|| StoreError::Corrupt(format!("单位类型 {domain}")))?,
+                region_code: region
+                    .map(|c| RegionCode::parse(&c))
+                    .transpose()
+                    .map_err(StoreError::Corrupt)?,
+                status: match status.as_str() {
+                    "Operating" => OperatingStatus::Operating,
+                    "Closed" => OperatingStatus::Closed,
+                    s => return Err(StoreError::Corrupt(format!("经营状态 {s}"))),
+                },
+                employees,
+                full_members,
+                coverage: Coverage::from_code(&coverage)
+                    .ok_or_else(|| StoreError::Corrupt(format!("覆盖方式 {coverage}")))?,
+                org_id,
+                instructor,
+            }
+        ),
         org_path: r.try_get("org_path")?,
     })
 }
@@ -109,29 +113,20 @@ pub async fn update(conn: &mut Conn, u: &StoredUnit) -> Result<()> {
 
 /// Units by credit code (any scope: a unit is one record wherever it is filed).
 pub async fn by_credit_codes(conn: &mut Conn, codes: &[String]) -> Result<Vec<StoredUnit>> {
-    let mut out = Vec::new();
-    for chunk in codes.chunks(IN_CHUNK) {
-        let q = Sql::new(format!(
+    let select = |c: &[String]| {
+        Sql::new(format!(
             "SELECT {UNIT_COLS} FROM unit WHERE credit_code IN "
         ))
-        .in_list(chunk);
-        for row in q.fetch_all(&mut *conn).await? {
-            out.push(from_row(&row)?);
-        }
-    }
-    Ok(out)
+        .in_list(c)
+    };
+    fetch_chunked(conn, codes, select, from_row).await
 }
 
 /// Units of the given orgs (covering or responsible).
 pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<StoredUnit>> {
-    let mut out = Vec::new();
-    for chunk in org_ids.chunks(IN_CHUNK) {
-        let q = Sql::new(format!("SELECT {UNIT_COLS} FROM unit WHERE org_id IN ")).in_list(chunk);
-        for row in q.fetch_all(&mut *conn).await? {
-            out.push(from_row(&row)?);
-        }
-    }
-    Ok(out)
+    let select =
+        |c: &[i64]| Sql::new(format!("SELECT {UNIT_COLS} FROM unit WHERE org_id IN ")).in_list(c);
+    fetch_chunked(conn, org_ids, select, from_row).await
 }
 
 /// The units of the scope [`gap_candidates`] reads, before its ORDER BY.
@@ -153,11 +148,8 @@ pub async fn gap_candidates(
 ) -> Result<Vec<StoredUnit>> {
     gap_filter(scope, min_full)
         .push(" ORDER BY name, id")
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+        .fetch_map(&mut *conn, from_row)
+        .await
 }
 
 /// The first `limit` gap candidates of the scope in tree order (`org_path`): a page read
@@ -170,11 +162,8 @@ pub async fn gap_candidates_first(
 ) -> Result<Vec<StoredUnit>> {
     gap_filter(scope, min_full)
         .push(&format!(" ORDER BY org_path LIMIT {}", limit.max(0)))
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+        .fetch_map(&mut *conn, from_row)
+        .await
 }
 
 /// Every unit in the scope (for lists and exports), by name.
@@ -182,9 +171,5 @@ pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredUnit>> {
     let q = Sql::new(format!("SELECT {UNIT_COLS} FROM unit WHERE "))
         .scope("org_path", scope)
         .push(" ORDER BY name, id");
-    q.fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    q.fetch_map(&mut *conn, from_row).await
 }

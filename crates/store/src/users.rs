@@ -6,8 +6,8 @@
 //! argon2id hash of the one and the SHA-256 of the other.
 
 use sqlx::any::AnyRow;
-use sqlx::Row;
 
+use crate::row::{from_row, Cells};
 use crate::sql::Sql;
 use crate::{Conn, Result, Scope, StoreError};
 
@@ -60,24 +60,27 @@ const USER_FROM: &str = "app_user u LEFT JOIN org o ON o.id = u.org_id \
     LEFT JOIN login_attempt la ON la.name_key = u.username";
 
 fn user_from_row(r: &AnyRow) -> Result<StoredUser> {
-    Ok(StoredUser {
-        id: r.try_get("id")?,
-        username: r.try_get("username")?,
-        password_hash: r.try_get("password_hash")?,
-        role: r.try_get("role")?,
-        org_id: r.try_get("org_id")?,
-        org_code: r.try_get("org_code")?,
-        org_name: r.try_get("org_name")?,
-        org_path: r.try_get("org_path")?,
-        member_id: r.try_get("member_id")?,
-        display_name: r.try_get("display_name")?,
-        disabled: r.try_get::<i64, _>("disabled")? != 0,
-        failed_logins: r.try_get("failed_logins")?,
-        locked_until: r.try_get("locked_until")?,
-        last_login_at: r.try_get("last_login_at")?,
-        created_at: r.try_get("created_at")?,
-        password_changed_at: r.try_get("password_changed_at")?,
-    })
+    Ok(from_row!(
+        r,
+        StoredUser {
+            id,
+            username,
+            password_hash,
+            role,
+            org_id,
+            org_code,
+            org_name,
+            org_path,
+            member_id,
+            display_name,
+            disabled: r.flag("disabled")?,
+            failed_logins,
+            locked_until,
+            last_login_at,
+            created_at,
+            password_changed_at,
+        }
+    ))
 }
 
 pub async fn insert(conn: &mut Conn, u: &NewUserRecord, now: &str) -> Result<()> {
@@ -111,21 +114,16 @@ pub async fn get_by_username(
     .bind(username)
     .push(" AND ")
     .scope("o.path", scope)
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(|r| user_from_row(&r))
-    .transpose()
+    .fetch_opt_map(&mut *conn, user_from_row)
+    .await
 }
 
 /// A user by id, in any scope (for resolving a session, after the token was checked).
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<StoredUser>> {
-    let sql = format!("SELECT {USER_COLS} FROM {USER_FROM} WHERE u.id = $1");
-    sqlx::query(&sql)
+    Sql::new(format!("SELECT {USER_COLS} FROM {USER_FROM} WHERE u.id = "))
         .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| user_from_row(&r))
-        .transpose()
+        .fetch_opt_map(&mut *conn, user_from_row)
+        .await
 }
 
 /// The users whose org lies in the scope, by name.
@@ -133,11 +131,8 @@ pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredUser>> {
     Sql::new(format!("SELECT {USER_COLS} FROM {USER_FROM} WHERE "))
         .scope("o.path", scope)
         .push(" ORDER BY u.username")
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(user_from_row)
-        .collect()
+        .fetch_map(&mut *conn, user_from_row)
+        .await
 }
 
 fn found(done: sqlx::any::AnyQueryResult, id: i64) -> Result<()> {
@@ -364,13 +359,16 @@ pub async fn session(conn: &mut Conn, token_hash: &str) -> Result<Option<StoredS
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| {
-        Ok(StoredSession {
-            token_hash: r.try_get("token_hash")?,
-            user_id: r.try_get("user_id")?,
-            csrf: r.try_get("csrf")?,
-            created_at: r.try_get("created_at")?,
-            last_seen: r.try_get("last_seen")?,
-        })
+        Ok(from_row!(
+            r,
+            StoredSession {
+                token_hash,
+                user_id,
+                csrf,
+                created_at,
+                last_seen,
+            }
+        ))
     })
     .transpose()
 }

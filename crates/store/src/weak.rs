@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{insert_many, Sql, Val};
-use crate::{parse_date_text, Conn, Result, Scope, StoreError};
+use crate::row::{from_row, Cells};
+use crate::sql::{insert_many, insert_one, replace_one, Sql, Val};
+use crate::{Conn, Result, Scope, StoreError};
 
 /// A signal as a decision saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,29 +43,24 @@ pub struct StoredWeakness {
 const WEAK_COLS: &str = "org_id, year, kind, org_path, status, signals, diagnosed_on, \
     decided_by, decided_at, reason";
 
-fn kind_of(s: &str) -> Result<WeaknessKind> {
-    WeaknessKind::from_code(s).ok_or_else(|| StoreError::Corrupt(format!("问题类型 {s}")))
-}
-
 fn weakness_from_row(r: &AnyRow) -> Result<StoredWeakness> {
-    let kind: String = r.try_get("kind")?;
-    let status: String = r.try_get("status")?;
     let signals: String = r.try_get("signals")?;
-    let diagnosed: String = r.try_get("diagnosed_on")?;
-    Ok(StoredWeakness {
-        org_id: r.try_get("org_id")?,
-        year: r.try_get::<i64, _>("year")? as i32,
-        kind: kind_of(&kind)?,
-        org_path: r.try_get("org_path")?,
-        status: Decision::from_code(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("认定状态 {status}")))?,
-        signals: serde_json::from_str(&signals)
-            .map_err(|e| StoreError::Corrupt(format!("问题信号：{e}")))?,
-        diagnosed_on: parse_date_text(&diagnosed)?,
-        decided_by: r.try_get("decided_by")?,
-        decided_at: r.try_get("decided_at")?,
-        reason: r.try_get("reason")?,
-    })
+    Ok(from_row!(
+        r,
+        StoredWeakness {
+            org_id,
+            org_path,
+            decided_by,
+            decided_at,
+            reason,
+            year: r.year()?,
+            kind: r.coded("kind", "问题类型", WeaknessKind::from_code)?,
+            status: r.coded("status", "认定状态", Decision::from_code)?,
+            signals: serde_json::from_str(&signals)
+                .map_err(|e| StoreError::Corrupt(format!("问题信号：{e}")))?,
+            diagnosed_on: r.date("diagnosed_on")?
+        }
+    ))
 }
 
 fn weakness_vals(w: &StoredWeakness) -> Vec<Val> {
@@ -108,25 +104,19 @@ pub async fn list(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<Store
         year,
         " ORDER BY org_path, kind",
     )
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(weakness_from_row)
-    .collect()
+    .fetch_map(&mut *conn, weakness_from_row)
+    .await
 }
 
 /// One org's weaknesses of a year.
 pub async fn of_org(conn: &mut Conn, org_id: i64, year: i32) -> Result<Vec<StoredWeakness>> {
-    let sql =
-        format!("SELECT {WEAK_COLS} FROM weakness WHERE org_id = $1 AND year = $2 ORDER BY kind");
-    sqlx::query(&sql)
+    Sql::new(format!("SELECT {WEAK_COLS} FROM weakness WHERE org_id = "))
         .bind(org_id)
-        .bind(year as i64)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(weakness_from_row)
-        .collect()
+        .push(" AND year = ")
+        .bind(year)
+        .push(" ORDER BY kind")
+        .fetch_map(&mut *conn, weakness_from_row)
+        .await
 }
 
 /// Writes one weakness (replacing the row of its org, year and kind).
@@ -167,14 +157,12 @@ pub async fn clear_suspected(conn: &mut Conn, scope: &Scope, year: i32) -> Resul
         .scope("org_path", scope)
         .execute(&mut *conn)
         .await?;
-    let decided: HashSet<(i64, String)> =
-        of_year("SELECT org_id, kind FROM weakness WHERE ", scope, year, "")
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("org_id")?, r.try_get("kind")?)))
-            .collect::<Result<_>>()?;
-    Ok(decided)
+    let decided = of_year("SELECT org_id, kind FROM weakness WHERE ", scope, year, "")
+        .fetch_map(&mut *conn, |r| {
+            Ok((r.try_get("org_id")?, r.try_get("kind")?))
+        })
+        .await?;
+    Ok(decided.into_iter().collect())
 }
 
 /// Inserts suspected weaknesses, leaving out those already decided.
@@ -205,56 +193,49 @@ pub struct ManualSignalRecord {
 }
 
 pub async fn insert_signal(conn: &mut Conn, s: &ManualSignalRecord) -> Result<()> {
-    insert_many(
+    insert_one(
         conn,
         "weakness_signal",
-        &[
-            "id",
-            "org_id",
-            "year",
-            "kind",
-            "org_path",
-            "evidence",
-            "source",
-            "recorded_by",
-            "recorded_at",
+        vec![
+            ("id", Val::Int(s.id)),
+            ("org_id", Val::Int(s.org_id)),
+            ("year", Val::Int(s.year as i64)),
+            ("kind", Val::Text(s.kind.code().into())),
+            ("org_path", Val::Text(s.org_path.clone())),
+            ("evidence", Val::Text(s.evidence.clone())),
+            ("source", Val::Text(s.source.clone())),
+            ("recorded_by", Val::Text(s.recorded_by.clone())),
+            ("recorded_at", Val::Text(crate::now_text())),
         ],
-        &[vec![
-            Val::Int(s.id),
-            Val::Int(s.org_id),
-            Val::Int(s.year as i64),
-            Val::Text(s.kind.code().into()),
-            Val::Text(s.org_path.clone()),
-            Val::Text(s.evidence.clone()),
-            Val::Text(s.source.clone()),
-            Val::Text(s.recorded_by.clone()),
-            Val::Text(crate::now_text()),
-        ]],
     )
     .await
 }
 
 /// The signals reported by hand for `year` in the scope, oldest first.
 pub async fn signals(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<ManualSignalRecord>> {
-    of_year("SELECT id, org_id, year, kind, org_path, evidence, source, recorded_by FROM weakness_signal \
-         WHERE ", scope, year, " ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            let kind: String = r.try_get("kind")?;
-            Ok(ManualSignalRecord {
-                id: r.try_get("id")?,
-                org_id: r.try_get("org_id")?,
-                year: r.try_get::<i64, _>("year")? as i32,
-                kind: kind_of(&kind)?,
-                org_path: r.try_get("org_path")?,
-                evidence: r.try_get("evidence")?,
-                source: r.try_get("source")?,
-                recorded_by: r.try_get("recorded_by")?,
-            })
-        })
-        .collect()
+    of_year(
+        "SELECT id, org_id, year, kind, org_path, evidence, source, recorded_by \
+         FROM weakness_signal WHERE ",
+        scope,
+        year,
+        " ORDER BY id",
+    )
+    .fetch_map(&mut *conn, |r| {
+        Ok(from_row!(
+            r,
+            ManualSignalRecord {
+                id,
+                org_id,
+                org_path,
+                evidence,
+                source,
+                recorded_by,
+                year: r.year()?,
+                kind: r.coded("kind", "问题类型", WeaknessKind::from_code)?
+            }
+        ))
+    })
+    .await
 }
 
 /// A discipline case: the minimal record (the subject's role, never a name).
@@ -277,65 +258,55 @@ pub struct DisciplineCase {
 }
 
 pub async fn insert_case(conn: &mut Conn, c: &DisciplineCase) -> Result<()> {
-    insert_many(
+    insert_one(
         conn,
         "discipline_case",
-        &[
-            "id",
-            "org_id",
-            "year",
-            "org_path",
-            "decided_on",
-            "subject",
-            "summary",
-            "sanction",
-            "source",
-            "recorded_by",
-            "recorded_at",
-            "team",
+        vec![
+            ("id", Val::Int(c.id)),
+            ("org_id", Val::Int(c.org_id)),
+            ("year", Val::Int(c.year as i64)),
+            ("org_path", Val::Text(c.org_path.clone())),
+            ("decided_on", Val::Text(crate::date_text(c.decided_on))),
+            ("subject", Val::Text(c.subject.clone())),
+            ("summary", Val::Text(c.summary.clone())),
+            ("sanction", Val::OptText(c.sanction.clone())),
+            ("source", Val::Text(c.source.clone())),
+            ("recorded_by", Val::Text(c.recorded_by.clone())),
+            ("recorded_at", Val::Text(crate::now_text())),
+            ("team", Val::Int(i64::from(c.team))),
         ],
-        &[vec![
-            Val::Int(c.id),
-            Val::Int(c.org_id),
-            Val::Int(c.year as i64),
-            Val::Text(c.org_path.clone()),
-            Val::Text(crate::date_text(c.decided_on)),
-            Val::Text(c.subject.clone()),
-            Val::Text(c.summary.clone()),
-            Val::OptText(c.sanction.clone()),
-            Val::Text(c.source.clone()),
-            Val::Text(c.recorded_by.clone()),
-            Val::Text(crate::now_text()),
-            Val::Int(i64::from(c.team)),
-        ]],
     )
     .await
 }
 
 /// The discipline cases of `year` in the scope, by date.
 pub async fn cases(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<DisciplineCase>> {
-    of_year("SELECT id, org_id, year, org_path, decided_on, subject, summary, sanction, source, recorded_by, \
-         team FROM discipline_case WHERE ", scope, year, " ORDER BY decided_on, id")
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            let d: String = r.try_get("decided_on")?;
-            Ok(DisciplineCase {
-                id: r.try_get("id")?,
-                org_id: r.try_get("org_id")?,
-                year: r.try_get::<i64, _>("year")? as i32,
-                org_path: r.try_get("org_path")?,
-                decided_on: parse_date_text(&d)?,
-                subject: r.try_get("subject")?,
-                summary: r.try_get("summary")?,
-                sanction: r.try_get("sanction")?,
-                source: r.try_get("source")?,
-                recorded_by: r.try_get("recorded_by")?,
-                team: r.try_get::<i64, _>("team")? != 0,
-            })
-        })
-        .collect()
+    of_year(
+        "SELECT id, org_id, year, org_path, decided_on, subject, summary, sanction, source, \
+         recorded_by, team FROM discipline_case WHERE ",
+        scope,
+        year,
+        " ORDER BY decided_on, id",
+    )
+    .fetch_map(&mut *conn, |r| {
+        Ok(from_row!(
+            r,
+            DisciplineCase {
+                id,
+                org_id,
+                org_path,
+                subject,
+                summary,
+                sanction,
+                source,
+                recorded_by,
+                year: r.year()?,
+                decided_on: r.date("decided_on")?,
+                team: r.flag("team")?
+            }
+        ))
+    })
+    .await
 }
 
 /// What a funding record is of.
@@ -383,35 +354,20 @@ pub struct FundingRecord {
 
 /// Records (or corrects) the funding of one kind for an org and year.
 pub async fn upsert_funding(conn: &mut Conn, f: &FundingRecord) -> Result<()> {
-    sqlx::query("DELETE FROM funding WHERE org_id = $1 AND year = $2 AND kind = $3")
-        .bind(f.org_id)
-        .bind(f.year as i64)
-        .bind(f.kind.code())
-        .execute(&mut *conn)
-        .await?;
-    insert_many(
+    replace_one(
         conn,
         "funding",
-        &[
-            "org_id",
-            "year",
-            "kind",
-            "org_path",
-            "amount_fen",
-            "source",
-            "recorded_by",
-            "recorded_at",
+        &["org_id", "year", "kind"],
+        vec![
+            ("org_id", Val::Int(f.org_id)),
+            ("year", Val::Int(f.year as i64)),
+            ("kind", Val::Text(f.kind.code().into())),
+            ("org_path", Val::Text(f.org_path.clone())),
+            ("amount_fen", Val::Int(f.amount_fen)),
+            ("source", Val::Text(f.source.clone())),
+            ("recorded_by", Val::Text(f.recorded_by.clone())),
+            ("recorded_at", Val::Text(crate::now_text())),
         ],
-        &[vec![
-            Val::Int(f.org_id),
-            Val::Int(f.year as i64),
-            Val::Text(f.kind.code().into()),
-            Val::Text(f.org_path.clone()),
-            Val::Int(f.amount_fen),
-            Val::Text(f.source.clone()),
-            Val::Text(f.recorded_by.clone()),
-            Val::Text(crate::now_text()),
-        ]],
     )
     .await
 }
@@ -425,21 +381,19 @@ pub async fn funding(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<Fu
         year,
         " ORDER BY org_path, kind",
     )
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        let kind: String = r.try_get("kind")?;
-        Ok(FundingRecord {
-            org_id: r.try_get("org_id")?,
-            year: r.try_get::<i64, _>("year")? as i32,
-            kind: FundingKind::from_code(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("经费类型 {kind}")))?,
-            org_path: r.try_get("org_path")?,
-            amount_fen: r.try_get("amount_fen")?,
-            source: r.try_get("source")?,
-            recorded_by: r.try_get("recorded_by")?,
-        })
+    .fetch_map(&mut *conn, |r| {
+        Ok(from_row!(
+            r,
+            FundingRecord {
+                org_id,
+                org_path,
+                amount_fen,
+                source,
+                recorded_by,
+                year: r.year()?,
+                kind: r.coded("kind", "经费类型", FundingKind::from_code)?
+            }
+        ))
     })
-    .collect()
+    .await
 }

@@ -296,7 +296,9 @@ contract_test!(
         )
         .await
         .unwrap();
-        facts::refresh(&mut tx, &[4, 5, 6, 2], day).await.unwrap();
+        facts::refresh(&mut tx, facts::shipped_rules(), &[4, 5, 6, 2], day)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
 
         let mut c = db.store.acquire().await.unwrap();
@@ -335,7 +337,9 @@ contract_test!(
         members::insert(&mut tx, &[member(300, 6, &paths[5], MemberStatus::Full)])
             .await
             .unwrap();
-        let n = facts::refresh(&mut tx, &[6], day).await.unwrap();
+        let n = facts::refresh(&mut tx, facts::shipped_rules(), &[6], day)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(n, 3, "the branch and its two ancestors");
         let county = orgs::by_ids(&mut c, &[1]).await.unwrap().remove(0);

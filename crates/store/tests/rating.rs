@@ -79,9 +79,14 @@ contract_test!(
         )
         .await
         .unwrap();
-        facts::refresh(&mut tx, &[4, 5, 6, 7], d("2026-12-15"))
-            .await
-            .unwrap();
+        facts::refresh(
+            &mut tx,
+            facts::shipped_rules(),
+            &[4, 5, 6, 7],
+            d("2026-12-15"),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let mut c = db.store.acquire().await.unwrap();
         let got: Vec<(i64, Option<NaiveDate>)> = ratings::orgs(&mut c, &Scope::All)
@@ -110,7 +115,7 @@ contract_test!(
             .execute(&mut *tx)
             .await
             .unwrap();
-        facts::refresh(&mut tx, &[5], d("2026-12-15"))
+        facts::refresh(&mut tx, facts::shipped_rules(), &[5], d("2026-12-15"))
             .await
             .unwrap();
         tx.commit().await.unwrap();

@@ -530,7 +530,7 @@ pub async fn run(
             position_store::end(&mut tx, *id, *on).await?;
         }
         progress.start("更新统计", touched.len() as u64);
-        jiceng_store::facts::refresh(&mut tx, touched, today).await?;
+        jiceng_store::facts::refresh(&mut tx, &app.rules, touched, today).await?;
         super::record_import(&mut tx, app, opts, "members", report_ref, written, org_ref).await?;
         progress.start("提交", 1);
         tx.commit().await?;

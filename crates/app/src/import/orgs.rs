@@ -638,7 +638,7 @@ pub async fn run(
                     .await?;
             }
         }
-        jiceng_store::facts::refresh(&mut tx, &touched, today).await?;
+        jiceng_store::facts::refresh(&mut tx, &app.rules, &touched, today).await?;
         super::record_import(&mut tx, app, opts, "orgs", report_ref, written, org_ref).await?;
         tx.commit().await?;
         Ok(())

@@ -299,7 +299,7 @@ pub async fn run(
         for u in updates {
             unit_store::update(&mut tx, u).await?;
         }
-        jiceng_store::facts::refresh(&mut tx, touched, today).await?;
+        jiceng_store::facts::refresh(&mut tx, &app.rules, touched, today).await?;
         super::record_import(&mut tx, app, opts, "units", report_ref, written, org_ref).await?;
         tx.commit().await?;
         Ok(())

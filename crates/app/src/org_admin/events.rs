@@ -132,7 +132,7 @@ pub async fn record_event(
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         org_history::record(&mut tx, event_id, id, e, Some(reason)).await?;
-        facts::refresh(&mut tx, &[id], today).await?;
+        facts::refresh(&mut tx, &app.rules, &[id], today).await?;
         let after = org_store::get(&mut tx, &Scope::All, id)
             .await?
             .ok_or_else(|| AppError::NotFound("党组织".into()))?;

@@ -252,7 +252,7 @@ where
     let rows = &rows;
     audit::with_retry(|| async move {
         let mut tx = rows(app.store.begin().await?).await?;
-        facts::refresh(&mut tx, touched, today).await?;
+        facts::refresh(&mut tx, &app.rules, touched, today).await?;
         commit(tx, actor, reason, changes, history).await
     })
     .await

@@ -78,7 +78,7 @@ pub async fn create(
         let stored = org_store::get(&mut tx, &Scope::All, org.id)
             .await?
             .ok_or_else(|| AppError::NotFound("党组织".into()))?;
-        facts::refresh(&mut tx, &[org.id], today).await?;
+        facts::refresh(&mut tx, &app.rules, &[org.id], today).await?;
         let change = Change::new(&stored, "Create", AuditAction::OrgCreate, org);
         commit(tx, actor, reason, &[change], history).await
     })

@@ -17,4 +17,4 @@ pub use indicators::*;
 pub use scoring::*;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::compliance::BranchFacts;
-use crate::compliance::GroupFacts;
 use crate::history::{CommitteeHistory, SecretaryState};
 use crate::{Date, Domain, MeetingKind, OrgKind, Period, RuleBook};
 use proptest::prelude::*;
@@ -379,22 +378,7 @@ fn branch() -> BranchFacts {
 }
 
 fn branch_with_groups(groups: &[i64]) -> BranchFacts {
-    BranchFacts {
-        branch_id: 1,
-        committee: crate::history::CommitteeHistory::always(Some(true)),
-        founded_on: Some(d("2000-01-01")),
-        dissolved_on: None,
-        records_from: Some(d("2000-01-01")),
-        temporary: false,
-        groups: groups
-            .iter()
-            .map(|g| GroupFacts {
-                group_id: *g,
-                founded_on: None,
-                dissolved_on: None,
-            })
-            .collect(),
-    }
+    crate::compliance::tests::branch(true, groups)
 }
 
 fn committee(state: Option<bool>) -> CommitteeHistory {

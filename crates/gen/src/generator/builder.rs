@@ -200,17 +200,7 @@ impl<'a> Builder<'a> {
     pub(super) fn member(&mut self, org_id: i64, profile: Profile, probationary: bool) -> usize {
         let rng = &mut self.rng;
         let female = rng.chance(profile.female_share());
-        let band = {
-            let w = profile.ages();
-            let total: u32 = w.iter().sum();
-            let mut r = rng.below(u64::from(total)) as u32;
-            let mut i = 0;
-            while r >= w[i] {
-                r -= w[i];
-                i += 1;
-            }
-            AGE_BANDS[i]
-        };
+        let band = AGE_BANDS[rng.weighted_index(profile.ages())];
         let age = rng.range(band.0, band.1);
         let birth =
             self.as_of_days - (age as i32) * 365 - (age as i32) / 4 - rng.range(1, 364) as i32;
@@ -246,19 +236,7 @@ impl<'a> Builder<'a> {
         let seq = (n % 500) * 2 + u16::from(!female);
         let birth_date = day(birth);
         let ethnicity = rng.weighted(&names::ETHNICITIES).to_string();
-        let education = Some(
-            EDUCATIONS[{
-                let w = profile.education(age);
-                let total: u32 = w.iter().sum();
-                let mut r = rng.below(u64::from(total)) as u32;
-                let mut i = 0;
-                while r >= w[i] {
-                    r -= w[i];
-                    i += 1;
-                }
-                i
-            }],
-        );
+        let education = Some(EDUCATIONS[rng.weighted_index(profile.education(age))]);
         let retire_age = if female { 55 } else { 60 };
         let occupation = if profile.retires() && age >= retire_age {
             "离退休人员"

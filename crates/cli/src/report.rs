@@ -1,0 +1,133 @@
+//! `jiceng report`: a subtree's derived reports as JSON, a table or a workbook.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use jiceng_app::rating::RatingsReport;
+use jiceng_app::reports::compliance::ComplianceReport;
+use jiceng_app::reports::coverage::CoverageReport;
+use jiceng_app::reports::members::MembersReport;
+use jiceng_app::reports::rectification::RectificationReport;
+use jiceng_app::reports::structure::StructureReport;
+use jiceng_app::reports::weak::WeakReport;
+use jiceng_app::{clock, reports, App};
+use jiceng_io::Sheet;
+use serde::Serialize;
+
+use crate::args::{Format, ReportArgs, ReportKind};
+use crate::open::system_org;
+use crate::{rating, render};
+
+/// A report as the command line gives it: its table, its sheets and the title a
+/// workbook is named by.
+trait Shown: Serialize {
+    fn table(&self) -> String;
+    fn sheets(&self) -> Vec<Sheet>;
+    fn title(&self) -> String;
+}
+
+macro_rules! shown {
+    ($report:ty, $table:path, $title:literal) => {
+        shown!(@impl $report, $table, |r| format!(concat!($title, "-{}"), r.org.name));
+    };
+    ($report:ty, $table:path, $title:literal, $part:ident) => {
+        shown!(@impl $report, $table, |r| format!(concat!($title, "-{}-{}"), r.org.name, r.$part));
+    };
+    (@impl $report:ty, $table:path, |$r:ident| $title:expr) => {
+        impl Shown for $report {
+            fn table(&self) -> String {
+                $table(self)
+            }
+            fn sheets(&self) -> Vec<Sheet> {
+                self.to_sheets()
+            }
+            fn title(&self) -> String {
+                let $r = self;
+                $title
+            }
+        }
+    };
+}
+
+shown!(StructureReport, render::structure, "组织设置");
+shown!(CoverageReport, render::coverage, "覆盖情况");
+shown!(MembersReport, render::members, "党员结构");
+shown!(ComplianceReport, render::compliance, "组织生活", period);
+shown!(WeakReport, rating::render_weak, "软弱涣散排查", year);
+shown!(
+    RectificationReport,
+    rating::render_rectification,
+    "整顿进展",
+    year
+);
+shown!(RatingsReport, rating::render_ratings, "分类定级", year);
+
+/// Where and how a report is given: printed in a format, or written to a workbook.
+struct Output {
+    format: Format,
+    out: Option<PathBuf>,
+    day: NaiveDate,
+}
+
+impl Output {
+    fn give(&self, r: &impl Shown) -> Result<()> {
+        match self.format {
+            Format::Json => println!("{}", serde_json::to_string_pretty(r)?),
+            Format::Table => print!("{}", r.table()),
+            Format::Xlsx => {
+                let day = self.day;
+                let path = self
+                    .out
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(format!("{}-{day}.xlsx", r.title())));
+                jiceng_io::write_workbook(&path, &r.sheets()).map_err(anyhow::Error::msg)?;
+                println!("已写入 {}", path.display());
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
+    let day = args.as_of.unwrap_or_else(clock::today);
+    let need_year = || args.year.context("此报告需要 --year（如 2026）");
+    let show = Output {
+        format: args.format,
+        out: args.out.clone(),
+        day,
+    };
+    // The period is checked before the org is looked up.
+    let period = match args.what {
+        ReportKind::Compliance => {
+            let period = args
+                .period
+                .as_deref()
+                .context("组织生活合规报告需要 --period（如 2026-08、2026Q3 或 2026）")?;
+            Some(jiceng_domain::Period::parse(period).map_err(anyhow::Error::msg)?)
+        }
+        _ => None,
+    };
+    let root = system_org(app, &args.org).await?;
+    match args.what {
+        ReportKind::Structure => show.give(&reports::structure::run(app, &root, day).await?)?,
+        ReportKind::Coverage => show.give(&reports::coverage::run(app, &root).await?)?,
+        ReportKind::Members => show.give(&reports::members::run(app, &root, day).await?)?,
+        ReportKind::Compliance => {
+            let period = period.expect("parsed above");
+            // Judged on --as-of (default today): spans not over then are 待办.
+            show.give(&reports::compliance::run_on(app, &root, period, day).await?)?
+        }
+        ReportKind::Weak => show.give(&reports::weak::run(app, &root, need_year()?).await?)?,
+        ReportKind::Rectification => {
+            show.give(&reports::rectification::run(app, &root, need_year()?).await?)?
+        }
+        ReportKind::Ratings => {
+            let all = show.format == Format::Xlsx || show.format == Format::Json;
+            let size = if all { 1_000_000 } else { 50 };
+            show.give(&jiceng_app::rating::ratings(app, &root, need_year()?, None, 1, size).await?)?
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

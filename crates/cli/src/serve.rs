@@ -1,0 +1,165 @@
+//! `init`/`migrate`, `demo` and `serve`: the commands that make a database or serve one.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use jiceng_app::crypto::Suite;
+use jiceng_app::{clock, App};
+
+use crate::args::{DemoArgs, ServeArgs};
+use crate::open::{open, open_with, system_org, Opening};
+use crate::{demo, progress, render};
+
+/// `jiceng init` (`Opening::Create`) and `jiceng migrate` (`Opening::Existing`).
+pub(crate) async fn init(
+    db: &str,
+    key_file: &Path,
+    suite: Option<Suite>,
+    opening: Opening,
+) -> Result<ExitCode> {
+    let app = open_with(db, key_file, suite, opening).await?;
+    let suite = app.crypto.suite();
+    println!(
+        "数据库已就绪：{}（架构版本 {}，加密套件 {}：{}）",
+        db,
+        jiceng_app::admin::latest_migration(),
+        suite.code(),
+        suite.label()
+    );
+    app.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `jiceng demo`: the demo county (built once), its reports and accounts, then the server.
+pub(crate) async fn demo(db: &str, key_file: &Path, args: DemoArgs) -> Result<ExitCode> {
+    let explicit = std::env::args().any(|a| a == "--db" || a.starts_with("--db="))
+        || std::env::var("JICENG_DB").is_ok();
+    let db = if explicit {
+        db.to_string()
+    } else {
+        args.demo_db
+    };
+    let app = open_with(&db, key_file, None, Opening::Create).await?;
+    if jiceng_app::admin::org_count(&app).await? == 0 {
+        build_demo(&app).await?;
+    }
+    let root = demo_root(&app).await?;
+    let today = clock::today();
+    let top = system_org(&app, &root).await?;
+    let st = jiceng_app::reports::structure::run(&app, &top, today).await?;
+    print!("{}", render::structure(&st));
+    let cov = jiceng_app::reports::coverage::run(&app, &top).await?;
+    print!("{}", render::coverage(&cov));
+    println!("\n数据库：{db}\n查看党员结构：jiceng --db {db} report members --org {root}");
+    print_accounts(&demo::ensure_accounts(&app, &root).await?);
+    if args.no_serve {
+        app.close().await;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bind = args.bind;
+    println!(
+        "\n网页地址：http://{bind}/    （API：http://{bind}/api/v1/openapi.json；按 Ctrl+C 停止）"
+    );
+    let lease = jiceng_app::lease::take(&app, &format!("jiceng demo {bind}")).await?;
+    let store = app.clone();
+    let served = jiceng_web::serve(app, &bind).await;
+    lease.release().await;
+    // Checkpoints the WAL: the `.db` alone holds what the server wrote.
+    store.close().await;
+    served.with_context(|| format!("无法在 {bind} 上启动网页服务"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Generates the demo county into the empty database, and rates its year.
+async fn build_demo(app: &App) -> Result<()> {
+    println!("正在生成演示县（真实区划名称，人员均为虚构）…");
+    let s = jiceng_app::generate::run(
+        app,
+        jiceng_gen::Divisions::embedded_county(),
+        1,
+        &progress::Bar::new(),
+    )
+    .await?;
+    println!(
+        "已生成：{} 个党组织，{} 名党员，{} 个单位，近一年 {} 次组织生活（{:.1} 秒）",
+        s.orgs, s.members, s.units, s.meetings, s.seconds
+    );
+    // This year's stars and suspected weaknesses, as the department would rate
+    // them, so the rating and weak-organization pages have something to show.
+    let root = demo_root(app).await?;
+    let year = chrono::Datelike::year(&app.today());
+    let grant = jiceng_app::access::Actor::system().grant::<jiceng_app::access::Rate>()?;
+    let root = system_org(app, &root).await?;
+    let r = jiceng_app::rating::rate(app, &grant, &root, year).await?;
+    println!(
+        "已完成{year}年度星级评定：{} 个党组织评定，{} 个疑似软弱涣散（待组织部门确定或排除）",
+        r.rated, r.suspected_orgs
+    );
+    Ok(())
+}
+
+fn print_accounts(accounts: &[demo::DemoAccount]) {
+    println!("\n演示账号（密码仅用于演示数据库，切勿用于真实数据）：");
+    for a in accounts {
+        println!("  {:<16} 密码 {:<24} {}", a.username, a.password, a.note);
+    }
+    println!(
+        "\n特权账号须使用动态验证码（TOTP，SHA-1，6位，30秒）。登录时输入密码后，再输入验证码："
+    );
+    for a in accounts.iter().filter(|a| a.totp_secret.is_some()) {
+        println!(
+            "  {:<16} 密钥 {}",
+            a.username,
+            a.totp_secret.as_deref().unwrap_or_default()
+        );
+    }
+    println!("验证码可用任意身份验证器App（Google Authenticator、Microsoft Authenticator、FreeOTP…，\n“手动输入密钥”）计算，或在命令行：oathtool --totp -b <密钥>");
+}
+
+/// `jiceng serve`: the web application, holding the lease while it runs.
+pub(crate) async fn serve(db: &str, key_file: &Path, args: ServeArgs) -> Result<ExitCode> {
+    let mut app = open(db, key_file).await?;
+    app.audit.anchor_every = std::time::Duration::from_secs(args.audit_anchor_minutes * 60);
+    app.auth.max_session_minutes = args.session_max_hours * 60;
+    let bind = args.bind.clone();
+    println!(
+        "网页地址：http://{bind}/    （数据库：{}；按 Ctrl+C 停止）",
+        jiceng_app::admin::redact(db)
+    );
+    // The lease: key rotation and restore refuse while this server runs.
+    let lease = jiceng_app::lease::take(&app, &format!("jiceng serve {bind}")).await?;
+    let store = app.clone();
+    let served = jiceng_web::serve_with(app, &bind, web_config(args)).await;
+    lease.release().await;
+    store.close().await;
+    served.with_context(|| format!("无法在 {bind} 上启动网页服务"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn web_config(args: ServeArgs) -> jiceng_web::WebConfig {
+    jiceng_web::WebConfig {
+        secure_cookies: args.secure_cookies,
+        summary_refresh: Some(std::time::Duration::from_secs(
+            args.summary_refresh_minutes * 60,
+        )),
+        import_max_bytes: Some(args.import_upload_mb.saturating_mul(1024 * 1024)),
+        import_concurrency: Some(args.import_concurrency as usize),
+        trusted_proxy: args.trusted_proxy,
+        login_limits: jiceng_web::throttle::LoginLimits {
+            per_address_per_minute: args.login_per_minute,
+            address_burst: args.login_burst,
+            global_per_second: args.login_global_per_second,
+            global_burst: 2.0 * args.login_global_per_second,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// The demo's county committee: the first LocalCommittee at county level.
+async fn demo_root(app: &App) -> Result<String> {
+    jiceng_app::admin::demo_county(app)
+        .await?
+        .context("演示数据库中没有地方党委")
+}

@@ -1,0 +1,180 @@
+//! What compliance reads beside the monthly facts: a subtree's branches and groups, and
+//! the per-org summaries a refresh stores for the levels above the branches.
+
+use super::*;
+
+/// A branch or group as compliance needs it: a lean row of `org`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LifeOrg {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub code: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub path: String,
+    pub has_committee: bool,
+    pub founded_on: Option<chrono::NaiveDate>,
+    pub dissolved_on: Option<chrono::NaiveDate>,
+    /// The effective records start: `org.records_from`, else the first day of the month
+    /// of the earliest stored month with meetings; `None`: no records.
+    pub records_from: Option<chrono::NaiveDate>,
+    /// A 临时党支部.
+    pub temporary: bool,
+    /// `org.committee` (today's state, 'yes'/'no'; `None` unknown): read only where no
+    /// dated committee event is recorded.
+    pub committee: Option<bool>,
+}
+
+/// The branches and groups of the scope, in path order.
+pub async fn branches_and_groups(conn: &mut Conn, scope: &Scope) -> Result<Vec<LifeOrg>> {
+    let q = Sql::new(
+        "SELECT id, parent_id, code, name, kind, path, has_committee, founded_on, dissolved_on, \
+         records_from, temporary, committee, \
+         (SELECT MIN(c.year_month) FROM compliance_month c WHERE c.branch_id = org.id) AS first_month \
+         FROM org WHERE ",
+    )
+    .scope("path", scope)
+    .push(" AND kind IN ('Branch', 'Group') ORDER BY path");
+    q.fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            let kind: String = r.try_get("kind")?;
+            Ok(from_row!(
+                r,
+                LifeOrg {
+                    id,
+                    parent_id,
+                    code,
+                    name,
+                    kind: OrgKind::from_code(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("组织类别 {kind}")))?,
+                    path,
+                    has_committee: r.flag("has_committee")?,
+                    founded_on: r.opt_date("founded_on")?,
+                    dissolved_on: r.opt_date("dissolved_on")?,
+                    records_from: match opt_date(r.try_get("records_from")?)? {
+                        Some(d) => Some(d),
+                        None => r
+                            .try_get::<Option<String>, _>("first_month")?
+                            .map(|ym| {
+                                let (y, m) = parse_year_month(&ym)?;
+                                Ok::<_, StoreError>(Period::Month(y, m).first_day())
+                            })
+                            .transpose()?,
+                    },
+                    temporary: r.flag("temporary")?,
+                    committee: match r.try_get::<Option<String>, _>("committee")?.as_deref() {
+                        Some("yes") => Some(true),
+                        Some("no") => Some(false),
+                        _ => None,
+                    },
+                }
+            ))
+        })
+        .collect()
+}
+
+/// Compliance of one org's subtree in one period, as a refresh stored it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub org_id: i64,
+    pub org_path: String,
+    pub period: Period,
+    pub branches: i64,
+    pub compliant: i64,
+    pub held_nothing: i64,
+    pub meetings: i64,
+    pub expected: i64,
+    pub present: i64,
+    pub quorum_failed: i64,
+    /// When the refresh ran (UTC, ISO 8601).
+    pub computed_at: String,
+    /// The figures count spans closed by this day (截至…已结束的周期); `None`: none.
+    pub judged_through: Option<chrono::NaiveDate>,
+}
+
+const SUMMARY_COLS: [&str; 12] = [
+    "org_id",
+    "org_path",
+    "period",
+    "branches",
+    "compliant",
+    "held_nothing",
+    "meetings",
+    "expected",
+    "present",
+    "quorum_failed",
+    "computed_at",
+    "judged_through",
+];
+
+/// Replaces the stored summaries of `period` for every org in `scope` with `rows`.
+pub async fn replace_summaries(
+    conn: &mut Conn,
+    scope: &Scope,
+    period: Period,
+    rows: &[Summary],
+) -> Result<()> {
+    Sql::new("DELETE FROM compliance_summary WHERE period = ")
+        .bind(period.to_string())
+        .push(" AND ")
+        .scope("org_path", scope)
+        .execute(&mut *conn)
+        .await?;
+    let vals: Vec<Vec<Val>> = rows
+        .iter()
+        .map(|s| {
+            vec![
+                s.org_id.into(),
+                s.org_path.clone().into(),
+                s.period.to_string().into(),
+                s.branches.into(),
+                s.compliant.into(),
+                s.held_nothing.into(),
+                s.meetings.into(),
+                s.expected.into(),
+                s.present.into(),
+                s.quorum_failed.into(),
+                s.computed_at.clone().into(),
+                s.judged_through.map(crate::date_text).into(),
+            ]
+        })
+        .collect();
+    insert_many(conn, "compliance_summary", &SUMMARY_COLS, &vals).await
+}
+
+/// The stored summaries of `period` for these orgs (those that have one).
+pub async fn summaries(conn: &mut Conn, period: Period, org_ids: &[i64]) -> Result<Vec<Summary>> {
+    let mut out = Vec::new();
+    for chunk in org_ids.chunks(IN_CHUNK) {
+        let q = Sql::new(format!(
+            "SELECT {} FROM compliance_summary WHERE period = ",
+            SUMMARY_COLS.join(", ")
+        ))
+        .bind(period.to_string())
+        .push(" AND org_id IN ")
+        .in_list(chunk);
+        for r in q.fetch_all(&mut *conn).await? {
+            let p: String = r.try_get("period")?;
+            out.push(from_row!(
+                r,
+                Summary {
+                    org_id,
+                    org_path,
+                    period: Period::parse(&p).map_err(StoreError::Corrupt)?,
+                    branches,
+                    compliant,
+                    held_nothing,
+                    meetings,
+                    expected,
+                    present,
+                    quorum_failed,
+                    computed_at,
+                    judged_through: r.opt_date("judged_through")?,
+                }
+            ));
+        }
+    }
+    Ok(out)
+}
