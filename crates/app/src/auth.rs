@@ -302,17 +302,11 @@ async fn record_failure(
         async move {
             let mut tx = app.store.begin().await?;
             let org = audit::actor_org(&mut tx, actor).await?;
-            audit::record_at(
-                &mut tx,
-                now,
-                actor,
-                AuditAction::LoginFailed,
-                target,
-                org.as_ref(),
-                None,
-                Some(after),
-            )
-            .await?;
+            audit::Entry::new(actor, AuditAction::LoginFailed, target)
+                .org(org.as_ref())
+                .after(Some(after))
+                .record(&mut tx, now)
+                .await?;
             tx.commit().await?;
             Ok(())
         }
@@ -397,17 +391,11 @@ pub async fn check_credentials(
                 (false, false) => "unknown_user",
                 (false, true) => "unknown_user_locked",
             };
-            audit::record_at(
-                &mut tx,
-                now,
-                &actor,
-                AuditAction::LoginFailed,
-                username,
-                org.as_ref(),
-                None,
-                Some(failure(reason, Some(n))),
-            )
-            .await?;
+            audit::Entry::new(&actor, AuditAction::LoginFailed, username)
+                .org(org.as_ref())
+                .after(Some(failure(reason, Some(n))))
+                .record(&mut tx, now)
+                .await?;
             tx.commit().await?;
             Ok(locked)
         })
@@ -461,17 +449,11 @@ pub(crate) async fn open_session(
         user_store::record_login(&mut tx, user.id, &time_text(now)).await?;
         user_store::create_session(&mut tx, &stored).await?;
         let org = audit::actor_org(&mut tx, &actor).await?;
-        audit::record_at(
-            &mut tx,
-            now,
-            &actor,
-            AuditAction::Login,
-            &user.username,
-            org.as_ref(),
-            None,
-            how.clone(),
-        )
-        .await?;
+        audit::Entry::new(&actor, AuditAction::Login, &user.username)
+            .org(org.as_ref())
+            .after(how.clone())
+            .record(&mut tx, now)
+            .await?;
         tx.commit().await?;
         Ok(())
     })
@@ -579,17 +561,11 @@ pub async fn change_password(
         user_store::set_password(&mut tx, user.id, &hash, &time_text(now)).await?;
         user_store::delete_other_sessions_of(&mut tx, user.id, &keep).await?;
         let org = audit::actor_org(&mut tx, &actor).await?;
-        audit::record_at(
-            &mut tx,
-            now,
-            &actor,
-            AuditAction::PasswordChange,
-            &user.username,
-            org.as_ref(),
-            None,
-            Some(json!({ "by": "self" })),
-        )
-        .await?;
+        audit::Entry::new(&actor, AuditAction::PasswordChange, &user.username)
+            .org(org.as_ref())
+            .after(Some(json!({ "by": "self" })))
+            .record(&mut tx, now)
+            .await?;
         tx.commit().await?;
         Ok(())
     })
@@ -605,17 +581,10 @@ pub async fn record_throttled(app: &App, source: &str, limit: &str) -> Result<()
     let actor = unknown_actor(source);
     audit::with_retry(|| async {
         let mut tx = app.store.begin().await?;
-        audit::record_at(
-            &mut tx,
-            now,
-            &actor,
-            AuditAction::LoginThrottled,
-            source,
-            None,
-            None,
-            Some(json!({ "limit": limit })),
-        )
-        .await?;
+        audit::Entry::new(&actor, AuditAction::LoginThrottled, source)
+            .after(Some(json!({ "limit": limit })))
+            .record(&mut tx, now)
+            .await?;
         tx.commit().await?;
         Ok(())
     })
@@ -665,17 +634,10 @@ pub async fn logout(app: &App, token: &str) -> Result<(), AuthError> {
         user_store::delete_session(&mut tx, &hash).await?;
         if let (Some(actor), Some(u)) = (&actor, &user) {
             let org = audit::actor_org(&mut tx, actor).await?;
-            audit::record_at(
-                &mut tx,
-                now,
-                actor,
-                AuditAction::Logout,
-                &u.username,
-                org.as_ref(),
-                None,
-                None,
-            )
-            .await?;
+            audit::Entry::new(actor, AuditAction::Logout, &u.username)
+                .org(org.as_ref())
+                .record(&mut tx, now)
+                .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -57,7 +57,7 @@ async fn write(store: &Store, lease: &Lease) -> Result<()> {
 /// every [`BEAT`] until [`Held::release`]. Each beat also reads the key the database
 /// records: when it is no longer this process's key (rotated beside it), the server says
 /// so on stderr once — its writes are refused anyway (`privacy::ensure_key`,
-/// `audit::record_at`).
+/// `audit::Entry::record`).
 pub async fn take(app: &App, what: &str) -> Result<Held> {
     let lease = Lease {
         holder: random_holder(),

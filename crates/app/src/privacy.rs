@@ -127,7 +127,7 @@ async fn stored_suite(conn: &mut jiceng_store::Conn) -> Result<Option<Suite>> {
 /// to decrypt and, worse, hash the same person differently, so that an import would enter
 /// them twice; a different suite likewise.
 pub async fn check_key(app: &App) -> Result<()> {
-    // The audit log is sealed with this key from now on (`audit::record_at` finds it by
+    // The audit log is sealed with this key from now on (`audit::Entry::record` finds it by
     // the fingerprint recorded below), also when the app's crypto was set after `App::new`.
     audit::register(&app.crypto);
     let mine = key_fingerprint(&app.crypto);

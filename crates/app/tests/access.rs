@@ -546,16 +546,10 @@ contract_test!(
                 } else {
                     audit::with_retry(|| async {
                         let mut tx = app.store().begin().await?;
-                        audit::record(
-                            &mut tx,
-                            &actor,
-                            AuditAction::Export,
-                            &format!("导出{n}.xlsx"),
-                            None,
-                            None,
-                            Some(serde_json::json!({ "rows": n })),
-                        )
-                        .await?;
+                        audit::Entry::new(&actor, AuditAction::Export, &format!("导出{n}.xlsx"))
+                            .after(Some(serde_json::json!({ "rows": n })))
+                            .record(&mut tx, chrono::Utc::now())
+                            .await?;
                         tx.commit().await?;
                         Ok(())
                     })
@@ -626,17 +620,9 @@ contract_test!(
 async fn rec(app: &App, when: DateTime<Utc>, actor: &Actor, target: &str) {
     audit::with_retry(|| async {
         let mut tx = app.store().begin().await?;
-        audit::record_at(
-            &mut tx,
-            when,
-            actor,
-            AuditAction::Export,
-            target,
-            None,
-            None,
-            None,
-        )
-        .await?;
+        audit::Entry::new(actor, AuditAction::Export, target)
+            .record(&mut tx, when)
+            .await?;
         tx.commit().await?;
         Ok(())
     })

@@ -171,16 +171,9 @@ contract_test!(
         }
         let e = audit::with_retry(|| async {
             let mut tx = a.store().begin().await?;
-            audit::record(
-                &mut tx,
-                &Actor::system(),
-                AuditAction::Export,
-                "test",
-                None,
-                None,
-                None,
-            )
-            .await?;
+            audit::Entry::new(&Actor::system(), AuditAction::Export, "test")
+                .record(&mut tx, chrono::Utc::now())
+                .await?;
             tx.commit().await?;
             Ok(())
         })

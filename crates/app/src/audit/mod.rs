@@ -4,7 +4,7 @@
 //! the key derived from the app's key and never stored in the database), anchored in a
 //! file outside the database (`write_anchor`), and the chain can be checked (`verify`).
 //!
-//! `record_at` has no `App`: the sealer is found in a process-wide registry filled by
+//! `Entry::record` has no `App`: the sealer is found in a process-wide registry filled by
 //! `App::new` ([`register`]), by the key fingerprint the database records (the sole or
 //! first key registered in the process when it records none), read under the head's lock.
 //!
@@ -242,47 +242,6 @@ impl AuditAction {
     }
 }
 
-/// Records an entry inside the caller's transaction, at the current time. Run the
-/// transaction through [`with_retry`].
-pub async fn record(
-    conn: &mut Conn,
-    actor: &Actor,
-    action: AuditAction,
-    target: &str,
-    org: Option<&StoredOrg>,
-    before: Option<Value>,
-    after: Option<Value>,
-) -> Result<()> {
-    Entry::new(actor, action, target)
-        .org(org)
-        .before(before)
-        .after(after)
-        .record(conn, chrono::Utc::now())
-        .await
-}
-
-/// Records an entry inside the caller's transaction at a given instant (the app's clock,
-/// which tests may fix); the same as building an [`Entry`] and recording it. Run the
-/// transaction through [`with_retry`].
-#[allow(clippy::too_many_arguments)]
-pub async fn record_at(
-    conn: &mut Conn,
-    at: chrono::DateTime<chrono::Utc>,
-    actor: &Actor,
-    action: AuditAction,
-    target: &str,
-    org: Option<&StoredOrg>,
-    before: Option<Value>,
-    after: Option<Value>,
-) -> Result<()> {
-    Entry::new(actor, action, target)
-        .org(org)
-        .before(before)
-        .after(after)
-        .record(conn, at)
-        .await
-}
-
 /// One entry to record: who did what to which target, at which org, with the state before
 /// and after. Built once before the transaction, recorded inside it (again on a retry).
 #[derive(Clone)]
@@ -420,7 +379,7 @@ static SEALERS: Mutex<Vec<(String, Arc<AuditSealer>)>> = Mutex::new(Vec::new());
 /// Whether this process has written an audit entry (the CLI anchors before it exits).
 static WROTE: AtomicBool = AtomicBool::new(false);
 
-/// Makes the key available to [`record_at`] (called by `App::new`).
+/// Makes the key available to [`Entry::record`] (called by `App::new`).
 pub fn register(crypto: &Crypto) {
     let fp = crate::privacy::key_fingerprint(crypto);
     let mut all = SEALERS.lock().unwrap_or_else(|e| e.into_inner());

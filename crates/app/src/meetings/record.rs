@@ -359,16 +359,14 @@ async fn save(
         let mut tx = app.store.begin().await?;
         meeting_store::insert(&mut tx, std::slice::from_ref(stored)).await?;
         meeting_store::insert_attendees(&mut tx, id, attendance).await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
+        audit::Entry::new(
             actor,
             AuditAction::MeetingRecord,
             &format!("{}（会议 id {id}）", org.org.name),
-            Some(org),
-            None,
-            Some(after.clone()),
         )
+        .org(Some(org))
+        .after(Some(after.clone()))
+        .record(&mut tx, app.now())
         .await?;
         tx.commit().await?;
         Ok(())

@@ -168,23 +168,17 @@ pub(crate) async fn record_check(
     let (name, alert) = (&name, &alert);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
-        audit::record_at(
-            &mut tx,
-            app.now(),
-            actor,
-            AuditAction::ImportDryRun,
-            name,
-            org,
-            None,
-            Some(json!({
+        audit::Entry::new(actor, AuditAction::ImportDryRun, name)
+            .org(org)
+            .after(Some(json!({
                 "kind": kind,
                 "rows": rows,
                 "valid": valid,
                 "dry_run": dry_run,
                 "out_of_scope": matches,
-            })),
-        )
-        .await?;
+            })))
+            .record(&mut tx, app.now())
+            .await?;
         if let Some(a) = alert {
             record_alert(&mut tx, app, actor, kind, name, org, a).await?;
         }
@@ -205,17 +199,11 @@ async fn record_alert(
 ) -> Result<()> {
     let mut after = alert.clone();
     after["kind"] = json!(kind);
-    audit::record_at(
-        conn,
-        app.now(),
-        actor,
-        AuditAction::ImportAlert,
-        name,
-        org,
-        None,
-        Some(after),
-    )
-    .await
+    audit::Entry::new(actor, AuditAction::ImportAlert, name)
+        .org(org)
+        .after(Some(after))
+        .record(conn, app.now())
+        .await
 }
 
 /// The file's own name, never the folder it was uploaded to.
@@ -342,24 +330,22 @@ pub(crate) async fn write(
     for (id, r, key) in &p.items {
         referral_store::insert(conn, *id, r).await?;
         let org = r.common_org_id.and_then(|c| p.orgs.get(&c));
-        audit::record_at(
-            conn,
-            app.now(),
+        audit::Entry::new(
             actor,
             AuditAction::ImportReferral,
             &format!("referral:{id}"),
-            org.or(import_org),
-            None,
-            Some(json!({
-                "kind": r.kind.code(),
-                "source": r.source,
-                "row": r.row_number,
-                "key": key,
-                "from_org_id": r.from_org_id,
-                "existing_org_id": r.existing_org_id,
-                "common_org_id": r.common_org_id,
-            })),
         )
+        .org(org.or(import_org))
+        .after(Some(json!({
+            "kind": r.kind.code(),
+            "source": r.source,
+            "row": r.row_number,
+            "key": key,
+            "from_org_id": r.from_org_id,
+            "existing_org_id": r.existing_org_id,
+            "common_org_id": r.common_org_id,
+        })))
+        .record(conn, app.now())
         .await?;
     }
     if let Some(a) = &p.alert {
