@@ -546,7 +546,7 @@ contract_test!(
                 } else {
                     audit::with_retry(|| async {
                         let mut tx = app.store().begin().await?;
-                        audit::Entry::new(&actor, AuditAction::Export, &format!("导出{n}.xlsx"))
+                        audit::Entry::new(&actor, AuditAction::Export, format!("导出{n}.xlsx"))
                             .after(Some(serde_json::json!({ "rows": n })))
                             .record(&mut tx, chrono::Utc::now())
                             .await?;

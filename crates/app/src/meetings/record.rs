@@ -362,7 +362,7 @@ async fn save(
         audit::Entry::new(
             actor,
             AuditAction::MeetingRecord,
-            &format!("{}（会议 id {id}）", org.org.name),
+            format!("{}（会议 id {id}）", org.org.name),
         )
         .org(Some(org))
         .after(Some(after.clone()))

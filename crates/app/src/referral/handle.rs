@@ -228,16 +228,12 @@ pub async fn close(
         if !referral_store::close(&mut tx, id, status, &at, &actor.username, reason).await? {
             return Err(AppError::Input("该事项已由他人处理，请刷新后查看".into()));
         }
-        audit::Entry::new(
-            actor,
-            AuditAction::ReferralSettle,
-            &format!("referral:{id}"),
-        )
-        .org(org)
-        .before(Some(json!({ "status": ReferralStatus::Pending.code() })))
-        .after(Some(json!({ "status": status.code(), "reason": reason })))
-        .record(&mut tx, app.now())
-        .await?;
+        audit::Entry::new(actor, AuditAction::ReferralSettle, format!("referral:{id}"))
+            .org(org)
+            .before(Some(json!({ "status": ReferralStatus::Pending.code() })))
+            .after(Some(json!({ "status": status.code(), "reason": reason })))
+            .record(&mut tx, app.now())
+            .await?;
         tx.commit().await?;
         Ok(())
     })

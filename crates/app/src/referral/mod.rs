@@ -330,23 +330,19 @@ pub(crate) async fn write(
     for (id, r, key) in &p.items {
         referral_store::insert(conn, *id, r).await?;
         let org = r.common_org_id.and_then(|c| p.orgs.get(&c));
-        audit::Entry::new(
-            actor,
-            AuditAction::ImportReferral,
-            &format!("referral:{id}"),
-        )
-        .org(org.or(import_org))
-        .after(Some(json!({
-            "kind": r.kind.code(),
-            "source": r.source,
-            "row": r.row_number,
-            "key": key,
-            "from_org_id": r.from_org_id,
-            "existing_org_id": r.existing_org_id,
-            "common_org_id": r.common_org_id,
-        })))
-        .record(conn, app.now())
-        .await?;
+        audit::Entry::new(actor, AuditAction::ImportReferral, format!("referral:{id}"))
+            .org(org.or(import_org))
+            .after(Some(json!({
+                "kind": r.kind.code(),
+                "source": r.source,
+                "row": r.row_number,
+                "key": key,
+                "from_org_id": r.from_org_id,
+                "existing_org_id": r.existing_org_id,
+                "common_org_id": r.common_org_id,
+            })))
+            .record(conn, app.now())
+            .await?;
     }
     if let Some(a) = &p.alert {
         let source = p
