@@ -15,9 +15,9 @@ use jiceng_app::meetings::{self, NewMeeting};
 use jiceng_app::reports::compliance;
 use jiceng_domain::AttendanceStatus;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::error::{ApiError, WebError};
+use crate::api::{bad, body, to_json, ApiResult};
 use crate::extract::{PathOrg, QueryOrg};
 use crate::parse::{parse_day, parse_int, parse_kinds, parse_period};
 use crate::routes::{Guard, Routes, Subject};
@@ -57,16 +57,6 @@ pub fn routes() -> Routes {
             Subject::QueryOrg,
             report,
         )
-}
-
-type ApiResult<T = Json<Value>> = Result<T, ApiError>;
-
-fn bad(msg: impl Into<String>) -> ApiError {
-    ApiError(WebError::BadRequest(msg.into()))
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> Json<Value> {
-    Json(serde_json::to_value(v).expect("serializable"))
 }
 
 #[derive(Deserialize)]
@@ -164,8 +154,7 @@ impl MeetingBody {
 }
 
 async fn record(State(state): State<AppState>, user: ApiUser, b: Bytes) -> ApiResult<Response> {
-    let body: MeetingBody =
-        serde_json::from_slice(&b).map_err(|e| bad(format!("请求内容不是有效的 JSON：{e}")))?;
+    let body: MeetingBody = body(&b)?;
     let new = body.to_new().map_err(bad)?;
     let grant = user.actor.grant::<RecordLife>()?;
     let org = access::resolve(&state.app, &user.actor, &OrgKey::Id(body.org_id)).await?;
