@@ -184,6 +184,21 @@ pub struct RecruitmentRules {
     pub probation_years: i64,
     pub probation_extension_max_years: i64,
     pub confirmation_within_months: i64,
+    /// After a branch meeting voted not to receive a candidate, the earliest the question
+    /// may come to a branch meeting again (months).
+    #[serde(default = "default_six")]
+    pub failed_vote_wait_months: i64,
+    /// 公示 of a 拟接收预备党员 before the branch meeting: at least this many working days
+    /// (the 2026 revision); `None`: no length set.
+    #[serde(default)]
+    pub notice_min_working_days: Option<i64>,
+    /// The branch meeting votes by secret ballot (无记名投票, the 2026 revision).
+    #[serde(default)]
+    pub secret_ballot: bool,
+}
+
+fn default_six() -> i64 {
+    6
 }
 
 /// A dues bracket: the monthly rate (percent of the base) for bases up to `up_to` yuan.
@@ -296,8 +311,10 @@ impl RuleSet {
 
 /// The shipped rule files, by name, embedded at build time. Add a new file here when the
 /// rules change (a test checks that every file in `rules/` is listed).
-pub const SHIPPED_FILES: &[(&str, &str)] =
-    &[("2019-01-01.json", include_str!("../rules/2019-01-01.json"))];
+pub const SHIPPED_FILES: &[(&str, &str)] = &[
+    ("2019-01-01.json", include_str!("../rules/2019-01-01.json")),
+    ("2026-01-01.json", include_str!("../rules/2026-01-01.json")),
+];
 
 /// Every shipped rule set, ordered by effective date.
 #[derive(Debug, Clone)]
@@ -400,7 +417,9 @@ mod tests {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
             // Indicator sets and the assistance mapping (rating.rs, rectification.rs)
             // sit beside the rule sets and are listed where they are read.
-            let other = name.starts_with("indicators-") || name.starts_with("assistance-");
+            let other = name.starts_with("indicators-")
+                || name.starts_with("assistance-")
+                || name.starts_with("calendar-");
             if name.ends_with(".json") && !other {
                 assert!(
                     SHIPPED_FILES.iter().any(|(n, _)| *n == name),
