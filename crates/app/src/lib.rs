@@ -20,6 +20,7 @@ pub mod org_admin;
 pub mod password;
 pub mod privacy;
 pub mod rating;
+pub mod recruitment;
 pub mod rectification;
 pub mod referral;
 pub mod reports;
