@@ -271,6 +271,18 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         system: false,
     },
     PermissionRow {
+        action: Action::RecordRecruitment,
+        label: "登记入党申请人，记录发展党员各步骤，生成发展党员文书",
+        roles: &[Admin, Department, Committee, Secretary],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::PlanRecruitment,
+        label: "下达和调整发展党员年度计划",
+        roles: &[Admin, Department, Committee],
+        system: false,
+    },
+    PermissionRow {
         action: Action::Unmask,
         label: "查看党员完整身份证号（留痕）",
         roles: &[Department, Committee, Secretary],
@@ -442,6 +454,8 @@ permissions!(
     ReadData,
     Write,
     RecordLife,
+    RecordRecruitment,
+    PlanRecruitment,
     Unmask,
     SetRules,
     Rate,

@@ -94,6 +94,9 @@ pub enum AppError {
     /// A meeting refused: the domain's reasons kept typed, each with its form field.
     #[error(transparent)]
     Meeting(#[from] meetings::RecordErrors),
+    /// A recruitment step refused: the domain's reason with its form field.
+    #[error(transparent)]
+    Recruitment(#[from] recruitment::StepRefused),
     /// The actor's role may not do this (a record outside the scope is `NotFound`).
     #[error("无权执行此操作")]
     Forbidden,

@@ -109,13 +109,7 @@ pub async fn update_member(
         .check(m.occupation.as_deref().unwrap_or(""))
         .map_err(input)?;
     if let Some(p) = trimmed(&edit.phone) {
-        let p = p.replace([' ', '-'], "");
-        let mobile_ok =
-            p.len() == 11 && p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit());
-        let land_ok = (7..=13).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
-        if !mobile_ok && !land_ok {
-            return Err(input(format!("联系电话格式不正确：{p}")));
-        }
+        let p = crate::privacy::check_phone(&p).map_err(input)?;
         crate::privacy::set_phone(&app.crypto, &mut m, &p);
     }
     m.status = MemberStatus::parse_label(&edit.status)

@@ -292,6 +292,20 @@ pub async fn rotate_key(app: &App, grant: &Grant<ManageKeys>, new: &Crypto) -> R
     Ok(n)
 }
 
+/// A phone number as a form or a roster writes it, without spaces and dashes, if it is
+/// one: a mobile (11 digits from 1) or a landline (7–13 digits); else the message.
+pub fn check_phone(raw: &str) -> Result<String, String> {
+    let p = raw.trim().replace([' ', '-'], "");
+    let digits = p.bytes().all(|b| b.is_ascii_digit());
+    let mobile_ok = p.len() == 11 && p.starts_with('1') && digits;
+    let land_ok = (7..=13).contains(&p.len()) && digits;
+    if mobile_ok || land_ok {
+        Ok(p)
+    } else {
+        Err(format!("联系电话格式不正确：{p}"))
+    }
+}
+
 /// Sets a member's phone, encrypted with its masked copy. The number already stored keeps
 /// its ciphertext (a fresh nonce would make an unchanged record look changed).
 pub fn set_phone(crypto: &Crypto, m: &mut StoredMember, phone: &str) {

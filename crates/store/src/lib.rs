@@ -21,6 +21,7 @@ pub mod orgs;
 pub mod positions;
 pub mod protection;
 pub mod ratings;
+pub mod recruitment;
 pub mod rectification;
 pub mod referral;
 pub(crate) mod row;

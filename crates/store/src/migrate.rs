@@ -122,6 +122,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0017_team_cases.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 18,
+        name: "recruitment",
+        script: include_str!("../migrations/0018_recruitment.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -440,6 +440,8 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "rectification" => "rectification",
         "rectification_event" => "rectification_event",
         "referral" => "referral",
+        "applicant" => "applicant",
+        "recruitment_step" => "recruitment_step",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }

@@ -12,6 +12,8 @@ use crate::{Conn, Result, Scope, StoreError};
 /// without a join): table and column. `orgs` rows carry `path` itself.
 pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("member", "org_path"),
+    ("applicant", "org_path"),
+    ("recruitment_plan", "org_path"),
     ("unit", "org_path"),
     ("meeting", "org_path"),
     ("compliance_month", "branch_path"),

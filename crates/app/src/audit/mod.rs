@@ -85,10 +85,13 @@ pub enum AuditAction {
     AuditExport = 91,
     AuditPurge = 92,
     Restore = 93,
+    RecruitmentRegister = 100,
+    RecruitmentStep = 101,
+    RecruitmentPlan = 102,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 44] = [
+    pub const ALL: [AuditAction; 47] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -133,6 +136,9 @@ impl AuditAction {
         AuditAction::AuditExport,
         AuditAction::AuditPurge,
         AuditAction::Restore,
+        AuditAction::RecruitmentRegister,
+        AuditAction::RecruitmentStep,
+        AuditAction::RecruitmentPlan,
     ];
 
     pub fn code(self) -> i64 {
@@ -189,6 +195,9 @@ impl AuditAction {
             AuditAction::AuditExport => "audit_export",
             AuditAction::AuditPurge => "audit_purge",
             AuditAction::Restore => "restore",
+            AuditAction::RecruitmentRegister => "recruitment_register",
+            AuditAction::RecruitmentStep => "recruitment_step",
+            AuditAction::RecruitmentPlan => "recruitment_plan",
         }
     }
 
@@ -238,6 +247,9 @@ impl AuditAction {
             AuditAction::AuditExport => "导出审计日志",
             AuditAction::AuditPurge => "清理过期审计记录",
             AuditAction::Restore => "从备份恢复数据库",
+            AuditAction::RecruitmentRegister => "登记入党申请人",
+            AuditAction::RecruitmentStep => "记录发展党员步骤",
+            AuditAction::RecruitmentPlan => "下达发展党员计划",
         }
     }
 }

@@ -178,7 +178,7 @@ fn name_in(names: &HashMap<i64, String>, id: i64) -> &str {
     names.get(&id).map(String::as_str).unwrap_or("")
 }
 
-async fn org_names(
+pub(crate) async fn org_names(
     conn: &mut Conn,
     ids: impl Iterator<Item = i64>,
 ) -> Result<HashMap<i64, String>> {

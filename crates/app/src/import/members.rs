@@ -190,13 +190,8 @@ pub async fn run(
             }
         }
         let phone = c.text(PHONE).map(|p| p.replace([' ', '-'], ""));
-        if let Some(p) = &phone {
-            let mobile_ok =
-                p.len() == 11 && p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit());
-            let land_ok = (7..=13).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
-            if !mobile_ok && !land_ok {
-                c.error(PHONE, format!("联系电话格式不正确：{p}"));
-            }
+        if let Some(Err(e)) = phone.as_deref().map(crate::privacy::check_phone) {
+            c.error(PHONE, e);
         }
         let org = c.required_as(ORG, |key| lookup.find(key, ""));
         let position = c.text(POSITION).and_then(|p| {

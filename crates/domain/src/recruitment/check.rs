@@ -316,3 +316,19 @@ pub fn check_ledger(steps: &[StepRecord]) -> Vec<(StepKind, StepError)> {
     }
     errors
 }
+
+/// The kinds whose place on the way allows them after `recorded` (what a record form
+/// offers): refusals about the step's place only, not about what it would carry.
+pub fn allowed(book: &RuleBook, recorded: &[StepRecord]) -> Vec<StepKind> {
+    let way = Way::new(recorded, None);
+    if way.closed().is_some() {
+        return Vec::new();
+    }
+    let on = way.steps.last().map_or(Date::MIN, |s| s.on);
+    StepKind::all()
+        .filter(|k| match place(book, &way, &StepRecord::new(*k, on)) {
+            Ok(()) => true,
+            Err(e) => e.field != "step",
+        })
+        .collect()
+}

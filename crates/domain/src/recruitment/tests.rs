@@ -374,3 +374,18 @@ fn a_ledger_that_cannot_be_true_is_named() {
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].0, Talk);
 }
+
+#[test]
+fn the_form_offers_the_steps_the_way_allows() {
+    use StepKind::*;
+    let book = RuleBook::shipped();
+    let w: Vec<StepRecord> = clean()
+        .into_iter()
+        .filter(|s| s.kind.number() <= 13)
+        .collect();
+    assert_eq!(
+        check::allowed(&book, &w),
+        vec![FormFilled, BranchVote, Withdrawn, VoteFailed]
+    );
+    assert_eq!(check::allowed(&book, &[]), vec![Apply, Withdrawn]);
+}

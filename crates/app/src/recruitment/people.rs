@@ -1,0 +1,193 @@
+//! Registering a person who applies (step ①, 递交入党申请书) with the branch that
+//! received the application. Gender and birth date come from the ID number (GB 11643);
+//! the number is stored as members' are (keyed hash, ciphertext, masked), the phone
+//! encrypted. A person is registered once: an ID number already an applicant or already a
+//! member is refused, wherever that record is.
+
+use chrono::NaiveDate;
+use jiceng_domain::recruitment::{check_step, StepKind, StepRecord};
+use jiceng_domain::{text, Education, IdNumber, OrgKind};
+use jiceng_store::recruitment::{self as store, Derived, StoredApplicant, StoredStep};
+use serde::{Deserialize, Serialize};
+
+use super::{derived, progress, StepRefused};
+use crate::access::{Grant, InScope, RecordRecruitment};
+use crate::audit::{self, AuditAction};
+use crate::{App, AppError, OrgRecord, Result};
+
+/// What the registration form, the API or a ledger row gives of a person applying.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewApplicant {
+    pub name: String,
+    /// 公民身份号码 (GB 11643): gender and birth date are read from it.
+    pub id_number: String,
+    #[serde(default)]
+    pub ethnicity: Option<String>,
+    /// An education band (研究生, 大学本科…), or empty.
+    #[serde(default)]
+    pub education: Option<String>,
+    /// 工作岗位 / 职业.
+    #[serde(default)]
+    pub occupation: Option<String>,
+    /// 生产、工作一线.
+    #[serde(default)]
+    pub front_line: bool,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// 递交入党申请书的日期.
+    pub applied_on: NaiveDate,
+}
+
+fn refused(field: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Recruitment(StepRefused::new(field, message))
+}
+
+fn trimmed(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// The applicant's row as it will be stored (id 0: the caller gives it one), checked.
+pub fn prepare(app: &App, org: &InScope<OrgRecord>, new: &NewApplicant) -> Result<StoredApplicant> {
+    if org.org.kind == OrgKind::Group {
+        return Err(refused(
+            "org",
+            "入党申请应由党支部（或党委、党总支）接收，不能是党小组",
+        ));
+    }
+    let name = new.name.trim();
+    if name.is_empty() {
+        return Err(refused("name", "请填写姓名"));
+    }
+    text::MEMBER_NAME
+        .check(name)
+        .map_err(|e| refused("name", e))?;
+    let id = IdNumber::parse(&new.id_number).map_err(|e| refused("id_number", e))?;
+    let ethnicity = trimmed(&new.ethnicity).unwrap_or_default();
+    text::ETHNICITY
+        .check(&ethnicity)
+        .map_err(|e| refused("ethnicity", e))?;
+    let education = match trimmed(&new.education) {
+        Some(e) => Some(
+            Education::parse_label(&e)
+                .ok_or_else(|| refused("education", format!("无法识别的学历：{e}")))?,
+        ),
+        None => None,
+    };
+    let occupation = trimmed(&new.occupation);
+    text::OCCUPATION
+        .check(occupation.as_deref().unwrap_or(""))
+        .map_err(|e| refused("occupation", e))?;
+    let (phone_cipher, phone_masked) = match trimmed(&new.phone) {
+        Some(p) => {
+            let p = crate::privacy::check_phone(&p).map_err(|e| refused("phone", e))?;
+            let (c, m) = app.crypto.protect_phone(&p);
+            (Some(c), Some(m))
+        }
+        None => (None, None),
+    };
+    if new.applied_on > app.today() {
+        return Err(refused(
+            "applied_on",
+            format!("申请日期晚于今天：{}", new.applied_on),
+        ));
+    }
+    let first = StepRecord::new(StepKind::Apply, new.applied_on);
+    check_step(&app.rules, Some(id.birth_date()), &[], &first).map_err(StepRefused::from)?;
+    Ok(StoredApplicant {
+        id: 0,
+        org_id: org.org.id,
+        org_path: org.path.clone(),
+        name: name.to_string(),
+        gender: id.gender(),
+        ethnicity,
+        birth_date: id.birth_date(),
+        id_hash: app.crypto.id_hash(&id),
+        id_cipher: app.crypto.encrypt(&id),
+        id_masked: id.masked(),
+        education,
+        occupation,
+        front_line: new.front_line,
+        phone_cipher,
+        phone_masked,
+        derived: Derived::default(),
+        member_id: None,
+    })
+}
+
+/// Refuses an ID number already registered as an applicant or on the roster (any scope;
+/// the message does not say where).
+pub(crate) async fn refuse_known(app: &App, hashes: &[String]) -> Result<()> {
+    let mut conn = app.store.acquire().await?;
+    if !store::by_id_hashes(&mut conn, hashes).await?.is_empty() {
+        return Err(refused(
+            "id_number",
+            "该身份证号已登记为入党申请人，不能重复登记",
+        ));
+    }
+    if !jiceng_store::members::by_id_hashes(&mut conn, hashes)
+        .await?
+        .is_empty()
+    {
+        return Err(refused(
+            "id_number",
+            "该身份证号已是党员，不能登记为入党申请人",
+        ));
+    }
+    Ok(())
+}
+
+/// What the audit entry shows of an applicant: the ID number masked, the phone masked.
+pub(crate) fn audit_view(a: &StoredApplicant) -> serde_json::Value {
+    serde_json::json!({
+        "name": a.name,
+        "id_number": a.id_masked,
+        "org_id": a.org_id,
+        "stage": a.derived.stage,
+        "phone": a.phone_masked,
+    })
+}
+
+/// Registers a person applying with `org`, recording step ① on the day applied.
+/// Answers the applicant's id.
+pub async fn register(
+    app: &App,
+    grant: &Grant<RecordRecruitment>,
+    org: &InScope<OrgRecord>,
+    new: &NewApplicant,
+) -> Result<i64> {
+    let mut a = prepare(app, org, new)?;
+    refuse_known(app, std::slice::from_ref(&a.id_hash)).await?;
+    a.id = app.store.reserve_ids("applicant", 1).await?;
+    let step_id = app.store.reserve_ids("recruitment_step", 1).await?;
+    let first = StepRecord::new(StepKind::Apply, new.applied_on);
+    let steps = [first.clone()];
+    a.derived = derived(&progress(app, &a, &steps, app.today()), &steps);
+    let step = StoredStep {
+        id: step_id,
+        applicant_id: a.id,
+        step: StepKind::Apply.number(),
+        on: new.applied_on,
+        detail: serde_json::to_string(&first).expect("a step serialises"),
+        recorded_by: grant.actor().username().to_string(),
+        recorded_at: app.now().to_rfc3339(),
+    };
+    let (a, step) = (&a, &step);
+    audit::Entry::new(
+        grant.actor(),
+        AuditAction::RecruitmentRegister,
+        format!("applicant:{}", a.id),
+    )
+    .org(&**org)
+    .after(audit_view(a))
+    .write(app, |mut tx| async move {
+        crate::privacy::ensure_key(&mut tx, &app.crypto).await?;
+        store::insert(&mut tx, std::slice::from_ref(a)).await?;
+        store::insert_steps(&mut tx, std::slice::from_ref(step)).await?;
+        Ok(tx)
+    })
+    .await?;
+    Ok(a.id)
+}

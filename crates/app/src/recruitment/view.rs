@@ -1,0 +1,220 @@
+//! Reading the pipeline: a person's page (details masked, the timeline, the judgement, the
+//! steps that may be recorded next) and a branch's board (people by stage, what is due).
+//! The board reads the derived columns stored with each applicant, never judges again.
+
+use chrono::{Datelike, NaiveDate};
+use jiceng_domain::recruitment::{self as domain, Progress, RecruitStage, StepKind, StepRecord};
+use jiceng_store::orgs as org_store;
+use jiceng_store::recruitment::{self as store, StoredApplicant};
+use serde::Serialize;
+
+use super::{progress, stage_label, ways};
+use crate::access::{Action, Grant, InScope, ReadData};
+use crate::browse::org_names;
+use crate::{App, AppError, OrgRecord, Result};
+
+/// One recorded step as the timeline shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    pub id: i64,
+    pub number: i64,
+    pub title: String,
+    /// The 细则's stage (1–5) the step belongs to; `None` for events.
+    pub part: Option<u8>,
+    pub record: StepRecord,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// A person's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    pub id: i64,
+    pub name: String,
+    pub gender: &'static str,
+    pub ethnicity: String,
+    pub birth_date: NaiveDate,
+    pub id_masked: String,
+    pub education: Option<&'static str>,
+    pub occupation: Option<String>,
+    pub front_line: bool,
+    pub phone_masked: Option<String>,
+    pub org_id: i64,
+    pub org_name: String,
+    pub stage: String,
+    pub stage_label: &'static str,
+    pub member_id: Option<i64>,
+    pub steps: Vec<StepView>,
+    pub progress: Progress,
+    /// The steps the record form may offer now (their place on the way allows them).
+    pub allowed: Vec<StepKind>,
+    pub can_record: bool,
+}
+
+/// A person's page, for an actor who may read data in the person's org.
+pub async fn person(app: &App, grant: &Grant<ReadData>, id: i64) -> Result<PersonView> {
+    let actor = grant.actor();
+    let mut conn = app.store.acquire().await?;
+    let a = store::get(&mut conn, &actor.scope, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("入党申请人".into()))?;
+    let org = org_store::by_ids(&mut conn, &[a.org_id]).await?;
+    let recorded = ways(&mut conn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    drop(conn);
+    let records: Vec<StepRecord> = recorded.iter().map(|(_, r)| r.clone()).collect();
+    let p = progress(app, &a, &records, app.today());
+    Ok(PersonView {
+        id: a.id,
+        name: a.name.clone(),
+        gender: a.gender.label(),
+        ethnicity: a.ethnicity.clone(),
+        birth_date: a.birth_date,
+        id_masked: a.id_masked.clone(),
+        education: a.education.map(|e| e.label()),
+        occupation: a.occupation.clone(),
+        front_line: a.front_line,
+        phone_masked: a.phone_masked.clone(),
+        org_id: a.org_id,
+        org_name: org.first().map(|o| o.org.name.clone()).unwrap_or_default(),
+        stage: a.derived.stage.clone(),
+        stage_label: stage_label(&a.derived.stage),
+        member_id: a.member_id,
+        steps: recorded
+            .into_iter()
+            .map(|(s, r)| StepView {
+                id: s.id,
+                number: s.step,
+                title: r.kind.title(),
+                part: r.kind.part(),
+                record: r,
+                recorded_by: s.recorded_by,
+                recorded_at: s.recorded_at,
+            })
+            .collect(),
+        allowed: domain::check::allowed(&app.rules, &records),
+        can_record: actor.may(Action::RecordRecruitment),
+        progress: p,
+    })
+}
+
+/// One person on a board: the stored judgement.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonRow {
+    pub id: i64,
+    pub name: String,
+    pub id_masked: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub stage: String,
+    pub stage_label: &'static str,
+    pub next_step: Option<i64>,
+    pub next_title: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    pub not_before: Option<NaiveDate>,
+    pub overdue: bool,
+    /// Due by the end of this month (or overdue).
+    pub due_this_month: bool,
+    pub violations: i64,
+}
+
+impl PersonRow {
+    fn of(a: &StoredApplicant, org_name: &str, today: NaiveDate) -> PersonRow {
+        let d = &a.derived;
+        let month_end = jiceng_domain::Period::month_of(today).last_day();
+        PersonRow {
+            id: a.id,
+            name: a.name.clone(),
+            id_masked: a.id_masked.clone(),
+            org_id: a.org_id,
+            org_name: org_name.to_string(),
+            stage: d.stage.clone(),
+            stage_label: stage_label(&d.stage),
+            next_step: d.next_step,
+            next_title: d
+                .next_step
+                .and_then(StepKind::from_number)
+                .map(|k| k.title()),
+            deadline: d.next_deadline,
+            not_before: d.next_not_before,
+            overdue: d.next_deadline.is_some_and(|x| x < today),
+            due_this_month: d.next_deadline.is_some_and(|x| x <= month_end),
+            violations: d.violations,
+        }
+    }
+}
+
+/// The count of one stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageCount {
+    pub stage: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+}
+
+/// A subtree's board: counts by stage and every person still on the way.
+#[derive(Debug, Clone, Serialize)]
+pub struct Board {
+    pub org_id: i64,
+    pub org_name: String,
+    pub today: NaiveDate,
+    pub year: i32,
+    pub by_stage: Vec<StageCount>,
+    /// Withdrawn or cancelled.
+    pub ended: i64,
+    /// People on the way (not yet full, not ended), due first.
+    pub people: Vec<PersonRow>,
+    pub due_this_month: usize,
+    pub overdue: usize,
+    pub can_record: bool,
+}
+
+/// The board of `org`'s subtree.
+pub async fn board(app: &App, org: &InScope<OrgRecord>, can_record: bool) -> Result<Board> {
+    let today = app.today();
+    let mut conn = app.store.acquire().await?;
+    let all = store::in_scope(&mut conn, &org.subtree()).await?;
+    let names = org_names(&mut conn, all.iter().map(|a| a.org_id)).await?;
+    drop(conn);
+    let count = |key: &str| all.iter().filter(|a| a.derived.stage == key).count() as i64;
+    let by_stage = RecruitStage::ALL
+        .into_iter()
+        .map(|s| StageCount {
+            stage: s.key(),
+            label: s.label(),
+            count: count(s.key()),
+        })
+        .collect();
+    let mut people: Vec<PersonRow> = all
+        .iter()
+        .filter(|a| {
+            !matches!(
+                a.derived.stage.as_str(),
+                "confirmed" | "withdrawn" | "cancelled"
+            )
+        })
+        .map(|a| PersonRow::of(a, names.get(&a.org_id).map_or("", String::as_str), today))
+        .collect();
+    people.sort_by_key(|p| {
+        (
+            p.deadline.is_none(),
+            p.deadline,
+            p.org_name.clone(),
+            p.name.clone(),
+        )
+    });
+    Ok(Board {
+        org_id: org.org.id,
+        org_name: org.org.name.clone(),
+        today,
+        year: today.year(),
+        by_stage,
+        ended: count("withdrawn") + count("cancelled"),
+        due_this_month: people.iter().filter(|p| p.due_this_month).count(),
+        overdue: people.iter().filter(|p| p.overdue).count(),
+        people,
+        can_record,
+    })
+}
