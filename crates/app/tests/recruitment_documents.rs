@@ -141,15 +141,22 @@ fn the_documents_hold_the_facts_recorded() {
         "采取无记名投票方式进行表决，赞成20票，反对1票，弃权0票",
         "入党介绍人赵六、钱七同志",
         "自2024年11月8日支部大会通过之日起计算，至2025年11月8日期满",
-        "2026年3月12日",
     ] {
         assert!(branch.contains(said), "支部大会决议 lacks {said}");
     }
+    assert!(
+        !branch.contains("2026年3月12日"),
+        "dated the day of the meeting"
+    );
     let confirm = xml_of(DocKind::ConfirmationResolution);
     assert!(confirm.contains("应到会有表决权的正式党员24名，实到会22名"));
     assert!(confirm.contains("赞成22票，反对0票，弃权0票"));
     assert!(confirm.contains("同意张三同志按期转为中共正式党员"));
     let request = xml_of(DocKind::PreReviewRequest);
+    assert!(
+        request.contains("2026年3月12日"),
+        "dated the day it is issued"
+    );
     for said in [
         "中共青石镇委员会：",
         "张三等2名同志",
@@ -168,6 +175,32 @@ fn the_documents_hold_the_facts_recorded() {
         "dated the day it was posted"
     );
     assert!(xml_of(DocKind::PoliticalReview).contains("指派孙八同志"));
+}
+
+#[test]
+fn the_way_of_voting_and_an_extended_probation_are_said_as_recorded() {
+    let mut steps = steps();
+    for s in steps.iter_mut().filter(|s| s.vote.is_some()) {
+        s.vote = Some(Vote {
+            written: 2,
+            ..vote(23, 12, 13, 1, 0, Some(false))
+        });
+    }
+    let mut extended = step(StepKind::ProbationExtended, d(2025, 11, 14));
+    extended.until = Some(d(2026, 5, 8));
+    steps.push(extended);
+    let people = [person("张三", steps)];
+    let xml = |kind| document_xml(&render(kind, &org(), &people, d(2026, 3, 12)).unwrap()).unwrap();
+    let branch = xml(DocKind::BranchResolution);
+    assert!(branch.contains("因故不能到会的有表决权的正式党员中有2名提交了书面意见"));
+    assert!(branch.contains("采取举手方式进行表决，赞成13票"));
+    let confirm = xml(DocKind::ConfirmationResolution);
+    assert!(
+        confirm.contains("预备期经延长，至2026年5月8日期满"),
+        "the extension"
+    );
+    assert!(confirm.contains("同意张三同志转为中共正式党员"), "not 按期");
+    assert!(confirm.contains("党龄自预备期满之日即2026年5月8日起计算"));
 }
 
 /// The steps a document lacks when `drop` is taken from the way and `strip` emptied.

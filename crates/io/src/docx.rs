@@ -7,8 +7,8 @@
 use std::io::{Cursor, Read, Write};
 
 use docx_rs::{
-    AlignmentType, Docx, LineSpacing, LineSpacingType, PageMargin, Paragraph, Run, RunFonts,
-    SpecialIndentType,
+    AlignmentType, Docx, FieldCharType, Footer, InstrPAGE, InstrText, LineSpacing, LineSpacingType,
+    PageMargin, Paragraph, Run, RunFonts, SpecialIndentType,
 };
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
@@ -29,6 +29,9 @@ const BODY_SIZE: usize = 32;
 const CHAR: i32 = 320;
 /// 二号 (22 pt) for the title.
 const TITLE_SIZE: usize = 44;
+/// 四号 (14 pt) for the page number.
+const PAGE_NUMBER_SIZE: usize = 28;
+const PAGE_NUMBER_LINE: i32 = 320;
 /// 28.95 pt per body line (22 lines on a page), 36 pt per title line.
 const BODY_LINE: i32 = 579;
 const TITLE_LINE: i32 = 720;
@@ -44,7 +47,7 @@ pub enum Block {
     Body(String),
     /// An empty line.
     Blank,
-    /// 署名 and 成文日期: the date four characters from the right edge, the signer centred
+    /// 署名 and 成文日期, one empty line under the text: the date four characters from the right edge, the signer centred
     /// on it (or, when the signer's name is the longer, two characters from the edge).
     Signature { signer: String, date: String },
 }
@@ -56,12 +59,17 @@ pub struct DocxError(String);
 
 /// The document's bytes (a .docx package).
 pub fn official_docx(blocks: &[Block]) -> Result<Vec<u8>, DocxError> {
-    let doc = blocks.iter().fold(page(), |doc, block| match block {
-        Block::Signature { signer, date } => signature(signer, date)
-            .into_iter()
-            .fold(doc, |d, p| d.add_paragraph(p)),
-        other => doc.add_paragraph(paragraph(other)),
-    });
+    let signed_next = |i: usize| matches!(blocks.get(i + 1), Some(Block::Signature { .. }));
+    let doc = blocks
+        .iter()
+        .enumerate()
+        .fold(page(), |doc, (i, block)| match block {
+            Block::Signature { signer, date } => signature(signer, date)
+                .into_iter()
+                .fold(doc, |d, p| d.add_paragraph(p)),
+            // The last paragraph goes over the page with the signature, never the signature alone.
+            other => doc.add_paragraph(paragraph(other).keep_next(signed_next(i))),
+        });
     let mut raw = Cursor::new(Vec::new());
     doc.build()
         .pack(&mut raw)
@@ -79,10 +87,38 @@ fn page() -> Docx {
                 .left(mm(28))
                 .right(mm(26))
                 .header(mm(15))
-                .footer(mm(28)),
+                .footer(mm(22)),
         )
         .default_fonts(body_fonts())
         .default_size(BODY_SIZE)
+        .footer(Footer::new().add_paragraph(page_number()))
+}
+
+/// 页码: "— 1 —" in 四号 宋体 under the text, centred.
+fn page_number() -> Paragraph {
+    let run = || {
+        Run::new()
+            .fonts(
+                RunFonts::new()
+                    .ascii("宋体")
+                    .hi_ansi("宋体")
+                    .east_asia("宋体"),
+            )
+            .size(PAGE_NUMBER_SIZE)
+    };
+    Paragraph::new()
+        .align(AlignmentType::Center)
+        .line_spacing(exact(PAGE_NUMBER_LINE))
+        .add_run(run().add_text("— "))
+        .add_run(
+            run()
+                .add_field_char(FieldCharType::Begin, false)
+                .add_instr_text(InstrText::PAGE(InstrPAGE::new()))
+                .add_field_char(FieldCharType::Separate, false)
+                .add_text("1")
+                .add_field_char(FieldCharType::End, false),
+        )
+        .add_run(run().add_text(" —"))
 }
 
 fn body_fonts() -> RunFonts {
@@ -157,8 +193,8 @@ fn signature(signer: &str, date: &str) -> [Paragraph; 3] {
             .add_run(body_run(text))
     };
     [
-        paragraph(&Block::Blank),
-        right(signer, signer_end),
+        paragraph(&Block::Blank).keep_next(true),
+        right(signer, signer_end).keep_next(true),
         right(date, date_end),
     ]
 }

@@ -191,8 +191,9 @@ pub enum DocError {
     Write(#[from] DocxError),
 }
 
-/// The document as a `.docx` package. `dated` is the date printed under the signer (the
-/// notices print the first day of their 公示 instead: the day they were posted).
+/// The document as a `.docx` package. `dated` is the date printed under the signer of the
+/// 政治审查综合报告 and the 预审请示 (the day they are issued); a notice is dated the first
+/// day of its 公示 (the day it was posted), a resolution the day of its meeting.
 pub fn render(
     kind: DocKind,
     org: &OrgDoc,
@@ -226,8 +227,8 @@ pub fn blocks(
         DocKind::ProbationaryNotice => notices::probationary(org, &people[0]),
         DocKind::PoliticalReview => review::political(org, &people[0], dated),
         DocKind::PreReviewRequest => review::request(org, people, dated)?,
-        DocKind::BranchResolution => resolutions::admission(org, &people[0], dated),
-        DocKind::ConfirmationResolution => resolutions::confirmation(org, &people[0], dated),
+        DocKind::BranchResolution => resolutions::admission(org, &people[0]),
+        DocKind::ConfirmationResolution => resolutions::confirmation(org, &people[0]),
     };
     if lacks.is_empty() {
         Ok(blocks)

@@ -29,7 +29,6 @@ pub(super) fn candidate(org: &OrgDoc, p: &PersonDoc) -> (Vec<Block>, Vec<Lack>) 
         )),
         Block::Body(format!("公示时间：{days}。")),
         Block::Body(CLOSING.to_string()),
-        Block::Blank,
     ];
     finish(org, blocks, from, f.lacks)
 }
@@ -65,7 +64,6 @@ pub(super) fn probationary(org: &OrgDoc, p: &PersonDoc) -> (Vec<Block>, Vec<Lack
         )),
         Block::Body(format!("公示时间：{days}。")),
         Block::Body(CLOSING.to_string()),
-        Block::Blank,
     ];
     finish(org, blocks, from, f.lacks)
 }

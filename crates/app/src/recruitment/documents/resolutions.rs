@@ -10,7 +10,7 @@ use super::facts::{chinese_date, particulars, signature, vote_sentence, way_so_f
 use super::{Lack, OrgDoc, PersonDoc};
 
 /// 关于接收某某同志为中共预备党员的决议.
-pub(super) fn admission(org: &OrgDoc, p: &PersonDoc, dated: Date) -> (Vec<Block>, Vec<Lack>) {
+pub(super) fn admission(org: &OrgDoc, p: &PersonDoc) -> (Vec<Block>, Vec<Lack>) {
     let mut f = Facts::of(p);
     let name = f.name();
     let way = way_so_far(&mut f, StepKind::CandidateNamed);
@@ -33,23 +33,24 @@ pub(super) fn admission(org: &OrgDoc, p: &PersonDoc, dated: Date) -> (Vec<Block>
         )),
         Block::Body(vote_sentence(&vote)),
         Block::Body(format!(
-            "支部大会认为，{name}同志入党动机端正，对党的认识比较正确，能够认真学习党的理论和路线、方针、政策，工作积极，作风正派，在群众中有较好的影响，经过一年以上的培养教育和考察，基本具备党员条件。"
+            "支部大会认为，{name}同志入党动机端正，对党的认识比较正确，能够认真学习党的理论和路线、方针、政策，工作积极，作风正派，在群众中有较好的影响，基本具备党员条件。"
         )),
         Block::Body(format!(
             "支部大会决议：接收{name}同志为中共预备党员，预备期为一年，自{held}支部大会通过之日起计算，至{ends}期满。"
         )),
     ];
-    (closed(blocks, org, dated), f.lacks)
+    (closed(blocks, org, meeting), f.lacks)
 }
 
 /// 关于某某同志预备党员转正的决议.
-pub(super) fn confirmation(org: &OrgDoc, p: &PersonDoc, dated: Date) -> (Vec<Block>, Vec<Lack>) {
+pub(super) fn confirmation(org: &OrgDoc, p: &PersonDoc) -> (Vec<Block>, Vec<Lack>) {
     let mut f = Facts::of(p);
     let name = f.name();
     let admitted = f.on(StepKind::BranchVote);
     let approved = f.date(StepKind::Approved);
     let applied = f.date(StepKind::ConfirmationApplied);
-    let held = f.date(StepKind::ConfirmationVote);
+    let meeting = f.on(StepKind::ConfirmationVote);
+    let held = meeting.map(chinese_date).unwrap_or_default();
     let vote = f.vote(StepKind::ConfirmationVote);
     let extended = f.find(StepKind::ProbationExtended).and_then(|s| s.until);
     let ends = admitted.map(|d| extended.map_or(year_after(d), |u| u.max(year_after(d))));
@@ -90,14 +91,14 @@ pub(super) fn confirmation(org: &OrgDoc, p: &PersonDoc, dated: Date) -> (Vec<Blo
             "支部大会决议：同意{name}同志{on_time}转为中共正式党员，党龄自预备期满之日即{ends}起计算。"
         )),
     ];
-    (closed(blocks, org, dated), f.lacks)
+    (closed(blocks, org, meeting), f.lacks)
 }
 
-/// A resolution goes to the higher committee for approval, signed by the branch.
-fn closed(mut blocks: Vec<Block>, org: &OrgDoc, dated: Date) -> Vec<Block> {
+/// A resolution goes to the higher committee for approval, signed by the branch and dated
+/// the day of the meeting that adopted it.
+fn closed(mut blocks: Vec<Block>, org: &OrgDoc, meeting: Option<Date>) -> Vec<Block> {
     blocks.push(Block::Body("本决议报上级党委审批。".to_string()));
-    blocks.push(Block::Blank);
-    blocks.push(signature(org, dated));
+    blocks.extend(meeting.map(|d| signature(org, d)));
     blocks
 }
 

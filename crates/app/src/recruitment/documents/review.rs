@@ -40,7 +40,6 @@ pub(super) fn political(org: &OrgDoc, p: &PersonDoc, dated: Date) -> (Vec<Block>
     blocks.push(Block::Body(format!(
         "综上，{name}同志政治审查合格。政治审查于{done}完成，有关材料已存入本人入党材料。"
     )));
-    blocks.push(Block::Blank);
     blocks.push(signature(org, dated));
     (blocks, f.lacks)
 }
@@ -83,7 +82,6 @@ pub(super) fn request(
             .to_string(),
     ));
     blocks.push(Block::Body("妥否，请批示。".to_string()));
-    blocks.push(Block::Blank);
     blocks.push(signature(org, dated));
     Ok((blocks, lacks))
 }
