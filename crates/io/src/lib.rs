@@ -1,10 +1,11 @@
 //! Spreadsheets in and out. Reading turns an .xlsx, .xls or .csv file into a `Grid` of
 //! normalised cells with the row numbers the user sees; `header` finds the header row and
 //! the columns by name; `cells` parses dates and numbers the way real rosters write them;
-//! `xlsx` writes workbooks.
+//! `xlsx` writes workbooks; `docx` writes documents in the official layout.
 
 mod biff;
 pub mod cells;
+pub mod docx;
 pub mod grid;
 pub mod header;
 pub mod limits;

@@ -1,0 +1,295 @@
+//! .docx documents in the layout a Party organization prints and files (GB/T 9704 style):
+//! A4, margins 37/35/28/26 mm, the title in 小标宋 22 pt centred, the body in 仿宋 三号
+//! (16 pt) on a fixed 28.95 pt line with the first line indented two characters, the
+//! addressee flush left, the signer and the date right, centred on each other. The callers
+//! hand over blocks of text; the layout lives here, over `docx-rs`.
+
+use std::io::{Cursor, Read, Write};
+
+use docx_rs::{
+    AlignmentType, Docx, FieldCharType, Footer, InstrPAGE, InstrText, LineSpacing, LineSpacingType,
+    PageMargin, Paragraph, Run, RunFonts, SpecialIndentType,
+};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
+
+/// The font of the title (小标宋); the font table names 宋体 as its stand-in.
+pub const TITLE_FONT: &str = "方正小标宋简体";
+/// The font of the body (仿宋_GB2312); the font table names 仿宋 as its stand-in.
+pub const BODY_FONT: &str = "仿宋_GB2312";
+/// Latin letters and digits in the body.
+const LATIN_FONT: &str = "Times New Roman";
+
+/// One twip is 1/20 pt; a millimetre is 56.7 twips.
+const fn mm(v: i32) -> i32 {
+    v * 5670 / 100
+}
+/// 三号: 16 pt, in half-points; one character of it is 320 twips wide.
+const BODY_SIZE: usize = 32;
+const CHAR: i32 = 320;
+/// 二号 (22 pt) for the title.
+const TITLE_SIZE: usize = 44;
+/// 四号 (14 pt) for the page number.
+const PAGE_NUMBER_SIZE: usize = 28;
+const PAGE_NUMBER_LINE: i32 = 320;
+/// 28.95 pt per body line (22 lines on a page), 36 pt per title line.
+const BODY_LINE: i32 = 579;
+const TITLE_LINE: i32 = 720;
+
+/// A piece of a document, in the order it is printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// The title, centred (may be long: it wraps on its own).
+    Title(String),
+    /// 主送机关 and other lines flush left: "中共某某委员会：".
+    Flush(String),
+    /// A body paragraph, first line indented two characters.
+    Body(String),
+    /// An empty line.
+    Blank,
+    /// 署名 and 成文日期, one empty line under the text: the date four characters from the right edge, the signer centred
+    /// on it (or, when the signer's name is the longer, two characters from the edge).
+    Signature { signer: String, date: String },
+}
+
+/// The error of writing a package (never expected with an in-memory buffer).
+#[derive(Debug, thiserror::Error)]
+#[error("生成 .docx 文件失败：{0}")]
+pub struct DocxError(String);
+
+/// The document's bytes (a .docx package).
+pub fn official_docx(blocks: &[Block]) -> Result<Vec<u8>, DocxError> {
+    let signed_next = |i: usize| matches!(blocks.get(i + 1), Some(Block::Signature { .. }));
+    let doc = blocks
+        .iter()
+        .enumerate()
+        .fold(page(), |doc, (i, block)| match block {
+            Block::Signature { signer, date } => signature(signer, date)
+                .into_iter()
+                .fold(doc, |d, p| d.add_paragraph(p)),
+            // The last paragraph goes over the page with the signature, never the signature alone.
+            other => doc.add_paragraph(paragraph(other).keep_next(signed_next(i))),
+        });
+    let mut raw = Cursor::new(Vec::new());
+    doc.build()
+        .pack(&mut raw)
+        .map_err(|e| DocxError(e.to_string()))?;
+    with_font_table(raw.get_ref()).map_err(|e| DocxError(e.to_string()))
+}
+
+fn page() -> Docx {
+    Docx::new()
+        .page_size(11906, 16838)
+        .page_margin(
+            PageMargin::new()
+                .top(mm(37))
+                .bottom(mm(35))
+                .left(mm(28))
+                .right(mm(26))
+                .header(mm(15))
+                .footer(mm(22)),
+        )
+        .default_fonts(body_fonts())
+        .default_size(BODY_SIZE)
+        .footer(Footer::new().add_paragraph(page_number()))
+}
+
+/// 页码: "— 1 —" in 四号 宋体 under the text, centred.
+fn page_number() -> Paragraph {
+    let run = || {
+        Run::new()
+            .fonts(
+                RunFonts::new()
+                    .ascii("宋体")
+                    .hi_ansi("宋体")
+                    .east_asia("宋体"),
+            )
+            .size(PAGE_NUMBER_SIZE)
+    };
+    Paragraph::new()
+        .align(AlignmentType::Center)
+        .line_spacing(exact(PAGE_NUMBER_LINE))
+        .add_run(run().add_text("— "))
+        .add_run(
+            run()
+                .add_field_char(FieldCharType::Begin, false)
+                .add_instr_text(InstrText::PAGE(InstrPAGE::new()))
+                .add_field_char(FieldCharType::Separate, false)
+                .add_text("1")
+                .add_field_char(FieldCharType::End, false),
+        )
+        .add_run(run().add_text(" —"))
+}
+
+fn body_fonts() -> RunFonts {
+    RunFonts::new()
+        .ascii(LATIN_FONT)
+        .hi_ansi(LATIN_FONT)
+        .east_asia(BODY_FONT)
+        .cs(LATIN_FONT)
+}
+
+fn exact(line: i32) -> LineSpacing {
+    LineSpacing::new()
+        .line_rule(LineSpacingType::Exact)
+        .line(line)
+        .before(0)
+        .after(0)
+}
+
+fn body_run(text: &str) -> Run {
+    Run::new()
+        .add_text(text)
+        .fonts(body_fonts())
+        .size(BODY_SIZE)
+}
+
+fn paragraph(block: &Block) -> Paragraph {
+    let line = Paragraph::new().line_spacing(exact(BODY_LINE));
+    match block {
+        Block::Title(text) => Paragraph::new()
+            .line_spacing(exact(TITLE_LINE))
+            .align(AlignmentType::Center)
+            .add_run(
+                Run::new()
+                    .add_text(text)
+                    .fonts(
+                        RunFonts::new()
+                            .ascii(TITLE_FONT)
+                            .hi_ansi(TITLE_FONT)
+                            .east_asia(TITLE_FONT),
+                    )
+                    .size(TITLE_SIZE),
+            ),
+        Block::Flush(text) => line.align(AlignmentType::Both).add_run(body_run(text)),
+        Block::Body(text) => line
+            .align(AlignmentType::Both)
+            .indent(
+                None,
+                Some(SpecialIndentType::FirstLine(2 * CHAR)),
+                None,
+                None,
+            )
+            .add_run(body_run(text)),
+        Block::Blank => line.add_run(body_run("")),
+        Block::Signature { .. } => unreachable!("a signature is two paragraphs"),
+    }
+}
+
+/// The signer over the date, centred on one another, right-aligned.
+fn signature(signer: &str, date: &str) -> [Paragraph; 3] {
+    let (s, d) = (width(signer), width(date));
+    // Half-character steps, in twips.
+    let (signer_end, date_end) = if s > d {
+        (2 * CHAR, 2 * CHAR + (s - d) * CHAR / 4)
+    } else {
+        (4 * CHAR + (d - s) * CHAR / 4, 4 * CHAR)
+    };
+    let right = |text: &str, end: i32| {
+        Paragraph::new()
+            .line_spacing(exact(BODY_LINE))
+            .align(AlignmentType::Right)
+            .indent(None, None, Some(end), None)
+            .add_run(body_run(text))
+    };
+    [
+        paragraph(&Block::Blank).keep_next(true),
+        right(signer, signer_end).keep_next(true),
+        right(date, date_end),
+    ]
+}
+
+/// A text's printed width in half characters (CJK two, Latin and digits one).
+fn width(text: &str) -> i32 {
+    text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+/// `docx-rs` writes a fixed font table (Times New Roman, Symbol, Arial); the package gets
+/// one naming the Chinese fonts with their stand-ins, so that a reader without 方正小标宋
+/// or 仿宋_GB2312 falls back to 宋体 and 仿宋 rather than to anything.
+fn with_font_table(package: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+    let mut zip = ZipArchive::new(Cursor::new(package))?;
+    let mut out = ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i)?;
+        if entry.name()? == "word/fontTable.xml" {
+            drop(entry);
+            let options =
+                SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+            out.start_file("word/fontTable.xml", options)?;
+            out.write_all(font_table().as_bytes())?;
+        } else {
+            out.raw_copy_file(entry)?;
+        }
+    }
+    Ok(out.finish()?.into_inner())
+}
+
+fn font_table() -> String {
+    const FONTS: [(&str, &str, &str, &str); 6] = [
+        (TITLE_FONT, "宋体", "86", "script"),
+        (BODY_FONT, "仿宋", "86", "modern"),
+        ("宋体", "SimSun", "86", "auto"),
+        ("仿宋", "FangSong", "86", "modern"),
+        (LATIN_FONT, "", "00", "roman"),
+        ("Arial", "", "00", "swiss"),
+    ];
+    let fonts: String = FONTS
+        .iter()
+        .map(|(name, alt, charset, family)| {
+            let alt = match *alt {
+                "" => String::new(),
+                a => format!(r#"<w:altName w:val="{a}"/>"#),
+            };
+            format!(
+                r#"<w:font w:name="{name}">{alt}<w:charset w:val="{charset}"/><w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>"#
+            )
+        })
+        .collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">{fonts}</w:fonts>"#
+    )
+}
+
+/// The text of a package's `word/document.xml` (for tests and checks).
+pub fn document_xml(package: &[u8]) -> Option<String> {
+    let mut zip = ZipArchive::new(Cursor::new(package)).ok()?;
+    let mut entry = zip.by_name("word/document.xml").ok()?;
+    let mut text = String::new();
+    entry.read_to_string(&mut text).ok()?;
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_is_a_package_with_its_text_and_fonts() {
+        let bytes = official_docx(&[
+            Block::Title("关于张三同志的公示".into()),
+            Block::Blank,
+            Block::Body("正文 2026 年".into()),
+            Block::Signature {
+                signer: "中共某某村支部委员会".into(),
+                date: "2026年3月12日".into(),
+            },
+        ])
+        .unwrap();
+        let xml = document_xml(&bytes).unwrap();
+        assert!(xml.contains("关于张三同志的公示") && xml.contains("2026年3月12日"));
+        assert!(xml.contains(TITLE_FONT) && xml.contains(BODY_FONT));
+        let mut zip = ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+        let mut fonts = String::new();
+        zip.by_name("word/fontTable.xml")
+            .unwrap()
+            .read_to_string(&mut fonts)
+            .unwrap();
+        assert!(fonts.contains(r#"<w:altName w:val="宋体"/>"#));
+    }
+
+    #[test]
+    fn widths_count_cjk_as_two_halves() {
+        assert_eq!(width("2026年3月12日"), 6 + 7);
+    }
+}
