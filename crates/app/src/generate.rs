@@ -22,6 +22,8 @@ pub struct GenSummary {
     pub positions: usize,
     pub units: usize,
     pub meetings: usize,
+    /// People applying (发展党员), generated with their steps.
+    pub applicants: usize,
     pub seconds: f64,
     pub rows_per_second: f64,
     /// Seconds spent in each phase, summed over the batches.
@@ -38,6 +40,9 @@ pub fn peak_memory_mib() -> Option<f64> {
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
+
+/// Where the roster rows of generated recruits start, above the generator's member ids.
+const RECRUIT_MEMBER_OFFSET: i64 = 1_000_000_000;
 
 /// Generates into an empty database. Refuses a database that already holds orgs, so
 /// that generated people never mix with real records.
@@ -63,6 +68,12 @@ pub async fn run(
         position: app.store.reserve_ids("position", 0).await?,
     };
     let mut next_meeting = app.store.reserve_ids("meeting", 0).await?;
+    let mut next_applicant = app.store.reserve_ids("applicant", 0).await?;
+    let mut next_step = app.store.reserve_ids("recruitment_step", 0).await?;
+    // The roster rows of generated recruits (⑰) take ids far above the generator's, which
+    // are known only when it is done; the allocator is moved past both at the end.
+    let mut next_recruit = ids.member + RECRUIT_MEMBER_OFFSET;
+    let ids_member_base = ids.member;
     let mut gen = Generator::new(divisions, GenOptions { seed, as_of: today }, ids);
     let mut summary = GenSummary {
         counties: gen.counties(),
@@ -127,6 +138,21 @@ pub async fn run(
         )
         .await?;
         lap(&mut summary, "meetings");
+        let people = jiceng_gen::recruitment::generate(&batch, today, seed);
+        let seeded = crate::recruitment::seed::rows(
+            app,
+            people,
+            &path_of,
+            (next_applicant, next_step, next_recruit),
+        );
+        next_applicant += seeded.applicants.len() as i64;
+        next_step += seeded.steps.len() as i64;
+        next_recruit += seeded.members.len() as i64;
+        jiceng_store::recruitment::insert(&mut tx, &seeded.applicants).await?;
+        jiceng_store::recruitment::insert_steps(&mut tx, &seeded.steps).await?;
+        members::insert(&mut tx, &seeded.members).await?;
+        summary.applicants += seeded.applicants.len();
+        lap(&mut summary, "recruitment");
         let touched: Vec<i64> = batch.orgs.iter().map(|o| o.id).collect();
         jiceng_store::facts::refresh(&mut tx, &app.rules, &touched, today).await?;
         lap(&mut summary, "facts");
@@ -146,7 +172,19 @@ pub async fn run(
     drop(load);
     let next = gen.next_ids();
     app.store.bump_ids("org", next.org).await?;
-    app.store.bump_ids("member", next.member).await?;
+    let recruits_made = next_recruit > ids_member_base + RECRUIT_MEMBER_OFFSET;
+    app.store
+        .bump_ids(
+            "member",
+            if recruits_made {
+                next_recruit
+            } else {
+                next.member
+            },
+        )
+        .await?;
+    app.store.bump_ids("applicant", next_applicant).await?;
+    app.store.bump_ids("recruitment_step", next_step).await?;
     app.store.bump_ids("unit", next.unit).await?;
     app.store.bump_ids("position", next.position).await?;
     app.store.bump_ids("meeting", next_meeting).await?;

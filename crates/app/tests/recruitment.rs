@@ -119,6 +119,13 @@ contract_test!(
         recruitment::record_step(&app, &grant, id, &branch)
             .await
             .unwrap();
+        // The 支部大会决议 is generated from what was recorded; before ⑮ it names ⑮.
+        let resolution = jiceng_app::recruitment::documents::DocKind::BranchResolution;
+        let paper = recruitment::papers::generate(&app, &grant, resolution, &[id])
+            .await
+            .unwrap();
+        let xml = jiceng_io::docx::document_xml(&paper.bytes).unwrap();
+        assert!(xml.contains("林申请") && xml.contains("赞成6票"), "{xml}");
         recruitment::record_step(&app, &grant, id, &step(16, "2026-05-20"))
             .await
             .unwrap();
@@ -222,6 +229,13 @@ contract_test!(refusals_change_nothing, |db: TestDb| async move {
     assert!(msg.contains("王八"), "{msg}");
     let p = recruitment::person(&app, &read, id).await.unwrap();
     assert_eq!(p.steps.len(), 5, "nothing written by the refusals");
+    // A document whose facts are missing names the step instead of printing blanks.
+    let resolution = jiceng_app::recruitment::documents::DocKind::BranchResolution;
+    let e = recruitment::papers::generate(&app, &grant, resolution, &[id])
+        .await
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("⑮"), "{e}");
     // The same person again.
     let org = by_id(&app, grant.actor(), org_id(&app, "T002").await)
         .await

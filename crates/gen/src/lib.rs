@@ -16,12 +16,15 @@
 //!   organization coverage of operating units matches the seed text (58.4 % non-public
 //!   enterprises, 37 % social groups, 43.8 % private non-enterprise, 14.9 % cooperatives);
 //! - a year of organizational life for every branch ([`meetings`]): ≈ 40 meetings a branch,
-//!   most branches keeping every obligation, some missing a few, ≈ 1 % holding nothing.
+//!   most branches keeping every obligation, some missing a few, ≈ 1 % holding nothing;
+//! - three years of 发展党员 ([`recruitment`]): ≈ 2.5 % of a branch's members apply each
+//!   year and walk the 25 steps with real drop-off and a few records breaking a time rule.
 
 pub mod divisions;
 pub mod generator;
 pub mod meetings;
 mod names;
+pub mod recruitment;
 mod rng;
 mod tables;
 

@@ -7,10 +7,13 @@
 //! - `record`: recording a step — refused with the domain's reason, or written with its
 //!   consequences on the roster (⑰, ㉔, 取消资格), the derived facts and the audit entry.
 //! - `view`: a person's timeline and judgement; a branch's board by stage.
+//! - `papers`: a person's documents generated from the records (`documents` lays them out).
 
 pub mod documents;
+pub mod papers;
 pub mod people;
 pub mod record;
+pub mod seed;
 pub mod view;
 
 use std::collections::HashMap;

@@ -248,7 +248,7 @@ async fn roster(
 }
 
 /// The roster row of a person the higher committee approved: what was recorded, once.
-fn new_member(a: &StoredApplicant, id: i64, joined_on: NaiveDate) -> StoredMember {
+pub(crate) fn new_member(a: &StoredApplicant, id: i64, joined_on: NaiveDate) -> StoredMember {
     StoredMember {
         id,
         org_id: a.org_id,

@@ -1,0 +1,93 @@
+//! Generated applicants (`jiceng_gen::recruitment`) as stored rows: protected like every
+//! applicant, judged on the day for their derived columns, and — for those the higher
+//! committee approved (⑰) — the roster row `record_step` would have made, probationary or
+//! full. For `jiceng gen` and the demo only.
+
+use std::collections::HashMap;
+
+use jiceng_domain::recruitment::StepKind;
+use jiceng_domain::MemberStatus;
+use jiceng_gen::recruitment::GenApplicant;
+use jiceng_store::members::StoredMember;
+use jiceng_store::recruitment::{Derived, StoredApplicant, StoredStep};
+
+use super::{derived, progress};
+use crate::App;
+
+/// The rows of a batch's generated applicants.
+pub struct Seeded {
+    pub applicants: Vec<StoredApplicant>,
+    pub steps: Vec<StoredStep>,
+    pub members: Vec<StoredMember>,
+}
+
+/// Ids: applicants from `first_applicant`, steps from `first_step`, roster rows from
+/// `first_member` (each consecutive).
+pub fn rows(
+    app: &App,
+    people: Vec<GenApplicant>,
+    path_of: &HashMap<i64, String>,
+    (first_applicant, first_step, first_member): (i64, i64, i64),
+) -> Seeded {
+    let today = app.today();
+    let mut out = Seeded {
+        applicants: Vec::new(),
+        steps: Vec::new(),
+        members: Vec::new(),
+    };
+    for (i, p) in people.into_iter().enumerate() {
+        let id = first_applicant + i as i64;
+        let (phone_cipher, phone_masked) = app
+            .crypto
+            .protect_phone(&format!("139{:08}", id % 100_000_000));
+        let mut a = StoredApplicant {
+            id,
+            org_id: p.org_id,
+            org_path: path_of[&p.org_id].clone(),
+            name: p.name,
+            gender: p.gender,
+            ethnicity: p.ethnicity,
+            birth_date: p.birth_date,
+            id_hash: app.crypto.id_hash(&p.id_number),
+            id_cipher: app.crypto.encrypt(&p.id_number),
+            id_masked: p.id_number.masked(),
+            education: p.education,
+            occupation: Some(p.occupation),
+            front_line: p.front_line,
+            phone_cipher: Some(phone_cipher),
+            phone_masked: Some(phone_masked),
+            derived: Derived::default(),
+            member_id: None,
+        };
+        let pr = progress(app, &a, &p.steps, today);
+        a.derived = derived(&pr, &p.steps);
+        if pr.admitted_on.is_some() {
+            let member_id = first_member + out.members.len() as i64;
+            a.member_id = Some(member_id);
+            let voted = p
+                .steps
+                .iter()
+                .find(|s| s.kind == StepKind::BranchVote)
+                .map(|s| s.on);
+            let mut m = super::record::new_member(&a, member_id, voted.unwrap_or(today));
+            if pr.confirmed_on.is_some() {
+                m.status = MemberStatus::Full;
+                m.full_on = pr.probation_ends;
+            }
+            out.members.push(m);
+        }
+        for s in &p.steps {
+            out.steps.push(StoredStep {
+                id: first_step + out.steps.len() as i64,
+                applicant_id: id,
+                step: s.kind.number(),
+                on: s.on,
+                detail: serde_json::to_string(s).expect("a step serialises"),
+                recorded_by: "gen".into(),
+                recorded_at: format!("{}T00:00:00+00:00", s.on),
+            });
+        }
+        out.applicants.push(a);
+    }
+    out
+}
