@@ -134,6 +134,7 @@ fn parts(p: &PersonView) -> Vec<Part> {
 fn chosen(p: &PersonView, asked: Option<&str>) -> Option<StepKind> {
     let allowed = |k: &StepKind| p.allowed.contains(k);
     asked
+        .filter(|s| !s.trim().is_empty())
         .and_then(StepKind::parse)
         .filter(allowed)
         .or(p.progress.next.as_ref().map(|d| d.step).filter(allowed))
