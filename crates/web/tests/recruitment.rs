@@ -6,7 +6,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::recruitment::candidate_at_eleven;
+use common::recruitment::{applicant, candidate_at_eleven};
 use common::*;
 use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
@@ -80,6 +80,24 @@ contract_test!(
         assert!(
             cells.contains("林申请") && cells.contains("发展对象"),
             "{cells}"
+        );
+        // A talk six weeks after the application: the violation named on the page; an
+        // application a month old without a talk: overdue on the board.
+        let late = applicant(&f, "B001", ("钱迟到", 85), "2026-03-02", Some("2026-04-15")).await;
+        applicant(&f, "B001", ("孙等待", 86), "2026-05-04", None).await;
+        let text = c.get(&format!("/recruitment/people/{late}")).await.text();
+        assert!(
+            text.contains("违反时间规定（1）") && text.contains("② 党组织派人谈话"),
+            "{text}"
+        );
+        let text = c.get(&format!("/recruitment?org={b001}")).await.text();
+        assert!(
+            text.contains("<span class=\"badge red\">逾期</span>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("<span class=\"badge red\">违规1项</span>"),
+            "{text}"
         );
         // An inspector reads the board but is offered no form.
         let mut i = logged_in(&f.app, "inspector").await;

@@ -6,7 +6,7 @@
 
 use fantoccini::{Client, Locator};
 
-use crate::common::recruitment::candidate_at_eleven;
+use crate::common::recruitment::{applicant, candidate_at_eleven};
 use crate::common::*;
 use crate::harness::*;
 use jiceng_store::testing::TestDb;
@@ -29,6 +29,10 @@ async fn recruitment_a_secretary_admits_a_candidate_on_a_phone() {
     let f = fixture(&db).await;
     let b001 = f.orgs["B001"];
     let id = candidate_at_eleven(&f, "B001", "林申请", 81).await;
+    // Two more on the board: an application a month old without a talk (overdue), and one
+    // just talked to.
+    applicant(&f, "B001", ("孙等待", 86), "2026-05-04", None).await;
+    applicant(&f, "B001", ("钱新", 87), "2026-06-02", Some("2026-06-20")).await;
     let Some(s) = Session::start(f.app.clone()).await else {
         return;
     };
@@ -39,14 +43,19 @@ async fn recruitment_a_secretary_admits_a_candidate_on_a_phone() {
     let title = wait_text(c, "board-title").await;
     assert!(title.contains("甲村党支部"), "{title}");
     assert_eq!(text_of(c, "#stage-candidate .n").await, "1");
-    let card = text_of(c, "#people li").await;
+    assert_eq!(text_of(c, "#overdue .n").await, "1");
+    let first = text_of(c, "#people li").await;
     assert!(
-        card.contains("林申请") && card.contains("⑫ 支部委员会审查"),
-        "{card}"
+        first.contains("孙等待") && first.contains("逾期"),
+        "due first: {first}"
     );
-    shot(c, "recruitment-board-phone", 375, 812).await;
+    shot(c, "recruitment-board-phone", 375, 1100).await;
     c.set_window_size(375, 812).await.unwrap();
-    click_on(c, Locator::Css("#people li a")).await;
+    click_on(
+        c,
+        Locator::XPath("//ul[@id='people']//a[.//strong[text()='林申请']]"),
+    )
+    .await;
     wait_url_contains(c, &format!("/recruitment/people/{id}")).await;
     shot(c, "recruitment-person-phone", 375, 1800).await;
     c.set_window_size(375, 812).await.unwrap();

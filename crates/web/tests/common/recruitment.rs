@@ -56,3 +56,34 @@ pub async fn candidate_at_eleven(f: &Fixture, org: &str, name: &str, seq: u16) -
     }
     id
 }
+
+/// Registers `name` (ID number `seq`) at the branch `org` (a code), applied on `applied_on`,
+/// and records the talk (②) on `talk` if given. Answers the applicant's id.
+pub async fn applicant(
+    f: &Fixture,
+    org: &str,
+    (name, seq): (&str, u16),
+    applied_on: &str,
+    talk: Option<&str>,
+) -> i64 {
+    let system = Actor::system();
+    let grant = system.grant::<RecordRecruitment>().unwrap();
+    let branch = access::resolve(&f.app, &system, &OrgKey::Id(f.orgs[org]))
+        .await
+        .unwrap();
+    let new = NewApplicant {
+        name: name.into(),
+        id_number: id_number("2002-07-08", seq),
+        applied_on: d(applied_on),
+        ..NewApplicant::default()
+    };
+    let id = recruitment::register(&f.app, &grant, &branch, &new)
+        .await
+        .unwrap();
+    if let Some(on) = talk {
+        recruitment::record_step(&f.app, &grant, id, &step(2, on))
+            .await
+            .unwrap();
+    }
+    id
+}
