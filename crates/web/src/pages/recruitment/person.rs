@@ -141,6 +141,30 @@ fn chosen(p: &PersonView, asked: Option<&str>) -> Option<StepKind> {
         .or(p.allowed.first().copied())
 }
 
+/// The next due step: its title, its deadline (or earliest day) and whether it is overdue.
+fn next_due(p: &PersonView) -> Option<(String, String, bool)> {
+    p.progress.next.as_ref().map(|d| {
+        let when = match (d.deadline, d.not_before) {
+            (Some(x), _) => format!("截止 {}", day(Some(x))),
+            (None, Some(n)) => format!("不早于 {}", day(Some(n))),
+            (None, None) => "规定未设期限".to_string(),
+        };
+        (d.step.title(), when, d.overdue)
+    })
+}
+
+/// The steps the form offers, `kind` selected.
+fn choices(p: &PersonView, kind: Option<StepKind>) -> Vec<Choice> {
+    p.allowed
+        .iter()
+        .map(|k| Choice {
+            number: k.number(),
+            title: k.title(),
+            selected: Some(*k) == kind,
+        })
+        .collect()
+}
+
 async fn page(
     state: &AppState,
     user: &User,
@@ -170,29 +194,14 @@ async fn page(
         nav: Nav::of(user),
         flash,
         parts: parts(&p),
-        next: p.progress.next.as_ref().map(|d| {
-            let when = match (d.deadline, d.not_before) {
-                (Some(x), _) => format!("截止 {}", day(Some(x))),
-                (None, Some(n)) => format!("不早于 {}", day(Some(n))),
-                (None, None) => "规定未设期限".to_string(),
-            };
-            (d.step.title(), when, d.overdue)
-        }),
+        next: next_due(&p),
         violations: p
             .progress
             .violations
             .iter()
             .map(|v| (v.step.title(), v.on.to_string(), v.detail.clone()))
             .collect(),
-        choices: p
-            .allowed
-            .iter()
-            .map(|k| Choice {
-                number: k.number(),
-                title: k.title(),
-                selected: Some(*k) == kind,
-            })
-            .collect(),
+        choices: choices(&p, kind),
         needs,
         sponsors,
         today: state.app.today().to_string(),
