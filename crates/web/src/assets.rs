@@ -13,7 +13,8 @@ use crate::AppState;
 /// file: the CSP allows no inline style).
 pub const CSS: &str = concat!(
     include_str!("../assets/app.css"),
-    include_str!("../templates/life_style.css")
+    include_str!("../templates/life_style.css"),
+    include_str!("../templates/recruitment_style.css")
 );
 pub const TREE_JS: &str = include_str!("../assets/tree.js");
 pub const BACK_JS: &str = include_str!("../assets/back.js");

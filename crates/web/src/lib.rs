@@ -9,6 +9,7 @@
 pub mod api;
 mod api_life;
 mod api_rating;
+mod api_recruitment;
 mod assets;
 pub mod charts;
 mod error;

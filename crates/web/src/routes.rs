@@ -67,6 +67,8 @@ pub enum Subject {
     Position,
     /// The path's `{token}` is the caller's own upload.
     Upload,
+    /// The path's `{id}` is a person on the recruitment way (入党申请人).
+    Applicant,
 }
 
 /// One row of the route table.

@@ -39,6 +39,8 @@ struct Ids {
     meeting: (i64, i64),
     position: (i64, i64),
     referral: (Option<i64>, Option<i64>),
+    /// A person applying (发展党员) in each town's branch.
+    applicant: (i64, i64),
 }
 
 enum Sample {
@@ -74,6 +76,13 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
                 json!({"current_password": "wrong-password-1", "new_password": "Another-pass-2026"}),
             ),
             ("POST", "/imports/{kind}") => Sample::Bytes(common::members_csv().into_bytes()),
+            ("POST", "/recruitment/people") => Sample::Json(json!({
+                "name": "孙申请", "id_number": common::id_number("2000-04-04", 77),
+                "applied_on": "2026-06-01"
+            })),
+            ("POST", "/recruitment/people/{id}/steps") => {
+                Sample::Json(json!({"step": "2", "on": "2026-06-20", "people": "张建国"}))
+            }
             ("POST", "/meetings") => Sample::Json(json!({
                 "org_id": org, "kind": "支委会", "date": "2026-06-10",
                 "topic": "研究近期工作", "expected": 3, "present": 3
@@ -175,6 +184,16 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             common::members_csv().into_bytes(),
         ),
         ("POST", "/import/confirm") => f(&[("token", s("no-such-upload"))]),
+        ("POST", "/recruitment/new") => f(&[
+            ("name", s("孙申请")),
+            ("id_number", common::id_number("2000-04-04", 78)),
+            ("applied_on", s("2026-06-01")),
+        ]),
+        ("POST", "/recruitment/people/{id}/steps") => f(&[
+            ("step", s("2")),
+            ("on", s("2026-06-20")),
+            ("people", s("张建国")),
+        ]),
         _ => return None,
     })
 }
@@ -196,6 +215,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
             })?
         }
         Subject::Upload => 0,
+        Subject::Applicant => pick(ids.applicant),
     };
     let mut path = r.path.clone();
     for (param, value) in [
@@ -348,6 +368,17 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
             row.0
         }
     };
+    // A person applying in each town's branch, registered as a user would (the API).
+    let mut applicants = vec![];
+    for (org, seq) in [(f.orgs["B001"], 71), (f.orgs["B003"], 72)] {
+        let body = json!({"name": "周申请", "id_number": common::id_number("1999-09-09", seq),
+                          "applied_on": "2026-05-04"});
+        let r = admin
+            .post_json(&format!("/api/v1/recruitment/people?org={org}"), body)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        applicants.push(r.json()["id"].as_i64().unwrap());
+    }
     let ids = Ids {
         org: (f.orgs["B001"], f.orgs["B003"]),
         member: (f.members["张建国"], f.members["周丽"]),
@@ -355,6 +386,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         meeting: (meetings[0], meetings[1]),
         position: (position("张建国").await, position("周丽").await),
         referral: (None, None),
+        applicant: (applicants[0], applicants[1]),
     };
     (f, ids)
 }

@@ -218,3 +218,92 @@ pub async fn board(app: &App, org: &InScope<OrgRecord>, can_record: bool) -> Res
         can_record,
     })
 }
+
+/// A member the record form offers as an 入党介绍人.
+#[derive(Debug, Clone, Serialize)]
+pub struct SponsorChoice {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The full members (today, not exited) of the branch that received person `id`'s
+/// application, its groups included, by name: whom the form offers as 入党介绍人.
+pub async fn sponsor_choices(
+    app: &App,
+    grant: &Grant<ReadData>,
+    id: i64,
+) -> Result<Vec<SponsorChoice>> {
+    let actor = grant.actor();
+    let mut conn = app.store.acquire().await?;
+    let a = store::get(&mut conn, &actor.scope, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("入党申请人".into()))?;
+    let today = app.today();
+    let (members, _) = jiceng_store::members::search(
+        &mut conn,
+        &jiceng_store::Scope::subtree(&a.org_path),
+        None,
+        0,
+        1000,
+    )
+    .await?;
+    Ok(members
+        .into_iter()
+        .filter(|m| {
+            jiceng_domain::member::status_on(m.status, m.full_on, today)
+                == jiceng_domain::MemberStatus::Full
+        })
+        .map(|m| SponsorChoice {
+            id: m.id,
+            name: m.name,
+        })
+        .collect())
+}
+
+impl Board {
+    /// The board's people as a sheet (ID numbers masked), for the Excel export.
+    pub fn sheet(&self) -> jiceng_io::Sheet {
+        use jiceng_io::OutCell;
+        let date = |d: Option<NaiveDate>| d.map_or(OutCell::Empty, OutCell::Date);
+        jiceng_io::Sheet {
+            name: "发展党员".into(),
+            title: format!(
+                "{} 发展党员工作进度（{}，共{}人）",
+                self.org_name,
+                self.today,
+                self.people.len()
+            ),
+            headers: [
+                "姓名",
+                "公民身份号码",
+                "所在党组织",
+                "阶段",
+                "下一步",
+                "截止日期",
+                "不早于",
+                "是否逾期",
+                "违反时间规定",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            rows: self
+                .people
+                .iter()
+                .map(|p| {
+                    vec![
+                        OutCell::Text(p.name.clone()),
+                        OutCell::Text(p.id_masked.clone()),
+                        OutCell::Text(p.org_name.clone()),
+                        OutCell::Text(p.stage_label.to_string()),
+                        OutCell::Text(p.next_title.clone().unwrap_or_default()),
+                        date(p.deadline),
+                        date(p.not_before),
+                        OutCell::Text(if p.overdue { "逾期" } else { "" }.into()),
+                        OutCell::Int(p.violations),
+                    ]
+                })
+                .collect(),
+        }
+    }
+}

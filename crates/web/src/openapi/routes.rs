@@ -317,6 +317,22 @@ pub const ROUTES: &[ApiRoute] = &[
     get("/reports/compliance", "life", "组织生活开展情况：期间内各支部是否达标、缺项、未开展任何组织生活的支部、下级汇总、月份×类型日历")
         .params(&[ORG, PERIOD, AS_OF])
         .returns("ComplianceReport"),
+    get("/recruitment", "recruitment", "发展党员：本级及下级按阶段的人数、本月到期与已逾期人数，发展中的人员（截止日期最早的在前，含下一步与违反时间规定的项数）")
+        .params(&[ORG])
+        .returns("RecruitmentBoard"),
+    post("/recruitment/people", "recruitment", "登记入党申请人（步骤① 递交入党申请书），由 org 接收；不符合规定时 400，error 为中文原因，field 为所属字段")
+        .params(&[ORG])
+        .body("NewApplicant")
+        .status(201)
+        .returns("Created"),
+    get("/recruitment/people/{id}", "recruitment", "一名入党申请人（积极分子、发展对象、预备党员）的发展过程：基本信息（身份证号脱敏）、按五个阶段的步骤、下一步及期限、违反时间规定的情况、现在可记录的步骤")
+        .params(&[ID])
+        .returns("RecruitmentPerson"),
+    post("/recruitment/people/{id}/steps", "recruitment", "记录一个步骤（⑰ 上级党委审批后自动编入党员名册为预备党员，㉔ 后转为正式党员）；顺序不对、日期早于上一步、介绍人不是正式党员、赞成票未过半数等一律 400，error 为中文原因，field 为所属字段，不作任何改动")
+        .params(&[ID])
+        .body("StepInput")
+        .status(201)
+        .returns("Created"),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),

@@ -1,5 +1,6 @@
 //! The schemas of the OpenAPI document (`components.schemas`): the foundation's and
-//! organizational life's here, rating's in `api_rating`.
+//! organizational life's here, rating's in `api_rating`, 发展党员's in
+//! `api_recruitment`.
 
 use serde_json::{json, Map, Value};
 
@@ -148,6 +149,7 @@ pub(super) fn schemas() -> Value {
     if let Value::Object(m) = &mut all {
         m.extend(life_schemas());
         m.extend(crate::api_rating::schemas());
+        m.extend(crate::api_recruitment::schemas());
     }
     all
 }

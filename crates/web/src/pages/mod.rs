@@ -13,6 +13,7 @@ mod login;
 mod members;
 mod orgs;
 mod rating;
+mod recruitment;
 pub(crate) mod rectification;
 pub(crate) mod referrals;
 
@@ -49,6 +50,7 @@ pub fn routes() -> Routes {
         .merge(rectification::routes())
         .merge(referrals::routes())
         .merge(life::routes())
+        .merge(recruitment::routes())
         .merge(import::routes())
 }
 

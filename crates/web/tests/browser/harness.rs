@@ -169,6 +169,16 @@ pub async fn click(c: &Client, id: &str) {
     click_on(c, Locator::Id(id)).await
 }
 
+/// Sets a date field (typing into `<input type=date>` depends on the browser's locale).
+pub async fn set_date(c: &Client, id: &str, day: &str) {
+    c.execute(
+        &format!("document.getElementById('{id}').value = '{day}';"),
+        vec![],
+    )
+    .await
+    .unwrap();
+}
+
 /// The text of the element with id `id`, once it appears.
 pub async fn wait_text(c: &Client, id: &str) -> String {
     wait_for(c, Locator::Id(id)).await.text().await.unwrap()

@@ -1,7 +1,8 @@
 //! The main journeys in real headless Chromium (Debian's `chromium` and `chromium-driver`),
 //! driven over WebDriver: log in; find a member; import a roster with an error and see the
 //! row named, fix it and import, see the dashboard change; a branch secretary cannot open
-//! another branch's pages. Screenshots at phone (360×740) and desktop size are written to
+//! another branch's pages. One file per further journey: organizational life, rating and
+//! rectification, 发展党员. Screenshots at phone (360×740) and desktop size are written to
 //! `target/browser-screenshots/` (or `JICENG_SCREENSHOTS`).
 //!
 //! Skipped with a notice when Chromium is not installed, unless `JICENG_REQUIRE_BROWSER=1`.
@@ -11,6 +12,7 @@ mod common;
 mod harness;
 mod life;
 mod rating;
+mod recruitment;
 
 use common::*;
 use fantoccini::Locator;

@@ -15,16 +15,6 @@ async fn main_text(c: &Client) -> String {
     text_of(c, "main").await
 }
 
-/// Sets a date field (typing into `<input type=date>` depends on the browser's locale).
-async fn set_date(c: &Client, id: &str, day: &str) {
-    c.execute(
-        &format!("document.getElementById('{id}').value = '{day}';"),
-        vec![],
-    )
-    .await
-    .unwrap();
-}
-
 async fn both_shots(c: &Client, name: &str, phone_h: u32, desk_h: u32) {
     shot(c, &format!("{name}-phone"), 360, phone_h).await;
     shot(c, &format!("{name}-desktop"), 1280, desk_h).await;

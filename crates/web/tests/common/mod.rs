@@ -34,6 +34,7 @@ pub fn app(db: &TestDb) -> App {
 #[path = "../../../app/tests/common/dir.rs"]
 mod dir;
 pub use dir::Dir;
+pub mod recruitment;
 
 pub const ORGS_CSV: &str = "\
 党组织名称,党组织类别,上级党组织,所属领域,区划代码,成立时间,换届时间,是否设立支委会,组织代码

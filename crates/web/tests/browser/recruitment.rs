@@ -1,0 +1,110 @@
+//! 发展党员 on a phone: a branch secretary at a 375×812 window opens the board from the
+//! navigation, taps a candidate already at ⑪ and records ⑫ to ⑰ through the person's
+//! form (the branch meeting with its vote and 公示); the person is then on the branch's
+//! roster as a probationary member, nothing typed again. Screenshots of the board and the
+//! person's page at phone width.
+
+use fantoccini::{Client, Locator};
+
+use crate::common::recruitment::{applicant, candidate_at_eleven};
+use crate::common::*;
+use crate::harness::*;
+use jiceng_store::testing::TestDb;
+
+/// Records step `n` on `on` through the form, with `extra` fields typed first.
+async fn record(c: &Client, n: u32, on: &str, extra: impl AsyncFnOnce(&Client)) {
+    click_on(c, Locator::Css(&format!("#step-pick a[href*='step={n}#']"))).await;
+    wait_url_contains(c, &format!("step={n}")).await;
+    set_date(c, "on", on).await;
+    extra(c).await;
+    click(c, "step-submit").await;
+    wait_url_contains(c, "done=recorded").await;
+    let flash = wait_text(c, "flash").await;
+    assert!(flash.contains("已记录"), "step {n}: {flash}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recruitment_a_secretary_admits_a_candidate_on_a_phone() {
+    let db = TestDb::sqlite().await;
+    let f = fixture(&db).await;
+    let b001 = f.orgs["B001"];
+    let id = candidate_at_eleven(&f, "B001", "林申请", 81).await;
+    // Two more on the board: an application a month old without a talk (overdue), and one
+    // just talked to.
+    applicant(&f, "B001", ("孙等待", 86), "2026-05-04", None).await;
+    applicant(&f, "B001", ("钱新", 87), "2026-06-02", Some("2026-06-20")).await;
+    let Some(s) = Session::start(f.app.clone()).await else {
+        return;
+    };
+    let (c, base) = (&s.c, s.base.clone());
+    c.set_window_size(375, 812).await.unwrap();
+    login(c, &base, "sec-a").await;
+    click(c, "nav-recruitment").await;
+    let title = wait_text(c, "board-title").await;
+    assert!(title.contains("甲村党支部"), "{title}");
+    assert_eq!(text_of(c, "#stage-candidate .n").await, "1");
+    assert_eq!(text_of(c, "#overdue .n").await, "1");
+    let first = text_of(c, "#people li").await;
+    assert!(
+        first.contains("孙等待") && first.contains("逾期"),
+        "due first: {first}"
+    );
+    shot(c, "recruitment-board-phone", 375, 1100).await;
+    c.set_window_size(375, 812).await.unwrap();
+    click_on(
+        c,
+        Locator::XPath("//ul[@id='people']//a[.//strong[text()='林申请']]"),
+    )
+    .await;
+    wait_url_contains(c, &format!("/recruitment/people/{id}")).await;
+    shot(c, "recruitment-person-phone", 375, 1800).await;
+    c.set_window_size(375, 812).await.unwrap();
+
+    record(c, 12, "2026-04-01", async |c: &Client| {
+        fill(c, "people", "张建国, 李秀英").await
+    })
+    .await;
+    record(c, 13, "2026-04-10", async |c: &Client| {
+        fill(c, "doc_ref", "甲组预〔2026〕3号").await
+    })
+    .await;
+    record(c, 14, "2026-04-15", async |_: &Client| {}).await;
+    record(c, 15, "2026-05-08", async |c: &Client| {
+        set_date(c, "notice_from", "2026-04-27").await;
+        set_date(c, "notice_to", "2026-05-07").await;
+        for (id, n) in [("vote_due", "5"), ("vote_present", "5"), ("vote_yes", "5")] {
+            fill(c, id, n).await;
+        }
+        shot(c, "recruitment-vote-phone", 375, 1400).await;
+        c.set_window_size(375, 812).await.unwrap();
+    })
+    .await;
+    record(c, 16, "2026-05-20", async |c: &Client| {
+        fill(c, "people", "王组织").await
+    })
+    .await;
+    record(c, 17, "2026-06-01", async |c: &Client| {
+        fill(c, "doc_ref", "甲组发〔2026〕8号").await
+    })
+    .await;
+    let stage = wait_text(c, "person-stage").await;
+    assert_eq!(stage, "预备党员");
+    let timeline = text_of(c, "main").await;
+    assert!(
+        timeline.contains("表决：应到5人，实到5人，赞成5票")
+            && timeline.contains("公示：2026-04-27 至 2026-05-07"),
+        "{timeline}"
+    );
+    shot(c, "recruitment-admitted-phone", 375, 2400).await;
+    c.set_window_size(375, 812).await.unwrap();
+
+    // On the branch's roster, as a probationary member, with nothing typed again.
+    c.goto(&format!("{base}/members?org={b001}")).await.unwrap();
+    let row = wait_for(c, Locator::XPath("//tr[td/a[text()='林申请']]"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(row.contains("预备党员"), "{row}");
+    s.close().await;
+}
