@@ -259,6 +259,9 @@ impl StepKind {
     /// A step named by its number (`15`, `⑮`), its name or a key as the API writes it.
     pub fn parse(s: &str) -> Option<StepKind> {
         let s = s.trim();
+        if s.is_empty() {
+            return None;
+        }
         if let Ok(n) = s.parse::<i64>() {
             return StepKind::from_number(n);
         }

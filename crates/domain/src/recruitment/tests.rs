@@ -359,6 +359,9 @@ fn steps_round_trip_by_number_and_the_key_list_matches_the_places() {
         assert_eq!(StepKind::parse(k.label()), Some(k));
     }
     assert_eq!(StepKind::parse("⑮"), Some(StepKind::BranchVote));
+    // An empty step names nothing (the events have no circled number).
+    assert_eq!(StepKind::parse(""), None);
+    assert_eq!(StepKind::parse("  "), None);
     let keys: Vec<_> = StepKind::STEPS
         .into_iter()
         .filter(|k| k.place() == Place::Key)
