@@ -243,6 +243,10 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
 fn kind_sample(path: &str) -> &'static str {
     if path.contains("/imports/") {
         "members"
+    } else if path.contains("/documents/") {
+        // A document the swept person's records hold (① is always recorded); one whose
+        // facts are missing answers 400, which the sweep counts as answered.
+        "candidate-notice"
     } else {
         "structure"
     }
@@ -378,6 +382,18 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         applicants.push(r.json()["id"].as_i64().unwrap());
+    }
+    // The one inside the subtree is a 发展对象 with a 公示, so that its documents can be
+    // generated (the document routes are reads the sweep expects answered).
+    for step in [
+        json!({"step": "2", "on": "2026-05-10"}),
+        json!({"step": "3", "on": "2026-05-20"}),
+        json!({"step": "5", "on": "2026-05-20", "people": "王培养，李联系"}),
+        json!({"step": "7", "on": "2026-06-01", "notice_from": "2026-05-25", "notice_to": "2026-05-31"}),
+    ] {
+        let path = format!("/api/v1/recruitment/people/{}/steps", applicants[0]);
+        let r = admin.post_json(&path, step).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     }
     let ids = Ids {
         org: (f.orgs["B001"], f.orgs["B003"]),

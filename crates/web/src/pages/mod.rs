@@ -115,6 +115,26 @@ pub fn html_status<T: Template>(status: StatusCode, t: &T) -> Result<Response, P
 
 /// An .xlsx download.
 pub fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
+    download(
+        name,
+        "export.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        bytes,
+    )
+}
+
+/// A .docx download.
+pub fn docx(name: &str, bytes: Vec<u8>) -> Response {
+    download(
+        name,
+        "document.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        bytes,
+    )
+}
+
+/// A file to download: its name (UTF-8, RFC 5987), a plain ASCII name for old clients.
+fn download(name: &str, ascii: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     let encoded: String = name
         .bytes()
         .map(|b| {
@@ -127,13 +147,10 @@ pub fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
         .collect();
     (
         [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}"),
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
             ),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],

@@ -12,7 +12,7 @@ use jiceng_app::access::Action;
 
 use crate::routes::{Guard, Routes, Subject};
 use board::{board_export, board_page};
-use person::{person_page, step_submit};
+use person::{document, person_page, step_submit};
 use register::{register_form, register_submit};
 
 pub fn routes() -> Routes {
@@ -46,6 +46,12 @@ pub fn routes() -> Routes {
             Guard::May(Action::ReadData),
             Subject::Applicant,
             person_page,
+        )
+        .get(
+            "/recruitment/people/{id}/documents/{kind}",
+            Guard::May(Action::RecordRecruitment),
+            Subject::Applicant,
+            document,
         )
         .post(
             "/recruitment/people/{id}/steps",

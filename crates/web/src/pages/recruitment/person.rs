@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiceng_app::access::{ReadData, RecordRecruitment};
+use jiceng_app::recruitment::documents::DocKind;
 use jiceng_app::recruitment::view::{sponsor_choices, SponsorChoice, StepView};
 use jiceng_app::recruitment::{self, PersonView};
 use jiceng_app::AppError;
@@ -18,7 +19,7 @@ use super::day;
 use super::step_form::{Needs, Refusal, StepValues};
 use crate::error::PageError;
 use crate::extract::CsrfForm;
-use crate::pages::{html, html_status, Nav};
+use crate::pages::{docx, html, html_status, Nav};
 use crate::session::User;
 use crate::AppState;
 
@@ -66,6 +67,8 @@ struct PersonPage {
     today: String,
     f: StepValues,
     e: Refusal,
+    /// The documents a recorder may generate: (key, label).
+    documents: Vec<(&'static str, &'static str)>,
 }
 
 fn details(s: &StepView) -> Vec<String> {
@@ -210,6 +213,11 @@ async fn page(
             ..f
         },
         e,
+        documents: if p.can_record {
+            DocKind::ALL.iter().map(|k| (k.key(), k.label())).collect()
+        } else {
+            Vec::new()
+        },
         p,
     })
 }
@@ -265,4 +273,17 @@ pub(super) async fn step_submit(
     };
     let page = page(&state, &user, id, f, refusal, None).await?;
     html_status(StatusCode::BAD_REQUEST, &page)
+}
+
+/// A document of the person's way (`.docx`), generated from what is recorded; one whose
+/// facts are missing answers 400 naming the steps to record first.
+pub(super) async fn document(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, kind)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let grant = user.actor.grant::<RecordRecruitment>()?;
+    let kind = DocKind::parse(&kind).ok_or_else(|| AppError::NotFound("文书".into()))?;
+    let paper = recruitment::papers::generate(&state.app, &grant, kind, &[id]).await?;
+    Ok(docx(&paper.file_name, paper.bytes))
 }
