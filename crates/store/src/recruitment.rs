@@ -347,3 +347,12 @@ pub async fn plan_of(conn: &mut Conn, org_id: i64, year: i32) -> Result<Option<S
     .fetch_opt_map(&mut *conn, plan_from_row)
     .await
 }
+
+/// The applicant whose approval (⑰) made the member `member_id`, if any.
+pub async fn by_member(conn: &mut Conn, member_id: i64) -> Result<Option<StoredApplicant>> {
+    Sql::new(select())
+        .push("member_id = ")
+        .bind(member_id)
+        .fetch_opt_map(&mut *conn, from_row)
+        .await
+}

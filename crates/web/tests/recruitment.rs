@@ -199,6 +199,26 @@ contract_test!(
             roster.contains("林申请") && roster.contains("预备党员"),
             "{roster}"
         );
+        // The member page shows how they joined, and the documents are generated from it.
+        let member = page
+            .split("href=\"/members/")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("the member link")
+            .to_string();
+        let mpage = c.get(&format!("/members/{member}")).await.text();
+        assert!(
+            mpage.contains("发展过程") && mpage.contains("⑰ 上级党委审批"),
+            "{mpage}"
+        );
+        let doc = c
+            .get(&format!(
+                "/recruitment/people/{id}/documents/branch-resolution"
+            ))
+            .await;
+        assert_eq!(doc.status, StatusCode::OK);
+        let xml = jiceng_io::docx::document_xml(&doc.bytes).expect("a .docx");
+        assert!(xml.contains("林申请") && xml.contains("赞成5票"), "{xml}");
     }
 );
 

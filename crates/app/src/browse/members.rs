@@ -200,6 +200,34 @@ pub struct MemberView {
     /// The actor may ask for the full ID number (audited).
     pub can_reveal: bool,
     pub can_edit: bool,
+    /// How the member joined through jiceng's 发展党员 records (none: joined before, or
+    /// recorded elsewhere).
+    pub recruitment: Option<RecruitmentHistory>,
+}
+
+/// A member's way into the party as recorded: the applicant's page and each step's day.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecruitmentHistory {
+    pub applicant_id: i64,
+    /// (step, day), in the order recorded.
+    pub steps: Vec<(String, NaiveDate)>,
+}
+
+async fn recruitment_of(
+    conn: &mut jiceng_store::Conn,
+    member_id: i64,
+) -> Result<Option<RecruitmentHistory>> {
+    let Some(a) = jiceng_store::recruitment::by_member(conn, member_id).await? else {
+        return Ok(None);
+    };
+    let ways = crate::recruitment::ways(conn, &[a.id]).await?;
+    Ok(Some(RecruitmentHistory {
+        applicant_id: a.id,
+        steps: ways
+            .get(&a.id)
+            .map(|w| w.iter().map(|(_, r)| (r.kind.title(), r.on)).collect())
+            .unwrap_or_default(),
+    }))
 }
 
 /// One member in the actor's scope (a `Member` user: only themself).
@@ -220,6 +248,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         .await?
         .ok_or_else(|| not_found("党组织"))?;
     let held = position_store::of_members(&mut conn, &[m.id]).await?;
+    let recruitment = recruitment_of(&mut conn, m.id).await?;
     let names = org_names(&mut conn, held.iter().map(|p| p.org_id)).await?;
     drop(conn);
     let mut crumbs = if !actor.may(Action::ReadData) {
@@ -244,5 +273,6 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
             .collect(),
         can_reveal: actor.may(Action::Unmask),
         can_edit: actor.may(Action::Write),
+        recruitment,
     })
 }
