@@ -5,7 +5,7 @@
 mod common;
 use common::{scratch, Tmpfs};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use jiceng_store::{Store, StoreError};
@@ -106,18 +106,25 @@ async fn read_only_connection_refuses_writes_clearly() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A database made in scratch folder `src` and copied alone onto the mount as `t.db`: no
+/// connection of this process holds a file there (a pooled SQLite handle can outlive `close`
+/// long enough to keep the mount busy, and keep its `-wal` and `-shm` there, which SQLite
+/// would then not need to make).
+async fn copied_onto(fs: &Tmpfs, src: &str) -> PathBuf {
+    let dir = scratch(src);
+    made(&dir.join("t.db")).await;
+    let path = fs.0.join("t.db");
+    std::fs::copy(dir.join("t.db"), &path).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    path
+}
+
 #[tokio::test]
 async fn read_only_file_system_is_told_fast() {
     let Some(fs) = Tmpfs::mount("rofs", "8m") else {
         return;
     };
-    // Made elsewhere and copied in: no connection of this process holds a file on the
-    // mount (a pooled SQLite handle can outlive `close` long enough to keep it busy).
-    let dir = scratch("rofs_src");
-    made(&dir.join("t.db")).await;
-    let path = fs.0.join("t.db");
-    std::fs::copy(dir.join("t.db"), &path).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
+    let path = copied_onto(&fs, "rofs_src").await;
     fs.remount("ro");
     let e = open_fails(&url(&path)).await;
     assert!(matches!(e, StoreError::ReadOnly { .. }), "{e:?}");
@@ -131,13 +138,7 @@ async fn full_disk_at_open_is_told_fast() {
     let Some(fs) = Tmpfs::mount("fullopen", "4m") else {
         return;
     };
-    // Made elsewhere and copied in, alone: a pooled SQLite handle can outlive `close`
-    // and keep its `-wal` and `-shm` on the mount, which SQLite would then not need to make.
-    let dir = scratch("fullopen_src");
-    made(&dir.join("t.db")).await;
-    let path = fs.0.join("t.db");
-    std::fs::copy(dir.join("t.db"), &path).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
+    let path = copied_onto(&fs, "fullopen_src").await;
     // Every byte taken: SQLite cannot even create its shared-memory file.
     let _ = std::fs::write(fs.0.join("filler"), vec![0u8; 8 << 20]);
     let e = open_fails(&url(&path)).await;
