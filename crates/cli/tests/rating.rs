@@ -15,6 +15,23 @@ fn run(dir: &Path, today: &str, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `report WHAT` of the township Z1 for 2026 on `today`, as JSON.
+fn z1_report(dir: &Path, today: &str, what: &str) -> serde_json::Value {
+    let args = [
+        "report", what, "--org", "Z1", "--year", "2026", "--format", "json",
+    ];
+    json(run(dir, today, &args))
+}
+
+/// The entry of the JSON array `list` for the org `code`.
+fn entry_of<'a>(list: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["org"]["code"] == code)
+        .unwrap_or_else(|| panic!("{code} listed: {list}"))
+}
+
 #[test]
 fn rate_diagnose_and_rectify_from_the_command_line() {
     let dir = scratch("flow");
@@ -56,20 +73,8 @@ fn rate_diagnose_and_rectify_from_the_command_line() {
     assert_eq!(v["rated"], 2, "{out}");
 
     // 甲村's secretary has been vacant since 2025-06-01: 瘫, with its evidence.
-    let out = ok(run(
-        &dir,
-        day,
-        &[
-            "report", "weak", "--org", "Z1", "--year", "2026", "--format", "json",
-        ],
-    ));
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let z2 = v["weak"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["org"]["code"] == "Z2")
-        .expect("Z2 listed");
+    let v = z1_report(&dir, day, "weak");
+    let z2 = entry_of(&v["weak"], "Z2");
     let para = z2["weaknesses"]
         .as_array()
         .unwrap()
@@ -265,25 +270,11 @@ fn rate_diagnose_and_rectify_from_the_command_line() {
             "经验收合格",
         ],
     ));
-    let out = ok(run(
-        &dir,
-        "2027-02-15",
-        &[
-            "report",
-            "rectification",
-            "--org",
-            "Z1",
-            "--year",
-            "2026",
-            "--format",
-            "json",
-        ],
-    ));
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v = z1_report(&dir, "2027-02-15", "rectification");
     assert_eq!(
         (v["cases"].as_i64(), v["closed"].as_i64()),
         (Some(1), Some(1)),
-        "{out}"
+        "{v}"
     );
     assert_eq!(v["items"][0]["stage"], "Accepted");
 
@@ -325,20 +316,8 @@ fn rate_diagnose_and_rectify_from_the_command_line() {
             "群众评议较差",
         ],
     ));
-    let out = ok(run(
-        &dir,
-        day,
-        &[
-            "report", "ratings", "--org", "Z1", "--year", "2026", "--format", "json",
-        ],
-    ));
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let z2 = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["org"]["code"] == "Z2")
-        .unwrap();
+    let v = z1_report(&dir, day, "ratings");
+    let z2 = entry_of(&v["items"], "Z2");
     assert_eq!(
         (z2["stars"].as_i64(), z2["adjusted"].as_bool()),
         (Some(2), Some(true))
