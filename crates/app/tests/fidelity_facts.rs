@@ -20,7 +20,7 @@ mod common;
 
 use common::*;
 use jiceng_app::import::{self, ImportOptions, NoProgress};
-use jiceng_app::org_admin::{self, EventInput, OrgFields};
+use jiceng_app::org_admin::{EventInput, OrgFields};
 use jiceng_app::reports::structure::{self, StructureReport};
 use jiceng_app::{member_admin, App};
 use jiceng_domain::PositionKind;
@@ -252,6 +252,15 @@ async fn load(app: &App, dir: &Dir) {
     );
 }
 
+/// An event of `kind` on the day `on`, with no end day.
+fn event(kind: &str, on: &str) -> EventInput {
+    EventInput {
+        kind: kind.into(),
+        on: d(on),
+        until: None,
+    }
+}
+
 async fn report(app: &App, day: &str) -> StructureReport {
     structure::live(app, &sys_org(app, "T001").await, d(day), None)
         .await
@@ -419,22 +428,10 @@ contract_test!(
         .is_err());
         // A vacancy with no predecessor on record (一村), recorded on the org.
         let one = org_id(&app, "F02").await;
-        async {
-            org_admin::record_event(
-                &app,
-                &dept().grant()?,
-                &by_id(&app, &dept(), one).await?,
-                &EventInput {
-                    kind: "secretary_vacant".into(),
-                    on: d("2026-05-01"),
-                    until: None,
-                },
-                "原书记去世，无任职记录",
-            )
+        let vacant = event("secretary_vacant", "2026-05-01");
+        record_event(&app, &dept(), one, &vacant, "原书记去世，无任职记录")
             .await
-        }
-        .await
-        .unwrap();
+            .unwrap();
         assert_eq!(
             detail(&report(&app, TODAY).await, "F02", "SecretaryVacant").unwrap()["since"],
             "2026-05-01"
@@ -522,20 +519,13 @@ contract_test!(
         assert_eq!(w.missing.as_ref().unwrap()["Election"], 1);
         // Recording the election (2022-06-01) clears it and updates the row.
         let f08 = org_id(&app, "F08").await;
-        async {
-            org_admin::record_event(
-                &app,
-                &dept().grant()?,
-                &by_id(&app, &dept(), f08).await?,
-                &EventInput {
-                    kind: "election".into(),
-                    on: d("2022-06-01"),
-                    until: None,
-                },
-                "换届选举",
-            )
-            .await
-        }
+        record_event(
+            &app,
+            &dept(),
+            f08,
+            &event("election", "2022-06-01"),
+            "换届选举",
+        )
         .await
         .unwrap();
         assert_eq!(
@@ -548,38 +538,20 @@ contract_test!(
         // S7 postponed: approved on 2024-03-01 until 2025-03-01.
         let f07 = org_id(&app, "F07").await;
         let too_long = EventInput {
-            kind: "term_postponed".into(),
-            on: d("2024-03-01"),
             until: Some(d("2025-06-01")),
+            ..event("term_postponed", "2024-03-01")
         };
-        let e = async {
-            org_admin::record_event(
-                &app,
-                &dept().grant()?,
-                &by_id(&app, &dept(), f07).await?,
-                &too_long,
-                "批准延期",
-            )
+        let e = record_event(&app, &dept(), f07, &too_long, "批准延期")
             .await
-        }
-        .await
-        .unwrap_err();
+            .unwrap_err();
         assert!(e.to_string().contains("不超过1年"), "{e}");
-        async {
-            org_admin::record_event(
-                &app,
-                &dept().grant()?,
-                &by_id(&app, &dept(), f07).await?,
-                &EventInput {
-                    until: Some(d("2025-03-01")),
-                    ..too_long
-                },
-                "批准延期",
-            )
+        let a_year = EventInput {
+            until: Some(d("2025-03-01")),
+            ..too_long
+        };
+        record_event(&app, &dept(), f07, &a_year, "批准延期")
             .await
-        }
-        .await
-        .unwrap();
+            .unwrap();
         assert!(!rules_of(&report(&app, "2024-12-01").await, "F07")
             .contains(&"TermExpired".to_string()));
         assert_eq!(

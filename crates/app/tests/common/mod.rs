@@ -536,6 +536,20 @@ pub async fn edit_org(
     jiceng_app::org_admin::edit(app, &grant, &by_id(app, actor, id).await?, fields, reason).await
 }
 
+/// Records a dated event of the org `id` as the front ends do: `actor`'s `Write` grant, the
+/// org resolved for it, then `org_admin::record_event`.
+pub async fn record_event(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    event: &jiceng_app::org_admin::EventInput,
+    reason: &str,
+) -> jiceng_app::Result<()> {
+    let grant = actor.grant()?;
+    let org = by_id(app, actor, id).await?;
+    jiceng_app::org_admin::record_event(app, &grant, &org, event, reason).await
+}
+
 /// Creates an org below `parent` as the front ends do: `actor`'s `Write` grant, the parent
 /// resolved for it, then `org_admin::create`; the new org's id.
 pub async fn create_org(
