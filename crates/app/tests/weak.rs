@@ -24,7 +24,7 @@ use common::*;
 use jiceng_app::access::{Actor, Role};
 use jiceng_app::import::{self, ImportOptions, NoProgress};
 use jiceng_app::reports::weak::WeakReport;
-use jiceng_app::{rating, rectification, weak, App, AppError};
+use jiceng_app::{rating, rectification, App, AppError};
 use jiceng_domain::rectification::{NewMeasure, ReviewOutcome};
 use jiceng_domain::{EventKind, OrgEvent, PositionKind, WeaknessKind};
 use jiceng_store::testing::TestDb;
@@ -300,21 +300,14 @@ async fn load(app: &App, dir: &Dir) {
     )
     .await
     .unwrap();
-    uc::record_case(
-        app,
-        &a,
-        "T003",
-        &weak::NewCase {
-            decided_on: d("2026-05-20"),
-            subject: "村党总支委员".into(),
-            summary: "违规处置集体资产".into(),
-            sanction: Some("党内警告".into()),
-            source: "县纪委监委通报".into(),
-            team: true,
-        },
-    )
-    .await
-    .unwrap();
+    let case = county_case(
+        "2026-05-20",
+        "村党总支委员",
+        "违规处置集体资产",
+        Some("党内警告"),
+        true,
+    );
+    uc::record_case(app, &a, "T003", &case).await.unwrap();
     uc::record_signal(
         app,
         &a,
