@@ -58,6 +58,16 @@ fn secretary(app_org: i64, path: &str) -> Actor {
     Actor::for_test(9, "secretary", Role::Secretary).at(app_org, path)
 }
 
+/// 本年度待办 of the branch `code` on `day`, as its own secretary asks (by its id).
+async fn due_for_its_secretary(app: &jiceng_app::App, code: &str, day: &str) -> meetings::Due {
+    let branch = app.resolve_org(&Scope::All, code).await.unwrap();
+    let sec = secretary(branch.org.id, &branch.path);
+    let org = common::org(app, &sec, &branch.org.id.to_string())
+        .await
+        .unwrap();
+    meetings::due(app, &org, d(day)).await.unwrap()
+}
+
 contract_test!(
     s1_the_current_year_on_july_5th_is_open_not_failed,
     |db: TestDb| async move {
@@ -207,20 +217,7 @@ contract_test!(
             vec![("LifeMeeting", 1, 1), ("DemocraticEvaluation", 1, 1)]
         );
         // 本年度待办 in April 2026 still lists 2026's own yearly sessions.
-        let t005 = app.resolve_org(&Scope::All, "T005").await.unwrap();
-        let due = meetings::due(
-            &app,
-            &common::org(
-                &app,
-                &secretary(t005.org.id, &t005.path),
-                &t005.org.id.to_string(),
-            )
-            .await
-            .unwrap(),
-            d("2026-04-10"),
-        )
-        .await
-        .unwrap();
+        let due = due_for_its_secretary(&app, "T005", "2026-04-10").await;
         let yearly: Vec<(&str, String)> = due
             .items
             .iter()
@@ -389,20 +386,7 @@ contract_test!(
                 .collect::<Vec<_>>(),
             vec!["T006"]
         );
-        let t006 = app.resolve_org(&Scope::All, "T006").await.unwrap();
-        let due = meetings::due(
-            &app,
-            &common::org(
-                &app,
-                &secretary(t006.org.id, &t006.path),
-                &t006.org.id.to_string(),
-            )
-            .await
-            .unwrap(),
-            d("2027-04-02"),
-        )
-        .await
-        .unwrap();
+        let due = due_for_its_secretary(&app, "T006", "2027-04-02").await;
         assert!(due.items.is_empty());
         assert_eq!(due.notes, vec!["临时党支部，不按常设支部考核".to_string()]);
     }
