@@ -127,6 +127,10 @@ fn scenario(dir: &Path, db: &str) {
     }
     std::fs::write(dir.join("b.csv"), roster).unwrap();
 
+    // `import WHAT FILE --org T` on `day`, which must succeed.
+    let import = |day: &str, what: &str, file: &str| {
+        ok(run(dir, db, day, &["import", what, file, "--org", "T"]));
+    };
     // The township's compliance report for `period`, asked on `day`.
     let compliance = |day: &str, period: &str| {
         let args = [
@@ -144,18 +148,8 @@ fn scenario(dir: &Path, db: &str) {
     let day = "2026-10-05";
     ok(run(dir, db, day, &["init"]));
     ok(run(dir, db, day, &["import", "orgs", "orgs.csv"]));
-    ok(run(
-        dir,
-        db,
-        day,
-        &["import", "members", "a.csv", "--org", "T"],
-    ));
-    ok(run(
-        dir,
-        db,
-        day,
-        &["import", "members", "b.csv", "--org", "T"],
-    ));
+    import(day, "members", "a.csv");
+    import(day, "members", "b.csv");
     // 乙村 elected its first 支委会 at a 党员大会 on 2026-06-20.
     for kind in ["election", "committee_set"] {
         ok(run(
@@ -228,12 +222,7 @@ fn scenario(dir: &Path, db: &str) {
         ledger_rows("乙村党支部", 10, 12, &[10, 11, 12])
     );
     std::fs::write(dir.join("ledger-q4.csv"), ledger).unwrap();
-    ok(run(
-        dir,
-        db,
-        day,
-        &["import", "meetings", "ledger-q4.csv", "--org", "T"],
-    ));
+    import(day, "meetings", "ledger-q4.csv");
     let v = compliance(day, "2026");
     // Every span of 2026 is over; the 2026年度 组织生活会 and 民主评议 are still 待办 (their
     // window runs to 31 March 2027), so both branches comply and nothing is a shortfall.
@@ -281,12 +270,7 @@ fn scenario(dir: &Path, db: &str) {
         roster += &format!("{name},{gender},{birth},{idn},正式党员,1996-07-01,乙村党支部,{post}\n");
     }
     std::fs::write(dir.join("b-2027.csv"), roster).unwrap();
-    ok(run(
-        dir,
-        db,
-        day,
-        &["import", "members", "b-2027.csv", "--org", "T"],
-    ));
+    import(day, "members", "b-2027.csv");
     let mut ledger = LEDGER_HEADER.to_string();
     for branch in ["甲村党支部", "乙村党支部"] {
         ledger += &format!(
@@ -295,12 +279,7 @@ fn scenario(dir: &Path, db: &str) {
         ledger += &format!("{branch},主题党日,2027-01-15,学习,8,8,0,书记\n");
     }
     std::fs::write(dir.join("ledger-2027.csv"), ledger).unwrap();
-    ok(run(
-        dir,
-        db,
-        day,
-        &["import", "meetings", "ledger-2027.csv", "--org", "T"],
-    ));
+    import(day, "meetings", "ledger-2027.csv");
     let b2 = rating("B", day);
     for code in [
         "SecretaryInPlace",
