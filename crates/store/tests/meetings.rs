@@ -83,6 +83,11 @@ fn stored_rows(paths: &[String], rows: &[Row]) -> Vec<StoredMeeting> {
         .collect()
 }
 
+/// Writes the meetings of `rows` (ids of `paths`' orgs).
+async fn write_rows(db: &TestDb, paths: &[String], rows: &[Row]) {
+    write(db, stored_rows(paths, rows)).await
+}
+
 async fn write(db: &TestDb, ms: Vec<StoredMeeting>) {
     let mut tx = db.store.begin().await.unwrap();
     meetings::insert(&mut tx, &ms).await.unwrap();
@@ -206,12 +211,10 @@ contract_test!(
 
 contract_test!(a_meeting_is_recorded_once, |db: TestDb| async move {
     let paths = tree(&db).await;
-    write(
+    write_rows(
         &db,
-        stored_rows(
-            &paths,
-            &[(1, 4, MeetingKind::ThemeDay, "2026-07-01", "植树", 4)],
-        ),
+        &paths,
+        &[(1, 4, MeetingKind::ThemeDay, "2026-07-01", "植树", 4)],
     )
     .await;
     let mut tx = db.store.begin().await.unwrap();
@@ -226,12 +229,10 @@ contract_test!(a_meeting_is_recorded_once, |db: TestDb| async move {
     assert!(again.is_err(), "the unique key refuses a second copy");
     drop(tx);
     // Another topic the same day is another meeting.
-    write(
+    write_rows(
         &db,
-        stored_rows(
-            &paths,
-            &[(3, 4, MeetingKind::ThemeDay, "2026-07-01", "清扫", 4)],
-        ),
+        &paths,
+        &[(3, 4, MeetingKind::ThemeDay, "2026-07-01", "清扫", 4)],
     )
     .await;
     let mut c = db.store.acquire().await.unwrap();
@@ -245,17 +246,15 @@ contract_test!(
     deleting_and_rebuilding_keep_facts_true,
     |db: TestDb| async move {
         let paths = tree(&db).await;
-        write(
+        write_rows(
             &db,
-            stored_rows(
-                &paths,
-                &[
-                    (1, 4, MeetingKind::ThemeDay, "2026-07-01", "甲", 4),
-                    (2, 4, MeetingKind::PartyLecture, "2026-07-02", "乙", 4),
-                    (3, 8, MeetingKind::GroupMeeting, "2026-09-02", "丙", 4),
-                    (4, 5, MeetingKind::ThemeDay, "2026-09-03", "丁", 5),
-                ],
-            ),
+            &paths,
+            &[
+                (1, 4, MeetingKind::ThemeDay, "2026-07-01", "甲", 4),
+                (2, 4, MeetingKind::PartyLecture, "2026-07-02", "乙", 4),
+                (3, 8, MeetingKind::GroupMeeting, "2026-09-02", "丙", 4),
+                (4, 5, MeetingKind::ThemeDay, "2026-09-03", "丁", 5),
+            ],
         )
         .await;
         let mut c = db.store.acquire().await.unwrap();
@@ -298,12 +297,10 @@ contract_test!(
 
 contract_test!(attendees_and_lean_org_rows, |db: TestDb| async move {
     let paths = tree(&db).await;
-    write(
+    write_rows(
         &db,
-        stored_rows(
-            &paths,
-            &[(1, 4, MeetingKind::GeneralMeeting, "2026-07-01", "甲", 4)],
-        ),
+        &paths,
+        &[(1, 4, MeetingKind::GeneralMeeting, "2026-07-01", "甲", 4)],
     )
     .await;
     let list = vec![
@@ -347,15 +344,13 @@ contract_test!(attendees_and_lean_org_rows, |db: TestDb| async move {
 
 contract_test!(moved_paths_follow_the_org, |db: TestDb| async move {
     let paths = tree(&db).await;
-    write(
+    write_rows(
         &db,
-        stored_rows(
-            &paths,
-            &[
-                (1, 7, MeetingKind::GroupMeeting, "2026-07-01", "甲", 4),
-                (2, 4, MeetingKind::ThemeDay, "2026-07-01", "乙", 4),
-            ],
-        ),
+        &paths,
+        &[
+            (1, 7, MeetingKind::GroupMeeting, "2026-07-01", "甲", 4),
+            (2, 4, MeetingKind::ThemeDay, "2026-07-01", "乙", 4),
+        ],
     )
     .await;
     // Branch 4 moves from town A to town B.
