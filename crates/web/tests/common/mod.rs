@@ -399,6 +399,19 @@ impl Client {
             .await
     }
 
+    /// The import page's form: the members file `name` holding `bytes`, for the org `org`
+    /// (empty: the user's own).
+    pub async fn import_members(
+        &mut self,
+        csrf: &str,
+        org: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> Resp {
+        let fields = [("csrf", csrf), ("kind", "members"), ("org", org)];
+        self.post_multipart("/import", &fields, (name, bytes)).await
+    }
+
     /// A multipart form with text fields and one file.
     pub async fn post_multipart(
         &mut self,
@@ -545,6 +558,14 @@ pub fn enc(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Each of `paths` answers `status` to a GET by `c` (the path is named when one does not).
+pub async fn assert_gets(c: &mut Client, status: StatusCode, paths: &[String]) {
+    for path in paths {
+        let r = c.get(path).await;
+        assert_eq!(r.status, status, "{path}: {}", r.text());
+    }
 }
 
 /// Logged-in page and API clients for a user.
