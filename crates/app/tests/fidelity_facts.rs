@@ -261,6 +261,14 @@ fn event(kind: &str, on: &str) -> EventInput {
     }
 }
 
+/// An app with the township of this file loaded, and the folder of its files.
+async fn loaded(db: &TestDb, label: &str) -> (App, Dir) {
+    let app = app(db);
+    let dir = Dir::new(label);
+    load(&app, &dir).await;
+    (app, dir)
+}
+
 async fn report(app: &App, day: &str) -> StructureReport {
     structure::live(app, &sys_org(app, "T001").await, d(day), None)
         .await
@@ -306,9 +314,7 @@ async fn stored(app: &App, code: &str) -> org_store::StoredOrg {
 contract_test!(
     s2_no_secretary_on_record_is_unknown_not_vacant,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s2");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "s2").await;
         let o = stored(&app, "F02").await;
         assert!(!o.facts.has_secretary);
         assert_eq!(
@@ -332,9 +338,7 @@ contract_test!(
 contract_test!(
     s2b_a_secretary_who_left_leaves_a_dated_vacancy,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s2b");
-        load(&app, &dir).await;
+        let (app, dir) = loaded(&db, "s2b").await;
         // The new roster: 张 left on 2025-09-30 (离任日期), 李 is secretary from 2026-03-01.
         let rows = vec![
             row(
@@ -358,9 +362,7 @@ contract_test!(
 contract_test!(
     s2b_a_new_secretary_ends_the_open_post,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s2b-auto");
-        load(&app, &dir).await;
+        let (app, dir) = loaded(&db, "s2b-auto").await;
         // The roster names 李 as secretary from 2026-03-01 and says nothing of 张.
         let rows = vec![li()];
         let r = import_roster(&app, &dir, "新名册.xlsx", rows).await;
@@ -389,9 +391,7 @@ contract_test!(
 contract_test!(
     positions_end_by_hand_and_vacancies_are_recorded,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("end");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "end").await;
         let id = org_id(&app, "F03").await;
         let mut c = app.store().acquire().await.unwrap();
         let held = positions::of_orgs(&mut c, &[id]).await.unwrap();
@@ -453,9 +453,7 @@ contract_test!(
 contract_test!(
     s4_committee_not_stated_is_unknown,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s4");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "s4").await;
         let o = stored(&app, "F04").await;
         assert_eq!(o.org.committee, None);
         assert_eq!(o.facts.subtree_full, 12);
@@ -496,9 +494,7 @@ contract_test!(
 contract_test!(
     s5_s6_s7_s8_terms_by_kind_override_and_postponement,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("terms");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "terms").await;
         let r = report(&app, "2026-06-30").await;
         // S5: an approved 5-year branch term.
         assert_eq!(stored(&app, "F05").await.org.term_years, Some(5));
@@ -564,9 +560,7 @@ contract_test!(
 contract_test!(
     s18_s19_temporary_branch_and_approved_small_general_branch,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s18");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "s18").await;
         let tmp = stored(&app, "F09").await;
         assert!(tmp.org.temporary);
         assert_eq!(tmp.org.kind, jiceng_domain::OrgKind::Branch);
@@ -589,9 +583,7 @@ contract_test!(
 contract_test!(
     s21_a_member_transferred_in_is_not_a_recruit,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s21");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "s21").await;
         let mut c = app.store().acquire().await.unwrap();
         let orgs = jiceng_store::ratings::orgs(&mut c, &Scope::All)
             .await
@@ -604,9 +596,7 @@ contract_test!(
 contract_test!(
     structure_as_of_a_past_day_counts_that_days_members_and_orgs,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("asof");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "asof").await;
         // On 2010-01-01 民企 (founded 2010-03-01) did not exist yet.
         let r = report(&app, "2010-01-01").await;
         assert!(rules_of(&r, "F04").is_empty());
@@ -634,9 +624,7 @@ contract_test!(
 contract_test!(
     units_without_an_org_are_filed_under_the_import_org,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("units");
-        load(&app, &dir).await;
+        let (app, dir) = loaded(&db, "units").await;
         let p = dir.file("单位.xlsx");
         let unit = |name: &str, serial: u64, cover: &str, org: &str| {
             Some(vec![
@@ -692,9 +680,7 @@ contract_test!(
 contract_test!(
     s25_an_overdue_probation_is_said_not_assumed,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s25");
-        load(&app, &dir).await;
+        let (app, dir) = loaded(&db, "s25").await;
         let mut r = row(&Row::member(
             40,
             "预备某",
@@ -721,9 +707,7 @@ contract_test!(
 contract_test!(
     an_org_created_by_hand_records_its_election_and_committee,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("create");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "create").await;
         let parent = org_id(&app, "T001").await;
         let f = OrgFields {
             name: "新建党支部".into(),
