@@ -54,6 +54,20 @@ async fn import_ledger(app: &jiceng_app::App, file: &std::path::Path, org: Optio
     assert!(r.errors.is_empty(), "{:?}", r.errors);
 }
 
+/// A 党员大会 on `date` that the members `present` attended.
+fn general_meeting(date: &str, topic: &str, present: &[i64]) -> NewMeeting {
+    NewMeeting {
+        kind: Some(MeetingKind::GeneralMeeting),
+        date: Some(d(date)),
+        topic: topic.into(),
+        attendees: present
+            .iter()
+            .map(|id| (*id, AttendanceStatus::Present, None))
+            .collect(),
+        ..Default::default()
+    }
+}
+
 fn secretary(app_org: i64, path: &str) -> Actor {
     Actor::for_test(9, "secretary", Role::Secretary).at(app_org, path)
 }
@@ -307,16 +321,7 @@ contract_test!(
             .map(|m| m.id)
             .collect();
         // S16: an election with 5 of 7 voting members present: 4/5 needs 6.
-        let election = NewMeeting {
-            kind: Some(MeetingKind::GeneralMeeting),
-            date: Some(d("2026-06-20")),
-            topic: "支部委员会换届选举党员大会".into(),
-            attendees: full[..5]
-                .iter()
-                .map(|id| (*id, AttendanceStatus::Present, None))
-                .collect(),
-            ..Default::default()
-        };
+        let election = general_meeting("2026-06-20", "支部委员会换届选举党员大会", &full[..5]);
         let rec = meetings::record(&app, &grant, &t002_in, &election)
             .await
             .unwrap();
@@ -325,15 +330,8 @@ contract_test!(
         // S16b: an ordinary vote recorded by picking only the 3 who came: the base is
         // still the 7 voting members, so 3 is not more than half.
         let vote = NewMeeting {
-            kind: Some(MeetingKind::GeneralMeeting),
-            date: Some(d("2026-06-25")),
-            topic: "推选优秀党员".into(),
             votes: true,
-            attendees: full[..3]
-                .iter()
-                .map(|id| (*id, AttendanceStatus::Present, None))
-                .collect(),
-            ..Default::default()
+            ..general_meeting("2026-06-25", "推选优秀党员", &full[..3])
         };
         let rec = meetings::record(&app, &grant, &t002_in, &vote)
             .await
