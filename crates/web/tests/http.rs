@@ -481,15 +481,7 @@ contract_test!(
         let f = fixture(&db).await;
         let mut c = logged_in(&f.app, "committee").await;
         let csrf = c.csrf().await;
-        let good1 = member_line(
-            "孙悦",
-            "女",
-            "1996-01-02",
-            &id_number("1996-01-02", 42),
-            "B002",
-            "",
-            50,
-        );
+        let good1 = plain_line("孙悦", "女", "1996-01-02", 42, "B002", 50);
         let bad2 = member_line(
             "钱多",
             "男",
@@ -517,15 +509,7 @@ contract_test!(
         // Fixed, the file passes and is imported on confirmation.
         let fixed = format!(
             "{MEMBER_HEADER}\n{good1}\n{}\n",
-            member_line(
-                "钱多",
-                "男",
-                "1997-01-02",
-                &id_number("1997-01-02", 43),
-                "B002",
-                "",
-                51
-            )
+            plain_line("钱多", "男", "1997-01-02", 43, "B002", 51)
         );
         let r = c
             .import_members(&csrf, "", "新党员.csv", fixed.as_bytes())
@@ -555,15 +539,7 @@ contract_test!(
         let csrf_a = s.csrf().await;
         let other = format!(
             "{MEMBER_HEADER}\n{}\n",
-            member_line(
-                "郑和",
-                "男",
-                "1991-01-01",
-                &id_number("1991-01-01", 47),
-                "B002",
-                "",
-                52
-            )
+            plain_line("郑和", "男", "1991-01-01", 47, "B002", 52)
         );
         let r = s
             .import_members(&csrf_a, "", "x.csv", other.as_bytes())

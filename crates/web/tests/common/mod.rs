@@ -84,10 +84,30 @@ pub fn member_line(
     )
 }
 
+/// The roster line of a member without an office whose valid ID number is made from
+/// `birth` and `serial`.
+pub fn plain_line(
+    name: &str,
+    gender: &str,
+    birth: &str,
+    serial: u16,
+    org: &str,
+    tail: u32,
+) -> String {
+    member_line(
+        name,
+        gender,
+        birth,
+        &id_number(birth, serial),
+        org,
+        "",
+        tail,
+    )
+}
+
 /// A roster of one newcomer to 甲村 (冯唐), not in the fixture, as CSV.
 pub fn newcomer_csv() -> String {
-    let id = id_number("1992-02-02", 45);
-    let line = member_line("冯唐", "男", "1992-02-02", &id, "B001", "", 53);
+    let line = plain_line("冯唐", "男", "1992-02-02", 45, "B001", 53);
     format!("{MEMBER_HEADER}\n{line}\n")
 }
 
