@@ -29,6 +29,19 @@ async fn post_done(c: &mut Client, path: &str, csrf: &str, fields: &[(&str, &str
     r
 }
 
+/// The fixture with the villages' records started, the department's API client, and its
+/// answer to rating the county (C001) for 2026, which must succeed.
+async fn rated_by_dept(db: &TestDb) -> (Fixture, Client, Resp) {
+    let f = fixture(db).await;
+    records_from(db, &f.orgs).await;
+    let mut api = api_client(&f.app, "dept").await;
+    let r = api
+        .post_json("/api/v1/ratings", json!({ "org": "C001", "year": 2026 }))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    (f, api, r)
+}
+
 /// The villages' records start on 2025-01-01 (set by hand, as the org page allows): from
 /// then on, no meeting on record is "held nothing" (散); without a start it is 暂无数据.
 async fn records_from(db: &TestDb, orgs: &std::collections::HashMap<String, i64>) {
@@ -286,15 +299,9 @@ contract_test!(
 contract_test!(
     scope_roles_and_csrf_guard_every_page_and_call,
     |db: TestDb| async move {
-        let f = fixture(&db).await;
-        records_from(&db, &f.orgs).await;
-        let (b001, b002) = (f.orgs["B001"], f.orgs["B002"]);
         // Rated, and one weakness confirmed (so a case exists), by the department.
-        let mut api = api_client(&f.app, "dept").await;
-        let r = api
-            .post_json("/api/v1/ratings", json!({ "org": "C001", "year": 2026 }))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let (f, mut api, _) = rated_by_dept(&db).await;
+        let (b001, b002) = (f.orgs["B001"], f.orgs["B002"]);
         let r = api
             .post_json(
                 "/api/v1/orgs/B002/weak/confirm",
@@ -449,13 +456,7 @@ contract_test!(
 contract_test!(
     api_runs_a_case_from_diagnosis_to_acceptance,
     |db: TestDb| async move {
-        let f = fixture(&db).await;
-        records_from(&db, &f.orgs).await;
-        let mut api = api_client(&f.app, "dept").await;
-        let r = api
-            .post_json("/api/v1/ratings", json!({ "org": "C001", "year": 2026 }))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let (f, mut api, r) = rated_by_dept(&db).await;
         assert!(r.json()["rated"].as_i64().unwrap() >= 3, "{}", r.text());
         let r = api.get("/api/v1/ratings?org=C001&year=2026").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
