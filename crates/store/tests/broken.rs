@@ -39,6 +39,14 @@ async fn made(path: &Path) {
     store.close().await;
 }
 
+/// `bytes` written as the database at `path`, which then opens as damaged: the refusal.
+async fn damaged(path: &Path, bytes: Vec<u8>) -> StoreError {
+    std::fs::write(path, bytes).unwrap();
+    let e = open_fails(&url(path)).await;
+    assert!(matches!(e, StoreError::Damaged { .. }), "{e:?}");
+    e
+}
+
 #[tokio::test]
 async fn garbage_file_is_not_a_database() {
     let dir = scratch("garbage");
@@ -46,10 +54,7 @@ async fn garbage_file_is_not_a_database() {
     let bytes: Vec<u8> = (0..65_536u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();
-    std::fs::write(&path, bytes).unwrap();
-    let e = open_fails(&url(&path)).await;
-    assert!(matches!(e, StoreError::Damaged { .. }), "{e:?}");
-    let msg = e.to_string();
+    let msg = damaged(&path, bytes).await.to_string();
     assert!(msg.contains("数据库文件损坏或不是数据库"), "{msg}");
     assert!(msg.contains(&path.display().to_string()), "{msg}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -70,9 +75,7 @@ async fn damaged_pages_are_told_as_damage() {
     for b in bytes.iter_mut().take(page).skip(100) {
         *b = 0xA5;
     }
-    std::fs::write(&path, bytes).unwrap();
-    let e = open_fails(&url(&path)).await;
-    assert!(matches!(e, StoreError::Damaged { .. }), "{e:?}");
+    let e = damaged(&path, bytes).await;
     assert!(e.to_string().contains("损坏"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
