@@ -29,6 +29,13 @@ fn tamper(db: &Path, sql: &str) {
         });
 }
 
+/// `audit verify` on the test database fails (exit 1) and says `problem`.
+fn verify_finds(dir: &Path, problem: &str) {
+    let (code, out, _) = run(dir, &t_db(&["audit", "verify"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(problem), "{out}");
+}
+
 /// A scratch folder `label` whose test database holds the two orgs of `ORGS`.
 fn township(label: &str) -> PathBuf {
     let dir = scratch(label);
@@ -147,9 +154,7 @@ fn users_and_the_audit_chain_from_the_command_line() {
         &dir.join("t.db"),
         "UPDATE audit_event SET target = 'someone-else' WHERE seq = 3",
     );
-    let (code, out, _) = run(&dir, &t_db(&["audit", "verify"]));
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("第3条记录被修改"), "{out}");
+    verify_finds(&dir, "第3条记录被修改");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -263,9 +268,7 @@ fn audit_anchors_export_and_retention_from_the_command_line() {
         &dir.join("t.db"),
         "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_event WHERE seq = 2)",
     );
-    let (code, out, _) = run(&dir, &t_db(&["audit", "verify"]));
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("锚点已记至第3条，但日志只到第2条"), "{out}");
+    verify_finds(&dir, "锚点已记至第3条，但日志只到第2条");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
