@@ -321,6 +321,14 @@ async fn load(app: &App, dir: &Dir) {
     .unwrap();
 }
 
+/// An app with this file's township loaded, and the folder of its files.
+async fn loaded(db: &TestDb, label: &str) -> (App, Dir) {
+    let app = app(db);
+    let dir = Dir::new(label);
+    load(&app, &dir).await;
+    (app, dir)
+}
+
 /// The dated facts an org import states (the committee of 是否设立支委会 = 是, day
 /// unknown; the election of 换届时间), recorded as events the way migration 14 backfilled
 /// them: rating reads committees and elections only from dated records.
@@ -466,9 +474,7 @@ fn sorted(mut s: Shape, r: &WeakReport) -> Shape {
 contract_test!(
     weak_report_names_exactly_the_planted_orgs,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("weak");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "weak").await;
         let r = uc::weak_report(&app, &dept(), "T001", 2026).await.unwrap();
         assert_eq!(shape(&r), sorted(planted(), &r));
         assert_eq!(r.diagnosed, 7, "T001, T002, T003, T004, T005, T006, T009");
@@ -587,9 +593,7 @@ fn score(r: &rating::OrgRating, code: &str) -> Option<f64> {
 contract_test!(
     ratings_rise_and_fall_with_the_records,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("rating");
-        load(&app, &dir).await;
+        let (app, dir) = loaded(&db, "rating").await;
         let a = dept();
         let sum = uc::rate(&app, &a, "T001", 2026).await.unwrap();
         assert_eq!(sum.rated, 7);
@@ -742,9 +746,7 @@ contract_test!(
 contract_test!(
     a_case_runs_from_diagnosis_to_acceptance,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("rect");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "rect").await;
         let a = dept();
         uc::rate(&app, &a, "T001", 2026).await.unwrap();
 
