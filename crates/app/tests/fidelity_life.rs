@@ -54,6 +54,14 @@ async fn import_ledger(app: &jiceng_app::App, file: &std::path::Path, org: Optio
     assert!(r.errors.is_empty(), "{:?}", r.errors);
 }
 
+/// The township (without units) in an app whose today is `day`; the folder of its files.
+async fn township_on(db: &TestDb, day: &str, label: &str) -> (jiceng_app::App, Dir) {
+    let app = on(db, day);
+    let dir = Dir::new(label);
+    load_township(&app, &dir, false).await;
+    (app, dir)
+}
+
 /// A 党员大会 on `date` that the members `present` attended.
 fn general_meeting(date: &str, topic: &str, present: &[i64]) -> NewMeeting {
     NewMeeting {
@@ -85,9 +93,7 @@ async fn due_for_its_secretary(app: &jiceng_app::App, code: &str, day: &str) -> 
 contract_test!(
     s1_the_current_year_on_july_5th_is_open_not_failed,
     |db: TestDb| async move {
-        let app = on(&db, "2026-07-05");
-        let dir = Dir::new("s1");
-        load_township(&app, &dir, false).await;
+        let (app, dir) = township_on(&db, "2026-07-05", "s1").await;
         // 镇机关党支部 (T005) held every theme day January–June and its Q1 and Q2
         // general meetings and lectures.
         let mut rows: Vec<(String, String, String, String)> = Vec::new();
@@ -257,9 +263,7 @@ contract_test!(
 contract_test!(
     s12_a_committee_elected_in_november_owes_from_november,
     |db: TestDb| async move {
-        let app = on(&db, "2027-01-05");
-        let dir = Dir::new("s12");
-        load_township(&app, &dir, false).await;
+        let (app, _dir) = township_on(&db, "2027-01-05", "s12").await;
         let t005 = org_id(&app, "T005").await;
         let id = 900_001;
         let mut tx = app.store().begin().await.unwrap();
@@ -344,9 +348,7 @@ contract_test!(
 contract_test!(
     s17_s18_partial_spans_and_a_temporary_branch,
     |db: TestDb| async move {
-        let app = on(&db, "2027-04-02");
-        let dir = Dir::new("s17");
-        load_township(&app, &dir, false).await;
+        let (app, _dir) = township_on(&db, "2027-04-02", "s17").await;
         exec(
             &app,
             "UPDATE org SET founded_on = '2026-01-02' WHERE code = 'T004'",
