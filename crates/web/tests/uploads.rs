@@ -23,6 +23,14 @@ fn far_corner_xlsx() -> Vec<u8> {
 /// The API's dry run of a members CSV.
 const MEMBERS_DRY_RUN: &str = "/api/v1/imports/members?format=csv&dry_run=true";
 
+/// The web's configuration with uploads to import limited to `bytes`.
+fn import_limited_to(bytes: u64) -> jiceng_web::WebConfig {
+    jiceng_web::WebConfig {
+        import_max_bytes: Some(bytes),
+        ..Default::default()
+    }
+}
+
 /// The message of an API answer that must be a refusal (400).
 fn refusal(r: &Resp) -> String {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
@@ -106,10 +114,7 @@ contract_test!(
     uploads_over_the_import_limit_are_refused,
     |db: TestDb| async move {
         let f = fixture(&db).await;
-        let config = jiceng_web::WebConfig {
-            import_max_bytes: Some(1024),
-            ..Default::default()
-        };
+        let config = import_limited_to(1024);
         let mut api = api_client(&f.app, "dept").await;
         api.router = jiceng_web::router_with(f.app.clone(), config.clone());
         let big = format!("{MEMBER_HEADER}\n{}", "x".repeat(2000));
@@ -172,10 +177,7 @@ contract_test!(
         // 10,000 bytes of upload allow 1,000 cells (`UPLOAD_BYTES_PER_CELL`): a file of
         // 2,000 one-letter cells in 4,000 bytes is refused at the cap, before the
         // server holds them, though the process's own cap is 5,000,000 cells.
-        let config = jiceng_web::WebConfig {
-            import_max_bytes: Some(10_000),
-            ..Default::default()
-        };
+        let config = import_limited_to(10_000);
         assert_eq!(config.import_read_limits().max_cells, 1_000);
         let mut api = api_client(&f.app, "dept").await;
         api.router = jiceng_web::router_with(f.app.clone(), config);
