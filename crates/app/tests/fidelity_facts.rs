@@ -20,7 +20,7 @@ mod common;
 
 use common::*;
 use jiceng_app::import::{self, ImportOptions, NoProgress};
-use jiceng_app::org_admin::{self, EventInput, OrgFields};
+use jiceng_app::org_admin::{EventInput, OrgFields};
 use jiceng_app::reports::structure::{self, StructureReport};
 use jiceng_app::{member_admin, App};
 use jiceng_domain::PositionKind;
@@ -252,6 +252,23 @@ async fn load(app: &App, dir: &Dir) {
     );
 }
 
+/// An event of `kind` on the day `on`, with no end day.
+fn event(kind: &str, on: &str) -> EventInput {
+    EventInput {
+        kind: kind.into(),
+        on: d(on),
+        until: None,
+    }
+}
+
+/// An app with the township of this file loaded, and the folder of its files.
+async fn loaded(db: &TestDb, label: &str) -> (App, Dir) {
+    let app = app(db);
+    let dir = Dir::new(label);
+    load(&app, &dir).await;
+    (app, dir)
+}
+
 async fn report(app: &App, day: &str) -> StructureReport {
     structure::live(app, &sys_org(app, "T001").await, d(day), None)
         .await
@@ -297,9 +314,7 @@ async fn stored(app: &App, code: &str) -> org_store::StoredOrg {
 contract_test!(
     s2_no_secretary_on_record_is_unknown_not_vacant,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s2");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "s2").await;
         let o = stored(&app, "F02").await;
         assert!(!o.facts.has_secretary);
         assert_eq!(
@@ -323,9 +338,7 @@ contract_test!(
 contract_test!(
     s2b_a_secretary_who_left_leaves_a_dated_vacancy,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s2b");
-        load(&app, &dir).await;
+        let (app, dir) = loaded(&db, "s2b").await;
         // The new roster: 张 left on 2025-09-30 (离任日期), 李 is secretary from 2026-03-01.
         let rows = vec![
             row(
@@ -349,9 +362,7 @@ contract_test!(
 contract_test!(
     s2b_a_new_secretary_ends_the_open_post,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s2b-auto");
-        load(&app, &dir).await;
+        let (app, dir) = loaded(&db, "s2b-auto").await;
         // The roster names 李 as secretary from 2026-03-01 and says nothing of 张.
         let rows = vec![li()];
         let r = import_roster(&app, &dir, "新名册.xlsx", rows).await;
@@ -380,9 +391,7 @@ contract_test!(
 contract_test!(
     positions_end_by_hand_and_vacancies_are_recorded,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("end");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "end").await;
         let id = org_id(&app, "F03").await;
         let mut c = app.store().acquire().await.unwrap();
         let held = positions::of_orgs(&mut c, &[id]).await.unwrap();
@@ -419,22 +428,10 @@ contract_test!(
         .is_err());
         // A vacancy with no predecessor on record (一村), recorded on the org.
         let one = org_id(&app, "F02").await;
-        async {
-            org_admin::record_event(
-                &app,
-                &dept().grant()?,
-                &by_id(&app, &dept(), one).await?,
-                &EventInput {
-                    kind: "secretary_vacant".into(),
-                    on: d("2026-05-01"),
-                    until: None,
-                },
-                "原书记去世，无任职记录",
-            )
+        let vacant = event("secretary_vacant", "2026-05-01");
+        record_event(&app, &dept(), one, &vacant, "原书记去世，无任职记录")
             .await
-        }
-        .await
-        .unwrap();
+            .unwrap();
         assert_eq!(
             detail(&report(&app, TODAY).await, "F02", "SecretaryVacant").unwrap()["since"],
             "2026-05-01"
@@ -456,9 +453,7 @@ contract_test!(
 contract_test!(
     s4_committee_not_stated_is_unknown,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s4");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "s4").await;
         let o = stored(&app, "F04").await;
         assert_eq!(o.org.committee, None);
         assert_eq!(o.facts.subtree_full, 12);
@@ -499,9 +494,7 @@ contract_test!(
 contract_test!(
     s5_s6_s7_s8_terms_by_kind_override_and_postponement,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("terms");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "terms").await;
         let r = report(&app, "2026-06-30").await;
         // S5: an approved 5-year branch term.
         assert_eq!(stored(&app, "F05").await.org.term_years, Some(5));
@@ -522,20 +515,13 @@ contract_test!(
         assert_eq!(w.missing.as_ref().unwrap()["Election"], 1);
         // Recording the election (2022-06-01) clears it and updates the row.
         let f08 = org_id(&app, "F08").await;
-        async {
-            org_admin::record_event(
-                &app,
-                &dept().grant()?,
-                &by_id(&app, &dept(), f08).await?,
-                &EventInput {
-                    kind: "election".into(),
-                    on: d("2022-06-01"),
-                    until: None,
-                },
-                "换届选举",
-            )
-            .await
-        }
+        record_event(
+            &app,
+            &dept(),
+            f08,
+            &event("election", "2022-06-01"),
+            "换届选举",
+        )
         .await
         .unwrap();
         assert_eq!(
@@ -548,38 +534,20 @@ contract_test!(
         // S7 postponed: approved on 2024-03-01 until 2025-03-01.
         let f07 = org_id(&app, "F07").await;
         let too_long = EventInput {
-            kind: "term_postponed".into(),
-            on: d("2024-03-01"),
             until: Some(d("2025-06-01")),
+            ..event("term_postponed", "2024-03-01")
         };
-        let e = async {
-            org_admin::record_event(
-                &app,
-                &dept().grant()?,
-                &by_id(&app, &dept(), f07).await?,
-                &too_long,
-                "批准延期",
-            )
+        let e = record_event(&app, &dept(), f07, &too_long, "批准延期")
             .await
-        }
-        .await
-        .unwrap_err();
+            .unwrap_err();
         assert!(e.to_string().contains("不超过1年"), "{e}");
-        async {
-            org_admin::record_event(
-                &app,
-                &dept().grant()?,
-                &by_id(&app, &dept(), f07).await?,
-                &EventInput {
-                    until: Some(d("2025-03-01")),
-                    ..too_long
-                },
-                "批准延期",
-            )
+        let a_year = EventInput {
+            until: Some(d("2025-03-01")),
+            ..too_long
+        };
+        record_event(&app, &dept(), f07, &a_year, "批准延期")
             .await
-        }
-        .await
-        .unwrap();
+            .unwrap();
         assert!(!rules_of(&report(&app, "2024-12-01").await, "F07")
             .contains(&"TermExpired".to_string()));
         assert_eq!(
@@ -592,9 +560,7 @@ contract_test!(
 contract_test!(
     s18_s19_temporary_branch_and_approved_small_general_branch,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s18");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "s18").await;
         let tmp = stored(&app, "F09").await;
         assert!(tmp.org.temporary);
         assert_eq!(tmp.org.kind, jiceng_domain::OrgKind::Branch);
@@ -617,9 +583,7 @@ contract_test!(
 contract_test!(
     s21_a_member_transferred_in_is_not_a_recruit,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s21");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "s21").await;
         let mut c = app.store().acquire().await.unwrap();
         let orgs = jiceng_store::ratings::orgs(&mut c, &Scope::All)
             .await
@@ -632,9 +596,7 @@ contract_test!(
 contract_test!(
     structure_as_of_a_past_day_counts_that_days_members_and_orgs,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("asof");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "asof").await;
         // On 2010-01-01 民企 (founded 2010-03-01) did not exist yet.
         let r = report(&app, "2010-01-01").await;
         assert!(rules_of(&r, "F04").is_empty());
@@ -662,9 +624,7 @@ contract_test!(
 contract_test!(
     units_without_an_org_are_filed_under_the_import_org,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("units");
-        load(&app, &dir).await;
+        let (app, dir) = loaded(&db, "units").await;
         let p = dir.file("单位.xlsx");
         let unit = |name: &str, serial: u64, cover: &str, org: &str| {
             Some(vec![
@@ -720,9 +680,7 @@ contract_test!(
 contract_test!(
     s25_an_overdue_probation_is_said_not_assumed,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("s25");
-        load(&app, &dir).await;
+        let (app, dir) = loaded(&db, "s25").await;
         let mut r = row(&Row::member(
             40,
             "预备某",
@@ -749,9 +707,7 @@ contract_test!(
 contract_test!(
     an_org_created_by_hand_records_its_election_and_committee,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("create");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "create").await;
         let parent = org_id(&app, "T001").await;
         let f = OrgFields {
             name: "新建党支部".into(),

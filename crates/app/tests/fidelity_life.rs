@@ -54,16 +54,46 @@ async fn import_ledger(app: &jiceng_app::App, file: &std::path::Path, org: Optio
     assert!(r.errors.is_empty(), "{:?}", r.errors);
 }
 
+/// The township (without units) in an app whose today is `day`; the folder of its files.
+async fn township_on(db: &TestDb, day: &str, label: &str) -> (jiceng_app::App, Dir) {
+    let app = on(db, day);
+    let dir = Dir::new(label);
+    load_township(&app, &dir, false).await;
+    (app, dir)
+}
+
+/// A 党员大会 on `date` that the members `present` attended.
+fn general_meeting(date: &str, topic: &str, present: &[i64]) -> NewMeeting {
+    NewMeeting {
+        kind: Some(MeetingKind::GeneralMeeting),
+        date: Some(d(date)),
+        topic: topic.into(),
+        attendees: present
+            .iter()
+            .map(|id| (*id, AttendanceStatus::Present, None))
+            .collect(),
+        ..Default::default()
+    }
+}
+
 fn secretary(app_org: i64, path: &str) -> Actor {
     Actor::for_test(9, "secretary", Role::Secretary).at(app_org, path)
+}
+
+/// 本年度待办 of the branch `code` on `day`, as its own secretary asks (by its id).
+async fn due_for_its_secretary(app: &jiceng_app::App, code: &str, day: &str) -> meetings::Due {
+    let branch = app.resolve_org(&Scope::All, code).await.unwrap();
+    let sec = secretary(branch.org.id, &branch.path);
+    let org = common::org(app, &sec, &branch.org.id.to_string())
+        .await
+        .unwrap();
+    meetings::due(app, &org, d(day)).await.unwrap()
 }
 
 contract_test!(
     s1_the_current_year_on_july_5th_is_open_not_failed,
     |db: TestDb| async move {
-        let app = on(&db, "2026-07-05");
-        let dir = Dir::new("s1");
-        load_township(&app, &dir, false).await;
+        let (app, dir) = township_on(&db, "2026-07-05", "s1").await;
         // 镇机关党支部 (T005) held every theme day January–June and its Q1 and Q2
         // general meetings and lectures.
         let mut rows: Vec<(String, String, String, String)> = Vec::new();
@@ -207,20 +237,7 @@ contract_test!(
             vec![("LifeMeeting", 1, 1), ("DemocraticEvaluation", 1, 1)]
         );
         // 本年度待办 in April 2026 still lists 2026's own yearly sessions.
-        let t005 = app.resolve_org(&Scope::All, "T005").await.unwrap();
-        let due = meetings::due(
-            &app,
-            &common::org(
-                &app,
-                &secretary(t005.org.id, &t005.path),
-                &t005.org.id.to_string(),
-            )
-            .await
-            .unwrap(),
-            d("2026-04-10"),
-        )
-        .await
-        .unwrap();
+        let due = due_for_its_secretary(&app, "T005", "2026-04-10").await;
         let yearly: Vec<(&str, String)> = due
             .items
             .iter()
@@ -246,9 +263,7 @@ contract_test!(
 contract_test!(
     s12_a_committee_elected_in_november_owes_from_november,
     |db: TestDb| async move {
-        let app = on(&db, "2027-01-05");
-        let dir = Dir::new("s12");
-        load_township(&app, &dir, false).await;
+        let (app, _dir) = township_on(&db, "2027-01-05", "s12").await;
         let t005 = org_id(&app, "T005").await;
         let id = 900_001;
         let mut tx = app.store().begin().await.unwrap();
@@ -310,16 +325,7 @@ contract_test!(
             .map(|m| m.id)
             .collect();
         // S16: an election with 5 of 7 voting members present: 4/5 needs 6.
-        let election = NewMeeting {
-            kind: Some(MeetingKind::GeneralMeeting),
-            date: Some(d("2026-06-20")),
-            topic: "支部委员会换届选举党员大会".into(),
-            attendees: full[..5]
-                .iter()
-                .map(|id| (*id, AttendanceStatus::Present, None))
-                .collect(),
-            ..Default::default()
-        };
+        let election = general_meeting("2026-06-20", "支部委员会换届选举党员大会", &full[..5]);
         let rec = meetings::record(&app, &grant, &t002_in, &election)
             .await
             .unwrap();
@@ -328,15 +334,8 @@ contract_test!(
         // S16b: an ordinary vote recorded by picking only the 3 who came: the base is
         // still the 7 voting members, so 3 is not more than half.
         let vote = NewMeeting {
-            kind: Some(MeetingKind::GeneralMeeting),
-            date: Some(d("2026-06-25")),
-            topic: "推选优秀党员".into(),
             votes: true,
-            attendees: full[..3]
-                .iter()
-                .map(|id| (*id, AttendanceStatus::Present, None))
-                .collect(),
-            ..Default::default()
+            ..general_meeting("2026-06-25", "推选优秀党员", &full[..3])
         };
         let rec = meetings::record(&app, &grant, &t002_in, &vote)
             .await
@@ -349,9 +348,7 @@ contract_test!(
 contract_test!(
     s17_s18_partial_spans_and_a_temporary_branch,
     |db: TestDb| async move {
-        let app = on(&db, "2027-04-02");
-        let dir = Dir::new("s17");
-        load_township(&app, &dir, false).await;
+        let (app, _dir) = township_on(&db, "2027-04-02", "s17").await;
         exec(
             &app,
             "UPDATE org SET founded_on = '2026-01-02' WHERE code = 'T004'",
@@ -389,20 +386,7 @@ contract_test!(
                 .collect::<Vec<_>>(),
             vec!["T006"]
         );
-        let t006 = app.resolve_org(&Scope::All, "T006").await.unwrap();
-        let due = meetings::due(
-            &app,
-            &common::org(
-                &app,
-                &secretary(t006.org.id, &t006.path),
-                &t006.org.id.to_string(),
-            )
-            .await
-            .unwrap(),
-            d("2027-04-02"),
-        )
-        .await
-        .unwrap();
+        let due = due_for_its_secretary(&app, "T006", "2027-04-02").await;
         assert!(due.items.is_empty());
         assert_eq!(due.notes, vec!["临时党支部，不按常设支部考核".to_string()]);
     }

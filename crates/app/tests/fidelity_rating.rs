@@ -22,7 +22,7 @@ use rating_uc as uc;
 use chrono::Datelike;
 use common::*;
 use jiceng_app::import::{self, ImportOptions, NoProgress};
-use jiceng_app::{rating, weak, App};
+use jiceng_app::{rating, App};
 use jiceng_domain::{EventKind, OrgEvent, PositionKind};
 use jiceng_store::testing::TestDb;
 use jiceng_store::{contract_test, history, positions};
@@ -459,21 +459,14 @@ contract_test!(
         );
 
         // S15: a retired member's own case does not mark the village 贪.
-        uc::record_case(
-            &app,
-            &a,
-            "F002",
-            &weak::NewCase {
-                decided_on: d("2026-05-01"),
-                subject: "党员".into(),
-                summary: "违规操办婚宴".into(),
-                sanction: Some("党内警告".into()),
-                source: "县纪委监委通报".into(),
-                team: false,
-            },
-        )
-        .await
-        .unwrap();
+        let own = county_case(
+            "2026-05-01",
+            "党员",
+            "违规操办婚宴",
+            Some("党内警告"),
+            false,
+        );
+        uc::record_case(&app, &a, "F002", &own).await.unwrap();
         let r = uc::org_rating(&app, &a, "F002", 2026).await.unwrap();
         assert_eq!(
             signal(&r, "DisciplineCases"),
@@ -489,21 +482,8 @@ contract_test!(
             "{f002:?}"
         );
         // A case against the team does.
-        uc::record_case(
-            &app,
-            &a,
-            "F002",
-            &weak::NewCase {
-                decided_on: d("2026-06-01"),
-                subject: "村党支部书记".into(),
-                summary: "优亲厚友".into(),
-                sanction: None,
-                source: "县纪委监委通报".into(),
-                team: true,
-            },
-        )
-        .await
-        .unwrap();
+        let team = county_case("2026-06-01", "村党支部书记", "优亲厚友", None, true);
+        uc::record_case(&app, &a, "F002", &team).await.unwrap();
         let r = uc::org_rating(&app, &a, "F002", 2026).await.unwrap();
         assert_eq!(signal(&r, "DisciplineCases").0, "触发");
 

@@ -51,14 +51,21 @@ fn is_key_changed(e: &AppError) -> bool {
     matches!(e, AppError::Crypto(CryptoError::KeyChanged { .. }))
 }
 
+/// The server: started with the old key, the township (without units) loaded; the folder
+/// of its files.
+async fn server_with_township(db: &TestDb, label: &str) -> (App, Dir) {
+    let server = app(db);
+    privacy::check_key(&server).await.unwrap();
+    let dir = Dir::new(label);
+    load_township(&server, &dir, false).await;
+    (server, dir)
+}
+
 contract_test!(
     a_server_holding_a_rotated_key_writes_nothing,
     |db: TestDb| async move {
         // The server: started with the old key, still running.
-        let server = app(&db);
-        privacy::check_key(&server).await.unwrap();
-        let dir = Dir::new("key-change");
-        load_township(&server, &dir, false).await;
+        let (server, dir) = server_with_township(&db, "key-change").await;
         let before = members(&server).await;
         // Another process rotates the key (as `jiceng key rotate` does, with the server's
         // lease stale or ignored).
@@ -186,10 +193,7 @@ contract_test!(
 contract_test!(
     rotation_refuses_beside_a_running_server,
     |db: TestDb| async move {
-        let server = app(&db);
-        privacy::check_key(&server).await.unwrap();
-        let dir = Dir::new("lease");
-        load_township(&server, &dir, false).await;
+        let (server, _dir) = server_with_township(&db, "lease").await;
         let held = lease::take(&server, "jiceng serve 127.0.0.1:18080")
             .await
             .unwrap();

@@ -80,6 +80,43 @@ fn member_file(path: &Path, rows: &[(usize, usize)]) {
     xlsx(path, "名册", &MEMBER_HEADER, &out);
 }
 
+/// An org row: branch `name` under 东村党支部, no committee, with its domain, founding and
+/// election days (`""` for none) and `code`.
+fn branch_under_dongcun(
+    name: &str,
+    [domain, founded, elected]: [&str; 3],
+    code: &str,
+) -> Option<Vec<C>> {
+    let cells = [
+        name,
+        "党支部",
+        "东村党支部",
+        domain,
+        "",
+        founded,
+        elected,
+        "否",
+        code,
+    ];
+    Some(cells.map(s).to_vec())
+}
+
+/// An org row: the group 东村第二党小组 under 东村第二党支部, every other cell blank.
+fn new_group() -> Option<Vec<C>> {
+    let cells = [
+        "东村第二党小组",
+        "党小组",
+        "东村第二党支部",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ];
+    Some(cells.map(s).to_vec())
+}
+
 contract_test!(
     a_check_answers_out_of_scope_keys_as_new_ones,
     |db: TestDb| async move {
@@ -131,28 +168,12 @@ contract_test!(
                 "组织",
                 &ORG_HEADER,
                 &[
-                    Some(vec![
-                        s("东村第二党支部"),
-                        s("党支部"),
-                        s("东村党支部"),
-                        s("农村"),
-                        s(""),
-                        s("2020-01-01"),
-                        s("2024-01-01"),
-                        s("否"),
-                        s(code),
-                    ]),
-                    Some(vec![
-                        s("东村第二党小组"),
-                        s("党小组"),
-                        s("东村第二党支部"),
-                        s(""),
-                        s(""),
-                        s(""),
-                        s(""),
-                        s(""),
-                        s(""),
-                    ]),
+                    branch_under_dongcun(
+                        "东村第二党支部",
+                        ["农村", "2020-01-01", "2024-01-01"],
+                        code,
+                    ),
+                    new_group(),
                 ],
             );
             p
@@ -361,39 +382,9 @@ contract_test!(
             "组织",
             &ORG_HEADER,
             &[
-                Some(vec![
-                    s("东村第二党支部"),
-                    s("党支部"),
-                    s("东村党支部"),
-                    s(""),
-                    s(""),
-                    s(""),
-                    s(""),
-                    s("否"),
-                    s("T005"),
-                ]),
-                Some(vec![
-                    s("东村第二党小组"),
-                    s("党小组"),
-                    s("东村第二党支部"),
-                    s(""),
-                    s(""),
-                    s(""),
-                    s(""),
-                    s(""),
-                    s(""),
-                ]),
-                Some(vec![
-                    s("东村第三党支部"),
-                    s("党支部"),
-                    s("东村党支部"),
-                    s(""),
-                    s(""),
-                    s(""),
-                    s(""),
-                    s("否"),
-                    s("X903"),
-                ]),
+                branch_under_dongcun("东村第二党支部", ["", "", ""], "T005"),
+                new_group(),
+                branch_under_dongcun("东村第三党支部", ["", "", ""], "X903"),
             ],
         );
         let r = import::orgs::run(&app, &orgs, &opts(&sec, false), &NoProgress)

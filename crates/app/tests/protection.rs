@@ -177,10 +177,23 @@ contract_test!(
     }
 );
 
+/// `app` with `key` instead of its own key; the database must accept it.
+async fn holding(app: &App, key: &Crypto) -> App {
+    let mut other = app.clone();
+    other.crypto = key.clone();
+    privacy::check_key(&other).await.unwrap();
+    other
+}
+
+/// The full ID number of member `id`, revealed to the department.
+async fn revealed(app: &App, id: i64) -> String {
+    async { privacy::reveal_id_number(app, &department().grant()?, id).await }
+        .await
+        .unwrap()
+}
+
 contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
-    let mut app = app(&db);
-    app.crypto = Crypto::with_suite(&[42u8; 32], Suite::Sm);
-    privacy::check_key(&app).await.unwrap();
+    let app = holding(&app(&db), &Crypto::with_suite(&[42u8; 32], Suite::Sm)).await;
     assert_eq!(
         privacy::database_suite(app.store()).await.unwrap(),
         Some(Suite::Sm)
@@ -199,9 +212,7 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
         .await
         .unwrap();
     assert_eq!(report.total, 17);
-    let full = async { privacy::reveal_id_number(&app, &department().grant()?, zhao.id).await }
-        .await
-        .unwrap();
+    let full = revealed(&app, zhao.id).await;
     assert_eq!(full, number.as_str());
     let qian = member(&app, "钱二").await;
     assert_eq!(
@@ -219,15 +230,8 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
         17
     );
     assert!(privacy::check_key(&app).await.is_err(), "old key refused");
-    let mut rotated = app.clone();
-    rotated.crypto = new.clone();
-    privacy::check_key(&rotated).await.unwrap();
-    assert_eq!(
-        async { privacy::reveal_id_number(&rotated, &department().grant()?, zhao.id).await }
-            .await
-            .unwrap(),
-        full
-    );
+    let rotated = holding(&app, &new).await;
+    assert_eq!(revealed(&rotated, zhao.id).await, full);
     let qian2 = member(&rotated, "钱二").await;
     assert_ne!(qian2.phone_cipher, qian.phone_cipher);
     assert!(app
@@ -254,15 +258,8 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
         privacy::database_suite(app.store()).await.unwrap(),
         Some(Suite::Aes)
     );
-    let mut back = app.clone();
-    back.crypto = to_aes.clone();
-    privacy::check_key(&back).await.unwrap();
-    assert_eq!(
-        async { privacy::reveal_id_number(&back, &department().grant()?, zhao.id).await }
-            .await
-            .unwrap(),
-        full
-    );
+    let back = holding(&app, &to_aes).await;
+    assert_eq!(revealed(&back, zhao.id).await, full);
     assert_eq!(
         to_aes
             .decrypt_text(member(&back, "钱二").await.phone_cipher.as_deref().unwrap())
@@ -277,9 +274,7 @@ contract_test!(sm_suite_end_to_end_with_rotation, |db: TestDb| async move {
 });
 
 contract_test!(a_database_refuses_another_suite, |db: TestDb| async move {
-    let mut sm = app(&db);
-    sm.crypto = Crypto::with_suite(&[42u8; 32], Suite::Sm);
-    privacy::check_key(&sm).await.unwrap();
+    let sm = holding(&app(&db), &Crypto::with_suite(&[42u8; 32], Suite::Sm)).await;
     // The same key under the other suite is refused, with the reason.
     let aes = app(&db);
     match privacy::check_key(&aes).await.unwrap_err() {

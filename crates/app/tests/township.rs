@@ -210,15 +210,21 @@ fn bad_roster(dir: &Dir) -> std::path::PathBuf {
     path
 }
 
+/// An app holding the township's orgs (no members yet), and the folder of its files.
+async fn with_orgs_only(db: &TestDb, label: &str) -> (jiceng_app::App, Dir) {
+    let app = app(db);
+    let dir = Dir::new(label);
+    let (orgs, _, _) = township(&dir);
+    import::orgs::run(&app, &orgs, &opts(), &NoProgress)
+        .await
+        .unwrap();
+    (app, dir)
+}
+
 contract_test!(
     bad_rows_are_named_and_nothing_is_written,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("bad");
-        let (orgs, _, _) = township(&dir);
-        import::orgs::run(&app, &orgs, &opts(), &NoProgress)
-            .await
-            .unwrap();
+        let (app, dir) = with_orgs_only(&db, "bad").await;
         let path = bad_roster(&dir);
         let r = import::members::run(&app, &path, &opts(), &NoProgress)
             .await
@@ -278,12 +284,7 @@ contract_test!(
 contract_test!(
     long_text_is_refused_and_the_error_list_is_bounded,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("long");
-        let (orgs, _, _) = township(&dir);
-        import::orgs::run(&app, &orgs, &opts(), &NoProgress)
-            .await
-            .unwrap();
+        let (app, dir) = with_orgs_only(&db, "long").await;
         let ps = people();
         // Row 3: a name of 10,000 characters; row 4: an occupation (职业) of 201.
         let mut long_name = member_row(0, &ps[0]);

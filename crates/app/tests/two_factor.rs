@@ -34,6 +34,11 @@ async fn pending(app: &App, username: &str) -> PendingLogin {
     }
 }
 
+/// Why the second step of `p` with `code` is refused.
+async fn refusal(app: &App, p: &PendingLogin, code: &str) -> AuthError {
+    totp::complete_login(app, &p.0, code).await.unwrap_err()
+}
+
 /// Enrols a user through its own pages' use cases: the prepared secret, a first code.
 /// Answers the secret (base32) and the recovery codes.
 async fn enrol_self(app: &App, username: &str) -> (String, Vec<String>) {
@@ -113,7 +118,7 @@ contract_test!(
         let p = pending(&app, "adm").await;
         // The enrolment's code is used: not accepted again (replay), and counted.
         assert!(matches!(
-            totp::complete_login(&app, &p.0, &right).await.unwrap_err(),
+            refusal(&app, &p, &right).await,
             AuthError::BadSecondFactor
         ));
         assert_eq!(failed_logins(&app, "adm").await, 1);
@@ -126,13 +131,13 @@ contract_test!(
         assert_eq!(failed_logins(&app, "adm").await, 0);
         // The pending login is spent.
         assert!(matches!(
-            totp::complete_login(&later, &p.0, &next).await.unwrap_err(),
+            refusal(&later, &p, &next).await,
             AuthError::PendingExpired
         ));
         // The same code once more (a replay within its window) is refused and counted.
         let p = pending(&later, "adm").await;
         assert!(matches!(
-            totp::complete_login(&later, &p.0, &next).await.unwrap_err(),
+            refusal(&later, &p, &next).await,
             AuthError::BadSecondFactor
         ));
         assert_eq!(failed_logins(&app, "adm").await, 1);
@@ -152,7 +157,7 @@ contract_test!(
         let p = pending(&later, "adm").await;
         let far = totp::code_at(&app.totp, &p1.secret_base32, step(&later) + 3).unwrap();
         assert!(matches!(
-            totp::complete_login(&later, &p.0, &far).await.unwrap_err(),
+            refusal(&later, &p, &far).await,
             AuthError::BadSecondFactor
         ));
     }
@@ -167,25 +172,19 @@ contract_test!(wrong_codes_count_and_lock, |db: TestDb| async move {
     let p = pending(&later, "dept").await;
     for n in 1..5 {
         assert!(matches!(
-            totp::complete_login(&later, &p.0, &other_code(&right))
-                .await
-                .unwrap_err(),
+            refusal(&later, &p, &other_code(&right)).await,
             AuthError::BadSecondFactor
         ));
         assert_eq!(failed_logins(&app, "dept").await, n);
     }
     // Garbage counts too.
     assert!(matches!(
-        totp::complete_login(&later, &p.0, "letmein")
-            .await
-            .unwrap_err(),
+        refusal(&later, &p, "letmein").await,
         AuthError::Locked { .. }
     ));
     // Locked: the pending login is gone, and the password is refused for now.
     assert!(matches!(
-        totp::complete_login(&later, &p.0, &right)
-            .await
-            .unwrap_err(),
+        refusal(&later, &p, &right).await,
         AuthError::PendingExpired
     ));
     assert!(matches!(
@@ -211,7 +210,7 @@ contract_test!(wrong_codes_count_and_lock, |db: TestDb| async move {
     let late = at(&app, t0() + Duration::minutes(36));
     let code = totp::code_at(&app.totp, &secret, step(&late)).unwrap();
     assert!(matches!(
-        totp::complete_login(&late, &p.0, &code).await.unwrap_err(),
+        refusal(&late, &p, &code).await,
         AuthError::PendingExpired
     ));
 });
@@ -236,9 +235,7 @@ contract_test!(recovery_codes_work_once, |db: TestDb| async move {
     assert_eq!(login.after.as_ref().unwrap()["recovery_left"], 9);
     let p = pending(&app, "aud").await;
     assert!(matches!(
-        totp::complete_login(&app, &p.0, &codes[3])
-            .await
-            .unwrap_err(),
+        refusal(&app, &p, &codes[3]).await,
         AuthError::BadSecondFactor
     ));
     totp::complete_login(&app, &p.0, &codes[4]).await.unwrap();
@@ -247,9 +244,7 @@ contract_test!(recovery_codes_work_once, |db: TestDb| async move {
     let (_, theirs) = enrol_self(&app, "dept").await;
     let p = pending(&app, "aud").await;
     assert!(matches!(
-        totp::complete_login(&app, &p.0, &theirs[0])
-            .await
-            .unwrap_err(),
+        refusal(&app, &p, &theirs[0]).await,
         AuthError::BadSecondFactor
     ));
 });

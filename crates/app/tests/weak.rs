@@ -24,7 +24,7 @@ use common::*;
 use jiceng_app::access::{Actor, Role};
 use jiceng_app::import::{self, ImportOptions, NoProgress};
 use jiceng_app::reports::weak::WeakReport;
-use jiceng_app::{rating, rectification, weak, App, AppError};
+use jiceng_app::{rating, rectification, App, AppError};
 use jiceng_domain::rectification::{NewMeasure, ReviewOutcome};
 use jiceng_domain::{EventKind, OrgEvent, PositionKind, WeaknessKind};
 use jiceng_store::testing::TestDb;
@@ -300,21 +300,14 @@ async fn load(app: &App, dir: &Dir) {
     )
     .await
     .unwrap();
-    uc::record_case(
-        app,
-        &a,
-        "T003",
-        &weak::NewCase {
-            decided_on: d("2026-05-20"),
-            subject: "村党总支委员".into(),
-            summary: "违规处置集体资产".into(),
-            sanction: Some("党内警告".into()),
-            source: "县纪委监委通报".into(),
-            team: true,
-        },
-    )
-    .await
-    .unwrap();
+    let case = county_case(
+        "2026-05-20",
+        "村党总支委员",
+        "违规处置集体资产",
+        Some("党内警告"),
+        true,
+    );
+    uc::record_case(app, &a, "T003", &case).await.unwrap();
     uc::record_signal(
         app,
         &a,
@@ -326,6 +319,14 @@ async fn load(app: &App, dir: &Dir) {
     )
     .await
     .unwrap();
+}
+
+/// An app with this file's township loaded, and the folder of its files.
+async fn loaded(db: &TestDb, label: &str) -> (App, Dir) {
+    let app = app(db);
+    let dir = Dir::new(label);
+    load(&app, &dir).await;
+    (app, dir)
 }
 
 /// The dated facts an org import states (the committee of 是否设立支委会 = 是, day
@@ -473,9 +474,7 @@ fn sorted(mut s: Shape, r: &WeakReport) -> Shape {
 contract_test!(
     weak_report_names_exactly_the_planted_orgs,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("weak");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "weak").await;
         let r = uc::weak_report(&app, &dept(), "T001", 2026).await.unwrap();
         assert_eq!(shape(&r), sorted(planted(), &r));
         assert_eq!(r.diagnosed, 7, "T001, T002, T003, T004, T005, T006, T009");
@@ -594,9 +593,7 @@ fn score(r: &rating::OrgRating, code: &str) -> Option<f64> {
 contract_test!(
     ratings_rise_and_fall_with_the_records,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("rating");
-        load(&app, &dir).await;
+        let (app, dir) = loaded(&db, "rating").await;
         let a = dept();
         let sum = uc::rate(&app, &a, "T001", 2026).await.unwrap();
         assert_eq!(sum.rated, 7);
@@ -749,9 +746,7 @@ contract_test!(
 contract_test!(
     a_case_runs_from_diagnosis_to_acceptance,
     |db: TestDb| async move {
-        let app = app(&db);
-        let dir = Dir::new("rect");
-        load(&app, &dir).await;
+        let (app, _dir) = loaded(&db, "rect").await;
         let a = dept();
         uc::rate(&app, &a, "T001", 2026).await.unwrap();
 

@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn run_with(dir: &Path, key: Option<&str>, args: &[&str]) -> (i32, String, String) {
@@ -29,6 +29,23 @@ fn tamper(db: &Path, sql: &str) {
         });
 }
 
+/// `audit verify` on the test database fails (exit 1) and says `problem`.
+fn verify_finds(dir: &Path, problem: &str) {
+    let (code, out, _) = run(dir, &t_db(&["audit", "verify"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(problem), "{out}");
+}
+
+/// A scratch folder `label` whose test database holds the two orgs of `ORGS`.
+fn township(label: &str) -> PathBuf {
+    let dir = scratch(label);
+    std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
+    assert_eq!(run(&dir, &t_db(&["init"])).0, 0);
+    let (code, out, err) = run(&dir, &t_db(&["import", "orgs", "orgs.csv"]));
+    assert_eq!(code, 0, "{out}{err}");
+    dir
+}
+
 /// `jiceng user add` on the test database: the answer.
 fn add_user(
     dir: &Path,
@@ -38,8 +55,6 @@ fn add_user(
     password: &str,
 ) -> (i32, String, String) {
     let args = [
-        "--db",
-        "sqlite://t.db",
         "user",
         "add",
         "--username",
@@ -51,18 +66,12 @@ fn add_user(
         "--password",
         password,
     ];
-    run(dir, &args)
+    run(dir, &t_db(&args))
 }
 
 #[test]
 fn users_and_the_audit_chain_from_the_command_line() {
-    let dir = scratch("users");
-    std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
-    let db = ["--db", "sqlite://t.db"];
-    let with = |args: &[&'static str]| [&db[..], args].concat();
-    assert_eq!(run(&dir, &with(&["init"])).0, 0);
-    let (code, out, err) = run(&dir, &with(&["import", "orgs", "orgs.csv"]));
-    assert_eq!(code, 0, "{out}{err}");
+    let dir = township("users");
 
     let (code, out, err) = add_user(&dir, "zhen", "Z1", "committee", "Blue river 7");
     assert_eq!(code, 0, "{out}{err}");
@@ -85,7 +94,7 @@ fn users_and_the_audit_chain_from_the_command_line() {
         .current_dir(&dir)
         .env("JICENG_KEY", KEY)
         .env("JICENG_PASSWORD", "from the env 1")
-        .args(with(&[
+        .args(t_db(&[
             "user",
             "add",
             "--username",
@@ -103,11 +112,11 @@ fn users_and_the_audit_chain_from_the_command_line() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let (code, out, _) = run(&dir, &with(&["user", "disable", "--username", "cun"]));
+    let (code, out, _) = run(&dir, &t_db(&["user", "disable", "--username", "cun"]));
     assert_eq!(code, 0, "{out}");
     let (code, out, _) = run(
         &dir,
-        &with(&[
+        &t_db(&[
             "user",
             "reset-password",
             "--username",
@@ -117,7 +126,7 @@ fn users_and_the_audit_chain_from_the_command_line() {
         ]),
     );
     assert_eq!(code, 0, "{out}");
-    let (code, out, _) = run(&dir, &with(&["user", "list"]));
+    let (code, out, _) = run(&dir, &t_db(&["user", "list"]));
     assert_eq!(code, 0);
     assert!(
         out.contains("zhen\t党（工）委\tZ1\t某镇党委\t正常"),
@@ -127,13 +136,13 @@ fn users_and_the_audit_chain_from_the_command_line() {
         out.contains("cun\t支部书记\tZ2\t甲村党支部\t已停用"),
         "{out}"
     );
-    let (_, out, _) = run(&dir, &with(&["user", "list", "--json"]));
+    let (_, out, _) = run(&dir, &t_db(&["user", "list", "--json"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 2);
     assert!(!out.contains("argon2"), "no hash in the listing");
 
     // import, two adds, disable, reset: five entries, intact.
-    let (code, out, _) = run(&dir, &with(&["audit", "verify"]));
+    let (code, out, _) = run(&dir, &t_db(&["audit", "verify"]));
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("已检查 5 条审计记录") && out.contains("审计链完整"),
@@ -145,9 +154,7 @@ fn users_and_the_audit_chain_from_the_command_line() {
         &dir.join("t.db"),
         "UPDATE audit_event SET target = 'someone-else' WHERE seq = 3",
     );
-    let (code, out, _) = run(&dir, &with(&["audit", "verify"]));
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("第3条记录被修改"), "{out}");
+    verify_finds(&dir, "第3条记录被修改");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -156,36 +163,35 @@ fn rotating_the_key() {
     let dir = scratch("rotate");
     std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
     std::fs::write(dir.join("members.csv"), MEMBERS).unwrap();
-    let args = |extra: &[&'static str]| [&["--db", "sqlite://t.db"][..], extra].concat();
     // The key file is created by init and remembered by the database.
-    assert_eq!(run_with(&dir, None, &args(&["init"])).0, 0);
+    assert_eq!(run_with(&dir, None, &t_db(&["init"])).0, 0);
     assert_eq!(
-        run_with(&dir, None, &args(&["import", "orgs", "orgs.csv"])).0,
+        run_with(&dir, None, &t_db(&["import", "orgs", "orgs.csv"])).0,
         0
     );
-    let (code, out, err) = run_with(&dir, None, &args(&["import", "members", "members.csv"]));
+    let (code, out, err) = run_with(&dir, None, &t_db(&["import", "members", "members.csv"]));
     assert_eq!(code, 0, "{out}{err}");
     assert!(dir.join("jiceng.key").exists());
     // Another key is refused before it can hash anyone.
-    let (code, _, err) = run(&dir, &args(&["report", "members", "--org", "Z1"]));
+    let (code, _, err) = run(&dir, &t_db(&["report", "members", "--org", "Z1"]));
     assert_eq!(code, 2);
     assert!(err.contains("密钥与数据库不符"), "{err}");
 
     let (code, out, err) = run_with(
         &dir,
         None,
-        &args(&["key", "rotate", "--new-key-file", "new.key"]),
+        &t_db(&["key", "rotate", "--new-key-file", "new.key"]),
     );
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("重新加密 1 个身份证号"), "{out}");
-    let (code, _, err) = run_with(&dir, None, &args(&["report", "members", "--org", "Z1"]));
+    let (code, _, err) = run_with(&dir, None, &t_db(&["report", "members", "--org", "Z1"]));
     assert_eq!(code, 2, "the old key no longer fits");
     assert!(err.contains("密钥与数据库不符"), "{err}");
     // With the new key the same person is matched, not entered twice.
     let v = json(run_with(
         &dir,
         None,
-        &args(&[
+        &t_db(&[
             "--key-file",
             "new.key",
             "import",
@@ -202,7 +208,7 @@ fn rotating_the_key() {
     let (code, out, _) = run_with(
         &dir,
         None,
-        &args(&["--key-file", "new.key", "audit", "verify"]),
+        &t_db(&["--key-file", "new.key", "audit", "verify"]),
     );
     assert_eq!(code, 0, "{out}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -210,12 +216,7 @@ fn rotating_the_key() {
 
 #[test]
 fn audit_anchors_export_and_retention_from_the_command_line() {
-    let dir = scratch("anchors");
-    std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
-    let with = |args: &[&'static str]| [&["--db", "sqlite://t.db"][..], args].concat();
-    assert_eq!(run(&dir, &with(&["init"])).0, 0);
-    let (code, out, err) = run(&dir, &with(&["import", "orgs", "orgs.csv"]));
-    assert_eq!(code, 0, "{out}{err}");
+    let dir = township("anchors");
     // A command that wrote to the log anchored it beside the key file, for its owner only.
     let anchor = dir.join("jiceng-audit.anchor");
     let text = std::fs::read_to_string(&anchor).expect("anchor written");
@@ -226,18 +227,18 @@ fn audit_anchors_export_and_retention_from_the_command_line() {
         let mode = std::fs::metadata(&anchor).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let (code, out, _) = run(&dir, &with(&["audit", "verify"]));
+    let (code, out, _) = run(&dir, &t_db(&["audit", "verify"]));
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("已核对 1 个锚点") && out.contains("审计链完整"),
         "{out}"
     );
 
-    let (code, out, err) = run(&dir, &with(&["audit", "export", "--out", "audit.xlsx"]));
+    let (code, out, err) = run(&dir, &t_db(&["audit", "export", "--out", "audit.xlsx"]));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("已导出 1 条审计记录"), "{out}");
     assert!(dir.join("audit.xlsx").exists());
-    let (code, out, err) = run(&dir, &with(&["audit", "export", "--out", "audit.csv"]));
+    let (code, out, err) = run(&dir, &t_db(&["audit", "export", "--out", "audit.csv"]));
     assert_eq!(code, 0, "{out}{err}");
     let csv = std::fs::read_to_string(dir.join("audit.csv")).unwrap();
     assert!(
@@ -253,11 +254,11 @@ fn audit_anchors_export_and_retention_from_the_command_line() {
     // Retention: less than six months is refused, and so is a purge within it.
     let (code, _, err) = run(
         &dir,
-        &with(&["--audit-retention-months", "5", "audit", "verify"]),
+        &t_db(&["--audit-retention-months", "5", "audit", "verify"]),
     );
     assert_eq!(code, 2);
     assert!(err.contains("不得少于6个月"), "{err}");
-    let (code, _, err) = run(&dir, &with(&["audit", "purge", "--before", "2026-07-01"]));
+    let (code, _, err) = run(&dir, &t_db(&["audit", "purge", "--before", "2026-07-01"]));
     assert_eq!(code, 2);
     assert!(err.contains("须保存6个月"), "{err}");
 
@@ -267,22 +268,15 @@ fn audit_anchors_export_and_retention_from_the_command_line() {
         &dir.join("t.db"),
         "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_event WHERE seq = 2)",
     );
-    let (code, out, _) = run(&dir, &with(&["audit", "verify"]));
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("锚点已记至第3条，但日志只到第2条"), "{out}");
+    verify_finds(&dir, "锚点已记至第3条，但日志只到第2条");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn roles_and_second_factors_from_the_command_line() {
-    let dir = scratch("roles");
-    std::fs::write(dir.join("orgs.csv"), ORGS).unwrap();
-    let with = |extra: &[&'static str]| [&["--db", "sqlite://t.db"][..], extra].concat();
-    assert_eq!(run(&dir, &with(&["init"])).0, 0);
-    let (code, out, err) = run(&dir, &with(&["import", "orgs", "orgs.csv"]));
-    assert_eq!(code, 0, "{out}{err}");
+    let dir = township("roles");
     let add = |username: &'static str, role: &'static str| {
-        with(&[
+        t_db(&[
             "user",
             "add",
             "--username",
@@ -300,7 +294,7 @@ fn roles_and_second_factors_from_the_command_line() {
     // The security administrator's act: a role and a scope for a fresh account.
     let (code, out, err) = run(
         &dir,
-        &with(&[
+        &t_db(&[
             "user",
             "role",
             "--username",
@@ -319,12 +313,12 @@ fn roles_and_second_factors_from_the_command_line() {
     // 三权分立: the system administrator never becomes the auditor.
     let (code, out, err) = run(
         &dir,
-        &with(&["user", "role", "--username", "adm", "--role", "auditor"]),
+        &t_db(&["user", "role", "--username", "adm", "--role", "auditor"]),
     );
     assert_ne!(code, 0, "{out}");
     assert!(err.contains("三权分立"), "{err}");
     // Enrolment prints the secret, its URI, a QR code and ten recovery codes, once.
-    let (code, out, err) = run(&dir, &with(&["user", "2fa", "enrol", "--username", "adm"]));
+    let (code, out, err) = run(&dir, &t_db(&["user", "2fa", "enrol", "--username", "adm"]));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("otpauth://totp/jiceng:adm?secret="), "{out}");
     assert!(
@@ -339,13 +333,13 @@ fn roles_and_second_factors_from_the_command_line() {
         })
         .count();
     assert_eq!(recovery, 10, "{out}");
-    let (code, _, err) = run(&dir, &with(&["user", "2fa", "enrol", "--username", "adm"]));
+    let (code, _, err) = run(&dir, &t_db(&["user", "2fa", "enrol", "--username", "adm"]));
     assert_ne!(code, 0);
     assert!(err.contains("已绑定"), "{err}");
-    let (code, out, err) = run(&dir, &with(&["user", "2fa", "reset", "--username", "adm"]));
+    let (code, out, err) = run(&dir, &t_db(&["user", "2fa", "reset", "--username", "adm"]));
     assert_eq!(code, 0, "{out}{err}");
     // Each act is in the chain: import, three adds, the role, the enrolment, the reset.
-    let (code, out, _) = run(&dir, &with(&["audit", "verify"]));
+    let (code, out, _) = run(&dir, &t_db(&["audit", "verify"]));
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("已检查 7 条审计记录"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);

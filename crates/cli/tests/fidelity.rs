@@ -127,21 +127,29 @@ fn scenario(dir: &Path, db: &str) {
     }
     std::fs::write(dir.join("b.csv"), roster).unwrap();
 
+    // `import WHAT FILE --org T` on `day`, which must succeed.
+    let import = |day: &str, what: &str, file: &str| {
+        ok(run(dir, db, day, &["import", what, file, "--org", "T"]));
+    };
+    // The township's compliance report for `period`, asked on `day`.
+    let compliance = |day: &str, period: &str| {
+        let args = [
+            "report",
+            "compliance",
+            "--org",
+            "T",
+            "--period",
+            period,
+            "--format",
+            "json",
+        ];
+        json(run(dir, db, day, &args))
+    };
     let day = "2026-10-05";
     ok(run(dir, db, day, &["init"]));
     ok(run(dir, db, day, &["import", "orgs", "orgs.csv"]));
-    ok(run(
-        dir,
-        db,
-        day,
-        &["import", "members", "a.csv", "--org", "T"],
-    ));
-    ok(run(
-        dir,
-        db,
-        day,
-        &["import", "members", "b.csv", "--org", "T"],
-    ));
+    import(day, "members", "a.csv");
+    import(day, "members", "b.csv");
     // 乙村 elected its first 支委会 at a 党员大会 on 2026-06-20.
     for kind in ["election", "committee_set"] {
         ok(run(
@@ -187,21 +195,7 @@ fn scenario(dir: &Path, db: &str) {
     assert_eq!(v["written"], 28, "{v}");
 
     // The current quarter on its fifth day: nothing is over, nobody fails.
-    let v = json(run(
-        dir,
-        db,
-        day,
-        &[
-            "report",
-            "compliance",
-            "--org",
-            "T",
-            "--period",
-            "2026Q4",
-            "--format",
-            "json",
-        ],
-    ));
+    let v = compliance(day, "2026Q4");
     assert_eq!(v["judged_through"], Value::Null, "{v}");
     assert_eq!(v["rate"], Value::Null, "{v}");
     assert_eq!(v["noncompliant"].as_array().unwrap().len(), 0, "{v}");
@@ -209,21 +203,7 @@ fn scenario(dir: &Path, db: &str) {
     assert_eq!(v["pending"].as_array().unwrap().len(), 2, "{v}");
     // The year so far: through 30 September both comply (甲村's 支委会 unknown: 暂无数据;
     // 乙村 owes 支委会 from June, when its committee was elected, and held each).
-    let v = json(run(
-        dir,
-        db,
-        day,
-        &[
-            "report",
-            "compliance",
-            "--org",
-            "T",
-            "--period",
-            "2026",
-            "--format",
-            "json",
-        ],
-    ));
+    let v = compliance(day, "2026");
     assert_eq!(v["judged_through"], "2026-09-30", "{v}");
     assert_eq!(
         (v["branches"].as_u64(), v["compliant"].as_u64()),
@@ -242,30 +222,8 @@ fn scenario(dir: &Path, db: &str) {
         ledger_rows("乙村党支部", 10, 12, &[10, 11, 12])
     );
     std::fs::write(dir.join("ledger-q4.csv"), ledger).unwrap();
-    ok(run(
-        dir,
-        db,
-        day,
-        &["import", "meetings", "ledger-q4.csv", "--org", "T"],
-    ));
-    let year_2026 = |day: &str| {
-        json(run(
-            dir,
-            db,
-            day,
-            &[
-                "report",
-                "compliance",
-                "--org",
-                "T",
-                "--period",
-                "2026",
-                "--format",
-                "json",
-            ],
-        ))
-    };
-    let v = year_2026(day);
+    import(day, "meetings", "ledger-q4.csv");
+    let v = compliance(day, "2026");
     // Every span of 2026 is over; the 2026年度 组织生活会 and 民主评议 are still 待办 (their
     // window runs to 31 March 2027), so both branches comply and nothing is a shortfall.
     assert_eq!(v["judged_through"], "2026-12-31", "{v}");
@@ -312,12 +270,7 @@ fn scenario(dir: &Path, db: &str) {
         roster += &format!("{name},{gender},{birth},{idn},正式党员,1996-07-01,乙村党支部,{post}\n");
     }
     std::fs::write(dir.join("b-2027.csv"), roster).unwrap();
-    ok(run(
-        dir,
-        db,
-        day,
-        &["import", "members", "b-2027.csv", "--org", "T"],
-    ));
+    import(day, "members", "b-2027.csv");
     let mut ledger = LEDGER_HEADER.to_string();
     for branch in ["甲村党支部", "乙村党支部"] {
         ledger += &format!(
@@ -326,12 +279,7 @@ fn scenario(dir: &Path, db: &str) {
         ledger += &format!("{branch},主题党日,2027-01-15,学习,8,8,0,书记\n");
     }
     std::fs::write(dir.join("ledger-2027.csv"), ledger).unwrap();
-    ok(run(
-        dir,
-        db,
-        day,
-        &["import", "meetings", "ledger-2027.csv", "--org", "T"],
-    ));
+    import(day, "meetings", "ledger-2027.csv");
     let b2 = rating("B", day);
     for code in [
         "SecretaryInPlace",
@@ -354,7 +302,7 @@ fn scenario(dir: &Path, db: &str) {
     );
     // The 2026年度 sessions held in February are credited to 2026: nothing is 待办 any
     // more for 2026's yearly items, and both still comply.
-    let v = year_2026(day);
+    let v = compliance(day, "2026");
     assert_eq!(
         (v["branches"].as_u64(), v["compliant"].as_u64()),
         (Some(2), Some(2)),

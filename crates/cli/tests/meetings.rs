@@ -5,20 +5,23 @@ use common::*;
 
 use std::path::Path;
 
+/// `jiceng ARGS` on the test database.
+fn on_t(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    run(dir, &t_db(args))
+}
+
 /// `jiceng report compliance --org Z1` on the test database, with `more` arguments.
 fn compliance(dir: &Path, more: &[&str]) -> (i32, String, String) {
-    let args = [
-        &[
-            "--db",
-            "sqlite://t.db",
-            "report",
-            "compliance",
-            "--org",
-            "Z1",
-        ][..],
-        more,
-    ];
-    run(dir, &args.concat())
+    on_t(
+        dir,
+        &[&["report", "compliance", "--org", "Z1"][..], more].concat(),
+    )
+}
+
+/// `jiceng import meetings FILE --format json` on the test database, with `more` arguments.
+fn import_meetings(dir: &Path, file: &str, more: &[&str]) -> (i32, String, String) {
+    let args = ["import", "meetings", file, "--format", "json"];
+    on_t(dir, &[&args[..], more].concat())
 }
 
 #[test]
@@ -33,12 +36,9 @@ fn a_ledger_imported_and_judged_from_the_command_line() {
          甲村第一党小组,党小组,Z2,农村,2000-01-01,否,Z4\n",
     )
     .unwrap();
-    let (code, out, err) = run(&dir, &["--db", "sqlite://t.db", "init"]);
+    let (code, out, err) = on_t(&dir, &["init"]);
     assert_eq!(code, 0, "{out}{err}");
-    let (code, out, err) = run(
-        &dir,
-        &["--db", "sqlite://t.db", "import", "orgs", "orgs.csv"],
-    );
+    let (code, out, err) = on_t(&dir, &["import", "orgs", "orgs.csv"]);
     assert_eq!(code, 0, "{out}{err}");
 
     // A GBK ledger with a title line, aliases for the columns and dates as ledgers write them.
@@ -57,37 +57,13 @@ fn a_ledger_imported_and_judged_from_the_command_line() {
     let (bytes, _, bad) = encoding_rs::GBK.encode(ledger);
     assert!(!bad);
     std::fs::write(dir.join("ledger.csv"), bytes).unwrap();
-    let v = json(run(
-        &dir,
-        &[
-            "--db",
-            "sqlite://t.db",
-            "import",
-            "meetings",
-            "ledger.csv",
-            "--org",
-            "Z1",
-            "--format",
-            "json",
-        ],
-    ));
+    let v = json(import_meetings(&dir, "ledger.csv", &["--org", "Z1"]));
     assert_eq!(
         (v["rows"].as_u64(), v["written"].as_u64()),
         (Some(10), Some(10))
     );
     // Twice: nothing added.
-    let (code, out, _) = run(
-        &dir,
-        &[
-            "--db",
-            "sqlite://t.db",
-            "import",
-            "meetings",
-            "ledger.csv",
-            "--format",
-            "json",
-        ],
-    );
+    let (code, out, _) = import_meetings(&dir, "ledger.csv", &[]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
@@ -97,11 +73,9 @@ fn a_ledger_imported_and_judged_from_the_command_line() {
 
     // Q3: 甲村 complies; 乙村 held two committee meetings of three months (one is in Q4)
     // and nothing else.
-    let v = json(run(
+    let v = json(on_t(
         &dir,
         &[
-            "--db",
-            "sqlite://t.db",
             "report",
             "compliance",
             "--org",
@@ -171,18 +145,7 @@ fn a_ledger_imported_and_judged_from_the_command_line() {
          甲村党支部,主题党日,2027-01-01,未来,10,9,1,张三\n",
     )
     .unwrap();
-    let (code, out, _) = run(
-        &dir,
-        &[
-            "--db",
-            "sqlite://t.db",
-            "import",
-            "meetings",
-            "bad.csv",
-            "--format",
-            "json",
-        ],
-    );
+    let (code, out, _) = import_meetings(&dir, "bad.csv", &[]);
     assert_eq!(code, 1, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["errors"][0]["row"], 3);

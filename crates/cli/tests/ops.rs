@@ -99,6 +99,18 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// Another program's SQLite file at `path`, made by running `statements` on it.
+fn foreign_sqlite(path: &Path, statements: &[&str]) {
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    runtime().block_on(async {
+        let mut c = jiceng_store::backup::connect(&url).await.unwrap();
+        for statement in statements {
+            sqlx::query(statement).execute(&mut c).await.unwrap();
+        }
+        jiceng_store::backup::close(c).await.unwrap();
+    });
+}
+
 /// The app over `url` with the key file of `dir`, as a second process would hold it.
 async fn app_on(url: &str, dir: &Path) -> App {
     let store = Store::open_existing(url).await.unwrap();
@@ -480,21 +492,13 @@ fn restore_refuses_broken_foreign_and_wrong_key_backups() {
 
     // A SQLite file that is not jiceng's: without a manifest, and with one made for it.
     let foreign = dir.join("foreign.db");
-    runtime().block_on(async {
-        let mut c =
-            jiceng_store::backup::connect(&format!("sqlite://{}?mode=rwc", foreign.display()))
-                .await
-                .unwrap();
-        sqlx::query("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
-            .execute(&mut c)
-            .await
-            .unwrap();
-        sqlx::query("INSERT INTO notes (body) VALUES ('别的程序的数据')")
-            .execute(&mut c)
-            .await
-            .unwrap();
-        jiceng_store::backup::close(c).await.unwrap();
-    });
+    foreign_sqlite(
+        &foreign,
+        &[
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)",
+            "INSERT INTO notes (body) VALUES ('别的程序的数据')",
+        ],
+    );
     let err = restore("foreign.db");
     assert!(
         err.contains("拒绝恢复 foreign.db：找不到备份清单 foreign.db.manifest.json"),
@@ -656,17 +660,7 @@ fn a_missing_empty_or_foreign_database_is_an_error_never_a_new_one() {
     assert_eq!(std::fs::metadata(dir.join("empty.db")).unwrap().len(), 0);
     // Another program's SQLite file is not turned into a jiceng database.
     let foreign = dir.join("foreign.db");
-    runtime().block_on(async {
-        let mut c =
-            jiceng_store::backup::connect(&format!("sqlite://{}?mode=rwc", foreign.display()))
-                .await
-                .unwrap();
-        sqlx::query("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
-            .execute(&mut c)
-            .await
-            .unwrap();
-        jiceng_store::backup::close(c).await.unwrap();
-    });
+    foreign_sqlite(&foreign, &["CREATE TABLE notes (id INTEGER PRIMARY KEY)"]);
     let before = sha(&foreign);
     let err = refused(
         &dir,
@@ -699,7 +693,7 @@ fn a_missing_empty_or_foreign_database_is_an_error_never_a_new_one() {
         &["init"][..],
         &["audit", "verify"][..],
     ] {
-        let err = refused(&dir, &[&["--db", "sqlite://t.db"][..], args].concat());
+        let err = refused(&dir, &t_db(args));
         assert!(
             err.contains("密钥文件不存在：jiceng.key；此数据库已用密钥 ")
                 && err.contains("请找回原密钥文件"),

@@ -15,6 +15,34 @@ fn run(dir: &Path, today: &str, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `GROUP STEP --org Z2 --year 2026`, then `more`, on `today`.
+fn z2_2026(
+    dir: &Path,
+    today: &str,
+    [group, step]: [&str; 2],
+    more: &[&str],
+) -> (i32, String, String) {
+    let args = [group, step, "--org", "Z2", "--year", "2026"];
+    run(dir, today, &[&args[..], more].concat())
+}
+
+/// `report WHAT` of the township Z1 for 2026 on `today`, as JSON.
+fn z1_report(dir: &Path, today: &str, what: &str) -> serde_json::Value {
+    let args = [
+        "report", what, "--org", "Z1", "--year", "2026", "--format", "json",
+    ];
+    json(run(dir, today, &args))
+}
+
+/// The entry of the JSON array `list` for the org `code`.
+fn entry_of<'a>(list: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["org"]["code"] == code)
+        .unwrap_or_else(|| panic!("{code} listed: {list}"))
+}
+
 #[test]
 fn rate_diagnose_and_rectify_from_the_command_line() {
     let dir = scratch("flow");
@@ -56,20 +84,8 @@ fn rate_diagnose_and_rectify_from_the_command_line() {
     assert_eq!(v["rated"], 2, "{out}");
 
     // 甲村's secretary has been vacant since 2025-06-01: 瘫, with its evidence.
-    let out = ok(run(
-        &dir,
-        day,
-        &[
-            "report", "weak", "--org", "Z1", "--year", "2026", "--format", "json",
-        ],
-    ));
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let z2 = v["weak"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["org"]["code"] == "Z2")
-        .expect("Z2 listed");
+    let v = z1_report(&dir, day, "weak");
+    let z2 = entry_of(&v["weak"], "Z2");
     let para = z2["weaknesses"]
         .as_array()
         .unwrap()
@@ -111,12 +127,11 @@ fn rate_diagnose_and_rectify_from_the_command_line() {
     assert!(!out.contains("涉及班子成员"), "{out}");
 
     // Unknown kind, missing year: clear errors.
-    let (code, _, err) = run(
+    let (code, _, err) = z2_2026(
         &dir,
         day,
-        &[
-            "weak", "confirm", "--org", "Z2", "--year", "2026", "--kind", "胖", "--reason", "核实",
-        ],
+        ["weak", "confirm"],
+        &["--kind", "胖", "--reason", "核实"],
     );
     assert_ne!(code, 0);
     assert!(err.contains("无法识别的问题类型"), "{err}");
@@ -125,16 +140,11 @@ fn rate_diagnose_and_rectify_from_the_command_line() {
     assert!(err.contains("--year"), "{err}");
 
     // Records for signals, then the decision and the case.
-    ok(run(
+    ok(z2_2026(
         &dir,
         day,
+        ["weak", "funding"],
         &[
-            "weak",
-            "funding",
-            "--org",
-            "Z2",
-            "--year",
-            "2026",
             "--kind",
             "collective-income",
             "--amount",
@@ -143,16 +153,11 @@ fn rate_diagnose_and_rectify_from_the_command_line() {
             "村财务报表",
         ],
     ));
-    ok(run(
+    ok(z2_2026(
         &dir,
         day,
+        ["weak", "signal"],
         &[
-            "weak",
-            "signal",
-            "--org",
-            "Z2",
-            "--year",
-            "2026",
             "--kind",
             "乱",
             "--evidence",
@@ -161,129 +166,62 @@ fn rate_diagnose_and_rectify_from_the_command_line() {
             "县委政法委通报",
         ],
     ));
-    let out = ok(run(
+    let out = ok(z2_2026(
         &dir,
         day,
-        &[
-            "weak",
-            "confirm",
-            "--org",
-            "Z2",
-            "--year",
-            "2026",
-            "--kind",
-            "乱",
-            "--reason",
-            "经核实宗族势力干扰换届",
-        ],
+        ["weak", "confirm"],
+        &["--kind", "乱", "--reason", "经核实宗族势力干扰换届"],
     ));
     assert!(out.contains("已建立整顿台账"), "{out}");
-    ok(run(
+    ok(z2_2026(
         &dir,
         day,
-        &[
-            "rectify",
-            "plan",
-            "--org",
-            "Z2",
-            "--year",
-            "2026",
-            "--measure",
-            "选举产生支部书记|镇党委组织委员|2027-01-31",
-        ],
+        ["rectify", "plan"],
+        &["--measure", "选举产生支部书记|镇党委组织委员|2027-01-31"],
     ));
-    let out = ok(run(
+    let out = ok(z2_2026(
         &dir,
         day,
-        &[
-            "rectify",
-            "assign",
-            "--org",
-            "Z2",
-            "--year",
-            "2026",
-            "--cadre",
-            "县委常委王某",
-        ],
+        ["rectify", "assign"],
+        &["--cadre", "县委常委王某"],
     ));
     assert!(out.contains("县委政法委"), "{out}");
-    ok(run(
+    ok(z2_2026(
         &dir,
         day,
-        &[
-            "rectify",
-            "progress",
-            "--org",
-            "Z2",
-            "--year",
-            "2026",
-            "--text",
-            "已提名人选",
-            "--evidence",
-            "镇党委会议纪要",
-        ],
+        ["rectify", "progress"],
+        &["--text", "已提名人选", "--evidence", "镇党委会议纪要"],
     ));
     // In February the measure is overdue.
     let out = ok(run(&dir, "2027-02-15", &["rectify", "overdue", "--json"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 1, "{out}");
     assert_eq!(v[0]["days_overdue"], 15);
-    let (code, _, err) = run(
+    let (code, _, err) = z2_2026(
         &dir,
         "2027-02-15",
-        &[
-            "rectify", "accept", "--org", "Z2", "--year", "2026", "--note", "合格",
-        ],
+        ["rectify", "accept"],
+        &["--note", "合格"],
     );
     assert_ne!(code, 0);
     assert!(err.contains("尚有整改措施未完成"), "{err}");
-    ok(run(
+    ok(z2_2026(
         &dir,
         "2027-02-15",
-        &[
-            "rectify",
-            "done",
-            "--org",
-            "Z2",
-            "--year",
-            "2026",
-            "--measure",
-            "1",
-        ],
+        ["rectify", "done"],
+        &["--measure", "1"],
     ));
-    ok(run(
+    ok(z2_2026(
         &dir,
         "2027-02-15",
-        &[
-            "rectify",
-            "accept",
-            "--org",
-            "Z2",
-            "--year",
-            "2026",
-            "--note",
-            "经验收合格",
-        ],
+        ["rectify", "accept"],
+        &["--note", "经验收合格"],
     ));
-    let out = ok(run(
-        &dir,
-        "2027-02-15",
-        &[
-            "report",
-            "rectification",
-            "--org",
-            "Z1",
-            "--year",
-            "2026",
-            "--format",
-            "json",
-        ],
-    ));
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v = z1_report(&dir, "2027-02-15", "rectification");
     assert_eq!(
         (v["cases"].as_i64(), v["closed"].as_i64()),
         (Some(1), Some(1)),
-        "{out}"
+        "{v}"
     );
     assert_eq!(v["items"][0]["stage"], "Accepted");
 
@@ -300,45 +238,19 @@ fn rate_diagnose_and_rectify_from_the_command_line() {
         let bytes = std::fs::read(dir.join(&file)).unwrap();
         assert_eq!(&bytes[..2], b"PK", "{what}: a real xlsx");
     }
-    let out = ok(run(
-        &dir,
-        day,
-        &["rating", "show", "--org", "Z2", "--year", "2026"],
-    ));
+    let out = ok(z2_2026(&dir, day, ["rating", "show"], &[]));
     assert!(
         out.contains("书记配备到位") && out.contains("暂无数据"),
         "{out}"
     );
-    ok(run(
+    ok(z2_2026(
         &dir,
         day,
-        &[
-            "rating",
-            "adjust",
-            "--org",
-            "Z2",
-            "--year",
-            "2026",
-            "--stars",
-            "2",
-            "--reason",
-            "群众评议较差",
-        ],
+        ["rating", "adjust"],
+        &["--stars", "2", "--reason", "群众评议较差"],
     ));
-    let out = ok(run(
-        &dir,
-        day,
-        &[
-            "report", "ratings", "--org", "Z1", "--year", "2026", "--format", "json",
-        ],
-    ));
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let z2 = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["org"]["code"] == "Z2")
-        .unwrap();
+    let v = z1_report(&dir, day, "ratings");
+    let z2 = entry_of(&v["items"], "Z2");
     assert_eq!(
         (z2["stars"].as_i64(), z2["adjusted"].as_bool()),
         (Some(2), Some(true))

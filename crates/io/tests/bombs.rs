@@ -14,6 +14,12 @@ fn write(scratch: &Scratch, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     p
 }
 
+/// Why reading `bytes`, written to `name`, with `limits` is refused.
+fn refused(scratch: &Scratch, name: &str, bytes: &[u8], limits: &ReadLimits) -> String {
+    let err = read_grid_with(&write(scratch, name, bytes), limits).unwrap_err();
+    err.to_string()
+}
+
 fn no_folder(err: &ReadError, scratch: &Scratch) {
     let text = err.to_string();
     assert!(
@@ -69,8 +75,7 @@ fn rows_beyond_the_cap_are_refused_with_the_row() {
         max_rows: 5000,
         ..ReadLimits::DEFAULT
     };
-    let err = read_grid_with(&write(&s, "a.xlsx", &bytes), &limits).unwrap_err();
-    let text = err.to_string();
+    let text = refused(&s, "a.xlsx", &bytes, &limits);
     assert!(text.contains("第5001行") && text.contains("5000"), "{text}");
 }
 
@@ -102,8 +107,7 @@ fn too_many_cells_by_rows_times_width() {
         max_cells: 40_000,
         ..ReadLimits::DEFAULT
     };
-    let err = read_grid_with(&write(&s, "a.xlsx", &bytes), &limits).unwrap_err();
-    let text = err.to_string();
+    let text = refused(&s, "a.xlsx", &bytes, &limits);
     assert!(
         text.contains("100 行 × 500 列") && text.contains("40000"),
         "{text}"
@@ -133,9 +137,7 @@ fn wide_sparse_rows_are_refused_while_reading() {
         max_cells: 40_000,
         ..ReadLimits::DEFAULT
     };
-    let err =
-        read_grid_with(&write(&s, "a.xlsx", &workbook(None, &rows, None)), &limits).unwrap_err();
-    let text = err.to_string();
+    let text = refused(&s, "a.xlsx", &workbook(None, &rows, None), &limits);
     assert!(text.contains("SF81") && text.contains("40000"), "{text}");
 }
 
@@ -152,16 +154,14 @@ fn a_cell_longer_than_the_cap_is_refused_with_its_place() {
         max_cell_chars: 100,
         ..ReadLimits::DEFAULT
     };
-    let err = read_grid_with(&write(&s, "a.xlsx", &bytes), &limits).unwrap_err();
-    let text = err.to_string();
+    let text = refused(&s, "a.xlsx", &bytes, &limits);
     assert!(
         text.contains("A2") && text.contains("101") && text.contains("100"),
         "{text}"
     );
 
     let csv = format!("姓名,备注\n张三,{long}\n");
-    let err = read_grid_with(&write(&s, "a.csv", csv.as_bytes()), &limits).unwrap_err();
-    let text = err.to_string();
+    let text = refused(&s, "a.csv", csv.as_bytes(), &limits);
     assert!(
         text.contains("第2行第2列") && text.contains("101"),
         "{text}"
@@ -178,9 +178,8 @@ fn text_total_is_capped() {
         max_text_bytes: 4000,
         ..ReadLimits::DEFAULT
     };
-    let err =
-        read_grid_with(&write(&s, "a.xlsx", &workbook(None, &rows, None)), &limits).unwrap_err();
-    assert!(err.to_string().contains("文字总量"), "{err}");
+    let text = refused(&s, "a.xlsx", &workbook(None, &rows, None), &limits);
+    assert!(text.contains("文字总量"), "{text}");
 }
 
 #[test]
@@ -197,8 +196,8 @@ fn a_million_shared_strings_are_refused() {
         ..ReadLimits::DEFAULT
     };
     let bytes = workbook(None, &rows, Some(&shared_strings(10, 1001)));
-    let err = read_grid_with(&write(&s, "b.xlsx", &bytes), &limits).unwrap_err();
-    assert!(err.to_string().contains("共享字符串超过 1000"), "{err}");
+    let text = refused(&s, "b.xlsx", &bytes, &limits);
+    assert!(text.contains("共享字符串超过 1000"), "{text}");
     // Declared but not held: calamine would reserve the claim (an abort at this size).
     let bytes = workbook(None, &rows, Some(&shared_strings(999_999_999_999, 1)));
     let err = read_grid(&write(&s, "c.xlsx", &bytes)).unwrap_err();
@@ -222,8 +221,8 @@ fn zip_bomb_is_refused_while_inflating() {
         max_unzipped_bytes: 8 << 20,
         ..ReadLimits::DEFAULT
     };
-    let err = read_grid_with(&write(&s, "b.xlsx", &bytes), &limits).unwrap_err();
-    assert!(err.to_string().contains("解压后共 64.0 MB 以上"), "{err}");
+    let text = refused(&s, "b.xlsx", &bytes, &limits);
+    assert!(text.contains("解压后共 64.0 MB 以上"), "{text}");
     let err = read_grid_with(&write(&s, "c.xlsx", &lying_sizes(bytes)), &limits).unwrap_err();
     assert!(!matches!(err, ReadError::Empty { .. }), "{err:?}");
     eprintln!("lying sizes: {err}");
@@ -293,6 +292,6 @@ fn the_file_size_is_capped() {
         ..ReadLimits::DEFAULT
     };
     let csv = "姓名\n".to_string() + &"张三\n".repeat(200);
-    let err = read_grid_with(&write(&s, "a.csv", csv.as_bytes()), &limits).unwrap_err();
-    assert!(err.to_string().contains("文件大小"), "{err}");
+    let text = refused(&s, "a.csv", csv.as_bytes(), &limits);
+    assert!(text.contains("文件大小"), "{text}");
 }

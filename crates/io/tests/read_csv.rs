@@ -54,76 +54,58 @@ fn check_roster(grid: &jiceng_io::Grid) {
 
 #[test]
 fn utf8_with_bom() {
-    let scratch = Scratch::new("csv-bom");
-    let path = scratch.path("名册.csv");
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend_from_slice(ROSTER.as_bytes());
-    std::fs::write(&path, bytes).unwrap();
-    let grid = read_grid(&path).unwrap();
+    let grid = read_bytes("名册.csv", &bytes).unwrap();
     assert_eq!(grid.sheet, "csv");
     check_roster(&grid);
 }
 
 #[test]
 fn utf8_without_bom_and_crlf() {
-    let scratch = Scratch::new("csv-crlf");
-    let path = scratch.path("名册.CSV");
-    std::fs::write(&path, ROSTER.replace('\n', "\r\n")).unwrap();
-    let grid = read_grid(&path).unwrap();
+    let grid = read_bytes("名册.CSV", ROSTER.replace('\n', "\r\n").as_bytes()).unwrap();
     // The quoted field keeps its CRLF, which normalisation turns into one space.
     check_roster(&grid);
 }
 
 #[test]
 fn gbk() {
-    let scratch = Scratch::new("csv-gbk");
-    let path = scratch.path("名册.csv");
     let (bytes, _, unmappable) = encoding_rs::GBK.encode(ROSTER);
     assert!(!unmappable);
     assert!(
         std::str::from_utf8(&bytes).is_err(),
         "the fixture must not be UTF-8"
     );
-    std::fs::write(&path, &bytes).unwrap();
-    let grid = read_grid(&path).unwrap();
+    let grid = read_bytes("名册.csv", &bytes).unwrap();
     check_roster(&grid);
 }
 
 #[test]
 fn gb18030_only_characters() {
     // 𠀀 (U+20000) and € exist in GB18030 but not in GBK's two-byte set.
-    let scratch = Scratch::new("csv-gb18030");
-    let path = scratch.path("名册.csv");
     let text = "姓名,备注\n王𠀀,€\n";
     let (bytes, _, unmappable) = encoding_rs::GB18030.encode(text);
     assert!(!unmappable);
-    std::fs::write(&path, &bytes).unwrap();
-    let grid = read_grid(&path).unwrap();
+    let grid = read_bytes("名册.csv", &bytes).unwrap();
     assert_eq!(grid.rows[1].cells, vec![t("王𠀀"), t("€")]);
 }
 
 #[test]
 fn utf16_tab_separated() {
     // Excel's "Unicode text" export: UTF-16LE with BOM, tab-separated.
-    let scratch = Scratch::new("csv-utf16");
-    let path = scratch.path("名册.csv");
     let text = "姓名\t性别\n张三\t男\n";
     let mut bytes = vec![0xFF, 0xFE];
     for unit in text.encode_utf16() {
         bytes.extend_from_slice(&unit.to_le_bytes());
     }
-    std::fs::write(&path, &bytes).unwrap();
-    let grid = read_grid(&path).unwrap();
+    let grid = read_bytes("名册.csv", &bytes).unwrap();
     assert_eq!(grid.rows[0].cells, vec![t("姓名"), t("性别")]);
     assert_eq!(grid.rows[1].cells, vec![t("张三"), t("男")]);
 }
 
 #[test]
 fn leading_blank_lines_count() {
-    let scratch = Scratch::new("csv-leading");
-    let path = scratch.path("a.csv");
-    std::fs::write(&path, "\n\n姓名,性别\n\n\n张三,男").unwrap();
-    let grid = read_grid(&path).unwrap();
+    let grid = read_bytes("a.csv", "\n\n姓名,性别\n\n\n张三,男".as_bytes()).unwrap();
     let numbers: Vec<usize> = grid.rows.iter().map(|r| r.number).collect();
     assert_eq!(numbers, vec![3, 6]);
 }

@@ -8,6 +8,16 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 const TITLE: &str = "城关镇第一党支部党员花名册";
 
+/// The workbook `build` makes, saved as `name` in a scratch folder and read back.
+fn read_built(name: &str, build: impl FnOnce(&mut Workbook)) -> Result<jiceng_io::Grid, ReadError> {
+    let scratch = Scratch::new("built");
+    let path = scratch.path(name);
+    let mut wb = Workbook::new();
+    build(&mut wb);
+    wb.save(&path).unwrap();
+    read_grid(&path)
+}
+
 /// A roster the way counties send them: a merged title, a note row, a header with notes
 /// in brackets, dates typed every which way, a vertically merged branch column, blank
 /// rows in the middle.
@@ -222,20 +232,17 @@ fn text_dates_in_all_formats() {
         ("１９８５年３月１２日", (1985, 3, 12)),
         ("1985\u{00A0}年3月12日", (1985, 3, 12)),
     ];
-    let scratch = Scratch::new("text-dates");
-    let path = scratch.path("dates.XLSX");
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.write_string(0, 0, "日期").unwrap();
-    ws.write_string(0, 3, "备注").unwrap();
-    for (i, (text, _)) in cases.iter().enumerate() {
-        ws.write_string(i as u32 + 1, 0, *text).unwrap();
-    }
-    // A 2x2 merged block to the right.
-    ws.merge_range(1, 2, 2, 3, "合并", &Format::new()).unwrap();
-    wb.save(&path).unwrap();
-
-    let grid = read_grid(&path).unwrap();
+    let grid = read_built("dates.XLSX", |wb| {
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "日期").unwrap();
+        ws.write_string(0, 3, "备注").unwrap();
+        for (i, (text, _)) in cases.iter().enumerate() {
+            ws.write_string(i as u32 + 1, 0, *text).unwrap();
+        }
+        // A 2x2 merged block to the right.
+        ws.merge_range(1, 2, 2, 3, "合并", &Format::new()).unwrap();
+    })
+    .unwrap();
     assert_eq!(grid.rows.len(), cases.len() + 1);
     for (i, (text, (y, m, day))) in cases.iter().enumerate() {
         let r = &grid.rows[i + 1];
@@ -253,17 +260,15 @@ fn text_dates_in_all_formats() {
 /// column (nothing in the cut part could belong to a data column).
 #[test]
 fn merged_region_beyond_the_used_range_is_clipped() {
-    let scratch = Scratch::new("clip");
-    let path = scratch.path("clip.xlsx");
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.merge_range(0, 0, 0, 9, "标题", &Format::new()).unwrap();
-    ws.write_string(1, 0, "姓名").unwrap();
-    ws.write_string(1, 1, "性别").unwrap();
-    ws.merge_range(2, 0, 40, 0, "张三", &Format::new()).unwrap();
-    ws.write_string(2, 1, "男").unwrap();
-    wb.save(&path).unwrap();
-    let grid = read_grid(&path).unwrap();
+    let grid = read_built("clip.xlsx", |wb| {
+        let ws = wb.add_worksheet();
+        ws.merge_range(0, 0, 0, 9, "标题", &Format::new()).unwrap();
+        ws.write_string(1, 0, "姓名").unwrap();
+        ws.write_string(1, 1, "性别").unwrap();
+        ws.merge_range(2, 0, 40, 0, "张三", &Format::new()).unwrap();
+        ws.write_string(2, 1, "男").unwrap();
+    })
+    .unwrap();
     assert_eq!(grid.rows.len(), 3);
     for r in &grid.rows {
         assert_eq!(r.cells.len(), 2, "{r:?}");
@@ -274,17 +279,14 @@ fn merged_region_beyond_the_used_range_is_clipped() {
 
 #[test]
 fn used_range_not_at_a1_keeps_absolute_positions() {
-    let scratch = Scratch::new("offset");
-    let path = scratch.path("offset.xlsx");
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.write_string(4, 2, "姓名").unwrap();
-    ws.write_string(4, 3, "性别").unwrap();
-    ws.write_string(6, 2, "张三").unwrap();
-    ws.write_string(6, 3, "男").unwrap();
-    wb.save(&path).unwrap();
-
-    let grid = read_grid(&path).unwrap();
+    let grid = read_built("offset.xlsx", |wb| {
+        let ws = wb.add_worksheet();
+        ws.write_string(4, 2, "姓名").unwrap();
+        ws.write_string(4, 3, "性别").unwrap();
+        ws.write_string(6, 2, "张三").unwrap();
+        ws.write_string(6, 3, "男").unwrap();
+    })
+    .unwrap();
     assert_eq!(grid.rows.len(), 2);
     assert_eq!(grid.rows[0].number, 5);
     assert_eq!(grid.rows[1].number, 7);
@@ -297,21 +299,19 @@ fn used_range_not_at_a1_keeps_absolute_positions() {
 
 #[test]
 fn only_the_first_sheet_is_read() {
-    let scratch = Scratch::new("sheets");
-    let path = scratch.path("two.xlsm");
-    let mut wb = Workbook::new();
-    wb.add_worksheet()
-        .set_name("第一页")
-        .unwrap()
-        .write_string(0, 0, "一")
-        .unwrap();
-    wb.add_worksheet()
-        .set_name("第二页")
-        .unwrap()
-        .write_string(0, 0, "二")
-        .unwrap();
-    wb.save(&path).unwrap();
-    let grid = read_grid(&path).unwrap();
+    let grid = read_built("two.xlsm", |wb| {
+        wb.add_worksheet()
+            .set_name("第一页")
+            .unwrap()
+            .write_string(0, 0, "一")
+            .unwrap();
+        wb.add_worksheet()
+            .set_name("第二页")
+            .unwrap()
+            .write_string(0, 0, "二")
+            .unwrap();
+    })
+    .unwrap();
     assert_eq!(grid.sheet, "第一页");
     assert_eq!(grid.rows.len(), 1);
     assert_eq!(grid.rows[0].cells, vec![t("一")]);
@@ -319,24 +319,20 @@ fn only_the_first_sheet_is_read() {
 
 #[test]
 fn xlsx_content_named_xls_still_reads() {
-    let scratch = Scratch::new("misnamed");
-    let path = scratch.path("导出.xls");
-    let mut wb = Workbook::new();
-    wb.add_worksheet().write_string(0, 0, "姓名").unwrap();
-    wb.save(&path).unwrap();
-    let grid = read_grid(&path).unwrap();
+    let grid = read_built("导出.xls", |wb| {
+        wb.add_worksheet().write_string(0, 0, "姓名").unwrap();
+    })
+    .unwrap();
     assert_eq!(grid.rows[0].cells, vec![t("姓名")]);
 }
 
 #[test]
 fn empty_sheet_is_an_empty_error() {
-    let scratch = Scratch::new("empty");
-    let path = scratch.path("empty.xlsx");
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.write_string(3, 3, "  ").unwrap();
-    wb.save(&path).unwrap();
-    let err = read_grid(&path).unwrap_err();
+    let err = read_built("empty.xlsx", |wb| {
+        let ws = wb.add_worksheet();
+        ws.write_string(3, 3, "  ").unwrap();
+    })
+    .unwrap_err();
     assert!(matches!(err, ReadError::Empty { .. }), "{err:?}");
     assert!(err.to_string().contains("没有工作表或数据"));
 }

@@ -4,6 +4,8 @@
 mod common;
 use common::*;
 
+use std::collections::BTreeMap;
+
 use jiceng_domain::OrgKind;
 use jiceng_store::audit::{self, ChainProblem, NewEvent, Sealer, GENESIS};
 use jiceng_store::testing::TestDb;
@@ -67,6 +69,16 @@ async fn append(db: &TestDb, e: &NewEvent) -> i64 {
     let seq = audit::append(&mut tx, e, &KEY).await.unwrap();
     tx.commit().await.unwrap();
     seq
+}
+
+/// Appends entries 1 to `n` (no org) to the chain; each one's MAC by its seq.
+async fn chain_of(db: &TestDb, n: i64) -> BTreeMap<i64, String> {
+    for i in 1..=n {
+        append(db, &event(i, None)).await;
+    }
+    let mut c = db.store.acquire().await.unwrap();
+    let (all, _) = audit::list(&mut c, &Scope::All, 0, n).await.unwrap();
+    all.into_iter().map(|e| (e.seq, e.hash)).collect()
 }
 
 contract_test!(users_are_scoped_by_their_org, |db: TestDb| async move {
@@ -297,9 +309,7 @@ contract_test!(audit_chain_links_and_is_scoped, |db: TestDb| async move {
 });
 
 contract_test!(audit_verify_finds_edits_and_gaps, |db: TestDb| async move {
-    for n in 1..=6 {
-        append(&db, &event(n, None)).await;
-    }
+    chain_of(&db, 6).await;
     let mut c = db.store.acquire().await.unwrap();
     sqlx::query("UPDATE audit_event SET after = '{\"written\":999}' WHERE seq = 2")
         .execute(&mut *c)
@@ -509,12 +519,9 @@ contract_test!(
 contract_test!(
     marks_and_anchors_find_cuts_and_moves,
     |db: TestDb| async move {
-        for n in 1..=6 {
-            append(&db, &event(n, None)).await;
-        }
+        let macs = chain_of(&db, 6).await;
+        let mac_of = |seq: i64| macs[&seq].clone();
         let mut c = db.store.acquire().await.unwrap();
-        let all = audit::list(&mut c, &Scope::All, 0, 10).await.unwrap().0;
-        let mac_of = |seq: i64| all.iter().find(|e| e.seq == seq).unwrap().hash.clone();
         let anchors = vec![(3, mac_of(3)), (6, mac_of(6))];
         let r = audit::verify(&mut c, &KEY, &anchors).await.unwrap();
         assert_eq!((r.keyed_from, r.last_seq, r.problems), (Some(1), 6, vec![]));
@@ -542,12 +549,9 @@ contract_test!(
 contract_test!(
     a_purge_leaves_a_chain_that_verifies,
     |db: TestDb| async move {
-        for n in 1..=6 {
-            append(&db, &event(n, None)).await;
-        }
+        let macs = chain_of(&db, 6).await;
+        let mac_of = |seq: i64| macs[&seq].clone();
         let mut c = db.store.acquire().await.unwrap();
-        let all = audit::list(&mut c, &Scope::All, 0, 10).await.unwrap().0;
-        let mac_of = |seq: i64| all.iter().find(|e| e.seq == seq).unwrap().hash.clone();
         let mut tx = db.store.begin().await.unwrap();
         audit::hold_head(&mut tx).await.unwrap();
         assert_eq!(audit::purge(&mut tx, &KEY, 4, NOW).await.unwrap(), 3);

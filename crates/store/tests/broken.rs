@@ -5,7 +5,7 @@
 mod common;
 use common::{scratch, Tmpfs};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use jiceng_store::{Store, StoreError};
@@ -39,6 +39,14 @@ async fn made(path: &Path) {
     store.close().await;
 }
 
+/// `bytes` written as the database at `path`, which then opens as damaged: the refusal.
+async fn damaged(path: &Path, bytes: Vec<u8>) -> StoreError {
+    std::fs::write(path, bytes).unwrap();
+    let e = open_fails(&url(path)).await;
+    assert!(matches!(e, StoreError::Damaged { .. }), "{e:?}");
+    e
+}
+
 #[tokio::test]
 async fn garbage_file_is_not_a_database() {
     let dir = scratch("garbage");
@@ -46,10 +54,7 @@ async fn garbage_file_is_not_a_database() {
     let bytes: Vec<u8> = (0..65_536u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();
-    std::fs::write(&path, bytes).unwrap();
-    let e = open_fails(&url(&path)).await;
-    assert!(matches!(e, StoreError::Damaged { .. }), "{e:?}");
-    let msg = e.to_string();
+    let msg = damaged(&path, bytes).await.to_string();
     assert!(msg.contains("数据库文件损坏或不是数据库"), "{msg}");
     assert!(msg.contains(&path.display().to_string()), "{msg}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -70,9 +75,7 @@ async fn damaged_pages_are_told_as_damage() {
     for b in bytes.iter_mut().take(page).skip(100) {
         *b = 0xA5;
     }
-    std::fs::write(&path, bytes).unwrap();
-    let e = open_fails(&url(&path)).await;
-    assert!(matches!(e, StoreError::Damaged { .. }), "{e:?}");
+    let e = damaged(&path, bytes).await;
     assert!(e.to_string().contains("损坏"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -106,18 +109,25 @@ async fn read_only_connection_refuses_writes_clearly() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A database made in scratch folder `src` and copied alone onto the mount as `t.db`: no
+/// connection of this process holds a file there (a pooled SQLite handle can outlive `close`
+/// long enough to keep the mount busy, and keep its `-wal` and `-shm` there, which SQLite
+/// would then not need to make).
+async fn copied_onto(fs: &Tmpfs, src: &str) -> PathBuf {
+    let dir = scratch(src);
+    made(&dir.join("t.db")).await;
+    let path = fs.0.join("t.db");
+    std::fs::copy(dir.join("t.db"), &path).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    path
+}
+
 #[tokio::test]
 async fn read_only_file_system_is_told_fast() {
     let Some(fs) = Tmpfs::mount("rofs", "8m") else {
         return;
     };
-    // Made elsewhere and copied in: no connection of this process holds a file on the
-    // mount (a pooled SQLite handle can outlive `close` long enough to keep it busy).
-    let dir = scratch("rofs_src");
-    made(&dir.join("t.db")).await;
-    let path = fs.0.join("t.db");
-    std::fs::copy(dir.join("t.db"), &path).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
+    let path = copied_onto(&fs, "rofs_src").await;
     fs.remount("ro");
     let e = open_fails(&url(&path)).await;
     assert!(matches!(e, StoreError::ReadOnly { .. }), "{e:?}");
@@ -131,13 +141,7 @@ async fn full_disk_at_open_is_told_fast() {
     let Some(fs) = Tmpfs::mount("fullopen", "4m") else {
         return;
     };
-    // Made elsewhere and copied in, alone: a pooled SQLite handle can outlive `close`
-    // and keep its `-wal` and `-shm` on the mount, which SQLite would then not need to make.
-    let dir = scratch("fullopen_src");
-    made(&dir.join("t.db")).await;
-    let path = fs.0.join("t.db");
-    std::fs::copy(dir.join("t.db"), &path).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
+    let path = copied_onto(&fs, "fullopen_src").await;
     // Every byte taken: SQLite cannot even create its shared-memory file.
     let _ = std::fs::write(fs.0.join("filler"), vec![0u8; 8 << 20]);
     let e = open_fails(&url(&path)).await;

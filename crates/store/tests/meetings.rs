@@ -72,6 +72,22 @@ fn stored(m: Meeting, paths: &[String], branch: i64) -> StoredMeeting {
     }
 }
 
+/// A meeting as one row: id, org, kind, date, topic and the branch it counts for.
+type Row = (i64, i64, MeetingKind, &'static str, &'static str, i64);
+
+fn stored_rows(paths: &[String], rows: &[Row]) -> Vec<StoredMeeting> {
+    rows.iter()
+        .map(|&(id, org_id, kind, date, topic, branch)| {
+            stored(meeting(id, org_id, kind, date, topic), paths, branch)
+        })
+        .collect()
+}
+
+/// Writes the meetings of `rows` (ids of `paths`' orgs).
+async fn write_rows(db: &TestDb, paths: &[String], rows: &[Row]) {
+    write(db, stored_rows(paths, rows)).await
+}
+
 async fn write(db: &TestDb, ms: Vec<StoredMeeting>) {
     let mut tx = db.store.begin().await.unwrap();
     meetings::insert(&mut tx, &ms).await.unwrap();
@@ -88,43 +104,19 @@ contract_test!(
         m1.full_present = Some(4);
         let mut s1 = stored(m1, &paths, 4);
         s1.quorum_ok = Some(false);
-        write(
-            &db,
-            vec![
-                s1.clone(),
-                stored(
-                    meeting(2, 7, MeetingKind::GroupMeeting, "2026-07-15", "学习"),
-                    &paths,
-                    4,
-                ),
-                stored(
-                    meeting(3, 7, MeetingKind::GroupMeeting, "2026-07-31", "学习"),
-                    &paths,
-                    4,
-                ),
-                stored(
-                    meeting(4, 8, MeetingKind::GroupMeeting, "2026-08-01", "学习"),
-                    &paths,
-                    4,
-                ),
-                stored(
-                    meeting(5, 4, MeetingKind::ThemeDay, "2026-07-31", "植树"),
-                    &paths,
-                    4,
-                ),
-                stored(
-                    meeting(6, 6, MeetingKind::ThemeDay, "2026-07-10", "植树"),
-                    &paths,
-                    6,
-                ),
-                stored(
-                    meeting(7, 4, MeetingKind::ThemeDay, "2026-06-30", "植树"),
-                    &paths,
-                    4,
-                ),
+        let mut all = vec![s1.clone()];
+        all.extend(stored_rows(
+            &paths,
+            &[
+                (2, 7, MeetingKind::GroupMeeting, "2026-07-15", "学习", 4),
+                (3, 7, MeetingKind::GroupMeeting, "2026-07-31", "学习", 4),
+                (4, 8, MeetingKind::GroupMeeting, "2026-08-01", "学习", 4),
+                (5, 4, MeetingKind::ThemeDay, "2026-07-31", "植树", 4),
+                (6, 6, MeetingKind::ThemeDay, "2026-07-10", "植树", 6),
+                (7, 4, MeetingKind::ThemeDay, "2026-06-30", "植树", 4),
             ],
-        )
-        .await;
+        ));
+        write(&db, all).await;
         let mut c = db.store.acquire().await.unwrap();
         let got = meetings::get(&mut c, &Scope::All, 1)
             .await
@@ -219,35 +211,28 @@ contract_test!(
 
 contract_test!(a_meeting_is_recorded_once, |db: TestDb| async move {
     let paths = tree(&db).await;
-    write(
+    write_rows(
         &db,
-        vec![stored(
-            meeting(1, 4, MeetingKind::ThemeDay, "2026-07-01", "植树"),
-            &paths,
-            4,
-        )],
+        &paths,
+        &[(1, 4, MeetingKind::ThemeDay, "2026-07-01", "植树", 4)],
     )
     .await;
     let mut tx = db.store.begin().await.unwrap();
     let again = meetings::insert(
         &mut tx,
-        &[stored(
-            meeting(2, 4, MeetingKind::ThemeDay, "2026-07-01", "植树"),
+        &stored_rows(
             &paths,
-            4,
-        )],
+            &[(2, 4, MeetingKind::ThemeDay, "2026-07-01", "植树", 4)],
+        ),
     )
     .await;
     assert!(again.is_err(), "the unique key refuses a second copy");
     drop(tx);
     // Another topic the same day is another meeting.
-    write(
+    write_rows(
         &db,
-        vec![stored(
-            meeting(3, 4, MeetingKind::ThemeDay, "2026-07-01", "清扫"),
-            &paths,
-            4,
-        )],
+        &paths,
+        &[(3, 4, MeetingKind::ThemeDay, "2026-07-01", "清扫", 4)],
     )
     .await;
     let mut c = db.store.acquire().await.unwrap();
@@ -261,29 +246,14 @@ contract_test!(
     deleting_and_rebuilding_keep_facts_true,
     |db: TestDb| async move {
         let paths = tree(&db).await;
-        write(
+        write_rows(
             &db,
-            vec![
-                stored(
-                    meeting(1, 4, MeetingKind::ThemeDay, "2026-07-01", "甲"),
-                    &paths,
-                    4,
-                ),
-                stored(
-                    meeting(2, 4, MeetingKind::PartyLecture, "2026-07-02", "乙"),
-                    &paths,
-                    4,
-                ),
-                stored(
-                    meeting(3, 8, MeetingKind::GroupMeeting, "2026-09-02", "丙"),
-                    &paths,
-                    4,
-                ),
-                stored(
-                    meeting(4, 5, MeetingKind::ThemeDay, "2026-09-03", "丁"),
-                    &paths,
-                    5,
-                ),
+            &paths,
+            &[
+                (1, 4, MeetingKind::ThemeDay, "2026-07-01", "甲", 4),
+                (2, 4, MeetingKind::PartyLecture, "2026-07-02", "乙", 4),
+                (3, 8, MeetingKind::GroupMeeting, "2026-09-02", "丙", 4),
+                (4, 5, MeetingKind::ThemeDay, "2026-09-03", "丁", 5),
             ],
         )
         .await;
@@ -327,13 +297,10 @@ contract_test!(
 
 contract_test!(attendees_and_lean_org_rows, |db: TestDb| async move {
     let paths = tree(&db).await;
-    write(
+    write_rows(
         &db,
-        vec![stored(
-            meeting(1, 4, MeetingKind::GeneralMeeting, "2026-07-01", "甲"),
-            &paths,
-            4,
-        )],
+        &paths,
+        &[(1, 4, MeetingKind::GeneralMeeting, "2026-07-01", "甲", 4)],
     )
     .await;
     let list = vec![
@@ -377,19 +344,12 @@ contract_test!(attendees_and_lean_org_rows, |db: TestDb| async move {
 
 contract_test!(moved_paths_follow_the_org, |db: TestDb| async move {
     let paths = tree(&db).await;
-    write(
+    write_rows(
         &db,
-        vec![
-            stored(
-                meeting(1, 7, MeetingKind::GroupMeeting, "2026-07-01", "甲"),
-                &paths,
-                4,
-            ),
-            stored(
-                meeting(2, 4, MeetingKind::ThemeDay, "2026-07-01", "乙"),
-                &paths,
-                4,
-            ),
+        &paths,
+        &[
+            (1, 7, MeetingKind::GroupMeeting, "2026-07-01", "甲", 4),
+            (2, 4, MeetingKind::ThemeDay, "2026-07-01", "乙", 4),
         ],
     )
     .await;

@@ -9,7 +9,7 @@ use jiceng_domain::rating::{IndicatorBook, IndicatorScore, ScoreState};
 use jiceng_domain::rectification::{Case, NewMeasure, ReviewOutcome, Stage, Step};
 use jiceng_domain::{Decision, OrgKind, SignalRule, WeaknessKind};
 use jiceng_store::members::StoredMember;
-use jiceng_store::ratings::{self, Adjustment, ManualScore, StoredRating};
+use jiceng_store::ratings::{self, Adjustment, ManualScore, RatedOrg, StoredRating};
 use jiceng_store::rectification::{self as rect, CaseFilter, Event, StoredCase};
 use jiceng_store::testing::TestDb;
 use jiceng_store::weak::{
@@ -63,6 +63,19 @@ fn rating(org_id: i64, path: &str, year: i32, stars: Option<i64>) -> StoredRatin
     }
 }
 
+/// Refreshes the stored facts of `ids` as of 2026-12-15 with the shipped rules, and commits.
+async fn refresh_and_commit(mut tx: jiceng_store::Tx<'static>, ids: &[i64]) {
+    facts::refresh(&mut tx, facts::shipped_rules(), ids, d("2026-12-15"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Each org's id and the stored day the last member of its subtree joined.
+fn last_joined(orgs: &[RatedOrg]) -> Vec<(i64, Option<NaiveDate>)> {
+    orgs.iter().map(|o| (o.id, o.subtree_last_joined)).collect()
+}
+
 contract_test!(
     subtree_last_joined_is_a_stored_fact,
     |db: TestDb| async move {
@@ -79,24 +92,11 @@ contract_test!(
         )
         .await
         .unwrap();
-        facts::refresh(
-            &mut tx,
-            facts::shipped_rules(),
-            &[4, 5, 6, 7],
-            d("2026-12-15"),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        refresh_and_commit(tx, &[4, 5, 6, 7]).await;
         let mut c = db.store.acquire().await.unwrap();
-        let got: Vec<(i64, Option<NaiveDate>)> = ratings::orgs(&mut c, &Scope::All)
-            .await
-            .unwrap()
-            .iter()
-            .map(|o| (o.id, o.subtree_last_joined))
-            .collect();
+        let all = ratings::orgs(&mut c, &Scope::All).await.unwrap();
         assert_eq!(
-            got,
+            last_joined(&all),
             vec![
                 (1, Some(d("2025-07-01"))),
                 (2, Some(d("2025-07-01"))),
@@ -115,18 +115,11 @@ contract_test!(
             .execute(&mut *tx)
             .await
             .unwrap();
-        facts::refresh(&mut tx, facts::shipped_rules(), &[5], d("2026-12-15"))
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        refresh_and_commit(tx, &[5]).await;
         let mut c = db.store.acquire().await.unwrap();
         let scoped = ratings::orgs(&mut c, &Scope::subtree(&p[1])).await.unwrap();
-        let last: Vec<(i64, Option<NaiveDate>)> = scoped
-            .iter()
-            .map(|o| (o.id, o.subtree_last_joined))
-            .collect();
         assert_eq!(
-            last,
+            last_joined(&scoped),
             vec![
                 (2, Some(d("2019-09-09"))),
                 (4, Some(d("2019-09-09"))),

@@ -40,35 +40,55 @@ fn assert_secure(r: &Resp, what: &str, no_store: bool) {
     }
 }
 
+/// A GET by `c` that answers `status` with the security headers of a page not to be stored.
+async fn secure_get(c: &mut Client, path: &str, status: StatusCode, what: &str) -> Resp {
+    let r = c.get(path).await;
+    assert_eq!(r.status, status, "{what}");
+    assert_secure(&r, what, true);
+    r
+}
+
 contract_test!(
     every_answer_carries_the_security_headers,
     |db: TestDb| async move {
         let f = fixture(&db).await;
         let mut anon = Client::new(&f.app);
-        let login = anon.get("/login").await;
-        assert_eq!(login.status, StatusCode::OK);
-        assert_secure(&login, "the login page", true);
+        let login = secure_get(&mut anon, "/login", StatusCode::OK, "the login page").await;
         let mut c = logged_in(&f.app, "dept").await;
-        let page = c.get("/members").await;
-        assert_eq!(page.status, StatusCode::OK);
-        assert_secure(&page, "the roster page", true);
-        let x = c.get("/members/export.xlsx").await;
-        assert_eq!(x.status, StatusCode::OK);
+        let page = secure_get(&mut c, "/members", StatusCode::OK, "the roster page").await;
+        let x = secure_get(
+            &mut c,
+            "/members/export.xlsx",
+            StatusCode::OK,
+            "an xlsx export",
+        )
+        .await;
         assert!(x.bytes.starts_with(b"PK"));
-        assert_secure(&x, "an xlsx export", true);
-        let missing = c.get("/members/999999999").await;
-        assert_eq!(missing.status, StatusCode::NOT_FOUND);
-        assert_secure(&missing, "an error page", true);
+        let missing = secure_get(
+            &mut c,
+            "/members/999999999",
+            StatusCode::NOT_FOUND,
+            "an error page",
+        )
+        .await;
         // The error page's back link is a script file, not an inline handler.
         assert!(!missing.text().contains("javascript:"));
         assert!(missing.text().contains("/static/back.js"));
         let mut api = api_client(&f.app, "dept").await;
-        let list = api.get("/api/v1/members?page_size=5").await;
-        assert_eq!(list.status, StatusCode::OK);
-        assert_secure(&list, "an API answer", true);
-        let denied = anon.get("/api/v1/members").await;
-        assert_eq!(denied.status, StatusCode::UNAUTHORIZED);
-        assert_secure(&denied, "a refused API call", true);
+        secure_get(
+            &mut api,
+            "/api/v1/members?page_size=5",
+            StatusCode::OK,
+            "an API answer",
+        )
+        .await;
+        secure_get(
+            &mut anon,
+            "/api/v1/members",
+            StatusCode::UNAUTHORIZED,
+            "a refused API call",
+        )
+        .await;
         // Assets keep their caching.
         for asset in ["/static/app.css", "/static/tree.js", "/static/back.js"] {
             let a = anon.get(asset).await;

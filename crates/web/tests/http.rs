@@ -172,28 +172,14 @@ contract_test!(
         );
 
         let mut api = api_client(&f.app, "sec-a").await;
-        assert_eq!(
-            api.get(&format!("/api/v1/members/{other}")).await.status,
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            api.get(&format!("/api/v1/orgs/{b002}")).await.status,
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            api.get(&format!("/api/v1/orgs/{b002}/children"))
-                .await
-                .status,
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            api.get(&format!("/api/v1/members?org={b002}")).await.status,
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            api.get("/api/v1/reports/coverage?org=T001").await.status,
-            StatusCode::NOT_FOUND
-        );
+        let outside = [
+            format!("/api/v1/members/{other}"),
+            format!("/api/v1/orgs/{b002}"),
+            format!("/api/v1/orgs/{b002}/children"),
+            format!("/api/v1/members?org={b002}"),
+            "/api/v1/reports/coverage?org=T001".to_string(),
+        ];
+        assert_gets(&mut api, StatusCode::NOT_FOUND, &outside).await;
         let list = api.get("/api/v1/members?page_size=200").await.json();
         assert_eq!(list["total"], 5);
         let q = api
@@ -495,15 +481,7 @@ contract_test!(
         let f = fixture(&db).await;
         let mut c = logged_in(&f.app, "committee").await;
         let csrf = c.csrf().await;
-        let good1 = member_line(
-            "孙悦",
-            "女",
-            "1996-01-02",
-            &id_number("1996-01-02", 42),
-            "B002",
-            "",
-            50,
-        );
+        let good1 = plain_line("孙悦", "女", "1996-01-02", 42, "B002", 50);
         let bad2 = member_line(
             "钱多",
             "男",
@@ -515,11 +493,7 @@ contract_test!(
         );
         let csv = format!("{MEMBER_HEADER}\n{good1}\n{bad2}\n");
         let r = c
-            .post_multipart(
-                "/import",
-                &[("csrf", &csrf), ("kind", "members"), ("org", "T001")],
-                ("新党员.csv", csv.as_bytes()),
-            )
+            .import_members(&csrf, "T001", "新党员.csv", csv.as_bytes())
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let html = r.text();
@@ -535,22 +509,10 @@ contract_test!(
         // Fixed, the file passes and is imported on confirmation.
         let fixed = format!(
             "{MEMBER_HEADER}\n{good1}\n{}\n",
-            member_line(
-                "钱多",
-                "男",
-                "1997-01-02",
-                &id_number("1997-01-02", 43),
-                "B002",
-                "",
-                51
-            )
+            plain_line("钱多", "男", "1997-01-02", 43, "B002", 51)
         );
         let r = c
-            .post_multipart(
-                "/import",
-                &[("csrf", &csrf), ("kind", "members"), ("org", "")],
-                ("新党员.csv", fixed.as_bytes()),
-            )
+            .import_members(&csrf, "", "新党员.csv", fixed.as_bytes())
             .await;
         let html = r.text();
         assert!(html.contains("import-confirm"), "{html}");
@@ -577,22 +539,10 @@ contract_test!(
         let csrf_a = s.csrf().await;
         let other = format!(
             "{MEMBER_HEADER}\n{}\n",
-            member_line(
-                "郑和",
-                "男",
-                "1991-01-01",
-                &id_number("1991-01-01", 47),
-                "B002",
-                "",
-                52
-            )
+            plain_line("郑和", "男", "1991-01-01", 47, "B002", 52)
         );
         let r = s
-            .post_multipart(
-                "/import",
-                &[("csrf", &csrf_a), ("kind", "members"), ("org", "")],
-                ("x.csv", other.as_bytes()),
-            )
+            .import_members(&csrf_a, "", "x.csv", other.as_bytes())
             .await;
         assert!(r.text().contains("找不到党组织"), "{}", r.text());
         // The API imports too (dry run first).

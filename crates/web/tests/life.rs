@@ -65,6 +65,12 @@ fn meeting(org: i64, kind: &str, date: &str, topic: &str, n: i64) -> serde_json:
     json!({ "org_id": org, "kind": kind, "date": date, "topic": topic, "expected": n, "present": n })
 }
 
+/// A theme day of `org` posted to the API by `c`, `n` members expected and present.
+async fn post_theme_day(c: &mut Client, org: i64, date: &str, topic: &str, n: i64) -> Resp {
+    let body = meeting(org, "ThemeDay", date, topic, n);
+    c.post_json("/api/v1/meetings", body).await
+}
+
 contract_test!(
     a_secretary_records_from_the_due_list,
     |db: TestDb| async move {
@@ -295,17 +301,12 @@ contract_test!(another_branch_is_not_found, |db: TestDb| async move {
     let b002 = f.orgs["B002"];
     // A meeting of B002, recorded by its own secretary.
     let mut b = api_client(&f.app, "sec-b").await;
-    let r = b
-        .post_json(
-            "/api/v1/meetings",
-            meeting(b002, "ThemeDay", "2026-06-03", "乙村主题党日", 3),
-        )
-        .await;
+    let r = post_theme_day(&mut b, b002, "2026-06-03", "乙村主题党日", 3).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let id = r.json()["id"].as_i64().unwrap();
 
     let mut c = logged_in(&f.app, "sec-a").await;
-    for path in [
+    let pages = [
         format!("/orgs/{b002}/due"),
         format!("/orgs/{b002}/life"),
         format!("/orgs/{b002}/meetings/new"),
@@ -313,9 +314,8 @@ contract_test!(another_branch_is_not_found, |db: TestDb| async move {
         format!("/meetings?org={b002}"),
         format!("/meetings/export.xlsx?org={b002}"),
         format!("/reports/compliance?org={b002}"),
-    ] {
-        assert_eq!(c.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
-    }
+    ];
+    assert_gets(&mut c, StatusCode::NOT_FOUND, &pages).await;
     let csrf = c.csrf().await;
     let r = post(
         &mut c,
@@ -330,21 +330,13 @@ contract_test!(another_branch_is_not_found, |db: TestDb| async move {
     .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let mut api = api_client(&f.app, "sec-a").await;
-    let r = api
-        .post_json(
-            "/api/v1/meetings",
-            meeting(b002, "ThemeDay", "2026-06-04", "越权", 3),
-        )
-        .await;
+    let r = post_theme_day(&mut api, b002, "2026-06-04", "越权", 3).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
-    assert_eq!(
-        api.get(&format!("/api/v1/meetings/{id}")).await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        api.get(&format!("/api/v1/orgs/{b002}/due")).await.status,
-        StatusCode::NOT_FOUND
-    );
+    let outside = [
+        format!("/api/v1/meetings/{id}"),
+        format!("/api/v1/orgs/{b002}/due"),
+    ];
+    assert_gets(&mut api, StatusCode::NOT_FOUND, &outside).await;
     let mine = api.get("/api/v1/meetings").await.json();
     assert_eq!(mine["total"], 0, "B002's meeting is not listed: {mine}");
     // An inspector reads but does not record.
@@ -365,12 +357,7 @@ contract_test!(
         let f = fixture(&db).await;
         let (c001, t001, b001) = (f.orgs["C001"], f.orgs["T001"], f.orgs["B001"]);
         let mut sec = api_client(&f.app, "sec-a").await;
-        let r = sec
-            .post_json(
-                "/api/v1/meetings",
-                meeting(b001, "ThemeDay", "2026-06-05", "六月主题党日", 5),
-            )
-            .await;
+        let r = post_theme_day(&mut sec, b001, "2026-06-05", "六月主题党日", 5).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 
         ledgers_loaded_and_june_over(&f, &db).await;

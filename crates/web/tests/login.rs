@@ -18,21 +18,18 @@ use jiceng_store::{contract_test, Scope};
 use jiceng_web::throttle::LoginLimits;
 use jiceng_web::WebConfig;
 
+/// The login form posted by `c` for `dept`, with the right password and `csrf` as its token.
+async fn dept_login_with(c: &mut Client, csrf: &str) -> Resp {
+    let fields = [("username", "dept"), ("password", PASSWORD), ("csrf", csrf)];
+    c.post_form("/login", &fields).await
+}
+
 contract_test!(a_planted_login_cookie_is_refused, |db: TestDb| async move {
     let f = fixture(&db).await;
     // Cookie and field planted equal, as the old double submit accepted.
     let mut c = Client::new(&f.app);
     c.cookies.insert("jiceng_login".into(), "planted.0".into());
-    let r = c
-        .post_form(
-            "/login",
-            &[
-                ("username", "dept"),
-                ("password", PASSWORD),
-                ("csrf", "planted.0"),
-            ],
-        )
-        .await;
+    let r = dept_login_with(&mut c, "planted.0").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.text().contains("登录表单已失效"), "{}", r.text());
     assert!(!c.cookies.contains_key("jiceng_session"));
@@ -43,32 +40,14 @@ contract_test!(a_planted_login_cookie_is_refused, |db: TestDb| async move {
     assert_eq!(token.len(), 64);
     let nonce = c.cookies["jiceng_login"].clone();
     assert_ne!(nonce, token, "the token is not the cookie");
-    let r = c
-        .post_form(
-            "/login",
-            &[
-                ("username", "dept"),
-                ("password", PASSWORD),
-                ("csrf", &nonce),
-            ],
-        )
-        .await;
+    let r = dept_login_with(&mut c, &nonce).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // The token of another pre-session does not fit this one.
     let mut other = Client::new(&f.app);
     let foreign = csrf_of(&other.get("/login").await.text());
     let mut c = Client::new(&f.app);
     c.get("/login").await;
-    let r = c
-        .post_form(
-            "/login",
-            &[
-                ("username", "dept"),
-                ("password", PASSWORD),
-                ("csrf", &foreign),
-            ],
-        )
-        .await;
+    let r = dept_login_with(&mut c, &foreign).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // A form posted from another site: refused even with a good token.
     let mut c = Client::new(&f.app);

@@ -109,15 +109,7 @@ contract_test!(
             format!(
                 "{MEMBER_HEADER}\n{}\n{}\n",
                 member_line("某甲", "男", "1988-04-04", id, "B001", "", 61),
-                member_line(
-                    "某乙",
-                    "男",
-                    "1991-01-01",
-                    &id_number("1991-01-01", 41),
-                    "B001",
-                    "",
-                    62
-                ),
+                plain_line("某乙", "男", "1991-01-01", 41, "B001", 62),
             )
         };
         let mut api = api_client(&f.app, "sec-a").await;

@@ -22,6 +22,26 @@ async fn post_year(c: &mut Client, path: &str, csrf: &str, fields: &[(&str, &str
     c.post_form(path, &all).await
 }
 
+/// `post_year`, which must succeed (a redirect); the answer.
+async fn post_done(c: &mut Client, path: &str, csrf: &str, fields: &[(&str, &str)]) -> Resp {
+    let r = post_year(c, path, csrf, fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}: {}", r.text());
+    r
+}
+
+/// The fixture with the villages' records started, the department's API client, and its
+/// answer to rating the county (C001) for 2026, which must succeed.
+async fn rated_by_dept(db: &TestDb) -> (Fixture, Client, Resp) {
+    let f = fixture(db).await;
+    records_from(db, &f.orgs).await;
+    let mut api = api_client(&f.app, "dept").await;
+    let r = api
+        .post_json("/api/v1/ratings", json!({ "org": "C001", "year": 2026 }))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    (f, api, r)
+}
+
 /// The villages' records start on 2025-01-01 (set by hand, as the org page allows): from
 /// then on, no meeting on record is "held nothing" (散); without a start it is 暂无数据.
 async fn records_from(db: &TestDb, orgs: &std::collections::HashMap<String, i64>) {
@@ -103,14 +123,13 @@ contract_test!(
         .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.text().contains("请填写理由"), "{}", r.text());
-        let r = post_year(
+        let r = post_done(
             &mut c,
             &format!("/orgs/{b001}/rating/adjust"),
             &csrf,
             &[("stars", "4"), ("reason", "年中集中整改成效明显")],
         )
         .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let page = c.get(&r.location().unwrap()).await.text();
         assert!(page.contains("年中集中整改成效明显"), "{page}");
         assert!(page.contains("★★★★"), "{page}");
@@ -164,7 +183,7 @@ contract_test!(
         let page = c.get(&format!("{case}?year={YEAR}")).await.text();
         assert!(page.contains("已确定，待制定整改方案"), "{page}");
         let post = |step: &str| format!("{case}/{step}");
-        let r = post_year(
+        post_done(
             &mut c,
             &post("plan"),
             &csrf,
@@ -175,15 +194,13 @@ contract_test!(
             ],
         )
         .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let r = post_year(
+        post_done(
             &mut c,
             &post("assign"),
             &csrf,
             &[("cadre", "县委常委 李明"), ("departments", "")],
         )
         .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         // A step out of order is refused with the reason and changes nothing.
         let r = post_year(
             &mut c,
@@ -208,7 +225,7 @@ contract_test!(
         assert!(progress.contains("region-table"), "{progress}");
 
         // Progress, the measure done, 验收销号.
-        let r = post_year(
+        post_done(
             &mut c,
             &post("progress"),
             &csrf,
@@ -218,23 +235,20 @@ contract_test!(
             ],
         )
         .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let r = post_year(
+        post_done(
             &mut c,
             &post("complete"),
             &csrf,
             &[("seq", "1"), ("note", "")],
         )
         .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let r = post_year(
+        post_done(
             &mut c,
             &post("accept"),
             &csrf,
             &[("note", "整改到位，同意销号")],
         )
         .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let page = c.get(&format!("{case}?year={YEAR}")).await.text();
         assert!(page.contains("已验收销号"), "{page}");
         assert!(page.contains("review-form"), "{page}");
@@ -285,15 +299,9 @@ contract_test!(
 contract_test!(
     scope_roles_and_csrf_guard_every_page_and_call,
     |db: TestDb| async move {
-        let f = fixture(&db).await;
-        records_from(&db, &f.orgs).await;
-        let (b001, b002) = (f.orgs["B001"], f.orgs["B002"]);
         // Rated, and one weakness confirmed (so a case exists), by the department.
-        let mut api = api_client(&f.app, "dept").await;
-        let r = api
-            .post_json("/api/v1/ratings", json!({ "org": "C001", "year": 2026 }))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let (f, mut api, _) = rated_by_dept(&db).await;
+        let (b001, b002) = (f.orgs["B001"], f.orgs["B002"]);
         let r = api
             .post_json(
                 "/api/v1/orgs/B002/weak/confirm",
@@ -448,13 +456,7 @@ contract_test!(
 contract_test!(
     api_runs_a_case_from_diagnosis_to_acceptance,
     |db: TestDb| async move {
-        let f = fixture(&db).await;
-        records_from(&db, &f.orgs).await;
-        let mut api = api_client(&f.app, "dept").await;
-        let r = api
-            .post_json("/api/v1/ratings", json!({ "org": "C001", "year": 2026 }))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let (f, mut api, r) = rated_by_dept(&db).await;
         assert!(r.json()["rated"].as_i64().unwrap() >= 3, "{}", r.text());
         let r = api.get("/api/v1/ratings?org=C001&year=2026").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());

@@ -407,20 +407,45 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
     (f, ids)
 }
 
-contract_test!(
-    every_route_is_swept_for_scope_role_and_csrf,
-    |db: TestDb| async move {
-        let (f, ids) = setup(&db).await;
-        let table = jiceng_web::route_table();
-        assert!(table.len() > 60, "the route table lists every route");
-        let mut pages: HashMap<&str, (Client, String)> = HashMap::new();
-        let mut apis: HashMap<&str, Client> = HashMap::new();
+/// Every user of the sweep signed in twice: a page session with its CSRF token, and an API
+/// token.
+struct SignedIn {
+    pages: HashMap<&'static str, (Client, String)>,
+    apis: HashMap<&'static str, Client>,
+}
+
+impl SignedIn {
+    async fn all(f: &Fixture) -> SignedIn {
+        let mut pages = HashMap::new();
+        let mut apis = HashMap::new();
         for name in USERS.iter().map(|u| u.0).chain(["dept-t", "auditor-t"]) {
             let mut c = logged_in(&f.app, name).await;
             let csrf = c.csrf().await;
             pages.insert(name, (c, csrf));
             apis.insert(name, api_client(&f.app, name).await);
         }
+        SignedIn { pages, apis }
+    }
+
+    /// `r` asked by `user`: with its API token, or in its page session with that session's
+    /// CSRF token.
+    async fn ask(&mut self, user: &str, r: &RouteInfo, path: &str, body: Option<&Sample>) -> Resp {
+        if r.is_api() {
+            return ask(self.apis.get_mut(user).unwrap(), r, path, body, "").await;
+        }
+        let (c, csrf) = self.pages.get_mut(user).unwrap();
+        let csrf = csrf.clone();
+        ask(c, r, path, body, &csrf).await
+    }
+}
+
+contract_test!(
+    every_route_is_swept_for_scope_role_and_csrf,
+    |db: TestDb| async move {
+        let (f, ids) = setup(&db).await;
+        let table = jiceng_web::route_table();
+        assert!(table.len() > 60, "the route table lists every route");
+        let mut users = SignedIn::all(&f).await;
         let mut failures: Vec<String> = vec![];
         let mut missing: Vec<String> = vec![];
         let mut checked = 0;
@@ -465,7 +490,7 @@ contract_test!(
                     )
                     .await
                 } else {
-                    let (c, _) = pages.get_mut(user).unwrap();
+                    let (c, _) = users.pages.get_mut(user).unwrap();
                     ask(c, r, &inside, body_in.as_ref(), "not-the-token").await
                 };
                 if resp.status != StatusCode::FORBIDDEN {
@@ -493,13 +518,7 @@ contract_test!(
                 if self_ok && r.subject != Subject::Member {
                     continue; // the member's own list: narrowed, not refused
                 }
-                let resp = if r.is_api() {
-                    ask(apis.get_mut(name).unwrap(), r, &path, body_in.as_ref(), "").await
-                } else {
-                    let (c, csrf) = pages.get_mut(name).unwrap();
-                    let csrf = csrf.clone();
-                    ask(c, r, &path, body_in.as_ref(), &csrf).await
-                };
+                let resp = users.ask(name, r, &path, body_in.as_ref()).await;
                 // Someone else's upload, or another member's record, is not found.
                 let not_theirs = self_ok || r.subject == Subject::Upload;
                 let ok = resp.status == StatusCode::FORBIDDEN
@@ -522,20 +541,7 @@ contract_test!(
             if scoped {
                 if let Some(outside) = fill(r, &ids, false) {
                     let body_out = if writes { sample(r, ids.org.1) } else { None };
-                    let resp = if r.is_api() {
-                        ask(
-                            apis.get_mut(user).unwrap(),
-                            r,
-                            &outside,
-                            body_out.as_ref(),
-                            "",
-                        )
-                        .await
-                    } else {
-                        let (c, csrf) = pages.get_mut(user).unwrap();
-                        let csrf = csrf.clone();
-                        ask(c, r, &outside, body_out.as_ref(), &csrf).await
-                    };
+                    let resp = users.ask(user, r, &outside, body_out.as_ref()).await;
                     if resp.status != StatusCode::NOT_FOUND {
                         failures.push(format!(
                         "{label}: {user} asking about a record outside its subtree ({outside}) answered {} instead of 404: {}",
@@ -549,12 +555,7 @@ contract_test!(
             // rectification case exists only once a weakness is confirmed).
             let nothing_yet = r.path.ends_with("/orgs/{id}/rectification");
             if !writes && r.subject != Subject::Upload && !nothing_yet {
-                let resp = if r.is_api() {
-                    ask(apis.get_mut(user).unwrap(), r, &inside, None, "").await
-                } else {
-                    let (c, _) = pages.get_mut(user).unwrap();
-                    ask(c, r, &inside, None, "").await
-                };
+                let resp = users.ask(user, r, &inside, None).await;
                 if !(resp.status.is_success() || resp.status.is_redirection()) {
                     failures.push(format!(
                         "{label}: {user} reading {inside} in its scope answered {}: {}",

@@ -20,6 +20,23 @@ fn far_corner_xlsx() -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
+/// The API's dry run of a members CSV.
+const MEMBERS_DRY_RUN: &str = "/api/v1/imports/members?format=csv&dry_run=true";
+
+/// The web's configuration with uploads to import limited to `bytes`.
+fn import_limited_to(bytes: u64) -> jiceng_web::WebConfig {
+    jiceng_web::WebConfig {
+        import_max_bytes: Some(bytes),
+        ..Default::default()
+    }
+}
+
+/// The message of an API answer that must be a refusal (400).
+fn refusal(r: &Resp) -> String {
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    r.json()["error"].as_str().unwrap().to_string()
+}
+
 contract_test!(
     a_spreadsheet_bomb_is_refused_and_the_server_stays_up,
     |db: TestDb| async move {
@@ -31,8 +48,7 @@ contract_test!(
                 far_corner_xlsx(),
             )
             .await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
-        let msg = r.json()["error"].as_str().unwrap().to_string();
+        let msg = refusal(&r);
         assert!(
             msg.contains("超出导入限制") && msg.contains("XFD1048576"),
             "{msg}"
@@ -53,11 +69,7 @@ contract_test!(
         let mut c = logged_in(&f.app, "sec-a").await;
         let csrf = c.csrf().await;
         let r = c
-            .post_multipart(
-                "/import",
-                &[("csrf", &csrf), ("kind", "members"), ("org", "")],
-                ("炸弹名册.xlsx", &far_corner_xlsx()),
-            )
+            .import_members(&csrf, "", "炸弹名册.xlsx", &far_corner_xlsx())
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         let html = r.text();
@@ -75,22 +87,18 @@ contract_test!(
         let f = fixture(&db).await;
         let mut api = api_client(&f.app, "dept").await;
         let csv = newcomer_csv();
-        let r = api
-            .post_bytes(
-                "/api/v1/imports/members?format=csv&dry_run=true",
-                csv.into_bytes(),
-            )
-            .await;
+        let r = api.post_bytes(MEMBERS_DRY_RUN, csv.into_bytes()).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json()["file"], "上传文件.csv");
 
         let mut c = logged_in(&f.app, "dept").await;
         let csrf = c.csrf().await;
         let r = c
-            .post_multipart(
-                "/import",
-                &[("csrf", &csrf), ("kind", "members"), ("org", "")],
-                ("C:\\桌面\\没有表头.csv", "甲,乙\n1,2\n".as_bytes()),
+            .import_members(
+                &csrf,
+                "",
+                "C:\\桌面\\没有表头.csv",
+                "甲,乙\n1,2\n".as_bytes(),
             )
             .await;
         let html = r.text();
@@ -106,18 +114,12 @@ contract_test!(
     uploads_over_the_import_limit_are_refused,
     |db: TestDb| async move {
         let f = fixture(&db).await;
-        let config = jiceng_web::WebConfig {
-            import_max_bytes: Some(1024),
-            ..Default::default()
-        };
+        let config = import_limited_to(1024);
         let mut api = api_client(&f.app, "dept").await;
         api.router = jiceng_web::router_with(f.app.clone(), config.clone());
         let big = format!("{MEMBER_HEADER}\n{}", "x".repeat(2000));
         let r = api
-            .post_bytes(
-                "/api/v1/imports/members?format=csv&dry_run=true",
-                big.clone().into_bytes(),
-            )
+            .post_bytes(MEMBERS_DRY_RUN, big.clone().into_bytes())
             .await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
         assert!(
@@ -129,13 +131,7 @@ contract_test!(
         let mut c = logged_in(&f.app, "dept").await;
         c.router = jiceng_web::router_with(f.app.clone(), config);
         let csrf = c.csrf().await;
-        let r = c
-            .post_multipart(
-                "/import",
-                &[("csrf", &csrf), ("kind", "members"), ("org", "")],
-                ("大.csv", big.as_bytes()),
-            )
-            .await;
+        let r = c.import_members(&csrf, "", "大.csv", big.as_bytes()).await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
         assert!(r.text().contains("上传的文件超过"), "{}", r.text());
     }
@@ -181,23 +177,14 @@ contract_test!(
         // 10,000 bytes of upload allow 1,000 cells (`UPLOAD_BYTES_PER_CELL`): a file of
         // 2,000 one-letter cells in 4,000 bytes is refused at the cap, before the
         // server holds them, though the process's own cap is 5,000,000 cells.
-        let config = jiceng_web::WebConfig {
-            import_max_bytes: Some(10_000),
-            ..Default::default()
-        };
+        let config = import_limited_to(10_000);
         assert_eq!(config.import_read_limits().max_cells, 1_000);
         let mut api = api_client(&f.app, "dept").await;
         api.router = jiceng_web::router_with(f.app.clone(), config);
         let tiny = format!("{MEMBER_HEADER}\n{}", "a,a,a,a,a,a,a,a,a,a\n".repeat(200));
         assert!(tiny.len() < 10_000);
-        let r = api
-            .post_bytes(
-                "/api/v1/imports/members?format=csv&dry_run=true",
-                tiny.into_bytes(),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
-        let msg = r.json()["error"].as_str().unwrap().to_string();
+        let r = api.post_bytes(MEMBERS_DRY_RUN, tiny.into_bytes()).await;
+        let msg = refusal(&r);
         assert!(
             msg.contains("超出导入限制") && msg.contains("1000 个单元格"),
             "{msg}"
@@ -227,12 +214,7 @@ contract_test!(
             ));
             csv.push('\n');
         }
-        let r = api
-            .post_bytes(
-                "/api/v1/imports/members?format=csv&dry_run=true",
-                csv.into_bytes(),
-            )
-            .await;
+        let r = api.post_bytes(MEMBERS_DRY_RUN, csv.into_bytes()).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let j = r.json();
         assert_eq!(j["rows"], 1_500);
@@ -259,11 +241,8 @@ contract_test!(
         bytes.extend_from_slice(format!("{MEMBER_HEADER}\n").as_bytes());
         bytes.extend_from_slice(b"\xD5\xC5\xC8\xFD,"); // 张三 in GBK
         bytes.extend_from_slice("男,汉族\n".as_bytes());
-        let r = api
-            .post_bytes("/api/v1/imports/members?format=csv&dry_run=true", bytes)
-            .await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
-        let msg = r.json()["error"].as_str().unwrap().to_string();
+        let r = api.post_bytes(MEMBERS_DRY_RUN, bytes).await;
+        let msg = refusal(&r);
         assert!(
             msg.starts_with("文件 上传文件.csv 第2行第1列含有无效的 UTF-8 字节"),
             "{msg}"
@@ -307,11 +286,7 @@ contract_test!(
         let padded = format!("{MEMBER_HEADER}\n{}", ",,,\n".repeat(400_000));
         assert!(padded.len() > jiceng_web::BODY_LIMIT);
         let r = c
-            .post_multipart(
-                "/import",
-                &[("csrf", &csrf), ("kind", "members"), ("org", "")],
-                ("空行.csv", padded.as_bytes()),
-            )
+            .import_members(&csrf, "", "空行.csv", padded.as_bytes())
             .await;
         assert_ne!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
         assert!(r.text().contains("空行.csv"), "{}", r.text());

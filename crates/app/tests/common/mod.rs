@@ -536,6 +536,39 @@ pub async fn edit_org(
     jiceng_app::org_admin::edit(app, &grant, &by_id(app, actor, id).await?, fields, reason).await
 }
 
+/// Records a dated event of the org `id` as the front ends do: `actor`'s `Write` grant, the
+/// org resolved for it, then `org_admin::record_event`.
+pub async fn record_event(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    event: &jiceng_app::org_admin::EventInput,
+    reason: &str,
+) -> jiceng_app::Result<()> {
+    let grant = actor.grant()?;
+    let org = by_id(app, actor, id).await?;
+    jiceng_app::org_admin::record_event(app, &grant, &org, event, reason).await
+}
+
+/// A discipline case the county's 纪委监委 reported, decided on `day` against `subject`
+/// (`team`: a member of the org's team).
+pub fn county_case(
+    day: &str,
+    subject: &str,
+    summary: &str,
+    sanction: Option<&str>,
+    team: bool,
+) -> jiceng_app::weak::NewCase {
+    jiceng_app::weak::NewCase {
+        decided_on: d(day),
+        subject: subject.into(),
+        summary: summary.into(),
+        sanction: sanction.map(Into::into),
+        source: "县纪委监委通报".into(),
+        team,
+    }
+}
+
 /// Creates an org below `parent` as the front ends do: `actor`'s `Write` grant, the parent
 /// resolved for it, then `org_admin::create`; the new org's id.
 pub async fn create_org(

@@ -42,6 +42,11 @@ pub fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     output(jiceng(Some(KEY), TODAY).current_dir(dir).args(args))
 }
 
+/// `--db sqlite://t.db` (the test database in the scratch folder), then `args`.
+pub fn t_db<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    [&["--db", "sqlite://t.db"][..], args].concat()
+}
+
 /// The stdout of a run that must succeed.
 pub fn ok(r: (i32, String, String)) -> String {
     assert_eq!(r.0, 0, "stdout: {}\nstderr: {}", r.1, r.2);

@@ -85,10 +85,30 @@ pub fn member_line(
     )
 }
 
+/// The roster line of a member without an office whose valid ID number is made from
+/// `birth` and `serial`.
+pub fn plain_line(
+    name: &str,
+    gender: &str,
+    birth: &str,
+    serial: u16,
+    org: &str,
+    tail: u32,
+) -> String {
+    member_line(
+        name,
+        gender,
+        birth,
+        &id_number(birth, serial),
+        org,
+        "",
+        tail,
+    )
+}
+
 /// A roster of one newcomer to 甲村 (冯唐), not in the fixture, as CSV.
 pub fn newcomer_csv() -> String {
-    let id = id_number("1992-02-02", 45);
-    let line = member_line("冯唐", "男", "1992-02-02", &id, "B001", "", 53);
+    let line = plain_line("冯唐", "男", "1992-02-02", 45, "B001", 53);
     format!("{MEMBER_HEADER}\n{line}\n")
 }
 
@@ -400,6 +420,19 @@ impl Client {
             .await
     }
 
+    /// The import page's form: the members file `name` holding `bytes`, for the org `org`
+    /// (empty: the user's own).
+    pub async fn import_members(
+        &mut self,
+        csrf: &str,
+        org: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> Resp {
+        let fields = [("csrf", csrf), ("kind", "members"), ("org", org)];
+        self.post_multipart("/import", &fields, (name, bytes)).await
+    }
+
     /// A multipart form with text fields and one file.
     pub async fn post_multipart(
         &mut self,
@@ -546,6 +579,14 @@ pub fn enc(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Each of `paths` answers `status` to a GET by `c` (the path is named when one does not).
+pub async fn assert_gets(c: &mut Client, status: StatusCode, paths: &[String]) {
+    for path in paths {
+        let r = c.get(path).await;
+        assert_eq!(r.status, status, "{path}: {}", r.text());
+    }
 }
 
 /// Logged-in page and API clients for a user.
