@@ -148,7 +148,11 @@ pub async fn run(
         .flat_map(|p| ledger::violations(app, p))
         .collect();
     let org = start.scope_org.as_ref();
-    if super::ends_with_check(app, opts, "recruitment", &report, org, || 0).await? {
+    let matches = match report.ends_with_check(opts) {
+        true => ledger::outside(app, &start.scope, &people).await?,
+        false => 0,
+    };
+    if super::ends_with_check(app, opts, "recruitment", &report, org, || matches).await? {
         return Ok(report);
     }
     progress.start("写入", people.len() as u64);

@@ -191,6 +191,7 @@ pub(crate) async fn write(
     let mut recorded = ways(&mut conn, &ids).await?;
     drop(conn);
     let mut plan = Plan::default();
+    let mut ids = Ids::reserve(app, &people, &known).await?;
     let by = opts.actor.username().to_string();
     for p in people {
         let old = known.get(&p.person.id_hash);
@@ -222,7 +223,8 @@ pub(crate) async fn write(
             .into_iter()
             .map(|(_, r)| r)
             .collect();
-        plan_person(app, &mut plan, p, (old, member, before), &by, report).await?;
+        let ctx = (app, &mut ids, by.as_str());
+        plan_person(ctx, &mut plan, p, (old, member, before), report);
     }
     commit(app, opts, scope_org, plan, report).await
 }
@@ -258,8 +260,8 @@ fn new_steps(
     out
 }
 
-async fn plan_person(
-    app: &App,
+fn plan_person(
+    (app, ids, by): (&App, &mut Ids, &str),
     plan: &mut Plan,
     p: LedgerPerson,
     (old, member, before): (
@@ -267,19 +269,18 @@ async fn plan_person(
         Option<&StoredMember>,
         Vec<StepRecord>,
     ),
-    by: &str,
     report: &mut ImportReport,
-) -> Result<()> {
+) {
     let added = new_steps(&p, &before, &mut report.notes);
     if old.is_some() && added.is_empty() {
         report.unchanged += 1;
-        return Ok(());
+        return;
     }
     let mut a = match old {
         Some(a) => a.clone(),
         None => {
             let mut a = p.person.clone();
-            a.id = app.store.reserve_ids("applicant", 1).await?;
+            a.id = take(&mut ids.applicant);
             a
         }
     };
@@ -287,14 +288,10 @@ async fn plan_person(
     all.extend(added.iter().cloned());
     let judged = progress(app, &a, &all, app.today());
     a.derived = derived(&judged, &all);
-    let first = app
-        .store
-        .reserve_ids("recruitment_step", added.len() as i64)
-        .await?;
     let now = app.now().to_rfc3339();
-    for (n, s) in added.iter().enumerate() {
+    for s in &added {
         plan.steps.push(StoredStep {
-            id: first + n as i64,
+            id: take(&mut ids.step),
             applicant_id: a.id,
             step: s.kind.number(),
             on: s.on,
@@ -307,7 +304,7 @@ async fn plan_person(
     match (a.member_id, member, judged.admitted_on) {
         (None, Some(m), Some(_)) => a.member_id = Some(m.id),
         (None, None, Some(approved)) => {
-            let id = app.store.reserve_ids("member", 1).await?;
+            let id = take(&mut ids.member);
             let joined = all
                 .iter()
                 .find(|s| s.kind == StepKind::BranchVote)
@@ -327,7 +324,61 @@ async fn plan_person(
         Some(_) => plan.updates.push(a),
         None => plan.inserts.push(a),
     }
-    Ok(())
+}
+
+/// Ids reserved in blocks for a whole write, enough for every row (some may go unused).
+struct Ids {
+    applicant: i64,
+    step: i64,
+    member: i64,
+}
+
+impl Ids {
+    async fn reserve(
+        app: &App,
+        people: &[LedgerPerson],
+        known: &HashMap<String, StoredApplicant>,
+    ) -> Result<Ids> {
+        let new = people
+            .iter()
+            .filter(|p| !known.contains_key(&p.person.id_hash))
+            .count();
+        let steps: usize = people.iter().map(|p| p.steps.len()).sum();
+        let approved = people
+            .iter()
+            .filter(|p| p.steps.iter().any(|s| s.kind == StepKind::Approved))
+            .count();
+        Ok(Ids {
+            applicant: app.store.reserve_ids("applicant", new as i64).await?,
+            step: app
+                .store
+                .reserve_ids("recruitment_step", steps as i64)
+                .await?,
+            member: app.store.reserve_ids("member", approved as i64).await?,
+        })
+    }
+}
+
+/// The next id of a block.
+fn take(next: &mut i64) -> i64 {
+    *next += 1;
+    *next - 1
+}
+
+/// How many rows name a person (applicant or member) recorded outside `scope`: counted
+/// by a check for the audit entry, never told to the importer.
+pub(crate) async fn outside(app: &App, scope: &Scope, people: &[LedgerPerson]) -> Result<usize> {
+    let hashes: Vec<String> = people.iter().map(|p| p.person.id_hash.clone()).collect();
+    let mut conn = app.store.acquire().await?;
+    let mut paths: HashMap<String, String> = store::by_id_hashes(&mut conn, &hashes)
+        .await?
+        .into_iter()
+        .map(|a| (a.id_hash, a.org_path))
+        .collect();
+    for m in member_store::by_id_hashes(&mut conn, &hashes).await? {
+        paths.entry(m.id_hash).or_insert(m.org_path);
+    }
+    Ok(paths.values().filter(|p| !scope.contains(p)).count())
 }
 
 /// Makes a probationary member full from `full_on` (㉔ recorded by a ledger).
