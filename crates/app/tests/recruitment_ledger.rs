@@ -252,3 +252,68 @@ contract_test!(a_bad_ledger_is_refused_whole, |db: TestDb| async move {
     assert_eq!(count(&app, "applicant").await, 0, "nothing written");
     assert_eq!(count(&app, "recruitment_step").await, 0);
 });
+
+contract_test!(a_later_ledger_adds_what_is_new, |db: TestDb| async move {
+    let app = app(&db);
+    let dir = Dir::new("rec-later");
+    load_township(&app, &dir, false).await;
+    let write = |name: &str, rows: Vec<Option<Vec<C>>>| {
+        let path = dir.file(name);
+        xlsx(&path, "测试镇发展党员工作台账", &HEADER, &rows);
+        path
+    };
+    let person = who("林后来", "东村党支部");
+    let mut bad = row(401, &who("错号", "东村党支部"), &clean("2026-02-02", 1));
+    bad[1] = s("370102199001011234");
+    // A candidate, and a bad row: written with --skip-invalid, the bad row left out.
+    let first = write(
+        "一.xlsx",
+        vec![Some(row(400, &person, &clean("2024-08-01", 3))), Some(bad)],
+    );
+    let opts = ImportOptions {
+        org: Some(sys_org(&app, "T001").await),
+        skip_invalid: true,
+        ..ImportOptions::default()
+    };
+    let r = ledger_import::run(&app, &first, &opts, &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!((r.errors.len(), r.written), (1, 1));
+    let (steps, members) = (
+        count(&app, "recruitment_step").await,
+        count(&app, "member").await,
+    );
+    let dongcun = org_id(&app, "T002").await;
+    let direct = || async {
+        by_id(&app, &dept(), dongcun)
+            .await
+            .unwrap()
+            .facts
+            .direct_members
+    };
+    let before = direct().await;
+    // The same person approved since: the vote, the approval and the oath are added, the
+    // roster has them and the stored facts count them.
+    let second = write(
+        "二.xlsx",
+        vec![Some(row(400, &person, &clean("2024-08-01", 4)))],
+    );
+    let r = import(&app, &second).await;
+    assert_eq!((r.written, r.unchanged), (1, 0), "{:#?}", r);
+    assert_eq!(count(&app, "recruitment_step").await, steps + 3);
+    assert_eq!(count(&app, "member").await, members + 1);
+    assert_eq!(direct().await, before + 1);
+    // A date the ledger now writes differently is kept as recorded, and said.
+    let mut moved = clean("2024-08-01", 4);
+    moved.dates[TALK] = Some(d("2024-08-05"));
+    let third = write("三.xlsx", vec![Some(row(400, &person, &moved))]);
+    let r = import(&app, &third).await;
+    assert_eq!((r.written, r.unchanged), (0, 1));
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.column == "谈话日期" && n.message.contains("未更改")),
+        "{:#?}",
+        r.notes
+    );
+});
