@@ -430,3 +430,28 @@ fn notice(c: &mut RowCheck<'_>, out: &mut [(StepRecord, usize)]) {
         None => c.error(NOTICE, "填写了公示日期，但没有支部大会日期"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::span;
+
+    fn d(s: &str) -> chrono::NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn spans_as_ledgers_write_them() {
+        let want = Ok((d("2026-03-02"), d("2026-03-06")));
+        for s in [
+            "2026.3.2-2026.3.6",
+            "2026.3.2-3.6",
+            "2026-03-02-2026-03-06",
+            "2026年3月2日至2026年3月6日",
+            "2026/3/2～2026/3/6",
+        ] {
+            assert_eq!(span(s), want, "{s}");
+        }
+        assert_eq!(span("2026.3.2"), Ok((d("2026-03-02"), d("2026-03-02"))));
+        assert!(span("三月初").unwrap_err().contains("无法识别"));
+    }
+}
