@@ -31,43 +31,6 @@ pub(crate) struct LedgerPerson {
     pub sponsors: Vec<String>,
 }
 
-/// The roster row of a person the higher committee approved: what was recorded, once.
-/// `joined_on` is the branch meeting's day (⑮); `full_on` the day they became full (㉔:
-/// the probation's end), if confirmed.
-pub(crate) fn roster_row(
-    a: &StoredApplicant,
-    id: i64,
-    joined_on: NaiveDate,
-    full_on: Option<NaiveDate>,
-) -> StoredMember {
-    StoredMember {
-        id,
-        org_id: a.org_id,
-        org_path: a.org_path.clone(),
-        name: a.name.clone(),
-        gender: a.gender,
-        ethnicity: a.ethnicity.clone(),
-        birth_date: a.birth_date,
-        id_hash: a.id_hash.clone(),
-        id_cipher: a.id_cipher.clone(),
-        id_masked: a.id_masked.clone(),
-        education: a.education,
-        status: match full_on {
-            Some(_) => MemberStatus::Full,
-            None => MemberStatus::Probationary,
-        },
-        joined_on,
-        full_on,
-        occupation: a.occupation.clone(),
-        phone_cipher: a.phone_cipher.clone(),
-        phone_masked: a.phone_masked.clone(),
-        mobile: false,
-        lost_contact: false,
-        exited_on: None,
-        transferred_in_on: None,
-    }
-}
-
 /// Looks the named sponsors up among the current members of `scope`: one of that name in
 /// the person's branch, else one in the scope, is on the roster (full from the day they
 /// became full); none or several is a name not on the roster (not a violation).
@@ -310,7 +273,12 @@ fn plan_person(
                 .find(|s| s.kind == StepKind::BranchVote)
                 .map_or(approved, |s| s.on);
             a.member_id = Some(id);
-            plan.members.push(roster_row(&a, id, joined, confirmed));
+            let mut m = super::record::new_member(&a, id, joined);
+            if confirmed.is_some() {
+                m.status = MemberStatus::Full;
+                m.full_on = confirmed;
+            }
+            plan.members.push(m);
         }
         (Some(id), _, _) if added.iter().any(|s| s.kind == StepKind::Confirmed) => {
             if let Some(f) = confirmed {
