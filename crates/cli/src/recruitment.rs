@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::Subcommand;
 use jiceng_app::access::{Actor, PlanRecruitment};
 use jiceng_app::recruitment::plan::{self, Plan, TARGETS};
-use jiceng_app::reports::recruitment::RecruitmentReport;
+use jiceng_app::reports::recruitment::{rule_label, RecruitmentReport};
 use jiceng_app::App;
 
 use crate::open::system_org;
@@ -123,7 +123,11 @@ pub fn render_report(r: &RecruitmentReport) -> String {
         let _ = writeln!(
             s,
             "  {} {}  第{}步  {}：{}",
-            v.org.name, v.person.name, v.step, v.rule, v.detail
+            v.org.name,
+            v.person.name,
+            v.step,
+            rule_label(v.rule),
+            v.detail
         );
     }
     s

@@ -113,7 +113,11 @@ pub(crate) fn violations(app: &App, p: &LedgerPerson) -> Vec<RowError> {
                 .position(|s| s.kind == v.step && s.on == v.on)
                 .map(|i| p.columns[i].clone())
                 .unwrap_or_default(),
-            message: format!("违反时限规定（{}）：{}", v.rule, v.detail),
+            message: format!(
+                "违反时限规定（{}）：{}",
+                crate::reports::recruitment::rule_label(v.rule),
+                v.detail
+            ),
         })
         .collect()
 }

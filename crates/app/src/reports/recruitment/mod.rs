@@ -266,6 +266,29 @@ pub async fn run(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<Recru
     })
 }
 
+/// A time rule's name in Chinese (the rule set's field as the JSON gives it).
+pub fn rule_label(rule: &str) -> &'static str {
+    match rule {
+        "min_age" => "入党年龄",
+        "talk_within_months" => "谈话时限",
+        "activist_min_years_before_candidate" => "积极分子培养期",
+        "activist_assessment_every_months" => "积极分子考察间隔",
+        "sponsors" => "入党介绍人",
+        "candidate_training_min_hours" => "集中培训时长",
+        "vote_majority" => "赞成票过半数",
+        "vote_quorum_share" => "到会人数过半数",
+        "secret_ballot" => "无记名投票",
+        "notice_min_working_days" => "公示期",
+        "failed_vote_wait_months" => "再次讨论间隔",
+        "probation_years" => "预备期",
+        "approval_within_months" => "审批时限",
+        "approval_max_months" => "审批最长时限",
+        "probation_extension_max_years" => "延长预备期",
+        "confirmation_within_months" => "转正审批时限",
+        _ => "时限规定",
+    }
+}
+
 /// A step's number and name, as the sheets write it ("⑮ 支部大会讨论接收预备党员").
 pub(crate) fn step_title(n: i64) -> String {
     StepKind::from_number(n).map_or_else(|| n.to_string(), |k| k.title())

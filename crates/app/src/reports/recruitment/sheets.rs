@@ -2,7 +2,7 @@
 
 use jiceng_io::{OutCell, Sheet};
 
-use super::{step_title, RecruitmentReport};
+use super::{rule_label, step_title, RecruitmentReport};
 use crate::recruitment::plan::{Fulfilment, TARGETS};
 
 fn text(s: impl Into<String>) -> OutCell {
@@ -80,7 +80,7 @@ impl RecruitmentReport {
                             text(&v.org.code),
                             text(&v.org.name),
                             text(step_title(v.step)),
-                            text(v.rule),
+                            text(rule_label(v.rule)),
                             text(&v.detail),
                         ]
                     })
