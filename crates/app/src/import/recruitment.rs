@@ -201,33 +201,10 @@ fn check_row(
     }
     let (steps, columns) = steps(app, c, titles);
     let (name, id, org) = (name?, id?, org?);
-    let mut person = StoredApplicant {
-        id: 0,
-        org_id: org.org.id,
-        org_path: org.path.clone(),
-        name,
-        gender: id.gender(),
-        ethnicity: c.text(ETHNICITY).unwrap_or_default(),
-        birth_date: id.birth_date(),
-        id_hash: app.crypto.id_hash(&id),
-        id_cipher: String::new(),
-        id_masked: id.masked(),
-        education,
-        occupation: c.text(OCCUPATION),
-        front_line,
-        phone_cipher: None,
-        phone_masked: None,
-        derived: Derived::default(),
-        member_id: None,
-    };
     if !c.errors.is_empty() {
         return None;
     }
-    person.id_cipher = app.crypto.encrypt(&id);
-    if let Some(p) = phone {
-        let (cipher, masked) = app.crypto.protect_phone(&p);
-        (person.phone_cipher, person.phone_masked) = (Some(cipher), Some(masked));
-    }
+    let person = applicant(app, c, (name, &id, org), (education, front_line, phone));
     Some(LedgerPerson {
         row: c.number,
         person,
@@ -238,6 +215,41 @@ fn check_row(
             .map(|s| split_names(&s))
             .unwrap_or_default(),
     })
+}
+
+/// The row's person as stored (id 0): the ID number and the phone protected.
+fn applicant(
+    app: &App,
+    c: &RowCheck<'_>,
+    (name, id, org): (String, &IdNumber, &jiceng_store::orgs::StoredOrg),
+    (education, front_line, phone): (Option<Education>, bool, Option<String>),
+) -> StoredApplicant {
+    let (phone_cipher, phone_masked) = match phone {
+        Some(p) => {
+            let (cipher, masked) = app.crypto.protect_phone(&p);
+            (Some(cipher), Some(masked))
+        }
+        None => (None, None),
+    };
+    StoredApplicant {
+        id: 0,
+        org_id: org.org.id,
+        org_path: org.path.clone(),
+        name,
+        gender: id.gender(),
+        ethnicity: c.text(ETHNICITY).unwrap_or_default(),
+        birth_date: id.birth_date(),
+        id_hash: app.crypto.id_hash(id),
+        id_cipher: app.crypto.encrypt(id),
+        id_masked: id.masked(),
+        education,
+        occupation: c.text(OCCUPATION),
+        front_line,
+        phone_cipher,
+        phone_masked,
+        derived: Derived::default(),
+        member_id: None,
+    }
 }
 
 /// The row's steps (with the title of each one's column), checked together.

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use jiceng_domain::member::status_on;
-use jiceng_domain::recruitment::{Place, Sponsor, StepKind, StepRecord};
+use jiceng_domain::recruitment::{Place, Progress, Sponsor, StepKind, StepRecord};
 use jiceng_domain::MemberStatus;
 use jiceng_store::members::{self as member_store, StoredMember};
 use jiceng_store::recruitment::{self as store, StoredApplicant, StoredStep};
@@ -267,6 +267,24 @@ fn plan_person(
             recorded_at: now.clone(),
         });
     }
+    roster(plan, ids, &mut a, member, (&judged, &all, &added));
+    plan.touched.push(a.org_id);
+    match old {
+        Some(_) => plan.updates.push(a),
+        None => plan.inserts.push(a),
+    }
+}
+
+/// The roster's side of a person: linked to the member already on it, or given the row
+/// `record_step` would have made at ⑰ (full from the probation's end after ㉔); a member
+/// made before and confirmed by the ledger becomes full.
+fn roster(
+    plan: &mut Plan,
+    ids: &mut Ids,
+    a: &mut StoredApplicant,
+    member: Option<&StoredMember>,
+    (judged, all, added): (&Progress, &[StepRecord], &[StepRecord]),
+) {
     let confirmed = judged.confirmed_on.and(judged.probation_ends);
     match (a.member_id, member, judged.admitted_on) {
         (None, Some(m), Some(_)) => a.member_id = Some(m.id),
@@ -277,7 +295,7 @@ fn plan_person(
                 .find(|s| s.kind == StepKind::BranchVote)
                 .map_or(approved, |s| s.on);
             a.member_id = Some(id);
-            let mut m = super::record::new_member(&a, id, joined);
+            let mut m = super::record::new_member(a, id, joined);
             if confirmed.is_some() {
                 m.status = MemberStatus::Full;
                 m.full_on = confirmed;
@@ -290,11 +308,6 @@ fn plan_person(
             }
         }
         _ => {}
-    }
-    plan.touched.push(a.org_id);
-    match old {
-        Some(_) => plan.updates.push(a),
-        None => plan.inserts.push(a),
     }
 }
 
