@@ -188,6 +188,11 @@ pub(crate) enum Command {
         #[command(subcommand)]
         cmd: rating::RectifyCmd,
     },
+    /// 发展党员: the annual plans (发展党员计划) handed down the tree.
+    Recruitment {
+        #[command(subcommand)]
+        cmd: crate::recruitment::RecruitmentCmd,
+    },
     /// Users: add, list, disable, reset-password, role (and scope), 2fa enrol|reset.
     User {
         #[command(subcommand)]
@@ -215,6 +220,8 @@ pub(crate) enum ImportKind {
     Members,
     Units,
     Meetings,
+    /// 发展党员工作台账: one row per person, the step dates as columns.
+    Recruitment,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -226,6 +233,8 @@ pub(crate) enum ReportKind {
     Weak,
     Rectification,
     Ratings,
+    /// 发展党员: people by stage, next due steps, violations, plan fulfilment (--year).
+    Recruitment,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).
@@ -359,7 +368,7 @@ pub(crate) struct ReportArgs {
     /// 2026 (a year).
     #[arg(long)]
     pub(crate) period: Option<String>,
-    /// The year of a weak-org, rectification or ratings report.
+    /// The year of a weak-org, rectification, ratings or recruitment report.
     #[arg(long)]
     pub(crate) year: Option<i32>,
 }

@@ -9,6 +9,7 @@ mod ops;
 mod org;
 mod progress;
 mod rating;
+mod recruitment;
 mod render;
 mod report;
 mod serve;
@@ -103,6 +104,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Org { what } => on_app(db, key_file, async |app| org::org(app, what).await).await,
         Command::Report(args) => {
             on_app(db, key_file, async |app| report::report(app, args).await).await
+        }
+        Command::Recruitment { cmd } => {
+            on_app(db, key_file, async |app| {
+                recruitment::command(app, cmd).await
+            })
+            .await
         }
         Command::User { cmd } => {
             on_app(db, key_file, async |app| access::user(app, cmd).await).await

@@ -47,6 +47,12 @@ pub fn import(r: &ImportReport, skip_invalid: bool) -> String {
             );
         }
     }
+    if !r.notes.is_empty() {
+        let _ = writeln!(s, "\n提示（不影响导入，请核实）：{} 条", r.notes.len());
+        for e in &r.notes {
+            let _ = writeln!(s, "{:<6} {:<14} {}", e.row, e.column, e.message);
+        }
+    }
     if !r.referred.is_empty() {
         let _ = writeln!(
             s,

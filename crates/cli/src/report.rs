@@ -9,6 +9,7 @@ use jiceng_app::rating::RatingsReport;
 use jiceng_app::reports::compliance::ComplianceReport;
 use jiceng_app::reports::coverage::CoverageReport;
 use jiceng_app::reports::members::MembersReport;
+use jiceng_app::reports::recruitment::RecruitmentReport;
 use jiceng_app::reports::rectification::RectificationReport;
 use jiceng_app::reports::structure::StructureReport;
 use jiceng_app::reports::weak::WeakReport;
@@ -63,6 +64,12 @@ shown!(
     year
 );
 shown!(RatingsReport, rating::render_ratings, "分类定级", year);
+shown!(
+    RecruitmentReport,
+    crate::recruitment::render_report,
+    "发展党员",
+    year
+);
 
 /// Where and how a report is given: printed in a format, or written to a workbook.
 struct Output {
@@ -122,6 +129,9 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
         ReportKind::Weak => show.give(&reports::weak::run(app, &root, need_year()?).await?)?,
         ReportKind::Rectification => {
             show.give(&reports::rectification::run(app, &root, need_year()?).await?)?
+        }
+        ReportKind::Recruitment => {
+            show.give(&reports::recruitment::run(app, &root, need_year()?).await?)?
         }
         ReportKind::Ratings => {
             let all = show.format == Format::Xlsx || show.format == Format::Json;

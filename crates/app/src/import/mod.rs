@@ -5,6 +5,7 @@
 pub mod meetings;
 pub mod members;
 pub mod orgs;
+pub mod recruitment;
 pub mod units;
 
 use std::path::Path;

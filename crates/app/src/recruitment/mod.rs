@@ -10,8 +10,10 @@
 //! - `papers`: a person's documents generated from the records (`documents` lays them out).
 
 pub mod documents;
+pub mod ledger;
 pub mod papers;
 pub mod people;
+pub mod plan;
 pub mod record;
 pub mod seed;
 pub mod view;

@@ -5,6 +5,7 @@
 pub mod compliance;
 pub mod coverage;
 pub mod members;
+pub mod recruitment;
 pub mod rectification;
 pub mod structure;
 pub mod weak;
