@@ -124,6 +124,14 @@ impl From<jiceng_store::SqlxError> for AppError {
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
+/// A form's optional text, trimmed; blank is none.
+pub(crate) fn trimmed(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
 impl App {
     pub fn new(store: Store, crypto: Crypto) -> App {
         audit::register(&crypto);

@@ -50,13 +50,6 @@ fn input(msg: impl Into<String>) -> AppError {
     AppError::Input(msg.into())
 }
 
-fn trimmed(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
 /// What an audit entry shows of a member: never the ID number, the phone masked.
 fn audit_view(m: &StoredMember) -> serde_json::Value {
     serde_json::json!({
@@ -96,19 +89,19 @@ pub async fn update_member(
     use jiceng_domain::text;
     text::MEMBER_NAME.check(name).map_err(input)?;
     m.name = name.to_string();
-    m.ethnicity = trimmed(&edit.ethnicity).unwrap_or_default();
+    m.ethnicity = crate::trimmed(&edit.ethnicity).unwrap_or_default();
     text::ETHNICITY.check(&m.ethnicity).map_err(input)?;
-    m.education = match trimmed(&edit.education) {
+    m.education = match crate::trimmed(&edit.education) {
         Some(e) => {
             Some(Education::parse_label(&e).ok_or_else(|| input(format!("无法识别的学历：{e}")))?)
         }
         None => None,
     };
-    m.occupation = trimmed(&edit.occupation);
+    m.occupation = crate::trimmed(&edit.occupation);
     text::OCCUPATION
         .check(m.occupation.as_deref().unwrap_or(""))
         .map_err(input)?;
-    if let Some(p) = trimmed(&edit.phone) {
+    if let Some(p) = crate::trimmed(&edit.phone) {
         let p = crate::privacy::check_phone(&p).map_err(input)?;
         crate::privacy::set_phone(&app.crypto, &mut m, &p);
     }

@@ -284,14 +284,14 @@ fn meeting_of(
                 && jiceng_domain::meeting::names_election(&topic)),
         date,
         topic,
-        venue: clean(&new.venue),
-        host: clean(&new.host),
+        venue: crate::trimmed(&new.venue),
+        host: crate::trimmed(&new.host),
         expected: c.expected,
         present: c.present,
         excused: c.excused,
         excused_reasons: c.reasons,
-        minutes: clean(&new.minutes),
-        decisions: clean(&new.decisions),
+        minutes: crate::trimmed(&new.minutes),
+        decisions: crate::trimmed(&new.decisions),
         masses_present: new.masses_present,
         central_task: new.central_task,
         members_needs: new.members_needs,
@@ -392,10 +392,4 @@ impl Recorded {
             quorum,
         }
     }
-}
-
-fn clean(s: &Option<String>) -> Option<String> {
-    s.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
 }

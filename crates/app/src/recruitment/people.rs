@@ -42,13 +42,6 @@ fn refused(field: &'static str, message: impl Into<String>) -> AppError {
     AppError::Recruitment(StepRefused::new(field, message))
 }
 
-fn trimmed(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
 /// The applicant's row as it will be stored (id 0: the caller gives it one), checked.
 pub fn prepare(app: &App, org: &InScope<OrgRecord>, new: &NewApplicant) -> Result<StoredApplicant> {
     if org.org.kind == OrgKind::Group {
@@ -65,22 +58,22 @@ pub fn prepare(app: &App, org: &InScope<OrgRecord>, new: &NewApplicant) -> Resul
         .check(name)
         .map_err(|e| refused("name", e))?;
     let id = IdNumber::parse(&new.id_number).map_err(|e| refused("id_number", e))?;
-    let ethnicity = trimmed(&new.ethnicity).unwrap_or_default();
+    let ethnicity = crate::trimmed(&new.ethnicity).unwrap_or_default();
     text::ETHNICITY
         .check(&ethnicity)
         .map_err(|e| refused("ethnicity", e))?;
-    let education = match trimmed(&new.education) {
+    let education = match crate::trimmed(&new.education) {
         Some(e) => Some(
             Education::parse_label(&e)
                 .ok_or_else(|| refused("education", format!("无法识别的学历：{e}")))?,
         ),
         None => None,
     };
-    let occupation = trimmed(&new.occupation);
+    let occupation = crate::trimmed(&new.occupation);
     text::OCCUPATION
         .check(occupation.as_deref().unwrap_or(""))
         .map_err(|e| refused("occupation", e))?;
-    let (phone_cipher, phone_masked) = match trimmed(&new.phone) {
+    let (phone_cipher, phone_masked) = match crate::trimmed(&new.phone) {
         Some(p) => {
             let p = crate::privacy::check_phone(&p).map_err(|e| refused("phone", e))?;
             let (c, m) = app.crypto.protect_phone(&p);

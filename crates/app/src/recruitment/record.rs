@@ -63,13 +63,6 @@ fn refused(field: &'static str, message: impl Into<String>) -> AppError {
     AppError::Recruitment(StepRefused::new(field, message))
 }
 
-fn clean(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
 /// Names given one per line or separated by commas.
 pub fn split_names(s: &str) -> Vec<String> {
     s.split(['\n', ',', '，', '、', ';', '；'])
@@ -88,20 +81,20 @@ async fn to_record(app: &App, scope: &Scope, input: &StepInput) -> Result<StepRe
         return Err(refused("on", format!("日期晚于今天：{on}")));
     }
     let mut r = StepRecord::new(kind, on);
-    r.doc_ref = clean(&input.doc_ref);
+    r.doc_ref = crate::trimmed(&input.doc_ref);
     if let Some(d) = &r.doc_ref {
         text::PERSON
             .titled("文号")
             .check(d)
             .map_err(|e| refused("doc_ref", e))?;
     }
-    r.people = clean(&input.people)
+    r.people = crate::trimmed(&input.people)
         .map(|p| split_names(&p))
         .unwrap_or_default();
     for p in &r.people {
         text::PERSON.check(p).map_err(|e| refused("people", e))?;
     }
-    r.note = clean(&input.note);
+    r.note = crate::trimmed(&input.note);
     if let Some(n) = &r.note {
         text::NOTE.check(n).map_err(|e| refused("note", e))?;
     }
