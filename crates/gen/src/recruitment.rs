@@ -153,8 +153,13 @@ fn walk(r: &mut Rng, as_of: NaiveDate, sponsors: &[&Member]) -> Vec<StepRecord> 
         w.at(StepKind::Withdrawn, r.range(10, 60));
         return w.steps;
     }
+    // One in five is not yet ready: still an activist, still assessed every half year.
+    if !r.chance(0.8) {
+        while w.at(StepKind::ActivistAssessed, r.range(150, 175)) {}
+        return w.steps;
+    }
     w.day = named;
-    if !r.chance(0.8) || !w.at(StepKind::CandidateNamed, wait) {
+    if !w.at(StepKind::CandidateNamed, wait) {
         return w.steps;
     }
     candidate(r, &mut w, sponsors);
