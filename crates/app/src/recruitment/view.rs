@@ -166,6 +166,8 @@ pub struct Board {
     pub ended: i64,
     /// People on the way (not yet full, not ended), due first.
     pub people: Vec<PersonRow>,
+    /// All the people on the way (`people` may be cut to a page).
+    pub people_total: usize,
     pub due_this_month: usize,
     pub overdue: usize,
     pub can_record: bool,
@@ -173,6 +175,20 @@ pub struct Board {
 
 /// The board of `org`'s subtree.
 pub async fn board(app: &App, org: &InScope<OrgRecord>, can_record: bool) -> Result<Board> {
+    board_cut(app, org, can_record, None).await
+}
+
+/// The people a board page lists at most (the counts are always complete; the export
+/// and the lower orgs' boards have the rest).
+pub const BOARD_PAGE: usize = 200;
+
+/// The board of `org`'s subtree with its list cut to the first `limit` people by deadline.
+pub async fn board_cut(
+    app: &App,
+    org: &InScope<OrgRecord>,
+    can_record: bool,
+    limit: Option<usize>,
+) -> Result<Board> {
     let today = app.today();
     let mut conn = app.store.acquire().await?;
     let all = store::in_scope(&mut conn, &org.subtree()).await?;
@@ -205,6 +221,12 @@ pub async fn board(app: &App, org: &InScope<OrgRecord>, can_record: bool) -> Res
             p.name.clone(),
         )
     });
+    let people_total = people.len();
+    let due_this_month = people.iter().filter(|p| p.due_this_month).count();
+    let overdue = people.iter().filter(|p| p.overdue).count();
+    if let Some(n) = limit {
+        people.truncate(n);
+    }
     Ok(Board {
         org_id: org.org.id,
         org_name: org.org.name.clone(),
@@ -212,9 +234,10 @@ pub async fn board(app: &App, org: &InScope<OrgRecord>, can_record: bool) -> Res
         year: today.year(),
         by_stage,
         ended: count("withdrawn") + count("cancelled"),
-        due_this_month: people.iter().filter(|p| p.due_this_month).count(),
-        overdue: people.iter().filter(|p| p.overdue).count(),
+        due_this_month,
+        overdue,
         people,
+        people_total,
         can_record,
     })
 }
