@@ -21,6 +21,7 @@ use jiceng_app::recruitment::plan;
 use jiceng_app::reports::recruitment::{self as report, RecruitmentReport};
 use jiceng_app::{App, Crypto, OrgRecord};
 use jiceng_gen::Divisions;
+use jiceng_store::recruitment as store;
 use jiceng_store::Store;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -129,6 +130,51 @@ async fn measure(app: &App, org: &InScope<OrgRecord>, year: i32) -> Res<bool> {
     Ok(same)
 }
 
+/// Each stored read of the report alone, at `org` (warm median of 5).
+async fn parts(app: &App, org: &InScope<OrgRecord>, year: i32) -> Res<()> {
+    let scope = jiceng_store::Scope::subtree(&org.path);
+    let store = app.store();
+    let read = |what: &'static str| {
+        let scope = scope.clone();
+        async move {
+            let mut c = store.acquire().await?;
+            let n = match what {
+                "stages" => store::stage_counts(&mut c, &scope).await?.len(),
+                "due" => store::due(&mut c, &scope, None, None).await?.len(),
+                "due ≤ 30 days, first 100" => {
+                    let until = app.today() + chrono::Days::new(30);
+                    store::due(&mut c, &scope, Some(until), Some(100))
+                        .await?
+                        .len()
+                }
+                "violations" => store::with_violations(&mut c, &scope, None).await?.len(),
+                _ => store::admitted_in(&mut c, &scope, year).await?.len(),
+            };
+            Ok::<usize, jiceng_app::AppError>(n)
+        }
+    };
+    let mut line = String::from("  stored reads:");
+    for what in [
+        "stages",
+        "due",
+        "due ≤ 30 days, first 100",
+        "violations",
+        "admitted",
+    ] {
+        let (_, warm, n) = time(5, || read(what)).await?;
+        line.push_str(&format!(" {what} {:.1} ms ({n} rows);", ms(warm)));
+    }
+    let mut c = store.acquire().await?;
+    let moved: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM applicant WHERE next_step = 7 AND next_not_before < $1",
+    )
+    .bind(app.today().to_string())
+    .fetch_one(&mut *c)
+    .await?;
+    println!("{line} judged again for the due list (whole set): {moved}");
+    Ok(())
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Res<()> {
     let (divisions, what) = divisions();
@@ -161,6 +207,7 @@ async fn main() -> Res<()> {
     for depth in [None, Some(root_depth + 2), Some(root_depth + 3)] {
         let org = org_at(&app, depth).await?;
         same &= measure(&app, &org, year).await?;
+        parts(&app, &org, year).await?;
     }
     let _ = std::fs::remove_dir_all(&dir);
     if !same {
