@@ -128,6 +128,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0018_recruitment.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 19,
+        name: "recruitment_scale",
+        script: include_str!("../migrations/0019_recruitment_scale.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

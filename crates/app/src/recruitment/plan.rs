@@ -19,10 +19,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use jiceng_domain::{member_stats::age_on, Domain, Education, Gender};
 use jiceng_store::orgs as org_store;
-use jiceng_store::recruitment::{self as store, StoredApplicant, StoredPlan};
+use jiceng_store::recruitment::{self as store, Admitted, StoredApplicant, StoredPlan};
 use jiceng_store::{Conn, Scope};
 use serde::{Deserialize, Serialize};
 
@@ -101,9 +101,9 @@ pub(crate) struct Admission {
     pub meets: [bool; 5],
 }
 
-/// What `a`, admitted on `on` by a branch of `domain`, counts towards (`TARGETS` order).
-pub(crate) fn admission(a: &StoredApplicant, on: NaiveDate, domain: Option<Domain>) -> Admission {
-    let young = age_on(a.birth_date, on) < 35;
+/// What `a` counts towards (`TARGETS` order), approved on `a.admitted_on`.
+pub(crate) fn admission(a: &Admitted) -> Admission {
+    let young = age_on(a.birth_date, a.admitted_on) < 35;
     let college = matches!(
         a.education,
         Some(Education::Postgraduate | Education::Bachelor | Education::College)
@@ -115,8 +115,24 @@ pub(crate) fn admission(a: &StoredApplicant, on: NaiveDate, domain: Option<Domai
             a.gender == Gender::Female,
             a.front_line,
             college,
-            young && domain == Some(Domain::Village),
+            young && a.domain == Some(Domain::Village),
         ],
+    }
+}
+
+/// An applicant approved on `on` by a branch of `domain`, as the plan counts them (for a
+/// judgement made on another day than the stored one).
+pub(crate) fn admitted(a: &StoredApplicant, on: NaiveDate, domain: Option<Domain>) -> Admitted {
+    Admitted {
+        id: a.id,
+        org_id: a.org_id,
+        org_path: a.org_path.clone(),
+        gender: a.gender,
+        birth_date: a.birth_date,
+        education: a.education,
+        front_line: a.front_line,
+        admitted_on: on,
+        domain,
     }
 }
 
@@ -220,38 +236,17 @@ pub(crate) async fn levels(
     Ok(PlanOverview { root, children })
 }
 
-/// The plan fulfilment of `org` and its children for `year`, from the stored admissions.
+/// The plan fulfilment of `org` and its children for `year`, from the stored admissions:
+/// the people of the subtree whose stored `admitted_on` falls in the year (one read of
+/// the index `(org_path, admitted_on)`, the org's domain joined), never the whole subtree.
 pub async fn fulfilment(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<PlanOverview> {
     let mut conn = app.store.acquire().await?;
-    let admitted: Vec<StoredApplicant> = store::in_scope(&mut conn, &org.subtree())
+    let admissions: Vec<Admission> = store::admitted_in(&mut conn, &org.subtree(), year)
         .await?
-        .into_iter()
-        .filter(|a| a.derived.admitted_on.is_some_and(|d| d.year() == year))
-        .collect();
-    let domains = domains_of(&mut conn, admitted.iter().map(|a| a.org_id)).await?;
-    let admissions: Vec<Admission> = admitted
         .iter()
-        .map(|a| {
-            let on = a.derived.admitted_on.expect("filtered");
-            admission(a, on, domains.get(&a.org_id).copied().flatten())
-        })
+        .map(admission)
         .collect();
     levels(&mut conn, org, year, &admissions).await
-}
-
-/// The domain (领域) of each org.
-pub(crate) async fn domains_of(
-    conn: &mut Conn,
-    ids: impl Iterator<Item = i64>,
-) -> Result<BTreeMap<i64, Option<Domain>>> {
-    let mut ids: Vec<i64> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(org_store::by_ids(conn, &ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.org.id, o.org.domain))
-        .collect())
 }
 
 /// The plans directly under `top` in `plans` (no planned org between), summed: the

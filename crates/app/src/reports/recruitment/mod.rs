@@ -1,25 +1,29 @@
 //! The recruitment report (发展党员工作, SPEC C3) of a subtree and a year: how many people
 //! are at each stage, each open person's next due step, every violation of a time rule,
-//! and the plan's fulfilment. Each person is judged by `recruitment::progress` on the
-//! report's day (today, or the year's last day for a past year) from their recorded steps,
-//! read a chunk of people at a time.
+//! and the plan's fulfilment.
+//!
+//! - `stored`: the current year, from the columns each applicant's row stores (what
+//!   `recruitment::derived` judged when the person's steps were last written) — a
+//!   province's report reads what it lists, not the province.
+//! - `live`: a past year, each person of the subtree judged by `recruitment::progress`
+//!   on the year's last day from their recorded steps, a chunk of people at a time.
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, NaiveDate};
-use jiceng_domain::recruitment::{RecruitStage, StepKind, StepRecord};
-use jiceng_domain::Domain;
-use jiceng_store::orgs as org_store;
-use jiceng_store::recruitment::{self as store, StoredApplicant};
+use chrono::NaiveDate;
+use jiceng_domain::recruitment::{Due, RecruitStage, StepKind, StepRecord, Violation};
+use jiceng_store::recruitment::StoredStep;
+use jiceng_store::Conn;
 use serde::Serialize;
 
 use super::OrgRef;
 use crate::access::InScope;
 use crate::recruitment::plan::{self, Admission, Fulfilment};
-use crate::recruitment::{progress, ways};
 use crate::{App, OrgRecord, Result};
 
+mod live;
 mod sheets;
+mod stored;
 
 /// People judged per read of their steps.
 const CHUNK: usize = 1_000;
@@ -51,14 +55,14 @@ pub struct ByStage {
 }
 
 impl ByStage {
-    fn add(&mut self, s: RecruitStage) {
+    fn add(&mut self, s: RecruitStage, n: i64) {
         *match s {
             RecruitStage::Applicant => &mut self.applicant,
             RecruitStage::Activist => &mut self.activist,
             RecruitStage::Candidate => &mut self.candidate,
             RecruitStage::Probationary => &mut self.probationary,
             RecruitStage::Full => &mut self.confirmed,
-        } += 1;
+        } += n;
     }
 
     /// (label, count) in stage order.
@@ -143,127 +147,99 @@ pub fn day_of(today: NaiveDate, year: i32) -> NaiveDate {
     }
 }
 
-/// What the judgement of the people adds up to.
+/// The report for the subtree of `org` (resolved in the actor's scope) and `year`.
+///
+/// The current year (and a later one) is answered from the stored columns each
+/// applicant's row carries (`stored`): the stage counts, the due list and the admissions
+/// are read, and only the people the stored judgement found violations for are judged
+/// again from their steps — the work follows what is listed, not the subtree's size. A
+/// past year is judged "as of" its last day (`run_live`), since the stored columns are
+/// the judgement of today: every person of the subtree and all their steps are read.
+pub async fn run(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<RecruitmentReport> {
+    let today = app.today();
+    if day_of(today, year) < today {
+        live::run_live(app, org, year).await
+    } else {
+        stored::run_stored(app, org, year).await
+    }
+}
+
+pub use live::run_live;
+
+/// The row of a person's next due step.
+fn due_row(person: PersonRef, org: OrgRef, next: &Due) -> DueRow {
+    DueRow {
+        person,
+        org,
+        step: next.step.number(),
+        step_name: next.step.label().to_string(),
+        deadline: next.deadline,
+    }
+}
+
+/// The rows of a person's violations, in the judgement's order.
+fn violation_rows<'a>(
+    person: &'a PersonRef,
+    org: &'a OrgRef,
+    found: &'a [Violation],
+) -> impl Iterator<Item = ViolationRow> + 'a {
+    found.iter().map(|v| ViolationRow {
+        person: person.clone(),
+        org: org.clone(),
+        step: v.step.number(),
+        rule: v.rule,
+        detail: v.detail.clone(),
+    })
+}
+
+/// Person `id`'s step records, taken out of a chunk's steps (`recruitment::ways`).
+fn records_of(steps: &mut HashMap<i64, Vec<(StoredStep, StepRecord)>>, id: i64) -> Vec<StepRecord> {
+    steps
+        .remove(&id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// What a report adds up, however it was found.
 #[derive(Default)]
 struct Tally {
     by_stage: ByStage,
-    due: Vec<DueRow>,
+    /// (applicant id, row): the id orders people alike in all but the id.
+    due: Vec<(i64, DueRow)>,
     violations: Vec<ViolationRow>,
     admissions: Vec<Admission>,
 }
 
-/// The org of each person: its code and name, and its domain (for the plan).
-type Orgs = HashMap<i64, (OrgRef, Option<Domain>)>;
-
 impl Tally {
-    fn judge(
-        &mut self,
-        app: &App,
-        a: &StoredApplicant,
-        steps: &[StepRecord],
-        ctx: (&Orgs, NaiveDate, i32),
-    ) {
-        let (orgs, day, year) = ctx;
-        let p = progress(app, a, steps, day);
-        if p.last.is_none() {
-            return; // applied after the day
-        }
-        let (org, domain) = orgs.get(&a.org_id).cloned().unwrap_or_else(|| {
-            (
-                OrgRef {
-                    code: String::new(),
-                    name: String::new(),
-                },
-                None,
-            )
+    /// The report: the due list deadlines first (then org code, name), the plan's
+    /// fulfilment at `org` and its children from the admissions.
+    async fn report(
+        mut self,
+        conn: &mut Conn,
+        org: &InScope<OrgRecord>,
+        year: i32,
+        as_of: NaiveDate,
+    ) -> Result<RecruitmentReport> {
+        let overview = plan::levels(conn, org, year, &self.admissions).await?;
+        self.due.sort_by(|(i, a), (j, b)| {
+            let key = |d: &DueRow| (d.deadline.is_none(), d.deadline);
+            (key(a), &a.org.code, &a.person.name, i).cmp(&(key(b), &b.org.code, &b.person.name, j))
         });
-        let person = PersonRef {
-            name: a.name.clone(),
-            id_masked: a.id_masked.clone(),
-        };
-        if let Some(on) = p.admitted_on.filter(|d| d.year() == year) {
-            self.admissions.push(plan::admission(a, on, domain));
-        }
-        for v in &p.violations {
-            self.violations.push(ViolationRow {
-                person: person.clone(),
-                org: org.clone(),
-                step: v.step.number(),
-                rule: v.rule,
-                detail: v.detail.clone(),
-            });
-        }
-        if p.closed.is_some() {
-            return;
-        }
-        self.by_stage.add(p.stage);
-        if let Some(next) = &p.next {
-            self.due.push(DueRow {
-                person,
-                org,
-                step: next.step.number(),
-                step_name: next.step.label().to_string(),
-                deadline: next.deadline,
-            });
-        }
+        let mut levels = vec![overview.root.clone()];
+        levels.extend(overview.children);
+        Ok(RecruitmentReport {
+            org: org.org_ref(),
+            year,
+            by_stage: self.by_stage,
+            due: self.due.into_iter().map(|(_, d)| d).collect(),
+            violations: self.violations,
+            plan: PlanRow::of(&overview.root),
+            as_of,
+            levels,
+        })
     }
-}
-
-/// The report for the subtree of `org` (resolved in the actor's scope) and `year`.
-pub async fn run(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<RecruitmentReport> {
-    let day = day_of(app.today(), year);
-    let mut conn = app.store.acquire().await?;
-    let people = store::in_scope(&mut conn, &org.subtree()).await?;
-    let mut ids: Vec<i64> = people.iter().map(|a| a.org_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let orgs: Orgs = org_store::by_ids(&mut conn, &ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.org.id, (OrgRef::of(&o.org), o.org.domain)))
-        .collect();
-    let mut tally = Tally::default();
-    for chunk in people.chunks(CHUNK) {
-        let ids: Vec<i64> = chunk.iter().map(|a| a.id).collect();
-        let mut steps = ways(&mut conn, &ids).await?;
-        for a in chunk {
-            let records: Vec<StepRecord> = steps
-                .remove(&a.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(_, r)| r)
-                .collect();
-            tally.judge(app, a, &records, (&orgs, day, year));
-        }
-    }
-    let overview = plan::levels(&mut conn, org, year, &tally.admissions).await?;
-    drop(conn);
-    tally.due.sort_by(|a, b| {
-        (
-            a.deadline.is_none(),
-            a.deadline,
-            &a.org.code,
-            &a.person.name,
-        )
-            .cmp(&(
-                b.deadline.is_none(),
-                b.deadline,
-                &b.org.code,
-                &b.person.name,
-            ))
-    });
-    let mut levels = vec![overview.root.clone()];
-    levels.extend(overview.children);
-    Ok(RecruitmentReport {
-        org: org.org_ref(),
-        year,
-        by_stage: tally.by_stage,
-        due: tally.due,
-        violations: tally.violations,
-        plan: PlanRow::of(&overview.root),
-        as_of: day,
-        levels,
-    })
 }
 
 /// A time rule's name in Chinese (the rule set's field as the JSON gives it).
