@@ -2,15 +2,16 @@
 //! steps that may be recorded next) and a branch's board (people by stage, what is due).
 //! The board reads the derived columns stored with each applicant, never judges again.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate};
 use jiceng_domain::recruitment::{self as domain, Progress, RecruitStage, StepKind, StepRecord};
 use jiceng_store::orgs as org_store;
-use jiceng_store::recruitment::{self as store, StoredApplicant};
+use jiceng_store::recruitment::{self as store, Listed};
 use serde::Serialize;
 
 use super::{progress, stage_label, ways};
 use crate::access::{Action, Grant, InScope, ReadData};
-use crate::browse::org_names;
 use crate::{App, AppError, OrgRecord, Result};
 
 /// One recorded step as the timeline shows it.
@@ -121,7 +122,7 @@ pub struct PersonRow {
 }
 
 impl PersonRow {
-    fn of(a: &StoredApplicant, org_name: &str, today: NaiveDate) -> PersonRow {
+    fn of(a: &Listed, today: NaiveDate) -> PersonRow {
         let d = &a.derived;
         let month_end = jiceng_domain::Period::month_of(today).last_day();
         PersonRow {
@@ -129,7 +130,7 @@ impl PersonRow {
             name: a.name.clone(),
             id_masked: a.id_masked.clone(),
             org_id: a.org_id,
-            org_name: org_name.to_string(),
+            org_name: a.org_name.clone(),
             stage: d.stage.clone(),
             stage_label: stage_label(&d.stage),
             next_step: d.next_step,
@@ -190,11 +191,18 @@ pub async fn board_cut(
     limit: Option<usize>,
 ) -> Result<Board> {
     let today = app.today();
+    let scope = org.subtree();
+    let month_end = jiceng_domain::Period::month_of(today).last_day();
     let mut conn = app.store.acquire().await?;
-    let all = store::in_scope(&mut conn, &org.subtree()).await?;
-    let names = org_names(&mut conn, all.iter().map(|a| a.org_id)).await?;
+    // Every count from the stored columns (an index range each), never a judgement.
+    let counts: HashMap<String, i64> = store::stage_counts(&mut conn, &scope)
+        .await?
+        .into_iter()
+        .collect();
+    let due_soon = store::due(&mut conn, &scope, Some(month_end), None).await?;
+    let people = store::due(&mut conn, &scope, None, limit.map(|n| n as i64)).await?;
     drop(conn);
-    let count = |key: &str| all.iter().filter(|a| a.derived.stage == key).count() as i64;
+    let count = |key: &str| counts.get(key).copied().unwrap_or(0);
     let by_stage = RecruitStage::ALL
         .into_iter()
         .map(|s| StageCount {
@@ -203,30 +211,14 @@ pub async fn board_cut(
             count: count(s.key()),
         })
         .collect();
-    let mut people: Vec<PersonRow> = all
+    let open = ["applicant", "activist", "candidate", "probationary"];
+    let people_total = open.iter().map(|k| count(k)).sum::<i64>() as usize;
+    let due_this_month = due_soon.len();
+    let overdue = due_soon
         .iter()
-        .filter(|a| {
-            !matches!(
-                a.derived.stage.as_str(),
-                "confirmed" | "withdrawn" | "cancelled"
-            )
-        })
-        .map(|a| PersonRow::of(a, names.get(&a.org_id).map_or("", String::as_str), today))
-        .collect();
-    people.sort_by_key(|p| {
-        (
-            p.deadline.is_none(),
-            p.deadline,
-            p.org_name.clone(),
-            p.name.clone(),
-        )
-    });
-    let people_total = people.len();
-    let due_this_month = people.iter().filter(|p| p.due_this_month).count();
-    let overdue = people.iter().filter(|p| p.overdue).count();
-    if let Some(n) = limit {
-        people.truncate(n);
-    }
+        .filter(|a| a.derived.next_deadline.is_some_and(|d| d < today))
+        .count();
+    let people: Vec<PersonRow> = people.iter().map(|a| PersonRow::of(a, today)).collect();
     Ok(Board {
         org_id: org.org.id,
         org_name: org.org.name.clone(),
