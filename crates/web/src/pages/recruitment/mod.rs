@@ -4,7 +4,9 @@
 //! records the next step. The same use cases as the API (`jiceng_app::recruitment`).
 
 mod board;
+mod overview;
 mod person;
+mod plan;
 mod register;
 mod step_form;
 
@@ -13,6 +15,7 @@ use jiceng_app::access::Action;
 use crate::routes::{Guard, Routes, Subject};
 use board::{board_export, board_page};
 use person::{document, person_page, step_submit};
+use plan::{plan_form, plan_submit};
 use register::{register_form, register_submit};
 
 pub fn routes() -> Routes {
@@ -28,6 +31,18 @@ pub fn routes() -> Routes {
             Guard::May(Action::ReadData),
             Subject::QueryOrg,
             board_export,
+        )
+        .get(
+            "/recruitment/plan",
+            Guard::May(Action::PlanRecruitment),
+            Subject::QueryOrg,
+            plan_form,
+        )
+        .post(
+            "/recruitment/plan",
+            Guard::May(Action::PlanRecruitment),
+            Subject::QueryOrg,
+            plan_submit,
         )
         .get(
             "/recruitment/new",
