@@ -64,7 +64,7 @@ contract_test!(
         assert!(row.contains("<td class=\"num overdue alarm\">"), "{row}");
         // 乙镇党委: one applicant whose talk came six weeks late — one violation.
         let row = child_row(&html, t002);
-        assert!(row.contains("<td class=\"num violations\">1</td>"), "{row}");
+        assert!(row.contains("<td class=\"num faults\">1</td>"), "{row}");
         assert!(
             row.contains("<td class=\"num target\">—</td>"),
             "no plan yet: {row}"
