@@ -69,6 +69,16 @@ contract_test!(
             row.contains("<td class=\"num target\">—</td>"),
             "no plan yet: {row}"
         );
+        // The year's report as a workbook (按阶段 first, then 待办, 违规, 计划完成).
+        let x = dept
+            .get(&format!("/recruitment/report.xlsx?org={c001}&year=2026"))
+            .await;
+        assert_eq!(x.status, StatusCode::OK);
+        let cells = xlsx_text(&x.bytes);
+        assert!(
+            cells.contains("测试县委 2026年发展党员各阶段人数") && cells.contains("发展对象"),
+            "{cells}"
+        );
         // The department sets the county's plan; the overview shows it.
         let csrf = dept.csrf().await;
         let r = post_plan(&mut dept, &csrf, c001, &[("target", "10"), ("women", "4")]).await;

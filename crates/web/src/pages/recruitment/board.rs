@@ -90,3 +90,25 @@ pub(super) async fn board_export(
             .await?;
     Ok(xlsx(&format!("{} 发展党员.xlsx", b.org_name), bytes))
 }
+
+/// The year's report of the subtree (按阶段, 待办, 违规, 计划完成) as a workbook, audited.
+pub(super) async fn report_export(
+    State(state): State<AppState>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let year = q.or(chrono::Datelike::year(&state.app.today()));
+    let r = jiceng_app::reports::recruitment::run(&state.app, &org, year).await?;
+    let bytes = jiceng_app::export::workbook(
+        &state.app,
+        &user.actor,
+        "recruitment_report",
+        Some(&org),
+        &r.to_sheets(),
+    )
+    .await?;
+    Ok(xlsx(
+        &format!("{} {year}年发展党员报表.xlsx", org.org.name),
+        bytes,
+    ))
+}

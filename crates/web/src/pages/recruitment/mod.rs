@@ -13,7 +13,7 @@ mod step_form;
 use jiceng_app::access::Action;
 
 use crate::routes::{Guard, Routes, Subject};
-use board::{board_export, board_page};
+use board::{board_export, board_page, report_export};
 use person::{document, person_page, step_submit};
 use plan::{plan_form, plan_submit};
 use register::{register_form, register_submit};
@@ -31,6 +31,12 @@ pub fn routes() -> Routes {
             Guard::May(Action::ReadData),
             Subject::QueryOrg,
             board_export,
+        )
+        .get(
+            "/recruitment/report.xlsx",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            report_export,
         )
         .get(
             "/recruitment/plan",
