@@ -1,17 +1,21 @@
 //! 发展党员 in the JSON API (SPEC C3): a subtree's board, a person's page, registering a
 //! person applying and recording a step. The same use cases as the pages
 //! (`jiceng_app::recruitment`); a refused step is a 400 with the reason and the field.
+//! The department's side: the overview by child org, the report of a year (the keys of
+//! `report recruitment --format json`) and an org's plan for a year.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use jiceng_app::access::{Action, ReadData, RecordRecruitment};
+use jiceng_app::access::{Action, PlanRecruitment, ReadData, RecordRecruitment};
+use jiceng_app::recruitment::plan::{self, Plan};
 use jiceng_app::recruitment::{self, NewApplicant, StepInput};
 use jiceng_app::AppError;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{to_json, ApiResult, JsonBody};
+use crate::api::{bad, to_json, ApiResult, JsonBody};
 use crate::error::ApiError;
 use crate::extract::QueryOrg;
 use crate::routes::{Guard, Routes, Subject};
@@ -44,6 +48,89 @@ pub fn routes() -> Routes {
             Subject::Applicant,
             step,
         )
+        .get(
+            "/recruitment/overview",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            overview,
+        )
+        .get(
+            "/reports/recruitment",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            report,
+        )
+        .put(
+            "/recruitment/plans",
+            Guard::May(Action::PlanRecruitment),
+            Subject::QueryOrg,
+            set_plan,
+        )
+}
+
+/// `?year=` of the department's side.
+#[derive(Deserialize)]
+struct YearQuery {
+    year: Option<String>,
+}
+
+impl YearQuery {
+    /// The year asked for (default this year); not a year is a 400.
+    fn year(&self, state: &AppState) -> Result<i32, ApiError> {
+        match self
+            .year
+            .as_deref()
+            .map(str::trim)
+            .filter(|y| !y.is_empty())
+        {
+            None => Ok(chrono::Datelike::year(&state.app.today())),
+            Some(y) => y
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (2000..=2100).contains(y))
+                .ok_or_else(|| bad(format!("year 应为年度（如 2026）：{y}"))),
+        }
+    }
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    QueryOrg { org, .. }: QueryOrg<ApiUser>,
+    Query(q): Query<YearQuery>,
+) -> ApiResult {
+    let year = q.year(&state)?;
+    Ok(to_json(
+        &recruitment::overview::overview(&state.app, &org, year).await?,
+    ))
+}
+
+async fn report(
+    State(state): State<AppState>,
+    QueryOrg { org, .. }: QueryOrg<ApiUser>,
+    Query(q): Query<YearQuery>,
+) -> ApiResult {
+    let year = q.year(&state)?;
+    Ok(to_json(
+        &jiceng_app::reports::recruitment::run(&state.app, &org, year).await?,
+    ))
+}
+
+/// Sets the org's plan for the year: `200` with its fulfilment, or `400 {"error", "field"}`.
+async fn set_plan(
+    State(state): State<AppState>,
+    QueryOrg { user, org }: QueryOrg<ApiUser>,
+    Query(q): Query<YearQuery>,
+    JsonBody(p): JsonBody<Plan>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<PlanRecruitment>()?;
+    let year = q.year(&state)?;
+    match plan::set_plan(&state.app, &grant, &org, year, &p).await {
+        Ok(()) => {
+            let now = plan::fulfilment(&state.app, &org, year).await?;
+            Ok(Json(serde_json::to_value(&now.root).expect("serialises")).into_response())
+        }
+        Err(e) => created(Err(e)),
+    }
 }
 
 /// A use case's answer as `201 {"id": …}`, its refusal as `400 {"error", "field"}`.
@@ -145,6 +232,23 @@ pub(crate) fn schemas() -> serde_json::Map<String, Value> {
             "steps": { "type": "array", "items": { "type": "object" } },
             "progress": { "type": "object" },
         }, "required": ["id", "name", "id_masked", "steps", "progress"] },
+        "RecruitmentPlan": obj(json!({
+            "target": { "type": "integer", "description": "计划发展党员总数" },
+            "structure": { "type": "object", "additionalProperties": s("integer"), "description": "结构指标（可缺）：under_35（35岁以下）、women（女性）、front_line（生产工作一线）、college（大专及以上学历）、young_farmers（农村青年农民）" },
+        }), &["target"]),
+        "PlanFulfilment": { "type": "object", "description": "org（code、name）、year、target（未设置为 null）、admitted（当年经上级党委审批接收的预备党员数）、gap（target − admitted）、structure（各结构指标：target、actual、gap）", "properties": {
+            "structure": { "type": "object" },
+        }, "required": ["org", "year", "admitted", "structure"] },
+        "RecruitmentOverview": { "type": "object", "description": "org、org_id、year、today、children（每个直属下级：org_id、org、by_stage［申请人、积极分子、发展对象、预备党员、正式党员］、overdue、violations、plan（PlanFulfilment））、total（本级及全部下级合计，plan 为本级计划完成情况）", "properties": {
+            "children": { "type": "array", "items": { "type": "object" } },
+            "total": { "type": "object" },
+        }, "required": ["org", "year", "children", "total"] },
+        "RecruitmentReport": { "type": "object", "description": "org（code、name）、year、by_stage（applicant、activist、candidate、probationary、confirmed）、due（person：name、id_masked；org；step；step_name；deadline）、violations（person、org、step、rule、detail）、plan（target、admitted、structure：各指标 target、actual）", "properties": {
+            "by_stage": { "type": "object" },
+            "due": { "type": "array", "items": { "type": "object" } },
+            "violations": { "type": "array", "items": { "type": "object" } },
+            "plan": { "type": "object" },
+        }, "required": ["org", "year", "by_stage", "due", "violations", "plan"] },
     });
     match v {
         Value::Object(m) => m,

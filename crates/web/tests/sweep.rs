@@ -83,6 +83,9 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/recruitment/people/{id}/steps") => {
                 Sample::Json(json!({"step": "2", "on": "2026-06-20", "people": "张建国"}))
             }
+            ("PUT", "/recruitment/plans") => {
+                Sample::Json(json!({"target": 3, "structure": {"women": 1}}))
+            }
             ("POST", "/meetings") => Sample::Json(json!({
                 "org_id": org, "kind": "支委会", "date": "2026-06-10",
                 "topic": "研究近期工作", "expected": 3, "present": 3
@@ -194,6 +197,7 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("on", s("2026-06-20")),
             ("people", s("张建国")),
         ]),
+        ("POST", "/recruitment/plan") => f(&[("target", s("3")), ("women", s("1"))]),
         _ => return None,
     })
 }

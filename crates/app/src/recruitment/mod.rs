@@ -11,6 +11,7 @@
 
 pub mod documents;
 pub mod ledger;
+pub mod overview;
 pub mod papers;
 pub mod people;
 pub mod plan;

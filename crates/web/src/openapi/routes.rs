@@ -94,7 +94,7 @@ const IMPORT_KIND: Param = Param {
     at: In::Path,
     ty: "string",
     required: true,
-    description: "orgs、members、units 或 meetings（三会一课台账）",
+    description: "orgs、members、units、meetings（三会一课台账）或 recruitment（发展党员台账）",
 };
 const FORMAT: Param = Param {
     name: "format",
@@ -333,6 +333,16 @@ pub const ROUTES: &[ApiRoute] = &[
         .body("StepInput")
         .status(201)
         .returns("Created"),
+    get("/recruitment/overview", "recruitment", "发展党员概况（组织部门、党委）：每个直属下级党组织按阶段的人数、已逾期、违反时间规定的项数、年度计划与已发展人数及差额；本级计划完成情况（总数与五项结构指标）。由保存的判定结果汇总，不逐人重新评判")
+        .params(&[ORG, YEAR])
+        .returns("RecruitmentOverview"),
+    get("/reports/recruitment", "recruitment", "发展党员报表（与 jiceng report recruitment --format json 相同）：by_stage、due（下一步及期限）、violations（违反时间规定）、plan（计划、已发展、结构指标）")
+        .params(&[ORG, YEAR])
+        .returns("RecruitmentReport"),
+    put("/recruitment/plans", "recruitment", "设置本级某年度发展党员计划（总数与结构指标：under_35、women、front_line、college、young_farmers）；超过上级计划或小于下级计划合计时 400，error 为中文原因，不作改动；成功时返回本级计划完成情况")
+        .params(&[ORG, YEAR])
+        .body("RecruitmentPlan")
+        .returns("PlanFulfilment"),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),

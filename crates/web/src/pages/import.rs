@@ -27,6 +27,8 @@ pub enum Kind {
     Units,
     /// A ledger of organizational life (三会一课台账).
     Meetings,
+    /// A recruitment ledger (发展党员台账).
+    Recruitment,
 }
 
 impl Kind {
@@ -36,6 +38,7 @@ impl Kind {
             "members" => Kind::Members,
             "units" => Kind::Units,
             "meetings" => Kind::Meetings,
+            "recruitment" => Kind::Recruitment,
             _ => return None,
         })
     }
@@ -45,6 +48,7 @@ impl Kind {
             Kind::Members => "members",
             Kind::Units => "units",
             Kind::Meetings => "meetings",
+            Kind::Recruitment => "recruitment",
         }
     }
     pub fn label(self) -> &'static str {
@@ -53,6 +57,7 @@ impl Kind {
             Kind::Members => "党员名册",
             Kind::Units => "单位",
             Kind::Meetings => "三会一课台账",
+            Kind::Recruitment => "发展党员台账",
         }
     }
     pub fn columns(self) -> Vec<&'static str> {
@@ -61,6 +66,7 @@ impl Kind {
             Kind::Members => &import::members::COLUMNS,
             Kind::Units => &import::units::COLUMNS,
             Kind::Meetings => &import::meetings::COLUMNS,
+            Kind::Recruitment => &import::recruitment::COLUMNS,
         };
         specs.iter().map(|c| c.name).collect()
     }
@@ -78,6 +84,7 @@ pub async fn run(
         Kind::Members => import::members::run(app, path, opts, &NoProgress).await,
         Kind::Units => import::units::run(app, path, opts, &NoProgress).await,
         Kind::Meetings => import::meetings::run(app, path, opts, &NoProgress).await,
+        Kind::Recruitment => import::recruitment::run(app, path, opts, &NoProgress).await,
     }
 }
 
@@ -216,15 +223,21 @@ pub struct KindChoice {
 }
 
 fn kinds(selected: Kind) -> Vec<KindChoice> {
-    [Kind::Members, Kind::Orgs, Kind::Units, Kind::Meetings]
-        .iter()
-        .map(|k| KindChoice {
-            value: k.code(),
-            label: k.label(),
-            selected: *k == selected,
-            columns: k.columns().join("、"),
-        })
-        .collect()
+    [
+        Kind::Members,
+        Kind::Orgs,
+        Kind::Units,
+        Kind::Meetings,
+        Kind::Recruitment,
+    ]
+    .iter()
+    .map(|k| KindChoice {
+        value: k.code(),
+        label: k.label(),
+        selected: *k == selected,
+        columns: k.columns().join("、"),
+    })
+    .collect()
 }
 
 #[derive(Template)]

@@ -1,8 +1,9 @@
 //! 发展党员 on a phone: a branch secretary at a 375×812 window opens the board from the
 //! navigation, taps a candidate already at ⑪ and records ⑫ to ⑰ through the person's
 //! form (the branch meeting with its vote and 公示); the person is then on the branch's
-//! roster as a probationary member, nothing typed again. Screenshots of the board and the
-//! person's page at phone width.
+//! roster as a probationary member, nothing typed again; the department, having set the
+//! county's plan through the form, sees the plan fulfilment change on its overview.
+//! Screenshots of the board, the person's page and the overview at phone width.
 
 use fantoccini::{Client, Locator};
 
@@ -10,6 +11,19 @@ use crate::common::recruitment::{applicant, candidate_at_eleven};
 use crate::common::*;
 use crate::harness::*;
 use jiceng_store::testing::TestDb;
+
+/// The department's overview of the county for 2026: the county's admitted count and
+/// that of 甲镇党委's row.
+async fn admitted(c: &Client, base: &str, county: i64, town: i64) -> (String, String) {
+    c.goto(&format!("{base}/recruitment?org={county}&year=2026"))
+        .await
+        .unwrap();
+    wait_text(c, "plan-title").await;
+    (
+        text_of(c, "#plan-total .actual").await,
+        text_of(c, &format!("#child-{town} .admitted")).await,
+    )
+}
 
 /// Records step `n` on `on` through the form, with `extra` fields typed first.
 async fn record(c: &Client, n: u32, on: &str, extra: impl AsyncFnOnce(&Client)) {
@@ -38,6 +52,21 @@ async fn recruitment_a_secretary_admits_a_candidate_on_a_phone() {
     };
     let (c, base) = (&s.c, s.base.clone());
     c.set_window_size(375, 812).await.unwrap();
+    let (county, town) = (f.orgs["C001"], f.orgs["T001"]);
+    // The department sets the county's plan for the year: nobody admitted yet.
+    login(c, &base, "dept").await;
+    assert_eq!(
+        admitted(c, &base, county, town).await,
+        ("0".into(), "0".into())
+    );
+    click(c, "set-plan").await;
+    fill(c, "target", "5").await;
+    fill(c, "under_35", "3").await;
+    click(c, "plan-submit").await;
+    wait_url_contains(c, "year=2026").await;
+    assert_eq!(text_of(c, "#plan-total .target").await, "5");
+    assert_eq!(text_of(c, "#plan-total .gap").await, "5");
+    logout(c).await;
     login(c, &base, "sec-a").await;
     click(c, "nav-recruitment").await;
     let title = wait_text(c, "board-title").await;
@@ -106,5 +135,17 @@ async fn recruitment_a_secretary_admits_a_candidate_on_a_phone() {
         .await
         .unwrap();
     assert!(row.contains("预备党员"), "{row}");
+
+    // The department sees the plan fulfilment change: one more admitted, the gap one less.
+    logout(c).await;
+    login(c, &base, "dept").await;
+    assert_eq!(
+        admitted(c, &base, county, town).await,
+        ("1".into(), "1".into())
+    );
+    assert_eq!(text_of(c, "#plan-total .gap").await, "4");
+    assert_eq!(text_of(c, "#plan-under_35 .actual").await, "1");
+    shot(c, "recruitment-overview-phone", 375, 1600).await;
+    shot(c, "recruitment-overview-desktop", 1280, 1100).await;
     s.close().await;
 }

@@ -2,12 +2,13 @@
 //! people on the way sorted by deadline — cards on a phone, a table on a desk.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use jiceng_app::access::Action;
 use jiceng_app::recruitment::{self, Board};
 
 use super::day;
+use super::overview::{OverviewView, YearQuery};
 use crate::error::PageError;
 use crate::extract::QueryOrg;
 use crate::pages::{html, xlsx, Nav};
@@ -35,6 +36,8 @@ struct BoardPage {
     nav: Nav,
     b: Board,
     lines: Vec<Line>,
+    o: OverviewView,
+    can_plan: bool,
 }
 
 fn lines(b: &Board) -> Vec<Line> {
@@ -61,13 +64,17 @@ fn lines(b: &Board) -> Vec<Line> {
 pub(super) async fn board_page(
     State(state): State<AppState>,
     QueryOrg { user, org }: QueryOrg<User>,
+    Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
     let can_record = user.actor.may(Action::RecordRecruitment);
     let b = recruitment::board(&state.app, &org, can_record).await?;
+    let o = recruitment::overview::overview(&state.app, &org, q.or(b.year)).await?;
     html(&BoardPage {
         title: format!("发展党员 · {}", b.org_name),
         nav: Nav::of(&user),
         lines: lines(&b),
+        o: OverviewView::of(&o),
+        can_plan: user.actor.may(Action::PlanRecruitment),
         b,
     })
 }
@@ -82,4 +89,26 @@ pub(super) async fn board_export(
         jiceng_app::export::workbook(&state.app, &user.actor, "recruitment", Some(&org), &[sheet])
             .await?;
     Ok(xlsx(&format!("{} 发展党员.xlsx", b.org_name), bytes))
+}
+
+/// The year's report of the subtree (按阶段, 待办, 违规, 计划完成) as a workbook, audited.
+pub(super) async fn report_export(
+    State(state): State<AppState>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let year = q.or(chrono::Datelike::year(&state.app.today()));
+    let r = jiceng_app::reports::recruitment::run(&state.app, &org, year).await?;
+    let bytes = jiceng_app::export::workbook(
+        &state.app,
+        &user.actor,
+        "recruitment_report",
+        Some(&org),
+        &r.to_sheets(),
+    )
+    .await?;
+    Ok(xlsx(
+        &format!("{} {year}年发展党员报表.xlsx", org.org.name),
+        bytes,
+    ))
 }

@@ -4,15 +4,18 @@
 //! records the next step. The same use cases as the API (`jiceng_app::recruitment`).
 
 mod board;
+mod overview;
 mod person;
+mod plan;
 mod register;
 mod step_form;
 
 use jiceng_app::access::Action;
 
 use crate::routes::{Guard, Routes, Subject};
-use board::{board_export, board_page};
+use board::{board_export, board_page, report_export};
 use person::{document, person_page, step_submit};
+use plan::{plan_form, plan_submit};
 use register::{register_form, register_submit};
 
 pub fn routes() -> Routes {
@@ -28,6 +31,24 @@ pub fn routes() -> Routes {
             Guard::May(Action::ReadData),
             Subject::QueryOrg,
             board_export,
+        )
+        .get(
+            "/recruitment/report.xlsx",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            report_export,
+        )
+        .get(
+            "/recruitment/plan",
+            Guard::May(Action::PlanRecruitment),
+            Subject::QueryOrg,
+            plan_form,
+        )
+        .post(
+            "/recruitment/plan",
+            Guard::May(Action::PlanRecruitment),
+            Subject::QueryOrg,
+            plan_submit,
         )
         .get(
             "/recruitment/new",
