@@ -3,7 +3,7 @@
 //! (nobody is judged again), and the plan fulfilment of the year for the org and each
 //! child.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use jiceng_domain::recruitment::RecruitStage;
 use jiceng_store::orgs as org_store;
 use jiceng_store::recruitment::{self as store, StoredApplicant};
@@ -85,17 +85,10 @@ pub async fn overview(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<
     let today = app.today();
     let mut conn = app.store.acquire().await?;
     let all = store::in_scope(&mut conn, &org.subtree()).await?;
-    let admitted: Vec<&StoredApplicant> = all
+    let admissions: Vec<Admission> = store::admitted_in(&mut conn, &org.subtree(), year)
+        .await?
         .iter()
-        .filter(|a| a.derived.admitted_on.is_some_and(|d| d.year() == year))
-        .collect();
-    let domains = plan::domains_of(&mut conn, admitted.iter().map(|a| a.org_id)).await?;
-    let admissions: Vec<Admission> = admitted
-        .iter()
-        .map(|a| {
-            let on = a.derived.admitted_on.expect("filtered");
-            plan::admission(a, on, domains.get(&a.org_id).copied().flatten())
-        })
+        .map(plan::admission)
         .collect();
     let levels = plan::levels(&mut conn, org, year, &admissions).await?;
     let kids = org_store::children(&mut conn, &org.subtree(), org.org.id).await?;

@@ -67,7 +67,8 @@ pub(super) async fn board_page(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
     let can_record = user.actor.may(Action::RecordRecruitment);
-    let b = recruitment::board(&state.app, &org, can_record).await?;
+    let page = Some(recruitment::view::BOARD_PAGE);
+    let b = recruitment::view::board_cut(&state.app, &org, can_record, page).await?;
     let o = recruitment::overview::overview(&state.app, &org, q.or(b.year)).await?;
     html(&BoardPage {
         title: format!("发展党员 · {}", b.org_name),
