@@ -96,7 +96,8 @@ fn person(
     seqs: &mut HashMap<NaiveDate, u16>,
 ) -> GenApplicant {
     let female = r.chance(0.42);
-    let age = r.range(19, 45) as u64;
+    // Of age when applying, up to three years ago.
+    let age = r.range(21, 45) as u64;
     let birth = as_of - Days::new(age * 365 + r.below(365));
     let n = seqs.entry(birth).or_insert(400);
     let seq = *n * 2 + u16::from(!female);
@@ -168,8 +169,6 @@ fn walk(r: &mut Rng, as_of: NaiveDate, sponsors: &[&Member]) -> Vec<StepRecord> 
 
 /// From 确定发展对象 (⑦) to 转正 (㉔), as far as the day allows.
 fn candidate(r: &mut Rng, w: &mut Way, sponsors: &[&Member]) {
-    let a = r.index(sponsors.len());
-    let b = (a + 1 + r.index(sponsors.len() - 1)) % sponsors.len();
     let pick = |m: &Member| Sponsor {
         member_id: Some(m.id),
         name: m.name.clone(),
@@ -179,7 +178,17 @@ fn candidate(r: &mut Rng, w: &mut Way, sponsors: &[&Member]) {
     if !w.next(StepKind::SponsorsNamed, r.range(5, 20)) {
         return;
     }
-    w.last().sponsors = vec![pick(sponsors[a]), pick(sponsors[b])];
+    // Two members full on the day they are named.
+    let day = w.day;
+    let full: Vec<&&Member> = sponsors
+        .iter()
+        .filter(|m| m.full_on.unwrap_or(m.joined_on) <= day)
+        .collect();
+    if full.len() >= 2 {
+        let a = r.index(full.len());
+        let b = (a + 1 + r.index(full.len() - 1)) % full.len();
+        w.last().sponsors = vec![pick(full[a]), pick(full[b])];
+    }
     w.at(StepKind::PoliticalReview, r.range(10, 30));
     if w.at(StepKind::CandidateTraining, r.range(10, 40)) {
         let hours = if r.chance(SLIP) { 16.0 } else { 24.0 };

@@ -522,6 +522,15 @@ fn a_county_pipeline_walks_every_stage_with_few_violations() {
         let pr = judge(&book, &cal, Some(p.birth_date), &p.steps, as_of());
         *stages.entry(pr.stage).or_insert(0) += 1;
         broken += usize::from(!pr.violations.is_empty());
+        // Slips are of time; nobody applies under age or is sponsored by a probationer.
+        for v in &pr.violations {
+            assert!(
+                !matches!(v.rule, "min_age" | "sponsors"),
+                "{}: {}",
+                p.name,
+                v.detail
+            );
+        }
     }
     for s in RecruitStage::ALL {
         assert!(
