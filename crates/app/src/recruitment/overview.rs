@@ -6,7 +6,8 @@
 use chrono::NaiveDate;
 use jiceng_domain::recruitment::RecruitStage;
 use jiceng_store::orgs as org_store;
-use jiceng_store::recruitment::{self as store, StoredApplicant};
+use jiceng_store::recruitment::{self as store, StageSummary};
+use jiceng_store::Scope;
 use serde::Serialize;
 
 use super::plan::{self, Admission, Fulfilment, TargetRow, TARGETS};
@@ -40,25 +41,18 @@ pub struct Overview {
     pub total: ChildRow,
 }
 
-fn row(org_id: i64, plan: Fulfilment, people: &[&StoredApplicant], today: NaiveDate) -> ChildRow {
-    let by_stage = RecruitStage::ALL
-        .map(|s| people.iter().filter(|a| a.derived.stage == s.key()).count() as i64);
-    let on_way = |a: &&&StoredApplicant| {
-        !matches!(
-            a.derived.stage.as_str(),
-            "confirmed" | "withdrawn" | "cancelled"
-        )
+fn row(org_id: i64, plan: Fulfilment, stages: &[StageSummary]) -> ChildRow {
+    let sum = |key: &str, f: fn(&StageSummary) -> i64| -> i64 {
+        stages.iter().filter(|s| s.stage == key).map(f).sum()
     };
+    let by_stage = RecruitStage::ALL.map(|s| sum(s.key(), |x| x.count));
+    let on_way = ["applicant", "activist", "candidate", "probationary"];
     ChildRow {
         org_id,
         org: plan.org.clone(),
         by_stage,
-        overdue: people
-            .iter()
-            .filter(on_way)
-            .filter(|a| a.derived.next_deadline.is_some_and(|d| d < today))
-            .count() as i64,
-        violations: people.iter().map(|a| a.derived.violations).sum(),
+        overdue: on_way.iter().map(|k| sum(k, |x| x.overdue)).sum(),
+        violations: stages.iter().map(|x| x.violations).sum(),
         plan,
     }
 }
@@ -84,7 +78,6 @@ fn unplanned(o: &OrgRecord, year: i32) -> Fulfilment {
 pub async fn overview(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<Overview> {
     let today = app.today();
     let mut conn = app.store.acquire().await?;
-    let all = store::in_scope(&mut conn, &org.subtree()).await?;
     let admissions: Vec<Admission> = store::admitted_in(&mut conn, &org.subtree(), year)
         .await?
         .iter()
@@ -92,28 +85,25 @@ pub async fn overview(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<
         .collect();
     let levels = plan::levels(&mut conn, org, year, &admissions).await?;
     let kids = org_store::children(&mut conn, &org.subtree(), org.org.id).await?;
-    drop(conn);
     let mut children = Vec::with_capacity(kids.len());
     for c in &kids {
-        let people: Vec<&StoredApplicant> = all
-            .iter()
-            .filter(|a| a.org_path.starts_with(&c.path))
-            .collect();
+        let stages = store::stage_summary(&mut conn, &Scope::subtree(&c.path), today).await?;
         let fulfilment = levels
             .children
             .iter()
             .find(|f| f.org.code == c.org.code)
             .cloned()
             .unwrap_or_else(|| unplanned(c, year));
-        children.push(row(c.org.id, fulfilment, &people, today));
+        children.push(row(c.org.id, fulfilment, &stages));
     }
-    let everyone: Vec<&StoredApplicant> = all.iter().collect();
+    let everyone = store::stage_summary(&mut conn, &org.subtree(), today).await?;
+    drop(conn);
     Ok(Overview {
         org: org.org_ref(),
         org_id: org.org.id,
         year,
         today,
         children,
-        total: row(org.org.id, levels.root, &everyone, today),
+        total: row(org.org.id, levels.root, &everyone),
     })
 }
