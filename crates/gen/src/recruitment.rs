@@ -175,7 +175,7 @@ fn candidate(r: &mut Rng, w: &mut Way, sponsors: &[&Member]) {
         full_on: Some(m.full_on.unwrap_or(m.joined_on)),
         on_roster: true,
     };
-    if !w.next(StepKind::SponsorsNamed, r.range(5, 20)) {
+    if !w.at(StepKind::SponsorsNamed, r.range(5, 20)) {
         return;
     }
     // Two members full on the day they are named.
@@ -204,7 +204,7 @@ fn candidate(r: &mut Rng, w: &mut Way, sponsors: &[&Member]) {
     ] {
         w.at(k, r.range(lo, hi));
     }
-    if !w.next(StepKind::BranchVote, r.range(8, 20)) {
+    if !w.at(StepKind::BranchVote, r.range(8, 20)) {
         return;
     }
     let due = sponsors.len() as u32;
@@ -242,7 +242,7 @@ fn candidate(r: &mut Rng, w: &mut Way, sponsors: &[&Member]) {
         return;
     }
     w.day = ends;
-    if !w.next(StepKind::ConfirmationVote, r.range(0, 15)) {
+    if !w.at(StepKind::ConfirmationVote, r.range(0, 15)) {
         return;
     }
     let present = due - (r.below(u64::from(due / 4) + 1) as u32);
@@ -285,10 +285,6 @@ impl Way {
         self.day = on;
         self.steps.push(StepRecord::new(kind, on));
         true
-    }
-
-    fn next(&mut self, kind: StepKind, days: i64) -> bool {
-        self.at(kind, days)
     }
 
     fn named(&mut self, kind: StepKind, people: Vec<String>) {

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::step::{Place, RecruitStage, StepKind, StepRecord};
+use super::step::{RecruitStage, StepKind, StepRecord};
 use super::{plus_months, WorkCalendar};
 use crate::{Date, RuleBook};
 
@@ -245,9 +245,4 @@ fn activist_due(book: &RuleBook, way: &Way, as_of: Date) -> Option<Due> {
         Some(candidate_from),
         as_of,
     ))
-}
-
-/// Whether a step is on the main line.
-pub fn is_key(kind: StepKind) -> bool {
-    kind.place() == Place::Key
 }

@@ -25,22 +25,21 @@ pub(crate) fn of(
                 rule_set: set.id.clone(),
             })
         };
-        judge_step(book, cal, birth_date, way, s, &set.recruitment, &mut v, set);
+        judge_step(book, cal, birth_date, way, s, &mut v, set);
     }
     found
 }
 
-#[allow(clippy::too_many_arguments)]
 fn judge_step(
     book: &RuleBook,
     cal: &WorkCalendar,
     birth_date: Option<Date>,
     way: &Way,
     s: &StepRecord,
-    r: &RecruitmentRules,
     v: &mut dyn FnMut(&'static str, String),
     set: &crate::RuleSet,
 ) {
+    let r = &set.recruitment;
     let on = |k| way.on(k);
     match s.kind {
         StepKind::Apply => {
