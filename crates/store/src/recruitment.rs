@@ -11,7 +11,7 @@ use crate::sql::{fetch_chunked, insert_many, replace_one, update_row, Sql, Val};
 use crate::{Conn, Result, Scope, StoreError};
 
 mod lists;
-pub use lists::{admitted_in, due, with_violations, Admitted, Listed};
+pub use lists::{admitted_in, count_due, due, with_violations, Admitted, Listed};
 
 /// What the app derives from an applicant's steps, judged on the day written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

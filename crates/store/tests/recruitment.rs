@@ -318,3 +318,16 @@ contract_test!(
         );
     }
 );
+
+contract_test!(count_due_is_the_due_list_counted, |db: TestDb| async move {
+    let paths = people(&db).await;
+    let mut c = db.store.acquire().await.unwrap();
+    for day in ["2026-01-09", "2026-01-10", "2026-03-31", "2027-01-01"] {
+        let day: chrono::NaiveDate = day.parse().unwrap();
+        for scope in [Scope::All, Scope::subtree(&paths[&2]), Scope::Nothing] {
+            let listed = store::due(&mut c, &scope, Some(day), None).await.unwrap();
+            let counted = store::count_due(&mut c, &scope, day).await.unwrap();
+            assert_eq!(counted, listed.len() as i64, "{day} {scope:?}");
+        }
+    }
+});

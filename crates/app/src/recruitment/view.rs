@@ -199,7 +199,9 @@ pub async fn board_cut(
         .await?
         .into_iter()
         .collect();
-    let due_soon = store::due(&mut conn, &scope, Some(month_end), None).await?;
+    let due_this_month = store::count_due(&mut conn, &scope, month_end).await? as usize;
+    let yesterday = today.pred_opt().unwrap_or(today);
+    let overdue = store::count_due(&mut conn, &scope, yesterday).await? as usize;
     let people = store::due(&mut conn, &scope, None, limit.map(|n| n as i64)).await?;
     drop(conn);
     let count = |key: &str| counts.get(key).copied().unwrap_or(0);
@@ -213,11 +215,6 @@ pub async fn board_cut(
         .collect();
     let open = ["applicant", "activist", "candidate", "probationary"];
     let people_total = open.iter().map(|k| count(k)).sum::<i64>() as usize;
-    let due_this_month = due_soon.len();
-    let overdue = due_soon
-        .iter()
-        .filter(|a| a.derived.next_deadline.is_some_and(|d| d < today))
-        .count();
     let people: Vec<PersonRow> = people.iter().map(|a| PersonRow::of(a, today)).collect();
     Ok(Board {
         org_id: org.org.id,
