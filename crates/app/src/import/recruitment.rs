@@ -16,7 +16,7 @@ use jiceng_domain::recruitment::{
 use jiceng_domain::text::{self, TextField};
 use jiceng_domain::{Education, Gender, IdNumber, OrgKind};
 use jiceng_io::Cell;
-use jiceng_store::recruitment::{Derived, StoredApplicant};
+use jiceng_store::recruitment::StoredApplicant;
 
 use super::{columns, read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::recruitment::ledger::{self, LedgerPerson};
@@ -224,32 +224,14 @@ fn applicant(
     (name, id, org): (String, &IdNumber, &jiceng_store::orgs::StoredOrg),
     (education, front_line, phone): (Option<Education>, bool, Option<String>),
 ) -> StoredApplicant {
-    let (phone_cipher, phone_masked) = match phone {
-        Some(p) => {
-            let (cipher, masked) = app.crypto.protect_phone(&p);
-            (Some(cipher), Some(masked))
-        }
-        None => (None, None),
-    };
-    StoredApplicant {
-        id: 0,
-        org_id: org.org.id,
-        org_path: org.path.clone(),
-        name,
-        gender: id.gender(),
+    let details = crate::recruitment::people::Details {
         ethnicity: c.text(ETHNICITY).unwrap_or_default(),
-        birth_date: id.birth_date(),
-        id_hash: app.crypto.id_hash(id),
-        id_cipher: app.crypto.encrypt(id),
-        id_masked: id.masked(),
         education,
         occupation: c.text(OCCUPATION),
         front_line,
-        phone_cipher,
-        phone_masked,
-        derived: Derived::default(),
-        member_id: None,
-    }
+        phone,
+    };
+    crate::recruitment::people::protected_row(app, (org.org.id, &org.path), name, id, details)
 }
 
 /// The row's steps (with the title of each one's column), checked together.

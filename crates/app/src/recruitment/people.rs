@@ -73,13 +73,9 @@ pub fn prepare(app: &App, org: &InScope<OrgRecord>, new: &NewApplicant) -> Resul
     text::OCCUPATION
         .check(occupation.as_deref().unwrap_or(""))
         .map_err(|e| refused("occupation", e))?;
-    let (phone_cipher, phone_masked) = match crate::trimmed(&new.phone) {
-        Some(p) => {
-            let p = crate::privacy::check_phone(&p).map_err(|e| refused("phone", e))?;
-            let (c, m) = app.crypto.protect_phone(&p);
-            (Some(c), Some(m))
-        }
-        None => (None, None),
+    let phone = match crate::trimmed(&new.phone) {
+        Some(p) => Some(crate::privacy::check_phone(&p).map_err(|e| refused("phone", e))?),
+        None => None,
     };
     if new.applied_on > app.today() {
         return Err(refused(
@@ -89,25 +85,67 @@ pub fn prepare(app: &App, org: &InScope<OrgRecord>, new: &NewApplicant) -> Resul
     }
     let first = StepRecord::new(StepKind::Apply, new.applied_on);
     check_step(&app.rules, Some(id.birth_date()), &[], &first).map_err(StepRefused::from)?;
-    Ok(StoredApplicant {
-        id: 0,
-        org_id: org.org.id,
-        org_path: org.path.clone(),
-        name: name.to_string(),
-        gender: id.gender(),
+    let details = Details {
         ethnicity,
-        birth_date: id.birth_date(),
-        id_hash: app.crypto.id_hash(&id),
-        id_cipher: app.crypto.encrypt(&id),
-        id_masked: id.masked(),
         education,
         occupation,
         front_line: new.front_line,
+        phone,
+    };
+    Ok(protected_row(
+        app,
+        (org.org.id, &org.path),
+        name.to_string(),
+        &id,
+        details,
+    ))
+}
+
+/// What an applicant's row holds besides the org, the name and the ID number.
+pub(crate) struct Details {
+    pub ethnicity: String,
+    pub education: Option<Education>,
+    pub occupation: Option<String>,
+    pub front_line: bool,
+    /// The phone as checked, in clear (stored encrypted with its masked copy).
+    pub phone: Option<String>,
+}
+
+/// An applicant's row (id 0, nothing derived yet) with gender and birth date read from the
+/// ID number, the number hashed, encrypted and masked, and the phone protected, as members'.
+pub(crate) fn protected_row(
+    app: &App,
+    (org_id, org_path): (i64, &str),
+    name: String,
+    id: &IdNumber,
+    d: Details,
+) -> StoredApplicant {
+    let (phone_cipher, phone_masked) = match d.phone {
+        Some(p) => {
+            let (c, m) = app.crypto.protect_phone(&p);
+            (Some(c), Some(m))
+        }
+        None => (None, None),
+    };
+    StoredApplicant {
+        id: 0,
+        org_id,
+        org_path: org_path.to_string(),
+        name,
+        gender: id.gender(),
+        ethnicity: d.ethnicity,
+        birth_date: id.birth_date(),
+        id_hash: app.crypto.id_hash(id),
+        id_cipher: app.crypto.encrypt(id),
+        id_masked: id.masked(),
+        education: d.education,
+        occupation: d.occupation,
+        front_line: d.front_line,
         phone_cipher,
         phone_masked,
         derived: Derived::default(),
         member_id: None,
-    })
+    }
 }
 
 /// Refuses an ID number already registered as an applicant or on the roster (any scope;

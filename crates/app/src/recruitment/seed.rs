@@ -9,8 +9,9 @@ use jiceng_domain::recruitment::StepKind;
 use jiceng_domain::MemberStatus;
 use jiceng_gen::recruitment::GenApplicant;
 use jiceng_store::members::StoredMember;
-use jiceng_store::recruitment::{Derived, StoredApplicant, StoredStep};
+use jiceng_store::recruitment::{StoredApplicant, StoredStep};
 
+use super::people::{protected_row, Details};
 use super::{derived, progress};
 use crate::App;
 
@@ -37,28 +38,16 @@ pub fn rows(
     };
     for (i, p) in people.into_iter().enumerate() {
         let id = first_applicant + i as i64;
-        let (phone_cipher, phone_masked) = app
-            .crypto
-            .protect_phone(&format!("139{:08}", id % 100_000_000));
-        let mut a = StoredApplicant {
-            id,
-            org_id: p.org_id,
-            org_path: path_of[&p.org_id].clone(),
-            name: p.name,
-            gender: p.gender,
+        let details = Details {
             ethnicity: p.ethnicity,
-            birth_date: p.birth_date,
-            id_hash: app.crypto.id_hash(&p.id_number),
-            id_cipher: app.crypto.encrypt(&p.id_number),
-            id_masked: p.id_number.masked(),
             education: p.education,
             occupation: Some(p.occupation),
             front_line: p.front_line,
-            phone_cipher: Some(phone_cipher),
-            phone_masked: Some(phone_masked),
-            derived: Derived::default(),
-            member_id: None,
+            phone: Some(format!("139{:08}", id % 100_000_000)),
         };
+        let org = (p.org_id, path_of[&p.org_id].as_str());
+        let mut a = protected_row(app, org, p.name, &p.id_number, details);
+        a.id = id;
         let pr = progress(app, &a, &p.steps, today);
         a.derived = derived(&pr, &p.steps);
         if pr.admitted_on.is_some() {
