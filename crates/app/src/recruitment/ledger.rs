@@ -8,7 +8,6 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use jiceng_domain::member::status_on;
 use jiceng_domain::recruitment::{Place, Progress, Sponsor, StepKind, StepRecord};
 use jiceng_domain::MemberStatus;
 use jiceng_store::members::{self as member_store, StoredMember};
@@ -79,16 +78,7 @@ fn sponsor(of_name: Option<&Vec<StoredMember>>, name: &str, org_id: i64, on: Nai
         _ => None,
     };
     match one {
-        Some(m) => {
-            let full = m.exited_on.is_none_or(|e| e > on)
-                && status_on(m.status, m.full_on, on) == MemberStatus::Full;
-            Sponsor {
-                member_id: Some(m.id),
-                name: name.to_string(),
-                full_on: full.then(|| m.full_on.unwrap_or(m.joined_on)),
-                on_roster: true,
-            }
-        }
+        Some(m) => super::record::sponsor_of(m, on),
         None => Sponsor {
             member_id: None,
             name: name.to_string(),

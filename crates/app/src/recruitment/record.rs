@@ -115,6 +115,19 @@ async fn to_record(app: &App, scope: &Scope, input: &StepInput) -> Result<StepRe
     Ok(r)
 }
 
+/// A member named as 入党介绍人, as the domain checks them: `full_on` only if they were a
+/// full member (and not gone) on the step's day.
+pub(crate) fn sponsor_of(m: &StoredMember, on: NaiveDate) -> Sponsor {
+    let full = m.exited_on.is_none_or(|e| e > on)
+        && status_on(m.status, m.full_on, on) == MemberStatus::Full;
+    Sponsor {
+        member_id: Some(m.id),
+        name: m.name.clone(),
+        full_on: full.then(|| m.full_on.unwrap_or(m.joined_on)),
+        on_roster: true,
+    }
+}
+
 /// The sponsors as the domain checks them: full members on the step's day.
 async fn sponsors(app: &App, scope: &Scope, ids: &[i64], on: NaiveDate) -> Result<Vec<Sponsor>> {
     let mut conn = app.store.acquire().await?;
@@ -123,14 +136,7 @@ async fn sponsors(app: &App, scope: &Scope, ids: &[i64], on: NaiveDate) -> Resul
         let m = member_store::get(&mut conn, scope, *id)
             .await?
             .ok_or_else(|| refused("sponsors", "入党介绍人应从本范围的党员名册中选择"))?;
-        let full = m.exited_on.is_none_or(|e| e > on)
-            && status_on(m.status, m.full_on, on) == MemberStatus::Full;
-        out.push(Sponsor {
-            member_id: Some(m.id),
-            name: m.name.clone(),
-            full_on: full.then(|| m.full_on.unwrap_or(m.joined_on)),
-            on_roster: true,
-        });
+        out.push(sponsor_of(&m, on));
     }
     Ok(out)
 }
