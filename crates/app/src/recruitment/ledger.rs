@@ -278,19 +278,11 @@ fn roster(
     let confirmed = judged.confirmed_on.and(judged.probation_ends);
     match (a.member_id, member, judged.admitted_on) {
         (None, Some(m), Some(_)) => a.member_id = Some(m.id),
-        (None, None, Some(approved)) => {
+        (None, None, Some(_)) => {
             let id = take(&mut ids.member);
-            let joined = all
-                .iter()
-                .find(|s| s.kind == StepKind::BranchVote)
-                .map_or(approved, |s| s.on);
             a.member_id = Some(id);
-            let mut m = super::record::new_member(a, id, joined);
-            if confirmed.is_some() {
-                m.status = MemberStatus::Full;
-                m.full_on = confirmed;
-            }
-            plan.members.push(m);
+            plan.members
+                .extend(super::record::admitted_member(a, id, all, judged));
         }
         (Some(id), _, _) if added.iter().any(|s| s.kind == StepKind::Confirmed) => {
             if let Some(f) = confirmed {

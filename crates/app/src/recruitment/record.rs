@@ -246,6 +246,28 @@ async fn roster(
     Ok(true)
 }
 
+/// The roster row of a person approved (⑰) as their recorded way stands — a ledger's or a
+/// generated one: joined on the branch meeting's day (⑮), full from the probation's end once
+/// the confirmation (㉔) is recorded.
+pub(crate) fn admitted_member(
+    a: &StoredApplicant,
+    id: i64,
+    steps: &[StepRecord],
+    p: &jiceng_domain::recruitment::Progress,
+) -> Option<StoredMember> {
+    let approved = p.admitted_on?;
+    let joined = steps
+        .iter()
+        .find(|s| s.kind == StepKind::BranchVote)
+        .map_or(approved, |s| s.on);
+    let mut m = new_member(a, id, joined);
+    if let Some(full_on) = p.confirmed_on.and(p.probation_ends) {
+        m.status = MemberStatus::Full;
+        m.full_on = Some(full_on);
+    }
+    Some(m)
+}
+
 /// The roster row of a person the higher committee approved: what was recorded, once.
 pub(crate) fn new_member(a: &StoredApplicant, id: i64, joined_on: NaiveDate) -> StoredMember {
     StoredMember {

@@ -5,8 +5,6 @@
 
 use std::collections::HashMap;
 
-use jiceng_domain::recruitment::StepKind;
-use jiceng_domain::MemberStatus;
 use jiceng_gen::recruitment::GenApplicant;
 use jiceng_store::members::StoredMember;
 use jiceng_store::recruitment::{StoredApplicant, StoredStep};
@@ -50,19 +48,9 @@ pub fn rows(
         a.id = id;
         let pr = progress(app, &a, &p.steps, today);
         a.derived = derived(&pr, &p.steps);
-        if pr.admitted_on.is_some() {
-            let member_id = first_member + out.members.len() as i64;
+        let member_id = first_member + out.members.len() as i64;
+        if let Some(m) = super::record::admitted_member(&a, member_id, &p.steps, &pr) {
             a.member_id = Some(member_id);
-            let voted = p
-                .steps
-                .iter()
-                .find(|s| s.kind == StepKind::BranchVote)
-                .map(|s| s.on);
-            let mut m = super::record::new_member(&a, member_id, voted.unwrap_or(today));
-            if pr.confirmed_on.is_some() {
-                m.status = MemberStatus::Full;
-                m.full_on = pr.probation_ends;
-            }
             out.members.push(m);
         }
         for s in &p.steps {
