@@ -184,13 +184,10 @@ pub async fn wait_text(c: &Client, id: &str) -> String {
     wait_for(c, Locator::Id(id)).await.text().await.unwrap()
 }
 
+/// The text of the element `css` selects, once it appears (a page just navigated to may
+/// not have its element yet).
 pub async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    wait_for(c, Locator::Css(css)).await.text().await.unwrap()
 }
 
 /// The apps being served, by base URL: the login computes second-factor codes from them.
