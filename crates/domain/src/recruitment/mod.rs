@@ -8,11 +8,14 @@
 //! - `judge`: for a person's steps on a day, the stage, the next due step with its
 //!   deadline, and every violation of a time rule — derived, never typed.
 //! - `calendar`: working days by the official calendar, for the 公示's length.
+//! - `tally`: a subtree's people by stage, deadlines and admissions by plan target, added
+//!   up the tree; the plan's structure targets.
 
 pub mod calendar;
 pub mod check;
 pub mod judge;
 pub mod step;
+pub mod tally;
 mod violations;
 
 #[cfg(test)]
@@ -22,6 +25,7 @@ pub use calendar::WorkCalendar;
 pub use check::{check_step, StepError};
 pub use judge::{judge, Due, Progress, Violation};
 pub use step::{Notice, Place, RecruitStage, Sponsor, StepKind, StepRecord, Training, Vote};
+pub use tally::{Admission, Counted, Tally, TARGETS};
 
 use crate::Date;
 
