@@ -134,6 +134,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0019_recruitment_scale.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 20,
+        name: "recruitment_tally",
+        script: include_str!("../migrations/0020_recruitment_tally.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.
@@ -175,6 +181,12 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
             .await?;
         tx.commit().await?;
         applied.push(m.version);
+    }
+    // Data the new tables derive from rows already stored.
+    if applied.contains(&20) {
+        let mut tx = store.begin().await?;
+        crate::recruitment::tally::rebuild(&mut tx).await?;
+        tx.commit().await?;
     }
     Ok(applied)
 }

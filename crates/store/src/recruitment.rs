@@ -11,6 +11,7 @@ use crate::sql::{fetch_chunked, insert_many, replace_one, update_row, Sql, Val};
 use crate::{Conn, Result, Scope, StoreError};
 
 mod lists;
+pub mod tally;
 pub use lists::{admitted_in, count_due, due, with_violations, Admitted, Listed};
 
 /// What the app derives from an applicant's steps, judged on the day written.
@@ -383,6 +384,20 @@ pub async fn plans_in(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<S
     .push(" ORDER BY org_path")
     .fetch_map(&mut *conn, plan_from_row)
     .await
+}
+
+/// The plans of the orgs `ids` for a year (the key `(org_id, year)`, whatever the
+/// subtrees' sizes).
+pub async fn plans_of(conn: &mut Conn, ids: &[i64], year: i32) -> Result<Vec<StoredPlan>> {
+    let statement = |c: &[i64]| {
+        Sql::new(format!(
+            "SELECT {PLAN_COLS} FROM recruitment_plan WHERE year = "
+        ))
+        .bind(i64::from(year))
+        .push(" AND org_id IN ")
+        .in_list(c.to_vec())
+    };
+    fetch_chunked(conn, ids, statement, plan_from_row).await
 }
 
 /// One org's plan for a year.

@@ -331,3 +331,145 @@ contract_test!(count_due_is_the_due_list_counted, |db: TestDb| async move {
         }
     }
 });
+
+/// The tallies of `ids` as stored.
+async fn tallies_of(
+    c: &mut jiceng_store::Conn,
+    ids: &[i64],
+) -> std::collections::BTreeMap<i64, jiceng_domain::recruitment::Tally> {
+    let mut got = store::tally::stored(c, ids).await.unwrap();
+    ids.iter()
+        .map(|id| (*id, got.remove(id).unwrap_or_default()))
+        .collect()
+}
+
+/// A subtree's tally counted again from its rows (the obvious way).
+async fn counted(
+    c: &mut jiceng_store::Conn,
+    scope: &Scope,
+    domains: &std::collections::HashMap<i64, Domain>,
+) -> jiceng_domain::recruitment::Tally {
+    use jiceng_domain::recruitment::{Admission, Counted, Tally};
+    let mut t = Tally::default();
+    for a in store::in_scope(c, scope).await.unwrap() {
+        let d = &a.derived;
+        t.add(&Counted {
+            stage: &d.stage,
+            deadline: d.next_step.and(d.next_deadline),
+            violations: d.violations,
+            admission: d.admitted_on.map(|on| Admission {
+                gender: a.gender,
+                birth_date: a.birth_date,
+                education: a.education,
+                front_line: a.front_line,
+                domain: domains.get(&a.org_id).copied(),
+                admitted_on: on,
+            }),
+        });
+    }
+    t
+}
+
+contract_test!(tallies_add_up_the_tree, |db: TestDb| async move {
+    let paths = people(&db).await;
+    let domains: std::collections::HashMap<i64, Domain> = [
+        (4, Domain::Village),
+        (5, Domain::Organ),
+        (6, Domain::Village),
+        (2, Domain::Village),
+        (3, Domain::Village),
+        (1, Domain::Village),
+    ]
+    .into();
+    let mut tx = db.store.begin().await.unwrap();
+    // The three branches touched: every ancestor is counted with them.
+    store::tally::refresh(&mut tx, &[4, 5, 6]).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut c = db.store.acquire().await.unwrap();
+    let ids = [1, 2, 3, 4, 5, 6];
+    let stored = tallies_of(&mut c, &ids).await;
+    for id in ids {
+        let want = counted(&mut c, &Scope::subtree(&paths[&id]), &domains).await;
+        assert_eq!(stored[&id], want, "org {id}");
+    }
+    let county = &stored[&1];
+    assert_eq!(county.stage("applicant"), 3);
+    assert_eq!(county.stage("probationary"), 3);
+    assert_eq!(county.violations_total(), 7);
+    // Overdue on 2026-03-01: 赵一 and 褚十一 (04-01) are not, 王八 (01-10) is.
+    let day = d("2026-03-01");
+    assert_eq!(county.overdue(day), 1);
+    assert_eq!(county.due_by(d("2026-04-01")), 4);
+    // 2026: 李四 (东村, female), 周五 (机关), 冯九 (南村), 陈十 (南村, female, cancelled
+    // after ⑰): all under 35 and college-educated, 冯九 on the front line; young farmers are
+    // the villages' three.
+    assert_eq!(county.admitted_in(2026), [4, 4, 2, 1, 4, 3]);
+    assert_eq!(stored[&3].admitted_in(2026), [2, 2, 1, 1, 2, 2]);
+    assert_eq!(county.admitted_in(2025), [1, 1, 1, 1, 1, 0]);
+    // Rebuilt from scratch: the same rows.
+    let mut tx = db.store.begin().await.unwrap();
+    let written = store::tally::rebuild(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(written, ids.len());
+    assert_eq!(tallies_of(&mut c, &ids).await, stored);
+});
+
+contract_test!(
+    a_refresh_reads_untouched_children,
+    |db: TestDb| async move {
+        let paths = people(&db).await;
+        let mut tx = db.store.begin().await.unwrap();
+        store::tally::rebuild(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = db.store.acquire().await.unwrap();
+        let before = tallies_of(&mut c, &[1, 2, 3, 4]).await;
+        // 钱二 (东村) becomes a 发展对象 and 南村's people leave the tree's counts: only 东村
+        // is refreshed, 南村 (6) is read from its stored row.
+        let mut qian = store::get(&mut c, &Scope::All, 2).await.unwrap().unwrap();
+        qian.derived.stage = "candidate".into();
+        qian.derived.next_deadline = None;
+        drop(c);
+        let mut tx = db.store.begin().await.unwrap();
+        store::update(&mut tx, &qian).await.unwrap();
+        store::tally::refresh(&mut tx, &[4]).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = db.store.acquire().await.unwrap();
+        let after = tallies_of(&mut c, &[1, 2, 3, 4]).await;
+        assert_eq!(after[&3], before[&3], "乙镇 untouched");
+        for id in [1, 2, 4] {
+            assert_eq!(
+                after[&id].stage("activist"),
+                before[&id].stage("activist") - 1
+            );
+            assert_eq!(
+                after[&id].stage("candidate"),
+                before[&id].stage("candidate") + 1
+            );
+            assert_eq!(
+                after[&id].due_by(d("2027-01-01")),
+                before[&id].due_by(d("2027-01-01")) - 1
+            );
+        }
+        assert_eq!(paths.len(), 6);
+        // Nobody left under 南村 (6): its row goes, and its town counts nothing.
+        for id in [8, 9, 10] {
+            let mut a = store::get(&mut c, &Scope::All, id).await.unwrap().unwrap();
+            a.org_id = 4;
+            a.org_path = paths[&4].clone();
+            drop(c);
+            let mut tx = db.store.begin().await.unwrap();
+            store::update(&mut tx, &a).await.unwrap();
+            tx.commit().await.unwrap();
+            c = db.store.acquire().await.unwrap();
+        }
+        drop(c);
+        let mut tx = db.store.begin().await.unwrap();
+        store::tally::refresh(&mut tx, &[4, 6]).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = db.store.acquire().await.unwrap();
+        let moved = tallies_of(&mut c, &[1, 3, 6]).await;
+        assert_eq!(moved[&6], Default::default());
+        assert_eq!(moved[&3], Default::default());
+        assert_eq!(moved[&1], after[&1], "the county counts the same people");
+    }
+);

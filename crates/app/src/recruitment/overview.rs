@@ -1,16 +1,15 @@
 //! The department's overview of a subtree: for each direct child org, the people by
-//! stage, those overdue and the violations found, read from the stored derived columns
-//! (nobody is judged again), and the plan fulfilment of the year for the org and each
-//! child.
+//! stage, those overdue and the violations found, and the plan fulfilment of the year for
+//! the org and each child — all from the stored tallies of the org and its children (one
+//! row each, `jiceng_store::recruitment::tally`), whatever the subtree's size.
 
 use chrono::NaiveDate;
-use jiceng_domain::recruitment::RecruitStage;
+use jiceng_domain::recruitment::{RecruitStage, Tally};
 use jiceng_store::orgs as org_store;
-use jiceng_store::recruitment::{self as store, StageSummary};
-use jiceng_store::Scope;
+use jiceng_store::recruitment::tally;
 use serde::Serialize;
 
-use super::plan::{self, Admission, Fulfilment, TargetRow, TARGETS};
+use super::plan::{self, Fulfilment, TargetRow, TARGETS};
 use crate::access::InScope;
 use crate::{App, OrgRecord, OrgRef, Result};
 
@@ -41,18 +40,13 @@ pub struct Overview {
     pub total: ChildRow,
 }
 
-fn row(org_id: i64, plan: Fulfilment, stages: &[StageSummary]) -> ChildRow {
-    let sum = |key: &str, f: fn(&StageSummary) -> i64| -> i64 {
-        stages.iter().filter(|s| s.stage == key).map(f).sum()
-    };
-    let by_stage = RecruitStage::ALL.map(|s| sum(s.key(), |x| x.count));
-    let on_way = ["applicant", "activist", "candidate", "probationary"];
+fn row(org_id: i64, plan: Fulfilment, t: &Tally, today: NaiveDate) -> ChildRow {
     ChildRow {
         org_id,
         org: plan.org.clone(),
-        by_stage,
-        overdue: on_way.iter().map(|k| sum(k, |x| x.overdue)).sum(),
-        violations: stages.iter().map(|x| x.violations).sum(),
+        by_stage: RecruitStage::ALL.map(|s| t.stage(s.key())),
+        overdue: t.overdue(today),
+        violations: t.violations_total(),
         plan,
     }
 }
@@ -78,32 +72,34 @@ fn unplanned(o: &OrgRecord, year: i32) -> Fulfilment {
 pub async fn overview(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<Overview> {
     let today = app.today();
     let mut conn = app.store.acquire().await?;
-    let admissions: Vec<Admission> = store::admitted_in(&mut conn, &org.subtree(), year)
-        .await?
-        .iter()
-        .map(plan::admission)
-        .collect();
-    let levels = plan::levels(&mut conn, org, year, &admissions).await?;
     let kids = org_store::children(&mut conn, &org.subtree(), org.org.id).await?;
-    let mut children = Vec::with_capacity(kids.len());
-    for c in &kids {
-        let stages = store::stage_summary(&mut conn, &Scope::subtree(&c.path), today).await?;
-        let fulfilment = levels
-            .children
-            .iter()
-            .find(|f| f.org.code == c.org.code)
-            .cloned()
-            .unwrap_or_else(|| unplanned(c, year));
-        children.push(row(c.org.id, fulfilment, &stages));
-    }
-    let everyone = store::stage_summary(&mut conn, &org.subtree(), today).await?;
+    let ids: Vec<i64> = kids.iter().map(|c| c.org.id).chain([org.org.id]).collect();
+    let tallies = tally::stored(&mut conn, &ids).await?;
+    let empty = Tally::default();
+    let of = |id: i64| tallies.get(&id).unwrap_or(&empty);
+    let levels = plan::levels(&mut conn, org, &kids, year, |o| {
+        of(o.org.id).admitted_in(year)
+    })
+    .await?;
     drop(conn);
+    let children = kids
+        .iter()
+        .map(|c| {
+            let fulfilment = levels
+                .children
+                .iter()
+                .find(|f| f.org.code == c.org.code)
+                .cloned()
+                .unwrap_or_else(|| unplanned(c, year));
+            row(c.org.id, fulfilment, of(c.org.id), today)
+        })
+        .collect();
     Ok(Overview {
         org: org.org_ref(),
         org_id: org.org.id,
         year,
         today,
         children,
-        total: row(org.org.id, levels.root, &everyone),
+        total: row(org.org.id, levels.root, of(org.org.id), today),
     })
 }

@@ -217,6 +217,7 @@ pub async fn register(
         crate::privacy::ensure_key(&mut tx, &app.crypto).await?;
         store::insert(&mut tx, std::slice::from_ref(a)).await?;
         store::insert_steps(&mut tx, std::slice::from_ref(step)).await?;
+        store::tally::refresh(&mut tx, &[a.org_id]).await?;
         Ok(tx)
     })
     .await?;

@@ -20,9 +20,10 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use jiceng_domain::{member_stats::age_on, Domain, Education, Gender};
+use jiceng_domain::recruitment::tally::YearAdmissions;
+use jiceng_domain::Domain;
 use jiceng_store::orgs as org_store;
-use jiceng_store::recruitment::{self as store, Admitted, StoredApplicant, StoredPlan};
+use jiceng_store::recruitment::{self as store, tally, Admitted, StoredApplicant, StoredPlan};
 use jiceng_store::{Conn, Scope};
 use serde::{Deserialize, Serialize};
 
@@ -31,14 +32,8 @@ use crate::access::{Grant, InScope, PlanRecruitment};
 use crate::audit::{self, AuditAction};
 use crate::{App, AppError, OrgRecord, OrgRef, Result};
 
-/// The structure targets: the key (JSON, the plan's stored structure) and the label.
-pub const TARGETS: [(&str, &str); 5] = [
-    ("under_35", "35岁以下"),
-    ("women", "女性"),
-    ("front_line", "生产工作一线"),
-    ("college", "大专及以上学历"),
-    ("young_farmers", "农村青年农民"),
-];
+/// The structure targets (key, label), defined with the tally that counts them.
+pub use jiceng_domain::recruitment::TARGETS;
 
 /// An org's plan for a year.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,21 +98,30 @@ pub(crate) struct Admission {
 
 /// What `a` counts towards (`TARGETS` order), approved on `a.admitted_on`.
 pub(crate) fn admission(a: &Admitted) -> Admission {
-    let young = age_on(a.birth_date, a.admitted_on) < 35;
-    let college = matches!(
-        a.education,
-        Some(Education::Postgraduate | Education::Bachelor | Education::College)
-    );
+    let counted = jiceng_domain::recruitment::Admission {
+        gender: a.gender,
+        birth_date: a.birth_date,
+        education: a.education,
+        front_line: a.front_line,
+        domain: a.domain,
+        admitted_on: a.admitted_on,
+    };
     Admission {
         org_path: a.org_path.clone(),
-        meets: [
-            young,
-            a.gender == Gender::Female,
-            a.front_line,
-            college,
-            young && a.domain == Some(Domain::Village),
-        ],
+        meets: counted.meets(),
     }
+}
+
+/// The admissions of `people` under `path`: the total, then each target's count.
+pub(crate) fn counts_under(people: &[Admission], path: &str) -> YearAdmissions {
+    let mut out = YearAdmissions::default();
+    for a in people.iter().filter(|a| a.org_path.starts_with(path)) {
+        out[0] += 1;
+        for (i, met) in a.meets.iter().enumerate() {
+            out[i + 1] += i64::from(*met);
+        }
+    }
+    out
 }
 
 /// An applicant approved on `on` by a branch of `domain`, as the plan counts them (for a
@@ -177,16 +181,15 @@ fn fulfilment_of(
     o: &OrgRecord,
     year: i32,
     plan: Option<Plan>,
-    people: &[&Admission],
+    counts: YearAdmissions,
 ) -> Fulfilment {
-    let admitted = people.len() as i64;
+    let admitted = counts[0];
     let structure = TARGETS
         .iter()
         .enumerate()
         .map(|(i, (k, _))| {
-            let actual = people.iter().filter(|a| a.meets[i]).count() as i64;
             let target = plan.as_ref().and_then(|p| p.structure.get(*k).copied());
-            (*k, TargetRow::new(target, actual))
+            (*k, TargetRow::new(target, counts[i + 1]))
         })
         .collect();
     let target = plan.map(|p| p.target);
@@ -200,53 +203,47 @@ fn fulfilment_of(
     }
 }
 
-/// The fulfilment of `org`'s plan and its children's from `admissions` (the subtree's
-/// people admitted in `year`).
+/// The fulfilment of `org`'s plan and of its children's (those `kids` with a plan or
+/// admissions) for `year`, the admissions under an org given by `admitted`.
 pub(crate) async fn levels(
     conn: &mut Conn,
     org: &InScope<OrgRecord>,
+    kids: &[OrgRecord],
     year: i32,
-    admissions: &[Admission],
+    admitted: impl Fn(&OrgRecord) -> YearAdmissions,
 ) -> Result<PlanOverview> {
-    let plans: BTreeMap<i64, Plan> = store::plans_in(conn, &org.subtree(), year)
+    let ids: Vec<i64> = kids.iter().map(|c| c.org.id).chain([org.org.id]).collect();
+    let plans: BTreeMap<i64, Plan> = store::plans_of(conn, &ids, year)
         .await?
         .iter()
         .map(|p| (p.org_id, Plan::of(p)))
         .collect();
-    let under = |path: &str| -> Vec<&Admission> {
-        admissions
-            .iter()
-            .filter(|a| a.org_path.starts_with(path))
-            .collect()
-    };
-    let root = fulfilment_of(
-        org,
-        year,
-        plans.get(&org.org.id).cloned(),
-        &under(&org.path),
-    );
+    let root = fulfilment_of(org, year, plans.get(&org.org.id).cloned(), admitted(org));
     let mut children = Vec::new();
-    for c in org_store::children(conn, &org.subtree(), org.org.id).await? {
-        let people = under(&c.path);
+    for c in kids {
+        let counts = admitted(c);
         let plan = plans.get(&c.org.id).cloned();
-        if plan.is_some() || !people.is_empty() {
-            children.push(fulfilment_of(&c, year, plan, &people));
+        if plan.is_some() || counts[0] > 0 {
+            children.push(fulfilment_of(c, year, plan, counts));
         }
     }
     Ok(PlanOverview { root, children })
 }
 
-/// The plan fulfilment of `org` and its children for `year`, from the stored admissions:
-/// the people of the subtree whose stored `admitted_on` falls in the year (one read of
-/// the index `(org_path, admitted_on)`, the org's domain joined), never the whole subtree.
+/// The plan fulfilment of `org` and its children for `year`, from the stored tallies of
+/// the org and its children (one row each), never the subtree's people.
 pub async fn fulfilment(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<PlanOverview> {
     let mut conn = app.store.acquire().await?;
-    let admissions: Vec<Admission> = store::admitted_in(&mut conn, &org.subtree(), year)
-        .await?
-        .iter()
-        .map(admission)
-        .collect();
-    levels(&mut conn, org, year, &admissions).await
+    let kids = org_store::children(&mut conn, &org.subtree(), org.org.id).await?;
+    let ids: Vec<i64> = kids.iter().map(|c| c.org.id).chain([org.org.id]).collect();
+    let tallies = tally::stored(&mut conn, &ids).await?;
+    levels(&mut conn, org, &kids, year, |o| {
+        tallies
+            .get(&o.org.id)
+            .map(|t| t.admitted_in(year))
+            .unwrap_or_default()
+    })
+    .await
 }
 
 /// The plans directly under `top` in `plans` (no planned org between), summed: the

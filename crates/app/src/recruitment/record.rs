@@ -204,8 +204,11 @@ pub async fn record_step(
         crate::privacy::ensure_key(&mut tx, &app.crypto).await?;
         store::insert_steps(&mut tx, std::slice::from_ref(step)).await?;
         store::update(&mut tx, after).await?;
+        // The roster's facts (with the tallies), or the tallies alone.
         if roster(&mut tx, after, new, (voted_on, p.probation_ends)).await? {
             facts::refresh(&mut tx, &app.rules, &[after.org_id], app.today()).await?;
+        } else {
+            store::tally::refresh(&mut tx, &[after.org_id]).await?;
         }
         Ok(tx)
     })

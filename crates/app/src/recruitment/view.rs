@@ -1,8 +1,7 @@
 //! Reading the pipeline: a person's page (details masked, the timeline, the judgement, the
 //! steps that may be recorded next) and a branch's board (people by stage, what is due).
-//! The board reads the derived columns stored with each applicant, never judges again.
-
-use std::collections::HashMap;
+//! The board counts from the subtree's stored tally and lists from the derived columns
+//! stored with each applicant; it never judges again.
 
 use chrono::{Datelike, NaiveDate};
 use jiceng_domain::recruitment::{self as domain, Progress, RecruitStage, StepKind, StepRecord};
@@ -194,17 +193,13 @@ pub async fn board_cut(
     let scope = org.subtree();
     let month_end = jiceng_domain::Period::month_of(today).last_day();
     let mut conn = app.store.acquire().await?;
-    // Every count from the stored columns (an index range each), never a judgement.
-    let counts: HashMap<String, i64> = store::stage_counts(&mut conn, &scope)
-        .await?
-        .into_iter()
-        .collect();
-    let due_this_month = store::count_due(&mut conn, &scope, month_end).await? as usize;
-    let yesterday = today.pred_opt().unwrap_or(today);
-    let overdue = store::count_due(&mut conn, &scope, yesterday).await? as usize;
+    // Every count from the subtree's stored tally (one row), never a judgement.
+    let tally = store::tally::of(&mut conn, org.org.id).await?;
+    let due_this_month = tally.due_by(month_end) as usize;
+    let overdue = tally.overdue(today) as usize;
     let people = store::due(&mut conn, &scope, None, limit.map(|n| n as i64)).await?;
     drop(conn);
-    let count = |key: &str| counts.get(key).copied().unwrap_or(0);
+    let count = |key: &str| tally.stage(key);
     let by_stage = RecruitStage::ALL
         .into_iter()
         .map(|s| StageCount {

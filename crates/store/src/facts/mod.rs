@@ -8,7 +8,8 @@
 //! The structure anomalies of each org (SPEC C1, by the app's rule book, the set in force
 //! on the facts day) are stored too (`org_anomaly`), with subtree totals of orgs,
 //! anomalies by rule and coverage gaps, so a province's structure summary is one row and
-//! its anomaly list a path-range read.
+//! its anomaly list a path-range read. The recruitment tallies of the same orgs
+//! (`recruitment::tally`) are refreshed with them.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;

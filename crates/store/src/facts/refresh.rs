@@ -355,6 +355,8 @@ pub async fn refresh(
     insert_many(conn, "org_anomaly", ANOMALY_COLS, &anomaly_rows).await?;
     // The latest joining date in each subtree (SPEC C5: a village that recruits nobody).
     crate::ratings::refresh_last_joined(conn, &ids).await?;
+    // 发展党员 counted per org: the same orgs, the same transaction.
+    crate::recruitment::tally::refresh(conn, touched).await?;
     Ok(computed.len())
 }
 

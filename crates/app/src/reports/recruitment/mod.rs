@@ -222,7 +222,12 @@ impl Tally {
         year: i32,
         as_of: NaiveDate,
     ) -> Result<RecruitmentReport> {
-        let overview = plan::levels(conn, org, year, &self.admissions).await?;
+        let kids = jiceng_store::orgs::children(conn, &org.subtree(), org.org.id).await?;
+        let people = &self.admissions;
+        let overview = plan::levels(conn, org, &kids, year, |o| {
+            plan::counts_under(people, &o.path)
+        })
+        .await?;
         self.due.sort_by(|(i, a), (j, b)| {
             let key = |d: &DueRow| (d.deadline.is_none(), d.deadline);
             (key(a), &a.org.code, &a.person.name, i).cmp(&(key(b), &b.org.code, &b.person.name, j))
