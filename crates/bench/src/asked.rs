@@ -21,6 +21,14 @@ pub enum Kind {
     Weak,
     /// The rectification cases and their progress.
     Rectification,
+    /// The department's recruitment overview: per direct child org the people by stage,
+    /// the overdue, the violations and the plan fulfilment of the year.
+    RecruitmentOverview,
+    /// The secretary's recruitment board: counts by stage and the first page of people
+    /// on the way, due first.
+    RecruitmentBoard,
+    /// The full recruitment report (`jiceng report recruitment`) of the current year.
+    Recruitment,
 }
 
 impl Kind {
@@ -35,10 +43,22 @@ impl Kind {
                 | Kind::Compliance
                 | Kind::Ratings
                 | Kind::Weak
+                | Kind::RecruitmentOverview
+                | Kind::RecruitmentBoard
+                | Kind::Recruitment
         )
     }
 
-    pub const ALL: [Kind; 10] = [
+    /// Whether it is about 发展党员: asked at the branch with the most applicants rather
+    /// than the level's branch (which may have none).
+    pub fn is_recruitment(self) -> bool {
+        matches!(
+            self,
+            Kind::RecruitmentOverview | Kind::RecruitmentBoard | Kind::Recruitment
+        )
+    }
+
+    pub const ALL: [Kind; 13] = [
         Kind::Structure,
         Kind::StructurePage,
         Kind::Coverage,
@@ -49,6 +69,9 @@ impl Kind {
         Kind::Ratings,
         Kind::Weak,
         Kind::Rectification,
+        Kind::RecruitmentOverview,
+        Kind::RecruitmentBoard,
+        Kind::Recruitment,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,6 +86,9 @@ impl Kind {
             Kind::Ratings => "ratings(page)",
             Kind::Weak => "weak",
             Kind::Rectification => "rectification",
+            Kind::RecruitmentOverview => "recruitment(overview)",
+            Kind::RecruitmentBoard => "recruitment(board)",
+            Kind::Recruitment => "recruitment",
         }
     }
 }
@@ -77,4 +103,34 @@ pub fn rating_year(day: chrono::NaiveDate) -> i32 {
 pub fn quarter_of(day: chrono::NaiveDate) -> Period {
     use chrono::Datelike;
     Period::Quarter(day.year(), (day.month() - 1) / 3 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_once_with_its_own_name() {
+        let mut names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Kind::ALL.len());
+    }
+
+    #[test]
+    fn the_recruitment_kinds_have_an_obvious_way() {
+        let recruiting: Vec<Kind> = Kind::ALL
+            .into_iter()
+            .filter(|k| k.is_recruitment())
+            .collect();
+        assert_eq!(
+            recruiting,
+            [
+                Kind::RecruitmentOverview,
+                Kind::RecruitmentBoard,
+                Kind::Recruitment
+            ]
+        );
+        assert!(recruiting.iter().all(|k| k.has_baseline()));
+    }
 }

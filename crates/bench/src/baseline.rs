@@ -4,6 +4,12 @@
 //! The weak-org report's obvious way is its own diagnosis of every org of the subtree at
 //! the time of asking (what the report does up to 20,000 orgs), without the stored
 //! weaknesses of the last rating run.
+//! The recruitment kinds' obvious way (the overview, the board and the report alike) is
+//! every applicant of the subtree read with all their recorded steps and judged on today
+//! (`reports::recruitment::run_live`: `store::recruitment::in_scope`, `steps_of`,
+//! `recruitment::progress`, and the plan fulfilment of the org and its children), instead
+//! of the judgement each applicant's row stores. For the overview it is one judgement of
+//! the subtree, not split by direct child, so its speed-up is if anything understated.
 //! (Bench-only SQL: the application never runs these.)
 
 use std::collections::HashMap;
@@ -45,6 +51,9 @@ pub async fn measure(app: &App, kind: Kind, root: &StoredOrg) -> Result<f64> {
             }
             Kind::Weak => {
                 weak(app, root).await?;
+            }
+            Kind::RecruitmentOverview | Kind::RecruitmentBoard | Kind::Recruitment => {
+                recruitment(app, root).await?;
             }
             Kind::Rectification => {
                 anyhow::bail!("no obvious way is measured for {}", kind.name())
@@ -338,4 +347,14 @@ pub async fn weak(app: &App, root: &StoredOrg) -> Result<usize> {
     let root = jiceng_app::access::resolve(app, &system, &key).await?;
     let r = jiceng_app::reports::weak::run_with_limit(app, &root, year, i64::MAX).await?;
     Ok(r.weak.len())
+}
+
+/// The subtree's applicants judged on today from all their steps, every one.
+pub async fn recruitment(app: &App, root: &StoredOrg) -> Result<usize> {
+    let year = rating_year(app.today());
+    let system = jiceng_app::access::Actor::system();
+    let key = jiceng_app::access::OrgKey::Id(root.org.id);
+    let root = jiceng_app::access::resolve(app, &system, &key).await?;
+    let r = jiceng_app::reports::recruitment::run_live(app, &root, year).await?;
+    Ok(r.due.len() + r.violations.len())
 }

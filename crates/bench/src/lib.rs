@@ -118,6 +118,9 @@ pub enum Mode {
 pub struct Section {
     pub set: DataSet,
     pub levels: Vec<reports::Level>,
+    /// The branch the recruitment kinds are asked at for the branch level (the most
+    /// applicants of the set); `None` when the set has no applicants.
+    pub recruitment_branch: Option<reports::Level>,
     pub reports: Vec<reports::Timing>,
     pub import: Option<roster::ImportFigures>,
     pub http: Vec<http::HttpFigures>,
@@ -216,6 +219,21 @@ pub fn targets(sections: &[Section]) -> Vec<Target> {
                     d.p99_ms,
                 ));
             }
+        }
+        // 发展党员 (issue 14): the board of a branch on any set (a branch is the same size
+        // whatever the set's); the overview at the province root is one of the root
+        // reports above.
+        for t in s
+            .reports
+            .iter()
+            .filter(|t| t.level == "branch" && t.report == asked::Kind::RecruitmentBoard.name())
+        {
+            out.push(at_most(
+                format!("{label} {} at the branch warm p50", t.report),
+                5.0,
+                "ms",
+                t.p50_ms,
+            ));
         }
         if nation_pg {
             out.push(Target {
@@ -340,12 +358,23 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
         }
         let app = reports::open(&set).await?;
         let levels = reports::levels(&app, &args.region).await?;
+        let recruiting = reports::recruitment_branch(&app).await?;
         app.store().close().await;
         for (l, _) in &levels {
             println!(
-                "  {:<9} {} {}（{} orgs, {} members）",
-                l.level, l.code, l.name, l.orgs, l.members
+                "  {:<9} {} {}（{} orgs, {} members, {} applicants）",
+                l.level, l.code, l.name, l.orgs, l.members, l.applicants
             );
+        }
+        match &recruiting {
+            Some((l, _)) => println!(
+                "  recruitment kinds at the branch level: {} {}, the branch with the most \
+                 applicants（{} applicants, {} members）",
+                l.code, l.name, l.applicants, l.members
+            ),
+            None => {
+                println!("  no applicants in the set: the recruitment kinds ask the branch above")
+            }
         }
         let county = levels
             .iter()
@@ -356,6 +385,7 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
         let mut section = Section {
             set: set.clone(),
             levels: levels.iter().map(|(l, _)| l.clone()).collect(),
+            recruitment_branch: recruiting.as_ref().map(|(l, _)| l.clone()),
             reports: vec![],
             import: None,
             http: vec![],
@@ -386,8 +416,11 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
                 r.orgs, r.rated, r.suspected_orgs
             );
             section.rating = Some((secs, r.rated, r.suspected_orgs));
-            println!("  reports (JSON included; obvious = recursive CTE over parent_id + GROUP BY on raw rows):");
-            section.reports = reports::measure(&args, &set, &levels).await?;
+            println!(
+                "  reports (JSON included; obvious = recursive CTE over parent_id + GROUP BY on \
+                 raw rows; for recruitment every applicant judged from all their steps):"
+            );
+            section.reports = reports::measure(&args, &set, &levels, recruiting.as_ref()).await?;
         }
         if !args.no_import {
             let app = reports::open(&set).await?;
@@ -507,5 +540,110 @@ mod tests {
         assert!(!t.met);
         assert!(t.shortfall.unwrap().contains("500 req/s short (75%"));
         assert!(at_most("z".into(), 5.0, "ms", 1.0).met);
+    }
+
+    /// A measured section with the given report rows, no figures besides.
+    pub(crate) fn section_with(
+        size: Size,
+        backend: Backend,
+        rows: &[(asked::Kind, &'static str, f64, Option<&str>)],
+    ) -> Section {
+        let generation = data::GenRecord {
+            orgs: 1_900,
+            members: 36_000,
+            positions: 0,
+            units: 0,
+            meetings: 0,
+            seconds: 4.0,
+            rows_per_second: 0.0,
+            phases: Default::default(),
+            peak_memory_mib: None,
+            wall_seconds: 4.0,
+            built_on: String::new(),
+        };
+        Section {
+            set: DataSet {
+                size,
+                backend,
+                url: String::new(),
+                key_file: PathBuf::new(),
+                generation,
+                reused: true,
+                db_bytes: None,
+            },
+            levels: vec![],
+            recruitment_branch: None,
+            reports: rows
+                .iter()
+                .map(|(kind, level, p50, org)| reports::Timing {
+                    report: kind.name().to_string(),
+                    level,
+                    org: org.map(str::to_string),
+                    cold_ms: *p50,
+                    p50_ms: *p50,
+                    p99_ms: *p50,
+                    runs: 3,
+                    json_bytes: 0,
+                    obvious_ms: Some(*p50 * 10.0),
+                })
+                .collect(),
+            import: None,
+            http: vec![],
+            http_note: None,
+            server_peak_mib: None,
+            rating: None,
+        }
+    }
+
+    #[test]
+    fn recruitment_targets_are_the_province_root_overview_and_a_branch_board() {
+        use asked::Kind;
+        // A county set: only the branch board has a target (a branch is a branch).
+        let county = section_with(
+            Size::County,
+            Backend::Sqlite,
+            &[
+                (Kind::RecruitmentOverview, "root", 80.0, None),
+                (Kind::RecruitmentBoard, "branch", 7.5, Some("x")),
+                (Kind::RecruitmentOverview, "branch", 9.0, Some("x")),
+            ],
+        );
+        let ts = targets(&[county]);
+        assert_eq!(ts.len(), 1, "{ts:?}");
+        assert_eq!(
+            ts[0].what,
+            "county/sqlite recruitment(board) at the branch warm p50"
+        );
+        assert!(!ts[0].met);
+        assert_eq!(ts[0].limit, "≤ 5 ms");
+        // A province on SQLite: the root's overview ≤ 50 ms among the root reports.
+        let province = section_with(
+            Size::Province,
+            Backend::Sqlite,
+            &[
+                (Kind::RecruitmentOverview, "root", 12.0, None),
+                (Kind::RecruitmentBoard, "branch", 1.0, Some("x")),
+            ],
+        );
+        let ts = targets(&[province]);
+        let whats: Vec<(&str, &str, bool)> = ts
+            .iter()
+            .map(|t| (t.what.as_str(), t.limit.as_str(), t.met))
+            .collect();
+        assert_eq!(
+            whats,
+            [
+                (
+                    "province/sqlite recruitment(overview) at the root warm p50",
+                    "≤ 50 ms",
+                    true
+                ),
+                (
+                    "province/sqlite recruitment(board) at the branch warm p50",
+                    "≤ 5 ms",
+                    true
+                ),
+            ]
+        );
     }
 }

@@ -99,6 +99,18 @@ pub fn section(s: &Section) -> String {
             thousands(suspected as f64, 0),
         );
     }
+    if let Some(b) = &s.recruitment_branch {
+        let _ = writeln!(
+            out,
+            "Recruitment (发展党员) at the branch level: {} {}, the branch with the most \
+             applicants ({} applicants, {} members); the obvious way judges every applicant \
+             of the subtree on today from all their steps (`run_live`).\n",
+            b.code,
+            b.name,
+            thousands(b.applicants as f64, 0),
+            thousands(b.members as f64, 0),
+        );
+    }
     if !s.reports.is_empty() {
         out.push_str(
             "| report | level | cold ms | warm p50 ms | warm p99 ms | JSON KiB | obvious ms | speed-up |\n\
@@ -109,7 +121,10 @@ pub fn section(s: &Section) -> String {
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 t.report,
-                t.level,
+                match &t.org {
+                    Some(o) => format!("{} ({o})", t.level),
+                    None => t.level.to_string(),
+                },
                 thousands(t.cold_ms, 2),
                 thousands(t.p50_ms, 2),
                 thousands(t.p99_ms, 2),
@@ -226,6 +241,31 @@ mod tests {
         assert_eq!(thousands(18_040.044, 2), "18,040.04");
         assert_eq!(thousands(-1234.5, 1), "-1,234.5");
         assert_eq!(thousands(0.155, 2), "0.15");
+    }
+
+    #[test]
+    fn a_row_asked_elsewhere_says_where() {
+        use crate::asked::Kind;
+        use crate::data::{Backend, Size};
+        let s = crate::tests::section_with(
+            Size::County,
+            Backend::Sqlite,
+            &[
+                (
+                    Kind::RecruitmentBoard,
+                    "branch",
+                    1.25,
+                    Some("B1 一支部（40 applicants）"),
+                ),
+                (Kind::Structure, "branch", 0.5, None),
+            ],
+        );
+        let md = section(&s);
+        assert!(
+            md.contains("| recruitment(board) | branch (B1 一支部（40 applicants）) | 1.25 |"),
+            "{md}"
+        );
+        assert!(md.contains("| structure | branch | 0.50 |"), "{md}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use jiceng_app::access::{self, Actor};
-use jiceng_app::{reports, App, Crypto};
+use jiceng_app::{recruitment, reports, App, Crypto};
 use jiceng_domain::OrgKind;
 use jiceng_store::orgs::StoredOrg;
 use jiceng_store::{Scope, Store};
@@ -24,12 +24,18 @@ pub struct Level {
     pub name: String,
     pub orgs: i64,
     pub members: i64,
+    /// Applicants of the subtree (发展党员, every stage).
+    pub applicants: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Timing {
     pub report: String,
     pub level: &'static str,
+    /// The org asked when it is not the level's (the recruitment kinds at the branch
+    /// level ask the branch with the most applicants): "code name".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
     pub cold_ms: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
@@ -136,20 +142,44 @@ pub async fn levels(app: &App, region: &str) -> Result<Vec<(Level, StoredOrg)>> 
         ("township", township),
         ("branch", branch),
     ] {
-        let mut conn = app.store().acquire().await?;
-        let orgs = jiceng_store::orgs::count(&mut conn, &Scope::subtree(&o.path)).await?;
-        out.push((
-            Level {
-                level: label,
-                code: o.org.code.clone(),
-                name: o.org.name.clone(),
-                orgs,
-                members: o.facts.subtree_members,
-            },
-            o,
-        ));
+        out.push((level(app, label, &o).await?, o));
     }
     Ok(out)
+}
+
+/// `o` described as a level: its subtree's orgs, members and applicants.
+async fn level(app: &App, label: &'static str, o: &StoredOrg) -> Result<Level> {
+    let mut conn = app.store().acquire().await?;
+    let scope = Scope::subtree(&o.path);
+    let orgs = jiceng_store::orgs::count(&mut conn, &scope).await?;
+    let applicants = jiceng_store::recruitment::stage_counts(&mut conn, &scope)
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    Ok(Level {
+        level: label,
+        code: o.org.code.clone(),
+        name: o.org.name.clone(),
+        orgs,
+        members: o.facts.subtree_members,
+        applicants,
+    })
+}
+
+/// The branch the recruitment kinds are asked at for the branch level: the one with the
+/// most applicants of the set (one grouped read; the level's branch may have none).
+/// `None` when the set has no applicants.
+pub async fn recruitment_branch(app: &App) -> Result<Option<(Level, StoredOrg)>> {
+    let sql = format!(
+        "SELECT a.org_id FROM applicant a JOIN org o ON o.id = a.org_id WHERE o.kind = '{}' \
+         GROUP BY a.org_id ORDER BY COUNT(*) DESC, a.org_id LIMIT 1",
+        OrgKind::Branch.code()
+    );
+    Ok(match one(app, &sql, &[]).await? {
+        Some(o) => Some((level(app, "branch", &o).await?, o)),
+        None => None,
+    })
 }
 
 pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<usize> {
@@ -190,6 +220,21 @@ pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<us
             let org = access::resolve(app, &system, &access::OrgKey::parse(Some(code))).await?;
             serde_json::to_string(&reports::rectification::run(app, &org, year).await?)?
         }
+        Kind::RecruitmentOverview => serde_json::to_string(
+            &recruitment::overview::overview(app, &root().await?, year).await?,
+        )?,
+        Kind::RecruitmentBoard => serde_json::to_string(
+            &recruitment::view::board_cut(
+                app,
+                &root().await?,
+                true,
+                Some(recruitment::view::BOARD_PAGE),
+            )
+            .await?,
+        )?,
+        Kind::Recruitment => {
+            serde_json::to_string(&reports::recruitment::run(app, &root().await?, year).await?)?
+        }
     };
     Ok(json.len())
 }
@@ -203,10 +248,13 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Every report at every level: cold on a fresh pool, then warm runs; and the obvious way.
+/// The recruitment kinds at the branch level are asked at `recruiting` (the branch with
+/// the most applicants) when there is one.
 pub async fn measure(
     args: &BenchArgs,
     set: &DataSet,
     levels: &[(Level, StoredOrg)],
+    recruiting: Option<&(Level, StoredOrg)>,
 ) -> Result<Vec<Timing>> {
     let mut out = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
@@ -218,53 +266,84 @@ pub async fn measure(
         }
         seen.push(&level.code);
         for kind in Kind::ALL {
-            // Cold: a new pool (SQLite's page cache is per connection), the first answer.
-            let app = open(set).await?;
-            let t = Instant::now();
-            let bytes = answer(&app, kind, &level.code, args.page).await?;
-            let cold_ms = t.elapsed().as_secs_f64() * 1e3;
-            // Warm: as many runs as fit the budget, at least 3.
-            let mut times = Vec::new();
-            let budget = std::time::Duration::from_secs_f64(args.budget_seconds);
-            let started = Instant::now();
-            while times.len() < 3 || (times.len() < args.runs && started.elapsed() < budget) {
-                let t = Instant::now();
-                answer(&app, kind, &level.code, args.page).await?;
-                times.push(t.elapsed().as_secs_f64() * 1e3);
-            }
-            times.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
-            let obvious_ms = if args.no_baseline || !kind.has_baseline() {
-                None
-            } else {
-                Some(baseline::measure(&app, kind, org).await?)
+            let (asked, org, elsewhere) = match recruiting {
+                Some((r, o)) if kind.is_recruitment() && level.level == "branch" => (
+                    r,
+                    o,
+                    Some(format!(
+                        "{} {}（{} applicants）",
+                        r.code, r.name, r.applicants
+                    )),
+                ),
+                _ => (level, org, None),
             };
-            app.store().close().await;
-            let timing = Timing {
-                report: kind.name().to_string(),
-                level: level.level,
-                cold_ms,
-                p50_ms: pct(&times, 0.5),
-                p99_ms: pct(&times, 0.99),
-                runs: times.len(),
-                json_bytes: bytes,
-                obvious_ms,
-            };
+            let mut timing = time(args, set, kind, level.level, asked, org).await?;
+            timing.org = elsewhere;
             println!(
-                "    {:<9} {:<16} cold {:>9.2} ms  p50 {:>9.2} ms  p99 {:>9.2} ms  ({} runs, {} KiB){}",
+                "    {:<9} {:<21} cold {:>9.2} ms  p50 {:>9.2} ms  p99 {:>9.2} ms  ({} runs, {} KiB){}{}",
                 level.level,
                 kind.name(),
                 timing.cold_ms,
                 timing.p50_ms,
                 timing.p99_ms,
                 timing.runs,
-                bytes / 1024,
+                timing.json_bytes / 1024,
                 match (timing.obvious_ms, timing.speedup()) {
                     (Some(o), Some(s)) => format!("  obvious {o:.1} ms = {s:.1}×"),
                     _ => String::new(),
-                }
+                },
+                timing
+                    .org
+                    .as_ref()
+                    .map(|o| format!("  at {o}"))
+                    .unwrap_or_default()
             );
             out.push(timing);
         }
     }
     Ok(out)
+}
+
+/// One report at one org: cold on a fresh pool, warm runs within the budget, the obvious
+/// way. `asked` is the org asked; `label` the level it stands for.
+async fn time(
+    args: &BenchArgs,
+    set: &DataSet,
+    kind: Kind,
+    label: &'static str,
+    asked: &Level,
+    org: &StoredOrg,
+) -> Result<Timing> {
+    // Cold: a new pool (SQLite's page cache is per connection), the first answer.
+    let app = open(set).await?;
+    let t = Instant::now();
+    let bytes = answer(&app, kind, &asked.code, args.page).await?;
+    let cold_ms = t.elapsed().as_secs_f64() * 1e3;
+    // Warm: as many runs as fit the budget, at least 3.
+    let mut times = Vec::new();
+    let budget = std::time::Duration::from_secs_f64(args.budget_seconds);
+    let started = Instant::now();
+    while times.len() < 3 || (times.len() < args.runs && started.elapsed() < budget) {
+        let t = Instant::now();
+        answer(&app, kind, &asked.code, args.page).await?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    let obvious_ms = if args.no_baseline || !kind.has_baseline() {
+        None
+    } else {
+        Some(baseline::measure(&app, kind, org).await?)
+    };
+    app.store().close().await;
+    Ok(Timing {
+        report: kind.name().to_string(),
+        level: label,
+        org: None,
+        cold_ms,
+        p50_ms: pct(&times, 0.5),
+        p99_ms: pct(&times, 0.99),
+        runs: times.len(),
+        json_bytes: bytes,
+        obvious_ms,
+    })
 }
