@@ -213,7 +213,8 @@ pub async fn refresh_life_summaries(app: &App) -> Result<usize> {
 }
 
 /// Recomputes every org's derived facts when some root's were computed before today (the
-/// day changed: terms run out, deadlines pass), else nothing. A server calls it now and
+/// day changed: terms run out, deadlines pass) or the applicants were judged on another
+/// day or by other rules, else nothing. A server calls it now and
 /// then; it answers how many orgs it refreshed.
 pub async fn refresh_if_stale(app: &App) -> Result<usize> {
     let today = app.today();
@@ -227,6 +228,7 @@ pub async fn refresh_if_stale(app: &App) -> Result<usize> {
         stale |= checked != Some(today);
     }
     drop(conn);
+    stale |= recruitment::rederive::stale(app).await?;
     if stale {
         refresh_all(app).await
     } else {
@@ -235,7 +237,7 @@ pub async fn refresh_if_stale(app: &App) -> Result<usize> {
 }
 
 /// Recomputes the derived facts of every org, a few thousand at a time (each chunk with
-/// its ancestors), as of today.
+/// its ancestors), and judges every applicant again, as of today.
 pub async fn refresh_all(app: &App) -> Result<usize> {
     let today = app.today();
     let mut conn = app.store.acquire().await?;
@@ -250,5 +252,7 @@ pub async fn refresh_all(app: &App) -> Result<usize> {
         jiceng_store::facts::refresh(&mut tx, &app.rules, &touched, today).await?;
         tx.commit().await?;
     }
+    // The applicants' judgements, as of today too.
+    recruitment::rederive::rederive(app).await?;
     Ok(all.len())
 }

@@ -301,3 +301,47 @@ contract_test!(
         assert_eq!(board.people[0].next_step, Some(15));
     }
 );
+
+contract_test!(
+    stale_judgements_are_made_again_with_the_tallies,
+    |db: TestDb| async move {
+        use jiceng_store::recruitment::{self as store, tally};
+        let (mut app, _grant, id, _dir) = start(&db, "rederive").await;
+        let village = org_id(&app, "T002").await;
+        let read = async |app: &App| {
+            let mut c = app.store().acquire().await.unwrap();
+            let a = store::get(&mut c, &jiceng_store::Scope::All, id)
+                .await
+                .unwrap()
+                .unwrap();
+            (a, tally::of(&mut c, village).await.unwrap())
+        };
+        let (fresh, counted) = read(&app).await;
+        assert_eq!(fresh.derived.stage, "applicant");
+        assert_eq!(counted.stage("applicant"), 1);
+        // A judgement written by another release (here: by hand) and nothing recorded of
+        // what it was judged by: the server's refresh finds it stale and judges again.
+        let mut wrong = fresh.clone();
+        wrong.derived.stage = "candidate".into();
+        wrong.derived.violations = 5;
+        wrong.derived.next_deadline = None;
+        let mut tx = app.store().begin().await.unwrap();
+        store::update(&mut tx, &wrong).await.unwrap();
+        tally::refresh(&mut tx, &[village]).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(read(&app).await.1.stage("candidate"), 1);
+        assert!(recruitment::rederive::stale(&app).await.unwrap());
+        assert!(jiceng_app::refresh_if_stale(&app).await.unwrap() > 0);
+        let (again, recounted) = read(&app).await;
+        assert_eq!(again.derived, fresh.derived);
+        assert_eq!(recounted, counted);
+        assert!(!recruitment::rederive::stale(&app).await.unwrap());
+        assert_eq!(jiceng_app::refresh_if_stale(&app).await.unwrap(), 0);
+        // A day later the judgements are a day old.
+        app.fixed_today = app.fixed_today.and_then(|d| d.succ_opt());
+        assert!(recruitment::rederive::stale(&app).await.unwrap());
+        let done = recruitment::rederive::rederive(&app).await.unwrap();
+        assert_eq!(done.judged, 1);
+        assert!(!recruitment::rederive::stale(&app).await.unwrap());
+    }
+);

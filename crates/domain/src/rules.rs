@@ -375,6 +375,20 @@ impl RuleBook {
     pub fn sets(&self) -> &[RuleSet] {
         &self.sets
     }
+
+    /// A short fingerprint of every set's content (FNV-1a over their JSON): what was
+    /// derived by another book is derived again.
+    pub fn fingerprint(&self) -> String {
+        let json = serde_json::to_string(&self.sets).expect("rule sets serialise");
+        format!("{:016x}", fnv1a(json.as_bytes()))
+    }
+}
+
+/// FNV-1a, 64 bits: a stable hash of bytes (not for secrets).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]
@@ -383,6 +397,17 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> Date {
         Date::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_changed_number_changes_the_fingerprint() {
+        let book = RuleBook::shipped();
+        assert_eq!(book.fingerprint(), RuleBook::shipped().fingerprint());
+        let mut sets = book.sets().to_vec();
+        sets[0].recruitment.min_age += 1;
+        assert_ne!(RuleBook::new(sets).fingerprint(), book.fingerprint());
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::{Conn, Result};
 const FINGERPRINT: &str = "key_fingerprint";
 const SUITE: &str = "crypto_suite";
 
-async fn setting(conn: &mut Conn, name: &str) -> Result<Option<String>> {
+pub(crate) async fn setting(conn: &mut Conn, name: &str) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT value FROM app_setting WHERE name = $1")
             .bind(name.to_string())
@@ -20,7 +20,7 @@ async fn setting(conn: &mut Conn, name: &str) -> Result<Option<String>> {
     )
 }
 
-async fn set_setting(conn: &mut Conn, name: &str, value: &str) -> Result<()> {
+pub(crate) async fn set_setting(conn: &mut Conn, name: &str, value: &str) -> Result<()> {
     let done = sqlx::query("UPDATE app_setting SET value = $1 WHERE name = $2")
         .bind(value.to_string())
         .bind(name.to_string())

@@ -211,6 +211,37 @@ pub async fn by_id_hashes(conn: &mut Conn, hashes: &[String]) -> Result<Vec<Stor
     fetch_chunked(conn, hashes, statement, from_row).await
 }
 
+/// Up to `limit` applicants after the id `after`, by id — a walk over everyone. In a
+/// transaction on PostgreSQL the rows are locked until it ends (SQLite's writer holds the
+/// database), so that a step recorded meanwhile waits instead of being overwritten.
+pub async fn after_id(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<StoredApplicant>> {
+    let lock = if conn.backend_name() == "PostgreSQL" {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    Sql::new(select())
+        .push("id > ")
+        .bind(after)
+        .push(" ORDER BY id LIMIT ")
+        .bind(limit)
+        .push(lock)
+        .fetch_map(&mut *conn, from_row)
+        .await
+}
+
+const JUDGED_BY: &str = "recruitment_judged_by";
+
+/// The fingerprint of the rules and calendar the stored judgements were made by, and the
+/// day (`fingerprint@YYYY-MM-DD`), if recorded.
+pub async fn judged_by(conn: &mut Conn) -> Result<Option<String>> {
+    crate::protection::setting(conn, JUDGED_BY).await
+}
+
+pub async fn set_judged_by(conn: &mut Conn, value: &str) -> Result<()> {
+    crate::protection::set_setting(conn, JUDGED_BY, value).await
+}
+
 /// The applicants of a subtree (every stage), in tree order then name.
 pub async fn in_scope(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredApplicant>> {
     Sql::new(select())

@@ -8,6 +8,7 @@
 //!   consequences on the roster (⑰, ㉔, 取消资格), the derived facts and the audit entry.
 //! - `view`: a person's timeline and judgement; a branch's board by stage.
 //! - `papers`: a person's documents generated from the records (`documents` lays them out).
+//! - `rederive`: everyone judged again when the day, the rules or the calendar changed.
 
 pub mod documents;
 pub mod ledger;
@@ -16,6 +17,7 @@ pub mod papers;
 pub mod people;
 pub mod plan;
 pub mod record;
+pub mod rederive;
 pub mod seed;
 pub mod view;
 
