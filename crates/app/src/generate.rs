@@ -191,6 +191,14 @@ pub async fn run(
     // The higher levels' organizational-life figures, as a server keeps them.
     crate::refresh_life_summaries(app).await?;
     lap(&mut summary, "life summaries");
+    // The applicants were judged today by these rules as they were written.
+    let mut tx = app.store.begin().await?;
+    jiceng_store::recruitment::set_judged_by(
+        &mut tx,
+        &crate::recruitment::rederive::current_judgement(app),
+    )
+    .await?;
+    tx.commit().await?;
     summary.seconds = started.elapsed().as_secs_f64();
     let rows =
         summary.orgs + summary.members + summary.positions + summary.units + summary.meetings;

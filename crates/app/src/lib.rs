@@ -213,9 +213,9 @@ pub async fn refresh_life_summaries(app: &App) -> Result<usize> {
 }
 
 /// Recomputes every org's derived facts when some root's were computed before today (the
-/// day changed: terms run out, deadlines pass) or the applicants were judged on another
-/// day or by other rules, else nothing. A server calls it now and
-/// then; it answers how many orgs it refreshed.
+/// day changed: terms run out, deadlines pass); else judges the applicants again when they
+/// were judged on another day or by other rules; else nothing. A server calls it now and
+/// then; it answers how many orgs it refreshed or people it judged.
 pub async fn refresh_if_stale(app: &App) -> Result<usize> {
     let today = app.today();
     let mut conn = app.store.acquire().await?;
@@ -228,9 +228,10 @@ pub async fn refresh_if_stale(app: &App) -> Result<usize> {
         stale |= checked != Some(today);
     }
     drop(conn);
-    stale |= recruitment::rederive::stale(app).await?;
     if stale {
         refresh_all(app).await
+    } else if recruitment::rederive::stale(app).await? {
+        Ok(recruitment::rederive::rederive(app).await?.judged)
     } else {
         Ok(0)
     }
