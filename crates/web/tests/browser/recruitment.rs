@@ -2,7 +2,8 @@
 //! navigation, taps a candidate already at ⑪ and records ⑫ to ⑰ through the person's
 //! form (the branch meeting with its vote and 公示); the person is then on the branch's
 //! roster as a probationary member, nothing typed again; the department, having set the
-//! county's plan through the form, sees the plan fulfilment change on its overview.
+//! county's plan through the form, sees the plan fulfilment change on its overview. The
+//! 支部大会决议 downloaded from the person's page holds the vote as recorded.
 //! Screenshots of the board, the person's page and the overview at phone width.
 
 use fantoccini::{Client, Locator};
@@ -23,6 +24,29 @@ async fn admitted(c: &Client, base: &str, county: i64, town: i64) -> (String, St
         text_of(c, "#plan-total .actual").await,
         text_of(c, &format!("#child-{town} .admitted")).await,
     )
+}
+
+/// The bytes the page's session downloads from `href` (a fetch in the page, its cookie).
+async fn download(c: &Client, href: &str) -> Vec<u8> {
+    let got = c
+        .execute_async(
+            "const [url, done] = arguments; \
+             fetch(url, {credentials: 'same-origin'}) \
+               .then(r => r.ok ? r.arrayBuffer() : Promise.reject(r.status)) \
+               .then(b => done(Array.from(new Uint8Array(b))), e => done('failed: ' + e));",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    let bytes = got.as_array().unwrap_or_else(|| panic!("{href}: {got}"));
+    bytes
+        .iter()
+        .map(|b| {
+            b.as_u64()
+                .and_then(|b| u8::try_from(b).ok())
+                .expect("a byte")
+        })
+        .collect()
 }
 
 /// Records step `n` on `on` through the form, with `extra` fields typed first.
@@ -126,6 +150,22 @@ async fn recruitment_a_secretary_admits_a_candidate_on_a_phone() {
     );
     shot(c, "recruitment-admitted-phone", 375, 2400).await;
     c.set_window_size(375, 812).await.unwrap();
+    // The 支部大会决议 as the secretary downloads it from the person's page: a Word file
+    // holding the meeting's vote as recorded, the person named.
+    let href = wait_for(c, Locator::Id("doc-branch-resolution"))
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .expect("a link");
+    let bytes = download(c, &href).await;
+    let xml = jiceng_io::docx::document_xml(&bytes).expect("a Word file (word/document.xml)");
+    assert!(
+        xml.contains("林申请")
+            && xml.contains("应到会有表决权的正式党员5名，实到会5名")
+            && xml.contains("赞成5票，反对0票，弃权0票"),
+        "{xml}"
+    );
 
     // On the branch's roster, as a probationary member, with nothing typed again.
     c.goto(&format!("{base}/members?org={b001}")).await.unwrap();
