@@ -10,6 +10,7 @@ use jiceng_app::org_admin::{self, OrgFields};
 use jiceng_app::reports::{coverage, structure};
 use jiceng_app::App;
 use jiceng_domain::OrgKind;
+use jiceng_store::recruitment::tally;
 use jiceng_store::testing::TestDb;
 use jiceng_store::{facts, orgs as org_store, Backend, Scope};
 
@@ -59,6 +60,17 @@ async fn assert_same(app: &App, label: &str) {
             "{label}: stored totals are for today"
         );
     }
+    // The recruitment tallies every write kept equal those made anew from the applicants.
+    let ids: Vec<i64> = all_orgs(app).await.iter().map(|o| o.org.id).collect();
+    let kept = tally::stored(&mut conn, &ids).await.unwrap();
+    drop(conn);
+    let mut tx = app.store().begin().await.unwrap();
+    tally::rebuild(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = app.store().acquire().await.unwrap();
+    let made = tally::stored(&mut conn, &ids).await.unwrap();
+    assert!(!made.is_empty(), "{label}: the county recruits");
+    assert_eq!(kept, made, "{label}: recruitment tallies");
     drop(conn);
     for code in probes(app).await {
         let stored = structure::run(app, &sys_org(app, &code).await, today)
@@ -202,6 +214,16 @@ async fn stored_matches_live(backend: Backend) {
                 .map(|y| (x, y))
         })
         .unwrap();
+    let applying = async |org: i64| -> i64 {
+        let mut conn = app.store().acquire().await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM applicant WHERE org_id = $1")
+            .bind(org)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+    };
+    let (had, into_had) = (applying(gone.org.id).await, applying(into.org.id).await);
+    assert!(had > 0, "the merged branch has people applying");
     async {
         org_admin::merge(
             &app,
@@ -214,6 +236,9 @@ async fn stored_matches_live(backend: Backend) {
     }
     .await
     .unwrap();
+    // The people applying there went with its members.
+    assert_eq!(applying(gone.org.id).await, 0);
+    assert_eq!(applying(into.org.id).await, into_had + had);
     assert_same(&app, "dissolved").await;
 
     // Another day: the stored anomalies are of yesterday, so the report checks live...

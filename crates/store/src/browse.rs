@@ -210,16 +210,16 @@ pub async fn member_names(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, S
     Ok(out)
 }
 
-/// Moves the members and units of `from` into `to` (whose path is `to_path`): a merge.
-/// Returns how many members and units moved.
+/// Moves the members, units and people applying (发展党员) of `from` into `to` (whose path
+/// is `to_path`): a merge. Returns how many members and units moved.
 pub async fn move_members_and_units(
     conn: &mut Conn,
     from: i64,
     to: i64,
     to_path: &str,
 ) -> Result<(u64, u64)> {
-    let mut moved = [0u64; 2];
-    for (i, table) in ["member", "unit"].iter().enumerate() {
+    let mut moved = [0u64; 3];
+    for (i, table) in ["member", "unit", "applicant"].iter().enumerate() {
         let done = sqlx::query(&format!(
             "UPDATE {table} SET org_id = $1, org_path = $2, updated_at = $3 WHERE org_id = $4"
         ))
