@@ -257,6 +257,14 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
     }
     // A village 党总支 or 党委 is judged on its branches' life summed, and on its own
     // 委员会's meetings (review error 11).
+    // Each org's life under its top, found once per org (not once per top: a province has
+    // thousands of village tops and half a million orgs).
+    let mut under: HashMap<i64, Vec<&LifeSummary>> = HashMap::new();
+    for o in &orgs {
+        if let (Some(top), Some(l)) = (top_of(o), life.get(&o.id)) {
+            under.entry(top).or_default().push(l);
+        }
+    }
     let mut village: HashMap<i64, LifeSummary> = HashMap::new();
     for &top in &tops {
         let Some(&i) = index.get(&top) else { continue };
@@ -264,11 +272,7 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
         if t.kind == OrgKind::Branch {
             continue;
         }
-        let parts: Vec<&LifeSummary> = orgs
-            .iter()
-            .filter(|o| top_of(o) == Some(top))
-            .filter_map(|o| life.get(&o.id))
-            .collect();
+        let parts: Vec<&LifeSummary> = under.remove(&top).unwrap_or_default();
         let h = histories.get(&top).unwrap_or(&no_history);
         let committee = dr::committee_window(
             &h.committee(),
