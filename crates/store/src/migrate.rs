@@ -140,6 +140,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0020_recruitment_tally.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 21,
+        name: "recruitment_deadlines",
+        script: include_str!("../migrations/0021_recruitment_deadlines.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

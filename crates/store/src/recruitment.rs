@@ -12,7 +12,7 @@ use crate::{Conn, Result, Scope, StoreError};
 
 mod lists;
 pub mod tally;
-pub use lists::{admitted_in, count_due, due, with_violations, Admitted, Listed};
+pub use lists::{admitted_in, count_due, due, due_soonest, with_violations, Admitted, Listed};
 
 /// What the app derives from an applicant's steps, judged on the day written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -473,3 +473,23 @@ contract_test!(
         assert_eq!(moved[&1], after[&1], "the county counts the same people");
     }
 );
+
+contract_test!(the_soonest_are_the_due_list_cut, |db: TestDb| async move {
+    let paths = people(&db).await;
+    let mut tx = db.store.begin().await.unwrap();
+    store::tally::rebuild(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut c = db.store.acquire().await.unwrap();
+    // For every subtree and cut: walking the deadlines up to the day by which `n` people
+    // are due gives the first `n` of the due list, ties on that day cut alike.
+    for org in [1, 2, 3, 4, 6] {
+        let scope = Scope::subtree(&paths[&org]);
+        let t = store::tally::of(&mut c, org).await.unwrap();
+        for n in 1..=t.dated() {
+            let until = t.day_by_which(n).expect("n people are dated");
+            let soonest = store::due_soonest(&mut c, &scope, until, n).await.unwrap();
+            let cut = store::due(&mut c, &scope, None, Some(n)).await.unwrap();
+            assert_eq!(soonest, cut, "org {org}, n {n}");
+        }
+    }
+});

@@ -197,7 +197,7 @@ pub async fn board_cut(
     let tally = store::tally::of(&mut conn, org.org.id).await?;
     let due_this_month = tally.due_by(month_end) as usize;
     let overdue = tally.overdue(today) as usize;
-    let people = store::due(&mut conn, &scope, None, limit.map(|n| n as i64)).await?;
+    let people = nearest(&mut conn, &scope, &tally, limit.map(|n| n as i64)).await?;
     drop(conn);
     let count = |key: &str| tally.stage(key);
     let by_stage = RecruitStage::ALL
@@ -224,6 +224,35 @@ pub async fn board_cut(
         people_total,
         can_record,
     })
+}
+
+/// The first `limit` people of the subtree by deadline (all of them without a limit). A
+/// wide subtree (`limit` × everyone dated < its own dated², roughly a province's or a
+/// city's) walks the deadlines up to the day by which `limit` of its people are due (from
+/// its tally) instead of its whole path range; the answer is the same.
+async fn nearest(
+    conn: &mut jiceng_store::Conn,
+    scope: &jiceng_store::Scope,
+    tally: &domain::Tally,
+    limit: Option<i64>,
+) -> Result<Vec<Listed>> {
+    if let Some((n, until)) = limit.and_then(|n| Some((n, tally.day_by_which(n)?))) {
+        let roots: Vec<i64> = jiceng_store::browse::roots(conn)
+            .await?
+            .iter()
+            .map(|r| r.org.id)
+            .collect();
+        let everyone: i64 = store::tally::stored(conn, &roots)
+            .await?
+            .values()
+            .map(|t| t.dated())
+            .sum();
+        let own = tally.dated();
+        if (n as i128) * (everyone as i128) < (own as i128) * (own as i128) {
+            return Ok(store::due_soonest(conn, scope, until, n).await?);
+        }
+    }
+    Ok(store::due(conn, scope, None, limit).await?)
 }
 
 /// A member the record form offers as an 入党介绍人.

@@ -153,6 +153,20 @@ impl Tally {
         self.deadlines.range(..today).map(|(_, n)| n).sum()
     }
 
+    /// People with a next step and its deadline.
+    pub fn dated(&self) -> i64 {
+        self.deadlines.values().sum()
+    }
+
+    /// The first day by which `n` people's next steps are due, if that many have a deadline.
+    pub fn day_by_which(&self, n: i64) -> Option<Date> {
+        let mut seen = 0;
+        self.deadlines.iter().find_map(|(day, k)| {
+            seen += k;
+            (seen >= n).then_some(*day)
+        })
+    }
+
     /// The admissions of `year`.
     pub fn admitted_in(&self, year: i32) -> YearAdmissions {
         self.admitted.get(&year).copied().unwrap_or_default()
@@ -225,6 +239,10 @@ mod tests {
         assert_eq!(whole.overdue(d("2026-12-04")), 1);
         assert_eq!(whole.due_by(d("2026-12-04")), 2);
         assert_eq!(whole.admitted_in(2026), [1, 0, 1, 0, 1, 0]);
+        assert_eq!(whole.dated(), 2);
+        assert_eq!(whole.day_by_which(1), Some(d("2026-11-30")));
+        assert_eq!(whole.day_by_which(2), Some(d("2026-12-04")));
+        assert_eq!(whole.day_by_which(3), None);
         assert_eq!(whole.admitted_in(2025), [0; 6]);
         let json = serde_json::to_string(&whole).unwrap();
         assert_eq!(serde_json::from_str::<Tally>(&json).unwrap(), whole);

@@ -111,6 +111,31 @@ pub async fn due(
         .await
 }
 
+/// The first `limit` people of `due(scope, Some(until), …)` in the same order, read by
+/// walking the deadlines up to `until` in order (index `(next_deadline, org_path)`) and
+/// keeping the subtree's: for a wide subtree and an `until` that bounds the answer (the
+/// tally's day by which `limit` people are due), a few hundred entries instead of the
+/// whole path range.
+pub async fn due_soonest(
+    conn: &mut Conn,
+    scope: &Scope,
+    until: NaiveDate,
+    limit: i64,
+) -> Result<Vec<Listed>> {
+    listed(conn, "applicant_deadline_path")
+        .push("a.next_deadline <= ")
+        .bind(until)
+        .push(" AND ")
+        .scope("a.org_path", scope)
+        .push(
+            " AND a.next_step IS NOT NULL ORDER BY a.next_deadline, a.org_path, a.name, a.id \
+             LIMIT ",
+        )
+        .bind(limit.max(0))
+        .fetch_map(&mut *conn, listed_from_row)
+        .await
+}
+
 /// How many people of a subtree have a next step due by `until` (their deadline at most
 /// that day): a count over the deadline index, no row read.
 pub async fn count_due(conn: &mut Conn, scope: &Scope, until: NaiveDate) -> Result<i64> {
