@@ -100,6 +100,17 @@ pub struct BenchArgs {
     /// Skip the reports.
     #[arg(long)]
     pub no_reports: bool,
+    /// Only these reports, by their printed names (`--only 'recruitment(board),weak'`);
+    /// the batch rating runs only when a rating or weak-org report is asked.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+}
+
+impl BenchArgs {
+    /// Whether the report `kind` is measured in this run.
+    pub fn asks(&self, kind: asked::Kind) -> bool {
+        self.only.is_empty() || self.only.iter().any(|o| o.trim() == kind.name())
+    }
 }
 
 /// The benches of issue 21, on the county.
@@ -393,7 +404,11 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
             server_peak_mib: None,
             rating: None,
         };
-        if !args.no_reports {
+        let rated = args.asks(asked::Kind::Ratings) || args.asks(asked::Kind::Weak);
+        if !args.no_reports && !rated {
+            println!("  reports (only {}):", args.only.join(", "));
+            section.reports = reports::measure(&args, &set, &levels, recruiting.as_ref()).await?;
+        } else if !args.no_reports {
             // Ratings and suspected weaknesses are stored by a batch run (as `jiceng rate`
             // does); the reports below read them.
             let app = reports::open(&set).await?;

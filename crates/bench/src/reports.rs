@@ -265,7 +265,7 @@ pub async fn measure(
             continue;
         }
         seen.push(&level.code);
-        for kind in Kind::ALL {
+        for kind in Kind::ALL.into_iter().filter(|k| args.asks(*k)) {
             let (asked, org, elsewhere) = match recruiting {
                 Some((r, o)) if kind.is_recruitment() && level.level == "branch" => (
                     r,
