@@ -12,7 +12,7 @@ use crate::{Conn, Result, Scope, StoreError};
 
 mod lists;
 pub mod tally;
-pub use lists::{admitted_in, count_due, due, due_soonest, with_violations, Admitted, Listed};
+pub use lists::{admitted_in, due, due_soonest, with_violations, Admitted, Listed};
 
 /// What the app derives from an applicant's steps, judged on the day written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -263,46 +263,6 @@ pub async fn stage_counts(conn: &mut Conn, scope: &Scope) -> Result<Vec<(String,
         .map(|r| {
             use sqlx::Row;
             Ok((r.try_get("stage")?, r.try_get("n")?))
-        })
-        .collect()
-}
-
-/// One stage of a subtree's applicants: how many, how many overdue on a day, and their
-/// violations (from the stored columns).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StageSummary {
-    pub stage: String,
-    pub count: i64,
-    pub overdue: i64,
-    pub violations: i64,
-}
-
-/// A subtree's applicants by stage with the overdue on `today` and the violations: one
-/// grouped read of the path range, no row decoded.
-pub async fn stage_summary(
-    conn: &mut Conn,
-    scope: &Scope,
-    today: NaiveDate,
-) -> Result<Vec<StageSummary>> {
-    let rows = Sql::new("SELECT stage, COUNT(*) AS n, CAST(SUM(CASE WHEN next_deadline < ")
-        .bind(today)
-        .push(
-            " THEN 1 ELSE 0 END) AS BIGINT) AS overdue, CAST(SUM(violations) AS BIGINT) AS v \
-         FROM applicant WHERE ",
-        )
-        .scope("org_path", scope)
-        .push(" GROUP BY stage")
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            use sqlx::Row;
-            Ok(StageSummary {
-                stage: r.try_get("stage")?,
-                count: r.try_get("n")?,
-                overdue: r.try_get("overdue")?,
-                violations: r.try_get("v")?,
-            })
         })
         .collect()
 }

@@ -1,6 +1,6 @@
 //! The recruitment reads of a subtree that must scale to a province (issue #14, point 8):
-//! stage counts, the admissions of a year, the due list and the people with violations,
-//! each from the stored columns, on SQLite and PostgreSQL alike.
+//! stage counts, the admissions of a year, the due list, the people with violations and each
+//! org's stored tally, on SQLite and PostgreSQL alike.
 
 mod common;
 use common::*;
@@ -278,58 +278,6 @@ contract_test!(the_people_with_violations, |db: TestDb| async move {
         .await
         .unwrap();
     assert_eq!(south.iter().map(|l| l.id).collect::<Vec<_>>(), [8]);
-});
-
-contract_test!(
-    stage_summary_counts_overdue_and_violations,
-    |db: TestDb| async move {
-        let paths = people(&db).await;
-        let mut c = db.store.acquire().await.unwrap();
-        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
-        for scope in [Scope::All, Scope::subtree(&paths[&2]), Scope::Nothing] {
-            let mut got: Vec<(String, i64, i64, i64)> = store::stage_summary(&mut c, &scope, day)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|s| (s.stage, s.count, s.overdue, s.violations))
-                .collect();
-            got.sort();
-            // The same figures counted from the rows themselves.
-            let rows = store::in_scope(&mut c, &scope).await.unwrap();
-            let mut want: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
-            for a in &rows {
-                let e = want.entry(a.derived.stage.clone()).or_default();
-                e.0 += 1;
-                e.1 += i64::from(a.derived.next_deadline.is_some_and(|d| d < day));
-                e.2 += a.derived.violations;
-            }
-            let want: Vec<_> = want
-                .into_iter()
-                .map(|(s, (n, o, v))| (s, n, o, v))
-                .collect();
-            assert_eq!(got, want, "{scope:?}");
-        }
-        let all = store::stage_summary(&mut c, &Scope::All, day)
-            .await
-            .unwrap();
-        assert!(
-            all.iter().any(|s| s.overdue > 0),
-            "the fixture has someone overdue"
-        );
-    }
-);
-
-contract_test!(count_due_is_the_due_list_counted, |db: TestDb| async move {
-    let paths = people(&db).await;
-    let mut c = db.store.acquire().await.unwrap();
-    for day in ["2026-01-09", "2026-01-10", "2026-03-31", "2027-01-01"] {
-        let day: chrono::NaiveDate = day.parse().unwrap();
-        for scope in [Scope::All, Scope::subtree(&paths[&2]), Scope::Nothing] {
-            let listed = store::due(&mut c, &scope, Some(day), None).await.unwrap();
-            let counted = store::count_due(&mut c, &scope, day).await.unwrap();
-            assert_eq!(counted, listed.len() as i64, "{day} {scope:?}");
-        }
-    }
 });
 
 /// The tallies of `ids` as stored.

@@ -136,20 +136,6 @@ pub async fn due_soonest(
         .await
 }
 
-/// How many people of a subtree have a next step due by `until` (their deadline at most
-/// that day): a count over the deadline index, no row read.
-pub async fn count_due(conn: &mut Conn, scope: &Scope, until: NaiveDate) -> Result<i64> {
-    Sql::new(format!(
-        "SELECT COUNT(*) FROM {} WHERE ",
-        applicant_via(conn, "applicant_path_deadline")
-    ))
-    .scope("a.org_path", scope)
-    .push(" AND a.next_step IS NOT NULL AND a.next_deadline <= ")
-    .bind(until)
-    .fetch_scalar(&mut *conn)
-    .await
-}
-
 /// The people of a subtree whose stored judgement found a violation of a time rule
 /// (`violations > 0`), in tree order then name; at most `limit` of them.
 pub async fn with_violations(
