@@ -345,3 +345,47 @@ contract_test!(
         assert!(!recruitment::rederive::stale(&app).await.unwrap());
     }
 );
+
+contract_test!(
+    an_org_with_people_applying_is_merged_not_dissolved,
+    |db: TestDb| async move {
+        use jiceng_app::org_admin::{self, OrgFields};
+        let app = app(&db);
+        let dir = Dir::new("dissolve");
+        load_township(&app, &dir, false).await;
+        let township = org_id(&app, "T001").await;
+        let fields = OrgFields {
+            name: "新村党支部".into(),
+            kind: "Branch".into(),
+            code: Some("T090".into()),
+            ..Default::default()
+        };
+        let new = create_org(&app, &dept(), township, &fields, "新建")
+            .await
+            .unwrap();
+        let org = by_id(&app, &dept(), new).await.unwrap();
+        let grant = dept().grant::<RecordRecruitment>().unwrap();
+        recruitment::register(&app, &grant, &org, &applicant(7))
+            .await
+            .unwrap();
+        // No member, no child: only the person applying holds it.
+        let e = org_admin::dissolve(&app, &dept().grant().unwrap(), &org, "撤销")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("1名入党申请人"), "{e}");
+        let after = by_id(&app, &dept(), new).await.unwrap();
+        assert_eq!(after.org.dissolved_on, None, "nothing changed");
+        // Merged into 东村党支部, the person goes with it.
+        let into = by_id(&app, &dept(), org_id(&app, "T002").await)
+            .await
+            .unwrap();
+        org_admin::merge(&app, &dept().grant().unwrap(), &org, &into, "合并")
+            .await
+            .unwrap();
+        let board = recruitment::board(&app, &into, true).await.unwrap();
+        assert!(
+            board.people.iter().any(|p| p.name == "林申请"),
+            "moved with the merge"
+        );
+    }
+);

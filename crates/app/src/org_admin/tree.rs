@@ -294,6 +294,19 @@ pub async fn dissolve(
             stored.facts.direct_members
         )));
     }
+    // People applying there are on their way to its roster (发展党员): they go with a merge.
+    let mut conn = app.store.acquire().await?;
+    let t = jiceng_store::recruitment::tally::of(&mut conn, id).await?;
+    drop(conn);
+    let applying: i64 = ["applicant", "activist", "candidate"]
+        .iter()
+        .map(|k| t.stage(k))
+        .sum();
+    if applying > 0 {
+        return Err(input(format!(
+            "该党组织还有{applying}名入党申请人、入党积极分子或发展对象，请先并入其他党组织（发展党员记录随之转移）"
+        )));
+    }
     let today = app.today();
     let before = stored.org.clone();
     let mut after = before.clone();
