@@ -37,10 +37,10 @@ pub(super) async fn run_stored(
     let scope = org.subtree();
     let mut conn = app.store.acquire().await?;
     let mut tally = Tally::default();
-    for (stage, n) in store::stage_counts(&mut conn, &scope).await? {
-        if let Some(s) = RecruitStage::parse_key(&stage) {
-            tally.by_stage.add(s, n);
-        }
+    // The stage counts from the subtree's stored tally (one row), as the overview reads them.
+    let counted = store::tally::of(&mut conn, org.org.id).await?;
+    for s in RecruitStage::ALL {
+        tally.by_stage.add(s, counted.stage(s.key()));
     }
     tally.due = due(app, &mut conn, &scope, today).await?;
     violations(app, &mut conn, &scope, today, &mut tally).await?;
