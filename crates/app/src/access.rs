@@ -283,6 +283,12 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         system: false,
     },
     PermissionRow {
+        action: Action::TransferMembers,
+        label: "开具、接收和退回组织关系介绍信（组织关系转接）",
+        roles: &[Admin, Department, Committee, Secretary],
+        system: false,
+    },
+    PermissionRow {
         action: Action::Unmask,
         label: "查看党员完整身份证号（留痕）",
         roles: &[Department, Committee, Secretary],
@@ -456,6 +462,7 @@ permissions!(
     RecordLife,
     RecordRecruitment,
     PlanRecruitment,
+    TransferMembers,
     Unmask,
     SetRules,
     Rate,

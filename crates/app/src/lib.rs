@@ -25,6 +25,7 @@ pub mod rectification;
 pub mod referral;
 pub mod reports;
 pub mod totp;
+pub mod transfer;
 pub mod users;
 pub mod weak;
 
@@ -97,6 +98,9 @@ pub enum AppError {
     /// A recruitment step refused: the domain's reason with its form field.
     #[error(transparent)]
     Recruitment(#[from] recruitment::StepRefused),
+    /// A transfer letter or decision refused: the domain's reason with its form field.
+    #[error(transparent)]
+    Transfer(#[from] transfer::Refused),
     /// The actor's role may not do this (a record outside the scope is `NotFound`).
     #[error("无权执行此操作")]
     Forbidden,

@@ -20,6 +20,7 @@ pub mod rectification;
 pub mod rules;
 pub mod structure;
 pub mod text;
+pub mod transfer;
 pub mod unit;
 pub mod weakness;
 pub mod year_facts;

@@ -29,6 +29,7 @@ pub mod scope;
 pub mod sql;
 pub mod testing;
 pub mod totp;
+pub mod transfers;
 pub mod tree;
 pub mod units;
 pub mod users;

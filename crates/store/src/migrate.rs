@@ -146,6 +146,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0021_recruitment_deadlines.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 22,
+        name: "transfer",
+        script: include_str!("../migrations/0022_transfer.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

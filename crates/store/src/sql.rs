@@ -442,6 +442,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "referral" => "referral",
         "applicant" => "applicant",
         "recruitment_step" => "recruitment_step",
+        "member_transfer" => "member_transfer",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }

@@ -15,6 +15,8 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("applicant", "org_path"),
     ("recruitment_plan", "org_path"),
     ("unit", "org_path"),
+    ("member_transfer", "from_path"),
+    ("member_transfer", "to_path"),
     ("meeting", "org_path"),
     ("compliance_month", "branch_path"),
     ("compliance_summary", "org_path"),

@@ -88,10 +88,16 @@ pub enum AuditAction {
     RecruitmentRegister = 100,
     RecruitmentStep = 101,
     RecruitmentPlan = 102,
+    TransferIssue = 110,
+    TransferReceive = 111,
+    TransferReturn = 112,
+    TransferWithdraw = 113,
+    TransferReceipt = 114,
+    TransferIn = 115,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 47] = [
+    pub const ALL: [AuditAction; 53] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -139,6 +145,12 @@ impl AuditAction {
         AuditAction::RecruitmentRegister,
         AuditAction::RecruitmentStep,
         AuditAction::RecruitmentPlan,
+        AuditAction::TransferIssue,
+        AuditAction::TransferReceive,
+        AuditAction::TransferReturn,
+        AuditAction::TransferWithdraw,
+        AuditAction::TransferReceipt,
+        AuditAction::TransferIn,
     ];
 
     pub fn code(self) -> i64 {
@@ -198,6 +210,12 @@ impl AuditAction {
             AuditAction::RecruitmentRegister => "recruitment_register",
             AuditAction::RecruitmentStep => "recruitment_step",
             AuditAction::RecruitmentPlan => "recruitment_plan",
+            AuditAction::TransferIssue => "transfer_issue",
+            AuditAction::TransferReceive => "transfer_receive",
+            AuditAction::TransferReturn => "transfer_return",
+            AuditAction::TransferWithdraw => "transfer_withdraw",
+            AuditAction::TransferReceipt => "transfer_receipt",
+            AuditAction::TransferIn => "transfer_in",
         }
     }
 
@@ -250,6 +268,12 @@ impl AuditAction {
             AuditAction::RecruitmentRegister => "登记入党申请人",
             AuditAction::RecruitmentStep => "记录发展党员步骤",
             AuditAction::RecruitmentPlan => "下达发展党员计划",
+            AuditAction::TransferIssue => "开具组织关系介绍信",
+            AuditAction::TransferReceive => "接收组织关系",
+            AuditAction::TransferReturn => "退回组织关系介绍信",
+            AuditAction::TransferWithdraw => "撤回组织关系介绍信",
+            AuditAction::TransferReceipt => "登记组织关系回执",
+            AuditAction::TransferIn => "接收系统外转入的组织关系",
         }
     }
 }

@@ -203,6 +203,10 @@ pub struct MemberView {
     /// How the member joined through jiceng's 发展党员 records (none: joined before, or
     /// recorded elsewhere).
     pub recruitment: Option<RecruitmentHistory>,
+    /// The letters of 组织关系转接 about the member, oldest first.
+    pub transfers: Vec<crate::transfer::LetterView>,
+    /// The actor may issue a letter for the member (none is waiting).
+    pub can_transfer: bool,
 }
 
 /// A member's way into the party as recorded: the applicant's page and each step's day.
@@ -249,6 +253,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         .ok_or_else(|| not_found("党组织"))?;
     let held = position_store::of_members(&mut conn, &[m.id]).await?;
     let recruitment = recruitment_of(&mut conn, m.id).await?;
+    let transfers = crate::transfer::of_member(app, actor, m.id).await?;
     let names = org_names(&mut conn, held.iter().map(|p| p.org_id)).await?;
     drop(conn);
     let mut crumbs = if !actor.may(Action::ReadData) {
@@ -274,5 +279,9 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         can_reveal: actor.may(Action::Unmask),
         can_edit: actor.may(Action::Write),
         recruitment,
+        can_transfer: actor.may(Action::TransferMembers)
+            && m.exited_on.is_none()
+            && !transfers.iter().any(|t| t.state_code == "issued"),
+        transfers,
     })
 }
