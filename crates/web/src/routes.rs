@@ -69,6 +69,8 @@ pub enum Subject {
     Upload,
     /// The path's `{id}` is a person on the recruitment way (入党申请人).
     Applicant,
+    /// The path's `{id}` is a letter of 组织关系转接: seen from either of its ends.
+    Transfer,
 }
 
 /// One row of the route table.

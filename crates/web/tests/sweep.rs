@@ -41,6 +41,9 @@ struct Ids {
     referral: (Option<i64>, Option<i64>),
     /// A person applying (发展党员) in each town's branch.
     applicant: (i64, i64),
+    /// A waiting letter of 组织关系转接 inside T001 (B001 → B002) and one outside it (B003 →
+    /// T002).
+    transfer: (i64, i64),
 }
 
 enum Sample {
@@ -83,6 +86,16 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/recruitment/people/{id}/steps") => {
                 Sample::Json(json!({"step": "2", "on": "2026-06-20", "people": "张建国"}))
             }
+            ("POST", "/members/{id}/transfer") => Sample::Json(
+                json!({"to": org.to_string(), "issued_on": "2026-06-01", "reason": "测试"}),
+            ),
+            ("POST", "/transfers/{id}/receive") | ("POST", "/transfers/{id}/receipt") => {
+                Sample::Json(json!({"on": "2026-06-10"}))
+            }
+            ("POST", "/transfers/{id}/return") | ("POST", "/transfers/{id}/withdraw") => {
+                Sample::Json(json!({"reason": "测试"}))
+            }
+            ("POST", "/transfers/in") => Sample::Json(arrival_sample()),
             ("PUT", "/recruitment/plans") => {
                 Sample::Json(json!({"target": 3, "structure": {"women": 1}}))
             }
@@ -198,7 +211,35 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("people", s("张建国")),
         ]),
         ("POST", "/recruitment/plan") => f(&[("target", s("3")), ("women", s("1"))]),
+        ("POST", "/members/{id}/transfer") => f(&[
+            ("to", org.to_string()),
+            ("issued_on", s("2026-06-01")),
+            ("reason", s("测试")),
+        ]),
+        ("POST", "/transfers/{id}/receive") | ("POST", "/transfers/{id}/receipt") => {
+            f(&[("on", s("2026-06-10"))])
+        }
+        ("POST", "/transfers/{id}/return") | ("POST", "/transfers/{id}/withdraw") => {
+            f(&[("reason", s("测试"))])
+        }
+        ("POST", "/transfers/in") => Sample::Form(
+            arrival_sample()
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                .collect(),
+        ),
         _ => return None,
+    })
+}
+
+/// A letter from outside the system, as the 系统外转入 form and API take it.
+fn arrival_sample() -> Value {
+    json!({
+        "name": "钱转入", "id_number": common::id_number("1985-05-05", 79), "status": "正式党员",
+        "joined_on": "2010-07-01", "from_name": "某部队党委", "letter_no": "军转2026-1",
+        "issued_on": "2026-06-01", "received_on": "2026-06-10"
     })
 }
 
@@ -220,6 +261,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
         }
         Subject::Upload => 0,
         Subject::Applicant => pick(ids.applicant),
+        Subject::Transfer => pick(ids.transfer),
     };
     let mut path = r.path.clone();
     for (param, value) in [
@@ -399,6 +441,20 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         let r = admin.post_json(&path, step).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     }
+    // A waiting letter in each town: B001 → B002 inside T001, B003 → T002 outside it.
+    let mut transfers = vec![];
+    for (member, to) in [("王伟", "B002"), ("吴刚", "T002")] {
+        let body =
+            json!({"to": f.orgs[to].to_string(), "issued_on": "2026-06-01", "reason": "工作调动"});
+        let r = admin
+            .post_json(
+                &format!("/api/v1/members/{}/transfer", f.members[member]),
+                body,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        transfers.push(r.json()["id"].as_i64().unwrap());
+    }
     let ids = Ids {
         org: (f.orgs["B001"], f.orgs["B003"]),
         member: (f.members["张建国"], f.members["周丽"]),
@@ -407,6 +463,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         position: (position("张建国").await, position("周丽").await),
         referral: (None, None),
         applicant: (applicants[0], applicants[1]),
+        transfer: (transfers[0], transfers[1]),
     };
     (f, ids)
 }

@@ -343,6 +343,38 @@ pub const ROUTES: &[ApiRoute] = &[
         .params(&[ORG, YEAR])
         .body("RecruitmentPlan")
         .returns("PlanFulfilment"),
+    get("/transfers", "transfers", "组织关系转接：本级及下级待接收的介绍信（接收前只显示介绍信所载信息）、转出未办结的介绍信、近90天办结的；逾期未接收的标出（有效期3个月）")
+        .params(&[ORG])
+        .returns("TransferLetters"),
+    get("/transfers/{id}", "transfers", "一封介绍信（转出或接收党组织在本人范围内时可见）：状态、有效期、是否逾期，以及本人可办理的事项")
+        .params(&[ID])
+        .returns("TransferLetter"),
+    post("/members/{id}/transfer", "transfers", "为党员开具组织关系介绍信：转往本系统内任何党组织（to：组织代码或名称），或系统外（outside、to_name）；已有待接收的介绍信、日期晚于今天、原因为空等 400，error 为中文原因，field 为所属字段")
+        .params(&[ID])
+        .body("NewLetter")
+        .status(201)
+        .returns("TransferLetter"),
+    post("/transfers/{id}/receive", "transfers", "接收党组织接收组织关系：党员自接收之日起转入本组织（名册、统计在同一事务中变更），在原组织的职务于该日免去；逾期（超过有效期）的不能接收，400")
+        .params(&[ID])
+        .body("TransferDay")
+        .returns("TransferLetter"),
+    post("/transfers/{id}/return", "transfers", "接收党组织退回介绍信（须填写原因），党员仍在原组织")
+        .params(&[ID])
+        .body("TransferReason")
+        .returns("TransferLetter"),
+    post("/transfers/{id}/withdraw", "transfers", "转出党组织撤回待接收或被退回的介绍信（如逾期后重新开具）")
+        .params(&[ID])
+        .body("TransferReason")
+        .returns("TransferLetter"),
+    post("/transfers/{id}/receipt", "transfers", "转往系统外的介绍信登记回执：党员自回执日期起不再计入本组织（记录保留）")
+        .params(&[ID])
+        .body("TransferDay")
+        .returns("TransferLetter"),
+    post("/transfers/in", "transfers", "登记从系统外转入的组织关系：按介绍信所载信息将党员列入 org 的名册，自接收之日起计入；身份证号已在名册中的 400")
+        .params(&[ORG])
+        .body("TransferArrival")
+        .status(201)
+        .returns("ArrivedMember"),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),

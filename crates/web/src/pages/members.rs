@@ -310,10 +310,13 @@ async fn member_page(
         nav: Nav::of(&user),
         m,
         revealed: None,
-        flash: d
-            .done
-            .filter(|d| d == "edited")
-            .map(|_| "已保存修改".to_string()),
+        flash: d.done.and_then(|d| match d.as_str() {
+            "edited" => Some("已保存修改".to_string()),
+            "transferred_in" => {
+                Some("已接收系统外转入的组织关系，党员已列入本组织名册".to_string())
+            }
+            _ => None,
+        }),
     })
 }
 

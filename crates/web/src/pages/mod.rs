@@ -22,6 +22,7 @@ pub(crate) use login::login_refused;
 use login::{login_page, refuse_login_form, signed_in};
 pub(crate) use members::looks_like_id_number;
 mod reports;
+mod transfers;
 mod units;
 mod weak;
 
@@ -51,6 +52,7 @@ pub fn routes() -> Routes {
         .merge(referrals::routes())
         .merge(life::routes())
         .merge(recruitment::routes())
+        .merge(transfers::routes())
         .merge(import::routes())
 }
 

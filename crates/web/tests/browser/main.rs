@@ -13,6 +13,7 @@ mod harness;
 mod life;
 mod rating;
 mod recruitment;
+mod transfers;
 
 use common::*;
 use fantoccini::Locator;

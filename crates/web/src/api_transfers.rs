@@ -1,0 +1,258 @@
+//! 组织关系转接 in the JSON API (SPEC C3): an org's letters, one letter, issuing a letter for
+//! a member, the receiving org's 接收 and 退回, the sender's 撤回 and 回执, and a letter
+//! from outside the system. The same use cases as the pages (`jiceng_app::transfer`); a
+//! refusal is a 400 with the reason and the field.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::NaiveDate;
+use jiceng_app::access::{Action, TransferMembers};
+use jiceng_app::transfer::{self, Arrival, NewLetter};
+use jiceng_app::AppError;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::api::{to_json, ApiResult, JsonBody};
+use crate::error::ApiError;
+use crate::extract::QueryOrg;
+use crate::routes::{Guard, Routes, Subject};
+use crate::session::ApiUser;
+use crate::AppState;
+
+pub fn routes() -> Routes {
+    let may = Guard::May(Action::TransferMembers);
+    Routes::new()
+        .get(
+            "/transfers",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            letters,
+        )
+        .post("/transfers/in", may, Subject::QueryOrg, arrive)
+        .get(
+            "/transfers/{id}",
+            Guard::May(Action::ReadData),
+            Subject::Transfer,
+            letter,
+        )
+        .post("/transfers/{id}/receive", may, Subject::Transfer, receive)
+        .post(
+            "/transfers/{id}/return",
+            may,
+            Subject::Transfer,
+            return_letter,
+        )
+        .post("/transfers/{id}/withdraw", may, Subject::Transfer, withdraw)
+        .post("/transfers/{id}/receipt", may, Subject::Transfer, receipt)
+        .post("/members/{id}/transfer", may, Subject::Member, issue)
+}
+
+/// A use case's refusal as `400 {"error", "field"}`; anything else as itself.
+fn refusal(e: AppError) -> ApiResult<Response> {
+    match e {
+        AppError::Transfer(r) => Ok((
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": r.message, "field": r.field })),
+        )
+            .into_response()),
+        other => Err(ApiError::from(other)),
+    }
+}
+
+/// A decision's answer: the letter as it now stands, or the refusal.
+async fn decided(
+    state: &AppState,
+    user: &ApiUser,
+    id: i64,
+    r: Result<(), AppError>,
+) -> ApiResult<Response> {
+    match r {
+        Ok(()) => {
+            Ok(to_json(&transfer::letter(&state.app, &user.actor, id).await?).into_response())
+        }
+        Err(e) => refusal(e),
+    }
+}
+
+async fn letters(
+    State(state): State<AppState>,
+    QueryOrg { user, org }: QueryOrg<ApiUser>,
+) -> ApiResult {
+    Ok(to_json(
+        &transfer::letters(&state.app, &user.actor, &org).await?,
+    ))
+}
+
+async fn letter(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult {
+    Ok(to_json(
+        &transfer::letter(&state.app, &user.actor, id).await?,
+    ))
+}
+
+async fn issue(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(new): JsonBody<NewLetter>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<TransferMembers>()?;
+    match transfer::issue(&state.app, &grant, id, &new).await {
+        Ok(t) => Ok((
+            StatusCode::CREATED,
+            to_json(&transfer::letter(&state.app, &user.actor, t).await?),
+        )
+            .into_response()),
+        Err(e) => refusal(e),
+    }
+}
+
+/// The body of 接收 and 回执: the day, and the receipt's words.
+#[derive(Deserialize)]
+struct OnDay {
+    on: NaiveDate,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// The body of 退回 and 撤回.
+#[derive(Deserialize)]
+struct Because {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn receive(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<OnDay>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<TransferMembers>()?;
+    let r = transfer::receive(&state.app, &grant, id, b.on).await;
+    decided(&state, &user, id, r).await
+}
+
+async fn return_letter(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<Because>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<TransferMembers>()?;
+    let r = transfer::return_letter(&state.app, &grant, id, &b.reason).await;
+    decided(&state, &user, id, r).await
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<Because>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<TransferMembers>()?;
+    let r = transfer::withdraw(&state.app, &grant, id, &b.reason).await;
+    decided(&state, &user, id, r).await
+}
+
+async fn receipt(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<OnDay>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<TransferMembers>()?;
+    let note = b.note.unwrap_or_default();
+    let r = transfer::close(&state.app, &grant, id, b.on, &note).await;
+    decided(&state, &user, id, r).await
+}
+
+async fn arrive(
+    State(state): State<AppState>,
+    QueryOrg { user, org }: QueryOrg<ApiUser>,
+    JsonBody(a): JsonBody<Arrival>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<TransferMembers>()?;
+    match transfer::arrive(&state.app, &grant, &org, &a).await {
+        Ok(id) => Ok((StatusCode::CREATED, Json(json!({ "member_id": id }))).into_response()),
+        Err(e) => refusal(e),
+    }
+}
+
+/// The schemas of 组织关系转接 in the OpenAPI document.
+pub(crate) fn schemas() -> serde_json::Map<String, Value> {
+    let s = |t: &str, d: &str| json!({ "type": t, "description": d });
+    let date = |d: &str| json!({ "type": "string", "format": "date", "description": d });
+    let letter = json!({
+        "type": "object",
+        "description": "一封组织关系介绍信，从读者一方看：id、letter_no、issued_on、valid_until（有效期至）、from、to、outside（系统外去向/来源）、reason、state（待接收/已接收/已退回/已撤回/已回执）、state_code、person（介绍信所载：姓名、性别、民族、出生日期、脱敏身份证号、人员类别、入党与转正日期）、decided_on、decision_note、overdue（逾期未接收）、days_left、member_id（读者可查看该党员时）、side（sender/receiver/both）、can_receive、can_return、can_withdraw、can_close",
+    });
+    let list = |d: &str| json!({ "type": "array", "items": { "$ref": "#/components/schemas/TransferLetter" }, "description": d });
+    let all = json!({
+        "TransferLetter": letter,
+        "TransferLetters": {
+            "type": "object",
+            "properties": {
+                "incoming": list("本级及下级待接收的介绍信（最早的在前，最多200封）"),
+                "outgoing": list("本级及下级转出、尚未办结（待接收或被退回）的介绍信"),
+                "recent": list("近90天办结的介绍信（两端）"),
+                "incoming_total": s("integer", "待接收总数"),
+                "incoming_overdue": s("integer", "待接收中已过有效期的"),
+                "outgoing_total": s("integer", "转出未办结总数"),
+                "outgoing_overdue": s("integer", "转出逾期未被接收的"),
+            },
+            "required": ["incoming", "outgoing", "recent", "incoming_total"],
+        },
+        "NewLetter": {
+            "type": "object",
+            "properties": {
+                "to": s("string", "接收党组织：组织代码、完整名称或 id（本系统内任何党组织）"),
+                "outside": s("string", "转往系统外时：other_system、army、abroad、other（或中文）"),
+                "to_name": s("string", "系统外接收单位名称"),
+                "letter_no": s("string", "介绍信编号（不填由系统编号）"),
+                "issued_on": date("开具日期"),
+                "reason": s("string", "转接原因"),
+            },
+            "required": ["issued_on", "reason"],
+        },
+        "TransferDay": {
+            "type": "object",
+            "properties": { "on": date("接收或回执日期"), "note": s("string", "回执说明") },
+            "required": ["on"],
+        },
+        "TransferReason": {
+            "type": "object",
+            "properties": { "reason": s("string", "退回或撤回原因") },
+        },
+        "TransferArrival": {
+            "type": "object",
+            "properties": {
+                "name": s("string", "姓名"),
+                "id_number": s("string", "公民身份号码"),
+                "ethnicity": s("string", "民族"),
+                "education": s("string", "学历"),
+                "status": s("string", "正式党员或预备党员"),
+                "joined_on": date("入党日期"),
+                "full_on": date("转正日期"),
+                "phone": s("string", "联系电话"),
+                "outside": s("string", "来源：other_system、army、abroad、other"),
+                "from_name": s("string", "开具介绍信的党组织"),
+                "letter_no": s("string", "介绍信编号"),
+                "issued_on": date("介绍信开具日期"),
+                "received_on": date("接收日期"),
+                "reason": s("string", "转接原因"),
+            },
+            "required": ["name", "id_number", "status", "joined_on", "from_name", "letter_no", "issued_on", "received_on"],
+        },
+        "ArrivedMember": {
+            "type": "object",
+            "properties": { "member_id": s("integer", "列入名册的党员 id") },
+            "required": ["member_id"],
+        },
+    });
+    match all {
+        Value::Object(m) => m,
+        _ => unreachable!("an object literal"),
+    }
+}
