@@ -431,3 +431,45 @@ contract_test!(
         );
     }
 );
+
+contract_test!(
+    an_org_awaiting_a_letter_is_merged_not_dissolved,
+    |db: TestDb| async move {
+        use jiceng_app::org_admin::{self, OrgFields};
+        let app = app(&db);
+        let dir = Dir::new("transfer-merge");
+        load_township(&app, &dir, false).await;
+        let fields = OrgFields {
+            name: "新村党支部".into(),
+            kind: "Branch".into(),
+            code: Some("T091".into()),
+            ..Default::default()
+        };
+        let new = create_org(&app, &dept(), org_id(&app, "T001").await, &fields, "新建")
+            .await
+            .unwrap();
+        let sender = secretary(&app, "T002", 31).await;
+        let li = member_id(&app, "李四").await;
+        let id = transfer::issue(&app, &grant(&sender), li, &letter("T091", "2026-12-01"))
+            .await
+            .unwrap();
+        let org = by_id(&app, &dept(), new).await.unwrap();
+        let e = org_admin::dissolve(&app, &dept().grant().unwrap(), &org, "撤销")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("1封"), "{e}");
+        // Merged into 镇机关党支部: the letter waits there, and is received there.
+        let into = by_id(&app, &dept(), org_id(&app, "T005").await)
+            .await
+            .unwrap();
+        org_admin::merge(&app, &dept().grant().unwrap(), &org, &into, "合并")
+            .await
+            .unwrap();
+        let receiver = secretary(&app, "T005", 32).await;
+        assert_eq!(transfer::waiting(&app, &into).await.unwrap(), (1, 0));
+        transfer::receive(&app, &grant(&receiver), id, d("2026-12-05"))
+            .await
+            .unwrap();
+        assert_eq!(members_at(&app, "T005").await, 4);
+    }
+);

@@ -211,7 +211,8 @@ pub async fn member_names(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, S
 }
 
 /// Moves the members, units and people applying (发展党员) of `from` into `to` (whose path
-/// is `to_path`): a merge. Returns how many members and units moved.
+/// is `to_path`), and the ends of its unsettled letters (组织关系转接): a merge. Returns how
+/// many members and units moved.
 pub async fn move_members_and_units(
     conn: &mut Conn,
     from: i64,
@@ -230,6 +231,17 @@ pub async fn move_members_and_units(
         .execute(&mut *conn)
         .await?;
         moved[i] = done.rows_affected();
+    }
+    for end in ["from", "to"] {
+        sqlx::query(&format!(
+            "UPDATE member_transfer SET {end}_org_id = $1, {end}_path = $2 \
+             WHERE {end}_org_id = $3 AND state IN ('issued', 'returned')"
+        ))
+        .bind(to)
+        .bind(to_path.to_string())
+        .bind(from)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok((moved[0], moved[1]))
 }

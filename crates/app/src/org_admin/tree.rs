@@ -307,6 +307,12 @@ pub async fn dissolve(
             "该党组织还有{applying}名入党申请人、入党积极分子或发展对象，请先并入其他党组织（发展党员记录随之转移）"
         )));
     }
+    let (waiting, _) = crate::transfer::waiting(app, org).await?;
+    if waiting > 0 {
+        return Err(input(format!(
+            "有{waiting}封转入该党组织的组织关系介绍信待接收，请先接收或退回，或并入其他党组织"
+        )));
+    }
     let today = app.today();
     let before = stored.org.clone();
     let mut after = before.clone();
