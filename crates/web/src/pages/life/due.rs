@@ -49,6 +49,8 @@ struct DuePage {
     month_label: String,
     can_write: bool,
     freshness: String,
+    /// Letters of 组织关系转接 waiting to be received here, and how many are overdue.
+    letters: (i64, i64),
 }
 
 fn due_sections(d: &Due) -> Vec<DueSection> {
@@ -134,6 +136,7 @@ pub(super) async fn due_page(
         None => None,
     };
     let sections = due_sections(&d);
+    let letters = jiceng_app::transfer::waiting(&state.app, &org).await?;
     html(&DuePage {
         title: format!("本月待办 · {}", d.branch.name),
         nav: Nav::of(&user),
@@ -148,5 +151,6 @@ pub(super) async fn due_page(
         month_label: month.label(),
         can_write: user.actor.may(Action::RecordLife),
         freshness: freshness(&state, None),
+        letters,
     })
 }
