@@ -473,3 +473,71 @@ contract_test!(
         assert_eq!(members_at(&app, "T005").await, 4);
     }
 );
+
+contract_test!(
+    the_report_counts_what_crossed_each_orgs_boundary,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("transfer-report");
+        load_township(&app, &dir, false).await;
+        let sender = secretary(&app, "T002", 31).await;
+        let receiver = secretary(&app, "T005", 32).await;
+        let (li, zhou) = (member_id(&app, "李四").await, member_id(&app, "周五").await);
+        let moved = transfer::issue(&app, &grant(&sender), li, &letter("T005", "2026-11-02"))
+            .await
+            .unwrap();
+        transfer::receive(&app, &grant(&receiver), moved, d("2026-11-20"))
+            .await
+            .unwrap();
+        // Waiting at 西村第一党支部 since August: overdue.
+        transfer::issue(&app, &grant(&sender), zhou, &letter("T004", "2026-08-03"))
+            .await
+            .unwrap();
+        let org = by_id(&app, &receiver, org_id(&app, "T005").await).await.unwrap();
+        let a = Arrival {
+            name: "钱转入".into(),
+            id_number: common::id(952, d("1986-05-05"), false),
+            status: "正式党员".into(),
+            joined_on: d("2012-07-01"),
+            from_name: "某省直机关党委".into(),
+            letter_no: "省直转〔2026〕7号".into(),
+            issued_on: d("2026-12-01"),
+            received_on: d("2026-12-02"),
+            ..Arrival::default()
+        };
+        transfer::arrive(&app, &grant(&receiver), &org, &a).await.unwrap();
+
+        let town = sys_org(&app, "T001").await;
+        let year = jiceng_domain::Period::parse("2026").unwrap();
+        let r = jiceng_app::reports::transfers::run(&app, &town, year).await.unwrap();
+        let t = &r.totals;
+        // Moves inside the township are neither out nor in for it; the outside arrival is in.
+        assert_eq!((t.issued_out, t.left, t.arrived, t.waiting_out), (0, 0, 1, 0));
+        let row = |code: &str| {
+            r.by_child
+                .iter()
+                .find(|c| c.code == code)
+                .unwrap_or_else(|| panic!("{code}"))
+                .flows
+                .clone()
+        };
+        let dong = row("T002");
+        assert_eq!(
+            (dong.issued_out, dong.left, dong.waiting_out, dong.overdue_out),
+            (2, 1, 1, 1)
+        );
+        let jiguan = r.by_child.iter().find(|c| c.name == "镇机关党支部").unwrap();
+        assert_eq!(jiguan.flows.arrived, 2);
+        let xicun = r.by_child.iter().find(|c| c.name == "西村党总支").unwrap();
+        assert_eq!((xicun.flows.waiting_in, xicun.flows.overdue_in), (1, 1));
+        assert_eq!(r.overdue.len(), 1);
+        assert_eq!(r.overdue[0].name, "周五");
+        assert!(r.overdue[0].id_number.contains('*'));
+        // November alone: the move, not the outside arrival of December.
+        let nov = jiceng_domain::Period::parse("2026-11").unwrap();
+        let r = jiceng_app::reports::transfers::run(&app, &town, nov).await.unwrap();
+        let jiguan = r.by_child.iter().find(|c| c.name == "镇机关党支部").unwrap();
+        assert_eq!(jiguan.flows.arrived, 1);
+        assert_eq!(r.to_sheets().len(), 2);
+    }
+);

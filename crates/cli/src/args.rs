@@ -235,6 +235,9 @@ pub(crate) enum ReportKind {
     Ratings,
     /// 发展党员: people by stage, next due steps, violations, plan fulfilment (--year).
     Recruitment,
+    /// 组织关系转接: relations out and in per child org, letters waiting and overdue
+    /// (--period).
+    Transfers,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).
@@ -364,8 +367,8 @@ pub(crate) struct ReportArgs {
     /// Where to write an xlsx report (default: a name from the report and org).
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
-    /// The period of a compliance report: 2026-08 (a month), 2026Q3 (a quarter) or
-    /// 2026 (a year).
+    /// The period of a compliance or transfers report: 2026-08 (a month), 2026Q3 (a
+    /// quarter) or 2026 (a year).
     #[arg(long)]
     pub(crate) period: Option<String>,
     /// The year of a weak-org, rectification, ratings or recruitment report.

@@ -13,6 +13,7 @@ mod recruitment;
 mod render;
 mod report;
 mod serve;
+mod transfers;
 
 use std::process::ExitCode;
 

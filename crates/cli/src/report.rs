@@ -12,6 +12,7 @@ use jiceng_app::reports::members::MembersReport;
 use jiceng_app::reports::recruitment::RecruitmentReport;
 use jiceng_app::reports::rectification::RectificationReport;
 use jiceng_app::reports::structure::StructureReport;
+use jiceng_app::reports::transfers::TransfersReport;
 use jiceng_app::reports::weak::WeakReport;
 use jiceng_app::{clock, reports, App};
 use jiceng_io::Sheet;
@@ -71,6 +72,13 @@ shown!(
     year
 );
 
+shown!(
+    TransfersReport,
+    crate::transfers::render_report,
+    "组织关系转接",
+    period
+);
+
 /// Where and how a report is given: printed in a format, or written to a workbook.
 struct Output {
     format: Format,
@@ -107,11 +115,11 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
     };
     // The period is checked before the org is looked up.
     let period = match args.what {
-        ReportKind::Compliance => {
+        ReportKind::Compliance | ReportKind::Transfers => {
             let period = args
                 .period
                 .as_deref()
-                .context("组织生活合规报告需要 --period（如 2026-08、2026Q3 或 2026）")?;
+                .context("此报告需要 --period（如 2026-08、2026Q3 或 2026）")?;
             Some(jiceng_domain::Period::parse(period).map_err(anyhow::Error::msg)?)
         }
         _ => None,
@@ -132,6 +140,10 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
         }
         ReportKind::Recruitment => {
             show.give(&reports::recruitment::run(app, &root, need_year()?).await?)?
+        }
+        ReportKind::Transfers => {
+            let period = period.expect("parsed above");
+            show.give(&reports::transfers::run(app, &root, period).await?)?
         }
         ReportKind::Ratings => {
             let all = show.format == Format::Xlsx || show.format == Format::Json;

@@ -240,3 +240,28 @@ pub async fn of_member(conn: &mut Conn, member_id: i64) -> Result<Vec<StoredTran
         .fetch_map(&mut *conn, from_row)
         .await
 }
+
+/// The letters with an end in the scope that matter to a period `[from, to]`: issued or
+/// decided in it, or still waiting (a report's rows; the period's letters, not the
+/// subtree's members, so a province's year is read in one pass).
+pub async fn touching(
+    conn: &mut Conn,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<StoredTransfer>> {
+    Sql::new(select())
+        .push("(")
+        .scope("from_path", scope)
+        .push(" OR ")
+        .scope("to_path", scope)
+        .push(") AND issued_on <= ")
+        .bind(to)
+        .push(" AND (state = 'issued' OR issued_on >= ")
+        .bind(from)
+        .push(" OR decided_on >= ")
+        .bind(from)
+        .push(") ORDER BY issued_on, id")
+        .fetch_map(&mut *conn, from_row)
+        .await
+}

@@ -3,7 +3,7 @@
 //! from outside the system. The same use cases as the pages (`jiceng_app::transfer`); a
 //! refusal is a 400 with the reason and the field.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -47,6 +47,32 @@ pub fn routes() -> Routes {
         .post("/transfers/{id}/withdraw", may, Subject::Transfer, withdraw)
         .post("/transfers/{id}/receipt", may, Subject::Transfer, receipt)
         .post("/members/{id}/transfer", may, Subject::Member, issue)
+        .get(
+            "/reports/transfers",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            report,
+        )
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    #[serde(default)]
+    period: Option<String>,
+}
+
+/// The report of the subtree for `?period=` (default: this month), as `jiceng report
+/// transfers --format json`.
+async fn report(
+    State(state): State<AppState>,
+    QueryOrg { org, .. }: QueryOrg<ApiUser>,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult {
+    let period = crate::parse::parse_period(q.period.as_deref(), state.app.today())
+        .map_err(crate::api::bad)?;
+    Ok(to_json(
+        &jiceng_app::reports::transfers::run(&state.app, &org, period).await?,
+    ))
 }
 
 /// A use case's refusal as `400 {"error", "field"}`; anything else as itself.
@@ -244,6 +270,10 @@ pub(crate) fn schemas() -> serde_json::Map<String, Value> {
                 "reason": s("string", "转接原因"),
             },
             "required": ["name", "id_number", "status", "joined_on", "from_name", "letter_no", "issued_on", "received_on"],
+        },
+        "TransfersReport": {
+            "type": "object",
+            "description": "组织关系转接报表（与 jiceng report transfers --format json 相同）：org、period、from、to、as_of；totals 与 by_child（每个直属下级）的 issued_out（开具转出）、left（转出办结）、arrived（转入）、returned（被退回）、waiting_out、overdue_out、waiting_in、overdue_in；overdue（逾期未接收的介绍信，身份证号脱敏）。同一范围内部的调动不计入该范围的转出、转入",
         },
         "ArrivedMember": {
             "type": "object",

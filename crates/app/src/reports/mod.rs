@@ -8,6 +8,7 @@ pub mod members;
 pub mod recruitment;
 pub mod rectification;
 pub mod structure;
+pub mod transfers;
 pub mod weak;
 
 pub use crate::OrgRef;

@@ -375,6 +375,9 @@ pub const ROUTES: &[ApiRoute] = &[
         .body("TransferArrival")
         .status(201)
         .returns("ArrivedMember"),
+    get("/reports/transfers", "transfers", "组织关系转接报表：期间内本级及每个直属下级转出、转入、被退回的组织关系，现在待接收及逾期的介绍信，逾期未接收的名单（身份证号脱敏）")
+        .params(&[ORG, PERIOD])
+        .returns("TransfersReport"),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),
