@@ -493,7 +493,9 @@ contract_test!(
         transfer::issue(&app, &grant(&sender), zhou, &letter("T004", "2026-08-03"))
             .await
             .unwrap();
-        let org = by_id(&app, &receiver, org_id(&app, "T005").await).await.unwrap();
+        let org = by_id(&app, &receiver, org_id(&app, "T005").await)
+            .await
+            .unwrap();
         let a = Arrival {
             name: "钱转入".into(),
             id_number: common::id(952, d("1986-05-05"), false),
@@ -505,14 +507,21 @@ contract_test!(
             received_on: d("2026-12-02"),
             ..Arrival::default()
         };
-        transfer::arrive(&app, &grant(&receiver), &org, &a).await.unwrap();
+        transfer::arrive(&app, &grant(&receiver), &org, &a)
+            .await
+            .unwrap();
 
         let town = sys_org(&app, "T001").await;
         let year = jiceng_domain::Period::parse("2026").unwrap();
-        let r = jiceng_app::reports::transfers::run(&app, &town, year).await.unwrap();
+        let r = jiceng_app::reports::transfers::run(&app, &town, year)
+            .await
+            .unwrap();
         let t = &r.totals;
         // Moves inside the township are neither out nor in for it; the outside arrival is in.
-        assert_eq!((t.issued_out, t.left, t.arrived, t.waiting_out), (0, 0, 1, 0));
+        assert_eq!(
+            (t.issued_out, t.left, t.arrived, t.waiting_out),
+            (0, 0, 1, 0)
+        );
         let row = |code: &str| {
             r.by_child
                 .iter()
@@ -523,10 +532,19 @@ contract_test!(
         };
         let dong = row("T002");
         assert_eq!(
-            (dong.issued_out, dong.left, dong.waiting_out, dong.overdue_out),
+            (
+                dong.issued_out,
+                dong.left,
+                dong.waiting_out,
+                dong.overdue_out
+            ),
             (2, 1, 1, 1)
         );
-        let jiguan = r.by_child.iter().find(|c| c.name == "镇机关党支部").unwrap();
+        let jiguan = r
+            .by_child
+            .iter()
+            .find(|c| c.name == "镇机关党支部")
+            .unwrap();
         assert_eq!(jiguan.flows.arrived, 2);
         let xicun = r.by_child.iter().find(|c| c.name == "西村党总支").unwrap();
         assert_eq!((xicun.flows.waiting_in, xicun.flows.overdue_in), (1, 1));
@@ -535,9 +553,120 @@ contract_test!(
         assert!(r.overdue[0].id_number.contains('*'));
         // November alone: the move, not the outside arrival of December.
         let nov = jiceng_domain::Period::parse("2026-11").unwrap();
-        let r = jiceng_app::reports::transfers::run(&app, &town, nov).await.unwrap();
-        let jiguan = r.by_child.iter().find(|c| c.name == "镇机关党支部").unwrap();
+        let r = jiceng_app::reports::transfers::run(&app, &town, nov)
+            .await
+            .unwrap();
+        let jiguan = r
+            .by_child
+            .iter()
+            .find(|c| c.name == "镇机关党支部")
+            .unwrap();
         assert_eq!(jiguan.flows.arrived, 1);
         assert_eq!(r.to_sheets().len(), 2);
+    }
+);
+
+contract_test!(
+    a_list_issues_every_letter_or_none,
+    |db: TestDb| async move {
+        use jiceng_app::import::{self, ImportOptions, NoProgress};
+        let app = app(&db);
+        let dir = Dir::new("transfer-list");
+        load_township(&app, &dir, false).await;
+        let sender = secretary(&app, "T002", 31).await;
+        let dong = by_id(&app, &sender, org_id(&app, "T002").await)
+            .await
+            .unwrap();
+        let header = [
+            "姓名",
+            "身份证号",
+            "接收党组织",
+            "系统外去向",
+            "接收单位",
+            "开具日期",
+            "转接原因",
+        ];
+        let li = id(3, d("1985-11-11"), false);
+        let wu = id(5, d("1955-08-08"), false);
+        let chu = id(10, d("1978-05-05"), false);
+        let row = |name: &str, idn: &str, to: &str, outside: &str, unit: &str| {
+            Some(vec![
+                s(name),
+                s(idn),
+                s(to),
+                s(outside),
+                s(unit),
+                s("2026.12.1"),
+                s("村党支部分设"),
+            ])
+        };
+        let bad = dir.0.join("bad.xlsx");
+        xlsx(
+            &bad,
+            "批量转出名单",
+            &header,
+            &[
+                row("李四", &li, "镇机关党支部", "", ""),
+                row("褚甲", &chu, "镇机关党支部", "", ""),
+                row("吴六", &wu, "", "军队", ""),
+                row("李四", &li, "T004", "", ""),
+            ],
+        );
+        let opts = ImportOptions {
+            org: Some(dong.clone()),
+            actor: sender.clone(),
+            ..ImportOptions::default()
+        };
+        let r = import::transfers::run(&app, &bad, &opts, &NoProgress)
+            .await
+            .unwrap();
+        let at: Vec<(usize, &str)> = r
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            vec![(4, "身份证号"), (5, "接收单位"), (6, "身份证号")],
+            "{:?}",
+            r.errors
+        );
+        assert_eq!(r.written, 0);
+        let (waiting, _) = transfer::waiting(&app, &sys_org(&app, "T005").await)
+            .await
+            .unwrap();
+        assert_eq!(waiting, 0, "nothing written");
+
+        let good = dir.0.join("good.xlsx");
+        xlsx(
+            &good,
+            "批量转出名单",
+            &header,
+            &[
+                row("李四", &li, "镇机关党支部", "", ""),
+                row("吴六", &wu, "", "军队", "某部队政治工作部"),
+            ],
+        );
+        let r = import::transfers::run(&app, &good, &opts, &NoProgress)
+            .await
+            .unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.written, 2);
+        let (waiting, _) = transfer::waiting(&app, &sys_org(&app, "T005").await)
+            .await
+            .unwrap();
+        assert_eq!(waiting, 1);
+        let out = transfer::letters(&app, &sender, &dong).await.unwrap();
+        assert_eq!(out.outgoing_total, 2);
+        assert_eq!(
+            members_at(&app, "T002").await,
+            8,
+            "nobody moves before receipt"
+        );
+        // The same list again adds nothing.
+        let r = import::transfers::run(&app, &good, &opts, &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!((r.written, r.unchanged, r.errors.len()), (0, 2, 0));
     }
 );

@@ -222,6 +222,9 @@ pub(crate) enum ImportKind {
     Meetings,
     /// 发展党员工作台账: one row per person, the step dates as columns.
     Recruitment,
+    /// 批量转出: one letter of 组织关系转接 per row (member by ID number, receiving org or
+    /// outside destination, date, reason).
+    Transfers,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -55,6 +55,10 @@ pub const ORG_REF: TextField = TextField::new("党组织", 100);
 pub const ORG_CODE: TextField = TextField::new("组织代码", 50);
 pub const APPROVING_ORG: TextField = TextField::new("批准机关", 100);
 pub const UNIT_NAME: TextField = TextField::new("单位名称", 200);
+/// 组织关系转接: the reason on a letter, the return's or withdrawal's, and the letter's
+/// number.
+pub const TRANSFER_REASON: TextField = TextField::new("转接原因", 200);
+pub const LETTER_NO: TextField = TextField::new("介绍信编号", 40);
 /// A person named in a record (党建工作指导员, 主持人), perhaps with a title.
 pub const PERSON: TextField = TextField::new("姓名", 100);
 pub const INSTRUCTOR: TextField = PERSON.titled("党建工作指导员");

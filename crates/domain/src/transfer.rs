@@ -170,6 +170,9 @@ pub fn check_issue(
     if reason.trim().is_empty() {
         return Err(refuse("reason", "请填写转接原因（如工作调动、升学、迁居）"));
     }
+    crate::text::TRANSFER_REASON
+        .check(reason.trim())
+        .map_err(|m| refuse("reason", m))?;
     if issued_on > today {
         return Err(refuse(
             "issued_on",
@@ -229,6 +232,10 @@ pub fn check_return(state: LetterState, reason: &str) -> Result<(), TransferErro
     if reason.trim().is_empty() {
         return Err(refuse("reason", "请填写退回原因"));
     }
+    crate::text::TRANSFER_REASON
+        .titled("退回原因")
+        .check(reason.trim())
+        .map_err(|m| refuse("reason", m))?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod meetings;
 pub mod members;
 pub mod orgs;
 pub mod recruitment;
+pub mod transfers;
 pub mod units;
 
 use std::path::Path;

@@ -76,7 +76,12 @@ fn inside(p: &Option<String>, node: &str) -> bool {
 }
 
 /// Adds one letter to the flows of the org at `node` (its path).
-fn count(f: &mut Flows, t: &StoredTransfer, node: &str, (from, to, as_of): (NaiveDate, NaiveDate, NaiveDate)) {
+fn count(
+    f: &mut Flows,
+    t: &StoredTransfer,
+    node: &str,
+    (from, to, as_of): (NaiveDate, NaiveDate, NaiveDate),
+) {
     let (out, into) = (inside(&t.from_path, node), inside(&t.to_path, node));
     let in_period = |d: Option<NaiveDate>| d.is_some_and(|d| d >= from && d <= to);
     let overdue = rule::overdue(t.state, t.valid_until, as_of);
@@ -208,9 +213,17 @@ impl TransfersReport {
             Sheet {
                 name: "逾期未接收".into(),
                 title: format!("{head}逾期未接收的介绍信（{}封）", self.overdue.len()),
-                headers: ["介绍信编号", "姓名", "公民身份号码", "转出", "转入", "开具日期", "有效期至"]
-                    .map(String::from)
-                    .to_vec(),
+                headers: [
+                    "介绍信编号",
+                    "姓名",
+                    "公民身份号码",
+                    "转出",
+                    "转入",
+                    "开具日期",
+                    "有效期至",
+                ]
+                .map(String::from)
+                .to_vec(),
                 rows: self
                     .overdue
                     .iter()

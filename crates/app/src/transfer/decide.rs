@@ -164,6 +164,10 @@ pub async fn withdraw(
     let actor = grant.actor();
     let (t, from) = at_end(app, actor, id, At::Sender).await?;
     rule::check_withdraw(t.state).map_err(Refused::from)?;
+    jiceng_domain::text::TRANSFER_REASON
+        .titled("撤回原因")
+        .check(reason.trim())
+        .map_err(|e| refused("reason", e))?;
     let mut after = decided(&t, actor, LetterState::Withdrawn, app.today());
     after.decision_note = crate::trimmed(&Some(reason.to_string())).or(t.decision_note.clone());
     settle(
@@ -195,6 +199,10 @@ pub async fn close(
     }
     rule::check_receive(t.state, t.issued_on, t.valid_until, on, app.today())
         .map_err(Refused::from)?;
+    jiceng_domain::text::TRANSFER_REASON
+        .titled("回执说明")
+        .check(note.trim())
+        .map_err(|e| refused("note", e))?;
     let mut conn = app.store.acquire().await?;
     let member = match t.member_id {
         Some(id) => member_store::get(&mut conn, &Scope::All, id).await?,

@@ -132,9 +132,9 @@ pub async fn issue(
     let id = app.store.reserve_ids("member_transfer", 1).await?;
     let letter_no = crate::trimmed(&new.letter_no)
         .unwrap_or_else(|| format!("转字〔{}〕{id}号", new.issued_on.format("%Y")));
-    if letter_no.chars().count() > 40 {
-        return Err(refused("letter_no", "介绍信编号不超过40个字"));
-    }
+    jiceng_domain::text::LETTER_NO
+        .check(&letter_no)
+        .map_err(|e| refused("letter_no", e))?;
     let (to_org_id, to_path, to_name, outside) = match &dest {
         Dest::Org(o) => (
             Some(o.org.id),

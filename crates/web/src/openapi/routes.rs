@@ -94,7 +94,7 @@ const IMPORT_KIND: Param = Param {
     at: In::Path,
     ty: "string",
     required: true,
-    description: "orgs、members、units、meetings（三会一课台账）或 recruitment（发展党员台账）",
+    description: "orgs、members、units、meetings（三会一课台账）、recruitment（发展党员台账）或 transfers（批量转出名单）",
 };
 const FORMAT: Param = Param {
     name: "format",

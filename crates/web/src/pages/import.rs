@@ -29,6 +29,8 @@ pub enum Kind {
     Meetings,
     /// A recruitment ledger (发展党员台账).
     Recruitment,
+    /// A list of members whose relations are transferred out (批量转出).
+    Transfers,
 }
 
 impl Kind {
@@ -39,6 +41,7 @@ impl Kind {
             "units" => Kind::Units,
             "meetings" => Kind::Meetings,
             "recruitment" => Kind::Recruitment,
+            "transfers" => Kind::Transfers,
             _ => return None,
         })
     }
@@ -49,6 +52,7 @@ impl Kind {
             Kind::Units => "units",
             Kind::Meetings => "meetings",
             Kind::Recruitment => "recruitment",
+            Kind::Transfers => "transfers",
         }
     }
     pub fn label(self) -> &'static str {
@@ -58,6 +62,7 @@ impl Kind {
             Kind::Units => "单位",
             Kind::Meetings => "三会一课台账",
             Kind::Recruitment => "发展党员台账",
+            Kind::Transfers => "批量转出名单（组织关系转接）",
         }
     }
     pub fn columns(self) -> Vec<&'static str> {
@@ -67,6 +72,7 @@ impl Kind {
             Kind::Units => &import::units::COLUMNS,
             Kind::Meetings => &import::meetings::COLUMNS,
             Kind::Recruitment => &import::recruitment::COLUMNS,
+            Kind::Transfers => &import::transfers::COLUMNS,
         };
         specs.iter().map(|c| c.name).collect()
     }
@@ -85,6 +91,7 @@ pub async fn run(
         Kind::Units => import::units::run(app, path, opts, &NoProgress).await,
         Kind::Meetings => import::meetings::run(app, path, opts, &NoProgress).await,
         Kind::Recruitment => import::recruitment::run(app, path, opts, &NoProgress).await,
+        Kind::Transfers => import::transfers::run(app, path, opts, &NoProgress).await,
     }
 }
 
@@ -229,6 +236,7 @@ fn kinds(selected: Kind) -> Vec<KindChoice> {
         Kind::Units,
         Kind::Meetings,
         Kind::Recruitment,
+        Kind::Transfers,
     ]
     .iter()
     .map(|k| KindChoice {
