@@ -16,6 +16,7 @@ pub mod import;
 pub mod lease;
 pub mod meetings;
 pub mod member_admin;
+pub mod member_exit;
 pub mod org_admin;
 pub mod password;
 pub mod privacy;
@@ -98,9 +99,10 @@ pub enum AppError {
     /// A recruitment step refused: the domain's reason with its form field.
     #[error(transparent)]
     Recruitment(#[from] recruitment::StepRefused),
-    /// A transfer letter or decision refused: the domain's reason with its form field.
+    /// A member's life refused (a transfer letter or decision, an exit): the domain's
+    /// reason with its form field.
     #[error(transparent)]
-    Transfer(#[from] transfer::Refused),
+    MemberLife(#[from] transfer::Refused),
     /// The actor's role may not do this (a record outside the scope is `NotFound`).
     #[error("无权执行此操作")]
     Forbidden,

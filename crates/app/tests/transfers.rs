@@ -49,7 +49,7 @@ fn letter(to: &str, issued_on: &str) -> NewLetter {
 
 fn refusal_field<T: std::fmt::Debug>(r: jiceng_app::Result<T>) -> &'static str {
     match r {
-        Err(AppError::Transfer(t)) => t.field,
+        Err(AppError::MemberLife(t)) => t.field,
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
@@ -261,7 +261,7 @@ contract_test!(
             .unwrap();
         assert_eq!(out.outgoing_overdue, 1);
         match transfer::receive(&app, &grant(&receiver), id, d("2026-12-15")).await {
-            Err(AppError::Transfer(r)) => {
+            Err(AppError::MemberLife(r)) => {
                 assert!(r.message.contains("已过有效期"), "{}", r.message)
             }
             other => panic!("{other:?}"),

@@ -6,6 +6,7 @@ pub mod compliance;
 pub mod coverage;
 pub mod credit_code;
 pub mod evidence;
+pub mod exit;
 pub mod history;
 pub mod id_number;
 pub mod meeting;

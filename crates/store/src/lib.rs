@@ -10,6 +10,7 @@ pub mod backup;
 pub mod browse;
 pub mod bulk;
 pub mod error;
+pub mod exits;
 pub mod facts;
 pub mod files;
 pub mod history;

@@ -152,6 +152,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0022_transfer.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 23,
+        name: "member_exit",
+        script: include_str!("../migrations/0023_member_exit.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

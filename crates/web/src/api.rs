@@ -181,7 +181,7 @@ pub fn routes() -> Routes {
         .merge(crate::api_life::routes())
         .merge(crate::api_rating::routes())
         .merge(crate::api_recruitment::routes())
-        .merge(crate::api_transfers::routes())
+        .merge(crate::api_member_life::routes())
 }
 
 pub(crate) type ApiResult<T = Json<Value>> = Result<T, ApiError>;

@@ -84,7 +84,7 @@ impl WebError {
                 | AppError::Input(_)
                 | AppError::Meeting(_)
                 | AppError::Recruitment(_)
-                | AppError::Transfer(_)
+                | AppError::MemberLife(_)
                 | AppError::Read(_)
                 | AppError::Header(_) => (StatusCode::BAD_REQUEST, e.to_string()),
                 AppError::Store(s) if s.is_unavailable() || s.is_retryable() => {

@@ -8,9 +8,9 @@
 
 pub mod api;
 mod api_life;
+mod api_member_life;
 mod api_rating;
 mod api_recruitment;
-mod api_transfers;
 mod assets;
 pub mod charts;
 mod error;

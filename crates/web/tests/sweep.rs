@@ -96,6 +96,9 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
                 Sample::Json(json!({"reason": "测试"}))
             }
             ("POST", "/transfers/in") => Sample::Json(arrival_sample()),
+            ("POST", "/members/{id}/exit") => {
+                Sample::Json(json!({"kind": "death", "on": "2026-06-01"}))
+            }
             ("PUT", "/recruitment/plans") => {
                 Sample::Json(json!({"target": 3, "structure": {"women": 1}}))
             }
@@ -222,6 +225,7 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ("POST", "/transfers/{id}/return") | ("POST", "/transfers/{id}/withdraw") => {
             f(&[("reason", s("测试"))])
         }
+        ("POST", "/members/{id}/exit") => f(&[("kind", s("death")), ("on", s("2026-06-01"))]),
         ("POST", "/transfers/in") => Sample::Form(
             arrival_sample()
                 .as_object()

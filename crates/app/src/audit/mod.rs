@@ -94,10 +94,11 @@ pub enum AuditAction {
     TransferWithdraw = 113,
     TransferReceipt = 114,
     TransferIn = 115,
+    MemberExit = 116,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 53] = [
+    pub const ALL: [AuditAction; 54] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -151,6 +152,7 @@ impl AuditAction {
         AuditAction::TransferWithdraw,
         AuditAction::TransferReceipt,
         AuditAction::TransferIn,
+        AuditAction::MemberExit,
     ];
 
     pub fn code(self) -> i64 {
@@ -216,6 +218,7 @@ impl AuditAction {
             AuditAction::TransferWithdraw => "transfer_withdraw",
             AuditAction::TransferReceipt => "transfer_receipt",
             AuditAction::TransferIn => "transfer_in",
+            AuditAction::MemberExit => "member_exit",
         }
     }
 
@@ -274,6 +277,7 @@ impl AuditAction {
             AuditAction::TransferWithdraw => "撤回组织关系介绍信",
             AuditAction::TransferReceipt => "登记组织关系回执",
             AuditAction::TransferIn => "接收系统外转入的组织关系",
+            AuditAction::MemberExit => "登记党员出党",
         }
     }
 }

@@ -207,6 +207,10 @@ pub struct MemberView {
     pub transfers: Vec<crate::transfer::LetterView>,
     /// The actor may issue a letter for the member (none is waiting).
     pub can_transfer: bool,
+    /// How the member left, if they did (出党).
+    pub exit: Option<crate::member_exit::ExitView>,
+    /// The actor may record the member's exit.
+    pub can_exit: bool,
 }
 
 /// A member's way into the party as recorded: the applicant's page and each step's day.
@@ -254,6 +258,9 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
     let held = position_store::of_members(&mut conn, &[m.id]).await?;
     let recruitment = recruitment_of(&mut conn, m.id).await?;
     let transfers = crate::transfer::of_member(app, actor, m.id).await?;
+    let exit = jiceng_store::exits::of_member(&mut conn, m.id)
+        .await?
+        .map(|e| crate::member_exit::ExitView::of(&e));
     let names = org_names(&mut conn, held.iter().map(|p| p.org_id)).await?;
     drop(conn);
     let mut crumbs = if !actor.may(Action::ReadData) {
@@ -282,6 +289,8 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         can_transfer: actor.may(Action::TransferMembers)
             && m.exited_on.is_none()
             && !transfers.iter().any(|t| t.state_code == "issued"),
+        can_exit: actor.may(Action::Write) && m.exited_on.is_none(),
+        exit,
         transfers,
     })
 }

@@ -41,7 +41,7 @@ impl From<TransferError> for Refused {
 }
 
 pub(crate) fn refused(field: &'static str, message: impl Into<String>) -> AppError {
-    AppError::Transfer(Refused {
+    AppError::MemberLife(Refused {
         field,
         message: message.into(),
     })

@@ -375,6 +375,10 @@ pub const ROUTES: &[ApiRoute] = &[
         .body("TransferArrival")
         .status(201)
         .returns("ArrivedMember"),
+    post("/members/{id}/exit", "members", "登记党员出党（死亡、退党、劝退、除名、开除党籍、自行脱党、取消预备党员资格）：自出党之日起不再列入名册和统计，在任职务当日免去，记录保留；有待接收的介绍信、日期不对、缺决定机关等 400，error 为中文原因，field 为所属字段")
+        .params(&[ID])
+        .body("ExitInput")
+        .returns("Object"),
     get("/reports/transfers", "transfers", "组织关系转接报表：期间内本级及每个直属下级转出、转入、被退回的组织关系，现在待接收及逾期的介绍信，逾期未接收的名单（身份证号脱敏）")
         .params(&[ORG, PERIOD])
         .returns("TransfersReport"),

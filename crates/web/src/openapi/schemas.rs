@@ -150,7 +150,7 @@ pub(super) fn schemas() -> Value {
         m.extend(life_schemas());
         m.extend(crate::api_rating::schemas());
         m.extend(crate::api_recruitment::schemas());
-        m.extend(crate::api_transfers::schemas());
+        m.extend(crate::api_member_life::schemas());
     }
     all
 }

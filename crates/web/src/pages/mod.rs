@@ -10,6 +10,7 @@ pub mod import;
 mod life;
 mod listing;
 mod login;
+mod member_exit;
 mod members;
 mod orgs;
 mod rating;
@@ -44,6 +45,7 @@ pub fn routes() -> Routes {
         .merge(account::routes())
         .merge(orgs::routes())
         .merge(members::routes())
+        .merge(member_exit::routes())
         .merge(units::routes())
         .merge(reports::routes())
         .merge(rating::routes())

@@ -73,7 +73,7 @@ impl Refusal {
 
     fn of(e: AppError) -> Result<Refusal, PageError> {
         match e {
-            AppError::Transfer(r) => Ok(Refusal {
+            AppError::MemberLife(r) => Ok(Refusal {
                 field: r.field,
                 message: r.message,
             }),

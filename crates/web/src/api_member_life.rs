@@ -1,6 +1,7 @@
-//! 组织关系转接 in the JSON API (SPEC C3): an org's letters, one letter, issuing a letter for
-//! a member, the receiving org's 接收 and 退回, the sender's 撤回 and 回执, and a letter
-//! from outside the system. The same use cases as the pages (`jiceng_app::transfer`); a
+//! A member's life after admission in the JSON API (SPEC C3): 组织关系转接 — an org's
+//! letters, one letter, issuing a letter for a member, the receiving org's 接收 and 退回, the
+//! sender's 撤回 and 回执, a letter from outside the system, the report — and 出党登记. The
+//! same use cases as the pages (`jiceng_app::transfer`, `jiceng_app::member_exit`); a
 //! refusal is a 400 with the reason and the field.
 
 use axum::extract::{Path, Query, State};
@@ -8,7 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
-use jiceng_app::access::{Action, TransferMembers};
+use jiceng_app::access::{Action, TransferMembers, Write};
+use jiceng_app::member_exit::{self, ExitInput};
 use jiceng_app::transfer::{self, Arrival, NewLetter};
 use jiceng_app::AppError;
 use serde::Deserialize;
@@ -47,12 +49,35 @@ pub fn routes() -> Routes {
         .post("/transfers/{id}/withdraw", may, Subject::Transfer, withdraw)
         .post("/transfers/{id}/receipt", may, Subject::Transfer, receipt)
         .post("/members/{id}/transfer", may, Subject::Member, issue)
+        .post(
+            "/members/{id}/exit",
+            Guard::May(Action::Write),
+            Subject::Member,
+            exit,
+        )
         .get(
             "/reports/transfers",
             Guard::May(Action::ReadData),
             Subject::QueryOrg,
             report,
         )
+}
+
+/// Records a member's exit: `200` with the member's page as it now reads, or the refusal.
+async fn exit(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<ExitInput>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<Write>()?;
+    match member_exit::record_exit(&state.app, &grant, id, &input).await {
+        Ok(()) => Ok(
+            to_json(&jiceng_app::browse::member_view(&state.app, &user.actor, id).await?)
+                .into_response(),
+        ),
+        Err(e) => refusal(e),
+    }
 }
 
 #[derive(Deserialize)]
@@ -78,7 +103,7 @@ async fn report(
 /// A use case's refusal as `400 {"error", "field"}`; anything else as itself.
 fn refusal(e: AppError) -> ApiResult<Response> {
     match e {
-        AppError::Transfer(r) => Ok((
+        AppError::MemberLife(r) => Ok((
             StatusCode::BAD_REQUEST,
             Json(json!({ "error": r.message, "field": r.field })),
         )
@@ -274,6 +299,17 @@ pub(crate) fn schemas() -> serde_json::Map<String, Value> {
         "TransfersReport": {
             "type": "object",
             "description": "组织关系转接报表（与 jiceng report transfers --format json 相同）：org、period、from、to、as_of；totals 与 by_child（每个直属下级）的 issued_out（开具转出）、left（转出办结）、arrived（转入）、returned（被退回）、waiting_out、overdue_out、waiting_in、overdue_in；overdue（逾期未接收的介绍信，身份证号脱敏）。同一范围内部的调动不计入该范围的转出、转入",
+        },
+        "ExitInput": {
+            "type": "object",
+            "properties": {
+                "kind": s("string", "出党方式：death（死亡）、withdrawal（退党）、persuaded（劝退）、removal（除名）、expulsion（开除党籍）、self_lapse（自行脱党）、probation_cancelled（取消预备党员资格），或中文"),
+                "on": date("出党日期"),
+                "decided_by": s("string", "作出决定的党组织（死亡以外必填）"),
+                "document": s("string", "文号"),
+                "note": s("string", "说明"),
+            },
+            "required": ["kind", "on"],
         },
         "ArrivedMember": {
             "type": "object",
