@@ -79,3 +79,76 @@ pub async fn confirmed_secret(app: &App, username: &str) -> Result<Option<String
         _ => Ok(None),
     }
 }
+
+/// A few letters of 组织关系转接 around the demo branch, so that its 关系转接 page and its
+/// 本月待办 show the workflow: one received last month, one waiting to be received, and one
+/// sent four months ago and never received (overdue on both sides). Answers how many.
+pub async fn seed_transfers(app: &App, county_code: &str) -> Result<usize> {
+    use crate::access::{Actor, TransferMembers};
+    use crate::transfer::{self, NewLetter};
+    let d = pick_orgs(app, county_code).await?;
+    let today = app.today();
+    let mut conn = app.store.acquire().await?;
+    let others: Vec<OrgRecord> =
+        jiceng_store::orgs::list(&mut conn, &Scope::subtree(&d.county.path))
+            .await?
+            .into_iter()
+            .filter(|o| {
+                o.org.kind == OrgKind::Branch
+                    && o.org.dissolved_on.is_none()
+                    && !o.path.starts_with(&d.township.path)
+                    && o.facts.direct_members >= 5
+            })
+            .take(3)
+            .collect();
+    // The second member listed of each org (the first is often its secretary).
+    let mut pick = Vec::new();
+    for org in others.iter().chain([&d.branch]) {
+        let (members, _) = jiceng_store::browse::members_page(
+            &mut conn,
+            &Scope::All,
+            &jiceng_store::browse::MemberFilter {
+                org_id: Some(org.org.id),
+                ..Default::default()
+            },
+            0,
+            3,
+            Some(0),
+        )
+        .await?;
+        pick.push(
+            members
+                .iter()
+                .filter(|m| m.id != d.member_id)
+                .nth(1)
+                .map(|m| m.id),
+        );
+    }
+    drop(conn);
+    let [Some(a), Some(b), Some(_), Some(mine)] = pick[..] else {
+        return Ok(0);
+    };
+    let grant = Actor::system().grant::<TransferMembers>()?;
+    let days = |n: u64| today - chrono::Days::new(n);
+    let letter = |to: &OrgRecord, on, reason: &str| NewLetter {
+        to: Some(to.org.id.to_string()),
+        issued_on: on,
+        reason: reason.into(),
+        ..NewLetter::default()
+    };
+    let received =
+        transfer::issue(app, &grant, a, &letter(&d.branch, days(40), "回村居住")).await?;
+    transfer::receive(app, &grant, received, days(30)).await?;
+    transfer::issue(app, &grant, b, &letter(&d.branch, days(6), "到本村务工")).await?;
+    let four_months = today
+        .checked_sub_months(chrono::Months::new(4))
+        .unwrap_or(today);
+    transfer::issue(
+        app,
+        &grant,
+        mine,
+        &letter(&others[2], four_months, "工作调动"),
+    )
+    .await?;
+    Ok(3)
+}

@@ -96,6 +96,8 @@ async fn build_demo(app: &App) -> Result<()> {
         "已完成{year}年度星级评定：{} 个党组织评定，{} 个疑似软弱涣散（待组织部门确定或排除）",
         r.rated, r.suspected_orgs
     );
+    let letters = jiceng_app::demo::seed_transfers(app, &root.org.code).await?;
+    println!("演示支部的组织关系转接：{letters} 封介绍信（已接收、待接收、逾期未接收各一）");
     Ok(())
 }
 
