@@ -17,6 +17,7 @@ pub mod lease;
 pub mod meetings;
 pub mod member_admin;
 pub mod member_exit;
+pub mod mobility;
 pub mod org_admin;
 pub mod password;
 pub mod privacy;

@@ -12,6 +12,7 @@ pub mod id_number;
 pub mod meeting;
 pub mod member;
 pub mod member_stats;
+pub mod mobility;
 pub mod org;
 pub mod path;
 pub mod period;

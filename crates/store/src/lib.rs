@@ -18,6 +18,7 @@ pub mod lease;
 pub mod meetings;
 pub mod members;
 pub mod migrate;
+pub mod mobility;
 pub mod orgs;
 pub mod positions;
 pub mod protection;

@@ -158,6 +158,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0023_member_exit.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 24,
+        name: "member_mobility",
+        script: include_str!("../migrations/0024_member_mobility.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -443,6 +443,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "applicant" => "applicant",
         "recruitment_step" => "recruitment_step",
         "member_transfer" => "member_transfer",
+        "member_mobility" => "member_mobility",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }

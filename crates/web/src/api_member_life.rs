@@ -56,6 +56,18 @@ pub fn routes() -> Routes {
             exit,
         )
         .get(
+            "/mobility",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            mobility_list,
+        )
+        .post(
+            "/members/{id}/mobility",
+            Guard::May(Action::Write),
+            Subject::Member,
+            mobility_record,
+        )
+        .get(
             "/reports/transfers",
             Guard::May(Action::ReadData),
             Subject::QueryOrg,
@@ -72,6 +84,32 @@ async fn exit(
 ) -> ApiResult<Response> {
     let grant = user.actor.grant::<Write>()?;
     match member_exit::record_exit(&state.app, &grant, id, &input).await {
+        Ok(()) => Ok(
+            to_json(&jiceng_app::browse::member_view(&state.app, &user.actor, id).await?)
+                .into_response(),
+        ),
+        Err(e) => refusal(e),
+    }
+}
+
+async fn mobility_list(
+    State(state): State<AppState>,
+    QueryOrg { org, .. }: QueryOrg<ApiUser>,
+) -> ApiResult {
+    Ok(to_json(
+        &jiceng_app::mobility::mobility(&state.app, &org).await?,
+    ))
+}
+
+/// Records 外出, 返回, 失联, 恢复联系 or 停止党籍: `200` with the member's page, or the refusal.
+async fn mobility_record(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<jiceng_app::mobility::MobilityInput>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<Write>()?;
+    match jiceng_app::mobility::record(&state.app, &grant, id, &input).await {
         Ok(()) => Ok(
             to_json(&jiceng_app::browse::member_view(&state.app, &user.actor, id).await?)
                 .into_response(),
@@ -310,6 +348,23 @@ pub(crate) fn schemas() -> serde_json::Map<String, Value> {
                 "note": s("string", "说明"),
             },
             "required": ["kind", "on"],
+        },
+        "MobilityInput": {
+            "type": "object",
+            "properties": {
+                "action": s("string", "away（外出）、back（返回）、lost（失联）、found（恢复联系）、suspend（停止党籍决定）"),
+                "on": date("日期"),
+                "place": s("string", "外出地点（外出时必填）"),
+                "contact": s("string", "联系电话"),
+                "certificate_no": s("string", "流动党员活动证号"),
+                "decided_by": s("string", "作出停止党籍决定的党组织"),
+                "document": s("string", "文号"),
+            },
+            "required": ["action", "on"],
+        },
+        "Mobility": {
+            "type": "object",
+            "description": "本级及下级外出（away）和失联（lost）党员，每人含 since、place、contact（脱敏）、certificate_no、suspended_on、proposal（按规定应由支部研究的事项：外出满6个月应转移组织关系、失联满6个月应启动停止党籍程序、停止党籍满2年应启动除名程序）；transfer_due、suspension、removal 为人数",
         },
         "ArrivedMember": {
             "type": "object",

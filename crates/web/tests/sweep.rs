@@ -96,6 +96,9 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
                 Sample::Json(json!({"reason": "测试"}))
             }
             ("POST", "/transfers/in") => Sample::Json(arrival_sample()),
+            ("POST", "/members/{id}/mobility") => {
+                Sample::Json(json!({"action": "lost", "on": "2026-06-01"}))
+            }
             ("POST", "/members/{id}/exit") => {
                 Sample::Json(json!({"kind": "death", "on": "2026-06-01"}))
             }
@@ -226,6 +229,7 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             f(&[("reason", s("测试"))])
         }
         ("POST", "/members/{id}/exit") => f(&[("kind", s("death")), ("on", s("2026-06-01"))]),
+        ("POST", "/members/{id}/mobility") => f(&[("action", s("lost")), ("on", s("2026-06-01"))]),
         ("POST", "/transfers/in") => Sample::Form(
             arrival_sample()
                 .as_object()

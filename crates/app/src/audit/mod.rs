@@ -95,10 +95,11 @@ pub enum AuditAction {
     TransferReceipt = 114,
     TransferIn = 115,
     MemberExit = 116,
+    MemberMobility = 117,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 54] = [
+    pub const ALL: [AuditAction; 55] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -153,6 +154,7 @@ impl AuditAction {
         AuditAction::TransferReceipt,
         AuditAction::TransferIn,
         AuditAction::MemberExit,
+        AuditAction::MemberMobility,
     ];
 
     pub fn code(self) -> i64 {
@@ -219,6 +221,7 @@ impl AuditAction {
             AuditAction::TransferReceipt => "transfer_receipt",
             AuditAction::TransferIn => "transfer_in",
             AuditAction::MemberExit => "member_exit",
+            AuditAction::MemberMobility => "member_mobility",
         }
     }
 
@@ -278,6 +281,7 @@ impl AuditAction {
             AuditAction::TransferReceipt => "登记组织关系回执",
             AuditAction::TransferIn => "接收系统外转入的组织关系",
             AuditAction::MemberExit => "登记党员出党",
+            AuditAction::MemberMobility => "登记流动或失联党员",
         }
     }
 }

@@ -211,6 +211,9 @@ pub struct MemberView {
     pub exit: Option<crate::member_exit::ExitView>,
     /// The actor may record the member's exit.
     pub can_exit: bool,
+    /// The member's spells away (外出) and lost (失联), oldest first, with what the rules
+    /// propose for one still lasting.
+    pub mobility: Vec<crate::mobility::SpellView>,
 }
 
 /// A member's way into the party as recorded: the applicant's page and each step's day.
@@ -290,6 +293,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
             && m.exited_on.is_none()
             && !transfers.iter().any(|t| t.state_code == "issued"),
         can_exit: actor.may(Action::Write) && m.exited_on.is_none(),
+        mobility: crate::mobility::of_member(app, &m, &org.org.name).await?,
         exit,
         transfers,
     })

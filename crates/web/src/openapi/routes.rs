@@ -379,6 +379,13 @@ pub const ROUTES: &[ApiRoute] = &[
         .params(&[ID])
         .body("ExitInput")
         .returns("Object"),
+    get("/mobility", "members", "流动党员和失联党员：本级及下级正在外出、失联的党员，以及按规定应由支部研究的事项（不自动处理）")
+        .params(&[ORG])
+        .returns("Mobility"),
+    post("/members/{id}/mobility", "members", "登记党员外出、返回、失联、恢复联系或停止党籍决定；日期晚于今天、重复登记、失联未满6个月即停止党籍等 400，error 为中文原因，field 为所属字段")
+        .params(&[ID])
+        .body("MobilityInput")
+        .returns("Object"),
     get("/reports/transfers", "transfers", "组织关系转接报表：期间内本级及每个直属下级转出、转入、被退回的组织关系，现在待接收及逾期的介绍信，逾期未接收的名单（身份证号脱敏）")
         .params(&[ORG, PERIOD])
         .returns("TransfersReport"),

@@ -12,6 +12,7 @@ mod listing;
 mod login;
 mod member_exit;
 mod members;
+mod mobility;
 mod orgs;
 mod rating;
 mod recruitment;
@@ -46,6 +47,7 @@ pub fn routes() -> Routes {
         .merge(orgs::routes())
         .merge(members::routes())
         .merge(member_exit::routes())
+        .merge(mobility::routes())
         .merge(units::routes())
         .merge(reports::routes())
         .merge(rating::routes())

@@ -1,0 +1,128 @@
+//! 流动党员 and 失联党员 on the fixtures' township (today 2026-12-15), on SQLite and
+//! PostgreSQL: a member away since 7 months ago is flagged for a transfer, one away 3 months
+//! is not; a member lost since 8 months ago is proposed for suspension, and once the branch
+//! decides, not again; nothing is done by the system; back and found close the spells.
+
+mod common;
+
+use common::*;
+use jiceng_app::access::{Actor, Role};
+use jiceng_app::mobility::{self, MobilityInput};
+use jiceng_app::{browse, AppError};
+use jiceng_store::contract_test;
+use jiceng_store::testing::TestDb;
+
+fn act(action: &str, on: &str) -> MobilityInput {
+    MobilityInput {
+        action: action.into(),
+        on: d(on),
+        ..MobilityInput::default()
+    }
+}
+
+contract_test!(
+    the_branch_is_told_what_the_rules_ask_and_decides,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("mobility");
+        load_township(&app, &dir, false).await;
+        let dong = sys_org(&app, "T002").await;
+        let sec = Actor::for_test(31, "sec-dong", Role::Secretary).at(dong.org.id, &dong.path);
+        let grant = sec.grant().unwrap();
+        let id = |name: &'static str| {
+            let app = app.clone();
+            async move {
+                let mut c = app.store().acquire().await.unwrap();
+                sqlx::query_scalar::<_, i64>("SELECT id FROM member WHERE name = $1")
+                    .bind(name)
+                    .fetch_one(&mut *c)
+                    .await
+                    .unwrap()
+            }
+        };
+        let (li, qian, zheng) = (id("李四").await, id("钱二").await, id("郑七").await);
+        let away = |on: &str| MobilityInput {
+            place: Some("浙江省宁波市某电子厂".into()),
+            contact: Some("13900001234".into()),
+            certificate_no: Some("流证2026-031".into()),
+            ..act("away", on)
+        };
+        mobility::record(&app, &grant, li, &away("2026-05-10"))
+            .await
+            .unwrap();
+        mobility::record(&app, &grant, qian, &away("2026-09-01"))
+            .await
+            .unwrap();
+        mobility::record(&app, &grant, zheng, &act("lost", "2026-04-01"))
+            .await
+            .unwrap();
+        let m = mobility::mobility(&app, &dong).await.unwrap();
+        assert_eq!((m.away.len(), m.lost.len()), (2, 1));
+        assert_eq!((m.transfer_due, m.suspension, m.removal), (1, 1, 0));
+        let flagged = m.away.iter().find(|s| s.proposal.is_some()).unwrap();
+        assert_eq!(flagged.name, "李四");
+        assert_eq!(
+            flagged.contact.as_deref(),
+            Some("139****1234"),
+            "the phone masked"
+        );
+        // Nothing is done by the system: still on the roll, in their branch.
+        assert_eq!(sys_org(&app, "T002").await.facts.direct_members, 8);
+        let page = browse::member_view(&app, &sec, li).await.unwrap();
+        assert!(page.mobile && page.mobility.len() == 1);
+
+        // Refusals: away twice, suspension before 6 months lost, an unknown action.
+        let refused = |r: jiceng_app::Result<()>| match r {
+            Err(AppError::MemberLife(e)) => e.field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            refused(mobility::record(&app, &grant, li, &away("2026-06-01")).await),
+            "action"
+        );
+        let early = MobilityInput {
+            decided_by: Some("东村党支部党员大会".into()),
+            ..act("suspend", "2026-09-30")
+        };
+        assert_eq!(
+            refused(mobility::record(&app, &grant, zheng, &early).await),
+            "on"
+        );
+        assert_eq!(
+            refused(mobility::record(&app, &grant, li, &act("fly", "2026-06-01")).await),
+            "action"
+        );
+
+        // The branch decides the suspension: no longer proposed (removal only 2 years on).
+        let decided = MobilityInput {
+            decided_by: Some("东村党支部党员大会".into()),
+            document: Some("东支〔2026〕3号".into()),
+            ..act("suspend", "2026-12-10")
+        };
+        mobility::record(&app, &grant, zheng, &decided)
+            .await
+            .unwrap();
+        let later = on(&db, "2028-12-10");
+        let m = mobility::mobility(&later, &sys_org(&later, "T002").await)
+            .await
+            .unwrap();
+        assert_eq!(
+            m.removal, 1,
+            "2 years after the suspension, removal is proposed"
+        );
+        let m = mobility::mobility(&app, &dong).await.unwrap();
+        assert_eq!((m.suspension, m.removal), (0, 0));
+        // Back and found close the spells; the member's flags follow.
+        mobility::record(&app, &grant, li, &act("back", "2026-12-01"))
+            .await
+            .unwrap();
+        mobility::record(&app, &grant, zheng, &act("found", "2026-12-12"))
+            .await
+            .unwrap();
+        let m = mobility::mobility(&app, &dong).await.unwrap();
+        assert_eq!((m.away.len(), m.lost.len()), (1, 0));
+        let page = browse::member_view(&app, &sec, li).await.unwrap();
+        assert!(!page.mobile);
+        assert_eq!(page.mobility[0].until, Some(d("2026-12-01")));
+    }
+);
