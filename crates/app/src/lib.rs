@@ -20,6 +20,7 @@ pub mod member_exit;
 pub mod mobility;
 pub mod org_admin;
 pub mod password;
+mod person;
 pub mod privacy;
 pub mod rating;
 pub mod recruitment;

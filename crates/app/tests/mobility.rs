@@ -29,17 +29,7 @@ contract_test!(
         let dong = sys_org(&app, "T002").await;
         let sec = Actor::for_test(31, "sec-dong", Role::Secretary).at(dong.org.id, &dong.path);
         let grant = sec.grant().unwrap();
-        let id = |name: &'static str| {
-            let app = app.clone();
-            async move {
-                let mut c = app.store().acquire().await.unwrap();
-                sqlx::query_scalar::<_, i64>("SELECT id FROM member WHERE name = $1")
-                    .bind(name)
-                    .fetch_one(&mut *c)
-                    .await
-                    .unwrap()
-            }
-        };
+        let id = |name: &'static str| member_named(&app, name);
         let (li, qian, zheng) = (id("李四").await, id("钱二").await, id("郑七").await);
         let away = |on: &str| MobilityInput {
             place: Some("浙江省宁波市某电子厂".into()),

@@ -47,12 +47,7 @@ fn vote(due: u32, present: u32, yes: u32) -> Option<Vote> {
 }
 
 async fn member_id(app: &App, name: &str) -> i64 {
-    let mut c = app.store().acquire().await.unwrap();
-    sqlx::query_scalar("SELECT id FROM member WHERE name = $1")
-        .bind(name)
-        .fetch_one(&mut *c)
-        .await
-        .expect("on the roster")
+    member_named(app, name).await
 }
 
 /// The township, a secretary's grant at 东村党支部 and a registered applicant's id.

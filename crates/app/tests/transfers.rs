@@ -25,12 +25,7 @@ fn grant(a: &Actor) -> Grant<TransferMembers> {
 }
 
 async fn member_id(app: &App, name: &str) -> i64 {
-    let mut c = app.store().acquire().await.unwrap();
-    sqlx::query_scalar("SELECT id FROM member WHERE name = $1")
-        .bind(name)
-        .fetch_one(&mut *c)
-        .await
-        .expect("on the roster")
+    member_named(app, name).await
 }
 
 /// The stored direct member count of the org `code`.

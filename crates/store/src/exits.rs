@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 
 use crate::row::{from_row, Cells};
 use crate::sql::{insert_many, Sql, Val};
-use crate::{Conn, Result, Scope};
+use crate::{Conn, Result};
 
 /// An exit as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,37 +73,4 @@ pub async fn of_member(conn: &mut Conn, member_id: i64) -> Result<Option<StoredE
     .bind(member_id)
     .fetch_opt_map(&mut *conn, from_row)
     .await
-}
-
-/// The exits of a scope's members on or after `since`, latest first, with each member's
-/// name and masked ID number: (exit, name, masked ID number, org id).
-pub async fn in_scope_since(
-    conn: &mut Conn,
-    scope: &Scope,
-    since: NaiveDate,
-    limit: i64,
-) -> Result<Vec<(StoredExit, String, String, i64)>> {
-    let cols: Vec<String> = COLS.iter().map(|c| format!("e.{c}")).collect();
-    let rows = Sql::new(format!(
-        "SELECT {}, m.name, m.id_masked, m.org_id FROM member_exit e JOIN member m ON m.id = e.member_id WHERE ",
-        cols.join(", ")
-    ))
-    .scope("m.org_path", scope)
-    .push(" AND e.exited_on >= ")
-    .bind(since)
-    .push(" ORDER BY e.exited_on DESC, e.member_id LIMIT ")
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    use sqlx::Row;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                from_row(r)?,
-                r.try_get("name")?,
-                r.try_get("id_masked")?,
-                r.try_get("org_id")?,
-            ))
-        })
-        .collect()
 }

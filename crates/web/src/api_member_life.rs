@@ -25,7 +25,18 @@ use crate::AppState;
 
 pub fn routes() -> Routes {
     let may = Guard::May(Action::TransferMembers);
-    Routes::new()
+    let mut routes = Routes::new();
+    for action in transfer::Decision::ACTIONS {
+        let path = format!("/transfers/{{id}}/{action}");
+        let handler = move |State(state): State<AppState>,
+                            user: ApiUser,
+                            Path(id): Path<i64>,
+                            JsonBody(b): JsonBody<DecisionBody>| async move {
+            decide(state, user, id, b, action).await
+        };
+        routes = routes.post(&path, may, Subject::Transfer, handler);
+    }
+    routes
         .get(
             "/transfers",
             Guard::May(Action::ReadData),
@@ -39,15 +50,6 @@ pub fn routes() -> Routes {
             Subject::Transfer,
             letter,
         )
-        .post("/transfers/{id}/receive", may, Subject::Transfer, receive)
-        .post(
-            "/transfers/{id}/return",
-            may,
-            Subject::Transfer,
-            return_letter,
-        )
-        .post("/transfers/{id}/withdraw", may, Subject::Transfer, withdraw)
-        .post("/transfers/{id}/receipt", may, Subject::Transfer, receipt)
         .post("/members/{id}/transfer", may, Subject::Member, issue)
         .post(
             "/members/{id}/exit",
@@ -197,63 +199,32 @@ async fn issue(
     }
 }
 
-/// The body of 接收 and 回执: the day, and the receipt's words.
+/// The body of a decision: the day (接收, 回执) and the reason (退回, 撤回) or the
+/// receipt's words (回执).
 #[derive(Deserialize)]
-struct OnDay {
-    on: NaiveDate,
+struct DecisionBody {
+    #[serde(default)]
+    on: Option<NaiveDate>,
+    #[serde(default)]
+    reason: Option<String>,
     #[serde(default)]
     note: Option<String>,
 }
 
-/// The body of 退回 and 撤回.
-#[derive(Deserialize)]
-struct Because {
-    #[serde(default)]
-    reason: String,
-}
-
-async fn receive(
-    State(state): State<AppState>,
+/// 接收, 退回, 撤回 or 回执 (`action`), each a route of its own.
+async fn decide(
+    state: AppState,
     user: ApiUser,
-    Path(id): Path<i64>,
-    JsonBody(b): JsonBody<OnDay>,
+    id: i64,
+    b: DecisionBody,
+    action: &str,
 ) -> ApiResult<Response> {
     let grant = user.actor.grant::<TransferMembers>()?;
-    let r = transfer::receive(&state.app, &grant, id, b.on).await;
-    decided(&state, &user, id, r).await
-}
-
-async fn return_letter(
-    State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<i64>,
-    JsonBody(b): JsonBody<Because>,
-) -> ApiResult<Response> {
-    let grant = user.actor.grant::<TransferMembers>()?;
-    let r = transfer::return_letter(&state.app, &grant, id, &b.reason).await;
-    decided(&state, &user, id, r).await
-}
-
-async fn withdraw(
-    State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<i64>,
-    JsonBody(b): JsonBody<Because>,
-) -> ApiResult<Response> {
-    let grant = user.actor.grant::<TransferMembers>()?;
-    let r = transfer::withdraw(&state.app, &grant, id, &b.reason).await;
-    decided(&state, &user, id, r).await
-}
-
-async fn receipt(
-    State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<i64>,
-    JsonBody(b): JsonBody<OnDay>,
-) -> ApiResult<Response> {
-    let grant = user.actor.grant::<TransferMembers>()?;
-    let note = b.note.unwrap_or_default();
-    let r = transfer::close(&state.app, &grant, id, b.on, &note).await;
+    let words = b.reason.or(b.note).unwrap_or_default();
+    let r = match transfer::Decision::parse(action, b.on, &words) {
+        Ok(d) => transfer::decide(&state.app, &grant, id, &d).await,
+        Err(e) => Err(e),
+    };
     decided(&state, &user, id, r).await
 }
 

@@ -50,25 +50,17 @@ pub fn prepare(app: &App, org: &InScope<OrgRecord>, new: &NewApplicant) -> Resul
             "入党申请应由党支部（或党委、党总支）接收，不能是党小组",
         ));
     }
-    let name = new.name.trim();
-    if name.is_empty() {
-        return Err(refused("name", "请填写姓名"));
-    }
-    text::MEMBER_NAME
-        .check(name)
-        .map_err(|e| refused("name", e))?;
-    let id = IdNumber::parse(&new.id_number).map_err(|e| refused("id_number", e))?;
-    let ethnicity = crate::trimmed(&new.ethnicity).unwrap_or_default();
-    text::ETHNICITY
-        .check(&ethnicity)
-        .map_err(|e| refused("ethnicity", e))?;
-    let education = match crate::trimmed(&new.education) {
-        Some(e) => Some(
-            Education::parse_label(&e)
-                .ok_or_else(|| refused("education", format!("无法识别的学历：{e}")))?,
-        ),
-        None => None,
-    };
+    let crate::person::PersonFields {
+        name,
+        id,
+        ethnicity,
+        education,
+    } = crate::person::check_person(
+        &new.name,
+        &new.id_number,
+        (&new.ethnicity, &new.education),
+        refused,
+    )?;
     let occupation = crate::trimmed(&new.occupation);
     text::OCCUPATION
         .check(occupation.as_deref().unwrap_or(""))
@@ -95,7 +87,7 @@ pub fn prepare(app: &App, org: &InScope<OrgRecord>, new: &NewApplicant) -> Resul
     Ok(protected_row(
         app,
         (org.org.id, &org.path),
-        name.to_string(),
+        name,
         &id,
         details,
     ))

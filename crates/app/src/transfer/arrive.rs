@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use jiceng_domain::transfer::{self as rule, LetterState, Outside};
-use jiceng_domain::{text, Education, IdNumber, MemberStatus, OrgKind};
+use jiceng_domain::{text, MemberStatus, OrgKind};
 use jiceng_store::facts;
 use jiceng_store::members::{self as member_store, StoredMember};
 use jiceng_store::transfers::{self as store, StoredTransfer};
@@ -46,25 +46,12 @@ pub struct Arrival {
 
 /// Checks an arrival and makes the member's row (id 0).
 fn member_row(app: &App, org: &OrgRecord, a: &Arrival) -> Result<StoredMember> {
-    let name = a.name.trim();
-    if name.is_empty() {
-        return Err(refused("name", "请填写姓名"));
-    }
-    text::MEMBER_NAME
-        .check(name)
-        .map_err(|e| refused("name", e))?;
-    let id = IdNumber::parse(&a.id_number).map_err(|e| refused("id_number", e))?;
-    let ethnicity = crate::trimmed(&a.ethnicity).unwrap_or_default();
-    text::ETHNICITY
-        .check(&ethnicity)
-        .map_err(|e| refused("ethnicity", e))?;
-    let education = match crate::trimmed(&a.education) {
-        Some(e) => Some(
-            Education::parse_label(&e)
-                .ok_or_else(|| refused("education", format!("无法识别的学历：{e}")))?,
-        ),
-        None => None,
-    };
+    let crate::person::PersonFields {
+        name,
+        id,
+        ethnicity,
+        education,
+    } = crate::person::check_person(&a.name, &a.id_number, (&a.ethnicity, &a.education), refused)?;
     let status = MemberStatus::parse_label(a.status.trim())
         .ok_or_else(|| refused("status", "人员类别应为“正式党员”或“预备党员”"))?;
     if a.joined_on <= id.birth_date() || a.joined_on > a.issued_on {
@@ -83,7 +70,7 @@ fn member_row(app: &App, org: &OrgRecord, a: &Arrival) -> Result<StoredMember> {
         id: 0,
         org_id: org.org.id,
         org_path: org.path.clone(),
-        name: name.to_string(),
+        name,
         gender: id.gender(),
         ethnicity,
         birth_date: id.birth_date(),

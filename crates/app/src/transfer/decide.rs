@@ -234,3 +234,59 @@ pub async fn close(
     })
     .await
 }
+
+/// A decision on a letter as a form or the API names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// 接收, on a day.
+    Receive(NaiveDate),
+    /// 退回, with a reason.
+    Return(String),
+    /// 撤回, with a reason.
+    Withdraw(String),
+    /// 回执, on a day, with the receipt's words.
+    Close(NaiveDate, String),
+}
+
+impl Decision {
+    /// The actions a letter's page and the API offer, in the order of their routes.
+    pub const ACTIONS: [&'static str; 4] = ["receive", "return", "withdraw", "receipt"];
+
+    /// The decision named `action` (`receive`, `return`, `withdraw`, `receipt`) with what a
+    /// form or a body gave: its day, its reason or note.
+    pub fn parse(action: &str, on: Option<NaiveDate>, words: &str) -> Result<Decision> {
+        let day = || on.ok_or_else(|| refused("on", "请填写日期"));
+        Ok(match action {
+            "receive" => Decision::Receive(day()?),
+            "return" => Decision::Return(words.to_string()),
+            "withdraw" => Decision::Withdraw(words.to_string()),
+            "receipt" => Decision::Close(day()?, words.to_string()),
+            other => return Err(refused("state", format!("无法识别的办理事项：{other}"))),
+        })
+    }
+
+    /// What a page says once it is done (`?done=`).
+    pub fn done(&self) -> &'static str {
+        match self {
+            Decision::Receive(_) => "received",
+            Decision::Return(_) => "returned",
+            Decision::Withdraw(_) => "withdrawn",
+            Decision::Close(..) => "closed",
+        }
+    }
+}
+
+/// Makes the decision `d` on the letter `id`.
+pub async fn decide(
+    app: &App,
+    grant: &Grant<TransferMembers>,
+    id: i64,
+    d: &Decision,
+) -> Result<()> {
+    match d {
+        Decision::Receive(on) => receive(app, grant, id, *on).await,
+        Decision::Return(reason) => return_letter(app, grant, id, reason).await,
+        Decision::Withdraw(reason) => withdraw(app, grant, id, reason).await,
+        Decision::Close(on, note) => close(app, grant, id, *on, note).await,
+    }
+}

@@ -20,7 +20,7 @@ mod decide;
 mod issue;
 
 pub use arrive::{arrive, Arrival};
-pub use decide::{close, receive, return_letter, withdraw};
+pub use decide::{close, decide, receive, return_letter, withdraw, Decision};
 pub use issue::{issue, NewLetter};
 
 /// A refused letter or decision, typed: the part of the form and the reason.

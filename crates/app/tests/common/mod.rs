@@ -710,3 +710,14 @@ pub fn assert_errors(r: &ImportReport, at: &[(usize, &str)], says: &[(usize, &st
         assert!(message.contains(words), "{i}: {message}");
     }
 }
+
+/// The id of the member named `name` (the fixtures' names are unique).
+#[allow(dead_code)]
+pub async fn member_named(app: &App, name: &str) -> i64 {
+    let mut c = app.store().acquire().await.unwrap();
+    sqlx::query_scalar("SELECT id FROM member WHERE name = $1")
+        .bind(name)
+        .fetch_one(&mut *c)
+        .await
+        .expect("on the roster")
+}

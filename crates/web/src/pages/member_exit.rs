@@ -7,12 +7,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiceng_app::access::{Action, Write};
+use jiceng_app::browse;
 use jiceng_app::member_exit::{self, ExitInput};
-use jiceng_app::{browse, AppError};
 use serde::Deserialize;
 
 use crate::error::PageError;
 use crate::extract::CsrfForm;
+use crate::pages::refusal::Refusal;
 use crate::pages::{html_status, Nav};
 use crate::parse::parse_day;
 use crate::routes::{Guard, Routes, Subject};
@@ -50,30 +51,20 @@ struct ExitPage {
     today: String,
     kinds: Vec<(&'static str, &'static str)>,
     f: ExitValues,
-    field: &'static str,
-    message: String,
+    e: Refusal,
 }
 
-impl ExitPage {
-    fn at(&self, field: &str) -> Option<&str> {
-        (!self.message.is_empty() && self.field == field).then_some(self.message.as_str())
-    }
-
-    fn general(&self) -> Option<&str> {
-        const FIELDS: [&str; 5] = ["kind", "on", "decided_by", "document", "note"];
-        (!self.message.is_empty() && !FIELDS.contains(&self.field)).then_some(&self.message)
-    }
-}
+const EXIT_FIELDS: [&str; 5] = ["kind", "on", "decided_by", "document", "note"];
 
 async fn answer(
     state: &AppState,
     user: &User,
     id: i64,
     f: ExitValues,
-    (field, message): (&'static str, String),
+    e: Refusal,
 ) -> Result<Response, PageError> {
     let m = browse::member_in_scope(&state.app, &user.actor, id).await?;
-    let status = if message.is_empty() {
+    let status = if e.message.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::BAD_REQUEST
@@ -88,8 +79,7 @@ async fn answer(
             today: state.app.today().to_string(),
             kinds: member_exit::kinds(),
             f,
-            field,
-            message,
+            e,
         },
     )
 }
@@ -104,7 +94,7 @@ async fn exit_form(
         on: state.app.today().to_string(),
         ..Default::default()
     };
-    answer(&state, &user, id, f, ("", String::new())).await
+    answer(&state, &user, id, f, Refusal::default()).await
 }
 
 async fn exit_submit(
@@ -127,12 +117,17 @@ async fn exit_submit(
                 Ok(()) => {
                     return Ok(Redirect::to(&format!("/members/{id}?done=exited")).into_response())
                 }
-                Err(AppError::MemberLife(r)) => (r.field, r.message),
-                Err(other) => return Err(other.into()),
+                Err(e) => Refusal::of(e)?,
             }
         }
-        Ok(None) => ("on", "请填写出党日期".to_string()),
-        Err(message) => ("on", message),
+        Ok(None) => Refusal {
+            field: "on",
+            message: "请填写出党日期".into(),
+        },
+        Err(message) => Refusal {
+            field: "on",
+            message,
+        },
     };
     answer(&state, &user, id, f, refusal).await
 }

@@ -23,6 +23,7 @@ pub use listing::{opt_i64, urlencode, Pager};
 pub(crate) use login::login_refused;
 use login::{login_page, refuse_login_form, signed_in};
 pub(crate) use members::looks_like_id_number;
+mod refusal;
 mod reports;
 mod transfers;
 mod units;

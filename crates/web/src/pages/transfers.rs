@@ -10,13 +10,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiceng_app::access::{Action, TransferMembers};
 use jiceng_app::browse;
 use jiceng_app::transfer::{self, Arrival, LetterView, Letters, NewLetter};
-use jiceng_app::AppError;
 use jiceng_domain::transfer::Outside;
 use jiceng_domain::Education;
 use serde::Deserialize;
 
 use crate::error::PageError;
 use crate::extract::{CsrfForm, QueryOrg};
+use crate::pages::refusal::Refusal;
 use crate::pages::{html, html_status, Nav};
 use crate::parse::parse_day;
 use crate::routes::{Guard, Routes, Subject};
@@ -26,7 +26,17 @@ use crate::AppState;
 pub fn routes() -> Routes {
     let may = Guard::May(Action::TransferMembers);
     let letter = Subject::Transfer;
-    Routes::new()
+    let mut routes = Routes::new();
+    for action in transfer::Decision::ACTIONS {
+        let path = format!("/transfers/{{id}}/{action}");
+        let handler = move |State(state): State<AppState>,
+                            Path(id): Path<i64>,
+                            form: CsrfForm<DecisionForm>| async move {
+            decide(state, id, form, action).await
+        };
+        routes = routes.post(&path, may, letter, handler);
+    }
+    routes
         .get(
             "/transfers",
             Guard::May(Action::ReadData),
@@ -41,46 +51,8 @@ pub fn routes() -> Routes {
             letter,
             letter_page,
         )
-        .post("/transfers/{id}/receive", may, letter, receive)
-        .post("/transfers/{id}/return", may, letter, return_letter)
-        .post("/transfers/{id}/withdraw", may, letter, withdraw)
-        .post("/transfers/{id}/receipt", may, letter, receipt)
         .get("/members/{id}/transfer", may, Subject::Member, issue_form)
         .post("/members/{id}/transfer", may, Subject::Member, issue_submit)
-}
-
-/// A refusal and the field it belongs to (empty: none in particular).
-#[derive(Default)]
-struct Refusal {
-    field: &'static str,
-    message: String,
-}
-
-impl Refusal {
-    fn at(&self, field: &str) -> Option<&str> {
-        (!self.message.is_empty() && self.field == field).then_some(self.message.as_str())
-    }
-
-    /// The message, if it is not shown beside one of `fields`.
-    fn general(&self, fields: &[&str]) -> Option<&str> {
-        (!self.message.is_empty() && !fields.contains(&self.field)).then_some(&self.message)
-    }
-
-    /// The message, wherever it belongs (the letter page shows it above its forms).
-    fn any(&self) -> Option<&str> {
-        (!self.message.is_empty()).then_some(self.message.as_str())
-    }
-
-    fn of(e: AppError) -> Result<Refusal, PageError> {
-        match e {
-            AppError::MemberLife(r) => Ok(Refusal {
-                field: r.field,
-                message: r.message,
-            }),
-            AppError::Input(message) => Ok(Refusal { field: "", message }),
-            other => Err(other.into()),
-        }
-    }
 }
 
 fn day_field(raw: &str, field: &'static str, label: &str) -> Result<chrono::NaiveDate, Refusal> {
@@ -195,76 +167,36 @@ struct DecisionForm {
     note: String,
 }
 
-/// Answers a decision: to the letter with `done`, or the letter page with the refusal.
-async fn decided(
-    state: &AppState,
-    user: &User,
+/// 接收, 退回, 撤回 or 回执 (`action`) from the letter's page or the inbox's card.
+async fn decide(
+    state: AppState,
     id: i64,
-    result: Result<(), Refusal>,
-    done: &str,
+    CsrfForm { user, form }: CsrfForm<DecisionForm>,
+    action: &str,
 ) -> Result<Response, PageError> {
+    let grant = user.actor.grant::<TransferMembers>()?;
+    let words = if form.reason.trim().is_empty() {
+        &form.note
+    } else {
+        &form.reason
+    };
+    let result = match parse_day(&form.on, "日期") {
+        Err(message) => Err(Refusal {
+            field: "on",
+            message,
+        }),
+        Ok(on) => match transfer::Decision::parse(action, on, words) {
+            Ok(d) => match transfer::decide(&state.app, &grant, id, &d).await {
+                Ok(()) => Ok(d.done()),
+                Err(e) => Err(Refusal::of(e)?),
+            },
+            Err(e) => Err(Refusal::of(e)?),
+        },
+    };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/transfers/{id}?done={done}")).into_response()),
-        Err(e) => letter_answer(state, user, id, None, e).await,
+        Ok(done) => Ok(Redirect::to(&format!("/transfers/{id}?done={done}")).into_response()),
+        Err(e) => letter_answer(&state, &user, id, None, e).await,
     }
-}
-
-async fn receive(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfForm { user, form }: CsrfForm<DecisionForm>,
-) -> Result<Response, PageError> {
-    let grant = user.actor.grant::<TransferMembers>()?;
-    let result = match day_field(&form.on, "on", "接收日期") {
-        Ok(on) => match transfer::receive(&state.app, &grant, id, on).await {
-            Ok(()) => Ok(()),
-            Err(e) => Err(Refusal::of(e)?),
-        },
-        Err(r) => Err(r),
-    };
-    decided(&state, &user, id, result, "received").await
-}
-
-async fn return_letter(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfForm { user, form }: CsrfForm<DecisionForm>,
-) -> Result<Response, PageError> {
-    let grant = user.actor.grant::<TransferMembers>()?;
-    let result = match transfer::return_letter(&state.app, &grant, id, &form.reason).await {
-        Ok(()) => Ok(()),
-        Err(e) => Err(Refusal::of(e)?),
-    };
-    decided(&state, &user, id, result, "returned").await
-}
-
-async fn withdraw(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfForm { user, form }: CsrfForm<DecisionForm>,
-) -> Result<Response, PageError> {
-    let grant = user.actor.grant::<TransferMembers>()?;
-    let result = match transfer::withdraw(&state.app, &grant, id, &form.reason).await {
-        Ok(()) => Ok(()),
-        Err(e) => Err(Refusal::of(e)?),
-    };
-    decided(&state, &user, id, result, "withdrawn").await
-}
-
-async fn receipt(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfForm { user, form }: CsrfForm<DecisionForm>,
-) -> Result<Response, PageError> {
-    let grant = user.actor.grant::<TransferMembers>()?;
-    let result = match day_field(&form.on, "on", "回执日期") {
-        Ok(on) => match transfer::close(&state.app, &grant, id, on, &form.note).await {
-            Ok(()) => Ok(()),
-            Err(e) => Err(Refusal::of(e)?),
-        },
-        Err(r) => Err(r),
-    };
-    decided(&state, &user, id, result, "closed").await
 }
 
 /// The letter form as typed.

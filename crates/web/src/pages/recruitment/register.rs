@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::error::PageError;
 use crate::extract::{CsrfForm, QueryOrg};
+use crate::pages::refusal::Refusal;
 use crate::pages::{html, html_status, Nav};
 use crate::parse::parse_day;
 use crate::session::User;
@@ -39,34 +40,17 @@ pub(super) struct RegisterValues {
     applied_on: String,
 }
 
-/// A refusal and the field it belongs to.
-#[derive(Default)]
-struct Refusal {
-    field: &'static str,
-    message: String,
-}
-
-impl Refusal {
-    /// The message if it belongs to `field`.
-    fn at(&self, field: &str) -> Option<&str> {
-        (self.field == field).then_some(self.message.as_str())
-    }
-
-    /// The message if it belongs to none of the form's fields.
-    fn general(&self) -> Option<&str> {
-        const FIELDS: [&str; 8] = [
-            "name",
-            "id_number",
-            "ethnicity",
-            "education",
-            "occupation",
-            "phone",
-            "applied_on",
-            "",
-        ];
-        (!FIELDS.contains(&self.field)).then_some(self.message.as_str())
-    }
-}
+/// The fields the form shows a refusal beside.
+const REGISTER_FIELDS: [&str; 8] = [
+    "name",
+    "id_number",
+    "ethnicity",
+    "education",
+    "occupation",
+    "phone",
+    "applied_on",
+    "",
+];
 
 #[derive(Template)]
 #[template(path = "recruitment_new.html")]

@@ -1,0 +1,120 @@
+//! 组织关系转接 through the API, on SQLite and PostgreSQL: 甲村's secretary issues a letter
+//! for 王伟 to 丙村党支部 (another town); 乙村's secretary cannot see it; the sender cannot
+//! receive its own letter (400 with the field); 丙村's secretary receives it, 王伟 is 丙村's
+//! and no longer 甲村's; the county's report counts the move for each town, not for itself.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{api_client, fixture, PASSWORD};
+use jiceng_app::access::{Actor, Role};
+use jiceng_app::users::{self, NewUser};
+use jiceng_store::contract_test;
+use jiceng_store::testing::TestDb;
+use serde_json::json;
+
+contract_test!(
+    a_letter_through_the_api_moves_the_member_on_receipt,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let new = NewUser {
+            username: "sec-c".into(),
+            password: PASSWORD.into(),
+            role: Role::Secretary,
+            org: Some("B003".into()),
+            member_id: None,
+            display_name: None,
+        };
+        users::add_user(&f.app, &Actor::system(), new)
+            .await
+            .unwrap();
+        if f.app.totp.required(Role::Secretary) {
+            jiceng_app::totp::enrol_for(&f.app, &Actor::system(), "sec-c")
+                .await
+                .unwrap();
+        }
+        let wang = f.members["王伟"];
+        let mut a = api_client(&f.app, "sec-a").await;
+        let body = json!({"to": "丙村党支部", "issued_on": "2026-06-20", "reason": "到丙村定居"});
+        let r = a
+            .post_json(&format!("/api/v1/members/{wang}/transfer"), body.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+        assert_eq!(r.json()["state"], "待接收");
+        // A second letter for him waits for the first.
+        let r = a
+            .post_json(&format!("/api/v1/members/{wang}/transfer"), body)
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::BAD_REQUEST, json!("member"))
+        );
+        let mut b = api_client(&f.app, "sec-b").await;
+        assert_eq!(
+            b.get(&format!("/api/v1/transfers/{id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let r = a
+            .post_json(
+                &format!("/api/v1/transfers/{id}/receive"),
+                json!({"on": "2026-06-30"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert_eq!(r.json()["field"], "state");
+
+        let mut c = api_client(&f.app, "sec-c").await;
+        let inbox = c.get("/api/v1/transfers").await.json();
+        assert_eq!(inbox["incoming_total"], 1);
+        assert_eq!(inbox["incoming"][0]["person"]["name"], "王伟");
+        assert!(
+            inbox["incoming"][0]["member_id"].is_null(),
+            "only the letter before receipt"
+        );
+        assert_eq!(
+            c.get(&format!("/api/v1/members/{wang}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let r = c
+            .post_json(
+                &format!("/api/v1/transfers/{id}/receive"),
+                json!({"on": "2026-06-30"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["state"], "已接收");
+        assert_eq!(
+            c.get(&format!("/api/v1/members/{wang}")).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            a.get(&format!("/api/v1/members/{wang}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        let mut dept = api_client(&f.app, "dept").await;
+        let r = dept
+            .get("/api/v1/reports/transfers?org=C001&period=2026")
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let report = r.json();
+        assert_eq!(report["totals"]["left"], 0, "a move inside the county");
+        let town = |code: &str| {
+            report["by_child"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["code"] == code)
+                .cloned()
+                .unwrap()
+        };
+        assert_eq!(
+            (
+                town("T001")["left"].clone(),
+                town("T002")["arrived"].clone()
+            ),
+            (json!(1), json!(1))
+        );
+    }
+);
