@@ -28,6 +28,12 @@ async fn member_id(app: &App, name: &str) -> i64 {
     member_named(app, name).await
 }
 
+/// The letters of the org `id`'s subtree as `actor` reads them.
+async fn letters_at(app: &App, actor: &Actor, id: i64) -> transfer::Letters {
+    let org = by_id(app, actor, id).await.unwrap();
+    transfer::letters(app, actor, &org).await.unwrap()
+}
+
 /// The stored direct member count of the org `code`.
 async fn members_at(app: &App, code: &str) -> i64 {
     sys_org(app, code).await.facts.direct_members
@@ -96,13 +102,7 @@ contract_test!(
             browse::member_view(&app, &receiver, li).await,
             Err(AppError::NotFound(_))
         ));
-        let inbox = transfer::letters(
-            &app,
-            &receiver,
-            &by_id(&app, &receiver, jiguan).await.unwrap(),
-        )
-        .await
-        .unwrap();
+        let inbox = letters_at(&app, &receiver, jiguan).await;
         assert_eq!(inbox.incoming_total, 1);
         let seen = &inbox.incoming[0];
         assert_eq!((seen.person.name.as_str(), seen.member_id), ("李四", None));
@@ -113,9 +113,7 @@ contract_test!(
             d("2027-03-01"),
             "3 months by the rules in force"
         );
-        let out = transfer::letters(&app, &sender, &by_id(&app, &sender, dong).await.unwrap())
-            .await
-            .unwrap();
+        let out = letters_at(&app, &sender, dong).await;
         assert_eq!(
             (out.outgoing_total, out.outgoing[0].member_id),
             (1, Some(li))
@@ -242,18 +240,10 @@ contract_test!(
         let id = transfer::issue(&app, &grant(&sender), zhou, &letter("T005", "2026-08-01"))
             .await
             .unwrap();
-        let inbox = transfer::letters(
-            &app,
-            &receiver,
-            &by_id(&app, &receiver, jiguan).await.unwrap(),
-        )
-        .await
-        .unwrap();
+        let inbox = letters_at(&app, &receiver, jiguan).await;
         assert_eq!((inbox.incoming_total, inbox.incoming_overdue), (1, 1));
         assert!(inbox.incoming[0].overdue);
-        let out = transfer::letters(&app, &sender, &by_id(&app, &sender, dong).await.unwrap())
-            .await
-            .unwrap();
+        let out = letters_at(&app, &sender, dong).await;
         assert_eq!(out.outgoing_overdue, 1);
         match transfer::receive(&app, &grant(&receiver), id, d("2026-12-15")).await {
             Err(AppError::MemberLife(r)) => {
@@ -301,9 +291,7 @@ contract_test!(
         transfer::return_letter(&app, &grant(&receiver), id, "本人未到本单位工作")
             .await
             .unwrap();
-        let out = transfer::letters(&app, &sender, &by_id(&app, &sender, dong).await.unwrap())
-            .await
-            .unwrap();
+        let out = letters_at(&app, &sender, dong).await;
         assert_eq!(out.outgoing[0].state, "已退回");
         assert_eq!(
             out.outgoing[0].decision_note.as_deref(),

@@ -6,9 +6,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{api_client, fixture, PASSWORD};
-use jiceng_app::access::{Actor, Role};
-use jiceng_app::users::{self, NewUser};
+use common::{add_secretary, api_client, fixture};
 use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
 use serde_json::json;
@@ -17,22 +15,7 @@ contract_test!(
     a_letter_through_the_api_moves_the_member_on_receipt,
     |db: TestDb| async move {
         let f = fixture(&db).await;
-        let new = NewUser {
-            username: "sec-c".into(),
-            password: PASSWORD.into(),
-            role: Role::Secretary,
-            org: Some("B003".into()),
-            member_id: None,
-            display_name: None,
-        };
-        users::add_user(&f.app, &Actor::system(), new)
-            .await
-            .unwrap();
-        if f.app.totp.required(Role::Secretary) {
-            jiceng_app::totp::enrol_for(&f.app, &Actor::system(), "sec-c")
-                .await
-                .unwrap();
-        }
+        add_secretary(&f.app, "sec-c", "B003").await;
         let wang = f.members["王伟"];
         let mut a = api_client(&f.app, "sec-a").await;
         let body = json!({"to": "丙村党支部", "issued_on": "2026-06-20", "reason": "到丙村定居"});

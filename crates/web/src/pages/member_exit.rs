@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiceng_app::access::{Action, Write};
 use jiceng_app::browse;
@@ -64,13 +63,8 @@ async fn answer(
     e: Refusal,
 ) -> Result<Response, PageError> {
     let m = browse::member_in_scope(&state.app, &user.actor, id).await?;
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
     html_status(
-        status,
+        e.status(),
         &ExitPage {
             title: format!("出党登记 · {}", m.name),
             nav: Nav::of(user),

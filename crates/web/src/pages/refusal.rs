@@ -22,6 +22,15 @@ impl Refusal {
         (!self.message.is_empty() && !fields.contains(&self.field)).then_some(&self.message)
     }
 
+    /// The status of a page showing it: 400 with a reason, 200 without.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.message.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::BAD_REQUEST
+        }
+    }
+
     /// The message, wherever it belongs (the letter page shows it above its forms).
     pub fn any(&self) -> Option<&str> {
         (!self.message.is_empty()).then_some(self.message.as_str())

@@ -121,13 +121,8 @@ async fn letter_answer(
     e: Refusal,
 ) -> Result<Response, PageError> {
     let t = transfer::letter(&state.app, &user.actor, id).await?;
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
     html_status(
-        status,
+        e.status(),
         &LetterPage {
             title: format!("组织关系介绍信 · {}", t.person.name),
             nav: Nav::of(user),
@@ -248,13 +243,8 @@ async fn issue_answer(
 ) -> Result<Response, PageError> {
     let m = browse::member_in_scope(&state.app, &user.actor, id).await?;
     let v = browse::member_view(&state.app, &user.actor, id).await?;
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
     html_status(
-        status,
+        e.status(),
         &IssuePage {
             title: format!("转出组织关系 · {}", m.name),
             nav: Nav::of(user),

@@ -8,29 +8,13 @@ use fantoccini::Locator;
 
 use crate::common::*;
 use crate::harness::*;
-use jiceng_app::access::{Actor, Role};
-use jiceng_app::users::{self, NewUser};
 use jiceng_store::testing::TestDb;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transfers_a_receiving_secretary_accepts_a_letter_on_a_phone() {
     let db = TestDb::sqlite().await;
     let f = fixture(&db).await;
-    let system = Actor::system();
-    let new = NewUser {
-        username: "sec-c".into(),
-        password: PASSWORD.into(),
-        role: Role::Secretary,
-        org: Some("B003".into()),
-        member_id: None,
-        display_name: None,
-    };
-    users::add_user(&f.app, &system, new).await.unwrap();
-    if f.app.totp.required(Role::Secretary) {
-        jiceng_app::totp::enrol_for(&f.app, &system, "sec-c")
-            .await
-            .unwrap();
-    }
+    add_secretary(&f.app, "sec-c", "B003").await;
     let Some(s) = Session::start(f.app.clone()).await else {
         return;
     };

@@ -613,3 +613,24 @@ pub async fn api_client(app: &App, username: &str) -> Client {
     );
     c
 }
+
+/// Adds a secretary account `username` bound to the branch `org` (its second factor
+/// enrolled where the role needs one).
+#[allow(dead_code)]
+pub async fn add_secretary(app: &App, username: &str, org: &str) {
+    let system = jiceng_app::access::Actor::system();
+    let new = NewUser {
+        username: username.into(),
+        password: PASSWORD.into(),
+        role: Role::Secretary,
+        org: Some(org.into()),
+        member_id: None,
+        display_name: None,
+    };
+    users::add_user(app, &system, new).await.unwrap();
+    if app.totp.required(Role::Secretary) {
+        jiceng_app::totp::enrol_for(app, &system, username)
+            .await
+            .unwrap();
+    }
+}
