@@ -316,7 +316,7 @@ async fn member_page(
                 Some("已接收系统外转入的组织关系，党员已列入本组织名册".to_string())
             }
             "exited" => Some("已登记出党".to_string()),
-            "mobility" => Some("已登记".to_string()),
+            "mobility" => Some("已登记流动或失联情况".to_string()),
             _ => None,
         }),
     })

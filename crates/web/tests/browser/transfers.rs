@@ -2,7 +2,8 @@
 //! town, out of her sight) from the member's page; 丙村's secretary, at a 375×812 window,
 //! finds it under 关系转接 with only the letter's data, receives it with one tap, and 王伟 is
 //! on 丙村's roster; 甲村's secretary no longer sees him. Screenshots of the inbox and the
-//! letter at phone width.
+//! letter at phone width; then 王伟 goes away to work, recorded on his page, and the
+//! branch's 流动党员 list shows him.
 
 use fantoccini::Locator;
 
@@ -72,6 +73,26 @@ async fn transfers_a_receiving_secretary_accepts_a_letter_on_a_phone() {
     assert!(text_of(c, "main").await.contains("丙村党支部"));
     c.goto(&format!("{base}/members")).await.unwrap();
     wait_for(c, Locator::XPath("//tr[td/a[text()='王伟']]")).await;
+    // He goes away to work: recorded from his page; the subtree's list shows him.
+    c.goto(&format!("{base}/members/{wang}")).await.unwrap();
+    click(c, "away-form-open").await;
+    set_date(c, "away-on", "2026-06-30").await;
+    fill(c, "place", "浙江省宁波市某电子厂").await;
+    fill(c, "contact", "13900001234").await;
+    click(c, "away-submit").await;
+    wait_url_contains(c, "done=mobility").await;
+    let history = wait_text(c, "mobility-history").await;
+    assert!(
+        history.contains("外出：浙江省宁波市某电子厂") && history.contains("139****1234"),
+        "{history}"
+    );
+    shot(c, "member-life-phone", 375, 2000).await;
+    c.set_window_size(375, 812).await.unwrap();
+    c.goto(&format!("{base}/mobility")).await.unwrap();
+    let row = text_of(c, &format!("#away-{wang}")).await;
+    assert!(row.contains("王伟") && row.contains("2026-06-30"), "{row}");
+    shot(c, "mobility-phone", 375, 1000).await;
+    c.set_window_size(375, 812).await.unwrap();
     logout(c).await;
 
     // 甲村's secretary no longer sees him.
