@@ -78,6 +78,18 @@ contract_test!(
         let sender = secretary(&app, "T002", 31).await;
         let receiver = secretary(&app, "T005", 32).await;
         let li = member_id(&app, "李四").await;
+        // 李四 signs in as a member to read his own record.
+        let account = jiceng_app::users::NewUser {
+            username: "lisi".into(),
+            password: "Dongcun-pass-2026".into(),
+            role: Role::Member,
+            org: Some("T002".into()),
+            member_id: Some(li),
+            display_name: None,
+        };
+        jiceng_app::users::add_user(&app, &Actor::system(), account)
+            .await
+            .unwrap();
         assert_eq!(
             (
                 members_at(&app, "T002").await,
@@ -169,6 +181,17 @@ contract_test!(
         assert_eq!(m.transfers[0].state, "已接收");
         let stored = browse::member_in_scope(&app, &receiver, li).await.unwrap();
         assert_eq!(stored.transferred_in_on, Some(d("2026-12-10")));
+        // His account follows his relation: he still reads his own record.
+        let user = {
+            let mut c = app.store().acquire().await.unwrap();
+            jiceng_store::users::get_by_username(&mut c, &Scope::All, "lisi")
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        assert_eq!(user.org_id, Some(jiguan));
+        let himself = jiceng_app::auth::actor_of(&user).unwrap();
+        assert!(browse::member_view(&app, &himself, li).await.is_ok());
         // The sender still reads the letter (without the member's page).
         let now = transfer::letter(&app, &sender, id).await.unwrap();
         assert_eq!((now.state, now.member_id), ("已接收", None));

@@ -434,6 +434,20 @@ pub async fn set_role(
     Ok(())
 }
 
+/// Binds the accounts of the member `member_id` (role `member`) to the org the member's
+/// relation moved to, so that their scope still holds their own record (组织关系转接).
+pub async fn follow_member(conn: &mut Conn, member_id: i64, org_id: i64, now: &str) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE app_user SET org_id = $1, updated_at = $2 WHERE member_id = $3 AND role = 'member'",
+    )
+    .bind(org_id)
+    .bind(now.to_string())
+    .bind(member_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
 /// Removes sessions opened before `before` (past their maximum lifetime).
 pub async fn delete_old_sessions(conn: &mut Conn, before: &str) -> Result<u64> {
     Ok(

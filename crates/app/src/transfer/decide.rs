@@ -116,6 +116,7 @@ pub async fn receive(
     touched.sort_unstable();
     touched.dedup();
     let (m, after, held, touched, today) = (&m, &after, &held, &touched, app.today());
+    let now = &crate::auth::time_text(app.now());
     audit::Entry::new(
         actor,
         AuditAction::TransferReceive,
@@ -129,6 +130,7 @@ pub async fn receive(
     }))
     .write(app, |mut tx| async move {
         member_store::update(&mut tx, m).await?;
+        jiceng_store::users::follow_member(&mut tx, m.id, m.org_id, now).await?;
         for p in held {
             positions::end(&mut tx, p.id, on).await?;
         }
