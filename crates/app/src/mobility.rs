@@ -44,7 +44,8 @@ pub struct SpellView {
     pub org_name: String,
     /// 外出 or 失联.
     pub kind: &'static str,
-    pub since: NaiveDate,
+    /// `None`: flagged on the roster without a recorded start (暂无数据: nothing proposed).
+    pub since: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
     pub place: Option<String>,
     pub contact: Option<String>,
@@ -57,7 +58,10 @@ pub struct SpellView {
 
 fn spell_view(app: &App, s: &StoredSpell, (name, id, org): (&str, &str, &str)) -> SpellView {
     let today = app.today();
+    // A flag without a recorded spell (id 0) has no start: unknown is not "6 months".
+    let recorded = s.id != 0;
     let proposal = match (s.kind.as_str(), s.until) {
+        _ if !recorded => None,
         ("away", None) => rule::away(&app.rules, s.since, today),
         ("lost", None) => rule::lost(&app.rules, s.since, s.suspended_on, today),
         _ => None,
@@ -68,7 +72,7 @@ fn spell_view(app: &App, s: &StoredSpell, (name, id, org): (&str, &str, &str)) -
         id_number: id.to_string(),
         org_name: org.to_string(),
         kind: if s.kind == "away" { "外出" } else { "失联" },
-        since: s.since,
+        since: recorded.then_some(s.since),
         until: s.until,
         place: s.place.clone(),
         contact: s.contact_masked.clone(),
@@ -80,25 +84,71 @@ fn spell_view(app: &App, s: &StoredSpell, (name, id, org): (&str, &str, &str)) -
     }
 }
 
-/// The members of an org's subtree away or lost now, with what is proposed for each.
-#[derive(Debug, Clone, Serialize)]
-pub struct Mobility {
-    pub org: crate::OrgRef,
-    pub org_id: i64,
-    pub today: NaiveDate,
-    pub away: Vec<SpellView>,
-    pub lost: Vec<SpellView>,
-    /// How many of them have a proposal today, by its code.
+/// How many of an org's subtree are away or lost now, and how many have a proposal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub away: usize,
+    pub lost: usize,
     pub transfer_due: usize,
     pub suspension: usize,
     pub removal: usize,
 }
 
+impl Counts {
+    fn add(&mut self, s: &SpellView) {
+        if s.kind == "外出" {
+            self.away += 1;
+        } else {
+            self.lost += 1;
+        }
+        match s.proposal_code {
+            Some("transfer_due") => self.transfer_due += 1,
+            Some("suspension") => self.suspension += 1,
+            Some("removal") => self.removal += 1,
+            _ => {}
+        }
+    }
+}
+
+/// One direct child's counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildCounts {
+    pub org_id: i64,
+    pub code: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// The members of an org's subtree away or lost now, with what is proposed for each, and
+/// the counts of the org and of each direct child (`jiceng report mobility`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Mobility {
+    pub org: crate::OrgRef,
+    pub org_id: i64,
+    pub today: NaiveDate,
+    /// Those away and those lost, the oldest spells first, at most `LIST` each (the
+    /// counts are complete).
+    pub away: Vec<SpellView>,
+    pub lost: Vec<SpellView>,
+    pub away_total: usize,
+    pub lost_total: usize,
+    /// How many of them have a proposal today, by its code.
+    pub transfer_due: usize,
+    pub suspension: usize,
+    pub removal: usize,
+    pub by_child: Vec<ChildCounts>,
+}
+
+/// The most people a list shows (a province's page counts everyone, lists the first).
+pub const LIST: usize = 200;
+
 /// Who is away or lost in the subtree of `org`, and what the rules propose today.
 pub async fn mobility(app: &App, org: &InScope<OrgRecord>) -> Result<Mobility> {
     let mut conn = app.store.acquire().await?;
-    let open = store::open_in_scope(&mut conn, &org.subtree()).await?;
-    let mut ids: Vec<i64> = open.iter().map(|o| o.3).collect();
+    let mut open = store::open_in_scope(&mut conn, &org.subtree()).await?;
+    open.extend(store::flagged_without_spell(&mut conn, &org.subtree()).await?);
+    let mut ids: Vec<i64> = open.iter().map(|o| o.org_id).collect();
     ids.sort_unstable();
     ids.dedup();
     let names: std::collections::HashMap<i64, String> = org_store::by_ids(&mut conn, &ids)
@@ -106,29 +156,135 @@ pub async fn mobility(app: &App, org: &InScope<OrgRecord>) -> Result<Mobility> {
         .into_iter()
         .map(|o| (o.org.id, o.org.name))
         .collect();
+    let children = org_store::children(&mut conn, &Scope::All, org.org.id).await?;
     drop(conn);
     let (mut away, mut lost) = (Vec::new(), Vec::new());
-    for (s, name, id, org_id) in &open {
-        let org_name = names.get(org_id).map(String::as_str).unwrap_or("");
-        let v = spell_view(app, s, (name, id, org_name));
-        if s.kind == "away" {
-            away.push(v)
+    let mut total = Counts::default();
+    let mut by_child: Vec<ChildCounts> = children
+        .iter()
+        .map(|c| ChildCounts {
+            org_id: c.org.id,
+            code: c.org.code.clone(),
+            name: c.org.name.clone(),
+            counts: Counts::default(),
+        })
+        .collect();
+    for o in &open {
+        let org_name = names.get(&o.org_id).map(String::as_str).unwrap_or("");
+        let v = spell_view(app, &o.spell, (&o.name, &o.id_masked, org_name));
+        total.add(&v);
+        if let Some(i) = children
+            .iter()
+            .position(|c| o.org_path.starts_with(&c.path))
+        {
+            by_child[i].counts.add(&v);
+        }
+        let list = if o.spell.kind == "away" {
+            &mut away
         } else {
-            lost.push(v)
+            &mut lost
+        };
+        if list.len() < LIST {
+            list.push(v);
         }
     }
-    let count =
-        |v: &[SpellView], code: &str| v.iter().filter(|s| s.proposal_code == Some(code)).count();
     Ok(Mobility {
+        away_total: total.away,
+        lost_total: total.lost,
         org: org.org_ref(),
         org_id: org.org.id,
         today: app.today(),
-        transfer_due: count(&away, "transfer_due"),
-        suspension: count(&lost, "suspension"),
-        removal: count(&lost, "removal"),
+        transfer_due: total.transfer_due,
+        suspension: total.suspension,
+        removal: total.removal,
         away,
         lost,
+        by_child,
     })
+}
+
+impl Mobility {
+    /// The workbook: the counts by child org, then everyone away or lost (ID numbers
+    /// masked) with what is proposed.
+    pub fn to_sheets(&self) -> Vec<jiceng_io::Sheet> {
+        use jiceng_io::{OutCell, Sheet};
+        let text = |s: &str| OutCell::Text(s.to_string());
+        let int = |n: usize| OutCell::Int(n as i64);
+        let counts = |name: &str, c: &Counts| {
+            vec![
+                text(name),
+                int(c.away),
+                int(c.transfer_due),
+                int(c.lost),
+                int(c.suspension),
+                int(c.removal),
+            ]
+        };
+        let mut rows: Vec<Vec<OutCell>> = self
+            .by_child
+            .iter()
+            .map(|c| counts(&c.name, &c.counts))
+            .collect();
+        let total = Counts {
+            away: self.away_total,
+            lost: self.lost_total,
+            transfer_due: self.transfer_due,
+            suspension: self.suspension,
+            removal: self.removal,
+        };
+        rows.push(counts("合计", &total));
+        let people = self
+            .away
+            .iter()
+            .chain(&self.lost)
+            .map(|s| {
+                vec![
+                    text(&s.name),
+                    text(&s.id_number),
+                    text(&s.org_name),
+                    text(s.kind),
+                    s.since
+                        .map_or(OutCell::Text("未登记".into()), OutCell::Date),
+                    text(s.place.as_deref().unwrap_or("")),
+                    text(s.proposal.unwrap_or("")),
+                ]
+            })
+            .collect();
+        let head = format!("{}（截至{}）", self.org.name, self.today);
+        vec![
+            Sheet {
+                name: "流动和失联".into(),
+                title: format!("{head}流动党员和失联党员"),
+                headers: [
+                    "党组织",
+                    "外出",
+                    "其中应转移组织关系",
+                    "失联",
+                    "应启动停止党籍",
+                    "应启动除名",
+                ]
+                .map(String::from)
+                .to_vec(),
+                rows,
+            },
+            Sheet {
+                name: "名单".into(),
+                title: format!("{head}外出和失联党员名单"),
+                headers: [
+                    "姓名",
+                    "公民身份号码",
+                    "党组织",
+                    "情况",
+                    "起始日期",
+                    "外出地点",
+                    "提示",
+                ]
+                .map(String::from)
+                .to_vec(),
+                rows: people,
+            },
+        ]
+    }
 }
 
 /// A member's spells for the member page (the reader sees the member).

@@ -49,6 +49,14 @@ contract_test!(
         let m = mobility::mobility(&app, &dong).await.unwrap();
         assert_eq!((m.away.len(), m.lost.len()), (2, 1));
         assert_eq!((m.transfer_due, m.suspension, m.removal), (1, 1, 0));
+        // The township's report counts them under 东村党支部.
+        let town = mobility::mobility(&app, &sys_org(&app, "T001").await)
+            .await
+            .unwrap();
+        let row = town.by_child.iter().find(|c| c.code == "T002").unwrap();
+        let c = &row.counts;
+        assert_eq!((c.away, c.transfer_due, c.lost, c.suspension), (2, 1, 1, 1));
+        assert_eq!(town.to_sheets()[1].rows.len(), 3);
         let flagged = m.away.iter().find(|s| s.proposal.is_some()).unwrap();
         assert_eq!(flagged.name, "李四");
         assert_eq!(
@@ -114,5 +122,21 @@ contract_test!(
         let page = browse::member_view(&app, &sec, li).await.unwrap();
         assert!(!page.mobile);
         assert_eq!(page.mobility[0].until, Some(d("2026-12-01")));
+        // A roster that carried the flag alone (生成或旧台账): listed with no start, nothing
+        // proposed (unknown is not "6 months"), until the branch records the start.
+        exec(&app, "UPDATE member SET mobile = 1 WHERE name = '冯九'").await;
+        let town = mobility::mobility(&app, &sys_org(&app, "T001").await)
+            .await
+            .unwrap();
+        let feng = town.away.iter().find(|s| s.name == "冯九").unwrap();
+        assert_eq!((feng.since, feng.proposal), (None, None));
+        assert_eq!((town.away_total, town.transfer_due), (2, 0));
+        let page = browse::member_view(&app, &dept(), id("冯九").await)
+            .await
+            .unwrap();
+        assert!(
+            page.mobile && !page.away_open,
+            "the page asks for the start"
+        );
     }
 );

@@ -241,6 +241,9 @@ pub(crate) enum ReportKind {
     /// 组织关系转接: relations out and in per child org, letters waiting and overdue
     /// (--period).
     Transfers,
+    /// 流动党员 and 失联党员 today: counts per child org, and who the branch should decide
+    /// about (a transfer, a suspension, a removal).
+    Mobility,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

@@ -79,6 +79,18 @@ shown!(
     period
 );
 
+impl Shown for jiceng_app::mobility::Mobility {
+    fn table(&self) -> String {
+        crate::transfers::render_mobility(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!("流动和失联党员-{}", self.org.name)
+    }
+}
+
 /// Where and how a report is given: printed in a format, or written to a workbook.
 struct Output {
     format: Format,
@@ -141,6 +153,7 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
         ReportKind::Recruitment => {
             show.give(&reports::recruitment::run(app, &root, need_year()?).await?)?
         }
+        ReportKind::Mobility => show.give(&jiceng_app::mobility::mobility(app, &root).await?)?,
         ReportKind::Transfers => {
             let period = period.expect("parsed above");
             show.give(&reports::transfers::run(app, &root, period).await?)?

@@ -50,3 +50,53 @@ pub fn render_report(r: &TransfersReport) -> String {
     }
     s
 }
+
+/// `jiceng report mobility` as a table: the counts by child org, then the people with a
+/// proposal.
+pub fn render_mobility(r: &jiceng_app::mobility::Mobility) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\n== {}（{}）流动党员和失联党员，截至 {} ==",
+        r.org.name, r.org.code, r.today
+    );
+    let _ = writeln!(
+        s,
+        "{:<24} {:>6} {:>12} {:>6} {:>12} {:>10}",
+        "党组织", "外出", "应转移组织关系", "失联", "应启动停止党籍", "应启动除名"
+    );
+    let rows = r.by_child.iter().map(|c| (c.name.as_str(), &c.counts));
+    for (name, c) in rows {
+        let _ = writeln!(
+            s,
+            "{:<24} {:>6} {:>12} {:>6} {:>12} {:>10}",
+            name, c.away, c.transfer_due, c.lost, c.suspension, c.removal
+        );
+    }
+    let _ = writeln!(
+        s,
+        "{:<24} {:>6} {:>12} {:>6} {:>12} {:>10}",
+        "合计", r.away_total, r.transfer_due, r.lost_total, r.suspension, r.removal
+    );
+    let flagged: Vec<_> = r
+        .away
+        .iter()
+        .chain(&r.lost)
+        .filter(|p| p.proposal.is_some())
+        .collect();
+    let _ = writeln!(s, "\n应由支部研究处置（{} 人）：", flagged.len());
+    for p in flagged {
+        let _ = writeln!(
+            s,
+            "  {} {} {}：{}自 {}，{}",
+            p.name,
+            p.id_number,
+            p.org_name,
+            p.kind,
+            p.since
+                .map_or_else(|| "未登记".to_string(), |d| d.to_string()),
+            p.proposal.unwrap_or("")
+        );
+    }
+    s
+}

@@ -108,15 +108,21 @@ pub async fn of_member(conn: &mut Conn, member_id: i64) -> Result<Vec<StoredSpel
     .await
 }
 
-/// The spells still lasting of the scope's current members, oldest first, with each
-/// member's name, masked ID number and org: (spell, name, masked ID, org id).
-pub async fn open_in_scope(
-    conn: &mut Conn,
-    scope: &Scope,
-) -> Result<Vec<(StoredSpell, String, String, i64)>> {
+/// A spell still lasting, with the member it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenSpell {
+    pub spell: StoredSpell,
+    pub name: String,
+    pub id_masked: String,
+    pub org_id: i64,
+    pub org_path: String,
+}
+
+/// The spells still lasting of the scope's current members, oldest first.
+pub async fn open_in_scope(conn: &mut Conn, scope: &Scope) -> Result<Vec<OpenSpell>> {
     let cols: Vec<String> = COLS.iter().map(|c| format!("s.{c}")).collect();
     let rows = Sql::new(format!(
-        "SELECT {}, m.name, m.id_masked, m.org_id FROM member_mobility s \
+        "SELECT {}, m.name, m.id_masked, m.org_id, m.org_path FROM member_mobility s \
          JOIN member m ON m.id = s.member_id WHERE s.until IS NULL AND m.exited_on IS NULL AND ",
         cols.join(", ")
     ))
@@ -127,12 +133,63 @@ pub async fn open_in_scope(
     use sqlx::Row;
     rows.iter()
         .map(|r| {
-            Ok((
-                from_row(r)?,
-                r.try_get("name")?,
-                r.try_get("id_masked")?,
-                r.try_get("org_id")?,
-            ))
+            Ok(OpenSpell {
+                spell: from_row(r)?,
+                name: r.try_get("name")?,
+                id_masked: r.try_get("id_masked")?,
+                org_id: r.try_get("org_id")?,
+                org_path: r.try_get("org_path")?,
+            })
         })
         .collect()
+}
+
+/// The scope's current members flagged away (`mobile`) or lost (`lost_contact`) with no
+/// spell recorded (rosters that carried the flag alone): each as a spell without a start
+/// (`since` is the member's joining day, never read; `kind` as flagged, id 0).
+pub async fn flagged_without_spell(conn: &mut Conn, scope: &Scope) -> Result<Vec<OpenSpell>> {
+    let rows = Sql::new(
+        "SELECT m.id, m.name, m.id_masked, m.org_id, m.org_path, m.mobile, m.lost_contact, \
+         m.joined_on FROM member m WHERE (m.mobile = 1 OR m.lost_contact = 1) \
+         AND m.exited_on IS NULL AND ",
+    )
+    .scope("m.org_path", scope)
+    .push(
+        " AND NOT EXISTS (SELECT 1 FROM member_mobility s WHERE s.member_id = m.id \
+         AND s.until IS NULL) ORDER BY m.org_path, m.name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    use sqlx::Row;
+    let mut out = Vec::new();
+    for r in &rows {
+        for (flag, kind) in [("mobile", "away"), ("lost_contact", "lost")] {
+            if !r.flag(flag)? {
+                continue;
+            }
+            out.push(OpenSpell {
+                spell: StoredSpell {
+                    id: 0,
+                    member_id: r.try_get("id")?,
+                    kind: kind.into(),
+                    since: r.date("joined_on")?,
+                    until: None,
+                    place: None,
+                    contact_cipher: None,
+                    contact_masked: None,
+                    certificate_no: None,
+                    suspended_on: None,
+                    suspended_by: None,
+                    suspension_document: None,
+                    recorded_by: String::new(),
+                    recorded_at: String::new(),
+                },
+                name: r.try_get("name")?,
+                id_masked: r.try_get("id_masked")?,
+                org_id: r.try_get("org_id")?,
+                org_path: r.try_get("org_path")?,
+            });
+        }
+    }
+    Ok(out)
 }

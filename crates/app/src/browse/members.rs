@@ -214,6 +214,10 @@ pub struct MemberView {
     /// The member's spells away (外出) and lost (失联), oldest first, with what the rules
     /// propose for one still lasting.
     pub mobility: Vec<crate::mobility::SpellView>,
+    /// A spell away, or lost, is recorded and lasts (the page offers to end it; a roster's
+    /// flag alone asks for its start first).
+    pub away_open: bool,
+    pub lost_open: bool,
 }
 
 /// A member's way into the party as recorded: the applicant's page and each step's day.
@@ -261,6 +265,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
     let held = position_store::of_members(&mut conn, &[m.id]).await?;
     let recruitment = recruitment_of(&mut conn, m.id).await?;
     let transfers = crate::transfer::of_member(app, actor, m.id).await?;
+    let spells = crate::mobility::of_member(app, &m, &org.org.name).await?;
     let exit = jiceng_store::exits::of_member(&mut conn, m.id)
         .await?
         .map(|e| crate::member_exit::ExitView::of(&e));
@@ -293,7 +298,9 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
             && m.exited_on.is_none()
             && !transfers.iter().any(|t| t.state_code == "issued"),
         can_exit: actor.may(Action::Write) && m.exited_on.is_none(),
-        mobility: crate::mobility::of_member(app, &m, &org.org.name).await?,
+        away_open: spells.iter().any(|s| s.kind == "外出" && s.until.is_none()),
+        lost_open: spells.iter().any(|s| s.kind == "失联" && s.until.is_none()),
+        mobility: spells,
         exit,
         transfers,
     })
