@@ -5,6 +5,7 @@
 pub mod compliance;
 pub mod coverage;
 pub mod credit_code;
+pub mod dues;
 pub mod evidence;
 pub mod exit;
 pub mod history;
