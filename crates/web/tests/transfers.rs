@@ -6,7 +6,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{add_secretary, api_client, fixture};
+use common::{add_secretary, api_client, fixture, logged_in};
 use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
 use serde_json::json;
@@ -98,6 +98,30 @@ contract_test!(
                 town("T002")["arrived"].clone()
             ),
             (json!(1), json!(1))
+        );
+        // The department's page of the same, drilling down, and its workbook.
+        let mut page = logged_in(&f.app, "dept").await;
+        let r = page.get("/reports/transfers?org=C001&period=2026").await;
+        assert_eq!(r.status, StatusCode::OK);
+        let html = r.text();
+        let t001 = format!("/reports/transfers?org={}&amp;period=2026", f.orgs["T001"]);
+        assert!(
+            html.contains("组织关系转接情况") && html.contains(&t001),
+            "{html}"
+        );
+        let r = page
+            .get("/reports/transfers?org=C001&period=2026&format=xlsx")
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.headers[axum::http::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml"));
+        let r = page.get("/reports/transfers?org=C001&period=20XX").await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "a period that is none says so"
         );
     }
 );

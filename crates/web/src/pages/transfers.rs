@@ -51,6 +51,12 @@ pub fn routes() -> Routes {
             letter,
             letter_page,
         )
+        .get(
+            "/reports/transfers",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            report_page,
+        )
         .get("/members/{id}/transfer", may, Subject::Member, issue_form)
         .post("/members/{id}/transfer", may, Subject::Member, issue_submit)
 }
@@ -444,4 +450,52 @@ async fn arrival_submit(
         StatusCode::BAD_REQUEST,
         &arrival_page(&state, &user, &org, f, refusal),
     )
+}
+
+/// The department's view of 组织关系转接 for a period: each child org's relations out and
+/// in, the letters waiting and overdue, each row drilling down to the child; the overdue
+/// letters named; the workbook (`?format=xlsx`, audited).
+#[derive(Template)]
+#[template(path = "report_transfers.html")]
+struct ReportPage {
+    title: String,
+    nav: Nav,
+    org_id: i64,
+    period: String,
+    r: jiceng_app::reports::transfers::TransfersReport,
+}
+
+#[derive(Deserialize)]
+struct ReportQuery {
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, PageError> {
+    let today = state.app.today();
+    let raw = q
+        .period
+        .clone()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| chrono::Datelike::year(&today).to_string());
+    let period = crate::parse::parse_period(Some(&raw), today)
+        .map_err(|m| PageError(crate::error::WebError::BadRequest(m)))?;
+    let r = jiceng_app::reports::transfers::run(&state.app, &org, period).await?;
+    if q.format.as_deref() == Some("xlsx") {
+        let sheets = r.to_sheets();
+        return super::common::export(&state, &user, "组织关系转接", &org, None, sheets).await;
+    }
+    html(&ReportPage {
+        title: format!("组织关系转接情况 · {}", r.org.name),
+        nav: Nav::of(&user),
+        org_id: org.org.id,
+        period: raw,
+        r,
+    })
 }
