@@ -265,3 +265,16 @@ pub async fn touching(
         .fetch_map(&mut *conn, from_row)
         .await
 }
+
+/// The waiting letters (`issued`) of the given members, in one chunked read.
+pub async fn waiting_of_members(
+    conn: &mut Conn,
+    member_ids: &[i64],
+) -> Result<Vec<StoredTransfer>> {
+    let statement = |c: &[i64]| {
+        Sql::new(select())
+            .push("state = 'issued' AND member_id IN ")
+            .in_list(c.to_vec())
+    };
+    crate::sql::fetch_chunked(conn, member_ids, statement, from_row).await
+}

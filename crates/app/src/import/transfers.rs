@@ -105,16 +105,12 @@ pub async fn run(
         .map(|m| (m.id_hash.clone(), m))
         .collect();
     // Their waiting letters: the same letter again is unchanged, another is refused.
-    let mut waiting: HashMap<i64, StoredTransfer> = HashMap::new();
-    for m in members.values() {
-        if let Some(t) = store::of_member(&mut conn, m.id)
-            .await?
-            .into_iter()
-            .find(|t| t.state.is_open())
-        {
-            waiting.insert(m.id, t);
-        }
-    }
+    let ids: Vec<i64> = members.values().map(|m| m.id).collect();
+    let waiting: HashMap<i64, StoredTransfer> = store::waiting_of_members(&mut conn, &ids)
+        .await?
+        .into_iter()
+        .filter_map(|t| Some((t.member_id?, t)))
+        .collect();
     drop(conn);
     let mut dests = Destinations {
         app,
