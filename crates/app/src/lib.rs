@@ -26,6 +26,7 @@ pub mod rating;
 pub mod recruitment;
 pub mod rectification;
 pub mod referral;
+pub mod refusal;
 pub mod reports;
 pub mod totp;
 pub mod transfer;
@@ -104,7 +105,7 @@ pub enum AppError {
     /// A member's life refused (a transfer letter or decision, an exit): the domain's
     /// reason with its form field.
     #[error(transparent)]
-    MemberLife(#[from] transfer::Refused),
+    MemberLife(#[from] refusal::Refused),
     /// The actor's role may not do this (a record outside the scope is `NotFound`).
     #[error("无权执行此操作")]
     Forbidden,

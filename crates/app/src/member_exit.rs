@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{Grant, Write};
 use crate::audit::{self, AuditAction};
-use crate::transfer::refused;
+use crate::refusal::refused;
 use crate::{App, AppError, Result};
 
 /// What the exit form or the API gives.

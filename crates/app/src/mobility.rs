@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{Actor, Grant, InScope, Write};
 use crate::audit::{self, AuditAction};
-use crate::transfer::refused;
+use crate::refusal::refused;
 use crate::{App, AppError, OrgRecord, Result};
 
 /// What the member page's forms and the API give: an action and its facts.

@@ -7,7 +7,7 @@
 //! and the receiving org sees only what the letter says until then.
 
 use chrono::NaiveDate;
-use jiceng_domain::transfer::{self as rule, LetterState, TransferError};
+use jiceng_domain::transfer::{self as rule, LetterState};
 use jiceng_store::members::StoredMember;
 use jiceng_store::transfers::{self as store, End, StoredTransfer};
 use serde::{Deserialize, Serialize};
@@ -23,29 +23,8 @@ pub use arrive::{arrive, Arrival};
 pub use decide::{close, decide, receive, return_letter, withdraw, Decision};
 pub use issue::{issue, NewLetter};
 
-/// A refused letter or decision, typed: the part of the form and the reason.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct Refused {
-    pub field: &'static str,
-    pub message: String,
-}
-
-impl From<TransferError> for Refused {
-    fn from(e: TransferError) -> Refused {
-        Refused {
-            field: e.field,
-            message: e.message,
-        }
-    }
-}
-
-pub(crate) fn refused(field: &'static str, message: impl Into<String>) -> AppError {
-    AppError::MemberLife(Refused {
-        field,
-        message: message.into(),
-    })
-}
+pub(crate) use crate::refusal::refused;
+pub use crate::refusal::Refused;
 
 /// What a letter says of the member: all the receiving org sees before it accepts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
