@@ -289,6 +289,12 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         system: false,
     },
     PermissionRow {
+        action: Action::RecordDues,
+        label: "核定党费基数，登记党费收缴和上缴",
+        roles: &[Admin, Department, Committee, Secretary],
+        system: false,
+    },
+    PermissionRow {
         action: Action::Unmask,
         label: "查看党员完整身份证号（留痕）",
         roles: &[Department, Committee, Secretary],
@@ -463,6 +469,7 @@ permissions!(
     RecordRecruitment,
     PlanRecruitment,
     TransferMembers,
+    RecordDues,
     Unmask,
     SetRules,
     Rate,

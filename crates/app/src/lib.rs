@@ -10,6 +10,7 @@ pub mod browse;
 pub mod clock;
 pub mod crypto;
 pub mod demo;
+pub mod dues;
 pub mod export;
 pub mod generate;
 pub mod import;

@@ -8,7 +8,7 @@
 use std::fmt;
 
 use crate::rules::{DuesBracket, RuleBook};
-use crate::Date;
+use crate::{Date, Period};
 
 /// Which row of the table a member's dues are reckoned by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -139,6 +139,109 @@ pub fn monthly(
     })
 }
 
+/// The month after `p` (a month; other periods are answered unchanged).
+pub fn next_month(p: Period) -> Period {
+    match p {
+        Period::Month(y, 12) => Period::Month(y + 1, 1),
+        Period::Month(y, m) => Period::Month(y, m + 1),
+        other => other,
+    }
+}
+
+/// The month `n` months before `p`.
+pub fn months_back(p: Period, n: u32) -> Period {
+    let Period::Month(y, m) = p else {
+        return p;
+    };
+    let total = y * 12 + m as i32 - 1 - n as i32;
+    Period::Month(total.div_euclid(12), total.rem_euclid(12) as u32 + 1)
+}
+
+/// The months from `from` to `to`, inclusive (none when `from` is later).
+pub fn months(from: Period, to: Period) -> Vec<Period> {
+    let mut out = Vec::new();
+    let mut p = from;
+    while p <= to {
+        out.push(p);
+        p = next_month(p);
+    }
+    out
+}
+
+/// One month of a member's account: what the base in force asked, what was paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthDue {
+    pub month: Period,
+    pub due_fen: i64,
+    pub paid_fen: Option<i64>,
+}
+
+/// A member's months from `from` to `to` under their bases (`(first month, monthly 分)`,
+/// in month order): months before the first base are not assessed and left out.
+pub fn account(
+    bases: &[(Period, i64)],
+    paid: &std::collections::HashMap<Period, i64>,
+    (from, to): (Period, Period),
+) -> Vec<MonthDue> {
+    months(from, to)
+        .into_iter()
+        .filter_map(|month| {
+            let due = bases.iter().rev().find(|(f, _)| *f <= month)?.1;
+            Some(MonthDue {
+                month,
+                due_fen: due,
+                paid_fen: paid.get(&month).copied(),
+            })
+        })
+        .collect()
+}
+
+/// What is owed over `months`: how many went unpaid and their amount (分).
+pub fn arrears(months: &[MonthDue]) -> (usize, i64) {
+    months
+        .iter()
+        .filter(|m| m.paid_fen.is_none())
+        .fold((0, 0), |(n, fen), m| (n + 1, fen + m.due_fen))
+}
+
+/// How many months, ending with the last of `months`, went unpaid one after another
+/// (SPEC R: 6 in a row is put to the branch to decide; never decided here).
+pub fn unpaid_run(months: &[MonthDue]) -> usize {
+    months
+        .iter()
+        .rev()
+        .take_while(|m| m.paid_fen.is_none())
+        .count()
+}
+
+/// 元 from 分, as a sheet prints money: `14.00`.
+pub fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", fen.abs() / 100, fen.abs() % 100)
+}
+
+/// 分 from a sum of 元 as typed (`14`, `14.5`, `14.05`, `１４．００` is not accepted):
+/// `None` when it is not a non-negative amount with at most two decimals.
+pub fn parse_yuan(s: &str) -> Option<i64> {
+    let s = s.trim().trim_end_matches('元').trim();
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() && frac.is_empty()
+        || frac.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || whole.len() > 9
+    {
+        return None;
+    }
+    let w: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let f: i64 = format!("{frac:0<2}").parse().ok()?;
+    Some(w * 100 + f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +281,35 @@ mod tests {
         }
         assert_eq!(DuesCategory::parse("在职"), Some(Salaried));
         assert_eq!(DuesCategory::parse("离退休"), Some(Retired));
+    }
+
+    #[test]
+    fn months_and_arrears() {
+        let m = |y, m| Period::Month(y, m);
+        assert_eq!(next_month(m(2026, 12)), m(2027, 1));
+        assert_eq!(months_back(m(2026, 3), 6), m(2025, 9));
+        assert_eq!(months_back(m(2026, 12), 12), m(2025, 12));
+        assert_eq!(months(m(2025, 11), m(2026, 2)).len(), 4);
+        assert!(months(m(2026, 3), m(2026, 2)).is_empty());
+        // A base from 2026-03 (15.00), revised from 2026-07 (30.00); paid March and May.
+        let bases = [(m(2026, 3), 1500), (m(2026, 7), 3000)];
+        let paid = [(m(2026, 3), 1500), (m(2026, 5), 1500)]
+            .into_iter()
+            .collect();
+        let acc = account(&bases, &paid, (m(2026, 1), m(2026, 11)));
+        assert_eq!(acc.len(), 9, "January and February are not assessed");
+        assert_eq!(acc[4].due_fen, 3000);
+        // Unpaid: April, June (15 each), July–November (30 each).
+        assert_eq!(arrears(&acc), (7, 2 * 1500 + 5 * 3000));
+        assert_eq!(unpaid_run(&acc), 6);
+        assert_eq!(unpaid_run(&acc[..3]), 0);
+        assert_eq!(yuan(1500), "15.00");
+        assert_eq!(yuan(20), "0.20");
+        assert_eq!(parse_yuan("14.5"), Some(1450));
+        assert_eq!(parse_yuan("0.2元"), Some(20));
+        assert_eq!(parse_yuan("30"), Some(3000));
+        assert_eq!(parse_yuan("1.234"), None);
+        assert_eq!(parse_yuan("-1"), None);
+        assert_eq!(parse_yuan(""), None);
     }
 }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod backup;
 pub mod browse;
 pub mod bulk;
+pub mod dues;
 pub mod error;
 pub mod exits;
 pub mod facts;

@@ -166,6 +166,13 @@ pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Store
         .await
 }
 
+/// The members with these ids (exited or not), in no order.
+pub async fn by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StoredMember>> {
+    let select =
+        |c: &[i64]| Sql::new(format!("SELECT {MEMBER_COLS} FROM member WHERE id IN ")).in_list(c);
+    fetch_chunked(conn, ids, select, member_from_row).await
+}
+
 /// Current members (not exited) of the given orgs.
 pub async fn of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<StoredMember>> {
     let select = |c: &[i64]| {

@@ -164,6 +164,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0024_member_mobility.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 25,
+        name: "dues",
+        script: include_str!("../migrations/0025_dues.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -96,10 +96,13 @@ pub enum AuditAction {
     TransferIn = 115,
     MemberExit = 116,
     MemberMobility = 117,
+    DuesBase = 118,
+    DuesPayment = 119,
+    DuesHandover = 120,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 55] = [
+    pub const ALL: [AuditAction; 58] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -155,6 +158,9 @@ impl AuditAction {
         AuditAction::TransferIn,
         AuditAction::MemberExit,
         AuditAction::MemberMobility,
+        AuditAction::DuesBase,
+        AuditAction::DuesPayment,
+        AuditAction::DuesHandover,
     ];
 
     pub fn code(self) -> i64 {
@@ -222,6 +228,9 @@ impl AuditAction {
             AuditAction::TransferIn => "transfer_in",
             AuditAction::MemberExit => "member_exit",
             AuditAction::MemberMobility => "member_mobility",
+            AuditAction::DuesBase => "dues_base",
+            AuditAction::DuesPayment => "dues_payment",
+            AuditAction::DuesHandover => "dues_handover",
         }
     }
 
@@ -282,6 +291,9 @@ impl AuditAction {
             AuditAction::TransferIn => "接收系统外转入的组织关系",
             AuditAction::MemberExit => "登记党员出党",
             AuditAction::MemberMobility => "登记流动或失联党员",
+            AuditAction::DuesBase => "核定党员党费基数",
+            AuditAction::DuesPayment => "登记党费收缴",
+            AuditAction::DuesHandover => "登记党费上缴",
         }
     }
 }

@@ -218,6 +218,10 @@ pub struct MemberView {
     /// flag alone asks for its start first).
     pub away_open: bool,
     pub lost_open: bool,
+    /// The member's 党费 (none: no base recorded yet).
+    pub dues: Option<crate::dues::MemberDues>,
+    /// The actor may set the base and record payments.
+    pub can_record_dues: bool,
 }
 
 /// A member's way into the party as recorded: the applicant's page and each step's day.
@@ -266,6 +270,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
     let recruitment = recruitment_of(&mut conn, m.id).await?;
     let transfers = crate::transfer::of_member(app, actor, m.id).await?;
     let spells = crate::mobility::of_member(app, &m, &org.org.name).await?;
+    let dues = crate::dues::of_member(app, m.id).await?;
     let exit = jiceng_store::exits::of_member(&mut conn, m.id)
         .await?
         .map(|e| crate::member_exit::ExitView::of(&e));
@@ -301,6 +306,8 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         away_open: spells.iter().any(|s| s.kind == "外出" && s.until.is_none()),
         lost_open: spells.iter().any(|s| s.kind == "失联" && s.until.is_none()),
         mobility: spells,
+        can_record_dues: actor.may(Action::RecordDues) && m.exited_on.is_none(),
+        dues,
         exit,
         transfers,
     })

@@ -2,6 +2,7 @@
 //! anything is written; the report names each bad row by the number the user sees in the
 //! spreadsheet, its column and the reason. All or nothing, unless `skip_invalid`.
 
+pub mod dues;
 pub mod meetings;
 pub mod members;
 pub mod orgs;

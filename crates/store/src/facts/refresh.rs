@@ -357,6 +357,10 @@ pub async fn refresh(
     crate::ratings::refresh_last_joined(conn, &ids).await?;
     // 发展党员 counted per org: the same orgs, the same transaction.
     crate::recruitment::tally::refresh(conn, touched).await?;
+    // 党费 counted per org for the month of the day: a member who joined, moved or left
+    // changes what is due where.
+    let lapse = rules.membership.lapse_months;
+    crate::dues::refresh(conn, touched, jiceng_domain::Period::month_of(day), lapse).await?;
     Ok(computed.len())
 }
 
