@@ -225,6 +225,9 @@ pub(crate) enum ImportKind {
     /// 批量转出: one letter of 组织关系转接 per row (member by ID number, receiving org or
     /// outside destination, date, reason).
     Transfers,
+    /// 党费收缴表: one row per member (ID number, months paid, day; optionally the amount,
+    /// the category and the base).
+    Dues,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -244,6 +247,9 @@ pub(crate) enum ReportKind {
     /// 流动党员 and 失联党员 today: counts per child org, and who the branch should decide
     /// about (a transfer, a suspension, a removal).
     Mobility,
+    /// 党费收缴统计: due and paid per child org and month, what was passed up, and who has
+    /// six months unpaid in a row (--period: a month or a year).
+    Dues,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

@@ -3,6 +3,7 @@
 mod access;
 mod args;
 mod demo;
+mod dues;
 mod import;
 mod open;
 mod ops;

@@ -91,6 +91,18 @@ impl Shown for jiceng_app::mobility::Mobility {
     }
 }
 
+impl Shown for jiceng_app::dues::DuesOverview {
+    fn table(&self) -> String {
+        crate::dues::render(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!("党费收缴统计-{}-{}", self.org.name, self.period)
+    }
+}
+
 /// Where and how a report is given: printed in a format, or written to a workbook.
 struct Output {
     format: Format,
@@ -127,7 +139,7 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
     };
     // The period is checked before the org is looked up.
     let period = match args.what {
-        ReportKind::Compliance | ReportKind::Transfers => {
+        ReportKind::Compliance | ReportKind::Transfers | ReportKind::Dues => {
             let period = args
                 .period
                 .as_deref()
@@ -157,6 +169,10 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
         ReportKind::Transfers => {
             let period = period.expect("parsed above");
             show.give(&reports::transfers::run(app, &root, period).await?)?
+        }
+        ReportKind::Dues => {
+            let period = period.expect("parsed above");
+            show.give(&jiceng_app::dues::overview(app, &root, period).await?)?
         }
         ReportKind::Ratings => {
             let all = show.format == Format::Xlsx || show.format == Format::Json;

@@ -102,6 +102,16 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/members/{id}/exit") => {
                 Sample::Json(json!({"kind": "death", "on": "2026-06-01"}))
             }
+            ("POST", "/dues/payments") | ("POST", "/members/{id}/dues/payments") => Sample::Json(
+                json!({"member_ids": [], "from_month": "2026-06", "paid_on": "2026-06-10"}),
+            ),
+            ("POST", "/dues/handover") => {
+                Sample::Json(json!({"month": "2026-06", "amount": "10", "handed_on": "2026-06-10"}))
+            }
+            ("POST", "/members/{id}/dues/base") => {
+                Sample::Json(json!({"from_month": "2026-01", "category": "student"}))
+            }
+            ("POST", "/members/{id}/dues/unpay") => Sample::Json(json!({"month": "2026-06"})),
             ("PUT", "/recruitment/plans") => {
                 Sample::Json(json!({"target": 3, "structure": {"women": 1}}))
             }
@@ -230,6 +240,20 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         }
         ("POST", "/members/{id}/exit") => f(&[("kind", s("death")), ("on", s("2026-06-01"))]),
         ("POST", "/members/{id}/mobility") => f(&[("action", s("lost")), ("on", s("2026-06-01"))]),
+        ("POST", "/dues/pay") | ("POST", "/members/{id}/dues/pay") => f(&[
+            ("month", s("2026-06")),
+            ("from_month", s("2026-06")),
+            ("paid_on", s("2026-06-10")),
+        ]),
+        ("POST", "/dues/handover") => f(&[
+            ("month", s("2026-06")),
+            ("amount", s("10")),
+            ("handed_on", s("2026-06-10")),
+        ]),
+        ("POST", "/members/{id}/dues/base") => {
+            f(&[("from_month", s("2026-01")), ("category", s("student"))])
+        }
+        ("POST", "/members/{id}/dues/unpay") => f(&[("month", s("2026-06"))]),
         ("POST", "/transfers/in") => Sample::Form(
             arrival_sample()
                 .as_object()

@@ -182,3 +182,45 @@ pub(crate) async fn of_member(app: &App, member_id: i64) -> Result<Option<Member
         flagged: acc.run as i64 >= lapse,
     }))
 }
+
+/// What 本月待办 says of dues for `org` this month, from its stored facts: members with a
+/// base who have not paid yet, and those with the rule's months unpaid in a row (both 0
+/// when no one is assessed).
+pub async fn month_todo(
+    app: &App,
+    org: &crate::access::InScope<crate::OrgRecord>,
+) -> Result<(i64, i64)> {
+    let mut conn = app.store.acquire().await?;
+    let month = key(Period::month_of(app.today()));
+    let f = store::month_facts(&mut conn, &[org.org.id], &month)
+        .await?
+        .remove(&org.org.id)
+        .unwrap_or_default();
+    Ok((
+        (f.subtree.members - f.subtree.paid_members).max(0),
+        f.subtree.flagged,
+    ))
+}
+
+/// Records payments of member `id` (in the actor's scope) to their org: the member page's
+/// form and the API.
+pub async fn pay_member(
+    app: &App,
+    grant: &crate::access::Grant<crate::access::RecordDues>,
+    id: i64,
+    input: &PayInput,
+) -> Result<usize> {
+    let mut conn = app.store.acquire().await?;
+    let m = jiceng_store::members::get(&mut conn, &grant.actor().scope, id)
+        .await?
+        .filter(|m| m.exited_on.is_none())
+        .ok_or_else(|| crate::AppError::NotFound("党员".into()))?;
+    drop(conn);
+    let org =
+        crate::access::resolve(app, grant.actor(), &crate::access::OrgKey::Id(m.org_id)).await?;
+    let input = PayInput {
+        member_ids: vec![id],
+        ..input.clone()
+    };
+    pay(app, grant, &org, &input).await
+}

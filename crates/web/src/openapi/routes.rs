@@ -117,6 +117,13 @@ const SKIP_INVALID: Param = Param {
     required: false,
     description: "写入通过检查的行，跳过有误的行",
 };
+const MONTH: Param = Param {
+    name: "month",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "月份：2026-11；默认本月",
+};
 const PERIOD: Param = Param {
     name: "period",
     at: In::Query,
@@ -385,6 +392,32 @@ pub const ROUTES: &[ApiRoute] = &[
     post("/members/{id}/mobility", "members", "登记党员外出、返回、失联、恢复联系或停止党籍决定；日期晚于今天、重复登记、失联未满6个月即停止党籍等 400，error 为中文原因，field 为所属字段")
         .params(&[ID])
         .body("MobilityInput")
+        .returns("Object"),
+    get("/dues", "dues", "党费收缴表：本组织直属党员一个月的党费类别、每月应交、是否已交、欠交及连续未交月数（身份证号脱敏），合计、上缴和含下级的统计；本月未结束的未交不计为欠交")
+        .params(&[ORG, MONTH])
+        .returns("DuesSheet"),
+    post("/dues/payments", "dues", "登记本组织直属党员交纳党费（一人或多人；一个月或 from_month 至 to_month 多个月；不填金额按每月应交）：未核定基数、非本组织党员、日期晚于今天等 400，error 为中文原因，field 为所属字段")
+        .params(&[ORG])
+        .body("DuesPayInput")
+        .returns("Object"),
+    post("/dues/handover", "dues", "登记本组织某月党费上缴金额和日期（再次登记则替换）")
+        .params(&[ORG])
+        .body("DuesHandoverInput")
+        .returns("Object"),
+    get("/reports/dues", "dues", "党费收缴统计（period：月或年，默认本年）：逐月及每个直属下级的核定人数、应交、交纳人次、实交、收缴率、上缴，连续未交纳满规定月数的党员名单（提交党支部研究，不自动处理）；由存储的每月统计读取")
+        .params(&[ORG, PERIOD])
+        .returns("DuesOverview"),
+    post("/members/{id}/dues/base", "dues", "核定党员党费基数（自某月起；按《关于中国共产党党费收缴、使用和管理的规定》计算每月应交）：返回党员信息（含 dues）；类别无法识别、缺工资或养老金、农民超出0.2元至1元等 400")
+        .params(&[ID])
+        .body("DuesBaseInput")
+        .returns("Object"),
+    post("/members/{id}/dues/payments", "dues", "登记一名党员交纳党费（可一次交纳多月，金额不填按应交）：返回党员信息（含 dues）")
+        .params(&[ID])
+        .body("DuesPayInput")
+        .returns("Object"),
+    post("/members/{id}/dues/unpay", "dues", "撤销一名党员某月的交纳记录（误登记时）：返回党员信息")
+        .params(&[ID])
+        .body("DuesMonth")
         .returns("Object"),
     get("/reports/transfers", "transfers", "组织关系转接报表：期间内本级及每个直属下级转出、转入、被退回的组织关系，现在待接收及逾期的介绍信，逾期未接收的名单（身份证号脱敏）")
         .params(&[ORG, PERIOD])

@@ -31,6 +31,8 @@ pub enum Kind {
     Recruitment,
     /// A list of members whose relations are transferred out (批量转出).
     Transfers,
+    /// A branch's 党费收缴表.
+    Dues,
 }
 
 impl Kind {
@@ -42,6 +44,7 @@ impl Kind {
             "meetings" => Kind::Meetings,
             "recruitment" => Kind::Recruitment,
             "transfers" => Kind::Transfers,
+            "dues" => Kind::Dues,
             _ => return None,
         })
     }
@@ -53,6 +56,7 @@ impl Kind {
             Kind::Meetings => "meetings",
             Kind::Recruitment => "recruitment",
             Kind::Transfers => "transfers",
+            Kind::Dues => "dues",
         }
     }
     pub fn label(self) -> &'static str {
@@ -63,6 +67,7 @@ impl Kind {
             Kind::Meetings => "三会一课台账",
             Kind::Recruitment => "发展党员台账",
             Kind::Transfers => "批量转出名单（组织关系转接）",
+            Kind::Dues => "党费收缴表",
         }
     }
     pub fn columns(self) -> Vec<&'static str> {
@@ -73,6 +78,7 @@ impl Kind {
             Kind::Meetings => &import::meetings::COLUMNS,
             Kind::Recruitment => &import::recruitment::COLUMNS,
             Kind::Transfers => &import::transfers::COLUMNS,
+            Kind::Dues => &import::dues::COLUMNS,
         };
         specs.iter().map(|c| c.name).collect()
     }
@@ -92,6 +98,7 @@ pub async fn run(
         Kind::Meetings => import::meetings::run(app, path, opts, &NoProgress).await,
         Kind::Recruitment => import::recruitment::run(app, path, opts, &NoProgress).await,
         Kind::Transfers => import::transfers::run(app, path, opts, &NoProgress).await,
+        Kind::Dues => import::dues::run(app, path, opts, &NoProgress).await,
     }
 }
 
@@ -237,6 +244,7 @@ fn kinds(selected: Kind) -> Vec<KindChoice> {
         Kind::Meetings,
         Kind::Recruitment,
         Kind::Transfers,
+        Kind::Dues,
     ]
     .iter()
     .map(|k| KindChoice {

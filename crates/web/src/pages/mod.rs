@@ -6,6 +6,7 @@ mod account;
 mod audit;
 mod common;
 mod dashboard;
+mod dues;
 pub mod import;
 mod life;
 mod listing;
@@ -49,6 +50,7 @@ pub fn routes() -> Routes {
         .merge(members::routes())
         .merge(member_exit::routes())
         .merge(mobility::routes())
+        .merge(dues::routes())
         .merge(units::routes())
         .merge(reports::routes())
         .merge(rating::routes())
