@@ -280,6 +280,43 @@ contract_test!(
             dues::set_base(&app, &grant, feng, &base("2026-01", "学生", None)).await,
             Err(AppError::NotFound(_))
         ));
+        // 孙三 moves to 镇机关党支部 (T005): from the day of receipt his dues are due there,
+        // his flag follows him, and the township's figures do not change.
+        let jiguan = sys_org(&app, "T005").await;
+        let to_jiguan =
+            Actor::for_test(32, "sec-jiguan", Role::Secretary).at(jiguan.org.id, &jiguan.path);
+        let letter = jiceng_app::transfer::NewLetter {
+            to: Some("T005".into()),
+            issued_on: d("2026-12-12"),
+            reason: "工作调动".into(),
+            ..Default::default()
+        };
+        let tid = jiceng_app::transfer::issue(&app, &sec.grant().unwrap(), sun, &letter)
+            .await
+            .unwrap();
+        let before = dues::overview(&app, &town, Period::Month(2026, 12))
+            .await
+            .unwrap();
+        jiceng_app::transfer::receive(&app, &to_jiguan.grant().unwrap(), tid, d("2026-12-14"))
+            .await
+            .unwrap();
+        let after = dues::overview(&app, &town, Period::Month(2026, 12))
+            .await
+            .unwrap();
+        assert_eq!(
+            (after.total.due_fen, after.flagged_total),
+            (before.total.due_fen, 1)
+        );
+        assert_eq!(after.flagged[0].org_name, "镇机关党支部");
+        let by = |o: &dues::DuesOverview, code: &str| {
+            o.by_child
+                .iter()
+                .find(|c| c.code == code)
+                .map(|c| (c.total.members, c.total.due_fen, c.total.flagged))
+                .unwrap()
+        };
+        assert_eq!(by(&after, "T005"), (1, 50, 1));
+        assert_eq!(by(&after, "T002"), (3, 12000 + 6000 + 20, 0));
         // A member may read their dues, not record them.
         assert!(Actor::for_test(90, "dy", Role::Member)
             .grant::<RecordDues>()

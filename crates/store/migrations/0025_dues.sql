@@ -7,7 +7,9 @@
 -- and its subtree's (`sub_*`), refreshed with the org and its ancestors in the transaction
 -- of every write below it, so a province's 收缴统计 reads one row per org it lists; an org
 -- without a row has nothing due or paid in its subtree that month. `dues_handover`: what an
--- org passed up (上缴) for a month.
+-- org passed up (上缴) for a month. `dues_flag`: the members each month's refresh found with
+-- the rule's months unpaid in a row before it (with their org's path, so a province's list is
+-- a path range read to its first rows).
 CREATE TABLE dues_base (
     id          BIGINT PRIMARY KEY,
     member_id   BIGINT NOT NULL,
@@ -57,3 +59,12 @@ CREATE TABLE dues_handover (
     recorded_at TEXT NOT NULL,
     PRIMARY KEY (org_id, month)
 );
+
+CREATE TABLE dues_flag (
+    member_id BIGINT NOT NULL,
+    month     TEXT NOT NULL,
+    org_id    BIGINT NOT NULL,
+    org_path  TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (member_id, month)
+);
+CREATE INDEX dues_flag_path ON dues_flag (month, org_path);

@@ -499,9 +499,33 @@ pub async fn refresh(
             paid_in_window.insert(r.try_get("member_id")?);
         }
     }
+    let path_of: HashMap<i64, &str> = all.iter().map(|o| (o.org.id, o.path.as_str())).collect();
+    let mut flags: Vec<Vec<Val>> = Vec::new();
     for id in candidates.iter().filter(|id| !paid_in_window.contains(id)) {
-        direct.entry(counted[id].org_id).or_default().flagged += 1;
+        let org_id = counted[id].org_id;
+        direct.entry(org_id).or_default().flagged += 1;
+        flags.push(vec![
+            (*id).into(),
+            key.clone().into(),
+            org_id.into(),
+            path_of.get(&org_id).copied().unwrap_or_default().into(),
+        ]);
     }
+    for chunk in ids.chunks(IN_CHUNK) {
+        Sql::new("DELETE FROM dues_flag WHERE month = ")
+            .bind(key.clone())
+            .push(" AND org_id IN ")
+            .in_list(chunk)
+            .execute(&mut *conn)
+            .await?;
+    }
+    insert_many(
+        conn,
+        "dues_flag",
+        &["member_id", "month", "org_id", "org_path"],
+        &flags,
+    )
+    .await?;
 
     // The untouched children's stored rows.
     let mut parent_of: HashMap<i64, i64> = HashMap::new();
@@ -562,38 +586,24 @@ pub async fn refresh(
     Ok(ids.len())
 }
 
-/// Members of a subtree with a base whose payments stopped: each member with a base in
-/// force on `month`'s first day and no payment in the `lapse_months` months before it
-/// (since their first base), at most `limit` of them, by org path. The scope is a path
-/// range on the members, so a county reads its own members only.
+/// Members of a subtree whose payments stopped, as the last refresh of `month` found
+/// them (each with the rule's months unpaid in a row before it, since their first base): at
+/// most `limit`, in tree order — a path range read to its first rows, whatever the size.
 pub async fn flagged_in_scope(
     conn: &mut Conn,
     scope: &Scope,
     month: Period,
-    lapse_months: i64,
     limit: i64,
 ) -> Result<Vec<i64>> {
-    let lapse = lapse_months.max(1) as u32;
-    let from = months_back(month, lapse).month_key().unwrap_or_default();
-    let to = months_back(month, 1).month_key().unwrap_or_default();
-    let first = month.first_day();
-    Sql::new(
-        "SELECT m.id FROM member m WHERE (m.exited_on IS NULL OR m.exited_on > ",
-    )
-    .bind(first)
-    .push(") AND EXISTS (SELECT 1 FROM dues_base b WHERE b.member_id = m.id AND b.from_month <= ")
-    .bind(from.clone())
-    .push(") AND NOT EXISTS (SELECT 1 FROM dues_payment p WHERE p.member_id = m.id AND p.month >= ")
-    .bind(from)
-    .push(" AND p.month <= ")
-    .bind(to)
-    .push(") AND ")
-    .scope("m.org_path", scope)
-    .push(" ORDER BY m.org_path, m.id LIMIT ")
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| Ok(r.try_get("id")?))
-    .collect()
+    Sql::new("SELECT member_id FROM dues_flag WHERE month = ")
+        .bind(month.month_key().unwrap_or_default())
+        .push(" AND ")
+        .scope("org_path", scope)
+        .push(" ORDER BY org_path, member_id LIMIT ")
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("member_id")?))
+        .collect()
 }
