@@ -152,3 +152,106 @@ pub async fn seed_transfers(app: &App, county_code: &str) -> Result<usize> {
     .await?;
     Ok(3)
 }
+
+/// 党费 for the demo township, so its 党费收缴 pages and the county's 收缴统计 have figures:
+/// each member assessed from January (the category from the roster's occupation, a pay
+/// from the member's id), each month paid up to the last one over — except every
+/// eleventh member, who stopped paying in the spring (six months unpaid: flagged), and the
+/// running month, which about half have paid. Answers (members assessed, months paid).
+pub async fn seed_dues(app: &App, county_code: &str) -> Result<(usize, usize)> {
+    use jiceng_domain::dues::{self as rule, DuesCategory};
+    use jiceng_domain::Period;
+    use jiceng_store::dues::{self as store, StoredBase, StoredPayment};
+    let d = pick_orgs(app, county_code).await?;
+    let today = app.today();
+    let current = Period::month_of(today);
+    let Period::Month(year, _) = current else {
+        return Ok((0, 0));
+    };
+    let january = Period::Month(year, 1);
+    let mut conn = app.store.acquire().await?;
+    let orgs = jiceng_store::orgs::list(&mut conn, &Scope::subtree(&d.township.path)).await?;
+    let ids: Vec<i64> = orgs.iter().map(|o| o.org.id).collect();
+    let members = jiceng_store::members::of_orgs(&mut conn, &ids).await?;
+    drop(conn);
+    let first = app
+        .store
+        .reserve_ids("dues_base", members.len() as i64)
+        .await?;
+    let now = app.now().to_rfc3339();
+    let (mut bases, mut payments) = (Vec::new(), Vec::new());
+    for (i, m) in members.iter().enumerate() {
+        let job = m.occupation.as_deref().unwrap_or("");
+        let (category, amount) = if job.contains("退休") {
+            (DuesCategory::Retired, Some(2500 + (m.id % 40) * 100))
+        } else if job.contains("农") || job.contains("牧") || job.contains("渔") {
+            (DuesCategory::Farmer, Some(50))
+        } else if job.contains("学生") {
+            (DuesCategory::Student, None)
+        } else {
+            (DuesCategory::Salaried, Some(2600 + (m.id % 90) * 100))
+        };
+        let from = january.max(Period::month_of(m.joined_on));
+        let amount_fen = amount.map(|y| {
+            if category == DuesCategory::Farmer {
+                y
+            } else {
+                y * 100
+            }
+        });
+        let monthly = rule::monthly(
+            &app.rules,
+            from.first_day(),
+            category,
+            amount_fen.map(|f| f as f64 / 100.0),
+        )
+        .unwrap_or(20);
+        bases.push(StoredBase {
+            id: first + i as i64,
+            member_id: m.id,
+            from_month: from.month_key().unwrap_or_default(),
+            category: category.code().to_string(),
+            base_fen: amount_fen,
+            monthly_fen: monthly,
+            recorded_by: "demo".into(),
+            recorded_at: now.clone(),
+        });
+        let stopped = i % 11 == 5;
+        for month in rule::months(from, current) {
+            let paid = if month == current {
+                i % 2 == 0 && !stopped
+            } else {
+                !stopped || month < Period::Month(year, 4)
+            };
+            if paid {
+                let day = if month == current {
+                    today
+                } else {
+                    month.last_day()
+                };
+                payments.push(StoredPayment {
+                    member_id: m.id,
+                    month: month.month_key().unwrap_or_default(),
+                    org_id: m.org_id,
+                    amount_fen: monthly,
+                    paid_on: day.min(today),
+                    recorded_by: "demo".into(),
+                    recorded_at: now.clone(),
+                });
+            }
+        }
+    }
+    let lapse = app.rules.in_force(today).membership.lapse_months;
+    let mut tx = app.store.begin().await?;
+    for b in &bases {
+        store::set_base(&mut tx, b).await?;
+    }
+    for chunk in payments.chunks(2_000) {
+        store::pay(&mut tx, chunk).await?;
+    }
+    for month in rule::months(january, current) {
+        store::refresh(&mut tx, &ids, month, lapse).await?;
+    }
+    tx.commit().await?;
+    Ok((bases.len(), payments.len()))
+}

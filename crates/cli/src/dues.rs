@@ -53,7 +53,11 @@ pub fn render(r: &DuesOverview) -> String {
     };
     head(&mut s, "党组织");
     for c in &r.by_child {
-        line(&mut s, &c.name, &c.total, c.handed_yuan.as_deref());
+        if c.recorded {
+            line(&mut s, &c.name, &c.total, c.handed_yuan.as_deref());
+        } else {
+            let _ = writeln!(s, "{:<24} {:>8}", c.name, "暂无数据（未登记党费）");
+        }
     }
     line(&mut s, "合计", &r.total, None);
     if r.months.len() > 1 {

@@ -98,6 +98,8 @@ async fn build_demo(app: &App) -> Result<()> {
     );
     let letters = jiceng_app::demo::seed_transfers(app, &root.org.code).await?;
     println!("演示支部的组织关系转接：{letters} 封介绍信（已接收、待接收、逾期未接收各一）");
+    let (assessed, paid) = jiceng_app::demo::seed_dues(app, &root.org.code).await?;
+    println!("演示乡镇的党费：{assessed} 名党员已核定基数，登记交纳 {paid} 个月次（少数党员自4月起未交，已提示）");
     Ok(())
 }
 

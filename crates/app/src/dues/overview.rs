@@ -66,6 +66,9 @@ pub struct ChildDues {
     pub code: String,
     pub name: String,
     pub total: MonthTotal,
+    /// Anything assessed or paid in its subtree over the period; `false`: 暂无数据 (dues are
+    /// not recorded there), never "nothing due".
+    pub recorded: bool,
     /// What it passed up over the period's months (none recorded: `None`).
     pub handed_yuan: Option<String>,
 }
@@ -175,6 +178,7 @@ pub async fn overview(app: &App, org: &InScope<OrgRecord>, period: Period) -> Re
                 code: c.org.code.clone(),
                 name: c.org.name.clone(),
                 total: MonthTotal::sum(&label, &series(c.org.id)),
+                recorded: series(c.org.id).iter().any(|t| *t != Tally::default()),
                 handed_yuan: handed.get(&c.org.id).map(|f| rule::yuan(*f)),
             })
             .collect(),
@@ -206,7 +210,13 @@ impl DuesOverview {
         let mut rows: Vec<Vec<OutCell>> = self
             .by_child
             .iter()
-            .map(|c| line(&c.name, &c.total, c.handed_yuan.as_deref()))
+            .map(|c| {
+                if c.recorded {
+                    line(&c.name, &c.total, c.handed_yuan.as_deref())
+                } else {
+                    vec![text(&c.name), text("暂无数据")]
+                }
+            })
             .collect();
         rows.push(line("合计", &self.total, None));
         let headers = |first: &str| {
