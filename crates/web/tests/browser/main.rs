@@ -9,6 +9,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod dues;
 mod harness;
 mod life;
 mod rating;
