@@ -14,6 +14,7 @@ pub mod dues;
 pub mod export;
 pub mod generate;
 pub mod import;
+pub mod lapse;
 pub mod lease;
 pub mod meetings;
 pub mod member_admin;

@@ -138,6 +138,9 @@ pub struct Mobility {
     pub suspension: usize,
     pub removal: usize,
     pub by_child: Vec<ChildCounts>,
+    /// Members the records show with the rule's months without organizational life or
+    /// dues (自行脱党), for the branch to decide.
+    pub lapse: crate::lapse::Lapse,
 }
 
 /// The most people a list shows (a province's page counts everyone, lists the first).
@@ -158,6 +161,7 @@ pub async fn mobility(app: &App, org: &InScope<OrgRecord>) -> Result<Mobility> {
         .collect();
     let children = org_store::children(&mut conn, &Scope::All, org.org.id).await?;
     drop(conn);
+    let lapse = crate::lapse::lapse(app, org).await?;
     let (mut away, mut lost) = (Vec::new(), Vec::new());
     let mut total = Counts::default();
     let mut by_child: Vec<ChildCounts> = children
@@ -200,6 +204,7 @@ pub async fn mobility(app: &App, org: &InScope<OrgRecord>) -> Result<Mobility> {
         away,
         lost,
         by_child,
+        lapse,
     })
 }
 
@@ -282,6 +287,29 @@ impl Mobility {
                 .map(String::from)
                 .to_vec(),
                 rows: people,
+            },
+            Sheet {
+                name: "自行脱党提示".into(),
+                title: format!(
+                    "{}{}至{}连续{}个月未参加组织生活或未交纳党费的党员（提交党支部研究）",
+                    self.org.name, self.lapse.from, self.lapse.to, self.lapse.months
+                ),
+                headers: ["姓名", "公民身份号码", "党组织", "情形"]
+                    .map(String::from)
+                    .to_vec(),
+                rows: self
+                    .lapse
+                    .cases
+                    .iter()
+                    .map(|c| {
+                        vec![
+                            text(&c.name),
+                            text(&c.id_number),
+                            text(&c.org_name),
+                            text(&c.reasons.join("；")),
+                        ]
+                    })
+                    .collect(),
             },
         ]
     }

@@ -140,3 +140,111 @@ contract_test!(
         );
     }
 );
+
+contract_test!(
+    lapse_is_derived_from_attendance_and_dues_and_put_to_the_branch,
+    |db: TestDb| async move {
+        use jiceng_app::meetings::{self, NewMeeting};
+        use jiceng_domain::{AttendanceStatus as S, MeetingKind};
+        let app = app(&db);
+        let dir = Dir::new("lapse");
+        load_township(&app, &dir, false).await;
+        let dong = sys_org(&app, "T002").await;
+        let sec = Actor::for_test(31, "sec-dong", Role::Secretary).at(dong.org.id, &dong.path);
+        let names = [
+            "赵一", "钱二", "孙三", "李四", "周五", "吴六", "郑七", "王八",
+        ];
+        let mut ids = Vec::new();
+        for n in names {
+            ids.push(member_named(&app, n).await);
+        }
+        let id = |n: &str| ids[names.iter().position(|x| *x == n).unwrap()];
+        // Theme days in July and October (the window is June to November): 郑七 absent at
+        // both, 吴六 at July's only, 李四 at both but away since May (not judged here).
+        let life = sec.grant::<jiceng_app::access::RecordLife>().unwrap();
+        for (day, absent) in [
+            ("2026-07-10", vec!["郑七", "吴六", "李四"]),
+            ("2026-10-10", vec!["郑七", "李四"]),
+        ] {
+            let attendees = names
+                .iter()
+                .map(|n| {
+                    (
+                        id(n),
+                        if absent.contains(n) {
+                            S::Absent
+                        } else {
+                            S::Present
+                        },
+                        None,
+                    )
+                })
+                .collect();
+            let m = NewMeeting {
+                kind: Some(MeetingKind::ThemeDay),
+                date: Some(d(day)),
+                topic: format!("{day}主题党日"),
+                attendees,
+                ..Default::default()
+            };
+            meetings::record(&app, &life, &dong, &m).await.unwrap();
+        }
+        let away = MobilityInput {
+            place: Some("浙江省宁波市".into()),
+            ..act("away", "2026-05-01")
+        };
+        mobility::record(&app, &sec.grant().unwrap(), id("李四"), &away)
+            .await
+            .unwrap();
+        // 钱二 assessed from January, paid January to May only: June to November unpaid.
+        let dues_grant = sec.grant::<jiceng_app::access::RecordDues>().unwrap();
+        let base = jiceng_app::dues::BaseInput {
+            from_month: "2026-01".into(),
+            category: "离退休".into(),
+            amount: Some("4000".into()),
+        };
+        jiceng_app::dues::set_base(&app, &dues_grant, id("钱二"), &base)
+            .await
+            .unwrap();
+        let pay = jiceng_app::dues::PayInput {
+            member_ids: vec![id("钱二")],
+            from_month: "2026-01".into(),
+            to_month: Some("2026-05".into()),
+            paid_on: d("2026-05-30"),
+            amount: None,
+        };
+        jiceng_app::dues::pay(&app, &dues_grant, &dong, &pay)
+            .await
+            .unwrap();
+
+        let m = mobility::mobility(&app, &dong).await.unwrap();
+        let l = &m.lapse;
+        assert_eq!(
+            (l.from.as_str(), l.to.as_str(), l.judged),
+            ("2026-06", "2026-11", true)
+        );
+        let cases: Vec<(&str, &str)> = l
+            .cases
+            .iter()
+            .flat_map(|c| c.reasons.iter().map(move |r| (c.name.as_str(), r.as_str())))
+            .collect();
+        assert_eq!(
+            cases,
+            vec![
+                ("郑七", "连续6个月未参加党的组织生活"),
+                ("钱二", "连续6个月未交纳党费")
+            ]
+        );
+        // 南村党支部 (under 东村 in the fixtures) recorded no attendance: its 3 members'
+        // organizational life is not judged.
+        assert_eq!(l.attendance_unrecorded, 3, "{l:#?}");
+        // The township: the same two; the other branches recorded no attendance (暂无数据,
+        // not a lapse): 西村第一 2, 镇机关 3, 南村 3, 镇党委 1.
+        let town = mobility::mobility(&app, &sys_org(&app, "T001").await)
+            .await
+            .unwrap();
+        assert_eq!(town.lapse.cases.len(), 2);
+        assert_eq!(town.lapse.attendance_unrecorded, 9);
+        assert_eq!(town.to_sheets()[2].rows.len(), 2);
+    }
+);

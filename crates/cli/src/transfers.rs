@@ -98,5 +98,35 @@ pub fn render_mobility(r: &jiceng_app::mobility::Mobility) -> String {
             p.proposal.unwrap_or("")
         );
     }
+    let l = &r.lapse;
+    if !l.judged {
+        let _ = writeln!(s, "\n自行脱党提示：党员较多，请按乡镇或党支部查看。");
+    } else {
+        let _ = writeln!(
+            s,
+            "\n{}至{}连续{}个月未参加组织生活或未交纳党费（{} 人，提交党支部研究）：",
+            l.from,
+            l.to,
+            l.months,
+            l.cases.len()
+        );
+        for c in &l.cases {
+            let _ = writeln!(
+                s,
+                "  {} {} {}：{}",
+                c.name,
+                c.id_number,
+                c.org_name,
+                c.reasons.join("；")
+            );
+        }
+        if l.attendance_unrecorded > 0 {
+            let _ = writeln!(
+                s,
+                "  （{} 人所在支部未登记会议出席名单，未判断组织生活）",
+                l.attendance_unrecorded
+            );
+        }
+    }
     s
 }

@@ -335,7 +335,7 @@ pub(crate) fn schemas() -> serde_json::Map<String, Value> {
         },
         "Mobility": {
             "type": "object",
-            "description": "本级及下级外出（away）和失联（lost）党员，每人含 since、place、contact（脱敏）、certificate_no、suspended_on、proposal（按规定应由支部研究的事项：外出满6个月应转移组织关系、失联满6个月应启动停止党籍程序、停止党籍满2年应启动除名程序）；transfer_due、suspension、removal 为人数",
+            "description": "本级及下级外出（away）和失联（lost）党员，每人含 since、place、contact（脱敏）、certificate_no、suspended_on、proposal（按规定应由支部研究的事项：外出满6个月应转移组织关系、失联满6个月应启动停止党籍程序、停止党籍满2年应启动除名程序）；transfer_due、suspension、removal 为人数；lapse：按最近已结束的规定月数内的会议签到和党费记录，可能属于自行脱党的党员（cases，每人 reasons：未参加组织生活、未交纳党费；judged 为 false 时党员过多未判断；attendance_unrecorded：所在支部未登记出席名单、未判断组织生活的人数），提交党支部研究，不自动处理",
         },
         "ArrivedMember": {
             "type": "object",

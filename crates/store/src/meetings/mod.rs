@@ -278,6 +278,27 @@ pub async fn insert_attendees(
     .await
 }
 
+/// The attendance taken at the meetings of a subtree held from `from` to `to`: (member,
+/// status code, the meeting's branch), one row per meeting and member — a meeting recorded
+/// without its roster adds none.
+pub async fn attendance_in_scope(
+    conn: &mut Conn,
+    scope: &Scope,
+    (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+) -> Result<Vec<(i64, String, i64)>> {
+    Sql::new(
+        "SELECT a.member_id, a.status, m.branch_id FROM meeting m \
+         JOIN meeting_attendee a ON a.meeting_id = m.id WHERE m.held_on >= ",
+    )
+    .bind(from)
+    .push(" AND m.held_on <= ")
+    .bind(to)
+    .push(" AND ")
+    .scope("m.org_path", scope)
+    .fetch_all_as(&mut *conn)
+    .await
+}
+
 /// Who attended a meeting, by member id.
 pub async fn attendees(conn: &mut Conn, meeting_id: i64) -> Result<Vec<Attendance>> {
     Sql::new("SELECT member_id, status, reason, is_full FROM meeting_attendee WHERE meeting_id = ")
