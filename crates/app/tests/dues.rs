@@ -218,6 +218,39 @@ contract_test!(
             .unwrap();
         assert_eq!(may.total.paid_fen, 12000 + 2100 + 20);
 
+        // The facts kept up by each write are those a rebuild from all the records makes.
+        let snapshot = |app: jiceng_app::App| async move {
+            let mut c = app.store().acquire().await.unwrap();
+            let rows: Vec<(i64, String, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
+                "SELECT org_id, month, members, due_fen, paid_fen, flagged, sub_paid_fen, sub_flagged \
+                 FROM dues_month ORDER BY month, org_id",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .unwrap();
+            let flags: Vec<(i64, String)> =
+                sqlx::query_as("SELECT member_id, month FROM dues_flag ORDER BY month, member_id")
+                    .fetch_all(&mut *c)
+                    .await
+                    .unwrap();
+            (rows, flags)
+        };
+        let kept = snapshot(app.clone()).await;
+        assert!(
+            kept.1.iter().any(|(_, m)| m == "2026-11"),
+            "孙三 flagged from November: {:?}",
+            kept.1
+        );
+        {
+            let mut tx = app.store().begin().await.unwrap();
+            let months = Period::Year(2026).months();
+            jiceng_store::dues::rebuild(&mut tx, &months, 6)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        assert_eq!(snapshot(app.clone()).await, kept);
+
         // Refusals, each with its field; nothing written by them.
         let zhou = id("周五").await;
         assert_eq!(

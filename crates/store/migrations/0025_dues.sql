@@ -32,7 +32,7 @@ CREATE TABLE dues_payment (
     recorded_at TEXT NOT NULL,
     PRIMARY KEY (member_id, month)
 );
-CREATE INDEX dues_payment_org ON dues_payment (org_id, month);
+CREATE INDEX dues_payment_month ON dues_payment (month, org_id);
 
 CREATE TABLE dues_month (
     org_id           BIGINT NOT NULL,

@@ -607,3 +607,224 @@ pub async fn flagged_in_scope(
         .map(|r| Ok(r.try_get("member_id")?))
         .collect()
 }
+
+/// Makes every org's monthly facts and flags for `months` again from all the records: one
+/// read of the members with a base, one keyset-paged read of the payments, the org tree
+/// added up in memory, then the rows written — the way a data set loaded in bulk gets its
+/// facts (a province's year is one pass, not a refresh per org). Answers the rows written.
+pub async fn rebuild(conn: &mut Conn, months: &[Period], lapse_months: i64) -> Result<usize> {
+    let keys: Vec<String> = months.iter().filter_map(|m| m.month_key()).collect();
+    if keys.is_empty() {
+        return Ok(0);
+    }
+    let index = |k: &str| keys.iter().position(|x| x == k);
+    let lapse = lapse_months.max(1) as u32;
+    // Window months before the first asked one count for the flags: read from there.
+    let from = months_back(months[0], lapse)
+        .month_key()
+        .unwrap_or_default();
+    let to = keys.last().cloned().unwrap_or_default();
+    let mut paid: HashMap<(i64, usize), (i64, i64)> = HashMap::new();
+    // Members with their bases (in month order) and the months they paid.
+    struct M {
+        org_id: i64,
+        joined: chrono::NaiveDate,
+        exited: Option<chrono::NaiveDate>,
+        bases: Vec<(String, i64)>,
+        /// Bit `n`: paid the `n`th month from `from`.
+        paid: u64,
+    }
+    let ord = |k: &str| -> Option<u32> {
+        let (y, m) = k.split_once('-')?;
+        Some(y.parse::<u32>().ok()? * 12 + m.parse::<u32>().ok()?)
+    };
+    let base_ord = ord(&from).unwrap_or_default();
+    let bit = |k: &str| {
+        ord(k)
+            .and_then(|o| o.checked_sub(base_ord))
+            .filter(|b| *b < 64)
+    };
+    let mut members: HashMap<i64, M> = HashMap::new();
+    // Member ids in windows (a member's rows never split between two reads).
+    let (lo, hi): (Option<i64>, Option<i64>) =
+        Sql::new("SELECT MIN(member_id), MAX(member_id) FROM dues_base")
+            .fetch_one(&mut *conn)
+            .await
+            .and_then(|r| Ok((r.try_get(0)?, r.try_get(1)?)))?;
+    let (Some(lo), Some(hi)) = (lo, hi) else {
+        return Ok(0);
+    };
+    const WINDOW: i64 = 200_000;
+    let mut start = lo - 1;
+    while start < hi {
+        let end = start + WINDOW;
+        let rows = Sql::new(
+            "SELECT m.id, m.org_id, m.joined_on, m.exited_on, b.from_month, b.monthly_fen \
+             FROM dues_base b JOIN member m ON m.id = b.member_id WHERE b.member_id > ",
+        )
+        .bind(start)
+        .push(" AND b.member_id <= ")
+        .bind(end)
+        .push(" ORDER BY b.member_id, b.from_month")
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            if !members.contains_key(&id) {
+                members.insert(
+                    id,
+                    M {
+                        org_id: r.try_get("org_id")?,
+                        joined: r.date("joined_on")?,
+                        exited: r.opt_date("exited_on")?,
+                        bases: Vec::new(),
+                        paid: 0,
+                    },
+                );
+            }
+            if let Some(m) = members.get_mut(&id) {
+                m.bases
+                    .push((r.try_get("from_month")?, r.try_get("monthly_fen")?));
+            }
+        }
+        // Payments of the months read, by member; paid per org and asked month.
+        let rows = Sql::new(
+            "SELECT member_id, month, org_id, amount_fen FROM dues_payment WHERE member_id > ",
+        )
+        .bind(start)
+        .push(" AND member_id <= ")
+        .bind(end)
+        .push(" AND month >= ")
+        .bind(from.clone())
+        .push(" AND month <= ")
+        .bind(to.clone())
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in &rows {
+            let id: i64 = r.try_get("member_id")?;
+            let month: String = r.try_get("month")?;
+            if let Some(i) = index(&month) {
+                let e = paid.entry((r.try_get("org_id")?, i)).or_default();
+                e.0 += 1;
+                e.1 += r.try_get::<i64, _>("amount_fen")?;
+            }
+            if let (Some(m), Some(b)) = (members.get_mut(&id), bit(&month)) {
+                m.paid |= 1 << b;
+            }
+        }
+        start = end;
+    }
+    // Each org's own tallies and flags per asked month.
+    let mut direct: Vec<HashMap<i64, Tally>> = vec![HashMap::new(); keys.len()];
+    let mut flags: Vec<Vec<(i64, i64)>> = vec![Vec::new(); keys.len()];
+    for (i, month) in months.iter().enumerate() {
+        let (first, last) = (month.first_day(), month.last_day());
+        let key = &keys[i];
+        let window: u64 = (1..=lapse)
+            .filter_map(|n| months_back(*month, n).month_key())
+            .filter_map(|k| bit(&k))
+            .fold(0, |acc, b| acc | 1 << b);
+        let window_from = months_back(*month, lapse).month_key().unwrap_or_default();
+        for (id, m) in &members {
+            if m.joined > last || m.exited.is_some_and(|e| e <= first) {
+                continue;
+            }
+            let Some(fen) = m.bases.iter().rev().find(|(f, _)| f <= key).map(|b| b.1) else {
+                continue;
+            };
+            let t = direct[i].entry(m.org_id).or_default();
+            t.members += 1;
+            t.due_fen += fen;
+            let since = &m.bases[0].0;
+            if *since <= window_from && m.paid & window == 0 {
+                t.flagged += 1;
+                flags[i].push((*id, m.org_id));
+            }
+        }
+        for ((org, j), (n, fen)) in &paid {
+            if *j == i {
+                let t = direct[i].entry(*org).or_default();
+                t.paid_members += n;
+                t.paid_fen += fen;
+            }
+        }
+    }
+    drop(members);
+    // The tree, deepest first.
+    let rows = Sql::new("SELECT id, parent_id, path FROM org")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut tree: Vec<(usize, i64, Option<i64>, String)> = rows
+        .iter()
+        .map(|r| {
+            let p: String = r.try_get("path")?;
+            Ok((
+                path::ids(&p).len(),
+                r.try_get("id")?,
+                r.try_get("parent_id")?,
+                p,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    tree.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let path_of: HashMap<i64, &str> = tree.iter().map(|t| (t.1, t.3.as_str())).collect();
+    let mut written = 0;
+    for (i, key) in keys.iter().enumerate() {
+        let mut sub: HashMap<i64, Tally> = HashMap::new();
+        let mut rows: Vec<Vec<Val>> = Vec::new();
+        for (_, id, parent, _) in &tree {
+            let own = direct[i].get(id).copied().unwrap_or_default();
+            let mut s = sub.remove(id).unwrap_or_default();
+            s.add(&own);
+            if s == Tally::default() {
+                continue;
+            }
+            if let Some(p) = parent {
+                sub.entry(*p).or_default().add(&s);
+            }
+            rows.push(vec![
+                (*id).into(),
+                key.clone().into(),
+                own.members.into(),
+                own.due_fen.into(),
+                own.paid_members.into(),
+                own.paid_fen.into(),
+                own.flagged.into(),
+                s.members.into(),
+                s.due_fen.into(),
+                s.paid_members.into(),
+                s.paid_fen.into(),
+                s.flagged.into(),
+            ]);
+        }
+        Sql::new("DELETE FROM dues_month WHERE month = ")
+            .bind(key.clone())
+            .execute(&mut *conn)
+            .await?;
+        Sql::new("DELETE FROM dues_flag WHERE month = ")
+            .bind(key.clone())
+            .execute(&mut *conn)
+            .await?;
+        written += rows.len();
+        insert_many(conn, "dues_month", &MONTH_COLS, &rows).await?;
+        let flag_rows: Vec<Vec<Val>> = flags[i]
+            .iter()
+            .map(|(m, o)| {
+                vec![
+                    (*m).into(),
+                    key.clone().into(),
+                    (*o).into(),
+                    path_of.get(o).copied().unwrap_or_default().into(),
+                ]
+            })
+            .collect();
+        insert_many(
+            conn,
+            "dues_flag",
+            &["member_id", "month", "org_id", "org_path"],
+            &flag_rows,
+        )
+        .await?;
+    }
+    Ok(written)
+}

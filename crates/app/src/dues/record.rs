@@ -59,18 +59,17 @@ fn lapse(app: &App) -> i64 {
     app.rules.in_force(app.today()).membership.lapse_months
 }
 
-/// Recounts `months` (at most up to the running one) and the running month of `orgs` and
-/// their ancestors.
+/// Recounts, for `orgs` and their ancestors, every month from the earliest of `months`
+/// (at most two years back) to the running one: a month's flags read the months before it.
 async fn recount(
     tx: &mut Conn,
     orgs: &[i64],
     months: &BTreeSet<Period>,
     (current, lapse): (Period, i64),
 ) -> Result<()> {
-    // The running month too: a payment of an earlier month can end a run of unpaid ones.
-    let mut months: BTreeSet<Period> = months.iter().copied().filter(|m| *m <= current).collect();
-    months.insert(current);
-    for m in months {
+    let oldest = rule::months_back(current, 24);
+    let from = months.iter().next().copied().unwrap_or(current).max(oldest);
+    for m in rule::months(from.min(current), current) {
         store::refresh(tx, orgs, m, lapse).await?;
     }
     Ok(())

@@ -315,8 +315,15 @@ pub async fn run(
         }
     }
     let lapse = app.rules.in_force(today).membership.lapse_months;
+    // Every month from the earliest touched to the running one: a month's flags read the
+    // months before it.
     let all: BTreeSet<i64> = touched.values().flatten().copied().collect();
-    touched.entry(current).or_default().extend(all);
+    if let Some(first) = touched.keys().min().copied() {
+        let from = first.max(rule::months_back(current, 24));
+        for m in rule::months(from.min(current), current) {
+            touched.entry(m).or_default().extend(all.iter().copied());
+        }
+    }
     let mut months: Vec<(Period, Vec<i64>)> = touched
         .into_iter()
         .filter(|(m, _)| *m <= current)
