@@ -16,6 +16,9 @@ use jiceng_domain::Period;
 use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
 
+/// A `dues_month` row as the comparison reads it.
+type MonthRow = (i64, String, i64, i64, i64, i64, i64, i64);
+
 fn base(from: &str, category: &str, amount: Option<&str>) -> BaseInput {
     BaseInput {
         from_month: from.into(),
@@ -221,7 +224,7 @@ contract_test!(
         // The facts kept up by each write are those a rebuild from all the records makes.
         let snapshot = |app: jiceng_app::App| async move {
             let mut c = app.store().acquire().await.unwrap();
-            let rows: Vec<(i64, String, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
+            let rows: Vec<MonthRow> = sqlx::query_as(
                 "SELECT org_id, month, members, due_fen, paid_fen, flagged, sub_paid_fen, sub_flagged \
                  FROM dues_month ORDER BY month, org_id",
             )

@@ -29,6 +29,9 @@ pub enum Kind {
     RecruitmentBoard,
     /// The full recruitment report (`jiceng report recruitment`) of the current year.
     Recruitment,
+    /// 党费收缴统计 of the current year: each month and each direct child org, from the
+    /// stored monthly facts, and the flagged named.
+    Dues,
 }
 
 impl Kind {
@@ -58,7 +61,7 @@ impl Kind {
         )
     }
 
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Structure,
         Kind::StructurePage,
         Kind::Coverage,
@@ -72,6 +75,7 @@ impl Kind {
         Kind::RecruitmentOverview,
         Kind::RecruitmentBoard,
         Kind::Recruitment,
+        Kind::Dues,
     ];
 
     pub fn name(self) -> &'static str {
@@ -89,6 +93,7 @@ impl Kind {
             Kind::RecruitmentOverview => "recruitment(overview)",
             Kind::RecruitmentBoard => "recruitment(board)",
             Kind::Recruitment => "recruitment",
+            Kind::Dues => "dues(overview)",
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod asked;
 pub mod baseline;
 pub mod concurrency;
 pub mod data;
+pub mod dues;
 pub mod http;
 pub mod load;
 pub mod markdown;
@@ -140,6 +141,10 @@ pub struct Section {
     /// Rating and diagnosis of the whole data set for the year (`jiceng rate` at the
     /// root): seconds, orgs rated, orgs with a suspected weakness.
     pub rating: Option<(f64, usize, usize)>,
+    /// The year of dues loaded into the set (when this run loaded it).
+    pub dues: Option<dues::DuesLoad>,
+    /// Receiving a letter between two counties, each run's ms.
+    pub transfer_ms: Vec<f64>,
 }
 
 /// A target: what was asked, what was measured, met or by how much it was missed.
@@ -244,6 +249,16 @@ pub fn targets(sections: &[Section]) -> Vec<Target> {
                 5.0,
                 "ms",
                 t.p50_ms,
+            ));
+        }
+        if !s.transfer_ms.is_empty() {
+            let mut ms = s.transfer_ms.clone();
+            ms.sort_by(f64::total_cmp);
+            out.push(at_most(
+                format!("{label} receiving a transfer letter between two counties p50"),
+                50.0,
+                "ms",
+                ms[ms.len() / 2],
             ));
         }
         if nation_pg {
@@ -403,7 +418,20 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
             http_note: None,
             server_peak_mib: None,
             rating: None,
+            dues: None,
+            transfer_ms: vec![],
         };
+        if !args.no_reports && args.asks(asked::Kind::Dues) {
+            let app = reports::open(&set).await?;
+            if let Some(d) = dues::ensure(&app).await? {
+                println!(
+                    "  党费 loaded: {} members assessed, {} months paid in {:.0} s; facts of {} org-months counted in {:.0} s",
+                    d.members, d.payments, d.load_seconds, d.month_rows, d.rebuild_seconds
+                );
+                section.dues = Some(d);
+            }
+            app.store().close().await;
+        }
         let rated = args.asks(asked::Kind::Ratings) || args.asks(asked::Kind::Weak);
         if !args.no_reports && !rated {
             println!("  reports (only {}):", args.only.join(", "));
@@ -436,6 +464,28 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
                  raw rows; for recruitment every applicant judged from all their steps):"
             );
             section.reports = reports::measure(&args, &set, &levels, recruiting.as_ref()).await?;
+        }
+        if !args.no_reports && args.asks(asked::Kind::Dues) {
+            let branch = levels.iter().find(|(l, _)| l.level == "branch");
+            if let Some((b, _)) = branch {
+                let app = reports::open(&set).await?;
+                let county_code = levels
+                    .iter()
+                    .find(|(l, _)| l.level == "county")
+                    .map(|(l, _)| l.code.clone())
+                    .unwrap_or_default();
+                let mut ms = dues::transfer_costs(&app, &county_code, &b.code, 5).await?;
+                app.store().close().await;
+                section.transfer_ms = ms.clone();
+                ms.sort_by(f64::total_cmp);
+                if let Some(p50) = ms.get(ms.len() / 2) {
+                    println!(
+                        "  组织关系转接: receiving a letter between two counties, {} runs: p50 {p50:.1} ms, max {:.1} ms",
+                        ms.len(),
+                        ms.last().copied().unwrap_or_default()
+                    );
+                }
+            }
         }
         if !args.no_import {
             let app = reports::open(&set).await?;
@@ -607,6 +657,8 @@ mod tests {
             http_note: None,
             server_peak_mib: None,
             rating: None,
+            dues: None,
+            transfer_ms: vec![],
         }
     }
 

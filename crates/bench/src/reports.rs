@@ -235,6 +235,10 @@ pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<us
         Kind::Recruitment => {
             serde_json::to_string(&reports::recruitment::run(app, &root().await?, year).await?)?
         }
+        Kind::Dues => serde_json::to_string(
+            &jiceng_app::dues::overview(app, &root().await?, jiceng_domain::Period::Year(year))
+                .await?,
+        )?,
     };
     Ok(json.len())
 }

@@ -670,22 +670,18 @@ pub async fn rebuild(conn: &mut Conn, months: &[Period], lapse_months: i64) -> R
         .await?;
         for r in &rows {
             let id: i64 = r.try_get("id")?;
-            if !members.contains_key(&id) {
-                members.insert(
-                    id,
-                    M {
-                        org_id: r.try_get("org_id")?,
-                        joined: r.date("joined_on")?,
-                        exited: r.opt_date("exited_on")?,
-                        bases: Vec::new(),
-                        paid: 0,
-                    },
-                );
-            }
-            if let Some(m) = members.get_mut(&id) {
-                m.bases
-                    .push((r.try_get("from_month")?, r.try_get("monthly_fen")?));
-            }
+            let m = match members.entry(id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(M {
+                    org_id: r.try_get("org_id")?,
+                    joined: r.date("joined_on")?,
+                    exited: r.opt_date("exited_on")?,
+                    bases: Vec::new(),
+                    paid: 0,
+                }),
+            };
+            m.bases
+                .push((r.try_get("from_month")?, r.try_get("monthly_fen")?));
         }
         // Payments of the months read, by member; paid per org and asked month.
         let rows = Sql::new(
@@ -827,4 +823,40 @@ pub async fn rebuild(conn: &mut Conn, months: &[Period], lapse_months: i64) -> R
         .await?;
     }
     Ok(written)
+}
+
+/// Loads bases and payments in bulk, without replacing anything (a generated data set; the
+/// caller [`rebuild`]s the months after).
+pub async fn load(conn: &mut Conn, bases: &[StoredBase], payments: &[StoredPayment]) -> Result<()> {
+    let rows: Vec<Vec<Val>> = bases
+        .iter()
+        .map(|b| {
+            vec![
+                b.id.into(),
+                b.member_id.into(),
+                b.from_month.clone().into(),
+                b.category.clone().into(),
+                b.base_fen.into(),
+                b.monthly_fen.into(),
+                b.recorded_by.clone().into(),
+                b.recorded_at.clone().into(),
+            ]
+        })
+        .collect();
+    insert_many(conn, "dues_base", &BASE_COLS, &rows).await?;
+    let rows: Vec<Vec<Val>> = payments
+        .iter()
+        .map(|p| {
+            vec![
+                p.member_id.into(),
+                p.month.clone().into(),
+                p.org_id.into(),
+                p.amount_fen.into(),
+                p.paid_on.into(),
+                p.recorded_by.clone().into(),
+                p.recorded_at.clone().into(),
+            ]
+        })
+        .collect();
+    insert_many(conn, "dues_payment", &PAY_COLS, &rows).await
 }
