@@ -161,6 +161,12 @@ contract_test!(
         assert!(mine.flagged && mine.unpaid_run == 6 && mine.arrears_months == 6);
         assert_eq!(mine.current.unwrap().monthly_yuan, "0.50");
         assert!(page.can_record_dues);
+        // One timeline: joined, then the base from January.
+        let kinds: Vec<&str> = page.timeline.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds.first(), Some(&"入党"), "{:?}", page.timeline);
+        let dues_line = page.timeline.iter().find(|e| e.kind == "党费").unwrap();
+        assert_eq!(dues_line.on, d("2026-01-01"));
+        assert!(dues_line.what.contains("每月0.50元"), "{}", dues_line.what);
         assert!(browse::member_view(&app, &sec, id("李四").await)
             .await
             .unwrap()

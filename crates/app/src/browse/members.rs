@@ -222,6 +222,101 @@ pub struct MemberView {
     pub dues: Option<crate::dues::MemberDues>,
     /// The actor may set the base and record payments.
     pub can_record_dues: bool,
+    /// The member's life as one timeline, oldest first: admission and confirmation (and
+    /// the 发展 steps before them), offices, transfers, spells away and lost, dues bases,
+    /// the exit.
+    pub timeline: Vec<LifeEvent>,
+}
+
+/// One dated event of a member's life.
+#[derive(Debug, Clone, Serialize)]
+pub struct LifeEvent {
+    pub on: NaiveDate,
+    /// 发展, 入党, 转正, 职务, 转接, 流动, 失联, 党费, 出党.
+    pub kind: &'static str,
+    pub what: String,
+}
+
+/// The events of a member page, oldest first (a day's events in the order listed here).
+fn timeline(v: &MemberView) -> Vec<LifeEvent> {
+    let mut out = Vec::new();
+    let mut push =
+        |on: NaiveDate, kind: &'static str, what: String| out.push(LifeEvent { on, kind, what });
+    if let Some(r) = &v.recruitment {
+        for (step, on) in &r.steps {
+            push(*on, "发展", step.clone());
+        }
+    }
+    push(v.member.joined_on, "入党", "入党".into());
+    if let Some(d) = v.member.full_on {
+        push(d, "转正", "转为正式党员".into());
+    }
+    for p in &v.positions {
+        if let Some(d) = p.started_on {
+            push(d, "职务", format!("任{}{}", p.org_name, p.kind));
+        }
+        if let Some(d) = p.ended_on {
+            push(d, "职务", format!("免去{}{}", p.org_name, p.kind));
+        }
+    }
+    for t in &v.transfers {
+        push(
+            t.issued_on,
+            "转接",
+            format!(
+                "{}开具介绍信（{}）：{} → {}",
+                t.from, t.letter_no, t.from, t.to
+            ),
+        );
+        if let Some(d) = t.decided_on {
+            push(d, "转接", format!("{}：{} → {}", t.state, t.from, t.to));
+        }
+    }
+    for s in &v.mobility {
+        let kind = if s.kind == "外出" {
+            "流动"
+        } else {
+            "失联"
+        };
+        if let Some(d) = s.since {
+            let place = s
+                .place
+                .as_deref()
+                .map(|p| format!("：{p}"))
+                .unwrap_or_default();
+            push(d, kind, format!("{}{place}", s.kind));
+        }
+        if let Some(d) = s.suspended_on {
+            push(d, kind, "停止党籍".into());
+        }
+        if let Some(d) = s.until {
+            push(
+                d,
+                kind,
+                if kind == "流动" {
+                    "返回".into()
+                } else {
+                    "恢复联系".into()
+                },
+            );
+        }
+    }
+    if let Some(d) = &v.dues {
+        for b in &d.bases {
+            if let Some(p) = crate::dues::month_of(&b.from_month) {
+                push(
+                    p.first_day(),
+                    "党费",
+                    format!("核定党费：{}，每月{}元", b.category, b.monthly_yuan),
+                );
+            }
+        }
+    }
+    if let Some(e) = &v.exit {
+        push(e.on, "出党", format!("{}（{}）", e.kind, e.decided_by));
+    }
+    out.sort_by_key(|e| e.on);
+    out
 }
 
 /// A member's way into the party as recorded: the applicant's page and each step's day.
@@ -310,5 +405,10 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         dues,
         exit,
         transfers,
+        timeline: Vec::new(),
+    })
+    .map(|mut v| {
+        v.timeline = timeline(&v);
+        v
     })
 }
