@@ -50,7 +50,7 @@ impl Period {
         }
         let (y, m) = if let Some((y, m)) = t.split_once(['-', '/', '.']) {
             (y, Some(m))
-        } else if t.len() == 6 {
+        } else if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
             (&t[..4], Some(&t[4..]))
         } else {
             (t.as_str(), None)
@@ -219,7 +219,20 @@ mod tests {
         assert_eq!(Period::parse("202608"), Ok(Period::Month(2026, 8)));
         assert_eq!(Period::parse(" 2026 "), Ok(Period::Year(2026)));
         for bad in [
-            "2026Q5", "2026Q0", "2026-13", "26", "2026-", "Q3", "abc", "",
+            "2026Q5",
+            "2026Q0",
+            "2026-13",
+            "26",
+            "2026-",
+            "Q3",
+            "abc",
+            "",
+            // Six bytes that are not six digits (a period typed in words) are refused,
+            // not sliced inside a character.
+            "三月",
+            "年月",
+            "2026年8月",
+            "二〇二六",
         ] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
