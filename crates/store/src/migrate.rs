@@ -164,6 +164,13 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0024_member_mobility.sql"),
         sqlite: None,
     },
+    // 25 is 党费 (dues), on another branch.
+    Migration {
+        version: 26,
+        name: "training",
+        script: include_str!("../migrations/0026_training.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

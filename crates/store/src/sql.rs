@@ -444,6 +444,8 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "recruitment_step" => "recruitment_step",
         "member_transfer" => "member_transfer",
         "member_mobility" => "member_mobility",
+        "training" => "training",
+        "org_staff" => "org_staff",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }

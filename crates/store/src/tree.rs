@@ -17,6 +17,8 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("unit", "org_path"),
     ("member_transfer", "from_path"),
     ("member_transfer", "to_path"),
+    ("training", "org_path"),
+    ("org_staff", "org_path"),
     ("meeting", "org_path"),
     ("compliance_month", "branch_path"),
     ("compliance_summary", "org_path"),

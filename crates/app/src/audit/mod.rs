@@ -96,10 +96,13 @@ pub enum AuditAction {
     TransferIn = 115,
     MemberExit = 116,
     MemberMobility = 117,
+    // 118–119 are left to 党费 (dues), on another branch.
+    TrainingRecorded = 120,
+    StaffAssigned = 121,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 55] = [
+    pub const ALL: [AuditAction; 57] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -155,6 +158,8 @@ impl AuditAction {
         AuditAction::TransferIn,
         AuditAction::MemberExit,
         AuditAction::MemberMobility,
+        AuditAction::TrainingRecorded,
+        AuditAction::StaffAssigned,
     ];
 
     pub fn code(self) -> i64 {
@@ -222,6 +227,8 @@ impl AuditAction {
             AuditAction::TransferIn => "transfer_in",
             AuditAction::MemberExit => "member_exit",
             AuditAction::MemberMobility => "member_mobility",
+            AuditAction::TrainingRecorded => "training_recorded",
+            AuditAction::StaffAssigned => "staff_assigned",
         }
     }
 
@@ -282,6 +289,8 @@ impl AuditAction {
             AuditAction::TransferIn => "接收系统外转入的组织关系",
             AuditAction::MemberExit => "登记党员出党",
             AuditAction::MemberMobility => "登记流动或失联党员",
+            AuditAction::TrainingRecorded => "登记党员教育培训",
+            AuditAction::StaffAssigned => "登记或免去党建工作人员",
         }
     }
 }

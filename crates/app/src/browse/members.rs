@@ -218,6 +218,9 @@ pub struct MemberView {
     /// flag alone asks for its start first).
     pub away_open: bool,
     pub lost_open: bool,
+    /// The member's trainings and this year's hours against what they owe (`None`: the
+    /// member has left).
+    pub training: Option<crate::training::MemberTraining>,
 }
 
 /// A member's way into the party as recorded: the applicant's page and each step's day.
@@ -266,6 +269,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
     let recruitment = recruitment_of(&mut conn, m.id).await?;
     let transfers = crate::transfer::of_member(app, actor, m.id).await?;
     let spells = crate::mobility::of_member(app, &m, &org.org.name).await?;
+    let training = crate::training::of_member(app, m.id).await?;
     let exit = jiceng_store::exits::of_member(&mut conn, m.id)
         .await?
         .map(|e| crate::member_exit::ExitView::of(&e));
@@ -303,5 +307,6 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         mobility: spells,
         exit,
         transfers,
+        training,
     })
 }

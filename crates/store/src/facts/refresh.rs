@@ -16,6 +16,7 @@ pub async fn refresh(
     if touched.is_empty() {
         return Ok(0);
     }
+    let book = rules;
     let rules = rules.in_force(day);
     // The touched orgs and their ancestors.
     let touched_rows = orgs::by_ids(conn, touched).await?;
@@ -357,6 +358,8 @@ pub async fn refresh(
     crate::ratings::refresh_last_joined(conn, &ids).await?;
     // 发展党员 counted per org: the same orgs, the same transaction.
     crate::recruitment::tally::refresh(conn, touched).await?;
+    // 学时 of the facts day's year counted per org: a member in, out or moved, a position.
+    crate::training::refresh(conn, book, touched, chrono::Datelike::year(&day)).await?;
     Ok(computed.len())
 }
 
