@@ -320,3 +320,128 @@ contract_test!(
         assert_eq!(st.townships_total, 0);
     }
 );
+
+contract_test!(
+    a_sign_in_list_is_imported_all_or_nothing,
+    |db: TestDb| async move {
+        use jiceng_app::import::{self, ImportOptions, NoProgress};
+        let app = app(&db);
+        let dir = Dir::new("training-import");
+        load_township(&app, &dir, false).await;
+        let dong = sys_org(&app, "T002").await;
+        let sec = Actor::for_test(31, "sec-dong", Role::Secretary).at(dong.org.id, &dong.path);
+        let opts = ImportOptions {
+            org: Some(dong.clone()),
+            actor: sec.clone(),
+            ..ImportOptions::default()
+        };
+        let header = [
+            "培训名称",
+            "开始日期",
+            "学时",
+            "培训方式",
+            "姓名",
+            "身份证号",
+            "本人学时",
+        ];
+        let zhao = id(0, d("1970-03-12"), false);
+        let qian = id(1, d("1975-06-01"), true);
+        let sun = id(2, d("1960-01-20"), false);
+        let chu = id(10, d("1978-05-05"), false);
+        let row =
+            |title: &str, on: &str, hours: &str, mode: &str, name: &str, idn: &str, own: &str| {
+                Some(vec![
+                    s(title),
+                    s(on),
+                    s(hours),
+                    s(mode),
+                    s(name),
+                    s(idn),
+                    s(own),
+                ])
+            };
+        let t = "学习贯彻全会精神";
+        let bad = dir.0.join("bad.xlsx");
+        xlsx(
+            &bad,
+            "培训签到表",
+            &header,
+            &[
+                row(t, "2026.4.1", "4", "线下", "赵一", &zhao, ""),
+                row(t, "2026.4.1", "4.25", "线下", "钱二", &qian, ""),
+                row(t, "2026.4.1", "4", "线下", "褚甲", &chu, ""),
+                row(t, "2026.4.1", "4", "线下", "赵一", &zhao, ""),
+                row(t, "2026.4.1", "4", "广播", "孙三", &sun, ""),
+            ],
+        );
+        let r = import::training::run(&app, &bad, &opts, &NoProgress)
+            .await
+            .unwrap();
+        let at: Vec<(usize, &str)> = r
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            vec![
+                (4, "学时"),
+                (5, "身份证号"),
+                (6, "身份证号"),
+                (7, "培训方式")
+            ],
+            "{:?}",
+            r.errors
+        );
+        assert_eq!(r.written, 0);
+        let tally = training::overview(&app, &dong, 2026)
+            .await
+            .unwrap()
+            .total
+            .tally;
+        assert_eq!(tally.attended, 0, "nothing written");
+
+        let good = dir.0.join("good.xlsx");
+        xlsx(
+            &good,
+            "培训签到表",
+            &header,
+            &[
+                row(t, "2026.4.1", "4", "线下", "赵一", &zhao, ""),
+                row(t, "2026.4.1", "4", "线下", "钱二", &qian, "2"),
+                row(t, "2026.4.1", "4", "线下", "孙三", &sun, ""),
+                row(
+                    "网络专题培训",
+                    "2026-05-10",
+                    "3.5",
+                    "线上",
+                    "赵一",
+                    &zhao,
+                    "",
+                ),
+            ],
+        );
+        let r = import::training::run(&app, &good, &opts, &NoProgress)
+            .await
+            .unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.written, 4);
+        let o = training::org_year(&app, &dong, 2026).await.unwrap();
+        // 赵一 4 + 3.5, 钱二 2 (her own hours), 孙三 4: 13.5 学时.
+        assert_eq!(
+            (
+                o.overview.total.tally.attended,
+                o.overview.total.tally.hours
+            ),
+            (3, 135)
+        );
+        let z = o.people.iter().find(|p| p.name == "赵一").unwrap();
+        assert_eq!(z.hours, "7.5");
+        assert_eq!(o.trainings.len(), 2);
+        // The same list again adds nothing.
+        let r = import::training::run(&app, &good, &opts, &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!((r.written, r.unchanged, r.errors.len()), (0, 4, 0));
+    }
+);

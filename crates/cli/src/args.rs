@@ -225,6 +225,9 @@ pub(crate) enum ImportKind {
     /// 批量转出: one letter of 组织关系转接 per row (member by ID number, receiving org or
     /// outside destination, date, reason).
     Transfers,
+    /// 培训签到表: one row per attendee (training name, first day, hours, 线上/线下, the
+    /// member by ID number and name); the trainings are recorded for --org.
+    Training,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -244,6 +247,9 @@ pub(crate) enum ReportKind {
     /// 流动党员 and 失联党员 today: counts per child org, and who the branch should decide
     /// about (a transfer, a suspension, a removal).
     Mobility,
+    /// 党员教育培训学时 of a year (--period 2026): counts per child org from the stored
+    /// tallies, the members short of hours (ID numbers masked), the staffing checks.
+    Training,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

@@ -31,6 +31,8 @@ pub enum Kind {
     Recruitment,
     /// A list of members whose relations are transferred out (批量转出).
     Transfers,
+    /// A training's sign-in list (培训签到表).
+    Training,
 }
 
 impl Kind {
@@ -42,6 +44,7 @@ impl Kind {
             "meetings" => Kind::Meetings,
             "recruitment" => Kind::Recruitment,
             "transfers" => Kind::Transfers,
+            "training" => Kind::Training,
             _ => return None,
         })
     }
@@ -53,6 +56,7 @@ impl Kind {
             Kind::Meetings => "meetings",
             Kind::Recruitment => "recruitment",
             Kind::Transfers => "transfers",
+            Kind::Training => "training",
         }
     }
     pub fn label(self) -> &'static str {
@@ -63,6 +67,7 @@ impl Kind {
             Kind::Meetings => "三会一课台账",
             Kind::Recruitment => "发展党员台账",
             Kind::Transfers => "批量转出名单（组织关系转接）",
+            Kind::Training => "培训签到表（党员教育培训学时）",
         }
     }
     pub fn columns(self) -> Vec<&'static str> {
@@ -73,6 +78,7 @@ impl Kind {
             Kind::Meetings => &import::meetings::COLUMNS,
             Kind::Recruitment => &import::recruitment::COLUMNS,
             Kind::Transfers => &import::transfers::COLUMNS,
+            Kind::Training => &import::training::COLUMNS,
         };
         specs.iter().map(|c| c.name).collect()
     }
@@ -92,6 +98,7 @@ pub async fn run(
         Kind::Meetings => import::meetings::run(app, path, opts, &NoProgress).await,
         Kind::Recruitment => import::recruitment::run(app, path, opts, &NoProgress).await,
         Kind::Transfers => import::transfers::run(app, path, opts, &NoProgress).await,
+        Kind::Training => import::training::run(app, path, opts, &NoProgress).await,
     }
 }
 
@@ -237,6 +244,7 @@ fn kinds(selected: Kind) -> Vec<KindChoice> {
         Kind::Meetings,
         Kind::Recruitment,
         Kind::Transfers,
+        Kind::Training,
     ]
     .iter()
     .map(|k| KindChoice {
