@@ -151,6 +151,7 @@ pub(super) fn schemas() -> Value {
         m.extend(crate::api_rating::schemas());
         m.extend(crate::api_recruitment::schemas());
         m.extend(crate::api_member_life::schemas());
+        m.extend(crate::api_training::schemas());
     }
     all
 }

@@ -51,6 +51,8 @@ struct DuePage {
     freshness: String,
     /// Letters of 组织关系转接 waiting to be received here, and how many are overdue.
     letters: (i64, i64),
+    /// Members of the branch whose hours of this year are not yet done (stored tally).
+    training_short: Option<i64>,
 }
 
 fn due_sections(d: &Due) -> Vec<DueSection> {
@@ -137,6 +139,7 @@ pub(super) async fn due_page(
     };
     let sections = due_sections(&d);
     let letters = jiceng_app::transfer::waiting(&state.app, &org).await?;
+    let training_short = jiceng_app::training::short_this_year(&state.app, &org).await?;
     html(&DuePage {
         title: format!("本月待办 · {}", d.branch.name),
         nav: Nav::of(&user),
@@ -152,5 +155,6 @@ pub(super) async fn due_page(
         can_write: user.actor.may(Action::RecordLife),
         freshness: freshness(&state, None),
         letters,
+        training_short,
     })
 }
