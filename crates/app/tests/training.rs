@@ -219,6 +219,49 @@ contract_test!(
             .grant::<RecordTraining>()
             .is_err());
 
+        // The overview reads the stored tallies, one row per org, not the member rows: with
+        // the attendance rows gone the figures stand until the next refresh.
+        exec(&app, "DELETE FROM training_attendance").await;
+        let stored = training::overview(&app, &town, 2026).await.unwrap();
+        assert_eq!(
+            (
+                stored.total.tally.members,
+                stored.total.tally.short,
+                stored.total.tally.hours
+            ),
+            (17, 16, 1920)
+        );
+        let mut tx = app.store().begin().await.unwrap();
+        jiceng_store::training::refresh(&mut tx, &app.rules, &[dong.org.id], 2026)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let none = training::overview(&app, &town, 2026).await.unwrap();
+        assert_eq!(
+            (none.total.tally.attended, none.total.status.as_str()),
+            (0, "暂无数据")
+        );
+        training::record(
+            &app,
+            &grant,
+            &dong,
+            &TrainingInput {
+                ends_on: d("2026-03-02"),
+                ..input(
+                    "学习党的二十届四中全会精神（补录）",
+                    "2026-03-01",
+                    "16",
+                    all.clone(),
+                )
+            },
+        )
+        .await
+        .unwrap();
+        online.title = "网络培训专题班（补录）".into();
+        training::record(&app, &grant, &dong, &online)
+            .await
+            .unwrap();
+
         // A roster change is counted: 王八 leaves 东村 (exit) → 10 members, 9 short.
         exec(
             &app,
