@@ -81,7 +81,7 @@ contract_test!(
             page[start..start + page[start..].find("</tr>").unwrap()].to_string()
         };
         assert!(
-            row(zhang).contains("还差16学时") && row(zhang).contains(">40<"),
+            row(zhang).contains("还差16学时") && row(zhang).contains(">40/56<"),
             "{}",
             row(zhang)
         );
