@@ -609,3 +609,32 @@ pub async fn tallies_in_scope(
     }
     Ok(out)
 }
+
+/// Writes many trainings and their attendees at once (generated data): multi-row inserts.
+pub async fn insert_many_trainings(
+    conn: &mut Conn,
+    rows: &[(StoredTraining, Vec<(i64, i64)>)],
+) -> Result<()> {
+    let trainings: Vec<Vec<Val>> = rows.iter().map(|(t, _)| vals(t)).collect();
+    insert_many(conn, "training", &COLS, &trainings).await?;
+    let attendance: Vec<Vec<Val>> = rows
+        .iter()
+        .flat_map(|(t, who)| {
+            who.iter().map(|(m, h)| {
+                vec![
+                    t.id.into(),
+                    (*m).into(),
+                    i64::from(t.year).into(),
+                    (*h).into(),
+                ]
+            })
+        })
+        .collect();
+    insert_many(
+        conn,
+        "training_attendance",
+        &["training_id", "member_id", "year", "hours"],
+        &attendance,
+    )
+    .await
+}
