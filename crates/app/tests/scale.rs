@@ -47,7 +47,9 @@ async fn probes(app: &App) -> Vec<String> {
 /// The training tally of `org`'s subtree for `year`, counted live from every member row.
 async fn live_training(app: &App, path: &str, year: i32) -> jiceng_domain::training::Tally {
     let mut conn = app.store().acquire().await.unwrap();
-    let mut t = jiceng_domain::training::Tally::default();
+    // Per org, then summed: an org whose members have no hours is 暂无数据.
+    let mut by_org: std::collections::HashMap<i64, jiceng_domain::training::Tally> =
+        Default::default();
     let mut offset = 0;
     loop {
         let page = jiceng_store::training::people(
@@ -60,9 +62,14 @@ async fn live_training(app: &App, path: &str, year: i32) -> jiceng_domain::train
         .await
         .unwrap();
         for p in &page {
-            t.add(&p.year, p.required);
+            by_org.entry(p.org_id).or_default().add(&p.year, p.required);
         }
         if page.len() < 5_000 {
+            let mut t = jiceng_domain::training::Tally::default();
+            for o in by_org.values_mut() {
+                o.unrecorded_if_empty();
+                t.merge(o);
+            }
             return t;
         }
         offset += 5_000;

@@ -3,10 +3,11 @@
 //! 东村党支部 (T002, 8 members; 南村 T006 below it, 3 more) records two trainings: one of
 //! 16 学时 for all 8, one online crediting 赵一 (书记) and 孙三 (组织委员) 24 and 钱二 16.
 //! So 赵一 and 孙三 have 40 (they owe 56: short), 钱二 32 (owes 32: done), the rest 16.
-//! Counted by hand: T002's subtree 11 members, 1 done, 10 short; leading 3 (赵一, 孙三,
-//! 沈丁 of T006), all 3 short; branch secretaries 2 (赵一, 沈丁), 沈丁 with no hours;
-//! hours 8×16 + 24 + 16 + 24 = 192. The township (17 members) has 16 short, and its
-//! branch secretaries 赵一, 褚甲, 沈丁: 2 without hours.
+//! 南村 (T006, 3 members) recorded nothing: 暂无数据, neither done nor short. Counted by
+//! hand: T002's subtree 11 members, 1 done, 7 short, 3 unrecorded; leading 3 (赵一, 孙三,
+//! 沈丁 of T006), 2 short; branch secretaries 2 (赵一, 沈丁), none flagged untrained (沈丁's
+//! branch recorded nothing); hours 8×16 + 24 + 16 + 24 = 192. The township (17 members) has
+//! 7 short (only 东村 recorded), 10 unrecorded.
 
 mod common;
 
@@ -82,9 +83,9 @@ contract_test!(
 
         let o = training::overview(&app, &dong, 2026).await.unwrap();
         let t = o.total.tally;
-        assert_eq!((t.members, t.met, t.short), (11, 1, 10));
-        assert_eq!((t.leading, t.leading_short), (3, 3));
-        assert_eq!((t.branch_secretaries, t.secretaries_untrained), (2, 1));
+        assert_eq!((t.members, t.met, t.short, t.unrecorded), (11, 1, 7, 3));
+        assert_eq!((t.leading, t.leading_short), (3, 2));
+        assert_eq!((t.branch_secretaries, t.secretaries_untrained), (2, 0));
         assert_eq!((t.attended, t.hours), (8, 1920));
         assert!(o.running);
         assert!(o.total.status.starts_with("进行中"), "{}", o.total.status);
@@ -96,7 +97,11 @@ contract_test!(
         // ends it is progress (还差), not 未达标.
         let town = sys_org(&app, "T001").await;
         let r = training::report(&app, &town, 2026).await.unwrap();
-        assert_eq!((r.short_total, r.short.len()), (16, 16));
+        assert_eq!((r.short_total, r.short.len()), (7, 7));
+        assert!(
+            r.short.iter().all(|p| p.name != "沈丁"),
+            "南村 recorded nothing"
+        );
         assert!(r.short.iter().all(|p| p.name != "钱二"));
         let z = r.short.iter().find(|p| p.name == "赵一").unwrap();
         assert_eq!(
@@ -105,17 +110,20 @@ contract_test!(
         );
         assert!(z.leading && z.id_number.contains('*'), "ID masked");
         let child = |code: &str| r.overview.children.iter().find(|c| c.code == code).unwrap();
-        assert_eq!(child("T002").tally.short, 10);
-        assert_eq!(child("T003").tally.short, 2);
+        assert_eq!(child("T002").tally.short, 7);
+        assert_eq!(
+            (child("T003").tally.short, child("T003").status.as_str()),
+            (0, "暂无数据")
+        );
         assert_eq!(child("T005").status, "暂无数据");
         let st = &r.overview.staffing;
-        assert_eq!((st.secretaries, st.secretaries_untrained), (3, 2));
-        assert_eq!(r.to_sheets()[1].rows.len(), 16);
+        assert_eq!((st.secretaries, st.secretaries_untrained), (3, 0));
+        assert_eq!(r.to_sheets()[1].rows.len(), 7);
 
         // 本月待办 and the member page.
         assert_eq!(
             training::short_this_year(&app, &dong).await.unwrap(),
-            Some(10)
+            Some(7)
         );
         let page = browse::member_view(&app, &sec, zhao).await.unwrap();
         let mine = page.training.unwrap();
@@ -129,7 +137,7 @@ contract_test!(
         assert!(page.training.unwrap().met);
 
         // After the year: 未达标, and the rating indicator is scored from the stored tally
-        // (1 of 11 done = 9.1), where before it was 暂无数据.
+        // (1 of the 8 whose branch recorded hours = 12.5), where before it was 暂无数据.
         let later = on(&db, "2027-01-10");
         let r = training::report(&later, &sys_org(&later, "T001").await, 2026)
             .await
@@ -146,7 +154,7 @@ contract_test!(
             .iter()
             .find(|i| i.code == "TrainingHours")
             .unwrap();
-        assert_eq!(ind.score, Some(9.1), "{}", ind.evidence);
+        assert_eq!(ind.score, Some(12.5), "{}", ind.evidence);
         let now = rating::org_rating(&app, &dong, 2026).await.unwrap();
         let ind = now
             .current
@@ -229,7 +237,7 @@ contract_test!(
                 stored.total.tally.short,
                 stored.total.tally.hours
             ),
-            (17, 16, 1920)
+            (17, 7, 1920)
         );
         let mut tx = app.store().begin().await.unwrap();
         jiceng_store::training::refresh(&mut tx, &app.rules, &[dong.org.id], 2026)
@@ -262,7 +270,7 @@ contract_test!(
             .await
             .unwrap();
 
-        // A roster change is counted: 王八 leaves 东村 (exit) → 10 members, 9 short.
+        // A roster change is counted: 王八 leaves 东村 (exit) → 10 members, 6 short.
         exec(
             &app,
             &format!(
@@ -281,7 +289,7 @@ contract_test!(
             .unwrap()
             .total
             .tally;
-        assert_eq!((t.members, t.short, t.hours), (10, 9, 1760));
+        assert_eq!((t.members, t.short, t.hours), (10, 6, 1760));
     }
 );
 

@@ -200,6 +200,10 @@ pub struct Tally {
     pub attended: i64,
     /// Hours summed, tenths.
     pub hours: i64,
+    /// Members of orgs that recorded no hours at all in the year (none of their members
+    /// has any): 暂无数据, counted neither done nor short ([`Tally::unrecorded_if_empty`]).
+    #[serde(default)]
+    pub unrecorded: i64,
 }
 
 impl Tally {
@@ -221,6 +225,18 @@ impl Tally {
         self.hours += m.hours;
     }
 
+    /// An org's own members (not its subtree's) when none of them has any hours in the
+    /// year: nothing was recorded there, so they are 暂无数据 — not short, and its secretary
+    /// is not "without training" — rather than failures.
+    pub fn unrecorded_if_empty(&mut self) {
+        if self.attended == 0 && self.members > 0 {
+            self.unrecorded += self.members - self.met;
+            self.short = 0;
+            self.leading_short = 0;
+            self.secretaries_untrained = 0;
+        }
+    }
+
     pub fn merge(&mut self, o: &Tally) {
         self.members += o.members;
         self.met += o.met;
@@ -231,6 +247,7 @@ impl Tally {
         self.secretaries_untrained += o.secretaries_untrained;
         self.attended += o.attended;
         self.hours += o.hours;
+        self.unrecorded += o.unrecorded;
     }
 
     /// Whether anything was recorded (else 暂无数据).
@@ -241,8 +258,9 @@ impl Tally {
     /// The share of members whose hours are done, judged: `None` while the year runs on
     /// `today` or when nothing is recorded (暂无数据), never a failure.
     pub fn judged_share(&self, year: i32, today: Date) -> Option<f64> {
-        (year_over(year, today) && self.recorded() && self.members > 0)
-            .then(|| self.met as f64 / self.members as f64)
+        let judged = self.members - self.unrecorded;
+        (year_over(year, today) && self.recorded() && judged > 0)
+            .then(|| self.met as f64 / judged as f64)
     }
 }
 
@@ -341,6 +359,27 @@ mod tests {
         assert_eq!(t.judged_share(2026, d("2026-12-15")), None);
         assert_eq!(t.judged_share(2026, d("2027-01-02")), Some(0.5));
         assert_eq!(Tally::default().judged_share(2026, d("2027-01-02")), None);
+        // An org that recorded nothing: its members are 暂无数据, not short; merged into a
+        // parent they are left out of its share.
+        let mut silent = Tally::default();
+        silent.add(&sec, 560);
+        silent.add(&member, 320);
+        silent.hours = 0;
+        silent.attended = 0;
+        silent.met = 0;
+        silent.short = 2;
+        silent.unrecorded_if_empty();
+        assert_eq!(
+            (
+                silent.short,
+                silent.unrecorded,
+                silent.secretaries_untrained
+            ),
+            (0, 2, 0)
+        );
+        t.merge(&silent);
+        assert_eq!((t.members, t.short, t.unrecorded), (4, 1, 2));
+        assert_eq!(t.judged_share(2026, d("2027-01-02")), Some(0.5));
     }
 
     #[test]

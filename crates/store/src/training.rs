@@ -369,6 +369,10 @@ pub async fn refresh(
             direct.entry(p.org_id).or_default().add(&p.year, p.required);
         }
     }
+    // An org none of whose own members has any hours recorded nothing: 暂无数据.
+    for t in direct.values_mut() {
+        t.unrecorded_if_empty();
+    }
     // The untouched children's stored tallies (as `recruitment::tally::refresh` reads them).
     let mut parent_of: HashMap<i64, i64> = HashMap::new();
     for chunk in ids.chunks(IN_CHUNK) {
@@ -637,4 +641,26 @@ pub async fn insert_many_trainings(
         &attendance,
     )
     .await
+}
+
+/// Which of `org_ids` recorded any hours in `year`: some current member of the org itself
+/// has hours (an org that has none is 暂无数据, as [`Tally::unrecorded_if_empty`] counts it).
+pub async fn orgs_with_hours(conn: &mut Conn, org_ids: &[i64], year: i32) -> Result<HashSet<i64>> {
+    let mut ids = org_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = HashSet::new();
+    for chunk in ids.chunks(IN_CHUNK) {
+        let q = Sql::new(
+            "SELECT DISTINCT m.org_id FROM training_attendance a JOIN member m \
+             ON m.id = a.member_id WHERE m.exited_on IS NULL AND a.year = ",
+        )
+        .bind(i64::from(year))
+        .push(" AND m.org_id IN ")
+        .in_list(chunk);
+        for r in q.fetch_all(&mut *conn).await? {
+            out.insert(r.try_get("org_id")?);
+        }
+    }
+    Ok(out)
 }

@@ -107,7 +107,7 @@ pub(crate) fn schemas() -> Map<String, Value> {
     let v = json!({
         "TrainingReport": {
             "type": "object",
-            "description": "党员教育培训学时（与 jiceng report training --format json 相同）：org、org_id、year、today、running（年度未结束：学时不足为“还差”，不作未达标认定）、member_hours、leading_hours（党员与书记、委员应有学时）；total 与 children（每个直属下级，读存储的按年汇总）的 members、met、short、leading、leading_short、branch_secretaries、secretaries_untrained、attended（有学时记录的人数，0 为暂无数据）、hours（十分之一学时）、hours_total、status、met_share；staffing（乡镇党委组织员、党建工作指导员配备，本年度无学时的支部书记）；short_total 与 short（学时不足的党员，身份证号脱敏，最多200人）",
+            "description": "党员教育培训学时（与 jiceng report training --format json 相同）：org、org_id、year、today、running（年度未结束：学时不足为“还差”，不作未达标认定）、member_hours、leading_hours（党员与书记、委员应有学时）；total 与 children（每个直属下级，读存储的按年汇总）的 members、met、short、leading、leading_short、branch_secretaries、secretaries_untrained、attended（有学时记录的人数，0 为暂无数据）、unrecorded（所在组织本年度未记录任何学时的人数：暂无数据，不计入达标或不足）、hours（十分之一学时）、hours_total、status、met_share；staffing（乡镇党委组织员、党建工作指导员配备，本年度无学时的支部书记）；short_total 与 short（学时不足的党员，身份证号脱敏，最多200人）",
         },
         "TrainingInput": {
             "type": "object",

@@ -4,7 +4,8 @@
 //! 未达标, the year runs — and 李秀英 with 32 is done. 本月待办 counts the 1 short; the
 //! member page shows his hours; 乙村's secretary sees nothing of 甲村; the department's
 //! overview drills down by town (乙镇: 暂无数据) and exports the workbook; the API's report
-//! counts by hand: the county's 10 members, 4 done, 6 short; 2 towns short of staff until
+//! counts by hand: the county's 10 members, 4 done, 1 short, 5 of branches that recorded
+//! nothing (暂无数据, not short); 2 towns short of staff until
 //! 甲镇 gets a 组织员 and a 党建工作指导员.
 
 mod common;
@@ -128,9 +129,10 @@ contract_test!(
                 v["total"]["met"].clone(),
                 v["short_total"].clone()
             ),
-            (json!(10), json!(4), json!(6)),
+            (json!(10), json!(4), json!(1)),
             "{v}"
         );
+        assert_eq!(v["total"]["unrecorded"], 5);
         assert_eq!(v["staffing"]["townships_short"], 2);
         assert!(v["short"]
             .as_array()

@@ -258,8 +258,19 @@ pub struct PersonView {
     pub met: bool,
 }
 
-fn person_view(app: &App, p: &PersonYear, year: i32, org_name: &str) -> PersonView {
+/// `recorded`: the member's org recorded any hours in the year (else 暂无数据, not short).
+fn person_view(
+    app: &App,
+    p: &PersonYear,
+    (year, recorded): (i32, bool),
+    org_name: &str,
+) -> PersonView {
     let st = Standing::of(p.year.hours, p.required, year, app.today());
+    let standing = if recorded || st.is_met() {
+        st.label()
+    } else {
+        "暂无数据（本组织未记录学时）".to_string()
+    };
     PersonView {
         member_id: p.member_id,
         name: p.name.clone(),
@@ -268,7 +279,7 @@ fn person_view(app: &App, p: &PersonYear, year: i32, org_name: &str) -> PersonVi
         leading: p.year.leading,
         hours: hours_text(p.year.hours),
         required: hours_text(p.required),
-        standing: st.label(),
+        standing,
         met: st.is_met(),
     }
 }
@@ -291,13 +302,18 @@ pub struct Line {
 
 fn line(o: &OrgRecord, t: Tally, year: i32, today: NaiveDate) -> Line {
     let share = t.judged_share(year, today);
+    let silent = if t.unrecorded > 0 {
+        format!("；{}人所在组织未记录学时（暂无数据）", t.unrecorded)
+    } else {
+        String::new()
+    };
     let status = if !t.recorded() {
         "暂无数据".to_string()
     } else if !rule::year_over(year, today) {
-        format!("进行中：{}人已达标，{}人还差学时", t.met, t.short)
+        format!("进行中：{}人已达标，{}人还差学时{silent}", t.met, t.short)
     } else {
         format!(
-            "达标率{:.1}%，{}人未达标",
+            "达标率{:.1}%，{}人未达标{silent}",
             share.unwrap_or(0.0) * 100.0,
             t.short
         )
@@ -398,13 +414,19 @@ async fn short_in(
         for o in org_store::by_ids(&mut conn, &missing).await? {
             names.insert(o.org.id, o.org.name);
         }
+        let orgs: Vec<i64> = page.iter().map(|p| p.org_id).collect();
+        let recorded = store::orgs_with_hours(&mut conn, &orgs, year).await?;
         drop(conn);
-        for p in page.iter().filter(|p| p.year.hours < p.required) {
+        // Short: hours not done in an org that recorded any (else 暂无数据).
+        for p in page
+            .iter()
+            .filter(|p| p.year.hours < p.required && recorded.contains(&p.org_id))
+        {
             if out.len() >= max {
                 return Ok(out);
             }
             let name = names.get(&p.org_id).cloned().unwrap_or_default();
-            out.push(person_view(app, p, year, &name));
+            out.push(person_view(app, p, (year, true), &name));
         }
         if (page.len() as i64) < PAGE {
             return Ok(out);
@@ -437,7 +459,7 @@ pub async fn report(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<Re
                 .iter()
                 .filter(|p| p.org_id == org.org.id && p.year.hours < p.required)
             {
-                short.push(person_view(app, p, year, &org.org.name));
+                short.push(person_view(app, p, (year, true), &org.org.name));
             }
         }
         let mut conn = app.store.acquire().await?;
@@ -615,13 +637,18 @@ pub async fn org_year(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<
         .into_iter()
         .map(|o| (o.org.id, o.org.name))
         .collect();
+    let orgs: Vec<i64> = people.iter().map(|p| p.org_id).collect();
+    let recorded = store::orgs_with_hours(&mut conn, &orgs, year).await?;
     drop(conn);
     let name = |id: i64| names.get(&id).map(String::as_str).unwrap_or("");
     Ok(OrgYear {
         overview,
         people: people
             .iter()
-            .map(|p| person_view(app, p, year, name(p.org_id)))
+            .map(|p| {
+                let seen = recorded.contains(&p.org_id);
+                person_view(app, p, (year, seen), name(p.org_id))
+            })
             .collect(),
         trainings: listed
             .iter()
@@ -658,8 +685,11 @@ pub(crate) async fn of_member(app: &App, member_id: i64) -> Result<Option<Member
         .into_iter()
         .map(|o| (o.org.id, o.org.name))
         .collect();
+    let recorded = !store::orgs_with_hours(&mut conn, &[p.org_id], year)
+        .await?
+        .is_empty();
     drop(conn);
-    let v = person_view(app, &p, year, "");
+    let v = person_view(app, &p, (year, recorded), "");
     Ok(Some(MemberTraining {
         year,
         hours: v.hours,
