@@ -125,6 +125,16 @@ contract_test!(
             training::short_this_year(&app, &dong).await.unwrap(),
             Some(7)
         );
+        use training::DueTraining;
+        let due = |code: &'static str| {
+            let app = app.clone();
+            async move {
+                let org = sys_org(&app, code).await;
+                training::due_this_year(&app, &org).await.unwrap()
+            }
+        };
+        assert_eq!(due("T002").await, Some(DueTraining::Short(7)));
+        assert_eq!(due("T006").await, Some(DueTraining::NothingRecorded));
         let page = browse::member_view(&app, &sec, zhao).await.unwrap();
         let mine = page.training.unwrap();
         assert_eq!(

@@ -97,6 +97,9 @@ contract_test!(
         assert!(me.contains("<strong>40</strong> 学时") && me.contains("书记专题培训"));
 
         let mut b = logged_in(&f.app, "sec-b").await;
+        let b002 = f.orgs["B002"];
+        let due = b.get(&format!("/orgs/{b002}/due")).await.text();
+        assert!(due.contains("本年度尚未登记党员教育培训"), "{due}");
         assert_eq!(
             b.get(&format!("/training?org={b001}")).await.status,
             StatusCode::NOT_FOUND

@@ -715,6 +715,32 @@ pub async fn short_this_year(app: &App, org: &InScope<OrgRecord>) -> Result<Opti
     Ok((t.short > 0).then_some(t.short))
 }
 
+/// 本月待办's line about 学时 this year: members still short, or nothing recorded at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DueTraining {
+    /// This many members have not yet done this year's hours (before 12-31: a task).
+    Short(i64),
+    /// Members on the roll and no hours recorded this year (暂无数据: record the trainings).
+    NothingRecorded,
+}
+
+/// What 本月待办 says of 学时 for `org`'s subtree this year (stored tally); `None`: nothing
+/// to do (everyone done, or nobody on the roll).
+pub async fn due_this_year(app: &App, org: &InScope<OrgRecord>) -> Result<Option<DueTraining>> {
+    let year = app.today().year();
+    let mut conn = app.store.acquire().await?;
+    let t = store::tally(&mut conn, org.org.id, year).await?;
+    Ok(if t.members == 0 {
+        None
+    } else if !t.recorded() {
+        Some(DueTraining::NothingRecorded)
+    } else if t.short > 0 {
+        Some(DueTraining::Short(t.short))
+    } else {
+        None
+    })
+}
+
 /// The training `id` if the reader sees its org, with its attendees.
 pub async fn get(
     app: &App,

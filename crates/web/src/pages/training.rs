@@ -136,6 +136,8 @@ struct RecordPage {
     roster: Vec<RosterLine>,
     error: Option<String>,
     today: String,
+    /// The roster is longer than the form lists (a large org: use the sign-in list import).
+    cut: bool,
 }
 
 async fn record_page(
@@ -157,7 +159,9 @@ async fn record_page(
             ticked: f.ticked.as_ref().is_none_or(|t| t.contains(&p.member_id)),
         })
         .collect();
+    let cut = (y.people.len() as i64) < y.overview.total.tally.members;
     Ok(RecordPage {
+        cut,
         title: format!("登记培训 · {}", org.org.name),
         nav: Nav::of(user),
         org_id: org.org.id,

@@ -51,7 +51,8 @@ struct DuePage {
     freshness: String,
     /// Letters of 组织关系转接 waiting to be received here, and how many are overdue.
     letters: (i64, i64),
-    /// Members of the branch whose hours of this year are not yet done (stored tally).
+    /// Members of the branch whose hours of this year are not yet done (stored tally), or
+    /// `Some(-1)`: no hours recorded this year at all.
     training_short: Option<i64>,
 }
 
@@ -139,7 +140,11 @@ pub(super) async fn due_page(
     };
     let sections = due_sections(&d);
     let letters = jiceng_app::transfer::waiting(&state.app, &org).await?;
-    let training_short = jiceng_app::training::short_this_year(&state.app, &org).await?;
+    let training_short = match jiceng_app::training::due_this_year(&state.app, &org).await? {
+        Some(jiceng_app::training::DueTraining::Short(n)) => Some(n),
+        Some(jiceng_app::training::DueTraining::NothingRecorded) => Some(-1),
+        None => None,
+    };
     html(&DuePage {
         title: format!("本月待办 · {}", d.branch.name),
         nav: Nav::of(&user),
