@@ -295,6 +295,12 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         system: false,
     },
     PermissionRow {
+        action: Action::RecordTraining,
+        label: "登记党员教育培训和学时，导入培训签到表",
+        roles: &[Admin, Department, Committee, Secretary],
+        system: false,
+    },
+    PermissionRow {
         action: Action::Unmask,
         label: "查看党员完整身份证号（留痕）",
         roles: &[Department, Committee, Secretary],
@@ -470,6 +476,7 @@ permissions!(
     PlanRecruitment,
     TransferMembers,
     RecordDues,
+    RecordTraining,
     Unmask,
     SetRules,
     Rate,

@@ -68,6 +68,7 @@ pub async fn run(
         position: app.store.reserve_ids("position", 0).await?,
     };
     let mut next_meeting = app.store.reserve_ids("meeting", 0).await?;
+    let mut next_training = app.store.reserve_ids("training", 0).await?;
     let mut next_applicant = app.store.reserve_ids("applicant", 0).await?;
     let mut next_step = app.store.reserve_ids("recruitment_step", 0).await?;
     // The roster rows of generated recruits (⑰) take ids far above the generator's, which
@@ -138,6 +139,11 @@ pub async fn run(
         )
         .await?;
         lap(&mut summary, "meetings");
+        let trainings = jiceng_gen::training::generate(&batch, today, seed, next_training);
+        next_training += trainings.len() as i64;
+        let stored_trainings = stored_trainings(app, trainings, &path_of);
+        jiceng_store::training::insert_many_trainings(&mut tx, &stored_trainings).await?;
+        lap(&mut summary, "training");
         let people = jiceng_gen::recruitment::generate(&batch, today, seed);
         let seeded = crate::recruitment::seed::rows(
             app,
@@ -155,6 +161,14 @@ pub async fn run(
         lap(&mut summary, "recruitment");
         let touched: Vec<i64> = batch.orgs.iter().map(|o| o.id).collect();
         jiceng_store::facts::refresh(&mut tx, &app.rules, &touched, today).await?;
+        // The facts count this year's 学时; last year's are counted here.
+        jiceng_store::training::refresh(
+            &mut tx,
+            &app.rules,
+            &touched,
+            chrono::Datelike::year(&today) - 1,
+        )
+        .await?;
         lap(&mut summary, "facts");
         tx.commit().await?;
         lap(&mut summary, "commit");
@@ -188,6 +202,7 @@ pub async fn run(
     app.store.bump_ids("unit", next.unit).await?;
     app.store.bump_ids("position", next.position).await?;
     app.store.bump_ids("meeting", next_meeting).await?;
+    app.store.bump_ids("training", next_training).await?;
     // The higher levels' organizational-life figures, as a server keeps them.
     crate::refresh_life_summaries(app).await?;
     lap(&mut summary, "life summaries");
@@ -308,4 +323,35 @@ fn protect(
         }
     });
     out
+}
+
+/// The generated trainings as stored rows, each with its branch's path and its attendees
+/// credited its hours.
+fn stored_trainings(
+    app: &App,
+    trainings: Vec<jiceng_gen::training::Training>,
+    path_of: &HashMap<i64, String>,
+) -> Vec<(jiceng_store::training::StoredTraining, Vec<(i64, i64)>)> {
+    let at = app.now().to_rfc3339();
+    trainings
+        .into_iter()
+        .map(|t| {
+            let who = t.attendees.iter().map(|m| (*m, t.hours)).collect();
+            let row = jiceng_store::training::StoredTraining {
+                id: t.id,
+                org_id: t.org_id,
+                org_path: path_of[&t.org_id].clone(),
+                year: chrono::Datelike::year(&t.starts_on),
+                title: t.title,
+                organiser: "县委组织部".into(),
+                starts_on: t.starts_on,
+                ends_on: t.ends_on,
+                hours: t.hours,
+                mode: t.mode.code().into(),
+                recorded_by: "gen".into(),
+                recorded_at: at.clone(),
+            };
+            (row, who)
+        })
+        .collect()
 }

@@ -31,6 +31,7 @@ pub mod referral;
 pub mod refusal;
 pub mod reports;
 pub mod totp;
+pub mod training;
 pub mod transfer;
 pub mod users;
 pub mod weak;

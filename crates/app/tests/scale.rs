@@ -44,6 +44,38 @@ async fn probes(app: &App) -> Vec<String> {
     out
 }
 
+/// The training tally of `org`'s subtree for `year`, counted live from every member row.
+async fn live_training(app: &App, path: &str, year: i32) -> jiceng_domain::training::Tally {
+    let mut conn = app.store().acquire().await.unwrap();
+    // Per org, then summed: an org whose members have no hours is 暂无数据.
+    let mut by_org: std::collections::HashMap<i64, jiceng_domain::training::Tally> =
+        Default::default();
+    let mut offset = 0;
+    loop {
+        let page = jiceng_store::training::people(
+            &mut conn,
+            &app.rules,
+            &Scope::subtree(path),
+            year,
+            (5_000, offset),
+        )
+        .await
+        .unwrap();
+        for p in &page {
+            by_org.entry(p.org_id).or_default().add(&p.year, p.required);
+        }
+        if page.len() < 5_000 {
+            let mut t = jiceng_domain::training::Tally::default();
+            for o in by_org.values_mut() {
+                o.unrecorded_if_empty();
+                t.merge(o);
+            }
+            return t;
+        }
+        offset += 5_000;
+    }
+}
+
 async fn assert_same(app: &App, label: &str) {
     let today = app.today();
     let roots: Vec<_> = all_orgs(app)
@@ -73,6 +105,24 @@ async fn assert_same(app: &App, label: &str) {
     assert_eq!(kept, made, "{label}: recruitment tallies");
     drop(conn);
     for code in probes(app).await {
+        // 学时: the stored tallies are what counting every member answers — this year after
+        // every write; last year as generated (a past year stays as it stood).
+        let org = sys_org(app, &code).await;
+        let year = chrono::Datelike::year(&today);
+        let years: &[i32] = if label == "generated" {
+            &[year - 1, year]
+        } else {
+            &[year]
+        };
+        for y in years {
+            let mut conn = app.store().acquire().await.unwrap();
+            let stored = jiceng_store::training::tally(&mut conn, org.org.id, *y)
+                .await
+                .unwrap();
+            drop(conn);
+            let live = live_training(app, &org.path, *y).await;
+            assert_eq!(stored, live, "{label}: training {y} of {code}");
+        }
         let stored = structure::run(app, &sys_org(app, &code).await, today)
             .await
             .unwrap();
@@ -140,6 +190,21 @@ async fn stored_matches_live(backend: Backend) {
     .await
     .unwrap();
     assert_same(&app, "generated").await;
+    // The generated county records 学时 in both years, and some members are short.
+    let root = all_orgs(&app)
+        .await
+        .into_iter()
+        .find(|o| o.org.parent_id.is_none())
+        .unwrap();
+    let year = chrono::Datelike::year(&app.today());
+    let mut conn = app.store().acquire().await.unwrap();
+    for y in [year - 1, year] {
+        let t = jiceng_store::training::tally(&mut conn, root.org.id, y)
+            .await
+            .unwrap();
+        assert!(t.attended > 0 && t.met > 0 && t.short > 0, "{y}: {t:?}");
+    }
+    drop(conn);
 
     let actor = Actor::system();
     let all = all_orgs(&app).await;

@@ -228,6 +228,9 @@ pub(crate) enum ImportKind {
     /// 党费收缴表: one row per member (ID number, months paid, day; optionally the amount,
     /// the category and the base).
     Dues,
+    /// 培训签到表: one row per attendee (training name, first day, hours, 线上/线下, the
+    /// member by ID number and name); the trainings are recorded for --org.
+    Training,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -250,6 +253,9 @@ pub(crate) enum ReportKind {
     /// 党费收缴统计: due and paid per child org and month, what was passed up, and who has
     /// six months unpaid in a row (--period: a month or a year).
     Dues,
+    /// 党员教育培训学时 of a year (--period 2026): counts per child org from the stored
+    /// tallies, the members short of hours (ID numbers masked), the staffing checks.
+    Training,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

@@ -66,6 +66,7 @@ pub(crate) async fn import(app: &App, args: ImportArgs) -> Result<ExitCode> {
         ImportKind::Meetings => jiceng_app::import::meetings::run(app, file, &opts, &bar).await?,
         ImportKind::Transfers => jiceng_app::import::transfers::run(app, file, &opts, &bar).await?,
         ImportKind::Dues => jiceng_app::import::dues::run(app, file, &opts, &bar).await?,
+        ImportKind::Training => jiceng_app::import::training::run(app, file, &opts, &bar).await?,
         ImportKind::Recruitment => {
             jiceng_app::import::recruitment::run(app, file, &opts, &bar).await?
         }

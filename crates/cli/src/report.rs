@@ -103,6 +103,21 @@ impl Shown for jiceng_app::dues::DuesOverview {
     }
 }
 
+impl Shown for jiceng_app::training::Report {
+    fn table(&self) -> String {
+        crate::training::render(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!(
+            "党员教育培训学时-{}-{}",
+            self.overview.org.name, self.overview.year
+        )
+    }
+}
+
 /// Where and how a report is given: printed in a format, or written to a workbook.
 struct Output {
     format: Format,
@@ -139,7 +154,10 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
     };
     // The period is checked before the org is looked up.
     let period = match args.what {
-        ReportKind::Compliance | ReportKind::Transfers | ReportKind::Dues => {
+        ReportKind::Compliance
+        | ReportKind::Transfers
+        | ReportKind::Dues
+        | ReportKind::Training => {
             let period = args
                 .period
                 .as_deref()
@@ -166,6 +184,12 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
             show.give(&reports::recruitment::run(app, &root, need_year()?).await?)?
         }
         ReportKind::Mobility => show.give(&jiceng_app::mobility::mobility(app, &root).await?)?,
+        ReportKind::Training => {
+            let jiceng_domain::Period::Year(year) = period.expect("parsed above") else {
+                anyhow::bail!("学时按自然年度统计：--period 请写年度（如 2026）");
+            };
+            show.give(&jiceng_app::training::report(app, &root, year).await?)?
+        }
         ReportKind::Transfers => {
             let period = period.expect("parsed above");
             show.give(&reports::transfers::run(app, &root, period).await?)?

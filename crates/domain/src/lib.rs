@@ -23,6 +23,7 @@ pub mod rectification;
 pub mod rules;
 pub mod structure;
 pub mod text;
+pub mod training;
 pub mod transfer;
 pub mod unit;
 pub mod weakness;

@@ -249,6 +249,34 @@ pub enum StaffRole {
 }
 
 impl StaffRole {
+    pub const ALL: [StaffRole; 5] = [
+        StaffRole::Organizer,
+        StaffRole::PartyWorker,
+        StaffRole::FullTimeDeputy,
+        StaffRole::Instructor,
+        StaffRole::Liaison,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            StaffRole::Organizer => "Organizer",
+            StaffRole::PartyWorker => "PartyWorker",
+            StaffRole::FullTimeDeputy => "FullTimeDeputy",
+            StaffRole::Instructor => "Instructor",
+            StaffRole::Liaison => "Liaison",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<StaffRole> {
+        StaffRole::ALL.into_iter().find(|r| r.code() == s)
+    }
+
+    /// The roles a township committee's party-building staff count is made of (SPEC R:
+    /// 组织员 and 党建工作指导员).
+    pub fn is_party_building_staff(self) -> bool {
+        matches!(self, StaffRole::Organizer | StaffRole::Instructor)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             StaffRole::Organizer => "组织员",

@@ -210,6 +210,10 @@ pub struct OrgYearFacts {
     pub manual_signals: Vec<ManualSignal>,
     /// Hand scores of manual indicators, by indicator code.
     pub manual_scores: BTreeMap<String, f64>,
+    /// The subtree's training hours of the year (the stored tally; `None`: none stored,
+    /// no member on record).
+    #[serde(default)]
+    pub training: Option<crate::training::Tally>,
 }
 
 /// Evidence texts that recur in nearly every rating. Stored ratings refer to them by

@@ -27,6 +27,7 @@ mod names;
 pub mod recruitment;
 mod rng;
 mod tables;
+pub mod training;
 
 pub use divisions::{Divisions, DivisionsError};
 pub use generator::{Batch, GenOptions, Generator, IdBase, NewOrg};

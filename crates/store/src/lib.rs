@@ -32,6 +32,7 @@ pub mod scope;
 pub mod sql;
 pub mod testing;
 pub mod totp;
+pub mod training;
 pub mod transfers;
 pub mod tree;
 pub mod units;

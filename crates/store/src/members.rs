@@ -166,10 +166,14 @@ pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Store
         .await
 }
 
-/// The members with these ids (exited or not), in no order.
-pub async fn by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StoredMember>> {
-    let select =
-        |c: &[i64]| Sql::new(format!("SELECT {MEMBER_COLS} FROM member WHERE id IN ")).in_list(c);
+/// The members `ids` whose org lies in `scope` (exited or not).
+pub async fn by_ids(conn: &mut Conn, scope: &Scope, ids: &[i64]) -> Result<Vec<StoredMember>> {
+    let select = |c: &[i64]| {
+        Sql::new(format!("SELECT {MEMBER_COLS} FROM member WHERE id IN "))
+            .in_list(c)
+            .push(" AND ")
+            .scope("org_path", scope)
+    };
     fetch_chunked(conn, ids, select, member_from_row).await
 }
 

@@ -170,6 +170,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0025_dues.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 26,
+        name: "training",
+        script: include_str!("../migrations/0026_training.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

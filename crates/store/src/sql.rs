@@ -445,6 +445,8 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "member_transfer" => "member_transfer",
         "member_mobility" => "member_mobility",
         "dues_base" => "dues_base",
+        "training" => "training",
+        "org_staff" => "org_staff",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }

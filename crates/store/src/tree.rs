@@ -18,6 +18,8 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("member_transfer", "from_path"),
     ("member_transfer", "to_path"),
     ("dues_flag", "org_path"),
+    ("training", "org_path"),
+    ("org_staff", "org_path"),
     ("meeting", "org_path"),
     ("compliance_month", "branch_path"),
     ("compliance_summary", "org_path"),

@@ -183,6 +183,7 @@ pub fn routes() -> Routes {
         .merge(crate::api_recruitment::routes())
         .merge(crate::api_member_life::routes())
         .merge(crate::api_dues::routes())
+        .merge(crate::api_training::routes())
 }
 
 pub(crate) type ApiResult<T = Json<Value>> = Result<T, ApiError>;

@@ -112,6 +112,13 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
                 Sample::Json(json!({"from_month": "2026-01", "category": "student"}))
             }
             ("POST", "/members/{id}/dues/unpay") => Sample::Json(json!({"month": "2026-06"})),
+            ("POST", "/training") => Sample::Json(json!({
+                "title": "测试培训", "starts_on": "2026-06-01", "ends_on": "2026-06-01",
+                "hours": "2", "mode": "online", "attendees": []
+            })),
+            ("POST", "/orgs/{id}/staff") => Sample::Json(json!({
+                "action": "appoint", "name": "测试", "role": "Organizer", "on": "2026-06-01"
+            })),
             ("PUT", "/recruitment/plans") => {
                 Sample::Json(json!({"target": 3, "structure": {"women": 1}}))
             }
@@ -170,6 +177,18 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             f(&[("target", org.to_string()), ("reason", s("测试"))])
         }
         ("POST", "/orgs/{id}/dissolve") => f(&[("reason", s("测试"))]),
+        ("POST", "/training/new") => f(&[
+            ("title", s("测试培训")),
+            ("starts_on", s("2026-06-01")),
+            ("hours", s("2")),
+            ("mode", s("online")),
+        ]),
+        ("POST", "/orgs/{id}/staff") => f(&[
+            ("action", s("appoint")),
+            ("name", s("测试")),
+            ("role", s("Organizer")),
+            ("on", s("2026-06-01")),
+        ]),
         ("POST", "/orgs/{id}/event") => f(&[
             ("kind", s("election")),
             ("on", s("2026-05-01")),

@@ -99,10 +99,12 @@ pub enum AuditAction {
     DuesBase = 118,
     DuesPayment = 119,
     DuesHandover = 120,
+    TrainingRecorded = 121,
+    StaffAssigned = 122,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 58] = [
+    pub const ALL: [AuditAction; 60] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -161,6 +163,8 @@ impl AuditAction {
         AuditAction::DuesBase,
         AuditAction::DuesPayment,
         AuditAction::DuesHandover,
+        AuditAction::TrainingRecorded,
+        AuditAction::StaffAssigned,
     ];
 
     pub fn code(self) -> i64 {
@@ -231,6 +235,8 @@ impl AuditAction {
             AuditAction::DuesBase => "dues_base",
             AuditAction::DuesPayment => "dues_payment",
             AuditAction::DuesHandover => "dues_handover",
+            AuditAction::TrainingRecorded => "training_recorded",
+            AuditAction::StaffAssigned => "staff_assigned",
         }
     }
 
@@ -294,6 +300,8 @@ impl AuditAction {
             AuditAction::DuesBase => "核定党员党费基数",
             AuditAction::DuesPayment => "登记党费收缴",
             AuditAction::DuesHandover => "登记党费上缴",
+            AuditAction::TrainingRecorded => "登记党员教育培训",
+            AuditAction::StaffAssigned => "登记或免去党建工作人员",
         }
     }
 }

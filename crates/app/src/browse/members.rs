@@ -223,16 +223,19 @@ pub struct MemberView {
     /// The actor may set the base and record payments.
     pub can_record_dues: bool,
     /// The member's life as one timeline, oldest first: admission and confirmation (and
-    /// the 发展 steps before them), offices, transfers, spells away and lost, dues bases,
-    /// the exit.
+    /// the 发展 steps before them), offices, transfers, spells away and lost, trainings,
+    /// dues bases, the exit.
     pub timeline: Vec<LifeEvent>,
+    /// The member's trainings and this year's hours against what they owe (`None`: the
+    /// member has left).
+    pub training: Option<crate::training::MemberTraining>,
 }
 
 /// One dated event of a member's life.
 #[derive(Debug, Clone, Serialize)]
 pub struct LifeEvent {
     pub on: NaiveDate,
-    /// 发展, 入党, 转正, 职务, 转接, 流动, 失联, 党费, 出党.
+    /// 发展, 入党, 转正, 职务, 转接, 流动, 失联, 培训, 党费, 出党.
     pub kind: &'static str,
     pub what: String,
 }
@@ -312,6 +315,15 @@ fn timeline(v: &MemberView) -> Vec<LifeEvent> {
             }
         }
     }
+    if let Some(t) = &v.training {
+        for (tr, hours) in &t.trainings {
+            push(
+                tr.starts_on,
+                "培训",
+                format!("{}（{}，{}学时）", tr.title, tr.mode, hours),
+            );
+        }
+    }
     if let Some(e) = &v.exit {
         push(e.on, "出党", format!("{}（{}）", e.kind, e.decided_by));
     }
@@ -366,6 +378,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
     let transfers = crate::transfer::of_member(app, actor, m.id).await?;
     let spells = crate::mobility::of_member(app, &m, &org.org.name).await?;
     let dues = crate::dues::of_member(app, m.id).await?;
+    let training = crate::training::of_member(app, m.id).await?;
     let exit = jiceng_store::exits::of_member(&mut conn, m.id)
         .await?
         .map(|e| crate::member_exit::ExitView::of(&e));
@@ -406,6 +419,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         exit,
         transfers,
         timeline: Vec::new(),
+        training,
     })
     .map(|mut v| {
         v.timeline = timeline(&v);

@@ -128,7 +128,7 @@ pub async fn overview(app: &App, org: &InScope<OrgRecord>, period: Period) -> Re
     let lapse = app.rules.in_force(today).membership.lapse_months;
     let flagged_ids =
         store::flagged_in_scope(&mut conn, &org.subtree(), current, LIST as i64).await?;
-    let people = member_store::by_ids(&mut conn, &flagged_ids).await?;
+    let people = member_store::by_ids(&mut conn, &org.subtree(), &flagged_ids).await?;
     let mut org_ids: Vec<i64> = people.iter().map(|m| m.org_id).collect();
     org_ids.sort_unstable();
     org_ids.dedup();

@@ -28,6 +28,8 @@ pub struct Gathered {
     cases: HashMap<i64, Vec<CaseNote>>,
     signals: HashMap<i64, Vec<ManualSignal>>,
     manual: HashMap<i64, BTreeMap<String, f64>>,
+    /// Each org's stored training tally of the year.
+    training: HashMap<i64, jiceng_domain::training::Tally>,
 }
 
 impl Gathered {
@@ -88,6 +90,7 @@ impl Gathered {
             discipline_cases: self.cases.get(&o.id).cloned().unwrap_or_default(),
             manual_signals: self.signals.get(&o.id).cloned().unwrap_or_default(),
             manual_scores: self.manual.get(&o.id).cloned().unwrap_or_default(),
+            training: self.training.get(&o.id).copied(),
         })
     }
 
@@ -138,6 +141,7 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
     let first_before = rating_store::first_meeting_months(&mut conn, &scope, &first_key).await?;
     let funding_rows = weak_store::funding(&mut conn, &scope, year).await?;
     let case_rows = weak_store::cases(&mut conn, &scope, year).await?;
+    let training = jiceng_store::training::tallies_in_scope(&mut conn, &scope, year).await?;
     let signal_rows = weak_store::signals(&mut conn, &scope, year).await?;
     let manual = rating_store::manual_scores(&mut conn, &scope, year).await?;
     drop(conn);
@@ -332,6 +336,7 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
         cases,
         signals,
         manual,
+        training,
     })
 }
 

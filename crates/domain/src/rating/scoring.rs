@@ -260,10 +260,37 @@ fn derived(d: DerivedIndicator, f: &OrgYearFacts, set: &IndicatorSet, book: &Rul
                 ),
             }
         }
-        DerivedIndicator::TrainingHours => no_data("尚未记录党员教育培训学时"),
+        DerivedIndicator::TrainingHours => training(f),
         DerivedIndicator::Satisfaction => no_data("尚未开展群众满意度测评"),
         DerivedIndicator::TaskCompletion => no_data("尚未记录任务完成情况"),
     }
+}
+
+/// The share of the subtree's members whose hours of the year are done (SPEC R: 32 学时,
+/// 56 for secretaries and committee members). A year not over is not judged (the hours
+/// are still being done), and a subtree with no hours recorded is 暂无数据, never 0.
+fn training(f: &OrgYearFacts) -> Outcome {
+    let Some(t) = f.training.filter(|t| t.recorded()) else {
+        return no_data("尚未记录党员教育培训学时");
+    };
+    let Some(share) = t.judged_share(f.year, f.as_of.succ_opt().unwrap_or(f.as_of)) else {
+        return no_data(format!(
+            "{}年度尚未结束，学时在累计中（{}名党员中{}人已达标）",
+            f.year, t.members, t.met
+        ));
+    };
+    let leading = if t.leading > 0 {
+        format!("；书记和委员{}人中{}人不足", t.leading, t.leading_short)
+    } else {
+        String::new()
+    };
+    scored(
+        share * 100.0,
+        format!(
+            "{}年度{}名党员中{}人学时达标{leading}",
+            f.year, t.members, t.met
+        ),
+    )
 }
 
 /// Rates one org for one year by `set` (pure).

@@ -67,6 +67,7 @@ pub(crate) fn facts() -> OrgYearFacts {
         discipline_cases: vec![],
         manual_signals: vec![],
         manual_scores: BTreeMap::from([("WorkPerformance".to_string(), 90.0)]),
+        training: None,
     }
 }
 
@@ -646,4 +647,43 @@ proptest! {
         g.manual_scores.insert("WorkPerformance".into(), 100.0);
         prop_assert!(rate(&g, &set, &book()).score.unwrap() >= s - 1e-9 || manual.is_none());
     }
+}
+
+#[test]
+fn training_hours_are_scored_on_a_finished_year_only() {
+    use crate::training::Tally;
+    let (set, b) = (village(), book());
+    let state = |f: &OrgYearFacts| {
+        let rated = rate(f, &set, &b);
+        let s = score_of(&rated, "TrainingHours");
+        (s.state, s.score)
+    };
+    // Nothing recorded: 暂无数据, not 0.
+    let mut f = facts();
+    assert_eq!(state(&f), (ScoreState::NoData, None));
+    f.training = Some(Tally {
+        members: 8,
+        ..Tally::default()
+    });
+    assert_eq!(state(&f), (ScoreState::NoData, None));
+    // 8 members, 6 done (hours recorded for 7): 75 over a finished year.
+    let t = Tally {
+        members: 8,
+        met: 6,
+        short: 2,
+        leading: 2,
+        leading_short: 1,
+        attended: 7,
+        hours: 2000,
+        ..Tally::default()
+    };
+    f.training = Some(t);
+    assert_eq!(state(&f), (ScoreState::Scored, Some(75.0)));
+    let ev = score_of(&rate(&f, &set, &b), "TrainingHours")
+        .evidence
+        .clone();
+    assert!(ev.contains("8名党员中6人学时达标"), "{ev}");
+    // The same tally while the year runs: progress, never a failure.
+    f.as_of = d("2026-12-15");
+    assert_eq!(state(&f), (ScoreState::NoData, None));
 }

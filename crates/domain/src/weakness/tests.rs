@@ -44,6 +44,7 @@ fn healthy() -> OrgYearFacts {
         }),
         subtree_life: LifeTotals::default(),
         manual_scores: BTreeMap::new(),
+        training: None,
         ..crate::rating::tests::facts()
     }
 }

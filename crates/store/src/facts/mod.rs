@@ -9,7 +9,8 @@
 //! on the facts day) are stored too (`org_anomaly`), with subtree totals of orgs,
 //! anomalies by rule and coverage gaps, so a province's structure summary is one row and
 //! its anomaly list a path-range read. The recruitment tallies of the same orgs
-//! (`recruitment::tally`) are refreshed with them.
+//! (`recruitment::tally`) and the training tallies of the facts day's year
+//! (`training::refresh`) are refreshed with them.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;

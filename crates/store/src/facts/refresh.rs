@@ -16,6 +16,7 @@ pub async fn refresh(
     if touched.is_empty() {
         return Ok(0);
     }
+    let book = rules;
     let rules = rules.in_force(day);
     // The touched orgs and their ancestors.
     let touched_rows = orgs::by_ids(conn, touched).await?;
@@ -361,6 +362,8 @@ pub async fn refresh(
     // changes what is due where.
     let lapse = rules.membership.lapse_months;
     crate::dues::refresh(conn, touched, jiceng_domain::Period::month_of(day), lapse).await?;
+    // 学时 of the facts day's year counted per org: a member in, out or moved, a position.
+    crate::training::refresh(conn, book, touched, chrono::Datelike::year(&day)).await?;
     Ok(computed.len())
 }
 

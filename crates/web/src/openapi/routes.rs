@@ -422,6 +422,18 @@ pub const ROUTES: &[ApiRoute] = &[
     get("/reports/transfers", "transfers", "组织关系转接报表：期间内本级及每个直属下级转出、转入、被退回的组织关系，现在待接收及逾期的介绍信，逾期未接收的名单（身份证号脱敏）")
         .params(&[ORG, PERIOD])
         .returns("TransfersReport"),
+    get("/training", "training", "党员教育培训学时：本级及每个直属下级的年度汇总（读存储的按组织按年汇总，不逐人统计），学时不足的党员（身份证号脱敏），乡镇党委党建工作力量和无学时的支部书记；年度未结束时为进度（还差N学时），无学时记录为暂无数据")
+        .params(&[ORG, YEAR])
+        .returns("TrainingReport"),
+    post("/training", "training", "登记一次培训及参加的党员（org 及下级名册上的党员）；学时超过一位小数、跨年度、开始日期晚于今天、重复登记、党员不在名册上等 400，error 为中文原因，field 为所属字段")
+        .params(&[ORG])
+        .body("TrainingInput")
+        .status(201)
+        .returns("TrainingCreated"),
+    post("/orgs/{id}/staff", "training", "登记或免去党组织的党建工作人员（组织员、党建工作指导员等）；乡镇党委的组织员和党建工作指导员少于规定人数的在学时汇总中列出")
+        .params(&[ORG_KEY])
+        .body("StaffInput")
+        .returns("StaffList"),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),

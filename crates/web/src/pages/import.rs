@@ -33,6 +33,8 @@ pub enum Kind {
     Transfers,
     /// A branch's 党费收缴表.
     Dues,
+    /// A training's sign-in list (培训签到表).
+    Training,
 }
 
 impl Kind {
@@ -45,6 +47,7 @@ impl Kind {
             "recruitment" => Kind::Recruitment,
             "transfers" => Kind::Transfers,
             "dues" => Kind::Dues,
+            "training" => Kind::Training,
             _ => return None,
         })
     }
@@ -57,6 +60,7 @@ impl Kind {
             Kind::Recruitment => "recruitment",
             Kind::Transfers => "transfers",
             Kind::Dues => "dues",
+            Kind::Training => "training",
         }
     }
     pub fn label(self) -> &'static str {
@@ -68,6 +72,7 @@ impl Kind {
             Kind::Recruitment => "发展党员台账",
             Kind::Transfers => "批量转出名单（组织关系转接）",
             Kind::Dues => "党费收缴表",
+            Kind::Training => "培训签到表（党员教育培训学时）",
         }
     }
     pub fn columns(self) -> Vec<&'static str> {
@@ -79,6 +84,7 @@ impl Kind {
             Kind::Recruitment => &import::recruitment::COLUMNS,
             Kind::Transfers => &import::transfers::COLUMNS,
             Kind::Dues => &import::dues::COLUMNS,
+            Kind::Training => &import::training::COLUMNS,
         };
         specs.iter().map(|c| c.name).collect()
     }
@@ -99,6 +105,7 @@ pub async fn run(
         Kind::Recruitment => import::recruitment::run(app, path, opts, &NoProgress).await,
         Kind::Transfers => import::transfers::run(app, path, opts, &NoProgress).await,
         Kind::Dues => import::dues::run(app, path, opts, &NoProgress).await,
+        Kind::Training => import::training::run(app, path, opts, &NoProgress).await,
     }
 }
 
@@ -245,6 +252,7 @@ fn kinds(selected: Kind) -> Vec<KindChoice> {
         Kind::Recruitment,
         Kind::Transfers,
         Kind::Dues,
+        Kind::Training,
     ]
     .iter()
     .map(|k| KindChoice {

@@ -26,6 +26,7 @@ use login::{login_page, refuse_login_form, signed_in};
 pub(crate) use members::looks_like_id_number;
 mod refusal;
 mod reports;
+mod training;
 mod transfers;
 mod units;
 mod weak;
@@ -60,6 +61,7 @@ pub fn routes() -> Routes {
         .merge(life::routes())
         .merge(recruitment::routes())
         .merge(transfers::routes())
+        .merge(training::routes())
         .merge(import::routes())
 }
 

@@ -14,6 +14,7 @@ mod harness;
 mod life;
 mod rating;
 mod recruitment;
+mod training;
 mod transfers;
 
 use common::*;

@@ -53,6 +53,9 @@ struct DuePage {
     letters: (i64, i64),
     /// 党费 this month: assessed members not paid yet, and those flagged.
     dues: (i64, i64),
+    /// Members of the branch whose hours of this year are not yet done (stored tally), or
+    /// `Some(-1)`: no hours recorded this year at all.
+    training_short: Option<i64>,
 }
 
 fn due_sections(d: &Due) -> Vec<DueSection> {
@@ -140,6 +143,11 @@ pub(super) async fn due_page(
     let sections = due_sections(&d);
     let letters = jiceng_app::transfer::waiting(&state.app, &org).await?;
     let dues = jiceng_app::dues::month_todo(&state.app, &org).await?;
+    let training_short = match jiceng_app::training::due_this_year(&state.app, &org).await? {
+        Some(jiceng_app::training::DueTraining::Short(n)) => Some(n),
+        Some(jiceng_app::training::DueTraining::NothingRecorded) => Some(-1),
+        None => None,
+    };
     html(&DuePage {
         title: format!("本月待办 · {}", d.branch.name),
         nav: Nav::of(&user),
@@ -156,5 +164,6 @@ pub(super) async fn due_page(
         freshness: freshness(&state, None),
         letters,
         dues,
+        training_short,
     })
 }

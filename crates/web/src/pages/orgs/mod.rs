@@ -164,6 +164,8 @@ struct OrgPage {
     o: OrgView,
     can_write: bool,
     flash: Option<String>,
+    /// The org's party-building staff (组织员, 党建工作指导员 …).
+    staff: Vec<jiceng_app::training::staff::StaffView>,
 }
 
 fn flash_text(done: Option<&str>) -> Option<String> {
@@ -176,6 +178,7 @@ fn flash_text(done: Option<&str>) -> Option<String> {
             "dissolved" => "已撤销该党组织",
             "event" => "已登记",
             "ended" => "已结束该职务",
+            "staff" => "已登记党建工作人员",
             _ => return None,
         }
         .to_string(),
@@ -188,11 +191,13 @@ async fn org_page(
     Query(f): Query<DoneParam>,
 ) -> Result<Response, PageError> {
     let o = browse::org_view(&state.app, &user.actor, &org).await?;
+    let staff = jiceng_app::training::staff::of_org(&state.app, &org).await?;
     html(&OrgPage {
         title: o.name.clone(),
         nav: Nav::of(&user),
         can_write: user.actor.may(Action::Write),
         flash: flash_text(f.done.as_deref()),
+        staff,
         o,
     })
 }
