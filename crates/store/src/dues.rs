@@ -654,10 +654,20 @@ pub async fn rebuild(conn: &mut Conn, months: &[Period], lapse_months: i64) -> R
     let (Some(lo), Some(hi)) = (lo, hi) else {
         return Ok(0);
     };
-    const WINDOW: i64 = 200_000;
+    // Windows of about 100,000 members each, bounded by the ids themselves (ids come in
+    // reserved blocks, so a fixed span of ids could hold none or millions).
+    const WINDOW: i64 = 100_000;
     let mut start = lo - 1;
     while start < hi {
-        let end = start + WINDOW;
+        let end: i64 = Sql::new("SELECT member_id FROM dues_base WHERE member_id > ")
+            .bind(start)
+            .push(" ORDER BY member_id LIMIT 1 OFFSET ")
+            .bind(WINDOW - 1)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?
+            .unwrap_or(hi);
         let rows = Sql::new(
             "SELECT m.id, m.org_id, m.joined_on, m.exited_on, b.from_month, b.monthly_fen \
              FROM dues_base b JOIN member m ON m.id = b.member_id WHERE b.member_id > ",
