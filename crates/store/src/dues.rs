@@ -60,6 +60,19 @@ fn base_row(r: &AnyRow) -> Result<StoredBase> {
     ))
 }
 
+fn base_vals(b: &StoredBase) -> Vec<Val> {
+    vec![
+        b.id.into(),
+        b.member_id.into(),
+        b.from_month.clone().into(),
+        b.category.clone().into(),
+        b.base_fen.into(),
+        b.monthly_fen.into(),
+        b.recorded_by.clone().into(),
+        b.recorded_at.clone().into(),
+    ]
+}
+
 /// Sets the base of `b.member_id` from `b.from_month` (a base already set from that month
 /// is replaced).
 pub async fn set_base(conn: &mut Conn, b: &StoredBase) -> Result<()> {
@@ -69,17 +82,7 @@ pub async fn set_base(conn: &mut Conn, b: &StoredBase) -> Result<()> {
         .bind(b.from_month.clone())
         .execute(&mut *conn)
         .await?;
-    let row: Vec<Val> = vec![
-        b.id.into(),
-        b.member_id.into(),
-        b.from_month.clone().into(),
-        b.category.clone().into(),
-        b.base_fen.into(),
-        b.monthly_fen.into(),
-        b.recorded_by.clone().into(),
-        b.recorded_at.clone().into(),
-    ];
-    insert_many(conn, "dues_base", &BASE_COLS, &[row]).await
+    insert_many(conn, "dues_base", &BASE_COLS, &[base_vals(b)]).await
 }
 
 /// The bases of `members`, each member's in month order.
@@ -143,6 +146,18 @@ fn pay_row(r: &AnyRow) -> Result<StoredPayment> {
     ))
 }
 
+fn pay_vals(p: &StoredPayment) -> Vec<Val> {
+    vec![
+        p.member_id.into(),
+        p.month.clone().into(),
+        p.org_id.into(),
+        p.amount_fen.into(),
+        p.paid_on.into(),
+        p.recorded_by.clone().into(),
+        p.recorded_at.clone().into(),
+    ]
+}
+
 /// Writes payments, replacing what was recorded for the same member and month.
 pub async fn pay(conn: &mut Conn, payments: &[StoredPayment]) -> Result<()> {
     for p in payments {
@@ -153,20 +168,7 @@ pub async fn pay(conn: &mut Conn, payments: &[StoredPayment]) -> Result<()> {
             .execute(&mut *conn)
             .await?;
     }
-    let rows: Vec<Vec<Val>> = payments
-        .iter()
-        .map(|p| {
-            vec![
-                p.member_id.into(),
-                p.month.clone().into(),
-                p.org_id.into(),
-                p.amount_fen.into(),
-                p.paid_on.into(),
-                p.recorded_by.clone().into(),
-                p.recorded_at.clone().into(),
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<Val>> = payments.iter().map(pay_vals).collect();
     insert_many(conn, "dues_payment", &PAY_COLS, &rows).await
 }
 
@@ -839,35 +841,8 @@ pub async fn rebuild(conn: &mut Conn, months: &[Period], lapse_months: i64) -> R
 /// Loads bases and payments in bulk, without replacing anything (a generated data set; the
 /// caller [`rebuild`]s the months after).
 pub async fn load(conn: &mut Conn, bases: &[StoredBase], payments: &[StoredPayment]) -> Result<()> {
-    let rows: Vec<Vec<Val>> = bases
-        .iter()
-        .map(|b| {
-            vec![
-                b.id.into(),
-                b.member_id.into(),
-                b.from_month.clone().into(),
-                b.category.clone().into(),
-                b.base_fen.into(),
-                b.monthly_fen.into(),
-                b.recorded_by.clone().into(),
-                b.recorded_at.clone().into(),
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<Val>> = bases.iter().map(base_vals).collect();
     insert_many(conn, "dues_base", &BASE_COLS, &rows).await?;
-    let rows: Vec<Vec<Val>> = payments
-        .iter()
-        .map(|p| {
-            vec![
-                p.member_id.into(),
-                p.month.clone().into(),
-                p.org_id.into(),
-                p.amount_fen.into(),
-                p.paid_on.into(),
-                p.recorded_by.clone().into(),
-                p.recorded_at.clone().into(),
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<Val>> = payments.iter().map(pay_vals).collect();
     insert_many(conn, "dues_payment", &PAY_COLS, &rows).await
 }

@@ -95,7 +95,7 @@ fn key(p: Period) -> String {
 }
 
 /// Each member's bases as (first month, monthly 分), in month order.
-fn bases_by_month(bases: &[StoredBase]) -> Vec<(Period, i64)> {
+pub(crate) fn bases_by_month(bases: &[StoredBase]) -> Vec<(Period, i64)> {
     bases
         .iter()
         .filter_map(|b| Some((month_of(&b.from_month)?, b.monthly_fen)))

@@ -237,11 +237,7 @@ pub async fn run(
         let first = p.months[0];
         let mut dues: Vec<(Period, i64)> = bases
             .get(&p.member.id)
-            .map(|b| {
-                b.iter()
-                    .filter_map(|b| Some((crate::dues::month_of(&b.from_month)?, b.monthly_fen)))
-                    .collect()
-            })
+            .map(|b| crate::dues::bases_by_month(b))
             .unwrap_or_default();
         let mut changed = false;
         if let Some((cat, read, fen)) = p.base {
