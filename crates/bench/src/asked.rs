@@ -32,6 +32,9 @@ pub enum Kind {
     /// 党费收缴统计 of the current year: each month and each direct child org, from the
     /// stored monthly facts, and the flagged named.
     Dues,
+    /// 学时 of the current year: the org's and each direct child's stored tally (members,
+    /// done, short, leading members short, secretaries without hours) and the staffing.
+    Training,
 }
 
 impl Kind {
@@ -61,7 +64,7 @@ impl Kind {
         )
     }
 
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Structure,
         Kind::StructurePage,
         Kind::Coverage,
@@ -76,6 +79,7 @@ impl Kind {
         Kind::RecruitmentBoard,
         Kind::Recruitment,
         Kind::Dues,
+        Kind::Training,
     ];
 
     pub fn name(self) -> &'static str {
@@ -94,6 +98,7 @@ impl Kind {
             Kind::RecruitmentBoard => "recruitment(board)",
             Kind::Recruitment => "recruitment",
             Kind::Dues => "dues(overview)",
+            Kind::Training => "training(overview)",
         }
     }
 }

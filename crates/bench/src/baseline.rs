@@ -55,7 +55,7 @@ pub async fn measure(app: &App, kind: Kind, root: &StoredOrg) -> Result<f64> {
             Kind::RecruitmentOverview | Kind::RecruitmentBoard | Kind::Recruitment => {
                 recruitment(app, root).await?;
             }
-            Kind::Rectification | Kind::Dues => {
+            Kind::Rectification | Kind::Dues | Kind::Training => {
                 anyhow::bail!("no obvious way is measured for {}", kind.name())
             }
         }

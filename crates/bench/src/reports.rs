@@ -239,6 +239,9 @@ pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<us
             &jiceng_app::dues::overview(app, &root().await?, jiceng_domain::Period::Year(year))
                 .await?,
         )?,
+        Kind::Training => serde_json::to_string(
+            &jiceng_app::training::overview(app, &root().await?, year).await?,
+        )?,
     };
     Ok(json.len())
 }
