@@ -3,7 +3,8 @@
 //! from the records, never decided. Organizational life is judged only where the branch
 //! recorded who attended its meetings in those months (a meeting recorded without its
 //! roster says nothing of anyone: 暂无数据); dues only for a member whose base is recorded.
-//! A member away (外出) may take part where they are and is not judged on attendance here.
+//! A member away (外出) may take part where they are and is not judged on attendance here;
+//! a member who took part in another branch's meetings as a 流入党员 took part.
 //! The months are the last ones over; the running month never counts.
 
 use std::collections::{HashMap, HashSet};
@@ -84,6 +85,12 @@ pub async fn lapse(app: &App, org: &InScope<OrgRecord>) -> Result<Lapse> {
     )
     .await?;
     let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let elsewhere = jiceng_store::mobile_in::guest_life_of(
+        &mut conn,
+        &ids,
+        (first.first_day(), last.last_day()),
+    )
+    .await?;
     let bases = jiceng_store::dues::bases_of(&mut conn, &ids).await?;
     let payments =
         jiceng_store::dues::payments_of(&mut conn, &ids, (&first.to_string(), &last.to_string()))
@@ -102,16 +109,17 @@ pub async fn lapse(app: &App, org: &InScope<OrgRecord>) -> Result<Lapse> {
         .iter()
         .filter(|(_, status, _)| status == "present")
         .map(|(m, _, _)| *m)
+        .chain(elsewhere.iter().map(|(m, _)| *m))
         .collect();
     let paid: HashSet<i64> = payments.iter().map(|p| p.member_id).collect();
     let first_key = first.to_string();
     for m in &members {
         let mut reasons = Vec::new();
-        if !m.mobile {
-            if !taken.contains(&m.org_id) {
-                out.attendance_unrecorded += 1;
-            } else if !present.contains(&m.id) {
+        if !m.mobile && !present.contains(&m.id) {
+            if taken.contains(&m.org_id) {
                 reasons.push(format!("连续{months}个月未参加党的组织生活"));
+            } else {
+                out.attendance_unrecorded += 1;
             }
         }
         let assessed = bases

@@ -88,6 +88,8 @@ fn spell_view(app: &App, s: &StoredSpell, (name, id, org): (&str, &str, &str)) -
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub away: usize,
+    /// 流入党员 taking part in the life of the subtree's branches (not their members).
+    pub incoming: usize,
     pub lost: usize,
     pub transfer_due: usize,
     pub suspension: usize,
@@ -133,6 +135,10 @@ pub struct Mobility {
     pub lost: Vec<SpellView>,
     pub away_total: usize,
     pub lost_total: usize,
+    /// 流入党员 taking part in the subtree's branches now, the earliest first (at most
+    /// `LIST`; `incoming_total` counts them all).
+    pub incoming: Vec<crate::mobile_in::GuestView>,
+    pub incoming_total: usize,
     /// How many of them have a proposal today, by its code.
     pub transfer_due: usize,
     pub suspension: usize,
@@ -151,7 +157,12 @@ pub async fn mobility(app: &App, org: &InScope<OrgRecord>) -> Result<Mobility> {
     let mut conn = app.store.acquire().await?;
     let mut open = store::open_in_scope(&mut conn, &org.subtree()).await?;
     open.extend(store::flagged_without_spell(&mut conn, &org.subtree()).await?);
-    let mut ids: Vec<i64> = open.iter().map(|o| o.org_id).collect();
+    let guests = jiceng_store::mobile_in::in_scope(&mut conn, &org.subtree(), true).await?;
+    let mut ids: Vec<i64> = open
+        .iter()
+        .map(|o| o.org_id)
+        .chain(guests.iter().map(|g| g.org_id))
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     let names: std::collections::HashMap<i64, String> = org_store::by_ids(&mut conn, &ids)
@@ -192,7 +203,23 @@ pub async fn mobility(app: &App, org: &InScope<OrgRecord>) -> Result<Mobility> {
             list.push(v);
         }
     }
+    let mut incoming = Vec::new();
+    for g in &guests {
+        total.incoming += 1;
+        if let Some(i) = children
+            .iter()
+            .position(|c| g.org_path.starts_with(&c.path))
+        {
+            by_child[i].counts.incoming += 1;
+        }
+        if incoming.len() < LIST {
+            let name = names.get(&g.org_id).map(String::as_str).unwrap_or("");
+            incoming.push(crate::mobile_in::view(g, name));
+        }
+    }
     Ok(Mobility {
+        incoming,
+        incoming_total: total.incoming,
         away_total: total.away,
         lost_total: total.lost,
         org: org.org_ref(),
@@ -223,6 +250,7 @@ impl Mobility {
                 int(c.lost),
                 int(c.suspension),
                 int(c.removal),
+                int(c.incoming),
             ]
         };
         let mut rows: Vec<Vec<OutCell>> = self
@@ -231,6 +259,7 @@ impl Mobility {
             .map(|c| counts(&c.name, &c.counts))
             .collect();
         let total = Counts {
+            incoming: self.incoming_total,
             away: self.away_total,
             lost: self.lost_total,
             transfer_due: self.transfer_due,
@@ -267,6 +296,7 @@ impl Mobility {
                     "失联",
                     "应启动停止党籍",
                     "应启动除名",
+                    "流入",
                 ]
                 .map(String::from)
                 .to_vec(),
@@ -287,6 +317,34 @@ impl Mobility {
                 .map(String::from)
                 .to_vec(),
                 rows: people,
+            },
+            Sheet {
+                name: "流入党员".into(),
+                title: format!("{head}流入党员（参加组织生活，无表决权）"),
+                headers: [
+                    "姓名",
+                    "公民身份号码",
+                    "参加组织生活的党支部",
+                    "组织关系所在党组织",
+                    "流入日期",
+                    "流动党员活动证号",
+                ]
+                .map(String::from)
+                .to_vec(),
+                rows: self
+                    .incoming
+                    .iter()
+                    .map(|g| {
+                        vec![
+                            text(&g.name),
+                            text(&g.id_number),
+                            text(&g.org_name),
+                            text(&g.home_org),
+                            OutCell::Date(g.since),
+                            text(g.certificate_no.as_deref().unwrap_or("")),
+                        ]
+                    })
+                    .collect(),
             },
             Sheet {
                 name: "自行脱党提示".into(),
@@ -342,6 +400,18 @@ fn text(
     Ok(v)
 }
 
+/// A phone to reach someone away (field `contact`), checked: its cipher and masked copy.
+pub(crate) fn contact(app: &App, raw: &Option<String>) -> Result<(Option<String>, Option<String>)> {
+    Ok(match crate::trimmed(raw) {
+        Some(p) => {
+            let p = crate::privacy::check_phone(&p).map_err(|e| refused("contact", e))?;
+            let (c, masked) = app.crypto.protect_phone(&p);
+            (Some(c), Some(masked))
+        }
+        None => (None, None),
+    })
+}
+
 /// Records one action of `input` for the member `id` (in the actor's scope).
 pub async fn record(app: &App, grant: &Grant<Write>, id: i64, input: &MobilityInput) -> Result<()> {
     let actor = grant.actor();
@@ -387,14 +457,7 @@ pub async fn record(app: &App, grant: &Grant<Write>, id: i64, input: &MobilityIn
             if kind == "away" && place.is_none() {
                 return Err(refused("place", "请填写外出地点（省市县及单位）"));
             }
-            let (contact_cipher, contact_masked) = match crate::trimmed(&input.contact) {
-                Some(p) => {
-                    let p = crate::privacy::check_phone(&p).map_err(|e| refused("contact", e))?;
-                    let (c, masked) = app.crypto.protect_phone(&p);
-                    (Some(c), Some(masked))
-                }
-                None => (None, None),
-            };
+            let (contact_cipher, contact_masked) = contact(app, &input.contact)?;
             if kind == "away" {
                 m.mobile = true;
             } else {

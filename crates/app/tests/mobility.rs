@@ -245,6 +245,225 @@ contract_test!(
             .unwrap();
         assert_eq!(town.lapse.cases.len(), 2);
         assert_eq!(town.lapse.attendance_unrecorded, 9);
-        assert_eq!(town.to_sheets()[2].rows.len(), 2);
+        assert_eq!(town.to_sheets()[3].rows.len(), 2);
+    }
+);
+
+contract_test!(
+    a_mobile_member_takes_part_where_they_are_without_a_vote,
+    |db: TestDb| async move {
+        use jiceng_app::meetings::{self, NewMeeting, RecordError};
+        use jiceng_app::mobile_in::{self, GuestInput};
+        use jiceng_domain::{AttendanceStatus as S, MeetingKind};
+        let app = app(&db);
+        let dir = Dir::new("mobile-in");
+        load_township(&app, &dir, false).await;
+        let (dong, xi) = (sys_org(&app, "T002").await, sys_org(&app, "T004").await);
+        let sec_xi = Actor::for_test(41, "sec-xi", Role::Secretary).at(xi.org.id, &xi.path);
+        let sec_dong = Actor::for_test(31, "sec-dong", Role::Secretary).at(dong.org.id, &dong.path);
+        let write = sec_xi.grant().unwrap();
+        let li_id = id(3, d("1985-11-11"), false);
+        let zheng_id = id(6, d("1968-12-30"), false);
+        let wu_id = id(5, d("1955-08-08"), false);
+        let guest = |name: &str, idn: &str, since: &str| GuestInput {
+            name: name.into(),
+            id_number: idn.into(),
+            since: d(since),
+            certificate_no: Some("流证2026-088".into()),
+            ..GuestInput::default()
+        };
+        let refused = |r: jiceng_app::Result<i64>| match r {
+            Err(AppError::MemberLife(e)) => e.field,
+            other => panic!("{other:?}"),
+        };
+        // 李四 of 东村 takes part in 西村第一's life: found by the ID number, linked.
+        let li = mobile_in::register(&app, &write, &xi, &guest("李四", &li_id, "2026-06-01"))
+            .await
+            .unwrap();
+        let zheng = mobile_in::register(&app, &write, &xi, &guest("郑七", &zheng_id, "2026-06-01"))
+            .await
+            .unwrap();
+        // Someone from outside the system: the org that holds the membership is asked for.
+        let outsider = id(900, d("1990-01-01"), true);
+        let without = guest("外省甲", &outsider, "2026-11-01");
+        assert_eq!(
+            refused(mobile_in::register(&app, &write, &xi, &without).await),
+            "home_org"
+        );
+        let with = GuestInput {
+            home_org: Some("浙江省宁波市某街道某社区党支部".into()),
+            ..without.clone()
+        };
+        mobile_in::register(&app, &write, &xi, &with).await.unwrap();
+        // Refused: again, a name that does not match the roster, the branch's own member,
+        // a township (not a branch), a day to come.
+        assert_eq!(
+            refused(mobile_in::register(&app, &write, &xi, &with).await),
+            "id_number"
+        );
+        assert_eq!(
+            refused(
+                mobile_in::register(&app, &write, &xi, &guest("吴七", &wu_id, "2026-06-01")).await
+            ),
+            "name"
+        );
+        let feng = id(8, d("1972-07-07"), false);
+        assert_eq!(
+            refused(
+                mobile_in::register(&app, &write, &xi, &guest("冯九", &feng, "2026-06-01")).await
+            ),
+            "id_number"
+        );
+        let town = sys_org(&app, "T001").await;
+        let dept_write = dept().grant().unwrap();
+        assert_eq!(
+            refused(
+                mobile_in::register(
+                    &app,
+                    &dept_write,
+                    &town,
+                    &guest("李四", &li_id, "2026-06-01")
+                )
+                .await
+            ),
+            "org"
+        );
+        assert_eq!(
+            refused(
+                mobile_in::register(&app, &write, &xi, &guest("郑七", &zheng_id, "2027-01-01"))
+                    .await
+            ),
+            "since"
+        );
+
+        // 西村第一's meeting: its two members on the roster, 李四 and 郑七 列席 — not in 应到
+        // or 实到, and nobody's vote.
+        let life = sec_xi.grant::<jiceng_app::access::RecordLife>().unwrap();
+        let (feng_m, chen_m) = (
+            member_named(&app, "冯九").await,
+            member_named(&app, "陈十").await,
+        );
+        let meeting = |day: &str, guests: Vec<i64>| NewMeeting {
+            kind: Some(MeetingKind::ThemeDay),
+            date: Some(d(day)),
+            topic: format!("{day}主题党日"),
+            attendees: vec![(feng_m, S::Present, None), (chen_m, S::Absent, None)],
+            guests,
+            ..Default::default()
+        };
+        let r = meetings::record(&app, &life, &xi, &meeting("2026-08-05", vec![li, zheng]))
+            .await
+            .unwrap();
+        assert_eq!((r.expected, r.present), (2, 1));
+        let v = meetings::get(&app, &sec_xi, r.id).await.unwrap();
+        let names: Vec<&str> = v.guests.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(names, ["李四", "郑七"]);
+        assert_eq!(
+            sys_org(&app, "T004").await.facts.direct_members,
+            2,
+            "guests are not the host's members"
+        );
+        // Not a guest of this branch on that day: before they came; another branch's.
+        let too_early = meetings::record(&app, &life, &xi, &meeting("2026-05-20", vec![li])).await;
+        assert!(
+            matches!(&too_early, Err(AppError::Meeting(e)) if e.iter().any(|x| matches!(x, RecordError::GuestNotThen { .. }))),
+            "{too_early:?}"
+        );
+        let dong_life = sec_dong.grant::<jiceng_app::access::RecordLife>().unwrap();
+        let elsewhere = NewMeeting {
+            attendees: vec![],
+            expected: Some(8),
+            present: Some(8),
+            ..meeting("2026-08-06", vec![li])
+        };
+        let r = meetings::record(&app, &dong_life, &dong, &elsewhere).await;
+        assert!(
+            matches!(&r, Err(AppError::Meeting(e)) if e.iter().any(|x| matches!(x, RecordError::NotGuest { .. }))),
+            "{r:?}"
+        );
+
+        // The home branch sees where its member takes part.
+        let page = browse::member_view(&app, &sec_dong, member_named(&app, "李四").await)
+            .await
+            .unwrap();
+        assert_eq!(page.guest_at.len(), 1);
+        assert_eq!(page.guest_at[0].org_name, "西村第一党支部");
+        assert!(page
+            .timeline
+            .iter()
+            .any(|e| e.what == "在西村第一党支部参加组织生活（流入党员）"));
+        // ... and 郑七, absent at every meeting of his own branch, took part there: not a
+        // lapse (his branch recorded attendance in July).
+        let dong_meeting = NewMeeting {
+            kind: Some(MeetingKind::ThemeDay),
+            date: Some(d("2026-07-10")),
+            topic: "七月主题党日".into(),
+            attendees: jiceng_app::meetings::record_context(&app, &dong)
+                .await
+                .unwrap()
+                .roster
+                .iter()
+                .map(|m| {
+                    (
+                        m.id,
+                        if m.name == "郑七" {
+                            S::Absent
+                        } else {
+                            S::Present
+                        },
+                        None,
+                    )
+                })
+                .collect(),
+            ..Default::default()
+        };
+        meetings::record(&app, &dong_life, &dong, &dong_meeting)
+            .await
+            .unwrap();
+        let lapse = mobility::mobility(&app, &dong).await.unwrap().lapse;
+        assert!(
+            lapse.cases.iter().all(|c| c.name != "郑七"),
+            "{:#?}",
+            lapse.cases
+        );
+
+        // The report: the township counts three 流入党员 under 西村党总支 (not its members).
+        let t = mobility::mobility(&app, &town).await.unwrap();
+        assert_eq!(t.incoming_total, 3);
+        let west = t.by_child.iter().find(|c| c.code == "T003").unwrap();
+        assert_eq!(west.counts.incoming, 3);
+        assert_eq!(t.to_sheets()[2].rows.len(), 3);
+        let listed = mobile_in::of_org(&app, &xi, false).await.unwrap();
+        assert_eq!(listed.iter().filter(|g| g.linked).count(), 2);
+
+        // 李四 goes home: gone from the list, kept with `all`; 东村 cannot end 西村第一's.
+        let dong_write = sec_dong.grant().unwrap();
+        assert!(matches!(
+            by_id(&app, &sec_dong, xi.org.id).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            mobile_in::leave(&app, &dong_write, &dong, li, d("2026-12-10")).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            mobile_in::leave(&app, &write, &xi, li, d("2026-05-01")).await,
+            Err(AppError::MemberLife(_))
+        ));
+        mobile_in::leave(&app, &write, &xi, li, d("2026-12-10"))
+            .await
+            .unwrap();
+        assert_eq!(
+            mobility::mobility(&app, &town)
+                .await
+                .unwrap()
+                .incoming_total,
+            2
+        );
+        assert_eq!(mobile_in::of_org(&app, &xi, true).await.unwrap().len(), 3);
+        assert!(matches!(
+            mobile_in::leave(&app, &write, &xi, li, d("2026-12-11")).await,
+            Err(AppError::MemberLife(_))
+        ));
     }
 );

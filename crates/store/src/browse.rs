@@ -211,7 +211,8 @@ pub async fn member_names(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, S
 }
 
 /// Moves the members, units and people applying (发展党员) of `from` into `to` (whose path
-/// is `to_path`), and the ends of its unsettled letters (组织关系转接): a merge. Returns how
+/// is `to_path`), the ends of its unsettled letters (组织关系转接) and its current 流入党员:
+/// a merge. Returns how
 /// many members and units moved.
 pub async fn move_members_and_units(
     conn: &mut Conn,
@@ -243,6 +244,15 @@ pub async fn move_members_and_units(
         .execute(&mut *conn)
         .await?;
     }
+    // 流入党员 taking part in the merged branch now take part in the one it joins.
+    sqlx::query(
+        "UPDATE mobile_in SET org_id = $1, org_path = $2 WHERE org_id = $3 AND until IS NULL",
+    )
+    .bind(to)
+    .bind(to_path.to_string())
+    .bind(from)
+    .execute(&mut *conn)
+    .await?;
     Ok((moved[0], moved[1]))
 }
 

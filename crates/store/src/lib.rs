@@ -19,6 +19,7 @@ pub mod lease;
 pub mod meetings;
 pub mod members;
 pub mod migrate;
+pub mod mobile_in;
 pub mod mobility;
 pub mod orgs;
 pub mod positions;

@@ -176,6 +176,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0026_training.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 27,
+        name: "mobile_in",
+        script: include_str!("../migrations/0027_mobile_in.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -447,6 +447,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "dues_base" => "dues_base",
         "training" => "training",
         "org_staff" => "org_staff",
+        "mobile_in" => "mobile_in",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }

@@ -19,6 +19,7 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("member_transfer", "to_path"),
     ("dues_flag", "org_path"),
     ("training", "org_path"),
+    ("mobile_in", "org_path"),
     ("org_staff", "org_path"),
     ("meeting", "org_path"),
     ("compliance_month", "branch_path"),

@@ -101,6 +101,9 @@ struct MeetingBody {
     attendees: Vec<AttendeeBody>,
     #[serde(default)]
     excused_reasons: Vec<String>,
+    /// 流入党员 who took part (列席): their registration ids at the branch.
+    #[serde(default)]
+    guests: Vec<i64>,
     #[serde(default)]
     minutes: Option<String>,
     #[serde(default)]
@@ -142,6 +145,7 @@ impl MeetingBody {
             present: self.present,
             excused: self.excused,
             attendees,
+            guests: self.guests.clone(),
             excused_reasons: self.excused_reasons.clone(),
             minutes: self.minutes.clone(),
             decisions: self.decisions.clone(),

@@ -70,6 +70,24 @@ pub fn routes() -> Routes {
             mobility_record,
         )
         .get(
+            "/mobility/in",
+            Guard::May(Action::ReadData),
+            Subject::QueryOrg,
+            guests,
+        )
+        .post(
+            "/mobility/in",
+            Guard::May(Action::Write),
+            Subject::QueryOrg,
+            register_guest,
+        )
+        .post(
+            "/mobility/in/leave",
+            Guard::May(Action::Write),
+            Subject::QueryOrg,
+            guest_leaves,
+        )
+        .get(
             "/reports/transfers",
             Guard::May(Action::ReadData),
             Subject::QueryOrg,
@@ -115,6 +133,59 @@ async fn mobility_record(
         Ok(()) => Ok(
             to_json(&jiceng_app::browse::member_view(&state.app, &user.actor, id).await?)
                 .into_response(),
+        ),
+        Err(e) => refusal(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct GuestsQuery {
+    #[serde(default)]
+    all: bool,
+}
+
+/// The 流入党员 of the subtree: those taking part now (`?all=true`: also those who left).
+async fn guests(
+    State(state): State<AppState>,
+    QueryOrg { org, .. }: QueryOrg<ApiUser>,
+    Query(q): Query<GuestsQuery>,
+) -> ApiResult {
+    Ok(to_json(
+        &jiceng_app::mobile_in::of_org(&state.app, &org, q.all).await?,
+    ))
+}
+
+/// Registers a 流入党员 at the branch `?org=`: `201` with the registration's id, or the
+/// refusal.
+async fn register_guest(
+    State(state): State<AppState>,
+    QueryOrg { org, user }: QueryOrg<ApiUser>,
+    JsonBody(input): JsonBody<jiceng_app::mobile_in::GuestInput>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<Write>()?;
+    match jiceng_app::mobile_in::register(&state.app, &grant, &org, &input).await {
+        Ok(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response()),
+        Err(e) => refusal(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct LeaveBody {
+    id: i64,
+    on: NaiveDate,
+}
+
+/// Records that a 流入党员 of the subtree left: `200` with the subtree's 流入党员 as they now
+/// stand, or the refusal.
+async fn guest_leaves(
+    State(state): State<AppState>,
+    QueryOrg { org, user }: QueryOrg<ApiUser>,
+    JsonBody(b): JsonBody<LeaveBody>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<Write>()?;
+    match jiceng_app::mobile_in::leave(&state.app, &grant, &org, b.id, b.on).await {
+        Ok(()) => Ok(
+            to_json(&jiceng_app::mobile_in::of_org(&state.app, &org, false).await?).into_response(),
         ),
         Err(e) => refusal(e),
     }
@@ -335,7 +406,32 @@ pub(crate) fn schemas() -> serde_json::Map<String, Value> {
         },
         "Mobility": {
             "type": "object",
-            "description": "本级及下级外出（away）和失联（lost）党员，每人含 since、place、contact（脱敏）、certificate_no、suspended_on、proposal（按规定应由支部研究的事项：外出满6个月应转移组织关系、失联满6个月应启动停止党籍程序、停止党籍满2年应启动除名程序）；transfer_due、suspension、removal 为人数；lapse：按最近已结束的规定月数内的会议签到和党费记录，可能属于自行脱党的党员（cases，每人 reasons：未参加组织生活、未交纳党费；judged 为 false 时党员过多未判断；attendance_unrecorded：所在支部未登记出席名单、未判断组织生活的人数），提交党支部研究，不自动处理",
+            "description": "本级及下级外出（away）和失联（lost）党员，每人含 since、place、contact（脱敏）、certificate_no、suspended_on、proposal（按规定应由支部研究的事项：外出满6个月应转移组织关系、失联满6个月应启动停止党籍程序、停止党籍满2年应启动除名程序）；transfer_due、suspension、removal 为人数；incoming：在本级及下级党支部参加组织生活的流入党员（无表决权，不计入本组织党员），incoming_total 为人数；lapse：按最近已结束的规定月数内的会议签到和党费记录，可能属于自行脱党的党员（cases，每人 reasons：未参加组织生活、未交纳党费；judged 为 false 时党员过多未判断；attendance_unrecorded：所在支部未登记出席名单、未判断组织生活的人数），提交党支部研究，不自动处理",
+        },
+        "GuestInput": {
+            "type": "object",
+            "properties": {
+                "name": s("string", "姓名"),
+                "id_number": s("string", "公民身份号码"),
+                "home_org": s("string", "组织关系所在党组织（本系统内的党员按身份证号自动关联，可不填）"),
+                "since": date("流入日期：开始在本支部参加组织生活的日期"),
+                "contact": s("string", "联系电话"),
+                "certificate_no": s("string", "流动党员活动证号"),
+            },
+            "required": ["name", "id_number", "since"],
+        },
+        "GuestLeave": {
+            "type": "object",
+            "properties": {
+                "id": s("integer", "流入党员登记 id"),
+                "on": date("离开日期"),
+            },
+            "required": ["id", "on"],
+        },
+        "Guests": {
+            "type": "array",
+            "description": "流入党员：id、name、id_number（脱敏）、org_id 和 org_name（参加组织生活的党支部）、home_org（组织关系所在党组织）、linked（组织关系在本系统内）、since、until、contact（脱敏）、certificate_no",
+            "items": { "type": "object" },
         },
         "ArrivedMember": {
             "type": "object",

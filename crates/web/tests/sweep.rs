@@ -99,6 +99,11 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/members/{id}/mobility") => {
                 Sample::Json(json!({"action": "lost", "on": "2026-06-01"}))
             }
+            ("POST", "/mobility/in") => Sample::Json(json!({
+                "name": "周流入", "id_number": common::id_number("1986-06-06", 81),
+                "home_org": "某省某县某村党支部", "since": "2026-06-01"
+            })),
+            ("POST", "/mobility/in/leave") => Sample::Json(json!({"id": 1, "on": "2026-06-10"})),
             ("POST", "/members/{id}/exit") => {
                 Sample::Json(json!({"kind": "death", "on": "2026-06-01"}))
             }
@@ -259,6 +264,13 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         }
         ("POST", "/members/{id}/exit") => f(&[("kind", s("death")), ("on", s("2026-06-01"))]),
         ("POST", "/members/{id}/mobility") => f(&[("action", s("lost")), ("on", s("2026-06-01"))]),
+        ("POST", "/mobility/in") => f(&[
+            ("name", s("周流入")),
+            ("id_number", common::id_number("1986-06-06", 82)),
+            ("home_org", s("某省某县某村党支部")),
+            ("since", s("2026-06-01")),
+        ]),
+        ("POST", "/mobility/in/leave") => f(&[("guest", s("1")), ("on", s("2026-06-10"))]),
         ("POST", "/dues/pay") | ("POST", "/members/{id}/dues/pay") => f(&[
             ("month", s("2026-06")),
             ("from_month", s("2026-06")),

@@ -101,10 +101,11 @@ pub enum AuditAction {
     DuesHandover = 120,
     TrainingRecorded = 121,
     StaffAssigned = 122,
+    MobileIn = 123,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 60] = [
+    pub const ALL: [AuditAction; 61] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -165,6 +166,7 @@ impl AuditAction {
         AuditAction::DuesHandover,
         AuditAction::TrainingRecorded,
         AuditAction::StaffAssigned,
+        AuditAction::MobileIn,
     ];
 
     pub fn code(self) -> i64 {
@@ -237,6 +239,7 @@ impl AuditAction {
             AuditAction::DuesHandover => "dues_handover",
             AuditAction::TrainingRecorded => "training_recorded",
             AuditAction::StaffAssigned => "staff_assigned",
+            AuditAction::MobileIn => "mobile_in",
         }
     }
 
@@ -302,6 +305,7 @@ impl AuditAction {
             AuditAction::DuesHandover => "登记党费上缴",
             AuditAction::TrainingRecorded => "登记党员教育培训",
             AuditAction::StaffAssigned => "登记或免去党建工作人员",
+            AuditAction::MobileIn => "登记流入党员",
         }
     }
 }

@@ -218,6 +218,8 @@ pub struct MemberView {
     /// flag alone asks for its start first).
     pub away_open: bool,
     pub lost_open: bool,
+    /// Where the member takes (took) part in organizational life as a 流入党员 elsewhere.
+    pub guest_at: Vec<crate::mobile_in::GuestView>,
     /// The member's 党费 (none: no base recorded yet).
     pub dues: Option<crate::dues::MemberDues>,
     /// The actor may set the base and record payments.
@@ -304,6 +306,16 @@ fn timeline(v: &MemberView) -> Vec<LifeEvent> {
             );
         }
     }
+    for g in &v.guest_at {
+        push(
+            g.since,
+            "流动",
+            format!("在{}参加组织生活（流入党员）", g.org_name),
+        );
+        if let Some(d) = g.until {
+            push(d, "流动", format!("离开{}", g.org_name));
+        }
+    }
     if let Some(d) = &v.dues {
         for b in &d.bases {
             if let Some(p) = crate::dues::month_of(&b.from_month) {
@@ -377,6 +389,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
     let recruitment = recruitment_of(&mut conn, m.id).await?;
     let transfers = crate::transfer::of_member(app, actor, m.id).await?;
     let spells = crate::mobility::of_member(app, &m, &org.org.name).await?;
+    let guest_at = crate::mobile_in::of_member(app, m.id).await?;
     let dues = crate::dues::of_member(app, m.id).await?;
     let training = crate::training::of_member(app, m.id).await?;
     let exit = jiceng_store::exits::of_member(&mut conn, m.id)
@@ -414,6 +427,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         away_open: spells.iter().any(|s| s.kind == "外出" && s.until.is_none()),
         lost_open: spells.iter().any(|s| s.kind == "失联" && s.until.is_none()),
         mobility: spells,
+        guest_at,
         can_record_dues: actor.may(Action::RecordDues) && m.exited_on.is_none(),
         dues,
         exit,

@@ -174,7 +174,7 @@ pub fn last_page(total: i64, page_size: i64) -> i64 {
 }
 
 /// The name of org `id` among `names`, or empty.
-fn name_in(names: &HashMap<i64, String>, id: i64) -> &str {
+pub(crate) fn name_in(names: &HashMap<i64, String>, id: i64) -> &str {
     names.get(&id).map(String::as_str).unwrap_or("")
 }
 

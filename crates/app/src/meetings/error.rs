@@ -28,6 +28,10 @@ pub enum RecordError {
     },
     #[error("党员（id {member_id}）不是“{branch}”的党员")]
     NotOnRoster { member_id: i64, branch: String },
+    #[error("流入党员（登记 id {guest_id}）不是在“{branch}”参加组织生活的流入党员")]
+    NotGuest { guest_id: i64, branch: String },
+    #[error("流入党员“{name}”在{date}不在本支部参加组织生活")]
+    GuestNotThen { name: String, date: NaiveDate },
     #[error("党员“{0}”重复出现")]
     Repeated(String),
     /// A member's reason for an absence beyond its limit: the member's name and why.
@@ -60,6 +64,8 @@ impl RecordError {
             RecordError::NoDate | RecordError::NotYetMember(_) => Some(Field::Date),
             RecordError::Duplicate { .. } => Some(Field::Topic),
             RecordError::NotOnRoster { .. }
+            | RecordError::NotGuest { .. }
+            | RecordError::GuestNotThen { .. }
             | RecordError::Repeated(_)
             | RecordError::CountMismatch { .. } => Some(Field::Attendance),
             RecordError::GroupOutsideBranch(_)

@@ -42,6 +42,9 @@ pub struct NewMeeting {
     /// Picked from the branch's roster: each member's attendance, with a reason for an
     /// absence.
     pub attendees: Vec<(i64, AttendanceStatus, Option<String>)>,
+    /// 流入党员 who took part (列席, without a vote): their registrations at the branch
+    /// (`mobile_in` ids). Not in 应到, 实到 or the quorum.
+    pub guests: Vec<i64>,
     pub excused_reasons: Vec<String>,
     pub minutes: Option<String>,
     pub decisions: Option<String>,
@@ -118,6 +121,7 @@ pub async fn record(
         }
         .into());
     }
+    let guests = crate::mobile_in::guests_on(&mut conn, &branch, date, &new.guests).await?;
     drop(conn);
     let quorum = meeting.quorum(app.rules.in_force(date));
     let id = app.store.reserve_ids("meeting", 1).await?;
@@ -128,7 +132,7 @@ pub async fn record(
         quorum_ok: quorum.map(|q| q.ok),
         created_by: grant.actor().username.clone(),
     };
-    save(app, grant.actor(), org, &stored, &attendance).await?;
+    save(app, grant.actor(), org, &stored, (&attendance, &guests)).await?;
     Ok(Recorded::of(org, &stored.meeting, quorum))
 }
 
@@ -335,7 +339,7 @@ async fn save(
     actor: &Actor,
     org: &OrgRecord,
     stored: &StoredMeeting,
-    attendance: &[Attendance],
+    (attendance, guests): (&[Attendance], &[jiceng_store::mobile_in::StoredGuest]),
 ) -> Result<()> {
     let m = &stored.meeting;
     let id = m.id;
@@ -353,12 +357,14 @@ async fn save(
         "masses_present": m.masses_present,
         "votes": m.votes,
         "quorum_ok": stored.quorum_ok,
+        "guests": guests.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
     });
     let after = &after;
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         meeting_store::insert(&mut tx, std::slice::from_ref(stored)).await?;
         meeting_store::insert_attendees(&mut tx, id, attendance).await?;
+        jiceng_store::mobile_in::attend(&mut tx, id, guests).await?;
         audit::Entry::new(
             actor,
             AuditAction::MeetingRecord,

@@ -49,6 +49,8 @@ pub struct MeetingView {
     pub quorum: Option<Quorum>,
     /// Attendance picked from the roster (empty when only counts were entered).
     pub attendees: Vec<AttendeeView>,
+    /// 流入党员 who took part (列席, without a vote): (registration id, name).
+    pub guests: Vec<(i64, String)>,
     pub recorded_by: String,
 }
 
@@ -75,6 +77,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<MeetingView> {
         .await?
         .ok_or_else(|| AppError::NotFound("党组织".into()))?;
     let attendance = meeting_store::attendees(&mut conn, id).await?;
+    let guests = jiceng_store::mobile_in::guests_of(&mut conn, id).await?;
     let names: HashMap<i64, String> = if attendance.is_empty() {
         HashMap::new()
     } else {
@@ -128,6 +131,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<MeetingView> {
                 full: a.full,
             })
             .collect(),
+        guests,
         recorded_by: m.created_by.clone(),
     })
 }
@@ -153,6 +157,9 @@ pub struct RecordContext {
     /// (id, name) of the branch's live groups.
     pub groups: Vec<(i64, String)>,
     pub roster: Vec<RosterMember>,
+    /// 流入党员 taking part in the branch's life today (列席, without a vote): (registration
+    /// id, name).
+    pub guests: Vec<(i64, String)>,
 }
 
 /// The branch (and groups and roster) of an org in the actor's scope that meetings may
@@ -179,6 +186,12 @@ pub async fn record_context(app: &App, org: &InScope<OrgRecord>) -> Result<Recor
         })
         .collect();
     roster.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    let guests = jiceng_store::mobile_in::in_scope(&mut conn, &Scope::subtree(&branch.path), true)
+        .await?
+        .into_iter()
+        .filter(|g| g.org_id == branch.org.id && g.since <= today)
+        .map(|g| (g.id, g.name))
+        .collect();
     Ok(RecordContext {
         branch: OrgRef::of(&branch.org),
         branch_id: branch.org.id,
@@ -186,5 +199,6 @@ pub async fn record_context(app: &App, org: &InScope<OrgRecord>) -> Result<Recor
         has_committee: branch.org.committee == Some(true),
         groups,
         roster,
+        guests,
     })
 }

@@ -328,6 +328,7 @@ pub async fn delete(conn: &mut Conn, scope: &Scope, id: i64) -> Result<bool> {
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    crate::mobile_in::forget_meeting(conn, id).await?;
     sqlx::query("DELETE FROM meeting WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)

@@ -389,6 +389,18 @@ pub const ROUTES: &[ApiRoute] = &[
     get("/mobility", "members", "流动党员和失联党员：本级及下级正在外出、失联的党员，以及按规定应由支部研究的事项（不自动处理）")
         .params(&[ORG])
         .returns("Mobility"),
+    get("/mobility/in", "members", "流入党员：在本级及下级党支部参加组织生活的流入党员（组织关系在其他党组织；无表决权，不计入本组织党员）；all=true 时含已离开的")
+        .params(&[ORG])
+        .returns("Guests"),
+    post("/mobility/in", "members", "登记流入党员（org 须为党支部）：组织关系在本系统内的按身份证号自动关联其所在党组织；是本支部党员、姓名与名册不符、重复登记、不在本系统又未填组织关系所在党组织等 400，error 为中文原因，field 为所属字段")
+        .params(&[ORG])
+        .body("GuestInput")
+        .status(201)
+        .returns("Object"),
+    post("/mobility/in/leave", "members", "登记流入党员离开（返回或另赴他处）：返回本级及下级当前的流入党员；日期早于流入日期或晚于今天、已登记离开等 400")
+        .params(&[ORG])
+        .body("GuestLeave")
+        .returns("Guests"),
     post("/members/{id}/mobility", "members", "登记党员外出、返回、失联、恢复联系或停止党籍决定；日期晚于今天、重复登记、失联未满6个月即停止党籍等 400，error 为中文原因，field 为所属字段")
         .params(&[ID])
         .body("MobilityInput")

@@ -196,6 +196,7 @@ fn life_schemas() -> Map<String, Value> {
             "present": ns("integer"), "excused": ns("integer"),
             "attendees": { "type": "array", "description": "从本支部党员名单选择的参会情况", "items": attendee },
             "excused_reasons": { "type": "array", "items": s("string") },
+            "guests": { "type": "array", "items": s("integer"), "description": "列席的流入党员（在本支部登记的流入党员 id）：无表决权，不计入应到、实到" },
             "minutes": ns("string"), "decisions": ns("string"),
             "kinds": { "type": "array", "items": s("string"), "description": "同一次会议同时作为的其他类型（如 主题党日暨党员大会：kind 填 主题党日，kinds 填 党员大会），逐项计入" },
             "for_year": { "type": ["integer", "null"], "description": "所属年度：年度组织生活会、民主评议党员可在次年规定期限内召开并计入上一年度；默认会议日期所在年度" },
@@ -219,7 +220,7 @@ fn life_schemas() -> Map<String, Value> {
             "masses_present": ns("integer"), "quorum_ok": ns("boolean"),
         }), &["id", "kind", "date", "topic"]),
         "MeetingPage": page,
-        "MeetingView": { "type": "object", "description": "MeetingRow 的字段，另有 org、branch_id、venue、minutes、decisions、excused_reasons、central_task、members_needs、votes、quorum、attendees（member_id、name、status、reason、full）、recorded_by", "properties": {
+        "MeetingView": { "type": "object", "description": "MeetingRow 的字段，另有 org、branch_id、venue、minutes、decisions、excused_reasons、central_task、members_needs、votes、quorum、attendees（member_id、name、status、reason、full）、guests（列席的流入党员：[id, 姓名]）、recorded_by", "properties": {
             "id": s("integer"), "kind": s("string"), "date": date, "topic": s("string"),
             "quorum": quorum,
             "attendees": { "type": "array", "items": { "type": "object" } },

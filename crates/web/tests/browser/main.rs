@@ -12,6 +12,7 @@ mod common;
 mod dues;
 mod harness;
 mod life;
+mod mobile_in;
 mod rating;
 mod recruitment;
 mod training;

@@ -65,6 +65,8 @@ pub struct RecordValues {
     pub for_year: String,
     /// A 换届选举.
     pub election: bool,
+    /// 流入党员 ticked as 列席 (registration ids).
+    pub guests: Vec<String>,
     pub back: String,
 }
 
@@ -100,6 +102,7 @@ impl RecordValues {
             also: f.all("also"),
             for_year: f.get("for_year"),
             election: f.ticked("election"),
+            guests: f.all("guest"),
             back: f.get("back"),
         }
     }
@@ -248,6 +251,7 @@ pub(super) fn read_meeting(
         ..Default::default()
     };
     read_attendance(f, ctx, statuses, &mut new, &mut e.attendance);
+    new.guests = f.guests.iter().filter_map(|g| g.parse().ok()).collect();
     let org_id = if kind == Some(MeetingKind::GroupMeeting) {
         match f.group.trim().parse::<i64>() {
             Ok(g) if ctx.groups.iter().any(|(gid, _)| *gid == g) => g,

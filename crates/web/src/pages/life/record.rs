@@ -51,6 +51,8 @@ struct RecordPage {
     also: Vec<KindChoice>,
     groups: Vec<(i64, String, bool)>,
     attendees: Vec<AttendeeLine>,
+    /// The branch's 流入党员 today: (registration id, name, ticked).
+    guests: Vec<(i64, String, bool)>,
     f: RecordValues,
     e: FieldErrors,
 }
@@ -125,6 +127,11 @@ fn record_page(
             .map(|(gid, name)| (*gid, name.clone(), f.group == gid.to_string()))
             .collect(),
         attendees,
+        guests: ctx
+            .guests
+            .iter()
+            .map(|(gid, name)| (*gid, name.clone(), f.guests.contains(&gid.to_string())))
+            .collect(),
         f,
         e,
     }
