@@ -45,6 +45,18 @@ pub fn routes() -> Routes {
             Subject::Meeting,
             meeting,
         )
+        .put(
+            "/meetings/{id}",
+            Guard::May(Action::RecordLife),
+            Subject::Meeting,
+            correct,
+        )
+        .post(
+            "/meetings/{id}/void",
+            Guard::May(Action::RecordLife),
+            Subject::Meeting,
+            void,
+        )
         .get(
             "/orgs/{id}/due",
             Guard::May(Action::ReadData),
@@ -164,6 +176,49 @@ async fn record(State(state): State<AppState>, user: ApiUser, b: Bytes) -> ApiRe
     let org = access::resolve(&state.app, &user.actor, &OrgKey::Id(body.org_id)).await?;
     let r = meetings::record(&state.app, &grant, &org, &new).await?;
     Ok((StatusCode::CREATED, to_json(&r)).into_response())
+}
+
+/// A correction: the meeting as it should read, and why (`reason`, required).
+#[derive(Deserialize)]
+struct CorrectionBody {
+    #[serde(flatten)]
+    meeting: MeetingBody,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Corrects a recorded meeting (更正): `200` with the record that replaces it (a new id).
+async fn correct(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> ApiResult<Response> {
+    let body: CorrectionBody = body(&b)?;
+    let new = body.meeting.to_new().map_err(bad)?;
+    let grant = user.actor.grant::<RecordLife>()?;
+    let org = access::resolve(&state.app, &user.actor, &OrgKey::Id(body.meeting.org_id)).await?;
+    let r = meetings::correct(&state.app, &grant, &org, id, &new, &body.reason).await?;
+    Ok(to_json(&r).into_response())
+}
+
+#[derive(Deserialize)]
+struct VoidBody {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Voids a recorded meeting (作废) with the reason: `204`.
+async fn void(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> ApiResult<Response> {
+    let body: VoidBody = body(&b)?;
+    let grant = user.actor.grant::<RecordLife>()?;
+    meetings::void(&state.app, &grant, id, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Deserialize)]

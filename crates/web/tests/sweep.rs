@@ -131,6 +131,11 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
                 "org_id": org, "kind": "支委会", "date": "2026-06-10",
                 "topic": "研究近期工作", "expected": 3, "present": 3
             })),
+            ("PUT", "/meetings/{id}") => Sample::Json(json!({
+                "org_id": org, "kind": "支委会", "date": "2026-06-10",
+                "topic": "研究近期工作（更正）", "expected": 3, "present": 3, "reason": "测试"
+            })),
+            ("POST", "/meetings/{id}/void") => Sample::Json(json!({"reason": "测试"})),
             ("POST", "/members/search") => Sample::Json(json!({"q": "张", "org": org.to_string()})),
             ("PUT", "/members/{id}") => Sample::Json(json!({"name": "张建国", "status": "full"})),
             ("POST", "/members/{id}/id-number") => Sample::Empty,
@@ -271,6 +276,13 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("since", s("2026-06-01")),
         ]),
         ("POST", "/mobility/in/leave") => f(&[("guest", s("1")), ("on", s("2026-06-10"))]),
+        ("POST", "/meetings/{id}/void") => f(&[("reason", s("测试"))]),
+        ("POST", "/meetings/{id}/edit") => f(&[
+            ("kind", s("CommitteeMeeting")),
+            ("date", s("2026-06-10")),
+            ("topic", s("研究近期工作（更正）")),
+            ("reason", s("测试")),
+        ]),
         ("POST", "/dues/pay") | ("POST", "/members/{id}/dues/pay") => f(&[
             ("month", s("2026-06")),
             ("from_month", s("2026-06")),

@@ -102,10 +102,12 @@ pub enum AuditAction {
     TrainingRecorded = 121,
     StaffAssigned = 122,
     MobileIn = 123,
+    MeetingCorrect = 124,
+    MeetingVoid = 125,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 61] = [
+    pub const ALL: [AuditAction; 63] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -167,6 +169,8 @@ impl AuditAction {
         AuditAction::TrainingRecorded,
         AuditAction::StaffAssigned,
         AuditAction::MobileIn,
+        AuditAction::MeetingCorrect,
+        AuditAction::MeetingVoid,
     ];
 
     pub fn code(self) -> i64 {
@@ -240,6 +244,8 @@ impl AuditAction {
             AuditAction::TrainingRecorded => "training_recorded",
             AuditAction::StaffAssigned => "staff_assigned",
             AuditAction::MobileIn => "mobile_in",
+            AuditAction::MeetingCorrect => "meeting_correct",
+            AuditAction::MeetingVoid => "meeting_void",
         }
     }
 
@@ -306,6 +312,8 @@ impl AuditAction {
             AuditAction::TrainingRecorded => "登记党员教育培训",
             AuditAction::StaffAssigned => "登记或免去党建工作人员",
             AuditAction::MobileIn => "登记流入党员",
+            AuditAction::MeetingCorrect => "更正组织生活记录",
+            AuditAction::MeetingVoid => "作废组织生活记录",
         }
     }
 }

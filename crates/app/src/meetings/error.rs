@@ -32,6 +32,12 @@ pub enum RecordError {
     NotGuest { guest_id: i64, branch: String },
     #[error("流入党员“{name}”在{date}不在本支部参加组织生活")]
     GuestNotThen { name: String, date: NaiveDate },
+    #[error("更正不能把会议改到其他党支部（原记录属于“{0}”）；请作废原记录后在该支部重新记录")]
+    OtherBranch(String),
+    #[error("请填写更正或作废的原因")]
+    NoReason,
+    #[error("原因不超过{0}个字")]
+    LongReason(usize),
     #[error("党员“{0}”重复出现")]
     Repeated(String),
     /// A member's reason for an absence beyond its limit: the member's name and why.
@@ -69,6 +75,9 @@ impl RecordError {
             | RecordError::Repeated(_)
             | RecordError::CountMismatch { .. } => Some(Field::Attendance),
             RecordError::GroupOutsideBranch(_)
+            | RecordError::NoReason
+            | RecordError::LongReason(_)
+            | RecordError::OtherBranch(_)
             | RecordError::NotBranch { .. }
             | RecordError::Reason { .. } => None,
         }

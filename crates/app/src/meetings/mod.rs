@@ -1,7 +1,8 @@
 //! Organizational life (SPEC C4): recording a meeting (the branch's facts for its month
 //! rewritten and the audit entry written in the same transaction, `record`), what a branch
 //! still owes this month, quarter and year (本月待办, `due`), and the meetings as lists and
-//! pages show them (`view`).
+//! pages show them (`view`); a recorded meeting corrected (更正, `correct`) or voided (作废,
+//! `void`) with a reason, its facts following in the same transaction.
 //!
 //! Nothing here counts check-ins, points, rankings of people or online time (SPEC C4).
 
@@ -20,10 +21,10 @@ use serde::Serialize;
 pub(crate) use due::{branch_facts, branch_histories};
 pub use due::{due, Due, DueItem};
 pub use error::{Field, MeetingError, RecordError, RecordErrors};
-pub use record::{record, NewMeeting, Recorded};
+pub use record::{correct, record, NewMeeting, Recorded};
 pub use view::{get, record_context, AttendeeView, MeetingView, RecordContext, RosterMember};
 
-use crate::access::{Action, Actor, InScope};
+use crate::access::{Action, Actor, Grant, InScope, RecordLife};
 use crate::audit;
 use crate::{App, AppError, OrgRecord, Result};
 use chrono::NaiveDate;
@@ -212,4 +213,47 @@ pub fn meetings_sheet(title: &str, rows: &[MeetingRow]) -> jiceng_io::Sheet {
             })
             .collect(),
     }
+}
+
+/// The reason given for correcting or voiding a meeting, trimmed and within its limit.
+fn change_reason(reason: &str) -> Result<String> {
+    let r = reason.trim();
+    if r.is_empty() {
+        return Err(RecordError::NoReason.into());
+    }
+    let max = jiceng_domain::text::NOTE.max;
+    if r.chars().count() > max {
+        return Err(RecordError::LongReason(max).into());
+    }
+    Ok(r.to_string())
+}
+
+/// Voids the recorded meeting `id` (作废: recorded in error, or never held), with the reason:
+/// the meeting, its attendance and guests are removed and the branch's monthly facts
+/// recounted in one transaction; the audit entry keeps the record as it was and the reason.
+pub async fn void(app: &App, grant: &Grant<RecordLife>, id: i64, reason: &str) -> Result<()> {
+    let reason = change_reason(reason)?;
+    let actor = grant.actor();
+    let old = view::get(app, actor, id).await?;
+    let mut conn = app.store.acquire().await?;
+    let org = org_store::get(&mut conn, &Scope::All, old.org_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+    drop(conn);
+    let before = serde_json::to_value(&old).ok();
+    audit::Entry::new(
+        actor,
+        audit::AuditAction::MeetingVoid,
+        format!("{}（会议 id {id}）", old.org.name),
+    )
+    .org(&org)
+    .before(before)
+    .after(serde_json::json!({ "reason": reason }))
+    .write(app, |mut tx| async move {
+        if !meeting_store::delete(&mut tx, &Scope::All, id).await? {
+            return Err(AppError::NotFound("会议记录".into()));
+        }
+        Ok(tx)
+    })
+    .await
 }

@@ -17,7 +17,8 @@ use super::{branch_of, RecordError, RecordErrors};
 use crate::access::{Actor, Grant, InScope, RecordLife};
 use crate::audit::{self, AuditAction};
 use crate::reports::OrgRef;
-use crate::{App, OrgRecord, Result};
+use crate::{App, AppError, OrgRecord, Result};
+use jiceng_store::Scope;
 
 /// A meeting to record, as a branch secretary enters it.
 #[derive(Debug, Clone, Default)]
@@ -92,6 +93,51 @@ pub async fn record(
     org: &InScope<OrgRecord>,
     new: &NewMeeting,
 ) -> Result<Recorded> {
+    let p = prepare(app, grant, org, new, None).await?;
+    save(app, grant.actor(), org, &p, None).await?;
+    Ok(Recorded::of(org, &p.stored.meeting, p.quorum))
+}
+
+/// Corrects the recorded meeting `id` (更正): the meeting as `new` gives it replaces the
+/// old one — checked as a new record would be, held by the same branch — and the old one's
+/// attendance, the branch's monthly facts and the audit entry (the record before and after,
+/// and `reason`) follow in one transaction. Answers the corrected record (a new id).
+pub async fn correct(
+    app: &App,
+    grant: &Grant<RecordLife>,
+    org: &InScope<OrgRecord>,
+    id: i64,
+    new: &NewMeeting,
+    reason: &str,
+) -> Result<Recorded> {
+    let reason = super::change_reason(reason)?;
+    let old = super::view::get(app, grant.actor(), id).await?;
+    let p = prepare(app, grant, org, new, Some(id)).await?;
+    if p.stored.branch_id != old.branch_id {
+        return Err(RecordError::OtherBranch(old.org.name.clone()).into());
+    }
+    let before = serde_json::to_value(&old).ok();
+    save(app, grant.actor(), org, &p, Some((id, before, reason))).await?;
+    Ok(Recorded::of(org, &p.stored.meeting, p.quorum))
+}
+
+/// A meeting checked and ready to write.
+struct Prepared {
+    stored: StoredMeeting,
+    attendance: Vec<Attendance>,
+    guests: Vec<jiceng_store::mobile_in::StoredGuest>,
+    quorum: Option<Quorum>,
+}
+
+/// `new` checked for `org` as the rules and the records stand (`replacing`: the meeting a
+/// correction replaces, which is no duplicate of itself).
+async fn prepare(
+    app: &App,
+    grant: &Grant<RecordLife>,
+    org: &InScope<OrgRecord>,
+    new: &NewMeeting,
+    replacing: Option<i64>,
+) -> Result<Prepared> {
     let org: &OrgRecord = org;
     let mut kinds: Vec<MeetingKind> = new.kind.into_iter().chain(new.also.clone()).collect();
     kinds.sort();
@@ -111,7 +157,7 @@ pub async fn record(
     }
     if meeting_store::find(&mut conn, org.org.id, kind, date, &meeting.topic)
         .await?
-        .is_some()
+        .is_some_and(|m| Some(m.meeting.id) != replacing)
     {
         return Err(RecordError::Duplicate {
             org: org.org.name.clone(),
@@ -132,8 +178,12 @@ pub async fn record(
         quorum_ok: quorum.map(|q| q.ok),
         created_by: grant.actor().username.clone(),
     };
-    save(app, grant.actor(), org, &stored, (&attendance, &guests)).await?;
-    Ok(Recorded::of(org, &stored.meeting, quorum))
+    Ok(Prepared {
+        stored,
+        attendance,
+        guests,
+        quorum,
+    })
 }
 
 /// The head counts of a meeting, and its attendance where picked from the roster.
@@ -332,19 +382,21 @@ fn refusals(app: &App, org: &OrgRecord, meeting: &Meeting) -> Vec<RecordError> {
     out
 }
 
-/// Writes the meeting, its attendees and the audit entry in one transaction (retried on
-/// a conflict).
+/// Writes the meeting, its attendees and guests and the audit entry in one transaction
+/// (retried on a conflict); a correction deletes the meeting it replaces (`replaces`: its
+/// id, its record before and the reason) in the same one.
 async fn save(
     app: &App,
     actor: &Actor,
     org: &OrgRecord,
-    stored: &StoredMeeting,
-    (attendance, guests): (&[Attendance], &[jiceng_store::mobile_in::StoredGuest]),
+    p: &Prepared,
+    replaces: Option<(i64, Option<serde_json::Value>, String)>,
 ) -> Result<()> {
+    let stored = &p.stored;
     let m = &stored.meeting;
     let id = m.id;
     let kind_codes: Vec<&'static str> = m.kinds().iter().map(|k| k.code()).collect();
-    let after = serde_json::json!({
+    let mut after = serde_json::json!({
         "kind": m.kind.code(),
         "kinds": kind_codes,
         "for_year": m.for_year,
@@ -357,23 +409,42 @@ async fn save(
         "masses_present": m.masses_present,
         "votes": m.votes,
         "quorum_ok": stored.quorum_ok,
-        "guests": guests.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
+        "guests": p.guests.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
     });
-    let after = &after;
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        meeting_store::insert(&mut tx, std::slice::from_ref(stored)).await?;
-        meeting_store::insert_attendees(&mut tx, id, attendance).await?;
-        jiceng_store::mobile_in::attend(&mut tx, id, guests).await?;
-        audit::Entry::new(
-            actor,
+    let (action, target, before) = match &replaces {
+        None => (
             AuditAction::MeetingRecord,
             format!("{}（会议 id {id}）", org.org.name),
-        )
-        .org(Some(org))
-        .after(Some(after.clone()))
-        .record(&mut tx, app.now())
-        .await?;
+            None,
+        ),
+        Some((old, before, reason)) => {
+            after["reason"] = serde_json::Value::from(reason.as_str());
+            after["replaces"] = serde_json::Value::from(*old);
+            (
+                AuditAction::MeetingCorrect,
+                format!("{}（会议 id {old} 更正为 {id}）", org.org.name),
+                before.clone(),
+            )
+        }
+    };
+    let (after, target, before) = (&after, &target, &before);
+    let old = replaces.as_ref().map(|r| r.0);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        if let Some(old) = old {
+            if !meeting_store::delete(&mut tx, &Scope::All, old).await? {
+                return Err(AppError::NotFound("会议记录".into()));
+            }
+        }
+        meeting_store::insert(&mut tx, std::slice::from_ref(stored)).await?;
+        meeting_store::insert_attendees(&mut tx, id, &p.attendance).await?;
+        jiceng_store::mobile_in::attend(&mut tx, id, &p.guests).await?;
+        audit::Entry::new(actor, action, target.clone())
+            .org(Some(org))
+            .before(before.clone())
+            .after(Some(after.clone()))
+            .record(&mut tx, app.now())
+            .await?;
         tx.commit().await?;
         Ok(())
     })

@@ -318,6 +318,14 @@ pub const ROUTES: &[ApiRoute] = &[
     get("/meetings/{id}", "life", "一次会议的详情：参会情况、参会率、党员大会表决是否过半数")
         .params(&[ID])
         .returns("MeetingView"),
+    put("/meetings/{id}", "life", "更正会议记录：以提交的记录（字段同 POST /meetings，另须 reason：更正原因）代替原记录，同一事务内更新本支部组织生活统计，原记录和原因记入审计日志；返回新记录（新 id）。未填原因、与其他记录重复、改到其他党支部等 400")
+        .params(&[ID])
+        .body("MeetingCorrection")
+        .returns("RecordedMeeting"),
+    post("/meetings/{id}/void", "life", "作废会议记录（误录或实际未召开）：须填 reason；同一事务内删除记录及参会情况并更新本支部组织生活统计，原记录和原因记入审计日志")
+        .params(&[ID])
+        .body("MeetingVoid")
+        .status(204),
     get("/orgs/{id}/due", "life", "本月待办：党支部（或党小组所在支部）本月、本季度、本年度尚未完成的组织生活")
         .params(&[ID])
         .returns("Due"),

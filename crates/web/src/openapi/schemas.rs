@@ -206,6 +206,8 @@ fn life_schemas() -> Map<String, Value> {
             "members_needs": { "type": "boolean", "description": "回应党员需求" },
             "votes": { "type": "boolean", "description": "党员大会进行表决（检查到会有表决权党员是否过半数）" },
         }), &["org_id", "kind", "date", "topic"]),
+        "MeetingCorrection": { "type": "object", "description": "NewMeeting 的全部字段，另加 reason（更正原因，必填）", "properties": { "reason": s("string") }, "required": ["org_id", "kind", "date", "topic", "reason"] },
+        "MeetingVoid": obj(json!({ "reason": { "type": "string", "description": "作废原因（必填）" } }), &["reason"]),
         "Quorum": obj(json!({ "voting": s("integer"), "present": s("integer"), "needed": s("integer"), "ok": s("boolean") }), &["voting", "present", "needed", "ok"]),
         "RecordedMeeting": obj(json!({
             "id": s("integer"), "org": { "type": "object" }, "kind": s("string"), "label": s("string"),

@@ -12,6 +12,7 @@ mod common;
 mod dues;
 mod harness;
 mod life;
+mod meeting_correction;
 mod mobile_in;
 mod rating;
 mod recruitment;

@@ -23,13 +23,18 @@ use crate::AppState;
 
 #[derive(Template)]
 #[template(path = "life_meeting.html")]
-struct MeetingPage {
+pub(super) struct MeetingPage {
     title: String,
     nav: Nav,
     m: MeetingView,
     rate: String,
-    flash: bool,
+    /// `recorded` or `corrected`, for the flash; empty: none.
+    done: String,
     breadcrumb: Vec<(i64, String)>,
+    /// The reader may correct or void the record.
+    can_change: bool,
+    /// Why voiding was refused.
+    refused: Option<String>,
 }
 
 pub(super) async fn meeting_page(
@@ -38,15 +43,29 @@ pub(super) async fn meeting_page(
     Path(id): Path<i64>,
     Query(q): Query<DoneParam>,
 ) -> Result<Response, PageError> {
+    let page = meeting_view(&state, &user, id, q.done.unwrap_or_default(), None).await?;
+    html(&page)
+}
+
+/// The meeting's page, with the flash of `done` or the refusal of a void.
+pub(super) async fn meeting_view(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    done: String,
+    refused: Option<String>,
+) -> Result<MeetingPage, PageError> {
     let m = meetings::get(&state.app, &user.actor, id).await?;
     let branch = access::resolve(&state.app, &user.actor, &OrgKey::Id(m.branch_id)).await?;
     let breadcrumb = browse::breadcrumb(&state.app, &user.actor, &branch).await?;
-    html(&MeetingPage {
+    Ok(MeetingPage {
         title: format!("{} · {}", m.label, m.topic),
-        nav: Nav::of(&user),
+        nav: Nav::of(user),
         rate: charts::pct(m.attendance_rate),
-        flash: q.done.as_deref() == Some("recorded"),
+        done,
         breadcrumb,
+        can_change: user.actor.may(Action::RecordLife),
+        refused,
         m,
     })
 }
@@ -56,6 +75,8 @@ pub(super) async fn meeting_page(
 #[derive(Template)]
 #[template(path = "life_org.html")]
 struct OrgLifePage {
+    /// A meeting was just voided.
+    voided: bool,
     title: String,
     nav: Nav,
     org_id: i64,
@@ -78,6 +99,7 @@ struct OrgLifePage {
 pub(super) async fn org_life(
     State(state): State<AppState>,
     PathOrg { user, org }: PathOrg<User>,
+    Query(q): Query<DoneParam>,
 ) -> Result<Response, PageError> {
     let id = org.org.id;
     let today = state.app.today();
@@ -97,6 +119,7 @@ pub(super) async fn org_life(
     };
     let (recent, total) = meetings::list_under(&state.app, &org, 1, 10).await?;
     html(&OrgLifePage {
+        voided: q.done.as_deref() == Some("voided"),
         title: format!("组织生活 · {}", org.org.name),
         nav: Nav::of(&user),
         org_id: id,

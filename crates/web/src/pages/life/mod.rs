@@ -20,7 +20,7 @@ use crate::AppState;
 use compliance::compliance_page;
 use due::due_page;
 use meetings::{meeting_page, meetings_export, meetings_page, org_life};
-use record::{record_form, record_submit};
+use record::{correct_form, correct_submit, record_form, record_submit, void_submit};
 
 /// Rows a page lists.
 const PAGE: i64 = 20;
@@ -74,6 +74,24 @@ pub fn routes() -> Routes {
             Guard::May(Action::ReadData),
             Subject::Meeting,
             meeting_page,
+        )
+        .get(
+            "/meetings/{id}/edit",
+            Guard::May(Action::RecordLife),
+            Subject::Meeting,
+            correct_form,
+        )
+        .post(
+            "/meetings/{id}/edit",
+            Guard::May(Action::RecordLife),
+            Subject::Meeting,
+            correct_submit,
+        )
+        .post(
+            "/meetings/{id}/void",
+            Guard::May(Action::RecordLife),
+            Subject::Meeting,
+            void_submit,
         )
         .get(
             "/reports/compliance",

@@ -4,20 +4,20 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::NaiveDate;
 use jiceng_app::access::{self, OrgKey, RecordLife};
-use jiceng_app::meetings::{self, RecordContext, Recorded};
+use jiceng_app::meetings::{self, MeetingView, RecordContext, Recorded};
 use jiceng_app::AppError;
 use jiceng_domain::MeetingKind;
 use serde::Deserialize;
 
 use super::form::{read_meeting, statuses, FieldErrors, Fields, RecordValues, Statuses};
 use crate::error::PageError;
-use crate::extract::PathOrg;
+use crate::extract::{CsrfForm, PathOrg};
 use crate::pages::{html, Nav};
 use crate::parse::parse_kind;
 use crate::session::User;
@@ -55,6 +55,9 @@ struct RecordPage {
     guests: Vec<(i64, String, bool)>,
     f: RecordValues,
     e: FieldErrors,
+    /// Correcting a recorded meeting (更正): the reason is asked for.
+    correcting: bool,
+    reason: String,
 }
 
 fn kind_choices(ctx: &RecordContext, selected: &str) -> Vec<KindChoice> {
@@ -134,6 +137,8 @@ fn record_page(
             .collect(),
         f,
         e,
+        correcting: false,
+        reason: String::new(),
     }
 }
 
@@ -215,5 +220,159 @@ fn after_recording(f: &RecordValues, ctx: &RecordContext, r: &Recorded) -> Strin
         format!("/orgs/{}/due?done={}", ctx.branch_id, r.id)
     } else {
         format!("/meetings/{}?done=recorded", r.id)
+    }
+}
+
+// ---------------------------------------------------------------- 更正 and 作废
+
+/// The form's values as the recorded meeting `m` has them.
+fn values_of(m: &MeetingView) -> (RecordValues, Statuses) {
+    let f = RecordValues {
+        kind: m.kind.to_string(),
+        group: if m.org_id != m.branch_id {
+            m.org_id.to_string()
+        } else {
+            String::new()
+        },
+        date: m.date.to_string(),
+        topic: m.topic.clone(),
+        venue: m.venue.clone().unwrap_or_default(),
+        host: m.host.clone().unwrap_or_default(),
+        expected: m.expected.to_string(),
+        present: m.present.to_string(),
+        excused: m.excused.to_string(),
+        minutes: m.minutes.clone().unwrap_or_default(),
+        decisions: m.decisions.clone().unwrap_or_default(),
+        masses_present: m.masses_present.map(|n| n.to_string()).unwrap_or_default(),
+        central_task: m.central_task,
+        members_needs: m.members_needs,
+        votes: m.votes,
+        also: m.kinds.iter().skip(1).map(|k| k.to_string()).collect(),
+        for_year: if m.for_year != chrono::Datelike::year(&m.date) {
+            m.for_year.to_string()
+        } else {
+            String::new()
+        },
+        election: m.election,
+        guests: m.guests.iter().map(|(id, _)| id.to_string()).collect(),
+        back: String::new(),
+    };
+    let statuses = m
+        .attendees
+        .iter()
+        .map(|a| {
+            (
+                a.member_id,
+                (a.status, a.reason.clone().unwrap_or_default()),
+            )
+        })
+        .collect();
+    (f, statuses)
+}
+
+/// The record form filled with a recorded meeting, to correct it with a reason.
+pub(super) async fn correct_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    user.actor.grant::<RecordLife>()?;
+    let m = meetings::get(&state.app, &user.actor, id).await?;
+    let org = access::resolve(&state.app, &user.actor, &OrgKey::Id(m.org_id)).await?;
+    let ctx = meetings::record_context(&state.app, &org).await?;
+    let (f, statuses) = values_of(&m);
+    let page = RecordPage {
+        title: format!("更正组织生活记录 · {}", m.topic),
+        action: format!("/meetings/{id}/edit"),
+        correcting: true,
+        ..record_page(
+            &user,
+            org.org.id,
+            &ctx,
+            f,
+            &statuses,
+            FieldErrors::default(),
+            state.app.today(),
+        )
+    };
+    html(&page)
+}
+
+pub(super) async fn correct_submit(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = Fields(fields);
+    user.check_csrf(&fields.get("csrf"))?;
+    let grant = user.actor.grant::<RecordLife>()?;
+    let old = meetings::get(&state.app, &user.actor, id).await?;
+    let org = access::resolve(&state.app, &user.actor, &OrgKey::Id(old.branch_id)).await?;
+    let ctx = meetings::record_context(&state.app, &org).await?;
+    let today = state.app.today();
+    let f = RecordValues::read(&fields);
+    let statuses = statuses(&fields, &ctx);
+    let reason = fields.get("reason");
+    let mut e = FieldErrors::default();
+    let (new, org_id) = read_meeting(&f, &ctx, &statuses, today, ctx.branch_id, &mut e);
+    if !e.any() {
+        let held_by = access::resolve(&state.app, &user.actor, &OrgKey::Id(org_id)).await?;
+        match meetings::correct(&state.app, &grant, &held_by, id, &new, &reason).await {
+            Ok(r) => {
+                return Ok(
+                    Redirect::to(&format!("/meetings/{}?done=corrected", r.id)).into_response()
+                )
+            }
+            Err(AppError::Meeting(refused)) => e.place(&refused),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let page = RecordPage {
+        title: format!("更正组织生活记录 · {}", old.topic),
+        action: format!("/meetings/{id}/edit"),
+        correcting: true,
+        reason,
+        ..record_page(&user, org.org.id, &ctx, f, &statuses, e, today)
+    };
+    let mut resp = html(&page)?;
+    *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(resp)
+}
+
+#[derive(Default, Deserialize)]
+pub(super) struct VoidForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Voids a recorded meeting with the reason; back to the branch's organizational life, or
+/// to the meeting's page with the refusal.
+pub(super) async fn void_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { user, form }: CsrfForm<VoidForm>,
+) -> Result<Response, PageError> {
+    let grant = user.actor.grant::<RecordLife>()?;
+    let m = meetings::get(&state.app, &user.actor, id).await?;
+    match meetings::void(&state.app, &grant, id, &form.reason).await {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/orgs/{}/life?done=voided", m.branch_id)).into_response())
+        }
+        Err(AppError::Meeting(refused)) => {
+            let why: Vec<String> = refused.iter().map(|r| r.to_string()).collect();
+            let page = super::meetings::meeting_view(
+                &state,
+                &user,
+                id,
+                String::new(),
+                Some(why.join("；")),
+            )
+            .await?;
+            let mut resp = html(&page)?;
+            *resp.status_mut() = StatusCode::BAD_REQUEST;
+            Ok(resp)
+        }
+        Err(other) => Err(other.into()),
     }
 }

@@ -1,0 +1,160 @@
+//! 更正 and 作废 of a recorded meeting through the pages and the API, on SQLite and
+//! PostgreSQL (today 2026-06-30): 甲村's secretary opens a theme day recorded with the wrong
+//! topic, corrects it (the form filled as recorded; refused without a reason, the typing
+//! kept), then voids it with a reason; 乙村's secretary can do neither; the API corrects and
+//! voids the same way.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{api_client, fixture, logged_in};
+use jiceng_store::contract_test;
+use jiceng_store::testing::TestDb;
+use serde_json::json;
+
+contract_test!(
+    a_secretary_corrects_and_voids_a_meeting_with_a_reason,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let b001 = f.orgs["B001"];
+        let mut api = api_client(&f.app, "sec-a").await;
+        let meeting = |topic: &str| {
+            json!({"org_id": b001, "kind": "ThemeDay", "date": "2026-06-15", "topic": topic,
+                   "expected": 5, "present": 4, "excused": 1})
+        };
+        let r = api
+            .post_json("/api/v1/meetings", meeting("六月主题党月"))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+
+        let mut a = logged_in(&f.app, "sec-a").await;
+        let page = a.get(&format!("/meetings/{id}")).await.text();
+        assert!(page.contains("id=\"meeting-correct\"") && page.contains("id=\"void-form\""));
+        let form = a.get(&format!("/meetings/{id}/edit")).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.text());
+        let form = form.text();
+        assert!(form.contains("更正组织生活记录") && form.contains("value=\"六月主题党月\""));
+        assert!(
+            form.contains("value=\"2026-06-15\""),
+            "the date as recorded"
+        );
+        let csrf = a.csrf().await;
+        // The roster ticked: all five present this time.
+        let fields = |reason: &str| {
+            let mut v: Vec<(String, String)> = [
+                ("csrf", csrf.as_str()),
+                ("kind", "ThemeDay"),
+                ("date", "2026-06-15"),
+                ("topic", "六月主题党日"),
+                ("reason", reason),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+            for name in ["张建国", "李秀英", "王伟", "赵敏", "刘洋"] {
+                v.push((format!("att_{}", f.members[name]), "present".into()));
+            }
+            v
+        };
+        let no_reason = fields("");
+        let refs: Vec<(&str, &str)> = no_reason
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = a.post_form(&format!("/meetings/{id}/edit"), &refs).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("请填写更正或作废的原因"));
+        assert!(
+            r.text().contains("value=\"六月主题党日\""),
+            "the typing kept"
+        );
+        // 乙村's secretary cannot open or correct it.
+        let mut b = logged_in(&f.app, "sec-b").await;
+        assert_eq!(
+            b.get(&format!("/meetings/{id}/edit")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let with_reason = fields("主题写错，刘洋实际到会");
+        let refs: Vec<(&str, &str)> = with_reason
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = a.post_form(&format!("/meetings/{id}/edit"), &refs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let to = r.location().unwrap();
+        assert!(to.ends_with("?done=corrected"), "{to}");
+        let fixed = a.get(&to).await.text();
+        assert!(
+            fixed.contains("已更正") && fixed.contains("5 / 5 / 0"),
+            "{fixed}"
+        );
+        assert_eq!(
+            a.get(&format!("/meetings/{id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let new_id: i64 = to
+            .trim_start_matches("/meetings/")
+            .trim_end_matches("?done=corrected")
+            .parse()
+            .unwrap();
+
+        // Voided from its page, with the reason; 乙村 cannot.
+        let csrf_b = b.csrf().await;
+        let r = b
+            .post_form(
+                &format!("/meetings/{new_id}/void"),
+                &[("csrf", csrf_b.as_str()), ("reason", "不是我们的")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = a
+            .post_form(
+                &format!("/meetings/{new_id}/void"),
+                &[("csrf", csrf.as_str()), ("reason", " ")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.text().contains("id=\"void-error\""));
+        let r = a
+            .post_form(
+                &format!("/meetings/{new_id}/void"),
+                &[("csrf", csrf.as_str()), ("reason", "当天实际未召开")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let life = a.get(&r.location().unwrap()).await.text();
+        assert!(life.contains("已作废该会议记录"));
+        assert_eq!(
+            a.get(&format!("/meetings/{new_id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        // The API: record, correct with a reason (a new id), void.
+        let r = api
+            .post_json("/api/v1/meetings", meeting("七一主题党日"))
+            .await;
+        let id = r.json()["id"].as_i64().unwrap();
+        let mut body = meeting("七一主题党日（更正）");
+        let r = api
+            .put_json(&format!("/api/v1/meetings/{id}"), body.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        body["reason"] = json!("主题补全");
+        let r = api.put_json(&format!("/api/v1/meetings/{id}"), body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let new_id = r.json()["id"].as_i64().unwrap();
+        assert_ne!(new_id, id);
+        let r = api
+            .post_json(
+                &format!("/api/v1/meetings/{new_id}/void"),
+                json!({"reason": "重复录入"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+        assert_eq!(
+            api.get(&format!("/api/v1/meetings/{new_id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
