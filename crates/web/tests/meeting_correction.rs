@@ -158,3 +158,70 @@ contract_test!(
         );
     }
 );
+
+contract_test!(
+    a_second_meeting_of_a_kind_in_its_span_is_saved_once_confirmed,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let b001 = f.orgs["B001"];
+        let mut a = logged_in(&f.app, "sec-a").await;
+        let csrf = a.csrf().await;
+        let form = |date: &str, topic: &str, confirm: bool| {
+            let mut v: Vec<(String, String)> = [
+                ("csrf", csrf.as_str()),
+                ("kind", "ThemeDay"),
+                ("date", date),
+                ("topic", topic),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+            for name in ["张建国", "李秀英", "王伟", "赵敏", "刘洋"] {
+                v.push((format!("att_{}", f.members[name]), "present".into()));
+            }
+            if confirm {
+                v.push(("confirm_repeat".into(), "1".into()));
+            }
+            v
+        };
+        let path = format!("/orgs/{b001}/meetings/new");
+        let first = form("2026-06-10", "六月主题党日", false);
+        let refs: Vec<(&str, &str)> = first
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            a.post_form(&path, &refs).await.status,
+            StatusCode::SEE_OTHER
+        );
+        // A second theme day in June: warned, not saved; a July one is not warned of.
+        let second = form("2026-06-28", "六月第二次主题党日", false);
+        let refs: Vec<(&str, &str)> = second
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = a.post_form(&path, &refs).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let page = r.text();
+        assert!(
+            page.contains("id=\"repeat-warning\"") && page.contains("2026-06-10 六月主题党日"),
+            "{page}"
+        );
+        assert!(
+            page.contains("value=\"六月第二次主题党日\""),
+            "the typing kept"
+        );
+        let mut api = api_client(&f.app, "sec-a").await;
+        assert_eq!(api.get("/api/v1/meetings").await.json()["total"], 1);
+        let confirmed = form("2026-06-28", "六月第二次主题党日", true);
+        let refs: Vec<(&str, &str)> = confirmed
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            a.post_form(&path, &refs).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(api.get("/api/v1/meetings").await.json()["total"], 2);
+    }
+);

@@ -215,6 +215,38 @@ pub fn meetings_sheet(title: &str, rows: &[MeetingRow]) -> jiceng_io::Sheet {
     }
 }
 
+/// The meetings of `kind` already recorded in the span of its cadence that holds `date`
+/// (the month of a theme day, the quarter of a general meeting, the year of a 组织生活会)
+/// for `org` — its branch, or for a group meeting the group — but `except` (a correction's
+/// own record). The record form warns of them before saving a second one.
+pub async fn same_span(
+    app: &App,
+    org: &InScope<OrgRecord>,
+    kind: jiceng_domain::MeetingKind,
+    date: NaiveDate,
+    except: Option<i64>,
+) -> Result<Vec<MeetingRow>> {
+    let span = jiceng_domain::Period::of(kind.cadence(), date);
+    let mut conn = app.store.acquire().await?;
+    let branch = branch_of(&mut conn, org).await?;
+    let filter = ListFilter {
+        branch_id: Some(branch.org.id),
+        from: Some(span.first_day()),
+        to: Some(span.last_day()),
+        kind: Some(kind),
+    };
+    let (rows, _) =
+        meeting_store::list(&mut conn, &Scope::subtree(&branch.path), &filter, 0, 50).await?;
+    Ok(rows
+        .iter()
+        .filter(|m| Some(m.meeting.id) != except)
+        .filter(|m| {
+            kind != jiceng_domain::MeetingKind::GroupMeeting || m.meeting.org_id == org.org.id
+        })
+        .map(MeetingRow::of)
+        .collect())
+}
+
 /// The reason given for correcting or voiding a meeting, trimmed and within its limit.
 fn change_reason(reason: &str) -> Result<String> {
     let r = reason.trim();

@@ -67,6 +67,8 @@ pub struct RecordValues {
     pub election: bool,
     /// 流入党员 ticked as 列席 (registration ids).
     pub guests: Vec<String>,
+    /// A second meeting of the kind in its span confirmed (仍然保存).
+    pub confirm_repeat: bool,
     pub back: String,
 }
 
@@ -103,6 +105,7 @@ impl RecordValues {
             for_year: f.get("for_year"),
             election: f.ticked("election"),
             guests: f.all("guest"),
+            confirm_repeat: f.ticked("confirm_repeat"),
             back: f.get("back"),
         }
     }

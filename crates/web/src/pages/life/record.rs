@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::NaiveDate;
 use jiceng_app::access::{self, OrgKey, RecordLife};
-use jiceng_app::meetings::{self, MeetingView, RecordContext, Recorded};
+use jiceng_app::meetings::{self, MeetingRow, MeetingView, RecordContext, Recorded};
 use jiceng_app::AppError;
 use jiceng_domain::MeetingKind;
 use serde::Deserialize;
@@ -58,6 +58,8 @@ struct RecordPage {
     /// Correcting a recorded meeting (更正): the reason is asked for.
     correcting: bool,
     reason: String,
+    /// Meetings of the same kind already recorded in the span: saved only once confirmed.
+    repeat: Vec<MeetingRow>,
 }
 
 fn kind_choices(ctx: &RecordContext, selected: &str) -> Vec<KindChoice> {
@@ -139,6 +141,7 @@ fn record_page(
         e,
         correcting: false,
         reason: String::new(),
+        repeat: Vec::new(),
     }
 }
 
@@ -196,6 +199,7 @@ pub(super) async fn record_submit(
     let statuses = statuses(&fields, &ctx);
     let mut e = FieldErrors::default();
     let (new, org_id) = read_meeting(&f, &ctx, &statuses, today, id, &mut e);
+    let mut repeat = Vec::new();
     if !e.any() {
         // The group (or the branch) chosen, proven in the actor's scope like the path's org.
         let held_by = if org_id == id {
@@ -203,15 +207,54 @@ pub(super) async fn record_submit(
         } else {
             access::resolve(&state.app, &user.actor, &OrgKey::Id(org_id)).await?
         };
-        match meetings::record(&state.app, &grant, &held_by, &new).await {
-            Ok(r) => return Ok(Redirect::to(&after_recording(&f, &ctx, &r)).into_response()),
-            Err(AppError::Meeting(refused)) => e.place(&refused),
-            Err(other) => return Err(other.into()),
+        repeat = repeats(&state, &held_by, &new, &f, None).await?;
+        if repeat.is_empty() {
+            match meetings::record(&state.app, &grant, &held_by, &new).await {
+                Ok(r) => return Ok(Redirect::to(&after_recording(&f, &ctx, &r)).into_response()),
+                Err(AppError::Meeting(refused)) => e.place(&refused),
+                Err(other) => return Err(other.into()),
+            }
         }
     }
-    let mut resp = html(&record_page(&user, id, &ctx, f, &statuses, e, today))?;
-    *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    refused_or_warned(RecordPage {
+        repeat,
+        ..record_page(&user, id, &ctx, f, &statuses, e, today)
+    })
+}
+
+/// The form again: 422 with the reasons it was refused, or 200 with the warning of a
+/// meeting of the same kind already recorded in the span (saved once confirmed).
+fn refused_or_warned(page: RecordPage) -> Result<Response, PageError> {
+    let refused = page.e.any();
+    let mut resp = html(&page)?;
+    if refused {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
     Ok(resp)
+}
+
+/// The meetings of the same kind already recorded in the span of `new`, unless the form
+/// confirms a second one (`confirm_repeat`) or `new` is one of them (a duplicate, refused).
+async fn repeats(
+    state: &AppState,
+    org: &access::InScope<jiceng_app::OrgRecord>,
+    new: &meetings::NewMeeting,
+    f: &RecordValues,
+    except: Option<i64>,
+) -> Result<Vec<MeetingRow>, PageError> {
+    match (f.confirm_repeat, new.kind, new.date) {
+        (false, Some(kind), Some(date)) => {
+            let seen = meetings::same_span(&state.app, org, kind, date, except).await?;
+            // The very same record (date and topic) is refused as a duplicate instead.
+            let same = |m: &MeetingRow| m.date == date && m.topic == new.topic.trim();
+            Ok(if seen.iter().any(same) {
+                Vec::new()
+            } else {
+                seen
+            })
+        }
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// Where a recorded meeting leads: back to the branch's due list, or to its page.
@@ -255,6 +298,7 @@ fn values_of(m: &MeetingView) -> (RecordValues, Statuses) {
         },
         election: m.election,
         guests: m.guests.iter().map(|(id, _)| id.to_string()).collect(),
+        confirm_repeat: false,
         back: String::new(),
     };
     let statuses = m
@@ -316,28 +360,30 @@ pub(super) async fn correct_submit(
     let reason = fields.get("reason");
     let mut e = FieldErrors::default();
     let (new, org_id) = read_meeting(&f, &ctx, &statuses, today, ctx.branch_id, &mut e);
+    let mut repeat = Vec::new();
     if !e.any() {
         let held_by = access::resolve(&state.app, &user.actor, &OrgKey::Id(org_id)).await?;
-        match meetings::correct(&state.app, &grant, &held_by, id, &new, &reason).await {
-            Ok(r) => {
-                return Ok(
-                    Redirect::to(&format!("/meetings/{}?done=corrected", r.id)).into_response()
-                )
+        repeat = repeats(&state, &held_by, &new, &f, Some(id)).await?;
+        if repeat.is_empty() {
+            match meetings::correct(&state.app, &grant, &held_by, id, &new, &reason).await {
+                Ok(r) => {
+                    return Ok(
+                        Redirect::to(&format!("/meetings/{}?done=corrected", r.id)).into_response()
+                    )
+                }
+                Err(AppError::Meeting(refused)) => e.place(&refused),
+                Err(other) => return Err(other.into()),
             }
-            Err(AppError::Meeting(refused)) => e.place(&refused),
-            Err(other) => return Err(other.into()),
         }
     }
-    let page = RecordPage {
+    refused_or_warned(RecordPage {
         title: format!("更正组织生活记录 · {}", old.topic),
         action: format!("/meetings/{id}/edit"),
         correcting: true,
         reason,
+        repeat,
         ..record_page(&user, org.org.id, &ctx, f, &statuses, e, today)
-    };
-    let mut resp = html(&page)?;
-    *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(resp)
+    })
 }
 
 #[derive(Default, Deserialize)]
