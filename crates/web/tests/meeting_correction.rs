@@ -225,3 +225,54 @@ contract_test!(
         assert_eq!(api.get("/api/v1/meetings").await.json()["total"], 2);
     }
 );
+
+contract_test!(
+    the_roster_follows_the_kind_and_the_day,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let b001 = f.orgs["B001"];
+        let (zhang, li, zhao) = (f.members["张建国"], f.members["李秀英"], f.members["赵敏"]);
+        {
+            let mut c = f.app.store().acquire().await.unwrap();
+            sqlx::query("UPDATE member SET joined_on = '2026-06-01', full_on = NULL WHERE id = $1")
+                .bind(zhao)
+                .execute(&mut *c)
+                .await
+                .unwrap();
+        }
+        let mut a = logged_in(&f.app, "sec-a").await;
+        // A 支委会: the committee (张建国, 书记), not the whole roster.
+        let form = a
+            .get(&format!("/orgs/{b001}/meetings/new?kind=CommitteeMeeting"))
+            .await
+            .text();
+        assert!(form.contains(&format!("name=\"att_{zhang}\"")));
+        assert!(!form.contains(&format!("name=\"att_{li}\"")), "{form}");
+        // A theme day backfilled to May, the five ticked as the form showed them today:
+        // 赵敏, who joined in June, is not on that day's roster — not an error.
+        let csrf = a.csrf().await;
+        let mut fields: Vec<(String, String)> = [
+            ("csrf", csrf.as_str()),
+            ("kind", "ThemeDay"),
+            ("date", "2026-05-20"),
+            ("topic", "五月主题党日（补录）"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for name in ["张建国", "李秀英", "王伟", "赵敏", "刘洋"] {
+            fields.push((format!("att_{}", f.members[name]), "present".into()));
+        }
+        let refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = a
+            .post_form(&format!("/orgs/{b001}/meetings/new"), &refs)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = a.get(&r.location().unwrap()).await.text();
+        assert!(page.contains("4 / 4 / 0"), "{page}");
+        assert!(!page.contains("赵敏"));
+    }
+);

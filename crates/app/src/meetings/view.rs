@@ -143,6 +143,10 @@ pub struct RosterMember {
     pub name: String,
     /// A full member (正式党员) today.
     pub full: bool,
+    /// Joined the party: a meeting held before is not theirs to attend (not an absence).
+    pub joined_on: NaiveDate,
+    /// Sits on the branch committee (书记, 副书记, 委员) today: the roster of a 支委会.
+    pub committee: bool,
 }
 
 /// What the record form needs for an org (a branch, or a group): its branch, the
@@ -175,6 +179,17 @@ pub async fn record_context(app: &App, org: &InScope<OrgRecord>) -> Result<Recor
         .filter(|g| g.org.kind == OrgKind::Group && g.org.dissolved_on.is_none())
         .map(|g| (g.org.id, g.org.name.clone()))
         .collect();
+    let committee: std::collections::HashSet<i64> =
+        jiceng_store::positions::of_orgs(&mut conn, &[branch.org.id])
+            .await?
+            .into_iter()
+            .filter(|p| {
+                p.kind != jiceng_domain::PositionKind::GroupLeader
+                    && p.started_on.is_none_or(|d| d <= today)
+                    && p.ended_on.is_none_or(|d| d > today)
+            })
+            .map(|p| p.member_id)
+            .collect();
     let mut roster: Vec<RosterMember> = jiceng_store::members::of_orgs(&mut conn, &[branch.org.id])
         .await?
         .into_iter()
@@ -182,6 +197,8 @@ pub async fn record_context(app: &App, org: &InScope<OrgRecord>) -> Result<Recor
             id: m.id,
             full: jiceng_domain::member::status_on(m.status, m.full_on, today)
                 == MemberStatus::Full,
+            joined_on: m.joined_on,
+            committee: committee.contains(&m.id),
             name: m.name,
         })
         .collect();

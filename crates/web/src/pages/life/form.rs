@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use jiceng_app::meetings::{Field, NewMeeting, RecordContext, RecordErrors};
+use jiceng_app::meetings::{Field, NewMeeting, RecordContext, RecordErrors, RosterMember};
 use jiceng_domain::{AttendanceStatus, MeetingKind};
 
 use crate::parse::{parse_day, parse_kind};
@@ -269,6 +269,23 @@ pub(super) fn read_meeting(
     (new, org_id)
 }
 
+/// Who is expected at a meeting of `kind` on `date`: the committee for a 支委会 (when the
+/// branch has one on record), else the roster — without those who joined the party after
+/// the date (a backfilled meeting was not theirs; not an absence).
+pub(super) fn expected(
+    ctx: &RecordContext,
+    kind: Option<MeetingKind>,
+    date: Option<NaiveDate>,
+) -> Vec<&RosterMember> {
+    let committee_only =
+        kind == Some(MeetingKind::CommitteeMeeting) && ctx.roster.iter().any(|m| m.committee);
+    ctx.roster
+        .iter()
+        .filter(|m| date.is_none_or(|d| m.joined_on <= d))
+        .filter(|m| !committee_only || m.committee)
+        .collect()
+}
+
 /// Who attended: picked from the roster where the branch has one, else the counts typed.
 fn read_attendance(
     f: &RecordValues,
@@ -286,9 +303,8 @@ fn read_attendance(
         }
         return;
     }
-    new.attendees = ctx
-        .roster
-        .iter()
+    new.attendees = expected(ctx, new.kind, new.date)
+        .into_iter()
         .map(|m| {
             let (s, reason) = &statuses[&m.id];
             let status = AttendanceStatus::from_code(s).unwrap_or(AttendanceStatus::Absent);

@@ -93,9 +93,11 @@ fn record_page(
     e: FieldErrors,
     today: NaiveDate,
 ) -> RecordPage {
-    let attendees = ctx
-        .roster
-        .iter()
+    // The lines the form shows: who the kind and the date expect, as far as typed.
+    let kind = parse_kind(&f.kind).ok().flatten();
+    let date = crate::parse::parse_day(&f.date, "").ok().flatten();
+    let attendees = super::form::expected(ctx, kind, date)
+        .into_iter()
         .map(|m| {
             let (status, reason) = statuses
                 .get(&m.id)
