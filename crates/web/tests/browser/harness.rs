@@ -161,7 +161,20 @@ pub async fn fill(c: &Client, id: &str, text: &str) {
 
 /// Clicks the element `loc` names (waiting for it to appear).
 pub async fn click_on(c: &Client, loc: Locator<'_>) {
-    wait_for(c, loc).await.click().await.unwrap();
+    let el = wait_for(c, loc).await;
+    click_el(c, &el).await;
+}
+
+/// Clicks `el` once scrolled to the middle of the screen, where a user taps it (not under
+/// a form's save bar kept at the bottom of the screen).
+pub async fn click_el(c: &Client, el: &Element) {
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center'});",
+        vec![serde_json::to_value(el).unwrap()],
+    )
+    .await
+    .unwrap();
+    el.click().await.unwrap();
 }
 
 /// Clicks the element with id `id` (waiting for it to appear).
@@ -181,13 +194,25 @@ pub async fn set_date(c: &Client, id: &str, day: &str) {
 
 /// The text of the element with id `id`, once it appears.
 pub async fn wait_text(c: &Client, id: &str) -> String {
-    wait_for(c, Locator::Id(id)).await.text().await.unwrap()
+    text_at(c, Locator::Id(id)).await
 }
 
 /// The text of the element `css` selects, once it appears (a page just navigated to may
 /// not have its element yet).
 pub async fn text_of(c: &Client, css: &str) -> String {
-    wait_for(c, Locator::Css(css)).await.text().await.unwrap()
+    text_at(c, Locator::Css(css)).await
+}
+
+/// The text of the element `loc` names: found again when the page it was found on is
+/// replaced before its text is read (a click's navigation still under way).
+async fn text_at(c: &Client, loc: Locator<'_>) -> String {
+    for _ in 0..50 {
+        match wait_for(c, loc).await.text().await {
+            Ok(t) => return t,
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    panic!("the text of {loc:?} could not be read")
 }
 
 /// The apps being served, by base URL: the login computes second-factor codes from them.

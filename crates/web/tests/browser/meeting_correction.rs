@@ -33,7 +33,7 @@ async fn meeting_correction_a_secretary_corrects_then_voids_on_a_phone() {
         .await
         .unwrap();
     fill(c, "topic", "六月主题党月").await;
-    radio(c, liu, "absent").await.click().await.unwrap();
+    click_el(c, &radio(c, liu, "absent").await).await;
     click(c, "record-submit").await;
     wait_url_contains(c, "done=recorded").await;
     assert_eq!(text_of(c, "#meeting-counts").await, "5 / 4 / 0");
@@ -43,7 +43,7 @@ async fn meeting_correction_a_secretary_corrects_then_voids_on_a_phone() {
     let absent = radio(c, liu, "absent").await;
     assert!(absent.prop("checked").await.unwrap().as_deref() == Some("true"));
     fill(c, "topic", "六月主题党日").await;
-    radio(c, liu, "present").await.click().await.unwrap();
+    click_el(c, &radio(c, liu, "present").await).await;
     fill(c, "reason", "主题写错，刘洋实际到会").await;
     shot(c, "meeting-correct-phone", 375, 1400).await;
     c.set_window_size(375, 812).await.unwrap();

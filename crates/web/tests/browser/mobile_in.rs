@@ -52,7 +52,7 @@ async fn mobile_in_a_secretary_registers_a_member_from_elsewhere_on_a_phone() {
         .find(fantoccini::Locator::Css("#guests input[name=guest]"))
         .await
         .unwrap();
-    tick.click().await.unwrap();
+    click_el(c, &tick).await;
     click(c, "record-submit").await;
     wait_url_contains(c, "done=").await;
     c.goto(&format!("{base}/orgs/{b001}/life")).await.unwrap();
