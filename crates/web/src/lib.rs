@@ -290,6 +290,7 @@ fn router_for(state: AppState) -> Router {
         .merge(pages::routes().into_router(&state, false))
         .nest("/api/v1", api::router(&state))
         .merge(assets::routes())
+        .fallback(page_not_found)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(error::plain_rejections))
         .layer(axum::middleware::from_fn_with_state(
@@ -302,6 +303,13 @@ fn router_for(state: AppState) -> Router {
             throttle::throttle_logins,
         ))
         .with_state(state)
+}
+
+/// Any other address: the Chinese 404 page with the way back (the API answers its own 404).
+async fn page_not_found() -> error::PageError {
+    error::PageError(error::WebError::App(jiceng_app::AppError::NotFound(
+        "页面".into(),
+    )))
 }
 
 /// The Content-Security-Policy of every answer: scripts and styles from this server's

@@ -71,6 +71,19 @@ contract_test!(
             "an error page",
         )
         .await;
+        // An address no page has, or a malformed one: the Chinese 404 page, not a bare status.
+        for (path, status, title) in [
+            ("/no/such/page", StatusCode::NOT_FOUND, "页面不存在"),
+            ("/orgs/1/nothing", StatusCode::NOT_FOUND, "页面不存在"),
+            ("/meetings/abc", StatusCode::BAD_REQUEST, "填写有误"),
+        ] {
+            let r = secure_get(&mut c, path, status, "an unknown address").await;
+            let body = r.text();
+            assert!(
+                body.contains(title) && body.contains("回到首页"),
+                "{path}: {body}"
+            );
+        }
         // The error page's back link is a script file, not an inline handler.
         assert!(!missing.text().contains("javascript:"));
         assert!(missing.text().contains("/static/back.js"));

@@ -392,6 +392,14 @@ contract_test!(
         let page = ac.get("/audit").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text().contains("(32)"), "the move (code 32) is listed");
+        // Times in China Standard Time: the newest entry's UTC instant, 8 hours on.
+        let newest = &log["items"][0];
+        let utc = chrono::DateTime::parse_from_rfc3339(newest["at"].as_str().unwrap()).unwrap();
+        let local = (utc + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string();
+        assert_eq!(newest["at_local"], local.as_str());
+        assert!(page.text().contains("时间（北京时间）"));
         // The auditor's export of the log for the assessor, itself recorded.
         let x = ac
             .get("/audit/export.xlsx?from=2000-01-01&to=2999-12-31")

@@ -9,6 +9,8 @@ pub struct AuditEntry {
     pub seq: i64,
     /// UTC, ISO 8601.
     pub at: String,
+    /// The same instant in China Standard Time, as the log page shows it.
+    pub at_local: String,
     pub actor: String,
     pub actor_id: i64,
     /// The stable numeric code.
@@ -37,8 +39,13 @@ async fn audit_scope(conn: &mut Conn, grant: &Grant<ReadAudit>) -> Result<jiceng
 
 fn entry_of(r: audit_store::StoredEvent) -> AuditEntry {
     let action = AuditAction::from_code(r.event.code);
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    let at_local = chrono::DateTime::parse_from_rfc3339(&r.event.at)
+        .map(|t| t.with_timezone(&cst).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|_| r.event.at.clone());
     AuditEntry {
         seq: r.seq,
+        at_local,
         at: r.event.at,
         actor: r.event.actor,
         actor_id: r.event.actor_id,
