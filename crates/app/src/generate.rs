@@ -245,7 +245,7 @@ fn stored_meetings(
                 org_path: path_of[&m.org_id].clone(),
                 branch_id,
                 quorum_ok: quorum,
-                created_by: "gen".into(),
+                created_by: jiceng_gen::RECORDED_BY.into(),
                 meeting: m,
             }
         })
@@ -348,7 +348,7 @@ fn stored_trainings(
                 ends_on: t.ends_on,
                 hours: t.hours,
                 mode: t.mode.code().into(),
-                recorded_by: "gen".into(),
+                recorded_by: jiceng_gen::RECORDED_BY.into(),
                 recorded_at: at.clone(),
             };
             (row, who)

@@ -30,4 +30,8 @@ mod tables;
 pub mod training;
 
 pub use divisions::{Divisions, DivisionsError};
+
+/// Who recorded the generated meetings, trainings and 发展 steps, as their pages show it (a
+/// person's name would pretend someone did; a code like "gen" means nothing to a reader).
+pub const RECORDED_BY: &str = "演示数据（系统生成）";
 pub use generator::{Batch, GenOptions, Generator, IdBase, NewOrg};

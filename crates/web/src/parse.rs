@@ -50,7 +50,14 @@ pub(crate) fn parse_day(s: &str, what: &str) -> Result<Option<NaiveDate>, String
 pub(crate) fn parse_period(s: Option<&str>, today: NaiveDate) -> Result<Period, String> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(Period::month_of(today)),
-        Some(p) => Period::parse(p),
+        Some(p) => {
+            let period = Period::parse(p)?;
+            // A period not begun has no records to count: refused, not reported as empty.
+            if period.first_day() > today {
+                return Err(format!("统计期间{period}尚未开始（今天是{today}）"));
+            }
+            Ok(period)
+        }
     }
 }
 
@@ -68,6 +75,19 @@ pub(crate) fn parse_int(name: &str, v: &Option<String>) -> Result<Option<i64>, S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_not_begun_is_refused() {
+        let today = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        assert_eq!(
+            parse_period(Some("2026Q2"), today),
+            Ok(Period::Quarter(2026, 2))
+        );
+        assert_eq!(parse_period(Some("2026"), today), Ok(Period::Year(2026)));
+        let refused = parse_period(Some("2026-07"), today).unwrap_err();
+        assert!(refused.contains("尚未开始"), "{refused}");
+        assert!(parse_period(Some("2027"), today).is_err());
+    }
 
     #[test]
     fn kinds_days_periods_and_numbers_are_read_or_refused_in_chinese() {

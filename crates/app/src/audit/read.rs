@@ -41,7 +41,11 @@ fn entry_of(r: audit_store::StoredEvent) -> AuditEntry {
     let action = AuditAction::from_code(r.event.code);
     let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
     let at_local = chrono::DateTime::parse_from_rfc3339(&r.event.at)
-        .map(|t| t.with_timezone(&cst).format("%Y-%m-%d %H:%M:%S").to_string())
+        .map(|t| {
+            t.with_timezone(&cst)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
         .unwrap_or_else(|_| r.event.at.clone());
     AuditEntry {
         seq: r.seq,

@@ -60,7 +60,7 @@ pub fn rows(
                 step: s.kind.number(),
                 on: s.on,
                 detail: serde_json::to_string(s).expect("a step serialises"),
-                recorded_by: "gen".into(),
+                recorded_by: jiceng_gen::RECORDED_BY.into(),
                 recorded_at: format!("{}T00:00:00+00:00", s.on),
             });
         }
