@@ -117,13 +117,14 @@ pub async fn overview(app: &App, org: &InScope<OrgRecord>, period: Period) -> Re
     let children = org_store::children(&mut conn, &Scope::All, org.org.id).await?;
     let mut ids: Vec<i64> = children.iter().map(|c| c.org.id).collect();
     ids.push(org.org.id);
-    let mut per_month: Vec<HashMap<i64, store::MonthFacts>> = Vec::with_capacity(keys.len());
-    let mut handed: HashMap<i64, i64> = HashMap::new();
-    for k in &keys {
-        per_month.push(store::month_facts(&mut conn, &ids, k).await?);
-        for (id, h) in store::handovers(&mut conn, &ids, k).await? {
-            *handed.entry(id).or_default() += h.amount_fen;
-        }
+    let (mut per_month, mut handed) = (Vec::with_capacity(keys.len()), HashMap::new());
+    if let (Some(first), Some(last)) = (keys.first(), keys.last()) {
+        let mut by_month = store::month_facts_between(&mut conn, &ids, (first, last)).await?;
+        per_month = keys
+            .iter()
+            .map(|k| by_month.remove(k).unwrap_or_default())
+            .collect();
+        handed = store::handed_between(&mut conn, &ids, (first, last)).await?;
     }
     let lapse = app.rules.in_force(today).membership.lapse_months;
     let flagged_ids =
