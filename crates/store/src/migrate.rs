@@ -182,6 +182,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0027_mobile_in.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 28,
+        name: "org_kind_index",
+        script: include_str!("../migrations/0028_org_kind_index.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.
