@@ -173,6 +173,14 @@ async fn assert_same(app: &App, label: &str) {
         );
         assert!(cut.should_have_org.len() <= 3 && cut.uncovered.len() <= 3);
         assert!(full.should_have_org_total.is_none());
+        // The dashboard's card counts the whole subtree's gaps, not the lists cut to a page.
+        let whole = (full.should_have_org.len() + full.uncovered.len()) as i64;
+        assert_eq!(cut.gaps_total(), whole, "{label}: gaps of {code}");
+        assert_eq!(
+            d.coverage.gaps_total(),
+            whole,
+            "{label}: the card of {code}"
+        );
     }
 }
 

@@ -17,10 +17,17 @@ contract_test!(pages_render_for_a_county_user, |db: TestDb| async move {
     assert!(html.contains("测试县委"), "{html}");
     assert!(html.contains("<svg"), "the dashboard draws charts");
     assert!(html.contains("抓基层打基础"), "a line of the seed text");
+    // Each card's figure links to the list behind it, which counts the same.
+    let c001 = f.orgs["C001"];
     assert!(
-        html.contains(r#"id="card-members"><div class="n">10<"#),
+        html.contains(&format!(
+            r#"id="card-members"><div class="n"><a href="/members?org={c001}">10</a><"#
+        )),
         "{html}"
     );
+    let roster = c.get(&format!("/members?org={c001}")).await.text();
+    assert!(roster.contains("10"), "{roster}");
+    assert!(html.contains(&format!(r#"href="/reports/coverage?org={c001}#gaps""#)));
     for path in [
         "/orgs".to_string(),
         format!("/orgs/{}", f.orgs["T001"]),

@@ -31,6 +31,16 @@ pub struct CoverageReport {
     pub uncovered_total: Option<i64>,
 }
 
+impl CoverageReport {
+    /// Units that should have an org and have none (应建未建) plus units no org covers
+    /// (空白点) in the whole subtree: the totals where the lists were cut to a page.
+    pub fn gaps_total(&self) -> i64 {
+        self.should_have_org_total
+            .unwrap_or(self.should_have_org.len() as i64)
+            + self.uncovered_total.unwrap_or(self.uncovered.len() as i64)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DomainRow {
     pub operating: i64,

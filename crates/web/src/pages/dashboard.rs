@@ -29,6 +29,8 @@ pub struct Card {
     pub n: String,
     pub label: String,
     pub id: String,
+    /// The list behind the figure, counting the same (empty: none).
+    pub href: String,
 }
 
 pub struct RuleLine {
@@ -140,46 +142,56 @@ fn dashboard_page(
     breadcrumb: Vec<(i64, String)>,
 ) -> DashboardPage {
     let cov = &d.coverage;
+    let id = d.org.id;
     let cards = vec![
         Card {
             n: d.orgs.to_string(),
             label: "党组织（含本级）".into(),
             id: "card-orgs".into(),
+            href: format!("/orgs/{id}"),
         },
         Card {
             n: d.members.to_string(),
             label: "党员".into(),
             id: "card-members".into(),
+            href: format!("/members?org={id}"),
         },
         Card {
             n: format!("{} / {}", d.full, d.probationary),
             label: "正式 / 预备党员".into(),
             id: "card-full".into(),
+            href: format!("/members?org={id}"),
         },
         Card {
             n: d.anomalies_total.to_string(),
             label: "组织设置问题".into(),
             id: "card-anomalies".into(),
+            href: format!("/reports/structure?org={id}"),
         },
         Card {
             n: cov.total.operating.to_string(),
             label: "在业单位".into(),
             id: "card-units".into(),
+            href: format!("/units?org={id}"),
         },
         Card {
             n: charts::pct(cov.total.org_rate),
             label: "党的组织覆盖率".into(),
             id: "card-org-rate".into(),
+            href: format!("/reports/coverage?org={id}"),
         },
         Card {
             n: charts::pct(cov.total.work_rate),
             label: "党的工作覆盖率".into(),
             id: "card-work-rate".into(),
+            href: format!("/reports/coverage?org={id}"),
         },
         Card {
-            n: (cov.should_have_org.len() + cov.uncovered.len()).to_string(),
+            // The whole subtree's gaps, not the lengths of the lists cut to a page.
+            n: cov.gaps_total().to_string(),
             label: "应建未建 + 空白点".into(),
             id: "card-gaps".into(),
+            href: format!("/reports/coverage?org={id}#gaps"),
         },
     ];
     let rules: Vec<RuleLine> = d
