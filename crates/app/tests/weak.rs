@@ -901,9 +901,29 @@ contract_test!(
         uc::complete_measure(&later, &a, "T005", 2026, 2, None, None)
             .await
             .unwrap();
-        let v = uc::accept(&later, &a, "T005", 2026, "经县委组织部验收合格，予以销号")
+        // The records still show no secretary (the new one is not entered as holding the
+        // office): refused while 瘫 is still found, unless a reason is given — recorded.
+        let e = uc::accept(&later, &a, "T005", 2026, "经县委组织部验收合格，予以销号")
             .await
-            .unwrap();
+            .unwrap_err();
+        assert!(e.to_string().contains("“瘫（班子瘫痪）”仍然存在"), "{e}");
+        let v = uc::accept_despite(
+            &later,
+            &a,
+            "T005",
+            2026,
+            "经县委组织部验收合格，予以销号",
+            Some("新书记已于2027-02-10到任，任职待录入"),
+        )
+        .await
+        .unwrap();
+        assert!(
+            v.acceptance_note
+                .as_deref()
+                .is_some_and(|n| n.contains("任职待录入")),
+            "{:?}",
+            v.acceptance_note
+        );
         assert_eq!(v.stage, "Accepted");
         assert_eq!(v.accepted_on, Some(d("2027-02-15")));
         assert_eq!(v.review_due_on, Some(d("2028-02-15")));

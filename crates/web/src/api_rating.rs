@@ -345,7 +345,10 @@ async fn step(
                 .ok_or_else(|| bad("请填写延期至 until（年-月-日）"))?;
             rectification::extend(app, &decide()?, o, year, &s.reason, until).await?
         }
-        "accept" => rectification::accept(app, &decide()?, o, year, &note).await?,
+        "accept" => {
+            let why = Some(s.reason.as_str()).filter(|r| !r.trim().is_empty());
+            rectification::accept(app, &decide()?, o, year, &note, why).await?
+        }
         "review" => {
             let outcome = ReviewOutcome::parse(&s.outcome)
                 .ok_or_else(|| bad("outcome 应为 Consolidated 或 Relapsed"))?;

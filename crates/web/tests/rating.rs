@@ -242,11 +242,25 @@ contract_test!(
             &[("seq", "1"), ("note", "")],
         )
         .await;
-        post_done(
+        // The records still show the weakness: the form says so and keeps the case open
+        // until a reason is given.
+        let r = post_year(
             &mut c,
             &post("accept"),
             &csrf,
             &[("note", "整改到位，同意销号")],
+        )
+        .await;
+        assert_ne!(r.status, StatusCode::SEE_OTHER);
+        assert!(r.text().contains("仍然存在"), "{}", r.text());
+        post_done(
+            &mut c,
+            &post("accept"),
+            &csrf,
+            &[
+                ("note", "整改到位，同意销号"),
+                ("reason", "制度已建立，按月检查"),
+            ],
         )
         .await;
         let page = c.get(&format!("{case}?year={YEAR}")).await.text();
@@ -559,8 +573,17 @@ contract_test!(
             .post_json(&step("complete"), json!({ "year": 2026, "seq": 1 }))
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        // The records still show the weakness: refused without a reason, accepted with one.
         let r = api
             .post_json(&step("accept"), json!({ "year": 2026, "note": "验收合格" }))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert!(r.text().contains("仍然存在"), "{}", r.text());
+        let r = api
+            .post_json(
+                &step("accept"),
+                json!({ "year": 2026, "note": "验收合格", "reason": "台账已补齐，待下季度核实" }),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let c = api

@@ -378,22 +378,67 @@ pub async fn extend(
     .await
 }
 
-/// Accepts and closes the case (验收销号): every measure must be done.
+/// Accepts and closes the case (验收销号): every measure must be done, and no weakness
+/// confirmed for the case may still be found by its signal in the records as they stand
+/// (this year's, on today) — unless `override_reason` says why it is accepted all the same,
+/// which is recorded with the acceptance (and so in the audit log).
 pub async fn accept(
     app: &App,
     grant: &Grant<access::AcceptRectification>,
     org: &InScope<OrgRecord>,
     year: i32,
     note: &str,
+    override_reason: Option<&str>,
 ) -> Result<CaseView> {
-    apply(
-        app,
-        grant.actor(),
-        org,
-        year,
-        Step::Accept { note: note.into() },
-    )
-    .await
+    // The case's own checks first (its stage, every measure done): a case that may not be
+    // accepted anyway is refused for that.
+    let mut dry = load(app, org, year).await?;
+    dry.case
+        .apply(Step::Accept { note: note.into() }, app.today())
+        .map_err(|e| input(e.to_string()))?;
+    let still = still_found(app, org, year).await?;
+    let mut note = note.to_string();
+    if !still.is_empty() {
+        let labels = still.join("、");
+        match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
+            None => {
+                return Err(input(format!(
+                    "按现有记录，确定的“{labels}”仍然存在，不能验收销号；确需验收的，请写明理由（记入审计日志）"
+                )))
+            }
+            Some(r) => note = format!("{note}（“{labels}”按记录仍存在，经研究验收：{r}）"),
+        }
+    }
+    apply(app, grant.actor(), org, year, Step::Accept { note }).await
+}
+
+/// The weaknesses confirmed for `org` in `year` whose signal fires in this year's records
+/// on today (their labels).
+async fn still_found(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<Vec<&'static str>> {
+    let mut conn = app.store.acquire().await?;
+    let confirmed: Vec<_> = jiceng_store::weak::of_org(&mut conn, org.org.id, year)
+        .await?
+        .into_iter()
+        .filter(|w| w.status == jiceng_domain::weakness::Decision::Confirmed)
+        .map(|w| w.kind)
+        .collect();
+    drop(conn);
+    if confirmed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let this_year = chrono::Datelike::year(&app.today());
+    let (_, signals) = crate::weak::signals_of(app, org, this_year).await?;
+    let mut out: Vec<&'static str> = confirmed
+        .iter()
+        .filter(|k| {
+            signals
+                .iter()
+                .any(|s| s.kind == **k && s.state == jiceng_domain::weakness::SignalState::Fired)
+        })
+        .map(|k| k.label())
+        .collect();
+    out.dedup();
+    Ok(out)
 }
 
 /// The review a year after acceptance (回头看).

@@ -213,8 +213,20 @@ pub async fn extend(
 }
 
 pub async fn accept(app: &App, a: &Actor, key: &str, year: i32, note: &str) -> Result<CaseView> {
+    accept_despite(app, a, key, year, note, None).await
+}
+
+/// 验收销号 with the reason for accepting a weakness the records still show.
+pub async fn accept_despite(
+    app: &App,
+    a: &Actor,
+    key: &str,
+    year: i32,
+    note: &str,
+    reason: Option<&str>,
+) -> Result<CaseView> {
     let g = a.grant::<access::AcceptRectification>()?;
-    rectification::accept(app, &g, &org(app, a, key).await?, year, note).await
+    rectification::accept(app, &g, &org(app, a, key).await?, year, note, reason).await
 }
 
 pub async fn review(

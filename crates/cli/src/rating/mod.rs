@@ -239,6 +239,10 @@ pub enum RectifyCmd {
         at: OrgYear,
         #[arg(long)]
         note: String,
+        /// Why it is accepted although a confirmed weakness is still found in the records
+        /// (recorded with the acceptance); without it such a case is refused.
+        #[arg(long)]
+        reason: Option<String>,
     },
     /// The review a year after acceptance (回头看): consolidated or relapsed.
     Review {

@@ -88,9 +88,9 @@ async fn rectify_step(app: &App, cmd: RectifyCmd) -> Result<CaseView> {
             let o = at.org(app).await?;
             rectification::extend(app, &decide()?, &o, at.year, &reason, until).await?
         }
-        RectifyCmd::Accept { at, note } => {
+        RectifyCmd::Accept { at, note, reason } => {
             let o = at.org(app).await?;
-            rectification::accept(app, &decide()?, &o, at.year, &note).await?
+            rectification::accept(app, &decide()?, &o, at.year, &note, reason.as_deref()).await?
         }
         RectifyCmd::Review { at, outcome, note } => {
             let o = ReviewOutcome::parse(&outcome)

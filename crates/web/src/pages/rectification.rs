@@ -546,7 +546,10 @@ async fn apply_step(
                 let until = date_field(&f.until, "延期至")?;
                 rectification::extend(app, &decide()?, code, year, &f.reason, until).await
             }
-            "accept" => rectification::accept(app, &decide()?, code, year, &f.note).await,
+            "accept" => {
+                let why = Some(f.reason.as_str()).filter(|r| !r.trim().is_empty());
+                rectification::accept(app, &decide()?, code, year, &f.note, why).await
+            }
             "review" => {
                 let outcome = ReviewOutcome::parse(&f.outcome)
                     .ok_or_else(|| AppError::Input("请选择回头看结论".into()))?;

@@ -122,6 +122,7 @@ async fn rating_a_case_runs_from_diagnosis_to_acceptance() {
     wait_url_contains(c, "done=complete").await;
     assert!(wait_text(c, "flash").await.contains("完成"));
     fill(c, "accept-note", "整改到位，同意销号").await;
+    fill(c, "accept-reason", "台账已补齐，待下季度核实").await;
     click(c, "accept-submit").await;
     wait_url_contains(c, "done=accept").await;
     assert!(wait_text(c, "flash").await.contains("验收销号"));
