@@ -456,7 +456,7 @@ pub(crate) fn schemas() -> serde_json::Map<String, Value> {
         "RectificationProgress": obj(json!({ "year": year, "text": s("string"), "evidence": { "type": "string", "description": "佐证材料" } }), &["text", "evidence"]),
         "RectificationComplete": obj(json!({ "year": year, "seq": s("integer"), "done_on": { "type": ["string", "null"], "format": "date", "description": "默认今天" }, "note": ns("string") }), &["seq"]),
         "RectificationExtend": obj(json!({ "year": year, "until": date, "reason": s("string") }), &["until", "reason"]),
-        "RectificationAccept": obj(json!({ "year": year, "note": { "type": "string", "description": "验收意见" } }), &["note"]),
+        "RectificationAccept": obj(json!({ "year": year, "note": { "type": "string", "description": "验收意见" }, "reason": { "type": "string", "description": "确定的软弱涣散情形按今天的记录仍存在时，仍予验收的理由（记入验收意见和审计日志）；不填则此时不予验收" } }), &["note"]),
         "RectificationReview": obj(json!({ "year": year, "outcome": { "type": "string", "enum": ["Consolidated", "Relapsed"] }, "note": s("string") }), &["outcome", "note"]),
     });
     match v {

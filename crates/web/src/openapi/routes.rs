@@ -530,7 +530,7 @@ pub const ROUTES: &[ApiRoute] = &[
         .params(&[ORG_KEY])
         .body("RectificationExtend")
         .returns("RectificationCase"),
-    post("/orgs/{id}/rectification/accept", "rectification", "验收销号（全部措施完成后；组织部门、管理员）")
+    post("/orgs/{id}/rectification/accept", "rectification", "验收销号（全部措施完成后；组织部门、管理员）：确定的软弱涣散情形按今天的记录仍存在的，须填 reason 说明理由，否则 400")
         .params(&[ORG_KEY])
         .body("RectificationAccept")
         .returns("RectificationCase"),
