@@ -7,10 +7,38 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{api_client, fixture, logged_in};
+use common::{api_client, fixture, logged_in, Fixture};
 use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
 use serde_json::json;
+
+/// A theme day as 甲村's record form posts it: its five members ticked present, and `extra`.
+fn theme_day(
+    f: &Fixture,
+    csrf: &str,
+    (date, topic): (&str, &str),
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = [
+        ("csrf", csrf),
+        ("kind", "ThemeDay"),
+        ("date", date),
+        ("topic", topic),
+    ]
+    .iter()
+    .chain(extra)
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for name in ["张建国", "李秀英", "王伟", "赵敏", "刘洋"] {
+        v.push((format!("att_{}", f.members[name]), "present".into()));
+    }
+    v
+}
+
+/// The fields as `post_form` takes them.
+fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
 
 contract_test!(
     a_secretary_corrects_and_voids_a_meeting_with_a_reason,
@@ -42,26 +70,15 @@ contract_test!(
         let csrf = a.csrf().await;
         // The roster ticked: all five present this time.
         let fields = |reason: &str| {
-            let mut v: Vec<(String, String)> = [
-                ("csrf", csrf.as_str()),
-                ("kind", "ThemeDay"),
-                ("date", "2026-06-15"),
-                ("topic", "六月主题党日"),
-                ("reason", reason),
-            ]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-            for name in ["张建国", "李秀英", "王伟", "赵敏", "刘洋"] {
-                v.push((format!("att_{}", f.members[name]), "present".into()));
-            }
-            v
+            theme_day(
+                &f,
+                &csrf,
+                ("2026-06-15", "六月主题党日"),
+                &[("reason", reason)],
+            )
         };
         let no_reason = fields("");
-        let refs: Vec<(&str, &str)> = no_reason
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let refs = as_refs(&no_reason);
         let r = a.post_form(&format!("/meetings/{id}/edit"), &refs).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("请填写更正或作废的原因"));
@@ -76,10 +93,7 @@ contract_test!(
             StatusCode::NOT_FOUND
         );
         let with_reason = fields("主题写错，刘洋实际到会");
-        let refs: Vec<(&str, &str)> = with_reason
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let refs = as_refs(&with_reason);
         let r = a.post_form(&format!("/meetings/{id}/edit"), &refs).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let to = r.location().unwrap();
@@ -167,39 +181,23 @@ contract_test!(
         let mut a = logged_in(&f.app, "sec-a").await;
         let csrf = a.csrf().await;
         let form = |date: &str, topic: &str, confirm: bool| {
-            let mut v: Vec<(String, String)> = [
-                ("csrf", csrf.as_str()),
-                ("kind", "ThemeDay"),
-                ("date", date),
-                ("topic", topic),
-            ]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-            for name in ["张建国", "李秀英", "王伟", "赵敏", "刘洋"] {
-                v.push((format!("att_{}", f.members[name]), "present".into()));
-            }
-            if confirm {
-                v.push(("confirm_repeat".into(), "1".into()));
-            }
-            v
+            let extra: &[(&str, &str)] = if confirm {
+                &[("confirm_repeat", "1")]
+            } else {
+                &[]
+            };
+            theme_day(&f, &csrf, (date, topic), extra)
         };
         let path = format!("/orgs/{b001}/meetings/new");
         let first = form("2026-06-10", "六月主题党日", false);
-        let refs: Vec<(&str, &str)> = first
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let refs = as_refs(&first);
         assert_eq!(
             a.post_form(&path, &refs).await.status,
             StatusCode::SEE_OTHER
         );
         // A second theme day in June: warned, not saved; a July one is not warned of.
         let second = form("2026-06-28", "六月第二次主题党日", false);
-        let refs: Vec<(&str, &str)> = second
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let refs = as_refs(&second);
         let r = a.post_form(&path, &refs).await;
         assert_eq!(r.status, StatusCode::OK);
         let page = r.text();
@@ -214,10 +212,7 @@ contract_test!(
         let mut api = api_client(&f.app, "sec-a").await;
         assert_eq!(api.get("/api/v1/meetings").await.json()["total"], 1);
         let confirmed = form("2026-06-28", "六月第二次主题党日", true);
-        let refs: Vec<(&str, &str)> = confirmed
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let refs = as_refs(&confirmed);
         assert_eq!(
             a.post_form(&path, &refs).await.status,
             StatusCode::SEE_OTHER
@@ -251,22 +246,8 @@ contract_test!(
         // A theme day backfilled to May, the five ticked as the form showed them today:
         // 赵敏, who joined in June, is not on that day's roster — not an error.
         let csrf = a.csrf().await;
-        let mut fields: Vec<(String, String)> = [
-            ("csrf", csrf.as_str()),
-            ("kind", "ThemeDay"),
-            ("date", "2026-05-20"),
-            ("topic", "五月主题党日（补录）"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        for name in ["张建国", "李秀英", "王伟", "赵敏", "刘洋"] {
-            fields.push((format!("att_{}", f.members[name]), "present".into()));
-        }
-        let refs: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let fields = theme_day(&f, &csrf, ("2026-05-20", "五月主题党日（补录）"), &[]);
+        let refs = as_refs(&fields);
         let r = a
             .post_form(&format!("/orgs/{b001}/meetings/new"), &refs)
             .await;
