@@ -159,6 +159,13 @@ pub async fn fill(c: &Client, id: &str, text: &str) {
     fill_in(c, Locator::Id(id), text).await
 }
 
+/// Replaces what the field with id `id` holds with `text` (a form filled in advance).
+pub async fn refill(c: &Client, id: &str, text: &str) {
+    let el = wait_for(c, Locator::Id(id)).await;
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
 /// Clicks the element `loc` names (waiting for it to appear).
 pub async fn click_on(c: &Client, loc: Locator<'_>) {
     let el = wait_for(c, loc).await;
