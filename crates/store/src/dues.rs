@@ -380,24 +380,26 @@ pub async fn month_facts_between(
     orgs: &[i64],
     (from, to): (&str, &str),
 ) -> Result<HashMap<String, HashMap<i64, MonthFacts>>> {
+    let rows = fetch_chunked(
+        conn,
+        orgs,
+        |c| {
+            Sql::new(format!(
+                "SELECT {} FROM dues_month WHERE month >= ",
+                MONTH_COLS.join(", ")
+            ))
+            .bind(from)
+            .push(" AND month <= ")
+            .bind(to)
+            .push(" AND org_id IN ")
+            .in_list(c)
+        },
+        |r| Ok((r.try_get::<String, _>("month")?, month_row(r)?)),
+    )
+    .await?;
     let mut out: HashMap<String, HashMap<i64, MonthFacts>> = HashMap::new();
-    for chunk in orgs.chunks(IN_CHUNK) {
-        let rows = Sql::new(format!(
-            "SELECT {} FROM dues_month WHERE month >= ",
-            MONTH_COLS.join(", ")
-        ))
-        .bind(from)
-        .push(" AND month <= ")
-        .bind(to)
-        .push(" AND org_id IN ")
-        .in_list(chunk)
-        .fetch_all(&mut *conn)
-        .await?;
-        for r in &rows {
-            let month: String = r.try_get("month")?;
-            let (id, f) = month_row(r)?;
-            out.entry(month).or_default().insert(id, f);
-        }
+    for (month, (id, f)) in rows {
+        out.entry(month).or_default().insert(id, f);
     }
     Ok(out)
 }
@@ -408,19 +410,28 @@ pub async fn handed_between(
     orgs: &[i64],
     (from, to): (&str, &str),
 ) -> Result<HashMap<i64, i64>> {
+    let rows = fetch_chunked(
+        conn,
+        orgs,
+        |c| {
+            Sql::new("SELECT org_id, amount_fen FROM dues_handover WHERE month >= ")
+                .bind(from)
+                .push(" AND month <= ")
+                .bind(to)
+                .push(" AND org_id IN ")
+                .in_list(c)
+        },
+        |r| {
+            Ok((
+                r.try_get::<i64, _>("org_id")?,
+                r.try_get::<i64, _>("amount_fen")?,
+            ))
+        },
+    )
+    .await?;
     let mut out: HashMap<i64, i64> = HashMap::new();
-    for chunk in orgs.chunks(IN_CHUNK) {
-        let rows = Sql::new("SELECT org_id, amount_fen FROM dues_handover WHERE month >= ")
-            .bind(from)
-            .push(" AND month <= ")
-            .bind(to)
-            .push(" AND org_id IN ")
-            .in_list(chunk)
-            .fetch_all(&mut *conn)
-            .await?;
-        for r in &rows {
-            *out.entry(r.try_get("org_id")?).or_default() += r.try_get::<i64, _>("amount_fen")?;
-        }
+    for (org, fen) in rows {
+        *out.entry(org).or_default() += fen;
     }
     Ok(out)
 }

@@ -205,23 +205,24 @@ pub async fn guest_life_of(
     member_ids: &[i64],
     (from, to): (NaiveDate, NaiveDate),
 ) -> Result<Vec<(i64, NaiveDate)>> {
-    let mut out = Vec::new();
-    for chunk in member_ids.chunks(crate::sql::IN_CHUNK) {
-        let rows = Sql::new(
-            "SELECT a.member_id, m.held_on FROM meeting_guest a JOIN meeting m \
-             ON m.id = a.meeting_id WHERE m.held_on >= ",
-        )
-        .bind(from)
-        .push(" AND m.held_on <= ")
-        .bind(to)
-        .push(" AND a.member_id IN ")
-        .in_list(chunk)
-        .fetch_all(&mut *conn)
-        .await?;
-        use sqlx::Row;
-        for r in &rows {
-            out.push((r.try_get("member_id")?, r.date("held_on")?));
-        }
-    }
-    Ok(out)
+    crate::sql::fetch_chunked(
+        conn,
+        member_ids,
+        |c| {
+            Sql::new(
+                "SELECT a.member_id, m.held_on FROM meeting_guest a JOIN meeting m \
+                 ON m.id = a.meeting_id WHERE m.held_on >= ",
+            )
+            .bind(from)
+            .push(" AND m.held_on <= ")
+            .bind(to)
+            .push(" AND a.member_id IN ")
+            .in_list(c)
+        },
+        |r| {
+            use sqlx::Row;
+            Ok((r.try_get("member_id")?, r.date("held_on")?))
+        },
+    )
+    .await
 }
