@@ -363,13 +363,19 @@ pub const PERMISSIONS: &[PermissionRow] = &[
     PermissionRow {
         action: Action::ListAccounts,
         label: "查看所管理范围内的账号",
-        roles: &[Admin, Security],
+        roles: &[Admin, Security, Department],
         system: true,
     },
     PermissionRow {
         action: Action::ManageAccounts,
         label: "创建、停用账号，重置密码（系统管理员）",
         roles: &[Admin],
+        system: true,
+    },
+    PermissionRow {
+        action: Action::ProvisionAccounts,
+        label: "为本范围内的党组织开通书记、委员账号，停用、启用其账号和重置其密码（组织部门）",
+        roles: &[Department],
         system: true,
     },
     PermissionRow {
@@ -489,6 +495,7 @@ permissions!(
     HandleReferrals,
     ListAccounts,
     ManageAccounts,
+    ProvisionAccounts,
     AssignRoles,
     ReadAudit,
     PurgeAudit,

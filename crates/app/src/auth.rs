@@ -468,6 +468,9 @@ pub(crate) async fn open_session(
 }
 
 fn must_renew(app: &App, user: &StoredUser, role: Role) -> bool {
+    if user.must_change_password {
+        return true;
+    }
     let changed = user.password_changed_at.as_deref().and_then(parse_time);
     app.auth.password.must_renew(role, changed, app.now())
 }
@@ -558,7 +561,7 @@ pub async fn change_password(
     let keep = token_hash(token);
     audit::with_retry(|| async {
         let mut tx = app.store.begin().await?;
-        user_store::set_password(&mut tx, user.id, &hash, &time_text(now)).await?;
+        user_store::set_password(&mut tx, user.id, &hash, &time_text(now), false).await?;
         user_store::delete_other_sessions_of(&mut tx, user.id, &keep).await?;
         let org = audit::actor_org(&mut tx, &actor).await?;
         audit::Entry::new(&actor, AuditAction::PasswordChange, &user.username)

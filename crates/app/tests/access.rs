@@ -276,6 +276,7 @@ contract_test!(users_are_managed_within_scope, |db: TestDb| async move {
         org: org.map(str::to_string),
         member_id: None,
         display_name: Some("测试".into()),
+        must_change: false,
     };
     let e = users::add_user(&app, &sys, new("a", "short", Some("T002")))
         .await
@@ -888,6 +889,7 @@ contract_test!(
                 org: Some("T002".into()),
                 member_id: None,
                 display_name: None,
+                must_change: false,
             },
         )
         .await

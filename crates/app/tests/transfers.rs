@@ -86,6 +86,7 @@ contract_test!(
             org: Some("T002".into()),
             member_id: Some(li),
             display_name: None,
+            must_change: false,
         };
         jiceng_app::users::add_user(&app, &Actor::system(), account)
             .await

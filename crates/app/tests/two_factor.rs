@@ -274,6 +274,7 @@ contract_test!(separated_duties, |db: TestDb| async move {
         org: None,
         member_id: None,
         display_name: None,
+        must_change: false,
     };
     users::add_user(&app, &adm, fresh("newbie")).await.unwrap();
     users::add_user(&app, &adm, fresh("newaud")).await.unwrap();

@@ -61,6 +61,7 @@ pub(crate) async fn token(set: &DataSet, org: &str) -> Result<String> {
             org: Some(org.to_string()),
             member_id: None,
             display_name: Some("性能测试".into()),
+            must_change: false,
         },
     )
     .await;

@@ -48,6 +48,7 @@ contract_test!(
                 org: Some("C001".into()),
                 member_id: None,
                 display_name: None,
+                must_change: false,
             },
         )
         .await

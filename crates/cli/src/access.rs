@@ -173,6 +173,7 @@ pub async fn user(app: &App, cmd: UserCmd) -> Result<ExitCode> {
                     org,
                     member_id,
                     display_name,
+                    must_change: false,
                 },
             )
             .await?;

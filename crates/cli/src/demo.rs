@@ -102,6 +102,7 @@ pub async fn ensure_accounts(app: &App, county_code: &str) -> Result<Vec<DemoAcc
                     org: org.map(|o| o.org.code.clone()),
                     member_id,
                     display_name: Some(format!("演示{}", role.label())),
+                    must_change: false,
                 },
             )
             .await?;

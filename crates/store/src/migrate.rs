@@ -188,6 +188,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0028_org_kind_index.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 29,
+        name: "one_time_password",
+        script: include_str!("../migrations/0029_one_time_password.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

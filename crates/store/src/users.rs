@@ -6,9 +6,10 @@
 //! argon2id hash of the one and the SHA-256 of the other.
 
 use sqlx::any::AnyRow;
+use sqlx::Row;
 
 use crate::row::{from_row, Cells};
-use crate::sql::Sql;
+use crate::sql::{fetch_chunked, Sql};
 use crate::{Conn, Result, Scope, StoreError};
 
 /// A user as stored, with the code, name and path of its org.
@@ -35,6 +36,9 @@ pub struct StoredUser {
     /// When the password was last set (renewal); `None` only for rows older than the
     /// column, which the migration filled.
     pub password_changed_at: Option<String>,
+    /// The password was set by someone else (a reset, a one-time password): its user must
+    /// change it at the next login.
+    pub must_change_password: bool,
 }
 
 /// What a new user is stored with.
@@ -47,6 +51,8 @@ pub struct NewUserRecord {
     pub org_id: Option<i64>,
     pub member_id: Option<i64>,
     pub display_name: Option<String>,
+    /// A one-time password: to be changed at the first login.
+    pub must_change_password: bool,
 }
 
 // The failure count and lockout live in `login_attempt`, keyed by the name, so that
@@ -54,7 +60,7 @@ pub struct NewUserRecord {
 const USER_COLS: &str = "u.id, u.username, u.password_hash, u.role, u.org_id, o.code AS org_code, \
     o.name AS org_name, o.path AS org_path, u.member_id, u.display_name, u.disabled, \
     COALESCE(la.failures, 0) AS failed_logins, la.locked_until AS locked_until, u.last_login_at, \
-    u.created_at, u.password_changed_at";
+    u.created_at, u.password_changed_at, u.must_change_password";
 
 const USER_FROM: &str = "app_user u LEFT JOIN org o ON o.id = u.org_id \
     LEFT JOIN login_attempt la ON la.name_key = u.username";
@@ -79,6 +85,7 @@ fn user_from_row(r: &AnyRow) -> Result<StoredUser> {
             last_login_at,
             created_at,
             password_changed_at,
+            must_change_password: r.flag("must_change_password")?,
         }
     ))
 }
@@ -86,8 +93,8 @@ fn user_from_row(r: &AnyRow) -> Result<StoredUser> {
 pub async fn insert(conn: &mut Conn, u: &NewUserRecord, now: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO app_user (id, username, password_hash, role, org_id, member_id, display_name, \
-         disabled, failed_logins, created_at, updated_at, password_changed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, $8, $8)",
+         disabled, failed_logins, created_at, updated_at, password_changed_at, must_change_password) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, $8, $8, $9)",
     )
     .bind(u.id)
     .bind(u.username.clone())
@@ -97,6 +104,7 @@ pub async fn insert(conn: &mut Conn, u: &NewUserRecord, now: &str) -> Result<()>
     .bind(u.member_id)
     .bind(u.display_name.clone())
     .bind(now.to_string())
+    .bind(u.must_change_password as i64)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -135,6 +143,14 @@ pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredUser>> {
         .await
 }
 
+/// Which of `names` are taken by an account, in any scope.
+pub async fn taken(conn: &mut Conn, names: &[String]) -> Result<Vec<String>> {
+    let select = |c: &[String]| {
+        Sql::new("SELECT username FROM app_user WHERE username IN ").in_list(c.iter().cloned())
+    };
+    fetch_chunked(conn, names, select, |r| Ok(r.try_get("username")?)).await
+}
+
 fn found(done: sqlx::any::AnyQueryResult, id: i64) -> Result<()> {
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound(format!("用户（id {id}）")));
@@ -153,12 +169,22 @@ pub async fn set_disabled(conn: &mut Conn, id: i64, disabled: bool, now: &str) -
 }
 
 /// Replaces the password hash, records when (renewal) and clears any lockout of the name.
-pub async fn set_password(conn: &mut Conn, id: i64, password_hash: &str, now: &str) -> Result<()> {
+/// `one_time`: someone else set it, so its user must change it at the next login; a user's
+/// own change clears that.
+pub async fn set_password(
+    conn: &mut Conn,
+    id: i64,
+    password_hash: &str,
+    now: &str,
+    one_time: bool,
+) -> Result<()> {
     let done = sqlx::query(
-        "UPDATE app_user SET password_hash = $1, updated_at = $2, password_changed_at = $2 WHERE id = $3",
+        "UPDATE app_user SET password_hash = $1, updated_at = $2, password_changed_at = $2, \
+         must_change_password = $3 WHERE id = $4",
     )
     .bind(password_hash.to_string())
     .bind(now.to_string())
+    .bind(one_time as i64)
     .bind(id)
     .execute(&mut *conn)
     .await?;
@@ -351,26 +377,37 @@ pub async fn create_session(conn: &mut Conn, s: &StoredSession) -> Result<()> {
     Ok(())
 }
 
-pub async fn session(conn: &mut Conn, token_hash: &str) -> Result<Option<StoredSession>> {
-    let row = sqlx::query(
-        "SELECT token_hash, user_id, csrf, created_at, last_seen FROM user_session WHERE token_hash = $1",
+/// The sessions of a user, the most recently seen first.
+pub async fn sessions_of(conn: &mut Conn, user_id: i64) -> Result<Vec<StoredSession>> {
+    Sql::new(
+        "SELECT token_hash, user_id, csrf, created_at, last_seen FROM user_session WHERE user_id = ",
     )
-    .bind(token_hash.to_string())
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| {
-        Ok(from_row!(
-            r,
-            StoredSession {
-                token_hash,
-                user_id,
-                csrf,
-                created_at,
-                last_seen,
-            }
-        ))
-    })
-    .transpose()
+    .bind(user_id)
+    .push(" ORDER BY last_seen DESC, created_at DESC")
+    .fetch_map(&mut *conn, session_from_row)
+    .await
+}
+
+fn session_from_row(r: &AnyRow) -> Result<StoredSession> {
+    Ok(from_row!(
+        r,
+        StoredSession {
+            token_hash,
+            user_id,
+            csrf,
+            created_at,
+            last_seen,
+        }
+    ))
+}
+
+pub async fn session(conn: &mut Conn, token_hash: &str) -> Result<Option<StoredSession>> {
+    Sql::new(
+        "SELECT token_hash, user_id, csrf, created_at, last_seen FROM user_session WHERE token_hash = ",
+    )
+    .bind(token_hash)
+    .fetch_opt_map(&mut *conn, session_from_row)
+    .await
 }
 
 pub async fn touch_session(conn: &mut Conn, token_hash: &str, now: &str) -> Result<()> {

@@ -28,6 +28,7 @@ fn user(id: i64, name: &str, org_id: Option<i64>) -> NewUserRecord {
         org_id,
         member_id: None,
         display_name: None,
+        must_change_password: false,
     }
 }
 
@@ -213,10 +214,17 @@ contract_test!(failures_lock_and_success_clears, |db: TestDb| async move {
     users::attempt_failed(&mut c, "u", 3, later, "2026-12-15T02:31:00Z")
         .await
         .unwrap();
-    users::set_password(&mut c, 1, "new", later).await.unwrap();
+    users::set_password(&mut c, 1, "new", later, true)
+        .await
+        .unwrap();
     let u = users::get(&mut c, 1).await.unwrap().unwrap();
     assert_eq!((u.password_hash.as_str(), u.locked_until), ("new", None));
     assert_eq!(u.password_changed_at.as_deref(), Some(later));
+    assert!(u.must_change_password, "set by someone else: to be changed");
+    users::set_password(&mut c, 1, "own", later, false)
+        .await
+        .unwrap();
+    assert!(!users::get(&mut c, 1).await.unwrap().unwrap().must_change_password);
     // Housekeeping forgets names not tried lately (and not locked).
     assert_eq!(
         users::purge_attempts(&mut c, later, later).await.unwrap(),
@@ -251,6 +259,13 @@ contract_test!(sessions_by_token_hash, |db: TestDb| async move {
         "csrf-a"
     );
     assert!(users::session(&mut c, "zz").await.unwrap().is_none());
+    let mine: Vec<String> = users::sessions_of(&mut c, 1)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.token_hash)
+        .collect();
+    assert_eq!(mine, ["b", "a"], "the user's own, the most recently seen first");
     users::touch_session(&mut c, "a", "2026-12-15T01:45:00Z")
         .await
         .unwrap();

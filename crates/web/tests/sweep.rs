@@ -460,6 +460,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
                 org: Some("T001".into()),
                 member_id: None,
                 display_name: None,
+                must_change: false,
             },
         )
         .await

@@ -23,6 +23,7 @@ async fn add(app: &jiceng_app::App, username: &str, role: Role, org: Option<&str
             org: org.map(str::to_string),
             member_id: None,
             display_name: None,
+            must_change: false,
         },
     )
     .await

@@ -104,10 +104,12 @@ pub enum AuditAction {
     MobileIn = 123,
     MeetingCorrect = 124,
     MeetingVoid = 125,
+    UserEnable = 126,
+    SessionsEnd = 127,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 63] = [
+    pub const ALL: [AuditAction; 65] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -171,6 +173,8 @@ impl AuditAction {
         AuditAction::MobileIn,
         AuditAction::MeetingCorrect,
         AuditAction::MeetingVoid,
+        AuditAction::UserEnable,
+        AuditAction::SessionsEnd,
     ];
 
     pub fn code(self) -> i64 {
@@ -246,6 +250,8 @@ impl AuditAction {
             AuditAction::MobileIn => "mobile_in",
             AuditAction::MeetingCorrect => "meeting_correct",
             AuditAction::MeetingVoid => "meeting_void",
+            AuditAction::UserEnable => "user_enable",
+            AuditAction::SessionsEnd => "sessions_end",
         }
     }
 
@@ -314,6 +320,8 @@ impl AuditAction {
             AuditAction::MobileIn => "登记流入党员",
             AuditAction::MeetingCorrect => "更正组织生活记录",
             AuditAction::MeetingVoid => "作废组织生活记录",
+            AuditAction::UserEnable => "启用用户",
+            AuditAction::SessionsEnd => "结束本人其他登录会话",
         }
     }
 }

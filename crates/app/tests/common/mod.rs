@@ -636,6 +636,7 @@ pub async fn add_user(
             org: org.map(str::to_string),
             member_id: None,
             display_name: None,
+            must_change: false,
         },
     )
     .await

@@ -214,6 +214,7 @@ pub async fn fixture(db: &TestDb) -> Fixture {
                     org,
                     member_id: member,
                     display_name: None,
+                    must_change: false,
                 },
             )
             .await
@@ -626,6 +627,7 @@ pub async fn add_secretary(app: &App, username: &str, org: &str) {
         org: Some(org.into()),
         member_id: None,
         display_name: None,
+        must_change: false,
     };
     users::add_user(app, &system, new).await.unwrap();
     if app.totp.required(Role::Secretary) {

@@ -1,6 +1,12 @@
 //! Users: added, listed, disabled and given a new password by the system administrator,
 //! within its own scope; given a role and a scope by the security administrator (三权分立:
-//! the system administrator gives neither). Every change is audited in its transaction.
+//! the system administrator gives neither). The organization department opens, disables and
+//! resets the accounts of the branch secretaries and committees in its subtree
+//! ([`provision`]). Every change is audited in its transaction. A password someone else
+//! set is a one-time password: its user changes it at the next login.
+
+pub mod provision;
+pub mod sessions;
 
 use jiceng_store::orgs::StoredOrg;
 use jiceng_store::users::{self as user_store, NewUserRecord, StoredUser};
@@ -23,6 +29,8 @@ pub struct NewUser {
     /// The member record of a `Member` user.
     pub member_id: Option<i64>,
     pub display_name: Option<String>,
+    /// A one-time password (the web's new account): to be changed at the first login.
+    pub must_change: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,9 +40,14 @@ pub struct UserInfo {
     pub role: Role,
     pub org_code: Option<String>,
     pub org_name: Option<String>,
+    pub display_name: Option<String>,
     pub disabled: bool,
     /// While the account is locked: until when (China Standard Time, `YYYY-MM-DD HH:MM`).
     pub locked_until: Option<String>,
+    /// The last login (China Standard Time), if any.
+    pub last_login: Option<String>,
+    /// Its password is a one-time password not yet changed.
+    pub must_change_password: bool,
 }
 
 fn info(app: &App, u: &StoredUser) -> Result<UserInfo> {
@@ -51,6 +64,7 @@ fn info(app: &App, u: &StoredUser) -> Result<UserInfo> {
         role,
         org_code: u.org_code.clone(),
         org_name: u.org_name.clone(),
+        display_name: u.display_name.clone(),
         disabled: u.disabled,
         locked_until: u
             .locked_until
@@ -58,6 +72,8 @@ fn info(app: &App, u: &StoredUser) -> Result<UserInfo> {
             .and_then(parse_time)
             .filter(|t| *t > now)
             .map(local_text),
+        last_login: u.last_login_at.as_deref().and_then(parse_time).map(local_text),
+        must_change_password: u.must_change_password,
     })
 }
 
@@ -67,6 +83,60 @@ fn check_admin(actor: &Actor) -> Result<()> {
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+/// The roles whose accounts the organization department opens, disables and resets in its
+/// subtree ([`Action::ProvisionAccounts`]): never its own kind, never a separated role.
+pub const DELEGATED_ROLES: [Role; 3] = [Role::Secretary, Role::Committee, Role::Member];
+
+/// Whether `actor` may disable, enable or reset the account `u` (already found in its
+/// scope): the system administrator any, the department the delegated roles' bound to an
+/// org.
+fn may_manage(actor: &Actor, u: &StoredUser) -> bool {
+    if actor.may(Action::ManageAccounts) {
+        return true;
+    }
+    actor.may(Action::ProvisionAccounts)
+        && u.org_id.is_some()
+        && Role::from_code(&u.role).is_some_and(|r| DELEGATED_ROLES.contains(&r))
+}
+
+/// A one-time password for an account of `role`: long enough for the role's policy, of
+/// upper- and lower-case letters and digits without the ones read alike (0/O, 1/l/I), so
+/// it can be read off paper and typed on a phone.
+pub fn one_time_password(app: &App, role: Role) -> Result<String> {
+    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
+    const DIGIT: &[u8] = b"23456789";
+    const SYMBOL: &[u8] = b"#+-=";
+    let policy = &app.auth.password;
+    let n = policy.min_chars_for(role).max(10);
+    // A symbol only where the policy asks for all four classes.
+    let symbols = policy.min_classes > 3;
+    for _ in 0..100 {
+        let mut bytes = vec![0u8; n];
+        getrandom::getrandom(&mut bytes)
+            .map_err(|e| AppError::Input(format!("系统随机数不可用：{e}")))?;
+        let pw: String = bytes
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let set = match i % 5 {
+                    4 if symbols => SYMBOL,
+                    3 | 4 => DIGIT,
+                    1 => UPPER,
+                    _ => LOWER,
+                };
+                set[*b as usize % set.len()] as char
+            })
+            .collect();
+        if policy.check(&pw, "", role).is_ok() {
+            return Ok(pw);
+        }
+    }
+    Err(AppError::Input(
+        "无法按密码策略生成一次性密码，请检查密码策略设置".into(),
+    ))
 }
 
 /// The subtree of accounts (and audit entries) an actor administers: its org's subtree;
@@ -116,13 +186,20 @@ async fn org_of(conn: &mut Conn, u: &StoredUser) -> Result<Option<StoredOrg>> {
     }
 }
 
-/// A user the administrator may manage: in its scope, else `NotFound`.
+/// A user the actor may manage: in its scope (else `NotFound`), and of a role it manages
+/// (else `Forbidden`).
 async fn managed(app: &App, actor: &Actor, username: &str) -> Result<StoredUser> {
-    check_admin(actor)?;
+    if !actor.may(Action::ManageAccounts) && !actor.may(Action::ProvisionAccounts) {
+        return Err(AppError::Forbidden);
+    }
     let mut conn = app.store.acquire().await?;
-    user_store::get_by_username(&mut conn, &actor.scope, username.trim())
+    let user = user_store::get_by_username(&mut conn, &actor.scope, username.trim())
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("用户“{}”", username.trim())))
+        .ok_or_else(|| AppError::NotFound(format!("用户“{}”", username.trim())))?;
+    if !may_manage(actor, &user) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
 }
 
 /// Adds a user. Only an administrator may, and only within its own scope: the new
@@ -177,6 +254,7 @@ pub async fn add_user(app: &App, actor: &Actor, new: NewUser) -> Result<UserInfo
             .display_name
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty()),
+        must_change_password: new.must_change,
     };
     let now = app.now();
     let after = json!({
@@ -225,30 +303,45 @@ pub async fn list_users(app: &App, grant: &Grant<ListAccounts>) -> Result<Vec<Us
 
 /// Disables a user and ends its sessions.
 pub async fn disable_user(app: &App, actor: &Actor, username: &str) -> Result<()> {
+    set_disabled(app, actor, username, true).await
+}
+
+/// Enables a disabled user again (its password as it was).
+pub async fn enable_user(app: &App, actor: &Actor, username: &str) -> Result<()> {
+    set_disabled(app, actor, username, false).await
+}
+
+async fn set_disabled(app: &App, actor: &Actor, username: &str, disabled: bool) -> Result<()> {
     let user = managed(app, actor, username).await?;
     if user.id == actor.user_id {
-        return Err(AppError::Input("不能停用自己的账户".into()));
+        return Err(AppError::Input("不能停用或启用自己的账户".into()));
     }
-    if user.disabled {
+    if user.disabled == disabled {
         return Ok(());
     }
+    let action = if disabled {
+        AuditAction::UserDisable
+    } else {
+        AuditAction::UserEnable
+    };
     let now = app.now();
     audit::with_retry(|| async {
         let mut tx = app.store.begin().await?;
-        user_store::set_disabled(&mut tx, user.id, true, &time_text(now)).await?;
+        user_store::set_disabled(&mut tx, user.id, disabled, &time_text(now)).await?;
         user_store::delete_sessions_of(&mut tx, user.id).await?;
         let org = org_of(&mut tx, &user).await?;
-        audit::Entry::new(actor, AuditAction::UserDisable, &user.username)
+        audit::Entry::new(actor, action, &user.username)
             .org(org.as_ref())
-            .before(json!({ "disabled": false }))
-            .after(json!({ "disabled": true }))
+            .before(json!({ "disabled": !disabled }))
+            .after(json!({ "disabled": disabled }))
             .commit(tx, now)
             .await
     })
     .await
 }
 
-/// Sets a new password, clears any lockout and ends the user's sessions.
+/// Sets a new password, clears any lockout and ends the user's sessions. The password is a
+/// one-time password: its user must change it at the next login.
 pub async fn reset_password(
     app: &App,
     actor: &Actor,
@@ -272,13 +365,13 @@ pub async fn reset_password(
     let (user, hash, before) = (&user, &hash, &before);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
-        user_store::set_password(&mut tx, user.id, hash, &time_text(now)).await?;
+        user_store::set_password(&mut tx, user.id, hash, &time_text(now), true).await?;
         user_store::delete_sessions_of(&mut tx, user.id).await?;
         let org = org_of(&mut tx, user).await?;
         audit::Entry::new(actor, AuditAction::PasswordReset, &user.username)
             .org(org.as_ref())
             .before(before.clone())
-            .after(json!({ "failed_logins": 0, "locked_until": null }))
+            .after(json!({ "failed_logins": 0, "locked_until": null, "must_change_password": true }))
             .commit(tx, now)
             .await
     })
