@@ -45,7 +45,11 @@ contract_test!(
         assert_eq!(plan.taken.len(), 1);
         assert_eq!(plan.taken[0].username, "T005");
         let south = plan.openings.iter().find(|o| o.username == "T006").unwrap();
-        assert_eq!(south.secretary.as_deref(), Some("沈丁"), "the secretary in office");
+        assert_eq!(
+            south.secretary.as_deref(),
+            Some("沈丁"),
+            "the secretary in office"
+        );
         assert_eq!(south.org.name, "南村党支部");
 
         // One chosen, then the rest; each password is shown once and works once.
@@ -57,11 +61,16 @@ contract_test!(
         assert_eq!(one[0].opening.username, "T006");
         let rest = provision::open(&app, &grant, &town, None).await.unwrap();
         assert_eq!(rest.len(), 2, "T003 and T004; T006 is not opened twice");
-        let e = provision::open(&app, &grant, &town, None).await.unwrap_err();
+        let e = provision::open(&app, &grant, &town, None)
+            .await
+            .unwrap_err();
         assert!(e.to_string().contains("都已有书记账号"), "{e}");
 
         let s = auth::login(&app, "T006", &one[0].password).await.unwrap();
-        assert!(s.must_change_password, "a one-time password is changed first");
+        assert!(
+            s.must_change_password,
+            "a one-time password is changed first"
+        );
         assert_eq!(s.actor.role(), Role::Secretary);
         auth::change_password(&app, &s.token, &one[0].password, "Nancun-2026-new")
             .await
@@ -129,10 +138,12 @@ contract_test!(
         users::reset_password(&app, &west, "xicun1", &fresh)
             .await
             .unwrap();
-        assert!(auth::login(&app, "xicun1", &fresh)
-            .await
-            .unwrap()
-            .must_change_password);
+        assert!(
+            auth::login(&app, "xicun1", &fresh)
+                .await
+                .unwrap()
+                .must_change_password
+        );
         let actions: Vec<i64> = audit_log(&app)
             .await
             .into_iter()
@@ -152,7 +163,10 @@ contract_test!(
         let other = users::one_time_password(&app, Role::Secretary).unwrap();
         assert_ne!(fresh, other);
         for pw in [&fresh, &other] {
-            app.auth.password.check(pw, "xicun1", Role::Secretary).unwrap();
+            app.auth
+                .password
+                .check(pw, "xicun1", Role::Secretary)
+                .unwrap();
             assert!(!pw.contains(['0', 'O', '1', 'l', 'I']), "{pw}");
         }
 
@@ -163,22 +177,24 @@ contract_test!(
     }
 );
 
-contract_test!(one_sees_and_ends_ones_own_sessions, |db: TestDb| async move {
-    let (app, _dir) = township_at_t0(&db, "own-sessions").await;
-    add_user(&app, "dongcun", PASSWORD, Role::Secretary, Some("T002"))
-        .await
-        .unwrap();
-    let phone = auth::login(&app, "dongcun", PASSWORD).await.unwrap();
-    let desk = auth::login(&app, "dongcun", PASSWORD).await.unwrap();
-    let list = sessions::list(&app, &desk.token).await.unwrap();
-    assert_eq!(list.len(), 2);
-    assert_eq!(list.iter().filter(|s| s.current).count(), 1);
-    assert_eq!(sessions::end_others(&app, &desk.token).await.unwrap(), 1);
-    assert!(auth::resume(&app, &phone.token).await.unwrap().is_none());
-    assert!(auth::resume(&app, &desk.token).await.unwrap().is_some());
-    let log = audit_log(&app).await;
-    assert!(log
-        .iter()
-        .any(|e| e.code == AuditAction::SessionsEnd.code() && e.actor == "dongcun"));
-});
-
+contract_test!(
+    one_sees_and_ends_ones_own_sessions,
+    |db: TestDb| async move {
+        let (app, _dir) = township_at_t0(&db, "own-sessions").await;
+        add_user(&app, "dongcun", PASSWORD, Role::Secretary, Some("T002"))
+            .await
+            .unwrap();
+        let phone = auth::login(&app, "dongcun", PASSWORD).await.unwrap();
+        let desk = auth::login(&app, "dongcun", PASSWORD).await.unwrap();
+        let list = sessions::list(&app, &desk.token).await.unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list.iter().filter(|s| s.current).count(), 1);
+        assert_eq!(sessions::end_others(&app, &desk.token).await.unwrap(), 1);
+        assert!(auth::resume(&app, &phone.token).await.unwrap().is_none());
+        assert!(auth::resume(&app, &desk.token).await.unwrap().is_some());
+        let log = audit_log(&app).await;
+        assert!(log
+            .iter()
+            .any(|e| e.code == AuditAction::SessionsEnd.code() && e.actor == "dongcun"));
+    }
+);

@@ -224,7 +224,13 @@ contract_test!(failures_lock_and_success_clears, |db: TestDb| async move {
     users::set_password(&mut c, 1, "own", later, false)
         .await
         .unwrap();
-    assert!(!users::get(&mut c, 1).await.unwrap().unwrap().must_change_password);
+    assert!(
+        !users::get(&mut c, 1)
+            .await
+            .unwrap()
+            .unwrap()
+            .must_change_password
+    );
     // Housekeeping forgets names not tried lately (and not locked).
     assert_eq!(
         users::purge_attempts(&mut c, later, later).await.unwrap(),
@@ -265,7 +271,11 @@ contract_test!(sessions_by_token_hash, |db: TestDb| async move {
         .into_iter()
         .map(|s| s.token_hash)
         .collect();
-    assert_eq!(mine, ["b", "a"], "the user's own, the most recently seen first");
+    assert_eq!(
+        mine,
+        ["b", "a"],
+        "the user's own, the most recently seen first"
+    );
     users::touch_session(&mut c, "a", "2026-12-15T01:45:00Z")
         .await
         .unwrap();

@@ -1,5 +1,5 @@
-//! The assets, inside the binary: one stylesheet, the tree script and the error page's
-//! back link. Nothing else is
+//! The assets, inside the binary: one stylesheet, the tree script, the error page's back
+//! link and the forms' confirm and print. Nothing else is
 //! served from disk or fetched from elsewhere (intranets have no internet).
 
 use axum::http::header;
@@ -18,12 +18,14 @@ pub const CSS: &str = concat!(
 );
 pub const TREE_JS: &str = include_str!("../assets/tree.js");
 pub const BACK_JS: &str = include_str!("../assets/back.js");
+pub const FORMS_JS: &str = include_str!("../assets/forms.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/static/app.css", get(css))
         .route("/static/tree.js", get(|| js(TREE_JS)))
         .route("/static/back.js", get(|| js(BACK_JS)))
+        .route("/static/forms.js", get(|| js(FORMS_JS)))
         .route("/healthz", get(|| async { "ok" }))
 }
 

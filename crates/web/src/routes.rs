@@ -71,6 +71,8 @@ pub enum Subject {
     Applicant,
     /// The path's `{id}` is a letter of 组织关系转接: seen from either of its ends.
     Transfer,
+    /// The path's `{id}` is an account (a user), in the area its administrator keeps.
+    Account,
 }
 
 /// One row of the route table.

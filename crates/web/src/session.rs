@@ -56,7 +56,7 @@ async fn gate(state: &AppState, actor: &Actor, path: &str) -> Result<(), WebErro
     }
     let own: &[&str] = match actor.role() {
         Role::Auditor => &["/audit", "/api/v1/audit"],
-        Role::Security => &[],
+        Role::Security => &["/accounts"],
         _ => return Ok(()),
     };
     if always || path == "/" || own.iter().any(|p| under(path, p)) {

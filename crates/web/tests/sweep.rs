@@ -44,6 +44,8 @@ struct Ids {
     /// A waiting letter of 组织关系转接 inside T001 (B001 → B002) and one outside it (B003 →
     /// T002).
     transfer: (i64, i64),
+    /// A secretary's account in each town (sec-a of B001; sec-out of B003).
+    account: (i64, i64),
 }
 
 enum Sample {
@@ -277,6 +279,13 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ]),
         ("POST", "/mobility/in/leave") => f(&[("guest", s("1")), ("on", s("2026-06-10"))]),
         ("POST", "/meetings/{id}/void") => f(&[("reason", s("测试"))]),
+        ("POST", "/accounts/add") => f(&[("username", s("sweep-new")), ("org", org.to_string())]),
+        ("POST", "/accounts/{id}/reset")
+        | ("POST", "/accounts/{id}/disable")
+        | ("POST", "/accounts/{id}/enable")
+        | ("POST", "/account/sessions/end") => f(&[]),
+        ("POST", "/accounts/{id}/role") => f(&[("role", s("secretary")), ("org", org.to_string())]),
+        ("POST", "/accounts/provision") => f(&[("org_1", s("1"))]),
         ("POST", "/meetings/{id}/edit") => f(&[
             ("kind", s("CommitteeMeeting")),
             ("date", s("2026-06-10")),
@@ -337,6 +346,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
         Subject::Upload => 0,
         Subject::Applicant => pick(ids.applicant),
         Subject::Transfer => pick(ids.transfer),
+        Subject::Account => pick(ids.account),
     };
     let mut path = r.path.clone();
     for (param, value) in [
@@ -441,23 +451,40 @@ fn scoped_user(action: Action) -> &'static str {
         "committee"
     } else if Role::Department.may(action) {
         "dept-t"
+    } else if Role::Admin.may(action) {
+        "admin-t"
+    } else if Role::Security.may(action) {
+        "security-t"
     } else {
         "auditor-t"
     }
 }
 
+/// The users of T001 the sweep adds to the fixture's, for `scoped_user`.
+const T001_USERS: [(&str, Role); 4] = [
+    ("dept-t", Role::Department),
+    ("auditor-t", Role::Auditor),
+    ("admin-t", Role::Admin),
+    ("security-t", Role::Security),
+];
+
 async fn setup(db: &TestDb) -> (Fixture, Ids) {
     let f = common::fixture(db).await;
     let system = jiceng_app::access::Actor::system();
-    for (name, role) in [("dept-t", Role::Department), ("auditor-t", Role::Auditor)] {
-        users::add_user(
+    let mut accounts = vec![];
+    for (name, role, org) in T001_USERS.iter().map(|(n, r)| (*n, *r, "T001")).chain([(
+        "sec-out",
+        Role::Secretary,
+        "B003",
+    )]) {
+        let u = users::add_user(
             &f.app,
             &system,
             NewUser {
                 username: name.into(),
                 password: PASSWORD.into(),
                 role,
-                org: Some("T001".into()),
+                org: Some(org.into()),
                 member_id: None,
                 display_name: None,
                 must_change: false,
@@ -465,10 +492,18 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         )
         .await
         .unwrap();
+        if role == Role::Secretary {
+            accounts.push(u.id);
+            continue;
+        }
         jiceng_app::totp::enrol_for(&f.app, &system, name)
             .await
             .unwrap();
     }
+    let listed = users::list_users(&f.app, &system.grant().unwrap())
+        .await
+        .unwrap();
+    let sec_a = listed.iter().find(|u| u.username == "sec-a").unwrap().id;
     // A meeting in each town's branch, recorded as a user would (the API).
     let mut admin = api_client(&f.app, "admin").await;
     let meeting = |org: i64| {
@@ -540,6 +575,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         referral: (None, None),
         applicant: (applicants[0], applicants[1]),
         transfer: (transfers[0], transfers[1]),
+        account: (sec_a, accounts[0]),
     };
     (f, ids)
 }
@@ -555,7 +591,7 @@ impl SignedIn {
     async fn all(f: &Fixture) -> SignedIn {
         let mut pages = HashMap::new();
         let mut apis = HashMap::new();
-        for name in USERS.iter().map(|u| u.0).chain(["dept-t", "auditor-t"]) {
+        for name in USERS.iter().map(|u| u.0).chain(T001_USERS.map(|u| u.0)) {
             let mut c = logged_in(&f.app, name).await;
             let csrf = c.csrf().await;
             pages.insert(name, (c, csrf));
@@ -709,6 +745,7 @@ contract_test!(
             "/logout",
             "/account/password",
             "/account/2fa",
+            "/account/sessions/end",
             "/api/v1/auth/logout",
             "/api/v1/auth/password",
         ];

@@ -1,8 +1,8 @@
 //! Users: added, listed, disabled and given a new password by the system administrator,
 //! within its own scope; given a role and a scope by the security administrator (三权分立:
-//! the system administrator gives neither). The organization department opens, disables and
-//! resets the accounts of the branch secretaries and committees in its subtree
-//! ([`provision`]). Every change is audited in its transaction. A password someone else
+//! the system administrator gives neither). The organization department opens the branch
+//! secretaries' accounts of its subtree ([`provision`]) and disables, enables and resets
+//! the accounts of the delegated roles there ([`DELEGATED_ROLES`]). Every change is audited in its transaction. A password someone else
 //! set is a one-time password: its user changes it at the next login.
 
 pub mod provision;
@@ -72,7 +72,11 @@ fn info(app: &App, u: &StoredUser) -> Result<UserInfo> {
             .and_then(parse_time)
             .filter(|t| *t > now)
             .map(local_text),
-        last_login: u.last_login_at.as_deref().and_then(parse_time).map(local_text),
+        last_login: u
+            .last_login_at
+            .as_deref()
+            .and_then(parse_time)
+            .map(local_text),
         must_change_password: u.must_change_password,
     })
 }
@@ -85,8 +89,8 @@ fn check_admin(actor: &Actor) -> Result<()> {
     }
 }
 
-/// The roles whose accounts the organization department opens, disables and resets in its
-/// subtree ([`Action::ProvisionAccounts`]): never its own kind, never a separated role.
+/// The roles whose accounts the organization department disables, enables and resets in
+/// its subtree ([`Action::KeepAccounts`]): never its own kind, never a separated role.
 pub const DELEGATED_ROLES: [Role; 3] = [Role::Secretary, Role::Committee, Role::Member];
 
 /// Whether `actor` may disable, enable or reset the account `u` (already found in its
@@ -96,7 +100,7 @@ fn may_manage(actor: &Actor, u: &StoredUser) -> bool {
     if actor.may(Action::ManageAccounts) {
         return true;
     }
-    actor.may(Action::ProvisionAccounts)
+    actor.may(Action::KeepAccounts)
         && u.org_id.is_some()
         && Role::from_code(&u.role).is_some_and(|r| DELEGATED_ROLES.contains(&r))
 }
@@ -189,7 +193,7 @@ async fn org_of(conn: &mut Conn, u: &StoredUser) -> Result<Option<StoredOrg>> {
 /// A user the actor may manage: in its scope (else `NotFound`), and of a role it manages
 /// (else `Forbidden`).
 async fn managed(app: &App, actor: &Actor, username: &str) -> Result<StoredUser> {
-    if !actor.may(Action::ManageAccounts) && !actor.may(Action::ProvisionAccounts) {
+    if !actor.may(Action::KeepAccounts) {
         return Err(AppError::Forbidden);
     }
     let mut conn = app.store.acquire().await?;
@@ -301,6 +305,30 @@ pub async fn list_users(app: &App, grant: &Grant<ListAccounts>) -> Result<Vec<Us
         .collect()
 }
 
+/// Whether `actor` may disable, enable or reset the account listed as `u` (a page shows
+/// the buttons then).
+pub fn may_keep(actor: &Actor, u: &UserInfo) -> bool {
+    u.id != actor.user_id
+        && (actor.may(Action::ManageAccounts)
+            || (actor.may(Action::KeepAccounts)
+                && u.org_code.is_some()
+                && DELEGATED_ROLES.contains(&u.role)))
+}
+
+/// The name of the account `id`, if it lies in the actor's area (else not found).
+pub async fn username_of(app: &App, actor: &Actor, id: i64) -> Result<String> {
+    let mut conn = app.store.acquire().await?;
+    let area = org_scope(&mut conn, actor).await?;
+    let u = user_store::get(&mut conn, id)
+        .await?
+        .filter(|u| match u.org_path.as_deref() {
+            Some(p) => area.contains(p),
+            None => area == Scope::All,
+        })
+        .ok_or_else(|| AppError::NotFound(format!("用户（id {id}）")))?;
+    Ok(u.username)
+}
+
 /// Disables a user and ends its sessions.
 pub async fn disable_user(app: &App, actor: &Actor, username: &str) -> Result<()> {
     set_disabled(app, actor, username, true).await
@@ -371,7 +399,9 @@ pub async fn reset_password(
         audit::Entry::new(actor, AuditAction::PasswordReset, &user.username)
             .org(org.as_ref())
             .before(before.clone())
-            .after(json!({ "failed_logins": 0, "locked_until": null, "must_change_password": true }))
+            .after(
+                json!({ "failed_logins": 0, "locked_until": null, "must_change_password": true }),
+            )
             .commit(tx, now)
             .await
     })

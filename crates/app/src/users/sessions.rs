@@ -27,7 +27,9 @@ async fn resume(app: &App, token: &str) -> Result<Option<crate::auth::Session>> 
 }
 
 fn local(t: &str) -> String {
-    parse_time(t).map(local_text).unwrap_or_else(|| t.to_string())
+    parse_time(t)
+        .map(local_text)
+        .unwrap_or_else(|| t.to_string())
 }
 
 /// The sessions of the account signed in with `token`, the most recently seen first.
@@ -37,17 +39,15 @@ pub async fn list(app: &App, token: &str) -> Result<Vec<SessionInfo>> {
     };
     let mine = token_hash(token);
     let mut conn = app.store.acquire().await?;
-    Ok(
-        user_store::sessions_of(&mut conn, session.actor.user_id())
-            .await?
-            .into_iter()
-            .map(|s| SessionInfo {
-                opened: local(&s.created_at),
-                last_seen: local(&s.last_seen),
-                current: s.token_hash == mine,
-            })
-            .collect(),
-    )
+    Ok(user_store::sessions_of(&mut conn, session.actor.user_id())
+        .await?
+        .into_iter()
+        .map(|s| SessionInfo {
+            opened: local(&s.created_at),
+            last_seen: local(&s.last_seen),
+            current: s.token_hash == mine,
+        })
+        .collect())
 }
 
 /// Ends every session of the account but the one of `token`; how many ended. Audited.

@@ -99,7 +99,7 @@ async fn dashboard(
             return html(&EmptyPage {
                 title: "首页".into(),
                 nav: Nav::of(&user),
-                message: "安全管理员在服务器上分配角色和范围（jiceng user role）、重置动态验证码（jiceng user 2fa reset）、轮换密钥（jiceng key rotate）；这些操作都记入审计日志。安全管理员不查看业务数据。".into(),
+                message: "安全管理员在“账号”页为账号分配角色和管理范围；在服务器上重置动态验证码（jiceng user 2fa reset）、轮换密钥（jiceng key rotate）。这些操作都记入审计日志。安全管理员不查看业务数据。".into(),
             })
         }
         _ => {}

@@ -3,6 +3,7 @@
 //! the API calls, and renders an askama template.
 
 mod account;
+mod accounts;
 mod audit;
 mod common;
 mod dashboard;
@@ -47,6 +48,7 @@ pub fn routes() -> Routes {
         .merge(login::routes())
         .merge(audit::routes())
         .merge(account::routes())
+        .merge(accounts::routes())
         .merge(orgs::routes())
         .merge(members::routes())
         .merge(member_exit::routes())
@@ -76,6 +78,8 @@ pub struct Nav {
     pub can_audit: bool,
     /// The department and committees handle import referrals (`/referrals`).
     pub can_refer: bool,
+    /// The accounts the user keeps (`/accounts`): administrators and the department.
+    pub can_accounts: bool,
     /// Whether the role reads business data (not the security administrator, not the
     /// auditor): the business links are shown only then.
     pub reads_data: bool,
@@ -92,6 +96,7 @@ impl Nav {
             member_id: a.member_id(),
             can_write: a.may(Action::Write),
             can_refer: jiceng_app::referral::can_handle(a),
+            can_accounts: a.may(Action::ListAccounts),
             can_audit: jiceng_app::audit::may_read(a),
             reads_data: a.role().reads_data(),
         }

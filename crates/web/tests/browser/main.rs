@@ -7,6 +7,7 @@
 //!
 //! Skipped with a notice when Chromium is not installed, unless `JICENG_REQUIRE_BROWSER=1`.
 
+mod accounts;
 #[path = "../common/mod.rs"]
 mod common;
 mod dues;

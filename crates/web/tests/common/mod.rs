@@ -522,13 +522,14 @@ impl Client {
 
     /// The CSRF token of the current session (read from any page's forms).
     pub async fn csrf(&mut self) -> String {
-        let page = self.get("/import").await;
-        let t = csrf_of(&page.text());
-        if t.is_empty() {
-            csrf_of(&self.get("/orgs").await.text())
-        } else {
-            t
+        // The import page, else the org list, else one's own account (every role's).
+        for path in ["/import", "/orgs", "/account"] {
+            let t = csrf_of(&self.get(path).await.text());
+            if !t.is_empty() {
+                return t;
+            }
         }
+        String::new()
     }
 }
 

@@ -163,6 +163,9 @@ struct OrgPage {
     nav: Nav,
     o: OrgView,
     can_write: bool,
+    /// The org is the user's own: its re-affiliation, merge and dissolution are the
+    /// level above's (the use cases refuse them), so their buttons are not shown.
+    own: bool,
     flash: Option<String>,
     /// The org's party-building staff (组织员, 党建工作指导员 …).
     staff: Vec<jiceng_app::training::staff::StaffView>,
@@ -196,6 +199,7 @@ async fn org_page(
         title: o.name.clone(),
         nav: Nav::of(&user),
         can_write: user.actor.may(Action::Write),
+        own: user.actor.org_id() == Some(o.id),
         flash: flash_text(f.done.as_deref()),
         staff,
         o,
