@@ -30,6 +30,7 @@ pub mod recruitment;
 pub mod rectification;
 pub mod referral;
 pub mod refusal;
+pub mod reminders;
 pub mod reports;
 pub mod totp;
 pub mod training;

@@ -150,6 +150,9 @@ pub struct AppState {
     pub(crate) computing: Arc<tokio::sync::Mutex<()>>,
     /// The rectification alerts of the home pages, by org.
     pub(crate) alerts: Arc<memo::Memo<i64, pages::rectification::Alerts>>,
+    /// The reminders of the home pages, by (org, whether the reader handles referrals); the
+    /// header's count reads the home org's from here.
+    pub(crate) reminders: Arc<memo::Memo<(i64, bool), Vec<jiceng_app::reminders::Reminder>>>,
     /// The stars distributions with a page of orgs, by (org, year, stars filter, page).
     pub(crate) ratings: Arc<memo::Memo<RatingsKey, jiceng_app::rating::RatingsReport>>,
     /// When this server last refreshed the compliance summaries (UTC), if it has.
@@ -258,6 +261,7 @@ impl AppState {
             generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             computing: Arc::new(tokio::sync::Mutex::new(())),
             alerts: Arc::new(memo::Memo::new()),
+            reminders: Arc::new(memo::Memo::new()),
             ratings: Arc::new(memo::Memo::new()),
             summaries_refreshed: Arc::new(Mutex::new(None)),
             throttle: Arc::new(throttle::Throttle::new(config.login_limits.clone())),

@@ -207,6 +207,9 @@ pub struct User {
     pub csrf: String,
     /// The password is past its renewal (only the renewal pages get this far).
     pub must_change_password: bool,
+    /// How many reminders the home org has, when the home page computed them lately (the
+    /// header's count; never computed for the header alone).
+    pub reminders: Option<usize>,
 }
 
 impl User {
@@ -252,10 +255,18 @@ impl User {
             }
             Some(s) => {
                 gate(state, &s.actor, &request_path(parts)).await?;
+                let reminders = s.actor.org_id().and_then(|org| {
+                    let key = (
+                        org,
+                        s.actor.may(jiceng_app::access::Action::HandleReferrals),
+                    );
+                    state.reminders.get(state, &key).map(|r| r.len())
+                });
                 Ok(User {
                     actor: s.actor,
                     csrf: s.csrf,
                     must_change_password: s.must_change_password,
+                    reminders,
                 })
             }
             None => Err(PageError(WebError::NotLoggedIn)),

@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiceng_app::access::{self, OrgKey, Role};
 use jiceng_app::browse;
+use jiceng_app::reminders::{Reminder, ReminderKind};
 use serde::Deserialize;
 
 use super::{html, opt_i64, rectification, Nav};
@@ -71,6 +72,68 @@ struct DashboardPage {
     kinds_chart: String,
     /// Overdue measures and stalled rectification cases (department, inspector, admin).
     rect: Option<rectification::Alerts>,
+    /// 站内提醒: what is due, each with the list behind it.
+    reminders: Vec<ReminderLine>,
+}
+
+/// A reminder as the home page lists it.
+pub struct ReminderLine {
+    pub text: String,
+    pub overdue: bool,
+    pub deadline: String,
+    pub href: String,
+}
+
+/// The page listing what a reminder counts.
+fn reminder_href(r: &Reminder, org: i64, today: chrono::NaiveDate) -> String {
+    match r.kind {
+        ReminderKind::Meetings => format!("/orgs/{org}/due"),
+        ReminderKind::Branches => format!(
+            "/reports/compliance?org={org}&period={}",
+            today.format("%Y-%m")
+        ),
+        ReminderKind::Election => format!(
+            "/reports/structure?org={org}&rule={}",
+            if r.overdue {
+                "TermExpired"
+            } else {
+                "TermExpiring"
+            }
+        ),
+        ReminderKind::Letters => format!("/transfers?org={org}"),
+        ReminderKind::Rectification => format!("/reports/rectification?org={org}"),
+        ReminderKind::Referrals => "/referrals".into(),
+    }
+}
+
+/// The reminders of `root` for the user, kept a while (the header counts the home org's).
+async fn reminders(
+    state: &AppState,
+    user: &User,
+    root: &access::InScope<jiceng_app::OrgRecord>,
+) -> Result<Vec<ReminderLine>, PageError> {
+    let key = (root.org.id, user.actor.may(access::Action::HandleReferrals));
+    let list = match state.reminders.get(state, &key) {
+        Some(list) => list,
+        None => {
+            let list = jiceng_app::reminders::of(&state.app, &user.actor, root).await?;
+            state.reminders.put(state, key, list.clone());
+            list
+        }
+    };
+    let today = state.app.today();
+    Ok(list
+        .iter()
+        .map(|r| ReminderLine {
+            text: r.text.clone(),
+            overdue: r.overdue,
+            deadline: r
+                .deadline
+                .map(|d| format!("{}月{}日前", d.format("%-m"), d.format("%-d")))
+                .unwrap_or_default(),
+            href: reminder_href(r, root.org.id, today),
+        })
+        .collect())
 }
 
 #[derive(Template)]
@@ -133,6 +196,10 @@ async fn dashboard(
     let breadcrumb = browse::breadcrumb(&state.app, &user.actor, &root).await?;
     let mut page = dashboard_page(&user, &d, breadcrumb);
     page.rect = rectification::alerts(&state, &user.actor, &root).await?;
+    page.reminders = reminders(&state, &user, &root).await?;
+    if user.actor.org_id() == Some(root.org.id) {
+        page.nav.reminders = Some(page.reminders.len());
+    }
     html(&page)
 }
 
@@ -257,5 +324,6 @@ fn dashboard_page(
             d.orgs_by_kind.iter().map(|(k, n)| (k.clone(), *n)),
         ),
         rect: None,
+        reminders: Vec::new(),
     }
 }

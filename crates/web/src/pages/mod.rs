@@ -80,6 +80,8 @@ pub struct Nav {
     pub can_refer: bool,
     /// The accounts the user keeps (`/accounts`): administrators and the department.
     pub can_accounts: bool,
+    /// The home org's reminders, when counted lately (the header's 提醒 link).
+    pub reminders: Option<usize>,
     /// Whether the role reads business data (not the security administrator, not the
     /// auditor): the business links are shown only then.
     pub reads_data: bool,
@@ -97,6 +99,7 @@ impl Nav {
             can_write: a.may(Action::Write),
             can_refer: jiceng_app::referral::can_handle(a),
             can_accounts: a.may(Action::ListAccounts),
+            reminders: user.reminders,
             can_audit: jiceng_app::audit::may_read(a),
             reads_data: a.role().reads_data(),
         }
