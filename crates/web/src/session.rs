@@ -210,6 +210,8 @@ pub struct User {
     /// How many reminders the home org has, when the home page computed them lately (the
     /// header's count; never computed for the header alone).
     pub reminders: Option<usize>,
+    /// The path asked for (the navigation marks its section).
+    pub path: String,
 }
 
 impl User {
@@ -254,7 +256,8 @@ impl User {
                 Err(PageError(WebError::MustChangePassword))
             }
             Some(s) => {
-                gate(state, &s.actor, &request_path(parts)).await?;
+                let path = request_path(parts);
+                gate(state, &s.actor, &path).await?;
                 let reminders = s.actor.org_id().and_then(|org| {
                     let key = (
                         org,
@@ -267,6 +270,7 @@ impl User {
                     csrf: s.csrf,
                     must_change_password: s.must_change_password,
                     reminders,
+                    path,
                 })
             }
             None => Err(PageError(WebError::NotLoggedIn)),
@@ -320,7 +324,8 @@ impl ApiUser {
                 Err(ApiError(WebError::MustChangePassword))
             }
             Some(s) => {
-                gate(state, &s.actor, &request_path(parts)).await?;
+                let path = request_path(parts);
+                gate(state, &s.actor, &path).await?;
                 Ok(ApiUser {
                     actor: s.actor,
                     token,

@@ -17,7 +17,44 @@ use crate::session::User;
 use crate::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new().get("/", Guard::Session, Subject::None, dashboard)
+    Routes::new()
+        .get("/", Guard::Session, Subject::None, dashboard)
+        .get(
+            "/life",
+            Guard::May(access::Action::ReadData),
+            Subject::None,
+            life,
+        )
+        .get("/manage", Guard::Session, Subject::None, manage)
+}
+
+/// 组织生活 in the navigation: a branch's own page (its meetings, 本月待办), else the
+/// compliance of the user's subtree.
+async fn life(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
+    let home = access::resolve(&state.app, &user.actor, &OrgKey::Home).await?;
+    let to = if home.org.kind == jiceng_domain::OrgKind::Branch {
+        format!("/orgs/{}/life", home.org.id)
+    } else {
+        format!("/reports/compliance?org={}", home.org.id)
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+/// 管理 in the navigation: the first of its pages the user has.
+async fn manage(user: User) -> Result<Response, PageError> {
+    let nav = Nav::of(&user);
+    let to = if nav.can_write {
+        "/import"
+    } else if nav.can_refer {
+        "/referrals"
+    } else if nav.can_accounts {
+        "/accounts"
+    } else if nav.can_audit {
+        "/audit"
+    } else {
+        "/"
+    };
+    Ok(Redirect::to(to).into_response())
 }
 
 // ---------------------------------------------------------------- dashboard

@@ -85,6 +85,63 @@ pub struct Nav {
     /// Whether the role reads business data (not the security administrator, not the
     /// auditor): the business links are shown only then.
     pub reads_data: bool,
+    /// The task the page belongs to (the navigation marks it and shows its pages).
+    pub section: Section,
+}
+
+/// The navigation by task: each page belongs to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Home,
+    Life,
+    Rating,
+    Weak,
+    Members,
+    Orgs,
+    Reports,
+    Manage,
+    Account,
+}
+
+impl Section {
+    fn name(self) -> &'static str {
+        match self {
+            Section::Home => "home",
+            Section::Life => "life",
+            Section::Rating => "rating",
+            Section::Weak => "weak",
+            Section::Members => "members",
+            Section::Orgs => "orgs",
+            Section::Reports => "reports",
+            Section::Manage => "manage",
+            Section::Account => "account",
+        }
+    }
+
+    /// The section of a page, by its path.
+    pub fn of(path: &str) -> Section {
+        let seg: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let under_org = |tails: &[&str]| {
+            seg.first() == Some(&"orgs") && seg.get(2).is_some_and(|t| tails.contains(t))
+        };
+        match (seg[0], seg.get(1).copied().unwrap_or("")) {
+            ("", _) => Section::Home,
+            ("life" | "meetings", _) | ("reports", "compliance") => Section::Life,
+            _ if under_org(&["life", "due", "meetings"]) => Section::Life,
+            ("reports", "ratings") => Section::Rating,
+            _ if under_org(&["rating"]) => Section::Rating,
+            ("reports", "weak" | "rectification") => Section::Weak,
+            _ if under_org(&["weak", "rectification"]) => Section::Weak,
+            ("members" | "recruitment" | "transfers" | "mobility" | "dues" | "training", _) => {
+                Section::Members
+            }
+            ("orgs" | "units", _) => Section::Orgs,
+            ("reports", _) => Section::Reports,
+            ("import" | "referrals" | "accounts" | "audit" | "manage", _) => Section::Manage,
+            ("account", _) => Section::Account,
+            _ => Section::Home,
+        }
+    }
 }
 
 impl Nav {
@@ -100,9 +157,31 @@ impl Nav {
             can_refer: jiceng_app::referral::can_handle(a),
             can_accounts: a.may(Action::ListAccounts),
             reminders: user.reminders,
+            section: Section::of(&user.path),
             can_audit: jiceng_app::audit::may_read(a),
             reads_data: a.role().reads_data(),
         }
+    }
+}
+
+impl Nav {
+    /// Whether the page is in the section `name` (the template marks its link).
+    pub fn at(&self, name: &str) -> bool {
+        self.section.name() == name
+    }
+
+    /// The class of the section's link: `current` when the page is in it.
+    pub fn cls(&self, name: &str) -> &'static str {
+        if self.at(name) {
+            "current"
+        } else {
+            ""
+        }
+    }
+
+    /// Whether the 管理 section has anything for this user.
+    pub fn manages(&self) -> bool {
+        self.can_write || self.can_refer || self.can_accounts || self.can_audit
     }
 }
 
@@ -176,4 +255,39 @@ fn download(name: &str, ascii: &str, content_type: &str, bytes: Vec<u8>) -> Resp
         bytes,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Section;
+
+    #[test]
+    fn every_page_belongs_to_its_task() {
+        for (path, s) in [
+            ("/", Section::Home),
+            ("/life", Section::Life),
+            ("/orgs/12/life", Section::Life),
+            ("/orgs/12/due", Section::Life),
+            ("/orgs/12/meetings/new", Section::Life),
+            ("/meetings/5/edit", Section::Life),
+            ("/reports/compliance", Section::Life),
+            ("/reports/ratings", Section::Rating),
+            ("/orgs/12/rating", Section::Rating),
+            ("/reports/weak", Section::Weak),
+            ("/orgs/12/rectification", Section::Weak),
+            ("/members/3", Section::Members),
+            ("/transfers/in", Section::Members),
+            ("/dues", Section::Members),
+            ("/orgs/12", Section::Orgs),
+            ("/orgs/12/edit", Section::Orgs),
+            ("/units", Section::Orgs),
+            ("/reports/structure", Section::Reports),
+            ("/reports/dues", Section::Reports),
+            ("/accounts/provision", Section::Manage),
+            ("/audit", Section::Manage),
+            ("/account/password", Section::Account),
+        ] {
+            assert_eq!(Section::of(path), s, "{path}");
+        }
+    }
 }

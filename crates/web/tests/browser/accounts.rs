@@ -20,6 +20,7 @@ async fn accounts_the_department_opens_the_secretaries_accounts_and_they_sign_in
     c.set_window_size(1280, 900).await.unwrap();
 
     login(c, &base, "dept").await;
+    click(c, "nav-manage").await;
     click(c, "nav-accounts").await;
     wait_for(c, Locator::Id("accounts-table")).await;
     shot(c, "accounts-list-desk", 1280, 1100).await;

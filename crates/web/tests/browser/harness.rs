@@ -210,6 +210,21 @@ pub async fn text_of(c: &Client, css: &str) -> String {
     text_at(c, Locator::Css(css)).await
 }
 
+/// The text of the element `css` selects once it contains `needle` (a form that answers
+/// with the same address as the page before: the new page is told by its content), or its
+/// last text after five seconds.
+pub async fn text_once(c: &Client, css: &str, needle: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..50 {
+        last = text_of(c, css).await;
+        if last.contains(needle) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    last
+}
+
 /// The text of the element `loc` names: found again when the page it was found on is
 /// replaced before its text is read (a click's navigation still under way).
 async fn text_at(c: &Client, loc: Locator<'_>) -> String {

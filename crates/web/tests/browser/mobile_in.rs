@@ -19,6 +19,7 @@ async fn mobile_in_a_secretary_registers_a_member_from_elsewhere_on_a_phone() {
     let b001 = f.orgs["B001"];
 
     login(c, &base, "sec-a").await;
+    click(c, "nav-members").await;
     click(c, "nav-transfers").await;
     click(c, "mobility-link").await;
     wait_text(c, "mobility-title").await;

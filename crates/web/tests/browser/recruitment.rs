@@ -92,6 +92,7 @@ async fn recruitment_a_secretary_admits_a_candidate_on_a_phone() {
     assert_eq!(text_of(c, "#plan-total .gap").await, "5");
     logout(c).await;
     login(c, &base, "sec-a").await;
+    click(c, "nav-members").await;
     click(c, "nav-recruitment").await;
     let title = wait_text(c, "board-title").await;
     assert!(title.contains("甲村党支部"), "{title}");

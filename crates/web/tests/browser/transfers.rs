@@ -46,6 +46,7 @@ async fn transfers_a_receiving_secretary_accepts_a_letter_on_a_phone() {
     click(c, "due-link").await;
     let due = wait_text(c, "due-letters").await;
     assert!(due.contains("1 封组织关系介绍信待接收"), "本月待办: {due}");
+    click(c, "nav-members").await;
     click(c, "nav-transfers").await;
     wait_text(c, "incoming-title").await;
     assert_eq!(text_of(c, "#incoming-count .n").await, "1");
