@@ -220,10 +220,27 @@ pub fn current_periods(today: chrono::NaiveDate) -> [jiceng_domain::Period; 3] {
     ]
 }
 
+/// The quarter before today's: the home pages compare it with this one.
+pub fn last_quarter(today: chrono::NaiveDate) -> jiceng_domain::Period {
+    use jiceng_domain::Period;
+    Period::quarter_of(Period::quarter_of(today).first_day() - chrono::Duration::days(1))
+}
+
 /// Recomputes the higher levels' organizational-life summaries of the current periods for
-/// the whole tree (`jiceng refresh`, after generation, and every few minutes in a server).
+/// the whole tree (`jiceng refresh`, after generation, and every few minutes in a server),
+/// and of last quarter when `last_quarter` (a closed quarter changes only by backfill: a
+/// server does it once a day).
+pub async fn refresh_life_summaries_of(app: &App, with_last_quarter: bool) -> Result<usize> {
+    let mut periods = current_periods(app.today()).to_vec();
+    if with_last_quarter {
+        periods.push(last_quarter(app.today()));
+    }
+    reports::compliance::refresh_summaries(app, None, &periods).await
+}
+
+/// [`refresh_life_summaries_of`] with last quarter's too.
 pub async fn refresh_life_summaries(app: &App) -> Result<usize> {
-    reports::compliance::refresh_summaries(app, None, &current_periods(app.today())).await
+    refresh_life_summaries_of(app, true).await
 }
 
 /// Recomputes every org's derived facts when some root's were computed before today (the

@@ -12,3 +12,30 @@ document.querySelectorAll("[data-print]").forEach(function (b) {
     window.print();
   });
 });
+// `table[data-sortable]`: a click on a column's head sorts the rows by it (numbers by
+// their `data-value`, text by the Chinese collation), again to reverse.
+document.querySelectorAll("table[data-sortable]").forEach(function (t) {
+  var heads = t.querySelectorAll("thead th");
+  heads.forEach(function (th, col) {
+    th.style.cursor = "pointer";
+    th.setAttribute("title", "点击排序");
+    th.addEventListener("click", function () {
+      var body = t.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      var asc = th.getAttribute("data-dir") !== "asc";
+      heads.forEach(function (h) { h.removeAttribute("data-dir"); });
+      th.setAttribute("data-dir", asc ? "asc" : "desc");
+      var value = function (r) {
+        var c = r.cells[col];
+        return c ? (c.getAttribute("data-value") || c.textContent) : "";
+      };
+      rows.sort(function (a, b) {
+        var x = value(a), y = value(b);
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var d = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, "zh-CN");
+        return asc ? d : -d;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});

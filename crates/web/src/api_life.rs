@@ -281,10 +281,11 @@ async fn report(
 
 /// Keeps the stored derived facts fresh while serving, shortly after start and then every
 /// `WebConfig::summary_refresh`: every org's facts when the day has changed, then the
-/// compliance summaries of this month, quarter and year.
+/// compliance summaries of this month, quarter and year (and of last quarter once a day).
 pub(crate) async fn refresh_summaries_every(state: AppState) {
     let every = state.config.summary_refresh();
     tokio::time::sleep(every.min(std::time::Duration::from_secs(3))).await;
+    let mut last_quarter_day = None;
     loop {
         // A new day: every org's derived facts first (terms run out, deadlines pass), so
         // the dashboards and reports keep reading stored rows.
@@ -295,8 +296,12 @@ pub(crate) async fn refresh_summaries_every(state: AppState) {
                 "jiceng-web: daily refresh of derived facts failed: {e:?}"
             );
         }
-        match jiceng_app::refresh_life_summaries(&state.app).await {
+        // Last quarter's once a day (the home pages compare it with this one).
+        let today = state.app.today();
+        let with_last = last_quarter_day != Some(today);
+        match jiceng_app::refresh_life_summaries_of(&state.app, with_last).await {
             Ok(_) => {
+                last_quarter_day = Some(today);
                 *state.summaries_refreshed.lock().expect("refresh time") = Some(state.app.now());
             }
             Err(e) => {

@@ -35,3 +35,34 @@ contract_test!(
         assert!(text.contains("period=2026-06"));
     }
 );
+
+contract_test!(each_level_has_its_home, |db: TestDb| async move {
+    let f = fixture(&db).await;
+    // 甲村 has its records from April (a theme day); 乙镇's branch has none (暂无数据).
+    let mut admin = api_client(&f.app, "admin").await;
+    let r = admin
+        .post_json(
+            "/api/v1/meetings",
+            serde_json::json!({"org_id": f.orgs["B001"], "kind": "主题党日", "date": "2026-04-08",
+                "topic": "学习", "expected": 3, "present": 3}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    jiceng_app::refresh_life_summaries(&f.app).await.unwrap();
+    // The county: organizational life by township, this quarter and last, sortable.
+    let mut dept = logged_in(&f.app, "dept").await;
+    let home = dept.get("/").await.text();
+    assert!(
+        home.contains("id=\"life-by-child\" data-sortable"),
+        "{home}"
+    );
+    assert!(home.contains(">甲镇党委</a></td>"), "{home}");
+    assert!(home.contains("2026年第2季度达标率") && home.contains("2026年第1季度达标率"));
+    assert!(home.contains("/reports/compliance?org="));
+    // The branch: what to do first, no county charts.
+    let mut sec = logged_in(&f.app, "sec-a").await;
+    let home = sec.get("/").await.text();
+    assert!(home.contains("id=\"home-record\"") && home.contains("id=\"home-due-month\""));
+    assert!(home.contains("id=\"card-term\"") && !home.contains("anomaly-table"));
+    assert!(!home.contains("life-by-child"));
+});

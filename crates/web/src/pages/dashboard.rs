@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
 use jiceng_app::access::{self, OrgKey, Role};
 use jiceng_app::browse;
 use jiceng_app::reminders::{Reminder, ReminderKind};
@@ -111,6 +112,81 @@ struct DashboardPage {
     rect: Option<rectification::Alerts>,
     /// 站内提醒: what is due, each with the list behind it.
     reminders: Vec<ReminderLine>,
+    /// Organizational life by the org's children, this quarter and the one before.
+    life: LifeByChild,
+}
+
+/// The home page's 组织生活开展情况 by child org: this quarter's and last quarter's
+/// compliance, read from the stored summaries (refreshed by the server every few
+/// minutes), so a county's or a province's home costs a few indexed reads.
+#[derive(Default)]
+pub struct LifeByChild {
+    pub this_label: String,
+    pub last_label: String,
+    pub this_period: String,
+    pub last_period: String,
+    pub rows: Vec<LifeRow>,
+    /// When the summaries were computed (China time), or how they were judged.
+    pub note: String,
+}
+
+pub struct LifeRow {
+    pub org_id: i64,
+    pub name: String,
+    pub branches: i64,
+    pub this_rate: String,
+    pub this_sort: String,
+    pub this_idle: i64,
+    pub last_rate: String,
+    pub last_sort: String,
+}
+
+async fn life_by_child(
+    state: &AppState,
+    root: &access::InScope<jiceng_app::OrgRecord>,
+) -> Result<LifeByChild, PageError> {
+    use jiceng_app::reports::compliance::overview_with_limit;
+    let today = state.app.today();
+    let this = jiceng_domain::Period::quarter_of(today);
+    let last = jiceng_app::last_quarter(today);
+    // 0: always the stored summaries (a township's are as cheap as a province's).
+    let now = overview_with_limit(&state.app, root, this, 0).await?;
+    let before = overview_with_limit(&state.app, root, last, 0).await?;
+    let pct = charts::pct;
+    let key = |r: Option<f64>| r.map(|r| format!("{r:.4}")).unwrap_or_else(|| "-1".into());
+    let rows = now
+        .children
+        .iter()
+        .map(|c| {
+            let prev = before.children.iter().find(|p| p.org_id == c.org_id);
+            LifeRow {
+                org_id: c.org_id,
+                name: c.org.name.clone(),
+                branches: c.branches,
+                this_rate: pct(c.rate),
+                this_sort: key(c.rate),
+                this_idle: c.held_nothing,
+                last_rate: pct(prev.and_then(|p| p.rate)),
+                last_sort: key(prev.and_then(|p| p.rate)),
+            }
+        })
+        .collect();
+    let note = match &now.computed_at {
+        Some(at) => format!(
+            "{}；汇总于{}（北京时间），每隔几分钟更新",
+            now.judged_note,
+            super::referrals::cst(at)
+        ),
+        None => now.judged_note.clone(),
+    };
+    Ok(LifeByChild {
+        this_label: this.label(),
+        last_label: last.label(),
+        this_period: this.to_string(),
+        last_period: last.to_string(),
+        rows,
+        note,
+    })
 }
 
 /// A reminder as the home page lists it.
@@ -231,13 +307,95 @@ async fn dashboard(
     };
     let d = state.dashboard(&root).await?;
     let breadcrumb = browse::breadcrumb(&state.app, &user.actor, &root).await?;
+    if root.org.kind == jiceng_domain::OrgKind::Branch {
+        return branch_home(&state, &user, &root, &d, breadcrumb).await;
+    }
     let mut page = dashboard_page(&user, &d, breadcrumb);
     page.rect = rectification::alerts(&state, &user.actor, &root).await?;
     page.reminders = reminders(&state, &user, &root).await?;
+    page.life = life_by_child(&state, &root).await?;
     if user.actor.org_id() == Some(root.org.id) {
         page.nav.reminders = Some(page.reminders.len());
     }
     html(&page)
+}
+
+/// A branch's home (the secretary's): what to do first — record a meeting, this month's
+/// and the open spans' obligations, the reminders — then the recent meetings, the term and
+/// the roster's size. No county charts.
+#[derive(Template)]
+#[template(path = "home_branch.html")]
+struct BranchHome {
+    title: String,
+    nav: Nav,
+    org_id: i64,
+    org_name: String,
+    breadcrumb: Vec<(i64, String)>,
+    can_record: bool,
+    open: usize,
+    members: i64,
+    full: i64,
+    probationary: i64,
+    has_secretary: bool,
+    term_ends: Option<String>,
+    term_note: String,
+    sections: Vec<super::life::DueSection>,
+    recent: Vec<jiceng_app::meetings::MeetingRow>,
+    reminders: Vec<ReminderLine>,
+    quote: &'static str,
+    source: &'static str,
+}
+
+async fn branch_home(
+    state: &AppState,
+    user: &User,
+    root: &access::InScope<jiceng_app::OrgRecord>,
+    d: &browse::Dashboard,
+    breadcrumb: Vec<(i64, String)>,
+) -> Result<Response, PageError> {
+    let today = state.app.today();
+    let due = jiceng_app::meetings::due(&state.app, root, today).await?;
+    let (recent, _) = jiceng_app::meetings::list_under(&state.app, root, 1, 5).await?;
+    let o = &root.org;
+    let years = state
+        .app
+        .rules
+        .in_force(today)
+        .org_term_years(o.kind, o.domain, o.term_years);
+    let (term_ends, term_note) = match (o.last_election_on, years) {
+        (Some(last), Some(y)) => (
+            last.with_year(last.year() + y as i32)
+                .map(|e| e.format("%Y-%m-%d").to_string()),
+            format!("任期{y}年，上次换届{last}"),
+        ),
+        (None, Some(_)) => (None, "换届时间未登记".to_string()),
+        (_, None) => (None, "不设任期".to_string()),
+    };
+    let mut nav = Nav::of(user);
+    let reminders = reminders(state, user, root).await?;
+    if user.actor.org_id() == Some(o.id) {
+        nav.reminders = Some(reminders.len());
+    }
+    html(&BranchHome {
+        title: format!("{} 工作台", o.name),
+        nav,
+        org_id: o.id,
+        org_name: o.name.clone(),
+        breadcrumb,
+        can_record: user.actor.may(access::Action::RecordLife),
+        open: due.items.len(),
+        members: d.members,
+        full: d.full,
+        probationary: d.probationary,
+        has_secretary: root.facts.has_secretary,
+        term_ends,
+        term_note,
+        sections: super::life::due_sections(&due),
+        recent,
+        reminders,
+        quote: SEED_QUOTE,
+        source: SEED_SOURCE,
+    })
 }
 
 fn dashboard_page(
@@ -362,5 +520,6 @@ fn dashboard_page(
         ),
         rect: None,
         reminders: Vec::new(),
+        life: LifeByChild::default(),
     }
 }

@@ -12,6 +12,7 @@ mod accounts;
 mod common;
 mod dues;
 mod harness;
+mod homes;
 mod life;
 mod meeting_correction;
 mod mobile_in;

@@ -58,7 +58,7 @@ struct DuePage {
     training_short: Option<i64>,
 }
 
-fn due_sections(d: &Due) -> Vec<DueSection> {
+pub(crate) fn due_sections(d: &Due) -> Vec<DueSection> {
     let line = |i: &DueItem| DueLine {
         label: i.label.to_string(),
         group: i.group.as_ref().map(|g| g.name.clone()),

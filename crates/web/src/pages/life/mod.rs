@@ -6,6 +6,7 @@
 
 mod compliance;
 mod due;
+pub(crate) use due::{due_sections, DueSection};
 mod form;
 mod heat;
 mod meetings;
