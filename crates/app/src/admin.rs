@@ -26,6 +26,12 @@ pub async fn recorded_key_fingerprint(store: &Store) -> Result<Option<String>> {
     Ok(jiceng_store::protection::key_fingerprint(&mut conn).await?)
 }
 
+/// Whether the data is generated (synthetic people): the pages' footer says so then.
+pub async fn synthetic(app: &App) -> Result<bool> {
+    let mut conn = app.store.acquire().await?;
+    Ok(jiceng_store::protection::synthetic(&mut conn).await?)
+}
+
 /// The demo's county committee: the deepest LocalCommittee (the generated county).
 pub async fn demo_county(app: &App) -> Result<Option<String>> {
     let mut conn = app.store.acquire().await?;

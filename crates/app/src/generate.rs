@@ -59,6 +59,8 @@ pub async fn run(
             "数据库中已有党组织，合成数据只能生成到空数据库（请换一个 --db）".into(),
         ));
     }
+    // The pages say that the people are invented (the footer), in this database only.
+    jiceng_store::protection::mark_synthetic(&mut conn).await?;
     drop(conn);
     let today = app.today();
     let ids = IdBase {

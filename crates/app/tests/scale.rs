@@ -197,6 +197,10 @@ async fn stored_matches_live(backend: Backend) {
     )
     .await
     .unwrap();
+    assert!(
+        jiceng_app::admin::synthetic(&app).await.unwrap(),
+        "generated data is marked (the pages' footer says the people are invented)"
+    );
     assert_same(&app, "generated").await;
     // The generated county records 学时 in both years, and some members are short.
     let root = all_orgs(&app)

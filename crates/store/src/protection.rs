@@ -183,3 +183,16 @@ pub async fn set_protected(conn: &mut Conn, id: i64, id_hash: &str, id_cipher: &
         .await?;
     Ok(())
 }
+
+const SYNTHETIC: &str = "synthetic_data";
+
+/// Whether the data was generated (synthetic people: the demo, the benches): the pages
+/// say so in their footer; a real deployment's never do.
+pub async fn synthetic(conn: &mut Conn) -> Result<bool> {
+    Ok(setting(conn, SYNTHETIC).await?.as_deref() == Some("1"))
+}
+
+/// Marks the data as generated (the generator, before it writes anything).
+pub async fn mark_synthetic(conn: &mut Conn) -> Result<()> {
+    set_setting(conn, SYNTHETIC, "1").await
+}

@@ -150,6 +150,8 @@ pub struct AppState {
     pub(crate) computing: Arc<tokio::sync::Mutex<()>>,
     /// The rectification alerts of the home pages, by org.
     pub(crate) alerts: Arc<memo::Memo<i64, pages::rectification::Alerts>>,
+    /// Whether the data is generated (read once): the footer says the people are invented.
+    pub(crate) synthetic: Arc<tokio::sync::OnceCell<bool>>,
     /// The reminders of the home pages, by (org, whether the reader handles referrals); the
     /// header's count reads the home org's from here.
     pub(crate) reminders: Arc<memo::Memo<(i64, bool), Vec<jiceng_app::reminders::Reminder>>>,
@@ -262,6 +264,7 @@ impl AppState {
             computing: Arc::new(tokio::sync::Mutex::new(())),
             alerts: Arc::new(memo::Memo::new()),
             reminders: Arc::new(memo::Memo::new()),
+            synthetic: Arc::new(tokio::sync::OnceCell::new()),
             ratings: Arc::new(memo::Memo::new()),
             summaries_refreshed: Arc::new(Mutex::new(None)),
             throttle: Arc::new(throttle::Throttle::new(config.login_limits.clone())),

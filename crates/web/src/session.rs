@@ -212,6 +212,8 @@ pub struct User {
     pub reminders: Option<usize>,
     /// The path asked for (the navigation marks its section).
     pub path: String,
+    /// The data is generated (the footer says the people are invented).
+    pub synthetic: bool,
 }
 
 impl User {
@@ -271,6 +273,10 @@ impl User {
                     must_change_password: s.must_change_password,
                     reminders,
                     path,
+                    synthetic: *state
+                        .synthetic
+                        .get_or_try_init(|| jiceng_app::admin::synthetic(&state.app))
+                        .await?,
                 })
             }
             None => Err(PageError(WebError::NotLoggedIn)),

@@ -64,5 +64,7 @@ contract_test!(each_level_has_its_home, |db: TestDb| async move {
     let home = sec.get("/").await.text();
     assert!(home.contains("id=\"home-record\"") && home.contains("id=\"home-due-month\""));
     assert!(home.contains("id=\"card-term\"") && !home.contains("anomaly-table"));
+    // Records typed or imported, not generated: no demo notice in the footer.
+    assert!(!home.contains("footer-synthetic") && !home.contains("人员均为虚构"));
     assert!(!home.contains("life-by-child"));
 });

@@ -87,6 +87,8 @@ pub struct Nav {
     pub reads_data: bool,
     /// The task the page belongs to (the navigation marks it and shows its pages).
     pub section: Section,
+    /// Generated data: the footer says the people are invented.
+    pub synthetic: bool,
 }
 
 /// The navigation by task: each page belongs to one.
@@ -158,6 +160,7 @@ impl Nav {
             can_accounts: a.may(Action::ListAccounts),
             reminders: user.reminders,
             section: Section::of(&user.path),
+            synthetic: user.synthetic,
             can_audit: jiceng_app::audit::may_read(a),
             reads_data: a.role().reads_data(),
         }
