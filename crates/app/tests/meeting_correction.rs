@@ -35,6 +35,11 @@ contract_test!(
         let sec = Actor::for_test(31, "sec-dong", Role::Secretary).at(dong.org.id, &dong.path);
         let grant = sec.grant::<RecordLife>().unwrap();
         let roster = meetings::record_context(&app, &dong).await.unwrap().roster;
+        // 花名册 order: 书记, then the 委员, then the others (full before probationary),
+        // not the code points of the names.
+        let names: Vec<&str> = roster.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(&names[..2], ["赵一", "孙三"], "{names:?}");
+        assert_eq!(names.last(), Some(&"王八"), "the probationary member last: {names:?}");
         let theme_day = |topic: &str, absent: &[&str]| NewMeeting {
             kind: Some(MeetingKind::ThemeDay),
             date: Some(d("2026-12-05")),

@@ -179,17 +179,21 @@ pub async fn record_context(app: &App, org: &InScope<OrgRecord>) -> Result<Recor
         .filter(|g| g.org.kind == OrgKind::Group && g.org.dissolved_on.is_none())
         .map(|g| (g.org.id, g.org.name.clone()))
         .collect();
-    let committee: std::collections::HashSet<i64> =
-        jiceng_store::positions::of_orgs(&mut conn, &[branch.org.id])
-            .await?
-            .into_iter()
-            .filter(|p| {
-                p.kind != jiceng_domain::PositionKind::GroupLeader
-                    && p.started_on.is_none_or(|d| d <= today)
-                    && p.ended_on.is_none_or(|d| d > today)
-            })
-            .map(|p| p.member_id)
-            .collect();
+    // Each member's first office today, in the order of PositionKind (书记, 副书记, the
+    // 委员, 党小组组长): the roster's order, as a 花名册 lists people.
+    let mut office: std::collections::HashMap<i64, jiceng_domain::PositionKind> =
+        std::collections::HashMap::new();
+    for p in jiceng_store::positions::of_orgs(&mut conn, &[branch.org.id]).await? {
+        if p.started_on.is_none_or(|d| d <= today) && p.ended_on.is_none_or(|d| d > today) {
+            let first = office.entry(p.member_id).or_insert(p.kind);
+            *first = (*first).min(p.kind);
+        }
+    }
+    let committee = |id: i64| {
+        office
+            .get(&id)
+            .is_some_and(|k| *k != jiceng_domain::PositionKind::GroupLeader)
+    };
     let mut roster: Vec<RosterMember> = jiceng_store::members::of_orgs(&mut conn, &[branch.org.id])
         .await?
         .into_iter()
@@ -198,11 +202,14 @@ pub async fn record_context(app: &App, org: &InScope<OrgRecord>) -> Result<Recor
             full: jiceng_domain::member::status_on(m.status, m.full_on, today)
                 == MemberStatus::Full,
             joined_on: m.joined_on,
-            committee: committee.contains(&m.id),
+            committee: committee(m.id),
             name: m.name,
         })
         .collect();
-    roster.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    // 花名册 order: the offices first (书记, 副书记, 委员, 组长), then full members before
+    // probationary ones, each by the day they joined (not by the code points of names).
+    let rank = |id: i64| office.get(&id).map_or(u8::MAX, |k| *k as u8);
+    roster.sort_by_key(|m| (rank(m.id), !m.full, m.joined_on, m.id));
     let guests = jiceng_store::mobile_in::in_scope(&mut conn, &Scope::subtree(&branch.path), true)
         .await?
         .into_iter()
