@@ -39,7 +39,11 @@ contract_test!(
         // not the code points of the names.
         let names: Vec<&str> = roster.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(&names[..2], ["赵一", "孙三"], "{names:?}");
-        assert_eq!(names.last(), Some(&"王八"), "the probationary member last: {names:?}");
+        assert_eq!(
+            names.last(),
+            Some(&"王八"),
+            "the probationary member last: {names:?}"
+        );
         let theme_day = |topic: &str, absent: &[&str]| NewMeeting {
             kind: Some(MeetingKind::ThemeDay),
             date: Some(d("2026-12-05")),

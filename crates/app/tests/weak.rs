@@ -749,6 +749,8 @@ contract_test!(
         let (app, _dir) = loaded(&db, "rect").await;
         let a = dept();
         uc::rate(&app, &a, "T001", 2026).await.unwrap();
+        let before = uc::org_rating(&app, &a, "T005", 2026).await.unwrap();
+        assert_eq!(stars_of(&before), Some(3));
 
         // Decisions need a reason; confirming opens the case; dismissing keeps the evidence.
         assert!(
@@ -768,6 +770,10 @@ contract_test!(
         .unwrap();
         assert!(c.case_opened);
         assert_eq!(c.status, "confirmed");
+        // At once on the org's rating page (computed from the records); stored at the next
+        // rating run.
+        let now = uc::org_rating(&app, &a, "T005", 2026).await.unwrap();
+        assert_eq!(stars_of(&now), Some(2));
         let x = uc::dismiss(
             &app,
             &a,
@@ -800,10 +806,18 @@ contract_test!(
         assert_eq!(status("T005", "Paralysis"), Some("confirmed"));
         assert_eq!(status("T002", "Poverty"), Some("dismissed"));
         assert_eq!(status("T009", "Paralysis"), Some("suspected"));
-        // A re-rating keeps the decisions.
+        // A re-rating keeps the decisions, and caps the confirmed org's stars by the rule of
+        // its indicator set (the 2026 sets: 二星 at most).
         uc::rate(&app, &a, "T001", 2026).await.unwrap();
         let r2 = uc::weak_report(&app, &a, "T001", 2026).await.unwrap();
         assert_eq!(shape(&r2), shape(&r));
+        let after = uc::org_rating(&app, &a, "T005", 2026).await.unwrap();
+        assert_eq!(stars_of(&after), Some(2));
+        assert!(
+            after.current.evidence.contains("软弱涣散"),
+            "{}",
+            after.current.evidence
+        );
 
         // The case, step by step.
         let v = uc::get(&app, &a, "T005", 2026).await.unwrap();

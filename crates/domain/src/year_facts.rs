@@ -210,6 +210,10 @@ pub struct OrgYearFacts {
     pub manual_signals: Vec<ManualSignal>,
     /// Hand scores of manual indicators, by indicator code.
     pub manual_scores: BTreeMap<String, f64>,
+    /// A weakness of the org was confirmed (已确定为软弱涣散) for the year: the indicator
+    /// set may cap its stars (`IndicatorSet::confirmed_weak_max_stars`).
+    #[serde(default)]
+    pub confirmed_weak: bool,
     /// The subtree's training hours of the year (the stored tally; `None`: none stored,
     /// no member on record).
     #[serde(default)]

@@ -108,6 +108,18 @@ pub async fn list(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<Store
     .await
 }
 
+/// The orgs of the scope with a weakness confirmed (已确定) for `year`.
+pub async fn confirmed_orgs(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<i64>> {
+    of_year(
+        "SELECT DISTINCT org_id FROM weakness WHERE status = 'confirmed' AND ",
+        scope,
+        year,
+        "",
+    )
+    .fetch_map(&mut *conn, |r| Ok(r.try_get("org_id")?))
+    .await
+}
+
 /// One org's weaknesses of a year.
 pub async fn of_org(conn: &mut Conn, org_id: i64, year: i32) -> Result<Vec<StoredWeakness>> {
     Sql::new(format!("SELECT {WEAK_COLS} FROM weakness WHERE org_id = "))

@@ -30,6 +30,8 @@ pub struct Gathered {
     manual: HashMap<i64, BTreeMap<String, f64>>,
     /// Each org's stored training tally of the year.
     training: HashMap<i64, jiceng_domain::training::Tally>,
+    /// Orgs with a weakness confirmed for the year (the set may cap their stars).
+    confirmed: HashSet<i64>,
 }
 
 impl Gathered {
@@ -91,6 +93,7 @@ impl Gathered {
             manual_signals: self.signals.get(&o.id).cloned().unwrap_or_default(),
             manual_scores: self.manual.get(&o.id).cloned().unwrap_or_default(),
             training: self.training.get(&o.id).copied(),
+            confirmed_weak: self.confirmed.contains(&o.id),
         })
     }
 
@@ -144,6 +147,10 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
     let training = jiceng_store::training::tallies_in_scope(&mut conn, &scope, year).await?;
     let signal_rows = weak_store::signals(&mut conn, &scope, year).await?;
     let manual = rating_store::manual_scores(&mut conn, &scope, year).await?;
+    let confirmed: HashSet<i64> = weak_store::confirmed_orgs(&mut conn, &scope, year)
+        .await?
+        .into_iter()
+        .collect();
     drop(conn);
 
     let index: HashMap<i64, usize> = orgs.iter().enumerate().map(|(i, o)| (o.id, i)).collect();
@@ -337,6 +344,7 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
         signals,
         manual,
         training,
+        confirmed,
     })
 }
 

@@ -110,6 +110,10 @@ pub struct IndicatorSet {
     pub stars: [f64; 5],
     /// The least share of the applicable weight that must have data for stars to be given.
     pub min_weight_with_data: f64,
+    /// The most stars of an org whose weakness was confirmed (已确定为软弱涣散) for the
+    /// year; `None`: a confirmed weakness does not cap the stars.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_weak_max_stars: Option<u8>,
     #[serde(default)]
     pub standards: Standards,
     pub indicators: Vec<Indicator>,
@@ -146,6 +150,12 @@ impl IndicatorSet {
         if !(0.0..=1.0).contains(&self.min_weight_with_data) {
             out.push("有数据指标的最低权重占比应在0至1之间".to_string());
         }
+        if self
+            .confirmed_weak_max_stars
+            .is_some_and(|n| !(1..=5).contains(&n))
+        {
+            out.push("软弱涣散党组织的最高星级应为1至5星".to_string());
+        }
         for v in [
             self.standards.operating_funding_yuan,
             self.standards.collective_income_yuan,
@@ -180,6 +190,18 @@ pub const SHIPPED_INDICATOR_FILES: &[(&str, &str)] = &[
     (
         "indicators-2024-general.json",
         include_str!("../../rules/indicators-2024-general.json"),
+    ),
+    (
+        "indicators-2026-village.json",
+        include_str!("../../rules/indicators-2026-village.json"),
+    ),
+    (
+        "indicators-2026-community.json",
+        include_str!("../../rules/indicators-2026-community.json"),
+    ),
+    (
+        "indicators-2026-general.json",
+        include_str!("../../rules/indicators-2026-general.json"),
     ),
 ];
 

@@ -338,12 +338,25 @@ pub fn rate(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Rating
         }
         _ => None,
     };
+    // A confirmed weakness caps the stars where the set says so.
+    let cap = set
+        .confirmed_weak_max_stars
+        .filter(|_| facts.confirmed_weak);
+    let capped = matches!((stars, cap), (Some(n), Some(c)) if n > c);
+    let stars = match (stars, cap) {
+        (Some(n), Some(c)) => Some(n.min(c)),
+        (n, _) => n,
+    };
     let evidence = match (score, stars) {
         (None, _) => "暂无数据：没有可评分的指标，未评定星级".to_string(),
         (Some(s), None) => format!(
             "得分{s:.1}，但有数据的指标权重仅占{:.0}%（不足{:.0}%），未评定星级",
             share * 100.0,
             set.min_weight_with_data * 100.0
+        ),
+        (Some(s), Some(n)) if capped => format!(
+            "得分{s:.1}（有数据的指标权重占{:.0}%），已确定为软弱涣散党组织，按指标体系规定星级不高于{n}星",
+            share * 100.0
         ),
         (Some(s), Some(n)) => format!(
             "得分{s:.1}（有数据的指标权重占{:.0}%），评为{n}星",

@@ -68,7 +68,41 @@ pub(crate) fn facts() -> OrgYearFacts {
         manual_signals: vec![],
         manual_scores: BTreeMap::from([("WorkPerformance".to_string(), 90.0)]),
         training: None,
+        confirmed_weak: false,
     }
+}
+
+#[test]
+fn a_confirmed_weakness_caps_the_stars_where_the_set_says_so() {
+    let book = IndicatorBook::shipped();
+    let set = book
+        .for_domain(Some(Domain::Village), d("2026-06-01"))
+        .unwrap();
+    assert_eq!(
+        set.confirmed_weak_max_stars,
+        Some(2),
+        "the 2026 sets cap at 二星"
+    );
+    let rules = RuleBook::shipped();
+    let healthy = rate(&facts(), set, &rules);
+    assert!(healthy.stars.unwrap() > 2, "{healthy:?}");
+    let weak = OrgYearFacts {
+        confirmed_weak: true,
+        ..facts()
+    };
+    let capped = rate(&weak, set, &rules);
+    assert_eq!(capped.stars, Some(2));
+    assert_eq!(
+        capped.score, healthy.score,
+        "the score stands; the stars are capped"
+    );
+    assert!(capped.evidence.contains("软弱涣散"), "{}", capped.evidence);
+    // The 2024 sets have no cap: 2025's ratings are as they were.
+    let old = book
+        .for_domain(Some(Domain::Village), d("2025-06-01"))
+        .unwrap();
+    assert_eq!(old.confirmed_weak_max_stars, None);
+    assert_eq!(rate(&weak, old, &rules).stars, healthy.stars);
 }
 
 fn score_of<'a>(r: &'a Rating, code: &str) -> &'a IndicatorScore {
