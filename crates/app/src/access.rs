@@ -361,6 +361,12 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         system: false,
     },
     PermissionRow {
+        action: Action::RemindBranches,
+        label: "向下级党支部发送站内提醒（本月组织生活）",
+        roles: &[Department, Committee],
+        system: false,
+    },
+    PermissionRow {
         action: Action::ListAccounts,
         label: "查看所管理范围内的账号",
         roles: &[Admin, Security, Department],
@@ -499,6 +505,7 @@ permissions!(
     ReportProgress,
     AcceptRectification,
     HandleReferrals,
+    RemindBranches,
     ListAccounts,
     ManageAccounts,
     KeepAccounts,

@@ -21,6 +21,7 @@ pub mod member_admin;
 pub mod member_exit;
 pub mod mobile_in;
 pub mod mobility;
+pub mod notices;
 pub mod org_admin;
 pub mod password;
 mod person;

@@ -36,6 +36,8 @@ pub enum ReminderKind {
     Rectification,
     /// Import referrals waiting for a decision.
     Referrals,
+    /// A notice from the org above (一键提醒) this month.
+    Notice,
 }
 
 /// One item of the list.
@@ -60,6 +62,15 @@ pub async fn of(app: &App, actor: &Actor, org: &InScope<OrgRecord>) -> Result<Ve
     let size = totals.as_ref().map_or(i64::MAX, |t| t.orgs);
     if org.org.kind == OrgKind::Branch {
         meetings_due(app, org, today, &mut out).await?;
+        for n in crate::notices::of_month(app, org).await? {
+            out.push(Reminder {
+                kind: ReminderKind::Notice,
+                text: n.text,
+                count: 1,
+                overdue: false,
+                deadline: None,
+            });
+        }
     } else if org.org.kind != OrgKind::Group && size <= BRANCHES_AT_MOST {
         branches_owing(app, org, today, &mut out).await?;
     }

@@ -64,3 +64,50 @@ contract_test!(reminders_come_from_the_records, |db: TestDb| async move {
         "{list:?}"
     );
 });
+
+contract_test!(
+    the_township_reminds_the_branches_still_owing_in_one_step,
+    |db: TestDb| async move {
+        let (app, _dir) = township_at_t0(&db, "remind").await;
+        let town = org(&app, &Actor::system(), "T001").await.unwrap();
+        let committee = Actor::for_test(11, "zhen", Role::Committee).at(town.org.id, &town.path);
+        let grant = committee.grant().unwrap();
+        let owing = reminders::of(&app, &committee, &town)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.kind == ReminderKind::Branches)
+            .unwrap()
+            .count as usize;
+        let r = jiceng_app::notices::remind_owing(&app, &grant, &town)
+            .await
+            .unwrap();
+        assert_eq!((r.sent, r.already), (owing, 0));
+        // Once a day: the same org does not remind the same branches again.
+        let again = jiceng_app::notices::remind_owing(&app, &grant, &town)
+            .await
+            .unwrap();
+        assert_eq!((again.sent, again.already), (0, owing));
+        // The branch sees it among its reminders.
+        let branch = org(&app, &Actor::system(), "T002").await.unwrap();
+        let secretary = Actor::for_test(9, "dongcun", Role::Secretary);
+        let list = reminders::of(&app, &secretary, &branch).await.unwrap();
+        let notice = list
+            .iter()
+            .find(|r| r.kind == ReminderKind::Notice)
+            .unwrap_or_else(|| panic!("{list:?}"));
+        assert!(
+            notice.text.starts_with("测试镇党委提醒：本月还需开展"),
+            "{}",
+            notice.text
+        );
+        // Audited; a secretary may not send.
+        assert!(audit_log(&app).await.iter().any(|e| e.code
+            == jiceng_app::audit::AuditAction::NoticeSend.code()
+            && e.actor == "zhen"));
+        assert!(matches!(
+            secretary.grant::<jiceng_app::access::RemindBranches>(),
+            Err(jiceng_app::AppError::Forbidden)
+        ));
+    }
+);

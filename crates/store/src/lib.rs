@@ -21,6 +21,7 @@ pub mod members;
 pub mod migrate;
 pub mod mobile_in;
 pub mod mobility;
+pub mod notices;
 pub mod orgs;
 pub mod positions;
 pub mod protection;

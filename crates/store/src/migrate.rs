@@ -194,6 +194,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0029_one_time_password.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 30,
+        name: "notice",
+        script: include_str!("../migrations/0030_notice.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -448,6 +448,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "training" => "training",
         "org_staff" => "org_staff",
         "mobile_in" => "mobile_in",
+        "notice" => "notice",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }

@@ -20,6 +20,7 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("dues_flag", "org_path"),
     ("training", "org_path"),
     ("mobile_in", "org_path"),
+    ("notice", "org_path"),
     ("org_staff", "org_path"),
     ("meeting", "org_path"),
     ("compliance_month", "branch_path"),

@@ -286,6 +286,7 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         | ("POST", "/account/sessions/end") => f(&[]),
         ("POST", "/accounts/{id}/role") => f(&[("role", s("secretary")), ("org", org.to_string())]),
         ("POST", "/accounts/provision") => f(&[("org_1", s("1"))]),
+        ("POST", "/reminders/remind") => f(&[]),
         ("POST", "/meetings/{id}/edit") => f(&[
             ("kind", s("CommitteeMeeting")),
             ("date", s("2026-06-10")),

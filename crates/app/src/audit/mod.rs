@@ -106,10 +106,11 @@ pub enum AuditAction {
     MeetingVoid = 125,
     UserEnable = 126,
     SessionsEnd = 127,
+    NoticeSend = 128,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 65] = [
+    pub const ALL: [AuditAction; 66] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -175,6 +176,7 @@ impl AuditAction {
         AuditAction::MeetingVoid,
         AuditAction::UserEnable,
         AuditAction::SessionsEnd,
+        AuditAction::NoticeSend,
     ];
 
     pub fn code(self) -> i64 {
@@ -252,6 +254,7 @@ impl AuditAction {
             AuditAction::MeetingVoid => "meeting_void",
             AuditAction::UserEnable => "user_enable",
             AuditAction::SessionsEnd => "sessions_end",
+            AuditAction::NoticeSend => "notice_send",
         }
     }
 
@@ -322,6 +325,7 @@ impl AuditAction {
             AuditAction::MeetingVoid => "作废组织生活记录",
             AuditAction::UserEnable => "启用用户",
             AuditAction::SessionsEnd => "结束本人其他登录会话",
+            AuditAction::NoticeSend => "向下级发送站内提醒",
         }
     }
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::{html, opt_i64, rectification, Nav};
 use crate::charts;
 use crate::error::PageError;
+use crate::extract::{CsrfForm, NoFields, QueryOrg};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
@@ -27,6 +28,28 @@ pub fn routes() -> Routes {
             life,
         )
         .get("/manage", Guard::Session, Subject::None, manage)
+        .post(
+            "/reminders/remind",
+            Guard::May(access::Action::RemindBranches),
+            Subject::QueryOrg,
+            remind,
+        )
+}
+
+/// 一键提醒: every branch below that still owes this month's organizational life gets a
+/// notice; back to the home page with what was done.
+async fn remind(
+    State(state): State<AppState>,
+    QueryOrg { org, .. }: QueryOrg<User>,
+    CsrfForm { user, .. }: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let grant = user.actor.grant::<access::RemindBranches>()?;
+    let r = jiceng_app::notices::remind_owing(&state.app, &grant, &org).await?;
+    Ok(Redirect::to(&format!(
+        "/?org={}&reminded={}&already={}",
+        org.org.id, r.sent, r.already
+    ))
+    .into_response())
 }
 
 /// 组织生活 in the navigation: a branch's own page (its meetings, 本月待办), else the
@@ -114,6 +137,10 @@ struct DashboardPage {
     reminders: Vec<ReminderLine>,
     /// Organizational life by the org's children, this quarter and the one before.
     life: LifeByChild,
+    /// The user may send 一键提醒 (shown beside the branches still owing).
+    can_remind: bool,
+    /// What the last 一键提醒 did.
+    reminded: Option<String>,
 }
 
 /// The home page's 组织生活开展情况 by child org: this quarter's and last quarter's
@@ -196,6 +223,8 @@ async fn life_by_child(
 
 /// A reminder as the home page lists it.
 pub struct ReminderLine {
+    /// Branches still owing this month (the township's 一键提醒 goes beside it).
+    pub branches: bool,
     pub text: String,
     pub overdue: bool,
     pub deadline: String,
@@ -205,7 +234,7 @@ pub struct ReminderLine {
 /// The page listing what a reminder counts.
 fn reminder_href(r: &Reminder, org: i64, today: chrono::NaiveDate) -> String {
     match r.kind {
-        ReminderKind::Meetings => format!("/orgs/{org}/due"),
+        ReminderKind::Meetings | ReminderKind::Notice => format!("/orgs/{org}/due"),
         ReminderKind::Branches => format!(
             "/reports/compliance?org={org}&period={}",
             today.format("%Y-%m")
@@ -243,6 +272,7 @@ async fn reminders(
     Ok(list
         .iter()
         .map(|r| ReminderLine {
+            branches: r.kind == ReminderKind::Branches,
             text: r.text.clone(),
             overdue: r.overdue,
             deadline: r
@@ -265,6 +295,9 @@ struct EmptyPage {
 #[derive(Deserialize)]
 struct OrgParam {
     org: Option<String>,
+    /// After 一键提醒: how many branches were reminded, and how many had been today.
+    reminded: Option<usize>,
+    already: Option<usize>,
 }
 
 async fn dashboard(
@@ -319,6 +352,13 @@ async fn dashboard(
     page.rect = rectification::alerts(&state, &user.actor, &root).await?;
     page.reminders = reminders(&state, &user, &root).await?;
     page.life = life_by_child(&state, &root).await?;
+    page.can_remind = user.actor.may(access::Action::RemindBranches);
+    page.reminded = q.reminded.map(|n| match (n, q.already.unwrap_or(0)) {
+        (0, 0) => "没有需要提醒的党支部。".to_string(),
+        (0, a) => format!("这{a}个党支部今天已经提醒过，未重复发送。"),
+        (n, 0) => format!("已向{n}个党支部发送站内提醒，它们的首页会显示。"),
+        (n, a) => format!("已向{n}个党支部发送站内提醒；另有{a}个今天已提醒过，未重复发送。"),
+    });
     if user.actor.org_id() == Some(root.org.id) {
         page.nav.reminders = Some(page.reminders.len());
     }
@@ -526,5 +566,7 @@ fn dashboard_page(
         rect: None,
         reminders: Vec::new(),
         life: LifeByChild::default(),
+        can_remind: false,
+        reminded: None,
     }
 }
