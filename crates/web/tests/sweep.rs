@@ -373,7 +373,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
 }
 
 fn kind_sample(path: &str) -> &'static str {
-    if path.contains("/imports/") {
+    if path.contains("/imports/") || path.contains("/import/template/") {
         "members"
     } else if path.contains("/documents/") {
         // A document the swept person's records hold (① is always recorded); one whose

@@ -7,6 +7,7 @@ pub mod meetings;
 pub mod members;
 pub mod orgs;
 pub mod recruitment;
+pub mod template;
 pub mod training;
 pub mod transfers;
 pub mod units;

@@ -76,7 +76,12 @@ impl Kind {
         }
     }
     pub fn columns(self) -> Vec<&'static str> {
-        let specs: &[jiceng_io::ColumnSpec] = match self {
+        self.specs().iter().map(|c| c.name).collect()
+    }
+
+    /// The columns the import reads, with their aliases.
+    pub fn specs(self) -> &'static [jiceng_io::ColumnSpec] {
+        match self {
             Kind::Orgs => &import::orgs::COLUMNS,
             Kind::Members => &import::members::COLUMNS,
             Kind::Units => &import::units::COLUMNS,
@@ -85,8 +90,7 @@ impl Kind {
             Kind::Transfers => &import::transfers::COLUMNS,
             Kind::Dues => &import::dues::COLUMNS,
             Kind::Training => &import::training::COLUMNS,
-        };
-        specs.iter().map(|c| c.name).collect()
+        }
     }
 }
 
@@ -229,11 +233,34 @@ pub fn routes() -> Routes {
         })
         .post("/import/confirm", write, Subject::None, confirm)
         .get(
+            "/import/template/{kind}",
+            write,
+            Subject::None,
+            template_xlsx,
+        )
+        .get(
             "/import/{token}/errors.xlsx",
             write,
             Subject::Upload,
             errors_xlsx,
         )
+}
+
+/// 导入模板: the .xlsx to fill for an import, with its 填写说明.
+async fn template_xlsx(
+    axum::extract::Path(kind): axum::extract::Path<String>,
+    _user: User,
+) -> Result<Response, PageError> {
+    let kind = Kind::parse(kind.trim_end_matches(".xlsx")).ok_or_else(|| {
+        PageError(crate::error::WebError::App(jiceng_app::AppError::NotFound(
+            format!("导入模板“{kind}”"),
+        )))
+    })?;
+    let bytes = import::template::workbook(kind.label(), kind.specs())?;
+    Ok(super::xlsx(
+        &format!("{}导入模板.xlsx", kind.label()),
+        bytes,
+    ))
 }
 
 pub struct KindChoice {

@@ -1,0 +1,61 @@
+//! 导入模板: for each import, an .xlsx to fill — the first sheet holds the title and the
+//! header row exactly as the import reads it (nothing else, so a filled template imports
+//! as it is); the second, 填写说明, lists each column: required or not, the other names a
+//! roster may use for it (the aliases the import also recognises), and how to write it.
+
+use jiceng_io::{ColumnSpec, OutCell, Sheet};
+
+use crate::{AppError, Result};
+
+/// How to write a column, by what its name says.
+fn hint(name: &str) -> &'static str {
+    if name.contains("身份证") {
+        "18位公民身份号码（按国家标准校验，末位可为X）"
+    } else if name.contains("时间") || name.contains("日期") || name.contains("年月") {
+        "日期，如 2024-07-01（也可写 2024.7.1、2024年7月1日、20240701）"
+    } else if name.contains("人数")
+        || name.contains("学时")
+        || name.contains("金额")
+        || name.contains("基数")
+    {
+        "数字"
+    } else if name.contains("组织") || name.contains("支部") {
+        "党组织的组织代码或完整名称（在导入范围内查找）"
+    } else if name.contains("是否") {
+        "是 / 否"
+    } else {
+        ""
+    }
+}
+
+/// The template of an import whose columns are `columns`, titled `label`.
+pub fn workbook(label: &str, columns: &[ColumnSpec]) -> Result<Vec<u8>> {
+    let form = Sheet {
+        name: "模板".into(),
+        title: format!("{label}（导入模板：从第3行起每行一条，列的顺序可以调整）"),
+        headers: columns.iter().map(|c| c.name.to_string()).collect(),
+        rows: Vec::new(),
+    };
+    let guide = Sheet {
+        name: "填写说明".into(),
+        title: format!("{label}：各列的填写说明（带“必填”的列每行都要填写）"),
+        headers: vec![
+            "列名".into(),
+            "必填".into(),
+            "也可识别的列名".into(),
+            "填写方法".into(),
+        ],
+        rows: columns
+            .iter()
+            .map(|c| {
+                vec![
+                    OutCell::Text(c.name.into()),
+                    OutCell::Text(if c.required { "必填" } else { "可选" }.into()),
+                    OutCell::Text(c.aliases.join("、")),
+                    OutCell::Text(hint(c.name).into()),
+                ]
+            })
+            .collect(),
+    };
+    jiceng_io::workbook_bytes(&[form, guide]).map_err(AppError::Input)
+}
