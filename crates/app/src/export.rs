@@ -156,17 +156,18 @@ pub fn orgs_sheet(title: &str, rows: &[OrgSummary]) -> Sheet {
     }
 }
 
-/// The errors of an import's dry run as a sheet (row, column, reason).
+/// The errors of an import's dry run as a sheet (row, the person's name, column, reason).
 pub fn import_errors_sheet(file: &str, errors: &[crate::import::RowError]) -> Sheet {
     Sheet {
         name: "错误".into(),
         title: format!("{file} 检查发现的问题（共{}条）", errors.len()),
-        headers: vec!["行号".into(), "列".into(), "问题".into()],
+        headers: vec!["行号".into(), "姓名".into(), "列".into(), "问题".into()],
         rows: errors
             .iter()
             .map(|e| {
                 vec![
                     OutCell::Int(e.row as i64),
+                    text(e.name.as_deref().unwrap_or("")),
                     text(&e.column),
                     text(&e.message),
                 ]

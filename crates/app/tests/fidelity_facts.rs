@@ -673,7 +673,7 @@ contract_test!(
         let r = import::units::run(&app, &p, &opts(), &NoProgress)
             .await
             .unwrap();
-        assert!(r.errors.iter().any(|e| e.message.contains("--org")));
+        assert!(r.errors.iter().any(|e| e.message.contains("导入范围")));
     }
 );
 

@@ -74,3 +74,42 @@ contract_test!(
         );
     }
 );
+
+contract_test!(an_empty_file_is_named_as_empty, |db: TestDb| async move {
+    let f = fixture(&db).await;
+    let mut c = logged_in(&f.app, "committee").await;
+    let csrf = c.csrf().await;
+    let r = c.import_members(&csrf, "T001", "党员名册.xlsx", b"").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let text = r.text();
+    assert!(text.contains("文件“党员名册.xlsx”是空的"), "{text}");
+});
+
+contract_test!(
+    an_error_names_the_person_of_its_row,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let mut c = logged_in(&f.app, "committee").await;
+        let csrf = c.csrf().await;
+        let bad = member_line(
+            "钱多",
+            "男",
+            "1997-01-02",
+            "37083019970102123X",
+            "乙村党支部",
+            "",
+            61,
+        );
+        let csv = format!("{MEMBER_HEADER}\n{bad}\n");
+        let r = c
+            .import_members(&csrf, "T001", "新党员.csv", csv.as_bytes())
+            .await;
+        let text = r.text();
+        let table = &text[text.find("import-error-table").expect("an error table")..];
+        assert!(table.contains("<td>钱多</td>"), "{table}");
+        assert!(
+            text.contains("新党员.csv") && !text.contains("/tmp/"),
+            "the user's file, not the server's"
+        );
+    }
+);

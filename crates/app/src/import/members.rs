@@ -147,6 +147,7 @@ pub async fn run(
                             .map(|d| d.to_string())
                             .unwrap_or_default()
                     ),
+                    name: None,
                 }),
                 (None, _) => {}
             }
@@ -180,6 +181,7 @@ pub async fn run(
                         message: format!(
                             "{j}入党，预备期已满仍为预备党员且无转正日期：请核实是否已转正（按预备党员统计）"
                         ),
+                        name: None,
                     });
                 }
             }
@@ -340,6 +342,7 @@ pub async fn run(
             row: p.row,
             column: table.titles[ID].clone(),
             message: crate::referral::REFERRED.into(),
+            name: None,
         });
         false
     });
@@ -455,6 +458,7 @@ pub async fn run(
                         row: p.row,
                         column: table.titles[POSITION].clone(),
                         message: format!("新任书记{}：原书记职务于{on}结束", p.member.name),
+                        name: None,
                     });
                 }
             }

@@ -146,7 +146,7 @@ impl<'a> OrgLookup<'a> {
                 v.len()
             )),
             _ => Err(format!(
-                "找不到党组织“{key}”（请先导入组织，或检查 --org 范围）"
+                "找不到党组织“{key}”（请先导入组织，或检查导入范围）"
             )),
         }
     }
@@ -240,6 +240,9 @@ pub struct RowError {
     pub row: usize,
     pub column: String,
     pub message: String,
+    /// The person the row is about (its 姓名 cell), to find the row by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// The most errors a report lists: the first by row and column; the rest are counted

@@ -183,6 +183,7 @@ pub async fn run(
                 row: p.row,
                 column: title(col),
                 message: msg,
+                name: None,
             });
             parsed[i] = None;
         }
@@ -246,6 +247,7 @@ pub async fn run(
                     row: p.row,
                     column: title(PARENT),
                     message: "上级党组织不能是自己".into(),
+                    name: None,
                 },
             )),
             Ok(r) => parent_of[i] = Some(r),
@@ -255,6 +257,7 @@ pub async fn run(
                     row: p.row,
                     column: title(PARENT),
                     message: m,
+                    name: None,
                 },
             )),
         }
@@ -282,6 +285,7 @@ pub async fn run(
                         row: p.row,
                         column: title(PARENT),
                         message: msg,
+                        name: None,
                     });
                     changed = true;
                 }
@@ -300,6 +304,7 @@ pub async fn run(
                         row: p.row,
                         column: title(PARENT),
                         message: "上级党组织关系形成循环".into(),
+                        name: None,
                     });
                 }
             }
@@ -368,6 +373,7 @@ pub async fn run(
                         "上级党组织（第{}行）有错误，本行无法导入",
                         table.rows[j].number
                     ),
+                    name: None,
                 });
             }
         }
@@ -466,6 +472,7 @@ pub async fn run(
                     row: p.row,
                     column: title(CODE),
                     message: crate::referral::REFERRED.into(),
+                    name: None,
                 });
             }
         }

@@ -8,6 +8,8 @@ use super::*;
 pub(crate) struct DataRow {
     pub number: usize,
     pub cells: Vec<Cell>,
+    /// The row's 姓名 (the import's column of that name), shown beside its errors.
+    pub name: Option<String>,
 }
 
 pub(crate) struct Table {
@@ -27,13 +29,13 @@ pub(crate) fn read_table(app: &App, path: &Path, specs: &[ColumnSpec]) -> Result
         .zip(&header.titles)
         .map(|(s, t)| t.clone().unwrap_or_else(|| s.name.to_string()))
         .collect();
+    let name_col = specs.iter().position(|s| s.name == "姓名");
     let rows = grid
         .rows
         .into_iter()
         .skip(header.header_index + 1)
-        .map(|mut r| DataRow {
-            number: r.number,
-            cells: header
+        .map(|mut r| {
+            let cells: Vec<Cell> = header
                 .columns
                 .iter()
                 .map(|c| {
@@ -44,7 +46,16 @@ pub(crate) fn read_table(app: &App, path: &Path, specs: &[ColumnSpec]) -> Result
                     })
                     .unwrap_or(Cell::Empty)
                 })
-                .collect(),
+                .collect();
+            let name = name_col.and_then(|i| match &cells[i] {
+                Cell::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+                _ => None,
+            });
+            DataRow {
+                number: r.number,
+                cells,
+                name,
+            }
         })
         .collect();
     Ok(Table { rows, titles })
@@ -53,6 +64,7 @@ pub(crate) fn read_table(app: &App, path: &Path, specs: &[ColumnSpec]) -> Result
 /// Collects the errors of one row while its cells are parsed.
 pub(crate) struct RowCheck<'a> {
     pub number: usize,
+    name: Option<&'a str>,
     cells: &'a [Cell],
     titles: &'a [String],
     pub errors: Vec<RowError>,
@@ -62,6 +74,7 @@ impl<'a> RowCheck<'a> {
     pub fn new(row: &'a DataRow, titles: &'a [String]) -> RowCheck<'a> {
         RowCheck {
             number: row.number,
+            name: row.name.as_deref(),
             cells: &row.cells,
             titles,
             errors: Vec::new(),
@@ -73,6 +86,7 @@ impl<'a> RowCheck<'a> {
             row: self.number,
             column: self.titles[col].clone(),
             message: short_message(message.into()),
+            name: self.name.map(str::to_string),
         });
     }
 

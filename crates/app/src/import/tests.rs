@@ -5,6 +5,7 @@ fn e(row: usize, column: &str, message: &str) -> RowError {
         row,
         column: column.into(),
         message: message.into(),
+        name: None,
     }
 }
 

@@ -61,7 +61,7 @@ pub async fn run(
         scope, scope_org, ..
     } = super::start(app, opts).await?;
     let org = scope_org.ok_or_else(|| {
-        AppError::Input("请用 --org 指明举办培训的党组织（培训登记在该组织名下）".into())
+        AppError::Input("请指明举办培训的党组织（导入范围；培训登记在该组织名下）".into())
     })?;
     let mut hashes = Vec::new();
     for row in &table.rows {

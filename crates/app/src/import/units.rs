@@ -99,7 +99,7 @@ pub async fn run(
                 (Some(Coverage::Uncovered | Coverage::Instructor), None) => {
                     c.error(
                         ORG,
-                        "未填写所属党组织：未覆盖或仅选派党建指导员的单位可以不填，但需指定导入到的党组织（--org）",
+                        "未填写所属党组织：未覆盖或仅选派党建指导员的单位可以不填，但需指定导入到的党组织（导入范围）",
                     );
                     None
                 }
@@ -234,6 +234,7 @@ pub async fn run(
             row: *row,
             column: table.titles[CREDIT].clone(),
             message: crate::referral::REFERRED.into(),
+            name: None,
         });
         false
     });

@@ -108,6 +108,7 @@ pub(crate) fn violations(app: &App, p: &LedgerPerson) -> Vec<RowError> {
                 crate::reports::recruitment::rule_label(v.rule),
                 v.detail
             ),
+            name: None,
         })
         .collect()
 }
@@ -160,6 +161,7 @@ pub(crate) async fn write(
                 row: p.row,
                 column: String::new(),
                 message: "未导入：该人员的记录不在本次导入范围内，请联系上级党组织".into(),
+                name: None,
             });
             continue;
         }
@@ -171,6 +173,7 @@ pub(crate) async fn write(
                 row: p.row,
                 column: String::new(),
                 message: "该身份证号已在党员名册中，本行未作为入党申请人导入".into(),
+                name: None,
             });
             continue;
         }
@@ -209,6 +212,7 @@ fn new_steps(
                     b.on,
                     s.on
                 ),
+                name: None,
             });
             continue;
         }

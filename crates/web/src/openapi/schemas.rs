@@ -75,7 +75,7 @@ pub(super) fn schemas() -> Value {
         "reason": { "type": "string", "description": "原因（记入组织沿革），必填" },
     });
     let row_error = obj(
-        json!({ "row": s("integer"), "column": s("string"), "message": s("string") }),
+        json!({ "row": s("integer"), "column": s("string"), "message": s("string"), "name": { "type": "string", "description": "该行的姓名（有“姓名”列的导入）" } }),
         &["row", "column", "message"],
     );
     let mut all = json!({

@@ -440,8 +440,16 @@ async fn upload(
             r
         })
     };
+    let empty_name = file
+        .as_ref()
+        .filter(|(n, f)| !n.is_empty() && f.len == 0)
+        .map(|(n, _)| n.clone());
     let Some((file_name, incoming)) = file.filter(|(n, f)| !n.is_empty() && f.len > 0) else {
-        return refuse(&state, &user, "请选择要导入的文件".into(), org);
+        let message = match empty_name {
+            Some(name) => format!("文件“{name}”是空的（0字节），请检查后重新选择"),
+            None => "请选择要导入的文件".into(),
+        };
+        return refuse(&state, &user, message, org);
     };
     if extension(&file_name).is_none() {
         return refuse(

@@ -113,7 +113,7 @@ async fn journeys_in_headless_chromium() {
     click(c, "import-check").await;
     let table = wait_text(c, "import-error-table").await;
     assert!(
-        table.contains("第3行") && table.contains("公民身份号码"),
+        table.contains("第3行") && table.contains("公民身份号码") && table.contains("钱多"),
         "{table}"
     );
     shot(c, "import-errors-phone", 360, 740).await;
