@@ -150,6 +150,10 @@ pub struct AppState {
     pub(crate) computing: Arc<tokio::sync::Mutex<()>>,
     /// The rectification alerts of the home pages, by org.
     pub(crate) alerts: Arc<memo::Memo<i64, pages::rectification::Alerts>>,
+    /// The home pages' organizational life by child org, by org (kept like the dashboards:
+    /// a township's is judged live, a county's reads the summaries and the branches directly
+    /// under it).
+    pub(crate) life_by_child: Arc<memo::Memo<i64, pages::dashboard::LifeByChild>>,
     /// Whether the data is generated (read once): the footer says the people are invented.
     pub(crate) synthetic: Arc<tokio::sync::OnceCell<bool>>,
     /// The reminders of the home pages, by (org, whether the reader handles referrals); the
@@ -264,6 +268,7 @@ impl AppState {
             computing: Arc::new(tokio::sync::Mutex::new(())),
             alerts: Arc::new(memo::Memo::new()),
             reminders: Arc::new(memo::Memo::new()),
+            life_by_child: Arc::new(memo::Memo::new()),
             synthetic: Arc::new(tokio::sync::OnceCell::new()),
             ratings: Arc::new(memo::Memo::new()),
             summaries_refreshed: Arc::new(Mutex::new(None)),

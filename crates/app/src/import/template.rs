@@ -9,7 +9,7 @@ use crate::{AppError, Result};
 
 /// How to write a column, by what its name says.
 fn hint(name: &str) -> &'static str {
-    if name.contains("身份证") {
+    if name.contains("身份证") || name.contains("身份号码") {
         "18位公民身份号码（按国家标准校验，末位可为X）"
     } else if name.contains("时间") || name.contains("日期") || name.contains("年月") {
         "日期，如 2024-07-01（也可写 2024.7.1、2024年7月1日、20240701）"

@@ -147,7 +147,7 @@ struct DashboardPage {
 /// compliance — judged live for a township, read from the stored summaries (refreshed by
 /// the server every few minutes) above it, so a county's or a province's home costs a few
 /// indexed reads.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct LifeByChild {
     pub this_label: String,
     pub last_label: String,
@@ -158,6 +158,7 @@ pub struct LifeByChild {
     pub note: String,
 }
 
+#[derive(Clone)]
 pub struct LifeRow {
     pub org_id: i64,
     pub name: String,
@@ -351,7 +352,14 @@ async fn dashboard(
     let mut page = dashboard_page(&user, &d, breadcrumb);
     page.rect = rectification::alerts(&state, &user.actor, &root).await?;
     page.reminders = reminders(&state, &user, &root).await?;
-    page.life = life_by_child(&state, &root).await?;
+    page.life = match state.life_by_child.get(&state, &root.org.id) {
+        Some(kept) => kept,
+        None => {
+            let life = life_by_child(&state, &root).await?;
+            state.life_by_child.put(&state, root.org.id, life.clone());
+            life
+        }
+    };
     page.can_remind = user.actor.may(access::Action::RemindBranches);
     page.reminded = q.reminded.map(|n| match (n, q.already.unwrap_or(0)) {
         (0, 0) => "没有需要提醒的党支部。".to_string(),

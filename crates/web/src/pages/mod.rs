@@ -6,7 +6,7 @@ mod account;
 mod accounts;
 mod audit;
 mod common;
-mod dashboard;
+pub(crate) mod dashboard;
 mod dues;
 pub mod import;
 mod life;
