@@ -216,7 +216,24 @@ async fn stored_matches_live(backend: Backend) {
             .unwrap();
         assert!(t.attended > 0 && t.met > 0 && t.short > 0, "{y}: {t:?}");
     }
+    let meetings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meeting")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
     drop(conn);
+    // The county's meeting export holds every meeting (it stopped at 5,000 before), each
+    // with its branch and the org above it.
+    let sheet = jiceng_app::meetings::export_sheet(&app, &sys_org(&app, &root.org.code).await)
+        .await
+        .unwrap();
+    assert!(meetings > 5_000, "{meetings}");
+    assert_eq!(sheet.rows.len() as i64, meetings);
+    assert!(
+        sheet.title.contains(&format!("共{meetings}条")),
+        "{}",
+        sheet.title
+    );
+    assert_eq!(&sheet.headers[..3], ["上级党组织", "党组织", "组织代码"]);
 
     let actor = Actor::system();
     let all = all_orgs(&app).await;

@@ -414,7 +414,13 @@ contract_test!(
         );
         let x = c.get(&format!("/meetings/export.xlsx?org={t001}")).await;
         assert_eq!(x.status, StatusCode::OK);
-        assert!(xlsx_text(&x.bytes).contains("六月主题党日"));
+        let text = xlsx_text(&x.bytes);
+        assert!(text.contains("六月主题党日"));
+        // The hierarchy beside each row: the branch, its code, the org above it.
+        assert!(
+            text.contains("甲镇党委") && text.contains("B001") && text.contains("上级党组织"),
+            "{text}"
+        );
         let list = c.get(&format!("/meetings?org={c001}")).await.text();
         assert!(list.contains("六月主题党日"), "{list}");
         // Exports are audited (the auditor reads the log).

@@ -165,13 +165,43 @@ pub async fn list_under(
     list_page(app, &org.subtree(), &ListFilter::default(), page, page_size).await
 }
 
-/// The meetings of a list as a sheet (the meeting list export).
-pub fn meetings_sheet(title: &str, rows: &[MeetingRow]) -> jiceng_io::Sheet {
+/// The meetings held in the subtree of `org` as the export's sheet, newest first: each
+/// with its branch (name and code) and the org above it (所属乡镇/上级党组织), so the rows
+/// reconcile with a township's own lists. Up to `export::MAX_ROWS` rows; when there are
+/// more, the title says how many of how many (never cut silently).
+pub async fn export_sheet(app: &App, org: &InScope<OrgRecord>) -> Result<jiceng_io::Sheet> {
     use jiceng_io::OutCell;
-    jiceng_io::Sheet {
+    let max = crate::export::MAX_ROWS;
+    let (rows, total) = list_page(app, &org.subtree(), &ListFilter::default(), 1, max).await?;
+    let mut conn = app.store.acquire().await?;
+    let mut ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let held: std::collections::HashMap<i64, OrgRecord> = org_store::by_ids(&mut conn, &ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.org.id, o))
+        .collect();
+    let parents =
+        crate::browse::org_names(&mut conn, held.values().filter_map(|o| o.org.parent_id)).await?;
+    drop(conn);
+    let shown = rows.len() as i64;
+    let title = if total > shown {
+        format!(
+            "{} 会议记录（共{total}条，本表列出最近的{shown}条；请按下级党组织分别导出其余记录）",
+            org.org.name
+        )
+    } else {
+        format!("{} 会议记录（共{total}条）", org.org.name)
+    };
+    let text = |s: &str| OutCell::Text(s.to_string());
+    Ok(jiceng_io::Sheet {
         name: "会议记录".into(),
-        title: title.to_string(),
+        title,
         headers: [
+            "上级党组织",
+            "党组织",
+            "组织代码",
             "日期",
             "类型",
             "主题",
@@ -189,7 +219,15 @@ pub fn meetings_sheet(title: &str, rows: &[MeetingRow]) -> jiceng_io::Sheet {
         rows: rows
             .iter()
             .map(|r| {
+                let o = held.get(&r.org_id);
+                let parent = o
+                    .and_then(|o| o.org.parent_id)
+                    .and_then(|p| parents.get(&p))
+                    .map_or("", String::as_str);
                 vec![
+                    text(parent),
+                    text(o.map_or("", |o| o.org.name.as_str())),
+                    text(o.map_or("", |o| o.org.code.as_str())),
                     OutCell::Text(r.date.to_string()),
                     OutCell::Text(r.labels.join("暨")),
                     OutCell::Text(r.topic.clone()),
@@ -212,7 +250,7 @@ pub fn meetings_sheet(title: &str, rows: &[MeetingRow]) -> jiceng_io::Sheet {
                 ]
             })
             .collect(),
-    }
+    })
 }
 
 /// The meetings of `kind` already recorded in the span of its cadence that holds `date`

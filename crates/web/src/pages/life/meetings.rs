@@ -187,9 +187,8 @@ pub(super) async fn meetings_export(
     State(state): State<AppState>,
     QueryOrg { user, org }: QueryOrg<User>,
 ) -> Result<Response, PageError> {
-    let (rows, _) = meetings::list_under(&state.app, &org, 1, jiceng_app::export::MAX_ROWS).await?;
+    let sheet = meetings::export_sheet(&state.app, &org).await?;
     let title = format!("{} 会议记录", org.org.name);
-    let sheet = meetings::meetings_sheet(&title, &rows);
     let bytes =
         jiceng_app::export::workbook(&state.app, &user.actor, "meetings", Some(&org), &[sheet])
             .await?;
