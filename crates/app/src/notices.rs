@@ -61,6 +61,7 @@ pub async fn remind_owing(
         .collect();
     drop(conn);
     let mut notices = Vec::new();
+    let mut codes: Vec<&str> = Vec::new();
     let mut already = 0;
     for p in &report.pending {
         let Some(branch) = by_code.get(&p.org.code) else {
@@ -77,6 +78,7 @@ pub async fn remind_owing(
             .collect();
         labels.dedup();
         let by = p.items.iter().map(|i| i.due_by).min().unwrap_or(today);
+        codes.push(&branch.org.code);
         notices.push(StoredNotice {
             id: 0,
             org_id: branch.org.id,
@@ -107,11 +109,6 @@ pub async fn remind_owing(
         n.id = first + i as i64;
         n.sent_at = time_text(now);
     }
-    let codes: Vec<&str> = notices
-        .iter()
-        .filter_map(|n| by_code.values().find(|o| o.org.id == n.org_id))
-        .map(|o| o.org.code.as_str())
-        .collect();
     let entry = audit::Entry::new(actor, AuditAction::NoticeSend, &org.org.code)
         .org(Some(&**org))
         .after(json!({ "month": month.to_string(), "branches": codes }));

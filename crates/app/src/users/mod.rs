@@ -315,8 +315,8 @@ pub fn may_keep(actor: &Actor, u: &UserInfo) -> bool {
                 && DELEGATED_ROLES.contains(&u.role)))
 }
 
-/// The name of the account `id`, if it lies in the actor's area (else not found).
-pub async fn username_of(app: &App, actor: &Actor, id: i64) -> Result<String> {
+/// The account `id`, if it lies in the actor's area (else not found).
+pub async fn account(app: &App, actor: &Actor, id: i64) -> Result<UserInfo> {
     let mut conn = app.store.acquire().await?;
     let area = org_scope(&mut conn, actor).await?;
     let u = user_store::get(&mut conn, id)
@@ -326,7 +326,7 @@ pub async fn username_of(app: &App, actor: &Actor, id: i64) -> Result<String> {
             None => area == Scope::All,
         })
         .ok_or_else(|| AppError::NotFound(format!("用户（id {id}）")))?;
-    Ok(u.username)
+    info(app, &u)
 }
 
 /// Disables a user and ends its sessions.

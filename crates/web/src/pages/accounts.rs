@@ -18,7 +18,7 @@ use jiceng_app::{AppError, OrgRecord};
 use serde::Deserialize;
 
 use super::{html, html_status, Nav, Pager};
-use crate::error::{PageError, WebError};
+use crate::error::PageError;
 use crate::extract::{CsrfForm, NoFields, QueryOrg};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::{self, User};
@@ -303,13 +303,7 @@ async fn add(
 
 /// The account `id` the actor keeps: its current row.
 async fn kept(state: &AppState, user: &User, id: i64) -> Result<UserInfo, PageError> {
-    let name = users::username_of(&state.app, &user.actor, id).await?;
-    let all = users::list_users(&state.app, &user.actor.grant()?).await?;
-    all.into_iter().find(|u| u.username == name).ok_or_else(|| {
-        PageError(WebError::App(AppError::NotFound(format!(
-            "用户（id {id}）"
-        ))))
-    })
+    Ok(users::account(&state.app, &user.actor, id).await?)
 }
 
 async fn reset(
