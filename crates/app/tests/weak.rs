@@ -744,6 +744,142 @@ contract_test!(
 );
 
 contract_test!(
+    a_department_decides_a_list_at_once,
+    |db: TestDb| async move {
+        let (app, _dir) = loaded(&db, "batch").await;
+        let a = dept();
+        let year = 2026;
+        let status = |r: &WeakReport, org: &str, kind: &str| {
+            r.weak
+                .iter()
+                .find(|w| w.org.code == org)
+                .and_then(|w| w.weaknesses.iter().find(|x| x.kind == kind))
+                .map(|x| x.status)
+        };
+        let audit_entries = |app: &App| {
+            let app = app.clone();
+            async move { audit_log(&app).await.len() }
+        };
+        let entries_before = audit_entries(&app).await;
+        // One pick without a signal refuses the whole batch, naming its org; nothing stored.
+        let e = uc::decide_many(
+            &app,
+            &a,
+            "T001",
+            year,
+            &[
+                ("T006", WeaknessKind::Disunity),
+                ("T004", WeaknessKind::Graft),
+            ],
+            jiceng_domain::Decision::Confirmed,
+            "乡镇初审意见一致",
+        )
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("没有“贪"), "{e}");
+        let r = uc::weak_report(&app, &a, "T001", year).await.unwrap();
+        assert_eq!(status(&r, "T006", "Disunity"), Some("suspected"));
+        assert!(
+            uc::get(&app, &a, "T006", year).await.is_err(),
+            "no case yet"
+        );
+        assert_eq!(audit_entries(&app).await, entries_before);
+        // A shared reason is required; a pick outside the root is not found.
+        assert!(uc::decide_many(
+            &app,
+            &a,
+            "T001",
+            year,
+            &[("T009", WeaknessKind::Paralysis)],
+            jiceng_domain::Decision::Confirmed,
+            " ",
+        )
+        .await
+        .is_err());
+        assert!(matches!(
+            uc::decide_many(
+                &app,
+                &a,
+                "T006",
+                year,
+                &[("T009", WeaknessKind::Paralysis)],
+                jiceng_domain::Decision::Confirmed,
+                "不在范围",
+            )
+            .await,
+            Err(AppError::NotFound(_))
+        ));
+        let sec = dept().with_role(Role::Secretary);
+        assert!(matches!(
+            uc::decide_many(
+                &app,
+                &sec,
+                "T001",
+                year,
+                &[("T009", WeaknessKind::Paralysis)],
+                jiceng_domain::Decision::Confirmed,
+                "无权",
+            )
+            .await,
+            Err(AppError::Forbidden)
+        ));
+
+        // Two kinds of one org and a third org: one case each, both kinds in T006's.
+        let done = uc::decide_many(
+            &app,
+            &a,
+            "T001",
+            year,
+            &[
+                ("T006", WeaknessKind::Disunity),
+                ("T009", WeaknessKind::Paralysis),
+                ("T006", WeaknessKind::Disorder),
+            ],
+            jiceng_domain::Decision::Confirmed,
+            "县委组织部集中研判",
+        )
+        .await
+        .unwrap();
+        assert_eq!(done.len(), 3);
+        assert_eq!(
+            done.iter().filter(|d| d.case_opened).count(),
+            2,
+            "T006's first pick opens its case, the second adds to it"
+        );
+        assert_eq!(audit_entries(&app).await, entries_before + 3);
+        let v = uc::get(&app, &a, "T006", year).await.unwrap();
+        let mut kinds: Vec<&str> = v.kinds.iter().map(|k| k.kind).collect();
+        kinds.sort();
+        assert_eq!(kinds, ["Disorder", "Disunity"]);
+        assert_eq!(
+            uc::get(&app, &a, "T009", year).await.unwrap().stage,
+            "Diagnosed"
+        );
+        // And a batch dismissal.
+        uc::decide_many(
+            &app,
+            &a,
+            "T001",
+            year,
+            &[
+                ("T003", WeaknessKind::Graft),
+                ("T002", WeaknessKind::Poverty),
+            ],
+            jiceng_domain::Decision::Dismissed,
+            "经核实已整改到位",
+        )
+        .await
+        .unwrap();
+        let r = uc::weak_report(&app, &a, "T001", year).await.unwrap();
+        assert_eq!(status(&r, "T006", "Disorder"), Some("confirmed"));
+        assert_eq!(status(&r, "T009", "Paralysis"), Some("confirmed"));
+        assert_eq!(status(&r, "T003", "Graft"), Some("dismissed"));
+        assert_eq!(status(&r, "T002", "Poverty"), Some("dismissed"));
+        assert_eq!(status(&r, "T003", "Ineffectiveness"), Some("suspected"));
+    }
+);
+
+contract_test!(
     a_case_runs_from_diagnosis_to_acceptance,
     |db: TestDb| async move {
         let (app, _dir) = loaded(&db, "rect").await;

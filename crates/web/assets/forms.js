@@ -39,3 +39,20 @@ document.querySelectorAll("table[data-sortable]").forEach(function (t) {
     });
   });
 });
+// `button[data-confirm]`: asks before the button sends its form (one form, two actions).
+document.querySelectorAll("button[data-confirm]").forEach(function (b) {
+  b.addEventListener("click", function (e) {
+    if (!window.confirm(b.getAttribute("data-confirm"))) {
+      e.preventDefault();
+    }
+  });
+});
+// `input[data-check-all=NAME]`: ticks or clears every box named NAME of its form.
+document.querySelectorAll("input[data-check-all]").forEach(function (all) {
+  all.addEventListener("change", function () {
+    var name = all.getAttribute("data-check-all");
+    all.form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (c) {
+      c.checked = all.checked;
+    });
+  });
+});

@@ -602,3 +602,113 @@ contract_test!(
         );
     }
 );
+
+contract_test!(
+    department_works_through_the_weak_list_in_batches,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        records_from(&db, &f.orgs).await;
+        let (c001, b001) = (f.orgs["C001"], f.orgs["B001"]);
+        let mut c = logged_in(&f.app, "dept").await;
+        let csrf = c.csrf().await;
+        let list = format!("/reports/weak?org={c001}&year={YEAR}");
+
+        // A table in priority order, filtered by kind, with a box per weakness.
+        let page = c.get(&format!("{list}&kind=Disunity")).await.text();
+        assert!(page.contains("id=\"weak-table\""), "{page}");
+        assert!(page.contains("甲村党支部"), "{page}");
+        let pick = format!("{b001}:Disunity");
+        assert!(page.contains(&format!("value=\"{pick}\"")), "{page}");
+        assert!(page.contains("batch-panel"), "{page}");
+        // A filter that matches nothing says so.
+        let page = c.get(&format!("{list}&status=dismissed")).await.text();
+        assert!(page.contains("没有符合筛选条件的问题"), "{page}");
+
+        let decide = format!("/reports/weak/decide?org={c001}&year={YEAR}&kind=Disunity");
+        // A pick without a signal refuses all; the reason and the ticks come back.
+        let bad = format!("{b001}:Graft");
+        let r = c
+            .post_form(
+                &decide,
+                &[
+                    ("csrf", &csrf),
+                    ("pick", &pick),
+                    ("pick", &bad),
+                    ("decision", "confirm"),
+                    ("reason", "乡镇初审意见"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        let page = r.text();
+        assert!(page.contains("batch-error"), "{page}");
+        assert!(
+            page.contains("甲村党支部："),
+            "the error names the org: {page}"
+        );
+        assert!(page.contains("乡镇初审意见"), "the reason is kept");
+        assert!(
+            page.contains(&format!("value=\"{pick}\" checked")),
+            "{page}"
+        );
+        let page = c.get(&format!("{list}&status=confirmed")).await.text();
+        assert!(
+            page.contains("没有符合筛选条件的问题"),
+            "nothing stored: {page}"
+        );
+
+        // Then the good batch: back on the list with what was done.
+        let r = c
+            .post_form(
+                &decide,
+                &[
+                    ("csrf", &csrf),
+                    ("pick", &pick),
+                    ("decision", "confirm"),
+                    ("reason", "县委组织部集中研判"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let to = r.location().unwrap();
+        assert!(to.contains("kind=Disunity"), "the filter is kept: {to}");
+        let page = c.get(&to).await.text();
+        assert!(page.contains("已确定1条问题"), "{page}");
+        let page = c.get(&format!("{list}&status=confirmed")).await.text();
+        assert!(page.contains("甲村党支部"), "{page}");
+        let case = c
+            .get(&format!("/orgs/{b001}/rectification?year={YEAR}"))
+            .await
+            .text();
+        assert!(case.contains("县委组织部集中研判"), "{case}");
+
+        // Without the CSRF token nothing happens; a secretary sees no batch form and may
+        // not post one.
+        let r = c
+            .post_form(
+                &decide,
+                &[("pick", &pick), ("decision", "dismiss"), ("reason", "x")],
+            )
+            .await;
+        assert_ne!(r.status, StatusCode::SEE_OTHER);
+        let mut s = logged_in(&f.app, "sec-a").await;
+        let page = s
+            .get(&format!("/reports/weak?org={b001}&year={YEAR}"))
+            .await
+            .text();
+        assert!(!page.contains("batch-panel"), "{page}");
+        let scsrf = s.csrf().await;
+        let r = s
+            .post_form(
+                &format!("/reports/weak/decide?org={b001}&year={YEAR}"),
+                &[
+                    ("csrf", &scsrf),
+                    ("pick", &pick),
+                    ("decision", "dismiss"),
+                    ("reason", "无权"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    }
+);

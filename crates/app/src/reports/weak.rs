@@ -375,6 +375,9 @@ pub struct WeakSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct RegionRow {
     pub org: OrgRef,
+    /// The child's id (a page filters its list by it).
+    #[serde(skip)]
+    pub id: i64,
     pub weak_orgs: usize,
     pub by_kind: Vec<KindRow>,
 }
@@ -411,6 +414,7 @@ pub async fn summarize(
         if !part.weak.is_empty() {
             by_region.push(RegionRow {
                 org: OrgRef::of(&c.org),
+                id: c.org.id,
                 weak_orgs: part.weak_orgs(),
                 by_kind: part.by_kind(),
             });

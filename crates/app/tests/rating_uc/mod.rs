@@ -92,6 +92,25 @@ pub async fn dismiss(
     weak::dismiss(app, &g, &org(app, a, key).await?, year, kind, reason).await
 }
 
+/// 批量确定 / 批量排除 under `root`, the picks named by org code.
+pub async fn decide_many(
+    app: &App,
+    a: &Actor,
+    root: &str,
+    year: i32,
+    picks: &[(&str, WeaknessKind)],
+    decision: jiceng_domain::Decision,
+    reason: &str,
+) -> Result<Vec<Decided>> {
+    let g = a.grant::<access::DecideWeakness>()?;
+    let root = org(app, a, root).await?;
+    let mut ids = Vec::new();
+    for (code, kind) in picks {
+        ids.push((org(app, a, code).await?.org.id, *kind));
+    }
+    weak::decide_many(app, &g, &root, year, &ids, decision, reason).await
+}
+
 pub async fn record_signal(
     app: &App,
     a: &Actor,
