@@ -9,6 +9,7 @@
 
 mod members;
 mod org;
+pub mod search;
 mod units;
 
 use std::collections::HashMap;

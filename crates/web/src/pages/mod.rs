@@ -27,6 +27,7 @@ use login::{login_page, refuse_login_form, signed_in};
 pub(crate) use members::looks_like_id_number;
 mod refusal;
 mod reports;
+mod search;
 mod training;
 mod transfers;
 mod units;
@@ -55,6 +56,7 @@ pub fn routes() -> Routes {
         .merge(mobility::routes())
         .merge(dues::routes())
         .merge(units::routes())
+        .merge(search::routes())
         .merge(reports::routes())
         .merge(rating::routes())
         .merge(weak::routes())

@@ -1,0 +1,89 @@
+//! The header's search in process, on SQLite and PostgreSQL: orgs, members and units of
+//! the user's scope; a single record opens at once; an ID number is posted and never
+//! echoed; nothing outside the scope is found; a member account may not search.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use jiceng_store::contract_test;
+use jiceng_store::testing::TestDb;
+
+contract_test!(
+    the_header_search_finds_within_scope,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let mut c = logged_in(&f.app, "dept").await;
+        let csrf = c.csrf().await;
+        let home = c.get("/").await.text();
+        assert!(home.contains("id=\"nav-search\""), "the header has the box");
+
+        // A name posts, then is answered at its own address.
+        let r = c
+            .post_form("/search", &[("csrf", &csrf), ("q", "村党支部")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let to = r.location().unwrap();
+        assert!(to.starts_with("/search?q="), "{to}");
+        let page = c.get(&to).await.text();
+        for name in ["甲村党支部", "乙村党支部", "丙村党支部"] {
+            assert!(page.contains(name), "{name}: {page}");
+        }
+        assert!(page.contains("found-orgs"), "{page}");
+        assert!(!page.contains("found-members"), "{page}");
+
+        // One org found (by code, or a name): it opens.
+        let r = c.get("/search?q=B002").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert_eq!(r.location().unwrap(), format!("/orgs/{}", f.orgs["B002"]));
+        // One member found: the record opens.
+        let r = c.get(&format!("/search?q={}", urlencode("李秀英"))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert_eq!(
+            r.location().unwrap(),
+            format!("/members/{}", f.members["李秀英"])
+        );
+        // Nothing found says so.
+        let page = c
+            .get(&format!("/search?q={}", urlencode("不存在的名字")))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("search-none"), "{}", page.text());
+
+        // An ID number: posted, answered in the body, masked, never in a URL.
+        let id = id_number("1980-05-20", 12);
+        let r = c.post_form("/search", &[("csrf", &csrf), ("q", &id)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert_eq!(
+            r.location().unwrap(),
+            format!("/members/{}", f.members["李秀英"])
+        );
+        let r = c.get(&format!("/search?q={id}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(!r.text().contains(&id));
+
+        // A secretary finds only within the branch: another branch's member and org are
+        // not there.
+        let mut s = logged_in(&f.app, "sec-a").await;
+        let page = s.get(&format!("/search?q={}", urlencode("陈静"))).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("search-none"), "{}", page.text());
+        let page = s.get("/search?q=B002").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.text().contains("乙村党支部"), "{}", page.text());
+
+        // A member account has no search.
+        let mut m = logged_in(&f.app, "member").await;
+        assert!(!m.get("/").await.text().contains("nav-search"));
+        assert_eq!(m.get("/search?q=B001").await.status, StatusCode::FORBIDDEN);
+    }
+);
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
