@@ -23,6 +23,7 @@ pub mod mobile_in;
 pub mod mobility;
 pub mod notices;
 pub mod org_admin;
+pub mod paper;
 pub mod password;
 mod person;
 pub mod privacy;

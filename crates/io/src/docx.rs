@@ -7,8 +7,9 @@
 use std::io::{Cursor, Read, Write};
 
 use docx_rs::{
-    AlignmentType, Docx, FieldCharType, Footer, InstrPAGE, InstrText, LineSpacing, LineSpacingType,
-    PageMargin, Paragraph, Run, RunFonts, SpecialIndentType,
+    AlignmentType, Docx, FieldCharType, Footer, HeightRule, InstrPAGE, InstrText, LineSpacing,
+    LineSpacingType, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType, Table, TableCell,
+    TableLayoutType, TableRow, WidthType,
 };
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
@@ -34,6 +35,13 @@ const PAGE_NUMBER_SIZE: usize = 28;
 const PAGE_NUMBER_LINE: i32 = 320;
 /// 28.95 pt per body line (22 lines on a page), 36 pt per title line.
 const BODY_LINE: i32 = 579;
+/// The text's width on A4 between the margins, in twips.
+const TEXT_WIDTH: u32 = 11906 - mm(28) as u32 - mm(26) as u32;
+/// 小四 (12 pt) in tables, on 18 pt lines.
+const TABLE_SIZE: usize = 24;
+const TABLE_LINE: i32 = 360;
+/// 黑体 for headings.
+const HEADING_FONT: &str = "黑体";
 const TITLE_LINE: i32 = 720;
 
 /// A piece of a document, in the order it is printed.
@@ -47,6 +55,15 @@ pub enum Block {
     Body(String),
     /// An empty line.
     Blank,
+    /// A section heading, flush left in 黑体 (一、会议内容).
+    Heading(String),
+    /// A ruled table in 仿宋 小四, the header row bold; the
+    /// columns' relative widths (the text width shared out by them).
+    Table {
+        widths: Vec<u32>,
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
     /// 署名 and 成文日期, one empty line under the text: the date four characters from the right edge, the signer centred
     /// on it (or, when the signer's name is the longer, two characters from the edge).
     Signature { signer: String, date: String },
@@ -67,6 +84,11 @@ pub fn official_docx(blocks: &[Block]) -> Result<Vec<u8>, DocxError> {
             Block::Signature { signer, date } => signature(signer, date)
                 .into_iter()
                 .fold(doc, |d, p| d.add_paragraph(p)),
+            Block::Table {
+                widths,
+                header,
+                rows,
+            } => doc.add_table(table(widths, header, rows)),
             // The last paragraph goes over the page with the signature, never the signature alone.
             other => doc.add_paragraph(paragraph(other).keep_next(signed_next(i))),
         });
@@ -171,9 +193,69 @@ fn paragraph(block: &Block) -> Paragraph {
                 None,
             )
             .add_run(body_run(text)),
+        Block::Heading(text) => line.keep_next(true).add_run(
+            Run::new()
+                .add_text(text)
+                .fonts(
+                    RunFonts::new()
+                        .ascii(HEADING_FONT)
+                        .hi_ansi(HEADING_FONT)
+                        .east_asia(HEADING_FONT),
+                )
+                .size(BODY_SIZE),
+        ),
         Block::Blank => line.add_run(body_run("")),
         Block::Signature { .. } => unreachable!("a signature is two paragraphs"),
+        Block::Table { .. } => unreachable!("a table is not a paragraph"),
     }
+}
+
+/// A ruled table across the text's width; each cell's lines as paragraphs.
+fn table(widths: &[u32], header: &[String], rows: &[Vec<String>]) -> Table {
+    let total: u32 = widths.iter().sum::<u32>().max(1);
+    let grid: Vec<usize> = widths
+        .iter()
+        .map(|w| (TEXT_WIDTH * w / total) as usize)
+        .collect();
+    let cell = |text: &str, width: usize, bold: bool| {
+        text.split('\n')
+            .fold(TableCell::new().width(width, WidthType::Dxa), |c, line| {
+                let run = Run::new()
+                    .add_text(line)
+                    .fonts(body_fonts())
+                    .size(TABLE_SIZE);
+                let run = if bold { run.bold() } else { run };
+                c.add_paragraph(
+                    Paragraph::new()
+                        .line_spacing(exact(TABLE_LINE))
+                        .align(if bold {
+                            AlignmentType::Center
+                        } else {
+                            AlignmentType::Left
+                        })
+                        .add_run(run),
+                )
+            })
+    };
+    let row = |texts: &[String], bold: bool| {
+        TableRow::new(
+            grid.iter()
+                .enumerate()
+                .map(|(i, w)| cell(texts.get(i).map(String::as_str).unwrap_or(""), *w, bold))
+                .collect(),
+        )
+        .row_height(480.0)
+        .height_rule(HeightRule::AtLeast)
+        .cant_split()
+    };
+    let mut t = Table::new(vec![row(header, true)])
+        .set_grid(grid.clone())
+        .layout(TableLayoutType::Fixed)
+        .width(TEXT_WIDTH as usize, WidthType::Dxa);
+    for r in rows {
+        t = t.add_row(row(r, false));
+    }
+    t
 }
 
 /// The signer over the date, centred on one another, right-aligned.
@@ -226,11 +308,12 @@ fn with_font_table(package: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
 }
 
 fn font_table() -> String {
-    const FONTS: [(&str, &str, &str, &str); 6] = [
+    const FONTS: [(&str, &str, &str, &str); 7] = [
         (TITLE_FONT, "宋体", "86", "script"),
         (BODY_FONT, "仿宋", "86", "modern"),
         ("宋体", "SimSun", "86", "auto"),
         ("仿宋", "FangSong", "86", "modern"),
+        (HEADING_FONT, "SimHei", "86", "modern"),
         (LATIN_FONT, "", "00", "roman"),
         ("Arial", "", "00", "swiss"),
     ];
@@ -286,6 +369,26 @@ mod tests {
             .read_to_string(&mut fonts)
             .unwrap();
         assert!(fonts.contains(r#"<w:altName w:val="宋体"/>"#));
+    }
+
+    #[test]
+    fn a_table_keeps_its_cells_and_columns() {
+        let bytes = official_docx(&[
+            Block::Heading("签到表".into()),
+            Block::Table {
+                widths: vec![1, 3, 2],
+                header: vec!["序号".into(), "姓名".into(), "签名".into()],
+                rows: vec![vec!["1".into(), "张三".into(), String::new()]],
+            },
+        ])
+        .unwrap();
+        let xml = document_xml(&bytes).unwrap();
+        assert!(xml.contains("签到表") && xml.contains("张三") && xml.contains("黑体"));
+        assert_eq!(
+            xml.matches("<w:tr>").count() + xml.matches("<w:tr ").count(),
+            2
+        );
+        assert_eq!(xml.matches("<w:gridCol").count(), 3);
     }
 
     #[test]

@@ -128,7 +128,7 @@ pub async fn list(
 
 /// A page of the meetings in `scope` narrowed by `filter` (newest first); `page` counts
 /// from 1. Returns the rows and the total.
-async fn list_page(
+pub(crate) async fn list_page(
     app: &App,
     scope: &Scope,
     filter: &ListFilter,

@@ -78,6 +78,13 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<MeetingView> {
         .ok_or_else(|| AppError::NotFound("党组织".into()))?;
     let attendance = meeting_store::attendees(&mut conn, id).await?;
     let guests = jiceng_store::mobile_in::guests_of(&mut conn, id).await?;
+    // 记录人: the recorder's name where the account has one, the account beside it.
+    let recorder = jiceng_store::users::get_by_username(&mut conn, &Scope::All, &m.created_by)
+        .await?
+        .and_then(|u| u.display_name)
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| format!("{n}（{}）", m.created_by))
+        .unwrap_or_else(|| m.created_by.clone());
     let names: HashMap<i64, String> = if attendance.is_empty() {
         HashMap::new()
     } else {
@@ -132,7 +139,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<MeetingView> {
             })
             .collect(),
         guests,
-        recorded_by: m.created_by.clone(),
+        recorded_by: recorder,
     })
 }
 

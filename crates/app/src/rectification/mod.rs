@@ -115,6 +115,23 @@ pub struct EventView {
     pub actor: String,
 }
 
+/// A timeline entry's step in Chinese.
+pub fn step_label(step: &str) -> &'static str {
+    match step {
+        "open" => "确定问题、建立台账",
+        "add_kind" => "新增问题",
+        "remove_kind" => "排除问题",
+        "plan" => "制定整改方案",
+        "assign" => "落实帮扶",
+        "progress" => "报告整改进展",
+        "complete_measure" => "完成整改措施",
+        "extend" => "延期整改",
+        "accept" => "验收销号",
+        "review" => "回头看",
+        _ => "记录",
+    }
+}
+
 /// A case as its page shows it, with its timeline.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseView {

@@ -25,6 +25,7 @@ pub use listing::{opt_i64, urlencode, Pager};
 pub(crate) use login::login_refused;
 use login::{login_page, refuse_login_form, signed_in};
 pub(crate) use members::looks_like_id_number;
+mod paper;
 mod refusal;
 mod reports;
 mod search;
@@ -57,6 +58,7 @@ pub fn routes() -> Routes {
         .merge(dues::routes())
         .merge(units::routes())
         .merge(search::routes())
+        .merge(paper::routes())
         .merge(reports::routes())
         .merge(rating::routes())
         .merge(weak::routes())

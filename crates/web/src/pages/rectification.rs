@@ -65,22 +65,7 @@ fn kinds_text(kinds: &[&str]) -> String {
         .join("、")
 }
 
-/// A timeline entry's step in Chinese.
-fn step_label(step: &str) -> &'static str {
-    match step {
-        "open" => "确定问题、建立台账",
-        "add_kind" => "新增问题",
-        "remove_kind" => "排除问题",
-        "plan" => "制定整改方案",
-        "assign" => "落实帮扶",
-        "progress" => "报告整改进展",
-        "complete_measure" => "完成整改措施",
-        "extend" => "延期整改",
-        "accept" => "验收销号",
-        "review" => "回头看",
-        _ => "记录",
-    }
-}
+use jiceng_app::rectification::step_label;
 
 fn opt_date(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
