@@ -307,6 +307,12 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         system: false,
     },
     PermissionRow {
+        action: Action::ExportFullIds,
+        label: "导出含完整身份证号的党员名册（须说明用途，留痕），与全国党员管理信息系统核对",
+        roles: &[Department],
+        system: false,
+    },
+    PermissionRow {
         action: Action::SetRules,
         label: "修改评定指标体系和帮扶对应关系",
         roles: &[Admin, Department],
@@ -496,6 +502,7 @@ permissions!(
     RecordDues,
     RecordTraining,
     Unmask,
+    ExportFullIds,
     SetRules,
     Rate,
     AdjustRating,

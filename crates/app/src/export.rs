@@ -1,12 +1,15 @@
 //! Excel exports of every list and report, each recorded in the audit log (SPEC C11:
-//! every export is recorded). ID numbers and phones stay masked in every export.
+//! every export is recorded). ID numbers and phones stay masked in every export but one: the
+//! department's audited roster with full ID numbers (`privacy::export_full_ids`).
 
 use jiceng_io::{OutCell, Sheet};
 use jiceng_store::orgs::StoredOrg;
 
 use crate::access::Actor;
 use crate::audit::{self, AuditAction};
-use crate::browse::{MemberRow, OrgSummary, UnitRow};
+use std::collections::HashMap;
+
+use crate::browse::{MemberRow, OrgSummary, Place, UnitRow};
 use crate::{App, AppError, Result};
 
 /// The most rows an export writes; larger lists are narrowed by org or filter first.
@@ -45,7 +48,15 @@ fn date(d: Option<chrono::NaiveDate>) -> OutCell {
         .unwrap_or(OutCell::Empty)
 }
 
-pub fn members_sheet(title: &str, rows: &[MemberRow]) -> Sheet {
+/// The place columns of a row of org `id`: 组织代码, 上级党组织, 上级组织代码.
+fn place_cells(places: &HashMap<i64, Place>, id: i64) -> [OutCell; 3] {
+    let p = places.get(&id).cloned().unwrap_or_default();
+    [text(&p.code), text(&p.parent), text(&p.parent_code)]
+}
+
+const PLACE_HEADERS: [&str; 3] = ["组织代码", "上级党组织", "上级组织代码"];
+
+pub fn members_sheet(title: &str, rows: &[MemberRow], places: &HashMap<i64, Place>) -> Sheet {
     Sheet {
         name: "党员名册".into(),
         title: format!("{title}（共{}人）", rows.len()),
@@ -64,6 +75,7 @@ pub fn members_sheet(title: &str, rows: &[MemberRow]) -> Sheet {
             "所在党组织",
         ]
         .iter()
+        .chain(PLACE_HEADERS.iter())
         .map(|s| s.to_string())
         .collect(),
         rows: rows
@@ -83,12 +95,15 @@ pub fn members_sheet(title: &str, rows: &[MemberRow]) -> Sheet {
                     opt(&m.phone_masked),
                     text(&m.org_name),
                 ]
+                .into_iter()
+                .chain(place_cells(places, m.org_id))
+                .collect()
             })
             .collect(),
     }
 }
 
-pub fn units_sheet(title: &str, rows: &[UnitRow]) -> Sheet {
+pub fn units_sheet(title: &str, rows: &[UnitRow], places: &HashMap<i64, Place>) -> Sheet {
     Sheet {
         name: "单位".into(),
         title: format!("{title}（共{}个）", rows.len()),
@@ -104,6 +119,7 @@ pub fn units_sheet(title: &str, rows: &[UnitRow]) -> Sheet {
             "党建指导员",
         ]
         .iter()
+        .chain(PLACE_HEADERS.iter())
         .map(|s| s.to_string())
         .collect(),
         rows: rows
@@ -120,6 +136,9 @@ pub fn units_sheet(title: &str, rows: &[UnitRow]) -> Sheet {
                     text(&u.org_name),
                     opt(&u.instructor),
                 ]
+                .into_iter()
+                .chain(place_cells(places, u.org_id))
+                .collect()
             })
             .collect(),
     }

@@ -350,6 +350,106 @@ pub fn mask_phone(phone: &str) -> String {
     out
 }
 
+/// The roster of `root`'s subtree with full ID numbers (导出完整身份证号), for the
+/// organization department to reconcile with the national member system: a reason is
+/// required, and the export — who, which subtree, how many rows, why — is recorded in the
+/// audit log before the sheet is handed over (no entry, no file). At most
+/// `export::MAX_ROWS` rows; the title says how many of how many when there are more.
+pub async fn export_full_ids(
+    app: &App,
+    grant: &Grant<crate::access::ExportFullIds>,
+    root: &crate::access::InScope<crate::OrgRecord>,
+    reason: &str,
+) -> Result<jiceng_io::Sheet> {
+    use jiceng_io::OutCell;
+    let actor = grant.actor();
+    let reason = reason.trim();
+    if reason.chars().count() < 4 {
+        return Err(AppError::Input(
+            "请填写导出用途（至少4个字，如：与全国党员管理信息系统核对）".into(),
+        ));
+    }
+    if reason.chars().count() > 200 {
+        return Err(AppError::Input("导出用途最多200个字".into()));
+    }
+    let cap = crate::export::MAX_ROWS;
+    let mut conn = app.store.acquire().await?;
+    let (rows, _) = jiceng_store::browse::members_page(
+        &mut conn,
+        &root.subtree(),
+        &Default::default(),
+        0,
+        cap,
+        Some(0),
+    )
+    .await?;
+    let places =
+        crate::browse::places_of(&mut conn, rows.iter().map(|m: &StoredMember| m.org_id)).await?;
+    drop(conn);
+    let total = root.facts.subtree_members.max(rows.len() as i64);
+    let mut out = Vec::with_capacity(rows.len());
+    for m in &rows {
+        let id = app.crypto.decrypt(&m.id_cipher)?;
+        let p = places.get(&m.org_id).cloned().unwrap_or_default();
+        let text = |s: &str| OutCell::Text(s.to_string());
+        out.push(vec![
+            text(&m.name),
+            text(m.gender.label()),
+            text(id.as_str()),
+            text(&m.birth_date.to_string()),
+            text(m.status.label()),
+            text(&m.joined_on.to_string()),
+            m.full_on
+                .map(|d| text(&d.to_string()))
+                .unwrap_or(OutCell::Empty),
+            text(&p.name),
+            text(&p.code),
+            text(&p.parent),
+            text(&p.parent_code),
+        ]);
+    }
+    let shown = out.len() as i64;
+    let count = if shown < total {
+        format!("共{total}人，此处{shown}人，请按下级组织分别导出")
+    } else {
+        format!("共{shown}人")
+    };
+    let sheet = jiceng_io::Sheet {
+        name: "党员名册（完整身份证号）".into(),
+        title: format!(
+            "{}党员名册（含完整身份证号，{count}；导出人 {}，用途：{reason}；请妥善保管，用后销毁）",
+            root.org.name, actor.username
+        ),
+        headers: [
+            "姓名",
+            "性别",
+            "公民身份号码",
+            "出生日期",
+            "人员类别",
+            "入党日期",
+            "转正日期",
+            "所在党组织",
+            "组织代码",
+            "上级党组织",
+            "上级组织代码",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows: out,
+    };
+    audit::Entry::new(
+        actor,
+        AuditAction::ExportFullIds,
+        format!("{}党员名册（完整身份证号）", root.org.name),
+    )
+    .org(&**root)
+    .after(json!({ "rows": shown, "of": total, "reason": reason }))
+    .record_alone(app, app.now())
+    .await?;
+    Ok(sheet)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

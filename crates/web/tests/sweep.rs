@@ -211,6 +211,7 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         // URL); the roster it names is what is scoped.
         ("POST", "/members/search") => f(&[("q", s("张"))]),
         ("POST", "/search") => f(&[("q", s("张"))]),
+        ("POST", "/members/export-full.xlsx") => f(&[("reason", s("与全国系统核对"))]),
         ("POST", "/members/{id}/reveal") => f(&[]),
         ("POST", "/members/{id}/edit") => f(&[("name", s("张建国")), ("status", s("full"))]),
         ("POST", "/reports/ratings/compute") => f(&[("org", org.to_string()), ("year", s("2025"))]),

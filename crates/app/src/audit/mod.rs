@@ -107,10 +107,11 @@ pub enum AuditAction {
     UserEnable = 126,
     SessionsEnd = 127,
     NoticeSend = 128,
+    ExportFullIds = 129,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 66] = [
+    pub const ALL: [AuditAction; 67] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -177,6 +178,7 @@ impl AuditAction {
         AuditAction::UserEnable,
         AuditAction::SessionsEnd,
         AuditAction::NoticeSend,
+        AuditAction::ExportFullIds,
     ];
 
     pub fn code(self) -> i64 {
@@ -255,6 +257,7 @@ impl AuditAction {
             AuditAction::UserEnable => "user_enable",
             AuditAction::SessionsEnd => "sessions_end",
             AuditAction::NoticeSend => "notice_send",
+            AuditAction::ExportFullIds => "export_full_ids",
         }
     }
 
@@ -326,6 +329,7 @@ impl AuditAction {
             AuditAction::UserEnable => "启用用户",
             AuditAction::SessionsEnd => "结束本人其他登录会话",
             AuditAction::NoticeSend => "向下级发送站内提醒",
+            AuditAction::ExportFullIds => "导出含完整身份证号的名册",
         }
     }
 }

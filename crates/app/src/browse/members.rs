@@ -1,5 +1,7 @@
 //! The member roster (a page, or all for an export) and a member's page.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use jiceng_store::browse::{self as browse_store, MemberFilter, MemberSort};
 use jiceng_store::members::StoredMember;
@@ -8,8 +10,8 @@ use jiceng_store::{positions as position_store, Scope};
 use serde::Serialize;
 
 use super::{
-    bounded_page, breadcrumb, last_page, name_in, not_found, org_names, Page, PositionRow,
-    MAX_PAGE_SIZE,
+    bounded_page, breadcrumb, last_page, name_in, not_found, org_names, places_of, Page, Place,
+    PositionRow, MAX_PAGE_SIZE,
 };
 use crate::access::{Action, Actor, InScope, Role};
 use crate::{App, AppError, Result};
@@ -177,15 +179,18 @@ pub async fn members_all(
     actor: &Actor,
     query: &MemberQuery,
     cap: i64,
-) -> Result<Vec<MemberRow>> {
+) -> Result<(Vec<MemberRow>, HashMap<i64, Place>)> {
     let (scope, filter, _) = member_read(app, actor, query).await?;
     let mut conn = app.store.acquire().await?;
     let (rows, _) = browse_store::members_page(&mut conn, &scope, &filter, 0, cap, Some(0)).await?;
     let names = org_names(&mut conn, rows.iter().map(|m| m.org_id)).await?;
-    Ok(rows
-        .iter()
-        .map(|m| MemberRow::of(m, name_in(&names, m.org_id)))
-        .collect())
+    let places = places_of(&mut conn, rows.iter().map(|m| m.org_id)).await?;
+    Ok((
+        rows.iter()
+            .map(|m| MemberRow::of(m, name_in(&names, m.org_id)))
+            .collect(),
+        places,
+    ))
 }
 
 /// The member page.

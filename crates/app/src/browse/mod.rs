@@ -179,6 +179,54 @@ pub(crate) fn name_in(names: &HashMap<i64, String>, id: i64) -> &str {
     names.get(&id).map(String::as_str).unwrap_or("")
 }
 
+/// Where an org sits, as an export prints it beside each row (所属党组织's code and the
+/// org above it, 所属乡镇/上级党组织), so that a list pivots by township.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Place {
+    pub name: String,
+    pub code: String,
+    pub parent: String,
+    pub parent_code: String,
+}
+
+/// The places of `ids` (two reads: the orgs, then their parents).
+pub(crate) async fn places_of(
+    conn: &mut Conn,
+    ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, Place>> {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let orgs = org_store::by_ids(conn, &ids).await?;
+    let mut parents: Vec<i64> = orgs.iter().filter_map(|o| o.org.parent_id).collect();
+    parents.sort_unstable();
+    parents.dedup();
+    let parents: HashMap<i64, (String, String)> = org_store::by_ids(conn, &parents)
+        .await?
+        .into_iter()
+        .map(|o| (o.org.id, (o.org.name, o.org.code)))
+        .collect();
+    Ok(orgs
+        .into_iter()
+        .map(|o| {
+            let (parent, parent_code) = o
+                .org
+                .parent_id
+                .and_then(|p| parents.get(&p).cloned())
+                .unwrap_or_default();
+            (
+                o.org.id,
+                Place {
+                    name: o.org.name,
+                    code: o.org.code,
+                    parent,
+                    parent_code,
+                },
+            )
+        })
+        .collect())
+}
+
 pub(crate) async fn org_names(
     conn: &mut Conn,
     ids: impl Iterator<Item = i64>,

@@ -6,7 +6,11 @@ use jiceng_store::units::StoredUnit;
 use jiceng_store::Scope;
 use serde::Serialize;
 
-use super::{bounded_page, last_page, name_in, org_names, org_scope, Page, MAX_PAGE_SIZE};
+use std::collections::HashMap;
+
+use super::{
+    bounded_page, last_page, name_in, org_names, org_scope, places_of, Page, Place, MAX_PAGE_SIZE,
+};
 use crate::access::{Actor, InScope};
 use crate::{App, Result};
 
@@ -123,13 +127,16 @@ pub async fn units_all(
     actor: &Actor,
     query: &UnitQuery,
     cap: i64,
-) -> Result<Vec<UnitRow>> {
+) -> Result<(Vec<UnitRow>, HashMap<i64, Place>)> {
     let (scope, filter) = unit_read(actor, query)?;
     let mut conn = app.store.acquire().await?;
     let (rows, _) = browse_store::units_page(&mut conn, &scope, &filter, 0, cap).await?;
     let names = org_names(&mut conn, rows.iter().map(|u| u.unit.org_id)).await?;
-    Ok(rows
-        .iter()
-        .map(|u| UnitRow::of(u, name_in(&names, u.unit.org_id)))
-        .collect())
+    let places = places_of(&mut conn, rows.iter().map(|u| u.unit.org_id)).await?;
+    Ok((
+        rows.iter()
+            .map(|u| UnitRow::of(u, name_in(&names, u.unit.org_id)))
+            .collect(),
+        places,
+    ))
 }

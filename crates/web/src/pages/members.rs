@@ -42,6 +42,12 @@ pub fn routes() -> Routes {
             Subject::QueryOrg,
             export,
         )
+        .post(
+            "/members/export-full.xlsx",
+            Guard::May(Action::ExportFullIds),
+            Subject::QueryOrg,
+            export_full,
+        )
         .get(
             "/members/{id}",
             Guard::MayOrSelf(Action::ReadData),
@@ -119,6 +125,8 @@ struct RosterPage {
     list: MemberPage,
     pager: Pager,
     export: String,
+    /// The department may export the roster with full ID numbers (a reason, audited).
+    can_export_full: bool,
     error: Option<String>,
 }
 
@@ -264,6 +272,7 @@ async fn roster_page(
         list,
         pager,
         export,
+        can_export_full: user.actor.may(Action::ExportFullIds),
         error,
     })
 }
@@ -276,7 +285,7 @@ async fn export(
     refuse_id_in_url(&rq)?;
     let query = rq.to_query(&state, &user.actor).await?;
     let root = query.org.as_deref();
-    let rows = browse::members_all(
+    let (rows, places) = browse::members_all(
         &state.app,
         &user.actor,
         &query,
@@ -284,8 +293,32 @@ async fn export(
     )
     .await?;
     let title = list_title(root, "党员名册");
-    let sheet = jiceng_app::export::members_sheet(&title, &rows);
+    let sheet = jiceng_app::export::members_sheet(&title, &rows, &places);
     list_export(&state, &user, "members", root, &title, sheet).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct FullForm {
+    reason: String,
+}
+
+/// The roster of the `?org=` subtree with full ID numbers, for the department: the reason
+/// is required and recorded with the export in the audit log.
+async fn export_full(
+    State(state): State<AppState>,
+    crate::extract::QueryOrg { org, .. }: crate::extract::QueryOrg<User>,
+    CsrfForm { user, form }: CsrfForm<FullForm>,
+) -> Result<Response, PageError> {
+    let grant = user.actor.grant::<jiceng_app::access::ExportFullIds>()?;
+    let sheet =
+        jiceng_app::privacy::export_full_ids(&state.app, &grant, &org, &form.reason).await?;
+    let bytes =
+        jiceng_io::workbook_bytes(&[sheet]).map_err(|e| PageError(WebError::BadRequest(e)))?;
+    Ok(super::xlsx(
+        &format!("{}党员名册（完整身份证号）.xlsx", org.org.name),
+        bytes,
+    ))
 }
 
 #[derive(Template)]

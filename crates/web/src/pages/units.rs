@@ -178,7 +178,7 @@ async fn export(
 ) -> Result<Response, PageError> {
     let query = p.to_query(&state, &user.actor).await?;
     let root = query.org.as_deref();
-    let rows = browse::units_all(
+    let (rows, places) = browse::units_all(
         &state.app,
         &user.actor,
         &query,
@@ -186,6 +186,6 @@ async fn export(
     )
     .await?;
     let title = list_title(root, "单位");
-    let sheet = jiceng_app::export::units_sheet(&title, &rows);
+    let sheet = jiceng_app::export::units_sheet(&title, &rows, &places);
     list_export(&state, &user, "units", root, &title, sheet).await
 }
