@@ -53,7 +53,7 @@ pub use crypto::Crypto;
 pub use jiceng_store::orgs::{StoredFacts as OrgFacts, StoredOrg as OrgRecord};
 
 /// An org as a report names it: code and name.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct OrgRef {
     pub code: String,
     pub name: String,

@@ -378,6 +378,16 @@ contract_test!(
         assert!(html.contains("每5分钟刷新"), "the freshness line");
         assert!(html.contains("乙村党支部") && html.contains("丙村党支部"));
         assert!(html.contains("主题党日 应1次、已0次"), "{html}");
+        // The county lists its 未达标 itself: each a link to the branch's calendar, with
+        // the org above it.
+        assert!(
+            html.contains("<a href=\"/orgs/B002/life\">乙村党支部</a>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<td>乙镇党委</td>"),
+            "the parent of 丙村: {html}"
+        );
         assert!(html.contains("组织生活"), "a report tab");
         // One level down: the township, its branches link to their tabs.
         let t = c

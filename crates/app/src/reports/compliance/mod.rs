@@ -97,6 +97,9 @@ pub struct NoDataRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct NonCompliant {
     pub org: OrgRef,
+    /// The org above the branch (所属乡镇/上级党组织), when it lies in the report's subtree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<OrgRef>,
     pub missing: Vec<Missing>,
 }
 
@@ -291,6 +294,8 @@ pub async fn run_on(
         calendar: vec![],
     };
     let mut calendar: BTreeMap<(Period, MeetingKind), [i64; 4]> = BTreeMap::new();
+    // The org above each branch not compliant, read once for all of them.
+    let mut parent_ids: Vec<Option<i64>> = Vec::new();
     let group_ref = |g: Option<i64>| g.and_then(|g| by_id.get(&g).map(|g| name(g)));
     for (i, c, _) in &j.verdicts {
         let o = &j.orgs[*i];
@@ -350,8 +355,10 @@ pub async fn run_on(
         if c.held_nothing() {
             report.held_nothing.push(me.clone());
         }
+        parent_ids.push(o.parent_id);
         report.noncompliant.push(NonCompliant {
             org: me,
+            parent: None,
             missing: c
                 .missing()
                 .into_iter()
@@ -365,6 +372,20 @@ pub async fn run_on(
         });
     }
     report.rate = rate(report.compliant, report.branches);
+    let mut wanted: Vec<i64> = parent_ids.iter().flatten().copied().collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut conn = app.store.acquire().await?;
+    let parents: HashMap<i64, OrgRef> = org_store::by_ids(&mut conn, &wanted)
+        .await?
+        .into_iter()
+        .filter(|p| root.subtree().contains(&p.path))
+        .map(|p| (p.org.id, OrgRef::of(&p.org)))
+        .collect();
+    drop(conn);
+    for (n, p) in report.noncompliant.iter_mut().zip(&parent_ids) {
+        n.parent = p.and_then(|p| parents.get(&p).cloned());
+    }
     let by_child = child_counts(&j, &root.path);
     report.levels = children
         .iter()

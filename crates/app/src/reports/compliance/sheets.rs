@@ -24,9 +24,12 @@ impl ComplianceReport {
         let mut missing = Vec::new();
         for n in &self.noncompliant {
             for m in &n.missing {
+                let parent = n.parent.clone().unwrap_or_default();
                 missing.push(vec![
                     OutCell::Text(n.org.code.clone()),
                     OutCell::Text(n.org.name.clone()),
+                    OutCell::Text(parent.name),
+                    OutCell::Text(parent.code),
                     OutCell::Text(label(m.kind).into()),
                     OutCell::Text(m.group.as_ref().map(|g| g.name.clone()).unwrap_or_default()),
                     OutCell::Int(m.due),
@@ -69,6 +72,8 @@ impl ComplianceReport {
                 headers: vec![
                     "组织代码".into(),
                     "党支部".into(),
+                    "上级党组织".into(),
+                    "上级组织代码".into(),
                     "缺项".into(),
                     "党小组".into(),
                     "应开展次数".into(),

@@ -79,6 +79,21 @@ pub async fn refresh_summaries(
 /// above this, the stored summaries are read.
 pub const LIVE_MAX_BRANCHES: i64 = 2_000;
 
+/// The orgs a subtree may have for its page to list every branch judged (未达标, 未开展,
+/// the calendar) although its figures come from the stored summaries: a county of about
+/// two thousand branches is judged in a few hundredths of a second (the export's cost,
+/// ux-review), so a county lists its 未达标 at the county itself; above this (a city, a
+/// province) the lists are the drill-down's and the export's.
+pub const LIST_MAX_ORGS: i64 = 12_000;
+
+/// Whether the page of `org` lists every branch judged (see [`LIST_MAX_ORGS`]).
+pub async fn lists_fit(app: &App, org: &InScope<OrgRecord>) -> Result<bool> {
+    let mut conn = app.store.acquire().await?;
+    Ok(facts_store::totals(&mut conn, org.org.id)
+        .await?
+        .is_none_or(|t| t.orgs <= LIST_MAX_ORGS))
+}
+
 /// One org's compliance figures on a page.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverviewRow {

@@ -22,7 +22,7 @@ use crate::charts;
 use crate::error::{PageError, WebError};
 use crate::extract::QueryOrg;
 use crate::pages::common::{tabs, Tab};
-use crate::pages::{html, xlsx, Nav, Pager};
+use crate::pages::{html, urlencode, xlsx, Nav, Pager};
 use crate::parse::parse_period;
 use crate::session::User;
 use crate::AppState;
@@ -47,6 +47,10 @@ pub struct ChildLine {
 
 pub struct MissingLine {
     pub name: String,
+    /// The branch's calendar (empty: no link).
+    pub href: String,
+    /// The org above the branch.
+    pub parent: String,
     pub missing: String,
     pub held_nothing: bool,
 }
@@ -132,10 +136,15 @@ pub(super) async fn compliance_page(
     if p.format.as_deref() == Some("xlsx") {
         return export(&state, &user, &org, period).await;
     }
-    let o = compliance::overview(&state.app, &org, period).await?;
+    // Up to a county, the figures and the lists are judged now, together (they agree to
+    // the branch); above that, the figures are the stored summaries' and the lists the
+    // drill-down's and the export's.
+    let o = if compliance::lists_fit(&state.app, &org).await? {
+        compliance::overview_with_limit(&state.app, &org, period, i64::MAX).await?
+    } else {
+        compliance::overview(&state.app, &org, period).await?
+    };
     let children = child_lines(&state, &org, &o).await?;
-    // The lists and the calendar judge every branch: done for a subtree judged live
-    // (a county or less), left to the export and to the drill-down above that.
     let detail = o.source == "live";
     let page = p.page.unwrap_or(1).max(1);
     let (report, heat) = if detail {
@@ -282,6 +291,8 @@ impl Lists {
         let held: HashSet<&str> = r.held_nothing.iter().map(|h| h.code.as_str()).collect();
         let line = |name: &str, missing: String, held_nothing: bool| MissingLine {
             name: name.to_string(),
+            href: String::new(),
+            parent: String::new(),
             missing,
             held_nothing,
         };
@@ -297,7 +308,15 @@ impl Lists {
                         .iter()
                         .map(|m| owed(m.kind, m.group.as_ref(), m.due, m.held));
                     let missing = missing.collect::<Vec<_>>().join("；");
-                    line(&n.org.name, missing, held.contains(n.org.code.as_str()))
+                    MissingLine {
+                        href: format!("/orgs/{}/life", urlencode(&n.org.code)),
+                        parent: n
+                            .parent
+                            .as_ref()
+                            .map(|p| p.name.clone())
+                            .unwrap_or_default(),
+                        ..line(&n.org.name, missing, held.contains(n.org.code.as_str()))
+                    }
                 })
                 .collect(),
             noncompliant_total: total,
