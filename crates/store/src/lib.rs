@@ -5,6 +5,7 @@
 //! Every read of scoped data takes a [`Scope`], a literal path range resolved before the
 //! SQL is built (SCALE.md), so no query can forget the actor's subtree.
 
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod browse;

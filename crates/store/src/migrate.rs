@@ -21,6 +21,7 @@ struct Migration {
 pub fn for_sqlite(script: &str) -> String {
     script
         .replace("DOUBLE PRECISION", "REAL")
+        .replace("BYTEA", "BLOB")
         .replace("BIGINT", "INTEGER")
         .replace(" COLLATE \"C\"", "")
 }
@@ -198,6 +199,12 @@ const MIGRATIONS: &[Migration] = &[
         version: 30,
         name: "notice",
         script: include_str!("../migrations/0030_notice.sql"),
+        sqlite: None,
+    },
+    Migration {
+        version: 31,
+        name: "meeting_attachment",
+        script: include_str!("../migrations/0031_meeting_attachment.sql"),
         sqlite: None,
     },
 ];

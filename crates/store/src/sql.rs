@@ -449,6 +449,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "org_staff" => "org_staff",
         "mobile_in" => "mobile_in",
         "notice" => "notice",
+        "meeting_attachment" => "meeting_attachment",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }

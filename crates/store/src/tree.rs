@@ -21,6 +21,7 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("training", "org_path"),
     ("mobile_in", "org_path"),
     ("notice", "org_path"),
+    ("meeting_attachment", "org_path"),
     ("org_staff", "org_path"),
     ("meeting", "org_path"),
     ("compliance_month", "branch_path"),

@@ -46,6 +46,8 @@ struct Ids {
     transfer: (i64, i64),
     /// A secretary's account in each town (sec-a of B001; sec-out of B003).
     account: (i64, i64),
+    /// An attachment of each town's meeting.
+    attachment: (i64, i64),
 }
 
 enum Sample {
@@ -281,6 +283,10 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ]),
         ("POST", "/mobility/in/leave") => f(&[("guest", s("1")), ("on", s("2026-06-10"))]),
         ("POST", "/meetings/{id}/void") => f(&[("reason", s("测试"))]),
+        ("POST", "/meetings/{id}/attachments/{aid}/delete") => f(&[]),
+        ("POST", "/meetings/{id}/attachments") => {
+            Sample::Upload(vec![], b"%PDF-1.4 sample".to_vec())
+        }
         ("POST", "/accounts/add") => f(&[("username", s("sweep-new")), ("org", org.to_string())]),
         ("POST", "/accounts/{id}/reset")
         | ("POST", "/accounts/{id}/disable")
@@ -360,6 +366,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
     for (param, value) in [
         ("{id}", subject.to_string()),
         ("{pid}", subject.to_string()),
+        ("{aid}", pick(ids.attachment).to_string()),
         ("{kind}", kind_sample(&r.path).to_string()),
         ("{decision}", "confirm".to_string()),
         ("{step}", "progress".to_string()),
@@ -524,6 +531,23 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         meetings.push(r.json()["id"].as_i64().unwrap());
     }
+    // A photo of each meeting's sign-in sheet.
+    let recorder = jiceng_app::access::Actor::for_test(0, "admin", Role::Admin)
+        .grant::<jiceng_app::access::RecordLife>()
+        .unwrap();
+    let mut attachments = vec![];
+    for m in &meetings {
+        let a = jiceng_app::meetings::attachments::add(
+            &f.app,
+            &recorder,
+            *m,
+            "签到表.png",
+            b"\x89PNG\r\n\x1a\nsample",
+        )
+        .await
+        .unwrap();
+        attachments.push(a.id);
+    }
     let position = |name: &str| {
         let app = f.app.clone();
         let id = f.members[name];
@@ -584,6 +608,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         applicant: (applicants[0], applicants[1]),
         transfer: (transfers[0], transfers[1]),
         account: (sec_a, accounts[0]),
+        attachment: (attachments[0], attachments[1]),
     };
     (f, ids)
 }

@@ -108,10 +108,12 @@ pub enum AuditAction {
     SessionsEnd = 127,
     NoticeSend = 128,
     ExportFullIds = 129,
+    AttachmentAdd = 130,
+    AttachmentRemove = 131,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 67] = [
+    pub const ALL: [AuditAction; 69] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -179,6 +181,8 @@ impl AuditAction {
         AuditAction::SessionsEnd,
         AuditAction::NoticeSend,
         AuditAction::ExportFullIds,
+        AuditAction::AttachmentAdd,
+        AuditAction::AttachmentRemove,
     ];
 
     pub fn code(self) -> i64 {
@@ -258,6 +262,8 @@ impl AuditAction {
             AuditAction::SessionsEnd => "sessions_end",
             AuditAction::NoticeSend => "notice_send",
             AuditAction::ExportFullIds => "export_full_ids",
+            AuditAction::AttachmentAdd => "attachment_add",
+            AuditAction::AttachmentRemove => "attachment_remove",
         }
     }
 
@@ -330,6 +336,8 @@ impl AuditAction {
             AuditAction::SessionsEnd => "结束本人其他登录会话",
             AuditAction::NoticeSend => "向下级发送站内提醒",
             AuditAction::ExportFullIds => "导出含完整身份证号的名册",
+            AuditAction::AttachmentAdd => "上传会议附件",
+            AuditAction::AttachmentRemove => "删除会议附件",
         }
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Nothing here counts check-ins, points, rankings of people or online time (SPEC C4).
 
+pub mod attachments;
 mod due;
 mod error;
 mod record;
@@ -323,6 +324,7 @@ pub async fn void(app: &App, grant: &Grant<RecordLife>, id: i64, reason: &str) -
         if !meeting_store::delete(&mut tx, &Scope::All, id).await? {
             return Err(AppError::NotFound("会议记录".into()));
         }
+        jiceng_store::attachments::delete_of_meeting(&mut tx, id).await?;
         Ok(tx)
     })
     .await

@@ -439,6 +439,10 @@ async fn save(
         meeting_store::insert(&mut tx, std::slice::from_ref(stored)).await?;
         meeting_store::insert_attendees(&mut tx, id, &p.attendance).await?;
         jiceng_store::mobile_in::attend(&mut tx, id, &p.guests).await?;
+        if let Some(old) = old {
+            // A correction takes the record's attachments along.
+            jiceng_store::attachments::move_to(&mut tx, old, id).await?;
+        }
         audit::Entry::new(actor, action, target.clone())
             .org(Some(org))
             .before(before.clone())

@@ -238,6 +238,24 @@ pub fn docx(name: &str, bytes: Vec<u8>) -> Response {
     )
 }
 
+/// A stored file to show in the browser (a photo, a PDF) or, for any other kind, to save.
+pub fn stored_file(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let inline = content_type.starts_with("image/") || content_type == "application/pdf";
+    let mut r = download(name, "attachment", content_type, bytes);
+    if inline {
+        if let Some(v) = r.headers().get(header::CONTENT_DISPOSITION).cloned() {
+            let v = v
+                .to_str()
+                .unwrap_or("")
+                .replacen("attachment;", "inline;", 1);
+            if let Ok(v) = header::HeaderValue::from_str(&v) {
+                r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+        }
+    }
+    r
+}
+
 /// A file to download: its name (UTF-8, RFC 5987), a plain ASCII name for old clients.
 fn download(name: &str, ascii: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     let encoded: String = name

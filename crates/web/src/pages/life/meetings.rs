@@ -33,8 +33,9 @@ pub(super) struct MeetingPage {
     breadcrumb: Vec<(i64, String)>,
     /// The reader may correct or void the record.
     can_change: bool,
-    /// Why voiding was refused.
+    /// Why voiding (or an upload) was refused.
     refused: Option<String>,
+    attachments: Vec<jiceng_app::meetings::attachments::AttachmentView>,
 }
 
 pub(super) async fn meeting_page(
@@ -58,7 +59,9 @@ pub(super) async fn meeting_view(
     let m = meetings::get(&state.app, &user.actor, id).await?;
     let branch = access::resolve(&state.app, &user.actor, &OrgKey::Id(m.branch_id)).await?;
     let breadcrumb = browse::breadcrumb(&state.app, &user.actor, &branch).await?;
+    let attachments = meetings::attachments::list(&state.app, &user.actor, id).await?;
     Ok(MeetingPage {
+        attachments,
         title: format!("{} · {}", m.label, m.topic),
         nav: Nav::of(user),
         rate: charts::pct(m.attendance_rate),

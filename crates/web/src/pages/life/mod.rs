@@ -4,6 +4,7 @@
 //!
 //! Nothing here counts check-ins, points, rankings of people or online time (SPEC C4).
 
+mod attachments;
 mod compliance;
 mod due;
 pub(crate) use due::{due_sections, DueSection};
@@ -93,6 +94,30 @@ pub fn routes() -> Routes {
             Guard::May(Action::RecordLife),
             Subject::Meeting,
             void_submit,
+        )
+        // A photo of the sign-in sheet is larger than the general body limit.
+        .post_with(
+            "/meetings/{id}/attachments",
+            Guard::May(Action::RecordLife),
+            Subject::Meeting,
+            attachments::upload,
+            |m| {
+                m.layer(axum::extract::DefaultBodyLimit::max(
+                    attachments::UPLOAD_BODY_MAX,
+                ))
+            },
+        )
+        .get(
+            "/meetings/{id}/attachments/{aid}",
+            Guard::May(Action::ReadData),
+            Subject::Meeting,
+            attachments::open,
+        )
+        .post(
+            "/meetings/{id}/attachments/{aid}/delete",
+            Guard::May(Action::RecordLife),
+            Subject::Meeting,
+            attachments::remove,
         )
         .get(
             "/reports/compliance",
