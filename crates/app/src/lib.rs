@@ -19,6 +19,7 @@ pub mod lease;
 pub mod meetings;
 pub mod member_admin;
 pub mod member_exit;
+pub mod member_home;
 pub mod mobile_in;
 pub mod mobility;
 pub mod notices;

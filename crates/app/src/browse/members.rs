@@ -236,6 +236,18 @@ pub struct MemberView {
     /// The member's trainings and this year's hours against what they owe (`None`: the
     /// member has left).
     pub training: Option<crate::training::MemberTraining>,
+    /// 党龄: whole years since joining.
+    pub party_years: i64,
+    /// This year's attendance (`None`: no meeting named the member).
+    pub attendance: Option<Attendance>,
+}
+
+/// A member's attendance this year at the meetings that named them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attendance {
+    pub present: usize,
+    pub named: usize,
+    pub rate: f64,
 }
 
 /// One dated event of a member's life.
@@ -401,7 +413,12 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         .await?
         .map(|e| crate::member_exit::ExitView::of(&e));
     let names = org_names(&mut conn, held.iter().map(|p| p.org_id)).await?;
+    let today = app.today();
+    let year_start = NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
+    let attended =
+        jiceng_store::meetings::attendance_of_member(&mut conn, m.id, (year_start, today)).await?;
     drop(conn);
+    let present = attended.iter().filter(|a| a.4 == "present").count();
     let mut crumbs = if !actor.may(Action::ReadData) {
         Vec::new()
     } else {
@@ -439,6 +456,12 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         transfers,
         timeline: Vec::new(),
         training,
+        party_years: crate::member_home::party_years(m.joined_on, today),
+        attendance: (!attended.is_empty()).then(|| Attendance {
+            present,
+            named: attended.len(),
+            rate: present as f64 / attended.len() as f64,
+        }),
     })
     .map(|mut v| {
         v.timeline = timeline(&v);

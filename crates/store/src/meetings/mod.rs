@@ -299,6 +299,40 @@ pub async fn attendance_in_scope(
     .await
 }
 
+/// One member's attendance at the meetings held from `from` to `to`, oldest first:
+/// (meeting id, day, kind code, topic, status code). A meeting recorded by counts only
+/// names nobody and is not here.
+pub async fn attendance_of_member(
+    conn: &mut Conn,
+    member_id: i64,
+    (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+) -> Result<Vec<(i64, chrono::NaiveDate, String, String, String)>> {
+    let rows = Sql::new(
+        "SELECT m.id, m.held_on, m.kind, m.topic, a.status FROM meeting_attendee a \
+         JOIN meeting m ON m.id = a.meeting_id WHERE a.member_id = ",
+    )
+    .bind(member_id)
+    .push(" AND m.held_on >= ")
+    .bind(from)
+    .push(" AND m.held_on <= ")
+    .bind(to)
+    .push(" ORDER BY m.held_on, m.id")
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let held: String = r.try_get("held_on")?;
+            Ok((
+                r.try_get("id")?,
+                crate::parse_date_text(&held)?,
+                r.try_get("kind")?,
+                r.try_get("topic")?,
+                r.try_get("status")?,
+            ))
+        })
+        .collect()
+}
+
 /// Who attended a meeting, by member id.
 pub async fn attendees(conn: &mut Conn, meeting_id: i64) -> Result<Vec<Attendance>> {
     Sql::new("SELECT member_id, status, reason, is_full FROM meeting_attendee WHERE meeting_id = ")

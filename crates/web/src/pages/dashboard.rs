@@ -321,7 +321,15 @@ async fn dashboard(
     }
     if user.actor.role() == Role::Member {
         return Ok(match user.actor.member_id() {
-            Some(id) => Redirect::to(&format!("/members/{id}")).into_response(),
+            Some(_) => {
+                let h = jiceng_app::member_home::home(&state.app, &user.actor).await?;
+                html(&MemberHomePage {
+                    title: "首页".into(),
+                    nav: Nav::of(&user),
+                    rate: crate::charts::pct(h.rate),
+                    h,
+                })?
+            }
             None => html(&EmptyPage {
                 title: "首页".into(),
                 nav: Nav::of(&user),
@@ -577,4 +585,15 @@ fn dashboard_page(
         can_remind: false,
         reminded: None,
     }
+}
+
+/// A member's home: their attendance this year, what the branch has yet to hold, its
+/// latest meetings (`app::member_home`).
+#[derive(Template)]
+#[template(path = "home_member.html")]
+struct MemberHomePage {
+    title: String,
+    nav: Nav,
+    h: jiceng_app::member_home::MemberHome,
+    rate: String,
 }

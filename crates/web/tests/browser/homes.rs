@@ -83,7 +83,7 @@ async fn homes_each_role_starts_where_its_work_is() {
     logout(c).await;
 
     login(c, &base, "member").await;
-    wait_url_contains(c, "/members/").await;
+    wait_for(c, Locator::Id("member-home-title")).await;
     home_shot(c, "home-member-phone", 375, 1200).await;
     c.set_window_size(375, 812).await.unwrap();
     logout(c).await;
