@@ -71,6 +71,18 @@ async fn rating_a_case_runs_from_diagnosis_to_acceptance() {
     assert!(page.contains("散（组织涣散）"), "{page}");
     assert!(page.contains("疑似"), "{page}");
     both_shots(c, "weak-list", 2600, 1800).await;
+    // 丙村's suspected 弱 dismissed from the list (批量排除: ticked, one reason, confirmed in
+    // the dialog).
+    click_on(
+        c,
+        Locator::Css("#weak-table tbody tr:last-child input[name=pick]"),
+    )
+    .await;
+    fill(c, "batch-reason", "已于年中发展党员一名，信号已消除").await;
+    click(c, "batch-dismiss").await;
+    c.accept_alert().await.unwrap();
+    let done = wait_text(c, "batch-done").await;
+    assert!(done.contains("已排除1条"), "{done}");
     c.goto(&format!("{base}/orgs/{b001}/weak")).await.unwrap();
     let panel = wait_text(c, "kind-Disunity").await;
     assert!(panel.contains("疑似"), "{panel}");
@@ -86,6 +98,13 @@ async fn rating_a_case_runs_from_diagnosis_to_acceptance() {
     click(c, "open-case").await;
     let stage = wait_text(c, "case-stage").await;
     assert!(stage.contains("待制定整改方案"), "{stage}");
+    // The 整顿台账 to print (and back).
+    click(c, "file-print").await;
+    let paper = wait_text(c, "paper").await;
+    assert!(paper.contains("软弱涣散整顿台账"), "{paper}");
+    both_shots(c, "rectification-file", 1300, 1600).await;
+    c.back().await.unwrap();
+    wait_for(c, Locator::Id("case-stage")).await;
 
     // 4. A plan with a measure due on 2026-07-15, and the assistance.
     fill(c, "plan-text", "每月按期召开支委会、开展主题党日").await;
