@@ -1,7 +1,8 @@
 //! 更正 and 作废 on a phone: 甲村's secretary records a theme day with 刘洋 marked absent,
 //! opens it, taps 更正记录 — the form comes filled as recorded — marks him present, gives the
 //! reason and saves: the page says 已更正 and counts 5 of 5. Then she voids it with a
-//! reason, and the branch's organizational life says so. Screenshots of both.
+//! reason, and the branch's organizational life says so; before that she attaches a photo of the
+//! sign-in sheet. Screenshots of both.
 
 use crate::common::*;
 use crate::harness::*;
@@ -53,6 +54,19 @@ async fn meeting_correction_a_secretary_corrects_then_voids_on_a_phone() {
     assert_eq!(text_of(c, "#meeting-counts").await, "5 / 5 / 0");
     let title = text_of(c, "#meeting-title").await;
     assert!(title.starts_with("六月主题党日 "), "{title}");
+
+    // A photo of the sign-in sheet, chosen as a phone chooses a file, then shown inline.
+    let photo = f.dir.file("签到表.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-sample").unwrap();
+    wait_for(c, fantoccini::Locator::Id("attach-file"))
+        .await
+        .send_keys(photo.to_str().unwrap())
+        .await
+        .unwrap();
+    click(c, "attach-submit").await;
+    wait_url_contains(c, "done=attached").await;
+    let list = wait_text(c, "attachment-list").await;
+    assert!(list.contains("签到表.png"), "{list}");
 
     click(c, "void-open").await;
     fill(c, "void-reason", "当天实际未召开").await;
