@@ -14,6 +14,7 @@ pub mod meeting;
 pub mod member;
 pub mod member_stats;
 pub mod mobility;
+pub mod order;
 pub mod org;
 pub mod path;
 pub mod period;

@@ -265,9 +265,13 @@ pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredOrg>> {
         .await
 }
 
-/// The children of an org, by name.
+/// The children of an org, in 党内 order (division code, then name with numbers counted).
 pub async fn children(conn: &mut Conn, scope: &Scope, parent_id: i64) -> Result<Vec<StoredOrg>> {
-    select_where(conn, scope, "parent_id", parent_id.into(), " ORDER BY name").await
+    let mut kids =
+        select_where(conn, scope, "parent_id", parent_id.into(), " ORDER BY name").await?;
+    // 党内顺序: by division code, then by name with its numbers counted (第一、第二、第三).
+    jiceng_domain::order::sort_siblings(&mut kids, |o| &o.org);
+    Ok(kids)
 }
 
 /// Orgs by id (any scope: for internal use after the caller has checked the scope).
