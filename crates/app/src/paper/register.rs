@@ -54,8 +54,16 @@ pub async fn life_register(app: &App, org: &InScope<OrgRecord>, year: i32) -> Re
         }
     }
     let counts: Vec<String> = by_kind.iter().map(|(l, n)| format!("{l}{n}次")).collect();
+    let listed = rows.len() as i64;
     b.push(Block::Body(if rows.is_empty() {
         format!("{year}年度没有记录在案的会议。")
+    } else if total > listed {
+        // Counted by kind only over what is listed: say so, never as the year's counts.
+        format!(
+            "{year}年度共记录会议{total}次，此处列出最早的{listed}次（其中{}），全部请导出 Excel。截至{}。",
+            counts.join("，"),
+            day(app.today())
+        )
     } else {
         format!(
             "{year}年度共记录会议{total}次：{}。截至{}。",
@@ -63,12 +71,6 @@ pub async fn life_register(app: &App, org: &InScope<OrgRecord>, year: i32) -> Re
             day(app.today())
         )
     }));
-    if total > rows.len() as i64 {
-        b.push(Block::Body(format!(
-            "共{total}次，此处列出最早的{}次；全部请导出 Excel。",
-            rows.len()
-        )));
-    }
     if !rows.is_empty() {
         let mut header = vec!["序号".to_string(), "日期".into(), "类型".into()];
         if several {
