@@ -16,6 +16,8 @@ contract_test!(a_page_beyond_the_end_is_the_last, |db: TestDb| async move {
     for org in [None, Some(sys_org(&app, "T001").await)] {
         let q = |page| MemberQuery {
             org: org.clone(),
+            kind: None,
+            gender: None,
             page,
             page_size: 5,
             ..Default::default()

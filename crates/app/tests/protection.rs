@@ -110,6 +110,8 @@ contract_test!(phones_are_never_stored_in_clear, |db: TestDb| async move {
         &Actor::system(),
         &MemberQuery {
             q: Some("钱二".into()),
+            kind: None,
+            gender: None,
             page: 1,
             page_size: 20,
             ..Default::default()

@@ -372,6 +372,8 @@ contract_test!(separated_duties, |db: TestDb| async move {
         &aud1,
         &MemberQuery {
             page: 1,
+            kind: None,
+            gender: None,
             page_size: 50,
             ..Default::default()
         },

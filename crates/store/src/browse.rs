@@ -65,7 +65,29 @@ pub struct MemberFilter {
     pub org_id: Option<i64>,
     /// Only this member (a `Member` user sees themself only).
     pub member_id: Option<i64>,
+    /// A `MemberStatus` code (Full, Probationary).
+    pub status: Option<String>,
+    /// A `Gender` code (Male, Female).
+    pub gender: Option<String>,
+    /// Only those away (流动党员).
+    pub mobile: bool,
+    /// Only those out of contact (失联党员).
+    pub lost_contact: bool,
     pub sort: MemberSort,
+}
+
+impl MemberFilter {
+    /// Whether the filter narrows the subtree's current members at all (else its stored
+    /// count is the total).
+    pub fn narrows(&self) -> bool {
+        self.name_like.is_some()
+            || self.id_hash.is_some()
+            || self.member_id.is_some()
+            || self.status.is_some()
+            || self.gender.is_some()
+            || self.mobile
+            || self.lost_contact
+    }
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
@@ -115,6 +137,18 @@ pub async fn members_page(
         }
         if let Some(m) = filter.member_id {
             q = q.push(" AND id = ").bind(m);
+        }
+        if let Some(st) = &filter.status {
+            q = q.push(" AND status = ").bind(st.as_str());
+        }
+        if let Some(g) = &filter.gender {
+            q = q.push(" AND gender = ").bind(g.as_str());
+        }
+        if filter.mobile {
+            q = q.push(" AND mobile = ").bind(1i64);
+        }
+        if filter.lost_contact {
+            q = q.push(" AND lost_contact = ").bind(1i64);
         }
         q
     };

@@ -575,6 +575,8 @@ async fn member_list(state: &AppState, user: &ApiUser, p: ListParams) -> ApiResu
     };
     let query = MemberQuery {
         org: list_org(state, &user.actor, &p.org).await?,
+        kind: None,
+        gender: None,
         direct_only: false,
         q: p.q.clone(),
         sort,

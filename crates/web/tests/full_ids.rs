@@ -28,6 +28,33 @@ contract_test!(
             assert!(text.contains(want), "{want}: {text}");
         }
 
+        // The roster filters by 人员类别 and gender, and its export follows the filter.
+        let page = c
+            .get(&format!("/members?org={c001}&gender=Female"))
+            .await
+            .text();
+        assert!(
+            page.contains("李秀英") && !page.contains("张建国"),
+            "{page}"
+        );
+        assert!(
+            page.contains("gender=Female"),
+            "the pager and export keep it"
+        );
+        let page = c
+            .get(&format!("/members?org={c001}&kind=lost"))
+            .await
+            .text();
+        assert!(!page.contains("李秀英"), "nobody is 失联: {page}");
+        let r = c
+            .get(&format!("/members/export.xlsx?org={c001}&gender=Female"))
+            .await;
+        let text = xlsx_text(&r.bytes);
+        assert!(
+            text.contains("李秀英") && !text.contains("张建国"),
+            "{text}"
+        );
+
         // The roster page offers the full export to the department only.
         let page = c.get(&format!("/members?org={t001}")).await.text();
         assert!(page.contains("export-full-form"), "{page}");

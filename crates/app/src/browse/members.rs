@@ -63,6 +63,10 @@ pub struct MemberQuery {
     pub org: Option<InScope<StoredOrg>>,
     pub direct_only: bool,
     pub q: Option<String>,
+    /// 人员类别 and flags: Full, Probationary, mobile (流动), lost (失联).
+    pub kind: Option<String>,
+    /// Male or Female.
+    pub gender: Option<String>,
     pub sort: MemberSort,
     pub page: i64,
     pub page_size: i64,
@@ -110,6 +114,16 @@ async fn member_read(
         let mut conn = app.store.acquire().await?;
         root = org_store::get(&mut conn, &actor.scope, home).await?;
     }
+    match query.kind.as_deref() {
+        Some("Full") | Some("Probationary") => filter.status = query.kind.clone(),
+        Some("mobile") => filter.mobile = true,
+        Some("lost") => filter.lost_contact = true,
+        _ => {}
+    }
+    filter.gender = query
+        .gender
+        .clone()
+        .filter(|g| g == "Male" || g == "Female");
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         match as_id_number(q) {
             Some(id) => filter.id_hash = Some(app.crypto.id_hash(&id)),
@@ -128,8 +142,7 @@ pub async fn members(app: &App, actor: &Actor, query: &MemberQuery) -> Result<Me
     let mut page = bounded_page(query.page, page_size);
     let (scope, filter, root) = member_read(app, actor, query).await?;
     // An unfiltered subtree list takes its total from the stored facts (SCALE.md).
-    let unfiltered =
-        filter.name_like.is_none() && filter.id_hash.is_none() && filter.member_id.is_none();
+    let unfiltered = !filter.narrows();
     let known_total = match (&root, unfiltered) {
         (Some(o), true) if filter.org_id.is_some() => Some(o.facts.direct_members),
         (Some(o), true) => Some(o.facts.subtree_members),

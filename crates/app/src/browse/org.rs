@@ -160,6 +160,8 @@ pub async fn org_view(app: &App, actor: &Actor, o: &InScope<StoredOrg>) -> Resul
         actor,
         &MemberQuery {
             org: Some(o.clone()),
+            kind: None,
+            gender: None,
             direct_only: true,
             page: 1,
             page_size: 20,

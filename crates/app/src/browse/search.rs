@@ -84,6 +84,8 @@ pub async fn search(app: &App, actor: &Actor, q: &str) -> Result<Found> {
             org: None,
             direct_only: false,
             q: Some(q.to_string()),
+            kind: None,
+            gender: None,
             sort: MemberSort::Org,
             page: 1,
             page_size: SHOWN,

@@ -78,6 +78,9 @@ pub fn routes() -> Routes {
 pub struct RosterQuery {
     pub org: Option<String>,
     pub q: Option<String>,
+    /// 人员类别 and flags: Full, Probationary, mobile, lost.
+    pub kind: Option<String>,
+    pub gender: Option<String>,
     pub sort: Option<String>,
     pub page: Option<i64>,
     pub page_size: Option<i64>,
@@ -94,6 +97,8 @@ impl RosterQuery {
             org: list_org(state, actor, &self.org).await?,
             direct_only: false,
             q: self.q.clone(),
+            kind: self.kind.clone().filter(|s| !s.is_empty()),
+            gender: self.gender.clone().filter(|s| !s.is_empty()),
             sort: self
                 .sort
                 .as_deref()
@@ -103,6 +108,18 @@ impl RosterQuery {
             page_size: self.page_size.unwrap_or(20),
         })
     }
+}
+
+/// The options of a filter's select, the current one marked.
+fn choices(options: &[(&'static str, &'static str)], current: &str) -> Vec<SortChoice> {
+    options
+        .iter()
+        .map(|(v, l)| SortChoice {
+            value: v,
+            label: l,
+            selected: *v == current,
+        })
+        .collect()
 }
 
 pub struct SortChoice {
@@ -127,6 +144,8 @@ struct RosterPage {
     export: String,
     /// The department may export the roster with full ID numbers (a reason, audited).
     can_export_full: bool,
+    kinds: Vec<SortChoice>,
+    genders: Vec<SortChoice>,
     error: Option<String>,
 }
 
@@ -168,6 +187,8 @@ struct SearchForm {
     q: String,
     org: String,
     sort: String,
+    kind: String,
+    gender: String,
 }
 
 /// The search form: a name goes back to the roster's address (so its pages link as
@@ -180,6 +201,8 @@ async fn search(
         org: Some(f.org.clone()).filter(|s| !s.trim().is_empty()),
         q: Some(f.q.trim().to_string()).filter(|s| !s.is_empty()),
         sort: Some(f.sort.clone()).filter(|s| !s.is_empty()),
+        kind: Some(f.kind.clone()).filter(|s| !s.is_empty()),
+        gender: Some(f.gender.clone()).filter(|s| !s.is_empty()),
         page: None,
         page_size: None,
     };
@@ -196,6 +219,8 @@ async fn search(
                 ("org", rq.org.clone().unwrap_or_default()),
                 ("q", rq.q.clone().unwrap_or_default()),
                 ("sort", rq.sort.clone().unwrap_or_default()),
+                ("kind", rq.kind.clone().unwrap_or_default()),
+                ("gender", rq.gender.clone().unwrap_or_default()),
             ];
             let query = query_string(&params);
             let to = if query.is_empty() {
@@ -241,6 +266,8 @@ async fn roster_page(
         ("org", rq.org.clone().unwrap_or_default()),
         ("q", echoed.clone().unwrap_or_default()),
         ("sort", query.sort.code().to_string()),
+        ("kind", rq.kind.clone().unwrap_or_default()),
+        ("gender", rq.gender.clone().unwrap_or_default()),
     ];
     let pager = Pager::new("/members", &params, list.page, list.pages(), list.total);
     let export = format!("/members/export.xlsx?{}", query_string(&params));
@@ -273,6 +300,20 @@ async fn roster_page(
         pager,
         export,
         can_export_full: user.actor.may(Action::ExportFullIds),
+        kinds: choices(
+            &[
+                ("", "全部"),
+                ("Full", "正式党员"),
+                ("Probationary", "预备党员"),
+                ("mobile", "流动党员"),
+                ("lost", "失联党员"),
+            ],
+            rq.kind.as_deref().unwrap_or(""),
+        ),
+        genders: choices(
+            &[("", "全部"), ("Male", "男"), ("Female", "女")],
+            rq.gender.as_deref().unwrap_or(""),
+        ),
         error,
     })
 }
