@@ -28,10 +28,11 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// Approximate width of text in units of the font size (CJK is 1, ASCII about 0.55).
+/// Approximate width of text in units of the font size (CJK is 1, ASCII about 0.55; taken
+/// wide, so that a fallback font's digits are not clipped at the left edge).
 fn text_width(s: &str) -> f64 {
     s.chars()
-        .map(|c| if c.is_ascii() { 0.58 } else { 1.0 })
+        .map(|c| if c.is_ascii() { 0.64 } else { 1.0 })
         .sum()
 }
 
@@ -64,7 +65,10 @@ pub fn domain_rates(
 pub fn bars(title: &str, items: &[(String, f64, String)]) -> String {
     let font = 13.0;
     let row = 24.0;
-    let width = 560.0;
+    // Narrow enough that a phone (about 340 px of chart) shows the labels at 10 px or more.
+    let width = 440.0;
+    // The title, shown above the bars: a chart says which rate or count it draws.
+    let head = 24.0;
     if items.is_empty() {
         return format!(
             r##"<svg class="chart" viewBox="0 0 {width} 40" role="img" aria-label="{t}"><text x="0" y="24" font-size="{font}" fill="#666">{t}：暂无数据</text></svg>"##,
@@ -75,9 +79,9 @@ pub fn bars(title: &str, items: &[(String, f64, String)]) -> String {
         .iter()
         .map(|(l, _, _)| text_width(l))
         .fold(0.0, f64::max)
-        .min(14.0)
+        .min(12.0)
         * font
-        + 8.0;
+        + 12.0;
     let value_w = items
         .iter()
         .map(|(_, _, v)| text_width(v))
@@ -86,7 +90,7 @@ pub fn bars(title: &str, items: &[(String, f64, String)]) -> String {
         + 10.0;
     let bar_w = (width - label_w - value_w).max(80.0);
     let max = items.iter().map(|(_, v, _)| *v).fold(0.0, f64::max);
-    let height = items.len() as f64 * row + 8.0;
+    let height = items.len() as f64 * row + 8.0 + head;
     let mut s = String::new();
     let _ = write!(
         s,
@@ -94,13 +98,18 @@ pub fn bars(title: &str, items: &[(String, f64, String)]) -> String {
         esc(title)
     );
     let _ = write!(s, "<title>{}</title>", esc(title));
+    let _ = write!(
+        s,
+        r##"<text x="0" y="16" font-size="14" font-weight="700" fill="#333">{}</text>"##,
+        esc(title)
+    );
     for (i, (label, v, shown)) in items.iter().enumerate() {
-        let y = i as f64 * row + 4.0;
+        let y = i as f64 * row + 4.0 + head;
         let w = if max > 0.0 { v / max * bar_w } else { 0.0 };
-        let label: String = if text_width(label) > 14.0 {
+        let label: String = if text_width(label) > 12.0 {
             let mut t = String::new();
             for c in label.chars() {
-                if text_width(&t) >= 12.5 {
+                if text_width(&t) >= 10.5 {
                     break;
                 }
                 t.push(c);
@@ -206,6 +215,16 @@ mod tests {
         assert!(svg.contains("甲&amp;乙"));
         assert!(!svg.contains("<图>"));
         assert_eq!(svg.matches("<rect").count(), 2);
+        // The title is drawn, not only announced to screen readers.
+        assert!(svg.contains(r##"font-weight="700" fill="#333">测试&lt;图&gt;</text>"##));
+        // A long label is cut with an ellipsis inside the label column, the whole kept
+        // in the bar's tooltip.
+        let long = bars(
+            "党龄",
+            &[("1976年11月至1986年10月入党".into(), 3.0, "3".into())],
+        );
+        assert!(long.contains("…</text>"), "{long}");
+        assert!(long.contains("<title>1976年11月至1986年10月入党：3</title>"));
     }
 
     #[test]
