@@ -299,18 +299,86 @@ impl StructureReport {
     }
 }
 
-/// The facts of an anomaly as a short Chinese phrase.
+/// An anomaly's details as a sentence an official reads ("党员52名，超过50名"), from the
+/// figures the rule recorded; figures of an unknown shape as 名称：值 pairs.
 pub fn describe(detail: &serde_json::Value) -> String {
     let Some(map) = detail.as_object() else {
         return detail.to_string();
     };
+    let int = |k: &str| map.get(k).and_then(|v| v.as_i64());
+    let text = |k: &str| map.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let kind = |k: &str| {
+        text(k).map(|s| {
+            jiceng_domain::OrgKind::from_code(&s)
+                .map(|k| k.label().to_string())
+                .unwrap_or(s)
+        })
+    };
+    let has = |keys: &[&str]| map.len() == keys.len() && keys.iter().all(|k| map.contains_key(*k));
+    let sentence = if has(&["parent_kind", "kind"]) {
+        kind("parent_kind")
+            .zip(kind("kind"))
+            .map(|(p, k)| format!("上级为{p}，本级为{k}（下级组织的层级应低于上级）"))
+    } else if has(&["members", "limit"]) {
+        int("members")
+            .zip(int("limit"))
+            .map(|(m, l)| format!("党员{m}名，超过{l}名"))
+    } else if has(&["full", "minimum"]) {
+        int("full")
+            .zip(int("minimum"))
+            .map(|(f, l)| format!("正式党员{f}名，少于{l}名"))
+    } else if has(&["members", "min", "max"]) {
+        match (int("members"), int("min"), int("max")) {
+            (Some(m), Some(a), Some(b)) => Some(format!("党员{m}名，不在{a}至{b}名之间")),
+            _ => None,
+        }
+    } else if has(&["units", "limit"]) {
+        int("units")
+            .zip(int("limit"))
+            .map(|(u, l)| format!("联合覆盖{u}个单位，超过{l}个"))
+    } else if has(&["full", "threshold"]) {
+        int("full")
+            .zip(int("threshold"))
+            .map(|(f, t)| format!("正式党员{f}名，{t}名以上应设立支部委员会"))
+    } else if has(&["term_years", "since", "ends_on", "overdue_days"]) {
+        match (
+            int("term_years"),
+            text("since"),
+            text("ends_on"),
+            int("overdue_days"),
+        ) {
+            (Some(y), Some(s), Some(e), Some(d)) => {
+                Some(format!("任期{y}年，自{s}起，应于{e}换届，已超期{d}天"))
+            }
+            _ => None,
+        }
+    } else if has(&["term_years", "ends_on", "days_left"]) {
+        match (int("term_years"), text("ends_on"), int("days_left")) {
+            (Some(y), Some(e), Some(d)) => Some(format!("任期{y}年，应于{e}换届，还有{d}天")),
+            _ => None,
+        }
+    } else if has(&["since", "days"]) {
+        text("since")
+            .zip(int("days"))
+            .map(|(s, d)| format!("书记自{s}起空缺，已{d}天"))
+    } else if has(&["members", "suggested_kind"]) {
+        int("members")
+            .zip(kind("suggested_kind"))
+            .map(|(m, k)| format!("党员{m}名，应调整为{k}"))
+    } else {
+        None
+    };
+    sentence.unwrap_or_else(|| pairs(map))
+}
+
+/// Figures of an unknown shape, each named in Chinese where the name is known.
+fn pairs(map: &serde_json::Map<String, serde_json::Value>) -> String {
     fn name(k: &str) -> &str {
         match k {
             "members" => "党员数",
             "full" => "正式党员数",
-            "limit" => "上限",
+            "limit" | "max" => "上限",
             "minimum" | "min" => "下限",
-            "max" => "上限",
             "threshold" => "标准",
             "units" => "覆盖单位数",
             "parent_kind" => "上级类别",
@@ -338,4 +406,32 @@ pub fn describe(detail: &serde_json::Value) -> String {
         })
         .collect::<Vec<_>>()
         .join("；")
+}
+
+#[cfg(test)]
+mod describe_tests {
+    use super::describe;
+    use serde_json::json;
+
+    #[test]
+    fn details_read_as_sentences() {
+        assert_eq!(
+            describe(&json!({ "members": 52, "limit": 50 })),
+            "党员52名，超过50名"
+        );
+        assert_eq!(
+            describe(&json!({ "full": 2, "minimum": 3 })),
+            "正式党员2名，少于3名"
+        );
+        assert_eq!(
+            describe(&json!({ "since": "2026-03-31", "days": 91 })),
+            "书记自2026-03-31起空缺，已91天"
+        );
+        assert_eq!(
+            describe(&json!({ "members": 120, "suggested_kind": "PrimaryCommittee" })),
+            "党员120名，应调整为党委"
+        );
+        // An unknown shape falls back to named pairs.
+        assert_eq!(describe(&json!({ "members": 3 })), "党员数：3");
+    }
 }
