@@ -118,8 +118,14 @@ pub struct Missing {
 #[derive(Debug, Clone, Serialize)]
 pub struct Level {
     pub org: OrgRef,
+    /// The child's id (a page's drill-down links by it).
+    #[serde(skip)]
+    pub org_id: i64,
     pub branches: usize,
     pub compliant: usize,
+    /// Branches that held nothing in the period.
+    #[serde(skip)]
+    pub held_nothing: usize,
     pub rate: Option<f64>,
 }
 
@@ -390,11 +396,13 @@ pub async fn run_on(
     report.levels = children
         .iter()
         .filter_map(|c| {
-            let (b, ok, _) = by_child.get(&c.org.id).copied()?;
+            let (b, ok, none) = by_child.get(&c.org.id).copied()?;
             Some(Level {
                 org: OrgRef::of(&c.org),
+                org_id: c.org.id,
                 branches: b,
                 compliant: ok,
+                held_nothing: none,
                 rate: rate(ok, b),
             })
         })

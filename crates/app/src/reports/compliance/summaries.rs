@@ -122,6 +122,47 @@ pub struct Overview {
     pub children: Vec<OverviewRow>,
 }
 
+/// The overview of a report already judged in full for `org` (a page that lists every
+/// branch judges once, and its figures are the lists' own).
+pub fn overview_of(org: &InScope<OrgRecord>, r: &ComplianceReport) -> Overview {
+    let row = |o: OrgRef, id: i64, b: usize, ok: usize, none: usize| OverviewRow {
+        org: o,
+        org_id: id,
+        branches: b as i64,
+        compliant: ok as i64,
+        held_nothing: none as i64,
+        rate: rate(ok, b),
+    };
+    Overview {
+        org: row(
+            r.org.clone(),
+            org.org.id,
+            r.branches,
+            r.compliant,
+            r.held_nothing.len(),
+        ),
+        period: r.period,
+        as_of: r.as_of,
+        judged_through: r.judged_through,
+        judged_note: r.judged_note.clone(),
+        source: "live",
+        computed_at: None,
+        children: r
+            .levels
+            .iter()
+            .map(|l| {
+                row(
+                    l.org.clone(),
+                    l.org_id,
+                    l.branches,
+                    l.compliant,
+                    l.held_nothing,
+                )
+            })
+            .collect(),
+    }
+}
+
 pub async fn overview(app: &App, org: &InScope<OrgRecord>, period: Period) -> Result<Overview> {
     overview_with_limit(app, org, period, LIVE_MAX_BRANCHES).await
 }

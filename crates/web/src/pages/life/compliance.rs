@@ -136,23 +136,22 @@ pub(super) async fn compliance_page(
     if p.format.as_deref() == Some("xlsx") {
         return export(&state, &user, &org, period).await;
     }
-    // Up to a county, the figures and the lists are judged now, together (they agree to
-    // the branch); above that, the figures are the stored summaries' and the lists the
-    // drill-down's and the export's.
-    let o = if compliance::lists_fit(&state.app, &org).await? {
-        compliance::overview_with_limit(&state.app, &org, period, i64::MAX).await?
+    // Up to a county every branch is judged now, once: the figures are the lists' own.
+    // Above that, the figures are the stored summaries' and the lists the drill-down's and
+    // the export's.
+    let page = p.page.unwrap_or(1).max(1);
+    let (o, report, heat) = if compliance::lists_fit(&state.app, &org).await? {
+        let (r, heat) = judged_in_full(&state, &org, period, today).await?;
+        (compliance::overview_of(&org, &r), Some(r), Some(heat))
     } else {
-        compliance::overview(&state.app, &org, period).await?
+        (
+            compliance::overview(&state.app, &org, period).await?,
+            None,
+            None,
+        )
     };
     let children = child_lines(&state, &org, &o).await?;
-    let detail = o.source == "live";
-    let page = p.page.unwrap_or(1).max(1);
-    let (report, heat) = if detail {
-        let (r, heat) = judged_in_full(&state, &org, period, today).await?;
-        (Some(r), Some(heat))
-    } else {
-        (None, None)
-    };
+    let detail = report.is_some();
     let l = Lists::of(report.as_ref(), page);
     html(&CompliancePage {
         title: format!("组织生活开展情况 · {}", org.org.name),
