@@ -6,6 +6,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{fixture, logged_in};
+
 use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
 
@@ -26,31 +27,14 @@ contract_test!(
             } else {
                 "ThemeDay"
             };
-            let mut fields: Vec<(String, String)> = [
-                ("csrf", csrf.as_str()),
-                ("kind", kind),
-                ("date", date),
-                ("topic", topic),
-            ]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-            for name in ["张建国", "李秀英", "王伟", "赵敏", "刘洋"] {
-                let status = if name == "张建国" {
-                    zhang
-                } else {
-                    "present"
-                };
-                fields.push((format!("att_{}", f.members[name]), status.into()));
-            }
-            fields.push((format!("reason_{}", f.members["张建国"]), "外出开会".into()));
-            let refs: Vec<(&str, &str)> = fields
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let r = sec
-                .post_form(&format!("/orgs/{b001}/meetings/new"), &refs)
-                .await;
+            let r = common::record_b001(
+                &mut sec,
+                &f,
+                &csrf,
+                &[("kind", kind), ("date", date), ("topic", topic)],
+                &[("张建国", zhang, "外出开会")],
+            )
+            .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         }
 

@@ -23,31 +23,21 @@ contract_test!(
         let mut a = logged_in(&f.app, "sec-a").await;
         let csrf = a.csrf().await;
         // A theme day with its roster: four present, one excused with a reason.
-        let mut fields: Vec<(String, String)> = [
-            ("csrf", csrf.as_str()),
-            ("kind", "ThemeDay"),
-            ("date", "2026-06-15"),
-            ("topic", "学习党章主题党日"),
-            ("venue", "村党群服务中心"),
-            ("host", "张建国"),
-            ("minutes", "一、集中学习党章\n二、交流发言"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        for name in ["张建国", "李秀英", "王伟", "赵敏"] {
-            fields.push((format!("att_{}", f.members[name]), "present".into()));
-        }
-        let liu = f.members["刘洋"];
-        fields.push((format!("att_{liu}"), "excused".into()));
-        fields.push((format!("reason_{liu}"), "外出务工".into()));
-        let refs: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let r = a
-            .post_form(&format!("/orgs/{b001}/meetings/new"), &refs)
-            .await;
+        let r = common::record_b001(
+            &mut a,
+            &f,
+            &csrf,
+            &[
+                ("kind", "ThemeDay"),
+                ("date", "2026-06-15"),
+                ("topic", "学习党章主题党日"),
+                ("venue", "村党群服务中心"),
+                ("host", "张建国"),
+                ("minutes", "一、集中学习党章\n二、交流发言"),
+            ],
+            &[("刘洋", "excused", "外出务工")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let to = r.location().unwrap();
         let id: i64 = to

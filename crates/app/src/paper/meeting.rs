@@ -46,35 +46,27 @@ pub async fn meeting_record(app: &crate::App, actor: &Actor, id: i64) -> Result<
         ));
     }
     b.push(line("出席情况", &counts));
-    let excused: Vec<String> = m
-        .attendees
-        .iter()
-        .filter(|a| a.status == "excused")
-        .map(|a| match &a.reason {
-            Some(r) if !r.trim().is_empty() => format!("{}（{r}）", a.name),
-            _ => a.name.clone(),
-        })
-        .collect();
+    // Who was excused or absent, each with the reason given.
+    let named = |status: &str| -> Vec<String> {
+        m.attendees
+            .iter()
+            .filter(|a| a.status == status)
+            .map(|a| match &a.reason {
+                Some(r) if !r.trim().is_empty() => format!("{}（{r}）", a.name),
+                _ => a.name.clone(),
+            })
+            .collect()
+    };
     // Recorded by counts: the reasons as typed.
     let excused = if m.attendees.is_empty() {
         m.excused_reasons.clone()
     } else {
-        excused
+        named("excused")
     };
-    if !excused.is_empty() {
-        b.push(line("请假人员", &excused.join("；")));
-    }
-    let absent: Vec<String> = m
-        .attendees
-        .iter()
-        .filter(|a| a.status == "absent")
-        .map(|a| match &a.reason {
-            Some(r) if !r.trim().is_empty() => format!("{}（{r}）", a.name),
-            _ => a.name.clone(),
-        })
-        .collect();
-    if !absent.is_empty() {
-        b.push(line("缺席人员", &absent.join("；")));
+    for (label, people) in [("请假人员", excused), ("缺席人员", named("absent"))] {
+        if !people.is_empty() {
+            b.push(line(label, &people.join("；")));
+        }
     }
     if !m.guests.is_empty() {
         let names: Vec<&str> = m.guests.iter().map(|(_, n)| n.as_str()).collect();

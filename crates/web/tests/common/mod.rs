@@ -637,3 +637,32 @@ pub async fn add_secretary(app: &App, username: &str, org: &str) {
             .unwrap();
     }
 }
+
+/// Records a meeting of 甲村 (B001) through the record form as its secretary posts it:
+/// `fields` (kind, date, topic…) and each of the five members' attendance — present unless
+/// `statuses` names them with another status and a reason. Answers the form's response.
+pub async fn record_b001(
+    c: &mut Client,
+    f: &Fixture,
+    csrf: &str,
+    fields: &[(&str, &str)],
+    statuses: &[(&str, &str, &str)],
+) -> Resp {
+    let mut all: Vec<(String, String)> = std::iter::once(("csrf", csrf))
+        .chain(fields.iter().copied())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    for name in ["张建国", "李秀英", "王伟", "赵敏", "刘洋"] {
+        let id = f.members[name];
+        match statuses.iter().find(|(n, _, _)| *n == name) {
+            Some((_, status, reason)) => {
+                all.push((format!("att_{id}"), status.to_string()));
+                all.push((format!("reason_{id}"), reason.to_string()));
+            }
+            None => all.push((format!("att_{id}"), "present".into())),
+        }
+    }
+    let refs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    c.post_form(&format!("/orgs/{}/meetings/new", f.orgs["B001"]), &refs)
+        .await
+}
