@@ -14,7 +14,6 @@ contract_test!(
     a_member_sees_their_attendance_and_what_is_coming,
     |db: TestDb| async move {
         let f = fixture(&db).await;
-        let b001 = f.orgs["B001"];
         let mut sec = logged_in(&f.app, "sec-a").await;
         let csrf = sec.csrf().await;
         // Two meetings: 张建国 present at the first, excused at the second.
