@@ -63,9 +63,9 @@ pub fn domain_rates(
 /// A horizontal bar chart. `items` are (label, value, shown value). An empty list draws a
 /// short note instead.
 pub fn bars(title: &str, items: &[(String, f64, String)]) -> String {
-    let font = 13.0;
-    let row = 24.0;
-    // Narrow enough that a phone (about 340 px of chart) shows the labels at 10 px or more.
+    let font = 15.0;
+    let row = 26.0;
+    // Narrow enough that a phone (about 300 px of chart) shows the labels at 10 px or more.
     let width = 440.0;
     // The title, shown above the bars: a chart says which rate or count it draws.
     let head = 24.0;
@@ -100,7 +100,7 @@ pub fn bars(title: &str, items: &[(String, f64, String)]) -> String {
     let _ = write!(s, "<title>{}</title>", esc(title));
     let _ = write!(
         s,
-        r##"<text x="0" y="16" font-size="14" font-weight="700" fill="#333">{}</text>"##,
+        r##"<text x="0" y="16" font-size="15" font-weight="700" fill="#333">{}</text>"##,
         esc(title)
     );
     for (i, (label, v, shown)) in items.iter().enumerate() {
@@ -127,7 +127,7 @@ pub fn bars(title: &str, items: &[(String, f64, String)]) -> String {
             esc(shown),
             esc(shown),
             lx = label_w - 6.0,
-            ty = y + 14.5,
+            ty = y + 16.0,
             bh = row - 8.0,
             c = PALETTE[i % PALETTE.len()],
             vx = label_w + w + 4.0,

@@ -96,6 +96,10 @@ contract_test!(
         assert!(page.contains("<svg"), "a bar chart of stars");
         assert!(page.contains("甲村党支部"), "{page}");
         assert!(page.contains("levels-table"), "drill-down by child org");
+        assert!(
+            page.contains("五星级") && !page.contains(">5星<"),
+            "levels by name: {page}"
+        );
         assert!(page.contains("星级评定"), "the report tab");
 
         // One org: indicators with weight and evidence; 暂无数据 where nothing is recorded.

@@ -54,6 +54,18 @@ pub fn routes() -> Routes {
         )
 }
 
+/// "五星级" … "一星级", as the rules name the levels (not "5星").
+fn level_name(s: i64) -> String {
+    match s {
+        5 => "五星级".into(),
+        4 => "四星级".into(),
+        3 => "三星级".into(),
+        2 => "二星级".into(),
+        1 => "一星级".into(),
+        n => format!("{n}星"),
+    }
+}
+
 pub(super) fn stars_text(s: Option<i64>) -> String {
     match s {
         Some(n) if (1..=5).contains(&n) => "★".repeat(n as usize),
@@ -205,7 +217,7 @@ fn render_ratings(
     let counts = counts_of(&r.stars);
     let labels: Vec<String> = (1..=5)
         .rev()
-        .map(|s| format!("{s}星"))
+        .map(level_name)
         .chain(std::iter::once("未定星".to_string()))
         .collect();
     let codes: Vec<String> = (1..=5)
@@ -279,7 +291,10 @@ fn render_ratings(
             filter: match stars.as_str() {
                 "" => String::new(),
                 "none" => "未定星".into(),
-                s => format!("{s}星"),
+                s => s
+                    .parse()
+                    .map(level_name)
+                    .unwrap_or_else(|_| format!("{s}星")),
             },
             pager: Pager::new(
                 "/reports/ratings",
