@@ -241,23 +241,23 @@ pub fn docx(name: &str, bytes: Vec<u8>) -> Response {
 /// A stored file to show in the browser (a photo, a PDF) or, for any other kind, to save.
 pub fn stored_file(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     let inline = content_type.starts_with("image/") || content_type == "application/pdf";
-    let mut r = download(name, "attachment", content_type, bytes);
-    if inline {
-        if let Some(v) = r.headers().get(header::CONTENT_DISPOSITION).cloned() {
-            let v = v
-                .to_str()
-                .unwrap_or("")
-                .replacen("attachment;", "inline;", 1);
-            if let Ok(v) = header::HeaderValue::from_str(&v) {
-                r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-            }
-        }
-    }
-    r
+    let disposition = if inline { "inline" } else { "attachment" };
+    send_file(disposition, name, "attachment", content_type, bytes)
 }
 
 /// A file to download: its name (UTF-8, RFC 5987), a plain ASCII name for old clients.
 fn download(name: &str, ascii: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    send_file("attachment", name, ascii, content_type, bytes)
+}
+
+/// A file answered with `disposition` (inline: shown; attachment: saved) and its name.
+fn send_file(
+    disposition: &str,
+    name: &str,
+    ascii: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> Response {
     let encoded: String = name
         .bytes()
         .map(|b| {
@@ -273,7 +273,7 @@ fn download(name: &str, ascii: &str, content_type: &str, bytes: Vec<u8>) -> Resp
             (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+                format!("{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
             ),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
