@@ -591,7 +591,10 @@ impl InScope<OrgRecord> {
 
 /// A member's own org (the branch where their relation is), for what a member sees of
 /// it: its schedule, not its records. Crate-private: only the member's home uses it.
-pub(crate) async fn own_org(app: &App, actor: &Actor) -> Result<(i64, InScope<OrgRecord>)> {
+pub(crate) async fn own_org(
+    app: &App,
+    actor: &Actor,
+) -> Result<(jiceng_store::members::StoredMember, InScope<OrgRecord>)> {
     let member_id = actor
         .member_id
         .ok_or_else(|| AppError::NotFound("党员信息".into()))?;
@@ -602,7 +605,7 @@ pub(crate) async fn own_org(app: &App, actor: &Actor) -> Result<(i64, InScope<Or
     let org = jiceng_store::orgs::get(&mut conn, &Scope::All, m.org_id)
         .await?
         .ok_or_else(|| AppError::NotFound("党组织".into()))?;
-    Ok((member_id, InScope { value: org }))
+    Ok((m, InScope { value: org }))
 }
 
 /// Resolves an org key against the actor, once: the only way to an [`InScope<OrgRecord>`].

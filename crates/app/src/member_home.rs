@@ -64,14 +64,12 @@ pub async fn home(app: &App, actor: &Actor) -> Result<MemberHome> {
     if actor.role() != Role::Member {
         return Err(AppError::Forbidden);
     }
-    let (member_id, org) = own_org(app, actor).await?;
+    let (m, org) = own_org(app, actor).await?;
+    let member_id = m.id;
     let today = app.today();
     let year = today.year();
     let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today);
     let mut conn = app.store.acquire().await?;
-    let m = jiceng_store::members::get(&mut conn, &jiceng_store::Scope::All, member_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("党员信息".into()))?;
     let rows = meeting_store::attendance_of_member(&mut conn, member_id, (from, today)).await?;
     drop(conn);
     let attended: Vec<Attended> = rows
