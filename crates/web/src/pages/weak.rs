@@ -213,6 +213,44 @@ fn priority(w: &weak_report::WeakOrg) -> (usize, usize, usize) {
     )
 }
 
+impl ListParams {
+    /// The kind filter, if it names a kind.
+    fn kind(&self) -> Option<&'static str> {
+        self.kind
+            .as_deref()
+            .and_then(WeaknessKind::from_code)
+            .map(|k| k.code())
+    }
+
+    /// The status filter, if it names a status.
+    fn status(&self) -> Option<&str> {
+        self.status
+            .as_deref()
+            .filter(|s| ["suspected", "confirmed", "dismissed"].contains(s))
+    }
+}
+
+/// The list's address parameters: the org, the year and the filters that apply.
+fn list_query(
+    org_id: i64,
+    year: i32,
+    kind: Option<&str>,
+    status: Option<&str>,
+    under: Option<i64>,
+) -> Vec<(&'static str, String)> {
+    let mut params = vec![("org", org_id.to_string()), ("year", year.to_string())];
+    if let Some(k) = kind {
+        params.push(("kind", k.to_string()));
+    }
+    if let Some(s) = status {
+        params.push(("status", s.to_string()));
+    }
+    if let Some(u) = under {
+        params.push(("under", u.to_string()));
+    }
+    params
+}
+
 /// What a re-shown list carries after a refused batch: the message, the reason typed and
 /// the boxes ticked.
 #[derive(Default)]
@@ -301,15 +339,7 @@ async fn list(
                 .join(" "),
         })
         .collect();
-    let kind = p
-        .kind
-        .as_deref()
-        .and_then(WeaknessKind::from_code)
-        .map(|k| k.code());
-    let status = p
-        .status
-        .as_deref()
-        .filter(|s| ["suspected", "confirmed", "dismissed"].contains(s));
+    let (kind, status) = (p.kind(), p.status());
     let under = p.under.filter(|id| region_ids.iter().any(|(i, _)| i == id));
     let mut matching: Vec<&weak_report::WeakOrg> = r
         .weak
@@ -325,17 +355,7 @@ async fn list(
     let total = matching.len();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = (p.page.unwrap_or(1).max(1) as usize).min(pages);
-    let mut params: Vec<(&str, String)> =
-        vec![("org", org.org.id.to_string()), ("year", year.to_string())];
-    if let Some(k) = kind {
-        params.push(("kind", k.to_string()));
-    }
-    if let Some(s) = status {
-        params.push(("status", s.to_string()));
-    }
-    if let Some(u) = under {
-        params.push(("under", u.to_string()));
-    }
+    let mut params = list_query(org.org.id, year, kind, status, under);
     let pager = Pager::new(
         "/reports/weak",
         &params,
@@ -513,16 +533,7 @@ async fn decide_many(
     let grant = user.actor.grant::<access::DecideWeakness>()?;
     match weak::decide_many(&state.app, &grant, &org, year, &picks, decision, &reason).await {
         Ok(done) => {
-            let mut params: Vec<(&str, String)> =
-                vec![("org", org.org.id.to_string()), ("year", year.to_string())];
-            for (k, v) in [("kind", &p.kind), ("status", &p.status)] {
-                if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
-                    params.push((k, v.clone()));
-                }
-            }
-            if let Some(u) = p.under {
-                params.push(("under", u.to_string()));
-            }
+            let mut params = list_query(org.org.id, year, p.kind(), p.status(), p.under);
             if let Some(pg) = p.page {
                 params.push(("page", pg.to_string()));
             }
