@@ -196,12 +196,74 @@ impl<E: Into<WebError>> From<E> for PageError {
     }
 }
 
-#[derive(Template)]
+#[derive(Template, Clone)]
 #[template(path = "error.html")]
 struct ErrorPage {
     status: u16,
     title: String,
     message: String,
+}
+
+/// The same message inside the navigation of a signed-in caller (`with_navigation`).
+#[derive(Template)]
+#[template(path = "error_nav.html")]
+struct ErrorNavPage {
+    title: String,
+    nav: crate::pages::Nav,
+    e: ErrorPage,
+}
+
+/// Renders the error pages of signed-in callers again inside their navigation (the header,
+/// the sections, the search), so that a wrong address or a refusal is not a dead end. The
+/// page handlers cannot: an error is answered before (or without) reading the session.
+/// Anyone else, and the API, keep the plain page.
+pub(crate) async fn with_navigation(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::extract::FromRequestParts;
+    let (parts, body) = req.into_parts();
+    let mut head = parts.clone();
+    let resp = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    let Some(page) = resp.extensions().get::<ErrorPage>().cloned() else {
+        return resp;
+    };
+    if head.uri.path().starts_with("/api/") {
+        return resp;
+    }
+    let user = match crate::session::User::from_request_parts(&mut head, &state).await {
+        Ok(user) => user,
+        // A role refused the page's part of the system (the auditor on the roster): the
+        // navigation of its home instead.
+        Err(PageError(WebError::RoleForbidden(_))) => {
+            head.uri = axum::http::Uri::from_static("/");
+            head.extensions.remove::<axum::extract::OriginalUri>();
+            match crate::session::User::from_request_parts(&mut head, &state).await {
+                Ok(user) => user,
+                Err(_) => return resp,
+            }
+        }
+        Err(_) => return resp,
+    };
+    let full = ErrorNavPage {
+        title: page.title.clone(),
+        nav: crate::pages::Nav::of(&user),
+        e: page,
+    };
+    match full.render() {
+        Ok(html) => {
+            let (mut parts, _) = resp.into_parts();
+            parts.extensions.remove::<ErrorPage>();
+            Response::from_parts(parts, axum::body::Body::from(html))
+        }
+        Err(e) => {
+            log(&e);
+            resp
+        }
+    }
 }
 
 impl IntoResponse for PageError {
@@ -237,6 +299,7 @@ impl IntoResponse for PageError {
                     html,
                 )
                     .into_response();
+                resp.extensions_mut().insert(page);
                 if status == StatusCode::SERVICE_UNAVAILABLE {
                     resp.headers_mut().insert(
                         header::RETRY_AFTER,

@@ -307,6 +307,10 @@ fn router_for(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(error::plain_rejections))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            error::with_navigation,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             note_writes,
         ))
         .layer(axum::middleware::from_fn(security_headers))

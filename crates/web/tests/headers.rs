@@ -83,7 +83,25 @@ contract_test!(
                 body.contains(title) && body.contains("回到首页"),
                 "{path}: {body}"
             );
+            // Signed in: the page keeps the navigation (and the search), not a dead end.
+            assert!(
+                body.contains("id=\"nav-life\"") && body.contains("id=\"nav-search\""),
+                "{path}: {body}"
+            );
         }
+        // Nobody signed in: the plain page, with no navigation to show.
+        let r = anon.get("/no/such/page").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(r.text().contains("页面不存在") && !r.text().contains("nav-life"));
+        // A refusal by role keeps it too: the auditor on the roster.
+        let mut auditor = logged_in(&f.app, "auditor").await;
+        let r = auditor.get("/members").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(
+            r.text().contains("无权操作") && r.text().contains("/audit"),
+            "{}",
+            r.text()
+        );
         // The error page's back link is a script file, not an inline handler.
         assert!(!missing.text().contains("javascript:"));
         assert!(missing.text().contains("/static/back.js"));
