@@ -176,6 +176,7 @@ contract_test!(
                 from: Some(d("2026-07-01")),
                 to: Some(d("2026-09-30")),
                 kind: None,
+                ..Default::default()
             },
             0,
             3,

@@ -87,3 +87,67 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+contract_test!(
+    a_meeting_is_found_by_words_of_its_topic,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let mut sec = logged_in(&f.app, "sec-a").await;
+        let csrf = sec.csrf().await;
+        for (date, topic) in [
+            ("2026-06-10", "垃圾分类进村入户主题党日"),
+            ("2026-05-10", "学习新修订的党章"),
+        ] {
+            let r = record_b001(
+                &mut sec,
+                &f,
+                &csrf,
+                &[("kind", "ThemeDay"), ("date", date), ("topic", topic)],
+                &[],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        }
+        // One meeting found: it opens.
+        let mut c = logged_in(&f.app, "dept").await;
+        let r = c.get(&format!("/search?q={}", urlencode("垃圾分类"))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let to = r.location().unwrap();
+        assert!(to.starts_with("/meetings/"), "{to}");
+        assert!(c.get(&to).await.text().contains("垃圾分类进村入户主题党日"));
+        // Words shared by a meeting and nothing else listed beside orgs: the list, with
+        // the branch that held it and a link to every match.
+        let r = c.get(&format!("/search?q={}", urlencode("党"))).await;
+        let page = r.text();
+        assert!(
+            page.contains("found-meetings") && page.contains("会议 <span class=\"muted\">2次"),
+            "{page}"
+        );
+        // The meeting list narrows by topic and kind, with the org of each row.
+        let t001 = f.orgs["T001"];
+        let list = c
+            .get(&format!("/meetings?org={t001}&topic={}", urlencode("党章")))
+            .await
+            .text();
+        assert!(
+            list.contains("共1次") && list.contains("学习新修订的党章"),
+            "{list}"
+        );
+        assert!(
+            list.contains("甲村党支部") && !list.contains("垃圾分类"),
+            "{list}"
+        );
+        let list = c
+            .get(&format!("/meetings?org={t001}&kind=CommitteeMeeting"))
+            .await
+            .text();
+        assert!(list.contains("没有符合条件的会议记录"), "{list}");
+        // Another branch's secretary does not find it.
+        let mut b = logged_in(&f.app, "sec-b").await;
+        let page = b
+            .get(&format!("/search?q={}", urlencode("垃圾分类")))
+            .await
+            .text();
+        assert!(page.contains("search-none"), "{page}");
+    }
+);

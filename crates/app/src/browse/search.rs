@@ -1,6 +1,6 @@
 //! The header's search (全局搜索): one text looked up in the actor's scope as an org (name
-//! or exact code), a member (name, or an exact ID number through its keyed hash) and a
-//! unit (name), a few of each with their totals, so that a page can open the one record
+//! or exact code), a member (name, or an exact ID number through its keyed hash), a unit
+//! (name) and a meeting (words of its topic), a few of each with their totals, so that a page can open the one record
 //! found straight away or list the rest.
 
 use serde::Serialize;
@@ -24,6 +24,8 @@ pub struct Found {
     pub members_total: i64,
     pub units: Vec<UnitRow>,
     pub units_total: i64,
+    /// Meetings whose topic holds the text, with where each was held.
+    pub meetings: Option<crate::meetings::MeetingPage>,
 }
 
 /// What a search found exactly once, to open straight away.
@@ -31,11 +33,20 @@ pub struct Found {
 pub enum Only {
     Org(i64),
     Member(i64),
+    Meeting(i64),
 }
 
 impl Found {
     pub fn is_empty(&self) -> bool {
-        self.orgs_total == 0 && self.members_total == 0 && self.units_total == 0
+        self.orgs_total == 0
+            && self.members_total == 0
+            && self.units_total == 0
+            && self.meetings_total() == 0
+    }
+
+    /// Meetings found.
+    pub fn meetings_total(&self) -> i64 {
+        self.meetings.as_ref().map_or(0, |m| m.total)
     }
 
     /// The one record found, when there is exactly one org or one member and nothing else.
@@ -45,8 +56,17 @@ impl Found {
             self.members.as_slice(),
             self.units_total,
         ) {
-            ([o], [], 0) if self.orgs_total == 1 => Some(Only::Org(o.id)),
-            ([], [m], 0) if self.members_total == 1 => Some(Only::Member(m.id)),
+            ([o], [], 0) if self.orgs_total == 1 && self.meetings_total() == 0 => {
+                Some(Only::Org(o.id))
+            }
+            ([], [m], 0) if self.members_total == 1 && self.meetings_total() == 0 => {
+                Some(Only::Member(m.id))
+            }
+            ([], [], 0) if self.meetings_total() == 1 => self
+                .meetings
+                .as_ref()
+                .and_then(|m| m.rows.first())
+                .map(|m| Only::Meeting(m.id)),
             _ => None,
         }
     }
@@ -103,7 +123,14 @@ pub async fn search(app: &App, actor: &Actor, q: &str) -> Result<Found> {
         },
     )
     .await?;
+    // Topics are searched by words, not by an ID number.
+    let meetings = if jiceng_domain::IdNumber::parse(q).is_ok() {
+        None
+    } else {
+        Some(crate::meetings::search(app, actor, q, SHOWN).await?)
+    };
     Ok(Found {
+        meetings,
         orgs,
         orgs_total,
         members: found_members.items,

@@ -29,7 +29,8 @@ use crate::access::{Action, Actor, Grant, InScope, RecordLife};
 use crate::audit;
 use crate::{App, AppError, OrgRecord, Result};
 use chrono::NaiveDate;
-use jiceng_domain::OrgKind;
+use jiceng_domain::{MeetingKind, OrgKind};
+use std::collections::HashMap;
 
 /// The branch a meeting of `org` counts for: the org itself, or a group's branch.
 async fn branch_of(conn: &mut Conn, org: &StoredOrg) -> Result<StoredOrg> {
@@ -166,6 +167,83 @@ pub async fn list_under(
     list_page(app, &org.subtree(), &ListFilter::default(), page, page_size).await
 }
 
+/// What a page's meeting list narrows to: words of the topic, a kind.
+#[derive(Debug, Clone, Default)]
+pub struct MeetingQuery {
+    pub topic: Option<String>,
+    pub kind: Option<MeetingKind>,
+}
+
+impl MeetingQuery {
+    fn filter(&self) -> Result<ListFilter> {
+        let topic = self
+            .topic
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        if topic.is_some_and(|t| t.chars().count() > 50) {
+            return Err(AppError::Input("会议主题的查找词过长（最多50个字）".into()));
+        }
+        Ok(ListFilter {
+            kind: self.kind,
+            topic: topic.map(str::to_string),
+            ..Default::default()
+        })
+    }
+}
+
+/// A page of meetings with where each was held (the org and the org above it).
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingPage {
+    pub rows: Vec<MeetingRow>,
+    pub places: HashMap<i64, crate::browse::Place>,
+    pub total: i64,
+}
+
+impl MeetingPage {
+    /// The org that held a row, and the org above it.
+    pub fn place(&self, row: &MeetingRow) -> crate::browse::Place {
+        self.places.get(&row.org_id).cloned().unwrap_or_default()
+    }
+}
+
+async fn with_places(app: &App, (rows, total): (Vec<MeetingRow>, i64)) -> Result<MeetingPage> {
+    let mut conn = app.store.acquire().await?;
+    let places = crate::browse::places_of(&mut conn, rows.iter().map(|r| r.org_id)).await?;
+    Ok(MeetingPage {
+        rows,
+        places,
+        total,
+    })
+}
+
+/// A page of the meetings held in the subtree of `org` (newest first) narrowed by `q`,
+/// with where each was held; `page` counts from 1.
+pub async fn page_under(
+    app: &App,
+    org: &InScope<OrgRecord>,
+    q: &MeetingQuery,
+    page: i64,
+    page_size: i64,
+) -> Result<MeetingPage> {
+    let page_size = page_size.clamp(1, 500);
+    let rows = list_page(app, &org.subtree(), &q.filter()?, page, page_size).await?;
+    with_places(app, rows).await
+}
+
+/// The meetings in the actor's scope whose topic holds `topic` (the header's search).
+pub async fn search(app: &App, actor: &Actor, topic: &str, shown: i64) -> Result<MeetingPage> {
+    if !actor.may(Action::ReadData) {
+        return Err(AppError::Forbidden);
+    }
+    let q = MeetingQuery {
+        topic: Some(topic.to_string()),
+        kind: None,
+    };
+    let rows = list_page(app, &actor.scope, &q.filter()?, 1, shown).await?;
+    with_places(app, rows).await
+}
+
 /// The meetings held in the subtree of `org` as the export's sheet, newest first: each
 /// with its branch (name and code) and the org above it (所属乡镇/上级党组织), so the rows
 /// reconcile with a township's own lists. Up to `export::MAX_ROWS` rows; when there are
@@ -273,6 +351,7 @@ pub async fn same_span(
         from: Some(span.first_day()),
         to: Some(span.last_day()),
         kind: Some(kind),
+        ..Default::default()
     };
     let (rows, _) =
         meeting_store::list(&mut conn, &Scope::subtree(&branch.path), &filter, 0, 50).await?;

@@ -467,6 +467,9 @@ pub async fn list(
                 .push(" AND (',' || kinds || ',') LIKE ")
                 .bind(format!("%,{},%", k.code()));
         }
+        if let Some(t) = filter.topic.as_deref() {
+            q = q.push(" AND topic LIKE ").bind(format!("%{t}%"));
+        }
         q
     };
     let columns = (COLS, "held_on DESC, id DESC");
@@ -480,4 +483,6 @@ pub struct ListFilter {
     pub from: Option<chrono::NaiveDate>,
     pub to: Option<chrono::NaiveDate>,
     pub kind: Option<MeetingKind>,
+    /// Words the topic contains.
+    pub topic: Option<String>,
 }

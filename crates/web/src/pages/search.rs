@@ -8,7 +8,8 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiceng_app::access::Action;
 use jiceng_app::browse::search::{self, Found, Only};
-use jiceng_app::browse::{MemberRow, OrgSummary, UnitRow};
+use jiceng_app::browse::{MemberRow, OrgSummary, Place, UnitRow};
+use jiceng_app::meetings::MeetingRow;
 use serde::Deserialize;
 
 use super::listing::urlencode;
@@ -59,16 +60,21 @@ struct SearchPage {
     members_total: i64,
     units: Vec<UnitRow>,
     units_total: i64,
+    /// Meetings whose topic holds the text, with the org that held each.
+    meetings: Vec<(MeetingRow, Place)>,
+    meetings_total: i64,
     /// The full lists (`/orgs?q=`, `/members?q=`, `/units?q=`); empty for an ID number.
     orgs_href: String,
     members_href: String,
     units_href: String,
+    meetings_href: String,
 }
 
 fn open(only: &Only) -> Redirect {
     Redirect::to(&match only {
         Only::Org(id) => format!("/orgs/{id}"),
         Only::Member(id) => format!("/members/{id}"),
+        Only::Meeting(id) => format!("/meetings/{id}"),
     })
 }
 
@@ -148,6 +154,16 @@ async fn answer(
         orgs_href: list("/orgs"),
         members_href: list("/members"),
         units_href: list("/units"),
+        meetings_href: if by_id {
+            String::new()
+        } else {
+            format!("/meetings?topic={}", urlencode(q))
+        },
+        meetings_total: found.meetings_total(),
+        meetings: found
+            .meetings
+            .map(|p| p.rows.iter().map(|r| (r.clone(), p.place(r))).collect())
+            .unwrap_or_default(),
         orgs: found.orgs,
         orgs_total: found.orgs_total,
         members: found.members,

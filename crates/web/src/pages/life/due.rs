@@ -128,6 +128,7 @@ pub(super) async fn due_page(
             from: Some(month.first_day()),
             to: Some(month.last_day()),
             kind: None,
+            ..Default::default()
         },
         1,
         100,

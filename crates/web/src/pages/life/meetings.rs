@@ -149,6 +149,10 @@ pub(super) async fn org_life(
 #[derive(Deserialize)]
 pub(super) struct ListParams {
     page: Option<i64>,
+    /// Words of the topic.
+    topic: Option<String>,
+    /// A kind's code (`ThemeDay`…); empty: all.
+    kind: Option<String>,
 }
 
 #[derive(Template)]
@@ -158,7 +162,13 @@ struct MeetingsPage {
     nav: Nav,
     org_id: i64,
     org_name: String,
-    rows: Vec<MeetingRow>,
+    /// Each row with the org that held it and the org above it.
+    rows: Vec<(MeetingRow, browse::Place)>,
+    total: i64,
+    topic: String,
+    /// (code, label, selected) of each kind.
+    kinds: Vec<(&'static str, &'static str, bool)>,
+    filtered: bool,
     pager: Pager,
 }
 
@@ -168,21 +178,40 @@ pub(super) async fn meetings_page(
     Query(p): Query<ListParams>,
 ) -> Result<Response, PageError> {
     let page = p.page.unwrap_or(1).max(1);
-    let (rows, total) = meetings::list_under(&state.app, &org, page, PAGE).await?;
-    let pages = ((total + PAGE - 1) / PAGE).max(1);
+    let kind = crate::parse::parse_kind(p.kind.as_deref().unwrap_or(""))
+        .map_err(|e| PageError(crate::error::WebError::BadRequest(e)))?;
+    let topic = p.topic.unwrap_or_default().trim().to_string();
+    let q = meetings::MeetingQuery {
+        topic: Some(topic.clone()),
+        kind,
+    };
+    let found = meetings::page_under(&state.app, &org, &q, page, PAGE).await?;
+    let pages = ((found.total + PAGE - 1) / PAGE).max(1);
+    let mut keep = vec![("org", org.org.id.to_string())];
+    if !topic.is_empty() {
+        keep.push(("topic", topic.clone()));
+    }
+    if let Some(k) = kind {
+        keep.push(("kind", k.code().to_string()));
+    }
     html(&MeetingsPage {
         title: format!("会议记录 · {}", org.org.name),
         nav: Nav::of(&user),
         org_id: org.org.id,
         org_name: org.org.name.clone(),
-        rows,
-        pager: Pager::new(
-            "/meetings",
-            &[("org", org.org.id.to_string())],
-            page,
-            pages,
-            total,
-        ),
+        rows: found
+            .rows
+            .iter()
+            .map(|r| (r.clone(), found.place(r)))
+            .collect(),
+        total: found.total,
+        filtered: !topic.is_empty() || kind.is_some(),
+        kinds: jiceng_domain::MeetingKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label(), Some(*k) == kind))
+            .collect(),
+        topic,
+        pager: Pager::new("/meetings", &keep, page, pages, found.total),
     })
 }
 
