@@ -113,7 +113,7 @@ pub async fn run(
             path_of.insert(o.org.id, o.path);
         }
         lap(&mut summary, "orgs");
-        let stored = protect(app, &batch.members, &path_of);
+        let stored = protect(app, &batch.members, &batch.member_groups, &path_of);
         lap(&mut summary, "protect");
         members::insert(&mut tx, &stored).await?;
         lap(&mut summary, "members");
@@ -259,6 +259,7 @@ fn stored_meetings(
 fn protect(
     app: &App,
     list: &[jiceng_domain::Member],
+    groups: &HashMap<i64, i64>,
     path_of: &HashMap<i64, String>,
 ) -> Vec<StoredMember> {
     let mut seen: HashSet<String> = HashSet::with_capacity(list.len());
@@ -314,6 +315,7 @@ fn protect(
                                 lost_contact: m.lost_contact,
                                 exited_on: None,
                                 transferred_in_on: None,
+                                group_id: groups.get(&m.id).copied(),
                             }
                         })
                         .collect::<Vec<_>>()

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod dues;
 pub mod export;
 pub mod generate;
+pub mod groups;
 pub mod import;
 pub mod lapse;
 pub mod lease;

@@ -88,6 +88,10 @@ pub fn generate(batch: &Batch, as_of: NaiveDate, seed: u64, first_id: i64) -> Ve
             e.1 += 1;
         }
     }
+    let mut group_size: HashMap<i64, i64> = HashMap::new();
+    for g in batch.member_groups.values() {
+        *group_size.entry(*g).or_default() += 1;
+    }
     let mut groups: HashMap<i64, Vec<&Org>> = HashMap::new();
     for o in &batch.orgs {
         if o.kind == OrgKind::Group && o.dissolved_on.is_none() {
@@ -178,13 +182,8 @@ pub fn generate(batch: &Batch, as_of: NaiveDate, seed: u64, first_id: i64) -> Ve
                 for g in gs {
                     if r.chance(keeps * share) {
                         let d = day_in(&mut r, lo, last);
-                        add(
-                            &mut r,
-                            g,
-                            MeetingKind::GroupMeeting,
-                            d,
-                            (n / gs.len() as i64).max(1),
-                        );
+                        let size = group_size.get(&g.id).copied().unwrap_or(0);
+                        add(&mut r, g, MeetingKind::GroupMeeting, d, size.max(1));
                     }
                 }
             }

@@ -40,12 +40,15 @@ pub struct StoredMember {
     /// 转入日期: the day the relation came in from elsewhere (joined the party elsewhere,
     /// so not this org's recruit).
     pub transferred_in_on: Option<chrono::NaiveDate>,
+    /// 所在党小组: one of the branch's groups, or none. Honoured only while that group is
+    /// a live 党小组 under `org_id` (see `app::groups`).
+    pub group_id: Option<i64>,
 }
 
 pub(crate) const MEMBER_COLS: &str = "id, org_id, org_path, name, gender, ethnicity, birth_date, id_hash, \
-    id_cipher, id_masked, education, status, joined_on, full_on, occupation, phone_cipher, phone_masked, mobile, lost_contact, exited_on, transferred_in_on";
+    id_cipher, id_masked, education, status, joined_on, full_on, occupation, phone_cipher, phone_masked, mobile, lost_contact, exited_on, transferred_in_on, group_id";
 
-const WRITE_COLS: [&str; 22] = [
+const WRITE_COLS: [&str; 23] = [
     "id",
     "org_id",
     "org_path",
@@ -67,6 +70,7 @@ const WRITE_COLS: [&str; 22] = [
     "lost_contact",
     "exited_on",
     "transferred_in_on",
+    "group_id",
     "updated_at",
 ];
 
@@ -100,6 +104,7 @@ pub(crate) fn member_from_row(row: &AnyRow) -> Result<StoredMember> {
             lost_contact: row.flag("lost_contact")?,
             exited_on: row.opt_date("exited_on")?,
             transferred_in_on: row.opt_date("transferred_in_on")?,
+            group_id,
         }
     ))
 }
@@ -127,6 +132,7 @@ fn vals(m: &StoredMember, now: &str) -> Vec<Val> {
         m.lost_contact.into(),
         m.exited_on.into(),
         m.transferred_in_on.into(),
+        m.group_id.into(),
         now.into(),
     ]
 }
@@ -143,6 +149,32 @@ pub async fn update(conn: &mut Conn, m: &StoredMember) -> Result<()> {
     let v = vals(m, &now);
     crate::sql::update_row(conn, "member", &WRITE_COLS, v).await?;
     Ok(())
+}
+
+/// Puts the current members `ids` of `org_id` in the group `group` (`None`: in none),
+/// touching nothing else of their records. Answers how many rows changed.
+pub async fn set_group(
+    conn: &mut Conn,
+    org_id: i64,
+    ids: &[i64],
+    group: Option<i64>,
+) -> Result<u64> {
+    let now = crate::now_text();
+    let mut changed = 0;
+    for chunk in ids.chunks(crate::sql::IN_CHUNK) {
+        changed += Sql::new("UPDATE member SET group_id = ")
+            .bind(group)
+            .push(", updated_at = ")
+            .bind(now.clone())
+            .push(" WHERE org_id = ")
+            .bind(org_id)
+            .push(" AND exited_on IS NULL AND id IN ")
+            .in_list(chunk.iter().copied())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(changed)
 }
 
 /// Members by their ID-number hashes (any scope: matching on import must find a member

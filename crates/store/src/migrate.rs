@@ -207,6 +207,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0031_meeting_attachment.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 32,
+        name: "member_group",
+        script: include_str!("../migrations/0032_member_group.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

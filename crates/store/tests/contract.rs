@@ -462,3 +462,57 @@ contract_test!(
         );
     }
 );
+
+contract_test!(
+    a_members_group_is_set_alone_and_only_in_its_org,
+    |db: TestDb| async move {
+        let paths = tree(&db).await;
+        let mut tx = db.store.begin().await.unwrap();
+        members::insert(
+            &mut tx,
+            &[
+                member(1, 4, &paths[3], MemberStatus::Full),
+                member(2, 4, &paths[3], MemberStatus::Full),
+                member(3, 5, &paths[4], MemberStatus::Full),
+            ],
+        )
+        .await
+        .unwrap();
+        // Member 1 is edited meanwhile: setting the group keeps that edit.
+        let mut one = member(1, 4, &paths[3], MemberStatus::Full);
+        one.occupation = Some("教师".into());
+        members::update(&mut tx, &one).await.unwrap();
+        // Org 4 asks for 1, 2 and 3 in its group 40: member 3 is another org's.
+        let changed = members::set_group(&mut tx, 4, &[1, 2, 3], Some(40))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(changed, 2);
+        let mut c = db.store.acquire().await.unwrap();
+        let read = members::by_ids(&mut c, &Scope::All, &[1, 2, 3])
+            .await
+            .unwrap();
+        let group = |id: i64| read.iter().find(|m| m.id == id).unwrap().group_id;
+        assert_eq!((group(1), group(2), group(3)), (Some(40), Some(40), None));
+        assert_eq!(
+            read.iter()
+                .find(|m| m.id == 1)
+                .unwrap()
+                .occupation
+                .as_deref(),
+            Some("教师")
+        );
+        // Out of the group again; a full-row update carries the group as read.
+        let mut tx = db.store.begin().await.unwrap();
+        assert_eq!(members::set_group(&mut tx, 4, &[2], None).await.unwrap(), 1);
+        tx.commit().await.unwrap();
+        let two = members::get(&mut c, &Scope::All, 2).await.unwrap().unwrap();
+        assert_eq!(two.group_id, None);
+        let one = members::get(&mut c, &Scope::All, 1).await.unwrap().unwrap();
+        let mut tx = db.store.begin().await.unwrap();
+        members::update(&mut tx, &one).await.unwrap();
+        tx.commit().await.unwrap();
+        let again = members::get(&mut c, &Scope::All, 1).await.unwrap().unwrap();
+        assert_eq!(again.group_id, Some(40));
+    }
+);

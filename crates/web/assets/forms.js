@@ -56,3 +56,37 @@ document.querySelectorAll("input[data-check-all]").forEach(function (all) {
     });
   });
 });
+// `ul[data-roster]` of the record form: shows the members a meeting of the kind, group
+// and date chosen expects (the committee for a 支委会, the group's members for a 党小组会,
+// where the records name them; nobody who joined after the date), as the server decides
+// on saving.
+document.querySelectorAll("ul[data-roster]").forEach(function (ul) {
+  var form = ul.closest("form");
+  var items = Array.prototype.slice.call(ul.querySelectorAll("li[data-member]"));
+  var update = function () {
+    var kind = form.querySelector('input[name="kind"]:checked');
+    kind = kind ? kind.value : "";
+    var groupSel = form.querySelector('select[name="group"]');
+    var group = groupSel ? groupSel.value : "";
+    var date = form.querySelector('input[name="date"]');
+    date = date ? date.value : "";
+    var committee = kind === "CommitteeMeeting" && items.some(function (li) {
+      return li.getAttribute("data-committee") === "1";
+    });
+    var inGroup = kind === "GroupMeeting" && group !== "" && items.some(function (li) {
+      return li.getAttribute("data-group") === group;
+    });
+    items.forEach(function (li) {
+      var show = (!date || li.getAttribute("data-joined") <= date) &&
+        (!committee || li.getAttribute("data-committee") === "1") &&
+        (!inGroup || li.getAttribute("data-group") === group);
+      li.hidden = !show;
+    });
+  };
+  form.addEventListener("change", function (e) {
+    var n = e.target.name;
+    if (n === "kind" || n === "group" || n === "date") {
+      update();
+    }
+  });
+});

@@ -479,6 +479,50 @@ contract_test!(
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("请选择召开的党小组"), "{}", r.text());
 
+        // The secretary places 张建国 and 李秀英 in the group (党小组成员), all at once.
+        let page = c.get(&format!("/orgs/{b001}/groups")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let page = page.text();
+        assert!(
+            page.contains("甲村第一党小组") && page.contains("（未编入）"),
+            "{page}"
+        );
+        let (zhang, li) = (f.members["张建国"], f.members["李秀英"]);
+        let placed = vec![
+            ("csrf".to_string(), csrf_of(&page)),
+            (format!("g_{zhang}"), g.to_string()),
+            (format!("g_{li}"), g.to_string()),
+        ];
+        let r = post(&mut c, &format!("/orgs/{b001}/groups"), &placed).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let saved = c.get(&r.location().unwrap()).await.text();
+        assert!(saved.contains("已保存：2名党员的党小组已调整"), "{saved}");
+        // A member of another branch is refused, the choice shown again.
+        let stray = vec![
+            ("csrf".to_string(), csrf_of(&saved)),
+            (format!("g_{}", f.members["陈静"]), g.to_string()),
+        ];
+        let r = post(&mut c, &format!("/orgs/{b001}/groups"), &stray).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.text().contains("不是“甲村党支部”的现有党员"),
+            "{}",
+            r.text()
+        );
+        // The group's page and the member's page name it.
+        let org_page = c.get(&format!("/orgs/{g}")).await.text();
+        assert!(org_page.contains("党小组成员（2人）"), "{org_page}");
+        let member = c.get(&format!("/members/{zhang}")).await.text();
+        assert!(member.contains("所在党小组</dt><dd id=\"member-group\">甲村第一党小组"));
+
+        // The group's form lists the group's two members; the rest are hidden.
+        let form = c.get(&format!("{link}&back=due")).await.text();
+        assert!(form.contains(&format!(
+            "<option value=\"{g}\" selected>甲村第一党小组（2人）"
+        )));
+        let shown = form.matches("data-member=").count() - form.matches(" hidden>").count();
+        assert_eq!(shown, 2, "{form}");
+        // Posting the branch's whole roster saves the group's two only.
         fields.push(("group".into(), g.to_string()));
         let r = post(&mut c, &format!("/orgs/{g}/meetings/new"), &fields).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -488,6 +532,7 @@ contract_test!(
         let list = api.get(&format!("/api/v1/meetings?org={g}")).await.json();
         assert_eq!(list["total"], 1, "{list}");
         assert_eq!(list["items"][0]["kind"], "GroupMeeting");
+        assert_eq!(list["items"][0]["expected"], 2, "{list}");
     }
 );
 

@@ -241,8 +241,13 @@ contract_test!(
             .get(&format!("/orgs/{b001}/meetings/new?kind=CommitteeMeeting"))
             .await
             .text();
-        assert!(form.contains(&format!("name=\"att_{zhang}\"")));
-        assert!(!form.contains(&format!("name=\"att_{li}\"")), "{form}");
+        // Every member is on the page (a change of kind shows them), the rest hidden.
+        let line = |id: i64| {
+            let start = form.find(&format!("data-member=\"{id}\"")).unwrap();
+            form[start..start + form[start..].find('>').unwrap()].to_string()
+        };
+        assert!(!line(zhang).contains("hidden"), "{}", line(zhang));
+        assert!(line(li).ends_with(" hidden"), "{}", line(li));
         // A theme day backfilled to May, the five ticked as the form showed them today:
         // 赵敏, who joined in June, is not on that day's roster — not an error.
         let csrf = a.csrf().await;

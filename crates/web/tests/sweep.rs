@@ -191,6 +191,8 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             f(&[("target", org.to_string()), ("reason", s("测试"))])
         }
         ("POST", "/orgs/{id}/dissolve") => f(&[("reason", s("测试"))]),
+        // Nobody moved: the sweep checks the guard, the scope and the token.
+        ("POST", "/orgs/{id}/groups") => f(&[]),
         ("POST", "/training/new") => f(&[
             ("title", s("测试培训")),
             ("starts_on", s("2026-06-01")),

@@ -110,10 +110,12 @@ pub enum AuditAction {
     ExportFullIds = 129,
     AttachmentAdd = 130,
     AttachmentRemove = 131,
+    /// 调整党小组成员: who of a branch sits in one of its groups.
+    GroupMembers = 132,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 69] = [
+    pub const ALL: [AuditAction; 70] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -183,6 +185,7 @@ impl AuditAction {
         AuditAction::ExportFullIds,
         AuditAction::AttachmentAdd,
         AuditAction::AttachmentRemove,
+        AuditAction::GroupMembers,
     ];
 
     pub fn code(self) -> i64 {
@@ -264,6 +267,7 @@ impl AuditAction {
             AuditAction::ExportFullIds => "export_full_ids",
             AuditAction::AttachmentAdd => "attachment_add",
             AuditAction::AttachmentRemove => "attachment_remove",
+            AuditAction::GroupMembers => "group_members",
         }
     }
 
@@ -338,6 +342,7 @@ impl AuditAction {
             AuditAction::ExportFullIds => "导出含完整身份证号的名册",
             AuditAction::AttachmentAdd => "上传会议附件",
             AuditAction::AttachmentRemove => "删除会议附件",
+            AuditAction::GroupMembers => "调整党小组成员",
         }
     }
 }

@@ -251,6 +251,8 @@ pub struct MemberView {
     pub training: Option<crate::training::MemberTraining>,
     /// 党龄: whole years since joining.
     pub party_years: i64,
+    /// 所在党小组 (none: not in a group, or the branch has none).
+    pub group: Option<crate::reports::OrgRef>,
     /// This year's attendance (`None`: no meeting named the member).
     pub attendance: Option<Attendance>,
 }
@@ -426,6 +428,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         .await?
         .map(|e| crate::member_exit::ExitView::of(&e));
     let names = org_names(&mut conn, held.iter().map(|p| p.org_id)).await?;
+    let group = crate::groups::of_member(&mut conn, &m).await?;
     let today = app.today();
     let year_start = NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
     let attended =
@@ -470,6 +473,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         timeline: Vec::new(),
         training,
         party_years: crate::member_home::party_years(m.joined_on, today),
+        group,
         attendance: (!attended.is_empty()).then(|| Attendance {
             present,
             named: attended.len(),

@@ -58,6 +58,8 @@ pub struct OrgView {
     pub units: Vec<UnitRow>,
     pub positions: Vec<PositionRow>,
     pub history: Vec<HistoryRow>,
+    /// For a 党小组: how many of its branch's members sit in it (所在党小组).
+    pub group_members: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -154,6 +156,16 @@ pub async fn org_view(app: &App, actor: &Actor, o: &InScope<StoredOrg>) -> Resul
         positions: positions(&mut conn, o).await?,
         history: history(&mut conn, o.org.id).await?,
     };
+    let group_members = match (o.org.kind, o.org.parent_id) {
+        (jiceng_domain::OrgKind::Group, Some(branch)) => Some(
+            jiceng_store::members::of_orgs(&mut conn, &[branch])
+                .await?
+                .iter()
+                .filter(|m| m.group_id == Some(o.org.id))
+                .count(),
+        ),
+        _ => None,
+    };
     drop(conn);
     let members = members(
         app,
@@ -181,6 +193,7 @@ pub async fn org_view(app: &App, actor: &Actor, o: &InScope<StoredOrg>) -> Resul
         records,
         members,
     ))
+    .map(|v| OrgView { group_members, ..v })
 }
 
 /// What the checks of today say of an org.
@@ -237,6 +250,7 @@ impl OrgView {
             units: records.units,
             positions: records.positions,
             history: records.history,
+            group_members: None,
         }
     }
 }

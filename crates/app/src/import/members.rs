@@ -31,6 +31,7 @@ columns! {
     POSITION_SINCE = optional("任职日期", ["任职时间", "任现职时间", "任职年月"]),
     POSITION_UNTIL = optional("离任日期", ["离任时间", "免职日期", "免职时间", "卸任日期", "任职结束日期"]),
     TRANSFERRED_IN = optional("转入日期", ["转入时间", "组织关系转入日期", "组织关系转入时间", "转入本支部日期"]),
+    GROUP = optional("所在党小组", ["党小组", "所属党小组", "党小组名称"]),
 }
 
 /// The text columns and their limits.
@@ -196,6 +197,16 @@ pub async fn run(
             c.error(PHONE, e);
         }
         let org = c.required_as(ORG, |key| lookup.find(key, ""));
+        let group = match (c.text(GROUP), org) {
+            (Some(key), Some(org)) => match lookup.group_of(org, &key) {
+                Ok(g) => Some(g.org.id),
+                Err(e) => {
+                    c.error(GROUP, e);
+                    None
+                }
+            },
+            _ => None,
+        };
         let position = c.text(POSITION).and_then(|p| {
             let first = p
                 .split(['、', ',', '，', '/', ';', '；'])
@@ -269,6 +280,7 @@ pub async fn run(
                     lost_contact: false,
                     exited_on: None,
                     transferred_in_on: transferred_in,
+                    group_id: group,
                 },
                 position: position.map(|k| (k, since, until)),
             });
@@ -384,6 +396,10 @@ pub async fn run(
                 m.education = m.education.or(old.education);
                 m.full_on = m.full_on.or(old.full_on);
                 m.occupation = m.occupation.or(old.occupation.clone());
+                // An empty 所在党小组 keeps the group of a member who stays in the org.
+                if m.org_id == old.org_id {
+                    m.group_id = m.group_id.or(old.group_id);
+                }
                 crate::privacy::merge_phone(&app.crypto, &mut m, old);
                 if m != *old {
                     touched.push(old.org_id);

@@ -17,6 +17,7 @@ use std::path::Path;
 use jiceng_io::{configured_limits, locate_header, read_grid_with, Cell, ColumnSpec};
 use serde::Serialize;
 
+use jiceng_domain::OrgKind;
 use jiceng_store::orgs::StoredOrg;
 use jiceng_store::Scope;
 
@@ -118,18 +119,69 @@ pub(crate) struct OrgLookup<'a> {
     pub by_id: std::collections::HashMap<i64, &'a StoredOrg>,
     pub by_code: std::collections::HashMap<&'a str, &'a StoredOrg>,
     pub by_name: std::collections::HashMap<&'a str, Vec<&'a StoredOrg>>,
+    /// The live 党小组 under each org (by the org's id).
+    pub groups: std::collections::HashMap<i64, Vec<&'a StoredOrg>>,
 }
 
 impl<'a> OrgLookup<'a> {
     pub fn of(orgs: &'a [StoredOrg]) -> OrgLookup<'a> {
         let mut by_name: std::collections::HashMap<&str, Vec<&StoredOrg>> = Default::default();
+        let mut groups: std::collections::HashMap<i64, Vec<&StoredOrg>> = Default::default();
         for o in orgs {
             by_name.entry(o.org.name.as_str()).or_default().push(o);
+            if let (OrgKind::Group, None, Some(parent)) =
+                (o.org.kind, o.org.dissolved_on, o.org.parent_id)
+            {
+                groups.entry(parent).or_default().push(o);
+            }
         }
         OrgLookup {
             by_id: orgs.iter().map(|o| (o.org.id, o)).collect(),
             by_code: orgs.iter().map(|o| (o.org.code.as_str(), o)).collect(),
             by_name,
+            groups,
+        }
+    }
+
+    /// The 党小组 of `branch` a cell names: its code, its full name, or the end of its
+    /// name ("第一党小组" for 沙庄村第一党支部第一党小组) when only one ends so; or why
+    /// not, in Chinese.
+    pub fn group_of(
+        &self,
+        branch: &StoredOrg,
+        key: &str,
+    ) -> std::result::Result<&'a StoredOrg, String> {
+        let groups = self.groups.get(&branch.org.id).map_or(&[][..], |g| g);
+        let exact = groups
+            .iter()
+            .find(|g| g.org.code == key || g.org.name == key);
+        if let Some(g) = exact {
+            return Ok(g);
+        }
+        let ending: Vec<_> = groups
+            .iter()
+            .filter(|g| g.org.name.ends_with(key))
+            .collect();
+        match ending.as_slice() {
+            [g] => Ok(g),
+            [] if groups.is_empty() => Err(format!(
+                "“{}”没有党小组，不能填写所在党小组“{key}”（请先建立党小组）",
+                branch.org.name
+            )),
+            [] => Err(format!(
+                "“{}”没有名为“{key}”的党小组（现有：{}）",
+                branch.org.name,
+                groups
+                    .iter()
+                    .map(|g| g.org.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )),
+            _ => Err(format!(
+                "“{key}”可指“{}”的{}个党小组，请填写党小组全称",
+                branch.org.name,
+                ending.len()
+            )),
         }
     }
 

@@ -28,6 +28,10 @@ pub enum RecordError {
     },
     #[error("党员（id {member_id}）不是“{branch}”的党员")]
     NotOnRoster { member_id: i64, branch: String },
+    #[error(
+        "“{name}”不是“{group}”的成员：党小组会的应到人员是本小组党员（党小组成员在党小组页面调整）"
+    )]
+    NotInGroup { name: String, group: String },
     #[error("流入党员（登记 id {guest_id}）不是在“{branch}”参加组织生活的流入党员")]
     NotGuest { guest_id: i64, branch: String },
     #[error("流入党员“{name}”在{date}不在本支部参加组织生活")]
@@ -70,6 +74,7 @@ impl RecordError {
             RecordError::NoDate | RecordError::NotYetMember(_) => Some(Field::Date),
             RecordError::Duplicate { .. } => Some(Field::Topic),
             RecordError::NotOnRoster { .. }
+            | RecordError::NotInGroup { .. }
             | RecordError::NotGuest { .. }
             | RecordError::GuestNotThen { .. }
             | RecordError::Repeated(_)

@@ -149,7 +149,7 @@ async fn prepare(
     let counts = if new.attendees.is_empty() {
         Counts::given(new)
     } else {
-        Counts::from_roster(&mut conn, &branch, date, new).await?
+        Counts::from_roster(&mut conn, &branch, org, date, new).await?
     };
     let (meeting, attendance) = meeting_of(org, new, &kinds, date, counts);
     if let Some(refused) = RecordErrors::of(refusals(app, org, &meeting)) {
@@ -214,9 +214,13 @@ impl Counts {
     /// which must agree with any given beside it. 应到 of a vote is the branch's voting
     /// roster on the day (its full members then), not the members picked (review error
     /// #15).
+    ///
+    /// A 党小组会 held by `org` (a group some of whose members the records name) is
+    /// attended by its members only.
     async fn from_roster(
         conn: &mut Conn,
         branch: &StoredOrg,
+        org: &StoredOrg,
         date: NaiveDate,
         new: &NewMeeting,
     ) -> Result<Counts> {
@@ -226,6 +230,10 @@ impl Counts {
                 .into_iter()
                 .map(|m| (m.id, m))
                 .collect();
+        let group = (org.org.kind == jiceng_domain::OrgKind::Group
+            && new.kind == Some(MeetingKind::GroupMeeting))
+        .then_some(org.org.id)
+        .filter(|g| roster.values().any(|m| m.group_id == Some(*g)));
         let full_expected = roster
             .values()
             .filter(|m| m.joined_on <= date && full_on(m, date))
@@ -242,6 +250,13 @@ impl Counts {
                 })?;
             if !seen.insert(*member_id) {
                 return Err(RecordError::Repeated(m.name.clone()).into());
+            }
+            if group.is_some_and(|g| m.group_id != Some(g)) {
+                return Err(RecordError::NotInGroup {
+                    name: m.name.clone(),
+                    group: org.org.name.clone(),
+                }
+                .into());
             }
             let a = attendee(m, *status, reason, date)?;
             if let (AttendanceStatus::Excused, Some(r)) = (a.status, &a.reason) {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use jiceng_domain::{MemberStatus, OrgKind, Quorum};
+use jiceng_domain::{MeetingKind, MemberStatus, OrgKind, Quorum};
 use jiceng_store::meetings as meeting_store;
 use jiceng_store::orgs as org_store;
 use jiceng_store::Scope;
@@ -154,6 +154,8 @@ pub struct RosterMember {
     pub joined_on: NaiveDate,
     /// Sits on the branch committee (书记, 副书记, 委员) today: the roster of a 支委会.
     pub committee: bool,
+    /// The branch's group the member sits in (所在党小组): the roster of its 党小组会.
+    pub group: Option<i64>,
 }
 
 /// What the record form needs for an org (a branch, or a group): its branch, the
@@ -173,6 +175,40 @@ pub struct RecordContext {
     pub guests: Vec<(i64, String)>,
 }
 
+impl RecordContext {
+    /// Who is expected at a meeting of `kind` (held by `group`, for a 党小组会) on `date`:
+    /// the committee for a 支委会 and the group's members for a 党小组会 (each where the
+    /// records name them; else the whole roster), the roster for the rest — never those
+    /// who joined the party after the date (a backfilled meeting was not theirs; not an
+    /// absence).
+    pub fn expected(
+        &self,
+        kind: Option<MeetingKind>,
+        group: Option<i64>,
+        date: Option<NaiveDate>,
+    ) -> Vec<&RosterMember> {
+        let committee_only =
+            kind == Some(MeetingKind::CommitteeMeeting) && self.roster.iter().any(|m| m.committee);
+        let group = group
+            .filter(|_| kind == Some(MeetingKind::GroupMeeting))
+            .filter(|g| self.roster.iter().any(|m| m.group == Some(*g)));
+        self.roster
+            .iter()
+            .filter(|m| date.is_none_or(|d| m.joined_on <= d))
+            .filter(|m| !committee_only || m.committee)
+            .filter(|m| group.is_none_or(|g| m.group == Some(g)))
+            .collect()
+    }
+
+    /// How many of the roster sit in `group`.
+    pub fn group_size(&self, group: i64) -> usize {
+        self.roster
+            .iter()
+            .filter(|m| m.group == Some(group))
+            .count()
+    }
+}
+
 /// The branch (and groups and roster) of an org in the actor's scope that meetings may
 /// be recorded for.
 pub async fn record_context(app: &App, org: &InScope<OrgRecord>) -> Result<RecordContext> {
@@ -180,12 +216,12 @@ pub async fn record_context(app: &App, org: &InScope<OrgRecord>) -> Result<Recor
     let branch =
         branch_in_scope(&mut conn, org, "组织生活由党支部（党小组会由党小组）记录").await?;
     let today = app.today();
-    let groups = org_store::children(&mut conn, &Scope::subtree(&branch.path), branch.org.id)
+    let groups: Vec<(i64, String)> = crate::groups::live_groups(&mut conn, &branch)
         .await?
         .into_iter()
-        .filter(|g| g.org.kind == OrgKind::Group && g.org.dissolved_on.is_none())
-        .map(|g| (g.org.id, g.org.name.clone()))
+        .map(|g| (g.org.id, g.org.name))
         .collect();
+    let live: std::collections::HashSet<i64> = groups.iter().map(|g| g.0).collect();
     // Each member's first office today, in the order of PositionKind (书记, 副书记, the
     // 委员, 党小组组长): the roster's order, as a 花名册 lists people.
     let mut office: std::collections::HashMap<i64, jiceng_domain::PositionKind> =
@@ -210,6 +246,7 @@ pub async fn record_context(app: &App, org: &InScope<OrgRecord>) -> Result<Recor
                 == MemberStatus::Full,
             joined_on: m.joined_on,
             committee: committee(m.id),
+            group: crate::groups::group_of(&m, &live),
             name: m.name,
         })
         .collect();

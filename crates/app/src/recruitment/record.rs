@@ -295,5 +295,6 @@ pub(crate) fn new_member(a: &StoredApplicant, id: i64, joined_on: NaiveDate) -> 
         lost_contact: false,
         exited_on: None,
         transferred_in_on: None,
+        group_id: None,
     }
 }

@@ -88,6 +88,7 @@ fn member_row(app: &App, org: &OrgRecord, a: &Arrival) -> Result<StoredMember> {
         lost_contact: false,
         exited_on: None,
         transferred_in_on: Some(a.received_on),
+        group_id: None,
     };
     if let Some(p) = crate::trimmed(&a.phone) {
         let p = crate::privacy::check_phone(&p).map_err(|e| refused("phone", e))?;

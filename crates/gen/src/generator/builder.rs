@@ -453,11 +453,27 @@ impl<'a> Builder<'a> {
                 founded: (since, self.as_of.year()),
                 ..*place
             };
+            let mut group_ids = Vec::with_capacity(leaders.len());
             for (g, &leader) in leaders.iter().enumerate() {
                 let gname = format!("{}第{}党小组", self.batch.orgs[idx].name, numeral(g + 1));
                 let gi = self.org(None, gname, OrgKind::Group, &group_place, Some(idx), false);
                 let started = self.as_of_days - self.rng.range(30, 1500) as i32;
                 self.position(leader, gi, PositionKind::GroupLeader, started, None);
+                group_ids.push(self.batch.orgs[gi].id);
+            }
+            // Each leader in their own group, the rest dealt round in roster order (no
+            // draw: the random stream, and so the rest of the data, stays as it was).
+            let mut turn = 0;
+            for i in m0..m1 {
+                let g = match leaders.iter().position(|&l| l == i) {
+                    Some(g) => g,
+                    None => {
+                        turn += 1;
+                        (turn - 1) % group_ids.len()
+                    }
+                };
+                let member = self.batch.members[i].id;
+                self.batch.member_groups.insert(member, group_ids[g]);
             }
         }
         (idx, (m0, m1))

@@ -61,6 +61,8 @@ pub struct Batch {
     pub members: Vec<Member>,
     pub positions: Vec<Position>,
     pub units: Vec<Unit>,
+    /// 所在党小组: member id → the id of the group (a 党小组 under the member's branch).
+    pub member_groups: HashMap<i64, i64>,
 }
 
 /// A committee already generated: id and name.

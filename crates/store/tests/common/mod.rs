@@ -87,6 +87,7 @@ pub fn base_member(id: i64, org_id: i64, path: &str) -> StoredMember {
         lost_contact: false,
         exited_on: None,
         transferred_in_on: None,
+        group_id: None,
     }
 }
 

@@ -8,6 +8,7 @@ mod audit;
 mod common;
 pub(crate) mod dashboard;
 mod dues;
+mod groups;
 pub mod import;
 mod life;
 mod listing;
@@ -53,6 +54,7 @@ pub fn routes() -> Routes {
         .merge(accounts::routes())
         .merge(orgs::routes())
         .merge(members::routes())
+        .merge(groups::routes())
         .merge(member_exit::routes())
         .merge(mobility::routes())
         .merge(dues::routes())

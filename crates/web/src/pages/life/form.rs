@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use jiceng_app::meetings::{Field, NewMeeting, RecordContext, RecordErrors, RosterMember};
+use jiceng_app::meetings::{Field, NewMeeting, RecordContext, RecordErrors};
 use jiceng_domain::{AttendanceStatus, MeetingKind};
 
 use crate::parse::{parse_day, parse_kind};
@@ -256,34 +256,23 @@ pub(super) fn read_meeting(
     read_attendance(f, ctx, statuses, &mut new, &mut e.attendance);
     new.guests = f.guests.iter().filter_map(|g| g.parse().ok()).collect();
     let org_id = if kind == Some(MeetingKind::GroupMeeting) {
-        match f.group.trim().parse::<i64>() {
-            Ok(g) if ctx.groups.iter().any(|(gid, _)| *gid == g) => g,
-            _ => {
-                e.kind = Some("党小组会请选择召开的党小组".into());
-                opened_for
-            }
-        }
+        chosen_group(f, ctx).unwrap_or_else(|| {
+            e.kind = Some("党小组会请选择召开的党小组".into());
+            opened_for
+        })
     } else {
         ctx.branch_id
     };
     (new, org_id)
 }
 
-/// Who is expected at a meeting of `kind` on `date`: the committee for a 支委会 (when the
-/// branch has one on record), else the roster — without those who joined the party after
-/// the date (a backfilled meeting was not theirs; not an absence).
-pub(super) fn expected(
-    ctx: &RecordContext,
-    kind: Option<MeetingKind>,
-    date: Option<NaiveDate>,
-) -> Vec<&RosterMember> {
-    let committee_only =
-        kind == Some(MeetingKind::CommitteeMeeting) && ctx.roster.iter().any(|m| m.committee);
-    ctx.roster
-        .iter()
-        .filter(|m| date.is_none_or(|d| m.joined_on <= d))
-        .filter(|m| !committee_only || m.committee)
-        .collect()
+/// The group a form names (its select), if one of the branch's.
+pub(super) fn chosen_group(f: &RecordValues, ctx: &RecordContext) -> Option<i64> {
+    f.group
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|g| ctx.groups.iter().any(|(gid, _)| gid == g))
 }
 
 /// Who attended: picked from the roster where the branch has one, else the counts typed.
@@ -303,7 +292,8 @@ fn read_attendance(
         }
         return;
     }
-    new.attendees = expected(ctx, new.kind, new.date)
+    new.attendees = ctx
+        .expected(new.kind, chosen_group(f, ctx), new.date)
         .into_iter()
         .map(|m| {
             let (s, reason) = &statuses[&m.id];

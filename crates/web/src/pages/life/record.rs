@@ -35,6 +35,13 @@ pub struct AttendeeLine {
     pub full: bool,
     pub status: &'static str,
     pub reason: String,
+    /// Expected for the kind, group and date as the form stands (the rest are hidden;
+    /// `forms.js` shows them as the kind, group or date change, by the data below).
+    pub shown: bool,
+    pub committee: bool,
+    /// The member's group id, or empty.
+    pub group: String,
+    pub joined: String,
 }
 
 #[derive(Template)]
@@ -96,8 +103,14 @@ fn record_page(
     // The lines the form shows: who the kind and the date expect, as far as typed.
     let kind = parse_kind(&f.kind).ok().flatten();
     let date = crate::parse::parse_day(&f.date, "").ok().flatten();
-    let attendees = super::form::expected(ctx, kind, date)
-        .into_iter()
+    let expected: std::collections::HashSet<i64> = ctx
+        .expected(kind, super::form::chosen_group(&f, ctx), date)
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    let attendees = ctx
+        .roster
+        .iter()
         .map(|m| {
             let (status, reason) = statuses
                 .get(&m.id)
@@ -109,6 +122,10 @@ fn record_page(
                 full: m.full,
                 status,
                 reason,
+                shown: expected.contains(&m.id),
+                committee: m.committee,
+                group: m.group.map(|g| g.to_string()).unwrap_or_default(),
+                joined: m.joined_on.to_string(),
             }
         })
         .collect();
@@ -131,7 +148,13 @@ fn record_page(
         groups: ctx
             .groups
             .iter()
-            .map(|(gid, name)| (*gid, name.clone(), f.group == gid.to_string()))
+            .map(|(gid, name)| {
+                let label = match ctx.group_size(*gid) {
+                    0 => name.clone(),
+                    n => format!("{name}（{n}人）"),
+                };
+                (*gid, label, f.group == gid.to_string())
+            })
             .collect(),
         attendees,
         guests: ctx
