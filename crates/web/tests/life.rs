@@ -446,15 +446,7 @@ contract_test!(
     |db: TestDb| async move {
         let f = fixture(&db).await;
         let b001 = f.orgs["B001"];
-        let mut dept = api_client(&f.app, "dept").await;
-        let r = dept
-            .post_json(
-                &format!("/api/v1/orgs/{b001}/children"),
-                json!({ "name": "甲村第一党小组", "kind": "Group", "founded_on": "2020-01-01", "reason": "设立党小组" }),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-        let g = r.json()["id"].as_i64().unwrap();
+        let g = add_group_b001(&f, "甲村第一党小组").await;
 
         let mut c = logged_in(&f.app, "sec-a").await;
         let due = c.get(&format!("/orgs/{b001}/due")).await.text();

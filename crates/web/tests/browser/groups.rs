@@ -8,7 +8,6 @@ use crate::common::*;
 use crate::harness::*;
 use fantoccini::Locator;
 use jiceng_store::testing::TestDb;
-use serde_json::json;
 
 /// How many lines of the record form's roster are on show.
 async fn shown(c: &fantoccini::Client) -> usize {
@@ -34,14 +33,7 @@ async fn groups_a_secretary_places_members_and_records_a_group_meeting() {
     };
     let (c, base) = (&s.c, s.base.clone());
     let b001 = f.orgs["B001"];
-    let mut dept = api_client(&f.app, "dept").await;
-    let r = dept
-        .post_json(
-            &format!("/api/v1/orgs/{b001}/children"),
-            json!({ "name": "甲村第一党小组", "kind": "Group", "founded_on": "2020-01-01", "reason": "设立党小组" }),
-        )
-        .await;
-    let g = r.json()["id"].as_i64().unwrap();
+    let g = add_group_b001(&f, "甲村第一党小组").await;
     c.set_window_size(375, 812).await.unwrap();
     login(c, &base, "sec-a").await;
 

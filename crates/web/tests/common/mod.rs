@@ -666,3 +666,18 @@ pub async fn record_b001(
     c.post_form(&format!("/orgs/{}/meetings/new", f.orgs["B001"]), &refs)
         .await
 }
+
+/// Sets up a 党小组 named `name` under 甲村党支部 (B001) as the department does, through
+/// the API; its id.
+#[allow(dead_code)]
+pub async fn add_group_b001(f: &Fixture, name: &str) -> i64 {
+    let mut dept = api_client(&f.app, "dept").await;
+    let r = dept
+        .post_json(
+            &format!("/api/v1/orgs/{}/children", f.orgs["B001"]),
+            serde_json::json!({ "name": name, "kind": "Group", "founded_on": "2020-01-01", "reason": "设立党小组" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()["id"].as_i64().unwrap()
+}
