@@ -569,3 +569,82 @@ contract_test!(
         assert!(form.contains("三会一课台账"), "{form}");
     }
 );
+
+contract_test!(
+    a_township_records_a_joint_theme_day_for_its_branches_at_once,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let (t001, b001, b002) = (f.orgs["T001"], f.orgs["B001"], f.orgs["B002"]);
+        let mut c = logged_in(&f.app, "committee").await;
+        let life = c.get(&format!("/orgs/{t001}/life")).await.text();
+        assert!(
+            life.contains(&format!("/orgs/{t001}/meetings/joint")),
+            "{life}"
+        );
+        let form = c.get(&format!("/orgs/{t001}/meetings/joint")).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let form = form.text();
+        // Each branch with its 应到 (甲村 5, 乙村 3).
+        assert!(
+            form.contains("甲村党支部") && form.contains("乙村党支部"),
+            "{form}"
+        );
+        let csrf = csrf_of(&form);
+        let fields = |b002_present: &str| {
+            vec![
+                ("csrf".to_string(), csrf.clone()),
+                ("kind".into(), "ThemeDay".into()),
+                ("date".into(), "2026-06-20".into()),
+                ("topic".into(), "全镇联合主题党日：红色教育基地参观".into()),
+                ("venue".into(), "镇党群服务中心".into()),
+                ("pick".into(), b001.to_string()),
+                ("pick".into(), b002.to_string()),
+                (format!("present_{b001}"), "4".into()),
+                (format!("excused_{b001}"), "1".into()),
+                (format!("present_{b002}"), b002_present.into()),
+            ]
+        };
+        // 乙村 cannot have 9 present of 3: refused by name, nothing written for 甲村 either.
+        let r = post(
+            &mut c,
+            &format!("/orgs/{t001}/meetings/joint"),
+            &fields("9"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("乙村党支部："), "{}", r.text());
+        let mut api = api_client(&f.app, "committee").await;
+        let none = api
+            .get(&format!("/api/v1/meetings?org={b001}"))
+            .await
+            .json();
+        assert_eq!(none["total"], 0, "{none}");
+        // Corrected: each branch has its meeting, its 应到 its members that day.
+        let r = post(
+            &mut c,
+            &format!("/orgs/{t001}/meetings/joint"),
+            &fields("3"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let list = c.get(&r.location().unwrap()).await.text();
+        assert!(list.contains("共2次"), "{list}");
+        for (b, expected, present) in [(b001, 5, 4), (b002, 3, 3)] {
+            let m = api.get(&format!("/api/v1/meetings?org={b}")).await.json();
+            assert_eq!(m["total"], 1, "{m}");
+            assert_eq!(m["items"][0]["kind"], "ThemeDay");
+            assert_eq!(
+                (
+                    m["items"][0]["expected"].as_i64(),
+                    m["items"][0]["present"].as_i64()
+                ),
+                (Some(expected), Some(present)),
+                "{m}"
+            );
+        }
+        // A secretary cannot record for the township's branches.
+        let mut sec = logged_in(&f.app, "sec-a").await;
+        let r = sec.get(&format!("/orgs/{t001}/meetings/joint")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+);

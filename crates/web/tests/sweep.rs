@@ -193,6 +193,8 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ("POST", "/orgs/{id}/dissolve") => f(&[("reason", s("测试"))]),
         // Nobody moved: the sweep checks the guard, the scope and the token.
         ("POST", "/orgs/{id}/groups") => f(&[]),
+        // Nothing picked: refused as the form refuses it, after the guard and the token.
+        ("POST", "/orgs/{id}/meetings/joint") => f(&[("kind", s("ThemeDay"))]),
         ("POST", "/training/new") => f(&[
             ("title", s("测试培训")),
             ("starts_on", s("2026-06-01")),

@@ -9,6 +9,7 @@
 pub mod attachments;
 mod due;
 mod error;
+mod joint;
 mod record;
 mod view;
 
@@ -22,7 +23,8 @@ use serde::Serialize;
 pub(crate) use due::{branch_facts, branch_histories};
 pub use due::{due, Due, DueItem};
 pub use error::{Field, MeetingError, RecordError, RecordErrors};
-pub use record::{correct, record, NewMeeting, Recorded};
+pub use joint::{joint_context, JointBranch, JointContext};
+pub use record::{correct, record, record_many, NewMeeting, Recorded};
 pub use view::{get, record_context, AttendeeView, MeetingView, RecordContext, RosterMember};
 
 use crate::access::{Action, Actor, Grant, InScope, RecordLife};

@@ -407,6 +407,26 @@ async fn save(
     p: &Prepared,
     replaces: Option<(i64, Option<serde_json::Value>, String)>,
 ) -> Result<()> {
+    let replaces = &replaces;
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        write(&mut tx, app, actor, org, p, replaces).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Writes a prepared meeting (replacing `replaces`' meeting, for a correction), its
+/// attendance, guests and audit entry in `tx`.
+async fn write(
+    tx: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    org: &OrgRecord,
+    p: &Prepared,
+    replaces: &Option<(i64, Option<serde_json::Value>, String)>,
+) -> Result<()> {
     let stored = &p.stored;
     let m = &stored.meeting;
     let id = m.id;
@@ -426,7 +446,7 @@ async fn save(
         "quorum_ok": stored.quorum_ok,
         "guests": p.guests.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
     });
-    let (action, target, before) = match &replaces {
+    let (action, target, before) = match replaces {
         None => (
             AuditAction::MeetingRecord,
             format!("{}（会议 id {id}）", org.org.name),
@@ -442,32 +462,62 @@ async fn save(
             )
         }
     };
-    let (after, target, before) = (&after, &target, &before);
     let old = replaces.as_ref().map(|r| r.0);
+    if let Some(old) = old {
+        if !meeting_store::delete(tx, &Scope::All, old).await? {
+            return Err(AppError::NotFound("会议记录".into()));
+        }
+    }
+    meeting_store::insert(tx, std::slice::from_ref(stored)).await?;
+    meeting_store::insert_attendees(tx, id, &p.attendance).await?;
+    jiceng_store::mobile_in::attend(tx, id, &p.guests).await?;
+    if let Some(old) = old {
+        // A correction takes the record's attachments along.
+        jiceng_store::attachments::move_to(tx, old, id).await?;
+    }
+    audit::Entry::new(actor, action, target)
+        .org(Some(org))
+        .before(before)
+        .after(Some(after))
+        .record(tx, app.now())
+        .await
+}
+
+/// One activity held jointly by several branches (a township's 联合主题党日, a 党课 for
+/// the villages together), recorded for each: every meeting checked as `record` checks one
+/// (each branch's refusal named), then all written in one transaction — all or nothing.
+pub async fn record_many(
+    app: &App,
+    grant: &Grant<RecordLife>,
+    held: &[(InScope<OrgRecord>, NewMeeting)],
+) -> Result<Vec<Recorded>> {
+    let mut prepared = Vec::with_capacity(held.len());
+    let mut refused = Vec::new();
+    for (org, new) in held {
+        match prepare(app, grant, org, new, None).await {
+            Ok(p) => prepared.push((org, p)),
+            Err(e) => refused.push(format!("{}：{e}", org.org.name)),
+        }
+    }
+    if !refused.is_empty() {
+        return Err(AppError::Input(refused.join("；")));
+    }
+    // Branches in one order, so that two batches lock their facts alike.
+    prepared.sort_by_key(|(org, _)| org.org.id);
+    let (actor, prepared_ref) = (grant.actor(), &prepared);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
-        if let Some(old) = old {
-            if !meeting_store::delete(&mut tx, &Scope::All, old).await? {
-                return Err(AppError::NotFound("会议记录".into()));
-            }
+        for (org, p) in prepared_ref {
+            write(&mut tx, app, actor, org, p, &None).await?;
         }
-        meeting_store::insert(&mut tx, std::slice::from_ref(stored)).await?;
-        meeting_store::insert_attendees(&mut tx, id, &p.attendance).await?;
-        jiceng_store::mobile_in::attend(&mut tx, id, &p.guests).await?;
-        if let Some(old) = old {
-            // A correction takes the record's attachments along.
-            jiceng_store::attachments::move_to(&mut tx, old, id).await?;
-        }
-        audit::Entry::new(actor, action, target.clone())
-            .org(Some(org))
-            .before(before.clone())
-            .after(Some(after.clone()))
-            .record(&mut tx, app.now())
-            .await?;
         tx.commit().await?;
         Ok(())
     })
-    .await
+    .await?;
+    Ok(prepared
+        .iter()
+        .map(|(org, p)| Recorded::of(org, &p.stored.meeting, p.quorum))
+        .collect())
 }
 
 impl Recorded {

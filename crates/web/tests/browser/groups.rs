@@ -72,3 +72,43 @@ async fn groups_a_secretary_places_members_and_records_a_group_meeting() {
     assert_eq!(text_of(c, "#meeting-counts").await, "2 / 2 / 0");
     s.close().await;
 }
+
+/// 联合开展 on a desk: the township's committee ticks all its branches, types each one's
+/// 实到, and saves once: the meeting list shows one meeting per branch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_a_township_records_a_joint_theme_day() {
+    let db = TestDb::sqlite().await;
+    let f = fixture(&db).await;
+    let Some(s) = Session::start(f.app.clone()).await else {
+        return;
+    };
+    let (c, base) = (&s.c, s.base.clone());
+    let t001 = f.orgs["T001"];
+    c.set_window_size(1280, 900).await.unwrap();
+    login(c, &base, "committee").await;
+    c.goto(&format!("{base}/orgs/{t001}/life")).await.unwrap();
+    click(c, "joint-link").await;
+    wait_for(c, Locator::Id("joint-form")).await;
+    fill(c, "topic", "全镇联合主题党日").await;
+    click_on(c, Locator::Css("input[data-check-all=pick]")).await;
+    let picked = c
+        .find_all(Locator::Css("input[name=pick]:checked"))
+        .await
+        .unwrap()
+        .len();
+    let counts = c
+        .find_all(Locator::Css("input[name^=present_]"))
+        .await
+        .unwrap();
+    assert_eq!(picked, counts.len());
+    for input in &counts {
+        input.send_keys("1").await.unwrap();
+    }
+    shot(c, "joint-desk", 1280, 1100).await;
+    c.set_window_size(1280, 900).await.unwrap();
+    click(c, "joint-submit").await;
+    wait_url_contains(c, "topic=").await;
+    let total = wait_text(c, "meetings-total").await;
+    assert_eq!(total, format!("共{picked}次"));
+    s.close().await;
+}

@@ -10,6 +10,7 @@ mod due;
 pub(crate) use due::{due_sections, DueSection};
 mod form;
 mod heat;
+mod joint;
 mod meetings;
 mod record;
 
@@ -52,6 +53,18 @@ pub fn routes() -> Routes {
             Guard::May(Action::RecordLife),
             Subject::Org,
             record_form,
+        )
+        .get(
+            "/orgs/{id}/meetings/joint",
+            Guard::May(Action::RecordLife),
+            Subject::Org,
+            joint::joint_form,
+        )
+        .post(
+            "/orgs/{id}/meetings/joint",
+            Guard::May(Action::RecordLife),
+            Subject::Org,
+            joint::joint_submit,
         )
         .post(
             "/orgs/{id}/meetings/new",

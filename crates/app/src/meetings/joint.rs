@@ -1,0 +1,92 @@
+//! One activity for several branches (联合开展: a township's joint 主题党日, a 党课 for its
+//! villages together): the branches below an org that may take part, each with how many
+//! members it had on the day, so that a township records the activity once and each branch
+//! is credited with its own meeting (`record_many`, all or nothing).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use jiceng_domain::OrgKind;
+use jiceng_store::orgs as org_store;
+use serde::Serialize;
+
+use crate::access::InScope;
+use crate::reports::OrgRef;
+use crate::{App, AppError, OrgRecord, Result};
+
+/// The most orgs below an org a joint activity is offered from (a township has tens of
+/// branches, a county thousands: a county starts it from its townships).
+pub const SUBTREE_MAX: i64 = 2_000;
+
+/// A branch that may take part.
+#[derive(Debug, Clone, Serialize)]
+pub struct JointBranch {
+    pub id: i64,
+    pub name: String,
+    /// The org above it (a township's villages are told apart by their 总支 or 党委).
+    pub parent: String,
+    /// Its members on the day (those who had joined by then): its 应到.
+    pub members: i64,
+}
+
+/// The live standing branches below `org` (itself, if a branch), in tree order.
+#[derive(Debug, Clone, Serialize)]
+pub struct JointContext {
+    pub org: OrgRef,
+    pub branches: Vec<JointBranch>,
+}
+
+/// The branches of the subtree of `org` that may hold an activity together on `day`.
+pub async fn joint_context(
+    app: &App,
+    org: &InScope<OrgRecord>,
+    day: NaiveDate,
+) -> Result<JointContext> {
+    let scope = org.subtree();
+    let mut conn = app.store.acquire().await?;
+    let n = org_store::count(&mut conn, &scope).await?;
+    if n > SUBTREE_MAX {
+        return Err(AppError::Input(format!(
+            "“{}”下有{n}个党组织，联合活动请在乡镇（街道）党委或系统党委发起",
+            org.org.name
+        )));
+    }
+    let orgs = org_store::list(&mut conn, &scope).await?;
+    let names: HashMap<i64, &str> = orgs
+        .iter()
+        .map(|o| (o.org.id, o.org.name.as_str()))
+        .collect();
+    let branches: Vec<&OrgRecord> = orgs
+        .iter()
+        .filter(|o| {
+            o.org.kind == OrgKind::Branch
+                && !o.org.temporary
+                && o.org.founded_on.is_none_or(|f| f <= day)
+                && o.org.dissolved_on.is_none_or(|d| d > day)
+        })
+        .collect();
+    let ids: Vec<i64> = branches.iter().map(|b| b.org.id).collect();
+    let mut members: HashMap<i64, i64> = HashMap::new();
+    for m in jiceng_store::members::of_orgs(&mut conn, &ids).await? {
+        if m.joined_on <= day {
+            *members.entry(m.org_id).or_default() += 1;
+        }
+    }
+    Ok(JointContext {
+        org: OrgRef::of(&org.org),
+        branches: branches
+            .iter()
+            .map(|b| JointBranch {
+                id: b.org.id,
+                name: b.org.name.clone(),
+                parent: b
+                    .org
+                    .parent_id
+                    .and_then(|p| names.get(&p))
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+                members: members.get(&b.org.id).copied().unwrap_or(0),
+            })
+            .collect(),
+    })
+}
