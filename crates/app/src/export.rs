@@ -73,6 +73,7 @@ pub fn members_sheet(title: &str, rows: &[MemberRow], places: &HashMap<i64, Plac
             "工作岗位",
             "联系电话",
             "所在党组织",
+            "所在党小组",
         ]
         .iter()
         .chain(PLACE_HEADERS.iter())
@@ -94,6 +95,7 @@ pub fn members_sheet(title: &str, rows: &[MemberRow], places: &HashMap<i64, Plac
                     opt(&m.occupation),
                     opt(&m.phone_masked),
                     text(&m.org_name),
+                    opt(&m.group_name),
                 ]
                 .into_iter()
                 .chain(place_cells(places, m.org_id))

@@ -504,6 +504,13 @@ contract_test!(
         // The group's page and the member's page name it.
         let org_page = c.get(&format!("/orgs/{g}")).await.text();
         assert!(org_page.contains("党小组成员（2人）"), "{org_page}");
+        // The roster's export carries the group, so an office's sheet pivots by it.
+        let x = c.get(&format!("/members/export.xlsx?org={b001}")).await;
+        let sheet = xlsx_text(&x.bytes);
+        assert!(
+            sheet.contains("所在党小组") && sheet.contains("甲村第一党小组"),
+            "{sheet}"
+        );
         let member = c.get(&format!("/members/{zhang}")).await.text();
         assert!(member.contains("所在党小组</dt><dd id=\"member-group\">甲村第一党小组"));
 

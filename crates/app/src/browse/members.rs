@@ -33,6 +33,9 @@ pub struct MemberRow {
     pub phone_masked: Option<String>,
     pub org_id: i64,
     pub org_name: String,
+    /// 所在党小组, where a list asks for it (the roster's export).
+    #[serde(skip)]
+    pub group_name: Option<String>,
 }
 
 impl MemberRow {
@@ -52,6 +55,7 @@ impl MemberRow {
             phone_masked: m.phone_masked.clone(),
             org_id: m.org_id,
             org_name: org_name.to_string(),
+            group_name: None,
         }
     }
 }
@@ -198,9 +202,26 @@ pub async fn members_all(
     let (rows, _) = browse_store::members_page(&mut conn, &scope, &filter, 0, cap, Some(0)).await?;
     let names = org_names(&mut conn, rows.iter().map(|m| m.org_id)).await?;
     let places = places_of(&mut conn, rows.iter().map(|m| m.org_id)).await?;
+    // 所在党小组: a live group under the member's org.
+    let mut group_ids: Vec<i64> = rows.iter().filter_map(|m| m.group_id).collect();
+    group_ids.sort_unstable();
+    group_ids.dedup();
+    let groups: HashMap<i64, StoredOrg> = org_store::by_ids(&mut conn, &group_ids)
+        .await?
+        .into_iter()
+        .filter(|g| g.org.kind == jiceng_domain::OrgKind::Group && g.org.dissolved_on.is_none())
+        .map(|g| (g.org.id, g))
+        .collect();
     Ok((
         rows.iter()
-            .map(|m| MemberRow::of(m, name_in(&names, m.org_id)))
+            .map(|m| MemberRow {
+                group_name: m
+                    .group_id
+                    .and_then(|g| groups.get(&g))
+                    .filter(|g| g.org.parent_id == Some(m.org_id))
+                    .map(|g| g.org.name.clone()),
+                ..MemberRow::of(m, name_in(&names, m.org_id))
+            })
             .collect(),
         places,
     ))
