@@ -195,6 +195,8 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ("POST", "/orgs/{id}/groups") => f(&[]),
         // Nothing picked: refused as the form refuses it, after the guard and the token.
         ("POST", "/orgs/{id}/meetings/joint") => f(&[("kind", s("ThemeDay"))]),
+        // Nobody ticked: refused after the guard and the token.
+        ("POST", "/transfers/batch") => f(&[("to", org.to_string()), ("reason", s("测试"))]),
         ("POST", "/training/new") => f(&[
             ("title", s("测试培训")),
             ("starts_on", s("2026-06-01")),

@@ -125,3 +125,83 @@ contract_test!(
         );
     }
 );
+
+contract_test!(
+    members_ticked_on_the_roster_move_together_or_not_at_all,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let (wang, zhao, liu) = (f.members["王伟"], f.members["赵敏"], f.members["刘洋"]);
+        let b001 = f.orgs["B001"];
+        let mut c = logged_in(&f.app, "sec-a").await;
+        let roster = c.get(&format!("/members?org={b001}")).await.text();
+        assert!(roster.contains("batch-transfer-submit"), "{roster}");
+        assert!(roster.contains(&format!("name=\"pick\" value=\"{wang}\"")));
+        // 刘洋 already has a letter waiting: the batch names him and writes nothing.
+        let mut api = api_client(&f.app, "sec-a").await;
+        let r = api
+            .post_json(
+                &format!("/api/v1/members/{liu}/transfer"),
+                json!({"to": "丙村党支部", "issued_on": "2026-06-20", "reason": "到丙村定居"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let form = c
+            .get(&format!(
+                "/transfers/batch?org={b001}&pick={wang}&pick={zhao}&pick={liu}"
+            ))
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        let form = form.text();
+        assert!(form.contains("王伟") && form.contains("赵敏") && form.contains("开具3封介绍信"));
+        let csrf = common::csrf_of(&form);
+        let post = |picks: Vec<i64>| {
+            let mut v = vec![
+                ("csrf".to_string(), csrf.clone()),
+                ("to".to_string(), "B002".to_string()),
+                ("issued_on".to_string(), "2026-06-25".to_string()),
+                ("reason".to_string(), "村党支部调整".to_string()),
+            ];
+            v.extend(
+                picks
+                    .into_iter()
+                    .map(|p| ("pick".to_string(), p.to_string())),
+            );
+            v
+        };
+        let fields = post(vec![wang, zhao, liu]);
+        let refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = c
+            .post_form(&format!("/transfers/batch?org={b001}"), &refs)
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(
+            r.text().contains("刘洋已有一封待接收的介绍信"),
+            "{}",
+            r.text()
+        );
+        let out = api.get("/api/v1/transfers").await.json();
+        assert_eq!(out["outgoing_total"], 1, "{out}");
+        // Without him: two letters, one for each, waiting at 乙村.
+        let fields = post(vec![wang, zhao]);
+        let refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = c
+            .post_form(&format!("/transfers/batch?org={b001}"), &refs)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let out = api.get("/api/v1/transfers").await.json();
+        assert_eq!(out["outgoing_total"], 3, "{out}");
+        let mut b = api_client(&f.app, "sec-b").await;
+        let inbox = b.get("/api/v1/transfers").await.json();
+        assert_eq!(inbox["incoming_total"], 2, "{inbox}");
+        // Another branch's member cannot be slipped in.
+        let mut other = logged_in(&f.app, "sec-b").await;
+        let r = other.get(&format!("/transfers/batch?pick={wang}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+);

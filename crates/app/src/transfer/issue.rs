@@ -102,6 +102,113 @@ pub async fn issue(
     new: &NewLetter,
 ) -> Result<i64> {
     let actor = grant.actor();
+    let dest = destination(app, new).await?;
+    let id = app.store.reserve_ids("member_transfer", 1).await?;
+    let (t, from) = letter(app, grant, member_id, &dest, new, (id, false)).await?;
+    let t = &t;
+    audit::Entry::new(
+        actor,
+        AuditAction::TransferIssue,
+        format!("member:{member_id}"),
+    )
+    .org(&from)
+    .after(audit_view(t))
+    .write(app, |mut tx| async move {
+        store::insert(&mut tx, std::slice::from_ref(t)).await?;
+        Ok(tx)
+    })
+    .await?;
+    Ok(id)
+}
+
+/// The most members one batch moves (批量转出 from the roster; a spreadsheet takes more).
+pub const BATCH_MAX: usize = 200;
+
+/// Issues one letter each for the members `member_ids` (in the actor's scope) to the same
+/// place, on the same day, for the same reason (a village branch split, a school's
+/// graduates): every letter checked as `issue` checks one — each refusal named by the
+/// member — then all written in one transaction, one audit entry each. All or nothing.
+/// Answers the letters' ids.
+pub async fn issue_many(
+    app: &App,
+    grant: &Grant<TransferMembers>,
+    member_ids: &[i64],
+    new: &NewLetter,
+) -> Result<Vec<i64>> {
+    let mut ids: Vec<i64> = member_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(refused("member", "请勾选要转出的党员"));
+    }
+    if ids.len() > BATCH_MAX {
+        return Err(refused(
+            "member",
+            format!(
+                "一次最多转出{BATCH_MAX}名党员（勾选了{}名）；人数更多的请用“批量转出”表格导入",
+                ids.len()
+            ),
+        ));
+    }
+    if crate::trimmed(&new.letter_no).is_some() {
+        return Err(refused(
+            "letter_no",
+            "批量转出的介绍信由系统逐一编号，请不要填写编号",
+        ));
+    }
+    let dest = destination(app, new).await?;
+    let first = app
+        .store
+        .reserve_ids("member_transfer", ids.len() as i64)
+        .await?;
+    let mut letters = Vec::with_capacity(ids.len());
+    let mut refusals = Vec::new();
+    for (n, member_id) in ids.iter().enumerate() {
+        match letter(app, grant, *member_id, &dest, new, (first + n as i64, true)).await {
+            Ok(l) => letters.push(l),
+            Err(AppError::MemberLife(r)) => refusals.push(r.message),
+            Err(other) => return Err(other),
+        }
+    }
+    if !refusals.is_empty() {
+        return Err(refused("member", refusals.join("；")));
+    }
+    let actor = grant.actor();
+    let letters_ref = &letters;
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        let rows: Vec<StoredTransfer> = letters_ref.iter().map(|(t, _)| t.clone()).collect();
+        store::insert(&mut tx, &rows).await?;
+        for (t, from) in letters_ref {
+            audit::Entry::new(
+                actor,
+                AuditAction::TransferIssue,
+                format!("member:{}", t.member_id.unwrap_or_default()),
+            )
+            .org(from)
+            .after(audit_view(t))
+            .record(&mut tx, app.now())
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
+    Ok(letters.iter().map(|(t, _)| t.id).collect())
+}
+
+/// The letter `id` for the member `member_id` (in the actor's scope, current, with no
+/// letter waiting) to `dest`, checked by the rules; with the org it leaves. `named`: a
+/// refusal by the rules names the member (one of a batch).
+async fn letter(
+    app: &App,
+    grant: &Grant<TransferMembers>,
+    member_id: i64,
+    dest: &Dest,
+    new: &NewLetter,
+    (id, named): (i64, bool),
+) -> Result<(StoredTransfer, OrgRecord)> {
+    let actor = grant.actor();
     let today = app.today();
     let mut conn = app.store.acquire().await?;
     let m = member_store::get(&mut conn, &actor.scope, member_id)
@@ -125,17 +232,20 @@ pub async fn issue(
         ));
     }
     drop(conn);
-    let dest = destination(app, new).await?;
-    let same = matches!(&dest, Dest::Org(o) if o.org.id == m.org_id);
-    rule::check_issue(new.issued_on, today, m.joined_on, &new.reason, same)
-        .map_err(Refused::from)?;
-    let id = app.store.reserve_ids("member_transfer", 1).await?;
+    let same = matches!(dest, Dest::Org(o) if o.org.id == m.org_id);
+    rule::check_issue(new.issued_on, today, m.joined_on, &new.reason, same).map_err(|e| {
+        let mut r = Refused::from(e);
+        if named {
+            r.message = format!("{}：{}", m.name, r.message);
+        }
+        AppError::MemberLife(r)
+    })?;
     let letter_no = crate::trimmed(&new.letter_no)
         .unwrap_or_else(|| format!("转字〔{}〕{id}号", new.issued_on.format("%Y")));
     jiceng_domain::text::LETTER_NO
         .check(&letter_no)
         .map_err(|e| refused("letter_no", e))?;
-    let (to_org_id, to_path, to_name, outside) = match &dest {
+    let (to_org_id, to_path, to_name, outside) = match dest {
         Dest::Org(o) => (
             Some(o.org.id),
             Some(o.path.clone()),
@@ -166,18 +276,5 @@ pub async fn issue(
         decided_by: None,
         recorded_at: app.now().to_rfc3339(),
     };
-    let t = &t;
-    audit::Entry::new(
-        actor,
-        AuditAction::TransferIssue,
-        format!("member:{}", m.id),
-    )
-    .org(&from)
-    .after(audit_view(t))
-    .write(app, |mut tx| async move {
-        store::insert(&mut tx, std::slice::from_ref(t)).await?;
-        Ok(tx)
-    })
-    .await?;
-    Ok(id)
+    Ok((t, from))
 }

@@ -21,7 +21,7 @@ mod issue;
 
 pub use arrive::{arrive, Arrival};
 pub use decide::{close, decide, receive, return_letter, withdraw, Decision};
-pub use issue::{issue, NewLetter};
+pub use issue::{issue, issue_many, NewLetter, BATCH_MAX};
 
 pub(crate) use crate::refusal::refused;
 pub use crate::refusal::Refused;

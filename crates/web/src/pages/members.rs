@@ -144,6 +144,8 @@ struct RosterPage {
     export: String,
     /// The department may export the roster with full ID numbers (a reason, audited).
     can_export_full: bool,
+    /// The roster's lines can be ticked for 批量转出.
+    can_transfer: bool,
     kinds: Vec<SortChoice>,
     genders: Vec<SortChoice>,
     error: Option<String>,
@@ -300,6 +302,7 @@ async fn roster_page(
         pager,
         export,
         can_export_full: user.actor.may(Action::ExportFullIds),
+        can_transfer: user.actor.may(Action::TransferMembers),
         kinds: choices(
             &[
                 ("", "全部"),

@@ -31,6 +31,7 @@ mod refusal;
 mod reports;
 mod search;
 mod training;
+mod transfer_batch;
 mod transfers;
 mod units;
 mod weak;
@@ -69,6 +70,7 @@ pub fn routes() -> Routes {
         .merge(life::routes())
         .merge(recruitment::routes())
         .merge(transfers::routes())
+        .merge(transfer_batch::routes())
         .merge(training::routes())
         .merge(import::routes())
 }
