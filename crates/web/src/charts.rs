@@ -192,6 +192,54 @@ pub fn pie(title: &str, items: &[(String, i64)]) -> String {
     s
 }
 
+/// Rates over time as columns on a 0–100 % scale, oldest first: each (label, rate), a
+/// period without a judged branch drawn as "—" (no data, not 0).
+pub fn trend(title: &str, points: &[(String, Option<f64>)]) -> String {
+    let (width, font, head, plot) = (440.0, 13.0, 24.0, 120.0);
+    let n = points.len().max(1) as f64;
+    let slot = width / n;
+    let base = head + 18.0 + plot;
+    let height = base + 20.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{t}"><title>{t}</title><text x="0" y="16" font-size="15" font-weight="700" fill="#333">{t}</text>"##,
+        t = esc(title)
+    );
+    let _ = write!(
+        s,
+        r##"<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#bbb"/>"##
+    );
+    for (i, (label, rate)) in points.iter().enumerate() {
+        let x = i as f64 * slot;
+        let cx = x + slot / 2.0;
+        let shown = pct(*rate).replace(".0%", "%");
+        if let Some(r) = rate {
+            let h = (r.clamp(0.0, 1.0) * plot).max(1.0);
+            let _ = write!(
+                s,
+                r##"<rect x="{rx:.1}" y="{ry:.1}" width="{rw:.1}" height="{h:.1}" fill="#c62828" rx="2"><title>{l}：{v}</title></rect>"##,
+                rx = x + slot * 0.18,
+                ry = base - h,
+                rw = slot * 0.64,
+                l = esc(label),
+                v = esc(&shown),
+            );
+        }
+        let vy = base - rate.map_or(0.0, |r| r.clamp(0.0, 1.0) * plot) - 4.0;
+        let _ = write!(
+            s,
+            r##"<text x="{cx:.1}" y="{vy:.1}" font-size="{vf}" text-anchor="middle" fill="#333">{v}</text><text x="{cx:.1}" y="{ly:.1}" font-size="{font}" text-anchor="middle" fill="#555">{l}</text>"##,
+            vf = font - 2.0,
+            v = esc(&shown),
+            ly = base + 16.0,
+            l = esc(label),
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
 /// A rate as a percentage with one decimal, or "—".
 pub fn pct(v: Option<f64>) -> String {
     v.map(|x| format!("{:.1}%", x * 100.0))
@@ -201,6 +249,21 @@ pub fn pct(v: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trend_draws_a_column_per_period_and_no_data_as_a_dash() {
+        let svg = trend(
+            "达标率",
+            &[
+                ("1月".into(), Some(0.5)),
+                ("2月".into(), None),
+                ("3月".into(), Some(1.0)),
+            ],
+        );
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert!(svg.contains(">50%<") && svg.contains(">—<") && svg.contains(">100%<"));
+        assert!(svg.contains(">2月<"));
+    }
 
     #[test]
     fn bars_escape_labels_and_scale_to_the_largest() {

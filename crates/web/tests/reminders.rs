@@ -59,6 +59,20 @@ contract_test!(each_level_has_its_home, |db: TestDb| async move {
     assert!(home.contains(">甲镇党委</a></td>"), "{home}");
     assert!(home.contains("2026年第2季度达标率") && home.contains("2026年第1季度达标率"));
     assert!(home.contains("/reports/compliance?org="));
+    // Judged live (a small county), the last twelve closed months as a trend, not a copy
+    // of the table; a month with no branch judged is a dash, not 0 %.
+    assert!(home.contains("id=\"life-trend\""), "{home}");
+    assert!(home.contains("组织生活达标率（"), "{home}");
+    // Twelve different months, oldest first.
+    let trend = &home[home.find("id=\"life-trend\"").unwrap()..];
+    let trend = &trend[..trend.find("</svg>").unwrap()];
+    for m in 1..=12 {
+        assert_eq!(
+            trend.matches(&format!(">{m}月<")).count(),
+            1,
+            "{m}月: {trend}"
+        );
+    }
     // The branch: what to do first, no county charts.
     let mut sec = logged_in(&f.app, "sec-a").await;
     let home = sec.get("/").await.text();

@@ -156,6 +156,9 @@ pub struct LifeByChild {
     pub rows: Vec<LifeRow>,
     /// When the summaries were computed (China time), or how they were judged.
     pub note: String,
+    /// The last twelve closed months' 达标率 (an org judged live: a township and below);
+    /// empty above (its children's table ranks them).
+    pub trend: String,
 }
 
 #[derive(Clone)]
@@ -212,7 +215,13 @@ async fn life_by_child(
         ),
         None => now.judged_note.clone(),
     };
+    let trend = if now.source == "live" {
+        monthly_trend(state, root, today).await?
+    } else {
+        String::new()
+    };
     Ok(LifeByChild {
+        trend,
         this_label: this.label(),
         last_label: last.label(),
         this_period: this.to_string(),
@@ -220,6 +229,36 @@ async fn life_by_child(
         rows,
         note,
     })
+}
+
+/// The 达标率 of the twelve months before this one, judged live (an org of at most
+/// [`LIVE_HOME_BRANCHES`] branches: a few milliseconds a month).
+async fn monthly_trend(
+    state: &AppState,
+    root: &access::InScope<jiceng_app::OrgRecord>,
+    today: chrono::NaiveDate,
+) -> Result<String, PageError> {
+    use jiceng_app::reports::compliance::overview_with_limit;
+    use jiceng_domain::Period;
+    let mut points = Vec::with_capacity(12);
+    let mut months = Vec::with_capacity(12);
+    let mut day = Period::month_of(today).first_day();
+    for _ in 0..12 {
+        day = day.pred_opt().unwrap_or(day);
+        let month = Period::month_of(day);
+        let o = overview_with_limit(&state.app, root, month, LIVE_HOME_BRANCHES).await?;
+        points.push((format!("{}月", day.format("%-m")), o.org.rate));
+        months.push(month);
+        day = month.first_day();
+    }
+    points.reverse();
+    let title = match (months.last(), months.first()) {
+        (Some(from), Some(to)) => {
+            format!("组织生活达标率（{}至{}，按月）", from.label(), to.label())
+        }
+        _ => "组织生活达标率（按月）".to_string(),
+    };
+    Ok(charts::trend(&title, &points))
 }
 
 /// A reminder as the home page lists it.
