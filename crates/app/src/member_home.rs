@@ -32,6 +32,8 @@ pub struct MemberHome {
     pub notes: Vec<String>,
     /// The branch's latest meetings (newest first).
     pub recent: Vec<Recent>,
+    /// The member's 民主评议 grades, latest first.
+    pub evaluations: Vec<crate::meetings::evaluation::MemberGrade>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,7 +116,9 @@ pub async fn home(app: &App, actor: &Actor) -> Result<MemberHome> {
     };
     upcoming.sort_by_key(|u| u.deadline);
     let (recent, _) = list_page(app, &org.subtree(), &ListFilter::default(), 1, 5).await?;
+    let evaluations = crate::meetings::evaluation::of_member(app, member_id).await?;
     Ok(MemberHome {
+        evaluations,
         member_id,
         name: m.name.clone(),
         branch: org.org.name.clone(),

@@ -12,6 +12,7 @@ pub mod browse;
 pub mod bulk;
 pub mod dues;
 pub mod error;
+pub mod evaluations;
 pub mod exits;
 pub mod facts;
 pub mod files;

@@ -213,6 +213,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0032_member_group.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 33,
+        name: "member_evaluation",
+        script: include_str!("../migrations/0033_member_evaluation.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -22,6 +22,7 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("mobile_in", "org_path"),
     ("notice", "org_path"),
     ("meeting_attachment", "org_path"),
+    ("member_evaluation", "org_path"),
     ("org_staff", "org_path"),
     ("meeting", "org_path"),
     ("compliance_month", "branch_path"),

@@ -655,3 +655,111 @@ contract_test!(
         assert_eq!(r.status, StatusCode::NOT_FOUND);
     }
 );
+
+contract_test!(
+    a_democratic_evaluation_is_graded_within_a_third_and_shown_to_the_member,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let mut c = logged_in(&f.app, "sec-a").await;
+        let csrf = c.csrf().await;
+        let r = record_b001(
+            &mut c,
+            &f,
+            &csrf,
+            &[
+                ("kind", "DemocraticEvaluation"),
+                ("date", "2026-06-12"),
+                ("topic", "2026年度民主评议党员"),
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let mut api = api_client(&f.app, "sec-a").await;
+        let list = api
+            .get(&format!("/api/v1/meetings?org={}", f.orgs["B001"]))
+            .await
+            .json();
+        let id = list["items"][0]["id"].as_i64().unwrap();
+        let meeting = c.get(&format!("/meetings/{id}")).await.text();
+        assert!(meeting.contains("evaluation-link"), "{meeting}");
+        let page = c.get(&format!("/meetings/{id}/evaluation")).await.text();
+        // Five members: one may be 优秀 (a third of five, rounded down).
+        assert!(page.contains("本次5名，最多1名"), "{page}");
+        let (zhang, li) = (f.members["张建国"], f.members["李秀英"]);
+        let grades = |excellent: &[i64]| {
+            let mut v = vec![("csrf".to_string(), csrf_of(&page))];
+            for name in ["张建国", "李秀英", "王伟", "赵敏", "刘洋"] {
+                let m = f.members[name];
+                let g = if excellent.contains(&m) {
+                    "Excellent"
+                } else if name == "刘洋" {
+                    "BasicallyQualified"
+                } else {
+                    "Qualified"
+                };
+                v.push((format!("g_{m}"), g.to_string()));
+            }
+            v
+        };
+        let r = post(
+            &mut c,
+            &format!("/meetings/{id}/evaluation"),
+            &grades(&[zhang, li]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("最多1名"), "{}", r.text());
+        let r = post(
+            &mut c,
+            &format!("/meetings/{id}/evaluation"),
+            &grades(&[zhang]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = c.get(&r.location().unwrap()).await.text();
+        assert!(page.contains("优秀1名，合格3名，基本合格1名"), "{page}");
+        // The member sees the grade at home and on the record.
+        let mut me = logged_in(&f.app, "member").await;
+        let home = me.get("/").await.text();
+        assert!(home.contains("2026年度：<strong>优秀</strong>"), "{home}");
+        let record = c.get(&format!("/members/{zhang}")).await.text();
+        assert!(record.contains("2026年度优秀"), "{record}");
+        // A correction keeps the grades; a void drops them.
+        let mut fields = vec![
+            ("csrf".to_string(), csrf.clone()),
+            ("kind".to_string(), "DemocraticEvaluation".to_string()),
+            ("date".to_string(), "2026-06-13".to_string()),
+            ("topic".to_string(), "2026年度民主评议党员".to_string()),
+            ("reason".to_string(), "日期写错".to_string()),
+        ];
+        for name in ["张建国", "李秀英", "王伟", "赵敏", "刘洋"] {
+            fields.push((format!("att_{}", f.members[name]), "present".to_string()));
+        }
+        let r = post(&mut c, &format!("/meetings/{id}/edit"), &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let list = api
+            .get(&format!("/api/v1/meetings?org={}", f.orgs["B001"]))
+            .await
+            .json();
+        let new_id = list["items"][0]["id"].as_i64().unwrap();
+        assert_ne!(new_id, id);
+        let page = c
+            .get(&format!("/meetings/{new_id}/evaluation"))
+            .await
+            .text();
+        assert!(page.contains("优秀1名"), "{page}");
+        let r = post(
+            &mut c,
+            &format!("/meetings/{new_id}/void"),
+            &[
+                ("csrf".to_string(), csrf.clone()),
+                ("reason".to_string(), "重复录入".to_string()),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let record = c.get(&format!("/members/{zhang}")).await.text();
+        assert!(!record.contains("2026年度优秀"), "{record}");
+    }
+);

@@ -289,6 +289,8 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ]),
         ("POST", "/mobility/in/leave") => f(&[("guest", s("1")), ("on", s("2026-06-10"))]),
         ("POST", "/meetings/{id}/void") => f(&[("reason", s("测试"))]),
+        // No grade chosen: refused after the guard, the scope and the token.
+        ("POST", "/meetings/{id}/evaluation") => f(&[]),
         ("POST", "/meetings/{id}/attachments/{aid}/delete") => f(&[]),
         ("POST", "/meetings/{id}/attachments") => {
             Sample::Upload(vec![], b"%PDF-1.4 sample".to_vec())
@@ -528,7 +530,8 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
     // A meeting in each town's branch, recorded as a user would (the API).
     let mut admin = api_client(&f.app, "admin").await;
     let meeting = |org: i64| {
-        json!({"org_id": org, "kind": "支委会", "date": "2026-06-05",
+        // Combined with a 民主评议党员, so that its grades' page has a meeting to show.
+        json!({"org_id": org, "kind": "支委会暨民主评议党员", "date": "2026-06-05",
                "topic": "研究近期工作", "expected": 3, "present": 3})
     };
     let mut meetings = vec![];

@@ -112,10 +112,12 @@ pub enum AuditAction {
     AttachmentRemove = 131,
     /// 调整党小组成员: who of a branch sits in one of its groups.
     GroupMembers = 132,
+    /// 登记民主评议结果: the grades of an evaluation meeting.
+    EvaluationRecord = 133,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 70] = [
+    pub const ALL: [AuditAction; 71] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -186,6 +188,7 @@ impl AuditAction {
         AuditAction::AttachmentAdd,
         AuditAction::AttachmentRemove,
         AuditAction::GroupMembers,
+        AuditAction::EvaluationRecord,
     ];
 
     pub fn code(self) -> i64 {
@@ -268,6 +271,7 @@ impl AuditAction {
             AuditAction::AttachmentAdd => "attachment_add",
             AuditAction::AttachmentRemove => "attachment_remove",
             AuditAction::GroupMembers => "group_members",
+            AuditAction::EvaluationRecord => "evaluation_record",
         }
     }
 
@@ -343,6 +347,7 @@ impl AuditAction {
             AuditAction::AttachmentAdd => "上传会议附件",
             AuditAction::AttachmentRemove => "删除会议附件",
             AuditAction::GroupMembers => "调整党小组成员",
+            AuditAction::EvaluationRecord => "登记民主评议结果",
         }
     }
 }

@@ -274,6 +274,8 @@ pub struct MemberView {
     pub party_years: i64,
     /// 所在党小组 (none: not in a group, or the branch has none).
     pub group: Option<crate::reports::OrgRef>,
+    /// 民主评议 grades, latest first.
+    pub evaluations: Vec<crate::meetings::evaluation::MemberGrade>,
     /// This year's attendance (`None`: no meeting named the member).
     pub attendance: Option<Attendance>,
 }
@@ -450,6 +452,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         .map(|e| crate::member_exit::ExitView::of(&e));
     let names = org_names(&mut conn, held.iter().map(|p| p.org_id)).await?;
     let group = crate::groups::of_member(&mut conn, &m).await?;
+    let evaluations = crate::meetings::evaluation::of_member(app, m.id).await?;
     let today = app.today();
     let year_start = NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
     let attended =
@@ -495,6 +498,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         training,
         party_years: crate::member_home::party_years(m.joined_on, today),
         group,
+        evaluations,
         attendance: (!attended.is_empty()).then(|| Attendance {
             present,
             named: attended.len(),

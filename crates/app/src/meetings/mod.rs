@@ -9,6 +9,7 @@
 pub mod attachments;
 mod due;
 mod error;
+pub mod evaluation;
 mod joint;
 mod record;
 mod view;
@@ -406,6 +407,7 @@ pub async fn void(app: &App, grant: &Grant<RecordLife>, id: i64, reason: &str) -
             return Err(AppError::NotFound("会议记录".into()));
         }
         jiceng_store::attachments::delete_of_meeting(&mut tx, id).await?;
+        jiceng_store::evaluations::delete_of_meeting(&mut tx, id).await?;
         Ok(tx)
     })
     .await

@@ -472,8 +472,10 @@ async fn write(
     meeting_store::insert_attendees(tx, id, &p.attendance).await?;
     jiceng_store::mobile_in::attend(tx, id, &p.guests).await?;
     if let Some(old) = old {
-        // A correction takes the record's attachments along.
+        // A correction takes the record's attachments and 民主评议 grades along.
         jiceng_store::attachments::move_to(tx, old, id).await?;
+        let year = i64::from(m.credited_year());
+        jiceng_store::evaluations::move_to(tx, old, id, &stored.org_path, year).await?;
     }
     audit::Entry::new(actor, action, target)
         .org(Some(org))

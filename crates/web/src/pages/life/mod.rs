@@ -7,6 +7,7 @@
 mod attachments;
 mod compliance;
 mod due;
+mod evaluation;
 pub(crate) use due::{due_sections, DueSection};
 mod form;
 mod heat;
@@ -101,6 +102,18 @@ pub fn routes() -> Routes {
             Guard::May(Action::RecordLife),
             Subject::Meeting,
             correct_submit,
+        )
+        .get(
+            "/meetings/{id}/evaluation",
+            Guard::May(Action::ReadData),
+            Subject::Meeting,
+            evaluation::evaluation_page,
+        )
+        .post(
+            "/meetings/{id}/evaluation",
+            Guard::May(Action::RecordLife),
+            Subject::Meeting,
+            evaluation::evaluation_submit,
         )
         .post(
             "/meetings/{id}/void",
