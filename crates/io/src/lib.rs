@@ -16,4 +16,6 @@ pub use cells::{normalize_text, parse_date, parse_int};
 pub use grid::{read_grid, read_grid_with, Cell, Grid, GridRow, ReadError};
 pub use header::{locate_header, ColumnSpec, HeaderError, HeaderMatch};
 pub use limits::{configure_limits, configured_limits, ReadLimits};
-pub use xlsx::{workbook_bytes, write_workbook, OutCell, Sheet};
+pub use xlsx::{
+    workbook_bytes, workbook_bytes_with_choices, write_workbook, Choices, OutCell, Sheet,
+};

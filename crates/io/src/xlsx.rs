@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use rust_xlsxwriter::{
-    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+    Color, DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatAlign,
+    FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
 /// A value to write.
@@ -41,6 +42,45 @@ pub fn write_workbook(path: &Path, sheets: &[Sheet]) -> Result<(), String> {
 /// The same workbook as bytes (for web downloads).
 pub fn workbook_bytes(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
     let mut workbook = build_workbook(sheets)?;
+    workbook
+        .save_to_buffer()
+        .map_err(|e| format!("无法生成工作簿：{e}"))
+}
+
+/// The values a column of a sheet takes, offered as a drop-down (数据验证) in the rows below
+/// its header (an import template's 组织类别, 人员类别, 会议类型…). Other values still
+/// go in after a warning: the import also reads the names it knows beside these.
+pub struct Choices {
+    pub sheet: usize,
+    pub column: usize,
+    pub values: Vec<String>,
+}
+
+/// Rows below the header a template's drop-downs cover.
+const CHOICE_ROWS: u32 = 10_000;
+
+/// [`workbook_bytes`] with drop-down lists on the columns `choices` names.
+pub fn workbook_bytes_with_choices(
+    sheets: &[Sheet],
+    choices: &[Choices],
+) -> Result<Vec<u8>, String> {
+    let mut workbook = build_workbook(sheets)?;
+    for c in choices {
+        let ws = workbook
+            .worksheet_from_index(c.sheet)
+            .map_err(|e| format!("无法写入下拉选项：{e}"))?;
+        let col = col_num(c.column).map_err(|e| format!("无法写入下拉选项：{e}"))?;
+        let list = DataValidation::new()
+            .allow_list_strings(&c.values)
+            .and_then(|v| v.set_error_title("不在可选范围内"))
+            .and_then(|v| {
+                v.set_error_message("请从下拉列表中选择；确需填写其他写法的，点“是”继续。")
+            })
+            .map_err(|e| format!("无法写入下拉选项：{e}"))?
+            .set_error_style(DataValidationErrorStyle::Warning);
+        ws.add_data_validation(2, col, 2 + CHOICE_ROWS, col, &list)
+            .map_err(|e| format!("无法写入下拉选项：{e}"))?;
+    }
     workbook
         .save_to_buffer()
         .map_err(|e| format!("无法生成工作簿：{e}"))
@@ -278,6 +318,36 @@ fn char_width(c: char) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_column_with_choices_offers_them_as_a_drop_down() {
+        let sheet = Sheet {
+            name: "模板".into(),
+            title: "党员名册".into(),
+            headers: vec!["姓名".into(), "人员类别".into()],
+            rows: vec![],
+        };
+        let bytes = workbook_bytes_with_choices(
+            &[sheet],
+            &[Choices {
+                sheet: 0,
+                column: 1,
+                values: vec!["正式党员".into(), "预备党员".into()],
+            }],
+        )
+        .unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+            &mut xml,
+        )
+        .unwrap();
+        assert!(xml.contains("<dataValidation "), "{xml}");
+        assert!(xml.contains("sqref=\"B3:B10003\""), "{xml}");
+        assert!(xml.contains("正式党员,预备党员"), "{xml}");
+        assert!(xml.contains("errorStyle=\"warning\""), "{xml}");
+    }
 
     #[test]
     fn sheet_names_are_made_valid() {

@@ -3,7 +3,8 @@
 //! as it is); the second, 填写说明, lists each column: required or not, the other names a
 //! roster may use for it (the aliases the import also recognises), and how to write it.
 
-use jiceng_io::{ColumnSpec, OutCell, Sheet};
+use jiceng_domain::{Domain, Education, MeetingKind, OrgKind, PositionKind};
+use jiceng_io::{Choices, ColumnSpec, OutCell, Sheet};
 
 use crate::{AppError, Result};
 
@@ -26,6 +27,22 @@ fn hint(name: &str) -> &'static str {
     } else {
         ""
     }
+}
+
+/// The values a column takes, offered as a drop-down in the template (the import also
+/// reads the other names it knows for them).
+fn choices(name: &str) -> Option<Vec<&'static str>> {
+    Some(match name {
+        "组织类别" => OrgKind::ALL.iter().map(|k| k.label()).collect(),
+        "所属领域" | "单位类型" => Domain::ALL.iter().map(|d| d.label()).collect(),
+        "性别" => vec!["男", "女"],
+        "学历" => Education::ALL.iter().map(|e| e.label()).collect(),
+        "人员类别" => vec!["正式党员", "预备党员"],
+        "党内职务" => PositionKind::ALL.iter().map(|p| p.label()).collect(),
+        "会议类型" => MeetingKind::ALL.iter().map(|k| k.label()).collect(),
+        n if n.starts_with("是否") => vec!["是", "否"],
+        _ => return None,
+    })
 }
 
 /// The template of an import whose columns are `columns`, titled `label`.
@@ -52,10 +69,24 @@ pub fn workbook(label: &str, columns: &[ColumnSpec]) -> Result<Vec<u8>> {
                     OutCell::Text(c.name.into()),
                     OutCell::Text(if c.required { "必填" } else { "可选" }.into()),
                     OutCell::Text(c.aliases.join("、")),
-                    OutCell::Text(hint(c.name).into()),
+                    OutCell::Text(match choices(c.name) {
+                        Some(v) => format!("从下拉列表选择：{}", v.join("、")),
+                        None => hint(c.name).into(),
+                    }),
                 ]
             })
             .collect(),
     };
-    jiceng_io::workbook_bytes(&[form, guide]).map_err(AppError::Input)
+    let lists: Vec<Choices> = columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            Some(Choices {
+                sheet: 0,
+                column: i,
+                values: choices(c.name)?.into_iter().map(String::from).collect(),
+            })
+        })
+        .collect();
+    jiceng_io::workbook_bytes_with_choices(&[form, guide], &lists).map_err(AppError::Input)
 }
