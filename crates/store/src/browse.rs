@@ -73,6 +73,12 @@ pub struct MemberFilter {
     pub mobile: bool,
     /// Only those out of contact (失联党员).
     pub lost_contact: bool,
+    /// Born after the first day and on or before the second (an age band).
+    pub born: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Joined after the first day and on or before the second (a band of 党龄).
+    pub joined: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// An `Education` label (大学本科…).
+    pub education: Option<String>,
     pub sort: MemberSort,
 }
 
@@ -87,6 +93,9 @@ impl MemberFilter {
             || self.gender.is_some()
             || self.mobile
             || self.lost_contact
+            || self.born.is_some()
+            || self.joined.is_some()
+            || self.education.is_some()
     }
 }
 
@@ -149,6 +158,23 @@ pub async fn members_page(
         }
         if filter.lost_contact {
             q = q.push(" AND lost_contact = ").bind(1i64);
+        }
+        if let Some((after, until)) = filter.born {
+            q = q
+                .push(" AND birth_date > ")
+                .bind(after)
+                .push(" AND birth_date <= ")
+                .bind(until);
+        }
+        if let Some((after, until)) = filter.joined {
+            q = q
+                .push(" AND joined_on > ")
+                .bind(after)
+                .push(" AND joined_on <= ")
+                .bind(until);
+        }
+        if let Some(e) = &filter.education {
+            q = q.push(" AND education = ").bind(e.as_str());
         }
         q
     };

@@ -582,6 +582,7 @@ async fn member_list(state: &AppState, user: &ApiUser, p: ListParams) -> ApiResu
         sort,
         page: int("page", &p.page)?.unwrap_or(1),
         page_size: int("page_size", &p.page_size)?.unwrap_or(20),
+        ..Default::default()
     };
     match browse::members(&state.app, &user.actor, &query).await {
         Ok(page) => Ok(to_json(&page)),

@@ -151,3 +151,53 @@ contract_test!(
         assert!(page.contains("search-none"), "{page}");
     }
 );
+
+contract_test!(
+    the_roster_narrows_by_age_party_years_and_education,
+    |db: TestDb| async move {
+        // On 2026-06-30: 王伟 (1990-07-01) is 35, 赵敏 31, 黄磊 33; 张建国 56. All joined
+        // on 2015-07-01 (党龄 10) with 大学本科.
+        let f = fixture(&db).await;
+        let mut c = logged_in(&f.app, "dept").await;
+        let page = c.get("/members?age=31-35").await.text();
+        for name in ["王伟", "赵敏", "黄磊"] {
+            assert!(page.contains(&format!(">{name}</a>")), "{name}: {page}");
+        }
+        assert!(
+            !page.contains(">张建国</a>") && !page.contains(">刘洋</a>"),
+            "{page}"
+        );
+        assert!(page.contains("<option value=\"31-35\" selected>"), "{page}");
+        // Its pages and its export keep the band.
+        assert!(
+            page.contains("/members/export.xlsx?") && page.contains("age=31-35"),
+            "{page}"
+        );
+        let b001 = f.orgs["B001"];
+        let x = c
+            .get(&format!("/members/export.xlsx?org={b001}&age=31-35"))
+            .await;
+        let sheet = xlsx_text(&x.bytes);
+        assert!(
+            sheet.contains("赵敏") && !sheet.contains("黄磊") && !sheet.contains("张建国"),
+            "{sheet}"
+        );
+        let ten = c.get("/members?years=5-10").await.text();
+        assert!(
+            ten.contains(">张建国</a>") && ten.contains(">吴刚</a>"),
+            "{ten}"
+        );
+        let none = c.get("/members?years=11-20").await.text();
+        assert!(none.contains("member-empty"), "{none}");
+        let degree = c
+            .get(&format!("/members?education={}", urlencode("大学本科")))
+            .await
+            .text();
+        assert!(degree.contains(">周丽</a>"), "{degree}");
+        let other = c
+            .get(&format!("/members?education={}", urlencode("研究生")))
+            .await
+            .text();
+        assert!(other.contains("member-empty"), "{other}");
+    }
+);

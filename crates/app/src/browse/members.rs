@@ -71,9 +71,53 @@ pub struct MemberQuery {
     pub kind: Option<String>,
     /// Male or Female.
     pub gender: Option<String>,
+    /// An age band's code ([`AGE_BANDS`]).
+    pub age: Option<String>,
+    /// A band of 党龄 ([`YEAR_BANDS`]).
+    pub years: Option<String>,
+    /// An education's label (大学本科…).
+    pub education: Option<String>,
     pub sort: MemberSort,
     pub page: i64,
     pub page_size: i64,
+}
+
+/// The roster's age bands (the 党内统计公报's): code, label, youngest and oldest age.
+pub const AGE_BANDS: [(&str, &str, u32, u32); 8] = [
+    ("-30", "30岁及以下", 0, 30),
+    ("31-35", "31—35岁", 31, 35),
+    ("36-40", "36—40岁", 36, 40),
+    ("41-45", "41—45岁", 41, 45),
+    ("46-50", "46—50岁", 46, 50),
+    ("51-55", "51—55岁", 51, 55),
+    ("56-60", "56—60岁", 56, 60),
+    ("61-", "61岁及以上", 61, 200),
+];
+
+/// The roster's bands of 党龄 (whole years since joining): code, label, fewest and most.
+pub const YEAR_BANDS: [(&str, &str, u32, u32); 6] = [
+    ("-4", "不满5年", 0, 4),
+    ("5-10", "5—10年", 5, 10),
+    ("11-20", "11—20年", 11, 20),
+    ("21-30", "21—30年", 21, 30),
+    ("31-50", "31—50年", 31, 50),
+    ("51-", "50年以上", 51, 200),
+];
+
+/// The days of a band of whole years before `today`: after the first day (more than `hi`
+/// years ago) and on or before the second (`lo` years ago).
+fn band_days(
+    bands: &[(&str, &str, u32, u32)],
+    code: &str,
+    today: NaiveDate,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let (_, _, lo, hi) = bands.iter().find(|b| b.0 == code)?;
+    let back = |years: u32| {
+        today
+            .checked_sub_months(chrono::Months::new(12 * years))
+            .unwrap_or(NaiveDate::MIN)
+    };
+    Some((back(hi + 1), back(*lo)))
 }
 
 /// A page of the roster.
@@ -128,6 +172,20 @@ async fn member_read(
         .gender
         .clone()
         .filter(|g| g == "Male" || g == "Female");
+    let today = app.today();
+    filter.born = query
+        .age
+        .as_deref()
+        .and_then(|a| band_days(&AGE_BANDS, a, today));
+    filter.joined = query
+        .years
+        .as_deref()
+        .and_then(|y| band_days(&YEAR_BANDS, y, today));
+    filter.education = query
+        .education
+        .as_deref()
+        .and_then(jiceng_domain::Education::parse_label)
+        .map(|e| e.label().to_string());
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         match as_id_number(q) {
             Some(id) => filter.id_hash = Some(app.crypto.id_hash(&id)),

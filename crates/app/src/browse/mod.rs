@@ -24,7 +24,7 @@ use serde::Serialize;
 
 pub use members::{
     member_in_scope, member_view, members, members_all, MemberPage, MemberQuery, MemberRow,
-    MemberView,
+    MemberView, AGE_BANDS, YEAR_BANDS,
 };
 pub use org::{
     action_label, org_view, AnomalyLine, EventRow, FactsView, HistoryRow, OrgView, PositionRow,

@@ -109,6 +109,7 @@ pub async fn search(app: &App, actor: &Actor, q: &str) -> Result<Found> {
             sort: MemberSort::Org,
             page: 1,
             page_size: SHOWN,
+            ..Default::default()
         },
     )
     .await?;

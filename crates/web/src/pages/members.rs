@@ -81,6 +81,12 @@ pub struct RosterQuery {
     /// 人员类别 and flags: Full, Probationary, mobile, lost.
     pub kind: Option<String>,
     pub gender: Option<String>,
+    /// An age band's code (`browse::AGE_BANDS`).
+    pub age: Option<String>,
+    /// A band of 党龄 (`browse::YEAR_BANDS`).
+    pub years: Option<String>,
+    /// An education's label.
+    pub education: Option<String>,
     pub sort: Option<String>,
     pub page: Option<i64>,
     pub page_size: Option<i64>,
@@ -99,6 +105,9 @@ impl RosterQuery {
             q: self.q.clone(),
             kind: self.kind.clone().filter(|s| !s.is_empty()),
             gender: self.gender.clone().filter(|s| !s.is_empty()),
+            age: self.age.clone().filter(|s| !s.is_empty()),
+            years: self.years.clone().filter(|s| !s.is_empty()),
+            education: self.education.clone().filter(|s| !s.is_empty()),
             sort: self
                 .sort
                 .as_deref()
@@ -118,6 +127,21 @@ fn choices(options: &[(&'static str, &'static str)], current: &str) -> Vec<SortC
             value: v,
             label: l,
             selected: *v == current,
+        })
+        .collect()
+}
+
+/// The choices of a band filter: 全部, then each band.
+fn band_choices(
+    bands: &[(&'static str, &'static str, u32, u32)],
+    current: &str,
+) -> Vec<SortChoice> {
+    std::iter::once(("", "全部"))
+        .chain(bands.iter().map(|b| (b.0, b.1)))
+        .map(|(v, l)| SortChoice {
+            value: v,
+            label: l,
+            selected: v == current,
         })
         .collect()
 }
@@ -148,6 +172,9 @@ struct RosterPage {
     can_transfer: bool,
     kinds: Vec<SortChoice>,
     genders: Vec<SortChoice>,
+    ages: Vec<SortChoice>,
+    years: Vec<SortChoice>,
+    educations: Vec<SortChoice>,
     error: Option<String>,
 }
 
@@ -191,6 +218,9 @@ struct SearchForm {
     sort: String,
     kind: String,
     gender: String,
+    age: String,
+    years: String,
+    education: String,
 }
 
 /// The search form: a name goes back to the roster's address (so its pages link as
@@ -205,6 +235,9 @@ async fn search(
         sort: Some(f.sort.clone()).filter(|s| !s.is_empty()),
         kind: Some(f.kind.clone()).filter(|s| !s.is_empty()),
         gender: Some(f.gender.clone()).filter(|s| !s.is_empty()),
+        age: Some(f.age.clone()).filter(|s| !s.is_empty()),
+        years: Some(f.years.clone()).filter(|s| !s.is_empty()),
+        education: Some(f.education.clone()).filter(|s| !s.is_empty()),
         page: None,
         page_size: None,
     };
@@ -223,6 +256,9 @@ async fn search(
                 ("sort", rq.sort.clone().unwrap_or_default()),
                 ("kind", rq.kind.clone().unwrap_or_default()),
                 ("gender", rq.gender.clone().unwrap_or_default()),
+                ("age", rq.age.clone().unwrap_or_default()),
+                ("years", rq.years.clone().unwrap_or_default()),
+                ("education", rq.education.clone().unwrap_or_default()),
             ];
             let query = query_string(&params);
             let to = if query.is_empty() {
@@ -270,6 +306,9 @@ async fn roster_page(
         ("sort", query.sort.code().to_string()),
         ("kind", rq.kind.clone().unwrap_or_default()),
         ("gender", rq.gender.clone().unwrap_or_default()),
+        ("age", rq.age.clone().unwrap_or_default()),
+        ("years", rq.years.clone().unwrap_or_default()),
+        ("education", rq.education.clone().unwrap_or_default()),
     ];
     let pager = Pager::new("/members", &params, list.page, list.pages(), list.total);
     let export = format!("/members/export.xlsx?{}", query_string(&params));
@@ -317,6 +356,20 @@ async fn roster_page(
             &[("", "全部"), ("Male", "男"), ("Female", "女")],
             rq.gender.as_deref().unwrap_or(""),
         ),
+        ages: band_choices(&browse::AGE_BANDS, rq.age.as_deref().unwrap_or("")),
+        years: band_choices(&browse::YEAR_BANDS, rq.years.as_deref().unwrap_or("")),
+        educations: std::iter::once(("", "全部"))
+            .chain(
+                jiceng_domain::Education::ALL
+                    .iter()
+                    .map(|e| (e.label(), e.label())),
+            )
+            .map(|(v, l)| SortChoice {
+                value: v,
+                label: l,
+                selected: v == rq.education.as_deref().unwrap_or(""),
+            })
+            .collect(),
         error,
     })
 }
