@@ -72,6 +72,43 @@ pub(crate) fn parse_int(name: &str, v: &Option<String>) -> Result<Option<i64>, S
     }
 }
 
+/// A submitted form's fields by name, in the order posted (a name may repeat: ticked
+/// boxes, one select per member).
+pub(crate) struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    /// The first value of `name`, or empty.
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Whether a box `name` was ticked.
+    pub fn ticked(&self, name: &str) -> bool {
+        !self.get(name).is_empty()
+    }
+
+    /// Every non-empty value of a repeated `name` (ticked boxes).
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// Each field whose name starts with `prefix`, with the rest of its name: the
+    /// `g_<member>` of a form with one select per member.
+    pub fn prefixed<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> {
+        self.0
+            .iter()
+            .filter_map(move |(k, v)| Some((k.strip_prefix(prefix)?, v.as_str())))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::{html, html_status, Nav};
 use crate::error::PageError;
 use crate::extract::PathOrg;
+use crate::parse::Fields;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
@@ -121,12 +122,9 @@ async fn page(
 }
 
 /// The placement a form gives: `g_<member>` = a group's id, or empty for none.
-fn placement(fields: &[(String, String)]) -> Result<Vec<(i64, Option<i64>)>, String> {
+fn placement(fields: &Fields) -> Result<Vec<(i64, Option<i64>)>, String> {
     let mut out = Vec::new();
-    for (k, v) in fields {
-        let Some(member) = k.strip_prefix("g_") else {
-            continue;
-        };
+    for (member, v) in fields.prefixed("g_") {
         let member: i64 = member
             .parse()
             .map_err(|_| format!("无法识别的党员编号：{member}"))?;
@@ -147,12 +145,8 @@ async fn save(
     PathOrg { user, org }: PathOrg<User>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let csrf = fields
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    user.check_csrf(&csrf)?;
+    let fields = Fields(fields);
+    user.check_csrf(&fields.get("csrf"))?;
     let grant = user.actor.grant::<Write>()?;
     let id = org.org.id;
     let chosen = placement(&fields);
@@ -174,15 +168,17 @@ async fn save(
 
 #[cfg(test)]
 mod tests {
-    use super::placement;
+    use super::{placement, Fields};
 
     #[test]
     fn a_form_gives_each_member_a_group_or_none() {
         let f = |pairs: &[(&str, &str)]| {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<Vec<_>>()
+            Fields(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
         };
         assert_eq!(
             placement(&f(&[("csrf", "x"), ("g_7", "12"), ("g_8", "")])),

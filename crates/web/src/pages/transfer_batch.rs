@@ -15,7 +15,7 @@ use crate::error::{PageError, WebError};
 use crate::extract::QueryOrg;
 use crate::pages::refusal::Refusal;
 use crate::pages::{html_status, Nav};
-use crate::parse::parse_day;
+use crate::parse::{parse_day, Fields};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
@@ -52,21 +52,12 @@ struct BatchPage {
     e: Refusal,
 }
 
-/// The value of `key` among the pairs (the first), or empty.
-fn one(pairs: &[(String, String)], key: &str) -> String {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
 /// The members ticked (`pick`), as ids.
-fn picked(pairs: &[(String, String)]) -> Result<Vec<i64>, PageError> {
-    let ids: Vec<i64> = pairs
+fn picked(fields: &Fields) -> Result<Vec<i64>, PageError> {
+    let ids: Vec<i64> = fields
+        .all("pick")
         .iter()
-        .filter(|(k, _)| k == "pick")
-        .map(|(_, v)| v.trim().parse::<i64>())
+        .map(|v| v.trim().parse::<i64>())
         .collect::<Result<_, _>>()
         .map_err(|_| PageError(WebError::BadRequest("勾选的党员编号无效".into())))?;
     if ids.len() > BATCH_MAX {
@@ -112,7 +103,7 @@ async fn batch_form(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     user.actor.grant::<TransferMembers>()?;
-    let ids = picked(&pairs)?;
+    let ids = picked(&Fields(pairs))?;
     let f = Values {
         issued_on: state.app.today().to_string(),
         ..Default::default()
@@ -125,15 +116,16 @@ async fn batch_submit(
     QueryOrg { user, org }: QueryOrg<User>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&one(&pairs, "csrf"))?;
+    let fields = Fields(pairs);
+    user.check_csrf(&fields.get("csrf"))?;
     let grant = user.actor.grant::<TransferMembers>()?;
-    let ids = picked(&pairs)?;
+    let ids = picked(&fields)?;
     let f = Values {
-        to: one(&pairs, "to"),
-        outside: one(&pairs, "outside"),
-        to_name: one(&pairs, "to_name"),
-        issued_on: one(&pairs, "issued_on"),
-        reason: one(&pairs, "reason"),
+        to: fields.get("to"),
+        outside: fields.get("outside"),
+        to_name: fields.get("to_name"),
+        issued_on: fields.get("issued_on"),
+        reason: fields.get("reason"),
     };
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let refusal = match parse_day(&f.issued_on, "开具日期") {

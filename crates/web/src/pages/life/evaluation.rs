@@ -14,6 +14,7 @@ use jiceng_domain::evaluation::Grade;
 use super::DoneParam;
 use crate::error::PageError;
 use crate::pages::{html, html_status, Nav};
+use crate::parse::Fields;
 use crate::session::User;
 use crate::AppState;
 
@@ -87,19 +88,12 @@ pub(super) async fn evaluation_submit(
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let csrf = fields
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    user.check_csrf(&csrf)?;
+    let fields = Fields(fields);
+    user.check_csrf(&fields.get("csrf"))?;
     let grant = user.actor.grant::<RecordLife>()?;
     let mut grades = Vec::new();
     let mut bad = None;
-    for (k, v) in &fields {
-        let Some(m) = k.strip_prefix("g_") else {
-            continue;
-        };
+    for (m, v) in fields.prefixed("g_") {
         match (m.parse::<i64>(), Grade::parse(v)) {
             (Ok(m), Some(g)) => grades.push((m, g)),
             _ => bad = Some(format!("无法识别的评议等次：{v}")),
@@ -119,6 +113,6 @@ pub(super) async fn evaluation_submit(
     let s = evaluation::sheet(&state.app, &user.actor, id).await?;
     html_status(
         StatusCode::UNPROCESSABLE_ENTITY,
-        &page(&user, s, Some(&fields), false, Some(refused)),
+        &page(&user, s, Some(&fields.0), false, Some(refused)),
     )
 }

@@ -8,34 +8,8 @@ use chrono::NaiveDate;
 use jiceng_app::meetings::{Field, NewMeeting, RecordContext, RecordErrors};
 use jiceng_domain::{AttendanceStatus, MeetingKind};
 
+pub(super) use crate::parse::Fields;
 use crate::parse::{parse_day, parse_kind};
-
-/// A submitted form's fields by name.
-pub(super) struct Fields(pub Vec<(String, String)>);
-
-impl Fields {
-    /// The first value of `name`, or empty.
-    pub fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    fn ticked(&self, name: &str) -> bool {
-        !self.get(name).is_empty()
-    }
-
-    /// Every non-empty value of a repeated `name` (ticked boxes).
-    fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, v)| k == name && !v.is_empty())
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-}
 
 /// Each roster member's attendance as ticked (`att_<id>`: present / excused / absent,
 /// anything else absent) and the reason typed (`reason_<id>`).

@@ -3,8 +3,6 @@
 //! org above them, each branch credited with its own meeting (its 应到 the members it had
 //! on the day, its 实到 and 请假 as typed). All or nothing.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -20,7 +18,7 @@ use crate::error::PageError;
 use crate::extract::PathOrg;
 use crate::pages::listing::urlencode;
 use crate::pages::{html, html_status, Nav};
-use crate::parse::{parse_day, parse_kind};
+use crate::parse::{parse_day, parse_kind, Fields};
 use crate::session::User;
 use crate::AppState;
 
@@ -67,18 +65,12 @@ fn joint_page(
     user: &User,
     ctx: &JointContext,
     org_id: i64,
-    fields: &HashMap<String, Vec<String>>,
+    fields: &Fields,
     today: chrono::NaiveDate,
     error: Option<String>,
 ) -> JointPage {
-    let one = |k: &str| {
-        fields
-            .get(k)
-            .and_then(|v| v.first())
-            .cloned()
-            .unwrap_or_default()
-    };
-    let picked = fields.get("pick").cloned().unwrap_or_default();
+    let one = |k: &str| fields.get(k);
+    let picked = fields.all("pick");
     let kind = one("kind");
     JointPage {
         title: format!("联合开展组织生活 · {}", ctx.org.name),
@@ -128,17 +120,8 @@ pub(super) async fn joint_form(
         .and_then(|k| parse_kind(k).ok().flatten())
         .filter(|k| JOINT_KINDS.contains(k))
         .unwrap_or(MeetingKind::ThemeDay);
-    let fields = HashMap::from([("kind".to_string(), vec![kind.code().to_string()])]);
+    let fields = Fields(vec![("kind".to_string(), kind.code().to_string())]);
     html(&joint_page(&user, &ctx, org.org.id, &fields, today, None))
-}
-
-/// The form's fields by name (a name may repeat: `pick`).
-fn by_name(fields: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
-    let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    for (k, v) in fields {
-        out.entry(k).or_default().push(v);
-    }
-    out
 }
 
 /// A count typed in a branch's line: empty is none, else a whole number ≥ 0.
@@ -159,14 +142,8 @@ pub(super) async fn joint_submit(
     PathOrg { user, org }: PathOrg<User>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = by_name(fields);
-    let one = |k: &str| {
-        fields
-            .get(k)
-            .and_then(|v| v.first())
-            .cloned()
-            .unwrap_or_default()
-    };
+    let fields = Fields(fields);
+    let one = |k: &str| fields.get(k);
     user.check_csrf(&one("csrf"))?;
     let grant = user.actor.grant::<RecordLife>()?;
     let today = state.app.today();
@@ -199,16 +176,10 @@ async fn read(
     state: &AppState,
     user: &User,
     ctx: &JointContext,
-    fields: &HashMap<String, Vec<String>>,
+    fields: &Fields,
     date: Result<Option<chrono::NaiveDate>, String>,
 ) -> Result<Result<Held, String>, PageError> {
-    let one = |k: &str| {
-        fields
-            .get(k)
-            .and_then(|v| v.first())
-            .cloned()
-            .unwrap_or_default()
-    };
+    let one = |k: &str| fields.get(k);
     let kind = match parse_kind(&one("kind")) {
         Ok(Some(k)) if JOINT_KINDS.contains(&k) => k,
         _ => return Ok(Err("请选择会议类型（主题党日或党课）".into())),
@@ -221,7 +192,7 @@ async fn read(
     if one("topic").trim().is_empty() {
         return Ok(Err("请填写会议主题".into()));
     }
-    let picked = fields.get("pick").cloned().unwrap_or_default();
+    let picked = fields.all("pick");
     let chosen: Vec<_> = ctx
         .branches
         .iter()
