@@ -52,6 +52,11 @@ contract_test!(pages_render_for_a_county_user, |db: TestDb| async move {
             "{path}: no outside assets"
         );
     }
+    // The structure report's problems name each org as a link with the org above it.
+    let st = c.get("/reports/structure").await.text();
+    let list = &st[st.find("id=\"anomaly-list\"").expect("a problem list")..];
+    assert!(list.contains("<th>上级党组织</th>"), "{list}");
+    assert!(list.contains("<td><a href=\"/orgs/"), "{list}");
     // The tree expands one level at a time.
     let kids = c
         .get(&format!("/orgs/{}/children.json", f.orgs["T001"]))

@@ -33,6 +33,9 @@ pub struct StructureReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct AnomalyItem {
     pub org: OrgRef,
+    /// The org's id (a page links by it).
+    #[serde(skip)]
+    pub org_id: i64,
     pub kind: String,
     pub rule: String,
     pub label: String,
@@ -118,6 +121,7 @@ async fn stored(
                     anomalies: list
                         .into_iter()
                         .map(|a| AnomalyItem {
+                            org_id: a.org_id,
                             org: OrgRef {
                                 code: a.code,
                                 name: a.name,
@@ -190,6 +194,7 @@ async fn checked(
                 continue;
             }
             anomalies.push(AnomalyItem {
+                org_id: o.org.id,
                 org: OrgRef::of(&o.org),
                 kind: o.org.kind.label().to_string(),
                 rule: a.rule.code().to_string(),
@@ -406,6 +411,15 @@ fn pairs(map: &serde_json::Map<String, serde_json::Value>) -> String {
         })
         .collect::<Vec<_>>()
         .join("；")
+}
+
+/// Where the orgs of `items` sit (the org above each, 上级党组织), for a page's list.
+pub async fn places(
+    app: &App,
+    items: &[&AnomalyItem],
+) -> Result<std::collections::HashMap<i64, crate::browse::Place>> {
+    let mut conn = app.store.acquire().await?;
+    crate::browse::places_of(&mut conn, items.iter().map(|a| a.org_id)).await
 }
 
 #[cfg(test)]

@@ -52,8 +52,11 @@ fn wants_xlsx(p: &Params) -> bool {
 }
 
 pub struct AnomalyRow {
+    pub org_id: i64,
     pub org_name: String,
     pub org_code: String,
+    /// 上级党组织.
+    pub parent: String,
     pub kind: String,
     pub label: String,
     pub detail: String,
@@ -139,10 +142,16 @@ async fn structure_page(
         .filter(|a| rule.is_empty() || a.rule == rule)
         .collect();
     let shown_of = matching.len();
-    let rows = matching
+    let shown: Vec<&structure::AnomalyItem> = matching.into_iter().take(SHOWN).collect();
+    let places = structure::places(&state.app, &shown).await?;
+    let rows = shown
         .into_iter()
-        .take(SHOWN)
         .map(|a| AnomalyRow {
+            org_id: a.org_id,
+            parent: places
+                .get(&a.org_id)
+                .map(|p| p.parent.clone())
+                .unwrap_or_default(),
             org_name: a.org.name.clone(),
             org_code: a.org.code.clone(),
             kind: a.kind.clone(),
