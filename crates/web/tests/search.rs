@@ -142,6 +142,14 @@ contract_test!(
             .await
             .text();
         assert!(list.contains("没有符合条件的会议记录"), "{list}");
+        // The administrator's scope is the whole tree: topics are not read there, and the
+        // page says where to look instead.
+        let mut admin = logged_in(&f.app, "admin").await;
+        let page = admin
+            .get(&format!("/search?q={}", urlencode("垃圾分类")))
+            .await
+            .text();
+        assert!(page.contains("meetings-skipped"), "{page}");
         // Another branch's secretary does not find it.
         let mut b = logged_in(&f.app, "sec-b").await;
         let page = b

@@ -26,6 +26,8 @@ pub struct Found {
     pub units_total: i64,
     /// Meetings whose topic holds the text, with where each was held.
     pub meetings: Option<crate::meetings::MeetingPage>,
+    /// Meetings were not searched: the scope is too large (the page says where to look).
+    pub meetings_skipped: bool,
 }
 
 /// What a search found exactly once, to open straight away.
@@ -125,13 +127,16 @@ pub async fn search(app: &App, actor: &Actor, q: &str) -> Result<Found> {
     )
     .await?;
     // Topics are searched by words, not by an ID number.
-    let meetings = if jiceng_domain::IdNumber::parse(q).is_ok() {
-        None
+    let (meetings, meetings_skipped) = if jiceng_domain::IdNumber::parse(q).is_ok() {
+        (None, false)
     } else {
-        Some(crate::meetings::search(app, actor, q, SHOWN).await?)
+        let found = crate::meetings::search(app, actor, q, SHOWN).await?;
+        let skipped = found.is_none();
+        (found, skipped)
     };
     Ok(Found {
         meetings,
+        meetings_skipped,
         orgs,
         orgs_total,
         members: found_members.items,

@@ -220,8 +220,25 @@ async fn with_places(app: &App, (rows, total): (Vec<MeetingRow>, i64)) -> Result
     })
 }
 
+/// The most orgs below the org whose meetings are searched by words of their topic (a
+/// city's tens of thousands): a word is found by reading every meeting of the subtree, so a
+/// province's or the nation's are left to the meeting lists of its cities and counties.
+pub const TOPIC_SEARCH_MAX_ORGS: i64 = 30_000;
+
+/// Whether the subtree of `org_id` is small enough to search its meetings' topics.
+async fn topics_searchable(app: &App, org_id: Option<i64>, max_orgs: i64) -> Result<bool> {
+    let Some(org_id) = org_id else {
+        return Ok(false);
+    };
+    let mut conn = app.store.acquire().await?;
+    Ok(jiceng_store::facts::totals(&mut conn, org_id)
+        .await?
+        .is_some_and(|t| t.orgs <= max_orgs))
+}
+
 /// A page of the meetings held in the subtree of `org` (newest first) narrowed by `q`,
-/// with where each was held; `page` counts from 1.
+/// with where each was held; `page` counts from 1. Words of the topic are looked for up
+/// to [`TOPIC_SEARCH_MAX_ORGS`] orgs below.
 pub async fn page_under(
     app: &App,
     org: &InScope<OrgRecord>,
@@ -229,22 +246,51 @@ pub async fn page_under(
     page: i64,
     page_size: i64,
 ) -> Result<MeetingPage> {
+    let filter = q.filter()?;
+    if filter.topic.is_some()
+        && !topics_searchable(app, Some(org.org.id), TOPIC_SEARCH_MAX_ORGS).await?
+    {
+        return Err(AppError::Input(format!(
+            "“{}”以下党组织较多，按会议主题查找请在市、县或乡镇的会议记录中进行",
+            org.org.name
+        )));
+    }
     let page_size = page_size.clamp(1, 500);
-    let rows = list_page(app, &org.subtree(), &q.filter()?, page, page_size).await?;
+    let rows = list_page(app, &org.subtree(), &filter, page, page_size).await?;
     with_places(app, rows).await
 }
 
-/// The meetings in the actor's scope whose topic holds `topic` (the header's search).
-pub async fn search(app: &App, actor: &Actor, topic: &str, shown: i64) -> Result<MeetingPage> {
+/// The meetings in the actor's scope whose topic holds `topic` (the header's search);
+/// `None` when the scope is over [`TOPIC_SEARCH_MAX_ORGS`] orgs (or the whole tree).
+pub async fn search(
+    app: &App,
+    actor: &Actor,
+    topic: &str,
+    shown: i64,
+) -> Result<Option<MeetingPage>> {
+    search_with_limit(app, actor, topic, shown, TOPIC_SEARCH_MAX_ORGS).await
+}
+
+/// [`search`] with the largest scope searched given (tests).
+pub async fn search_with_limit(
+    app: &App,
+    actor: &Actor,
+    topic: &str,
+    shown: i64,
+    max_orgs: i64,
+) -> Result<Option<MeetingPage>> {
     if !actor.may(Action::ReadData) {
         return Err(AppError::Forbidden);
+    }
+    if !topics_searchable(app, actor.org_id, max_orgs).await? {
+        return Ok(None);
     }
     let q = MeetingQuery {
         topic: Some(topic.to_string()),
         kind: None,
     };
     let rows = list_page(app, &actor.scope, &q.filter()?, 1, shown).await?;
-    with_places(app, rows).await
+    Ok(Some(with_places(app, rows).await?))
 }
 
 /// The meetings held in the subtree of `org` as the export's sheet, newest first: each

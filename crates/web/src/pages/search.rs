@@ -63,6 +63,8 @@ struct SearchPage {
     /// Meetings whose topic holds the text, with the org that held each.
     meetings: Vec<(MeetingRow, Place)>,
     meetings_total: i64,
+    /// The scope is too large to search meeting topics.
+    meetings_skipped: bool,
     /// The full lists (`/orgs?q=`, `/members?q=`, `/units?q=`); empty for an ID number.
     orgs_href: String,
     members_href: String,
@@ -160,6 +162,7 @@ async fn answer(
             format!("/meetings?topic={}", urlencode(q))
         },
         meetings_total: found.meetings_total(),
+        meetings_skipped: found.meetings_skipped,
         meetings: found
             .meetings
             .map(|p| p.rows.iter().map(|r| (r.clone(), p.place(r))).collect())
