@@ -587,6 +587,13 @@ impl InScope<OrgRecord> {
     pub fn org_ref(&self) -> crate::OrgRef {
         crate::OrgRef::of(&self.org)
     }
+
+    /// An org of this one's subtree, proven in scope by this proof (no second read).
+    pub(crate) fn below(&self, org: OrgRecord) -> Option<InScope<OrgRecord>> {
+        self.subtree()
+            .contains(&org.path)
+            .then_some(InScope { value: org })
+    }
 }
 
 /// A member's own org (the branch where their relation is), for what a member sees of

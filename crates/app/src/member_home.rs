@@ -116,7 +116,9 @@ pub async fn home(app: &App, actor: &Actor) -> Result<MemberHome> {
     };
     upcoming.sort_by_key(|u| u.deadline);
     let (recent, _) = list_page(app, &org.subtree(), &ListFilter::default(), 1, 5).await?;
-    let evaluations = crate::meetings::evaluation::of_member(app, member_id).await?;
+    let mut conn = app.store.acquire().await?;
+    let evaluations = crate::meetings::evaluation::of_member(&mut conn, member_id).await?;
+    drop(conn);
     Ok(MemberHome {
         evaluations,
         member_id,

@@ -510,7 +510,7 @@ pub async fn member_view(app: &App, actor: &Actor, id: i64) -> Result<MemberView
         .map(|e| crate::member_exit::ExitView::of(&e));
     let names = org_names(&mut conn, held.iter().map(|p| p.org_id)).await?;
     let group = crate::groups::of_member(&mut conn, &m).await?;
-    let evaluations = crate::meetings::evaluation::of_member(app, m.id).await?;
+    let evaluations = crate::meetings::evaluation::of_member(&mut conn, m.id).await?;
     let today = app.today();
     let year_start = NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
     let attended =

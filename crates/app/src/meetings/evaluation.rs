@@ -199,9 +199,11 @@ pub struct MemberGrade {
 }
 
 /// The member's grades, latest first.
-pub(crate) async fn of_member(app: &App, member_id: i64) -> Result<Vec<MemberGrade>> {
-    let mut conn = app.store.acquire().await?;
-    Ok(store::of_member(&mut conn, member_id)
+pub(crate) async fn of_member(
+    conn: &mut jiceng_store::Conn,
+    member_id: i64,
+) -> Result<Vec<MemberGrade>> {
+    Ok(store::of_member(conn, member_id)
         .await?
         .into_iter()
         .filter_map(|e| {

@@ -1,7 +1,7 @@
 //! One activity for several branches (联合开展: a township's joint 主题党日, a 党课 for its
 //! villages together): the branches below an org that may take part, each with how many
 //! members it had on the day, so that a township records the activity once and each branch
-//! is credited with its own meeting (`record_many`, all or nothing).
+//! is credited with its own meeting (`record_joint`, all or nothing).
 
 use std::collections::HashMap;
 
@@ -10,7 +10,8 @@ use jiceng_domain::OrgKind;
 use jiceng_store::orgs as org_store;
 use serde::Serialize;
 
-use crate::access::InScope;
+use super::{NewMeeting, RecordError, Recorded};
+use crate::access::{Grant, InScope, RecordLife};
 use crate::reports::OrgRef;
 use crate::{App, AppError, OrgRecord, Result};
 
@@ -42,6 +43,22 @@ pub async fn joint_context(
     org: &InScope<OrgRecord>,
     day: NaiveDate,
 ) -> Result<JointContext> {
+    Ok(JointContext {
+        org: OrgRef::of(&org.org),
+        branches: branches_on(app, org, day)
+            .await?
+            .into_iter()
+            .map(|(_, b)| b)
+            .collect(),
+    })
+}
+
+/// The live standing branches of the subtree of `org` on `day`, each with its line.
+async fn branches_on(
+    app: &App,
+    org: &InScope<OrgRecord>,
+    day: NaiveDate,
+) -> Result<Vec<(OrgRecord, JointBranch)>> {
     let scope = org.subtree();
     let mut conn = app.store.acquire().await?;
     let n = org_store::count(&mut conn, &scope).await?;
@@ -52,12 +69,12 @@ pub async fn joint_context(
         )));
     }
     let orgs = org_store::list(&mut conn, &scope).await?;
-    let names: HashMap<i64, &str> = orgs
+    let names: HashMap<i64, String> = orgs
         .iter()
-        .map(|o| (o.org.id, o.org.name.as_str()))
+        .map(|o| (o.org.id, o.org.name.clone()))
         .collect();
-    let branches: Vec<&OrgRecord> = orgs
-        .iter()
+    let branches: Vec<OrgRecord> = orgs
+        .into_iter()
         .filter(|o| {
             o.org.kind == OrgKind::Branch
                 && !o.org.temporary
@@ -72,21 +89,64 @@ pub async fn joint_context(
             *members.entry(m.org_id).or_default() += 1;
         }
     }
-    Ok(JointContext {
-        org: OrgRef::of(&org.org),
-        branches: branches
-            .iter()
-            .map(|b| JointBranch {
+    Ok(branches
+        .into_iter()
+        .map(|b| {
+            let line = JointBranch {
                 id: b.org.id,
                 name: b.org.name.clone(),
                 parent: b
                     .org
                     .parent_id
-                    .and_then(|p| names.get(&p))
-                    .map(|p| p.to_string())
+                    .and_then(|p| names.get(&p).cloned())
                     .unwrap_or_default(),
                 members: members.get(&b.org.id).copied().unwrap_or(0),
-            })
-            .collect(),
-    })
+            };
+            (b, line)
+        })
+        .collect())
+}
+
+/// A branch's part in a joint activity: its 实到 and 请假 (its 应到 is its members on the
+/// day).
+#[derive(Debug, Clone, Copy)]
+pub struct JointLine {
+    pub branch_id: i64,
+    pub present: i64,
+    pub excused: i64,
+}
+
+/// Records the activity `base` (kind, date, topic, venue…) for each branch of `lines`, a
+/// branch of the subtree of `org` that may take part on the day, as its own meeting with
+/// its members that day as 应到: all or nothing (`record_many`).
+pub async fn record_joint(
+    app: &App,
+    grant: &Grant<RecordLife>,
+    org: &InScope<OrgRecord>,
+    base: &NewMeeting,
+    lines: &[JointLine],
+) -> Result<Vec<Recorded>> {
+    let day = base.date.ok_or(RecordError::NoDate)?;
+    let mut branches: HashMap<i64, (OrgRecord, JointBranch)> = branches_on(app, org, day)
+        .await?
+        .into_iter()
+        .map(|(o, b)| (b.id, (o, b)))
+        .collect();
+    let mut held = Vec::with_capacity(lines.len());
+    for l in lines {
+        let (record, b) = branches.remove(&l.branch_id).ok_or_else(|| {
+            AppError::Input("勾选的党组织不是本级以下可参加的党支部，请刷新页面".into())
+        })?;
+        let branch = org
+            .below(record)
+            .ok_or_else(|| AppError::NotFound("党组织".into()))?;
+        let new = NewMeeting {
+            expected: Some(b.members),
+            present: Some(l.present),
+            excused: Some(l.excused),
+            ..base.clone()
+        };
+        held.push((branch, new));
+    }
+    super::record_many(app, grant, &held).await
 }

@@ -24,8 +24,9 @@ use serde::Serialize;
 pub(crate) use due::{branch_facts, branch_histories};
 pub use due::{due, Due, DueItem};
 pub use error::{Field, MeetingError, RecordError, RecordErrors};
-pub use joint::{joint_context, JointBranch, JointContext};
-pub use record::{correct, record, record_many, NewMeeting, Recorded};
+pub use joint::{joint_context, record_joint, JointBranch, JointContext, JointLine};
+pub(crate) use record::record_many;
+pub use record::{correct, record, NewMeeting, Recorded};
 pub use view::{get, record_context, AttendeeView, MeetingView, RecordContext, RosterMember};
 
 use crate::access::{Action, Actor, Grant, InScope, RecordLife};

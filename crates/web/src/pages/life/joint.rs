@@ -8,8 +8,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use jiceng_app::access::{self, OrgKey, RecordLife};
-use jiceng_app::meetings::{self, JointContext, NewMeeting};
+use jiceng_app::access::RecordLife;
+use jiceng_app::meetings::{self, JointContext, JointLine, NewMeeting};
 use jiceng_app::AppError;
 use jiceng_domain::MeetingKind;
 use serde::Deserialize;
@@ -150,47 +150,45 @@ pub(super) async fn joint_submit(
     let date = parse_day(&one("date"), "会议日期");
     let day = date.clone().ok().flatten().unwrap_or(today);
     let ctx = meetings::joint_context(&state.app, &org, day).await?;
-    let refused = match read(&state, &user, &ctx, &fields, date).await? {
-        Ok(held) => match meetings::record_many(&state.app, &grant, &held).await {
-            Ok(done) => {
-                let to = format!(
-                    "/meetings?org={}&topic={}",
-                    org.org.id,
-                    urlencode(&done.first().map(|d| d.topic.clone()).unwrap_or_default())
-                );
-                return Ok(Redirect::to(&to).into_response());
+    let refused = match read(&ctx, &fields, date) {
+        Ok((base, lines)) => {
+            match meetings::record_joint(&state.app, &grant, &org, &base, &lines).await {
+                Ok(done) => {
+                    let to = format!(
+                        "/meetings?org={}&topic={}",
+                        org.org.id,
+                        urlencode(&done.first().map(|d| d.topic.clone()).unwrap_or_default())
+                    );
+                    return Ok(Redirect::to(&to).into_response());
+                }
+                Err(AppError::Input(why)) => why,
+                Err(other) => return Err(other.into()),
             }
-            Err(AppError::Input(why)) => why,
-            Err(other) => return Err(other.into()),
-        },
+        }
         Err(why) => why,
     };
     let page = joint_page(&user, &ctx, org.org.id, &fields, today, Some(refused));
     html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
-type Held = Vec<(access::InScope<jiceng_app::OrgRecord>, NewMeeting)>;
-
-/// The meetings the form asks for, one per branch picked, or why not.
-async fn read(
-    state: &AppState,
-    user: &User,
+/// The activity the form asks for and each picked branch's counts, or why not.
+fn read(
     ctx: &JointContext,
     fields: &Fields,
     date: Result<Option<chrono::NaiveDate>, String>,
-) -> Result<Result<Held, String>, PageError> {
+) -> Result<(NewMeeting, Vec<JointLine>), String> {
     let one = |k: &str| fields.get(k);
     let kind = match parse_kind(&one("kind")) {
         Ok(Some(k)) if JOINT_KINDS.contains(&k) => k,
-        _ => return Ok(Err("请选择会议类型（主题党日或党课）".into())),
+        _ => return Err("请选择会议类型（主题党日或党课）".into()),
     };
     let date = match date {
         Ok(Some(d)) => d,
-        Ok(None) => return Ok(Err("请填写会议日期".into())),
-        Err(e) => return Ok(Err(e)),
+        Ok(None) => return Err("请填写会议日期".into()),
+        Err(e) => return Err(e),
     };
     if one("topic").trim().is_empty() {
-        return Ok(Err("请填写会议主题".into()));
+        return Err("请填写会议主题".into());
     }
     let picked = fields.all("pick");
     let chosen: Vec<_> = ctx
@@ -199,41 +197,33 @@ async fn read(
         .filter(|b| picked.contains(&b.id.to_string()))
         .collect();
     if chosen.is_empty() {
-        return Ok(Err("请勾选参加的党支部".into()));
+        return Err("请勾选参加的党支部".into());
     }
     if picked.len() != chosen.len() {
-        return Ok(Err(
-            "勾选的党组织不是本级以下可参加的党支部，请刷新页面".into()
-        ));
+        return Err("勾选的党组织不是本级以下可参加的党支部，请刷新页面".into());
     }
     let text = |k: &str| Some(one(k)).filter(|t| !t.trim().is_empty());
-    let mut held = Vec::with_capacity(chosen.len());
+    let mut lines = Vec::with_capacity(chosen.len());
     for b in chosen {
-        let present = match count(&one(&format!("present_{}", b.id)), "实到人数", &b.name) {
-            Ok(Some(n)) => n,
-            Ok(None) => return Ok(Err(format!("{}：请填写实到人数", b.name))),
-            Err(e) => return Ok(Err(e)),
+        let present = match count(&one(&format!("present_{}", b.id)), "实到人数", &b.name)? {
+            Some(n) => n,
+            None => return Err(format!("{}：请填写实到人数", b.name)),
         };
-        let excused = match count(&one(&format!("excused_{}", b.id)), "请假人数", &b.name) {
-            Ok(n) => n.unwrap_or(0),
-            Err(e) => return Ok(Err(e)),
-        };
-        let branch = access::resolve(&state.app, &user.actor, &OrgKey::Id(b.id)).await?;
-        held.push((
-            branch,
-            NewMeeting {
-                kind: Some(kind),
-                date: Some(date),
-                topic: one("topic"),
-                venue: text("venue"),
-                host: text("host"),
-                minutes: text("minutes"),
-                expected: Some(b.members),
-                present: Some(present),
-                excused: Some(excused),
-                ..Default::default()
-            },
-        ));
+        let excused = count(&one(&format!("excused_{}", b.id)), "请假人数", &b.name)?;
+        lines.push(JointLine {
+            branch_id: b.id,
+            present,
+            excused: excused.unwrap_or(0),
+        });
     }
-    Ok(Ok(held))
+    let base = NewMeeting {
+        kind: Some(kind),
+        date: Some(date),
+        topic: one("topic"),
+        venue: text("venue"),
+        host: text("host"),
+        minutes: text("minutes"),
+        ..Default::default()
+    };
+    Ok((base, lines))
 }
