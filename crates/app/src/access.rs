@@ -314,7 +314,7 @@ pub const PERMISSIONS: &[PermissionRow] = &[
     },
     PermissionRow {
         action: Action::SetRules,
-        label: "修改评定指标体系和帮扶对应关系",
+        label: "修改评定指标体系、帮扶对应关系和减负上限",
         roles: &[Admin, Department],
         system: false,
     },
@@ -370,6 +370,18 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         action: Action::RemindBranches,
         label: "向下级党支部发送站内提醒（本月组织生活）",
         roles: &[Department, Committee],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::IssueTasks,
+        label: "向下级党组织部署任务、分解下达，提醒和延期（督办）",
+        roles: &[Department, Committee],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::ReportTasks,
+        label: "报告本组织收到的任务的进展和完成情况",
+        roles: &[Department, Committee, Secretary],
         system: false,
     },
     PermissionRow {
@@ -513,6 +525,8 @@ permissions!(
     AcceptRectification,
     HandleReferrals,
     RemindBranches,
+    IssueTasks,
+    ReportTasks,
     ListAccounts,
     ManageAccounts,
     KeepAccounts,

@@ -36,6 +36,7 @@ pub mod referral;
 pub mod refusal;
 pub mod reminders;
 pub mod reports;
+pub mod tasks;
 pub mod totp;
 pub mod training;
 pub mod transfer;

@@ -1,5 +1,5 @@
-//! The refusals of a member's life after admission (transfers, exits, 流动/失联): one
-//! typed error with its form field, `AppError::MemberLife`.
+//! The refusals of a member's life after admission (transfers, exits, 流动/失联) and of
+//! tasks (任务部署): one typed error with its form field, `AppError::MemberLife`.
 
 use crate::AppError;
 
@@ -18,6 +18,30 @@ impl From<jiceng_domain::transfer::TransferError> for Refused {
             field: e.field,
             message: e.message,
         }
+    }
+}
+
+impl From<jiceng_domain::task::TaskError> for Refused {
+    fn from(e: jiceng_domain::task::TaskError) -> Refused {
+        use jiceng_domain::task::TaskError as E;
+        let field = match &e {
+            E::Title(_) => "title",
+            E::Content(_) => "content",
+            E::Deadline(_) => "deadline",
+            E::Field(..) => "fields",
+            E::Answer(..) => "answers",
+            E::Progress(_) => "progress",
+        };
+        Refused {
+            field,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<jiceng_domain::task::TaskError> for AppError {
+    fn from(e: jiceng_domain::task::TaskError) -> AppError {
+        AppError::MemberLife(e.into())
     }
 }
 

@@ -1,7 +1,8 @@
 //! 站内提醒: what is due for the org a user works for, read from what is already recorded —
 //! this month's organizational life still to hold (a branch's 本月待办; above it, how many
 //! branches still owe this month's), 换届 past or near the end of the term (the stored
-//! anomalies), letters of 组织关系转接 waiting to be received, rectification measures near or
+//! anomalies), tasks from above still to report (任务部署), letters of 组织关系转接 waiting
+//! to be received, rectification measures near or
 //! past their deadline, and import referrals waiting. Nothing is sent outside the server;
 //! nothing is scored or ranked.
 
@@ -38,6 +39,8 @@ pub enum ReminderKind {
     Referrals,
     /// A notice from the org above (一键提醒) this month.
     Notice,
+    /// Tasks issued to this org not yet reported done (任务部署).
+    Tasks,
 }
 
 /// One item of the list.
@@ -76,6 +79,21 @@ pub async fn of(app: &App, actor: &Actor, org: &InScope<OrgRecord>) -> Result<Ve
     }
     if let Some(t) = &totals {
         elections(app, t, &mut out);
+    }
+    let (open, late, first) = crate::tasks::open_of(app, org).await?;
+    if open > 0 {
+        let late_text = if late > 0 {
+            format!("（其中{late}项已逾期）")
+        } else {
+            String::new()
+        };
+        out.push(Reminder {
+            kind: ReminderKind::Tasks,
+            text: format!("上级部署的任务{open}项待完成{late_text}"),
+            count: open,
+            overdue: late > 0,
+            deadline: first,
+        });
     }
     let (letters, late) = crate::transfer::waiting(app, org).await?;
     if letters > 0 {

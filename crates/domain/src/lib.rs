@@ -24,6 +24,7 @@ pub mod recruitment;
 pub mod rectification;
 pub mod rules;
 pub mod structure;
+pub mod task;
 pub mod text;
 pub mod training;
 pub mod transfer;

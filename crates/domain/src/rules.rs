@@ -28,6 +28,42 @@ pub struct RuleSet {
     pub training: TrainingRules,
     pub staffing: StaffingRules,
     pub weak_signals: WeakSignalRules,
+    /// 减负: how much may reach an org of each level in a month.
+    #[serde(default)]
+    pub burden: BurdenRules,
+}
+
+/// 减负 (SPEC C6): the number of tasks, inspections and data requests an org of each level
+/// may receive in a month before it is flagged. No national rule sets a number; the shipped
+/// values are a local example (the department sets its own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BurdenRules {
+    pub village_monthly_max: i64,
+    pub township_monthly_max: i64,
+    pub other_monthly_max: i64,
+    pub source: String,
+}
+
+impl Default for BurdenRules {
+    fn default() -> BurdenRules {
+        BurdenRules {
+            village_monthly_max: 4,
+            township_monthly_max: 8,
+            other_monthly_max: 6,
+            source: "本地示例（《整治形式主义为基层减负若干规定》(2024) 要求严控向基层部署任务、督查检查和填报数据，未规定具体数量；由组织部门按本地实际设定）".into(),
+        }
+    }
+}
+
+impl BurdenRules {
+    /// The monthly ceiling of a level.
+    pub fn ceiling(&self, level: crate::task::BurdenLevel) -> i64 {
+        match level {
+            crate::task::BurdenLevel::Village => self.village_monthly_max,
+            crate::task::BurdenLevel::Township => self.township_monthly_max,
+            crate::task::BurdenLevel::Other => self.other_monthly_max,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

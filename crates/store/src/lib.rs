@@ -34,6 +34,7 @@ pub mod referral;
 pub(crate) mod row;
 pub mod scope;
 pub mod sql;
+pub mod tasks;
 pub mod testing;
 pub mod totp;
 pub mod training;

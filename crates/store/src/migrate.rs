@@ -219,6 +219,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0033_member_evaluation.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 34,
+        name: "task",
+        script: include_str!("../migrations/0034_task.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -325,6 +325,18 @@ pub(crate) async fn insert_many(
     columns: &[&'static str],
     rows: &[Vec<Val>],
 ) -> Result<()> {
+    insert_many_then(conn, table, columns, rows, "").await
+}
+
+/// As [`insert_many`], each statement ending with `tail` (an `ON CONFLICT …` clause fixed
+/// in the code; the rows of one call must not share a key).
+pub(crate) async fn insert_many_then(
+    conn: &mut Conn,
+    table: &'static str,
+    columns: &[&'static str],
+    rows: &[Vec<Val>],
+    tail: &'static str,
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -355,6 +367,7 @@ pub(crate) async fn insert_many(
             }
             sql.push(')');
         }
+        sql.push_str(tail);
         let mut q = sqlx::query(&sql);
         for row in chunk {
             for v in row {
@@ -449,6 +462,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "org_staff" => "org_staff",
         "mobile_in" => "mobile_in",
         "notice" => "notice",
+        "task" => "task",
         "meeting_attachment" => "meeting_attachment",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })

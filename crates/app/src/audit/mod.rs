@@ -114,10 +114,18 @@ pub enum AuditAction {
     GroupMembers = 132,
     /// 登记民主评议结果: the grades of an evaluation meeting.
     EvaluationRecord = 133,
+    /// 任务部署: a task issued down the tree (or passed down a level).
+    TaskIssue = 134,
+    /// A target's report of a task (progress or done).
+    TaskReport = 135,
+    /// A task's open targets reminded, or their deadline extended.
+    TaskUrge = 136,
+    /// The monthly burden ceilings set by the department.
+    BurdenCeiling = 137,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 71] = [
+    pub const ALL: [AuditAction; 75] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -189,6 +197,10 @@ impl AuditAction {
         AuditAction::AttachmentRemove,
         AuditAction::GroupMembers,
         AuditAction::EvaluationRecord,
+        AuditAction::TaskIssue,
+        AuditAction::TaskReport,
+        AuditAction::TaskUrge,
+        AuditAction::BurdenCeiling,
     ];
 
     pub fn code(self) -> i64 {
@@ -272,6 +284,10 @@ impl AuditAction {
             AuditAction::AttachmentRemove => "attachment_remove",
             AuditAction::GroupMembers => "group_members",
             AuditAction::EvaluationRecord => "evaluation_record",
+            AuditAction::TaskIssue => "task_issue",
+            AuditAction::TaskReport => "task_report",
+            AuditAction::TaskUrge => "task_urge",
+            AuditAction::BurdenCeiling => "burden_ceiling",
         }
     }
 
@@ -348,6 +364,10 @@ impl AuditAction {
             AuditAction::AttachmentRemove => "删除会议附件",
             AuditAction::GroupMembers => "调整党小组成员",
             AuditAction::EvaluationRecord => "登记民主评议结果",
+            AuditAction::TaskIssue => "部署任务",
+            AuditAction::TaskReport => "报告任务完成情况",
+            AuditAction::TaskUrge => "督办任务（提醒、延期）",
+            AuditAction::BurdenCeiling => "设定减负上限",
         }
     }
 }

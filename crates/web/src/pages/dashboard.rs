@@ -290,6 +290,7 @@ fn reminder_href(r: &Reminder, org: i64, today: chrono::NaiveDate) -> String {
         ReminderKind::Letters => format!("/transfers?org={org}"),
         ReminderKind::Rectification => format!("/reports/rectification?org={org}"),
         ReminderKind::Referrals => "/referrals".into(),
+        ReminderKind::Tasks => format!("/tasks?org={org}"),
     }
 }
 

@@ -1,0 +1,386 @@
+//! 任务部署 and 减负 on SQLite and PostgreSQL: the township issues a task to its village
+//! branches, whose form asks one figure the system holds (answered by it, never asked),
+//! one it holds but asks anyway, and two new ones; targets report, one goes overdue, a
+//! general branch passes a task down, the issuer reminds and extends; the completion, the
+//! burden ledger (a village over its ceiling) and the refusals are checked against a
+//! hand count.
+
+mod common;
+
+use common::*;
+use jiceng_app::access::{Actor, IssueTasks, ReportTasks, Role, SetRules};
+use jiceng_app::tasks::{self, burden, Draft, Report, TargetFilter};
+use jiceng_app::AppError;
+use jiceng_domain::task::{AnswerKind, FieldDraft, FieldSource, HeldFigure, Load, TargetStatus};
+use jiceng_domain::{Domain, OrgKind};
+use jiceng_store::testing::TestDb;
+use jiceng_store::{contract_test, Scope};
+
+fn field(label: &str, kind: AnswerKind) -> FieldDraft {
+    FieldDraft {
+        label: label.into(),
+        kind: Some(kind),
+        held: None,
+        ask_anyway: false,
+    }
+}
+
+/// The township's task to its village branches (东村 T002, 西村第一 T004, 南村 T006).
+fn village_task(deadline: &str) -> Draft {
+    Draft {
+        title: "党员队伍情况摸底".into(),
+        content: "请各村党支部报送本支部党员队伍情况和主题党日开展情况。".into(),
+        deadline: Some(d(deadline)),
+        fields: vec![
+            field("正式党员人数", AnswerKind::Number),
+            FieldDraft {
+                label: "预备党员数".into(),
+                kind: Some(AnswerKind::Number),
+                held: None,
+                ask_anyway: true,
+            },
+            field("主题党日开展次数", AnswerKind::Number),
+            field("存在问题", AnswerKind::Text),
+        ],
+        filter: TargetFilter {
+            kinds: vec![OrgKind::Branch],
+            domains: vec![Domain::Village],
+            under: None,
+            weak_only: false,
+        },
+    }
+}
+
+fn staff(org: &jiceng_app::OrgRecord, role: Role, name: &str) -> Actor {
+    Actor::for_test(11, name, role).at(org.org.id, &org.path)
+}
+
+async fn full_of(app: &jiceng_app::App, code: &str) -> i64 {
+    app.resolve_org(&Scope::All, code)
+        .await
+        .unwrap()
+        .facts
+        .subtree_full
+}
+
+contract_test!(
+    a_task_reaches_the_villages_and_its_completion_and_burden_add_up,
+    |db: TestDb| async move {
+        let app = on(&db, "2026-12-05");
+        let dir = Dir::new("tasks");
+        load_township(&app, &dir, false).await;
+        let township = sys_org(&app, "T001").await;
+        let committee = staff(&township, Role::Committee, "zuzhi");
+        let home = org(&app, &committee, "T001").await.unwrap();
+        let issue = committee.grant::<IssueTasks>().unwrap();
+
+        // The preview: three village branches; the form as it will be sent.
+        let p = tasks::preview(&app, &issue, &home, &village_task("2026-12-20"))
+            .await
+            .unwrap();
+        assert_eq!(p.count, 3);
+        let mut codes: Vec<&str> = p.sample.iter().map(|(o, _)| o.code.as_str()).collect();
+        codes.sort();
+        assert_eq!(codes, ["T002", "T004", "T006"]);
+        assert_eq!(
+            p.fields.iter().map(|f| f.source).collect::<Vec<_>>(),
+            [
+                FieldSource::Held(HeldFigure::FullMembers),
+                FieldSource::AskedHeld(HeldFigure::ProbationaryMembers),
+                FieldSource::Asked(AnswerKind::Number),
+                FieldSource::Asked(AnswerKind::Text),
+            ]
+        );
+        assert_eq!(
+            (
+                p.questions.asked,
+                p.questions.answered,
+                p.questions.asked_held
+            ),
+            (3, 1, 1)
+        );
+        assert_eq!((p.at_ceiling, p.would_exceed), (0, 0));
+
+        // Refusals name their field; nothing is written.
+        let mut late = village_task("2026-12-01");
+        let e = tasks::issue(&app, &issue, &home, &late, None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, AppError::MemberLife(r) if r.field == "deadline"),
+            "{e}"
+        );
+        late.deadline = Some(d("2026-12-20"));
+        late.filter.domains = vec![Domain::Street];
+        let e = tasks::issue(&app, &issue, &home, &late, None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, AppError::MemberLife(r) if r.field == "targets"),
+            "{e}"
+        );
+        assert!(tasks::list(&app, &home).await.unwrap().issued.is_empty());
+        // A secretary may not issue.
+        let dongcun = sys_org(&app, "T002").await;
+        let sec = staff(&dongcun, Role::Secretary, "sec-T002");
+        assert!(matches!(
+            sec.grant::<IssueTasks>(),
+            Err(AppError::Forbidden)
+        ));
+
+        let t1 = tasks::issue(&app, &issue, &home, &village_task("2026-12-20"), None)
+            .await
+            .unwrap();
+        assert_eq!(t1.targets, 3);
+
+        // 东村 reports done; a done report needs every asked field.
+        let sec_home = org(&app, &sec, "T002").await.unwrap();
+        let report = sec.grant::<ReportTasks>().unwrap();
+        let mut r = Report {
+            done: true,
+            progress: "已完成摸底".into(),
+            answers: vec!["".into(), "2".into(), "".into(), "无".into()],
+            evidence: "摸底表已存档".into(),
+        };
+        let e = tasks::report(&app, &report, &sec_home, t1.id, &r)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, AppError::MemberLife(r) if r.field == "answers"),
+            "{e}"
+        );
+        r.answers[2] = "1".into();
+        tasks::report(&app, &report, &sec_home, t1.id, &r)
+            .await
+            .unwrap();
+        // 西村第一 reports progress only.
+        let xicun = sys_org(&app, "T004").await;
+        let sec4 = staff(&xicun, Role::Secretary, "sec-T004");
+        let sec4_home = org(&app, &sec4, "T004").await.unwrap();
+        let progress = Report {
+            done: false,
+            progress: "正在统计".into(),
+            ..Report::default()
+        };
+        tasks::report(&app, &sec4.grant().unwrap(), &sec4_home, t1.id, &progress)
+            .await
+            .unwrap();
+        // 镇机关 is no target: not found.
+        let jiguan = sys_org(&app, "T005").await;
+        let sec5 = staff(&jiguan, Role::Secretary, "sec-T005");
+        let sec5_home = org(&app, &sec5, "T005").await.unwrap();
+        let e = tasks::report(&app, &sec5.grant().unwrap(), &sec5_home, t1.id, &progress)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::NotFound(_)), "{e}");
+        assert!(matches!(
+            tasks::view(&app, &sec5, t1.id, &sec5_home, false).await,
+            Err(AppError::NotFound(_))
+        ));
+
+        // Seen from the township after the deadline: 1 done, 2 overdue; by child org
+        // 东村 (itself and 南村 below it) and 西村党总支.
+        let later = on(&db, "2026-12-21");
+        let v = tasks::view(&later, &committee, t1.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!(
+            (v.counts.targets, v.counts.done, v.counts.overdue),
+            (3, 1, 2)
+        );
+        let by: Vec<(String, i64, i64)> = v
+            .children
+            .iter()
+            .map(|c| (c.name.clone(), c.counts.targets, c.counts.done))
+            .collect();
+        assert_eq!(
+            by,
+            [("东村党支部".into(), 2, 1), ("西村党总支".into(), 1, 0)]
+        );
+        let dong = v.lines.iter().find(|l| l.org.code == "T002").unwrap();
+        assert_eq!(dong.status, TargetStatus::Done);
+        assert_eq!(
+            dong.answers[0].text,
+            full_of(&app, "T002").await.to_string()
+        );
+        assert!(dong.answers[0].by_system);
+        assert_eq!(
+            dong.answers
+                .iter()
+                .skip(1)
+                .map(|a| a.text.as_str())
+                .collect::<Vec<_>>(),
+            ["2", "1", "无"]
+        );
+        let xi = v.lines.iter().find(|l| l.org.code == "T004").unwrap();
+        assert_eq!(
+            (xi.status, xi.progress.as_str()),
+            (TargetStatus::Overdue, "正在统计")
+        );
+        // 东村's secretary sees its own subtree's lines only (itself and 南村).
+        let own = tasks::view(&later, &sec, t1.id, &sec_home, false)
+            .await
+            .unwrap();
+        assert_eq!(own.counts.targets, 2);
+        assert!(own.own.is_some() && !own.at_issuer);
+        // The export holds every line, the held column marked.
+        let sheets = v.to_sheets();
+        assert_eq!(sheets[0].rows.len(), 3);
+        assert!(sheets[0]
+            .headers
+            .contains(&"正式党员人数（系统填写）".to_string()));
+
+        // Reminding reaches the two open targets once a day; their home says so.
+        let urged = tasks::remind(&later, &issue, &home, t1.id).await.unwrap();
+        assert_eq!((urged.done, urged.already), (2, 0));
+        let again = tasks::remind(&later, &issue, &home, t1.id).await.unwrap();
+        assert_eq!((again.done, again.already), (0, 2));
+        let nancun = sys_org(&app, "T006").await;
+        let sec6 = staff(&nancun, Role::Secretary, "sec-T006");
+        let sec6_home = org(&later, &sec6, "T006").await.unwrap();
+        let rem = jiceng_app::reminders::of(&later, &sec6, &sec6_home)
+            .await
+            .unwrap();
+        let task_rem = rem
+            .iter()
+            .find(|r| r.kind == jiceng_app::reminders::ReminderKind::Tasks)
+            .expect("a task reminder");
+        assert!(task_rem.overdue && task_rem.count == 1, "{task_rem:?}");
+        assert!(rem.iter().any(|r| r.text.contains("党员队伍情况摸底")));
+        // Extending 南村 alone: open again; an earlier day than today is refused.
+        let e = tasks::extend(&later, &issue, &home, t1.id, None, d("2026-12-20"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, AppError::MemberLife(r) if r.field == "deadline"),
+            "{e}"
+        );
+        let moved = tasks::extend(
+            &later,
+            &issue,
+            &home,
+            t1.id,
+            Some(&[nancun.org.id]),
+            d("2026-12-31"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(moved.done, 1);
+        let v = tasks::view(&later, &committee, t1.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!((v.counts.done, v.counts.overdue), (1, 1));
+
+        // A task to the general branch, passed down to its branch; the chain is kept.
+        let xizong = sys_org(&app, "T003").await;
+        let mut to_general = village_task("2026-12-25");
+        to_general.title = "冬季党员培训安排".into();
+        to_general.fields = vec![field("参训人数", AnswerKind::Number)];
+        to_general.filter.kinds = vec![OrgKind::GeneralBranch];
+        let t2 = tasks::issue(&app, &issue, &home, &to_general, None)
+            .await
+            .unwrap();
+        assert_eq!(t2.targets, 1);
+        let gen_staff = staff(&xizong, Role::Committee, "zongzhi");
+        let gen_home = org(&app, &gen_staff, "T003").await.unwrap();
+        let (parent, mut down) = tasks::pass_down_draft(&app, &gen_home, t2.id)
+            .await
+            .unwrap();
+        assert_eq!((parent.id, down.deadline), (t2.id, Some(d("2026-12-25"))));
+        down.deadline = Some(d("2026-12-28"));
+        let gen_grant = gen_staff.grant::<IssueTasks>().unwrap();
+        let e = tasks::issue(&app, &gen_grant, &gen_home, &down, Some(t2.id))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, AppError::MemberLife(r) if r.field == "deadline"),
+            "{e}"
+        );
+        down.deadline = Some(d("2026-12-22"));
+        let t3 = tasks::issue(&app, &gen_grant, &gen_home, &down, Some(t2.id))
+            .await
+            .unwrap();
+        assert_eq!(t3.targets, 1);
+        let v2 = tasks::view(&app, &committee, t2.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!(v2.passed.iter().map(|t| t.id).collect::<Vec<_>>(), [t3.id]);
+        assert_eq!(v2.lines[0].passed_to, Some(t3.id));
+        let v3 = tasks::view(&app, &committee, t3.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!(v3.parent.as_ref().map(|t| t.id), Some(t2.id));
+        assert!(
+            tasks::issue(&app, &gen_grant, &gen_home, &down, Some(t2.id))
+                .await
+                .is_err(),
+            "passed down once"
+        );
+
+        // The ledger of December: 西村第一 received two (from the township and from its
+        // general branch), the others one each.
+        let ledger = burden::ledger(&app, &home, "2026-12").await.unwrap();
+        assert_eq!(ledger.totals.items, 5);
+        // Questions: task 1 asked 3 of each of its 3 targets (1 answered by the system,
+        // 1 held but asked), task 2 one, task 3 one.
+        assert_eq!(
+            (
+                ledger.totals.questions,
+                ledger.totals.answered,
+                ledger.totals.asked_held
+            ),
+            (11, 3, 3)
+        );
+        let xi_line = ledger
+            .heaviest
+            .iter()
+            .find(|l| l.org.code == "T004")
+            .unwrap();
+        assert_eq!((xi_line.sums.items, xi_line.issuers), (2, 2));
+        assert_eq!(xi_line.load, Load::Under);
+        // The department lowers the villages' ceiling to 1: 西村第一 is over it, and a new
+        // task to the villages finds all three at it.
+        let dept_grant = dept().grant::<SetRules>().unwrap();
+        burden::set_ceilings(&app, &dept_grant, 1, 8, 6)
+            .await
+            .unwrap();
+        let ledger = burden::ledger(&app, &home, "2026-12").await.unwrap();
+        assert_eq!(ledger.over, 1);
+        assert_eq!(ledger.heaviest[0].org.code, "T004");
+        assert_eq!(ledger.heaviest[0].load, Load::Over);
+        let p = tasks::preview(&app, &issue, &home, &village_task("2026-12-30"))
+            .await
+            .unwrap();
+        assert_eq!((p.count, p.at_ceiling, p.would_exceed), (3, 3, 3));
+        assert!(burden::set_ceilings(&app, &dept_grant, 0, 8, 6)
+            .await
+            .is_err());
+        // Another month is empty.
+        assert_eq!(
+            burden::ledger(&app, &home, "2026-11")
+                .await
+                .unwrap()
+                .totals
+                .items,
+            0
+        );
+
+        // The lists: the township issued two, 西村党总支 received one and issued one.
+        let l = tasks::list(&app, &gen_home).await.unwrap();
+        assert_eq!((l.issued.len(), l.received.len()), (1, 1));
+        let l = tasks::list(&app, &home).await.unwrap();
+        assert_eq!((l.issued.len(), l.below.len()), (2, 1));
+        let actions: Vec<String> = audit_log(&app)
+            .await
+            .into_iter()
+            .map(|e| e.action)
+            .filter(|a| a.starts_with("task") || a.starts_with("burden"))
+            .collect();
+        assert_eq!(
+            actions.iter().filter(|a| *a == "task_issue").count(),
+            3,
+            "{actions:?}"
+        );
+        assert!(actions.contains(&"burden_ceiling".to_string()));
+    }
+);
