@@ -184,6 +184,7 @@ pub fn routes() -> Routes {
         .merge(crate::api_member_life::routes())
         .merge(crate::api_dues::routes())
         .merge(crate::api_training::routes())
+        .merge(crate::api_tasks::routes())
 }
 
 pub(crate) type ApiResult<T = Json<Value>> = Result<T, ApiError>;
@@ -814,4 +815,17 @@ async fn dismiss_referral(
     b: Bytes,
 ) -> ApiResult {
     close_referral(&state, &user, id, false, &b).await
+}
+
+/// A typed refusal (`AppError::MemberLife`: transfers, exits, dues, training, tasks) as a
+/// 400 with its reason and field; any other error as the API maps it.
+pub(crate) fn refusal(e: AppError) -> ApiResult<Response> {
+    match e {
+        AppError::MemberLife(r) => Ok((
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": r.message, "field": r.field })),
+        )
+            .into_response()),
+        other => Err(ApiError::from(other)),
+    }
 }

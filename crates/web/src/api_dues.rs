@@ -3,17 +3,15 @@
 //! (`jiceng_app::dues`); a refusal is a 400 with the reason and the field.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jiceng_app::access::{Action, RecordDues};
 use jiceng_app::dues::{self, BaseInput, HandoverInput, PayInput};
-use jiceng_app::AppError;
 use jiceng_domain::Period;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{bad, to_json, ApiResult, JsonBody};
+use crate::api::{bad, refusal, to_json, ApiResult, JsonBody};
 use crate::error::ApiError;
 use crate::extract::QueryOrg;
 use crate::routes::{Guard, Routes, Subject};
@@ -36,17 +34,6 @@ pub fn routes() -> Routes {
             member_pay,
         )
         .post("/members/{id}/dues/unpay", may, Subject::Member, unpay)
-}
-
-fn refusal(e: AppError) -> ApiResult<Response> {
-    match e {
-        AppError::MemberLife(r) => Ok((
-            StatusCode::BAD_REQUEST,
-            Json(json!({ "error": r.message, "field": r.field })),
-        )
-            .into_response()),
-        other => Err(ApiError::from(other)),
-    }
 }
 
 #[derive(Deserialize)]

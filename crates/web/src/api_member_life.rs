@@ -16,8 +16,7 @@ use jiceng_app::AppError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{to_json, ApiResult, JsonBody};
-use crate::error::ApiError;
+use crate::api::{refusal, to_json, ApiResult, JsonBody};
 use crate::extract::QueryOrg;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
@@ -212,17 +211,6 @@ async fn report(
 }
 
 /// A use case's refusal as `400 {"error", "field"}`; anything else as itself.
-fn refusal(e: AppError) -> ApiResult<Response> {
-    match e {
-        AppError::MemberLife(r) => Ok((
-            StatusCode::BAD_REQUEST,
-            Json(json!({ "error": r.message, "field": r.field })),
-        )
-            .into_response()),
-        other => Err(ApiError::from(other)),
-    }
-}
-
 /// A decision's answer: the letter as it now stands, or the refusal.
 async fn decided(
     state: &AppState,

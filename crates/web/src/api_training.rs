@@ -9,11 +9,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jiceng_app::access::{Action, RecordTraining, Write};
 use jiceng_app::training::{self, staff, TrainingInput};
-use jiceng_app::AppError;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::api::{to_json, ApiResult, JsonBody};
+use crate::api::{refusal, to_json, ApiResult, JsonBody};
 use crate::error::{ApiError, WebError};
 use crate::extract::{PathOrg, QueryOrg};
 use crate::routes::{Guard, Routes, Subject};
@@ -62,17 +61,6 @@ async fn report(
         return Err(ApiError(WebError::BadRequest(format!("年度无效：{year}"))));
     }
     Ok(to_json(&training::report(&state.app, &org, year).await?))
-}
-
-fn refusal(e: AppError) -> ApiResult<Response> {
-    match e {
-        AppError::MemberLife(r) => Ok((
-            StatusCode::BAD_REQUEST,
-            Json(json!({ "error": r.message, "field": r.field })),
-        )
-            .into_response()),
-        other => Err(ApiError::from(other)),
-    }
 }
 
 /// Records a training of `?org=` with its attendees: `201 {"id": …}`, or the refusal.

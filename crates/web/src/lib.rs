@@ -12,6 +12,7 @@ mod api_life;
 mod api_member_life;
 mod api_rating;
 mod api_recruitment;
+mod api_tasks;
 mod api_training;
 mod assets;
 pub mod charts;

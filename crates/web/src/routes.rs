@@ -73,6 +73,9 @@ pub enum Subject {
     Transfer,
     /// The path's `{id}` is an account (a user), in the area its administrator keeps.
     Account,
+    /// The path's `{id}` is a task (任务部署), seen from `?org=`: the issuer, an org above
+    /// it, or a target's org below it.
+    Task,
 }
 
 /// One row of the route table.

@@ -48,6 +48,8 @@ struct Ids {
     account: (i64, i64),
     /// An attachment of each town's meeting.
     attachment: (i64, i64),
+    /// A task each town issued to its branches.
+    task: (i64, i64),
 }
 
 enum Sample {
@@ -128,6 +130,10 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/orgs/{id}/staff") => Sample::Json(json!({
                 "action": "appoint", "name": "测试", "role": "Organizer", "on": "2026-06-01"
             })),
+            ("POST", "/tasks") => Sample::Json(json!({
+                "title": "测试任务", "content": "测试", "deadline": "2099-12-31", "preview": true
+            })),
+            ("POST", "/tasks/{id}/report") => Sample::Json(json!({"progress": "测试"})),
             ("PUT", "/recruitment/plans") => {
                 Sample::Json(json!({"target": 3, "structure": {"women": 1}}))
             }
@@ -193,6 +199,18 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ("POST", "/orgs/{id}/dissolve") => f(&[("reason", s("测试"))]),
         // Nobody moved: the sweep checks the guard, the scope and the token.
         ("POST", "/orgs/{id}/groups") => f(&[]),
+        ("POST", "/tasks/new") => f(&[
+            ("title", s("测试任务")),
+            ("content", s("测试")),
+            ("deadline", s("2099-12-31")),
+            ("step", s("preview")),
+        ]),
+        ("POST", "/tasks/{id}/report") => f(&[("progress", s("测试"))]),
+        ("POST", "/tasks/{id}/remind") => f(&[]),
+        ("POST", "/tasks/{id}/extend") => f(&[("deadline", s("2099-12-31"))]),
+        ("POST", "/burden/ceilings") => {
+            f(&[("village", s("4")), ("township", s("8")), ("other", s("6"))])
+        }
         // Nothing picked: refused as the form refuses it, after the guard and the token.
         ("POST", "/orgs/{id}/meetings/joint") => f(&[("kind", s("ThemeDay"))]),
         // Nobody ticked: refused after the guard and the token.
@@ -369,6 +387,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
         Subject::Applicant => pick(ids.applicant),
         Subject::Transfer => pick(ids.transfer),
         Subject::Account => pick(ids.account),
+        Subject::Task => pick(ids.task),
     };
     let mut path = r.path.clone();
     for (param, value) in [
@@ -607,6 +626,28 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         transfers.push(r.json()["id"].as_i64().unwrap());
     }
+    // A task each town issued to its branches (T001's reaches B001 and B002).
+    let mut task_ids = vec![];
+    for town in ["T001", "T002"] {
+        let dept = jiceng_app::access::Actor::for_test(0, "dept", Role::Department);
+        let org = jiceng_app::access::resolve(
+            &f.app,
+            &dept,
+            &jiceng_app::access::OrgKey::Key(town.into()),
+        )
+        .await
+        .unwrap();
+        let draft = jiceng_app::tasks::Draft {
+            title: "党员信息核对".into(),
+            content: "请核对本支部党员信息".into(),
+            deadline: Some(f.app.today() + chrono::Duration::days(10)),
+            ..Default::default()
+        };
+        let done = jiceng_app::tasks::issue(&f.app, &dept.grant().unwrap(), &org, &draft, None)
+            .await
+            .unwrap();
+        task_ids.push(done.id);
+    }
     let ids = Ids {
         org: (f.orgs["B001"], f.orgs["B003"]),
         member: (f.members["张建国"], f.members["周丽"]),
@@ -618,6 +659,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         transfer: (transfers[0], transfers[1]),
         account: (sec_a, accounts[0]),
         attachment: (attachments[0], attachments[1]),
+        task: (task_ids[0], task_ids[1]),
     };
     (f, ids)
 }

@@ -454,6 +454,25 @@ pub const ROUTES: &[ApiRoute] = &[
         .params(&[ORG_KEY])
         .body("StaffInput")
         .returns("StaffList"),
+    get("/tasks", "tasks", "任务督办：本组织下达的、下达到本组织的（含状态：办理中、逾期未完成、已完成、逾期完成）和下级党组织下达的任务，各最多100项")
+        .params(&[ORG])
+        .returns("TaskList"),
+    post("/tasks", "tasks", "部署任务：发给 org 以下按组织类别、领域、范围、本年度软弱涣散筛选的党组织；报送内容中系统已掌握的数据由系统填写（最多报一次）；每个任务对象本月收到的任务计入减负台账；preview 为 true 时只预览（任务对象数量、达到或超过每月上限的数量）；parent 为分解下达的上级任务。完成时限早于今天、没有任务对象等 400，error 为中文原因，field 为所属字段")
+        .params(&[ORG])
+        .body("TaskInput")
+        .status(201)
+        .returns("TaskIssued"),
+    get("/tasks/{id}", "tasks", "从 org 看一项任务：下达单位及其上级看全部任务对象，任务对象看本组织及以下；按直属下级汇总完成情况，逾期未完成单列；系统填写的报送项按存储的数据填写")
+        .params(&[ID, ORG])
+        .returns("TaskView"),
+    post("/tasks/{id}/report", "tasks", "org（任务对象）报告进展或完成：已完成须填写全部由基层填写的报送项；数字最多两位小数；204 为已保存，400 的 field 为所属字段")
+        .params(&[ID, ORG])
+        .body("TaskReport")
+        .status(204)
+        .returns("Object"),
+    get("/burden", "tasks", "减负台账：org 及以下党组织某月（month=2026-12，默认本月）收到的任务，按层级对照每月上限、按下达单位、负担最重的党组织，系统代答和仍要求填报已掌握数据的项次")
+        .params(&[ORG, MONTH])
+        .returns("BurdenLedger"),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),

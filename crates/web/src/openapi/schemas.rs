@@ -153,6 +153,7 @@ pub(super) fn schemas() -> Value {
         m.extend(crate::api_member_life::schemas());
         m.extend(crate::api_dues::schemas());
         m.extend(crate::api_training::schemas());
+        m.extend(crate::api_tasks::schemas());
     }
     all
 }

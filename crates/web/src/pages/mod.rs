@@ -30,6 +30,7 @@ mod paper;
 mod refusal;
 mod reports;
 mod search;
+mod tasks;
 mod training;
 mod transfer_batch;
 mod transfers;
@@ -72,6 +73,7 @@ pub fn routes() -> Routes {
         .merge(transfers::routes())
         .merge(transfer_batch::routes())
         .merge(training::routes())
+        .merge(tasks::routes())
         .merge(import::routes())
 }
 
@@ -106,6 +108,7 @@ pub enum Section {
     Life,
     Rating,
     Weak,
+    Tasks,
     Members,
     Orgs,
     Reports,
@@ -120,6 +123,7 @@ impl Section {
             Section::Life => "life",
             Section::Rating => "rating",
             Section::Weak => "weak",
+            Section::Tasks => "tasks",
             Section::Members => "members",
             Section::Orgs => "orgs",
             Section::Reports => "reports",
@@ -142,6 +146,7 @@ impl Section {
             _ if under_org(&["rating"]) => Section::Rating,
             ("reports", "weak" | "rectification") => Section::Weak,
             _ if under_org(&["weak", "rectification"]) => Section::Weak,
+            ("tasks" | "burden", _) => Section::Tasks,
             ("members" | "recruitment" | "transfers" | "mobility" | "dues" | "training", _) => {
                 Section::Members
             }

@@ -1,0 +1,279 @@
+//! A task seen from an org (`?org=`, the home org by default): what it asks, its
+//! completion by child org (open one to drill down), the lines with their answers — the
+//! system's marked — the org's own report when it is a target, and for the issuer the
+//! reminder and the extension; the workbook of all outcomes.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use jiceng_app::access::{Action, IssueTasks, ReportTasks};
+use jiceng_app::tasks::{self, Report, TaskView};
+use jiceng_domain::task::{FieldSource, TargetStatus};
+
+use crate::error::PageError;
+use crate::extract::QueryOrg;
+use crate::pages::refusal::Refusal;
+use crate::pages::{html_status, urlencode, xlsx, DoneParam, Nav};
+use crate::parse::{parse_day, Fields};
+use crate::routes::{Guard, Routes, Subject};
+use crate::session::User;
+use crate::AppState;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/tasks/{id}",
+            Guard::May(Action::ReadData),
+            Subject::Task,
+            show,
+        )
+        .get(
+            "/tasks/{id}/export.xlsx",
+            Guard::May(Action::ReadData),
+            Subject::Task,
+            export,
+        )
+        .post(
+            "/tasks/{id}/report",
+            Guard::May(Action::ReportTasks),
+            Subject::Task,
+            report,
+        )
+        .post(
+            "/tasks/{id}/remind",
+            Guard::May(Action::IssueTasks),
+            Subject::Task,
+            remind,
+        )
+        .post(
+            "/tasks/{id}/extend",
+            Guard::May(Action::IssueTasks),
+            Subject::Task,
+            extend,
+        )
+}
+
+#[derive(Template)]
+#[template(path = "task.html")]
+struct TaskPage {
+    title: String,
+    nav: Nav,
+    v: TaskView,
+    can_report: bool,
+    can_urge: bool,
+    /// The org may pass its line down (it issues tasks and has not yet).
+    can_pass: bool,
+    /// The report form's values when it was refused, else the stored line's.
+    answers: Vec<String>,
+    progress: String,
+    evidence: String,
+    done_ticked: bool,
+    flash: Option<String>,
+    e: Refusal,
+}
+
+impl TaskPage {
+    fn held(&self, s: &FieldSource) -> bool {
+        matches!(s, FieldSource::Held(_))
+    }
+    fn answer(&self, i: &usize) -> &str {
+        self.answers.get(*i).map(String::as_str).unwrap_or("")
+    }
+    fn own_answer(&self, i: &usize) -> String {
+        self.v
+            .own
+            .as_ref()
+            .and_then(|l| l.answers.get(*i))
+            .map(|c| c.text.clone())
+            .unwrap_or_default()
+    }
+    fn label(&self, i: &usize) -> &str {
+        self.v
+            .task
+            .fields
+            .get(*i)
+            .map(|f| f.label.as_str())
+            .unwrap_or("")
+    }
+    fn late(&self, s: &TargetStatus) -> bool {
+        *s == TargetStatus::Overdue
+    }
+    fn yes_no(&self, s: &FieldSource) -> bool {
+        s.asked() == Some(jiceng_domain::task::AnswerKind::YesNo)
+    }
+}
+
+fn task_page(
+    user: &User,
+    v: TaskView,
+    form: Option<(&Report, Refusal)>,
+    flash: Option<String>,
+) -> TaskPage {
+    let own = v.own.as_ref();
+    let (answers, progress, evidence, done_ticked, e) = match form {
+        Some((r, e)) => (
+            r.answers.clone(),
+            r.progress.clone(),
+            r.evidence.clone(),
+            r.done,
+            e,
+        ),
+        None => (
+            own.map(|l| {
+                l.answers
+                    .iter()
+                    .map(|c| {
+                        if c.by_system {
+                            String::new()
+                        } else {
+                            c.text.clone()
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+            own.map(|l| l.progress.clone()).unwrap_or_default(),
+            own.map(|l| l.evidence.clone()).unwrap_or_default(),
+            own.is_some_and(|l| l.done_on.is_some()),
+            Refusal::default(),
+        ),
+    };
+    let a = &user.actor;
+    TaskPage {
+        title: v.task.title.clone(),
+        nav: Nav::of(user),
+        can_report: own.is_some() && a.may(Action::ReportTasks),
+        can_urge: v.at_issuer && a.may(Action::IssueTasks),
+        can_pass: own.is_some_and(|l| l.passed_to.is_none()) && a.may(Action::IssueTasks),
+        answers,
+        progress,
+        evidence,
+        done_ticked,
+        flash,
+        e,
+        v,
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Query(q): Query<DoneParam>,
+) -> Result<Response, PageError> {
+    let v = tasks::view(&state.app, &user.actor, id, &org, false).await?;
+    html_status(
+        axum::http::StatusCode::OK,
+        &task_page(&user, v, None, q.done),
+    )
+}
+
+async fn export(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<User>,
+) -> Result<Response, PageError> {
+    let v = tasks::view(&state.app, &user.actor, id, &org, true).await?;
+    let bytes = jiceng_io::workbook_bytes(&v.to_sheets())
+        .map_err(|e| PageError(crate::error::WebError::BadRequest(e)))?;
+    Ok(xlsx(&format!("{}-完成情况.xlsx", v.task.title), bytes))
+}
+
+fn back(id: i64, org: i64, note: &str) -> Response {
+    Redirect::to(&format!("/tasks/{id}?org={org}&done={}", urlencode(note))).into_response()
+}
+
+async fn report(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = Fields(fields);
+    user.check_csrf(&fields.get("csrf"))?;
+    let grant = user.actor.grant::<ReportTasks>()?;
+    let n = fields
+        .prefixed("answer_")
+        .filter_map(|(i, _)| i.parse::<usize>().ok())
+        .max()
+        .map_or(0, |m| m + 1);
+    let r = Report {
+        done: fields.ticked("done"),
+        progress: fields.get("progress"),
+        answers: (0..n).map(|i| fields.get(&format!("answer_{i}"))).collect(),
+        evidence: fields.get("evidence"),
+    };
+    match tasks::report(&state.app, &grant, &org, id, &r).await {
+        Ok(()) => Ok(back(
+            id,
+            org.org.id,
+            if r.done {
+                "已报告完成"
+            } else {
+                "已报告进展"
+            },
+        )),
+        Err(e) => {
+            let e = Refusal::of(e)?;
+            let v = tasks::view(&state.app, &user.actor, id, &org, false).await?;
+            let status = e.status();
+            html_status(status, &task_page(&user, v, Some((&r, e)), None))
+        }
+    }
+}
+
+async fn remind(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = Fields(fields);
+    user.check_csrf(&fields.get("csrf"))?;
+    let grant = user.actor.grant::<IssueTasks>()?;
+    let u = tasks::remind(&state.app, &grant, &org, id).await?;
+    let note = match (u.done, u.already) {
+        (0, 0) => "没有未完成的党组织".to_string(),
+        (0, a) => format!("今天已提醒过{a}个未完成的党组织"),
+        (n, 0) => format!("已提醒{n}个未完成的党组织"),
+        (n, a) => format!("已提醒{n}个未完成的党组织（另{a}个今天已提醒过）"),
+    };
+    Ok(back(id, org.org.id, &note))
+}
+
+async fn extend(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = Fields(fields);
+    user.check_csrf(&fields.get("csrf"))?;
+    let grant = user.actor.grant::<IssueTasks>()?;
+    let bad = |m: String| PageError(crate::error::WebError::BadRequest(m));
+    let deadline = parse_day(&fields.get("deadline"), "新的完成时限")
+        .map_err(bad)?
+        .ok_or_else(|| bad("请填写新的完成时限".into()))?;
+    let target = fields.get("target");
+    let only: Option<Vec<i64>> = match target.trim() {
+        "" => None,
+        t => Some(vec![t
+            .parse::<i64>()
+            .map_err(|_| bad(format!("无法识别的党组织：{t}")))?]),
+    };
+    match tasks::extend(&state.app, &grant, &org, id, only.as_deref(), deadline).await {
+        Ok(u) => Ok(back(
+            id,
+            org.org.id,
+            &format!("已将{}个未完成党组织的完成时限延至{deadline}", u.done),
+        )),
+        Err(e) => {
+            let e = Refusal::of(e)?;
+            let v = tasks::view(&state.app, &user.actor, id, &org, false).await?;
+            let mut p = task_page(&user, v, None, None);
+            p.e = e;
+            html_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
+    }
+}

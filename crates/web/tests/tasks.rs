@@ -1,0 +1,179 @@
+//! 任务督办 in the pages and the API, on SQLite and PostgreSQL: the department previews and
+//! issues a task to the village branches whose form asks one figure the system holds and
+//! one new question; a branch secretary sees it on the home page and in the task list,
+//! is asked only the new question, reports; the department sees completion change by
+//! township, reminds, extends, exports; the burden ledger counts what reached each branch.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use jiceng_store::contract_test;
+use jiceng_store::testing::TestDb;
+
+/// The department's form: a task to the village branches asking 正式党员人数 (held) and
+/// 走访群众户数 (new).
+async fn post_task(c: &mut Client, org: &str, csrf: &str, deadline: &str, step: &str) -> Resp {
+    c.post_form(
+        &format!("/tasks/new?org={org}"),
+        &[
+            ("csrf", csrf),
+            ("title", "冬季走访摸底"),
+            ("content", "请各村党支部开展冬季走访并报送情况。"),
+            ("deadline", deadline),
+            ("kinds", "Branch"),
+            ("domains", "Village"),
+            ("label_0", "正式党员人数"),
+            ("kind_0", "Number"),
+            ("label_1", "走访群众户数"),
+            ("kind_1", "Number"),
+            ("step", step),
+        ],
+    )
+    .await
+}
+
+contract_test!(
+    a_task_goes_down_to_the_villages_and_comes_back_done,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let c001 = f.orgs["C001"].to_string();
+        let deadline = (f.app.today() + chrono::Duration::days(10)).to_string();
+        let mut dept = logged_in(&f.app, "dept").await;
+        let form = dept.get(&format!("/tasks/new?org={c001}")).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let csrf = csrf_of(&form.text());
+        // The preview: three village branches, the held figure answered by the system.
+        let p = post_task(&mut dept, &c001, &csrf, &deadline, "preview").await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.text());
+        let text = p.text();
+        assert!(
+            text.contains("将下达到 <strong>3</strong> 个党组织"),
+            "{text}"
+        );
+        assert!(text.contains("系统已掌握，由系统填写"), "{text}");
+        assert!(text.contains("为基层少填3项"), "{text}");
+        assert!(text.contains("id=\"task-send\""));
+        // Nothing is issued by a preview.
+        let list = dept.get(&format!("/tasks?org={c001}")).await.text();
+        assert!(list.contains("还没有下达任务"), "{list}");
+        let sent = post_task(&mut dept, &c001, &csrf, &deadline, "send").await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+        let to = sent.location().unwrap();
+        let id: i64 = to
+            .trim_start_matches("/tasks/")
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let page = dept.get(&to).await.text();
+        assert!(page.contains("任务已下达到3个党组织"), "{page}");
+        assert!(page.contains("id=\"task-children\""), "{page}");
+
+        // 甲村's secretary: the home page says so; the form asks only the new question.
+        let mut sec = logged_in(&f.app, "sec-a").await;
+        let home = sec.get("/").await.text();
+        assert!(home.contains("上级部署的任务1项待完成"), "{home}");
+        let mine = sec.get("/tasks").await.text();
+        assert!(mine.contains("冬季走访摸底"), "{mine}");
+        let task = sec.get(&format!("/tasks/{id}")).await.text();
+        assert!(task.contains("id=\"report-form\""), "{task}");
+        assert!(!task.contains("name=\"answer_0\""), "{task}");
+        assert!(task.contains("name=\"answer_1\""), "{task}");
+        assert!(task.contains("系统已掌握，无需填报"), "{task}");
+        let csrf = csrf_of(&task);
+        // Done without the answer: refused, named, nothing stored.
+        let r = sec
+            .post_form(
+                &format!("/tasks/{id}/report"),
+                &[("csrf", &csrf), ("done", "1"), ("progress", "已走访")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert!(r.text().contains("请填写“走访群众户数”"), "{}", r.text());
+        let r = sec
+            .post_form(
+                &format!("/tasks/{id}/report"),
+                &[
+                    ("csrf", &csrf),
+                    ("done", "1"),
+                    ("progress", "已走访"),
+                    ("answer_1", "36"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+
+        // The department: one of three done; 甲镇 1 of 2; the answer and the system's.
+        let view = dept.get(&format!("/tasks/{id}?org={c001}")).await.text();
+        assert!(view.contains("已完成（33%）"), "{view}");
+        assert!(view.contains(">36</td>"), "{view}");
+        let api = api_client(&f.app, "dept")
+            .await
+            .get(&format!("/api/v1/tasks/{id}?org={c001}"))
+            .await;
+        assert_eq!(api.status, StatusCode::OK, "{}", api.text());
+        let v = api.json();
+        assert_eq!(v["counts"]["done"], 1);
+        let jia = v["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "甲镇党委")
+            .unwrap();
+        assert_eq!(
+            (
+                jia["counts"]["targets"].as_i64(),
+                jia["counts"]["done"].as_i64()
+            ),
+            (Some(2), Some(1))
+        );
+        let line = v["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["org"]["code"] == "B001")
+            .unwrap();
+        assert_eq!(line["answers"][0]["by_system"], true);
+        assert_eq!(line["answers"][1]["text"], "36");
+
+        // Reminding the two open branches; the export; the ledger.
+        let csrf = csrf_of(&view);
+        let r = dept
+            .post_form(
+                &format!("/tasks/{id}/remind?org={c001}"),
+                &[("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let after = dept.get(&r.location().unwrap()).await.text();
+        assert!(after.contains("已提醒2个未完成的党组织"), "{after}");
+        let x = dept
+            .get(&format!("/tasks/{id}/export.xlsx?org={c001}"))
+            .await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(x.bytes.starts_with(b"PK"));
+        let ledger = dept.get(&format!("/burden?org={c001}")).await.text();
+        assert!(
+            ledger.contains("共收到任务 <strong>3</strong> 项次"),
+            "{ledger}"
+        );
+        assert!(
+            ledger.contains("系统代答 <strong>3</strong> 项次"),
+            "{ledger}"
+        );
+        // The township sees its two branches, and may not remind for the county.
+        let mut committee = logged_in(&f.app, "committee").await;
+        let t = committee.get(&format!("/tasks/{id}")).await.text();
+        assert!(
+            t.contains("id=\"task-lines\"") && !t.contains("id=\"remind\""),
+            "{t}"
+        );
+        assert!(t.contains("甲村党支部") && !t.contains("丙村党支部"), "{t}");
+        let r = committee
+            .post_form(&format!("/tasks/{id}/remind"), &[("csrf", &csrf_of(&t))])
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    }
+);
