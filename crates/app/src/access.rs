@@ -196,6 +196,21 @@ impl Actor {
 }
 
 impl Actor {
+    /// The demo's seeding acting as an account of `role` bound to `org` (its records are
+    /// written by the use cases, as a user's would be).
+    pub(crate) fn for_demo(role: Role, org: &OrgRecord) -> Actor {
+        Actor {
+            user_id: 0,
+            username: "demo-seed".into(),
+            role,
+            org_id: Some(org.org.id),
+            member_id: None,
+            scope: Scope::subtree(&org.path),
+        }
+    }
+}
+
+impl Actor {
     /// The command line and background jobs: everything, recorded as "system".
     pub fn system() -> Actor {
         Actor {
@@ -588,6 +603,12 @@ impl<T> Deref for InScope<T> {
 impl<T> InScope<T> {
     pub fn into_inner(self) -> T {
         self.value
+    }
+
+    /// A value the crate has proven in scope itself (the demo's seeding, over the whole
+    /// tree).
+    pub(crate) fn proven(value: T) -> InScope<T> {
+        InScope { value }
     }
 }
 

@@ -255,3 +255,190 @@ pub async fn seed_dues(app: &App, county_code: &str) -> Result<(usize, usize)> {
     tx.commit().await?;
     Ok((bases.len(), payments.len()))
 }
+
+/// 任务督办 for the demo: the county asks its village branches for a winter visit (one
+/// figure the system holds, two new questions) and its townships for this year's
+/// elections, which the demo township passes down to its branches; the township itself
+/// sent its branches a records check three weeks ago (due five days ago: some reported,
+/// some overdue) and three more this month — so its villages are over the monthly ceiling
+/// of the burden ledger. Answers the tasks issued.
+pub async fn seed_tasks(app: &App, county_code: &str) -> Result<usize> {
+    use crate::access::{Actor, IssueTasks, ReportTasks, Role};
+    use crate::tasks::{self, Draft, Report, TargetFilter};
+    use jiceng_domain::task::{AnswerKind, FieldDraft};
+    let d = pick_orgs(app, county_code).await?;
+    let today = app.today();
+    let dept = Actor::for_demo(Role::Department, &d.county);
+    let committee = Actor::for_demo(Role::Committee, &d.township);
+    let county = crate::access::InScope::proven(d.county.clone());
+    let township = crate::access::InScope::proven(d.township.clone());
+    let asked = |label: &str, kind| FieldDraft {
+        label: label.into(),
+        kind: Some(kind),
+        held: None,
+        ask_anyway: false,
+    };
+    let draft = |title: &str, content: &str, days: i64, fields, kinds, domains| Draft {
+        title: title.into(),
+        content: content.into(),
+        deadline: Some(today + chrono::Duration::days(days)),
+        fields,
+        filter: TargetFilter {
+            kinds,
+            domains,
+            under: None,
+            weak_only: false,
+        },
+    };
+    let issue_dept = dept.grant::<IssueTasks>()?;
+    let issue_town = committee.grant::<IssueTasks>()?;
+    let mut issued = 0;
+    // Three weeks ago, due five days ago: two of three branches reported.
+    let mut past = app.clone();
+    past.fixed_today = Some(today - chrono::Duration::days(21));
+    let check = tasks::issue(
+        &past,
+        &issue_town,
+        &township,
+        &draft(
+            "党员信息采集核对",
+            "请各党支部对照名册核对党员信息，有变动的及时更新，并报告核对情况。",
+            -5,
+            vec![
+                asked("正式党员人数", AnswerKind::Number),
+                asked("信息有变动的党员人数", AnswerKind::Number),
+            ],
+            vec![OrgKind::Branch],
+            vec![],
+        ),
+        None,
+    )
+    .await?;
+    issued += 1;
+    let mut conn = app.store.acquire().await?;
+    let lines = jiceng_store::tasks::targets(&mut conn, check.id, &township.subtree()).await?;
+    drop(conn);
+    let mut reported_day = app.clone();
+    reported_day.fixed_today = Some(today - chrono::Duration::days(9));
+    for (i, l) in lines.iter().enumerate() {
+        if i % 3 == 2 {
+            continue;
+        }
+        let mut conn = app.store.acquire().await?;
+        let Some(org) = jiceng_store::orgs::get(&mut conn, &Scope::All, l.org_id).await? else {
+            continue;
+        };
+        drop(conn);
+        let sec = Actor::for_demo(Role::Secretary, &org);
+        let org = crate::access::InScope::proven(org);
+        let r = Report {
+            done: true,
+            progress: "已逐一核对".into(),
+            answers: vec![String::new(), (i % 4).to_string()],
+            evidence: "核对表存支部".into(),
+        };
+        tasks::report(
+            &reported_day,
+            &sec.grant::<ReportTasks>()?,
+            &org,
+            check.id,
+            &r,
+        )
+        .await?;
+    }
+    // This month: the county's winter visit to the villages.
+    let visit = tasks::issue(
+        app,
+        &issue_dept,
+        &county,
+        &draft(
+            "冬季走访慰问摸底",
+            "请各村党支部开展冬季走访慰问，摸清困难党员和困难群众情况，报送走访情况。",
+            10,
+            vec![
+                asked("正式党员人数", AnswerKind::Number),
+                asked("走访困难党员和群众户数", AnswerKind::Number),
+                asked("存在的困难和问题", AnswerKind::Text),
+            ],
+            vec![OrgKind::Branch],
+            vec![Domain::Village],
+        ),
+        None,
+    )
+    .await?;
+    issued += 1;
+    // The townships' elections, passed down by the demo township.
+    let elections = tasks::issue(
+        app,
+        &issue_dept,
+        &county,
+        &draft(
+            "村（社区）党组织换届情况统计",
+            "请各乡镇党委统计所属村（社区）党组织换届情况，年底前报县委组织部。",
+            20,
+            vec![asked("应换届的党组织数", AnswerKind::Number)],
+            vec![OrgKind::PrimaryCommittee, OrgKind::WorkingCommittee],
+            vec![Domain::Township, Domain::Street],
+        ),
+        None,
+    )
+    .await?;
+    issued += 1;
+    let (_, mut down) = tasks::pass_down_draft(app, &township, elections.id).await?;
+    down.title = "党支部换届情况报告".into();
+    down.content = "请各党支部报告本届支部委员会选举日期和下一次换届时间。".into();
+    down.fields = vec![asked("下一次换届时间", AnswerKind::Text)];
+    down.filter.kinds = vec![OrgKind::Branch];
+    tasks::issue(app, &issue_town, &township, &down, Some(elections.id)).await?;
+    issued += 1;
+    // Three more of the township's own this month: its villages go over the ceiling.
+    for (title, content) in [
+        (
+            "冬季安全生产检查",
+            "请各党支部组织党员开展冬季安全生产隐患排查。",
+        ),
+        (
+            "主题党日活动照片报送",
+            "请各党支部报送本月主题党日活动照片和签到表。",
+        ),
+        (
+            "年终党建工作总结",
+            "请各党支部总结本年度党建工作，列明存在问题和明年打算。",
+        ),
+    ] {
+        tasks::issue(
+            app,
+            &issue_town,
+            &township,
+            &draft(title, content, 7, vec![], vec![OrgKind::Branch], vec![]),
+            None,
+        )
+        .await?;
+        issued += 1;
+    }
+    // A few villages have already answered the county.
+    let mut conn = app.store.acquire().await?;
+    let lines = jiceng_store::tasks::targets(&mut conn, visit.id, &township.subtree()).await?;
+    drop(conn);
+    for (i, l) in lines.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
+        let mut conn = app.store.acquire().await?;
+        let Some(org) = jiceng_store::orgs::get(&mut conn, &Scope::All, l.org_id).await? else {
+            continue;
+        };
+        drop(conn);
+        let sec = Actor::for_demo(Role::Secretary, &org);
+        let org = crate::access::InScope::proven(org);
+        let r = Report {
+            done: true,
+            progress: "已完成走访".into(),
+            answers: vec![
+                String::new(),
+                (8 + i % 7).to_string(),
+                "部分老党员行动不便，需送学上门".into(),
+            ],
+            evidence: String::new(),
+        };
+        tasks::report(app, &sec.grant::<ReportTasks>()?, &org, visit.id, &r).await?;
+    }
+    Ok(issued)
+}

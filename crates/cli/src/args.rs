@@ -256,6 +256,13 @@ pub(crate) enum ReportKind {
     /// 党员教育培训学时 of a year (--period 2026): counts per child org from the stored
     /// tallies, the members short of hours (ID numbers masked), the staffing checks.
     Training,
+    /// 任务部署: the tasks --org and the orgs below it issued in --period, each with its
+    /// targets, done, done late and overdue, and the orgs overdue.
+    Tasks,
+    /// 减负台账 of a month (--period 2026-12): what reached the orgs below by level against
+    /// the monthly ceiling, by issuing org, the most burdened orgs, and the questions the
+    /// system answered instead (最多报一次).
+    Burden,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

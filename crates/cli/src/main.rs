@@ -14,6 +14,7 @@ mod recruitment;
 mod render;
 mod report;
 mod serve;
+mod tasks;
 mod training;
 mod transfers;
 

@@ -118,6 +118,30 @@ impl Shown for jiceng_app::training::Report {
     }
 }
 
+impl Shown for jiceng_app::tasks::TasksReport {
+    fn table(&self) -> String {
+        crate::tasks::render(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!("任务完成情况-{}-{}", self.org.name, self.period)
+    }
+}
+
+impl Shown for jiceng_app::tasks::burden::Ledger {
+    fn table(&self) -> String {
+        crate::tasks::render_ledger(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!("减负台账-{}-{}", self.org.name, self.month)
+    }
+}
+
 /// Where and how a report is given: printed in a format, or written to a workbook.
 struct Output {
     format: Format,
@@ -157,7 +181,9 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
         ReportKind::Compliance
         | ReportKind::Transfers
         | ReportKind::Dues
-        | ReportKind::Training => {
+        | ReportKind::Training
+        | ReportKind::Tasks
+        | ReportKind::Burden => {
             let period = args
                 .period
                 .as_deref()
@@ -197,6 +223,17 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
         ReportKind::Dues => {
             let period = period.expect("parsed above");
             show.give(&jiceng_app::dues::overview(app, &root, period).await?)?
+        }
+        ReportKind::Tasks => {
+            let period = period.expect("parsed above");
+            show.give(&jiceng_app::tasks::report_of_period(app, &root, period).await?)?
+        }
+        ReportKind::Burden => {
+            let jiceng_domain::Period::Month(y, m) = period.expect("parsed above") else {
+                anyhow::bail!("减负台账按月统计：--period 请写月份（如 2026-12）");
+            };
+            let month = format!("{y}-{m:02}");
+            show.give(&jiceng_app::tasks::burden::ledger(app, &root, &month).await?)?
         }
         ReportKind::Ratings => {
             let all = show.format == Format::Xlsx || show.format == Format::Json;

@@ -210,6 +210,30 @@ fn demo_builds_once_and_prints_the_accounts() {
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(v["rated"].as_i64().unwrap() > 1000, "{json}");
+    // 任务督办: the county's and the township's tasks, some overdue; the month's ledger
+    // finds the township's villages over the ceiling (4 a month: 5 reached them this month).
+    assert!(
+        out.contains("任务督办：县委组织部和演示乡镇下达 7 项任务"),
+        "{out}"
+    );
+    let demo = |args: &[&str]| {
+        let mut all = vec!["--db", "sqlite://jiceng-demo.db", "report"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--org", "370830-00001"]);
+        run(&dir, &all)
+    };
+    let (code, json, err) = demo(&["tasks", "--period", "2026", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["tasks"].as_array().unwrap().len(), 7, "{json}");
+    assert!(v["totals"]["overdue"].as_i64().unwrap() > 0, "{json}");
+    assert!(v["totals"]["done"].as_i64().unwrap() > 0, "{json}");
+    let (code, table, err) = demo(&["burden", "--period", "2026-12"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(table.contains("超过上限"), "{table}");
+    let (code, _, err) = demo(&["burden", "--period", "2026"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("减负台账按月统计"), "{err}");
     // Again: nothing is rebuilt.
     let (code, again, err) = run(&dir, &["demo", "--no-serve"]);
     assert_eq!(code, 0, "{again}\n{err}");

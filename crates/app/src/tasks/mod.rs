@@ -20,10 +20,12 @@ use crate::{App, AppError, OrgRecord, Result};
 pub mod burden;
 mod issue;
 mod report;
+mod summary;
 mod view;
 
 pub use issue::{issue, pass_down_draft, preview, Draft, Issued, Preview, TargetFilter};
 pub use report::{extend, remind, report, Report, Urged};
+pub use summary::{report as report_of_period, TaskLine, TasksReport};
 pub use view::{view, ChildLine, Counts, TargetLine, TaskView, LINES_MAX};
 
 /// How many tasks a list shows of each kind.

@@ -34,7 +34,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, s: TargetStatus) {
+    pub(crate) fn add(&mut self, s: TargetStatus) {
         self.targets += 1;
         match s {
             TargetStatus::Done => self.done += 1,

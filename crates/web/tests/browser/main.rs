@@ -19,6 +19,7 @@ mod meeting_correction;
 mod mobile_in;
 mod rating;
 mod recruitment;
+mod tasks;
 mod training;
 mod transfers;
 
