@@ -175,5 +175,67 @@ contract_test!(
             .post_form(&format!("/tasks/{id}/remind"), &[("csrf", &csrf_of(&t))])
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+
+        // A task to the townships (the API), passed down by 甲镇 to its branches (the page).
+        let mut api = api_client(&f.app, "dept").await;
+        let r = api
+            .post_json(
+                &format!("/api/v1/tasks?org={c001}"),
+                serde_json::json!({"title": "换届情况统计", "content": "请统计所属党组织换届情况。",
+                    "deadline": deadline, "kinds": ["PrimaryCommittee"], "domains": ["Township"],
+                    "fields": [{"label": "应换届的党组织数", "kind": "Number"}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert_eq!(r.json()["targets"], 2);
+        let parent = r.json()["id"].as_i64().unwrap();
+        let t001 = f.orgs["T001"];
+        let t = committee.get(&format!("/tasks/{parent}")).await.text();
+        assert!(t.contains("id=\"pass-down\""), "{t}");
+        let form = committee
+            .get(&format!("/tasks/new?org={t001}&parent={parent}"))
+            .await
+            .text();
+        assert!(
+            form.contains("id=\"parent-note\"") && form.contains("换届情况统计"),
+            "{form}"
+        );
+        let too_late = (f.app.today() + chrono::Duration::days(30)).to_string();
+        let send = |deadline: String| {
+            vec![
+                ("csrf", csrf_of(&form)),
+                ("parent", parent.to_string()),
+                ("title", "支部换届情况".to_string()),
+                ("content", "请报告本支部换届情况。".to_string()),
+                ("deadline", deadline),
+                ("kinds", "Branch".to_string()),
+                ("label_0", "下一次换届时间".to_string()),
+                ("kind_0", "Text".to_string()),
+                ("step", "send".to_string()),
+            ]
+        };
+        let pairs = send(too_late);
+        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = committee
+            .post_form(&format!("/tasks/new?org={t001}"), &refs)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("不能晚于上级要求"), "{}", r.text());
+        let pairs = send(deadline.clone());
+        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = committee
+            .post_form(&format!("/tasks/new?org={t001}"), &refs)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let child = committee.get(&r.location().unwrap()).await.text();
+        assert!(
+            child.contains("id=\"task-parent\"") && child.contains("任务已下达到2个党组织"),
+            "{child}"
+        );
+        let v = api
+            .get(&format!("/api/v1/tasks/{parent}?org={c001}"))
+            .await
+            .json();
+        assert_eq!(v["passed"].as_array().unwrap().len(), 1, "{v}");
     }
 );
