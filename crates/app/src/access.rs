@@ -395,8 +395,14 @@ pub const PERMISSIONS: &[PermissionRow] = &[
     },
     PermissionRow {
         action: Action::ReportTasks,
-        label: "报告本组织收到的任务的进展和完成情况",
+        label: "报告本组织收到的任务的进展和完成情况、督查发现问题的整改情况",
         roles: &[Department, Committee, Secretary],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::RecordInspections,
+        label: "登记督查情况和发现的问题（整改责任人、时限）",
+        roles: &[Department, Committee, Inspector],
         system: false,
     },
     PermissionRow {
@@ -542,6 +548,7 @@ permissions!(
     RemindBranches,
     IssueTasks,
     ReportTasks,
+    RecordInspections,
     ListAccounts,
     ManageAccounts,
     KeepAccounts,

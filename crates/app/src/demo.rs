@@ -442,3 +442,93 @@ pub async fn seed_tasks(app: &App, county_code: &str) -> Result<usize> {
     }
     Ok(issued)
 }
+
+/// 督查 for the demo: the county inspected the demo branch twelve days ago about the
+/// township's records check (two problems: one fixed, one past its deadline) and another
+/// branch of the township last week (nothing to fix). Answers the inspections recorded.
+pub async fn seed_inspections(app: &App, county_code: &str) -> Result<usize> {
+    use crate::access::{Actor, RecordInspections, ReportTasks, Role};
+    use jiceng_domain::inspection::{InspectionDraft, Method, ProblemDraft};
+    let d = pick_orgs(app, county_code).await?;
+    let today = app.today();
+    let inspector = Actor::for_demo(Role::Inspector, &d.county);
+    let grant = inspector.grant::<RecordInspections>()?;
+    let branch = crate::access::InScope::proven(d.branch.clone());
+    let mut conn = app.store.acquire().await?;
+    let check = jiceng_store::tasks::received(&mut conn, d.branch.org.id, 10)
+        .await?
+        .into_iter()
+        .find(|(t, _)| t.title == "党员信息采集核对")
+        .map(|(t, _)| t.id);
+    let other = jiceng_store::orgs::list(&mut conn, &Scope::subtree(&d.township.path))
+        .await?
+        .into_iter()
+        .find(|o| {
+            o.org.kind == OrgKind::Branch
+                && o.org.id != d.branch.org.id
+                && o.org.dissolved_on.is_none()
+        });
+    drop(conn);
+    let mut past = app.clone();
+    past.fixed_today = Some(today - chrono::Duration::days(12));
+    let held = today - chrono::Duration::days(12);
+    let first = crate::inspections::record(
+        &past,
+        &grant,
+        &branch,
+        check,
+        &InspectionDraft {
+            on: Some(held),
+            inspectors: "县委组织部督查组王某、李某".into(),
+            methods: vec![Method::Records, Method::Interviews],
+            findings: "党员名册与实际基本一致；三会一课记录中支委会记录不全，个别党员反映主题党日通知不及时。".into(),
+            problems: vec![
+                ProblemDraft {
+                    description: "支委会会议记录缺少两个月".into(),
+                    owner: "支部书记".into(),
+                    deadline: Some(held + chrono::Duration::days(7)),
+                },
+                ProblemDraft {
+                    description: "主题党日提前通知全体党员（含流动党员）".into(),
+                    owner: "支部组织委员".into(),
+                    deadline: Some(held + chrono::Duration::days(10)),
+                },
+            ],
+        },
+    )
+    .await?;
+    let sec = Actor::for_demo(Role::Secretary, &d.branch);
+    let mut fixed_day = app.clone();
+    fixed_day.fixed_today = Some(held + chrono::Duration::days(5));
+    crate::inspections::fix(
+        &fixed_day,
+        &sec.grant::<ReportTasks>()?,
+        &branch,
+        first,
+        1,
+        Some(held + chrono::Duration::days(5)),
+        "已补齐会议记录并经支委会确认",
+    )
+    .await?;
+    let mut n = 1;
+    if let Some(o) = other {
+        let mut week = app.clone();
+        week.fixed_today = Some(today - chrono::Duration::days(5));
+        crate::inspections::record(
+            &week,
+            &grant,
+            &crate::access::InScope::proven(o),
+            None,
+            &InspectionDraft {
+                on: Some(today - chrono::Duration::days(5)),
+                inspectors: "县委组织部督查组王某".into(),
+                methods: vec![Method::OnSite],
+                findings: "活动场所开放正常，党务公开栏内容已更新。".into(),
+                problems: vec![],
+            },
+        )
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}

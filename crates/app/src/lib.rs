@@ -15,6 +15,7 @@ pub mod export;
 pub mod generate;
 pub mod groups;
 pub mod import;
+pub mod inspections;
 pub mod lapse;
 pub mod lease;
 pub mod meetings;

@@ -41,6 +41,9 @@ pub enum ReminderKind {
     Notice,
     /// Tasks issued to this org not yet reported done (任务部署).
     Tasks,
+    /// Problems an inspection found, not yet fixed: the org's own, or for an inspector
+    /// those of the subtree (督查).
+    Problems,
 }
 
 /// One item of the list.
@@ -90,6 +93,23 @@ pub async fn of(app: &App, actor: &Actor, org: &InScope<OrgRecord>) -> Result<Ve
         out.push(Reminder {
             kind: ReminderKind::Tasks,
             text: format!("上级部署的任务{open}项待完成{late_text}"),
+            count: open,
+            overdue: late > 0,
+            deadline: first,
+        });
+    }
+    let inspects = actor.may(Action::RecordInspections);
+    let (open, late, first) = crate::inspections::open_of(app, org, !inspects).await?;
+    if open > 0 {
+        let whose = if inspects { "本范围" } else { "" };
+        let late_text = if late > 0 {
+            format!("（其中{late}个已逾期）")
+        } else {
+            String::new()
+        };
+        out.push(Reminder {
+            kind: ReminderKind::Problems,
+            text: format!("{whose}督查发现的问题{open}个待整改{late_text}"),
             count: open,
             overdue: late > 0,
             deadline: first,

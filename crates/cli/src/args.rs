@@ -263,6 +263,9 @@ pub(crate) enum ReportKind {
     /// the monthly ceiling, by issuing org, the most burdened orgs, and the questions the
     /// system answered instead (最多报一次).
     Burden,
+    /// 督查 in --period: each inspection of an org below with its problems, and the problems
+    /// not yet fixed (overdue marked).
+    Inspections,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

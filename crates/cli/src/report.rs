@@ -130,6 +130,18 @@ impl Shown for jiceng_app::tasks::TasksReport {
     }
 }
 
+impl Shown for jiceng_app::inspections::InspectionList {
+    fn table(&self) -> String {
+        crate::tasks::render_inspections(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!("督查情况-{}-{}", self.org.name, self.period)
+    }
+}
+
 impl Shown for jiceng_app::tasks::burden::Ledger {
     fn table(&self) -> String {
         crate::tasks::render_ledger(self)
@@ -183,7 +195,8 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
         | ReportKind::Dues
         | ReportKind::Training
         | ReportKind::Tasks
-        | ReportKind::Burden => {
+        | ReportKind::Burden
+        | ReportKind::Inspections => {
             let period = args
                 .period
                 .as_deref()
@@ -227,6 +240,10 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
         ReportKind::Tasks => {
             let period = period.expect("parsed above");
             show.give(&jiceng_app::tasks::report_of_period(app, &root, period).await?)?
+        }
+        ReportKind::Inspections => {
+            let period = period.expect("parsed above");
+            show.give(&jiceng_app::inspections::list(app, &root, period).await?)?
         }
         ReportKind::Burden => {
             let jiceng_domain::Period::Month(y, m) = period.expect("parsed above") else {

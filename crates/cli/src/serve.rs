@@ -102,6 +102,10 @@ async fn build_demo(app: &App) -> Result<()> {
     println!("演示乡镇的党费：{assessed} 名党员已核定基数，登记交纳 {paid} 个月次（少数党员自4月起未交，已提示）");
     let tasks = jiceng_app::demo::seed_tasks(app, &root.org.code).await?;
     println!("任务督办：县委组织部和演示乡镇下达 {tasks} 项任务（部分已完成、部分逾期，演示乡镇的村党支部本月收到的任务超过减负上限）");
+    let inspections = jiceng_app::demo::seed_inspections(app, &root.org.code).await?;
+    println!(
+        "督查：县委组织部督查演示乡镇的党支部 {inspections} 次（演示支部有一个问题逾期未整改）"
+    );
     Ok(())
 }
 

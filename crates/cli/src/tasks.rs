@@ -1,4 +1,4 @@
-//! `jiceng report tasks` and `jiceng report burden` as tables.
+//! `jiceng report tasks`, `burden` and `inspections` as tables.
 
 use std::fmt::Write;
 
@@ -95,6 +95,41 @@ pub fn render_ledger(l: &Ledger) -> String {
             s,
             "  {:<22} {:<10} {}项（上限{}） {}",
             o.org.name, o.parent_name, o.sums.items, o.ceiling, flag
+        );
+    }
+    s
+}
+
+/// The inspections of the period, then the problems not yet fixed.
+pub fn render_inspections(l: &jiceng_app::inspections::InspectionList) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\n== {}（{}）{}督查情况，截至 {} ==",
+        l.org.name, l.org.code, l.period, l.today
+    );
+    for i in &l.inspections {
+        let _ = writeln!(
+            s,
+            "{} {:<20} {}（{}） 问题{}个，待整改{}个",
+            i.held_on,
+            i.org.name,
+            i.by_org_name,
+            i.methods_text(),
+            i.problems.len(),
+            i.open()
+        );
+    }
+    let _ = writeln!(s, "待整改的问题{}个：", l.open.len());
+    for p in &l.open {
+        let _ = writeln!(
+            s,
+            "  {:<20} {} （{}，{}前）{}",
+            p.org_name,
+            p.description,
+            p.owner,
+            p.deadline,
+            if p.status.is_overdue() { "逾期" } else { "" }
         );
     }
     s

@@ -231,6 +231,12 @@ fn demo_builds_once_and_prints_the_accounts() {
     let (code, table, err) = demo(&["burden", "--period", "2026-12"]);
     assert_eq!(code, 0, "{err}");
     assert!(table.contains("超过上限"), "{table}");
+    let (code, json, err) = demo(&["inspections", "--period", "2026", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["inspections"].as_array().unwrap().len(), 2, "{json}");
+    assert_eq!(v["open"].as_array().unwrap().len(), 1, "{json}");
+    assert_eq!(v["open"][0]["status"], "Overdue", "{json}");
     let (code, _, err) = demo(&["burden", "--period", "2026"]);
     assert_ne!(code, 0);
     assert!(err.contains("减负台账按月统计"), "{err}");

@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod exit;
 pub mod history;
 pub mod id_number;
+pub mod inspection;
 pub mod meeting;
 pub mod member;
 pub mod member_stats;

@@ -17,6 +17,7 @@ pub mod exits;
 pub mod facts;
 pub mod files;
 pub mod history;
+pub mod inspections;
 pub mod lease;
 pub mod meetings;
 pub mod members;

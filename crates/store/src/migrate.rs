@@ -225,6 +225,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0034_task.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 35,
+        name: "inspection",
+        script: include_str!("../migrations/0035_inspection.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -463,6 +463,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "mobile_in" => "mobile_in",
         "notice" => "notice",
         "task" => "task",
+        "inspection" => "inspection",
         "meeting_attachment" => "meeting_attachment",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })

@@ -27,6 +27,8 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("task", "org_path"),
     ("task_target", "org_path"),
     ("burden_month", "org_path"),
+    ("inspection", "org_path"),
+    ("inspection_problem", "org_path"),
     ("meeting", "org_path"),
     ("compliance_month", "branch_path"),
     ("compliance_summary", "org_path"),

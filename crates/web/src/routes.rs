@@ -76,6 +76,8 @@ pub enum Subject {
     /// The path's `{id}` is a task (任务部署), seen from `?org=`: the issuer, an org above
     /// it, or a target's org below it.
     Task,
+    /// The path's `{id}` is an inspection (督查) of an org in `?org=`'s subtree.
+    Inspection,
 }
 
 /// One row of the route table.

@@ -50,6 +50,8 @@ struct Ids {
     attachment: (i64, i64),
     /// A task each town issued to its branches.
     task: (i64, i64),
+    /// An inspection of each town's branch (B001, B003), with one problem.
+    inspection: (i64, i64),
 }
 
 enum Sample {
@@ -134,6 +136,12 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
                 "title": "测试任务", "content": "测试", "deadline": "2099-12-31", "preview": true
             })),
             ("POST", "/tasks/{id}/report") => Sample::Json(json!({"progress": "测试"})),
+            ("POST", "/inspections") => Sample::Json(json!({
+                "on": "2026-06-01", "inspectors": "王督查", "methods": ["OnSite"], "findings": "测试"
+            })),
+            ("POST", "/inspections/{id}/fix") => {
+                Sample::Json(json!({"seq": 1, "fixed_on": "2026-06-10", "note": "测试"}))
+            }
             ("PUT", "/recruitment/plans") => {
                 Sample::Json(json!({"target": 3, "structure": {"women": 1}}))
             }
@@ -208,6 +216,17 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ("POST", "/tasks/{id}/report") => f(&[("progress", s("测试"))]),
         ("POST", "/tasks/{id}/remind") => f(&[]),
         ("POST", "/tasks/{id}/extend") => f(&[("deadline", s("2099-12-31"))]),
+        ("POST", "/inspections/new") => f(&[
+            ("on", s("2026-06-01")),
+            ("inspectors", s("王督查")),
+            ("methods", s("OnSite")),
+            ("findings", s("测试")),
+        ]),
+        ("POST", "/inspections/{id}/fix") => f(&[
+            ("seq", s("1")),
+            ("fixed_on", s("2026-06-10")),
+            ("note", s("测试")),
+        ]),
         ("POST", "/burden/ceilings") => {
             f(&[("village", s("4")), ("township", s("8")), ("other", s("6"))])
         }
@@ -388,6 +407,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
         Subject::Transfer => pick(ids.transfer),
         Subject::Account => pick(ids.account),
         Subject::Task => pick(ids.task),
+        Subject::Inspection => pick(ids.inspection),
     };
     let mut path = r.path.clone();
     for (param, value) in [
@@ -648,6 +668,34 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
             .unwrap();
         task_ids.push(done.id);
     }
+    let mut inspection_ids = vec![];
+    for branch in ["B001", "B003"] {
+        let dept = jiceng_app::access::Actor::for_test(0, "dept", Role::Department);
+        let org = jiceng_app::access::resolve(
+            &f.app,
+            &dept,
+            &jiceng_app::access::OrgKey::Key(branch.into()),
+        )
+        .await
+        .unwrap();
+        let today = f.app.today();
+        let draft = jiceng_domain::inspection::InspectionDraft {
+            on: Some(today),
+            inspectors: "王督查".into(),
+            methods: vec![jiceng_domain::inspection::Method::Records],
+            findings: "记录不全".into(),
+            problems: vec![jiceng_domain::inspection::ProblemDraft {
+                description: "支委会记录缺页".into(),
+                owner: "支部书记".into(),
+                deadline: Some(today + chrono::Duration::days(10)),
+            }],
+        };
+        let id =
+            jiceng_app::inspections::record(&f.app, &dept.grant().unwrap(), &org, None, &draft)
+                .await
+                .unwrap();
+        inspection_ids.push(id);
+    }
     let ids = Ids {
         org: (f.orgs["B001"], f.orgs["B003"]),
         member: (f.members["张建国"], f.members["周丽"]),
@@ -660,6 +708,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         account: (sec_a, accounts[0]),
         attachment: (attachments[0], attachments[1]),
         task: (task_ids[0], task_ids[1]),
+        inspection: (inspection_ids[0], inspection_ids[1]),
     };
     (f, ids)
 }

@@ -122,10 +122,14 @@ pub enum AuditAction {
     TaskUrge = 136,
     /// The monthly burden ceilings set by the department.
     BurdenCeiling = 137,
+    /// 督查: an inspection recorded with its problems.
+    InspectionRecord = 138,
+    /// A problem an inspection found, reported fixed.
+    ProblemFix = 139,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 75] = [
+    pub const ALL: [AuditAction; 77] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -201,6 +205,8 @@ impl AuditAction {
         AuditAction::TaskReport,
         AuditAction::TaskUrge,
         AuditAction::BurdenCeiling,
+        AuditAction::InspectionRecord,
+        AuditAction::ProblemFix,
     ];
 
     pub fn code(self) -> i64 {
@@ -288,6 +294,8 @@ impl AuditAction {
             AuditAction::TaskReport => "task_report",
             AuditAction::TaskUrge => "task_urge",
             AuditAction::BurdenCeiling => "burden_ceiling",
+            AuditAction::InspectionRecord => "inspection_record",
+            AuditAction::ProblemFix => "problem_fix",
         }
     }
 
@@ -368,6 +376,8 @@ impl AuditAction {
             AuditAction::TaskReport => "报告任务完成情况",
             AuditAction::TaskUrge => "督办任务（提醒、延期）",
             AuditAction::BurdenCeiling => "设定减负上限",
+            AuditAction::InspectionRecord => "登记督查",
+            AuditAction::ProblemFix => "登记督查问题整改",
         }
     }
 }

@@ -473,6 +473,19 @@ pub const ROUTES: &[ApiRoute] = &[
     get("/burden", "tasks", "减负台账：org 及以下党组织某月（month=2026-12，默认本月）收到的任务，按层级对照每月上限、按下达单位、负担最重的党组织，系统代答和仍要求填报已掌握数据的项次")
         .params(&[ORG, MONTH])
         .returns("BurdenLedger"),
+    get("/inspections", "tasks", "督查：期间（period=2026、2026Q4、2026-12，默认本年度）内本组织及以下的督查记录和发现的问题，本组织及以下待整改的问题（逾期未整改单列）")
+        .params(&[ORG, PERIOD])
+        .returns("InspectionList"),
+    post("/inspections", "tasks", "登记对 org 的督查：日期、督查人员、方式、督查情况、发现的问题（整改责任人、时限）；计入被督查党组织当月的减负台账。督查日期晚于今天、缺少整改时限等 400，error 为中文原因，field 为所属字段")
+        .params(&[ORG])
+        .body("InspectionInput")
+        .status(201)
+        .returns("InspectionCreated"),
+    post("/inspections/{id}/fix", "tasks", "登记督查发现的问题已整改（org 为被督查的党组织或其上级）；204 为已保存")
+        .params(&[ID, ORG])
+        .body("ProblemFix")
+        .status(204)
+        .returns("Object"),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),

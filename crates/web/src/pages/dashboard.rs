@@ -291,6 +291,7 @@ fn reminder_href(r: &Reminder, org: i64, today: chrono::NaiveDate) -> String {
         ReminderKind::Rectification => format!("/reports/rectification?org={org}"),
         ReminderKind::Referrals => "/referrals".into(),
         ReminderKind::Tasks => format!("/tasks?org={org}"),
+        ReminderKind::Problems => format!("/inspections?org={org}"),
     }
 }
 

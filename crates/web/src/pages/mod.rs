@@ -10,6 +10,7 @@ pub(crate) mod dashboard;
 mod dues;
 mod groups;
 pub mod import;
+mod inspections;
 mod life;
 mod listing;
 mod login;
@@ -74,6 +75,7 @@ pub fn routes() -> Routes {
         .merge(transfer_batch::routes())
         .merge(training::routes())
         .merge(tasks::routes())
+        .merge(inspections::routes())
         .merge(import::routes())
 }
 
@@ -146,7 +148,7 @@ impl Section {
             _ if under_org(&["rating"]) => Section::Rating,
             ("reports", "weak" | "rectification") => Section::Weak,
             _ if under_org(&["weak", "rectification"]) => Section::Weak,
-            ("tasks" | "burden", _) => Section::Tasks,
+            ("tasks" | "burden" | "inspections", _) => Section::Tasks,
             ("members" | "recruitment" | "transfers" | "mobility" | "dues" | "training", _) => {
                 Section::Members
             }

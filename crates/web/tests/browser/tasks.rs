@@ -3,7 +3,8 @@
 //! 群众户数), previews it (three branches, the held figure answered by the system), sends
 //! it; 甲村's secretary, on a phone, finds it on the home page, is asked only the new
 //! question, answers and reports it done; the department sees completion go to 1 of 3.
-//! Screenshots of the preview, the secretary's report and the department's view.
+//! Then the department inspects 甲村 about the task and reads the month's 减负台账 (the
+//! task and the inspection counted). Screenshots of each page.
 
 use crate::common::*;
 use crate::harness::*;
@@ -77,5 +78,41 @@ async fn tasks_the_department_asks_and_a_village_answers_only_what_is_new() {
     let lines = text_of(c, "#task-lines").await;
     assert!(lines.contains("36") && lines.contains("已完成"), "{lines}");
     shot(c, "task-department", 1280, 1300).await;
+
+    // The department inspects 甲村 about the task: one problem to fix within a week.
+    let b001 = f.orgs["B001"];
+    c.goto(&format!("{base}/inspections/new?org={b001}"))
+        .await
+        .unwrap();
+    fill(c, "inspectors", "王督查、李检查").await;
+    fill(c, "findings", "走访记录完整，个别困难党员未建立帮扶台账。").await;
+    wait_for(c, Locator::Id("task"))
+        .await
+        .select_by_value(&id.to_string())
+        .await
+        .unwrap();
+    fill_in(
+        c,
+        Locator::Css("input[name=problem_0]"),
+        "困难党员帮扶台账未建立",
+    )
+    .await;
+    fill_in(c, Locator::Css("input[name=owner_0]"), "支部书记").await;
+    c.execute(
+        &format!("document.querySelector('input[name=deadline_0]').value = '{deadline}';"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(c, "inspection-submit").await;
+    wait_url_contains(c, "done=").await;
+    assert!(text_of(c, "#problem-list")
+        .await
+        .contains("困难党员帮扶台账未建立"));
+    shot(c, "inspection", 1280, 900).await;
+    c.goto(&format!("{base}/burden?org={c001}")).await.unwrap();
+    let summary = text_of(c, "#burden-summary").await;
+    assert!(summary.contains("共收到任务 4 项次"), "{summary}");
+    shot(c, "burden", 1280, 1100).await;
     s.close().await;
 }

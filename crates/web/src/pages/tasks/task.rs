@@ -62,6 +62,8 @@ struct TaskPage {
     v: TaskView,
     can_report: bool,
     can_urge: bool,
+    /// The viewer records inspections (a line links to the form, about this task).
+    can_inspect: bool,
     /// The org may pass its line down (it issues tasks and has not yet).
     can_pass: bool,
     /// The report form's values when it was refused, else the stored line's.
@@ -145,6 +147,7 @@ fn task_page(
         nav: Nav::of(user),
         can_report: own.is_some() && a.may(Action::ReportTasks),
         can_urge: v.at_issuer && a.may(Action::IssueTasks),
+        can_inspect: a.may(Action::RecordInspections),
         can_pass: own.is_some_and(|l| l.passed_to.is_none()) && a.may(Action::IssueTasks),
         answers,
         progress,
