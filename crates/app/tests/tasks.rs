@@ -365,6 +365,36 @@ contract_test!(
             0
         );
 
+        // The rating's 重点任务完成 on 12-21: 东村 did its one task on time; 西村第一 let the
+        // township's pass its deadline and its general branch's is not yet due; 南村's
+        // deadline was extended, so nothing of it is judged yet.
+        let indicator = |code: &'static str| {
+            let app = later.clone();
+            async move {
+                let org = sys_org(&app, code).await;
+                let r = jiceng_app::rating::org_rating(&app, &org, 2026)
+                    .await
+                    .unwrap();
+                r.current
+                    .indicators
+                    .into_iter()
+                    .find(|i| i.code == "TaskCompletion")
+                    .unwrap()
+            }
+        };
+        let dong = indicator("T002").await;
+        assert_eq!(dong.score, Some(100.0), "{}", dong.evidence);
+        let xi = indicator("T004").await;
+        assert_eq!(xi.score, Some(0.0), "{}", xi.evidence);
+        assert!(
+            xi.evidence.contains("逾期未完成1项") && xi.evidence.contains("另有1项未到期"),
+            "{}",
+            xi.evidence
+        );
+        let nan = indicator("T006").await;
+        assert_eq!(nan.score, None, "{}", nan.evidence);
+        assert!(nan.evidence.contains("1项任务尚未到期"), "{}", nan.evidence);
+
         // The lists: the township issued two, 西村党总支 received one and issued one.
         let l = tasks::list(&app, &gen_home).await.unwrap();
         assert_eq!((l.issued.len(), l.received.len()), (1, 1));

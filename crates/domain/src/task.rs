@@ -501,6 +501,33 @@ impl BurdenLevel {
     }
 }
 
+/// The tasks that reached one org with a deadline in a year, as judged on a day: done by
+/// the deadline, done after it, past it and not done, and not yet due (not judged).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskTally {
+    pub on_time: i64,
+    pub late: i64,
+    pub overdue: i64,
+    pub not_due: i64,
+}
+
+impl TaskTally {
+    /// Counts one target judged on `as_of` (a report after `as_of` is not yet known).
+    pub fn add(&mut self, deadline: Date, done_on: Option<Date>, as_of: Date) {
+        match TargetStatus::of(done_on.filter(|d| *d <= as_of), deadline, as_of) {
+            TargetStatus::Done => self.on_time += 1,
+            TargetStatus::DoneLate => self.late += 1,
+            TargetStatus::Overdue => self.overdue += 1,
+            TargetStatus::Open => self.not_due += 1,
+        }
+    }
+
+    /// The tasks judged: done, or past their deadline.
+    pub fn due(&self) -> i64 {
+        self.on_time + self.late + self.overdue
+    }
+}
+
 /// Whether an org that has received `items` this month is at its ceiling, or over it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Load {

@@ -218,6 +218,9 @@ pub struct OrgYearFacts {
     /// no member on record).
     #[serde(default)]
     pub training: Option<crate::training::Tally>,
+    /// The tasks that reached the org itself with a deadline in the year (`None`: none).
+    #[serde(default)]
+    pub tasks: Option<crate::task::TaskTally>,
 }
 
 /// Evidence texts that recur in nearly every rating. Stored ratings refer to them by
@@ -226,6 +229,7 @@ pub struct OrgYearFacts {
 pub const COMMON_EVIDENCE: &[&str] = &[
     "暂无数据：尚未记录党员教育培训学时",
     "暂无数据：尚未开展群众满意度测评",
+    // Retired (issue #17: tasks are recorded now); kept for the ratings stored with it.
     "暂无数据：尚未记录任务完成情况",
     "暂无数据：尚未人工评分",
     "书记在岗",
@@ -243,6 +247,7 @@ pub const COMMON_EVIDENCE: &[&str] = &[
     "暂无数据：党员名册尚无记录",
     "暂无数据：组织生活台账尚无记录",
     "不适用：村党组织的经费按村统计",
+    "暂无数据：没有到期的上级部署任务",
 ];
 
 /// The kinds of org that are rated and diagnosed: the grassroots orgs that elect a

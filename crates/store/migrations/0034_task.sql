@@ -41,6 +41,7 @@ CREATE TABLE task_target (
 );
 CREATE INDEX task_target_path ON task_target (task_id, org_path);
 CREATE INDEX task_target_org ON task_target (org_id, done_on);
+CREATE INDEX task_target_scope ON task_target (org_path, deadline);
 
 -- 减负台账: what reached each org in a month, by issuing org — items (tasks, later
 -- inspections and data requests), the questions asked, the questions the system answered

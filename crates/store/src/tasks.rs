@@ -508,6 +508,32 @@ pub async fn items_of_month(
     Ok(rows.into_iter().collect())
 }
 
+/// Each org's tasks with a deadline in `year`, judged on `as_of`, within `scope` (the
+/// rating's 重点任务完成).
+pub async fn tallies_in_scope(
+    conn: &mut Conn,
+    scope: &Scope,
+    year: i32,
+    as_of: NaiveDate,
+) -> Result<HashMap<i64, jiceng_domain::task::TaskTally>> {
+    let rows: Vec<(i64, String, Option<String>)> =
+        Sql::new("SELECT org_id, deadline, done_on FROM task_target WHERE ")
+            .scope("org_path", scope)
+            .push(" AND deadline >= ")
+            .bind(format!("{year}-01-01"))
+            .push(" AND deadline <= ")
+            .bind(format!("{year}-12-31"))
+            .fetch_all_as(&mut *conn)
+            .await?;
+    let mut out: HashMap<i64, jiceng_domain::task::TaskTally> = HashMap::new();
+    for (org, deadline, done_on) in rows {
+        let deadline = crate::parse_date_text(&deadline)?;
+        let done_on = done_on.map(|d| crate::parse_date_text(&d)).transpose()?;
+        out.entry(org).or_default().add(deadline, done_on, as_of);
+    }
+    Ok(out)
+}
+
 const CEILINGS: &str = "burden_ceiling";
 
 /// The department's burden ceilings (JSON), if it set them.

@@ -30,6 +30,8 @@ pub struct Gathered {
     manual: HashMap<i64, BTreeMap<String, f64>>,
     /// Each org's stored training tally of the year.
     training: HashMap<i64, jiceng_domain::training::Tally>,
+    /// Each org's tasks with a deadline in the year, judged on `as_of`.
+    tasks: HashMap<i64, jiceng_domain::task::TaskTally>,
     /// Orgs with a weakness confirmed for the year (the set may cap their stars).
     confirmed: HashSet<i64>,
 }
@@ -93,6 +95,7 @@ impl Gathered {
             manual_signals: self.signals.get(&o.id).cloned().unwrap_or_default(),
             manual_scores: self.manual.get(&o.id).cloned().unwrap_or_default(),
             training: self.training.get(&o.id).copied(),
+            tasks: self.tasks.get(&o.id).copied(),
             confirmed_weak: self.confirmed.contains(&o.id),
         })
     }
@@ -145,6 +148,7 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
     let funding_rows = weak_store::funding(&mut conn, &scope, year).await?;
     let case_rows = weak_store::cases(&mut conn, &scope, year).await?;
     let training = jiceng_store::training::tallies_in_scope(&mut conn, &scope, year).await?;
+    let tasks = jiceng_store::tasks::tallies_in_scope(&mut conn, &scope, year, as_of).await?;
     let signal_rows = weak_store::signals(&mut conn, &scope, year).await?;
     let manual = rating_store::manual_scores(&mut conn, &scope, year).await?;
     let confirmed: HashSet<i64> = weak_store::confirmed_orgs(&mut conn, &scope, year)
@@ -344,6 +348,7 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
         signals,
         manual,
         training,
+        tasks,
         confirmed,
     })
 }

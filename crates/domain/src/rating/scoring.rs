@@ -262,8 +262,38 @@ fn derived(d: DerivedIndicator, f: &OrgYearFacts, set: &IndicatorSet, book: &Rul
         }
         DerivedIndicator::TrainingHours => training(f),
         DerivedIndicator::Satisfaction => no_data("尚未开展群众满意度测评"),
-        DerivedIndicator::TaskCompletion => no_data("尚未记录任务完成情况"),
+        DerivedIndicator::TaskCompletion => tasks(f),
     }
+}
+
+/// The share of the tasks that reached the org with a deadline in the year that were done
+/// by their deadline, among those judged on the day: done, or past their deadline. A task
+/// not yet due is not judged; an org with none judged is 暂无数据, never 0 or 100.
+fn tasks(f: &OrgYearFacts) -> Outcome {
+    let Some(t) = f.tasks.filter(|t| t.due() > 0) else {
+        return match f.tasks {
+            Some(t) if t.not_due > 0 => no_data(format!(
+                "{}年度上级部署的{}项任务尚未到期",
+                f.year, t.not_due
+            )),
+            _ => no_data("没有到期的上级部署任务"),
+        };
+    };
+    let pending = if t.not_due > 0 {
+        format!("；另有{}项未到期，未计入", t.not_due)
+    } else {
+        String::new()
+    };
+    scored(
+        t.on_time as f64 * 100.0 / t.due() as f64,
+        format!(
+            "到期的上级部署任务{}项：按时完成{}项，逾期完成{}项，逾期未完成{}项{pending}",
+            t.due(),
+            t.on_time,
+            t.late,
+            t.overdue
+        ),
+    )
 }
 
 /// The share of the subtree's members whose hours of the year are done (SPEC R: 32 学时,

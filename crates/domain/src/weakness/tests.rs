@@ -45,6 +45,7 @@ fn healthy() -> OrgYearFacts {
         subtree_life: LifeTotals::default(),
         manual_scores: BTreeMap::new(),
         training: None,
+        tasks: None,
         ..crate::rating::tests::facts()
     }
 }
