@@ -20,6 +20,7 @@ pub mod load;
 pub mod markdown;
 pub mod reports;
 pub mod roster;
+pub mod tasks;
 
 use std::path::PathBuf;
 
@@ -123,6 +124,10 @@ pub enum Mode {
     /// 64 connections for minutes (default 10) while the server is killed (SIGKILL) every
     /// minute and started again; then every acknowledged write is looked for.
     Soak(concurrency::SoakArgs),
+    /// A task to a province's village branches (a synthetic tree of the province's shape,
+    /// 90,000 villages by default): preview, issuing, a report, completion at the root, a
+    /// city and a county, the root's burden ledger.
+    Tasks(tasks::TasksArgs),
 }
 
 /// Everything measured on one data set.
@@ -330,6 +335,10 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
         }
         Some(Mode::Soak(s)) => {
             concurrency::soak(&args, s).await?;
+            return Ok(vec![]);
+        }
+        Some(Mode::Tasks(t)) => {
+            tasks::run(t).await?;
             return Ok(vec![]);
         }
         None => {}
