@@ -213,6 +213,9 @@ pub async fn record(
         org_path: org.path.clone(),
         year_month: crate::tasks::burden::month_key(c.on),
         issuer_id: by.org.id,
+        level: jiceng_domain::task::BurdenLevel::of(org.org.kind, org.org.domain)
+            .code()
+            .to_string(),
         items: 1,
         questions: 0,
         answered: 0,

@@ -43,7 +43,9 @@ CREATE INDEX task_target_path ON task_target (task_id, org_path);
 CREATE INDEX task_target_org ON task_target (org_id, done_on);
 CREATE INDEX task_target_scope ON task_target (org_path, deadline);
 
--- 减负台账: what reached each org in a month, by issuing org — items (tasks, later
+-- 减负台账: what reached each org in a month, by issuing org — the org's burden level
+-- (村（社区）, 乡镇（街道）, other: kept on the row so a province's ledger reads no org rows) —
+-- items (tasks, later
 -- inspections and data requests), the questions asked, the questions the system answered
 -- instead, and those asked although the system held the answer. Added to in the issuing
 -- transaction; read by a path range for a month.
@@ -52,6 +54,7 @@ CREATE TABLE burden_month (
     org_path   TEXT COLLATE "C" NOT NULL,
     year_month TEXT NOT NULL,
     issuer_id  BIGINT NOT NULL,
+    level      TEXT NOT NULL,
     items      BIGINT NOT NULL,
     questions  BIGINT NOT NULL,
     answered   BIGINT NOT NULL,

@@ -288,6 +288,35 @@ pub async fn targets(conn: &mut Conn, task_id: i64, scope: &Scope) -> Result<Vec
         .await
 }
 
+/// Where a target stands: its org, deadline and the day it was done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetState {
+    pub org_id: i64,
+    pub org_path: String,
+    pub deadline: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+}
+
+/// The targets of a task within `scope`, their standing only (what the counts read).
+pub async fn states(conn: &mut Conn, task_id: i64, scope: &Scope) -> Result<Vec<TargetState>> {
+    Sql::new("SELECT org_id, org_path, deadline, done_on FROM task_target WHERE task_id = ")
+        .bind(task_id)
+        .push(" AND ")
+        .scope("org_path", scope)
+        .fetch_map(&mut *conn, |r| {
+            Ok(from_row!(
+                r,
+                TargetState {
+                    org_id,
+                    org_path,
+                    deadline: r.date("deadline")?,
+                    done_on: r.opt_date("done_on")?,
+                }
+            ))
+        })
+        .await
+}
+
 /// One target of a task.
 pub async fn target(conn: &mut Conn, task_id: i64, org_id: i64) -> Result<Option<StoredTarget>> {
     select_targets()
@@ -402,17 +431,20 @@ pub struct BurdenRow {
     /// `YYYY-MM`.
     pub year_month: String,
     pub issuer_id: i64,
+    /// The receiving org's burden level (`domain::task::BurdenLevel` code).
+    pub level: String,
     pub items: i64,
     pub questions: i64,
     pub answered: i64,
     pub asked_held: i64,
 }
 
-const BURDEN_COLS: [&str; 8] = [
+const BURDEN_COLS: [&str; 9] = [
     "org_id",
     "org_path",
     "year_month",
     "issuer_id",
+    "level",
     "items",
     "questions",
     "answered",
@@ -442,6 +474,7 @@ pub async fn add_burden(conn: &mut Conn, rows: &[BurdenRow]) -> Result<()> {
                 r.org_path.clone().into(),
                 r.year_month.clone().into(),
                 r.issuer_id.into(),
+                r.level.clone().into(),
                 r.items.into(),
                 r.questions.into(),
                 r.answered.into(),
@@ -481,6 +514,7 @@ pub async fn burden(conn: &mut Conn, scope: &Scope, year_month: &str) -> Result<
                 org_path,
                 year_month,
                 issuer_id,
+                level,
                 items,
                 questions,
                 answered,

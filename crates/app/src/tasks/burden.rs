@@ -176,21 +176,81 @@ pub async fn ledger(app: &App, org: &InScope<OrgRecord>, month: &str) -> Result<
     let ceilings = ceilings(app).await?;
     let mut conn = app.store.acquire().await?;
     let rows = store::burden(&mut conn, &org.subtree(), month).await?;
-    let mut org_ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
-    org_ids.dedup();
-    let issuer_ids: Vec<i64> = {
-        let mut v: Vec<i64> = rows.iter().map(|r| r.issuer_id).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let orgs: HashMap<i64, OrgRecord> = jiceng_store::orgs::by_ids(&mut conn, &org_ids)
+    drop(conn);
+    let mut totals = Sums::default();
+    // Per receiving org: its sums, how many issuers, its level (kept on its rows).
+    let mut per_org: HashMap<i64, (Sums, i64, BurdenLevel)> = HashMap::new();
+    let mut per_issuer: HashMap<i64, (Sums, i64)> = HashMap::new();
+    for r in &rows {
+        totals.add(r);
+        let level = BurdenLevel::from_code(&r.level).unwrap_or(BurdenLevel::Other);
+        let o = per_org
+            .entry(r.org_id)
+            .or_insert_with(|| (Sums::default(), 0, level));
+        o.0.add(r);
+        o.1 += 1;
+        let i = per_issuer.entry(r.issuer_id).or_default();
+        i.0.add(r);
+        i.1 += 1;
+    }
+    let loaded = |sums: &Sums, level: BurdenLevel| load(sums.items, ceilings.ceiling(level));
+    let levels = BurdenLevel::ALL
+        .into_iter()
+        .filter_map(|level| {
+            let of: Vec<&(Sums, i64, BurdenLevel)> =
+                per_org.values().filter(|o| o.2 == level).collect();
+            if of.is_empty() {
+                return None;
+            }
+            let mut sums = Sums::default();
+            for o in &of {
+                sums.items += o.0.items;
+                sums.questions += o.0.questions;
+                sums.answered += o.0.answered;
+                sums.asked_held += o.0.asked_held;
+            }
+            Some(LevelLine {
+                level,
+                ceiling: ceilings.ceiling(level),
+                orgs: of.len() as i64,
+                at: of
+                    .iter()
+                    .filter(|o| loaded(&o.0, level) == Load::At)
+                    .count() as i64,
+                over: of
+                    .iter()
+                    .filter(|o| loaded(&o.0, level) == Load::Over)
+                    .count() as i64,
+                sums,
+            })
+        })
+        .collect();
+    let over = per_org
+        .values()
+        .filter(|o| loaded(&o.0, o.2) == Load::Over)
+        .count() as i64;
+    // The most burdened first: furthest above the ceiling, then by items; only those
+    // listed are read (a province's month reaches every village).
+    let mut ranked: Vec<(i64, Sums, i64, BurdenLevel)> = per_org
+        .into_iter()
+        .map(|(id, (sums, issuers, level))| (id, sums, issuers, level))
+        .collect();
+    ranked.sort_by(|a, b| {
+        (b.1.items - ceilings.ceiling(b.3))
+            .cmp(&(a.1.items - ceilings.ceiling(a.3)))
+            .then(b.1.items.cmp(&a.1.items))
+            .then(a.0.cmp(&b.0))
+    });
+    ranked.truncate(HEAVIEST);
+    let listed: Vec<i64> = ranked.iter().map(|r| r.0).collect();
+    let mut conn = app.store.acquire().await?;
+    let orgs: HashMap<i64, OrgRecord> = jiceng_store::orgs::by_ids(&mut conn, &listed)
         .await?
         .into_iter()
         .map(|o| (o.org.id, o))
         .collect();
     let mut more: Vec<i64> = orgs.values().filter_map(|o| o.org.parent_id).collect();
-    more.extend(issuer_ids.iter().copied());
+    more.extend(per_issuer.keys().copied());
     more.sort_unstable();
     more.dedup();
     let names: HashMap<i64, String> = jiceng_store::orgs::by_ids(&mut conn, &more)
@@ -199,24 +259,10 @@ pub async fn ledger(app: &App, org: &InScope<OrgRecord>, month: &str) -> Result<
         .map(|o| (o.org.id, o.org.name))
         .collect();
     drop(conn);
-
-    let mut totals = Sums::default();
-    let mut per_org: HashMap<i64, (Sums, i64)> = HashMap::new();
-    let mut per_issuer: HashMap<i64, (Sums, i64)> = HashMap::new();
-    for r in &rows {
-        totals.add(r);
-        let o = per_org.entry(r.org_id).or_default();
-        o.0.add(r);
-        o.1 += 1;
-        let i = per_issuer.entry(r.issuer_id).or_default();
-        i.0.add(r);
-        i.1 += 1;
-    }
-    let mut lines: Vec<OrgLine> = per_org
+    let lines: Vec<OrgLine> = ranked
         .into_iter()
-        .filter_map(|(id, (sums, issuers))| {
+        .filter_map(|(id, sums, issuers, level)| {
             let o = orgs.get(&id)?;
-            let level = BurdenLevel::of(o.org.kind, o.org.domain);
             let ceiling = ceilings.ceiling(level);
             Some(OrgLine {
                 org_id: id,
@@ -234,39 +280,6 @@ pub async fn ledger(app: &App, org: &InScope<OrgRecord>, month: &str) -> Result<
             })
         })
         .collect();
-    let levels = BurdenLevel::ALL
-        .into_iter()
-        .filter_map(|level| {
-            let of: Vec<&OrgLine> = lines.iter().filter(|l| l.level == level).collect();
-            if of.is_empty() {
-                return None;
-            }
-            let mut sums = Sums::default();
-            for l in &of {
-                sums.items += l.sums.items;
-                sums.questions += l.sums.questions;
-                sums.answered += l.sums.answered;
-                sums.asked_held += l.sums.asked_held;
-            }
-            Some(LevelLine {
-                level,
-                ceiling: ceilings.ceiling(level),
-                orgs: of.len() as i64,
-                at: of.iter().filter(|l| l.load == Load::At).count() as i64,
-                over: of.iter().filter(|l| l.load == Load::Over).count() as i64,
-                sums,
-            })
-        })
-        .collect();
-    let over = lines.iter().filter(|l| l.load == Load::Over).count() as i64;
-    // The most burdened first: over the ceiling, then by how far above it, then by items.
-    lines.sort_by(|a, b| {
-        (b.sums.items - b.ceiling)
-            .cmp(&(a.sums.items - a.ceiling))
-            .then(b.sums.items.cmp(&a.sums.items))
-            .then(a.org.code.cmp(&b.org.code))
-    });
-    lines.truncate(HEAVIEST);
     let mut issuers: Vec<IssuerLine> = per_issuer
         .into_iter()
         .map(|(id, (sums, orgs))| IssuerLine {

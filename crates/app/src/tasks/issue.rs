@@ -268,6 +268,7 @@ pub async fn issue(
             org_path: o.path.clone(),
             year_month: month.clone(),
             issuer_id: org.org.id,
+            level: BurdenLevel::of(o.org.kind, o.org.domain).code().to_string(),
             items: 1,
             questions: q.asked,
             answered: q.answered,

@@ -252,10 +252,20 @@ pub async fn view(
     } else {
         at.subtree()
     };
-    let targets = store::targets(&mut conn, task_id, &scope).await?;
-    if targets.is_empty() && !above {
+    let states = store::states(&mut conn, task_id, &scope).await?;
+    if states.is_empty() && !above {
         return Err(AppError::NotFound("任务".into()));
     }
+    // The lines themselves (their answers and progress) only when they are shown.
+    let show = all_lines || states.len() <= LINES_MAX;
+    let shown: Vec<StoredTarget> = if show {
+        store::targets(&mut conn, task_id, &scope).await?
+    } else {
+        store::target(&mut conn, task_id, at.org.id)
+            .await?
+            .into_iter()
+            .collect()
+    };
     let children = jiceng_store::orgs::children(&mut conn, &at.subtree(), at.org.id).await?;
     let parent = match task.parent_id {
         Some(p) => store::get(&mut conn, p).await?.map(Task::of).transpose()?,
@@ -271,7 +281,7 @@ pub async fn view(
 
     let mut counts = Counts::default();
     let mut by_child: HashMap<i64, Counts> = HashMap::new();
-    for l in &targets {
+    for l in &states {
         let s = TargetStatus::of(l.done_on, l.deadline, today);
         counts.add(s);
         if let Some(c) = child_of(&at.path, &l.org_path) {
@@ -289,13 +299,6 @@ pub async fn view(
         })
         .collect();
 
-    let show = all_lines || targets.len() <= LINES_MAX;
-    let own_line = targets.iter().find(|l| l.org_id == at.org.id).cloned();
-    let shown: Vec<StoredTarget> = if show {
-        targets
-    } else {
-        own_line.iter().cloned().collect()
-    };
     let figures: Vec<HeldFigure> = task
         .fields
         .iter()
