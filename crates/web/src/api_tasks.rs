@@ -47,11 +47,29 @@ pub fn routes() -> Routes {
             Subject::Task,
             report,
         )
+        .post(
+            "/tasks/{id}/remind",
+            Guard::May(Action::IssueTasks),
+            Subject::Task,
+            remind,
+        )
+        .post(
+            "/tasks/{id}/extend",
+            Guard::May(Action::IssueTasks),
+            Subject::Task,
+            extend,
+        )
         .get(
             "/burden",
             Guard::May(Action::ReadData),
             Subject::QueryOrg,
             ledger,
+        )
+        .put(
+            "/burden/ceilings",
+            Guard::May(Action::SetRules),
+            Subject::None,
+            set_ceilings,
         )
 }
 
@@ -211,6 +229,67 @@ async fn report(
     }
 }
 
+/// Reminds the open targets of `?org=`'s task: `{"done": reminded, "already": …}`.
+async fn remind(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<ApiUser>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<IssueTasks>()?;
+    match tasks::remind(&state.app, &grant, &org, id).await {
+        Ok(u) => Ok(to_json(&u).into_response()),
+        Err(e) => refusal(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct ExtendInput {
+    deadline: chrono::NaiveDate,
+    /// Only these targets (org ids); none: every open target.
+    #[serde(default)]
+    orgs: Option<Vec<i64>>,
+}
+
+/// Moves the deadline of the open targets of `?org=`'s task: `{"done": moved}`.
+async fn extend(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<ApiUser>,
+    JsonBody(input): JsonBody<ExtendInput>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<IssueTasks>()?;
+    let orgs = input.orgs.as_deref();
+    match tasks::extend(&state.app, &grant, &org, id, orgs, input.deadline).await {
+        Ok(u) => Ok(to_json(&u).into_response()),
+        Err(e) => refusal(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CeilingsInput {
+    village_monthly_max: i64,
+    township_monthly_max: i64,
+    other_monthly_max: i64,
+}
+
+/// Sets the monthly burden ceilings: the ceilings now in force.
+async fn set_ceilings(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(c): JsonBody<CeilingsInput>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<jiceng_app::access::SetRules>()?;
+    let (v, t, o) = (
+        c.village_monthly_max,
+        c.township_monthly_max,
+        c.other_monthly_max,
+    );
+    match burden::set_ceilings(&state.app, &grant, v, t, o).await {
+        Ok(r) => Ok(to_json(&r).into_response()),
+        Err(e) => refusal(e),
+    }
+}
+
 #[derive(Deserialize)]
 struct MonthQuery {
     month: Option<String>,
@@ -270,6 +349,32 @@ pub(crate) fn schemas() -> Map<String, Value> {
                 "answers": { "type": "array", "items": { "type": "string" }, "description": "按报送内容的顺序逐项填写；系统填写的项目留空" },
                 "evidence": s("string", "佐证材料"),
             },
+        },
+        "TaskUrged": {
+            "type": "object",
+            "properties": {
+                "done": s("integer", "提醒或延期的任务对象数"),
+                "already": s("integer", "今天已提醒过、未再提醒的任务对象数"),
+            },
+            "required": ["done", "already"],
+        },
+        "TaskExtend": {
+            "type": "object",
+            "properties": {
+                "deadline": { "type": "string", "format": "date", "description": "新的完成时限（不早于今天）" },
+                "orgs": { "type": "array", "items": { "type": "integer" }, "description": "只延期这些任务对象（党组织 id）；不填为全部未完成的" },
+            },
+            "required": ["deadline"],
+        },
+        "BurdenCeilings": {
+            "type": "object",
+            "properties": {
+                "village_monthly_max": s("integer", "村（社区）党组织每月最多收到的任务和督查（1–100）"),
+                "township_monthly_max": s("integer", "乡镇（街道）党（工）委每月最多（1–100）"),
+                "other_monthly_max": s("integer", "其他党组织每月最多（1–100）"),
+                "source": s("string", "依据（回答中：组织部门设定者和日期，或随系统提供的本地示例）"),
+            },
+            "required": ["village_monthly_max", "township_monthly_max", "other_monthly_max"],
         },
         "BurdenLedger": {
             "type": "object",

@@ -136,6 +136,11 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
                 "title": "测试任务", "content": "测试", "deadline": "2099-12-31", "preview": true
             })),
             ("POST", "/tasks/{id}/report") => Sample::Json(json!({"progress": "测试"})),
+            ("POST", "/tasks/{id}/remind") => Sample::Empty,
+            ("POST", "/tasks/{id}/extend") => Sample::Json(json!({"deadline": "2099-12-31"})),
+            ("PUT", "/burden/ceilings") => Sample::Json(json!({
+                "village_monthly_max": 4, "township_monthly_max": 8, "other_monthly_max": 6
+            })),
             ("POST", "/inspections") => Sample::Json(json!({
                 "on": "2026-06-01", "inspectors": "王督查", "methods": ["OnSite"], "findings": "测试"
             })),

@@ -237,5 +237,36 @@ contract_test!(
             .await
             .json();
         assert_eq!(v["passed"].as_array().unwrap().len(), 1, "{v}");
+        // The API's urging: the first task's two open branches get twenty more days; a
+        // day already past is refused with its field; the department lowers the ceilings.
+        let later = (f.app.today() + chrono::Duration::days(20)).to_string();
+        let r = api
+            .post_json(
+                &format!("/api/v1/tasks/{id}/extend?org={c001}"),
+                serde_json::json!({ "deadline": later }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["done"], 2);
+        let r = api
+            .post_json(
+                &format!("/api/v1/tasks/{id}/extend?org={c001}"),
+                serde_json::json!({ "deadline": "2020-01-01" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert_eq!(r.json()["field"], "deadline");
+        let r = api
+            .put_json(
+                "/api/v1/burden/ceilings",
+                serde_json::json!({"village_monthly_max": 1, "township_monthly_max": 8,
+                    "other_monthly_max": 6}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let ledger = api.get(&format!("/api/v1/burden?org={c001}")).await.json();
+        assert_eq!(ledger["ceilings"]["village_monthly_max"], 1, "{ledger}");
+        // 甲村 and 乙村 received two tasks this month (the county's and 甲镇's): over 1.
+        assert_eq!(ledger["over"], 2, "{ledger}");
     }
 );

@@ -470,6 +470,16 @@ pub const ROUTES: &[ApiRoute] = &[
         .body("TaskReport")
         .status(204)
         .returns("Object"),
+    post("/tasks/{id}/remind", "tasks", "提醒 org 下达的任务中未完成的任务对象（站内提醒，同一任务每天每个对象最多一次）")
+        .params(&[ID, ORG])
+        .returns("TaskUrged"),
+    post("/tasks/{id}/extend", "tasks", "延长 org 下达的任务中未完成任务对象的完成时限（全部或所列党组织）；新时限早于今天、没有未完成的对象等 400")
+        .params(&[ID, ORG])
+        .body("TaskExtend")
+        .returns("TaskUrged"),
+    put("/burden/ceilings", "tasks", "设定减负台账的每月上限（组织部门、系统管理员）；每项1–100，超出 400；审计")
+        .body("BurdenCeilings")
+        .returns("BurdenCeilings"),
     get("/burden", "tasks", "减负台账：org 及以下党组织某月（month=2026-12，默认本月）收到的任务，按层级对照每月上限、按下达单位、负担最重的党组织，系统代答和仍要求填报已掌握数据的项次")
         .params(&[ORG, MONTH])
         .returns("BurdenLedger"),
