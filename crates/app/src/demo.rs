@@ -263,7 +263,7 @@ pub async fn seed_dues(app: &App, county_code: &str) -> Result<(usize, usize)> {
 /// some overdue) and three more this month — so its villages are over the monthly ceiling
 /// of the burden ledger. Answers the tasks issued.
 pub async fn seed_tasks(app: &App, county_code: &str) -> Result<usize> {
-    use crate::access::{Actor, IssueTasks, ReportTasks, Role};
+    use crate::access::{Actor, IssueTasks, Role};
     use crate::tasks::{self, Draft, Report, TargetFilter};
     use jiceng_domain::task::{AnswerKind, FieldDraft};
     let d = pick_orgs(app, county_code).await?;
@@ -320,31 +320,14 @@ pub async fn seed_tasks(app: &App, county_code: &str) -> Result<usize> {
     drop(conn);
     let mut reported_day = app.clone();
     reported_day.fixed_today = Some(today - chrono::Duration::days(9));
-    for (i, l) in lines.iter().enumerate() {
-        if i % 3 == 2 {
-            continue;
-        }
-        let mut conn = app.store.acquire().await?;
-        let Some(org) = jiceng_store::orgs::get(&mut conn, &Scope::All, l.org_id).await? else {
-            continue;
-        };
-        drop(conn);
-        let sec = Actor::for_demo(Role::Secretary, &org);
-        let org = crate::access::InScope::proven(org);
+    for (i, l) in lines.iter().enumerate().filter(|(i, _)| i % 3 != 2) {
         let r = Report {
             done: true,
             progress: "已逐一核对".into(),
             answers: vec![String::new(), (i % 4).to_string()],
             evidence: "核对表存支部".into(),
         };
-        tasks::report(
-            &reported_day,
-            &sec.grant::<ReportTasks>()?,
-            &org,
-            check.id,
-            &r,
-        )
-        .await?;
+        report_as_secretary(&reported_day, l.org_id, check.id, &r).await?;
     }
     // This month: the county's winter visit to the villages.
     let visit = tasks::issue(
@@ -421,13 +404,6 @@ pub async fn seed_tasks(app: &App, county_code: &str) -> Result<usize> {
     let lines = jiceng_store::tasks::targets(&mut conn, visit.id, &township.subtree()).await?;
     drop(conn);
     for (i, l) in lines.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
-        let mut conn = app.store.acquire().await?;
-        let Some(org) = jiceng_store::orgs::get(&mut conn, &Scope::All, l.org_id).await? else {
-            continue;
-        };
-        drop(conn);
-        let sec = Actor::for_demo(Role::Secretary, &org);
-        let org = crate::access::InScope::proven(org);
         let r = Report {
             done: true,
             progress: "已完成走访".into(),
@@ -438,9 +414,27 @@ pub async fn seed_tasks(app: &App, county_code: &str) -> Result<usize> {
             ],
             evidence: String::new(),
         };
-        tasks::report(app, &sec.grant::<ReportTasks>()?, &org, visit.id, &r).await?;
+        report_as_secretary(app, l.org_id, visit.id, &r).await?;
     }
     Ok(issued)
+}
+
+/// A demo branch's secretary reports task `task` (a branch that is gone is skipped).
+async fn report_as_secretary(
+    app: &App,
+    org_id: i64,
+    task: i64,
+    r: &crate::tasks::Report,
+) -> Result<()> {
+    use crate::access::{Actor, ReportTasks, Role};
+    let mut conn = app.store.acquire().await?;
+    let Some(org) = jiceng_store::orgs::get(&mut conn, &Scope::All, org_id).await? else {
+        return Ok(());
+    };
+    drop(conn);
+    let sec = Actor::for_demo(Role::Secretary, &org);
+    let org = crate::access::InScope::proven(org);
+    crate::tasks::report(app, &sec.grant::<ReportTasks>()?, &org, task, r).await
 }
 
 /// 督查 for the demo: the county inspected the demo branch twelve days ago about the

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use jiceng_app::access::{Action, InScope, RecordInspections, ReportTasks};
 use jiceng_app::inspections::{self, Inspection, InspectionList};
@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::error::{PageError, WebError};
 use crate::extract::QueryOrg;
 use crate::pages::refusal::Refusal;
-use crate::pages::{html_status, urlencode, DoneParam, Nav};
+use crate::pages::{done_redirect, html_status, DoneParam, Nav};
 use crate::parse::{parse_day, parse_period, Fields};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
@@ -256,14 +256,10 @@ async fn submit(
         Err(e) => return new_page(&state, &user, &org, v, e).await,
     };
     match inspections::record(&state.app, &grant, &org, task, &draft).await {
-        Ok(id) => {
-            let to = format!(
-                "/inspections/{id}?org={}&done={}",
-                org.org.id,
-                urlencode("已登记督查情况")
-            );
-            Ok(Redirect::to(&to).into_response())
-        }
+        Ok(id) => Ok(done_redirect(
+            &format!("/inspections/{id}?org={}", org.org.id),
+            "已登记督查情况",
+        )),
         Err(e) => {
             let e = Refusal::of(e)?;
             new_page(&state, &user, &org, v, e).await
@@ -341,14 +337,10 @@ async fn fix(
         .map_err(|_| bad(format!("无法识别的问题：{}", fields.get("seq"))))?;
     let on = parse_day(&fields.get("fixed_on"), "整改完成日期").map_err(bad)?;
     match inspections::fix(&state.app, &grant, &org, id, seq, on, &fields.get("note")).await {
-        Ok(()) => {
-            let to = format!(
-                "/inspections/{id}?org={}&done={}",
-                org.org.id,
-                urlencode("已登记整改")
-            );
-            Ok(Redirect::to(&to).into_response())
-        }
+        Ok(()) => Ok(done_redirect(
+            &format!("/inspections/{id}?org={}", org.org.id),
+            "已登记整改",
+        )),
         Err(e) => {
             let e = Refusal::of(e)?;
             show_page(&state, &user, &org, id, None, e).await

@@ -209,6 +209,13 @@ pub struct DoneParam {
     pub done: Option<String>,
 }
 
+/// The redirect after a form that worked: back to `path` (which carries its `?org=`) with
+/// the notice `note` for the page to show (`&done=`).
+pub fn done_redirect(path: &str, note: &str) -> Response {
+    let to = format!("{path}&done={}", urlencode(note));
+    axum::response::Redirect::to(&to).into_response()
+}
+
 /// Renders a template as an HTML response.
 pub fn html<T: Template>(t: &T) -> Result<Response, PageError> {
     let body = t.render()?;

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use jiceng_app::access::{Action, SetRules};
 use jiceng_app::tasks::burden::{self, Ledger};
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::error::{PageError, WebError};
 use crate::extract::QueryOrg;
 use crate::pages::refusal::Refusal;
-use crate::pages::{html_status, urlencode, Nav};
+use crate::pages::{done_redirect, html_status, Nav};
 use crate::parse::Fields;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
@@ -128,14 +128,10 @@ async fn set_ceilings(
         num("other", "其他党组织")?,
     );
     match burden::set_ceilings(&state.app, &grant, village, township, other).await {
-        Ok(_) => {
-            let to = format!(
-                "/burden?org={}&done={}",
-                org.org.id,
-                urlencode("已保存每月上限")
-            );
-            Ok(Redirect::to(&to).into_response())
-        }
+        Ok(_) => Ok(done_redirect(
+            &format!("/burden?org={}", org.org.id),
+            "已保存每月上限",
+        )),
         Err(e) => {
             let e = Refusal::of(e)?;
             render(&state, &user, &org, None, None, e).await

@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use jiceng_app::access::{Action, IssueTasks};
 use jiceng_app::browse;
@@ -19,7 +19,7 @@ use serde::Deserialize;
 use crate::error::PageError;
 use crate::extract::QueryOrg;
 use crate::pages::refusal::Refusal;
-use crate::pages::{html_status, urlencode, Nav};
+use crate::pages::{done_redirect, html_status, Nav};
 use crate::parse::{parse_day, Fields};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
@@ -335,9 +335,10 @@ async fn submit(
     if send {
         match tasks::issue(&state.app, &grant, &org, &draft, parent_id).await {
             Ok(done) => {
-                let note = urlencode(&format!("任务已下达到{}个党组织", done.targets));
-                let to = format!("/tasks/{}?org={}&done={note}", done.id, org.org.id);
-                return Ok(Redirect::to(&to).into_response());
+                return Ok(done_redirect(
+                    &format!("/tasks/{}?org={}", done.id, org.org.id),
+                    &format!("任务已下达到{}个党组织", done.targets),
+                ));
             }
             Err(e) => {
                 let e = Refusal::of(e)?;

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use jiceng_app::access::{Action, IssueTasks, ReportTasks};
 use jiceng_app::tasks::{self, Report, TaskView};
@@ -14,7 +14,7 @@ use jiceng_domain::task::{FieldSource, TargetStatus};
 use crate::error::PageError;
 use crate::extract::QueryOrg;
 use crate::pages::refusal::Refusal;
-use crate::pages::{html_status, urlencode, xlsx, DoneParam, Nav};
+use crate::pages::{done_redirect, html_status, xlsx, DoneParam, Nav};
 use crate::parse::{parse_day, Fields};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
@@ -184,7 +184,7 @@ async fn export(
 }
 
 fn back(id: i64, org: i64, note: &str) -> Response {
-    Redirect::to(&format!("/tasks/{id}?org={org}&done={}", urlencode(note))).into_response()
+    done_redirect(&format!("/tasks/{id}?org={org}"), note)
 }
 
 async fn report(
