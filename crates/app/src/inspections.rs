@@ -4,6 +4,8 @@
 //! org's reminders and the inspector's; an inspection counts in the burden ledger of the
 //! inspected org (the month it was held, the inspecting org as issuer). Audited.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use jiceng_domain::inspection::{self, InspectionDraft, InspectionError, Method, ProblemStatus};
 use jiceng_domain::Period;
@@ -107,35 +109,59 @@ fn line(p: &StoredProblem, org_name: &str, today: NaiveDate) -> ProblemLine {
     }
 }
 
-async fn shown(app: &App, i: StoredInspection) -> Result<Inspection> {
+/// The inspections as shown: their orgs, problems and tasks read once for all of them.
+async fn shown(app: &App, found: Vec<StoredInspection>) -> Result<Vec<Inspection>> {
     let today = app.today();
+    let ids: Vec<i64> = found.iter().map(|i| i.id).collect();
+    let org_ids: Vec<i64> = found.iter().map(|i| i.org_id).collect();
+    let mut task_ids: Vec<i64> = found.iter().filter_map(|i| i.task_id).collect();
+    task_ids.sort_unstable();
+    task_ids.dedup();
     let mut conn = app.store.acquire().await?;
-    let org = jiceng_store::orgs::get(&mut conn, &Scope::All, i.org_id).await?;
-    let name = org.as_ref().map(|o| o.org.name.clone()).unwrap_or_default();
-    let problems = store::problems(&mut conn, i.id).await?;
-    let task = match i.task_id {
-        Some(t) => jiceng_store::tasks::get(&mut conn, t)
-            .await?
-            .map(|t| (t.id, t.title)),
-        None => None,
-    };
+    let orgs: HashMap<i64, OrgRef> = jiceng_store::orgs::by_ids(&mut conn, &org_ids)
+        .await?
+        .iter()
+        .map(|o| (o.org.id, OrgRef::of(&o.org)))
+        .collect();
+    let mut problems: HashMap<i64, Vec<StoredProblem>> = HashMap::new();
+    for p in store::problems_of(&mut conn, &ids).await? {
+        problems.entry(p.inspection_id).or_default().push(p);
+    }
+    let mut tasks = HashMap::new();
+    for t in task_ids {
+        if let Some(x) = jiceng_store::tasks::get(&mut conn, t).await? {
+            tasks.insert(t, x.title);
+        }
+    }
     drop(conn);
-    Ok(Inspection {
-        id: i.id,
-        org_id: i.org_id,
-        org: org.as_ref().map(|o| OrgRef::of(&o.org)).unwrap_or(OrgRef {
-            code: String::new(),
-            name: name.clone(),
-        }),
-        by_org_name: i.by_org_name,
-        task,
-        held_on: i.held_on,
-        inspectors: i.inspectors.split('、').map(str::to_string).collect(),
-        methods: i.methods.split(',').filter_map(Method::parse).collect(),
-        findings: i.findings,
-        recorded_by: i.recorded_by,
-        problems: problems.iter().map(|p| line(p, &name, today)).collect(),
-    })
+    Ok(found
+        .into_iter()
+        .map(|i| {
+            let org = orgs.get(&i.org_id).cloned().unwrap_or(OrgRef {
+                code: String::new(),
+                name: String::new(),
+            });
+            let problems = problems
+                .get(&i.id)
+                .map(|ps| ps.iter().map(|p| line(p, &org.name, today)).collect())
+                .unwrap_or_default();
+            Inspection {
+                id: i.id,
+                org_id: i.org_id,
+                by_org_name: i.by_org_name,
+                task: i
+                    .task_id
+                    .and_then(|t| tasks.get(&t).map(|title| (t, title.clone()))),
+                held_on: i.held_on,
+                inspectors: i.inspectors.split('、').map(str::to_string).collect(),
+                methods: i.methods.split(',').filter_map(Method::parse).collect(),
+                findings: i.findings,
+                recorded_by: i.recorded_by,
+                problems,
+                org,
+            }
+        })
+        .collect())
 }
 
 /// Records an inspection of `org` (the inspecting org is the recorder's own, or `org`
@@ -247,7 +273,7 @@ pub async fn get(app: &App, org: &InScope<OrgRecord>, id: i64) -> Result<Inspect
         .await?
         .ok_or_else(|| AppError::NotFound("督查记录".into()))?;
     drop(conn);
-    shown(app, i).await
+    Ok(shown(app, vec![i]).await?.remove(0))
 }
 
 /// The inspections of `org`'s subtree held in `period`, and its open problems.
@@ -262,24 +288,19 @@ pub async fn list(app: &App, org: &InScope<OrgRecord>, period: Period) -> Result
         LIST_MAX,
     )
     .await?;
-    let mut open = store::open_problems(&mut conn, &org.subtree()).await?;
-    open.truncate(LIST_MAX as usize);
-    let orgs = jiceng_store::orgs::list(&mut conn, &org.subtree()).await?;
+    let open = store::open_problems(&mut conn, &org.subtree(), LIST_MAX).await?;
+    let ids: Vec<i64> = open.iter().map(|(_, id)| *id).collect();
+    let names: HashMap<i64, String> = jiceng_store::orgs::by_ids(&mut conn, &ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.org.id, o.org.name))
+        .collect();
     drop(conn);
-    let name_of = |path: &str| {
-        orgs.iter()
-            .find(|o| o.path == path)
-            .map(|o| o.org.name.clone())
-            .unwrap_or_default()
-    };
     let open = open
         .iter()
-        .map(|p| line(p, &name_of(&p.org_path), today))
+        .map(|(p, id)| line(p, names.get(id).map_or("", String::as_str), today))
         .collect();
-    let mut inspections = Vec::new();
-    for i in found {
-        inspections.push(shown(app, i).await?);
-    }
+    let inspections = shown(app, found).await?;
     Ok(InspectionList {
         org: org.org_ref(),
         org_id: org.org.id,
@@ -338,20 +359,9 @@ pub async fn open_of(
     org: &InScope<OrgRecord>,
     own: bool,
 ) -> Result<(i64, i64, Option<NaiveDate>)> {
-    let today = app.today();
     let mut conn = app.store.acquire().await?;
-    let open = store::open_problems(&mut conn, &org.subtree()).await?;
-    drop(conn);
-    let mine: Vec<&StoredProblem> = open
-        .iter()
-        .filter(|p| !own || p.org_path == org.path)
-        .collect();
-    let late = mine.iter().filter(|p| p.deadline < today).count() as i64;
-    Ok((
-        mine.len() as i64,
-        late,
-        mine.iter().map(|p| p.deadline).min(),
-    ))
+    let own = own.then_some(org.path.as_str());
+    Ok(store::open_count(&mut conn, &org.subtree(), own, app.today()).await?)
 }
 
 impl InspectionList {

@@ -3,9 +3,10 @@
 
 use chrono::NaiveDate;
 use sqlx::any::AnyRow;
+use sqlx::Row;
 
 use crate::row::{from_row, Cells};
-use crate::sql::{insert_many, Sql, Val};
+use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
 use crate::{Conn, Result, Scope};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,28 +182,71 @@ pub async fn list(
         .await
 }
 
-/// The problems of one inspection, in order.
-pub async fn problems(conn: &mut Conn, inspection_id: i64) -> Result<Vec<StoredProblem>> {
+/// The problems of the inspections `ids`, by inspection and in order (one read per
+/// [`IN_CHUNK`] inspections).
+pub async fn problems_of(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StoredProblem>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(IN_CHUNK) {
+        out.extend(
+            Sql::new(format!(
+                "SELECT {} FROM inspection_problem WHERE inspection_id IN ",
+                PROBLEM_COLS.join(", ")
+            ))
+            .in_list(chunk.iter().copied())
+            .push(" ORDER BY inspection_id, seq")
+            .fetch_map(&mut *conn, problem_from_row)
+            .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// The problems not yet fixed of orgs in `scope`, the earliest deadline first (at most
+/// `limit`), each with the id of the inspected org.
+pub async fn open_problems(
+    conn: &mut Conn,
+    scope: &Scope,
+    limit: i64,
+) -> Result<Vec<(StoredProblem, i64)>> {
+    let cols: Vec<String> = PROBLEM_COLS.iter().map(|c| format!("p.{c}")).collect();
     Sql::new(format!(
-        "SELECT {} FROM inspection_problem WHERE inspection_id = ",
-        PROBLEM_COLS.join(", ")
+        "SELECT {}, i.org_id FROM inspection_problem p JOIN inspection i ON i.id = p.inspection_id \
+         WHERE p.fixed_on IS NULL AND ",
+        cols.join(", ")
     ))
-    .bind(inspection_id)
-    .push(" ORDER BY seq")
-    .fetch_map(&mut *conn, problem_from_row)
+    .scope("p.org_path", scope)
+    .push(" ORDER BY p.deadline, p.inspection_id, p.seq LIMIT ")
+    .bind(limit)
+    .fetch_map(&mut *conn, |r| {
+        Ok((problem_from_row(r)?, r.try_get("org_id")?))
+    })
     .await
 }
 
-/// The problems not yet fixed of orgs in `scope`, the earliest deadline first.
-pub async fn open_problems(conn: &mut Conn, scope: &Scope) -> Result<Vec<StoredProblem>> {
-    Sql::new(format!(
-        "SELECT {} FROM inspection_problem WHERE fixed_on IS NULL AND ",
-        PROBLEM_COLS.join(", ")
+/// The problems not yet fixed of orgs in `scope` (or of the org at exactly `own` path):
+/// how many, how many past their deadline on `today`, the earliest deadline.
+pub async fn open_count(
+    conn: &mut Conn,
+    scope: &Scope,
+    own: Option<&str>,
+    today: NaiveDate,
+) -> Result<(i64, i64, Option<NaiveDate>)> {
+    let mut q = Sql::new(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN deadline < ",
+    )
+    .bind(today)
+    .push(" THEN 1 ELSE 0 END), 0), MIN(deadline) FROM inspection_problem WHERE fixed_on IS NULL AND ");
+    q = match own {
+        Some(path) => q.push("org_path = ").bind(path.to_string()),
+        None => q.scope("org_path", scope),
+    };
+    let rows: Vec<(i64, i64, Option<String>)> = q.fetch_all_as(&mut *conn).await?;
+    let (n, late, first) = rows.into_iter().next().unwrap_or((0, 0, None));
+    Ok((
+        n,
+        late,
+        first.map(|d| crate::parse_date_text(&d)).transpose()?,
     ))
-    .scope("org_path", scope)
-    .push(" ORDER BY deadline, inspection_id, seq")
-    .fetch_map(&mut *conn, problem_from_row)
-    .await
 }
 
 /// Records a problem fixed. Returns whether a problem not yet fixed was found.
