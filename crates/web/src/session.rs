@@ -224,6 +224,17 @@ impl User {
         }
         Ok(())
     }
+
+    /// A posted form's fields, once its token is checked, with the proof that this user may
+    /// do `P` (the handlers that read a form field by field).
+    pub(crate) fn form_for<P: jiceng_app::access::Permission>(
+        &self,
+        fields: Vec<(String, String)>,
+    ) -> Result<(crate::parse::Fields, jiceng_app::access::Grant<P>), PageError> {
+        let fields = crate::parse::Fields(fields);
+        self.check_csrf(&fields.get("csrf"))?;
+        Ok((fields, self.actor.grant::<P>()?))
+    }
 }
 
 /// Compares without stopping at the first difference.

@@ -145,9 +145,7 @@ async fn save(
     PathOrg { user, org }: PathOrg<User>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(fields);
-    user.check_csrf(&fields.get("csrf"))?;
-    let grant = user.actor.grant::<Write>()?;
+    let (fields, grant) = user.form_for::<Write>(fields)?;
     let id = org.org.id;
     let chosen = placement(&fields);
     let refused = match &chosen {

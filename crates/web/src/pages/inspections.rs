@@ -247,9 +247,7 @@ async fn submit(
     QueryOrg { user, org }: QueryOrg<User>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(fields);
-    user.check_csrf(&fields.get("csrf"))?;
-    let grant = user.actor.grant::<RecordInspections>()?;
+    let (fields, grant) = user.form_for::<RecordInspections>(fields)?;
     let v = values_of(&fields);
     let (draft, task) = match draft_of(&v) {
         Ok(d) => d,
@@ -326,9 +324,7 @@ async fn fix(
     QueryOrg { user, org }: QueryOrg<User>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(fields);
-    user.check_csrf(&fields.get("csrf"))?;
-    let grant = user.actor.grant::<ReportTasks>()?;
+    let (fields, grant) = user.form_for::<ReportTasks>(fields)?;
     let bad = |m: String| PageError(WebError::BadRequest(m));
     let seq: i64 = fields
         .get("seq")

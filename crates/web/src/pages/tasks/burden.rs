@@ -15,7 +15,6 @@ use crate::error::{PageError, WebError};
 use crate::extract::QueryOrg;
 use crate::pages::refusal::Refusal;
 use crate::pages::{done_redirect, html_status, Nav};
-use crate::parse::Fields;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
@@ -111,9 +110,7 @@ async fn set_ceilings(
     QueryOrg { user, org }: QueryOrg<User>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(fields);
-    user.check_csrf(&fields.get("csrf"))?;
-    let grant = user.actor.grant::<SetRules>()?;
+    let (fields, grant) = user.form_for::<SetRules>(fields)?;
     let num = |name: &str, what: &str| -> Result<i64, PageError> {
         let v = fields.get(name);
         v.trim().parse::<i64>().map_err(|_| {

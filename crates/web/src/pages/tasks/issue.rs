@@ -311,9 +311,7 @@ async fn submit(
     QueryOrg { user, org }: QueryOrg<User>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(fields);
-    user.check_csrf(&fields.get("csrf"))?;
-    let grant = user.actor.grant::<IssueTasks>()?;
+    let (fields, grant) = user.form_for::<IssueTasks>(fields)?;
     let v = values_of(&fields);
     let parent_id = match v.parent.trim() {
         "" => None,

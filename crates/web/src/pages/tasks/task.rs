@@ -15,7 +15,7 @@ use crate::error::PageError;
 use crate::extract::QueryOrg;
 use crate::pages::refusal::Refusal;
 use crate::pages::{done_redirect, html_status, xlsx, DoneParam, Nav};
-use crate::parse::{parse_day, Fields};
+use crate::parse::parse_day;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
 use crate::AppState;
@@ -193,9 +193,7 @@ async fn report(
     QueryOrg { user, org }: QueryOrg<User>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(fields);
-    user.check_csrf(&fields.get("csrf"))?;
-    let grant = user.actor.grant::<ReportTasks>()?;
+    let (fields, grant) = user.form_for::<ReportTasks>(fields)?;
     let n = fields
         .prefixed("answer_")
         .filter_map(|(i, _)| i.parse::<usize>().ok())
@@ -232,9 +230,7 @@ async fn remind(
     QueryOrg { user, org }: QueryOrg<User>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(fields);
-    user.check_csrf(&fields.get("csrf"))?;
-    let grant = user.actor.grant::<IssueTasks>()?;
+    let (_, grant) = user.form_for::<IssueTasks>(fields)?;
     let u = tasks::remind(&state.app, &grant, &org, id).await?;
     let note = match (u.done, u.already) {
         (0, 0) => "没有未完成的党组织".to_string(),
@@ -251,9 +247,7 @@ async fn extend(
     QueryOrg { user, org }: QueryOrg<User>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let fields = Fields(fields);
-    user.check_csrf(&fields.get("csrf"))?;
-    let grant = user.actor.grant::<IssueTasks>()?;
+    let (fields, grant) = user.form_for::<IssueTasks>(fields)?;
     let bad = |m: String| PageError(crate::error::WebError::BadRequest(m));
     let deadline = parse_day(&fields.get("deadline"), "新的完成时限")
         .map_err(bad)?
