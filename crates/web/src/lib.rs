@@ -373,8 +373,11 @@ pub async fn serve(app: App, bind: &str) -> std::io::Result<()> {
 }
 
 pub async fn serve_with(app: App, bind: &str, config: WebConfig) -> std::io::Result<()> {
+    // The handlers are in place before the port answers: a SIGTERM that arrives as soon as
+    // the server is reachable stops it cleanly (releasing its lease) instead of killing it.
+    let stop = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
-    serve_on(listener, app, config).await
+    serve_until(listener, app, config, stop).await
 }
 
 /// Serves on a listener already bound (tests bind port 0 and read the address).
@@ -383,24 +386,45 @@ pub async fn serve_on(
     app: App,
     config: WebConfig,
 ) -> std::io::Result<()> {
+    let stop = shutdown_signal()?;
+    serve_until(listener, app, config, stop).await
+}
+
+/// Serves until `stop` completes, then writes the last audit anchor.
+async fn serve_until(
+    listener: tokio::net::TcpListener,
+    app: App,
+    config: WebConfig,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let state = AppState::new(app, config);
-    let refresher = tokio::spawn(api_life::refresh_summaries_every(state.clone()));
-    let anchorer = tokio::spawn(anchor_every(state.app.clone()));
+    let _refresher = AbortOnDrop(tokio::spawn(api_life::refresh_summaries_every(
+        state.clone(),
+    )));
+    let _anchorer = AbortOnDrop(tokio::spawn(anchor_every(state.app.clone())));
     let app = state.app.clone();
     let router = router_for(state);
     let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(stop)
     .await;
-    refresher.abort();
-    anchorer.abort();
+    drop((_refresher, _anchorer));
     // The last anchor, at shutdown.
     if let Err(e) = jiceng_app::audit::write_anchor(&app).await {
         eprintln!("未能写入审计锚点：{e}");
     }
     served
+}
+
+/// A background task that stops with the server, however the server stops.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Adds the audit log's head to the anchor file every `AuditConfig::anchor_every` (when
@@ -418,25 +442,26 @@ async fn anchor_every(app: App) {
     }
 }
 
-/// Ctrl+C, or SIGTERM (a service manager stopping the server).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl+C, or SIGTERM (a service manager stopping the server). The handlers are
+/// registered when this is called, not when the future is first polled.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut int = signal(SignalKind::interrupt())?;
+        let mut term = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {},
+                _ = term.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 

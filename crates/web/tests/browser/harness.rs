@@ -144,14 +144,21 @@ pub async fn wait_for(c: &Client, loc: Locator<'_>) -> Element {
         .unwrap_or_else(|e| panic!("no element {loc:?}: {e}"))
 }
 
-/// Types `text` into the field `loc` names.
+/// Types `text` into the field `loc` names. A page still being replaced (the answer of
+/// the last form arriving) can stale the field between finding and typing: it is found
+/// again on the new page.
 pub async fn fill_in(c: &Client, loc: Locator<'_>, text: &str) {
-    c.find(loc)
-        .await
-        .unwrap_or_else(|e| panic!("no field {loc:?}: {e}"))
-        .send_keys(text)
-        .await
-        .unwrap();
+    for _ in 0..40 {
+        let el = wait_for(c, loc).await;
+        match el.send_keys(text).await {
+            Ok(()) => return,
+            Err(e) if e.is_stale_element_reference() => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(e) => panic!("cannot type into {loc:?}: {e}"),
+        }
+    }
+    panic!("the field {loc:?} kept going stale");
 }
 
 /// Types `text` into the field with id `id`.
@@ -161,27 +168,50 @@ pub async fn fill(c: &Client, id: &str, text: &str) {
 
 /// Replaces what the field with id `id` holds with `text` (a form filled in advance).
 pub async fn refill(c: &Client, id: &str, text: &str) {
-    let el = wait_for(c, Locator::Id(id)).await;
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
+    for _ in 0..40 {
+        let el = wait_for(c, Locator::Id(id)).await;
+        match el.clear().await {
+            Ok(()) => {}
+            Err(e) if e.is_stale_element_reference() => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+            Err(e) => panic!("cannot clear #{id}: {e}"),
+        }
+        el.send_keys(text).await.unwrap();
+        return;
+    }
+    panic!("the field #{id} kept going stale");
 }
 
 /// Clicks the element `loc` names (waiting for it to appear).
 pub async fn click_on(c: &Client, loc: Locator<'_>) {
-    let el = wait_for(c, loc).await;
-    click_el(c, &el).await;
+    for _ in 0..40 {
+        let el = wait_for(c, loc).await;
+        match try_click(c, &el).await {
+            Ok(()) => return,
+            Err(e) if e.is_stale_element_reference() => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(e) => panic!("cannot click {loc:?}: {e}"),
+        }
+    }
+    panic!("the element {loc:?} kept going stale");
 }
 
 /// Clicks `el` once scrolled to the middle of the screen, where a user taps it (not under
 /// a form's save bar kept at the bottom of the screen).
 pub async fn click_el(c: &Client, el: &Element) {
+    try_click(c, el).await.unwrap();
+}
+
+async fn try_click(c: &Client, el: &Element) -> Result<(), fantoccini::error::CmdError> {
     c.execute(
         "arguments[0].scrollIntoView({block: 'center'});",
         vec![serde_json::to_value(el).unwrap()],
     )
-    .await
-    .unwrap();
-    el.click().await.unwrap();
+    .await?;
+    el.click().await
 }
 
 /// Clicks the element with id `id` (waiting for it to appear).
