@@ -395,7 +395,7 @@ pub const PERMISSIONS: &[PermissionRow] = &[
     },
     PermissionRow {
         action: Action::ReportTasks,
-        label: "报告本组织收到的任务的进展和完成情况、督查发现问题的整改情况",
+        label: "报告本组织收到的任务的进展和完成情况、督查和述职评议等指出问题的整改情况",
         roles: &[Department, Committee, Secretary],
         system: false,
     },
@@ -403,6 +403,12 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         action: Action::RecordInspections,
         label: "登记督查情况和发现的问题（整改责任人、时限）",
         roles: &[Department, Committee, Inspector],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::RecordDuty,
+        label: "登记书记述职评议考核、述职述廉和离任审计（测评结果、指出的问题）",
+        roles: &[Department, Committee],
         system: false,
     },
     PermissionRow {
@@ -549,6 +555,7 @@ permissions!(
     IssueTasks,
     ReportTasks,
     RecordInspections,
+    RecordDuty,
     ListAccounts,
     ManageAccounts,
     KeepAccounts,

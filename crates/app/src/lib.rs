@@ -11,6 +11,7 @@ pub mod clock;
 pub mod crypto;
 pub mod demo;
 pub mod dues;
+pub mod duties;
 pub mod export;
 pub mod generate;
 pub mod groups;

@@ -44,6 +44,9 @@ pub enum ReminderKind {
     /// Problems an inspection found, not yet fixed: the org's own, or for an inspector
     /// those of the subtree (督查).
     Problems,
+    /// Problems a duty report, integrity report or departure audit named, not yet fixed:
+    /// the org's own, or for the recorder those of the subtree (述职评议考核).
+    DutyProblems,
 }
 
 /// One item of the list.
@@ -56,6 +59,33 @@ pub struct Reminder {
     pub overdue: bool,
     /// The earliest deadline among what it counts, if it has one.
     pub deadline: Option<NaiveDate>,
+}
+
+/// Problems named and not yet fixed (`open`: how many, overdue, the first deadline): the
+/// org's own, or the whole scope's for who records them (`scope`).
+fn problems(
+    kind: ReminderKind,
+    scope: bool,
+    what: &str,
+    (open, late, first): (i64, i64, Option<NaiveDate>),
+    out: &mut Vec<Reminder>,
+) {
+    if open == 0 {
+        return;
+    }
+    let whose = if scope { "本范围" } else { "" };
+    let late_text = if late > 0 {
+        format!("（其中{late}个已逾期）")
+    } else {
+        String::new()
+    };
+    out.push(Reminder {
+        kind,
+        text: format!("{whose}{what}{open}个待整改{late_text}"),
+        count: open,
+        overdue: late > 0,
+        deadline: first,
+    });
 }
 
 /// The reminders of `org` for `actor`, overdue first, then by deadline.
@@ -99,22 +129,23 @@ pub async fn of(app: &App, actor: &Actor, org: &InScope<OrgRecord>) -> Result<Ve
         });
     }
     let inspects = actor.may(Action::RecordInspections);
-    let (open, late, first) = crate::inspections::open_of(app, org, !inspects).await?;
-    if open > 0 {
-        let whose = if inspects { "本范围" } else { "" };
-        let late_text = if late > 0 {
-            format!("（其中{late}个已逾期）")
-        } else {
-            String::new()
-        };
-        out.push(Reminder {
-            kind: ReminderKind::Problems,
-            text: format!("{whose}督查发现的问题{open}个待整改{late_text}"),
-            count: open,
-            overdue: late > 0,
-            deadline: first,
-        });
-    }
+    let open = crate::inspections::open_of(app, org, !inspects).await?;
+    problems(
+        ReminderKind::Problems,
+        inspects,
+        "督查发现的问题",
+        open,
+        &mut out,
+    );
+    let records = actor.may(Action::RecordDuty);
+    let open = crate::duties::open_of(app, org, !records).await?;
+    problems(
+        ReminderKind::DutyProblems,
+        records,
+        "述职评议等指出的问题",
+        open,
+        &mut out,
+    );
     let (letters, late) = crate::transfer::waiting(app, org).await?;
     if letters > 0 {
         let late_text = if late > 0 {

@@ -183,56 +183,8 @@ pub fn check(d: &InspectionDraft, today: Date) -> Result<Checked, InspectionErro
             "督查情况不超过{FINDINGS_MAX}个字"
         )));
     }
-    let mut problems = Vec::new();
-    for (i, p) in d.problems.iter().enumerate() {
-        let text = p.description.trim();
-        let owner = p.owner.trim();
-        if text.is_empty() && owner.is_empty() && p.deadline.is_none() {
-            continue;
-        }
-        let n = problems.len() + 1;
-        if problems.len() == PROBLEMS_MAX {
-            return Err(InspectionError::Problem(
-                i,
-                format!("问题最多{PROBLEMS_MAX}个"),
-            ));
-        }
-        if text.is_empty() {
-            return Err(InspectionError::Problem(
-                i,
-                format!("第{n}个问题：请写明问题"),
-            ));
-        }
-        if text.chars().count() > PROBLEM_MAX {
-            return Err(InspectionError::Problem(
-                i,
-                format!("第{n}个问题不超过{PROBLEM_MAX}个字"),
-            ));
-        }
-        if owner.is_empty() || owner.chars().count() > OWNER_MAX {
-            return Err(InspectionError::Problem(
-                i,
-                format!("第{n}个问题：请填写整改责任人（不超过{OWNER_MAX}个字）"),
-            ));
-        }
-        let Some(deadline) = p.deadline else {
-            return Err(InspectionError::Problem(
-                i,
-                format!("第{n}个问题：请填写整改时限"),
-            ));
-        };
-        if deadline < on {
-            return Err(InspectionError::Problem(
-                i,
-                format!("第{n}个问题：整改时限{deadline}早于督查日期{on}"),
-            ));
-        }
-        problems.push(Problem {
-            description: text.to_string(),
-            owner: owner.to_string(),
-            deadline,
-        });
-    }
+    let problems = check_problems(&d.problems, on, "督查日期")
+        .map_err(|(i, m)| InspectionError::Problem(i, m))?;
     let mut methods = d.methods.clone();
     methods.sort();
     methods.dedup();
@@ -245,10 +197,71 @@ pub fn check(d: &InspectionDraft, today: Date) -> Result<Checked, InspectionErro
     })
 }
 
+/// Checks the problems found on `on` (an inspection's, a duty report's): each written, owned
+/// and due not before `on` (`on_label` names that day in the refusal). Blank lines are
+/// skipped; a refusal carries the line (from 0).
+pub fn check_problems(
+    drafts: &[ProblemDraft],
+    on: Date,
+    on_label: &str,
+) -> Result<Vec<Problem>, (usize, String)> {
+    let mut problems = Vec::new();
+    for (i, p) in drafts.iter().enumerate() {
+        let text = p.description.trim();
+        let owner = p.owner.trim();
+        if text.is_empty() && owner.is_empty() && p.deadline.is_none() {
+            continue;
+        }
+        let n = problems.len() + 1;
+        if problems.len() == PROBLEMS_MAX {
+            return Err((i, format!("问题最多{PROBLEMS_MAX}个")));
+        }
+        if text.is_empty() {
+            return Err((i, format!("第{n}个问题：请写明问题")));
+        }
+        if text.chars().count() > PROBLEM_MAX {
+            return Err((i, format!("第{n}个问题不超过{PROBLEM_MAX}个字")));
+        }
+        if owner.is_empty() || owner.chars().count() > OWNER_MAX {
+            return Err((
+                i,
+                format!("第{n}个问题：请填写整改责任人（不超过{OWNER_MAX}个字）"),
+            ));
+        }
+        let Some(deadline) = p.deadline else {
+            return Err((i, format!("第{n}个问题：请填写整改时限")));
+        };
+        if deadline < on {
+            return Err((
+                i,
+                format!("第{n}个问题：整改时限{deadline}早于{on_label}{on}"),
+            ));
+        }
+        problems.push(Problem {
+            description: text.to_string(),
+            owner: owner.to_string(),
+            deadline,
+        });
+    }
+    Ok(problems)
+}
+
 /// Checks a problem's fix: done on a day not before the inspection nor after today, with
 /// what was done.
 pub fn check_fix(
     inspected_on: Date,
+    fixed_on: Option<Date>,
+    note: &str,
+    today: Date,
+) -> Result<Date, InspectionError> {
+    check_fix_since(inspected_on, "督查日期", fixed_on, note, today)
+}
+
+/// Checks a problem's fix: done on a day not before `since` (named `since_label`) nor after
+/// today, with what was done.
+pub fn check_fix_since(
+    since: Date,
+    since_label: &str,
     fixed_on: Option<Date>,
     note: &str,
     today: Date,
@@ -259,9 +272,9 @@ pub fn check_fix(
             "整改完成日期{on}晚于今天（{today}）"
         )));
     }
-    if on < inspected_on {
+    if on < since {
         return Err(InspectionError::Fix(format!(
-            "整改完成日期{on}早于督查日期{inspected_on}"
+            "整改完成日期{on}早于{since_label}{since}"
         )));
     }
     let note = note.trim();

@@ -6,6 +6,7 @@ pub mod compliance;
 pub mod coverage;
 pub mod credit_code;
 pub mod dues;
+pub mod duty;
 pub mod evaluation;
 pub mod evidence;
 pub mod exit;

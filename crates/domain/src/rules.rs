@@ -31,6 +31,9 @@ pub struct RuleSet {
     /// 减负: how much may reach an org of each level in a month.
     #[serde(default)]
     pub burden: BurdenRules,
+    /// 述职评议考核: how the evaluators' grades make a report's grade.
+    #[serde(default)]
+    pub duty: crate::duty::DutyRules,
 }
 
 /// 减负 (SPEC C6): the number of tasks, inspections and data requests an org of each level

@@ -221,6 +221,10 @@ pub struct OrgYearFacts {
     /// The tasks that reached the org itself with a deadline in the year (`None`: none).
     #[serde(default)]
     pub tasks: Option<crate::task::TaskTally>,
+    /// The org's 述职评议考核 of the year and the problems its duty records named (`None`:
+    /// none recorded).
+    #[serde(default)]
+    pub duty: Option<crate::duty::DutyFacts>,
 }
 
 /// Evidence texts that recur in nearly every rating. Stored ratings refer to them by

@@ -11,6 +11,7 @@ pub mod backup;
 pub mod browse;
 pub mod bulk;
 pub mod dues;
+pub mod duties;
 pub mod error;
 pub mod evaluations;
 pub mod exits;

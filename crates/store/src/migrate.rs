@@ -231,6 +231,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0035_inspection.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 36,
+        name: "duty",
+        script: include_str!("../migrations/0036_duty.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -464,6 +464,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "notice" => "notice",
         "task" => "task",
         "inspection" => "inspection",
+        "duty_record" => "duty_record",
         "meeting_attachment" => "meeting_attachment",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })

@@ -29,6 +29,8 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("burden_month", "org_path"),
     ("inspection", "org_path"),
     ("inspection_problem", "org_path"),
+    ("duty_record", "org_path"),
+    ("duty_problem", "org_path"),
     ("meeting", "org_path"),
     ("compliance_month", "branch_path"),
     ("compliance_summary", "org_path"),

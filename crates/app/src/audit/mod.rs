@@ -126,10 +126,14 @@ pub enum AuditAction {
     InspectionRecord = 138,
     /// A problem an inspection found, reported fixed.
     ProblemFix = 139,
+    /// 述职评议考核, 述职述廉 or 离任审计 recorded with its problems.
+    DutyRecord = 140,
+    /// A problem a duty record named, reported fixed.
+    DutyProblemFix = 141,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 77] = [
+    pub const ALL: [AuditAction; 79] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -207,6 +211,8 @@ impl AuditAction {
         AuditAction::BurdenCeiling,
         AuditAction::InspectionRecord,
         AuditAction::ProblemFix,
+        AuditAction::DutyRecord,
+        AuditAction::DutyProblemFix,
     ];
 
     pub fn code(self) -> i64 {
@@ -296,6 +302,8 @@ impl AuditAction {
             AuditAction::BurdenCeiling => "burden_ceiling",
             AuditAction::InspectionRecord => "inspection_record",
             AuditAction::ProblemFix => "problem_fix",
+            AuditAction::DutyRecord => "duty_record",
+            AuditAction::DutyProblemFix => "duty_problem_fix",
         }
     }
 
@@ -378,6 +386,8 @@ impl AuditAction {
             AuditAction::BurdenCeiling => "设定减负上限",
             AuditAction::InspectionRecord => "登记督查",
             AuditAction::ProblemFix => "登记督查问题整改",
+            AuditAction::DutyRecord => "登记述职评议考核",
+            AuditAction::DutyProblemFix => "登记述职评议问题整改",
         }
     }
 }

@@ -32,6 +32,8 @@ pub struct Gathered {
     training: HashMap<i64, jiceng_domain::training::Tally>,
     /// Each org's tasks with a deadline in the year, judged on `as_of`.
     tasks: HashMap<i64, jiceng_domain::task::TaskTally>,
+    /// Each org's 述职评议考核 of the year and the problems its duty records named.
+    duty: HashMap<i64, jiceng_domain::duty::DutyFacts>,
     /// Orgs with a weakness confirmed for the year (the set may cap their stars).
     confirmed: HashSet<i64>,
 }
@@ -96,6 +98,7 @@ impl Gathered {
             manual_scores: self.manual.get(&o.id).cloned().unwrap_or_default(),
             training: self.training.get(&o.id).copied(),
             tasks: self.tasks.get(&o.id).copied(),
+            duty: self.duty.get(&o.id).copied(),
             confirmed_weak: self.confirmed.contains(&o.id),
         })
     }
@@ -149,6 +152,7 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
     let case_rows = weak_store::cases(&mut conn, &scope, year).await?;
     let training = jiceng_store::training::tallies_in_scope(&mut conn, &scope, year).await?;
     let tasks = jiceng_store::tasks::tallies_in_scope(&mut conn, &scope, year, as_of).await?;
+    let duty = jiceng_store::duties::facts_in_scope(&mut conn, &scope, year, as_of).await?;
     let signal_rows = weak_store::signals(&mut conn, &scope, year).await?;
     let manual = rating_store::manual_scores(&mut conn, &scope, year).await?;
     let confirmed: HashSet<i64> = weak_store::confirmed_orgs(&mut conn, &scope, year)
@@ -349,6 +353,7 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
         manual,
         training,
         tasks,
+        duty,
         confirmed,
     })
 }

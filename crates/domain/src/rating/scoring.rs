@@ -262,15 +262,39 @@ fn derived(d: DerivedIndicator, f: &OrgYearFacts, set: &IndicatorSet, book: &Rul
         }
         DerivedIndicator::TrainingHours => training(f),
         DerivedIndicator::Satisfaction => no_data("尚未开展群众满意度测评"),
-        DerivedIndicator::TaskCompletion => tasks(f),
+        DerivedIndicator::TaskCompletion => tasks(f, &rules.duty),
     }
 }
 
-/// The share of the tasks that reached the org with a deadline in the year that were done
-/// by their deadline, among those judged on the day: done, or past their deadline. A task
-/// not yet due is not judged; an org with none judged is 暂无数据, never 0 or 100.
-fn tasks(f: &OrgYearFacts) -> Outcome {
-    let Some(t) = f.tasks.filter(|t| t.due() > 0) else {
+/// 重点任务完成: the share of the tasks that reached the org with a deadline in the year that
+/// were done by their deadline, among those judged on the day (done, or past their
+/// deadline), averaged with the points of the secretary's 述职评议考核 grade of the year
+/// when one was heard; each problem named in the year's duty records (述职评议、述职述廉、
+/// 离任审计) still open past its deadline takes the rule set's points. A task not yet due
+/// is not judged; an org with nothing judged is 暂无数据, never 0 or 100.
+fn tasks(f: &OrgYearFacts, duty: &crate::duty::DutyRules) -> Outcome {
+    let mut parts: Vec<f64> = Vec::new();
+    let mut evidence: Vec<String> = Vec::new();
+    if let Some(t) = f.tasks.filter(|t| t.due() > 0) {
+        let pending = if t.not_due > 0 {
+            format!("；另有{}项未到期，未计入", t.not_due)
+        } else {
+            String::new()
+        };
+        parts.push(t.on_time as f64 * 100.0 / t.due() as f64);
+        evidence.push(format!(
+            "到期的上级部署任务{}项：按时完成{}项，逾期完成{}项，逾期未完成{}项{pending}",
+            t.due(),
+            t.on_time,
+            t.late,
+            t.overdue
+        ));
+    }
+    if let Some(g) = f.duty.and_then(|d| d.grade) {
+        parts.push(duty.points_of(g));
+        evidence.push(format!("{}年度书记述职评议{}", f.year, g.label()));
+    }
+    if parts.is_empty() {
         return match f.tasks {
             Some(t) if t.not_due > 0 => no_data(format!(
                 "{}年度上级部署的{}项任务尚未到期",
@@ -278,22 +302,17 @@ fn tasks(f: &OrgYearFacts) -> Outcome {
             )),
             _ => no_data("没有到期的上级部署任务"),
         };
-    };
-    let pending = if t.not_due > 0 {
-        format!("；另有{}项未到期，未计入", t.not_due)
-    } else {
-        String::new()
-    };
-    scored(
-        t.on_time as f64 * 100.0 / t.due() as f64,
-        format!(
-            "到期的上级部署任务{}项：按时完成{}项，逾期完成{}项，逾期未完成{}项{pending}",
-            t.due(),
-            t.on_time,
-            t.late,
-            t.overdue
-        ),
-    )
+    }
+    let mut score = parts.iter().sum::<f64>() / parts.len() as f64;
+    if let Some(d) = f.duty.filter(|d| d.overdue > 0) {
+        let off = d.overdue as f64 * duty.overdue_problem_points;
+        score = (score - off).max(0.0);
+        evidence.push(format!(
+            "述职评议等指出的问题{}个逾期未整改，扣{}分",
+            d.overdue, off
+        ));
+    }
+    scored(score, evidence.join("；"))
 }
 
 /// The share of the subtree's members whose hours of the year are done (SPEC R: 32 学时,

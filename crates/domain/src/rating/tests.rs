@@ -69,6 +69,7 @@ pub(crate) fn facts() -> OrgYearFacts {
         manual_scores: BTreeMap::from([("WorkPerformance".to_string(), 90.0)]),
         training: None,
         tasks: None,
+        duty: None,
         confirmed_weak: false,
     }
 }
@@ -249,6 +250,51 @@ fn tasks_score_the_share_done_on_time_of_those_due_and_never_a_task_not_due() {
     let s = score_of(&rate(&f, &set, &b), "TaskCompletion").clone();
     assert_eq!((s.state, s.score), (ScoreState::NoData, None));
     assert!(s.evidence.contains("1项任务尚未到期"), "{}", s.evidence);
+}
+
+#[test]
+fn the_secretarys_duty_grade_joins_the_tasks_and_an_overdue_problem_costs_points() {
+    use crate::duty::{DutyFacts, Grade};
+    use crate::task::TaskTally;
+    let (set, b) = (village(), book());
+    let mut f = facts();
+    // Only a 述职评议 graded 较好: 80.
+    f.duty = Some(DutyFacts {
+        grade: Some(Grade::FairlyGood),
+        score: Some(82.0),
+        ..DutyFacts::default()
+    });
+    let s = score_of(&rate(&f, &set, &b), "TaskCompletion").clone();
+    assert_eq!(s.score, Some(80.0));
+    assert!(s.evidence.contains("书记述职评议较好"), "{}", s.evidence);
+    // With one task done on time of two due (50): the mean, 65; one problem overdue: 55.
+    let mut t = TaskTally::default();
+    t.add(d("2026-06-30"), Some(d("2026-06-01")), d("2026-12-31"));
+    t.add(d("2026-06-30"), None, d("2026-12-31"));
+    f.tasks = Some(t);
+    f.duty = Some(DutyFacts {
+        grade: Some(Grade::FairlyGood),
+        score: Some(82.0),
+        problems: 3,
+        open: 2,
+        overdue: 1,
+    });
+    let s = score_of(&rate(&f, &set, &b), "TaskCompletion").clone();
+    assert_eq!(s.score, Some(55.0));
+    assert!(
+        s.evidence.contains("问题1个逾期未整改，扣10分"),
+        "{}",
+        s.evidence
+    );
+    // Problems alone, none overdue and no grade: still 暂无数据 (nothing judged).
+    f.tasks = None;
+    f.duty = Some(DutyFacts {
+        problems: 1,
+        open: 1,
+        ..DutyFacts::default()
+    });
+    let s = score_of(&rate(&f, &set, &b), "TaskCompletion").clone();
+    assert_eq!((s.state, s.score), (ScoreState::NoData, None));
 }
 
 #[test]

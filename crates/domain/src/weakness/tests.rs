@@ -46,6 +46,7 @@ fn healthy() -> OrgYearFacts {
         manual_scores: BTreeMap::new(),
         training: None,
         tasks: None,
+        duty: None,
         ..crate::rating::tests::facts()
     }
 }

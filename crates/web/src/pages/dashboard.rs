@@ -292,6 +292,7 @@ fn reminder_href(r: &Reminder, org: i64, today: chrono::NaiveDate) -> String {
         ReminderKind::Referrals => "/referrals".into(),
         ReminderKind::Tasks => format!("/tasks?org={org}"),
         ReminderKind::Problems => format!("/inspections?org={org}"),
+        ReminderKind::DutyProblems => format!("/duty?org={org}"),
     }
 }
 

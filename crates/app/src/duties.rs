@@ -1,0 +1,578 @@
+//! 述职评议考核 (SPEC C6): the annual duty reports of the secretaries of branches and
+//! committees, recorded by the org above with the evaluators' grades — the grade given by
+//! the rule set in force on the day — and the problems named; 述职述廉 and 离任审计 recorded
+//! the same way. The org reports each problem fixed; open ones surface among its reminders
+//! and the recorder's. The grades and the overdue problems feed the rating's 重点任务完成.
+//! No ranking of people: the lists go by org and day. Audited.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use jiceng_domain::duty::{self, DutyDraft, DutyError, DutyKind, Grade, Votes};
+use jiceng_domain::inspection::{self, ProblemStatus};
+use jiceng_domain::rating::is_rated;
+use jiceng_store::duties::{self as store, StoredDuty};
+use jiceng_store::inspections::StoredProblem;
+use jiceng_store::Scope;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::access::{Grant, InScope, RecordDuty, ReportTasks};
+use crate::audit::{self, AuditAction};
+use crate::auth::time_text;
+use crate::refusal::Refused;
+use crate::{App, AppError, OrgRecord, OrgRef, Result};
+
+/// How many records and open problems a list shows.
+pub const LIST_MAX: i64 = 200;
+
+impl From<DutyError> for AppError {
+    fn from(e: DutyError) -> AppError {
+        AppError::MemberLife(Refused {
+            field: e.field(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// A problem as shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DutyProblem {
+    pub record_id: i64,
+    pub seq: i64,
+    /// The org of the record.
+    pub org_name: String,
+    pub description: String,
+    pub owner: String,
+    pub deadline: NaiveDate,
+    pub status: ProblemStatus,
+    pub fixed_on: Option<NaiveDate>,
+    pub fix_note: Option<String>,
+}
+
+/// A record as shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DutyRecord {
+    pub id: i64,
+    pub kind: DutyKind,
+    pub org_id: i64,
+    pub org: OrgRef,
+    pub by_org_name: String,
+    pub year: i32,
+    pub person: String,
+    pub position: String,
+    pub held_on: NaiveDate,
+    /// The meeting, or the auditor.
+    pub meeting: String,
+    pub period_from: Option<NaiveDate>,
+    pub period_to: Option<NaiveDate>,
+    pub report: String,
+    pub votes: Votes,
+    pub grade: Option<Grade>,
+    /// The evaluators' average points.
+    pub score: Option<f64>,
+    pub recorded_by: String,
+    pub problems: Vec<DutyProblem>,
+}
+
+impl DutyRecord {
+    pub fn open(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| !p.status.is_fixed())
+            .count()
+    }
+    pub fn overdue(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.status.is_overdue())
+            .count()
+    }
+    pub fn grade_label(&self) -> &'static str {
+        self.grade.map_or("", Grade::label)
+    }
+    /// 好20 较好8 一般2 差0 (empty when nobody graded).
+    pub fn votes_text(&self) -> String {
+        if self.votes.total() == 0 {
+            return String::new();
+        }
+        Grade::ALL
+            .iter()
+            .map(|g| format!("{}{}", g.label(), self.votes.of(*g)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// The records of a subtree on a year, its open problems, and the grades counted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DutyList {
+    pub org: OrgRef,
+    pub org_id: i64,
+    pub year: i32,
+    pub records: Vec<DutyRecord>,
+    /// Problems not yet fixed in the subtree (any year), the earliest deadline first.
+    pub open: Vec<DutyProblem>,
+    /// The 述职评议考核 of the year by grade (好, 较好, 一般, 差), and ungraded.
+    pub grades: [i64; 4],
+    pub today: NaiveDate,
+}
+
+fn line(p: &StoredProblem, org_name: &str, today: NaiveDate) -> DutyProblem {
+    DutyProblem {
+        record_id: p.inspection_id,
+        seq: p.seq,
+        org_name: org_name.to_string(),
+        description: p.description.clone(),
+        owner: p.owner.clone(),
+        deadline: p.deadline,
+        status: ProblemStatus::of(p.fixed_on, p.deadline, today),
+        fixed_on: p.fixed_on,
+        fix_note: p.fix_note.clone(),
+    }
+}
+
+/// The records as shown: their orgs and problems read once for all of them.
+async fn shown(app: &App, found: Vec<StoredDuty>) -> Result<Vec<DutyRecord>> {
+    let today = app.today();
+    let ids: Vec<i64> = found.iter().map(|d| d.id).collect();
+    let org_ids: Vec<i64> = found.iter().map(|d| d.org_id).collect();
+    let mut conn = app.store.acquire().await?;
+    let orgs: HashMap<i64, OrgRef> = jiceng_store::orgs::by_ids(&mut conn, &org_ids)
+        .await?
+        .iter()
+        .map(|o| (o.org.id, OrgRef::of(&o.org)))
+        .collect();
+    let mut problems: HashMap<i64, Vec<StoredProblem>> = HashMap::new();
+    for p in store::problems_of(&mut conn, &ids).await? {
+        problems.entry(p.inspection_id).or_default().push(p);
+    }
+    drop(conn);
+    Ok(found
+        .into_iter()
+        .map(|d| {
+            let org = orgs.get(&d.org_id).cloned().unwrap_or(OrgRef {
+                code: String::new(),
+                name: String::new(),
+            });
+            let problems = problems
+                .get(&d.id)
+                .map(|ps| ps.iter().map(|p| line(p, &org.name, today)).collect())
+                .unwrap_or_default();
+            DutyRecord {
+                id: d.id,
+                kind: d.kind,
+                org_id: d.org_id,
+                by_org_name: d.by_org_name,
+                year: d.year,
+                person: d.person,
+                position: d.position,
+                held_on: d.held_on,
+                meeting: d.meeting,
+                period_from: d.period_from,
+                period_to: d.period_to,
+                report: d.report,
+                votes: d.votes,
+                grade: d.grade,
+                score: d.score,
+                recorded_by: d.recorded_by,
+                problems,
+                org,
+            }
+        })
+        .collect())
+}
+
+/// Records a duty report, an integrity report or a departure audit of `org` (a branch or
+/// committee: an org that has a secretary), graded by the rule set in force on its day.
+/// The recording org is the recorder's own (or `org` for an account bound to none).
+pub async fn record(
+    app: &App,
+    grant: &Grant<RecordDuty>,
+    org: &InScope<OrgRecord>,
+    d: &DutyDraft,
+) -> Result<i64> {
+    if !is_rated(org.org.kind) {
+        return Err(AppError::MemberLife(Refused {
+            field: "org",
+            message: format!(
+                "{}是{}，不设书记：述职评议考核、述职述廉和离任审计登记在党委、党总支或党支部",
+                org.org.name,
+                org.org.kind.label()
+            ),
+        }));
+    }
+    let today = app.today();
+    let set = app.rules.in_force(d.on.unwrap_or(today));
+    let c = duty::check(d, &set.duty, today)?;
+    let actor = grant.actor();
+    let mut conn = app.store.acquire().await?;
+    let by = match actor.org_id() {
+        Some(id) => jiceng_store::orgs::get(&mut conn, &Scope::All, id).await?,
+        None => None,
+    }
+    .unwrap_or_else(|| (**org).clone());
+    drop(conn);
+    let id = app.store.reserve_ids("duty_record", 1).await?;
+    let now = app.now();
+    let stored = StoredDuty {
+        id,
+        kind: c.kind,
+        org_id: org.org.id,
+        org_path: org.path.clone(),
+        by_org_id: by.org.id,
+        by_org_name: by.org.name.clone(),
+        year: c.year,
+        person: c.person.clone(),
+        position: c.position.clone(),
+        held_on: c.on,
+        meeting: c.meeting.clone(),
+        period_from: c.from,
+        period_to: c.to,
+        report: c.report.clone(),
+        votes: c.votes,
+        grade: c.grade,
+        score: set.duty.score(&c.votes),
+        rules_id: set.id.clone(),
+        recorded_by: actor.username().to_string(),
+        recorded_at: time_text(now),
+    };
+    let problems: Vec<StoredProblem> = c
+        .problems
+        .iter()
+        .enumerate()
+        .map(|(i, p)| StoredProblem {
+            inspection_id: id,
+            seq: i as i64 + 1,
+            org_path: org.path.clone(),
+            description: p.description.clone(),
+            owner: p.owner.clone(),
+            deadline: p.deadline,
+            fixed_on: None,
+            fix_note: None,
+            fixed_by: None,
+        })
+        .collect();
+    let entry = audit::Entry::new(actor, AuditAction::DutyRecord, id.to_string())
+        .org(Some(&**org))
+        .after(json!({
+            "kind": c.kind.code(),
+            "year": c.year,
+            "on": c.on.to_string(),
+            "person": c.person,
+            "grade": c.grade.map(Grade::code),
+            "votes": c.votes.total(),
+            "problems": c.problems.len(),
+        }));
+    let (stored, problems, entry) = (&stored, &problems, &entry);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        store::insert(&mut tx, stored, problems).await?;
+        entry.commit(tx, now).await
+    })
+    .await?;
+    Ok(id)
+}
+
+/// A record of an org in `org`'s subtree, or not found.
+pub async fn get(app: &App, org: &InScope<OrgRecord>, id: i64) -> Result<DutyRecord> {
+    let mut conn = app.store.acquire().await?;
+    let d = store::get(&mut conn, &org.subtree(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("述职评议记录".into()))?;
+    drop(conn);
+    Ok(shown(app, vec![d]).await?.remove(0))
+}
+
+/// The records of `org`'s subtree on `year`, and its open problems.
+pub async fn list(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<DutyList> {
+    let today = app.today();
+    let mut conn = app.store.acquire().await?;
+    let found = store::list(&mut conn, &org.subtree(), year, LIST_MAX).await?;
+    let open = store::open_problems(&mut conn, &org.subtree(), LIST_MAX).await?;
+    let ids: Vec<i64> = open.iter().map(|(_, id)| *id).collect();
+    let names: HashMap<i64, String> = jiceng_store::orgs::by_ids(&mut conn, &ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.org.id, o.org.name))
+        .collect();
+    let counts = store::counts_in_scope(&mut conn, &org.subtree(), year, today).await?;
+    drop(conn);
+    let mut grades = [0i64; 4];
+    for (_, kind, grade, ..) in &counts {
+        if let (DutyKind::Duty, Some(g)) = (kind, grade) {
+            grades[Grade::ALL.iter().position(|x| x == g).unwrap_or(3)] += 1;
+        }
+    }
+    let open = open
+        .iter()
+        .map(|(p, id)| line(p, names.get(id).map_or("", String::as_str), today))
+        .collect();
+    Ok(DutyList {
+        org: org.org_ref(),
+        org_id: org.org.id,
+        year,
+        records: shown(app, found).await?,
+        open,
+        grades,
+        today,
+    })
+}
+
+/// Records problem `seq` of record `id` (of an org in `org`'s subtree) fixed.
+pub async fn fix(
+    app: &App,
+    grant: &Grant<ReportTasks>,
+    org: &InScope<OrgRecord>,
+    id: i64,
+    seq: i64,
+    fixed_on: Option<NaiveDate>,
+    note: &str,
+) -> Result<()> {
+    let d = get(app, org, id).await?;
+    let p = d
+        .problems
+        .iter()
+        .find(|p| p.seq == seq)
+        .ok_or_else(|| AppError::NotFound("述职评议指出的问题".into()))?;
+    let already = || {
+        AppError::from(inspection::InspectionError::Fix(
+            "这个问题已登记整改".into(),
+        ))
+    };
+    if p.status.is_fixed() {
+        return Err(already());
+    }
+    let on =
+        inspection::check_fix_since(d.held_on, d.kind.day_label(), fixed_on, note, app.today())?;
+    let now = app.now();
+    let by = grant.actor().username().to_string();
+    let note = note.trim().to_string();
+    let entry = audit::Entry::new(
+        grant.actor(),
+        AuditAction::DutyProblemFix,
+        format!("{id}-{seq}"),
+    )
+    .org(Some(&**org))
+    .after(json!({ "fixed_on": on.to_string(), "note": note }));
+    let (entry, note, by) = (&entry, &note, &by);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        if !store::fix(&mut tx, id, seq, on, note, by).await? {
+            return Err(already());
+        }
+        entry.commit(tx, now).await
+    })
+    .await
+}
+
+/// The open problems of `org` itself (`own`) or of its whole subtree: how many, how many
+/// overdue, the earliest deadline.
+pub async fn open_of(
+    app: &App,
+    org: &InScope<OrgRecord>,
+    own: bool,
+) -> Result<(i64, i64, Option<NaiveDate>)> {
+    let mut conn = app.store.acquire().await?;
+    let own = own.then_some(org.path.as_str());
+    Ok(store::open_count(&mut conn, &org.subtree(), own, app.today()).await?)
+}
+
+/// One org's line in the year's report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DutyLine {
+    pub org: OrgRef,
+    /// The grade of its latest 述职评议考核 of the year.
+    pub grade: Option<Grade>,
+    pub duty: i64,
+    pub integrity: i64,
+    pub departure: i64,
+    pub problems: i64,
+    pub open: i64,
+    pub overdue: i64,
+}
+
+/// 述职评议考核 of a subtree on a year: each org with a record, by org code.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DutyReport {
+    pub org: OrgRef,
+    pub year: i32,
+    pub as_of: NaiveDate,
+    pub lines: Vec<DutyLine>,
+}
+
+/// The report behind `jiceng report duty`: per org of the subtree with a record of the
+/// year, its records by kind, grade and problems (three reads for the whole subtree).
+pub async fn report(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<DutyReport> {
+    let today = app.today();
+    let mut conn = app.store.acquire().await?;
+    let counts = store::counts_in_scope(&mut conn, &org.subtree(), year, today).await?;
+    let mut ids: Vec<i64> = counts.iter().map(|c| c.0).collect();
+    ids.dedup();
+    let orgs: HashMap<i64, OrgRef> = jiceng_store::orgs::by_ids(&mut conn, &ids)
+        .await?
+        .iter()
+        .map(|o| (o.org.id, OrgRef::of(&o.org)))
+        .collect();
+    drop(conn);
+    let mut by_org: BTreeMap<String, DutyLine> = BTreeMap::new();
+    for (id, kind, grade, problems, open, overdue) in counts {
+        let Some(o) = orgs.get(&id) else { continue };
+        let l = by_org.entry(o.code.clone()).or_insert_with(|| DutyLine {
+            org: o.clone(),
+            ..DutyLine::default()
+        });
+        match kind {
+            DutyKind::Duty => {
+                l.duty += 1;
+                if grade.is_some() {
+                    l.grade = grade;
+                }
+            }
+            DutyKind::Integrity => l.integrity += 1,
+            DutyKind::Departure => l.departure += 1,
+        }
+        l.problems += problems;
+        l.open += open;
+        l.overdue += overdue;
+    }
+    Ok(DutyReport {
+        org: org.org_ref(),
+        year,
+        as_of: today,
+        lines: by_org.into_values().collect(),
+    })
+}
+
+impl DutyReport {
+    pub fn to_sheets(&self) -> Vec<jiceng_io::Sheet> {
+        use jiceng_io::{OutCell, Sheet};
+        let text = |s: &str| OutCell::Text(s.to_string());
+        let rows = self
+            .lines
+            .iter()
+            .map(|l| {
+                vec![
+                    text(&l.org.code),
+                    text(&l.org.name),
+                    text(l.grade.map_or("", Grade::label)),
+                    OutCell::Int(l.duty),
+                    OutCell::Int(l.integrity),
+                    OutCell::Int(l.departure),
+                    OutCell::Int(l.problems),
+                    OutCell::Int(l.open),
+                    OutCell::Int(l.overdue),
+                ]
+            })
+            .collect();
+        vec![Sheet {
+            name: "述职评议考核".into(),
+            title: format!(
+                "{}{}年度述职评议考核（截至{}）",
+                self.org.name, self.year, self.as_of
+            ),
+            headers: [
+                "组织代码",
+                "党组织",
+                "述职评议等次",
+                "述职评议考核",
+                "述职述廉",
+                "离任审计",
+                "指出问题",
+                "待整改",
+                "逾期未整改",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            rows,
+        }]
+    }
+}
+
+impl DutyList {
+    /// The workbook: the year's records, then every problem they named.
+    pub fn to_sheets(&self) -> Vec<jiceng_io::Sheet> {
+        use jiceng_io::{OutCell, Sheet};
+        let text = |s: &str| OutCell::Text(s.to_string());
+        let names = |h: &[&str]| h.iter().map(|s| s.to_string()).collect();
+        let title = format!(
+            "{}{}年度述职评议考核、述职述廉和离任审计（截至{}）",
+            self.org.name, self.year, self.today
+        );
+        let rows = self
+            .records
+            .iter()
+            .map(|d| {
+                vec![
+                    text(d.kind.label()),
+                    OutCell::Date(d.held_on),
+                    text(&d.org.name),
+                    text(&d.org.code),
+                    text(&d.person),
+                    text(&d.position),
+                    text(&d.meeting),
+                    text(&d.votes_text()),
+                    text(d.grade_label()),
+                    OutCell::Int(d.problems.len() as i64),
+                    OutCell::Int(d.open() as i64),
+                ]
+            })
+            .collect();
+        let problems = self
+            .records
+            .iter()
+            .flat_map(|d| {
+                d.problems.iter().map(move |p| {
+                    vec![
+                        text(d.kind.label()),
+                        text(&d.org.name),
+                        text(&d.person),
+                        text(&p.description),
+                        text(&p.owner),
+                        OutCell::Date(p.deadline),
+                        text(p.status.label()),
+                        p.fixed_on.map_or(OutCell::Empty, OutCell::Date),
+                        text(p.fix_note.as_deref().unwrap_or("")),
+                    ]
+                })
+            })
+            .collect();
+        vec![
+            Sheet {
+                name: "记录".into(),
+                title: title.clone(),
+                headers: names(&[
+                    "类别",
+                    "日期",
+                    "党组织",
+                    "组织代码",
+                    "姓名",
+                    "职务",
+                    "会议或审计单位",
+                    "测评票",
+                    "等次",
+                    "指出问题",
+                    "待整改",
+                ]),
+                rows,
+            },
+            Sheet {
+                name: "指出的问题".into(),
+                title,
+                headers: names(&[
+                    "类别",
+                    "党组织",
+                    "姓名",
+                    "问题",
+                    "整改责任人",
+                    "整改时限",
+                    "状态",
+                    "整改完成日期",
+                    "整改情况",
+                ]),
+                rows: problems,
+            },
+        ]
+    }
+}
