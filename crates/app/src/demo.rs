@@ -526,3 +526,130 @@ pub async fn seed_inspections(app: &App, county_code: &str) -> Result<usize> {
     }
     Ok(n)
 }
+
+/// A round of 述职评议考核 of the demo township's branch secretaries, heard three weeks ago
+/// by the township committee, with grades that vary; the demo branch's report names two
+/// problems (one fixed, one due next month) and another branch's one already overdue; an
+/// integrity report of the demo branch and a departure audit of a former village director.
+/// Returns the records written.
+pub async fn seed_duty(app: &App, county_code: &str) -> Result<usize> {
+    use crate::access::{Actor, RecordDuty, ReportTasks, Role};
+    use chrono::Datelike;
+    use jiceng_domain::duty::{DutyDraft, DutyKind, Votes};
+    use jiceng_domain::inspection::ProblemDraft;
+    let d = pick_orgs(app, county_code).await?;
+    let today = app.today();
+    let held = today - chrono::Duration::days(21);
+    // A year's reports are heard in its last weeks or early the next year.
+    let year = held.year() - i32::from(held.month() <= 3);
+    let committee = Actor::for_demo(Role::Committee, &d.township);
+    let grant = committee.grant::<RecordDuty>()?;
+    let mut conn = app.store.acquire().await?;
+    let mut branches: Vec<OrgRecord> =
+        jiceng_store::orgs::list(&mut conn, &Scope::subtree(&d.township.path))
+            .await?
+            .into_iter()
+            .filter(|o| o.org.kind == OrgKind::Branch && o.org.dissolved_on.is_none())
+            .collect();
+    drop(conn);
+    branches.sort_by_key(|o| (o.org.id != d.branch.org.id, o.org.id));
+    branches.truncate(8);
+    let mut past = app.clone();
+    past.fixed_today = Some(held);
+    let problem = |text: &str, owner: &str, days: i64| ProblemDraft {
+        description: text.into(),
+        owner: owner.into(),
+        deadline: Some(held + chrono::Duration::days(days)),
+    };
+    let mut n = 0;
+    let mut first = None;
+    for (i, b) in branches.iter().enumerate() {
+        // 30 evaluators; the grades spread from 好 to 一般 across the branches.
+        let good = [22, 18, 12, 25, 9, 16, 20, 14][i % 8];
+        let fair = (30 - good) * 2 / 3;
+        let votes = Votes {
+            good,
+            fairly_good: fair,
+            average: 30 - good - fair,
+            poor: 0,
+        };
+        let problems = match i {
+            0 => vec![
+                problem("发展党员工作滞后，近两年未发展青年党员", "支部书记", 14),
+                problem("党员活动室开放时间未公示", "支部组织委员", 45),
+            ],
+            1 => vec![problem("主题党日内容单一，流于形式", "支部书记", 10)],
+            _ => vec![],
+        };
+        let id = crate::duties::record(
+            &past,
+            &grant,
+            &crate::access::InScope::proven(b.clone()),
+            &DutyDraft {
+                year: Some(year),
+                person: format!("{}书记", b.org.name.trim_end_matches("党支部")),
+                position: "党支部书记".into(),
+                on: Some(held),
+                meeting: format!("{}抓基层党建工作述职评议会", d.township.org.name),
+                report: "一年来，支部按规定开展“三会一课”和主题党日，完成党员信息采集核对；组织党员开展志愿服务。存在的不足：发展党员和青年党员教育还需加强。".into(),
+                votes,
+                problems,
+                ..DutyDraft::new(DutyKind::Duty)
+            },
+        )
+        .await?;
+        first.get_or_insert(id);
+        n += 1;
+    }
+    let branch = crate::access::InScope::proven(d.branch.clone());
+    if let Some(id) = first {
+        let sec = Actor::for_demo(Role::Secretary, &d.branch);
+        let mut fixed_day = app.clone();
+        fixed_day.fixed_today = Some(held + chrono::Duration::days(9));
+        crate::duties::fix(
+            &fixed_day,
+            &sec.grant::<ReportTasks>()?,
+            &branch,
+            id,
+            1,
+            Some(held + chrono::Duration::days(9)),
+            "已确定入党积极分子2名（均为35岁以下），列入明年发展计划",
+        )
+        .await?;
+    }
+    crate::duties::record(
+        &past,
+        &grant,
+        &branch,
+        &DutyDraft {
+            kind: DutyKind::Integrity,
+            year: Some(year),
+            person: format!("{}书记", d.branch.org.name.trim_end_matches("党支部")),
+            position: "党支部书记".into(),
+            on: Some(held),
+            meeting: "村党员大会".into(),
+            report: "严格执行中央八项规定精神，村级小微权力事项按清单运行，无违规收受礼金情况。"
+                .into(),
+            ..DutyDraft::new(DutyKind::Integrity)
+        },
+    )
+    .await?;
+    crate::duties::record(
+        &past,
+        &grant,
+        &branch,
+        &DutyDraft {
+            person: "原村委会主任（演示）".into(),
+            position: "村委会主任".into(),
+            on: Some(held),
+            meeting: "县审计局、县农业农村局联合审计组".into(),
+            from: Some(held - chrono::Duration::days(5 * 365)),
+            to: Some(held - chrono::Duration::days(30)),
+            report: "村集体资金收支基本规范；一笔道路养护补助未及时在村务公开栏公示。".into(),
+            problems: vec![problem("补充公示道路养护补助收支", "村务监督委员会", 20)],
+            ..DutyDraft::new(DutyKind::Departure)
+        },
+    )
+    .await?;
+    Ok(n + 2)
+}

@@ -266,6 +266,10 @@ pub(crate) enum ReportKind {
     /// 督查 in --period: each inspection of an org below with its problems, and the problems
     /// not yet fixed (overdue marked).
     Inspections,
+    /// 述职评议考核 of a year (--period 2026): per org below with a record, the grade of its
+    /// secretary's duty report, its integrity reports and departure audits, the problems
+    /// named, open and overdue.
+    Duty,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

@@ -130,6 +130,18 @@ impl Shown for jiceng_app::tasks::TasksReport {
     }
 }
 
+impl Shown for jiceng_app::duties::DutyReport {
+    fn table(&self) -> String {
+        crate::tasks::render_duty(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!("述职评议考核-{}-{}", self.org.name, self.year)
+    }
+}
+
 impl Shown for jiceng_app::inspections::InspectionList {
     fn table(&self) -> String {
         crate::tasks::render_inspections(self)
@@ -196,7 +208,8 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
         | ReportKind::Training
         | ReportKind::Tasks
         | ReportKind::Burden
-        | ReportKind::Inspections => {
+        | ReportKind::Inspections
+        | ReportKind::Duty => {
             let period = args
                 .period
                 .as_deref()
@@ -244,6 +257,12 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
         ReportKind::Inspections => {
             let period = period.expect("parsed above");
             show.give(&jiceng_app::inspections::list(app, &root, period).await?)?
+        }
+        ReportKind::Duty => {
+            let jiceng_domain::Period::Year(year) = period.expect("parsed above") else {
+                anyhow::bail!("述职评议考核按年度统计：--period 请写年度（如 2026）");
+            };
+            show.give(&jiceng_app::duties::report(app, &root, year).await?)?
         }
         ReportKind::Burden => {
             let jiceng_domain::Period::Month(y, m) = period.expect("parsed above") else {

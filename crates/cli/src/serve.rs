@@ -106,6 +106,10 @@ async fn build_demo(app: &App) -> Result<()> {
     println!(
         "督查：县委组织部督查演示乡镇的党支部 {inspections} 次（演示支部有一个问题逾期未整改）"
     );
+    let duty = jiceng_app::demo::seed_duty(app, &root.org.code).await?;
+    println!(
+        "述职评议考核：演示乡镇党委听取党支部书记述职评议，登记 {duty} 条（含述职述廉和离任审计各一，有问题待整改）"
+    );
     Ok(())
 }
 

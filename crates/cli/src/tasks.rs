@@ -1,4 +1,4 @@
-//! `jiceng report tasks`, `burden` and `inspections` as tables.
+//! `jiceng report tasks`, `burden`, `inspections` and `duty` as tables.
 
 use std::fmt::Write;
 
@@ -131,6 +131,39 @@ pub fn render_inspections(l: &jiceng_app::inspections::InspectionList) -> String
             p.deadline,
             if p.status.is_overdue() { "逾期" } else { "" }
         );
+    }
+    s
+}
+
+/// 述职评议考核 of the year by org.
+pub fn render_duty(r: &jiceng_app::duties::DutyReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\n== {}（{}）{}年度述职评议考核，截至 {} ==",
+        r.org.name, r.org.code, r.year, r.as_of
+    );
+    let _ = writeln!(
+        s,
+        "{:<22} {:<6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
+        "党组织", "等次", "述职", "述廉", "离任审计", "问题", "待整改", "逾期"
+    );
+    for l in &r.lines {
+        let _ = writeln!(
+            s,
+            "{:<22} {:<6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
+            l.org.name,
+            l.grade.map_or("—", |g| g.label()),
+            l.duty,
+            l.integrity,
+            l.departure,
+            l.problems,
+            l.open,
+            l.overdue
+        );
+    }
+    if r.lines.is_empty() {
+        let _ = writeln!(s, "（本年度没有记录）");
     }
     s
 }

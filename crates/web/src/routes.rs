@@ -78,6 +78,8 @@ pub enum Subject {
     Task,
     /// The path's `{id}` is an inspection (督查) of an org in `?org=`'s subtree.
     Inspection,
+    /// The path's `{id}` is a duty record (述职评议考核) of an org in `?org=`'s subtree.
+    Duty,
 }
 
 /// One row of the route table.

@@ -52,6 +52,8 @@ struct Ids {
     task: (i64, i64),
     /// An inspection of each town's branch (B001, B003), with one problem.
     inspection: (i64, i64),
+    /// A duty report of each town's branch (B001, B003), with one problem.
+    duty: (i64, i64),
 }
 
 enum Sample {
@@ -147,6 +149,13 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/inspections/{id}/fix") => {
                 Sample::Json(json!({"seq": 1, "fixed_on": "2026-06-10", "note": "测试"}))
             }
+            ("POST", "/duty") => Sample::Json(json!({
+                "kind": "Integrity", "year": 2026, "person": "测试", "position": "党支部书记",
+                "on": "2026-06-01", "meeting": "党员大会", "report": "测试"
+            })),
+            ("POST", "/duty/{id}/fix") => {
+                Sample::Json(json!({"seq": 1, "fixed_on": "2026-06-10", "note": "测试"}))
+            }
             ("PUT", "/recruitment/plans") => {
                 Sample::Json(json!({"target": 3, "structure": {"women": 1}}))
             }
@@ -227,10 +236,19 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("methods", s("OnSite")),
             ("findings", s("测试")),
         ]),
-        ("POST", "/inspections/{id}/fix") => f(&[
+        ("POST", "/inspections/{id}/fix" | "/duty/{id}/fix") => f(&[
             ("seq", s("1")),
             ("fixed_on", s("2026-06-10")),
             ("note", s("测试")),
+        ]),
+        ("POST", "/duty/new") => f(&[
+            ("kind", s("Integrity")),
+            ("year", s("2026")),
+            ("person", s("测试")),
+            ("position", s("党支部书记")),
+            ("on", s("2026-06-01")),
+            ("meeting", s("党员大会")),
+            ("report", s("测试")),
         ]),
         ("POST", "/burden/ceilings") => {
             f(&[("village", s("4")), ("township", s("8")), ("other", s("6"))])
@@ -413,6 +431,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
         Subject::Account => pick(ids.account),
         Subject::Task => pick(ids.task),
         Subject::Inspection => pick(ids.inspection),
+        Subject::Duty => pick(ids.duty),
     };
     let mut path = r.path.clone();
     for (param, value) in [
@@ -701,6 +720,40 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
                 .unwrap();
         inspection_ids.push(id);
     }
+    let mut duty_ids = vec![];
+    for branch in ["B001", "B003"] {
+        let dept = jiceng_app::access::Actor::for_test(0, "dept", Role::Department);
+        let org = jiceng_app::access::resolve(
+            &f.app,
+            &dept,
+            &jiceng_app::access::OrgKey::Key(branch.into()),
+        )
+        .await
+        .unwrap();
+        let today = f.app.today();
+        let draft = jiceng_domain::duty::DutyDraft {
+            year: Some(chrono::Datelike::year(&today)),
+            person: "测试书记".into(),
+            position: "党支部书记".into(),
+            on: Some(today),
+            meeting: "党员大会".into(),
+            report: "述职".into(),
+            votes: jiceng_domain::duty::Votes {
+                good: 5,
+                ..Default::default()
+            },
+            problems: vec![jiceng_domain::inspection::ProblemDraft {
+                description: "发展党员滞后".into(),
+                owner: "支部书记".into(),
+                deadline: Some(today + chrono::Duration::days(10)),
+            }],
+            ..jiceng_domain::duty::DutyDraft::new(jiceng_domain::duty::DutyKind::Duty)
+        };
+        let id = jiceng_app::duties::record(&f.app, &dept.grant().unwrap(), &org, &draft)
+            .await
+            .unwrap();
+        duty_ids.push(id);
+    }
     let ids = Ids {
         org: (f.orgs["B001"], f.orgs["B003"]),
         member: (f.members["张建国"], f.members["周丽"]),
@@ -714,6 +767,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         attachment: (attachments[0], attachments[1]),
         task: (task_ids[0], task_ids[1]),
         inspection: (inspection_ids[0], inspection_ids[1]),
+        duty: (duty_ids[0], duty_ids[1]),
     };
     (f, ids)
 }

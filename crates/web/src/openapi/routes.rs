@@ -496,6 +496,25 @@ pub const ROUTES: &[ApiRoute] = &[
         .body("ProblemFix")
         .status(204)
         .returns("Object"),
+    get("/duty", "tasks", "述职评议考核：某年度（year，默认本年度）本组织及以下的述职评议考核、述职述廉和离任审计记录，待整改的问题，述职评议按等次计数")
+        .params(&[ORG, YEAR])
+        .returns("DutyList"),
+    get("/duty/report", "tasks", "述职评议考核按党组织汇总：某年度每个有记录的党组织的述职评议等次、各类记录数、指出问题、待整改和逾期未整改的问题数")
+        .params(&[ORG, YEAR])
+        .returns("DutyReport"),
+    post("/duty", "tasks", "登记 org 书记的述职评议考核（按测评票和规则集计算等次）、述职述廉或离任审计，及指出的问题（整改责任人、时限）。日期晚于今天、述职评议缺测评票、离任日期晚于审计日期等 400，error 为中文原因，field 为所属字段")
+        .params(&[ORG])
+        .body("DutyInput")
+        .status(201)
+        .returns("DutyCreated"),
+    get("/duty/{id}", "tasks", "一条述职评议考核、述职述廉或离任审计记录（org 为该党组织或其上级）")
+        .params(&[ID, ORG])
+        .returns("DutyRecord"),
+    post("/duty/{id}/fix", "tasks", "登记述职评议等指出的问题已整改（org 为该党组织或其上级）；204 为已保存")
+        .params(&[ID, ORG])
+        .body("ProblemFix")
+        .status(204)
+        .returns("Object"),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),

@@ -155,6 +155,7 @@ pub(super) fn schemas() -> Value {
         m.extend(crate::api_training::schemas());
         m.extend(crate::api_tasks::schemas());
         m.extend(crate::api_inspections::schemas());
+        m.extend(crate::api_duty::schemas());
     }
     all
 }

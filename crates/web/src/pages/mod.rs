@@ -8,6 +8,7 @@ mod audit;
 mod common;
 pub(crate) mod dashboard;
 mod dues;
+pub(crate) mod duty;
 mod groups;
 pub mod import;
 mod inspections;
@@ -76,6 +77,7 @@ pub fn routes() -> Routes {
         .merge(training::routes())
         .merge(tasks::routes())
         .merge(inspections::routes())
+        .merge(duty::routes())
         .merge(import::routes())
 }
 
@@ -148,7 +150,7 @@ impl Section {
             _ if under_org(&["rating"]) => Section::Rating,
             ("reports", "weak" | "rectification") => Section::Weak,
             _ if under_org(&["weak", "rectification"]) => Section::Weak,
-            ("tasks" | "burden" | "inspections", _) => Section::Tasks,
+            ("tasks" | "burden" | "inspections" | "duty", _) => Section::Tasks,
             ("members" | "recruitment" | "transfers" | "mobility" | "dues" | "training", _) => {
                 Section::Members
             }

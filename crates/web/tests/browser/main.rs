@@ -11,6 +11,7 @@ mod accounts;
 #[path = "../common/mod.rs"]
 mod common;
 mod dues;
+mod duty;
 mod groups;
 mod harness;
 mod homes;

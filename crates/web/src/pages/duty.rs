@@ -1,0 +1,435 @@
+//! 述职评议考核: the year's duty reports, integrity reports and departure audits of an org's
+//! subtree with its open problems and the grades counted, the form that records one of an
+//! org (the kind chosen at its top), and a record with its problems, where the org reports
+//! each one fixed. The year's workbook for the department.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use jiceng_app::access::{Action, InScope, RecordDuty, ReportTasks};
+use jiceng_app::duties::{self, DutyList, DutyRecord};
+use jiceng_app::OrgRecord;
+use jiceng_domain::duty::{DutyDraft, DutyKind, Grade, Votes};
+use jiceng_domain::inspection::{ProblemDraft, ProblemStatus};
+use serde::Deserialize;
+
+use crate::error::{PageError, WebError};
+use crate::extract::QueryOrg;
+use crate::pages::refusal::Refusal;
+use crate::pages::{done_redirect, html_status, xlsx, DoneParam, Nav};
+use crate::parse::{parse_day, Fields};
+use crate::routes::{Guard, Routes, Subject};
+use crate::session::User;
+use crate::AppState;
+
+pub fn routes() -> Routes {
+    let record = Guard::May(Action::RecordDuty);
+    let read = Guard::May(Action::ReadData);
+    Routes::new()
+        .get("/duty", read, Subject::QueryOrg, list)
+        .get("/duty/export.xlsx", read, Subject::QueryOrg, export)
+        .get("/duty/new", record, Subject::QueryOrg, form)
+        .post("/duty/new", record, Subject::QueryOrg, submit)
+        .get("/duty/{id}", read, Subject::Duty, show)
+        .post(
+            "/duty/{id}/fix",
+            Guard::May(Action::ReportTasks),
+            Subject::Duty,
+            fix,
+        )
+}
+
+/// How many problem lines the empty form offers.
+const PROBLEM_ROWS: usize = 3;
+
+/// `?year=`: empty is this year; a year from 2000 to next year.
+#[derive(Deserialize)]
+pub(crate) struct YearParam {
+    year: Option<String>,
+}
+
+impl YearParam {
+    pub(crate) fn year(&self, state: &AppState) -> Result<i32, WebError> {
+        let this = chrono::Datelike::year(&state.app.today());
+        match self
+            .year
+            .as_deref()
+            .map(str::trim)
+            .filter(|y| !y.is_empty())
+        {
+            None => Ok(this),
+            Some(y) => y
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (2000..=this + 1).contains(y))
+                .ok_or_else(|| WebError::BadRequest(format!("无法识别的年度：{y}"))),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "duties.html")]
+struct ListPage {
+    title: String,
+    nav: Nav,
+    l: DutyList,
+    can_record: bool,
+    kinds: Vec<(&'static str, &'static str)>,
+    grades: Vec<(&'static str, i64)>,
+    done: Option<String>,
+}
+
+impl ListPage {
+    fn late(&self, s: &ProblemStatus) -> bool {
+        s.is_overdue()
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Query(q): Query<YearParam>,
+    Query(d): Query<DoneParam>,
+) -> Result<Response, PageError> {
+    let year = q.year(&state).map_err(PageError)?;
+    let l = duties::list(&state.app, &org, year).await?;
+    html_status(
+        StatusCode::OK,
+        &ListPage {
+            title: format!("述职评议考核 · {}", org.org.name),
+            nav: Nav::of(&user),
+            can_record: user.actor.may(Action::RecordDuty),
+            kinds: DutyKind::ALL
+                .iter()
+                .map(|k| (k.code(), k.label()))
+                .collect(),
+            grades: Grade::ALL
+                .iter()
+                .zip(l.grades)
+                .map(|(g, n)| (g.label(), n))
+                .collect(),
+            l,
+            done: d.done,
+        },
+    )
+}
+
+async fn export(
+    State(state): State<AppState>,
+    QueryOrg { org, .. }: QueryOrg<User>,
+    Query(q): Query<YearParam>,
+) -> Result<Response, PageError> {
+    let year = q.year(&state).map_err(PageError)?;
+    let l = duties::list(&state.app, &org, year).await?;
+    let bytes = jiceng_io::workbook_bytes(&l.to_sheets())
+        .map_err(|e| PageError(WebError::BadRequest(e)))?;
+    Ok(xlsx(
+        &format!("{}{}年度述职评议考核.xlsx", org.org.name, year),
+        bytes,
+    ))
+}
+
+/// The form's values as typed.
+#[derive(Default)]
+struct Values {
+    kind: String,
+    year: String,
+    person: String,
+    position: String,
+    on: String,
+    meeting: String,
+    from: String,
+    to: String,
+    report: String,
+    /// 好, 较好, 一般, 差.
+    votes: [String; 4],
+    problems: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "duty_new.html")]
+struct NewPage {
+    title: String,
+    nav: Nav,
+    org_id: i64,
+    org_name: String,
+    today: String,
+    kind: DutyKind,
+    kinds: Vec<(&'static str, &'static str)>,
+    grades: Vec<(usize, &'static str)>,
+    v: Values,
+    e: Refusal,
+}
+
+impl NewPage {
+    fn audit(&self) -> bool {
+        self.kind == DutyKind::Departure
+    }
+    fn is(&self, code: &str) -> bool {
+        self.kind.code() == code
+    }
+}
+
+#[derive(Deserialize)]
+struct KindQuery {
+    kind: Option<String>,
+}
+
+async fn new_page(
+    state: &AppState,
+    user: &User,
+    org: &InScope<OrgRecord>,
+    v: Values,
+    e: Refusal,
+) -> Result<Response, PageError> {
+    let kind = DutyKind::parse(&v.kind).unwrap_or(DutyKind::Duty);
+    let status = if e.message.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    html_status(
+        status,
+        &NewPage {
+            title: format!("登记{} · {}", kind.label(), org.org.name),
+            nav: Nav::of(user),
+            org_id: org.org.id,
+            org_name: org.org.name.clone(),
+            today: state.app.today().to_string(),
+            kind,
+            kinds: DutyKind::ALL
+                .iter()
+                .map(|k| (k.code(), k.label()))
+                .collect(),
+            grades: Grade::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (i, g.label()))
+                .collect(),
+            v,
+            e,
+        },
+    )
+}
+
+async fn form(
+    State(state): State<AppState>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Query(q): Query<KindQuery>,
+) -> Result<Response, PageError> {
+    let today = state.app.today();
+    let kind = q
+        .kind
+        .as_deref()
+        .and_then(DutyKind::parse)
+        .unwrap_or(DutyKind::Duty);
+    // A duty report is heard in the year or early the next: in the first quarter the form
+    // offers last year.
+    let year = chrono::Datelike::year(&today)
+        - i32::from(chrono::Datelike::month(&today) <= 3 && kind != DutyKind::Departure);
+    let v = Values {
+        kind: kind.code().into(),
+        year: year.to_string(),
+        on: today.to_string(),
+        position: if kind == DutyKind::Departure {
+            String::new()
+        } else {
+            "党支部书记".into()
+        },
+        problems: vec![Default::default(); PROBLEM_ROWS],
+        ..Values::default()
+    };
+    new_page(&state, &user, &org, v, Refusal::default()).await
+}
+
+fn values_of(f: &Fields) -> Values {
+    let mut problems = Vec::new();
+    for i in 0..jiceng_domain::inspection::PROBLEMS_MAX {
+        let row = (
+            f.get(&format!("problem_{i}")),
+            f.get(&format!("owner_{i}")),
+            f.get(&format!("deadline_{i}")),
+        );
+        if i >= PROBLEM_ROWS && row.0.is_empty() && row.1.is_empty() && row.2.is_empty() {
+            continue;
+        }
+        problems.push(row);
+    }
+    Values {
+        kind: f.get("kind"),
+        year: f.get("year"),
+        person: f.get("person"),
+        position: f.get("position"),
+        on: f.get("on"),
+        meeting: f.get("meeting"),
+        from: f.get("from"),
+        to: f.get("to"),
+        report: f.get("report"),
+        votes: [
+            f.get("votes_0"),
+            f.get("votes_1"),
+            f.get("votes_2"),
+            f.get("votes_3"),
+        ],
+        problems,
+    }
+}
+
+fn draft_of(v: &Values) -> Result<DutyDraft, Refusal> {
+    let bad = |field: &'static str, message: String| Refusal { field, message };
+    let kind = DutyKind::parse(&v.kind)
+        .ok_or_else(|| bad("kind", format!("无法识别的类别：{}", v.kind)))?;
+    let year = match v.year.trim() {
+        "" => None,
+        y => Some(
+            y.parse::<i32>()
+                .map_err(|_| bad("year", format!("无法识别的年度：{y}")))?,
+        ),
+    };
+    let mut votes = [0i64; 4];
+    for (i, (n, g)) in v.votes.iter().zip(Grade::ALL).enumerate() {
+        votes[i] = match n.trim() {
+            "" => 0,
+            t => t
+                .parse::<i64>()
+                .map_err(|_| bad("votes", format!("“{}”票数应为整数：{t}", g.label())))?,
+        };
+    }
+    let mut problems = Vec::new();
+    for (i, (text, owner, deadline)) in v.problems.iter().enumerate() {
+        let deadline = parse_day(deadline, &format!("第{}个问题的整改时限", i + 1))
+            .map_err(|m| bad("problems", m))?;
+        problems.push(ProblemDraft {
+            description: text.clone(),
+            owner: owner.clone(),
+            deadline,
+        });
+    }
+    Ok(DutyDraft {
+        kind,
+        year,
+        person: v.person.clone(),
+        position: v.position.clone(),
+        on: parse_day(&v.on, kind.day_label()).map_err(|m| bad("on", m))?,
+        meeting: v.meeting.clone(),
+        from: parse_day(&v.from, "任职起始日期").map_err(|m| bad("period", m))?,
+        to: parse_day(&v.to, "离任日期").map_err(|m| bad("period", m))?,
+        report: v.report.clone(),
+        votes: Votes {
+            good: votes[0],
+            fairly_good: votes[1],
+            average: votes[2],
+            poor: votes[3],
+        },
+        problems,
+    })
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (fields, grant) = user.form_for::<RecordDuty>(fields)?;
+    let v = values_of(&fields);
+    let draft = match draft_of(&v) {
+        Ok(d) => d,
+        Err(e) => return new_page(&state, &user, &org, v, e).await,
+    };
+    match duties::record(&state.app, &grant, &org, &draft).await {
+        Ok(id) => Ok(done_redirect(
+            &format!("/duty/{id}?org={}", org.org.id),
+            &format!("已登记{}", draft.kind.label()),
+        )),
+        Err(e) => {
+            let e = Refusal::of(e)?;
+            new_page(&state, &user, &org, v, e).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "duty.html")]
+struct ShowPage {
+    title: String,
+    nav: Nav,
+    at_id: i64,
+    r: DutyRecord,
+    can_fix: bool,
+    today: String,
+    flash: Option<String>,
+    e: Refusal,
+}
+
+impl ShowPage {
+    fn late(&self, s: &ProblemStatus) -> bool {
+        s.is_overdue()
+    }
+    fn audit(&self) -> bool {
+        self.r.kind == DutyKind::Departure
+    }
+    fn score_text(&self) -> String {
+        self.r.score.map_or(String::new(), |s| format!("{s:.1}"))
+    }
+}
+
+async fn show_page(
+    state: &AppState,
+    user: &User,
+    org: &InScope<OrgRecord>,
+    id: i64,
+    flash: Option<String>,
+    e: Refusal,
+) -> Result<Response, PageError> {
+    let r = duties::get(&state.app, org, id).await?;
+    html_status(
+        e.status(),
+        &ShowPage {
+            title: format!("{} · {}", r.kind.label(), r.org.name),
+            nav: Nav::of(user),
+            at_id: org.org.id,
+            can_fix: user.actor.may(Action::ReportTasks),
+            today: state.app.today().to_string(),
+            r,
+            flash,
+            e,
+        },
+    )
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Query(d): Query<DoneParam>,
+) -> Result<Response, PageError> {
+    show_page(&state, &user, &org, id, d.done, Refusal::default()).await
+}
+
+async fn fix(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (fields, grant) = user.form_for::<ReportTasks>(fields)?;
+    let bad = |m: String| PageError(WebError::BadRequest(m));
+    let seq: i64 = fields
+        .get("seq")
+        .trim()
+        .parse()
+        .map_err(|_| bad(format!("无法识别的问题：{}", fields.get("seq"))))?;
+    let on = parse_day(&fields.get("fixed_on"), "整改完成日期").map_err(bad)?;
+    match duties::fix(&state.app, &grant, &org, id, seq, on, &fields.get("note")).await {
+        Ok(()) => Ok(done_redirect(
+            &format!("/duty/{id}?org={}", org.org.id),
+            "已登记整改",
+        )),
+        Err(e) => {
+            let e = Refusal::of(e)?;
+            show_page(&state, &user, &org, id, None, e).await
+        }
+    }
+}

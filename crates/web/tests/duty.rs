@@ -1,0 +1,160 @@
+//! 述职评议考核 in the pages and the API, on SQLite and PostgreSQL: the department records
+//! 甲村's secretary's duty report with the evaluators' grades and one problem (a report
+//! without grades is refused on the form); the secretary sees the problem on the home page
+//! and reports it fixed; a departure audit comes through the API; the year's list, report
+//! and workbook count them.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use jiceng_store::contract_test;
+use jiceng_store::testing::TestDb;
+use serde_json::json;
+
+contract_test!(
+    a_duty_report_is_graded_and_its_problem_fixed,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let (b001, c001) = (f.orgs["B001"], f.orgs["C001"]);
+        let today = f.app.today();
+        let year = chrono::Datelike::year(&today).to_string();
+        let deadline = (today + chrono::Duration::days(30)).to_string();
+        // An inspector may not record one.
+        let mut insp = logged_in(&f.app, "inspector").await;
+        let r = insp.get(&format!("/duty/new?org={b001}")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        let mut dept = logged_in(&f.app, "dept").await;
+        let form = dept.get(&format!("/duty/new?org={b001}&kind=Duty")).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.text());
+        assert!(form.text().contains("登记述职评议考核：甲村党支部"));
+        let csrf = csrf_of(&form.text());
+        let post = |good: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("kind", "Duty".to_string()),
+                ("year", year.clone()),
+                ("person", "甲村书记".to_string()),
+                ("position", "党支部书记".to_string()),
+                ("on", today.to_string()),
+                ("meeting", "乡镇党委述职评议会".to_string()),
+                ("report", "全年按时开展组织生活。".to_string()),
+                ("votes_0", good.to_string()),
+                ("votes_1", "3".to_string()),
+                ("problem_0", "发展党员工作滞后".to_string()),
+                ("owner_0", "支部书记".to_string()),
+                ("deadline_0", deadline.clone()),
+            ]
+        };
+        let bad = post("x");
+        let pairs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = dept
+            .post_form(&format!("/duty/new?org={b001}"), &pairs)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("“好”票数应为整数"), "{}", r.text());
+        // What was typed is kept.
+        assert!(r.text().contains("发展党员工作滞后"), "{}", r.text());
+        // 7 好, 3 较好: (700 + 240) / 10 = 94 → 好.
+        let good = post("7");
+        let pairs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = dept
+            .post_form(&format!("/duty/new?org={b001}"), &pairs)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let id: i64 = r
+            .location()
+            .unwrap()
+            .trim_start_matches("/duty/")
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let page = dept.get(&format!("/duty/{id}?org={b001}")).await.text();
+        assert!(page.contains("评议等次") && page.contains("94.0"), "{page}");
+
+        let mut sec = logged_in(&f.app, "sec-a").await;
+        let home = sec.get("/").await.text();
+        assert!(home.contains("述职评议等指出的问题1个待整改"), "{home}");
+        assert!(home.contains("/duty?org="), "{home}");
+        let page = sec.get(&format!("/duty/{id}")).await.text();
+        assert!(page.contains("id=\"fix-1\""), "{page}");
+        let r = sec
+            .post_form(
+                &format!("/duty/{id}/fix"),
+                &[
+                    ("csrf", &csrf_of(&page)),
+                    ("seq", "1"),
+                    ("fixed_on", &today.to_string()),
+                    ("note", "已确定入党积极分子2名"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        // The secretary may not record one.
+        assert_eq!(
+            sec.get(&format!("/duty/new?org={b001}")).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        // A departure audit through the API; a day to come is refused with its field.
+        let mut api = api_client(&f.app, "dept").await;
+        let audit = |on: String| {
+            json!({
+                "kind": "离任审计", "person": "甲村原主任", "position": "村委会主任",
+                "on": on, "meeting": "县审计局", "from": "2021-01-10",
+                "to": today.to_string(), "report": "账目清楚。"
+            })
+        };
+        let r = api
+            .post_json(
+                &format!("/api/v1/duty?org={b001}"),
+                audit((today + chrono::Duration::days(1)).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.json()["field"], "on", "{}", r.text());
+        let r = api
+            .post_json(
+                &format!("/api/v1/duty?org={b001}"),
+                audit(today.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+
+        let list = api.get(&format!("/api/v1/duty?org={c001}")).await.json();
+        assert_eq!(list["records"].as_array().unwrap().len(), 2, "{list}");
+        assert_eq!(list["grades"], json!([1, 0, 0, 0]), "{list}");
+        assert_eq!(list["open"], json!([]), "{list}");
+        let report = api
+            .get(&format!("/api/v1/duty/report?org={c001}"))
+            .await
+            .json();
+        let line = &report["lines"][0];
+        assert_eq!(
+            (
+                &line["grade"],
+                &line["duty"],
+                &line["departure"],
+                &line["problems"],
+                &line["open"]
+            ),
+            (&json!("Good"), &json!(1), &json!(1), &json!(1), &json!(0)),
+            "{report}"
+        );
+        let page = dept.get(&format!("/duty?org={c001}")).await.text();
+        assert!(
+            page.contains("甲村原主任") && page.contains("duty-open-none"),
+            "{page}"
+        );
+        let x = dept.get(&format!("/duty/export.xlsx?org={c001}")).await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(x.bytes.starts_with(b"PK"), "an xlsx (zip) file");
+        assert_eq!(
+            dept.get(&format!("/duty?org={c001}&year=abc")).await.status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+);
