@@ -646,7 +646,7 @@ pub async fn seed_duty(app: &App, county_code: &str) -> Result<usize> {
             from: Some(held - chrono::Duration::days(5 * 365)),
             to: Some(held - chrono::Duration::days(30)),
             report: "村集体资金收支基本规范；一笔道路养护补助未及时在村务公开栏公示。".into(),
-            problems: vec![problem("补充公示道路养护补助收支", "村务监督委员会", 20)],
+            problems: vec![problem("补充公示道路养护补助收支", "村务监督委员会", 40)],
             ..DutyDraft::new(DutyKind::Departure)
         },
     )

@@ -240,6 +240,35 @@ fn demo_builds_once_and_prints_the_accounts() {
     let (code, _, err) = demo(&["burden", "--period", "2026"]);
     assert_ne!(code, 0);
     assert!(err.contains("减负台账按月统计"), "{err}");
+    // 述职评议考核: the township's round of its branches' reports, an integrity report and a
+    // departure audit; graded by the rule, problems open and one overdue.
+    assert!(
+        out.contains("述职评议考核：演示乡镇党委听取党支部书记述职评议"),
+        "{out}"
+    );
+    let (code, json, err) = demo(&["duty", "--period", "2026", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let lines = v["lines"].as_array().unwrap();
+    assert!(lines.len() >= 2, "{json}");
+    assert!(lines.iter().any(|l| l["grade"] == "Good"), "{json}");
+    assert!(lines.iter().any(|l| l["grade"] == "FairlyGood"), "{json}");
+    let sum = |k: &str| lines.iter().map(|l| l[k].as_i64().unwrap()).sum::<i64>();
+    assert_eq!(
+        (sum("integrity"), sum("departure"), sum("problems")),
+        (1, 1, 4),
+        "{json}"
+    );
+    assert_eq!((sum("open"), sum("overdue")), (3, 1), "{json}");
+    let (code, table, err) = demo(&["duty", "--period", "2026"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        table.contains("述职评议考核") && table.contains("较好"),
+        "{table}"
+    );
+    let (code, _, err) = demo(&["duty", "--period", "2026-12"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("述职评议考核按年度统计"), "{err}");
     // Again: nothing is rebuilt.
     let (code, again, err) = run(&dir, &["demo", "--no-serve"]);
     assert_eq!(code, 0, "{again}\n{err}");
