@@ -237,6 +237,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0036_duty.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 37,
+        name: "task_rollup",
+        script: include_str!("../migrations/0037_task_rollup.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -173,7 +173,16 @@ fn select_targets() -> Sql {
 pub async fn insert(conn: &mut Conn, task: &StoredTask, targets: &[StoredTarget]) -> Result<()> {
     insert_many(conn, "task", &TASK_COLS, &[task_vals(task)]).await?;
     let rows: Vec<Vec<Val>> = targets.iter().map(target_vals).collect();
-    insert_many(conn, "task_target", &TARGET_COLS, &rows).await
+    insert_many(conn, "task_target", &TARGET_COLS, &rows).await?;
+    crate::task_rollup::write(
+        conn,
+        task.id,
+        task.org_id,
+        targets
+            .iter()
+            .map(|t| (t.org_path.as_str(), t.deadline, t.done_on)),
+    )
+    .await
 }
 
 /// A task by id, whoever issued it (the caller decides what the reader may see of it).
@@ -288,35 +297,6 @@ pub async fn targets(conn: &mut Conn, task_id: i64, scope: &Scope) -> Result<Vec
         .await
 }
 
-/// Where a target stands: its org, deadline and the day it was done.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetState {
-    pub org_id: i64,
-    pub org_path: String,
-    pub deadline: NaiveDate,
-    pub done_on: Option<NaiveDate>,
-}
-
-/// The targets of a task within `scope`, their standing only (what the counts read).
-pub async fn states(conn: &mut Conn, task_id: i64, scope: &Scope) -> Result<Vec<TargetState>> {
-    Sql::new("SELECT org_id, org_path, deadline, done_on FROM task_target WHERE task_id = ")
-        .bind(task_id)
-        .push(" AND ")
-        .scope("org_path", scope)
-        .fetch_map(&mut *conn, |r| {
-            Ok(from_row!(
-                r,
-                TargetState {
-                    org_id,
-                    org_path,
-                    deadline: r.date("deadline")?,
-                    done_on: r.opt_date("done_on")?,
-                }
-            ))
-        })
-        .await
-}
-
 /// One target of a task.
 pub async fn target(conn: &mut Conn, task_id: i64, org_id: i64) -> Result<Option<StoredTarget>> {
     select_targets()
@@ -331,6 +311,28 @@ pub async fn target(conn: &mut Conn, task_id: i64, org_id: i64) -> Result<Option
 /// Stores a target's report. `newly_done`: it was open and is now done — the task's done
 /// count goes up by one (down by one when `undone`).
 pub async fn save_report(conn: &mut Conn, t: &StoredTarget, done_delta: i64) -> Result<()> {
+    // The counts up the tree move by what the row held before.
+    let before: Vec<(String, String, Option<String>, i64)> = Sql::new(
+        "SELECT t.org_path, t.deadline, t.done_on, k.org_id FROM task_target t \
+         JOIN task k ON k.id = t.task_id WHERE t.task_id = ",
+    )
+    .bind(t.task_id)
+    .push(" AND t.org_id = ")
+    .bind(t.org_id)
+    .fetch_all_as(&mut *conn)
+    .await?;
+    if let Some((p, deadline, done_on, issuer)) = before.into_iter().next() {
+        crate::task_rollup::report(
+            conn,
+            t.task_id,
+            issuer,
+            &p,
+            crate::parse_date_text(&deadline)?,
+            done_on.as_deref().map(crate::parse_date_text).transpose()?,
+            t.done_on,
+        )
+        .await?;
+    }
     Sql::new("UPDATE task_target SET done_on = ")
         .bind(t.done_on.map(|d| d.to_string()))
         .push(", progress = ")
@@ -383,6 +385,7 @@ pub async fn extend(
                 .bind(task_id)
                 .execute(&mut *conn)
                 .await?;
+            crate::task_rollup::rebuild(conn, task_id).await?;
             Ok(n)
         }
         Some(ids) => {
@@ -395,6 +398,7 @@ pub async fn extend(
                     .await?
                     .rows_affected();
             }
+            crate::task_rollup::rebuild(conn, task_id).await?;
             Ok(n)
         }
     }

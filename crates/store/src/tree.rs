@@ -101,5 +101,7 @@ pub async fn move_subtree(conn: &mut Conn, org_id: i64, new_parent: i64) -> Resu
         .execute(&mut *conn)
         .await?;
     }
+    // The tasks' counts up the tree follow who now lies on the way to their targets.
+    crate::task_rollup::rebuild_under(conn, &new).await?;
     Ok(new)
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use jiceng_domain::task::{FieldSource, HeldFigure, TargetStatus};
 use jiceng_domain::OrgKind;
+use jiceng_store::task_rollup as rollup;
 use jiceng_store::tasks::{self as store, StoredTarget};
 use jiceng_store::Scope;
 use serde::Serialize;
@@ -45,6 +46,24 @@ impl Counts {
             TargetStatus::Overdue => self.overdue += 1,
             TargetStatus::Open => {}
         }
+    }
+
+    /// Adds a row of the counts kept up the tree, judged on `today`.
+    pub(crate) fn add_row(&mut self, r: &rollup::Rollup, today: NaiveDate) {
+        self.targets += r.targets;
+        self.done += r.done;
+        self.done_late += r.done_late;
+        if today > r.deadline {
+            self.overdue += r.targets - r.done;
+        }
+    }
+
+    pub(crate) fn of_rows(rows: &[rollup::Rollup], today: NaiveDate) -> Counts {
+        let mut c = Counts::default();
+        for r in rows {
+            c.add_row(r, today);
+        }
+        c
     }
 
     pub fn open(&self) -> i64 {
@@ -252,12 +271,23 @@ pub async fn view(
     } else {
         at.subtree()
     };
-    let states = store::states(&mut conn, task_id, &scope).await?;
-    if states.is_empty() && !above {
+    // The counts come from the task's rows up the tree: the org it is seen from (the issuer
+    // when seen from above it), then its children.
+    if !rollup::has_rows(&mut conn, task_id, task.org_id).await? {
+        drop(conn);
+        let mut tx = app.store.begin().await?;
+        rollup::rebuild(&mut tx, task_id).await?;
+        tx.commit().await?;
+        conn = app.store.acquire().await?;
+    }
+    let counted = if above { issuer.org.id } else { at.org.id };
+    let mine = rollup::at(&mut conn, task_id, &[counted]).await?;
+    if mine.is_empty() && !above {
         return Err(AppError::NotFound("任务".into()));
     }
+    let counts = Counts::of_rows(&mine, today);
     // The lines themselves (their answers and progress) only when they are shown.
-    let show = all_lines || states.len() <= LINES_MAX;
+    let show = all_lines || counts.targets <= LINES_MAX as i64;
     let shown: Vec<StoredTarget> = if show {
         store::targets(&mut conn, task_id, &scope).await?
     } else {
@@ -267,6 +297,16 @@ pub async fn view(
             .collect()
     };
     let children = jiceng_store::orgs::children(&mut conn, &at.subtree(), at.org.id).await?;
+    let mut by_child: HashMap<i64, Counts> = HashMap::new();
+    if counted == at.org.id {
+        let ids: Vec<i64> = children.iter().map(|c| c.org.id).collect();
+        for r in rollup::at(&mut conn, task_id, &ids).await? {
+            by_child.entry(r.org_id).or_default().add_row(&r, today);
+        }
+    } else if let Some(c) = child_of(&at.path, &issuer.path) {
+        // Seen from above the issuer: all of it lies below one child.
+        by_child.insert(c, counts);
+    }
     let parent = match task.parent_id {
         Some(p) => store::get(&mut conn, p).await?.map(Task::of).transpose()?,
         None => None,
@@ -279,15 +319,6 @@ pub async fn view(
         .collect::<Result<Vec<_>>>()?;
     drop(conn);
 
-    let mut counts = Counts::default();
-    let mut by_child: HashMap<i64, Counts> = HashMap::new();
-    for l in &states {
-        let s = TargetStatus::of(l.done_on, l.deadline, today);
-        counts.add(s);
-        if let Some(c) = child_of(&at.path, &l.org_path) {
-            by_child.entry(c).or_default().add(s);
-        }
-    }
     let children: Vec<ChildLine> = children
         .into_iter()
         .filter_map(|c| {

@@ -1,0 +1,170 @@
+//! A task's completion counted up the tree, on SQLite and PostgreSQL: the township's task to
+//! its four branches is counted by child org from the kept rows; a report moves them; a
+//! branch moved under another general branch moves its count there; an extension moves
+//! the overdue; a task whose rows are missing (written before they were kept) is counted
+//! again when read — each checked against the targets themselves.
+
+mod common;
+
+use common::*;
+use jiceng_app::access::{Actor, IssueTasks, ReportTasks, Role};
+use jiceng_app::tasks::{self, Draft, Report, TargetFilter};
+use jiceng_domain::OrgKind;
+use jiceng_store::contract_test;
+use jiceng_store::testing::TestDb;
+
+fn staff(org: &jiceng_app::OrgRecord, role: Role, name: &str) -> Actor {
+    Actor::for_test(12, name, role).at(org.org.id, &org.path)
+}
+
+/// (name, targets, done, overdue) of each child line, by name.
+fn children(v: &tasks::TaskView) -> Vec<(String, i64, i64, i64)> {
+    let mut c: Vec<_> = v
+        .children
+        .iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                c.counts.targets,
+                c.counts.done,
+                c.counts.overdue,
+            )
+        })
+        .collect();
+    c.sort();
+    c
+}
+
+contract_test!(
+    completion_is_counted_up_the_tree_through_reports_moves_and_extensions,
+    |db: TestDb| async move {
+        let app = on(&db, "2026-12-05");
+        let dir = Dir::new("rollup");
+        load_township(&app, &dir, false).await;
+        let township = sys_org(&app, "T001").await;
+        let committee = staff(&township, Role::Committee, "zuzhi");
+        let home = org(&app, &committee, "T001").await.unwrap();
+        let issued = {
+            let mut past = app.clone();
+            past.fixed_today = Some(d("2026-11-20"));
+            tasks::issue(
+                &past,
+                &committee.grant::<IssueTasks>().unwrap(),
+                &home,
+                &Draft {
+                    title: "冬季走访".into(),
+                    content: "走访困难党员。".into(),
+                    deadline: Some(d("2026-12-01")),
+                    fields: vec![],
+                    filter: TargetFilter {
+                        kinds: vec![OrgKind::Branch],
+                        ..TargetFilter::default()
+                    },
+                },
+                None,
+            )
+            .await
+            .unwrap()
+        };
+        // 东村 (T002) with 南村 (T006) below it, 西村第一 (T004) under 西村党总支 (T003),
+        // 镇机关 (T005): all past the deadline, none done.
+        let v = tasks::view(&app, &committee, issued.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!(
+            (v.counts.targets, v.counts.done, v.counts.overdue),
+            (4, 0, 4)
+        );
+        assert_eq!(
+            children(&v),
+            [
+                ("东村党支部".to_string(), 2, 0, 2),
+                ("西村党总支".to_string(), 1, 0, 1),
+                ("镇机关党支部".to_string(), 1, 0, 1),
+            ]
+        );
+        // 南村 reports done (late).
+        let nan = sys_org(&app, "T006").await;
+        let sec = staff(&nan, Role::Secretary, "sec-T006");
+        tasks::report(
+            &app,
+            &sec.grant::<ReportTasks>().unwrap(),
+            &org(&app, &sec, "T006").await.unwrap(),
+            issued.id,
+            &Report {
+                done: true,
+                progress: "已走访".into(),
+                ..Report::default()
+            },
+        )
+        .await
+        .unwrap();
+        let v = tasks::view(&app, &committee, issued.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!(
+            (v.counts.done, v.counts.done_late, v.counts.overdue),
+            (1, 1, 3)
+        );
+        // Seen from 东村: its own subtree (itself and 南村).
+        let dong = org(&app, &committee, "T002").await.unwrap();
+        let v = tasks::view(&app, &committee, issued.id, &dong, false)
+            .await
+            .unwrap();
+        assert_eq!((v.counts.targets, v.counts.done), (2, 1));
+
+        // 南村 moves under 西村党总支: the count follows it.
+        jiceng_app::org_admin::move_org(
+            &app,
+            &committee.grant().unwrap(),
+            &org(&app, &committee, "T006").await.unwrap(),
+            &org(&app, &committee, "T003").await.unwrap(),
+            "调整隶属关系",
+        )
+        .await
+        .unwrap();
+        let v = tasks::view(&app, &committee, issued.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!(
+            children(&v),
+            [
+                ("东村党支部".to_string(), 1, 0, 1),
+                ("西村党总支".to_string(), 2, 1, 1),
+                ("镇机关党支部".to_string(), 1, 0, 1),
+            ]
+        );
+
+        // Extending the open targets to next week: nothing overdue any more.
+        tasks::extend(
+            &app,
+            &committee.grant::<IssueTasks>().unwrap(),
+            &home,
+            issued.id,
+            None,
+            d("2026-12-12"),
+        )
+        .await
+        .unwrap();
+        let v = tasks::view(&app, &committee, issued.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!(
+            (v.counts.targets, v.counts.done, v.counts.overdue),
+            (4, 1, 0)
+        );
+
+        // Rows missing (a task from before they were kept): counted again when read.
+        let mut c = app.store().acquire().await.unwrap();
+        sqlx::query("DELETE FROM task_rollup")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        drop(c);
+        let again = tasks::view(&app, &committee, issued.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!(again.counts, v.counts);
+        assert_eq!(children(&again), children(&v));
+    }
+);
