@@ -165,7 +165,7 @@ pub async fn report(
         .push(" AND deadline = ")
         .bind(deadline)
         .push(" AND org_id IN ")
-        .in_list(counted_at(issuer_id, target_path).into_iter())
+        .in_list(counted_at(issuer_id, target_path))
         .execute(&mut *conn)
         .await?;
     Ok(())
