@@ -179,15 +179,7 @@ pub async fn report(
             .unwrap_or_else(|| AppError::Input("报告有误".into()))
     })?;
     let now = app.now();
-    let (delta, entry) = stamp(
-        &mut line,
-        &**org,
-        r,
-        answers,
-        grant.actor(),
-        app.today(),
-        now,
-    )?;
+    let (delta, entry) = stamp(&mut line, org, r, answers, grant.actor(), app.today(), now)?;
     let (line, entry) = (&line, &entry);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
