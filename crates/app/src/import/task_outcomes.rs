@@ -81,7 +81,7 @@ pub async fn template(
         ..column(COLUMNS[i].name, hint)
     };
     let key_hint = "已列出本任务的全部任务对象，请勿修改（代码、名称填写其一即可）";
-    // As the brief of a report reads: who, the items, then progress, evidence and done.
+    // In the order of the report form: who, the items, then progress, evidence and done.
     let mut columns = vec![fixed(CODE, key_hint), fixed(NAME, key_hint)];
     for &i in &asked {
         let f = &t.fields[i];
