@@ -389,9 +389,11 @@ pub const PERMISSIONS: &[PermissionRow] = &[
     },
     PermissionRow {
         action: Action::IssueTasks,
-        label: "向下级党组织部署任务、分解下达，提醒和延期（督办）",
+        label: "向下级党组织部署任务、分解下达，提醒和延期（督办），代任务对象导入完成情况",
         roles: &[Department, Committee],
-        system: false,
+        // The command line imports a task's outcomes for its issuer (`jiceng import
+        // task-outcomes`); it issues, reminds and extends nothing.
+        system: true,
     },
     PermissionRow {
         action: Action::ReportTasks,

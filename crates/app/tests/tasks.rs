@@ -9,12 +9,15 @@ mod common;
 
 use common::*;
 use jiceng_app::access::{Actor, IssueTasks, ReportTasks, Role, SetRules};
+use jiceng_app::import::{task_outcomes, ImportOptions, NoProgress};
 use jiceng_app::tasks::{self, burden, Draft, Report, TargetFilter};
 use jiceng_app::AppError;
 use jiceng_domain::task::{AnswerKind, FieldDraft, FieldSource, HeldFigure, Load, TargetStatus};
 use jiceng_domain::{Domain, OrgKind};
+use jiceng_io::{OutCell, Sheet};
 use jiceng_store::testing::TestDb;
 use jiceng_store::{contract_test, Scope};
+use std::path::PathBuf;
 
 fn field(label: &str, kind: AnswerKind) -> FieldDraft {
     FieldDraft {
@@ -412,5 +415,327 @@ contract_test!(
             "{actions:?}"
         );
         assert!(actions.contains(&"burden_ceiling".to_string()));
+    }
+);
+
+/// A workbook of outcomes as a target fills it, written by the project's own writer.
+fn outcomes_file(dir: &Dir, name: &str, headers: &[&str], rows: Vec<Vec<OutCell>>) -> PathBuf {
+    let path = dir.file(name);
+    jiceng_io::write_workbook(
+        &path,
+        &[Sheet {
+            name: "完成情况".into(),
+            title: "任务完成情况".into(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows,
+        }],
+    )
+    .unwrap();
+    path
+}
+
+fn t(s: &str) -> OutCell {
+    if s.is_empty() {
+        OutCell::Empty
+    } else {
+        OutCell::Text(s.into())
+    }
+}
+
+const VILLAGE_HEADER: [&str; 8] = [
+    "党组织代码",
+    "党组织名称",
+    "预备党员数",
+    "主题党日开展次数",
+    "存在问题",
+    "进展情况",
+    "佐证材料",
+    "是否完成",
+];
+
+contract_test!(
+    a_task_s_outcomes_are_imported_from_the_workbook_the_targets_filled,
+    |db: TestDb| async move {
+        let app = on(&db, "2026-12-05");
+        let dir = Dir::new("task-outcomes");
+        load_township(&app, &dir, false).await;
+        let township = sys_org(&app, "T001").await;
+        let committee = staff(&township, Role::Committee, "zuzhi");
+        let home = org(&app, &committee, "T001").await.unwrap();
+        let issue = committee.grant::<IssueTasks>().unwrap();
+        let t1 = tasks::issue(&app, &issue, &home, &village_task("2026-12-20"), None)
+            .await
+            .unwrap();
+        // 西村第一 reported progress itself before the workbook came back.
+        let xicun = sys_org(&app, "T004").await;
+        let sec4 = staff(&xicun, Role::Secretary, "sec-T004");
+        let sec4_home = org(&app, &sec4, "T004").await.unwrap();
+        let early = Report {
+            done: false,
+            progress: "正在统计".into(),
+            ..Report::default()
+        };
+        tasks::report(&app, &sec4.grant().unwrap(), &sec4_home, t1.id, &early)
+            .await
+            .unwrap();
+
+        // The template: a row per target, the asked items only (never the held figure),
+        // 西村第一's progress already in it.
+        let (name, bytes) = task_outcomes::template(&app, &issue, &home, t1.id)
+            .await
+            .unwrap();
+        assert!(name.ends_with("完成情况导入模板.xlsx"), "{name}");
+        let tpl = dir.file("模板.xlsx");
+        std::fs::write(&tpl, bytes).unwrap();
+        let grid = jiceng_io::read_grid(&tpl).unwrap();
+        let header: Vec<String> = grid.rows[1]
+            .cells
+            .iter()
+            .map(|c| match c {
+                jiceng_io::Cell::Text(t) => t.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(header, VILLAGE_HEADER);
+        assert_eq!(grid.rows.len(), 2 + 3);
+        let t004 = grid
+            .rows
+            .iter()
+            .find(|r| r.cells[0] == jiceng_io::Cell::Text("T004".into()))
+            .unwrap();
+        assert_eq!(t004.cells[5], jiceng_io::Cell::Text("正在统计".into()));
+        assert_eq!(t004.cells[7], jiceng_io::Cell::Text("否".into()));
+
+        // The filled workbook: 东村 done (numbers as numbers and as text), 西村第一 more
+        // progress, 南村 nothing yet.
+        let good = outcomes_file(
+            &dir,
+            "完成情况.xlsx",
+            &VILLAGE_HEADER,
+            vec![
+                vec![
+                    t("T002"),
+                    t("东村党支部"),
+                    OutCell::Int(2),
+                    t("1.5"),
+                    t("无"),
+                    t("已完成摸底"),
+                    t("摸底表已存档"),
+                    t("是"),
+                ],
+                vec![
+                    t(""),
+                    t("西村第一党支部"),
+                    t(""),
+                    OutCell::Int(1),
+                    t(""),
+                    t("已统计一半"),
+                    t(""),
+                    t("否"),
+                ],
+                vec![
+                    t("T006"),
+                    t("南村党支部"),
+                    t(""),
+                    t(""),
+                    t(""),
+                    t(""),
+                    t(""),
+                    t(""),
+                ],
+            ],
+        );
+        let opts = ImportOptions {
+            org: Some(home.clone()),
+            actor: committee.clone(),
+            ..ImportOptions::default()
+        };
+        // A secretary may not import for the targets.
+        let sec_opts = ImportOptions {
+            org: Some(sec4_home.clone()),
+            actor: sec4.clone(),
+            ..ImportOptions::default()
+        };
+        assert!(matches!(
+            task_outcomes::run(&app, &good, t1.id, &sec_opts, &NoProgress).await,
+            Err(AppError::Forbidden)
+        ));
+        let r = task_outcomes::run(&app, &good, t1.id, &opts, &NoProgress)
+            .await
+            .unwrap();
+        assert!(r.ok(), "{:#?}", r.errors);
+        assert_eq!(
+            (r.rows, r.valid, r.written, r.unchanged, r.blank),
+            (3, 3, 2, 0, 1)
+        );
+        let v = tasks::view(&app, &committee, t1.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!((v.counts.targets, v.counts.done), (3, 1));
+        let line = |code: &str| v.lines.iter().find(|l| l.org.code == code).unwrap();
+        let dong = line("T002");
+        assert_eq!(dong.status, TargetStatus::Done);
+        assert_eq!(
+            dong.answers
+                .iter()
+                .skip(1)
+                .map(|a| a.text.as_str())
+                .collect::<Vec<_>>(),
+            ["2", "1.5", "无"]
+        );
+        assert_eq!(
+            (dong.evidence.as_str(), dong.reported_by.as_deref()),
+            ("摸底表已存档", Some("zuzhi"))
+        );
+        assert_eq!(line("T004").progress, "已统计一半");
+        assert_eq!(line("T004").answers[2].text, "1");
+        assert!(line("T006").reported_by.is_none());
+        // Each row is audited as its target's report, the file once as an import.
+        let log = audit_log(&app).await;
+        let by = |actor: &str, action: &str| {
+            log.iter()
+                .filter(|e| e.actor == actor && e.action == action)
+                .count()
+        };
+        assert_eq!((by("zuzhi", "task_report"), by("zuzhi", "import")), (2, 1));
+        assert_eq!(by("sec-T004", "task_report"), 1);
+
+        // The same workbook again changes nothing.
+        let again = task_outcomes::run(&app, &good, t1.id, &opts, &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!((again.written, again.unchanged, again.blank), (0, 2, 1));
+
+        // A workbook with bad rows: every error listed by row and column, nothing written.
+        let bad = outcomes_file(
+            &dir,
+            "有误.xlsx",
+            &VILLAGE_HEADER,
+            vec![
+                // Not a number, and a number with three decimals.
+                vec![
+                    t("T002"),
+                    t("东村党支部"),
+                    t("两个"),
+                    OutCell::Float(1.234),
+                    t(""),
+                    t("改了"),
+                    t(""),
+                    t("否"),
+                ],
+                // Done, with items empty.
+                vec![
+                    t("T004"),
+                    t(""),
+                    t("1"),
+                    t(""),
+                    t(""),
+                    t("完成"),
+                    t(""),
+                    t("是"),
+                ],
+                // Not 是/否.
+                vec![
+                    t("T006"),
+                    t(""),
+                    t(""),
+                    t(""),
+                    t(""),
+                    t("进行中"),
+                    t(""),
+                    t("完成了"),
+                ],
+                // Not a target; unknown; 东村 again; a code and a name that disagree.
+                vec![t("T005"), t(""), t(""), t(""), t(""), t("无"), t(""), t("")],
+                vec![t("X999"), t(""), t(""), t(""), t(""), t("无"), t(""), t("")],
+                vec![t("T002"), t(""), t(""), t(""), t(""), t("无"), t(""), t("")],
+                vec![
+                    t("T006"),
+                    t("东村党支部"),
+                    t(""),
+                    t(""),
+                    t(""),
+                    t("无"),
+                    t(""),
+                    t(""),
+                ],
+            ],
+        );
+        let r = task_outcomes::run(&app, &bad, t1.id, &opts, &NoProgress)
+            .await
+            .unwrap();
+        assert_eq!(r.file, "有误.xlsx");
+        assert_errors(
+            &r,
+            &[
+                (3, "主题党日开展次数"),
+                (3, "预备党员数"),
+                (4, "主题党日开展次数"),
+                (4, "存在问题"),
+                (5, "是否完成"),
+                (6, "党组织代码"),
+                (7, "党组织代码"),
+                (8, "党组织代码"),
+                (9, "党组织代码"),
+                (9, "党组织名称"),
+            ],
+            &[
+                (0, "最多两位小数"),
+                (1, "“两个”"),
+                (2, "请填写“主题党日开展次数”"),
+                (4, "应填“是”或“否”"),
+                (5, "不是本任务的任务对象"),
+                (6, "找不到党组织"),
+                (7, "已在第3行填写"),
+                (8, "已在第5行填写"),
+                (9, "与所填名称“东村党支部”不符"),
+            ],
+        );
+        assert_eq!(r.written, 0);
+        let after = tasks::view(&app, &committee, t1.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!(after.lines, v.lines, "nothing written");
+
+        // 西村党总支 issues its own task to its branch: the township's orgs are outside its
+        // subtree (not found), and the township may not import a task it did not issue.
+        let xizong = sys_org(&app, "T003").await;
+        let gen_staff = staff(&xizong, Role::Committee, "zongzhi");
+        let gen_home = org(&app, &gen_staff, "T003").await.unwrap();
+        let mut own = village_task("2026-12-25");
+        own.title = "支部台账检查".into();
+        let t2 = tasks::issue(
+            &app,
+            &gen_staff.grant::<IssueTasks>().unwrap(),
+            &gen_home,
+            &own,
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(t2.targets, 1);
+        let gen_opts = ImportOptions {
+            org: Some(gen_home.clone()),
+            actor: gen_staff.clone(),
+            ..ImportOptions::default()
+        };
+        let r = task_outcomes::run(&app, &good, t2.id, &gen_opts, &NoProgress)
+            .await
+            .unwrap();
+        // 西村第一's row is right, but nothing is written while another row is wrong.
+        assert_errors(&r, &[(3, "党组织代码")], &[(0, "找不到党组织“T002”")]);
+        assert_eq!((r.valid, r.written, r.blank), (2, 0, 1));
+        let v2 = tasks::view(&app, &gen_staff, t2.id, &gen_home, false)
+            .await
+            .unwrap();
+        assert!(v2.lines.iter().all(|l| l.reported_by.is_none()));
+        assert!(matches!(
+            task_outcomes::run(&app, &good, t2.id, &opts, &NoProgress).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            task_outcomes::template(&app, &issue, &home, t2.id).await,
+            Err(AppError::NotFound(_))
+        ));
     }
 );

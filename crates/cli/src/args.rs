@@ -231,6 +231,10 @@ pub(crate) enum ImportKind {
     /// 培训签到表: one row per attendee (training name, first day, hours, 线上/线下, the
     /// member by ID number and name); the trainings are recorded for --org.
     Training,
+    /// 任务完成情况: the outcomes of task --task, one row per target org (党组织代码 or
+    /// 名称, the items asked of the grassroots, 进展情况, 佐证材料, 是否完成), written as
+    /// each target's report for the task's issuer (--org, default the task's issuer).
+    TaskOutcomes,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -374,6 +378,9 @@ pub(crate) struct ImportArgs {
     /// The subtree in which names in the file are resolved (code or unique name).
     #[arg(long)]
     pub(crate) org: Option<String>,
+    /// The task whose outcomes are imported (task-outcomes only).
+    #[arg(long)]
+    pub(crate) task: Option<i64>,
     /// Check every row and report, write nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use jiceng_app::import::{ImportOptions, ImportReport};
 use jiceng_app::App;
 
@@ -48,6 +48,14 @@ fn default_divisions() -> Option<PathBuf> {
 
 /// `jiceng import`: exit 1 when rows were bad and `--skip-invalid` was not given.
 pub(crate) async fn import(app: &App, args: ImportArgs) -> Result<ExitCode> {
+    let task = match (args.what, args.task) {
+        (ImportKind::TaskOutcomes, Some(id)) => Some(id),
+        (ImportKind::TaskOutcomes, None) => {
+            bail!("导入任务完成情况须用 --task 指明任务（任务编号）")
+        }
+        (_, Some(_)) => bail!("--task 只用于 task-outcomes（任务完成情况）"),
+        (_, None) => None,
+    };
     let org = match &args.org {
         Some(key) => Some(system_org(app, key).await?),
         None => None,
@@ -69,6 +77,10 @@ pub(crate) async fn import(app: &App, args: ImportArgs) -> Result<ExitCode> {
         ImportKind::Training => jiceng_app::import::training::run(app, file, &opts, &bar).await?,
         ImportKind::Recruitment => {
             jiceng_app::import::recruitment::run(app, file, &opts, &bar).await?
+        }
+        ImportKind::TaskOutcomes => {
+            let task = task.unwrap_or_default();
+            jiceng_app::import::task_outcomes::run(app, file, task, &opts, &bar).await?
         }
     };
     match args.format {

@@ -25,6 +25,9 @@ pub fn import(r: &ImportReport, skip_invalid: bool) -> String {
         r.written,
         r.unchanged
     );
+    if r.blank > 0 {
+        let _ = writeln!(s, "未填写 {}（跳过）", r.blank);
+    }
     if r.dry_run {
         let _ = writeln!(s, "（试运行：未写入任何数据）");
     } else if !r.errors.is_empty() && !skip_invalid {

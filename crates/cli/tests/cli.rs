@@ -228,6 +228,63 @@ fn demo_builds_once_and_prints_the_accounts() {
     assert_eq!(v["tasks"].as_array().unwrap().len(), 7, "{json}");
     assert!(v["totals"]["overdue"].as_i64().unwrap() > 0, "{json}");
     assert!(v["totals"]["done"].as_i64().unwrap() > 0, "{json}");
+    // The township's overdue 党员信息采集核对, its outcomes imported from a sheet for its
+    // issuer: a row naming no org of the township is refused and nothing is written; the
+    // right row is written as the branch's report.
+    let check = v["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["task"]["title"] == "党员信息采集核对")
+        .unwrap_or_else(|| panic!("{json}"));
+    let task = check["task"]["id"].as_i64().unwrap().to_string();
+    let late = check["overdue"][0]["code"].as_str().unwrap().to_string();
+    let outcomes = |rows: &str| {
+        write_csv(
+            &dir.join("outcomes.csv"),
+            &format!("党组织代码,信息有变动的党员人数,进展情况,是否完成\n{rows}"),
+            false,
+        );
+        run(
+            &dir,
+            &[
+                "--db",
+                "sqlite://jiceng-demo.db",
+                "import",
+                "task-outcomes",
+                "--task",
+                &task,
+                "outcomes.csv",
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let (code, out, err) = outcomes(&format!("{late},1.5,已核对,是\nX-NONE,0,已核对,是\n"));
+    assert_eq!(code, 1, "{out}{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (r["written"].as_i64(), r["errors_total"].as_i64()),
+        (Some(0), Some(1)),
+        "{out}"
+    );
+    assert_eq!(r["errors"][0]["column"], "党组织代码", "{out}");
+    let (code, out, err) = outcomes(&format!("{late},2,已核对,是\n"));
+    assert_eq!(code, 0, "{out}{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["written"], 1, "{out}");
+    let (code, _, err) = run(
+        &dir,
+        &[
+            "--db",
+            "sqlite://jiceng-demo.db",
+            "import",
+            "task-outcomes",
+            "outcomes.csv",
+        ],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("--task"), "{err}");
     let (code, table, err) = demo(&["burden", "--period", "2026-12"]);
     assert_eq!(code, 0, "{err}");
     assert!(table.contains("超过上限"), "{table}");

@@ -364,53 +364,65 @@ fn number(raw: &str) -> Option<String> {
 /// A target's answers to the asked fields, in the form's order (`raw[i]` for field `i`;
 /// held fields are skipped whatever was sent). `complete`: reporting the task done, so
 /// every asked field must be answered; otherwise blanks are kept as blanks (progress).
+/// The first wrong answer is the error (the form shows one; an import checks each with
+/// [`check_answer`] and lists them all).
 pub fn check_answers(
     fields: &[Field],
     raw: &[String],
     complete: bool,
 ) -> Result<Vec<Option<Answer>>, TaskError> {
-    let mut out = Vec::with_capacity(fields.len());
-    for (i, f) in fields.iter().enumerate() {
-        let Some(kind) = f.source.asked() else {
-            out.push(None);
-            continue;
-        };
-        let v = raw.get(i).map(|s| s.trim()).unwrap_or("");
-        if v.is_empty() {
-            if complete {
-                return Err(TaskError::Answer(i, format!("请填写“{}”", f.label)));
-            }
-            out.push(None);
-            continue;
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| check_answer(i, f, raw.get(i).map_or("", String::as_str), complete))
+        .collect()
+}
+
+/// The answer `raw` to field `i` of a form: `None` for a held field (whatever was sent)
+/// or a blank one when not `complete`; a blank one when `complete`, a yes/no other than
+/// 是/否, a number with more than two decimals or a text too long is the field's error.
+pub fn check_answer(
+    i: usize,
+    f: &Field,
+    raw: &str,
+    complete: bool,
+) -> Result<Option<Answer>, TaskError> {
+    let Some(kind) = f.source.asked() else {
+        return Ok(None);
+    };
+    let v = raw.trim();
+    if v.is_empty() {
+        if complete {
+            return Err(TaskError::Answer(i, format!("请填写“{}”", f.label)));
         }
-        let a = match kind {
-            AnswerKind::YesNo => match v {
-                "是" | "yes" | "true" | "1" => Answer::YesNo(true),
-                "否" | "no" | "false" | "0" => Answer::YesNo(false),
-                _ => return Err(TaskError::Answer(i, format!("“{}”请选是或否", f.label))),
-            },
-            AnswerKind::Number => match number(v) {
-                Some(n) => Answer::Number(n),
-                None => {
-                    return Err(TaskError::Answer(
-                        i,
-                        format!("“{}”应为数字（最多两位小数），填写的是“{v}”", f.label),
-                    ))
-                }
-            },
-            AnswerKind::Text => {
-                if v.chars().count() > TEXT_ANSWER_MAX {
-                    return Err(TaskError::Answer(
-                        i,
-                        format!("“{}”不超过{TEXT_ANSWER_MAX}个字", f.label),
-                    ));
-                }
-                Answer::Text(v.to_string())
-            }
-        };
-        out.push(Some(a));
+        return Ok(None);
     }
-    Ok(out)
+    let a = match kind {
+        AnswerKind::YesNo => match v {
+            "是" | "yes" | "true" | "1" => Answer::YesNo(true),
+            "否" | "no" | "false" | "0" => Answer::YesNo(false),
+            _ => return Err(TaskError::Answer(i, format!("“{}”请选是或否", f.label))),
+        },
+        AnswerKind::Number => match number(v) {
+            Some(n) => Answer::Number(n),
+            None => {
+                return Err(TaskError::Answer(
+                    i,
+                    format!("“{}”应为数字（最多两位小数），填写的是“{v}”", f.label),
+                ))
+            }
+        },
+        AnswerKind::Text => {
+            if v.chars().count() > TEXT_ANSWER_MAX {
+                return Err(TaskError::Answer(
+                    i,
+                    format!("“{}”不超过{TEXT_ANSWER_MAX}个字", f.label),
+                ));
+            }
+            Answer::Text(v.to_string())
+        }
+    };
+    Ok(Some(a))
 }
 
 /// Where a target stands with a task on a day.

@@ -681,7 +681,7 @@ struct ImportParams {
     skip_invalid: Option<String>,
 }
 
-fn flag(name: &str, v: &Option<String>) -> Result<bool, ApiError> {
+pub(crate) fn flag(name: &str, v: &Option<String>) -> Result<bool, ApiError> {
     match v.as_deref().map(str::trim) {
         None | Some("") | Some("false") | Some("0") => Ok(false),
         Some("true") | Some("1") => Ok(true),
@@ -702,23 +702,7 @@ async fn import(
         ))))
     })?;
     user.actor.grant::<Write>()?;
-    let format = p.format.clone().unwrap_or_else(|| "xlsx".into());
-    let ext = import_page::extension(&format!("x.{format}"))
-        .ok_or_else(|| bad(format!("format 应为 xlsx、xls 或 csv：{format}")))?;
-    // The API has no file name: the report and every message say 上传文件.<format>.
-    let mut incoming = import_page::Incoming::new(&state, "上传文件", Some(ext))?;
-    let mut body = body;
-    while let Some(frame) =
-        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
-    {
-        let frame = frame.map_err(|e| bad(format!("上传失败：{e}")))?;
-        if let Ok(data) = frame.into_data() {
-            incoming.push(&data).await?;
-        }
-    }
-    if incoming.len == 0 {
-        return Err(bad("请求体为空：请以文件内容作为请求体上传"));
-    }
+    let incoming = body_file(&state, p.format.as_deref(), body).await?;
     let org = match p.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(k) => Some(org_key(&state, &user.actor, Some(k)).await?),
         // The import itself falls back to the actor's home org (or the whole tree).
@@ -737,6 +721,33 @@ async fn import(
     let result = import_page::run_upload(&state, kind, &upload.path, &opts).await;
     upload.remove();
     Ok(to_json(&result?))
+}
+
+/// An import's file sent as the request body, in `format` (xlsx by default), received
+/// into its private file within the import limit.
+pub(crate) async fn body_file(
+    state: &AppState,
+    format: Option<&str>,
+    body: axum::body::Body,
+) -> Result<import_page::Incoming, ApiError> {
+    let format = format.unwrap_or("xlsx");
+    let ext = import_page::extension(&format!("x.{format}"))
+        .ok_or_else(|| bad(format!("format 应为 xlsx、xls 或 csv：{format}")))?;
+    // The API has no file name: the report and every message say 上传文件.<format>.
+    let mut incoming = import_page::Incoming::new(state, "上传文件", Some(ext))?;
+    let mut body = body;
+    while let Some(frame) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
+    {
+        let frame = frame.map_err(|e| bad(format!("上传失败：{e}")))?;
+        if let Ok(data) = frame.into_data() {
+            incoming.push(&data).await?;
+        }
+    }
+    if incoming.len == 0 {
+        return Err(bad("请求体为空：请以文件内容作为请求体上传"));
+    }
+    Ok(incoming)
 }
 
 // ---------------------------------------------------------------- audit

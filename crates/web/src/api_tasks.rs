@@ -8,15 +8,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jiceng_app::access::{Action, IssueTasks, ReportTasks};
+use jiceng_app::import::{task_outcomes, ImportOptions, NoProgress};
 use jiceng_app::tasks::{self, burden, Draft, Report, TargetFilter};
 use jiceng_domain::task::{AnswerKind, FieldDraft, HeldFigure};
 use jiceng_domain::{Domain, OrgKind};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::api::{refusal, to_json, ApiResult, JsonBody};
+use crate::api::{body_file, flag, refusal, to_json, ApiResult, JsonBody};
 use crate::error::{ApiError, WebError};
 use crate::extract::QueryOrg;
+use crate::pages::import as import_page;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
 use crate::AppState;
@@ -58,6 +60,12 @@ pub fn routes() -> Routes {
             Guard::May(Action::IssueTasks),
             Subject::Task,
             extend,
+        )
+        .post(
+            "/tasks/{id}/outcomes",
+            Guard::May(Action::IssueTasks),
+            Subject::Task,
+            import_outcomes,
         )
         .get(
             "/burden",
@@ -227,6 +235,41 @@ async fn report(
         Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
         Err(e) => refusal(e),
     }
+}
+
+#[derive(Deserialize)]
+struct OutcomesParams {
+    dry_run: Option<String>,
+    format: Option<String>,
+}
+
+/// The outcomes of `?org=`'s task imported for its targets from a workbook (the request
+/// body, as the template lays it out): the import's report; nothing is written unless
+/// every row is right.
+async fn import_outcomes(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<ApiUser>,
+    Query(p): Query<OutcomesParams>,
+    body: axum::body::Body,
+) -> ApiResult {
+    let incoming = body_file(&state, p.format.as_deref(), body).await?;
+    let opts = ImportOptions {
+        org: Some(org.clone()),
+        dry_run: flag("dry_run", &p.dry_run)?,
+        skip_invalid: false,
+        actor: user.actor.clone(),
+    };
+    let upload = incoming
+        .finish()
+        .await?
+        .ok_or_else(|| WebError::Internal("上传文件未保存".into()))?;
+    let result = match import_page::import_slot(&state).await {
+        Ok((_slot, app)) => task_outcomes::run(&app, &upload.path, id, &opts, &NoProgress).await,
+        Err(e) => Err(e),
+    };
+    upload.remove();
+    Ok(to_json(&result?))
 }
 
 /// Reminds the open targets of `?org=`'s task: `{"done": reminded, "already": …}`.

@@ -140,6 +140,7 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/tasks/{id}/report") => Sample::Json(json!({"progress": "测试"})),
             ("POST", "/tasks/{id}/remind") => Sample::Empty,
             ("POST", "/tasks/{id}/extend") => Sample::Json(json!({"deadline": "2099-12-31"})),
+            ("POST", "/tasks/{id}/outcomes") => Sample::Bytes(outcomes_csv().into_bytes()),
             ("PUT", "/burden/ceilings") => Sample::Json(json!({
                 "village_monthly_max": 4, "township_monthly_max": 8, "other_monthly_max": 6
             })),
@@ -230,6 +231,7 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ("POST", "/tasks/{id}/report") => f(&[("progress", s("测试"))]),
         ("POST", "/tasks/{id}/remind") => f(&[]),
         ("POST", "/tasks/{id}/extend") => f(&[("deadline", s("2099-12-31"))]),
+        ("POST", "/tasks/{id}/import") => Sample::Upload(vec![], outcomes_csv().into_bytes()),
         ("POST", "/inspections/new") => f(&[
             ("on", s("2026-06-01")),
             ("inspectors", s("王督查")),
@@ -398,6 +400,11 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ),
         _ => return None,
     })
+}
+
+/// A task's outcomes as a workbook of them reads (no row filled in).
+fn outcomes_csv() -> String {
+    "党组织代码,党组织名称,进展情况,佐证材料,是否完成\n".to_string()
 }
 
 /// A letter from outside the system, as the 系统外转入 form and API take it.

@@ -270,3 +270,161 @@ contract_test!(
         assert_eq!(ledger["over"], 2, "{ledger}");
     }
 );
+
+/// The outcomes workbook of the department's task as the branches fill it: 走访群众户数
+/// for each row given.
+fn outcomes_xlsx(rows: &[(&str, &str, &str, &str)]) -> Vec<u8> {
+    use jiceng_io::OutCell;
+    let t = |s: &str| {
+        if s.is_empty() {
+            OutCell::Empty
+        } else {
+            OutCell::Text(s.into())
+        }
+    };
+    jiceng_io::workbook_bytes(&[jiceng_io::Sheet {
+        name: "模板".into(),
+        title: "冬季走访摸底完成情况".into(),
+        headers: ["党组织代码", "走访群众户数", "进展情况", "是否完成"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows: rows
+            .iter()
+            .map(|(code, n, progress, done)| vec![t(code), t(n), t(progress), t(done)])
+            .collect(),
+    }])
+    .unwrap()
+}
+
+contract_test!(
+    the_issuer_imports_its_targets_outcomes_from_a_workbook,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let c001 = f.orgs["C001"].to_string();
+        let deadline = (f.app.today() + chrono::Duration::days(10)).to_string();
+        let mut dept = logged_in(&f.app, "dept").await;
+        let form = dept.get(&format!("/tasks/new?org={c001}")).await;
+        let csrf = csrf_of(&form.text());
+        let sent = post_task(&mut dept, &c001, &csrf, &deadline, "send").await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+        let to = sent.location().unwrap();
+        let id: i64 = to
+            .trim_start_matches("/tasks/")
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let page = dept.get(&format!("/tasks/{id}?org={c001}")).await.text();
+        assert!(
+            page.contains("从表格导入完成情况") && page.contains("id=\"outcomes-form\""),
+            "{page}"
+        );
+        let csrf = csrf_of(&page);
+
+        // The template: a row per target, the new question only (the held one is the
+        // system's).
+        let x = dept
+            .get(&format!("/tasks/{id}/outcomes-template.xlsx?org={c001}"))
+            .await;
+        assert_eq!(x.status, StatusCode::OK);
+        let dir = Dir::new("outcomes-template");
+        let path = dir.file("模板.xlsx");
+        std::fs::write(&path, &x.bytes).unwrap();
+        let grid = jiceng_io::read_grid(&path).unwrap();
+        let header = format!("{:?}", grid.rows[1].cells);
+        assert!(
+            header.contains("走访群众户数") && !header.contains("正式党员人数"),
+            "{header}"
+        );
+        assert_eq!(grid.rows.len(), 2 + 3);
+
+        // A file with bad rows: every error by row and column, nothing written.
+        let import = format!("/tasks/{id}/import?org={c001}");
+        let bad = outcomes_xlsx(&[
+            ("B001", "三十", "已走访", "否"),
+            ("B002", "", "已走访", "是"),
+            ("B003", "12", "", "完成"),
+            ("B009", "1", "", ""),
+        ]);
+        let r = dept
+            .post_multipart(&import, &[("csrf", &csrf)], ("完成情况.xlsx", &bad))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let text = r.text();
+        assert!(text.contains("未写入任何数据"), "{text}");
+        for said in [
+            "第3行",
+            "“走访群众户数”应为数字",
+            "第4行",
+            "请填写“走访群众户数”",
+            "第5行",
+            "应填“是”或“否”",
+            "第6行",
+            "找不到党组织“B009”",
+        ] {
+            assert!(text.contains(said), "{said}: {text}");
+        }
+        let view = dept.get(&format!("/tasks/{id}?org={c001}")).await.text();
+        assert!(view.contains("已完成（0%）"), "{view}");
+        // Without the token: refused; a secretary may not import.
+        let r = dept
+            .post_multipart(&import, &[("csrf", "wrong")], ("完成情况.xlsx", &bad))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let mut sec = logged_in(&f.app, "sec-a").await;
+        let sec_csrf = csrf_of(&sec.get(&format!("/tasks/{id}")).await.text());
+        let r = sec
+            .post_multipart(
+                &format!("/tasks/{id}/import"),
+                &[("csrf", &sec_csrf)],
+                ("完成情况.xlsx", &bad),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // The right file: 甲村 done, 乙村 in progress, 丙村 not filled in.
+        let good = outcomes_xlsx(&[
+            ("B001", "36", "已走访", "是"),
+            ("B002", "", "已走访一半", "否"),
+            ("B003", "", "", ""),
+        ]);
+        let r = dept
+            .post_multipart(&import, &[("csrf", &csrf)], ("完成情况.xlsx", &good))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let view = dept.get(&r.location().unwrap()).await.text();
+        assert!(
+            view.contains("写入2个党组织，0个与已报告的相同，1个未填写"),
+            "{view}"
+        );
+        assert!(
+            view.contains("已完成（33%）") && view.contains(">36</td>"),
+            "{view}"
+        );
+        assert!(view.contains("已走访一半"), "{view}");
+
+        // The API: the same workbook as the body changes nothing now.
+        let mut api = api_client(&f.app, "dept").await;
+        let r = api
+            .post_bytes(&format!("/api/v1/tasks/{id}/outcomes?org={c001}"), good)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let j = r.json();
+        assert_eq!(
+            (
+                j["written"].as_i64(),
+                j["unchanged"].as_i64(),
+                j["blank"].as_i64()
+            ),
+            (Some(0), Some(2), Some(1)),
+            "{j}"
+        );
+        let r = api
+            .post_bytes(&format!("/api/v1/tasks/{id}/outcomes?org={c001}"), bad)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["errors_total"], 4, "{}", r.text());
+    }
+);

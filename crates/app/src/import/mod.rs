@@ -7,6 +7,7 @@ pub mod meetings;
 pub mod members;
 pub mod orgs;
 pub mod recruitment;
+pub mod task_outcomes;
 pub mod template;
 pub mod training;
 pub mod transfers;
@@ -266,6 +267,9 @@ pub struct ImportReport {
     pub valid: usize,
     pub written: usize,
     pub unchanged: usize,
+    /// Rows with nothing filled in, skipped (未填写): a task's targets that have not
+    /// answered in the workbook (`task_outcomes`).
+    pub blank: usize,
     pub dry_run: bool,
     /// The first `MAX_LISTED_ERRORS` errors, by row and column.
     pub errors: Vec<RowError>,

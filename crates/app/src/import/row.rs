@@ -21,22 +21,70 @@ pub(crate) struct Table {
 /// The file's data rows, one cell per spec. The cells are moved out of the grid row by
 /// row, not copied: the grid and the table are never both held whole.
 pub(crate) fn read_table(app: &App, path: &Path, specs: &[ColumnSpec]) -> Result<Table> {
+    read_table_with(app, path, specs, &[])
+}
+
+/// [`read_table`] with columns named at run time after the specs (a task's items): each
+/// found in the header row the specs located, by its title as written or as cleaned
+/// (`jiceng_io::header::clean_header`), among the columns no spec took; every one is
+/// required. Their cells follow the specs' in each row.
+pub(crate) fn read_table_with(
+    app: &App,
+    path: &Path,
+    specs: &[ColumnSpec],
+    extra: &[String],
+) -> Result<Table> {
     let limits = app.read_limits.clone().unwrap_or_else(configured_limits);
     let grid = read_grid_with(path, &limits)?;
     let header = locate_header(&grid, specs)?;
-    let titles = specs
+    let mut titles: Vec<String> = specs
         .iter()
         .zip(&header.titles)
         .map(|(s, t)| t.clone().unwrap_or_else(|| s.name.to_string()))
         .collect();
+    let mut columns = header.columns.clone();
+    if !extra.is_empty() {
+        let row = &grid.rows[header.header_index];
+        let text = |i: usize| match &row.cells[i] {
+            Cell::Text(t) => Some(t.trim()),
+            _ => None,
+        };
+        let clean = jiceng_io::header::clean_header;
+        let mut missing = Vec::new();
+        for name in extra {
+            let free = |i: &usize| !columns.contains(&Some(*i));
+            let found = (0..row.cells.len())
+                .filter(free)
+                .find(|&i| text(i) == Some(name.trim()))
+                .or_else(|| {
+                    (0..row.cells.len())
+                        .filter(free)
+                        .find(|&i| text(i).is_some_and(|t| clean(t) == clean(name)))
+                });
+            match found {
+                Some(i) => {
+                    titles.push(text(i).unwrap_or(name).to_string());
+                    columns.push(Some(i));
+                }
+                None => missing.push(name.as_str()),
+            }
+        }
+        if !missing.is_empty() {
+            return Err(jiceng_io::HeaderError::Missing {
+                file: grid.file.clone(),
+                row: row.number,
+                missing: missing.join("、"),
+            }
+            .into());
+        }
+    }
     let name_col = specs.iter().position(|s| s.name == "姓名");
     let rows = grid
         .rows
         .into_iter()
         .skip(header.header_index + 1)
         .map(|mut r| {
-            let cells: Vec<Cell> = header
-                .columns
+            let cells: Vec<Cell> = columns
                 .iter()
                 .map(|c| {
                     c.and_then(|i| {

@@ -45,13 +45,48 @@ fn choices(name: &str) -> Option<Vec<&'static str>> {
     })
 }
 
+/// A column of a template as its 填写说明 describes it: what [`workbook`] reads from a
+/// `ColumnSpec`, or given for a column named at run time (a task's items).
+pub(crate) struct TemplateColumn {
+    pub name: String,
+    pub required: bool,
+    pub aliases: String,
+    pub hint: String,
+    /// The values offered as a drop-down.
+    pub choices: Option<Vec<String>>,
+}
+
+impl TemplateColumn {
+    fn of(c: &ColumnSpec) -> TemplateColumn {
+        let choices = choices(c.name).map(|v| v.into_iter().map(String::from).collect());
+        TemplateColumn {
+            name: c.name.into(),
+            required: c.required,
+            aliases: c.aliases.join("、"),
+            hint: hint(c.name).into(),
+            choices,
+        }
+    }
+}
+
 /// The template of an import whose columns are `columns`, titled `label`.
 pub fn workbook(label: &str, columns: &[ColumnSpec]) -> Result<Vec<u8>> {
+    let columns: Vec<TemplateColumn> = columns.iter().map(TemplateColumn::of).collect();
+    workbook_of(label, &columns, Vec::new())
+}
+
+/// A template of `columns` titled `label`, its first sheet holding `rows` already (a
+/// task's targets, for each to fill its own).
+pub(crate) fn workbook_of(
+    label: &str,
+    columns: &[TemplateColumn],
+    rows: Vec<Vec<OutCell>>,
+) -> Result<Vec<u8>> {
     let form = Sheet {
         name: "模板".into(),
         title: format!("{label}（导入模板：从第3行起每行一条，列的顺序可以调整）"),
-        headers: columns.iter().map(|c| c.name.to_string()).collect(),
-        rows: Vec::new(),
+        headers: columns.iter().map(|c| c.name.clone()).collect(),
+        rows,
     };
     let guide = Sheet {
         name: "填写说明".into(),
@@ -66,12 +101,12 @@ pub fn workbook(label: &str, columns: &[ColumnSpec]) -> Result<Vec<u8>> {
             .iter()
             .map(|c| {
                 vec![
-                    OutCell::Text(c.name.into()),
+                    OutCell::Text(c.name.clone()),
                     OutCell::Text(if c.required { "必填" } else { "可选" }.into()),
-                    OutCell::Text(c.aliases.join("、")),
-                    OutCell::Text(match choices(c.name) {
+                    OutCell::Text(c.aliases.clone()),
+                    OutCell::Text(match &c.choices {
                         Some(v) => format!("从下拉列表选择：{}", v.join("、")),
-                        None => hint(c.name).into(),
+                        None => c.hint.clone(),
                     }),
                 ]
             })
@@ -84,7 +119,7 @@ pub fn workbook(label: &str, columns: &[ColumnSpec]) -> Result<Vec<u8>> {
             Some(Choices {
                 sheet: 0,
                 column: i,
-                values: choices(c.name)?.into_iter().map(String::from).collect(),
+                values: c.choices.clone()?,
             })
         })
         .collect();

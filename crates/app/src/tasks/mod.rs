@@ -19,7 +19,7 @@ use crate::{App, AppError, OrgRecord, Result};
 
 pub mod burden;
 mod issue;
-mod report;
+pub(crate) mod report;
 mod summary;
 mod view;
 

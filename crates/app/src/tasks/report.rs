@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use jiceng_domain::task::{self, Answer, TaskError, PROGRESS_MAX};
 use jiceng_store::notices::{self as notices_store, StoredNotice};
 use jiceng_store::tasks as store;
@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::Task;
-use crate::access::{Grant, InScope, IssueTasks, ReportTasks};
+use crate::access::{Actor, Grant, InScope, IssueTasks, ReportTasks};
 use crate::audit::{self, AuditAction};
 use crate::auth::time_text;
 use crate::refusal::refused;
@@ -34,6 +34,127 @@ pub(crate) fn answers_of(json: &str) -> BTreeMap<usize, Answer> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
+/// The part of the report form a fault is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// The answer to the n-th field (from 0) of the task's form.
+    Answer(usize),
+    Progress,
+    Evidence,
+}
+
+/// One thing wrong with a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Fault {
+    pub part: Part,
+    pub message: String,
+}
+
+impl Fault {
+    /// The refusal the report form shows for it, with its field.
+    fn refusal(self) -> AppError {
+        match self.part {
+            Part::Answer(i) => TaskError::Answer(i, self.message).into(),
+            Part::Progress => TaskError::Progress(self.message).into(),
+            Part::Evidence => refused("evidence", self.message),
+        }
+    }
+}
+
+/// A report checked against the task's form: the answers by field, or every fault (each
+/// answer, the progress, the evidence; a report of nothing once the rest is right). The
+/// form shows the first; an import of many reports lists them all.
+pub(crate) fn check(t: &Task, r: &Report) -> std::result::Result<Vec<Option<Answer>>, Vec<Fault>> {
+    let mut faults = Vec::new();
+    let mut answers = Vec::with_capacity(t.fields.len());
+    for (i, f) in t.fields.iter().enumerate() {
+        let raw = r.answers.get(i).map_or("", String::as_str);
+        match task::check_answer(i, f, raw, r.done) {
+            Ok(a) => answers.push(a),
+            Err(e) => {
+                answers.push(None);
+                faults.push(Fault {
+                    part: Part::Answer(i),
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    let progress = r.progress.trim();
+    if progress.chars().count() > PROGRESS_MAX {
+        faults.push(Fault {
+            part: Part::Progress,
+            message: format!("进展情况不超过{PROGRESS_MAX}个字"),
+        });
+    }
+    if r.evidence.trim().chars().count() > PROGRESS_MAX {
+        faults.push(Fault {
+            part: Part::Evidence,
+            message: format!("佐证材料说明不超过{PROGRESS_MAX}个字"),
+        });
+    }
+    if faults.is_empty() && !r.done && progress.is_empty() && answers.iter().all(Option::is_none) {
+        faults.push(Fault {
+            part: Part::Progress,
+            message: "请填写进展情况，或填写报送内容".into(),
+        });
+    }
+    if faults.is_empty() {
+        Ok(answers)
+    } else {
+        Err(faults)
+    }
+}
+
+/// `line` with the report `r` (its `answers` checked) written on it, by `actor` at `now`:
+/// done kept from the day first reported, unticking reopens. Returns the change to the
+/// task's count of done targets and the audit entry of the report.
+pub(crate) fn stamp<'a>(
+    line: &mut store::StoredTarget,
+    org: &'a OrgRecord,
+    r: &Report,
+    answers: Vec<Option<Answer>>,
+    actor: &'a Actor,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(i64, audit::Entry<'a>)> {
+    let before = json!({
+        "done_on": line.done_on.map(|d| d.to_string()),
+        "progress": line.progress,
+    });
+    let was_done = line.done_on.is_some();
+    line.done_on = match (r.done, line.done_on) {
+        (true, Some(d)) => Some(d),
+        (true, None) => Some(today),
+        (false, _) => None,
+    };
+    line.progress = r.progress.trim().to_string();
+    line.evidence = r.evidence.trim().to_string();
+    let by_index: BTreeMap<usize, Answer> = answers
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, a)| a.map(|a| (i, a)))
+        .collect();
+    line.answers = serde_json::to_string(&by_index)
+        .map_err(|e| AppError::Input(format!("报送内容无法保存：{e}")))?;
+    line.reported_at = Some(time_text(now));
+    line.reported_by = Some(actor.username().to_string());
+    let delta = match (was_done, line.done_on.is_some()) {
+        (false, true) => 1,
+        (true, false) => -1,
+        _ => 0,
+    };
+    let entry = audit::Entry::new(actor, AuditAction::TaskReport, line.task_id.to_string())
+        .org(Some(org))
+        .before(before)
+        .after(json!({
+            "done_on": line.done_on.map(|d| d.to_string()),
+            "progress": line.progress,
+            "answers": by_index.len(),
+        }));
+    Ok((delta, entry))
+}
+
 /// Stores `org`'s report of task `task_id`. `org` must be one of the task's targets. A
 /// report marked done needs every asked field answered; reported done again keeps the day
 /// it was first done; unticking done reopens the line.
@@ -50,56 +171,15 @@ pub async fn report(
         .await?
         .ok_or_else(|| AppError::NotFound("任务".into()))?;
     drop(conn);
-    let answers = task::check_answers(&t.fields, &r.answers, r.done)?;
-    let progress = r.progress.trim();
-    if progress.chars().count() > PROGRESS_MAX {
-        return Err(TaskError::Progress(format!("进展情况不超过{PROGRESS_MAX}个字")).into());
-    }
-    if r.evidence.trim().chars().count() > PROGRESS_MAX {
-        return Err(refused(
-            "evidence",
-            format!("佐证材料说明不超过{PROGRESS_MAX}个字"),
-        ));
-    }
-    if !r.done && progress.is_empty() && answers.iter().all(Option::is_none) {
-        return Err(refused("progress", "请填写进展情况，或填写报送内容"));
-    }
-    let before = json!({
-        "done_on": line.done_on.map(|d| d.to_string()),
-        "progress": line.progress,
-    });
-    let was_done = line.done_on.is_some();
-    let today = app.today();
+    let answers = check(&t, r).map_err(|faults| {
+        faults
+            .into_iter()
+            .next()
+            .map(Fault::refusal)
+            .unwrap_or_else(|| AppError::Input("报告有误".into()))
+    })?;
     let now = app.now();
-    line.done_on = match (r.done, line.done_on) {
-        (true, Some(d)) => Some(d),
-        (true, None) => Some(today),
-        (false, _) => None,
-    };
-    line.progress = progress.to_string();
-    line.evidence = r.evidence.trim().to_string();
-    let by_index: BTreeMap<usize, Answer> = answers
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, a)| a.map(|a| (i, a)))
-        .collect();
-    line.answers = serde_json::to_string(&by_index)
-        .map_err(|e| AppError::Input(format!("报送内容无法保存：{e}")))?;
-    line.reported_at = Some(time_text(now));
-    line.reported_by = Some(grant.actor().username().to_string());
-    let delta = match (was_done, line.done_on.is_some()) {
-        (false, true) => 1,
-        (true, false) => -1,
-        _ => 0,
-    };
-    let entry = audit::Entry::new(grant.actor(), AuditAction::TaskReport, task_id.to_string())
-        .org(Some(&**org))
-        .before(before)
-        .after(json!({
-            "done_on": line.done_on.map(|d| d.to_string()),
-            "progress": line.progress,
-            "answers": by_index.len(),
-        }));
+    let (delta, entry) = stamp(&mut line, org, r, answers, grant.actor(), app.today(), now)?;
     let (line, entry) = (&line, &entry);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;

@@ -152,6 +152,13 @@ fn answers_are_checked_by_kind_and_held_fields_are_never_asked() {
         check_answers(&fields, &raw(&["", "2"]), false).unwrap(),
         vec![None, Some(Answer::Number("2".into())), None, None]
     );
+    // One field at a time (an import's cells): the same answers and refusals.
+    assert_eq!(check_answer(0, &fields[0], "abc", true), Ok(None));
+    assert_eq!(
+        check_answer(2, &fields[2], "对", false),
+        Err(TaskError::Answer(2, "“是否完成整改”请选是或否".into()))
+    );
+    assert_eq!(check_answer(1, &fields[1], " ", false), Ok(None));
 }
 
 #[test]

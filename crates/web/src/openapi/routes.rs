@@ -477,6 +477,10 @@ pub const ROUTES: &[ApiRoute] = &[
         .params(&[ID, ORG])
         .body("TaskExtend")
         .returns("TaskUrged"),
+    post("/tasks/{id}/outcomes", "tasks", "org（下达单位）代任务对象导入完成情况：请求体为按填报模板填写的文件（每个任务对象一行：党组织代码或名称、各由基层填写的报送项、进展情况、佐证材料、是否完成）；先检查全部行（非任务对象、数字超过两位小数、是否不为是/否、已完成但报送项未填、重复等），任一行有误则不写入；未填写的行跳过（blank）；每行按该任务对象的报告写入并记入审计")
+        .params(&[ID, ORG, FORMAT, DRY_RUN])
+        .body("File")
+        .returns("ImportReport"),
     put("/burden/ceilings", "tasks", "设定减负台账的每月上限（组织部门、系统管理员）；每项1–100，超出 400；审计")
         .body("BurdenCeilings")
         .returns("BurdenCeilings"),

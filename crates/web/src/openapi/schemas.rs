@@ -128,6 +128,7 @@ pub(super) fn schemas() -> Value {
         "ImportReport": obj(json!({
             "file": s("string"), "rows": s("integer"), "valid": s("integer"),
             "written": s("integer"), "unchanged": s("integer"), "dry_run": s("boolean"),
+            "blank": { "type": "integer", "description": "未填写而跳过的行（任务完成情况导入）" },
             "errors": { "type": "array", "items": r("RowError"), "description": "按行、列排序的前1000处错误" },
             "errors_total": { "type": "integer", "description": "错误总数（errors 至多列出1000处）" },
             "referred": { "type": "array", "items": r("RowError"), "description": "未写入、已提交上级党组织处理的行（只在正式导入中出现）" },

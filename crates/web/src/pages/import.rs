@@ -122,14 +122,23 @@ pub(crate) async fn run_upload(
     path: &std::path::Path,
     opts: &ImportOptions,
 ) -> Result<ImportReport, jiceng_app::AppError> {
-    let _slot = state
+    let (_slot, app) = import_slot(state).await?;
+    run(&app, kind, path, opts).await
+}
+
+/// One of the server's import slots, and the app that reads an upload within the caps
+/// the upload limit sizes: hold the slot while the file is read.
+pub(crate) async fn import_slot(
+    state: &AppState,
+) -> Result<(tokio::sync::SemaphorePermit<'_>, jiceng_app::App), jiceng_app::AppError> {
+    let slot = state
         .import_slots
         .acquire()
         .await
         .map_err(|_| jiceng_app::AppError::Input("服务器正在停止，请稍后再试".into()))?;
     let mut app = state.app.clone();
     app.read_limits = Some(state.config.import_read_limits());
-    run(&app, kind, path, opts).await
+    Ok((slot, app))
 }
 
 /// An upload as it arrives: written to its private file chunk by chunk (an upload
@@ -369,15 +378,41 @@ async fn import_org(
     ))
 }
 
-async fn upload(
-    State(state): State<AppState>,
-    user: User,
-    mut mp: Multipart,
-) -> Result<Response, PageError> {
-    writer(&user)?;
-    let mut csrf = String::new();
-    let mut kind = None;
-    let mut org = String::new();
+/// A multipart upload as received: its short fields (each at most `FORM_FIELD_MAX`
+/// bytes) and its `file`, written to a private file as it arrives (`Incoming`), with the
+/// name the user gave it.
+pub(crate) struct Received {
+    pub fields: std::collections::HashMap<String, String>,
+    file: Option<(String, Incoming)>,
+}
+
+impl Received {
+    /// A field as sent (empty when absent).
+    pub fn get(&self, name: &str) -> String {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+
+    /// The file to import with its name, or why there is none to read, in Chinese: none
+    /// chosen, an empty one, or one the importer does not read.
+    pub fn file(&mut self) -> Result<(String, Incoming), String> {
+        match self.file.take() {
+            Some((name, f)) if !name.is_empty() && f.len > 0 => {
+                if extension(&name).is_none() {
+                    return Err(format!("只能导入 .xlsx、.xls 或 .csv 文件：{name}"));
+                }
+                Ok((name, f))
+            }
+            Some((name, _)) if !name.is_empty() => {
+                Err(format!("文件“{name}”是空的（0字节），请检查后重新选择"))
+            }
+            _ => Err("请选择要导入的文件".into()),
+        }
+    }
+}
+
+/// Reads an import form's upload (see [`Received`]).
+pub(crate) async fn receive(state: &AppState, mut mp: Multipart) -> Result<Received, WebError> {
+    let mut fields = std::collections::HashMap::new();
     let mut file: Option<(String, Incoming)> = None;
     while let Some(field) = mp
         .next_field()
@@ -388,7 +423,7 @@ async fn upload(
         match name.as_str() {
             "file" => {
                 let fname = field.file_name().unwrap_or("").to_string();
-                let mut incoming = Incoming::new(&state, &fname, extension(&fname))?;
+                let mut incoming = Incoming::new(state, &fname, extension(&fname))?;
                 let mut field = field;
                 while let Some(chunk) = field
                     .chunk()
@@ -408,24 +443,32 @@ async fn upload(
                     .map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))?
                 {
                     if bytes.len() + chunk.len() > FORM_FIELD_MAX {
-                        return Err(PageError(WebError::BadRequest(format!(
+                        return Err(WebError::BadRequest(format!(
                             "上传失败：表单项“{other}”过长"
-                        ))));
+                        )));
                     }
                     bytes.extend_from_slice(&chunk);
                 }
-                let v = String::from_utf8_lossy(&bytes).into_owned();
-                match other {
-                    "csrf" => csrf = v,
-                    "kind" => kind = Kind::parse(&v),
-                    "org" => org = v,
-                    _ => {}
-                }
+                fields.insert(
+                    other.to_string(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                );
             }
         }
     }
-    user.check_csrf(&csrf)?;
-    let kind = kind.unwrap_or(Kind::Members);
+    Ok(Received { fields, file })
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    user: User,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    writer(&user)?;
+    let mut received = receive(&state, mp).await?;
+    user.check_csrf(&received.get("csrf"))?;
+    let kind = Kind::parse(&received.get("kind")).unwrap_or(Kind::Members);
+    let org = received.get("org");
     let refuse = |state: &AppState, user: &User, msg: String, org: String| {
         html(&ImportForm {
             title: "导入".into(),
@@ -440,25 +483,10 @@ async fn upload(
             r
         })
     };
-    let empty_name = file
-        .as_ref()
-        .filter(|(n, f)| !n.is_empty() && f.len == 0)
-        .map(|(n, _)| n.clone());
-    let Some((file_name, incoming)) = file.filter(|(n, f)| !n.is_empty() && f.len > 0) else {
-        let message = match empty_name {
-            Some(name) => format!("文件“{name}”是空的（0字节），请检查后重新选择"),
-            None => "请选择要导入的文件".into(),
-        };
-        return refuse(&state, &user, message, org);
+    let (file_name, incoming) = match received.file() {
+        Ok(f) => f,
+        Err(message) => return refuse(&state, &user, message, org),
     };
-    if extension(&file_name).is_none() {
-        return refuse(
-            &state,
-            &user,
-            format!("只能导入 .xlsx、.xls 或 .csv 文件：{file_name}"),
-            org,
-        );
-    }
     let scope_org = match import_org(&state, &user, &org).await {
         Ok(o) => o,
         Err(PageError(WebError::App(

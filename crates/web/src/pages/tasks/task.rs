@@ -4,15 +4,18 @@
 //! reminder and the extension; the workbook of all outcomes.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::Form;
 use jiceng_app::access::{Action, IssueTasks, ReportTasks};
+use jiceng_app::import::{task_outcomes, ImportOptions, ImportReport, NoProgress};
 use jiceng_app::tasks::{self, Report, TaskView};
+use jiceng_app::AppError;
 use jiceng_domain::task::{FieldSource, TargetStatus};
 
-use crate::error::PageError;
+use crate::error::{PageError, WebError};
 use crate::extract::QueryOrg;
+use crate::pages::import as import_page;
 use crate::pages::refusal::Refusal;
 use crate::pages::{done_redirect, html_status, xlsx, DoneParam, Nav};
 use crate::parse::parse_day;
@@ -51,6 +54,20 @@ pub fn routes() -> Routes {
             Guard::May(Action::IssueTasks),
             Subject::Task,
             extend,
+        )
+        .get(
+            "/tasks/{id}/outcomes-template.xlsx",
+            Guard::May(Action::IssueTasks),
+            Subject::Task,
+            outcomes_template,
+        )
+        // The upload bounds itself (the import limit), as the general import's does.
+        .post_with(
+            "/tasks/{id}/import",
+            Guard::May(Action::IssueTasks),
+            Subject::Task,
+            import_outcomes,
+            |m| m.layer(axum::extract::DefaultBodyLimit::disable()),
         )
 }
 
@@ -272,5 +289,94 @@ async fn extend(
             p.e = e;
             html_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
+    }
+}
+
+/// 从表格导入完成情况: the workbook to fill for the task, its targets listed.
+async fn outcomes_template(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<User>,
+) -> Result<Response, PageError> {
+    let grant = user.actor.grant::<IssueTasks>()?;
+    let (name, bytes) = task_outcomes::template(&state.app, &grant, &org, id).await?;
+    Ok(xlsx(&name, bytes))
+}
+
+#[derive(Template)]
+#[template(path = "task_import.html")]
+struct ImportPage {
+    title: String,
+    nav: Nav,
+    task_id: i64,
+    org_id: i64,
+    file_name: String,
+    /// Why the file could not be read at all.
+    error: Option<String>,
+    report: Option<ImportReport>,
+}
+
+/// The issuer's import of its targets' outcomes: written at once when every row is right
+/// (back to the task, saying what was written), else the rows' errors and nothing written.
+async fn import_outcomes(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    let mut received = import_page::receive(&state, mp).await?;
+    user.check_csrf(&received.get("csrf"))?;
+    let page =
+        |file_name: String, error: Option<String>, report: Option<ImportReport>| ImportPage {
+            title: "导入完成情况".into(),
+            nav: Nav::of(&user),
+            task_id: id,
+            org_id: org.org.id,
+            file_name,
+            error,
+            report,
+        };
+    let (file_name, incoming) = match received.file() {
+        Ok(f) => f,
+        Err(m) => {
+            return html_status(
+                axum::http::StatusCode::BAD_REQUEST,
+                &page(String::new(), Some(m), None),
+            )
+        }
+    };
+    let upload = incoming
+        .finish()
+        .await?
+        .ok_or_else(|| WebError::Internal("上传文件未保存".into()))?;
+    let opts = ImportOptions {
+        org: Some(org.clone()),
+        dry_run: false,
+        skip_invalid: false,
+        actor: user.actor.clone(),
+    };
+    let result = match import_page::import_slot(&state).await {
+        Ok((_slot, app)) => task_outcomes::run(&app, &upload.path, id, &opts, &NoProgress).await,
+        Err(e) => Err(e),
+    };
+    upload.remove();
+    match result {
+        Ok(r) if r.ok() => Ok(back(
+            id,
+            org.org.id,
+            &format!(
+                "已从表格导入完成情况：写入{}个党组织，{}个与已报告的相同，{}个未填写",
+                r.written, r.unchanged, r.blank
+            ),
+        )),
+        Ok(r) => html_status(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &page(file_name, None, Some(r)),
+        ),
+        Err(e @ (AppError::Read(_) | AppError::Header(_) | AppError::Input(_))) => html_status(
+            axum::http::StatusCode::BAD_REQUEST,
+            &page(file_name, Some(e.to_string()), None),
+        ),
+        Err(e) => Err(e.into()),
     }
 }
