@@ -219,6 +219,22 @@ pub async fn run(args: &TasksArgs) -> Result<()> {
         "burden ledger at the root: {:.0} / {:.0} / {:.0} ms",
         runs[0], runs[1], runs[2]
     );
+    // An extension of every open target: the counts up the tree are counted again.
+    let t = Instant::now();
+    let moved = tasks::extend(
+        &app,
+        &grant,
+        &root,
+        issued.id,
+        None,
+        app.today() + chrono::Duration::days(20),
+    )
+    .await?;
+    println!(
+        "extend {} open targets (the counts up the tree rebuilt): {:.0} ms",
+        moved.done,
+        ms(t)
+    );
     let other = jiceng_app::access::resolve(&app, &dept, &OrgKey::Id(village + 1)).await?;
     let t = Instant::now();
     let open = tasks::open_of(&app, &other).await?;
