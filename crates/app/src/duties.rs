@@ -12,7 +12,7 @@ use jiceng_domain::duty::{self, DutyDraft, DutyError, DutyKind, Grade, Votes};
 use jiceng_domain::inspection::{self, ProblemStatus};
 use jiceng_domain::rating::is_rated;
 use jiceng_store::duties::{self as store, StoredDuty};
-use jiceng_store::inspections::StoredProblem;
+use jiceng_store::problems::StoredProblem;
 use jiceng_store::Scope;
 use serde::Serialize;
 use serde_json::json;
@@ -120,7 +120,7 @@ pub struct DutyList {
 
 fn line(p: &StoredProblem, org_name: &str, today: NaiveDate) -> DutyProblem {
     DutyProblem {
-        record_id: p.inspection_id,
+        record_id: p.record_id,
         seq: p.seq,
         org_name: org_name.to_string(),
         description: p.description.clone(),
@@ -144,8 +144,8 @@ async fn shown(app: &App, found: Vec<StoredDuty>) -> Result<Vec<DutyRecord>> {
         .map(|o| (o.org.id, OrgRef::of(&o.org)))
         .collect();
     let mut problems: HashMap<i64, Vec<StoredProblem>> = HashMap::new();
-    for p in store::problems_of(&mut conn, &ids).await? {
-        problems.entry(p.inspection_id).or_default().push(p);
+    for p in jiceng_store::problems::DUTY.of(&mut conn, &ids).await? {
+        problems.entry(p.record_id).or_default().push(p);
     }
     drop(conn);
     Ok(found
@@ -242,7 +242,7 @@ pub async fn record(
         .iter()
         .enumerate()
         .map(|(i, p)| StoredProblem {
-            inspection_id: id,
+            record_id: id,
             seq: i as i64 + 1,
             org_path: org.path.clone(),
             description: p.description.clone(),
@@ -289,7 +289,9 @@ pub async fn list(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<Duty
     let today = app.today();
     let mut conn = app.store.acquire().await?;
     let found = store::list(&mut conn, &org.subtree(), year, LIST_MAX).await?;
-    let open = store::open_problems(&mut conn, &org.subtree(), LIST_MAX).await?;
+    let open = jiceng_store::problems::DUTY
+        .open(&mut conn, &org.subtree(), LIST_MAX)
+        .await?;
     let ids: Vec<i64> = open.iter().map(|(_, id)| *id).collect();
     let names: HashMap<i64, String> = jiceng_store::orgs::by_ids(&mut conn, &ids)
         .await?
@@ -358,7 +360,10 @@ pub async fn fix(
     let (entry, note, by) = (&entry, &note, &by);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
-        if !store::fix(&mut tx, id, seq, on, note, by).await? {
+        if !jiceng_store::problems::DUTY
+            .fix(&mut tx, id, seq, on, note, by)
+            .await?
+        {
             return Err(already());
         }
         entry.commit(tx, now).await
@@ -375,7 +380,9 @@ pub async fn open_of(
 ) -> Result<(i64, i64, Option<NaiveDate>)> {
     let mut conn = app.store.acquire().await?;
     let own = own.then_some(org.path.as_str());
-    Ok(store::open_count(&mut conn, &org.subtree(), own, app.today()).await?)
+    Ok(jiceng_store::problems::DUTY
+        .open_count(&mut conn, &org.subtree(), own, app.today())
+        .await?)
 }
 
 /// One org's line in the year's report.

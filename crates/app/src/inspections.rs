@@ -97,7 +97,7 @@ pub struct InspectionList {
 
 fn line(p: &StoredProblem, org_name: &str, today: NaiveDate) -> ProblemLine {
     ProblemLine {
-        inspection_id: p.inspection_id,
+        inspection_id: p.record_id,
         seq: p.seq,
         org_name: org_name.to_string(),
         description: p.description.clone(),
@@ -124,8 +124,11 @@ async fn shown(app: &App, found: Vec<StoredInspection>) -> Result<Vec<Inspection
         .map(|o| (o.org.id, OrgRef::of(&o.org)))
         .collect();
     let mut problems: HashMap<i64, Vec<StoredProblem>> = HashMap::new();
-    for p in store::problems_of(&mut conn, &ids).await? {
-        problems.entry(p.inspection_id).or_default().push(p);
+    for p in jiceng_store::problems::INSPECTION
+        .of(&mut conn, &ids)
+        .await?
+    {
+        problems.entry(p.record_id).or_default().push(p);
     }
     let mut tasks = HashMap::new();
     for t in task_ids {
@@ -223,7 +226,7 @@ pub async fn record(
         .iter()
         .enumerate()
         .map(|(i, p)| StoredProblem {
-            inspection_id: id,
+            record_id: id,
             seq: i as i64 + 1,
             org_path: org.path.clone(),
             description: p.description.clone(),
@@ -288,7 +291,9 @@ pub async fn list(app: &App, org: &InScope<OrgRecord>, period: Period) -> Result
         LIST_MAX,
     )
     .await?;
-    let open = store::open_problems(&mut conn, &org.subtree(), LIST_MAX).await?;
+    let open = jiceng_store::problems::INSPECTION
+        .open(&mut conn, &org.subtree(), LIST_MAX)
+        .await?;
     let ids: Vec<i64> = open.iter().map(|(_, id)| *id).collect();
     let names: HashMap<i64, String> = jiceng_store::orgs::by_ids(&mut conn, &ids)
         .await?
@@ -344,7 +349,10 @@ pub async fn fix(
     let (entry, note, by) = (&entry, &note, &by);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
-        if !store::fix(&mut tx, id, seq, on, note, by).await? {
+        if !jiceng_store::problems::INSPECTION
+            .fix(&mut tx, id, seq, on, note, by)
+            .await?
+        {
             return Err(InspectionError::Fix("这个问题已登记整改".into()).into());
         }
         entry.commit(tx, now).await
@@ -361,7 +369,9 @@ pub async fn open_of(
 ) -> Result<(i64, i64, Option<NaiveDate>)> {
     let mut conn = app.store.acquire().await?;
     let own = own.then_some(org.path.as_str());
-    Ok(store::open_count(&mut conn, &org.subtree(), own, app.today()).await?)
+    Ok(jiceng_store::problems::INSPECTION
+        .open_count(&mut conn, &org.subtree(), own, app.today())
+        .await?)
 }
 
 impl InspectionList {

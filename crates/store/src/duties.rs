@@ -1,5 +1,5 @@
-//! 述职评议考核, 述职述廉 and 离任审计: the records of orgs (`duty_record`) and the problems
-//! they named (`duty_problem`), read within a scope by the org's path.
+//! 述职评议考核, 述职述廉 and 离任审计: the records of orgs (`duty_record`), read within a
+//! scope by the org's path; the problems they named are `problems::DUTY`.
 
 use std::collections::HashMap;
 
@@ -7,11 +7,10 @@ use chrono::NaiveDate;
 use jiceng_domain::duty::{DutyFacts, DutyKind, Grade, Votes};
 use jiceng_domain::inspection::ProblemStatus;
 use sqlx::any::AnyRow;
-use sqlx::Row;
 
-use crate::inspections::StoredProblem;
+use crate::problems::StoredProblem;
 use crate::row::{from_row, Cells};
-use crate::sql::{insert_many, Sql, Val, IN_CHUNK};
+use crate::sql::{insert_many, Sql, Val};
 use crate::{Conn, Result, Scope};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,19 +66,6 @@ const COLS: [&str; 23] = [
     "recorded_at",
 ];
 
-/// The problems' columns: those of `inspection_problem`, keyed by the record.
-const PROBLEM_COLS: [&str; 9] = [
-    "record_id",
-    "seq",
-    "org_path",
-    "description",
-    "owner",
-    "deadline",
-    "fixed_on",
-    "fix_note",
-    "fixed_by",
-];
-
 fn duty_from_row(r: &AnyRow) -> Result<StoredDuty> {
     Ok(from_row!(
         r,
@@ -113,25 +99,6 @@ fn duty_from_row(r: &AnyRow) -> Result<StoredDuty> {
     ))
 }
 
-/// A problem read as the inspections' ([`StoredProblem`]), its record's id in
-/// `inspection_id`.
-fn problem_from_row(r: &AnyRow) -> Result<StoredProblem> {
-    Ok(from_row!(
-        r,
-        StoredProblem {
-            inspection_id: r.try_get("record_id")?,
-            seq,
-            org_path,
-            description,
-            owner,
-            deadline: r.date("deadline")?,
-            fixed_on: r.opt_date("fixed_on")?,
-            fix_note,
-            fixed_by,
-        }
-    ))
-}
-
 /// Writes a record and its problems.
 pub async fn insert(conn: &mut Conn, d: &StoredDuty, problems: &[StoredProblem]) -> Result<()> {
     let row: Vec<Val> = vec![
@@ -160,23 +127,7 @@ pub async fn insert(conn: &mut Conn, d: &StoredDuty, problems: &[StoredProblem])
         d.recorded_at.clone().into(),
     ];
     insert_many(conn, "duty_record", &COLS, &[row]).await?;
-    let rows: Vec<Vec<Val>> = problems
-        .iter()
-        .map(|p| {
-            vec![
-                p.inspection_id.into(),
-                p.seq.into(),
-                p.org_path.clone().into(),
-                p.description.clone().into(),
-                p.owner.clone().into(),
-                p.deadline.into(),
-                p.fixed_on.map(|d| d.to_string()).into(),
-                p.fix_note.clone().into(),
-                p.fixed_by.clone().into(),
-            ]
-        })
-        .collect();
-    insert_many(conn, "duty_problem", &PROBLEM_COLS, &rows).await
+    crate::problems::DUTY.insert(conn, problems).await
 }
 
 /// A record by id within `scope`.
@@ -210,97 +161,6 @@ pub async fn list(
     .bind(limit)
     .fetch_map(&mut *conn, duty_from_row)
     .await
-}
-
-/// The problems of the records `ids`, by record and in order (one read per [`IN_CHUNK`]
-/// records).
-pub async fn problems_of(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StoredProblem>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(IN_CHUNK) {
-        out.extend(
-            Sql::new(format!(
-                "SELECT {} FROM duty_problem WHERE record_id IN ",
-                PROBLEM_COLS.join(", ")
-            ))
-            .in_list(chunk.iter().copied())
-            .push(" ORDER BY record_id, seq")
-            .fetch_map(&mut *conn, problem_from_row)
-            .await?,
-        );
-    }
-    Ok(out)
-}
-
-/// The problems not yet fixed of orgs in `scope`, the earliest deadline first (at most
-/// `limit`), each with the id of its record's org.
-pub async fn open_problems(
-    conn: &mut Conn,
-    scope: &Scope,
-    limit: i64,
-) -> Result<Vec<(StoredProblem, i64)>> {
-    let cols: Vec<String> = PROBLEM_COLS.iter().map(|c| format!("p.{c}")).collect();
-    Sql::new(format!(
-        "SELECT {}, r.org_id FROM duty_problem p JOIN duty_record r ON r.id = p.record_id \
-         WHERE p.fixed_on IS NULL AND ",
-        cols.join(", ")
-    ))
-    .scope("p.org_path", scope)
-    .push(" ORDER BY p.deadline, p.record_id, p.seq LIMIT ")
-    .bind(limit)
-    .fetch_map(&mut *conn, |r| {
-        Ok((problem_from_row(r)?, r.try_get("org_id")?))
-    })
-    .await
-}
-
-/// The problems not yet fixed of orgs in `scope` (or of the org at exactly `own` path):
-/// how many, how many past their deadline on `today`, the earliest deadline.
-pub async fn open_count(
-    conn: &mut Conn,
-    scope: &Scope,
-    own: Option<&str>,
-    today: NaiveDate,
-) -> Result<(i64, i64, Option<NaiveDate>)> {
-    let mut q = Sql::new("SELECT COUNT(*), COALESCE(SUM(CASE WHEN deadline < ")
-        .bind(today)
-        .push(
-            " THEN 1 ELSE 0 END), 0), MIN(deadline) FROM duty_problem WHERE fixed_on IS NULL AND ",
-        );
-    q = match own {
-        Some(path) => q.push("org_path = ").bind(path.to_string()),
-        None => q.scope("org_path", scope),
-    };
-    let rows: Vec<(i64, i64, Option<String>)> = q.fetch_all_as(&mut *conn).await?;
-    let (n, late, first) = rows.into_iter().next().unwrap_or((0, 0, None));
-    Ok((
-        n,
-        late,
-        first.map(|d| crate::parse_date_text(&d)).transpose()?,
-    ))
-}
-
-/// Records a problem fixed. Returns whether a problem not yet fixed was found.
-pub async fn fix(
-    conn: &mut Conn,
-    record_id: i64,
-    seq: i64,
-    on: NaiveDate,
-    note: &str,
-    by: &str,
-) -> Result<bool> {
-    let done = Sql::new("UPDATE duty_problem SET fixed_on = ")
-        .bind(on)
-        .push(", fix_note = ")
-        .bind(note.to_string())
-        .push(", fixed_by = ")
-        .bind(by.to_string())
-        .push(" WHERE fixed_on IS NULL AND record_id = ")
-        .bind(record_id)
-        .push(" AND seq = ")
-        .bind(seq)
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
 }
 
 /// What each org of `scope` brings to its rating of `year` on `as_of` from its records of

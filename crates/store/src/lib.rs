@@ -28,6 +28,7 @@ pub mod mobility;
 pub mod notices;
 pub mod orgs;
 pub mod positions;
+pub mod problems;
 pub mod protection;
 pub mod ratings;
 pub mod recruitment;
