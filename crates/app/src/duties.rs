@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use jiceng_domain::duty::{self, DutyDraft, DutyError, DutyKind, Grade, Votes};
-use jiceng_domain::inspection::{self, ProblemStatus};
+use jiceng_domain::inspection::ProblemStatus;
 use jiceng_domain::rating::is_rated;
 use jiceng_store::duties::{self as store, StoredDuty};
 use jiceng_store::problems::StoredProblem;
@@ -332,43 +332,17 @@ pub async fn fix(
     note: &str,
 ) -> Result<()> {
     let d = get(app, org, id).await?;
-    let p = d
-        .problems
-        .iter()
-        .find(|p| p.seq == seq)
-        .ok_or_else(|| AppError::NotFound("述职评议指出的问题".into()))?;
-    let already = || {
-        AppError::from(inspection::InspectionError::Fix(
-            "这个问题已登记整改".into(),
-        ))
+    let fixing = crate::problems::Fixing {
+        table: jiceng_store::problems::DUTY,
+        action: AuditAction::DutyProblemFix,
+        record_id: id,
+        seq,
+        status: d.problems.iter().find(|p| p.seq == seq).map(|p| p.status),
+        what: "述职评议指出的问题",
+        since: d.held_on,
+        since_label: d.kind.day_label(),
     };
-    if p.status.is_fixed() {
-        return Err(already());
-    }
-    let on =
-        inspection::check_fix_since(d.held_on, d.kind.day_label(), fixed_on, note, app.today())?;
-    let now = app.now();
-    let by = grant.actor().username().to_string();
-    let note = note.trim().to_string();
-    let entry = audit::Entry::new(
-        grant.actor(),
-        AuditAction::DutyProblemFix,
-        format!("{id}-{seq}"),
-    )
-    .org(Some(&**org))
-    .after(json!({ "fixed_on": on.to_string(), "note": note }));
-    let (entry, note, by) = (&entry, &note, &by);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        if !jiceng_store::problems::DUTY
-            .fix(&mut tx, id, seq, on, note, by)
-            .await?
-        {
-            return Err(already());
-        }
-        entry.commit(tx, now).await
-    })
-    .await
+    crate::problems::fix(app, grant, org, fixing, fixed_on, note).await
 }
 
 /// The open problems of `org` itself (`own`) or of its whole subtree: how many, how many
@@ -378,11 +352,7 @@ pub async fn open_of(
     org: &InScope<OrgRecord>,
     own: bool,
 ) -> Result<(i64, i64, Option<NaiveDate>)> {
-    let mut conn = app.store.acquire().await?;
-    let own = own.then_some(org.path.as_str());
-    Ok(jiceng_store::problems::DUTY
-        .open_count(&mut conn, &org.subtree(), own, app.today())
-        .await?)
+    crate::problems::open_of(app, jiceng_store::problems::DUTY, org, own).await
 }
 
 /// One org's line in the year's report.

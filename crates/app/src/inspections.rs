@@ -327,37 +327,17 @@ pub async fn fix(
     note: &str,
 ) -> Result<()> {
     let i = get(app, org, id).await?;
-    let p = i
-        .problems
-        .iter()
-        .find(|p| p.seq == seq)
-        .ok_or_else(|| AppError::NotFound("督查发现的问题".into()))?;
-    if p.status.is_fixed() {
-        return Err(InspectionError::Fix("这个问题已登记整改".into()).into());
-    }
-    let on = inspection::check_fix(i.held_on, fixed_on, note, app.today())?;
-    let now = app.now();
-    let by = grant.actor().username().to_string();
-    let note = note.trim().to_string();
-    let entry = audit::Entry::new(
-        grant.actor(),
-        AuditAction::ProblemFix,
-        format!("{id}-{seq}"),
-    )
-    .org(Some(&**org))
-    .after(json!({ "fixed_on": on.to_string(), "note": note }));
-    let (entry, note, by) = (&entry, &note, &by);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        if !jiceng_store::problems::INSPECTION
-            .fix(&mut tx, id, seq, on, note, by)
-            .await?
-        {
-            return Err(InspectionError::Fix("这个问题已登记整改".into()).into());
-        }
-        entry.commit(tx, now).await
-    })
-    .await
+    let fixing = crate::problems::Fixing {
+        table: jiceng_store::problems::INSPECTION,
+        action: AuditAction::ProblemFix,
+        record_id: id,
+        seq,
+        status: i.problems.iter().find(|p| p.seq == seq).map(|p| p.status),
+        what: "督查发现的问题",
+        since: i.held_on,
+        since_label: "督查日期",
+    };
+    crate::problems::fix(app, grant, org, fixing, fixed_on, note).await
 }
 
 /// The open problems of `org` itself (`own`) or of its whole subtree: how many, how many
@@ -367,11 +347,7 @@ pub async fn open_of(
     org: &InScope<OrgRecord>,
     own: bool,
 ) -> Result<(i64, i64, Option<NaiveDate>)> {
-    let mut conn = app.store.acquire().await?;
-    let own = own.then_some(org.path.as_str());
-    Ok(jiceng_store::problems::INSPECTION
-        .open_count(&mut conn, &org.subtree(), own, app.today())
-        .await?)
+    crate::problems::open_of(app, jiceng_store::problems::INSPECTION, org, own).await
 }
 
 impl InspectionList {

@@ -31,6 +31,7 @@ pub mod paper;
 pub mod password;
 mod person;
 pub mod privacy;
+mod problems;
 pub mod rating;
 pub mod recruitment;
 pub mod rectification;
