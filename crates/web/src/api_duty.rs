@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::api::{refusal, to_json, ApiResult, JsonBody};
+use crate::api_inspections::FixInput;
 use crate::error::{ApiError, WebError};
 use crate::extract::QueryOrg;
 use crate::pages::duty::YearParam;
@@ -133,14 +134,6 @@ async fn record(
         Ok(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response()),
         Err(e) => refusal(e),
     }
-}
-
-#[derive(Deserialize)]
-struct FixInput {
-    seq: i64,
-    fixed_on: Option<chrono::NaiveDate>,
-    #[serde(default)]
-    note: String,
 }
 
 /// Problem `seq` of the record fixed: `204`, or the refusal.

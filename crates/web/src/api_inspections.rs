@@ -120,12 +120,13 @@ async fn record(
     }
 }
 
+/// A problem's fix (督查's and 述职评议's alike).
 #[derive(Deserialize)]
-struct FixInput {
-    seq: i64,
-    fixed_on: Option<chrono::NaiveDate>,
+pub(crate) struct FixInput {
+    pub seq: i64,
+    pub fixed_on: Option<chrono::NaiveDate>,
     #[serde(default)]
-    note: String,
+    pub note: String,
 }
 
 /// Problem `seq` of the inspection fixed: `204`, or the refusal.

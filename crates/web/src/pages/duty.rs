@@ -415,13 +415,7 @@ async fn fix(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let (fields, grant) = user.form_for::<ReportTasks>(fields)?;
-    let bad = |m: String| PageError(WebError::BadRequest(m));
-    let seq: i64 = fields
-        .get("seq")
-        .trim()
-        .parse()
-        .map_err(|_| bad(format!("无法识别的问题：{}", fields.get("seq"))))?;
-    let on = parse_day(&fields.get("fixed_on"), "整改完成日期").map_err(bad)?;
+    let (seq, on) = super::inspections::fix_of(&fields)?;
     match duties::fix(&state.app, &grant, &org, id, seq, on, &fields.get("note")).await {
         Ok(()) => Ok(done_redirect(
             &format!("/duty/{id}?org={}", org.org.id),

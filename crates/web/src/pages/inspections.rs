@@ -325,13 +325,7 @@ async fn fix(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let (fields, grant) = user.form_for::<ReportTasks>(fields)?;
-    let bad = |m: String| PageError(WebError::BadRequest(m));
-    let seq: i64 = fields
-        .get("seq")
-        .trim()
-        .parse()
-        .map_err(|_| bad(format!("无法识别的问题：{}", fields.get("seq"))))?;
-    let on = parse_day(&fields.get("fixed_on"), "整改完成日期").map_err(bad)?;
+    let (seq, on) = fix_of(&fields)?;
     match inspections::fix(&state.app, &grant, &org, id, seq, on, &fields.get("note")).await {
         Ok(()) => Ok(done_redirect(
             &format!("/inspections/{id}?org={}", org.org.id),
@@ -342,4 +336,16 @@ async fn fix(
             show_page(&state, &user, &org, id, None, e).await
         }
     }
+}
+
+/// A problem's fix as a form sends it: the problem (`seq`) and the day it was fixed.
+pub(super) fn fix_of(fields: &Fields) -> Result<(i64, Option<chrono::NaiveDate>), PageError> {
+    let bad = |m: String| PageError(WebError::BadRequest(m));
+    let seq: i64 = fields
+        .get("seq")
+        .trim()
+        .parse()
+        .map_err(|_| bad(format!("无法识别的问题：{}", fields.get("seq"))))?;
+    let on = parse_day(&fields.get("fixed_on"), "整改完成日期").map_err(bad)?;
+    Ok((seq, on))
 }
