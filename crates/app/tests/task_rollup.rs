@@ -135,6 +135,52 @@ contract_test!(
             ]
         );
 
+        // The month's 减负台账 follows the move too: 西村党总支's subtree now holds two
+        // branches that received the task, 东村's one.
+        let ledger = |code: &'static str| {
+            let (app, committee) = (app.clone(), committee.clone());
+            async move {
+                let at = org(&app, &committee, code).await.unwrap();
+                tasks::burden::ledger(&app, &at, "2026-11").await.unwrap()
+            }
+        };
+        let (xi, dong_l) = (ledger("T003").await, ledger("T002").await);
+        assert_eq!((xi.totals.items, xi.levels[0].orgs), (2, 2));
+        assert_eq!(dong_l.totals.items, 1);
+        assert_eq!(xi.issuers[0].orgs, 2);
+        let whole = ledger("T001").await;
+        assert_eq!((whole.totals.items, whole.heaviest.len()), (4, 4));
+        // The heaviest of a level read in order from the index: items, then the latest org.
+        let mut c = app.store().acquire().await.unwrap();
+        let most = jiceng_store::burden_rollup::most(
+            &mut c,
+            &jiceng_store::Scope::subtree(&home.path),
+            "2026-11",
+            whole.heaviest[0].level.code(),
+            2,
+        )
+        .await
+        .unwrap();
+        drop(c);
+        assert_eq!(most.len(), 2);
+        assert!(most[0].org_id > most[1].org_id, "{most:?}");
+        // Counted again from the ledger's rows when the counts are gone.
+        let mut c = app.store().acquire().await.unwrap();
+        for table in [
+            "burden_rolled",
+            "burden_rollup",
+            "burden_issuer",
+            "burden_org",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *c)
+                .await
+                .unwrap();
+        }
+        drop(c);
+        assert_eq!(ledger("T001").await, whole);
+        assert_eq!(ledger("T003").await, xi);
+
         // Extending the open targets to next week: nothing overdue any more.
         tasks::extend(
             &app,

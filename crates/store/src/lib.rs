@@ -10,6 +10,7 @@ pub mod audit;
 pub mod backup;
 pub mod browse;
 pub mod bulk;
+pub mod burden_rollup;
 pub mod dues;
 pub mod duties;
 pub mod error;

@@ -243,6 +243,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0037_task_rollup.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 38,
+        name: "burden_rollup",
+        script: include_str!("../migrations/0038_burden_rollup.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -470,6 +470,18 @@ pub async fn add_burden(conn: &mut Conn, rows: &[BurdenRow]) -> Result<()> {
     }
     let mut rows: Vec<&BurdenRow> = sum.values().collect();
     rows.sort_by_key(|r| (r.org_id, r.issuer_id));
+    // The counts up the tree move first (by what the rows held before); a month not yet
+    // counted is counted whole after.
+    let mut months: Vec<&str> = rows.iter().map(|r| r.year_month.as_str()).collect();
+    months.sort_unstable();
+    months.dedup();
+    let mut uncounted = Vec::new();
+    for m in months {
+        let of: Vec<&BurdenRow> = rows.iter().copied().filter(|r| r.year_month == m).collect();
+        if !crate::burden_rollup::before_add(conn, m, &of).await? {
+            uncounted.push(m.to_string());
+        }
+    }
     let vals: Vec<Vec<Val>> = rows
         .iter()
         .map(|r| {
@@ -497,7 +509,11 @@ pub async fn add_burden(conn: &mut Conn, rows: &[BurdenRow]) -> Result<()> {
          answered = burden_month.answered + excluded.answered, \
          asked_held = burden_month.asked_held + excluded.asked_held",
     )
-    .await
+    .await?;
+    for m in uncounted {
+        crate::burden_rollup::ensure(conn, &m).await?;
+    }
+    Ok(())
 }
 
 /// The ledger's rows of a month within `scope`, in tree order.

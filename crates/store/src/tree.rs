@@ -27,6 +27,7 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("task", "org_path"),
     ("task_target", "org_path"),
     ("burden_month", "org_path"),
+    ("burden_org", "org_path"),
     ("inspection", "org_path"),
     ("inspection_problem", "org_path"),
     ("duty_record", "org_path"),
@@ -103,5 +104,6 @@ pub async fn move_subtree(conn: &mut Conn, org_id: i64, new_parent: i64) -> Resu
     }
     // The tasks' counts up the tree follow who now lies on the way to their targets.
     crate::task_rollup::rebuild_under(conn, &new).await?;
+    crate::burden_rollup::forget_under(conn, &new).await?;
     Ok(new)
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use jiceng_domain::rules::BurdenRules;
 use jiceng_domain::task::{load, BurdenLevel, Load};
+use jiceng_store::burden_rollup as rollup;
 use jiceng_store::tasks as store;
 use serde::Serialize;
 use serde_json::json;
@@ -101,11 +102,21 @@ pub struct Sums {
 }
 
 impl Sums {
-    fn add(&mut self, r: &store::BurdenRow) {
-        self.items += r.items;
-        self.questions += r.questions;
-        self.answered += r.answered;
-        self.asked_held += r.asked_held;
+    /// From the store's items, questions, answered, asked anyway.
+    fn of(s: &rollup::Sums) -> Sums {
+        Sums {
+            items: s[0],
+            questions: s[1],
+            answered: s[2],
+            asked_held: s[3],
+        }
+    }
+
+    fn add_sums(&mut self, o: &Sums) {
+        self.items += o.items;
+        self.questions += o.questions;
+        self.answered += o.answered;
+        self.asked_held += o.asked_held;
     }
 }
 
@@ -166,6 +177,10 @@ pub struct Ledger {
 /// How many orgs the ledger lists.
 pub const HEAVIEST: usize = 50;
 
+/// A subtree with at most this many orgs reached in the month has them all read to find the
+/// heaviest; a larger one reads the heaviest of each level in order.
+const READ_ALL_AT_MOST: i64 = 2_000;
+
 /// The ledger of `org`'s subtree for `month` (`YYYY-MM`).
 pub async fn ledger(app: &App, org: &InScope<OrgRecord>, month: &str) -> Result<Ledger> {
     if chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_err() {
@@ -174,83 +189,87 @@ pub async fn ledger(app: &App, org: &InScope<OrgRecord>, month: &str) -> Result<
         )));
     }
     let ceilings = ceilings(app).await?;
+    // The month counted up the tree (counted whole the first time it is read).
     let mut conn = app.store.acquire().await?;
-    let rows = store::burden(&mut conn, &org.subtree(), month).await?;
-    drop(conn);
-    let mut totals = Sums::default();
-    // Per receiving org: its sums, how many issuers, its level (kept on its rows).
-    let mut per_org: HashMap<i64, (Sums, i64, BurdenLevel)> = HashMap::new();
-    let mut per_issuer: HashMap<i64, (Sums, i64)> = HashMap::new();
-    for r in &rows {
-        totals.add(r);
-        let level = BurdenLevel::from_code(&r.level).unwrap_or(BurdenLevel::Other);
-        let o = per_org
-            .entry(r.org_id)
-            .or_insert_with(|| (Sums::default(), 0, level));
-        o.0.add(r);
-        o.1 += 1;
-        let i = per_issuer.entry(r.issuer_id).or_default();
-        i.0.add(r);
-        i.1 += 1;
+    if !rollup::rolled(&mut conn, month).await? {
+        drop(conn);
+        let mut tx = app.store.begin().await?;
+        rollup::ensure(&mut tx, month).await?;
+        tx.commit().await?;
+        conn = app.store.acquire().await?;
     }
-    let loaded = |sums: &Sums, level: BurdenLevel| load(sums.items, ceilings.ceiling(level));
-    let levels = BurdenLevel::ALL
+    let buckets = rollup::buckets(&mut conn, org.org.id, month).await?;
+    let issuer_rows = rollup::issuers(&mut conn, org.org.id, month).await?;
+    // The most burdened: a small subtree's orgs all; a large one's, the heaviest of each
+    // level read in order from the index (the heaviest overall are among them).
+    let reached: i64 = buckets.iter().map(|b| b.orgs).sum();
+    let candidates = if reached <= READ_ALL_AT_MOST {
+        rollup::orgs(&mut conn, &org.subtree(), month).await?
+    } else {
+        let mut levels: Vec<&str> = buckets.iter().map(|b| b.level.as_str()).collect();
+        levels.sort_unstable();
+        levels.dedup();
+        let mut all = Vec::new();
+        for level in levels {
+            all.extend(
+                rollup::most(&mut conn, &org.subtree(), month, level, HEAVIEST as i64).await?,
+            );
+        }
+        all
+    };
+    drop(conn);
+    let level_of = |code: &str| BurdenLevel::from_code(code).unwrap_or(BurdenLevel::Other);
+    let mut totals = Sums::default();
+    let mut per_level: HashMap<BurdenLevel, LevelLine> = HashMap::new();
+    for b in &buckets {
+        let sums = Sums::of(&b.sums);
+        totals.add_sums(&sums);
+        let level = level_of(&b.level);
+        let ceiling = ceilings.ceiling(level);
+        let l = per_level.entry(level).or_insert(LevelLine {
+            level,
+            ceiling,
+            orgs: 0,
+            at: 0,
+            over: 0,
+            sums: Sums::default(),
+        });
+        l.orgs += b.orgs;
+        l.sums.add_sums(&sums);
+        match load(b.items, ceiling) {
+            Load::At => l.at += b.orgs,
+            Load::Over => l.over += b.orgs,
+            Load::Under => {}
+        }
+    }
+    let levels: Vec<LevelLine> = BurdenLevel::ALL
         .into_iter()
-        .filter_map(|level| {
-            let of: Vec<&(Sums, i64, BurdenLevel)> =
-                per_org.values().filter(|o| o.2 == level).collect();
-            if of.is_empty() {
-                return None;
-            }
-            let mut sums = Sums::default();
-            for o in &of {
-                sums.items += o.0.items;
-                sums.questions += o.0.questions;
-                sums.answered += o.0.answered;
-                sums.asked_held += o.0.asked_held;
-            }
-            Some(LevelLine {
-                level,
-                ceiling: ceilings.ceiling(level),
-                orgs: of.len() as i64,
-                at: of
-                    .iter()
-                    .filter(|o| loaded(&o.0, level) == Load::At)
-                    .count() as i64,
-                over: of
-                    .iter()
-                    .filter(|o| loaded(&o.0, level) == Load::Over)
-                    .count() as i64,
-                sums,
-            })
-        })
+        .filter_map(|l| per_level.remove(&l))
         .collect();
-    let over = per_org
-        .values()
-        .filter(|o| loaded(&o.0, o.2) == Load::Over)
-        .count() as i64;
-    // The most burdened first: furthest above the ceiling, then by items; only those
-    // listed are read (a province's month reaches every village).
-    let mut ranked: Vec<(i64, Sums, i64, BurdenLevel)> = per_org
-        .into_iter()
-        .map(|(id, (sums, issuers, level))| (id, sums, issuers, level))
+    let over = levels.iter().map(|l| l.over).sum();
+    // The most burdened first: furthest above the ceiling, then by items, then the latest
+    // org; only those listed are read further.
+    let mut ranked: Vec<(i64, Sums, BurdenLevel)> = candidates
+        .iter()
+        .map(|o| (o.org_id, Sums::of(&o.sums), level_of(&o.level)))
         .collect();
     ranked.sort_by(|a, b| {
-        (b.1.items - ceilings.ceiling(b.3))
-            .cmp(&(a.1.items - ceilings.ceiling(a.3)))
+        (b.1.items - ceilings.ceiling(b.2))
+            .cmp(&(a.1.items - ceilings.ceiling(a.2)))
             .then(b.1.items.cmp(&a.1.items))
-            .then(a.0.cmp(&b.0))
+            .then(b.0.cmp(&a.0))
     });
     ranked.truncate(HEAVIEST);
     let listed: Vec<i64> = ranked.iter().map(|r| r.0).collect();
     let mut conn = app.store.acquire().await?;
+    let issuer_counts = rollup::issuer_counts(&mut conn, &listed, month).await?;
     let orgs: HashMap<i64, OrgRecord> = jiceng_store::orgs::by_ids(&mut conn, &listed)
         .await?
         .into_iter()
         .map(|o| (o.org.id, o))
         .collect();
     let mut more: Vec<i64> = orgs.values().filter_map(|o| o.org.parent_id).collect();
-    more.extend(per_issuer.keys().copied());
+    more.extend(issuer_rows.iter().map(|i| i.issuer_id));
     more.sort_unstable();
     more.dedup();
     let names: HashMap<i64, String> = jiceng_store::orgs::by_ids(&mut conn, &more)
@@ -261,8 +280,9 @@ pub async fn ledger(app: &App, org: &InScope<OrgRecord>, month: &str) -> Result<
     drop(conn);
     let lines: Vec<OrgLine> = ranked
         .into_iter()
-        .filter_map(|(id, sums, issuers, level)| {
+        .filter_map(|(id, sums, level)| {
             let o = orgs.get(&id)?;
+            let issuers = issuer_counts.get(&id).copied().unwrap_or(0);
             let ceiling = ceilings.ceiling(level);
             Some(OrgLine {
                 org_id: id,
@@ -280,16 +300,16 @@ pub async fn ledger(app: &App, org: &InScope<OrgRecord>, month: &str) -> Result<
             })
         })
         .collect();
-    let mut issuers: Vec<IssuerLine> = per_issuer
-        .into_iter()
-        .map(|(id, (sums, orgs))| IssuerLine {
-            org_id: id,
+    let mut issuers: Vec<IssuerLine> = issuer_rows
+        .iter()
+        .map(|i| IssuerLine {
+            org_id: i.issuer_id,
             name: names
-                .get(&id)
+                .get(&i.issuer_id)
                 .cloned()
-                .unwrap_or_else(|| format!("党组织{id}")),
-            orgs,
-            sums,
+                .unwrap_or_else(|| format!("党组织{}", i.issuer_id)),
+            orgs: i.orgs,
+            sums: Sums::of(&i.sums),
         })
         .collect();
     issuers.sort_by(|a, b| {
