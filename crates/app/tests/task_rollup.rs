@@ -214,3 +214,138 @@ contract_test!(
         assert_eq!(children(&again), children(&v));
     }
 );
+
+contract_test!(
+    concurrent_reports_extensions_and_inspections_keep_the_counts,
+    |db: TestDb| async move {
+        let app = on(&db, "2026-12-05");
+        let dir = Dir::new("rollup-race");
+        load_township(&app, &dir, false).await;
+        let township = sys_org(&app, "T001").await;
+        let committee = staff(&township, Role::Committee, "zuzhi");
+        let home = org(&app, &committee, "T001").await.unwrap();
+        let issued = tasks::issue(
+            &app,
+            &committee.grant::<IssueTasks>().unwrap(),
+            &home,
+            &Draft {
+                title: "并发".into(),
+                content: "并发报告。".into(),
+                deadline: Some(d("2026-12-10")),
+                fields: vec![],
+                filter: TargetFilter {
+                    kinds: vec![OrgKind::Branch],
+                    ..TargetFilter::default()
+                },
+            },
+            None,
+        )
+        .await
+        .unwrap();
+        // Four branches report, the issuer extends twice and records inspections of 东村,
+        // all at once.
+        let mut jobs = Vec::new();
+        for code in ["T002", "T004", "T005", "T006"] {
+            let (app, id) = (app.clone(), issued.id);
+            jobs.push(tokio::spawn(async move {
+                let o = sys_org(&app, code).await;
+                let sec = staff(&o, Role::Secretary, &format!("sec-{code}"));
+                let at = org(&app, &sec, code).await.unwrap();
+                let r = Report {
+                    done: true,
+                    progress: "已完成".into(),
+                    ..Report::default()
+                };
+                tasks::report(&app, &sec.grant::<ReportTasks>().unwrap(), &at, id, &r)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }));
+        }
+        for (i, day) in ["2026-12-20", "2026-12-25"].into_iter().enumerate() {
+            let (app, committee, home, id) =
+                (app.clone(), committee.clone(), home.clone(), issued.id);
+            jobs.push(tokio::spawn(async move {
+                tasks::extend(
+                    &app,
+                    &committee.grant::<IssueTasks>().unwrap(),
+                    &home,
+                    id,
+                    None,
+                    d(day),
+                )
+                .await
+                .map(|_| ())
+                .or_else(|e| {
+                    // Extending when all are done is refused; nothing else may fail.
+                    if i > 0 && e.to_string().contains("没有") {
+                        Ok(())
+                    } else {
+                        Err(e.to_string())
+                    }
+                })
+            }));
+        }
+        for n in 0..3 {
+            let (app, committee) = (app.clone(), committee.clone());
+            jobs.push(tokio::spawn(async move {
+                let dong = org(&app, &committee, "T002").await.unwrap();
+                jiceng_app::inspections::record(
+                    &app,
+                    &committee
+                        .grant::<jiceng_app::access::RecordInspections>()
+                        .unwrap(),
+                    &dong,
+                    None,
+                    &jiceng_domain::inspection::InspectionDraft {
+                        on: Some(d("2026-12-05")),
+                        inspectors: format!("督查{n}"),
+                        methods: vec![jiceng_domain::inspection::Method::Records],
+                        findings: "并发".into(),
+                        problems: vec![],
+                    },
+                )
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+            }));
+        }
+        for j in jobs {
+            let r = j.await.unwrap();
+            assert!(
+                r.is_ok() || r.as_ref().is_err_and(|e| e.contains("没有")),
+                "{r:?}"
+            );
+        }
+        // The kept counts are the targets' and the ledger's own, counted afresh.
+        let kept = tasks::view(&app, &committee, issued.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!((kept.counts.targets, kept.counts.done), (4, 4));
+        let ledger = tasks::burden::ledger(&app, &home, "2026-12").await.unwrap();
+        assert_eq!(ledger.totals.items, 4 + 3);
+        let mut c = app.store().acquire().await.unwrap();
+        for table in [
+            "task_rollup",
+            "burden_rolled",
+            "burden_rollup",
+            "burden_issuer",
+            "burden_org",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *c)
+                .await
+                .unwrap();
+        }
+        drop(c);
+        let afresh = tasks::view(&app, &committee, issued.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!(afresh.counts, kept.counts);
+        assert_eq!(children(&afresh), children(&kept));
+        assert_eq!(
+            tasks::burden::ledger(&app, &home, "2026-12").await.unwrap(),
+            ledger
+        );
+    }
+);

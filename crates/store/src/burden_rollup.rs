@@ -186,12 +186,16 @@ pub async fn rolled(conn: &mut Conn, month: &str) -> Result<bool> {
 }
 
 /// Writes `burden_org` for the rows of one month (summed per org, month and issuer) and
-/// moves the counts, before `burden_month` takes them. A month not yet counted is counted
-/// whole instead, after (see [`ensure`]).
-pub(crate) async fn before_add(conn: &mut Conn, month: &str, rows: &[&BurdenRow]) -> Result<bool> {
-    if !rolled(conn, month).await? {
-        return Ok(false);
-    }
+/// moves the counts, before `burden_month` takes them (a month not yet counted is counted
+/// whole first, see [`ensure`]).
+pub(crate) async fn before_add(conn: &mut Conn, month: &str, rows: &[&BurdenRow]) -> Result<()> {
+    ensure(conn, month).await?;
+    // The month's mark locked first: two additions to one month move its counts one after
+    // the other, each from what the other committed.
+    Sql::new("UPDATE burden_rolled SET year_month = year_month WHERE year_month = ")
+        .bind(month.to_string())
+        .execute(&mut *conn)
+        .await?;
     let mut orgs: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
     orgs.sort_unstable();
     orgs.dedup();
@@ -250,8 +254,7 @@ pub(crate) async fn before_add(conn: &mut Conn, month: &str, rows: &[&BurdenRow]
         ]);
     }
     write_orgs(conn, &org_rows).await?;
-    d.write(conn, month).await?;
-    Ok(true)
+    d.write(conn, month).await
 }
 
 const ORG_COLS: [&str; 8] = [
@@ -286,6 +289,17 @@ pub async fn ensure(conn: &mut Conn, month: &str) -> Result<()> {
     if rolled(conn, month).await? {
         return Ok(());
     }
+    // The mark first: of two transactions counting the same month, the second waits here
+    // for the first and then leaves the counting to it.
+    let marked = Sql::new("INSERT INTO burden_rolled (year_month) VALUES (")
+        .bind(month.to_string())
+        .push(") ON CONFLICT (year_month) DO NOTHING")
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if marked == 0 {
+        return Ok(());
+    }
     for table in ["burden_org", "burden_rollup", "burden_issuer"] {
         Sql::new(format!("DELETE FROM {table} WHERE year_month = "))
             .bind(month.to_string())
@@ -318,14 +332,7 @@ pub async fn ensure(conn: &mut Conn, month: &str) -> Result<()> {
         ]);
     }
     insert_many(conn, "burden_org", &ORG_COLS, &org_rows).await?;
-    d.write(conn, month).await?;
-    insert_many(
-        conn,
-        "burden_rolled",
-        &["year_month"],
-        &[vec![month.to_string().into()]],
-    )
-    .await
+    d.write(conn, month).await
 }
 
 /// Forgets the counts of the months with an org in the subtree at `path` (after the subtree

@@ -92,9 +92,20 @@ pub async fn write<'a>(
     insert_many(conn, "task_rollup", &COLS, &rows).await
 }
 
+/// Locks the task's row for the rest of the transaction: its reports, extensions and
+/// recounts go one after the other (a recount then reads every report committed).
+pub async fn lock(conn: &mut Conn, task_id: i64) -> Result<()> {
+    Sql::new("UPDATE task SET done = done WHERE id = ")
+        .bind(task_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Counts the task's targets again from their rows (after an extension moved deadlines,
 /// or a subtree move changed who lies on the way).
 pub async fn rebuild(conn: &mut Conn, task_id: i64) -> Result<()> {
+    lock(conn, task_id).await?;
     let issuer: Vec<(i64,)> = Sql::new("SELECT org_id FROM task WHERE id = ")
         .bind(task_id)
         .fetch_all_as(&mut *conn)

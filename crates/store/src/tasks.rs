@@ -311,6 +311,14 @@ pub async fn target(conn: &mut Conn, task_id: i64, org_id: i64) -> Result<Option
 /// Stores a target's report. `newly_done`: it was open and is now done — the task's done
 /// count goes up by one (down by one when `undone`).
 pub async fn save_report(conn: &mut Conn, t: &StoredTarget, done_delta: i64) -> Result<()> {
+    // The task's row first (its done count): reports, extensions and recounts of one task
+    // go one after the other.
+    Sql::new("UPDATE task SET done = done + ")
+        .bind(done_delta)
+        .push(" WHERE id = ")
+        .bind(t.task_id)
+        .execute(&mut *conn)
+        .await?;
     // The counts up the tree move by what the row held before.
     let before: Vec<(String, String, Option<String>, i64)> = Sql::new(
         "SELECT t.org_path, t.deadline, t.done_on, k.org_id FROM task_target t \
@@ -351,14 +359,6 @@ pub async fn save_report(conn: &mut Conn, t: &StoredTarget, done_delta: i64) -> 
         .bind(t.org_id)
         .execute(&mut *conn)
         .await?;
-    if done_delta != 0 {
-        Sql::new("UPDATE task SET done = done + ")
-            .bind(done_delta)
-            .push(" WHERE id = ")
-            .bind(t.task_id)
-            .execute(&mut *conn)
-            .await?;
-    }
     Ok(())
 }
 
@@ -370,6 +370,7 @@ pub async fn extend(
     orgs: Option<&[i64]>,
     deadline: NaiveDate,
 ) -> Result<u64> {
+    crate::task_rollup::lock(conn, task_id).await?;
     let base = || {
         Sql::new("UPDATE task_target SET deadline = ")
             .bind(deadline)
@@ -470,17 +471,13 @@ pub async fn add_burden(conn: &mut Conn, rows: &[BurdenRow]) -> Result<()> {
     }
     let mut rows: Vec<&BurdenRow> = sum.values().collect();
     rows.sort_by_key(|r| (r.org_id, r.issuer_id));
-    // The counts up the tree move first (by what the rows held before); a month not yet
-    // counted is counted whole after.
+    // The counts up the tree move first, by what the rows held before.
     let mut months: Vec<&str> = rows.iter().map(|r| r.year_month.as_str()).collect();
     months.sort_unstable();
     months.dedup();
-    let mut uncounted = Vec::new();
     for m in months {
         let of: Vec<&BurdenRow> = rows.iter().copied().filter(|r| r.year_month == m).collect();
-        if !crate::burden_rollup::before_add(conn, m, &of).await? {
-            uncounted.push(m.to_string());
-        }
+        crate::burden_rollup::before_add(conn, m, &of).await?;
     }
     let vals: Vec<Vec<Val>> = rows
         .iter()
@@ -509,11 +506,7 @@ pub async fn add_burden(conn: &mut Conn, rows: &[BurdenRow]) -> Result<()> {
          answered = burden_month.answered + excluded.answered, \
          asked_held = burden_month.asked_held + excluded.asked_held",
     )
-    .await?;
-    for m in uncounted {
-        crate::burden_rollup::ensure(conn, &m).await?;
-    }
-    Ok(())
+    .await
 }
 
 /// The ledger's rows of a month within `scope`, in tree order.
