@@ -274,6 +274,11 @@ pub async fn record(
     Ok(id)
 }
 
+/// The grading rule in force today, and where it comes from.
+pub fn rules(app: &App) -> jiceng_domain::duty::DutyRules {
+    app.rules.in_force(app.today()).duty.clone()
+}
+
 /// A record of an org in `org`'s subtree, or not found.
 pub async fn get(app: &App, org: &InScope<OrgRecord>, id: i64) -> Result<DutyRecord> {
     let mut conn = app.store.acquire().await?;

@@ -196,6 +196,27 @@ impl DutyRules {
         })
     }
 
+    /// The rule in words, as the pages print it.
+    pub fn describe(&self) -> String {
+        let n = |x: f64| format!("{}", (x * 10.0).round() / 10.0);
+        let share = if (self.poor_share_max - 1.0 / 3.0).abs() < 1e-9 {
+            "三分之一".to_string()
+        } else {
+            format!("{}%", n(self.poor_share_max * 100.0))
+        };
+        format!(
+            "好、较好、一般、差分别计{}、{}、{}、{}分取平均，{}分以上为好、{}分以上为较好、{}分以上为一般，“差”票超过{share}的定为差；每个逾期未整改的问题在“重点任务完成”指标中扣{}分",
+            n(self.points[0]),
+            n(self.points[1]),
+            n(self.points[2]),
+            n(self.points[3]),
+            n(self.good_min),
+            n(self.fairly_good_min),
+            n(self.average_min),
+            n(self.overdue_problem_points)
+        )
+    }
+
     /// The points of a resulting grade (as the rating counts it).
     pub fn points_of(&self, g: Grade) -> f64 {
         self.points[Grade::ALL.iter().position(|x| *x == g).unwrap_or(3)]

@@ -149,6 +149,11 @@ contract_test!(
             page.contains("甲村原主任") && page.contains("duty-open-none"),
             "{page}"
         );
+        // The rule is printed from the rule set in force, with its source.
+        assert!(
+            page.contains("90分以上为好") && page.contains("规则来源：本地示例"),
+            "{page}"
+        );
         let x = dept.get(&format!("/duty/export.xlsx?org={c001}")).await;
         assert_eq!(x.status, StatusCode::OK);
         assert!(x.bytes.starts_with(b"PK"), "an xlsx (zip) file");

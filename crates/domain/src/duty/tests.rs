@@ -135,3 +135,14 @@ fn an_integrity_report_may_go_ungraded_and_an_audit_is_never_graded() {
     assert_eq!(bad(&|x| x.from = None), "period");
     assert_eq!(bad(&|x| x.votes.good = 3), "votes");
 }
+
+#[test]
+fn the_rule_reads_as_the_page_prints_it() {
+    let t = DutyRules::default().describe();
+    assert!(
+        t.starts_with("好、较好、一般、差分别计100、80、60、0分取平均，90分以上为好")
+            && t.contains("“差”票超过三分之一的定为差")
+            && t.ends_with("扣10分"),
+        "{t}"
+    );
+}

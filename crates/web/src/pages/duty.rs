@@ -78,6 +78,9 @@ struct ListPage {
     can_record: bool,
     kinds: Vec<(&'static str, &'static str)>,
     grades: Vec<(&'static str, i64)>,
+    /// The grading rule in force, in words, and its source.
+    rule: String,
+    rule_source: String,
     done: Option<String>,
 }
 
@@ -110,6 +113,8 @@ async fn list(
                 .zip(l.grades)
                 .map(|(g, n)| (g.label(), n))
                 .collect(),
+            rule: duties::rules(&state.app).describe(),
+            rule_source: duties::rules(&state.app).source,
             l,
             done: d.done,
         },
