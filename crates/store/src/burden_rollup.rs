@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 
 use jiceng_domain::path;
 
-use crate::sql::{insert_many, insert_many_then, Sql, Val, IN_CHUNK};
+use crate::sql::{insert_many_then, Sql, Val, IN_CHUNK};
 use crate::tasks::BurdenRow;
 use crate::{Conn, Result, Scope};
 
@@ -221,40 +221,53 @@ pub(crate) async fn before_add(conn: &mut Conn, month: &str, rows: &[&BurdenRow]
                 .await?;
         pairs.extend(got);
     }
-    let mut per_org: HashMap<i64, (&str, &str, Sums)> = HashMap::new();
     let mut d = Deltas::default();
-    for r in rows {
-        let s = sums_of(r);
-        let e = per_org
-            .entry(r.org_id)
-            .or_insert((r.org_path.as_str(), r.level.as_str(), [0; 4]));
-        add(&mut e.2, &s, 1);
-        d.issuer(
-            &r.org_path,
-            r.issuer_id,
-            !pairs.contains(&(r.org_id, r.issuer_id)),
-            &s,
-        );
-    }
+    let per_org = sum_per_org(rows.iter().copied(), &mut d, |r| {
+        !pairs.contains(&(r.org_id, r.issuer_id))
+    });
     let mut org_rows = Vec::with_capacity(per_org.len());
     for (org, (p, level, added)) in per_org {
         let before = old.get(&org);
         let mut new = before.copied().unwrap_or_default();
         add(&mut new, &added, 1);
         d.org(p, level, before, &new);
-        org_rows.push(vec![
-            org.into(),
-            p.to_string().into(),
-            month.to_string().into(),
-            level.to_string().into(),
-            added[0].into(),
-            added[1].into(),
-            added[2].into(),
-            added[3].into(),
-        ]);
+        org_rows.push(org_row(org, p, month, level, &added));
     }
     write_orgs(conn, &org_rows).await?;
     d.write(conn, month).await
+}
+
+/// The rows' sums per org (with its path and level), each row's issuer counted in `d`
+/// (`new_pair`: the issuer had not reached the org this month).
+fn sum_per_org<'a>(
+    rows: impl Iterator<Item = &'a BurdenRow>,
+    d: &mut Deltas,
+    new_pair: impl Fn(&BurdenRow) -> bool,
+) -> HashMap<i64, (&'a str, &'a str, Sums)> {
+    let mut per_org: HashMap<i64, (&str, &str, Sums)> = HashMap::new();
+    for r in rows {
+        let s = sums_of(r);
+        let e = per_org
+            .entry(r.org_id)
+            .or_insert((r.org_path.as_str(), r.level.as_str(), [0; 4]));
+        add(&mut e.2, &s, 1);
+        d.issuer(&r.org_path, r.issuer_id, new_pair(r), &s);
+    }
+    per_org
+}
+
+/// A `burden_org` row (an addition to it when the org has one).
+fn org_row(org: i64, path: &str, month: &str, level: &str, s: &Sums) -> Vec<Val> {
+    vec![
+        org.into(),
+        path.to_string().into(),
+        month.to_string().into(),
+        level.to_string().into(),
+        s[0].into(),
+        s[1].into(),
+        s[2].into(),
+        s[3].into(),
+    ]
 }
 
 const ORG_COLS: [&str; 8] = [
@@ -307,31 +320,14 @@ pub async fn ensure(conn: &mut Conn, month: &str) -> Result<()> {
             .await?;
     }
     let rows = crate::tasks::burden(conn, &Scope::All, month).await?;
-    let mut per_org: HashMap<i64, (&str, &str, Sums)> = HashMap::new();
     let mut d = Deltas::default();
-    for r in &rows {
-        let s = sums_of(r);
-        let e = per_org
-            .entry(r.org_id)
-            .or_insert((r.org_path.as_str(), r.level.as_str(), [0; 4]));
-        add(&mut e.2, &s, 1);
-        d.issuer(&r.org_path, r.issuer_id, true, &s);
-    }
+    let per_org = sum_per_org(rows.iter(), &mut d, |_| true);
     let mut org_rows = Vec::with_capacity(per_org.len());
     for (org, (p, level, s)) in per_org {
         d.org(p, level, None, &s);
-        org_rows.push(vec![
-            org.into(),
-            p.to_string().into(),
-            month.to_string().into(),
-            level.to_string().into(),
-            s[0].into(),
-            s[1].into(),
-            s[2].into(),
-            s[3].into(),
-        ]);
+        org_rows.push(org_row(org, p, month, level, &s));
     }
-    insert_many(conn, "burden_org", &ORG_COLS, &org_rows).await?;
+    write_orgs(conn, &org_rows).await?;
     d.write(conn, month).await
 }
 
@@ -402,16 +398,20 @@ fn org_month(r: (i64, String, i64, i64, i64, i64)) -> OrgMonth {
     }
 }
 
-/// Every org of `scope` with anything in `month` (a small subtree's).
-pub async fn orgs(conn: &mut Conn, scope: &Scope, month: &str) -> Result<Vec<OrgMonth>> {
-    let rows: Vec<(i64, String, i64, i64, i64, i64)> = Sql::new(
+/// The `burden_org` rows of `scope` in `month`, as [`org_month`] reads them.
+fn select_orgs(scope: &Scope, month: &str) -> Sql {
+    Sql::new(
         "SELECT org_id, level, items, questions, answered, asked_held FROM burden_org WHERE year_month = ",
     )
     .bind(month.to_string())
     .push(" AND ")
     .scope("org_path", scope)
-    .fetch_all_as(&mut *conn)
-    .await?;
+}
+
+/// Every org of `scope` with anything in `month` (a small subtree's).
+pub async fn orgs(conn: &mut Conn, scope: &Scope, month: &str) -> Result<Vec<OrgMonth>> {
+    let rows: Vec<(i64, String, i64, i64, i64, i64)> =
+        select_orgs(scope, month).fetch_all_as(&mut *conn).await?;
     Ok(rows.into_iter().map(org_month).collect())
 }
 
@@ -424,18 +424,13 @@ pub async fn most(
     level: &str,
     limit: i64,
 ) -> Result<Vec<OrgMonth>> {
-    let rows: Vec<(i64, String, i64, i64, i64, i64)> = Sql::new(
-        "SELECT org_id, level, items, questions, answered, asked_held FROM burden_org WHERE year_month = ",
-    )
-    .bind(month.to_string())
-    .push(" AND level = ")
-    .bind(level.to_string())
-    .push(" AND ")
-    .scope("org_path", scope)
-    .push(" ORDER BY items DESC, org_id DESC LIMIT ")
-    .bind(limit)
-    .fetch_all_as(&mut *conn)
-    .await?;
+    let rows: Vec<(i64, String, i64, i64, i64, i64)> = select_orgs(scope, month)
+        .push(" AND level = ")
+        .bind(level.to_string())
+        .push(" ORDER BY items DESC, org_id DESC LIMIT ")
+        .bind(limit)
+        .fetch_all_as(&mut *conn)
+        .await?;
     Ok(rows.into_iter().map(org_month).collect())
 }
 
