@@ -303,14 +303,11 @@ pub async fn list(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<Duty
         .into_iter()
         .map(|o| (o.org.id, o.org.name))
         .collect();
-    let counts = store::counts_in_scope(&mut conn, &org.subtree(), year, today).await?;
-    drop(conn);
     let mut grades = [0i64; 4];
-    for (_, kind, grade, ..) in &counts {
-        if let (DutyKind::Duty, Some(g)) = (kind, grade) {
-            grades[Grade::ALL.iter().position(|x| x == g).unwrap_or(3)] += 1;
-        }
+    for (g, n) in store::grades_in_scope(&mut conn, &org.subtree(), year).await? {
+        grades[Grade::ALL.iter().position(|x| *x == g).unwrap_or(3)] = n;
     }
+    drop(conn);
     let open = open
         .iter()
         .map(|(p, id)| line(p, names.get(id).map_or("", String::as_str), today))

@@ -221,6 +221,31 @@ pub async fn facts_in_scope(
     Ok(out)
 }
 
+/// The year's graded 述职评议考核 of orgs in `scope`, counted by grade (one read).
+pub async fn grades_in_scope(
+    conn: &mut Conn,
+    scope: &Scope,
+    year: i32,
+) -> Result<Vec<(Grade, i64)>> {
+    let rows: Vec<(String, i64)> =
+        Sql::new("SELECT grade, COUNT(*) FROM duty_record WHERE kind = ")
+            .bind(DutyKind::Duty.code().to_string())
+            .push(" AND grade IS NOT NULL AND year = ")
+            .bind(i64::from(year))
+            .push(" AND ")
+            .scope("org_path", scope)
+            .push(" GROUP BY grade")
+            .fetch_all_as(&mut *conn)
+            .await?;
+    rows.into_iter()
+        .map(|(g, n)| {
+            Grade::parse(&g)
+                .map(|g| (g, n))
+                .ok_or_else(|| crate::StoreError::Corrupt(format!("duty grade {g}")))
+        })
+        .collect()
+}
+
 /// Per org of `scope`: the year's records by kind, graded 述职评议考核 by grade, problems
 /// named, open, overdue on `today` (the report's counts; one read each).
 pub async fn counts_in_scope(
