@@ -294,24 +294,14 @@ pub async fn list(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<Duty
     let today = app.today();
     let mut conn = app.store.acquire().await?;
     let found = store::list(&mut conn, &org.subtree(), year, LIST_MAX).await?;
-    let open = jiceng_store::problems::DUTY
-        .open(&mut conn, &org.subtree(), LIST_MAX)
-        .await?;
-    let ids: Vec<i64> = open.iter().map(|(_, id)| *id).collect();
-    let names: HashMap<i64, String> = jiceng_store::orgs::by_ids(&mut conn, &ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.org.id, o.org.name))
-        .collect();
+    let open =
+        crate::problems::open_named(&mut conn, jiceng_store::problems::DUTY, org, LIST_MAX).await?;
     let mut grades = [0i64; 4];
     for (g, n) in store::grades_in_scope(&mut conn, &org.subtree(), year).await? {
         grades[Grade::ALL.iter().position(|x| *x == g).unwrap_or(3)] = n;
     }
     drop(conn);
-    let open = open
-        .iter()
-        .map(|(p, id)| line(p, names.get(id).map_or("", String::as_str), today))
-        .collect();
+    let open = open.iter().map(|(p, name)| line(p, name, today)).collect();
     Ok(DutyList {
         org: org.org_ref(),
         org_id: org.org.id,

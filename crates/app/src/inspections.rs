@@ -291,20 +291,11 @@ pub async fn list(app: &App, org: &InScope<OrgRecord>, period: Period) -> Result
         LIST_MAX,
     )
     .await?;
-    let open = jiceng_store::problems::INSPECTION
-        .open(&mut conn, &org.subtree(), LIST_MAX)
-        .await?;
-    let ids: Vec<i64> = open.iter().map(|(_, id)| *id).collect();
-    let names: HashMap<i64, String> = jiceng_store::orgs::by_ids(&mut conn, &ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.org.id, o.org.name))
-        .collect();
+    let open =
+        crate::problems::open_named(&mut conn, jiceng_store::problems::INSPECTION, org, LIST_MAX)
+            .await?;
     drop(conn);
-    let open = open
-        .iter()
-        .map(|(p, id)| line(p, names.get(id).map_or("", String::as_str), today))
-        .collect();
+    let open = open.iter().map(|(p, name)| line(p, name, today)).collect();
     let inspections = shown(app, found).await?;
     Ok(InspectionList {
         org: org.org_ref(),

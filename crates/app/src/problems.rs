@@ -4,7 +4,9 @@
 
 use chrono::NaiveDate;
 use jiceng_domain::inspection::{self, InspectionError, ProblemStatus};
-use jiceng_store::problems::Problems;
+use std::collections::HashMap;
+
+use jiceng_store::problems::{Problems, StoredProblem};
 use serde_json::json;
 
 use crate::access::{Grant, InScope, ReportTasks};
@@ -74,4 +76,28 @@ pub(crate) async fn open_of(
     Ok(table
         .open_count(&mut conn, &org.subtree(), own, app.today())
         .await?)
+}
+
+/// The problems not yet fixed in `org`'s subtree, the earliest deadline first (at most
+/// `limit`), each with the name of its record's org (read once for all of them).
+pub(crate) async fn open_named(
+    conn: &mut jiceng_store::Conn,
+    table: Problems,
+    org: &InScope<OrgRecord>,
+    limit: i64,
+) -> Result<Vec<(StoredProblem, String)>> {
+    let open = table.open(conn, &org.subtree(), limit).await?;
+    let ids: Vec<i64> = open.iter().map(|(_, id)| *id).collect();
+    let names: HashMap<i64, String> = jiceng_store::orgs::by_ids(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.org.id, o.org.name))
+        .collect();
+    Ok(open
+        .into_iter()
+        .map(|(p, id)| {
+            let name = names.get(&id).cloned().unwrap_or_default();
+            (p, name)
+        })
+        .collect())
 }
