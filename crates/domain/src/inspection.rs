@@ -61,8 +61,9 @@ impl Method {
     }
 }
 
-/// A problem as written on the form.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A problem as written on the form (or sent to the API: a field left out is empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct ProblemDraft {
     pub description: String,
     pub owner: String,

@@ -70,15 +70,6 @@ async fn show(
 }
 
 #[derive(Deserialize)]
-struct ProblemInput {
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    owner: String,
-    deadline: Option<chrono::NaiveDate>,
-}
-
-#[derive(Deserialize)]
 struct DutyInput {
     kind: String,
     year: Option<i32>,
@@ -96,7 +87,7 @@ struct DutyInput {
     #[serde(default)]
     votes: Votes,
     #[serde(default)]
-    problems: Vec<ProblemInput>,
+    problems: Vec<ProblemDraft>,
 }
 
 /// Records a duty report, integrity report or departure audit of `?org=`:
@@ -120,15 +111,7 @@ async fn record(
         to: i.to,
         report: i.report,
         votes: i.votes,
-        problems: i
-            .problems
-            .into_iter()
-            .map(|p| ProblemDraft {
-                description: p.description,
-                owner: p.owner,
-                deadline: p.deadline,
-            })
-            .collect(),
+        problems: i.problems,
     };
     match duties::record(&state.app, &grant, &org, &d).await {
         Ok(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response()),

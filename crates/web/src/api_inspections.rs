@@ -61,15 +61,6 @@ async fn list(
 }
 
 #[derive(Deserialize)]
-struct ProblemInput {
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    owner: String,
-    deadline: Option<chrono::NaiveDate>,
-}
-
-#[derive(Deserialize)]
 struct InspectionInput {
     on: Option<chrono::NaiveDate>,
     #[serde(default)]
@@ -79,7 +70,7 @@ struct InspectionInput {
     #[serde(default)]
     findings: String,
     #[serde(default)]
-    problems: Vec<ProblemInput>,
+    problems: Vec<ProblemDraft>,
     #[serde(default)]
     task: Option<i64>,
 }
@@ -104,15 +95,7 @@ async fn record(
         inspectors: i.inspectors,
         methods,
         findings: i.findings,
-        problems: i
-            .problems
-            .into_iter()
-            .map(|p| ProblemDraft {
-                description: p.description,
-                owner: p.owner,
-                deadline: p.deadline,
-            })
-            .collect(),
+        problems: i.problems,
     };
     match inspections::record(&state.app, &grant, &org, i.task, &d).await {
         Ok(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response()),

@@ -12,7 +12,7 @@ use jiceng_app::access::{Action, InScope, RecordDuty, ReportTasks};
 use jiceng_app::duties::{self, DutyList, DutyRecord};
 use jiceng_app::OrgRecord;
 use jiceng_domain::duty::{DutyDraft, DutyKind, Grade, Votes};
-use jiceng_domain::inspection::{ProblemDraft, ProblemStatus};
+use jiceng_domain::inspection::ProblemStatus;
 use serde::Deserialize;
 
 use crate::error::{PageError, WebError};
@@ -40,9 +40,6 @@ pub fn routes() -> Routes {
             fix,
         )
 }
-
-/// How many problem lines the empty form offers.
-const PROBLEM_ROWS: usize = 3;
 
 /// `?year=`: empty is this year; a year from 2000 to next year.
 #[derive(Deserialize)]
@@ -243,25 +240,14 @@ async fn form(
         } else {
             "党支部书记".into()
         },
-        problems: vec![Default::default(); PROBLEM_ROWS],
+        problems: vec![Default::default(); super::inspections::PROBLEM_ROWS],
         ..Values::default()
     };
     new_page(&state, &user, &org, v, Refusal::default()).await
 }
 
 fn values_of(f: &Fields) -> Values {
-    let mut problems = Vec::new();
-    for i in 0..jiceng_domain::inspection::PROBLEMS_MAX {
-        let row = (
-            f.get(&format!("problem_{i}")),
-            f.get(&format!("owner_{i}")),
-            f.get(&format!("deadline_{i}")),
-        );
-        if i >= PROBLEM_ROWS && row.0.is_empty() && row.1.is_empty() && row.2.is_empty() {
-            continue;
-        }
-        problems.push(row);
-    }
+    let problems = super::inspections::problem_rows(f);
     Values {
         kind: f.get("kind"),
         year: f.get("year"),
@@ -302,16 +288,7 @@ fn draft_of(v: &Values) -> Result<DutyDraft, Refusal> {
                 .map_err(|_| bad("votes", format!("“{}”票数应为整数：{t}", g.label())))?,
         };
     }
-    let mut problems = Vec::new();
-    for (i, (text, owner, deadline)) in v.problems.iter().enumerate() {
-        let deadline = parse_day(deadline, &format!("第{}个问题的整改时限", i + 1))
-            .map_err(|m| bad("problems", m))?;
-        problems.push(ProblemDraft {
-            description: text.clone(),
-            owner: owner.clone(),
-            deadline,
-        });
-    }
+    let problems = super::inspections::problem_drafts(&v.problems)?;
     Ok(DutyDraft {
         kind,
         year,

@@ -49,7 +49,7 @@ pub fn routes() -> Routes {
 }
 
 /// How many problem lines the empty form offers.
-const PROBLEM_ROWS: usize = 3;
+pub(super) const PROBLEM_ROWS: usize = 3;
 
 #[derive(Template)]
 #[template(path = "inspections.html")]
@@ -183,18 +183,7 @@ async fn form(
 }
 
 fn values_of(f: &Fields) -> Values {
-    let mut problems = Vec::new();
-    for i in 0..jiceng_domain::inspection::PROBLEMS_MAX {
-        let row = (
-            f.get(&format!("problem_{i}")),
-            f.get(&format!("owner_{i}")),
-            f.get(&format!("deadline_{i}")),
-        );
-        if i >= PROBLEM_ROWS && row.0.is_empty() && row.1.is_empty() && row.2.is_empty() {
-            continue;
-        }
-        problems.push(row);
-    }
+    let problems = problem_rows(f);
     Values {
         on: f.get("on"),
         inspectors: f.get("inspectors"),
@@ -208,16 +197,7 @@ fn values_of(f: &Fields) -> Values {
 fn draft_of(v: &Values) -> Result<(InspectionDraft, Option<i64>), Refusal> {
     let bad = |field: &'static str, message: String| Refusal { field, message };
     let on = parse_day(&v.on, "督查日期").map_err(|m| bad("on", m))?;
-    let mut problems = Vec::new();
-    for (i, (text, owner, deadline)) in v.problems.iter().enumerate() {
-        let deadline = parse_day(deadline, &format!("第{}个问题的整改时限", i + 1))
-            .map_err(|m| bad("problems", m))?;
-        problems.push(ProblemDraft {
-            description: text.clone(),
-            owner: owner.clone(),
-            deadline,
-        });
-    }
+    let problems = problem_drafts(&v.problems)?;
     let methods = v
         .methods
         .iter()
@@ -348,4 +328,42 @@ pub(super) fn fix_of(fields: &Fields) -> Result<(i64, Option<chrono::NaiveDate>)
         .map_err(|_| bad(format!("无法识别的问题：{}", fields.get("seq"))))?;
     let on = parse_day(&fields.get("fixed_on"), "整改完成日期").map_err(bad)?;
     Ok((seq, on))
+}
+
+/// A form's problem lines as typed (`problem_N`, `owner_N`, `deadline_N`): the first
+/// [`PROBLEM_ROWS`] always, more only when filled (督查's form and 述职评议's).
+pub(super) fn problem_rows(f: &Fields) -> Vec<(String, String, String)> {
+    let mut problems = Vec::new();
+    for i in 0..jiceng_domain::inspection::PROBLEMS_MAX {
+        let row = (
+            f.get(&format!("problem_{i}")),
+            f.get(&format!("owner_{i}")),
+            f.get(&format!("deadline_{i}")),
+        );
+        if i >= PROBLEM_ROWS && row.0.is_empty() && row.1.is_empty() && row.2.is_empty() {
+            continue;
+        }
+        problems.push(row);
+    }
+    problems
+}
+
+/// The problem lines as drafts (a deadline that is not a day refused).
+pub(super) fn problem_drafts(
+    rows: &[(String, String, String)],
+) -> Result<Vec<ProblemDraft>, Refusal> {
+    let mut problems = Vec::new();
+    for (i, (text, owner, deadline)) in rows.iter().enumerate() {
+        let deadline =
+            parse_day(deadline, &format!("第{}个问题的整改时限", i + 1)).map_err(|m| Refusal {
+                field: "problems",
+                message: m,
+            })?;
+        problems.push(ProblemDraft {
+            description: text.clone(),
+            owner: owner.clone(),
+            deadline,
+        });
+    }
+    Ok(problems)
 }
