@@ -374,30 +374,46 @@ pub async fn seed_tasks(app: &App, county_code: &str) -> Result<usize> {
     down.filter.kinds = vec![OrgKind::Branch];
     tasks::issue(app, &issue_town, &township, &down, Some(elections.id)).await?;
     issued += 1;
-    // Three more of the township's own this month: its villages go over the ceiling.
-    for (title, content) in [
+    // Three more of the township's own this month: its villages go over the ceiling. The
+    // photos' task asks for the sign-in sheet as a file.
+    let mut sheets_task = 0;
+    for (title, content, fields) in [
         (
             "冬季安全生产检查",
             "请各党支部组织党员开展冬季安全生产隐患排查。",
+            vec![],
         ),
         (
             "主题党日活动照片报送",
             "请各党支部报送本月主题党日活动照片和签到表。",
+            vec![asked("主题党日签到表", AnswerKind::File)],
         ),
         (
             "年终党建工作总结",
             "请各党支部总结本年度党建工作，列明存在问题和明年打算。",
+            vec![],
         ),
     ] {
-        tasks::issue(
+        let asks_file = !fields.is_empty();
+        let t = tasks::issue(
             app,
             &issue_town,
             &township,
-            &draft(title, content, 7, vec![], vec![OrgKind::Branch], vec![]),
+            &draft(title, content, 7, fields, vec![OrgKind::Branch], vec![]),
             None,
         )
         .await?;
+        if asks_file {
+            sheets_task = t.id;
+        }
         issued += 1;
+    }
+    // Two branches have uploaded their sign-in sheet (a workbook of their members).
+    let mut conn = app.store.acquire().await?;
+    let lines = jiceng_store::tasks::targets(&mut conn, sheets_task, &township.subtree()).await?;
+    drop(conn);
+    for l in lines.iter().take(2) {
+        upload_sign_in_sheet(app, l.org_id, sheets_task).await?;
     }
     // A few villages have already answered the county.
     let mut conn = app.store.acquire().await?;
@@ -420,6 +436,49 @@ pub async fn seed_tasks(app: &App, county_code: &str) -> Result<usize> {
 }
 
 /// A demo branch's secretary reports task `task` (a branch that is gone is skipped).
+/// The branch's secretary uploads its sign-in sheet for the task: a workbook of its
+/// members, each signed in.
+async fn upload_sign_in_sheet(app: &App, org_id: i64, task: i64) -> Result<()> {
+    use crate::access::{Actor, ReportTasks, Role};
+    let mut conn = app.store.acquire().await?;
+    let Some(org) = jiceng_store::orgs::get(&mut conn, &Scope::All, org_id).await? else {
+        return Ok(());
+    };
+    let members = jiceng_store::members::of_orgs(&mut conn, &[org_id]).await?;
+    drop(conn);
+    let sheet = jiceng_io::Sheet {
+        name: "签到表".into(),
+        title: format!("{}主题党日签到表（{}）", org.org.name, app.today()),
+        headers: vec!["序号".into(), "姓名".into(), "签到".into()],
+        rows: members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                vec![
+                    jiceng_io::OutCell::Int(i as i64 + 1),
+                    jiceng_io::OutCell::Text(m.name.clone()),
+                    jiceng_io::OutCell::Text("已签到".into()),
+                ]
+            })
+            .collect(),
+    };
+    let bytes = jiceng_io::workbook_bytes(&[sheet]).map_err(AppError::Input)?;
+    let sec = Actor::for_demo(Role::Secretary, &org);
+    let org = crate::access::InScope::proven(org);
+    let grant = sec.grant::<ReportTasks>()?;
+    crate::tasks::files::upload(
+        app,
+        &grant,
+        &org,
+        task,
+        Some(0),
+        "主题党日签到表.xlsx",
+        &bytes,
+    )
+    .await?;
+    Ok(())
+}
+
 async fn report_as_secretary(
     app: &App,
     org_id: i64,

@@ -17,6 +17,7 @@ pub mod generate;
 pub mod groups;
 pub mod import;
 pub mod inspections;
+pub mod kept_file;
 pub mod lapse;
 pub mod lease;
 pub mod meetings;

@@ -45,7 +45,8 @@ impl From<jiceng_domain::task::TaskError> for AppError {
     }
 }
 
-pub(crate) fn refused(field: &'static str, message: impl Into<String>) -> AppError {
+/// A refusal of one field of a form (the front ends use it for what they find missing).
+pub fn refused(field: &'static str, message: impl Into<String>) -> AppError {
     AppError::MemberLife(Refused {
         field,
         message: message.into(),

@@ -10,7 +10,7 @@ mod common;
 use common::*;
 use jiceng_app::access::{Actor, IssueTasks, ReportTasks, Role, SetRules};
 use jiceng_app::import::{task_outcomes, ImportOptions, NoProgress};
-use jiceng_app::tasks::{self, burden, Draft, Report, TargetFilter};
+use jiceng_app::tasks::{self, burden, files, Draft, Report, TargetFilter};
 use jiceng_app::AppError;
 use jiceng_domain::task::{AnswerKind, FieldDraft, FieldSource, HeldFigure, Load, TargetStatus};
 use jiceng_domain::{Domain, OrgKind};
@@ -737,5 +737,235 @@ contract_test!(
             task_outcomes::template(&app, &issue, &home, t2.id).await,
             Err(AppError::NotFound(_))
         ));
+    }
+);
+
+// A file as a task's outcome, on SQLite and PostgreSQL: the township asks its village
+// branches for a count and a scanned roster; a branch cannot report done before it has
+// uploaded the file, is refused a file that is no photo, PDF or document, uploads one,
+// replaces it, reports done; the township sees and opens the file, a sibling village
+// cannot; the workbook import has no column for the file and refuses a line marked done
+// without one.
+fn roster_task() -> Draft {
+    Draft {
+        title: "报送党员名册".into(),
+        content: "请各村党支部上传盖章的党员名册扫描件。".into(),
+        deadline: Some(d("2026-12-20")),
+        fields: vec![
+            field("走访党员户数", AnswerKind::Number),
+            field("党员名册（盖章扫描件）", AnswerKind::File),
+        ],
+        filter: TargetFilter {
+            kinds: vec![OrgKind::Branch],
+            domains: vec![Domain::Village],
+            under: None,
+            weak_only: false,
+        },
+    }
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+contract_test!(
+    a_task_s_file_is_uploaded_by_the_target_and_read_by_the_issuer,
+    |db: TestDb| async move {
+        let app = on(&db, "2026-12-05");
+        let dir = Dir::new("task-files");
+        load_township(&app, &dir, false).await;
+        let township = sys_org(&app, "T001").await;
+        let committee = staff(&township, Role::Committee, "zuzhi");
+        let home = org(&app, &committee, "T001").await.unwrap();
+        let issue = committee.grant::<IssueTasks>().unwrap();
+        let t = tasks::issue(&app, &issue, &home, &roster_task(), None)
+            .await
+            .unwrap();
+
+        let dongcun = sys_org(&app, "T002").await;
+        let sec = staff(&dongcun, Role::Secretary, "sec-T002");
+        let sec_home = org(&app, &sec, "T002").await.unwrap();
+        let grant = sec.grant::<ReportTasks>().unwrap();
+        let done = Report {
+            done: true,
+            answers: vec!["12".into(), "我没有上传".into()],
+            ..Report::default()
+        };
+        // Done needs the file; a typed answer for it is not taken.
+        let e = tasks::report(&app, &grant, &sec_home, t.id, &done)
+            .await
+            .unwrap_err();
+        assert_eq!(e.to_string(), "请上传“党员名册（盖章扫描件）”");
+
+        // Refusals: a field that asks for no file, an empty file, a file of another kind.
+        let refused = |r: Result<files::TaskFile, AppError>| match r {
+            Err(AppError::MemberLife(r)) => (r.field, r.message),
+            other => panic!("{other:?}"),
+        };
+        let (f, m) =
+            refused(files::upload(&app, &grant, &sec_home, t.id, Some(0), "a.pdf", PDF).await);
+        assert_eq!((f, m.as_str()), ("file", "“走访党员户数”不需要上传文件"));
+        let (_, m) =
+            refused(files::upload(&app, &grant, &sec_home, t.id, Some(1), "a.pdf", b"").await);
+        assert!(m.contains("是空的"), "{m}");
+        let (_, m) = refused(
+            files::upload(
+                &app,
+                &grant,
+                &sec_home,
+                t.id,
+                Some(1),
+                "名册.pdf",
+                b"MZ\x90\x00 not a pdf",
+            )
+            .await,
+        );
+        assert!(m.contains("不是照片（JPG、PNG）、PDF"), "{m}");
+        let big = vec![b'%'; files::FILE_MAX + 1];
+        let (_, m) =
+            refused(files::upload(&app, &grant, &sec_home, t.id, Some(1), "大.pdf", &big).await);
+        assert!(m.contains("超过10.0 MB的上限"), "{m}");
+        assert!(files::of_task(&app, &home, t.id).await.unwrap().is_empty());
+
+        // The upload (a path in the name is dropped), then a replacement.
+        let first = files::upload(
+            &app,
+            &grant,
+            &sec_home,
+            t.id,
+            Some(1),
+            "C:\\扫描\\名册-初稿.pdf",
+            PDF,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (first.name.as_str(), first.size),
+            ("名册-初稿.pdf", PDF.len() as i64)
+        );
+        let mut second = PDF.to_vec();
+        second.extend_from_slice(b"% signed\n");
+        files::upload(&app, &grant, &sec_home, t.id, Some(1), "名册.pdf", &second)
+            .await
+            .unwrap();
+        let kept = files::of_task(&app, &home, t.id).await.unwrap();
+        assert_eq!(kept.len(), 1, "one file per target and field: {kept:?}");
+        assert_eq!(kept[0].name, "名册.pdf");
+        // An upload is not a report of done.
+        let v = tasks::view(&app, &committee, t.id, &home, false)
+            .await
+            .unwrap();
+        assert_eq!(v.counts.done, 0);
+
+        tasks::report(&app, &grant, &sec_home, t.id, &done)
+            .await
+            .unwrap();
+        let v = tasks::view(&app, &committee, t.id, &home, false)
+            .await
+            .unwrap();
+        let line = v.lines.iter().find(|l| l.org.code == "T002").unwrap();
+        assert_eq!(line.status, TargetStatus::Done);
+        assert_eq!(line.answers[0].text, "12");
+        assert_eq!(
+            (line.answers[1].text.as_str(), line.answers[1].file),
+            ("名册.pdf", Some(kept[0].id))
+        );
+        assert_eq!(line.answers[0].file, None);
+        // The export names the file.
+        let sheets = tasks::view(&app, &committee, t.id, &home, true)
+            .await
+            .unwrap()
+            .to_sheets();
+        assert!(
+            sheets[0]
+                .rows
+                .iter()
+                .any(|r| r.contains(&OutCell::Text("名册.pdf".into()))),
+            "{:?}",
+            sheets[0].rows
+        );
+
+        // The township opens it; 东村 itself too; 西村第一 (a sibling) cannot reach 东村.
+        let fid = kept[0].id;
+        let (f, bytes) = files::open(&app, &committee, t.id, fid).await.unwrap();
+        assert_eq!(
+            (f.content_type.as_str(), bytes),
+            ("application/pdf", second)
+        );
+        assert!(files::open(&app, &sec, t.id, fid).await.is_ok());
+        // The file under another task's id is not found.
+        assert!(matches!(
+            files::open(&app, &committee, t.id + 1, fid).await,
+            Err(AppError::NotFound(_))
+        ));
+        let xicun = sys_org(&app, "T004").await;
+        let sec4 = staff(&xicun, Role::Secretary, "sec-T004");
+        assert!(matches!(
+            files::open(&app, &sec4, t.id, fid).await,
+            Err(AppError::NotFound(_))
+        ));
+
+        // The upload is audited with the file's name, never its bytes.
+        let log = audit_log(&app).await;
+        let uploads: Vec<_> = log.iter().filter(|e| e.action == "task_file").collect();
+        assert_eq!(uploads.len(), 2);
+        assert!(uploads.iter().all(|e| e.actor == "sec-T002"));
+
+        // The import's template has no column for the file; a line marked done without
+        // its file is refused on 是否完成, with the reason.
+        let (_, tpl) = task_outcomes::template(&app, &issue, &home, t.id)
+            .await
+            .unwrap();
+        let tpl_path = dir.file("模板.xlsx");
+        std::fs::write(&tpl_path, tpl).unwrap();
+        let grid = jiceng_io::read_grid(&tpl_path).unwrap();
+        let header: Vec<String> = grid.rows[1]
+            .cells
+            .iter()
+            .map(|c| match c {
+                jiceng_io::Cell::Text(t) => t.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(
+            header,
+            [
+                "党组织代码",
+                "党组织名称",
+                "走访党员户数",
+                "进展情况",
+                "佐证材料",
+                "是否完成"
+            ]
+        );
+        let filled = dir.file("完成情况.xlsx");
+        jiceng_io::write_workbook(
+            &filled,
+            &[Sheet {
+                name: "完成情况".into(),
+                title: "任务完成情况".into(),
+                headers: header.clone(),
+                rows: vec![vec![
+                    OutCell::Text("T004".into()),
+                    OutCell::Empty,
+                    OutCell::Int(8),
+                    OutCell::Text("已走访".into()),
+                    OutCell::Empty,
+                    OutCell::Text("是".into()),
+                ]],
+            }],
+        )
+        .unwrap();
+        let opts = ImportOptions {
+            org: Some(home.clone()),
+            actor: committee.clone(),
+            ..ImportOptions::default()
+        };
+        let r = task_outcomes::run(&app, &filled, t.id, &opts, &NoProgress)
+            .await
+            .unwrap();
+        assert!(!r.ok());
+        assert_eq!(r.errors.len(), 1, "{:#?}", r.errors);
+        assert_eq!(r.errors[0].column, "是否完成");
+        assert_eq!(r.errors[0].message, "请上传“党员名册（盖章扫描件）”");
+        assert_eq!(r.written, 0);
     }
 );

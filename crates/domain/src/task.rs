@@ -27,16 +27,24 @@ pub enum AnswerKind {
     Number,
     /// A short text.
     Text,
+    /// A file (a photo, a PDF, a Word or Excel document), uploaded on the task's page.
+    File,
 }
 
 impl AnswerKind {
-    pub const ALL: [AnswerKind; 3] = [AnswerKind::Number, AnswerKind::Text, AnswerKind::YesNo];
+    pub const ALL: [AnswerKind; 4] = [
+        AnswerKind::Number,
+        AnswerKind::Text,
+        AnswerKind::YesNo,
+        AnswerKind::File,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             AnswerKind::YesNo => "YesNo",
             AnswerKind::Number => "Number",
             AnswerKind::Text => "Text",
+            AnswerKind::File => "File",
         }
     }
 
@@ -45,6 +53,7 @@ impl AnswerKind {
             AnswerKind::YesNo => "是/否",
             AnswerKind::Number => "数字",
             AnswerKind::Text => "文字",
+            AnswerKind::File => "上传文件",
         }
     }
 
@@ -312,7 +321,11 @@ pub fn check(
         if fields.iter().any(|f: &Field| f.label == label) {
             return Err(TaskError::Field(i, format!("报送项“{label}”重复")));
         }
-        let held = d.held.or_else(|| HeldFigure::recognise(label));
+        // A file asked for is never one of the figures held (a roster's scan is not its count).
+        let held = match d.kind {
+            Some(AnswerKind::File) => None,
+            _ => d.held.or_else(|| HeldFigure::recognise(label)),
+        };
         let source = match (held, d.ask_anyway) {
             (Some(h), false) => FieldSource::Held(h),
             (Some(h), true) => FieldSource::AskedHeld(h),
@@ -332,6 +345,9 @@ pub enum Answer {
     YesNo(bool),
     Number(String),
     Text(String),
+    /// A file uploaded for the field: its name (the bytes are kept beside the line, one
+    /// file per target and field).
+    File(String),
 }
 
 impl Answer {
@@ -339,7 +355,7 @@ impl Answer {
         match self {
             Answer::YesNo(true) => "是".into(),
             Answer::YesNo(false) => "否".into(),
-            Answer::Number(n) | Answer::Text(n) => n.clone(),
+            Answer::Number(n) | Answer::Text(n) | Answer::File(n) => n.clone(),
         }
     }
 }
@@ -381,6 +397,8 @@ pub fn check_answers(
 /// The answer `raw` to field `i` of a form: `None` for a held field (whatever was sent)
 /// or a blank one when not `complete`; a blank one when `complete`, a yes/no other than
 /// 是/否, a number with more than two decimals or a text too long is the field's error.
+/// For a file field `raw` is the name of the file uploaded for it (the caller's, never
+/// the form's): none when `complete` asks for the upload.
 pub fn check_answer(
     i: usize,
     f: &Field,
@@ -393,7 +411,12 @@ pub fn check_answer(
     let v = raw.trim();
     if v.is_empty() {
         if complete {
-            return Err(TaskError::Answer(i, format!("请填写“{}”", f.label)));
+            let verb = if kind == AnswerKind::File {
+                "请上传"
+            } else {
+                "请填写"
+            };
+            return Err(TaskError::Answer(i, format!("{verb}“{}”", f.label)));
         }
         return Ok(None);
     }
@@ -421,6 +444,7 @@ pub fn check_answer(
             }
             Answer::Text(v.to_string())
         }
+        AnswerKind::File => Answer::File(v.to_string()),
     };
     Ok(Some(a))
 }

@@ -38,6 +38,7 @@ pub mod referral;
 pub(crate) mod row;
 pub mod scope;
 pub mod sql;
+pub mod task_files;
 pub mod task_rollup;
 pub mod tasks;
 pub mod testing;

@@ -249,6 +249,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0038_burden_rollup.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 39,
+        name: "task_file",
+        script: include_str!("../migrations/0039_task_file.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

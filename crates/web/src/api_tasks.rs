@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jiceng_app::access::{Action, IssueTasks, ReportTasks};
 use jiceng_app::import::{task_outcomes, ImportOptions, NoProgress};
-use jiceng_app::tasks::{self, burden, Draft, Report, TargetFilter};
+use jiceng_app::tasks::{self, burden, files, Draft, Report, TargetFilter};
 use jiceng_domain::task::{AnswerKind, FieldDraft, HeldFigure};
 use jiceng_domain::{Domain, OrgKind};
 use serde::Deserialize;
@@ -48,6 +48,20 @@ pub fn routes() -> Routes {
             Guard::May(Action::ReportTasks),
             Subject::Task,
             report,
+        )
+        .get(
+            "/tasks/{id}/files/{fid}",
+            Guard::May(Action::ReadData),
+            Subject::Task,
+            open_file,
+        )
+        // A scanned report is larger than the general body limit.
+        .post_with(
+            "/tasks/{id}/file",
+            Guard::May(Action::ReportTasks),
+            Subject::Task,
+            upload_file,
+            |m| m.layer(axum::extract::DefaultBodyLimit::max(files::FILE_MAX)),
         )
         .post(
             "/tasks/{id}/remind",
@@ -93,7 +107,7 @@ async fn list(State(state): State<AppState>, QueryOrg { org, .. }: QueryOrg<ApiU
 struct FieldInput {
     #[serde(default)]
     label: String,
-    /// `Number`, `Text` or `YesNo`.
+    /// `Number`, `Text`, `YesNo` or `File`.
     #[serde(default)]
     kind: Option<String>,
     /// A held figure's code (`FullMembers` …).
@@ -238,6 +252,39 @@ async fn report(
 }
 
 #[derive(Deserialize)]
+struct FileParams {
+    field: Option<usize>,
+    #[serde(default)]
+    name: String,
+}
+
+/// `?org=`'s file for `?field=` of the task (the request body, named `?name=`): 201 with
+/// the file as stored, or the refusal.
+async fn upload_file(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<ApiUser>,
+    Query(p): Query<FileParams>,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<ReportTasks>()?;
+    match files::upload(&state.app, &grant, &org, id, p.field, &p.name, &body).await {
+        Ok(f) => Ok((StatusCode::CREATED, to_json(&f)).into_response()),
+        Err(e) => refusal(e),
+    }
+}
+
+/// A file a target gave for the task, as stored.
+async fn open_file(
+    State(state): State<AppState>,
+    Path((id, fid)): Path<(i64, i64)>,
+    user: ApiUser,
+) -> ApiResult<Response> {
+    let (f, bytes) = files::open(&state.app, &user.actor, id, fid).await?;
+    Ok(crate::pages::stored_file(&f.name, &f.content_type, bytes))
+}
+
+#[derive(Deserialize)]
 struct OutcomesParams {
     dry_run: Option<String>,
     format: Option<String>,
@@ -365,7 +412,7 @@ pub(crate) fn schemas() -> Map<String, Value> {
                 "title": s("string", "任务名称（不超过60字）"),
                 "content": s("string", "任务内容和要求"),
                 "deadline": { "type": "string", "format": "date", "description": "完成时限（不早于今天；分解下达时不晚于上级要求）" },
-                "fields": { "type": "array", "description": "报送内容（最多12项）：label、kind（Number、Text、YesNo）或 held（系统已掌握的数据：Members、FullMembers、ProbationaryMembers、OrgsBelow、Branches、HasSecretary、UnitsCovered，由系统填写，不向基层提问）、ask_anyway（仍要求基层填报，计入减负台账）；名称与系统已掌握的数据相同的项目自动改由系统填写", "items": { "type": "object" } },
+                "fields": { "type": "array", "description": "报送内容（最多12项）：label、kind（Number、Text、YesNo、File：上传文件）或 held（系统已掌握的数据：Members、FullMembers、ProbationaryMembers、OrgsBelow、Branches、HasSecretary、UnitsCovered，由系统填写，不向基层提问）、ask_anyway（仍要求基层填报，计入减负台账）；名称与系统已掌握的数据相同的项目自动改由系统填写", "items": { "type": "object" } },
                 "kinds": { "type": "array", "items": { "type": "string" }, "description": "任务对象的组织类别（WorkingCommittee、PrimaryCommittee、GeneralBranch、Branch、Group），不填为除党小组外的全部" },
                 "domains": { "type": "array", "items": { "type": "string" }, "description": "任务对象的领域（Village、Community……），不填为全部" },
                 "under": s("integer", "只发给这个下级党组织及其以下"),
@@ -382,16 +429,32 @@ pub(crate) fn schemas() -> Map<String, Value> {
         },
         "TaskView": {
             "type": "object",
-            "description": "从 org 看一项任务：task；at、at_id；at_issuer（org 为下达单位，可提醒、延期）；own（org 本身为任务对象时的完成情况）；counts（targets、done、done_late、overdue）；children（每个直属下级的 counts）；lines（任务对象逐个：org、parent_name、status、deadline、done_on、progress、evidence、answers（每个报送项：text，by_system 为系统填写）、reported_by、passed_to；超过500个时为空，lines_cut 为 true，请按下级查看）；parent 与 passed（上级任务与分解下达的任务）；facts_on（系统填写的数据截至日期）",
+            "description": "从 org 看一项任务：task；at、at_id；at_issuer（org 为下达单位，可提醒、延期）；own（org 本身为任务对象时的完成情况）；counts（targets、done、done_late、overdue）；children（每个直属下级的 counts）；lines（任务对象逐个：org、parent_name、status、deadline、done_on、progress、evidence、answers（每个报送项：text，by_system 为系统填写，file 为上传文件的 id）、reported_by、passed_to；超过500个时为空，lines_cut 为 true，请按下级查看）；parent 与 passed（上级任务与分解下达的任务）；facts_on（系统填写的数据截至日期）",
         },
         "TaskReport": {
             "type": "object",
             "properties": {
                 "done": s("boolean", "已完成（须填写全部由基层填写的报送项）"),
                 "progress": s("string", "进展情况"),
-                "answers": { "type": "array", "items": { "type": "string" }, "description": "按报送内容的顺序逐项填写；系统填写的项目留空" },
+                "answers": { "type": "array", "items": { "type": "string" }, "description": "按报送内容的顺序逐项填写；系统填写的项目留空；文件项以 POST /tasks/{id}/file 上传，此处填写的内容不予采用" },
                 "evidence": s("string", "佐证材料"),
             },
+        },
+        "TaskFile": {
+            "type": "object",
+            "properties": {
+                "id": s("integer", "文件 id（GET /tasks/{id}/files/{fid} 读取）"),
+                "task_id": s("integer", "任务 id"),
+                "org_id": s("integer", "任务对象（党组织 id）"),
+                "field": s("integer", "报送项的序号（从0起）"),
+                "name": s("string", "文件名"),
+                "content_type": s("string", "按文件内容识别的类型"),
+                "size": s("integer", "字节数"),
+                "size_label": s("string", "大小（如 1.2 MB）"),
+                "uploaded_by": s("string", "上传的账户"),
+                "uploaded_at": s("string", "上传时间（UTC）"),
+            },
+            "required": ["task_id", "org_id", "field", "name", "size"],
         },
         "TaskUrged": {
             "type": "object",

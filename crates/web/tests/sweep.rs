@@ -50,6 +50,7 @@ struct Ids {
     attachment: (i64, i64),
     /// A task each town issued to its branches.
     task: (i64, i64),
+    task_file: (i64, i64),
     /// An inspection of each town's branch (B001, B003), with one problem.
     inspection: (i64, i64),
     /// A duty report of each town's branch (B001, B003), with one problem.
@@ -141,6 +142,7 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/tasks/{id}/remind") => Sample::Empty,
             ("POST", "/tasks/{id}/extend") => Sample::Json(json!({"deadline": "2099-12-31"})),
             ("POST", "/tasks/{id}/outcomes") => Sample::Bytes(outcomes_csv().into_bytes()),
+            ("POST", "/tasks/{id}/file") => Sample::Bytes(b"%PDF-1.4 sample".to_vec()),
             ("PUT", "/burden/ceilings") => Sample::Json(json!({
                 "village_monthly_max": 4, "township_monthly_max": 8, "other_monthly_max": 6
             })),
@@ -232,6 +234,9 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ("POST", "/tasks/{id}/remind") => f(&[]),
         ("POST", "/tasks/{id}/extend") => f(&[("deadline", s("2099-12-31"))]),
         ("POST", "/tasks/{id}/import") => Sample::Upload(vec![], outcomes_csv().into_bytes()),
+        ("POST", "/tasks/{id}/file") => {
+            Sample::Upload(vec![(s("field"), s("0"))], b"%PDF-1.4 sample".to_vec())
+        }
         ("POST", "/inspections/new") => f(&[
             ("on", s("2026-06-01")),
             ("inspectors", s("王督查")),
@@ -445,6 +450,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
         ("{id}", subject.to_string()),
         ("{pid}", subject.to_string()),
         ("{aid}", pick(ids.attachment).to_string()),
+        ("{fid}", pick(ids.task_file).to_string()),
         ("{kind}", kind_sample(&r.path).to_string()),
         ("{decision}", "confirm".to_string()),
         ("{step}", "progress".to_string()),
@@ -692,12 +698,42 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
             title: "党员信息核对".into(),
             content: "请核对本支部党员信息".into(),
             deadline: Some(f.app.today() + chrono::Duration::days(10)),
+            fields: vec![jiceng_domain::task::FieldDraft {
+                label: "核对表（扫描件）".into(),
+                kind: Some(jiceng_domain::task::AnswerKind::File),
+                held: None,
+                ask_anyway: false,
+            }],
             ..Default::default()
         };
         let done = jiceng_app::tasks::issue(&f.app, &dept.grant().unwrap(), &org, &draft, None)
             .await
             .unwrap();
         task_ids.push(done.id);
+    }
+    // A branch's file for each task (B001's inside T001, B003's outside it).
+    let mut task_files = vec![];
+    for (task, branch) in task_ids.iter().zip(["B001", "B003"]) {
+        let admin = jiceng_app::access::Actor::for_test(0, "dept", Role::Department);
+        let org = jiceng_app::access::resolve(
+            &f.app,
+            &admin,
+            &jiceng_app::access::OrgKey::Key(branch.into()),
+        )
+        .await
+        .unwrap();
+        let file = jiceng_app::tasks::files::upload(
+            &f.app,
+            &admin.grant().unwrap(),
+            &org,
+            *task,
+            Some(0),
+            "核对表.pdf",
+            b"%PDF-1.4 sample",
+        )
+        .await
+        .unwrap();
+        task_files.push(file.id);
     }
     let mut inspection_ids = vec![];
     for branch in ["B001", "B003"] {
@@ -773,6 +809,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         account: (sec_a, accounts[0]),
         attachment: (attachments[0], attachments[1]),
         task: (task_ids[0], task_ids[1]),
+        task_file: (task_files[0], task_files[1]),
         inspection: (inspection_ids[0], inspection_ids[1]),
         duty: (duty_ids[0], duty_ids[1]),
     };

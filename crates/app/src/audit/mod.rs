@@ -130,10 +130,12 @@ pub enum AuditAction {
     DutyRecord = 140,
     /// A problem a duty record named, reported fixed.
     DutyProblemFix = 141,
+    /// A file given as a task's outcome (uploaded, or replacing the earlier one).
+    TaskFile = 142,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 79] = [
+    pub const ALL: [AuditAction; 80] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -213,6 +215,7 @@ impl AuditAction {
         AuditAction::ProblemFix,
         AuditAction::DutyRecord,
         AuditAction::DutyProblemFix,
+        AuditAction::TaskFile,
     ];
 
     pub fn code(self) -> i64 {
@@ -304,6 +307,7 @@ impl AuditAction {
             AuditAction::ProblemFix => "problem_fix",
             AuditAction::DutyRecord => "duty_record",
             AuditAction::DutyProblemFix => "duty_problem_fix",
+            AuditAction::TaskFile => "task_file",
         }
     }
 
@@ -388,6 +392,7 @@ impl AuditAction {
             AuditAction::ProblemFix => "登记督查问题整改",
             AuditAction::DutyRecord => "登记述职评议考核",
             AuditAction::DutyProblemFix => "登记述职评议问题整改",
+            AuditAction::TaskFile => "上传任务报送文件",
         }
     }
 }

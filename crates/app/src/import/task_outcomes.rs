@@ -38,12 +38,12 @@ columns! {
 }
 
 /// The fields of `t` asked of the grassroots, by index: one column each, after
-/// [`COLUMNS`].
+/// [`COLUMNS`]. A file is not typed in a cell: it is uploaded on the task's page.
 fn asked(t: &Task) -> Vec<usize> {
     t.fields
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.source.asked().is_some())
+        .filter(|(_, f)| f.source.asked().is_some_and(|k| k != AnswerKind::File))
         .map(|(i, _)| i)
         .collect()
 }
@@ -208,7 +208,9 @@ pub async fn run(
         Part::Answer(i) => asked
             .iter()
             .position(|&a| a == i)
-            .map_or(PROGRESS, |k| COLUMNS.len() + k),
+            // A file field has no column (a file is uploaded on the task's page): its
+            // refusal is about the line reported done.
+            .map_or(DONE, |k| COLUMNS.len() + k),
         Part::Progress => PROGRESS,
         Part::Evidence => EVIDENCE,
     };
@@ -280,7 +282,8 @@ pub async fn run(
             seen.insert(o.org.id, row.number);
             Some(line)
         });
-        match check(&t, &r) {
+        let stored = line.map(|l| answers_of(&l.answers)).unwrap_or_default();
+        match check(&t, &r, &stored) {
             Ok(answers) => {
                 if let (Some(line), true) = (line, c.errors.is_empty()) {
                     parsed.push(Parsed {

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::access::{Action, Actor, Grant, RecordLife};
 use crate::audit::{self, AuditAction};
+use crate::kept_file::{self, size_label};
 use crate::{App, AppError, Result};
 
 /// The largest file (5 MB: a phone photo of a sign-in sheet is 1–4 MB).
@@ -51,44 +52,14 @@ impl AttachmentView {
     }
 }
 
-fn size_label(n: i64) -> String {
-    if n >= 1024 * 1024 {
-        format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", (n + 1023) / 1024)
-    }
-}
-
-/// What the bytes are: the content type to serve them as, or `None`.
+/// What the bytes are: the content type to serve them as, or `None` (a meeting keeps
+/// photos, PDFs and Word documents, not workbooks).
 pub fn sniff(bytes: &[u8], name: &str) -> Option<&'static str> {
-    let lower = name.to_lowercase();
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(b"PK\x03\x04") && lower.ends_with(".docx") {
-        Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    } else {
-        None
-    }
+    kept_file::sniff(bytes, name).filter(|t| *t != kept_file::XLSX)
 }
 
-/// A file name made safe to keep and to send back: the last path part, no control
-/// characters, at most 100 characters.
 fn clean_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(100)
-        .collect();
-    if cleaned.is_empty() {
-        "附件".into()
-    } else {
-        cleaned
-    }
+    kept_file::clean_name(name, "附件")
 }
 
 /// The meeting `id` in the actor's scope: its path, or not found.

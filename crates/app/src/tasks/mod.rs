@@ -7,7 +7,7 @@
 //! Files: `issue` (the targets a filter picks, the preview with the burden they already
 //! carry, issuing and passing down), `report` (a target's report; reminding and extending),
 //! `view` (a task's completion seen from an org, its lines and the held answers, the
-//! export), `burden` (the ledger and its ceilings).
+//! export), `files` (a file given as an outcome), `burden` (the ledger and its ceilings).
 
 use chrono::NaiveDate;
 use jiceng_domain::task::{Field, TargetStatus};
@@ -18,6 +18,7 @@ use crate::access::InScope;
 use crate::{App, AppError, OrgRecord, Result};
 
 pub mod burden;
+pub mod files;
 mod issue;
 pub(crate) mod report;
 mod summary;

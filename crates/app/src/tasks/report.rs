@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use jiceng_domain::task::{self, Answer, TaskError, PROGRESS_MAX};
+use jiceng_domain::task::{self, Answer, AnswerKind, TaskError, PROGRESS_MAX};
 use jiceng_store::notices::{self as notices_store, StoredNotice};
 use jiceng_store::tasks as store;
 use serde::Serialize;
@@ -63,12 +63,24 @@ impl Fault {
 
 /// A report checked against the task's form: the answers by field, or every fault (each
 /// answer, the progress, the evidence; a report of nothing once the rest is right). The
-/// form shows the first; an import of many reports lists them all.
-pub(crate) fn check(t: &Task, r: &Report) -> std::result::Result<Vec<Option<Answer>>, Vec<Fault>> {
+/// form shows the first; an import of many reports lists them all. A file field is
+/// answered by the file already uploaded for it (`stored`, the line's answers), whatever
+/// the report says: a file comes only by [`super::files::upload`].
+pub(crate) fn check(
+    t: &Task,
+    r: &Report,
+    stored: &BTreeMap<usize, Answer>,
+) -> std::result::Result<Vec<Option<Answer>>, Vec<Fault>> {
     let mut faults = Vec::new();
     let mut answers = Vec::with_capacity(t.fields.len());
     for (i, f) in t.fields.iter().enumerate() {
-        let raw = r.answers.get(i).map_or("", String::as_str);
+        let uploaded;
+        let raw = if f.source.asked() == Some(AnswerKind::File) {
+            uploaded = stored.get(&i).map(Answer::text).unwrap_or_default();
+            uploaded.as_str()
+        } else {
+            r.answers.get(i).map_or("", String::as_str)
+        };
         match task::check_answer(i, f, raw, r.done) {
             Ok(a) => answers.push(a),
             Err(e) => {
@@ -171,7 +183,7 @@ pub async fn report(
         .await?
         .ok_or_else(|| AppError::NotFound("任务".into()))?;
     drop(conn);
-    let answers = check(&t, r).map_err(|faults| {
+    let answers = check(&t, r, &answers_of(&line.answers)).map_err(|faults| {
         faults
             .into_iter()
             .next()

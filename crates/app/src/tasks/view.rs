@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use jiceng_domain::task::{FieldSource, HeldFigure, TargetStatus};
+use jiceng_domain::task::{AnswerKind, FieldSource, HeldFigure, TargetStatus};
 use jiceng_domain::OrgKind;
 use jiceng_store::task_rollup as rollup;
 use jiceng_store::tasks::{self as store, StoredTarget};
@@ -93,6 +93,8 @@ pub struct Cell {
     pub text: String,
     /// Answered by the system from what it holds (never asked).
     pub by_system: bool,
+    /// The id of the file uploaded for it (`text` is its name; `files::open` reads it).
+    pub file: Option<i64>,
 }
 
 /// One target.
@@ -212,10 +214,12 @@ fn lines_of(
                     FieldSource::Held(h) => Cell {
                         text: held.get(&(l.org_id, h)).cloned().unwrap_or_default(),
                         by_system: true,
+                        file: None,
                     },
                     _ => Cell {
                         text: given.get(&i).map(|a| a.text()).unwrap_or_default(),
                         by_system: false,
+                        file: None,
                     },
                 })
                 .collect();
@@ -361,6 +365,22 @@ pub async fn view(
         })
         .collect();
     let mut lines = lines_of(&task, &shown, &names, &held, today);
+    let asks_files = task
+        .fields
+        .iter()
+        .any(|f| f.source.asked() == Some(AnswerKind::File));
+    if asks_files && !lines.is_empty() {
+        let mut conn = app.store.acquire().await?;
+        let files = jiceng_store::task_files::of_task(&mut conn, task_id, &scope).await?;
+        drop(conn);
+        let by_line: HashMap<(i64, i64), i64> =
+            files.iter().map(|f| ((f.org_id, f.field), f.id)).collect();
+        for l in &mut lines {
+            for (i, c) in l.answers.iter_mut().enumerate() {
+                c.file = by_line.get(&(l.org_id, i as i64)).copied();
+            }
+        }
+    }
     let own = lines.iter().find(|l| l.org_id == at.org.id).cloned();
     if !show {
         lines.clear();

@@ -204,3 +204,28 @@ fn the_level_of_a_ceiling_comes_from_kind_and_domain() {
     assert_eq!(load(4, 4), Load::At);
     assert_eq!(load(5, 4), Load::Over);
 }
+
+#[test]
+fn a_file_field_is_answered_by_its_upload_and_never_taken_for_a_held_figure() {
+    let drafts = vec![FieldDraft {
+        label: "党员总数".into(),
+        kind: Some(AnswerKind::File),
+        held: None,
+        ask_anyway: false,
+    }];
+    let today = Date::from_ymd_opt(2026, 3, 1).unwrap();
+    let fields = check("报送名册", "上传党员名册扫描件", today, today, &drafts).unwrap();
+    assert_eq!(fields[0].source, FieldSource::Asked(AnswerKind::File));
+    let f = &fields[0];
+    assert_eq!(
+        check_answer(0, f, "", true),
+        Err(TaskError::Answer(0, "请上传“党员总数”".into()))
+    );
+    assert_eq!(check_answer(0, f, "", false), Ok(None));
+    assert_eq!(
+        check_answer(0, f, "名册.pdf", true),
+        Ok(Some(Answer::File("名册.pdf".into())))
+    );
+    assert_eq!(Answer::File("名册.pdf".into()).text(), "名册.pdf");
+    assert_eq!(AnswerKind::from_code("File"), Some(AnswerKind::File));
+}

@@ -117,6 +117,27 @@ const SKIP_INVALID: Param = Param {
     required: false,
     description: "写入通过检查的行，跳过有误的行",
 };
+const FIELD: Param = Param {
+    name: "field",
+    at: In::Query,
+    ty: "integer",
+    required: true,
+    description: "报送项的序号（从0起），须为文件项",
+};
+const FID: Param = Param {
+    name: "fid",
+    at: In::Path,
+    ty: "integer",
+    required: true,
+    description: "报送文件 id",
+};
+const FILE_NAME: Param = Param {
+    name: "name",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "文件名（如 名册.pdf；Word、Excel 文件须以 .docx、.xlsx 结尾）",
+};
 const MONTH: Param = Param {
     name: "month",
     at: In::Query,
@@ -470,6 +491,13 @@ pub const ROUTES: &[ApiRoute] = &[
         .body("TaskReport")
         .status(204)
         .returns("Object"),
+    post("/tasks/{id}/file", "tasks", "org（任务对象）上传报送项 field 要求的文件：请求体为文件内容；照片（JPG、PNG）、PDF、Word（.docx）或 Excel（.xlsx），按内容识别，10 MB 以内；替换此前为该项上传的文件，该项的报送内容为文件名；201 为已保存；不是文件项、空文件、过大或类型不符等 400")
+        .params(&[ID, ORG, FIELD, FILE_NAME])
+        .body("File")
+        .status(201)
+        .returns("TaskFile"),
+    get("/tasks/{id}/files/{fid}", "tasks", "任务对象上传的报送文件内容（fid 见任务的 lines[].answers[].file 或上传的回答；任务对象及其上级可看，其他 404）")
+        .params(&[ID, FID]),
     post("/tasks/{id}/remind", "tasks", "提醒 org 下达的任务中未完成的任务对象（站内提醒，同一任务每天每个对象最多一次）")
         .params(&[ID, ORG])
         .returns("TaskUrged"),

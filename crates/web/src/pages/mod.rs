@@ -32,6 +32,7 @@ mod paper;
 mod refusal;
 mod reports;
 mod search;
+pub(crate) mod small_upload;
 mod tasks;
 mod training;
 mod transfer_batch;

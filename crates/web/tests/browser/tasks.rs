@@ -116,3 +116,89 @@ async fn tasks_the_department_asks_and_a_village_answers_only_what_is_new() {
     shot(c, "burden", 1280, 1100).await;
     s.close().await;
 }
+
+/// A file as a task's outcome in Chromium: the department asks the village branches for
+/// their roster as a file; 甲村's secretary, on a phone, cannot report done before the
+/// upload, chooses the file as a phone does, sees it uploaded and reports done; the
+/// department opens the file from 甲村's line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_a_village_uploads_the_file_a_task_asks_for() {
+    let db = TestDb::sqlite().await;
+    let f = fixture(&db).await;
+    let Some(s) = Session::start(f.app.clone()).await else {
+        return;
+    };
+    let (c, base) = (&s.c, s.base.clone());
+    let c001 = f.orgs["C001"];
+    let deadline = (f.app.today() + chrono::Duration::days(10)).to_string();
+    c.set_window_size(1280, 900).await.unwrap();
+    login(c, &base, "dept").await;
+    c.goto(&format!("{base}/tasks/new?org={c001}"))
+        .await
+        .unwrap();
+    fill(c, "title", "报送党员名册").await;
+    fill(c, "content", "请各村党支部上传盖章的党员名册扫描件。").await;
+    set_date(c, "deadline", &deadline).await;
+    click_on(c, Locator::Css("#targets summary")).await;
+    click_on(c, Locator::Css("input[name=domains][value=Village]")).await;
+    fill_in(c, Locator::Css("input[name=label_0]"), "党员名册").await;
+    click_on(c, Locator::Css("select[name=kind_0] option[value=File]")).await;
+    click(c, "task-preview").await;
+    let preview = wait_text(c, "preview").await;
+    assert!(preview.contains("将下达到 3 个党组织"), "{preview}");
+    click(c, "task-send").await;
+    wait_url_contains(c, "done=").await;
+    let url = c.current_url().await.unwrap();
+    let id: i64 = url.path().trim_start_matches("/tasks/").parse().unwrap();
+    logout(c).await;
+
+    c.set_window_size(375, 812).await.unwrap();
+    login(c, &base, "sec-a").await;
+    c.goto(&format!("{base}/tasks/{id}")).await.unwrap();
+    assert!(wait_text(c, "file-name-0").await.contains("尚未上传"));
+    // Done before the upload: refused, the reason on the page.
+    click(c, "done").await;
+    click(c, "report-submit").await;
+    let e = wait_text(c, "answers-error").await;
+    assert!(e.contains("请上传“党员名册”"), "{e}");
+    let roster = f.dir.file("党员名册.pdf");
+    std::fs::write(&roster, b"%PDF-1.4\n%synthetic roster\n%%EOF\n").unwrap();
+    wait_for(c, Locator::Id("file_0"))
+        .await
+        .send_keys(roster.to_str().unwrap())
+        .await
+        .unwrap();
+    click(c, "file-submit-0").await;
+    wait_url_contains(c, "done=").await;
+    assert!(wait_text(c, "flash").await.contains("已上传“党员名册.pdf”"));
+    assert!(wait_text(c, "file-name-0").await.contains("党员名册.pdf"));
+    shot(c, "task-file-phone", 375, 1300).await;
+    c.set_window_size(375, 812).await.unwrap();
+    click(c, "done").await;
+    click(c, "report-submit").await;
+    wait_url_contains(c, "done=").await;
+    assert!(wait_text(c, "flash").await.contains("已报告完成"));
+    logout(c).await;
+
+    c.set_window_size(1280, 900).await.unwrap();
+    login(c, &base, "dept").await;
+    c.goto(&format!("{base}/tasks/{id}?org={c001}"))
+        .await
+        .unwrap();
+    let link = wait_for(c, Locator::Css("#task-lines a[href*='/files/']")).await;
+    assert_eq!(link.text().await.unwrap(), "党员名册.pdf");
+    let href = link.attr("href").await.unwrap().unwrap();
+    shot(c, "task-file-department", 1280, 900).await;
+    let body = c
+        .execute(
+            "return fetch(arguments[0]).then(r => r.text());",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    assert!(
+        body.as_str().unwrap_or("").contains("synthetic roster"),
+        "{body:?}"
+    );
+    s.close().await;
+}

@@ -9,14 +9,14 @@ use jiceng_app::access::RecordLife;
 use jiceng_app::meetings::attachments::{self, FILE_MAX};
 use jiceng_app::AppError;
 
-use crate::error::{PageError, WebError};
+use crate::error::PageError;
 use crate::extract::{CsrfForm, NoFields};
-use crate::pages::{html, stored_file};
+use crate::pages::{html, small_upload, stored_file};
 use crate::session::User;
 use crate::AppState;
 
 /// The body an upload may have: the largest file and the form's small fields.
-pub const UPLOAD_BODY_MAX: usize = FILE_MAX + 64 * 1024;
+pub const UPLOAD_BODY_MAX: usize = small_upload::body_max(FILE_MAX);
 
 /// The meeting's page again, with the refusal and 400.
 async fn refused(
@@ -35,31 +35,13 @@ pub(super) async fn upload(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<i64>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Response, PageError> {
-    let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        PageError(WebError::BadRequest(format!("上传失败：{e}")))
-    };
-    while let Some(mut field) = mp.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or("").to_string();
-        let fname = field.file_name().unwrap_or("").to_string();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(bad)? {
-            // Keep no more than one byte over the limit: enough to know it is over.
-            let room = (FILE_MAX + 1).saturating_sub(bytes.len());
-            bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        }
-        match name.as_str() {
-            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-            "file" => file = Some((fname, bytes)),
-            _ => {}
-        }
-    }
-    user.check_csrf(&csrf)?;
+    let form = small_upload::read(mp, FILE_MAX).await?;
+    user.check_csrf(&form.get("csrf"))?;
+    let file = form.chosen();
     let grant = user.actor.grant::<RecordLife>()?;
-    let Some((name, bytes)) = file.filter(|(n, _)| !n.is_empty()) else {
+    let Some((name, bytes)) = file else {
         return refused(&state, &user, id, "请选择要上传的照片或文件".into()).await;
     };
     let bytes = if bytes.len() > FILE_MAX {

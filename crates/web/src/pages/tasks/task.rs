@@ -7,17 +7,20 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::Form;
+use jiceng_app::access::InScope;
 use jiceng_app::access::{Action, IssueTasks, ReportTasks};
 use jiceng_app::import::{task_outcomes, ImportOptions, ImportReport, NoProgress};
+use jiceng_app::refusal::refused;
+use jiceng_app::tasks::files::{self, TaskFile};
 use jiceng_app::tasks::{self, Report, TaskView};
-use jiceng_app::AppError;
-use jiceng_domain::task::{FieldSource, TargetStatus};
+use jiceng_app::{AppError, OrgRecord};
+use jiceng_domain::task::{AnswerKind, FieldSource, TargetStatus};
 
 use crate::error::{PageError, WebError};
 use crate::extract::QueryOrg;
 use crate::pages::import as import_page;
 use crate::pages::refusal::Refusal;
-use crate::pages::{done_redirect, html_status, xlsx, DoneParam, Nav};
+use crate::pages::{done_redirect, html_status, small_upload, stored_file, xlsx, DoneParam, Nav};
 use crate::parse::parse_day;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
@@ -61,6 +64,24 @@ pub fn routes() -> Routes {
             Subject::Task,
             outcomes_template,
         )
+        .get(
+            "/tasks/{id}/files/{fid}",
+            Guard::May(Action::ReadData),
+            Subject::Task,
+            open_file,
+        )
+        // A scanned report is larger than the general body limit.
+        .post_with(
+            "/tasks/{id}/file",
+            Guard::May(Action::ReportTasks),
+            Subject::Task,
+            upload_file,
+            |m| {
+                m.layer(axum::extract::DefaultBodyLimit::max(
+                    small_upload::body_max(files::FILE_MAX),
+                ))
+            },
+        )
         // The upload bounds itself (the import limit), as the general import's does.
         .post_with(
             "/tasks/{id}/import",
@@ -83,6 +104,8 @@ struct TaskPage {
     can_inspect: bool,
     /// The org may pass its line down (it issues tasks and has not yet).
     can_pass: bool,
+    /// The files the org in view gave for the task's file fields.
+    own_files: Vec<TaskFile>,
     /// The report form's values when it was refused, else the stored line's.
     answers: Vec<String>,
     progress: String,
@@ -119,13 +142,45 @@ impl TaskPage {
         *s == TargetStatus::Overdue
     }
     fn yes_no(&self, s: &FieldSource) -> bool {
-        s.asked() == Some(jiceng_domain::task::AnswerKind::YesNo)
+        s.asked() == Some(AnswerKind::YesNo)
     }
+    fn is_file(&self, s: &FieldSource) -> bool {
+        s.asked() == Some(AnswerKind::File)
+    }
+    fn own_file(&self, i: &usize) -> Option<&TaskFile> {
+        self.own_files.iter().find(|f| f.field == *i)
+    }
+    fn file_href(&self, file: &i64) -> String {
+        format!("/tasks/{}/files/{file}", self.v.task.id)
+    }
+}
+
+/// The task's page seen from `org`, with the org's own files.
+async fn page_of(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    org: &InScope<OrgRecord>,
+    form: Option<(&Report, Refusal)>,
+    flash: Option<String>,
+) -> Result<TaskPage, PageError> {
+    let v = tasks::view(&state.app, &user.actor, id, org, false).await?;
+    let own_files = if v.own.is_some() {
+        files::of_task(&state.app, org, id)
+            .await?
+            .into_iter()
+            .filter(|f| f.org_id == org.org.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(task_page(user, v, own_files, form, flash))
 }
 
 fn task_page(
     user: &User,
     v: TaskView,
+    own_files: Vec<TaskFile>,
     form: Option<(&Report, Refusal)>,
     flash: Option<String>,
 ) -> TaskPage {
@@ -166,6 +221,7 @@ fn task_page(
         can_urge: v.at_issuer && a.may(Action::IssueTasks),
         can_inspect: a.may(Action::RecordInspections),
         can_pass: own.is_some_and(|l| l.passed_to.is_none()) && a.may(Action::IssueTasks),
+        own_files,
         answers,
         progress,
         evidence,
@@ -182,10 +238,9 @@ async fn show(
     QueryOrg { user, org }: QueryOrg<User>,
     Query(q): Query<DoneParam>,
 ) -> Result<Response, PageError> {
-    let v = tasks::view(&state.app, &user.actor, id, &org, false).await?;
     html_status(
         axum::http::StatusCode::OK,
-        &task_page(&user, v, None, q.done),
+        &page_of(&state, &user, id, &org, None, q.done).await?,
     )
 }
 
@@ -234,9 +289,11 @@ async fn report(
         )),
         Err(e) => {
             let e = Refusal::of(e)?;
-            let v = tasks::view(&state.app, &user.actor, id, &org, false).await?;
             let status = e.status();
-            html_status(status, &task_page(&user, v, Some((&r, e)), None))
+            html_status(
+                status,
+                &page_of(&state, &user, id, &org, Some((&r, e)), None).await?,
+            )
         }
     }
 }
@@ -284,12 +341,50 @@ async fn extend(
         )),
         Err(e) => {
             let e = Refusal::of(e)?;
-            let v = tasks::view(&state.app, &user.actor, id, &org, false).await?;
-            let mut p = task_page(&user, v, None, None);
+            let mut p = page_of(&state, &user, id, &org, None, None).await?;
             p.e = e;
             html_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
     }
+}
+
+/// A target's file for a field of the task's form: taken by its bytes, replacing the
+/// earlier one; back to the task saying so, or the page again with the reason (422).
+async fn upload_file(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    let form = small_upload::read(mp, files::FILE_MAX).await?;
+    user.check_csrf(&form.get("csrf"))?;
+    let grant = user.actor.grant::<ReportTasks>()?;
+    let field = form.get("field").trim().parse::<usize>().ok();
+    let result = match form.chosen() {
+        None => Err(refused("file", "请选择要上传的文件")),
+        Some((name, bytes)) => {
+            files::upload(&state.app, &grant, &org, id, field, &name, &bytes).await
+        }
+    };
+    match result {
+        Ok(f) => Ok(back(id, org.org.id, &format!("已上传“{}”", f.name))),
+        Err(e) => {
+            let e = Refusal::of(e)?;
+            let mut p = page_of(&state, &user, id, &org, None, None).await?;
+            p.e = e;
+            html_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
+    }
+}
+
+/// A file a target gave for the task: shown when a photo or a PDF, else saved.
+async fn open_file(
+    State(state): State<AppState>,
+    Path((id, fid)): Path<(i64, i64)>,
+    user: User,
+) -> Result<Response, PageError> {
+    let (f, bytes) = files::open(&state.app, &user.actor, id, fid).await?;
+    Ok(stored_file(&f.name, &f.content_type, bytes))
 }
 
 /// 从表格导入完成情况: the workbook to fill for the task, its targets listed.
