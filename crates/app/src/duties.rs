@@ -13,14 +13,16 @@ use jiceng_domain::inspection::ProblemStatus;
 use jiceng_domain::rating::is_rated;
 use jiceng_store::duties::{self as store, StoredDuty};
 use jiceng_store::problems::StoredProblem;
+use jiceng_store::record_files::{self, StoredFile, DUTY};
 use jiceng_store::Scope;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::access::{Grant, InScope, RecordDuty, ReportTasks};
+use crate::access::{Action, Actor, Grant, InScope, RecordDuty, ReportTasks};
 use crate::audit::{self, AuditAction};
 use crate::auth::time_text;
-use crate::refusal::Refused;
+use crate::kept_file::{self, RecordFile};
+use crate::refusal::{refused, Refused};
 use crate::{App, AppError, OrgRecord, OrgRef, Result};
 
 /// How many records and open problems a list shows.
@@ -73,6 +75,9 @@ pub struct DutyRecord {
     pub score: Option<f64>,
     pub recorded_by: String,
     pub problems: Vec<DutyProblem>,
+    /// The report (or the audit's findings) as a file, when one was uploaded (read for
+    /// one record, not for lists).
+    pub files: Vec<RecordFile>,
 }
 
 impl DutyRecord {
@@ -177,6 +182,7 @@ async fn shown(app: &App, found: Vec<StoredDuty>) -> Result<Vec<DutyRecord>> {
                 score: d.score,
                 recorded_by: d.recorded_by,
                 problems,
+                files: Vec::new(),
                 org,
             }
         })
@@ -285,8 +291,83 @@ pub async fn get(app: &App, org: &InScope<OrgRecord>, id: i64) -> Result<DutyRec
     let d = store::get(&mut conn, &org.subtree(), id)
         .await?
         .ok_or_else(|| AppError::NotFound("述职评议记录".into()))?;
+    let files = record_files::of_record(&mut conn, DUTY, id, &org.subtree()).await?;
     drop(conn);
-    Ok(shown(app, vec![d]).await?.remove(0))
+    let mut r = shown(app, vec![d]).await?.remove(0);
+    r.files = files.iter().map(RecordFile::of).collect();
+    Ok(r)
+}
+
+/// The path a page links to for a duty record's file.
+pub fn file_href(f: &RecordFile) -> String {
+    format!("/duty/{}/files/{}", f.record_id, f.id)
+}
+
+/// Keeps `bytes` (uploaded as `name`) as the report of duty record `id` of `org`'s subtree
+/// — the 述职报告 as the secretary wrote it, or the audit's report — in place of an
+/// earlier one: a photo, a PDF, a Word or Excel document, taken by its bytes, at most
+/// [`crate::tasks::files::FILE_MAX`]; refused with the reason otherwise. Audited.
+pub async fn attach(
+    app: &App,
+    grant: &Grant<RecordDuty>,
+    org: &InScope<OrgRecord>,
+    id: i64,
+    name: &str,
+    bytes: &[u8],
+) -> Result<RecordFile> {
+    let mut conn = app.store.acquire().await?;
+    let d = store::get(&mut conn, &org.subtree(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("述职评议记录".into()))?;
+    drop(conn);
+    let fallback = format!("{}{}", d.person, d.kind.label());
+    let (name, content_type) =
+        kept_file::check(name, bytes, crate::tasks::files::FILE_MAX, &fallback)
+            .map_err(|m| refused("file", m))?;
+    let now = app.now();
+    let actor = grant.actor();
+    let f = StoredFile {
+        id: app.store.reserve_ids("record_file", 1).await?,
+        record_kind: DUTY.into(),
+        record_id: id,
+        org_id: d.org_id,
+        org_path: d.org_path.clone(),
+        field: 0,
+        name: name.clone(),
+        content_type: content_type.to_string(),
+        size: bytes.len() as i64,
+        uploaded_by: actor.username().to_string(),
+        uploaded_at: time_text(now),
+    };
+    let entry = audit::Entry::new(actor, AuditAction::DutyFile, id.to_string())
+        .org(Some(&**org))
+        .after(json!({ "kind": d.kind.label(), "name": name, "size": f.size }));
+    let (entry, f_ref) = (&entry, &f);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        record_files::put(&mut tx, f_ref, bytes).await?;
+        entry.commit(tx, now).await
+    })
+    .await?;
+    Ok(RecordFile::of(&f))
+}
+
+/// The file `file_id` of duty record `id` with its bytes, if the actor's scope holds the
+/// record's org: else not found.
+pub async fn open_file(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    file_id: i64,
+) -> Result<(RecordFile, Vec<u8>)> {
+    if !actor.may(Action::ReadData) {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = app.store.acquire().await?;
+    match record_files::get(&mut conn, &actor.scope, DUTY, id, file_id).await? {
+        Some((f, bytes)) => Ok((RecordFile::of(&f), bytes)),
+        None => Err(AppError::NotFound("述职评议记录的文件".into())),
+    }
 }
 
 /// The records of `org`'s subtree on `year`, and its open problems.

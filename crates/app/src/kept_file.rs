@@ -52,6 +52,71 @@ pub fn size_label(n: i64) -> String {
     }
 }
 
+/// A file given with a record (a task's outcome, a duty record's report) as pages and the
+/// API list it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RecordFile {
+    pub id: i64,
+    /// The task or the duty record.
+    pub record_id: i64,
+    /// The org that gave it.
+    pub org_id: i64,
+    /// The item it answers (a task's field, from 0; 0 for a duty report).
+    pub field: usize,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// "1.2 MB", "350 KB".
+    pub size_label: String,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+}
+
+impl RecordFile {
+    pub(crate) fn of(f: &jiceng_store::record_files::StoredFile) -> RecordFile {
+        RecordFile {
+            id: f.id,
+            record_id: f.record_id,
+            org_id: f.org_id,
+            field: usize::try_from(f.field).unwrap_or_default(),
+            name: f.name.clone(),
+            content_type: f.content_type.clone(),
+            size: f.size,
+            size_label: size_label(f.size),
+            uploaded_by: f.uploaded_by.clone(),
+            uploaded_at: f.uploaded_at.clone(),
+        }
+    }
+}
+
+/// A record's file checked before it is kept: its name cleaned (`fallback` when none is
+/// left) and its content type; or why it is refused (empty, over `max` bytes, not a photo,
+/// a PDF, a Word or an Excel document).
+pub fn check(
+    name: &str,
+    bytes: &[u8],
+    max: usize,
+    fallback: &str,
+) -> Result<(String, &'static str), String> {
+    let name = clean_name(name, fallback);
+    if bytes.is_empty() {
+        return Err(format!("文件“{name}”是空的（0字节）"));
+    }
+    if bytes.len() > max {
+        return Err(format!(
+            "文件“{name}”有{}，超过{}的上限；照片请压缩后再上传",
+            size_label(bytes.len() as i64),
+            size_label(max as i64)
+        ));
+    }
+    match sniff(bytes, &name) {
+        Some(t) => Ok((name, t)),
+        None => Err(format!(
+            "文件“{name}”不是照片（JPG、PNG）、PDF、Word（.docx）或 Excel（.xlsx）文件"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

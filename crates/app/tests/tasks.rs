@@ -796,7 +796,7 @@ contract_test!(
         assert_eq!(e.to_string(), "请上传“党员名册（盖章扫描件）”");
 
         // Refusals: a field that asks for no file, an empty file, a file of another kind.
-        let refused = |r: Result<files::TaskFile, AppError>| match r {
+        let refused = |r: Result<jiceng_app::kept_file::RecordFile, AppError>| match r {
             Err(AppError::MemberLife(r)) => (r.field, r.message),
             other => panic!("{other:?}"),
         };

@@ -251,8 +251,8 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 39,
-        name: "task_file",
-        script: include_str!("../migrations/0039_task_file.sql"),
+        name: "record_file",
+        script: include_str!("../migrations/0039_record_file.sql"),
         sqlite: None,
     },
 ];

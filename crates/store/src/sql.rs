@@ -466,7 +466,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "inspection" => "inspection",
         "duty_record" => "duty_record",
         "meeting_attachment" => "meeting_attachment",
-        "task_file" => "task_file",
+        "record_file" => "record_file",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),
     })
 }

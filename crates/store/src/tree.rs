@@ -26,7 +26,7 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("org_staff", "org_path"),
     ("task", "org_path"),
     ("task_target", "org_path"),
-    ("task_file", "org_path"),
+    ("record_file", "org_path"),
     ("burden_month", "org_path"),
     ("burden_org", "org_path"),
     ("inspection", "org_path"),

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jiceng_app::access::{Action, RecordDuty, ReportTasks};
 use jiceng_app::duties;
+use jiceng_app::tasks::files::FILE_MAX;
 use jiceng_domain::duty::{DutyDraft, DutyKind, Votes};
 use jiceng_domain::inspection::ProblemDraft;
 use serde::Deserialize;
@@ -41,6 +42,47 @@ pub fn routes() -> Routes {
             Subject::Duty,
             fix,
         )
+        .get("/duty/{id}/files/{fid}", read, Subject::Duty, open_file)
+        // A scanned report is larger than the general body limit.
+        .post_with(
+            "/duty/{id}/file",
+            Guard::May(Action::RecordDuty),
+            Subject::Duty,
+            upload_file,
+            |m| m.layer(axum::extract::DefaultBodyLimit::max(FILE_MAX)),
+        )
+}
+
+#[derive(Deserialize)]
+struct FileName {
+    #[serde(default)]
+    name: String,
+}
+
+/// The record's report as a file (the request body, named `?name=`): 201 with the file as
+/// kept, or the refusal.
+async fn upload_file(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<ApiUser>,
+    Query(p): Query<FileName>,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<RecordDuty>()?;
+    match duties::attach(&state.app, &grant, &org, id, &p.name, &body).await {
+        Ok(f) => Ok((StatusCode::CREATED, to_json(&f)).into_response()),
+        Err(e) => refusal(e),
+    }
+}
+
+/// A record's file, as kept.
+async fn open_file(
+    State(state): State<AppState>,
+    Path((id, fid)): Path<(i64, i64)>,
+    user: ApiUser,
+) -> ApiResult<Response> {
+    let (f, bytes) = duties::open_file(&state.app, &user.actor, id, fid).await?;
+    Ok(crate::pages::stored_file(&f.name, &f.content_type, bytes))
 }
 
 async fn list(
@@ -143,7 +185,7 @@ pub(crate) fn schemas() -> Map<String, Value> {
         },
         "DutyRecord": {
             "type": "object",
-            "description": "一条述职评议考核、述职述廉或离任审计记录，字段同 DutyList.records",
+            "description": "一条述职评议考核、述职述廉或离任审计记录，字段同 DutyList.records；files 为上传的报告原文（RecordFile：id、name、size……，GET /duty/{id}/files/{fid} 读取）",
         },
         "DutyReport": {
             "type": "object",

@@ -440,13 +440,13 @@ pub(crate) fn schemas() -> Map<String, Value> {
                 "evidence": s("string", "佐证材料"),
             },
         },
-        "TaskFile": {
+        "RecordFile": {
             "type": "object",
             "properties": {
-                "id": s("integer", "文件 id（GET /tasks/{id}/files/{fid} 读取）"),
-                "task_id": s("integer", "任务 id"),
-                "org_id": s("integer", "任务对象（党组织 id）"),
-                "field": s("integer", "报送项的序号（从0起）"),
+                "id": s("integer", "文件 id"),
+                "record_id": s("integer", "任务或述职评议记录的 id"),
+                "org_id": s("integer", "上传文件的党组织 id（任务对象，或述职评议记录的党组织）"),
+                "field": s("integer", "任务报送项的序号（从0起）；述职报告为0"),
                 "name": s("string", "文件名"),
                 "content_type": s("string", "按文件内容识别的类型"),
                 "size": s("integer", "字节数"),
@@ -454,7 +454,7 @@ pub(crate) fn schemas() -> Map<String, Value> {
                 "uploaded_by": s("string", "上传的账户"),
                 "uploaded_at": s("string", "上传时间（UTC）"),
             },
-            "required": ["task_id", "org_id", "field", "name", "size"],
+            "required": ["id", "record_id", "org_id", "field", "name", "size"],
         },
         "TaskUrged": {
             "type": "object",

@@ -163,3 +163,103 @@ contract_test!(
         );
     }
 );
+
+contract_test!(
+    a_duty_record_keeps_its_report_as_a_file,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let b001 = f.orgs["B001"];
+        let today = f.app.today().to_string();
+        let mut api = api_client(&f.app, "dept").await;
+        let r = api
+            .post_json(
+                &format!("/api/v1/duty?org={b001}"),
+                json!({
+                    "kind": "离任审计", "person": "甲村原主任", "position": "村委会主任",
+                    "on": today, "meeting": "县审计局", "from": "2021-01-10",
+                    "to": today, "report": "账目清楚，详见审计报告。"
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+
+        // The department uploads the audit's report on the record's page; a file that is
+        // no document is refused on the page (400) with the reason.
+        let mut dept = logged_in(&f.app, "dept").await;
+        let page = dept.get(&format!("/duty/{id}?org={b001}")).await.text();
+        assert!(page.contains("id=\"duty-file-form\""), "{page}");
+        assert!(page.contains("上传审计报告原文"), "{page}");
+        let csrf = csrf_of(&page);
+        let upload = format!("/duty/{id}/file?org={b001}");
+        let r = dept
+            .post_multipart(&upload, &[("csrf", &csrf)], ("报告.pdf", b"not a pdf"))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert!(
+            r.text().contains("不是照片（JPG、PNG）、PDF"),
+            "{}",
+            r.text()
+        );
+        let pdf: &[u8] = b"%PDF-1.4\n%synthetic audit report\n%%EOF\n";
+        let r = dept
+            .post_multipart(&upload, &[("csrf", &csrf)], ("审计报告.pdf", pdf))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = dept.get(&r.location().unwrap()).await.text();
+        assert!(page.contains("已上传“审计报告.pdf”"), "{page}");
+        assert!(page.contains("重新上传审计报告原文"), "{page}");
+
+        // The record through the API names the file; it reads back; 乙村 cannot reach it,
+        // nor can the file be read under another record's id.
+        let v = api
+            .get(&format!("/api/v1/duty/{id}?org={b001}"))
+            .await
+            .json();
+        let files = v["files"].as_array().unwrap();
+        assert_eq!(files.len(), 1, "{v}");
+        assert_eq!(files[0]["name"], "审计报告.pdf");
+        let fid = files[0]["id"].as_i64().unwrap();
+        let r = dept.get(&format!("/duty/{id}/files/{fid}")).await;
+        assert_eq!((r.status, r.bytes.as_slice()), (StatusCode::OK, pdf));
+        let mut sec = logged_in(&f.app, "sec-a").await;
+        assert_eq!(
+            sec.get(&format!("/duty/{id}/files/{fid}")).await.status,
+            StatusCode::OK
+        );
+        let mut other = logged_in(&f.app, "sec-b").await;
+        assert_eq!(
+            other.get(&format!("/duty/{id}/files/{fid}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            dept.get(&format!("/duty/{}/files/{fid}", id + 1))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        // A secretary may not upload one; the API replaces the file.
+        let csrf_b = sec.csrf().await;
+        let r = sec
+            .post_multipart(&upload, &[("csrf", &csrf_b)], ("x.pdf", pdf))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = api
+            .post_bytes(
+                &format!("/api/v1/duty/{id}/file?org={b001}&name=report.docx"),
+                b"PK\x03\x04 word".to_vec(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let v = api
+            .get(&format!("/api/v1/duty/{id}?org={b001}"))
+            .await
+            .json();
+        assert_eq!(v["files"].as_array().unwrap().len(), 1, "{v}");
+        assert_eq!(v["files"][0]["name"], "report.docx");
+        // Audited.
+        let mut aud = api_client(&f.app, "auditor").await;
+        let log = aud.get("/api/v1/audit?page_size=200").await.text();
+        assert_eq!(log.matches("\"duty_file\"").count(), 2, "{log}");
+    }
+);

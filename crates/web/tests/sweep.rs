@@ -51,6 +51,7 @@ struct Ids {
     /// A task each town issued to its branches.
     task: (i64, i64),
     task_file: (i64, i64),
+    duty_file: (i64, i64),
     /// An inspection of each town's branch (B001, B003), with one problem.
     inspection: (i64, i64),
     /// A duty report of each town's branch (B001, B003), with one problem.
@@ -142,7 +143,9 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/tasks/{id}/remind") => Sample::Empty,
             ("POST", "/tasks/{id}/extend") => Sample::Json(json!({"deadline": "2099-12-31"})),
             ("POST", "/tasks/{id}/outcomes") => Sample::Bytes(outcomes_csv().into_bytes()),
-            ("POST", "/tasks/{id}/file") => Sample::Bytes(b"%PDF-1.4 sample".to_vec()),
+            ("POST", "/tasks/{id}/file") | ("POST", "/duty/{id}/file") => {
+                Sample::Bytes(b"%PDF-1.4 sample".to_vec())
+            }
             ("PUT", "/burden/ceilings") => Sample::Json(json!({
                 "village_monthly_max": 4, "township_monthly_max": 8, "other_monthly_max": 6
             })),
@@ -234,6 +237,7 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ("POST", "/tasks/{id}/remind") => f(&[]),
         ("POST", "/tasks/{id}/extend") => f(&[("deadline", s("2099-12-31"))]),
         ("POST", "/tasks/{id}/import") => Sample::Upload(vec![], outcomes_csv().into_bytes()),
+        ("POST", "/duty/{id}/file") => Sample::Upload(vec![], b"%PDF-1.4 sample".to_vec()),
         ("POST", "/tasks/{id}/file") => {
             Sample::Upload(vec![(s("field"), s("0"))], b"%PDF-1.4 sample".to_vec())
         }
@@ -450,7 +454,15 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
         ("{id}", subject.to_string()),
         ("{pid}", subject.to_string()),
         ("{aid}", pick(ids.attachment).to_string()),
-        ("{fid}", pick(ids.task_file).to_string()),
+        (
+            "{fid}",
+            if r.subject == Subject::Duty {
+                pick(ids.duty_file)
+            } else {
+                pick(ids.task_file)
+            }
+            .to_string(),
+        ),
         ("{kind}", kind_sample(&r.path).to_string()),
         ("{decision}", "confirm".to_string()),
         ("{step}", "progress".to_string()),
@@ -764,6 +776,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         inspection_ids.push(id);
     }
     let mut duty_ids = vec![];
+    let mut duty_files = vec![];
     for branch in ["B001", "B003"] {
         let dept = jiceng_app::access::Actor::for_test(0, "dept", Role::Department);
         let org = jiceng_app::access::resolve(
@@ -796,6 +809,17 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
             .await
             .unwrap();
         duty_ids.push(id);
+        let file = jiceng_app::duties::attach(
+            &f.app,
+            &dept.grant().unwrap(),
+            &org,
+            id,
+            "述职报告.pdf",
+            b"%PDF-1.4 sample",
+        )
+        .await
+        .unwrap();
+        duty_files.push(file.id);
     }
     let ids = Ids {
         org: (f.orgs["B001"], f.orgs["B003"]),
@@ -810,6 +834,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         attachment: (attachments[0], attachments[1]),
         task: (task_ids[0], task_ids[1]),
         task_file: (task_files[0], task_files[1]),
+        duty_file: (duty_files[0], duty_files[1]),
         inspection: (inspection_ids[0], inspection_ids[1]),
         duty: (duty_ids[0], duty_ids[1]),
     };

@@ -1,6 +1,6 @@
 //! A file as a task's outcome in the pages and the API, on SQLite and PostgreSQL: the
 //! department asks the village branches for a scanned roster; 甲村's secretary sees the
-//! upload form, is refused a file that is not a document (422, the reason on the page),
+//! upload form, is refused a file that is not a document (400, the reason on the page),
 //! uploads a PDF, reports done; the department opens the file from the line; 乙村's
 //! secretary cannot; through the API a file is uploaded as the body and read back.
 
@@ -65,7 +65,7 @@ contract_test!(
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
         assert!(r.text().contains("请上传“党员名册”"), "{}", r.text());
-        // Not a document: 422 and the reason on the page.
+        // Not a document: 400 and the reason on the page.
         let upload = format!("/tasks/{id}/file");
         let r = sec
             .post_multipart(
@@ -74,7 +74,7 @@ contract_test!(
                 ("名册.exe", b"MZ\x90"),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
         assert!(r.text().contains("id=\"file-error\""), "{}", r.text());
         assert!(
             r.text().contains("不是照片（JPG、PNG）、PDF"),

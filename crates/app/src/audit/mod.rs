@@ -132,10 +132,12 @@ pub enum AuditAction {
     DutyProblemFix = 141,
     /// A file given as a task's outcome (uploaded, or replacing the earlier one).
     TaskFile = 142,
+    /// A duty record's report (or audit report) kept as a file.
+    DutyFile = 143,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 80] = [
+    pub const ALL: [AuditAction; 81] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -216,6 +218,7 @@ impl AuditAction {
         AuditAction::DutyRecord,
         AuditAction::DutyProblemFix,
         AuditAction::TaskFile,
+        AuditAction::DutyFile,
     ];
 
     pub fn code(self) -> i64 {
@@ -308,6 +311,7 @@ impl AuditAction {
             AuditAction::DutyRecord => "duty_record",
             AuditAction::DutyProblemFix => "duty_problem_fix",
             AuditAction::TaskFile => "task_file",
+            AuditAction::DutyFile => "duty_file",
         }
     }
 
@@ -393,6 +397,7 @@ impl AuditAction {
             AuditAction::DutyRecord => "登记述职评议考核",
             AuditAction::DutyProblemFix => "登记述职评议问题整改",
             AuditAction::TaskFile => "上传任务报送文件",
+            AuditAction::DutyFile => "上传述职评议、审计报告文件",
         }
     }
 }

@@ -6,65 +6,31 @@
 //! them) within their scope; uploads audited.
 
 use jiceng_domain::task::{Answer, AnswerKind};
-use jiceng_store::task_files::{self as store, StoredTaskFile};
+use jiceng_store::record_files::{self as store, StoredFile, TASK};
 use jiceng_store::tasks as task_store;
-use serde::Serialize;
 use serde_json::json;
 
 use super::report::answers_of;
 use crate::access::{Action, Actor, Grant, InScope, ReportTasks};
 use crate::audit::{self, AuditAction};
 use crate::auth::time_text;
-use crate::kept_file::{clean_name, size_label, sniff};
+use crate::kept_file::{self, RecordFile};
 use crate::refusal::refused;
 use crate::{App, AppError, OrgRecord, Result};
 
 /// The largest file (10 MB: a scanned roster or a report of a few dozen pages).
 pub const FILE_MAX: usize = 10 * 1024 * 1024;
 
-/// A task's file as a page lists it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TaskFile {
-    pub id: i64,
-    pub task_id: i64,
-    pub org_id: i64,
-    pub field: usize,
-    pub name: String,
-    pub content_type: String,
-    pub size: i64,
-    /// "1.2 MB", "350 KB".
-    pub size_label: String,
-    pub uploaded_by: String,
-    pub uploaded_at: String,
-}
-
-impl TaskFile {
-    fn of(f: &StoredTaskFile) -> TaskFile {
-        TaskFile {
-            id: f.id,
-            task_id: f.task_id,
-            org_id: f.org_id,
-            field: usize::try_from(f.field).unwrap_or_default(),
-            name: f.name.clone(),
-            content_type: f.content_type.clone(),
-            size: f.size,
-            size_label: size_label(f.size),
-            uploaded_by: f.uploaded_by.clone(),
-            uploaded_at: f.uploaded_at.clone(),
-        }
-    }
-
-    /// The path a page links to for it.
-    pub fn href(&self) -> String {
-        format!("/tasks/{}/files/{}", self.task_id, self.id)
-    }
+/// The path a page links to for a task's file.
+pub fn href(f: &RecordFile) -> String {
+    format!("/tasks/{}/files/{}", f.record_id, f.id)
 }
 
 /// Stores `bytes` (uploaded as `name`) as `org`'s file for field `field` of task
 /// `task_id`: not found when `org` is not a target; refused, with the reason, when no
 /// field is named or it asks for no file, or the file is empty, too large or of another
-/// kind. The line's answer becomes the
-/// file's name (its progress and done left as they are). Audited.
+/// kind. The line's answer becomes the file's name (its progress and done left as they
+/// are). Audited.
 pub async fn upload(
     app: &App,
     grant: &Grant<ReportTasks>,
@@ -73,7 +39,7 @@ pub async fn upload(
     field: Option<usize>,
     name: &str,
     bytes: &[u8],
-) -> Result<TaskFile> {
+) -> Result<RecordFile> {
     let t = super::get(app, task_id).await?;
     let mut conn = app.store.acquire().await?;
     let mut line = task_store::target(&mut conn, task_id, org.org.id)
@@ -88,31 +54,14 @@ pub async fn upload(
         Some(f) => return Err(refused("file", format!("“{}”不需要上传文件", f.label))),
         None => return Err(refused("file", format!("没有第{}项报送内容", field + 1))),
     };
-    let name = clean_name(name, &label);
-    if bytes.is_empty() {
-        return Err(refused("file", format!("文件“{name}”是空的（0字节）")));
-    }
-    if bytes.len() > FILE_MAX {
-        return Err(refused(
-            "file",
-            format!(
-                "文件“{name}”有{}，超过{}的上限；照片请压缩后再上传",
-                size_label(bytes.len() as i64),
-                size_label(FILE_MAX as i64)
-            ),
-        ));
-    }
-    let Some(content_type) = sniff(bytes, &name) else {
-        return Err(refused(
-            "file",
-            format!("文件“{name}”不是照片（JPG、PNG）、PDF、Word（.docx）或 Excel（.xlsx）文件"),
-        ));
-    };
+    let (name, content_type) =
+        kept_file::check(name, bytes, FILE_MAX, &label).map_err(|m| refused("file", m))?;
     let now = app.now();
     let actor = grant.actor();
-    let f = StoredTaskFile {
-        id: app.store.reserve_ids("task_file", 1).await?,
-        task_id,
+    let f = StoredFile {
+        id: app.store.reserve_ids("record_file", 1).await?,
+        record_kind: TASK.into(),
+        record_id: task_id,
         org_id: org.org.id,
         org_path: line.org_path.clone(),
         field: field as i64,
@@ -141,16 +90,16 @@ pub async fn upload(
         entry.commit(tx, now).await
     })
     .await?;
-    Ok(TaskFile::of(&f))
+    Ok(RecordFile::of(&f))
 }
 
 /// The files of task `task_id` given by `org`'s subtree (the targets the actor sees).
-pub async fn of_task(app: &App, org: &InScope<OrgRecord>, task_id: i64) -> Result<Vec<TaskFile>> {
+pub async fn of_task(app: &App, org: &InScope<OrgRecord>, task_id: i64) -> Result<Vec<RecordFile>> {
     let mut conn = app.store.acquire().await?;
-    Ok(store::of_task(&mut conn, task_id, &org.subtree())
+    Ok(store::of_record(&mut conn, TASK, task_id, &org.subtree())
         .await?
         .iter()
-        .map(TaskFile::of)
+        .map(RecordFile::of)
         .collect())
 }
 
@@ -161,13 +110,13 @@ pub async fn open(
     actor: &Actor,
     task_id: i64,
     file_id: i64,
-) -> Result<(TaskFile, Vec<u8>)> {
+) -> Result<(RecordFile, Vec<u8>)> {
     if !actor.may(Action::ReadData) {
         return Err(AppError::Forbidden);
     }
     let mut conn = app.store.acquire().await?;
-    match store::get(&mut conn, &actor.scope, file_id).await? {
-        Some((f, bytes)) if f.task_id == task_id => Ok((TaskFile::of(&f), bytes)),
-        _ => Err(AppError::NotFound("报送文件".into())),
+    match store::get(&mut conn, &actor.scope, TASK, task_id, file_id).await? {
+        Some((f, bytes)) => Ok((RecordFile::of(&f), bytes)),
+        None => Err(AppError::NotFound("报送文件".into())),
     }
 }

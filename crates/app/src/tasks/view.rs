@@ -371,7 +371,13 @@ pub async fn view(
         .any(|f| f.source.asked() == Some(AnswerKind::File));
     if asks_files && !lines.is_empty() {
         let mut conn = app.store.acquire().await?;
-        let files = jiceng_store::task_files::of_task(&mut conn, task_id, &scope).await?;
+        let files = jiceng_store::record_files::of_record(
+            &mut conn,
+            jiceng_store::record_files::TASK,
+            task_id,
+            &scope,
+        )
+        .await?;
         drop(conn);
         let by_line: HashMap<(i64, i64), i64> =
             files.iter().map(|f| ((f.org_id, f.field), f.id)).collect();

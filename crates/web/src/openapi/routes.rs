@@ -495,7 +495,7 @@ pub const ROUTES: &[ApiRoute] = &[
         .params(&[ID, ORG, FIELD, FILE_NAME])
         .body("File")
         .status(201)
-        .returns("TaskFile"),
+        .returns("RecordFile"),
     get("/tasks/{id}/files/{fid}", "tasks", "任务对象上传的报送文件内容（fid 见任务的 lines[].answers[].file 或上传的回答；任务对象及其上级可看，其他 404）")
         .params(&[ID, FID]),
     post("/tasks/{id}/remind", "tasks", "提醒 org 下达的任务中未完成的任务对象（站内提醒，同一任务每天每个对象最多一次）")
@@ -547,6 +547,13 @@ pub const ROUTES: &[ApiRoute] = &[
         .body("ProblemFix")
         .status(204)
         .returns("Object"),
+    post("/duty/{id}/file", "tasks", "上传记录的述职报告（离任审计为审计报告）原文：请求体为文件内容；照片（JPG、PNG）、PDF、Word（.docx）或 Excel（.xlsx），按内容识别，10 MB 以内；替换此前上传的；201 为已保存；空文件、过大或类型不符等 400")
+        .params(&[ID, ORG, FILE_NAME])
+        .body("File")
+        .status(201)
+        .returns("RecordFile"),
+    get("/duty/{id}/files/{fid}", "tasks", "记录的述职报告或审计报告文件内容（该党组织及其上级可看，其他 404）")
+        .params(&[ID, FID]),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),

@@ -4,12 +4,15 @@
 //! each one fixed. The year's workbook for the department.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use jiceng_app::access::{Action, InScope, RecordDuty, ReportTasks};
 use jiceng_app::duties::{self, DutyList, DutyRecord};
+use jiceng_app::kept_file::RecordFile;
+use jiceng_app::refusal::refused;
+use jiceng_app::tasks::files::FILE_MAX;
 use jiceng_app::OrgRecord;
 use jiceng_domain::duty::{DutyDraft, DutyKind, Grade, Votes};
 use jiceng_domain::inspection::ProblemStatus;
@@ -18,7 +21,7 @@ use serde::Deserialize;
 use crate::error::{PageError, WebError};
 use crate::extract::QueryOrg;
 use crate::pages::refusal::Refusal;
-use crate::pages::{done_redirect, html_status, xlsx, DoneParam, Nav};
+use crate::pages::{done_redirect, html_status, small_upload, stored_file, xlsx, DoneParam, Nav};
 use crate::parse::{parse_day, Fields};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::User;
@@ -39,6 +42,13 @@ pub fn routes() -> Routes {
             Subject::Duty,
             fix,
         )
+        .get("/duty/{id}/files/{fid}", read, Subject::Duty, open_file)
+        // A scanned report is larger than the general body limit.
+        .post_with("/duty/{id}/file", record, Subject::Duty, upload_file, |m| {
+            m.layer(axum::extract::DefaultBodyLimit::max(
+                small_upload::body_max(FILE_MAX),
+            ))
+        })
 }
 
 /// `?year=`: empty is this year; a year from 2000 to next year.
@@ -340,6 +350,8 @@ struct ShowPage {
     at_id: i64,
     r: DutyRecord,
     can_fix: bool,
+    /// The viewer records duty reports (it may upload the report as a file).
+    can_record: bool,
     today: String,
     flash: Option<String>,
     e: Refusal,
@@ -354,6 +366,9 @@ impl ShowPage {
     }
     fn score_text(&self) -> String {
         self.r.score.map_or(String::new(), |s| format!("{s:.1}"))
+    }
+    fn file_href(&self, f: &RecordFile) -> String {
+        duties::file_href(f)
     }
 }
 
@@ -373,6 +388,7 @@ async fn show_page(
             nav: Nav::of(user),
             at_id: org.org.id,
             can_fix: user.actor.may(Action::ReportTasks),
+            can_record: user.actor.may(Action::RecordDuty),
             today: state.app.today().to_string(),
             r,
             flash,
@@ -388,6 +404,43 @@ async fn show(
     Query(d): Query<DoneParam>,
 ) -> Result<Response, PageError> {
     show_page(&state, &user, &org, id, d.done, Refusal::default()).await
+}
+
+/// The record's report as a file (述职报告, 审计报告): back to the record saying so, or
+/// the record again with the reason (400).
+async fn upload_file(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    let form = small_upload::read(mp, FILE_MAX).await?;
+    user.check_csrf(&form.get("csrf"))?;
+    let grant = user.actor.grant::<RecordDuty>()?;
+    let result = match form.chosen() {
+        None => Err(refused("file", "请选择要上传的文件")),
+        Some((name, bytes)) => duties::attach(&state.app, &grant, &org, id, &name, &bytes).await,
+    };
+    match result {
+        Ok(f) => Ok(done_redirect(
+            &format!("/duty/{id}?org={}", org.org.id),
+            &format!("已上传“{}”", f.name),
+        )),
+        Err(e) => {
+            let e = Refusal::of(e)?;
+            show_page(&state, &user, &org, id, None, e).await
+        }
+    }
+}
+
+/// A record's file: shown when a photo or a PDF, else saved.
+async fn open_file(
+    State(state): State<AppState>,
+    Path((id, fid)): Path<(i64, i64)>,
+    user: User,
+) -> Result<Response, PageError> {
+    let (f, bytes) = duties::open_file(&state.app, &user.actor, id, fid).await?;
+    Ok(stored_file(&f.name, &f.content_type, bytes))
 }
 
 async fn fix(

@@ -10,8 +10,9 @@ use axum::Form;
 use jiceng_app::access::InScope;
 use jiceng_app::access::{Action, IssueTasks, ReportTasks};
 use jiceng_app::import::{task_outcomes, ImportOptions, ImportReport, NoProgress};
+use jiceng_app::kept_file::RecordFile;
 use jiceng_app::refusal::refused;
-use jiceng_app::tasks::files::{self, TaskFile};
+use jiceng_app::tasks::files;
 use jiceng_app::tasks::{self, Report, TaskView};
 use jiceng_app::{AppError, OrgRecord};
 use jiceng_domain::task::{AnswerKind, FieldSource, TargetStatus};
@@ -105,7 +106,7 @@ struct TaskPage {
     /// The org may pass its line down (it issues tasks and has not yet).
     can_pass: bool,
     /// The files the org in view gave for the task's file fields.
-    own_files: Vec<TaskFile>,
+    own_files: Vec<RecordFile>,
     /// The report form's values when it was refused, else the stored line's.
     answers: Vec<String>,
     progress: String,
@@ -147,7 +148,7 @@ impl TaskPage {
     fn is_file(&self, s: &FieldSource) -> bool {
         s.asked() == Some(AnswerKind::File)
     }
-    fn own_file(&self, i: &usize) -> Option<&TaskFile> {
+    fn own_file(&self, i: &usize) -> Option<&RecordFile> {
         self.own_files.iter().find(|f| f.field == *i)
     }
     fn file_href(&self, file: &i64) -> String {
@@ -180,7 +181,7 @@ async fn page_of(
 fn task_page(
     user: &User,
     v: TaskView,
-    own_files: Vec<TaskFile>,
+    own_files: Vec<RecordFile>,
     form: Option<(&Report, Refusal)>,
     flash: Option<String>,
 ) -> TaskPage {
@@ -349,7 +350,7 @@ async fn extend(
 }
 
 /// A target's file for a field of the task's form: taken by its bytes, replacing the
-/// earlier one; back to the task saying so, or the page again with the reason (422).
+/// earlier one; back to the task saying so, or the page again with the reason (400).
 async fn upload_file(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -370,9 +371,10 @@ async fn upload_file(
         Ok(f) => Ok(back(id, org.org.id, &format!("已上传“{}”", f.name))),
         Err(e) => {
             let e = Refusal::of(e)?;
+            let status = e.status();
             let mut p = page_of(&state, &user, id, &org, None, None).await?;
             p.e = e;
-            html_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
+            html_status(status, &p)
         }
     }
 }
