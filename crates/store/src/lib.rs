@@ -35,6 +35,7 @@ pub mod ratings;
 pub mod recruitment;
 pub mod rectification;
 pub mod referral;
+pub mod requests;
 pub(crate) mod row;
 pub mod scope;
 pub mod sql;
