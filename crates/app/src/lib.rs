@@ -19,6 +19,7 @@ pub mod import;
 pub mod inspections;
 pub mod lapse;
 pub mod lease;
+pub mod mass_requests;
 pub mod meetings;
 pub mod member_admin;
 pub mod member_exit;

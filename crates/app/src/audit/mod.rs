@@ -130,10 +130,17 @@ pub enum AuditAction {
     DutyRecord = 140,
     /// A problem a duty record named, reported fixed.
     DutyProblemFix = 141,
+    /// 群众诉求: a request received and assigned (the requester's name and phone are never
+    /// in the entry).
+    MassRequestRecord = 150,
+    /// A request's progress noted.
+    MassRequestProgress = 151,
+    /// A request resolved, with the requester's feedback.
+    MassRequestResolve = 152,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 79] = [
+    pub const ALL: [AuditAction; 82] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -213,6 +220,9 @@ impl AuditAction {
         AuditAction::ProblemFix,
         AuditAction::DutyRecord,
         AuditAction::DutyProblemFix,
+        AuditAction::MassRequestRecord,
+        AuditAction::MassRequestProgress,
+        AuditAction::MassRequestResolve,
     ];
 
     pub fn code(self) -> i64 {
@@ -304,6 +314,9 @@ impl AuditAction {
             AuditAction::ProblemFix => "problem_fix",
             AuditAction::DutyRecord => "duty_record",
             AuditAction::DutyProblemFix => "duty_problem_fix",
+            AuditAction::MassRequestRecord => "mass_request_record",
+            AuditAction::MassRequestProgress => "mass_request_progress",
+            AuditAction::MassRequestResolve => "mass_request_resolve",
         }
     }
 
@@ -388,6 +401,9 @@ impl AuditAction {
             AuditAction::ProblemFix => "登记督查问题整改",
             AuditAction::DutyRecord => "登记述职评议考核",
             AuditAction::DutyProblemFix => "登记述职评议问题整改",
+            AuditAction::MassRequestRecord => "受理群众诉求",
+            AuditAction::MassRequestProgress => "登记群众诉求办理进展",
+            AuditAction::MassRequestResolve => "办结群众诉求",
         }
     }
 }
