@@ -688,16 +688,17 @@ pub async fn seed_requests(app: &App, county_code: &str) -> Result<usize> {
             .get(i % others.len().max(1))
             .map_or(branch_code.clone(), |o| o.org.id.to_string())
     };
-    // (days ago, channel, category, what was asked, assigned to, resolved: days after and
-    // feedback)
-    let cases: Vec<(
+    // The day received (days ago), the channel, the category, what was asked, the org it
+    // goes to, and when resolved: the days it took and the feedback.
+    type Case<'a> = (
         i64,
         Channel,
         Category,
-        &str,
+        &'a str,
         String,
         Option<(i64, Feedback)>,
-    )> = vec![
+    );
+    let cases: Vec<Case> = vec![
         (
             45,
             Channel::Visit,

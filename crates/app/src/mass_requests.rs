@@ -441,9 +441,9 @@ pub async fn list(
     let today = app.today();
     let rules = rules(app);
     let before = rules.overdue_before(today);
-    let range = month.and_then(|(y, m)| {
+    let range = month.map(|(y, m)| {
         let p = jiceng_domain::Period::Month(y, m);
-        Some((p.first_day(), p.last_day()))
+        (p.first_day(), p.last_day())
     });
     let which = match shown_ {
         Shown::All => Which::All,
