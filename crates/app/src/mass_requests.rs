@@ -165,7 +165,13 @@ pub async fn record(
         key => {
             let found = crate::access::resolve(app, actor, &OrgKey::Key(key.to_string()))
                 .await
-                .map_err(|_| refused("assign_to", format!("找不到承办的党组织“{key}”")))?;
+                .map_err(|e| match e {
+                    AppError::NotFound(_) | AppError::OrgNotFound(_) => {
+                        refused("assign_to", format!("找不到承办的党组织“{key}”"))
+                    }
+                    e @ AppError::OrgAmbiguous { .. } => refused("assign_to", e.to_string()),
+                    other => other,
+                })?;
             if !org.subtree().contains(&found.path) {
                 return Err(refused(
                     "assign_to",
