@@ -505,6 +505,11 @@ pub fn share_text(share: Option<f64>) -> String {
 }
 
 impl RequestList {
+    /// Whether the list stopped at [`LIST_MAX`] (the counts are of all).
+    pub fn capped(&self) -> bool {
+        self.requests.len() as i64 >= LIST_MAX
+    }
+
     pub fn rate_text(&self) -> String {
         share_text(self.counts.resolution_rate())
     }

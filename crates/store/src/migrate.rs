@@ -249,7 +249,7 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0038_burden_rollup.sql"),
         sqlite: None,
     },
-    // 39 is taken by another branch (a task's outcomes as files); the numbers only order.
+    // 39 is reserved for another branch's migration; the numbers only order them.
     Migration {
         version: 40,
         name: "mass_request",
