@@ -328,6 +328,9 @@ pub async fn progress(
     let (p, entry) = (&p, &entry);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
+        if !store::hold_open(&mut tx, id).await? {
+            return Err(refused("note", "该诉求已办结，不再登记办理进展"));
+        }
         let seq = store::add_progress(&mut tx, p).await?;
         entry.commit(tx, now).await?;
         Ok(seq)

@@ -359,3 +359,40 @@ contract_test!(
         );
     }
 );
+
+contract_test!(
+    progress_noted_at_once_gets_one_number_each,
+    |db: TestDb| async move {
+        let app = on(&db, "2026-12-05");
+        let dir = Dir::new("mass-requests-at-once");
+        load_township(&app, &dir, false).await;
+        let township = sys_org(&app, "T001").await;
+        let committee = staff(&township, Role::Committee, "zuzhi");
+        let home = org(&app, &committee, "T001").await.unwrap();
+        let rec = committee.grant::<RecordRequests>().unwrap();
+        let id = mass_requests::record(
+            &app,
+            &rec,
+            &home,
+            &request("2026-12-01", Category::Education, "放学后托管", "T002"),
+        )
+        .await
+        .unwrap();
+        let note = |text: &'static str| {
+            let (app, rec, home) = (app.clone(), rec.clone(), home.clone());
+            tokio::spawn(async move {
+                mass_requests::progress(&app, &rec, &home, id, Some(d("2026-12-02")), text).await
+            })
+        };
+        let (a, b, c) = (note("甲"), note("乙"), note("丙"));
+        let mut seqs = vec![
+            a.await.unwrap().unwrap(),
+            b.await.unwrap().unwrap(),
+            c.await.unwrap().unwrap(),
+        ];
+        seqs.sort_unstable();
+        assert_eq!(seqs, [1, 2, 3]);
+        let r = mass_requests::get(&app, &home, id).await.unwrap();
+        assert_eq!(r.progress.len(), 3);
+    }
+);

@@ -302,6 +302,18 @@ const PROGRESS_COLS: [&str; 7] = [
     "recorded_at",
 ];
 
+/// Holds request `id` for the rest of the transaction if it is still open (`false`: it
+/// was resolved meanwhile): the row lock orders concurrent notes on PostgreSQL, so the next
+/// `seq` read after it is free; SQLite's write transaction already holds the database.
+pub async fn hold_open(conn: &mut Conn, id: i64) -> Result<bool> {
+    let done = Sql::new("UPDATE mass_request SET id = id WHERE id = ")
+        .bind(id)
+        .push(" AND resolved_on IS NULL")
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Adds a progress note as the request's next (its `seq` is given by the notes there are).
 pub async fn add_progress(conn: &mut Conn, p: &StoredProgress) -> Result<i64> {
     let last: Option<i64> =
