@@ -414,6 +414,14 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         system: false,
     },
     PermissionRow {
+        action: Action::RecordRequests,
+        label: "受理群众诉求（我为群众办实事），交办本组织或下级党组织，登记办理进展和办结情况",
+        // The department and committees receive requests and assign them down; the
+        // branch secretary receives at the village's door and reports what was done.
+        roles: &[Department, Committee, Secretary],
+        system: false,
+    },
+    PermissionRow {
         action: Action::ListAccounts,
         label: "查看所管理范围内的账号",
         roles: &[Admin, Security, Department],
@@ -558,6 +566,7 @@ permissions!(
     ReportTasks,
     RecordInspections,
     RecordDuty,
+    RecordRequests,
     ListAccounts,
     ManageAccounts,
     KeepAccounts,

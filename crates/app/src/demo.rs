@@ -712,3 +712,151 @@ pub async fn seed_duty(app: &App, county_code: &str) -> Result<usize> {
     .await?;
     Ok(n + 2)
 }
+
+/// 群众诉求 in the demo township: its committee receives a handful of requests (synthetic;
+/// one requester left a name and phone) and assigns them to its branches — the demo branch
+/// gets one past the limit, one in progress and one resolved; others are resolved with the
+/// requesters' feedback. Returns how many were received.
+pub async fn seed_requests(app: &App, county_code: &str) -> Result<usize> {
+    use crate::access::{Actor, RecordRequests, Role};
+    use crate::mass_requests::{self, NewRequest};
+    use jiceng_domain::mass_request::{Category, Channel, Feedback, RequestDraft, ResolutionDraft};
+    let d = pick_orgs(app, county_code).await?;
+    let today = app.today();
+    let ago = |n: i64| today - chrono::Duration::days(n);
+    let committee = Actor::for_demo(Role::Committee, &d.township);
+    let grant = committee.grant::<RecordRequests>()?;
+    let township = crate::access::InScope::proven(d.township.clone());
+    let mut conn = app.store.acquire().await?;
+    let others: Vec<OrgRecord> =
+        jiceng_store::orgs::list(&mut conn, &Scope::subtree(&d.township.path))
+            .await?
+            .into_iter()
+            .filter(|o| {
+                o.org.kind == OrgKind::Branch
+                    && o.org.dissolved_on.is_none()
+                    && o.org.id != d.branch.org.id
+            })
+            .take(3)
+            .collect();
+    drop(conn);
+    // By id: the use case resolves an id, a code or a name.
+    let branch_code = d.branch.org.id.to_string();
+    let other = |i: usize| {
+        others
+            .get(i % others.len().max(1))
+            .map_or(branch_code.clone(), |o| o.org.id.to_string())
+    };
+    // The day received (days ago), the channel, the category, what was asked, the org it
+    // goes to, and when resolved: the days it took and the feedback.
+    type Case<'a> = (
+        i64,
+        Channel,
+        Category,
+        &'a str,
+        String,
+        Option<(i64, Feedback)>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            45,
+            Channel::Visit,
+            Category::Infrastructure,
+            "村东组道路破损，雨天积水，群众出行不便，希望尽快修补",
+            branch_code.clone(),
+            None,
+        ),
+        (
+            6,
+            Channel::ReceptionDay,
+            Category::Elderly,
+            "独居老人吃饭难，希望村里开办老年助餐点",
+            branch_code.clone(),
+            None,
+        ),
+        (
+            30,
+            Channel::Phone,
+            Category::Environment,
+            "村口垃圾收集点清运不及时",
+            branch_code.clone(),
+            Some((5, Feedback::Satisfied)),
+        ),
+        (
+            60,
+            Channel::Letter,
+            Category::Dispute,
+            "两户村民宅基地边界纠纷，请求调解",
+            other(0),
+            Some((18, Feedback::BasicallySatisfied)),
+        ),
+        (
+            20,
+            Channel::Online,
+            Category::Employment,
+            "返乡青年希望得到电商创业培训",
+            other(1),
+            Some((12, Feedback::NoFeedback)),
+        ),
+        (
+            40,
+            Channel::Visit,
+            Category::Medical,
+            "村卫生室缺少常用药品",
+            other(2),
+            Some((25, Feedback::Dissatisfied)),
+        ),
+    ];
+    let mut n = 0;
+    for (i, (days, channel, category, content, to, done)) in cases.into_iter().enumerate() {
+        let new = NewRequest {
+            draft: RequestDraft {
+                channel: Some(channel),
+                received_on: Some(ago(days)),
+                category: Some(category),
+                content: content.into(),
+                handler: "村党组织书记".into(),
+                // Synthetic, as every person in the demo.
+                requester_name: if i == 0 {
+                    "演示群众甲".into()
+                } else {
+                    String::new()
+                },
+            },
+            assign_to: to,
+            requester_phone: if i == 0 {
+                "13800001234".into()
+            } else {
+                String::new()
+            },
+        };
+        let id = mass_requests::record(app, &grant, &township, &new).await?;
+        if i == 1 {
+            mass_requests::progress(
+                app,
+                &grant,
+                &township,
+                id,
+                Some(ago(days - 2)),
+                "已摸排独居老人12名，正协调村集体闲置用房",
+            )
+            .await?;
+        }
+        if let Some((after, feedback)) = done {
+            mass_requests::resolve(
+                app,
+                &grant,
+                &township,
+                id,
+                &ResolutionDraft {
+                    on: Some(ago(days - after)),
+                    result: "已办结，党员志愿者回访".into(),
+                    feedback: Some(feedback),
+                },
+            )
+            .await?;
+        }
+        n += 1;
+    }
+    Ok(n)
+}

@@ -20,6 +20,7 @@ pub mod inspections;
 pub mod kept_file;
 pub mod lapse;
 pub mod lease;
+pub mod mass_requests;
 pub mod meetings;
 pub mod member_admin;
 pub mod member_exit;

@@ -265,6 +265,17 @@ pub async fn rotate_key(app: &App, grant: &Grant<ManageKeys>, new: &Crypto) -> R
                 n += 1;
             }
         }
+        // 群众诉求: the requesters' names and phones left with a request.
+        let mut requests = 0usize;
+        for (id, name, phone) in jiceng_store::requests::ciphers(&mut tx).await? {
+            let again = |c: Option<String>| -> Result<Option<String>> {
+                c.map(|c| Ok(new.encrypt_text(&app.crypto.decrypt_text(&c)?)))
+                    .transpose()
+            };
+            let (name, phone) = (again(name)?, again(phone)?);
+            jiceng_store::requests::set_ciphers(&mut tx, id, name, phone).await?;
+            requests += 1;
+        }
         let secrets = crate::totp::reencrypt(&mut tx, &app.crypto, new).await?;
         protection::set_key_fingerprint(&mut tx, &key_fingerprint(new)).await?;
         protection::set_crypto_suite(&mut tx, new.suite().code()).await?;
@@ -281,6 +292,7 @@ pub async fn rotate_key(app: &App, grant: &Grant<ManageKeys>, new: &Crypto) -> R
                 "suite": new.suite().code(),
                 "members": n,
                 "phones": phones,
+                "mass_requests": requests,
                 "totp_secrets": secrets,
             }))
             .commit(tx, now)

@@ -47,6 +47,8 @@ pub enum ReminderKind {
     /// Problems a duty report, integrity report or departure audit named, not yet fixed:
     /// the org's own, or for the recorder those of the subtree (述职评议考核).
     DutyProblems,
+    /// 群众诉求 assigned to the org or its subtree, not yet resolved (逾期未办结 first).
+    MassRequests,
 }
 
 /// One item of the list.
@@ -146,6 +148,30 @@ pub async fn of(app: &App, actor: &Actor, org: &InScope<OrgRecord>) -> Result<Ve
         open,
         &mut out,
     );
+    if actor.may(Action::RecordRequests) {
+        let (open, late, first) = crate::mass_requests::open_of(app, org).await?;
+        if open > 0 {
+            let whose = if org.org.kind == OrgKind::Branch {
+                ""
+            } else {
+                "本范围"
+            };
+            let late_text = if late > 0 {
+                format!("（其中{late}件逾期未办结）")
+            } else {
+                String::new()
+            };
+            out.push(Reminder {
+                kind: ReminderKind::MassRequests,
+                text: format!("{whose}群众诉求{open}件未办结{late_text}"),
+                count: open,
+                overdue: late > 0,
+                // The earliest received: its limit runs from then.
+                deadline: first
+                    .map(|d| d + Duration::days(crate::mass_requests::rules(app).overdue_days)),
+            });
+        }
+    }
     let (letters, late) = crate::transfer::waiting(app, org).await?;
     if letters > 0 {
         let late_text = if late > 0 {

@@ -523,13 +523,14 @@ contract_test!(
         let app = on(&db, TODAY);
         load(&app).await;
         let a = dept();
-        // S3: a 机关 branch that held every 三会一课, ledger without masses: no 懒.
+        // S3: a 机关 branch that held every 三会一课, ledger without masses, no 群众诉求:
+        // no 懒.
         let r = uc::org_rating(&app, &a, "F007", 2026).await.unwrap();
         assert_eq!(
             signal(&r, "NoMassesActivity"),
             (
                 "暂无数据".into(),
-                "暂无数据：联系服务群众活动尚无记录".into()
+                "暂无数据：近12个月没有受理或交办的群众诉求记录".into()
             )
         );
         assert_eq!(signal(&r, "OrgLifeNotHeld").0, "正常");

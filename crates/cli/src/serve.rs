@@ -110,6 +110,8 @@ async fn build_demo(app: &App) -> Result<()> {
     println!(
         "述职评议考核：演示乡镇党委听取党支部书记述职评议，登记 {duty} 条（含述职述廉和离任审计各一，有问题待整改）"
     );
+    let requests = jiceng_app::demo::seed_requests(app, &root.org.code).await?;
+    println!("群众诉求：演示乡镇党委受理 {requests} 件并交办各村（演示支部有一件逾期未办结）");
     Ok(())
 }
 

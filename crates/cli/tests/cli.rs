@@ -220,6 +220,10 @@ fn demo_builds_once_and_prints_the_accounts() {
         out.contains("述职评议考核：演示乡镇党委听取党支部书记述职评议"),
         "{out}"
     );
+    assert!(
+        out.contains("群众诉求：演示乡镇党委受理 6 件并交办各村"),
+        "{out}"
+    );
     let demo = |args: &[&str]| {
         let mut all = vec!["--db", "sqlite://jiceng-demo.db", "report"];
         all.extend_from_slice(args);

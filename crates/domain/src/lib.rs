@@ -13,6 +13,7 @@ pub mod exit;
 pub mod history;
 pub mod id_number;
 pub mod inspection;
+pub mod mass_request;
 pub mod meeting;
 pub mod member;
 pub mod member_stats;

@@ -34,6 +34,9 @@ pub struct RuleSet {
     /// 述职评议考核: how the evaluators' grades make a report's grade.
     #[serde(default)]
     pub duty: crate::duty::DutyRules,
+    /// 群众诉求: how many days a request may stay open before it is overdue.
+    #[serde(default)]
+    pub mass_requests: crate::mass_request::MassRequestRules,
 }
 
 /// 减负 (SPEC C6): the number of tasks, inspections and data requests an org of each level

@@ -555,23 +555,62 @@ fn life_not_held(j: &Judged<'_>, out: &mut Signals) {
     }
 }
 
-/// 懒: activity with the masses (志愿服务, 入户走访, 为民办实事) has no record of its
-/// own yet (SPEC C8). Non-members at 三会一课, an optional ledger column, are not it.
+/// 懒: activity with the masses over the rule set's `masses_window_months` before the day.
+/// The records of it are the 群众诉求 assigned to the org's subtree (SPEC C8): a request
+/// resolved in the window clears it; none resolved while requests lie open past the limit
+/// fires it; no request at all (or only ones still within their limit) is 暂无数据 — the
+/// register not being used is not proof of idleness. Non-members at 三会一课, an optional
+/// ledger column, are not counted.
 fn masses_work(j: &Judged<'_>, out: &mut Signals) {
     let Judged {
+        facts,
+        rules,
         life_judged,
         not_here,
         ..
     } = *j;
     let r = SignalRule::NoMassesActivity;
-    if life_judged {
-        out.add(
+    if !life_judged {
+        out.add(r, SignalState::NotApplicable, not_here.into());
+        return;
+    }
+    let months = rules.masses_window_months;
+    match facts.masses.filter(|m| m.received > 0 || m.overdue > 0) {
+        None => out.add(
             r,
             SignalState::NoData,
-            "暂无数据：联系服务群众活动尚无记录".into(),
-        );
-    } else {
-        out.add(r, SignalState::NotApplicable, not_here.into());
+            format!("暂无数据：近{months}个月没有受理或交办的群众诉求记录"),
+        ),
+        Some(m) if m.resolved > 0 => out.add(
+            r,
+            SignalState::Clear,
+            format!(
+                "近{months}个月受理群众诉求{}件，办结{}件{}",
+                m.received,
+                m.resolved,
+                if m.overdue > 0 {
+                    format!("，{}件逾期未办结", m.overdue)
+                } else {
+                    String::new()
+                }
+            ),
+        ),
+        Some(m) if m.overdue > 0 => out.add(
+            r,
+            SignalState::Fired,
+            format!(
+                "近{months}个月没有办结的群众诉求，{}件逾期未办结（近{months}个月受理{}件）",
+                m.overdue, m.received
+            ),
+        ),
+        Some(m) => out.add(
+            r,
+            SignalState::NoData,
+            format!(
+                "暂无数据：近{months}个月受理的{}件群众诉求均在办理时限内",
+                m.received
+            ),
+        ),
     }
 }
 

@@ -225,6 +225,10 @@ pub struct OrgYearFacts {
     /// none recorded).
     #[serde(default)]
     pub duty: Option<crate::duty::DutyFacts>,
+    /// The 群众诉求 of the org's subtree over the 懒 window before the day (`None`: none
+    /// recorded, 暂无数据).
+    #[serde(default)]
+    pub masses: Option<crate::mass_request::MassFacts>,
 }
 
 /// Evidence texts that recur in nearly every rating. Stored ratings refer to them by

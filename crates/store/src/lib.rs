@@ -36,6 +36,7 @@ pub mod record_files;
 pub mod recruitment;
 pub mod rectification;
 pub mod referral;
+pub mod requests;
 pub(crate) mod row;
 pub mod scope;
 pub mod sql;

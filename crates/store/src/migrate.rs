@@ -255,6 +255,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0039_record_file.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 40,
+        name: "mass_request",
+        script: include_str!("../migrations/0040_mass_request.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

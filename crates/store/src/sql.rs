@@ -465,6 +465,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "task" => "task",
         "inspection" => "inspection",
         "duty_record" => "duty_record",
+        "mass_request" => "mass_request",
         "meeting_attachment" => "meeting_attachment",
         "record_file" => "record_file",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),

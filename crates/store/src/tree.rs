@@ -33,6 +33,8 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("inspection_problem", "org_path"),
     ("duty_record", "org_path"),
     ("duty_problem", "org_path"),
+    ("mass_request", "org_path"),
+    ("mass_request_progress", "org_path"),
     ("meeting", "org_path"),
     ("compliance_month", "branch_path"),
     ("compliance_summary", "org_path"),

@@ -187,6 +187,7 @@ pub fn routes() -> Routes {
         .merge(crate::api_tasks::routes())
         .merge(crate::api_inspections::routes())
         .merge(crate::api_duty::routes())
+        .merge(crate::api_requests::routes())
 }
 
 pub(crate) type ApiResult<T = Json<Value>> = Result<T, ApiError>;

@@ -14,6 +14,7 @@ mod api_life;
 mod api_member_life;
 mod api_rating;
 mod api_recruitment;
+mod api_requests;
 mod api_tasks;
 mod api_training;
 mod assets;

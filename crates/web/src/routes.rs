@@ -80,6 +80,8 @@ pub enum Subject {
     Inspection,
     /// The path's `{id}` is a duty record (述职评议考核) of an org in `?org=`'s subtree.
     Duty,
+    /// The path's `{id}` is a 群众诉求 assigned to an org in `?org=`'s subtree.
+    Request,
 }
 
 /// One row of the route table.

@@ -56,6 +56,8 @@ struct Ids {
     inspection: (i64, i64),
     /// A duty report of each town's branch (B001, B003), with one problem.
     duty: (i64, i64),
+    /// A 群众诉求 assigned to each town's branch (B001, B003).
+    request: (i64, i64),
 }
 
 enum Sample {
@@ -162,6 +164,16 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/duty/{id}/fix") => {
                 Sample::Json(json!({"seq": 1, "fixed_on": "2026-06-10", "note": "测试"}))
             }
+            ("POST", "/requests") => Sample::Json(json!({
+                "channel": "Visit", "received_on": "2026-06-01", "category": "Infrastructure",
+                "content": "测试", "handler": "测试"
+            })),
+            ("POST", "/requests/{id}/progress") => {
+                Sample::Json(json!({"on": "2026-06-10", "note": "测试"}))
+            }
+            ("POST", "/requests/{id}/resolve") => Sample::Json(json!({
+                "resolved_on": "2026-06-10", "result": "测试", "feedback": "Satisfied"
+            })),
             ("PUT", "/recruitment/plans") => {
                 Sample::Json(json!({"target": 3, "structure": {"women": 1}}))
             }
@@ -260,6 +272,19 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("on", s("2026-06-01")),
             ("meeting", s("党员大会")),
             ("report", s("测试")),
+        ]),
+        ("POST", "/requests/new") => f(&[
+            ("channel", s("Visit")),
+            ("received_on", s("2026-06-01")),
+            ("category", s("Infrastructure")),
+            ("content", s("测试")),
+            ("handler", s("测试")),
+        ]),
+        ("POST", "/requests/{id}/progress") => f(&[("on", s("2026-06-10")), ("note", s("测试"))]),
+        ("POST", "/requests/{id}/resolve") => f(&[
+            ("resolved_on", s("2026-06-10")),
+            ("result", s("测试")),
+            ("feedback", s("Satisfied")),
         ]),
         ("POST", "/burden/ceilings") => {
             f(&[("village", s("4")), ("township", s("8")), ("other", s("6"))])
@@ -448,6 +473,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
         Subject::Task => pick(ids.task),
         Subject::Inspection => pick(ids.inspection),
         Subject::Duty => pick(ids.duty),
+        Subject::Request => pick(ids.request),
     };
     let mut path = r.path.clone();
     for (param, value) in [
@@ -821,6 +847,32 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         .unwrap();
         duty_files.push(file.id);
     }
+    let mut request_ids = vec![];
+    for branch in ["B001", "B003"] {
+        let dept = jiceng_app::access::Actor::for_test(0, "dept", Role::Department);
+        let org = jiceng_app::access::resolve(
+            &f.app,
+            &dept,
+            &jiceng_app::access::OrgKey::Key(branch.into()),
+        )
+        .await
+        .unwrap();
+        let new = jiceng_app::mass_requests::NewRequest {
+            draft: jiceng_domain::mass_request::RequestDraft {
+                channel: Some(jiceng_domain::mass_request::Channel::Visit),
+                received_on: Some(f.app.today() - chrono::Duration::days(29)),
+                category: Some(jiceng_domain::mass_request::Category::Infrastructure),
+                content: "路灯损坏".into(),
+                handler: "支部书记".into(),
+                requester_name: String::new(),
+            },
+            ..Default::default()
+        };
+        let id = jiceng_app::mass_requests::record(&f.app, &dept.grant().unwrap(), &org, &new)
+            .await
+            .unwrap();
+        request_ids.push(id);
+    }
     let ids = Ids {
         org: (f.orgs["B001"], f.orgs["B003"]),
         member: (f.members["张建国"], f.members["周丽"]),
@@ -837,6 +889,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         duty_file: (duty_files[0], duty_files[1]),
         inspection: (inspection_ids[0], inspection_ids[1]),
         duty: (duty_ids[0], duty_ids[1]),
+        request: (request_ids[0], request_ids[1]),
     };
     (f, ids)
 }

@@ -134,10 +134,17 @@ pub enum AuditAction {
     TaskFile = 142,
     /// A duty record's report (or audit report) kept as a file.
     DutyFile = 143,
+    /// 群众诉求: a request received and assigned (the requester's name and phone are never
+    /// in the entry).
+    MassRequestRecord = 150,
+    /// A request's progress noted.
+    MassRequestProgress = 151,
+    /// A request resolved, with the requester's feedback.
+    MassRequestResolve = 152,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 81] = [
+    pub const ALL: [AuditAction; 84] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -219,6 +226,9 @@ impl AuditAction {
         AuditAction::DutyProblemFix,
         AuditAction::TaskFile,
         AuditAction::DutyFile,
+        AuditAction::MassRequestRecord,
+        AuditAction::MassRequestProgress,
+        AuditAction::MassRequestResolve,
     ];
 
     pub fn code(self) -> i64 {
@@ -312,6 +322,9 @@ impl AuditAction {
             AuditAction::DutyProblemFix => "duty_problem_fix",
             AuditAction::TaskFile => "task_file",
             AuditAction::DutyFile => "duty_file",
+            AuditAction::MassRequestRecord => "mass_request_record",
+            AuditAction::MassRequestProgress => "mass_request_progress",
+            AuditAction::MassRequestResolve => "mass_request_resolve",
         }
     }
 
@@ -398,6 +411,9 @@ impl AuditAction {
             AuditAction::DutyProblemFix => "登记述职评议问题整改",
             AuditAction::TaskFile => "上传任务报送文件",
             AuditAction::DutyFile => "上传述职评议、审计报告文件",
+            AuditAction::MassRequestRecord => "受理群众诉求",
+            AuditAction::MassRequestProgress => "登记群众诉求办理进展",
+            AuditAction::MassRequestResolve => "办结群众诉求",
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct Gathered {
     tasks: HashMap<i64, jiceng_domain::task::TaskTally>,
     /// Each org's 述职评议考核 of the year and the problems its duty records named.
     duty: HashMap<i64, jiceng_domain::duty::DutyFacts>,
+    /// The 群众诉求 of each org's subtree over the 懒 window (orgs without any: absent).
+    masses: HashMap<i64, jiceng_domain::mass_request::MassFacts>,
     /// Orgs with a weakness confirmed for the year (the set may cap their stars).
     confirmed: HashSet<i64>,
 }
@@ -99,6 +101,7 @@ impl Gathered {
             training: self.training.get(&o.id).copied(),
             tasks: self.tasks.get(&o.id).copied(),
             duty: self.duty.get(&o.id).copied(),
+            masses: self.masses.get(&o.id).copied(),
             confirmed_weak: self.confirmed.contains(&o.id),
         })
     }
@@ -153,6 +156,18 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
     let training = jiceng_store::training::tallies_in_scope(&mut conn, &scope, year).await?;
     let tasks = jiceng_store::tasks::tallies_in_scope(&mut conn, &scope, year, as_of).await?;
     let duty = jiceng_store::duties::facts_in_scope(&mut conn, &scope, year, as_of).await?;
+    // 懒: the requests of the window before the day, summed up each org's subtree.
+    let window = u32::try_from(rules.weak_signals.masses_window_months.max(1)).unwrap_or(12);
+    let masses = jiceng_store::requests::facts_in_scope(
+        &mut conn,
+        &scope,
+        as_of
+            .checked_sub_months(chrono::Months::new(window))
+            .unwrap_or(as_of),
+        as_of,
+        rules.mass_requests.overdue_before(as_of),
+    )
+    .await?;
     let signal_rows = weak_store::signals(&mut conn, &scope, year).await?;
     let manual = rating_store::manual_scores(&mut conn, &scope, year).await?;
     let confirmed: HashSet<i64> = weak_store::confirmed_orgs(&mut conn, &scope, year)
@@ -354,6 +369,7 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
         training,
         tasks,
         duty,
+        masses,
         confirmed,
     })
 }

@@ -70,6 +70,7 @@ pub(crate) fn facts() -> OrgYearFacts {
         training: None,
         tasks: None,
         duty: None,
+        masses: None,
         confirmed_weak: false,
     }
 }

@@ -285,3 +285,55 @@ fn groups_and_local_committees_are_not_diagnosed() {
     f.kind = OrgKind::LocalCommittee;
     assert!(diagnose(&f, &set(), &RuleBook::shipped()).is_empty());
 }
+
+#[test]
+fn idleness_reads_the_mass_requests_of_the_window() {
+    use crate::mass_request::MassFacts;
+    let with = |m: MassFacts| OrgYearFacts {
+        masses: Some(m),
+        ..healthy()
+    };
+    let r = SignalRule::NoMassesActivity;
+    let (s, e) = state(&healthy(), r);
+    assert_eq!(s, SignalState::NoData, "{e}");
+    assert!(e.starts_with("暂无数据"), "{e}");
+    let (s, e) = state(
+        &with(MassFacts {
+            received: 5,
+            resolved: 3,
+            overdue: 1,
+        }),
+        r,
+    );
+    assert_eq!(s, SignalState::Clear, "{e}");
+    assert!(e.contains("办结3件") && e.contains("1件逾期未办结"), "{e}");
+    let (s, e) = state(
+        &with(MassFacts {
+            received: 2,
+            resolved: 0,
+            overdue: 2,
+        }),
+        r,
+    );
+    assert_eq!(s, SignalState::Fired, "{e}");
+    assert!(e.contains("2件逾期未办结"), "{e}");
+    // Requests still within their limit: not yet a sign of anything.
+    let (s, _) = state(
+        &with(MassFacts {
+            received: 2,
+            resolved: 0,
+            overdue: 0,
+        }),
+        r,
+    );
+    assert_eq!(s, SignalState::NoData);
+    // Below a village top: judged at the top.
+    let mut below = with(MassFacts {
+        received: 2,
+        resolved: 0,
+        overdue: 2,
+    });
+    below.village_top = false;
+    below.under_village_top = true;
+    assert_eq!(state(&below, r).0, SignalState::NotApplicable);
+}

@@ -145,6 +145,20 @@ const MONTH: Param = Param {
     required: false,
     description: "月份：2026-11；默认本月",
 };
+const REQUEST_STATUS: Param = Param {
+    name: "status",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "all（默认）、open 未办结、overdue 逾期未办结 或 resolved 已办结",
+};
+const REQUEST_MONTH: Param = Param {
+    name: "month",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "受理月份：2026-11；默认不限",
+};
 const PERIOD: Param = Param {
     name: "period",
     at: In::Query,
@@ -554,6 +568,27 @@ pub const ROUTES: &[ApiRoute] = &[
         .returns("RecordFile"),
     get("/duty/{id}/files/{fid}", "tasks", "记录的述职报告或审计报告文件内容（该党组织及其上级可看，其他 404）")
         .params(&[ID, FID]),
+    get("/requests", "masses", "群众诉求：org 及以下承办的诉求（未办结的在前，逾期的最早受理在上；按状态和受理月份筛选），受理、办结、办结率、平均办结天数、逾期未办结、诉求人满意占比；列表不含诉求人信息")
+        .params(&[ORG, REQUEST_STATUS, REQUEST_MONTH])
+        .returns("RequestList"),
+    post("/requests", "masses", "org 受理一件群众诉求并交办本组织或下级党组织（assign_to）和责任人；诉求人姓名、电话选填，加密保存，不进审计日志。受理日期晚于今天、承办党组织不在 org 及以下、电话格式不对等 400，error 为中文原因，field 为所属字段")
+        .params(&[ORG])
+        .body("RequestInput")
+        .status(201)
+        .returns("RequestCreated"),
+    get("/requests/{id}", "masses", "一件群众诉求及其办理进展（org 为承办党组织或其上级；诉求人信息脱敏）")
+        .params(&[ID, ORG])
+        .returns("MassRequest"),
+    post("/requests/{id}/progress", "masses", "登记办理进展（org 为承办党组织或其上级）；已办结、日期早于受理日期等 400")
+        .params(&[ID, ORG])
+        .body("RequestProgress")
+        .status(201)
+        .returns("RequestProgressCreated"),
+    post("/requests/{id}/resolve", "masses", "办结：日期、办理结果和诉求人反馈（org 为承办党组织或其上级）；已办结、日期早于受理日期等 400；204 为已保存")
+        .params(&[ID, ORG])
+        .body("RequestResolve")
+        .status(204)
+        .returns("Object"),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),

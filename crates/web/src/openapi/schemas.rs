@@ -157,6 +157,7 @@ pub(super) fn schemas() -> Value {
         m.extend(crate::api_tasks::schemas());
         m.extend(crate::api_inspections::schemas());
         m.extend(crate::api_duty::schemas());
+        m.extend(crate::api_requests::schemas());
     }
     all
 }

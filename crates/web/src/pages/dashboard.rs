@@ -293,6 +293,7 @@ fn reminder_href(r: &Reminder, org: i64, today: chrono::NaiveDate) -> String {
         ReminderKind::Tasks => format!("/tasks?org={org}"),
         ReminderKind::Problems => format!("/inspections?org={org}"),
         ReminderKind::DutyProblems => format!("/duty?org={org}"),
+        ReminderKind::MassRequests => format!("/requests?org={org}&status=open"),
     }
 }
 

@@ -31,6 +31,7 @@ pub(crate) use members::looks_like_id_number;
 mod paper;
 mod refusal;
 mod reports;
+pub(crate) mod requests;
 mod search;
 pub(crate) mod small_upload;
 mod tasks;
@@ -79,6 +80,7 @@ pub fn routes() -> Routes {
         .merge(tasks::routes())
         .merge(inspections::routes())
         .merge(duty::routes())
+        .merge(requests::routes())
         .merge(import::routes())
 }
 
@@ -151,7 +153,7 @@ impl Section {
             _ if under_org(&["rating"]) => Section::Rating,
             ("reports", "weak" | "rectification") => Section::Weak,
             _ if under_org(&["weak", "rectification"]) => Section::Weak,
-            ("tasks" | "burden" | "inspections" | "duty", _) => Section::Tasks,
+            ("tasks" | "burden" | "inspections" | "duty" | "requests", _) => Section::Tasks,
             ("members" | "recruitment" | "transfers" | "mobility" | "dues" | "training", _) => {
                 Section::Members
             }
