@@ -8,17 +8,19 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use jiceng_domain::duty::{self, DutyDraft, DutyError, DutyKind, Grade, Votes};
+use jiceng_domain::duty::{
+    self, DutyDraft, DutyError, DutyGrading, DutyKind, DutyRules, Grade, Votes,
+};
 use jiceng_domain::inspection::ProblemStatus;
 use jiceng_domain::rating::is_rated;
 use jiceng_store::duties::{self as store, StoredDuty};
 use jiceng_store::problems::StoredProblem;
 use jiceng_store::record_files::{self, StoredFile, DUTY};
 use jiceng_store::Scope;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::access::{Action, Actor, Grant, InScope, RecordDuty, ReportTasks};
+use crate::access::{Action, Actor, Grant, InScope, RecordDuty, ReportTasks, SetRules};
 use crate::audit::{self, AuditAction};
 use crate::auth::time_text;
 use crate::kept_file::{self, RecordFile};
@@ -209,8 +211,8 @@ pub async fn record(
         }));
     }
     let today = app.today();
-    let set = app.rules.in_force(d.on.unwrap_or(today));
-    let c = duty::check(d, &set.duty, today)?;
+    let (rules, rules_id) = rules_on(app, d.on.unwrap_or(today)).await?;
+    let c = duty::check(d, &rules, today)?;
     let actor = grant.actor();
     let mut conn = app.store.acquire().await?;
     let by = match actor.org_id() {
@@ -238,8 +240,8 @@ pub async fn record(
         report: c.report.clone(),
         votes: c.votes,
         grade: c.grade,
-        score: set.duty.score(&c.votes),
-        rules_id: set.id.clone(),
+        score: rules.score(&c.votes),
+        rules_id,
         recorded_by: actor.username().to_string(),
         recorded_at: time_text(now),
     };
@@ -280,9 +282,69 @@ pub async fn record(
     Ok(id)
 }
 
+/// The department's grading as stored: the grading, who set it and when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredGrading {
+    grading: DutyGrading,
+    by: String,
+    on: NaiveDate,
+}
+
+async fn stored_grading(app: &App) -> Result<Option<StoredGrading>> {
+    let mut conn = app.store.acquire().await?;
+    let raw = store::grading(&mut conn).await?;
+    Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+}
+
+/// The rule a record of `day` is graded by — the rule set in force on that day, graded as
+/// the department set it if it did — with the id stored beside the grade.
+async fn rules_on(app: &App, day: NaiveDate) -> Result<(DutyRules, String)> {
+    let set = app.rules.in_force(day);
+    Ok(match stored_grading(app).await? {
+        Some(s) => (
+            s.grading.apply(
+                &set.duty,
+                format!(
+                    "组织部门设定（{}，{}）；各等次分值和逾期问题扣分按规则集{}",
+                    s.by, s.on, set.id
+                ),
+            ),
+            format!("{}+组织部门{}", set.id, s.on),
+        ),
+        None => (set.duty.clone(), set.id.clone()),
+    })
+}
+
 /// The grading rule in force today, and where it comes from.
-pub fn rules(app: &App) -> jiceng_domain::duty::DutyRules {
-    app.rules.in_force(app.today()).duty.clone()
+pub async fn rules(app: &App) -> Result<DutyRules> {
+    Ok(rules_on(app, app.today()).await?.0)
+}
+
+/// The department sets how duty reports are graded from now on (the least average of each
+/// grade and the share of 差 that makes 差); a record keeps the grade it was given.
+/// Audited.
+pub async fn set_grading(app: &App, grant: &Grant<SetRules>, g: DutyGrading) -> Result<DutyRules> {
+    g.check().map_err(|m| refused("grading", m))?;
+    let before = DutyGrading::of(&rules(app).await?);
+    let stored = StoredGrading {
+        grading: g,
+        by: grant.actor().username().to_string(),
+        on: app.today(),
+    };
+    let text =
+        serde_json::to_string(&stored).map_err(|e| AppError::Input(format!("无法保存：{e}")))?;
+    let now = app.now();
+    let entry = audit::Entry::new(grant.actor(), AuditAction::DutyGrading, "duty_grading")
+        .before(json!(before))
+        .after(json!(g));
+    let (text, entry) = (&text, &entry);
+    audit::with_retry(|| async move {
+        let mut tx = app.store.begin().await?;
+        store::set_grading(&mut tx, text).await?;
+        entry.commit(tx, now).await
+    })
+    .await?;
+    rules(app).await
 }
 
 /// A record of an org in `org`'s subtree, or not found.

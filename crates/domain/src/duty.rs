@@ -107,8 +107,9 @@ impl Grade {
     }
 }
 
-/// The evaluators' grades, counted.
+/// The evaluators' grades, counted (a grade not given counts none).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Votes {
     pub good: i64,
     pub fairly_good: i64,
@@ -220,6 +221,66 @@ impl DutyRules {
     /// The points of a resulting grade (as the rating counts it).
     pub fn points_of(&self, g: Grade) -> f64 {
         self.points[Grade::ALL.iter().position(|x| *x == g).unwrap_or(3)]
+    }
+}
+
+/// How the evaluators' average makes a grade, as the department sets it in place of the
+/// rule set's: the least average for 好, 较好 and 一般, and the share of 差 votes above which
+/// the grade is 差. The points of each grade stay the rule set's (the rating counts grades
+/// by them).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DutyGrading {
+    pub good_min: f64,
+    pub fairly_good_min: f64,
+    pub average_min: f64,
+    pub poor_share_max: f64,
+}
+
+impl DutyGrading {
+    /// The grading of `rules`.
+    pub fn of(rules: &DutyRules) -> DutyGrading {
+        DutyGrading {
+            good_min: rules.good_min,
+            fairly_good_min: rules.fairly_good_min,
+            average_min: rules.average_min,
+            poor_share_max: rules.poor_share_max,
+        }
+    }
+
+    /// The grading checked: each least average from 0 to 100 (好 above 较好 above 一般),
+    /// the share of 差 above 0 and at most 1; else why not.
+    pub fn check(&self) -> Result<(), String> {
+        let (g, f, a) = (self.good_min, self.fairly_good_min, self.average_min);
+        for (v, what) in [(g, "好"), (f, "较好"), (a, "一般")] {
+            if !(0.0..=100.0).contains(&v) || v.is_nan() {
+                return Err(format!("“{what}”的最低平均分应在0到100之间，填写的是{v}"));
+            }
+        }
+        if !(g > f && f > a) {
+            return Err(format!(
+                "最低平均分应为好高于较好、较好高于一般，填写的是{g}、{f}、{a}"
+            ));
+        }
+        let p = self.poor_share_max;
+        if !(p > 0.0 && p <= 1.0) {
+            return Err(format!(
+                "“差”票的比例应大于0%、不超过100%，填写的是{}%",
+                (p * 1000.0).round() / 10.0
+            ));
+        }
+        Ok(())
+    }
+
+    /// `rules` graded this way instead, its source saying by whom.
+    pub fn apply(&self, rules: &DutyRules, source: String) -> DutyRules {
+        DutyRules {
+            good_min: self.good_min,
+            fairly_good_min: self.fairly_good_min,
+            average_min: self.average_min,
+            poor_share_max: self.poor_share_max,
+            source,
+            ..rules.clone()
+        }
     }
 }
 

@@ -297,3 +297,15 @@ pub async fn counts_in_scope(
         })
         .collect()
 }
+
+const GRADING: &str = "duty_grading";
+
+/// The department's grading of duty reports (JSON), if it set one.
+pub async fn grading(conn: &mut Conn) -> Result<Option<String>> {
+    crate::protection::setting(conn, GRADING).await
+}
+
+/// Stores the department's grading of duty reports (JSON).
+pub async fn set_grading(conn: &mut Conn, json: &str) -> Result<()> {
+    crate::protection::set_setting(conn, GRADING, json).await
+}

@@ -10,7 +10,7 @@ use axum::Json;
 use jiceng_app::access::{Action, RecordDuty, ReportTasks};
 use jiceng_app::duties;
 use jiceng_app::tasks::files::FILE_MAX;
-use jiceng_domain::duty::{DutyDraft, DutyKind, Votes};
+use jiceng_domain::duty::{DutyDraft, DutyGrading, DutyKind, Votes};
 use jiceng_domain::inspection::ProblemDraft;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -35,6 +35,12 @@ pub fn routes() -> Routes {
             Subject::QueryOrg,
             record,
         )
+        .put(
+            "/duty/grading",
+            Guard::May(Action::SetRules),
+            Subject::None,
+            set_grading,
+        )
         .get("/duty/{id}", read, Subject::Duty, show)
         .post(
             "/duty/{id}/fix",
@@ -51,6 +57,24 @@ pub fn routes() -> Routes {
             upload_file,
             |m| m.layer(axum::extract::DefaultBodyLimit::max(FILE_MAX)),
         )
+}
+
+/// The department's grading of duty reports: the rule as it now reads, or the refusal.
+async fn set_grading(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(g): JsonBody<DutyGrading>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<jiceng_app::access::SetRules>()?;
+    match duties::set_grading(&state.app, &grant, g).await {
+        Ok(r) => Ok(to_json(&json!({
+            "grading": DutyGrading::of(&r),
+            "rule": r.describe(),
+            "source": r.source,
+        }))
+        .into_response()),
+        Err(e) => refusal(e),
+    }
 }
 
 #[derive(Deserialize)]
@@ -182,6 +206,24 @@ pub(crate) fn schemas() -> Map<String, Value> {
         "DutyList": {
             "type": "object",
             "description": "述职评议考核：org、year、records（本年度本组织及以下的记录，最多200条：id、kind（Duty 述职评议考核 / Integrity 述职述廉 / Departure 离任审计）、org、by_org_name 登记单位、year、person、position、held_on、meeting（会议或审计单位）、period_from、period_to、report、votes（good、fairly_good、average、poor）、grade（Good 好 / FairlyGood 较好 / Average 一般 / Poor 差，未测评为 null）、score 测评平均分、problems（seq、description、owner、deadline、status、fixed_on、fix_note））、open（本组织及以下待整改的问题）、grades（本年度述职评议考核按好、较好、一般、差计数）",
+        },
+        "DutyGrading": {
+            "type": "object",
+            "properties": {
+                "good_min": s("number", "“好”的最低平均分"),
+                "fairly_good_min": s("number", "“较好”的最低平均分"),
+                "average_min": s("number", "“一般”的最低平均分，低于此为差"),
+                "poor_share_max": s("number", "“差”票超过此比例（0–1）定为差"),
+            },
+            "required": ["good_min", "fairly_good_min", "average_min", "poor_share_max"],
+        },
+        "DutyGradingSet": {
+            "type": "object",
+            "properties": {
+                "grading": { "$ref": "#/components/schemas/DutyGrading" },
+                "rule": s("string", "规则的文字说明"),
+                "source": s("string", "来源（组织部门设定者和日期）"),
+            },
         },
         "DutyRecord": {
             "type": "object",

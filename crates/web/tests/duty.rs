@@ -260,6 +260,103 @@ contract_test!(
         // Audited.
         let mut aud = api_client(&f.app, "auditor").await;
         let log = aud.get("/api/v1/audit?page_size=200").await.text();
-        assert_eq!(log.matches("\"duty_file\"").count(), 2, "{log}");
+        assert_eq!(log.matches("\"action\":\"duty_file\"").count(), 2, "{log}");
+    }
+);
+
+contract_test!(
+    the_department_sets_how_duty_reports_are_graded,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let (b001, c001) = (f.orgs["B001"], f.orgs["C001"]);
+        let today = f.app.today().to_string();
+        let year = chrono::Datelike::year(&f.app.today());
+        let mut dept = logged_in(&f.app, "dept").await;
+        let page = dept.get(&format!("/duty?org={c001}")).await.text();
+        assert!(page.contains("id=\"grading-form\""), "{page}");
+        assert!(page.contains("90分以上为好"), "{page}");
+        let csrf = csrf_of(&page);
+        let set = |good: &str, fairly: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("good_min", good.to_string()),
+                ("fairly_good_min", fairly.to_string()),
+                ("average_min", "65".to_string()),
+                ("poor_share", "25".to_string()),
+            ]
+        };
+        // 较好 above 好: refused on the page, nothing changed.
+        let bad = set("80", "85");
+        let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = dept
+            .post_form(&format!("/duty/grading?org={c001}"), &bad)
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert!(r.text().contains("好高于较好"), "{}", r.text());
+        assert!(r.text().contains("90分以上为好"), "{}", r.text());
+        let good = set("95", "80");
+        let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = dept
+            .post_form(&format!("/duty/grading?org={c001}"), &good)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = dept.get(&r.location().unwrap()).await.text();
+        assert!(page.contains("已保存述职评议等次规则"), "{page}");
+        assert!(page.contains("95分以上为好"), "{page}");
+        assert!(page.contains("超过25%的定为差"), "{page}");
+        assert!(page.contains("组织部门设定（dept"), "{page}");
+
+        // A report of seven 好 and three 较好 (94 points) is now 较好, not 好.
+        let mut api = api_client(&f.app, "dept").await;
+        let r = api
+            .post_json(
+                &format!("/api/v1/duty?org={b001}"),
+                json!({
+                    "kind": "述职评议考核", "year": year, "person": "甲村书记",
+                    "position": "党支部书记", "on": today, "meeting": "党员大会",
+                    "report": "抓党建工作情况。", "votes": {"good": 7, "fairly_good": 3}
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+        let v = api
+            .get(&format!("/api/v1/duty/{id}?org={b001}"))
+            .await
+            .json();
+        assert_eq!(v["grade"], "FairlyGood", "{v}");
+
+        // Through the API; a secretary may not; audited.
+        let r = api
+            .put_json(
+                "/api/v1/duty/grading",
+                json!({"good_min": 90, "fairly_good_min": 75, "average_min": 60, "poor_share_max": 0.5}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(
+            r.json()["rule"].as_str().unwrap().contains("超过50%"),
+            "{}",
+            r.text()
+        );
+        let r = api
+            .put_json(
+                "/api/v1/duty/grading",
+                json!({"good_min": 90, "fairly_good_min": 75, "average_min": 60, "poor_share_max": 0}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert_eq!(r.json()["field"], "grading");
+        let mut sec = api_client(&f.app, "sec-a").await;
+        let r = sec
+            .put_json(
+                "/api/v1/duty/grading",
+                json!({"good_min": 50, "fairly_good_min": 40, "average_min": 30, "poor_share_max": 1}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let mut aud = api_client(&f.app, "auditor").await;
+        let log = aud.get("/api/v1/audit?page_size=200").await.text();
+        assert_eq!(log.matches("\"action\":\"duty_grading\"").count(), 2, "{log}");
     }
 );

@@ -148,6 +148,9 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/tasks/{id}/file") | ("POST", "/duty/{id}/file") => {
                 Sample::Bytes(b"%PDF-1.4 sample".to_vec())
             }
+            ("PUT", "/duty/grading") => Sample::Json(json!({
+                "good_min": 90, "fairly_good_min": 75, "average_min": 60, "poor_share_max": 0.3334
+            })),
             ("PUT", "/burden/ceilings") => Sample::Json(json!({
                 "village_monthly_max": 4, "township_monthly_max": 8, "other_monthly_max": 6
             })),
@@ -285,6 +288,12 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("resolved_on", s("2026-06-10")),
             ("result", s("测试")),
             ("feedback", s("Satisfied")),
+        ]),
+        ("POST", "/duty/grading") => f(&[
+            ("good_min", s("90")),
+            ("fairly_good_min", s("75")),
+            ("average_min", s("60")),
+            ("poor_share", s("33.4")),
         ]),
         ("POST", "/burden/ceilings") => {
             f(&[("village", s("4")), ("township", s("8")), ("other", s("6"))])

@@ -134,6 +134,8 @@ pub enum AuditAction {
     TaskFile = 142,
     /// A duty record's report (or audit report) kept as a file.
     DutyFile = 143,
+    /// The department's grading of duty reports set.
+    DutyGrading = 144,
     /// 群众诉求: a request received and assigned (the requester's name and phone are never
     /// in the entry).
     MassRequestRecord = 150,
@@ -144,7 +146,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 84] = [
+    pub const ALL: [AuditAction; 85] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -226,6 +228,7 @@ impl AuditAction {
         AuditAction::DutyProblemFix,
         AuditAction::TaskFile,
         AuditAction::DutyFile,
+        AuditAction::DutyGrading,
         AuditAction::MassRequestRecord,
         AuditAction::MassRequestProgress,
         AuditAction::MassRequestResolve,
@@ -322,6 +325,7 @@ impl AuditAction {
             AuditAction::DutyProblemFix => "duty_problem_fix",
             AuditAction::TaskFile => "task_file",
             AuditAction::DutyFile => "duty_file",
+            AuditAction::DutyGrading => "duty_grading",
             AuditAction::MassRequestRecord => "mass_request_record",
             AuditAction::MassRequestProgress => "mass_request_progress",
             AuditAction::MassRequestResolve => "mass_request_resolve",
@@ -411,6 +415,7 @@ impl AuditAction {
             AuditAction::DutyProblemFix => "登记述职评议问题整改",
             AuditAction::TaskFile => "上传任务报送文件",
             AuditAction::DutyFile => "上传述职评议、审计报告文件",
+            AuditAction::DutyGrading => "设定述职评议等次规则",
             AuditAction::MassRequestRecord => "受理群众诉求",
             AuditAction::MassRequestProgress => "登记群众诉求办理进展",
             AuditAction::MassRequestResolve => "办结群众诉求",

@@ -146,3 +146,87 @@ fn the_rule_reads_as_the_page_prints_it() {
         "{t}"
     );
 }
+
+#[test]
+fn a_department_s_grading_is_checked_and_grades_by_its_numbers() {
+    let shipped = DutyRules::default();
+    let g = DutyGrading {
+        good_min: 95.0,
+        fairly_good_min: 80.0,
+        average_min: 65.0,
+        poor_share_max: 0.25,
+    };
+    assert_eq!(g.check(), Ok(()));
+    let dept = g.apply(&shipped, "组织部门设定".into());
+    assert_eq!(dept.points, shipped.points);
+    assert_eq!(dept.overdue_problem_points, shipped.overdue_problem_points);
+    assert_eq!(DutyGrading::of(&dept), g);
+    // Nine 好 and one 较好: 98 is 好 by both.
+    let v = Votes {
+        good: 9,
+        fairly_good: 1,
+        ..Votes::default()
+    };
+    assert_eq!(
+        (shipped.grade(&v), dept.grade(&v)),
+        (Some(Grade::Good), Some(Grade::Good))
+    );
+    // Seven 好, three 较好: 94 is 好 by the shipped rule, 较好 by the department's.
+    let v = Votes {
+        good: 7,
+        fairly_good: 3,
+        ..Votes::default()
+    };
+    assert_eq!(shipped.grade(&v), Some(Grade::Good));
+    assert_eq!(dept.grade(&v), Some(Grade::FairlyGood));
+    // Three 差 of ten: not over a third, over a quarter.
+    let v = Votes {
+        good: 7,
+        poor: 3,
+        ..Votes::default()
+    };
+    assert_ne!(shipped.grade(&v), Some(Grade::Poor));
+    assert_eq!(dept.grade(&v), Some(Grade::Poor));
+    assert!(
+        dept.describe().contains("95分以上为好"),
+        "{}",
+        dept.describe()
+    );
+    assert!(
+        dept.describe().contains("超过25%的定为差"),
+        "{}",
+        dept.describe()
+    );
+
+    let bad = |g: DutyGrading| g.check().unwrap_err();
+    assert!(bad(DutyGrading {
+        good_min: 101.0,
+        ..g
+    })
+    .contains("0到100之间"));
+    assert!(bad(DutyGrading {
+        fairly_good_min: 95.0,
+        ..g
+    })
+    .contains("好高于较好"));
+    assert!(bad(DutyGrading {
+        average_min: 90.0,
+        ..g
+    })
+    .contains("较好高于一般"));
+    assert!(bad(DutyGrading {
+        poor_share_max: 0.0,
+        ..g
+    })
+    .contains("大于0%"));
+    assert!(bad(DutyGrading {
+        poor_share_max: 1.5,
+        ..g
+    })
+    .contains("150%"));
+    assert!(bad(DutyGrading {
+        good_min: f64::NAN,
+        ..g
+    })
+    .contains("0到100之间"));
+}

@@ -561,6 +561,9 @@ pub const ROUTES: &[ApiRoute] = &[
         .body("ProblemFix")
         .status(204)
         .returns("Object"),
+    put("/duty/grading", "tasks", "设定述职评议等次规则（组织部门、系统管理员）：好、较好、一般的最低平均分（0–100，依次降低）和“差”票超过即定为差的比例（poor_share_max，0–1）；此后登记的述职评议按此定等次，已登记的不变；各等次分值按规则集；审计")
+        .body("DutyGrading")
+        .returns("DutyGradingSet"),
     post("/duty/{id}/file", "tasks", "上传记录的述职报告（离任审计为审计报告）原文：请求体为文件内容；照片（JPG、PNG）、PDF、Word（.docx）或 Excel（.xlsx），按内容识别，10 MB 以内；替换此前上传的；201 为已保存；空文件、过大或类型不符等 400")
         .params(&[ID, ORG, FILE_NAME])
         .body("File")

@@ -8,13 +8,13 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
-use jiceng_app::access::{Action, InScope, RecordDuty, ReportTasks};
+use jiceng_app::access::{Action, InScope, RecordDuty, ReportTasks, SetRules};
 use jiceng_app::duties::{self, DutyList, DutyRecord};
 use jiceng_app::kept_file::RecordFile;
 use jiceng_app::refusal::refused;
 use jiceng_app::tasks::files::FILE_MAX;
 use jiceng_app::OrgRecord;
-use jiceng_domain::duty::{DutyDraft, DutyKind, Grade, Votes};
+use jiceng_domain::duty::{DutyDraft, DutyGrading, DutyKind, Grade, Votes};
 use jiceng_domain::inspection::ProblemStatus;
 use serde::Deserialize;
 
@@ -35,6 +35,12 @@ pub fn routes() -> Routes {
         .get("/duty/export.xlsx", read, Subject::QueryOrg, export)
         .get("/duty/new", record, Subject::QueryOrg, form)
         .post("/duty/new", record, Subject::QueryOrg, submit)
+        .post(
+            "/duty/grading",
+            Guard::May(Action::SetRules),
+            Subject::QueryOrg,
+            set_grading,
+        )
         .get("/duty/{id}", read, Subject::Duty, show)
         .post(
             "/duty/{id}/fix",
@@ -88,12 +94,19 @@ struct ListPage {
     /// The grading rule in force, in words, and its source.
     rule: String,
     rule_source: String,
+    /// The grading in force (the form's values), and whether the viewer may set it.
+    grading: DutyGrading,
+    can_set: bool,
     done: Option<String>,
+    e: Refusal,
 }
 
 impl ListPage {
     fn late(&self, s: &ProblemStatus) -> bool {
         s.is_overdue()
+    }
+    fn share_percent(&self) -> String {
+        format!("{}", (self.grading.poor_share_max * 1000.0).round() / 10.0)
     }
 }
 
@@ -104,12 +117,24 @@ async fn list(
     Query(d): Query<DoneParam>,
 ) -> Result<Response, PageError> {
     let year = q.year(&state).map_err(PageError)?;
-    let l = duties::list(&state.app, &org, year).await?;
+    list_page(&state, &user, &org, year, d.done, Refusal::default()).await
+}
+
+async fn list_page(
+    state: &AppState,
+    user: &User,
+    org: &InScope<OrgRecord>,
+    year: i32,
+    done: Option<String>,
+    e: Refusal,
+) -> Result<Response, PageError> {
+    let l = duties::list(&state.app, org, year).await?;
+    let rules = duties::rules(&state.app).await?;
     html_status(
-        StatusCode::OK,
+        e.status(),
         &ListPage {
             title: format!("述职评议考核 · {}", org.org.name),
-            nav: Nav::of(&user),
+            nav: Nav::of(user),
             can_record: user.actor.may(Action::RecordDuty),
             kinds: DutyKind::ALL
                 .iter()
@@ -120,12 +145,54 @@ async fn list(
                 .zip(l.grades)
                 .map(|(g, n)| (g.label(), n))
                 .collect(),
-            rule: duties::rules(&state.app).describe(),
-            rule_source: duties::rules(&state.app).source,
+            rule: rules.describe(),
+            grading: DutyGrading::of(&rules),
+            rule_source: rules.source,
+            can_set: user.actor.may(Action::SetRules),
             l,
-            done: d.done,
+            done,
+            e,
         },
     )
+}
+
+/// The department's grading of duty reports: back to the list saying so, or the list
+/// again with the reason (400).
+async fn set_grading(
+    State(state): State<AppState>,
+    QueryOrg { user, org }: QueryOrg<User>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (fields, grant) = user.form_for::<SetRules>(fields)?;
+    let num = |name: &str, what: &str| -> Result<f64, PageError> {
+        let v = fields.get(name);
+        v.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| {
+                PageError(WebError::BadRequest(format!(
+                    "{what}应为数字，填写的是“{v}”"
+                )))
+            })
+    };
+    let g = DutyGrading {
+        good_min: num("good_min", "“好”的最低平均分")?,
+        fairly_good_min: num("fairly_good_min", "“较好”的最低平均分")?,
+        average_min: num("average_min", "“一般”的最低平均分")?,
+        poor_share_max: num("poor_share", "“差”票的比例")? / 100.0,
+    };
+    match duties::set_grading(&state.app, &grant, g).await {
+        Ok(_) => Ok(done_redirect(
+            &format!("/duty?org={}", org.org.id),
+            "已保存述职评议等次规则",
+        )),
+        Err(e) => {
+            let e = Refusal::of(e)?;
+            let year = chrono::Datelike::year(&state.app.today());
+            list_page(&state, &user, &org, year, None, e).await
+        }
+    }
 }
 
 async fn export(
