@@ -447,13 +447,22 @@ pub async fn list(
     shown_: Shown,
     month: Option<(i32, u32)>,
 ) -> Result<RequestList> {
+    let period = month.map(|(y, m)| jiceng_domain::Period::Month(y, m));
+    list_in(app, org, shown_, period).await
+}
+
+/// The requests of `org`'s subtree received in `period` (a month, a quarter, a year; all
+/// when none), as [`list`] gives a month's: `jiceng report requests`.
+pub async fn list_in(
+    app: &App,
+    org: &InScope<OrgRecord>,
+    shown_: Shown,
+    period: Option<jiceng_domain::Period>,
+) -> Result<RequestList> {
     let today = app.today();
     let rules = rules(app);
     let before = rules.overdue_before(today);
-    let range = month.map(|(y, m)| {
-        let p = jiceng_domain::Period::Month(y, m);
-        (p.first_day(), p.last_day())
-    });
+    let range = period.map(|p| (p.first_day(), p.last_day()));
     let which = match shown_ {
         Shown::All => Which::All,
         Shown::Open => Which::Open,
@@ -486,7 +495,7 @@ pub async fn list(
         org: org.org_ref(),
         org_id: org.org.id,
         shown: shown_,
-        month: month.map(|(y, m)| format!("{y}-{m:02}")),
+        month: period.map(|p| p.to_string()),
         requests,
         counts,
         overdue_days: rules.overdue_days,

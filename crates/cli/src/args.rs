@@ -274,6 +274,10 @@ pub(crate) enum ReportKind {
     /// secretary's duty report, its integrity reports and departure audits, the problems
     /// named, open and overdue.
     Duty,
+    /// 群众诉求 received in --period (2026, 2026Q4 or 2026-12): the counts (received,
+    /// resolved, the rate, the average days, overdue, the requesters satisfied) and each
+    /// request assigned below, open first; never the requester.
+    Requests,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

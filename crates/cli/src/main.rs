@@ -5,6 +5,7 @@ mod args;
 mod demo;
 mod dues;
 mod import;
+mod masses;
 mod open;
 mod ops;
 mod org;

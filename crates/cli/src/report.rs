@@ -130,6 +130,22 @@ impl Shown for jiceng_app::tasks::TasksReport {
     }
 }
 
+impl Shown for jiceng_app::mass_requests::RequestList {
+    fn table(&self) -> String {
+        crate::masses::render(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!(
+            "群众诉求-{}-{}",
+            self.org.name,
+            self.month.as_deref().unwrap_or("全部")
+        )
+    }
+}
+
 impl Shown for jiceng_app::duties::DutyReport {
     fn table(&self) -> String {
         crate::tasks::render_duty(self)
@@ -209,6 +225,7 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
         | ReportKind::Tasks
         | ReportKind::Burden
         | ReportKind::Inspections
+        | ReportKind::Requests
         | ReportKind::Duty => {
             let period = args
                 .period
@@ -264,6 +281,15 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
             };
             show.give(&jiceng_app::duties::report(app, &root, year).await?)?
         }
+        ReportKind::Requests => show.give(
+            &jiceng_app::mass_requests::list_in(
+                app,
+                &root,
+                jiceng_app::mass_requests::Shown::All,
+                period,
+            )
+            .await?,
+        )?,
         ReportKind::Burden => {
             let jiceng_domain::Period::Month(y, m) = period.expect("parsed above") else {
                 anyhow::bail!("减负台账按月统计：--period 请写月份（如 2026-12）");

@@ -330,6 +330,29 @@ fn demo_builds_once_and_prints_the_accounts() {
     let (code, _, err) = demo(&["duty", "--period", "2026-12"]);
     assert_ne!(code, 0);
     assert!(err.contains("述职评议考核按年度统计"), "{err}");
+    // 群众诉求 of the year: six received, four resolved, one past the limit; the requests
+    // listed without their requesters.
+    let (code, json, err) = demo(&["requests", "--period", "2026", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let c = &v["counts"];
+    assert_eq!(
+        (
+            c["received"].as_i64(),
+            c["resolved"].as_i64(),
+            c["overdue"].as_i64()
+        ),
+        (Some(6), Some(4), Some(1)),
+        "{json}"
+    );
+    assert_eq!(v["requests"].as_array().unwrap().len(), 6, "{json}");
+    assert!(
+        !json.contains("\"requester\"") && !json.contains("\"phone\""),
+        "{json}"
+    );
+    let (code, table, err) = demo(&["requests", "--period", "2026-12"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(table.contains("群众诉求，受理期间 2026-12"), "{table}");
     // Again: nothing is rebuilt.
     let (code, again, err) = run(&dir, &["demo", "--no-serve"]);
     assert_eq!(code, 0, "{again}\n{err}");

@@ -357,6 +357,10 @@ contract_test!(
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let mut aud = api_client(&f.app, "auditor").await;
         let log = aud.get("/api/v1/audit?page_size=200").await.text();
-        assert_eq!(log.matches("\"action\":\"duty_grading\"").count(), 2, "{log}");
+        assert_eq!(
+            log.matches("\"action\":\"duty_grading\"").count(),
+            2,
+            "{log}"
+        );
     }
 );
