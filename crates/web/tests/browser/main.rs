@@ -20,6 +20,7 @@ mod meeting_correction;
 mod mobile_in;
 mod rating;
 mod recruitment;
+mod requests;
 mod tasks;
 mod training;
 mod transfers;
