@@ -29,6 +29,12 @@ contract_test!(
         let form = dept.get(&format!("/requests/new?org={c001}")).await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.text());
         assert!(form.text().contains("受理群众诉求："), "{}", form.text());
+        // The form suggests the subtree's orgs to assign to.
+        assert!(
+            form.text().contains("<option value=\"B001\">甲村党支部</option>"),
+            "{}",
+            form.text()
+        );
         let csrf = csrf_of(&form.text());
         let post = |on: String| {
             vec![

@@ -161,9 +161,15 @@ struct NewPage {
     today: String,
     channels: Vec<(&'static str, &'static str)>,
     categories: Vec<(&'static str, &'static str)>,
+    /// The live orgs of the subtree a request may go to (a phone suggests them as the
+    /// user types; at most [`ASSIGNABLE_SHOWN`]).
+    assignable: Vec<(String, String)>,
     v: Values,
     e: Refusal,
 }
+
+/// How many orgs the form suggests to assign to.
+const ASSIGNABLE_SHOWN: i64 = 500;
 
 async fn new_page(
     state: &AppState,
@@ -189,6 +195,12 @@ async fn new_page(
             categories: Category::ALL
                 .iter()
                 .map(|c| (c.code(), c.label()))
+                .collect(),
+            assignable: jiceng_app::browse::subtree_orgs(&state.app, org, ASSIGNABLE_SHOWN)
+                .await?
+                .into_iter()
+                .filter(|o| !o.dissolved && o.kind != "Group")
+                .map(|o| (o.code, o.name))
                 .collect(),
             v,
             e,
