@@ -530,7 +530,8 @@ contract_test!(
             signal(&r, "NoMassesActivity"),
             (
                 "暂无数据".into(),
-                "暂无数据：近12个月没有受理或交办的群众诉求记录".into()
+                "暂无数据：近12个月没有受理或交办的群众诉求记录，也没有记录群众参与的组织生活"
+                    .into()
             )
         );
         assert_eq!(signal(&r, "OrgLifeNotHeld").0, "正常");

@@ -320,6 +320,26 @@ contract_test!(
         assert_eq!(s, SignalState::NotApplicable, "judged at the village's top");
         let (s, e) = idleness(&app, "T005").await;
         assert_eq!(s, SignalState::NoData, "{e}");
+        // 镇机关 holds a theme day with people from outside the party (群众参与): that is
+        // work with the masses too.
+        let jiguan = sys_org(&app, "T005").await;
+        let sec5 = staff(&jiguan, Role::Secretary, "sec-T005");
+        let theme = jiceng_app::meetings::NewMeeting {
+            kind: Some(jiceng_domain::MeetingKind::ThemeDay),
+            date: Some(d("2026-11-20")),
+            topic: "入户走访困难群众".into(),
+            expected: Some(3),
+            present: Some(3),
+            excused: Some(0),
+            masses_present: Some(6),
+            ..Default::default()
+        };
+        jiceng_app::meetings::record(&app, &sec5.grant().unwrap(), &jiguan, &theme)
+            .await
+            .unwrap();
+        let (s, e) = idleness(&app, "T005").await;
+        assert_eq!(s, SignalState::Clear, "{e}");
+        assert!(e.contains("群众参与的组织生活1次"), "{e}");
 
         // The requester never reaches the audit log; the name is stored encrypted.
         let log = format!("{:?}", audit_log(&app).await);

@@ -383,6 +383,10 @@ pub struct MassFacts {
     pub received: i64,
     pub resolved: i64,
     pub overdue: i64,
+    /// Meetings of the window recorded with people from outside the party taking part
+    /// (群众参与).
+    #[serde(default)]
+    pub meetings: i64,
 }
 
 impl MassFacts {
@@ -390,6 +394,7 @@ impl MassFacts {
         self.received += o.received;
         self.resolved += o.resolved;
         self.overdue += o.overdue;
+        self.meetings += o.meetings;
     }
 }
 

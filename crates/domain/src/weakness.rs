@@ -556,11 +556,11 @@ fn life_not_held(j: &Judged<'_>, out: &mut Signals) {
 }
 
 /// 懒: activity with the masses over the rule set's `masses_window_months` before the day.
-/// The records of it are the 群众诉求 assigned to the org's subtree (SPEC C8): a request
-/// resolved in the window clears it; none resolved while requests lie open past the limit
-/// fires it; no request at all (or only ones still within their limit) is 暂无数据 — the
-/// register not being used is not proof of idleness. Non-members at 三会一课, an optional
-/// ledger column, are not counted.
+/// The records of it are the 群众诉求 assigned to the org's subtree (SPEC C8) and the
+/// meetings of the subtree recorded with people from outside the party (群众参与): a
+/// request resolved or such a meeting held in the window clears it; neither while requests
+/// lie open past the limit fires it; no record at all (or only requests still within
+/// their limit) is 暂无数据 — registers not being used are not proof of idleness.
 fn masses_work(j: &Judged<'_>, out: &mut Signals) {
     let Judged {
         facts,
@@ -575,26 +575,37 @@ fn masses_work(j: &Judged<'_>, out: &mut Signals) {
         return;
     }
     let months = rules.masses_window_months;
-    match facts.masses.filter(|m| m.received > 0 || m.overdue > 0) {
+    match facts
+        .masses
+        .filter(|m| m.received > 0 || m.overdue > 0 || m.meetings > 0)
+    {
         None => out.add(
             r,
             SignalState::NoData,
-            format!("暂无数据：近{months}个月没有受理或交办的群众诉求记录"),
-        ),
-        Some(m) if m.resolved > 0 => out.add(
-            r,
-            SignalState::Clear,
             format!(
-                "近{months}个月受理群众诉求{}件，办结{}件{}",
-                m.received,
-                m.resolved,
-                if m.overdue > 0 {
-                    format!("，{}件逾期未办结", m.overdue)
-                } else {
-                    String::new()
-                }
+                "暂无数据：近{months}个月没有受理或交办的群众诉求记录，也没有记录群众参与的组织生活"
             ),
         ),
+        Some(m) if m.resolved > 0 || m.meetings > 0 => {
+            let mut said = Vec::new();
+            if m.meetings > 0 {
+                said.push(format!("群众参与的组织生活{}次", m.meetings));
+            }
+            if m.received > 0 || m.resolved > 0 {
+                said.push(format!(
+                    "受理群众诉求{}件，办结{}件",
+                    m.received, m.resolved
+                ));
+            }
+            if m.overdue > 0 {
+                said.push(format!("{}件逾期未办结", m.overdue));
+            }
+            out.add(
+                r,
+                SignalState::Clear,
+                format!("近{months}个月{}", said.join("，")),
+            )
+        }
         Some(m) if m.overdue > 0 => out.add(
             r,
             SignalState::Fired,

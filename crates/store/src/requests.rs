@@ -390,8 +390,9 @@ pub async fn open_of(
 /// What the requests bring to the diagnosis and rating of every org of `scope` on
 /// `as_of`: per org, summed over its subtree (the org itself included), the requests
 /// received from `from` to `as_of`, resolved in that span, and open on `as_of` though
-/// received before `overdue_before`. One grouped read by the assigned org's path; each
-/// path's counts are added to the org and every ancestor on it. Orgs with no request in
+/// received before `overdue_before`; and the meetings held in that span with people from
+/// outside the party taking part (群众参与). One grouped read of each by the org's path;
+/// each path's counts are added to the org and every ancestor on it. Orgs with neither in
 /// their subtree are absent (暂无数据).
 pub async fn facts_in_scope(
     conn: &mut Conn,
@@ -418,9 +419,24 @@ pub async fn facts_in_scope(
             received,
             resolved,
             overdue,
+            meetings: 0,
         };
         for id in jiceng_domain::path::ids(&path) {
             out.entry(id).or_default().add(&here);
+        }
+    }
+    let meetings: Vec<(String, i64)> = Sql::numbered(
+        "SELECT org_path, COUNT(*) FROM meeting \
+         WHERE masses_present > 0 AND held_on >= $1 AND held_on <= $2 AND ",
+        vec![from.into(), as_of.into()],
+    )
+    .scope("org_path", scope)
+    .push(" GROUP BY org_path")
+    .fetch_all_as(&mut *conn)
+    .await?;
+    for (path, n) in meetings {
+        for id in jiceng_domain::path::ids(&path) {
+            out.entry(id).or_default().meetings += n;
         }
     }
     out.retain(|_, m| *m != MassFacts::default());

@@ -31,7 +31,8 @@ contract_test!(
         assert!(form.text().contains("受理群众诉求："), "{}", form.text());
         // The form suggests the subtree's orgs to assign to.
         assert!(
-            form.text().contains("<option value=\"B001\">甲村党支部</option>"),
+            form.text()
+                .contains("<option value=\"B001\">甲村党支部</option>"),
             "{}",
             form.text()
         );

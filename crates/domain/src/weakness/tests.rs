@@ -302,6 +302,7 @@ fn idleness_reads_the_mass_requests_of_the_window() {
             received: 5,
             resolved: 3,
             overdue: 1,
+            meetings: 0,
         }),
         r,
     );
@@ -312,6 +313,7 @@ fn idleness_reads_the_mass_requests_of_the_window() {
             received: 2,
             resolved: 0,
             overdue: 2,
+            meetings: 0,
         }),
         r,
     );
@@ -323,15 +325,38 @@ fn idleness_reads_the_mass_requests_of_the_window() {
             received: 2,
             resolved: 0,
             overdue: 0,
+            meetings: 0,
         }),
         r,
     );
     assert_eq!(s, SignalState::NoData);
+    // A meeting with the masses clears it, with or without requests.
+    let (s, e) = state(
+        &with(MassFacts {
+            meetings: 2,
+            ..MassFacts::default()
+        }),
+        r,
+    );
+    assert_eq!(s, SignalState::Clear, "{e}");
+    assert!(e.contains("群众参与的组织生活2次"), "{e}");
+    let (s, e) = state(
+        &with(MassFacts {
+            received: 2,
+            overdue: 2,
+            meetings: 1,
+            ..MassFacts::default()
+        }),
+        r,
+    );
+    assert_eq!(s, SignalState::Clear, "{e}");
+    assert!(e.contains("2件逾期未办结"), "{e}");
     // Below a village top: judged at the top.
     let mut below = with(MassFacts {
         received: 2,
         resolved: 0,
         overdue: 2,
+        meetings: 0,
     });
     below.village_top = false;
     below.under_village_top = true;
