@@ -486,12 +486,25 @@ contract_test!(
         ] {
             assert_eq!(evidence(&r, org, rule), want, "{org} {rule}");
         }
-        // 懒 is "no data" until activity with the masses is recorded (review error 3):
-        // no masses at 三会一课 is not it.
-        assert!(r
-            .no_data
-            .iter()
-            .any(|(rule, _, _)| rule.code() == "NoMassesActivity"));
+        // 懒 never fires from the meetings (review error 3: a ledger without 群众参与 is not
+        // idleness — the shape above has no 懒); a meeting with the masses clears it, and
+        // an org with neither such a meeting nor a request is 暂无数据.
+        for (code, held) in [("T002", 10), ("T005", 20)] {
+            let org = sys_org(&app, code).await;
+            let d = jiceng_app::weak::diagnosis(&app, &org, 2026).await.unwrap();
+            let s = d
+                .signals
+                .iter()
+                .find(|s| s.rule == "NoMassesActivity")
+                .unwrap();
+            assert_eq!(
+                s.state,
+                jiceng_domain::SignalState::Clear,
+                "{code}: {}",
+                s.evidence
+            );
+            assert_eq!(s.evidence, format!("近12个月群众参与的组织生活{held}次"));
+        }
         for (org, rule, want) in [
             ("T002", "CollectiveIncomeLow", "2026年度村集体经济收入3.00万元，低于标准5.00万元"),
             ("T003", "NoRecruit", "近2年未发展党员（最近一名党员入党日期2023-06-01）"),
