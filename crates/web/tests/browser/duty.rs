@@ -53,6 +53,19 @@ async fn duty_the_department_grades_a_report_and_a_secretary_fixes_its_problem_o
     let open = text_of(c, "#duty-open").await;
     assert!(open.contains("青年党员比例偏低"), "{open}");
     shot(c, "duty-list", 1280, 1100).await;
+    // The department sets its own grading: 好 from 92 (the report above keeps its 好).
+    click_on(c, Locator::Css("#grading summary")).await;
+    refill(c, "good_min", "92").await;
+    click(c, "grading-submit").await;
+    wait_url_contains(c, "done=").await;
+    assert!(wait_text(c, "flash")
+        .await
+        .contains("已保存述职评议等次规则"));
+    let rule = text_of(c, "#duty-rule").await;
+    assert!(rule.contains("92分以上为好"), "{rule}");
+    assert!(text_of(c, "#duty-rule-source")
+        .await
+        .contains("组织部门设定"));
     logout(c).await;
 
     c.set_window_size(375, 812).await.unwrap();
