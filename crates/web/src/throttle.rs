@@ -208,9 +208,14 @@ fn is_login(req: &Request) -> bool {
     req.method() == Method::POST && matches!(req.uri().path(), "/login" | "/api/v1/auth/login")
 }
 
-/// An answer to the public survey (`POST /s/{token}`).
+/// The public survey (`/s/{token}`): its answers and the page itself, so that tokens
+/// cannot be probed faster than answered.
 fn is_survey_answer(req: &Request) -> bool {
-    req.method() == Method::POST && req.uri().path().starts_with("/s/")
+    is_survey_path(req.uri().path())
+}
+
+fn is_survey_path(path: &str) -> bool {
+    path.starts_with("/s/")
 }
 
 /// The survey's answers throttled like logins, by their own buckets; a refusal is a plain
@@ -357,6 +362,23 @@ mod tests {
         // rather than grow.
         assert!(t.check(ip("10.0.0.3")).is_ok());
         assert!(t.check(ip("10.0.0.1")).is_ok());
+    }
+
+    #[test]
+    fn the_survey_has_its_own_more_generous_buckets() {
+        assert!(is_survey_path("/s/ABCDEFGHJKMN"));
+        assert!(!is_survey_path("/surveys/1"));
+        let l = LoginLimits::survey_answers();
+        assert!(l.address_burst > LoginLimits::default().address_burst);
+        // A village's respondents behind one address: 120 at once, then refused.
+        let t = Throttle::new(LoginLimits {
+            per_address_per_minute: 0.001,
+            ..l
+        });
+        for _ in 0..120 {
+            assert!(t.check(ip("10.0.0.1")).is_ok());
+        }
+        assert!(t.check(ip("10.0.0.1")).is_err());
     }
 
     #[test]
