@@ -34,8 +34,8 @@ use crate::{App, AppError, OrgRecord, OrgRef, Result};
 /// How many surveys a list shows.
 pub const LIST_MAX: i64 = 500;
 
-/// The characters of a token: no 0/O, 1/I/L, easy to type from a printed card.
-const ALPHABET: &[u8; 32] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789Z";
+/// The characters of a token: no 0/O, 1/I, easy to type from a printed card.
+const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 /// Characters per token (12 of 32: 60 bits).
 pub const TOKEN_CHARS: usize = 12;
 
@@ -176,14 +176,7 @@ pub async fn open(
         ));
     }
     let mut conn = app.store.acquire().await?;
-    let same = store::list(&mut conn, &org.subtree(), LIST_MAX)
-        .await?
-        .into_iter()
-        .any(|r| {
-            r.survey.org_id == org.org.id
-                && r.survey.period == period
-                && r.survey.closed_on.is_none()
-        });
+    let same = store::open_for(&mut conn, org.org.id, period).await?;
     drop(conn);
     if same {
         return Err(refused(
@@ -576,4 +569,32 @@ pub async fn facts_in_scope(
     as_of: NaiveDate,
 ) -> Result<std::collections::HashMap<i64, SatisfactionFacts>> {
     Ok(store::facts_in_scope(conn, scope, year, as_of).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_uniform_over_32_distinct_characters() {
+        let mut a = ALPHABET.to_vec();
+        a.sort_unstable();
+        a.dedup();
+        assert_eq!(
+            a.len(),
+            32,
+            "each character once: 256 = 8 × 32, so each equally likely"
+        );
+        for c in b"0O1I" {
+            assert!(!ALPHABET.contains(c), "{}", *c as char);
+        }
+        let t = new_token().unwrap();
+        assert_eq!(t.len(), TOKEN_CHARS);
+        assert_eq!(normalise(&grouped(&t).to_lowercase()), Some(t.clone()));
+        assert_eq!(normalise(" abcd efgh jklm "), Some("ABCDEFGHJKLM".into()));
+        assert_eq!(normalise("ABCD-EFGH-JKL0"), None);
+        assert_eq!(normalise("ABCD"), None);
+        assert_ne!(token_hash(&t), t);
+        assert_eq!(token_hash(&t).len(), 64);
+    }
 }

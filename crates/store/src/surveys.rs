@@ -104,6 +104,18 @@ pub async fn get_any(conn: &mut Conn, id: i64) -> Result<Option<StoredSurvey>> {
     get(conn, &Scope::All, id).await
 }
 
+/// Whether org `org_id` has a survey of `period` still open.
+pub async fn open_for(conn: &mut Conn, org_id: i64, period: SurveyPeriod) -> Result<bool> {
+    let n: i64 = Sql::new("SELECT COUNT(*) FROM survey WHERE org_id = ")
+        .bind(org_id)
+        .push(" AND period = ")
+        .bind(period.code())
+        .push(" AND closed_on IS NULL")
+        .fetch_scalar(&mut *conn)
+        .await?;
+    Ok(n > 0)
+}
+
 /// A survey with its counts, as lists show it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SurveyRow {
