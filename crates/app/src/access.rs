@@ -422,6 +422,14 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         system: false,
     },
     PermissionRow {
+        action: Action::RunSurveys,
+        label: "开展群众满意度测评：发起测评、分批发放测评码（打印）、结束测评",
+        // The department and the township committee run the survey of a village; the
+        // village's own secretary does not survey the masses about himself.
+        roles: &[Department, Committee],
+        system: false,
+    },
+    PermissionRow {
         action: Action::ListAccounts,
         label: "查看所管理范围内的账号",
         roles: &[Admin, Security, Department],
@@ -567,6 +575,7 @@ permissions!(
     RecordInspections,
     RecordDuty,
     RecordRequests,
+    RunSurveys,
     ListAccounts,
     ManageAccounts,
     KeepAccounts,

@@ -860,3 +860,65 @@ pub async fn seed_requests(app: &App, county_code: &str) -> Result<usize> {
     }
     Ok(n)
 }
+
+/// 群众满意度测评 in the demo township: its committee surveys the demo branch and two other
+/// branches for the year, issues a batch of 20 tokens to each, and a few synthetic
+/// respondents answer (the tokens are used by the seed itself, never printed); the demo
+/// branch's survey is closed, so its satisfaction rate (75.0 % of 36 ratings) reaches the
+/// rating and 软 once they are computed again. Returns (surveys, responses).
+pub async fn seed_surveys(app: &App, county_code: &str) -> Result<(usize, usize)> {
+    use crate::access::{Actor, Role, RunSurveys};
+    use crate::surveys;
+    let d = pick_orgs(app, county_code).await?;
+    let year = chrono::Datelike::year(&app.today());
+    let committee = Actor::for_demo(Role::Committee, &d.township);
+    let grant = committee.grant::<RunSurveys>()?;
+    let mut conn = app.store.acquire().await?;
+    let others: Vec<OrgRecord> =
+        jiceng_store::orgs::list(&mut conn, &Scope::subtree(&d.township.path))
+            .await?
+            .into_iter()
+            .filter(|o| {
+                o.org.kind == OrgKind::Branch
+                    && o.org.dissolved_on.is_none()
+                    && o.org.id != d.branch.org.id
+            })
+            .take(2)
+            .collect();
+    drop(conn);
+    // Synthetic answers (工作, 书记, 服务), cycled: 9 of 12 ratings satisfied.
+    let patterns: [([&str; 3], &str); 4] = [
+        (["5", "4", "4"], "希望村里多组织农技培训"),
+        (["4", "2", "3"], ""),
+        (["3", "4", "2"], "村务公开栏更新不及时"),
+        (["2", "5", "4"], ""),
+    ];
+    let mut orgs = vec![d.branch.clone()];
+    orgs.extend(others);
+    let (mut surveys_n, mut answered) = (0, 0);
+    for (k, org) in orgs.into_iter().enumerate() {
+        let target = crate::access::InScope::proven(org);
+        let id = surveys::open(app, &grant, &target, &year.to_string()).await?;
+        let batch = surveys::issue(app, &grant, &target, id, Some(20)).await?;
+        let n = if k == 0 { 12 } else { 5 };
+        for (i, code) in batch.codes.iter().take(n).enumerate() {
+            let (scores, comment) = patterns[i % patterns.len()];
+            let by = |q: &str| {
+                ["work", "secretary", "service"]
+                    .iter()
+                    .position(|c| *c == q)
+                    .map(|j| scores[j].to_string())
+            };
+            // A comment once per pattern, not repeated.
+            let comment = if i < patterns.len() { comment } else { "" };
+            if surveys::answer(app, code, by, comment).await? == surveys::Answered::Recorded {
+                answered += 1;
+            }
+        }
+        if k == 0 {
+            surveys::close(app, &grant, &target, id).await?;
+        }
+        surveys_n += 1;
+    }
+    Ok((surveys_n, answered))
+}

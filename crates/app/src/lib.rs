@@ -41,6 +41,7 @@ pub mod referral;
 pub mod refusal;
 pub mod reminders;
 pub mod reports;
+pub mod surveys;
 pub mod tasks;
 pub mod totp;
 pub mod training;

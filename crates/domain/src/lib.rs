@@ -27,6 +27,7 @@ pub mod recruitment;
 pub mod rectification;
 pub mod rules;
 pub mod structure;
+pub mod survey;
 pub mod task;
 pub mod text;
 pub mod training;

@@ -37,6 +37,9 @@ pub struct RuleSet {
     /// 群众诉求: how many days a request may stay open before it is overdue.
     #[serde(default)]
     pub mass_requests: crate::mass_request::MassRequestRules,
+    /// 群众满意度测评: the questionnaire a survey opened under this set asks.
+    #[serde(default)]
+    pub survey: crate::survey::SurveyRules,
 }
 
 /// 减负 (SPEC C6): the number of tasks, inspections and data requests an org of each level

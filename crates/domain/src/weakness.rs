@@ -312,15 +312,7 @@ pub fn diagnose(facts: &OrgYearFacts, set: &IndicatorSet, book: &RuleBook) -> Ve
     life_not_held(&j, &mut out);
     masses_work(&j, &mut out);
     no_recruit(&j, &mut out);
-    // 软: satisfaction (no record exists yet).
-    out.add(
-        SignalRule::LowSatisfaction,
-        SignalState::NoData,
-        format!(
-            "暂无数据：尚未开展群众满意度测评（标准：不低于{:.0}%）",
-            j.rules.satisfaction_min_share * 100.0
-        ),
-    );
+    low_satisfaction(&j, &mut out);
     operating_funding(&j, &mut out);
     collective_income(&j, &mut out);
     discipline_cases(&j, &mut out);
@@ -622,6 +614,38 @@ fn masses_work(j: &Judged<'_>, out: &mut Signals) {
                 m.received
             ),
         ),
+    }
+}
+
+/// 软: the org's latest 群众满意度测评 of the year closed by the day, against the rule
+/// set's `satisfaction_min_share`; none closed, or none answered: 暂无数据, never 0.
+fn low_satisfaction(j: &Judged<'_>, out: &mut Signals) {
+    let r = SignalRule::LowSatisfaction;
+    let min = j.rules.satisfaction_min_share;
+    let standard = format!("标准：不低于{:.0}%", min * 100.0);
+    match &j.facts.satisfaction {
+        None => out.add(
+            r,
+            SignalState::NoData,
+            format!("暂无数据：尚未开展群众满意度测评（{standard}）"),
+        ),
+        Some(s) => match s.rate() {
+            None => out.add(
+                r,
+                SignalState::NoData,
+                format!("暂无数据：{}（{standard}）", s.describe()),
+            ),
+            Some(rate) if rate < min => out.add(
+                r,
+                SignalState::Fired,
+                format!("{}，低于{:.0}%", s.describe(), min * 100.0),
+            ),
+            Some(_) => out.add(
+                r,
+                SignalState::Clear,
+                format!("{}（{standard}）", s.describe()),
+            ),
+        },
     }
 }
 

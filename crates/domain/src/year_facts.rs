@@ -229,6 +229,10 @@ pub struct OrgYearFacts {
     /// recorded, 暂无数据).
     #[serde(default)]
     pub masses: Option<crate::mass_request::MassFacts>,
+    /// The org's latest 群众满意度测评 of the year closed on or before the day (`None`:
+    /// none closed, 暂无数据).
+    #[serde(default)]
+    pub satisfaction: Option<crate::survey::SatisfactionFacts>,
 }
 
 /// Evidence texts that recur in nearly every rating. Stored ratings refer to them by

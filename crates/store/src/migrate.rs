@@ -261,6 +261,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0040_mass_request.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 41,
+        name: "survey",
+        script: include_str!("../migrations/0041_survey.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -466,6 +466,8 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "inspection" => "inspection",
         "duty_record" => "duty_record",
         "mass_request" => "mass_request",
+        "survey" => "survey",
+        "survey_response" => "survey_response",
         "meeting_attachment" => "meeting_attachment",
         "record_file" => "record_file",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),

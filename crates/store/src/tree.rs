@@ -35,6 +35,7 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("duty_problem", "org_path"),
     ("mass_request", "org_path"),
     ("mass_request_progress", "org_path"),
+    ("survey", "org_path"),
     ("meeting", "org_path"),
     ("compliance_month", "branch_path"),
     ("compliance_summary", "org_path"),

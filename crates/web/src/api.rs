@@ -188,6 +188,7 @@ pub fn routes() -> Routes {
         .merge(crate::api_inspections::routes())
         .merge(crate::api_duty::routes())
         .merge(crate::api_requests::routes())
+        .merge(crate::api_surveys::routes())
 }
 
 pub(crate) type ApiResult<T = Json<Value>> = Result<T, ApiError>;

@@ -15,6 +15,7 @@ mod api_member_life;
 mod api_rating;
 mod api_recruitment;
 mod api_requests;
+mod api_surveys;
 mod api_tasks;
 mod api_training;
 mod assets;
@@ -169,6 +170,9 @@ pub struct AppState {
     pub(crate) summaries_refreshed: Arc<Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
     /// The login throttles (per address and global).
     pub(crate) throttle: Arc<throttle::Throttle>,
+    /// The throttle of the public survey's answers (per address and global; refusals are
+    /// not audited: the survey keeps no address).
+    pub(crate) survey_throttle: Arc<throttle::Throttle>,
     /// The secret of the login forms' tokens (read from the database on first use).
     pub(crate) login_secret: Arc<tokio::sync::OnceCell<String>>,
 }
@@ -277,6 +281,9 @@ impl AppState {
             ratings: Arc::new(memo::Memo::new()),
             summaries_refreshed: Arc::new(Mutex::new(None)),
             throttle: Arc::new(throttle::Throttle::new(config.login_limits.clone())),
+            survey_throttle: Arc::new(throttle::Throttle::new(
+                throttle::LoginLimits::survey_answers(),
+            )),
             login_secret: Arc::new(tokio::sync::OnceCell::new()),
             config,
         }

@@ -82,6 +82,8 @@ pub enum Subject {
     Duty,
     /// The path's `{id}` is a 群众诉求 assigned to an org in `?org=`'s subtree.
     Request,
+    /// The path's `{id}` is a 群众满意度测评 of an org in `?org=`'s subtree.
+    Survey,
 }
 
 /// One row of the route table.

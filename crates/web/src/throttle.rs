@@ -44,6 +44,21 @@ impl Default for LoginLimits {
     }
 }
 
+impl LoginLimits {
+    /// The public survey's answers: a village's respondents may share one address (a
+    /// phone network's), so more per address than logins — 60 a minute after a burst of
+    /// 120 — and 500 a second for the whole server.
+    pub fn survey_answers() -> LoginLimits {
+        LoginLimits {
+            per_address_per_minute: 60.0,
+            address_burst: 120.0,
+            global_per_second: 500.0,
+            global_burst: 1000.0,
+            max_addresses: 100_000,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Bucket {
     tokens: f64,
@@ -193,8 +208,55 @@ fn is_login(req: &Request) -> bool {
     req.method() == Method::POST && matches!(req.uri().path(), "/login" | "/api/v1/auth/login")
 }
 
-/// The middleware: throttles the two login routes before their handlers run.
+/// The public survey (`/s/{token}`): its answers and the page itself, so that tokens
+/// cannot be probed faster than answered.
+fn is_survey_answer(req: &Request) -> bool {
+    is_survey_path(req.uri().path())
+}
+
+fn is_survey_path(path: &str) -> bool {
+    path.starts_with("/s/")
+}
+
+/// The survey's answers throttled like logins, by their own buckets; a refusal is a plain
+/// Chinese page and is not audited (the survey keeps no address).
+fn throttle_survey(state: &AppState, req: &Request) -> Option<Response> {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let addr = client_address(peer, req.headers(), state.config.trusted_proxy);
+    let retry_after = match state.survey_throttle.check(addr) {
+        Ok(()) => return None,
+        Err(Refusal::Address { retry_after, .. } | Refusal::Global { retry_after, .. }) => {
+            retry_after
+        }
+    };
+    let body = format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>群众满意度测评</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><div class=\"survey-public\"><p class=\"survey-message\" id=\"survey-throttled\">提交的人较多，请在{retry_after}秒后再提交。</p></div></main></body></html>"
+    );
+    let mut resp = (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    resp.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_str(&retry_after.to_string()).expect("digits"),
+    );
+    Some(resp)
+}
+
+/// The middleware: throttles the two login routes and the survey's answers before their
+/// handlers run.
 pub async fn throttle_logins(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if is_survey_answer(&req) {
+        if let Some(refused) = throttle_survey(&state, &req) {
+            return refused;
+        }
+        return next.run(req).await;
+    }
     if !is_login(&req) {
         return next.run(req).await;
     }
@@ -300,6 +362,23 @@ mod tests {
         // rather than grow.
         assert!(t.check(ip("10.0.0.3")).is_ok());
         assert!(t.check(ip("10.0.0.1")).is_ok());
+    }
+
+    #[test]
+    fn the_survey_has_its_own_more_generous_buckets() {
+        assert!(is_survey_path("/s/ABCDEFGHJKMN"));
+        assert!(!is_survey_path("/surveys/1"));
+        let l = LoginLimits::survey_answers();
+        assert!(l.address_burst > LoginLimits::default().address_burst);
+        // A village's respondents behind one address: 120 at once, then refused.
+        let t = Throttle::new(LoginLimits {
+            per_address_per_minute: 0.001,
+            ..l
+        });
+        for _ in 0..120 {
+            assert!(t.check(ip("10.0.0.1")).is_ok());
+        }
+        assert!(t.check(ip("10.0.0.1")).is_err());
     }
 
     #[test]

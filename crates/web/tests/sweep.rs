@@ -58,6 +58,8 @@ struct Ids {
     duty: (i64, i64),
     /// A 群众诉求 assigned to each town's branch (B001, B003).
     request: (i64, i64),
+    /// A 群众满意度测评 of each town's branch (B001, B003), with a batch of tokens.
+    survey: (i64, i64),
 }
 
 enum Sample {
@@ -177,6 +179,9 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/requests/{id}/resolve") => Sample::Json(json!({
                 "resolved_on": "2026-06-10", "result": "测试", "feedback": "Satisfied"
             })),
+            ("POST", "/surveys") => Sample::Json(json!({"period": "2026"})),
+            ("POST", "/surveys/{id}/tokens") => Sample::Json(json!({"count": 2})),
+            ("POST", "/surveys/{id}/close") => Sample::Empty,
             ("PUT", "/recruitment/plans") => {
                 Sample::Json(json!({"target": 3, "structure": {"women": 1}}))
             }
@@ -295,6 +300,11 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("average_min", s("60")),
             ("poor_share", s("33.4")),
         ]),
+        ("POST", "/surveys/new") => f(&[("period", s("2026"))]),
+        ("POST", "/surveys/{id}/tokens") => f(&[("count", s("2"))]),
+        ("POST", "/surveys/{id}/close") => f(&[]),
+        // The public survey: without its pre-session token, refused before anything is read.
+        ("POST", "/s/{token}") => f(&[("q1", s("5")), ("q2", s("5")), ("q3", s("5"))]),
         ("POST", "/burden/ceilings") => {
             f(&[("village", s("4")), ("township", s("8")), ("other", s("6"))])
         }
@@ -483,6 +493,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
         Subject::Inspection => pick(ids.inspection),
         Subject::Duty => pick(ids.duty),
         Subject::Request => pick(ids.request),
+        Subject::Survey => pick(ids.survey),
     };
     let mut path = r.path.clone();
     for (param, value) in [
@@ -502,6 +513,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
         ("{decision}", "confirm".to_string()),
         ("{step}", "progress".to_string()),
         ("{token}", "no-such-upload".to_string()),
+        ("{batch}", "1".to_string()),
     ] {
         path = path.replace(param, &value);
     }
@@ -882,6 +894,26 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
             .unwrap();
         request_ids.push(id);
     }
+    let mut survey_ids = vec![];
+    for branch in ["B001", "B003"] {
+        let dept = jiceng_app::access::Actor::for_test(0, "dept", Role::Department);
+        let org = jiceng_app::access::resolve(
+            &f.app,
+            &dept,
+            &jiceng_app::access::OrgKey::Key(branch.into()),
+        )
+        .await
+        .unwrap();
+        let year = chrono::Datelike::year(&f.app.today()).to_string();
+        let grant = dept.grant().unwrap();
+        let id = jiceng_app::surveys::open(&f.app, &grant, &org, &year)
+            .await
+            .unwrap();
+        jiceng_app::surveys::issue(&f.app, &grant, &org, id, Some(3))
+            .await
+            .unwrap();
+        survey_ids.push(id);
+    }
     let ids = Ids {
         org: (f.orgs["B001"], f.orgs["B003"]),
         member: (f.members["张建国"], f.members["周丽"]),
@@ -899,6 +931,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         inspection: (inspection_ids[0], inspection_ids[1]),
         duty: (duty_ids[0], duty_ids[1]),
         request: (request_ids[0], request_ids[1]),
+        survey: (survey_ids[0], survey_ids[1]),
     };
     (f, ids)
 }

@@ -143,10 +143,16 @@ pub enum AuditAction {
     MassRequestProgress = 151,
     /// A request resolved, with the requester's feedback.
     MassRequestResolve = 152,
+    /// 群众满意度测评: a survey opened (never an answer or a token in any entry).
+    SurveyOpen = 160,
+    /// A batch of survey tokens issued (how many; never the tokens).
+    SurveyTokens = 161,
+    /// A survey closed.
+    SurveyClose = 162,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 85] = [
+    pub const ALL: [AuditAction; 88] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -232,6 +238,9 @@ impl AuditAction {
         AuditAction::MassRequestRecord,
         AuditAction::MassRequestProgress,
         AuditAction::MassRequestResolve,
+        AuditAction::SurveyOpen,
+        AuditAction::SurveyTokens,
+        AuditAction::SurveyClose,
     ];
 
     pub fn code(self) -> i64 {
@@ -329,6 +338,9 @@ impl AuditAction {
             AuditAction::MassRequestRecord => "mass_request_record",
             AuditAction::MassRequestProgress => "mass_request_progress",
             AuditAction::MassRequestResolve => "mass_request_resolve",
+            AuditAction::SurveyOpen => "survey_open",
+            AuditAction::SurveyTokens => "survey_tokens",
+            AuditAction::SurveyClose => "survey_close",
         }
     }
 
@@ -419,6 +431,9 @@ impl AuditAction {
             AuditAction::MassRequestRecord => "受理群众诉求",
             AuditAction::MassRequestProgress => "登记群众诉求办理进展",
             AuditAction::MassRequestResolve => "办结群众诉求",
+            AuditAction::SurveyOpen => "发起群众满意度测评",
+            AuditAction::SurveyTokens => "发放群众满意度测评码",
+            AuditAction::SurveyClose => "结束群众满意度测评",
         }
     }
 }

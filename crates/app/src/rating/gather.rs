@@ -36,6 +36,9 @@ pub struct Gathered {
     duty: HashMap<i64, jiceng_domain::duty::DutyFacts>,
     /// The 群众诉求 of each org's subtree over the 懒 window (orgs without any: absent).
     masses: HashMap<i64, jiceng_domain::mass_request::MassFacts>,
+    /// The latest 群众满意度测评 of the year each org closed by the day (orgs without one:
+    /// absent).
+    satisfaction: HashMap<i64, jiceng_domain::survey::SatisfactionFacts>,
     /// Orgs with a weakness confirmed for the year (the set may cap their stars).
     confirmed: HashSet<i64>,
 }
@@ -102,6 +105,7 @@ impl Gathered {
             tasks: self.tasks.get(&o.id).copied(),
             duty: self.duty.get(&o.id).copied(),
             masses: self.masses.get(&o.id).copied(),
+            satisfaction: self.satisfaction.get(&o.id).cloned(),
             confirmed_weak: self.confirmed.contains(&o.id),
         })
     }
@@ -168,6 +172,8 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
         rules.mass_requests.overdue_before(as_of),
     )
     .await?;
+    // 软 and Satisfaction: the latest survey of the year closed by the day, per org.
+    let satisfaction = crate::surveys::facts_in_scope(&mut conn, &scope, year, as_of).await?;
     let signal_rows = weak_store::signals(&mut conn, &scope, year).await?;
     let manual = rating_store::manual_scores(&mut conn, &scope, year).await?;
     let confirmed: HashSet<i64> = weak_store::confirmed_orgs(&mut conn, &scope, year)
@@ -370,6 +376,7 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
         tasks,
         duty,
         masses,
+        satisfaction,
         confirmed,
     })
 }

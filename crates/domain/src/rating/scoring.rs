@@ -261,7 +261,13 @@ fn derived(d: DerivedIndicator, f: &OrgYearFacts, set: &IndicatorSet, book: &Rul
             }
         }
         DerivedIndicator::TrainingHours => training(f),
-        DerivedIndicator::Satisfaction => no_data("尚未开展群众满意度测评"),
+        DerivedIndicator::Satisfaction => match &f.satisfaction {
+            None => no_data("尚未开展群众满意度测评"),
+            Some(s) => match s.rate() {
+                None => no_data(s.describe()),
+                Some(rate) => scored(rate * 100.0, s.describe()),
+            },
+        },
         DerivedIndicator::TaskCompletion => tasks(f, &rules.duty),
     }
 }

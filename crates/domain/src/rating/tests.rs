@@ -71,6 +71,7 @@ pub(crate) fn facts() -> OrgYearFacts {
         tasks: None,
         duty: None,
         masses: None,
+        satisfaction: None,
         confirmed_weak: false,
     }
 }
@@ -806,4 +807,31 @@ fn training_hours_are_scored_on_a_finished_year_only() {
     // The same tally while the year runs: progress, never a failure.
     f.as_of = d("2026-12-15");
     assert_eq!(state(&f), (ScoreState::NoData, None));
+}
+
+#[test]
+fn satisfaction_scores_the_rate_of_the_latest_closed_survey() {
+    use crate::survey::{SatisfactionFacts, SurveyPeriod};
+    let mut f = facts();
+    f.satisfaction = Some(SatisfactionFacts {
+        survey_id: 7,
+        period: SurveyPeriod::Half(2026, 2),
+        closed_on: d("2026-11-30"),
+        responses: 30,
+        issued: 50,
+        ratings: 90,
+        satisfied: 72,
+    });
+    let r = rate(&f, &village(), &book());
+    let s = score_of(&r, "Satisfaction");
+    assert_eq!(s.score, Some(80.0), "72 of 90 ratings satisfied");
+    assert!(s.evidence.contains("满意率80.0%"), "{}", s.evidence);
+    // Closed with no answer: 暂无数据, not 0.
+    f.satisfaction.as_mut().unwrap().ratings = 0;
+    f.satisfaction.as_mut().unwrap().satisfied = 0;
+    f.satisfaction.as_mut().unwrap().responses = 0;
+    let r = rate(&f, &village(), &book());
+    let s = score_of(&r, "Satisfaction");
+    assert_eq!(s.state, ScoreState::NoData);
+    assert_eq!(s.score, None);
 }

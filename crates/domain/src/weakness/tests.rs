@@ -362,3 +362,49 @@ fn idleness_reads_the_mass_requests_of_the_window() {
     below.under_village_top = true;
     assert_eq!(state(&below, r).0, SignalState::NotApplicable);
 }
+
+#[test]
+fn softness_reads_the_latest_closed_survey_against_the_rule_set() {
+    use crate::survey::{SatisfactionFacts, SurveyPeriod};
+    let with = |ratings: i64, satisfied: i64| OrgYearFacts {
+        satisfaction: Some(SatisfactionFacts {
+            survey_id: 1,
+            period: SurveyPeriod::Year(2026),
+            closed_on: d("2026-11-30"),
+            responses: ratings / 3,
+            issued: 50,
+            ratings,
+            satisfied,
+        }),
+        ..healthy()
+    };
+    let r = SignalRule::LowSatisfaction;
+    let (s, e) = state(&healthy(), r);
+    assert_eq!(s, SignalState::NoData, "{e}");
+    assert!(e.contains("尚未开展群众满意度测评"), "{e}");
+    // No answer at all: 暂无数据, never 0 %.
+    let (s, e) = state(&with(0, 0), r);
+    assert_eq!(s, SignalState::NoData, "{e}");
+    // 53 of 90 = 58.9 % < 60 %: fired.
+    let (s, e) = state(&with(90, 53), r);
+    assert_eq!(s, SignalState::Fired, "{e}");
+    assert!(e.contains("58.9%"), "{e}");
+    // 54 of 90 = 60 %: clear (the standard is "not below").
+    let (s, _) = state(&with(90, 54), r);
+    assert_eq!(s, SignalState::Clear);
+    // The number lives in the rule set: a set asking 70 % fires at 60 %.
+    let book = RuleBook::new(
+        RuleBook::shipped()
+            .sets()
+            .iter()
+            .cloned()
+            .map(|mut s| {
+                s.weak_signals.satisfaction_min_share = 0.7;
+                s
+            })
+            .collect(),
+    );
+    let out = diagnose(&with(90, 54), &set(), &book);
+    let s = out.iter().find(|x| x.rule == r).unwrap();
+    assert_eq!(s.state, SignalState::Fired, "{}", s.evidence);
+}

@@ -592,6 +592,26 @@ pub const ROUTES: &[ApiRoute] = &[
         .body("RequestResolve")
         .status(204)
         .returns("Object"),
+    get("/surveys", "masses", "群众满意度测评：org 及以下党组织的测评（进行中的在前），发放张数、收回份数、参与率、满意率（很满意、满意、基本满意的人次占全部作答人次）")
+        .params(&[ORG])
+        .returns("SurveyList"),
+    post("/surveys", "masses", "发起 org 的群众满意度测评（组织部门、党（工）委）：测评期间为年度或半年，题目取当日规则集（复制到本次测评）；期间未开始、同一期间正在测评等 400，error 为中文原因，field 为所属字段")
+        .params(&[ORG])
+        .body("SurveyInput")
+        .status(201)
+        .returns("SurveyCreated"),
+    get("/surveys/{id}", "masses", "一次群众满意度测评的结果（org 为被测评党组织或其上级）：各题分布和平均分、满意率、参与率、意见建议原文、测评码批次；无答卷为暂无数据（null）")
+        .params(&[ID, ORG])
+        .returns("SurveyResults"),
+    post("/surveys/{id}/tokens", "masses", "发放一批测评码（1至500张）：测评码只在此返回一次，系统只保存摘要；已结束、张数不对等 400")
+        .params(&[ID, ORG])
+        .body("SurveyBatchInput")
+        .status(201)
+        .returns("SurveyBatch"),
+    post("/surveys/{id}/close", "masses", "结束测评：此后不再接受作答，结果计入星级评定的群众满意度指标和软弱涣散研判；已结束 400；204 为已保存")
+        .params(&[ID, ORG])
+        .status(204)
+        .returns("Object"),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),

@@ -158,6 +158,7 @@ pub(super) fn schemas() -> Value {
         m.extend(crate::api_inspections::schemas());
         m.extend(crate::api_duty::schemas());
         m.extend(crate::api_requests::schemas());
+        m.extend(crate::api_surveys::schemas());
     }
     all
 }

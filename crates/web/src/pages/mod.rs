@@ -34,6 +34,7 @@ mod reports;
 pub(crate) mod requests;
 mod search;
 pub(crate) mod small_upload;
+pub(crate) mod surveys;
 mod tasks;
 mod training;
 mod transfer_batch;
@@ -81,6 +82,7 @@ pub fn routes() -> Routes {
         .merge(inspections::routes())
         .merge(duty::routes())
         .merge(requests::routes())
+        .merge(surveys::routes())
         .merge(import::routes())
 }
 
@@ -153,7 +155,9 @@ impl Section {
             _ if under_org(&["rating"]) => Section::Rating,
             ("reports", "weak" | "rectification") => Section::Weak,
             _ if under_org(&["weak", "rectification"]) => Section::Weak,
-            ("tasks" | "burden" | "inspections" | "duty" | "requests", _) => Section::Tasks,
+            ("tasks" | "burden" | "inspections" | "duty" | "requests" | "surveys", _) => {
+                Section::Tasks
+            }
             ("members" | "recruitment" | "transfers" | "mobility" | "dues" | "training", _) => {
                 Section::Members
             }
