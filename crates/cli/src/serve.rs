@@ -85,17 +85,8 @@ async fn build_demo(app: &App) -> Result<()> {
         "已生成：{} 个党组织，{} 名党员，{} 个单位，近一年 {} 次组织生活（{:.1} 秒）",
         s.orgs, s.members, s.units, s.meetings, s.seconds
     );
-    // This year's stars and suspected weaknesses, as the department would rate
-    // them, so the rating and weak-organization pages have something to show.
     let root = demo_root(app).await?;
-    let year = chrono::Datelike::year(&app.today());
-    let grant = jiceng_app::access::Actor::system().grant::<jiceng_app::access::Rate>()?;
     let root = system_org(app, &root).await?;
-    let r = jiceng_app::rating::rate(app, &grant, &root, year).await?;
-    println!(
-        "已完成{year}年度星级评定：{} 个党组织评定，{} 个疑似软弱涣散（待组织部门确定或排除）",
-        r.rated, r.suspected_orgs
-    );
     let letters = jiceng_app::demo::seed_transfers(app, &root.org.code).await?;
     println!("演示支部的组织关系转接：{letters} 封介绍信（已接收、待接收、逾期未接收各一）");
     let (assessed, paid) = jiceng_app::demo::seed_dues(app, &root.org.code).await?;
@@ -114,6 +105,15 @@ async fn build_demo(app: &App) -> Result<()> {
     println!("群众诉求：演示乡镇党委受理 {requests} 件并交办各村（演示支部有一件逾期未办结）");
     let (surveys, answers) = jiceng_app::demo::seed_surveys(app, &root.org.code).await?;
     println!("群众满意度测评：演示乡镇党委对 {surveys} 个党支部开展测评，各发放测评码 20 张，收回 {answers} 份（演示支部的测评已结束，满意率75.0%）");
+    // This year's stars and suspected weaknesses, as the department would rate them, last:
+    // so they read the tasks, duty reports, requests and surveys seeded above.
+    let year = chrono::Datelike::year(&app.today());
+    let grant = jiceng_app::access::Actor::system().grant::<jiceng_app::access::Rate>()?;
+    let r = jiceng_app::rating::rate(app, &grant, &root, year).await?;
+    println!(
+        "已完成{year}年度星级评定：{} 个党组织评定，{} 个疑似软弱涣散（待组织部门确定或排除）",
+        r.rated, r.suspected_orgs
+    );
     Ok(())
 }
 
