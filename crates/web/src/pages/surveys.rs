@@ -473,9 +473,12 @@ async fn public_page(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),
     );
+    // The address holds the token: it is never sent to another site (same-origin, as every
+    // page). Not no-referrer: under it a browser posts the form with `Origin: null`, which
+    // the same-origin check refuses.
     resp.headers_mut().insert(
         header::REFERRER_POLICY,
-        header::HeaderValue::from_static("no-referrer"),
+        header::HeaderValue::from_static("same-origin"),
     );
     Ok(resp)
 }

@@ -21,6 +21,7 @@ mod mobile_in;
 mod rating;
 mod recruitment;
 mod requests;
+mod surveys;
 mod tasks;
 mod training;
 mod transfers;
