@@ -23,7 +23,7 @@ use serde_json::json;
 use crate::access::{Grant, InScope, OrgKey, RecordRequests};
 use crate::audit::{self, AuditAction};
 use crate::auth::time_text;
-use crate::refusal::Refused;
+use crate::refusal::{refused, Refused};
 use crate::{App, AppError, OrgRecord, OrgRef, Result};
 
 /// How many requests a list shows.
@@ -36,13 +36,6 @@ impl From<RequestError> for AppError {
             message: e.message,
         })
     }
-}
-
-fn refused(field: &'static str, message: impl Into<String>) -> AppError {
-    AppError::MemberLife(Refused {
-        field,
-        message: message.into(),
-    })
 }
 
 /// A request as received: the form's fields, the org it goes to, the requester's optional

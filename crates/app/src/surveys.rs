@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 use crate::access::{Grant, InScope, RunSurveys};
 use crate::audit::{self, AuditAction};
 use crate::auth::time_text;
-use crate::refusal::Refused;
+use crate::refusal::{refused, Refused};
 use crate::{App, AppError, OrgRecord, OrgRef, Result};
 
 /// How many surveys a list shows.
@@ -46,13 +46,6 @@ impl From<SurveyError> for AppError {
             message: e.message,
         })
     }
-}
-
-fn refused(field: &'static str, message: impl Into<String>) -> AppError {
-    AppError::MemberLife(Refused {
-        field,
-        message: message.into(),
-    })
 }
 
 /// The questionnaire in force today.
