@@ -314,3 +314,78 @@ contract_test!(
         assert_eq!(state, SignalState::Clear, "{e}");
     }
 );
+
+contract_test!(
+    the_report_totals_a_township_s_surveys_and_names_those_below_the_share,
+    |db: TestDb| async move {
+        let app = on(&db, "2026-12-05");
+        let dir = Dir::new("surveys-report");
+        load_township(&app, &dir, false).await;
+        let township = sys_org(&app, "T001").await;
+        let committee = staff(&township, Role::Committee, "zuzhi");
+        let home = org(&app, &committee, "T001").await.unwrap();
+        let run = committee.grant::<RunSurveys>().unwrap();
+        // 东村 2026H2: 4 tokens, 2 answers, ratings 5,4,3 | 1,1,2 — 3 of 6 satisfied (50 %),
+        // closed: below 60 %.
+        let dong = org(&app, &committee, "T002").await.unwrap();
+        let a = surveys::open(&app, &run, &dong, "2026H2").await.unwrap();
+        let b = surveys::issue(&app, &run, &dong, a, Some(4)).await.unwrap();
+        assert_eq!(
+            answer(&app, &b.codes[0], [5, 4, 3], "").await,
+            Answered::Recorded
+        );
+        assert_eq!(
+            answer(&app, &b.codes[1], [1, 1, 2], "").await,
+            Answered::Recorded
+        );
+        surveys::close(&app, &run, &dong, a).await.unwrap();
+        // 西村 2026 (the year): 2 tokens, 1 answer, all satisfied; closed.
+        let xi = org(&app, &committee, "T003").await.unwrap();
+        let c = surveys::open(&app, &run, &xi, "2026").await.unwrap();
+        let b = surveys::issue(&app, &run, &xi, c, Some(2)).await.unwrap();
+        assert_eq!(
+            answer(&app, &b.codes[0], [5, 5, 4], "").await,
+            Answered::Recorded
+        );
+        surveys::close(&app, &run, &xi, c).await.unwrap();
+        // 镇机关 2026H2, still open: 3 tokens, 1 answer all 非常不满意 — open, so never "below".
+        let jiguan = org(&app, &committee, "T005").await.unwrap();
+        let d = surveys::open(&app, &run, &jiguan, "2026H2").await.unwrap();
+        let b = surveys::issue(&app, &run, &jiguan, d, Some(3))
+            .await
+            .unwrap();
+        assert_eq!(
+            answer(&app, &b.codes[0], [1, 1, 1], "").await,
+            Answered::Recorded
+        );
+
+        let year = jiceng_domain::survey::SurveyPeriod::parse("2026").unwrap();
+        let r = surveys::report(&app, &home, year).await.unwrap();
+        assert_eq!(r.totals.surveys, 3);
+        assert_eq!(r.totals.open, 1);
+        assert_eq!(r.totals.issued, 9);
+        assert_eq!(r.totals.responses, 4);
+        // Ratings: 6 + 3 + 3 = 12, satisfied 3 + 3 + 0 = 6.
+        assert_eq!(r.totals.satisfaction, Some(0.5));
+        assert_eq!(r.totals.response_rate, Some(4.0 / 9.0));
+        let below: Vec<&str> = r.below.iter().map(|s| s.org.code.as_str()).collect();
+        assert_eq!(below, [dong.org.code.as_str()]);
+        assert_eq!(r.surveys.len(), 3);
+        assert!(r.surveys[0].is_open(), "the open one first");
+        let sheets = r.to_sheets();
+        assert_eq!(sheets.len(), 3);
+        assert_eq!(sheets[1].rows.len(), 1);
+        assert_eq!(sheets[2].rows.len(), 3);
+
+        // The first half: none. The second half: the two of 2026H2, not the year's.
+        let h1 = jiceng_domain::survey::SurveyPeriod::parse("2026H1").unwrap();
+        let r = surveys::report(&app, &home, h1).await.unwrap();
+        assert_eq!((r.totals.surveys, r.totals.satisfaction), (0, None));
+        let h2 = jiceng_domain::survey::SurveyPeriod::parse("2026H2").unwrap();
+        let r = surveys::report(&app, &home, h2).await.unwrap();
+        assert_eq!((r.totals.surveys, r.totals.responses), (2, 3));
+        // Within 西村's subtree: only its own.
+        let r = surveys::report(&app, &xi, year).await.unwrap();
+        assert_eq!((r.totals.surveys, r.below.len()), (1, 0));
+    }
+);

@@ -278,6 +278,10 @@ pub(crate) enum ReportKind {
     /// resolved, the rate, the average days, overdue, the requesters satisfied) and each
     /// request assigned below, open first; never the requester.
     Requests,
+    /// 群众满意度测评 of --period (2026, 2026H1 or 2026H2; or --year): the surveys of the
+    /// orgs below, tokens issued, answers, the response and satisfaction rates over all,
+    /// and the closed surveys below the rule set's share (软).
+    Surveys,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

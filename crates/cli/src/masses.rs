@@ -1,9 +1,11 @@
 //! `jiceng report requests` as a table: the counts of the subtree's 群众诉求 in the period,
-//! then each request (open first, the oldest on top; never the requester).
+//! then each request (open first, the oldest on top; never the requester); and `jiceng
+//! report surveys`: the subtree's 群众满意度测评 of a period.
 
 use std::fmt::Write;
 
 use jiceng_app::mass_requests::{share_text, RequestList};
+use jiceng_app::surveys::{SurveyReport, SurveySummary};
 
 pub fn render(l: &RequestList) -> String {
     let mut s = String::new();
@@ -47,6 +49,67 @@ pub fn render(l: &RequestList) -> String {
         let _ = writeln!(s, "（没有群众诉求）");
     } else if l.capped() {
         let _ = writeln!(s, "（只列出前{}件；以上计数为全部）", l.requests.len());
+    }
+    s
+}
+
+pub fn render_surveys(r: &SurveyReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\n== {}（{}）及以下群众满意度测评，{}，截至 {} ==",
+        r.org.name, r.org.code, r.period_label, r.today
+    );
+    let t = &r.totals;
+    let _ = writeln!(
+        s,
+        "测评 {}（进行中 {}）  发放测评码 {}  收回答卷 {}  参评率 {}  满意率 {}",
+        t.surveys,
+        t.open,
+        t.issued,
+        t.responses,
+        share_text(t.response_rate),
+        share_text(t.satisfaction),
+    );
+    let _ = writeln!(s, "满意率口径：{}", r.definition);
+    let line = |s: &mut String, v: &SurveySummary| {
+        let _ = writeln!(
+            s,
+            "{:<20} {:<10} {:<12} {:<12} {:>6} {:>6} {:>8} {:>8}",
+            v.org.name,
+            v.period_label,
+            v.opened_on.to_string(),
+            v.closed_on.map_or("进行中".to_string(), |d| d.to_string()),
+            v.issued,
+            v.responses,
+            v.response_rate_text(),
+            v.satisfaction_text(),
+        );
+    };
+    let head = format!(
+        "{:<20} {:<10} {:<12} {:<12} {:>6} {:>6} {:>8} {:>8}",
+        "党组织", "期间", "开始", "结束", "发放", "收回", "参评率", "满意率"
+    );
+    let _ = writeln!(
+        s,
+        "\n已结束且满意率低于{:.0}%：{} 个",
+        r.min_share * 100.0,
+        r.below.len()
+    );
+    if !r.below.is_empty() {
+        let _ = writeln!(s, "{head}");
+        for v in &r.below {
+            line(&mut s, v);
+        }
+    }
+    let _ = writeln!(s, "\n{head}");
+    for v in &r.surveys {
+        line(&mut s, v);
+    }
+    if r.surveys.is_empty() {
+        let _ = writeln!(s, "（本期间没有测评）");
+    } else if r.capped() {
+        let _ = writeln!(s, "（只列出前{}项；以上计数为全部）", r.surveys.len());
     }
     s
 }

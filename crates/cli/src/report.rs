@@ -146,6 +146,18 @@ impl Shown for jiceng_app::mass_requests::RequestList {
     }
 }
 
+impl Shown for jiceng_app::surveys::SurveyReport {
+    fn table(&self) -> String {
+        crate::masses::render_surveys(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!("群众满意度测评-{}-{}", self.org.name, self.period)
+    }
+}
+
 impl Shown for jiceng_app::duties::DutyReport {
     fn table(&self) -> String {
         crate::tasks::render_duty(self)
@@ -290,6 +302,16 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
             )
             .await?,
         )?,
+        ReportKind::Surveys => {
+            let period = match (args.period.as_deref(), args.year) {
+                (Some(p), _) => {
+                    jiceng_domain::survey::SurveyPeriod::parse(p).map_err(anyhow::Error::msg)?
+                }
+                (None, Some(y)) => jiceng_domain::survey::SurveyPeriod::Year(y),
+                (None, None) => anyhow::bail!("此报告需要 --period（如 2026 或 2026H2）或 --year"),
+            };
+            show.give(&jiceng_app::surveys::report(app, &root, period).await?)?
+        }
         ReportKind::Burden => {
             let jiceng_domain::Period::Month(y, m) = period.expect("parsed above") else {
                 anyhow::bail!("减负台账按月统计：--period 请写月份（如 2026-12）");

@@ -40,6 +40,7 @@ pub mod requests;
 pub(crate) mod row;
 pub mod scope;
 pub mod sql;
+pub mod survey_report;
 pub mod surveys;
 pub mod task_rollup;
 pub mod tasks;

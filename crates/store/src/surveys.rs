@@ -29,7 +29,7 @@ pub struct StoredSurvey {
     pub opened_at: String,
 }
 
-const COLS: [&str; 12] = [
+pub(crate) const COLS: [&str; 12] = [
     "id",
     "org_id",
     "org_path",
@@ -48,7 +48,7 @@ fn period_of(code: &str) -> Result<SurveyPeriod> {
     SurveyPeriod::parse(code).map_err(|_| StoreError::Corrupt(format!("survey period {code}")))
 }
 
-fn survey_from_row(r: &sqlx::any::AnyRow) -> Result<StoredSurvey> {
+pub(crate) fn survey_from_row(r: &sqlx::any::AnyRow) -> Result<StoredSurvey> {
     Ok(from_row!(
         r,
         StoredSurvey {
@@ -129,7 +129,10 @@ pub struct SurveyRow {
 
 /// The counts of surveys `ids`: id → (issued, responses, ratings, satisfied); two grouped
 /// reads.
-async fn counts(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, (i64, i64, i64, i64)>> {
+pub(crate) async fn counts(
+    conn: &mut Conn,
+    ids: &[i64],
+) -> Result<HashMap<i64, (i64, i64, i64, i64)>> {
     let mut out: HashMap<i64, (i64, i64, i64, i64)> = HashMap::new();
     for chunk in ids.chunks(crate::sql::IN_CHUNK) {
         let issued: Vec<(i64, i64)> = Sql::new(
@@ -220,6 +223,26 @@ pub async fn hold_open(conn: &mut Conn, id: i64) -> Result<bool> {
     Ok(done.rows_affected() == 1)
 }
 
+/// Holds survey `id` open for the rest of an answer's transaction (`false`: closed
+/// meanwhile). PostgreSQL takes a share lock, so answers do not wait for each other, only
+/// a close (or a batch) waits for them; SQLite takes its write lock at once (an update of
+/// the row to itself), as every writer there does.
+pub async fn hold_open_shared(conn: &mut Conn, id: i64) -> Result<bool> {
+    let sql = match crate::backup::backend_of(conn) {
+        crate::Backend::Postgres => {
+            "SELECT id FROM survey WHERE id = $1 AND closed_on IS NULL FOR SHARE"
+        }
+        crate::Backend::Sqlite => {
+            "UPDATE survey SET id = id WHERE id = $1 AND closed_on IS NULL RETURNING id"
+        }
+    };
+    let held: Option<i64> = sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(held.is_some())
+}
+
 /// A batch as listed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredBatch {
@@ -305,16 +328,17 @@ pub async fn batches(conn: &mut Conn, survey_id: i64) -> Result<Vec<StoredBatch>
         .collect()
 }
 
-/// What a token opens: its survey, and whether it was used; `None`: no such token.
-pub async fn token(conn: &mut Conn, hash: &str) -> Result<Option<(i64, bool)>> {
-    let row: Option<(i64, i64)> =
-        Sql::new("SELECT survey_id, used FROM survey_token WHERE hash = ")
+/// What a token opens: its survey, its batch, and whether it was used; `None`: no such
+/// token.
+pub async fn token(conn: &mut Conn, hash: &str) -> Result<Option<(i64, i64, bool)>> {
+    let row: Option<(i64, i64, i64)> =
+        Sql::new("SELECT survey_id, batch, used FROM survey_token WHERE hash = ")
             .bind(hash)
             .fetch_all_as(&mut *conn)
             .await?
             .into_iter()
             .next();
-    Ok(row.map(|(id, used)| (id, used != 0)))
+    Ok(row.map(|(id, batch, used)| (id, batch, used != 0)))
 }
 
 /// Marks a token used if it was not (`false`: used meanwhile). Nothing else is written on

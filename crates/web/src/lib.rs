@@ -28,6 +28,7 @@ mod pages;
 mod parse;
 pub mod routes;
 pub mod session;
+pub mod survey_throttle;
 pub mod throttle;
 mod uploads;
 
@@ -170,9 +171,9 @@ pub struct AppState {
     pub(crate) summaries_refreshed: Arc<Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
     /// The login throttles (per address and global).
     pub(crate) throttle: Arc<throttle::Throttle>,
-    /// The throttle of the public survey's answers (per address and global; refusals are
-    /// not audited: the survey keeps no address).
-    pub(crate) survey_throttle: Arc<throttle::Throttle>,
+    /// The throttle of the public survey (known tokens by batch, unknown ones by address,
+    /// and global; refusals are not audited: the survey keeps no address).
+    pub(crate) survey_throttle: Arc<survey_throttle::SurveyThrottle>,
     /// The secret of the login forms' tokens (read from the database on first use).
     pub(crate) login_secret: Arc<tokio::sync::OnceCell<String>>,
 }
@@ -281,8 +282,8 @@ impl AppState {
             ratings: Arc::new(memo::Memo::new()),
             summaries_refreshed: Arc::new(Mutex::new(None)),
             throttle: Arc::new(throttle::Throttle::new(config.login_limits.clone())),
-            survey_throttle: Arc::new(throttle::Throttle::new(
-                throttle::LoginLimits::survey_answers(),
+            survey_throttle: Arc::new(survey_throttle::SurveyThrottle::new(
+                survey_throttle::SurveyLimits::default(),
             )),
             login_secret: Arc::new(tokio::sync::OnceCell::new()),
             config,

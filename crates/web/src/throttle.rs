@@ -44,31 +44,16 @@ impl Default for LoginLimits {
     }
 }
 
-impl LoginLimits {
-    /// The public survey's answers: a village's respondents may share one address (a
-    /// phone network's), so more per address than logins — 60 a minute after a burst of
-    /// 120 — and 500 a second for the whole server.
-    pub fn survey_answers() -> LoginLimits {
-        LoginLimits {
-            per_address_per_minute: 60.0,
-            address_burst: 120.0,
-            global_per_second: 500.0,
-            global_burst: 1000.0,
-            max_addresses: 100_000,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy)]
-struct Bucket {
-    tokens: f64,
+pub(crate) struct Bucket {
+    pub(crate) tokens: f64,
     at: Instant,
     /// A refusal of this streak was already audited.
     noted: bool,
 }
 
 impl Bucket {
-    fn full(burst: f64, now: Instant) -> Bucket {
+    pub(crate) fn full(burst: f64, now: Instant) -> Bucket {
         Bucket {
             tokens: burst,
             at: now,
@@ -76,14 +61,14 @@ impl Bucket {
         }
     }
 
-    fn refill(&mut self, per_second: f64, burst: f64, now: Instant) {
+    pub(crate) fn refill(&mut self, per_second: f64, burst: f64, now: Instant) {
         let dt = now.saturating_duration_since(self.at).as_secs_f64();
         self.tokens = (self.tokens + dt * per_second).min(burst);
         self.at = now;
     }
 
     /// Seconds until one token is there.
-    fn wait(&self, per_second: f64) -> u64 {
+    pub(crate) fn wait(&self, per_second: f64) -> u64 {
         if per_second <= 0.0 {
             return 3600;
         }
@@ -208,53 +193,30 @@ fn is_login(req: &Request) -> bool {
     req.method() == Method::POST && matches!(req.uri().path(), "/login" | "/api/v1/auth/login")
 }
 
-/// The public survey (`/s/{token}`): its answers and the page itself, so that tokens
-/// cannot be probed faster than answered.
-fn is_survey_answer(req: &Request) -> bool {
-    is_survey_path(req.uri().path())
-}
-
+/// The public survey (`/s/{token}`): its page and its answers.
 fn is_survey_path(path: &str) -> bool {
     path.starts_with("/s/")
 }
 
-/// The survey's answers throttled like logins, by their own buckets; a refusal is a plain
-/// Chinese page and is not audited (the survey keeps no address).
-fn throttle_survey(state: &AppState, req: &Request) -> Option<Response> {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
-    let addr = client_address(peer, req.headers(), state.config.trusted_proxy);
-    let retry_after = match state.survey_throttle.check(addr) {
-        Ok(()) => return None,
-        Err(Refusal::Address { retry_after, .. } | Refusal::Global { retry_after, .. }) => {
-            retry_after
-        }
-    };
-    let body = format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>群众满意度测评</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><div class=\"survey-public\"><p class=\"survey-message\" id=\"survey-throttled\">提交的人较多，请在{retry_after}秒后再提交。</p></div></main></body></html>"
-    );
-    let mut resp = (
-        StatusCode::TOO_MANY_REQUESTS,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body,
-    )
-        .into_response();
-    resp.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from_str(&retry_after.to_string()).expect("digits"),
-    );
-    Some(resp)
-}
+/// The address a public survey request came from, for its handler (the throttle counts
+/// unknown tokens by it; nothing else sees it and nothing keeps it).
+#[derive(Debug, Clone, Copy)]
+pub struct SurveyClient(pub Option<IpAddr>);
 
-/// The middleware: throttles the two login routes and the survey's answers before their
-/// handlers run.
+/// The middleware: throttles the two login routes before their handlers run, and admits
+/// the public survey's requests (`crate::survey_throttle`).
 pub async fn throttle_logins(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if is_survey_answer(&req) {
-        if let Some(refused) = throttle_survey(&state, &req) {
-            return refused;
+    if is_survey_path(req.uri().path()) {
+        let peer = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        let addr = client_address(peer, req.headers(), state.config.trusted_proxy);
+        if let Err(wait) = state.survey_throttle.admit(addr) {
+            return crate::survey_throttle::refused(wait);
         }
+        let mut req = req;
+        req.extensions_mut().insert(SurveyClient(addr));
         return next.run(req).await;
     }
     if !is_login(&req) {
@@ -365,20 +327,9 @@ mod tests {
     }
 
     #[test]
-    fn the_survey_has_its_own_more_generous_buckets() {
+    fn the_survey_is_told_apart_by_its_path() {
         assert!(is_survey_path("/s/ABCDEFGHJKMN"));
         assert!(!is_survey_path("/surveys/1"));
-        let l = LoginLimits::survey_answers();
-        assert!(l.address_burst > LoginLimits::default().address_burst);
-        // A village's respondents behind one address: 120 at once, then refused.
-        let t = Throttle::new(LoginLimits {
-            per_address_per_minute: 0.001,
-            ..l
-        });
-        for _ in 0..120 {
-            assert!(t.check(ip("10.0.0.1")).is_ok());
-        }
-        assert!(t.check(ip("10.0.0.1")).is_err());
     }
 
     #[test]

@@ -4,15 +4,16 @@
 //! issued and the survey closed; the printable sheet of a batch (one card per token with
 //! its address and a QR code), shown once when it is issued. And the public page a
 //! respondent opens with a token, without an account: `/s/{token}`, its form bound to a
-//! pre-session like the login form's (CSRF without a session), throttled per address.
+//! pre-session like the login form's (CSRF without a session), throttled by the token's
+//! batch (an unknown token by the address: `crate::survey_throttle`).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
+use axum::{Extension, Form};
 use jiceng_app::access::{Action, InScope, RunSurveys};
-use jiceng_app::surveys::{self, Answered, Ballot, SurveyList, SurveyResults};
+use jiceng_app::surveys::{self, Answered, Ballot, Looked, SurveyList, SurveyResults};
 use jiceng_app::OrgRecord;
 use jiceng_domain::survey::{Question, Rating};
 
@@ -22,6 +23,7 @@ use crate::pages::refusal::Refusal;
 use crate::pages::{done_redirect, html_status, DoneParam, Nav};
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::{self, User};
+use crate::throttle::SurveyClient;
 use crate::AppState;
 
 pub fn routes() -> Routes {
@@ -483,13 +485,40 @@ async fn public_page(
     Ok(resp)
 }
 
+/// A token looked up, then counted by the throttle: an unknown one by the address, a known
+/// one by its batch (`Err`: the refusal page).
+async fn looked_up(
+    state: &AppState,
+    client: Option<Extension<SurveyClient>>,
+    token: &str,
+) -> Result<Result<Looked, Response>, PageError> {
+    let looked = surveys::look_up(&state.app, token).await?;
+    let addr = client.and_then(|Extension(SurveyClient(a))| a);
+    Ok(match state.survey_throttle.looked_up(addr, looked.batch) {
+        Ok(()) => Ok(looked),
+        Err(wait) => Err(crate::survey_throttle::refused(wait)),
+    })
+}
+
 async fn ballot(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    client: Option<Extension<SurveyClient>>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let b = surveys::ballot(&state.app, &token).await?;
-    public_page(&state, &headers, StatusCode::OK, &token, b, Kept::default()).await
+    let looked = match looked_up(&state, client, &token).await? {
+        Ok(l) => l,
+        Err(refused) => return Ok(refused),
+    };
+    public_page(
+        &state,
+        &headers,
+        StatusCode::OK,
+        &token,
+        looked.ballot,
+        Kept::default(),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -503,6 +532,7 @@ struct ThanksPage {
 async fn answer(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    client: Option<Extension<SurveyClient>>,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
@@ -513,11 +543,15 @@ async fn answer(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
+    let looked = match looked_up(&state, client, &token).await? {
+        Ok(l) => l,
+        Err(refused) => return Ok(refused),
+    };
     let csrf = get("csrf");
     if !(session::same_origin(&headers)
         && session::login_form_valid(&state, &headers, &csrf).await?)
     {
-        let b = surveys::ballot(&state.app, &token).await?;
+        let b = looked.ballot;
         let e = Refusal {
             field: "csrf",
             message: "测评表单已失效，请重新作答后提交".into(),
@@ -535,7 +569,7 @@ async fn answer(
         )
         .await;
     }
-    let b = surveys::ballot(&state.app, &token).await?;
+    let b = looked.ballot.clone();
     let codes: Vec<String> = match &b {
         Ballot::Open { questions, .. } => questions.iter().map(|q| q.code.clone()).collect(),
         _ => vec![],
@@ -549,7 +583,7 @@ async fn answer(
             .filter(|v| !v.is_empty())
     };
     let comment = get("comment");
-    match surveys::answer(&state.app, &token, by_code, &comment).await {
+    match surveys::answer_looked(&state.app, looked, by_code, &comment).await {
         Ok(Answered::Recorded) => html_status(
             StatusCode::OK,
             &ThanksPage {

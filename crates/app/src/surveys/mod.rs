@@ -15,11 +15,10 @@
 
 use chrono::NaiveDate;
 use jiceng_domain::survey::{
-    self as domain, Question, Response, SatisfactionFacts, SurveyError, SurveyPeriod, SurveyRules,
-    SurveyTally,
+    self as domain, Question, SatisfactionFacts, SurveyError, SurveyRules, SurveyTally,
 };
 use jiceng_domain::OrgKind;
-use jiceng_store::surveys::{self as store, StoredBatch, StoredResponse, StoredSurvey};
+use jiceng_store::surveys::{self as store, StoredBatch, StoredSurvey};
 use jiceng_store::Scope;
 use serde::Serialize;
 use serde_json::json;
@@ -30,6 +29,12 @@ use crate::audit::{self, AuditAction};
 use crate::auth::time_text;
 use crate::refusal::{refused, Refused};
 use crate::{App, AppError, OrgRecord, OrgRef, Result};
+
+mod public;
+mod report;
+
+pub use public::{answer, answer_looked, ballot, look_up, Answered, Ballot, BatchKey, Looked};
+pub use report::{report, SurveyReport, Totals};
 
 /// How many surveys a list shows.
 pub const LIST_MAX: i64 = 500;
@@ -214,7 +219,7 @@ async fn stored(app: &App, org: &InScope<OrgRecord>, id: i64) -> Result<StoredSu
         .ok_or_else(|| AppError::NotFound("群众满意度测评".into()))
 }
 
-fn questions_of(s: &StoredSurvey) -> Result<Vec<Question>> {
+pub(crate) fn questions_of(s: &StoredSurvey) -> Result<Vec<Question>> {
     serde_json::from_str(&s.questions)
         .map_err(|e| AppError::Input(format!("测评题目无法读取：{e}")))
 }
@@ -403,154 +408,13 @@ pub struct SurveyList {
 pub async fn list(app: &App, org: &InScope<OrgRecord>) -> Result<SurveyList> {
     let mut conn = app.store.acquire().await?;
     let rows = store::list(&mut conn, &org.subtree(), LIST_MAX).await?;
-    let mut ids: Vec<i64> = rows.iter().map(|r| r.survey.org_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let orgs: std::collections::HashMap<i64, OrgRef> = jiceng_store::orgs::by_ids(&mut conn, &ids)
-        .await?
-        .iter()
-        .map(|o| (o.org.id, OrgRef::of(&o.org)))
-        .collect();
+    let surveys = report::named(&mut conn, &rows).await?;
     drop(conn);
-    let surveys = rows
-        .iter()
-        .map(|r| {
-            let o = orgs.get(&r.survey.org_id).cloned().unwrap_or(OrgRef {
-                code: String::new(),
-                name: r.survey.org_name.clone(),
-            });
-            summary(r, o)
-        })
-        .collect();
     Ok(SurveyList {
         org: org.org_ref(),
         org_id: org.org.id,
         surveys,
         definition: domain::SATISFACTION_DEFINITION,
-    })
-}
-
-/// What the public page shows for a token: the survey to answer (the org's name, the
-/// period, the questions), or why not.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Ballot {
-    Open {
-        org_name: String,
-        period: SurveyPeriod,
-        intro: String,
-        questions: Vec<Question>,
-        comment_prompt: String,
-    },
-    /// Already answered with this token.
-    Used,
-    /// The survey is over.
-    Closed,
-    /// No such token (mistyped, or forged).
-    Unknown,
-}
-
-impl Ballot {
-    /// The plain Chinese message for a ballot that cannot be answered.
-    pub fn message(&self) -> &'static str {
-        match self {
-            Ballot::Open { .. } => "",
-            Ballot::Used => "这张测评码已经使用过，每张测评码只能作答一次。感谢您的参与！",
-            Ballot::Closed => "本次测评已经结束，感谢您的关心。",
-            Ballot::Unknown => "测评码无效，请核对测评卡上的测评码后重新输入。",
-        }
-    }
-}
-
-async fn ballot_of(app: &App, code: &str) -> Result<(Ballot, Option<(StoredSurvey, String)>)> {
-    let Some(code) = normalise(code) else {
-        return Ok((Ballot::Unknown, None));
-    };
-    let hash = token_hash(&code);
-    let mut conn = app.store.acquire().await?;
-    let Some((survey_id, used)) = store::token(&mut conn, &hash).await? else {
-        return Ok((Ballot::Unknown, None));
-    };
-    let Some(s) = store::get_any(&mut conn, survey_id).await? else {
-        return Ok((Ballot::Unknown, None));
-    };
-    drop(conn);
-    if used {
-        return Ok((Ballot::Used, None));
-    }
-    if s.closed_on.is_some() {
-        return Ok((Ballot::Closed, None));
-    }
-    let q = rules(app);
-    let b = Ballot::Open {
-        org_name: s.org_name.clone(),
-        period: s.period,
-        intro: q.intro,
-        questions: questions_of(&s)?,
-        comment_prompt: q.comment_prompt,
-    };
-    Ok((b, Some((s, hash))))
-}
-
-/// The public page's view of a token.
-pub async fn ballot(app: &App, code: &str) -> Result<Ballot> {
-    Ok(ballot_of(app, code).await?.0)
-}
-
-/// What an answer came to.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Answered {
-    /// Recorded; the token is used.
-    Recorded,
-    /// Not recorded: the ballot as it stands (used, closed, unknown).
-    Refused(Ballot),
-}
-
-/// Answers the survey of token `code`: the answers checked against its questions (a
-/// refusal names the question's field, `q1`…), then in one transaction the token marked
-/// used (once: a second answer with it is refused) and the response written with the day
-/// only and nothing of the token.
-pub async fn answer(
-    app: &App,
-    code: &str,
-    answer: impl Fn(&str) -> Option<String>,
-    comment: &str,
-) -> Result<Answered> {
-    let (ballot, found) = ballot_of(app, code).await?;
-    let Some((s, hash)) = found else {
-        return Ok(Answered::Refused(ballot));
-    };
-    let questions = questions_of(&s)?;
-    let r: Response = domain::check_response(&questions, answer, comment)?;
-    let id = app.store.reserve_ids("survey_response", 1).await?;
-    let stored = StoredResponse {
-        id,
-        survey_id: s.id,
-        answered_on: app.today(),
-        scores: r.scores_text(),
-        rated: r.ratings.len() as i64,
-        satisfied: r.satisfied(),
-        comment: r.comment.clone(),
-    };
-    let (stored, hash) = (&stored, &hash);
-    let survey_id = s.id;
-    let outcome = audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        // Still open (held, so a close waits for this answer or comes before it).
-        let open = jiceng_store::surveys::hold_open(&mut tx, survey_id).await?;
-        if !open {
-            return Ok(Some(Ballot::Closed));
-        }
-        if !store::use_token(&mut tx, hash).await? {
-            return Ok(Some(Ballot::Used));
-        }
-        store::add_response(&mut tx, stored).await?;
-        tx.commit().await?;
-        Ok(None)
-    })
-    .await?;
-    Ok(match outcome {
-        None => Answered::Recorded,
-        Some(b) => Answered::Refused(b),
     })
 }
 
