@@ -128,6 +128,10 @@ pub enum Mode {
     /// 90,000 villages by default): preview, issuing, a report, completion at the root, a
     /// city and a county, the root's burden ledger.
     Tasks(tasks::TasksArgs),
+    /// A survey of a branch of the served county answered through its public page by N
+    /// connections from one address (default 10,000 answers, 64 connections); then every
+    /// acknowledged answer is looked for and used tokens are tried again.
+    Survey(concurrency::SurveyArgs),
 }
 
 /// Everything measured on one data set.
@@ -339,6 +343,10 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
         }
         Some(Mode::Tasks(t)) => {
             tasks::run(t).await?;
+            return Ok(vec![]);
+        }
+        Some(Mode::Survey(v)) => {
+            concurrency::survey(&args, v).await?;
             return Ok(vec![]);
         }
         None => {}

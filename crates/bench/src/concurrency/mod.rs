@@ -27,9 +27,11 @@ use crate::BenchArgs;
 
 mod runs;
 mod soak;
+mod survey;
 
 pub use runs::{concurrency, concurrency_markdown, ConcurrencyRow};
 pub use soak::{soak, soak_markdown, stored_topics, SoakResult};
+pub use survey::{survey, SurveyArgs, SurveyRow};
 
 /// `jiceng bench concurrency`.
 #[derive(Debug, Clone, clap::Args)]
