@@ -329,7 +329,7 @@ pub const PERMISSIONS: &[PermissionRow] = &[
     },
     PermissionRow {
         action: Action::SetRules,
-        label: "修改评定指标体系、帮扶对应关系和减负上限",
+        label: "修改评定指标体系、帮扶对应关系、减负上限和经费保障标准",
         roles: &[Admin, Department],
         system: false,
     },
@@ -419,6 +419,14 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         // The department and committees receive requests and assign them down; the
         // branch secretary receives at the village's door and reports what was done.
         roles: &[Department, Committee, Secretary],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::RecordFunding,
+        label: "登记经费保障（运转经费、专项经费、党费返还、村集体经济收入等），导入经费台账",
+        // The department and the township committee keep the funding register of the
+        // orgs below them; a village secretary reports to the township, not into it.
+        roles: &[Department, Committee],
         system: false,
     },
     PermissionRow {
@@ -576,6 +584,7 @@ permissions!(
     RecordDuty,
     RecordRequests,
     RunSurveys,
+    RecordFunding,
     ListAccounts,
     ManageAccounts,
     KeepAccounts,

@@ -922,3 +922,102 @@ pub async fn seed_surveys(app: &App, county_code: &str) -> Result<(usize, usize)
     }
     Ok((surveys_n, answered))
 }
+
+/// 经费保障 in the demo township: its committee records this year's funding of its
+/// villages (synthetic amounts) — the first two villages' 运转经费 below the standard of
+/// their domain, the others at it, some with a 党费返还 or a 服务群众专项经费, each village's
+/// collective income — and the township's own 党建工作经费. Returns the records made and
+/// the names of the villages below standard.
+pub async fn seed_funding(app: &App, county_code: &str) -> Result<(usize, Vec<String>)> {
+    use crate::access::{Actor, RecordFunding, Role};
+    use crate::funding::{self, NewFunding};
+    use jiceng_domain::funding::{FundingKind as K, FundingSource as S};
+    let d = pick_orgs(app, county_code).await?;
+    let year = chrono::Datelike::year(&app.today());
+    let committee = Actor::for_demo(Role::Committee, &d.township);
+    let grant = committee.grant::<RecordFunding>()?;
+    let township = crate::access::InScope::proven(d.township.clone());
+    let mut conn = app.store.acquire().await?;
+    let villages: Vec<OrgRecord> =
+        jiceng_store::orgs::children(&mut conn, &Scope::All, d.township.org.id)
+            .await?
+            .into_iter()
+            .filter(|o| {
+                o.org.domain == Some(Domain::Village)
+                    && o.org.dissolved_on.is_none()
+                    && jiceng_domain::rating::is_rated(o.org.kind)
+            })
+            .take(5)
+            .collect();
+    drop(conn);
+    let mut n = 0;
+    let mut record = |org: String, kind: K, source: S, yuan: f64, note: &str| {
+        n += 1;
+        NewFunding {
+            org,
+            year,
+            kind,
+            source,
+            yuan,
+            note: note.into(),
+        }
+    };
+    let mut all = vec![record(
+        String::new(),
+        K::PartyWork,
+        S::Finance,
+        80_000.0,
+        "县财政预算安排",
+    )];
+    let mut below = Vec::new();
+    for (i, v) in villages.iter().enumerate() {
+        let id = v.org.id.to_string();
+        let (finance, income) = match i {
+            0 => (60_000.0, 32_000.0),
+            1 => (45_000.0, 18_500.0),
+            _ => (
+                100_000.0 + 5_000.0 * i as f64,
+                80_000.0 + 10_000.0 * i as f64,
+            ),
+        };
+        if i < 2 {
+            below.push(v.org.name.clone());
+        }
+        all.push(record(
+            id.clone(),
+            K::Operating,
+            S::Finance,
+            finance,
+            "县乡财政分两次拨付",
+        ));
+        all.push(record(
+            id.clone(),
+            K::CollectiveIncome,
+            S::Collective,
+            income,
+            "",
+        ));
+        if i % 2 == 0 {
+            all.push(record(
+                id.clone(),
+                K::DuesReturn,
+                S::Dues,
+                3_000.0,
+                "县委组织部下拨",
+            ));
+        }
+        if i == 2 {
+            all.push(record(
+                id,
+                K::ServiceMasses,
+                S::Finance,
+                50_000.0,
+                "服务群众专项经费",
+            ));
+        }
+    }
+    for new in &all {
+        funding::record(app, &grant, &township, new).await?;
+    }
+    Ok((n, below))
+}

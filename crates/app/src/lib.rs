@@ -13,6 +13,7 @@ pub mod demo;
 pub mod dues;
 pub mod duties;
 pub mod export;
+pub mod funding;
 pub mod generate;
 pub mod groups;
 pub mod import;

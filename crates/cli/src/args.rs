@@ -231,6 +231,9 @@ pub(crate) enum ImportKind {
     /// 培训签到表: one row per attendee (training name, first day, hours, 线上/线下, the
     /// member by ID number and name); the trainings are recorded for --org.
     Training,
+    /// 经费保障台账: one row per org, year, kind and source (组织名称或代码, 年度, 经费类型,
+    /// 来源, 金额（元）, 备注), org names resolved in --org's subtree; all or nothing.
+    Funding,
     /// 任务完成情况: the outcomes of task --task, one row per target org (党组织代码 or
     /// 名称, the items asked of the grassroots, 进展情况, 佐证材料, 是否完成), written as
     /// each target's report for the task's issuer (--org, default the task's issuer).
@@ -282,6 +285,10 @@ pub(crate) enum ReportKind {
     /// orgs below, tokens issued, answers, the response and satisfaction rates over all,
     /// and the closed surveys below the rule set's share (软).
     Surveys,
+    /// 经费保障 of a year (--year): totals by kind and source, the orgs below their
+    /// standard with the shortfall, those without a record (未录入), the villages'
+    /// collective income, the children.
+    Funding,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

@@ -75,6 +75,7 @@ pub(crate) async fn import(app: &App, args: ImportArgs) -> Result<ExitCode> {
         ImportKind::Transfers => jiceng_app::import::transfers::run(app, file, &opts, &bar).await?,
         ImportKind::Dues => jiceng_app::import::dues::run(app, file, &opts, &bar).await?,
         ImportKind::Training => jiceng_app::import::training::run(app, file, &opts, &bar).await?,
+        ImportKind::Funding => jiceng_app::import::funding::run(app, file, &opts, &bar).await?,
         ImportKind::Recruitment => {
             jiceng_app::import::recruitment::run(app, file, &opts, &bar).await?
         }

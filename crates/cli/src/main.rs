@@ -4,6 +4,7 @@ mod access;
 mod args;
 mod demo;
 mod dues;
+mod funding;
 mod import;
 mod masses;
 mod open;

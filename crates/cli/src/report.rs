@@ -158,6 +158,18 @@ impl Shown for jiceng_app::surveys::SurveyReport {
     }
 }
 
+impl Shown for jiceng_app::funding::Overview {
+    fn table(&self) -> String {
+        crate::funding::render(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!("经费保障-{}-{}", self.org.name, self.year)
+    }
+}
+
 impl Shown for jiceng_app::duties::DutyReport {
     fn table(&self) -> String {
         crate::tasks::render_duty(self)
@@ -311,6 +323,9 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
                 (None, None) => anyhow::bail!("此报告需要 --period（如 2026 或 2026H2）或 --year"),
             };
             show.give(&jiceng_app::surveys::report(app, &root, period).await?)?
+        }
+        ReportKind::Funding => {
+            show.give(&jiceng_app::funding::overview(app, &root, need_year()?).await?)?
         }
         ReportKind::Burden => {
             let jiceng_domain::Period::Month(y, m) = period.expect("parsed above") else {

@@ -103,6 +103,11 @@ async fn build_demo(app: &App) -> Result<()> {
     );
     let requests = jiceng_app::demo::seed_requests(app, &root.org.code).await?;
     println!("群众诉求：演示乡镇党委受理 {requests} 件并交办各村（演示支部有一件逾期未办结）");
+    let (records, below) = jiceng_app::demo::seed_funding(app, &root.org.code).await?;
+    println!(
+        "经费保障：演示乡镇党委登记本年度经费 {records} 条（{}运转经费低于标准）",
+        below.join("、")
+    );
     let (surveys, answers) = jiceng_app::demo::seed_surveys(app, &root.org.code).await?;
     println!("群众满意度测评：演示乡镇党委对 {surveys} 个党支部开展测评，各发放测评码 20 张，收回 {answers} 份（演示支部的测评已结束，满意率75.0%）");
     // This year's stars and suspected weaknesses, as the department would rate them, last:

@@ -224,6 +224,12 @@ fn demo_builds_once_and_prints_the_accounts() {
         out.contains("群众诉求：演示乡镇党委受理 6 件并交办各村"),
         "{out}"
     );
+    // 经费保障: two villages' 运转经费 below the standard.
+    assert!(
+        out.contains("经费保障：演示乡镇党委登记本年度经费"),
+        "{out}"
+    );
+    assert!(out.contains("运转经费低于标准"), "{out}");
     assert!(
         out.contains(
             "群众满意度测评：演示乡镇党委对 3 个党支部开展测评，各发放测评码 20 张，收回 22 份"

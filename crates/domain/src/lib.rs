@@ -10,6 +10,7 @@ pub mod duty;
 pub mod evaluation;
 pub mod evidence;
 pub mod exit;
+pub mod funding;
 pub mod history;
 pub mod id_number;
 pub mod inspection;

@@ -40,6 +40,10 @@ pub struct RuleSet {
     /// 群众满意度测评: the questionnaire a survey opened under this set asks.
     #[serde(default)]
     pub survey: crate::survey::SurveyRules,
+    /// 经费保障: the minimum standards per domain and level (a local example; the
+    /// department sets its own from a year on).
+    #[serde(default)]
+    pub funding: crate::funding::FundingRules,
 }
 
 /// 减负 (SPEC C6): the number of tasks, inspections and data requests an org of each level

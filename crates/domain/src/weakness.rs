@@ -694,7 +694,9 @@ fn operating_funding(j: &Judged<'_>, out: &mut Signals) {
     let Judged { facts, set, .. } = *j;
     let r = SignalRule::FundingBelowStandard;
     match (
-        set.standards.operating_funding_yuan,
+        facts
+            .funding
+            .operating_standard(set.standards.operating_funding_yuan),
         facts.funding.operating_yuan,
     ) {
         (None, _) => out.add(r, SignalState::NotApplicable, "未设运转经费标准".into()),
@@ -737,7 +739,9 @@ fn collective_income(j: &Judged<'_>, out: &mut Signals) {
     let r = SignalRule::CollectiveIncomeLow;
     match (
         facts.village_top,
-        set.standards.collective_income_yuan,
+        facts
+            .funding
+            .collective_standard(set.standards.collective_income_yuan),
         facts.funding.collective_income_yuan,
     ) {
         (false, _, _) => out.add(r, SignalState::NotApplicable, "不是村党组织".into()),

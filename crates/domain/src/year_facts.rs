@@ -147,6 +147,26 @@ impl LifeTotals {
 pub struct FundingFacts {
     pub operating_yuan: Option<f64>,
     pub collective_income_yuan: Option<f64>,
+    /// The 经费保障 standard that applies to the org's domain and level for the year
+    /// (`domain::funding`: the department's, else the rule set's); `None`: none names its
+    /// domain, and the indicator set's standard is the one judged.
+    #[serde(default)]
+    pub operating_standard_yuan: Option<f64>,
+    #[serde(default)]
+    pub collective_standard_yuan: Option<f64>,
+}
+
+impl FundingFacts {
+    /// The operating funding standard judged: the 经费保障 standard of the org's domain,
+    /// else the indicator set's.
+    pub fn operating_standard(&self, set: Option<f64>) -> Option<f64> {
+        self.operating_standard_yuan.or(set)
+    }
+
+    /// The collective income standard judged, as [`FundingFacts::operating_standard`].
+    pub fn collective_standard(&self, set: Option<f64>) -> Option<f64> {
+        self.collective_standard_yuan.or(set)
+    }
 }
 
 /// A discipline case recorded against the org or its members in the year.

@@ -18,6 +18,7 @@ pub mod evaluations;
 pub mod exits;
 pub mod facts;
 pub mod files;
+pub mod funding;
 pub mod history;
 pub mod inspections;
 pub mod lease;

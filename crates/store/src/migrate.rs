@@ -267,6 +267,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0041_survey.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 42,
+        name: "funding",
+        script: include_str!("../migrations/0042_funding.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -175,9 +175,13 @@ impl Sql {
     }
 
     /// The statement's text.
-    #[cfg(test)]
     pub(crate) fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The values bound so far, in placeholder order (to wrap the statement in another).
+    pub(crate) fn vals(&self) -> &[Val] {
+        &self.vals
     }
 
     /// Appends ` LIMIT $n OFFSET $n+1`: one page.

@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::row::{from_row, Cells};
-use crate::sql::{insert_many, insert_one, replace_one, Sql, Val};
+use crate::sql::{insert_many, insert_one, Sql, Val};
 use crate::{Conn, Result, Scope, StoreError};
 
 /// A signal as a decision saw it.
@@ -321,91 +321,14 @@ pub async fn cases(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<Disc
     .await
 }
 
-/// What a funding record is of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum FundingKind {
-    /// 运转经费 of the org.
-    Operating,
-    /// 村集体经济收入 of the village.
-    CollectiveIncome,
-}
+/// What a funding record is of, and where it comes from (`domain::funding`).
+pub use jiceng_domain::funding::{FundingKind, FundingSource};
 
-impl FundingKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            FundingKind::Operating => "Operating",
-            FundingKind::CollectiveIncome => "CollectiveIncome",
-        }
-    }
+/// The funding records (经费保障, `crate::funding`), as the diagnosis reads them.
+pub use crate::funding::FundingRecord;
 
-    pub fn label(self) -> &'static str {
-        match self {
-            FundingKind::Operating => "运转经费",
-            FundingKind::CollectiveIncome => "村集体经济收入",
-        }
-    }
+/// Records (or corrects) one funding record (`crate::funding::upsert`).
+pub use crate::funding::upsert as upsert_funding;
 
-    pub fn from_code(s: &str) -> Option<FundingKind> {
-        [FundingKind::Operating, FundingKind::CollectiveIncome]
-            .into_iter()
-            .find(|k| k.code() == s)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FundingRecord {
-    pub org_id: i64,
-    pub year: i32,
-    pub kind: FundingKind,
-    pub org_path: String,
-    /// In fen (1/100 yuan).
-    pub amount_fen: i64,
-    pub source: String,
-    pub recorded_by: String,
-}
-
-/// Records (or corrects) the funding of one kind for an org and year.
-pub async fn upsert_funding(conn: &mut Conn, f: &FundingRecord) -> Result<()> {
-    replace_one(
-        conn,
-        "funding",
-        &["org_id", "year", "kind"],
-        vec![
-            ("org_id", Val::Int(f.org_id)),
-            ("year", Val::Int(f.year as i64)),
-            ("kind", Val::Text(f.kind.code().into())),
-            ("org_path", Val::Text(f.org_path.clone())),
-            ("amount_fen", Val::Int(f.amount_fen)),
-            ("source", Val::Text(f.source.clone())),
-            ("recorded_by", Val::Text(f.recorded_by.clone())),
-            ("recorded_at", Val::Text(crate::now_text())),
-        ],
-    )
-    .await
-}
-
-/// The funding records of `year` in the scope.
-pub async fn funding(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Vec<FundingRecord>> {
-    of_year(
-        "SELECT org_id, year, kind, org_path, amount_fen, source, recorded_by FROM funding \
-         WHERE ",
-        scope,
-        year,
-        " ORDER BY org_path, kind",
-    )
-    .fetch_map(&mut *conn, |r| {
-        Ok(from_row!(
-            r,
-            FundingRecord {
-                org_id,
-                org_path,
-                amount_fen,
-                source,
-                recorded_by,
-                year: r.year()?,
-                kind: r.coded("kind", "经费类型", FundingKind::from_code)?
-            }
-        ))
-    })
-    .await
-}
+/// The funding records of `year` in the scope (`crate::funding::of_year`).
+pub use crate::funding::of_year as funding;

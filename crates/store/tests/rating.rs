@@ -427,9 +427,10 @@ contract_test!(records_for_signals, |db: TestDb| async move {
                 org_id: 6,
                 year: 2026,
                 kind: FundingKind::CollectiveIncome,
+                source: weak::FundingSource::Collective,
                 org_path: p[5].clone(),
                 amount_fen: amount,
-                source: "村财务报表".into(),
+                note: Some("村财务报表".into()),
                 recorded_by: "dept".into(),
             },
         )

@@ -9,6 +9,7 @@
 pub mod api;
 mod api_dues;
 mod api_duty;
+mod api_funding;
 mod api_inspections;
 mod api_life;
 mod api_member_life;

@@ -179,6 +179,13 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/requests/{id}/resolve") => Sample::Json(json!({
                 "resolved_on": "2026-06-10", "result": "测试", "feedback": "Satisfied"
             })),
+            ("POST", "/funding") => Sample::Json(json!({
+                "year": 2026, "kind": "Operating", "source": "Finance", "amount_yuan": 1000.0
+            })),
+            ("PUT", "/funding/standards") => Sample::Json(json!({
+                "from_year": 2026,
+                "standards": [{"domain": "Village", "operating_yuan": 100000.0}]
+            })),
             ("POST", "/surveys") => Sample::Json(json!({"period": "2026"})),
             ("POST", "/surveys/{id}/tokens") => Sample::Json(json!({"count": 2})),
             ("POST", "/surveys/{id}/close") => Sample::Empty,
@@ -300,6 +307,15 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("average_min", s("60")),
             ("poor_share", s("33.4")),
         ]),
+        ("POST", "/funding/new") => f(&[
+            ("year", s("2026")),
+            ("kind", s("Operating")),
+            ("source", s("Finance")),
+            ("amount", s("1000")),
+        ]),
+        ("POST", "/funding/standards") => {
+            f(&[("from_year", s("2026")), ("op_Village", s("100000"))])
+        }
         ("POST", "/surveys/new") => f(&[("period", s("2026"))]),
         ("POST", "/surveys/{id}/tokens") => f(&[("count", s("2"))]),
         ("POST", "/surveys/{id}/close") => f(&[]),

@@ -149,10 +149,14 @@ pub enum AuditAction {
     SurveyTokens = 161,
     /// A survey closed.
     SurveyClose = 162,
+    /// 经费保障: the department set its funding standards from a year on.
+    FundingStandards = 170,
+    /// A funding record removed (made by mistake).
+    FundingRemove = 171,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 88] = [
+    pub const ALL: [AuditAction; 90] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -241,6 +245,8 @@ impl AuditAction {
         AuditAction::SurveyOpen,
         AuditAction::SurveyTokens,
         AuditAction::SurveyClose,
+        AuditAction::FundingStandards,
+        AuditAction::FundingRemove,
     ];
 
     pub fn code(self) -> i64 {
@@ -341,6 +347,8 @@ impl AuditAction {
             AuditAction::SurveyOpen => "survey_open",
             AuditAction::SurveyTokens => "survey_tokens",
             AuditAction::SurveyClose => "survey_close",
+            AuditAction::FundingStandards => "funding_standards",
+            AuditAction::FundingRemove => "funding_remove",
         }
     }
 
@@ -385,7 +393,7 @@ impl AuditAction {
             AuditAction::IndicatorSetSave => "保存评定指标体系",
             AuditAction::WeaknessSignalRecord => "录入问题线索",
             AuditAction::DisciplineCaseRecord => "录入违纪违法案件",
-            AuditAction::FundingRecord => "录入经费收入",
+            AuditAction::FundingRecord => "登记经费保障",
             AuditAction::AssistanceMappingSave => "修改帮扶部门对应关系",
             AuditAction::AuditExport => "导出审计日志",
             AuditAction::AuditPurge => "清理过期审计记录",
@@ -434,6 +442,8 @@ impl AuditAction {
             AuditAction::SurveyOpen => "发起群众满意度测评",
             AuditAction::SurveyTokens => "发放群众满意度测评码",
             AuditAction::SurveyClose => "结束群众满意度测评",
+            AuditAction::FundingStandards => "设定经费保障标准",
+            AuditAction::FundingRemove => "删除经费记录",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! spreadsheet, its column and the reason. All or nothing, unless `skip_invalid`.
 
 pub mod dues;
+pub mod funding;
 pub mod meetings;
 pub mod members;
 pub mod orgs;

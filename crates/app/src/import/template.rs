@@ -20,6 +20,8 @@ fn hint(name: &str) -> &'static str {
         || name.contains("基数")
     {
         "数字"
+    } else if name == "年度" {
+        "四位年份，如 2026"
     } else if name.contains("组织") || name.contains("支部") {
         "党组织的组织代码或完整名称（在导入范围内查找）"
     } else if name.contains("是否") {
@@ -40,6 +42,14 @@ fn choices(name: &str) -> Option<Vec<&'static str>> {
         "人员类别" => vec!["正式党员", "预备党员"],
         "党内职务" => PositionKind::ALL.iter().map(|p| p.label()).collect(),
         "会议类型" => MeetingKind::ALL.iter().map(|k| k.label()).collect(),
+        "经费类型" => jiceng_domain::funding::FundingKind::ALL
+            .iter()
+            .map(|k| k.label())
+            .collect(),
+        "来源" => jiceng_domain::funding::FundingSource::ALL
+            .iter()
+            .map(|k| k.label())
+            .collect(),
         n if n.starts_with("是否") => vec!["是", "否"],
         _ => return None,
     })

@@ -25,6 +25,8 @@ pub struct Gathered {
     life: HashMap<i64, LifeSummary>,
     totals: HashMap<i64, LifeTotals>,
     funding: HashMap<i64, FundingFacts>,
+    /// The 经费保障 standards the year is judged by (`crate::funding::standards`).
+    funding_rules: jiceng_domain::funding::FundingRules,
     cases: HashMap<i64, Vec<CaseNote>>,
     signals: HashMap<i64, Vec<ManualSignal>>,
     manual: HashMap<i64, BTreeMap<String, f64>>,
@@ -97,7 +99,14 @@ impl Gathered {
             recruitment,
             life: self.life.get(&o.id).cloned(),
             subtree_life: self.totals.get(&o.id).copied().unwrap_or_default(),
-            funding: self.funding.get(&o.id).copied().unwrap_or_default(),
+            funding: {
+                let mut f = self.funding.get(&o.id).copied().unwrap_or_default();
+                if let Some(s) = self.funding_rules.for_org(o.domain, o.kind) {
+                    f.operating_standard_yuan = Some(s.operating_yuan);
+                    f.collective_standard_yuan = s.collective_income_yuan;
+                }
+                f
+            },
             discipline_cases: self.cases.get(&o.id).cloned().unwrap_or_default(),
             manual_signals: self.signals.get(&o.id).cloned().unwrap_or_default(),
             manual_scores: self.manual.get(&o.id).cloned().unwrap_or_default(),
@@ -139,6 +148,7 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
     let judged_on = app.today().max(as_of);
     let window_end = rules.meetings.prior_year_window_end(year).min(judged_on);
     let months = dr::months_needed(year, window_end.max(as_of), lookback);
+    let funding_rules = crate::funding::standards(app, year).await?.rules;
     let mut conn = app.store.acquire().await?;
     let orgs = rating_store::orgs(&mut conn, &scope).await?;
     let root_parent = match root.org.parent_id {
@@ -334,10 +344,15 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
     let mut funding: HashMap<i64, FundingFacts> = HashMap::new();
     for f in &funding_rows {
         let e = funding.entry(f.org_id).or_default();
-        let yuan = Some(f.amount_fen as f64 / 100.0);
+        // The operating funding is the sum of the org's 运转经费 of the year from every
+        // source; the collective income, of its 村集体经济收入 records.
+        let add = |v: Option<f64>| Some(v.unwrap_or(0.0) + f.amount_fen as f64 / 100.0);
         match f.kind {
-            FundingKind::Operating => e.operating_yuan = yuan,
-            FundingKind::CollectiveIncome => e.collective_income_yuan = yuan,
+            FundingKind::Operating => e.operating_yuan = add(e.operating_yuan),
+            FundingKind::CollectiveIncome => {
+                e.collective_income_yuan = add(e.collective_income_yuan)
+            }
+            _ => {}
         }
     }
     let mut cases: HashMap<i64, Vec<CaseNote>> = HashMap::new();
@@ -369,6 +384,7 @@ pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> 
         life,
         totals,
         funding,
+        funding_rules,
         cases,
         signals,
         manual,

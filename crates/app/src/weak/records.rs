@@ -117,7 +117,10 @@ pub async fn record_case(
 }
 
 /// Records (or corrects) an org's operating funding or a village's collective income for a
-/// year, in yuan. Needs [`access::Rate`]; audited.
+/// year, in yuan: the 经费保障 record of that kind from `source` (one of 财政, 党费,
+/// 集体经济, 企业, 其他; any other text is kept as the note of a record from 其他). Needs
+/// [`access::Rate`] (the command line's `weak funding`; the pages and the register use
+/// `funding::record`); audited.
 pub async fn record_funding(
     app: &App,
     grant: &Grant<access::Rate>,
@@ -129,7 +132,7 @@ pub async fn record_funding(
 ) -> Result<()> {
     let actor = grant.actor();
     check_year(app, year)?;
-    if !(yuan.is_finite() && (0.0..1e13).contains(&yuan)) {
+    if !(yuan.is_finite() && (0.0..1e11).contains(&yuan)) {
         return Err(input(format!("金额无效：{yuan}")));
     }
     let source = required(source, "数据来源")?;
@@ -139,16 +142,21 @@ pub async fn record_funding(
             target.org.name
         )));
     }
+    let (from, note) = match jiceng_domain::funding::FundingSource::parse(&source) {
+        Some(s) => (s, None),
+        None => (jiceng_domain::funding::FundingSource::Other, Some(source)),
+    };
     let rec = FundingRecord {
         org_id: target.org.id,
         year,
         kind,
+        source: from,
         org_path: target.path.clone(),
         amount_fen: (yuan * 100.0).round() as i64,
-        source,
+        note,
         recorded_by: actor.username.clone(),
     };
-    let after = serde_json::json!({ "year": year, "kind": kind.code(), "yuan": yuan, "source": rec.source });
+    let after = serde_json::json!({ "year": year, "kind": kind.code(), "yuan": yuan, "source": from.code(), "note": rec.note });
     let rec_ref = &rec;
     audit::Entry::new(
         actor,

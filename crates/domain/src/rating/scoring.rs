@@ -245,7 +245,10 @@ fn derived(d: DerivedIndicator, f: &OrgYearFacts, set: &IndicatorSet, book: &Rul
             }
         }
         DerivedIndicator::Funding => {
-            let Some(standard) = set.standards.operating_funding_yuan else {
+            let Some(standard) = f
+                .funding
+                .operating_standard(set.standards.operating_funding_yuan)
+            else {
                 return not_applicable("本指标体系未设运转经费标准");
             };
             if f.under_village_top {

@@ -63,6 +63,7 @@ pub(crate) fn facts() -> OrgYearFacts {
         funding: FundingFacts {
             operating_yuan: Some(120_000.0),
             collective_income_yuan: Some(80_000.0),
+            ..FundingFacts::default()
         },
         discipline_cases: vec![],
         manual_signals: vec![],

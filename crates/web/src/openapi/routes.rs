@@ -612,6 +612,21 @@ pub const ROUTES: &[ApiRoute] = &[
         .params(&[ID, ORG])
         .status(204)
         .returns("Object"),
+    get("/funding", "masses", "经费保障：org 及以下 year 年度的经费按类型和来源汇总，运转经费低于所属领域标准的党组织及差额、未录入的党组织（暂无数据，不按0计）、村集体经济收入、各下级党组织的合计、本级记录；标准及其来源（组织部门设定或规则集示例）")
+        .params(&[ORG, YEAR])
+        .returns("FundingOverview"),
+    post("/funding", "masses", "登记（更正）一条经费：org 或其下级党组织某年度某类型某来源的金额（元）；同一党组织、年度、类型和来源只保留一条。党小组、村集体经济收入登记在非村党组织、年度不对、金额为负等 400，error 为中文原因，field 为所属字段；记入审计")
+        .params(&[ORG])
+        .body("FundingInput")
+        .status(201)
+        .returns("FundingSaved"),
+    get("/funding/standards", "masses", "year 年度适用的经费保障标准（各领域、层级的运转经费和村集体经济收入最低标准）及其来源")
+        .params(&[ORG, YEAR])
+        .returns("FundingStandards"),
+    put("/funding/standards", "masses", "组织部门设定经费保障标准，自 from_year 年度起适用（此前年度不变）；金额为负、同一领域和层级重复、非村设村集体经济收入标准等 400；记入审计")
+        .params(&[ORG])
+        .body("FundingStandardsInput")
+        .returns("FundingStandards"),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),

@@ -35,6 +35,8 @@ pub enum Kind {
     Dues,
     /// A training's sign-in list (培训签到表).
     Training,
+    /// A funding register (经费保障台账).
+    Funding,
 }
 
 impl Kind {
@@ -48,6 +50,7 @@ impl Kind {
             "transfers" => Kind::Transfers,
             "dues" => Kind::Dues,
             "training" => Kind::Training,
+            "funding" => Kind::Funding,
             _ => return None,
         })
     }
@@ -61,6 +64,7 @@ impl Kind {
             Kind::Transfers => "transfers",
             Kind::Dues => "dues",
             Kind::Training => "training",
+            Kind::Funding => "funding",
         }
     }
     pub fn label(self) -> &'static str {
@@ -73,6 +77,7 @@ impl Kind {
             Kind::Transfers => "批量转出名单（组织关系转接）",
             Kind::Dues => "党费收缴表",
             Kind::Training => "培训签到表（党员教育培训学时）",
+            Kind::Funding => "经费保障台账",
         }
     }
     pub fn columns(self) -> Vec<&'static str> {
@@ -90,6 +95,7 @@ impl Kind {
             Kind::Transfers => &import::transfers::COLUMNS,
             Kind::Dues => &import::dues::COLUMNS,
             Kind::Training => &import::training::COLUMNS,
+            Kind::Funding => &import::funding::COLUMNS,
         }
     }
 }
@@ -110,6 +116,7 @@ pub async fn run(
         Kind::Transfers => import::transfers::run(app, path, opts, &NoProgress).await,
         Kind::Dues => import::dues::run(app, path, opts, &NoProgress).await,
         Kind::Training => import::training::run(app, path, opts, &NoProgress).await,
+        Kind::Funding => import::funding::run(app, path, opts, &NoProgress).await,
     }
 }
 
@@ -289,6 +296,7 @@ fn kinds(selected: Kind) -> Vec<KindChoice> {
         Kind::Transfers,
         Kind::Dues,
         Kind::Training,
+        Kind::Funding,
     ]
     .iter()
     .map(|k| KindChoice {

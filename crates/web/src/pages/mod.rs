@@ -9,6 +9,7 @@ mod common;
 pub(crate) mod dashboard;
 mod dues;
 pub(crate) mod duty;
+mod funding;
 mod groups;
 pub mod import;
 mod inspections;
@@ -82,6 +83,7 @@ pub fn routes() -> Routes {
         .merge(inspections::routes())
         .merge(duty::routes())
         .merge(requests::routes())
+        .merge(funding::routes())
         .merge(surveys::routes())
         .merge(import::routes())
 }
