@@ -278,6 +278,11 @@ pub(crate) enum ReportKind {
     /// resolved, the rate, the average days, overdue, the requesters satisfied) and each
     /// request assigned below, open first; never the requester.
     Requests,
+    /// 活动场所 of --year: each venue kept below with its quarters (铁将军把门 where a quarter
+    /// ended without a meeting there; the running quarter not judged) and its last
+    /// meeting; the village and community secretaries' remuneration of the year against
+    /// the standard, those below first.
+    Venues,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

@@ -146,6 +146,18 @@ impl Shown for jiceng_app::mass_requests::RequestList {
     }
 }
 
+impl Shown for jiceng_app::venues::VenueReport {
+    fn table(&self) -> String {
+        crate::masses::render_venues(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!("活动场所-{}-{}", self.venues.org.name, self.venues.year)
+    }
+}
+
 impl Shown for jiceng_app::duties::DutyReport {
     fn table(&self) -> String {
         crate::tasks::render_duty(self)
@@ -290,6 +302,9 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
             )
             .await?,
         )?,
+        ReportKind::Venues => {
+            show.give(&jiceng_app::venues::report(app, &root, need_year()?).await?)?
+        }
         ReportKind::Burden => {
             let jiceng_domain::Period::Month(y, m) = period.expect("parsed above") else {
                 anyhow::bail!("减负台账按月统计：--period 请写月份（如 2026-12）");

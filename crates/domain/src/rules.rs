@@ -40,6 +40,10 @@ pub struct RuleSet {
     /// 群众满意度测评: the questionnaire a survey opened under this set asks.
     #[serde(default)]
     pub survey: crate::survey::SurveyRules,
+    /// 村（社区）书记报酬: the least yearly remuneration of a village's and a community's
+    /// secretary (the department may set its own).
+    #[serde(default)]
+    pub secretary_pay: crate::venue::SecretaryPayRules,
 }
 
 /// 减负 (SPEC C6): the number of tasks, inspections and data requests an org of each level

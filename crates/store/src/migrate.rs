@@ -267,6 +267,13 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0041_survey.sql"),
         sqlite: None,
     },
+    // 42 is taken by 经费保障 (funding, another branch of issue #18).
+    Migration {
+        version: 43,
+        name: "venue",
+        script: include_str!("../migrations/0043_venue.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -149,10 +149,20 @@ pub enum AuditAction {
     SurveyTokens = 161,
     /// A survey closed.
     SurveyClose = 162,
+    /// 活动场所: a venue recorded, with the orgs using it.
+    VenueRecord = 180,
+    /// A venue's fields or the orgs using it changed (before and after).
+    VenueUpdate = 181,
+    /// A venue retired (停用).
+    VenueRetire = 182,
+    /// 村（社区）书记报酬: a year's remuneration recorded (before and after).
+    SecretaryPay = 183,
+    /// The department's standard of secretaries' remuneration set (before and after).
+    SecretaryPayStandard = 184,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 88] = [
+    pub const ALL: [AuditAction; 93] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -241,6 +251,11 @@ impl AuditAction {
         AuditAction::SurveyOpen,
         AuditAction::SurveyTokens,
         AuditAction::SurveyClose,
+        AuditAction::VenueRecord,
+        AuditAction::VenueUpdate,
+        AuditAction::VenueRetire,
+        AuditAction::SecretaryPay,
+        AuditAction::SecretaryPayStandard,
     ];
 
     pub fn code(self) -> i64 {
@@ -341,6 +356,11 @@ impl AuditAction {
             AuditAction::SurveyOpen => "survey_open",
             AuditAction::SurveyTokens => "survey_tokens",
             AuditAction::SurveyClose => "survey_close",
+            AuditAction::VenueRecord => "venue_record",
+            AuditAction::VenueUpdate => "venue_update",
+            AuditAction::VenueRetire => "venue_retire",
+            AuditAction::SecretaryPay => "secretary_pay",
+            AuditAction::SecretaryPayStandard => "secretary_pay_standard",
         }
     }
 
@@ -434,6 +454,11 @@ impl AuditAction {
             AuditAction::SurveyOpen => "发起群众满意度测评",
             AuditAction::SurveyTokens => "发放群众满意度测评码",
             AuditAction::SurveyClose => "结束群众满意度测评",
+            AuditAction::VenueRecord => "登记活动场所",
+            AuditAction::VenueUpdate => "修改活动场所",
+            AuditAction::VenueRetire => "停用活动场所",
+            AuditAction::SecretaryPay => "登记村（社区）书记报酬",
+            AuditAction::SecretaryPayStandard => "设定村（社区）书记报酬标准",
         }
     }
 }
