@@ -438,6 +438,21 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         system: false,
     },
     PermissionRow {
+        action: Action::RecordVenues,
+        label: "登记、修改、停用活动场所及使用它的党组织",
+        // A township's 组织委员 keeps the villages' venues; the department corrects them;
+        // a village secretary keeps his own village's (his scope is his subtree).
+        roles: &[Department, Committee, Secretary],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::RecordPay,
+        label: "登记村（社区）党组织书记年度报酬",
+        // Kept by the township and the department, not by the secretary paid.
+        roles: &[Department, Committee],
+        system: false,
+    },
+    PermissionRow {
         action: Action::ListAccounts,
         label: "查看所管理范围内的账号",
         roles: &[Admin, Security, Department],
@@ -585,6 +600,8 @@ permissions!(
     RecordRequests,
     RunSurveys,
     RecordFunding,
+    RecordVenues,
+    RecordPay,
     ListAccounts,
     ManageAccounts,
     KeepAccounts,

@@ -1021,3 +1021,101 @@ pub async fn seed_funding(app: &App, county_code: &str) -> Result<(usize, Vec<St
     }
     Ok((n, below))
 }
+
+/// 活动场所 and 村（社区）书记报酬 of the demo township: the demo branch's 党群服务中心 (named
+/// by its meetings this year) and a second branch's 党员活动室, whose meetings of the second
+/// quarter name no venue — so it stands empty that quarter (铁将军把门); last year's
+/// remuneration of the two villages' secretaries, one below the standard. Answers the
+/// venues recorded, the meetings naming one, and the remuneration records.
+pub async fn seed_venues(app: &App, county_code: &str) -> Result<(usize, usize, usize)> {
+    use crate::access::{Actor, RecordPay, RecordVenues, Role};
+    use crate::venues::{self, VenueForm};
+    use chrono::Datelike;
+    let d = pick_orgs(app, county_code).await?;
+    let today = app.today();
+    let year = today.year();
+    let committee = Actor::for_demo(Role::Committee, &d.township);
+    let grant = committee.grant::<RecordVenues>()?;
+    let mut conn = app.store.acquire().await?;
+    let other: Option<OrgRecord> =
+        jiceng_store::orgs::list(&mut conn, &Scope::subtree(&d.township.path))
+            .await?
+            .into_iter()
+            .find(|o| {
+                o.org.kind == OrgKind::Branch
+                    && o.org.dissolved_on.is_none()
+                    && o.org.id != d.branch.org.id
+            });
+    drop(conn);
+    let opened = chrono::NaiveDate::from_ymd_opt(year - 1, 1, 1).expect("a day");
+    let first = chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("a day");
+    let mut places = vec![(
+        d.branch.clone(),
+        VenueForm {
+            name: format!(
+                "{}党群服务中心",
+                d.branch.org.name.trim_end_matches("党支部")
+            ),
+            address: "村委会大院（合成地址）".into(),
+            area: Some(320),
+            facilities: vec![
+                "activity_room".into(),
+                "meeting_room".into(),
+                "av_equipment".into(),
+                "library".into(),
+            ],
+            shared_with: Some("村民议事、新时代文明实践站".into()),
+            opened_on: Some(opened),
+            users: vec![],
+        },
+        None,
+    )];
+    if let Some(o) = other {
+        places.push((
+            o.clone(),
+            VenueForm {
+                name: format!("{}党员活动室", o.org.name.trim_end_matches("党支部")),
+                address: "村部二楼（合成地址）".into(),
+                area: Some(90),
+                facilities: vec!["activity_room".into(), "notice_board".into()],
+                shared_with: None,
+                opened_on: Some(opened),
+                users: vec![],
+            },
+            // Its meetings of the second quarter name no venue.
+            Some(2u32),
+        ));
+    }
+    let (mut recorded, mut named) = (0, 0);
+    let mut pays = vec![];
+    for (org, form, skipped) in places {
+        let at = crate::access::InScope::proven(org.clone());
+        let id = venues::record(app, &grant, &at, &form).await?;
+        recorded += 1;
+        let mut conn = app.store.acquire().await?;
+        let held = jiceng_store::venues::meetings_of(&mut conn, org.org.id, first, today).await?;
+        let pairs: Vec<(i64, i64)> = held
+            .into_iter()
+            .filter(|(_, day)| Some(jiceng_domain::venue::quarter_of(*day)) != skipped)
+            .map(|(m, _)| (m, id))
+            .collect();
+        let mut tx = app.store.begin().await?;
+        jiceng_store::venues::set_meeting_venues(&mut tx, &pairs).await?;
+        tx.commit().await?;
+        drop(conn);
+        named += pairs.len();
+        pays.push(at);
+    }
+    let pay = committee.grant::<RecordPay>()?;
+    let mut paid = 0;
+    for (at, amount) in pays.iter().zip([30_000, 42_000]) {
+        // Villages and communities only: another kind of branch is skipped.
+        if venues::record_pay(app, &pay, at, Some(year - 1), Some(amount), "县乡财政补贴")
+            .await
+            .is_ok()
+        {
+            paid += 1;
+        }
+    }
+    Ok((recorded, named, paid))
+}

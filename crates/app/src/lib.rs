@@ -48,6 +48,7 @@ pub mod totp;
 pub mod training;
 pub mod transfer;
 pub mod users;
+pub mod venues;
 pub mod weak;
 
 use jiceng_domain::RuleBook;

@@ -289,6 +289,11 @@ pub(crate) enum ReportKind {
     /// standard with the shortfall, those without a record (未录入), the villages'
     /// collective income, the children.
     Funding,
+    /// 活动场所 of --year: each venue kept below with its quarters (铁将军把门 where a quarter
+    /// ended without a meeting there; the running quarter not judged) and its last
+    /// meeting; the village and community secretaries' remuneration of the year against
+    /// the standard, those below first.
+    Venues,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

@@ -1,7 +1,7 @@
 //! `jiceng report requests` as a table: the counts of the subtree's 群众诉求 in the period,
-//! then each request (open first, the oldest on top; never the requester); and `jiceng
-//! report surveys`: the subtree's 群众满意度测评 of a period.
-
+//! then each request (open first, the oldest on top; never the requester); `jiceng report
+//! surveys`: the subtree's 群众满意度测评 of a period; `jiceng report venues`: the venues
+//! with their quarters, then the secretaries' remuneration.
 use std::fmt::Write;
 
 use jiceng_app::mass_requests::{share_text, RequestList};
@@ -110,6 +110,63 @@ pub fn render_surveys(r: &SurveyReport) -> String {
         let _ = writeln!(s, "（本期间没有测评）");
     } else if r.capped() {
         let _ = writeln!(s, "（只列出前{}项；以上计数为全部）", r.surveys.len());
+    }
+    s
+}
+
+pub fn render_venues(r: &jiceng_app::venues::VenueReport) -> String {
+    let mut s = String::new();
+    let l = &r.venues;
+    let _ = writeln!(
+        s,
+        "\n== {}（{}）及以下活动场所 {}年，截至 {} ==",
+        l.org.name, l.org.code, l.year, l.today
+    );
+    let _ = writeln!(s, "场所 {}  有季度铁将军把门 {}", l.total, l.flagged);
+    let _ = writeln!(
+        s,
+        "{:<20} {:<16} {:<12} {:<12} {:<12} {:<12} 最近一次会议",
+        "场所", "党组织", "一季度", "二季度", "三季度", "四季度"
+    );
+    for v in &l.venues {
+        let q = v.quarter_labels();
+        let _ = writeln!(
+            s,
+            "{:<20} {:<16} {:<12} {:<12} {:<12} {:<12} {}",
+            v.name,
+            v.org.name,
+            q[0],
+            q[1],
+            q[2],
+            q[3],
+            v.last_held_text()
+        );
+    }
+    if l.venues.is_empty() {
+        let _ = writeln!(s, "（没有活动场所）");
+    }
+    let _ = writeln!(s, "{}", l.definition);
+    let p = &r.pay;
+    let _ = writeln!(
+        s,
+        "\n== 村（社区）党组织书记{}年报酬：{}，低于标准 {} ==",
+        p.year,
+        p.standard_text(),
+        p.below
+    );
+    for row in &p.rows {
+        let _ = writeln!(
+            s,
+            "{:<20} {:<4} {:>10} 元  {}{}",
+            row.org.name,
+            row.domain_label,
+            row.amount,
+            row.source,
+            if row.below { "  低于标准" } else { "" }
+        );
+    }
+    if p.rows.is_empty() {
+        let _ = writeln!(s, "（没有登记）");
     }
     s
 }

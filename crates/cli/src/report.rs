@@ -170,6 +170,18 @@ impl Shown for jiceng_app::funding::Overview {
     }
 }
 
+impl Shown for jiceng_app::venues::VenueReport {
+    fn table(&self) -> String {
+        crate::masses::render_venues(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!("活动场所-{}-{}", self.venues.org.name, self.venues.year)
+    }
+}
+
 impl Shown for jiceng_app::duties::DutyReport {
     fn table(&self) -> String {
         crate::tasks::render_duty(self)
@@ -326,6 +338,9 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
         }
         ReportKind::Funding => {
             show.give(&jiceng_app::funding::overview(app, &root, need_year()?).await?)?
+        }
+        ReportKind::Venues => {
+            show.give(&jiceng_app::venues::report(app, &root, need_year()?).await?)?
         }
         ReportKind::Burden => {
             let jiceng_domain::Period::Month(y, m) = period.expect("parsed above") else {

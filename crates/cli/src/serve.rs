@@ -110,6 +110,8 @@ async fn build_demo(app: &App) -> Result<()> {
     );
     let (surveys, answers) = jiceng_app::demo::seed_surveys(app, &root.org.code).await?;
     println!("群众满意度测评：演示乡镇党委对 {surveys} 个党支部开展测评，各发放测评码 20 张，收回 {answers} 份（演示支部的测评已结束，满意率75.0%）");
+    let (venues, named, paid) = jiceng_app::demo::seed_venues(app, &root.org.code).await?;
+    println!("活动场所：演示乡镇登记 {venues} 处（{named} 次会议选择了场所；第二处第二季度无会议，铁将军把门），村书记报酬 {paid} 条（一条低于标准）");
     // This year's stars and suspected weaknesses, as the department would rate them, last:
     // so they read the tasks, duty reports, requests and surveys seeded above.
     let year = chrono::Datelike::year(&app.today());

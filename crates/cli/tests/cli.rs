@@ -365,6 +365,26 @@ fn demo_builds_once_and_prints_the_accounts() {
     let (code, table, err) = demo(&["requests", "--period", "2026-12"]);
     assert_eq!(code, 0, "{err}");
     assert!(table.contains("群众诉求，受理期间 2026-12"), "{table}");
+    // 活动场所: the demo township's two, the second standing empty in the second quarter;
+    // the demo branch's secretary paid below the standard last year.
+    let (code, json, err) = demo(&["venues", "--year", "2026", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let venues = v["venues"]["venues"].as_array().unwrap();
+    assert_eq!(venues.len(), 2, "{json}");
+    let room = venues
+        .iter()
+        .find(|x| x["name"].as_str().unwrap().ends_with("党员活动室"))
+        .unwrap();
+    assert_eq!(room["quarters"][1], "idle", "{json}");
+    assert!(v["venues"]["flagged"].as_i64().unwrap() >= 1, "{json}");
+    let (code, json, err) = demo(&["venues", "--year", "2025", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v["pay"]["below"].as_i64().unwrap() >= 1, "{json}");
+    let (code, table, err) = demo(&["venues", "--year", "2026"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(table.contains("铁将军把门"), "{table}");
     // Again: nothing is rebuilt.
     let (code, again, err) = run(&dir, &["demo", "--no-serve"]);
     assert_eq!(code, 0, "{again}\n{err}");

@@ -34,6 +34,7 @@ pub mod text;
 pub mod training;
 pub mod transfer;
 pub mod unit;
+pub mod venue;
 pub mod weakness;
 pub mod year_facts;
 

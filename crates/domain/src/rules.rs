@@ -44,6 +44,10 @@ pub struct RuleSet {
     /// department sets its own from a year on).
     #[serde(default)]
     pub funding: crate::funding::FundingRules,
+    /// 村（社区）书记报酬: the least yearly remuneration of a village's and a community's
+    /// secretary (the department may set its own).
+    #[serde(default)]
+    pub secretary_pay: crate::venue::SecretaryPayRules,
 }
 
 /// 减负 (SPEC C6): the number of tasks, inspections and data requests an org of each level

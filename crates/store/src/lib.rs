@@ -52,6 +52,7 @@ pub mod transfers;
 pub mod tree;
 pub mod units;
 pub mod users;
+pub mod venues;
 pub mod weak;
 
 use std::str::FromStr;

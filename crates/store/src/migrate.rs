@@ -273,6 +273,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0042_funding.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 43,
+        name: "venue",
+        script: include_str!("../migrations/0043_venue.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -471,6 +471,7 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "duty_record" => "duty_record",
         "mass_request" => "mass_request",
         "survey" => "survey",
+        "venue" => "venue",
         "survey_response" => "survey_response",
         "meeting_attachment" => "meeting_attachment",
         "record_file" => "record_file",

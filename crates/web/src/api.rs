@@ -190,6 +190,7 @@ pub fn routes() -> Routes {
         .merge(crate::api_requests::routes())
         .merge(crate::api_surveys::routes())
         .merge(crate::api_funding::routes())
+        .merge(crate::api_venues::routes())
 }
 
 pub(crate) type ApiResult<T = Json<Value>> = Result<T, ApiError>;

@@ -101,6 +101,9 @@ struct MeetingBody {
     topic: String,
     #[serde(default)]
     venue: Option<String>,
+    /// 活动场所: one of the venues the org (or an org above it) uses.
+    #[serde(default)]
+    venue_id: Option<i64>,
     #[serde(default)]
     host: Option<String>,
     #[serde(default)]
@@ -152,6 +155,7 @@ impl MeetingBody {
             date: parse_day(&self.date, "会议日期")?,
             topic: self.topic.clone(),
             venue: self.venue.clone(),
+            venue_id: self.venue_id,
             host: self.host.clone(),
             expected: self.expected,
             present: self.present,

@@ -19,6 +19,7 @@ mod api_requests;
 mod api_surveys;
 mod api_tasks;
 mod api_training;
+mod api_venues;
 mod assets;
 pub mod charts;
 mod error;

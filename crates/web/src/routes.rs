@@ -84,6 +84,8 @@ pub enum Subject {
     Request,
     /// The path's `{id}` is a 群众满意度测评 of an org in `?org=`'s subtree.
     Survey,
+    /// The path's `{id}` is a 活动场所 kept by an org in `?org=`'s subtree.
+    Venue,
 }
 
 /// One row of the route table.

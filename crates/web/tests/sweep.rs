@@ -60,6 +60,8 @@ struct Ids {
     request: (i64, i64),
     /// A 群众满意度测评 of each town's branch (B001, B003), with a batch of tokens.
     survey: (i64, i64),
+    /// A 活动场所 of each town's branch (B001, B003).
+    venue: (i64, i64),
 }
 
 enum Sample {
@@ -189,6 +191,16 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/surveys") => Sample::Json(json!({"period": "2026"})),
             ("POST", "/surveys/{id}/tokens") => Sample::Json(json!({"count": 2})),
             ("POST", "/surveys/{id}/close") => Sample::Empty,
+            ("POST", "/venues") | ("POST", "/venues/{id}") => {
+                Sample::Json(json!({"name": "测试场所", "address": "测试地址", "area": 100}))
+            }
+            ("POST", "/venues/{id}/retire") => Sample::Json(json!({})),
+            ("POST", "/remuneration") => {
+                Sample::Json(json!({"year": 2025, "amount": 30000, "source": "财政补贴"}))
+            }
+            ("PUT", "/remuneration/standard") => {
+                Sample::Json(json!({"village_min_yuan": 36000, "community_min_yuan": 48000}))
+            }
             ("PUT", "/recruitment/plans") => {
                 Sample::Json(json!({"target": 3, "structure": {"women": 1}}))
             }
@@ -319,6 +331,21 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ("POST", "/surveys/new") => f(&[("period", s("2026"))]),
         ("POST", "/surveys/{id}/tokens") => f(&[("count", s("2"))]),
         ("POST", "/surveys/{id}/close") => f(&[]),
+        ("POST", "/venues/new") | ("POST", "/venues/{id}") => f(&[
+            ("name", s("测试场所")),
+            ("address", s("测试地址")),
+            ("facility", s("library")),
+        ]),
+        ("POST", "/venues/{id}/retire") => f(&[]),
+        ("POST", "/remuneration") => f(&[
+            ("year", s("2025")),
+            ("amount", s("30000")),
+            ("source", s("财政补贴")),
+        ]),
+        ("POST", "/remuneration/standard") => f(&[
+            ("village_min_yuan", s("36000")),
+            ("community_min_yuan", s("48000")),
+        ]),
         // The public survey: without its pre-session token, refused before anything is read.
         ("POST", "/s/{token}") => f(&[("q1", s("5")), ("q2", s("5")), ("q3", s("5"))]),
         ("POST", "/burden/ceilings") => {
@@ -510,6 +537,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
         Subject::Duty => pick(ids.duty),
         Subject::Request => pick(ids.request),
         Subject::Survey => pick(ids.survey),
+        Subject::Venue => pick(ids.venue),
     };
     let mut path = r.path.clone();
     for (param, value) in [
@@ -930,6 +958,27 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
             .unwrap();
         survey_ids.push(id);
     }
+    let mut venue_ids = vec![];
+    for branch in ["B001", "B003"] {
+        let dept = jiceng_app::access::Actor::for_test(0, "dept", Role::Department);
+        let org = jiceng_app::access::resolve(
+            &f.app,
+            &dept,
+            &jiceng_app::access::OrgKey::Key(branch.into()),
+        )
+        .await
+        .unwrap();
+        let form = jiceng_app::venues::VenueForm {
+            name: format!("{branch}党员活动室"),
+            address: "村委会".into(),
+            opened_on: Some(f.app.today() - chrono::Duration::days(400)),
+            ..Default::default()
+        };
+        let id = jiceng_app::venues::record(&f.app, &dept.grant().unwrap(), &org, &form)
+            .await
+            .unwrap();
+        venue_ids.push(id);
+    }
     let ids = Ids {
         org: (f.orgs["B001"], f.orgs["B003"]),
         member: (f.members["张建国"], f.members["周丽"]),
@@ -948,6 +997,7 @@ async fn setup(db: &TestDb) -> (Fixture, Ids) {
         duty: (duty_ids[0], duty_ids[1]),
         request: (request_ids[0], request_ids[1]),
         survey: (survey_ids[0], survey_ids[1]),
+        venue: (venue_ids[0], venue_ids[1]),
     };
     (f, ids)
 }

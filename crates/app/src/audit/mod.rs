@@ -153,10 +153,20 @@ pub enum AuditAction {
     FundingStandards = 170,
     /// A funding record removed (made by mistake).
     FundingRemove = 171,
+    /// 活动场所: a venue recorded, with the orgs using it.
+    VenueRecord = 180,
+    /// A venue's fields or the orgs using it changed (before and after).
+    VenueUpdate = 181,
+    /// A venue retired (停用).
+    VenueRetire = 182,
+    /// 村（社区）书记报酬: a year's remuneration recorded (before and after).
+    SecretaryPay = 183,
+    /// The department's standard of secretaries' remuneration set (before and after).
+    SecretaryPayStandard = 184,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 90] = [
+    pub const ALL: [AuditAction; 95] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -247,6 +257,11 @@ impl AuditAction {
         AuditAction::SurveyClose,
         AuditAction::FundingStandards,
         AuditAction::FundingRemove,
+        AuditAction::VenueRecord,
+        AuditAction::VenueUpdate,
+        AuditAction::VenueRetire,
+        AuditAction::SecretaryPay,
+        AuditAction::SecretaryPayStandard,
     ];
 
     pub fn code(self) -> i64 {
@@ -349,6 +364,11 @@ impl AuditAction {
             AuditAction::SurveyClose => "survey_close",
             AuditAction::FundingStandards => "funding_standards",
             AuditAction::FundingRemove => "funding_remove",
+            AuditAction::VenueRecord => "venue_record",
+            AuditAction::VenueUpdate => "venue_update",
+            AuditAction::VenueRetire => "venue_retire",
+            AuditAction::SecretaryPay => "secretary_pay",
+            AuditAction::SecretaryPayStandard => "secretary_pay_standard",
         }
     }
 
@@ -444,6 +464,11 @@ impl AuditAction {
             AuditAction::SurveyClose => "结束群众满意度测评",
             AuditAction::FundingStandards => "设定经费保障标准",
             AuditAction::FundingRemove => "删除经费记录",
+            AuditAction::VenueRecord => "登记活动场所",
+            AuditAction::VenueUpdate => "修改活动场所",
+            AuditAction::VenueRetire => "停用活动场所",
+            AuditAction::SecretaryPay => "登记村（社区）书记报酬",
+            AuditAction::SecretaryPayStandard => "设定村（社区）书记报酬标准",
         }
     }
 }

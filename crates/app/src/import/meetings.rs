@@ -39,7 +39,7 @@ columns! {
     PRESENT = required("实到人数", ["实到", "实际参会人数", "参会人数", "到会人数", "实到会人数", "出席人数", "实到党员数"]),
     EXCUSED = required("请假人数", ["请假", "请假党员数", "缺席人数(请假)"]),
     HOST = required("主持人", ["主持", "会议主持人", "主讲人", "主持人(主讲人)", "主持人（主讲人）"]),
-    VENUE = optional("地点", ["会议地点", "活动地点", "召开地点"]),
+    VENUE = optional("地点", ["会议地点", "活动地点", "召开地点", "场所", "活动场所", "会议场所"]),
     MASSES = optional("群众参与人数", ["群众人数", "参加群众人数", "列席群众人数", "群众参与", "群众参加人数"]),
     REASONS = optional("请假事由", ["请假原因", "缺席原因", "请假人员及事由"]),
     VOTES = optional("是否表决", ["表决", "是否进行表决", "有无表决事项"]),
@@ -50,10 +50,13 @@ columns! {
 }
 
 struct Parsed {
+    row: usize,
     org: StoredOrg,
     branch_id: i64,
     branch_path: String,
     meeting: Meeting,
+    /// The 活动场所 the 地点 names, among the venues the org (or an ancestor) uses.
+    venue_id: Option<i64>,
 }
 
 pub async fn run(
@@ -217,10 +220,12 @@ pub async fn run(
             if c.errors.is_empty() {
                 let b = branch.expect("checked with the org");
                 parsed.push(Parsed {
+                    row: row.number,
                     org: o.clone(),
                     branch_id: b.org.id,
                     branch_path: b.path.clone(),
                     meeting,
+                    venue_id: None,
                 });
             }
         }
@@ -230,6 +235,7 @@ pub async fn run(
     progress.finish();
     // Every row is parsed: its cells are not needed while writing.
     table.rows = Vec::new();
+    name_venues(app, &mut parsed, &table.titles[VENUE], &mut report).await?;
     errors.finish(&mut report);
     if report.ends_with_check(opts) {
         return Ok(report);
@@ -261,6 +267,11 @@ pub async fn run(
         .reserve_ids("meeting", inserts.len() as i64)
         .await?;
     let actor_name = opts.actor.username.clone();
+    let venues: Vec<(i64, i64)> = inserts
+        .iter()
+        .enumerate()
+        .filter_map(|(n, p)| p.venue_id.map(|v| (first + n as i64, v)))
+        .collect();
     let rows: Vec<StoredMeeting> = inserts
         .iter()
         .enumerate()
@@ -299,14 +310,15 @@ pub async fn run(
         .map(|p| p.meeting.date)
         .min()
         .map(|d| jiceng_domain::Period::month_of(d).first_day());
-    let (rows_ref, report_ref, org_ref, covered_ref) =
-        (&rows, &report, scope_org.as_ref(), &covered);
+    let (rows_ref, report_ref, org_ref, covered_ref, venues_ref) =
+        (&rows, &report, scope_org.as_ref(), &covered, &venues);
     crate::audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         if let Some(day) = start {
             meeting_store::lower_records_from(&mut tx, covered_ref, day).await?;
         }
         meeting_store::insert(&mut tx, rows_ref).await?;
+        jiceng_store::venues::set_meeting_venues(&mut tx, venues_ref).await?;
         super::record_import(&mut tx, app, opts, "meetings", report_ref, written, org_ref).await?;
         tx.commit().await?;
         Ok(())
@@ -315,6 +327,75 @@ pub async fn run(
     progress.finish();
     report.written = written;
     Ok(report)
+}
+
+/// Maps each row's 地点 to a 活动场所: the one venue of that exact name among those the
+/// row's org or an ancestor uses (in use on the meeting's day). A place that names no such
+/// venue is kept as text only, never refused: ledgers write places freely (村部, 田间地头,
+/// a neighbour's yard) and a venue registered later must not make an old ledger fail;
+/// where the org has venues, a note says the place was kept as text.
+async fn name_venues(
+    app: &App,
+    parsed: &mut [Parsed],
+    title: &str,
+    report: &mut ImportReport,
+) -> Result<()> {
+    if parsed.iter().all(|p| p.meeting.venue.is_none()) {
+        return Ok(());
+    }
+    let mut ids: Vec<i64> = parsed
+        .iter()
+        .filter(|p| p.meeting.venue.is_some())
+        .flat_map(|p| jiceng_domain::path::ids(&p.org.path))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut conn = app.store.acquire().await?;
+    let usable = jiceng_store::venues::usable_by(&mut conn, &ids).await?;
+    drop(conn);
+    let mut by_user: HashMap<i64, Vec<&jiceng_store::venues::StoredVenue>> = HashMap::new();
+    for (user, v) in &usable {
+        by_user.entry(*user).or_default().push(v);
+    }
+    for p in parsed.iter_mut() {
+        let Some(place) = p.meeting.venue.as_deref().map(str::trim) else {
+            continue;
+        };
+        let mut known: Vec<&jiceng_store::venues::StoredVenue> =
+            jiceng_domain::path::ids(&p.org.path)
+                .iter()
+                .filter_map(|id| by_user.get(id))
+                .flatten()
+                .copied()
+                .filter(|v| v.opened_on <= p.meeting.date)
+                .collect();
+        known.sort_by_key(|v| v.id);
+        known.dedup_by_key(|v| v.id);
+        let hits: Vec<i64> = known
+            .iter()
+            .filter(|v| v.name == place)
+            .map(|v| v.id)
+            .collect();
+        match hits.as_slice() {
+            [one] => p.venue_id = Some(*one),
+            _ if known.is_empty() => {}
+            _ => report.notes.push(super::RowError {
+                row: p.row,
+                column: title.to_string(),
+                message: format!(
+                    "“{place}”{}{}使用的登记场所，按文字保存为会议地点（未计入场所使用）",
+                    if hits.is_empty() {
+                        "不是"
+                    } else {
+                        "对应多个"
+                    },
+                    p.org.org.name
+                ),
+                name: None,
+            }),
+        }
+    }
+    Ok(())
 }
 
 /// A required whole number ≥ 0.

@@ -56,6 +56,10 @@ pub enum RecordError {
         given: i64,
         got: i64,
     },
+    /// A 活动场所 the meeting's org may not name (not used by it or an ancestor, retired,
+    /// or not yet in use on the day): why.
+    #[error("{0}")]
+    Venue(String),
     #[error("{org}已记录过{date}的{kind}“{topic}”")]
     Duplicate {
         org: String,
@@ -84,6 +88,7 @@ impl RecordError {
             | RecordError::LongReason(_)
             | RecordError::OtherBranch(_)
             | RecordError::NotBranch { .. }
+            | RecordError::Venue(_)
             | RecordError::Reason { .. } => None,
         }
     }

@@ -34,6 +34,9 @@ pub struct NewMeeting {
     pub election: bool,
     pub topic: String,
     pub venue: Option<String>,
+    /// 活动场所: one of the venues the org (or an ancestor) uses; its name is the free-text
+    /// place when that is left blank.
+    pub venue_id: Option<i64>,
     pub host: Option<String>,
     /// Plain counts (a ledger, or a quick entry); derived from `attendees` when those
     /// are given, and then, if also given, they must agree.
@@ -127,6 +130,7 @@ struct Prepared {
     attendance: Vec<Attendance>,
     guests: Vec<jiceng_store::mobile_in::StoredGuest>,
     quorum: Option<Quorum>,
+    venue_id: Option<i64>,
 }
 
 /// `new` checked for `org` as the rules and the records stand (`replacing`: the meeting a
@@ -151,7 +155,13 @@ async fn prepare(
     } else {
         Counts::from_roster(&mut conn, &branch, org, date, new).await?
     };
-    let (meeting, attendance) = meeting_of(org, new, &kinds, date, counts);
+    let (mut meeting, attendance) = meeting_of(org, new, &kinds, date, counts);
+    if let Some(v) = new.venue_id {
+        let name = crate::venues::check_usable(&mut conn, org, v, date).await?;
+        if meeting.venue.is_none() {
+            meeting.venue = Some(name);
+        }
+    }
     if let Some(refused) = RecordErrors::of(refusals(app, org, &meeting)) {
         return Err(refused.into());
     }
@@ -183,6 +193,7 @@ async fn prepare(
         attendance,
         guests,
         quorum,
+        venue_id: new.venue_id,
     })
 }
 
@@ -444,6 +455,7 @@ async fn write(
         "masses_present": m.masses_present,
         "votes": m.votes,
         "quorum_ok": stored.quorum_ok,
+        "venue_id": p.venue_id,
         "guests": p.guests.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
     });
     let (action, target, before) = match replaces {
@@ -470,6 +482,9 @@ async fn write(
     }
     meeting_store::insert(tx, std::slice::from_ref(stored)).await?;
     meeting_store::insert_attendees(tx, id, &p.attendance).await?;
+    if p.venue_id.is_some() {
+        jiceng_store::venues::set_meeting_venue(tx, id, p.venue_id).await?;
+    }
     jiceng_store::mobile_in::attend(tx, id, &p.guests).await?;
     if let Some(old) = old {
         // A correction takes the record's attachments and 民主评议 grades along.

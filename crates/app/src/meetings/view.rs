@@ -32,6 +32,8 @@ pub struct MeetingView {
     pub date: NaiveDate,
     pub topic: String,
     pub venue: Option<String>,
+    /// The 活动场所 it names, if any.
+    pub venue_id: Option<i64>,
     pub host: Option<String>,
     pub expected: i64,
     pub present: i64,
@@ -78,6 +80,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<MeetingView> {
         .ok_or_else(|| AppError::NotFound("党组织".into()))?;
     let attendance = meeting_store::attendees(&mut conn, id).await?;
     let guests = jiceng_store::mobile_in::guests_of(&mut conn, id).await?;
+    let venue_id = jiceng_store::venues::venue_of_meeting(&mut conn, id).await?;
     // 记录人: the recorder's name where the account has one, the account beside it.
     let recorder = jiceng_store::users::get_by_username(&mut conn, &Scope::All, &m.created_by)
         .await?
@@ -111,6 +114,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<MeetingView> {
         date: me.date,
         topic: me.topic.clone(),
         venue: me.venue.clone(),
+        venue_id,
         host: me.host.clone(),
         expected: me.expected,
         present: me.present,
@@ -173,6 +177,8 @@ pub struct RecordContext {
     /// 流入党员 taking part in the branch's life today (列席, without a vote): (registration
     /// id, name).
     pub guests: Vec<(i64, String)>,
+    /// The 活动场所 the branch (or an org above it) uses, to name the meeting's venue.
+    pub venues: Vec<crate::venues::VenueChoice>,
 }
 
 impl RecordContext {
@@ -260,6 +266,7 @@ pub async fn record_context(app: &App, org: &InScope<OrgRecord>) -> Result<Recor
         .filter(|g| g.org_id == branch.org.id && g.since <= today)
         .map(|g| (g.id, g.name))
         .collect();
+    let venues = crate::venues::usable_in(&mut conn, &branch).await?;
     Ok(RecordContext {
         branch: OrgRef::of(&branch.org),
         branch_id: branch.org.id,
@@ -268,5 +275,6 @@ pub async fn record_context(app: &App, org: &InScope<OrgRecord>) -> Result<Recor
         groups,
         roster,
         guests,
+        venues,
     })
 }

@@ -152,6 +152,13 @@ const REQUEST_STATUS: Param = Param {
     required: false,
     description: "all（默认）、open 未办结、overdue 逾期未办结 或 resolved 已办结",
 };
+const VENUE_SHOWN: Param = Param {
+    name: "shown",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "all（默认）或 idle（该年有季度铁将军把门的场所）",
+};
 const REQUEST_MONTH: Param = Param {
     name: "month",
     at: In::Query,
@@ -627,6 +634,41 @@ pub const ROUTES: &[ApiRoute] = &[
         .params(&[ORG])
         .body("FundingStandardsInput")
         .returns("FundingStandards"),
+    get("/venues", "masses", "活动场所：org 及以下党组织的场所和该年各季度使用情况（按会议记录所选场所统计）；已结束且整季度在用而无会议的季度为铁将军把门，进行中的季度不判定；最近一次会议日期")
+        .params(&[ORG, YEAR, VENUE_SHOWN])
+        .returns("VenueList"),
+    post("/venues", "masses", "登记 org 的活动场所（组织部门、党（工）委、支部书记本组织）：名称、地址、面积、设施、共享情况、启用日期、使用的党组织（org 及其下级）；400 为拒绝，error 为中文原因，field 为所属字段")
+        .params(&[ORG])
+        .body("VenueInput")
+        .status(201)
+        .returns("VenueCreated"),
+    get("/venues/usable", "masses", "org 的会议可选择的活动场所（本组织或其上级使用的在用场所），记录会议时填 venue_id")
+        .params(&[ORG])
+        .returns("VenueChoices"),
+    get("/venues/{id}", "masses", "一处活动场所（org 为其所属党组织或上级）：使用的党组织、该年各季度在此召开的会议")
+        .params(&[ID, ORG, YEAR])
+        .returns("VenueDetail"),
+    post("/venues/{id}", "masses", "修改活动场所的信息和使用的党组织；审计；204 为已保存")
+        .params(&[ID, ORG])
+        .body("VenueInput")
+        .status(204)
+        .returns("Object"),
+    post("/venues/{id}/retire", "masses", "停用活动场所：此后会议不能再选它，停用后的季度不判定；已停用等 400；204 为已保存")
+        .params(&[ID, ORG])
+        .body("VenueRetire")
+        .status(204)
+        .returns("Object"),
+    get("/remuneration", "masses", "村（社区）党组织书记报酬：org 及以下登记的某年（默认上一年）报酬与标准（规则集本地示例或组织部门设定），低于标准的在前")
+        .params(&[ORG, YEAR])
+        .returns("PayList"),
+    post("/remuneration", "masses", "登记村或社区党组织书记某年的报酬（组织部门、党（工）委；同年再登记则替换）；非村（社区）、金额不对等 400；审计；204 为已保存")
+        .params(&[ORG])
+        .body("PayInput")
+        .status(204)
+        .returns("Object"),
+    put("/remuneration/standard", "masses", "设定村（社区）党组织书记报酬标准（组织部门、系统管理员），替代规则集的本地示例；审计")
+        .body("PayStandardInput")
+        .returns("PayStandard"),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),

@@ -158,6 +158,7 @@ pub(super) fn schemas() -> Value {
         m.extend(crate::api_inspections::schemas());
         m.extend(crate::api_duty::schemas());
         m.extend(crate::api_requests::schemas());
+        m.extend(crate::api_venues::schemas());
         m.extend(crate::api_surveys::schemas());
         m.extend(crate::api_funding::schemas());
     }
@@ -198,7 +199,7 @@ fn life_schemas() -> Map<String, Value> {
         "NewMeeting": obj(json!({
             "org_id": { "type": "integer", "description": "党支部 id；党小组会填党小组 id" },
             "kind": { "type": "string", "enum": ["GeneralMeeting", "CommitteeMeeting", "GroupMeeting", "PartyLecture", "ThemeDay", "LifeMeeting", "DemocraticEvaluation"], "description": "会议类型（也可填中文名称，如 主题党日）" },
-            "date": date, "topic": s("string"), "venue": ns("string"), "host": ns("string"),
+            "date": date, "topic": s("string"), "venue": ns("string"), "venue_id": { "type": ["integer", "null"], "description": "活动场所 id（本组织或其上级使用的在用场所；选填）" }, "host": ns("string"),
             "expected": { "type": ["integer", "null"], "description": "应到；按名单选择参会党员时可不填" },
             "present": ns("integer"), "excused": ns("integer"),
             "attendees": { "type": "array", "description": "从本支部党员名单选择的参会情况", "items": attendee },
@@ -229,7 +230,7 @@ fn life_schemas() -> Map<String, Value> {
             "masses_present": ns("integer"), "quorum_ok": ns("boolean"),
         }), &["id", "kind", "date", "topic"]),
         "MeetingPage": page,
-        "MeetingView": { "type": "object", "description": "MeetingRow 的字段，另有 org、branch_id、venue、minutes、decisions、excused_reasons、central_task、members_needs、votes、quorum、attendees（member_id、name、status、reason、full）、guests（列席的流入党员：[id, 姓名]）、recorded_by", "properties": {
+        "MeetingView": { "type": "object", "description": "MeetingRow 的字段，另有 org、branch_id、venue、venue_id（所选活动场所）、minutes、decisions、excused_reasons、central_task、members_needs、votes、quorum、attendees（member_id、name、status、reason、full）、guests（列席的流入党员：[id, 姓名]）、recorded_by", "properties": {
             "id": s("integer"), "kind": s("string"), "date": date, "topic": s("string"),
             "quorum": quorum,
             "attendees": { "type": "array", "items": { "type": "object" } },

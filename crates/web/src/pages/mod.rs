@@ -41,6 +41,7 @@ mod training;
 mod transfer_batch;
 mod transfers;
 mod units;
+pub(crate) mod venues;
 mod weak;
 
 use askama::Template;
@@ -85,6 +86,7 @@ pub fn routes() -> Routes {
         .merge(requests::routes())
         .merge(funding::routes())
         .merge(surveys::routes())
+        .merge(venues::routes())
         .merge(import::routes())
 }
 
@@ -157,9 +159,11 @@ impl Section {
             _ if under_org(&["rating"]) => Section::Rating,
             ("reports", "weak" | "rectification") => Section::Weak,
             _ if under_org(&["weak", "rectification"]) => Section::Weak,
-            ("tasks" | "burden" | "inspections" | "duty" | "requests" | "surveys", _) => {
-                Section::Tasks
-            }
+            (
+                "tasks" | "burden" | "inspections" | "duty" | "requests" | "surveys" | "venues"
+                | "remuneration",
+                _,
+            ) => Section::Tasks,
             ("members" | "recruitment" | "transfers" | "mobility" | "dues" | "training", _) => {
                 Section::Members
             }

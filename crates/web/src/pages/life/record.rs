@@ -60,6 +60,8 @@ struct RecordPage {
     attendees: Vec<AttendeeLine>,
     /// The branch's 流入党员 today: (registration id, name, ticked).
     guests: Vec<(i64, String, bool)>,
+    /// The 活动场所 the branch uses: (id, name, selected).
+    venues: Vec<(i64, String, bool)>,
     f: RecordValues,
     e: FieldErrors,
     /// Correcting a recorded meeting (更正): the reason is asked for.
@@ -157,6 +159,11 @@ fn record_page(
             })
             .collect(),
         attendees,
+        venues: ctx
+            .venues
+            .iter()
+            .map(|v| (v.id, v.name.clone(), f.venue_id == v.id.to_string()))
+            .collect(),
         guests: ctx
             .guests
             .iter()
@@ -305,6 +312,7 @@ fn values_of(m: &MeetingView) -> (RecordValues, Statuses) {
         date: m.date.to_string(),
         topic: m.topic.clone(),
         venue: m.venue.clone().unwrap_or_default(),
+        venue_id: m.venue_id.map(|v| v.to_string()).unwrap_or_default(),
         host: m.host.clone().unwrap_or_default(),
         expected: m.expected.to_string(),
         present: m.present.to_string(),
