@@ -278,6 +278,10 @@ pub(crate) enum ReportKind {
     /// resolved, the rate, the average days, overdue, the requesters satisfied) and each
     /// request assigned below, open first; never the requester.
     Requests,
+    /// 结对共建 of a year (--year 2026: on the year's last day, or today within it): the
+    /// pairings below by kind, the grassroots orgs covered and those without any pairing,
+    /// each pairing.
+    Pairing,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

@@ -9,6 +9,7 @@ mod masses;
 mod open;
 mod ops;
 mod org;
+mod pairing;
 mod progress;
 mod rating;
 mod recruitment;

@@ -146,6 +146,18 @@ impl Shown for jiceng_app::mass_requests::RequestList {
     }
 }
 
+impl Shown for jiceng_app::pairing::PairingOverview {
+    fn table(&self) -> String {
+        crate::pairing::render(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!("结对共建-{}-{}", self.org.name, self.on)
+    }
+}
+
 impl Shown for jiceng_app::duties::DutyReport {
     fn table(&self) -> String {
         crate::tasks::render_duty(self)
@@ -290,6 +302,10 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
             )
             .await?,
         )?,
+        ReportKind::Pairing => {
+            let on = jiceng_app::pairing::as_of_year(app, need_year()?);
+            show.give(&jiceng_app::pairing::overview(app, &root, Some(on)).await?)?
+        }
         ReportKind::Burden => {
             let jiceng_domain::Period::Month(y, m) = period.expect("parsed above") else {
                 anyhow::bail!("减负台账按月统计：--period 请写月份（如 2026-12）");

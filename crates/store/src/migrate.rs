@@ -267,6 +267,15 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0041_survey.sql"),
         sqlite: None,
     },
+    // 42 and 43 are taken by funding (经费保障) and venues (活动场所), built on other
+    // branches: the runner applies whatever is not yet recorded, in this list's order, and
+    // needs no unbroken numbering.
+    Migration {
+        version: 44,
+        name: "disclosure_pairing",
+        script: include_str!("../migrations/0044_disclosure_pairing.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

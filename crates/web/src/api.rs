@@ -189,6 +189,7 @@ pub fn routes() -> Routes {
         .merge(crate::api_duty::routes())
         .merge(crate::api_requests::routes())
         .merge(crate::api_surveys::routes())
+        .merge(crate::api_disclosure::routes())
 }
 
 pub(crate) type ApiResult<T = Json<Value>> = Result<T, ApiError>;

@@ -209,13 +209,14 @@ fn is_login(req: &Request) -> bool {
 }
 
 /// The public survey (`/s/{token}`): its answers and the page itself, so that tokens
-/// cannot be probed faster than answered.
+/// cannot be probed faster than answered; and an org's public disclosure page
+/// (`/p/{key}`), so that keys cannot be probed either (the same buckets).
 fn is_survey_answer(req: &Request) -> bool {
     is_survey_path(req.uri().path())
 }
 
 fn is_survey_path(path: &str) -> bool {
-    path.starts_with("/s/")
+    path.starts_with("/s/") || path.starts_with("/p/")
 }
 
 /// The survey's answers throttled like logins, by their own buckets; a refusal is a plain
@@ -232,8 +233,13 @@ fn throttle_survey(state: &AppState, req: &Request) -> Option<Response> {
             retry_after
         }
     };
+    let title = if req.uri().path().starts_with("/p/") {
+        "党务公开"
+    } else {
+        "群众满意度测评"
+    };
     let body = format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>群众满意度测评</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><div class=\"survey-public\"><p class=\"survey-message\" id=\"survey-throttled\">提交的人较多，请在{retry_after}秒后再提交。</p></div></main></body></html>"
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><div class=\"survey-public\"><p class=\"survey-message\" id=\"survey-throttled\">访问的人较多，请在{retry_after}秒后再试。</p></div></main></body></html>"
     );
     let mut resp = (
         StatusCode::TOO_MANY_REQUESTS,

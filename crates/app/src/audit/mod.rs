@@ -149,10 +149,19 @@ pub enum AuditAction {
     SurveyTokens = 161,
     /// A survey closed.
     SurveyClose = 162,
+    /// 党务公开: an item published, to the members or the public (a figure with its frozen
+    /// value).
+    DisclosurePublish = 190,
+    /// A published item withdrawn.
+    DisclosureWithdraw = 191,
+    /// 结对共建: a pairing recorded.
+    PairingRecord = 192,
+    /// A pairing ended.
+    PairingEnd = 193,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 88] = [
+    pub const ALL: [AuditAction; 92] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -241,6 +250,10 @@ impl AuditAction {
         AuditAction::SurveyOpen,
         AuditAction::SurveyTokens,
         AuditAction::SurveyClose,
+        AuditAction::DisclosurePublish,
+        AuditAction::DisclosureWithdraw,
+        AuditAction::PairingRecord,
+        AuditAction::PairingEnd,
     ];
 
     pub fn code(self) -> i64 {
@@ -341,6 +354,10 @@ impl AuditAction {
             AuditAction::SurveyOpen => "survey_open",
             AuditAction::SurveyTokens => "survey_tokens",
             AuditAction::SurveyClose => "survey_close",
+            AuditAction::DisclosurePublish => "disclosure_publish",
+            AuditAction::DisclosureWithdraw => "disclosure_withdraw",
+            AuditAction::PairingRecord => "pairing_record",
+            AuditAction::PairingEnd => "pairing_end",
         }
     }
 
@@ -434,6 +451,10 @@ impl AuditAction {
             AuditAction::SurveyOpen => "发起群众满意度测评",
             AuditAction::SurveyTokens => "发放群众满意度测评码",
             AuditAction::SurveyClose => "结束群众满意度测评",
+            AuditAction::DisclosurePublish => "发布党务公开事项",
+            AuditAction::DisclosureWithdraw => "撤回党务公开事项",
+            AuditAction::PairingRecord => "登记结对共建",
+            AuditAction::PairingEnd => "结束结对共建",
         }
     }
 }

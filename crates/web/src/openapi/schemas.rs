@@ -159,6 +159,7 @@ pub(super) fn schemas() -> Value {
         m.extend(crate::api_duty::schemas());
         m.extend(crate::api_requests::schemas());
         m.extend(crate::api_surveys::schemas());
+        m.extend(crate::api_disclosure::schemas());
     }
     all
 }

@@ -28,6 +28,8 @@ pub use listing::{opt_i64, urlencode, Pager};
 pub(crate) use login::login_refused;
 use login::{login_page, refuse_login_form, signed_in};
 pub(crate) use members::looks_like_id_number;
+pub(crate) mod disclosure;
+pub(crate) mod pairing;
 mod paper;
 mod refusal;
 mod reports;
@@ -83,6 +85,8 @@ pub fn routes() -> Routes {
         .merge(duty::routes())
         .merge(requests::routes())
         .merge(surveys::routes())
+        .merge(disclosure::routes())
+        .merge(pairing::routes())
         .merge(import::routes())
 }
 
