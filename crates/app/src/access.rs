@@ -453,6 +453,20 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         system: false,
     },
     PermissionRow {
+        action: Action::PublishDisclosure,
+        label: "党务公开：向本组织党员或在本组织公开页向社会发布公开事项（决策、通知、统计数据），撤回已公开事项",
+        // The org's own secretary publishes for it; the committee and the department for
+        // the orgs of their scope.
+        roles: &[Department, Committee, Secretary],
+        system: false,
+    },
+    PermissionRow {
+        action: Action::RecordPairing,
+        label: "登记结对共建（部门包村、企业联村、村居共建、机关联支部），结束结对",
+        roles: &[Department, Committee],
+        system: false,
+    },
+    PermissionRow {
         action: Action::ListAccounts,
         label: "查看所管理范围内的账号",
         roles: &[Admin, Security, Department],
@@ -602,6 +616,8 @@ permissions!(
     RecordFunding,
     RecordVenues,
     RecordPay,
+    PublishDisclosure,
+    RecordPairing,
     ListAccounts,
     ManageAccounts,
     KeepAccounts,

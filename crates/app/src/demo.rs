@@ -1119,3 +1119,89 @@ pub async fn seed_venues(app: &App, county_code: &str) -> Result<(usize, usize, 
     }
     Ok((recorded, named, paid))
 }
+
+/// 党务公开 and 结对共建 of the demo township: the demo branch publishes its year's dues
+/// (a figure) and a notice on its public page and a decision to its members; the county's
+/// agriculture bureau supports the branch (部门包村). Synthetic text only. Returns the
+/// branch's public page address (`/p/{key}`).
+pub async fn seed_disclosure(app: &App, county_code: &str) -> Result<String> {
+    use crate::access::{Actor, PublishDisclosure, RecordPairing, Role};
+    use crate::disclosure::{self, Publication};
+    use crate::pairing::{self, NewPairing};
+    use jiceng_domain::disclosure::{Audience, Figure, FreeDraft, ItemKind};
+    use jiceng_domain::pairing::{PairingDraft, PairingKind};
+    let d = pick_orgs(app, county_code).await?;
+    let today = app.today();
+    let year = chrono::Datelike::year(&today);
+    let secretary = Actor::for_demo(Role::Secretary, &d.branch);
+    let grant = secretary.grant::<PublishDisclosure>()?;
+    let branch = crate::access::InScope::proven(d.branch.clone());
+    disclosure::publish(
+        app,
+        &grant,
+        &branch,
+        Some(Audience::Public),
+        &Publication::Figure {
+            figure: Some(Figure::DuesYear),
+            year: Some(year),
+            survey: None,
+        },
+    )
+    .await?;
+    disclosure::publish(
+        app,
+        &grant,
+        &branch,
+        Some(Audience::Public),
+        &Publication::Free(FreeDraft {
+            kind: Some(ItemKind::Notice),
+            title: "关于开展冬季村庄环境整治志愿服务的通知".into(),
+            body: "本周六上午8时在村委会门前集合，党员带头、群众自愿参加，清理村内主干道和沟渠。"
+                .into(),
+            day: Some(today),
+        }),
+    )
+    .await?;
+    disclosure::publish(
+        app,
+        &grant,
+        &branch,
+        Some(Audience::Members),
+        &Publication::Free(FreeDraft {
+            kind: Some(ItemKind::Decision),
+            title: "关于确定本年度发展对象人选的决定".into(),
+            body: "经支部委员会研究，确定两名入党积极分子为发展对象，报乡镇党委预审。".into(),
+            day: Some(today),
+        }),
+    )
+    .await?;
+    let committee = Actor::for_demo(Role::Committee, &d.township);
+    let pgrant = committee.grant::<RecordPairing>()?;
+    let township = crate::access::InScope::proven(d.township.clone());
+    pairing::record(
+        app,
+        &pgrant,
+        &township,
+        &NewPairing {
+            draft: PairingDraft {
+                kind: Some(PairingKind::DepartmentVillage),
+                partner_name: "县农业农村局机关".into(),
+                content: "帮助发展特色种植，每季度开展一次农技培训".into(),
+                since: chrono::NaiveDate::from_ymd_opt(year, 1, 1),
+                until: None,
+            },
+            supported: d.branch.org.id.to_string(),
+            partner_org: String::new(),
+        },
+    )
+    .await?;
+    Ok(disclosure::public_path(app, d.branch.org.id)
+        .await?
+        .unwrap_or_default())
+}
+
+/// The demo branch's public page address (`/p/{key}`), once the demo has published.
+pub async fn disclosure_path(app: &App, county_code: &str) -> Result<Option<String>> {
+    let d = pick_orgs(app, county_code).await?;
+    crate::disclosure::public_path(app, d.branch.org.id).await
+}

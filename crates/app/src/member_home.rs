@@ -34,6 +34,9 @@ pub struct MemberHome {
     pub recent: Vec<Recent>,
     /// The member's 民主评议 grades, latest first.
     pub evaluations: Vec<crate::meetings::evaluation::MemberGrade>,
+    /// 党务公开: what the member's org and the orgs above it publish and have not
+    /// withdrawn (to the members or the public), newest first.
+    pub disclosed: Vec<crate::disclosure::Item>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,7 +122,9 @@ pub async fn home(app: &App, actor: &Actor) -> Result<MemberHome> {
     let mut conn = app.store.acquire().await?;
     let evaluations = crate::meetings::evaluation::of_member(&mut conn, member_id).await?;
     drop(conn);
+    let disclosed = crate::disclosure::for_member_of(app, &org.path).await?;
     Ok(MemberHome {
+        disclosed,
         evaluations,
         member_id,
         name: m.name.clone(),

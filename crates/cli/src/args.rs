@@ -294,6 +294,10 @@ pub(crate) enum ReportKind {
     /// meeting; the village and community secretaries' remuneration of the year against
     /// the standard, those below first.
     Venues,
+    /// 结对共建 of a year (--year 2026: on the year's last day, or today within it): the
+    /// pairings below by kind, the grassroots orgs covered and those without any pairing,
+    /// each pairing.
+    Pairing,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

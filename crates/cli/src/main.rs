@@ -10,6 +10,7 @@ mod masses;
 mod open;
 mod ops;
 mod org;
+mod pairing;
 mod progress;
 mod rating;
 mod recruitment;

@@ -182,6 +182,18 @@ impl Shown for jiceng_app::venues::VenueReport {
     }
 }
 
+impl Shown for jiceng_app::pairing::PairingOverview {
+    fn table(&self) -> String {
+        crate::pairing::render(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!("结对共建-{}-{}", self.org.name, self.on)
+    }
+}
+
 impl Shown for jiceng_app::duties::DutyReport {
     fn table(&self) -> String {
         crate::tasks::render_duty(self)
@@ -341,6 +353,10 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
         }
         ReportKind::Venues => {
             show.give(&jiceng_app::venues::report(app, &root, need_year()?).await?)?
+        }
+        ReportKind::Pairing => {
+            let on = jiceng_app::pairing::as_of_year(app, need_year()?);
+            show.give(&jiceng_app::pairing::overview(app, &root, Some(on)).await?)?
         }
         ReportKind::Burden => {
             let jiceng_domain::Period::Month(y, m) = period.expect("parsed above") else {

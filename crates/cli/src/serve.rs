@@ -61,6 +61,9 @@ pub(crate) async fn demo(db: &str, key_file: &Path, args: DemoArgs) -> Result<Ex
     println!(
         "\n网页地址：http://{bind}/    （API：http://{bind}/api/v1/openapi.json；按 Ctrl+C 停止）"
     );
+    if let Some(p) = jiceng_app::demo::disclosure_path(&app, &root).await? {
+        println!("演示支部的党务公开页（无需登录）：http://{bind}{p}");
+    }
     let lease = jiceng_app::lease::take(&app, &format!("jiceng demo {bind}")).await?;
     let store = app.clone();
     let served = jiceng_web::serve(app, &bind).await;
@@ -112,6 +115,8 @@ async fn build_demo(app: &App) -> Result<()> {
     println!("群众满意度测评：演示乡镇党委对 {surveys} 个党支部开展测评，各发放测评码 20 张，收回 {answers} 份（演示支部的测评已结束，满意率75.0%）");
     let (venues, named, paid) = jiceng_app::demo::seed_venues(app, &root.org.code).await?;
     println!("活动场所：演示乡镇登记 {venues} 处（{named} 次会议选择了场所；第二处第二季度无会议，铁将军把门），村书记报酬 {paid} 条（一条低于标准）");
+    let public = jiceng_app::demo::seed_disclosure(app, &root.org.code).await?;
+    println!("党务公开：演示支部公开本年度党费收缴情况和一则通知（向社会公开，无需登录：{public}），向党员公开一项决定；结对共建：县农业农村局机关包联演示支部");
     // This year's stars and suspected weaknesses, as the department would rate them, last:
     // so they read the tasks, duty reports, requests and surveys seeded above.
     let year = chrono::Datelike::year(&app.today());

@@ -163,6 +163,8 @@ fn demo_builds_once_and_prints_the_accounts() {
     assert!(out.contains("正在生成演示县"), "{out}");
     assert!(out.contains("次组织生活"), "{out}");
     assert!(out.contains("年度星级评定"), "{out}");
+    // 党务公开: the demo branch's public page address is printed.
+    assert!(out.contains("向社会公开，无需登录：/p/"), "{out}");
     for role in [
         "admin",
         "department",
@@ -385,6 +387,15 @@ fn demo_builds_once_and_prints_the_accounts() {
     let (code, table, err) = demo(&["venues", "--year", "2026"]);
     assert_eq!(code, 0, "{err}");
     assert!(table.contains("铁将军把门"), "{table}");
+    // 结对共建 of the year: the one pairing of the demo branch, counted by kind.
+    let (code, json, err) = demo(&["pairing", "--year", "2026", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["total"].as_i64(), Some(1), "{json}");
+    assert_eq!(v["covered"].as_i64(), Some(1), "{json}");
+    let (code, table, err) = demo(&["pairing", "--year", "2026"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(table.contains("部门包村 1"), "{table}");
     // Again: nothing is rebuilt.
     let (code, again, err) = run(&dir, &["demo", "--no-serve"]);
     assert_eq!(code, 0, "{again}\n{err}");

@@ -5,6 +5,7 @@
 pub mod compliance;
 pub mod coverage;
 pub mod credit_code;
+pub mod disclosure;
 pub mod dues;
 pub mod duty;
 pub mod evaluation;
@@ -21,6 +22,7 @@ pub mod member_stats;
 pub mod mobility;
 pub mod order;
 pub mod org;
+pub mod pairing;
 pub mod path;
 pub mod period;
 pub mod rating;

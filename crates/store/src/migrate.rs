@@ -279,6 +279,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0043_venue.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 44,
+        name: "disclosure_pairing",
+        script: include_str!("../migrations/0044_disclosure_pairing.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -473,6 +473,8 @@ pub(crate) fn id_table(kind: &str) -> Result<&'static str> {
         "survey" => "survey",
         "venue" => "venue",
         "survey_response" => "survey_response",
+        "disclosure_item" => "disclosure_item",
+        "pairing" => "pairing",
         "meeting_attachment" => "meeting_attachment",
         "record_file" => "record_file",
         other => return Err(StoreError::Corrupt(format!("unknown id kind {other}"))),

@@ -191,6 +191,7 @@ pub fn routes() -> Routes {
         .merge(crate::api_surveys::routes())
         .merge(crate::api_funding::routes())
         .merge(crate::api_venues::routes())
+        .merge(crate::api_disclosure::routes())
 }
 
 pub(crate) type ApiResult<T = Json<Value>> = Result<T, ApiError>;

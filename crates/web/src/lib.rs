@@ -7,6 +7,7 @@
 //! session's CSRF token required on every form; a bearer token for the API.
 
 pub mod api;
+mod api_disclosure;
 mod api_dues;
 mod api_duty;
 mod api_funding;

@@ -7,6 +7,9 @@
 //! Before anything is read the global bucket is taken from and the address's bucket is
 //! looked at (empty: refused without a read); after the token is looked up, an unknown one
 //! takes from the address's bucket, a known one from its batch's (empty: refused).
+//!
+//! An org's public disclosure page (`/p/{key}`) shares these buckets: a key that opens
+//! nothing counts against the address like an unknown token.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -158,10 +161,21 @@ impl SurveyThrottle {
 }
 
 /// The refusal: a plain Chinese page with `Retry-After`, not audited (the survey keeps no
-/// address).
-pub fn refused(retry_after: u64) -> Response {
+/// address); `path` tells the survey from an org's public disclosure page (`/p/…`).
+pub fn refused(retry_after: u64, path: &str) -> Response {
+    let (title, message) = if path.starts_with("/p/") {
+        (
+            "党务公开",
+            format!("访问的人较多，请在{retry_after}秒后再试。"),
+        )
+    } else {
+        (
+            "群众满意度测评",
+            format!("提交的人较多，请在{retry_after}秒后再提交。"),
+        )
+    };
     let body = format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>群众满意度测评</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><div class=\"survey-public\"><p class=\"survey-message\" id=\"survey-throttled\">提交的人较多，请在{retry_after}秒后再提交。</p></div></main></body></html>"
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><div class=\"survey-public\"><p class=\"survey-message\" id=\"survey-throttled\">{message}</p></div></main></body></html>"
     );
     let mut resp = (
         StatusCode::TOO_MANY_REQUESTS,

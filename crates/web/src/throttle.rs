@@ -193,9 +193,10 @@ fn is_login(req: &Request) -> bool {
     req.method() == Method::POST && matches!(req.uri().path(), "/login" | "/api/v1/auth/login")
 }
 
-/// The public survey (`/s/{token}`): its page and its answers.
+/// The public survey (`/s/{token}`): its page and its answers; and an org's public
+/// disclosure page (`/p/{key}`), counted by the same buckets.
 fn is_survey_path(path: &str) -> bool {
-    path.starts_with("/s/")
+    path.starts_with("/s/") || path.starts_with("/p/")
 }
 
 /// The address a public survey request came from, for its handler (the throttle counts
@@ -213,7 +214,7 @@ pub async fn throttle_logins(State(state): State<AppState>, req: Request, next: 
             .map(|c| c.0);
         let addr = client_address(peer, req.headers(), state.config.trusted_proxy);
         if let Err(wait) = state.survey_throttle.admit(addr) {
-            return crate::survey_throttle::refused(wait);
+            return crate::survey_throttle::refused(wait, req.uri().path());
         }
         let mut req = req;
         req.extensions_mut().insert(SurveyClient(addr));

@@ -189,6 +189,16 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
                 "standards": [{"domain": "Village", "operating_yuan": 100000.0}]
             })),
             ("POST", "/surveys") => Sample::Json(json!({"period": "2026"})),
+            ("POST", "/disclosure") => Sample::Json(json!({
+                "audience": "Public", "kind": "Notice", "title": "测试", "body": "测试",
+                "day": "2026-06-01"
+            })),
+            ("POST", "/disclosure/withdraw") => Sample::Json(json!({"id": 1})),
+            ("POST", "/pairing") => Sample::Json(json!({
+                "kind": "DepartmentVillage", "partner_name": "测试", "content": "测试",
+                "since": "2026-06-01"
+            })),
+            ("POST", "/pairing/end") => Sample::Json(json!({"id": 1})),
             ("POST", "/surveys/{id}/tokens") => Sample::Json(json!({"count": 2})),
             ("POST", "/surveys/{id}/close") => Sample::Empty,
             ("POST", "/venues") | ("POST", "/venues/{id}") => {
@@ -329,6 +339,26 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             f(&[("from_year", s("2026")), ("op_Village", s("100000"))])
         }
         ("POST", "/surveys/new") => f(&[("period", s("2026"))]),
+        ("POST", "/disclosure/publish") => f(&[
+            ("audience", s("Public")),
+            ("kind", s("Notice")),
+            ("title", s("测试")),
+            ("body", s("测试")),
+            ("day", s("2026-06-01")),
+        ]),
+        ("POST", "/disclosure/figure") => f(&[
+            ("audience", s("Public")),
+            ("figure", s("AdmittedYear")),
+            ("year", s("2026")),
+        ]),
+        ("POST", "/disclosure/withdraw") => f(&[("id", s("1"))]),
+        ("POST", "/pairing/new") => f(&[
+            ("kind", s("DepartmentVillage")),
+            ("partner_name", s("测试")),
+            ("content", s("测试")),
+            ("since", s("2026-06-01")),
+        ]),
+        ("POST", "/pairing/end") => f(&[("id", s("1")), ("until", s(""))]),
         ("POST", "/surveys/{id}/tokens") => f(&[("count", s("2"))]),
         ("POST", "/surveys/{id}/close") => f(&[]),
         ("POST", "/venues/new") | ("POST", "/venues/{id}") => f(&[
@@ -557,6 +587,7 @@ fn fill(r: &RouteInfo, ids: &Ids, inside: bool) -> Option<String> {
         ("{decision}", "confirm".to_string()),
         ("{step}", "progress".to_string()),
         ("{token}", "no-such-upload".to_string()),
+        ("{key}", "no-such-key".to_string()),
         ("{batch}", "1".to_string()),
     ] {
         path = path.replace(param, &value);

@@ -163,10 +163,19 @@ pub enum AuditAction {
     SecretaryPay = 183,
     /// The department's standard of secretaries' remuneration set (before and after).
     SecretaryPayStandard = 184,
+    /// 党务公开: an item published, to the members or the public (a figure with its frozen
+    /// value).
+    DisclosurePublish = 190,
+    /// A published item withdrawn.
+    DisclosureWithdraw = 191,
+    /// 结对共建: a pairing recorded.
+    PairingRecord = 192,
+    /// A pairing ended.
+    PairingEnd = 193,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 95] = [
+    pub const ALL: [AuditAction; 99] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -262,6 +271,10 @@ impl AuditAction {
         AuditAction::VenueRetire,
         AuditAction::SecretaryPay,
         AuditAction::SecretaryPayStandard,
+        AuditAction::DisclosurePublish,
+        AuditAction::DisclosureWithdraw,
+        AuditAction::PairingRecord,
+        AuditAction::PairingEnd,
     ];
 
     pub fn code(self) -> i64 {
@@ -369,6 +382,10 @@ impl AuditAction {
             AuditAction::VenueRetire => "venue_retire",
             AuditAction::SecretaryPay => "secretary_pay",
             AuditAction::SecretaryPayStandard => "secretary_pay_standard",
+            AuditAction::DisclosurePublish => "disclosure_publish",
+            AuditAction::DisclosureWithdraw => "disclosure_withdraw",
+            AuditAction::PairingRecord => "pairing_record",
+            AuditAction::PairingEnd => "pairing_end",
         }
     }
 
@@ -469,6 +486,10 @@ impl AuditAction {
             AuditAction::VenueRetire => "停用活动场所",
             AuditAction::SecretaryPay => "登记村（社区）书记报酬",
             AuditAction::SecretaryPayStandard => "设定村（社区）书记报酬标准",
+            AuditAction::DisclosurePublish => "发布党务公开事项",
+            AuditAction::DisclosureWithdraw => "撤回党务公开事项",
+            AuditAction::PairingRecord => "登记结对共建",
+            AuditAction::PairingEnd => "结束结对共建",
         }
     }
 }

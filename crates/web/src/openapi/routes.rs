@@ -669,6 +669,32 @@ pub const ROUTES: &[ApiRoute] = &[
     put("/remuneration/standard", "masses", "设定村（社区）党组织书记报酬标准（组织部门、系统管理员），替代规则集的本地示例；审计")
         .body("PayStandardInput")
         .returns("PayStandard"),
+    get("/disclosure", "masses", "党务公开：org 本组织的公开事项（含已撤回的，最新的在前）及其状态、本组织公开页地址（首次公开后生成）、可公开结果的已结束测评")
+        .params(&[ORG])
+        .returns("DisclosureBoard"),
+    post("/disclosure", "masses", "org 公开一个事项：向党员公开（登录后可见）或向社会公开（本组织公开页 /p/{key}，无需登录）；自由事项（决策事项、通知公告：标题、内容、日期）或统计数据（党费收缴、发展党员、群众诉求办理、已结束测评的结果：公开时按台账计算并固定在事项中，注明计算日期）；审计。类别、年度不对、测评未结束等 400，error 为中文原因，field 为所属字段")
+        .params(&[ORG])
+        .body("DisclosureInput")
+        .status(201)
+        .returns("DisclosureCreated"),
+    post("/disclosure/withdraw", "masses", "撤回 org 及以下的一个公开事项：立即不再显示（公开页、党员首页）；审计；已撤回 400；204 为已撤回")
+        .params(&[ORG])
+        .body("DisclosureWithdraw")
+        .status(204)
+        .returns("Object"),
+    get("/pairing", "masses", "结对共建：org 及以下在结对的结对共建（on 日，默认今天）按结对形式计数，有结对和无结对的基层党组织，在结对的清单")
+        .params(&[ORG])
+        .returns("PairingOverview"),
+    post("/pairing", "masses", "登记结对共建：受援的基层党组织（org 及以下）、结对的党组织或单位名称、结对形式、共建内容、起止日期；审计。不是基层党组织、开始日期晚于今天等 400")
+        .params(&[ORG])
+        .body("PairingInput")
+        .status(201)
+        .returns("PairingCreated"),
+    post("/pairing/end", "masses", "结束结对共建（受援党组织在 org 及以下）；日期早于开始日期、已结束等 400；204 为已保存")
+        .params(&[ORG])
+        .body("PairingEnd")
+        .status(204)
+        .returns("Object"),
     get("/audit", "audit", "审计日志（系统管理员与审计员，本人范围内）")
         .params(&[PAGE, PAGE_SIZE])
         .returns("AuditPage"),

@@ -161,6 +161,7 @@ pub(super) fn schemas() -> Value {
         m.extend(crate::api_venues::schemas());
         m.extend(crate::api_surveys::schemas());
         m.extend(crate::api_funding::schemas());
+        m.extend(crate::api_disclosure::schemas());
     }
     all
 }

@@ -29,6 +29,8 @@ pub use listing::{opt_i64, urlencode, Pager};
 pub(crate) use login::login_refused;
 use login::{login_page, refuse_login_form, signed_in};
 pub(crate) use members::looks_like_id_number;
+pub(crate) mod disclosure;
+pub(crate) mod pairing;
 mod paper;
 mod refusal;
 mod reports;
@@ -87,6 +89,8 @@ pub fn routes() -> Routes {
         .merge(funding::routes())
         .merge(surveys::routes())
         .merge(venues::routes())
+        .merge(disclosure::routes())
+        .merge(pairing::routes())
         .merge(import::routes())
 }
 

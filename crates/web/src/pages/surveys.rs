@@ -496,7 +496,7 @@ async fn looked_up(
     let addr = client.and_then(|Extension(SurveyClient(a))| a);
     Ok(match state.survey_throttle.looked_up(addr, looked.batch) {
         Ok(()) => Ok(looked),
-        Err(wait) => Err(crate::survey_throttle::refused(wait)),
+        Err(wait) => Err(crate::survey_throttle::refused(wait, "/s/")),
     })
 }
 

@@ -10,6 +10,7 @@
 mod accounts;
 #[path = "../common/mod.rs"]
 mod common;
+mod disclosure;
 mod dues;
 mod duty;
 mod groups;

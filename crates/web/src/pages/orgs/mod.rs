@@ -169,6 +169,10 @@ struct OrgPage {
     flash: Option<String>,
     /// The org's party-building staff (组织员, 党建工作指导员 …).
     staff: Vec<jiceng_app::training::staff::StaffView>,
+    /// 党务公开: what the org has published and not withdrawn (its members see it).
+    disclosed: Vec<jiceng_app::disclosure::Item>,
+    /// 结对共建: the org's pairings, as the supported org and as the supporter.
+    pairings: jiceng_app::pairing::OrgPairings,
 }
 
 fn flash_text(done: Option<&str>) -> Option<String> {
@@ -195,6 +199,8 @@ async fn org_page(
 ) -> Result<Response, PageError> {
     let o = browse::org_view(&state.app, &user.actor, &org).await?;
     let staff = jiceng_app::training::staff::of_org(&state.app, &org).await?;
+    let disclosed = jiceng_app::disclosure::for_members(&state.app, org.org.id).await?;
+    let pairings = jiceng_app::pairing::of_org(&state.app, org.org.id).await?;
     html(&OrgPage {
         title: o.name.clone(),
         nav: Nav::of(&user),
@@ -202,6 +208,8 @@ async fn org_page(
         own: user.actor.org_id() == Some(o.id),
         flash: flash_text(f.done.as_deref()),
         staff,
+        disclosed,
+        pairings,
         o,
     })
 }
