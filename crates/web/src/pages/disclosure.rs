@@ -91,11 +91,7 @@ async fn page(
     e: Refusal,
     done: Option<String>,
 ) -> Result<Response, PageError> {
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     let b = disclosure::board(&state.app, org).await?;
     use chrono::Datelike;
     html_status(

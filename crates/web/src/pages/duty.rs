@@ -5,7 +5,6 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use jiceng_app::access::{Action, InScope, RecordDuty, ReportTasks, SetRules};
@@ -264,11 +263,7 @@ async fn new_page(
     e: Refusal,
 ) -> Result<Response, PageError> {
     let kind = DutyKind::parse(&v.kind).unwrap_or(DutyKind::Duty);
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     html_status(
         status,
         &NewPage {

@@ -7,7 +7,6 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
 use axum::Form;
 use jiceng_app::access::{Action, InScope, RecordFunding, SetRules};
@@ -113,11 +112,7 @@ async fn list_page(
     e: Refusal,
 ) -> Result<Response, PageError> {
     let o = funding::overview(&state.app, org, year).await?;
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     html_status(
         status,
         &ListPage {
@@ -199,11 +194,7 @@ async fn new_page(
     v: Values,
     e: Refusal,
 ) -> Result<Response, PageError> {
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     html_status(
         status,
         &NewPage {

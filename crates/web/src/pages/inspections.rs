@@ -141,11 +141,7 @@ async fn new_page(
     e: Refusal,
 ) -> Result<Response, PageError> {
     let l = tasks::list(&state.app, org).await?;
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     html_status(
         status,
         &NewPage {

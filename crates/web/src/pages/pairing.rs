@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use jiceng_app::access::{Action, InScope, RecordPairing};
@@ -87,11 +86,7 @@ async fn page(
     e: Refusal,
     done: Option<String>,
 ) -> Result<Response, PageError> {
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     let o = pairing::overview(&state.app, org, on).await?;
     html_status(
         status,

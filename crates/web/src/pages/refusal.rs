@@ -31,6 +31,15 @@ impl Refusal {
         }
     }
 
+    /// The status of a form page showing it again: 422 with a reason, 200 without.
+    pub fn form_status(&self) -> axum::http::StatusCode {
+        if self.message.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
     /// The message, wherever it belongs (the letter page shows it above its forms).
     pub fn any(&self) -> Option<&str> {
         (!self.message.is_empty()).then_some(self.message.as_str())

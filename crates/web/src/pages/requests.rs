@@ -178,11 +178,7 @@ async fn new_page(
     v: Values,
     e: Refusal,
 ) -> Result<Response, PageError> {
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     html_status(
         status,
         &NewPage {
@@ -309,11 +305,7 @@ async fn show_page(
     e: Refusal,
 ) -> Result<Response, PageError> {
     let r = mass_requests::get(&state.app, org, id).await?;
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     html_status(
         status,
         &ShowPage {

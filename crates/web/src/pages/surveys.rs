@@ -90,11 +90,7 @@ async fn new_page(
     period: String,
     e: Refusal,
 ) -> Result<Response, PageError> {
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     let q = surveys::rules(&state.app);
     html_status(
         status,
@@ -170,11 +166,7 @@ async fn show_page(
     e: Refusal,
 ) -> Result<Response, PageError> {
     let r = surveys::get(&state.app, org, id).await?;
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     let bars = r
         .tally
         .questions

@@ -206,11 +206,7 @@ async fn new_page(
     v: Values,
     e: Refusal,
 ) -> Result<Response, PageError> {
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     html_status(
         status,
         &NewPage {
@@ -307,11 +303,7 @@ async fn show_page(
         opened_on: d.venue.opened_on.to_string(),
         users: d.users.iter().map(|u| u.org_id.to_string()).collect(),
     });
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     html_status(
         status,
         &ShowPage {
@@ -431,11 +423,7 @@ async fn pay_page(
     e: Refusal,
 ) -> Result<Response, PageError> {
     let l = venues::pays(&state.app, org, year).await?;
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     let [v_org, v_year, v_amount, v_source] = typed;
     html_status(
         status,

@@ -6,7 +6,6 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use jiceng_app::access::{Action, IssueTasks};
@@ -247,11 +246,7 @@ async fn page(
         .filter(|c| !c.dissolved)
         .map(|c| (c.id, c.name))
         .collect();
-    let status = if e.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = e.form_status();
     let p = NewPage {
         title: if parent.is_some() {
             "分解下达任务".into()
