@@ -3,7 +3,7 @@
 //! satisfaction fell below a share — never one read per org.
 
 use crate::sql::Sql;
-use crate::surveys::{counts, survey_from_row, SurveyRow, COLS};
+use crate::surveys::{survey_from_row, with_counts, SurveyRow, COLS};
 use crate::{Conn, Result, Scope};
 
 /// Which surveys: those of `year`, or only those of one period code (`2026H2`).
@@ -134,25 +134,4 @@ pub async fn below(
     .await?;
     found.sort_by_key(|s| order.iter().position(|&i| i == s.id));
     with_counts(conn, found).await
-}
-
-async fn with_counts(
-    conn: &mut Conn,
-    found: Vec<crate::surveys::StoredSurvey>,
-) -> Result<Vec<SurveyRow>> {
-    let ids: Vec<i64> = found.iter().map(|s| s.id).collect();
-    let c = counts(conn, &ids).await?;
-    Ok(found
-        .into_iter()
-        .map(|s| {
-            let (issued, responses, ratings, satisfied) = c.get(&s.id).copied().unwrap_or_default();
-            SurveyRow {
-                survey: s,
-                issued,
-                responses,
-                ratings,
-                satisfied,
-            }
-        })
-        .collect())
 }

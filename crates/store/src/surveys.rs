@@ -174,6 +174,14 @@ pub async fn list(conn: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<Surv
         .bind(limit)
         .fetch_map(&mut *conn, survey_from_row)
         .await?;
+    with_counts(conn, found).await
+}
+
+/// The surveys with their counts (two grouped reads).
+pub(crate) async fn with_counts(
+    conn: &mut Conn,
+    found: Vec<StoredSurvey>,
+) -> Result<Vec<SurveyRow>> {
     let ids: Vec<i64> = found.iter().map(|s| s.id).collect();
     let c = counts(conn, &ids).await?;
     Ok(found
