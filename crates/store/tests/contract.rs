@@ -405,6 +405,39 @@ contract_test!(ids_are_reserved_in_blocks, |db: TestDb| async move {
 });
 
 contract_test!(
+    ids_ahead_are_unique_across_handles,
+    |db: TestDb| async move {
+        // Two handles on one database (two server processes), each taking ids one at a time
+        // from blocks it reserved ahead, concurrently with plain reservations: no id twice.
+        let other = jiceng_store::Store::open(&db.url).await.unwrap();
+        let mut seen = std::collections::HashSet::new();
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let s = if i % 2 == 0 {
+                db.store.clone()
+            } else {
+                other.clone()
+            };
+            tasks.push(tokio::spawn(async move {
+                let mut got = Vec::new();
+                for _ in 0..100 {
+                    got.push(s.next_id("survey_response").await.unwrap());
+                }
+                got.push(s.reserve_ids("survey_response", 1).await.unwrap());
+                got
+            }));
+        }
+        for t in tasks {
+            for id in t.await.unwrap() {
+                assert!(seen.insert(id), "id {id} handed out twice");
+            }
+        }
+        assert_eq!(seen.len(), 808);
+        other.close().await;
+    }
+);
+
+contract_test!(
     every_path_column_is_rewritten_by_a_move,
     |db: TestDb| async move {
         // The schema's own list of path columns (every `*_path` column of every table), read

@@ -139,7 +139,7 @@ pub async fn answer_looked(
     };
     let questions = questions_of(&s)?;
     let r: Response = domain::check_response(&questions, answer, comment)?;
-    let id = app.store.reserve_ids("survey_response", 1).await?;
+    let id = app.store.next_id("survey_response").await?;
     let stored = StoredResponse {
         id,
         survey_id: s.id,
