@@ -35,6 +35,16 @@ pub enum Kind {
     /// 学时 of the current year: the org's and each direct child's stored tally (members,
     /// done, short, leading members short, secretaries without hours) and the staffing.
     Training,
+    /// 经费保障 of the current year as its page serves it: totals by kind and source, the
+    /// orgs below standard and without a record, collective incomes, each child's sums.
+    Funding,
+    /// 活动场所 as its page serves it: the venues of the subtree with their quarters of the
+    /// current year (铁将军把门 flagged).
+    Venues,
+    /// 群众满意度测评 as its page serves it: the surveys of the subtree with their rates.
+    Surveys,
+    /// `jiceng report surveys` of the current year: totals, those below 60 %, the surveys.
+    SurveyReport,
 }
 
 impl Kind {
@@ -55,6 +65,15 @@ impl Kind {
         )
     }
 
+    /// Whether it reads the records of 基础保障 and 满意度 (loaded into a set by
+    /// `guarantees::ensure` first).
+    pub fn is_guarantee(self) -> bool {
+        matches!(
+            self,
+            Kind::Funding | Kind::Venues | Kind::Surveys | Kind::SurveyReport
+        )
+    }
+
     /// Whether it is about 发展党员: asked at the branch with the most applicants rather
     /// than the level's branch (which may have none).
     pub fn is_recruitment(self) -> bool {
@@ -64,7 +83,7 @@ impl Kind {
         )
     }
 
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 19] = [
         Kind::Structure,
         Kind::StructurePage,
         Kind::Coverage,
@@ -80,6 +99,10 @@ impl Kind {
         Kind::Recruitment,
         Kind::Dues,
         Kind::Training,
+        Kind::Funding,
+        Kind::Venues,
+        Kind::Surveys,
+        Kind::SurveyReport,
     ];
 
     pub fn name(self) -> &'static str {
@@ -99,6 +122,10 @@ impl Kind {
             Kind::Recruitment => "recruitment",
             Kind::Dues => "dues(overview)",
             Kind::Training => "training(overview)",
+            Kind::Funding => "funding(overview)",
+            Kind::Venues => "venues(page)",
+            Kind::Surveys => "surveys(page)",
+            Kind::SurveyReport => "surveys(report)",
         }
     }
 }

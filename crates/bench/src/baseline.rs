@@ -55,7 +55,13 @@ pub async fn measure(app: &App, kind: Kind, root: &StoredOrg) -> Result<f64> {
             Kind::RecruitmentOverview | Kind::RecruitmentBoard | Kind::Recruitment => {
                 recruitment(app, root).await?;
             }
-            Kind::Rectification | Kind::Dues | Kind::Training => {
+            Kind::Rectification
+            | Kind::Dues
+            | Kind::Training
+            | Kind::Funding
+            | Kind::Venues
+            | Kind::Surveys
+            | Kind::SurveyReport => {
                 anyhow::bail!("no obvious way is measured for {}", kind.name())
             }
         }

@@ -15,6 +15,7 @@ pub mod baseline;
 pub mod concurrency;
 pub mod data;
 pub mod dues;
+pub mod guarantees;
 pub mod http;
 pub mod load;
 pub mod markdown;
@@ -446,6 +447,19 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
                     d.members, d.payments, d.load_seconds, d.month_rows, d.rebuild_seconds
                 );
                 section.dues = Some(d);
+            }
+            app.store().close().await;
+        }
+        let guarded = asked::Kind::ALL
+            .into_iter()
+            .any(|k| k.is_guarantee() && args.asks(k));
+        if !args.no_reports && guarded {
+            let app = reports::open(&set).await?;
+            if let Some(g) = guarantees::ensure(&app).await? {
+                println!(
+                    "  基础保障 loaded: {} funding records, {} venues ({} meetings held there), {} surveys with {} answers in {:.0} s",
+                    g.funding, g.venues, g.meetings_at_venues, g.surveys, g.responses, g.seconds
+                );
             }
             app.store().close().await;
         }

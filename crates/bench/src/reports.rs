@@ -242,6 +242,23 @@ pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<us
         Kind::Training => serde_json::to_string(
             &jiceng_app::training::overview(app, &root().await?, year).await?,
         )?,
+        Kind::Funding => {
+            serde_json::to_string(&jiceng_app::funding::overview(app, &root().await?, year).await?)?
+        }
+        Kind::Venues => serde_json::to_string(
+            &jiceng_app::venues::list(app, &root().await?, Some(year), Default::default()).await?,
+        )?,
+        Kind::Surveys => {
+            serde_json::to_string(&jiceng_app::surveys::list(app, &root().await?).await?)?
+        }
+        Kind::SurveyReport => serde_json::to_string(
+            &jiceng_app::surveys::report(
+                app,
+                &root().await?,
+                jiceng_domain::survey::SurveyPeriod::Year(year),
+            )
+            .await?,
+        )?,
     };
     Ok(json.len())
 }
