@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use jiceng_domain::pairing::{self as domain, PairingDraft, PairingKind};
+use jiceng_domain::pairing::{self as domain, CheckedPairing, PairingDraft, PairingKind};
 use jiceng_store::orgs::StoredOrg;
 use jiceng_store::pairing::{self as store, StoredPairing};
 
@@ -104,20 +104,32 @@ pub async fn run(
             p.id = first + i as i64;
         }
     }
-    let (new, end, report_ref, by) = (&new, &end, &report, scope_org.as_ref());
+    write(app, opts, scope_org.as_ref(), (&new, &end), &report).await?;
+    report.written = written;
+    Ok(report)
+}
+
+/// Writes the new pairings and ends the open ones the file gives an end, in one
+/// transaction with the `Import` entry.
+async fn write(
+    app: &App,
+    opts: &ImportOptions,
+    by: Option<&StoredOrg>,
+    (new, end): (&[StoredPairing], &[(i64, NaiveDate)]),
+    report: &ImportReport,
+) -> Result<()> {
+    let written = new.len() + end.len();
     crate::audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         store::insert_all(&mut tx, new).await?;
         for (id, until) in end {
             store::end(&mut tx, *id, *until).await?;
         }
-        super::record_import(&mut tx, app, opts, "pairing", report_ref, written, by).await?;
+        super::record_import(&mut tx, app, opts, "pairing", report, written, by).await?;
         tx.commit().await?;
         Ok(())
     })
-    .await?;
-    report.written = written;
-    Ok(report)
+    .await
 }
 
 /// The pairings not stored yet, and the stored open ones (by id) the file gives an end;
@@ -167,6 +179,45 @@ fn partner<'a>(
     lookup.find(key, "（系统外单位请写全称）").map(Some)
 }
 
+/// The pairing checked as the record form checks it, or `None` with the error in `c` on
+/// the column of the field refused.
+fn domain_checked(
+    c: &mut RowCheck,
+    draft: &PairingDraft,
+    today: NaiveDate,
+) -> Option<CheckedPairing> {
+    match domain::check(draft, today) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            let col = match e.field {
+                "kind" => KIND,
+                "partner_name" => PARTNER,
+                "since" => SINCE,
+                "until" => UNTIL,
+                _ => CONTENT,
+            };
+            c.error(col, e.message);
+            None
+        }
+    }
+}
+
+/// The grassroots org of the subtree a cell names, or why not.
+fn supported_org<'a>(
+    lookup: &OrgLookup<'a>,
+    key: &str,
+) -> std::result::Result<&'a StoredOrg, String> {
+    let o = lookup.find(key, "")?;
+    if !GRASSROOTS.contains(&o.org.kind) {
+        return Err(format!(
+            "{}是{}：结对共建的对象是基层党组织（基层党委、党总支、党支部）",
+            o.org.name,
+            o.org.kind.label()
+        ));
+    }
+    Ok(o)
+}
+
 /// One row checked as the record form checks a pairing, or `None` with its errors in `c`.
 /// The pairing's id, recorder and time are the caller's.
 fn check_row(c: &mut RowCheck, lookup: &OrgLookup, today: NaiveDate) -> Option<StoredPairing> {
@@ -176,16 +227,7 @@ fn check_row(c: &mut RowCheck, lookup: &OrgLookup, today: NaiveDate) -> Option<S
     });
     let supported = c
         .required(SUPPORTED)
-        .and_then(|k| match lookup.find(k.trim(), "") {
-            Ok(o) if !GRASSROOTS.contains(&o.org.kind) => {
-                let m = format!(
-                    "{}是{}：结对共建的对象是基层党组织（基层党委、党总支、党支部）",
-                    o.org.name,
-                    o.org.kind.label()
-                );
-                c.error(SUPPORTED, m);
-                None
-            }
+        .and_then(|k| match supported_org(lookup, k.trim()) {
             Ok(o) => Some(o),
             Err(m) => {
                 c.error(SUPPORTED, m);
@@ -219,20 +261,7 @@ fn check_row(c: &mut RowCheck, lookup: &OrgLookup, today: NaiveDate) -> Option<S
     if c.text(UNTIL).is_some() && until.is_none() {
         return None;
     }
-    let checked = match domain::check(&draft, today) {
-        Ok(p) => p,
-        Err(e) => {
-            let col = match e.field {
-                "kind" => KIND,
-                "partner_name" => PARTNER,
-                "since" => SINCE,
-                "until" => UNTIL,
-                _ => CONTENT,
-            };
-            c.error(col, e.message);
-            return None;
-        }
-    };
+    let checked = domain_checked(c, &draft, today)?;
     if partner_org.is_some_and(|p| p.org.id == supported.org.id) {
         c.error(PARTNER, "结对双方不能是同一个党组织");
     }

@@ -99,22 +99,7 @@ pub async fn run(
     for row in &table.rows {
         let mut c = RowCheck::new(row, &table.titles);
         if let Some(r) = check_row(&mut c, &lookup, today) {
-            let key = match &r.register_no {
-                Some(n) => Key::Number(n.clone()),
-                None => r.same(),
-            };
-            match seen.get(&key) {
-                Some(first) => {
-                    let (col, what) = match key {
-                        Key::Number(_) => (NUMBER, "编号"),
-                        Key::Same(..) => (CONTENT, "承办组织、受理日期和诉求内容"),
-                    };
-                    c.error(col, format!("与第{first}行重复：{what}相同"));
-                }
-                None => {
-                    seen.insert(key, row.number);
-                }
-            }
+            once(&mut c, &mut seen, &r);
             if c.errors.is_empty() {
                 rows.push(r);
             }
@@ -131,13 +116,56 @@ pub async fn run(
         return Ok(report);
     }
     let written = new.len() + resolve.len();
-    let actor = grant.actor();
+    write(
+        app,
+        opts,
+        grant.actor(),
+        scope_org.as_ref(),
+        (&new, &resolve),
+        &report,
+    )
+    .await?;
+    report.written = written;
+    Ok(report)
+}
+
+/// Reports a row whose key an earlier row of the file has: its 编号, else its org, day
+/// and content.
+fn once(c: &mut RowCheck, seen: &mut HashMap<Key, usize>, r: &Row) {
+    let key = match &r.register_no {
+        Some(n) => Key::Number(n.clone()),
+        None => r.same(),
+    };
+    match seen.get(&key) {
+        Some(first) => {
+            let (col, what) = match key {
+                Key::Number(_) => (NUMBER, "编号"),
+                Key::Same(..) => (CONTENT, "承办组织、受理日期和诉求内容"),
+            };
+            c.error(col, format!("与第{first}行重复：{what}相同"));
+        }
+        None => {
+            seen.insert(key, c.number);
+        }
+    }
+}
+
+/// Writes the new requests (received by `by`) and resolves the open ones the file gives
+/// as done, in one transaction with the `Import` entry.
+async fn write(
+    app: &App,
+    opts: &ImportOptions,
+    actor: &crate::access::Actor,
+    by: Option<&jiceng_store::orgs::StoredOrg>,
+    (new, resolve): (&[&Row], &[(i64, domain::Resolution)]),
+    report: &ImportReport,
+) -> Result<()> {
+    let written = new.len() + resolve.len();
     let first_id = match new.len() {
         0 => 0,
         n => app.store.reserve_ids("mass_request", n as i64).await?,
     };
     let now = app.now();
-    let by = scope_org.as_ref();
     let stored: Vec<StoredRequest> = new
         .iter()
         .enumerate()
@@ -146,15 +174,14 @@ pub async fn run(
     let protects = stored
         .iter()
         .any(|r| r.name_cipher.is_some() || r.phone_cipher.is_some());
-    let (stored, resolve, report_ref) = (&stored, &resolve, &report);
+    let stored = &stored;
     crate::audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
         if protects {
             crate::privacy::ensure_key(&mut tx, &app.crypto).await?;
         }
         store::insert_all(&mut tx, stored).await?;
-        for (id, done) in resolve {
-            let d = done;
+        for (id, d) in resolve {
             store::resolve(
                 &mut tx,
                 *id,
@@ -166,13 +193,11 @@ pub async fn run(
             )
             .await?;
         }
-        super::record_import(&mut tx, app, opts, "requests", report_ref, written, by).await?;
+        super::record_import(&mut tx, app, opts, "requests", report, written, by).await?;
         tx.commit().await?;
         Ok(())
     })
-    .await?;
-    report.written = written;
-    Ok(report)
+    .await
 }
 
 /// The rows not stored yet, and the stored open requests (by id) the file gives as
