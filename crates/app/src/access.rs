@@ -415,11 +415,12 @@ pub const PERMISSIONS: &[PermissionRow] = &[
     },
     PermissionRow {
         action: Action::RecordRequests,
-        label: "受理群众诉求（我为群众办实事），交办本组织或下级党组织，登记办理进展和办结情况",
+        label: "受理群众诉求（我为群众办实事），交办本组织或下级党组织，登记办理进展和办结情况，导入群众诉求台账",
         // The department and committees receive requests and assign them down; the
-        // branch secretary receives at the village's door and reports what was done.
+        // branch secretary receives at the village's door and reports what was done. The
+        // command line imports a township's register (`jiceng import requests`).
         roles: &[Department, Committee, Secretary],
-        system: false,
+        system: true,
     },
     PermissionRow {
         action: Action::RecordFunding,
@@ -462,9 +463,10 @@ pub const PERMISSIONS: &[PermissionRow] = &[
     },
     PermissionRow {
         action: Action::RecordPairing,
-        label: "登记结对共建（部门包村、企业联村、村居共建、机关联支部），结束结对",
+        label: "登记结对共建（部门包村、企业联村、村居共建、机关联支部），结束结对，导入结对共建台账",
+        // The command line imports a register (`jiceng import pairing`).
         roles: &[Department, Committee],
-        system: false,
+        system: true,
     },
     PermissionRow {
         action: Action::ListAccounts,

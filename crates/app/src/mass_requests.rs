@@ -218,6 +218,7 @@ pub async fn record(
         resolved_by: None,
         recorded_by: actor.username().to_string(),
         recorded_at: time_text(now),
+        register_no: None,
     };
     // Nothing of the requester in the entry: only whether a contact was left.
     let entry = audit::Entry::new(actor, AuditAction::MassRequestRecord, id.to_string())

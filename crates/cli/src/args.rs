@@ -234,6 +234,14 @@ pub(crate) enum ImportKind {
     /// 经费保障台账: one row per org, year, kind and source (组织名称或代码, 年度, 经费类型,
     /// 来源, 金额（元）, 备注), org names resolved in --org's subtree; all or nothing.
     Funding,
+    /// 群众诉求台账: one row per request (编号, 受理日期, 渠道, 类别, 诉求内容, 诉求人姓名,
+    /// 联系电话, 承办组织, 承办人, 办结日期, 办理结果, 群众评价), received by --org and
+    /// assigned within its subtree; all or nothing; imported again, nothing doubles.
+    Requests,
+    /// 结对共建台账: one row per pairing (结对类型, 支持方, 受援组织, 共建内容, 开始日期,
+    /// 结束日期), the supported orgs in --org's subtree; all or nothing; imported again,
+    /// nothing doubles.
+    Pairing,
     /// 任务完成情况: the outcomes of task --task, one row per target org (党组织代码 or
     /// 名称, the items asked of the grassroots, 进展情况, 佐证材料, 是否完成), written as
     /// each target's report for the task's issuer (--org, default the task's issuer).

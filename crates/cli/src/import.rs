@@ -76,6 +76,8 @@ pub(crate) async fn import(app: &App, args: ImportArgs) -> Result<ExitCode> {
         ImportKind::Dues => jiceng_app::import::dues::run(app, file, &opts, &bar).await?,
         ImportKind::Training => jiceng_app::import::training::run(app, file, &opts, &bar).await?,
         ImportKind::Funding => jiceng_app::import::funding::run(app, file, &opts, &bar).await?,
+        ImportKind::Requests => jiceng_app::import::requests::run(app, file, &opts, &bar).await?,
+        ImportKind::Pairing => jiceng_app::import::pairing::run(app, file, &opts, &bar).await?,
         ImportKind::Recruitment => {
             jiceng_app::import::recruitment::run(app, file, &opts, &bar).await?
         }

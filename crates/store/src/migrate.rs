@@ -285,6 +285,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0044_disclosure_pairing.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 45,
+        name: "request_register_no",
+        script: include_str!("../migrations/0045_request_register_no.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

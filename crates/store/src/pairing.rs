@@ -66,7 +66,11 @@ fn pairing_from_row(r: &AnyRow) -> Result<StoredPairing> {
 }
 
 pub async fn insert(conn: &mut Conn, p: &StoredPairing) -> Result<()> {
-    let row: Vec<Val> = vec![
+    insert_all(conn, std::slice::from_ref(p)).await
+}
+
+fn row_of(p: &StoredPairing) -> Vec<Val> {
+    vec![
         p.id.into(),
         p.org_id.into(),
         p.org_path.clone().into(),
@@ -79,8 +83,7 @@ pub async fn insert(conn: &mut Conn, p: &StoredPairing) -> Result<()> {
         p.until.into(),
         p.recorded_by.clone().into(),
         p.recorded_at.clone().into(),
-    ];
-    insert_many(conn, "pairing", &COLS, &[row]).await
+    ]
 }
 
 /// A pairing whose supported org or supporting org lies within `scope`.
@@ -97,6 +100,29 @@ pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Store
     .push("))")
     .fetch_opt_map(&mut *conn, pairing_from_row)
     .await
+}
+
+/// The pairings of supported orgs within `scope` begun from `from` to `to` (what an
+/// imported register may hold again).
+pub async fn begun_in(
+    conn: &mut Conn,
+    scope: &Scope,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<StoredPairing>> {
+    Sql::new(format!("SELECT {} FROM pairing WHERE ", COLS.join(", ")))
+        .scope("org_path", scope)
+        .push(" AND since >= ")
+        .bind(from)
+        .push(" AND since <= ")
+        .bind(to)
+        .fetch_map(&mut *conn, pairing_from_row)
+        .await
+}
+
+/// Writes pairings (an imported register), in multi-row statements.
+pub async fn insert_all(conn: &mut Conn, pairings: &[StoredPairing]) -> Result<()> {
+    let rows: Vec<Vec<Val>> = pairings.iter().map(row_of).collect();
+    insert_many(conn, "pairing", &COLS, &rows).await
 }
 
 /// Ends pairing `id` on `until` (only if it is open or ends later).

@@ -37,9 +37,11 @@ pub struct StoredRequest {
     pub resolved_by: Option<String>,
     pub recorded_by: String,
     pub recorded_at: String,
+    /// The number the township's register gives it (编号), when it was imported with one.
+    pub register_no: Option<String>,
 }
 
-const COLS: [&str; 21] = [
+const COLS: [&str; 22] = [
     "id",
     "org_id",
     "org_path",
@@ -61,6 +63,7 @@ const COLS: [&str; 21] = [
     "resolved_by",
     "recorded_by",
     "recorded_at",
+    "register_no",
 ];
 
 fn request_from_row(r: &AnyRow) -> Result<StoredRequest> {
@@ -88,13 +91,24 @@ fn request_from_row(r: &AnyRow) -> Result<StoredRequest> {
             resolved_by,
             recorded_by,
             recorded_at,
+            register_no,
         }
     ))
 }
 
 /// Writes a request.
 pub async fn insert(conn: &mut Conn, r: &StoredRequest) -> Result<()> {
-    let row: Vec<Val> = vec![
+    insert_all(conn, std::slice::from_ref(r)).await
+}
+
+/// Writes requests (an imported register), in multi-row statements.
+pub async fn insert_all(conn: &mut Conn, requests: &[StoredRequest]) -> Result<()> {
+    let rows: Vec<Vec<Val>> = requests.iter().map(row_of).collect();
+    insert_many(conn, "mass_request", &COLS, &rows).await
+}
+
+fn row_of(r: &StoredRequest) -> Vec<Val> {
+    vec![
         r.id.into(),
         r.org_id.into(),
         r.org_path.clone().into(),
@@ -116,8 +130,44 @@ pub async fn insert(conn: &mut Conn, r: &StoredRequest) -> Result<()> {
         r.resolved_by.clone().into(),
         r.recorded_by.clone().into(),
         r.recorded_at.clone().into(),
-    ];
-    insert_many(conn, "mass_request", &COLS, &[row]).await
+        r.register_no.clone().into(),
+    ]
+}
+
+/// The requests of `scope` an imported register may hold again: those received from
+/// `from` to `to`, and those whose register number is one of `numbers`.
+pub async fn register_matches(
+    conn: &mut Conn,
+    scope: &Scope,
+    (from, to): (NaiveDate, NaiveDate),
+    numbers: &[String],
+) -> Result<Vec<StoredRequest>> {
+    let select = || {
+        Sql::new(format!(
+            "SELECT {} FROM mass_request WHERE ",
+            COLS.join(", ")
+        ))
+        .scope("org_path", scope)
+    };
+    let mut found = select()
+        .push(" AND received_on >= ")
+        .bind(from)
+        .push(" AND received_on <= ")
+        .bind(to)
+        .fetch_map(&mut *conn, request_from_row)
+        .await?;
+    for chunk in numbers.chunks(crate::sql::IN_CHUNK) {
+        let more = select()
+            .push(" AND register_no IN ")
+            .in_list(chunk.iter().cloned())
+            .fetch_map(&mut *conn, request_from_row)
+            .await?;
+        found.extend(
+            more.into_iter()
+                .filter(|r| r.received_on < from || r.received_on > to),
+        );
+    }
+    Ok(found)
 }
 
 /// A request by id within `scope`.

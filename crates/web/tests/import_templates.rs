@@ -9,7 +9,7 @@ use common::*;
 use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
 
-const KINDS: [&str; 8] = [
+const KINDS: [&str; 10] = [
     "orgs",
     "members",
     "units",
@@ -18,6 +18,8 @@ const KINDS: [&str; 8] = [
     "transfers",
     "dues",
     "training",
+    "requests",
+    "pairing",
 ];
 
 fn specs(kind: &str) -> &'static [jiceng_io::ColumnSpec] {
@@ -30,6 +32,8 @@ fn specs(kind: &str) -> &'static [jiceng_io::ColumnSpec] {
         "recruitment" => &import::recruitment::COLUMNS,
         "transfers" => &import::transfers::COLUMNS,
         "dues" => &import::dues::COLUMNS,
+        "requests" => &import::requests::COLUMNS,
+        "pairing" => &import::pairing::COLUMNS,
         _ => &import::training::COLUMNS,
     }
 }

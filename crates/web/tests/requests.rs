@@ -230,3 +230,120 @@ contract_test!(
         );
     }
 );
+
+/// A 群众诉求台账 as the project's xlsx writer writes one: a title row, the header, the rows.
+fn register(rows: &[[&str; 9]]) -> Vec<u8> {
+    use jiceng_io::{OutCell, Sheet};
+    let headers = [
+        "编号",
+        "受理日期",
+        "渠道",
+        "类别",
+        "诉求内容",
+        "承办组织",
+        "承办人",
+        "办结日期",
+        "办理结果",
+    ];
+    jiceng_io::workbook_bytes(&[Sheet {
+        name: "台账".into(),
+        title: "甲镇群众诉求台账".into(),
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(|c| OutCell::Text(c.to_string())).collect())
+            .collect(),
+    }])
+    .unwrap()
+}
+
+contract_test!(
+    a_requests_register_uploads_checks_and_imports_on_confirmation,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let mut c = logged_in(&f.app, "committee").await;
+        let page = c.get("/import?kind=requests").await.text();
+        assert!(page.contains("群众诉求台账"), "{page}");
+        let r = c.get("/import/template/requests.xlsx").await;
+        assert_eq!(r.status, StatusCode::OK);
+        let csrf = c.csrf().await;
+        let good = [
+            "R-1",
+            "2026-06-02",
+            "来电",
+            "环境",
+            "河道垃圾",
+            "B001",
+            "甲村书记",
+            "",
+            "",
+        ];
+        // A row naming an org outside 甲镇 and one resolved without a result: refused.
+        let bytes = register(&[
+            good,
+            [
+                "R-2",
+                "2026-06-03",
+                "走访",
+                "就业",
+                "求职",
+                "B003",
+                "书记",
+                "",
+                "",
+            ],
+            [
+                "R-3",
+                "2026-06-04",
+                "走访",
+                "医疗",
+                "看病",
+                "B002",
+                "书记",
+                "2026-06-05",
+                "",
+            ],
+        ]);
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("kind", "requests"),
+            ("org", "T001"),
+        ];
+        let r = c
+            .post_multipart("/import", &fields, ("诉求台账.xlsx", bytes.as_slice()))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let html = r.text();
+        assert!(
+            html.contains("第4行") && html.contains("承办组织"),
+            "{html}"
+        );
+        assert!(
+            html.contains("第5行") && html.contains("办理结果"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("import-confirm"),
+            "no confirmation while errors remain"
+        );
+        // Fixed, it imports on confirmation, and once only.
+        let fixed = register(&[good]);
+        for round in 0..2 {
+            let r = c
+                .post_multipart("/import", &fields, ("诉求台账.xlsx", fixed.as_slice()))
+                .await;
+            let html = r.text();
+            assert!(html.contains("import-confirm"), "{html}");
+            let token = quoted_after(&html, "name=\"token\" value=\"");
+            let r = c
+                .post_form("/import/confirm", &[("csrf", &csrf), ("token", &token)])
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{round}: {}", r.text());
+            assert!(r.text().contains("import-done"));
+        }
+        let t001 = f.orgs["T001"];
+        let list = c.get(&format!("/requests?org={t001}")).await.text();
+        assert_eq!(list.matches(">河道垃圾</a>").count(), 1, "{list}");
+        assert!(list.contains("id=\"requests-import\""), "{list}");
+    }
+);

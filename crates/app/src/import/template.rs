@@ -3,6 +3,7 @@
 //! as it is); the second, 填写说明, lists each column: required or not, the other names a
 //! roster may use for it (the aliases the import also recognises), and how to write it.
 
+use jiceng_domain::mass_request;
 use jiceng_domain::{Domain, Education, MeetingKind, OrgKind, PositionKind};
 use jiceng_io::{Choices, ColumnSpec, OutCell, Sheet};
 
@@ -22,6 +23,12 @@ fn hint(name: &str) -> &'static str {
         "数字"
     } else if name == "年度" {
         "四位年份，如 2026"
+    } else if name == "支持方" {
+        "导入范围内党组织的组织代码或名称；系统外的部门、企业填写全称"
+    } else if name == "编号" {
+        "台账中该条的编号（同一编号再次导入不会重复登记）"
+    } else if name == "办理结果" {
+        "填写了办结日期的必填"
     } else if name.contains("组织") || name.contains("支部") {
         "党组织的组织代码或完整名称（在导入范围内查找）"
     } else if name.contains("是否") {
@@ -47,6 +54,22 @@ fn choices(name: &str) -> Option<Vec<&'static str>> {
             .map(|k| k.label())
             .collect(),
         "来源" => jiceng_domain::funding::FundingSource::ALL
+            .iter()
+            .map(|k| k.label())
+            .collect(),
+        "渠道" => mass_request::Channel::ALL
+            .iter()
+            .map(|k| k.label())
+            .collect(),
+        "类别" => mass_request::Category::ALL
+            .iter()
+            .map(|k| k.label())
+            .collect(),
+        "群众评价" => mass_request::Feedback::ALL
+            .iter()
+            .map(|k| k.label())
+            .collect(),
+        "结对类型" => jiceng_domain::pairing::PairingKind::ALL
             .iter()
             .map(|k| k.label())
             .collect(),

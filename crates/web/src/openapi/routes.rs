@@ -94,7 +94,7 @@ const IMPORT_KIND: Param = Param {
     at: In::Path,
     ty: "string",
     required: true,
-    description: "orgs、members、units、meetings（三会一课台账）、recruitment（发展党员台账）或 transfers（批量转出名单）",
+    description: "orgs、members、units、meetings（三会一课台账）、recruitment（发展党员台账）、transfers（批量转出名单）、dues（党费收缴表）、training（培训签到表）、funding（经费保障台账）、requests（群众诉求台账）或 pairing（结对共建台账）",
 };
 const FORMAT: Param = Param {
     name: "format",

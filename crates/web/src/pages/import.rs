@@ -37,6 +37,10 @@ pub enum Kind {
     Training,
     /// A funding register (经费保障台账).
     Funding,
+    /// A register of requests from the masses (群众诉求台账).
+    Requests,
+    /// A register of pairings (结对共建台账).
+    Pairing,
 }
 
 impl Kind {
@@ -51,6 +55,8 @@ impl Kind {
             "dues" => Kind::Dues,
             "training" => Kind::Training,
             "funding" => Kind::Funding,
+            "requests" => Kind::Requests,
+            "pairing" => Kind::Pairing,
             _ => return None,
         })
     }
@@ -65,6 +71,8 @@ impl Kind {
             Kind::Dues => "dues",
             Kind::Training => "training",
             Kind::Funding => "funding",
+            Kind::Requests => "requests",
+            Kind::Pairing => "pairing",
         }
     }
     pub fn label(self) -> &'static str {
@@ -78,6 +86,8 @@ impl Kind {
             Kind::Dues => "党费收缴表",
             Kind::Training => "培训签到表（党员教育培训学时）",
             Kind::Funding => "经费保障台账",
+            Kind::Requests => "群众诉求台账",
+            Kind::Pairing => "结对共建台账",
         }
     }
     pub fn columns(self) -> Vec<&'static str> {
@@ -96,6 +106,8 @@ impl Kind {
             Kind::Dues => &import::dues::COLUMNS,
             Kind::Training => &import::training::COLUMNS,
             Kind::Funding => &import::funding::COLUMNS,
+            Kind::Requests => &import::requests::COLUMNS,
+            Kind::Pairing => &import::pairing::COLUMNS,
         }
     }
 }
@@ -117,6 +129,8 @@ pub async fn run(
         Kind::Dues => import::dues::run(app, path, opts, &NoProgress).await,
         Kind::Training => import::training::run(app, path, opts, &NoProgress).await,
         Kind::Funding => import::funding::run(app, path, opts, &NoProgress).await,
+        Kind::Requests => import::requests::run(app, path, opts, &NoProgress).await,
+        Kind::Pairing => import::pairing::run(app, path, opts, &NoProgress).await,
     }
 }
 
@@ -297,6 +311,8 @@ fn kinds(selected: Kind) -> Vec<KindChoice> {
         Kind::Dues,
         Kind::Training,
         Kind::Funding,
+        Kind::Requests,
+        Kind::Pairing,
     ]
     .iter()
     .map(|k| KindChoice {
