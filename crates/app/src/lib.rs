@@ -106,6 +106,8 @@ pub struct App {
     /// The caps on a spreadsheet an import reads; `None` is the process's
     /// (`jiceng_io::configured_limits`). The web server sets tighter ones for uploads.
     pub read_limits: Option<jiceng_io::ReadLimits>,
+    /// The public survey page's answers, written together ([`surveys::AnswerQueue`]).
+    pub(crate) answers: surveys::AnswerQueue,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -176,6 +178,7 @@ impl App {
             audit: audit::AuditConfig::default(),
             totp: totp::TotpConfig::default(),
             read_limits: None,
+            answers: surveys::AnswerQueue::default(),
         }
     }
 

@@ -389,3 +389,50 @@ contract_test!(
         assert_eq!((r.totals.surveys, r.below.len()), (1, 0));
     }
 );
+
+contract_test!(
+    a_village_answering_at_once_is_written_together_and_each_token_once,
+    |db: TestDb| async move {
+        // 120 phones answer at the same moment, 40 of them a second time with the same
+        // token: the answers are written in shared transactions, yet every token counts
+        // once, every acknowledged answer is stored, and a close waits for none lost.
+        let app = on(&db, "2026-12-05");
+        let dir = Dir::new("surveys-crowd");
+        load_township(&app, &dir, false).await;
+        let township = sys_org(&app, "T001").await;
+        let committee = staff(&township, Role::Committee, "zuzhi");
+        let dong = org(&app, &committee, "T002").await.unwrap();
+        let run = committee.grant::<RunSurveys>().unwrap();
+        let id = surveys::open(&app, &run, &dong, "2026H2").await.unwrap();
+        let b = surveys::issue(&app, &run, &dong, id, Some(120))
+            .await
+            .unwrap();
+        let mut tasks = Vec::new();
+        for (i, code) in b.codes.iter().chain(b.codes.iter().take(40)).enumerate() {
+            let (app, code) = (app.clone(), code.clone());
+            tasks.push(tokio::spawn(async move {
+                let s = 1 + (i % 5) as i64;
+                answer(&app, &code, [s, s, 5], "").await
+            }));
+        }
+        let mut recorded = 0;
+        let mut used = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Answered::Recorded => recorded += 1,
+                Answered::Refused(Ballot::Used) => used += 1,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!((recorded, used), (120, 40));
+        let r = surveys::get(&app, &dong, id).await.unwrap();
+        assert_eq!(r.summary.responses, 120);
+        assert_eq!(r.batches.iter().map(|b| b.used).sum::<i64>(), 120);
+        for code in &b.codes[..3] {
+            assert_eq!(
+                answer(&app, code, [5, 5, 5], "").await,
+                Answered::Refused(Ballot::Used)
+            );
+        }
+    }
+);

@@ -32,9 +32,11 @@ use crate::{App, AppError, OrgRecord, OrgRef, Result};
 
 mod public;
 mod report;
+mod writer;
 
 pub use public::{answer, answer_looked, ballot, look_up, Answered, Ballot, BatchKey, Looked};
 pub use report::{report, SurveyReport, Totals};
+pub use writer::{AnswerQueue, BATCH_MAX as ANSWERS_PER_WRITE};
 
 /// How many surveys a list shows.
 pub const LIST_MAX: i64 = 500;

@@ -5,7 +5,6 @@ use jiceng_domain::survey::{self as domain, Question, Response, SurveyPeriod};
 use jiceng_store::surveys::{self as store, StoredResponse, StoredSurvey};
 
 use super::{normalise, questions_of, rules, token_hash};
-use crate::audit;
 use crate::{App, Result};
 
 /// What the public page shows for a token: the survey to answer (the org's name, the
@@ -114,9 +113,10 @@ pub enum Answered {
 }
 
 /// Answers the survey of token `code`: the answers checked against its questions (a
-/// refusal names the question's field, `q1`…), then in one transaction the token marked
-/// used (once: a second answer with it is refused) and the response written with the day
-/// only and nothing of the token.
+/// refusal names the question's field, `q1`…), then in one transaction — shared with the
+/// answers arriving meanwhile ([`super::writer`]) — the token marked used (once: a second
+/// answer with it is refused) and the response written with the day only and nothing of
+/// the token.
 pub async fn answer(
     app: &App,
     code: &str,
@@ -149,22 +149,14 @@ pub async fn answer_looked(
         satisfied: r.satisfied(),
         comment: r.comment.clone(),
     };
-    let (stored, hash) = (&stored, &hash);
-    let survey_id = s.id;
-    let outcome = audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        // Still open (held, so a close waits for this answer or comes before it).
-        let open = store::hold_open_shared(&mut tx, survey_id).await?;
-        if !open {
-            return Ok(Some(Ballot::Closed));
-        }
-        if !store::use_token(&mut tx, hash).await? {
-            return Ok(Some(Ballot::Used));
-        }
-        store::add_response(&mut tx, stored).await?;
-        tx.commit().await?;
-        Ok(None)
-    })
+    let outcome = super::writer::write(
+        app,
+        super::writer::Answer {
+            survey_id: s.id,
+            hash,
+            response: stored,
+        },
+    )
     .await?;
     Ok(match outcome {
         None => Answered::Recorded,
