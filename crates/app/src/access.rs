@@ -426,9 +426,10 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         action: Action::RecordFunding,
         label: "登记经费保障（运转经费、专项经费、党费返还、村集体经济收入等），导入经费台账",
         // The department and the township committee keep the funding register of the
-        // orgs below them; a village secretary reports to the township, not into it.
+        // orgs below them; a village secretary reports to the township, not into it. The
+        // command line imports a county's register (`jiceng import funding`).
         roles: &[Department, Committee],
-        system: false,
+        system: true,
     },
     PermissionRow {
         action: Action::RunSurveys,

@@ -1,5 +1,6 @@
-//! `jiceng import requests` and `jiceng import pairing` as a user runs them: a township's
-//! 群众诉求台账 and 结对共建台账 imported, and imported again without doubling.
+//! `jiceng import requests`, `jiceng import pairing` and `jiceng import funding` as a user
+//! runs them: a township's 群众诉求台账, 结对共建台账 and 经费保障台账 imported, and imported
+//! again without doubling.
 
 mod common;
 use common::*;
@@ -23,6 +24,13 @@ fn the_requests_and_pairing_registers_import_once() {
     )
     .unwrap();
     std::fs::write(
+        dir.join("funding.csv"),
+        "组织名称或代码,年度,经费类型,来源,金额（元）,备注\n\
+         甲村党支部,2026,运转经费,财政,80000,\n\
+         Z2,2026,村集体经济收入,集体经济,120000,\n",
+    )
+    .unwrap();
+    std::fs::write(
         dir.join("pairing.csv"),
         "结对类型,支持方,受援组织,共建内容,开始日期,结束日期\n\
          部门包村,县农业农村局,甲村党支部,帮建村级活动场所,2026-03-01,\n",
@@ -33,6 +41,7 @@ fn the_requests_and_pairing_registers_import_once() {
     for (kind, file, rows) in [
         ("requests", "requests.csv", 2),
         ("pairing", "pairing.csv", 1),
+        ("funding", "funding.csv", 2),
     ] {
         let args = ["import", kind, file, "--org", "Z1", "--format", "json"];
         let v = json(run(&dir, &t_db(&args)));
