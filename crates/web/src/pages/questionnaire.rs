@@ -50,6 +50,12 @@ pub(crate) struct Row {
     dropped: bool,
 }
 
+impl Row {
+    fn blank(&self) -> bool {
+        self.code.trim().is_empty() && self.text.trim().is_empty()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "survey_questionnaire.html")]
 struct Page {
@@ -97,7 +103,7 @@ fn rows_typed(fields: &Fields) -> Vec<Row> {
             text: fields.get(&format!("text_{i}")),
             dropped: fields.ticked(&format!("drop_{i}")),
         })
-        .filter(|r| !(r.code.trim().is_empty() && r.text.trim().is_empty()))
+        .filter(|r| !r.blank())
         .collect();
     let shown = rows.len();
     let next = rows.last().map_or(0, |r| r.i + 1);
@@ -116,7 +122,7 @@ fn rows_typed(fields: &Fields) -> Vec<Row> {
 fn questions_of(rows: &[Row]) -> Vec<Question> {
     let mut kept: Vec<(f64, usize, Question)> = rows
         .iter()
-        .filter(|r| !r.dropped && !(r.code.trim().is_empty() && r.text.trim().is_empty()))
+        .filter(|r| !r.dropped && !r.blank())
         .map(|r| {
             let pos = r.pos.trim().parse::<f64>().unwrap_or((r.i + 1) as f64);
             let q = Question {
