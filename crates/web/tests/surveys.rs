@@ -296,6 +296,23 @@ contract_test!(
         );
         assert!(page.contains("name=\"code_0\" value=\"work\""), "{page}");
         let csrf = csrf_of(&page);
+        // 增加空行: the rows as typed and three empty ones more; nothing saved.
+        let r = dept
+            .post_form(
+                &format!("/surveys/questionnaire?org={c001}"),
+                &[
+                    ("csrf", &csrf),
+                    ("from", &today),
+                    ("code_0", "work"),
+                    ("text_0", "改写的题目"),
+                    ("more", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(r.text().contains("改写的题目") && r.text().contains("name=\"code_3\""));
+        assert!(!r.text().contains("name=\"code_4\""), "{}", r.text());
+        assert!(r.text().contains("本地示例"), "nothing saved");
         // Two rows with one code: refused on the form, what was typed kept.
         let r = dept
             .post_form(

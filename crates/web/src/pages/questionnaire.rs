@@ -1,7 +1,8 @@
 //! 群众满意度测评问卷: the questionnaire a survey opened today asks, with its source (the
 //! rule set's local example, or the department's own from a day, who set it), and for the
 //! department the form that sets its own from a day on — the questions as editable rows
-//! (code, text, order, 删除) with empty rows to add more. The five-point scale and the
+//! (code, text, order, 删除) with empty rows to add more (增加空行 shows the form again as
+//! typed with more, saving nothing). The five-point scale and the
 //! optional comment are shown, not edited. Surveys already opened keep their questions.
 
 use askama::Template;
@@ -188,6 +189,11 @@ async fn submit(
 ) -> Result<Response, PageError> {
     let (fields, grant) = user.form_for::<SetRules>(fields)?;
     let rows = rows_typed(&fields);
+    // 增加空行: the form again as typed, with more empty rows; nothing saved.
+    if fields.ticked("more") {
+        let keep = Some((&fields, rows));
+        return page(&state, &user, &org, keep, None, Refusal::default()).await;
+    }
     let questions = questions_of(&rows);
     let from = match parse_day(&fields.get("from"), "起始日期") {
         Ok(Some(d)) => d,
