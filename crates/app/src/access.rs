@@ -329,7 +329,7 @@ pub const PERMISSIONS: &[PermissionRow] = &[
     },
     PermissionRow {
         action: Action::SetRules,
-        label: "修改评定指标体系、帮扶对应关系、减负上限和经费保障标准",
+        label: "修改评定指标体系、帮扶对应关系、减负上限、经费保障标准、书记报酬标准和满意度测评问卷",
         roles: &[Admin, Department],
         system: false,
     },

@@ -5,24 +5,31 @@
 //! of it is 铁将军把门, read for a subtree from the meetings in one grouped read by path.
 //!
 //! A village's or community's secretary's yearly remuneration is an optional record, read
-//! against the standard in force (rule data, or the department's own, set and audited like
-//! `duties::set_grading`); those below it are listed.
+//! against the standard in force for the year (rule data, or the department's own from a
+//! year on: `pay.rs`); those below it are listed.
 
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
-use jiceng_domain::venue::{self as domain, QuarterState, SecretaryPayRules, VenueError};
-use jiceng_domain::{Domain, OrgKind};
-use jiceng_store::venues::{self as store, StoredPay, StoredVenue};
+use jiceng_domain::venue::{self as domain, QuarterState, VenueError};
+use jiceng_domain::OrgKind;
+use jiceng_store::venues::{self as store, StoredVenue};
 use jiceng_store::{Conn, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::access::{Grant, InScope, RecordPay, RecordVenues, SetRules};
+use crate::access::{Grant, InScope, RecordVenues};
 use crate::audit::{self, AuditAction};
 use crate::auth::time_text;
 use crate::refusal::{refused, Refused};
 use crate::{App, AppError, OrgRecord, OrgRef, Result};
+
+mod pay;
+
+pub use pay::{
+    pay_standard, pay_target, pays, record_pay, set_pay_standard, PayList, PayRow, PayStandard,
+    EARLIEST_YEAR,
+};
 
 /// How many venues a list shows.
 pub const LIST_MAX: i64 = 2_000;
@@ -671,257 +678,6 @@ pub async fn user_choices(app: &App, owner: &OrgRecord) -> Result<Vec<VenueUserV
             org: OrgRef::of(&o.org),
         })
         .collect())
-}
-
-// ---- 村（社区）书记报酬 ----
-
-/// The department's standard as stored: the figures, who set it and when.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoredStandard {
-    village_min_yuan: i64,
-    community_min_yuan: i64,
-    by: String,
-    on: NaiveDate,
-}
-
-/// The standard in force and where it comes from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PayStandard {
-    pub rules: SecretaryPayRules,
-    /// Who set it and when, when the department set its own.
-    pub set_by: Option<(String, NaiveDate)>,
-}
-
-impl PayStandard {
-    pub fn describe(&self) -> String {
-        let by = match &self.set_by {
-            Some((by, on)) => format!("（组织部门 {by} 于{on}设定）"),
-            None => format!("（{}）", self.rules.source),
-        };
-        format!("{}{by}", self.rules.describe())
-    }
-}
-
-/// The standard in force today: the department's, else the rule set's.
-pub async fn pay_standard(app: &App) -> Result<PayStandard> {
-    let mut conn = app.store.acquire().await?;
-    let raw = store::pay_standard(&mut conn).await?;
-    drop(conn);
-    let shipped = app.rules.in_force(app.today()).secretary_pay.clone();
-    Ok(
-        match raw.and_then(|r| serde_json::from_str::<StoredStandard>(&r).ok()) {
-            Some(s) => PayStandard {
-                rules: SecretaryPayRules {
-                    village_min_yuan: s.village_min_yuan,
-                    community_min_yuan: s.community_min_yuan,
-                    source: format!("组织部门设定（{}，{}）", s.by, s.on),
-                },
-                set_by: Some((s.by, s.on)),
-            },
-            None => PayStandard {
-                rules: shipped,
-                set_by: None,
-            },
-        },
-    )
-}
-
-/// The department sets the standard of secretaries' remuneration from now on. Audited
-/// with the standard before and after.
-pub async fn set_pay_standard(
-    app: &App,
-    grant: &Grant<SetRules>,
-    village_min_yuan: Option<i64>,
-    community_min_yuan: Option<i64>,
-) -> Result<PayStandard> {
-    let village = village_min_yuan
-        .ok_or_else(|| refused("village_min_yuan", "请填写村党组织书记报酬标准（元）"))?;
-    let community = community_min_yuan
-        .ok_or_else(|| refused("community_min_yuan", "请填写社区党组织书记报酬标准（元）"))?;
-    let rules = SecretaryPayRules {
-        village_min_yuan: village,
-        community_min_yuan: community,
-        source: String::new(),
-    };
-    rules.check()?;
-    let before = pay_standard(app).await?;
-    let stored = StoredStandard {
-        village_min_yuan: village,
-        community_min_yuan: community,
-        by: grant.actor().username().to_string(),
-        on: app.today(),
-    };
-    let text =
-        serde_json::to_string(&stored).map_err(|e| AppError::Input(format!("无法保存：{e}")))?;
-    let now = app.now();
-    let entry = audit::Entry::new(
-        grant.actor(),
-        AuditAction::SecretaryPayStandard,
-        "secretary_pay_standard",
-    )
-    .before(json!({
-        "village_min_yuan": before.rules.village_min_yuan,
-        "community_min_yuan": before.rules.community_min_yuan,
-    }))
-    .after(json!({ "village_min_yuan": village, "community_min_yuan": community }));
-    let (text, entry) = (&text, &entry);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        store::set_pay_standard(&mut tx, text).await?;
-        entry.commit(tx, now).await
-    })
-    .await?;
-    pay_standard(app).await
-}
-
-/// Records the remuneration of `org`'s secretary (a village or a community) for `year`, in
-/// place of an earlier record of that year. Audited with the record before and after.
-pub async fn record_pay(
-    app: &App,
-    grant: &Grant<RecordPay>,
-    org: &InScope<OrgRecord>,
-    year: Option<i32>,
-    amount: Option<i64>,
-    source: &str,
-) -> Result<()> {
-    if !matches!(org.org.domain, Some(Domain::Village | Domain::Community)) {
-        return Err(refused(
-            "org",
-            format!(
-                "{}不是村或社区党组织：报酬记录只登记村（社区）党组织书记的",
-                org.org.name
-            ),
-        ));
-    }
-    let today = app.today();
-    let year = year.ok_or_else(|| refused("year", "请填写年度"))?;
-    if year < 2000 || year > today.year() {
-        return Err(refused("year", format!("年度应为2000至{}年", today.year())));
-    }
-    let (amount, source) = domain::check_pay(amount, source)?;
-    let mut conn = app.store.acquire().await?;
-    let before = store::pay_of(&mut conn, org.org.id, year).await?;
-    drop(conn);
-    let now = app.now();
-    let p = StoredPay {
-        org_id: org.org.id,
-        org_path: org.path.clone(),
-        year,
-        amount,
-        source,
-        recorded_by: grant.actor().username().to_string(),
-        recorded_at: time_text(now),
-    };
-    let entry = audit::Entry::new(
-        grant.actor(),
-        AuditAction::SecretaryPay,
-        format!("{}{year}年书记报酬", org.org.name),
-    )
-    .org(Some(&**org))
-    .before(before.map(|b| json!({ "amount": b.amount, "source": b.source })))
-    .after(json!({ "year": year, "amount": p.amount, "source": p.source }));
-    let (p, entry) = (&p, &entry);
-    audit::with_retry(|| async move {
-        let mut tx = app.store.begin().await?;
-        store::set_pay(&mut tx, p).await?;
-        entry.commit(tx, now).await
-    })
-    .await
-}
-
-/// The org of `org`'s subtree a remuneration record names by `key` (an id, a code or an
-/// exact name; blank: `org` itself), or not found.
-pub async fn pay_target(
-    app: &App,
-    actor: &crate::access::Actor,
-    org: &InScope<OrgRecord>,
-    key: &str,
-) -> Result<InScope<OrgRecord>> {
-    let key = key.trim();
-    if key.is_empty() {
-        return Ok(org.clone());
-    }
-    let t =
-        crate::access::resolve(app, actor, &crate::access::OrgKey::Key(key.to_string())).await?;
-    org.below(t.into_inner())
-        .ok_or_else(|| AppError::NotFound(format!("{}及以下的党组织“{key}”", org.org.name)))
-}
-
-/// A secretary's remuneration of a year against the standard.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PayRow {
-    pub org_id: i64,
-    pub org: OrgRef,
-    pub domain_label: &'static str,
-    pub amount: i64,
-    pub source: String,
-    /// The standard for the org's domain (`None`: the org is no longer a village or
-    /// community).
-    pub standard: Option<i64>,
-    pub below: bool,
-}
-
-/// The remuneration records of a subtree for a year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PayList {
-    pub org: OrgRef,
-    pub org_id: i64,
-    pub year: i32,
-    pub standard: PayStandard,
-    pub rows: Vec<PayRow>,
-    pub below: usize,
-}
-
-impl PayList {
-    pub fn standard_text(&self) -> String {
-        self.standard.describe()
-    }
-}
-
-/// The remuneration records of `year` (default: last year, the one whose pay is known) of
-/// orgs of `org`'s subtree, each against the standard in force; those below first.
-pub async fn pays(app: &App, org: &InScope<OrgRecord>, year: Option<i32>) -> Result<PayList> {
-    let year = year.unwrap_or(app.today().year() - 1);
-    let standard = pay_standard(app).await?;
-    let mut conn = app.store.acquire().await?;
-    let records = store::pays(&mut conn, &org.subtree(), year).await?;
-    let ids: Vec<i64> = records.iter().map(|p| p.org_id).collect();
-    let orgs: HashMap<i64, jiceng_domain::Org> = jiceng_store::orgs::by_ids(&mut conn, &ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.org.id, o.org))
-        .collect();
-    drop(conn);
-    let mut rows: Vec<PayRow> = records
-        .into_iter()
-        .filter_map(|p| {
-            let o = orgs.get(&p.org_id)?;
-            let min = standard.rules.standard(o.domain);
-            Some(PayRow {
-                org_id: p.org_id,
-                org: OrgRef::of(o),
-                domain_label: match o.domain {
-                    Some(Domain::Village) => "村",
-                    Some(Domain::Community) => "社区",
-                    _ => "其他",
-                },
-                amount: p.amount,
-                source: p.source,
-                standard: min,
-                below: min.is_some_and(|m| p.amount < m),
-            })
-        })
-        .collect();
-    rows.sort_by_key(|r| !r.below);
-    let below = rows.iter().filter(|r| r.below).count();
-    Ok(PayList {
-        org: org.org_ref(),
-        org_id: org.org.id,
-        year,
-        standard,
-        rows,
-        below,
-    })
 }
 
 /// `jiceng report venues`: the venues of a subtree with their quarters of a year, and the

@@ -402,15 +402,21 @@ contract_test!(
         );
 
         // The department sets its own: nobody is below it.
-        let e =
-            venues::set_pay_standard(&app, &dept().grant::<SetRules>().unwrap(), Some(0), Some(1))
-                .await
-                .unwrap_err();
+        let e = venues::set_pay_standard(
+            &app,
+            &dept().grant::<SetRules>().unwrap(),
+            Some(2025),
+            Some(0),
+            Some(1),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(field(&e), "standard");
         assert!(committee.grant::<SetRules>().is_err());
         let s = venues::set_pay_standard(
             &app,
             &dept().grant::<SetRules>().unwrap(),
+            Some(2025),
             Some(25_000),
             Some(40_000),
         )

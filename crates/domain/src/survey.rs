@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::Date;
 
+mod questions;
+
+pub use questions::{check_questions, QUESTIONS_MAX, QUESTION_CODE_MAX, QUESTION_TEXT_MAX};
+
 pub const COMMENT_MAX: usize = 500;
 /// At most this many tokens in one batch.
 pub const BATCH_MAX: i64 = 500;

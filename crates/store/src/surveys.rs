@@ -467,3 +467,15 @@ pub async fn facts_in_scope(
     }
     Ok(out)
 }
+
+const QUESTIONNAIRE: &str = "survey_questionnaire";
+
+/// The department's questionnaires (JSON, a list from a day on), if it set any.
+pub async fn questionnaire_setting(conn: &mut Conn) -> Result<Option<String>> {
+    crate::protection::setting(conn, QUESTIONNAIRE).await
+}
+
+/// Stores the department's questionnaires (JSON).
+pub async fn set_questionnaire_setting(conn: &mut Conn, json: &str) -> Result<()> {
+    crate::protection::set_setting(conn, QUESTIONNAIRE, json).await
+}

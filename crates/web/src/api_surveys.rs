@@ -4,16 +4,19 @@
 //! (`jiceng_app::surveys`); a refusal is a 400 with the reason and the field. The public
 //! answering page has no API: it is a page for a phone, reached with a printed token.
 
+use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use jiceng_app::access::{Action, RunSurveys};
-use jiceng_app::surveys;
+use jiceng_app::access::{Action, RunSurveys, SetRules};
+use jiceng_app::surveys::{self, questionnaire::Questionnaire};
+use jiceng_domain::survey::Question;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::api::{refusal, to_json, ApiResult, JsonBody};
+use crate::error::{ApiError, WebError};
 use crate::extract::QueryOrg;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
@@ -25,6 +28,18 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/surveys", read, Subject::QueryOrg, list)
         .post("/surveys", run, Subject::QueryOrg, create)
+        .get(
+            "/surveys/questionnaire",
+            read,
+            Subject::QueryOrg,
+            questionnaire,
+        )
+        .put(
+            "/surveys/questionnaire",
+            Guard::May(Action::SetRules),
+            Subject::QueryOrg,
+            set_questionnaire,
+        )
         .get("/surveys/{id}", read, Subject::Survey, show)
         .post("/surveys/{id}/tokens", run, Subject::Survey, issue)
         .post("/surveys/{id}/close", run, Subject::Survey, close)
@@ -101,6 +116,58 @@ async fn close(
     }
 }
 
+fn questionnaire_json(q: &Questionnaire) -> Value {
+    json!({
+        "day": q.day,
+        "template": q.rules.template,
+        "questions": q.rules.questions,
+        "comment_prompt": q.rules.comment_prompt,
+        "set_by": q.set_by,
+        "origin": q.origin(),
+    })
+}
+
+#[derive(Deserialize)]
+struct DayParam {
+    day: Option<String>,
+}
+
+/// The questionnaire in force on `?day=` (default today) and where it comes from.
+async fn questionnaire(
+    State(state): State<AppState>,
+    QueryOrg { .. }: QueryOrg<ApiUser>,
+    Query(q): Query<DayParam>,
+) -> ApiResult {
+    let day = match q.day.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => state.app.today(),
+        Some(d) => d
+            .parse()
+            .map_err(|_| ApiError(WebError::BadRequest(format!("无法识别的日期：{d}"))))?,
+    };
+    let q = surveys::questionnaire::in_force(&state.app, day).await?;
+    Ok(to_json(&questionnaire_json(&q)))
+}
+
+#[derive(Deserialize)]
+struct QuestionnaireInput {
+    from: chrono::NaiveDate,
+    questions: Vec<Question>,
+}
+
+/// The department's questionnaire from a day on: the questionnaire as that day now reads,
+/// or the refusal.
+async fn set_questionnaire(
+    State(state): State<AppState>,
+    QueryOrg { user, .. }: QueryOrg<ApiUser>,
+    JsonBody(i): JsonBody<QuestionnaireInput>,
+) -> ApiResult<Response> {
+    let grant = user.actor.grant::<SetRules>()?;
+    match surveys::questionnaire::set(&state.app, &grant, i.from, &i.questions).await {
+        Ok(q) => Ok(Json(questionnaire_json(&q)).into_response()),
+        Err(e) => refusal(e),
+    }
+}
+
 pub(crate) fn schemas() -> Map<String, Value> {
     let s = |t: &str, d: &str| json!({ "type": t, "description": d });
     let v = json!({
@@ -123,6 +190,18 @@ pub(crate) fn schemas() -> Map<String, Value> {
             "type": "object",
             "properties": { "id": s("integer", "测评 id") },
             "required": ["id"],
+        },
+        "SurveyQuestionnaire": {
+            "type": "object",
+            "description": "day 当日发起的测评所用的问卷：template 题目版本、questions（code、text，依次作答，每题五级：很满意、满意、基本满意、不满意、很不满意）、comment_prompt 意见建议（选填）、set_by（组织部门设定时为 [账号, 设定日期, 起始日期]，否则 null，即规则集的本地示例）、origin 来源说明",
+        },
+        "SurveyQuestionnaireInput": {
+            "type": "object",
+            "properties": {
+                "from": { "type": "string", "format": "date", "description": "自哪一天起发起的测评使用此问卷（今天至一年内；已发起的测评保留原题目）" },
+                "questions": s("array", "评价题，按作答顺序：code（字母、数字、下划线或连字符，不超过20个，不重复）、text（不超过100字）；1至10题。五级评价和选填的意见建议不变"),
+            },
+            "required": ["from", "questions"],
         },
         "SurveyBatchInput": {
             "type": "object",

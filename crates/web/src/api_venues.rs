@@ -16,6 +16,7 @@ use serde_json::{json, Map, Value};
 use crate::api::{refusal, to_json, ApiResult, JsonBody};
 use crate::error::ApiError;
 use crate::extract::QueryOrg;
+use crate::pages::duty::YearParam;
 use crate::pages::venues::ListParam;
 use crate::routes::{Guard, Routes, Subject};
 use crate::session::ApiUser;
@@ -38,6 +39,7 @@ pub fn routes() -> Routes {
             Subject::QueryOrg,
             record_pay,
         )
+        .get("/remuneration/standard", read, Subject::None, standard)
         .put(
             "/remuneration/standard",
             Guard::May(Action::SetRules),
@@ -161,22 +163,39 @@ async fn record_pay(
     }
 }
 
+/// The standard `?year=` (default this year) is judged by, and where it comes from.
+async fn standard(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    Query(q): Query<YearParam>,
+) -> ApiResult {
+    let year = q.year(&state).map_err(ApiError)?;
+    Ok(to_json(&venues::pay_standard(&state.app, year).await?))
+}
+
 #[derive(Deserialize)]
 struct StandardInput {
+    from_year: Option<i32>,
     village_min_yuan: Option<i64>,
     community_min_yuan: Option<i64>,
 }
 
-/// The department's standard of secretaries' remuneration: the standard as it now reads,
-/// or the refusal.
+/// The department's standard of secretaries' remuneration from a year on: the standard as
+/// that year now reads, or the refusal.
 async fn set_standard(
     State(state): State<AppState>,
     user: ApiUser,
     JsonBody(i): JsonBody<StandardInput>,
 ) -> ApiResult<Response> {
     let grant = user.actor.grant::<SetRules>()?;
-    match venues::set_pay_standard(&state.app, &grant, i.village_min_yuan, i.community_min_yuan)
-        .await
+    match venues::set_pay_standard(
+        &state.app,
+        &grant,
+        i.from_year,
+        i.village_min_yuan,
+        i.community_min_yuan,
+    )
+    .await
     {
         Ok(s) => Ok(to_json(&s).into_response()),
         Err(e) => refusal(e),
@@ -224,7 +243,7 @@ pub(crate) fn schemas() -> Map<String, Value> {
         },
         "PayList": {
             "type": "object",
-            "description": "村（社区）党组织书记报酬：org、org_id、year（默认上一年）、standard（rules：village_min_yuan、community_min_yuan、source；set_by：组织部门设定时为 [账号, 日期]）、rows（org_id、org、domain_label、amount 元、source、standard 元、below 是否低于标准；低于的在前）、below",
+            "description": "村（社区）党组织书记报酬：org、org_id、year（默认上一年）、standard（rules：village_min_yuan、community_min_yuan、source；set_by：组织部门设定时为 [账号, 日期, 起始年度]）、rows（org_id、org、domain_label、amount 元、source、standard 元、below 是否低于标准；低于的在前）、below",
         },
         "PayInput": {
             "type": "object",
@@ -239,14 +258,15 @@ pub(crate) fn schemas() -> Map<String, Value> {
         "PayStandardInput": {
             "type": "object",
             "properties": {
+                "from_year": s("integer", "自哪一年度起适用（2000年至明年；此前年度仍按原标准）"),
                 "village_min_yuan": s("integer", "村党组织书记年报酬标准（元）"),
                 "community_min_yuan": s("integer", "社区党组织书记年报酬标准（元）"),
             },
-            "required": ["village_min_yuan", "community_min_yuan"],
+            "required": ["from_year", "village_min_yuan", "community_min_yuan"],
         },
         "PayStandard": {
             "type": "object",
-            "description": "报酬标准：rules（village_min_yuan、community_min_yuan、source）、set_by（组织部门设定时为 [账号, 日期]，否则 null，即规则集的本地示例）",
+            "description": "year 年度适用的报酬标准：year、rules（village_min_yuan、community_min_yuan、source）、set_by（组织部门设定时为 [账号, 日期, 起始年度]，否则 null，即规则集的本地示例）",
         },
     });
     match v {

@@ -265,3 +265,174 @@ contract_test!(
         assert_ne!(r.status, StatusCode::OK);
     }
 );
+
+contract_test!(
+    the_department_sets_the_questionnaire_on_its_page_and_through_the_api,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let (b001, c001, t001) = (f.orgs["B001"], f.orgs["C001"], f.orgs["T001"]);
+        let today = f.app.today();
+        let tomorrow = (today + chrono::Days::new(1)).to_string();
+        let today = today.to_string();
+        let year = chrono::Datelike::year(&f.app.today()).to_string();
+        let mut dept = logged_in(&f.app, "dept").await;
+        let list = dept.get(&format!("/surveys?org={c001}")).await.text();
+        assert!(list.contains("id=\"survey-questionnaire\""), "{list}");
+        let mut com = logged_in(&f.app, "committee").await;
+        let list = com.get(&format!("/surveys?org={t001}")).await.text();
+        assert!(
+            !list.contains("id=\"survey-questionnaire\""),
+            "only for SetRules"
+        );
+
+        let page = dept
+            .get(&format!("/surveys/questionnaire?org={c001}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let page = page.text();
+        assert!(
+            page.contains("本地示例") && page.contains("很不满意"),
+            "{page}"
+        );
+        assert!(page.contains("name=\"code_0\" value=\"work\""), "{page}");
+        let csrf = csrf_of(&page);
+        // 增加空行: the rows as typed and three empty ones more; nothing saved.
+        let r = dept
+            .post_form(
+                &format!("/surveys/questionnaire?org={c001}"),
+                &[
+                    ("csrf", &csrf),
+                    ("from", &today),
+                    ("code_0", "work"),
+                    ("text_0", "改写的题目"),
+                    ("more", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(r.text().contains("改写的题目") && r.text().contains("name=\"code_3\""));
+        assert!(!r.text().contains("name=\"code_4\""), "{}", r.text());
+        assert!(r.text().contains("本地示例"), "nothing saved");
+        // Two rows with one code: refused on the form, what was typed kept.
+        let r = dept
+            .post_form(
+                &format!("/surveys/questionnaire?org={c001}"),
+                &[
+                    ("csrf", &csrf),
+                    ("from", &today),
+                    ("code_0", "work"),
+                    ("text_0", "您对党组织的工作是否满意？"),
+                    ("code_1", "work"),
+                    ("text_1", "您对党务公开是否满意？"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("重复"), "{}", r.text());
+        assert!(r.text().contains("您对党务公开是否满意？"), "kept");
+        // Reordered by 序号, 服务 dropped.
+        let r = dept
+            .post_form(
+                &format!("/surveys/questionnaire?org={c001}"),
+                &[
+                    ("csrf", &csrf),
+                    ("from", &today),
+                    ("pos_0", "2"),
+                    ("code_0", "work"),
+                    ("text_0", "您对党组织的工作是否满意？"),
+                    ("pos_1", "1"),
+                    ("code_1", "open"),
+                    ("text_1", "您对党务公开是否满意？"),
+                    ("pos_2", "3"),
+                    ("code_2", "service"),
+                    ("text_2", "服务"),
+                    ("drop_2", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = dept.get(&r.location().unwrap()).await.text();
+        assert!(page.contains("组织部门设定（dept"), "{page}");
+        let csrf_com = csrf_of(&com.get(&format!("/surveys?org={t001}")).await.text());
+        let r = com
+            .post_form(
+                &format!("/surveys/questionnaire?org={t001}"),
+                &[
+                    ("csrf", &csrf_com),
+                    ("from", &today),
+                    ("code_0", "a"),
+                    ("text_0", "题"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // The API reads it; a survey opened now asks it and is tallied by it.
+        let mut api = api_client(&f.app, "dept").await;
+        let q = api
+            .get(&format!("/api/v1/surveys/questionnaire?org={c001}"))
+            .await
+            .json();
+        let codes = |q: &serde_json::Value| -> Vec<String> {
+            q["questions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["code"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(codes(&q), ["open", "work"], "{q}");
+        let r = api
+            .post_json(
+                &format!("/api/v1/surveys?org={b001}"),
+                json!({"period": year}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+        let s = api
+            .get(&format!("/api/v1/surveys/{id}?org={b001}"))
+            .await
+            .json();
+        assert_eq!(s["tally"]["questions"][0]["code"], "open", "{s}");
+        assert_eq!(s["tally"]["questions"].as_array().unwrap().len(), 2, "{s}");
+
+        // Set from tomorrow through the API: today's stays.
+        let r = api
+            .put_json(
+                &format!("/api/v1/surveys/questionnaire?org={c001}"),
+                json!({"from": tomorrow, "questions": []}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert_eq!(r.json()["field"], "questions", "{}", r.text());
+        let r = api
+            .put_json(
+                &format!("/api/v1/surveys/questionnaire?org={c001}"),
+                json!({"from": tomorrow, "questions": [{"code": "all", "text": "总体满意吗？"}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(codes(&r.json()), ["all"]);
+        let q = api
+            .get(&format!("/api/v1/surveys/questionnaire?org={c001}"))
+            .await
+            .json();
+        assert_eq!(codes(&q), ["open", "work"], "{q}");
+        let q = api
+            .get(&format!(
+                "/api/v1/surveys/questionnaire?org={c001}&day={tomorrow}"
+            ))
+            .await
+            .json();
+        assert_eq!(codes(&q), ["all"], "{q}");
+        let mut com_api = api_client(&f.app, "committee").await;
+        let r = com_api
+            .put_json(
+                &format!("/api/v1/surveys/questionnaire?org={t001}"),
+                json!({"from": tomorrow, "questions": [{"code": "x", "text": "题"}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    }
+);

@@ -189,6 +189,10 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
                 "standards": [{"domain": "Village", "operating_yuan": 100000.0}]
             })),
             ("POST", "/surveys") => Sample::Json(json!({"period": "2026"})),
+            ("PUT", "/surveys/questionnaire") => Sample::Json(json!({
+                "from": "2099-01-01",
+                "questions": [{"code": "work", "text": "您对党组织的工作是否满意？"}]
+            })),
             ("POST", "/disclosure") => Sample::Json(json!({
                 "audience": "Public", "kind": "Notice", "title": "测试", "body": "测试",
                 "day": "2026-06-01"
@@ -208,9 +212,9 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("POST", "/remuneration") => {
                 Sample::Json(json!({"year": 2025, "amount": 30000, "source": "财政补贴"}))
             }
-            ("PUT", "/remuneration/standard") => {
-                Sample::Json(json!({"village_min_yuan": 36000, "community_min_yuan": 48000}))
-            }
+            ("PUT", "/remuneration/standard") => Sample::Json(json!({
+                "from_year": 2026, "village_min_yuan": 36000, "community_min_yuan": 48000
+            })),
             ("PUT", "/recruitment/plans") => {
                 Sample::Json(json!({"target": 3, "structure": {"women": 1}}))
             }
@@ -339,6 +343,11 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             f(&[("from_year", s("2026")), ("op_Village", s("100000"))])
         }
         ("POST", "/surveys/new") => f(&[("period", s("2026"))]),
+        ("POST", "/surveys/questionnaire") => f(&[
+            ("from", s("2099-01-01")),
+            ("code_0", s("work")),
+            ("text_0", s("您对党组织的工作是否满意？")),
+        ]),
         ("POST", "/disclosure/publish") => f(&[
             ("audience", s("Public")),
             ("kind", s("Notice")),
@@ -373,6 +382,7 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
             ("source", s("财政补贴")),
         ]),
         ("POST", "/remuneration/standard") => f(&[
+            ("from_year", s("2026")),
             ("village_min_yuan", s("36000")),
             ("community_min_yuan", s("48000")),
         ]),

@@ -172,10 +172,12 @@ pub enum AuditAction {
     PairingRecord = 192,
     /// A pairing ended.
     PairingEnd = 193,
+    /// 群众满意度测评: the department set its questionnaire from a day on (before and after).
+    SurveyQuestionnaire = 205,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 99] = [
+    pub const ALL: [AuditAction; 100] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -275,6 +277,7 @@ impl AuditAction {
         AuditAction::DisclosureWithdraw,
         AuditAction::PairingRecord,
         AuditAction::PairingEnd,
+        AuditAction::SurveyQuestionnaire,
     ];
 
     pub fn code(self) -> i64 {
@@ -386,6 +389,7 @@ impl AuditAction {
             AuditAction::DisclosureWithdraw => "disclosure_withdraw",
             AuditAction::PairingRecord => "pairing_record",
             AuditAction::PairingEnd => "pairing_end",
+            AuditAction::SurveyQuestionnaire => "survey_questionnaire",
         }
     }
 
@@ -490,6 +494,7 @@ impl AuditAction {
             AuditAction::DisclosureWithdraw => "撤回党务公开事项",
             AuditAction::PairingRecord => "登记结对共建",
             AuditAction::PairingEnd => "结束结对共建",
+            AuditAction::SurveyQuestionnaire => "设定群众满意度测评问卷",
         }
     }
 }

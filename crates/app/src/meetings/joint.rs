@@ -30,14 +30,18 @@ pub struct JointBranch {
     pub members: i64,
 }
 
-/// The live standing branches below `org` (itself, if a branch), in tree order.
+/// The live standing branches below `org` (itself, if a branch), in tree order, and the
+/// 活动场所 the activity may name.
 #[derive(Debug, Clone, Serialize)]
 pub struct JointContext {
     pub org: OrgRef,
     pub branches: Vec<JointBranch>,
+    /// The venues `org` (or an org above it) uses: each branch below may name them too.
+    pub venues: Vec<crate::venues::VenueChoice>,
 }
 
-/// The branches of the subtree of `org` that may hold an activity together on `day`.
+/// The branches of the subtree of `org` that may hold an activity together on `day`, and
+/// the venues the activity may name (those the org itself may: `venues::usable`).
 pub async fn joint_context(
     app: &App,
     org: &InScope<OrgRecord>,
@@ -50,6 +54,7 @@ pub async fn joint_context(
             .into_iter()
             .map(|(_, b)| b)
             .collect(),
+        venues: crate::venues::usable(app, org).await?,
     })
 }
 
@@ -118,7 +123,9 @@ pub struct JointLine {
 
 /// Records the activity `base` (kind, date, topic, venue…) for each branch of `lines`, a
 /// branch of the subtree of `org` that may take part on the day, as its own meeting with
-/// its members that day as 应到: all or nothing (`record_many`).
+/// its members that day as 应到: all or nothing (`record_many`). A 活动场所 named
+/// (`base.venue_id`) is carried to each branch's meeting and checked for each as a single
+/// meeting's is (used by the branch or an org above it, in use on the day).
 pub async fn record_joint(
     app: &App,
     grant: &Grant<RecordLife>,

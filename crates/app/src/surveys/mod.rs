@@ -31,6 +31,7 @@ use crate::refusal::{refused, Refused};
 use crate::{App, AppError, OrgRecord, OrgRef, Result};
 
 mod public;
+pub mod questionnaire;
 mod report;
 mod writer;
 
@@ -55,7 +56,8 @@ impl From<SurveyError> for AppError {
     }
 }
 
-/// The questionnaire in force today.
+/// The rule set's questionnaire in force today: its title, introduction and comment
+/// prompt (the questions a survey asks are [`questionnaire::today`]'s).
 pub fn rules(app: &App) -> SurveyRules {
     app.rules.in_force(app.today()).survey.clone()
 }
@@ -160,7 +162,8 @@ fn summary(row: &store::SurveyRow, org: OrgRef) -> SurveySummary {
 }
 
 /// Opens a survey of `org` (an org of the actor's subtree) for `period` (`2026`,
-/// `2026H2`), with the questionnaire in force today.
+/// `2026H2`), with the questionnaire in force today ([`questionnaire::today`]: the
+/// department's, else the rule set's).
 pub async fn open(
     app: &App,
     grant: &Grant<RunSurveys>,
@@ -184,7 +187,7 @@ pub async fn open(
             format!("{}{}的群众满意度测评正在进行", org.org.name, period.label()),
         ));
     }
-    let q = rules(app);
+    let q = questionnaire::today(app).await?.rules;
     let id = app.store.reserve_ids("survey", 1).await?;
     let actor = grant.actor();
     let now = app.now();

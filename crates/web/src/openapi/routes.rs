@@ -194,6 +194,13 @@ const STARS: Param = Param {
     required: false,
     description: "只列某一星级（1–5），none 为未定星",
 };
+const DAY: Param = Param {
+    name: "day",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "日期（YYYY-MM-DD，默认今天）",
+};
 const DAYS: Param = Param {
     name: "days",
     at: In::Query,
@@ -602,11 +609,18 @@ pub const ROUTES: &[ApiRoute] = &[
     get("/surveys", "masses", "群众满意度测评：org 及以下党组织的测评（进行中的在前），发放张数、收回份数、参与率、满意率（很满意、满意、基本满意的人次占全部作答人次）")
         .params(&[ORG])
         .returns("SurveyList"),
-    post("/surveys", "masses", "发起 org 的群众满意度测评（组织部门、党（工）委）：测评期间为年度或半年，题目取当日规则集（复制到本次测评）；期间未开始、同一期间正在测评等 400，error 为中文原因，field 为所属字段")
+    post("/surveys", "masses", "发起 org 的群众满意度测评（组织部门、党（工）委）：测评期间为年度或半年，题目取当日适用的问卷（组织部门设定的或规则集的本地示例，复制到本次测评）；期间未开始、同一期间正在测评等 400，error 为中文原因，field 为所属字段")
         .params(&[ORG])
         .body("SurveyInput")
         .status(201)
         .returns("SurveyCreated"),
+    get("/surveys/questionnaire", "masses", "day（默认今天）发起的群众满意度测评所用的问卷：规则集的本地示例或组织部门自某日起设定的，及其来源")
+        .params(&[ORG, DAY])
+        .returns("SurveyQuestionnaire"),
+    put("/surveys/questionnaire", "masses", "组织部门（系统管理员）设定群众满意度测评问卷，自 from 日起发起的测评使用（已发起的测评保留原题目）：增删、改写、调整评价题顺序；无评价题、代码重复、超长、超过10题、起始日期早于今天等 400；记入审计")
+        .params(&[ORG])
+        .body("SurveyQuestionnaireInput")
+        .returns("SurveyQuestionnaire"),
     get("/surveys/{id}", "masses", "一次群众满意度测评的结果（org 为被测评党组织或其上级）：各题分布和平均分、满意率、参与率、意见建议原文、测评码批次；无答卷为暂无数据（null）")
         .params(&[ID, ORG])
         .returns("SurveyResults"),
@@ -666,7 +680,10 @@ pub const ROUTES: &[ApiRoute] = &[
         .body("PayInput")
         .status(204)
         .returns("Object"),
-    put("/remuneration/standard", "masses", "设定村（社区）党组织书记报酬标准（组织部门、系统管理员），替代规则集的本地示例；审计")
+    get("/remuneration/standard", "masses", "year 年度（默认今年）适用的村（社区）党组织书记报酬标准及其来源（规则集本地示例或组织部门自某年度起设定的）")
+        .params(&[YEAR])
+        .returns("PayStandard"),
+    put("/remuneration/standard", "masses", "组织部门（系统管理员）设定村（社区）党组织书记报酬标准，自 from_year 年度起适用（此前年度仍按原标准）；起始年度、金额不对等 400；审计")
         .body("PayStandardInput")
         .returns("PayStandard"),
     get("/disclosure", "masses", "党务公开：org 本组织的公开事项（含已撤回的，最新的在前）及其状态、本组织公开页地址（首次公开后生成）、可公开结果的已结束测评")

@@ -32,6 +32,7 @@ pub(crate) use members::looks_like_id_number;
 pub(crate) mod disclosure;
 pub(crate) mod pairing;
 mod paper;
+mod questionnaire;
 mod refusal;
 mod reports;
 pub(crate) mod requests;
@@ -88,6 +89,7 @@ pub fn routes() -> Routes {
         .merge(requests::routes())
         .merge(funding::routes())
         .merge(surveys::routes())
+        .merge(questionnaire::routes())
         .merge(venues::routes())
         .merge(disclosure::routes())
         .merge(pairing::routes())

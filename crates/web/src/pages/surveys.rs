@@ -48,6 +48,8 @@ struct ListPage {
     nav: Nav,
     l: SurveyList,
     can_run: bool,
+    /// The department may set the questionnaire (`/surveys/questionnaire`).
+    can_set: bool,
     done: Option<String>,
 }
 
@@ -63,6 +65,7 @@ async fn list(
             title: format!("群众满意度测评 · {}", org.org.name),
             nav: Nav::of(&user),
             can_run: user.actor.may(Action::RunSurveys),
+            can_set: user.actor.may(Action::SetRules),
             l,
             done: d.done,
         },
@@ -91,7 +94,7 @@ async fn new_page(
     e: Refusal,
 ) -> Result<Response, PageError> {
     let status = e.form_status();
-    let q = surveys::rules(&state.app);
+    let q = surveys::questionnaire::today(&state.app).await?.rules;
     html_status(
         status,
         &NewPage {

@@ -525,21 +525,23 @@ async fn standard_submit(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let (fields, grant) = user.form_for::<SetRules>(fields)?;
+    let from_year = whole(&fields.get("from_year")).and_then(|y| i32::try_from(y).ok());
     match venues::set_pay_standard(
         &state.app,
         &grant,
+        from_year,
         whole(&fields.get("village_min_yuan")),
         whole(&fields.get("community_min_yuan")),
     )
     .await
     {
-        Ok(_) => Ok(done_redirect(
-            &format!("/remuneration?org={}", org.org.id),
-            "已设定报酬标准",
+        Ok(s) => Ok(done_redirect(
+            &format!("/remuneration?org={}&year={}", org.org.id, s.year),
+            &format!("已设定报酬标准，自{}年起适用", s.year),
         )),
         Err(e) => {
             let e = Refusal::of(e)?;
-            pay_page(&state, &user, &org, None, Default::default(), None, e).await
+            pay_page(&state, &user, &org, from_year, Default::default(), None, e).await
         }
     }
 }

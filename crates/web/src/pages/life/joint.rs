@@ -50,6 +50,8 @@ struct JointPage {
     date: String,
     topic: String,
     venue: String,
+    /// The 活动场所 the org may name: (id, name, chosen).
+    venues: Vec<(i64, String, bool)>,
     host: String,
     minutes: String,
     lines: Vec<Line>,
@@ -87,6 +89,11 @@ fn joint_page(
             .unwrap_or_else(|| today.to_string()),
         topic: one("topic"),
         venue: one("venue"),
+        venues: ctx
+            .venues
+            .iter()
+            .map(|v| (v.id, v.name.clone(), one("venue_id") == v.id.to_string()))
+            .collect(),
         host: one("host"),
         minutes: one("minutes"),
         lines: ctx
@@ -203,6 +210,13 @@ fn read(
         return Err("勾选的党组织不是本级以下可参加的党支部，请刷新页面".into());
     }
     let text = |k: &str| Some(one(k)).filter(|t| !t.trim().is_empty());
+    let venue_id = match one("venue_id").trim() {
+        "" => None,
+        v => match v.parse::<i64>() {
+            Ok(id) if ctx.venues.iter().any(|c| c.id == id) => Some(id),
+            _ => return Err("所选活动场所不是本组织可用的场所，请刷新页面".into()),
+        },
+    };
     let mut lines = Vec::with_capacity(chosen.len());
     for b in chosen {
         let present = match count(&one(&format!("present_{}", b.id)), "实到人数", &b.name)? {
@@ -221,6 +235,7 @@ fn read(
         date: Some(date),
         topic: one("topic"),
         venue: text("venue"),
+        venue_id,
         host: text("host"),
         minutes: text("minutes"),
         ..Default::default()
