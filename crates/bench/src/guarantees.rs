@@ -145,7 +145,6 @@ pub async fn ensure(app: &App) -> Result<Option<GuaranteesLoad>> {
          FROM survey s CROSS JOIN ({numbers}) n"
     ))
     .await?;
-    drop(run);
     tx.commit().await?;
     let mut conn = store.acquire().await?;
     let max = |t: &str| format!("SELECT COALESCE(MAX(id), 0) FROM {t}");
