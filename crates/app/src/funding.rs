@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use jiceng_domain::funding::{self as domain, FundingKind, FundingRules, FundingSource};
 use jiceng_domain::{Domain, OrgKind};
 use jiceng_store::funding::{self as store, FundingRecord, StandardFen};
+use jiceng_store::funding_rollup as rollup;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -304,7 +305,7 @@ impl Standards {
     }
 
     /// The standards as the store's judged-orgs read takes them.
-    fn as_fen(&self) -> Vec<StandardFen> {
+    pub fn as_fen(&self) -> Vec<StandardFen> {
         self.rules
             .standards
             .iter()
@@ -470,11 +471,22 @@ pub async fn overview(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<
     let standards = standards(app, year).await?;
     let scope = org.subtree();
     let fen = standards.as_fen();
+    // The year's stored tallies: built whole on its first overview, or again when the
+    // standards it was judged by are no longer those of the year.
     let mut conn = app.store.acquire().await?;
-    let totals = store::totals(&mut conn, &scope, year).await?;
-    let standing = store::standing(&mut conn, &scope, year, &fen, LIST_MAX).await?;
-    let incomes = store::collective_incomes(&mut conn, &scope, year, LIST_MAX).await?;
-    let children = store::child_sums(&mut conn, org.org.id, &scope, year).await?;
+    if !rollup::is_built(&mut conn, year, &fen).await? {
+        drop(conn);
+        let mut tx = app.store.begin().await?;
+        rollup::ensure(&mut tx, year, &fen).await?;
+        tx.commit().await?;
+        conn = app.store.acquire().await?;
+    }
+    let tally = rollup::tally(&mut conn, org.org.id, year).await?;
+    let totals = tally.totals()?;
+    let below = rollup::judged(&mut conn, &scope, year, true, LIST_MAX).await?;
+    let missing = rollup::judged(&mut conn, &scope, year, false, LIST_MAX).await?;
+    let incomes = rollup::incomes(&mut conn, &scope, year, LIST_MAX).await?;
+    let children = rollup::children(&mut conn, org.org.id, &scope, year).await?;
     let own: Vec<Funding> = store::of_org(&mut conn, org.org.id, 100)
         .await?
         .into_iter()
@@ -540,12 +552,12 @@ pub async fn overview(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<
         sources,
         kinds,
         orgs_recorded: totals.orgs_recorded,
-        judged: standing.judged,
-        below_count: standing.below,
-        missing_count: standing.missing,
-        shortfall: domain::yuan_text(standing.shortfall_fen),
-        below: standing.below_orgs.into_iter().map(judged).collect(),
-        missing: standing.missing_orgs.into_iter().map(judged).collect(),
+        judged: tally.judged,
+        below_count: tally.below,
+        missing_count: tally.missing,
+        shortfall: domain::yuan_text(tally.shortfall_fen),
+        below: below.into_iter().map(judged).collect(),
+        missing: missing.into_iter().map(judged).collect(),
         incomes: incomes
             .into_iter()
             .map(|v| Income {

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use jiceng_domain::venue::{self as domain, QuarterState, VenueError};
 use jiceng_domain::OrgKind;
+use jiceng_store::venue_rollup as rollup;
 use jiceng_store::venues::{self as store, StoredVenue};
 use jiceng_store::{Conn, Scope};
 use serde::{Deserialize, Serialize};
@@ -492,14 +493,16 @@ pub struct VenueList {
 pub const IDLE_DEFINITION: &str = "铁将军把门：季度已结束、场所整季度在用（季度首日前启用、季度内未停用），而该季度没有任何会议记录选择在该场所召开；进行中的季度不判定。";
 
 impl VenueList {
+    /// Whether the list stopped at [`LIST_MAX`] (the counts are of all).
     pub fn capped(&self) -> bool {
-        self.total as i64 >= LIST_MAX
+        self.venues.len() as i64 >= LIST_MAX
     }
 }
 
 /// The venues kept by orgs of `org`'s subtree with their quarters of `year` (default: this
-/// year): three reads whatever the subtree's size (venues; meetings by venue and quarter,
-/// grouped over the path range; the last meeting of each).
+/// year), as stored per venue and year (`venue_rollup`; the year built whole on its first
+/// page): the subtree's tally (venues, idle ones), the venues shown (the first of the
+/// list, or of the idle ones, by an index walk), their quarters and last meeting.
 pub async fn list(
     app: &App,
     org: &InScope<OrgRecord>,
@@ -508,20 +511,34 @@ pub async fn list(
 ) -> Result<VenueList> {
     let today = app.today();
     let year = year.unwrap_or(today.year());
+    if !(EARLIEST_YEAR..=today.year() + 1).contains(&year) {
+        return Err(refused(
+            "year",
+            format!("年度应在{EARLIEST_YEAR}至{}之间：{year}", today.year() + 1),
+        ));
+    }
     let scope = org.subtree();
     let mut conn = app.store.acquire().await?;
-    let venues = store::list(&mut conn, &scope, LIST_MAX).await?;
-    let mut held: HashMap<i64, [i64; 4]> = HashMap::new();
-    for (v, q, n) in store::held_by_quarter(&mut conn, &scope, year).await? {
-        if (1..=4).contains(&q) {
-            held.entry(v).or_default()[(q - 1) as usize] += n;
-        }
+    if !rollup::is_built(&mut conn, year).await? {
+        drop(conn);
+        let mut tx = app.store.begin().await?;
+        rollup::ensure(&mut tx, year).await?;
+        tx.commit().await?;
+        conn = app.store.acquire().await?;
     }
-    let last: HashMap<i64, NaiveDate> = store::last_held(&mut conn, &scope, today)
+    let ended = domain::ended_quarters(year, today);
+    let tally = rollup::tally(&mut conn, org.org.id, year).await?;
+    let venues = match shown {
+        Shown::All => store::list(&mut conn, &scope, LIST_MAX).await?,
+        Shown::Idle => rollup::idle(&mut conn, &scope, year, ended, LIST_MAX).await?,
+    };
+    let mut ids: Vec<i64> = venues.iter().map(|v| v.id).collect();
+    let held = rollup::held_of(&mut conn, &ids, year).await?;
+    let last: HashMap<i64, NaiveDate> = rollup::last_held(&mut conn, &ids, today)
         .await?
         .into_iter()
         .collect();
-    let mut ids: Vec<i64> = venues.iter().map(|v| v.org_id).collect();
+    ids = venues.iter().map(|v| v.org_id).collect();
     ids.sort_unstable();
     ids.dedup();
     let orgs: HashMap<i64, OrgRef> = jiceng_store::orgs::by_ids(&mut conn, &ids)
@@ -530,8 +547,7 @@ pub async fn list(
         .map(|o| (o.org.id, OrgRef::of(&o.org)))
         .collect();
     drop(conn);
-    let total = venues.len();
-    let rows: Vec<VenueRow> = venues
+    let venues: Vec<VenueRow> = venues
         .into_iter()
         .map(|v| {
             let o = orgs.get(&v.org_id).cloned().unwrap_or(OrgRef {
@@ -543,11 +559,6 @@ pub async fn list(
             row_of(v, o, h, l, year, today)
         })
         .collect();
-    let flagged = rows.iter().filter(|r| r.flagged()).count();
-    let venues = match shown {
-        Shown::All => rows,
-        Shown::Idle => rows.into_iter().filter(VenueRow::flagged).collect(),
-    };
     Ok(VenueList {
         org: org.org_ref(),
         org_id: org.org.id,
@@ -555,8 +566,8 @@ pub async fn list(
         today,
         shown,
         venues,
-        total,
-        flagged,
+        total: tally.venues as usize,
+        flagged: tally.idle(ended) as usize,
         definition: IDLE_DEFINITION,
     })
 }
@@ -606,11 +617,10 @@ pub async fn get(
         .into_iter()
         .map(|(_, o)| o)
         .collect();
-    let owner_scope = Scope::subtree(&v.org_path);
-    let last = store::last_held(&mut conn, &owner_scope, today)
+    let last = rollup::last_held(&mut conn, &[id], today)
         .await?
         .into_iter()
-        .find(|(vid, _)| *vid == id)
+        .next()
         .map(|(_, d)| d);
     let mut ids: Vec<i64> = meetings
         .iter()

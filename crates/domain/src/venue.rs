@@ -216,6 +216,31 @@ pub fn quarters(
     out
 }
 
+/// The first quarter of `year` that would be 铁将军把门 once it ended: in use all of it
+/// and no meeting held there; `None` when none would. Not a function of the day, so it
+/// can be stored: [`quarters`] calls a venue idle on `today` exactly when this is at most
+/// [`ended_quarters`]`(year, today)`.
+pub fn first_idle(
+    year: i32,
+    opened_on: Date,
+    retired_on: Option<Date>,
+    held: [i64; 4],
+) -> Option<u32> {
+    (1..=4u32).find(|&q| {
+        let p = Period::Quarter(year, q);
+        held[(q - 1) as usize] == 0
+            && opened_on <= p.first_day()
+            && retired_on.is_none_or(|r| r > p.last_day())
+    })
+}
+
+/// How many quarters of `year` have ended before `today` (0 to 4).
+pub fn ended_quarters(year: i32, today: Date) -> u32 {
+    (1..=4u32)
+        .filter(|&q| Period::Quarter(year, q).last_day() < today)
+        .count() as u32
+}
+
 /// The quarter of a day, 1 to 4.
 pub fn quarter_of(day: Date) -> u32 {
     match Period::quarter_of(day) {
@@ -389,5 +414,46 @@ mod tests {
         assert_eq!(r.standard(Some(Domain::Organ)), None);
         assert_eq!(check_pay(Some(0), "财政").unwrap_err().field, "amount");
         assert_eq!(check_pay(Some(30_000), " ").unwrap_err().field, "source");
+    }
+
+    #[test]
+    fn the_stored_first_idle_quarter_says_what_the_quarters_say_on_every_day() {
+        let d = |s: &str| Date::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let opened = [
+            d("2025-06-01"),
+            d("2026-01-01"),
+            d("2026-02-10"),
+            d("2026-07-01"),
+        ];
+        let retired = [
+            None,
+            Some(d("2026-05-01")),
+            Some(d("2026-09-30")),
+            Some(d("2027-01-01")),
+        ];
+        let helds = [
+            [0, 0, 0, 0],
+            [1, 0, 2, 0],
+            [3, 1, 1, 1],
+            [0, 5, 0, 0],
+            [2, 2, 0, 1],
+        ];
+        let mut idle_seen = 0;
+        for o in opened {
+            for r in retired {
+                for h in helds {
+                    let first = first_idle(2026, o, r, h);
+                    let mut day = d("2025-12-20");
+                    while day <= d("2027-01-10") {
+                        let idle = quarters(2026, o, r, h, day).iter().any(|q| q.is_idle());
+                        let stored = first.is_some_and(|f| f <= ended_quarters(2026, day));
+                        assert_eq!(idle, stored, "{o} {r:?} {h:?} on {day}");
+                        idle_seen += usize::from(idle);
+                        day = day.succ_opt().unwrap();
+                    }
+                }
+            }
+        }
+        assert!(idle_seen > 0, "some venue is idle on some day");
     }
 }

@@ -25,8 +25,26 @@ pub struct FundingRecord {
     pub recorded_by: String,
 }
 
-/// Records (or corrects) the amount of one kind from one source for an org and year.
+/// Records (or corrects) the amount of one kind from one source for an org and year,
+/// and counts it in the stored tallies of the org and its ancestors (`funding_rollup`).
 pub async fn upsert(conn: &mut Conn, f: &FundingRecord) -> Result<()> {
+    upsert_many(conn, std::slice::from_ref(f)).await
+}
+
+/// [`upsert`] of many records (an import): the tallies refreshed once per year.
+pub async fn upsert_many(conn: &mut Conn, recs: &[FundingRecord]) -> Result<()> {
+    let mut touched: std::collections::BTreeMap<i32, Vec<i64>> = Default::default();
+    for f in recs {
+        write_one(conn, f).await?;
+        touched.entry(f.year).or_default().push(f.org_id);
+    }
+    for (year, orgs) in touched {
+        crate::funding_rollup::refresh_record(conn, &orgs, year).await?;
+    }
+    Ok(())
+}
+
+async fn write_one(conn: &mut Conn, f: &FundingRecord) -> Result<()> {
     replace_one(
         conn,
         "funding",
@@ -65,7 +83,11 @@ pub async fn remove(
         .bind(source.code())
         .execute(&mut *conn)
         .await?;
-    Ok(done.rows_affected() > 0)
+    let done = done.rows_affected() > 0;
+    if done {
+        crate::funding_rollup::refresh_record(conn, &[org_id], year).await?;
+    }
+    Ok(done)
 }
 
 fn record_of(r: &sqlx::any::AnyRow) -> Result<FundingRecord> {
@@ -143,7 +165,7 @@ pub async fn totals(conn: &mut Conn, scope: &Scope, year: i32) -> Result<Totals>
 
 /// A standard as the judged-orgs read takes it: the org's domain and level (`None`: every
 /// level) and the least operating funding in fen. Level-specific ones are tried first.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct StandardFen {
     pub domain: String,
     pub level: Option<String>,

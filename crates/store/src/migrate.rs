@@ -291,6 +291,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0045_request_register_no.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 46,
+        name: "guarantee_rollup",
+        script: include_str!("../migrations/0046_guarantee_rollup.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -39,6 +39,8 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("venue", "org_path"),
     ("venue_user", "org_path"),
     ("secretary_pay", "org_path"),
+    ("funding_listed", "org_path"),
+    ("venue_year", "org_path"),
     ("disclosure_item", "org_path"),
     ("pairing", "org_path"),
     ("pairing", "partner_path"),

@@ -29,7 +29,7 @@ pub struct StoredVenue {
     pub recorded_at: String,
 }
 
-const COLS: [&str; 12] = [
+pub(crate) const COLS: [&str; 12] = [
     "id",
     "org_id",
     "org_path",
@@ -44,7 +44,7 @@ const COLS: [&str; 12] = [
     "recorded_at",
 ];
 
-fn venue_from_row(r: &AnyRow) -> Result<StoredVenue> {
+pub(crate) fn venue_from_row(r: &AnyRow) -> Result<StoredVenue> {
     let facilities: String = sqlx::Row::try_get(r, "facilities")?;
     Ok(from_row!(
         r,
@@ -110,7 +110,8 @@ async fn set_users(conn: &mut Conn, id: i64, users: &[VenueUser]) -> Result<()> 
 /// Writes a venue and the orgs using it.
 pub async fn insert(conn: &mut Conn, v: &StoredVenue, users: &[VenueUser]) -> Result<()> {
     insert_many(conn, "venue", &COLS, &[row_of(v)]).await?;
-    set_users(conn, v.id, users).await
+    set_users(conn, v.id, users).await?;
+    crate::venue_rollup::touch(conn, &[v.id]).await
 }
 
 /// Rewrites a venue's fields (not its owner, not who recorded it) and the orgs using it.
@@ -138,7 +139,8 @@ pub async fn update(conn: &mut Conn, v: &StoredVenue, users: &[VenueUser]) -> Re
         ],
     )
     .await?;
-    set_users(conn, v.id, users).await
+    set_users(conn, v.id, users).await?;
+    crate::venue_rollup::touch(conn, &[v.id]).await
 }
 
 /// Retires venue `id` on `day`; false when it was retired already.
@@ -149,6 +151,7 @@ pub async fn retire(conn: &mut Conn, id: i64, day: NaiveDate) -> Result<bool> {
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    crate::venue_rollup::touch(conn, &[id]).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -228,13 +231,16 @@ pub async fn subtree_ids(conn: &mut Conn, scope: &Scope, limit: i64) -> Result<V
 
 /// Names the venue of meeting `meeting` (or none).
 pub async fn set_meeting_venue(conn: &mut Conn, meeting: i64, venue: Option<i64>) -> Result<()> {
+    let before = venue_of_meeting(conn, meeting).await?;
     Sql::new("UPDATE meeting SET venue_id = ")
         .bind(venue)
         .push(" WHERE id = ")
         .bind(meeting)
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    let mut touched: Vec<i64> = before.into_iter().chain(venue).collect();
+    touched.dedup();
+    crate::venue_rollup::touch(conn, &touched).await
 }
 
 /// Names the venues of many meetings: `(meeting_id, venue_id)`, one statement per venue
@@ -243,6 +249,19 @@ pub async fn set_meeting_venues(conn: &mut Conn, pairs: &[(i64, i64)]) -> Result
     let mut by_venue: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
     for (m, v) in pairs {
         by_venue.entry(*v).or_default().push(*m);
+    }
+    let mut touched: std::collections::BTreeSet<i64> = by_venue.keys().copied().collect();
+    let meetings: Vec<i64> = pairs.iter().map(|p| p.0).collect();
+    for chunk in meetings.chunks(IN_CHUNK) {
+        let q =
+            Sql::new("SELECT DISTINCT venue_id FROM meeting WHERE venue_id IS NOT NULL AND id IN ")
+                .in_list(chunk);
+        touched.extend(
+            q.fetch_all_as::<(i64,), _>(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|v| v.0),
+        );
     }
     for (venue, meetings) in by_venue {
         for chunk in meetings.chunks(IN_CHUNK) {
@@ -254,7 +273,8 @@ pub async fn set_meeting_venues(conn: &mut Conn, pairs: &[(i64, i64)]) -> Result
                 .await?;
         }
     }
-    Ok(())
+    let touched: Vec<i64> = touched.into_iter().collect();
+    crate::venue_rollup::touch(conn, &touched).await
 }
 
 /// The venue meeting `meeting` names, if any.
@@ -266,51 +286,9 @@ pub async fn venue_of_meeting(conn: &mut Conn, meeting: i64) -> Result<Option<i6
 }
 
 /// The quarter of `held_on` (ISO text) in SQL both backends share.
-const QUARTER: &str = "CAST(CASE WHEN substr(held_on, 6, 2) <= '03' THEN 1 \
+pub(crate) const QUARTER: &str = "CAST(CASE WHEN substr(held_on, 6, 2) <= '03' THEN 1 \
      WHEN substr(held_on, 6, 2) <= '06' THEN 2 \
      WHEN substr(held_on, 6, 2) <= '09' THEN 3 ELSE 4 END AS BIGINT)";
-
-/// The meetings held in `year` that name a venue, by the meeting's org within `scope`:
-/// `(venue_id, quarter, meetings)`, one grouped read over the path range (a venue's
-/// meetings are of orgs of its owner's subtree).
-pub async fn held_by_quarter(
-    conn: &mut Conn,
-    scope: &Scope,
-    year: i32,
-) -> Result<Vec<(i64, i64, i64)>> {
-    Sql::new(format!(
-        "SELECT venue_id, {QUARTER} AS q, COUNT(*) AS n FROM meeting \
-         WHERE venue_id IS NOT NULL AND "
-    ))
-    .scope("org_path", scope)
-    .push(" AND held_on >= ")
-    .bind(format!("{year:04}-01-01"))
-    .push(" AND held_on <= ")
-    .bind(format!("{year:04}-12-31"))
-    .push(" GROUP BY 1, 2")
-    .fetch_all_as::<(i64, i64, i64), _>(&mut *conn)
-    .await
-}
-
-/// The last day a meeting was held at each venue, up to `until`, by the meeting's org
-/// within `scope`: `(venue_id, day)`.
-pub async fn last_held(
-    conn: &mut Conn,
-    scope: &Scope,
-    until: NaiveDate,
-) -> Result<Vec<(i64, NaiveDate)>> {
-    let rows =
-        Sql::new("SELECT venue_id, MAX(held_on) FROM meeting WHERE venue_id IS NOT NULL AND ")
-            .scope("org_path", scope)
-            .push(" AND held_on <= ")
-            .bind(until)
-            .push(" GROUP BY venue_id")
-            .fetch_all_as::<(i64, String), _>(&mut *conn)
-            .await?;
-    rows.into_iter()
-        .map(|(v, d)| Ok((v, crate::parse_date_text(&d)?)))
-        .collect()
-}
 
 /// A meeting held at a venue.
 #[derive(Debug, Clone, PartialEq)]

@@ -158,9 +158,7 @@ pub async fn run(
     let (changed, report_ref, org_ref) = (&changed, &report, scope_org.as_ref());
     crate::audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;
-        for r in changed {
-            store::upsert(&mut tx, r).await?;
-        }
+        store::upsert_many(&mut tx, changed).await?;
         super::record_import(&mut tx, app, opts, "funding", report_ref, written, org_ref).await?;
         tx.commit().await?;
         Ok(())

@@ -364,6 +364,11 @@ pub async fn refresh(
     crate::dues::refresh(conn, touched, jiceng_domain::Period::month_of(day), lapse).await?;
     // 学时 of the facts day's year counted per org: a member in, out or moved, a position.
     crate::training::refresh(conn, book, touched, chrono::Datelike::year(&day)).await?;
+    // 经费保障 and 活动场所 of every built year: an org added, moved, dissolved or of
+    // another kind is judged (or no longer) and its records and venues counted where it
+    // now stands.
+    crate::funding_rollup::refresh(conn, touched).await?;
+    crate::venue_rollup::refresh(conn, touched).await?;
     Ok(computed.len())
 }
 

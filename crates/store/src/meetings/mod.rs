@@ -358,6 +358,7 @@ pub async fn delete(conn: &mut Conn, scope: &Scope, id: i64) -> Result<bool> {
     let Some(m) = get(conn, scope, id).await? else {
         return Ok(false);
     };
+    let venue = crate::venues::venue_of_meeting(conn, id).await?;
     sqlx::query("DELETE FROM meeting_attendee WHERE meeting_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -376,6 +377,8 @@ pub async fn delete(conn: &mut Conn, scope: &Scope, id: i64) -> Result<bool> {
         )],
     )
     .await?;
+    // The venue it was held at counts one meeting fewer.
+    crate::venue_rollup::touch(conn, &venue.into_iter().collect::<Vec<_>>()).await?;
     Ok(true)
 }
 
