@@ -319,6 +319,27 @@ impl Standards {
     }
 }
 
+/// Builds the stored tallies of `year` for `standards` unless they are built for them
+/// (the year's first overview, or new standards): whether it built.
+async fn build_year(app: &App, year: i32, standards: &[StandardFen]) -> Result<bool> {
+    let mut conn = app.store.acquire().await?;
+    if rollup::is_built(&mut conn, year, standards).await? {
+        return Ok(false);
+    }
+    drop(conn);
+    let mut tx = app.store.begin().await?;
+    let built = rollup::ensure(&mut tx, year, standards).await?;
+    tx.commit().await?;
+    Ok(built)
+}
+
+/// Builds the stored tallies of `year` by the standards in force for it, as its first
+/// overview would (`jiceng bench` times it apart): whether it built.
+pub async fn build(app: &App, year: i32) -> Result<bool> {
+    let fen = standards(app, year).await?.as_fen();
+    build_year(app, year, &fen).await
+}
+
 /// The day a year is judged on: its last day, or today while it runs.
 fn judged_day(app: &App, year: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 12, 31)
@@ -473,14 +494,8 @@ pub async fn overview(app: &App, org: &InScope<OrgRecord>, year: i32) -> Result<
     let fen = standards.as_fen();
     // The year's stored tallies: built whole on its first overview, or again when the
     // standards it was judged by are no longer those of the year.
+    build_year(app, year, &fen).await?;
     let mut conn = app.store.acquire().await?;
-    if !rollup::is_built(&mut conn, year, &fen).await? {
-        drop(conn);
-        let mut tx = app.store.begin().await?;
-        rollup::ensure(&mut tx, year, &fen).await?;
-        tx.commit().await?;
-        conn = app.store.acquire().await?;
-    }
     let tally = rollup::tally(&mut conn, org.org.id, year).await?;
     let totals = tally.totals()?;
     let below = rollup::judged(&mut conn, &scope, year, true, LIST_MAX).await?;

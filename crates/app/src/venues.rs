@@ -499,6 +499,20 @@ impl VenueList {
     }
 }
 
+/// Builds the stored venue rows and tallies of `year` unless built (its first page;
+/// `jiceng bench` times it apart): whether it built.
+pub async fn build(app: &App, year: i32) -> Result<bool> {
+    let mut conn = app.store.acquire().await?;
+    if rollup::is_built(&mut conn, year).await? {
+        return Ok(false);
+    }
+    drop(conn);
+    let mut tx = app.store.begin().await?;
+    let built = rollup::ensure(&mut tx, year).await?;
+    tx.commit().await?;
+    Ok(built)
+}
+
 /// The venues kept by orgs of `org`'s subtree with their quarters of `year` (default: this
 /// year), as stored per venue and year (`venue_rollup`; the year built whole on its first
 /// page): the subtree's tally (venues, idle ones), the venues shown (the first of the
@@ -518,14 +532,8 @@ pub async fn list(
         ));
     }
     let scope = org.subtree();
+    build(app, year).await?;
     let mut conn = app.store.acquire().await?;
-    if !rollup::is_built(&mut conn, year).await? {
-        drop(conn);
-        let mut tx = app.store.begin().await?;
-        rollup::ensure(&mut tx, year).await?;
-        tx.commit().await?;
-        conn = app.store.acquire().await?;
-    }
     let ended = domain::ended_quarters(year, today);
     let tally = rollup::tally(&mut conn, org.org.id, year).await?;
     let venues = match shown {

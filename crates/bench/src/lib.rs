@@ -461,6 +461,21 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
                     g.funding, g.venues, g.meetings_at_venues, g.surveys, g.responses, g.seconds
                 );
             }
+            let year = chrono::Datelike::year(&app.today());
+            let t = std::time::Instant::now();
+            if jiceng_app::funding::build(&app, year).await? {
+                println!(
+                    "  经费保障 {year} counted per org (its first overview): {:.1} s",
+                    t.elapsed().as_secs_f64()
+                );
+            }
+            let t = std::time::Instant::now();
+            if jiceng_app::venues::build(&app, year).await? {
+                println!(
+                    "  活动场所 {year} counted per venue and org (its first page): {:.1} s",
+                    t.elapsed().as_secs_f64()
+                );
+            }
             app.store().close().await;
         }
         let rated = args.asks(asked::Kind::Ratings) || args.asks(asked::Kind::Weak);
