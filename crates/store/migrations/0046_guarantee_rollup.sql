@@ -57,3 +57,7 @@ CREATE TABLE venue_built (
     year        BIGINT NOT NULL PRIMARY KEY,
     built_at    TEXT NOT NULL
 );
+-- The venue list's order (owner's path, name, id) as an index, so its first page is a
+-- walk and not a sort of every venue of the range.
+DROP INDEX venue_path;
+CREATE INDEX venue_list ON venue (org_path, name, id);
