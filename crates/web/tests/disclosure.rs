@@ -278,3 +278,109 @@ contract_test!(
         assert_eq!(x.status, StatusCode::OK);
     }
 );
+
+/// A 结对共建台账 as the project's xlsx writer writes one: a title row, the header, the rows.
+fn pairing_register(rows: &[[&str; 6]]) -> Vec<u8> {
+    use jiceng_io::{OutCell, Sheet};
+    let headers = [
+        "结对类型",
+        "支持方",
+        "受援组织",
+        "共建内容",
+        "开始日期",
+        "结束日期",
+    ];
+    jiceng_io::workbook_bytes(&[Sheet {
+        name: "台账".into(),
+        title: "甲镇结对共建台账".into(),
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(|c| OutCell::Text(c.to_string())).collect())
+            .collect(),
+    }])
+    .unwrap()
+}
+
+contract_test!(
+    a_pairing_register_uploads_checks_and_imports_on_confirmation_once,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        let (b001, t001) = (f.orgs["B001"], f.orgs["T001"]);
+        let mut dept = logged_in(&f.app, "dept").await;
+        let page = dept.get("/import?kind=pairing").await.text();
+        assert!(page.contains("结对共建台账"), "{page}");
+        let r = dept.get("/import/template/pairing.xlsx").await;
+        assert_eq!(r.status, StatusCode::OK);
+        let csrf = dept.csrf().await;
+        let good = [
+            "部门包村",
+            "县农业农村局",
+            "B001",
+            "帮建村级活动场所",
+            "2026-03-01",
+            "",
+        ];
+        // A row naming an org outside 甲镇, and one ending before it starts: refused.
+        let bytes = pairing_register(&[
+            good,
+            [
+                "企业联村",
+                "某农业公司",
+                "B003",
+                "产业帮扶",
+                "2026-03-01",
+                "",
+            ],
+            [
+                "村居共建",
+                "甲村党支部",
+                "B002",
+                "共办活动",
+                "2026-05-01",
+                "2026-04-01",
+            ],
+        ]);
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("kind", "pairing"),
+            ("org", "T001"),
+        ];
+        let r = dept
+            .post_multipart("/import", &fields, ("结对台账.xlsx", bytes.as_slice()))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let html = r.text();
+        assert!(
+            html.contains("第4行") && html.contains("受援组织"),
+            "{html}"
+        );
+        assert!(
+            html.contains("第5行") && html.contains("结束日期"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("import-confirm"),
+            "no confirmation while errors remain"
+        );
+        // Fixed, it imports on confirmation; the same file again adds nothing.
+        let fixed = pairing_register(&[good]);
+        for round in 0..2 {
+            let r = dept
+                .post_multipart("/import", &fields, ("结对台账.xlsx", fixed.as_slice()))
+                .await;
+            let html = r.text();
+            assert!(html.contains("import-confirm"), "{round}: {html}");
+            let token = quoted_after(&html, "name=\"token\" value=\"");
+            let r = dept
+                .post_form("/import/confirm", &[("csrf", &csrf), ("token", &token)])
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{round}: {}", r.text());
+            assert!(r.text().contains("import-done"), "{round}: {}", r.text());
+        }
+        let list = dept.get(&format!("/pairing?org={t001}")).await.text();
+        assert_eq!(list.matches("帮建村级活动场所").count(), 1, "{list}");
+        let supported = dept.get(&format!("/orgs/{b001}")).await.text();
+        assert!(supported.contains("县农业农村局"), "{supported}");
+    }
+);
