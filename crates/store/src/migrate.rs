@@ -291,6 +291,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0045_request_register_no.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 47,
+        name: "survey_rollup",
+        script: include_str!("../migrations/0047_survey_rollup.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.
@@ -337,6 +343,11 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
     if applied.contains(&20) {
         let mut tx = store.begin().await?;
         crate::recruitment::tally::rebuild(&mut tx).await?;
+        tx.commit().await?;
+    }
+    if applied.contains(&47) {
+        let mut tx = store.begin().await?;
+        crate::survey_tally::rebuild(&mut tx).await?;
         tx.commit().await?;
     }
     Ok(applied)
