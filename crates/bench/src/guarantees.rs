@@ -155,8 +155,11 @@ pub async fn ensure(app: &App) -> Result<Option<GuaranteesLoad>> {
     let mut tx = store.begin().await?;
     let survey_tallies = jiceng_store::survey_tally::rebuild(&mut tx).await?;
     tx.commit().await?;
-    let rollup_seconds = rollup.elapsed().as_secs_f64();
     let mut conn = store.acquire().await?;
+    // Every survey row was rewritten: PostgreSQL's visibility map and statistics brought
+    // up to date, or its range reads wade through the old versions until autovacuum runs.
+    jiceng_store::bulk::settle(&mut conn, &["survey", "survey_tally"]).await?;
+    let rollup_seconds = rollup.elapsed().as_secs_f64();
     let max = |t: &str| format!("SELECT COALESCE(MAX(id), 0) FROM {t}");
     for (kind, table) in [
         ("venue", "venue"),

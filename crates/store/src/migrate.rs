@@ -349,6 +349,9 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
         let mut tx = store.begin().await?;
         crate::survey_tally::rebuild(&mut tx).await?;
         tx.commit().await?;
+        // Every survey row was rewritten (PostgreSQL: the old versions vacuumed).
+        let mut conn = store.acquire().await?;
+        crate::bulk::settle(&mut conn, &["survey"]).await?;
     }
     Ok(applied)
 }

@@ -2,15 +2,16 @@
 //! 0047): the totals are the org's tally rows (`survey_tally`), the lists indexed reads
 //! with a LIMIT over the surveys' own figures — never a count over tokens or responses.
 //!
-//! A list is read one of two ways, chosen by the stored counts: a subtree with few
-//! surveys reads its path range (`survey_path`) and sorts it; a subtree holding a large
-//! share of the surveys walks the index in the list's order (`survey_latest`,
-//! `survey_year_latest`, `survey_year_share`) keeping the rows of the subtree until the
-//! LIMIT is met. The range costs the subtree's surveys; the walk about
-//! `limit × all ÷ subtree` rows: the range is read while the subtree's count squared is
-//! at most `limit × all`. Each form keeps the other's index out of reach (`+year` and a
-//! `+` in the order, or the path compared as a prefix), so neither engine picks the range
-//! at a province nor the walk at a township.
+//! A list is read one of two ways: a subtree with few surveys reads its path range
+//! (`survey_path`) and sorts it; a subtree holding a large share of the surveys walks the
+//! index in the list's order (`survey_latest`, `survey_year_latest`, `survey_year_share`)
+//! keeping the rows of the subtree until the LIMIT is met. PostgreSQL's planner chooses
+//! between them from its statistics (EXPLAIN: the walk at a county root holding every
+//! survey, the range at a township). SQLite's is told by the stored counts: the range
+//! costs the subtree's surveys, the walk about `limit × all ÷ subtree` rows, so the range
+//! is read while the subtree's count squared is at most `limit × all` — with the walk's
+//! indexes out of reach (`+year`, a `+` in the order), else the index is walked with the
+//! path compared as a prefix, out of the range index's reach.
 
 use jiceng_domain::path;
 
@@ -64,14 +65,14 @@ pub async fn totals(conn: &mut Conn, org_path: &str, w: Within<'_>) -> Result<Su
 }
 
 /// How the subtree of `org_path` is read: `None` when it holds no survey (nothing to
-/// read), `Some(true)` when the index is walked, `Some(false)` when its range is read.
+/// read).
 async fn walk(
     conn: &mut Conn,
     org_path: &str,
     year: Option<i32>,
     period: Option<&str>,
     limit: i64,
-) -> Result<Option<bool>> {
+) -> Result<Option<Form>> {
     let ids = path::ids(org_path);
     let (Some(&root), Some(&org)) = (ids.first(), ids.last()) else {
         return Ok(None);
@@ -87,15 +88,61 @@ async fn walk(
             .await?
             .surveys
     };
-    Ok(Some(sub.saturating_mul(sub) > limit.saturating_mul(all)))
+    Ok(Some(
+        if crate::backup::backend_of(conn) == crate::Backend::Postgres {
+            Form::Planned
+        } else if sub.saturating_mul(sub) > limit.saturating_mul(all) {
+            Form::Walk
+        } else {
+            Form::Range
+        },
+    ))
 }
 
-/// The query's head and the subtree's predicate: a range on the path (the range read) or
-/// a prefix compared that no index serves (the walk).
-fn head(walking: bool, org_path: &str) -> Sql {
+/// How a list is read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Form {
+    /// The subtree's path range, sorted (the list's indexes kept out of reach).
+    Range,
+    /// The list's index walked in order, the path compared as a prefix (SQLite).
+    Walk,
+    /// The range and the order as they are: PostgreSQL's planner picks between the two
+    /// from its statistics (the walk at a province, the range at a township).
+    Planned,
+}
+
+impl Form {
+    fn year(self) -> &'static str {
+        if self == Form::Range {
+            " AND +s.year = "
+        } else {
+            " AND s.year = "
+        }
+    }
+
+    fn latest_first(self) -> &'static str {
+        if self == Form::Range {
+            " ORDER BY +s.is_open DESC, s.opened_on DESC, s.id DESC LIMIT "
+        } else {
+            " ORDER BY s.is_open DESC, s.opened_on DESC, s.id DESC LIMIT "
+        }
+    }
+
+    fn lowest_first(self) -> &'static str {
+        if self == Form::Range {
+            " ORDER BY +s.closed_share, s.id LIMIT "
+        } else {
+            " ORDER BY s.closed_share, s.id LIMIT "
+        }
+    }
+}
+
+/// The query's head and the subtree's predicate: a range on the path, or for SQLite's walk
+/// a prefix compared that no index serves (its planner would take the range's index).
+fn head(form: Form, org_path: &str) -> Sql {
     let cols: Vec<String> = COUNTED_COLS.iter().map(|c| format!("s.{c}")).collect();
     let q = Sql::new(format!("SELECT {} FROM survey s WHERE ", cols.join(", ")));
-    if walking {
+    if form == Form::Walk {
         q.push(&format!(
             "SUBSTR(s.org_path, 1, {}) = ",
             org_path.chars().count()
@@ -114,24 +161,14 @@ pub async fn list(
     w: Within<'_>,
     limit: i64,
 ) -> Result<Vec<SurveyRow>> {
-    let Some(walking) = walk(conn, org_path, Some(w.year), w.period, limit).await? else {
+    let Some(form) = walk(conn, org_path, Some(w.year), w.period, limit).await? else {
         return Ok(Vec::new());
     };
-    let mut q = head(walking, org_path).push(if walking {
-        " AND s.year = "
-    } else {
-        " AND +s.year = "
-    });
-    q = q.bind(w.year);
+    let mut q = head(form, org_path).push(form.year()).bind(w.year);
     if let Some(p) = w.period {
         q = q.push(" AND s.period = ").bind(p);
     }
-    let order = if walking {
-        " ORDER BY s.is_open DESC, s.opened_on DESC, s.id DESC LIMIT "
-    } else {
-        " ORDER BY +s.is_open DESC, s.opened_on DESC, s.id DESC LIMIT "
-    };
-    q.push(order)
+    q.push(form.latest_first())
         .bind(limit)
         .fetch_map(&mut *conn, counted_from_row)
         .await
@@ -140,16 +177,11 @@ pub async fn list(
 /// Every survey of the subtree of `org_path`, of any year (the open first, then the latest
 /// opened; at most `limit`), with their figures.
 pub async fn list_all(conn: &mut Conn, org_path: &str, limit: i64) -> Result<Vec<SurveyRow>> {
-    let Some(walking) = walk(conn, org_path, None, None, limit).await? else {
+    let Some(form) = walk(conn, org_path, None, None, limit).await? else {
         return Ok(Vec::new());
     };
-    let order = if walking {
-        " ORDER BY s.is_open DESC, s.opened_on DESC, s.id DESC LIMIT "
-    } else {
-        " ORDER BY +s.is_open DESC, s.opened_on DESC, s.id DESC LIMIT "
-    };
-    head(walking, org_path)
-        .push(order)
+    head(form, org_path)
+        .push(form.latest_first())
         .bind(limit)
         .fetch_map(&mut *conn, counted_from_row)
         .await
@@ -166,15 +198,11 @@ pub async fn below(
     min_permille: i64,
     limit: i64,
 ) -> Result<Vec<SurveyRow>> {
-    let Some(walking) = walk(conn, org_path, Some(w.year), w.period, limit).await? else {
+    let Some(form) = walk(conn, org_path, Some(w.year), w.period, limit).await? else {
         return Ok(Vec::new());
     };
-    let mut q = head(walking, org_path)
-        .push(if walking {
-            " AND s.year = "
-        } else {
-            " AND +s.year = "
-        })
+    let mut q = head(form, org_path)
+        .push(form.year())
         .bind(w.year)
         .push(" AND s.closed_share <= ")
         .bind(min_permille as f64 / 1000.0)
@@ -184,12 +212,7 @@ pub async fn below(
     if let Some(p) = w.period {
         q = q.push(" AND s.period = ").bind(p);
     }
-    let order = if walking {
-        " ORDER BY s.closed_share, s.id LIMIT "
-    } else {
-        " ORDER BY +s.closed_share, s.id LIMIT "
-    };
-    q.push(order)
+    q.push(form.lowest_first())
         .bind(limit)
         .fetch_map(&mut *conn, counted_from_row)
         .await
