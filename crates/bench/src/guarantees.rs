@@ -28,6 +28,10 @@ pub struct GuaranteesLoad {
     pub surveys: i64,
     pub responses: i64,
     pub seconds: f64,
+    /// The surveys' stored figures and tallies made from the rows seeded (one bulk
+    /// refresh, `survey_tally::rebuild`): tally rows written and the time it took.
+    pub survey_tallies: usize,
+    pub rollup_seconds: f64,
 }
 
 /// Answers per seeded survey (and tokens issued: half as many again).
@@ -146,7 +150,16 @@ pub async fn ensure(app: &App) -> Result<Option<GuaranteesLoad>> {
     ))
     .await?;
     tx.commit().await?;
+    // The rows went in without their figures: counted once, bottom-up from the surveys.
+    let rollup = Instant::now();
+    let mut tx = store.begin().await?;
+    let survey_tallies = jiceng_store::survey_tally::rebuild(&mut tx).await?;
+    tx.commit().await?;
     let mut conn = store.acquire().await?;
+    // Every survey row was rewritten: PostgreSQL's visibility map and statistics brought
+    // up to date, or its range reads wade through the old versions until autovacuum runs.
+    jiceng_store::bulk::settle(&mut conn, &["survey", "survey_tally"]).await?;
+    let rollup_seconds = rollup.elapsed().as_secs_f64();
     let max = |t: &str| format!("SELECT COALESCE(MAX(id), 0) FROM {t}");
     for (kind, table) in [
         ("venue", "venue"),
@@ -168,5 +181,7 @@ pub async fn ensure(app: &App) -> Result<Option<GuaranteesLoad>> {
         surveys,
         responses,
         seconds: t.elapsed().as_secs_f64(),
+        survey_tallies,
+        rollup_seconds,
     }))
 }

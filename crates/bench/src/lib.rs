@@ -460,6 +460,10 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
                     "  基础保障 loaded: {} funding records, {} venues ({} meetings held there), {} surveys with {} answers in {:.0} s",
                     g.funding, g.venues, g.meetings_at_venues, g.surveys, g.responses, g.seconds
                 );
+                println!(
+                    "  surveys' figures and {} org tallies made from them (one bulk refresh) in {:.2} s",
+                    g.survey_tallies, g.rollup_seconds
+                );
             }
             let year = chrono::Datelike::year(&app.today());
             let t = std::time::Instant::now();

@@ -297,6 +297,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0046_guarantee_rollup.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 47,
+        name: "survey_rollup",
+        script: include_str!("../migrations/0047_survey_rollup.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.
@@ -344,6 +350,14 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
         let mut tx = store.begin().await?;
         crate::recruitment::tally::rebuild(&mut tx).await?;
         tx.commit().await?;
+    }
+    if applied.contains(&47) {
+        let mut tx = store.begin().await?;
+        crate::survey_tally::rebuild(&mut tx).await?;
+        tx.commit().await?;
+        // Every survey row was rewritten (PostgreSQL: the old versions vacuumed).
+        let mut conn = store.acquire().await?;
+        crate::bulk::settle(&mut conn, &["survey"]).await?;
     }
     Ok(applied)
 }

@@ -10,6 +10,7 @@ use jiceng_domain::survey::{SatisfactionFacts, SurveyPeriod};
 
 use crate::row::{from_row, Cells};
 use crate::sql::{insert_many, Sql, Val};
+use crate::survey_tally::{self, Change, Figures};
 use crate::{Conn, Result, Scope, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,8 +83,43 @@ pub async fn insert(conn: &mut Conn, s: &StoredSurvey) -> Result<()> {
         s.closed_on.into(),
         s.opened_by.clone().into(),
         s.opened_at.clone().into(),
+        i64::from(s.closed_on.is_none()).into(),
     ];
-    insert_many(conn, "survey", &COLS, &[row]).await
+    let mut cols = COLS.to_vec();
+    cols.push("is_open");
+    insert_many(conn, "survey", &cols, &[row]).await?;
+    let by = Figures {
+        surveys: 1,
+        open: i64::from(s.closed_on.is_none()),
+        ..Figures::default()
+    };
+    let (code, year) = (s.period.code(), i64::from(s.period.year()));
+    survey_tally::apply(conn, &[Change::at(&s.org_path, &code, year, by)]).await
+}
+
+/// Adds `by` (tokens issued, responses, ratings, satisfied) to survey `id`'s figures;
+/// answers the change of the tally of its org and of every org above it (for the caller
+/// to apply, all of a transaction's at once).
+async fn count(conn: &mut Conn, id: i64, by: Figures) -> Result<Change> {
+    let row: Option<(String, String, i64)> = Sql::new("UPDATE survey SET issued = issued + ")
+        .bind(by.issued)
+        .push(", responses = responses + ")
+        .bind(by.responses)
+        .push(", ratings = ratings + ")
+        .bind(by.ratings)
+        .push(", satisfied = satisfied + ")
+        .bind(by.satisfied)
+        .push(" WHERE id = ")
+        .bind(id)
+        .push(" RETURNING org_path, period, year")
+        .fetch_all_as(&mut *conn)
+        .await?
+        .into_iter()
+        .next();
+    let Some((path, period, year)) = row else {
+        return Err(StoreError::NotFound(format!("群众满意度测评（id {id}）")));
+    };
+    Ok(Change::at(&path, &period, year, by))
 }
 
 /// A survey by id within `scope`.
@@ -127,97 +163,73 @@ pub struct SurveyRow {
     pub satisfied: i64,
 }
 
-/// The counts of surveys `ids`: id → (issued, responses, ratings, satisfied); two grouped
-/// reads.
-pub(crate) async fn counts(
-    conn: &mut Conn,
-    ids: &[i64],
-) -> Result<HashMap<i64, (i64, i64, i64, i64)>> {
-    let mut out: HashMap<i64, (i64, i64, i64, i64)> = HashMap::new();
-    for chunk in ids.chunks(crate::sql::IN_CHUNK) {
-        let issued: Vec<(i64, i64)> = Sql::new(
-            "SELECT survey_id, CAST(SUM(tokens) AS BIGINT) FROM survey_batch WHERE survey_id IN ",
-        )
-        .in_list(chunk.iter().copied())
-        .push(" GROUP BY survey_id")
-        .fetch_all_as(&mut *conn)
-        .await?;
-        for (id, n) in issued {
-            out.entry(id).or_default().0 = n;
-        }
-        let answered: Vec<(i64, i64, i64, i64)> = Sql::new(
-            "SELECT survey_id, COUNT(*), CAST(SUM(rated) AS BIGINT), CAST(SUM(satisfied) AS BIGINT) \
-             FROM survey_response WHERE survey_id IN ",
-        )
-        .in_list(chunk.iter().copied())
-        .push(" GROUP BY survey_id")
-        .fetch_all_as(&mut *conn)
-        .await?;
-        for (id, n, rated, sat) in answered {
-            let e = out.entry(id).or_default();
-            e.1 = n;
-            e.2 = rated;
-            e.3 = sat;
-        }
-    }
-    Ok(out)
+/// The survey's columns with its stored figures.
+pub(crate) const COUNTED_COLS: [&str; 16] = [
+    "id",
+    "org_id",
+    "org_path",
+    "org_name",
+    "period",
+    "year",
+    "template",
+    "questions",
+    "opened_on",
+    "closed_on",
+    "opened_by",
+    "opened_at",
+    "issued",
+    "responses",
+    "ratings",
+    "satisfied",
+];
+
+pub(crate) fn counted_from_row(r: &sqlx::any::AnyRow) -> Result<SurveyRow> {
+    use sqlx::Row;
+    Ok(SurveyRow {
+        survey: survey_from_row(r)?,
+        issued: r.try_get("issued")?,
+        responses: r.try_get("responses")?,
+        ratings: r.try_get("ratings")?,
+        satisfied: r.try_get("satisfied")?,
+    })
 }
 
-/// The surveys of `scope`, the open first, then the latest opened (at most `limit`), with
-/// their counts.
-pub async fn list(conn: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<SurveyRow>> {
-    let found = Sql::new(format!("SELECT {} FROM survey WHERE ", COLS.join(", ")))
-        .scope("org_path", scope)
-        .push(
-            " ORDER BY CASE WHEN closed_on IS NULL THEN 0 ELSE 1 END, opened_on DESC, id DESC LIMIT ",
-        )
-        .bind(limit)
-        .fetch_map(&mut *conn, survey_from_row)
-        .await?;
-    with_counts(conn, found).await
-}
-
-/// The surveys with their counts (two grouped reads).
-pub(crate) async fn with_counts(
-    conn: &mut Conn,
-    found: Vec<StoredSurvey>,
-) -> Result<Vec<SurveyRow>> {
-    let ids: Vec<i64> = found.iter().map(|s| s.id).collect();
-    let c = counts(conn, &ids).await?;
-    Ok(found
-        .into_iter()
-        .map(|s| {
-            let (issued, responses, ratings, satisfied) = c.get(&s.id).copied().unwrap_or_default();
-            SurveyRow {
-                survey: s,
-                issued,
-                responses,
-                ratings,
-                satisfied,
-            }
-        })
-        .collect())
-}
-
-/// One survey's counts.
+/// One survey's figures (issued, responses, ratings, satisfied), as stored.
 pub async fn counts_of(conn: &mut Conn, id: i64) -> Result<(i64, i64, i64, i64)> {
-    Ok(counts(conn, &[id])
-        .await?
-        .get(&id)
-        .copied()
-        .unwrap_or_default())
+    Ok(
+        Sql::new("SELECT issued, responses, ratings, satisfied FROM survey WHERE id = ")
+            .bind(id)
+            .fetch_all_as(&mut *conn)
+            .await?
+            .into_iter()
+            .next()
+            .unwrap_or_default(),
+    )
 }
 
 /// Closes a survey if it was open (`false`: closed already).
 pub async fn close(conn: &mut Conn, id: i64, on: NaiveDate) -> Result<bool> {
-    let done = Sql::new("UPDATE survey SET closed_on = ")
+    let closed: Option<(String, String, i64)> = Sql::new("UPDATE survey SET closed_on = ")
         .bind(on)
-        .push(" WHERE id = ")
+        .push(&format!(
+            ", is_open = 0, closed_share = {} WHERE id = ",
+            survey_tally::SHARE
+        ))
         .bind(id)
-        .push(" AND closed_on IS NULL")
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+        .push(" AND closed_on IS NULL RETURNING org_path, period, year")
+        .fetch_all_as(&mut *conn)
+        .await?
+        .into_iter()
+        .next();
+    let Some((path, period, year)) = closed else {
+        return Ok(false);
+    };
+    let by = Figures {
+        open: -1,
+        ..Figures::default()
+    };
+    survey_tally::apply(conn, &[Change::at(&path, &period, year, by)]).await?;
+    Ok(true)
 }
 
 /// Holds survey `id` for the rest of the transaction if it is still open (`false`: closed
@@ -231,14 +243,15 @@ pub async fn hold_open(conn: &mut Conn, id: i64) -> Result<bool> {
     Ok(done.rows_affected() == 1)
 }
 
-/// Holds survey `id` open for the rest of an answer's transaction (`false`: closed
-/// meanwhile). PostgreSQL takes a share lock, so answers do not wait for each other, only
-/// a close (or a batch) waits for them; SQLite takes its write lock at once (an update of
-/// the row to itself), as every writer there does.
-pub async fn hold_open_shared(conn: &mut Conn, id: i64) -> Result<bool> {
+/// Holds survey `id` open for the rest of an answers' transaction (`false`: closed
+/// meanwhile): the answers move its figures, so PostgreSQL locks the row for update (a
+/// close, a batch or another process's answers wait); SQLite takes its write lock at once
+/// (an update of the row to itself), as every writer there does. Callers hold the surveys
+/// of one transaction in id order.
+pub async fn hold_open_for_answers(conn: &mut Conn, id: i64) -> Result<bool> {
     let sql = match crate::backup::backend_of(conn) {
         crate::Backend::Postgres => {
-            "SELECT id FROM survey WHERE id = $1 AND closed_on IS NULL FOR SHARE"
+            "SELECT id FROM survey WHERE id = $1 AND closed_on IS NULL FOR UPDATE"
         }
         crate::Backend::Sqlite => {
             "UPDATE survey SET id = id WHERE id = $1 AND closed_on IS NULL RETURNING id"
@@ -307,6 +320,12 @@ pub async fn add_batch(
         &rows,
     )
     .await?;
+    let by = Figures {
+        issued: hashes.len() as i64,
+        ..Figures::default()
+    };
+    let change = count(conn, survey_id, by).await?;
+    survey_tally::apply(conn, &[change]).await?;
     Ok(batch)
 }
 
@@ -383,17 +402,36 @@ const RESPONSE_COLS: [&str; 7] = [
     "comment",
 ];
 
-pub async fn add_response(conn: &mut Conn, r: &StoredResponse) -> Result<()> {
-    let row: Vec<Val> = vec![
-        r.id.into(),
-        r.survey_id.into(),
-        r.answered_on.into(),
-        r.scores.clone().into(),
-        r.rated.into(),
-        r.satisfied.into(),
-        r.comment.clone().into(),
-    ];
-    insert_many(conn, "survey_response", &RESPONSE_COLS, &[row]).await
+/// Writes responses (of open surveys the caller holds) and adds them to their surveys'
+/// figures and the tallies above, each survey once, in id order.
+pub async fn add_responses(conn: &mut Conn, rs: &[StoredResponse]) -> Result<()> {
+    let rows: Vec<Vec<Val>> = rs
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.into(),
+                r.survey_id.into(),
+                r.answered_on.into(),
+                r.scores.clone().into(),
+                r.rated.into(),
+                r.satisfied.into(),
+                r.comment.clone().into(),
+            ]
+        })
+        .collect();
+    insert_many(conn, "survey_response", &RESPONSE_COLS, &rows).await?;
+    let mut by: std::collections::BTreeMap<i64, Figures> = std::collections::BTreeMap::new();
+    for r in rs {
+        let f = by.entry(r.survey_id).or_default();
+        f.responses += 1;
+        f.ratings += r.rated;
+        f.satisfied += r.satisfied;
+    }
+    let mut changes = Vec::with_capacity(by.len());
+    for (id, f) in by {
+        changes.push(count(conn, id, f).await?);
+    }
+    survey_tally::apply(conn, &changes).await
 }
 
 /// The responses of a survey (their order says nothing of who or when).
@@ -423,47 +461,44 @@ pub async fn responses(conn: &mut Conn, survey_id: i64) -> Result<Vec<StoredResp
 
 /// What the surveys bring to the rating and diagnosis of every org of `scope` in `year`
 /// on `as_of`: per org, its latest survey of the year closed on or before the day, with its
-/// counts. One grouped read (the surveys and their responses), one for the tokens issued;
-/// orgs without such a survey are absent (暂无数据).
+/// stored figures. One read of the surveys; orgs without such a survey are absent
+/// (暂无数据).
 pub async fn facts_in_scope(
     conn: &mut Conn,
     scope: &Scope,
     year: i32,
     as_of: NaiveDate,
 ) -> Result<HashMap<i64, SatisfactionFacts>> {
-    let rows: Vec<(i64, i64, String, String, i64, i64, i64)> = Sql::numbered(
-        "SELECT s.org_id, s.id, s.period, s.closed_on, COUNT(r.id), \
-         CAST(COALESCE(SUM(r.rated), 0) AS BIGINT), CAST(COALESCE(SUM(r.satisfied), 0) AS BIGINT) \
-         FROM survey s LEFT JOIN survey_response r ON r.survey_id = s.id \
+    let rows = Sql::numbered(
+        "SELECT s.org_id, s.id, s.period, s.closed_on, s.responses, s.ratings, s.satisfied, \
+         s.issued FROM survey s \
          WHERE s.year = $1 AND s.closed_on IS NOT NULL AND s.closed_on <= $2 AND ",
         vec![i64::from(year).into(), as_of.into()],
     )
     .scope("s.org_path", scope)
-    .push(" GROUP BY s.org_id, s.id, s.period, s.closed_on")
-    .fetch_all_as(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
     let mut out: HashMap<i64, SatisfactionFacts> = HashMap::new();
-    for (org_id, id, period, closed_on, responses, ratings, satisfied) in rows {
-        let f = SatisfactionFacts {
-            survey_id: id,
-            period: period_of(&period)?,
-            closed_on: crate::parse_date_text(&closed_on)?,
-            responses,
-            issued: 0,
-            ratings,
-            satisfied,
-        };
+    for r in &rows {
+        let org_id: i64 = sqlx::Row::try_get(r, "org_id")?;
+        let f = from_row!(
+            r,
+            SatisfactionFacts {
+                survey_id: sqlx::Row::try_get(r, "id")?,
+                period: period_of(&sqlx::Row::try_get::<String, _>(r, "period")?)?,
+                closed_on: r.date("closed_on")?,
+                responses,
+                issued,
+                ratings,
+                satisfied,
+            }
+        );
         let later = out
             .get(&org_id)
             .is_none_or(|o| (f.closed_on, f.survey_id) > (o.closed_on, o.survey_id));
         if later {
             out.insert(org_id, f);
         }
-    }
-    let ids: Vec<i64> = out.values().map(|f| f.survey_id).collect();
-    let c = counts(conn, &ids).await?;
-    for f in out.values_mut() {
-        f.issued = c.get(&f.survey_id).map_or(0, |x| x.0);
     }
     Ok(out)
 }

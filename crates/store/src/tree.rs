@@ -117,5 +117,7 @@ pub async fn move_subtree(conn: &mut Conn, org_id: i64, new_parent: i64) -> Resu
     // The tasks' counts up the tree follow who now lies on the way to their targets.
     crate::task_rollup::rebuild_under(conn, &new).await?;
     crate::burden_rollup::forget_under(conn, &new).await?;
+    // The surveys' figures leave the old ancestors' tallies and join the new ones'.
+    crate::survey_tally::moved(conn, org_id, &old, &new).await?;
     Ok(new)
 }

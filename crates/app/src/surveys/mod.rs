@@ -412,7 +412,7 @@ pub struct SurveyList {
 /// The surveys of orgs of `org`'s subtree, the open first, with their rates.
 pub async fn list(app: &App, org: &InScope<OrgRecord>) -> Result<SurveyList> {
     let mut conn = app.store.acquire().await?;
-    let rows = store::list(&mut conn, &org.subtree(), LIST_MAX).await?;
+    let rows = jiceng_store::survey_report::list_all(&mut conn, &org.path, LIST_MAX).await?;
     let surveys = report::named(&mut conn, &rows).await?;
     drop(conn);
     Ok(SurveyList {

@@ -1,7 +1,7 @@
 //! `jiceng report surveys`: the 群众满意度测评 of a subtree in a year or half-year — how many
 //! surveys, tokens and answers, the response and satisfaction rates over all of them, the
 //! closed surveys below the rule set's share (软), and each survey (capped). The totals
-//! and the surveys below come from grouped reads over the path range.
+//! are the org's stored tally; the lists indexed reads of the surveys' stored figures.
 
 use chrono::NaiveDate;
 use jiceng_domain::survey::{self as domain, SurveyPeriod};
@@ -157,12 +157,11 @@ pub async fn report(
         .in_force(today)
         .weak_signals
         .satisfaction_min_share;
-    let scope = org.subtree();
     let mut conn = app.store.acquire().await?;
-    let totals = store::totals(&mut conn, &scope, w).await?;
+    let totals = store::totals(&mut conn, &org.path, w).await?;
     let min_permille = (min_share * 1000.0).round() as i64;
-    let below = store::below(&mut conn, &scope, w, min_permille, LIST_MAX).await?;
-    let listed = store::list(&mut conn, &scope, w, LIST_MAX).await?;
+    let below = store::below(&mut conn, &org.path, w, min_permille, LIST_MAX).await?;
+    let listed = store::list(&mut conn, &org.path, w, LIST_MAX).await?;
     let below = named(&mut conn, &below).await?;
     let surveys = named(&mut conn, &listed).await?;
     Ok(SurveyReport {

@@ -90,30 +90,31 @@ async fn write_alone(store: &Store, a: &Answer) -> Outcome {
     Ok(o.pop().flatten())
 }
 
-/// One transaction: each answer's survey held open (so a close waits for it or comes
-/// before it), its token marked used once, its response written.
+/// One transaction: the answers' surveys held open in id order (so a close waits for
+/// them or comes before them), each answer's token marked used once, the responses
+/// written and counted into their surveys' figures and the tallies above.
 async fn write_all(store: &Store, answers: &[&Answer]) -> Result<Vec<Option<Ballot>>> {
     let mut tx = store.begin().await?;
-    let mut open: HashMap<i64, bool> = HashMap::new();
+    let mut ids: Vec<i64> = answers.iter().map(|a| a.survey_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut open: HashMap<i64, bool> = HashMap::with_capacity(ids.len());
+    for id in ids {
+        open.insert(id, store::hold_open_for_answers(&mut tx, id).await?);
+    }
     let mut out = Vec::with_capacity(answers.len());
+    let mut written: Vec<StoredResponse> = Vec::with_capacity(answers.len());
     for a in answers {
-        let is_open = match open.get(&a.survey_id) {
-            Some(&o) => o,
-            None => {
-                let o = store::hold_open_shared(&mut tx, a.survey_id).await?;
-                open.insert(a.survey_id, o);
-                o
-            }
-        };
-        out.push(if !is_open {
+        out.push(if !open[&a.survey_id] {
             Some(Ballot::Closed)
         } else if !store::use_token(&mut tx, &a.hash).await? {
             Some(Ballot::Used)
         } else {
-            store::add_response(&mut tx, &a.response).await?;
+            written.push(a.response.clone());
             None
         });
     }
+    store::add_responses(&mut tx, &written).await?;
     tx.commit().await?;
     Ok(out)
 }
