@@ -34,8 +34,9 @@ pub use pay::{
     EARLIEST_YEAR,
 };
 
-/// How many venues a list shows.
-pub const LIST_MAX: i64 = 2_000;
+/// How many venues a list shows (a page, as the survey and request lists: the counts
+/// above it are of the whole subtree, and a child org or the idle filter narrows it).
+pub const LIST_MAX: i64 = 500;
 
 impl From<VenueError> for AppError {
     fn from(e: VenueError) -> AppError {
