@@ -218,10 +218,7 @@ pub async fn touch(conn: &mut Conn, venue_ids: &[i64]) -> Result<()> {
     if venue_ids.is_empty() || years.is_empty() {
         return Ok(());
     }
-    let mut vs: Vec<StoredVenue> = Vec::new();
-    for &id in venue_ids {
-        vs.extend(venues::get(conn, &Scope::All, id).await?);
-    }
+    let vs = venues::by_ids(conn, venue_ids).await?;
     let orgs: Vec<i64> = vs.iter().map(|v| v.org_id).collect();
     for year in years {
         let held = held(conn, year, Some(venue_ids)).await?;

@@ -165,6 +165,20 @@ pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Store
         .await
 }
 
+/// The venues `ids` (any scope; unknown ids left out).
+pub async fn by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StoredVenue>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IN_CHUNK) {
+        let q = Sql::new(format!(
+            "SELECT {} FROM venue WHERE id IN ",
+            COLS.join(", ")
+        ))
+        .in_list(chunk.iter().copied());
+        out.extend(q.fetch_map(&mut *conn, venue_from_row).await?);
+    }
+    Ok(out)
+}
+
 /// The venues kept by orgs of `scope`, by owner then name, at most `limit`.
 pub async fn list(conn: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<StoredVenue>> {
     Sql::new(format!("SELECT {} FROM venue WHERE ", COLS.join(", ")))

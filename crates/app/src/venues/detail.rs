@@ -1,8 +1,6 @@
 //! One venue seen: the orgs using it and the meetings held there in a year by quarter;
 //! the orgs a venue's form may name as users.
 
-use std::collections::HashMap;
-
 use chrono::{Datelike, NaiveDate};
 use jiceng_domain::venue as domain;
 use jiceng_domain::OrgKind;
@@ -66,26 +64,14 @@ pub async fn get(
         .into_iter()
         .next()
         .map(|(_, d)| d);
-    let mut ids: Vec<i64> = meetings
+    let ids: Vec<i64> = meetings
         .iter()
         .map(|m| m.org_id)
         .chain(user_ids.iter().copied())
         .chain([v.org_id])
         .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let orgs: HashMap<i64, OrgRef> = jiceng_store::orgs::by_ids(&mut conn, &ids)
-        .await?
-        .iter()
-        .map(|o| (o.org.id, OrgRef::of(&o.org)))
-        .collect();
+    let name = super::org_refs(&mut conn, ids).await?;
     drop(conn);
-    let name = |id: i64| {
-        orgs.get(&id).cloned().unwrap_or(OrgRef {
-            code: String::new(),
-            name: String::new(),
-        })
-    };
     let mut held = [0i64; 4];
     let mut by_quarter: [Vec<HeldMeeting>; 4] = Default::default();
     for m in meetings {

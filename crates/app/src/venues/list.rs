@@ -204,28 +204,18 @@ pub async fn list(
         Shown::All => store::list(&mut conn, &scope, LIST_MAX).await?,
         Shown::Idle => rollup::idle(&mut conn, &scope, year, ended, LIST_MAX).await?,
     };
-    let mut ids: Vec<i64> = venues.iter().map(|v| v.id).collect();
+    let ids: Vec<i64> = venues.iter().map(|v| v.id).collect();
     let held = rollup::held_of(&mut conn, &ids, year).await?;
     let last: HashMap<i64, NaiveDate> = rollup::last_held(&mut conn, &ids, today)
         .await?
         .into_iter()
         .collect();
-    ids = venues.iter().map(|v| v.org_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let orgs: HashMap<i64, OrgRef> = jiceng_store::orgs::by_ids(&mut conn, &ids)
-        .await?
-        .iter()
-        .map(|o| (o.org.id, OrgRef::of(&o.org)))
-        .collect();
+    let org_of = super::org_refs(&mut conn, venues.iter().map(|v| v.org_id).collect()).await?;
     drop(conn);
     let venues: Vec<VenueRow> = venues
         .into_iter()
         .map(|v| {
-            let o = orgs.get(&v.org_id).cloned().unwrap_or(OrgRef {
-                code: String::new(),
-                name: String::new(),
-            });
+            let o = org_of(v.org_id);
             let h = held.get(&v.id).copied().unwrap_or_default();
             let l = last.get(&v.id).copied();
             row_of(v, o, h, l, year, today)

@@ -20,7 +20,7 @@ use crate::access::{Grant, InScope, RecordVenues};
 use crate::audit::{self, AuditAction};
 use crate::auth::time_text;
 use crate::refusal::{refused, Refused};
-use crate::{App, AppError, OrgRecord, Result};
+use crate::{App, AppError, OrgRecord, OrgRef, Result};
 
 mod detail;
 mod list;
@@ -352,4 +352,22 @@ pub fn facilities() -> Vec<Facility> {
         .iter()
         .map(|(code, label)| Facility { code, label })
         .collect()
+}
+
+/// The orgs of `ids` as shown (one read; repeated and unknown ids allowed): an unknown one
+/// reads as blank.
+async fn org_refs(conn: &mut Conn, mut ids: Vec<i64>) -> Result<impl Fn(i64) -> OrgRef> {
+    ids.sort_unstable();
+    ids.dedup();
+    let orgs: std::collections::HashMap<i64, OrgRef> = jiceng_store::orgs::by_ids(conn, &ids)
+        .await?
+        .iter()
+        .map(|o| (o.org.id, OrgRef::of(&o.org)))
+        .collect();
+    Ok(move |id: i64| {
+        orgs.get(&id).cloned().unwrap_or(OrgRef {
+            code: String::new(),
+            name: String::new(),
+        })
+    })
 }
