@@ -48,6 +48,10 @@ pub struct RuleSet {
     /// secretary (the department may set its own).
     #[serde(default)]
     pub secretary_pay: crate::venue::SecretaryPayRules,
+    /// 检验标准 (五个是否): each measure's indicators, weights and normalisation, and the
+    /// weakest link's target and tail (the shipped default where a set has none).
+    #[serde(default)]
+    pub scorecard: crate::scorecard::ScorecardRules,
 }
 
 /// 减负 (SPEC C6): the number of tasks, inspections and data requests an org of each level
@@ -493,11 +497,12 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
         for entry in std::fs::read_dir(dir).unwrap() {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-            // Indicator sets and the assistance mapping (rating.rs, rectification.rs)
-            // sit beside the rule sets and are listed where they are read.
+            // Indicator sets, the assistance mapping and the scorecard's default (rating.rs,
+            // rectification.rs, scorecard/rules.rs) sit beside the rule sets and are listed where they are read.
             let other = name.starts_with("indicators-")
                 || name.starts_with("assistance-")
-                || name.starts_with("calendar-");
+                || name.starts_with("calendar-")
+                || name.starts_with("scorecard-");
             if name.ends_with(".json") && !other {
                 assert!(
                     SHIPPED_FILES.iter().any(|(n, _)| *n == name),
