@@ -55,7 +55,7 @@ pub use rating::{IndicatorBook, IndicatorSet, OrgYearFacts, Rating};
 pub use recruitment::{RecruitStage, StepKind, StepRecord};
 pub use rectification::{Case, Stage, Step};
 pub use rules::{RuleBook, RuleSet};
-pub use scorecard::{Measure, Scorecard, ScorecardInputs};
+pub use scorecard::{Measure, Scorecard, ScorecardInputs, WeakestLink};
 pub use structure::{Anomaly, AnomalyRule, OrgFacts};
 pub use unit::{OperatingStatus, Unit};
 pub use weakness::{Decision, Signal, SignalRule, SignalState, WeaknessKind};

@@ -10,10 +10,12 @@
 mod inputs;
 mod measures;
 mod rules;
+mod weakest;
 
 pub use inputs::{Figure, Ratio, ScorecardInputs};
 pub use measures::{score, IndicatorScore, MeasureScore, MeasureScores, Scorecard};
 pub use rules::{IndicatorRule, Linear, ScorecardRules, WeakestRules, SHIPPED_SCORECARD};
+pub use weakest::{weakest_link, Contribution, Gap, LevelGap, Scored, WeakestLink, WhatIf};
 
 use serde::{Deserialize, Serialize};
 
@@ -80,7 +82,11 @@ pub struct ScorecardReport {
     pub period: String,
     #[serde(flatten)]
     pub card: Scorecard,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weakest: Option<WeakestLink>,
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_weakest;

@@ -174,6 +174,7 @@ fn the_report_has_the_shape_of_the_issue() {
         org: 7,
         period: "2026H2".into(),
         card: score(&x, &rules()),
+        weakest: None,
     };
     let v = serde_json::to_value(&report).unwrap();
     assert_eq!(v["org"], 7);
@@ -186,6 +187,7 @@ fn the_report_has_the_shape_of_the_issue() {
         .unwrap()
         .contains("90"));
     assert!(v["measures"]["Function"]["score"].is_null());
+    assert!(v.get("weakest").is_none());
 }
 
 fn ratio() -> impl Strategy<Value = Ratio> {
