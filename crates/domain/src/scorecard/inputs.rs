@@ -12,11 +12,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::coverage::DomainCoverage;
 use crate::duty::Grade;
+use crate::inspection::ProblemStatus;
 use crate::mass_request::RequestCounts;
 use crate::recruitment::tally::YearAdmissions;
 use crate::survey::SatisfactionFacts;
 use crate::task::TaskTally;
 use crate::year_facts::LifeTotals;
+use crate::Date;
 
 /// A count of what meets a standard (`num`) out of what is judged (`den`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -28,6 +30,12 @@ pub struct Ratio {
 impl Ratio {
     pub fn of(num: i64, den: i64) -> Ratio {
         Ratio { num, den }
+    }
+
+    /// One judged item that meets the standard or not (an org's secretary in office, its
+    /// term current, …): per-org inputs are flags, a subtree's are their sums.
+    pub fn flag(met: bool) -> Ratio {
+        Ratio::of(i64::from(met), 1)
     }
 
     /// Whether anything is recorded (a zero denominator is 暂无数据).
@@ -215,6 +223,27 @@ impl ScorecardInputs {
         self.requests_resolved = Ratio::of(c.resolved, c.received);
         self.requests_in_time = Ratio::of(c.received - c.overdue, c.received);
         self.feedback_satisfied = Ratio::of(c.satisfied, c.with_feedback);
+    }
+
+    /// Counts one problem of a 督查 or 述职评议 by its status on the day: fixed (on time or
+    /// late) meets, overdue fails, open and not yet due is not judged.
+    pub fn add_problem(&mut self, status: ProblemStatus) {
+        match status {
+            ProblemStatus::Fixed | ProblemStatus::FixedLate => {
+                self.problems_fixed += Ratio::flag(true)
+            }
+            ProblemStatus::Overdue => self.problems_fixed += Ratio::flag(false),
+            ProblemStatus::Open => {}
+        }
+    }
+
+    /// Counts one rectification measure on `today`: judged once done or past its
+    /// deadline, met when done by the deadline.
+    pub fn add_rectification_measure(&mut self, m: &crate::rectification::Measure, today: Date) {
+        if m.done_on.is_some() || m.deadline < today {
+            let on_time = m.done_on.is_some_and(|d| d <= m.deadline);
+            self.measures_on_time += Ratio::flag(on_time);
+        }
     }
 
     /// The org's latest closed survey of the period.

@@ -162,6 +162,30 @@ fn setters_read_the_registers_tallies() {
         not_due: 4,
     });
     assert_eq!(x.tasks_on_time, Ratio::of(3, 5));
+    use crate::inspection::ProblemStatus::*;
+    for s in [Fixed, FixedLate, Overdue, Open] {
+        x.add_problem(s);
+    }
+    assert_eq!(x.problems_fixed, Ratio::of(2, 3));
+    let day = |s: &str| s.parse::<crate::Date>().unwrap();
+    let m = |deadline: &str, done: Option<&str>| crate::rectification::Measure {
+        seq: 1,
+        text: "整改".into(),
+        owner: "村委".into(),
+        deadline: day(deadline),
+        done_on: done.map(day),
+        note: None,
+    };
+    let today = day("2026-06-30");
+    for one in [
+        m("2026-05-01", Some("2026-04-20")),
+        m("2026-05-01", Some("2026-05-20")),
+        m("2026-05-01", None),
+        m("2026-09-01", None),
+    ] {
+        x.add_rectification_measure(&one, today);
+    }
+    assert_eq!(x.measures_on_time, Ratio::of(1, 3));
 }
 
 #[test]
