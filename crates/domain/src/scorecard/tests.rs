@@ -278,3 +278,23 @@ proptest! {
         prop_assert_eq!(score(&ab, &rules()), score(&(b + a), &rules()));
     }
 }
+
+#[test]
+fn docs_scorecard_md_publishes_the_default_formulas() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/SCORECARD.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    for i in rules().measures.values().flatten() {
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", i.code)))
+            .unwrap_or_else(|| panic!("docs/SCORECARD.md has no row for {}", i.code));
+        let Linear { floor, target } = i.normalise;
+        let numbers = format!("| {floor} / {target} | {} |", i.weight);
+        assert!(
+            row.contains(&numbers),
+            "{}: expected {numbers} in {row}",
+            i.code
+        );
+        assert_eq!(row.contains("**manual**"), i.figure.manual(), "{}", i.code);
+    }
+}
