@@ -298,3 +298,54 @@ fn docs_scorecard_md_publishes_the_default_formulas() {
         assert_eq!(row.contains("**manual**"), i.figure.manual(), "{}", i.code);
     }
 }
+
+fn status() -> impl Strategy<Value = crate::inspection::ProblemStatus> {
+    use crate::inspection::ProblemStatus::*;
+    prop_oneof![Just(Open), Just(Overdue), Just(Fixed), Just(FixedLate)]
+}
+
+/// One org's inputs made from its records: problems, units, a secretary flag.
+fn from_records(
+    problems: &[crate::inspection::ProblemStatus],
+    units: &[(bool, bool)],
+    secretary: bool,
+) -> ScorecardInputs {
+    let mut x = ScorecardInputs {
+        secretary_in_place: Ratio::flag(secretary),
+        ..Default::default()
+    };
+    for p in problems {
+        x.add_problem(*p);
+    }
+    let mut c = crate::coverage::DomainCoverage::default();
+    for (org, instructor) in units {
+        c.operating += 1;
+        c.org_covered += i64::from(*org);
+        c.work_covered += i64::from(*org || *instructor);
+    }
+    x.set_coverage(&c);
+    x
+}
+
+proptest! {
+    #[test]
+    fn two_orgs_records_make_the_inputs_of_their_union(
+        pa in proptest::collection::vec(status(), 0..8),
+        pb in proptest::collection::vec(status(), 0..8),
+        ua in proptest::collection::vec(any::<(bool, bool)>(), 0..6),
+        ub in proptest::collection::vec(any::<(bool, bool)>(), 0..6),
+        sa in any::<bool>(),
+        sb in any::<bool>(),
+    ) {
+        let a = from_records(&pa, &ua, sa);
+        let b = from_records(&pb, &ub, sb);
+        let union = {
+            let mut x = from_records(&[pa.clone(), pb.clone()].concat(), &[ua.clone(), ub.clone()].concat(), sa);
+            // Two orgs: two secretary flags.
+            x.secretary_in_place += Ratio::flag(sb);
+            x
+        };
+        prop_assert_eq!(a + b, union);
+        prop_assert_eq!(score(&(a + b), &rules()), score(&union, &rules()));
+    }
+}
