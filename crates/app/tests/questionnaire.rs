@@ -3,7 +3,10 @@
 //! is still answered and tallied by them; one opened after asks the department's (reworded,
 //! reordered, one removed, one added) and is tallied by those; a questionnaire set from a
 //! later day leaves today's as it is; nonsense is refused on its field; a committee may
-//! not set one; the change is audited with the questions before and after.
+//! not set one; the change is audited with the questions before and after. The
+//! department's title, opening note and comment prompt are what the public page of a
+//! survey opened on or after their day shows, the privacy notice staying; too long is
+//! refused on its field.
 
 mod common;
 
@@ -13,7 +16,7 @@ use common::*;
 use jiceng_app::access::{Actor, Role, RunSurveys, SetRules};
 use jiceng_app::surveys::{self, questionnaire, Answered, Ballot};
 use jiceng_app::AppError;
-use jiceng_domain::survey::Question;
+use jiceng_domain::survey::{Question, QuestionnaireTexts, TITLE_MAX};
 use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
 
@@ -54,19 +57,49 @@ async fn asked(app: &jiceng_app::App, code: &str) -> Vec<String> {
     }
 }
 
+/// The township on 2026-12-05: the app, the committee's grant to run surveys, two
+/// villages (T002 东, T003 西), the department's grant to set the questionnaire.
+struct Setup {
+    app: jiceng_app::App,
+    committee: Actor,
+    run: jiceng_app::access::Grant<RunSurveys>,
+    dong: jiceng_app::access::InScope<jiceng_app::OrgRecord>,
+    xi: jiceng_app::access::InScope<jiceng_app::OrgRecord>,
+    set: jiceng_app::access::Grant<SetRules>,
+}
+
+async fn setup(db: &TestDb, dir: &Dir) -> Setup {
+    let app = on(db, "2026-12-05");
+    load_township(&app, dir, false).await;
+    let township = sys_org(&app, "T001").await;
+    let committee = staff(&township, Role::Committee, "zuzhi");
+    let run = committee.grant::<RunSurveys>().unwrap();
+    let dong = org(&app, &committee, "T002").await.unwrap();
+    let xi = org(&app, &committee, "T003").await.unwrap();
+    let set = dept().grant::<SetRules>().unwrap();
+    Setup {
+        app,
+        committee,
+        run,
+        dong,
+        xi,
+        set,
+    }
+}
+
 contract_test!(
     a_questionnaire_set_by_the_department_is_asked_by_surveys_opened_after_it,
     |db: TestDb| async move {
-        let app = on(&db, "2026-12-05");
         let dir = Dir::new("questionnaire");
-        load_township(&app, &dir, false).await;
-        let township = sys_org(&app, "T001").await;
-        let committee = staff(&township, Role::Committee, "zuzhi");
-        let run = committee.grant::<RunSurveys>().unwrap();
-        let dong = org(&app, &committee, "T002").await.unwrap();
-        let xi = org(&app, &committee, "T003").await.unwrap();
+        let Setup {
+            app,
+            committee,
+            run,
+            dong,
+            xi,
+            set,
+        } = setup(&db, &dir).await;
         assert!(committee.grant::<SetRules>().is_err());
-        let set = dept().grant::<SetRules>().unwrap();
 
         // Before: the rule set's example, three questions.
         let before = questionnaire::today(&app).await.unwrap();
@@ -194,5 +227,111 @@ contract_test!(
         let text = format!("{e:?}");
         assert!(text.contains("service"), "the questions before: {text}");
         assert!(text.contains("open"), "the questions after: {text}");
+    }
+);
+
+/// The ballot's title, note, privacy notice and comment prompt.
+async fn texts(app: &jiceng_app::App, code: &str) -> (String, String, String, String) {
+    match surveys::ballot(app, code).await.unwrap() {
+        Ballot::Open {
+            title,
+            note,
+            intro,
+            comment_prompt,
+            ..
+        } => (title, note, intro, comment_prompt),
+        other => panic!("not open: {other:?}"),
+    }
+}
+
+contract_test!(
+    the_departments_title_note_and_prompt_are_shown_to_surveys_opened_from_their_day,
+    |db: TestDb| async move {
+        let dir = Dir::new("questionnaire-texts");
+        let Setup {
+            app,
+            run,
+            dong,
+            xi,
+            set,
+            ..
+        } = setup(&db, &dir).await;
+        let example = questionnaire::today(&app).await.unwrap().rules;
+
+        // Today's survey: the rule set's texts.
+        let old = surveys::open(&app, &run, &dong, "2026H2").await.unwrap();
+        let old_code = surveys::issue(&app, &run, &dong, old, Some(1))
+            .await
+            .unwrap()
+            .codes
+            .remove(0);
+        let shown = texts(&app, &old_code).await;
+        assert_eq!(
+            shown,
+            (
+                example.title.clone(),
+                String::new(),
+                example.intro.clone(),
+                example.comment_prompt.clone()
+            )
+        );
+
+        // Too long: refused on its field, nothing stored.
+        let questions = example.questions.clone();
+        let long = QuestionnaireTexts {
+            title: "很".repeat(TITLE_MAX + 1),
+            ..QuestionnaireTexts::default()
+        };
+        let e = questionnaire::set_with(&app, &set, d("2026-12-06"), &questions, &long)
+            .await
+            .unwrap_err();
+        assert_eq!(field(&e), "title");
+        assert!(questionnaire::in_force(&app, d("2026-12-06"))
+            .await
+            .unwrap()
+            .set_by
+            .is_none());
+
+        // From tomorrow: a title and a note of the department's; the prompt left empty.
+        let mine = QuestionnaireTexts {
+            title: " 东村群众满意度调查 ".into(),
+            note: "请对本村党组织今年的工作作出评价。".into(),
+            comment_prompt: String::new(),
+        };
+        let set_q = questionnaire::set_with(&app, &set, d("2026-12-06"), &questions, &mine)
+            .await
+            .unwrap();
+        assert_eq!(set_q.rules.title, "东村群众满意度调查", "trimmed");
+        assert_eq!(set_q.texts.note, mine.note);
+        // Today's survey still shows the rule set's.
+        assert_eq!(texts(&app, &old_code).await.0, example.title);
+
+        // Tomorrow: a survey opened then shows the department's, with the privacy notice
+        // and the rule set's prompt; the one opened today keeps the rule set's.
+        let tomorrow = on(&db, "2026-12-06");
+        let new = surveys::open(&tomorrow, &run, &xi, "2026H2").await.unwrap();
+        let new_code = surveys::issue(&tomorrow, &run, &xi, new, Some(1))
+            .await
+            .unwrap()
+            .codes
+            .remove(0);
+        assert_eq!(
+            texts(&tomorrow, &new_code).await,
+            (
+                "东村群众满意度调查".to_string(),
+                mine.note.clone(),
+                example.intro.clone(),
+                example.comment_prompt.clone()
+            )
+        );
+        assert_eq!(texts(&tomorrow, &old_code).await.0, example.title);
+
+        // Audited with the texts.
+        let log = audit_log(&app).await;
+        let e = log
+            .iter()
+            .find(|e| e.code == 205 && e.target.ends_with("2026-12-06"))
+            .expect("audited");
+        assert!(format!("{e:?}").contains("东村群众满意度调查"));
     }
 );

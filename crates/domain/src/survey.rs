@@ -15,7 +15,10 @@ use crate::Date;
 
 mod questions;
 
-pub use questions::{check_questions, QUESTIONS_MAX, QUESTION_CODE_MAX, QUESTION_TEXT_MAX};
+pub use questions::{
+    check_questions, QuestionnaireTexts, NOTE_MAX, PROMPT_MAX, QUESTIONS_MAX, QUESTION_CODE_MAX,
+    QUESTION_TEXT_MAX, TITLE_MAX,
+};
 
 pub const COMMENT_MAX: usize = 500;
 /// At most this many tokens in one batch.
@@ -103,6 +106,10 @@ pub struct SurveyRules {
     /// The template's edition, copied into every survey opened with it.
     pub template: String,
     pub title: String,
+    /// The department's opening note, shown above `intro` (none in the rule set's example).
+    #[serde(default)]
+    pub note: String,
+    /// The privacy notice: not the department's to change.
     pub intro: String,
     pub questions: Vec<Question>,
     pub comment_prompt: String,
@@ -118,6 +125,7 @@ impl Default for SurveyRules {
         SurveyRules {
             template: "2026-01-01-local".into(),
             title: "群众满意度测评".into(),
+            note: String::new(),
             intro: "本测评不记名，不收集姓名、电话、网络地址等任何个人信息，每张测评码只能使用一次。请根据您的真实感受作答。".into(),
             questions: vec![
                 q("work", "您对本村（社区）党组织的工作是否满意？"),

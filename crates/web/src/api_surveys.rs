@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jiceng_app::access::{Action, RunSurveys, SetRules};
 use jiceng_app::surveys::{self, questionnaire::Questionnaire};
-use jiceng_domain::survey::Question;
+use jiceng_domain::survey::{Question, QuestionnaireTexts};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -121,7 +121,11 @@ fn questionnaire_json(q: &Questionnaire) -> Value {
         "day": q.day,
         "template": q.rules.template,
         "questions": q.rules.questions,
+        "title": q.rules.title,
+        "note": q.rules.note,
+        "intro": q.rules.intro,
         "comment_prompt": q.rules.comment_prompt,
+        "texts": q.texts,
         "set_by": q.set_by,
         "origin": q.origin(),
     })
@@ -152,6 +156,9 @@ async fn questionnaire(
 struct QuestionnaireInput {
     from: chrono::NaiveDate,
     questions: Vec<Question>,
+    /// The title, opening note and comment prompt (each optional: the rule set's).
+    #[serde(flatten)]
+    texts: QuestionnaireTexts,
 }
 
 /// The department's questionnaire from a day on: the questionnaire as that day now reads,
@@ -162,7 +169,8 @@ async fn set_questionnaire(
     JsonBody(i): JsonBody<QuestionnaireInput>,
 ) -> ApiResult<Response> {
     let grant = user.actor.grant::<SetRules>()?;
-    match surveys::questionnaire::set(&state.app, &grant, i.from, &i.questions).await {
+    match surveys::questionnaire::set_with(&state.app, &grant, i.from, &i.questions, &i.texts).await
+    {
         Ok(q) => Ok(Json(questionnaire_json(&q)).into_response()),
         Err(e) => refusal(e),
     }
@@ -193,13 +201,16 @@ pub(crate) fn schemas() -> Map<String, Value> {
         },
         "SurveyQuestionnaire": {
             "type": "object",
-            "description": "day 当日发起的测评所用的问卷：template 题目版本、questions（code、text，依次作答，每题五级：很满意、满意、基本满意、不满意、很不满意）、comment_prompt 意见建议（选填）、set_by（组织部门设定时为 [账号, 设定日期, 起始日期]，否则 null，即规则集的本地示例）、origin 来源说明",
+            "description": "day 当日发起的测评所用的问卷：template 题目版本、questions（code、text，依次作答，每题五级：很满意、满意、基本满意、不满意、很不满意）、title 问卷标题、note 开头说明（可为空）、intro 不记名说明（规则集的，不可改）、comment_prompt 意见建议的提示语（选填）、texts（组织部门设定的 title、note、comment_prompt，空为规则集的）、set_by（组织部门设定时为 [账号, 设定日期, 起始日期]，否则 null，即规则集的本地示例）、origin 来源说明",
         },
         "SurveyQuestionnaireInput": {
             "type": "object",
             "properties": {
                 "from": { "type": "string", "format": "date", "description": "自哪一天起发起的测评使用此问卷（今天至一年内；已发起的测评保留原题目）" },
-                "questions": s("array", "评价题，按作答顺序：code（字母、数字、下划线或连字符，不超过20个，不重复）、text（不超过100字）；1至10题。五级评价和选填的意见建议不变"),
+                "questions": s("array", "评价题，按作答顺序：code（字母、数字、下划线或连字符，不超过20个，不重复）、text（不超过100字）；1至10题。五级评价、选填的意见建议和不记名说明不变"),
+                "title": s("string", "问卷标题（选填，不超过30字；不填用规则集的）"),
+                "note": s("string", "开头说明（选填，不超过300字，显示在不记名说明之前）"),
+                "comment_prompt": s("string", "意见建议的提示语（选填，不超过60字；不填用规则集的）"),
             },
             "required": ["from", "questions"],
         },

@@ -330,13 +330,33 @@ contract_test!(
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert!(r.text().contains("重复"), "{}", r.text());
         assert!(r.text().contains("您对党务公开是否满意？"), "kept");
-        // Reordered by 序号, 服务 dropped.
+        // A title too long: refused on its field, what was typed kept.
+        let long = "很".repeat(31);
         let r = dept
             .post_form(
                 &format!("/surveys/questionnaire?org={c001}"),
                 &[
                     ("csrf", &csrf),
                     ("from", &today),
+                    ("title", &long),
+                    ("code_0", "work"),
+                    ("text_0", "您对党组织的工作是否满意？"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("问卷标题不超过30字"), "{}", r.text());
+        assert!(r.text().contains(&long), "kept");
+        // Reordered by 序号, 服务 dropped; a title and an opening note of its own.
+        let r = dept
+            .post_form(
+                &format!("/surveys/questionnaire?org={c001}"),
+                &[
+                    ("csrf", &csrf),
+                    ("from", &today),
+                    ("title", "县委组织部满意度调查"),
+                    ("note", "请对党组织今年的工作作出评价。"),
+                    ("comment_prompt", ""),
                     ("pos_0", "2"),
                     ("code_0", "work"),
                     ("text_0", "您对党组织的工作是否满意？"),
@@ -396,6 +416,29 @@ contract_test!(
             .json();
         assert_eq!(s["tally"]["questions"][0]["code"], "open", "{s}");
         assert_eq!(s["tally"]["questions"].as_array().unwrap().len(), 2, "{s}");
+        assert_eq!(q["title"], "县委组织部满意度调查", "{q}");
+        assert_eq!(
+            q["texts"]["comment_prompt"], "",
+            "the rule set's prompt: {q}"
+        );
+        // Its public page: the department's title and note, the privacy notice, the rule
+        // set's prompt.
+        let r = api
+            .post_json(
+                &format!("/api/v1/surveys/{id}/tokens?org={b001}"),
+                json!({"count": 1}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let code = r.json()["codes"][0].as_str().unwrap().to_string();
+        let ballot = Client::new(&f.app).get(&format!("/s/{code}")).await.text();
+        assert!(
+            ballot.contains("<title>县委组织部满意度调查</title>")
+                && ballot.contains("请对党组织今年的工作作出评价。")
+                && ballot.contains("本测评不记名")
+                && ballot.contains("您对党组织还有什么意见和建议？"),
+            "{ballot}"
+        );
 
         // Set from tomorrow through the API: today's stays.
         let r = api

@@ -4,7 +4,7 @@
 use jiceng_domain::survey::{self as domain, Question, Response, SurveyPeriod};
 use jiceng_store::surveys::{self as store, StoredResponse, StoredSurvey};
 
-use super::{normalise, questions_of, rules, token_hash};
+use super::{normalise, questions_of, token_hash};
 use crate::{App, Result};
 
 /// What the public page shows for a token: the survey to answer (the org's name, the
@@ -14,6 +14,10 @@ pub enum Ballot {
     Open {
         org_name: String,
         period: SurveyPeriod,
+        /// The questionnaire's title, the department's opening note (may be empty), the
+        /// privacy notice: those in force on the day the survey was opened.
+        title: String,
+        note: String,
         intro: String,
         questions: Vec<Question>,
         comment_prompt: String,
@@ -83,10 +87,14 @@ pub async fn look_up(app: &App, code: &str) -> Result<Looked> {
     if s.closed_on.is_some() {
         return Ok(shut(Ballot::Closed));
     }
-    let q = rules(app);
+    let q = super::questionnaire::in_force(app, s.opened_on)
+        .await?
+        .rules;
     let ballot = Ballot::Open {
         org_name: s.org_name.clone(),
         period: s.period,
+        title: q.title,
+        note: q.note,
         intro: q.intro,
         questions: questions_of(&s)?,
         comment_prompt: q.comment_prompt,

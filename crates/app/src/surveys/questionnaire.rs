@@ -3,11 +3,14 @@
 //! questions before and after; kept as a list in `app_setting` exactly like the funding
 //! standards, so each day has the one in force for it). A survey copies the questions in
 //! force on the day it is opened; an open survey keeps its own, and its tally counts by
-//! them. The five-point scale and the optional open comment are not the department's to
-//! change: only the rated questions are (added, removed, reworded, reordered).
+//! them. The five-point scale, the optional open comment and the privacy notice are not the
+//! department's to change: the rated questions are (added, removed, reworded, reordered),
+//! and with them the questionnaire's title, an opening note and the comment's prompt
+//! ([`QuestionnaireTexts`]; the public page shows those in force on the day its survey
+//! was opened).
 
 use chrono::{Days, NaiveDate};
-use jiceng_domain::survey::{self as domain, Question, SurveyRules};
+use jiceng_domain::survey::{self as domain, Question, QuestionnaireTexts, SurveyRules};
 use jiceng_store::surveys as store;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -26,6 +29,10 @@ pub const AHEAD_MAX_DAYS: u64 = 366;
 struct Stored {
     from: NaiveDate,
     questions: Vec<Question>,
+    /// The title, opening note and comment prompt (empty: the rule set's); none before
+    /// they could be set.
+    #[serde(default)]
+    texts: QuestionnaireTexts,
     by: String,
     on: NaiveDate,
 }
@@ -42,9 +49,12 @@ async fn stored(app: &App) -> Result<Vec<Stored>> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Questionnaire {
     pub day: NaiveDate,
-    /// What a survey opened that day copies: the template's edition and the questions
-    /// (the title, introduction and comment prompt are the rule set's).
+    /// What a survey opened that day asks: the template's edition, the questions (copied
+    /// into the survey), the title, note and comment prompt (the department's where set),
+    /// the rule set's privacy notice.
     pub rules: SurveyRules,
+    /// The department's own texts as set (empty ones: the rule set's apply).
+    pub texts: QuestionnaireTexts,
     /// Set by the department: who, when, from which day. `None`: the rule set's example.
     pub set_by: Option<(String, NaiveDate, NaiveDate)>,
     /// The rule set in force that day.
@@ -71,15 +81,19 @@ pub async fn in_force(app: &App, day: NaiveDate) -> Result<Questionnaire> {
         .filter(|s| s.from <= day)
         .max_by_key(|s| (s.from, s.on));
     let mut rules = set.survey.clone();
+    let mut texts = QuestionnaireTexts::default();
     let set_by = own.map(|s| {
         rules.template = format!("{}-dept", s.from);
         rules.questions = s.questions;
+        s.texts.apply(&mut rules);
+        texts = s.texts;
         rules.source = format!("组织部门设定（{}，{}；自{}起适用）", s.by, s.on, s.from);
         (s.by, s.on, s.from)
     });
     Ok(Questionnaire {
         day,
         rules,
+        texts,
         set_by,
         rule_set: set.id.clone(),
     })
@@ -90,14 +104,27 @@ pub async fn today(app: &App) -> Result<Questionnaire> {
     in_force(app, app.today()).await
 }
 
-/// The department sets its questionnaire from `from` on (today at the earliest, a year
-/// ahead at most; a day already set is replaced). Surveys already opened keep theirs.
-/// Needs [`SetRules`]; audited with the questions before and after.
+/// The department sets its questionnaire's questions from `from` on, with the rule set's
+/// texts ([`set_with`] with none of its own).
 pub async fn set(
     app: &App,
     grant: &Grant<SetRules>,
     from: NaiveDate,
     questions: &[Question],
+) -> Result<Questionnaire> {
+    set_with(app, grant, from, questions, &QuestionnaireTexts::default()).await
+}
+
+/// The department sets its questionnaire from `from` on (today at the earliest, a year
+/// ahead at most; a day already set is replaced): the questions and the texts (an empty
+/// one: the rule set's). Surveys already opened keep their questions. Needs [`SetRules`];
+/// audited with the questionnaire before and after.
+pub async fn set_with(
+    app: &App,
+    grant: &Grant<SetRules>,
+    from: NaiveDate,
+    questions: &[Question],
+    texts: &QuestionnaireTexts,
 ) -> Result<Questionnaire> {
     let today = app.today();
     if from < today {
@@ -110,12 +137,14 @@ pub async fn set(
         return Err(refused("from", "起始日期不能晚于一年以后"));
     }
     let questions = domain::check_questions(questions)?;
+    let texts = texts.checked()?;
     let before = in_force(app, from).await?;
     let mut list = stored(app).await?;
     list.retain(|s| s.from != from);
     list.push(Stored {
         from,
         questions: questions.clone(),
+        texts: texts.clone(),
         by: grant.actor().username().to_string(),
         on: today,
     });
@@ -128,8 +157,12 @@ pub async fn set(
         AuditAction::SurveyQuestionnaire,
         format!("survey_questionnaire {from}"),
     )
-    .before(json!({ "template": before.rules.template, "questions": before.rules.questions }))
-    .after(json!({ "from": from.to_string(), "questions": questions }));
+    .before(json!({
+        "template": before.rules.template,
+        "questions": before.rules.questions,
+        "texts": before.texts,
+    }))
+    .after(json!({ "from": from.to_string(), "questions": questions, "texts": texts }));
     let (text, entry) = (&text, &entry);
     audit::with_retry(|| async move {
         let mut tx = app.store.begin().await?;

@@ -3,7 +3,9 @@
 //! five-point scale and the optional open comment stay as they are; only the rated
 //! questions change.
 
-use super::{bad, Question, SurveyError, QUESTION_FIELDS};
+use serde::{Deserialize, Serialize};
+
+use super::{bad, Question, SurveyError, SurveyRules, QUESTION_FIELDS};
 
 /// At most this many rated questions (the public form has a field for each).
 pub const QUESTIONS_MAX: usize = QUESTION_FIELDS.len();
@@ -11,6 +13,64 @@ pub const QUESTIONS_MAX: usize = QUESTION_FIELDS.len();
 pub const QUESTION_TEXT_MAX: usize = 100;
 /// A question's code, at most this many characters.
 pub const QUESTION_CODE_MAX: usize = 20;
+
+/// The questionnaire's title, at most this many characters.
+pub const TITLE_MAX: usize = 30;
+/// The department's opening note, at most this many characters.
+pub const NOTE_MAX: usize = 300;
+/// The prompt of the open comment, at most this many characters.
+pub const PROMPT_MAX: usize = 60;
+
+/// The questionnaire's own words, set by the department with its questions: the title
+/// (the public page's heading), an opening note shown above the rule set's privacy notice
+/// (which stays: it is a promise, not the department's to drop), and the prompt of the
+/// open comment. An empty one keeps the rule set's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionnaireTexts {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub comment_prompt: String,
+}
+
+impl QuestionnaireTexts {
+    /// Checks the texts: trimmed, each within its length (a refusal names its field:
+    /// `title`, `note`, `comment_prompt`).
+    pub fn checked(&self) -> Result<QuestionnaireTexts, SurveyError> {
+        let one = |field: &'static str, label: &str, text: &str, max: usize| {
+            let t = text.trim();
+            if t.chars().count() > max {
+                return Err(bad(field, format!("{label}不超过{max}字")));
+            }
+            Ok(t.to_string())
+        };
+        Ok(QuestionnaireTexts {
+            title: one("title", "问卷标题", &self.title, TITLE_MAX)?,
+            note: one("note", "开头说明", &self.note, NOTE_MAX)?,
+            comment_prompt: one(
+                "comment_prompt",
+                "意见建议的提示语",
+                &self.comment_prompt,
+                PROMPT_MAX,
+            )?,
+        })
+    }
+
+    /// The rule set's questionnaire with these texts in place of its own where given.
+    pub fn apply(&self, rules: &mut SurveyRules) {
+        if !self.title.is_empty() {
+            rules.title.clone_from(&self.title);
+        }
+        if !self.note.is_empty() {
+            rules.note.clone_from(&self.note);
+        }
+        if !self.comment_prompt.is_empty() {
+            rules.comment_prompt.clone_from(&self.comment_prompt);
+        }
+    }
+}
 
 /// Checks a questionnaire's rated questions, in their order: at least one, at most
 /// [`QUESTIONS_MAX`]; each with a code (letters, digits, `_` or `-`, at most
@@ -81,6 +141,40 @@ mod tests {
             code: code.into(),
             text: text.into(),
         }
+    }
+
+    #[test]
+    fn texts_are_trimmed_bounded_and_an_empty_one_keeps_the_rule_sets() {
+        let t = QuestionnaireTexts {
+            title: " 满意度调查 ".into(),
+            note: String::new(),
+            comment_prompt: "还有什么建议？".into(),
+        }
+        .checked()
+        .unwrap();
+        assert_eq!(t.title, "满意度调查");
+        let mut rules = SurveyRules::default();
+        let intro = rules.intro.clone();
+        t.apply(&mut rules);
+        assert_eq!(rules.title, "满意度调查");
+        assert_eq!(rules.note, "", "no note given: none");
+        assert_eq!(rules.intro, intro, "the privacy notice stays");
+        assert_eq!(rules.comment_prompt, "还有什么建议？");
+        let long = |n: usize| "很".repeat(n);
+        let refused = |t: QuestionnaireTexts| t.checked().unwrap_err().field;
+        let mut t = QuestionnaireTexts {
+            title: long(TITLE_MAX + 1),
+            ..QuestionnaireTexts::default()
+        };
+        assert_eq!(refused(t.clone()), "title");
+        t.title = long(TITLE_MAX);
+        t.note = long(NOTE_MAX + 1);
+        assert_eq!(refused(t.clone()), "note");
+        t.note = long(NOTE_MAX);
+        t.comment_prompt = long(PROMPT_MAX + 1);
+        assert_eq!(refused(t.clone()), "comment_prompt");
+        t.comment_prompt = long(PROMPT_MAX);
+        assert!(t.checked().is_ok());
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! rule set's local example, or the department's own from a day, who set it), and for the
 //! department the form that sets its own from a day on — the questions as editable rows
 //! (code, text, order, 删除) with empty rows to add more (增加空行 shows the form again as
-//! typed with more, saving nothing). The five-point scale and the
-//! optional comment are shown, not edited. Surveys already opened keep their questions.
+//! typed with more, saving nothing) — and its title, opening note and comment prompt (left
+//! empty: the rule set's). The five-point scale, the optional comment and the privacy
+//! notice are shown, not edited. Surveys already opened keep their questions.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -12,7 +13,10 @@ use axum::Form;
 use jiceng_app::access::{Action, InScope, SetRules};
 use jiceng_app::surveys::questionnaire::{self, Questionnaire};
 use jiceng_app::OrgRecord;
-use jiceng_domain::survey::{Question, Rating, QUESTIONS_MAX, QUESTION_TEXT_MAX};
+use jiceng_domain::survey::{
+    Question, QuestionnaireTexts, Rating, NOTE_MAX, PROMPT_MAX, QUESTIONS_MAX, QUESTION_TEXT_MAX,
+    TITLE_MAX,
+};
 
 use crate::error::PageError;
 use crate::extract::QueryOrg;
@@ -71,6 +75,12 @@ struct Page {
     today: String,
     from: String,
     rows: Vec<Row>,
+    /// The texts in the form: the department's as set, or as typed.
+    texts: QuestionnaireTexts,
+    /// The rule set's, shown where the department's is empty.
+    default_texts: QuestionnaireTexts,
+    /// Lengths: title, note, prompt.
+    texts_max: (usize, usize, usize),
     text_max: usize,
     questions_max: usize,
     done: Option<String>,
@@ -118,6 +128,15 @@ fn rows_typed(fields: &Fields) -> Vec<Row> {
     rows
 }
 
+/// The title, note and prompt as typed.
+fn texts_typed(fields: &Fields) -> QuestionnaireTexts {
+    QuestionnaireTexts {
+        title: fields.get("title"),
+        note: fields.get("note"),
+        comment_prompt: fields.get("comment_prompt"),
+    }
+}
+
 /// The questions the form asks for: the rows not dropped nor empty, by their order number
 /// (a row without one keeps its place).
 fn questions_of(rows: &[Row]) -> Vec<Question> {
@@ -147,9 +166,15 @@ async fn page(
 ) -> Result<Response, PageError> {
     let q = questionnaire::today(&state.app).await?;
     let today = state.app.today().to_string();
-    let (from, rows) = match typed {
-        Some((f, rows)) => (f.get("from"), rows),
-        None => (today.clone(), rows_of(&q.rules.questions)),
+    let (from, rows, texts) = match typed {
+        Some((f, rows)) => (f.get("from"), rows, texts_typed(f)),
+        None => (today.clone(), rows_of(&q.rules.questions), q.texts.clone()),
+    };
+    let rule_set = state.app.rules.in_force(state.app.today()).survey.clone();
+    let default_texts = QuestionnaireTexts {
+        title: rule_set.title,
+        note: rule_set.note,
+        comment_prompt: rule_set.comment_prompt,
     };
     html_status(
         e.form_status(),
@@ -165,6 +190,9 @@ async fn page(
             today,
             from,
             rows,
+            texts,
+            default_texts,
+            texts_max: (TITLE_MAX, NOTE_MAX, PROMPT_MAX),
             text_max: QUESTION_TEXT_MAX,
             questions_max: QUESTIONS_MAX,
             done,
@@ -212,7 +240,8 @@ async fn submit(
             return page(&state, &user, &org, Some((&fields, rows)), None, e).await;
         }
     };
-    match questionnaire::set(&state.app, &grant, from, &questions).await {
+    let texts = texts_typed(&fields);
+    match questionnaire::set_with(&state.app, &grant, from, &questions, &texts).await {
         Ok(q) => Ok(done_redirect(
             &format!("/surveys/questionnaire?org={}", org.org.id),
             &format!(

@@ -382,6 +382,8 @@ struct PublicPage {
     title: String,
     org_name: String,
     period: String,
+    /// The department's opening note (may be empty) and the privacy notice.
+    note: String,
     intro: String,
     /// The questions: the field (`q1`…), the question, the answer given (a refused form
     /// keeps them).
@@ -421,6 +423,7 @@ async fn public_page(
         title: "群众满意度测评".into(),
         org_name: String::new(),
         period: String::new(),
+        note: String::new(),
         intro: String::new(),
         questions: vec![],
         scale: Rating::ALL.iter().map(|r| (r.code(), r.label())).collect(),
@@ -434,12 +437,16 @@ async fn public_page(
         Ballot::Open {
             org_name,
             period,
+            title,
+            note,
             intro,
             questions,
             comment_prompt,
         } => {
             page.org_name = org_name;
             page.period = period.label();
+            page.title = title;
+            page.note = note;
             page.intro = intro;
             page.questions = questions
                 .into_iter()
