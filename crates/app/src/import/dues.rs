@@ -13,9 +13,9 @@ use jiceng_domain::dues::{self as rule, DuesCategory};
 use jiceng_domain::text;
 use jiceng_domain::{IdNumber, Period};
 use jiceng_store::dues::{self as store, StoredBase, StoredPayment};
-use jiceng_store::members::{self as member_store, StoredMember};
+use jiceng_store::members::StoredMember;
 
-use super::{columns, read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
+use super::{columns, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::access::RecordDues;
 use crate::{App, Result};
 
@@ -70,25 +70,16 @@ pub async fn run(
     opts.actor.grant::<RecordDues>()?;
     let today = app.today();
     let current = Period::month_of(today);
-    let mut table = read_table(app, file, &COLUMNS)?;
-    let mut report = super::new_report(file, &table, opts);
-    let super::Start {
-        scope, scope_org, ..
-    } = super::start(app, opts).await?;
-    let mut hashes = Vec::new();
-    for row in &table.rows {
-        let c = RowCheck::new(row, &table.titles);
-        if let Some(id) = c.text(ID).and_then(|t| IdNumber::parse(&t).ok()) {
-            hashes.push(app.crypto.id_hash(&id));
-        }
-    }
+    let (
+        mut table,
+        mut report,
+        super::Start {
+            scope, scope_org, ..
+        },
+    ) = super::open(app, file, opts, &COLUMNS).await?;
+    // The members the file names, by ID-number hash, among the scope's current members.
+    let members = super::members_named(app, &table, ID, &scope).await?;
     let mut conn = app.store.acquire().await?;
-    let members: HashMap<String, StoredMember> = member_store::by_id_hashes(&mut conn, &hashes)
-        .await?
-        .into_iter()
-        .filter(|m| m.exited_on.is_none() && scope.contains(&m.org_path))
-        .map(|m| (m.id_hash.clone(), m))
-        .collect();
     let ids: Vec<i64> = members.values().map(|m| m.id).collect();
     let bases = store::bases_of(&mut conn, &ids).await?;
     let from = rule::months_back(current, 36)

@@ -13,7 +13,7 @@ use std::path::Path;
 use jiceng_domain::funding::{self as domain, FundingKind, FundingSource};
 use jiceng_store::funding::{self as store, FundingRecord};
 
-use super::{columns, read_table, ErrorList, ImportOptions, ImportReport, OrgLookup, Progress};
+use super::{columns, ErrorList, ImportOptions, ImportReport, OrgLookup, Progress};
 use super::{RowCheck, Start};
 use crate::access::RecordFunding;
 use crate::funding::{checked, NewFunding};
@@ -35,13 +35,15 @@ pub async fn run(
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
     let grant = opts.actor.grant::<RecordFunding>()?;
-    let mut table = read_table(app, file, &COLUMNS)?;
-    let mut report = super::new_report(file, &table, opts);
-    let Start {
-        scope,
-        scope_org,
-        orgs,
-    } = super::start(app, opts).await?;
+    let (
+        mut table,
+        mut report,
+        Start {
+            scope,
+            scope_org,
+            orgs,
+        },
+    ) = super::open(app, file, opts, &COLUMNS).await?;
     let lookup = OrgLookup::of(&orgs);
     // A column titled in 万元 holds ten-thousands.
     let scale = if table.titles[AMOUNT].contains("万元") {

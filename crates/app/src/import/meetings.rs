@@ -12,7 +12,7 @@ use jiceng_store::orgs::StoredOrg;
 
 use jiceng_domain::text::{self, TextField};
 
-use super::{columns, read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
+use super::{columns, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::{App, Result};
 
 /// The text columns and their limits (the topic's is the meeting's own check).
@@ -66,13 +66,15 @@ pub async fn run(
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
     let today = app.today();
-    let mut table = read_table(app, file, &COLUMNS)?;
-    let mut report = super::new_report(file, &table, opts);
-    let super::Start {
-        scope: _,
-        scope_org,
-        orgs,
-    } = super::start(app, opts).await?;
+    let (
+        mut table,
+        mut report,
+        super::Start {
+            scope: _,
+            scope_org,
+            orgs,
+        },
+    ) = super::open(app, file, opts, &COLUMNS).await?;
     let lookup = super::OrgLookup::of(&orgs);
     let (by_id, by_code, by_name) = (&lookup.by_id, &lookup.by_code, &lookup.by_name);
     // An org by code or unique name; `上级/下级` names a group (or branch) by its parent.

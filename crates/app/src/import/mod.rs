@@ -102,6 +102,47 @@ pub(crate) async fn start(app: &App, opts: &ImportOptions) -> Result<Start> {
     })
 }
 
+/// What an import opens with: the file read against its columns, an empty report of it,
+/// and the [`Start`] of its scope.
+pub(crate) async fn open(
+    app: &App,
+    file: &Path,
+    opts: &ImportOptions,
+    columns: &[ColumnSpec],
+) -> Result<(Table, ImportReport, Start)> {
+    let table = row::read_table(app, file, columns)?;
+    let report = new_report(file, &table, opts);
+    Ok((table, report, start(app, opts).await?))
+}
+
+/// The current members of `scope` a file names in its ID-number column `id`, by the
+/// number's hash (one read): what the dues, training and transfer imports match rows to.
+pub(crate) async fn members_named(
+    app: &App,
+    table: &Table,
+    id: usize,
+    scope: &Scope,
+) -> Result<std::collections::HashMap<String, jiceng_store::members::StoredMember>> {
+    let hashes: Vec<String> = table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let c = row::RowCheck::new(row, &table.titles);
+            let n = c
+                .text(id)
+                .and_then(|t| jiceng_domain::IdNumber::parse(&t).ok())?;
+            Some(app.crypto.id_hash(&n))
+        })
+        .collect();
+    let mut conn = app.store.acquire().await?;
+    Ok(jiceng_store::members::by_id_hashes(&mut conn, &hashes)
+        .await?
+        .into_iter()
+        .filter(|m| m.exited_on.is_none() && scope.contains(&m.org_path))
+        .map(|m| (m.id_hash.clone(), m))
+        .collect())
+}
+
 /// An empty report for `table` read from `file`.
 /// The report's `file` is the file's name only, never the folder it was read from (an
 /// upload waits in the server's private folder under the name the user gave it).

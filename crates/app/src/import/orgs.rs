@@ -13,8 +13,7 @@ use jiceng_store::Scope;
 use jiceng_domain::text::{self, TextField};
 
 use super::{
-    columns, read_table, sort_errors, ErrorList, ImportOptions, ImportReport, Progress, RowCheck,
-    RowError,
+    columns, sort_errors, ErrorList, ImportOptions, ImportReport, Progress, RowCheck, RowError,
 };
 use crate::{App, Result};
 
@@ -75,13 +74,15 @@ pub async fn run(
         crate::referral::check_import_rate(app, &opts.actor).await?;
     }
     let today = app.today();
-    let table = read_table(app, file, &COLUMNS)?;
-    let mut report = super::new_report(file, &table, opts);
-    let super::Start {
-        scope: _,
-        scope_org: default_parent,
-        orgs: stored,
-    } = super::start(app, opts).await?;
+    let (
+        table,
+        mut report,
+        super::Start {
+            scope: _,
+            scope_org: default_parent,
+            orgs: stored,
+        },
+    ) = super::open(app, file, opts, &COLUMNS).await?;
     let lookup = super::OrgLookup::of(&stored);
     let (by_code, by_name) = (&lookup.by_code, &lookup.by_name);
 

@@ -23,7 +23,7 @@ use jiceng_domain::pairing::{self as domain, CheckedPairing, PairingDraft, Pairi
 use jiceng_store::orgs::StoredOrg;
 use jiceng_store::pairing::{self as store, StoredPairing};
 
-use super::{columns, read_table, ErrorList, ImportOptions, ImportReport, OrgLookup, Progress};
+use super::{columns, ErrorList, ImportOptions, ImportReport, OrgLookup, Progress};
 use super::{RowCheck, Start};
 use crate::access::RecordPairing;
 use crate::auth::time_text;
@@ -53,13 +53,15 @@ pub async fn run(
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
     let grant = opts.actor.grant::<RecordPairing>()?;
-    let mut table = read_table(app, file, &COLUMNS)?;
-    let mut report = super::new_report(file, &table, opts);
-    let Start {
-        scope,
-        scope_org,
-        orgs,
-    } = super::start(app, opts).await?;
+    let (
+        mut table,
+        mut report,
+        Start {
+            scope,
+            scope_org,
+            orgs,
+        },
+    ) = super::open(app, file, opts, &COLUMNS).await?;
     let lookup = OrgLookup::of(&orgs);
     let (today, actor) = (app.today(), grant.actor());
     let now = app.now();

@@ -27,7 +27,7 @@ use jiceng_domain::mass_request::{
 use jiceng_domain::OrgKind;
 use jiceng_store::requests::{self as store, StoredRequest};
 
-use super::{columns, read_table, ErrorList, ImportOptions, ImportReport, OrgLookup, Progress};
+use super::{columns, ErrorList, ImportOptions, ImportReport, OrgLookup, Progress};
 use super::{RowCheck, Start};
 use crate::access::RecordRequests;
 use crate::auth::time_text;
@@ -83,13 +83,15 @@ pub async fn run(
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
     let grant = opts.actor.grant::<RecordRequests>()?;
-    let mut table = read_table(app, file, &COLUMNS)?;
-    let mut report = super::new_report(file, &table, opts);
-    let Start {
-        scope,
-        scope_org,
-        orgs,
-    } = super::start(app, opts).await?;
+    let (
+        mut table,
+        mut report,
+        Start {
+            scope,
+            scope_org,
+            orgs,
+        },
+    ) = super::open(app, file, opts, &COLUMNS).await?;
     let lookup = OrgLookup::of(&orgs);
     let today = app.today();
     let mut errors = ErrorList::default();

@@ -13,10 +13,9 @@ use chrono::NaiveDate;
 use jiceng_domain::text::{self, TextField};
 use jiceng_domain::training::{self as rule, Mode};
 use jiceng_domain::IdNumber;
-use jiceng_store::members::{self as member_store, StoredMember};
 use jiceng_store::training as store;
 
-use super::{columns, read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
+use super::{columns, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::access::RecordTraining;
 use crate::training::{check, Checked, TrainingInput};
 use crate::{App, AppError, Result};
@@ -55,29 +54,18 @@ pub async fn run(
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
     let grant = opts.actor.grant::<RecordTraining>()?;
-    let mut table = read_table(app, file, &COLUMNS)?;
-    let mut report = super::new_report(file, &table, opts);
-    let super::Start {
-        scope, scope_org, ..
-    } = super::start(app, opts).await?;
+    let (
+        mut table,
+        mut report,
+        super::Start {
+            scope, scope_org, ..
+        },
+    ) = super::open(app, file, opts, &COLUMNS).await?;
     let org = scope_org.ok_or_else(|| {
         AppError::Input("请指明举办培训的党组织（导入范围；培训登记在该组织名下）".into())
     })?;
-    let mut hashes = Vec::new();
-    for row in &table.rows {
-        let c = RowCheck::new(row, &table.titles);
-        if let Some(id) = c.text(ID).and_then(|t| IdNumber::parse(&t).ok()) {
-            hashes.push(app.crypto.id_hash(&id));
-        }
-    }
-    let mut conn = app.store.acquire().await?;
-    let members: HashMap<String, StoredMember> = member_store::by_id_hashes(&mut conn, &hashes)
-        .await?
-        .into_iter()
-        .filter(|m| m.exited_on.is_none() && scope.contains(&m.org_path))
-        .map(|m| (m.id_hash.clone(), m))
-        .collect();
-    drop(conn);
+    // The members the file names, by ID-number hash, among the scope's current members.
+    let members = super::members_named(app, &table, ID, &scope).await?;
     progress.start("检查", table.rows.len() as u64);
     let mut groups: Vec<Group> = Vec::new();
     let mut index: HashMap<(String, NaiveDate), usize> = HashMap::new();

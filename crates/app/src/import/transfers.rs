@@ -11,12 +11,12 @@ use std::path::Path;
 use jiceng_domain::text::{self, TextField};
 use jiceng_domain::transfer::{self as rule, LetterState, Outside};
 use jiceng_domain::{IdNumber, OrgKind};
-use jiceng_store::members::{self as member_store, StoredMember};
+use jiceng_store::members::StoredMember;
 use jiceng_store::orgs::StoredOrg;
 use jiceng_store::transfers::{self as store, StoredTransfer};
 use jiceng_store::Scope;
 
-use super::{columns, read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
+use super::{columns, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::access::TransferMembers;
 use crate::transfer::Person;
 use crate::{App, AppError, Result};
@@ -84,26 +84,16 @@ pub async fn run(
 ) -> Result<ImportReport> {
     opts.actor.grant::<TransferMembers>()?;
     let today = app.today();
-    let mut table = read_table(app, file, &COLUMNS)?;
-    let mut report = super::new_report(file, &table, opts);
-    let super::Start {
-        scope, scope_org, ..
-    } = super::start(app, opts).await?;
+    let (
+        mut table,
+        mut report,
+        super::Start {
+            scope, scope_org, ..
+        },
+    ) = super::open(app, file, opts, &COLUMNS).await?;
     // The members the file names, by ID-number hash, among the scope's current members.
-    let mut hashes = Vec::new();
-    for row in &table.rows {
-        let c = RowCheck::new(row, &table.titles);
-        if let Some(id) = c.text(ID).and_then(|t| IdNumber::parse(&t).ok()) {
-            hashes.push(app.crypto.id_hash(&id));
-        }
-    }
+    let members = super::members_named(app, &table, ID, &scope).await?;
     let mut conn = app.store.acquire().await?;
-    let members: HashMap<String, StoredMember> = member_store::by_id_hashes(&mut conn, &hashes)
-        .await?
-        .into_iter()
-        .filter(|m| m.exited_on.is_none() && scope.contains(&m.org_path))
-        .map(|m| (m.id_hash.clone(), m))
-        .collect();
     // Their waiting letters: the same letter again is unchanged, another is refused.
     let ids: Vec<i64> = members.values().map(|m| m.id).collect();
     let waiting: HashMap<i64, StoredTransfer> = store::waiting_of_members(&mut conn, &ids)

@@ -10,7 +10,7 @@ use jiceng_store::units::{self as unit_store, StoredUnit};
 
 use jiceng_domain::text::{self, TextField};
 
-use super::{columns, read_table, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
+use super::{columns, ErrorList, ImportOptions, ImportReport, Progress, RowCheck};
 use crate::{App, Result};
 
 /// The text columns and their limits.
@@ -46,13 +46,15 @@ pub async fn run(
         crate::referral::check_import_rate(app, &opts.actor).await?;
     }
     let today = app.today();
-    let mut table = read_table(app, file, &COLUMNS)?;
-    let mut report = super::new_report(file, &table, opts);
-    let super::Start {
-        scope,
-        scope_org,
-        orgs,
-    } = super::start(app, opts).await?;
+    let (
+        mut table,
+        mut report,
+        super::Start {
+            scope,
+            scope_org,
+            orgs,
+        },
+    ) = super::open(app, file, opts, &COLUMNS).await?;
     let lookup = super::OrgLookup::of(&orgs);
 
     progress.start("检查", table.rows.len() as u64);
