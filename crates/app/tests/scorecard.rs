@@ -5,12 +5,13 @@
 //! computed here by hand from the default rules' ranges and weights (docs/SCORECARD.md):
 //! the card's 人民是否满意 and its indicators, a measure without records (暂无数据),
 //! the children's heat map, the weakest link naming 西村第一, the figures as stored until
-//! the period is built again, and who may read and build.
+//! the period is built again, a secretary vacancy counted, and who may read and build.
 
 mod common;
 
 use common::*;
 use jiceng_app::access::{Actor, BuildScorecard, Role, ViewScorecard};
+use jiceng_app::org_admin::EventInput;
 use jiceng_app::scorecard::{self, Card};
 use jiceng_app::App;
 use jiceng_domain::mass_request::Feedback;
@@ -161,6 +162,39 @@ contract_test!(scorecard_of_a_township, |db: TestDb| async move {
         satisfaction(6.0, 6.0, 0.0, 6.0, 5.0),
         "rebuilt",
     );
+
+    // A secretary vacancy recorded at 西村第一 (no secretary on record before): one more
+    // org judged at the township, none more in office; 西村党总支's subtree 0 of 1.
+    let sec = |c: &Card| {
+        let i = c.card.measures[&Measure::CadreQuality]
+            .indicators
+            .iter()
+            .find(|i| i.code == "secretary_in_place")
+            .unwrap()
+            .clone();
+        (i.num, i.den)
+    };
+    let before = sec(&fresh);
+    let vacant = EventInput {
+        kind: "secretary_vacant".into(),
+        on: d("2026-05-01"),
+        until: None,
+    };
+    record_event(
+        &app,
+        &dept(),
+        org_id(&app, "T004").await,
+        &vacant,
+        "书记调离",
+    )
+    .await
+    .unwrap();
+    scorecard::rebuild(&app, &grant, SurveyPeriod::Year(2026))
+        .await
+        .unwrap();
+    let after = card_of(&app, &dept(), "T001").await;
+    assert_eq!(sec(&after), (before.0, before.1 + 1));
+    assert_eq!(sec(&card_of(&app, &dept(), "T003").await), (0, 1));
 
     // Access: a branch secretary reads his own subtree; a member reads none; only the
     // department builds.
