@@ -19,6 +19,8 @@ use jiceng_store::scorecard::{self as store, Built};
 use serde::Serialize;
 
 pub use build::as_of;
+/// A scorecard's period: a year or a half-year.
+pub use jiceng_domain::survey::SurveyPeriod as Period;
 pub use sheets::score_text;
 
 use crate::access::{BuildScorecard, Grant, InScope, ViewScorecard};
