@@ -432,6 +432,22 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         system: true,
     },
     PermissionRow {
+        action: Action::ViewScorecard,
+        label: "查看检验标准（五个是否）评分卡、下级热力图和木桶效应短板（本组织及下级）",
+        // Read as the other reports are, within the reader's subtree; a member reads no
+        // org's figures. The command line prints it (`jiceng report scorecard`).
+        roles: &[Department, Committee, Secretary],
+        system: true,
+    },
+    PermissionRow {
+        action: Action::BuildScorecard,
+        label: "重新计算检验标准评分卡（某一期间的全部党组织）",
+        // A period is built on its first read; rebuilding it on demand is the
+        // department's (`jiceng scorecard build`).
+        roles: &[Department],
+        system: true,
+    },
+    PermissionRow {
         action: Action::RunSurveys,
         label: "开展群众满意度测评：发起测评、分批发放测评码（打印）、结束测评",
         // The department and the township committee run the survey of a village; the
@@ -616,6 +632,8 @@ permissions!(
     RecordDuty,
     RecordRequests,
     RunSurveys,
+    ViewScorecard,
+    BuildScorecard,
     RecordFunding,
     RecordVenues,
     RecordPay,

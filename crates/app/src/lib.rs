@@ -44,6 +44,7 @@ pub mod referral;
 pub mod refusal;
 pub mod reminders;
 pub mod reports;
+pub mod scorecard;
 pub mod surveys;
 pub mod tasks;
 pub mod totp;

@@ -188,6 +188,12 @@ pub(crate) enum Command {
         #[command(subcommand)]
         cmd: rating::RectifyCmd,
     },
+    /// 检验标准（五个是否）: `build --period P` computes and stores every org's scorecard of
+    /// the period again (a period is otherwise built on its first read).
+    Scorecard {
+        #[command(subcommand)]
+        cmd: crate::scorecard::ScorecardCmd,
+    },
     /// 发展党员: the annual plans (发展党员计划) handed down the tree.
     Recruitment {
         #[command(subcommand)]
@@ -306,6 +312,11 @@ pub(crate) enum ReportKind {
     /// pairings below by kind, the grassroots orgs covered and those without any pairing,
     /// each pairing.
     Pairing,
+    /// 检验标准（五个是否）of --period (2026, 2026H1 or 2026H2; or --year): the org's five
+    /// measures and their indicators, the children's heat map and the weakest link (木桶
+    /// 短板), from the figures stored for the period (built on the first read; the table
+    /// says 截至 when).
+    Scorecard,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).

@@ -16,6 +16,7 @@ mod rating;
 mod recruitment;
 mod render;
 mod report;
+mod scorecard;
 mod serve;
 mod tasks;
 mod training;
@@ -111,6 +112,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Org { what } => on_app(db, key_file, async |app| org::org(app, what).await).await,
         Command::Report(args) => {
             on_app(db, key_file, async |app| report::report(app, args).await).await
+        }
+        Command::Scorecard { cmd } => {
+            on_app(db, key_file, async |app| scorecard::command(app, cmd).await).await
         }
         Command::Recruitment { cmd } => {
             on_app(db, key_file, async |app| {

@@ -237,6 +237,18 @@ struct Output {
     day: NaiveDate,
 }
 
+impl Shown for jiceng_app::scorecard::Card {
+    fn table(&self) -> String {
+        crate::scorecard::render(self)
+    }
+    fn sheets(&self) -> Vec<Sheet> {
+        self.to_sheets()
+    }
+    fn title(&self) -> String {
+        format!("检验标准-{}-{}", self.org.name, self.period)
+    }
+}
+
 impl Output {
     fn give(&self, r: &impl Shown) -> Result<()> {
         match self.format {
@@ -254,6 +266,17 @@ impl Output {
         }
         Ok(())
     }
+}
+
+/// A year or half-year from --period (2026, 2026H1, 2026H2) or --year.
+fn survey_period(args: &ReportArgs) -> Result<jiceng_domain::survey::SurveyPeriod> {
+    Ok(match (args.period.as_deref(), args.year) {
+        (Some(p), _) => {
+            jiceng_domain::survey::SurveyPeriod::parse(p).map_err(anyhow::Error::msg)?
+        }
+        (None, Some(y)) => jiceng_domain::survey::SurveyPeriod::Year(y),
+        (None, None) => anyhow::bail!("此报告需要 --period（如 2026 或 2026H2）或 --year"),
+    })
 }
 
 pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
@@ -338,14 +361,13 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
             )
             .await?,
         )?,
+        ReportKind::Scorecard => {
+            let period = survey_period(&args)?;
+            let grant = jiceng_app::access::Actor::system().grant()?;
+            show.give(&jiceng_app::scorecard::card(app, &grant, &root, period).await?)?
+        }
         ReportKind::Surveys => {
-            let period = match (args.period.as_deref(), args.year) {
-                (Some(p), _) => {
-                    jiceng_domain::survey::SurveyPeriod::parse(p).map_err(anyhow::Error::msg)?
-                }
-                (None, Some(y)) => jiceng_domain::survey::SurveyPeriod::Year(y),
-                (None, None) => anyhow::bail!("此报告需要 --period（如 2026 或 2026H2）或 --year"),
-            };
+            let period = survey_period(&args)?;
             show.give(&jiceng_app::surveys::report(app, &root, period).await?)?
         }
         ReportKind::Funding => {

@@ -44,6 +44,7 @@ pub mod requests;
 pub mod rollup;
 pub(crate) mod row;
 pub mod scope;
+pub mod scorecard;
 pub mod sql;
 pub mod survey_raw;
 pub mod survey_report;

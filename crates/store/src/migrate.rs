@@ -303,6 +303,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0047_survey_rollup.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 48,
+        name: "scorecard",
+        script: include_str!("../migrations/0048_scorecard.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

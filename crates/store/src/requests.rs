@@ -254,6 +254,32 @@ pub async fn counts(
     month: Month,
     overdue_before: NaiveDate,
 ) -> Result<RequestCounts> {
+    Ok(counted(conn, scope, month, overdue_before, false)
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, c)| c)
+        .unwrap_or_default())
+}
+
+/// As [`counts`], per assigned org of the scope in one grouped read (orgs without a
+/// request: absent).
+pub async fn counts_by_org(
+    conn: &mut Conn,
+    scope: &Scope,
+    month: Month,
+    overdue_before: NaiveDate,
+) -> Result<Vec<(i64, RequestCounts)>> {
+    counted(conn, scope, month, overdue_before, true).await
+}
+
+async fn counted(
+    conn: &mut Conn,
+    scope: &Scope,
+    month: Month,
+    overdue_before: NaiveDate,
+    by_org: bool,
+) -> Result<Vec<(i64, RequestCounts)>> {
     let given = format!(
         "feedback IS NOT NULL AND feedback <> '{}'",
         Feedback::NoFeedback.code()
@@ -263,17 +289,15 @@ pub async fn counts(
         Feedback::Satisfied.code(),
         Feedback::BasicallySatisfied.code()
     );
-    let (received, resolved, days, overdue, with_feedback, n_satisfied): (
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-    ) = filtered(
+    let key = if by_org {
+        "org_id"
+    } else {
+        "CAST(0 AS BIGINT)"
+    };
+    let q = filtered(
         Sql::numbered(
             format!(
-            "SELECT COUNT(*), \
+            "SELECT {key}, COUNT(*), \
              CAST(COALESCE(SUM(CASE WHEN resolved_on IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT), \
              CAST(COALESCE(SUM(resolve_days), 0) AS BIGINT), \
              CAST(COALESCE(SUM(CASE WHEN resolved_on IS NULL AND received_on < $1 THEN 1 ELSE 0 END), 0) AS BIGINT), \
@@ -286,20 +310,31 @@ pub async fn counts(
         scope,
         Which::All,
         month,
+    );
+    let q = if by_org {
+        q.push(" GROUP BY org_id")
+    } else {
+        q
+    };
+    Ok(
+        q.fetch_all_as::<(i64, i64, i64, i64, i64, i64, i64), _>(&mut *conn)
+            .await?
+            .into_iter()
+            .map(
+                |(org, received, resolved, days, overdue, with_feedback, satisfied)| {
+                    let c = RequestCounts {
+                        received,
+                        resolved,
+                        days,
+                        overdue,
+                        with_feedback,
+                        satisfied,
+                    };
+                    (org, c)
+                },
+            )
+            .collect(),
     )
-    .fetch_all_as::<(i64, i64, i64, i64, i64, i64), _>(&mut *conn)
-    .await?
-    .into_iter()
-    .next()
-    .unwrap_or_default();
-    Ok(RequestCounts {
-        received,
-        resolved,
-        days,
-        overdue,
-        with_feedback,
-        satisfied: n_satisfied,
-    })
 }
 
 /// Records a request resolved, if it was still open (`false`: someone resolved it first).

@@ -57,6 +57,7 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("rectification", "org_path"),
     ("rectification_measure", "org_path"),
     ("rectification_event", "org_path"),
+    ("scorecard_org", "org_path"),
     // A pending referral's handlers are those whose scope holds this org (the common
     // ancestor of the importer's and the record's orgs).
     ("referral", "common_path"),
@@ -119,5 +120,8 @@ pub async fn move_subtree(conn: &mut Conn, org_id: i64, new_parent: i64) -> Resu
     crate::burden_rollup::forget_under(conn, &new).await?;
     // The surveys' figures leave the old ancestors' tallies and join the new ones'.
     crate::survey_tally::moved(conn, org_id, &old, &new).await?;
+    // The stored scorecards summed the old chain: every period is built again on its
+    // next read.
+    crate::scorecard::forget(conn).await?;
     Ok(new)
 }

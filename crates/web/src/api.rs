@@ -184,6 +184,7 @@ pub fn routes() -> Routes {
         .merge(crate::api_member_life::routes())
         .merge(crate::api_dues::routes())
         .merge(crate::api_training::routes())
+        .merge(crate::api_scorecard::routes())
         .merge(crate::api_tasks::routes())
         .merge(crate::api_inspections::routes())
         .merge(crate::api_duty::routes())

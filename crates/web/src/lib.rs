@@ -17,6 +17,7 @@ mod api_member_life;
 mod api_rating;
 mod api_recruitment;
 mod api_requests;
+mod api_scorecard;
 mod api_surveys;
 mod api_tasks;
 mod api_training;

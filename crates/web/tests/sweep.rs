@@ -93,6 +93,7 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
                 Sample::Json(json!({"username": "committee", "password": PASSWORD}))
             }
             ("POST", "/auth/logout") => Sample::Empty,
+            ("POST", "/scorecard/build") => Sample::Empty,
             ("POST", "/auth/password") => Sample::Json(
                 json!({"current_password": "wrong-password-1", "new_password": "Another-pass-2026"}),
             ),

@@ -46,6 +46,11 @@ pub struct Gathered {
 }
 
 impl Gathered {
+    /// The stored training tally of the org's subtree for the year (`None`: none stored).
+    pub fn training_of(&self, org_id: i64) -> Option<jiceng_domain::training::Tally> {
+        self.training.get(&org_id).copied()
+    }
+
     /// The position of an org in `orgs`.
     pub fn position(&self, org_id: i64) -> Option<usize> {
         self.index.get(&org_id).copied()
@@ -138,7 +143,17 @@ impl Gathered {
 /// day, the monthly meeting facts, the first recorded month before them, funding, cases,
 /// manual signals and scores), never a query per org.
 pub async fn gather(app: &App, root: &OrgRecord, year: i32) -> Result<Gathered> {
-    let as_of = dr::as_of(year, app.today());
+    gather_on(app, root, year, dr::as_of(year, app.today())).await
+}
+
+/// As [`gather`], every fact as it was on `as_of` (a day of `year`: the scorecard of a
+/// half-year asks for its last day).
+pub async fn gather_on(
+    app: &App,
+    root: &OrgRecord,
+    year: i32,
+    as_of: NaiveDate,
+) -> Result<Gathered> {
     let scope = Scope::subtree(&root.path);
     let rules = app.rules.in_force(as_of);
     let lookback =

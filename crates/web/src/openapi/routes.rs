@@ -173,6 +173,13 @@ const PERIOD: Param = Param {
     required: false,
     description: "期间：2026-06（月）、2026Q2（季度）或 2026（年）；默认本月",
 };
+const SCORECARD_PERIOD: Param = Param {
+    name: "period",
+    at: In::Query,
+    ty: "string",
+    required: false,
+    description: "检验标准的期间：2026（年度）、2026H1 或 2026H2（半年）；默认本年度",
+};
 const AS_OF: Param = Param {
     name: "as_of",
     at: In::Query,
@@ -726,6 +733,12 @@ pub const ROUTES: &[ApiRoute] = &[
         .params(&[ID])
         .body("OrgAction")
         .returns("Referral"),
+    get("/scorecard", "rating", "检验标准（五个是否）评分卡：org 子树的五项得分及各指标（分子、分母、依据；无记录的指标为暂无数据，不计0分）、直属下级热力图、木桶效应最短板（拉低最多的下级和基层党组织及补齐后的得分）；读存储的按期间计算结果（首次查看时计算），built_at 为截至时间")
+        .params(&[ORG, SCORECARD_PERIOD])
+        .returns("Scorecard"),
+    post("/scorecard/build", "rating", "重新计算某一期间全部党组织的检验标准评分卡（组织部门）：返回计算时间和党组织数")
+        .params(&[ORG, SCORECARD_PERIOD])
+        .returns("ScorecardBuilt"),
     get("/ratings", "rating", "星级评定：本级及各直属下级的星级分布，与分页的党组织星级")
         .params(&[ORG, YEAR, STARS, PAGE, PAGE_SIZE])
         .returns("RatingsReport"),

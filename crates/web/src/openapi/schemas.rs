@@ -154,6 +154,7 @@ pub(super) fn schemas() -> Value {
         m.extend(crate::api_member_life::schemas());
         m.extend(crate::api_dues::schemas());
         m.extend(crate::api_training::schemas());
+        m.extend(crate::api_scorecard::schemas());
         m.extend(crate::api_tasks::schemas());
         m.extend(crate::api_inspections::schemas());
         m.extend(crate::api_duty::schemas());

@@ -1,0 +1,176 @@
+//! 检验标准 (五个是否, issue #19): each org's scorecard of a period, stored per org and
+//! read, not computed on every page ([`build`]: the whole period at once; a period is
+//! built on its first read, again when the rules it was built by changed, and on demand
+//! by the department — `jiceng scorecard build`). A card is the org's stored subtree
+//! inputs scored by the rules in force, its children's scores (the heat map) and the
+//! weakest link over its children and its subtree's leaf orgs, with names.
+
+mod build;
+mod sheets;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use jiceng_domain::scorecard::{
+    score, weakest_link, MeasureScores, Scorecard, Scored, WeakestLink,
+};
+use jiceng_domain::survey::SurveyPeriod;
+use jiceng_store::scorecard::{self as store, Built};
+use serde::Serialize;
+
+pub use build::as_of;
+/// A scorecard's period: a year or a half-year.
+pub use jiceng_domain::survey::SurveyPeriod as Period;
+pub use sheets::score_text;
+
+use crate::access::{BuildScorecard, Grant, InScope, ViewScorecard};
+use crate::{App, AppError, OrgRecord, OrgRef, Result};
+
+/// One child of the org on the heat map: its subtree's five scores.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChildCard {
+    pub org_id: i64,
+    pub org: OrgRef,
+    /// Rated orgs of the child's subtree (its weight in the weakest link).
+    pub orgs: i64,
+    pub scores: MeasureScores,
+}
+
+/// An org's scorecard of a period, in the JSON shape of issue #19 point 5 (`org`,
+/// `period`, `measures`, `weakest`, ids in the weakest link) with the names of every id
+/// it holds (`names`), the children's heat map and how fresh the figures are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Card {
+    pub org: OrgRef,
+    pub org_id: i64,
+    pub period: String,
+    pub period_label: String,
+    /// The day the figures are as of (the period's last day, or the build's day).
+    pub as_of: NaiveDate,
+    /// When the stored figures were built (截至).
+    pub built_at: String,
+    #[serde(flatten)]
+    pub card: Scorecard,
+    pub children: Vec<ChildCard>,
+    pub weakest: WeakestLink,
+    /// Every org id of `weakest` and `children`, by id.
+    pub names: BTreeMap<i64, OrgRef>,
+}
+
+impl Card {
+    /// "截至 …" for the page and the table.
+    pub fn freshness(&self) -> String {
+        format!("截至 {}", self.built_at)
+    }
+}
+
+/// Parses a period as the scorecard takes it: `2026`, `2026H1`, `2026H2`.
+pub fn period(s: &str) -> Result<SurveyPeriod> {
+    SurveyPeriod::parse(s).map_err(AppError::Input)
+}
+
+/// A period built: when, and how many orgs' cards were written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BuildDone {
+    pub built_at: String,
+    pub orgs: usize,
+}
+
+/// Builds `period` again now, whatever is stored (the department's).
+pub async fn rebuild(
+    app: &App,
+    _grant: &Grant<BuildScorecard>,
+    period: SurveyPeriod,
+) -> Result<BuildDone> {
+    let (built, orgs) = build::build(app, period).await?;
+    Ok(BuildDone {
+        built_at: built.built_at,
+        orgs,
+    })
+}
+
+/// The period's build: as stored when the rules in force are those it was built by,
+/// else built now.
+async fn ensure(app: &App, period: SurveyPeriod) -> Result<Built> {
+    let day = as_of(period, app.today());
+    let want = build::fingerprint(app.rules.in_force(day));
+    let mut conn = app.store.acquire().await?;
+    let stored = store::built(&mut conn, &period.code()).await?;
+    drop(conn);
+    match stored {
+        Some(b) if b.rules_fingerprint == want => Ok(b),
+        _ => Ok(build::build(app, period).await?.0),
+    }
+}
+
+/// The org's card of `period`: its stored subtree inputs scored, its children's scores
+/// and the weakest link over the children and the subtree's leaf orgs (rated orgs with
+/// no rated org below them), every id named.
+pub async fn card(
+    app: &App,
+    _grant: &Grant<ViewScorecard>,
+    org: &InScope<OrgRecord>,
+    period: SurveyPeriod,
+) -> Result<Card> {
+    let built = ensure(app, period).await?;
+    let code = period.code();
+    let day = as_of(period, app.today());
+    let rules = &app.rules.in_force(day).scorecard;
+    let mut conn = app.store.acquire().await?;
+    let own = store::get(&mut conn, &code, org.org.id).await?;
+    let children = store::children(&mut conn, &code, org.org.id).await?;
+    let leaves = store::leaf_scores(&mut conn, &code, &org.path).await?;
+    let inputs = own.map(|c| c.inputs).unwrap_or_default();
+    let card = score(&inputs, rules);
+    let kids: Vec<Scored> = children
+        .iter()
+        .map(|c| Scored {
+            id: c.org_id,
+            weight: c.orgs as f64,
+            scores: c.scores,
+        })
+        .collect();
+    let orgs: Vec<Scored> = leaves
+        .iter()
+        .map(|(id, scores)| Scored {
+            id: *id,
+            weight: 1.0,
+            scores: *scores,
+        })
+        .collect();
+    let weakest = weakest_link(&card.scores(), &kids, &orgs, &rules.weakest);
+    let mut ids: Vec<i64> = children.iter().map(|c| c.org_id).collect();
+    for g in &weakest.by_measure {
+        for l in [&g.children, &g.orgs].into_iter().flatten() {
+            ids.extend(l.ranked.iter().map(|c| c.org));
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let names: BTreeMap<i64, OrgRef> = jiceng_store::orgs::by_ids(&mut conn, &ids)
+        .await?
+        .iter()
+        .map(|o| (o.org.id, OrgRef::of(&o.org)))
+        .collect();
+    let children = children
+        .into_iter()
+        .map(|c| ChildCard {
+            org: names.get(&c.org_id).cloned().unwrap_or_default(),
+            org_id: c.org_id,
+            orgs: c.orgs,
+            scores: c.scores,
+        })
+        .collect();
+    Ok(Card {
+        org: org.org_ref(),
+        org_id: org.org.id,
+        period: code,
+        period_label: period.label(),
+        as_of: day,
+        built_at: built.built_at,
+        card,
+        children,
+        weakest,
+        names,
+    })
+}

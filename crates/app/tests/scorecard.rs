@@ -1,0 +1,210 @@
+//! 检验标准 stored per org and period (issue #19) on SQLite and PostgreSQL: the test
+//! township (镇党委 → 东村 (→ 南村), 西村党总支 → 西村第一, 镇机关) with 群众诉求 planted
+//! on two leaf branches — 镇机关 all resolved to the requesters' satisfaction, 西村第一
+//! with one open past its deadline and one requester dissatisfied. The scores are
+//! computed here by hand from the default rules' ranges and weights (docs/SCORECARD.md):
+//! the card's 人民是否满意 and its indicators, a measure without records (暂无数据),
+//! the children's heat map, the weakest link naming 西村第一, the figures as stored until
+//! the period is built again, a secretary vacancy counted, and who may read and build.
+
+mod common;
+
+use common::*;
+use jiceng_app::access::{Actor, BuildScorecard, Role, ViewScorecard};
+use jiceng_app::org_admin::EventInput;
+use jiceng_app::scorecard::{self, Card};
+use jiceng_app::App;
+use jiceng_domain::mass_request::Feedback;
+use jiceng_domain::scorecard::Measure;
+use jiceng_domain::survey::SurveyPeriod;
+use jiceng_store::contract_test;
+use jiceng_store::testing::TestDb;
+
+/// The default rules' linear normalisation: 0 at `floor`, 100 at `target`.
+fn lin(p: f64, floor: f64, target: f64) -> f64 {
+    if p <= floor {
+        0.0
+    } else if p >= target {
+        100.0
+    } else {
+        100.0 * (p - floor) / (target - floor)
+    }
+}
+
+/// 人民是否满意 from requests alone (no survey): resolved (0.5–1, weight 2), in time
+/// (0.5–1, weight 1), feedback satisfied (0.6–1, weight 1).
+fn satisfaction(received: f64, resolved: f64, overdue: f64, given: f64, pleased: f64) -> f64 {
+    let r = lin(resolved / received, 0.5, 1.0);
+    let t = lin((received - overdue) / received, 0.5, 1.0);
+    let f = lin(pleased / given, 0.6, 1.0);
+    (2.0 * r + t + f) / 4.0
+}
+
+/// One request assigned to `org`, received on 2026-03-01; resolved five days later with
+/// `feedback`, or left open.
+async fn request(app: &App, id: i64, org: &str, feedback: Option<Feedback>) {
+    let o = app
+        .resolve_org(&jiceng_store::Scope::All, org)
+        .await
+        .unwrap();
+    let (resolved, fb, days) = match feedback {
+        Some(f) => ("'2026-03-06'".to_string(), format!("'{}'", f.code()), "5"),
+        None => ("NULL".to_string(), "NULL".to_string(), "NULL"),
+    };
+    exec(
+        app,
+        &format!(
+            "INSERT INTO mass_request (id, org_id, org_path, by_org_id, by_org_name, channel, \
+             received_on, category, content, handler, resolved_on, result, feedback, \
+             resolve_days, recorded_by, recorded_at) VALUES ({id}, {}, '{}', {}, '测试镇党委', \
+             'Visit', '2026-03-01', 'Other', '道路', '张三', {resolved}, NULL, {fb}, {days}, \
+             'zzb', '2026-03-01T00:00:00Z')",
+            o.org.id, o.path, o.org.id
+        ),
+    )
+    .await;
+}
+
+async fn card_of(app: &App, actor: &Actor, key: &str) -> Card {
+    let grant = actor.grant::<ViewScorecard>().unwrap();
+    let o = org(app, actor, key).await.unwrap();
+    scorecard::card(app, &grant, &o, SurveyPeriod::Year(2026))
+        .await
+        .unwrap()
+}
+
+fn close(a: Option<f64>, b: f64, what: &str) {
+    let a = a.unwrap_or_else(|| panic!("{what}: 暂无数据, expected {b}"));
+    assert!((a - b).abs() < 1e-6, "{what}: {a} != {b}");
+}
+
+contract_test!(scorecard_of_a_township, |db: TestDb| async move {
+    let app = on(&db, "2026-12-15");
+    let dir = Dir::new("scorecard");
+    load_township(&app, &dir, false).await;
+    // 镇机关: two requests resolved, both satisfied.
+    request(&app, 9001, "T005", Some(Feedback::Satisfied)).await;
+    request(&app, 9002, "T005", Some(Feedback::Satisfied)).await;
+    // 西村第一: three resolved (two satisfied, one not), one open since March (overdue).
+    request(&app, 9003, "T004", Some(Feedback::Satisfied)).await;
+    request(&app, 9004, "T004", Some(Feedback::Satisfied)).await;
+    request(&app, 9005, "T004", Some(Feedback::Dissatisfied)).await;
+    request(&app, 9006, "T004", None).await;
+    let sat = Measure::Satisfaction.index();
+
+    let town = card_of(&app, &dept(), "T001").await;
+    let m = &town.card.measures[&Measure::Satisfaction];
+    close(m.score, satisfaction(6.0, 5.0, 1.0, 5.0, 4.0), "township");
+    let resolved = m
+        .indicators
+        .iter()
+        .find(|i| i.code == "requests_resolved")
+        .unwrap();
+    assert_eq!((resolved.num, resolved.den), (5, 6));
+    let survey = m
+        .indicators
+        .iter()
+        .find(|i| i.code == "survey_satisfied")
+        .unwrap();
+    assert_eq!(survey.score, None, "no survey: 暂无数据");
+    assert!(m.missing.iter().any(|s| s.contains("群众满意度测评")));
+    let dev = &town.card.measures[&Measure::Development];
+    assert_eq!(dev.score, None, "no collective income, no hand score");
+    assert!(!town.built_at.is_empty() && town.freshness().starts_with("截至 "));
+
+    // The heat map: the township's children in path order, each its subtree's figure.
+    let kids: Vec<(&str, Option<f64>)> = town
+        .children
+        .iter()
+        .map(|c| (c.org.name.as_str(), c.scores[sat]))
+        .collect();
+    assert_eq!(kids.len(), 3, "{kids:?}");
+    let of = |name: &str| kids.iter().find(|k| k.0 == name).unwrap().1;
+    assert_eq!(of("东村党支部"), None, "no request below 东村");
+    let weak = satisfaction(4.0, 3.0, 1.0, 3.0, 2.0);
+    close(of("西村党总支"), weak, "西村党总支");
+    close(
+        of("镇机关党支部"),
+        satisfaction(2.0, 2.0, 0.0, 2.0, 2.0),
+        "镇机关",
+    );
+    let west = town.children.iter().find(|c| c.org.code == "T003").unwrap();
+    assert_eq!(west.orgs, 2, "西村党总支 and its branch are rated");
+
+    // The weakest link over the leaf orgs names 西村第一 for 人民是否满意.
+    let gap = &town.weakest.by_measure[sat];
+    let orgs = gap.orgs.as_ref().expect("leaf orgs with a score");
+    assert_eq!(orgs.with_data, 2, "南村 has no request: no data");
+    let first = orgs.ranked.first().expect("one below the median");
+    assert_eq!(town.name_of(first.org), "西村第一党支部");
+    close(Some(first.score), weak, "西村第一 in the list");
+
+    // A new record shows only once the period is built again.
+    exec(
+        &app,
+        &format!(
+            "UPDATE mass_request SET resolved_on = '2026-12-01', resolve_days = 275, \
+             feedback = '{}' WHERE id = 9006",
+            Feedback::Satisfied.code()
+        ),
+    )
+    .await;
+    let stale = card_of(&app, &dept(), "T001").await;
+    assert_eq!(stale.card, town.card, "read, not computed");
+    let grant = dept().grant::<BuildScorecard>().unwrap();
+    let done = scorecard::rebuild(&app, &grant, SurveyPeriod::Year(2026))
+        .await
+        .unwrap();
+    assert_eq!(done.orgs, 6);
+    let fresh = card_of(&app, &dept(), "T001").await;
+    close(
+        fresh.card.measures[&Measure::Satisfaction].score,
+        satisfaction(6.0, 6.0, 0.0, 6.0, 5.0),
+        "rebuilt",
+    );
+
+    // A secretary vacancy recorded at 西村第一 (no secretary on record before): one more
+    // org judged at the township, none more in office; 西村党总支's subtree 0 of 1.
+    let sec = |c: &Card| {
+        let i = c.card.measures[&Measure::CadreQuality]
+            .indicators
+            .iter()
+            .find(|i| i.code == "secretary_in_place")
+            .unwrap()
+            .clone();
+        (i.num, i.den)
+    };
+    let before = sec(&fresh);
+    let vacant = EventInput {
+        kind: "secretary_vacant".into(),
+        on: d("2026-05-01"),
+        until: None,
+    };
+    record_event(
+        &app,
+        &dept(),
+        org_id(&app, "T004").await,
+        &vacant,
+        "书记调离",
+    )
+    .await
+    .unwrap();
+    scorecard::rebuild(&app, &grant, SurveyPeriod::Year(2026))
+        .await
+        .unwrap();
+    let after = card_of(&app, &dept(), "T001").await;
+    assert_eq!(sec(&after), (before.0, before.1 + 1));
+    assert_eq!(sec(&card_of(&app, &dept(), "T003").await), (0, 1));
+
+    // Access: a branch secretary reads his own subtree; a member reads none; only the
+    // department builds.
+    assert!(Actor::for_test(8, "m", Role::Member)
+        .grant::<ViewScorecard>()
+        .is_err());
+    assert!(Actor::for_test(9, "c", Role::Committee)
+        .grant::<BuildScorecard>()
+        .is_err());
+    assert!(Actor::for_test(10, "s", Role::Secretary)
+        .grant::<ViewScorecard>()
+        .is_ok());
+});
