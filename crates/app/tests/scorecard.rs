@@ -208,3 +208,43 @@ contract_test!(scorecard_of_a_township, |db: TestDb| async move {
         .grant::<ViewScorecard>()
         .is_ok());
 });
+
+contract_test!(
+    the_daily_refresh_builds_the_running_periods_built_before_today,
+    |db: TestDb| async move {
+        let at = |s: &str| {
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+                .unwrap()
+                .and_utc()
+        };
+        let mut app = on(&db, "2026-12-15");
+        let dir = Dir::new("scorecard-daily");
+        load_township(&app, &dir, false).await;
+        let grant = dept().grant::<BuildScorecard>().unwrap();
+        // Nothing built: nothing to refresh (a period's first read builds it).
+        assert!(scorecard::refresh_current(&app).await.unwrap().is_empty());
+        // The year built yesterday (China time): built again today, the half-year not
+        // (never built), and not twice in a day.
+        app.fixed_now = Some(at("2026-12-14 10:00"));
+        scorecard::rebuild(&app, &grant, SurveyPeriod::Year(2026))
+            .await
+            .unwrap();
+        scorecard::rebuild(&app, &grant, SurveyPeriod::Year(2025))
+            .await
+            .unwrap();
+        app.fixed_now = Some(at("2026-12-15 01:00"));
+        let done = scorecard::refresh_current(&app).await.unwrap();
+        assert_eq!(
+            done,
+            vec!["2026".to_string()],
+            "2025 is over; 2026H2 unbuilt"
+        );
+        assert!(scorecard::refresh_current(&app).await.unwrap().is_empty());
+        // Built at 2026-12-14 17:00 UTC is already 12-15 in China: not stale.
+        app.fixed_now = Some(at("2026-12-14 17:00"));
+        scorecard::rebuild(&app, &grant, SurveyPeriod::Half(2026, 2))
+            .await
+            .unwrap();
+        assert!(scorecard::refresh_current(&app).await.unwrap().is_empty());
+    }
+);

@@ -290,6 +290,7 @@ pub(crate) async fn refresh_summaries_every(state: AppState) {
     let every = state.config.summary_refresh();
     tokio::time::sleep(every.min(std::time::Duration::from_secs(3))).await;
     let mut last_quarter_day = None;
+    let mut last_scorecard_day = None;
     loop {
         // A new day: every org's derived facts first (terms run out, deadlines pass), so
         // the dashboards and reports keep reading stored rows.
@@ -314,6 +315,19 @@ pub(crate) async fn refresh_summaries_every(state: AppState) {
                     std::io::stderr(),
                     "jiceng-web: compliance summary refresh failed: {e:?}"
                 );
+            }
+        }
+        // Once a day: the running periods' scorecards built before today, again.
+        if last_scorecard_day != Some(today) {
+            match jiceng_app::scorecard::refresh_current(&state.app).await {
+                Ok(_) => last_scorecard_day = Some(today),
+                Err(e) => {
+                    use std::io::Write;
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "jiceng-web: daily scorecard rebuild failed: {e:?}"
+                    );
+                }
             }
         }
         // Expired sessions and the failure bookkeeping of names long untried.

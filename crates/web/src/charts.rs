@@ -240,6 +240,244 @@ pub fn trend(title: &str, points: &[(String, Option<f64>)]) -> String {
     s
 }
 
+/// The heat map's five colour bins (ColorBrewer RdYlBu, safe for the common colour
+/// blindnesses) from low to high, each with the text colour that reads on it.
+const HEAT: [(f64, &str, &str); 5] = [
+    (40.0, "#d7191c", "#fff"),
+    (60.0, "#fdae61", "#222"),
+    (75.0, "#ffffbf", "#222"),
+    (90.0, "#abd9e9", "#222"),
+    (f64::INFINITY, "#2c7bb6", "#fff"),
+];
+
+/// The bin of a 0–100 score: its fill and text colours and the legend's range.
+pub fn heat_bin(score: f64) -> (&'static str, &'static str) {
+    let (_, fill, ink) = HEAT
+        .iter()
+        .find(|(upper, _, _)| score < *upper)
+        .copied()
+        .unwrap_or(HEAT[4]);
+    (fill, ink)
+}
+
+/// One row of a heat map: its label, where it leads (drill-down) and its scores, one per
+/// column (`None`: 暂无数据, drawn grey with a dash, never as a colour of 0).
+pub struct HeatRow {
+    pub label: String,
+    pub href: String,
+    pub scores: Vec<Option<f64>>,
+}
+
+/// A heat map of rows × columns of 0–100 scores, the score written in every cell; a
+/// column heading splits after its first two characters.
+pub fn heat_map(title: &str, columns: &[&str], rows: &[HeatRow]) -> String {
+    let (font, cell_w, cell_h, label_w, head) = (13.0, 64.0, 26.0, 150.0, 56.0);
+    if rows.is_empty() {
+        return format!(
+            r##"<svg class="chart" viewBox="0 0 440 40" role="img" aria-label="{t}"><text x="0" y="24" font-size="15" fill="#666">{t}：没有下级组织</text></svg>"##,
+            t = esc(title)
+        );
+    }
+    let width = label_w + cell_w * columns.len() as f64;
+    let height = head + cell_h * rows.len() as f64 + 4.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg class="chart heat-map" viewBox="0 0 {width} {height}" role="img" aria-label="{t}"><title>{t}</title><text x="0" y="16" font-size="15" font-weight="700" fill="#333">{t}</text>"##,
+        t = esc(title)
+    );
+    for (j, c) in columns.iter().enumerate() {
+        let cx = label_w + cell_w * (j as f64 + 0.5);
+        let first: String = c.chars().take(2).collect();
+        let rest: String = c.chars().skip(2).collect();
+        let _ = write!(
+            s,
+            r##"<text x="{cx:.1}" y="36" font-size="{font}" text-anchor="middle" fill="#333">{a}</text><text x="{cx:.1}" y="51" font-size="{small}" text-anchor="middle" fill="#555">{b}</text>"##,
+            a = esc(&first),
+            b = esc(&rest),
+            small = font - 2.0,
+        );
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = head + cell_h * i as f64;
+        let mut label: String = r.label.chars().take(10).collect();
+        if r.label.chars().count() > 10 {
+            label.push('…');
+        }
+        let _ = write!(
+            s,
+            r##"<a href="{h}"><text x="0" y="{ty:.1}" font-size="{font}" fill="#1565c0">{l}<title>{full}</title></text></a>"##,
+            h = esc(&r.href),
+            ty = y + cell_h * 0.68,
+            l = esc(&label),
+            full = esc(&r.label),
+        );
+        for (j, v) in r.scores.iter().enumerate() {
+            let x = label_w + cell_w * j as f64;
+            let (fill, ink, text) = match v {
+                Some(v) => {
+                    let (f, i) = heat_bin(*v);
+                    (f, i, format!("{v:.1}"))
+                }
+                None => ("#e0e0e0", "#555", "—".to_string()),
+            };
+            let _ = write!(
+                s,
+                r##"<rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" fill="{fill}" stroke="#fff"><title>{l} · {c}：{tt}</title></rect><text x="{cx:.1}" y="{ty:.1}" font-size="{font}" text-anchor="middle" fill="{ink}">{text}</text>"##,
+                w = cell_w,
+                h = cell_h,
+                l = esc(&r.label),
+                c = esc(columns.get(j).copied().unwrap_or("")),
+                tt = if v.is_some() {
+                    text.clone()
+                } else {
+                    "暂无数据".into()
+                },
+                cx = x + cell_w / 2.0,
+                ty = y + cell_h * 0.68,
+            );
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Colours and markers of up to five series (Okabe–Ito, told apart without colour by the
+/// marker too).
+const SERIES: [(&str, &str); 5] = [
+    ("#0072B2", "circle"),
+    ("#E69F00", "square"),
+    ("#009E73", "triangle"),
+    ("#D55E00", "diamond"),
+    ("#CC79A7", "cross"),
+];
+
+fn marker(kind: &str, x: f64, y: f64, colour: &str) -> String {
+    match kind {
+        "square" => format!(
+            r#"<rect x="{:.1}" y="{:.1}" width="7" height="7" fill="{colour}"/>"#,
+            x - 3.5,
+            y - 3.5
+        ),
+        "triangle" => format!(
+            r#"<path d="M{:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}Z" fill="{colour}"/>"#,
+            x,
+            y - 4.5,
+            x + 4.5,
+            y + 3.5,
+            x - 4.5,
+            y + 3.5
+        ),
+        "diamond" => format!(
+            r#"<path d="M{:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}Z" fill="{colour}"/>"#,
+            x,
+            y - 4.5,
+            x + 4.5,
+            y,
+            x,
+            y + 4.5,
+            x - 4.5,
+            y
+        ),
+        "cross" => format!(
+            r#"<path d="M{:.1} {:.1}L{:.1} {:.1}M{:.1} {:.1}L{:.1} {:.1}" stroke="{colour}" stroke-width="2"/>"#,
+            x - 4.0,
+            y - 4.0,
+            x + 4.0,
+            y + 4.0,
+            x - 4.0,
+            y + 4.0,
+            x + 4.0,
+            y - 4.0
+        ),
+        _ => format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="4" fill="{colour}"/>"#),
+    }
+}
+
+/// Lines of 0–100 scores over periods, oldest first: each series (name, one value per
+/// label); a missing value breaks the line (no data, not 0).
+pub fn score_lines(
+    title: &str,
+    labels: &[String],
+    series: &[(String, Vec<Option<f64>>)],
+) -> String {
+    let (width, head, plot, left, legend) = (440.0, 24.0, 140.0, 30.0, 18.0);
+    let n = labels.len().max(1) as f64;
+    let slot = (width - left) / n;
+    let top = head + 10.0;
+    let base = top + plot;
+    let height = base + 22.0 + legend * series.len().div_ceil(3) as f64;
+    let y_of = |v: f64| base - v.clamp(0.0, 100.0) / 100.0 * plot;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{t}"><title>{t}</title><text x="0" y="16" font-size="15" font-weight="700" fill="#333">{t}</text>"##,
+        t = esc(title)
+    );
+    for v in [0.0, 50.0, 100.0] {
+        let y = y_of(v);
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" y1="{y:.1}" x2="{width}" y2="{y:.1}" stroke="#ddd"/><text x="{tx}" y="{ty:.1}" font-size="11" text-anchor="end" fill="#777">{v}</text>"##,
+            tx = left - 4.0,
+            ty = y + 4.0,
+        );
+    }
+    for (i, l) in labels.iter().enumerate() {
+        let _ = write!(
+            s,
+            r##"<text x="{x:.1}" y="{y:.1}" font-size="11" text-anchor="middle" fill="#555">{l}</text>"##,
+            x = left + slot * (i as f64 + 0.5),
+            y = base + 15.0,
+            l = esc(l),
+        );
+    }
+    for (k, (name, values)) in series.iter().enumerate() {
+        let (colour, kind) = SERIES[k % SERIES.len()];
+        let mut d = String::new();
+        let mut pen_down = false;
+        for (i, v) in values.iter().enumerate() {
+            let x = left + slot * (i as f64 + 0.5);
+            match v {
+                Some(v) => {
+                    let _ = write!(
+                        d,
+                        "{}{x:.1} {:.1}",
+                        if pen_down { "L" } else { "M" },
+                        y_of(*v)
+                    );
+                    pen_down = true;
+                    let _ = write!(
+                        s,
+                        "<g><title>{}：{v:.1}</title>{}</g>",
+                        esc(name),
+                        marker(kind, x, y_of(*v), colour)
+                    );
+                }
+                None => pen_down = false,
+            }
+        }
+        if !d.is_empty() {
+            let _ = write!(
+                s,
+                r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="2"/>"#
+            );
+        }
+        let lx = (k % 3) as f64 * (width / 3.0);
+        let ly = base + 22.0 + legend * (k / 3) as f64 + 8.0;
+        let _ = write!(
+            s,
+            r##"{m}<text x="{tx:.1}" y="{ty:.1}" font-size="12" fill="#333">{n}</text>"##,
+            m = marker(kind, lx + 5.0, ly, colour),
+            tx = lx + 14.0,
+            ty = ly + 4.0,
+            n = esc(name),
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
 /// A rate as a percentage with one decimal, or "—".
 pub fn pct(v: Option<f64>) -> String {
     v.map(|x| format!("{:.1}%", x * 100.0))
@@ -297,5 +535,49 @@ mod tests {
         let two = pie("t", &[("男".into(), 3), ("女".into(), 1)]);
         assert_eq!(two.matches("<path").count(), 2);
         assert!(two.contains("75.0%"));
+    }
+
+    #[test]
+    fn a_heat_map_writes_every_score_and_no_data_as_a_dash() {
+        let svg = heat_map(
+            "热力图",
+            &["功能是否增强", "素质是否提高"],
+            &[HeatRow {
+                label: "甲村党支部".into(),
+                href: "/reports/scorecard?org=7".into(),
+                scores: vec![Some(35.0), None],
+            }],
+        );
+        assert!(svg.contains(">35.0<") && svg.contains(">—<"));
+        assert!(svg.contains("#d7191c"), "a low score takes the low colour");
+        assert!(svg.contains(r#"href="/reports/scorecard?org=7""#));
+        assert_eq!(heat_bin(95.0).0, "#2c7bb6");
+        assert_eq!(heat_bin(60.0).0, "#ffffbf");
+    }
+
+    #[test]
+    fn score_lines_break_where_a_period_has_no_data() {
+        let svg = score_lines(
+            "趋势",
+            &[
+                "2025年上半年".into(),
+                "2025年下半年".into(),
+                "2026年上半年".into(),
+            ],
+            &[("功能是否增强".into(), vec![Some(50.0), None, Some(70.0)])],
+        );
+        // Two points, each its own move: no line is drawn across the gap.
+        assert_eq!(
+            svg.matches("<circle").count(),
+            3,
+            "two points and the legend's"
+        );
+        let line = svg
+            .split(r#"<path d=""#)
+            .nth(1)
+            .and_then(|t| t.split('"').next())
+            .unwrap_or_default();
+        assert_eq!(line.matches('M').count(), 2, "{line}");
+        assert!(!line.contains('L'), "{line}");
     }
 }

@@ -502,6 +502,7 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ("POST", "/accounts/{id}/role") => f(&[("role", s("secretary")), ("org", org.to_string())]),
         ("POST", "/accounts/provision") => f(&[("org_1", s("1"))]),
         ("POST", "/reminders/remind") => f(&[]),
+        ("POST", "/reports/scorecard/build") => f(&[]),
         ("POST", "/reports/weak/decide") => f(&[
             ("pick", format!("{org}:Paralysis")),
             ("decision", s("confirm")),

@@ -147,20 +147,8 @@ pub async fn card(
     }
     ids.sort_unstable();
     ids.dedup();
-    let names: BTreeMap<i64, OrgRef> = jiceng_store::orgs::by_ids(&mut conn, &ids)
-        .await?
-        .iter()
-        .map(|o| (o.org.id, OrgRef::of(&o.org)))
-        .collect();
-    let children = children
-        .into_iter()
-        .map(|c| ChildCard {
-            org: names.get(&c.org_id).cloned().unwrap_or_default(),
-            org_id: c.org_id,
-            orgs: c.orgs,
-            scores: c.scores,
-        })
-        .collect();
+    let names = named(&mut conn, &ids).await?;
+    let children = child_cards(children, &names);
     Ok(Card {
         org: org.org_ref(),
         org_id: org.org.id,
@@ -173,4 +161,161 @@ pub async fn card(
         weakest,
         names,
     })
+}
+
+/// The orgs of `ids`, named.
+async fn named(conn: &mut jiceng_store::Conn, ids: &[i64]) -> Result<BTreeMap<i64, OrgRef>> {
+    Ok(jiceng_store::orgs::by_ids(conn, ids)
+        .await?
+        .iter()
+        .map(|o| (o.org.id, OrgRef::of(&o.org)))
+        .collect())
+}
+
+/// The children's stored cards as the heat map's rows, named.
+fn child_cards(children: Vec<store::StoredCard>, names: &BTreeMap<i64, OrgRef>) -> Vec<ChildCard> {
+    children
+        .into_iter()
+        .map(|c| ChildCard {
+            org: names.get(&c.org_id).cloned().unwrap_or_default(),
+            org_id: c.org_id,
+            orgs: c.orgs,
+            scores: c.scores,
+        })
+        .collect()
+}
+
+/// One period of an org's trend: its stored five scores as they were built (a
+/// snapshot), or `None` when the period was never built.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendPoint {
+    pub period: String,
+    pub label: String,
+    pub scores: Option<MeasureScores>,
+    /// When the snapshot was built.
+    pub built_at: Option<String>,
+}
+
+/// The periods a trend shows, oldest first: the half-years of the two years before
+/// `today`'s and of its own up to its half, each year after its second half.
+pub fn trend_periods(today: NaiveDate) -> Vec<SurveyPeriod> {
+    use chrono::Datelike;
+    let y = today.year();
+    let mut out = Vec::new();
+    for year in y - 2..=y {
+        out.push(SurveyPeriod::Half(year, 1));
+        if year < y || today.month() > 6 {
+            out.push(SurveyPeriod::Half(year, 2));
+        }
+        if year < y {
+            out.push(SurveyPeriod::Year(year));
+        }
+    }
+    out
+}
+
+/// The org's stored scores over `periods` (snapshots as built; a period never built is
+/// `None`, and is not built by this read — a trend costs one indexed lookup a period).
+pub async fn trend(
+    app: &App,
+    _grant: &Grant<ViewScorecard>,
+    org: &InScope<OrgRecord>,
+    periods: &[SurveyPeriod],
+) -> Result<Vec<TrendPoint>> {
+    let mut conn = app.store.acquire().await?;
+    let mut out = Vec::with_capacity(periods.len());
+    for p in periods {
+        let code = p.code();
+        let built = store::built(&mut conn, &code).await?;
+        let scores = match &built {
+            Some(_) => store::get(&mut conn, &code, org.org.id)
+                .await?
+                .map(|c| c.scores),
+            None => None,
+        };
+        out.push(TrendPoint {
+            period: code,
+            label: p.label(),
+            scores,
+            built_at: built.map(|b| b.built_at),
+        });
+    }
+    Ok(out)
+}
+
+/// What a home page shows of a period's scorecard when it is built: the org's five scores
+/// and its children's (the heat map), named — read, never built (a few indexed reads).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Glance {
+    pub period: String,
+    pub label: String,
+    pub built_at: String,
+    pub scores: MeasureScores,
+    pub children: Vec<ChildCard>,
+}
+
+/// The org's [`Glance`] of `period`, or `None` when the period was not built yet.
+pub async fn glance(
+    app: &App,
+    _grant: &Grant<ViewScorecard>,
+    org: &InScope<OrgRecord>,
+    period: SurveyPeriod,
+) -> Result<Option<Glance>> {
+    let code = period.code();
+    let mut conn = app.store.acquire().await?;
+    let Some(built) = store::built(&mut conn, &code).await? else {
+        return Ok(None);
+    };
+    let Some(own) = store::get(&mut conn, &code, org.org.id).await? else {
+        return Ok(None);
+    };
+    let children = store::children(&mut conn, &code, org.org.id).await?;
+    let ids: Vec<i64> = children.iter().map(|c| c.org_id).collect();
+    let names = named(&mut conn, &ids).await?;
+    Ok(Some(Glance {
+        period: code,
+        label: period.label(),
+        built_at: built.built_at,
+        scores: own.scores,
+        children: child_cards(children, &names),
+    }))
+}
+
+/// The periods running on `today`: its year and its half-year.
+pub fn current_periods(today: NaiveDate) -> [SurveyPeriod; 2] {
+    use chrono::Datelike;
+    let half = if today.month() <= 6 { 1 } else { 2 };
+    [
+        SurveyPeriod::Year(today.year()),
+        SurveyPeriod::Half(today.year(), half),
+    ]
+}
+
+/// The day (China time) a build was made, from its `built_at`.
+fn built_day(built_at: &str) -> Option<NaiveDate> {
+    let at = chrono::NaiveDateTime::parse_from_str(built_at, "%Y-%m-%dT%H:%M:%SZ").ok()?;
+    Some((at + chrono::Duration::hours(8)).date())
+}
+
+/// The server's daily work: each running period (this year, this half-year) that is
+/// stored and was built before today is built again, so a card is never more than a day
+/// behind its records (a period never read stays unbuilt: its first read builds it).
+/// Returns the periods built.
+pub async fn refresh_current(app: &App) -> Result<Vec<String>> {
+    let today = app.today();
+    let mut done = Vec::new();
+    for p in current_periods(today) {
+        let code = p.code();
+        let mut conn = app.store.acquire().await?;
+        let built = store::built(&mut conn, &code).await?;
+        drop(conn);
+        let stale = built
+            .as_ref()
+            .is_some_and(|b| built_day(&b.built_at).is_none_or(|d| d < today));
+        if stale {
+            build::build(app, p).await?;
+            done.push(code);
+        }
+    }
+    Ok(done)
 }

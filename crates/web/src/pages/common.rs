@@ -278,6 +278,7 @@ pub(super) fn tabs(org: i64, active: &str) -> Vec<Tab> {
         ("ratings", "星级评定"),
         ("weak", "软弱涣散"),
         ("rectification", "整顿进展"),
+        ("scorecard", "检验标准"),
     ]
     .iter()
     .map(|(k, l)| Tab {

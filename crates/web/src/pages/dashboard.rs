@@ -141,6 +141,65 @@ struct DashboardPage {
     can_remind: bool,
     /// What the last 一键提醒 did.
     reminded: Option<String>,
+    /// 检验标准 of this year, when the user may read it.
+    scorecard: Option<ScoreGlance>,
+}
+
+/// The home page's 检验标准: this year's five scores and the children's heat map when the
+/// year is built (read, never built here: a province's home stays a few indexed reads),
+/// else the way to the page that builds it.
+pub struct ScoreGlance {
+    pub period: String,
+    pub label: String,
+    /// `None`: not built yet.
+    pub built_at: Option<String>,
+    pub scores: Vec<(String, String)>,
+    pub heat: String,
+}
+
+async fn score_glance(
+    state: &AppState,
+    user: &User,
+    root: &access::InScope<jiceng_app::OrgRecord>,
+) -> Result<Option<ScoreGlance>, PageError> {
+    use jiceng_app::scorecard::{self, score_text, Period};
+    use jiceng_domain::scorecard::Measure;
+    let Ok(grant) = user.actor.grant::<access::ViewScorecard>() else {
+        return Ok(None);
+    };
+    let period = Period::Year(state.app.today().year());
+    let labels: Vec<&'static str> = Measure::ALL.iter().map(|m| m.label()).collect();
+    let g = scorecard::glance(&state.app, &grant, root, period).await?;
+    Ok(Some(match g {
+        None => ScoreGlance {
+            period: period.code(),
+            label: period.label(),
+            built_at: None,
+            scores: Vec::new(),
+            heat: String::new(),
+        },
+        Some(g) => ScoreGlance {
+            heat: charts::heat_map(
+                &format!("下级 × 五项得分（{}）", g.label),
+                &labels,
+                &g.children
+                    .iter()
+                    .map(|c| charts::HeatRow {
+                        label: c.org.name.clone(),
+                        href: format!("/reports/scorecard?org={}&period={}", c.org_id, g.period),
+                        scores: c.scores.to_vec(),
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            scores: Measure::ALL
+                .iter()
+                .map(|m| (m.label().to_string(), score_text(g.scores[m.index()])))
+                .collect(),
+            period: g.period,
+            label: g.label,
+            built_at: Some(g.built_at),
+        },
+    }))
 }
 
 /// The home page's 组织生活开展情况 by child org: this quarter's and last quarter's
@@ -412,6 +471,7 @@ async fn dashboard(
         }
     };
     page.can_remind = user.actor.may(access::Action::RemindBranches);
+    page.scorecard = score_glance(&state, &user, &root).await?;
     page.reminded = q.reminded.map(|n| match (n, q.already.unwrap_or(0)) {
         (0, 0) => "没有需要提醒的党支部。".to_string(),
         (0, a) => format!("这{a}个党支部今天已经提醒过，未重复发送。"),
@@ -627,6 +687,7 @@ fn dashboard_page(
         life: LifeByChild::default(),
         can_remind: false,
         reminded: None,
+        scorecard: None,
     }
 }
 

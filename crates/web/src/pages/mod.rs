@@ -36,6 +36,7 @@ mod questionnaire;
 mod refusal;
 mod reports;
 pub(crate) mod requests;
+mod scorecard;
 mod search;
 pub(crate) mod small_upload;
 pub(crate) mod surveys;
@@ -74,6 +75,7 @@ pub fn routes() -> Routes {
         .merge(search::routes())
         .merge(paper::routes())
         .merge(reports::routes())
+        .merge(scorecard::routes())
         .merge(rating::routes())
         .merge(weak::routes())
         .merge(rectification::routes())
