@@ -60,7 +60,7 @@ pub struct Card {
 impl Card {
     /// "截至 …" for the page and the table.
     pub fn freshness(&self) -> String {
-        format!("截至 {}", self.built_at)
+        format!("截至 {}", built_time(&self.built_at))
     }
 }
 
@@ -191,13 +191,16 @@ fn child_cards(children: Vec<store::StoredCard>, names: &BTreeMap<i64, OrgRef>) 
 pub struct TrendPoint {
     pub period: String,
     pub label: String,
+    /// The label on a chart's axis: "2026上", "2026下", "2026年".
+    pub short: String,
     pub scores: Option<MeasureScores>,
     /// When the snapshot was built.
     pub built_at: Option<String>,
 }
 
 /// The periods a trend shows, oldest first: the half-years of the two years before
-/// `today`'s and of its own up to its half, each year after its second half.
+/// `today`'s and of its own up to its half, each year after its second half (this year's
+/// too: it is running).
 pub fn trend_periods(today: NaiveDate) -> Vec<SurveyPeriod> {
     use chrono::Datelike;
     let y = today.year();
@@ -207,9 +210,7 @@ pub fn trend_periods(today: NaiveDate) -> Vec<SurveyPeriod> {
         if year < y || today.month() > 6 {
             out.push(SurveyPeriod::Half(year, 2));
         }
-        if year < y {
-            out.push(SurveyPeriod::Year(year));
-        }
+        out.push(SurveyPeriod::Year(year));
     }
     out
 }
@@ -234,6 +235,11 @@ pub async fn trend(
             None => None,
         };
         out.push(TrendPoint {
+            short: match p {
+                SurveyPeriod::Year(y) => format!("{y}年"),
+                SurveyPeriod::Half(y, 1) => format!("{y}上"),
+                SurveyPeriod::Half(y, _) => format!("{y}下"),
+            },
             period: code,
             label: p.label(),
             scores,
@@ -291,10 +297,23 @@ pub fn current_periods(today: NaiveDate) -> [SurveyPeriod; 2] {
     ]
 }
 
+/// A build's `built_at` (UTC) in China time.
+fn built_china(built_at: &str) -> Option<chrono::NaiveDateTime> {
+    let at = chrono::NaiveDateTime::parse_from_str(built_at, "%Y-%m-%dT%H:%M:%SZ").ok()?;
+    Some(at + chrono::Duration::hours(8))
+}
+
 /// The day (China time) a build was made, from its `built_at`.
 fn built_day(built_at: &str) -> Option<NaiveDate> {
-    let at = chrono::NaiveDateTime::parse_from_str(built_at, "%Y-%m-%dT%H:%M:%SZ").ok()?;
-    Some((at + chrono::Duration::hours(8)).date())
+    built_china(built_at).map(|t| t.date())
+}
+
+/// "2026-12-07 13:52（北京时间）" of a build's `built_at` (as stored when unreadable).
+pub fn built_time(built_at: &str) -> String {
+    built_china(built_at).map_or_else(
+        || built_at.to_string(),
+        |t| format!("{}（北京时间）", t.format("%Y-%m-%d %H:%M")),
+    )
 }
 
 /// The server's daily work: each running period (this year, this half-year) that is

@@ -197,7 +197,7 @@ async fn score_glance(
                 .collect(),
             period: g.period,
             label: g.label,
-            built_at: Some(g.built_at),
+            built_at: Some(scorecard::built_time(&g.built_at)),
         },
     }))
 }

@@ -238,18 +238,28 @@ fn weakest_sentence(card: &Card) -> Option<String> {
 fn what_if_sentence(card: &Card) -> Option<String> {
     let w = card.weakest.what_if?;
     let m = card.weakest.measure?;
-    let who = if w.level == "orgs" {
-        "个基层党组织"
+    let gap = card.weakest.by_measure.iter().find(|g| g.measure == m)?;
+    let level = if w.level == "orgs" {
+        gap.orgs.as_ref()
     } else {
-        "个下级单位"
+        gap.children.as_ref()
+    }?;
+    let (who, each) = if w.level == "orgs" {
+        ("基层党组织", "各基层党组织")
+    } else {
+        ("下级单位", "各下级单位（按组织数加权）")
+    };
+    let mark = if (level.target - level.median).abs() < 1e-9 {
+        "中位数"
+    } else {
+        "目标"
     };
     Some(format!(
-        "若{}上低于 {:.1} 分的 {}{who}都达到 {:.1} 分（中位数或目标），各{}平均得分将由 {:.1} 升至 {:.1}，提高 {:.1} 分。",
+        "在“{}”一项上，若得分低于{mark} {:.1} 分的 {} 个{who}都达到 {:.1} 分，{each}的平均得分将由 {:.1} 升至 {:.1}，提高 {:.1} 分。",
         m.label(),
         w.target,
         w.raised,
         w.target,
-        if w.level == "orgs" { "组织" } else { "单位" },
         w.before,
         w.after,
         w.gain
@@ -257,7 +267,7 @@ fn what_if_sentence(card: &Card) -> Option<String> {
 }
 
 fn trend_views(points: &[TrendPoint]) -> (String, Vec<TrendView>) {
-    let labels: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
+    let labels: Vec<String> = points.iter().map(|p| p.short.clone()).collect();
     let series: Vec<(String, Vec<Option<f64>>)> = Measure::ALL
         .into_iter()
         .map(|m| {
@@ -270,7 +280,14 @@ fn trend_views(points: &[TrendPoint]) -> (String, Vec<TrendView>) {
             )
         })
         .collect();
-    let chart = charts::score_lines("五项得分趋势（已计算的各期）", &labels, &series);
+    let title = "五项得分趋势（已计算的各期）";
+    let chart = if points.iter().filter(|p| p.scores.is_some()).count() < 2 {
+        format!(
+            r##"<p class="muted" id="trend-none">{title}：已计算的期间不足两期，暂无趋势。打开其他期间的评分即计算该期。</p>"##
+        )
+    } else {
+        charts::score_lines(title, &labels, &series)
+    };
     let rows = points
         .iter()
         .map(|p| TrendView {
@@ -280,7 +297,10 @@ fn trend_views(points: &[TrendPoint]) -> (String, Vec<TrendView>) {
                 None if p.built_at.is_some() => vec!["暂无数据".into(); 5],
                 None => vec!["未计算".into(); 5],
             },
-            built_at: p.built_at.clone().unwrap_or_else(|| "未计算".into()),
+            built_at: p
+                .built_at
+                .as_deref()
+                .map_or_else(|| "未计算".into(), scorecard::built_time),
         })
         .collect();
     (chart, rows)
