@@ -62,6 +62,16 @@ pub(crate) fn fingerprint(rules: &RuleSet) -> String {
     serde_json::to_string(&rules.scorecard).unwrap_or_default()
 }
 
+/// One build at a time in a process: the readers that find a period unbuilt at once wait
+/// for the first one's build instead of each building it again (see `ensure`).
+pub(crate) async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    static BUILDING: std::sync::OnceLock<tokio::sync::Mutex<()>> = std::sync::OnceLock::new();
+    BUILDING
+        .get_or_init(|| tokio::sync::Mutex::new(()))
+        .lock()
+        .await
+}
+
 /// Builds `period` whole: every org's subtree inputs and scores, written in one
 /// transaction (the period's old rows replaced). Answers the build and the orgs written.
 pub async fn build(app: &App, period: SurveyPeriod) -> Result<(Built, usize)> {

@@ -82,6 +82,7 @@ pub async fn rebuild(
     _grant: &Grant<BuildScorecard>,
     period: SurveyPeriod,
 ) -> Result<BuildDone> {
+    let _one = build::one_at_a_time().await;
     let (built, orgs) = build::build(app, period).await?;
     Ok(BuildDone {
         built_at: built.built_at,
@@ -94,12 +95,19 @@ pub async fn rebuild(
 async fn ensure(app: &App, period: SurveyPeriod) -> Result<Built> {
     let day = as_of(period, app.today());
     let want = build::fingerprint(app.rules.in_force(day));
-    let mut conn = app.store.acquire().await?;
-    let stored = store::built(&mut conn, &period.code()).await?;
-    drop(conn);
-    match stored {
-        Some(b) if b.rules_fingerprint == want => Ok(b),
-        _ => Ok(build::build(app, period).await?.0),
+    let current = async || -> Result<Option<Built>> {
+        let mut conn = app.store.acquire().await?;
+        let stored = store::built(&mut conn, &period.code()).await?;
+        Ok(stored.filter(|b| b.rules_fingerprint == want))
+    };
+    if let Some(b) = current().await? {
+        return Ok(b);
+    }
+    // Another reader may be building it: wait for that build, then look again.
+    let _one = build::one_at_a_time().await;
+    match current().await? {
+        Some(b) => Ok(b),
+        None => Ok(build::build(app, period).await?.0),
     }
 }
 
@@ -332,6 +340,7 @@ pub async fn refresh_current(app: &App) -> Result<Vec<String>> {
             .as_ref()
             .is_some_and(|b| built_day(&b.built_at).is_none_or(|d| d < today));
         if stale {
+            let _one = build::one_at_a_time().await;
             build::build(app, p).await?;
             done.push(code);
         }
