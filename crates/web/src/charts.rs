@@ -260,6 +260,21 @@ pub fn heat_bin(score: f64) -> (&'static str, &'static str) {
     (fill, ink)
 }
 
+/// The CSS class of a score's bin (`s0`–`s4`, `sn` without data) for the page's legend
+/// and cards, which may not carry style attributes (the CSP allows no inline style).
+pub fn heat_class(score: Option<f64>) -> &'static str {
+    match score {
+        None => "sn",
+        Some(v) => {
+            let i = HEAT
+                .iter()
+                .position(|(upper, _, _)| v < *upper)
+                .unwrap_or(4);
+            ["s0", "s1", "s2", "s3", "s4"][i]
+        }
+    }
+}
+
 /// One row of a heat map: its label, where it leads (drill-down) and its scores, one per
 /// column (`None`: 暂无数据, drawn grey with a dash, never as a colour of 0).
 pub struct HeatRow {
@@ -553,6 +568,10 @@ mod tests {
         assert!(svg.contains(r#"href="/reports/scorecard?org=7""#));
         assert_eq!(heat_bin(95.0).0, "#2c7bb6");
         assert_eq!(heat_bin(60.0).0, "#ffffbf");
+        assert_eq!(
+            [Some(10.0), Some(59.9), Some(100.0), None].map(heat_class),
+            ["s0", "s1", "s4", "sn"]
+        );
     }
 
     #[test]

@@ -105,7 +105,8 @@ pub struct MeasureView {
     pub code: &'static str,
     pub label: String,
     pub score: String,
-    pub colour: &'static str,
+    /// The card's bin class (its colour, in app.css).
+    pub bin: &'static str,
     /// "有数据的指标权重占 80%".
     pub coverage: String,
     pub indicators: Vec<IndicatorView>,
@@ -188,38 +189,35 @@ fn measures(card: &Card, year: i32) -> Vec<MeasureView> {
     Measure::ALL
         .into_iter()
         .filter_map(|m| card.card.measures.get(&m).map(|s| (m, s)))
-        .map(|(m, s)| {
-            let colour = s.score.map_or("#e0e0e0", |v| charts::heat_bin(v).0);
-            MeasureView {
-                code: m.code(),
-                label: m.label().to_string(),
-                score: score_text(s.score),
-                colour,
-                coverage: if s.score.is_some() {
-                    format!("有记录的指标占权重 {:.0}%", s.weight_with_data * 100.0)
-                } else {
-                    "各项指标均无记录".to_string()
-                },
-                indicators: s
-                    .indicators
-                    .iter()
-                    .map(|i| IndicatorView {
-                        label: i.label.clone(),
-                        manual: i.manual,
-                        weight: format!("{}", i.weight),
-                        ratio: if i.den > 0 {
-                            format!("{} / {}", i.num, i.den)
-                        } else {
-                            "—".into()
-                        },
-                        score: score_text(i.score),
-                        evidence: i.evidence.clone(),
-                        href: records_of(&i.code, card.org_id, year).unwrap_or_default(),
-                    })
-                    .collect(),
-                missing: s.missing.clone(),
-                weakest: weakest == Some(m),
-            }
+        .map(|(m, s)| MeasureView {
+            code: m.code(),
+            label: m.label().to_string(),
+            score: score_text(s.score),
+            bin: charts::heat_class(s.score),
+            coverage: if s.score.is_some() {
+                format!("有记录的指标占权重 {:.0}%", s.weight_with_data * 100.0)
+            } else {
+                "各项指标均无记录".to_string()
+            },
+            indicators: s
+                .indicators
+                .iter()
+                .map(|i| IndicatorView {
+                    label: i.label.clone(),
+                    manual: i.manual,
+                    weight: format!("{}", i.weight),
+                    ratio: if i.den > 0 {
+                        format!("{} / {}", i.num, i.den)
+                    } else {
+                        "—".into()
+                    },
+                    score: score_text(i.score),
+                    evidence: i.evidence.clone(),
+                    href: records_of(&i.code, card.org_id, year).unwrap_or_default(),
+                })
+                .collect(),
+            missing: s.missing.clone(),
+            weakest: weakest == Some(m),
         })
         .collect()
 }
@@ -249,6 +247,18 @@ fn what_if_sentence(card: &Card) -> Option<String> {
     } else {
         ("下级单位", "各下级单位（按组织数加权）")
     };
+    if w.raised == 0 {
+        return Some(format!(
+            "在“{}”一项上，没有{}低于中位数 {:.1} 分，短板不在个别单位，而在整体。",
+            m.label(),
+            if w.level == "orgs" {
+                "基层党组织"
+            } else {
+                "下级单位"
+            },
+            level.median
+        ));
+    }
     let mark = if (level.target - level.median).abs() < 1e-9 {
         "中位数"
     } else {

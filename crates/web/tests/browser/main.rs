@@ -22,6 +22,7 @@ mod mobile_in;
 mod rating;
 mod recruitment;
 mod requests;
+mod scorecard;
 mod surveys;
 mod tasks;
 mod training;
