@@ -45,6 +45,10 @@ pub enum Kind {
     Surveys,
     /// `jiceng report surveys` of the current year: totals, those below 60 %, the surveys.
     SurveyReport,
+    /// 检验标准 of the current year as its page and the API serve it: the org's stored
+    /// card scored, the children's heat map and the weakest link over the subtree's leaf
+    /// orgs. The period is built by the first read (the root's cold figure includes it).
+    Scorecard,
 }
 
 impl Kind {
@@ -66,11 +70,11 @@ impl Kind {
     }
 
     /// Whether it reads the records of 基础保障 and 满意度 (loaded into a set by
-    /// `guarantees::ensure` first).
+    /// `guarantees::ensure` first; the scorecard reads them too).
     pub fn is_guarantee(self) -> bool {
         matches!(
             self,
-            Kind::Funding | Kind::Venues | Kind::Surveys | Kind::SurveyReport
+            Kind::Funding | Kind::Venues | Kind::Surveys | Kind::SurveyReport | Kind::Scorecard
         )
     }
 
@@ -83,7 +87,7 @@ impl Kind {
         )
     }
 
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Structure,
         Kind::StructurePage,
         Kind::Coverage,
@@ -103,6 +107,7 @@ impl Kind {
         Kind::Venues,
         Kind::Surveys,
         Kind::SurveyReport,
+        Kind::Scorecard,
     ];
 
     pub fn name(self) -> &'static str {
@@ -126,6 +131,7 @@ impl Kind {
             Kind::Venues => "venues(page)",
             Kind::Surveys => "surveys(page)",
             Kind::SurveyReport => "surveys(report)",
+            Kind::Scorecard => "scorecard(page)",
         }
     }
 }

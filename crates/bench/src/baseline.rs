@@ -61,7 +61,8 @@ pub async fn measure(app: &App, kind: Kind, root: &StoredOrg) -> Result<f64> {
             | Kind::Funding
             | Kind::Venues
             | Kind::Surveys
-            | Kind::SurveyReport => {
+            | Kind::SurveyReport
+            | Kind::Scorecard => {
                 anyhow::bail!("no obvious way is measured for {}", kind.name())
             }
         }

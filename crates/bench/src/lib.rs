@@ -480,6 +480,24 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
                     t.elapsed().as_secs_f64()
                 );
             }
+            if args.asks(asked::Kind::Scorecard) {
+                // The nightly (or on-demand) build of a period, timed on its own: the
+                // card's reads below find it built.
+                let grant = jiceng_app::access::Actor::system()
+                    .grant::<jiceng_app::access::BuildScorecard>()?;
+                let t = std::time::Instant::now();
+                let done = jiceng_app::scorecard::rebuild(
+                    &app,
+                    &grant,
+                    jiceng_domain::survey::SurveyPeriod::Year(year),
+                )
+                .await?;
+                println!(
+                    "  检验标准 {year} built for {} orgs: {:.1} s",
+                    done.orgs,
+                    t.elapsed().as_secs_f64()
+                );
+            }
             app.store().close().await;
         }
         let rated = args.asks(asked::Kind::Ratings) || args.asks(asked::Kind::Weak);

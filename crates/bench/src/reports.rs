@@ -259,6 +259,15 @@ pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<us
             )
             .await?,
         )?,
+        Kind::Scorecard => serde_json::to_string(
+            &jiceng_app::scorecard::card(
+                app,
+                &system.grant()?,
+                &root().await?,
+                jiceng_domain::survey::SurveyPeriod::Year(year),
+            )
+            .await?,
+        )?,
     };
     Ok(json.len())
 }
