@@ -317,6 +317,13 @@ pub(crate) enum ReportKind {
     /// 短板), from the figures stored for the period (built on the first read; the table
     /// says 截至 when).
     Scorecard,
+    /// 分析研判报告 of --period (2026, 2026H1 or 2026H2; or --year): the report a county
+    /// organization department files — 基本情况, 主要做法和成效, 存在的问题 (the weakest
+    /// link named), 下一步工作建议 and the annexed tables, with two charts — as a Word
+    /// document in the official layout (--format docx, written to --out or a name of its
+    /// title) or an HTML page (--format html, to --out or standard output); table prints
+    /// its text. Its figures are those of `report scorecard`.
+    Analysis,
 }
 
 /// The crypto suites on the command line (`jiceng_app::crypto::Suite`).
@@ -342,6 +349,10 @@ pub(crate) enum Format {
     Json,
     Table,
     Xlsx,
+    /// The analysis report as a Word document (`report analysis` only).
+    Docx,
+    /// The analysis report as an HTML page to read and print (`report analysis` only).
+    Html,
 }
 
 #[derive(Args)]
@@ -446,7 +457,8 @@ pub(crate) struct ReportArgs {
     pub(crate) as_of: Option<chrono::NaiveDate>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
-    /// Where to write an xlsx report (default: a name from the report and org).
+    /// Where to write an xlsx, docx or html report (default: a name from the report and
+    /// org; html without --out goes to standard output).
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
     /// The period of a compliance or transfers report: 2026-08 (a month), 2026Q3 (a

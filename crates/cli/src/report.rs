@@ -263,6 +263,37 @@ impl Output {
                 jiceng_io::write_workbook(&path, &r.sheets()).map_err(anyhow::Error::msg)?;
                 println!("已写入 {}", path.display());
             }
+            Format::Docx | Format::Html => {
+                anyhow::bail!("--format docx 和 html 只用于分析研判报告（report analysis）")
+            }
+        }
+        Ok(())
+    }
+
+    /// A paper (the analysis report) as Word, HTML or text.
+    fn paper(&self, p: &jiceng_app::paper::Paper) -> Result<()> {
+        match self.format {
+            Format::Docx => {
+                let path = self
+                    .out
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(&p.file_name));
+                std::fs::write(&path, p.docx()?)
+                    .with_context(|| format!("无法写入 {}", path.display()))?;
+                println!("已写入 {}", path.display());
+            }
+            Format::Html => match &self.out {
+                Some(path) => {
+                    std::fs::write(path, p.html())
+                        .with_context(|| format!("无法写入 {}", path.display()))?;
+                    println!("已写入 {}", path.display());
+                }
+                None => print!("{}", p.html()),
+            },
+            Format::Table => print!("{}", p.text()),
+            Format::Json | Format::Xlsx => {
+                anyhow::bail!("分析研判报告的 --format 为 docx、html 或 table")
+            }
         }
         Ok(())
     }
@@ -365,6 +396,11 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
             let period = survey_period(&args)?;
             let grant = jiceng_app::access::Actor::system().grant()?;
             show.give(&jiceng_app::scorecard::card(app, &grant, &root, period).await?)?
+        }
+        ReportKind::Analysis => {
+            let period = survey_period(&args)?;
+            let grant = jiceng_app::access::Actor::system().grant()?;
+            show.paper(&reports::analysis::analysis(app, &grant, &root, period).await?)?
         }
         ReportKind::Surveys => {
             let period = survey_period(&args)?;

@@ -8,11 +8,13 @@ use std::io::{Cursor, Read, Write};
 
 use docx_rs::{
     AlignmentType, Docx, FieldCharType, Footer, HeightRule, InstrPAGE, InstrText, LineSpacing,
-    LineSpacingType, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType, Table, TableCell,
-    TableLayoutType, TableRow, WidthType,
+    LineSpacingType, PageMargin, Paragraph, Pic, Run, RunFonts, SpecialIndentType, Table,
+    TableCell, TableLayoutType, TableRow, WidthType,
 };
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
+
+use crate::chart::{self, Chart};
 
 /// The font of the title (小标宋); the font table names 宋体 as its stand-in.
 pub const TITLE_FONT: &str = "方正小标宋简体";
@@ -67,6 +69,11 @@ pub enum Block {
     /// 署名 and 成文日期, one empty line under the text: the date four characters from the right edge, the signer centred
     /// on it (or, when the signer's name is the longer, two characters from the edge).
     Signature { signer: String, date: String },
+    /// A chart across the text's width with its caption (图1 …) centred under it: the PNG
+    /// drawn here with the installed CJK font, the SVG beside it as Office's
+    /// `asvg:svgBlip` (Word 2016+ draws that with the reader's fonts); where no CJK font
+    /// is installed, a line saying the chart was left out (see `chart`).
+    Chart { caption: String, chart: Chart },
 }
 
 /// The error of writing a package (never expected with an in-memory buffer).
@@ -77,10 +84,29 @@ pub struct DocxError(String);
 /// The document's bytes (a .docx package).
 pub fn official_docx(blocks: &[Block]) -> Result<Vec<u8>, DocxError> {
     let signed_next = |i: usize| matches!(blocks.get(i + 1), Some(Block::Signature { .. }));
+    // Each chart embedded, in order: its picture's relationship id and its SVG.
+    let mut svgs: Vec<(String, String)> = Vec::new();
+    let mut pictures = Vec::new();
+    for b in blocks {
+        if let Block::Chart { chart, .. } = b {
+            let png = chart::png(chart, 2.0).map_err(|e| DocxError(e.to_string()))?;
+            if png.is_some() {
+                svgs.push((format!("rIdChart{}", svgs.len() + 1), chart.svg.clone()));
+            }
+            pictures.push(png.map(|p| (svgs.len(), p)));
+        }
+    }
+    let mut pictures = pictures.into_iter();
     let doc = blocks
         .iter()
         .enumerate()
         .fold(page(), |doc, (i, block)| match block {
+            Block::Chart { caption, chart } => {
+                let picture = pictures.next().flatten();
+                chart_paragraphs(caption, chart, picture)
+                    .into_iter()
+                    .fold(doc, |d, p| d.add_paragraph(p))
+            }
             Block::Signature { signer, date } => signature(signer, date)
                 .into_iter()
                 .fold(doc, |d, p| d.add_paragraph(p)),
@@ -96,7 +122,55 @@ pub fn official_docx(blocks: &[Block]) -> Result<Vec<u8>, DocxError> {
     doc.build()
         .pack(&mut raw)
         .map_err(|e| DocxError(e.to_string()))?;
-    with_font_table(raw.get_ref()).map_err(|e| DocxError(e.to_string()))
+    finish(raw.get_ref(), &svgs).map_err(|e| DocxError(e.to_string()))
+}
+
+/// A chart's paragraphs: the picture centred across the text's width (`picture`: its
+/// number among the embedded charts and its PNG) and the caption under it, or the line
+/// saying why it was left out.
+fn chart_paragraphs(
+    caption: &str,
+    chart: &Chart,
+    picture: Option<(usize, Vec<u8>)>,
+) -> Vec<Paragraph> {
+    let centred = |run: Run| {
+        Paragraph::new()
+            .align(AlignmentType::Center)
+            .line_spacing(exact(BODY_LINE))
+            .add_run(run)
+    };
+    let caption = Paragraph::new()
+        .align(AlignmentType::Center)
+        .line_spacing(exact(TABLE_LINE))
+        .add_run(
+            Run::new()
+                .add_text(caption)
+                .fonts(body_fonts())
+                .size(TABLE_SIZE),
+        );
+    match picture {
+        Some((n, png)) => {
+            // 1 twip = 635 EMU; the height keeps the drawing's proportions.
+            let w = TEXT_WIDTH * 635;
+            let h = (w as u64 * chart.height as u64 / chart.width.max(1) as u64) as u32;
+            let pic = Pic::new_with_dimensions(png, chart.width * 2, chart.height * 2)
+                .id(format!("rIdChart{n}"))
+                .size(w, h);
+            vec![
+                Paragraph::new()
+                    .align(AlignmentType::Center)
+                    .keep_next(true)
+                    .add_run(Run::new().add_image(pic)),
+                caption,
+            ]
+        }
+        None => vec![
+            caption.keep_next(true),
+            centred(body_run(
+                "（本图未嵌入：生成本文件的服务器未安装中文字体，图中汉字无法绘出；数据见下表。）",
+            )),
+        ],
+    }
 }
 
 fn page() -> Docx {
@@ -207,6 +281,7 @@ fn paragraph(block: &Block) -> Paragraph {
         Block::Blank => line.add_run(body_run("")),
         Block::Signature { .. } => unreachable!("a signature is two paragraphs"),
         Block::Table { .. } => unreachable!("a table is not a paragraph"),
+        Block::Chart { .. } => unreachable!("a chart is two paragraphs"),
     }
 }
 
@@ -286,25 +361,81 @@ fn width(text: &str) -> i32 {
     text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
 
-/// `docx-rs` writes a fixed font table (Times New Roman, Symbol, Arial); the package gets
-/// one naming the Chinese fonts with their stand-ins, so that a reader without 方正小标宋
-/// or 仿宋_GB2312 falls back to 宋体 and 仿宋 rather than to anything.
-fn with_font_table(package: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+/// The package as `docx-rs` wrote it, finished:
+/// - `docx-rs` writes a fixed font table (Times New Roman, Symbol, Arial); the package gets
+///   one naming the Chinese fonts with their stand-ins, so that a reader without 方正小标宋
+///   or 仿宋_GB2312 falls back to 宋体 and 仿宋 rather than to anything;
+/// - each chart's picture (`svgs`: its relationship id and SVG) gets its SVG as Office's
+///   extension of the blip (`asvg:svgBlip`, the way Word 2016+ stores an SVG picture with
+///   its PNG fallback): the part `word/media/{id}.svg`, its relationship and content type.
+fn finish(package: &[u8], svgs: &[(String, String)]) -> zip::result::ZipResult<Vec<u8>> {
     let mut zip = ZipArchive::new(Cursor::new(package))?;
     let mut out = ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
     for i in 0..zip.len() {
-        let entry = zip.by_index(i)?;
-        if entry.name()? == "word/fontTable.xml" {
-            drop(entry);
-            let options =
-                SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-            out.start_file("word/fontTable.xml", options)?;
-            out.write_all(font_table().as_bytes())?;
-        } else {
-            out.raw_copy_file(entry)?;
+        let mut entry = zip.by_index(i)?;
+        let name = entry.name()?.to_string();
+        let patched = match name.as_str() {
+            "word/fontTable.xml" => Some(font_table()),
+            "word/document.xml" | "word/_rels/document.xml.rels" | "[Content_Types].xml"
+                if !svgs.is_empty() =>
+            {
+                let mut text = String::new();
+                entry.read_to_string(&mut text)?;
+                Some(with_svgs(&name, text, svgs))
+            }
+            _ => None,
+        };
+        match patched {
+            Some(text) => {
+                drop(entry);
+                out.start_file(name, options)?;
+                out.write_all(text.as_bytes())?;
+            }
+            None => out.raw_copy_file(entry)?,
         }
     }
+    for (id, svg) in svgs {
+        out.start_file(format!("word/media/{id}.svg"), options)?;
+        out.write_all(svg.as_bytes())?;
+    }
     Ok(out.finish()?.into_inner())
+}
+
+/// One part of the package with the charts' SVGs added (see [`finish`]).
+fn with_svgs(part: &str, text: String, svgs: &[(String, String)]) -> String {
+    const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image";
+    match part {
+        "word/document.xml" => svgs.iter().fold(text, |t, (id, _)| {
+            t.replacen(
+                &format!(r#"<a:blip r:embed="{id}" />"#),
+                &format!(
+                    r#"<a:blip r:embed="{id}"><a:extLst><a:ext uri="{{96DAC541-7B7A-43D3-8B79-37D633B846F1}}"><asvg:svgBlip xmlns:asvg="http://schemas.microsoft.com/office/drawing/2016/SVG/main" r:embed="{id}Svg"/></a:ext></a:extLst></a:blip>"#
+                ),
+                1,
+            )
+        }),
+        "word/_rels/document.xml.rels" => {
+            let rels: String = svgs
+                .iter()
+                .map(|(id, _)| {
+                    format!(r#"<Relationship Id="{id}Svg" Type="{REL}" Target="media/{id}.svg"/>"#)
+                })
+                .collect();
+            text.replacen("</Relationships>", &format!("{rels}</Relationships>"), 1)
+        }
+        _ => match text.find("<Types") {
+            Some(at) if !text.contains(r#"Extension="svg""#) => {
+                let end = at + text[at..].find('>').unwrap_or(0) + 1;
+                format!(
+                    r#"{}<Default Extension="svg" ContentType="image/svg+xml"/>{}"#,
+                    &text[..end],
+                    &text[end..]
+                )
+            }
+            _ => text,
+        },
+    }
 }
 
 fn font_table() -> String {
@@ -336,11 +467,26 @@ fn font_table() -> String {
 
 /// The text of a package's `word/document.xml` (for tests and checks).
 pub fn document_xml(package: &[u8]) -> Option<String> {
+    part_text(package, "word/document.xml")
+}
+
+/// The text of one part of a package (for tests and checks).
+pub fn part_text(package: &[u8], name: &str) -> Option<String> {
     let mut zip = ZipArchive::new(Cursor::new(package)).ok()?;
-    let mut entry = zip.by_name("word/document.xml").ok()?;
+    let mut entry = zip.by_name(name).ok()?;
     let mut text = String::new();
     entry.read_to_string(&mut text).ok()?;
     Some(text)
+}
+
+/// The names of a package's parts; `None` when it is not a zip (for tests and checks).
+pub fn part_names(package: &[u8]) -> Option<Vec<String>> {
+    let zip = ZipArchive::new(Cursor::new(package)).ok()?;
+    Some(
+        zip.file_names()
+            .filter_map(|n| n.ok().map(|n| n.to_string()))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -389,6 +535,44 @@ mod tests {
             2
         );
         assert_eq!(xml.matches("<w:gridCol").count(), 3);
+    }
+
+    #[test]
+    fn a_chart_is_a_picture_with_its_svg_or_a_note() {
+        let chart = crate::chart::bars(
+            &[crate::chart::Bar {
+                label: "功能是否增强".into(),
+                value: Some(50.0),
+                accent: false,
+            }],
+            None,
+        );
+        let bytes = official_docx(&[
+            Block::Title("图".into()),
+            Block::Chart {
+                caption: "图1　得分".into(),
+                chart,
+            },
+        ])
+        .unwrap();
+        let xml = document_xml(&bytes).unwrap();
+        assert!(xml.contains("图1　得分"));
+        let names = part_names(&bytes).unwrap();
+        if crate::chart::cjk_font().is_some() {
+            assert!(
+                names.iter().any(|n| n == "word/media/rIdChart1.svg"),
+                "{names:?}"
+            );
+            assert!(names.iter().any(|n| n.ends_with(".png")), "{names:?}");
+            assert!(xml.contains(r#"<asvg:svgBlip"#) && xml.contains(r#"r:embed="rIdChart1Svg""#));
+            let rels = part_text(&bytes, "word/_rels/document.xml.rels").unwrap();
+            assert!(rels.contains(r#"Id="rIdChart1Svg""#) && rels.contains(r#"Id="rIdChart1""#));
+            let types = part_text(&bytes, "[Content_Types].xml").unwrap();
+            assert!(types.contains(r#"Extension="svg""#));
+        } else {
+            assert!(xml.contains("本图未嵌入"));
+            assert!(!names.iter().any(|n| n.ends_with(".png")));
+        }
     }
 
     #[test]

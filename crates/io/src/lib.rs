@@ -5,6 +5,7 @@
 
 mod biff;
 pub mod cells;
+pub mod chart;
 pub mod docx;
 pub mod grid;
 pub mod header;

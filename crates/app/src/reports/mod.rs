@@ -2,6 +2,7 @@
 //! Each is a plain serializable value (the JSON of the CLI and the API) and can be laid
 //! out as an Excel workbook.
 
+pub mod analysis;
 pub mod compliance;
 pub mod coverage;
 pub mod members;

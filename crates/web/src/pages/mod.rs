@@ -4,6 +4,7 @@
 
 mod account;
 mod accounts;
+mod analysis;
 mod audit;
 mod common;
 pub(crate) mod dashboard;
@@ -74,6 +75,7 @@ pub fn routes() -> Routes {
         .merge(units::routes())
         .merge(search::routes())
         .merge(paper::routes())
+        .merge(analysis::routes())
         .merge(reports::routes())
         .merge(scorecard::routes())
         .merge(rating::routes())

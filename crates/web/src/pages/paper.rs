@@ -55,6 +55,8 @@ pub struct Line {
     pub date: String,
     pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// A chart's SVG, drawn by `jiceng_io::chart` from figures (printed unescaped).
+    pub svg: String,
 }
 
 impl Line {
@@ -65,6 +67,7 @@ impl Line {
             date: String::new(),
             header: Vec::new(),
             rows: Vec::new(),
+            svg: String::new(),
         };
         match b {
             Block::Title(t) => line("title", t),
@@ -81,6 +84,10 @@ impl Line {
                 date: date.clone(),
                 ..line("signature", signer)
             },
+            Block::Chart { caption, chart } => Line {
+                svg: chart.svg.clone(),
+                ..line("chart", caption)
+            },
         }
     }
 }
@@ -96,7 +103,12 @@ struct PaperPage {
     lines: Vec<Line>,
 }
 
-fn page(user: &User, p: &Paper, back: String, docx_href: String) -> Result<Response, PageError> {
+pub(super) fn page(
+    user: &User,
+    p: &Paper,
+    back: String,
+    docx_href: String,
+) -> Result<Response, PageError> {
     html(&PaperPage {
         title: p.title.clone(),
         nav: Nav::of(user),
@@ -106,7 +118,7 @@ fn page(user: &User, p: &Paper, back: String, docx_href: String) -> Result<Respo
     })
 }
 
-fn download(p: &Paper) -> Result<Response, PageError> {
+pub(super) fn download(p: &Paper) -> Result<Response, PageError> {
     Ok(docx(&p.file_name, p.docx()?))
 }
 
