@@ -152,6 +152,29 @@ impl OrgHistory {
             .max()
     }
 
+    /// The last election on or before `day`, or — when no election event is recorded —
+    /// the election date kept on the org's row (rows written before the dated facts, or
+    /// by the generator, carry it there only), if it is not after `day`.
+    pub fn election_or_row(&self, row: Option<Date>, day: Date) -> Option<Date> {
+        self.last_election_on(day)
+            .or_else(|| row.filter(|e| *e <= day))
+    }
+
+    /// Whether the org had a committee on `day`: from the dated events when any committee
+    /// event is recorded (unknown before the first), else the row's stated committee,
+    /// undated — as migration 14 backfills it.
+    pub fn committee_or_row(&self, row: Option<bool>, day: Date) -> Option<bool> {
+        let recorded = self
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::CommitteeSet | EventKind::CommitteeNone));
+        if recorded {
+            self.committee_on(day)
+        } else {
+            row
+        }
+    }
+
     /// The end of an approved postponement in force on `day` (approved on or before it,
     /// for the term running then).
     pub fn postponed_until(&self, day: Date) -> Option<Date> {
@@ -295,6 +318,42 @@ mod tests {
             }
         );
         assert!(h.secretary_on(d("2026-03-01")).in_office());
+    }
+
+    #[test]
+    fn the_row_stands_in_only_where_nothing_dated_is_recorded() {
+        let bare = OrgHistory::default();
+        assert_eq!(
+            bare.election_or_row(Some(d("2024-05-01")), d("2026-01-01")),
+            Some(d("2024-05-01"))
+        );
+        // An election on the row after the day judged did not yet happen then.
+        assert_eq!(
+            bare.election_or_row(Some(d("2026-05-01")), d("2026-01-01")),
+            None
+        );
+        assert_eq!(
+            bare.committee_or_row(Some(true), d("2026-01-01")),
+            Some(true)
+        );
+        assert_eq!(bare.committee_or_row(None, d("2026-01-01")), None);
+        let dated = OrgHistory {
+            events: vec![
+                ev(EventKind::Election, "2021-01-15"),
+                ev(EventKind::CommitteeNone, "2025-03-01"),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(
+            dated.election_or_row(Some(d("2024-05-01")), d("2026-01-01")),
+            Some(d("2021-01-15"))
+        );
+        assert_eq!(
+            dated.committee_or_row(Some(true), d("2026-01-01")),
+            Some(false)
+        );
+        // Before the first dated committee event: unknown, not the row's statement.
+        assert_eq!(dated.committee_or_row(Some(true), d("2024-01-01")), None);
     }
 
     #[test]

@@ -97,7 +97,7 @@ pub fn committee_text(c: Option<bool>) -> Option<&'static str> {
     c.map(|c| if c { "yes" } else { "no" })
 }
 
-fn committee_from(s: Option<String>) -> Result<Option<bool>> {
+pub(crate) fn committee_from(s: Option<String>) -> Result<Option<bool>> {
     match s.as_deref() {
         None => Ok(None),
         Some("yes") => Ok(Some(true)),

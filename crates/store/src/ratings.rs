@@ -32,6 +32,9 @@ pub struct RatedOrg {
     pub dissolved_on: Option<chrono::NaiveDate>,
     pub last_election_on: Option<chrono::NaiveDate>,
     pub has_committee: bool,
+    /// The committee stated on the row (`None`: unknown), read where no dated committee
+    /// event is recorded; an older row's `has_committee = 1` counts as stated.
+    pub committee: Option<bool>,
     pub subtree_members: i64,
     pub subtree_full: i64,
     pub has_secretary: bool,
@@ -48,7 +51,7 @@ pub struct RatedOrg {
 pub async fn orgs(conn: &mut Conn, scope: &Scope) -> Result<Vec<RatedOrg>> {
     Sql::new(
         "SELECT id, parent_id, code, name, kind, domain, path, founded_on, dissolved_on, \
-         last_election_on, has_committee, subtree_members, subtree_full, has_secretary, \
+         last_election_on, has_committee, committee, subtree_members, subtree_full, has_secretary, \
          secretary_vacant_since, subtree_last_joined, facts_on, temporary FROM org WHERE ",
     )
     .scope("path", scope)
@@ -70,6 +73,8 @@ pub async fn orgs(conn: &mut Conn, scope: &Scope) -> Result<Vec<RatedOrg>> {
                 dissolved_on: r.opt_date("dissolved_on")?,
                 last_election_on: r.opt_date("last_election_on")?,
                 has_committee: r.flag("has_committee")?,
+                committee: crate::orgs::committee_from(r.try_get("committee")?)?
+                    .or(r.flag("has_committee")?.then_some(true)),
                 has_secretary: r.flag("has_secretary")?,
                 secretary_vacant_since: r.opt_date("secretary_vacant_since")?,
                 subtree_last_joined: r.opt_date("subtree_last_joined")?,

@@ -18,8 +18,8 @@ use std::sync::OnceLock;
 use jiceng_domain::member_stats::Profile;
 use jiceng_domain::structure::{check_org, Anomaly, OrgFacts};
 use jiceng_domain::{
-    path, AnomalyRule, Coverage, CoverageReport, EventKind, Gap, MemberStats, MemberStatus,
-    OperatingStatus, OrgHistory, RuleBook, RuleSet, SecretaryState,
+    path, AnomalyRule, Coverage, CoverageReport, Gap, MemberStats, MemberStatus, OperatingStatus,
+    OrgHistory, RuleBook, RuleSet, SecretaryState,
 };
 use sqlx::Row;
 
@@ -136,18 +136,9 @@ pub fn org_facts(
     }
     .dated(history, day);
     // Rows written before the dated facts (or by `gen`) carry the election and committee
-    // on the row only: read as the migration backfills them (an election on its day, a
-    // committee stated with its day unknown).
-    if f.last_election_on.is_none() {
-        f.last_election_on = o.org.last_election_on.filter(|e| *e <= day);
-    }
-    let committee_recorded = history
-        .events
-        .iter()
-        .any(|e| matches!(e.kind, EventKind::CommitteeSet | EventKind::CommitteeNone));
-    if !committee_recorded {
-        f.committee = o.org.committee;
-    }
+    // on the row only.
+    f.last_election_on = history.election_or_row(o.org.last_election_on, day);
+    f.committee = history.committee_or_row(o.org.committee, day);
     f
 }
 
