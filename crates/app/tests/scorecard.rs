@@ -12,11 +12,11 @@ mod common;
 use common::*;
 use jiceng_app::access::{Actor, BuildScorecard, Role, ViewScorecard};
 use jiceng_app::org_admin::EventInput;
+use jiceng_app::scorecard::Period;
 use jiceng_app::scorecard::{self, Card};
 use jiceng_app::App;
 use jiceng_domain::mass_request::Feedback;
 use jiceng_domain::scorecard::Measure;
-use jiceng_domain::survey::SurveyPeriod;
 use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
 
@@ -65,10 +65,16 @@ async fn request(app: &App, id: i64, org: &str, feedback: Option<Feedback>) {
     .await;
 }
 
+async fn card_of_period(app: &App, key: &str, period: Period) -> Card {
+    let grant = dept().grant::<ViewScorecard>().unwrap();
+    let o = org(app, &dept(), key).await.unwrap();
+    scorecard::card(app, &grant, &o, period).await.unwrap()
+}
+
 async fn card_of(app: &App, actor: &Actor, key: &str) -> Card {
     let grant = actor.grant::<ViewScorecard>().unwrap();
     let o = org(app, actor, key).await.unwrap();
-    scorecard::card(app, &grant, &o, SurveyPeriod::Year(2026))
+    scorecard::card(app, &grant, &o, Period::Year(2026))
         .await
         .unwrap()
 }
@@ -152,7 +158,7 @@ contract_test!(scorecard_of_a_township, |db: TestDb| async move {
     let stale = card_of(&app, &dept(), "T001").await;
     assert_eq!(stale.card, town.card, "read, not computed");
     let grant = dept().grant::<BuildScorecard>().unwrap();
-    let done = scorecard::rebuild(&app, &grant, SurveyPeriod::Year(2026))
+    let done = scorecard::rebuild(&app, &grant, Period::Year(2026))
         .await
         .unwrap();
     assert_eq!(done.orgs, 6);
@@ -189,7 +195,7 @@ contract_test!(scorecard_of_a_township, |db: TestDb| async move {
     )
     .await
     .unwrap();
-    scorecard::rebuild(&app, &grant, SurveyPeriod::Year(2026))
+    scorecard::rebuild(&app, &grant, Period::Year(2026))
         .await
         .unwrap();
     let after = card_of(&app, &dept(), "T001").await;
@@ -226,10 +232,10 @@ contract_test!(
         // The year built yesterday (China time): built again today, the half-year not
         // (never built), and not twice in a day.
         app.fixed_now = Some(at("2026-12-14 10:00"));
-        scorecard::rebuild(&app, &grant, SurveyPeriod::Year(2026))
+        scorecard::rebuild(&app, &grant, Period::Year(2026))
             .await
             .unwrap();
-        scorecard::rebuild(&app, &grant, SurveyPeriod::Year(2025))
+        scorecard::rebuild(&app, &grant, Period::Year(2025))
             .await
             .unwrap();
         app.fixed_now = Some(at("2026-12-15 01:00"));
@@ -242,9 +248,127 @@ contract_test!(
         assert!(scorecard::refresh_current(&app).await.unwrap().is_empty());
         // Built at 2026-12-14 17:00 UTC is already 12-15 in China: not stale.
         app.fixed_now = Some(at("2026-12-14 17:00"));
-        scorecard::rebuild(&app, &grant, SurveyPeriod::Half(2026, 2))
+        scorecard::rebuild(&app, &grant, Period::Half(2026, 2))
             .await
             .unwrap();
         assert!(scorecard::refresh_current(&app).await.unwrap().is_empty());
     }
 );
+
+/// The (num, den) of an indicator of the org's card.
+fn indicator(c: &Card, m: Measure, code: &str) -> (i64, i64) {
+    let i = c.card.measures[&m]
+        .indicators
+        .iter()
+        .find(|i| i.code == code)
+        .unwrap_or_else(|| panic!("{code}"));
+    (i.num, i.den)
+}
+
+contract_test!(
+    an_election_kept_on_the_row_only_is_judged_as_the_structure_checks_judge_it,
+    |db: TestDb| async move {
+        // Rows written before the dated facts, or by the generator, carry the last
+        // election on the org row and no election event: 按期换届 reads the row, as the
+        // structure checks do, instead of calling the term unknown.
+        let app = on(&db, "2026-12-15");
+        let dir = Dir::new("scorecard-row-election");
+        load_township(&app, &dir, false).await;
+        let grant = dept().grant::<BuildScorecard>().unwrap();
+        let east = org_id(&app, "T002").await;
+        let term = |c: &Card| indicator(c, Measure::CadreQuality, "term_current");
+        exec(
+            &app,
+            &format!("DELETE FROM org_event WHERE org_id = {east} AND kind = 'election'"),
+        )
+        .await;
+        exec(
+            &app,
+            &format!("UPDATE org SET last_election_on = NULL WHERE id = {east}"),
+        )
+        .await;
+        scorecard::rebuild(&app, &grant, Period::Year(2026))
+            .await
+            .unwrap();
+        let unknown = term(&card_of(&app, &dept(), "T001").await);
+        let unknown_east = term(&card_of(&app, &dept(), "T002").await);
+        // An election two years ago on the row only: judged, and current (3-year term).
+        exec(
+            &app,
+            &format!("UPDATE org SET last_election_on = '2024-05-01' WHERE id = {east}"),
+        )
+        .await;
+        scorecard::rebuild(&app, &grant, Period::Year(2026))
+            .await
+            .unwrap();
+        let town = card_of(&app, &dept(), "T001").await;
+        assert_eq!(term(&town), (unknown.0 + 1, unknown.1 + 1));
+        assert_eq!(
+            term(&card_of(&app, &dept(), "T002").await),
+            (unknown_east.0 + 1, unknown_east.1 + 1),
+            "东村 itself judged, 南村 below it as before"
+        );
+        // One after the day judged did not happen yet: 2025 does not count it.
+        let year_2025 = async |row: &str| {
+            exec(
+                &app,
+                &format!("UPDATE org SET last_election_on = '{row}' WHERE id = {east}"),
+            )
+            .await;
+            scorecard::rebuild(&app, &grant, Period::Year(2025))
+                .await
+                .unwrap();
+            term(&card_of_period(&app, "T002", Period::Year(2025)).await)
+        };
+        let later = year_2025("2026-03-01").await;
+        let before = year_2025("2024-05-01").await;
+        assert_eq!(
+            before,
+            (later.0 + 1, later.1 + 1),
+            "not yet elected on 2025-12-31"
+        );
+    }
+);
+
+contract_test!(a_quarter_is_a_period_of_its_own, |db: TestDb| async move {
+    // 2026Q3's requests are those received July–September; the quarter's card is stored
+    // under its own code beside the year's.
+    let app = on(&db, "2026-12-15");
+    let dir = Dir::new("scorecard-quarter");
+    load_township(&app, &dir, false).await;
+    request(&app, 9101, "T005", Some(Feedback::Satisfied)).await; // 2026-03-01
+    request(&app, 9102, "T005", None).await;
+    exec(
+        &app,
+        "UPDATE mass_request SET received_on = '2026-08-10' WHERE id = 9102",
+    )
+    .await;
+    let p = scorecard::period("2026Q3").unwrap();
+    assert_eq!(p, Period::Quarter(2026, 3));
+    assert!(scorecard::period("2026Q5").is_err());
+    let grant = dept().grant::<ViewScorecard>().unwrap();
+    let o = org(&app, &dept(), "T005").await.unwrap();
+    let q3 = scorecard::card(&app, &grant, &o, p).await.unwrap();
+    assert_eq!(q3.period, "2026Q3");
+    assert_eq!(q3.period_label, "2026年第三季度");
+    assert_eq!(q3.as_of, d("2026-09-30"));
+    assert_eq!(
+        indicator(&q3, Measure::Satisfaction, "requests_resolved"),
+        (0, 1),
+        "only August's open request"
+    );
+    let year = scorecard::card(&app, &grant, &o, Period::Year(2026))
+        .await
+        .unwrap();
+    assert_eq!(
+        indicator(&year, Measure::Satisfaction, "requests_resolved"),
+        (1, 2)
+    );
+    let q1 = scorecard::card(&app, &grant, &o, Period::Quarter(2026, 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        indicator(&q1, Measure::Satisfaction, "requests_resolved"),
+        (1, 1)
+    );
+});

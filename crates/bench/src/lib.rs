@@ -489,7 +489,7 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
                 let done = jiceng_app::scorecard::rebuild(
                     &app,
                     &grant,
-                    jiceng_domain::survey::SurveyPeriod::Year(year),
+                    jiceng_app::scorecard::Period::Year(year),
                 )
                 .await?;
                 println!(

@@ -264,7 +264,7 @@ pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<us
                 app,
                 &system.grant()?,
                 &root().await?,
-                jiceng_domain::survey::SurveyPeriod::Year(year),
+                jiceng_app::scorecard::Period::Year(year),
             )
             .await?,
         )?,

@@ -312,12 +312,12 @@ pub(crate) enum ReportKind {
     /// pairings below by kind, the grassroots orgs covered and those without any pairing,
     /// each pairing.
     Pairing,
-    /// 检验标准（五个是否）of --period (2026, 2026H1 or 2026H2; or --year): the org's five
+    /// 检验标准（五个是否）of --period (2026, 2026H1, 2026H2 or 2026Q3; or --year): the org's five
     /// measures and their indicators, the children's heat map and the weakest link (木桶
     /// 短板), from the figures stored for the period (built on the first read; the table
     /// says 截至 when).
     Scorecard,
-    /// 分析研判报告 of --period (2026, 2026H1 or 2026H2; or --year): the report a county
+    /// 分析研判报告 of --period (2026, 2026H1, 2026H2 or 2026Q3; or --year): the report a county
     /// organization department files — 基本情况, 主要做法和成效, 存在的问题 (the weakest
     /// link named), 下一步工作建议 and the annexed tables, with two charts — as a Word
     /// document in the official layout (--format docx, written to --out or a name of its

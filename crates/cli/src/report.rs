@@ -299,7 +299,7 @@ impl Output {
     }
 }
 
-/// A year or half-year from --period (2026, 2026H1, 2026H2) or --year.
+/// A 测评 year or half-year from --period (2026, 2026H1, 2026H2) or --year.
 fn survey_period(args: &ReportArgs) -> Result<jiceng_domain::survey::SurveyPeriod> {
     Ok(match (args.period.as_deref(), args.year) {
         (Some(p), _) => {
@@ -307,6 +307,18 @@ fn survey_period(args: &ReportArgs) -> Result<jiceng_domain::survey::SurveyPerio
         }
         (None, Some(y)) => jiceng_domain::survey::SurveyPeriod::Year(y),
         (None, None) => anyhow::bail!("此报告需要 --period（如 2026 或 2026H2）或 --year"),
+    })
+}
+
+/// A scorecard's year, half-year or quarter from --period (2026, 2026H2, 2026Q3) or
+/// --year.
+fn score_period(args: &ReportArgs) -> Result<jiceng_app::scorecard::Period> {
+    Ok(match (args.period.as_deref(), args.year) {
+        (Some(p), _) => jiceng_app::scorecard::period(p)?,
+        (None, Some(y)) => jiceng_app::scorecard::Period::Year(y),
+        (None, None) => {
+            anyhow::bail!("此报告需要 --period（如 2026、2026H2 或 2026Q3）或 --year")
+        }
     })
 }
 
@@ -393,12 +405,12 @@ pub(crate) async fn report(app: &App, args: ReportArgs) -> Result<ExitCode> {
             .await?,
         )?,
         ReportKind::Scorecard => {
-            let period = survey_period(&args)?;
+            let period = score_period(&args)?;
             let grant = jiceng_app::access::Actor::system().grant()?;
             show.give(&jiceng_app::scorecard::card(app, &grant, &root, period).await?)?
         }
         ReportKind::Analysis => {
-            let period = survey_period(&args)?;
+            let period = score_period(&args)?;
             let grant = jiceng_app::access::Actor::system().grant()?;
             show.paper(&reports::analysis::analysis(app, &grant, &root, period).await?)?
         }

@@ -14,7 +14,7 @@ use jiceng_domain::scorecard::Measure;
 pub(crate) enum ScorecardCmd {
     /// Computes and stores every org's scorecard of --period again.
     Build {
-        /// 2026, 2026H1 or 2026H2.
+        /// 2026, 2026H1, 2026H2 or 2026Q1…2026Q4.
         #[arg(long)]
         period: String,
     },

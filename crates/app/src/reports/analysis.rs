@@ -31,7 +31,7 @@ const GOOD: f64 = 60.0;
 /// An indicator at or above this score is cited as an achievement.
 const GOOD_INDICATOR: f64 = 80.0;
 
-/// The analysis report of `org` for `period` (`2026`, `2026H1`, `2026H2`).
+/// The analysis report of `org` for `period` (`2026`, `2026H1`, `2026H2`, `2026Q3`).
 pub async fn analysis(
     app: &App,
     grant: &Grant<ViewScorecard>,
@@ -90,12 +90,12 @@ fn ordinal(i: usize) -> String {
     format!("（{}）", N.get(i).copied().unwrap_or("十"))
 }
 
-/// Names joined with 、, at most [`NAMED`], then "等N个".
-fn names(items: &[String]) -> String {
+/// Names joined with 、, at most [`NAMED`], then "等N" with the unit counted (个, 处, 项).
+fn names(items: &[String], unit: &str) -> String {
     if items.len() <= NAMED {
         items.join("、")
     } else {
-        format!("{}等{}个", items[..NAMED].join("、"), items.len())
+        format!("{}等{}{unit}", items[..NAMED].join("、"), items.len())
     }
 }
 
@@ -408,7 +408,7 @@ fn problems(card: &Card, f: &Facts, b: &mut Vec<Block>) -> Vec<Problem> {
                     "以{}分为基准，{}个下级党组织低于基准，拉低最多的是{}。",
                     format_args!("{:.1}", g.target),
                     g.below,
-                    names(&children)
+                    names(&children, "个")
                 ));
             }
             if let Some(g) = orgs.filter(|_| !leaves.is_empty()) {
@@ -416,7 +416,7 @@ fn problems(card: &Card, f: &Facts, b: &mut Vec<Block>) -> Vec<Problem> {
                     "在基层党组织中，{}个低于{:.1}分，拉低最多的是{}。",
                     g.below,
                     g.target,
-                    names(&leaves)
+                    names(&leaves, "个")
                 ));
             }
             let gain = card.weakest.what_if.map(|w| {
@@ -466,7 +466,7 @@ fn problems(card: &Card, f: &Facts, b: &mut Vec<Block>) -> Vec<Problem> {
             .by_kind
             .iter()
             .filter(|k| k.confirmed + k.suspected > 0)
-            .map(|k| format!("{}{}个", k.label, k.confirmed + k.suspected))
+            .map(|k| format!("{}{}项", k.label, k.confirmed + k.suspected))
             .collect();
         let suspected: i64 = w.by_kind.iter().map(|k| k.suspected).sum();
         let mut text = format!(
@@ -500,7 +500,7 @@ fn problems(card: &Card, f: &Facts, b: &mut Vec<Block>) -> Vec<Problem> {
                 r.cases, r.closed, r.overdue_measures, r.stalled_cases
             ));
             if !open.is_empty() {
-                text.push_str(&format!("尚未销号的：{}。", names(&open)));
+                text.push_str(&format!("尚未销号的：{}。", names(&open, "个")));
             }
         } else {
             text.push_str("本年尚未立案整顿。");
@@ -549,7 +549,7 @@ fn problems(card: &Card, f: &Facts, b: &mut Vec<Block>) -> Vec<Problem> {
             pct(l.rate),
             l.noncompliant.len(),
             by_kind.join("、"),
-            names(&short),
+            names(&short, "个"),
             l.held_nothing.len()
         )));
         found.push(Problem::Life {
@@ -588,7 +588,7 @@ fn problems(card: &Card, f: &Facts, b: &mut Vec<Block>) -> Vec<Problem> {
                 .map(|(l, n)| format!("{l}{n}处"))
                 .collect::<Vec<_>>()
                 .join("、"),
-            names(&listed)
+            names(&listed, "处")
         )));
         found.push(Problem::Structure {
             total,
@@ -666,7 +666,7 @@ fn suggestions(problems: &[Problem], b: &mut Vec<Block>) {
                     t.push_str(&format!(
                         "对拉低该项最多的{}个{level}（{}）逐一分析原因、派员指导",
                         pulling.len(),
-                        names(pulling)
+                        names(pulling, "个")
                     ));
                     if let Some(tg) = target {
                         t.push_str(&format!("，使其达到{tg:.1}分"));
@@ -734,7 +734,7 @@ fn suggestions(problems: &[Problem], b: &mut Vec<Block>) {
                     format!("{}整项暂无数据，", measures.join("、"))
                 },
                 missing.len(),
-                names(missing),
+                names(missing, "项"),
                 if measures.is_empty() {
                     "各项检验标准".to_string()
                 } else {

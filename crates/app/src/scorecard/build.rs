@@ -34,9 +34,9 @@ use jiceng_domain::mass_request::RequestCounts;
 use jiceng_domain::recruitment::tally::YearAdmissions;
 use jiceng_domain::rectification::{Measure as RectMeasure, Stage};
 use jiceng_domain::rules::RuleSet;
+use jiceng_domain::scorecard::ScorePeriod;
 use jiceng_domain::scorecard::{score, Ratio, ScorecardInputs};
 use jiceng_domain::structure::{term_on, OrgFacts as CheckFacts};
-use jiceng_domain::survey::SurveyPeriod;
 use jiceng_domain::year_facts::{LifeTotals, OrgYearFacts};
 use jiceng_domain::{path, DomainCoverage, OrgKind};
 use jiceng_store::recruitment::tally as recruitment_tally;
@@ -47,13 +47,8 @@ use crate::rating::{gather_on, Gathered};
 use crate::{App, Result};
 
 /// The day a period's figures are as of: its last day, or today while it runs.
-pub fn as_of(period: SurveyPeriod, today: NaiveDate) -> NaiveDate {
-    let last = match period {
-        SurveyPeriod::Half(y, 1) => NaiveDate::from_ymd_opt(y, 6, 30),
-        SurveyPeriod::Year(y) | SurveyPeriod::Half(y, _) => NaiveDate::from_ymd_opt(y, 12, 31),
-    }
-    .expect("a valid day");
-    last.min(today)
+pub fn as_of(period: ScorePeriod, today: NaiveDate) -> NaiveDate {
+    period.last_day().min(today)
 }
 
 /// What the build was made by: the scorecard rules in force on the period's day, as
@@ -74,7 +69,7 @@ pub(crate) async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
 
 /// Builds `period` whole: every org's subtree inputs and scores, written in one
 /// transaction (the period's old rows replaced). Answers the build and the orgs written.
-pub async fn build(app: &App, period: SurveyPeriod) -> Result<(Built, usize)> {
+pub async fn build(app: &App, period: ScorePeriod) -> Result<(Built, usize)> {
     let today = app.today();
     let day = as_of(period, today);
     let year = period.year();
@@ -151,7 +146,7 @@ struct Own<'a> {
 /// or reviewed among its cases, its measures done by their deadline (judged on `day`).
 async fn added_inputs(
     conn: &mut jiceng_store::Conn,
-    period: SurveyPeriod,
+    period: ScorePeriod,
     first: NaiveDate,
     day: NaiveDate,
 ) -> Result<HashMap<i64, ScorecardInputs>> {
@@ -185,7 +180,7 @@ async fn added_inputs(
 /// The cards of one gathered root's subtree: own inputs, summed deepest first, scored.
 fn subtree_cards(
     g: &Gathered,
-    period: SurveyPeriod,
+    period: ScorePeriod,
     rules: &RuleSet,
     extra: &Own,
     year_over: bool,
@@ -258,7 +253,7 @@ fn own_of_rated(
     own: &mut ScorecardInputs,
     f: &OrgYearFacts,
     kind: OrgKind,
-    period: SurveyPeriod,
+    period: ScorePeriod,
     rules: &RuleSet,
 ) {
     match f.secretary {
@@ -286,8 +281,9 @@ fn own_of_rated(
         own.problems_fixed += Ratio::of(fixed, fixed + d.overdue);
     }
     if let Some(s) = &f.satisfaction {
-        // A half-year reads only its own survey; a year its latest of any.
-        if matches!(period, SurveyPeriod::Year(_)) || s.period == period {
+        // A half-year reads only its own survey, a quarter its half-year's; a year its
+        // latest of any.
+        if matches!(period, ScorePeriod::Year(_)) || s.period == period.survey() {
             own.set_survey(s);
         }
     }

@@ -11,16 +11,16 @@ mod sheets;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use jiceng_domain::scorecard::ScorePeriod;
 use jiceng_domain::scorecard::{
     score, weakest_link, MeasureScores, Scorecard, Scored, WeakestLink,
 };
-use jiceng_domain::survey::SurveyPeriod;
 use jiceng_store::scorecard::{self as store, Built};
 use serde::Serialize;
 
 pub use build::as_of;
-/// A scorecard's period: a year or a half-year.
-pub use jiceng_domain::survey::SurveyPeriod as Period;
+/// A scorecard's period: a year, a half-year or a quarter.
+pub use jiceng_domain::scorecard::ScorePeriod as Period;
 pub use sheets::score_text;
 
 use crate::access::{BuildScorecard, Grant, InScope, ViewScorecard};
@@ -64,9 +64,9 @@ impl Card {
     }
 }
 
-/// Parses a period as the scorecard takes it: `2026`, `2026H1`, `2026H2`.
-pub fn period(s: &str) -> Result<SurveyPeriod> {
-    SurveyPeriod::parse(s).map_err(AppError::Input)
+/// Parses a period as the scorecard takes it: `2026`, `2026H1`, `2026H2`, `2026Q3`.
+pub fn period(s: &str) -> Result<ScorePeriod> {
+    ScorePeriod::parse(s).map_err(AppError::Input)
 }
 
 /// A period built: when, and how many orgs' cards were written.
@@ -80,7 +80,7 @@ pub struct BuildDone {
 pub async fn rebuild(
     app: &App,
     _grant: &Grant<BuildScorecard>,
-    period: SurveyPeriod,
+    period: ScorePeriod,
 ) -> Result<BuildDone> {
     let _one = build::one_at_a_time().await;
     let (built, orgs) = build::build(app, period).await?;
@@ -92,7 +92,7 @@ pub async fn rebuild(
 
 /// The period's build: as stored when the rules in force are those it was built by,
 /// else built now.
-async fn ensure(app: &App, period: SurveyPeriod) -> Result<Built> {
+async fn ensure(app: &App, period: ScorePeriod) -> Result<Built> {
     let day = as_of(period, app.today());
     let want = build::fingerprint(app.rules.in_force(day));
     let current = async || -> Result<Option<Built>> {
@@ -118,7 +118,7 @@ pub async fn card(
     app: &App,
     _grant: &Grant<ViewScorecard>,
     org: &InScope<OrgRecord>,
-    period: SurveyPeriod,
+    period: ScorePeriod,
 ) -> Result<Card> {
     let built = ensure(app, period).await?;
     let code = period.code();
@@ -209,16 +209,16 @@ pub struct TrendPoint {
 /// The periods a trend shows, oldest first: the half-years of the two years before
 /// `today`'s and of its own up to its half, each year after its second half (this year's
 /// too: it is running).
-pub fn trend_periods(today: NaiveDate) -> Vec<SurveyPeriod> {
+pub fn trend_periods(today: NaiveDate) -> Vec<ScorePeriod> {
     use chrono::Datelike;
     let y = today.year();
     let mut out = Vec::new();
     for year in y - 2..=y {
-        out.push(SurveyPeriod::Half(year, 1));
+        out.push(ScorePeriod::Half(year, 1));
         if year < y || today.month() > 6 {
-            out.push(SurveyPeriod::Half(year, 2));
+            out.push(ScorePeriod::Half(year, 2));
         }
-        out.push(SurveyPeriod::Year(year));
+        out.push(ScorePeriod::Year(year));
     }
     out
 }
@@ -229,7 +229,7 @@ pub async fn trend(
     app: &App,
     _grant: &Grant<ViewScorecard>,
     org: &InScope<OrgRecord>,
-    periods: &[SurveyPeriod],
+    periods: &[ScorePeriod],
 ) -> Result<Vec<TrendPoint>> {
     let mut conn = app.store.acquire().await?;
     let mut out = Vec::with_capacity(periods.len());
@@ -243,11 +243,7 @@ pub async fn trend(
             None => None,
         };
         out.push(TrendPoint {
-            short: match p {
-                SurveyPeriod::Year(y) => format!("{y}年"),
-                SurveyPeriod::Half(y, 1) => format!("{y}上"),
-                SurveyPeriod::Half(y, _) => format!("{y}下"),
-            },
+            short: p.short(),
             period: code,
             label: p.label(),
             scores,
@@ -273,7 +269,7 @@ pub async fn glance(
     app: &App,
     _grant: &Grant<ViewScorecard>,
     org: &InScope<OrgRecord>,
-    period: SurveyPeriod,
+    period: ScorePeriod,
 ) -> Result<Option<Glance>> {
     let code = period.code();
     let mut conn = app.store.acquire().await?;
@@ -295,13 +291,14 @@ pub async fn glance(
     }))
 }
 
-/// The periods running on `today`: its year and its half-year.
-pub fn current_periods(today: NaiveDate) -> [SurveyPeriod; 2] {
+/// The periods running on `today`: its year, its half-year and its quarter.
+pub fn current_periods(today: NaiveDate) -> [ScorePeriod; 3] {
     use chrono::Datelike;
-    let half = if today.month() <= 6 { 1 } else { 2 };
+    let (y, m) = (today.year(), today.month());
     [
-        SurveyPeriod::Year(today.year()),
-        SurveyPeriod::Half(today.year(), half),
+        ScorePeriod::Year(y),
+        ScorePeriod::Half(y, if m <= 6 { 1 } else { 2 }),
+        ScorePeriod::Quarter(y, (m - 1) / 3 + 1),
     ]
 }
 

@@ -9,11 +9,13 @@
 
 mod inputs;
 mod measures;
+mod period;
 mod rules;
 mod weakest;
 
 pub use inputs::{Figure, Ratio, ScorecardInputs};
 pub use measures::{score, IndicatorScore, MeasureScore, MeasureScores, Scorecard};
+pub use period::ScorePeriod;
 pub use rules::{IndicatorRule, Linear, ScorecardRules, WeakestRules, SHIPPED_SCORECARD};
 pub use weakest::{weakest_link, Contribution, Gap, LevelGap, Scored, WeakestLink, WhatIf};
 

@@ -178,7 +178,7 @@ const SCORECARD_PERIOD: Param = Param {
     at: In::Query,
     ty: "string",
     required: false,
-    description: "检验标准的期间：2026（年度）、2026H1 或 2026H2（半年）；默认本年度",
+    description: "检验标准的期间：2026（年度）、2026H1 或 2026H2（半年）、2026Q1 至 2026Q4（季度）；默认本年度",
 };
 const AS_OF: Param = Param {
     name: "as_of",

@@ -37,7 +37,7 @@ pub fn routes() -> Routes {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct PeriodParams {
-    /// 2026, 2026H1 or 2026H2 (default this year).
+    /// 2026, 2026H1, 2026H2 or 2026Q3 (default this year).
     period: Option<String>,
 }
 

@@ -53,13 +53,25 @@ fn period_of(state: &AppState, p: &Option<String>) -> Result<Period, PageError> 
     Ok(scorecard::period(asked.unwrap_or(&this_year))?)
 }
 
-/// The periods the picker offers, newest first: this year's halves and year, and the two
-/// years before.
+/// The periods the picker offers, newest first: each year, its halves and its quarters
+/// that have begun, this year's and the two years' before.
 fn periods(state: &AppState) -> Vec<(String, String)> {
-    let y = state.app.today().year();
+    let today = state.app.today();
+    let y = today.year();
     (y - 2..=y)
         .rev()
-        .flat_map(|y| [Period::Year(y), Period::Half(y, 2), Period::Half(y, 1)])
+        .flat_map(|y| {
+            [
+                Period::Year(y),
+                Period::Half(y, 2),
+                Period::Half(y, 1),
+                Period::Quarter(y, 4),
+                Period::Quarter(y, 3),
+                Period::Quarter(y, 2),
+                Period::Quarter(y, 1),
+            ]
+        })
+        .filter(|p| p.first_day() <= today)
         .map(|p| (p.code(), p.label()))
         .collect()
 }
