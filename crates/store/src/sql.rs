@@ -97,7 +97,12 @@ pub(crate) fn bind<'q>(q: AnyQuery<'q>, v: &Val) -> AnyQuery<'q> {
         Val::Int(i) => q.bind(*i),
         Val::OptInt(i) => q.bind(*i),
         Val::Float(f) => q.bind(*f),
-        Val::OptFloat(f) => q.bind(*f),
+        // sqlx 0.8's `Any` sends a NULL `f64` to PostgreSQL as a `float4` NULL (and a NULL
+        // `f32` as `float8`): a statement first run with NULL there is cached with a
+        // `float4` parameter, and the same text run later with a number fails ("incorrect
+        // binary data format"). A NULL bound as `f32` is a `float8` NULL, as the column is.
+        Val::OptFloat(None) => q.bind(None::<f32>),
+        Val::OptFloat(Some(f)) => q.bind(*f),
         Val::Text(s) => q.bind(s.clone()),
         Val::OptText(s) => q.bind(s.clone()),
     }

@@ -549,3 +549,38 @@ contract_test!(
         assert_eq!(again.group_id, Some(40));
     }
 );
+
+contract_test!(
+    a_statement_run_with_a_null_number_then_a_number_keeps_working,
+    |db: TestDb| async move {
+        // sqlx 0.8's `Any` sends a NULL f64 to PostgreSQL as float4: the same insert run
+        // first with no score (a measure 暂无数据) and then with one (the cached statement's
+        // parameter typed float4) failed with "incorrect binary data format" until the
+        // binder sent NULLs as float8.
+        use jiceng_store::scorecard::{replace, Built, StoredCard};
+        let card = |score: Option<f64>| StoredCard {
+            org_id: 1,
+            parent_id: None,
+            org_path: "/1/".into(),
+            leaf: true,
+            orgs: 1,
+            inputs: Default::default(),
+            scores: [Some(50.0), None, None, score, None],
+        };
+        let built = Built {
+            built_at: "2026-12-01T00:00:00Z".into(),
+            rules_fingerprint: "x".into(),
+        };
+        let mut c = db.store.acquire().await.unwrap();
+        for score in [None, Some(75.0), None, Some(80.0)] {
+            replace(&mut c, "2026", &built, &[card(score)])
+                .await
+                .unwrap();
+            let got = jiceng_store::scorecard::get(&mut c, "2026", 1)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(got.scores[3], score);
+        }
+    }
+);
