@@ -448,6 +448,13 @@ pub const PERMISSIONS: &[PermissionRow] = &[
         system: true,
     },
     PermissionRow {
+        action: Action::ScoreDevelopment,
+        label: "给党组织的“发展成效”人工评分（检验标准中唯一不由记录得出的指标）或撤销评分",
+        // The department judges results no record yields (`jiceng scorecard score`).
+        roles: &[Department],
+        system: true,
+    },
+    PermissionRow {
         action: Action::RunSurveys,
         label: "开展群众满意度测评：发起测评、分批发放测评码（打印）、结束测评",
         // The department and the township committee run the survey of a village; the
@@ -634,6 +641,7 @@ permissions!(
     RunSurveys,
     ViewScorecard,
     BuildScorecard,
+    ScoreDevelopment,
     RecordFunding,
     RecordVenues,
     RecordPay,

@@ -10,7 +10,7 @@
 mod common;
 
 use common::*;
-use jiceng_app::access::{Actor, BuildScorecard, Role, ViewScorecard};
+use jiceng_app::access::{Actor, BuildScorecard, Role, ScoreDevelopment, ViewScorecard};
 use jiceng_app::org_admin::EventInput;
 use jiceng_app::scorecard::Period;
 use jiceng_app::scorecard::{self, Card};
@@ -372,3 +372,76 @@ contract_test!(a_quarter_is_a_period_of_its_own, |db: TestDb| async move {
         (1, 1)
     );
 });
+
+contract_test!(
+    the_department_scores_development_by_hand_and_the_period_counts_it,
+    |db: TestDb| async move {
+        // 发展成效 is the one indicator no record yields: a hand score per org and period,
+        // summed up the tree (points / orgs scored), counted on the period's next read.
+        let app = on(&db, "2026-12-15");
+        let dir = Dir::new("scorecard-hand");
+        load_township(&app, &dir, false).await;
+        let dev = |c: &Card| {
+            let m = &c.card.measures[&Measure::Development];
+            (
+                indicator(c, Measure::Development, "development_score"),
+                m.score,
+            )
+        };
+        let before = card_of(&app, &dept(), "T001").await;
+        assert_eq!(
+            dev(&before),
+            ((0, 0), None),
+            "no collective income, no hand score"
+        );
+        let grant = dept().grant::<ScoreDevelopment>().unwrap();
+        let give = async |key: &str, period: Period, score: Option<i64>, reason: &str| {
+            let o = org(&app, &dept(), key).await.unwrap();
+            scorecard::hand::give(&app, &grant, &o, period, score, reason).await
+        };
+        let year = Period::Year(2026);
+        give("T004", year, Some(60), "村集体经济项目进展较慢")
+            .await
+            .unwrap();
+        give("T005", year, Some(90), "服务群众成效明显")
+            .await
+            .unwrap();
+        let town = card_of(&app, &dept(), "T001").await;
+        assert_eq!(dev(&town), ((150, 2), Some(75.0)), "read again: built anew");
+        assert_eq!(dev(&card_of(&app, &dept(), "T003").await).0, (60, 1));
+        let view = dept().grant::<ViewScorecard>().unwrap();
+        let o = org(&app, &dept(), "T004").await.unwrap();
+        let given = scorecard::hand::given(&app, &view, &o, year).await.unwrap();
+        assert_eq!(
+            given.map(|g| (g.score, g.reason)),
+            Some((60, "村集体经济项目进展较慢".into()))
+        );
+        // Another period has none of them.
+        let h1 = card_of_period(&app, "T001", Period::Half(2026, 1)).await;
+        assert_eq!(dev(&h1).0, (0, 0));
+
+        // Refused: out of range, no reason, a period not begun, nothing to take back.
+        for (score, reason, period) in [
+            (Some(101), "理由充分", year),
+            (Some(-1), "理由充分", year),
+            (Some(80), " ", year),
+            (Some(80), "理由充分", Period::Year(2027)),
+            (None, "撤销", Period::Quarter(2026, 1)),
+        ] {
+            let e = give("T004", period, score, reason).await.unwrap_err();
+            assert!(matches!(e, jiceng_app::AppError::Input(_)), "{e:?}");
+        }
+        // Taken back: the township's figure is 西村第一's alone.
+        give("T005", year, None, "评分有误，撤销").await.unwrap();
+        assert_eq!(
+            dev(&card_of(&app, &dept(), "T001").await),
+            ((60, 1), Some(60.0))
+        );
+        // Only the department scores.
+        for role in [Role::Committee, Role::Secretary, Role::Member] {
+            assert!(Actor::for_test(11, "x", role)
+                .grant::<ScoreDevelopment>()
+                .is_err());
+        }
+    }
+);

@@ -1,4 +1,4 @@
-//! `jiceng scorecard build` and the table of `jiceng report scorecard`.
+//! `jiceng scorecard build|score` and the table of `jiceng report scorecard`.
 
 use std::fmt::Write;
 use std::process::ExitCode;
@@ -18,6 +18,24 @@ pub(crate) enum ScorecardCmd {
         #[arg(long)]
         period: String,
     },
+    /// 发展成效 scored by hand: gives --org a score of 0–100 for --period with a reason
+    /// (audited; the period is built again on its next read), or takes it back (--clear).
+    Score {
+        /// The org's code or name.
+        #[arg(long)]
+        org: String,
+        /// 2026, 2026H1, 2026H2 or 2026Q1…2026Q4.
+        #[arg(long)]
+        period: String,
+        /// 0–100.
+        #[arg(long, required_unless_present = "clear", conflicts_with = "clear")]
+        score: Option<i64>,
+        /// Takes the org's hand score of the period back.
+        #[arg(long)]
+        clear: bool,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 pub(crate) async fn command(app: &App, cmd: ScorecardCmd) -> Result<ExitCode> {
@@ -34,6 +52,30 @@ pub(crate) async fn command(app: &App, cmd: ScorecardCmd) -> Result<ExitCode> {
                 started.elapsed().as_secs_f64(),
                 built.built_at
             );
+        }
+        ScorecardCmd::Score {
+            org,
+            period,
+            score,
+            clear: _,
+            reason,
+        } => {
+            let period = scorecard::period(&period)?;
+            let grant = Actor::system().grant()?;
+            let target = crate::open::system_org(app, &org).await?;
+            scorecard::hand::give(app, &grant, &target, period, score, &reason).await?;
+            match score {
+                Some(s) => println!(
+                    "已记录{}{}“发展成效”人工评分{s}分（已记入审计日志；该期间下次查看时重新计算）",
+                    target.org.name,
+                    period.label()
+                ),
+                None => println!(
+                    "已撤销{}{}“发展成效”人工评分（已记入审计日志）",
+                    target.org.name,
+                    period.label()
+                ),
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

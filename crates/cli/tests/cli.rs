@@ -425,3 +425,91 @@ fn permissions_print_the_table_of_the_docs() {
     assert!(printed.contains("| 认定或排除软弱涣散，登记违纪案件 | `DecideWeakness` |"));
     assert!(printed.contains("| POST | `/orgs/{id}/weak/decide` | `DecideWeakness` | Org |"));
 }
+
+#[test]
+fn development_is_scored_by_hand_and_a_quarter_is_reported() {
+    let dir = scratch("scorecard-hand");
+    write_csv(
+        &dir.join("orgs.csv"),
+        "组织名称,组织类别,上级党组织,所属领域,成立日期,最近换届日期,是否设立支委会,组织代码\n某镇党委,党委,,乡镇,1990-01-01,2024-05-01,是,Z1\n甲村党支部,党支部,Z1,农村,2000-01-01,2025-01-01,否,Z2\n",
+        false,
+    );
+    ok(run(&dir, &["init", "--db", "sqlite://t.db"]));
+    ok(run(&dir, &t_db(&["import", "orgs", "orgs.csv"])));
+    let out = ok(run(
+        &dir,
+        &t_db(&[
+            "scorecard",
+            "score",
+            "--org",
+            "Z2",
+            "--period",
+            "2026",
+            "--score",
+            "85",
+            "--reason",
+            "集体经济项目见效",
+        ]),
+    ));
+    assert!(out.contains("85分"), "{out}");
+    let v = json(run(
+        &dir,
+        &t_db(&[
+            "report",
+            "scorecard",
+            "--org",
+            "Z1",
+            "--period",
+            "2026",
+            "--format",
+            "json",
+        ]),
+    ));
+    let dev = &v["measures"]["Development"];
+    let ind = dev["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "development_score")
+        .unwrap();
+    assert_eq!(ind["score"].as_f64(), Some(85.0), "{dev}");
+    // Out of range, and a period that cannot be read: refused in Chinese, nothing stored.
+    let (code, _, err) = run(
+        &dir,
+        &t_db(&[
+            "scorecard",
+            "score",
+            "--org",
+            "Z2",
+            "--period",
+            "2026",
+            "--score",
+            "120",
+            "--reason",
+            "理由",
+        ]),
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("0至100"), "{err}");
+    let (code, _, err) = run(
+        &dir,
+        &t_db(&["report", "scorecard", "--org", "Z1", "--period", "2026Q5"]),
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("无法识别的期间"), "{err}");
+    let q = json(run(
+        &dir,
+        &t_db(&[
+            "report",
+            "scorecard",
+            "--org",
+            "Z1",
+            "--period",
+            "2026Q1",
+            "--format",
+            "json",
+        ]),
+    ));
+    assert_eq!(q["period"], "2026Q1");
+    assert_eq!(q["period_label"], "2026年第一季度");
+}

@@ -309,6 +309,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0048_scorecard.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 49,
+        name: "scorecard_hand",
+        script: include_str!("../migrations/0049_scorecard_hand.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -281,3 +281,85 @@ pub async fn anomalous_orgs(conn: &mut Conn) -> Result<std::collections::HashSet
         .map(|(id,)| id)
         .collect())
 }
+
+/// A hand score of 发展成效 (`development_score`, 0–100) of an org for a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandScore {
+    pub period: String,
+    pub org_id: i64,
+    pub org_path: String,
+    pub score: i64,
+    pub reason: String,
+    pub scored_by: String,
+    pub scored_at: String,
+}
+
+/// Stores a hand score (replacing the org's of the period).
+pub async fn set_hand_score(conn: &mut Conn, s: &HandScore) -> Result<()> {
+    crate::sql::replace_one(
+        conn,
+        "scorecard_hand",
+        &["period", "org_id"],
+        vec![
+            ("period", Val::Text(s.period.clone())),
+            ("org_id", Val::Int(s.org_id)),
+            ("org_path", Val::Text(s.org_path.clone())),
+            ("score", Val::Int(s.score)),
+            ("reason", Val::Text(s.reason.clone())),
+            ("scored_by", Val::Text(s.scored_by.clone())),
+            ("scored_at", Val::Text(s.scored_at.clone())),
+        ],
+    )
+    .await
+}
+
+/// Takes an org's hand score of the period back.
+pub async fn clear_hand_score(conn: &mut Conn, period: &str, org_id: i64) -> Result<()> {
+    Sql::new("DELETE FROM scorecard_hand WHERE period = ")
+        .bind(period)
+        .push(" AND org_id = ")
+        .bind(org_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The org's hand score of the period, if it was given one.
+pub async fn hand_score(conn: &mut Conn, period: &str, org_id: i64) -> Result<Option<HandScore>> {
+    Sql::new(
+        "SELECT period, org_id, org_path, score, reason, scored_by, scored_at \
+         FROM scorecard_hand WHERE period = ",
+    )
+    .bind(period)
+    .push(" AND org_id = ")
+    .bind(org_id)
+    .fetch_opt_map(&mut *conn, |r| {
+        Ok(HandScore {
+            period: r.try_get("period")?,
+            org_id: r.try_get("org_id")?,
+            org_path: r.try_get("org_path")?,
+            score: r.try_get("score")?,
+            reason: r.try_get("reason")?,
+            scored_by: r.try_get("scored_by")?,
+            scored_at: r.try_get("scored_at")?,
+        })
+    })
+    .await
+}
+
+/// Every hand score of the period: `(org_id, score)`, in one read (what a build adds up).
+pub async fn hand_scores(conn: &mut Conn, period: &str) -> Result<Vec<(i64, i64)>> {
+    Sql::new("SELECT org_id, score FROM scorecard_hand WHERE period = ")
+        .bind(period)
+        .fetch_all_as::<(i64, i64), _>(&mut *conn)
+        .await
+}
+
+/// Marks the period's build stale (a hand score changed): its next read builds it again.
+pub async fn mark_stale(conn: &mut Conn, period: &str) -> Result<()> {
+    Sql::new("UPDATE scorecard_built SET rules_fingerprint = '' WHERE period = ")
+        .bind(period)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

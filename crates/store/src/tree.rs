@@ -58,6 +58,7 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("rectification_measure", "org_path"),
     ("rectification_event", "org_path"),
     ("scorecard_org", "org_path"),
+    ("scorecard_hand", "org_path"),
     // A pending referral's handlers are those whose scope holds this org (the common
     // ancestor of the importer's and the record's orgs).
     ("referral", "common_path"),

@@ -126,6 +126,51 @@ contract_test!(
         let back = dept.get(&r.location().unwrap()).await.text();
         assert!(back.contains("已重新计算"), "{back}");
         assert!(back.contains(&format!("{year}年上半年")), "{back}");
+        // 发展成效 scored by hand: the department's form, the score on the page and in
+        // the card; a township's committee has no form and is refused; a bad score is
+        // refused in Chinese.
+        assert!(back.contains("id=\"hand-form\""), "{back}");
+        assert!(!own.text().contains("id=\"hand-form\""));
+        let r = com
+            .post_form(
+                &format!("/reports/scorecard/hand?org={t001}&period={year}Q1"),
+                &[
+                    ("csrf", csrf_of(&own.text()).as_str()),
+                    ("score", "80"),
+                    ("reason", "测试"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let csrf = csrf_of(&back);
+        let r = dept
+            .post_form(
+                &format!("/reports/scorecard/hand?org={t001}&period={year}Q1"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("score", "八十"),
+                    ("reason", "测试"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert!(r.text().contains("得分应为0至100的整数"), "{}", r.text());
+        let r = dept
+            .post_form(
+                &format!("/reports/scorecard/hand?org={t001}&period={year}Q1"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("score", "85"),
+                    ("reason", "集体经济项目见效"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let back = dept.get(&r.location().unwrap()).await.text();
+        assert!(back.contains("已记录“发展成效”人工评分85分"), "{back}");
+        assert!(back.contains("集体经济项目见效"), "{back}");
+        assert!(back.contains(&format!("{year}年第一季度")), "{back}");
+        assert!(back.contains("id=\"score-Development\">85.0<"), "{back}");
         // A period that cannot be read is refused in Chinese.
         let bad = dept
             .get(&format!("/reports/scorecard?org={c001}&period=2026Q9"))

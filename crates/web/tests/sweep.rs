@@ -503,6 +503,7 @@ fn sample(r: &RouteInfo, org: i64) -> Option<Sample> {
         ("POST", "/accounts/provision") => f(&[("org_1", s("1"))]),
         ("POST", "/reminders/remind") => f(&[]),
         ("POST", "/reports/scorecard/build") => f(&[]),
+        ("POST", "/reports/scorecard/hand") => f(&[("score", s("80")), ("reason", s("测试评分"))]),
         ("POST", "/reports/weak/decide") => f(&[
             ("pick", format!("{org}:Paralysis")),
             ("decision", s("confirm")),

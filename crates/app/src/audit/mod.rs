@@ -174,10 +174,13 @@ pub enum AuditAction {
     PairingEnd = 193,
     /// 群众满意度测评: the department set its questionnaire from a day on (before and after).
     SurveyQuestionnaire = 205,
+    /// 检验标准: an org's 发展成效 scored by hand for a period, or the score taken back
+    /// (before and after).
+    ScorecardHandScore = 206,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 100] = [
+    pub const ALL: [AuditAction; 101] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -278,6 +281,7 @@ impl AuditAction {
         AuditAction::PairingRecord,
         AuditAction::PairingEnd,
         AuditAction::SurveyQuestionnaire,
+        AuditAction::ScorecardHandScore,
     ];
 
     pub fn code(self) -> i64 {
@@ -390,6 +394,7 @@ impl AuditAction {
             AuditAction::PairingRecord => "pairing_record",
             AuditAction::PairingEnd => "pairing_end",
             AuditAction::SurveyQuestionnaire => "survey_questionnaire",
+            AuditAction::ScorecardHandScore => "scorecard_hand_score",
         }
     }
 
@@ -495,6 +500,7 @@ impl AuditAction {
             AuditAction::PairingRecord => "登记结对共建",
             AuditAction::PairingEnd => "结束结对共建",
             AuditAction::SurveyQuestionnaire => "设定群众满意度测评问卷",
+            AuditAction::ScorecardHandScore => "检验标准发展成效人工评分",
         }
     }
 }

@@ -23,7 +23,7 @@
 //! - every org: the problems of the inspections of it held in the period, and its 整顿
 //!   cases of the period's year (销号) and their measures (by their deadline).
 //!
-//! Not read yet (暂无数据 everywhere): the hand-scored 发展成效 (not stored anywhere).
+//! - every org: its hand score of 发展成效 for the period (`hand`), when given.
 
 use std::collections::{HashMap, HashSet};
 
@@ -151,6 +151,10 @@ async fn added_inputs(
     day: NaiveDate,
 ) -> Result<HashMap<i64, ScorecardInputs>> {
     let mut added: HashMap<i64, ScorecardInputs> = HashMap::new();
+    // 发展成效 scored by hand: points / orgs scored (0–100 each).
+    for (org, points) in store::hand_scores(conn, &period.code()).await? {
+        added.entry(org).or_default().development_score += Ratio::of(points, 1);
+    }
     for (org, deadline, fixed_on) in store::inspection_problems(conn, first, day).await? {
         let status = ProblemStatus::of(fixed_on, deadline, day);
         added.entry(org).or_default().add_problem(status);

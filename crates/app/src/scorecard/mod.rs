@@ -6,6 +6,7 @@
 //! weakest link over its children and its subtree's leaf orgs, with names.
 
 mod build;
+pub mod hand;
 mod sheets;
 
 use std::collections::BTreeMap;

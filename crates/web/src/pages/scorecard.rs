@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::Datelike;
-use jiceng_app::access::{Action, BuildScorecard, ViewScorecard};
+use jiceng_app::access::{Action, BuildScorecard, ScoreDevelopment, ViewScorecard};
 use jiceng_app::scorecard::{self, score_text, Card, Period, TrendPoint};
 use jiceng_domain::scorecard::{Contribution, Measure, MeasureScores};
 use serde::Deserialize;
@@ -36,6 +36,12 @@ pub fn routes() -> Routes {
             Guard::May(Action::BuildScorecard),
             Subject::QueryOrg,
             build,
+        )
+        .post(
+            "/reports/scorecard/hand",
+            Guard::May(Action::ScoreDevelopment),
+            Subject::QueryOrg,
+            hand,
         )
 }
 
@@ -162,6 +168,9 @@ struct Page {
     as_of: String,
     done: Option<String>,
     can_build: bool,
+    /// The org's hand score of 发展成效 for the period, and whether the reader may give one.
+    hand: Option<scorecard::hand::Given>,
+    can_score: bool,
     measures: Vec<MeasureView>,
     measure_chart: String,
     /// 短板 and what it is: the sentence naming the weakest measure.
@@ -336,6 +345,7 @@ async fn page(
     let grant = user.actor.grant::<ViewScorecard>()?;
     let period = period_of(&state, &p.period)?;
     let card = scorecard::card(&state.app, &grant, &org, period).await?;
+    let hand = scorecard::hand::given(&state.app, &grant, &org, period).await?;
     if p.format.as_deref() == Some("xlsx") {
         return export(&state, &user, "检验标准", &org, None, card.to_sheets()).await;
     }
@@ -405,6 +415,11 @@ async fn page(
         as_of: card.as_of.to_string(),
         done: p.done.clone(),
         can_build: user.actor.may(Action::BuildScorecard),
+        hand: hand.map(|h| scorecard::hand::Given {
+            scored_at: scorecard::built_time(&h.scored_at),
+            ..h
+        }),
+        can_score: user.actor.may(Action::ScoreDevelopment),
         measures: measures(&card, year),
         measure_chart,
         weakest: weakest_sentence(&card),
@@ -448,5 +463,44 @@ async fn build(
             period.code()
         ),
         &format!("已重新计算{}个党组织的评分（{}）", done.orgs, done.built_at),
+    ))
+}
+
+#[derive(Deserialize)]
+struct HandForm {
+    #[serde(default)]
+    score: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// 发展成效人工评分: the department scores the org for the period (an empty score takes
+/// the score back), then the page; the period is built again on that read.
+async fn hand(
+    State(state): State<AppState>,
+    QueryOrg { org, .. }: QueryOrg<User>,
+    Query(p): Query<Params>,
+    CsrfForm { user, form }: CsrfForm<HandForm>,
+) -> Result<Response, PageError> {
+    let grant = user.actor.grant::<ScoreDevelopment>()?;
+    let period = period_of(&state, &p.period)?;
+    let score = match form.score.trim() {
+        "" => None,
+        s => Some(
+            s.parse::<i64>()
+                .map_err(|_| jiceng_app::AppError::Input(format!("得分应为0至100的整数：{s}")))?,
+        ),
+    };
+    scorecard::hand::give(&state.app, &grant, &org, period, score, &form.reason).await?;
+    Ok(done_redirect(
+        &format!(
+            "/reports/scorecard?org={}&period={}",
+            org.org.id,
+            period.code()
+        ),
+        &match score {
+            Some(s) => format!("已记录“发展成效”人工评分{s}分，本期已按新评分重新计算"),
+            None => "已撤销“发展成效”人工评分，本期已重新计算".to_string(),
+        },
     ))
 }
