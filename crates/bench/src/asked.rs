@@ -49,6 +49,11 @@ pub enum Kind {
     /// card scored, the children's heat map and the weakest link over the subtree's leaf
     /// orgs. The period is built by the first read (the root's cold figure includes it).
     Scorecard,
+    /// 分析研判报告 of the current year as the web's .docx: the card (built), the
+    /// members, structure, coverage, weak-org, rectification and organizational-life
+    /// reports, written in the official layout with its charts (the target: ≤ 30 s at a
+    /// province's root).
+    Analysis,
 }
 
 impl Kind {
@@ -74,7 +79,12 @@ impl Kind {
     pub fn is_guarantee(self) -> bool {
         matches!(
             self,
-            Kind::Funding | Kind::Venues | Kind::Surveys | Kind::SurveyReport | Kind::Scorecard
+            Kind::Funding
+                | Kind::Venues
+                | Kind::Surveys
+                | Kind::SurveyReport
+                | Kind::Scorecard
+                | Kind::Analysis
         )
     }
 
@@ -87,7 +97,7 @@ impl Kind {
         )
     }
 
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 21] = [
         Kind::Structure,
         Kind::StructurePage,
         Kind::Coverage,
@@ -108,6 +118,7 @@ impl Kind {
         Kind::Surveys,
         Kind::SurveyReport,
         Kind::Scorecard,
+        Kind::Analysis,
     ];
 
     pub fn name(self) -> &'static str {
@@ -132,6 +143,7 @@ impl Kind {
             Kind::Surveys => "surveys(page)",
             Kind::SurveyReport => "surveys(report)",
             Kind::Scorecard => "scorecard(page)",
+            Kind::Analysis => "analysis(docx)",
         }
     }
 }

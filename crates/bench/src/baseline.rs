@@ -62,7 +62,8 @@ pub async fn measure(app: &App, kind: Kind, root: &StoredOrg) -> Result<f64> {
             | Kind::Venues
             | Kind::Surveys
             | Kind::SurveyReport
-            | Kind::Scorecard => {
+            | Kind::Scorecard
+            | Kind::Analysis => {
                 anyhow::bail!("no obvious way is measured for {}", kind.name())
             }
         }

@@ -480,7 +480,7 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
                     t.elapsed().as_secs_f64()
                 );
             }
-            if args.asks(asked::Kind::Scorecard) {
+            if args.asks(asked::Kind::Scorecard) || args.asks(asked::Kind::Analysis) {
                 // The nightly (or on-demand) build of a period, timed on its own: the
                 // card's reads below find it built.
                 let grant = jiceng_app::access::Actor::system()

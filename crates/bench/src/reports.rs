@@ -268,6 +268,16 @@ pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<us
             )
             .await?,
         )?,
+        Kind::Analysis => {
+            let paper = reports::analysis::analysis(
+                app,
+                &system.grant()?,
+                &root().await?,
+                jiceng_app::scorecard::Period::Year(year),
+            )
+            .await?;
+            return Ok(paper.docx()?.len());
+        }
     };
     Ok(json.len())
 }
