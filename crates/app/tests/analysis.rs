@@ -15,37 +15,11 @@ use jiceng_app::access::ViewScorecard;
 use jiceng_app::reports::analysis::analysis;
 use jiceng_app::scorecard::Period;
 use jiceng_app::scorecard::{self, score_text};
-use jiceng_app::App;
 use jiceng_domain::mass_request::Feedback;
 use jiceng_domain::scorecard::Measure;
 use jiceng_io::docx::Block;
 use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
-
-/// One request assigned to `org`, received on 2026-03-01; resolved five days later with
-/// `feedback`, or left open (as in the scorecard test).
-async fn request(app: &App, id: i64, org: &str, feedback: Option<Feedback>) {
-    let o = app
-        .resolve_org(&jiceng_store::Scope::All, org)
-        .await
-        .unwrap();
-    let (resolved, fb, days) = match feedback {
-        Some(f) => ("'2026-03-06'".to_string(), format!("'{}'", f.code()), "5"),
-        None => ("NULL".to_string(), "NULL".to_string(), "NULL"),
-    };
-    exec(
-        app,
-        &format!(
-            "INSERT INTO mass_request (id, org_id, org_path, by_org_id, by_org_name, channel, \
-             received_on, category, content, handler, resolved_on, result, feedback, \
-             resolve_days, recorded_by, recorded_at) VALUES ({id}, {}, '{}', {}, '测试镇党委', \
-             'Visit', '2026-03-01', 'Other', '道路', '张三', {resolved}, NULL, {fb}, {days}, \
-             'zzb', '2026-03-01T00:00:00Z')",
-            o.org.id, o.path, o.org.id
-        ),
-    )
-    .await;
-}
 
 fn texts(blocks: &[Block]) -> String {
     blocks
