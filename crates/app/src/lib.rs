@@ -80,6 +80,21 @@ impl OrgRef {
             name: o.name.clone(),
         }
     }
+
+    /// The orgs of `ids` named, in one read (ids repeated or not found: once, absent).
+    pub(crate) async fn by_ids(
+        conn: &mut jiceng_store::Conn,
+        ids: &[i64],
+    ) -> Result<std::collections::BTreeMap<i64, OrgRef>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(jiceng_store::orgs::by_ids(conn, &ids)
+            .await?
+            .iter()
+            .map(|o| (o.org.id, OrgRef::of(&o.org)))
+            .collect())
+    }
 }
 
 /// The application: the store, the rules and the key, handed to every use case.

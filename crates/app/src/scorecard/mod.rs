@@ -156,7 +156,7 @@ pub async fn card(
     }
     ids.sort_unstable();
     ids.dedup();
-    let names = named(&mut conn, &ids).await?;
+    let names = OrgRef::by_ids(&mut conn, &ids).await?;
     let children = child_cards(children, &names);
     Ok(Card {
         org: org.org_ref(),
@@ -170,15 +170,6 @@ pub async fn card(
         weakest,
         names,
     })
-}
-
-/// The orgs of `ids`, named.
-async fn named(conn: &mut jiceng_store::Conn, ids: &[i64]) -> Result<BTreeMap<i64, OrgRef>> {
-    Ok(jiceng_store::orgs::by_ids(conn, ids)
-        .await?
-        .iter()
-        .map(|o| (o.org.id, OrgRef::of(&o.org)))
-        .collect())
 }
 
 /// The children's stored cards as the heat map's rows, named.
@@ -282,7 +273,7 @@ pub async fn glance(
     };
     let children = store::children(&mut conn, &code, org.org.id).await?;
     let ids: Vec<i64> = children.iter().map(|c| c.org_id).collect();
-    let names = named(&mut conn, &ids).await?;
+    let names = OrgRef::by_ids(&mut conn, &ids).await?;
     Ok(Some(Glance {
         period: code,
         label: period.label(),

@@ -182,14 +182,8 @@ pub(super) async fn named(
     conn: &mut jiceng_store::Conn,
     rows: &[SurveyRow],
 ) -> Result<Vec<SurveySummary>> {
-    let mut ids: Vec<i64> = rows.iter().map(|r| r.survey.org_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let orgs: std::collections::HashMap<i64, OrgRef> = jiceng_store::orgs::by_ids(conn, &ids)
-        .await?
-        .iter()
-        .map(|o| (o.org.id, OrgRef::of(&o.org)))
-        .collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.survey.org_id).collect();
+    let orgs = OrgRef::by_ids(conn, &ids).await?;
     Ok(rows
         .iter()
         .map(|r| {

@@ -356,18 +356,7 @@ pub fn facilities() -> Vec<Facility> {
 
 /// The orgs of `ids` as shown (one read; repeated and unknown ids allowed): an unknown one
 /// reads as blank.
-async fn org_refs(conn: &mut Conn, mut ids: Vec<i64>) -> Result<impl Fn(i64) -> OrgRef> {
-    ids.sort_unstable();
-    ids.dedup();
-    let orgs: std::collections::HashMap<i64, OrgRef> = jiceng_store::orgs::by_ids(conn, &ids)
-        .await?
-        .iter()
-        .map(|o| (o.org.id, OrgRef::of(&o.org)))
-        .collect();
-    Ok(move |id: i64| {
-        orgs.get(&id).cloned().unwrap_or(OrgRef {
-            code: String::new(),
-            name: String::new(),
-        })
-    })
+async fn org_refs(conn: &mut Conn, ids: Vec<i64>) -> Result<impl Fn(i64) -> OrgRef> {
+    let orgs = OrgRef::by_ids(conn, &ids).await?;
+    Ok(move |id: i64| orgs.get(&id).cloned().unwrap_or_default())
 }
