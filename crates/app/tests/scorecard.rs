@@ -420,3 +420,53 @@ contract_test!(
         }
     }
 );
+
+contract_test!(
+    a_trend_reads_the_stored_snapshots_and_builds_none,
+    |db: TestDb| async move {
+        let app = on(&db, "2026-12-15");
+        let dir = Dir::new("scorecard-trend");
+        load_township(&app, &dir, false).await;
+        request(&app, 9201, "T005", Some(Feedback::Satisfied)).await;
+        let view = dept().grant::<ViewScorecard>().unwrap();
+        let o = org(&app, &dept(), "T003").await.unwrap();
+        let year = scorecard::card(&app, &view, &o, Period::Year(2026))
+            .await
+            .unwrap();
+        let q1 = scorecard::card(&app, &view, &o, Period::Quarter(2026, 1))
+            .await
+            .unwrap();
+        let periods = [
+            Period::Year(2025),
+            Period::Quarter(2026, 1),
+            Period::Half(2026, 1),
+            Period::Year(2026),
+        ];
+        let t = scorecard::trend(&app, &view, &o, &periods).await.unwrap();
+        let got: Vec<(&str, bool)> = t
+            .iter()
+            .map(|p| (p.period.as_str(), p.built_at.is_some()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2025", false),
+                ("2026Q1", true),
+                ("2026H1", false),
+                ("2026", true)
+            ]
+        );
+        assert_eq!(t[0].scores, None, "never built: not built by the trend");
+        assert_eq!(t[1].scores, Some(q1.card.scores()));
+        assert_eq!(t[3].scores, Some(year.card.scores()));
+        assert_eq!(
+            (t[1].short.as_str(), t[3].label.as_str()),
+            ("2026Q1", "2026年度")
+        );
+        // Still unbuilt after the trend.
+        let again = scorecard::trend(&app, &view, &o, &periods[..1])
+            .await
+            .unwrap();
+        assert_eq!(again[0].built_at, None);
+    }
+);

@@ -85,6 +85,42 @@ pub async fn built(conn: &mut Conn, period: &str) -> Result<Option<Built>> {
         .await
 }
 
+/// The org's stored scores over `periods` with each period's build: `(period, built_at,
+/// scores)` for each period built (the org absent from a built period: no scores), in
+/// two reads whatever the number of periods.
+pub async fn over_periods(
+    conn: &mut Conn,
+    periods: &[String],
+    org_id: i64,
+) -> Result<Vec<(String, String, Option<MeasureScores>)>> {
+    if periods.is_empty() {
+        return Ok(vec![]);
+    }
+    let built: Vec<(String, String)> =
+        Sql::new("SELECT period, built_at FROM scorecard_built WHERE period IN ")
+            .in_list(periods.iter().cloned())
+            .fetch_all_as::<(String, String), _>(&mut *conn)
+            .await?;
+    let mut scores: std::collections::HashMap<String, MeasureScores> = Sql::new(format!(
+        "SELECT period, {} FROM scorecard_org WHERE org_id = ",
+        SCORES.join(", ")
+    ))
+    .bind(org_id)
+    .push(" AND period IN ")
+    .in_list(periods.iter().cloned())
+    .fetch_map(&mut *conn, |r| Ok((r.try_get("period")?, scores_of(r)?)))
+    .await?
+    .into_iter()
+    .collect();
+    Ok(built
+        .into_iter()
+        .map(|(p, at)| {
+            let s = scores.remove(&p);
+            (p, at, s)
+        })
+        .collect())
+}
+
 /// Replaces the period's rows by `cards` and records the build (the caller's
 /// transaction): the old rows deleted, the new inserted in chunks.
 pub async fn replace(

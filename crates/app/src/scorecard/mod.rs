@@ -223,26 +223,28 @@ pub async fn trend(
     org: &InScope<OrgRecord>,
     periods: &[ScorePeriod],
 ) -> Result<Vec<TrendPoint>> {
+    let codes: Vec<String> = periods.iter().map(|p| p.code()).collect();
     let mut conn = app.store.acquire().await?;
-    let mut out = Vec::with_capacity(periods.len());
-    for p in periods {
-        let code = p.code();
-        let built = store::built(&mut conn, &code).await?;
-        let scores = match &built {
-            Some(_) => store::get(&mut conn, &code, org.org.id)
-                .await?
-                .map(|c| c.scores),
-            None => None,
-        };
-        out.push(TrendPoint {
-            short: p.short(),
-            period: code,
-            label: p.label(),
-            scores,
-            built_at: built.map(|b| b.built_at),
-        });
-    }
-    Ok(out)
+    let mut stored: BTreeMap<String, (String, Option<MeasureScores>)> =
+        store::over_periods(&mut conn, &codes, org.org.id)
+            .await?
+            .into_iter()
+            .map(|(p, at, s)| (p, (at, s)))
+            .collect();
+    Ok(periods
+        .iter()
+        .zip(codes)
+        .map(|(p, code)| {
+            let built = stored.remove(&code);
+            TrendPoint {
+                short: p.short(),
+                label: p.label(),
+                period: code,
+                scores: built.as_ref().and_then(|b| b.1),
+                built_at: built.map(|b| b.0),
+            }
+        })
+        .collect())
 }
 
 /// What a home page shows of a period's scorecard when it is built: the org's five scores
