@@ -14,3 +14,10 @@ CREATE TABLE scorecard_hand (
     PRIMARY KEY (period, org_id)
 );
 CREATE INDEX scorecard_hand_walk ON scorecard_hand (period, org_path);
+
+-- A region's children are read in path order: with (period, parent_id) alone, SQLite
+-- (without statistics for the table) walked (period, org_path) for the order and
+-- filtered the whole period — 80 ms for a township's handful of children at a
+-- province. This index serves the filter and the order at once.
+DROP INDEX scorecard_org_parent;
+CREATE INDEX scorecard_org_parent ON scorecard_org (period, parent_id, org_path);
