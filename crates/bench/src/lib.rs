@@ -205,9 +205,13 @@ pub fn targets(sections: &[Section]) -> Vec<Target> {
         let nation_pg = s.set.size == Size::Nation && s.set.backend == Backend::Postgres;
         if province_sqlite {
             for t in &s.reports {
-                let limit = match t.level {
-                    "root" => 50.0,
-                    "township" => 5.0,
+                // A report written for a region (分析研判报告, a Word file read once) is
+                // held to issue #19's ≤ 30 s at the province; the pages to ≤ 50 and ≤ 5 ms.
+                let limit = match (t.report.as_str(), t.level) {
+                    ("analysis(docx)", "root") => 30_000.0,
+                    ("analysis(docx)", _) => continue,
+                    (_, "root") => 50.0,
+                    (_, "township") => 5.0,
                     _ => continue,
                 };
                 out.push(at_most(
