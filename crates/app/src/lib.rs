@@ -124,6 +124,9 @@ pub struct App {
     pub read_limits: Option<jiceng_io::ReadLimits>,
     /// The public survey page's answers, written together ([`surveys::AnswerQueue`]).
     pub(crate) answers: surveys::AnswerQueue,
+    /// A region with at least this many leaf orgs has their weakest-link gaps stored by
+    /// the scorecard's build ([`scorecard::GAPS_STORED_FROM`]; tests lower it).
+    pub scorecard_gaps_from: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -195,6 +198,7 @@ impl App {
             totp: totp::TotpConfig::default(),
             read_limits: None,
             answers: surveys::AnswerQueue::default(),
+            scorecard_gaps_from: scorecard::GAPS_STORED_FROM,
         }
     }
 

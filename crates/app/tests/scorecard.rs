@@ -470,3 +470,65 @@ contract_test!(
         assert_eq!(again[0].built_at, None);
     }
 );
+
+contract_test!(
+    a_regions_weakest_link_read_from_its_stored_org_gaps_is_the_same,
+    |db: TestDb| async move {
+        // The build stores the leaf orgs' gaps of every region with at least
+        // `scorecard_gaps_from` of them; the card then reads them instead of the leaves.
+        let mut app = on(&db, "2026-12-15");
+        let dir = Dir::new("scorecard-gaps");
+        load_township(&app, &dir, false).await;
+        request(&app, 9001, "T005", Some(Feedback::Satisfied)).await;
+        request(&app, 9003, "T004", Some(Feedback::Dissatisfied)).await;
+        request(&app, 9004, "T004", None).await;
+        let build = dept().grant::<BuildScorecard>().unwrap();
+        let keys = ["T001", "T002", "T003", "T004", "T005", "T006"];
+        let period = Period::Year(2026);
+        let stored = async |app: &App, key: &str| {
+            let o = org(app, &dept(), key).await.unwrap();
+            let mut c = app.store().acquire().await.unwrap();
+            jiceng_store::scorecard::org_gaps(&mut c, "2026", o.org.id)
+                .await
+                .unwrap()
+        };
+
+        app.scorecard_gaps_from = usize::MAX;
+        scorecard::rebuild(&app, &build, period).await.unwrap();
+        let mut read = Vec::new();
+        for key in keys {
+            assert!(stored(&app, key).await.is_none(), "{key}");
+            read.push(card_of_period(&app, key, period).await);
+        }
+
+        app.scorecard_gaps_from = 2;
+        scorecard::rebuild(&app, &build, period).await.unwrap();
+        // The township has three leaf orgs below it (南村, 西村第一, 镇机关); 东村 and
+        // 西村党总支 one each, read from the leaves as before.
+        assert!(stored(&app, "T001").await.is_some());
+        assert!(stored(&app, "T002").await.is_none());
+        assert!(stored(&app, "T003").await.is_none());
+        let town = &read[0].weakest;
+        assert!(town.measure.is_some() && !town.orgs.is_empty(), "{town:?}");
+        for (key, before) in keys.into_iter().zip(&read) {
+            let now = card_of_period(&app, key, period).await;
+            assert_eq!(now.weakest, before.weakest, "{key}");
+            assert_eq!(now.card, before.card, "{key}");
+            assert_eq!(now.names, before.names, "{key}");
+        }
+        // The township's card reads what is stored, not its leaves: stored gaps of no
+        // org with a score leave its weakest link without orgs.
+        let mut c = app.store().acquire().await.unwrap();
+        let none = "[null,null,null,null,null]";
+        sqlx::query(&format!(
+            "UPDATE scorecard_org SET org_gaps = '{none}' WHERE org_gaps IS NOT NULL"
+        ))
+        .execute(&mut *c)
+        .await
+        .unwrap();
+        drop(c);
+        let town = card_of_period(&app, "T001", period).await;
+        assert!(town.weakest.orgs.is_empty());
+        assert!(town.weakest.by_measure.iter().all(|g| g.orgs.is_none()));
+    }
+);

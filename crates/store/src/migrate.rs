@@ -315,6 +315,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0049_scorecard_hand.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 50,
+        name: "scorecard_org_gaps",
+        script: include_str!("../migrations/0050_scorecard_org_gaps.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

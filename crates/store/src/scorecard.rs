@@ -1,10 +1,11 @@
 //! 检验标准 stored per org and period (issue #19; migration 0048): the app builds a
 //! period whole (`app::scorecard::build`) and writes it here in one transaction; a card
 //! reads the org's row, its children's rows (a walk of `(period, parent_id)`) and the
-//! scores of its subtree's leaf orgs (a walk of `(period, org_path)`). Moving a subtree
+//! scores of its subtree's leaf orgs (a walk of `(period, org_path)`) — or, for a region
+//! with many leaf orgs, their gaps as the build stored them ([`org_gaps`]). Moving a subtree
 //! forgets every period ([`forget`]): the sums of the old chain no longer hold.
 
-use jiceng_domain::scorecard::{MeasureScores, ScorecardInputs};
+use jiceng_domain::scorecard::{MeasureScores, OrgGaps, ScorecardInputs};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -31,6 +32,9 @@ pub struct StoredCard {
     pub orgs: i64,
     pub inputs: ScorecardInputs,
     pub scores: MeasureScores,
+    /// The gaps of the subtree's leaf orgs, for a region with many (written by the build;
+    /// [`get`] and [`children`] leave them out: [`org_gaps`] reads them).
+    pub org_gaps: Option<Box<OrgGaps>>,
 }
 
 /// A built period: when, and by which scorecard rules.
@@ -62,6 +66,7 @@ fn card_of(r: &AnyRow) -> Result<StoredCard> {
         orgs: r.try_get("orgs")?,
         inputs: serde_json::from_str(&json).map_err(corrupt)?,
         scores: scores_of(r)?,
+        org_gaps: None,
     })
 }
 
@@ -150,6 +155,8 @@ pub async fn replace(
         ];
         row.extend(c.scores.iter().map(|s| Val::OptFloat(*s)));
         row.push(built.built_at.clone().into());
+        let gaps = c.org_gaps.as_ref().map(serde_json::to_string).transpose();
+        row.push(Val::OptText(gaps.map_err(corrupt)?));
         rows.push(row);
     }
     let mut cols = vec![
@@ -162,7 +169,7 @@ pub async fn replace(
         "inputs",
     ];
     cols.extend(SCORES);
-    cols.push("built_at");
+    cols.extend(["built_at", "org_gaps"]);
     insert_many(conn, "scorecard_org", &cols, &rows).await?;
     insert_many(
         conn,
@@ -215,6 +222,23 @@ pub async fn leaf_scores(
     .push(" AND leaf = 1 ORDER BY org_path")
     .fetch_map(&mut *conn, |r| Ok((r.try_get("org_id")?, scores_of(r)?)))
     .await
+}
+
+/// The gaps of the leaf orgs below `org_id` as the period's build stored them (`None`:
+/// not stored — the region has few leaf orgs, or the org is not in the build).
+pub async fn org_gaps(conn: &mut Conn, period: &str, org_id: i64) -> Result<Option<OrgGaps>> {
+    let json: Option<Option<String>> =
+        Sql::new("SELECT org_gaps FROM scorecard_org WHERE period = ")
+            .bind(period)
+            .push(" AND org_id = ")
+            .bind(org_id)
+            .fetch_opt_map(&mut *conn, |r| {
+                Ok(r.try_get::<Option<String>, _>("org_gaps")?)
+            })
+            .await?;
+    json.flatten()
+        .map(|j| serde_json::from_str(&j).map_err(corrupt))
+        .transpose()
 }
 
 /// Forgets every built period (a subtree moved): each is built again on its next read.

@@ -557,7 +557,25 @@ contract_test!(
         // first with no score (a measure 暂无数据) and then with one (the cached statement's
         // parameter typed float4) failed with "incorrect binary data format" until the
         // binder sent NULLs as float8.
+        // The stored gaps of a big region's leaf orgs (JSON text, NULL when not stored)
+        // round-trip with them.
+        use jiceng_domain::scorecard::{org_gaps, Scored, WeakestRules};
         use jiceng_store::scorecard::{replace, Built, StoredCard};
+        let rules = WeakestRules {
+            target: None,
+            tail_share: Some(0.1),
+            list_max: 3,
+        };
+        let gaps = |score: Option<f64>| {
+            let leaves: Vec<Scored> = (0..7)
+                .map(|i| Scored {
+                    id: i,
+                    weight: 1.0,
+                    scores: [Some(i as f64 * 13.7), None, None, score, None],
+                })
+                .collect();
+            score.map(|_| Box::new(org_gaps(&leaves, &rules)))
+        };
         let card = |score: Option<f64>| StoredCard {
             org_id: 1,
             parent_id: None,
@@ -566,6 +584,7 @@ contract_test!(
             orgs: 1,
             inputs: Default::default(),
             scores: [Some(50.0), None, None, score, None],
+            org_gaps: gaps(score),
         };
         let built = Built {
             built_at: "2026-12-01T00:00:00Z".into(),
@@ -581,6 +600,10 @@ contract_test!(
                 .unwrap()
                 .unwrap();
             assert_eq!(got.scores[3], score);
+            let stored = jiceng_store::scorecard::org_gaps(&mut c, "2026", 1)
+                .await
+                .unwrap();
+            assert_eq!(stored.map(Box::new), gaps(score));
         }
     }
 );

@@ -419,12 +419,12 @@ fn problems(card: &Card, f: &Facts, b: &mut Vec<Block>) -> Vec<Problem> {
                     names(&leaves, "个")
                 ));
             }
-            let gain = card.weakest.what_if.map(|w| {
+            let gain = card.weakest.what_if.as_ref().map(|w| {
                 text.push_str(&format!(
                     "若低于{:.1}分的{}个{}都达到该分，{}的加权平均分将由{:.1}分提高到{:.1}分，提高{:.1}分。",
                     w.target,
                     w.raised,
-                    level_words(w.level),
+                    level_words(&w.level),
                     card.org.name,
                     w.before,
                     w.after,

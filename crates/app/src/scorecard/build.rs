@@ -24,6 +24,11 @@
 //!   cases of the period's year (销号) and their measures (by their deadline).
 //!
 //! - every org: its hand score of 发展成效 for the period (`hand`), when given.
+//!
+//! A region with many leaf orgs ([`GAPS_STORED_FROM`]) has their part of its weakest link
+//! (each measure's median, ranked orgs and what-if over them) computed here and stored,
+//! so its card reads one row: each root's leaf orgs sorted by path once, a region's are a
+//! slice of them.
 
 use std::collections::{HashMap, HashSet};
 
@@ -35,7 +40,7 @@ use jiceng_domain::recruitment::tally::YearAdmissions;
 use jiceng_domain::rectification::{Measure as RectMeasure, Stage};
 use jiceng_domain::rules::RuleSet;
 use jiceng_domain::scorecard::ScorePeriod;
-use jiceng_domain::scorecard::{score, Ratio, ScorecardInputs};
+use jiceng_domain::scorecard::{org_gaps, score, Ratio, ScorecardInputs, Scored, WeakestRules};
 use jiceng_domain::structure::{term_on, OrgFacts as CheckFacts};
 use jiceng_domain::year_facts::{LifeTotals, OrgYearFacts};
 use jiceng_domain::{path, DomainCoverage, OrgKind};
@@ -45,6 +50,11 @@ use jiceng_store::Scope;
 
 use crate::rating::{gather_on, Gathered};
 use crate::{App, Result};
+
+/// A region with at least this many leaf orgs below it has their weakest-link gaps
+/// stored by the build (a county has a few thousand, a province's root hundreds of
+/// thousands; below this a card reads the leaf orgs' scores, a few milliseconds).
+pub const GAPS_STORED_FROM: usize = 1000;
 
 /// The day a period's figures are as of: its last day, or today while it runs.
 pub fn as_of(period: ScorePeriod, today: NaiveDate) -> NaiveDate {
@@ -116,7 +126,9 @@ pub async fn build(app: &App, period: ScorePeriod) -> Result<(Built, usize)> {
             anomalous: anomalous.as_ref(),
             coverage: &coverage,
         };
-        cards.extend(subtree_cards(&g, period, rules, &own, year_over));
+        let mut sub = subtree_cards(&g, period, rules, &own, year_over);
+        store_org_gaps(&mut sub, &rules.scorecard.weakest, app.scorecard_gaps_from);
+        cards.extend(sub);
     }
     let built = Built {
         built_at: app.now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -247,9 +259,41 @@ fn subtree_cards(
                 orgs: orgs[i],
                 inputs: sub,
                 scores: score(&sub, &rules.scorecard).scores(),
+                org_gaps: None,
             }
         })
         .collect()
+}
+
+/// Sets the gaps of their leaf orgs on the cards of one root's subtree with at least
+/// `from` leaf orgs below them (themselves included when a leaf, as a card reads them).
+fn store_org_gaps(cards: &mut [StoredCard], rules: &WeakestRules, from: usize) {
+    let mut leaves: Vec<usize> = (0..cards.len()).filter(|&i| cards[i].leaf).collect();
+    if leaves.len() < from.max(1) {
+        return;
+    }
+    leaves.sort_by(|&a, &b| cards[a].org_path.cmp(&cards[b].org_path));
+    let mut gaps = Vec::new();
+    for (i, c) in cards.iter().enumerate() {
+        let upper = path::subtree_upper(&c.org_path);
+        let lo = leaves.partition_point(|&l| cards[l].org_path < c.org_path);
+        let hi = leaves.partition_point(|&l| cards[l].org_path < upper);
+        if hi - lo < from.max(1) {
+            continue;
+        }
+        let orgs: Vec<Scored> = leaves[lo..hi]
+            .iter()
+            .map(|&l| Scored {
+                id: cards[l].org_id,
+                weight: 1.0,
+                scores: cards[l].scores,
+            })
+            .collect();
+        gaps.push((i, org_gaps(&orgs, rules)));
+    }
+    for (i, g) in gaps {
+        cards[i].org_gaps = Some(Box::new(g));
+    }
 }
 
 /// The inputs a rated org brings itself (see the module doc).

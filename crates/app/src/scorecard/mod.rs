@@ -3,7 +3,9 @@
 //! built on its first read, again when the rules it was built by changed, and on demand
 //! by the department — `jiceng scorecard build`). A card is the org's stored subtree
 //! inputs scored by the rules in force, its children's scores (the heat map) and the
-//! weakest link over its children and its subtree's leaf orgs, with names.
+//! weakest link over its children and its subtree's leaf orgs, with names. The leaf
+//! orgs' part of a big region's weakest link is stored by the build too
+//! ([`GAPS_STORED_FROM`]): a province's card reads one row, not 200 thousand.
 
 mod build;
 pub mod hand;
@@ -14,12 +16,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use jiceng_domain::scorecard::ScorePeriod;
 use jiceng_domain::scorecard::{
-    score, weakest_link, MeasureScores, Scorecard, Scored, WeakestLink,
+    org_gaps, score, weakest_link_of, MeasureScores, Scorecard, Scored, WeakestLink,
 };
 use jiceng_store::scorecard::{self as store, Built};
 use serde::Serialize;
 
-pub use build::as_of;
+pub use build::{as_of, GAPS_STORED_FROM};
 /// A scorecard's period: a year, a half-year or a quarter.
 pub use jiceng_domain::scorecard::ScorePeriod as Period;
 pub use sheets::score_text;
@@ -128,7 +130,21 @@ pub async fn card(
     let mut conn = app.store.acquire().await?;
     let own = store::get(&mut conn, &code, org.org.id).await?;
     let children = store::children(&mut conn, &code, org.org.id).await?;
-    let leaves = store::leaf_scores(&mut conn, &code, &org.path).await?;
+    let gaps = match store::org_gaps(&mut conn, &code, org.org.id).await? {
+        Some(stored) => stored,
+        None => {
+            let leaves = store::leaf_scores(&mut conn, &code, &org.path).await?;
+            let orgs: Vec<Scored> = leaves
+                .iter()
+                .map(|(id, scores)| Scored {
+                    id: *id,
+                    weight: 1.0,
+                    scores: *scores,
+                })
+                .collect();
+            org_gaps(&orgs, &rules.weakest)
+        }
+    };
     let inputs = own.map(|c| c.inputs).unwrap_or_default();
     let card = score(&inputs, rules);
     let kids: Vec<Scored> = children
@@ -139,15 +155,7 @@ pub async fn card(
             scores: c.scores,
         })
         .collect();
-    let orgs: Vec<Scored> = leaves
-        .iter()
-        .map(|(id, scores)| Scored {
-            id: *id,
-            weight: 1.0,
-            scores: *scores,
-        })
-        .collect();
-    let weakest = weakest_link(&card.scores(), &kids, &orgs, &rules.weakest);
+    let weakest = weakest_link_of(&card.scores(), &kids, gaps, &rules.weakest);
     let mut ids: Vec<i64> = children.iter().map(|c| c.org_id).collect();
     for g in &weakest.by_measure {
         for l in [&g.children, &g.orgs].into_iter().flatten() {

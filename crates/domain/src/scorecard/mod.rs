@@ -17,7 +17,10 @@ pub use inputs::{Figure, Ratio, ScorecardInputs};
 pub use measures::{score, IndicatorScore, MeasureScore, MeasureScores, Scorecard};
 pub use period::ScorePeriod;
 pub use rules::{IndicatorRule, Linear, ScorecardRules, WeakestRules, SHIPPED_SCORECARD};
-pub use weakest::{weakest_link, Contribution, Gap, LevelGap, Scored, WeakestLink, WhatIf};
+pub use weakest::{
+    org_gaps, weakest_link, weakest_link_of, Contribution, Gap, LevelGap, OrgGaps, Scored,
+    WeakestLink, WhatIf,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -156,3 +156,23 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// What a build stores of a big region's orgs (their gaps, as JSON) gives the same
+    /// weakest link as the orgs read at once.
+    #[test]
+    fn the_stored_gaps_of_the_orgs_give_the_same_weakest_link(
+        orgs in entries(),
+        children in entries(),
+        tail in proptest::option::of(0.01f64..=1.0),
+    ) {
+        let r = WeakestRules { target: None, tail_share: tail, list_max: 5 };
+        let region = region(30.0);
+        let json = serde_json::to_string(&org_gaps(&orgs, &r)).unwrap();
+        let stored: OrgGaps = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(
+            weakest_link_of(&region, &children, stored, &r),
+            weakest_link(&region, &children, &orgs, &r)
+        );
+    }
+}

@@ -42,10 +42,10 @@ pub struct Contribution {
 }
 
 /// The region's weighted mean score before and after the tail reaches the target.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WhatIf {
     /// `children` or `orgs`: the list the tail was taken from.
-    pub level: &'static str,
+    pub level: String,
     pub target: f64,
     /// Entries raised.
     pub raised: usize,
@@ -55,7 +55,7 @@ pub struct WhatIf {
 }
 
 /// One measure's gap over one list of entries.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LevelGap {
     pub median: f64,
     pub target: f64,
@@ -90,6 +90,16 @@ pub struct WeakestLink {
     pub by_measure: Vec<Gap>,
 }
 
+/// Each measure's gap over a region's orgs, in [`Measure::ALL`]'s order (`None`: no org
+/// has a score of it) — the part of the weakest link that reads every org of the
+/// region, which a build computes once for a big region and stores.
+pub type OrgGaps = [Option<LevelGap>; 5];
+
+/// The five measures' gaps over `orgs`.
+pub fn org_gaps(orgs: &[Scored], rules: &WeakestRules) -> OrgGaps {
+    Measure::ALL.map(|m| level(orgs, m, rules, "orgs"))
+}
+
 /// The weakest link of a region with scores `region`, its children and its orgs.
 pub fn weakest_link(
     region: &MeasureScores,
@@ -97,13 +107,25 @@ pub fn weakest_link(
     orgs: &[Scored],
     rules: &WeakestRules,
 ) -> WeakestLink {
+    weakest_link_of(region, children, org_gaps(orgs, rules), rules)
+}
+
+/// The weakest link of a region from its children and its orgs' gaps ([`org_gaps`], as
+/// computed now or as stored by a build).
+pub fn weakest_link_of(
+    region: &MeasureScores,
+    children: &[Scored],
+    orgs: OrgGaps,
+    rules: &WeakestRules,
+) -> WeakestLink {
     let by_measure: Vec<Gap> = Measure::ALL
         .into_iter()
-        .map(|m| Gap {
+        .zip(orgs)
+        .map(|(m, orgs)| Gap {
             measure: m,
             score: region[m.index()],
             children: level(children, m, rules, "children"),
-            orgs: level(orgs, m, rules, "orgs"),
+            orgs,
         })
         .collect();
     let weakest = lowest(region);
@@ -114,7 +136,12 @@ pub fn weakest_link(
         score: weakest.map(|(_, s)| s),
         children: ranked(gap.and_then(|g| g.children.as_ref())),
         orgs: ranked(gap.and_then(|g| g.orgs.as_ref())),
-        what_if: gap.and_then(|g| g.orgs.as_ref().or(g.children.as_ref()).map(|l| l.what_if)),
+        what_if: gap.and_then(|g| {
+            g.orgs
+                .as_ref()
+                .or(g.children.as_ref())
+                .map(|l| l.what_if.clone())
+        }),
         by_measure,
     }
 }
@@ -132,12 +159,7 @@ fn sorted(entries: &[Scored], m: Measure) -> Vec<(f64, i64, f64)> {
     xs
 }
 
-fn level(
-    entries: &[Scored],
-    m: Measure,
-    rules: &WeakestRules,
-    name: &'static str,
-) -> Option<LevelGap> {
+fn level(entries: &[Scored], m: Measure, rules: &WeakestRules, name: &str) -> Option<LevelGap> {
     let xs = sorted(entries, m);
     if xs.is_empty() {
         return None;
@@ -194,7 +216,7 @@ fn what_if(
     total: f64,
     target: f64,
     tail_share: Option<f64>,
-    level: &'static str,
+    level: &str,
 ) -> WhatIf {
     let before = xs.iter().map(|x| x.0 * x.2).sum::<f64>() / total;
     let limit = tail_share.map(|p| p * total);
@@ -210,7 +232,7 @@ fn what_if(
     }
     let gain = lifted / total;
     WhatIf {
-        level,
+        level: level.to_string(),
         target,
         raised,
         before,

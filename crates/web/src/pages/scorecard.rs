@@ -255,7 +255,7 @@ fn weakest_sentence(card: &Card) -> Option<String> {
 
 /// The what-if in words, with every figure it is made of.
 fn what_if_sentence(card: &Card) -> Option<String> {
-    let w = card.weakest.what_if?;
+    let w = card.weakest.what_if.as_ref()?;
     let m = card.weakest.measure?;
     let gap = card.weakest.by_measure.iter().find(|g| g.measure == m)?;
     let level = if w.level == "orgs" {
