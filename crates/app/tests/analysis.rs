@@ -11,15 +11,17 @@ mod common;
 use std::process::Command;
 
 use common::*;
-use jiceng_app::access::ViewScorecard;
+use jiceng_app::access::{Actor, RecordLife, Role, ViewScorecard};
+use jiceng_app::meetings::{self, NewMeeting};
 use jiceng_app::reports::analysis::analysis;
 use jiceng_app::scorecard::Period;
 use jiceng_app::scorecard::{self, score_text};
 use jiceng_domain::mass_request::Feedback;
 use jiceng_domain::scorecard::Measure;
+use jiceng_domain::{AttendanceStatus, MeetingKind};
 use jiceng_io::docx::Block;
-use jiceng_store::contract_test;
 use jiceng_store::testing::TestDb;
+use jiceng_store::{contract_test, Scope};
 
 fn texts(blocks: &[Block]) -> String {
     blocks
@@ -194,3 +196,74 @@ contract_test!(analysis_report_of_a_township, |db: TestDb| async move {
         }
     }
 });
+
+/// "应开展组织生活的党支部N个，按规定开展的M个" and "未开展任何组织生活的K个" of a report.
+fn life_counts(text: &str) -> (String, String, String) {
+    let after = |from: &str, key: &str| -> String {
+        let i = from.find(key).unwrap_or_else(|| panic!("{key} in {from}")) + key.len();
+        from[i..].chars().take_while(char::is_ascii_digit).collect()
+    };
+    let i = text.find("组织生活开展不规范").expect("the life paragraph");
+    let p = &text[i..];
+    (
+        after(p, "应开展组织生活的党支部"),
+        after(p, "按规定开展的"),
+        after(p, "未开展任何组织生活的"),
+    )
+}
+
+contract_test!(
+    a_large_regions_report_reads_organizational_life_from_the_summaries,
+    |db: TestDb| async move {
+        // Above the size whose pages list every branch, the report reads the stored
+        // summaries (computed for the year when none are stored) and names the children
+        // with the lowest rates; its counts are those of the branches judged one by one.
+        use jiceng_app::reports::analysis::analysis_with_limit;
+        let app = on(&db, "2026-12-15");
+        let dir = Dir::new("analysis-summed");
+        load_township(&app, &dir, false).await;
+        // 南村, 西村第一 and 镇机关 held a 主题党日 in January and nothing since.
+        for code in ["T006", "T004", "T005"] {
+            let b = app.resolve_org(&Scope::All, code).await.unwrap();
+            let sec = Actor::for_test(9, "secretary", Role::Secretary).at(b.org.id, &b.path);
+            let grant = sec.grant::<RecordLife>().unwrap();
+            let at = org(&app, &sec, code).await.unwrap();
+            let mut c = db.store.acquire().await.unwrap();
+            let roster = jiceng_store::members::of_orgs(&mut c, &[b.org.id])
+                .await
+                .unwrap();
+            drop(c);
+            let day = NewMeeting {
+                kind: Some(MeetingKind::ThemeDay),
+                date: Some(d("2026-01-10")),
+                topic: "1月主题党日".into(),
+                attendees: roster
+                    .iter()
+                    .map(|m| (m.id, AttendanceStatus::Present, None))
+                    .collect(),
+                ..Default::default()
+            };
+            meetings::record(&app, &grant, &at, &day).await.unwrap();
+        }
+        let actor = dept();
+        let grant = actor.grant::<ViewScorecard>().unwrap();
+        let town = org(&app, &actor, "T001").await.unwrap();
+        let period = Period::Year(2026);
+        let listed = analysis(&app, &grant, &town, period).await.unwrap();
+        let listed = texts(&listed.blocks);
+        assert!(!listed.contains("达标率较低的下级党组织"), "{listed}");
+        let summed = analysis_with_limit(&app, &grant, &town, period, 0)
+            .await
+            .unwrap();
+        let summed = texts(&summed.blocks);
+        assert!(summed.contains("达标率较低的下级党组织："), "{summed}");
+        assert!(summed.contains("汇总）"), "{summed}");
+        let counts = life_counts(&listed);
+        assert!(counts.0.parse::<i64>().unwrap() > 0, "{counts:?}");
+        assert_eq!(life_counts(&summed), counts);
+        // The children short of it are named with their rates: 东村 and 西村党总支.
+        for child in ["东村党支部（", "西村党总支（"] {
+            assert!(summed.contains(child), "{child} in {summed}");
+        }
+    }
+);

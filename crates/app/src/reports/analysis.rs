@@ -38,16 +38,33 @@ pub async fn analysis(
     org: &InScope<OrgRecord>,
     period: Period,
 ) -> Result<Paper> {
+    analysis_with_limit(app, grant, org, period, compliance::LIST_MAX_ORGS).await
+}
+
+/// [`analysis`] with the size of a region (its orgs) above which its organizational life
+/// is read from the stored summaries rather than judged branch by branch (tests, tuning).
+pub async fn analysis_with_limit(
+    app: &App,
+    grant: &Grant<ViewScorecard>,
+    org: &InScope<OrgRecord>,
+    period: Period,
+    list_max_orgs: i64,
+) -> Result<Paper> {
     let card = scorecard::card(app, grant, org, period).await?;
     let day = card.as_of;
     let year = period.year();
     let facts = Facts {
         members: members::run(app, org, day).await?,
         coverage: coverage::run(app, org).await?,
-        structure: structure::run(app, org, day).await?,
+        // Counted in full, listed only as far as the report names them.
+        structure: structure::run_limited(app, org, day, Some(NAMED + 1)).await?,
         weak: weak::summary(app, org, year).await?,
         rectification: rectification::run(app, org, year).await?,
-        life: compliance::run_on(app, org, LifePeriod::Year(year), day).await?,
+        life: if compliance::lists_fit_within(app, org, list_max_orgs).await? {
+            Life::Listed(compliance::run_on(app, org, LifePeriod::Year(year), day).await?)
+        } else {
+            Life::Summed(compliance::overview_stored(app, org, LifePeriod::Year(year)).await?)
+        },
     };
     Ok(write(&card, &facts))
 }
@@ -59,7 +76,15 @@ struct Facts {
     structure: structure::StructureReport,
     weak: weak::WeakSummary,
     rectification: rectification::RectificationReport,
-    life: compliance::ComplianceReport,
+    life: Life,
+}
+
+/// The organizational life of the region's year: every branch judged, for a region whose
+/// pages list them ([`compliance::LIST_MAX_ORGS`]: a county), else the stored summaries of
+/// the region and its children (a city, a province: the branches are named a level down).
+enum Life {
+    Listed(compliance::ComplianceReport),
+    Summed(compliance::Overview),
 }
 
 /// A share as a percentage to one decimal, or 暂无数据.
@@ -69,9 +94,14 @@ fn pct(v: Option<f64>) -> String {
 
 /// When the card was built, in China Standard Time ("2026年12月7日 13:33"), or as stored.
 fn built(card: &Card) -> String {
+    china_time(&card.built_at)
+}
+
+/// A stored UTC instant in China Standard Time ("2026年12月7日 13:33"), or as stored.
+fn china_time(at: &str) -> String {
     let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
-    chrono::DateTime::parse_from_rfc3339(&card.built_at).map_or_else(
-        |_| card.built_at.clone(),
+    chrono::DateTime::parse_from_rfc3339(at).map_or_else(
+        |_| at.to_string(),
         |t| {
             t.with_timezone(&cst)
                 .format("%Y年%-m月%-d日 %H:%M")
@@ -92,10 +122,16 @@ fn ordinal(i: usize) -> String {
 
 /// Names joined with 、, at most [`NAMED`], then "等N" with the unit counted (个, 处, 项).
 fn names(items: &[String], unit: &str) -> String {
-    if items.len() <= NAMED {
+    names_of(items, items.len(), unit)
+}
+
+/// [`names`] of the first `items` of a list of `total` (read only as far as it is named).
+fn names_of(items: &[String], total: usize, unit: &str) -> String {
+    if total <= NAMED && items.len() >= total {
         items.join("、")
     } else {
-        format!("{}等{}{unit}", items[..NAMED].join("、"), items.len())
+        let head = &items[..items.len().min(NAMED)];
+        format!("{}等{total}{unit}", head.join("、"))
     }
 }
 
@@ -517,47 +553,9 @@ fn problems(card: &Card, f: &Facts, b: &mut Vec<Block>) -> Vec<Problem> {
     }
 
     // Organizational life not held as due.
-    let l = &f.life;
-    if !l.noncompliant.is_empty() {
-        // The kinds most often short, and the branches named (the annex of the
-        // organizational-life report lists what each missed).
-        let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
-        for o in &l.noncompliant {
-            let mut seen: Vec<&str> = o.missing.iter().map(|x| x.kind).collect();
-            seen.sort_unstable();
-            seen.dedup();
-            for k in seen {
-                *kinds.entry(k).or_default() += 1;
-            }
-        }
-        let mut kinds: Vec<(&str, usize)> = kinds.into_iter().collect();
-        kinds.sort_by_key(|k| std::cmp::Reverse(k.1));
-        let by_kind: Vec<String> = kinds
-            .iter()
-            .map(|(k, n)| {
-                let label = MeetingKind::from_code(k).map_or(*k, |k| k.label());
-                format!("{label}未达要求的{n}个")
-            })
-            .collect();
-        let short: Vec<String> = l.noncompliant.iter().map(|o| o.org.name.clone()).collect();
-        b.push(Block::Body(format!(
-            "{}组织生活开展不规范。{}，应开展组织生活的党支部{}个，按规定开展的{}个（{}），未按规定开展的{}个（{}），如{}。其中本年未开展任何组织生活的{}个。",
-            next(),
-            l.judged_note,
-            l.branches,
-            l.compliant,
-            pct(l.rate),
-            l.noncompliant.len(),
-            by_kind.join("、"),
-            names(&short, "个"),
-            l.held_nothing.len()
-        )));
-        found.push(Problem::Life {
-            short: l.noncompliant.len(),
-            branches: l.branches,
-            rate: l.rate,
-            nothing: l.held_nothing.len(),
-        });
+    match &f.life {
+        Life::Listed(l) => life_listed(l, &mut next, b, &mut found),
+        Life::Summed(o) => life_summed(o, &mut next, b, &mut found),
     }
 
     // Structure anomalies.
@@ -588,7 +586,7 @@ fn problems(card: &Card, f: &Facts, b: &mut Vec<Block>) -> Vec<Problem> {
                 .map(|(l, n)| format!("{l}{n}处"))
                 .collect::<Vec<_>>()
                 .join("、"),
-            names(&listed, "处")
+            names_of(&listed, total, "处")
         )));
         found.push(Problem::Structure {
             total,
@@ -633,6 +631,115 @@ fn problems(card: &Card, f: &Facts, b: &mut Vec<Block>) -> Vec<Problem> {
         b.push(Block::Body("本期记录中未发现突出问题。".into()));
     }
     found
+}
+
+/// The branches not holding organizational life as due, named, with the kinds they miss.
+fn life_listed(
+    l: &compliance::ComplianceReport,
+    next: &mut impl FnMut() -> String,
+    b: &mut Vec<Block>,
+    found: &mut Vec<Problem>,
+) {
+    if l.noncompliant.is_empty() {
+        return;
+    }
+    // The kinds most often short, and the branches named (the annex of the
+    // organizational-life report lists what each missed).
+    let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
+    for o in &l.noncompliant {
+        let mut seen: Vec<&str> = o.missing.iter().map(|x| x.kind).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for k in seen {
+            *kinds.entry(k).or_default() += 1;
+        }
+    }
+    let mut kinds: Vec<(&str, usize)> = kinds.into_iter().collect();
+    kinds.sort_by_key(|k| std::cmp::Reverse(k.1));
+    let by_kind: Vec<String> = kinds
+        .iter()
+        .map(|(k, n)| {
+            let label = MeetingKind::from_code(k).map_or(*k, |k| k.label());
+            format!("{label}未达要求的{n}个")
+        })
+        .collect();
+    let short: Vec<String> = l.noncompliant.iter().map(|o| o.org.name.clone()).collect();
+    b.push(Block::Body(format!(
+        "{}组织生活开展不规范。{}，应开展组织生活的党支部{}个，按规定开展的{}个（{}），未按规定开展的{}个（{}），如{}。其中本年未开展任何组织生活的{}个。",
+        next(),
+        l.judged_note,
+        l.branches,
+        l.compliant,
+        pct(l.rate),
+        l.noncompliant.len(),
+        by_kind.join("、"),
+        names(&short, "个"),
+        l.held_nothing.len()
+    )));
+    found.push(Problem::Life {
+        short: l.noncompliant.len(),
+        branches: l.branches,
+        rate: l.rate,
+        nothing: l.held_nothing.len(),
+    });
+}
+
+/// A large region's organizational life from the stored summaries: the counts, and the
+/// children with the lowest rates named (each child's report names its branches).
+fn life_summed(
+    o: &compliance::Overview,
+    next: &mut impl FnMut() -> String,
+    b: &mut Vec<Block>,
+    found: &mut Vec<Problem>,
+) {
+    let r = &o.org;
+    let short = (r.branches - r.compliant).max(0) as usize;
+    if short == 0 {
+        return;
+    }
+    let mut kids: Vec<&compliance::OverviewRow> = o
+        .children
+        .iter()
+        .filter(|c| c.branches > c.compliant)
+        .collect();
+    kids.sort_by(|a, b| {
+        a.rate
+            .unwrap_or(1.0)
+            .total_cmp(&b.rate.unwrap_or(1.0))
+            .then(a.org.code.cmp(&b.org.code))
+    });
+    let lowest: Vec<String> = kids
+        .iter()
+        .map(|c| {
+            format!(
+                "{}（{}，未按规定开展{}个）",
+                c.org.name,
+                pct(c.rate),
+                c.branches - c.compliant
+            )
+        })
+        .collect();
+    let when = o
+        .computed_at
+        .as_deref()
+        .map_or_else(String::new, |t| format!("（{}汇总）", china_time(t)));
+    b.push(Block::Body(format!(
+        "{}组织生活开展不规范。{}{when}，应开展组织生活的党支部{}个，按规定开展的{}个（{}），未按规定开展的{}个，其中本年未开展任何组织生活的{}个。达标率较低的下级党组织：{}。各党支部的情况见下级党组织的组织生活报告。",
+        next(),
+        o.judged_note,
+        r.branches,
+        r.compliant,
+        pct(r.rate),
+        short,
+        r.held_nothing,
+        names(&lowest, "个")
+    )));
+    found.push(Problem::Life {
+        short,
+        branches: r.branches as usize,
+        rate: r.rate,
+        nothing: r.held_nothing as usize,
+    });
 }
 
 /// 四、下一步工作建议: one per problem, each citing the figure it comes from.
@@ -832,5 +939,21 @@ fn annexes(card: &Card, b: &mut Vec<Block>) {
                 rows,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_read_only_as_far_as_it_is_named_is_counted_in_full() {
+        let items: Vec<String> = (1..=11).map(|i| format!("支部{i}")).collect();
+        let ten = items[..10].join("、");
+        assert_eq!(names_of(&items, 25, "处"), format!("{ten}等25处"));
+        assert_eq!(names(&items, "个"), format!("{ten}等11个"));
+        assert_eq!(names_of(&items[..3], 3, "处"), "支部1、支部2、支部3");
+        // A list cut shorter than its count still says how many there are.
+        assert_eq!(names_of(&items[..3], 5, "处"), "支部1、支部2、支部3等5处");
     }
 }

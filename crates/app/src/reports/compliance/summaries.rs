@@ -88,10 +88,15 @@ pub const LIST_MAX_ORGS: i64 = 12_000;
 
 /// Whether the page of `org` lists every branch judged (see [`LIST_MAX_ORGS`]).
 pub async fn lists_fit(app: &App, org: &InScope<OrgRecord>) -> Result<bool> {
+    lists_fit_within(app, org, LIST_MAX_ORGS).await
+}
+
+/// Whether the subtree of `org` has at most `max` orgs (as the stored totals count them).
+pub async fn lists_fit_within(app: &App, org: &InScope<OrgRecord>, max: i64) -> Result<bool> {
     let mut conn = app.store.acquire().await?;
     Ok(facts_store::totals(&mut conn, org.org.id)
         .await?
-        .is_none_or(|t| t.orgs <= LIST_MAX_ORGS))
+        .is_none_or(|t| t.orgs <= max))
 }
 
 /// One org's compliance figures on a page.
@@ -161,6 +166,22 @@ pub fn overview_of(org: &InScope<OrgRecord>, r: &ComplianceReport) -> Overview {
             })
             .collect(),
     }
+}
+
+/// The overview of a large region's `period` as stored, the region's summaries computed
+/// first when no refresh stored them (a past year, say: judged once, then read).
+pub async fn overview_stored(
+    app: &App,
+    org: &InScope<OrgRecord>,
+    period: Period,
+) -> Result<Overview> {
+    let mut conn = app.store.acquire().await?;
+    let stored = meeting_store::summaries(&mut conn, period, &[org.org.id]).await?;
+    drop(conn);
+    if stored.is_empty() {
+        refresh_summaries(app, Some(org), &[period]).await?;
+    }
+    overview_with_limit(app, org, period, 0).await
 }
 
 pub async fn overview(app: &App, org: &InScope<OrgRecord>, period: Period) -> Result<Overview> {
