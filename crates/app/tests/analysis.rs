@@ -261,6 +261,13 @@ contract_test!(
         let counts = life_counts(&listed);
         assert!(counts.0.parse::<i64>().unwrap() > 0, "{counts:?}");
         assert_eq!(life_counts(&summed), counts);
+        // The weak orgs counted by the period's build are those diagnosed now.
+        let weak = |t: &str| -> String {
+            let i = t.find("年排查").expect("the weak-org paragraph");
+            let rest = &t[i..];
+            rest[..rest.find("）。").expect("its counts")].to_string()
+        };
+        assert_eq!(weak(&summed), weak(&listed));
         // The children short of it are named with their rates: 东村 and 西村党总支.
         for child in ["东村党支部（", "西村党总支（"] {
             assert!(summed.contains(child), "{child} in {summed}");

@@ -274,6 +274,54 @@ impl Decision {
     }
 }
 
+/// A subtree's weak orgs of a year, counted as the weak-org report counts them (each org
+/// diagnosed, its weaknesses suspected from its signals or as decided): stored with each
+/// org's scorecard by its build, so a province's report reads the counts instead of
+/// diagnosing 300 thousand orgs. The counts add up the tree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeakTally {
+    /// Orgs diagnosed (rated orgs).
+    pub diagnosed: i64,
+    /// Orgs with a weakness not dismissed.
+    pub weak_orgs: i64,
+    /// Per kind of [`WeaknessKind::ALL`]: suspected, confirmed, dismissed.
+    pub by_kind: [[i64; 3]; 8],
+}
+
+impl WeakTally {
+    /// One org diagnosed, with its weaknesses (kind and status; none when sound).
+    pub fn org(weaknesses: &[(WeaknessKind, Decision)]) -> WeakTally {
+        let mut t = WeakTally {
+            diagnosed: 1,
+            weak_orgs: i64::from(weaknesses.iter().any(|w| w.1 != Decision::Dismissed)),
+            ..Default::default()
+        };
+        for (kind, status) in weaknesses {
+            let k = WeaknessKind::ALL
+                .iter()
+                .position(|x| x == kind)
+                .unwrap_or(0);
+            let s = match status {
+                Decision::Suspected => 0,
+                Decision::Confirmed => 1,
+                Decision::Dismissed => 2,
+            };
+            t.by_kind[k][s] += 1;
+        }
+        t
+    }
+
+    pub fn add(&mut self, o: &WeakTally) {
+        self.diagnosed += o.diagnosed;
+        self.weak_orgs += o.weak_orgs;
+        for (a, b) in self.by_kind.iter_mut().zip(o.by_kind) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+    }
+}
+
 fn month_label(p: Period) -> String {
     p.label()
 }

@@ -6,6 +6,7 @@
 //! forgets every period ([`forget`]): the sums of the old chain no longer hold.
 
 use jiceng_domain::scorecard::{MeasureScores, OrgGaps, ScorecardInputs};
+use jiceng_domain::weakness::WeakTally;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -35,6 +36,8 @@ pub struct StoredCard {
     /// The gaps of the subtree's leaf orgs, for a region with many (written by the build;
     /// [`get`] and [`children`] leave them out: [`org_gaps`] reads them).
     pub org_gaps: Option<Box<OrgGaps>>,
+    /// The subtree's weak orgs of the period's year, as the build diagnosed them.
+    pub weak: WeakTally,
 }
 
 /// A built period: when, and by which scorecard rules.
@@ -67,12 +70,16 @@ fn card_of(r: &AnyRow) -> Result<StoredCard> {
         inputs: serde_json::from_str(&json).map_err(corrupt)?,
         scores: scores_of(r)?,
         org_gaps: None,
+        weak: match r.try_get::<Option<String>, _>("weak")? {
+            Some(j) => serde_json::from_str(&j).map_err(corrupt)?,
+            None => WeakTally::default(),
+        },
     })
 }
 
 fn select() -> String {
     format!(
-        "SELECT org_id, parent_id, org_path, leaf, orgs, inputs, {} FROM scorecard_org WHERE period = ",
+        "SELECT org_id, parent_id, org_path, leaf, orgs, inputs, weak, {} FROM scorecard_org WHERE period = ",
         SCORES.join(", ")
     )
 }
@@ -157,6 +164,8 @@ pub async fn replace(
         row.push(built.built_at.clone().into());
         let gaps = c.org_gaps.as_ref().map(serde_json::to_string).transpose();
         row.push(Val::OptText(gaps.map_err(corrupt)?));
+        let weak = (c.weak != WeakTally::default()).then(|| serde_json::to_string(&c.weak));
+        row.push(Val::OptText(weak.transpose().map_err(corrupt)?));
         rows.push(row);
     }
     let mut cols = vec![
@@ -169,7 +178,7 @@ pub async fn replace(
         "inputs",
     ];
     cols.extend(SCORES);
-    cols.extend(["built_at", "org_gaps"]);
+    cols.extend(["built_at", "org_gaps", "weak"]);
     insert_many(conn, "scorecard_org", &cols, &rows).await?;
     insert_many(
         conn,

@@ -585,6 +585,11 @@ contract_test!(
             inputs: Default::default(),
             scores: [Some(50.0), None, None, score, None],
             org_gaps: gaps(score),
+            weak: jiceng_domain::weakness::WeakTally {
+                diagnosed: 3,
+                weak_orgs: score.map_or(0, |_| 1),
+                ..Default::default()
+            },
         };
         let built = Built {
             built_at: "2026-12-01T00:00:00Z".into(),
@@ -600,6 +605,7 @@ contract_test!(
                 .unwrap()
                 .unwrap();
             assert_eq!(got.scores[3], score);
+            assert_eq!(got.weak, card(score).weak);
             let stored = jiceng_store::scorecard::org_gaps(&mut c, "2026", 1)
                 .await
                 .unwrap();

@@ -42,7 +42,8 @@ pub async fn analysis(
 }
 
 /// [`analysis`] with the size of a region (its orgs) above which its organizational life
-/// is read from the stored summaries rather than judged branch by branch (tests, tuning).
+/// is read from the stored summaries rather than judged branch by branch, and its weak
+/// orgs counted as the period's build diagnosed them (tests, tuning).
 pub async fn analysis_with_limit(
     app: &App,
     grant: &Grant<ViewScorecard>,
@@ -53,17 +54,24 @@ pub async fn analysis_with_limit(
     let card = scorecard::card(app, grant, org, period).await?;
     let day = card.as_of;
     let year = period.year();
+    let large = !compliance::lists_fit_within(app, org, list_max_orgs).await?;
     let facts = Facts {
         members: members::run(app, org, day).await?,
         coverage: coverage::run(app, org).await?,
         // Counted in full, listed only as far as the report names them.
         structure: structure::run_limited(app, org, day, Some(NAMED + 1)).await?,
-        weak: weak::summary(app, org, year).await?,
-        rectification: rectification::run(app, org, year).await?,
-        life: if compliance::lists_fit_within(app, org, list_max_orgs).await? {
-            Life::Listed(compliance::run_on(app, org, LifePeriod::Year(year), day).await?)
+        // A large region's weak orgs as its build counted them (the live diagnosis of a
+        // province's every org takes over half a minute), else diagnosed now.
+        weak: if large {
+            weak::summary_of_tally(org.org_ref(), year, card.as_of, &card.weak)
         } else {
+            weak::summary(app, org, year).await?
+        },
+        rectification: rectification::run(app, org, year).await?,
+        life: if large {
             Life::Summed(compliance::overview_stored(app, org, LifePeriod::Year(year)).await?)
+        } else {
+            Life::Listed(compliance::run_on(app, org, LifePeriod::Year(year), day).await?)
         },
     };
     Ok(write(&card, &facts))

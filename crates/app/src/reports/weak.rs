@@ -11,7 +11,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use jiceng_domain::weakness::{diagnose, SignalState};
+use jiceng_domain::weakness::{diagnose, SignalState, WeakTally};
+use jiceng_domain::Signal;
 use jiceng_domain::{path, Decision, SignalRule, WeaknessKind};
 use jiceng_io::{OutCell, Sheet};
 use jiceng_store::orgs as org_store;
@@ -104,12 +105,7 @@ pub async fn run_with_limit(
     let mut conn = app.store.acquire().await?;
     let stored = weak_store::list(&mut conn, &scope, year).await?;
     drop(conn);
-    let mut decided: HashMap<i64, BTreeMap<WeaknessKind, StoredWeakness>> = HashMap::new();
-    for w in stored {
-        if w.status != Decision::Suspected {
-            decided.entry(w.org_id).or_default().insert(w.kind, w);
-        }
-    }
+    let decided = decisions(stored);
     let mut no_data: BTreeMap<(SignalRule, WeaknessKind), usize> = BTreeMap::new();
     let mut weak = Vec::new();
     let mut diagnosed = 0;
@@ -124,27 +120,7 @@ pub async fn run_with_limit(
         for s in signals.iter().filter(|s| s.state == SignalState::NoData) {
             *no_data.entry((s.rule, s.kind)).or_default() += 1;
         }
-        let mine = decided.get(&o.id);
-        let mut items = Vec::new();
-        for kind in WeaknessKind::ALL {
-            let fired: Vec<SignalItem> = signals
-                .iter()
-                .filter(|s| s.kind == kind && s.state == SignalState::Fired)
-                .map(|s| SignalItem::of(&note(s)))
-                .collect();
-            let decision = mine.and_then(|m| m.get(&kind));
-            let (status, signals) = match (decision, fired.is_empty()) {
-                (Some(d), false) => (d.status, fired),
-                (Some(d), true) => (d.status, d.signals.iter().map(SignalItem::of).collect()),
-                (None, false) => (Decision::Suspected, fired),
-                (None, true) => continue,
-            };
-            items.push(WeakItem {
-                kind: kind.code(),
-                status: status.code(),
-                signals,
-            });
-        }
+        let items = weaknesses_of(&signals, decided.get(&o.id));
         if !items.is_empty() {
             weak.push(WeakOrg {
                 org: OrgRef {
@@ -165,6 +141,74 @@ pub async fn run_with_limit(
         no_data: no_data.into_iter().map(|((r, k), n)| (r, k, n)).collect(),
         stored: false,
     })
+}
+
+/// The department's decisions (confirmed, dismissed) among the stored weaknesses, by org.
+pub(crate) fn decisions(
+    stored: Vec<StoredWeakness>,
+) -> HashMap<i64, BTreeMap<WeaknessKind, StoredWeakness>> {
+    let mut decided: HashMap<i64, BTreeMap<WeaknessKind, StoredWeakness>> = HashMap::new();
+    for w in stored {
+        if w.status != Decision::Suspected {
+            decided.entry(w.org_id).or_default().insert(w.kind, w);
+        }
+    }
+    decided
+}
+
+/// An org's weaknesses from its signals of now with its decisions laid over (see the
+/// module doc), in the order of the kinds.
+pub(crate) fn weaknesses_of(
+    signals: &[Signal],
+    mine: Option<&BTreeMap<WeaknessKind, StoredWeakness>>,
+) -> Vec<WeakItem> {
+    let mut items = Vec::new();
+    for kind in WeaknessKind::ALL {
+        let fired: Vec<SignalItem> = signals
+            .iter()
+            .filter(|s| s.kind == kind && s.state == SignalState::Fired)
+            .map(|s| SignalItem::of(&note(s)))
+            .collect();
+        let decision = mine.and_then(|m| m.get(&kind));
+        let (status, signals) = match (decision, fired.is_empty()) {
+            (Some(d), false) => (d.status, fired),
+            (Some(d), true) => (d.status, d.signals.iter().map(SignalItem::of).collect()),
+            (None, false) => (Decision::Suspected, fired),
+            (None, true) => continue,
+        };
+        items.push(WeakItem {
+            kind: kind.code(),
+            status: status.code(),
+            signals,
+        });
+    }
+    items
+}
+
+/// The summary of a subtree's weak orgs as its scorecard build counted them
+/// ([`WeakTally`]: diagnosed then, with the decisions of then), without regions.
+pub fn summary_of_tally(org: OrgRef, year: i32, as_of: NaiveDate, t: &WeakTally) -> WeakSummary {
+    let by_kind = WeaknessKind::ALL
+        .iter()
+        .zip(t.by_kind)
+        .filter(|(_, n)| n.iter().any(|x| *x > 0))
+        .map(|(k, [suspected, confirmed, dismissed])| KindRow {
+            kind: k.code(),
+            label: k.label(),
+            suspected,
+            confirmed,
+            dismissed,
+        })
+        .collect();
+    WeakSummary {
+        org,
+        year,
+        as_of,
+        diagnosed: t.diagnosed as usize,
+        weak_orgs: t.weak_orgs as usize,
+        by_kind,
+        by_region: Vec::new(),
+    }
 }
 
 /// The report from the stored weaknesses of `year` (what `jiceng rate` diagnosed, with the

@@ -25,6 +25,10 @@
 //!
 //! - every org: its hand score of 发展成效 for the period (`hand`), when given.
 //!
+//! Every rated org is also diagnosed as the weak-org report diagnoses it (its signals,
+//! the department's decisions of the year laid over), and the counts (`WeakTally`) summed
+//! up the tree and stored: a large region's analysis report reads them.
+//!
 //! A region with many leaf orgs ([`GAPS_STORED_FROM`]) has their part of its weakest link
 //! (each measure's median, ranked orgs and what-if over them) computed here and stored,
 //! so its card reads one row: each root's leaf orgs sorted by path once, a region's are a
@@ -32,20 +36,25 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::reports::weak::weaknesses_of;
 use chrono::NaiveDate;
 use jiceng_domain::history::SecretaryState;
 use jiceng_domain::inspection::ProblemStatus;
 use jiceng_domain::mass_request::RequestCounts;
+use jiceng_domain::rating::IndicatorBook;
 use jiceng_domain::recruitment::tally::YearAdmissions;
 use jiceng_domain::rectification::{Measure as RectMeasure, Stage};
 use jiceng_domain::rules::RuleSet;
 use jiceng_domain::scorecard::ScorePeriod;
 use jiceng_domain::scorecard::{org_gaps, score, Ratio, ScorecardInputs, Scored, WeakestRules};
 use jiceng_domain::structure::{term_on, OrgFacts as CheckFacts};
+use jiceng_domain::weakness::{diagnose, WeakTally};
 use jiceng_domain::year_facts::{LifeTotals, OrgYearFacts};
 use jiceng_domain::{path, DomainCoverage, OrgKind};
+use jiceng_domain::{Decision, RuleBook, WeaknessKind};
 use jiceng_store::recruitment::tally as recruitment_tally;
 use jiceng_store::scorecard::{self as store, Built, StoredCard};
+use jiceng_store::weak::StoredWeakness;
 use jiceng_store::Scope;
 
 use crate::rating::{gather_on, Gathered};
@@ -105,7 +114,12 @@ pub async fn build(app: &App, period: ScorePeriod) -> Result<(Built, usize)> {
     } else {
         (None, HashMap::new())
     };
+    // The weak orgs: each rated org diagnosed as the weak-org report diagnoses it, with
+    // the department's decisions of the year laid over.
+    let weak_stored = jiceng_store::weak::list(&mut conn, &Scope::All, year).await?;
     drop(conn);
+    let decided = crate::reports::weak::decisions(weak_stored);
+    let book = crate::rating::indicator_book(app).await?;
     // The year is judged (学时) only once it is over.
     let year_over = today > NaiveDate::from_ymd_opt(year, 12, 31).expect("a valid day");
     let mut cards = Vec::new();
@@ -125,6 +139,9 @@ pub async fn build(app: &App, period: ScorePeriod) -> Result<(Built, usize)> {
             admissions: &admissions,
             anomalous: anomalous.as_ref(),
             coverage: &coverage,
+            book: &book,
+            decided: &decided,
+            rulebook: &app.rules,
         };
         let mut sub = subtree_cards(&g, period, rules, &own, year_over);
         store_org_gaps(&mut sub, &rules.scorecard.weakest, app.scorecard_gaps_from);
@@ -151,6 +168,10 @@ struct Own<'a> {
     anomalous: Option<&'a HashSet<i64>>,
     /// Each org's subtree coverage of units (stored per subtree: read, not summed).
     coverage: &'a HashMap<i64, DomainCoverage>,
+    /// What the weak orgs are diagnosed by, and the decisions of the year.
+    book: &'a IndicatorBook,
+    decided: &'a HashMap<i64, std::collections::BTreeMap<WeaknessKind, StoredWeakness>>,
+    rulebook: &'a RuleBook,
 }
 
 /// Each org's own inputs from the problems of the inspections of it held in the period
@@ -204,11 +225,26 @@ fn subtree_cards(
     let n = g.orgs.len();
     let mut inputs: Vec<ScorecardInputs> = Vec::with_capacity(n);
     let mut rated = vec![false; n];
+    let mut weak = vec![WeakTally::default(); n];
     for (i, o) in g.orgs.iter().enumerate() {
         let mut own = ScorecardInputs::default();
         if let Some(f) = g.facts(i) {
             rated[i] = true;
             own_of_rated(&mut own, &f, o.kind, period, rules);
+            if let Some(set) = extra.book.for_domain(o.domain, g.as_of) {
+                let signals = diagnose(&f, set, extra.rulebook);
+                let items = weaknesses_of(&signals, extra.decided.get(&o.id));
+                let found: Vec<(WeaknessKind, Decision)> = items
+                    .iter()
+                    .filter_map(|w| {
+                        Some((
+                            WeaknessKind::from_code(w.kind)?,
+                            Decision::from_code(w.status)?,
+                        ))
+                    })
+                    .collect();
+                weak[i] = WeakTally::org(&found);
+            }
             if let (Some(a), Some(_)) = (extra.anomalous, o.facts_on) {
                 own.structure_sound = Ratio::flag(!a.contains(&o.id));
             }
@@ -232,6 +268,8 @@ fn subtree_cards(
         if let Some(p) = parent {
             let (sum, count, below) = (inputs[i], orgs[i], rated[i] || rated_below[i]);
             inputs[p].add(&sum);
+            let w = weak[i];
+            weak[p].add(&w);
             orgs[p] += count;
             rated_below[p] |= below;
         }
@@ -260,6 +298,7 @@ fn subtree_cards(
                 inputs: sub,
                 scores: score(&sub, &rules.scorecard).scores(),
                 org_gaps: None,
+                weak: weak[i],
             }
         })
         .collect()

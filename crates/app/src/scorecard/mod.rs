@@ -18,6 +18,7 @@ use jiceng_domain::scorecard::ScorePeriod;
 use jiceng_domain::scorecard::{
     org_gaps, score, weakest_link_of, MeasureScores, Scorecard, Scored, WeakestLink,
 };
+use jiceng_domain::weakness::WeakTally;
 use jiceng_store::scorecard::{self as store, Built};
 use serde::Serialize;
 
@@ -58,6 +59,10 @@ pub struct Card {
     pub weakest: WeakestLink,
     /// Every org id of `weakest` and `children`, by id.
     pub names: BTreeMap<i64, OrgRef>,
+    /// The subtree's weak orgs of the period's year as the build diagnosed them (what a
+    /// large region's analysis report counts; not in the card's JSON).
+    #[serde(skip)]
+    pub weak: WeakTally,
 }
 
 impl Card {
@@ -145,7 +150,7 @@ pub async fn card(
             org_gaps(&orgs, &rules.weakest)
         }
     };
-    let inputs = own.map(|c| c.inputs).unwrap_or_default();
+    let (inputs, weak) = own.map(|c| (c.inputs, c.weak)).unwrap_or_default();
     let card = score(&inputs, rules);
     let kids: Vec<Scored> = children
         .iter()
@@ -177,6 +182,7 @@ pub async fn card(
         children,
         weakest,
         names,
+        weak,
     })
 }
 
