@@ -57,7 +57,8 @@ pub async fn analysis_with_limit(
     let large = !compliance::lists_fit_within(app, org, list_max_orgs).await?;
     let facts = Facts {
         members: members::run(app, org, day).await?,
-        coverage: coverage::run(app, org).await?,
+        // The totals only: no unit is listed.
+        coverage: coverage::run_limited(app, org, Some(0)).await?,
         // Counted in full, listed only as far as the report names them.
         structure: structure::run_limited(app, org, day, Some(NAMED + 1)).await?,
         // A large region's weak orgs as its build counted them (the live diagnosis of a
