@@ -129,6 +129,11 @@ pub struct App {
     pub scorecard_gaps_from: usize,
 }
 
+/// A refusal of what the user gave ([`AppError::Input`]), in Chinese.
+pub(crate) fn input(msg: impl Into<String>) -> AppError {
+    AppError::Input(msg.into())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("找不到党组织“{0}”（请填写组织代码或完整名称）")]

@@ -46,9 +46,7 @@ impl MemberEdit {
     }
 }
 
-fn input(msg: impl Into<String>) -> AppError {
-    AppError::Input(msg.into())
-}
+use crate::input;
 
 /// What an audit entry shows of a member: never the ID number, the phone masked.
 fn audit_view(m: &StoredMember) -> serde_json::Value {

@@ -99,16 +99,14 @@ fn backend_of_url(url: &str) -> Result<Backend> {
     }
 }
 
-fn input(msg: String) -> AppError {
-    AppError::Input(msg)
-}
+use crate::input;
 
 /// What the copy holds, read on one connection (inside the dump's snapshot on
 /// PostgreSQL): everything of the manifest but the file's size and checksum.
 async fn describe(conn: &mut Conn, backend: Backend) -> Result<Manifest> {
     let schema_version = db::schema_version(conn)
         .await?
-        .ok_or_else(|| input("数据库中没有 jiceng 的数据表".into()))?;
+        .ok_or_else(|| input("数据库中没有 jiceng 的数据表"))?;
     let crypto_suite = jiceng_store::protection::crypto_suite(conn).await?;
     let key_fingerprint = jiceng_store::protection::key_fingerprint(conn).await?;
     let audit_head = jiceng_store::audit::head(conn)
@@ -164,8 +162,7 @@ pub async fn backup(url: &str, file: &Path, force: bool) -> Result<Made> {
     remove_if_exists(&tmp)?;
     let mut manifest = match backend {
         Backend::Sqlite => {
-            let live =
-                jiceng_store::sqlite_file(url).ok_or_else(|| input("内存数据库无法备份".into()))?;
+            let live = jiceng_store::sqlite_file(url).ok_or_else(|| input("内存数据库无法备份"))?;
             if same_file(&live, file) {
                 return Err(input(format!(
                     "备份文件不能是数据库文件本身：{}",

@@ -112,8 +112,7 @@ pub(super) async fn restore_sqlite(
     m: &Manifest,
     force: bool,
 ) -> Result<Option<String>> {
-    let target =
-        jiceng_store::sqlite_file(url).ok_or_else(|| input("不能恢复到内存数据库".into()))?;
+    let target = jiceng_store::sqlite_file(url).ok_or_else(|| input("不能恢复到内存数据库"))?;
     if same_file(&target, file) {
         return Err(refusal(file, "备份文件就是要恢复到的数据库文件"));
     }

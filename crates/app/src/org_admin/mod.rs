@@ -87,9 +87,7 @@ impl OrgFields {
     }
 }
 
-fn input(msg: impl Into<String>) -> AppError {
-    AppError::Input(msg.into())
-}
+use crate::input;
 
 fn blank(s: &Option<String>) -> Option<String> {
     s.as_deref()

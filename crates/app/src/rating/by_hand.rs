@@ -3,13 +3,15 @@
 
 use super::*;
 
-fn reason_of(reason: &str) -> Result<String> {
+/// A change's reason as given, trimmed: at least two characters, within a note's limits;
+/// `label` names the field in the refusal ("请填写理由").
+pub(crate) fn reason_of(reason: &str, label: &'static str) -> Result<String> {
     let r = reason.trim();
     if r.chars().count() < 2 {
-        return Err(input("请填写理由"));
+        return Err(input(format!("请填写{label}")));
     }
     jiceng_domain::text::TextField {
-        label: "理由",
+        label,
         ..jiceng_domain::text::NOTE
     }
     .check(r)
@@ -28,7 +30,7 @@ pub async fn adjust(
     reason: &str,
 ) -> Result<()> {
     let actor = grant.actor();
-    let reason = reason_of(reason)?;
+    let reason = reason_of(reason, "理由")?;
     if let Some(s) = stars.filter(|s| !(1..=5).contains(s)) {
         return Err(input(format!("星级应为1至5：{s}")));
     }
@@ -83,7 +85,7 @@ pub async fn score_manual(
 ) -> Result<()> {
     let actor = grant.actor();
     check_year(app, year)?;
-    let reason = reason_of(reason)?;
+    let reason = reason_of(reason, "理由")?;
     if !(score.is_finite() && (0.0..=100.0).contains(&score)) {
         return Err(input(format!("分数应在0至100之间：{score}")));
     }

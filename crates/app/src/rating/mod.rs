@@ -35,9 +35,7 @@ use crate::audit::{self, AuditAction};
 use crate::reports::OrgRef;
 use crate::{App, AppError, OrgRecord, Result};
 
-fn input(msg: impl Into<String>) -> AppError {
-    AppError::Input(msg.into())
-}
+use crate::input;
 
 /// Years that can be rated: from 2000 to the current one.
 pub fn check_year(app: &App, year: i32) -> Result<()> {
@@ -82,7 +80,7 @@ pub async fn save_indicator_set(
     .await
 }
 
-mod by_hand;
+pub(crate) mod by_hand;
 mod compute;
 mod gather;
 mod read;

@@ -43,9 +43,7 @@ pub fn stall_days(app: &App) -> i64 {
         .max(1)
 }
 
-fn input(msg: impl Into<String>) -> AppError {
-    AppError::Input(msg.into())
-}
+use crate::input;
 
 /// The assistance mapping in use: the department's, else the shipped default.
 pub async fn mapping(app: &App) -> Result<AssistanceMapping> {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::Period;
 use crate::access::{Grant, InScope, ScoreDevelopment, ViewScorecard};
 use crate::audit::{self, AuditAction};
-use crate::{App, AppError, OrgRecord, Result};
+use crate::{App, OrgRecord, Result};
 
 /// A hand score as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,9 +20,7 @@ pub struct Given {
     pub scored_at: String,
 }
 
-fn input(msg: impl Into<String>) -> AppError {
-    AppError::Input(msg.into())
-}
+use crate::input;
 
 /// Gives `org` the hand score `score` (0–100) of 发展成效 for `period`, or takes it back
 /// (`None`), with a reason.
@@ -41,16 +39,7 @@ pub async fn give(
     if let Some(s) = score.filter(|s| !(0..=100).contains(s)) {
         return Err(input(format!("发展成效评分应为0至100的整数：{s}")));
     }
-    let reason = reason.trim().to_string();
-    if reason.chars().count() < 2 {
-        return Err(input("请填写评分理由"));
-    }
-    jiceng_domain::text::TextField {
-        label: "评分理由",
-        ..jiceng_domain::text::NOTE
-    }
-    .check(&reason)
-    .map_err(input)?;
+    let reason = crate::rating::by_hand::reason_of(reason, "评分理由")?;
     let code = period.code();
     let mut conn = app.store.acquire().await?;
     let before = store::hand_score(&mut conn, &code, org.org.id).await?;

@@ -30,9 +30,7 @@ mod records;
 
 pub use records::*;
 
-fn input(msg: impl Into<String>) -> AppError {
-    AppError::Input(msg.into())
-}
+use crate::input;
 
 fn required(s: &str, what: &str) -> Result<String> {
     let t = s.trim();
