@@ -156,25 +156,42 @@ pub(crate) fn decisions(
     decided
 }
 
-/// An org's weaknesses from its signals of now with its decisions laid over (see the
-/// module doc), in the order of the kinds.
+/// The status of an org's weakness of `kind` from its signals of now with its decision laid
+/// over (see the module doc): as decided, else suspected when a signal fires, else none.
+pub(crate) fn status_of(
+    kind: WeaknessKind,
+    signals: &[Signal],
+    decision: Option<&StoredWeakness>,
+) -> Option<Decision> {
+    let fired = signals
+        .iter()
+        .any(|s| s.kind == kind && s.state == SignalState::Fired);
+    match decision {
+        Some(d) => Some(d.status),
+        None => fired.then_some(Decision::Suspected),
+    }
+}
+
+/// An org's weaknesses from its signals of now with its decisions laid over, in the order
+/// of the kinds: each with today's signals when they fire, else those the decision saw.
 pub(crate) fn weaknesses_of(
     signals: &[Signal],
     mine: Option<&BTreeMap<WeaknessKind, StoredWeakness>>,
 ) -> Vec<WeakItem> {
     let mut items = Vec::new();
     for kind in WeaknessKind::ALL {
+        let decision = mine.and_then(|m| m.get(&kind));
+        let Some(status) = status_of(kind, signals, decision) else {
+            continue;
+        };
         let fired: Vec<SignalItem> = signals
             .iter()
             .filter(|s| s.kind == kind && s.state == SignalState::Fired)
             .map(|s| SignalItem::of(&note(s)))
             .collect();
-        let decision = mine.and_then(|m| m.get(&kind));
-        let (status, signals) = match (decision, fired.is_empty()) {
-            (Some(d), false) => (d.status, fired),
-            (Some(d), true) => (d.status, d.signals.iter().map(SignalItem::of).collect()),
-            (None, false) => (Decision::Suspected, fired),
-            (None, true) => continue,
+        let signals = match decision {
+            Some(d) if fired.is_empty() => d.signals.iter().map(SignalItem::of).collect(),
+            _ => fired,
         };
         items.push(WeakItem {
             kind: kind.code(),

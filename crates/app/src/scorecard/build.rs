@@ -36,7 +36,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::reports::weak::weaknesses_of;
+use crate::reports::weak::status_of;
 use chrono::NaiveDate;
 use jiceng_domain::history::SecretaryState;
 use jiceng_domain::inspection::ProblemStatus;
@@ -233,14 +233,12 @@ fn subtree_cards(
             own_of_rated(&mut own, &f, o.kind, period, rules);
             if let Some(set) = extra.book.for_domain(o.domain, g.as_of) {
                 let signals = diagnose(&f, set, extra.rulebook);
-                let items = weaknesses_of(&signals, extra.decided.get(&o.id));
-                let found: Vec<(WeaknessKind, Decision)> = items
-                    .iter()
-                    .filter_map(|w| {
-                        Some((
-                            WeaknessKind::from_code(w.kind)?,
-                            Decision::from_code(w.status)?,
-                        ))
+                let mine = extra.decided.get(&o.id);
+                let found: Vec<(WeaknessKind, Decision)> = WeaknessKind::ALL
+                    .into_iter()
+                    .filter_map(|k| {
+                        let status = status_of(k, &signals, mine.and_then(|m| m.get(&k)))?;
+                        Some((k, status))
                     })
                     .collect();
                 weak[i] = WeakTally::org(&found);

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::Period;
 use crate::access::{Grant, InScope, ScoreDevelopment, ViewScorecard};
 use crate::audit::{self, AuditAction};
+use crate::input;
 use crate::{App, OrgRecord, Result};
 
 /// A hand score as the page shows it.
@@ -19,8 +20,6 @@ pub struct Given {
     pub scored_by: String,
     pub scored_at: String,
 }
-
-use crate::input;
 
 /// Gives `org` the hand score `score` (0–100) of 发展成效 for `period`, or takes it back
 /// (`None`), with a reason.
