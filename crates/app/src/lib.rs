@@ -278,7 +278,27 @@ pub async fn refresh_life_summaries_of(app: &App, with_last_quarter: bool) -> Re
     if with_last_quarter {
         periods.push(last_quarter(app.today()));
     }
-    reports::compliance::refresh_summaries(app, None, &periods).await
+    // The meetings marked before the judging are counted by it.
+    let mut conn = app.store.acquire().await?;
+    let stamps = jiceng_store::meetings::touched_stamps(&mut conn).await?;
+    drop(conn);
+    let written = reports::compliance::refresh_summaries(app, None, &periods).await?;
+    let mut conn = app.store.acquire().await?;
+    jiceng_store::meetings::forget_touched(&mut conn, &stamps).await?;
+    Ok(written)
+}
+
+/// How often a server runs [`refresh_touched_life`] unless told otherwise, in seconds: a
+/// meeting counts in a province's figures within about this plus the pass's own time.
+pub const LIFE_PASS_SECONDS: u64 = 15;
+
+/// Counts again, within seconds of a meeting, the higher levels' summaries of this month,
+/// quarter and year and of last quarter above the orgs written since the last pass
+/// (`reports::compliance::refresh_touched`); a server runs it every few seconds.
+pub async fn refresh_touched_life(app: &App) -> Result<reports::compliance::TouchedPass> {
+    let mut periods = current_periods(app.today()).to_vec();
+    periods.push(last_quarter(app.today()));
+    reports::compliance::refresh_touched(app, &periods).await
 }
 
 /// [`refresh_life_summaries_of`] with last quarter's too.

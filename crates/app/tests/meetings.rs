@@ -919,3 +919,163 @@ contract_test!(
         assert_eq!(recorded, 2);
     }
 );
+
+/// A stored summary without the time it was computed: org, path, period, the seven
+/// figures, judged through.
+type SummaryRow = (i64, String, String, [i64; 7], Option<chrono::NaiveDate>);
+
+/// Every stored summary of `periods`, without the time it was computed.
+async fn stored_summaries(app: &jiceng_app::App, periods: &[Period]) -> Vec<SummaryRow> {
+    let mut c = app.store().acquire().await.unwrap();
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM org")
+        .fetch_all(&mut *c)
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    for p in periods {
+        for s in jiceng_store::meetings::summaries(&mut c, *p, &ids)
+            .await
+            .unwrap()
+        {
+            let figures = [
+                s.branches,
+                s.compliant,
+                s.held_nothing,
+                s.meetings,
+                s.expected,
+                s.present,
+                s.quorum_failed,
+            ];
+            out.push((
+                s.org_id,
+                s.org_path,
+                p.to_string(),
+                figures,
+                s.judged_through,
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// What the touched pass stored equals what a whole refresh stores.
+async fn pass_equals_whole(app: &jiceng_app::App, periods: &[Period]) {
+    let after_pass = stored_summaries(app, periods).await;
+    compliance::refresh_summaries(app, None, periods)
+        .await
+        .unwrap();
+    assert_eq!(after_pass, stored_summaries(app, periods).await);
+}
+
+contract_test!(
+    a_meeting_reaches_the_levels_above_by_the_touched_pass,
+    |db: TestDb| async move {
+        let app = app(&db);
+        let dir = Dir::new("touched");
+        load(&app, &dir).await;
+        let periods = [
+            Period::Month(2026, 8),
+            Period::Quarter(2026, 3),
+            Period::Year(2026),
+        ];
+        // With no mark, a pass does nothing.
+        let none = compliance::refresh_touched_within(&app, &periods, 1)
+            .await
+            .unwrap();
+        assert_eq!(none, compliance::TouchedPass::default());
+        // The ledger marks the branches it wrote; the pass counts their chains. A subtree
+        // of one org is judged whole, the orgs above are summed from their children.
+        import::meetings::run(&app, &ledger(&dir), &opts(), &NoProgress)
+            .await
+            .unwrap();
+        let pass = compliance::refresh_touched_within(&app, &periods, 1)
+            .await
+            .unwrap();
+        assert_eq!(pass.marks, 5, "T002, T004, T005, T006, T009: {pass:?}");
+        assert!(!pass.whole && pass.summed >= 3, "{pass:?}");
+        let first = stored_summaries(&app, &periods).await;
+        assert!(
+            first.iter().any(|s| s.2 == "2026Q3" && s.3[0] == 5),
+            "the township counts its five branches: {first:?}"
+        );
+        pass_equals_whole(&app, &periods).await;
+        // The marks read are forgotten.
+        let again = compliance::refresh_touched_within(&app, &periods, 1)
+            .await
+            .unwrap();
+        assert_eq!(again.marks, 0);
+
+        // 西村第一党支部 (T004, held nothing) records August's theme day: the township's
+        // and 西村党总支's stored figures change by the pass alone.
+        let before = stored_summaries(&app, &periods).await;
+        let sec = secretary_of(&app, "T004").await;
+        let west = common::org(&app, &sec, "T004").await.unwrap();
+        let grant = sec.grant::<jiceng_app::access::RecordLife>().unwrap();
+        let theme = NewMeeting {
+            kind: Some(MeetingKind::ThemeDay),
+            date: Some(d("2026-08-20")),
+            topic: "补记八月主题党日".into(),
+            expected: Some(3),
+            present: Some(3),
+            excused: Some(0),
+            ..Default::default()
+        };
+        meetings::record(&app, &grant, &west, &theme).await.unwrap();
+        let pass = compliance::refresh_touched_within(&app, &periods, 1)
+            .await
+            .unwrap();
+        assert_eq!((pass.marks, pass.whole), (1, false), "{pass:?}");
+        let after = stored_summaries(&app, &periods).await;
+        assert_ne!(before, after, "the pass moved the stored figures");
+        let town = org_id(&app, "T001").await;
+        let aug = |rows: &[SummaryRow]| {
+            rows.iter()
+                .find(|s| s.0 == town && s.2 == "2026-08")
+                .map(|s| s.3)
+                .unwrap()
+        };
+        assert_eq!(
+            aug(&after)[2],
+            aug(&before)[2] - 1,
+            "one fewer held nothing"
+        );
+        assert_eq!(aug(&after)[3], aug(&before)[3] + 1, "one more meeting");
+        pass_equals_whole(&app, &periods).await;
+
+        // A move marks both chains: 南村 (T006) leaves 东村 for 西村党总支.
+        let dept = dept();
+        let write = dept.grant::<jiceng_app::access::Write>().unwrap();
+        let south = common::org(&app, &dept, "T006").await.unwrap();
+        let general = common::org(&app, &dept, "T003").await.unwrap();
+        jiceng_app::org_admin::move_org(&app, &write, &south, &general, "调整隶属关系")
+            .await
+            .unwrap();
+        let pass = compliance::refresh_touched_within(&app, &periods, 1)
+            .await
+            .unwrap();
+        assert_eq!((pass.marks, pass.whole), (2, false), "{pass:?}");
+        pass_equals_whole(&app, &periods).await;
+
+        // Judged on a later day, the year's rows stored before count fewer closed months:
+        // summing 西村党总支's stored row into the township's would mix two days, so the
+        // pass refreshes the whole tree instead. (镇机关 T005 sits right under the township.)
+        let later = common::on(&db, "2027-01-05");
+        let sec = secretary_of(&app, "T005").await;
+        let jiguan = common::org(&app, &sec, "T005").await.unwrap();
+        let grant = sec.grant::<jiceng_app::access::RecordLife>().unwrap();
+        let theme = NewMeeting {
+            date: Some(d("2026-09-21")),
+            topic: "补记九月主题党日".into(),
+            ..theme
+        };
+        meetings::record(&later, &grant, &jiguan, &theme)
+            .await
+            .unwrap();
+        let pass = compliance::refresh_touched_within(&later, &[Period::Year(2026)], 1)
+            .await
+            .unwrap();
+        assert!(pass.whole, "{pass:?}");
+        pass_equals_whole(&later, &[Period::Year(2026)]).await;
+    }
+);

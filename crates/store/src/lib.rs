@@ -535,6 +535,18 @@ pub(crate) fn opt_date(s: Option<String>) -> Result<Option<chrono::NaiveDate>> {
     s.map(|s| parse_date_text(&s)).transpose()
 }
 
+/// A text no other call of this process or another makes: the time to the nanosecond, the
+/// process and a counter.
+pub(crate) fn unique_stamp() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(
+        "{}-{}-{n}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%.9f"),
+        std::process::id()
+    )
+}
+
 pub(crate) fn now_text() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

@@ -321,6 +321,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0050_scorecard_org_gaps.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 51,
+        name: "life_touched",
+        script: include_str!("../migrations/0051_life_touched.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -47,6 +47,7 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("meeting", "org_path"),
     ("compliance_month", "branch_path"),
     ("compliance_summary", "org_path"),
+    ("life_touched", "org_path"),
     ("org_anomaly", "org_path"),
     ("rating", "org_path"),
     ("rating_manual", "org_path"),
@@ -124,5 +125,16 @@ pub async fn move_subtree(conn: &mut Conn, org_id: i64, new_parent: i64) -> Resu
     // The stored scorecards summed the old chain: every period is built again on its
     // next read.
     crate::scorecard::forget(conn).await?;
+    // The old chain's and the new chain's organizational-life summaries are stale: the
+    // old parent and the moved org are marked for the server's next pass.
+    let mut marks = vec![(org_id, new.clone())];
+    if let Some(old_parent) = org.org.parent_id {
+        marks.extend(
+            get(conn, &Scope::All, old_parent)
+                .await?
+                .map(|p| (p.org.id, p.path)),
+        );
+    }
+    crate::meetings::mark_touched(conn, &marks).await?;
     Ok(new)
 }

@@ -27,7 +27,10 @@ mod summaries;
 
 use months::parse_year_month;
 pub use months::{branch_month_facts, month_facts, rebuild, refresh_months, MonthFacts};
-pub use summaries::{branches_and_groups, replace_summaries, summaries, LifeOrg, Summary};
+pub use summaries::{
+    branches_and_groups, forget_touched, mark_touched, put_summary, replace_summaries, summaries,
+    touched, touched_stamps, LifeOrg, Summary, Touched,
+};
 
 /// A meeting as stored: the record, where it sits in the tree and its derived quorum.
 #[derive(Debug, Clone, PartialEq)]

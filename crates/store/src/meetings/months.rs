@@ -197,6 +197,9 @@ pub async fn refresh_months(conn: &mut Conn, touched: &[(i64, String, Period)]) 
     // second recount sees the first meeting and its rows (PostgreSQL; SQLite's write
     // transactions hold the only write lock already).
     crate::sql::lock_orgs(conn, &ids).await?;
+    // Their ancestors' summaries are stale now: the server's next pass recomputes them.
+    let marks: Vec<(i64, String)> = paths.iter().map(|(i, p)| (*i, p.clone())).collect();
+    super::summaries::mark_touched(conn, &marks).await?;
     for chunk in ids.chunks(IN_CHUNK) {
         Sql::new("DELETE FROM compliance_month WHERE year_month >= ")
             .bind(from_key.as_str())

@@ -109,6 +109,124 @@ const SUMMARY_COLS: [&str; 12] = [
     "judged_through",
 ];
 
+fn summary_vals(s: &Summary) -> Vec<Val> {
+    vec![
+        s.org_id.into(),
+        s.org_path.clone().into(),
+        s.period.to_string().into(),
+        s.branches.into(),
+        s.compliant.into(),
+        s.held_nothing.into(),
+        s.meetings.into(),
+        s.expected.into(),
+        s.present.into(),
+        s.quorum_failed.into(),
+        s.computed_at.clone().into(),
+        s.judged_through.map(crate::date_text).into(),
+    ]
+}
+
+/// Replaces one org's stored summary of `period` with `row`, or removes it when `row` is
+/// `None` (nothing below the org is judged).
+pub async fn put_summary(
+    conn: &mut Conn,
+    org_id: i64,
+    period: Period,
+    row: Option<&Summary>,
+) -> Result<()> {
+    Sql::new("DELETE FROM compliance_summary WHERE org_id = ")
+        .bind(org_id)
+        .push(" AND period = ")
+        .bind(period.to_string())
+        .execute(&mut *conn)
+        .await?;
+    match row {
+        Some(s) => {
+            insert_many(
+                conn,
+                "compliance_summary",
+                &SUMMARY_COLS,
+                &[summary_vals(s)],
+            )
+            .await
+        }
+        None => Ok(()),
+    }
+}
+
+/// An org whose ancestors' summaries are stale (`life_touched`), as marked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Touched {
+    pub org_id: i64,
+    pub org_path: String,
+    /// Tells this mark from a later one of the same org.
+    pub stamp: String,
+}
+
+/// Marks `orgs` (id, path) as touched: their ancestors' summaries are stale. One row per
+/// org, so the writers of different branches never wait on each other. Run it in the
+/// writer's transaction.
+pub async fn mark_touched(conn: &mut Conn, orgs: &[(i64, String)]) -> Result<()> {
+    let stamp = crate::unique_stamp();
+    let mut seen = HashSet::new();
+    let rows: Vec<Vec<Val>> = orgs
+        .iter()
+        .filter(|(id, _)| seen.insert(*id))
+        .map(|(id, path)| vec![(*id).into(), path.clone().into(), stamp.clone().into()])
+        .collect();
+    crate::sql::insert_many_then(
+        conn,
+        "life_touched",
+        &["org_id", "org_path", "stamp"],
+        &rows,
+        " ON CONFLICT (org_id) DO UPDATE SET org_path = excluded.org_path, stamp = excluded.stamp",
+    )
+    .await
+}
+
+/// The orgs marked touched, at most `limit` of them (in id order).
+pub async fn touched(conn: &mut Conn, limit: i64) -> Result<Vec<Touched>> {
+    Sql::new("SELECT org_id, org_path, stamp FROM life_touched ORDER BY org_id LIMIT ")
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(from_row!(
+                r,
+                Touched {
+                    org_id,
+                    org_path,
+                    stamp
+                }
+            ))
+        })
+        .collect()
+}
+
+/// The stamps of every mark now stored (a full refresh reads them before it judges).
+pub async fn touched_stamps(conn: &mut Conn) -> Result<Vec<String>> {
+    Sql::new("SELECT DISTINCT stamp FROM life_touched")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get::<String, _>("stamp")?))
+        .collect()
+}
+
+/// Forgets the marks made with these stamps. A stamp is one writer's, written in its
+/// transaction: every mark of a stamp that was read is forgotten, and a mark made again
+/// since (a new stamp) stays for the next pass.
+pub async fn forget_touched(conn: &mut Conn, stamps: &[String]) -> Result<()> {
+    for chunk in stamps.chunks(IN_CHUNK) {
+        Sql::new("DELETE FROM life_touched WHERE stamp IN ")
+            .in_list(chunk.iter().map(String::as_str))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Replaces the stored summaries of `period` for every org in `scope` with `rows`.
 pub async fn replace_summaries(
     conn: &mut Conn,
@@ -122,25 +240,7 @@ pub async fn replace_summaries(
         .scope("org_path", scope)
         .execute(&mut *conn)
         .await?;
-    let vals: Vec<Vec<Val>> = rows
-        .iter()
-        .map(|s| {
-            vec![
-                s.org_id.into(),
-                s.org_path.clone().into(),
-                s.period.to_string().into(),
-                s.branches.into(),
-                s.compliant.into(),
-                s.held_nothing.into(),
-                s.meetings.into(),
-                s.expected.into(),
-                s.present.into(),
-                s.quorum_failed.into(),
-                s.computed_at.clone().into(),
-                s.judged_through.map(crate::date_text).into(),
-            ]
-        })
-        .collect();
+    let vals: Vec<Vec<Val>> = rows.iter().map(summary_vals).collect();
     insert_many(conn, "compliance_summary", &SUMMARY_COLS, &vals).await
 }
 

@@ -29,8 +29,10 @@ use crate::{App, Result};
 
 mod sheets;
 mod summaries;
+mod touched;
 
 pub use summaries::*;
+pub use touched::*;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ComplianceReport {

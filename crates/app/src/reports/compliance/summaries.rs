@@ -6,64 +6,27 @@ use super::*;
 
 /// Recomputes the stored summaries (`compliance_summary`) of every org above the
 /// branches of the subtree of `root` (the whole tree when `None`) for each period. Run
-/// by `jiceng refresh` and, in a server, every few minutes: the higher levels' figures
-/// are as fresh as the last run (each row says when). Returns the rows written.
+/// by `jiceng refresh` and, in a server, now and then (the marks of meetings in between
+/// are counted by [`refresh_touched`] within seconds); each row says when it was
+/// computed. Returns the rows written.
 pub async fn refresh_summaries(
     app: &App,
     root: Option<&InScope<OrgRecord>>,
     periods: &[Period],
 ) -> Result<usize> {
     let scope = root.map_or(Scope::All, |r| r.subtree());
+    refresh_scope(app, &scope, periods).await
+}
+
+/// [`refresh_summaries`] of a scope.
+pub(super) async fn refresh_scope(app: &App, scope: &Scope, periods: &[Period]) -> Result<usize> {
     let mut written = 0;
     let as_of = app.today();
     for period in periods {
-        let j = judge_subtree(app, &scope, *period, as_of).await?;
-        let computed_at = app.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        let mut sums: BTreeMap<&str, Summary> = BTreeMap::new();
-        let branch_paths: std::collections::HashSet<&str> = j
-            .verdicts
-            .iter()
-            .filter(|v| v.1.judged())
-            .map(|(i, _, _)| j.orgs[*i].path.as_str())
-            .collect();
-        for (i, c, [meetings, expected, present, qf]) in j.verdicts.iter().filter(|v| v.1.judged())
-        {
-            let own = j.orgs[*i].path.as_str();
-            for a in ancestor_paths(own).into_iter().chain([own]) {
-                if !scope.contains(a) {
-                    continue;
-                }
-                let s = sums.entry(a).or_insert_with(|| Summary {
-                    org_id: path::ids(a).last().copied().unwrap_or_default(),
-                    org_path: a.to_string(),
-                    period: *period,
-                    branches: 0,
-                    compliant: 0,
-                    held_nothing: 0,
-                    meetings: 0,
-                    expected: 0,
-                    present: 0,
-                    quorum_failed: 0,
-                    computed_at: computed_at.clone(),
-                    judged_through: judged_through(*period, as_of),
-                });
-                s.branches += 1;
-                s.compliant += c.compliant() as i64;
-                s.held_nothing += c.held_nothing() as i64;
-                s.meetings += meetings;
-                s.expected += expected;
-                s.present += present;
-                s.quorum_failed += qf;
-            }
-        }
-        // A branch's own row is kept only when other branches sit below it; the rest are
-        // judged live on a page (cheap) and would make the table as long as the tree.
-        let rows: Vec<Summary> = sums
-            .into_values()
-            .filter(|s| s.branches > 1 || !branch_paths.contains(s.org_path.as_str()))
-            .collect();
+        let j = judge_subtree(app, scope, *period, as_of).await?;
+        let rows = summaries_of(&j, scope, *period, as_of, &computed_now(app));
         written += rows.len();
-        let (rows, scope) = (&rows, &scope);
+        let rows = &rows;
         crate::audit::with_retry(|| async move {
             let mut tx = app.store.begin().await?;
             meeting_store::replace_summaries(&mut tx, scope, *period, rows).await?;
@@ -73,6 +36,83 @@ pub async fn refresh_summaries(
         .await?;
     }
     Ok(written)
+}
+
+/// The time a summary computed now says it was computed (UTC).
+pub(super) fn computed_now(app: &App) -> String {
+    app.now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// An org's summary of `period` with nothing counted yet.
+pub(super) fn empty_summary(
+    org_id: i64,
+    org_path: &str,
+    period: Period,
+    as_of: NaiveDate,
+    computed_at: &str,
+) -> Summary {
+    Summary {
+        org_id,
+        org_path: org_path.to_string(),
+        period,
+        branches: 0,
+        compliant: 0,
+        held_nothing: 0,
+        meetings: 0,
+        expected: 0,
+        present: 0,
+        quorum_failed: 0,
+        computed_at: computed_at.to_string(),
+        judged_through: judged_through(period, as_of),
+    }
+}
+
+/// Adds a judged branch's verdict and its (meetings, expected, present, failed quorums).
+pub(super) fn add_verdict(s: &mut Summary, c: &Compliance, sums: &[i64; 4]) {
+    let [meetings, expected, present, qf] = *sums;
+    s.branches += 1;
+    s.compliant += c.compliant() as i64;
+    s.held_nothing += c.held_nothing() as i64;
+    s.meetings += meetings;
+    s.expected += expected;
+    s.present += present;
+    s.quorum_failed += qf;
+}
+
+/// The summaries of every org of `scope` with judged branches below it, from a judgment
+/// of the scope: each judged branch counted at every ancestor in the scope and itself.
+fn summaries_of(
+    j: &Judged,
+    scope: &Scope,
+    period: Period,
+    as_of: NaiveDate,
+    computed_at: &str,
+) -> Vec<Summary> {
+    let mut sums: BTreeMap<&str, Summary> = BTreeMap::new();
+    let branch_paths: std::collections::HashSet<&str> = j
+        .verdicts
+        .iter()
+        .filter(|v| v.1.judged())
+        .map(|(i, _, _)| j.orgs[*i].path.as_str())
+        .collect();
+    for (i, c, counts) in j.verdicts.iter().filter(|v| v.1.judged()) {
+        let own = j.orgs[*i].path.as_str();
+        for a in ancestor_paths(own).into_iter().chain([own]) {
+            if !scope.contains(a) {
+                continue;
+            }
+            let s = sums.entry(a).or_insert_with(|| {
+                let id = path::ids(a).last().copied().unwrap_or_default();
+                empty_summary(id, a, period, as_of, computed_at)
+            });
+            add_verdict(s, c, counts);
+        }
+    }
+    // A branch's own row is kept only when other branches sit below it; the rest are
+    // judged live on a page (cheap) and would make the table as long as the tree.
+    sums.into_values()
+        .filter(|s| s.branches > 1 || !branch_paths.contains(s.org_path.as_str()))
+        .collect()
 }
 
 /// The branches an org may have below it for its figures to be judged live on a page;
@@ -217,20 +257,7 @@ pub async fn overview_with_limit(
             .await?
             .is_some_and(|t| t.orgs > live_max_branches),
     };
-    let nothing_closed = || Summary {
-        org_id: org.org.id,
-        org_path: org.path.clone(),
-        period,
-        branches: 0,
-        compliant: 0,
-        held_nothing: 0,
-        meetings: 0,
-        expected: 0,
-        present: 0,
-        quorum_failed: 0,
-        computed_at: app.now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        judged_through: judged_through(period, as_of),
-    };
+    let nothing_closed = || empty_summary(org.org.id, &org.path, period, as_of, &computed_now(app));
     if large {
         let top = stored.first().cloned().unwrap_or_else(nothing_closed);
         let ids: Vec<i64> = children.iter().map(|c| c.org.id).collect();
