@@ -375,10 +375,15 @@ pub(crate) struct ServeArgs {
     /// Mark session cookies Secure (the server is behind TLS).
     #[arg(long)]
     pub(crate) secure_cookies: bool,
-    /// Minutes between refreshes of the stored compliance summaries (the city and
-    /// province levels of the organizational-life report).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Minutes between refreshes of the whole tree's stored compliance summaries (the city
+    /// and province levels of the organizational-life report); meetings are counted in
+    /// between by the pass of `--life-refresh-seconds`.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) summary_refresh_minutes: u64,
+    /// Seconds between passes that count a meeting into the summaries of the levels above
+    /// its branch (only the touched branches' chains).
+    #[arg(long, default_value_t = jiceng_app::LIFE_PASS_SECONDS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) life_refresh_seconds: u64,
     /// Minutes between audit anchors (the log's last entry and MAC added to the anchor
     /// file when it moved; also at shutdown).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]

@@ -173,6 +173,7 @@ fn web_config(args: ServeArgs) -> jiceng_web::WebConfig {
         summary_refresh: Some(std::time::Duration::from_secs(
             args.summary_refresh_minutes * 60,
         )),
+        touched_refresh: Some(std::time::Duration::from_secs(args.life_refresh_seconds)),
         import_max_bytes: Some(args.import_upload_mb.saturating_mul(1024 * 1024)),
         import_concurrency: Some(args.import_concurrency as usize),
         trusted_proxy: args.trusted_proxy,

@@ -283,15 +283,41 @@ async fn report(
     ))
 }
 
-/// Keeps the stored derived facts fresh while serving, shortly after start and then every
-/// `WebConfig::summary_refresh`: every org's facts when the day has changed, then the
-/// compliance summaries of this month, quarter and year (and of last quarter once a day).
+/// Keeps the stored derived facts fresh while serving. Every `WebConfig::touched_refresh`
+/// (seconds): the summaries above the orgs a meeting touched since the last pass
+/// (`refresh_touched_life`), so a province's figures count a meeting within a minute.
+/// Shortly after start, when the day changes and then every `WebConfig::summary_refresh`:
+/// every org's facts when the day has changed, the whole tree's compliance summaries of
+/// this month, quarter and year (and of last quarter once a day), the day's scorecards and
+/// the session housekeeping.
 pub(crate) async fn refresh_summaries_every(state: AppState) {
     let every = state.config.summary_refresh();
+    let pass_every = state.config.touched_refresh();
     tokio::time::sleep(every.min(std::time::Duration::from_secs(3))).await;
     let mut last_quarter_day = None;
     let mut last_scorecard_day = None;
+    let mut last_whole: Option<(std::time::Instant, chrono::NaiveDate)> = None;
     loop {
+        let today = state.app.today();
+        let whole_due = last_whole.is_none_or(|(at, day)| day != today || at.elapsed() >= every);
+        if !whole_due {
+            match jiceng_app::refresh_touched_life(&state.app).await {
+                Ok(_) => {
+                    *state.summaries_refreshed.lock().expect("refresh time") =
+                        Some(state.app.now());
+                }
+                Err(e) => {
+                    use std::io::Write;
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "jiceng-web: compliance summary pass failed: {e:?}"
+                    );
+                }
+            }
+            tokio::time::sleep(pass_every).await;
+            continue;
+        }
+        last_whole = Some((std::time::Instant::now(), today));
         // A new day: every org's derived facts first (terms run out, deadlines pass), so
         // the dashboards and reports keep reading stored rows.
         if let Err(e) = jiceng_app::refresh_if_stale(&state.app).await {
@@ -302,7 +328,6 @@ pub(crate) async fn refresh_summaries_every(state: AppState) {
             );
         }
         // Last quarter's once a day (the home pages compare it with this one).
-        let today = state.app.today();
         let with_last = last_quarter_day != Some(today);
         match jiceng_app::refresh_life_summaries_of(&state.app, with_last).await {
             Ok(_) => {
@@ -338,6 +363,6 @@ pub(crate) async fn refresh_summaries_every(state: AppState) {
                 "jiceng-web: session housekeeping failed: {e:?}"
             );
         }
-        tokio::time::sleep(every).await;
+        tokio::time::sleep(pass_every).await;
     }
 }

@@ -55,6 +55,10 @@ pub struct WebConfig {
     /// levels (`reports::compliance::refresh_summaries`); `None` is every
     /// `SUMMARY_REFRESH_DEFAULT`.
     pub summary_refresh: Option<std::time::Duration>,
+    /// How often the server counts again the summaries above the orgs a meeting touched
+    /// since the last pass (`reports::compliance::refresh_touched`); `None` is every
+    /// `TOUCHED_REFRESH_DEFAULT`.
+    pub touched_refresh: Option<std::time::Duration>,
     /// The largest spreadsheet an import upload may carry (the page's form or the API's
     /// body); `None` is `IMPORT_UPLOAD_DEFAULT`. Smaller than the general body limit.
     pub import_max_bytes: Option<u64>,
@@ -93,13 +97,24 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// How long a login form stays valid unless configured.
 pub const LOGIN_FORM_MINUTES_DEFAULT: i64 = 60;
 
-/// The default interval of the compliance summary refresh while serving.
-pub const SUMMARY_REFRESH_DEFAULT: std::time::Duration = std::time::Duration::from_secs(300);
+/// The default interval of the whole tree's compliance summary refresh while serving
+/// (meetings are counted in between by the touched pass).
+pub const SUMMARY_REFRESH_DEFAULT: std::time::Duration = std::time::Duration::from_secs(1800);
+
+/// The default interval of the pass over the orgs a meeting touched: a meeting counts in a
+/// province's figures within about this (plus the pass's own seconds).
+pub const TOUCHED_REFRESH_DEFAULT: std::time::Duration =
+    std::time::Duration::from_secs(jiceng_app::LIFE_PASS_SECONDS);
 
 impl WebConfig {
     /// The interval of the compliance summary refresh.
     pub fn summary_refresh(&self) -> std::time::Duration {
         self.summary_refresh.unwrap_or(SUMMARY_REFRESH_DEFAULT)
+    }
+
+    /// The interval of the pass over the orgs a meeting touched.
+    pub fn touched_refresh(&self) -> std::time::Duration {
+        self.touched_refresh.unwrap_or(TOUCHED_REFRESH_DEFAULT)
     }
 
     /// The largest import upload, in bytes.

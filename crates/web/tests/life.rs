@@ -375,7 +375,10 @@ contract_test!(
             "/reports/compliance?org={t001}&amp;period=2026-06"
         )));
         assert!(html.contains("id=\"heat-map\""));
-        assert!(html.contains("每5分钟刷新"), "the freshness line");
+        assert!(
+            html.contains("约15秒内计入") && html.contains("每30分钟重新计算"),
+            "the freshness line"
+        );
         assert!(html.contains("乙村党支部") && html.contains("丙村党支部"));
         assert!(html.contains("主题党日 应1次、已0次"), "{html}");
         // The county lists its 未达标 itself: each a link to the branch's calendar, with

@@ -170,6 +170,7 @@ fn cst_text(s: &str) -> String {
 /// What the pages say about how fresh the figures are.
 fn freshness(state: &AppState, overview: Option<&Overview>) -> String {
     let minutes = (state.config.summary_refresh().as_secs() / 60).max(1);
+    let seconds = state.config.touched_refresh().as_secs().max(1);
     let last = *state.summaries_refreshed.lock().expect("refresh time");
     let last = match last {
         Some(t) => format!("最近一次刷新：{}（北京时间）", cst(t)),
@@ -184,7 +185,7 @@ fn freshness(state: &AppState, overview: Option<&Overview>) -> String {
         None => String::new(),
     };
     format!(
-        "数据时效：支部记录会议后，本支部及所在乡镇、县（{}个支部以内）的数字立即更新；更大范围的数字取自每{minutes}分钟刷新一次的汇总，{last}。{source}",
+        "数据时效：支部记录会议后，本支部及所在乡镇、县（{}个支部以内）的数字立即更新；更大范围的数字取自汇总，新记录的会议约{seconds}秒内计入，全部汇总每{minutes}分钟重新计算一次，{last}。{source}",
         LIVE_MAX_BRANCHES
     )
 }
