@@ -19,6 +19,18 @@ async fn all_orgs(app: &App) -> Vec<org_store::StoredOrg> {
     org_store::list(&mut conn, &Scope::All).await.unwrap()
 }
 
+/// The embedded county generated with seed 7.
+async fn generate_county(app: &App) {
+    jiceng_app::generate::run(
+        app,
+        jiceng_gen::Divisions::embedded_county(),
+        7,
+        &jiceng_app::import::NoProgress,
+    )
+    .await
+    .unwrap();
+}
+
 /// The orgs a report is asked about: every root and local committee, a few others.
 async fn probes(app: &App) -> Vec<String> {
     let all = all_orgs(app).await;
@@ -189,14 +201,7 @@ async fn stored_matches_live(backend: Backend) {
         return;
     };
     let mut app = common::app(&db);
-    jiceng_app::generate::run(
-        &app,
-        jiceng_gen::Divisions::embedded_county(),
-        7,
-        &jiceng_app::import::NoProgress,
-    )
-    .await
-    .unwrap();
+    generate_county(&app).await;
     assert!(
         jiceng_app::admin::synthetic(&app).await.unwrap(),
         "generated data is marked (the pages' footer says the people are invented)"
@@ -374,14 +379,7 @@ async fn weak_from_stored_matches_live(backend: Backend) {
         return;
     };
     let app = common::app(&db);
-    jiceng_app::generate::run(
-        &app,
-        jiceng_gen::Divisions::embedded_county(),
-        7,
-        &jiceng_app::import::NoProgress,
-    )
-    .await
-    .unwrap();
+    generate_county(&app).await;
     let root = all_orgs(&app).await[0].org.code.clone();
     let year = chrono::Datelike::year(&app.today());
     let actor = Actor::system();
@@ -413,4 +411,122 @@ async fn weak_from_stored_matches_live_sqlite() {
 #[tokio::test]
 async fn weak_from_stored_matches_live_postgres() {
     weak_from_stored_matches_live(Backend::Postgres).await;
+}
+
+/// Every org's stored stars counts (`rating_tally`) against counting its subtree's rating
+/// rows (`ratings::distribution`).
+async fn tallies_match_rows(app: &App, year: i32, when: &str) {
+    let all = all_orgs(app).await;
+    let ids: Vec<i64> = all.iter().map(|o| o.org.id).collect();
+    let mut conn = app.store().acquire().await.unwrap();
+    let stored = jiceng_store::rating_tally::read(&mut conn, year, &ids)
+        .await
+        .unwrap();
+    let mut rated = 0;
+    for o in &all {
+        let counted =
+            jiceng_store::ratings::distribution(&mut conn, &Scope::subtree(&o.path), year)
+                .await
+                .unwrap();
+        let mine = stored.get(&o.org.id).cloned().unwrap_or_default();
+        assert_eq!(mine, counted, "{when}: {} {}", o.org.code, o.org.name);
+        rated += usize::from(!counted.is_empty());
+    }
+    assert!(rated > 100, "{when}: {rated} orgs with rated orgs below");
+}
+
+/// The stars counts per org and year stay what counting the rows gives: after a run at
+/// the root, a hand adjustment set and cleared, a run at one township (its ancestors moved
+/// by the difference), a subtree moved between townships, and the migration's own count
+/// of ratings stored before it.
+async fn stars_tally_matches_rows(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let app = common::app(&db);
+    generate_county(&app).await;
+    let year = chrono::Datelike::year(&app.today());
+    let actor = Actor::system();
+    let all = all_orgs(&app).await;
+    let root = sys_org(&app, &all[0].org.code).await;
+    let grant = actor.grant::<jiceng_app::access::Rate>().unwrap();
+    jiceng_app::rating::rate(&app, &grant, &root, year)
+        .await
+        .unwrap();
+    tallies_match_rows(&app, year, "rated at the root").await;
+
+    // A branch's stars set by hand, another's, then the first cleared.
+    let branches: Vec<&org_store::StoredOrg> = all
+        .iter()
+        .filter(|o| o.org.kind == OrgKind::Branch)
+        .step_by(41)
+        .take(2)
+        .collect();
+    let adjust = actor.grant::<jiceng_app::access::AdjustRating>().unwrap();
+    for (b, stars) in [
+        (branches[0], Some(5)),
+        (branches[1], Some(1)),
+        (branches[0], None),
+    ] {
+        let at = sys_org(&app, &b.org.code).await;
+        jiceng_app::rating::adjust(&app, &adjust, &at, year, stars, "经复核调整星级")
+            .await
+            .unwrap();
+    }
+    tallies_match_rows(&app, year, "adjusted by hand").await;
+
+    // One township rated again after a branch of it was adjusted: its ancestors move by
+    // the difference only.
+    let township = all
+        .iter()
+        .find(|o| o.org.kind == OrgKind::PrimaryCommittee && o.depth >= 2)
+        .unwrap();
+    let in_town = all
+        .iter()
+        .find(|o| o.org.kind == OrgKind::Branch && o.path.starts_with(&township.path))
+        .unwrap();
+    let at = sys_org(&app, &in_town.org.code).await;
+    jiceng_app::rating::adjust(&app, &adjust, &at, year, Some(2), "经复核调整星级")
+        .await
+        .unwrap();
+    let town = sys_org(&app, &township.org.code).await;
+    jiceng_app::rating::rate(&app, &grant, &town, year)
+        .await
+        .unwrap();
+    tallies_match_rows(&app, year, "a township rated again").await;
+
+    // A branch moves to another township.
+    let other = all
+        .iter()
+        .find(|o| {
+            o.org.kind == OrgKind::PrimaryCommittee
+                && o.depth >= 2
+                && !o.path.starts_with(&township.path)
+                && !township.path.starts_with(&o.path)
+        })
+        .unwrap();
+    let write = actor.grant::<jiceng_app::access::Write>().unwrap();
+    let moving = by_id(&app, &actor, in_town.org.id).await.unwrap();
+    let target = by_id(&app, &actor, other.org.id).await.unwrap();
+    org_admin::move_org(&app, &write, &moving, &target, "调整隶属关系")
+        .await
+        .unwrap();
+    tallies_match_rows(&app, year, "a branch moved").await;
+
+    // The migration's count of the ratings stored before it, run again on these rows.
+    let script = include_str!("../../store/migrations/0052_rating_tally.sql");
+    let backfill = &script[script.find("INSERT INTO rating_tally").unwrap()..];
+    common::exec(&app, "DELETE FROM rating_tally").await;
+    common::exec(&app, backfill.trim().trim_end_matches(';')).await;
+    tallies_match_rows(&app, year, "counted by the migration").await;
+}
+
+#[tokio::test]
+async fn stars_tally_matches_rows_sqlite() {
+    stars_tally_matches_rows(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn stars_tally_matches_rows_postgres() {
+    stars_tally_matches_rows(Backend::Postgres).await;
 }

@@ -35,6 +35,7 @@ pub mod pairing;
 pub mod positions;
 pub mod problems;
 pub mod protection;
+pub mod rating_tally;
 pub mod ratings;
 pub mod record_files;
 pub mod recruitment;

@@ -327,6 +327,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0051_life_touched.sql"),
         sqlite: None,
     },
+    Migration {
+        version: 52,
+        name: "rating_tally",
+        script: include_str!("../migrations/0052_rating_tally.sql"),
+        sqlite: None,
+    },
 ];
 
 /// The latest schema version this build knows.

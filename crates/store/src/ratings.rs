@@ -515,6 +515,15 @@ pub async fn set_adjustment(
     year: i32,
     adj: Option<&Adjustment>,
 ) -> Result<bool> {
+    let before = Sql::new(
+        "SELECT org_path, COALESCE(adjusted_stars, computed_stars) AS s, computed_stars \
+         FROM rating WHERE org_id = ",
+    )
+    .bind(org_id)
+    .push(" AND year = ")
+    .bind(year)
+    .fetch_all_as::<(String, Option<i64>, Option<i64>), _>(&mut *conn)
+    .await?;
     let done = sqlx::query(
         "UPDATE rating SET adjusted_stars = $1, adjusted_by = $2, adjusted_reason = $3, \
          adjusted_at = $4 WHERE org_id = $5 AND year = $6",
@@ -527,6 +536,11 @@ pub async fn set_adjustment(
     .bind(year as i64)
     .execute(&mut *conn)
     .await?;
+    // The chain's stars counts follow.
+    if let Some((org_path, from, computed)) = before.into_iter().next() {
+        let to = adj.map(|a| a.stars).or(computed);
+        crate::rating_tally::after_adjustment(conn, &org_path, year, from, to).await?;
+    }
     Ok(done.rows_affected() > 0)
 }
 

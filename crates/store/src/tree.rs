@@ -91,6 +91,8 @@ pub async fn move_subtree(conn: &mut Conn, org_id: i64, new_parent: i64) -> Resu
     let upper = path::subtree_upper(&old);
     let delta = path::depth(&new) as i64 - path::depth(&old) as i64;
     let old_len = old.chars().count() as i64 + 1;
+    // The subtree's stars counts leave the old chain and join the new one.
+    crate::rating_tally::moved(conn, org_id, &old, &new).await?;
     sqlx::query("UPDATE org SET parent_id = $1 WHERE id = $2")
         .bind(new_parent)
         .bind(org_id)

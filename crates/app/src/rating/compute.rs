@@ -132,6 +132,8 @@ pub async fn rate(
         }
         rating_store::insert(&mut tx, &rows).await?;
         weak_store::insert_suspected(&mut tx, &weak_rows, &decided).await?;
+        jiceng_store::rating_tally::after_rating(&mut tx, (root_ref.org.id, &root_ref.path), year)
+            .await?;
         let after = serde_json::json!({
             "year": year,
             "rated": t.rated,

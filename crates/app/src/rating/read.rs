@@ -106,9 +106,12 @@ pub async fn ratings(
     if let Some(own) = rating_store::get(&mut conn, &scope, root.org.id, year).await? {
         *dist.entry(own.stars()).or_default() += 1;
     }
+    // Each child's subtree from its stored counts (`rating_tally`): one read.
+    let ids: Vec<i64> = children.iter().map(|c| c.org.id).collect();
+    let mut tallies = jiceng_store::rating_tally::read(&mut conn, year, &ids).await?;
     let mut levels = Vec::new();
     for c in &children {
-        let d = rating_store::distribution(&mut conn, &Scope::subtree(&c.path), year).await?;
+        let d = tallies.remove(&c.org.id).unwrap_or_default();
         for (k, n) in &d {
             *dist.entry(*k).or_default() += n;
         }
