@@ -113,3 +113,97 @@ contract_test!(
         server.abort();
     }
 );
+
+/// The county's stored second quarter (last quarter on 1 July, which a server keeps): its
+/// meetings counted, or `None` before a refresh stored it.
+async fn county_q2_meetings(db: &TestDb, county: i64) -> Option<i64> {
+    let mut c = db.store.acquire().await.unwrap();
+    let q2 = jiceng_domain::Period::Quarter(2026, 2);
+    jiceng_store::meetings::summaries(&mut c, q2, &[county])
+        .await
+        .unwrap()
+        .first()
+        .map(|s| s.meetings)
+}
+
+/// Polls `probe` every 100 ms for up to 30 s until it answers what `done` wants.
+async fn wait_for<F, Fut>(
+    what: &str,
+    mut probe: F,
+    done: impl Fn(Option<i64>) -> bool,
+) -> Option<i64>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<i64>>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        let v = probe().await;
+        if done(v) {
+            return v;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{what}: still {v:?} after 30 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+contract_test!(
+    the_running_server_counts_a_meeting_at_the_county_by_its_pass,
+    |db: TestDb| async move {
+        let f = fixture(&db).await;
+        // The branches' records start in January and June is over.
+        let mut c = db.store.acquire().await.unwrap();
+        sqlx::query("UPDATE org SET records_from = '2026-01-01' WHERE kind = 'Branch'")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        drop(c);
+        f.app.shared_today.set(d("2026-07-01"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let app = f.app.clone();
+        // The whole tree once at start (then not for an hour), the pass every 200 ms.
+        let config = jiceng_web::WebConfig {
+            summary_refresh: Some(std::time::Duration::from_secs(3600)),
+            touched_refresh: Some(std::time::Duration::from_millis(200)),
+            ..Default::default()
+        };
+        let server = tokio::spawn(async move {
+            jiceng_web::serve_on(listener, app, config).await.unwrap();
+        });
+        let county = f.orgs["C001"];
+        let before = wait_for(
+            "the refresh at start",
+            || county_q2_meetings(&db, county),
+            |v| v.is_some(),
+        )
+        .await
+        .unwrap();
+        // A secretary records June's theme day; the server's pass, not a whole refresh,
+        // brings it to the county's stored figures.
+        let mut sec = api_client(&f.app, "sec-a").await;
+        let r = sec
+            .post_json(
+                "/api/v1/meetings",
+                serde_json::json!({ "org_id": f.orgs["B001"], "kind": "ThemeDay",
+                    "date": "2026-06-18", "topic": "六月主题党日", "expected": 5, "present": 5 }),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 201, "{}", r.text());
+        wait_for(
+            "the pass after the meeting",
+            || county_q2_meetings(&db, county),
+            |v| v == Some(before + 1),
+        )
+        .await;
+        let mut c = db.store.acquire().await.unwrap();
+        let marks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM life_touched")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+        assert_eq!(marks, 0, "the pass forgot the mark it counted");
+        server.abort();
+    }
+);
