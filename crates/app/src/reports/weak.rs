@@ -91,9 +91,11 @@ pub async fn run_with_limit(
         .await?
         .map_or(0, |t| t.orgs);
     if size > live_max_orgs {
-        let rated: i64 = jiceng_store::ratings::distribution(&mut conn, &scope, year)
+        // The subtree's rated orgs, from the root's stored stars counts.
+        let rated: i64 = jiceng_store::rating_tally::read(&mut conn, year, &[root.org.id])
             .await?
             .values()
+            .flat_map(|d| d.values())
             .sum();
         if rated > 0 {
             return from_stored(&mut conn, root, &scope, year, rated as usize).await;
