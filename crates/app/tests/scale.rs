@@ -514,7 +514,10 @@ async fn stars_tally_matches_rows(backend: Backend) {
     tallies_match_rows(&app, year, "a branch moved").await;
 
     // The migration's count of the ratings stored before it, run again on these rows.
-    let script = include_str!("../../store/migrations/0052_rating_tally.sql");
+    let script = match backend {
+        Backend::Sqlite => include_str!("../../store/migrations/sqlite/0052_rating_tally.sql"),
+        Backend::Postgres => include_str!("../../store/migrations/0052_rating_tally.sql"),
+    };
     let backfill = &script[script.find("INSERT INTO rating_tally").unwrap()..];
     common::exec(&app, "DELETE FROM rating_tally").await;
     common::exec(&app, backfill.trim().trim_end_matches(';')).await;

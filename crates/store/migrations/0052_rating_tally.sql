@@ -11,12 +11,17 @@ CREATE TABLE rating_tally (
     n      BIGINT NOT NULL,
     PRIMARY KEY (org_id, year, stars)
 );
--- The ratings stored before: every org's subtree counted from them (one index range of
--- `rating (year, org_path)` per org and year).
+-- The ratings stored before: every org's subtree counted from them, one index range of
+-- `rating (year, org_path)` per org and year (LATERAL keeps that order: joined freely, the
+-- planner walks the ratings and scans half the orgs for each).
 INSERT INTO rating_tally (org_id, year, stars, n)
-SELECT o.id, y.year, COALESCE(r.adjusted_stars, r.computed_stars, -1), COUNT(*)
+SELECT o.id, t.year, t.stars, t.n
 FROM (SELECT DISTINCT year FROM rating) y
-JOIN org o ON 1 = 1
-JOIN rating r ON r.year = y.year AND r.org_path >= o.path
-    AND r.org_path < SUBSTR(o.path, 1, LENGTH(o.path) - 1) || '0'
-GROUP BY o.id, y.year, COALESCE(r.adjusted_stars, r.computed_stars, -1);
+CROSS JOIN org o
+CROSS JOIN LATERAL (
+    SELECT r.year, COALESCE(r.adjusted_stars, r.computed_stars, -1) AS stars, COUNT(*) AS n
+    FROM rating r
+    WHERE r.year = y.year AND r.org_path >= o.path
+        AND r.org_path < SUBSTR(o.path, 1, LENGTH(o.path) - 1) || '0'
+    GROUP BY r.year, COALESCE(r.adjusted_stars, r.computed_stars, -1)
+) t;

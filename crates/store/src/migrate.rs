@@ -331,7 +331,7 @@ const MIGRATIONS: &[Migration] = &[
         version: 52,
         name: "rating_tally",
         script: include_str!("../migrations/0052_rating_tally.sql"),
-        sqlite: None,
+        sqlite: Some(include_str!("../migrations/sqlite/0052_rating_tally.sql")),
     },
 ];
 
