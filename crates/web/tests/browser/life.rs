@@ -112,7 +112,10 @@ async fn life_a_secretary_records_on_a_phone() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     assert!(fresh.contains("最近一次刷新"), "{fresh}");
-    assert!(fresh.contains("每5分钟"), "{fresh}");
+    assert!(
+        fresh.contains("每30分钟") && fresh.contains("15秒内计入"),
+        "{fresh}"
+    );
     shot(c, "life-compliance-desktop", 1280, 1800).await;
     shot(c, "life-compliance-phone", 360, 740).await;
     shot(c, "life-compliance-phone-full", 360, 2400).await;
