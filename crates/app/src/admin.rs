@@ -5,6 +5,7 @@
 use jiceng_store::Scope;
 
 pub use jiceng_store::backup::redact;
+pub use jiceng_store::citus::Placement;
 pub use jiceng_store::Store;
 
 use crate::{App, Result};
@@ -12,6 +13,11 @@ use crate::{App, Result};
 /// The schema version this build migrates to.
 pub fn latest_migration() -> i64 {
     jiceng_store::migrate::latest()
+}
+
+/// Where the tables are when the database is a Citus coordinator (`None` otherwise).
+pub async fn cluster_placement(app: &App) -> Result<Option<Placement>> {
+    Ok(jiceng_store::citus::placement(&app.store).await?)
 }
 
 /// How many orgs the database holds (zero: a fresh database).

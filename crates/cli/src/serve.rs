@@ -27,6 +27,12 @@ pub(crate) async fn init(
         suite.code(),
         suite.label()
     );
+    if let Some(p) = jiceng_app::admin::cluster_placement(&app).await? {
+        println!(
+            "Citus 集群：{} 个工作节点；{} 张参照表（每个节点一份），{} 张分布表",
+            p.workers, p.reference, p.distributed
+        );
+    }
     app.close().await;
     Ok(ExitCode::SUCCESS)
 }

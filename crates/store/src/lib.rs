@@ -11,6 +11,7 @@ pub mod backup;
 pub mod browse;
 pub mod bulk;
 pub mod burden_rollup;
+pub mod citus;
 pub mod disclosure;
 pub mod dues;
 pub mod duties;
@@ -261,6 +262,7 @@ impl Store {
         migrate::run(&store)
             .await
             .map_err(|e| e.at_path(file.as_deref()))?;
+        citus::distribute(&store).await?;
         Ok(store)
     }
 

@@ -4,6 +4,12 @@
 //! PostgreSQL comes from `JICENG_TEST_PG` (default `postgres://postgres@127.0.0.1:5432/test`).
 //! When it cannot be reached the PostgreSQL half of a suite is skipped with a notice on
 //! stderr — unless `JICENG_REQUIRE_PG=1` (as `.ci/run` sets), which turns that into a failure.
+//!
+//! When `JICENG_TEST_PG` is a Citus coordinator (`../shared/citus/citus-up`, then
+//! `postgres://postgres@127.0.0.1:5441/postgres`), each test database is made on the
+//! coordinator and on every worker registered there, with the extension and the workers
+//! registered in it, so that the store distributes its tables over them
+//! ([`crate::citus`]); it is dropped on every node afterwards.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,6 +17,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::{Backend, Store};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// One test at a time sets a database up on the Citus nodes: two `CREATE EXTENSION citus`
+/// or `citus_add_node` at once on a worker fail with "tuple concurrently updated".
+static CITUS_SETUP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 pub struct TestDb {
     pub url: String,
@@ -20,7 +30,40 @@ pub struct TestDb {
 
 enum Cleanup {
     File(std::path::PathBuf),
-    Postgres { admin: String, name: String },
+    /// `admins`: the coordinator's (or the one server's) admin URL first, then each
+    /// Citus worker's.
+    Postgres {
+        admins: Vec<String>,
+        name: String,
+    },
+}
+
+/// `admin` with its host and port replaced: `postgres://user@host:port/db`.
+fn at_node(admin: &str, host: &str, port: i32) -> String {
+    let (scheme_user, rest) = admin
+        .split_once('@')
+        .unwrap_or(("postgres://postgres", admin));
+    let db = rest.split_once('/').map(|(_, d)| d).unwrap_or("postgres");
+    format!("{scheme_user}@{host}:{port}/{db}")
+}
+
+/// The Citus workers registered in the admin database, when it is a Citus coordinator.
+async fn citus_workers(pool: &sqlx::AnyPool) -> Vec<(String, i32)> {
+    let has: Option<(i32,)> =
+        sqlx::query_as("SELECT CAST(1 AS INTEGER) FROM pg_extension WHERE extname = 'citus'")
+            .fetch_optional(pool)
+            .await
+            .unwrap_or(None);
+    if has.is_none() {
+        return Vec::new();
+    }
+    sqlx::query_as(
+        "SELECT nodename, nodeport FROM pg_dist_node \
+         WHERE noderole = 'primary' AND groupid <> 0 ORDER BY nodeport",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("read the Citus workers")
 }
 
 fn unique(prefix: &str) -> String {
@@ -79,6 +122,7 @@ impl TestDb {
             }
         };
         let name = unique("jiceng_test");
+        let workers = citus_workers(&pool).await;
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&pool)
             .await
@@ -89,13 +133,60 @@ impl TestDb {
             .map(|(b, _)| b.to_string())
             .unwrap_or(admin.clone());
         let url = format!("{base}/{name}");
+        let mut admins = vec![admin.clone()];
+        if !workers.is_empty() {
+            let _one_at_a_time = CITUS_SETUP.lock().await;
+            for (host, port) in &workers {
+                let worker_admin = at_node(&admin, host, *port);
+                let pool = sqlx::AnyPool::connect(&worker_admin)
+                    .await
+                    .expect("reach a Citus worker");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&pool)
+                    .await
+                    .expect("create the test database on a Citus worker");
+                pool.close().await;
+                let pool = sqlx::AnyPool::connect(&at_node(&url, host, *port))
+                    .await
+                    .expect("open the worker's test database");
+                sqlx::query("CREATE EXTENSION citus")
+                    .execute(&pool)
+                    .await
+                    .expect("citus on the worker");
+                pool.close().await;
+                admins.push(worker_admin);
+            }
+            let pool = sqlx::AnyPool::connect(&url)
+                .await
+                .expect("open the coordinator's test database");
+            let (host, port) = url
+                .split_once('@')
+                .and_then(|(_, r)| r.split_once('/'))
+                .and_then(|(hp, _)| hp.split_once(':'))
+                .map(|(h, p)| (h.to_string(), p.parse::<i32>().unwrap_or(5432)))
+                .expect("the coordinator's host and port");
+            let mut setup = vec![
+                "CREATE EXTENSION citus".to_string(),
+                format!("SELECT citus_set_coordinator_host('{host}', {port})"),
+            ];
+            for (h, p) in &workers {
+                setup.push(format!("SELECT citus_add_node('{h}', {p})"));
+            }
+            for sql in setup {
+                sqlx::query(&sql)
+                    .execute(&pool)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            pool.close().await;
+        }
         let store = Store::open(&url)
             .await
             .expect("open postgres test database");
         Some(TestDb {
             url,
             store,
-            cleanup: Cleanup::Postgres { admin, name },
+            cleanup: Cleanup::Postgres { admins, name },
         })
     }
 
@@ -112,8 +203,8 @@ impl Drop for TestDb {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
-            Cleanup::Postgres { admin, name } => {
-                let (admin, name) = (admin.clone(), name.clone());
+            Cleanup::Postgres { admins, name } => {
+                let (admins, name) = (admins.clone(), name.clone());
                 // Drop runs inside the test's runtime: use a thread with a runtime of its own.
                 // The test's pool is not closed from here: its connections belong to the
                 // test's runtime, whose worker is blocked in this drop, so waiting for them
@@ -124,13 +215,15 @@ impl Drop for TestDb {
                         .build()
                         .expect("runtime");
                     rt.block_on(async move {
-                        if let Ok(pool) = sqlx::AnyPool::connect(&admin).await {
-                            let _ = sqlx::query(&format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            ))
-                            .execute(&pool)
-                            .await;
-                            pool.close().await;
+                        for admin in admins {
+                            if let Ok(pool) = sqlx::AnyPool::connect(&admin).await {
+                                let _ = sqlx::query(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .execute(&pool)
+                                .await;
+                                pool.close().await;
+                            }
                         }
                     })
                 })
