@@ -196,6 +196,10 @@ pub async fn backup(url: &str, file: &Path, force: bool) -> Result<Made> {
         }
         Backend::Postgres => {
             let mut conn = db::connect(url).await?;
+            if jiceng_store::citus::has_citus(&mut conn).await? {
+                let _ = close_conn(conn).await;
+                return Err(input(jiceng_store::citus::BACKUP_REFUSAL.to_string()));
+            }
             let snapshot = db::export_snapshot(&mut conn).await?;
             let m = describe(&mut conn, backend).await?;
             jiceng_store::files::create_private(&tmp).map_err(|e| io_err(&tmp, e))?;

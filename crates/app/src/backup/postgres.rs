@@ -28,6 +28,10 @@ pub(super) async fn restore_postgres(
     }
     let admin_url = pg.with_db("postgres");
     let mut admin = db::connect(&admin_url).await?;
+    if jiceng_store::citus::has_citus(&mut admin).await? {
+        let _ = close_conn(admin).await;
+        return Err(input(jiceng_store::citus::BACKUP_REFUSAL.to_string()));
+    }
     let r = restore_postgres_on(&mut admin, &pg, file, m, force).await;
     let _ = close_conn(admin).await;
     r
