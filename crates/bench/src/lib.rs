@@ -269,13 +269,11 @@ pub fn targets(sections: &[Section]) -> Vec<Target> {
             ));
         }
         if !s.transfer_ms.is_empty() {
-            let mut ms = s.transfer_ms.clone();
-            ms.sort_by(f64::total_cmp);
             out.push(at_most(
                 format!("{label} receiving a transfer letter between two counties p50"),
                 50.0,
                 "ms",
-                ms[ms.len() / 2],
+                reports::median(&s.transfer_ms),
             ));
         }
         if let Some(t) = &s.touched {
@@ -587,11 +585,7 @@ pub async fn run(args: BenchArgs) -> Result<Vec<Section>> {
                 let root = levels[0].0.code.clone();
                 let costs = life::touched_costs(&app, &root, &b.code, 5, args.no_baseline).await?;
                 app.store().close().await;
-                let p50 = |v: &[f64]| {
-                    let mut v = v.to_vec();
-                    v.sort_by(f64::total_cmp);
-                    v[v.len() / 2]
-                };
+                let p50 = reports::median;
                 println!(
                     "  a meeting at branch {} counted at {root}: record p50 {:.1} ms, pass p50 {:.1} ms (max {:.1} ms){}",
                     b.code,

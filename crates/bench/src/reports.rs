@@ -282,6 +282,13 @@ pub async fn answer(app: &App, kind: Kind, code: &str, page: usize) -> Result<us
     Ok(json.len())
 }
 
+/// The median of unsorted figures (as [`pct`] reads the sorted ones).
+pub fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    pct(&v, 0.5)
+}
+
 fn pct(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;

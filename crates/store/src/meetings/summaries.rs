@@ -94,6 +94,32 @@ pub struct Summary {
     pub judged_through: Option<chrono::NaiveDate>,
 }
 
+impl Summary {
+    /// Adds `branches` judged branches, `compliant` and `held_nothing` of them, with their
+    /// (meetings, expected, present, failed quorums).
+    pub fn add_counts(
+        &mut self,
+        branches: i64,
+        compliant: i64,
+        held_nothing: i64,
+        [meetings, expected, present, quorum_failed]: [i64; 4],
+    ) {
+        self.branches += branches;
+        self.compliant += compliant;
+        self.held_nothing += held_nothing;
+        self.meetings += meetings;
+        self.expected += expected;
+        self.present += present;
+        self.quorum_failed += quorum_failed;
+    }
+
+    /// Adds another org's figures (a child's summary) to these.
+    pub fn add(&mut self, o: &Summary) {
+        let counts = [o.meetings, o.expected, o.present, o.quorum_failed];
+        self.add_counts(o.branches, o.compliant, o.held_nothing, counts);
+    }
+}
+
 const SUMMARY_COLS: [&str; 12] = [
     "org_id",
     "org_path",

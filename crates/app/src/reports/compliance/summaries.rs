@@ -69,14 +69,7 @@ pub(super) fn empty_summary(
 
 /// Adds a judged branch's verdict and its (meetings, expected, present, failed quorums).
 pub(super) fn add_verdict(s: &mut Summary, c: &Compliance, sums: &[i64; 4]) {
-    let [meetings, expected, present, qf] = *sums;
-    s.branches += 1;
-    s.compliant += c.compliant() as i64;
-    s.held_nothing += c.held_nothing() as i64;
-    s.meetings += meetings;
-    s.expected += expected;
-    s.present += present;
-    s.quorum_failed += qf;
+    s.add_counts(1, c.compliant() as i64, c.held_nothing() as i64, *sums);
 }
 
 /// The summaries of every org of `scope` with judged branches below it, from a judgment

@@ -217,15 +217,7 @@ async fn sum_children(
         };
         match row {
             Some(s) if s.judged_through != sum.judged_through => return Ok(None),
-            Some(s) => {
-                sum.branches += s.branches;
-                sum.compliant += s.compliant;
-                sum.held_nothing += s.held_nothing;
-                sum.meetings += s.meetings;
-                sum.expected += s.expected;
-                sum.present += s.present;
-                sum.quorum_failed += s.quorum_failed;
-            }
+            Some(s) => sum.add(s),
             // A branch alone (with its groups) keeps no row: judged now.
             None if matches!(c.org.kind, OrgKind::Branch | OrgKind::Group) => {
                 let j = judge_subtree(app, &Scope::subtree(&c.path), period, as_of).await?;
