@@ -8,7 +8,7 @@
 //! When `JICENG_TEST_PG` is a Citus coordinator (`../shared/citus/citus-up`, then
 //! `postgres://postgres@127.0.0.1:5441/postgres`), each test database is made on the
 //! coordinator and on every worker registered there, with the extension and the workers
-//! registered in it, so that the store distributes its tables over them
+//! registered in it, so that the store places its tables on them
 //! ([`crate::citus`]); it is dropped on every node afterwards.
 
 use std::io::Write;
@@ -64,6 +64,58 @@ async fn citus_workers(pool: &sqlx::AnyPool) -> Vec<(String, i32)> {
     .fetch_all(pool)
     .await
     .expect("read the Citus workers")
+}
+
+/// Makes the test database `name` (made on the coordinator at `url`) a Citus database: made
+/// on every worker with the extension, the coordinator and the workers registered in it.
+/// Returns the workers' admin URLs (to drop it there too).
+async fn spread_over(workers: &[(String, i32)], admin: &str, url: &str, name: &str) -> Vec<String> {
+    let mut admins = Vec::new();
+    let _one_at_a_time = CITUS_SETUP.lock().await;
+    for (host, port) in workers {
+        let worker_admin = at_node(admin, host, *port);
+        let pool = sqlx::AnyPool::connect(&worker_admin)
+            .await
+            .expect("reach a Citus worker");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&pool)
+            .await
+            .expect("create the test database on a Citus worker");
+        pool.close().await;
+        let pool = sqlx::AnyPool::connect(&at_node(url, host, *port))
+            .await
+            .expect("open the worker's test database");
+        sqlx::query("CREATE EXTENSION citus")
+            .execute(&pool)
+            .await
+            .expect("citus on the worker");
+        pool.close().await;
+        admins.push(worker_admin);
+    }
+    let pool = sqlx::AnyPool::connect(url)
+        .await
+        .expect("open the coordinator's test database");
+    let (host, port) = url
+        .split_once('@')
+        .and_then(|(_, r)| r.split_once('/'))
+        .and_then(|(hp, _)| hp.split_once(':'))
+        .map(|(h, p)| (h.to_string(), p.parse::<i32>().unwrap_or(5432)))
+        .expect("the coordinator's host and port");
+    let mut setup = vec![
+        "CREATE EXTENSION citus".to_string(),
+        format!("SELECT citus_set_coordinator_host('{host}', {port})"),
+    ];
+    for (h, p) in workers {
+        setup.push(format!("SELECT citus_add_node('{h}', {p})"));
+    }
+    for sql in setup {
+        sqlx::query(&sql)
+            .execute(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    pool.close().await;
+    admins
 }
 
 fn unique(prefix: &str) -> String {
@@ -135,50 +187,7 @@ impl TestDb {
         let url = format!("{base}/{name}");
         let mut admins = vec![admin.clone()];
         if !workers.is_empty() {
-            let _one_at_a_time = CITUS_SETUP.lock().await;
-            for (host, port) in &workers {
-                let worker_admin = at_node(&admin, host, *port);
-                let pool = sqlx::AnyPool::connect(&worker_admin)
-                    .await
-                    .expect("reach a Citus worker");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&pool)
-                    .await
-                    .expect("create the test database on a Citus worker");
-                pool.close().await;
-                let pool = sqlx::AnyPool::connect(&at_node(&url, host, *port))
-                    .await
-                    .expect("open the worker's test database");
-                sqlx::query("CREATE EXTENSION citus")
-                    .execute(&pool)
-                    .await
-                    .expect("citus on the worker");
-                pool.close().await;
-                admins.push(worker_admin);
-            }
-            let pool = sqlx::AnyPool::connect(&url)
-                .await
-                .expect("open the coordinator's test database");
-            let (host, port) = url
-                .split_once('@')
-                .and_then(|(_, r)| r.split_once('/'))
-                .and_then(|(hp, _)| hp.split_once(':'))
-                .map(|(h, p)| (h.to_string(), p.parse::<i32>().unwrap_or(5432)))
-                .expect("the coordinator's host and port");
-            let mut setup = vec![
-                "CREATE EXTENSION citus".to_string(),
-                format!("SELECT citus_set_coordinator_host('{host}', {port})"),
-            ];
-            for (h, p) in &workers {
-                setup.push(format!("SELECT citus_add_node('{h}', {p})"));
-            }
-            for sql in setup {
-                sqlx::query(&sql)
-                    .execute(&pool)
-                    .await
-                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
-            }
-            pool.close().await;
+            admins.extend(spread_over(&workers, &admin, &url, &name).await);
         }
         let store = Store::open(&url)
             .await
