@@ -42,15 +42,25 @@ pub async fn key_fingerprint(conn: &mut Conn) -> Result<Option<String>> {
 }
 
 /// The recorded fingerprint, read so that no rotation can change it before the caller's
-/// transaction ends: PostgreSQL locks the row (`FOR SHARE` for a writer that encrypts,
-/// `FOR UPDATE` for the rotation); SQLite takes the database's write lock at once (an
-/// update of the row to itself), so the value read is the latest and stays so.
+/// transaction ends. PostgreSQL takes a transaction-level advisory lock on the key
+/// (`pg_advisory_xact_lock_shared` for a writer that encrypts, exclusive for the rotation)
+/// before reading: writers share it, a rotation waits for them and they for it. A row lock
+/// on the setting would do the same on one server, but on a Citus cluster `FOR SHARE` of a
+/// replicated table locks its shard on every node, and concurrent writers deadlocked there;
+/// the advisory lock is taken on the coordinator alone. SQLite takes the database's write
+/// lock at once (an update of the row to itself), so the value read is the latest and
+/// stays so.
 pub async fn hold_key_fingerprint(conn: &mut Conn, exclusive: bool) -> Result<Option<String>> {
     let sql = match crate::backup::backend_of(conn) {
-        crate::Backend::Postgres if exclusive => {
-            "SELECT value FROM app_setting WHERE name = $1 FOR UPDATE"
+        crate::Backend::Postgres => {
+            let lock = if exclusive {
+                "SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock($1)) l"
+            } else {
+                "SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock_shared($1)) l"
+            };
+            sqlx::query(lock).bind(KEY_LOCK).execute(&mut *conn).await?;
+            "SELECT value FROM app_setting WHERE name = $1"
         }
-        crate::Backend::Postgres => "SELECT value FROM app_setting WHERE name = $1 FOR SHARE",
         crate::Backend::Sqlite => {
             "UPDATE app_setting SET value = value WHERE name = $1 RETURNING value"
         }
@@ -60,6 +70,9 @@ pub async fn hold_key_fingerprint(conn: &mut Conn, exclusive: bool) -> Result<Op
         .fetch_optional(&mut *conn)
         .await?)
 }
+
+/// The advisory lock of the key (an arbitrary constant of jiceng's: "jicengK" in ASCII).
+const KEY_LOCK: i64 = 0x006a_6963_656e_674b;
 
 pub async fn set_key_fingerprint(conn: &mut Conn, value: &str) -> Result<()> {
     set_setting(conn, FINGERPRINT, value).await

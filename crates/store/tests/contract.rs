@@ -613,3 +613,62 @@ contract_test!(
         }
     }
 );
+
+contract_test!(
+    a_rotation_waits_for_the_writers_holding_the_key,
+    |db: TestDb| async move {
+        use jiceng_store::protection::{hold_key_fingerprint, set_key_fingerprint};
+        use std::time::Duration;
+        let mut tx = db.store.begin().await.unwrap();
+        set_key_fingerprint(&mut tx, "old").await.unwrap();
+        tx.commit().await.unwrap();
+        // A writer that encrypts holds the key until its commit.
+        let mut writer = db.store.begin().await.unwrap();
+        assert_eq!(
+            hold_key_fingerprint(&mut writer, false)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("old")
+        );
+        if db.backend() == jiceng_store::Backend::Postgres {
+            // Another writer shares it at once.
+            let mut other = db.store.begin().await.unwrap();
+            let shared = tokio::time::timeout(
+                Duration::from_secs(5),
+                hold_key_fingerprint(&mut other, false),
+            )
+            .await
+            .expect("writers share the key");
+            assert_eq!(shared.unwrap().as_deref(), Some("old"));
+            other.commit().await.unwrap();
+        }
+        // The rotation waits for the writer, then sees and changes the latest value.
+        let store = db.store.clone();
+        let rotation = tokio::spawn(async move {
+            let mut tx = store.begin().await.unwrap();
+            let seen = hold_key_fingerprint(&mut tx, true).await.unwrap();
+            set_key_fingerprint(&mut tx, "new").await.unwrap();
+            tx.commit().await.unwrap();
+            seen
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!rotation.is_finished(), "the rotation waits for the writer");
+        writer.commit().await.unwrap();
+        let seen = tokio::time::timeout(Duration::from_secs(10), rotation)
+            .await
+            .expect("the rotation goes on after the writer's commit")
+            .unwrap();
+        assert_eq!(seen.as_deref(), Some("old"));
+        // A writer after the rotation sees the new key.
+        let mut after = db.store.begin().await.unwrap();
+        assert_eq!(
+            hold_key_fingerprint(&mut after, false)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("new")
+        );
+        after.commit().await.unwrap();
+    }
+);
