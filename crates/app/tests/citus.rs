@@ -8,19 +8,9 @@ use jiceng_store::testing::TestDb;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_backup_and_restore_refuse_a_cluster() {
-    let required = std::env::var("JICENG_REQUIRE_CITUS").is_ok_and(|v| v == "1");
-    let Some(db) = TestDb::postgres().await else {
-        assert!(!required, "Citus required but PostgreSQL is unreachable");
+    let Some(db) = TestDb::citus().await else {
         return;
     };
-    if !jiceng_store::citus::is_citus(&db.store).await.unwrap() {
-        assert!(
-            !required,
-            "Citus required but JICENG_TEST_PG is not a coordinator"
-        );
-        eprintln!("SKIPPED Citus suite: JICENG_TEST_PG is not a Citus coordinator (see README)");
-        return;
-    }
     let dir = std::env::temp_dir().join(format!("jiceng_citus_backup_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("cluster.dump");

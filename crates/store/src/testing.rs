@@ -199,6 +199,30 @@ impl TestDb {
         })
     }
 
+    /// A test database on a Citus cluster: `None` (with a notice) when `JICENG_TEST_PG` is
+    /// not a Citus coordinator, unless `JICENG_REQUIRE_CITUS=1` (as `.ci/run` sets), which
+    /// turns that into a failure.
+    pub async fn citus() -> Option<TestDb> {
+        let required = std::env::var("JICENG_REQUIRE_CITUS").is_ok_and(|v| v == "1");
+        if let Some(db) = TestDb::postgres().await {
+            if crate::citus::is_citus(&db.store)
+                .await
+                .expect("ask for citus")
+            {
+                return Some(db);
+            }
+        }
+        assert!(
+            !required,
+            "Citus required (JICENG_REQUIRE_CITUS=1) but JICENG_TEST_PG is not a Citus coordinator"
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED Citus suite: JICENG_TEST_PG is not a Citus coordinator (see README)"
+        );
+        None
+    }
+
     pub fn backend(&self) -> Backend {
         self.store.backend()
     }

@@ -10,27 +10,11 @@ use jiceng_store::testing::TestDb;
 use jiceng_store::{citus, orgs, Scope};
 use sqlx::Row;
 
-async fn cluster() -> Option<TestDb> {
-    let required = std::env::var("JICENG_REQUIRE_CITUS").is_ok_and(|v| v == "1");
-    let db = TestDb::postgres().await;
-    let on_citus = match &db {
-        Some(db) => citus::is_citus(&db.store).await.unwrap(),
-        None => false,
-    };
-    if on_citus {
-        return db;
-    }
-    assert!(
-        !required,
-        "Citus required (JICENG_REQUIRE_CITUS=1) but JICENG_TEST_PG is not a Citus coordinator"
-    );
-    eprintln!("SKIPPED Citus suite: JICENG_TEST_PG is not a Citus coordinator (see README)");
-    None
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_every_table_is_placed_on_the_cluster() {
-    let Some(db) = cluster().await else { return };
+    let Some(db) = TestDb::citus().await else {
+        return;
+    };
     let mut c = db.store.acquire().await.unwrap();
     let unplaced: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::TEXT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -58,7 +42,9 @@ async fn postgres_every_table_is_placed_on_the_cluster() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_what_the_store_writes_is_on_the_workers() {
-    let Some(db) = cluster().await else { return };
+    let Some(db) = TestDb::citus().await else {
+        return;
+    };
     let list = county_and_towns(dated_org);
     tree_of(&db, &list).await;
     let mut c = db.store.acquire().await.unwrap();

@@ -619,18 +619,16 @@ contract_test!(
     |db: TestDb| async move {
         use jiceng_store::protection::{hold_key_fingerprint, set_key_fingerprint};
         use std::time::Duration;
+        // What a writer that encrypts holds.
+        async fn held(tx: &mut jiceng_store::Conn) -> Option<String> {
+            hold_key_fingerprint(tx, false).await.unwrap()
+        }
         let mut tx = db.store.begin().await.unwrap();
         set_key_fingerprint(&mut tx, "old").await.unwrap();
         tx.commit().await.unwrap();
         // A writer that encrypts holds the key until its commit.
         let mut writer = db.store.begin().await.unwrap();
-        assert_eq!(
-            hold_key_fingerprint(&mut writer, false)
-                .await
-                .unwrap()
-                .as_deref(),
-            Some("old")
-        );
+        assert_eq!(held(&mut writer).await.as_deref(), Some("old"));
         if db.backend() == jiceng_store::Backend::Postgres {
             // Another writer shares it at once.
             let mut other = db.store.begin().await.unwrap();
@@ -662,13 +660,7 @@ contract_test!(
         assert_eq!(seen.as_deref(), Some("old"));
         // A writer after the rotation sees the new key.
         let mut after = db.store.begin().await.unwrap();
-        assert_eq!(
-            hold_key_fingerprint(&mut after, false)
-                .await
-                .unwrap()
-                .as_deref(),
-            Some("new")
-        );
+        assert_eq!(held(&mut after).await.as_deref(), Some("new"));
         after.commit().await.unwrap();
     }
 );
