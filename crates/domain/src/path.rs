@@ -34,6 +34,16 @@ pub fn depth(path: &str) -> usize {
     path.split('/').filter(|s| !s.is_empty()).count()
 }
 
+/// The shard of a path: the top subtree it lies in, named by the base-36 id of the org just
+/// below the root (a province, for a national tree); the root's own rows are its id's.
+/// Every row of a subtree lies in its top org's shard, so on a Citus cluster a province's
+/// rows sit together on one node (docs/DEPLOYMENT.md).
+pub fn shard(path: &str) -> &str {
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    let root = segments.next().unwrap_or("");
+    segments.next().unwrap_or(root)
+}
+
 fn base36(mut n: i64) -> String {
     assert!(n >= 0, "ids are non-negative");
     if n == 0 {
@@ -63,6 +73,17 @@ mod tests {
         assert_eq!(ids(&child), vec![1, 100]);
         assert_eq!(depth(&child), 2);
         assert_eq!(subtree_upper(&root), "/10");
+    }
+
+    #[test]
+    fn a_subtree_lies_in_its_top_orgs_shard() {
+        let root = child_path(None, 1);
+        let province = child_path(Some(&root), 100);
+        let township = child_path(Some(&child_path(Some(&province), 7)), 8);
+        assert_eq!(shard(&root), "1");
+        assert_eq!(shard(&province), "2s");
+        assert_eq!(shard(&township), "2s");
+        assert_eq!(shard(&child_path(Some(&root), 101)), "2t");
     }
 
     proptest! {

@@ -47,6 +47,7 @@ pub mod rollup;
 pub(crate) mod row;
 pub mod scope;
 pub mod scorecard;
+pub mod shard;
 pub mod sql;
 pub mod survey_raw;
 pub mod survey_report;

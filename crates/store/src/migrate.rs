@@ -333,6 +333,12 @@ const MIGRATIONS: &[Migration] = &[
         script: include_str!("../migrations/0052_rating_tally.sql"),
         sqlite: Some(include_str!("../migrations/sqlite/0052_rating_tally.sql")),
     },
+    Migration {
+        version: 53,
+        name: "shard",
+        script: include_str!("../migrations/0053_shard.sql"),
+        sqlite: Some(include_str!("../migrations/sqlite/0053_shard.sql")),
+    },
 ];
 
 /// The latest schema version this build knows.

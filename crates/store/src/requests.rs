@@ -515,7 +515,7 @@ pub async fn facts_in_scope(
          WHERE masses_present > 0 AND held_on >= $1 AND held_on <= $2 AND ",
         vec![from.into(), as_of.into()],
     )
-    .scope("org_path", scope)
+    .sharded_scope("org_path", scope)
     .push(" GROUP BY org_path")
     .fetch_all_as(&mut *conn)
     .await?;

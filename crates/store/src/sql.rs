@@ -156,6 +156,24 @@ impl Sql {
         self
     }
 
+    /// [`Sql::scope`] on a table distributed by shard (`crate::shard::SHARDED`): below a
+    /// top subtree the whole scope lies in one shard, which is said too, so that a Citus
+    /// coordinator sends the statement to that shard's node alone.
+    pub(crate) fn sharded_scope(self, column: &str, scope: &Scope) -> Sql {
+        let q = self.scope(column, scope);
+        match scope {
+            Scope::Subtree { path, .. } if jiceng_domain::path::depth(path) >= 2 => {
+                // `m.org_path` → `m.shard`: the table the path column is named by.
+                let shard = match column.rsplit_once('.') {
+                    Some((table, _)) => format!(" AND {table}.shard = "),
+                    None => " AND shard = ".to_string(),
+                };
+                q.push(&shard).bind(jiceng_domain::path::shard(path))
+            }
+            _ => q,
+        }
+    }
+
     /// Appends `year = $n AND` the scope's range on `org_path`: the rows of one year of
     /// a subtree, as the tables keyed by `(year, org_path)` are read.
     pub(crate) fn year_in(self, year: i32, scope: &Scope) -> Sql {

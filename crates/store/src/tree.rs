@@ -119,6 +119,10 @@ pub async fn move_subtree(conn: &mut Conn, org_id: i64, new_parent: i64) -> Resu
         .execute(&mut *conn)
         .await?;
     }
+    // Into another top subtree (another province), the sharded rows take its shard.
+    if path::shard(&new) != path::shard(&old) {
+        crate::shard::moved(conn, &new).await?;
+    }
     // The tasks' counts up the tree follow who now lies on the way to their targets.
     crate::task_rollup::rebuild_under(conn, &new).await?;
     crate::burden_rollup::forget_under(conn, &new).await?;

@@ -3,7 +3,7 @@
 mod common;
 use common::*;
 
-use jiceng_domain::{Attendance, AttendanceStatus, Meeting, MeetingKind, Org, OrgKind, Period};
+use jiceng_domain::{Attendance, AttendanceStatus, MeetingKind, Org, OrgKind, Period};
 use jiceng_store::meetings::{self, ListFilter, StoredMeeting};
 use jiceng_store::testing::TestDb;
 use jiceng_store::{contract_test, orgs, Scope};
@@ -32,44 +32,6 @@ async fn tree(db: &TestDb) -> Vec<String> {
         ],
     )
     .await
-}
-
-fn meeting(id: i64, org_id: i64, kind: MeetingKind, date: &str, topic: &str) -> Meeting {
-    Meeting {
-        id,
-        org_id,
-        kind,
-        also: vec![],
-        for_year: None,
-        election: false,
-        date: d(date),
-        topic: topic.into(),
-        venue: Some("村部".into()),
-        host: Some("赵一".into()),
-        expected: 10,
-        present: 8,
-        excused: 1,
-        excused_reasons: vec!["外出务工".into()],
-        minutes: None,
-        decisions: None,
-        masses_present: Some(2),
-        central_task: true,
-        members_needs: false,
-        votes: false,
-        full_expected: None,
-        full_present: None,
-    }
-}
-
-fn stored(m: Meeting, paths: &[String], branch: i64) -> StoredMeeting {
-    let org_path = paths[(m.org_id - 1) as usize].clone();
-    StoredMeeting {
-        meeting: m,
-        org_path,
-        branch_id: branch,
-        quorum_ok: None,
-        created_by: "test".into(),
-    }
 }
 
 /// A meeting as one row: id, org, kind, date, topic and the branch it counts for.
@@ -319,7 +281,9 @@ contract_test!(attendees_and_lean_org_rows, |db: TestDb| async move {
         },
     ];
     let mut tx = db.store.begin().await.unwrap();
-    meetings::insert_attendees(&mut tx, 1, &list).await.unwrap();
+    meetings::insert_attendees(&mut tx, (1, &paths[3]), &list)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut c = db.store.acquire().await.unwrap();
     assert_eq!(meetings::attendees(&mut c, 1).await.unwrap(), list);

@@ -481,7 +481,7 @@ async fn write(
         }
     }
     meeting_store::insert(tx, std::slice::from_ref(stored)).await?;
-    meeting_store::insert_attendees(tx, id, &p.attendance).await?;
+    meeting_store::insert_attendees(tx, (id, &stored.org_path), &p.attendance).await?;
     if p.venue_id.is_some() {
         jiceng_store::venues::set_meeting_venue(tx, id, p.venue_id).await?;
     }

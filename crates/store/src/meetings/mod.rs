@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use jiceng_domain::compliance::MonthTally;
-use jiceng_domain::{Attendance, AttendanceStatus, Meeting, MeetingKind, OrgKind, Period};
+use jiceng_domain::{path, Attendance, AttendanceStatus, Meeting, MeetingKind, OrgKind, Period};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -69,7 +69,7 @@ const COLS: &str = "id, org_id, org_path, branch_id, kind, held_on, topic, venue
     present, excused, full_expected, full_present, masses_present, central_task, members_needs, \
     votes, quorum_ok, minutes, decisions, excused_reasons, created_by, kinds, for_year, election";
 
-const WRITE_COLS: [&str; 27] = [
+const WRITE_COLS: [&str; 28] = [
     "id",
     "org_id",
     "org_path",
@@ -97,6 +97,7 @@ const WRITE_COLS: [&str; 27] = [
     "kinds",
     "for_year",
     "election",
+    "shard",
 ];
 
 /// The kinds of a meeting as stored in `meeting.kinds`: codes joined by ','.
@@ -149,6 +150,7 @@ fn vals(s: &StoredMeeting, now: &str) -> Vec<Val> {
         kinds_text(m).into(),
         m.for_year.map(i64::from).into(),
         m.election.into(),
+        path::shard(&s.org_path).into(),
     ]
 }
 
@@ -254,12 +256,14 @@ pub async fn lower_records_from(
     Ok(())
 }
 
-/// Records who attended a meeting.
+/// Records who attended a meeting (held by the org at `org_path`: the rows sit in its
+/// shard, beside the meeting).
 pub async fn insert_attendees(
     conn: &mut Conn,
-    meeting_id: i64,
+    (meeting_id, org_path): (i64, &str),
     attendees: &[Attendance],
 ) -> Result<()> {
+    let shard = path::shard(org_path);
     let rows: Vec<Vec<Val>> = attendees
         .iter()
         .map(|a| {
@@ -269,13 +273,21 @@ pub async fn insert_attendees(
                 a.status.code().into(),
                 a.reason.clone().into(),
                 a.full.into(),
+                shard.into(),
             ]
         })
         .collect();
     insert_many(
         conn,
         "meeting_attendee",
-        &["meeting_id", "member_id", "status", "reason", "is_full"],
+        &[
+            "meeting_id",
+            "member_id",
+            "status",
+            "reason",
+            "is_full",
+            "shard",
+        ],
         &rows,
     )
     .await
@@ -291,13 +303,14 @@ pub async fn attendance_in_scope(
 ) -> Result<Vec<(i64, String, i64)>> {
     Sql::new(
         "SELECT a.member_id, a.status, m.branch_id FROM meeting m \
-         JOIN meeting_attendee a ON a.meeting_id = m.id WHERE m.held_on >= ",
+         JOIN meeting_attendee a ON a.meeting_id = m.id AND a.shard = m.shard \
+         WHERE m.held_on >= ",
     )
     .bind(from)
     .push(" AND m.held_on <= ")
     .bind(to)
     .push(" AND ")
-    .scope("m.org_path", scope)
+    .sharded_scope("m.org_path", scope)
     .fetch_all_as(&mut *conn)
     .await
 }
@@ -312,7 +325,7 @@ pub async fn attendance_of_member(
 ) -> Result<Vec<(i64, chrono::NaiveDate, String, String, String)>> {
     let rows = Sql::new(
         "SELECT m.id, m.held_on, m.kind, m.topic, a.status FROM meeting_attendee a \
-         JOIN meeting m ON m.id = a.meeting_id WHERE a.member_id = ",
+         JOIN meeting m ON m.id = a.meeting_id AND m.shard = a.shard WHERE a.member_id = ",
     )
     .bind(member_id)
     .push(" AND m.held_on >= ")
@@ -390,7 +403,7 @@ pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Store
     let q = Sql::new(format!("SELECT {COLS} FROM meeting WHERE id = "))
         .bind(id)
         .push(" AND ")
-        .scope("org_path", scope);
+        .sharded_scope("org_path", scope);
     q.fetch_opt_map(&mut *conn, from_row).await
 }
 
@@ -458,7 +471,8 @@ pub async fn list(
     limit: i64,
 ) -> Result<(Vec<StoredMeeting>, i64)> {
     let select = |what: &str| {
-        let mut q = Sql::new(format!("SELECT {what} FROM meeting WHERE ")).scope("org_path", scope);
+        let mut q =
+            Sql::new(format!("SELECT {what} FROM meeting WHERE ")).sharded_scope("org_path", scope);
         if let Some(b) = filter.branch_id {
             q = q.push(" AND branch_id = ").bind(b);
         }

@@ -99,6 +99,7 @@ fn month_vals(f: &MonthFacts, now: &str) -> Vec<Val> {
         now.to_string().into(),
         prior_text(&f.tally).into(),
         f.masses_recorded.into(),
+        jiceng_domain::path::shard(&f.branch_path).into(),
     ]);
     v
 }
@@ -127,6 +128,7 @@ async fn write_months(conn: &mut Conn, facts: &[MonthFacts]) -> Result<()> {
         "updated_at",
         "prior_year",
         "masses_recorded",
+        "shard",
     ]);
     let rows: Vec<Vec<Val>> = facts
         .iter()
@@ -201,12 +203,20 @@ pub async fn refresh_months(conn: &mut Conn, touched: &[(i64, String, Period)]) 
     let marks: Vec<(i64, String)> = paths.iter().map(|(i, p)| (*i, p.clone())).collect();
     super::summaries::mark_touched(conn, &marks).await?;
     for chunk in ids.chunks(IN_CHUNK) {
+        // The chunk's shards, said so that a Citus coordinator sends both statements to
+        // those shards alone (one, for a meeting).
+        let shards: std::collections::BTreeSet<&str> = chunk
+            .iter()
+            .map(|b| jiceng_domain::path::shard(&paths[b]))
+            .collect();
         Sql::new("DELETE FROM compliance_month WHERE year_month >= ")
             .bind(from_key.as_str())
             .push(" AND year_month <= ")
             .bind(to_key.as_str())
             .push(" AND branch_id IN ")
             .in_list(chunk)
+            .push(" AND shard IN ")
+            .in_list(shards.iter().copied())
             .execute(&mut *conn)
             .await?;
         let q = Sql::new(format!(
@@ -217,6 +227,8 @@ pub async fn refresh_months(conn: &mut Conn, touched: &[(i64, String, Period)]) 
         .bind(to)
         .push(" AND branch_id IN ")
         .in_list(chunk)
+        .push(" AND shard IN ")
+        .in_list(shards.iter().copied())
         .push(" GROUP BY branch_id, SUBSTR(held_on, 1, 7), kinds, for_year, org_id");
         let mut facts: BTreeMap<(i64, String), MonthFacts> = BTreeMap::new();
         for r in q.fetch_all(&mut *conn).await? {
@@ -257,13 +269,13 @@ pub(super) fn parse_year_month(ym: &str) -> Result<(i32, u32)> {
 /// restore, a bulk load, or an org moved). Returns the rows written.
 pub async fn rebuild(conn: &mut Conn, scope: &Scope) -> Result<usize> {
     Sql::new("DELETE FROM compliance_month WHERE ")
-        .scope("branch_path", scope)
+        .sharded_scope("branch_path", scope)
         .execute(&mut *conn)
         .await?;
     let q = Sql::new(format!(
         "SELECT branch_id, SUBSTR(held_on, 1, 7) AS ym, org_path, {AGG} FROM meeting WHERE "
     ))
-    .scope("org_path", scope)
+    .sharded_scope("org_path", scope)
     .push(" GROUP BY branch_id, SUBSTR(held_on, 1, 7), org_path, kinds, for_year, org_id");
     let mut facts: BTreeMap<(i64, String), MonthFacts> = BTreeMap::new();
     for r in q.fetch_all(&mut *conn).await? {
@@ -321,7 +333,7 @@ pub async fn month_facts(
     ))
     .in_list(keys)
     .push(" AND ")
-    .scope("branch_path", scope);
+    .sharded_scope("branch_path", scope);
     q.fetch_map(&mut *conn, month_from_row).await
 }
 

@@ -1,7 +1,10 @@
 //! What compliance reads beside the monthly facts: a subtree's branches and groups, and
 //! the per-org summaries a refresh stores for the levels above the branches.
 
+use std::collections::HashMap;
+
 use super::*;
+use crate::sql::fetch_chunked;
 
 /// A branch or group as compliance needs it: a lean row of `org`.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,17 +28,17 @@ pub struct LifeOrg {
     pub committee: Option<bool>,
 }
 
-/// The branches and groups of the scope, in path order.
+/// The branches and groups of the scope, in path order. Where an org's records start is
+/// unset, its first stored month stands for it.
 pub async fn branches_and_groups(conn: &mut Conn, scope: &Scope) -> Result<Vec<LifeOrg>> {
     let q = Sql::new(
         "SELECT id, parent_id, code, name, kind, path, has_committee, founded_on, dissolved_on, \
-         records_from, temporary, committee, \
-         (SELECT MIN(c.year_month) FROM compliance_month c WHERE c.branch_id = org.id) AS first_month \
-         FROM org WHERE ",
+         records_from, temporary, committee FROM org WHERE ",
     )
     .scope("path", scope)
     .push(" AND kind IN ('Branch', 'Group') ORDER BY path");
-    q.fetch_all(&mut *conn)
+    let mut orgs: Vec<LifeOrg> = q
+        .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(|r| {
@@ -53,16 +56,7 @@ pub async fn branches_and_groups(conn: &mut Conn, scope: &Scope) -> Result<Vec<L
                     has_committee: r.flag("has_committee")?,
                     founded_on: r.opt_date("founded_on")?,
                     dissolved_on: r.opt_date("dissolved_on")?,
-                    records_from: match opt_date(r.try_get("records_from")?)? {
-                        Some(d) => Some(d),
-                        None => r
-                            .try_get::<Option<String>, _>("first_month")?
-                            .map(|ym| {
-                                let (y, m) = parse_year_month(&ym)?;
-                                Ok::<_, StoreError>(Period::Month(y, m).first_day())
-                            })
-                            .transpose()?,
-                    },
+                    records_from: opt_date(r.try_get("records_from")?)?,
                     temporary: r.flag("temporary")?,
                     committee: match r.try_get::<Option<String>, _>("committee")?.as_deref() {
                         Some("yes") => Some(true),
@@ -72,7 +66,34 @@ pub async fn branches_and_groups(conn: &mut Conn, scope: &Scope) -> Result<Vec<L
                 }
             ))
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    // A separate read, not a subquery per org: on a Citus cluster the months are
+    // distributed and the orgs are not, and a correlated subquery across the two is refused.
+    let unset: Vec<i64> = orgs
+        .iter()
+        .filter(|o| o.records_from.is_none())
+        .map(|o| o.id)
+        .collect();
+    let firsts: HashMap<i64, String> = fetch_chunked(
+        conn,
+        &unset,
+        |ids| {
+            Sql::new("SELECT branch_id, MIN(year_month) FROM compliance_month WHERE branch_id IN ")
+                .in_list(ids.iter().copied())
+                .push(" GROUP BY branch_id")
+        },
+        |r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)),
+    )
+    .await?
+    .into_iter()
+    .collect();
+    for o in orgs.iter_mut().filter(|o| o.records_from.is_none()) {
+        if let Some(ym) = firsts.get(&o.id) {
+            let (y, m) = parse_year_month(ym)?;
+            o.records_from = Some(Period::Month(y, m).first_day());
+        }
+    }
+    Ok(orgs)
 }
 
 /// Compliance of one org's subtree in one period, as a refresh stored it.

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use chrono::NaiveDate;
-use jiceng_domain::{Domain, Education, Gender, MemberStatus, Org, OrgKind};
+use jiceng_domain::{Domain, Education, Gender, Meeting, MeetingKind, MemberStatus, Org, OrgKind};
+use jiceng_store::meetings::StoredMeeting;
 use jiceng_store::members::StoredMember;
 use jiceng_store::orgs;
 use jiceng_store::testing::TestDb;
@@ -149,4 +150,77 @@ impl Drop for Tmpfs {
         let _ = Command::new("umount").arg("-l").arg(&self.0).status();
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// A meeting of `org_id` recorded with counts (10 expected, 8 present).
+pub fn meeting(id: i64, org_id: i64, kind: MeetingKind, date: &str, topic: &str) -> Meeting {
+    Meeting {
+        id,
+        org_id,
+        kind,
+        also: vec![],
+        for_year: None,
+        election: false,
+        date: d(date),
+        topic: topic.into(),
+        venue: Some("村部".into()),
+        host: Some("赵一".into()),
+        expected: 10,
+        present: 8,
+        excused: 1,
+        excused_reasons: vec!["外出务工".into()],
+        minutes: None,
+        decisions: None,
+        masses_present: Some(2),
+        central_task: true,
+        members_needs: false,
+        votes: false,
+        full_expected: None,
+        full_present: None,
+    }
+}
+
+/// `m` as stored: its org's path from `paths` (org `n` at `paths[n - 1]`), counting
+/// for `branch`.
+pub fn stored(m: Meeting, paths: &[String], branch: i64) -> StoredMeeting {
+    let org_path = paths[(m.org_id - 1) as usize].clone();
+    StoredMeeting {
+        meeting: m,
+        org_path,
+        branch_id: branch,
+        quorum_ok: None,
+        created_by: "test".into(),
+    }
+}
+
+/// Writes a theme day of `org` (at `org_path`, a branch) with `member` present, in one
+/// transaction: the meeting, its attendance and its month.
+pub async fn theme_day_attended(db: &TestDb, (id, org, org_path): (i64, i64, &str), member: i64) {
+    let m = StoredMeeting {
+        meeting: meeting(
+            id,
+            org,
+            MeetingKind::ThemeDay,
+            "2026-07-01",
+            &format!("学习{id}"),
+        ),
+        org_path: org_path.to_string(),
+        branch_id: org,
+        quorum_ok: None,
+        created_by: "test".into(),
+    };
+    let present = jiceng_domain::Attendance {
+        member_id: member,
+        status: jiceng_domain::AttendanceStatus::Present,
+        reason: None,
+        full: true,
+    };
+    let mut tx = db.store.begin().await.unwrap();
+    jiceng_store::meetings::insert(&mut tx, std::slice::from_ref(&m))
+        .await
+        .unwrap();
+    jiceng_store::meetings::insert_attendees(&mut tx, (id, org_path), &[present])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
 }
